@@ -1,0 +1,94 @@
+// codepaint page harness, part 1: runs before any script of the page (Playwright init script).
+// It is prefixed by `const __CP_CONFIG = {...};` holding seed, language, frames, limits.
+// Everything lives in a closure; the page sees only `window.__codepaint`, the hooks the
+// p5 harness and the renderer need.
+(() => {
+  if (window !== window.top) return;              // iframes get the network block, not the hooks
+  const cfg = __CP_CONFIG;
+  const t0 = performance.now();
+
+  // ---- determinism: a seeded Math.random (sfc32) and a fixed wall clock start
+  let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = cfg.seed >>> 0;
+  const sfc32 = () => {
+    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    let t = (a + b) | 0; a = b ^ (b >>> 9); b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11); d = (d + 1) | 0; t = (t + d) | 0; c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < 15; i++) sfc32();
+  Math.random = sfc32;
+  const RealDate = Date;
+  const epoch = cfg.epoch_ms;
+  const now = () => epoch + (performance.now() - t0);
+  class FixedDate extends RealDate {
+    constructor(...args) { if (args.length === 0) super(now()); else super(...args); }
+    static now() { return Math.floor(now()); }
+  }
+  window.Date = FixedDate;
+
+  // ---- containment inside the page (the OS-level network block is the real one)
+  window.alert = () => {};
+  window.confirm = () => false;
+  window.prompt = () => null;
+  window.print = () => {};
+  let popups = 0;
+  window.open = () => { popups++; return null; };
+
+  // ---- results
+  const state = {
+    errors: [],          // {name, message}
+    frames: 0,
+    popups: () => popups,
+    started: false,
+    canvas: null,
+  };
+  let resolveDone;
+  const done = new Promise((res) => { resolveDone = res; });
+  let finished = false;
+  const finish = (extra) => {
+    if (finished) return;
+    finished = true;
+    const info = Object.assign({
+      page_ms: performance.now() - t0,
+      frames: state.frames,
+      errors: state.errors.slice(0, 20),
+      popups: popups,
+      canvas: state.canvas,
+    }, extra || {});
+    if (window.__codepaint && window.__codepaint.collect) Object.assign(info, window.__codepaint.collect());
+    resolveDone(info);
+  };
+  const recordError = (name, message) => {
+    state.errors.push({ name: String(name || 'Error'), message: String(message || '').slice(0, 1000) });
+  };
+  window.addEventListener('error', (e) => {
+    if (e.error !== undefined || e.message) {
+      const err = e.error;
+      recordError(err && err.name ? err.name : (/SyntaxError/.test(e.message) ? 'SyntaxError' : 'Error'),
+                  err && err.message !== undefined ? err.message : e.message);
+      if (cfg.fatal_errors) finish();
+    }
+  });
+  window.addEventListener('unhandledrejection', (e) => {
+    const r = e.reason;
+    recordError(r && r.name ? r.name : 'Error', r && r.message !== undefined ? r.message : String(r));
+    if (cfg.fatal_errors) finish();
+  });
+
+  const raf = () => new Promise((res) => requestAnimationFrame(() => res()));
+  const settle = async () => {
+    try { await document.fonts.ready; } catch (e) { /* fonts are best effort */ }
+    for (let i = 0; i < cfg.settle_frames; i++) await raf();
+  };
+
+  window.__codepaint = {
+    config: cfg, state, finish, recordError, settle,
+    done: () => done,
+    collect: null,       // set by the p5 harness
+  };
+
+  if (cfg.wait === 'load') {
+    // SVG and HTML: load + fonts ready + a couple of animation frames.
+    window.addEventListener('load', async () => { await settle(); finish(); });
+  }
+})();

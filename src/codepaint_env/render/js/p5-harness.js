@@ -1,0 +1,99 @@
+// codepaint page harness, part 2: runs after p5 (and p5.brush) loaded, before the sketch.
+// Hooks p5's lifecycle to capture the first complete frame, counts brush.* calls, records
+// made-up brush methods without stopping the sketch, and caps canvas sizes.
+(() => {
+  const cp = window.__codepaint;
+  const cfg = cp.config;
+
+  // ---- canvas size cap: refuse before the browser tries to allocate it
+  const capSize = (name, orig) => function (w, h, ...rest) {
+    const W = Number(w), H = Number(h);
+    if (W > cfg.max_canvas || H > cfg.max_canvas || W * H > cfg.max_canvas * cfg.max_canvas) {
+      throw new RangeError(`codepaint:too_large ${name}(${w}, ${h}) exceeds the ${cfg.max_canvas} px limit`);
+    }
+    return orig.call(this, w, h, ...rest);
+  };
+  for (const name of ['createCanvas', 'resizeCanvas', 'createGraphics', 'createFramebuffer']) {
+    const orig = p5.prototype[name];
+    if (typeof orig !== 'function') continue;
+    if (name === 'createFramebuffer') {
+      p5.prototype[name] = function (opts) {
+        if (opts && (opts.width || opts.height)) capSize(name, () => null).call(this, opts.width || 0, opts.height || 0);
+        return orig.apply(this, arguments);
+      };
+    } else {
+      p5.prototype[name] = capSize(name, orig);
+    }
+  }
+
+  // ---- brush.* instrumentation
+  const calls = Object.create(null);
+  const unknown = new Set();
+  const allow = cfg.allowed_api ? new Set(cfg.allowed_api) : null;
+  const violations = new Set();
+  if (window.brush && typeof window.brush === 'object') {
+    const real = window.brush;
+    const wrapped = new Map();
+    const noop = function () { return undefined; };
+    const proxy = new Proxy(real, {
+      get(target, key) {
+        if (typeof key !== 'string') return Reflect.get(target, key);
+        if (!(key in target)) {
+          if (key === 'then' || key === 'toJSON') return undefined;  // probes by Promise / JSON
+          unknown.add('brush.' + key);
+          return noop;
+        }
+        const value = target[key];
+        if (typeof value !== 'function') return value;
+        if (!wrapped.has(key)) {
+          const count = () => {
+            const k = 'brush.' + key;
+            calls[k] = (calls[k] || 0) + 1;
+            if (allow && !allow.has(k) && !allow.has(key)) violations.add(k);
+          };
+          wrapped.set(key, new Proxy(value, {
+            apply(fn, self, args) { count(); return Reflect.apply(fn, self === proxy ? target : self, args); },
+            construct(fn, args, nt) { count(); return Reflect.construct(fn, args, nt === wrapped.get(key) ? fn : nt); },
+          }));
+        }
+        return wrapped.get(key);
+      },
+    });
+    window.brush = proxy;
+  }
+
+  // ---- lifecycle: capture after setup (no draw) or after `frames` draws, then stop the loop
+  let frames = 0;
+  p5.registerAddon((p5cls, fn, lifecycles) => {
+    lifecycles.presetup = function () { cp.state.started = true; };
+    lifecycles.postsetup = function () {
+      const ctx = this._isGlobal ? window : this;
+      if (typeof ctx.draw !== 'function') { noteCanvas(this); cp.finish(); }
+    };
+    lifecycles.postdraw = function () {
+      frames++;
+      cp.state.frames = frames;
+      if (frames >= cfg.frames) { this.noLoop(); noteCanvas(this); cp.finish(); }
+    };
+  });
+  const noteCanvas = (inst) => {
+    const c = inst.canvas || (inst._renderer && inst._renderer.canvas);
+    if (c) cp.state.canvas = { width: c.width, height: c.height, webgl: !!(inst._renderer && inst._renderer.isP3D) };
+  };
+
+  cp.collect = () => ({
+    api_calls: Object.assign({}, calls),
+    unknown_api: Array.from(unknown),
+    api_violations: Array.from(violations),
+    started: cp.state.started,
+  });
+
+  // ---- a program that never starts a sketch would wait forever: notice it after load
+  window.addEventListener('load', async () => {
+    await cp.settle();
+    if (!cp.state.started) {
+      cp.recordError('codepaint', 'no p5 sketch started: define setup()/draw() (global mode) or call new p5(...) (instance mode)');
+      cp.finish();
+    }
+  });
+})();

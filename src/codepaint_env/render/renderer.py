@@ -1,0 +1,509 @@
+"""`Renderer`: the one object callers use to turn programs into pictures.
+
+It owns a background event loop and the shared :class:`BrowserPool`, dispatches each program to
+the backend registered for its language, and keeps an in-memory render cache keyed by
+(language, code, size, seed, options, renderer version), so stacking several rewards on one
+completion renders it once.
+
+    >>> from codepaint_env.render import Renderer
+    >>> with Renderer() as r:                                        # doctest: +SKIP
+    ...     res = r.render("function setup(){createCanvas(64,64);background(200,0,0)}", "p5")
+    ...     res.ok, res.size
+    (True, (512, 512))
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import hashlib
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from .. import __version__
+from ..errors import UnknownLanguage
+from .browser import BrowserDied, BrowserPool, PageCapture, PoolConfig
+from .detect import detect_language
+from .extract import extract_code
+from .pages import build_page
+from .result import RenderResult, failed, is_blank, pixel_sha256
+
+Size = int | tuple[int, int] | str
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    """A registered language: its backend kind and a one-line description."""
+
+    name: str
+    backend: str  # "browser", or "unsupported" until a renderer is installed for it
+    description: str
+
+
+LANGUAGES: dict[str, LanguageSpec] = {}
+
+
+def register_language(name: str, backend: str, description: str) -> None:
+    """Add (or replace) a language in the registry."""
+    LANGUAGES[name] = LanguageSpec(name, backend, description)
+
+
+register_language("p5brush", "browser", "p5.js 2.x + p5.brush watercolour sketch (WEBGL canvas)")
+register_language("p5", "browser", "plain p5.js 2.x sketch (2D or WEBGL), global or instance mode")
+register_language("svg", "browser", "an SVG document")
+register_language("html", "browser", "an HTML page (rendered offline; remote resources blocked)")
+register_language("python", "unsupported", "matplotlib / Pillow draw.py (subprocess renderer)")
+register_language("tikz", "unsupported", "TikZ picture (pdflatex renderer)")
+
+
+def parse_size(size: Size) -> tuple[int, int]:
+    """``512`` / ``(512, 384)`` / ``"512x384"`` -> ``(width, height)``.
+
+    Raises:
+        ValueError: On a malformed or non-positive size.
+    """
+    if isinstance(size, str):
+        parts = size.lower().split("x")
+        if len(parts) not in (1, 2) or not all(p.strip().isdigit() for p in parts):
+            raise ValueError(f"size {size!r}: expected W or WxH, e.g. 512 or 640x480")
+        w, h = (int(parts[0]), int(parts[-1]))
+    elif isinstance(size, int):
+        w = h = size
+    else:
+        w, h = (int(size[0]), int(size[1]))
+    if not (1 <= w <= 8192 and 1 <= h <= 8192):
+        raise ValueError(f"size {w}x{h}: each side must be between 1 and 8192 pixels")
+    return w, h
+
+
+class _LoopThread:
+    """An asyncio loop on a daemon thread, for a synchronous API over async Playwright."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="codepaint-render",
+                                       daemon=True)
+        self.thread.start()
+
+    def submit(self, coro: Any) -> concurrent.futures.Future:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        if not self.thread.is_alive():
+            self.loop.close()
+
+
+class Renderer:
+    """Renders programs in every registered language; thread-safe; reuse one per process.
+
+    Args:
+        executable: Chromium binary (default: the discovery rule in ``codepaint_env.render.chromium``).
+        max_pages: Renders running at once (default: the number of CPUs, at least 2, at most 8).
+        recycle_every: Relaunch the browser after this many renders.
+        memory_limit_mb: Memory cap for the browser's process tree (cgroup v1, where available).
+        use_netns: Start the browser in its own network namespace when permitted.
+        timeout_s: Default per-render timeout in seconds.
+        frames: p5 frames to draw before capturing (1 = the first frame after setup).
+        max_code_bytes: Longer programs are rejected as ``too_large`` without running.
+        max_canvas: Largest canvas side a p5 sketch may create.
+        allowed_api: Optional allowlist of ``brush.*`` methods; calls outside it are reported in
+            ``RenderResult.api_violations`` (the sketch still runs).
+        max_messages: Cap on ``RenderResult.messages``.
+        cache_size: Results kept in the in-memory render cache (0 disables it).
+    """
+
+    def __init__(
+        self,
+        *,
+        executable: str | None = None,
+        max_pages: int | None = None,
+        recycle_every: int = 500,
+        memory_limit_mb: int | None = 4096,
+        use_netns: bool = True,
+        timeout_s: float = 20.0,
+        frames: int = 1,
+        max_code_bytes: int = 1_000_000,
+        max_canvas: int = 4096,
+        allowed_api: Sequence[str] | None = None,
+        max_messages: int = 50,
+        cache_size: int = 256,
+    ) -> None:
+        if timeout_s <= 0:
+            raise ValueError("timeout_s must be positive, e.g. 20")
+        if frames < 1:
+            raise ValueError("frames must be at least 1 (1 = capture the first frame)")
+        self.executable = executable
+        self.max_pages = max_pages or max(2, min(8, os.cpu_count() or 2))
+        self.recycle_every = recycle_every
+        self.memory_limit_mb = memory_limit_mb
+        self.use_netns = use_netns
+        self.timeout_s = timeout_s
+        self.frames = frames
+        self.max_code_bytes = max_code_bytes
+        self.max_canvas = max_canvas
+        self.allowed_api = list(allowed_api) if allowed_api else None
+        self.max_messages = max_messages
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, RenderResult] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._loop: _LoopThread | None = None
+        self._pool: BrowserPool | None = None
+        self._pid = os.getpid()
+        self.cache_hits = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    def _ensure_pool(self) -> BrowserPool:
+        if self._pid != os.getpid():
+            # A forked child (e.g. a vector env worker) cannot use the parent's loop thread.
+            self._loop, self._pool, self._pid = None, None, os.getpid()
+        if self._pool is not None:
+            return self._pool
+        with self._start_lock:
+            if self._pool is None:
+                from .assets import load_assets
+                from .chromium import find_browser
+
+                assets = load_assets()
+                binary = find_browser(self.executable)
+                pool = BrowserPool(
+                    PoolConfig(
+                        browser=binary,
+                        max_pages=self.max_pages,
+                        recycle_every=self.recycle_every,
+                        memory_limit_mb=self.memory_limit_mb,
+                        use_netns=self.use_netns,
+                    ),
+                    assets,
+                )
+                loop = _LoopThread()
+                loop.submit(pool.start()).result()
+                self._loop, self._pool = loop, pool
+        return self._pool
+
+    @property
+    def pool(self) -> BrowserPool:
+        """The browser pool (started on first use)."""
+        return self._ensure_pool()
+
+    @property
+    def version(self) -> str:
+        """The renderer stack's version: codepaint, JS assets and browser."""
+        pool = self._ensure_pool()
+        browser = pool.config.browser.version.replace(" ", "-")
+        return f"codepaint-{__version__}+{pool.assets.version_string()}+{browser}"
+
+    def close(self) -> None:
+        """Close the browser and the loop thread. Safe to call twice."""
+        if self._pool is not None and self._loop is not None and self._pid == os.getpid():
+            try:
+                self._loop.submit(self._pool.close()).result(timeout=30)
+            except Exception:
+                pass
+            self._loop.stop()
+        self._pool, self._loop = None, None
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ rendering
+    def render(
+        self,
+        code: Any,
+        language: str = "auto",
+        *,
+        size: Size = 512,
+        seed: int = 0,
+        timeout_s: float | None = None,
+        extract: bool = False,
+    ) -> RenderResult:
+        """Render one program.
+
+        Args:
+            code: The program (or, with ``extract=True``, a completion to pull it out of).
+            language: A registered language or ``"auto"`` (see ``detect_language``).
+            size: Output size: ``512``, ``(W, H)`` or ``"WxH"``.
+            seed: Fixes ``Math.random``, p5's ``random``/``noise`` and p5.brush's randomness.
+            timeout_s: Per-render timeout (default: the renderer's).
+            extract: Treat ``code`` as a model completion and extract the program first.
+
+        Returns:
+            A RenderResult; a failed program is a result with ``ok=False``, not an exception.
+
+        Raises:
+            UnknownLanguage: For a language name that is not registered.
+            RendererUnavailable: When the installation is broken (no browser, no JS assets).
+        """
+        fut = self._submit(code, language, size, seed, timeout_s, extract)
+        return fut.result() if isinstance(fut, concurrent.futures.Future) else fut
+
+    async def arender(self, code: Any, language: str = "auto", **kwargs: Any) -> RenderResult:
+        """:meth:`render` for async callers (any event loop)."""
+        fut = self._submit(code, language, kwargs.get("size", 512), kwargs.get("seed", 0),
+                           kwargs.get("timeout_s"), kwargs.get("extract", False))
+        return await asyncio.wrap_future(fut) if isinstance(fut, concurrent.futures.Future) else fut
+
+    def render_many(
+        self,
+        codes: Iterable[Any],
+        language: str | Sequence[str] = "auto",
+        *,
+        size: Size = 512,
+        seed: int = 0,
+        timeout_s: float | None = None,
+        extract: bool = False,
+        progress: bool | str = False,
+    ) -> list[RenderResult]:
+        """Render many programs concurrently (``max_pages`` at a time); results keep input order.
+
+        Args:
+            codes: Programs (or completions, with ``extract=True``).
+            language: One language for all, or one per program.
+            size: Output size for all.
+            seed: Seed for all.
+            timeout_s: Per-render timeout.
+            extract: Extract each program from a completion first.
+            progress: Show a tqdm bar (a string sets its description).
+        """
+        codes = list(codes)
+        langs = [language] * len(codes) if isinstance(language, str) else list(language)
+        if len(langs) != len(codes):
+            raise ValueError(f"{len(langs)} languages for {len(codes)} programs")
+        futs = [self._submit(c, lang, size, seed, timeout_s, extract)
+                for c, lang in zip(codes, langs, strict=True)]
+        desc = progress if isinstance(progress, str) else "render"
+        out: list[RenderResult | None] = [None] * len(futs)
+        with tqdm(total=len(futs), desc=desc, disable=not progress, unit="prog") as bar:
+            index = {id(f): i for i, f in enumerate(futs)}
+            pending = [f for f in futs if isinstance(f, concurrent.futures.Future)]
+            for i, f in enumerate(futs):
+                if not isinstance(f, concurrent.futures.Future):
+                    out[i] = f
+                    bar.update()
+            for f in concurrent.futures.as_completed(pending):
+                out[index[id(f)]] = f.result()
+                bar.update()
+        return out  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ internals
+    def _submit(
+        self, code: Any, language: str, size: Size, seed: int, timeout_s: float | None,
+        extract: bool,
+    ) -> concurrent.futures.Future | RenderResult:
+        """Resolve everything that needs no browser; return a result or a future of one."""
+        lang = language or "auto"
+        if lang != "auto" and lang not in LANGUAGES:
+            raise UnknownLanguage(
+                f"unknown language {lang!r}; registered: {', '.join(LANGUAGES)} (or 'auto')"
+            )
+        text = extract_code(code, lang) if extract else ("" if code is None else str(code))
+        if lang == "auto":
+            lang = detect_language(text) if text.strip() else "p5"
+        width, height = parse_size(size)
+        timeout = float(timeout_s or self.timeout_s)
+        seed = int(seed)
+        if not text.strip():
+            return failed(lang, "empty", "no code to render", seed=seed)
+        if len(text.encode()) > self.max_code_bytes:
+            return failed(lang, "too_large",
+                          f"the program is {len(text.encode())} bytes; the limit is "
+                          f"{self.max_code_bytes} (Renderer(max_code_bytes=...))", seed=seed)
+        spec = LANGUAGES[lang]
+        if spec.backend == "unsupported":
+            return failed(lang, "unsupported",
+                          f"no renderer for {lang!r} is installed in this version of codepaint",
+                          seed=seed)
+        key = self._cache_key(lang, text, width, height, seed)
+        hit = self._cache_get(key)
+        if hit is not None:
+            done: concurrent.futures.Future = concurrent.futures.Future()
+            done.set_result(hit)
+            return done
+        pool = self._ensure_pool()
+        assert self._loop is not None
+        return self._loop.submit(
+            self._render_browser(pool, key, lang, text, width, height, seed, timeout)
+        )
+
+    def _cache_key(self, lang: str, code: str, w: int, h: int, seed: int) -> str:
+        parts = [lang, str(w), str(h), str(seed), str(self.frames), str(self.max_canvas),
+                 ",".join(self.allowed_api or []), __version__, code]
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+    def _cache_get(self, key: str) -> RenderResult | None:
+        if not self.cache_size:
+            return None
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                self.cache_hits += 1
+            return hit
+
+    def _cache_put(self, key: str, result: RenderResult) -> None:
+        # Timeouts and crashes may be the machine's fault (load): never cache them.
+        if not self.cache_size or result.error_kind in ("timeout", "crash"):
+            return
+        with self._cache_lock:
+            self._cache[key] = result
+            self._cache.move_to_end(key)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
+    async def _render_browser(
+        self, pool: BrowserPool, key: str, lang: str, code: str, w: int, h: int, seed: int,
+        timeout: float,
+    ) -> RenderResult:
+        spec = build_page(lang, code, assets=pool.assets, seed=seed, frames=self.frames,
+                          max_canvas=self.max_canvas, allowed_api=self.allowed_api)
+        version = self.version
+        if spec.syntax_error:
+            res = failed(lang, "syntax", spec.syntax_error, seed=seed, renderer=version)
+            res.messages = [spec.syntax_error, *spec.notes]
+            self._cache_put(key, res)
+            return res
+        t0 = time.perf_counter()
+        try:
+            cap = await pool.render(spec, w, h, timeout)
+        except BrowserDied as e:
+            return failed(lang, "crash", f"the browser died twice on this program: {e}"[:500],
+                          seed=seed, renderer=version)
+        res = self._to_result(lang, cap, spec.notes, seed, version, timeout)
+        res.timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 2)
+        self._cache_put(key, res)
+        return res
+
+    def _to_result(
+        self, lang: str, cap: PageCapture, notes: list[str], seed: int, version: str,
+        timeout: float,
+    ) -> RenderResult:
+        info = cap.info or {}
+        messages: list[str] = list(notes)
+        errors = info.get("errors") or []
+        unknown = list(dict.fromkeys(info.get("unknown_api") or []))
+        error_kind: str | None = None
+        for err in errors:
+            name, msg = err.get("name", "Error"), err.get("message", "")
+            messages.append(f"{name}: {msg}" if name != "codepaint" else f"codepaint: {msg}")
+            ref = _undefined_name(name, msg)
+            if ref and ref not in unknown:
+                unknown.append(ref)
+        if errors:
+            first = errors[0]
+            if str(first.get("message", "")).startswith("codepaint:too_large"):
+                error_kind = "too_large"
+            elif first.get("name") == "SyntaxError":
+                error_kind = "syntax"
+            else:
+                error_kind = "runtime"
+        messages += cap.console
+        messages += [f"blocked request: {u}" for u in cap.blocked]
+        messages += [f"blocked navigation: {u}" for u in cap.navigations]
+        if cap.dialogs:
+            messages.append(f"dismissed {cap.dialogs} dialog(s)")
+        popups = cap.popups + int(info.get("popups") or 0)
+        if popups:
+            messages.append(f"blocked {popups} popup(s)")
+        if cap.outcome == "timeout":
+            error_kind = "timeout"
+            messages.insert(0, f"timeout: no finished frame after {timeout:g}s (busy loop, "
+                               "or a sketch that never completes its first frame)")
+        elif cap.outcome == "crash":
+            error_kind = "crash"
+            messages.insert(0, "crash: the page died while rendering (out of memory?)")
+        elif cap.outcome == "navigation":
+            error_kind = error_kind or "navigation"
+        canvas = info.get("canvas")
+        if canvas and (canvas.get("width"), canvas.get("height")) != (cap.image.size if cap.image else None):
+            messages.append(f"note: canvas {canvas.get('width')}x{canvas.get('height')} was scaled "
+                            "to fit the output size")
+        if cap.dropped_messages:
+            messages.append(f"... {cap.dropped_messages} more console messages dropped")
+        if len(messages) > self.max_messages:
+            extra = len(messages) - self.max_messages + 1
+            messages = [*messages[: self.max_messages - 1], f"... {extra} more messages dropped"]
+        image = cap.image
+        if error_kind is None and image is not None and is_blank(image):
+            error_kind = "blank"
+            messages.append("blank: the picture is a single uniform colour")
+        if error_kind is None and image is None:
+            error_kind = "crash"
+        res = RenderResult(
+            ok=error_kind is None,
+            language=lang,
+            error_kind=error_kind,
+            messages=messages,
+            unknown_api=unknown,
+            api_calls=dict(sorted((info.get("api_calls") or {}).items())),
+            api_violations=list(info.get("api_violations") or []),
+            png=cap.png,
+            size=image.size if image is not None else None,
+            sha256=pixel_sha256(image) if image is not None else None,
+            timings_ms={"page": round(float(info.get("page_ms") or 0.0), 2),
+                        "capture": round(cap.capture_ms, 2)},
+            seed=seed,
+            renderer=version,
+        )
+        if image is not None:
+            res.__dict__["image"] = image  # already decoded: spare the cached_property the work
+        return res
+
+
+def _undefined_name(name: str, message: str) -> str | None:
+    if name != "ReferenceError":
+        return None
+    import re
+
+    m = re.match(r"^(?:Uncaught ReferenceError: )?([\w$.]+) is not defined", message)
+    return m.group(1) if m else None
+
+
+# ---------------------------------------------------------------------- module-level default
+_default: Renderer | None = None
+_default_lock = threading.Lock()
+
+
+def default_renderer() -> Renderer:
+    """The process-wide renderer used by :func:`render` (created on first use)."""
+    global _default
+    with _default_lock:
+        if _default is None or _default._pid != os.getpid():
+            _default = Renderer()
+        return _default
+
+
+def render(code: Any, language: str = "auto", **kwargs: Any) -> RenderResult:
+    """Render one program with the process-wide default :class:`Renderer`.
+
+    Keyword arguments are those of :meth:`Renderer.render`.
+    """
+    return default_renderer().render(code, language, **kwargs)
+
+
+@atexit.register
+def _close_default() -> None:
+    if _default is not None:
+        _default.close()
+
+
+def _reset_after_fork() -> None:
+    global _default, _default_lock
+    _default = None
+    _default_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
