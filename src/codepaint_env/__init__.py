@@ -6,6 +6,6 @@ contained headless Chromium; ``rewards`` (a sibling package) judges them.
 
 __version__ = "0.1.0"
 
-from .render import RenderResult, Renderer, render  # noqa: E402
+from .render import Renderer, RenderResult, render
 
 __all__ = ["RenderResult", "Renderer", "__version__", "render"]

@@ -91,6 +91,7 @@ class PageCapture:
     popups: int = 0
     dropped_messages: int = 0
     capture_ms: float = 0.0
+    total_ms: float = 0.0  # from a free page slot to the capture, queueing excluded
 
 
 class _Generation:
@@ -236,10 +237,13 @@ class BrowserPool:
         """
         assert self._sem is not None, "call start() first"
         async with self._sem:
+            t0 = time.perf_counter()
             for attempt in range(2):
                 gen = await self._acquire()
                 try:
-                    return await self._render_in(gen, spec, width, height, timeout_s)
+                    cap = await self._render_in(gen, spec, width, height, timeout_s)
+                    cap.total_ms = (time.perf_counter() - t0) * 1000
+                    return cap
                 except BrowserDied:
                     gen.dead = True
                     if attempt == 1:

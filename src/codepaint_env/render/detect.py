@@ -40,3 +40,26 @@ def detect_language(code: str) -> str:
     if "brush." in code:
         return "p5brush"
     return "p5"
+
+
+#: File-name endings that name a language (checked before looking at the code).
+SUFFIXES: tuple[tuple[str, str], ...] = (
+    (".p5brush.js", "p5brush"),
+    (".brush.js", "p5brush"),
+    (".p5.js", "p5"),
+    (".svg", "svg"),
+    (".html", "html"),
+    (".htm", "html"),
+    (".py", "python"),
+    (".tex", "tikz"),
+    (".tikz", "tikz"),
+)
+
+
+def language_from_path(path: str, code: str) -> str:
+    """The language of a file: by its name's ending (see :data:`SUFFIXES`), else by its code."""
+    name = path.lower()
+    for suffix, lang in SUFFIXES:
+        if name.endswith(suffix):
+            return lang
+    return detect_language(code)

@@ -151,7 +151,7 @@ def vendored_asset(url: str, assets: JSAssets) -> tuple[bytes, str] | None:
     path = urlsplit(url).path.lower()
     name = path.rsplit("/", 1)[-1]
     js = "text/javascript; charset=utf-8"
-    if "p5.brush" in path and name.endswith(".js") or name == "p5.brush":
+    if ("p5.brush" in path and name.endswith(".js")) or name == "p5.brush":
         return assets.files["p5.brush"], js
     if name in ("p5.min.js", "p5.js"):
         return assets.files["p5"], js

@@ -20,7 +20,6 @@ import concurrent.futures
 import hashlib
 import os
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -375,14 +374,13 @@ class Renderer:
             res.messages = [spec.syntax_error, *spec.notes]
             self._cache_put(key, res)
             return res
-        t0 = time.perf_counter()
         try:
             cap = await pool.render(spec, w, h, timeout)
         except BrowserDied as e:
             return failed(lang, "crash", f"the browser died twice on this program: {e}"[:500],
                           seed=seed, renderer=version)
         res = self._to_result(lang, cap, spec.notes, seed, version, timeout)
-        res.timings_ms["total"] = round((time.perf_counter() - t0) * 1000, 2)
+        res.timings_ms["total"] = round(cap.total_ms, 2)
         self._cache_put(key, res)
         return res
 

@@ -1,0 +1,205 @@
+"""The ``codepaint`` command.
+
+    codepaint render FILE [--lang auto|p5brush|p5|svg|html] [--size 512|WxH] [--seed N]
+                          [--timeout S] [-o OUT.png] [--json] [--extract]
+    codepaint doctor
+    codepaint demo [--out runs/demo] [--size 384]
+
+Exit codes: 0 success, 2 usage error, 3 the program failed to render (``render``), 1 a broken
+installation (``doctor``, or any command that cannot start its renderer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+from . import __version__
+from .errors import CodePaintError, RendererUnavailable
+
+EXIT_OK, EXIT_BROKEN, EXIT_USAGE, EXIT_RENDER_FAILED = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="codepaint",
+        description="Render and judge programs that draw (p5.js + p5.brush, SVG, HTML) in a "
+        "contained headless Chromium. The toolkit behind the CodePaint Gymnasium environments.",
+        epilog="Run `codepaint doctor` first on a new machine: it says what is missing and how "
+        "to fix it.",
+    )
+    p.add_argument("--version", action="version", version=f"codepaint {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    r = sub.add_parser(
+        "render",
+        help="render one program to a PNG",
+        description="Render FILE to a PNG. Exit 0 when it rendered, 3 when the program failed "
+        "(with --json the result is printed either way), 2 on usage errors.",
+    )
+    r.add_argument("file", help="program file, or - for standard input")
+    r.add_argument("--lang", default="auto",
+                   help="p5brush, p5, svg, html (or python, tikz where installed); default auto: "
+                   "from the file name ending (.p5brush.js, .p5.js, .svg, .html), else the code")
+    r.add_argument("--size", default="512", help="output size: W or WxH (default 512)")
+    r.add_argument("--seed", type=int, default=0, help="seed for all randomness (default 0)")
+    r.add_argument("--timeout", type=float, default=20.0, help="seconds (default 20)")
+    r.add_argument("--frames", type=int, default=1,
+                   help="p5 frames to draw before capturing (default 1)")
+    r.add_argument("-o", "--output", help="PNG path (default: FILE with .png)")
+    r.add_argument("--json", action="store_true",
+                   help="print the RenderResult as JSON (no image bytes; adds `output`)")
+    r.add_argument("--extract", action="store_true",
+                   help="FILE is a model completion: extract the code from fenced blocks first")
+
+    sub.add_parser(
+        "doctor",
+        help="check the browser, JS assets and sandbox; say how to fix what is missing",
+        description="Report what codepaint found (browser, JS assets, network sandbox, memory "
+        "cap), render two tiny programs, and print how to fix each missing piece. Exit 1 when "
+        "rendering cannot work.",
+    )
+
+    d = sub.add_parser("demo", help="render the bundled example programs into a gallery",
+                       description="Render the bundled examples into OUT (PNG + JSON each, "
+                       "index.html) and print a table.")
+    d.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
+    d.add_argument("--size", type=int, default=384, help="output size (default 384)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``codepaint`` command; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        if args.command == "render":
+            return _render(args, parser)
+        if args.command == "doctor":
+            return _doctor()
+        if args.command == "demo":
+            from .demo import run_demo
+
+            run_demo(args.out, args.size)
+            return EXIT_OK
+    except RendererUnavailable as e:
+        print(f"codepaint: {e}", file=sys.stderr)
+        return EXIT_BROKEN
+    except CodePaintError as e:
+        print(f"codepaint: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE
+
+
+def _render(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .render import LANGUAGES, Renderer, parse_size
+    from .render.detect import language_from_path
+
+    if args.lang != "auto" and args.lang not in LANGUAGES:
+        parser.error(f"--lang {args.lang!r}: choose auto or one of {', '.join(LANGUAGES)}")
+    try:
+        parse_size(args.size)
+    except ValueError as e:
+        parser.error(f"--size: {e}")
+    if args.timeout <= 0:
+        parser.error("--timeout must be positive")
+    if args.frames < 1:
+        parser.error("--frames must be at least 1")
+    if args.file == "-":
+        code, name = sys.stdin.read(), "stdin"
+    else:
+        if not os.path.isfile(args.file):
+            parser.error(f"no such file: {args.file}")
+        with open(args.file, encoding="utf-8", errors="replace") as fh:
+            code, name = fh.read(), args.file
+    lang = args.lang
+    if lang == "auto" and not args.extract:
+        lang = language_from_path(name, code)
+    out = args.output or (("render" if name == "stdin" else os.path.splitext(name)[0]) + ".png")
+    with Renderer(timeout_s=args.timeout, frames=args.frames, cache_size=0) as r:
+        res = r.render(code, lang, size=args.size, seed=args.seed, extract=args.extract)
+    if res.png is not None:
+        res.save(out)
+    if args.json:
+        print(json.dumps({**res.to_dict(), "output": out if res.png else None}, indent=2))
+    else:
+        status = "ok" if res.ok else f"FAILED ({res.error_kind})"
+        print(f"{name}: {res.language} {status} in {res.timings_ms.get('total', 0):.0f} ms"
+              + (f" -> {out}" if res.png else ""))
+        for m in res.messages[:10]:
+            print(f"  {m}")
+        if res.unknown_api:
+            print(f"  unknown API: {', '.join(res.unknown_api)}")
+    return EXIT_OK if res.ok else EXIT_RENDER_FAILED
+
+
+def _doctor() -> int:
+    from .render import assets, chromium
+
+    ok = True
+
+    def line(status: str, what: str, detail: str) -> None:
+        print(f"[{status:^4}] {what:<16} {detail}")
+
+    print(f"codepaint {__version__} on Python {sys.version.split()[0]}")
+    try:
+        b = chromium.find_browser()
+        line("ok", "browser", f"{b.path} ({b.source}; {b.version})")
+    except RendererUnavailable as e:
+        ok = False
+        line("FAIL", "browser", str(e).replace("\n", "\n" + " " * 24))
+    try:
+        a = assets.load_assets()
+        line("ok", "JS assets", f"{a.node_modules} ({a.source}; {a.version_string()})")
+    except RendererUnavailable as e:
+        ok = False
+        line("FAIL", "JS assets", str(e).replace("\n", "\n" + " " * 24))
+    ns = chromium.netns_command()
+    if ns:
+        line("ok", "network sandbox", f"active: Chromium starts under `{' '.join(ns)}` "
+             "(own network namespace: no sockets reach any host)")
+    else:
+        line("warn", "network sandbox",
+             "INACTIVE: `unshare -n` is not permitted here, so only in-browser request blocking "
+             "stands between programs and the network. Fix: run as root, or allow unprivileged "
+             "user namespaces (sysctl kernel.unprivileged_userns_clone=1).")
+    if chromium.cgroup_v1_available():
+        line("ok", "memory cap", "active: each browser runs in its own cgroup (memory + pids)")
+    else:
+        line("warn", "memory cap",
+             "INACTIVE: no writable cgroup v1 memory/pids hierarchy; a page that allocates "
+             "without end is stopped only by its timeout. Fix: run as root on a host with "
+             "cgroup v1 controllers mounted under /sys/fs/cgroup.")
+    if not ok:
+        print("\nrendering cannot work until the FAIL lines are fixed (`make test` does it all).")
+        return EXIT_BROKEN
+    from .render import Renderer
+
+    with Renderer(cache_size=0) as r:
+        for lang, code in (
+            ("p5brush", "function setup(){createCanvas(64,64,WEBGL);background(250);"
+                        "brush.set('HB','#222',1);brush.line(-20,-20,20,20)}"),
+            ("svg", '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4">'
+                    '<circle cx="2" cy="2" r="1" fill="teal"/></svg>'),
+        ):
+            t = time.perf_counter()
+            res = r.render(code, lang, size=64, timeout_s=60)
+            ms = (time.perf_counter() - t) * 1000
+            if res.ok:
+                line("ok", f"render {lang}", f"{ms:.0f} ms (first render includes browser start)")
+            else:
+                ok = False
+                line("FAIL", f"render {lang}", f"{res.error_kind}: {'; '.join(res.messages[:3])}")
+    print("\nall good" if ok else "\nrendering is broken: see the FAIL lines")
+    return EXIT_OK if ok else EXIT_BROKEN
+
+
+if __name__ == "__main__":
+    sys.exit(main())
