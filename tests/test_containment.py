@@ -199,3 +199,17 @@ def test_recycling_relaunches_the_browser():
 @pytest.mark.skipif(netns_command() is None, reason="no network namespace on this host")
 def test_doctor_facts_match_reality():
     assert netns_command() is not None
+
+
+def test_canary_counts_what_reaches_it(canary):
+    # The canary must be able to fail the tests above: a real connection and datagram count.
+    import socket
+
+    socket.create_connection(("127.0.0.1", canary.port)).close()
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.sendto(b"x", ("127.0.0.1", canary.port))
+    u.close()
+    deadline = time.time() + 3
+    while canary.total < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    assert canary.connections == 1 and canary.datagrams == 1

@@ -434,6 +434,8 @@ class Renderer:
             extra = len(messages) - self.max_messages + 1
             messages = [*messages[: self.max_messages - 1], f"... {extra} more messages dropped"]
         image = cap.image
+        if error_kind == "syntax":
+            image = None  # nothing of the program ran: a picture of the empty page says nothing
         if error_kind is None and image is not None and is_blank(image):
             error_kind = "blank"
             messages.append("blank: the picture is a single uniform colour")
@@ -447,7 +449,7 @@ class Renderer:
             unknown_api=unknown,
             api_calls=dict(sorted((info.get("api_calls") or {}).items())),
             api_violations=list(info.get("api_violations") or []),
-            png=cap.png,
+            png=cap.png if image is not None else None,
             size=image.size if image is not None else None,
             sha256=pixel_sha256(image) if image is not None else None,
             timings_ms={"page": round(float(info.get("page_ms") or 0.0), 2),

@@ -3,7 +3,19 @@
 // Everything lives in a closure; the page sees only `window.__codepaint`, the hooks the
 // p5 harness and the renderer need.
 (() => {
-  if (window !== window.top) return;              // iframes get the network block, not the hooks
+  // ---- containment inside the page, in every frame (the OS-level network block is the real
+  // one; these stop dialogs and popups early and keep WebRTC from even trying).
+  window.alert = () => {};
+  window.confirm = () => false;
+  window.prompt = () => null;
+  window.print = () => {};
+  let popups = 0;
+  window.open = () => { popups++; return null; };
+  for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) {
+    try { delete window[name]; } catch (e) { /* not configurable */ }
+    try { Object.defineProperty(window, name, { value: undefined, configurable: false }); } catch (e) {}
+  }
+  if (window !== window.top) return;              // the harness hooks live in the top frame only
   const cfg = __CP_CONFIG;
   const t0 = performance.now();
 
@@ -25,14 +37,6 @@
     static now() { return Math.floor(now()); }
   }
   window.Date = FixedDate;
-
-  // ---- containment inside the page (the OS-level network block is the real one)
-  window.alert = () => {};
-  window.confirm = () => false;
-  window.prompt = () => null;
-  window.print = () => {};
-  let popups = 0;
-  window.open = () => { popups++; return null; };
 
   // ---- results
   const state = {

@@ -1,0 +1,47 @@
+# codepaint: `make demo` and `make test` set up whatever is missing (idempotently), then run.
+#   make test   venv + .[all] + JS assets + browser, then the whole test suite
+#   make demo   the same set-up, then the main job (renders into runs/demo/)
+#   make lint   ruff;  make bench   benchmarks (quick)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEPS   := $(VENV)/.codepaint-deps
+JS     := node_modules/.codepaint-js
+
+.PHONY: setup test demo lint bench clean
+
+setup: $(DEPS) $(JS) browser
+
+$(BIN)/python:
+	@$(PYTHON) -m venv $(VENV) || { echo "codepaint setup FAILED: could not create $(VENV) with $(PYTHON) -m venv. Install Python >= 3.10 with venv (Debian: apt-get install python3-venv)." >&2; exit 1; }
+
+$(DEPS): pyproject.toml constraints.txt | $(BIN)/python
+	@echo "codepaint setup: installing Python packages (.[all]) into $(VENV)..."
+	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null
+	@$(BIN)/python -m pip install -q -c constraints.txt -e ".[all]" || { echo "codepaint setup FAILED: pip could not install .[all]; see the pip output above (network to PyPI needed)." >&2; exit 1; }
+	@touch $@
+
+$(JS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "codepaint setup FAILED: npm not found. Install Node.js >= 18 with npm (Debian: apt-get install nodejs npm)." >&2; exit 1; }
+	@echo "codepaint setup: installing the pinned JS assets (npm ci)..."
+	@npm ci --no-audit --no-fund --loglevel=error || { echo "codepaint setup FAILED: npm ci could not install p5 / p5.brush (network to the npm registry needed)." >&2; exit 1; }
+	@touch $@
+
+browser: $(DEPS)
+	@scripts/install-browser.sh $(BIN)/python
+
+test: setup
+	@$(BIN)/python -m pytest -q
+
+demo: setup
+	@$(BIN)/codepaint demo --out runs/demo
+
+lint: $(DEPS)
+	@$(BIN)/ruff check src tests benchmarks examples 2>/dev/null || $(BIN)/ruff check src tests benchmarks
+
+bench: setup
+	@$(BIN)/python benchmarks/render_bench.py --quick
+
+clean:
+	rm -rf $(VENV) node_modules runs

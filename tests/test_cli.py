@@ -1,0 +1,77 @@
+"""The `codepaint` command, run as a user runs it (a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import SIMPLE_P5
+
+CLI = [sys.executable, "-m", "codepaint_env.cli"]
+
+
+def run(*args, cwd=None, stdin=None):
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, input=stdin,
+                          timeout=180)
+
+
+def test_help_explains_itself():
+    out = run("--help")
+    assert out.returncode == 0
+    for word in ("render", "doctor", "demo"):
+        assert word in out.stdout
+    out = run("render", "--help")
+    assert "--lang" in out.stdout and "Exit 0" in out.stdout
+
+
+def test_render_writes_png_and_exit_codes(tmp_path):
+    sk = tmp_path / "sketch.p5.js"
+    sk.write_text(SIMPLE_P5)
+    out = run("render", str(sk), "--size", "64", "--json")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    assert d["ok"] is True and d["language"] == "p5" and d["output"].endswith("sketch.p5.png")
+    assert os.path.getsize(d["output"]) > 0 and "png" not in d
+
+    bad = tmp_path / "bad.js"
+    bad.write_text("function setup( {")
+    out = run("render", str(bad), "--json", "--size", "32x16", "-o", str(tmp_path / "b.png"))
+    assert out.returncode == 3
+    assert json.loads(out.stdout)["error_kind"] == "syntax"
+
+
+def test_render_from_stdin_with_extraction(tmp_path):
+    completion = f"Here it is\n```js\n{SIMPLE_P5}\n```\n"
+    out = run("render", "-", "--extract", "--lang", "p5", "--size", "64", "-o",
+              str(tmp_path / "x.png"), stdin=completion)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert (tmp_path / "x.png").exists()
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run("render", str(tmp_path / "missing.js")).returncode == 2
+    (tmp_path / "a.js").write_text(SIMPLE_P5)
+    assert run("render", str(tmp_path / "a.js"), "--lang", "cobol").returncode == 2
+    assert run("render", str(tmp_path / "a.js"), "--size", "big").returncode == 2
+    assert run().returncode == 2
+
+
+def test_doctor_reports_everything():
+    out = run("doctor")
+    assert out.returncode == 0, out.stdout + out.stderr
+    for what in ("browser", "JS assets", "network sandbox", "memory cap", "render p5brush"):
+        assert what in out.stdout
+
+
+def test_demo_writes_gallery(tmp_path):
+    out = run("demo", "--out", str(tmp_path / "demo"), "--size", "128")
+    assert out.returncode == 0, out.stderr
+    files = set(os.listdir(tmp_path / "demo"))
+    assert "index.html" in files and "watercolour_hibiscus.png" in files
+    assert "broken_syntax.json" in files and "broken_syntax.png" not in files
+    made_up = json.load(open(tmp_path / "demo" / "made_up_brush.json"))
+    assert made_up["unknown_api"] == ["brush.bleed"]
+    assert "syntax" in out.stdout and "brush.bleed" in out.stdout
+    assert "gallery:" in out.stdout

@@ -1,0 +1,108 @@
+"""Code extraction from completions and language detection (pure functions, property-tested)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codepaint_env.render import detect_language, extract_code
+from codepaint_env.render.detect import language_from_path
+
+SKETCH = "function setup() {\n  createCanvas(64, 64);\n  background(200);\n}"
+
+
+def test_bare_code_passes_through():
+    assert extract_code(SKETCH, "p5") == SKETCH
+
+
+def test_fenced_block_with_and_without_tag():
+    assert extract_code(f"Sure!\n```javascript\n{SKETCH}\n```\nEnjoy.", "p5") == SKETCH
+    assert extract_code(f"```\n{SKETCH}\n```", "p5") == SKETCH
+    assert extract_code(f"~~~js\n{SKETCH}\n~~~", "p5brush") == SKETCH
+
+
+def test_unclosed_final_fence_counts_as_closed():
+    assert extract_code(f"Here:\n```js\n{SKETCH}", "p5") == SKETCH
+
+
+def test_several_blocks_pick_by_language_then_length():
+    html = "<!doctype html><html><body><p>hi</p></body></html>"
+    text = f"```html\n{html}\n```\n\n```js\n{SKETCH}\n```\n```js\nbrush.set('HB')\n```"
+    assert extract_code(text, "p5") == SKETCH  # tagged js, longest
+    assert extract_code(text, "html") == html
+    # untagged blocks: chosen by what their content looks like
+    svg = "<svg xmlns='http://www.w3.org/2000/svg'><rect width='1' height='1'/></svg>"
+    text2 = f"```\n{SKETCH}\n```\n```\n{svg}\n```"
+    assert extract_code(text2, "svg") == svg
+    assert extract_code(text2, "p5") == SKETCH
+
+
+def test_tie_goes_to_the_later_block():
+    assert extract_code("```js\nlet a=1;\n```\n```js\nlet b=2;\n```", "p5") == "let b=2;"
+
+
+def test_chat_messages_and_content_parts():
+    msgs = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "draw"},
+            {"role": "assistant", "content": [{"type": "text", "text": f"```js\n{SKETCH}\n```"}]}]
+    assert extract_code(msgs, "p5") == SKETCH
+    assert extract_code({"role": "assistant", "content": SKETCH}, "p5") == SKETCH
+
+
+def test_think_blocks_are_dropped():
+    text = f"<think>maybe ```js\nnope()\n``` hmm</think>\n```js\n{SKETCH}\n```"
+    assert extract_code(text, "p5") == SKETCH
+
+
+def test_html_page_reduced_to_inline_script_for_p5():
+    page = ("<html><head><script src='https://cdn/p5.min.js'></script></head><body>"
+            f"<script>\n{SKETCH}\n</script></body></html>")
+    assert extract_code(f"```html\n{page}\n```", "p5") == SKETCH
+
+
+def test_empty_completion():
+    assert extract_code("", "p5") == ""
+    assert extract_code(None, "p5") == ""
+    assert extract_code([], "p5") == ""
+    assert extract_code("```js\n\n```", "p5") == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.sampled_from(["p5", "p5brush", "svg", "html", "auto", None]))
+def test_extraction_is_total_and_deterministic(text, lang):
+    a = extract_code(text, lang)
+    assert isinstance(a, str)
+    assert a == extract_code(text, lang)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_characters="`~"), min_size=1))
+def test_fenced_code_round_trips(code):
+    code = code.strip()
+    if not code or "<script" in code.lower() or "<think>" in code.lower():
+        return
+    assert extract_code(f"text before\n```js\n{code}\n```\ntext after", "p5") == code
+
+
+@pytest.mark.parametrize(
+    ("code", "lang"),
+    [
+        (SKETCH, "p5"),
+        ("function setup(){ createCanvas(9,9,WEBGL); brush.set('HB','#000',1); }", "p5brush"),
+        ("<svg xmlns='http://www.w3.org/2000/svg'></svg>", "svg"),
+        ("<?xml version='1.0'?>\n<svg></svg>", "svg"),
+        ("<!DOCTYPE html><html></html>", "html"),
+        ("<div>hello</div>", "html"),
+        ("import matplotlib.pyplot as plt\nplt.plot([1,2])\n", "python"),
+        ("\\begin{tikzpicture}\\draw (0,0)--(1,1);\\end{tikzpicture}", "tikz"),
+    ],
+)
+def test_detect_language(code, lang):
+    assert detect_language(code) == lang
+
+
+def test_language_from_path_prefers_the_name():
+    assert language_from_path("a.p5brush.js", "x") == "p5brush"
+    assert language_from_path("a.p5.js", "brush.set()") == "p5"
+    assert language_from_path("picture.svg", "") == "svg"
+    assert language_from_path("sketch.js", "brush.line(0,0,1,1)") == "p5brush"
