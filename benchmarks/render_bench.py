@@ -21,7 +21,7 @@ from codepaint_env.render import Renderer
 from codepaint_env.render.assets import load_assets
 from codepaint_env.render.browser import CHROMIUM_ARGS
 from codepaint_env.render.chromium import find_browser
-from codepaint_env.render.pages import INDEX_URL, build_page
+from codepaint_env.render.pages import build_page, render_url, shared_asset
 
 SIZE = 256
 
@@ -99,9 +99,9 @@ def bench_fresh_browser(kinds: list[str], repeats: int) -> dict[str, dict[str, f
                                   seed=0, frames=1, max_canvas=4096, allowed_api=None)
                 browser = pw.chromium.launch(executable_path=binary.path, args=list(CHROMIUM_ARGS))
                 page = browser.new_page(viewport={"width": SIZE, "height": SIZE})
-                page.route("**/*", _serve(spec.files))
+                page.route("**/*", _serve(spec.files, assets))
                 page.add_init_script(spec.init_script())
-                page.goto(INDEX_URL)
+                page.goto(URL)
                 info = page.evaluate("window.__codepaint.done()")
                 page.screenshot()
                 browser.close()
@@ -113,10 +113,17 @@ def bench_fresh_browser(kinds: list[str], repeats: int) -> dict[str, dict[str, f
     return out
 
 
-def _serve(files: dict):
+URL = render_url(0)
+
+
+def _serve(files: dict, assets):
     def handler(route) -> None:  # one parameter: Playwright passes (route, request) to two
-        path = route.request.url.removeprefix(INDEX_URL[:-1])
-        if path in files:
+        url = route.request.url
+        path = url.removeprefix(URL[:-1])
+        if (asset := shared_asset(url, assets)) is not None:
+            route.fulfill(path=asset, content_type="text/javascript",
+                          headers={"access-control-allow-origin": "*"})
+        elif path in files:
             route.fulfill(body=files[path][0], content_type=files[path][1])
         else:
             route.abort()

@@ -40,6 +40,11 @@ class JSAssets:
     files: dict[str, bytes]
     versions: dict[str, str]
 
+    @property
+    def paths(self) -> dict[str, str]:
+        """Logical name -> absolute file path."""
+        return {name: str(self.node_modules / pkg / rel) for name, (pkg, rel) in ASSET_FILES.items()}
+
     def version_string(self) -> str:
         """``p5-2.2.3+p5.brush-2.2.2``: part of the renderer version."""
         return "+".join(f"{k}-{v}" for k, v in sorted(self.versions.items()))

@@ -1,11 +1,27 @@
 """`BrowserPool`: one long-lived, contained Chromium that renders many programs at once.
 
-Each render gets a fresh browser context (its own cookies, storage, cache and renderer
-process), a page on a private in-memory origin, and a hard timeout. The pool survives what the
-programs do to it: busy loops (the script is terminated and the context discarded), crashes
-(reported as ``crash``), a killed browser (relaunched; the in-flight render is retried once),
-popups, dialogs and navigation attempts (contained and reported). The browser is recycled every
-``recycle_every`` renders so nothing accumulates.
+Isolation model (measured: see ``benchmarks/render_bench.py`` and the README):
+
+* **Between concurrent renders: a browser context each.** The pool has ``max_pages`` *slots*;
+  a slot is one browser context (own cookies, storage, cache and renderer process) with one page,
+  and runs one render at a time. A busy loop, a crash or an out-of-memory kill in one slot cannot
+  touch another.
+* **Between successive renders in a slot: a fresh origin and a fresh document.** Each render is a
+  navigation to ``http://r<N>.codepaint.invalid/``, a new origin: a new JS realm, and
+  ``localStorage``, ``sessionStorage``, IndexedDB, Cache Storage all partitioned away from every
+  other render. Cookies are cleared and the page's history reset after every render, and a
+  per-render init script (seed, limits) is installed for that one navigation. What survives is
+  only what the browser keeps per site: the HTTP and V8 code caches of our own pinned JS, which is
+  exactly what makes this fast (p5.js stays compiled instead of being parsed from scratch in a new
+  process each time: 3-4x the throughput of a fresh context per render here).
+* **Slots are recycled**: after a timeout, a crash, or ``slot_renders`` renders, the slot's
+  context is closed and a new one made; the whole browser is relaunched every ``recycle_every``
+  renders, and immediately when it dies (the in-flight renders are retried once).
+
+Containment (promises of RELIABILITY.md): request routing serves the private site from memory and
+aborts everything else (the OS-level network namespace is the real block, see ``chromium.py``);
+WebSockets are refused; service workers blocked; dialogs dismissed; popups closed; navigation
+away blocked and reported; busy scripts stopped with V8's ``terminateExecution``.
 
 This module is asyncio code; :class:`~codepaint_env.render.renderer.Renderer` runs it on a
 background event loop and gives callers a plain synchronous API.
@@ -14,8 +30,10 @@ background event loop and gives callers a plain synchronous API.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import io
+import itertools
 import os
 import time
 from dataclasses import dataclass, field
@@ -34,12 +52,12 @@ from .chromium import (
     remove_stale_cgroups,
     write_launcher,
 )
-from .pages import INDEX_URL, ORIGIN, PageSpec, vendored_asset
+from .pages import SITE, PageSpec, is_ours, render_url, shared_asset
 
-#: Chromium switches on top of Playwright's defaults. Each was measured (see benchmarks/):
-#: none of them slows the in-page time; WebGL stays on Chromium's default backend (SwiftShader
-#: through ANGLE when there is no GPU), which is ~30x faster here than forcing
-#: ``--use-angle=swiftshader``.
+#: Chromium switches on top of Playwright's defaults. WebGL stays on Chromium's default backend
+#: (SwiftShader through ANGLE when there is no GPU), which measured ~30x faster here than forcing
+#: ``--use-angle=swiftshader``. ``--process-per-site`` keeps a slot's successive renders (same
+#: site, new origin each) in one renderer process, so p5.js stays compiled.
 CHROMIUM_ARGS = (
     "--disable-background-networking",
     "--disable-component-update",
@@ -49,12 +67,15 @@ CHROMIUM_ARGS = (
     "--no-first-run",
     "--mute-audio",
     "--hide-scrollbars",
+    "--process-per-site",
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
-    "--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication",
 )
 
 #: Chromium's own WebGL driver chatter, not the program's output.
 _NOISE_PREFIXES = ("[.WebGL-", "GL Driver Message", "WebGL: too many errors")
+_IDLE_URL = f"http://idle.{SITE}/"
+_MAX_CONSOLE = 60
+_MAX_BLOCKED = 20
 
 
 class BrowserDied(Exception):
@@ -67,7 +88,8 @@ class PoolConfig:
 
     browser: BrowserBinary
     max_pages: int = 2
-    recycle_every: int = 500
+    recycle_every: int = 1000
+    slot_renders: int = 100
     memory_limit_mb: int | None = 4096  # per browser, when cgroups are available
     max_pids: int = 512
     use_netns: bool = True
@@ -91,7 +113,22 @@ class PageCapture:
     popups: int = 0
     dropped_messages: int = 0
     capture_ms: float = 0.0
-    total_ms: float = 0.0  # from a free page slot to the capture, queueing excluded
+    total_ms: float = 0.0  # from a free slot to the capture, queueing excluded
+
+
+class _Job:
+    """The render a slot is running: what its page may load, and where its events go."""
+
+    def __init__(self, spec: PageSpec, url: str) -> None:
+        self.spec = spec
+        self.url = url
+        self.cap = PageCapture(outcome="timeout")
+        self.script: dict | None = None  # the CDP identifier of this render's init script
+        self.ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    def end(self, outcome: str) -> None:
+        if not self.ended.done():
+            self.ended.set_result(outcome)
 
 
 class _Generation:
@@ -107,6 +144,10 @@ class _Generation:
         self.retired = False
         browser.on("disconnected", lambda _b: setattr(self, "dead", True))
 
+    @property
+    def usable(self) -> bool:
+        return not (self.dead or self.retired)
+
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.browser.close(), 10)
@@ -116,8 +157,28 @@ class _Generation:
             os.unlink(self.launcher)
 
 
+class _Slot:
+    """A browser context with one page that runs one render at a time."""
+
+    def __init__(self, gen: _Generation, ctx: Any, page: Any, cdp: Any) -> None:
+        self.gen, self.ctx, self.page, self.cdp = gen, ctx, page, cdp
+        self.job: _Job | None = None
+        self.renders = 0
+        self.broken = False
+        self.viewport: tuple[int, int] | None = None
+        self.frozen = False
+
+    async def close(self, timeout: float) -> bool:
+        """Close the context; False when it would not close (a wedged browser)."""
+        try:
+            await asyncio.wait_for(self.ctx.close(), timeout)
+            return True
+        except Exception:
+            return False
+
+
 class BrowserPool:
-    """A contained Chromium rendering up to ``max_pages`` pages at a time."""
+    """A contained Chromium rendering up to ``max_pages`` programs at a time."""
 
     def __init__(self, config: PoolConfig, assets: JSAssets) -> None:
         self.config = config
@@ -126,10 +187,13 @@ class BrowserPool:
         self._gen: _Generation | None = None
         self._lock: asyncio.Lock | None = None
         self._sem: asyncio.Semaphore | None = None
+        self._idle: list[_Slot] = []
+        self._ids = itertools.count(1)
         self.netns: tuple[str, ...] | None = None
         self.memory_capped = False
         self.launches = 0
         self.retries = 0
+        self.slots_made = 0
         self._launch_seq = 0
 
     # ------------------------------------------------------------------ lifecycle
@@ -147,6 +211,7 @@ class BrowserPool:
 
     async def close(self) -> None:
         """Close the browser and Playwright; no process is left behind."""
+        self._idle.clear()
         if self._gen is not None:
             await self._gen.close()
             self._gen = None
@@ -190,25 +255,73 @@ class BrowserPool:
         self.launches += 1
         return _Generation(browser, launcher, cgroup)
 
-    async def _acquire(self) -> _Generation:
+    async def _current_generation(self) -> _Generation:
         assert self._lock is not None
         async with self._lock:
             gen = self._gen
-            if gen is None or gen.dead or gen.retired:
+            if gen is None or not gen.usable:
                 if gen is not None and gen.in_flight == 0:
                     await gen.close()
                 self._gen = gen = await self._launch()
-            gen.in_flight += 1
             return gen
 
-    async def _release(self, gen: _Generation) -> None:
+    async def _take_slot(self) -> _Slot:
+        while self._idle:
+            slot = self._idle.pop()
+            if slot.gen.usable and not slot.broken and not slot.page.is_closed():
+                return slot
+            await self._discard(slot)
+        gen = await self._current_generation()
+        return await self._new_slot(gen)
+
+    async def _new_slot(self, gen: _Generation) -> _Slot:
+        from playwright.async_api import Error as PlaywrightError
+
+        try:
+            ctx = await gen.browser.new_context(
+                device_scale_factor=1,
+                service_workers="block",
+                timezone_id="UTC",
+                locale="en-US",
+                accept_downloads=False,
+                color_scheme="light",
+                reduced_motion="reduce",
+            )
+            page = await ctx.new_page()
+            cdp = await ctx.new_cdp_session(page)
+            await cdp.send("Page.enable")  # needed for this session's init scripts to apply
+        except PlaywrightError as e:
+            raise BrowserDied(str(e)) from e
+        slot = _Slot(gen, ctx, page, cdp)
+        self.slots_made += 1
+        await ctx.route("**/*", lambda route: self._route(slot, route))
+        with contextlib.suppress(AttributeError):  # Playwright < 1.48 has no WebSocket routing
+            await ctx.route_web_socket("**", lambda ws: self._refuse_websocket(slot, ws))
+        ctx.on("page", lambda p: self._on_popup(slot, p))
+        page.on("console", lambda m: self._on_console(slot, m))
+        page.on("dialog", lambda d: self._on_dialog(slot, d))
+        page.on("crash", lambda _p: self._on_crash(slot))
+        page.on("framenavigated", lambda f: self._on_navigated(slot, f))
+        return slot
+
+    async def _discard(self, slot: _Slot) -> None:
+        if not await slot.close(self.config.close_timeout_s):
+            slot.gen.retired = True  # a context that will not close means a wedged browser
+
+    async def _give_back(self, slot: _Slot) -> None:
+        gen = slot.gen
         gen.in_flight -= 1
         gen.renders += 1
         if gen.renders >= self.config.recycle_every:
             gen.retired = True
-        if (gen.dead or gen.retired) and gen.in_flight == 0 and gen is not self._gen:
-            await gen.close()
-        elif (gen.dead or gen.retired) and gen.in_flight == 0:
+        keep = (gen.usable and not slot.broken and slot.renders < self.config.slot_renders
+                and not slot.page.is_closed())
+        if keep:
+            self._idle.append(slot)
+        elif not gen.dead:
+            await self._discard(slot)
+        if not gen.usable and gen.in_flight == 0:
+            self._idle = [s for s in self._idle if s.gen is not gen]
             assert self._lock is not None
             async with self._lock:
                 if self._gen is gen:
@@ -239,185 +352,197 @@ class BrowserPool:
         async with self._sem:
             t0 = time.perf_counter()
             for attempt in range(2):
-                gen = await self._acquire()
+                slot = await self._take_slot()
+                slot.gen.in_flight += 1
                 try:
-                    cap = await self._render_in(gen, spec, width, height, timeout_s)
+                    cap = await self._render_in(slot, spec, width, height, timeout_s)
                     cap.total_ms = (time.perf_counter() - t0) * 1000
                     return cap
                 except BrowserDied:
-                    gen.dead = True
+                    slot.gen.dead = slot.broken = True
                     if attempt == 1:
                         raise
                     self.retries += 1
                 finally:
-                    await self._release(gen)
+                    await self._give_back(slot)
         raise AssertionError("unreachable")
 
     async def _render_in(
-        self, gen: _Generation, spec: PageSpec, width: int, height: int, timeout_s: float
+        self, slot: _Slot, spec: PageSpec, width: int, height: int, timeout_s: float
     ) -> PageCapture:
         from playwright.async_api import Error as PlaywrightError
 
-        cap = PageCapture(outcome="timeout")
-        loop = asyncio.get_running_loop()
-        ended: asyncio.Future[str] = loop.create_future()
-
-        def end(outcome: str) -> None:
-            if not ended.done():
-                ended.set_result(outcome)
-
+        job = _Job(spec, render_url(next(self._ids)))
+        slot.job = job
+        slot.renders += 1
+        cap, page, cdp = job.cap, slot.page, slot.cdp
         try:
-            ctx = await gen.browser.new_context(
-                viewport={"width": width, "height": height},
-                device_scale_factor=1,
-                service_workers="block",
-                timezone_id="UTC",
-                locale="en-US",
-                accept_downloads=False,
-                color_scheme="light",
-                reduced_motion="reduce",
-            )
-        except PlaywrightError as e:
-            raise BrowserDied(str(e)) from e
-        page = None
-        try:
-            page = await self._prepare(ctx, spec, cap, end)
+            if slot.viewport != (width, height):
+                await page.set_viewport_size({"width": width, "height": height})
+                slot.viewport = (width, height)
+            # The render's own init script (seed, limits), for every frame of this one document;
+            # taken away again by _reset before the page moves on.
+            job.script = await cdp.send("Page.addScriptToEvaluateOnNewDocument",
+                                        {"source": spec.init_script()})
             t0 = time.perf_counter()
-            await page.goto(INDEX_URL, wait_until="commit", timeout=timeout_s * 1000)
+            if slot.frozen:
+                await cdp.send("Page.setWebLifecycleState", {"state": "active"})
+                slot.frozen = False
+            await page.goto(job.url, wait_until="commit", timeout=timeout_s * 1000)
             done = asyncio.ensure_future(page.evaluate("window.__codepaint.done()"))
-            done.add_done_callback(lambda f: f.exception() if not f.cancelled() else None)
+            done.add_done_callback(lambda f: f.cancelled() or f.exception())
             remaining = max(0.05, timeout_s - (time.perf_counter() - t0))
-            finished, _ = await asyncio.wait({done, ended}, timeout=remaining,
+            finished, _ = await asyncio.wait({done, job.ended}, timeout=remaining,
                                              return_when=asyncio.FIRST_COMPLETED)
-            if ended in finished:
-                cap.outcome = ended.result()
+            if job.ended in finished:
+                cap.outcome = job.ended.result()
             elif done in finished and done.exception() is None:
                 cap.outcome = "done"
                 cap.info = done.result() or {}
             elif done in finished:
                 # the evaluate failed: the page crashed, navigated or the browser went away
                 await asyncio.sleep(0)
-                if gen.dead or not gen.browser.is_connected():
+                if slot.gen.dead or not slot.gen.browser.is_connected():
                     raise BrowserDied(str(done.exception()))
-                cap.outcome = ended.result() if ended.done() else "crash"
+                cap.outcome = job.ended.result() if job.ended.done() else "crash"
             else:
                 cap.outcome = "timeout"
-                await self._terminate(ctx, page)
+                await self._terminate(slot)
             if not done.done():
                 done.cancel()
             if cap.outcome in ("done", "navigation") and not page.is_closed():
-                await self._capture(ctx, page, cap, width, height)
+                await self._capture(slot, cap, width, height)
             if cap.outcome == "navigation" and not cap.info:
                 with contextlib.suppress(PlaywrightError, asyncio.TimeoutError):
-                    cap.info = await asyncio.wait_for(
-                        page.evaluate("window.__codepaint && window.__codepaint.collect"
-                                      " ? window.__codepaint.collect() : {}"), 1.0)
+                    cap.info = await asyncio.wait_for(page.evaluate(
+                        "window.__codepaint && window.__codepaint.collect"
+                        " ? window.__codepaint.collect() : {}"), 1.0)
         except PlaywrightError as e:
-            if gen.dead or not gen.browser.is_connected():
+            if slot.gen.dead or not slot.gen.browser.is_connected():
                 raise BrowserDied(str(e)) from e
-            if not ended.done() and cap.outcome == "timeout" and "crash" in str(e).lower():
-                cap.outcome = "crash"
-            elif ended.done():
-                cap.outcome = ended.result()
+            slot.broken = True
+            if job.ended.done():
+                cap.outcome = job.ended.result()
             else:
                 cap.console.append(f"codepaint: page error during render: {e}"[:500])
                 cap.outcome = "crash"
-        finally:
-            try:
-                await asyncio.wait_for(ctx.close(), self.config.close_timeout_s)
-            except (PlaywrightError, asyncio.TimeoutError):
-                # A context that will not close means a wedged browser: retire it.
-                gen.retired = True
-        if gen.dead:
+        if slot.gen.dead:
             raise BrowserDied("browser disconnected during render")
+        await self._reset(slot, cap.outcome)
         return cap
 
-    async def _prepare(self, ctx: Any, spec: PageSpec, cap: PageCapture, end: Any) -> Any:
-        """Routing, init script and event handlers for one render's context."""
-        assets = self.assets
-        max_msgs = 60
-        state = {"main_nav": 0}
+    async def _reset(self, slot: _Slot, outcome: str) -> None:
+        """Leave the slot clean for the next render, or mark it for recycling."""
+        job, slot.job = slot.job, None
+        if outcome in ("timeout", "crash") or slot.page.is_closed():
+            slot.broken = True  # a terminated or crashed page: never trust it again
+            return
+        try:
+            async def clean() -> None:
+                if job is not None and job.script:
+                    await slot.cdp.send("Page.removeScriptToEvaluateOnNewDocument", job.script)
+                # freeze the page: the program's timers, animation frames and tasks stop until
+                # the next render navigates it away
+                await asyncio.gather(slot.ctx.clear_cookies(),
+                                     slot.cdp.send("Page.resetNavigationHistory"),
+                                     slot.cdp.send("Page.setWebLifecycleState",
+                                                   {"state": "frozen"}))
+                slot.frozen = True
 
-        async def route(route: Any) -> None:
-            req = route.request
-            url = req.url
-            if req.is_navigation_request() and _is_main(req.frame):
-                state["main_nav"] += 1
-                if state["main_nav"] > 1:
-                    cap.navigations.append(url[:300])
-                    end("navigation")
+            await asyncio.wait_for(clean(), self.config.close_timeout_s)
+        except Exception:
+            slot.broken = True
+
+    # ------------------------------------------------------------------ page events
+    async def _route(self, slot: _Slot, route: Any) -> None:
+        req = route.request
+        url = req.url
+        job = slot.job
+        with contextlib.suppress(Exception):
+            if job is None:  # between renders: only the idle page may load
+                if url == _IDLE_URL:
+                    await route.fulfill(status=200, body=b"", content_type="text/html")
+                else:
                     await route.abort("blockedbyclient")
-                    return
-            if url.startswith(ORIGIN + "/"):
-                path = urlsplit(url).path
-                hit = spec.files.get(path)
+                return
+            cap = job.cap
+            if req.is_navigation_request() and _is_main(req.frame) and url != job.url:
+                cap.navigations.append(url[:300])
+                job.end("navigation")
+                await route.abort("blockedbyclient")
+                return
+            asset = shared_asset(url, self.assets)
+            if asset is not None:
+                await route.fulfill(status=200, path=asset,
+                                    content_type="text/javascript; charset=utf-8",
+                                    headers={"access-control-allow-origin": "*",
+                                             "cache-control": "public, max-age=31536000, immutable"})
+                return
+            if url.startswith(job.url):
+                hit = job.spec.files.get(urlsplit(url).path)
                 if hit is not None:
                     await route.fulfill(status=200, body=hit[0], content_type=hit[1])
                 else:
                     await route.fulfill(status=404, body=b"not found", content_type="text/plain")
                 return
-            vendored = vendored_asset(url, assets)
-            if vendored is not None:
-                await route.fulfill(status=200, body=vendored[0], content_type=vendored[1],
-                                    headers={"access-control-allow-origin": "*"})
-                return
-            if len(cap.blocked) < 20:
+            if not is_ours(url) and len(cap.blocked) < _MAX_BLOCKED:
                 cap.blocked.append(url[:300])
             await route.abort("blockedbyclient")
 
-        await ctx.route("**/*", route)
-        with contextlib.suppress(AttributeError):  # Playwright < 1.48 has no WebSocket routing
-            await ctx.route_web_socket("**", _refuse_websocket(cap))
-        await ctx.add_init_script(spec.init_script())
+    async def _refuse_websocket(self, slot: _Slot, ws: Any) -> None:
+        if slot.job is not None and len(slot.job.cap.blocked) < _MAX_BLOCKED:
+            slot.job.cap.blocked.append(ws.url[:300])
+        with contextlib.suppress(Exception):
+            await ws.close(code=1008, reason="blocked by codepaint")
 
-        def on_console(msg: Any) -> None:
-            text = msg.text
-            if text.startswith(_NOISE_PREFIXES):
-                return
-            if len(cap.console) < max_msgs:
-                cap.console.append(f"console.{msg.type}: {text}"[:500])
-            else:
-                cap.dropped_messages += 1
+    def _on_console(self, slot: _Slot, msg: Any) -> None:
+        job = slot.job
+        if job is None:
+            return
+        text = msg.text
+        if text.startswith(_NOISE_PREFIXES):
+            return
+        if len(job.cap.console) < _MAX_CONSOLE:
+            job.cap.console.append(f"console.{msg.type}: {text}"[:500])
+        else:
+            job.cap.dropped_messages += 1
 
-        def on_dialog(dialog: Any) -> None:
-            cap.dialogs += 1
-            asyncio.ensure_future(_quietly(dialog.dismiss()))
+    def _on_dialog(self, slot: _Slot, dialog: Any) -> None:
+        if slot.job is not None:
+            slot.job.cap.dialogs += 1
+        _spawn(dialog.dismiss())
 
-        page = await ctx.new_page()
+    def _on_popup(self, slot: _Slot, popup: Any) -> None:
+        if popup is slot.page:
+            return
+        if slot.job is not None:
+            slot.job.cap.popups += 1
+        _spawn(popup.close())
 
-        def on_popup(popup: Any) -> None:
-            if popup is page:
-                return
-            cap.popups += 1
-            asyncio.ensure_future(_quietly(popup.close()))
+    def _on_crash(self, slot: _Slot) -> None:
+        slot.broken = True
+        if slot.job is not None:
+            slot.job.end("crash")
 
-        ctx.on("page", on_popup)
-        page.on("console", on_console)
-        page.on("dialog", on_dialog)
-        page.on("crash", lambda _p: end("crash"))
+    def _on_navigated(self, slot: _Slot, frame: Any) -> None:
+        job = slot.job
+        if job is None or frame != slot.page.main_frame:
+            return
+        if not frame.url.startswith(job.url):  # same-origin changes are pushState or routed
+            job.cap.navigations.append(frame.url[:300])
+            job.end("navigation")
 
-        def on_nav(frame: Any) -> None:
-            if frame == page.main_frame and not frame.url.startswith(ORIGIN + "/"):
-                cap.navigations.append(frame.url[:300])
-                end("navigation")
-
-        page.on("framenavigated", on_nav)
-        return page
-
-    async def _terminate(self, ctx: Any, page: Any) -> None:
+    # ------------------------------------------------------------------ helpers
+    async def _terminate(self, slot: _Slot) -> None:
         """Stop a busy script: V8's terminateExecution works even while JS is spinning."""
         with contextlib.suppress(Exception):
-            cdp = await asyncio.wait_for(ctx.new_cdp_session(page), 2)
-            await asyncio.wait_for(cdp.send("Runtime.terminateExecution"), 2)
+            await asyncio.wait_for(slot.cdp.send("Runtime.terminateExecution"), 2)
 
-    async def _capture(
-        self, ctx: Any, page: Any, cap: PageCapture, width: int, height: int
-    ) -> None:
+    async def _capture(self, slot: _Slot, cap: PageCapture, width: int, height: int) -> None:
         """Screenshot the viewport through CDP (Playwright's page.screenshot waits for far more)."""
         t = time.perf_counter()
-        cdp = await ctx.new_cdp_session(page)
         shot = await asyncio.wait_for(
-            cdp.send(
+            slot.cdp.send(
                 "Page.captureScreenshot",
                 {
                     "format": "png",
@@ -427,15 +552,15 @@ class BrowserPool:
             ),
             30,
         )
-        import base64
-
         png = base64.b64decode(shot["data"])
         with Image.open(io.BytesIO(png)) as im:
             image = im.convert("RGB")
         if image.size != (width, height):
             image = image.resize((width, height))
-        cap.image = image
-        cap.png = png if image.size == (width, height) else None
+            buf = io.BytesIO()
+            image.save(buf, "PNG")
+            png = buf.getvalue()
+        cap.image, cap.png = image, png
         cap.capture_ms = (time.perf_counter() - t) * 1000
 
 
@@ -446,16 +571,16 @@ def _is_main(frame: Any) -> bool:
         return False
 
 
-def _refuse_websocket(cap: PageCapture) -> Any:
-    async def handler(ws: Any) -> None:
-        if len(cap.blocked) < 20:
-            cap.blocked.append(ws.url[:300])
+_background: set[asyncio.Future] = set()
+
+
+def _spawn(coro: Any) -> None:
+    """Run a fire-and-forget coroutine, swallowing its errors, keeping a reference meanwhile."""
+
+    async def quietly() -> None:
         with contextlib.suppress(Exception):
-            await ws.close(code=1008, reason="blocked by codepaint")
+            await coro
 
-    return handler
-
-
-async def _quietly(coro: Any) -> None:
-    with contextlib.suppress(Exception):
-        await coro
+    task = asyncio.ensure_future(quietly())
+    _background.add(task)
+    task.add_done_callback(_background.discard)

@@ -1,7 +1,9 @@
 """The documents each browser language is rendered in.
 
-Every render is a page on a private origin (:data:`ORIGIN`, a reserved ``.invalid`` host that can
-never resolve) whose files are served from memory by request routing. Nothing else is reachable.
+Every render is a document on an origin of its own, ``http://r<N>.codepaint.invalid/`` (``.invalid``
+is reserved and can never resolve), whose files are served from memory by request routing; the
+pinned JS comes from one fixed origin, :data:`ASSET_ORIGIN`, so the browser's HTTP and code caches
+keep it compiled between renders. Nothing else is reachable.
 
 * ``p5brush``: p5.js + p5.brush + the harness, then the sketch as a classic script (global or
   instance mode). The main p5 canvas is scaled to fit the viewport (``object-fit: contain``), so
@@ -23,15 +25,25 @@ from urllib.parse import urlsplit
 
 from .assets import JSAssets
 
-ORIGIN = "http://codepaint.invalid"
-INDEX_URL = f"{ORIGIN}/"
+SITE = "codepaint.invalid"
+ASSET_ORIGIN = f"http://assets.{SITE}"
 HARNESS_PREFIX = "/__codepaint__/"
+
+
+def render_url(n: int) -> str:
+    """The address of render number ``n``: a fresh origin, so no storage is shared."""
+    return f"http://r{n}.{SITE}/"
+
+
+def is_ours(url: str) -> bool:
+    """True for addresses on the private site (every render origin and the asset origin)."""
+    host = urlsplit(url).hostname or ""
+    return url.startswith("http://") and (host == SITE or host.endswith("." + SITE))
 #: The wall clock a program sees starts here (UTC): 10:10, the watchmakers' time.
 EPOCH_MS = 1_704_103_800_000  # 2024-01-01T10:10:00Z
 
 _JS = resources.files("codepaint_env.render") / "js"
 INIT_JS = (_JS / "init.js").read_text()
-P5_HARNESS_JS = (_JS / "p5-harness.js").read_bytes()
 
 _STYLE = (
     "html,body{margin:0;padding:0;width:100%;height:100%;overflow:hidden;background:#fff}"
@@ -47,7 +59,7 @@ _SVG_STYLE = "img{display:block;width:100vw;height:100vh;object-fit:contain}"
 class PageSpec:
     """What a render serves: the files of the page and the harness configuration."""
 
-    files: dict[str, tuple[bytes, str]]  # path -> (body, content type)
+    files: dict[str, tuple[bytes, str]]  # URL path on the render's origin -> (body, content type)
     config: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # messages from building the page
     syntax_error: str | None = None  # found before any browser work
@@ -88,17 +100,12 @@ def build_page(
     }
     js = "text/javascript; charset=utf-8"
     if language in ("p5", "p5brush"):
-        scripts = [f"{HARNESS_PREFIX}p5.min.js"]
-        files = {
-            f"{HARNESS_PREFIX}p5.min.js": (assets.files["p5"], js),
-            f"{HARNESS_PREFIX}p5-harness.js": (P5_HARNESS_JS, js),
-            "/sketch.js": (code.encode(), js),
-        }
-        if language == "p5brush":
-            scripts.append(f"{HARNESS_PREFIX}p5.brush.js")
-            files[f"{HARNESS_PREFIX}p5.brush.js"] = (assets.files["p5.brush"], js)
-        scripts += [f"{HARNESS_PREFIX}p5-harness.js", "/sketch.js"]
-        tags = "".join(f'<script src="{s}"></script>' for s in scripts)
+        libs = ["p5.min.js"] + (["p5.brush.js"] if language == "p5brush" else []) + ["p5-harness.js"]
+        # crossorigin + CORS headers: errors thrown inside p5 keep their messages
+        tags = "".join(f'<script crossorigin="anonymous" src="{ASSET_ORIGIN}{HARNESS_PREFIX}{lib}">'
+                       "</script>" for lib in libs)
+        tags += '<script src="/sketch.js"></script>'
+        files = {"/sketch.js": (code.encode(), js)}
         files["/"] = (_doc(f"<style>{_STYLE}{_P5_STYLE}</style>{tags}"), "text/html; charset=utf-8")
         return PageSpec(files=files, config=config)
     if language == "svg":
@@ -146,13 +153,20 @@ def prepare_svg(code: str) -> tuple[str, list[str], str | None]:
     return code, notes, None
 
 
-def vendored_asset(url: str, assets: JSAssets) -> tuple[bytes, str] | None:
-    """Serve our pinned p5 / p5.brush for a page that asks a CDN for them (offline, locally)."""
+def shared_asset(url: str, assets: JSAssets) -> str | None:
+    """The file to serve for a shared asset: the harness's own, or p5 / p5.brush asked of a CDN.
+
+    Pages that load p5 or p5.brush from a CDN get our pinned copies, offline and locally.
+    """
     path = urlsplit(url).path.lower()
     name = path.rsplit("/", 1)[-1]
-    js = "text/javascript; charset=utf-8"
+    if url.startswith(ASSET_ORIGIN + HARNESS_PREFIX):
+        return {"p5.min.js": assets.paths["p5"], "p5.brush.js": assets.paths["p5.brush"],
+                "p5-harness.js": str(_JS / "p5-harness.js")}.get(name)
+    if is_ours(url):
+        return None
     if ("p5.brush" in path and name.endswith(".js")) or name == "p5.brush":
-        return assets.files["p5.brush"], js
+        return assets.paths["p5.brush"]
     if name in ("p5.min.js", "p5.js"):
-        return assets.files["p5"], js
+        return assets.paths["p5"]
     return None

@@ -409,7 +409,11 @@ class Renderer:
                 error_kind = "runtime"
         messages += cap.console
         messages += [f"blocked request: {u}" for u in cap.blocked]
-        messages += [f"blocked navigation: {u}" for u in cap.navigations]
+        if info.get("network_errors"):
+            messages.append(f"{info['network_errors']} uncaught error(s) from refused requests "
+                            "(not counted as failures)")
+        navigations = list(dict.fromkeys([*(info.get("navigations") or []), *cap.navigations]))
+        messages += [f"blocked navigation: {u}" for u in navigations]
         if cap.dialogs:
             messages.append(f"dismissed {cap.dialogs} dialog(s)")
         popups = cap.popups + int(info.get("popups") or 0)
@@ -422,7 +426,7 @@ class Renderer:
         elif cap.outcome == "crash":
             error_kind = "crash"
             messages.insert(0, "crash: the page died while rendering (out of memory?)")
-        elif cap.outcome == "navigation":
+        elif cap.outcome == "navigation" or navigations:
             error_kind = error_kind or "navigation"
         canvas = info.get("canvas")
         if canvas and (canvas.get("width"), canvas.get("height")) != (cap.image.size if cap.image else None):

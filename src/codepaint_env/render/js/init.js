@@ -17,6 +17,7 @@
   }
   if (window !== window.top) return;              // the harness hooks live in the top frame only
   const cfg = __CP_CONFIG;
+  window.name = '';                                 // the one thing a tab carries across origins
   const t0 = performance.now();
 
   // ---- determinism: a seeded Math.random (sfc32) and a fixed wall clock start
@@ -41,6 +42,8 @@
   // ---- results
   const state = {
     errors: [],          // {name, message}
+    network_errors: 0,   // refused requests that surfaced as uncaught errors
+    navigations: [],     // attempts to navigate the page away
     frames: 0,
     popups: () => popups,
     started: false,
@@ -56,6 +59,8 @@
       page_ms: performance.now() - t0,
       frames: state.frames,
       errors: state.errors.slice(0, 20),
+      network_errors: state.network_errors,
+      navigations: state.navigations.slice(0, 10),
       popups: popups,
       canvas: state.canvas,
     }, extra || {});
@@ -65,19 +70,35 @@
   const recordError = (name, message) => {
     state.errors.push({ name: String(name || 'Error'), message: String(message || '').slice(0, 1000) });
   };
+  // A request the sandbox refused surfaces as a TypeError whose timing is the network's, not the
+  // program's: noted, never fatal, so the same program always gets the same verdict.
+  const networkFailure = (name, message) =>
+    name === 'TypeError' && /Failed to fetch|NetworkError|Load failed|network error/i.test(message);
+  const uncaught = (name, message) => {
+    if (networkFailure(name, message)) { state.network_errors++; return; }
+    recordError(name, message);
+    if (cfg.fatal_errors) finish();
+  };
   window.addEventListener('error', (e) => {
     if (e.error !== undefined || e.message) {
       const err = e.error;
-      recordError(err && err.name ? err.name : (/SyntaxError/.test(e.message) ? 'SyntaxError' : 'Error'),
-                  err && err.message !== undefined ? err.message : e.message);
-      if (cfg.fatal_errors) finish();
+      uncaught(err && err.name ? err.name : (/SyntaxError/.test(e.message) ? 'SyntaxError' : 'Error'),
+               err && err.message !== undefined ? err.message : e.message);
     }
   });
   window.addEventListener('unhandledrejection', (e) => {
     const r = e.reason;
-    recordError(r && r.name ? r.name : 'Error', r && r.message !== undefined ? r.message : String(r));
-    if (cfg.fatal_errors) finish();
+    uncaught(r && r.name ? r.name : 'Error', r && r.message !== undefined ? r.message : String(r));
   });
+
+  // Navigating the page away is reported at the moment it is attempted (the browser blocks it).
+  if (window.navigation && navigation.addEventListener) {
+    navigation.addEventListener('navigate', (e) => {
+      if (e.destination.sameDocument) return;          // hash / pushState routing is fine
+      state.navigations.push(String(e.destination.url).slice(0, 300));
+      try { if (e.cancelable) e.preventDefault(); } catch (err) { /* not cancelable: routed away */ }
+    });
+  }
 
   const raf = () => new Promise((res) => requestAnimationFrame(() => res()));
   const settle = async () => {
