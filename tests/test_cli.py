@@ -71,7 +71,7 @@ def test_demo_writes_gallery(tmp_path):
     files = set(os.listdir(tmp_path / "demo"))
     assert "index.html" in files and "watercolour_hibiscus.png" in files
     assert "broken_syntax.json" in files and "broken_syntax.png" not in files
-    made_up = json.load(open(tmp_path / "demo" / "made_up_brush.json"))
+    made_up = json.loads((tmp_path / "demo" / "made_up_brush.json").read_text())
     assert made_up["unknown_api"] == ["brush.bleed"]
     assert "syntax" in out.stdout and "brush.bleed" in out.stdout
     assert "gallery:" in out.stdout

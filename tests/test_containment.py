@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
 
 import pytest
-from conftest import SIMPLE_P5
 
 from codepaint_env.render import Renderer
 from codepaint_env.render.chromium import cgroup_v1_available, netns_command
+from conftest import SIMPLE_P5
 
 
 def assert_healthy(r: Renderer) -> None:
@@ -91,7 +92,8 @@ def test_navigation_away_is_blocked_and_reported(renderer, canary):
 
 
 REQUEST_ATTACKS = {
-    "fetch": "fetch('http://127.0.0.1:{port}/fetch').then(r=>r.text()).then(t=>console.log('LEAK '+t)).catch(()=>{});",
+    "fetch": ("fetch('http://127.0.0.1:{port}/fetch').then(r=>r.text())"
+              ".then(t=>console.log('LEAK '+t)).catch(()=>{});"),
     "xhr": "const x=new XMLHttpRequest();x.open('GET','http://127.0.0.1:{port}/xhr');x.send();",
     "image": "new Image().src='http://127.0.0.1:{port}/img.png';",
     "css": "const l=document.createElement('link');l.rel='stylesheet';l.href='http://127.0.0.1:{port}/s.css';document.head.appendChild(l);",
@@ -100,7 +102,8 @@ REQUEST_ATTACKS = {
     "beacon": "navigator.sendBeacon('http://127.0.0.1:{port}/beacon','data');",
     "eventsource": "try{new EventSource('http://127.0.0.1:{port}/es')}catch(e){}",
     "worker-fetch": "new Worker(URL.createObjectURL(new Blob([\"fetch('http://127.0.0.1:{port}/w')\"]))); ",
-    "webrtc": "try{const pc=new RTCPeerConnection({iceServers:[{urls:'stun:127.0.0.1:{port}'}]});pc.createDataChannel('d');pc.createOffer().then(o=>pc.setLocalDescription(o));}catch(e){}",
+    "webrtc": ("try{const pc=new RTCPeerConnection({iceServers:[{urls:'stun:127.0.0.1:{port}'}]});"
+               "pc.createDataChannel('d');pc.createOffer().then(o=>pc.setLocalDescription(o));}catch(e){}"),
 }
 
 
@@ -175,10 +178,8 @@ def test_browser_killed_mid_batch_is_relaunched_and_render_retried():
         def kill_soon() -> None:
             time.sleep(0.8)
             for pid in pool.browser_pids():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
 
         killer = threading.Thread(target=kill_soon)
         killer.start()

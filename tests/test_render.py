@@ -6,10 +6,10 @@ import json
 
 import numpy as np
 import pytest
-from conftest import RANDOM_P5, SIMPLE_P5
 
 from codepaint_env.errors import UnknownLanguage
 from codepaint_env.render import RenderResult
+from conftest import RANDOM_P5, SIMPLE_P5
 
 WATERCOLOUR = """
 function setup() {
@@ -41,8 +41,10 @@ def test_p5_global_mode_draws(renderer):
 
 
 def test_p5_instance_mode_and_webgl(renderer):
-    code = """new p5((p) => { p.setup = () => { p.createCanvas(64, 64, p.WEBGL); p.background(0, 0, 255); };
-                              p.draw = () => { p.fill(255, 255, 0); p.noStroke(); p.circle(0, 0, 30); }; });"""
+    code = """new p5((p) => {
+      p.setup = () => { p.createCanvas(64, 64, p.WEBGL); p.background(0, 0, 255); };
+      p.draw = () => { p.fill(255, 255, 0); p.noStroke(); p.circle(0, 0, 30); };
+    });"""
     res = renderer.render(code, "p5", size=64)
     assert res.ok, res.messages
     assert colour_at(res, 32, 32)[0] > 200 and colour_at(res, 2, 2)[2] > 200

@@ -9,9 +9,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from codepaint_env.errors import RendererUnavailable
-from codepaint_env.render import RenderResult, is_blank, pixel_sha256
+from codepaint_env.render import RenderResult, chromium, is_blank, pixel_sha256
 from codepaint_env.render import assets as assets_mod
-from codepaint_env.render import chromium
 
 
 def test_error_kind_is_validated():
@@ -76,7 +75,8 @@ def test_no_browser_found_says_how_to_fix(monkeypatch):
 def test_launcher_script_joins_netns(tmp_path):
     path = chromium.write_launcher("/bin/true", netns=("/usr/bin/unshare", "-n"), cgroup=None)
     try:
-        text = open(path).read()
+        with open(path) as fh:
+            text = fh.read()
         assert 'exec /usr/bin/unshare -n "/bin/true" "$@"' in text
     finally:
         import os

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
-from conftest import chromium_pids, rss_mb
-
 from codepaint_env.render import Renderer
+from conftest import chromium_pids, rss_mb
 
 N_WARMUP = 30
 N_SOAK = 200

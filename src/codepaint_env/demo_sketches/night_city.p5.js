@@ -1,4 +1,4 @@
-// Plain p5.js (2D): a night skyline under a crescent moon, drawn in draw() then stopped.
+// Plain p5.js (2D): a night skyline under a full moon, drawn in draw() then stopped.
 function setup() {
   createCanvas(512, 512);
   noLoop();
@@ -12,8 +12,8 @@ function draw() {
   noStroke();
   fill('#f4e9c1');
   circle(390, 110, 70);
-  fill(lerpColor(color('#0b1d3a'), color('#3b2c5a'), 0.2));
-  circle(408, 98, 62);
+  fill(244, 233, 193, 60);
+  circle(390, 110, 96);  // halo
   randomSeed(3);
   for (let x = 0; x < width; x += random(28, 54)) {
     const w = random(26, 50), h = random(80, 260);

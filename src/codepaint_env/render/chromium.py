@@ -22,6 +22,7 @@ Containment, applied by a small launcher script that Playwright starts in place 
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -141,10 +142,8 @@ class BrowserCgroup:
         (mem / "memory.limit_in_bytes").write_text(str(self.memory_bytes))
         swap = mem / "memory.memsw.limit_in_bytes"
         if swap.exists():
-            try:
+            with contextlib.suppress(OSError):
                 swap.write_text(str(self.memory_bytes))
-            except OSError:
-                pass
         (pids / "pids.max").write_text(str(self.max_pids))
 
     def remove(self) -> None:
@@ -153,16 +152,12 @@ class BrowserCgroup:
             procs = d / "cgroup.procs"
             try:
                 for pid in procs.read_text().split():
-                    try:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
                         os.kill(int(pid), 9)
-                    except (ProcessLookupError, PermissionError):
-                        pass
             except OSError:
                 pass
-            try:
+            with contextlib.suppress(OSError):
                 d.rmdir()
-            except OSError:
-                pass
 
     def oom_kills(self) -> int:
         """How many times the memory limit was hit (``memory.failcnt``)."""

@@ -1,4 +1,4 @@
-"""Language detection from the code itself (``--lang auto``).
+r"""Language detection from the code itself (``--lang auto``).
 
 The rule, first match wins (leading whitespace, comments and an XML prolog ignored):
 

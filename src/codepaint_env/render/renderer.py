@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import contextlib
 import hashlib
 import os
 import threading
@@ -205,10 +206,8 @@ class Renderer:
     def close(self) -> None:
         """Close the browser and the loop thread. Safe to call twice."""
         if self._pool is not None and self._loop is not None and self._pid == os.getpid():
-            try:
+            with contextlib.suppress(Exception):
                 self._loop.submit(self._pool.close()).result(timeout=30)
-            except Exception:
-                pass
             self._loop.stop()
         self._pool, self._loop = None, None
 
