@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -161,6 +162,7 @@ class Renderer:
         self._pool: BrowserPool | None = None
         self._pid = os.getpid()
         self.cache_hits = 0
+        _open_renderers.add(self)
 
     # ------------------------------------------------------------------ lifecycle
     def _ensure_pool(self) -> BrowserPool:
@@ -496,10 +498,14 @@ def render(code: Any, language: str = "auto", **kwargs: Any) -> RenderResult:
     return default_renderer().render(code, language, **kwargs)
 
 
+_open_renderers: weakref.WeakSet[Renderer] = weakref.WeakSet()
+
+
 @atexit.register
-def _close_default() -> None:
-    if _default is not None:
-        _default.close()
+def _close_all() -> None:
+    # Renderers their owners forgot to close still take their browser down with the process.
+    for r in list(_open_renderers):
+        r.close()
 
 
 def _reset_after_fork() -> None:
