@@ -286,3 +286,15 @@ def test_extract_from_completion(renderer):
                   {"role": "assistant", "content": "Here you go:\n```javascript\n" + SIMPLE_P5 + "\n```"}]
     res = renderer.render(completion, "p5", size=64, extract=True)
     assert res.ok
+
+
+def test_async_api_renders_concurrently_from_any_loop(renderer):
+    import asyncio
+
+    async def main():
+        return await asyncio.gather(*(renderer.arender(SIMPLE_P5.replace("240", str(200 + i)), "p5",
+                                                       size=64) for i in range(3)))
+
+    out = asyncio.run(main())
+    assert [r.ok for r in out] == [True, True, True]
+    assert len({r.sha256 for r in out}) == 3

@@ -54,10 +54,11 @@ from .chromium import (
 )
 from .pages import SITE, PageSpec, is_ours, render_url, shared_asset
 
-#: Chromium switches on top of Playwright's defaults. WebGL stays on Chromium's default backend
-#: (SwiftShader through ANGLE when there is no GPU), which measured ~30x faster here than forcing
-#: ``--use-angle=swiftshader``. ``--process-per-site`` keeps a slot's successive renders (same
-#: site, new origin each) in one renderer process, so p5.js stays compiled.
+#: Chromium switches on top of Playwright's defaults: quiet start-up, and WebRTC kept off UDP.
+#: WebGL stays on Chromium's default backend (SwiftShader through ANGLE when there is no GPU);
+#: forcing ``--use-angle=swiftshader`` measured ~30x slower here, and no rasterisation or GPU
+#: switch measured faster (benchmarks/render_bench.py). A slot's successive renders stay in one
+#: renderer process without any switch: they are same-site navigations in one tab.
 CHROMIUM_ARGS = (
     "--disable-background-networking",
     "--disable-component-update",
@@ -67,7 +68,6 @@ CHROMIUM_ARGS = (
     "--no-first-run",
     "--mute-audio",
     "--hide-scrollbars",
-    "--process-per-site",
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
 
@@ -377,6 +377,9 @@ class BrowserPool:
         slot.renders += 1
         cap, page, cdp = job.cap, slot.page, slot.cdp
         try:
+            if slot.frozen:
+                await cdp.send("Page.setWebLifecycleState", {"state": "active"})
+                slot.frozen = False
             if slot.viewport != (width, height):
                 await page.set_viewport_size({"width": width, "height": height})
                 slot.viewport = (width, height)
@@ -385,9 +388,6 @@ class BrowserPool:
             job.script = await cdp.send("Page.addScriptToEvaluateOnNewDocument",
                                         {"source": spec.init_script()})
             t0 = time.perf_counter()
-            if slot.frozen:
-                await cdp.send("Page.setWebLifecycleState", {"state": "active"})
-                slot.frozen = False
             await page.goto(job.url, wait_until="commit", timeout=timeout_s * 1000)
             done = asyncio.ensure_future(page.evaluate("window.__codepaint.done()"))
             done.add_done_callback(lambda f: f.cancelled() or f.exception())
