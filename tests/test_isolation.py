@@ -63,3 +63,11 @@ def test_a_page_left_animating_does_not_run_between_renders():
         assert r.render(busy, "html", size=64).ok
         slot = r.pool._idle[0]
         assert slot.frozen  # parked frozen: no timers or animation frames until the next render
+
+
+def test_strict_mode_uses_a_fresh_context_per_render():
+    with Renderer(max_pages=1, slot_renders=1, cache_size=0) as r:
+        r.render(WRITE, "p5", size=64)
+        second = r.render(READ, "p5", size=64)
+        assert "console.log: found: nothing" in second.messages
+        assert r.pool.slots_made == 2

@@ -111,6 +111,8 @@ class Renderer:
         executable: Chromium binary (default: the discovery rule in ``codepaint_env.render.chromium``).
         max_pages: Renders running at once (default: the number of CPUs, at least 2, at most 8).
         recycle_every: Relaunch the browser after this many renders.
+        slot_renders: Renew a slot's browser context after this many renders (1 = a fresh
+            context for every render: strictest isolation, ~3x slower).
         memory_limit_mb: Memory cap for the browser's process tree (cgroup v1, where available).
         use_netns: Start the browser in its own network namespace when permitted.
         timeout_s: Default per-render timeout in seconds.
@@ -128,7 +130,8 @@ class Renderer:
         *,
         executable: str | None = None,
         max_pages: int | None = None,
-        recycle_every: int = 500,
+        recycle_every: int = 1000,
+        slot_renders: int = 100,
         memory_limit_mb: int | None = 4096,
         use_netns: bool = True,
         timeout_s: float = 20.0,
@@ -146,6 +149,7 @@ class Renderer:
         self.executable = executable
         self.max_pages = max_pages or max(2, min(8, os.cpu_count() or 2))
         self.recycle_every = recycle_every
+        self.slot_renders = slot_renders
         self.memory_limit_mb = memory_limit_mb
         self.use_netns = use_netns
         self.timeout_s = timeout_s
@@ -183,6 +187,7 @@ class Renderer:
                         browser=binary,
                         max_pages=self.max_pages,
                         recycle_every=self.recycle_every,
+                        slot_renders=self.slot_renders,
                         memory_limit_mb=self.memory_limit_mb,
                         use_netns=self.use_netns,
                     ),
