@@ -1,0 +1,61 @@
+"""Render every program in a folder to PNG (one shared Renderer) and write a labelled contact sheet.
+
+    .venv/bin/python scripts/render_folder.py FOLDER [--size 512] [--seed 0] [--sheet sheet.png]
+
+Used while authoring reference-pool entries: render, look at the sheet, rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from PIL import Image, ImageDraw
+
+from codepaint_env.render import Renderer
+from codepaint_env.render.detect import language_from_path
+
+EXTS = (".js", ".svg", ".html")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("folder")
+    ap.add_argument("--size", type=int, default=512)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--sheet", default=None, help="contact sheet path (default FOLDER/_sheet.png)")
+    ap.add_argument("--only", default=None, help="render only files whose name contains this")
+    args = ap.parse_args()
+    files = sorted(f for f in os.listdir(args.folder) if f.endswith(EXTS) and not f.startswith("_"))
+    if args.only:
+        files = [f for f in files if args.only in f]
+    codes = [open(os.path.join(args.folder, f)).read() for f in files]
+    langs = [language_from_path(f, c) for f, c in zip(files, codes, strict=True)]
+    with Renderer(timeout_s=60) as r:
+        results = r.render_many(codes, langs, size=args.size, seed=args.seed, progress="render")
+    thumbs = []
+    for f, res in zip(files, results, strict=True):
+        status = "ok" if res.ok else f"FAILED {res.error_kind}"
+        extra = f" unknown_api={res.unknown_api}" if res.unknown_api else ""
+        print(f"{f}: {status}{extra}" + (f" | {res.messages[0]}" if res.messages and not res.ok else ""))
+        if res.png:
+            res.save(os.path.join(args.folder, os.path.splitext(f)[0] + ".png"))
+            thumbs.append((f, res.image.resize((256, 256))))
+    if thumbs:
+        cols = 4
+        rows = (len(thumbs) + cols - 1) // cols
+        sheet = Image.new("RGB", (cols * 260, rows * 280), "white")
+        d = ImageDraw.Draw(sheet)
+        for i, (f, im) in enumerate(thumbs):
+            x, y = (i % cols) * 260 + 2, (i // cols) * 280 + 2
+            sheet.paste(im, (x, y))
+            d.text((x, y + 258), f[:40], fill="black")
+        out = args.sheet or os.path.join(args.folder, "_sheet.png")
+        sheet.save(out)
+        print(f"contact sheet: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
