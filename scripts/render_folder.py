@@ -10,16 +10,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-
-from PIL import Image, ImageDraw
+from pathlib import Path
 
 from codepaint_env.render import Renderer
 from codepaint_env.render.detect import language_from_path
+from codepaint_env.report import contact_sheet
 
 EXTS = (".js", ".svg", ".html")
 
 
 def main() -> int:
+    """Render the folder, print a line per program, write the sheet."""
     ap = argparse.ArgumentParser()
     ap.add_argument("folder")
     ap.add_argument("--size", type=int, default=512)
@@ -30,7 +31,7 @@ def main() -> int:
     files = sorted(f for f in os.listdir(args.folder) if f.endswith(EXTS) and not f.startswith("_"))
     if args.only:
         files = [f for f in files if args.only in f]
-    codes = [open(os.path.join(args.folder, f)).read() for f in files]
+    codes = [Path(args.folder, f).read_text() for f in files]
     langs = [language_from_path(f, c) for f, c in zip(files, codes, strict=True)]
     with Renderer(timeout_s=60) as r:
         results = r.render_many(codes, langs, size=args.size, seed=args.seed, progress="render")
@@ -41,18 +42,10 @@ def main() -> int:
         print(f"{f}: {status}{extra}" + (f" | {res.messages[0]}" if res.messages and not res.ok else ""))
         if res.png:
             res.save(os.path.join(args.folder, os.path.splitext(f)[0] + ".png"))
-            thumbs.append((f, res.image.resize((256, 256))))
+            thumbs.append((f, res.image))
     if thumbs:
-        cols = 4
-        rows = (len(thumbs) + cols - 1) // cols
-        sheet = Image.new("RGB", (cols * 260, rows * 280), "white")
-        d = ImageDraw.Draw(sheet)
-        for i, (f, im) in enumerate(thumbs):
-            x, y = (i % cols) * 260 + 2, (i // cols) * 280 + 2
-            sheet.paste(im, (x, y))
-            d.text((x, y + 258), f[:40], fill="black")
         out = args.sheet or os.path.join(args.folder, "_sheet.png")
-        sheet.save(out)
+        contact_sheet(thumbs, out, cols=4, thumb=256)
         print(f"contact sheet: {out}")
     return 0
 

@@ -154,12 +154,26 @@ def test_same_seed_same_hash_and_other_seed_differs(renderer):
     assert a.sha256 != c.sha256
 
 
-def test_p5brush_is_deterministic(renderer):
-    a = renderer.render(WATERCOLOUR, "p5brush", size=128, seed=3)
-    b = renderer.render(WATERCOLOUR, "p5brush", size=128, seed=3)
-    c = renderer.render(WATERCOLOUR, "p5brush", size=128, seed=4)
-    assert a.sha256 == b.sha256
-    assert a.sha256 != c.sha256  # p5.brush's own randomness follows the seed too
+def test_p5brush_follows_the_seed(renderer):
+    # p5.brush's own randomness follows the seed: same seed, the same picture up to a handful of
+    # pixels (SwiftShader's WebGL varies a few pixels of p5.brush fills between runs, see README);
+    # another seed, a clearly different picture.
+    runs = [renderer.render(WATERCOLOUR, "p5brush", size=128, seed=3) for _ in range(3)]
+    other = renderer.render(WATERCOLOUR, "p5brush", size=128, seed=4)
+    base = runs[0].array().astype(int)
+    for r in runs[1:]:
+        d = np.abs(r.array().astype(int) - base).max(axis=2)
+        assert (d > 0).mean() < 0.002 and d.max() <= 16
+    d_other = np.abs(other.array().astype(int) - base).max(axis=2)
+    assert (d_other > 16).mean() > 0.01
+
+
+def test_p5brush_lines_are_exactly_deterministic(renderer):
+    code = ("function setup(){createCanvas(128,128,WEBGL);background(240);"
+            "for(let i=0;i<12;i++){brush.set('HB','#223',1);"
+            "brush.line(random(-60,60),random(-60,60),random(-60,60),random(-60,60));}}")
+    hashes = {renderer.render(code, "p5brush", size=128, seed=5).sha256 for _ in range(3)}
+    assert len(hashes) == 1
 
 
 def test_clock_reads_fixed_wall_time(renderer):

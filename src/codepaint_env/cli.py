@@ -4,6 +4,7 @@
                           [--timeout S] [-o OUT.png] [--json] [--extract]
     codepaint doctor
     codepaint demo [--out runs/demo] [--size 384]
+    codepaint pool stats|verify|contact-sheet|add|render   (see cli_pool.py)
 
 Exit codes: 0 success, 2 usage error, 3 the program failed to render (``render``), 1 a broken
 installation (``doctor``, or any command that cannot start its renderer).
@@ -68,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
                        "index.html) and print a table.")
     d.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
     d.add_argument("--size", type=int, default=384, help="output size (default 384)")
+
+    from .cli_pool import add_pool_parser
+
+    add_pool_parser(sub)
     return p
 
 
@@ -88,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
 
             run_demo(args.out, args.size)
             return EXIT_OK
+        if args.command == "pool":
+            from .cli_pool import run_pool
+
+            return run_pool(args)
     except RendererUnavailable as e:
         print(f"codepaint: {e}", file=sys.stderr)
         return EXIT_BROKEN

@@ -6,6 +6,7 @@ import html
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .render.result import RenderResult
 
@@ -76,3 +77,39 @@ figcaption{{font-size:13px;margin-top:8px}} .lang{{color:#666}} .status{{float:r
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(doc)
     return path
+
+
+def contact_sheet(
+    items: Sequence[tuple[str, Any]],
+    path: str | None = None,
+    *,
+    cols: int = 6,
+    thumb: int = 200,
+    title: str | None = None,
+) -> Any:
+    """A labelled grid of thumbnails: ``items`` are ``(label, PIL image)``; saved when ``path``.
+
+    Returns:
+        The sheet as a PIL image.
+    """
+    from PIL import Image, ImageDraw, ImageOps
+
+    cols = max(1, min(cols, len(items) or 1))
+    rows = max(1, (len(items) + cols - 1) // cols)
+    pad, label_h = 6, 16
+    top = 26 if title else 0
+    sheet = Image.new("RGB", (cols * (thumb + pad) + pad, top + rows * (thumb + label_h + pad) + pad),
+                      (244, 242, 238))
+    draw = ImageDraw.Draw(sheet)
+    if title:
+        draw.text((pad, 7), title, fill=(30, 30, 30))
+    for i, (label, im) in enumerate(items):
+        x = pad + (i % cols) * (thumb + pad)
+        y = top + pad + (i // cols) * (thumb + label_h + pad)
+        tile = ImageOps.contain(im.convert("RGB"), (thumb, thumb))
+        sheet.paste(tile, (x + (thumb - tile.width) // 2, y + (thumb - tile.height) // 2))
+        draw.text((x, y + thumb + 2), str(label)[: max(8, thumb // 6)], fill=(60, 60, 60))
+    if path:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        sheet.save(path)
+    return sheet

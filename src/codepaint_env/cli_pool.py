@@ -1,0 +1,331 @@
+"""``codepaint pool ...``: look after a reference pool (stats, verify, contact sheets, add, render).
+
+    codepaint pool stats                       counts by tier, subject, colour family
+    codepaint pool verify [--sample N] [--seed S] [--tolerance T]
+    codepaint pool contact-sheet --tier love -o sheet.png
+    codepaint pool add CODE --tier okay --reason "..." --prompt "..." --subject rose
+    codepaint pool render [--only ID ...]      re-render every reference, refresh the manifest
+
+Every command takes ``--pool DIR`` (default ``$CODEPAINT_POOL_DIR`` or the repository's
+``reference_pool/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import random
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: Renders that differ from the stored PNG by at most this mean absolute difference (0-255 per
+#: channel) and this fraction of clearly different pixels (> 16 levels) count as matching: software
+#: WebGL and font rasterisation can differ slightly across machines and Chromium builds.
+MEAN_TOLERANCE = 1.5
+PIXEL_FRACTION_TOLERANCE = 0.01
+
+EXT = {"p5brush": ".js", "p5": ".js", "svg": ".svg", "html": ".html", "python": ".py", "tikz": ".tex"}
+
+
+def add_pool_parser(sub: Any) -> None:
+    """Register ``codepaint pool`` and its subcommands."""
+    p = sub.add_parser("pool", help="stats, verify, contact sheets, add and re-render references",
+                       description=__doc__.split("\n\n")[0])
+    p.add_argument("--pool", default=None,
+                   help="pool folder (default $CODEPAINT_POOL_DIR or the repository's reference_pool/)")
+    ps = p.add_subparsers(dest="pool_command", metavar="POOL_COMMAND", required=True)
+
+    ps.add_parser("stats", help="counts by language, tier, subject and colour family")
+
+    v = ps.add_parser("verify", help="re-render references and compare with the stored PNGs",
+                      description="Re-render references and compare with their stored PNGs: equal "
+                      f"pixels, or within tolerance (mean |diff| <= {MEAN_TOLERANCE} and at most "
+                      f"{PIXEL_FRACTION_TOLERANCE:.0%} of pixels off by > 16). Exit 1 on mismatch.")
+    v.add_argument("--sample", type=int, default=None, help="verify N random references (default all)")
+    v.add_argument("--seed", type=int, default=0, help="seed for --sample (default 0)")
+    v.add_argument("--tolerance", type=float, default=MEAN_TOLERANCE,
+                   help=f"mean absolute difference allowed (default {MEAN_TOLERANCE})")
+
+    c = ps.add_parser("contact-sheet", help="a labelled grid of renders")
+    c.add_argument("--tier", default=None, help="love, okay, supplement or reject")
+    c.add_argument("--language", default=None)
+    c.add_argument("--subject", default=None)
+    c.add_argument("--colour-family", default=None)
+    c.add_argument("--cols", type=int, default=8)
+    c.add_argument("--thumb", type=int, default=160, help="tile size in pixels")
+    c.add_argument("-o", "--output", required=True, help="PNG path")
+
+    a = ps.add_parser("add", help="add a program to the pool (renders it, appends a manifest row)")
+    a.add_argument("code", help="program file")
+    a.add_argument("--tier", required=True, help="love, okay, supplement or reject")
+    a.add_argument("--reason", required=True, help="one line: why this tier")
+    a.add_argument("--prompt", required=True, help="the instruction this picture answers")
+    a.add_argument("--subject", required=True, help="e.g. hibiscus, landscape, world_map")
+    a.add_argument("--language", default="auto")
+    a.add_argument("--palette", default=None,
+                   help="comma-separated #rrggbb (default: extracted from the render)")
+    a.add_argument("--colour-family", default=None, help="default: from the render's colours")
+    a.add_argument("--id", default=None, help="default: LANGUAGE-SUBJECT-NN")
+    a.add_argument("--size", type=int, default=512)
+    a.add_argument("--seed", type=int, default=0)
+
+    r = ps.add_parser("render", help="re-render every reference and refresh sha256/size/renderer")
+    r.add_argument("--only", nargs="*", default=None, help="just these ids")
+
+
+def run_pool(args: argparse.Namespace) -> int:
+    """Run a ``codepaint pool`` subcommand; returns the exit code."""
+    from rewards.pool import PoolError, ReferencePool, default_pool_dir
+
+    root = Path(args.pool) if args.pool else default_pool_dir()
+    if args.pool_command == "add":
+        return _add(root, args)
+    try:
+        pool = ReferencePool(root)
+    except PoolError as e:
+        print(f"codepaint pool: {e}", file=sys.stderr)
+        return 1
+    if args.pool_command == "stats":
+        return _stats(pool)
+    if args.pool_command == "verify":
+        return _verify(pool, args)
+    if args.pool_command == "contact-sheet":
+        return _sheet(pool, args)
+    if args.pool_command == "render":
+        return _rerender(pool, args.only)
+    return 2
+
+
+# ---------------------------------------------------------------------- stats
+def _stats(pool: Any) -> int:
+    stats = pool.stats()
+    print(f"{pool.root}: {len(pool)} references (content hash {pool.content_hash[:12]})")
+    for lang in stats["language"]:
+        sub = pool.filter(language=lang)
+        print(f"\n{lang}: {len(sub)}")
+        for key in ("tier", "subject", "colour_family"):
+            counts = sub.stats()[key]
+            print(f"  {key:<14} " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+# ---------------------------------------------------------------------- verify
+def compare_images(a: Any, b: Any) -> tuple[bool, float, float]:
+    """``(identical, mean |diff|, fraction of pixels off by more than 16)`` of two RGB images."""
+    x = np.asarray(a.convert("RGB"), dtype=np.int16)
+    y = np.asarray(b.convert("RGB"), dtype=np.int16)
+    if x.shape != y.shape:
+        return False, 255.0, 1.0
+    d = np.abs(x - y)
+    return bool(not d.any()), float(d.mean()), float((d.max(axis=2) > 16).mean())
+
+
+def _verify(pool: Any, args: argparse.Namespace) -> int:
+    from tqdm.auto import tqdm
+
+    from .render import Renderer
+
+    refs = list(pool)
+    if args.sample is not None:
+        refs = random.Random(args.seed).sample(refs, min(args.sample, len(refs)))
+    exact = close = 0
+    bad: list[str] = []
+    with Renderer(cache_size=0, timeout_s=60) as r:
+        groups: dict[tuple, list] = {}
+        for ref in refs:
+            groups.setdefault((ref.size, ref.seed), []).append(ref)
+        bar = tqdm(total=len(refs), desc="verify", unit="ref")
+        for (size, seed), group in groups.items():
+            results = r.render_many([g.code() for g in group], [g.language for g in group],
+                                    size=size, seed=seed)
+            for ref, res in zip(group, results, strict=True):
+                bar.update()
+                if res.image is None:
+                    bad.append(f"{ref.id}: re-render failed ({res.error_kind}: "
+                               f"{'; '.join(res.messages[:2])})")
+                    continue
+                same, mean, frac = compare_images(res.image, ref.image())
+                if same:
+                    exact += 1
+                elif mean <= args.tolerance and frac <= PIXEL_FRACTION_TOLERANCE:
+                    close += 1
+                    print(f"{ref.id}: within tolerance (mean |diff| {mean:.2f}, "
+                          f"{frac:.2%} pixels off)")
+                else:
+                    bad.append(f"{ref.id}: MISMATCH (mean |diff| {mean:.2f}, {frac:.2%} pixels off)")
+        bar.close()
+    for line in bad:
+        print(line)
+    print(f"verified {len(refs)} references: {exact} identical, {close} within tolerance, "
+          f"{len(bad)} mismatched")
+    return 1 if bad else 0
+
+
+# ---------------------------------------------------------------------- contact sheet
+def _sheet(pool: Any, args: argparse.Namespace) -> int:
+    from .report import contact_sheet
+
+    sub = pool.filter(tier=args.tier, language=args.language, subject=args.subject,
+                      colour_family=args.colour_family)
+    if not len(sub):
+        print("codepaint pool: no reference matches those filters", file=sys.stderr)
+        return 1
+    what = ", ".join(f"{k}={v}" for k, v in (("tier", args.tier), ("language", args.language),
+                                              ("subject", args.subject),
+                                              ("colour", args.colour_family)) if v)
+    items = [(ref.id, ref.image()) for ref in sub]
+    contact_sheet(items, args.output, cols=args.cols, thumb=args.thumb,
+                  title=f"{len(sub)} references" + (f" ({what})" if what else ""))
+    print(f"{args.output}: {len(sub)} references")
+    return 0
+
+
+# ---------------------------------------------------------------------- add / render
+def png_sha256(png: bytes) -> str:
+    """SHA-256 of PNG bytes (the manifest's ``sha256``)."""
+    return hashlib.sha256(png).hexdigest()
+
+
+def palette_of(image: Any, n: int = 5) -> list[str]:
+    """The ``n`` most frequent colours of an image (median-cut), most frequent first."""
+    from PIL import Image
+
+    q = image.convert("RGB").resize((128, 128)).quantize(colors=n, method=Image.Quantize.MEDIANCUT)
+    pal = q.getpalette()[: 3 * n]
+    counts = sorted(q.getcolors(), reverse=True)
+    return [f"#{pal[3 * i]:02x}{pal[3 * i + 1]:02x}{pal[3 * i + 2]:02x}" for _, i in counts]
+
+
+def colour_family_of(image: Any) -> str:
+    """The dominant hue family of an image: pixels with colour vote by hue; too few -> neutral."""
+    hsv = np.asarray(image.convert("RGB").resize((96, 96)).convert("HSV"), dtype=np.float32)
+    h, s, v = hsv[..., 0] * 360 / 255, hsv[..., 1] / 255, hsv[..., 2] / 255
+    coloured = (s > 0.2) & (v > 0.15)
+    if coloured.mean() < 0.08:
+        return "neutral"
+    hue, sat, val = h[coloured], s[coloured], v[coloured]
+    bins = {"red": (hue < 15) | (hue >= 345), "orange": (hue >= 15) & (hue < 40),
+            "yellow": (hue >= 40) & (hue < 70), "green": (hue >= 70) & (hue < 160),
+            "teal": (hue >= 160) & (hue < 195), "blue": (hue >= 195) & (hue < 255),
+            "purple": (hue >= 255) & (hue < 295), "pink": (hue >= 295) & (hue < 345)}
+    brown = ((hue < 45) | (hue >= 345)) & (val < 0.55) & (sat < 0.8)
+    votes = {k: float(m.sum()) for k, m in bins.items()}
+    votes["brown"] = float(brown.sum())
+    for k in ("red", "orange", "yellow"):
+        votes[k] -= float((bins[k] & brown).sum())
+    return max(votes, key=lambda k: votes[k])
+
+
+def _add(root: Path, args: argparse.Namespace) -> int:
+    from rewards.pool import COLOUR_FAMILIES, TIERS, PoolError, ReferencePool, validate_row
+
+    from .render import Renderer
+    from .render.detect import language_from_path
+
+    if args.tier not in TIERS:
+        print(f"codepaint pool add: --tier must be one of {', '.join(TIERS)}", file=sys.stderr)
+        return 2
+    if args.colour_family and args.colour_family not in COLOUR_FAMILIES:
+        print(f"codepaint pool add: --colour-family must be one of {', '.join(COLOUR_FAMILIES)}",
+              file=sys.stderr)
+        return 2
+    code = Path(args.code).read_text(encoding="utf-8")
+    lang = language_from_path(args.code, code) if args.language == "auto" else args.language
+    root.mkdir(parents=True, exist_ok=True)
+    manifest = root / "manifest.jsonl"
+    existing = ReferencePool(root) if manifest.is_file() else None
+    ref_id = args.id or _next_id(existing, lang, args.subject)
+    if existing is not None and ref_id in existing:
+        print(f"codepaint pool add: id {ref_id!r} already exists", file=sys.stderr)
+        return 2
+    with Renderer(cache_size=0, timeout_s=60) as r:
+        res = r.render(code, lang, size=args.size, seed=args.seed)
+        version = r.version
+    if res.png is None or not res.ok:
+        print(f"codepaint pool add: the program does not render ({res.error_kind}: "
+              f"{'; '.join(res.messages[:2])}); a reference must render, even a reject",
+              file=sys.stderr)
+        return 3
+    code_path = f"code/{ref_id}{EXT.get(lang, '.txt')}"
+    image_path = f"renders/{ref_id}.png"
+    (root / "code").mkdir(exist_ok=True)
+    (root / "renders").mkdir(exist_ok=True)
+    shutil.copyfile(args.code, root / code_path)
+    png = _stable_png(res.image)
+    (root / image_path).write_bytes(png)
+    row = {
+        "id": ref_id, "language": lang, "prompt": args.prompt, "subject": args.subject,
+        "palette": args.palette.lower().split(",") if args.palette else palette_of(res.image),
+        "colour_family": args.colour_family or colour_family_of(res.image),
+        "tier": args.tier, "reason": args.reason, "code_path": code_path,
+        "image_path": image_path, "sha256": png_sha256(png), "size": list(res.size),
+        "seed": args.seed, "renderer": version,
+    }
+    problems = validate_row(row, "new row")
+    if problems:
+        print("codepaint pool add: " + "; ".join(problems), file=sys.stderr)
+        return 2
+    with open(manifest, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(row, sort_keys=True) + "\n")
+    try:
+        ReferencePool(root)
+    except PoolError as e:  # should not happen: the row was validated
+        print(f"codepaint pool add: the pool no longer loads: {e}", file=sys.stderr)
+        return 1
+    print(f"added {ref_id} ({lang}, {args.tier}, {row['colour_family']}) -> {root / image_path}")
+    return 0
+
+
+def _next_id(pool: Any, lang: str, subject: str) -> str:
+    n = 1
+    while pool is not None and f"{lang}-{subject}-{n:02d}" in pool:
+        n += 1
+    return f"{lang}-{subject}-{n:02d}"
+
+
+def _stable_png(image: Any) -> bytes:
+    """PNG bytes from PIL with fixed settings (the stored render; Chromium's fast PNG is larger)."""
+    buf = io.BytesIO()
+    image.save(buf, "PNG", optimize=True)
+    return buf.getvalue()
+
+
+def _rerender(pool: Any, only: list[str] | None) -> int:
+    from .render import Renderer
+
+    refs = [pool[i] for i in only] if only else list(pool)
+    rows = {ref.id: ref.to_row() for ref in pool}
+    failed = []
+    with Renderer(cache_size=0, timeout_s=60) as r:
+        version = r.version
+        groups: dict[tuple, list] = {}
+        for ref in refs:
+            groups.setdefault((ref.size, ref.seed), []).append(ref)
+        for (size, seed), group in groups.items():
+            results = r.render_many([g.code() for g in group], [g.language for g in group],
+                                    size=size, seed=seed, progress="render")
+            for ref, res in zip(group, results, strict=True):
+                if res.image is None or not res.ok:
+                    failed.append(f"{ref.id}: {res.error_kind}: {'; '.join(res.messages[:2])}")
+                    continue
+                png = _stable_png(res.image)
+                ref.image_file.parent.mkdir(parents=True, exist_ok=True)
+                ref.image_file.write_bytes(png)
+                rows[ref.id].update(sha256=png_sha256(png), size=list(res.size), renderer=version)
+    tmp = pool.manifest_path.with_suffix(".jsonl.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for ref in pool:
+            fh.write(json.dumps(rows[ref.id], sort_keys=True) + "\n")
+    os.replace(tmp, pool.manifest_path)
+    for line in failed:
+        print(line)
+    print(f"rendered {len(refs) - len(failed)} of {len(refs)} references"
+          + (f"; {len(failed)} failed" if failed else ""))
+    return 1 if failed else 0
