@@ -110,7 +110,7 @@ def test_sampling_is_seeded(pool):
 
 
 @settings(max_examples=60, deadline=None)
-@given(k=st.integers(0, 30), seed=st.integers(0, 2**32), subject=st.sampled_from(SUBJECTS + [None]),
+@given(k=st.integers(0, 30), seed=st.integers(0, 2**32), subject=st.sampled_from([*SUBJECTS, None]),
        family=st.sampled_from([*COLOUR_FAMILIES, None]))
 def test_sample_invariants(tmp_path_factory, k, seed, subject, family):
     pool = _shared_pool(tmp_path_factory)
@@ -180,8 +180,9 @@ def test_cli_add_stats_sheet_verify(tmp_path):
     svg = tmp_path / "sea.svg"
     svg.write_text("<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 10 10'><rect width='10' "
                    "height='6' fill='#ffb38a'/><rect y='6' width='10' height='4' fill='#2e5f8a'/></svg>")
-    run = lambda *a: subprocess.run([*CLI, "--pool", str(root), *a], capture_output=True, text=True,
-                                    timeout=180)
+    def run(*a):
+        return subprocess.run([*CLI, "--pool", str(root), *a], capture_output=True, text=True,
+                                        timeout=180)
     out = run("add", str(sk), "--tier", "okay", "--reason", "a clear rose", "--prompt", "a red rose",
               "--subject", "rose", "--size", "64")
     assert out.returncode == 0, out.stderr
