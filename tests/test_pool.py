@@ -212,3 +212,26 @@ def test_cli_add_stats_sheet_verify(tmp_path):
     # re-rendering repairs it and refreshes the manifest
     assert run("render").returncode == 0
     assert run("verify").returncode == 0
+
+
+def test_cli_import_is_all_or_nothing(tmp_path):
+    root = tmp_path / "pool"
+    folder = tmp_path / "staging"
+    folder.mkdir()
+    (folder / "sun.p5.js").write_text("function setup(){createCanvas(64,64);background(30,60,120);"
+                                      "fill(250,200,40);noStroke();circle(32,32,24);}")
+    (folder / "broken.p5.js").write_text("function setup( {")
+    good = {"file": "sun.p5.js", "tier": "okay", "reason": "a clean sun", "prompt": "a sun",
+            "subject": "abstract"}
+    bad = {**good, "file": "broken.p5.js", "tier": "reject", "reason": "does not parse"}
+    (folder / "ratings.jsonl").write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    run = lambda *a: subprocess.run([*CLI, "--pool", str(root), *a], capture_output=True, text=True,
+                                    timeout=180)
+    out = run("import", str(folder / "ratings.jsonl"), "--size", "64")
+    assert out.returncode == 3 and "broken.p5.js: does not render" in out.stderr
+    assert not (root / "manifest.jsonl").exists()  # nothing added
+    (folder / "ratings.jsonl").write_text(json.dumps(good) + "\n")
+    out = run("import", str(folder / "ratings.jsonl"), "--size", "64")
+    assert out.returncode == 0, out.stderr
+    ref = ReferencePool(root)["p5-abstract-01"]
+    assert ref.palette[0].startswith("#") and ref.colour_family in COLOUR_FAMILIES

@@ -4,6 +4,7 @@
     codepaint pool verify [--sample N] [--seed S] [--tolerance T]
     codepaint pool contact-sheet --tier love -o sheet.png
     codepaint pool add CODE --tier okay --reason "..." --prompt "..." --subject rose
+    codepaint pool import ratings.jsonl        add many rated programs at once
     codepaint pool render [--only ID ...]      re-render every reference, refresh the manifest
 
 Every command takes ``--pool DIR`` (default ``$CODEPAINT_POOL_DIR`` or the repository's
@@ -18,7 +19,6 @@ import io
 import json
 import os
 import random
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,13 @@ def add_pool_parser(sub: Any) -> None:
     a.add_argument("--size", type=int, default=512)
     a.add_argument("--seed", type=int, default=0)
 
+    i = ps.add_parser("import", help="add many rated programs from a ratings JSONL file",
+                      description="Each line: {file (relative to the JSONL), tier, reason, prompt, "
+                      "subject, [language, id, palette, colour_family]}. All or nothing.")
+    i.add_argument("ratings", help="ratings .jsonl")
+    i.add_argument("--size", type=int, default=512)
+    i.add_argument("--seed", type=int, default=0)
+
     r = ps.add_parser("render", help="re-render every reference and refresh sha256/size/renderer")
     r.add_argument("--only", nargs="*", default=None, help="just these ids")
 
@@ -87,6 +94,8 @@ def run_pool(args: argparse.Namespace) -> int:
     root = Path(args.pool) if args.pool else default_pool_dir()
     if args.pool_command == "add":
         return _add(root, args)
+    if args.pool_command == "import":
+        return _import(root, args)
     try:
         pool = ReferencePool(root)
     except PoolError as e:
@@ -224,68 +233,130 @@ def colour_family_of(image: Any) -> str:
 
 
 def _add(root: Path, args: argparse.Namespace) -> int:
+    entry = {"file": args.code, "tier": args.tier, "reason": args.reason, "prompt": args.prompt,
+             "subject": args.subject, "language": args.language, "id": args.id,
+             "palette": args.palette.lower().split(",") if args.palette else None,
+             "colour_family": args.colour_family}
+    return add_references(root, [entry], size=args.size, seed=args.seed)
+
+
+def _import(root: Path, args: argparse.Namespace) -> int:
+    ratings = Path(args.ratings)
+    entries = []
+    for n, line in enumerate(ratings.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            print(f"codepaint pool import: {ratings.name}:{n}: not valid JSON ({e.msg})",
+                  file=sys.stderr)
+            return 2
+        if "file" not in row:
+            print(f"codepaint pool import: {ratings.name}:{n}: no 'file'", file=sys.stderr)
+            return 2
+        entries.append({**row, "file": str(ratings.parent / row["file"])})
+    return add_references(root, entries, size=args.size, seed=args.seed)
+
+
+def add_references(root: Path, entries: list[dict[str, Any]], *, size: int = 512,
+                   seed: int = 0) -> int:
+    """Render and append rated programs to the pool at ``root``; all or nothing.
+
+    Each entry: ``file``, ``tier``, ``reason``, ``prompt``, ``subject`` and optionally
+    ``language`` (default: from the file), ``id`` (default ``LANGUAGE-SUBJECT-NN``),
+    ``palette`` and ``colour_family`` (default: measured from the render).
+
+    Returns:
+        The exit code (0 when every entry was added).
+    """
     from rewards.pool import COLOUR_FAMILIES, TIERS, PoolError, ReferencePool, validate_row
 
     from .render import Renderer
     from .render.detect import language_from_path
 
-    if args.tier not in TIERS:
-        print(f"codepaint pool add: --tier must be one of {', '.join(TIERS)}", file=sys.stderr)
-        return 2
-    if args.colour_family and args.colour_family not in COLOUR_FAMILIES:
-        print(f"codepaint pool add: --colour-family must be one of {', '.join(COLOUR_FAMILIES)}",
-              file=sys.stderr)
-        return 2
-    code = Path(args.code).read_text(encoding="utf-8")
-    lang = language_from_path(args.code, code) if args.language == "auto" else args.language
     root.mkdir(parents=True, exist_ok=True)
     manifest = root / "manifest.jsonl"
     existing = ReferencePool(root) if manifest.is_file() else None
-    ref_id = args.id or _next_id(existing, lang, args.subject)
-    if existing is not None and ref_id in existing:
-        print(f"codepaint pool add: id {ref_id!r} already exists", file=sys.stderr)
-        return 2
+    taken = set() if existing is None else {r.id for r in existing}
+    codes, langs, ids = [], [], []
+    for e in entries:
+        missing = [k for k in ("file", "tier", "reason", "prompt", "subject") if not e.get(k)]
+        if missing:
+            print(f"codepaint pool: {e.get('file', '?')}: missing {', '.join(missing)}",
+                  file=sys.stderr)
+            return 2
+        if e["tier"] not in TIERS:
+            print(f"codepaint pool: {e['file']}: tier {e['tier']!r} is not one of "
+                  f"{', '.join(TIERS)}", file=sys.stderr)
+            return 2
+        if e.get("colour_family") and e["colour_family"] not in COLOUR_FAMILIES:
+            print(f"codepaint pool: {e['file']}: colour_family {e['colour_family']!r} is not one "
+                  f"of {', '.join(COLOUR_FAMILIES)}", file=sys.stderr)
+            return 2
+        code = Path(e["file"]).read_text(encoding="utf-8")
+        lang = e.get("language") or "auto"
+        lang = language_from_path(e["file"], code) if lang == "auto" else lang
+        rid = e.get("id") or _next_id(taken, lang, e["subject"])
+        if rid in taken:
+            print(f"codepaint pool: id {rid!r} already exists", file=sys.stderr)
+            return 2
+        taken.add(rid)
+        codes.append(code)
+        langs.append(lang)
+        ids.append(rid)
     with Renderer(cache_size=0, timeout_s=60) as r:
-        res = r.render(code, lang, size=args.size, seed=args.seed)
+        results = r.render_many(codes, langs, size=size, seed=seed,
+                                progress="render" if len(codes) > 1 else False)
         version = r.version
-    if res.png is None or not res.ok:
-        print(f"codepaint pool add: the program does not render ({res.error_kind}: "
-              f"{'; '.join(res.messages[:2])}); a reference must render, even a reject",
-              file=sys.stderr)
+    rows, problems = [], []
+    for e, code, lang, rid, res in zip(entries, codes, langs, ids, results, strict=True):
+        if res.png is None or not res.ok:
+            problems.append(f"{e['file']}: does not render ({res.error_kind}: "
+                            f"{'; '.join(res.messages[:2])}); a reference must render, even a reject")
+            continue
+        if res.unknown_api:
+            problems.append(f"{e['file']}: uses made-up API {res.unknown_api}")
+            continue
+        png = _stable_png(res.image)
+        row = {
+            "id": rid, "language": lang, "prompt": e["prompt"], "subject": e["subject"],
+            "palette": [c.lower() for c in e["palette"]] if e.get("palette")
+            else palette_of(res.image),
+            "colour_family": e.get("colour_family") or colour_family_of(res.image),
+            "tier": e["tier"], "reason": e["reason"],
+            "code_path": f"code/{rid}{EXT.get(lang, '.txt')}", "image_path": f"renders/{rid}.png",
+            "sha256": png_sha256(png), "size": list(res.size), "seed": seed, "renderer": version,
+        }
+        errs = validate_row(row, e["file"])
+        if errs:
+            problems += errs
+            continue
+        rows.append((row, code, png))
+    if problems:
+        print("codepaint pool: nothing added:\n  " + "\n  ".join(problems), file=sys.stderr)
         return 3
-    code_path = f"code/{ref_id}{EXT.get(lang, '.txt')}"
-    image_path = f"renders/{ref_id}.png"
     (root / "code").mkdir(exist_ok=True)
     (root / "renders").mkdir(exist_ok=True)
-    shutil.copyfile(args.code, root / code_path)
-    png = _stable_png(res.image)
-    (root / image_path).write_bytes(png)
-    row = {
-        "id": ref_id, "language": lang, "prompt": args.prompt, "subject": args.subject,
-        "palette": args.palette.lower().split(",") if args.palette else palette_of(res.image),
-        "colour_family": args.colour_family or colour_family_of(res.image),
-        "tier": args.tier, "reason": args.reason, "code_path": code_path,
-        "image_path": image_path, "sha256": png_sha256(png), "size": list(res.size),
-        "seed": args.seed, "renderer": version,
-    }
-    problems = validate_row(row, "new row")
-    if problems:
-        print("codepaint pool add: " + "; ".join(problems), file=sys.stderr)
-        return 2
+    for row, code, png in rows:
+        (root / row["code_path"]).write_text(code, encoding="utf-8")
+        (root / row["image_path"]).write_bytes(png)
     with open(manifest, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(row, sort_keys=True) + "\n")
+        for row, _, _ in rows:
+            fh.write(json.dumps(row, sort_keys=True) + "\n")
     try:
         ReferencePool(root)
-    except PoolError as e:  # should not happen: the row was validated
-        print(f"codepaint pool add: the pool no longer loads: {e}", file=sys.stderr)
+    except PoolError as err:  # should not happen: every row was validated
+        print(f"codepaint pool: the pool no longer loads: {err}", file=sys.stderr)
         return 1
-    print(f"added {ref_id} ({lang}, {args.tier}, {row['colour_family']}) -> {root / image_path}")
+    for row, _, _ in rows:
+        print(f"added {row['id']} ({row['language']}, {row['tier']}, {row['colour_family']})")
     return 0
 
 
-def _next_id(pool: Any, lang: str, subject: str) -> str:
+def _next_id(taken: set[str], lang: str, subject: str) -> str:
     n = 1
-    while pool is not None and f"{lang}-{subject}-{n:02d}" in pool:
+    while f"{lang}-{subject}-{n:02d}" in taken:
         n += 1
     return f"{lang}-{subject}-{n:02d}"
 
