@@ -221,6 +221,8 @@ class BrowserPool:
             self._pw = None
 
     async def _launch(self) -> _Generation:
+        if self._pw is None:
+            raise RendererUnavailable("this renderer was closed; create a new Renderer")
         cfg = self.config
         cgroup = None
         if cfg.memory_limit_mb and cgroup_v1_available():
@@ -417,12 +419,17 @@ class BrowserPool:
                     cap.info = await asyncio.wait_for(page.evaluate(
                         "window.__codepaint && window.__codepaint.collect"
                         " ? window.__codepaint.collect() : {}"), 1.0)
-        except PlaywrightError as e:
+        except (PlaywrightError, asyncio.TimeoutError) as e:
+            # asyncio.TimeoutError: a CDP call (capture, terminate) outlived its bound; Playwright's
+            # TimeoutError (navigation) is a PlaywrightError. Either way the page is not trusted.
             if slot.gen.dead or not slot.gen.browser.is_connected():
                 raise BrowserDied(str(e)) from e
             slot.broken = True
             if job.ended.done():
                 cap.outcome = job.ended.result()
+            elif isinstance(e, asyncio.TimeoutError) or "Timeout" in type(e).__name__:
+                cap.console.append("codepaint: the page did not answer in time (machine overloaded?)")
+                cap.outcome = "timeout"
             else:
                 cap.console.append(f"codepaint: page error during render: {e}"[:500])
                 cap.outcome = "crash"
