@@ -225,8 +225,9 @@ def test_cli_import_is_all_or_nothing(tmp_path):
             "subject": "abstract"}
     bad = {**good, "file": "broken.p5.js", "tier": "reject", "reason": "does not parse"}
     (folder / "ratings.jsonl").write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
-    run = lambda *a: subprocess.run([*CLI, "--pool", str(root), *a], capture_output=True, text=True,
-                                    timeout=180)
+    def run(*a):
+        return subprocess.run([*CLI, "--pool", str(root), *a], capture_output=True, text=True,
+                                        timeout=180)
     out = run("import", str(folder / "ratings.jsonl"), "--size", "64")
     assert out.returncode == 3 and "broken.p5.js: does not render" in out.stderr
     assert not (root / "manifest.jsonl").exists()  # nothing added

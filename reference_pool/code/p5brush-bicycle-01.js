@@ -1,0 +1,75 @@
+// A red city bicycle in side view: crisp red frame, black saddle and fine spoked wheels, on a peach and rose watercolour halo with a grey ground shadow and a few fallen petals.
+function tube(a, b, w) {
+  let dx = b[0] - a[0], dy = b[1] - a[1], L = sqrt(dx * dx + dy * dy);
+  let nx = -dy / L * w / 2, ny = dx / L * w / 2;
+  return [[a[0] + nx, a[1] + ny], [b[0] + nx, b[1] + ny], [b[0] - nx, b[1] - ny], [a[0] - nx, a[1] - ny]];
+}
+
+function wheel(c, r, tyre, spoke) {
+  brush.set('rotring', tyre, 3);
+  for (let k = 0; k < 4; k++) brush.circle(c[0], c[1], r - k * 2.2);
+  brush.set('pen', spoke, 1.1);
+  brush.circle(c[0], c[1], r - 12);
+  brush.set('pen', spoke, 0.7);
+  for (let i = 0; i < 18; i++) {
+    let a = i * 20 + 7;
+    brush.line(c[0] + 6 * cos(a), c[1] + 6 * sin(a), c[0] + (r - 12) * cos(a), c[1] + (r - 12) * sin(a));
+  }
+}
+
+function setup() {
+  createCanvas(512, 512, WEBGL);
+  angleMode(DEGREES);
+  background('#f6f0e4');
+  brush.scaleBrushes(1.5);
+  brush.noStroke();
+  // peach and rose halo behind the bike and a ground shadow
+  brush.fillBleed(0.4);
+  brush.fillTexture(0.5, 0.25);
+  brush.fill('#f2b995', 200);
+  brush.circle(10, -20, 185);
+  brush.fill('#eaa0a0', 120);
+  brush.circle(-80, 10, 120);
+  brush.fill('#f6d7a8', 150);
+  brush.circle(110, -90, 90);
+  brush.fillBleed(0.2);
+  brush.fill('#b3a293', 170);
+  brush.polygon([[-235, 150], [235, 150], [205, 170], [-205, 170]]);
+  let RH = [-135, 68], FH = [135, 68], BB = [-15, 78];
+  let ST = [-50, -55], HT = [88, -58], HB = [98, -22], LOW = [38, 22];
+
+  // wheels and chain in ink (strokes come before the washes)
+  brush.noFill();
+  wheel(RH, 82, '#2b2626', '#6f6763');
+  wheel(FH, 82, '#2b2626', '#6f6763');
+  brush.set('pen', '#6f6763', 1.2);
+  brush.line(BB[0], BB[1] - 19, RH[0], RH[1] - 8);
+  brush.line(BB[0], BB[1] + 19, RH[0], RH[1] + 8);
+  brush.noStroke();
+
+  // frame in flat colour, then dark parts
+  brush.noFill();
+  brush.wash('#c62f2f', 255);
+  for (let t of [[BB, ST, 9], [ST, HT, 8], [BB, HB, 10], [BB, RH, 6], [ST, RH, 5], [HT, HB, 11], [HB, FH, 7]]) brush.polygon(tube(t[0], t[1], t[2]));
+  brush.wash('#2b2626', 255);
+  for (let t of [[ST, [-56, -82], 5], [HT, [84, -86], 5], [BB, [8, 113], 5], [[84, -84], [62, -93], 4], [[62, -93], [42, -90], 4], [[44, -90], [30, -88], 7]]) brush.polygon(tube(t[0], t[1], t[2]));
+  brush.rect(-4, 109, 26, 8);
+  brush.wash('#2b2626', 255);
+  brush.polygon([[-90, -92], [-38, -94], [-26, -86], [-54, -79], [-88, -82]]);
+  brush.noWash();
+
+  // chainring and hubs (fills also settle the washes)
+  brush.fillBleed(0.02);
+  brush.fillTexture(0.3, 0.5);
+  brush.fill('#6f6763', 230);
+  brush.circle(BB[0], BB[1], 19);
+  brush.fill('#c62f2f', 255);
+  brush.circle(BB[0], BB[1], 7);
+  brush.fill('#2b2626', 245);
+  brush.circle(RH[0], RH[1], 6);
+  brush.circle(FH[0], FH[1], 6);
+  // a few fallen petals on the ground
+  brush.fillBleed(0.1);
+  brush.fill('#d9544a', 220);
+  for (let p of [[-190, 185], [-60, 200], [70, 190], [180, 205], [20, 214]]) brush.circle(p[0], p[1], 5);
+}
