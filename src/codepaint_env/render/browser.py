@@ -52,7 +52,7 @@ from .chromium import (
     remove_stale_cgroups,
     write_launcher,
 )
-from .pages import SITE, PageSpec, is_ours, render_url, shared_asset
+from .pages import PageSpec, is_ours, render_url, shared_asset
 
 #: Chromium switches on top of Playwright's defaults: quiet start-up, and WebRTC kept off UDP.
 #: WebGL stays on Chromium's default backend (SwiftShader through ANGLE when there is no GPU);
@@ -73,7 +73,6 @@ CHROMIUM_ARGS = (
 
 #: Chromium's own WebGL driver chatter, not the program's output.
 _NOISE_PREFIXES = ("[.WebGL-", "GL Driver Message", "WebGL: too many errors")
-_IDLE_URL = f"http://idle.{SITE}/"
 _MAX_CONSOLE = 60
 _MAX_BLOCKED = 20
 
@@ -466,11 +465,8 @@ class BrowserPool:
         url = req.url
         job = slot.job
         with contextlib.suppress(Exception):
-            if job is None:  # between renders: only the idle page may load
-                if url == _IDLE_URL:
-                    await route.fulfill(status=200, body=b"", content_type="text/html")
-                else:
-                    await route.abort("blockedbyclient")
+            if job is None:  # between renders (the page is frozen): nothing may load
+                await route.abort("blockedbyclient")
                 return
             cap = job.cap
             if req.is_navigation_request() and _is_main(req.frame) and url != job.url:
