@@ -4,7 +4,7 @@
                           [--timeout S] [-o OUT.png] [--json] [--extract]
     codepaint doctor
     codepaint demo [--out runs/demo] [--size 384]
-    codepaint pool stats|verify|contact-sheet|add|render   (see cli_pool.py)
+    codepaint pool stats|verify|contact-sheet|add|import|render   (see cli_pool.py)
 
 Exit codes: 0 success, 2 usage error, 3 the program failed to render (``render``), 1 a broken
 installation (``doctor``, or any command that cannot start its renderer).

@@ -20,6 +20,7 @@ import json
 import os
 import random
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +137,18 @@ def compare_images(a: Any, b: Any) -> tuple[bool, float, float]:
     return bool(not d.any()), float(d.mean()), float((d.max(axis=2) > 16).mean())
 
 
-def _verify(pool: Any, args: argparse.Namespace) -> int:
-    from tqdm.auto import tqdm
+def rerender(renderer: Any, refs: list[Any], progress: str) -> Iterator[tuple[Any, Any]]:
+    """Render references again (batched by size and seed): ``(reference, RenderResult)`` pairs."""
+    groups: dict[tuple, list] = {}
+    for ref in refs:
+        groups.setdefault((ref.size, ref.seed), []).append(ref)
+    for (size, seed), group in groups.items():
+        results = renderer.render_many([g.code() for g in group], [g.language for g in group],
+                                       size=size, seed=seed, progress=progress)
+        yield from zip(group, results, strict=True)
 
+
+def _verify(pool: Any, args: argparse.Namespace) -> int:
     from .render import Renderer
 
     refs = list(pool)
@@ -147,29 +157,20 @@ def _verify(pool: Any, args: argparse.Namespace) -> int:
     exact = close = 0
     bad: list[str] = []
     with Renderer(cache_size=0, timeout_s=60) as r:
-        groups: dict[tuple, list] = {}
-        for ref in refs:
-            groups.setdefault((ref.size, ref.seed), []).append(ref)
-        bar = tqdm(total=len(refs), desc="verify", unit="ref")
-        for (size, seed), group in groups.items():
-            results = r.render_many([g.code() for g in group], [g.language for g in group],
-                                    size=size, seed=seed)
-            for ref, res in zip(group, results, strict=True):
-                bar.update()
-                if res.image is None:
-                    bad.append(f"{ref.id}: re-render failed ({res.error_kind}: "
-                               f"{'; '.join(res.messages[:2])})")
-                    continue
-                same, mean, frac = compare_images(res.image, ref.image())
-                if same:
-                    exact += 1
-                elif mean <= args.tolerance and frac <= PIXEL_FRACTION_TOLERANCE:
-                    close += 1
-                    print(f"{ref.id}: within tolerance (mean |diff| {mean:.2f}, "
-                          f"{frac:.2%} pixels off)")
-                else:
-                    bad.append(f"{ref.id}: MISMATCH (mean |diff| {mean:.2f}, {frac:.2%} pixels off)")
-        bar.close()
+        for ref, res in rerender(r, refs, progress="verify"):
+            if res.image is None:
+                bad.append(f"{ref.id}: re-render failed ({res.error_kind}: "
+                           f"{'; '.join(res.messages[:2])})")
+                continue
+            same, mean, frac = compare_images(res.image, ref.image())
+            if same:
+                exact += 1
+            elif mean <= args.tolerance and frac <= PIXEL_FRACTION_TOLERANCE:
+                close += 1
+                print(f"{ref.id}: within tolerance (mean |diff| {mean:.2f}, "
+                      f"{frac:.2%} pixels off)")
+            else:
+                bad.append(f"{ref.id}: MISMATCH (mean |diff| {mean:.2f}, {frac:.2%} pixels off)")
     for line in bad:
         print(line)
     print(f"verified {len(refs)} references: {exact} identical, {close} within tolerance, "
@@ -376,20 +377,14 @@ def _rerender(pool: Any, only: list[str] | None) -> int:
     failed = []
     with Renderer(cache_size=0, timeout_s=60) as r:
         version = r.version
-        groups: dict[tuple, list] = {}
-        for ref in refs:
-            groups.setdefault((ref.size, ref.seed), []).append(ref)
-        for (size, seed), group in groups.items():
-            results = r.render_many([g.code() for g in group], [g.language for g in group],
-                                    size=size, seed=seed, progress="render")
-            for ref, res in zip(group, results, strict=True):
-                if res.image is None or not res.ok:
-                    failed.append(f"{ref.id}: {res.error_kind}: {'; '.join(res.messages[:2])}")
-                    continue
-                png = _stable_png(res.image)
-                ref.image_file.parent.mkdir(parents=True, exist_ok=True)
-                ref.image_file.write_bytes(png)
-                rows[ref.id].update(sha256=png_sha256(png), size=list(res.size), renderer=version)
+        for ref, res in rerender(r, refs, progress="render"):
+            if res.image is None or not res.ok:
+                failed.append(f"{ref.id}: {res.error_kind}: {'; '.join(res.messages[:2])}")
+                continue
+            png = _stable_png(res.image)
+            ref.image_file.parent.mkdir(parents=True, exist_ok=True)
+            ref.image_file.write_bytes(png)
+            rows[ref.id].update(sha256=png_sha256(png), size=list(res.size), renderer=version)
     tmp = pool.manifest_path.with_suffix(".jsonl.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for ref in pool:

@@ -252,14 +252,13 @@ class Renderer:
             UnknownLanguage: For a language name that is not registered.
             RendererUnavailable: When the installation is broken (no browser, no JS assets).
         """
-        fut = self._submit(code, language, size, seed, timeout_s, extract)
-        return fut.result() if isinstance(fut, concurrent.futures.Future) else fut
+        return self._submit(code, language, size, seed, timeout_s, extract).result()
 
     async def arender(self, code: Any, language: str = "auto", **kwargs: Any) -> RenderResult:
         """:meth:`render` for async callers (any event loop)."""
         fut = self._submit(code, language, kwargs.get("size", 512), kwargs.get("seed", 0),
                            kwargs.get("timeout_s"), kwargs.get("extract", False))
-        return await asyncio.wrap_future(fut) if isinstance(fut, concurrent.futures.Future) else fut
+        return await asyncio.wrap_future(fut)
 
     def render_many(
         self,
@@ -293,12 +292,7 @@ class Renderer:
         out: list[RenderResult | None] = [None] * len(futs)
         with tqdm(total=len(futs), desc=desc, disable=not progress, unit="prog") as bar:
             index = {id(f): i for i, f in enumerate(futs)}
-            pending = [f for f in futs if isinstance(f, concurrent.futures.Future)]
-            for i, f in enumerate(futs):
-                if not isinstance(f, concurrent.futures.Future):
-                    out[i] = f
-                    bar.update()
-            for f in concurrent.futures.as_completed(pending):
+            for f in concurrent.futures.as_completed(futs):
                 out[index[id(f)]] = f.result()
                 bar.update()
         return out  # type: ignore[return-value]
@@ -307,8 +301,8 @@ class Renderer:
     def _submit(
         self, code: Any, language: str, size: Size, seed: int, timeout_s: float | None,
         extract: bool,
-    ) -> concurrent.futures.Future | RenderResult:
-        """Resolve everything that needs no browser; return a result or a future of one."""
+    ) -> concurrent.futures.Future:
+        """Resolve everything that needs no browser here; a future of the result either way."""
         lang = language or "auto"
         if lang != "auto" and lang not in LANGUAGES:
             raise UnknownLanguage(
@@ -321,22 +315,20 @@ class Renderer:
         timeout = float(timeout_s or self.timeout_s)
         seed = int(seed)
         if not text.strip():
-            return failed(lang, "empty", "no code to render", seed=seed)
+            return _done(failed(lang, "empty", "no code to render", seed=seed))
         if len(text.encode()) > self.max_code_bytes:
-            return failed(lang, "too_large",
+            return _done(failed(lang, "too_large",
                           f"the program is {len(text.encode())} bytes; the limit is "
-                          f"{self.max_code_bytes} (Renderer(max_code_bytes=...))", seed=seed)
+                          f"{self.max_code_bytes} (Renderer(max_code_bytes=...))", seed=seed))
         spec = LANGUAGES[lang]
         if spec.backend == "unsupported":
-            return failed(lang, "unsupported",
-                          f"no renderer for {lang!r} is installed in this version of codepaint",
-                          seed=seed)
+            return _done(failed(lang, "unsupported",
+                                f"no renderer for {lang!r} is installed in this version of "
+                                "codepaint", seed=seed))
         key = self._cache_key(lang, text, width, height, seed)
         hit = self._cache_get(key)
         if hit is not None:
-            done: concurrent.futures.Future = concurrent.futures.Future()
-            done.set_result(hit)
-            return done
+            return _done(hit)
         pool = self._ensure_pool()
         assert self._loop is not None
         return self._loop.submit(
@@ -470,6 +462,12 @@ class Renderer:
         if image is not None:
             res.__dict__["image"] = image  # already decoded: spare the cached_property the work
         return res
+
+
+def _done(result: RenderResult) -> concurrent.futures.Future:
+    fut: concurrent.futures.Future = concurrent.futures.Future()
+    fut.set_result(result)
+    return fut
 
 
 def _undefined_name(name: str, message: str) -> str | None:
