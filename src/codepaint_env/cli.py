@@ -5,9 +5,12 @@
     codepaint doctor
     codepaint demo [--out runs/demo] [--size 384]
     codepaint pool stats|verify|contact-sheet|add|import|render   (see cli_pool.py)
+    codepaint score FILE... --reward ID [--prompt TEXT] [--set KEY=VALUE] [--json]   (cli_score.py)
+    codepaint judge-server [--port 8900] [--latency-ms N] [--bias first] [--fail-rate P]
 
 Exit codes: 0 success, 2 usage error, 3 the program failed to render (``render``), 1 a broken
-installation (``doctor``, or any command that cannot start its renderer).
+installation (``doctor``, or any command that cannot start its renderer); ``score`` exits 4
+when some value could not be judged.
 """
 
 from __future__ import annotations
@@ -71,13 +74,20 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--size", type=int, default=384, help="output size (default 384)")
 
     from .cli_pool import add_pool_parser
+    from .cli_score import add_score_parsers
 
     add_pool_parser(sub)
+    add_score_parsers(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``codepaint`` command; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["judge-server"]:  # its own parser: every option passes through
+        from rewards.judge.server import serve
+
+        return serve(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -97,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             from .cli_pool import run_pool
 
             return run_pool(args)
+        if args.command == "score":
+            from .cli_score import run_score
+
+            return run_score(args, parser)
     except RendererUnavailable as e:
         print(f"codepaint: {e}", file=sys.stderr)
         return EXIT_BROKEN

@@ -1,6 +1,43 @@
 """codepaint rewards: swappable, composable reward backends for programs that draw.
 
-Importing this package imports no torch, open_clip or playwright.
+    >>> import rewards
+    >>> rewards.list_rewards()                                      # doctest: +SKIP
+    ['classic', 'clip', 'composite', 'dino', 'execution_gate', ...]
+    >>> gate = rewards.make_reward("execution_gate")
+    >>> gate(["function setup(){createCanvas(64,64);background(200,40,40)}"])   # doctest: +SKIP
+    [1.0]
+
+Every reward is a picklable callable class that TRL's ``GRPOTrainer`` accepts as it is (see
+:mod:`rewards.base` for the protocol). Importing this package imports no torch, open_clip or
+playwright; backends are imported when made.
 """
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from typing import Any
+
+from .registry import ALIASES, REGISTRY, RewardSpec, list_rewards, make_reward, register_reward, reward_spec
+
+__all__ = [
+    "ALIASES",
+    "REGISTRY",
+    "AsyncReward",
+    "Reward",
+    "RewardResult",
+    "RewardSpec",
+    "Sample",
+    "list_rewards",
+    "make_reward",
+    "register_reward",
+    "reward_spec",
+]
+
+_LAZY = {"Reward": "base", "RewardResult": "base", "Sample": "base", "AsyncReward": "base"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'rewards' has no attribute {name!r}")

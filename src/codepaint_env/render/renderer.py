@@ -38,6 +38,9 @@ from .pages import build_page
 from .result import RenderResult, failed, is_blank, pixel_sha256
 
 Size = int | tuple[int, int] | str
+_CONFIG_FIELDS = ("executable", "max_pages", "recycle_every", "slot_renders", "memory_limit_mb",
+                  "use_netns", "timeout_s", "frames", "max_code_bytes", "max_canvas", "allowed_api",
+                  "max_messages", "cache_size", "cache_mb")
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,10 @@ class Renderer:
         allowed_api: Optional allowlist of ``brush.*`` methods; calls outside it are reported in
             ``RenderResult.api_violations`` (the sketch still runs).
         max_messages: Cap on ``RenderResult.messages``.
-        cache_size: Results kept in the in-memory render cache (0 disables it).
+        cache_size: Results kept in the in-memory render cache (0 disables it). It is sized for
+            a trainer's whole batch, so several reward functions over one batch render each
+            completion once.
+        cache_mb: Bound on the PNG bytes the cache holds; the oldest results go first.
     """
 
     def __init__(
@@ -140,7 +146,8 @@ class Renderer:
         max_canvas: int = 4096,
         allowed_api: Sequence[str] | None = None,
         max_messages: int = 50,
-        cache_size: int = 256,
+        cache_size: int = 4096,
+        cache_mb: float = 512.0,
     ) -> None:
         if timeout_s <= 0:
             raise ValueError("timeout_s must be positive, e.g. 20")
@@ -159,6 +166,8 @@ class Renderer:
         self.allowed_api = list(allowed_api) if allowed_api else None
         self.max_messages = max_messages
         self.cache_size = cache_size
+        self.cache_mb = cache_mb
+        self._cache_bytes = 0
         self._cache: OrderedDict[str, RenderResult] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._start_lock = threading.Lock()
@@ -221,6 +230,14 @@ class Renderer:
     def __enter__(self) -> Renderer:
         return self
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickles as its configuration: the unpickled copy starts its own browser on first use
+        # (reward objects and vector-env workers carry renderers into other processes).
+        return {k: getattr(self, k) for k in _CONFIG_FIELDS}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
     def __exit__(self, *exc: object) -> None:
         self.close()
 
@@ -259,6 +276,23 @@ class Renderer:
         fut = self._submit(code, language, kwargs.get("size", 512), kwargs.get("seed", 0),
                            kwargs.get("timeout_s"), kwargs.get("extract", False))
         return await asyncio.wrap_future(fut)
+
+    def submit(
+        self,
+        code: Any,
+        language: str = "auto",
+        *,
+        size: Size = 512,
+        seed: int = 0,
+        timeout_s: float | None = None,
+        extract: bool = False,
+    ) -> concurrent.futures.Future:
+        """Start one render and return at once: a future of its :class:`RenderResult`.
+
+        Arguments are those of :meth:`render`; submit many, then collect, to render in parallel
+        with per-program sizes and seeds (``render_many`` shares one of each).
+        """
+        return self._submit(code, language, size, seed, timeout_s, extract)
 
     def render_many(
         self,
@@ -355,10 +389,15 @@ class Renderer:
         if not self.cache_size or result.error_kind in ("timeout", "crash"):
             return
         with self._cache_lock:
+            old = self._cache.pop(key, None)
+            if old is not None:
+                self._cache_bytes -= len(old.png or b"")
             self._cache[key] = result
-            self._cache.move_to_end(key)
-            while len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
+            self._cache_bytes += len(result.png or b"")
+            limit = self.cache_mb * 2**20
+            while self._cache and (len(self._cache) > self.cache_size or self._cache_bytes > limit):
+                _, dropped = self._cache.popitem(last=False)
+                self._cache_bytes -= len(dropped.png or b"")
 
     async def _render_browser(
         self, pool: BrowserPool, key: str, lang: str, code: str, w: int, h: int, seed: int,

@@ -1,0 +1,368 @@
+"""The reward protocol: :class:`Sample`, :class:`RewardResult` and the :class:`Reward` base class.
+
+A reward is a picklable callable class. TRL's ``GRPOTrainer`` takes it as it is::
+
+    reward = rewards.make_reward("execution_gate")
+    reward(completions, prompts=prompts, language=["p5brush"] * len(completions))
+    # -> [1.0, -1.0, ...]   (one float, or None when it could not be judged, per completion)
+
+``__call__`` follows TRL's contract: completions (strings or chat message lists), ``prompts``,
+and every dataset column as a keyword argument holding one value per completion (``language``,
+``task_id``, ``subject``, ``colour_family``, ``size``, ``seed``...; a scalar applies to all).
+It extracts the code, renders each completion through the shared renderer (whose cache means
+five stacked rewards render a completion once), and calls :meth:`Reward.score`, which takes
+already-rendered :class:`Sample` objects and returns a :class:`RewardResult` each: the value,
+a breakdown, a rationale and the cost.
+
+``None`` means "could not be judged" (judge down, model missing) and never becomes 0. A
+program that failed to render gets the reward's minimum, which is a real score.
+
+Backends bound by an API (the VLM judges) implement :meth:`Reward.ascore`; :meth:`Reward.as_async`
+wraps any reward in a callable whose ``__call__`` is a coroutine function, which TRL awaits
+concurrently with its other async rewards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import math
+import os
+import threading
+from collections.abc import Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from codepaint_env.render import RenderResult
+from codepaint_env.render.extract import completion_text, extract_code
+
+T = TypeVar("T")
+
+#: Keyword arguments TRL passes that are not dataset columns.
+TRAINER_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric", "completion_ids", "environments"})
+
+
+@dataclass
+class Sample:
+    """One rendered completion, with the task it answers.
+
+    Attributes:
+        code: The extracted program.
+        language: The language it was rendered as.
+        render: Its :class:`RenderResult`.
+        prompt: The task prompt (text), when known.
+        meta: The dataset columns for this completion (``task_id``, ``subject``,
+            ``colour_family``, ...).
+        previous: The render this one refines (multi-turn), for rewards that measure change.
+    """
+
+    code: str
+    language: str
+    render: RenderResult
+    prompt: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    previous: RenderResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the program rendered a non-blank picture."""
+        return bool(self.render.ok)
+
+
+@dataclass
+class RewardResult:
+    """What a reward says about one sample.
+
+    Attributes:
+        value: The score, or ``None`` when it could not be judged (see ``reason``). Never NaN or
+            infinite: such a value becomes ``None`` with a reason.
+        breakdown: Named parts of the score (sub-scores, checks, component rewards).
+        rationale: Human-readable explanation (a judge's reason, the failed checks).
+        reason: Why ``value`` is ``None``.
+        cost: What it took: ``requests``, ``cached``, ``prompt_tokens``, ``completion_tokens``,
+            ``seconds``, ... (only the keys a backend measures).
+    """
+
+    value: float | None
+    breakdown: dict[str, float | None] = field(default_factory=dict)
+    rationale: str = ""
+    reason: str | None = None
+    cost: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.value is not None:
+            v = float(self.value)
+            if not math.isfinite(v):
+                self.reason = f"non-finite value {v!r} from the backend" + (
+                    f" ({self.reason})" if self.reason else "")
+                self.value = None
+            else:
+                self.value = v
+        self.breakdown = {k: _finite_or_none(v) for k, v in self.breakdown.items()}
+
+    @classmethod
+    def unjudged(cls, reason: str, **kwargs: Any) -> RewardResult:
+        """A result that could not be judged, with the reason."""
+        return cls(None, reason=reason, **kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"value": self.value, "breakdown": dict(self.breakdown), "rationale": self.rationale,
+                "reason": self.reason, "cost": dict(self.cost)}
+
+
+def _finite_or_none(v: Any) -> float | None:
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+class Reward:
+    """Base class of every codepaint reward (see the module docstring for the protocol).
+
+    Subclasses set :attr:`id` and :attr:`value_range`, and implement :meth:`score_one` (one
+    sample at a time) or :meth:`score` / :meth:`ascore` (a batch, e.g. for concurrency).
+
+    Args:
+        renderer: The :class:`~codepaint_env.render.Renderer` completions are rendered with
+            (default: the process-wide shared one, whose cache all rewards share).
+        language: Language for completions whose ``language`` column is absent (``auto`` detects).
+        size: Render size when the dataset has no ``size`` column.
+        seed: Render seed when the dataset has no ``seed`` column.
+        name: The name TRL logs this reward under (default: :attr:`id`).
+    """
+
+    #: Registry id.
+    id: ClassVar[str] = "reward"
+    #: The documented range of values (a failed render gets the minimum).
+    value_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
+    #: False for rewards whose value may change between identical calls (a sampling judge).
+    deterministic: ClassVar[bool] = True
+
+    def __init__(self, *, renderer: Any = None, language: str = "auto", size: Any = 512,
+                 seed: int = 0, name: str | None = None) -> None:
+        self.renderer = renderer
+        self.language = language
+        self.size = size
+        self.seed = seed
+        self.__name__ = name or self.id
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.__name__!r})"
+
+    @classmethod
+    def config_keys(cls) -> set[str]:
+        """The keyword arguments the constructor takes (through the ``**kwargs`` chain)."""
+        import inspect
+
+        keys: set[str] = set()
+        for klass in cls.__mro__:
+            init = klass.__dict__.get("__init__")
+            if init is None:
+                continue
+            params = inspect.signature(init).parameters.values()
+            keys |= {p.name for p in params if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD}
+            if not any(p.kind is p.VAR_KEYWORD for p in params):
+                break
+        keys.discard("self")
+        return keys
+
+    # ------------------------------------------------------------------ the TRL interface
+    def __call__(self, completions: Sequence[Any], *, prompts: Sequence[Any] | None = None,
+                 **kwargs: Any) -> list[float | None]:
+        """Score completions (TRL's reward-function contract); one value or ``None`` each."""
+        samples = self.build_samples(completions, prompts=prompts, **kwargs)
+        results = self.score(samples)
+        self._log(results, kwargs)
+        return [r.value for r in results]
+
+    async def acall(self, completions: Sequence[Any], *, prompts: Sequence[Any] | None = None,
+                    **kwargs: Any) -> list[float | None]:
+        """:meth:`__call__` for async callers."""
+        samples = await asyncio.to_thread(self.build_samples, completions, prompts=prompts, **kwargs)
+        results = await self.ascore(samples)
+        self._log(results, kwargs)
+        return [r.value for r in results]
+
+    def as_async(self) -> AsyncReward:
+        """This reward as a callable whose ``__call__`` is async (TRL awaits it concurrently)."""
+        return AsyncReward(self)
+
+    # ------------------------------------------------------------------ scoring
+    def score(self, samples: Sequence[Sample]) -> list[RewardResult]:
+        """Score rendered samples; one :class:`RewardResult` per sample, in order."""
+        return [self.score_one(s) for s in samples]
+
+    async def ascore(self, samples: Sequence[Sample]) -> list[RewardResult]:
+        """:meth:`score` for async callers (default: runs :meth:`score` in a worker thread)."""
+        return await asyncio.to_thread(self.score, list(samples))
+
+    def score_one(self, sample: Sample) -> RewardResult:
+        """Score one sample (subclasses implement this or :meth:`score`)."""
+        raise NotImplementedError(f"{type(self).__name__} implements neither score_one nor score")
+
+    def failed_render(self, sample: Sample, **breakdown: float | None) -> RewardResult:
+        """The minimum, for a program that did not render a picture (a real score, not ``None``)."""
+        r = sample.render
+        why = f"render failed ({r.error_kind})" + (f": {r.messages[0]}" if r.messages else "")
+        return RewardResult(self.value_range[0], breakdown=dict(breakdown), rationale=why)
+
+    # ------------------------------------------------------------------ rendering
+    def get_renderer(self) -> Any:
+        """The renderer in use (the shared default unless one was given)."""
+        if self.renderer is None:
+            from codepaint_env.render import default_renderer
+
+            return default_renderer()
+        return self.renderer
+
+    def build_samples(self, completions: Sequence[Any], *, prompts: Sequence[Any] | None = None,
+                      **kwargs: Any) -> list[Sample]:
+        """Extract and render completions into :class:`Sample` objects (in parallel)."""
+        completions = list(completions)
+        n = len(completions)
+        columns = dataset_columns(n, kwargs)
+        prompt_texts = [None] * n if prompts is None else [prompt_text(p) for p in _as_list(prompts, n)]
+        renderer = self.get_renderer()
+        jobs = []
+        for i, completion in enumerate(completions):
+            lang = columns[i].get("language") or self.language
+            code = extract_code(completion, lang)
+            fut = renderer.submit(code, lang, size=columns[i].get("size") or self.size,
+                                  seed=columns[i].get("seed", self.seed))
+            prev = columns[i].get("previous_code")
+            prev_fut = None if prev is None else renderer.submit(
+                extract_code(prev, lang), lang, size=columns[i].get("size") or self.size,
+                seed=columns[i].get("seed", self.seed))
+            jobs.append((code, fut, prev_fut))
+        out = []
+        for i, (code, fut, prev_fut) in enumerate(jobs):
+            res: RenderResult = fut.result()
+            out.append(Sample(code=code, language=res.language, render=res, prompt=prompt_texts[i],
+                              meta=columns[i], previous=None if prev_fut is None else prev_fut.result()))
+        return out
+
+    # ------------------------------------------------------------------ logging
+    def _log(self, results: Sequence[RewardResult], kwargs: Mapping[str, Any]) -> None:
+        """Log breakdown means and the unjudged fraction through TRL's ``log_metric``, if given."""
+        log_metric = kwargs.get("log_metric")
+        if not callable(log_metric) or not results:
+            return
+        keys: dict[str, list[float]] = {}
+        for r in results:
+            for k, v in r.breakdown.items():
+                if v is not None:
+                    keys.setdefault(k, []).append(v)
+        for k, vals in keys.items():
+            log_metric(f"{self.__name__}/{k}", sum(vals) / len(vals))
+        log_metric(f"{self.__name__}/unjudged", sum(r.value is None for r in results) / len(results))
+
+
+class AsyncReward:
+    """A reward whose ``__call__`` is a coroutine function (what TRL awaits concurrently).
+
+    Picklable; ``__name__`` is the wrapped reward's.
+    """
+
+    def __init__(self, reward: Reward) -> None:
+        self.reward = reward
+        self.__name__ = reward.__name__
+
+    async def __call__(self, completions: Sequence[Any], *, prompts: Sequence[Any] | None = None,
+                       **kwargs: Any) -> list[float | None]:
+        """Score completions; awaitable."""
+        return await self.reward.acall(completions, prompts=prompts, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"AsyncReward({self.reward!r})"
+
+
+# ---------------------------------------------------------------------- helpers
+def dataset_columns(n: int, kwargs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per-completion dicts of the dataset columns TRL passes (scalars apply to every row).
+
+    Raises:
+        ValueError: A column whose length is not the number of completions.
+    """
+    rows: list[dict[str, Any]] = [{} for _ in range(n)]
+    for key, value in kwargs.items():
+        if key in TRAINER_KWARGS:
+            continue
+        if isinstance(value, (list, tuple)) and not (key == "size" and len(value) == 2
+                                                     and all(isinstance(v, int) for v in value)):
+            if len(value) != n:
+                raise ValueError(f"column {key!r} has {len(value)} values for {n} completions")
+            for row, v in zip(rows, value, strict=True):
+                row[key] = v
+        else:
+            for row in rows:
+                row[key] = value
+    return rows
+
+
+def prompt_text(prompt: Any) -> str | None:
+    """The text of a prompt: a string, or a chat (the last user message's text)."""
+    if prompt is None:
+        return None
+    if isinstance(prompt, str):
+        return prompt
+    if isinstance(prompt, list):
+        users = [m for m in prompt if isinstance(m, Mapping) and m.get("role") == "user"]
+        if users:
+            return completion_text([users[-1]])
+    return completion_text(prompt)
+
+
+def _as_list(values: Sequence[Any], n: int) -> list[Any]:
+    values = list(values)
+    if len(values) != n:
+        raise ValueError(f"{len(values)} prompts for {n} completions")
+    return values
+
+
+_sync_loop: asyncio.AbstractEventLoop | None = None
+_sync_lock = threading.Lock()
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion from synchronous code, even inside a running event loop.
+
+    Uses one background loop thread per process, so objects bound to a loop (semaphores,
+    HTTP clients) live on the same loop for every call.
+    """
+    return submit_coro(coro).result()
+
+
+def submit_coro(coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+    """Schedule a coroutine on the process-wide background loop; a future of its result."""
+    return asyncio.run_coroutine_threadsafe(coro, background_loop())
+
+
+def background_loop() -> asyncio.AbstractEventLoop:
+    """The process-wide event loop thread the judge client and async rewards run on."""
+    global _sync_loop
+    with _sync_lock:
+        if _sync_loop is None or _sync_loop.is_closed():
+            loop = asyncio.new_event_loop()
+            ready = threading.Event()
+
+            def run() -> None:
+                asyncio.set_event_loop(loop)
+                loop.call_soon(ready.set)
+                loop.run_forever()
+
+            threading.Thread(target=run, name="codepaint-rewards-loop", daemon=True).start()
+            ready.wait()
+            _sync_loop = loop
+        return _sync_loop
+
+
+def _reset_after_fork() -> None:
+    global _sync_loop, _sync_lock
+    _sync_loop = None
+    _sync_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)

@@ -1,0 +1,126 @@
+"""`pairwise_vlm`: the candidate's win rate against references from the rated pool.
+
+For each candidate, ``k`` references (default 2) are drawn from the pool: same language, the
+given tiers (default ``love``), best matching subject and colour family first (see
+:meth:`ReferencePool.sample <rewards.pool.ReferencePool.sample>`), seeded by the task, so every
+completion in a GRPO group meets the same references. Each comparison is judged in both orders
+(:class:`~rewards.judge.judged.PairwiseJudge`); a disagreement is a tie.
+
+Value: wins / comparisons in [0, 1] (a tie counts one half). A program that failed to render
+scores 0 without a request. If any comparison could not be judged, the value is ``None`` with the
+reason (the judgments that succeeded are cached, so a retry pays only for the rest).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from typing import Any
+
+from PIL import Image
+
+from ..base import RewardResult, Sample
+from ..pool import Reference, ReferencePool
+from .judged import JudgedReward, PairwiseJudge, add_costs
+
+
+class PairwiseJudgeReward(JudgedReward):
+    """Win rate against pool references, judged by a VLM (id ``pairwise_vlm``, alias ``pairwise``).
+
+    Args:
+        pool: A :class:`~rewards.pool.ReferencePool`, a pool folder, or ``None`` (the default pool).
+        k: References per candidate.
+        tiers: Tiers references are drawn from.
+        match: Prefer references with the task's ``subject`` and ``colour_family`` columns.
+        reference_language: Language of the references (default: the candidate's).
+        reference_seed: Seed of the reference draw (mixed with the task id or prompt).
+        rubric: ``new`` (default), ``old`` or a rubric file path.
+        both_orders: Judge each pair in both orders (position bias cancels).
+        **kwargs: :class:`~rewards.judge.client.JudgeConfig` fields (``base_url``, ``model``...) or
+            ``client=``, and the :class:`~rewards.base.Reward` arguments.
+    """
+
+    id = "pairwise_vlm"
+    value_range = (0.0, 1.0)
+
+    def __init__(self, *, pool: ReferencePool | str | os.PathLike[str] | None = None, k: int = 2,
+                 tiers: tuple[str, ...] | list[str] | str = ("love",), match: bool = True,
+                 reference_language: str | None = None, reference_seed: int = 0, rubric: str = "new",
+                 both_orders: bool = True, **kwargs: Any) -> None:
+        super().__init__(rubric=rubric, **kwargs)
+        if k < 1:
+            raise ValueError("k (references per candidate) must be at least 1")
+        self.pool_source = pool
+        self.k = k
+        self.tiers = (tiers,) if isinstance(tiers, str) else tuple(tiers)
+        self.match = match
+        self.reference_language = reference_language
+        self.reference_seed = reference_seed
+        self.both_orders = both_orders
+        self.judge = PairwiseJudge(self.client, self.rubric, both_orders)
+        self._pool: ReferencePool | None = pool if isinstance(pool, ReferencePool) else None
+        self._images: dict[str, Image.Image] = {}
+        self.pool.filter(tier=self.tiers)  # fail now on a bad pool or tier, not mid-training
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_images"] = {}
+        if not isinstance(self.pool_source, ReferencePool):
+            state["_pool"] = None
+        return state
+
+    @property
+    def pool(self) -> ReferencePool:
+        """The reference pool (loaded on first use)."""
+        if self._pool is None:
+            self._pool = ReferencePool(self.pool_source)
+        return self._pool
+
+    def references_for(self, sample: Sample) -> list[Reference]:
+        """The references a sample is compared with (deterministic per task)."""
+        language = self.reference_language or sample.language
+        pool = self.pool.filter(language=language, tier=self.tiers)
+        task = str(sample.meta.get("task_id") or sample.prompt or "")
+        seed = int(hashlib.sha256(f"{self.reference_seed}\x00{task}".encode()).hexdigest()[:16], 16)
+        match = {"subject": sample.meta.get("subject"), "colour_family": sample.meta.get("colour_family")}
+        exclude = sample.meta.get("exclude_references") or ()
+        return pool.sample(self.k, seed, match if self.match else None,
+                           exclude=[exclude] if isinstance(exclude, str) else exclude)
+
+    def _reference_image(self, ref: Reference) -> Image.Image:
+        im = self._images.get(ref.id)
+        if im is None:
+            im = self._images[ref.id] = ref.image()
+        return im
+
+    async def ascore_one(self, sample: Sample) -> RewardResult:
+        """Judge one sample against its references."""
+        if not sample.ok or sample.render.image is None:
+            return self.failed_render(sample)
+        refs = self.references_for(sample)
+        if not refs:
+            lang = self.reference_language or sample.language
+            return RewardResult.unjudged(
+                f"no {lang} references in tiers {list(self.tiers)} of the pool at {self.pool.root} "
+                "(set reference_language= or tiers=, or add references)")
+        images = await asyncio.to_thread(lambda: [self._reference_image(r) for r in refs])
+        comparisons = await asyncio.gather(*(
+            self.judge.acompare(sample.render.image, im, prompt=sample.prompt, language=sample.language,
+                                second_id=ref.id)
+            for ref, im in zip(refs, images, strict=True)))
+        cost: dict[str, float] = {}
+        for c in comparisons:
+            add_costs(cost, c.cost)
+        rationale = " | ".join(f"vs {r.id}: {c.rationale}" for r, c in zip(refs, comparisons, strict=True))
+        failed = [c.reason for c in comparisons if c.score is None]
+        if failed:
+            return RewardResult.unjudged(f"judge failed: {failed[0]}", rationale=rationale, cost=cost)
+        scores = [c.score for c in comparisons if c.score is not None]
+        return RewardResult(
+            sum(scores) / len(scores),
+            breakdown={"wins": float(sum(s == 1 for s in scores)),
+                       "ties": float(sum(s == 0.5 for s in scores)),
+                       "losses": float(sum(s == 0 for s in scores)),
+                       "order_disagreements": float(sum(len(set(c.outcomes)) > 1 for c in comparisons))},
+            rationale=rationale, cost=cost)
