@@ -68,6 +68,24 @@ class Sample:
         """True when the program rendered a non-blank picture."""
         return bool(self.render.ok)
 
+    @classmethod
+    def from_image(cls, image: Any, *, language: str = "p5brush", prompt: str | None = None, code: str = "",
+                   **meta: Any) -> Sample:
+        """A sample from an existing picture (a PIL image or a PNG path), to score without rendering."""
+        import io
+
+        from PIL import Image
+
+        from codepaint_env.render import is_blank, pixel_sha256
+
+        im = Image.open(image).convert("RGB") if isinstance(image, (str, os.PathLike)) else image.convert("RGB")
+        buf = io.BytesIO()
+        im.save(buf, "PNG")
+        blank = is_blank(im)
+        render = RenderResult(ok=not blank, language=language, error_kind="blank" if blank else None,
+                              png=buf.getvalue(), size=im.size, sha256=pixel_sha256(im), renderer="image")
+        return cls(code=code, language=language, render=render, prompt=prompt, meta=dict(meta))
+
 
 @dataclass
 class RewardResult:

@@ -402,6 +402,9 @@ def _import_deps() -> tuple[Any, Any]:
         import tokenizers  # noqa: F401
     except ImportError as exc:
         raise DependencyNotInstalled(_hint("tokenizers")) from exc
+    from codepaint_env.compat import ensure_torchvision
+
+    ensure_torchvision()  # transformers imports it while loading models
     try:
         import transformers
     except ImportError as exc:

@@ -3,7 +3,8 @@
 * Endpoint, key and model come from arguments or ``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and
   ``CODEPAINT_JUDGE_MODEL``; images go as base64 PNG data URLs (downscaled to ``image_max_side``).
 * One concurrency limit per endpoint for the whole process: every request runs on one background
-  event loop (:func:`rewards.base.background_loop`), behind one semaphore per base URL.
+  event loop (:func:`rewards.base.background_loop`), behind one semaphore per (base URL,
+  ``max_concurrency``), so every reward built from one configuration shares it.
 * Retries only what can succeed on retry (429, 408/409, 5xx, timeouts, connection errors), with
   jittered exponential backoff that honours ``Retry-After``, bounded by ``max_attempts`` and
   ``max_time_s``; other errors fail at once.
@@ -170,7 +171,9 @@ class JudgeClient:
         return self._client
 
     def _semaphore(self) -> asyncio.Semaphore:
-        key = self.config.base_url or ""
+        # Shared by every client of this process with the same endpoint and limit (all the
+        # rewards built from one configuration), whichever reward or thread sends the request.
+        key = f"{self.config.base_url}|{self.config.max_concurrency}"
         if key not in _SEMAPHORES:
             _SEMAPHORES[key] = asyncio.Semaphore(self.config.max_concurrency)
         return _SEMAPHORES[key]
