@@ -42,6 +42,7 @@ lint: $(DEPS)
 
 bench: setup
 	@$(BIN)/python benchmarks/render_bench.py --quick
+	@$(BIN)/python benchmarks/judge_bench.py
 
 clean:
 	rm -rf $(VENV) node_modules runs

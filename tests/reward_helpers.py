@@ -6,8 +6,8 @@ import random
 
 from PIL import Image, ImageDraw
 
-from rewards.base import Sample
 from codepaint_env.render import RenderResult
+from rewards.base import Sample
 
 
 def painting(seed: int, size: int = 96) -> Image.Image:

@@ -6,8 +6,8 @@ import pickle
 import time
 
 import pytest
-from reward_helpers import blank, painting
 
+from reward_helpers import blank, painting
 from rewards.judge.client import JudgeClient
 from rewards.judge.judged import PairwiseJudge
 from rewards.judge.parsing import ParseError, parse_json_object, parse_pairwise, parse_scores
@@ -32,14 +32,23 @@ def _clean(server):
 
 
 def client(server, tmp_path=None, **kw) -> JudgeClient:
-    defaults = dict(base_url=server.url, api_key="x", model="standin", backoff_base_s=0.05,
-                    cache=str(tmp_path / "judge.sqlite") if tmp_path else False)
+    defaults = dict(
+        base_url=server.url,
+        api_key="x",
+        model="standin",
+        backoff_base_s=0.05,
+        cache=str(tmp_path / "judge.sqlite") if tmp_path else False,
+    )
     return JudgeClient(**{**defaults, **kw})
 
 
 def ask(c: JudgeClient, first=A, second=B):
-    return c.judge(system="Judge.", content=['Reply {"winner": "A"|"B"|"tie"}', first, second],
-                   parse=parse_pairwise, hint='{"winner": "A", "reason": "..."}')
+    return c.judge(
+        system="Judge.",
+        content=['Reply {"winner": "A"|"B"|"tie"}', first, second],
+        parse=parse_pairwise,
+        hint='{"winner": "A", "reason": "..."}',
+    )
 
 
 def test_verdict_from_the_standin(server):
@@ -72,7 +81,9 @@ def test_client_errors_are_not_retried(server):
     c = client(server)
     reply = c.judge(system="x", content=["hi"], parse=parse_pairwise, hint="")
     assert reply.value is None  # a text reply is not a verdict
-    bad = JudgeClient(base_url=server.url.replace("/v1", "/nope"), model="m", cache=False, backoff_base_s=0.05)
+    bad = JudgeClient(
+        base_url=server.url.replace("/v1", "/nope"), model="m", cache=False, backoff_base_s=0.05
+    )
     reply = bad.judge(system="x", content=["winner"], parse=parse_pairwise, hint="")
     assert reply.value is None and "404" in reply.reason and reply.requests == 1
 
@@ -116,8 +127,12 @@ def test_refusals_are_counted(server):
 def test_nan_scores_are_none(server):
     server.set_persistent("nan")
     c = client(server)
-    reply = c.judge(system="s", content=["alignment", A],
-                    parse=lambda t: parse_scores(t, ("alignment", "aesthetics", "structure")), hint="")
+    reply = c.judge(
+        system="s",
+        content=["alignment", A],
+        parse=lambda t: parse_scores(t, ("alignment", "aesthetics", "structure")),
+        hint="",
+    )
     assert reply.value is None
 
 
@@ -191,30 +206,50 @@ def test_environment_configures_the_client(monkeypatch):
         JudgeClient(max_attempts=0)
 
 
-@pytest.mark.parametrize("text", [
-    "", "A", "The winner is A", '{"winner": "A"} {"winner": "B"}', '{"winner": null}', '{"winner": "C"}',
-    '["A"]', '{"winner": "A"', '{"score": NaN}',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "A",
+        "The winner is A",
+        '{"winner": "A"} {"winner": "B"}',
+        '{"winner": null}',
+        '{"winner": "C"}',
+        '["A"]',
+        '{"winner": "A"',
+        '{"score": NaN}',
+    ],
+)
 def test_strict_parsing_rejects(text):
     with pytest.raises(ParseError):
         parse_pairwise(text)
 
 
-@pytest.mark.parametrize("text,winner", [
-    ('{"winner": "A", "reason": "x"}', "A"), ('```json\n{"winner": "tie"}\n```', "tie"),
-    ('Verdict: {"winner": "b", "reason": "brighter"}', "B"),
-])
+@pytest.mark.parametrize(
+    "text,winner",
+    [
+        ('{"winner": "A", "reason": "x"}', "A"),
+        ('```json\n{"winner": "tie"}\n```', "tie"),
+        ('Verdict: {"winner": "b", "reason": "brighter"}', "B"),
+    ],
+)
 def test_strict_parsing_accepts_one_verdict(text, winner):
     assert parse_pairwise(text).winner == winner
 
 
 def test_scores_must_be_numbers_in_range():
     keys = ("alignment", "aesthetics", "structure")
-    assert parse_scores('{"alignment": 80, "aesthetics": 70.5, "structure": 0}', keys).scores["aesthetics"] == 70.5
-    for bad in ('{"alignment": "80", "aesthetics": 1, "structure": 1}',
-                '{"alignment": 101, "aesthetics": 1, "structure": 1}',
-                '{"alignment": true, "aesthetics": 1, "structure": 1}',
-                '{"alignment": 1, "aesthetics": 1}', '{"alignment": Infinity, "aesthetics": 1, "structure": 1}'):
+    assert (
+        parse_scores('{"alignment": 80, "aesthetics": 70.5, "structure": 0}', keys).scores["aesthetics"]
+        == 70.5
+    )
+    for bad in (
+        '{"alignment": "80", "aesthetics": 1, "structure": 1}',
+        '{"alignment": 101, "aesthetics": 1, "structure": 1}',
+        '{"alignment": true, "aesthetics": 1, "structure": 1}',
+        '{"alignment": 1, "aesthetics": 1}',
+        '{"alignment": Infinity, "aesthetics": 1, "structure": 1}',
+    ):
         with pytest.raises(ParseError):
             parse_scores(bad, keys)
     assert parse_json_object('x {"a": {"b": 1}} y') == {"a": {"b": 1}}

@@ -13,7 +13,7 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"  # nothing here may reach a model hub
 
 
-from codepaint_env.compat import ensure_torchvision  # noqa: E402
+from codepaint_env.compat import ensure_torchvision
 
 ensure_torchvision()  # before transformers/TRL import it (CPU torch + CUDA torchvision wheel)
 

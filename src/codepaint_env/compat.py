@@ -27,7 +27,7 @@ def ensure_torchvision() -> bool:
     """
     global _SHIM
     try:
-        import torchvision  # noqa: F401
+        import torchvision
         return True
     except ImportError:
         return False
@@ -46,6 +46,6 @@ def ensure_torchvision() -> bool:
         "CPU torch); codepaint declared their schemas so torchvision imports: transforms and "
         "models work, torchvision.ops detection kernels do not. Install a matching torchvision to "
         "silence this.", RuntimeWarning, stacklevel=2)
-    import torchvision  # noqa: F401, F811
+    import torchvision  # noqa: F401
 
     return True

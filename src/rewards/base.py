@@ -78,7 +78,9 @@ class Sample:
 
         from codepaint_env.render import is_blank, pixel_sha256
 
-        im = Image.open(image).convert("RGB") if isinstance(image, (str, os.PathLike)) else image.convert("RGB")
+        if isinstance(image, (str, os.PathLike)):
+            image = Image.open(image)
+        im = image.convert("RGB")
         buf = io.BytesIO()
         im.save(buf, "PNG")
         blank = is_blank(im)

@@ -29,6 +29,7 @@ import io
 import json
 import os
 import random
+import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
@@ -56,7 +57,7 @@ class JudgeConfig:
     api_key: str | None = field(default=None, metadata={"help": "API key (default $OPENAI_API_KEY)"})
     model: str | None = field(default=None, metadata={
         "help": "judge model name (default $CODEPAINT_JUDGE_MODEL)"})
-    max_concurrency: int = field(default=16, metadata={
+    max_concurrency: int = field(default=32, metadata={
         "help": "requests in flight to one endpoint, for the whole process"})
     max_attempts: int = field(default=4, metadata={"help": "attempts per request, first one included"})
     request_timeout_s: float = field(default=60.0, metadata={"help": "timeout of one HTTP request"})
@@ -133,6 +134,7 @@ class JudgeClient:
         self._cache: JudgmentCache | None = None
         # id(image) -> (data URL, pixel hash, image): references are encoded once, not per request.
         self._images: OrderedDict[int, tuple[str, str, Image.Image]] = OrderedDict()
+        self._images_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"JudgeClient(base_url={self.config.base_url!r}, model={self.config.model!r})"
@@ -182,7 +184,8 @@ class JudgeClient:
     def encode_image(self, image: Image.Image) -> tuple[str, str]:
         """A data URL of ``image`` (downscaled to ``image_max_side``) and the sent pixels' SHA-256."""
         key = id(image)
-        hit = self._images.get(key)
+        with self._images_lock:
+            hit = self._images.get(key)
         if hit is not None and hit[2] is image:
             return hit[0], hit[1]
         im = image.convert("RGB")
@@ -191,11 +194,12 @@ class JudgeClient:
             im.thumbnail((side, side), Image.Resampling.LANCZOS)
         digest = hashlib.sha256(f"{im.width}x{im.height}:".encode() + im.tobytes()).hexdigest()
         buf = io.BytesIO()
-        im.save(buf, "PNG", optimize=False)
+        im.save(buf, "PNG", compress_level=1)  # 2x faster than the default; lossless either way
         url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-        self._images[key] = (url, digest, image)
-        while len(self._images) > 64:
-            self._images.popitem(last=False)
+        with self._images_lock:
+            self._images[key] = (url, digest, image)
+            while len(self._images) > 64:
+                self._images.popitem(last=False)
         return url, digest
 
     def cache_key(self, system: str, texts: Sequence[str], image_hashes: Sequence[str],
@@ -252,9 +256,12 @@ class JudgeClient:
         parts: list[dict[str, Any]] = []
         texts: list[str] = []
         hashes: list[str] = []
+        # PNG encoding is CPU work: off the event loop, so concurrent requests overlap with it.
+        encoded = await asyncio.to_thread(
+            lambda: {id(i): self.encode_image(i) for i in content if isinstance(i, Image.Image)})
         for item in content:
             if isinstance(item, Image.Image):
-                url, digest = self.encode_image(item)
+                url, digest = encoded[id(item)]
                 parts.append({"type": "image_url", "image_url": {"url": url}})
                 hashes.append(digest)
                 texts.append("<image>")
