@@ -303,3 +303,19 @@ def test_codepaint_score_cli(tmp_path):
         timeout=240,
     )
     assert out.returncode == 4 and "None" in out.stdout and "connection" in out.stdout.lower()
+
+
+# ---------------------------------------------------------------------- pairwise reference draw
+def test_pairwise_references_match_the_task_and_are_shared_by_a_group():
+    judge = rewards.make_reward("pairwise_vlm", base_url="http://127.0.0.1:9/v1", model="m", cache=False, k=2)
+    s1 = sample(painting(1), prompt="a peach hibiscus in watercolour")
+    s2 = sample(painting(2), prompt="a peach hibiscus in watercolour")
+    refs = judge.references_for(s1)
+    assert [r.id for r in refs] == [r.id for r in judge.references_for(s2)]  # same task, same references
+    assert all(r.subject == "hibiscus" and r.tier == "love" and r.language == "p5brush" for r in refs)
+    other = judge.references_for(sample(painting(1), prompt="a seascape", colour_family="blue"))
+    assert all(r.subject == "seascape" for r in other)
+    svg = judge.references_for(sample(painting(1), prompt="a sailboat", language="svg"))
+    assert svg and all(r.language == "svg" for r in svg)
+    none = judge.score([sample(painting(1), language="tikz")])[0]
+    assert none.value is None and "no tikz references" in none.reason

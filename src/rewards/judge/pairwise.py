@@ -16,13 +16,24 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import re
 from typing import Any
 
 from PIL import Image
 
 from ..base import RewardResult, Sample
-from ..pool import Reference, ReferencePool
+from ..pool import SUBJECTS, Reference, ReferencePool
 from .judged import JudgedReward, PairwiseJudge, add_costs
+
+
+def subject_in(prompt: str | None) -> str | None:
+    """The first pool subject named in a prompt ("a peach hibiscus..." -> ``hibiscus``), if any."""
+    text = " " + re.sub(r"[^a-z]+", " ", (prompt or "").lower()) + " "
+    for subject in SUBJECTS:
+        words = subject.replace("_", " ")
+        if f" {words} " in text or f" {words}s " in text:
+            return subject
+    return None
 
 
 class PairwiseJudgeReward(JudgedReward):
@@ -32,7 +43,8 @@ class PairwiseJudgeReward(JudgedReward):
         pool: A :class:`~rewards.pool.ReferencePool`, a pool folder, or ``None`` (the default pool).
         k: References per candidate.
         tiers: Tiers references are drawn from.
-        match: Prefer references with the task's ``subject`` and ``colour_family`` columns.
+        match: Prefer references with the task's ``subject`` (the column, else a pool subject the
+            prompt names) and ``colour_family`` columns.
         reference_language: Language of the references (default: the candidate's).
         reference_seed: Seed of the reference draw (mixed with the task id or prompt).
         rubric: ``new`` (default), ``old`` or a rubric file path.
@@ -83,7 +95,8 @@ class PairwiseJudgeReward(JudgedReward):
         pool = self.pool.filter(language=language, tier=self.tiers)
         task = str(sample.meta.get("task_id") or sample.prompt or "")
         seed = int(hashlib.sha256(f"{self.reference_seed}\x00{task}".encode()).hexdigest()[:16], 16)
-        match = {"subject": sample.meta.get("subject"), "colour_family": sample.meta.get("colour_family")}
+        subject = sample.meta.get("subject") or subject_in(sample.prompt)
+        match = {"subject": subject, "colour_family": sample.meta.get("colour_family")}
         exclude = sample.meta.get("exclude_references") or ()
         return pool.sample(self.k, seed, match if self.match else None,
                            exclude=[exclude] if isinstance(exclude, str) else exclude)
