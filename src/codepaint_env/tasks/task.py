@@ -1,0 +1,178 @@
+"""The :class:`Task` record and its validation.
+
+A task is one JSON object per line of a ``.jsonl`` file::
+
+    {"id": "wc-hibiscus-peach", "prompt": "Paint a single peach hibiscus ...", "language": "p5brush",
+     "subject": "hibiscus", "colour_family": "orange", "tags": ["flower"], "split": "train"}
+
+Only ``id``, ``prompt`` and ``language`` are required. :meth:`Task.from_row` checks every field
+and raises :class:`TaskError` naming the file, the line, the field and what is expected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from codepaint_env.errors import CodePaintError
+
+#: The languages a task may ask for (the same set as ``rewards.pool.LANGUAGES``).
+LANGUAGES: tuple[str, ...] = ("p5brush", "p5", "svg", "html", "python", "tikz")
+#: Colour families of the reference pool (the same set as ``rewards.pool.COLOUR_FAMILIES``).
+COLOUR_FAMILIES: tuple[str, ...] = (
+    "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink", "brown", "neutral",
+)
+SPLITS: tuple[str, ...] = ("train", "eval")
+REQUIRED: tuple[str, ...] = ("id", "prompt", "language")
+MIN_SIZE, MAX_SIZE = 16, 4096
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_WORD = re.compile(r"^[a-z][a-z0-9_]*$")
+_TAG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class TaskError(CodePaintError, ValueError):
+    """A task file or row that cannot be used; the message names the file, line and field."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One thing to draw.
+
+    Attributes:
+        id: Unique id: lowercase letters, digits, ``_``, ``.``, ``-``.
+        prompt: What the model is asked to draw.
+        language: One of :data:`LANGUAGES`.
+        size: Canvas ``(width, height)`` in pixels.
+        subject: A lowercase snake_case subject (the reference pool's vocabulary where it applies).
+        colour_family: One of :data:`COLOUR_FAMILIES`, or ``None``.
+        palette: Suggested ``#rrggbb`` colours (lowercase).
+        tags: Categories (``flower``, ``counting``, ``game``, ``refinement``...).
+        references: Reference-pool ids that fit this task.
+        split: ``"train"`` or ``"eval"``.
+        suite: The built-in suite it comes from (``""`` for a user file without one).
+    """
+
+    id: str
+    prompt: str
+    language: str
+    size: tuple[int, int] = (512, 512)
+    subject: str | None = None
+    colour_family: str | None = None
+    palette: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    split: str = "train"
+    suite: str = ""
+
+    def __post_init__(self) -> None:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        for k, v in Task._check(values, f"Task {self.id!r}").items():
+            object.__setattr__(self, k, v)  # normalised: tuples, lowercase hex
+
+    def to_row(self) -> dict[str, Any]:
+        """The task as a JSON-ready dict (tuples become lists)."""
+        row = asdict(self)
+        for k in ("size", "palette", "tags", "references"):
+            row[k] = list(row[k])
+        return row
+
+    def columns(self) -> dict[str, Any]:
+        """The per-task dataset columns a reward receives as keyword arguments in TRL."""
+        return {"task_id": self.id, "language": self.language, "size": list(self.size),
+                "subject": self.subject, "colour_family": self.colour_family}
+
+    @classmethod
+    def known_fields(cls) -> tuple[str, ...]:
+        """Every field a row may have."""
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def from_row(cls, row: Any, where: str = "task") -> Task:
+        """Validate a decoded JSON row and build the task.
+
+        Args:
+            row: The decoded JSON object.
+            where: Where the row comes from, for messages (e.g. ``"tasks.jsonl line 7"``).
+
+        Raises:
+            TaskError: On the first problem, naming ``where`` and the field.
+        """
+        return cls(**cls._check(row, where))
+
+    @classmethod
+    def _check(cls, row: Any, where: str) -> dict[str, Any]:
+        """Validate ``row``; return the normalised keyword arguments of the task."""
+        if not isinstance(row, Mapping):
+            raise TaskError(f"{where}: a task must be a JSON object, not {type(row).__name__}")
+        known = cls.known_fields()
+        unknown = sorted(str(k) for k in row if k not in known)
+        if unknown:
+            raise TaskError(f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; "
+                            f"known fields are {', '.join(known)}")
+        for k in REQUIRED:
+            if k not in row or row[k] is None:
+                raise TaskError(f'{where}: missing required field "{k}" (required: {", ".join(REQUIRED)})')
+
+        def bad(name: str, expected: str) -> TaskError:
+            return TaskError(f'{where}: "{name}" must be {expected}, not {row[name]!r}')
+
+        out: dict[str, Any] = {}
+        if not isinstance(row["id"], str) or not _ID.match(row["id"]):
+            raise bad("id", "a string of lowercase letters, digits, '_', '.', '-' (e.g. 'wc-rose-01')")
+        out["id"] = row["id"]
+        if not isinstance(row["prompt"], str) or not row["prompt"].strip():
+            raise bad("prompt", "a non-empty string")
+        out["prompt"] = row["prompt"]
+        if row["language"] not in LANGUAGES:
+            raise bad("language", f"one of {', '.join(LANGUAGES)}")
+        out["language"] = row["language"]
+        if "size" in row:
+            out["size"] = _size(row["size"], bad)
+        for k in ("subject", "colour_family"):
+            v = row.get(k)
+            if v is None:
+                continue
+            if k == "subject" and not (isinstance(v, str) and _WORD.match(v)):
+                raise bad(k, "null or a lowercase snake_case word (e.g. hibiscus, world_map)")
+            if k == "colour_family" and v not in COLOUR_FAMILIES:
+                raise bad(k, f"null or one of {', '.join(COLOUR_FAMILIES)}")
+            out[k] = v
+        if "palette" in row:
+            pal = _str_list(row["palette"], _HEX, bad, "palette", "a list of '#rrggbb' hex colours")
+            out["palette"] = tuple(c.lower() for c in pal)
+        if "tags" in row:
+            out["tags"] = _str_list(row["tags"], _TAG, bad, "tags", "a list of lowercase tags")
+        if "references" in row:
+            out["references"] = _str_list(row["references"], _ID, bad, "references",
+                                          "a list of reference-pool ids")
+        if "split" in row:
+            if row["split"] not in SPLITS:
+                raise bad("split", f"one of {', '.join(SPLITS)}")
+            out["split"] = row["split"]
+        if "suite" in row:
+            if not isinstance(row["suite"], str):
+                raise bad("suite", "a string")
+            out["suite"] = row["suite"]
+        return out
+
+
+def _size(value: Any, bad: Any) -> tuple[int, int]:
+    """``[w, h]`` or a single int, each a pixel count in ``MIN_SIZE..MAX_SIZE``."""
+    expected = f"[width, height] or a single integer, each in {MIN_SIZE}..{MAX_SIZE}"
+    dims = [value, value] if isinstance(value, int) else value
+    if not (isinstance(dims, (list, tuple)) and len(dims) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) and MIN_SIZE <= x <= MAX_SIZE
+                    for x in dims)):
+        raise bad("size", expected)
+    return (dims[0], dims[1])
+
+
+def _str_list(value: Any, pattern: re.Pattern[str], bad: Any, name: str, expected: str) -> tuple[str, ...]:
+    if not (isinstance(value, (list, tuple))
+            and all(isinstance(x, str) and pattern.match(x) for x in value)):
+        raise bad(name, expected)
+    return tuple(value)
