@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import gymnasium as gym
@@ -177,7 +177,7 @@ class CodePaintEnv(gym.Env[dict, str]):
             self._last_render = res
             self._image = self._to_obs_image(res)
             self._feedback = "Starting program rendered: " + _render_line(res)
-            info["render"] = res.summary()
+            info["render"] = {**res.summary(), "timings_ms": Timings(res.timings_ms)}
         return self._obs(), info
 
     def step(self, action: str) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
@@ -215,14 +215,16 @@ class CodePaintEnv(gym.Env[dict, str]):
         self._last_render = res
         if judged:
             self._last_value = value
+        summary = res.summary()
+        summary["timings_ms"] = Timings(res.timings_ms)
         info = {
             "task_id": self.task.id,
             "turn": self._turn,
-            "render": res.summary(),
+            "render": summary,
             "reward": result.to_dict(),
             "judged": judged,
             "unknown_api": list(res.unknown_api),
-            "timings_ms": dict(res.timings_ms),
+            "timings_ms": Timings(res.timings_ms),
             "visible_change": None if change is None else change.to_dict(),
             "no_change": no_change,
         }
@@ -279,12 +281,42 @@ class CodePaintEnv(gym.Env[dict, str]):
         else:
             parts = ", ".join(f"{k} {v:.2f}" for k, v in result.breakdown.items() if v is not None)
             lines.append(f"Reward: {result.value:.3f}" + (f" ({parts})" if parts else "") + ".")
-        if result.rationale:
-            lines.append(f"Judge: {result.rationale[:1500]}")
+        if result.rationale and result.rationale != "passed" and not result.rationale.startswith("render failed"):
+            lines.append(f"Notes: {result.rationale[:1500]}")
         if change is not None:
             lines.append("Your edit changed nothing visible." if no_change else
                          f"Your edit changed {change.pixel_fraction:.1%} of the pixels.")
         return "\n".join(lines)
+
+
+class Timings(Mapping[str, float]):
+    """Wall-clock measurements in ``info`` (milliseconds by name).
+
+    A read-only mapping that compares equal to any other ``Timings``: how long a render took is
+    a measurement, not part of the environment's state, so two steps from the same seed and
+    action have equal ``info`` (as ``check_env``'s determinism checks require).
+    """
+
+    def __init__(self, values: Mapping[str, float]) -> None:
+        self._values = {k: float(v) for k, v in values.items()}
+
+    def __getitem__(self, key: str) -> float:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Timings)
+
+    def __hash__(self) -> int:
+        return hash(Timings)
+
+    def __repr__(self) -> str:
+        return f"Timings({self._values})"
 
 
 def _render_line(res: RenderResult) -> str:

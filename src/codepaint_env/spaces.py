@@ -8,12 +8,13 @@ the space". :class:`CodeText` contains every string up to ``max_length`` charact
 ``sample()`` produces short code-like junk, which an environment must score, not crash on.
 
 Vector environments keep it in shared memory as Unicode code points (one int32 per
-character, 0 = padding).
+character, 0 = padding), read through a live :class:`SharedTexts` view.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -77,14 +78,44 @@ def _create(space: CodeText, n: int = 1, ctx: Any = None) -> Any:
     return (ctx or mp).Array(np.dtype(np.int32).char, n * space.max_length)
 
 
+class SharedTexts(Sequence[str]):
+    """A live view of the strings in a vector env's shared memory (as a Box's array view is).
+
+    Gymnasium reads shared memory once, when the vector env is built, and relies on array views
+    to see later steps; a tuple of strings would be frozen at that moment. This view decodes on
+    access, and a deep copy (what ``AsyncVectorEnv(copy=True)`` returns) is a plain tuple.
+    """
+
+    def __init__(self, space: CodeText, shared_memory: Any, n: int) -> None:
+        self._data = np.frombuffer(shared_memory.get_obj(), dtype=np.int32).reshape((n, space.max_length))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        row = self._data[i]
+        zeros = np.flatnonzero(row == 0)
+        end = int(zeros[0]) if zeros.size else len(row)
+        return row[:end].astype("<u4").tobytes().decode("utf-32-le")
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> tuple[str, ...]:
+        return tuple(self)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"SharedTexts({tuple(self)!r})"
+
+
 @_shm.read_from_shared_memory.register(CodeText)
-def _read(space: CodeText, shared_memory: Any, n: int = 1) -> tuple[str, ...]:
-    data = np.frombuffer(shared_memory.get_obj(), dtype=np.int32).reshape((n, space.max_length))
-    out = []
-    for row in data:
-        end = int(np.argmin(row != 0)) if (row == 0).any() else len(row)
-        out.append(row[:end].astype("<u4").tobytes().decode("utf-32-le"))
-    return tuple(out)
+def _read(space: CodeText, shared_memory: Any, n: int = 1) -> SharedTexts:
+    return SharedTexts(space, shared_memory, n)
 
 
 @_shm.write_to_shared_memory.register(CodeText)

@@ -22,6 +22,7 @@ import html
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,14 @@ def _png(image: np.ndarray | Image.Image) -> bytes:
     buf = io.BytesIO()
     im.save(buf, "PNG")
     return buf.getvalue()
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return dict(obj)
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return str(obj)
 
 
 class RecordEpisode(gym.Wrapper):
@@ -103,7 +112,7 @@ class RecordEpisode(gym.Wrapper):
         write_atomic(folder / "render.png", _png(obs["image"]))
         record = {"turn": turn, "step_reward": reward, "terminated": terminated, "truncated": truncated,
                   "feedback": obs["feedback"], **{k: v for k, v in info.items() if k != "turn"}}
-        write_atomic(folder / "result.json", json.dumps(record, indent=2, ensure_ascii=False, default=str))
+        write_atomic(folder / "result.json", json.dumps(record, indent=2, ensure_ascii=False, default=_jsonable))
         self._turns.append(record)
         self._images.append(obs["image"])
         if terminated or truncated:
