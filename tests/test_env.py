@@ -17,8 +17,11 @@ from codepaint_env.tasks import Task
 from codepaint_env.wrappers import RecordEpisode, write_atomic
 
 CIRCLE = "function setup(){createCanvas(64,64);background(235,230,220);fill(200,40,40);circle(%d,32,24)}"
-SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="#eee"/>' \
-      '<circle cx="%d" cy="32" r="14" fill="#36c"/></svg>'
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64">'
+    '<rect width="64" height="64" fill="#eee"/>'
+    '<circle cx="%d" cy="32" r="14" fill="#36c"/></svg>'
+)
 
 
 @pytest.mark.parametrize("env_id", sorted(codepaint_env.ENV_IDS))
@@ -53,19 +56,24 @@ def test_reset_is_seeded_and_options_choose_the_task(renderer):
     assert obs["prompt"] == "a single blue circle"
     with pytest.raises(ValueError, match="no task"):
         env.reset(options={"task": "no-such-task"})
-    custom = CodePaintEnv("svg", tasks=[Task(id="mine", prompt="two squares", language="svg")], renderer=renderer)
+    custom = CodePaintEnv(
+        "svg", tasks=[Task(id="mine", prompt="two squares", language="svg")], renderer=renderer
+    )
     assert custom.reset()[1]["task_id"] == "mine"
     assert len(CodePaintEnv("svg", split="eval").tasks) < len(CodePaintEnv("svg", split="train").tasks)
 
 
 def test_refinement_loop_measures_change_and_penalises_no_ops(renderer):
-    env = CodePaintEnv("svg", max_turns=3, size=64, reward_mode="improvement", no_change_penalty=0.25,
-                       renderer=renderer)
+    env = CodePaintEnv(
+        "svg", max_turns=3, size=64, reward_mode="improvement", no_change_penalty=0.25, renderer=renderer
+    )
     env.reset(seed=0)
     _, r1, t1, _, i1 = env.step(SVG % 20)
     assert r1 == 1.0 and not t1 and i1["visible_change"] is None
-    obs, r2, t2, _, i2 = env.step("<!-- only a comment -->\n" + SVG % 20)
-    assert i2["no_change"] and r2 == pytest.approx(0.0 - 0.25) and "changed nothing visible" in obs["feedback"]
+    obs, r2, _t2, _, i2 = env.step("<!-- only a comment -->\n" + SVG % 20)
+    assert (
+        i2["no_change"] and r2 == pytest.approx(0.0 - 0.25) and "changed nothing visible" in obs["feedback"]
+    )
     obs, r3, t3, _, i3 = env.step(SVG % 44)
     assert not i3["no_change"] and i3["visible_change"]["pixel_fraction"] > 0.01 and r3 == 0.0
     assert t3 and obs["turn"] == 3  # the turn budget ends the episode
@@ -86,13 +94,14 @@ def test_junk_actions_are_scored_not_crashes(renderer):
     env.reset(seed=0)
     env.action_space.seed(0)
     for _ in range(3):
-        obs, reward, *_ , info = env.step(env.action_space.sample())
+        obs, reward, *_, info = env.step(env.action_space.sample())
         assert reward == -1.0 and not info["render"]["ok"] and obs["feedback"]
 
 
 def test_unjudged_reward_is_reported_not_invented(renderer):
-    env = CodePaintEnv("svg", size=48, renderer=renderer, unjudged_reward=0.0,
-                       reward={"rewards.change:VisibleChange": 1.0})
+    env = CodePaintEnv(
+        "svg", size=48, renderer=renderer, unjudged_reward=0.0, reward={"rewards.change:VisibleChange": 1.0}
+    )
     env.reset(seed=0)
     _, reward, _, _, info = env.step(SVG % 20)  # first turn: nothing to compare with
     assert reward == 0.0 and not info["judged"] and "previous" in info["reward"]["reason"]
@@ -136,7 +145,7 @@ def test_vector_envs_sync_and_async():
         envs = gym.make_vec("CodePaint/SVG-v0", num_envs=2, vectorization_mode=mode, size=48)
         obs, _ = envs.reset(seed=0)
         assert obs["image"].shape == (2, 48, 48, 3) and len(obs["prompt"]) == 2
-        obs, rewards, terminated, truncated, infos = envs.step([SVG % 20, "<svg broken"])
+        obs, rewards, _terminated, _truncated, _infos = envs.step([SVG % 20, "<svg broken"])
         assert list(rewards) == [1.0, -1.0] and obs["code"][1] == "<svg broken", mode
         assert obs["feedback"][0].startswith("Turn 1")
         obs, *_ = envs.step([SVG % 30, SVG % 40])  # next-step autoreset: this step resets the episodes
@@ -162,13 +171,15 @@ def test_record_episode_writes_a_run_folder_and_gallery(tmp_path, renderer):
     assert result["reward"]["value"] == 1.0 and "feedback" in result and result["visible_change"]["changed"]
     summary = json.loads((first / "episode.json").read_text())
     assert summary["turns"] == 2 and summary["values"] == [1.0, 1.0] and summary["ended"] == "terminated"
-    strip = (first / "strip.png")
+    strip = first / "strip.png"
     from PIL import Image
 
     with Image.open(strip) as im:
         assert im.width > 2 * 64
     page = (tmp_path / "run" / "index.html").read_text()
-    assert "episode-000001/strip.png" in page and json.loads((first / "task.json").read_text())["prompt"] in page
+    assert (
+        "episode-000001/strip.png" in page and json.loads((first / "task.json").read_text())["prompt"] in page
+    )
     assert not list((tmp_path / "run").rglob("*.tmp"))  # atomic writes leave nothing behind
 
 

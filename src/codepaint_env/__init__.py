@@ -37,7 +37,7 @@ def _register_envs() -> None:
 _register_envs()
 
 
-def __getattr__(name: str):  # noqa: ANN202 - lazy: the env pulls in gymnasium spaces and tasks
+def __getattr__(name: str):
     if name == "CodePaintEnv":
         from .env import CodePaintEnv
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -82,7 +82,7 @@ class CodePaintEnv(gym.Env[dict, str]):
     * v0: initial release.
     """
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 1}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 1}
 
     def __init__(
         self,
@@ -281,7 +281,8 @@ class CodePaintEnv(gym.Env[dict, str]):
         else:
             parts = ", ".join(f"{k} {v:.2f}" for k, v in result.breakdown.items() if v is not None)
             lines.append(f"Reward: {result.value:.3f}" + (f" ({parts})" if parts else "") + ".")
-        if result.rationale and result.rationale != "passed" and not result.rationale.startswith("render failed"):
+        note = result.rationale
+        if note and note != "passed" and not note.startswith("render failed"):
             lines.append(f"Notes: {result.rationale[:1500]}")
         if change is not None:
             lines.append("Your edit changed nothing visible." if no_change else

@@ -112,7 +112,8 @@ class RecordEpisode(gym.Wrapper):
         write_atomic(folder / "render.png", _png(obs["image"]))
         record = {"turn": turn, "step_reward": reward, "terminated": terminated, "truncated": truncated,
                   "feedback": obs["feedback"], **{k: v for k, v in info.items() if k != "turn"}}
-        write_atomic(folder / "result.json", json.dumps(record, indent=2, ensure_ascii=False, default=_jsonable))
+        text = json.dumps(record, indent=2, ensure_ascii=False, default=_jsonable)
+        write_atomic(folder / "result.json", text)
         self._turns.append(record)
         self._images.append(obs["image"])
         if terminated or truncated:
@@ -131,7 +132,8 @@ class RecordEpisode(gym.Wrapper):
         values = [t.get("reward", {}).get("value") for t in self._turns]
         strip = progression_strip(self._images, [
             f"turn {t['turn']}: " + ("not judged" if v is None else f"{v:.2f}")
-            + (" · no change" if t.get("no_change") else "") for t, v in zip(self._turns, values, strict=True)])
+            + (" · no change" if t.get("no_change") else "")
+            for t, v in zip(self._turns, values, strict=True)])
         write_atomic(self.episode_dir / "strip.png", _png(strip))
         summary = {"task": self._task, "ended": ended, "turns": len(self._turns),
                    "values": values, "step_rewards": [t["step_reward"] for t in self._turns],
@@ -171,8 +173,9 @@ def write_run_gallery(run_dir: str | os.PathLike[str], title: str | None = None)
             breakdown = (res.get("reward") or {}).get("breakdown") or {}
             parts = ", ".join(f"{html.escape(str(k))} {v:.2f}" for k, v in breakdown.items()
                               if isinstance(v, (int, float)))
-            turns.append(f"<li><b>{turn_dir.name}</b> {html.escape(str(res.get('render', {}).get('error_kind') or 'ok'))}"
-                         f" · reward {res.get('step_reward', 0):.3f}" + (f" <small>({parts})</small>" if parts else "")
+            status = html.escape(str(res.get("render", {}).get("error_kind") or "ok"))
+            turns.append(f"<li><b>{turn_dir.name}</b> {status} · reward {res.get('step_reward', 0):.3f}"
+                         + (f" <small>({parts})</small>" if parts else "")
                          + (" · <span class=warn>no visible change</span>" if res.get("no_change") else "")
                          + "</li>")
         rel = ep.parent.name
@@ -181,7 +184,8 @@ def write_run_gallery(run_dir: str | os.PathLike[str], title: str | None = None)
             f"{html.escape(str(task.get('language', '')))}</small></h2>"
             f"<p class=prompt>{html.escape(str(task.get('prompt', '')))}</p>"
             f'<img src="{html.escape(rel)}/strip.png" alt="progression of {html.escape(rel)}">'
-            f"<p>values {values} · return {data.get('return', 0):.3f} · {html.escape(data.get('ended', ''))}</p>"
+            f"<p>values {values} · return {data.get('return', 0):.3f} · "
+            f"{html.escape(data.get('ended', ''))}</p>"
             f"<ul>{''.join(turns)}</ul></section>")
     title = title or f"codepaint run: {run_dir.name}"
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
