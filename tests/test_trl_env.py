@@ -1,9 +1,10 @@
-"""`CodePaintToolEnv`: the adapter on its own, and in a real `trl.GRPOTrainer(environment_factory=...)` run."""
+"""`CodePaintToolEnv`: the adapter on its own, and in real `GRPOTrainer(environment_factory=...)` runs."""
 
 from __future__ import annotations
 
 import functools
 import inspect
+import json
 import math
 import os
 import pickle
@@ -128,7 +129,7 @@ def test_reset_resolves_the_task(renderer):
     text = env.reset()
     assert text.startswith(env.env.unwrapped.task.prompt) and "`submit_code`" in text
 
-    with pytest.raises(ValueError, match="'p5brush'.*'svg' environment"):
+    with pytest.raises(ValueError, match=r"'p5brush'.*'svg' environment"):
         env.reset(prompt="Paint a rose.", language="p5brush")
     fresh = svg_env(renderer)
     assert "No task" in fresh.submit_code(GOOD_SVG)
@@ -175,9 +176,9 @@ def tool_tokenizer(tmp_path_factory):
 
 
 def _tool_call(code: str) -> str:
-    import json
-
-    return f'<tool_call>\n{json.dumps({"name": "submit_code", "arguments": {"code": code}})}\n</tool_call><|im_end|>'
+    """A Qwen2.5-style tool call, as a tool-calling model would write it."""
+    call = json.dumps({"name": "submit_code", "arguments": {"code": code}})
+    return f"<tool_call>\n{call}\n</tool_call><|im_end|>"
 
 
 class FirstTurnScripted(GRPOTrainer):
@@ -189,15 +190,24 @@ class FirstTurnScripted(GRPOTrainer):
     """
 
     scripted = (_tool_call(GOOD_SVG), _tool_call(BROKEN_SVG))
-    done = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scripted_done = False
+        self.conversations = []  # the completions (assistant and tool messages) after each tool loop
 
     def _generate_single_turn(self, prompt_ids, *args, **kwargs):
         completion_ids, logprobs = super()._generate_single_turn(prompt_ids, *args, **kwargs)
-        if not self.done:
-            self.done = True
+        if not self.scripted_done:
+            self.scripted_done = True
             for i, text in enumerate(self.scripted):
                 completion_ids[i] = self.processing_class(text, add_special_tokens=False)["input_ids"]
         return completion_ids, logprobs
+
+    def _tool_call_loop(self, *args, **kwargs):
+        out = super()._tool_call_loop(*args, **kwargs)
+        self.conversations.append(out[1])
+        return out
 
 
 def _run(trainer_cls, tool_tokenizer, renderer, output_dir):
@@ -218,7 +228,8 @@ def _run(trainer_cls, tool_tokenizer, renderer, output_dir):
             submissions.append((code, feedback))
             return feedback
 
-        env.reset, env.submit_code = counting_reset, recording_submit  # instance attributes: called, not listed
+        # Instance attributes: TRL calls them, but lists tools on the class, so the tool set is unchanged.
+        env.reset, env.submit_code = counting_reset, recording_submit
         instances.append(env)
         return env
 
@@ -227,7 +238,10 @@ def _run(trainer_cls, tool_tokenizer, renderer, output_dir):
         processing_class=tok,
         train_dataset=Dataset.from_list(ROWS),
         environment_factory=factory,
-        args=tiny_grpo_config(output_dir, max_completion_length=320, max_tool_calling_iterations=2),
+        # Room in the completion budget for a tool call and its feedback (~450 tokens with this small
+        # vocabulary), but each generation capped at 32 new tokens: generation dominates the run time.
+        args=tiny_grpo_config(output_dir, max_completion_length=512, max_tool_calling_iterations=2,
+                              generation_kwargs={"max_new_tokens": 32}),
     )
     trainer.train()
     assert trainer.state.global_step == 2
@@ -241,11 +255,11 @@ def _run(trainer_cls, tool_tokenizer, renderer, output_dir):
     for entry in logs:
         assert math.isfinite(entry["rewards/CodePaintToolEnv/mean"]) and math.isfinite(entry["loss"])
         assert entry["reward"] == entry["rewards/CodePaintToolEnv/mean"]  # the only reward source
-    return logs, submissions
+    return trainer, logs, submissions
 
 
 def test_grpo_trains_two_steps_with_the_environment(tool_tokenizer, renderer, tmp_path):
-    logs, submissions = _run(GRPOTrainer, tool_tokenizer, renderer, tmp_path / "run")
+    _, logs, submissions = _run(GRPOTrainer, tool_tokenizer, renderer, tmp_path / "run")
     # The random model never calls the tool: every rollout scores the no-submission reward.
     assert submissions == []
     for entry in logs:
@@ -253,9 +267,16 @@ def test_grpo_trains_two_steps_with_the_environment(tool_tokenizer, renderer, tm
 
 
 def test_grpo_tool_loop_calls_submit_code(tool_tokenizer, renderer, tmp_path):
-    logs, submissions = _run(FirstTurnScripted, tool_tokenizer, renderer, tmp_path / "run")
+    trainer, logs, submissions = _run(FirstTurnScripted, tool_tokenizer, renderer, tmp_path / "run")
     assert [code for code, _ in submissions] == [GOOD_SVG, BROKEN_SVG]
     assert "Reward: 1.000" in submissions[0][1] and "failed to render" in submissions[1][1]
+    # The feedback went back into both conversations as the tool's answer (not rolled back as too long).
+    first_batch = trainer.conversations[0]
+    for i, (code, feedback) in enumerate(submissions):
+        call, answer = first_batch[i][0], first_batch[i][1]
+        assert call["tool_calls"][0]["function"] == {"name": "submit_code", "arguments": {"code": code}}
+        assert answer == {"role": "tool", "name": "submit_code", "content": feedback}
+    assert all(len(c) == 1 for c in first_batch[2:])  # the untouched rollouts made no call
     first, second = logs
     assert first["tools/call_frequency"] == 0.5 and first["tools/failure_frequency"] == 0.0
     assert first["rewards/CodePaintToolEnv/mean"] == pytest.approx((1.0 - 1.0 - 1.0 - 1.0) / 4)

@@ -21,6 +21,13 @@ underlying Gymnasium environment (render, score, feedback) and the feedback text
 the model sees before it revises. ``reward_funcs`` become optional: the environment owns the reward
 (logged as ``rewards/CodePaintToolEnv/mean``).
 
+Requirements on the TRL side: the tokenizer's chat template must render tool calls and tool messages,
+and TRL must know how to parse the model's tool calls (``tokenizer.response_template``; TRL sets it
+for the templates of the model families it knows, e.g. Qwen2.5/Qwen3, Llama 3.1, GPT-OSS). Set
+``max_tool_calling_iterations >= max_turns`` and leave room in ``max_completion_length`` for the
+tool results (the feedback counts against it; a result that does not fit is dropped by TRL, although
+the submission was already scored).
+
 Decisions:
 
 * **Reward of an episode**: the reward value of the *last* submission (``reward_aggregation="last"``,
