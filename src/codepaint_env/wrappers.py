@@ -148,6 +148,7 @@ class RecordEpisode(gym.Wrapper):
 def progression_strip(images: list[np.ndarray], labels: list[str], *, thumb: int = 256) -> Image.Image:
     """The turns side by side, each with its label underneath."""
     n = max(1, len(images))
+    thumb = min(thumb, max((max(a.shape[:2]) for a in images), default=thumb))
     strip = Image.new("RGB", (n * (thumb + 8) + 8, thumb + 36), (244, 242, 238))
     draw = ImageDraw.Draw(strip)
     for i, (arr, label) in enumerate(zip(images, labels, strict=True)):
