@@ -159,6 +159,8 @@ class Reward:
     value_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
     #: False for rewards whose value may change between identical calls (a sampling judge).
     deterministic: ClassVar[bool] = True
+    #: True for rewards that score samples against the others in their group (Pref-GRPO).
+    scores_groups: ClassVar[bool] = False
 
     def __init__(self, *, renderer: Any = None, language: str = "auto", size: Any = 512,
                  seed: int = 0, name: str | None = None) -> None:

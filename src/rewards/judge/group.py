@@ -35,6 +35,7 @@ class GroupPairwiseReward(JudgedReward):
 
     id = "group_pairwise"
     value_range = (0.0, 1.0)
+    scores_groups = True
 
     def __init__(self, *, group_by: str = "prompt", rubric: str = "new", both_orders: bool = True,
                  **kwargs: Any) -> None:
