@@ -9,9 +9,9 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
-.PHONY: setup test demo lint bench clean
+.PHONY: setup test demo lint bench clean browser tex
 
-setup: $(DEPS) $(JS) browser
+setup: $(DEPS) $(JS) browser tex
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "codepaint setup FAILED: could not create $(VENV) with $(PYTHON) -m venv. Install Python >= 3.10 with venv (Debian: apt-get install python3-venv)." >&2; exit 1; }
@@ -30,6 +30,9 @@ $(JS): package.json package-lock.json
 
 browser: $(DEPS)
 	@scripts/install-browser.sh $(BIN)/python
+
+tex:
+	@scripts/install-tex.sh
 
 test: setup
 	@$(BIN)/python -m pytest -q

@@ -222,7 +222,7 @@ def test_async_setup_is_awaited(renderer):
         ("function setup(){ createCanvas(64,64); background(30); }", "p5", "blank"),
         ("function setup(){ createCanvas(50000, 50000); }", "p5", "too_large"),
         ("function setup(){ createCanvas(64,64, WEBGL); resizeCanvas(9000, 10); }", "p5", "too_large"),
-        ("import matplotlib", "python", "unsupported"),
+        ("import matplotlib", "python", "no_image"),
         ("<svg xmlns='http://www.w3.org/2000/svg'/>", "svg", "blank"),
     ],
 )

@@ -200,6 +200,17 @@ def _doctor() -> int:
              "INACTIVE: no writable cgroup v1 memory/pids hierarchy; a page that allocates "
              "without end is stopped only by its timeout. Fix: run as root on a host with "
              "cgroup v1 controllers mounted under /sys/fs/cgroup.")
+    from .render.programs import tex_available
+    from .render.sandbox import sandbox_mode
+
+    mode = sandbox_mode()
+    line("ok" if mode.netns and mode.unprivileged_user else "warn", "subprocess box", mode.describe()
+         + ("" if mode.netns and mode.unprivileged_user else ". Fix: run as root with util-linux's unshare "
+            "and setpriv (fork limits do not bind root, and without a network namespace a python "
+            "program can open sockets)."))
+    tex = tex_available()
+    line("ok" if tex is None else "warn", "TikZ (pdflatex)", "pdflatex + pdftoppm found" if tex is None else
+         f"tikz renders are `unsupported`: {tex}")
     if not ok:
         print("\nrendering cannot work until the FAIL lines are fixed (`make test` does it all).")
         return EXIT_BROKEN
@@ -211,12 +222,15 @@ def _doctor() -> int:
                         "brush.set('HB','#222',1);brush.line(-20,-20,20,20)}"),
             ("svg", '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4">'
                     '<circle cx="2" cy="2" r="1" fill="teal"/></svg>'),
+            ("python", "import matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1], color='teal')\n"),
+            *((("tikz", "\\draw[teal, thick] (0,0) circle (1);"),) if tex is None else ()),
         ):
             t = time.perf_counter()
             res = r.render(code, lang, size=64, timeout_s=60)
             ms = (time.perf_counter() - t) * 1000
             if res.ok:
-                line("ok", f"render {lang}", f"{ms:.0f} ms (first render includes browser start)")
+                line("ok", f"render {lang}", f"{ms:.0f} ms" + (" (first render includes browser start)"
+                                                               if lang == "p5brush" else ""))
             else:
                 ok = False
                 line("FAIL", f"render {lang}", f"{res.error_kind}: {'; '.join(res.messages[:3])}")

@@ -23,6 +23,7 @@ ErrorKind = Literal[
     "too_large",  # code, canvas or document over a size cap
     "navigation",  # it tried to navigate the page away
     "unsupported",  # no renderer for this language on this machine
+    "no_image",  # a python program ran but saved no picture
 ]
 ERROR_KINDS: tuple[str, ...] = ErrorKind.__args__  # type: ignore[attr-defined]
 
