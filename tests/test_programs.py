@@ -55,7 +55,8 @@ def test_python_programs_render(r, code):
 
 
 def test_python_is_deterministic_and_seeded(r):
-    code = "import random, matplotlib.pyplot as plt\nxs = [random.random() for _ in range(8)]\nplt.scatter(xs, xs)"
+    code = "import random, matplotlib.pyplot as plt\nxs = [random.random() for _ in range(8)]\n"
+    code += "plt.scatter(xs, xs)\n"
     a, b = r.render(code, "python", size=96, seed=1), r.render(code, "python", size=96, seed=1)
     c = r.render(code, "python", size=96, seed=2)
     assert a.sha256 == b.sha256 != c.sha256

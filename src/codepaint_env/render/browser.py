@@ -36,6 +36,7 @@ import io
 import itertools
 import os
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -113,6 +114,37 @@ class PageCapture:
     dropped_messages: int = 0
     capture_ms: float = 0.0
     total_ms: float = 0.0  # from a free slot to the capture, queueing excluded
+    interaction: Interaction | None = None  # what an ``after`` hook did (BrowserPool.render)
+
+
+#: ``after(page, cdp, cap)``: a coroutine acting on a rendered page before its slot is reset
+#: (Playwright ``Page``, its CDP session, the render's :class:`PageCapture`); see BrowserPool.render.
+AfterHook = Callable[[Any, Any, PageCapture], Awaitable[Any]]
+
+
+@dataclass
+class Interaction:
+    """What an ``after`` hook did on a rendered page, and what the page did meanwhile.
+
+    Attributes:
+        result: What the hook returned (``None`` when it failed).
+        error: Why the hook failed (an exception or its timeout), else ``None``.
+        ms: How long it ran.
+        console: Console messages during the hook (kept out of the render's own messages).
+        blocked: Requests blocked during the hook.
+        navigations: Navigations blocked during the hook (by request routing).
+        dialogs: Dialogs dismissed during the hook.
+        popups: Popups closed during the hook.
+    """
+
+    result: Any = None
+    error: str | None = None
+    ms: float = 0.0
+    console: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    navigations: list[str] = field(default_factory=list)
+    dialogs: int = 0
+    popups: int = 0
 
 
 class _Job:
@@ -342,9 +374,26 @@ class BrowserPool:
 
     # ------------------------------------------------------------------ rendering
     async def render(
-        self, spec: PageSpec, width: int, height: int, timeout_s: float
+        self, spec: PageSpec, width: int, height: int, timeout_s: float, *,
+        after: AfterHook | None = None, after_timeout_s: float = 30.0,
     ) -> PageCapture:
         """Render one page; a browser that dies under it is relaunched and the render retried once.
+
+        Args:
+            spec: The page.
+            width: Viewport width.
+            height: Viewport height.
+            timeout_s: Bound on loading the page up to its finished frame.
+            after: Optional hook run on the live page after the capture, only when the render
+                finished (outcome ``"done"``), before the slot is reset; bounded by
+                ``after_timeout_s``. Its return value (or its error) is kept in
+                ``PageCapture.interaction``; it never raises out of here and never changes the
+                capture: what the page logs, loads, navigates or opens meanwhile is reported in
+                the :class:`Interaction`, not in the render's own fields. The existing
+                containment (routing, dialogs, popups, navigation) applies throughout. On a
+                retry (the browser died) the hook runs again on the fresh page.
+            after_timeout_s: Bound on the hook; a page left unresponsive is stopped and its slot
+                recycled.
 
         Raises:
             BrowserDied: When the browser died twice on this page.
@@ -356,7 +405,8 @@ class BrowserPool:
                 slot = await self._take_slot()
                 slot.gen.in_flight += 1
                 try:
-                    cap = await self._render_in(slot, spec, width, height, timeout_s)
+                    cap = await self._render_in(slot, spec, width, height, timeout_s,
+                                                after, after_timeout_s)
                     cap.total_ms = (time.perf_counter() - t0) * 1000
                     return cap
                 except BrowserDied:
@@ -369,7 +419,8 @@ class BrowserPool:
         raise AssertionError("unreachable")
 
     async def _render_in(
-        self, slot: _Slot, spec: PageSpec, width: int, height: int, timeout_s: float
+        self, slot: _Slot, spec: PageSpec, width: int, height: int, timeout_s: float,
+        after: AfterHook | None = None, after_timeout_s: float = 30.0,
     ) -> PageCapture:
         from playwright.async_api import Error as PlaywrightError
 
@@ -418,6 +469,8 @@ class BrowserPool:
                     cap.info = await asyncio.wait_for(page.evaluate(
                         "window.__codepaint && window.__codepaint.collect"
                         " ? window.__codepaint.collect() : {}"), 1.0)
+            if after is not None and cap.outcome == "done" and not page.is_closed():
+                await self._interact(slot, cap, after, after_timeout_s)
         except (PlaywrightError, asyncio.TimeoutError) as e:
             # asyncio.TimeoutError: a CDP call (capture, terminate) outlived its bound; Playwright's
             # TimeoutError (navigation) is a PlaywrightError. Either way the page is not trusted.
@@ -436,6 +489,34 @@ class BrowserPool:
             raise BrowserDied("browser disconnected during render")
         await self._reset(slot, cap.outcome)
         return cap
+
+    async def _interact(self, slot: _Slot, cap: PageCapture, after: AfterHook, timeout_s: float) -> None:
+        """Run an ``after`` hook on the rendered page; its errors and side effects stay in its report."""
+        marks = (len(cap.console), len(cap.blocked), len(cap.navigations), cap.dialogs, cap.popups,
+                 cap.dropped_messages)
+        inter = Interaction()
+        t = time.perf_counter()
+        try:
+            inter.result = await asyncio.wait_for(after(slot.page, slot.cdp, cap), timeout_s)
+        except asyncio.TimeoutError:
+            inter.error = f"the interaction took longer than {timeout_s:g} s"
+        except Exception as e:
+            inter.error = f"{type(e).__name__}: {e}"[:500]
+        inter.ms = (time.perf_counter() - t) * 1000
+        # the render's own report stays what it was at the capture
+        inter.console, cap.console[marks[0]:] = cap.console[marks[0]:], []
+        inter.blocked, cap.blocked[marks[1]:] = cap.blocked[marks[1]:], []
+        inter.navigations, cap.navigations[marks[2]:] = cap.navigations[marks[2]:], []
+        inter.dialogs, inter.popups = cap.dialogs - marks[3], cap.popups - marks[4]
+        cap.dialogs, cap.popups, cap.dropped_messages = marks[3], marks[4], marks[5]
+        cap.interaction = inter
+        if slot.gen.dead or slot.page.is_closed():
+            return
+        try:  # a page the hook left busy (a handler spinning) is stopped and never reused
+            await asyncio.wait_for(slot.page.evaluate("0"), 2.0)
+        except Exception:
+            await self._terminate(slot)
+            slot.broken = True
 
     async def _reset(self, slot: _Slot, outcome: str) -> None:
         """Leave the slot clean for the next render, or mark it for recycling."""
@@ -469,6 +550,12 @@ class BrowserPool:
                 await route.abort("blockedbyclient")
                 return
             cap = job.cap
+            if req.is_navigation_request() and _frameless(req):
+                # The first navigation of a new window (a target=_blank link): aborted here, so
+                # the window opens on an error page and is counted and closed as a popup. (Left
+                # unanswered, the request would stall and the window never be reported.)
+                await route.abort("blockedbyclient")
+                return
             if req.is_navigation_request() and _is_main(req.frame) and url != job.url:
                 cap.navigations.append(url[:300])
                 job.end("navigation")
@@ -572,6 +659,15 @@ def _is_main(frame: Any) -> bool:
         return frame.parent_frame is None
     except Exception:
         return False
+
+
+def _frameless(req: Any) -> bool:
+    """A request whose frame does not exist yet: the navigation creating a new window."""
+    try:
+        req.frame  # noqa: B018 - Playwright raises for a popup's first navigation
+        return False
+    except Exception:
+        return True
 
 
 _background: set[asyncio.Future] = set()

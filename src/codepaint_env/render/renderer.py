@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 
 from .. import __version__
 from ..errors import UnknownLanguage
-from .browser import BrowserDied, BrowserPool, PageCapture, PoolConfig
+from .browser import AfterHook, BrowserDied, BrowserPool, Interaction, PageCapture, PoolConfig
 from .detect import detect_language
 from .extract import extract_code
 from .pages import build_page
@@ -48,7 +48,7 @@ class LanguageSpec:
     """A registered language: its backend kind and a one-line description."""
 
     name: str
-    backend: str  # "browser", or "unsupported" until a renderer is installed for it
+    backend: str  # "browser", "subprocess", or "unsupported" until a renderer is installed for it
     description: str
 
 
@@ -64,8 +64,11 @@ register_language("p5brush", "browser", "p5.js 2.x + p5.brush watercolour sketch
 register_language("p5", "browser", "plain p5.js 2.x sketch (2D or WEBGL), global or instance mode")
 register_language("svg", "browser", "an SVG document")
 register_language("html", "browser", "an HTML page (rendered offline; remote resources blocked)")
-register_language("python", "unsupported", "matplotlib / Pillow draw.py (subprocess renderer)")
-register_language("tikz", "unsupported", "TikZ picture (pdflatex renderer)")
+register_language("python", "subprocess", "matplotlib / Pillow draw.py (sandboxed subprocess)")
+register_language("tikz", "subprocess", "TikZ picture (pdflatex + pdftoppm, sandboxed subprocess)")
+
+#: Backends a caller may ask for by name (``renderer=``): "browser" (Chromium), "fast" (resvg, SVG only).
+RENDERERS: tuple[str, ...] = ("auto", "browser", "fast")
 
 
 def parse_size(size: Size) -> tuple[int, int]:
@@ -173,6 +176,7 @@ class Renderer:
         self._start_lock = threading.Lock()
         self._loop: _LoopThread | None = None
         self._pool: BrowserPool | None = None
+        self._pool_threads: concurrent.futures.ThreadPoolExecutor | None = None
         self._pid = os.getpid()
         self.cache_hits = 0
         _open_renderers.add(self)
@@ -225,6 +229,9 @@ class Renderer:
             with contextlib.suppress(Exception):
                 self._loop.submit(self._pool.close()).result(timeout=30)
             self._loop.stop()
+        if self._pool_threads is not None and self._pid == os.getpid():
+            self._pool_threads.shutdown(wait=False, cancel_futures=True)
+        self._pool_threads = None
         self._pool, self._loop = None, None
 
     def __enter__(self) -> Renderer:
@@ -251,6 +258,7 @@ class Renderer:
         seed: int = 0,
         timeout_s: float | None = None,
         extract: bool = False,
+        renderer: str = "auto",
     ) -> RenderResult:
         """Render one program.
 
@@ -261,6 +269,8 @@ class Renderer:
             seed: Fixes ``Math.random``, p5's ``random``/``noise`` and p5.brush's randomness.
             timeout_s: Per-render timeout (default: the renderer's).
             extract: Treat ``code`` as a model completion and extract the program first.
+            renderer: ``"auto"`` (the language's own backend), ``"browser"``, or ``"fast"`` (SVG
+                only: the native resvg rasteriser, no browser).
 
         Returns:
             A RenderResult; a failed program is a result with ``ok=False``, not an exception.
@@ -269,12 +279,13 @@ class Renderer:
             UnknownLanguage: For a language name that is not registered.
             RendererUnavailable: When the installation is broken (no browser, no JS assets).
         """
-        return self._submit(code, language, size, seed, timeout_s, extract).result()
+        return self._submit(code, language, size, seed, timeout_s, extract, renderer).result()
 
     async def arender(self, code: Any, language: str = "auto", **kwargs: Any) -> RenderResult:
         """:meth:`render` for async callers (any event loop)."""
         fut = self._submit(code, language, kwargs.get("size", 512), kwargs.get("seed", 0),
-                           kwargs.get("timeout_s"), kwargs.get("extract", False))
+                           kwargs.get("timeout_s"), kwargs.get("extract", False),
+                           kwargs.get("renderer", "auto"))
         return await asyncio.wrap_future(fut)
 
     def submit(
@@ -286,13 +297,14 @@ class Renderer:
         seed: int = 0,
         timeout_s: float | None = None,
         extract: bool = False,
+        renderer: str = "auto",
     ) -> concurrent.futures.Future:
         """Start one render and return at once: a future of its :class:`RenderResult`.
 
         Arguments are those of :meth:`render`; submit many, then collect, to render in parallel
         with per-program sizes and seeds (``render_many`` shares one of each).
         """
-        return self._submit(code, language, size, seed, timeout_s, extract)
+        return self._submit(code, language, size, seed, timeout_s, extract, renderer)
 
     def render_many(
         self,
@@ -304,6 +316,7 @@ class Renderer:
         timeout_s: float | None = None,
         extract: bool = False,
         progress: bool | str = False,
+        renderer: str = "auto",
     ) -> list[RenderResult]:
         """Render many programs concurrently (``max_pages`` at a time); results keep input order.
 
@@ -315,12 +328,13 @@ class Renderer:
             timeout_s: Per-render timeout.
             extract: Extract each program from a completion first.
             progress: Show a tqdm bar (a string sets its description).
+            renderer: See :meth:`render`.
         """
         codes = list(codes)
         langs = [language] * len(codes) if isinstance(language, str) else list(language)
         if len(langs) != len(codes):
             raise ValueError(f"{len(langs)} languages for {len(codes)} programs")
-        futs = [self._submit(c, lang, size, seed, timeout_s, extract)
+        futs = [self._submit(c, lang, size, seed, timeout_s, extract, renderer)
                 for c, lang in zip(codes, langs, strict=True)]
         desc = progress if isinstance(progress, str) else "render"
         out: list[RenderResult | None] = [None] * len(futs)
@@ -331,10 +345,113 @@ class Renderer:
                 bar.update()
         return out  # type: ignore[return-value]
 
+    # ------------------------------------------------------------------ interaction
+    def interact(
+        self,
+        code: Any,
+        language: str = "html",
+        *,
+        after: AfterHook,
+        size: Size = 512,
+        seed: int = 0,
+        timeout_s: float | None = None,
+        after_timeout_s: float = 30.0,
+        track_listeners: bool = True,
+    ) -> tuple[RenderResult, Interaction | None]:
+        """Render one program, then act on the live page with ``after`` before it is reset.
+
+        The render is always a fresh one: the cache is neither read nor written (a cached
+        picture has no page to act on), so an interaction never changes what :meth:`render`
+        returns. The :class:`RenderResult` is that of a plain render of the same program; what
+        the page does during the hook (console, blocked requests and navigations, dialogs,
+        popups) is reported in the :class:`~codepaint_env.render.browser.Interaction` only.
+
+        Args:
+            code: The program (already extracted).
+            language: A registered language or ``"auto"``.
+            after: ``async after(page, cdp, cap)``, run on the renderer's event loop with the
+                Playwright page, its CDP session and the render's ``PageCapture``, only when
+                the render finished; its return value becomes ``Interaction.result``. Keep it
+                re-entrant: it runs again if the browser dies and the render is retried.
+            size: Output size (and viewport).
+            seed: Render seed.
+            timeout_s: Bound on the render (default: the renderer's).
+            after_timeout_s: Bound on the hook; a page it leaves busy is stopped and recycled.
+            track_listeners: Record the event types every target listens to
+                (``window.__codepaint.listeners(target)`` in the page).
+
+        Returns:
+            ``(result, interaction)``; ``interaction`` is ``None`` when the hook did not run
+            (the program failed before or while rendering).
+        """
+        return self.submit_interaction(code, language, after=after, size=size, seed=seed,
+                                       timeout_s=timeout_s, after_timeout_s=after_timeout_s,
+                                       track_listeners=track_listeners).result()
+
+    def submit_interaction(
+        self,
+        code: Any,
+        language: str = "html",
+        *,
+        after: AfterHook,
+        size: Size = 512,
+        seed: int = 0,
+        timeout_s: float | None = None,
+        after_timeout_s: float = 30.0,
+        track_listeners: bool = True,
+    ) -> concurrent.futures.Future:
+        """:meth:`interact` without waiting: a future of ``(RenderResult, Interaction | None)``."""
+        lang = language or "auto"
+        if lang != "auto" and lang not in LANGUAGES:
+            raise UnknownLanguage(
+                f"unknown language {lang!r}; registered: {', '.join(LANGUAGES)} (or 'auto')")
+        text = "" if code is None else str(code)
+        if lang == "auto":
+            lang = detect_language(text) if text.strip() else "p5"
+        width, height = parse_size(size)
+        seed = int(seed)
+        early: RenderResult | None = None
+        if not text.strip():
+            early = failed(lang, "empty", "no code to render", seed=seed)
+        elif len(text.encode()) > self.max_code_bytes:
+            early = failed(lang, "too_large", f"the program is {len(text.encode())} bytes; the limit "
+                           f"is {self.max_code_bytes} (Renderer(max_code_bytes=...))", seed=seed)
+        elif LANGUAGES[lang].backend != "browser":
+            early = failed(lang, "unsupported", f"{lang!r} is not rendered in the browser: there is no "
+                           "page to interact with", seed=seed)
+        if early is not None:
+            return _done((early, None))
+        pool = self._ensure_pool()
+        assert self._loop is not None
+        return self._loop.submit(self._interact_browser(
+            pool, lang, text, width, height, seed, float(timeout_s or self.timeout_s), after,
+            float(after_timeout_s), track_listeners))
+
+    async def _interact_browser(
+        self, pool: BrowserPool, lang: str, code: str, w: int, h: int, seed: int, timeout: float,
+        after: AfterHook, after_timeout_s: float, track_listeners: bool,
+    ) -> tuple[RenderResult, Interaction | None]:
+        spec = build_page(lang, code, assets=pool.assets, seed=seed, frames=self.frames,
+                          max_canvas=self.max_canvas, allowed_api=self.allowed_api)
+        spec.config["track_listeners"] = bool(track_listeners)
+        version = self.version
+        if spec.syntax_error:
+            res = failed(lang, "syntax", spec.syntax_error, seed=seed, renderer=version)
+            res.messages = [spec.syntax_error, *spec.notes]
+            return res, None
+        try:
+            cap = await pool.render(spec, w, h, timeout, after=after, after_timeout_s=after_timeout_s)
+        except BrowserDied as e:
+            return failed(lang, "crash", f"the browser died twice on this program: {e}"[:500],
+                          seed=seed, renderer=version), None
+        res = self._to_result(lang, cap, spec.notes, seed, version, timeout)
+        res.timings_ms["total"] = round(cap.total_ms, 2)
+        return res, cap.interaction
+
     # ------------------------------------------------------------------ internals
     def _submit(
         self, code: Any, language: str, size: Size, seed: int, timeout_s: float | None,
-        extract: bool,
+        extract: bool, renderer: str = "auto",
     ) -> concurrent.futures.Future:
         """Resolve everything that needs no browser here; a future of the result either way."""
         lang = language or "auto"
@@ -342,6 +459,8 @@ class Renderer:
             raise UnknownLanguage(
                 f"unknown language {lang!r}; registered: {', '.join(LANGUAGES)} (or 'auto')"
             )
+        if renderer not in RENDERERS:
+            raise ValueError(f"renderer {renderer!r}: choose one of {', '.join(RENDERERS)}")
         text = extract_code(code, lang) if extract else ("" if code is None else str(code))
         if lang == "auto":
             lang = detect_language(text) if text.strip() else "p5"
@@ -359,19 +478,38 @@ class Renderer:
             return _done(failed(lang, "unsupported",
                                 f"no renderer for {lang!r} is installed in this version of "
                                 "codepaint", seed=seed))
-        key = self._cache_key(lang, text, width, height, seed)
+        backend = spec.backend
+        if renderer == "fast":
+            if lang != "svg":
+                raise ValueError(f"renderer='fast' renders SVG only, not {lang!r}")
+            backend = "fast"
+        key = self._cache_key(lang, text, width, height, seed, backend)
         hit = self._cache_get(key)
         if hit is not None:
             return _done(hit)
+        if backend in ("subprocess", "fast"):
+            fut = self._workers().submit(_render_native, backend, lang, text, width, height, seed, timeout)
+            fut.add_done_callback(lambda f: f.exception() is None and self._cache_put(key, f.result()))
+            return fut
         pool = self._ensure_pool()
         assert self._loop is not None
         return self._loop.submit(
             self._render_browser(pool, key, lang, text, width, height, seed, timeout)
         )
 
-    def _cache_key(self, lang: str, code: str, w: int, h: int, seed: int) -> str:
+    def _workers(self) -> concurrent.futures.ThreadPoolExecutor:
+        # Subprocess and native renders: threads that wait on sandboxed children.
+        with self._start_lock:
+            if self._pool_threads is None or self._pid != os.getpid():
+                self._pool_threads = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=self.max_pages, thread_name_prefix="codepaint-native")
+                self._pid = os.getpid()
+            return self._pool_threads
+
+    def _cache_key(self, lang: str, code: str, w: int, h: int, seed: int,
+                   backend: str = "browser") -> str:
         parts = [lang, str(w), str(h), str(seed), str(self.frames), str(self.max_canvas),
-                 ",".join(self.allowed_api or []), __version__, code]
+                 ",".join(self.allowed_api or []), __version__, backend, code]
         return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
     def _cache_get(self, key: str) -> RenderResult | None:
@@ -501,6 +639,18 @@ class Renderer:
         if image is not None:
             res.__dict__["image"] = image  # already decoded: spare the cached_property the work
         return res
+
+
+def _render_native(backend: str, lang: str, code: str, w: int, h: int, seed: int,
+                   timeout: float) -> RenderResult:
+    """A render that needs no browser: a sandboxed subprocess (python, tikz) or resvg (fast SVG)."""
+    if backend == "fast":
+        from .fast_svg import render_svg_fast
+
+        return render_svg_fast(code, w, h, timeout_s=timeout, seed=seed)
+    from .programs import render_python, render_tikz
+
+    return (render_python if lang == "python" else render_tikz)(code, w, h, timeout_s=timeout, seed=seed)
 
 
 def _done(result: RenderResult) -> concurrent.futures.Future:

@@ -116,4 +116,22 @@
     // SVG and HTML: load + fonts ready + a couple of animation frames.
     window.addEventListener('load', async () => { await settle(); finish(); });
   }
+
+  // Interaction renders only (Renderer.interact): remember which event types each target
+  // listens to, so the interaction probe can find controls wired up with addEventListener.
+  if (cfg.track_listeners) {
+    const seen = new WeakMap();
+    const add = EventTarget.prototype.addEventListener;
+    const addEventListener = function addEventListener(type, listener, options) {
+      try {
+        let types = seen.get(this);
+        if (!types) { types = new Set(); seen.set(this, types); }
+        types.add(String(type));
+      } catch (e) { /* a revoked proxy or an exotic target: not tracked */ }
+      return add.call(this, type, listener, options);
+    };
+    Object.defineProperty(EventTarget.prototype, 'addEventListener',
+                          { value: addEventListener, writable: true, configurable: true, enumerable: true });
+    window.__codepaint.listeners = (target) => Array.from(seen.get(target) || []);
+  }
 })();
