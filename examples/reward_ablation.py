@@ -1,8 +1,8 @@
-"""Reward ablation: which reward agrees with the human ratings, with the others, and resists hacks?
+r"""Reward ablation: which reward agrees with the human ratings, with the others, and resists hacks?
 
     .venv/bin/python examples/reward_ablation.py --rewards execution_gate,classic --limit 20
     .venv/bin/python examples/reward_ablation.py --rewards classic,pairwise_vlm,pointwise_vlm \\
-        --output-dir runs/ablation      # judge rewards: OPENAI_BASE_URL, OPENAI_API_KEY, CODEPAINT_JUDGE_MODEL
+        --output-dir runs/ablation   # judges: OPENAI_BASE_URL, OPENAI_API_KEY, CODEPAINT_JUDGE_MODEL
     # offline dry run of the judge path: `codepaint judge-server --port 8900 &` then
     OPENAI_BASE_URL=http://127.0.0.1:8900/v1 CODEPAINT_JUDGE_MODEL=standin OPENAI_API_KEY=x \\
         .venv/bin/python examples/reward_ablation.py --rewards classic,pairwise_vlm --limit 10
@@ -74,9 +74,16 @@ def pool_samples(pool: ReferencePool, language: str, limit: int | None) -> list[
     for tier in ("love", "okay", "supplement", "reject"):
         refs = list(pool.filter(language=language, tier=tier))[: limit or None]
         for ref in refs:
-            s = Sample.from_image(ref.image_file, language=language, prompt=ref.prompt, code=ref.code(),
-                                  task_id=ref.id, subject=ref.subject, colour_family=ref.colour_family,
-                                  exclude_references=[ref.id])
+            s = Sample.from_image(
+                ref.image_file,
+                language=language,
+                prompt=ref.prompt,
+                code=ref.code(),
+                task_id=ref.id,
+                subject=ref.subject,
+                colour_family=ref.colour_family,
+                exclude_references=[ref.id],
+            )
             out.append((ref.id, tier, s))
     return out
 
@@ -85,24 +92,35 @@ def code_samples(dirs: list[str], language: str) -> list[tuple[str, str, Sample]
     """(path, "generated", sample) for every program under the directories, rendered."""
     from codepaint_env.render import Renderer
 
-    files = [p for d in dirs for p in sorted(Path(d).rglob("*")) if p.is_file() and p.suffix in
-             (".js", ".svg", ".html", ".py", ".tex")]
+    files = [
+        p
+        for d in dirs
+        for p in sorted(Path(d).rglob("*"))
+        if p.is_file() and p.suffix in (".js", ".svg", ".html", ".py", ".tex")
+    ]
     if not files:
         return []
     with Renderer() as r:
         results = r.render_many([p.read_text() for p in files], language, size=512, progress="render")
-    return [(str(p), "generated", Sample(code=p.read_text(), language=res.language, render=res))
-            for p, res in zip(files, results, strict=True)]
+    return [
+        (str(p), "generated", Sample(code=p.read_text(), language=res.language, render=res))
+        for p, res in zip(files, results, strict=True)
+    ]
 
 
 def fmt(v: float | None, signed: bool = False) -> str:
+    """A number for the report ("–" for None)."""
     return "–" if v is None else (f"{v:+.3f}" if signed else f"{v:.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ablation; returns the exit status."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--rewards", default="execution_gate,classic",
-                    help="comma-separated reward ids (default execution_gate,classic)")
+    ap.add_argument(
+        "--rewards",
+        default="execution_gate,classic",
+        help="comma-separated reward ids (default execution_gate,classic)",
+    )
     ap.add_argument("--limit", type=int, default=None, help="references per tier (default all)")
     ap.add_argument("--language", default="p5brush", help="pool language (default p5brush)")
     ap.add_argument("--pool", default=None, help="pool folder (default the repository's)")
@@ -139,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         for r in results:
             for k, v in r.cost.items():
                 totals[k] = totals.get(k, 0.0) + v
-        cost[rid] = {"seconds_per_sample": seconds / len(samples),
-                     **{f"{k}_per_sample": v / len(samples) for k, v in totals.items()}}
+        cost[rid] = {
+            "seconds_per_sample": seconds / len(samples),
+            **{f"{k}_per_sample": v / len(samples) for k, v in totals.items()},
+        }
         unjudged = sum(v is None for v in scores[rid])
         print(f"{rid}: scored {len(samples)} in {seconds:.1f} s ({unjudged} could not be judged)")
         if args.probes:
@@ -148,35 +168,67 @@ def main(argv: list[str] | None = None) -> int:
             if honest:
                 probe_md.append(run_probes(reward, honest, pool=pool).to_markdown())
 
-    lines = [f"# Reward ablation: {args.language} pool at {pool.root}", "",
-             f"{len(items)} samples: " + ", ".join(f"{t} {tiers.count(t)}" for t in dict.fromkeys(tiers)), "",
-             "## Agreement with the human tiers", "",
-             "| reward | AUC love vs reject | AUC love vs okay | Spearman with tier | unjudged | s/sample | requests/sample |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        f"# Reward ablation: {args.language} pool at {pool.root}",
+        "",
+        f"{len(items)} samples: " + ", ".join(f"{t} {tiers.count(t)}" for t in dict.fromkeys(tiers)),
+        "",
+        "## Agreement with the human tiers",
+        "",
+        "| reward | AUC love vs reject | AUC love vs okay | Spearman with tier | unjudged | s/sample "
+        "| requests/sample |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for rid in ids:
-        by = {t: [v for v, tt in zip(scores[rid], tiers, strict=True) if tt == t and v is not None]
-              for t in ("love", "okay", "reject")}
-        ranked = [(TIER_RANK[t], v) for v, t in zip(scores[rid], tiers, strict=True)
-                  if t in TIER_RANK and v is not None]
+        by = {
+            t: [v for v, tt in zip(scores[rid], tiers, strict=True) if tt == t and v is not None]
+            for t in ("love", "okay", "reject")
+        }
+        ranked = [
+            (TIER_RANK[t], v)
+            for v, t in zip(scores[rid], tiers, strict=True)
+            if t in TIER_RANK and v is not None
+        ]
         rho = spearman([a for a, _ in ranked], [b for _, b in ranked]) if ranked else None
-        lines.append(f"| {rid} | {fmt(auc(by['love'], by['reject']))} | {fmt(auc(by['love'], by['okay']))} | "
-                     f"{fmt(rho)} | {sum(v is None for v in scores[rid])} | "
-                     f"{cost[rid]['seconds_per_sample']:.4f} | {cost[rid].get('requests_per_sample', 0):.1f} |")
+        lines.append(
+            f"| {rid} | {fmt(auc(by['love'], by['reject']))} | {fmt(auc(by['love'], by['okay']))} | "
+            f"{fmt(rho)} | {sum(v is None for v in scores[rid])} | "
+            f"{cost[rid]['seconds_per_sample']:.4f} | {cost[rid].get('requests_per_sample', 0):.1f} |"
+        )
     if len(ids) > 1:
-        lines += ["", "## Agreement between rewards (Spearman)", "", "| | " + " | ".join(ids) + " |",
-                  "| --- " * (len(ids) + 1) + "|"]
+        lines += [
+            "",
+            "## Agreement between rewards (Spearman)",
+            "",
+            "| | " + " | ".join(ids) + " |",
+            "| --- " * (len(ids) + 1) + "|",
+        ]
         for a in ids:
             row = []
             for b in ids:
-                pairs = [(x, y) for x, y in zip(scores[a], scores[b], strict=True) if x is not None and y is not None]
+                pairs = [
+                    (x, y)
+                    for x, y in zip(scores[a], scores[b], strict=True)
+                    if x is not None and y is not None
+                ]
                 row.append(fmt(spearman([p[0] for p in pairs], [p[1] for p in pairs])))
             lines.append(f"| {a} | " + " | ".join(row) + " |")
     if probe_md:
-        lines += ["", "## Hacking probes", "",
-                  "Each probe is made from an honest `okay` render; `delta` is the change against it.", ""]
+        lines += [
+            "",
+            "## Hacking probes",
+            "",
+            "Each probe is made from an honest `okay` render; `delta` is the change against it.",
+            "",
+        ]
         for md in probe_md:
             lines += [md, ""]
-    lines += ["", "![distributions](distributions.png)", "", "![scatter](scatter.png)" if len(ids) > 1 else ""]
+    lines += [
+        "",
+        "![distributions](distributions.png)",
+        "",
+        "![scatter](scatter.png)" if len(ids) > 1 else "",
+    ]
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     with open(out / "scores.csv", "w", newline="", encoding="utf-8") as fh:
@@ -188,8 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     order = [t for t in ("love", "okay", "supplement", "reject", "generated") if t in tiers]
     fig, axes = plt.subplots(1, len(ids), figsize=(4 * len(ids), 3.6), squeeze=False)
     for ax, rid in zip(axes[0], ids, strict=True):
-        data = [[v for v, t in zip(scores[rid], tiers, strict=True) if t == tier and v is not None]
-                for tier in order]
+        data = [
+            [v for v, t in zip(scores[rid], tiers, strict=True) if t == tier and v is not None]
+            for tier in order
+        ]
         ax.boxplot(data, tick_labels=order, showmeans=True)
         ax.set_title(rid)
         ax.tick_params(axis="x", rotation=30)
@@ -198,14 +252,22 @@ def main(argv: list[str] | None = None) -> int:
     fig.savefig(out / "distributions.png", dpi=110)
     plt.close(fig)
     if len(ids) > 1:
-        pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
+        pairs = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :]]
         fig, axes = plt.subplots(1, len(pairs), figsize=(4 * len(pairs), 3.8), squeeze=False)
-        colours = {"love": "#2a9d8f", "okay": "#e9c46a", "supplement": "#a8a8a8", "reject": "#e76f51",
-                   "generated": "#264653"}
+        colours = {
+            "love": "#2a9d8f",
+            "okay": "#e9c46a",
+            "supplement": "#a8a8a8",
+            "reject": "#e76f51",
+            "generated": "#264653",
+        }
         for ax, (a, b) in zip(axes[0], pairs, strict=True):
             for tier in order:
-                pts = [(x, y) for x, y, t in zip(scores[a], scores[b], tiers, strict=True)
-                       if t == tier and x is not None and y is not None]
+                pts = [
+                    (x, y)
+                    for x, y, t in zip(scores[a], scores[b], tiers, strict=True)
+                    if t == tier and x is not None and y is not None
+                ]
                 if pts:
                     ax.scatter(*zip(*pts, strict=True), s=14, alpha=0.75, label=tier, color=colours[tier])
             ax.set_xlabel(a)
@@ -214,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         fig.tight_layout()
         fig.savefig(out / "scatter.png", dpi=110)
         plt.close(fig)
-    print("\n".join(lines[:len(ids) + 8]))
+    print("\n".join(lines[: len(ids) + 8]))
     print(f"\nreport: {os.path.abspath(out / 'report.md')}")
     return 0
 
