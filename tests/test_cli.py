@@ -65,13 +65,18 @@ def test_doctor_reports_everything():
         assert what in out.stdout
 
 
-def test_demo_writes_gallery(tmp_path):
+def test_demo_writes_galleries_and_episodes(tmp_path):
     out = run("demo", "--out", str(tmp_path / "demo"), "--size", "128")
     assert out.returncode == 0, out.stderr
-    files = set(os.listdir(tmp_path / "demo"))
+    renders = tmp_path / "demo" / "renders"
+    files = set(os.listdir(renders))
     assert "index.html" in files and "watercolour_hibiscus.png" in files
     assert "broken_syntax.json" in files and "broken_syntax.png" not in files
-    made_up = json.loads((tmp_path / "demo" / "made_up_brush.json").read_text())
+    made_up = json.loads((renders / "made_up_brush.json").read_text())
     assert made_up["unknown_api"] == ["brush.bleed"]
-    assert "syntax" in out.stdout and "brush.bleed" in out.stdout
-    assert "gallery:" in out.stdout
+    episodes = tmp_path / "demo" / "episodes"
+    assert (episodes / "index.html").is_file() and len(list(episodes.glob("episode-*/strip.png"))) == 3
+    first = json.loads((episodes / "episode-000000" / "episode.json").read_text())
+    assert first["turns"] == 5 and first["no_change_turns"] == [2, 3]
+    assert first["values"][3] == -0.3 and first["values"][4] > first["values"][0]  # broken < good > okay
+    assert "demonstration policy" in out.stdout and "NO CHANGE" in out.stdout and "look at:" in out.stdout
