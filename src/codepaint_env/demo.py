@@ -83,8 +83,10 @@ class DemonstrationPolicy:
 
     def script(self, subject: str) -> list[tuple[str, str]]:
         """The five (label, program) turns for ``subject``."""
+
         def refs(tier: str) -> list[Any]:
-            return sorted(self.pool.filter(language="p5brush", tier=tier, subject=subject), key=lambda r: r.id)
+            found = self.pool.filter(language="p5brush", tier=tier, subject=subject)
+            return sorted(found, key=lambda r: r.id)
 
         okay, love = refs("okay"), refs("love")
         if not okay or not love:
