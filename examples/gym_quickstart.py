@@ -1,0 +1,28 @@
+"""The shortest complete loop: make the env, reset, submit a program, read the reward.
+
+    .venv/bin/python examples/gym_quickstart.py
+
+The "policy" here replays a reference sketch from the pool for the task's subject; put your
+model's completion (fenced or not) in its place.
+"""
+
+import gymnasium as gym
+
+import codepaint_env  # noqa: F401  (registers the CodePaint/* ids)
+from rewards.pool import ReferencePool
+
+env = gym.make("CodePaint/P5Brush-v0", reward="classic", max_turns=2, size=384)
+obs, info = env.reset(seed=0)
+print("task:", obs["prompt"])
+
+reference = ReferencePool().filter(language="p5brush", tier="okay").sample(1, 0)[0]
+completion = f"Here is my painting:\n```js\n{reference.code()}\n```"  # <- your model's answer
+obs, reward, terminated, truncated, info = env.step(completion)
+print(
+    f"turn 1: reward {reward:.3f}; render ok: {info['render']['ok']}; breakdown {info['reward']['breakdown']}"
+)
+
+obs, reward, terminated, truncated, info = env.step(completion + "\n// tweak nothing")  # a no-op edit
+print(f"turn 2: reward {reward:.3f}; no visible change: {info['no_change']}; done: {terminated}")
+print(obs["feedback"])
+env.close()

@@ -1,0 +1,205 @@
+r"""Self-refinement: write -> render -> critique -> edit, measuring what each edit really changed.
+
+With any OpenAI-compatible policy model (and a judge for the critique; the same endpoint is fine):
+
+    export OPENAI_BASE_URL=http://localhost:8000/v1 OPENAI_API_KEY=...
+    .venv/bin/python examples/self_refine.py --policy-model Qwen/Qwen2.5-Coder-7B-Instruct \
+        --judge-model Qwen/Qwen2.5-VL-7B-Instruct --language python \
+        --prompt "Draw a wall clock showing 10:10" --iterations 4 --threshold 0.8
+
+Offline, with a scripted policy (each file is one iteration's program; a first-line comment
+``CHANGES: ...`` is what the "model" claims it changed) against the stand-in judge:
+
+    codepaint judge-server --port 8900 &
+    .venv/bin/python examples/self_refine.py --base-url http://127.0.0.1:8900/v1 --judge-model standin \
+        --scripted v1.py v2.py v3.py --language python --prompt "a wall clock"
+
+Each iteration gets a folder under ``--output-dir``: the program, its render, the critique, the
+policy's self-score, the claimed changes, the reward, and the *measured* visible change
+(``rewards.change``). When the model claims a change and the picture did not visibly change
+(under 0.5 % of the pixels and a perceptual difference under 0.02), the iteration is flagged
+``claimed a change, pixels barely moved``. Stops at ``--iterations`` or
+when the reward reaches ``--threshold``. A summary table and ``summary.json`` close the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from codepaint_env.render import Renderer
+from codepaint_env.render.extract import extract_code
+from codepaint_env.wrappers import write_atomic
+from rewards.base import Sample
+from rewards.change import measure_change
+
+CLAIM = re.compile(r"^\s*(?:#|//|%|<!--)?\s*CHANGES:\s*(.+?)\s*(?:-->)?\s*$", re.M | re.I)
+SCORE = re.compile(r"\b(10|[0-9])(?:\s*/\s*10)?\b")
+
+
+class ScriptedPolicy:
+    """Replays program files in order: a stand-in for a model, for tests and dry runs."""
+
+    def __init__(self, files: list[str]) -> None:
+        self.programs = [Path(f).read_text(encoding="utf-8") for f in files]
+
+    def write(self, prompt: str, history: list[dict]) -> str:
+        """The next program (the last one again when the script runs out)."""
+        return self.programs[min(len(history), len(self.programs) - 1)]
+
+    def self_score(self, prompt: str, critique: str) -> float | None:
+        """A scripted policy has no opinion of its own work."""
+        return None
+
+
+class ModelPolicy:
+    """A policy behind an OpenAI-compatible chat API."""
+
+    def __init__(self, model: str, base_url: str | None, api_key: str | None, language: str) -> None:
+        import openai
+
+        from codepaint_env.prompts import system_prompt
+
+        self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed")
+        self.model = model
+        self.system = system_prompt(language) + (
+            "\nWhen you revise, start the program with a one-line comment `CHANGES: ...` "
+            "saying what you changed."
+        )
+
+    def _chat(self, messages: list[dict]) -> str:
+        reply = self.client.chat.completions.create(model=self.model, messages=messages, temperature=0.7)
+        return reply.choices[0].message.content or ""
+
+    def write(self, prompt: str, history: list[dict]) -> str:
+        """Write (first iteration) or revise the program given the critique history."""
+        messages = [{"role": "system", "content": self.system}, {"role": "user", "content": prompt}]
+        for h in history:
+            messages += [
+                {"role": "assistant", "content": f"```\n{h['code']}\n```"},
+                {
+                    "role": "user",
+                    "content": f"A reviewer looked at the picture your program drew:\n"
+                    f"{h['critique']}\nRevise the program to fix these problems.",
+                },
+            ]
+        return self._chat(messages)
+
+    def self_score(self, prompt: str, critique: str) -> float | None:
+        """Ask the model to grade its own picture from the critique (0-10)."""
+        text = self._chat(
+            [
+                {
+                    "role": "user",
+                    "content": f"Request: {prompt}\nA critique of your picture: "
+                    f"{critique}\nGrade your picture from 0 to 10. Reply with the number only.",
+                }
+            ]
+        )
+        m = SCORE.search(text)
+        return None if m is None else float(m.group(1))
+
+
+def critique(client: object, image: object, prompt: str, language: str) -> str:
+    """A free-text critique of the picture from the judge (or the reason it could not be had)."""
+    reply = client.judge(  # type: ignore[attr-defined]
+        system="You are a demanding art director. Name the three most important problems of this picture "
+        "against the request, concretely (what, where), in three short lines.",
+        content=[f"Request ({language}): {prompt}", image],
+        parse=lambda t: t.strip(),
+        hint="",
+    )
+    return reply.value or f"(no critique: {reply.reason})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the loop; returns the exit status."""
+    import rewards
+    from rewards.judge.client import JudgeClient
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--prompt", required=True, help="what to draw")
+    ap.add_argument("--language", default="python", help="python, p5, p5brush, svg, html, tikz")
+    ap.add_argument("--policy-model", default=os.environ.get("CODEPAINT_POLICY_MODEL"))
+    ap.add_argument("--scripted", nargs="+", default=None, help="program files replayed as the policy")
+    ap.add_argument("--judge-model", default=os.environ.get("CODEPAINT_JUDGE_MODEL"))
+    ap.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"))
+    ap.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"))
+    ap.add_argument("--reward", default="execution_gate", help="reward id for the stop threshold")
+    ap.add_argument("--iterations", type=int, default=4)
+    ap.add_argument("--threshold", type=float, default=None, help="stop when the reward reaches this")
+    ap.add_argument("--size", type=int, default=384)
+    ap.add_argument("--output-dir", default="runs/self_refine")
+    args = ap.parse_args(argv)
+    if not args.scripted and not args.policy_model:
+        ap.error("give --policy-model (or CODEPAINT_POLICY_MODEL), or --scripted FILES")
+
+    policy = (
+        ScriptedPolicy(args.scripted)
+        if args.scripted
+        else ModelPolicy(args.policy_model, args.base_url, args.api_key, args.language)
+    )
+    judge = JudgeClient(base_url=args.base_url, api_key=args.api_key, model=args.judge_model, cache=False)
+    reward = rewards.make_reward(args.reward)
+    out = Path(args.output_dir)
+    history: list[dict] = []
+    previous = None
+    with Renderer() as renderer:
+        for it in range(1, args.iterations + 1):
+            completion = policy.write(args.prompt, history)
+            code = extract_code(completion, args.language)
+            m = CLAIM.search(code)
+            claim = m.group(1) if m and it > 1 else None
+            res = renderer.render(code, args.language, size=args.size)
+            sample = Sample(code=code, language=res.language, render=res, prompt=args.prompt)
+            value = reward.score([sample])[0].value
+            text = (
+                critique(judge, res.image, args.prompt, args.language)
+                if res.image is not None
+                else f"The program failed to render ({res.error_kind}): {'; '.join(res.messages[:2])}"
+            )
+            self_score = policy.self_score(args.prompt, text)
+            change = None if previous is None else measure_change(previous, res)
+            flag = None
+            if claim and change is not None and not change.changed:
+                flag = "claimed a change, pixels barely moved"
+            folder = out / f"iter-{it:02d}"
+            write_atomic(folder / "program.txt", code)
+            if res.png is not None:
+                write_atomic(folder / "render.png", res.png)
+            write_atomic(folder / "critique.txt", text)
+            record = {
+                "iteration": it,
+                "render": res.summary(),
+                "reward": value,
+                "claim": claim,
+                "self_score": self_score,
+                "visible_change": None if change is None else change.to_dict(),
+                "flag": flag,
+            }
+            write_atomic(folder / "record.json", json.dumps(record, indent=2, default=str))
+            history.append({"code": code, "critique": text, **record})
+            previous = res
+            if args.threshold is not None and value is not None and value >= args.threshold:
+                break
+    print(f"{'it':>3}  {'render':<8} {'reward':>7} {'changed':>8}  claim / flag")
+    for h in history:
+        ch = h["visible_change"]
+        print(
+            f"{h['iteration']:>3}  {('ok' if h['render']['ok'] else h['render']['error_kind']):<8} "
+            f"{'-' if h['reward'] is None else format(h['reward'], '.3f'):>7} "
+            f"{'-' if ch is None else format(ch['pixel_fraction'], '.1%'):>8}  "
+            f"{h['claim'] or ''}{'  <-- ' + h['flag'] if h['flag'] else ''}"
+        )
+    summary = [{k: v for k, v in h.items() if k != "code"} for h in history]
+    write_atomic(out / "summary.json", json.dumps(summary, indent=2, default=str))
+    print(f"\nrun folder: {out.resolve()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
