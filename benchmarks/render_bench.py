@@ -131,6 +131,24 @@ def _serve(files: dict, assets):
     return handler
 
 
+def bench_svg_renderers(rounds: int) -> dict[str, float]:
+    """SVG throughput through the Renderer: Chromium vs ``renderer="fast"`` (resvg), same files."""
+    from pathlib import Path
+
+    files = sorted((Path(__file__).resolve().parents[1] / "tests" / "data" / "svg_parity").glob("*.svg"))
+    docs = [f.read_text() for f in files]
+    out = {}
+    with Renderer(cache_size=0) as r:
+        for backend in ("browser", "fast"):
+            r.render(docs[0], "svg", size=SIZE, renderer=backend)  # warm up
+            t = time.perf_counter()
+            for i in range(rounds):
+                for doc in docs:
+                    r.render(f"{doc}<!-- {i} -->", "svg", size=SIZE, renderer=backend)
+            out[backend] = rounds * len(docs) / (time.perf_counter() - t)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="few repeats (under 3 minutes here)")
@@ -157,6 +175,10 @@ def main() -> None:
     print(f"\npool throughput: {pool_rate:.2f} renders/s; fresh browser per render: "
           f"{fresh_rate:.2f} renders/s")
     print(f"speedup: {pool_rate / fresh_rate:.1f}")
+    svg = bench_svg_renderers(1 if args.quick else 3)
+    print(f"\nSVG renderers (tests/data/svg_parity, {SIZE} px, one at a time): "
+          f"Chromium {svg['browser']:.1f}/s, fast (resvg) {svg['fast']:.1f}/s "
+          f"-> fast/Chromium {svg['fast'] / svg['browser']:.1f}x")
 
 
 if __name__ == "__main__":

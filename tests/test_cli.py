@@ -80,3 +80,13 @@ def test_demo_writes_galleries_and_episodes(tmp_path):
     assert first["turns"] == 5 and first["no_change_turns"] == [2, 3]
     assert first["values"][3] == -0.3 and first["values"][4] > first["values"][0]  # broken < good > okay
     assert "demonstration policy" in out.stdout and "NO CHANGE" in out.stdout and "look at:" in out.stdout
+
+
+def test_render_svg_with_the_fast_renderer(tmp_path):
+    svg = tmp_path / "x.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><circle cx="20" cy="20" '
+                   'r="15" fill="teal"/></svg>')
+    out = run("render", str(svg), "--renderer", "fast", "--size", "64", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["renderer"].startswith("resvg-")
+    assert run("render", str(svg), "--lang", "p5", "--renderer", "fast").returncode == 2

@@ -1,7 +1,7 @@
 """The ``codepaint`` command.
 
-    codepaint render FILE [--lang auto|p5brush|p5|svg|html] [--size 512|WxH] [--seed N]
-                          [--timeout S] [-o OUT.png] [--json] [--extract]
+    codepaint render FILE [--lang auto|p5brush|p5|svg|html|python|tikz] [--size 512|WxH] [--seed N]
+                          [--timeout S] [-o OUT.png] [--json] [--extract] [--renderer fast]
     codepaint doctor
     codepaint demo [--out runs/demo] [--size 384]
     codepaint pool stats|verify|contact-sheet|add|import|render   (see cli_pool.py)
@@ -46,8 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("file", help="program file, or - for standard input")
     r.add_argument("--lang", default="auto",
-                   help="p5brush, p5, svg, html (or python, tikz where installed); default auto: "
-                   "from the file name ending (.p5brush.js, .p5.js, .svg, .html), else the code")
+                   help="p5brush, p5, svg, html, python, tikz; default auto: from the file name "
+                   "ending (.p5brush.js, .p5.js, .svg, .html, .py, .tex), else the code")
     r.add_argument("--size", default="512", help="output size: W or WxH (default 512)")
     r.add_argument("--seed", type=int, default=0, help="seed for all randomness (default 0)")
     r.add_argument("--timeout", type=float, default=20.0, help="seconds (default 20)")
@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="print the RenderResult as JSON (no image bytes; adds `output`)")
     r.add_argument("--extract", action="store_true",
                    help="FILE is a model completion: extract the code from fenced blocks first")
+    r.add_argument("--renderer", default="auto", choices=("auto", "browser", "fast"),
+                   help="auto: the language's own renderer; fast: SVG through resvg (no browser)")
 
     sub.add_parser(
         "doctor",
@@ -147,7 +149,11 @@ def _render(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         lang = language_from_path(name, code)
     out = args.output or (("render" if name == "stdin" else os.path.splitext(name)[0]) + ".png")
     with Renderer(timeout_s=args.timeout, frames=args.frames, cache_size=0) as r:
-        res = r.render(code, lang, size=args.size, seed=args.seed, extract=args.extract)
+        try:
+            res = r.render(code, lang, size=args.size, seed=args.seed, extract=args.extract,
+                           renderer=args.renderer)
+        except ValueError as e:
+            parser.error(str(e))
     if res.png is not None:
         res.save(out)
     if args.json:
