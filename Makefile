@@ -46,6 +46,9 @@ lint: $(DEPS)
 bench: setup
 	@$(BIN)/python benchmarks/render_bench.py --quick
 	@$(BIN)/python benchmarks/judge_bench.py
+	@$(BIN)/python benchmarks/svg_bench.py
+	@$(BIN)/python benchmarks/env_bench.py
+	@$(BIN)/python benchmarks/embed_bench.py --quick
 
 clean:
 	rm -rf $(VENV) node_modules runs

@@ -25,8 +25,9 @@ def r():
 
 
 def nobody_processes() -> list[str]:
+    """Live processes of python renders (the fast-SVG worker, also ``nobody``, is long-lived)."""
     out = subprocess.run(["ps", "-u", "nobody", "-o", "pid=,stat=,cmd="], capture_output=True, text=True)
-    return [ln for ln in out.stdout.splitlines() if ln.strip() and " Z" not in ln]
+    return [ln for ln in out.stdout.splitlines() if "runner.py" in ln and " Z" not in ln]
 
 
 # ---------------------------------------------------------------------- python: programs that draw
