@@ -38,8 +38,9 @@ from PIL import Image
 
 from codepaint_env.render import pixel_sha256
 
-from .base import Reward, RewardResult, Sample
+from .base import RewardResult, Sample
 from .pool import ReferencePool
+from .references import PoolReward, excluded_references
 
 _SIDE = 128
 
@@ -113,7 +114,7 @@ def similarity(a: Features, b: Features) -> dict[str, float]:
             "edge_layout": layout, "edge_amount": amount}
 
 
-class ClassicReward(Reward):
+class ClassicReward(PoolReward):
     """Colour + structure similarity to rated references (id ``classic``; see the module docstring).
 
     Args:
@@ -128,40 +129,22 @@ class ClassicReward(Reward):
 
     id = "classic"
     value_range = (0.0, 1.0)
+    transient = ("_features",)
 
     def __init__(self, *, pool: ReferencePool | str | os.PathLike[str] | None = None,
                  tiers: tuple[str, ...] | list[str] | str = ("love",), reference_language: str | None = None,
                  aggregate: str = "topk", k: int = 3, colour_weight: float = 0.1, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(pool=pool, tiers=tiers, reference_language=reference_language, **kwargs)
         if aggregate not in ("topk", "max", "mean"):
             raise ValueError("aggregate must be 'topk', 'max' or 'mean'")
         if not 0.0 <= colour_weight <= 1.0:
             raise ValueError("colour_weight must be in [0, 1] (structure gets the rest)")
         if k < 1:
             raise ValueError("k must be at least 1")
-        self.pool_source = pool
-        self.tiers = (tiers,) if isinstance(tiers, str) else tuple(tiers)
-        self.reference_language = reference_language
         self.aggregate = aggregate
         self.k = k
         self.colour_weight = float(colour_weight)
-        self._pool: ReferencePool | None = pool if isinstance(pool, ReferencePool) else None
         self._features: dict[str, list[tuple[str, str, Features]]] = {}
-        self.pool.filter(tier=self.tiers)  # fail now on a bad pool or tier
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_features"] = {}
-        if not isinstance(self.pool_source, ReferencePool):
-            state["_pool"] = None
-        return state
-
-    @property
-    def pool(self) -> ReferencePool:
-        """The reference pool (loaded on first use)."""
-        if self._pool is None:
-            self._pool = ReferencePool(self.pool_source)
-        return self._pool
 
     def reference_features(self, language: str) -> list[tuple[str, str, Features]]:
         """(id, pixel sha256, features) of every reference for ``language`` (computed once)."""
@@ -178,14 +161,13 @@ class ClassicReward(Reward):
         """Compare one render with the references."""
         if not sample.ok or sample.render.image is None:
             return self.failed_render(sample)
-        language = self.reference_language or sample.language
+        language = self.reference_language_for(sample)
         # a reference is never compared with itself (scoring the pool, or a copied reference)
-        skip = set(_as_list(sample.meta.get("exclude_references")))
+        skip = excluded_references(sample)
         refs = [(i, f) for i, sha, f in self.reference_features(language)
                 if i not in skip and sha != sample.render.sha256]
         if not refs:
-            return RewardResult.unjudged(
-                f"no {language} references in tiers {list(self.tiers)} of the pool at {self.pool.root}")
+            return self.no_references(language)
         mine = features(sample.render.image)
         sims = [(ref_id, similarity(mine, f)) for ref_id, f in refs]
         w = self.colour_weight
@@ -198,9 +180,3 @@ class ClassicReward(Reward):
                      for key in ("colour", "structure", "histogram", "palette", "edge_layout", "edge_amount")}
         return RewardResult(value, breakdown=breakdown,
                             rationale="closest: " + ", ".join(f"{rid} {v:.2f}" for v, rid, _ in chosen[:3]))
-
-
-def _as_list(value: Any) -> list[str]:
-    if not value:
-        return []
-    return [value] if isinstance(value, str) else list(value)

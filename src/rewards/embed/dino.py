@@ -21,15 +21,16 @@ from typing import Any
 
 import numpy as np
 
-from ..base import Reward, RewardResult, Sample
+from ..base import RewardResult, Sample
 from ..pool import ReferencePool
+from ..references import PoolReward, excluded_references
 from .cache import ReferenceEmbeddings, reference_embeddings
 from .models import DEFAULT_IMAGE_MODEL, Encoder, encode_samples, load_image_encoder
 
 AGGREGATES = ("max", "mean", "topk")
 
 
-class DinoReward(Reward):
+class DinoReward(PoolReward):
     """Cosine similarity to the pool's references in an image encoder's space (id ``dino``).
 
     Args:
@@ -56,13 +57,14 @@ class DinoReward(Reward):
     id = "dino"
     value_range = (0.0, 1.0)
     deterministic = True
+    transient = ("_encoder",)  # reloaded lazily (shared per process) after unpickling
 
     def __init__(self, *, model: str = DEFAULT_IMAGE_MODEL,
                  pool: ReferencePool | str | os.PathLike[str] | None = None,
                  tiers: tuple[str, ...] | list[str] | str = ("love",), reference_language: str | None = None,
                  aggregate: str = "max", k: int = 3, batch_size: int = 32, device: str = "auto",
                  cache_dir: str | os.PathLike[str] | bool | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(pool=pool, tiers=tiers, reference_language=reference_language, **kwargs)
         if aggregate not in AGGREGATES:
             raise ValueError(f"aggregate must be one of {AGGREGATES}, not {aggregate!r}")
         if k < 1:
@@ -70,35 +72,16 @@ class DinoReward(Reward):
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.model = model
-        self.pool_source = pool
-        self.tiers = (tiers,) if isinstance(tiers, str) else tuple(tiers)
-        self.reference_language = reference_language
         self.aggregate = aggregate
         self.k = k
         self.batch_size = batch_size
         self.device = device
         self.cache_dir = cache_dir
-        self._pool: ReferencePool | None = pool if isinstance(pool, ReferencePool) else None
         self._encoder: Encoder | None = None
-        self.pool.filter(tier=self.tiers)  # fail now on a bad pool or tier, not mid-training
         _ = self.encoder  # and on a model that cannot be loaded
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_encoder"] = None  # reloaded lazily (shared per process) after unpickling
-        if not isinstance(self.pool_source, ReferencePool):
-            state["_pool"] = None
-        return state
 
     def __repr__(self) -> str:
         return f"DinoReward(model={self.model!r}, aggregate={self.aggregate!r}, tiers={self.tiers!r})"
-
-    @property
-    def pool(self) -> ReferencePool:
-        """The reference pool (loaded on first use)."""
-        if self._pool is None:
-            self._pool = ReferencePool(self.pool_source)
-        return self._pool
 
     @property
     def encoder(self) -> Encoder:
@@ -125,21 +108,19 @@ class DinoReward(Reward):
         refs: dict[str, ReferenceEmbeddings] = {}
         judged: list[int] = []
         for i in todo:
-            lang = self.reference_language or samples[i].language
+            lang = self.reference_language_for(samples[i])
             if lang not in refs:
                 refs[lang] = self.references(lang)
             if len(refs[lang]):
                 judged.append(i)
             else:
-                results[i] = RewardResult.unjudged(
-                    f"no {lang} references in tiers {list(self.tiers)} of the pool at {self.pool.root} "
-                    "(set reference_language= or tiers=, or add references)")
+                results[i] = self.no_references(lang)
         if judged:
             t0 = time.perf_counter()
             vecs = encode_samples(self.encoder, [samples[i] for i in judged], self.batch_size)
             seconds = (time.perf_counter() - t0) / len(judged)
             for i, v in zip(judged, vecs, strict=True):
-                lang = self.reference_language or samples[i].language
+                lang = self.reference_language_for(samples[i])
                 results[i] = self._result(samples[i], v, refs[lang], lang, seconds)
         return [r for r in results if r is not None]
 
@@ -147,8 +128,7 @@ class DinoReward(Reward):
                 seconds: float) -> RewardResult:
         sims = refs.vectors.astype(np.float64) @ vec.astype(np.float64)
         ids = list(refs.ids)
-        exclude = sample.meta.get("exclude_references") or ()
-        exclude = {exclude} if isinstance(exclude, str) else set(exclude)
+        exclude = excluded_references(sample)
         if exclude:
             keep = [j for j, rid in enumerate(ids) if rid not in exclude]
             if not keep:

@@ -23,6 +23,7 @@ from PIL import Image
 
 from ..base import RewardResult, Sample
 from ..pool import SUBJECTS, Reference, ReferencePool
+from ..references import PoolReward, excluded_references
 from .judged import JudgedReward, PairwiseJudge, add_costs
 
 
@@ -36,7 +37,7 @@ def subject_in(prompt: str | None) -> str | None:
     return None
 
 
-class PairwiseJudgeReward(JudgedReward):
+class PairwiseJudgeReward(PoolReward, JudgedReward):
     """Win rate against pool references, judged by a VLM (id ``pairwise_vlm``, alias ``pairwise``).
 
     Args:
@@ -55,51 +56,31 @@ class PairwiseJudgeReward(JudgedReward):
 
     id = "pairwise_vlm"
     value_range = (0.0, 1.0)
+    transient = ("_images",)
 
     def __init__(self, *, pool: ReferencePool | str | os.PathLike[str] | None = None, k: int = 2,
                  tiers: tuple[str, ...] | list[str] | str = ("love",), match: bool = True,
                  reference_language: str | None = None, reference_seed: int = 0, rubric: str = "new",
                  both_orders: bool = True, **kwargs: Any) -> None:
-        super().__init__(rubric=rubric, **kwargs)
+        super().__init__(rubric=rubric, pool=pool, tiers=tiers, reference_language=reference_language,
+                         **kwargs)
         if k < 1:
             raise ValueError("k (references per candidate) must be at least 1")
-        self.pool_source = pool
         self.k = k
-        self.tiers = (tiers,) if isinstance(tiers, str) else tuple(tiers)
         self.match = match
-        self.reference_language = reference_language
         self.reference_seed = reference_seed
         self.both_orders = both_orders
         self.judge = PairwiseJudge(self.client, self.rubric, both_orders)
-        self._pool: ReferencePool | None = pool if isinstance(pool, ReferencePool) else None
         self._images: dict[str, Image.Image] = {}
-        self.pool.filter(tier=self.tiers)  # fail now on a bad pool or tier, not mid-training
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_images"] = {}
-        if not isinstance(self.pool_source, ReferencePool):
-            state["_pool"] = None
-        return state
-
-    @property
-    def pool(self) -> ReferencePool:
-        """The reference pool (loaded on first use)."""
-        if self._pool is None:
-            self._pool = ReferencePool(self.pool_source)
-        return self._pool
 
     def references_for(self, sample: Sample) -> list[Reference]:
         """The references a sample is compared with (deterministic per task)."""
-        language = self.reference_language or sample.language
-        pool = self.pool.filter(language=language, tier=self.tiers)
+        pool = self.pool.filter(language=self.reference_language_for(sample), tier=self.tiers)
         task = str(sample.meta.get("task_id") or sample.prompt or "")
         seed = int(hashlib.sha256(f"{self.reference_seed}\x00{task}".encode()).hexdigest()[:16], 16)
         subject = sample.meta.get("subject") or subject_in(sample.prompt)
         match = {"subject": subject, "colour_family": sample.meta.get("colour_family")}
-        exclude = sample.meta.get("exclude_references") or ()
-        return pool.sample(self.k, seed, match if self.match else None,
-                           exclude=[exclude] if isinstance(exclude, str) else exclude)
+        return pool.sample(self.k, seed, match if self.match else None, exclude=excluded_references(sample))
 
     def _reference_image(self, ref: Reference) -> Image.Image:
         im = self._images.get(ref.id)
@@ -113,10 +94,7 @@ class PairwiseJudgeReward(JudgedReward):
             return self.failed_render(sample)
         refs = self.references_for(sample)
         if not refs:
-            lang = self.reference_language or sample.language
-            return RewardResult.unjudged(
-                f"no {lang} references in tiers {list(self.tiers)} of the pool at {self.pool.root} "
-                "(set reference_language= or tiers=, or add references)")
+            return self.no_references(self.reference_language_for(sample))
         images = await asyncio.to_thread(lambda: [self._reference_image(r) for r in refs])
         comparisons = await asyncio.gather(*(
             self.judge.acompare(sample.render.image, im, prompt=sample.prompt, language=sample.language,
