@@ -3,7 +3,7 @@
     codepaint render FILE [--lang auto|p5brush|p5|svg|html|python|tikz] [--size 512|WxH] [--seed N]
                           [--timeout S] [-o OUT.png] [--json] [--extract] [--renderer fast]
     codepaint doctor
-    codepaint demo [--out runs/demo] [--size 384]
+    codepaint demo [--out runs/demo] [--size 384]       (episodes + renders galleries)
     codepaint pool stats|verify|contact-sheet|add|import|render   (see cli_pool.py)
     codepaint score FILE... --reward ID [--prompt TEXT] [--set KEY=VALUE] [--json]   (cli_score.py)
     codepaint judge-server [--port 8900] [--latency-ms N] [--bias first] [--fail-rate P]
@@ -30,8 +30,9 @@ EXIT_OK, EXIT_BROKEN, EXIT_USAGE, EXIT_RENDER_FAILED = 0, 1, 2, 3
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="codepaint",
-        description="Render and judge programs that draw (p5.js + p5.brush, SVG, HTML) in a "
-        "contained headless Chromium. The toolkit behind the CodePaint Gymnasium environments.",
+        description="Render and judge programs that draw (p5.js + p5.brush, SVG, HTML in a contained "
+        "headless Chromium; Python and TikZ in a sandboxed subprocess). The toolkit behind the "
+        "CodePaint Gymnasium environments.",
         epilog="Run `codepaint doctor` first on a new machine: it says what is missing and how "
         "to fix it.",
     )
@@ -65,13 +66,18 @@ def _parser() -> argparse.ArgumentParser:
         "doctor",
         help="check the browser, JS assets and sandbox; say how to fix what is missing",
         description="Report what codepaint found (browser, JS assets, network sandbox, memory "
-        "cap), render two tiny programs, and print how to fix each missing piece. Exit 1 when "
-        "rendering cannot work.",
+        "cap, subprocess sandbox, TeX), render a tiny p5brush, SVG, Python and (when TeX is "
+        "installed) TikZ program, and print how to fix each missing piece. Exit 1 when rendering "
+        "cannot work.",
     )
 
-    d = sub.add_parser("demo", help="render the bundled example programs into a gallery",
-                       description="Render the bundled examples into OUT (PNG + JSON each, "
-                       "index.html) and print a table.")
+    d = sub.add_parser("demo", help="the main job: scripted refinement episodes + example renders",
+                       description="Offline, no model: play CodePaint/P5Brush-v0 refinement episodes "
+                       "with a labelled demonstration policy (okay sketch, comments-only edit, made-up "
+                       "brush call, broken edit, loved sketch), scored by gate + classic (gate + "
+                       "pairwise_vlm when OPENAI_BASE_URL and CODEPAINT_JUDGE_MODEL are set), recorded "
+                       "into OUT/episodes/ with a gallery; render the bundled examples into "
+                       "OUT/renders/; print a table and where to look.")
     d.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
     d.add_argument("--size", type=int, default=384, help="output size (default 384)")
 

@@ -401,22 +401,10 @@ class Renderer:
         track_listeners: bool = True,
     ) -> concurrent.futures.Future:
         """:meth:`interact` without waiting: a future of ``(RenderResult, Interaction | None)``."""
-        lang = language or "auto"
-        if lang != "auto" and lang not in LANGUAGES:
-            raise UnknownLanguage(
-                f"unknown language {lang!r}; registered: {', '.join(LANGUAGES)} (or 'auto')")
-        text = "" if code is None else str(code)
-        if lang == "auto":
-            lang = detect_language(text) if text.strip() else "p5"
-        width, height = parse_size(size)
         seed = int(seed)
-        early: RenderResult | None = None
-        if not text.strip():
-            early = failed(lang, "empty", "no code to render", seed=seed)
-        elif len(text.encode()) > self.max_code_bytes:
-            early = failed(lang, "too_large", f"the program is {len(text.encode())} bytes; the limit "
-                           f"is {self.max_code_bytes} (Renderer(max_code_bytes=...))", seed=seed)
-        elif LANGUAGES[lang].backend != "browser":
+        lang, text, early = self._prepare(code, language, seed, extract=False)
+        width, height = parse_size(size)
+        if early is None and LANGUAGES[lang].backend != "browser":
             early = failed(lang, "unsupported", f"{lang!r} is not rendered in the browser: there is no "
                            "page to interact with", seed=seed)
         if early is not None:
@@ -454,25 +442,14 @@ class Renderer:
         extract: bool, renderer: str = "auto",
     ) -> concurrent.futures.Future:
         """Resolve everything that needs no browser here; a future of the result either way."""
-        lang = language or "auto"
-        if lang != "auto" and lang not in LANGUAGES:
-            raise UnknownLanguage(
-                f"unknown language {lang!r}; registered: {', '.join(LANGUAGES)} (or 'auto')"
-            )
         if renderer not in RENDERERS:
             raise ValueError(f"renderer {renderer!r}: choose one of {', '.join(RENDERERS)}")
-        text = extract_code(code, lang) if extract else ("" if code is None else str(code))
-        if lang == "auto":
-            lang = detect_language(text) if text.strip() else "p5"
+        seed = int(seed)
+        lang, text, early = self._prepare(code, language, seed, extract)
+        if early is not None:
+            return _done(early)
         width, height = parse_size(size)
         timeout = float(timeout_s or self.timeout_s)
-        seed = int(seed)
-        if not text.strip():
-            return _done(failed(lang, "empty", "no code to render", seed=seed))
-        if len(text.encode()) > self.max_code_bytes:
-            return _done(failed(lang, "too_large",
-                          f"the program is {len(text.encode())} bytes; the limit is "
-                          f"{self.max_code_bytes} (Renderer(max_code_bytes=...))", seed=seed))
         spec = LANGUAGES[lang]
         if spec.backend == "unsupported":
             return _done(failed(lang, "unsupported",
@@ -496,6 +473,25 @@ class Renderer:
         return self._loop.submit(
             self._render_browser(pool, key, lang, text, width, height, seed, timeout)
         )
+
+    def _prepare(self, code: Any, language: str, seed: int,
+                 extract: bool) -> tuple[str, str, RenderResult | None]:
+        """(language, program, failure or None): validation, extraction, detection and size cap."""
+        lang = language or "auto"
+        if lang != "auto" and lang not in LANGUAGES:
+            raise UnknownLanguage(
+                f"unknown language {lang!r}; registered: {', '.join(LANGUAGES)} (or 'auto')"
+            )
+        text = extract_code(code, lang) if extract else ("" if code is None else str(code))
+        if lang == "auto":
+            lang = detect_language(text) if text.strip() else "p5"
+        if not text.strip():
+            return lang, text, failed(lang, "empty", "no code to render", seed=seed)
+        if len(text.encode()) > self.max_code_bytes:
+            return lang, text, failed(lang, "too_large", f"the program is {len(text.encode())} bytes; the "
+                                      f"limit is {self.max_code_bytes} (Renderer(max_code_bytes=...))",
+                                      seed=seed)
+        return lang, text, None
 
     def _workers(self) -> concurrent.futures.ThreadPoolExecutor:
         # Subprocess and native renders: threads that wait on sandboxed children.
