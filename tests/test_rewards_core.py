@@ -237,40 +237,21 @@ def test_async_variant_is_what_trl_awaits(renderer):
 
 
 # ---------------------------------------------------------------------- codepaint score
+def score_cli(*args: str) -> subprocess.CompletedProcess:
+    """``codepaint score ARGS...`` in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "codepaint_env.cli", "score", *args],
+                          capture_output=True, text=True, timeout=240)
+
+
 def test_codepaint_score_cli(tmp_path):
     good = tmp_path / "good.p5.js"
     good.write_text("function setup(){createCanvas(64,64);background(240);fill(200,30,30);circle(32,32,30)}")
     bad = tmp_path / "bad.p5.js"
     bad.write_text("function setup( {")
     with JudgeServer() as server:
-        out = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "codepaint_env.cli",
-                "score",
-                str(good),
-                str(bad),
-                "-r",
-                "gate",
-                "-r",
-                "pointwise",
-                "--prompt",
-                "a red circle",
-                "--size",
-                "64",
-                "--json",
-                "--set",
-                f"base_url={server.url}",
-                "--set",
-                "model=standin",
-                "--set",
-                "cache=false",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=240,
-        )
+        out = score_cli(str(good), str(bad), "-r", "gate", "-r", "pointwise", "--prompt", "a red circle",
+                        "--size", "64", "--json", "--set", f"base_url={server.url}", "--set", "model=standin",
+                        "--set", "cache=false")
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert rows[0]["rewards"]["gate"]["value"] == 1.0 and rows[1]["rewards"]["gate"]["value"] == -1.0
@@ -278,30 +259,8 @@ def test_codepaint_score_cli(tmp_path):
         0 < rows[0]["rewards"]["pointwise"]["value"] <= 1 and rows[1]["rewards"]["pointwise"]["value"] == 0.0
     )
     # a judge nobody is listening to: None with the reason, exit 4
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "codepaint_env.cli",
-            "score",
-            str(good),
-            "-r",
-            "pointwise",
-            "--size",
-            "64",
-            "--set",
-            "base_url=http://127.0.0.1:9/v1",
-            "--set",
-            "model=m",
-            "--set",
-            "cache=false",
-            "--set",
-            "max_attempts=1",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    out = score_cli(str(good), "-r", "pointwise", "--size", "64", "--set", "base_url=http://127.0.0.1:9/v1",
+                    "--set", "model=m", "--set", "cache=false", "--set", "max_attempts=1")
     assert out.returncode == 4 and "None" in out.stdout and "connection" in out.stdout.lower()
 
 
