@@ -84,6 +84,7 @@ class RecordEpisode(gym.Wrapper):
         existing = sorted(self.run_dir.glob(f"{name_prefix}-*"))
         self.episode_index = len(existing)
         self.episode_dir: Path | None = None
+        self._sections: dict[str, str] = {}  # gallery HTML per finished episode, built once
         self._turns: list[dict[str, Any]] = []
         self._images: list[np.ndarray] = []
         self._task: dict[str, Any] = {}
@@ -142,7 +143,7 @@ class RecordEpisode(gym.Wrapper):
         write_atomic(self.episode_dir / "episode.json", json.dumps(summary, indent=2, ensure_ascii=False))
         self._turns, self._images = [], []
         if self.gallery:
-            write_run_gallery(self.run_dir)
+            write_run_gallery(self.run_dir, sections=self._sections)
 
 
 def progression_strip(images: list[np.ndarray], labels: list[str], *, thumb: int = 256) -> Image.Image:
@@ -160,34 +161,50 @@ def progression_strip(images: list[np.ndarray], labels: list[str], *, thumb: int
     return strip
 
 
-def write_run_gallery(run_dir: str | os.PathLike[str], title: str | None = None) -> Path:
-    """(Re)write ``run_dir/index.html`` over every finished episode in the folder."""
-    run_dir = Path(run_dir)
-    rows = []
-    for ep in sorted(run_dir.glob("*/episode.json")):
-        data = json.loads(ep.read_text(encoding="utf-8"))
-        task = data.get("task", {})
-        values = " → ".join("–" if v is None else f"{v:.2f}" for v in data.get("values", []))
-        turns = []
-        for turn_dir in sorted(ep.parent.glob("turn-*")):
-            res = json.loads((turn_dir / "result.json").read_text(encoding="utf-8"))
-            breakdown = (res.get("reward") or {}).get("breakdown") or {}
-            parts = ", ".join(f"{html.escape(str(k))} {v:.2f}" for k, v in breakdown.items()
-                              if isinstance(v, (int, float)))
-            status = html.escape(str(res.get("render", {}).get("error_kind") or "ok"))
-            turns.append(f"<li><b>{turn_dir.name}</b> {status} · reward {res.get('step_reward', 0):.3f}"
-                         + (f" <small>({parts})</small>" if parts else "")
-                         + (" · <span class=warn>no visible change</span>" if res.get("no_change") else "")
-                         + "</li>")
-        rel = ep.parent.name
-        rows.append(
-            f"<section><h2>{html.escape(rel)} <small>{html.escape(str(task.get('id', '')))} · "
+def episode_section(episode_dir: str | os.PathLike[str]) -> str:
+    """The gallery's HTML section for one finished episode folder (read from its files)."""
+    ep = Path(episode_dir)
+    data = json.loads((ep / "episode.json").read_text(encoding="utf-8"))
+    task = data.get("task", {})
+    values = " → ".join("–" if v is None else f"{v:.2f}" for v in data.get("values", []))
+    turns = []
+    for turn_dir in sorted(ep.glob("turn-*")):
+        res = json.loads((turn_dir / "result.json").read_text(encoding="utf-8"))
+        breakdown = (res.get("reward") or {}).get("breakdown") or {}
+        parts = ", ".join(f"{html.escape(str(k))} {v:.2f}" for k, v in breakdown.items()
+                          if isinstance(v, (int, float)))
+        status = html.escape(str(res.get("render", {}).get("error_kind") or "ok"))
+        turns.append(f"<li><b>{turn_dir.name}</b> {status} · reward {res.get('step_reward', 0):.3f}"
+                     + (f" <small>({parts})</small>" if parts else "")
+                     + (" · <span class=warn>no visible change</span>" if res.get("no_change") else "")
+                     + "</li>")
+    rel = html.escape(ep.name)
+    return (f"<section><h2>{rel} <small>{html.escape(str(task.get('id', '')))} · "
             f"{html.escape(str(task.get('language', '')))}</small></h2>"
             f"<p class=prompt>{html.escape(str(task.get('prompt', '')))}</p>"
-            f'<img src="{html.escape(rel)}/strip.png" alt="progression of {html.escape(rel)}">'
+            f'<img src="{rel}/strip.png" alt="progression of {rel}">'
             f"<p>values {values} · return {data.get('return', 0):.3f} · "
             f"{html.escape(data.get('ended', ''))}</p>"
             f"<ul>{''.join(turns)}</ul></section>")
+
+
+def write_run_gallery(run_dir: str | os.PathLike[str], title: str | None = None,
+                      sections: dict[str, str] | None = None) -> Path:
+    """(Re)write ``run_dir/index.html`` over every finished episode in the folder.
+
+    Args:
+        run_dir: The run folder.
+        title: The page title.
+        sections: Episode folder name -> HTML already built (:class:`RecordEpisode` keeps them,
+            so a long run does not re-read every episode at every episode's end); the folders
+            missing from it are read from disk.
+    """
+    run_dir = Path(run_dir)
+    sections = {} if sections is None else sections
+    for ep in sorted(run_dir.glob("*/episode.json")):
+        if ep.parent.name not in sections:
+            sections[ep.parent.name] = episode_section(ep.parent)
+    rows = [sections[name] for name in sorted(sections)]
     title = title or f"codepaint run: {run_dir.name}"
     doc = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:24px;background:#f4f2ee;color:#222}}
