@@ -1,0 +1,74 @@
+"""`PoolReward`: what every reward that compares a render with rated references shares.
+
+``pairwise_vlm``, ``classic`` and ``dino`` all take a pool (a :class:`~rewards.pool.ReferencePool`,
+a folder, or ``None`` for the default pool), the tiers references come from, and an optional
+reference language; they load the pool on first use, fail at construction on a bad pool or tier,
+pickle as the pool's source (not its contents), honour a sample's ``exclude_references`` column
+and say the same thing when a language has no references.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from .base import Reward, RewardResult, Sample
+from .pool import ReferencePool
+
+
+class PoolReward(Reward):
+    """Base of the rewards that compare with pool references (see the module docstring).
+
+    Args:
+        pool: A :class:`~rewards.pool.ReferencePool`, a pool folder, or ``None`` (the default pool).
+        tiers: Tiers the references come from.
+        reference_language: Language of the references (default: each sample's own).
+        **kwargs: The :class:`~rewards.base.Reward` arguments.
+    """
+
+    #: Attributes that are per-process caches: reset to empty (or None) when pickled.
+    transient: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, *, pool: ReferencePool | str | os.PathLike[str] | None = None,
+                 tiers: Iterable[str] | str = ("love",), reference_language: str | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pool_source = pool
+        self.tiers = (tiers,) if isinstance(tiers, str) else tuple(tiers)
+        self.reference_language = reference_language
+        self._pool: ReferencePool | None = pool if isinstance(pool, ReferencePool) else None
+        self.pool.filter(tier=self.tiers)  # fail now on a bad pool or tier, not mid-training
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for name in self.transient:
+            state[name] = type(state[name])() if isinstance(state[name], (dict, list)) else None
+        if not isinstance(self.pool_source, ReferencePool):
+            state["_pool"] = None
+        return state
+
+    @property
+    def pool(self) -> ReferencePool:
+        """The reference pool (loaded on first use)."""
+        if self._pool is None:
+            self._pool = ReferencePool(self.pool_source)
+        return self._pool
+
+    def reference_language_for(self, sample: Sample) -> str:
+        """The language of the references a sample is compared with."""
+        return self.reference_language or sample.language
+
+    def no_references(self, language: str) -> RewardResult:
+        """The unjudged result for a language with no references in the tiers."""
+        return RewardResult.unjudged(
+            f"no {language} references in tiers {list(self.tiers)} of the pool at {self.pool.root} "
+            "(set reference_language= or tiers=, or add references)")
+
+
+def excluded_references(sample: Sample) -> set[str]:
+    """The reference ids in the sample's ``exclude_references`` column (an id or a list)."""
+    value = sample.meta.get("exclude_references")
+    if not value:
+        return set()
+    return {value} if isinstance(value, str) else set(value)
