@@ -18,12 +18,14 @@ ErrorKind = Literal[
     "syntax",  # the program does not parse
     "runtime",  # it parsed, then threw (or never started a sketch)
     "timeout",  # it did not finish within the timeout (busy loop, endless await)
-    "crash",  # the page or the browser died under it (out of memory, ...)
+    "crash",  # the program killed what ran it (its page or process: out of memory, a signal)
     "blank",  # it ran, but the picture is one uniform colour
     "too_large",  # code, canvas or document over a size cap
     "navigation",  # it tried to navigate the page away
     "unsupported",  # no renderer for this language on this machine
     "no_image",  # a python program ran but saved no picture
+    "infra",  # not the program: the browser / a worker died from outside twice, the renderer was
+    #           closed, the machine gave the render no CPU; rewards give None, never a score
 ]
 ERROR_KINDS: tuple[str, ...] = ErrorKind.__args__  # type: ignore[attr-defined]
 
