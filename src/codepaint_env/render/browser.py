@@ -34,11 +34,13 @@ import base64
 import contextlib
 import io
 import itertools
+import logging
 import os
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from PIL import Image
@@ -53,7 +55,10 @@ from .chromium import (
     remove_stale_cgroups,
     write_launcher,
 )
+from .load import CpuTimes, children, cpu_times, starved
 from .pages import PageSpec, is_ours, render_url, shared_asset
+
+log = logging.getLogger("codepaint.render")
 
 #: Chromium switches on top of Playwright's defaults: quiet start-up, and WebRTC kept off UDP.
 #: WebGL stays on Chromium's default backend (SwiftShader through ANGLE when there is no GPU);
@@ -74,12 +79,22 @@ CHROMIUM_ARGS = (
 
 #: Chromium's own WebGL driver chatter, not the program's output.
 _NOISE_PREFIXES = ("[.WebGL-", "GL Driver Message", "WebGL: too many errors")
+T = TypeVar("T")
 _MAX_CONSOLE = 60
 _MAX_BLOCKED = 20
+_WARM_UP_PAGE = b'<!doctype html><meta charset="utf-8"><script src="/w.js"></script>'
+#: Bound on making a slot (context, page, routing, warm-up), and on a page opening a render.
+_SETUP_TIMEOUT_S = 30.0
+#: Launch attempts after the browser died before the installation is declared broken.
+_RELAUNCH_ATTEMPTS = 3
 
 
 class BrowserDied(Exception):
     """The browser went away during a render (infrastructure, not the program)."""
+
+
+class _PageLost(Exception):
+    """The render's page crashed with no sign that the program did it (no memory-limit kill)."""
 
 
 @dataclass
@@ -102,7 +117,8 @@ class PoolConfig:
 class PageCapture:
     """What the page gave back; the renderer turns it into a RenderResult."""
 
-    outcome: str  # "done", "timeout", "crash", "navigation"
+    outcome: str  # "done", "timeout", "crash", "navigation", "infra"
+    infra_reason: str = ""  # why, when the outcome is "infra" (not the program's doing)
     info: dict[str, Any] = field(default_factory=dict)  # the harness's report
     png: bytes | None = None
     image: Image.Image | None = None
@@ -114,6 +130,7 @@ class PageCapture:
     dropped_messages: int = 0
     capture_ms: float = 0.0
     total_ms: float = 0.0  # from a free slot to the capture, queueing excluded
+    cpu: CpuTimes | None = None  # what the page's processes got until a timeout, when measured
     interaction: Interaction | None = None  # what an ``after`` hook did (BrowserPool.render)
 
 
@@ -155,6 +172,8 @@ class _Job:
         self.url = url
         self.cap = PageCapture(outcome="timeout")
         self.script: dict | None = None  # the CDP identifier of this render's init script
+        self.cpu0: CpuTimes | None = None  # the page's processes when the render started
+        self.oom0 = 0  # the browser cgroup's memory-limit kills when the render started
         self.ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     def end(self, outcome: str) -> None:
@@ -173,7 +192,40 @@ class _Generation:
         self.in_flight = 0
         self.dead = False
         self.retired = False
-        browser.on("disconnected", lambda _b: setattr(self, "dead", True))
+        # The browser's main and GPU processes (SwiftShader's WebGL work runs in the GPU one).
+        self.browser_pid: int | None = None
+        self.gpu_pid: int | None = None
+        self.died: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        browser.on("disconnected", lambda _b: self._on_disconnected())
+
+    def _on_disconnected(self) -> None:
+        self.dead = True
+        if not self.died.done():
+            self.died.set_result(None)
+
+    async def run(self, aw: Awaitable[T], timeout_s: float) -> T:
+        """Await a Playwright call on this browser, bounded, and given up the moment it dies.
+
+        (Some Playwright calls, ``new_page`` among them, never return on a browser that was
+        killed under them.)
+
+        Raises:
+            BrowserDied: The browser died meanwhile.
+            asyncio.TimeoutError: It took longer than ``timeout_s``.
+        """
+        task = asyncio.ensure_future(aw)
+        try:
+            await asyncio.wait({task, self.died}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            task.cancel()
+            raise
+        if task.done():
+            return task.result()
+        task.cancel()
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        if self.died.done():
+            raise BrowserDied("the browser died")
+        raise asyncio.TimeoutError
 
     @property
     def usable(self) -> bool:
@@ -198,6 +250,9 @@ class _Slot:
         self.broken = False
         self.viewport: tuple[int, int] | None = None
         self.frozen = False
+        # The renderer process of this slot's page, from the CDP request ids Blink prefixes with
+        # its process id (``"<pid>.<n>"``); stable across a slot's renders (same site).
+        self.renderer_pid: int | None = None
 
     async def close(self, timeout: float) -> bool:
         """Close the context; False when it would not close (a wedged browser)."""
@@ -226,6 +281,9 @@ class BrowserPool:
         self.retries = 0
         self.slots_made = 0
         self._launch_seq = 0
+        # What else a render waits on: Playwright's driver process and our event loop thread.
+        self._driver_pid: int | None = None
+        self._loop_thread: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -238,7 +296,11 @@ class BrowserPool:
         self._sem = asyncio.Semaphore(self.config.max_pages)
         self.netns = netns_command() if self.config.use_netns else None
         remove_stale_cgroups()
+        before = set(children(os.getpid()))
         self._pw = await async_playwright().start()
+        self._driver_pid = next((c for c in children(os.getpid()) if c not in before
+                                 and _cmdline_has(c, b"run-driver")), None)
+        self._loop_thread = (os.getpid(), threading.get_native_id())
 
     async def close(self) -> None:
         """Close the browser and Playwright; no process is left behind."""
@@ -247,13 +309,33 @@ class BrowserPool:
             await self._gen.close()
             self._gen = None
         if self._pw is not None:
+            pw, self._pw = self._pw, None
             with contextlib.suppress(Exception):
-                await self._pw.stop()
-            self._pw = None
+                await asyncio.wait_for(pw.stop(), 10)
 
     async def _launch(self) -> _Generation:
-        if self._pw is None:
-            raise RendererUnavailable("this renderer was closed; create a new Renderer")
+        """Start a browser; after a death, a few attempts before the installation is called broken.
+
+        Raises:
+            BrowserDied: The pool was closed meanwhile (the render is ``infra``).
+            RendererUnavailable: The browser does not start (the first time, or
+                ``_RELAUNCH_ATTEMPTS`` times in a row after it had been running).
+        """
+        attempts = 1 if self.launches == 0 else _RELAUNCH_ATTEMPTS
+        for attempt in range(attempts):
+            if self._pw is None:
+                raise BrowserDied("the renderer was closed")
+            try:
+                return await self._launch_once()
+            except RendererUnavailable:
+                if attempt == attempts - 1:
+                    raise
+                log.warning("codepaint: relaunching the browser failed (attempt %d of %d)",
+                            attempt + 1, attempts)
+                await asyncio.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    async def _launch_once(self) -> _Generation:
         cfg = self.config
         cgroup = None
         if cfg.memory_limit_mb and cgroup_v1_available():
@@ -286,7 +368,14 @@ class BrowserPool:
                 "Run `codepaint doctor` to check the browser and the sandbox."
             ) from e
         self.launches += 1
-        return _Generation(browser, launcher, cgroup)
+        gen = _Generation(browser, launcher, cgroup)
+        with contextlib.suppress(Exception):  # only used to tell overload from a slow program
+            session = await asyncio.wait_for(browser.new_browser_cdp_session(), 10)
+            info = await asyncio.wait_for(session.send("SystemInfo.getProcessInfo"), 10)
+            kinds = {p.get("type"): p.get("id") for p in info.get("processInfo", [])}
+            gen.browser_pid, gen.gpu_pid = kinds.get("browser"), kinds.get("GPU")
+            await asyncio.wait_for(session.detach(), 10)
+        return gen
 
     async def _current_generation(self) -> _Generation:
         assert self._lock is not None
@@ -310,32 +399,71 @@ class BrowserPool:
     async def _new_slot(self, gen: _Generation) -> _Slot:
         from playwright.async_api import Error as PlaywrightError
 
+        made: list[Any] = []  # the context, once it exists: closed again if set-up fails
         try:
-            ctx = await gen.browser.new_context(
-                device_scale_factor=1,
-                service_workers="block",
-                timezone_id="UTC",
-                locale="en-US",
-                accept_downloads=False,
-                color_scheme="light",
-                reduced_motion="reduce",
-            )
-            page = await ctx.new_page()
-            cdp = await ctx.new_cdp_session(page)
-            await cdp.send("Page.enable")  # needed for this session's init scripts to apply
-        except PlaywrightError as e:
-            raise BrowserDied(str(e)) from e
-        slot = _Slot(gen, ctx, page, cdp)
+            slot = await gen.run(self._set_up_slot(gen, made), _SETUP_TIMEOUT_S)
+        except (PlaywrightError, asyncio.TimeoutError) as e:
+            for ctx in made:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(ctx.close(), self.config.close_timeout_s)
+            if gen.dead or not gen.browser.is_connected():
+                raise BrowserDied(str(e)) from e
+            if isinstance(e, asyncio.TimeoutError):
+                # (Playwright's new_page never returns on a browser killed at the wrong moment.)
+                gen.retired = True
+                raise BrowserDied(f"the browser did not set up a page in {_SETUP_TIMEOUT_S:g} s") from e
+            raise _PageLost(f"could not set up a browser context ({_first_line(e)})") from e
         self.slots_made += 1
-        await ctx.route("**/*", lambda route: self._route(slot, route))
-        with contextlib.suppress(AttributeError):  # Playwright < 1.48 has no WebSocket routing
-            await ctx.route_web_socket("**", lambda ws: self._refuse_websocket(slot, ws))
+        ctx, page = slot.ctx, slot.page
         ctx.on("page", lambda p: self._on_popup(slot, p))
         page.on("console", lambda m: self._on_console(slot, m))
         page.on("dialog", lambda d: self._on_dialog(slot, d))
         page.on("crash", lambda _p: self._on_crash(slot))
         page.on("framenavigated", lambda f: self._on_navigated(slot, f))
         return slot
+
+    async def _set_up_slot(self, gen: _Generation, made: list[Any]) -> _Slot:
+        """A context with one page, its CDP session, routing, and its renderer process known."""
+        ctx = await gen.browser.new_context(
+            device_scale_factor=1,
+            service_workers="block",
+            timezone_id="UTC",
+            locale="en-US",
+            accept_downloads=False,
+            color_scheme="light",
+            reduced_motion="reduce",
+        )
+        made.append(ctx)
+        page = await ctx.new_page()
+        cdp = await ctx.new_cdp_session(page)
+        await cdp.send("Page.enable")  # needed for this session's init scripts to apply
+        slot = _Slot(gen, ctx, page, cdp)
+        # Request ids name the renderer process: its run-queue wait tells overload from a
+        # slow program. No bodies are buffered for this session.
+        cdp.on("Network.requestWillBeSent", lambda e: self._on_request_sent(slot, e))
+        await cdp.send("Network.enable", {"maxTotalBufferSize": 0, "maxResourceBufferSize": 0})
+        # Routing is set up before the slot is used: a browser dying here is a BrowserDied
+        # like any other, retried by render().
+        await ctx.route("**/*", lambda route: self._route(slot, route))
+        with contextlib.suppress(AttributeError):  # Playwright < 1.48 has no WebSocket routing
+            await ctx.route_web_socket("**", lambda ws: self._refuse_websocket(slot, ws))
+        await self._warm_up(slot)
+        return slot
+
+    async def _warm_up(self, slot: _Slot) -> None:
+        """Load one empty document of the render site, so the slot's renderer process is known.
+
+        The renderer process a page runs in is chosen at its first navigation to our site and
+        kept for every later render of the slot (same site); its script request names it.
+        """
+        warm = _Job(PageSpec(files={"/": (_WARM_UP_PAGE, "text/html; charset=utf-8"),
+                                    "/w.js": (b"", "text/javascript")}),
+                    render_url(next(self._ids)))
+        slot.job = warm
+        try:
+            await slot.page.goto(warm.url, wait_until="load", timeout=30_000)
+        finally:
+            slot.job = None
 
     async def _discard(self, slot: _Slot) -> None:
         if not await slot.close(self.config.close_timeout_s):
@@ -364,20 +492,19 @@ class BrowserPool:
     def browser_pids(self) -> list[int]:
         """PIDs of the current browser's process tree (for soak tests and doctor)."""
         gen = self._gen
-        if gen is None or gen.cgroup is None:
-            return []
-        try:
-            text = (gen.cgroup.dirs[1] / "cgroup.procs").read_text()
-        except OSError:
-            return []
-        return [int(p) for p in text.split()]
+        return [] if gen is None or gen.cgroup is None else gen.cgroup.pids()
 
     # ------------------------------------------------------------------ rendering
     async def render(
         self, spec: PageSpec, width: int, height: int, timeout_s: float, *,
         after: AfterHook | None = None, after_timeout_s: float = 30.0,
     ) -> PageCapture:
-        """Render one page; a browser that dies under it is relaunched and the render retried once.
+        """Render one page. Never raises for anything the page or the browser does.
+
+        A browser that dies under the render (or while its slot is set up) is relaunched and
+        the render retried once in a fresh slot; so is a page that crashed with no memory-limit
+        kill in the browser's cgroup (killed from outside). A second failure of that kind gives
+        the outcome ``"infra"``, with the reason in ``PageCapture.infra_reason``.
 
         Args:
             spec: The page.
@@ -396,27 +523,47 @@ class BrowserPool:
                 recycled.
 
         Raises:
-            BrowserDied: When the browser died twice on this page.
+            RendererUnavailable: Only for a broken installation: the browser never starts, or
+                no longer starts after it died (``_RELAUNCH_ATTEMPTS`` attempts).
         """
         assert self._sem is not None, "call start() first"
         async with self._sem:
             t0 = time.perf_counter()
+            why: list[str] = []
             for attempt in range(2):
-                slot = await self._take_slot()
-                slot.gen.in_flight += 1
+                slot: _Slot | None = None
                 try:
+                    slot = await self._take_slot()
+                    slot.gen.in_flight += 1
                     cap = await self._render_in(slot, spec, width, height, timeout_s,
                                                 after, after_timeout_s)
                     cap.total_ms = (time.perf_counter() - t0) * 1000
                     return cap
-                except BrowserDied:
-                    slot.gen.dead = slot.broken = True
-                    if attempt == 1:
-                        raise
-                    self.retries += 1
+                except BrowserDied as e:
+                    if slot is not None:
+                        slot.gen.dead = slot.broken = True
+                    why.append(f"the browser died ({_first_line(e)})")
+                except _PageLost as e:
+                    why.append(str(e))
+                except RendererUnavailable:
+                    raise
+                except Exception as e:  # a bug of ours must not take a batch down: log, say so
+                    log.exception("codepaint: unexpected error in a browser render")
+                    if slot is not None:
+                        slot.broken = True
+                    why.append(f"internal error {type(e).__name__}: {_first_line(e)}")
                 finally:
-                    await self._give_back(slot)
-        raise AssertionError("unreachable")
+                    if slot is not None:
+                        with contextlib.suppress(Exception):
+                            await self._give_back(slot)
+                if self._pw is None:
+                    why.append("the renderer was closed")
+                    break
+                if attempt == 0:
+                    self.retries += 1
+            cap = PageCapture(outcome="infra", infra_reason="; then ".join(why))
+            cap.total_ms = (time.perf_counter() - t0) * 1000
+            return cap
 
     async def _render_in(
         self, slot: _Slot, spec: PageSpec, width: int, height: int, timeout_s: float,
@@ -427,25 +574,29 @@ class BrowserPool:
         job = _Job(spec, render_url(next(self._ids)))
         slot.job = job
         slot.renders += 1
-        cap, page, cdp = job.cap, slot.page, slot.cdp
+        cap, page = job.cap, slot.page
+        cgroup = slot.gen.cgroup
+        job.oom0 = cgroup.oom_kills() if cgroup is not None else 0
+        job.cpu0 = self._page_cpu(slot)
         try:
-            if slot.frozen:
-                await cdp.send("Page.setWebLifecycleState", {"state": "active"})
-                slot.frozen = False
-            if slot.viewport != (width, height):
-                await page.set_viewport_size({"width": width, "height": height})
-                slot.viewport = (width, height)
-            # The render's own init script (seed, limits), for every frame of this one document;
-            # taken away again by _reset before the page moves on.
-            job.script = await cdp.send("Page.addScriptToEvaluateOnNewDocument",
-                                        {"source": spec.init_script()})
             t0 = time.perf_counter()
-            await page.goto(job.url, wait_until="commit", timeout=timeout_s * 1000)
+            try:
+                await slot.gen.run(self._open(slot, job, width, height, timeout_s),
+                                   timeout_s + _SETUP_TIMEOUT_S)
+            except (PlaywrightError, asyncio.TimeoutError) as e:
+                # Nothing of the program has run before the commit: a page that cannot even
+                # load our document is the browser's failure, not the program's.
+                if slot.gen.dead or not slot.gen.browser.is_connected():
+                    raise BrowserDied(str(e)) from e
+                slot.broken = True
+                raise _PageLost(f"the page did not load its document ({_first_line(e)})") from e
             done = asyncio.ensure_future(page.evaluate("window.__codepaint.done()"))
             done.add_done_callback(lambda f: f.cancelled() or f.exception())
             remaining = max(0.05, timeout_s - (time.perf_counter() - t0))
-            finished, _ = await asyncio.wait({done, job.ended}, timeout=remaining,
+            finished, _ = await asyncio.wait({done, job.ended, slot.gen.died}, timeout=remaining,
                                              return_when=asyncio.FIRST_COMPLETED)
+            if slot.gen.died.done():
+                raise BrowserDied("the browser died during the render")
             if job.ended in finished:
                 cap.outcome = job.ended.result()
             elif done in finished and done.exception() is None:
@@ -458,7 +609,7 @@ class BrowserPool:
                     raise BrowserDied(str(done.exception()))
                 cap.outcome = job.ended.result() if job.ended.done() else "crash"
             else:
-                cap.outcome = "timeout"
+                self._timed_out(slot, cap, timeout_s)
                 await self._terminate(slot)
             if not done.done():
                 done.cancel()
@@ -480,15 +631,64 @@ class BrowserPool:
             if job.ended.done():
                 cap.outcome = job.ended.result()
             elif isinstance(e, asyncio.TimeoutError) or "Timeout" in type(e).__name__:
-                cap.console.append("codepaint: the page did not answer in time (machine overloaded?)")
-                cap.outcome = "timeout"
+                cap.console.append("codepaint: the page did not answer in time")
+                self._timed_out(slot, cap, timeout_s)
             else:
                 cap.console.append(f"codepaint: page error during render: {e}"[:500])
                 cap.outcome = "crash"
         if slot.gen.dead:
             raise BrowserDied("browser disconnected during render")
+        if cap.outcome == "crash" and cgroup is not None and cgroup.oom_kills() == job.oom0:
+            # The renderer died with no memory-limit kill in the browser's cgroup: not the
+            # program's allocation (that is what the cap stops), so something outside killed it.
+            slot.broken = True
+            await self._reset(slot, cap.outcome)
+            raise _PageLost("the page's renderer process was killed with no memory-limit kill "
+                            "(from outside the browser)")
         await self._reset(slot, cap.outcome)
         return cap
+
+    async def _open(self, slot: _Slot, job: _Job, width: int, height: int, timeout_s: float) -> None:
+        """Wake the slot's page, size it, install the render's init script, navigate to it."""
+        page, cdp = slot.page, slot.cdp
+        if slot.frozen:
+            await cdp.send("Page.setWebLifecycleState", {"state": "active"})
+            slot.frozen = False
+        if slot.viewport != (width, height):
+            await page.set_viewport_size({"width": width, "height": height})
+            slot.viewport = (width, height)
+        # The render's own init script (seed, limits), for every frame of this one document;
+        # taken away again by _reset before the page moves on.
+        job.script = await cdp.send("Page.addScriptToEvaluateOnNewDocument",
+                                    {"source": job.spec.init_script()})
+        await page.goto(job.url, wait_until="commit", timeout=timeout_s * 1000)
+
+    def _page_cpu(self, slot: _Slot) -> CpuTimes | None:
+        """CPU run and run-queue wait of everything a render waits on, once its renderer is known.
+
+        The page's renderer process, the browser's main and GPU processes, Playwright's driver
+        and our event loop thread: under overload any of them may be the one starved (a page
+        waiting for its document is not runnable itself). Work of other renders in the shared
+        processes only adds run time, which leans the verdict towards the program's timeout.
+        """
+        if slot.renderer_pid is None:
+            return None
+        gen = slot.gen
+        pids = [p for p in (slot.renderer_pid, gen.browser_pid, gen.gpu_pid, self._driver_pid) if p]
+        return cpu_times(pids, tree=False, threads=[self._loop_thread] if self._loop_thread else ())
+
+    def _timed_out(self, slot: _Slot, cap: PageCapture, timeout_s: float) -> None:
+        """``timeout`` (the program's) or ``infra`` (the machine gave the page no CPU)."""
+        job = slot.job
+        now = self._page_cpu(slot)
+        cap.outcome = "timeout"
+        if now is None or job is None or job.cpu0 is None:
+            return
+        cap.cpu = now - job.cpu0
+        if starved(cap.cpu, timeout_s):
+            cap.outcome = "infra"
+            cap.infra_reason = (f"the machine was overloaded: by the {timeout_s:g} s timeout the "
+                                f"render's processes {cap.cpu.describe()}")
 
     async def _interact(self, slot: _Slot, cap: PageCapture, after: AfterHook, timeout_s: float) -> None:
         """Run an ``after`` hook on the rendered page; its errors and side effects stay in its report."""
@@ -585,6 +785,19 @@ class BrowserPool:
         with contextlib.suppress(Exception):
             await ws.close(code=1008, reason="blocked by codepaint")
 
+    def _on_request_sent(self, slot: _Slot, event: dict) -> None:
+        # Renderer-initiated requests have ids "<renderer pid>.<n>"; navigations have others.
+        head, dot, _ = str(event.get("requestId", "")).partition(".")
+        if not dot or not head.isdigit() or int(head) == slot.renderer_pid:
+            return
+        pid = int(head)
+        cgroup = slot.gen.cgroup
+        if cgroup is not None and pid not in cgroup.pids():
+            return  # not a process of this browser: never measure a stranger
+        slot.renderer_pid = pid
+        if slot.job is not None:  # the render's start snapshot, for the process it really runs in
+            slot.job.cpu0 = self._page_cpu(slot)
+
     def _on_console(self, slot: _Slot, msg: Any) -> None:
         job = slot.job
         if job is None:
@@ -652,6 +865,19 @@ class BrowserPool:
             png = buf.getvalue()
         cap.image, cap.png = image, png
         cap.capture_ms = (time.perf_counter() - t) * 1000
+
+
+def _cmdline_has(pid: int, word: bytes) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return word in fh.read().split(b"\0")
+    except OSError:
+        return False
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return (text[0] if text else type(e).__name__)[:300]
 
 
 def _is_main(frame: Any) -> bool:

@@ -159,10 +159,26 @@ class BrowserCgroup:
             with contextlib.suppress(OSError):
                 d.rmdir()
 
-    def oom_kills(self) -> int:
-        """How many times the memory limit was hit (``memory.failcnt``)."""
+    def pids(self) -> list[int]:
+        """The processes in the group (the browser's whole tree)."""
         try:
-            return int((self.dirs[0] / "memory.failcnt").read_text())
+            return [int(p) for p in (self.dirs[1] / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return []
+
+    def oom_kills(self) -> int:
+        """Processes the kernel killed for hitting this group's memory limit.
+
+        ``oom_kill`` in ``memory.oom_control`` (Linux 4.13+); else ``memory.failcnt``, how often
+        the limit was hit, which also rises before every such kill.
+        """
+        mem = self.dirs[0]
+        try:
+            for line in (mem / "memory.oom_control").read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+            return int((mem / "memory.failcnt").read_text())
         except (OSError, ValueError):
             return 0
 

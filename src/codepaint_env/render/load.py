@@ -52,39 +52,54 @@ def descendants(pids: Iterable[int]) -> set[int]:
         if pid in seen:
             continue
         seen.add(pid)
-        try:
-            tids = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            continue
-        for tid in tids:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                    todo.extend(int(c) for c in fh.read().split())
-            except (OSError, ValueError):
-                continue
+        todo.extend(children(pid))
     return seen
 
 
-def cpu_times(pids: Iterable[int], *, tree: bool = True) -> CpuTimes:
+def cpu_times(pids: Iterable[int], *, tree: bool = True,
+              threads: Iterable[tuple[int, int]] = ()) -> CpuTimes:
     """Run and run-queue wait time of every thread of ``pids`` (and, with ``tree``, their descendants).
+
+    Args:
+        pids: Processes to measure, all their threads.
+        tree: Include every process below them.
+        threads: Single threads to add, as ``(pid, tid)``.
 
     Processes that are gone count as zero: call it before killing what you measure.
     """
-    run = wait = 0
+    paths = []
     for pid in descendants(pids) if tree else {int(p) for p in pids}:
         try:
-            tids = os.listdir(f"/proc/{pid}/task")
+            paths += [f"/proc/{pid}/task/{tid}" for tid in os.listdir(f"/proc/{pid}/task")]
         except OSError:
             continue
-        for tid in tids:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/schedstat") as fh:
-                    fields = fh.read().split()
-                run += int(fields[0])
-                wait += int(fields[1])
-            except (OSError, ValueError, IndexError):
-                continue
+    paths += [f"/proc/{pid}/task/{tid}" for pid, tid in threads]
+    run = wait = 0
+    for path in paths:
+        try:
+            with open(f"{path}/schedstat") as fh:
+                fields = fh.read().split()
+            run += int(fields[0])
+            wait += int(fields[1])
+        except (OSError, ValueError, IndexError):
+            continue
     return CpuTimes(run / 1e9, wait / 1e9)
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process (any of its threads may have started them)."""
+    out: list[int] = []
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return out
 
 
 def starved(delta: CpuTimes, timeout_s: float) -> bool:

@@ -19,10 +19,11 @@ import atexit
 import concurrent.futures
 import contextlib
 import hashlib
+import logging
 import os
 import threading
 import weakref
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,14 +31,15 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from .. import __version__
-from ..errors import UnknownLanguage
-from .browser import AfterHook, BrowserDied, BrowserPool, Interaction, PageCapture, PoolConfig
+from ..errors import RendererUnavailable, UnknownLanguage
+from .browser import AfterHook, BrowserPool, Interaction, PageCapture, PoolConfig
 from .detect import detect_language
 from .extract import extract_code
 from .pages import build_page
-from .result import RenderResult, failed, is_blank, pixel_sha256
+from .result import ERROR_KINDS, RenderResult, failed, is_blank, pixel_sha256
 
 Size = int | tuple[int, int] | str
+log = logging.getLogger("codepaint.render")
 _CONFIG_FIELDS = ("executable", "max_pages", "recycle_every", "slot_renders", "memory_limit_mb",
                   "use_netns", "timeout_s", "frames", "max_code_bytes", "max_canvas", "allowed_api",
                   "max_messages", "cache_size", "cache_mb")
@@ -104,6 +106,15 @@ class _LoopThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop)
 
     def stop(self) -> None:
+        async def drain() -> None:  # what is still running is cancelled, then let finish
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for t in tasks:
+                t.cancel()
+            if tasks:
+                await asyncio.wait(tasks, timeout=5)
+
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(drain(), self.loop).result(timeout=10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
         if not self.thread.is_alive():
@@ -179,6 +190,11 @@ class Renderer:
         self._pool_threads: concurrent.futures.ThreadPoolExecutor | None = None
         self._pid = os.getpid()
         self.cache_hits = 0
+        # Futures handed out and not yet answered (each with its language and seed), so that
+        # close() can answer them; and how every render ended.
+        self._inflight: dict[concurrent.futures.Future, tuple[str, int]] = {}
+        self._inflight_lock = threading.Lock()
+        self._kinds: Counter[str] = Counter()
         _open_renderers.add(self)
 
     # ------------------------------------------------------------------ lifecycle
@@ -224,7 +240,11 @@ class Renderer:
         return f"codepaint-{__version__}+{pool.assets.version_string()}+{browser}"
 
     def close(self) -> None:
-        """Close the browser and the loop thread. Safe to call twice."""
+        """Close the browser and the loop thread. Safe to call twice.
+
+        Renders still in flight are answered with ``error_kind="infra"`` ("the renderer was
+        closed"); the renderer starts afresh if it is used again.
+        """
         if self._pool is not None and self._loop is not None and self._pid == os.getpid():
             with contextlib.suppress(Exception):
                 self._loop.submit(self._pool.close()).result(timeout=30)
@@ -233,6 +253,28 @@ class Renderer:
             self._pool_threads.shutdown(wait=False, cancel_futures=True)
         self._pool_threads = None
         self._pool, self._loop = None, None
+        with self._inflight_lock:
+            pending = list(self._inflight.items())
+        for fut, (lang, seed) in pending:
+            self._answer(fut, failed(lang, "infra", "infra: the renderer was closed while this "
+                                     "render was in flight", seed=seed))
+
+    def stats(self) -> dict[str, Any]:
+        """How renders ended, and what the pool did.
+
+        Returns:
+            ``renders`` (answered since creation, cache hits included), ``kinds`` (``"ok"`` or
+            the ``error_kind`` -> count; every kind, zeros included), ``cache_hits``, and, once
+            the browser has started, ``browser_launches``, ``browser_retries`` (renders retried
+            after the browser or a page died) and ``slots_made``.
+        """
+        kinds = {k: self._kinds.get(k, 0) for k in ("ok", *ERROR_KINDS)}
+        out: dict[str, Any] = {"renders": sum(kinds.values()), "kinds": kinds,
+                               "cache_hits": self.cache_hits}
+        if self._pool is not None:
+            out.update(browser_launches=self._pool.launches, browser_retries=self._pool.retries,
+                       slots_made=self._pool.slots_made)
+        return out
 
     def __enter__(self) -> Renderer:
         return self
@@ -408,12 +450,12 @@ class Renderer:
             early = failed(lang, "unsupported", f"{lang!r} is not rendered in the browser: there is no "
                            "page to interact with", seed=seed)
         if early is not None:
-            return _done((early, None))
+            return self._guard(_done((early, None)), lang, seed, pair=True)
         pool = self._ensure_pool()
         assert self._loop is not None
-        return self._loop.submit(self._interact_browser(
+        return self._guard(self._loop.submit(self._interact_browser(
             pool, lang, text, width, height, seed, float(timeout_s or self.timeout_s), after,
-            float(after_timeout_s), track_listeners))
+            float(after_timeout_s), track_listeners)), lang, seed, pair=True)
 
     async def _interact_browser(
         self, pool: BrowserPool, lang: str, code: str, w: int, h: int, seed: int, timeout: float,
@@ -427,11 +469,7 @@ class Renderer:
             res = failed(lang, "syntax", spec.syntax_error, seed=seed, renderer=version)
             res.messages = [spec.syntax_error, *spec.notes]
             return res, None
-        try:
-            cap = await pool.render(spec, w, h, timeout, after=after, after_timeout_s=after_timeout_s)
-        except BrowserDied as e:
-            return failed(lang, "crash", f"the browser died twice on this program: {e}"[:500],
-                          seed=seed, renderer=version), None
+        cap = await pool.render(spec, w, h, timeout, after=after, after_timeout_s=after_timeout_s)
         res = self._to_result(lang, cap, spec.notes, seed, version, timeout)
         res.timings_ms["total"] = round(cap.total_ms, 2)
         return res, cap.interaction
@@ -446,6 +484,10 @@ class Renderer:
             raise ValueError(f"renderer {renderer!r}: choose one of {', '.join(RENDERERS)}")
         seed = int(seed)
         lang, text, early = self._prepare(code, language, seed, extract)
+        return self._guard(self._start(lang, text, early, size, seed, timeout_s, renderer), lang, seed)
+
+    def _start(self, lang: str, text: str, early: RenderResult | None, size: Size, seed: int,
+               timeout_s: float | None, renderer: str) -> concurrent.futures.Future:
         if early is not None:
             return _done(early)
         width, height = parse_size(size)
@@ -466,7 +508,8 @@ class Renderer:
             return _done(hit)
         if backend in ("subprocess", "fast"):
             fut = self._workers().submit(_render_native, backend, lang, text, width, height, seed, timeout)
-            fut.add_done_callback(lambda f: f.exception() is None and self._cache_put(key, f.result()))
+            fut.add_done_callback(lambda f: f.cancelled() or f.exception() is not None
+                                  or self._cache_put(key, f.result()))
             return fut
         pool = self._ensure_pool()
         assert self._loop is not None
@@ -492,6 +535,49 @@ class Renderer:
                                       f"limit is {self.max_code_bytes} (Renderer(max_code_bytes=...))",
                                       seed=seed)
         return lang, text, None
+
+    def _guard(self, fut: concurrent.futures.Future, lang: str, seed: int, *,
+               pair: bool = False) -> concurrent.futures.Future:
+        """The future callers get: it always ends in a result, never in an exception.
+
+        Anything but a broken installation (``RendererUnavailable``) that escapes a backend,
+        a cancellation (the renderer closed) included, becomes ``error_kind="infra"``: the
+        render could not be done, which says nothing about the program.
+        """
+        out: concurrent.futures.Future = concurrent.futures.Future()
+        with self._inflight_lock:
+            self._inflight[out] = (lang, seed)
+
+        def finish(f: concurrent.futures.Future) -> None:
+            try:
+                value = f.result()
+            except RendererUnavailable as e:
+                with self._inflight_lock:
+                    self._inflight.pop(out, None)
+                with contextlib.suppress(concurrent.futures.InvalidStateError):
+                    out.set_exception(e)
+                return
+            except BaseException as e:  # CancelledError included: the renderer was closed
+                if not isinstance(e, concurrent.futures.CancelledError):
+                    log.error("codepaint: a render failed inside codepaint", exc_info=e)
+                why = "the renderer was closed" if isinstance(e, concurrent.futures.CancelledError) \
+                    else f"internal error {type(e).__name__}: {e}"
+                value = failed(lang, "infra", f"infra: {why}"[:500], seed=seed)
+                value = (value, None) if pair else value
+            self._answer(out, value)
+
+        fut.add_done_callback(finish)
+        return out
+
+    def _answer(self, fut: concurrent.futures.Future, value: Any) -> None:
+        """Complete a future handed out by :meth:`_guard` (once) and count how it ended."""
+        with self._inflight_lock:
+            if self._inflight.pop(fut, None) is None:
+                return  # answered already (close() raced the render)
+        res = value[0] if isinstance(value, tuple) else value
+        self._kinds[res.error_kind or "ok"] += 1
+        with contextlib.suppress(concurrent.futures.InvalidStateError):
+            fut.set_result(value)
 
     def _workers(self) -> concurrent.futures.ThreadPoolExecutor:
         # Subprocess and native renders: threads that wait on sandboxed children.
@@ -519,8 +605,8 @@ class Renderer:
             return hit
 
     def _cache_put(self, key: str, result: RenderResult) -> None:
-        # Timeouts and crashes may be the machine's fault (load): never cache them.
-        if not self.cache_size or result.error_kind in ("timeout", "crash"):
+        # Timeouts and crashes may be the machine's fault (load), infra always is: never cached.
+        if not self.cache_size or result.error_kind in ("timeout", "crash", "infra"):
             return
         with self._cache_lock:
             old = self._cache.pop(key, None)
@@ -545,11 +631,7 @@ class Renderer:
             res.messages = [spec.syntax_error, *spec.notes]
             self._cache_put(key, res)
             return res
-        try:
-            cap = await pool.render(spec, w, h, timeout)
-        except BrowserDied as e:
-            return failed(lang, "crash", f"the browser died twice on this program: {e}"[:500],
-                          seed=seed, renderer=version)
+        cap = await pool.render(spec, w, h, timeout)
         res = self._to_result(lang, cap, spec.notes, seed, version, timeout)
         res.timings_ms["total"] = round(cap.total_ms, 2)
         self._cache_put(key, res)
@@ -590,10 +672,14 @@ class Renderer:
         popups = cap.popups + int(info.get("popups") or 0)
         if popups:
             messages.append(f"blocked {popups} popup(s)")
+        if cap.outcome == "infra":
+            return failed(lang, "infra", f"infra: {cap.infra_reason}"[:500], seed=seed,
+                          renderer=version, timings_ms={"total": round(cap.total_ms, 2)})
         if cap.outcome == "timeout":
             error_kind = "timeout"
             messages.insert(0, f"timeout: no finished frame after {timeout:g}s (busy loop, "
-                               "or a sketch that never completes its first frame)")
+                               "or a sketch that never completes its first frame)"
+                            + (f"; the render's processes {cap.cpu.describe()}" if cap.cpu else ""))
         elif cap.outcome == "crash":
             error_kind = "crash"
             messages.insert(0, "crash: the page died while rendering (out of memory?)")
