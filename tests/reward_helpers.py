@@ -32,6 +32,14 @@ def noise(seed: int, size: int = 96) -> Image.Image:
     return Image.frombytes("RGB", (size, size), bytes(rng.getrandbits(8) for _ in range(size * size * 3)))
 
 
+def infra_sample(*, prompt: str = "a peach hibiscus in watercolour", language: str = "p5brush",
+                 **meta) -> Sample:
+    """A sample whose render the infrastructure could not complete (``error_kind="infra"``)."""
+    res = RenderResult(ok=False, language=language, error_kind="infra",
+                       messages=["infra: the browser died (then the browser died)"])
+    return Sample(code="circle(1,1,1)", language=language, render=res, prompt=prompt, meta=meta)
+
+
 def sample(image: Image.Image | None, *, prompt: str = "a peach hibiscus in watercolour",
            language: str = "p5brush", **meta) -> Sample:
     """A rendered sample from a picture; ``None`` gives a program that failed (runtime error)."""

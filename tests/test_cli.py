@@ -90,3 +90,54 @@ def test_render_svg_with_the_fast_renderer(tmp_path):
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["renderer"].startswith("resvg-")
     assert run("render", str(svg), "--lang", "p5", "--renderer", "fast").returncode == 2
+
+
+def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
+    sk = tmp_path / "sketch.p5.js"
+    sk.write_text(SIMPLE_P5)
+    err = tmp_path / "err.txt"
+    # `true` exits at once: codepaint then writes into a pipe nobody reads
+    cmd = f"{' '.join(CLI)} render {sk} --size 64 --json 2>{err} | true"
+    subprocess.run(cmd, shell=True, timeout=180, check=True)
+    assert "BrokenPipeError" not in err.read_text() and "Traceback" not in err.read_text()
+
+
+def test_render_exits_4_when_the_render_could_not_be_done(tmp_path):
+    """The browser killed under both attempts: infra, exit 4 (not 3, the program's failure)."""
+    import contextlib
+    import signal
+    import threading
+    import time
+
+    from codepaint_env.cli import EXIT_NOT_JUDGED, main
+    from conftest import chromium_pids
+
+    sk = tmp_path / "slow.p5.js"
+    sk.write_text("async function setup(){ createCanvas(64,64); background(9);"
+                  " await new Promise(r => setTimeout(r, 2500)); }")
+    before = chromium_pids()
+    stop = threading.Event()
+
+    def age_s(pid: int) -> float:
+        with open(f"/proc/{pid}/stat") as fh:
+            started = int(fh.read().rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+        with open("/proc/uptime") as fh:
+            return float(fh.read().split()[0]) - started
+
+    def kill_new_browsers() -> None:  # each browser 1.5 s after it started: mid-render
+        while not stop.wait(0.1):
+            for pid in chromium_pids() - before:
+                with contextlib.suppress(OSError):
+                    if age_s(pid) > 1.5:
+                        os.kill(pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_new_browsers, daemon=True)
+    killer.start()
+    try:
+        t = time.perf_counter()
+        code = main(["render", str(sk), "--size", "64", "-o", str(tmp_path / "x.png")])
+    finally:
+        stop.set()
+        killer.join()
+    assert code == EXIT_NOT_JUDGED == 4
+    assert time.perf_counter() - t < 60

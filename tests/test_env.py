@@ -195,3 +195,35 @@ def test_observation_image_is_resized_to_the_space(renderer):
     env.reset(seed=0)
     obs, *_ = env.step(SVG % 20)
     assert obs["image"].shape == (40, 80, 3) and obs["image"].dtype == np.uint8
+
+
+class FlakyInfra:
+    """A real renderer whose render of one marked program the infrastructure could not complete."""
+
+    MARK = "/*infra*/"
+
+    def __init__(self, renderer) -> None:
+        self.renderer = renderer
+
+    def render(self, code, language, **kwargs):
+        from codepaint_env.render.result import failed
+
+        if self.MARK in code:
+            return failed(language, "infra", "infra: the browser died (then the browser died)")
+        return self.renderer.render(code, language, **kwargs)
+
+
+def test_an_infra_render_is_an_unjudged_step_that_changes_nothing(renderer):
+    env = CodePaintEnv("p5", renderer=FlakyInfra(renderer), size=64, max_turns=4, no_change_penalty=0.5)
+    env.reset(seed=0, options={"prompt": "a red circle"})
+    obs1, r1, *_ = env.step(CIRCLE % 20)
+    assert r1 == 1.0
+    obs2, r2, terminated, _, info = env.step(FlakyInfra.MARK + CIRCLE % 40)
+    assert not info["judged"] and r2 == env.unjudged_reward and not terminated
+    assert "infra" in info["reward"]["reason"] and info["render"]["error_kind"] == "infra"
+    assert info["visible_change"] is None and not info["no_change"]
+    assert "outside it" in obs2["feedback"] and "failed to render" not in obs2["feedback"]
+    assert np.array_equal(obs2["image"], obs1["image"])  # the last real picture stays
+    # the next step is compared with the last picture that was really rendered
+    _, r3, _, _, info = env.step(CIRCLE % 20)
+    assert info["no_change"] and r3 == 1.0 - 0.5

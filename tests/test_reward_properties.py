@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rewards
-from reward_helpers import blank, noise, painting, sample
+from reward_helpers import blank, infra_sample, noise, painting, sample
 from rewards.base import RewardResult, Sample
 from rewards.judge.judged import PairwiseJudge
 from rewards.judge.rubric import load_rubric
@@ -75,6 +75,7 @@ picture = st.one_of(
     st.tuples(st.just("noise"), st.integers(0, 20)),
     st.tuples(st.just("blank"), st.integers(0, 2)),
     st.tuples(st.just("fail"), st.just(0)),
+    st.tuples(st.just("infra"), st.just(0)),
 )
 item = st.tuples(picture, st.sampled_from(PROMPTS), picture)  # (picture, prompt, previous picture)
 
@@ -86,14 +87,20 @@ def image_of(kind_seed):
         "noise": lambda: noise(seed),
         "blank": lambda: blank(colour=(255 - 40 * seed,) * 3),
         "fail": lambda: None,
+        "infra": lambda: "infra",
     }[kind]()
+
+
+def make_sample(pic, prompt: str = PROMPTS[0]) -> Sample:
+    image = image_of(pic)
+    return infra_sample(prompt=prompt) if image == "infra" else sample(image, prompt=prompt)
 
 
 def build(items) -> list[Sample]:
     out = []
     for pic, prompt, prev in items:
-        s = sample(image_of(pic), prompt=prompt)
-        s.previous = sample(image_of(prev)).render
+        s = make_sample(pic, prompt)
+        s.previous = make_sample(prev).render
         out.append(s)
     return out
 
@@ -126,12 +133,14 @@ def test_length_range_finiteness_and_permutation(backends, name, items, data):
 def test_a_failed_render_never_outscores_a_successful_one(backends, name, items):
     samples = build(items)
     out = backends[name].score(samples)
-    failed = [r.value for s, r in zip(samples, out, strict=True) if not s.ok and r.value is not None]
+    failed = [r.value for s, r in zip(samples, out, strict=True)
+              if not s.ok and s.render.error_kind != "infra" and r.value is not None]
     passed = [r.value for s, r in zip(samples, out, strict=True) if s.ok and r.value is not None]
     if name == "group_pairwise":  # within one group only
         by_prompt = {}
         for s, r in zip(samples, out, strict=True):
-            by_prompt.setdefault(s.prompt, []).append((s.ok, r.value))
+            if s.render.error_kind != "infra":
+                by_prompt.setdefault(s.prompt, []).append((s.ok, r.value))
         for members in by_prompt.values():
             f = [v for ok, v in members if not ok and v is not None]
             p = [v for ok, v in members if ok and v is not None]
@@ -140,6 +149,30 @@ def test_a_failed_render_never_outscores_a_successful_one(backends, name, items)
         return
     if failed and passed:
         assert max(failed) <= min(passed)
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+@SETTINGS
+@given(items=st.lists(item, min_size=1, max_size=6))
+def test_an_infra_render_is_never_scored_and_changes_no_other_score(backends, name, items):
+    samples = build(items)
+    out = backends[name].score(samples)
+    judged = [i for i, s in enumerate(samples) if s.render.error_kind != "infra"]
+    for s, r in zip(samples, out, strict=True):
+        if s.render.error_kind == "infra":
+            assert r.value is None and "infra" in r.reason, r
+    # the others are scored as if the infra samples were not there (a group ranks the rest)
+    alone = backends[name].score([samples[i] for i in judged]) if judged else []
+    assert [out[i].value for i in judged] == values(alone)
+
+
+def test_every_registered_reward_is_infra_guarded():
+    from rewards.registry import list_rewards, load_entry_point, reward_spec
+
+    for rid in list_rewards():
+        cls = load_entry_point(reward_spec(rid).entry_point)
+        assert getattr(cls.score, "_infra_guarded", False), rid
+        assert getattr(cls.ascore, "_infra_guarded", False), rid
 
 
 @pytest.mark.parametrize("name", BACKENDS)

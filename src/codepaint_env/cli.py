@@ -9,8 +9,10 @@
     codepaint judge-server [--port 8900] [--latency-ms N] [--bias first] [--fail-rate P]
 
 Exit codes: 0 success, 2 usage error, 3 the program failed to render (``render``), 1 a broken
-installation (``doctor``, or any command that cannot start its renderer); ``score`` exits 4
-when some value could not be judged.
+installation (``doctor``, or any command that cannot start its renderer), 4 when the answer
+says nothing about the program: ``render`` could not be done for a reason outside it
+(``error_kind="infra"``: try again), or ``score`` could not judge some value. Output into a
+closed pipe (``codepaint render ... | head``) ends quietly.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import time
 from . import __version__
 from .errors import CodePaintError, RendererUnavailable
 
-EXIT_OK, EXIT_BROKEN, EXIT_USAGE, EXIT_RENDER_FAILED = 0, 1, 2, 3
+EXIT_OK, EXIT_BROKEN, EXIT_USAGE, EXIT_RENDER_FAILED, EXIT_NOT_JUDGED = 0, 1, 2, 3, 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +45,9 @@ def _parser() -> argparse.ArgumentParser:
         "render",
         help="render one program to a PNG",
         description="Render FILE to a PNG. Exit 0 when it rendered, 3 when the program failed "
-        "(with --json the result is printed either way), 2 on usage errors.",
+        "(with --json the result is printed either way), 4 when the render could not be done for "
+        "a reason outside the program (error kind infra: the browser died, the machine was "
+        "overloaded; try again), 2 on usage errors.",
     )
     r.add_argument("file", help="program file, or - for standard input")
     r.add_argument("--lang", default="auto",
@@ -91,6 +95,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``codepaint`` command; returns the exit code."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a reader that went away fails here, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader closed the pipe (`| head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["judge-server"]:  # its own parser: every option passes through
         from rewards.judge.server import serve
@@ -172,6 +188,8 @@ def _render(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             print(f"  {m}")
         if res.unknown_api:
             print(f"  unknown API: {', '.join(res.unknown_api)}")
+    if res.error_kind == "infra":
+        return EXIT_NOT_JUDGED
     return EXIT_OK if res.ok else EXIT_RENDER_FAILED
 
 

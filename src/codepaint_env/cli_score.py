@@ -17,7 +17,7 @@ import os
 import sys
 from typing import Any
 
-EXIT_UNJUDGED = 4
+from .cli import EXIT_NOT_JUDGED as EXIT_UNJUDGED
 
 
 def add_score_parsers(sub: Any) -> None:

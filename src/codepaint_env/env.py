@@ -54,7 +54,9 @@ class CodePaintEnv(gym.Env[dict, str]):
     changes nothing visible (see :mod:`rewards.change`) loses ``no_change_penalty``. When the
     reward cannot judge (judge down), the step reward is ``unjudged_reward`` (default 0.0) and
     ``info["judged"]`` is False with ``info["reward"]["reason"]``: drop such steps, don't learn
-    from them.
+    from them. The same when the render itself could not be done (``error_kind="infra"``: the
+    browser died, the machine was overloaded); such a step also changes no state the next step
+    compares with (the last picture, the last value), and no no-change penalty applies.
 
     ## Episode End
 
@@ -190,10 +192,11 @@ class CodePaintEnv(gym.Env[dict, str]):
         self._turn += 1
         code = extract_code(action, self.language)
         res = self._render(code)
+        infra = res.error_kind == "infra"
         sample = Sample(code=code, language=self.language, render=res, prompt=self.task.prompt,
                         meta={**self.task.columns(), "turn": self._turn}, previous=self._last_render)
         result = self.reward_fn.score([sample])[0]
-        change = None if self._last_render is None else measure_change(self._last_render, res)
+        change = None if self._last_render is None or infra else measure_change(self._last_render, res)
         no_change = change is not None and not change.changed
 
         judged = result.value is not None
@@ -210,9 +213,10 @@ class CodePaintEnv(gym.Env[dict, str]):
             judged and self.success_threshold is not None and value >= self.success_threshold)
 
         self._code = code
-        self._image = self._to_obs_image(res)
+        if not infra:  # the next step compares with the last picture that was really rendered
+            self._image = self._to_obs_image(res)
+            self._last_render = res
         self._feedback = self._compose_feedback(res, result, change, no_change)
-        self._last_render = res
         if judged:
             self._last_value = value
         summary = res.summary()
@@ -321,6 +325,9 @@ class Timings(Mapping[str, float]):
 
 
 def _render_line(res: RenderResult) -> str:
+    if res.error_kind == "infra":
+        return ("The program could not be rendered this time, for a reason outside it (the renderer "
+                "failed); it is not judged.")
     if res.ok:
         extra = f" Unknown API used: {', '.join(res.unknown_api[:5])}." if res.unknown_api else ""
         return "The program rendered." + extra

@@ -14,8 +14,11 @@ five stacked rewards render a completion once), and calls :meth:`Reward.score`, 
 already-rendered :class:`Sample` objects and returns a :class:`RewardResult` each: the value,
 a breakdown, a rationale and the cost.
 
-``None`` means "could not be judged" (judge down, model missing) and never becomes 0. A
-program that failed to render gets the reward's minimum, which is a real score.
+``None`` means "could not be judged" (judge down, model missing, a render the infrastructure
+could not complete: ``error_kind="infra"``) and never becomes 0. A program that failed to
+render gets the reward's minimum, which is a real score. Every reward, third-party ones
+included, answers ``None`` for an ``infra`` render without ever seeing it: :class:`Reward`
+wraps each subclass's ``score`` / ``ascore`` so (see :func:`infra_guarded`).
 
 Backends bound by an API (the VLM judges) implement :meth:`Reward.ascore`; :meth:`Reward.as_async`
 wraps any reward in a callable whose ``__call__`` is a coroutine function, which TRL awaits
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import math
 import os
 import threading
@@ -173,6 +177,12 @@ class Reward:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.__name__!r})"
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in ("score", "ascore"):
+            if name in cls.__dict__:
+                setattr(cls, name, infra_guarded(cls.__dict__[name]))
+
     @classmethod
     def config_keys(cls) -> set[str]:
         """The keyword arguments the constructor takes (through the ``**kwargs`` chain)."""
@@ -225,6 +235,7 @@ class Reward:
         raise NotImplementedError(f"{type(self).__name__} implements neither score_one nor score")
 
     def failed_render(self, sample: Sample, **breakdown: float | None) -> RewardResult:
+        # (An infra render never gets here: score/ascore answer it with None first.)
         """The minimum, for a program that did not render a picture (a real score, not ``None``)."""
         r = sample.render
         why = f"render failed ({r.error_kind})" + (f": {r.messages[0]}" if r.messages else "")
@@ -281,6 +292,63 @@ class Reward:
         log_metric(f"{self.__name__}/unjudged", sum(r.value is None for r in results) / len(results))
 
 
+def infra_reason(sample: Sample) -> str | None:
+    """Why a sample cannot be judged at all (its render is ``infra``), else ``None``."""
+    r = sample.render
+    if r.error_kind != "infra":
+        return None
+    return "not judged: the render could not be done (infra)" + (f": {r.messages[0]}" if r.messages else "")
+
+
+def infra_guarded(method: Any) -> Any:
+    """Wrap a ``score`` / ``ascore`` so ``infra`` samples get ``None`` and never reach it.
+
+    The others are scored together, in order, by the wrapped method (a group reward ranks the
+    samples that could be rendered among themselves). Idempotent.
+    """
+    if getattr(method, "_infra_guarded", False):
+        return method
+
+    def split(samples: Sequence[Sample]) -> tuple[list[Sample], list[RewardResult | None], list[int]]:
+        samples = list(samples)
+        out: list[RewardResult | None] = [None] * len(samples)
+        keep = []
+        for i, s in enumerate(samples):
+            why = infra_reason(s)
+            if why is None:
+                keep.append(i)
+            else:
+                out[i] = RewardResult.unjudged(why)
+        return samples, out, keep
+
+    def merge(out: list[RewardResult | None], keep: list[int],
+              scored: Sequence[RewardResult]) -> list[RewardResult]:
+        for i, r in zip(keep, scored, strict=True):
+            out[i] = r
+        return out  # type: ignore[return-value]
+
+    if asyncio.iscoroutinefunction(method):
+        @functools.wraps(method)
+        async def aguarded(self: Reward, samples: Sequence[Sample]) -> list[RewardResult]:
+            samples, out, keep = split(samples)
+            if len(keep) == len(samples):
+                return await method(self, samples)
+            return merge(out, keep, await method(self, [samples[i] for i in keep]) if keep else [])
+
+        aguarded._infra_guarded = True  # type: ignore[attr-defined]
+        return aguarded
+
+    @functools.wraps(method)
+    def guarded(self: Reward, samples: Sequence[Sample]) -> list[RewardResult]:
+        samples, out, keep = split(samples)
+        if len(keep) == len(samples):
+            return method(self, samples)
+        return merge(out, keep, method(self, [samples[i] for i in keep]) if keep else [])
+
+    guarded._infra_guarded = True  # type: ignore[attr-defined]
+    return guarded
+
+
 class AsyncReward:
     """A reward whose ``__call__`` is a coroutine function (what TRL awaits concurrently).
 
@@ -298,6 +366,10 @@ class AsyncReward:
 
     def __repr__(self) -> str:
         return f"AsyncReward({self.reward!r})"
+
+
+Reward.score = infra_guarded(Reward.score)  # type: ignore[method-assign]
+Reward.ascore = infra_guarded(Reward.ascore)  # type: ignore[method-assign]
 
 
 # ---------------------------------------------------------------------- helpers

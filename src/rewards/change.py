@@ -135,6 +135,9 @@ class VisibleChange(Reward):
         """Compare the sample's render with its previous one."""
         if sample.previous is None:
             return RewardResult.unjudged("no previous render to compare with (pass previous_code)")
+        if sample.previous.error_kind == "infra":
+            return RewardResult.unjudged("the previous render could not be done (infra): "
+                                         "nothing to compare with")
         m = self.measure(sample.previous, sample.render)
         return RewardResult(
             m.pixel_fraction,

@@ -85,8 +85,8 @@ _MAX_BLOCKED = 20
 _WARM_UP_PAGE = b'<!doctype html><meta charset="utf-8"><script src="/w.js"></script>'
 #: Bound on making a slot (context, page, routing, warm-up), and on a page opening a render.
 _SETUP_TIMEOUT_S = 30.0
-#: Launch attempts after the browser died before the installation is declared broken.
-_RELAUNCH_ATTEMPTS = 3
+#: Launch attempts in a row before the installation is declared broken.
+_LAUNCH_ATTEMPTS = 3
 
 
 class BrowserDied(Exception):
@@ -314,14 +314,13 @@ class BrowserPool:
                 await asyncio.wait_for(pw.stop(), 10)
 
     async def _launch(self) -> _Generation:
-        """Start a browser; after a death, a few attempts before the installation is called broken.
+        """Start a browser: a few attempts (a launch killed from outside is not a broken install).
 
         Raises:
             BrowserDied: The pool was closed meanwhile (the render is ``infra``).
-            RendererUnavailable: The browser does not start (the first time, or
-                ``_RELAUNCH_ATTEMPTS`` times in a row after it had been running).
+            RendererUnavailable: The browser did not start ``_LAUNCH_ATTEMPTS`` times in a row.
         """
-        attempts = 1 if self.launches == 0 else _RELAUNCH_ATTEMPTS
+        attempts = _LAUNCH_ATTEMPTS
         for attempt in range(attempts):
             if self._pw is None:
                 raise BrowserDied("the renderer was closed")
@@ -524,7 +523,7 @@ class BrowserPool:
 
         Raises:
             RendererUnavailable: Only for a broken installation: the browser never starts, or
-                no longer starts after it died (``_RELAUNCH_ATTEMPTS`` attempts).
+                no longer starts after it died (``_LAUNCH_ATTEMPTS`` attempts in a row).
         """
         assert self._sem is not None, "call start() first"
         async with self._sem:
