@@ -95,10 +95,35 @@ def test_fenced_code_round_trips(code):
         ("<div>hello</div>", "html"),
         ("import matplotlib.pyplot as plt\nplt.plot([1,2])\n", "python"),
         ("\\begin{tikzpicture}\\draw (0,0)--(1,1);\\end{tikzpicture}", "tikz"),
+        # code, not strings: an asset path is not p5.brush, quoted JS or LaTeX is not the language
+        ("let img; function setup(){ createCanvas(400,400); img = loadImage('/assets/brush.png'); }", "p5"),
+        ("const s = `brush.set()`; // brush.fill\nfunction setup(){ createCanvas(9,9) }", "p5"),
+        ("let brush = {size: 3};\nfunction setup(){ createCanvas(9,9); circle(4,4,brush.size) }", "p5"),
+        ("const re = /brush\\.add\\(\"/; function setup(){ brush.instance(this) }", "p5brush"),
+        ('"""Draw: let x = 1 => function f() {}"""\nimport numpy as np\nx = "const y"\n', "python"),
+        ('import matplotlib.pyplot as plt\nplt.rcParams["text.latex.preamble"] = r"\\usepackage{tikz}"\n',
+         "python"),
+        ("if __name__ == '__main__':\n    main()\n", "python"),
+        # an SVG doctype with an internal subset, and the usual public one
+        ('<?xml version="1.0"?>\n<!DOCTYPE svg [ <!ENTITY Fill "fill=\'red\'"> ]>\n<svg><rect/></svg>', "svg"),
+        ('<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
+         "\n<!-- a comment -->\n<svg></svg>", "svg"),
     ],
 )
 def test_detect_language(code, lang):
     assert detect_language(code) == lang
+
+
+@pytest.mark.parametrize("unit", ["/* ", "` ", "(/[ ", "'\\", '""" ', "def f(", "= / ", "brush.", "\n",
+                                  "<?(", "\\}"])
+def test_detection_is_linear_on_hostile_input(unit):
+    """Unterminated comments, strings and regex literals never make detection quadratic."""
+    import time
+
+    code = unit * (1_000_000 // len(unit))  # the renderer's code cap is 1 MB
+    t = time.perf_counter()
+    detect_language(code)
+    assert time.perf_counter() - t < 5.0  # linear: ~0.2 s here; quadratic took minutes
 
 
 def test_language_from_path_prefers_the_name():
