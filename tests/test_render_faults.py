@@ -134,8 +134,9 @@ HOG = ("import signal, sys\n"
        "while True: pass\n")
 
 
-def overload(seconds: float, n: int = 8) -> list[subprocess.Popen]:
-    """``n`` CPU-bound processes at the highest priority for ``seconds``: no CPU to spare.
+def overload(seconds: float = 30, n: int = 8) -> list[subprocess.Popen]:
+    """``n`` CPU-bound processes at the highest priority: no CPU to spare. Kill them when done
+    (they end by themselves after ``seconds``, a safety net).
 
     Returns once every one of them is running.
     """
@@ -159,10 +160,10 @@ def test_an_overloaded_machine_is_infra_and_a_busy_loop_is_the_programs_timeout(
         assert res.error_kind == "timeout", res.messages
         assert "ran" in res.messages[0]
         assert r.render(SIMPLE_P5.replace("240", "235"), "p5", size=64).ok
-        hogs = overload(seconds=4)
+        hogs = overload()
         try:
             res = r.render(heavy, "p5", size=64)
-        finally:
+        finally:  # (not earlier: a starved event loop sees the timeout late, and must see it starved)
             for h in hogs:
                 h.kill()
                 h.wait()

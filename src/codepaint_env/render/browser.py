@@ -36,7 +36,6 @@ import io
 import itertools
 import logging
 import os
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -55,7 +54,7 @@ from .chromium import (
     remove_stale_cgroups,
     write_launcher,
 )
-from .load import CpuTimes, children, cpu_times, starved
+from .load import CpuStall, CpuTimes, cpu_times, starved
 from .pages import PageSpec, is_ours, render_url, shared_asset
 
 log = logging.getLogger("codepaint.render")
@@ -173,6 +172,8 @@ class _Job:
         self.cap = PageCapture(outcome="timeout")
         self.script: dict | None = None  # the CDP identifier of this render's init script
         self.cpu0: CpuTimes | None = None  # the page's processes when the render started
+        self.unserved = set(spec.files)  # the render's own files (the program) not yet served
+        self.stall0 = CpuStall.now()  # the machine's CPU pressure when the render started
         self.oom0 = 0  # the browser cgroup's memory-limit kills when the render started
         self.ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
@@ -192,9 +193,7 @@ class _Generation:
         self.in_flight = 0
         self.dead = False
         self.retired = False
-        # The browser's main and GPU processes (SwiftShader's WebGL work runs in the GPU one).
-        self.browser_pid: int | None = None
-        self.gpu_pid: int | None = None
+        self.gpu_pid: int | None = None  # SwiftShader's WebGL work runs there
         self.died: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         browser.on("disconnected", lambda _b: self._on_disconnected())
 
@@ -281,9 +280,6 @@ class BrowserPool:
         self.retries = 0
         self.slots_made = 0
         self._launch_seq = 0
-        # What else a render waits on: Playwright's driver process and our event loop thread.
-        self._driver_pid: int | None = None
-        self._loop_thread: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -296,11 +292,7 @@ class BrowserPool:
         self._sem = asyncio.Semaphore(self.config.max_pages)
         self.netns = netns_command() if self.config.use_netns else None
         remove_stale_cgroups()
-        before = set(children(os.getpid()))
         self._pw = await async_playwright().start()
-        self._driver_pid = next((c for c in children(os.getpid()) if c not in before
-                                 and _cmdline_has(c, b"run-driver")), None)
-        self._loop_thread = (os.getpid(), threading.get_native_id())
 
     async def close(self) -> None:
         """Close the browser and Playwright; no process is left behind."""
@@ -371,8 +363,8 @@ class BrowserPool:
         with contextlib.suppress(Exception):  # only used to tell overload from a slow program
             session = await asyncio.wait_for(browser.new_browser_cdp_session(), 10)
             info = await asyncio.wait_for(session.send("SystemInfo.getProcessInfo"), 10)
-            kinds = {p.get("type"): p.get("id") for p in info.get("processInfo", [])}
-            gen.browser_pid, gen.gpu_pid = kinds.get("browser"), kinds.get("GPU")
+            gen.gpu_pid = next((p["id"] for p in info.get("processInfo", []) if p.get("type") == "GPU"),
+                               None)
             await asyncio.wait_for(session.detach(), 10)
         return gen
 
@@ -663,31 +655,38 @@ class BrowserPool:
         await page.goto(job.url, wait_until="commit", timeout=timeout_s * 1000)
 
     def _page_cpu(self, slot: _Slot) -> CpuTimes | None:
-        """CPU run and run-queue wait of everything a render waits on, once its renderer is known.
+        """CPU run and run-queue wait of the processes running the program, once known.
 
-        The page's renderer process, the browser's main and GPU processes, Playwright's driver
-        and our event loop thread: under overload any of them may be the one starved (a page
-        waiting for its document is not runnable itself). Work of other renders in the shared
-        processes only adds run time, which leans the verdict towards the program's timeout.
+        The page's renderer process and the GPU process (where SwiftShader does a sketch's
+        WebGL work; another slot's WebGL work there only adds run time, which leans the verdict
+        towards the program's own timeout).
         """
         if slot.renderer_pid is None:
             return None
-        gen = slot.gen
-        pids = [p for p in (slot.renderer_pid, gen.browser_pid, gen.gpu_pid, self._driver_pid) if p]
-        return cpu_times(pids, tree=False, threads=[self._loop_thread] if self._loop_thread else ())
+        return cpu_times([p for p in (slot.renderer_pid, slot.gen.gpu_pid) if p], tree=False)
 
     def _timed_out(self, slot: _Slot, cap: PageCapture, timeout_s: float) -> None:
-        """``timeout`` (the program's) or ``infra`` (the machine gave the page no CPU)."""
+        """``timeout`` (the program's) or ``infra`` (the machine did not let it run); see load.py."""
         job = slot.job
-        now = self._page_cpu(slot)
         cap.outcome = "timeout"
-        if now is None or job is None or job.cpu0 is None:
+        if job is None:
+            return
+        if job.unserved:
+            cap.outcome = "infra"
+            cap.infra_reason = (f"the page had not even loaded the program after {timeout_s:g} s "
+                                "(the machine is overloaded)")
+            return
+        now = self._page_cpu(slot)
+        if now is None or job.cpu0 is None:
             return
         cap.cpu = now - job.cpu0
-        if starved(cap.cpu, timeout_s):
+        stall = CpuStall.now().share_since(job.stall0)
+        if starved(cap.cpu, timeout_s, stall):
             cap.outcome = "infra"
             cap.infra_reason = (f"the machine was overloaded: by the {timeout_s:g} s timeout the "
-                                f"render's processes {cap.cpu.describe()}")
+                                f"program's processes {cap.cpu.describe()}"
+                                + (f", the machine was stalled for CPU {stall:.0%} of the time"
+                                   if stall is not None else ""))
 
     async def _interact(self, slot: _Slot, cap: PageCapture, after: AfterHook, timeout_s: float) -> None:
         """Run an ``after`` hook on the rendered page; its errors and side effects stay in its report."""
@@ -768,8 +767,10 @@ class BrowserPool:
                                              "cache-control": "public, max-age=31536000, immutable"})
                 return
             if url.startswith(job.url):
-                hit = job.spec.files.get(urlsplit(url).path)
+                path = urlsplit(url).path
+                hit = job.spec.files.get(path)
                 if hit is not None:
+                    job.unserved.discard(path)
                     await route.fulfill(status=200, body=hit[0], content_type=hit[1])
                 else:
                     await route.fulfill(status=404, body=b"not found", content_type="text/plain")
@@ -864,14 +865,6 @@ class BrowserPool:
             png = buf.getvalue()
         cap.image, cap.png = image, png
         cap.capture_ms = (time.perf_counter() - t) * 1000
-
-
-def _cmdline_has(pid: int, word: bytes) -> bool:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return word in fh.read().split(b"\0")
-    except OSError:
-        return False
 
 
 def _first_line(e: BaseException) -> str:

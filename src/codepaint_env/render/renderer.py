@@ -20,6 +20,7 @@ import concurrent.futures
 import contextlib
 import hashlib
 import logging
+import math
 import os
 import threading
 import weakref
@@ -679,7 +680,7 @@ class Renderer:
             error_kind = "timeout"
             messages.insert(0, f"timeout: no finished frame after {timeout:g}s (busy loop, "
                                "or a sketch that never completes its first frame)"
-                            + (f"; the render's processes {cap.cpu.describe()}" if cap.cpu else ""))
+                            + (f"; the program's processes {cap.cpu.describe()}" if cap.cpu else ""))
         elif cap.outcome == "crash":
             error_kind = "crash"
             messages.insert(0, "crash: the page died while rendering (out of memory?)")
@@ -697,7 +698,8 @@ class Renderer:
         image = cap.image
         if error_kind == "syntax":
             image = None  # nothing of the program ran: a picture of the empty page says nothing
-        if error_kind is None and image is not None and is_blank(image):
+        if error_kind is None and image is not None and is_blank(
+                program_picture(image, info.get("content_box"))):
             error_kind = "blank"
             messages.append("blank: the picture is a single uniform colour")
         if error_kind is None and image is None:
@@ -721,6 +723,28 @@ class Renderer:
         if image is not None:
             res.__dict__["image"] = image  # already decoded: spare the cached_property the work
         return res
+
+
+def program_picture(image: Any, box: Any) -> Any:
+    """The part of a capture that is the program's own picture, for the blank test.
+
+    ``box`` is the harness's ``content_box``, ``[x, y, w, h]`` in viewport pixels: where the
+    canvas (or the SVG image) landed after being scaled to fit; the letterbox bands around it
+    are the page's, not the program's. Only whole pixels of the box count (an edge pixel the box
+    covers in part is blended with the band). Without a box (HTML: the page is the picture) or
+    with an unusable one, the whole capture.
+    """
+    try:
+        x, y, w, h = (float(v) for v in box)
+    except (TypeError, ValueError):
+        return image
+    if not all(math.isfinite(v) for v in (x, y, w, h)):
+        return image
+    left, top = max(0, math.ceil(x - 1e-6)), max(0, math.ceil(y - 1e-6))
+    right, bottom = min(image.width, math.floor(x + w + 1e-6)), min(image.height, math.floor(y + h + 1e-6))
+    if right - left < 1 or bottom - top < 1:
+        return image.crop((0, 0, 1, 1))  # nothing of the program is visible: one pixel, blank
+    return image.crop((left, top, right, bottom))
 
 
 def _render_native(backend: str, lang: str, code: str, w: int, h: int, seed: int,
