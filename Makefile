@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
-.PHONY: setup test demo lint bench clean browser tex
+.PHONY: setup test demo lint bench clean browser tex corpus
 
 setup: $(DEPS) $(JS) browser tex
 
@@ -34,7 +34,10 @@ browser: $(DEPS)
 tex:
 	@scripts/install-tex.sh
 
-test: setup
+corpus: $(DEPS)
+	@$(BIN)/python scripts/get_corpus.py
+
+test: setup corpus
 	@$(BIN)/python -m pytest -q
 
 demo: setup
