@@ -220,6 +220,11 @@ async def _act(page: Any, cdp: Any, cap: Any, probe: Any, cand: dict[str, Any], 
     await settle()
     before = await js("(p, i) => p.mark(i)", p.index)
     shot0, blocked0, popups0 = await _shot(cdp), len(cap.navigations), cap.popups
+    # Two idle windows: what animates by itself. The long one (two settles) lasts at least as
+    # many frames as the action's window does on a loaded machine, so a moving sprite's change
+    # there is its full change, not a short window's partial one.
+    await settle()
+    mid = await _shot(cdp)
     await settle()
     await js("p => p.idle()")
     shot1 = await _shot(cdp)
@@ -244,7 +249,8 @@ async def _act(page: Any, cdp: Any, cap: Any, probe: Any, cand: dict[str, Any], 
     navs = after["navigations"] + cap.navigations[blocked0:]
     rec["mutations"], rec["values"] = after["effects"], after["values"] != before["values"]
     rec["errors"] = len(errors)
-    rec["pixels"] = _changed_fraction(shot0, shot1, shot2, None if cand["canvas"] else box)
+    rec["pixels"] = _changed_fraction([(shot0, mid), (mid, shot1), (shot0, shot1)], shot1, shot2,
+                                      None if cand["canvas"] else box)
     popup = "a popup" if cap.popups > popups0 else ""
     rec["navigation"] = (f"navigation to {navs[0]}" if navs else popup)[:200]
     rec["changed"] = bool((rec["mutations"] or rec["values"] or rec["pixels"] >= cfg["pixel_threshold"])
@@ -260,17 +266,21 @@ async def _shot(cdp: Any) -> np.ndarray:
         return np.asarray(im.convert("RGB"), dtype=np.int16)
 
 
-def _changed_fraction(idle0: np.ndarray, before: np.ndarray, after: np.ndarray,
-                      own: dict[str, float] | None) -> float:
+def _changed_fraction(idle_windows: list[tuple[np.ndarray, np.ndarray]], before: np.ndarray,
+                      after: np.ndarray, own: dict[str, float] | None) -> float:
     """How much of the viewport the action changed beyond what changes by itself.
 
-    The smaller of: the changed fraction outside what changed while idle (dilated by
-    ``_OWN_MARGIN``), and the action window's changed fraction minus the idle window's (a moving
-    sprite changes about as much in either); the target's own box is left out (canvases aside).
+    The smaller of: the changed fraction outside what changed in any idle window (dilated by
+    ``_OWN_MARGIN``), and the action window's changed fraction minus the largest idle window's
+    (a moving sprite changes about as much in a window as long as the action's); the target's
+    own box is left out (canvases aside).
     """
-    if not (idle0.shape == before.shape == after.shape):
+    if any(a.shape != before.shape or b.shape != before.shape for a, b in idle_windows) \
+            or after.shape != before.shape:
         return 0.0
-    idle = np.abs(before - idle0).max(axis=2) > _PIXEL_TOLERANCE
+    windows = [np.abs(b - a).max(axis=2) > _PIXEL_TOLERANCE for a, b in idle_windows]
+    idle_most = max(w.mean() for w in windows)
+    idle = np.logical_or.reduce(windows)
     act = np.abs(after - before).max(axis=2) > _PIXEL_TOLERANCE
     if own is not None:
         x0, y0 = max(0, int(own["x"]) - _OWN_MARGIN), max(0, int(own["y"]) - _OWN_MARGIN)
@@ -283,7 +293,7 @@ def _changed_fraction(idle0: np.ndarray, before: np.ndarray, after: np.ndarray,
             grown[k:] |= edge[:-k]
             grown[:-k] |= edge[k:]
         grown = grown.T
-    return max(0.0, min(float((act & ~grown).mean()), float(act.mean() - idle.mean())))
+    return max(0.0, min(float((act & ~grown).mean()), float(act.mean() - idle_most)))
 
 
 async def _gather(coros: list[Any]) -> list[Any]:
