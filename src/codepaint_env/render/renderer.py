@@ -22,6 +22,7 @@ import hashlib
 import logging
 import math
 import os
+import re
 import threading
 import weakref
 from collections import Counter, OrderedDict
@@ -36,7 +37,7 @@ from ..errors import RendererUnavailable, UnknownLanguage
 from .browser import AfterHook, BrowserPool, Interaction, PageCapture, PoolConfig
 from .detect import detect_language
 from .extract import extract_code
-from .pages import build_page
+from .pages import PageSpec, build_page
 from .result import ERROR_KINDS, RenderResult, failed, is_blank, pixel_sha256
 
 Size = int | tuple[int, int] | str
@@ -471,7 +472,7 @@ class Renderer:
             res.messages = [spec.syntax_error, *spec.notes]
             return res, None
         cap = await pool.render(spec, w, h, timeout, after=after, after_timeout_s=after_timeout_s)
-        res = self._to_result(lang, cap, spec.notes, seed, version, timeout)
+        res = self._to_result(lang, cap, spec, seed, version, timeout)
         res.timings_ms["total"] = round(cap.total_ms, 2)
         return res, cap.interaction
 
@@ -633,17 +634,17 @@ class Renderer:
             self._cache_put(key, res)
             return res
         cap = await pool.render(spec, w, h, timeout)
-        res = self._to_result(lang, cap, spec.notes, seed, version, timeout)
+        res = self._to_result(lang, cap, spec, seed, version, timeout)
         res.timings_ms["total"] = round(cap.total_ms, 2)
         self._cache_put(key, res)
         return res
 
     def _to_result(
-        self, lang: str, cap: PageCapture, notes: list[str], seed: int, version: str,
+        self, lang: str, cap: PageCapture, spec: PageSpec, seed: int, version: str,
         timeout: float,
     ) -> RenderResult:
         info = cap.info or {}
-        messages: list[str] = list(notes)
+        messages: list[str] = list(spec.notes)
         errors = info.get("errors") or []
         unknown = list(dict.fromkeys(info.get("unknown_api") or []))
         error_kind: str | None = None
@@ -661,6 +662,9 @@ class Renderer:
                 error_kind = "syntax"
             else:
                 error_kind = "runtime"
+                if cap.blocked and _NETWORK_ERROR.search(f"{first.get('name')}: {first.get('message')}"):
+                    messages.insert(0, f"runtime: the program needed {cap.blocked[0]}, which was refused: "
+                                       "no network in the sandbox")
         messages += cap.console
         messages += [f"blocked request: {u}" for u in cap.blocked]
         if info.get("network_errors"):
@@ -699,7 +703,7 @@ class Renderer:
         if error_kind == "syntax":
             image = None  # nothing of the program ran: a picture of the empty page says nothing
         if error_kind is None and image is not None and is_blank(
-                program_picture(image, info.get("content_box"))):
+                program_picture(image, content_box(lang, spec, info, image.size))):
             error_kind = "blank"
             messages.append("blank: the picture is a single uniform colour")
         if error_kind is None and image is None:
@@ -725,14 +729,47 @@ class Renderer:
         return res
 
 
+def content_box(lang: str, spec: PageSpec, info: dict[str, Any],
+                size: tuple[int, int]) -> tuple[float, float, float, float] | None:
+    """Where the program's own picture landed in the viewport, ``(x, y, w, h)``; None: all of it.
+
+    A p5 canvas is shown with ``object-fit: contain`` (scaled to fit, centred), so its box
+    follows from its size as the harness reports it. An SVG is an ``<img>`` fitted the same way;
+    its box is what the fast renderer's fitting computes (``fast_svg._fit``, measured to match
+    Chromium). An HTML page is its own picture.
+    """
+    W, H = size
+    if lang in ("p5", "p5brush"):
+        canvas = info.get("canvas") or {}
+        try:
+            cw, ch = float(canvas["width"]), float(canvas["height"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not (cw > 0 and ch > 0):
+            return None
+        scale = min(W / cw, H / ch)
+        return (W - cw * scale) / 2, (H - ch * scale) / 2, cw * scale, ch * scale
+    if lang == "svg" and "/image.svg" in spec.files:
+        import xml.etree.ElementTree as ET
+
+        from .fast_svg import _fit
+
+        try:
+            fit = _fit(ET.fromstring(spec.files["/image.svg"][0]), W, H)
+        except ET.ParseError:
+            return None
+        return None if fit.empty else (fit.x, fit.y, fit.w, fit.h)
+    return None
+
+
 def program_picture(image: Any, box: Any) -> Any:
     """The part of a capture that is the program's own picture, for the blank test.
 
-    ``box`` is the harness's ``content_box``, ``[x, y, w, h]`` in viewport pixels: where the
-    canvas (or the SVG image) landed after being scaled to fit; the letterbox bands around it
-    are the page's, not the program's. Only whole pixels of the box count (an edge pixel the box
-    covers in part is blended with the band). Without a box (HTML: the page is the picture) or
-    with an unusable one, the whole capture.
+    ``box`` is :func:`content_box`, ``(x, y, w, h)`` in viewport pixels: where the canvas (or
+    the SVG image) landed after being scaled to fit; the letterbox bands around it are the
+    page's, not the program's. Only whole pixels of the box count (an edge pixel the box covers
+    in part is blended with the band). Without a box (HTML: the page is the picture) or with an
+    unusable one, the whole capture.
     """
     try:
         x, y, w, h = (float(v) for v in box)
@@ -765,11 +802,14 @@ def _done(result: RenderResult) -> concurrent.futures.Future:
     return fut
 
 
+#: How a refused request surfaces in the page (fetch, FontFace, XHR).
+_NETWORK_ERROR = re.compile(r"Failed to fetch|NetworkError|network error|Load failed|load failed",
+                            re.IGNORECASE)
+
+
 def _undefined_name(name: str, message: str) -> str | None:
     if name != "ReferenceError":
         return None
-    import re
-
     m = re.match(r"^(?:Uncaught ReferenceError: )?([\w$.]+) is not defined", message)
     return m.group(1) if m else None
 

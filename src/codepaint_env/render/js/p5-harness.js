@@ -62,10 +62,29 @@
     window.brush = proxy;
   }
 
-  // ---- lifecycle: capture after setup (no draw) or after `frames` draws, then stop the loop
+  // ---- lifecycle: capture after setup (no draw) or after `frames` draws, or as soon as the
+  // sketch stops looping (noLoop() in setup or draw: no later frame will come); then stop.
   let frames = 0;
+  const looping = (inst) => (typeof inst.isLooping === 'function' ? inst.isLooping() : inst._loop !== false);
   p5.registerAddon((p5cls, fn, lifecycles) => {
-    lifecycles.presetup = function () { cp.state.started = true; };
+    lifecycles.presetup = function () {
+      cp.state.started = true;
+      // A setup() that throws or rejects (an await on a request the sandbox refused, say) ends
+      // the render at once: the sketch can never reach its first frame.
+      const ctx = this._isGlobal ? window : this;
+      const user = ctx.setup;
+      if (typeof user === 'function') {
+        ctx.setup = async function (...args) {
+          try {
+            return await user.apply(this, args);
+          } catch (e) {
+            cp.recordError(e && e.name ? e.name : 'Error', e && e.message !== undefined ? e.message : String(e));
+            cp.finish();
+            throw e;
+          }
+        };
+      }
+    };
     lifecycles.postsetup = function () {
       const ctx = this._isGlobal ? window : this;
       if (typeof ctx.draw !== 'function') { noteCanvas(this); cp.finish(); }
@@ -73,7 +92,7 @@
     lifecycles.postdraw = function () {
       frames++;
       cp.state.frames = frames;
-      if (frames >= cfg.frames) { this.noLoop(); noteCanvas(this); cp.finish(); }
+      if (frames >= cfg.frames || !looping(this)) { this.noLoop(); noteCanvas(this); cp.finish(); }
     };
   });
   const noteCanvas = (inst) => {
