@@ -159,6 +159,33 @@ def test_blank_and_empty():
     assert render_svg_fast("  \n", 64, 64).error_kind == "empty"
 
 
+@pytest.mark.parametrize("size", [(256, 256), (320, 100), (100, 320)])
+def test_a_uniform_non_square_document_is_blank_at_any_output_size(size):
+    # judged on the document's own picture, not on the white bands that letterbox it
+    for code in (f"<svg {NS} width='720' height='400'><rect width='720' height='400' fill='#000'/></svg>",
+                 f"<svg {NS} viewBox='0 0 720 400'><rect width='720' height='400' fill='#123456'/></svg>",
+                 f"<svg {NS} width='200' height='600' style='background:#fc0'/>"):
+        res = render_svg_fast(code, *size)
+        assert res.error_kind == "blank", (code, size)
+    dot = (f"<svg {NS} viewBox='0 0 720 400'><rect width='720' height='400'/>"
+           "<circle cx='700' cy='380' r='15' fill='#fff'/></svg>")
+    assert render_svg_fast(dot, *size).ok
+
+
+SWITCH = ("<svg {ns} width='40' height='40'><switch>{kids}<rect width='40' height='40' fill='#888'/>"
+          "</switch></svg>")
+
+
+@pytest.mark.parametrize("langs", [("fr", "en"), ("en-GB", "fr"), ("de, en-AU", "fr"), ("fr-FR", "en-CA"),
+                                   ("EN", "fr"), ("x", "y"), ("e", "fr")])
+def test_switch_and_system_language_choose_what_chromium_chooses(renderer, langs):
+    kids = "".join(f"<rect width='40' height='40' fill='{c}' systemLanguage='{lang}'/>"
+                   for lang, c in zip(langs, ("#f00", "#0f0"), strict=True))
+    code = SWITCH.format(ns=NS, kids=kids)
+    fast, ref = render_svg_fast(code, 40, 40), renderer.render(code, "svg", size=40)
+    assert fast.image.getpixel((20, 20)) == ref.image.getpixel((20, 20)), langs
+
+
 def test_bad_arguments_raise():
     with pytest.raises(ValueError):
         render_svg_fast("<svg/>", 0, 10)

@@ -231,3 +231,17 @@ def test_codepaint_render_draw_py_and_fig_tex(tmp_path):
         )
         assert out.returncode == 0, out.stdout + out.stderr
         assert (tmp_path / name).with_suffix(".png").is_file()
+
+
+def test_a_uniform_non_square_python_picture_is_blank_at_any_size(r):
+    # judged on the program's own picture, not the white bands that letterbox it
+    code = ("from PIL import Image\n"
+            "Image.new('RGB', (720, 400), (10, 20, 30)).save(OUTPUT_PATH)\n")
+    for size in (256, (300, 100)):
+        res = r.render(code, "python", size=size)
+        assert res.error_kind == "blank", (size, res.messages)
+    dot = ("from PIL import Image, ImageDraw\n"
+           "im = Image.new('RGB', (720, 400), (10, 20, 30))\n"
+           "ImageDraw.Draw(im).ellipse((650, 330, 700, 380), fill='white')\n"
+           "im.save(OUTPUT_PATH)\n")
+    assert r.render(dot, "python", size=256).ok

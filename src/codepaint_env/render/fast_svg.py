@@ -134,6 +134,11 @@ FONTS = {
     "fantasy_family": "Liberation Sans",
 }
 _MAX_BLOCKED_MESSAGES = 10
+#: The languages ``<switch>`` / ``systemLanguage`` are resolved against: those of the browser
+#: contexts' ``en-US`` locale, as Chromium matches them (a value matches when it is ``en`` or
+#: starts with ``en-``, case-insensitively). resvg_py's default is no language at all, which
+#: made every ``<switch>`` fall through to its last child.
+LANGUAGES = ["en"]
 
 
 # ---------------------------------------------------------------------- the worker
@@ -672,6 +677,10 @@ def _prepare(text: str, width: int, height: int) -> _Prepared | tuple[str, str, 
         return ("too_large", f"too_large: the SVG expands to more than {MAX_EXPANDED_NODES:,} "
                 "elements through <use>", notes)
     messages = list(notes)
+    for el in root.iter():  # BCP 47 tags are case-insensitive (Chromium); resvg compares exactly
+        lang = el.get("systemLanguage")
+        if lang is not None:
+            el.set("systemLanguage", lang.lower())
     blocked = _block_external(root)
     messages += [f"blocked external reference: {u[:200]}" for u in blocked[:_MAX_BLOCKED_MESSAGES]]
     if len(blocked) > _MAX_BLOCKED_MESSAGES:
@@ -766,7 +775,8 @@ def render_svg_fast(
 
 def _request(prep: _Prepared, home: str | None) -> dict:
     """The ``resvg_py.svg_to_bytes`` arguments: the background, an empty resources directory."""
-    return {"svg_string": prep.doc, "background": prep.background, "resources_dir": home, **FONTS}
+    return {"svg_string": prep.doc, "background": prep.background, "resources_dir": home,
+            "languages": LANGUAGES, **FONTS}
 
 
 def _on_white(im: Image.Image) -> Image.Image:
@@ -779,7 +789,13 @@ def _on_white(im: Image.Image) -> Image.Image:
 
 def _finish(pic: Image.Image, ms: float, prep: _Prepared, width: int, height: int, kw: dict,
             t0: float) -> RenderResult:
-    """Place the picture in the white output, check for blank, hash, encode."""
+    """Place the picture in the white output, check for blank, hash, encode.
+
+    Blankness is judged on the document's own picture (the fit box), never on the white bands
+    that letterbox it: a uniform 720x400 document is blank at any output size. The box's outer
+    pixels are left out: snapped to whole pixels, the box may be a fraction larger than what the
+    document covers, and those edges are blended with the page.
+    """
     if pic.size == (width, height):
         image = pic
     else:
@@ -787,7 +803,8 @@ def _finish(pic: Image.Image, ms: float, prep: _Prepared, width: int, height: in
         image.paste(pic, (prep.fit.x, prep.fit.y))
     messages = prep.messages
     error_kind = None
-    if is_blank(image):
+    inner = pic.crop((1, 1, pic.width - 1, pic.height - 1)) if min(pic.size) > 2 else pic
+    if is_blank(inner):
         error_kind = "blank"
         messages.append("blank: the picture is a single uniform colour")
     buf = io.BytesIO()

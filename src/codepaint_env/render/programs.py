@@ -60,14 +60,19 @@ PYTHON_LIMITS = Limits(cpu_s=60, memory_mb=2048, file_mb=64, open_files=256, pro
 TEX_LIMITS = Limits(cpu_s=60, memory_mb=2048, file_mb=64, open_files=256, processes=32)
 
 
-def fit(png: bytes, width: int, height: int,
-        background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
-    """Decode a picture, flatten transparency onto ``background`` and fit it into ``width x height``."""
+def flatten(png: bytes, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
+    """Decode a picture and flatten its transparency onto ``background``: the program's picture."""
     with Image.open(io.BytesIO(png)) as im:
         im.load()
         rgba = im.convert("RGBA")
     flat = Image.new("RGB", rgba.size, background)
     flat.paste(rgba, mask=rgba.getchannel("A"))
+    return flat
+
+
+def fit(flat: Image.Image, width: int, height: int,
+        background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
+    """Fit a picture into ``width x height`` (aspect kept, centred, ``background`` bands)."""
     if flat.size == (width, height):
         return flat
     scale = min(width / flat.width, height / flat.height)
@@ -78,11 +83,17 @@ def fit(png: bytes, width: int, height: int,
     return canvas
 
 
-def _result(language: str, image: Image.Image, seed: int, renderer: str, wall_ms: float,
-            messages: list[str]) -> RenderResult:
+def _result(language: str, picture: Image.Image, width: int, height: int, seed: int, renderer: str,
+            wall_ms: float, messages: list[str]) -> RenderResult:
+    """The result for a program's picture, fitted into the output size.
+
+    Blank is judged on the picture itself, before it is fitted: the bands that letterbox a
+    non-square picture never count as content.
+    """
+    image = fit(picture, width, height)
     buf = io.BytesIO()
     image.save(buf, "PNG")
-    blank = is_blank(image)
+    blank = is_blank(picture)
     return RenderResult(ok=not blank, language=language, error_kind="blank" if blank else None,
                         messages=messages if not blank else [*messages, "the picture is one uniform colour"],
                         png=buf.getvalue(), size=image.size, sha256=pixel_sha256(image),
@@ -124,11 +135,11 @@ def render_python(code: str, width: int, height: int, *, timeout_s: float = 30.0
                       "(or $CODEPAINT_OUTPUT), or leave a matplotlib figure open", seed=seed,
                       timings_ms=timing, renderer=renderer)
     try:
-        image = fit(png, width, height)
+        picture = flatten(png)
     except (OSError, ValueError) as e:
         return failed("python", "no_image", f"the saved picture could not be read: {e}", seed=seed,
                       timings_ms=timing, renderer=renderer)
-    return _result("python", image, seed, renderer, res.wall_ms, messages)
+    return _result("python", picture, width, height, seed, renderer, res.wall_ms, messages)
 
 
 _DOCUMENT = ("\\documentclass[tikz,border=4pt]{standalone}\n\\usepackage{tikz}\n%s"
@@ -181,7 +192,7 @@ def render_tikz(code: str, width: int, height: int, *, timeout_s: float = 30.0,
         errors = latex_errors(log) or _lines(res.stderr) or [f"pdflatex failed (status {res.returncode})"]
         return RenderResult(ok=False, language="tikz", error_kind="syntax", messages=errors, seed=seed,
                             timings_ms=timing, renderer=renderer)
-    return _result("tikz", fit(res.files["fig.png"], width, height), seed, renderer, res.wall_ms, [])
+    return _result("tikz", flatten(res.files["fig.png"]), width, height, seed, renderer, res.wall_ms, [])
 
 
 def latex_errors(log: str, limit: int = 8) -> list[str]:
