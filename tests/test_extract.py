@@ -105,7 +105,8 @@ def test_fenced_code_round_trips(code):
          "python"),
         ("if __name__ == '__main__':\n    main()\n", "python"),
         # an SVG doctype with an internal subset, and the usual public one
-        ('<?xml version="1.0"?>\n<!DOCTYPE svg [ <!ENTITY Fill "fill=\'red\'"> ]>\n<svg><rect/></svg>', "svg"),
+        ('<?xml version="1.0"?>\n<!DOCTYPE svg [ <!ENTITY Fill "fill=\'red\'"> ]>\n<svg><rect/></svg>',
+         "svg"),
         ('<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">'
          "\n<!-- a comment -->\n<svg></svg>", "svg"),
     ],

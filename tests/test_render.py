@@ -94,7 +94,9 @@ def test_reference_error_names_go_to_unknown_api(renderer):
 
 
 def test_svg_renders_scaled_to_fit(renderer):
-    svg = '<svg viewBox="0 0 10 10"><rect width="10" height="10" fill="#00ff00"/></svg>'
+    # (a mark in the corner: a uniformly green square is blank, letterbox or not)
+    svg = ('<svg viewBox="0 0 10 10"><rect width="10" height="10" fill="#00ff00"/>'
+           '<rect width="2" height="2" fill="#f00"/></svg>')
     res = renderer.render(svg, "svg", size=(80, 40))
     assert res.ok, res.messages
     assert res.size == (80, 40)

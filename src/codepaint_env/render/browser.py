@@ -193,7 +193,6 @@ class _Generation:
         self.in_flight = 0
         self.dead = False
         self.retired = False
-        self.gpu_pid: int | None = None  # SwiftShader's WebGL work runs there
         self.died: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         browser.on("disconnected", lambda _b: self._on_disconnected())
 
@@ -359,14 +358,7 @@ class BrowserPool:
                 "Run `codepaint doctor` to check the browser and the sandbox."
             ) from e
         self.launches += 1
-        gen = _Generation(browser, launcher, cgroup)
-        with contextlib.suppress(Exception):  # only used to tell overload from a slow program
-            session = await asyncio.wait_for(browser.new_browser_cdp_session(), 10)
-            info = await asyncio.wait_for(session.send("SystemInfo.getProcessInfo"), 10)
-            gen.gpu_pid = next((p["id"] for p in info.get("processInfo", []) if p.get("type") == "GPU"),
-                               None)
-            await asyncio.wait_for(session.detach(), 10)
-        return gen
+        return _Generation(browser, launcher, cgroup)
 
     async def _current_generation(self) -> _Generation:
         assert self._lock is not None
@@ -655,15 +647,15 @@ class BrowserPool:
         await page.goto(job.url, wait_until="commit", timeout=timeout_s * 1000)
 
     def _page_cpu(self, slot: _Slot) -> CpuTimes | None:
-        """CPU run and run-queue wait of the processes running the program, once known.
+        """CPU run and run-queue wait of the page's renderer process (the program's), once known.
 
-        The page's renderer process and the GPU process (where SwiftShader does a sketch's
-        WebGL work; another slot's WebGL work there only adds run time, which leans the verdict
-        towards the program's own timeout).
+        Not the GPU process, where SwiftShader does WebGL work: it spins while a starved renderer
+        keeps it waiting, which would read as the program running. A sketch blocked on a starved
+        GPU process neither runs nor waits itself: the machine's CPU pressure decides (load.py).
         """
         if slot.renderer_pid is None:
             return None
-        return cpu_times([p for p in (slot.renderer_pid, slot.gen.gpu_pid) if p], tree=False)
+        return cpu_times([slot.renderer_pid], tree=False)
 
     def _timed_out(self, slot: _Slot, cap: PageCapture, timeout_s: float) -> None:
         """``timeout`` (the program's) or ``infra`` (the machine did not let it run); see load.py."""

@@ -25,16 +25,32 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import signal
 import sys
+from typing import Any
 
 from PIL import Image
 
+from .load import starved
 from .result import RenderResult, failed, is_blank, pixel_sha256
-from .sandbox import Limits, run_sandboxed
+from .sandbox import Limits, SandboxResult, run_sandboxed
 
 _RUNNER = r'''
 import os, sys, runpy, traceback
 out = os.environ["CODEPAINT_OUTPUT"]
+def failed(exc):
+    # The exception line first, then the program's own frames (not runpy's, not ours), into a
+    # file of its own: the program's stderr may hold anything.
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not (f.filename.startswith("<frozen") or f.filename.endswith(("runpy.py", "runner.py")))]
+    lines = traceback.format_exception_only(type(exc), exc)[-1].strip().splitlines()[:6]
+    for f in frames[-3:]:
+        lines.append('File "%s", line %s, in %s' % (os.path.basename(f.filename), f.lineno, f.name))
+        if f.line:
+            lines.append("  " + f.line.strip())
+    with open(".codepaint-error", "w") as fh:
+        fh.write("\n".join(line[:300] for line in lines))
+    sys.exit(4)
 try:
     src = open("draw.py", encoding="utf-8").read()
     compile(src, "draw.py", "exec")
@@ -45,16 +61,21 @@ try:
     runpy.run_path("draw.py", init_globals={"OUTPUT_PATH": out}, run_name="__main__")
 except SystemExit:
     pass
-except BaseException:
-    tb = traceback.format_exc().strip().splitlines()
-    sys.stderr.write("\n".join(tb[-6:]) + "\n")
-    sys.exit(4)
-if not os.path.exists(out) and "matplotlib.pyplot" in sys.modules:
-    plt = sys.modules["matplotlib.pyplot"]
-    if plt.get_fignums():
-        fig = plt.gcf()
-        fig.savefig(out, dpi=100, facecolor=fig.get_facecolor())
+except BaseException as e:
+    failed(e)
+try:  # the open figure, saved for the program: a save that fails is the program's error
+    if not os.path.exists(out) and "matplotlib.pyplot" in sys.modules:
+        plt = sys.modules["matplotlib.pyplot"]
+        if plt.get_fignums():
+            fig = plt.gcf()
+            fig.savefig(out, dpi=100, facecolor=fig.get_facecolor())
+except BaseException as e:
+    failed(e)
 '''
+
+#: Signals that only come from outside a sandboxed program (or from its own hand): the render is
+#: retried once, then ``infra``. Others (SIGSEGV, SIGABRT, SIGXCPU, ...) are the program's ``crash``.
+_OUTSIDE_SIGNALS = frozenset({signal.SIGKILL, signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT})
 
 PYTHON_LIMITS = Limits(cpu_s=60, memory_mb=2048, file_mb=64, open_files=256, processes=32)
 TEX_LIMITS = Limits(cpu_s=60, memory_mb=2048, file_mb=64, open_files=256, processes=32)
@@ -106,40 +127,68 @@ def render_python(code: str, width: int, height: int, *, timeout_s: float = 30.0
     out = "codepaint_output.png"
     prelude = (f"import random as _r; _r.seed({seed})\n"
                f"try:\n    import numpy as _np; _np.random.seed({seed})\nexcept ImportError:\n    pass\n")
-    res = run_sandboxed(
-        [sys.executable, "-I", "runner.py"],
-        files={"draw.py": code, "runner.py": prelude + _RUNNER},
-        collect=(out,), collect_glob="*.[pj][np]*g", timeout_s=timeout_s, limits=PYTHON_LIMITS,
-        env={"CODEPAINT_OUTPUT": out, "CODEPAINT_WIDTH": str(width), "CODEPAINT_HEIGHT": str(height),
-             "MPLBACKEND": "Agg", "MPLCONFIGDIR": ".mpl", "PYTHONHASHSEED": str(seed)},
-    )
     renderer = f"python-{sys.version_info.major}.{sys.version_info.minor}"
+
+    def run() -> SandboxResult:
+        return run_sandboxed(
+            [sys.executable, "-I", "runner.py"],
+            files={"draw.py": code, "runner.py": prelude + _RUNNER},
+            collect=(out, ".codepaint-error"), collect_glob="*.[pj][np]*g", timeout_s=timeout_s,
+            limits=PYTHON_LIMITS,
+            env={"CODEPAINT_OUTPUT": out, "CODEPAINT_WIDTH": str(width), "CODEPAINT_HEIGHT": str(height),
+                 "MPLBACKEND": "Agg", "MPLCONFIGDIR": ".mpl", "PYTHONHASHSEED": str(seed)},
+        )
+
+    res, ended = _run_twice_if_killed(run, timeout_s)
+    kw = {"seed": seed, "timings_ms": {"total": res.wall_ms}, "renderer": renderer}
+    if ended is not None:
+        return failed("python", ended[0], ended[1], **kw)
     messages = _lines(res.stderr) + (["(output truncated)"] if res.truncated else [])
-    timing = {"total": res.wall_ms}
-    if res.timed_out:
-        return failed("python", "timeout", f"the program did not finish in {timeout_s:g} s", seed=seed,
-                      timings_ms=timing, renderer=renderer)
-    if res.returncode == 3:
-        return failed("python", "syntax", messages[-1] if messages else "syntax error", seed=seed,
-                      timings_ms=timing, renderer=renderer)
-    if res.returncode == 4:
-        return RenderResult(ok=False, language="python", error_kind="runtime", messages=messages or ["error"],
-                            seed=seed, timings_ms=timing, renderer=renderer)
-    if res.returncode < 0 or res.returncode not in (0, 1):
+    if res.status == 3:
+        return failed("python", "syntax", messages[-1] if messages else "syntax error", **kw)
+    if res.status == 4:
+        report = res.files.get(".codepaint-error", b"").decode("utf-8", errors="replace").splitlines()
+        return RenderResult(ok=False, language="python", error_kind="runtime",
+                            messages=(report or ["error"]) + messages[-6:], **kw)
+    if res.status != 0:
         return RenderResult(ok=False, language="python", error_kind="crash",
-                            messages=[f"the program was killed (status {res.returncode}: memory or CPU "
-                                      "limit?)", *messages], seed=seed, timings_ms=timing, renderer=renderer)
-    png = res.files.get(out) or next((v for k, v in reversed(res.files.items()) if k != out), None)
+                            messages=[f"crash: the program died (status {res.status}: memory or CPU limit?)",
+                                      *messages], **kw)
+    png = res.files.get(out) or next((v for k, v in reversed(res.files.items())
+                                      if k not in (out, ".codepaint-error")), None)
     if png is None:
         return failed("python", "no_image", "the program ran but saved no picture: save to OUTPUT_PATH "
-                      "(or $CODEPAINT_OUTPUT), or leave a matplotlib figure open", seed=seed,
-                      timings_ms=timing, renderer=renderer)
+                      "(or $CODEPAINT_OUTPUT), or leave a matplotlib figure open", **kw)
     try:
         picture = flatten(png)
     except (OSError, ValueError) as e:
-        return failed("python", "no_image", f"the saved picture could not be read: {e}", seed=seed,
-                      timings_ms=timing, renderer=renderer)
+        return failed("python", "no_image", f"the saved picture could not be read: {e}", **kw)
     return _result("python", picture, width, height, seed, renderer, res.wall_ms, messages)
+
+
+def _run_twice_if_killed(run: Any, timeout_s: float) -> tuple[SandboxResult, tuple[str, str] | None]:
+    """Run a sandboxed render; once more if something outside killed it.
+
+    Returns the run's result and, when it did not end by itself, ``(error_kind, message)``:
+    ``timeout`` (it used its time), ``infra`` (the machine starved it, or it was killed from
+    outside twice), or ``crash`` for a signal of its own making.
+    """
+    for attempt in range(2):
+        res = run()
+        if res.timed_out:
+            if res.cpu is not None and starved(res.cpu, timeout_s, res.stall):
+                stalled = f", the machine was stalled for CPU {res.stall:.0%}" if res.stall else ""
+                return res, ("infra", f"infra: the machine was overloaded: by the {timeout_s:g} s timeout "
+                                      f"the program {res.cpu.describe()}{stalled}")
+            ran = f" (it {res.cpu.describe()})" if res.cpu is not None else ""
+            return res, ("timeout", f"timeout: the program did not finish in {timeout_s:g} s{ran}")
+        sig = res.signal
+        if res.status is not None and (sig is None or sig not in _OUTSIDE_SIGNALS):
+            return res, None
+        why = "the sandbox was killed" if res.status is None else f"the program was killed by signal {sig}"
+        if attempt == 1:
+            return res, ("infra", f"infra: {why} from outside, twice")
+    raise AssertionError("unreachable")
 
 
 _DOCUMENT = ("\\documentclass[tikz,border=4pt]{standalone}\n\\usepackage{tikz}\n%s"
@@ -178,21 +227,30 @@ def render_tikz(code: str, width: int, height: int, *, timeout_s: float = 30.0,
     side = max(width, height)
     script = ("pdflatex -no-shell-escape -halt-on-error -interaction=nonstopmode -file-line-error fig.tex "
               f"> latex.out 2>&1 && pdftoppm -png -singlefile -scale-to {side} fig.pdf fig")
-    res = run_sandboxed(["/bin/sh", "-c", script], files={"fig.tex": doc}, collect=("fig.png", "latex.out"),
-                        timeout_s=timeout_s, limits=TEX_LIMITS,
-                        env={"openin_any": "p", "openout_any": "p", "shell_escape": "f",
-                             "TEXMFOUTPUT": ".", "max_print_line": "1000"})
+    def run() -> SandboxResult:
+        return run_sandboxed(["/bin/sh", "-c", script], files={"fig.tex": doc},
+                             collect=("fig.png", "latex.out"), timeout_s=timeout_s, limits=TEX_LIMITS,
+                             env={"openin_any": "p", "openout_any": "p", "shell_escape": "f",
+                                  "TEXMFOUTPUT": ".", "max_print_line": "1000"})
+
+    res, ended = _run_twice_if_killed(run, timeout_s)
     renderer = "pdflatex+pdftoppm"
-    timing = {"total": res.wall_ms}
-    if res.timed_out:
-        return failed("tikz", "timeout", f"pdflatex did not finish in {timeout_s:g} s", seed=seed,
-                      timings_ms=timing, renderer=renderer)
+    kw = {"seed": seed, "timings_ms": {"total": res.wall_ms}, "renderer": renderer}
+    if ended is not None:
+        return failed("tikz", ended[0], ended[1].replace("the program", "pdflatex"), **kw)
     log = res.files.get("latex.out", b"").decode("utf-8", errors="replace")
-    if res.returncode != 0 or "fig.png" not in res.files:
-        errors = latex_errors(log) or _lines(res.stderr) or [f"pdflatex failed (status {res.returncode})"]
-        return RenderResult(ok=False, language="tikz", error_kind="syntax", messages=errors, seed=seed,
-                            timings_ms=timing, renderer=renderer)
+    if res.status != 0 or "fig.png" not in res.files:
+        errors = latex_errors(log) or _lines(res.stderr) or [f"pdflatex failed (status {res.status})"]
+        missing = _MISSING_FILE.search(log)
+        if missing:  # say what to install, before LaTeX's own words
+            kind = {"sty": "package", "cls": "document class"}.get(missing.group(2), "file")
+            name = missing.group(1) if kind != "file" else f"{missing.group(1)}.{missing.group(2)}"
+            errors.insert(0, f"LaTeX {kind} {name} is not installed")
+        return RenderResult(ok=False, language="tikz", error_kind="syntax", messages=errors, **kw)
     return _result("tikz", flatten(res.files["fig.png"]), width, height, seed, renderer, res.wall_ms, [])
+
+
+_MISSING_FILE = re.compile(r"! LaTeX Error: File `([^']+?)\.(\w+)' not found")
 
 
 def latex_errors(log: str, limit: int = 8) -> list[str]:

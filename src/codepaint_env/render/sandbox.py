@@ -15,6 +15,15 @@ What a child gets:
   runs as the unprivileged user ``nobody``, so the process limit binds (it does not bind root).
 
 :func:`sandbox_mode` says which of these are active; ``codepaint doctor`` reports it.
+
+**How the program ended** is told by a shell that runs it inside the sandbox and writes its exit
+status to a file when it ends (``128 + N`` for a signal N; the file is in a folder of its own
+that only the caller can enter, so the program cannot plant a link there for the shell to
+follow): ``unshare`` itself cannot report a
+child killed by ``SIGKILL`` (its attempt to re-raise the signal fails and it exits 1). No file
+means the shell itself was killed: from outside, as nothing inside the PID namespace can signal
+its first process. At the timeout, the process tree's CPU time and run-queue wait are measured
+before it is killed (:mod:`.load`), so an overloaded machine can be told from a busy program.
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .load import CpuStall, CpuTimes, cpu_times
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,10 @@ class SandboxResult:
         truncated: Some output was dropped.
         files: The requested output files that exist, name -> bytes.
         wall_ms: Wall time.
+        status: The command's own exit status as the in-sandbox shell saw it (``128 + N`` when
+            signal N killed it); ``None`` when that shell did not finish (killed from outside).
+        cpu: What the process tree got until the timeout (only when it timed out).
+        stall: The share of that time the machine was stalled for CPU (when known).
     """
 
     returncode: int
@@ -67,6 +82,14 @@ class SandboxResult:
     truncated: bool = False
     files: dict[str, bytes] = field(default_factory=dict)
     wall_ms: float = 0.0
+    status: int | None = None
+    cpu: CpuTimes | None = None
+    stall: float | None = None
+
+    @property
+    def signal(self) -> int | None:
+        """The signal that ended the command, if one did."""
+        return self.status - 128 if self.status is not None and self.status > 128 else None
 
 
 @dataclass(frozen=True)
@@ -76,7 +99,13 @@ class SandboxMode:
     netns: bool
     pidns: bool
     unprivileged_user: str | None
-    prefix: tuple[str, ...]
+    namespaces: tuple[str, ...]  # the ``unshare`` command that makes the namespaces, or ()
+    drop: tuple[str, ...]  # the ``setpriv`` command that becomes ``nobody``, or ()
+
+    @property
+    def prefix(self) -> tuple[str, ...]:
+        """The whole prefix: a command run after it has the namespaces and the user."""
+        return self.namespaces + self.drop
 
     def describe(self) -> str:
         """One line for ``codepaint doctor``."""
@@ -102,17 +131,16 @@ def sandbox_mode() -> SandboxMode:
                     break
             except (OSError, subprocess.SubprocessError):
                 continue
-    user = None
+    user, dropped = None, ()
     if os.geteuid() == 0 and setpriv:
         try:
             pw = pwd.getpwnam("nobody")
-            drop = [setpriv, f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups", "--"]
+            drop = (setpriv, f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups", "--")
             if subprocess.run([*prefix, *drop, "true"], capture_output=True, timeout=10).returncode == 0:
-                prefix += drop
-                user = "nobody"
+                dropped, user = drop, "nobody"
         except (KeyError, OSError, subprocess.SubprocessError):
             pass
-    return SandboxMode(netns, pidns, user, tuple(prefix))
+    return SandboxMode(netns, pidns, user, tuple(prefix), dropped)
 
 
 def run_sandboxed(
@@ -139,6 +167,8 @@ def run_sandboxed(
     limits = limits or Limits()
     mode = sandbox_mode()
     work = Path(tempfile.mkdtemp(prefix="codepaint-sbx-"))
+    private = Path(tempfile.mkdtemp(prefix="codepaint-status-"))  # 0700: the caller's alone
+    status_file = private / "status"
     try:
         for name, content in (files or {}).items():
             path = work / name
@@ -150,25 +180,31 @@ def run_sandboxed(
                 os.chown(p, pw.pw_uid, pw.pw_gid)
         base_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(work), "TMPDIR": str(work),
                     "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
-        t0 = time.perf_counter()
+        t0, stall0 = time.perf_counter(), CpuStall.now()
         proc = subprocess.Popen(
-            [*mode.prefix, *argv], cwd=work, env={**base_env, **(env or {})}, stdin=subprocess.DEVNULL,
+            # the shell (the namespace's first process, as the caller's user: the program cannot
+            # signal it) runs the program as nobody and records how it ended
+            [*mode.namespaces, "/bin/sh", "-c", f'"$@"; echo $? > {status_file}', "sh", *mode.drop, *argv],
+            cwd=work, env={**base_env, **(env or {})}, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
             preexec_fn=functools.partial(_set_limits, limits), close_fds=True,
         )
         out, err = _Drain(proc.stdout, limits.output_bytes), _Drain(proc.stderr, limits.output_bytes)
-        timed_out = False
+        timed_out, cpu, stall = False, None, None
         try:
             proc.wait(timeout=timeout_s)
         except subprocess.TimeoutExpired:
             timed_out = True
+            cpu, stall = cpu_times([proc.pid]), CpuStall.now().share_since(stall0)
         _kill_group(proc)
         proc.wait()
         out.join()
         err.join()
         result = SandboxResult(proc.returncode, out.text(), err.text(), timed_out=timed_out,
                                truncated=out.dropped or err.dropped,
-                               wall_ms=(time.perf_counter() - t0) * 1000)
+                               wall_ms=(time.perf_counter() - t0) * 1000, cpu=cpu, stall=stall)
+        with contextlib.suppress(OSError, ValueError):
+            result.status = int(status_file.read_text()[:16])
         found = sorted(work.glob(collect_glob), key=lambda p: p.stat().st_mtime) if collect_glob else []
         names = list(collect) + [p.name for p in found]
         for name in names:
@@ -178,6 +214,7 @@ def run_sandboxed(
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(private, ignore_errors=True)
 
 
 def _set_limits(limits: Limits) -> None:  # runs in the child between fork and exec
