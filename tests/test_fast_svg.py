@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import io
 import os
 import shutil
+import signal
 import stat
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from PIL import Image
 
 from codepaint_env.render import fast_svg
 from codepaint_env.render.fast_svg import render_svg_fast, shutdown_workers
+from codepaint_env.render.load import descendants
 from codepaint_env.render.result import pixel_sha256
 
 PARITY = Path(__file__).parent / "data" / "svg_parity"
@@ -320,6 +324,43 @@ def test_slow_documents_time_out_and_the_pool_recovers():
     res = render_svg_fast(turbulence, 256, 256, timeout_s=1.5)
     assert res.error_kind == "timeout" and not res.ok
     assert time.perf_counter() - t0 < 10
+    assert render_svg_fast(f"<svg {NS}><rect width='5' height='5'/></svg>", 32, 32).ok
+
+
+def _kill_workers(times: int, stop: threading.Event, killed: list[int]) -> None:
+    """SIGKILL (from outside) each resvg worker that starts rendering, up to ``times`` of them."""
+    seen: set[int] = set()
+    while not stop.wait(0.05) and len(killed) < times:
+        for pid in descendants([os.getpid()]) - seen:
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    cmd = fh.read()
+                with open(f"/proc/{pid}/schedstat") as fh:
+                    busy = int(fh.read().split()[0]) > 0.3e9  # rendering, not idle
+                if b"import resvg_py" in cmd and b"/bin/sh" not in cmd and busy:
+                    seen.add(pid)
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+
+
+@pytest.mark.parametrize(("kills", "want"), [(1, "timeout"), (2, "infra")])
+def test_a_worker_killed_from_outside_is_replaced_then_infra(kills, want):
+    # a document that keeps resvg busy for its whole timeout: once the killer has killed a
+    # worker, the retry runs on a fresh one (and times out: the program's own verdict); killed
+    # twice, the render could not be done
+    shutdown_workers()
+    turbulence = (f"<svg {NS}><filter id='t'><feTurbulence baseFrequency='0.05' numOctaves='100000'/>"
+                  "</filter><rect width='100%' height='100%' filter='url(#t)'/></svg>")
+    stop, killed = threading.Event(), []
+    killer = threading.Thread(target=_kill_workers, args=(kills, stop, killed), daemon=True)
+    killer.start()
+    try:
+        res = render_svg_fast(turbulence, 256, 256, timeout_s=3)
+    finally:
+        stop.set()
+        killer.join()
+    assert len(killed) == kills
+    assert res.error_kind == want, res.messages
     assert render_svg_fast(f"<svg {NS}><rect width='5' height='5'/></svg>", 32, 32).ok
 
 

@@ -105,6 +105,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageColor
 
 from ..errors import RendererUnavailable
+from .load import CpuStall, CpuTimes, cpu_times, starved
 from .pages import prepare_svg
 from .result import RenderResult, failed, is_blank, pixel_sha256
 from .sandbox import Limits, sandbox_mode
@@ -134,6 +135,9 @@ FONTS = {
     "fantasy_family": "Liberation Sans",
 }
 _MAX_BLOCKED_MESSAGES = 10
+#: Signals that end a worker only from outside: the render is retried on a fresh worker, then
+#: ``infra``. The memory limit ends it with SIGABRT or SIGSEGV (the program's ``crash``).
+_OUTSIDE_SIGNALS = frozenset({signal.SIGKILL, signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGQUIT})
 #: The languages ``<switch>`` / ``systemLanguage`` are resolved against: those of the browser
 #: contexts' ``en-US`` locale, as Chromium matches them (a value matches when it is ``en`` or
 #: starts with ``en-``, case-insensitively). resvg_py's default is no language at all, which
@@ -189,8 +193,15 @@ class _Worker:
     """One long-lived rasteriser process: a python running resvg_py, in the sandbox."""
 
     def __init__(self, startup_timeout_s: float = 60.0) -> None:
-        self.python = [*sandbox_mode().prefix, sys.executable, "-I", "-c"]
-        self.argv = [*self.python, _WORKER_SRC,
+        mode = sandbox_mode()
+        self.python = [*mode.prefix, sys.executable, "-I", "-c"]
+        # A shell, first in the namespaces and out of the worker's reach, records how the worker
+        # ended (128 + N for signal N) in a folder only we can enter: unshare cannot report a
+        # worker killed by SIGKILL.
+        self.private = tempfile.mkdtemp(prefix="codepaint-status-")
+        self.status_file = os.path.join(self.private, "status")
+        self.argv = [*mode.namespaces, "/bin/sh", "-c", f'"$@"; echo $? > {self.status_file}', "sh",
+                     *mode.drop, sys.executable, "-I", "-c", _WORKER_SRC,
                      *(str(v) for v in (WORKER_LIMITS.memory_mb * 2**20, WORKER_LIMITS.cpu_s,
                                         WORKER_LIMITS.file_mb * 2**20, WORKER_LIMITS.open_files,
                                         WORKER_LIMITS.processes))]
@@ -258,9 +269,18 @@ class _Worker:
         return self._read_reply(timeout_s)
 
     def exit_status(self) -> int | None:
+        """How the worker ended (``128 + N`` for signal N); ``None`` when that is not known."""
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=1)
-        return self.proc.returncode
+        try:
+            with open(self.status_file) as fh:
+                return int(fh.read()[:16])
+        except (OSError, ValueError):
+            return None
+
+    def cpu(self) -> CpuTimes:
+        """What the worker's processes have had of the CPU so far."""
+        return cpu_times([self.proc.pid])
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -273,6 +293,7 @@ class _Worker:
         with contextlib.suppress(OSError):
             os.chmod(self.home, 0o755)
         shutil.rmtree(self.home, ignore_errors=True)
+        shutil.rmtree(self.private, ignore_errors=True)
 
 
 class _Pool:
@@ -740,26 +761,40 @@ def render_svg_fast(
         pic = Image.new("RGB", (width, height), (255, 255, 255))
         return _finish(pic, 0.0, prep, width, height, kw, t0)
     pool = _get_pool()
-    try:
-        worker = pool.acquire()
-    except _WorkerDied as e:
-        if pool.version is None:  # never started here: a broken installation, not a bad program
-            raise RendererUnavailable(f"{e}. The fast SVG renderer needs the resvg-py package "
-                                      "(pip install resvg-py) importable by the sandbox user") from None
-        return failed("svg", "crash", f"crash: {e}", **kw)
-    healthy = False
-    try:
-        status, ms, payload = worker.call(_request(prep, worker.home), timeout_s)
-        healthy = status in (b"O", b"E")  # a panic or a garbled reply: start afresh
-    except _WorkerTimeout:
-        return failed("svg", "timeout", f"timeout: resvg did not finish within {timeout_s:g}s", **kw)
-    except _WorkerDied:
-        rc = worker.exit_status()
-        why = f"killed by signal {-rc}" if rc is not None and rc < 0 else f"exit status {rc}"
-        return failed("svg", "crash", f"crash: the rasteriser died while rendering ({why}; out of "
-                      "memory?)", **kw)
-    finally:
-        pool.release(worker, healthy)
+    outside_kills = 0
+    while True:
+        try:
+            worker = pool.acquire()
+        except _WorkerDied as e:
+            if pool.version is None:  # never started here: a broken installation, not a bad program
+                raise RendererUnavailable(f"{e}. The fast SVG renderer needs the resvg-py package "
+                                          "(pip install resvg-py) importable by the sandbox user") from None
+            return failed("svg", "infra", f"infra: {e}", **kw)
+        healthy = False
+        cpu0, stall0 = worker.cpu(), CpuStall.now()
+        try:
+            status, ms, payload = worker.call(_request(prep, worker.home), timeout_s)
+            healthy = status in (b"O", b"E")  # a panic or a garbled reply: start afresh
+        except _WorkerTimeout:
+            spent = worker.cpu() - cpu0
+            if starved(spent, timeout_s, CpuStall.now().share_since(stall0)):
+                return failed("svg", "infra", f"infra: the machine was overloaded: by the {timeout_s:g} s "
+                              f"timeout resvg {spent.describe()}", **kw)
+            return failed("svg", "timeout", f"timeout: resvg did not finish within {timeout_s:g}s", **kw)
+        except _WorkerDied:
+            code = worker.exit_status()
+            sig = code - 128 if code is not None and code > 128 else None
+            if code is not None and sig not in _OUTSIDE_SIGNALS:
+                why = f"killed by signal {sig}" if sig else f"exit status {code}"
+                return failed("svg", "crash", f"crash: the rasteriser died while rendering ({why}; out of "
+                              "memory?)", **kw)
+            outside_kills += 1
+            if outside_kills == 2:
+                return failed("svg", "infra", "infra: the rasteriser was killed from outside, twice", **kw)
+            continue  # once more, on a fresh worker
+        finally:
+            pool.release(worker, healthy)
+        break
     if status != b"O":
         kind = "runtime" if status == b"E" else "crash"  # E: resvg refused it; P: resvg panicked
         return failed("svg", kind, f"{kind}: resvg: {payload.decode(errors='replace')[:500]}", **kw)
