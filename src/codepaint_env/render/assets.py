@@ -27,6 +27,7 @@ ENV_VAR = "CODEPAINT_JS_DIR"
 #: logical name -> (npm package, file inside it)
 ASSET_FILES: dict[str, tuple[str, str]] = {
     "p5": ("p5", "lib/p5.min.js"),
+    "p5-v1": ("p5-v1", "lib/p5.min.js"),  # p5.js 1.11 (npm alias), for 1.x-era sketches
     "p5.brush": ("p5.brush", "dist/p5.brush.js"),
 }
 
@@ -45,9 +46,13 @@ class JSAssets:
         """Logical name -> absolute file path."""
         return {name: str(self.node_modules / pkg / rel) for name, (pkg, rel) in ASSET_FILES.items()}
 
-    def version_string(self) -> str:
-        """``p5-2.2.3+p5.brush-2.2.2``: part of the renderer version."""
-        return "+".join(f"{k}-{v}" for k, v in sorted(self.versions.items()))
+    def version_string(self, names: list[str] | None = None) -> str:
+        """``p5-2.2.3+p5.brush-2.2.2``: part of the renderer version (of ``names``, default all).
+
+        Both p5 copies are named ``p5`` with their own version (``p5-1.11.13``).
+        """
+        names = sorted(self.versions) if names is None else names
+        return "+".join(f"{'p5' if k == 'p5-v1' else k}-{self.versions[k]}" for k in names)
 
 
 def _candidates() -> list[tuple[str, Path]]:

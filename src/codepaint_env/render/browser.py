@@ -445,6 +445,7 @@ class BrowserPool:
         slot.job = warm
         try:
             await slot.page.goto(warm.url, wait_until="load", timeout=30_000)
+            await slot.cdp.send("Page.resetNavigationHistory")  # the first render sees none of it
         finally:
             slot.job = None
 

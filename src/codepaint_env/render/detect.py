@@ -69,6 +69,11 @@ def _blank(pattern: re.Pattern[str], code: str) -> str:
     return pattern.sub(" ", code)
 
 
+def code_only(js: str) -> str:
+    """JavaScript with its string literals, comments and regular-expression literals blanked."""
+    return _blank(_JS_NOISE, js)
+
+
 def detect_language(code: str) -> str:
     """Guess the language of a program by the documented rule."""
     prolog = _PROLOG.match(code)
@@ -82,7 +87,7 @@ def detect_language(code: str) -> str:
         return "tikz"
     if _HTML.search(code) or re.match(r"\s*<[a-zA-Z!]", code):
         return "html"
-    js_code = _blank(_JS_NOISE, code)  # the code as JavaScript would read it
+    js_code = code_only(code)  # the code as JavaScript would read it
     if _BRUSH_USE.search(js_code) and not _BRUSH_OWN.search(js_code):
         return "p5brush"
     return "p5"

@@ -8,7 +8,8 @@ keep it compiled between renders. Nothing else is reachable.
 * ``p5brush``: p5.js + p5.brush + the harness, then the sketch as a classic script (global or
   instance mode). The main p5 canvas is scaled to fit the viewport (``object-fit: contain``), so
   a 700x410 sketch in a 512x512 render is letterboxed, not cropped.
-* ``p5``: the same without p5.brush.
+* ``p5``: the same without p5.brush; with p5.js 1.11 instead of 2.x when the sketch uses API
+  only 1.x has (:mod:`.p5compat`).
 * ``svg``: the SVG shown through an ``<img>`` element, which never runs its scripts nor loads
   anything, scaled to fit the viewport.
 * ``html``: the program is the page itself.
@@ -24,6 +25,7 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from .assets import JSAssets
+from .p5compat import CDN_MAJOR, uses_p5_v1
 
 SITE = "codepaint.invalid"
 ASSET_ORIGIN = f"http://assets.{SITE}"
@@ -63,6 +65,7 @@ class PageSpec:
     config: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # messages from building the page
     syntax_error: str | None = None  # found before any browser work
+    engine: list[str] = field(default_factory=list)  # the pinned JS the page runs ("p5-v1", ...)
 
     def init_script(self) -> str:
         """The init script with this render's configuration baked in."""
@@ -100,14 +103,17 @@ def build_page(
     }
     js = "text/javascript; charset=utf-8"
     if language in ("p5", "p5brush"):
-        libs = ["p5.min.js"] + (["p5.brush.js"] if language == "p5brush" else []) + ["p5-harness.js"]
+        v1 = language == "p5" and uses_p5_v1(code)
+        engine = ["p5-v1"] if v1 else ["p5"] + (["p5.brush"] if language == "p5brush" else [])
+        libs = [_ASSET_NAMES[name] for name in engine] + ["p5-harness.js"]
         # crossorigin + CORS headers: errors thrown inside p5 keep their messages
         tags = "".join(f'<script crossorigin="anonymous" src="{ASSET_ORIGIN}{HARNESS_PREFIX}{lib}">'
                        "</script>" for lib in libs)
         tags += '<script src="/sketch.js"></script>'
         files = {"/sketch.js": (code.encode(), js)}
         files["/"] = (_doc(f"<style>{_STYLE}{_P5_STYLE}</style>{tags}"), "text/html; charset=utf-8")
-        return PageSpec(files=files, config=config)
+        notes = ["note: rendered with p5.js 1.x (the sketch uses API that p5.js 2 removed)"] if v1 else []
+        return PageSpec(files=files, config=config, engine=engine, notes=notes)
     if language == "svg":
         svg, notes, error = prepare_svg(code)
         files = {
@@ -153,6 +159,10 @@ def prepare_svg(code: str) -> tuple[str, list[str], str | None]:
     return code, notes, None
 
 
+#: Pinned asset -> the file name the page asks for on the asset origin.
+_ASSET_NAMES = {"p5": "p5.min.js", "p5-v1": "p5-v1.min.js", "p5.brush": "p5.brush.js"}
+
+
 def shared_asset(url: str, assets: JSAssets) -> str | None:
     """The file to serve for a shared asset: the harness's own, or p5 / p5.brush asked of a CDN.
 
@@ -161,12 +171,13 @@ def shared_asset(url: str, assets: JSAssets) -> str | None:
     path = urlsplit(url).path.lower()
     name = path.rsplit("/", 1)[-1]
     if url.startswith(ASSET_ORIGIN + HARNESS_PREFIX):
-        return {"p5.min.js": assets.paths["p5"], "p5.brush.js": assets.paths["p5.brush"],
-                "p5-harness.js": str(_JS / "p5-harness.js")}.get(name)
+        by_name = {file: assets.paths[asset] for asset, file in _ASSET_NAMES.items()}
+        return {**by_name, "p5-harness.js": str(_JS / "p5-harness.js")}.get(name)
     if is_ours(url):
         return None
     if ("p5.brush" in path and name.endswith(".js")) or name == "p5.brush":
         return assets.paths["p5.brush"]
     if name in ("p5.min.js", "p5.js"):
-        return assets.paths["p5"]
+        major = CDN_MAJOR.search(path)  # p5@1.9.0, /p5.js/1.4.2/: the page wants 1.x
+        return assets.paths["p5-v1" if major and major.group(1) == "1" else "p5"]
     return None

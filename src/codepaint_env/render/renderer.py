@@ -236,10 +236,15 @@ class Renderer:
 
     @property
     def version(self) -> str:
-        """The renderer stack's version: codepaint, JS assets and browser."""
+        """The renderer stack's version: codepaint, every JS asset and the browser."""
+        return self._version()
+
+    def _version(self, engine: list[str] | None = None) -> str:
+        """The version string of one render: codepaint, the JS it ran (``engine``), the browser."""
         pool = self._ensure_pool()
         browser = pool.config.browser.version.replace(" ", "-")
-        return f"codepaint-{__version__}+{pool.assets.version_string()}+{browser}"
+        js = pool.assets.version_string(engine)
+        return f"codepaint-{__version__}+{js + '+' if js else ''}{browser}"
 
     def close(self) -> None:
         """Close the browser and the loop thread. Safe to call twice.
@@ -466,7 +471,7 @@ class Renderer:
         spec = build_page(lang, code, assets=pool.assets, seed=seed, frames=self.frames,
                           max_canvas=self.max_canvas, allowed_api=self.allowed_api)
         spec.config["track_listeners"] = bool(track_listeners)
-        version = self.version
+        version = self._version(spec.engine)
         if spec.syntax_error:
             res = failed(lang, "syntax", spec.syntax_error, seed=seed, renderer=version)
             res.messages = [spec.syntax_error, *spec.notes]
@@ -627,7 +632,7 @@ class Renderer:
     ) -> RenderResult:
         spec = build_page(lang, code, assets=pool.assets, seed=seed, frames=self.frames,
                           max_canvas=self.max_canvas, allowed_api=self.allowed_api)
-        version = self.version
+        version = self._version(spec.engine)
         if spec.syntax_error:
             res = failed(lang, "syntax", spec.syntax_error, seed=seed, renderer=version)
             res.messages = [spec.syntax_error, *spec.notes]
@@ -644,7 +649,7 @@ class Renderer:
         timeout: float,
     ) -> RenderResult:
         info = cap.info or {}
-        messages: list[str] = list(spec.notes)
+        messages: list[str] = []
         errors = info.get("errors") or []
         unknown = list(dict.fromkeys(info.get("unknown_api") or []))
         error_kind: str | None = None
@@ -665,6 +670,7 @@ class Renderer:
                 if cap.blocked and _NETWORK_ERROR.search(f"{first.get('name')}: {first.get('message')}"):
                     messages.insert(0, f"runtime: the program needed {cap.blocked[0]}, which was refused: "
                                        "no network in the sandbox")
+        messages += spec.notes  # after the program's own errors: the first message is what failed
         messages += cap.console
         messages += [f"blocked request: {u}" for u in cap.blocked]
         if info.get("network_errors"):
@@ -803,8 +809,7 @@ def _done(result: RenderResult) -> concurrent.futures.Future:
 
 
 #: How a refused request surfaces in the page (fetch, FontFace, XHR).
-_NETWORK_ERROR = re.compile(r"Failed to fetch|NetworkError|network error|Load failed|load failed",
-                            re.IGNORECASE)
+_NETWORK_ERROR = re.compile(r"Failed to (?:fetch|load)|NetworkError|network error|Load failed", re.IGNORECASE)
 
 
 def _undefined_name(name: str, message: str) -> str | None:

@@ -1,6 +1,7 @@
 // codepaint page harness, part 2: runs after p5 (and p5.brush) loaded, before the sketch.
 // Hooks p5's lifecycle to capture the first complete frame, counts brush.* calls, records
-// made-up brush methods without stopping the sketch, and caps canvas sizes.
+// made-up brush methods without stopping the sketch, and caps canvas sizes. Works with p5.js 2.x
+// (p5.registerAddon lifecycles) and 1.x (p5.prototype.registerMethod hooks).
 (() => {
   const cp = window.__codepaint;
   const cfg = cp.config;
@@ -66,35 +67,53 @@
   // sketch stops looping (noLoop() in setup or draw: no later frame will come); then stop.
   let frames = 0;
   const looping = (inst) => (typeof inst.isLooping === 'function' ? inst.isLooping() : inst._loop !== false);
-  p5.registerAddon((p5cls, fn, lifecycles) => {
-    lifecycles.presetup = function () {
-      cp.state.started = true;
-      // A setup() that throws or rejects (an await on a request the sandbox refused, say) ends
-      // the render at once: the sketch can never reach its first frame.
-      const ctx = this._isGlobal ? window : this;
-      const user = ctx.setup;
-      if (typeof user === 'function') {
-        ctx.setup = async function (...args) {
-          try {
-            return await user.apply(this, args);
-          } catch (e) {
-            cp.recordError(e && e.name ? e.name : 'Error', e && e.message !== undefined ? e.message : String(e));
-            cp.finish();
-            throw e;
-          }
-        };
+  // A setup() that throws or rejects (an await on a request the sandbox refused, say) ends the
+  // render at once: the sketch can never reach its first frame.
+  const guardSetup = (inst) => {
+    const ctx = inst._isGlobal ? window : inst;
+    const user = ctx.setup;
+    if (typeof user !== 'function') return;
+    ctx.setup = async function (...args) {
+      try {
+        return await user.apply(this, args);
+      } catch (e) {
+        cp.recordError(e && e.name ? e.name : 'Error', e && e.message !== undefined ? e.message : String(e));
+        cp.finish();
+        throw e;
       }
     };
-    lifecycles.postsetup = function () {
-      const ctx = this._isGlobal ? window : this;
-      if (typeof ctx.draw !== 'function') { noteCanvas(this); cp.finish(); }
+  };
+  const afterSetup = function () {
+    const ctx = this._isGlobal ? window : this;
+    if (typeof ctx.draw !== 'function') { noteCanvas(this); cp.finish(); }
+  };
+  const afterDraw = function () {
+    frames++;
+    cp.state.frames = frames;
+    if (frames >= cfg.frames || !looping(this)) { this.noLoop(); noteCanvas(this); cp.finish(); }
+  };
+  if (typeof p5.registerAddon === 'function') {            // p5.js 2.x
+    p5.registerAddon((p5cls, fn, lifecycles) => {
+      lifecycles.presetup = function () { cp.state.started = true; guardSetup(this); };
+      lifecycles.postsetup = afterSetup;
+      lifecycles.postdraw = afterDraw;
+    });
+  } else {                                                  // p5.js 1.x
+    const proto = p5.prototype;
+    let preloading = false;
+    proto.registerMethod('init', function () { cp.state.started = true; });
+    proto.registerMethod('beforePreload', function () { preloading = true; });
+    proto.registerMethod('afterPreload', function () { preloading = false; });
+    proto.registerMethod('afterSetup', afterSetup);
+    proto.registerMethod('post', afterDraw);
+    // 1.x reports a file that failed to load here (a no-op in its minified build) and, without a
+    // failure callback, never finishes preload(): the sketch would wait out the timeout.
+    p5._friendlyFileLoadError = function (type, path) {
+      if (!preloading) return;
+      cp.recordError('Error', `Failed to load ${path} in preload()`);
+      cp.finish();
     };
-    lifecycles.postdraw = function () {
-      frames++;
-      cp.state.frames = frames;
-      if (frames >= cfg.frames || !looping(this)) { this.noLoop(); noteCanvas(this); cp.finish(); }
-    };
-  });
+  }
   const noteCanvas = (inst) => {
     const c = inst.canvas || (inst._renderer && inst._renderer.canvas);
     if (c) cp.state.canvas = { width: c.width, height: c.height, webgl: !!(inst._renderer && inst._renderer.isP3D) };
