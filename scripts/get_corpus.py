@@ -7,7 +7,9 @@ selection of their files is kept, one program per file, under ``.corpus/<languag
 
 =========  ====================================================================================
 p5         the ``@example`` sketches in p5.js's own reference comments (npm ``p5``, the version
-           codepaint renders with), those that load no assets and ask for no camera or sound
+           codepaint renders with), those that load no assets and ask for no camera or sound; and
+           40 of p5.js 1.11's that use API p5.js 2 removed (``curveVertex``, ``quadraticVertex``,
+           six-argument ``bezierVertex``...): 1.x-era programs, for the 1.x engine
 p5brush    every complete sketch in p5.brush's READMEs (npm ``p5.brush`` 2.x and 1.x) and the
            1.x package's ``example/sketch.js`` -- all there is on the registries
 svg        the W3C SVG 1.1 test suite and librsvg's bug reftests (Debian ``librsvg2-tests``), and
@@ -61,6 +63,8 @@ SUFFIX = {"p5": ".p5.js", "p5brush": ".p5brush.js", "svg": ".svg", "html": ".htm
 NPM = {  # name@version -> the registry's sha512 integrity
     "p5@2.2.3":
         "sha512-jz9uy0k3Fcj9vKSOafQlIrpaPZZjO4rAEBZF6dGkbokisshP0M3aFm4qtLHYCoEW1XJSkFaVaOMILCQAQxUHHA==",
+    "p5@1.11.13":
+        "sha512-gfGo4AkyuNMs6Ko7UNFM9K2edqFRGyLrFaYUB+XXF127JVdEPu0BIaC5uDDNJpsRMOD9hJMUpsOH4HkfuNhvhA==",
     "p5.brush@2.2.2":
         "sha512-eC0qYrMfOpo9T0DtI9JOJEFqvmbkkD+6sEEWy+8fDMo60rbP2Rzi5uxmV0D20oKazugWHUTCXvmim8xuGs/UdA==",
     "p5.brush@1.1.4":
@@ -225,10 +229,11 @@ _P5_EXTERNAL = re.compile(r"assets/|https?:|\bload\w*\(|createCapture|createVide
                           r"\bp5\.(Sound|Amplitude)|getUserMedia")
 
 
-def p5_examples(files: dict[str, bytes], spec: str) -> list[dict]:
+def p5_examples(files: dict[str, bytes], spec: str, sources: Callable[[str], bool] = lambda p: (
+        p.startswith("dist/") and p.endswith(".js")), folder: str = "p5-reference") -> list[dict]:
     """The ``@example`` blocks of p5.js's reference comments that are whole, self-contained sketches."""
     seen, out = set(), []
-    for path in sorted(p for p in files if p.startswith("dist/") and p.endswith(".js")):
+    for path in sorted(p for p in files if sources(p)):
         lines = files[path].decode().split("\n")
         i = 0
         while i < len(lines):
@@ -239,15 +244,17 @@ def p5_examples(files: dict[str, bytes], spec: str) -> list[dict]:
             while j < len(lines) and not re.match(r"^\s*(\*\s?@\w+|\*/)", lines[j]):
                 body.append(re.sub(r"^\s*\*( |$)", "", lines[j]))
                 j += 1
+            # (p5.js 1.x wraps each example in <div><code> ... </code></div> for its web page)
+            body = [ln for ln in body if not re.match(r"^\s*</?(div|code)\b[^>]*>\s*$", ln)]
             code = "\n".join(body).strip() + "\n"
             whole = "function setup" in code or "new p5(" in code
             if whole and not _P5_EXTERNAL.search(code) and code not in seen:
                 seen.add(code)
                 name = f"{path.removeprefix('dist/').removesuffix('.js')}_L{i + 2}"
-                out.append(item("p5", "p5-reference", name, code, f"npm:{spec}/{path}#L{i + 2}", "LGPL-2.1",
+                out.append(item("p5", folder, name, code, f"npm:{spec}/{path}#L{i + 2}", "LGPL-2.1",
                                 line=i + 2))
             i = j
-    return pick(out, PER_LANGUAGE)
+    return out
 
 
 def readme_sketches(text: str, spec: str, seen: set[str]) -> list[dict]:
@@ -364,7 +371,13 @@ def collect(dl: Path) -> Iterator[dict]:
     """Download every pinned package and yield the corpus files chosen from it."""
     # p5: p5.js's reference examples
     spec = "p5@2.2.3"
-    yield from p5_examples(npm_files(spec, dl), spec)
+    yield from pick(p5_examples(npm_files(spec, dl), spec), PER_LANGUAGE)
+    # ... and p5.js 1.11's, the ones that use API p5.js 2 removed (rendered with the 1.x engine)
+    from codepaint_env.render.p5compat import uses_p5_v1
+
+    spec = "p5@1.11.13"
+    v1 = p5_examples(npm_files(spec, dl), spec, lambda p: p == "lib/p5.js", "p5-1x-reference")
+    yield from pick([it for it in v1 if uses_p5_v1(it["code"] or "")], 40)
 
     # p5brush: everything whole the registries have
     seen: set[str] = set()

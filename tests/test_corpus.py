@@ -118,3 +118,13 @@ def test_render_corpus_sample(renderer):
     assert v.mean() <= FAST_MEAN_BOUND, f"mean |difference| {v.mean():.2f}; worst: {worst}"
     assert np.median(v) <= FAST_MEDIAN_BOUND, f"median |difference| {np.median(v):.2f}; worst: {worst}"
     assert worst[0][1] <= FAST_FILE_BOUND, f"resvg and Chromium disagree: {worst}"
+
+
+def test_p5_1x_reference_examples_render_with_the_1x_engine(renderer):
+    """p5.js 1.11's own examples that use API p5.js 2 removed render, and with p5.js 1.x."""
+    files = [f for f in corpus_files() if "/p5-1x-reference/" in f.path]
+    assert len(files) >= 5, "run `make corpus`: no p5.js 1.x examples in .corpus/"
+    results = renderer.render_many([f.code for f in files], "p5", size=128)
+    bad = [(f.path, r.error_kind, r.messages[:2]) for f, r in zip(files, results, strict=True)
+           if not r.ok or "+p5-1.11." not in r.renderer]
+    assert not bad, bad
