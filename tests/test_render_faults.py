@@ -221,3 +221,25 @@ def test_stats_count_every_kind():
     assert set(st["kinds"]) == {"ok", *ERROR_KINDS}
     assert st["kinds"]["ok"] == 2 and st["kinds"]["empty"] == 1 and st["kinds"]["syntax"] == 1
     assert st["renders"] == 4 and st["cache_hits"] == 1 and st["browser_launches"] == 1
+
+
+def test_arender_and_interact_answer_infra_too():
+    import asyncio
+
+    async def noop(page, cdp, cap):
+        return "acted"
+
+    with Renderer(max_pages=2, cache_size=0) as r:
+        assert r.render(SIMPLE_P5, "p5", size=64).ok
+        killer = BrowserKiller(r, delay=0.7)
+        killer.start()
+        try:
+            res = asyncio.run(r.arender(SLOW, "p5", size=64))
+            html = ("<!doctype html><body><script>const t = Date.now(); while (Date.now() - t < 1500) {}"
+                    "</script><p>slow</p></body>")
+            res2, inter = r.interact(html, "html", after=noop, size=64)
+        finally:
+            killer.stop.set()
+            killer.join()
+        assert res.error_kind == "infra", res.messages
+        assert res2.error_kind == "infra" and inter is None, res2.messages
