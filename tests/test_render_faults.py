@@ -188,17 +188,12 @@ def test_an_overloaded_machine_is_infra_and_a_busy_loop_is_the_programs_timeout(
         res = r.render(heavy, "p5", size=64)
         assert res.error_kind == "timeout" and "ran" in res.messages[0], res.messages
         assert r.render(SIMPLE_P5.replace("240", "230"), "p5", size=64).ok
+        # Eight hogs at the highest priority take CPU 0; the browser, the driver and we keep CPU 1.
         # One second into the render (the program is running by then), the page's renderer
-        # process is made to share CPU 0 with eight hogs at the highest priority; the browser,
-        # the driver and we keep CPU 1, so the render itself is still answered on time.
+        # process is moved onto CPU 0: from then on the machine does not let it run.
         renderer = r.pool._idle[0].renderer_pid
-        hogs: list[subprocess.Popen] = []
-
-        def squeeze() -> None:
-            hogs.extend(overload(cpus={0}))
-            pin(renderer, {0})
-
-        timer = threading.Timer(1.0, squeeze)
+        hogs = overload(cpus={0})
+        timer = threading.Timer(1.0, pin, (renderer, {0}))
         timer.start()
         try:
             res = r.render(heavy, "p5", size=64)
@@ -243,3 +238,18 @@ def test_arender_and_interact_answer_infra_too():
             killer.join()
         assert res.error_kind == "infra", res.messages
         assert res2.error_kind == "infra" and inter is None, res2.messages
+
+
+@pytest.mark.skipif(not cgroup_v1_available(), reason="needs cgroups")
+def test_closing_one_renderer_leaves_another_renderers_browser_alone():
+    # Each browser gets a cgroup of its own: two pools once both named theirs codepaint-<pid>-1,
+    # and closing one removed the group, killing the other's browser with it.
+    with Renderer(max_pages=1, cache_size=0) as a:
+        assert a.render(SIMPLE_P5, "p5", size=64).ok
+        b = Renderer(max_pages=1, cache_size=0)
+        assert b.render(SIMPLE_P5.replace("240", "230"), "p5", size=64).ok
+        assert not set(a.pool.browser_pids()) & set(b.pool.browser_pids())
+        launches = a.pool.launches
+        b.close()
+        assert a.render(SIMPLE_P5.replace("240", "220"), "p5", size=64).ok
+        assert a.pool.launches == launches, "a's browser died when b closed"

@@ -278,7 +278,6 @@ class BrowserPool:
         self.launches = 0
         self.retries = 0
         self.slots_made = 0
-        self._launch_seq = 0
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -329,9 +328,10 @@ class BrowserPool:
         cfg = self.config
         cgroup = None
         if cfg.memory_limit_mb and cgroup_v1_available():
-            self._launch_seq += 1
+            # A name no other browser of this process has (every pool, every launch): two
+            # renderers sharing a group would kill each other's browser when one closes.
             cgroup = BrowserCgroup(
-                f"codepaint-{os.getpid()}-{self._launch_seq}",
+                f"codepaint-{os.getpid()}-{next(_CGROUP_SEQ)}",
                 cfg.memory_limit_mb * 1024 * 1024,
                 cfg.max_pids,
             )
@@ -881,6 +881,7 @@ def _frameless(req: Any) -> bool:
         return True
 
 
+_CGROUP_SEQ = itertools.count(1)  # process-wide: see _launch_once
 _background: set[asyncio.Future] = set()
 
 
