@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from codepaint_env.render import fast_svg
+from codepaint_env.render import fast_svg, resvg_pool
 from codepaint_env.render.fast_svg import render_svg_fast, shutdown_workers
 from codepaint_env.render.load import descendants
 from codepaint_env.render.result import pixel_sha256
@@ -220,7 +220,7 @@ def magenta(res) -> int:
 def test_the_file_hazard_is_real_without_the_filter(secret_png):
     # The worker as such (as the sandbox user) does load an absolute href: the filter is needed.
     doc = f"<svg {NS} width='32' height='32'><image href='{secret_png}' width='32' height='32'/></svg>"
-    pool = fast_svg._get_pool()
+    pool = resvg_pool.default_pool()
     worker = pool.acquire()
     try:
         status, _, png = worker.call(fast_svg._request(fast_svg._Prepared(doc, None, []), worker.home), 20)
@@ -366,7 +366,8 @@ def test_a_worker_killed_from_outside_is_replaced_then_infra(kills, want):
 
 def test_memory_bomb_crashes_the_worker_not_the_process(monkeypatch):
     shutdown_workers()
-    monkeypatch.setattr(fast_svg, "WORKER_LIMITS", dataclasses.replace(fast_svg.WORKER_LIMITS, memory_mb=300))
+    monkeypatch.setattr(resvg_pool, "WORKER_LIMITS",
+                        dataclasses.replace(resvg_pool.WORKER_LIMITS, memory_mb=300))
     layers = "<g opacity='0.9'><rect width='100%' height='100%' fill='red'/>" * 40 + "</g>" * 40
     try:
         res = render_svg_fast(f"<svg {NS}>{layers}</svg>", 2048, 2048, timeout_s=60)

@@ -10,8 +10,7 @@ registers the Gymnasium environments::
     env = gym.make("CodePaint/P5Brush-v0", reward="execution_gate", max_turns=3)
 """
 
-__version__ = "0.1.0"
-
+from .core.version import __version__
 from .render import Renderer, RenderResult, render
 
 #: Registered environment ids -> language (kwargs presets of one class, as Gymnasium does it).

@@ -24,15 +24,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from .core.images import PIXEL_LEVELS, colour_family_of, compare_images, palette_of
+from .render.languages import LANGUAGES
 
 #: Renders that differ from the stored PNG by at most this mean absolute difference (0-255 per
-#: channel) and this fraction of clearly different pixels (> 16 levels) count as matching: software
+#: channel) and this fraction of clearly different pixels (> PIXEL_LEVELS) count as matching: software
 #: WebGL and font rasterisation can differ slightly across machines and Chromium builds.
 MEAN_TOLERANCE = 1.5
 PIXEL_FRACTION_TOLERANCE = 0.01
 
-EXT = {"p5brush": ".js", "p5": ".js", "svg": ".svg", "html": ".html", "python": ".py", "tikz": ".tex"}
 
 
 def add_pool_parser(sub: Any) -> None:
@@ -48,7 +48,8 @@ def add_pool_parser(sub: Any) -> None:
     v = ps.add_parser("verify", help="re-render references and compare with the stored PNGs",
                       description="Re-render references and compare with their stored PNGs: equal "
                       f"pixels, or within tolerance (mean |diff| <= {MEAN_TOLERANCE} and at most "
-                      f"{PIXEL_FRACTION_TOLERANCE:.0%} of pixels off by > 16). Exit 1 on mismatch.")
+                      f"{PIXEL_FRACTION_TOLERANCE:.0%} of pixels off by > {PIXEL_LEVELS}). "
+                      "Exit 1 on mismatch.")
     v.add_argument("--sample", type=int, default=None, help="verify N random references (default all)")
     v.add_argument("--seed", type=int, default=0, help="seed for --sample (default 0)")
     v.add_argument("--tolerance", type=float, default=MEAN_TOLERANCE,
@@ -127,16 +128,6 @@ def _stats(pool: Any) -> int:
 
 
 # ---------------------------------------------------------------------- verify
-def compare_images(a: Any, b: Any) -> tuple[bool, float, float]:
-    """``(identical, mean |diff|, fraction of pixels off by more than 16)`` of two RGB images."""
-    x = np.asarray(a.convert("RGB"), dtype=np.int16)
-    y = np.asarray(b.convert("RGB"), dtype=np.int16)
-    if x.shape != y.shape:
-        return False, 255.0, 1.0
-    d = np.abs(x - y)
-    return bool(not d.any()), float(d.mean()), float((d.max(axis=2) > 16).mean())
-
-
 def rerender(renderer: Any, refs: list[Any], progress: str) -> Iterator[tuple[Any, Any]]:
     """Render references again (batched by size and seed): ``(reference, RenderResult)`` pairs."""
     groups: dict[tuple, list] = {}
@@ -201,36 +192,6 @@ def _sheet(pool: Any, args: argparse.Namespace) -> int:
 def png_sha256(png: bytes) -> str:
     """SHA-256 of PNG bytes (the manifest's ``sha256``)."""
     return hashlib.sha256(png).hexdigest()
-
-
-def palette_of(image: Any, n: int = 5) -> list[str]:
-    """The ``n`` most frequent colours of an image (median-cut), most frequent first."""
-    from PIL import Image
-
-    q = image.convert("RGB").resize((128, 128)).quantize(colors=n, method=Image.Quantize.MEDIANCUT)
-    pal = q.getpalette()[: 3 * n]
-    counts = sorted(q.getcolors(), reverse=True)
-    return [f"#{pal[3 * i]:02x}{pal[3 * i + 1]:02x}{pal[3 * i + 2]:02x}" for _, i in counts]
-
-
-def colour_family_of(image: Any) -> str:
-    """The dominant hue family of an image: pixels with colour vote by hue; too few -> neutral."""
-    hsv = np.asarray(image.convert("RGB").resize((96, 96)).convert("HSV"), dtype=np.float32)
-    h, s, v = hsv[..., 0] * 360 / 255, hsv[..., 1] / 255, hsv[..., 2] / 255
-    coloured = (s > 0.2) & (v > 0.15)
-    if coloured.mean() < 0.08:
-        return "neutral"
-    hue, sat, val = h[coloured], s[coloured], v[coloured]
-    bins = {"red": (hue < 15) | (hue >= 345), "orange": (hue >= 15) & (hue < 40),
-            "yellow": (hue >= 40) & (hue < 70), "green": (hue >= 70) & (hue < 160),
-            "teal": (hue >= 160) & (hue < 195), "blue": (hue >= 195) & (hue < 255),
-            "purple": (hue >= 255) & (hue < 295), "pink": (hue >= 295) & (hue < 345)}
-    brown = ((hue < 45) | (hue >= 345)) & (val < 0.55) & (sat < 0.8)
-    votes = {k: float(m.sum()) for k, m in bins.items()}
-    votes["brown"] = float(brown.sum())
-    for k in ("red", "orange", "yellow"):
-        votes[k] -= float((bins[k] & brown).sum())
-    return max(votes, key=lambda k: votes[k])
 
 
 def _add(root: Path, args: argparse.Namespace) -> int:
@@ -326,7 +287,7 @@ def add_references(root: Path, entries: list[dict[str, Any]], *, size: int = 512
             else palette_of(res.image),
             "colour_family": e.get("colour_family") or colour_family_of(res.image),
             "tier": e["tier"], "reason": e["reason"],
-            "code_path": f"code/{rid}{EXT.get(lang, '.txt')}", "image_path": f"renders/{rid}.png",
+            "code_path": f"code/{rid}{LANGUAGES[lang].extension}", "image_path": f"renders/{rid}.png",
             "sha256": png_sha256(png), "size": list(res.size), "seed": seed, "renderer": version,
         }
         errs = validate_row(row, e["file"])

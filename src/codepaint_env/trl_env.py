@@ -60,17 +60,10 @@ from typing import Any
 
 import gymnasium as gym
 
+from .render.languages import LANGUAGES
+
 __all__ = ["CodePaintToolEnv"]
 
-#: How the instruction names the program the model submits, per language.
-_PROGRAM = {
-    "p5brush": "p5.js sketch (using p5.brush)",
-    "p5": "p5.js sketch",
-    "svg": "SVG document",
-    "html": "HTML page",
-    "python": "Python program",
-    "tikz": "TikZ picture",
-}
 _AGGREGATIONS = ("last", "best")
 
 
@@ -277,7 +270,7 @@ class CodePaintToolEnv:
         return {"prompt": text}
 
     def _instruction(self) -> str:
-        program = _PROGRAM.get(self.language, "program")
+        program = LANGUAGES[self.language].noun if self.language in LANGUAGES else "program"
         which = "last" if self._aggregation == "last" else "best"
         if self._max_turns == 1:
             budget = "You have one submission; it is scored."

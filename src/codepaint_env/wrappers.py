@@ -7,7 +7,7 @@
                                       rewards per turn and the task
       episode-000000/
         task.json                     the task
-        turn-01/ code.js  render.png  result.json   (render summary, reward breakdown,
+        turn-01/ code.p5brush.js  render.png  result.json   (render summary, reward breakdown,
         turn-02/ ...                                 feedback, step reward, visible change)
         strip.png                     the turns side by side, labelled with their rewards
         episode.json                  task, rewards per turn, total, how it ended
@@ -30,7 +30,7 @@ import gymnasium as gym
 import numpy as np
 from PIL import Image, ImageDraw
 
-EXTENSIONS = {"p5brush": "js", "p5": "js", "svg": "svg", "html": "html", "python": "py", "tikz": "tex"}
+from .render.languages import LANGUAGES
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
@@ -109,7 +109,8 @@ class RecordEpisode(gym.Wrapper):
         turn = int(info.get("turn", len(self._turns) + 1))
         folder = self.episode_dir / f"turn-{turn:02d}"
         language = getattr(self.env.unwrapped, "language", "p5")
-        write_atomic(folder / f"code.{EXTENSIONS.get(language, 'txt')}", obs["code"])
+        write_atomic(folder / f"code{LANGUAGES[language].extension if language in LANGUAGES else '.txt'}",
+                     obs["code"])
         write_atomic(folder / "render.png", _png(obs["image"]))
         record = {"turn": turn, "step_reward": reward, "terminated": terminated, "truncated": truncated,
                   "feedback": obs["feedback"], **{k: v for k, v in info.items() if k != "turn"}}

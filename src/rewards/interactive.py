@@ -42,6 +42,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from codepaint_env.core.images import PIXEL_LEVELS
+
 from .base import Reward, RewardResult, Sample, run_sync
 from .judge.client import JudgeClient, JudgeConfig
 from .judge.parsing import ParseError, format_hint, parse_json_object
@@ -54,7 +56,6 @@ _KIND_ACTION = {"text": "type", "select": "select", "range": "key", "keys": "key
 _TYPED = {"number": "42", "email": "user@example.com", "url": "https://example.com", "tel": "5551234"}
 _KEY = re.compile(r"^(?:[A-Za-z0-9]|Arrow(?:Up|Down|Left|Right)|Enter|Space|Escape|Tab|Backspace)$")
 _CONFIG_FIELDS = frozenset(f.name for f in fields(JudgeConfig))
-_PIXEL_TOLERANCE = 16  # per channel, 0-255: smaller differences are antialiasing, not change
 _OWN_MARGIN = 8  # px: around the target ignored (focus rings, :active), around idle changes too
 PLANNER_SYSTEM = (
     "You test a web page the way a curious user would. The screenshot shows the page with numbered "
@@ -220,12 +221,12 @@ async def _act(page: Any, cdp: Any, cap: Any, probe: Any, cand: dict[str, Any], 
     await settle()
     before = await js("(p, i) => p.mark(i)", p.index)
     shot0, blocked0, popups0 = await _shot(cdp), len(cap.navigations), cap.popups
-    # Two idle windows: what animates by itself. The long one (two settles) lasts at least as
-    # many frames as the action's window does on a loaded machine, so a moving sprite's change
-    # there is its full change, not a short window's partial one.
+    # Idle windows: what animates by itself. The long one (shot0 -> shot1, ten frames or more)
+    # lasts as many frames as the action's window does on a loaded machine, so a moving sprite's
+    # change there is its full change, not a short window's partial one.
     await settle()
     mid = await _shot(cdp)
-    await settle()
+    await js("(p, ms) => p.settle(ms, 8)", cfg["settle_ms"])
     await js("p => p.idle()")
     shot1 = await _shot(cdp)
     errors.clear()
@@ -278,10 +279,10 @@ def _changed_fraction(idle_windows: list[tuple[np.ndarray, np.ndarray]], before:
     if any(a.shape != before.shape or b.shape != before.shape for a, b in idle_windows) \
             or after.shape != before.shape:
         return 0.0
-    windows = [np.abs(b - a).max(axis=2) > _PIXEL_TOLERANCE for a, b in idle_windows]
+    windows = [np.abs(b - a).max(axis=2) > PIXEL_LEVELS for a, b in idle_windows]
     idle_most = max(w.mean() for w in windows)
     idle = np.logical_or.reduce(windows)
-    act = np.abs(after - before).max(axis=2) > _PIXEL_TOLERANCE
+    act = np.abs(after - before).max(axis=2) > PIXEL_LEVELS
     if own is not None:
         x0, y0 = max(0, int(own["x"]) - _OWN_MARGIN), max(0, int(own["y"]) - _OWN_MARGIN)
         x1, y1 = int(own["x"] + own["w"]) + _OWN_MARGIN, int(own["y"] + own["h"]) + _OWN_MARGIN

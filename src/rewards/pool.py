@@ -33,19 +33,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from codepaint_env.errors import CodePaintError
+from codepaint_env.core.errors import CodePaintError
+from codepaint_env.core.images import COLOUR_FAMILIES
+from codepaint_env.render.languages import LANGUAGES
 
 TIERS: tuple[str, ...] = ("love", "okay", "supplement", "reject")
-#: Colour families around the wheel, then the two without a clear hue.
-COLOUR_FAMILIES: tuple[str, ...] = (
-    "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink", "brown", "neutral",
-)
 SUBJECTS: tuple[str, ...] = (
     "hibiscus", "rose", "sunflower", "tulip", "water_lily", "poppy", "landscape", "seascape",
     "still_life", "bird", "animal", "tree", "city", "abstract", "wall_clock", "bicycle",
     "elephant", "world_map", "web_page",
 )
-LANGUAGES: tuple[str, ...] = ("p5brush", "p5", "svg", "html", "python", "tikz")
 ENV_VAR = "CODEPAINT_POOL_DIR"
 REQUIRED = ("id", "language", "prompt", "subject", "palette", "colour_family", "tier", "reason",
             "code_path", "image_path", "sha256", "size", "seed", "renderer")

@@ -2,12 +2,14 @@
 
 from .detect import detect_language
 from .extract import code_blocks, completion_text, extract_code
-from .renderer import LANGUAGES, Renderer, default_renderer, parse_size, register_language, render
+from .languages import LANGUAGES, LanguageSpec, register_language
+from .renderer import Renderer, default_renderer, parse_size, render
 from .result import ERROR_KINDS, RenderResult, is_blank, pixel_sha256
 
 __all__ = [
     "ERROR_KINDS",
     "LANGUAGES",
+    "LanguageSpec",
     "RenderResult",
     "Renderer",
     "code_blocks",

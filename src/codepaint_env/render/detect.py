@@ -16,10 +16,14 @@ The rule, first match wins:
 5. a use of ``brush.<name>`` in the code (not in a string or comment), where the program does
    not declare a ``brush`` of its own -> ``p5brush``
 6. anything else -> ``p5``
+
+Each rule is the ``detect`` test of its language in the registry
+(:mod:`codepaint_env.core.languages`), tried in ``detect_order``: a new language adds its own.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 _TIKZ = re.compile(r"\\documentclass|\\begin\{tikzpicture\}|\\tikz\b|\\usetikzlibrary")
@@ -74,43 +78,79 @@ def code_only(js: str) -> str:
     return _blank(_JS_NOISE, js)
 
 
+class Source:
+    """A program as detection looks at it.
+
+    Its text, and (computed once, on demand) the text as Python and as JavaScript would read it,
+    strings and comments blanked.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @functools.cached_property
+    def python(self) -> str:
+        """The code as Python would read it."""
+        return _blank(_PY_NOISE, self.text)
+
+    @functools.cached_property
+    def javascript(self) -> str:
+        """The code as JavaScript would read it."""
+        return code_only(self.text)
+
+
+# ---------------------------------------------------------------------- the built-in tests
+def is_svg(src: Source) -> bool:
+    """A document that starts with ``<svg`` after a prolog (XML declaration, comments, doctype)."""
+    prolog = _PROLOG.match(src.text)
+    head = src.text[prolog.end():] if prolog else src.text
+    return re.match(r"<svg[\s>/]", head, re.I) is not None
+
+
+def is_python(src: Source) -> bool:
+    """A line only Python writes, and no JavaScript construct.
+
+    (Tried before TikZ: a matplotlib program may quote LaTeX.)
+    """
+    return _PY.search(src.python) is not None and _JS.search(src.python) is None
+
+
+def is_tikz(src: Source) -> bool:
+    r"""``\documentclass``, ``\begin{tikzpicture}``, ``\tikz`` or ``\usetikzlibrary``."""
+    return _TIKZ.search(src.text) is not None
+
+
+def is_html(src: Source) -> bool:
+    """An HTML doctype, ``<html>``, ``<head>`` or ``<body>``, or a document that starts with a tag."""
+    return _HTML.search(src.text) is not None or re.match(r"\s*<[a-zA-Z!]", src.text) is not None
+
+
+def is_p5brush(src: Source) -> bool:
+    """A use of ``brush.<name>`` by a program that does not declare a ``brush`` of its own."""
+    return _BRUSH_USE.search(src.javascript) is not None and _BRUSH_OWN.search(src.javascript) is None
+
+
+#: The language detection falls back to.
+FALLBACK = "p5"
+
+
 def detect_language(code: str) -> str:
-    """Guess the language of a program by the documented rule."""
-    prolog = _PROLOG.match(code)
-    head = code[prolog.end():] if prolog else code
-    if re.match(r"<svg[\s>/]", head, re.I):
-        return "svg"
-    py_code = _blank(_PY_NOISE, code)  # the code as Python would read it
-    if _PY.search(py_code) and not _JS.search(py_code):
-        return "python"
-    if _TIKZ.search(code):
-        return "tikz"
-    if _HTML.search(code) or re.match(r"\s*<[a-zA-Z!]", code):
-        return "html"
-    js_code = code_only(code)  # the code as JavaScript would read it
-    if _BRUSH_USE.search(js_code) and not _BRUSH_OWN.search(js_code):
-        return "p5brush"
-    return "p5"
+    """Guess the language of a program.
 
+    The registered languages' tests, in their ``detect_order`` (the module docstring gives the
+    built-in rule); :data:`FALLBACK` when none says yes.
+    """
+    from .languages import LANGUAGES
 
-#: File-name endings that name a language (checked before looking at the code).
-SUFFIXES: tuple[tuple[str, str], ...] = (
-    (".p5brush.js", "p5brush"),
-    (".brush.js", "p5brush"),
-    (".p5.js", "p5"),
-    (".svg", "svg"),
-    (".html", "html"),
-    (".htm", "html"),
-    (".py", "python"),
-    (".tex", "tikz"),
-    (".tikz", "tikz"),
-)
+    src = Source(code)
+    for spec in sorted((s for s in LANGUAGES.values() if s.detect is not None), key=lambda s: s.detect_order):
+        if spec.detect(src):  # type: ignore[misc]
+            return spec.name
+    return FALLBACK
 
 
 def language_from_path(path: str, code: str) -> str:
-    """The language of a file: by its name's ending (see :data:`SUFFIXES`), else by its code."""
-    name = path.lower()
-    for suffix, lang in SUFFIXES:
-        if name.endswith(suffix):
-            return lang
-    return detect_language(code)
+    """The language of a file: by its name's ending (the registered suffixes), else by its code."""
+    from .languages import by_suffix
+
+    return by_suffix(path) or detect_language(code)

@@ -34,15 +34,20 @@ _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:^[ \t
 _THINK = re.compile(r"<think>.*?(</think>|\Z)", re.S | re.I)
 _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
-TAGS: dict[str, set[str]] = {
-    "p5": {"js", "javascript", "p5", "p5js", "p5.js", "jsx", "ecmascript"},
-    "p5brush": {"js", "javascript", "p5", "p5js", "p5.js", "p5brush", "p5.brush"},
-    "svg": {"svg", "xml", "image/svg+xml"},
-    "html": {"html", "htm", "xhtml"},
-    "python": {"python", "py", "python3"},
-    "tikz": {"latex", "tex", "tikz"},
-}
-_FAMILY = {"p5": "js", "p5brush": "js"}
+
+
+def _family(lang: str) -> str:
+    from .languages import LANGUAGES
+
+    spec = LANGUAGES.get(lang)
+    return spec.family if spec is not None else lang
+
+
+def _tags(lang: str) -> frozenset[str]:
+    from .languages import LANGUAGES
+
+    spec = LANGUAGES.get(lang)
+    return spec.fence_tags if spec is not None else frozenset()
 
 
 def completion_text(completion: Any) -> str:
@@ -99,10 +104,10 @@ def extract_code(completion: Any, language: str | None = None) -> str:
     if not blocks:
         code = text
     else:
-        candidates = [c for t, c in blocks if lang and t in TAGS.get(lang, set())]
+        candidates = [c for t, c in blocks if lang and t in _tags(lang)]
         if not candidates and lang:
-            want = _FAMILY.get(lang, lang)
-            candidates = [c for _, c in blocks if _FAMILY.get(d := detect_language(c), d) == want]
+            want = _family(lang)
+            candidates = [c for _, c in blocks if _family(detect_language(c)) == want]
         if not candidates:
             candidates = [c for _, c in blocks]
         best = max(range(len(candidates)), key=lambda i: (len(candidates[i].strip()), i))

@@ -51,8 +51,8 @@ built: 10^7 elements are refused in ~0.4 s), and ``<use>`` bombs expanding past
 the root is always re-sized to the output.
 
 **Sizing.** ``pages.prepare_svg`` shows the SVG in ``<img style="width:100vw;height:100vh;
-object-fit:contain">`` on a white page; :func:`_fit` reproduces that (within 0.7 mean |difference|
-of Chromium on 32 root-sizing probes at 200x100, 100x200 and 256x256): absolute ``width`` +
+object-fit:contain">`` on a white page; :func:`.svg_sizing.fit_box` reproduces that (within 0.7
+mean |difference| of Chromium on 32 root-sizing probes at 200x100, 100x200 and 256x256): absolute ``width`` +
 ``height`` give the aspect ratio, else the ``viewBox`` does (not with
 ``preserveAspectRatio="none"``); with a ratio the picture is the largest box of it, centred, its
 edges snapped to whole pixels (half up); without, it fills the output, stretched from absolute
@@ -81,22 +81,11 @@ document whose root ``width``/``height`` is a percentage other than 100% and tha
 
 from __future__ import annotations
 
-import atexit
 import colorsys
-import contextlib
 import io
-import json
 import math
-import os
 import re
-import select
-import shutil
 import signal
-import struct
-import subprocess
-import sys
-import tempfile
-import threading
 import time
 import xml.etree.ElementTree as ET
 import xml.parsers.expat
@@ -105,12 +94,20 @@ from dataclasses import dataclass
 from PIL import Image, ImageColor
 
 from ..errors import RendererUnavailable
-from .load import CpuStall, CpuTimes, cpu_times, starved
+from .load import CpuStall, starved
 from .pages import prepare_svg
 from .result import RenderResult, failed, is_blank, pixel_sha256
-from .sandbox import Limits, sandbox_mode
+from .resvg_pool import (
+    WORKER_LIMITS,
+    WorkerDied,
+    WorkerPool,
+    WorkerTimeout,
+    default_pool,
+    shutdown_workers,
+)
+from .svg_sizing import Fit, fit_box
 
-__all__ = ["WORKER_LIMITS", "rasteriser_version", "render_svg_fast", "shutdown_workers"]
+__all__ = ["WORKER_LIMITS", "WorkerPool", "rasteriser_version", "render_svg_fast", "shutdown_workers"]
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -120,11 +117,6 @@ MAX_NODES = 250_000
 MAX_DEPTH = 400
 #: Elements the document may expand to through ``<use>`` (a ``<use>`` bomb is rejected up front).
 MAX_EXPANDED_NODES = 2_000_000
-#: Resource limits of a rasteriser worker (address space bounds a memory bomb; CPU is bounded per
-#: render by the wall-clock timeout, the CPU limit only backstops a lost worker).
-WORKER_LIMITS = Limits(cpu_s=3600, memory_mb=2048, file_mb=1, open_files=64, processes=64)
-#: A worker is replaced after this many renders (hygiene: allocator fragmentation, font caches).
-RECYCLE_EVERY = 2000
 #: Generic font families, resolved the way Chromium resolves them here (see the docstring).
 FONTS = {
     "font_family": "Liberation Serif",
@@ -143,230 +135,6 @@ _OUTSIDE_SIGNALS = frozenset({signal.SIGKILL, signal.SIGTERM, signal.SIGHUP, sig
 #: starts with ``en-``, case-insensitively). resvg_py's default is no language at all, which
 #: made every ``<switch>`` fall through to its last child.
 LANGUAGES = ["en"]
-
-
-# ---------------------------------------------------------------------- the worker
-_WORKER_SRC = r"""
-import json, os, resource, struct, sys, time
-mem, cpu, fsize, nofile, nproc = (int(v) for v in sys.argv[1:6])
-for lim, v in ((resource.RLIMIT_AS, mem), (resource.RLIMIT_CPU, cpu), (resource.RLIMIT_FSIZE, fsize),
-               (resource.RLIMIT_NOFILE, nofile), (resource.RLIMIT_NPROC, nproc), (resource.RLIMIT_CORE, 0)):
-    try:
-        resource.setrlimit(lim, (v, v))
-    except (ValueError, OSError):
-        pass
-# The replies get a descriptor of their own; fd 1 goes where stderr goes, so nothing the
-# rasteriser prints (Rust's println!) can corrupt them.
-out = os.fdopen(os.dup(1), "wb")
-os.dup2(2, 1)
-inp = sys.stdin.buffer
-import resvg_py
-def reply(status, ms, payload):
-    out.write(status + struct.pack(">dI", ms, len(payload)) + payload)
-    out.flush()
-reply(b"R", 0.0, resvg_py.__resvg_version__.encode())
-while True:
-    head = inp.read(4)
-    if len(head) < 4:
-        break
-    req = json.loads(inp.read(struct.unpack(">I", head)[0]))
-    t0 = time.perf_counter()
-    try:
-        png, status = resvg_py.svg_to_bytes(**req), b"O"
-    except ValueError as e:
-        png, status = str(e).encode(), b"E"
-    except BaseException as e:  # a Rust panic surfaces as PanicException
-        png, status = ("%s: %s" % (type(e).__name__, e)).encode(), b"P"
-    reply(status, (time.perf_counter() - t0) * 1000, png)
-"""
-
-
-class _WorkerDied(Exception):
-    pass
-
-
-class _WorkerTimeout(Exception):
-    pass
-
-
-class _Worker:
-    """One long-lived rasteriser process: a python running resvg_py, in the sandbox."""
-
-    def __init__(self, startup_timeout_s: float = 60.0) -> None:
-        mode = sandbox_mode()
-        self.python = [*mode.prefix, sys.executable, "-I", "-c"]
-        # A shell, first in the namespaces and out of the worker's reach, records how the worker
-        # ended (128 + N for signal N) in a folder only we can enter: unshare cannot report a
-        # worker killed by SIGKILL.
-        self.private = tempfile.mkdtemp(prefix="codepaint-status-")
-        self.status_file = os.path.join(self.private, "status")
-        self.argv = [*mode.namespaces, "/bin/sh", "-c", f'"$@"; echo $? > {self.status_file}', "sh",
-                     *mode.drop, sys.executable, "-I", "-c", _WORKER_SRC,
-                     *(str(v) for v in (WORKER_LIMITS.memory_mb * 2**20, WORKER_LIMITS.cpu_s,
-                                        WORKER_LIMITS.file_mb * 2**20, WORKER_LIMITS.open_files,
-                                        WORKER_LIMITS.processes))]
-        self.home = tempfile.mkdtemp(prefix="codepaint-resvg-")
-        os.chmod(self.home, 0o555)  # empty and read-only: its working and resources directory
-        self.env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": self.home, "TMPDIR": self.home,
-                    "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
-        self.renders = 0
-        self.buf = bytearray()
-        self.proc = subprocess.Popen(self.argv, cwd=self.home, env=self.env, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     start_new_session=True, close_fds=True)
-        try:
-            status, _, payload = self._read_reply(startup_timeout_s)
-            if status != b"R":
-                raise _WorkerDied
-        except (_WorkerDied, _WorkerTimeout):
-            why = self._diagnose()
-            self.kill()
-            raise _WorkerDied(f"the resvg worker did not start: {why}") from None
-        self.version = payload.decode(errors="replace")
-
-    def _diagnose(self) -> str:
-        """Why the worker did not start: the same command's stderr, run once more."""
-        try:
-            run = subprocess.run([*self.python, "import resvg_py"], cwd=self.home, env=self.env,
-                                 capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
-        except (OSError, subprocess.SubprocessError) as e:
-            return str(e)
-        tail = run.stderr.decode(errors="replace").strip().splitlines()[-3:]
-        return " | ".join(tail) or f"exit status {run.returncode}"
-
-    def _read_exact(self, n: int, deadline: float) -> bytes:
-        fd = self.proc.stdout.fileno()  # type: ignore[union-attr]
-        poller = select.poll()  # not select(): descriptors past 1024 are common in trainers
-        poller.register(fd, select.POLLIN)
-        while len(self.buf) < n:
-            left = deadline - time.monotonic()
-            if left <= 0 or not poller.poll(left * 1000):
-                raise _WorkerTimeout
-            chunk = os.read(fd, max(65536, n - len(self.buf)))
-            if not chunk:
-                raise _WorkerDied
-            self.buf += chunk
-        data = bytes(self.buf[:n])
-        del self.buf[:n]
-        return data
-
-    def _read_reply(self, timeout_s: float) -> tuple[bytes, float, bytes]:
-        deadline = time.monotonic() + timeout_s
-        head = self._read_exact(13, deadline)
-        status, (ms, n) = head[:1], struct.unpack(">dI", head[1:])
-        if n > 2**30:  # not a reply any worker of ours sends
-            raise _WorkerDied
-        return status, ms, self._read_exact(n, deadline)
-
-    def call(self, request: dict, timeout_s: float) -> tuple[bytes, float, bytes]:
-        body = json.dumps(request).encode()
-        try:
-            self.proc.stdin.write(struct.pack(">I", len(body)) + body)  # type: ignore[union-attr]
-            self.proc.stdin.flush()  # type: ignore[union-attr]
-        except (BrokenPipeError, OSError):
-            raise _WorkerDied from None
-        self.renders += 1
-        return self._read_reply(timeout_s)
-
-    def exit_status(self) -> int | None:
-        """How the worker ended (``128 + N`` for signal N); ``None`` when that is not known."""
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=1)
-        try:
-            with open(self.status_file) as fh:
-                return int(fh.read()[:16])
-        except (OSError, ValueError):
-            return None
-
-    def cpu(self) -> CpuTimes:
-        """What the worker's processes have had of the CPU so far."""
-        return cpu_times([self.proc.pid])
-
-    def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        for pipe in (self.proc.stdin, self.proc.stdout):
-            with contextlib.suppress(OSError):
-                pipe.close()  # type: ignore[union-attr]
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=5)
-        with contextlib.suppress(OSError):
-            os.chmod(self.home, 0o755)
-        shutil.rmtree(self.home, ignore_errors=True)
-        shutil.rmtree(self.private, ignore_errors=True)
-
-
-class _Pool:
-    """Idle workers, at most ``size`` busy at once (one render per worker at a time)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.idle: list[_Worker] = []
-        self.lock = threading.Lock()
-        self.slots = threading.BoundedSemaphore(size)
-        self.pid = os.getpid()
-        self.version: str | None = None
-
-    def acquire(self) -> _Worker:
-        self.slots.acquire()
-        with self.lock:
-            if self.idle:
-                return self.idle.pop()
-        try:
-            worker = _Worker()
-        except BaseException:
-            self.slots.release()
-            raise
-        self.version = worker.version
-        return worker
-
-    def release(self, worker: _Worker, healthy: bool) -> None:
-        try:
-            if healthy and worker.renders < RECYCLE_EVERY and self.pid == os.getpid():
-                with self.lock:
-                    self.idle.append(worker)
-            else:
-                worker.kill()
-        finally:
-            self.slots.release()
-
-    def close(self) -> None:
-        with self.lock:
-            idle, self.idle = self.idle, []
-        for w in idle:
-            w.kill()
-
-
-_pool: _Pool | None = None
-_pool_lock = threading.Lock()
-
-
-def _get_pool() -> _Pool:
-    global _pool
-    with _pool_lock:
-        if _pool is None or _pool.pid != os.getpid():
-            _pool = _Pool(max(2, min(8, os.cpu_count() or 2)))
-        return _pool
-
-
-def shutdown_workers() -> None:
-    """Stop the idle rasteriser workers (new ones start on the next render)."""
-    with _pool_lock:
-        pool = _pool
-    if pool is not None and pool.pid == os.getpid():
-        pool.close()
-
-
-atexit.register(shutdown_workers)
-
-
-def _reset_after_fork() -> None:
-    global _pool, _pool_lock
-    _pool, _pool_lock = None, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_after_fork)
 
 
 def rasteriser_version() -> str:
@@ -564,118 +332,13 @@ def _root_background(root: ET.Element) -> str | None:
     return colour
 
 
-# ---------------------------------------------------------------------- sizing (as Chromium's <img>)
-_LENGTH = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(px|in|cm|mm|pt|pc|em|ex|%)?\s*$")
-# em: Chromium's default 16px font; ex: the x-height of its default serif (Liberation Serif) there.
-_UNIT_PX = {None: 1.0, "px": 1.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "pt": 96 / 72,
-            "pc": 16.0, "em": 16.0, "ex": 7.36}
-
-
-def _dim(value: str | None) -> tuple[str, float]:
-    """A root ``width``/``height``: ``("abs", px)``, ``("pct", fraction)`` or ``("zero", 0)``.
-
-    Missing, ``auto`` and unparseable values are the default, 100%; zero and negative lengths are
-    ``zero`` (Chromium then draws the document unscaled).
-    """
-    m = _LENGTH.match(value) if value is not None else None
-    if m is None:
-        return "pct", 1.0
-    num = float(m.group(1))
-    if not math.isfinite(num) or num <= 0:
-        return "zero", 0.0
-    if m.group(2) == "%":
-        return "pct", num / 100
-    return "abs", num * _UNIT_PX[m.group(2)]
-
-
-def _view_box(value: str | None) -> tuple[float, float, float, float] | None:
-    """The ``viewBox``, or None when missing or invalid (negative sizes, junk): then ignored."""
-    if value is None:
-        return None
-    try:
-        nums = [float(v) for v in re.split(r"[\s,]+", value.strip()) if v]
-    except ValueError:
-        return None
-    if len(nums) != 4 or not all(math.isfinite(v) for v in nums) or nums[2] < 0 or nums[3] < 0:
-        return None
-    return nums[0], nums[1], nums[2], nums[3]
-
-
-@dataclass(frozen=True)
-class _Fit:
-    """Where the picture goes in the output: box ``(x, y, w, h)`` and the root's new attributes.
-
-    ``empty``: a zero-sized ``viewBox``, which disables rendering (the picture is the background).
-    """
-
-    x: int
-    y: int
-    w: int
-    h: int
-    view_box: str
-    aspect: str
-    empty: bool = False
-
-
-def _snap(v: float) -> int:
-    """Round half up, as Chromium snaps layout edges to pixels (not Python's half-to-even)."""
-    return math.floor(v + 0.5)
-
-
-def _fit(root: ET.Element, width: int, height: int) -> _Fit:
-    """Chromium's ``<img style="width:100vw;height:100vh;object-fit:contain">`` for this root.
-
-    The natural size comes from absolute ``width``/``height``; the natural ratio from both of
-    them, else from the ``viewBox`` (unless ``preserveAspectRatio="none"``). With a ratio, the
-    picture is the largest box of that ratio, centred, and the document (``viewBox`` and
-    ``preserveAspectRatio`` as written, or a ``viewBox`` synthesised from the natural size, as
-    Blink does for SVG images) is drawn into it. Without a ratio it fills the output: a side
-    with an absolute length is stretched from that length, a percentage ``p`` of the output is
-    drawn at ``1/p``, and a zero or negative length leaves the document unscaled. Box edges are
-    rounded to whole pixels, as Chromium snaps them.
-    """
-    (kw, nw), (kh, nh) = _dim(root.get("width")), _dim(root.get("height"))
-    vb = _view_box(root.get("viewBox"))
-    aspect = (root.get("preserveAspectRatio") or "xMidYMid meet").strip()
-    words = aspect.split()
-    par_none = words[:1] == ["none"] or words[:2] == ["defer", "none"]
-    if vb is not None and (vb[2] == 0 or vb[3] == 0):
-        return _Fit(0, 0, width, height, "0 0 1 1", "none", empty=True)
-    ratio = None
-    if kw == kh == "abs":
-        ratio = nw / nh
-    elif vb is not None and not par_none:
-        ratio = vb[2] / vb[3]
-    if ratio is None:
-        bw, bh = float(width), float(height)
-    elif width / height > ratio:
-        bw, bh = height * ratio, float(height)
-    else:
-        bw, bh = float(width), width / ratio
-    ox, oy = (width - bw) / 2, (height - bh) / 2
-    x0, y0 = min(max(_snap(ox), 0), width - 1), min(max(_snap(oy), 0), height - 1)
-    x1, y1 = max(_snap(ox + bw), x0 + 1), max(_snap(oy + bh), y0 + 1)
-    if vb is not None:
-        view_box = " ".join(f"{v:.10g}" for v in vb)
-    else:
-        if ratio is not None:
-            vw, vh = nw, nh
-        elif "zero" in (kw, kh):
-            vw, vh = float(width), float(height)
-        else:
-            vw = nw if kw == "abs" else nw * width
-            vh = nh if kh == "abs" else nh * height
-        view_box, aspect = f"0 0 {vw:.10g} {vh:.10g}", "none"
-    return _Fit(x0, y0, x1 - x0, y1 - y0, view_box, aspect)
-
-
 # ---------------------------------------------------------------------- the render
 @dataclass
 class _Prepared:
     """A document ready for the rasteriser: the root sized to ``fit``, external references gone."""
 
     doc: str
-    fit: _Fit
+    fit: Fit
     messages: list[str]
     background: str = "#ffffff"  # what the picture is filled with first (the root's CSS background)
 
@@ -707,7 +370,7 @@ def _prepare(text: str, width: int, height: int) -> _Prepared | tuple[str, str, 
     if len(blocked) > _MAX_BLOCKED_MESSAGES:
         messages.append(f"... {len(blocked) - _MAX_BLOCKED_MESSAGES} more external references blocked")
     background = _root_background(root) or "#ffffff"
-    fit = _fit(root, width, height)
+    fit = fit_box(root, width, height)
     # Chromium ignores x and y on the root of an SVG image, and applies a root transform to the
     # picture as a whole (a CSS transform about its centre, clip included): dropped here.
     for k in ("x", "y", "transform", "width", "height", "viewBox", "preserveAspectRatio"):
@@ -721,7 +384,8 @@ def _prepare(text: str, width: int, height: int) -> _Prepared | tuple[str, str, 
 
 
 def render_svg_fast(
-    code: str, width: int, height: int, *, timeout_s: float = 20.0, seed: int = 0
+    code: str, width: int, height: int, *, timeout_s: float = 20.0, seed: int = 0,
+    workers: WorkerPool | None = None,
 ) -> RenderResult:
     """Render an SVG with resvg, sized, fitted and checked like the Chromium path.
 
@@ -731,6 +395,7 @@ def render_svg_fast(
         height: Output height in pixels (1-8192).
         timeout_s: Bound on the rasterisation (the worker is killed at it).
         seed: Recorded in the result (an SVG has no randomness).
+        workers: The worker pool to render on (default: the process-wide one).
 
     Returns:
         A RenderResult with ``language="svg"`` and ``renderer="resvg-<version>"``; a failed
@@ -760,12 +425,12 @@ def render_svg_fast(
         prep.messages.append("note: the viewBox has a zero width or height, which disables rendering")
         pic = Image.new("RGB", (width, height), (255, 255, 255))
         return _finish(pic, 0.0, prep, width, height, kw, t0)
-    pool = _get_pool()
+    pool = workers or default_pool()
     outside_kills = 0
     while True:
         try:
             worker = pool.acquire()
-        except _WorkerDied as e:
+        except WorkerDied as e:
             if pool.version is None:  # never started here: a broken installation, not a bad program
                 raise RendererUnavailable(f"{e}. The fast SVG renderer needs the resvg-py package "
                                           "(pip install resvg-py) importable by the sandbox user") from None
@@ -775,13 +440,13 @@ def render_svg_fast(
         try:
             status, ms, payload = worker.call(_request(prep, worker.home), timeout_s)
             healthy = status in (b"O", b"E")  # a panic or a garbled reply: start afresh
-        except _WorkerTimeout:
+        except WorkerTimeout:
             spent = worker.cpu() - cpu0
             if starved(spent, timeout_s, CpuStall.now().share_since(stall0)):
                 return failed("svg", "infra", f"infra: the machine was overloaded: by the {timeout_s:g} s "
                               f"timeout resvg {spent.describe()}", **kw)
             return failed("svg", "timeout", f"timeout: resvg did not finish within {timeout_s:g}s", **kw)
-        except _WorkerDied:
+        except WorkerDied:
             code = worker.exit_status()
             sig = code - 128 if code is not None and code > 128 else None
             if code is not None and sig not in _OUTSIDE_SIGNALS:

@@ -1,9 +1,11 @@
 """`Renderer`: the one object callers use to turn programs into pictures.
 
-It owns a background event loop and the shared :class:`BrowserPool`, dispatches each program to
-the backend registered for its language, and keeps an in-memory render cache keyed by
-(language, code, size, seed, options, renderer version), so stacking several rewards on one
-completion renders it once.
+It is the one render service of a process: it owns one event loop thread, one set of worker
+threads, and one instance of each backend it needs (:mod:`.backends`: the browser pool, the
+subprocess sandbox, the resvg workers), made on first use and all closed by :meth:`Renderer.close`.
+It dispatches each program to the backend its language names (:mod:`codepaint_env.core.languages`),
+and keeps an in-memory render cache keyed by (language, code, size, seed, options, backend,
+version), so stacking several rewards on one completion renders it once.
 
     >>> from codepaint_env.render import Renderer
     >>> with Renderer() as r:                                        # doctest: +SKIP
@@ -20,25 +22,25 @@ import concurrent.futures
 import contextlib
 import hashlib
 import logging
-import math
 import os
-import re
 import threading
 import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from tqdm.auto import tqdm
 
-from .. import __version__
-from ..errors import RendererUnavailable, UnknownLanguage
-from .browser import AfterHook, BrowserPool, Interaction, PageCapture, PoolConfig
+from ..core.errors import RendererUnavailable
+from ..core.loop import LoopThread, after_fork
+from ..core.version import __version__
+from .backends import Backend, BrowserBackend, Job
+from .browser import AfterHook, BrowserPool, Interaction
 from .detect import detect_language
 from .extract import extract_code
-from .pages import PageSpec, build_page
-from .result import ERROR_KINDS, RenderResult, failed, is_blank, pixel_sha256
+from .languages import LANGUAGES
+from .languages import language as language_spec
+from .result import ERROR_KINDS, RenderResult, failed
 
 Size = int | tuple[int, int] | str
 log = logging.getLogger("codepaint.render")
@@ -47,31 +49,8 @@ _CONFIG_FIELDS = ("executable", "max_pages", "recycle_every", "slot_renders", "m
                   "max_messages", "cache_size", "cache_mb")
 
 
-@dataclass(frozen=True)
-class LanguageSpec:
-    """A registered language: its backend kind and a one-line description."""
-
-    name: str
-    backend: str  # "browser", "subprocess", or "unsupported" until a renderer is installed for it
-    description: str
-
-
-LANGUAGES: dict[str, LanguageSpec] = {}
-
-
-def register_language(name: str, backend: str, description: str) -> None:
-    """Add (or replace) a language in the registry."""
-    LANGUAGES[name] = LanguageSpec(name, backend, description)
-
-
-register_language("p5brush", "browser", "p5.js 2.x + p5.brush watercolour sketch (WEBGL canvas)")
-register_language("p5", "browser", "plain p5.js 2.x sketch (2D or WEBGL), global or instance mode")
-register_language("svg", "browser", "an SVG document")
-register_language("html", "browser", "an HTML page (rendered offline; remote resources blocked)")
-register_language("python", "subprocess", "matplotlib / Pillow draw.py (sandboxed subprocess)")
-register_language("tikz", "subprocess", "TikZ picture (pdflatex + pdftoppm, sandboxed subprocess)")
-
-#: Backends a caller may ask for by name (``renderer=``): "browser" (Chromium), "fast" (resvg, SVG only).
+#: What a caller may ask for (``renderer=``): ``"auto"`` (the language's own backend), or a
+#: backend by name: ``"browser"`` (Chromium), ``"fast"`` (resvg: SVG only).
 RENDERERS: tuple[str, ...] = ("auto", "browser", "fast")
 
 
@@ -93,34 +72,6 @@ def parse_size(size: Size) -> tuple[int, int]:
     if not (1 <= w <= 8192 and 1 <= h <= 8192):
         raise ValueError(f"size {w}x{h}: each side must be between 1 and 8192 pixels")
     return w, h
-
-
-class _LoopThread:
-    """An asyncio loop on a daemon thread, for a synchronous API over async Playwright."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="codepaint-render",
-                                       daemon=True)
-        self.thread.start()
-
-    def submit(self, coro: Any) -> concurrent.futures.Future:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
-
-    def stop(self) -> None:
-        async def drain() -> None:  # what is still running is cancelled, then let finish
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for t in tasks:
-                t.cancel()
-            if tasks:
-                await asyncio.wait(tasks, timeout=5)
-
-        with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(drain(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        if not self.thread.is_alive():
-            self.loop.close()
 
 
 class Renderer:
@@ -187,10 +138,9 @@ class Renderer:
         self._cache: OrderedDict[str, RenderResult] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._start_lock = threading.Lock()
-        self._loop: _LoopThread | None = None
-        self._pool: BrowserPool | None = None
-        self._pool_threads: concurrent.futures.ThreadPoolExecutor | None = None
-        self._pid = os.getpid()
+        self._loop: LoopThread | None = None
+        self._workers: concurrent.futures.ThreadPoolExecutor | None = None
+        self._backends: dict[type[Backend], Backend] = {}
         self.cache_hits = 0
         # Futures handed out and not yet answered (each with its language and seed), so that
         # close() can answer them; and how every render ended.
@@ -198,73 +148,80 @@ class Renderer:
         self._inflight_lock = threading.Lock()
         self._kinds: Counter[str] = Counter()
         _open_renderers.add(self)
+        after_fork(obj=self)
 
     # ------------------------------------------------------------------ lifecycle
-    def _ensure_pool(self) -> BrowserPool:
-        if self._pid != os.getpid():
-            # A forked child (e.g. a vector env worker) cannot use the parent's loop thread.
-            self._loop, self._pool, self._pid = None, None, os.getpid()
-        if self._pool is not None:
-            return self._pool
+    @property
+    def loop(self) -> LoopThread:
+        """The event loop thread backends run their asyncio work on (started on first use)."""
         with self._start_lock:
-            if self._pool is None:
-                from .assets import load_assets
-                from .chromium import find_browser
+            if self._loop is None:
+                self._loop = LoopThread("codepaint-render")
+            return self._loop
 
-                assets = load_assets()
-                binary = find_browser(self.executable)
-                pool = BrowserPool(
-                    PoolConfig(
-                        browser=binary,
-                        max_pages=self.max_pages,
-                        recycle_every=self.recycle_every,
-                        slot_renders=self.slot_renders,
-                        memory_limit_mb=self.memory_limit_mb,
-                        use_netns=self.use_netns,
-                    ),
-                    assets,
-                )
-                loop = _LoopThread()
-                loop.submit(pool.start()).result()
-                self._loop, self._pool = loop, pool
-        return self._pool
+    @property
+    def workers(self) -> concurrent.futures.ThreadPoolExecutor:
+        """Threads for blocking renders (sandboxed subprocesses, resvg workers)."""
+        with self._start_lock:
+            if self._workers is None:
+                self._workers = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=self.max_pages, thread_name_prefix="codepaint-native")
+            return self._workers
+
+    def backend(self, cls: type[Backend]) -> Backend:
+        """This renderer's instance of a backend class (made on first use)."""
+        with self._start_lock:
+            b = self._backends.get(cls)
+            if b is None:
+                b = self._backends[cls] = cls(self)
+            return b
 
     @property
     def pool(self) -> BrowserPool:
         """The browser pool (started on first use)."""
-        return self._ensure_pool()
+        return self._browser().pool
+
+    def _browser(self) -> BrowserBackend:
+        return self.backend(BrowserBackend)  # type: ignore[return-value]
 
     @property
     def version(self) -> str:
         """The renderer stack's version: codepaint, every JS asset and the browser."""
-        return self._version()
-
-    def _version(self, engine: list[str] | None = None) -> str:
-        """The version string of one render: codepaint, the JS it ran (``engine``), the browser."""
-        pool = self._ensure_pool()
-        browser = pool.config.browser.version.replace(" ", "-")
-        js = pool.assets.version_string(engine)
-        return f"codepaint-{__version__}+{js + '+' if js else ''}{browser}"
+        return self._browser().version()
 
     def close(self) -> None:
-        """Close the browser and the loop thread. Safe to call twice.
+        """Close every backend (browser, resvg workers), the loop and the worker threads.
 
-        Renders still in flight are answered with ``error_kind="infra"`` ("the renderer was
-        closed"); the renderer starts afresh if it is used again.
+        Safe to call twice. Renders still in flight are answered with ``error_kind="infra"``
+        ("the renderer was closed"); the renderer starts afresh if it is used again.
         """
-        if self._pool is not None and self._loop is not None and self._pid == os.getpid():
-            with contextlib.suppress(Exception):
-                self._loop.submit(self._pool.close()).result(timeout=30)
-            self._loop.stop()
-        if self._pool_threads is not None and self._pid == os.getpid():
-            self._pool_threads.shutdown(wait=False, cancel_futures=True)
-        self._pool_threads = None
-        self._pool, self._loop = None, None
+        with self._start_lock:
+            backends, self._backends = list(self._backends.values()), {}
+        for b in backends:  # first: the browser closes on the loop it runs on
+            try:
+                b.close()
+            except Exception:
+                log.warning("codepaint: closing %s failed", type(b).__name__, exc_info=True)
+        with self._start_lock:
+            loop, self._loop = self._loop, None
+            workers, self._workers = self._workers, None
+        if loop is not None:
+            loop.stop()
+        if workers is not None:
+            workers.shutdown(wait=False, cancel_futures=True)
         with self._inflight_lock:
             pending = list(self._inflight.items())
         for fut, (lang, seed) in pending:
             self._answer(fut, failed(lang, "infra", "infra: the renderer was closed while this "
                                      "render was in flight", seed=seed))
+
+    def _after_fork(self) -> None:
+        # In a forked child (a vector-env worker) the parent's threads and processes are not
+        # ours: forget them; everything starts afresh on first use.
+        self._start_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        self._inflight_lock = threading.Lock()
+        self._loop, self._workers, self._backends, self._inflight = None, None, {}, {}
 
     def stats(self) -> dict[str, Any]:
         """How renders ended, and what the pool did.
@@ -278,9 +235,11 @@ class Renderer:
         kinds = {k: self._kinds.get(k, 0) for k in ("ok", *ERROR_KINDS)}
         out: dict[str, Any] = {"renders": sum(kinds.values()), "kinds": kinds,
                                "cache_hits": self.cache_hits}
-        if self._pool is not None:
-            out.update(browser_launches=self._pool.launches, browser_retries=self._pool.retries,
-                       slots_made=self._pool.slots_made)
+        browser = self._backends.get(BrowserBackend)
+        pool = getattr(browser, "_pool", None)
+        if pool is not None:
+            out.update(browser_launches=pool.launches, browser_retries=pool.retries,
+                       slots_made=pool.slots_made)
         return out
 
     def __enter__(self) -> Renderer:
@@ -453,33 +412,15 @@ class Renderer:
         seed = int(seed)
         lang, text, early = self._prepare(code, language, seed, extract=False)
         width, height = parse_size(size)
-        if early is None and LANGUAGES[lang].backend != "browser":
+        spec = LANGUAGES[lang]
+        if early is None and not (spec.interactive and spec.backend is BrowserBackend):
             early = failed(lang, "unsupported", f"{lang!r} is not rendered in the browser: there is no "
                            "page to interact with", seed=seed)
         if early is not None:
             return self._guard(_done((early, None)), lang, seed, pair=True)
-        pool = self._ensure_pool()
-        assert self._loop is not None
-        return self._guard(self._loop.submit(self._interact_browser(
-            pool, lang, text, width, height, seed, float(timeout_s or self.timeout_s), after,
-            float(after_timeout_s), track_listeners)), lang, seed, pair=True)
-
-    async def _interact_browser(
-        self, pool: BrowserPool, lang: str, code: str, w: int, h: int, seed: int, timeout: float,
-        after: AfterHook, after_timeout_s: float, track_listeners: bool,
-    ) -> tuple[RenderResult, Interaction | None]:
-        spec = build_page(lang, code, assets=pool.assets, seed=seed, frames=self.frames,
-                          max_canvas=self.max_canvas, allowed_api=self.allowed_api)
-        spec.config["track_listeners"] = bool(track_listeners)
-        version = self._version(spec.engine)
-        if spec.syntax_error:
-            res = failed(lang, "syntax", spec.syntax_error, seed=seed, renderer=version)
-            res.messages = [spec.syntax_error, *spec.notes]
-            return res, None
-        cap = await pool.render(spec, w, h, timeout, after=after, after_timeout_s=after_timeout_s)
-        res = self._to_result(lang, cap, spec, seed, version, timeout)
-        res.timings_ms["total"] = round(cap.total_ms, 2)
-        return res, cap.interaction
+        job = Job(lang, text, width, height, seed, float(timeout_s or self.timeout_s))
+        return self._guard(self._browser().interact(job, after, float(after_timeout_s), track_listeners),
+                           lang, seed, pair=True)
 
     # ------------------------------------------------------------------ internals
     def _submit(
@@ -498,40 +439,38 @@ class Renderer:
         if early is not None:
             return _done(early)
         width, height = parse_size(size)
-        timeout = float(timeout_s or self.timeout_s)
-        spec = LANGUAGES[lang]
-        if spec.backend == "unsupported":
-            return _done(failed(lang, "unsupported",
-                                f"no renderer for {lang!r} is installed in this version of "
-                                "codepaint", seed=seed))
-        backend = spec.backend
-        if renderer == "fast":
-            if lang != "svg":
-                raise ValueError(f"renderer='fast' renders SVG only, not {lang!r}")
-            backend = "fast"
-        key = self._cache_key(lang, text, width, height, seed, backend)
+        cls = self._backend_class(lang, renderer)
+        if cls is None:
+            return _done(failed(lang, "unsupported", f"no renderer for {lang!r} is installed in this "
+                                "version of codepaint", seed=seed))
+        key = self._cache_key(lang, text, width, height, seed, cls.name)
         hit = self._cache_get(key)
         if hit is not None:
             return _done(hit)
-        if backend in ("subprocess", "fast"):
-            fut = self._workers().submit(_render_native, backend, lang, text, width, height, seed, timeout)
-            fut.add_done_callback(lambda f: f.cancelled() or f.exception() is not None
-                                  or self._cache_put(key, f.result()))
-            return fut
-        pool = self._ensure_pool()
-        assert self._loop is not None
-        return self._loop.submit(
-            self._render_browser(pool, key, lang, text, width, height, seed, timeout)
-        )
+        job = Job(lang, text, width, height, seed, float(timeout_s or self.timeout_s))
+        fut = self.backend(cls).submit(job)
+        fut.add_done_callback(lambda f: f.cancelled() or f.exception() is not None
+                              or self._cache_put(key, f.result()))
+        return fut
+
+    @staticmethod
+    def _backend_class(lang: str, renderer: str) -> type[Backend] | None:
+        """The backend class for ``renderer=`` (``auto``: the language's own)."""
+        spec = LANGUAGES[lang]
+        if renderer == "auto" or (spec.backend is not None and spec.backend.name == renderer):
+            return spec.backend
+        if renderer in spec.alternatives:
+            return spec.alternatives[renderer]
+        named = [n for n in (spec.backend.name if spec.backend else None, *spec.alternatives) if n]
+        raise ValueError(f"renderer={renderer!r} does not render {lang!r}; it has "
+                         f"{', '.join(named) or 'none'}")
 
     def _prepare(self, code: Any, language: str, seed: int,
                  extract: bool) -> tuple[str, str, RenderResult | None]:
         """(language, program, failure or None): validation, extraction, detection and size cap."""
         lang = language or "auto"
-        if lang != "auto" and lang not in LANGUAGES:
-            raise UnknownLanguage(
-                f"unknown language {lang!r}; registered: {', '.join(LANGUAGES)} (or 'auto')"
-            )
+        if lang != "auto":
+            language_spec(lang)  # raises UnknownLanguage with the registered names
         text = extract_code(code, lang) if extract else ("" if code is None else str(code))
         if lang == "auto":
             lang = detect_language(text) if text.strip() else "p5"
@@ -586,17 +525,7 @@ class Renderer:
         with contextlib.suppress(concurrent.futures.InvalidStateError):
             fut.set_result(value)
 
-    def _workers(self) -> concurrent.futures.ThreadPoolExecutor:
-        # Subprocess and native renders: threads that wait on sandboxed children.
-        with self._start_lock:
-            if self._pool_threads is None or self._pid != os.getpid():
-                self._pool_threads = concurrent.futures.ThreadPoolExecutor(
-                    max_workers=self.max_pages, thread_name_prefix="codepaint-native")
-                self._pid = os.getpid()
-            return self._pool_threads
-
-    def _cache_key(self, lang: str, code: str, w: int, h: int, seed: int,
-                   backend: str = "browser") -> str:
+    def _cache_key(self, lang: str, code: str, w: int, h: int, seed: int, backend: str) -> str:
         parts = [lang, str(w), str(h), str(seed), str(self.frames), str(self.max_canvas),
                  ",".join(self.allowed_api or []), __version__, backend, code]
         return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
@@ -626,197 +555,10 @@ class Renderer:
                 _, dropped = self._cache.popitem(last=False)
                 self._cache_bytes -= len(dropped.png or b"")
 
-    async def _render_browser(
-        self, pool: BrowserPool, key: str, lang: str, code: str, w: int, h: int, seed: int,
-        timeout: float,
-    ) -> RenderResult:
-        spec = build_page(lang, code, assets=pool.assets, seed=seed, frames=self.frames,
-                          max_canvas=self.max_canvas, allowed_api=self.allowed_api)
-        version = self._version(spec.engine)
-        if spec.syntax_error:
-            res = failed(lang, "syntax", spec.syntax_error, seed=seed, renderer=version)
-            res.messages = [spec.syntax_error, *spec.notes]
-            self._cache_put(key, res)
-            return res
-        cap = await pool.render(spec, w, h, timeout)
-        res = self._to_result(lang, cap, spec, seed, version, timeout)
-        res.timings_ms["total"] = round(cap.total_ms, 2)
-        self._cache_put(key, res)
-        return res
-
-    def _to_result(
-        self, lang: str, cap: PageCapture, spec: PageSpec, seed: int, version: str,
-        timeout: float,
-    ) -> RenderResult:
-        info = cap.info or {}
-        messages: list[str] = []
-        errors = info.get("errors") or []
-        unknown = list(dict.fromkeys(info.get("unknown_api") or []))
-        error_kind: str | None = None
-        for err in errors:
-            name, msg = err.get("name", "Error"), err.get("message", "")
-            messages.append(f"{name}: {msg}" if name != "codepaint" else f"codepaint: {msg}")
-            ref = _undefined_name(name, msg)
-            if ref and ref not in unknown:
-                unknown.append(ref)
-        if errors:
-            first = errors[0]
-            if str(first.get("message", "")).startswith("codepaint:too_large"):
-                error_kind = "too_large"
-            elif first.get("name") == "SyntaxError":
-                error_kind = "syntax"
-            else:
-                error_kind = "runtime"
-                if cap.blocked and _NETWORK_ERROR.search(f"{first.get('name')}: {first.get('message')}"):
-                    messages.insert(0, f"runtime: the program needed {cap.blocked[0]}, which was refused: "
-                                       "no network in the sandbox")
-        messages += spec.notes  # after the program's own errors: the first message is what failed
-        messages += cap.console
-        messages += [f"blocked request: {u}" for u in cap.blocked]
-        if info.get("network_errors"):
-            messages.append(f"{info['network_errors']} uncaught error(s) from refused requests "
-                            "(not counted as failures)")
-        navigations = list(dict.fromkeys([*(info.get("navigations") or []), *cap.navigations]))
-        messages += [f"blocked navigation: {u}" for u in navigations]
-        if cap.dialogs:
-            messages.append(f"dismissed {cap.dialogs} dialog(s)")
-        popups = cap.popups + int(info.get("popups") or 0)
-        if popups:
-            messages.append(f"blocked {popups} popup(s)")
-        if cap.outcome == "infra":
-            return failed(lang, "infra", f"infra: {cap.infra_reason}"[:500], seed=seed,
-                          renderer=version, timings_ms={"total": round(cap.total_ms, 2)})
-        if cap.outcome == "timeout":
-            error_kind = "timeout"
-            messages.insert(0, f"timeout: no finished frame after {timeout:g}s (busy loop, "
-                               "or a sketch that never completes its first frame)"
-                            + (f"; the program's processes {cap.cpu.describe()}" if cap.cpu else ""))
-        elif cap.outcome == "crash":
-            error_kind = "crash"
-            messages.insert(0, "crash: the page died while rendering (out of memory?)")
-        elif cap.outcome == "navigation" or navigations:
-            error_kind = error_kind or "navigation"
-        canvas = info.get("canvas")
-        if canvas and (canvas.get("width"), canvas.get("height")) != (cap.image.size if cap.image else None):
-            messages.append(f"note: canvas {canvas.get('width')}x{canvas.get('height')} was scaled "
-                            "to fit the output size")
-        if cap.dropped_messages:
-            messages.append(f"... {cap.dropped_messages} more console messages dropped")
-        if len(messages) > self.max_messages:
-            extra = len(messages) - self.max_messages + 1
-            messages = [*messages[: self.max_messages - 1], f"... {extra} more messages dropped"]
-        image = cap.image
-        if error_kind == "syntax":
-            image = None  # nothing of the program ran: a picture of the empty page says nothing
-        if error_kind is None and image is not None and is_blank(
-                program_picture(image, content_box(lang, spec, info, image.size))):
-            error_kind = "blank"
-            messages.append("blank: the picture is a single uniform colour")
-        if error_kind is None and image is None:
-            error_kind = "crash"
-        res = RenderResult(
-            ok=error_kind is None,
-            language=lang,
-            error_kind=error_kind,
-            messages=messages,
-            unknown_api=unknown,
-            api_calls=dict(sorted((info.get("api_calls") or {}).items())),
-            api_violations=list(info.get("api_violations") or []),
-            png=cap.png if image is not None else None,
-            size=image.size if image is not None else None,
-            sha256=pixel_sha256(image) if image is not None else None,
-            timings_ms={"page": round(float(info.get("page_ms") or 0.0), 2),
-                        "capture": round(cap.capture_ms, 2)},
-            seed=seed,
-            renderer=version,
-        )
-        if image is not None:
-            res.__dict__["image"] = image  # already decoded: spare the cached_property the work
-        return res
-
-
-def content_box(lang: str, spec: PageSpec, info: dict[str, Any],
-                size: tuple[int, int]) -> tuple[float, float, float, float] | None:
-    """Where the program's own picture landed in the viewport, ``(x, y, w, h)``; None: all of it.
-
-    A p5 canvas is shown with ``object-fit: contain`` (scaled to fit, centred), so its box
-    follows from its size as the harness reports it. An SVG is an ``<img>`` fitted the same way;
-    its box is what the fast renderer's fitting computes (``fast_svg._fit``, measured to match
-    Chromium). An HTML page is its own picture.
-    """
-    W, H = size
-    if lang in ("p5", "p5brush"):
-        canvas = info.get("canvas") or {}
-        try:
-            cw, ch = float(canvas["width"]), float(canvas["height"])
-        except (KeyError, TypeError, ValueError):
-            return None
-        if not (cw > 0 and ch > 0):
-            return None
-        scale = min(W / cw, H / ch)
-        return (W - cw * scale) / 2, (H - ch * scale) / 2, cw * scale, ch * scale
-    if lang == "svg" and "/image.svg" in spec.files:
-        import xml.etree.ElementTree as ET
-
-        from .fast_svg import _fit
-
-        try:
-            fit = _fit(ET.fromstring(spec.files["/image.svg"][0]), W, H)
-        except ET.ParseError:
-            return None
-        return None if fit.empty else (fit.x, fit.y, fit.w, fit.h)
-    return None
-
-
-def program_picture(image: Any, box: Any) -> Any:
-    """The part of a capture that is the program's own picture, for the blank test.
-
-    ``box`` is :func:`content_box`, ``(x, y, w, h)`` in viewport pixels: where the canvas (or
-    the SVG image) landed after being scaled to fit; the letterbox bands around it are the
-    page's, not the program's. Only whole pixels of the box count (an edge pixel the box covers
-    in part is blended with the band). Without a box (HTML: the page is the picture) or with an
-    unusable one, the whole capture.
-    """
-    try:
-        x, y, w, h = (float(v) for v in box)
-    except (TypeError, ValueError):
-        return image
-    if not all(math.isfinite(v) for v in (x, y, w, h)):
-        return image
-    left, top = max(0, math.ceil(x - 1e-6)), max(0, math.ceil(y - 1e-6))
-    right, bottom = min(image.width, math.floor(x + w + 1e-6)), min(image.height, math.floor(y + h + 1e-6))
-    if right - left < 1 or bottom - top < 1:
-        return image.crop((0, 0, 1, 1))  # nothing of the program is visible: one pixel, blank
-    return image.crop((left, top, right, bottom))
-
-
-def _render_native(backend: str, lang: str, code: str, w: int, h: int, seed: int,
-                   timeout: float) -> RenderResult:
-    """A render that needs no browser: a sandboxed subprocess (python, tikz) or resvg (fast SVG)."""
-    if backend == "fast":
-        from .fast_svg import render_svg_fast
-
-        return render_svg_fast(code, w, h, timeout_s=timeout, seed=seed)
-    from .programs import render_python, render_tikz
-
-    return (render_python if lang == "python" else render_tikz)(code, w, h, timeout_s=timeout, seed=seed)
-
-
 def _done(result: RenderResult) -> concurrent.futures.Future:
     fut: concurrent.futures.Future = concurrent.futures.Future()
     fut.set_result(result)
     return fut
-
-
-#: How a refused request surfaces in the page (fetch, FontFace, XHR).
-_NETWORK_ERROR = re.compile(r"Failed to (?:fetch|load)|NetworkError|network error|Load failed", re.IGNORECASE)
-
-
-def _undefined_name(name: str, message: str) -> str | None:
-    if name != "ReferenceError":
-        return None
-    m = re.match(r"^(?:Uncaught ReferenceError: )?([\w$.]+) is not defined", message)
-    return m.group(1) if m else None
 
 
 # ---------------------------------------------------------------------- module-level default
@@ -828,7 +570,7 @@ def default_renderer() -> Renderer:
     """The process-wide renderer used by :func:`render` (created on first use)."""
     global _default
     with _default_lock:
-        if _default is None or _default._pid != os.getpid():
+        if _default is None:
             _default = Renderer()
         return _default
 
@@ -857,5 +599,4 @@ def _reset_after_fork() -> None:
     _default_lock = threading.Lock()
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_after_fork)
+after_fork(_reset_after_fork)

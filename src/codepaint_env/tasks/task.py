@@ -16,14 +16,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from codepaint_env.errors import CodePaintError
+from codepaint_env.core.errors import CodePaintError
+from codepaint_env.core.images import COLOUR_FAMILIES
+from codepaint_env.render.languages import LANGUAGES  # the one table: a task may ask for any of them
 
-#: The languages a task may ask for (the same set as ``rewards.pool.LANGUAGES``).
-LANGUAGES: tuple[str, ...] = ("p5brush", "p5", "svg", "html", "python", "tikz")
-#: Colour families of the reference pool (the same set as ``rewards.pool.COLOUR_FAMILIES``).
-COLOUR_FAMILIES: tuple[str, ...] = (
-    "red", "orange", "yellow", "green", "teal", "blue", "purple", "pink", "brown", "neutral",
-)
 SPLITS: tuple[str, ...] = ("train", "eval")
 REQUIRED: tuple[str, ...] = ("id", "prompt", "language")
 MIN_SIZE, MAX_SIZE = 16, 4096

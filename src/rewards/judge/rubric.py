@@ -28,14 +28,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-MEDIUMS: dict[str, str] = {
-    "p5brush": "watercolour painting (p5.brush)",
-    "p5": "p5.js sketch",
-    "svg": "SVG illustration",
-    "html": "web page",
-    "python": "matplotlib / Pillow figure",
-    "tikz": "TikZ figure",
-}
+from codepaint_env.render.languages import LANGUAGES  # each language's medium words
+
 SHIPPED: dict[str, str] = {"new": "pairwise_new.txt", "old": "pairwise_old.txt", "pointwise": "pointwise.txt"}
 
 
@@ -58,7 +52,8 @@ class Rubric:
 
     def render(self, prompt: str | None, language: str) -> tuple[str, str]:
         """The system and user texts for one judgment."""
-        medium = MEDIUMS.get(language, "picture")
+        spec = LANGUAGES.get(language)
+        medium = spec.medium if spec is not None else "picture"
         fill = {"{prompt}": (prompt or "(no prompt given)").replace('"', "'"), "{medium}": medium}
 
         def sub(t: str) -> str:

@@ -2,6 +2,11 @@
 // interaction hook, never part of a plain render. Returns an object kept alive as a JSHandle:
 // it finds the visible controls, counts DOM mutations and snapshots form values.
 (opts) => {
+  // The text caret blinks on its own clock: hidden, as Playwright's screenshots hide it, so a
+  // typed-into field's pixels say what the page did, not where the blink was.
+  const noCaret = document.createElement('style');
+  noCaret.textContent = '*, *::before, *::after { caret-color: transparent !important; }';
+  (document.head || document.documentElement).appendChild(noCaret);
   const hooks = window.__codepaint || {};
   const state = hooks.state || { navigations: [] };
   const tracked = typeof hooks.listeners === 'function' ? hooks.listeners : () => [];
@@ -114,7 +119,7 @@
       if (!hit || !(hit === el || el.contains(hit) || (hit.control && hit.control === el))) return null;
       return { x: x0, y: y0, w: x1 - x0, h: y1 - y0, cx, cy };
     },
-    settle: async (ms) => { await frames(2); await new Promise((res) => setTimeout(res, ms)); },
+    settle: async (ms, n) => { await frames(n || 2); await new Promise((res) => setTimeout(res, ms)); },
     // Before an action: forget what hovering and focusing did; the other controls' values.
     mark: (i) => { take(); return { values: values(i), navigations: (state.navigations || []).length }; },
     // Mutations since the last call are remembered as animation (an idle window).

@@ -1,0 +1,119 @@
+"""The six built-in languages, registered in the one table (:mod:`codepaint_env.core.languages`).
+
+Each registration says everything codepaint knows about the language: the backend that renders
+it, its file suffixes and fence tags, its detection test and order, the words rubrics and
+prompts use, its default system prompt, and whether its pages can be interacted with.
+"""
+
+from __future__ import annotations
+
+from ..core.languages import LANGUAGES, LanguageSpec, by_suffix, language, register_language
+from .backends import BrowserBackend, FastSvgBackend, PythonBackend, TikzBackend
+from .detect import is_html, is_p5brush, is_python, is_svg, is_tikz
+
+__all__ = ["LANGUAGES", "P5BRUSH_ALLOWLIST", "LanguageSpec", "by_suffix", "language", "register_language"]
+
+#: The eight p5.brush methods the default p5brush prompt permits (pass to
+#: ``Renderer(allowed_api=...)`` to have calls outside it reported in ``api_violations``).
+P5BRUSH_ALLOWLIST: tuple[str, ...] = (
+    "brush.set",
+    "brush.line",
+    "brush.fill",
+    "brush.noStroke",
+    "brush.fillBleed",
+    "brush.fillTexture",
+    "brush.circle",
+    "brush.polygon",
+)
+
+_JS_TAGS = frozenset({"js", "javascript", "p5", "p5js", "p5.js", "jsx", "ecmascript"})
+
+register_language(LanguageSpec(
+    name="p5brush",
+    description="p5.js 2.x + p5.brush watercolour sketch (WEBGL canvas)",
+    backend=BrowserBackend,
+    suffixes=(".p5brush.js", ".brush.js"),
+    fence_tags=_JS_TAGS | {"p5brush", "p5.brush"},
+    family="js",
+    detect=is_p5brush,
+    detect_order=50,
+    medium="watercolour painting (p5.brush)",
+    noun="p5.js sketch (using p5.brush)",
+    system_prompt=f"""You paint watercolours by writing p5.js sketches with the p5.brush library.
+Write one complete sketch: `function setup() {{ createCanvas(512, 512, WEBGL); ... }}`. The origin is the
+canvas centre (WEBGL). Use background() for the paper, push/pop/translate/rotate for placement, and ONLY
+these brush methods: {", ".join(P5BRUSH_ALLOWLIST)}.
+Paint in layers: pale washes first, then mid tones, then a few darker accents. Let fills bleed. Leave paper
+showing. No text, no other libraries, no other brush methods. Reply with the code in one ```js block.""",
+    interactive=True,
+))
+register_language(LanguageSpec(
+    name="p5",
+    description="plain p5.js sketch (2D or WEBGL), global or instance mode; p5.js 1.x for 1.x-only API",
+    backend=BrowserBackend,
+    suffixes=(".p5.js",),
+    fence_tags=_JS_TAGS,
+    family="js",
+    medium="p5.js sketch",
+    noun="p5.js sketch",
+    system_prompt="You draw by writing p5.js sketches. Write one complete sketch with setup() (and draw() if "
+    "needed), createCanvas(512, 512). No external assets. Reply with the code in one ```js block.",
+    interactive=True,
+))
+register_language(LanguageSpec(
+    name="svg",
+    description="an SVG document",
+    backend=BrowserBackend,
+    alternatives={"fast": FastSvgBackend},
+    suffixes=(".svg",),
+    fence_tags=frozenset({"svg", "xml", "image/svg+xml"}),
+    detect=is_svg,
+    detect_order=10,
+    medium="SVG illustration",
+    noun="SVG document",
+    system_prompt="You draw by writing SVG. Write one complete, self-contained <svg> document with "
+    "xmlns and a viewBox; no scripts, no external references. Reply with it in one ```svg block.",
+    interactive=True,
+))
+register_language(LanguageSpec(
+    name="html",
+    description="an HTML page (rendered offline; remote resources blocked)",
+    backend=BrowserBackend,
+    suffixes=(".html", ".htm"),
+    fence_tags=frozenset({"html", "htm", "xhtml"}),
+    detect=is_html,
+    detect_order=40,
+    medium="web page",
+    noun="HTML page",
+    system_prompt="You build web pages. Write one complete, self-contained HTML document (<!DOCTYPE html>, a "
+    "viewport meta tag, inline CSS and JS, no external resources) whose controls work. Reply "
+    "with it in one ```html block.",
+    interactive=True,
+))
+register_language(LanguageSpec(
+    name="python",
+    description="matplotlib / Pillow draw.py (sandboxed subprocess)",
+    backend=PythonBackend,
+    suffixes=(".py",),
+    fence_tags=frozenset({"python", "py", "python3"}),
+    detect=is_python,
+    detect_order=20,
+    medium="matplotlib / Pillow figure",
+    noun="Python program",
+    system_prompt="You draw by writing a Python program (matplotlib or Pillow). Save the picture with "
+    "plt.savefig(OUTPUT_PATH) or img.save(OUTPUT_PATH); OUTPUT_PATH is predefined. No network, "
+    "no input(). Reply with the program in one ```python block.",
+))
+register_language(LanguageSpec(
+    name="tikz",
+    description="TikZ picture (pdflatex + pdftoppm, sandboxed subprocess)",
+    backend=TikzBackend,
+    suffixes=(".tex", ".tikz"),
+    fence_tags=frozenset({"latex", "tex", "tikz"}),
+    detect=is_tikz,
+    detect_order=30,
+    medium="TikZ figure",
+    noun="TikZ picture",
+    system_prompt="You draw with TikZ. Write one tikzpicture environment (libraries via \\usetikzlibrary "
+    "lines before it are allowed). Reply with it in one ```latex block.",
+))
