@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from codepaint_env.render import Renderer
+from codepaint_env.render.load import descendants
 
 
 @pytest.fixture(scope="session")
@@ -84,8 +85,13 @@ def canary():
     c.close()
 
 
-def chromium_pids() -> set[int]:
-    """PIDs of every running Chromium process on this machine."""
+def chromium_pids(*, ours: bool = False) -> set[int]:
+    """PIDs of running Chromium processes: every one on this machine, or (``ours``) this test process's.
+
+    ``ours`` keeps the machine's other work (another test run, a browser someone else started)
+    out of a measurement: only processes below this one count.
+    """
+    mine = descendants([os.getpid()]) if ours else None
     out = set()
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -96,7 +102,8 @@ def chromium_pids() -> set[int]:
         except OSError:
             continue
         if cmd.endswith((b"chromium", b"chrome", b"headless_shell", b"chrome-headless-shell")):
-            out.add(int(d))
+            if mine is None or int(d) in mine:
+                out.add(int(d))
     return out
 
 

@@ -115,7 +115,7 @@ def test_render_exits_4_when_the_render_could_not_be_done(tmp_path):
     sk = tmp_path / "slow.p5.js"
     sk.write_text("async function setup(){ createCanvas(64,64); background(9);"
                   " await new Promise(r => setTimeout(r, 2500)); }")
-    before = chromium_pids()
+    before = chromium_pids(ours=True)
     stop = threading.Event()
 
     def age_s(pid: int) -> float:
@@ -126,7 +126,7 @@ def test_render_exits_4_when_the_render_could_not_be_done(tmp_path):
 
     def kill_new_browsers() -> None:  # each browser 1.5 s after it started: mid-render
         while not stop.wait(0.1):
-            for pid in chromium_pids() - before:
+            for pid in chromium_pids(ours=True) - before:  # only this run's
                 with contextlib.suppress(OSError):
                     if age_s(pid) > 1.5:
                         os.kill(pid, signal.SIGKILL)

@@ -17,16 +17,16 @@ def sketch(i: int) -> str:
 
 
 def test_soak_memory_flat_and_no_leftover_processes():
-    before = chromium_pids()
+    # Only this process's browsers count: another run on the machine must not move the figures.
     r = Renderer(recycle_every=10_000, cache_size=0)
     try:
         out = r.render_many([sketch(i) for i in range(N_WARMUP)], "p5", size=64)
         assert all(o.ok for o in out)
-        ours = chromium_pids() - before
+        ours = chromium_pids(ours=True)
         warm = rss_mb(ours)
         out = r.render_many([sketch(i) for i in range(N_WARMUP, N_WARMUP + N_SOAK)], "p5", size=64)
         assert all(o.ok for o in out), [o.messages for o in out if not o.ok][:3]
-        ours_after = chromium_pids() - before
+        ours_after = chromium_pids(ours=True)
         end = rss_mb(ours_after)
         assert r.pool.launches == 1
         # Flat: renderer processes come and go with their contexts; the total must not creep.
@@ -34,7 +34,13 @@ def test_soak_memory_flat_and_no_leftover_processes():
         assert len(ours_after) <= len(ours) + 4, "renderer processes are piling up"
     finally:
         r.close()
+    # Every browser process seen, and any still below this process (a late child), must be gone.
+    seen = ours | ours_after
+
+    def left() -> set[int]:
+        return (chromium_pids() & seen) | chromium_pids(ours=True)
+
     deadline = time.time() + 10
-    while chromium_pids() - before and time.time() < deadline:
+    while left() and time.time() < deadline:
         time.sleep(0.2)
-    assert chromium_pids() - before == set(), "browser processes outlived Renderer.close()"
+    assert left() == set(), "browser processes outlived Renderer.close()"
