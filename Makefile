@@ -1,7 +1,7 @@
 # codepaint: `make demo` and `make test` set up whatever is missing (idempotently), then run.
 #   make test   venv + .[all] + JS assets + browser, then the whole test suite
 #   make demo   the same set-up, then the main job (renders into runs/demo/)
-#   make lint   ruff;  make bench   benchmarks (quick)
+#   make check  ruff, import-linter layer contracts, pyright;  make bench   benchmarks (quick)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
-.PHONY: setup test demo lint bench clean browser tex corpus
+.PHONY: setup test demo lint check bench clean browser tex corpus
 
 setup: $(DEPS) $(JS) browser tex
 
@@ -37,14 +37,21 @@ tex:
 corpus: $(DEPS)
 	@$(BIN)/python scripts/get_corpus.py
 
-test: setup corpus
+test: setup corpus check
 	@$(BIN)/python -m pytest -q
 
 demo: setup
 	@$(BIN)/codepaint demo --out runs/demo
 
 lint: $(DEPS)
-	@$(BIN)/ruff check src tests benchmarks examples 2>/dev/null || $(BIN)/ruff check src tests benchmarks
+	@$(BIN)/ruff check src tests benchmarks examples scripts
+
+# Static checks: style, the layers (pyproject [tool.importlinter]) and the types ([tool.pyright]).
+check: lint
+	@$(BIN)/lint-imports --no-cache > .lint-imports.log 2>&1 || { cat .lint-imports.log; echo "make check FAILED: an import breaks the layers (pyproject [tool.importlinter])" >&2; exit 1; }
+	@echo "codepaint check: layers kept ($$(grep -c KEPT .lint-imports.log) contracts)"
+	@$(BIN)/pyright --outputjson > .pyright.json 2>/dev/null || { $(BIN)/pyright; echo "make check FAILED: type errors (pyright, pyproject [tool.pyright])" >&2; exit 1; }
+	@echo "codepaint check: types clean (pyright)"
 
 bench: setup
 	@$(BIN)/python benchmarks/render_bench.py --quick

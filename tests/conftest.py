@@ -101,9 +101,9 @@ def chromium_pids(*, ours: bool = False) -> set[int]:
                 cmd = fh.read().split(b"\0")[0]
         except OSError:
             continue
-        if cmd.endswith((b"chromium", b"chrome", b"headless_shell", b"chrome-headless-shell")):
-            if mine is None or int(d) in mine:
-                out.add(int(d))
+        browser = cmd.endswith((b"chromium", b"chrome", b"headless_shell", b"chrome-headless-shell"))
+        if browser and (mine is None or int(d) in mine):
+            out.add(int(d))
     return out
 
 

@@ -107,16 +107,33 @@ def test_unjudged_reward_is_reported_not_invented(renderer):
     assert reward == 0.0 and not info["judged"] and "previous" in info["reward"]["reason"]
 
 
-def test_reward_argument_forms_and_nondeterministic_spec(renderer):
+def test_reward_argument_forms_and_determinism_asked_of_the_reward(renderer):
     import rewards
 
     assert CodePaintEnv("svg", reward=rewards.make_reward("gate")).reward_fn.id == "execution_gate"
     comp = CodePaintEnv("svg", reward=[("execution_gate", 0.5), ("visible_change", 0.0)]).reward_fn
     assert [n for n, _, _ in comp.components] == ["execution_gate", "visible_change"]
-    assert not gym.make("CodePaint/SVG-v0").spec.nondeterministic
+    plain = gym.make("CodePaint/SVG-v0")
+    assert not plain.spec.nondeterministic and plain.unwrapped.deterministic
     judge = rewards.make_reward("pointwise_vlm", temperature=0.7)  # a sampling judge
     sampling = gym.make("CodePaint/SVG-v0", reward=judge)
-    assert sampling.spec.nondeterministic
+    assert not sampling.unwrapped.deterministic
+    # the spec is Gymnasium's own (the registration's), not rewritten behind its back
+    assert sampling.spec.nondeterministic is False and sampling.spec.id == "CodePaint/SVG-v0"
+
+
+def test_timings_only_through_the_wrapper(renderer):
+    from codepaint_env.wrappers import RenderTimings
+
+    env = CodePaintEnv("svg", size=48, renderer=renderer, reward="execution_gate")
+    env.reset(seed=0)
+    _, _, _, _, info = env.step(SVG % 20)
+    assert "timings_ms" not in info and "timings_ms" not in info["render"]
+    timed = RenderTimings(CodePaintEnv("svg", size=48, renderer=renderer, reward="execution_gate"))
+    _, info = timed.reset(seed=0, options={"code": SVG % 10})
+    assert info["timings_ms"]["total"] > 0
+    _, _, _, _, info = timed.step(SVG % 20)
+    assert info["timings_ms"]["total"] > 0 and info["timings_ms"] == timed.unwrapped.last_result.timings_ms
 
 
 def test_render_mode_and_pickling(renderer):

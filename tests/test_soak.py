@@ -17,16 +17,18 @@ def sketch(i: int) -> str:
 
 
 def test_soak_memory_flat_and_no_leftover_processes():
-    # Only this process's browsers count: another run on the machine must not move the figures.
+    # Only this renderer's browsers count: not another run's on the machine (they would move the
+    # figures), nor the browsers of other renderers in this test process (a session fixture's).
+    before = chromium_pids(ours=True)
     r = Renderer(recycle_every=10_000, cache_size=0)
     try:
         out = r.render_many([sketch(i) for i in range(N_WARMUP)], "p5", size=64)
         assert all(o.ok for o in out)
-        ours = chromium_pids(ours=True)
+        ours = chromium_pids(ours=True) - before
         warm = rss_mb(ours)
         out = r.render_many([sketch(i) for i in range(N_WARMUP, N_WARMUP + N_SOAK)], "p5", size=64)
         assert all(o.ok for o in out), [o.messages for o in out if not o.ok][:3]
-        ours_after = chromium_pids(ours=True)
+        ours_after = chromium_pids(ours=True) - before
         end = rss_mb(ours_after)
         assert r.pool.launches == 1
         # Flat: renderer processes come and go with their contexts; the total must not creep.
@@ -38,7 +40,7 @@ def test_soak_memory_flat_and_no_leftover_processes():
     seen = ours | ours_after
 
     def left() -> set[int]:
-        return (chromium_pids() & seen) | chromium_pids(ours=True)
+        return ((chromium_pids() & seen) | chromium_pids(ours=True)) - before
 
     deadline = time.time() + 10
     while left() and time.time() < deadline:

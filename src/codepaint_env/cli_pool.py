@@ -38,7 +38,7 @@ PIXEL_FRACTION_TOLERANCE = 0.01
 def add_pool_parser(sub: Any) -> None:
     """Register ``codepaint pool`` and its subcommands."""
     p = sub.add_parser("pool", help="stats, verify, contact sheets, add and re-render references",
-                       description=__doc__.split("\n\n")[0])
+                       description=(__doc__ or "").split("\n\n")[0])
     p.add_argument("--pool", default=None,
                    help="pool folder (default $CODEPAINT_POOL_DIR or the repository's reference_pool/)")
     ps = p.add_subparsers(dest="pool_command", metavar="POOL_COMMAND", required=True)
@@ -288,7 +288,7 @@ def add_references(root: Path, entries: list[dict[str, Any]], *, size: int = 512
             "colour_family": e.get("colour_family") or colour_family_of(res.image),
             "tier": e["tier"], "reason": e["reason"],
             "code_path": f"code/{rid}{LANGUAGES[lang].extension}", "image_path": f"renders/{rid}.png",
-            "sha256": png_sha256(png), "size": list(res.size), "seed": seed, "renderer": version,
+            "sha256": png_sha256(png), "size": list(res.size or ()), "seed": seed, "renderer": version,
         }
         errs = validate_row(row, e["file"])
         if errs:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
@@ -14,6 +14,13 @@ from PIL import Image
 from .render import RenderResult, parse_size
 from .render.extract import extract_code
 from .spaces import CodeText
+
+if TYPE_CHECKING:
+    from rewards.base import Reward, RewardResult
+
+    from .core.images import ChangeMeasure
+    from .render import Renderer
+    from .tasks import Task
 
 MAX_CODE_CHARS = 100_000
 MAX_TEXT_CHARS = 8_000
@@ -84,23 +91,23 @@ class CodePaintEnv(gym.Env[dict, str]):
     * v0: initial release.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array"], "render_fps": 1}
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 1}  # noqa: RUF012 (Gymnasium's own form)
 
     def __init__(
         self,
         language: str = "p5brush",
-        reward: Any = "execution_gate",
-        tasks: Any = None,
+        reward: str | Reward | Mapping[str, float] | Sequence[Any] = "execution_gate",
+        tasks: str | os.PathLike[str] | Sequence[Task | Mapping[str, Any]] | None = None,
         *,
         split: str | None = "train",
         max_turns: int = 1,
-        size: Any = 512,
+        size: int | tuple[int, int] | str = 512,
         reward_mode: str = "absolute",
         no_change_penalty: float = 0.0,
         success_threshold: float | None = None,
         unjudged_reward: float = 0.0,
         render_seed: int = 0,
-        renderer: Any = None,
+        renderer: Renderer | None = None,
         render_mode: str | None = None,
     ) -> None:
         from .render import LANGUAGES
@@ -134,25 +141,29 @@ class CodePaintEnv(gym.Env[dict, str]):
             "feedback": CodeText(MAX_TEXT_CHARS),
             "turn": spaces.Discrete(max_turns + 1),
         })
-        self.task: Any = None
+        self.task: Task | None = None
         self._turn = 0
         self._code = ""
         self._image = np.zeros((self.height, self.width, 3), np.uint8)
         self._feedback = ""
-        self._last_render: RenderResult | None = None
+        self._last_render: RenderResult | None = None  # the last picture really rendered
+        #: The result of the most recent render (an ``infra`` one included); None before any.
+        self.last_result: RenderResult | None = None
         self._last_value: float | None = None
 
     # ------------------------------------------------------------------ gym.Env
+    # ``spec`` is Gymnasium's, untouched: the registered ids say ``nondeterministic=False``, which is
+    # true of the environment (renders are seeded, the same action gives the same picture). A
+    # reward can still sample (a judge at temperature > 0): that is the reward's property, asked
+    # of the reward, not written into the spec behind Gymnasium's back.
     @property
-    def spec(self) -> Any:  # type: ignore[override]
-        """The EnvSpec; ``nondeterministic`` is set when the reward is (a sampling judge)."""
-        return self.__dict__.get("_spec")
+    def deterministic(self) -> bool:
+        """Whether the same seed and actions give the same rewards (False with a sampling judge).
 
-    @spec.setter
-    def spec(self, value: Any) -> None:
-        if value is not None and not getattr(self.reward_fn, "deterministic", True):
-            value = dataclasses.replace(value, nondeterministic=True)
-        self.__dict__["_spec"] = value
+        ``check_env`` checks step determinism from the spec; with a sampling reward, check the env
+        with a deterministic one (the default gate) or register your id with ``nondeterministic=True``.
+        """
+        return bool(getattr(self.reward_fn, "deterministic", True))
 
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None
               ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -171,15 +182,16 @@ class CodePaintEnv(gym.Env[dict, str]):
         self._image = np.zeros((self.height, self.width, 3), np.uint8)
         self._feedback = ""
         self._last_render = None
+        self.last_result = None
         self._last_value = None
         info: dict[str, Any] = {"task_id": self.task.id, "turn": 0}
         if options.get("code"):
             self._code = extract_code(options["code"], self.language)
             res = self._render(self._code)
-            self._last_render = res
+            self._last_render = self.last_result = res
             self._image = self._to_obs_image(res)
             self._feedback = "Starting program rendered: " + _render_line(res)
-            info["render"] = {**res.summary(), "timings_ms": Timings(res.timings_ms)}
+            info["render"] = _render_summary(res)
         return self._obs(), info
 
     def step(self, action: str) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
@@ -192,6 +204,7 @@ class CodePaintEnv(gym.Env[dict, str]):
         self._turn += 1
         code = extract_code(action, self.language)
         res = self._render(code)
+        self.last_result = res
         infra = res.error_kind == "infra"
         sample = Sample(code=code, language=self.language, render=res, prompt=self.task.prompt,
                         meta={**self.task.columns(), "turn": self._turn}, previous=self._last_render)
@@ -199,9 +212,9 @@ class CodePaintEnv(gym.Env[dict, str]):
         change = None if self._last_render is None or infra else measure_change(self._last_render, res)
         no_change = change is not None and not change.changed
 
-        judged = result.value is not None
         value = result.value
-        if not judged:
+        judged = value is not None
+        if value is None:
             reward = self.unjudged_reward
         elif self.reward_mode == "improvement":
             reward = value - (self._last_value if self._last_value is not None else 0.0)
@@ -210,25 +223,22 @@ class CodePaintEnv(gym.Env[dict, str]):
         if no_change and self.no_change_penalty:
             reward -= self.no_change_penalty
         terminated = self._turn >= self.max_turns or (
-            judged and self.success_threshold is not None and value >= self.success_threshold)
+            value is not None and self.success_threshold is not None and value >= self.success_threshold)
 
         self._code = code
         if not infra:  # the next step compares with the last picture that was really rendered
             self._image = self._to_obs_image(res)
             self._last_render = res
         self._feedback = self._compose_feedback(res, result, change, no_change)
-        if judged:
+        if value is not None:
             self._last_value = value
-        summary = res.summary()
-        summary["timings_ms"] = Timings(res.timings_ms)
         info = {
             "task_id": self.task.id,
             "turn": self._turn,
-            "render": summary,
+            "render": _render_summary(res),
             "reward": result.to_dict(),
             "judged": judged,
             "unknown_api": list(res.unknown_api),
-            "timings_ms": Timings(res.timings_ms),
             "visible_change": None if change is None else change.to_dict(),
             "no_change": no_change,
         }
@@ -239,7 +249,7 @@ class CodePaintEnv(gym.Env[dict, str]):
         return self._image.copy() if self.render_mode == "rgb_array" else None
 
     # ------------------------------------------------------------------ internals
-    def _choose_task(self, options: dict[str, Any]) -> Any:
+    def _choose_task(self, options: dict[str, Any]) -> Task:
         from .tasks import Task
 
         if "task" in options and options["task"] is not None:
@@ -274,11 +284,13 @@ class CodePaintEnv(gym.Env[dict, str]):
         return np.asarray(im, dtype=np.uint8).copy()
 
     def _obs(self) -> dict[str, Any]:
-        return {"prompt": self.task.prompt[:MAX_TEXT_CHARS], "code": self._code[:MAX_CODE_CHARS],
+        prompt = self.task.prompt if self.task is not None else ""
+        return {"prompt": prompt[:MAX_TEXT_CHARS], "code": self._code[:MAX_CODE_CHARS],
                 "image": self._image.copy(), "feedback": self._feedback[:MAX_TEXT_CHARS],
                 "turn": self._turn}
 
-    def _compose_feedback(self, res: RenderResult, result: Any, change: Any, no_change: bool) -> str:
+    def _compose_feedback(self, res: RenderResult, result: RewardResult, change: ChangeMeasure | None,
+                          no_change: bool) -> str:
         lines = [f"Turn {self._turn} of {self.max_turns}. " + _render_line(res)]
         if result.value is None:
             lines.append(f"Reward: not judged ({result.reason}).")
@@ -294,34 +306,14 @@ class CodePaintEnv(gym.Env[dict, str]):
         return "\n".join(lines)
 
 
-class Timings(Mapping[str, float]):
-    """Wall-clock measurements in ``info`` (milliseconds by name).
+def _render_summary(res: RenderResult) -> dict[str, Any]:
+    """What ``info["render"]`` holds: the result's summary without its wall-clock timings.
 
-    A read-only mapping that compares equal to any other ``Timings``: how long a render took is
-    a measurement, not part of the environment's state, so two steps from the same seed and
-    action have equal ``info`` (as ``check_env``'s determinism checks require).
+    How long a render took is a measurement of the machine, not the environment's state: two
+    steps from the same seed and action must have equal ``info`` (``check_env`` compares them).
+    :class:`~codepaint_env.wrappers.RenderTimings` adds the timings for whoever wants them.
     """
-
-    def __init__(self, values: Mapping[str, float]) -> None:
-        self._values = {k: float(v) for k, v in values.items()}
-
-    def __getitem__(self, key: str) -> float:
-        return self._values[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Timings)
-
-    def __hash__(self) -> int:
-        return hash(Timings)
-
-    def __repr__(self) -> str:
-        return f"Timings({self._values})"
+    return {k: v for k, v in res.summary().items() if k != "timings_ms"}
 
 
 def _render_line(res: RenderResult) -> str:
@@ -336,7 +328,7 @@ def _render_line(res: RenderResult) -> str:
     return f"The program failed to render ({res.error_kind}).{msg}{extra}"
 
 
-def build_reward(reward: Any) -> Any:
+def build_reward(reward: Any) -> Reward:
     """A reward object from an id, an object, ``{id: weight}`` or ``[(spec, weight), ...]``."""
     import rewards
 
@@ -347,7 +339,7 @@ def build_reward(reward: Any) -> Any:
     return rewards.make_reward(reward)
 
 
-def resolve_tasks(tasks: Any, language: str, split: str | None) -> list[Any]:
+def resolve_tasks(tasks: Any, language: str, split: str | None) -> list[Task]:
     """The task list for an environment (see the ``tasks`` argument)."""
     from pathlib import Path
 

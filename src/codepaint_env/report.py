@@ -23,7 +23,7 @@ class GalleryItem:
 def format_table(items: Sequence[GalleryItem]) -> str:
     """A fixed-width table: name, language, status, timings, unknown API."""
     header = ("program", "language", "status", "page ms", "total ms", "unknown_api")
-    rows = [header]
+    rows: list[tuple[str, ...]] = [header]
     for it in items:
         r = it.result
         rows.append((

@@ -113,7 +113,7 @@ class SharedTexts(Sequence[str]):
         return f"SharedTexts({tuple(self)!r})"
 
 
-@_shm.read_from_shared_memory.register(CodeText)
+@_shm.read_from_shared_memory.register(CodeText)  # pyright: ignore[reportArgumentType]  (typed for arrays)
 def _read(space: CodeText, shared_memory: Any, n: int = 1) -> SharedTexts:
     return SharedTexts(space, shared_memory, n)
 

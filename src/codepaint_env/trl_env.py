@@ -56,11 +56,14 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import gymnasium as gym
 
 from .render.languages import LANGUAGES
+
+if TYPE_CHECKING:
+    from .env import CodePaintEnv
 
 __all__ = ["CodePaintToolEnv"]
 
@@ -150,9 +153,13 @@ class CodePaintToolEnv:
         return self._env
 
     @property
+    def _core(self) -> CodePaintEnv:
+        return cast("CodePaintEnv", self._env.unwrapped)
+
+    @property
     def language(self) -> str:
         """The language programs are written in."""
-        return self._env.unwrapped.language
+        return self._core.language
 
     @property
     def max_turns(self) -> int:
@@ -202,7 +209,8 @@ class CodePaintToolEnv:
         self._done = False
         instruction = self._instruction()
         if not text.strip():
-            return "\n\n".join((self._env.unwrapped.task.prompt, instruction))
+            task = self._core.task
+            return "\n\n".join((task.prompt if task is not None else "", instruction))
         return "\n\n" + instruction
 
     def submit_code(self, code: str) -> str:
@@ -256,7 +264,7 @@ class CodePaintToolEnv:
         from .tasks import Task, TaskError
 
         task_id = example.get("task_id")
-        if task_id is not None and any(t.id == task_id for t in self._env.unwrapped.tasks):
+        if task_id is not None and any(t.id == task_id for t in self._core.tasks):
             return {"task": task_id}
         if not text.strip():
             return {}  # the environment draws one of its tasks

@@ -31,6 +31,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .render.languages import LANGUAGES
+from .tasks import Task
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
@@ -96,8 +97,8 @@ class RecordEpisode(gym.Wrapper):
         obs, info = self.env.reset(**kwargs)
         self.episode_dir = self.run_dir / f"{self.name_prefix}-{self.episode_index:06d}"
         self.episode_index += 1
-        task = self.env.unwrapped.task
-        self._task = task.to_row() if hasattr(task, "to_row") else {"prompt": obs.get("prompt")}
+        task = getattr(self.env.unwrapped, "task", None)
+        self._task = task.to_row() if isinstance(task, Task) else {"prompt": obs.get("prompt")}
         self._turns, self._images = [], []
         write_atomic(self.episode_dir / "task.json", json.dumps(self._task, indent=2, ensure_ascii=False))
         return obs, info
@@ -105,6 +106,7 @@ class RecordEpisode(gym.Wrapper):
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         """Step, then write the turn's folder."""
         obs, reward, terminated, truncated, info = self.env.step(action)
+        reward = float(reward)
         assert self.episode_dir is not None, "call reset() before step()"
         turn = int(info.get("turn", len(self._turns) + 1))
         folder = self.episode_dir / f"turn-{turn:02d}"
@@ -145,6 +147,29 @@ class RecordEpisode(gym.Wrapper):
         self._turns, self._images = [], []
         if self.gallery:
             write_run_gallery(self.run_dir, sections=self._sections)
+
+
+class RenderTimings(gym.Wrapper):
+    """Adds ``info["timings_ms"]``: how long the step's render took (``page``, ``total``, ms).
+
+    The environment keeps timings out of ``info`` (a measurement of the machine, not of the
+    environment's state: two runs of the same seed must have equal ``info``); wrap it to log them.
+    Works for ``reset`` too when it rendered a starting program.
+    """
+
+    def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+        """Reset; ``info["timings_ms"]`` when a starting program was rendered."""
+        obs, info = self.env.reset(**kwargs)
+        return obs, self._with_timings(info)
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        """Step; ``info["timings_ms"]`` of the render this step made."""
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        return obs, float(reward), terminated, truncated, self._with_timings(info)
+
+    def _with_timings(self, info: dict[str, Any]) -> dict[str, Any]:
+        res = getattr(self.env.unwrapped, "last_result", None)
+        return {**info, "timings_ms": dict(res.timings_ms)} if res is not None else info
 
 
 def progression_strip(images: list[np.ndarray], labels: list[str], *, thumb: int = 256) -> Image.Image:

@@ -14,9 +14,12 @@ playwright; backends are imported when made.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .registry import ALIASES, REGISTRY, RewardSpec, list_rewards, make_reward, register_reward, reward_spec
+
+if TYPE_CHECKING:  # imported when first used (``__getattr__`` below)
+    from .base import AsyncReward, Reward, RewardResult, Sample
 
 __all__ = [
     "ALIASES",

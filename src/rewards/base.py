@@ -37,7 +37,7 @@ from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
-from codepaint_env.render import RenderResult
+from codepaint_env.render import Renderer, RenderResult
 from codepaint_env.render.extract import completion_text, extract_code
 
 T = TypeVar("T")
@@ -166,7 +166,8 @@ class Reward:
     #: True for rewards that score samples against the others in their group (Pref-GRPO).
     scores_groups: ClassVar[bool] = False
 
-    def __init__(self, *, renderer: Any = None, language: str = "auto", size: Any = 512,
+    def __init__(self, *, renderer: Renderer | None = None, language: str = "auto",
+                 size: int | tuple[int, int] | str = 512,
                  seed: int = 0, name: str | None = None) -> None:
         self.renderer = renderer
         self.language = language
@@ -242,7 +243,7 @@ class Reward:
         return RewardResult(self.value_range[0], breakdown=dict(breakdown), rationale=why)
 
     # ------------------------------------------------------------------ rendering
-    def get_renderer(self) -> Any:
+    def get_renderer(self) -> Renderer:
         """The renderer in use (the shared default unless one was given)."""
         if self.renderer is None:
             from codepaint_env.render import default_renderer

@@ -176,7 +176,7 @@ class ClassicReward(PoolReward):
         chosen = scored[:self.k] if self.aggregate == "topk" else scored[:1] if self.aggregate == "max" \
             else scored
         value = float(np.mean([v for v, _, _ in chosen]))
-        breakdown = {key: float(np.mean([s[key] for _, _, s in chosen]))
+        breakdown: dict[str, float | None] = {key: float(np.mean([s[key] for _, _, s in chosen]))
                      for key in ("colour", "structure", "histogram", "palette", "edge_layout", "edge_amount")}
         return RewardResult(value, breakdown=breakdown,
                             rationale="closest: " + ", ".join(f"{rid} {v:.2f}" for v, rid, _ in chosen[:3]))

@@ -409,7 +409,8 @@ class InteractiveReward(Reward):
         r = sample.render
         return self.get_renderer().submit_interaction(
             sample.code, "html", after=functools.partial(_session, plan=chooser, cfg=cfg),
-            size=r.size or sample.meta.get("size") or self.size, seed=r.seed,
+            size=r.size or sample.meta.get("size") or self.size,
+            seed=r.seed if r.seed is not None else self.seed,
             after_timeout_s=self.interaction_timeout_s)
 
     async def _ask(self, sample: Sample, image: Image.Image, cands: list[dict]) -> Any:
@@ -436,7 +437,8 @@ class InteractiveReward(Reward):
             return RewardResult.unjudged(why)
         found, acts = inter.result["candidates"], inter.result["actions"]
         if not found or not inter.result["planned"]:
-            breakdown = {**dict.fromkeys(BREAKDOWN, 0.0), "elements_found": float(len(found))}
+            breakdown: dict[str, float | None] = {**dict.fromkeys(BREAKDOWN, 0.0),
+                                                  "elements_found": float(len(found))}
             return RewardResult(0.0, breakdown=breakdown,
                                 rationale="the planner chose no interaction" if found
                                 else "no interactive elements found")

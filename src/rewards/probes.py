@@ -88,7 +88,7 @@ def write_on(image: Image.Image, text: str) -> Image.Image:
             line = trial
     lines.append(line)
     lines = lines[:4]
-    step = int(font.size * 1.25)
+    step = int(getattr(font, "size", 10) * 1.25)
     top = h // 2 - step * len(lines) // 2
     draw.rectangle((0, top - 6, w, top + step * len(lines) + 6), fill=(255, 255, 255))
     for i, t in enumerate(lines):

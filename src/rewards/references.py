@@ -52,7 +52,8 @@ class PoolReward(Reward):
     def pool(self) -> ReferencePool:
         """The reference pool (loaded on first use)."""
         if self._pool is None:
-            self._pool = ReferencePool(self.pool_source)
+            src = self.pool_source
+            self._pool = src if isinstance(src, ReferencePool) else ReferencePool(src)
         return self._pool
 
     def reference_language_for(self, sample: Sample) -> str:

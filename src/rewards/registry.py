@@ -14,9 +14,12 @@ from __future__ import annotations
 import difflib
 import importlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from codepaint_env.errors import CodePaintError, DependencyNotInstalled, UnknownReward
+from codepaint_env.core.errors import CodePaintError, DependencyNotInstalled, UnknownReward
+
+if TYPE_CHECKING:
+    from .base import Reward
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def reward_spec(id: str) -> RewardSpec:
     )
 
 
-def make_reward(spec: Any, **config: Any) -> Any:
+def make_reward(spec: Any, **config: Any) -> Reward:
     """Build a reward from an id, an alias, ``"module:Class"``, a class, or pass an instance through.
 
     Args:
@@ -102,24 +105,35 @@ def make_reward(spec: Any, **config: Any) -> Any:
         **config: Keyword arguments for the class (over the registered defaults).
 
     Returns:
-        The reward object.
+        The reward object (a :class:`~rewards.base.Reward`).
 
     Raises:
         UnknownReward: An unknown id (the message lists near matches).
         DependencyNotInstalled: The backend needs a pip extra that is not installed.
+        TypeError: ``spec`` is none of those, or builds something that is not a ``Reward``.
     """
+    from .base import Reward
+
     if isinstance(spec, str):
         if ":" in spec:  # ids never contain a colon
-            return load_entry_point(spec)(**config)
-        s = reward_spec(spec)
-        return s.load()(**{**s.kwargs, **config})
-    if isinstance(spec, type):
-        return spec(**config)
-    if callable(spec):
+            built = load_entry_point(spec)(**config)
+        else:
+            s = reward_spec(spec)
+            built = s.load()(**{**s.kwargs, **config})
+    elif isinstance(spec, type):
+        built = spec(**config)
+    elif isinstance(spec, Reward):
         if config:
             raise TypeError(f"configuration {sorted(config)} given for an already-built reward {spec!r}")
-        return spec
-    raise TypeError(f"a reward is an id, 'module:Class', a class or a callable, not {spec!r}")
+        built = spec
+    else:
+        raise TypeError(f"a reward is an id, 'module:Class', a Reward class or a Reward, not {spec!r}"
+                        + (" (a plain function: subclass rewards.Reward and implement score())"
+                           if callable(spec) else ""))
+    if not isinstance(built, Reward):
+        raise TypeError(f"{spec!r} built {type(built).__name__}, not a rewards.Reward subclass: "
+                        "implement score() on a subclass of rewards.Reward")
+    return built
 
 
 def load_entry_point(entry_point: str, *, extra: str | None = None, reward_id: str | None = None) -> type:

@@ -1,10 +1,27 @@
-"""Rendering programs into pictures: languages, the browser pool, results, code extraction."""
+"""Rendering programs into pictures: languages, the browser pool, results, code extraction.
+
+The package is callable: ``codepaint_env.render(code, language)`` is :func:`render` (the public
+function and this package share the name ``codepaint_env.render``; the package wins the
+attribute as soon as anything imports it, so it answers the call itself).
+"""
+
+import sys
+import types
+from typing import Any
 
 from .detect import detect_language
 from .extract import code_blocks, completion_text, extract_code
 from .languages import LANGUAGES, LanguageSpec, register_language
 from .renderer import Renderer, default_renderer, parse_size, render
 from .result import ERROR_KINDS, RenderResult, is_blank, pixel_sha256
+
+
+class _CallablePackage(types.ModuleType):
+    def __call__(self, code: Any, language: str = "auto", **kwargs: Any) -> RenderResult:
+        return render(code, language, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage
 
 __all__ = [
     "ERROR_KINDS",

@@ -170,10 +170,3 @@ def program_picture(image: Any, box: Any) -> Any:
     if right - left < 1 or bottom - top < 1:
         return image.crop((0, 0, 1, 1))  # nothing of the program is visible: one pixel, blank
     return image.crop((left, top, right, bottom))
-
-
-def _undefined_name(name: str, message: str) -> str | None:
-    if name != "ReferenceError":
-        return None
-    m = re.match(r"^(?:Uncaught ReferenceError: )?([\w$.]+) is not defined", message)
-    return m.group(1) if m else None

@@ -447,10 +447,10 @@ def render_svg_fast(
                               f"timeout resvg {spent.describe()}", **kw)
             return failed("svg", "timeout", f"timeout: resvg did not finish within {timeout_s:g}s", **kw)
         except WorkerDied:
-            code = worker.exit_status()
-            sig = code - 128 if code is not None and code > 128 else None
-            if code is not None and sig not in _OUTSIDE_SIGNALS:
-                why = f"killed by signal {sig}" if sig else f"exit status {code}"
+            status_code = worker.exit_status()
+            sig = status_code - 128 if status_code is not None and status_code > 128 else None
+            if status_code is not None and sig not in _OUTSIDE_SIGNALS:
+                why = f"killed by signal {sig}" if sig else f"exit status {status_code}"
                 return failed("svg", "crash", f"crash: the rasteriser died while rendering ({why}; out of "
                               "memory?)", **kw)
             outside_kills += 1

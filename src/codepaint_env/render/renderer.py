@@ -555,7 +555,7 @@ class Renderer:
                 _, dropped = self._cache.popitem(last=False)
                 self._cache_bytes -= len(dropped.png or b"")
 
-def _done(result: RenderResult) -> concurrent.futures.Future:
+def _done(result: Any) -> concurrent.futures.Future:
     fut: concurrent.futures.Future = concurrent.futures.Future()
     fut.set_result(result)
     return fut

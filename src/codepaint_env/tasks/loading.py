@@ -72,13 +72,13 @@ def builtin_suites() -> list[str]:
 
 @lru_cache(maxsize=1)
 def _suite_names() -> tuple[str, ...]:
-    folder = resources.files(__package__).joinpath(_SUITE_DIR)
+    folder = resources.files("codepaint_env.tasks") / _SUITE_DIR
     return tuple(sorted(f.name[: -len(".jsonl")] for f in folder.iterdir() if f.name.endswith(".jsonl")))
 
 
 @cache
 def _load_builtin(name: str) -> tuple[Task, ...]:
-    res = resources.files(__package__).joinpath(_SUITE_DIR, f"{name}.jsonl")
+    res = resources.files("codepaint_env.tasks") / _SUITE_DIR / f"{name}.jsonl"
     return tuple(_parse(res.read_text(encoding="utf-8"), f"{_SUITE_DIR}/{name}.jsonl", suite=name))
 
 

@@ -607,7 +607,7 @@ def build_tiny_lm(
     return target
 
 
-def tiny_grpo_config(output_dir: str | os.PathLike, **overrides: Any) -> trl.GRPOConfig:
+def tiny_grpo_config(output_dir: str | os.PathLike, **overrides: Any) -> trl.GRPOConfig:  # pyright: ignore[reportPrivateImportUsage]
     """Return a ``trl.GRPOConfig`` for a two-step GRPO smoke run on a CPU.
 
     One prompt per step with four completions of at most 48 tokens each (the generation batch, 4,
@@ -628,7 +628,7 @@ def tiny_grpo_config(output_dir: str | os.PathLike, **overrides: Any) -> trl.GRP
         DependencyNotInstalled: If trl is missing.
     """
     try:
-        from trl import GRPOConfig
+        from trl import GRPOConfig  # pyright: ignore[reportPrivateImportUsage]  (trl's lazy exports)
     except ImportError as exc:
         raise DependencyNotInstalled(_hint("trl")) from exc
 

@@ -97,9 +97,10 @@ class GroupPairwiseReward(JudgedReward):
         return out
 
     async def _compare(self, a: Sample, b: Sample) -> Comparison:
-        a_ok, b_ok = a.ok and a.render.image is not None, b.ok and b.render.image is not None
-        if not (a_ok and b_ok):
+        first, second = a.render.image if a.ok else None, b.render.image if b.ok else None
+        a_ok, b_ok = first is not None, second is not None
+        if first is None or second is None:
             score = 0.5 if a_ok == b_ok else float(a_ok)
             return Comparison(score, (score,), rationale="a failed render loses to any picture"
                               if a_ok != b_ok else "both failed to render: a tie")
-        return await self.judge.acompare(a.render.image, b.render.image, prompt=a.prompt, language=a.language)
+        return await self.judge.acompare(first, second, prompt=a.prompt, language=a.language)

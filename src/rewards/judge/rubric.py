@@ -71,7 +71,7 @@ def load_rubric(name_or_path: str, kind: str | None = None) -> Rubric:
         ValueError: Unknown name, malformed file, or a rubric of another ``kind``.
     """
     if name_or_path in SHIPPED:
-        text = resources.files(__package__).joinpath("prompts", SHIPPED[name_or_path]).read_text("utf-8")
+        text = (resources.files("rewards.judge") / "prompts" / SHIPPED[name_or_path]).read_text("utf-8")
         where = SHIPPED[name_or_path]
     else:
         path = Path(name_or_path).expanduser()

@@ -178,8 +178,8 @@ def _parse_request(body: bytes) -> tuple[str, str, list[Image.Image]]:
                     raise _BadRequest(f"could not decode image {len(images) + 1}: {e}") from None
             else:
                 raise _BadRequest(f"unsupported content part: {str(part)[:80]}")
-    model = req.get("model") if isinstance(req.get("model"), str) else MODEL_ID
-    return model, "\n".join(texts), images
+    model = req.get("model")
+    return model if isinstance(model, str) else MODEL_ID, "\n".join(texts), images
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -193,7 +193,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
+    server: _HTTPServer  # pyright: ignore[reportIncompatibleVariableOverride]  (it is always ours)
     server_version = "codepaint-standin-judge/1"
 
     def log_message(self, format: str, *args: Any) -> None:
