@@ -352,5 +352,7 @@ def resolve_tasks(tasks: Any, language: str, split: str | None) -> list[Task]:
     elif isinstance(tasks, (str, Path)):
         found = [t for t in load_tasks(tasks) if split is None or t.split == split]
     else:
-        found = [t if isinstance(t, Task) else Task.from_row(t, "tasks=[...]") for t in tasks]
+        # a task row without a language is in the environment's
+        found = [t if isinstance(t, Task) else Task.from_row({"language": language, **t}, "tasks=[...]")
+                 for t in tasks]
     return list(found)

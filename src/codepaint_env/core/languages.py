@@ -129,3 +129,40 @@ def by_suffix(path: str) -> str | None:
     name = path.lower()
     hits = [(len(s), spec.name) for spec in LANGUAGES.values() for s in spec.suffixes if name.endswith(s)]
     return max(hits)[1] if hits else None
+
+
+#: The entry-point group a package names its languages in (``pyproject.toml``)::
+#:
+#:     [project.entry-points."codepaint.languages"]
+#:     mermaid = "codepaint_mermaid:register"   # a module (importing it registers) or a callable
+PLUGIN_GROUP = "codepaint.languages"
+
+
+def load_language_plugins() -> list[str]:
+    """Register the languages installed packages name in :data:`PLUGIN_GROUP`; their names.
+
+    Each entry point is loaded: a module registers its languages when imported, a callable is
+    called, a :class:`LanguageSpec` is registered. Called once when ``codepaint_env.render`` is
+    imported (after the built-ins), so every part — the ``codepaint`` command included — sees them.
+
+    Raises:
+        CodePaintError: A plugin failed to load (a broken installation: the message names it).
+    """
+    from importlib.metadata import entry_points
+
+    from .errors import CodePaintError
+
+    loaded = []
+    for ep in entry_points(group=PLUGIN_GROUP):
+        try:
+            obj = ep.load()
+            if isinstance(obj, LanguageSpec):
+                register_language(obj)
+            elif callable(obj):
+                obj()
+        except Exception as e:
+            raise CodePaintError(f"the codepaint language plugin {ep.name!r} ({ep.value}) failed to load: "
+                                 f"{type(e).__name__}: {e}. Reinstall or uninstall the package that "
+                                 "provides it.") from e
+        loaded.append(ep.name)
+    return loaded

@@ -7,7 +7,14 @@ prompts use, its default system prompt, and whether its pages can be interacted 
 
 from __future__ import annotations
 
-from ..core.languages import LANGUAGES, LanguageSpec, by_suffix, language, register_language
+from ..core.languages import (
+    LANGUAGES,
+    LanguageSpec,
+    by_suffix,
+    language,
+    load_language_plugins,
+    register_language,
+)
 from .backends import BrowserBackend, FastSvgBackend, PythonBackend, TikzBackend
 from .detect import is_html, is_p5brush, is_python, is_svg, is_tikz
 
@@ -117,3 +124,6 @@ register_language(LanguageSpec(
     system_prompt="You draw with TikZ. Write one tikzpicture environment (libraries via \\usetikzlibrary "
     "lines before it are allowed). Reply with it in one ```latex block.",
 ))
+
+#: Languages installed packages add (entry points, after the built-ins so they may replace one).
+PLUGINS = load_language_plugins()

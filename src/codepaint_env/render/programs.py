@@ -104,9 +104,9 @@ def fit(flat: Image.Image, width: int, height: int,
     return canvas
 
 
-def _result(language: str, picture: Image.Image, width: int, height: int, seed: int, renderer: str,
-            wall_ms: float, messages: list[str]) -> RenderResult:
-    """The result for a program's picture, fitted into the output size.
+def picture_result(language: str, picture: Image.Image, width: int, height: int, seed: int, renderer: str,
+                   wall_ms: float, messages: list[str]) -> RenderResult:
+    """The result for a program's picture, fitted into the output size (any backend that draws one).
 
     Blank is judged on the picture itself, before it is fitted: the bands that letterbox a
     non-square picture never count as content.
@@ -163,7 +163,7 @@ def render_python(code: str, width: int, height: int, *, timeout_s: float = 30.0
         picture = flatten(png)
     except (OSError, ValueError) as e:
         return failed("python", "no_image", f"the saved picture could not be read: {e}", **kw)
-    return _result("python", picture, width, height, seed, renderer, res.wall_ms, messages)
+    return picture_result("python", picture, width, height, seed, renderer, res.wall_ms, messages)
 
 
 def _run_twice_if_killed(run: Any, timeout_s: float) -> tuple[SandboxResult, tuple[str, str] | None]:
@@ -247,7 +247,8 @@ def render_tikz(code: str, width: int, height: int, *, timeout_s: float = 30.0,
             name = missing.group(1) if kind != "file" else f"{missing.group(1)}.{missing.group(2)}"
             errors.insert(0, f"LaTeX {kind} {name} is not installed")
         return RenderResult(ok=False, language="tikz", error_kind="syntax", messages=errors, **kw)
-    return _result("tikz", flatten(res.files["fig.png"]), width, height, seed, renderer, res.wall_ms, [])
+    return picture_result("tikz", flatten(res.files["fig.png"]), width, height, seed, renderer,
+                          res.wall_ms, [])
 
 
 _MISSING_FILE = re.compile(r"! LaTeX Error: File `([^']+?)\.(\w+)' not found")
