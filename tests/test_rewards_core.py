@@ -278,3 +278,24 @@ def test_pairwise_references_match_the_task_and_are_shared_by_a_group():
     assert svg and all(r.language == "svg" for r in svg)
     none = judge.score([sample(painting(1), language="tikz")])[0]
     assert none.value is None and "no tikz references" in none.reason
+
+
+async def _two() -> int:
+    return 2
+
+
+def _answer_in_child() -> int:
+    from rewards.base import run_sync
+
+    return run_sync(_two())
+
+
+def test_the_rewards_loop_starts_afresh_in_a_forked_child():
+    # the parent's loop thread does not exist in a fork: without after_fork the child would wait forever
+    import multiprocessing
+
+    from rewards.base import run_sync
+
+    assert run_sync(_two()) == 2  # the parent's loop thread is running
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply_async(_answer_in_child).get(timeout=60) == 2

@@ -37,6 +37,7 @@ from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
+from codepaint_env.core.loop import LoopThread, after_fork
 from codepaint_env.render import Renderer, RenderResult
 from codepaint_env.render.extract import completion_text, extract_code
 
@@ -416,8 +417,8 @@ def _as_list(values: Sequence[Any], n: int) -> list[Any]:
     return values
 
 
-_sync_loop: asyncio.AbstractEventLoop | None = None
-_sync_lock = threading.Lock()
+_loop_thread: LoopThread | None = None
+_loop_lock = threading.Lock()
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -435,29 +436,22 @@ def submit_coro(coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
 
 
 def background_loop() -> asyncio.AbstractEventLoop:
-    """The process-wide event loop thread the judge client and async rewards run on."""
-    global _sync_loop
-    with _sync_lock:
-        if _sync_loop is None or _sync_loop.is_closed():
-            loop = asyncio.new_event_loop()
-            ready = threading.Event()
+    """The process-wide event loop thread the judge client and async rewards run on.
 
-            def run() -> None:
-                asyncio.set_event_loop(loop)
-                loop.call_soon(ready.set)
-                loop.run_forever()
-
-            threading.Thread(target=run, name="codepaint-rewards-loop", daemon=True).start()
-            ready.wait()
-            _sync_loop = loop
-        return _sync_loop
+    A :class:`~codepaint_env.core.loop.LoopThread` (the same kind the renderer runs its browser
+    on), started on first use and started afresh in a forked child (``after_fork``).
+    """
+    global _loop_thread
+    with _loop_lock:
+        if _loop_thread is None or _loop_thread.loop.is_closed():
+            _loop_thread = LoopThread("codepaint-rewards-loop")
+        return _loop_thread.loop
 
 
 def _reset_after_fork() -> None:
-    global _sync_loop, _sync_lock
-    _sync_loop = None
-    _sync_lock = threading.Lock()
+    global _loop_thread, _loop_lock
+    _loop_thread = None  # the parent's thread does not exist here
+    _loop_lock = threading.Lock()
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_after_fork)
+after_fork(_reset_after_fork)
