@@ -128,6 +128,43 @@ def test_page_killed_from_outside_is_retried_and_a_memory_hog_stays_crash():
         assert r.pool.retries == retries + 1, "an out-of-memory kill is the program's: not retried"
 
 
+def busiest_renderer(r: Renderer) -> int:
+    """The browser's renderer process that has used the most CPU (a page spinning in a loop)."""
+    def cpu(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if b"--type=renderer" not in fh.read():
+                    return -1
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime + stime
+        except (OSError, IndexError, ValueError):
+            return -1
+    return max(r.pool.browser_pids(), key=cpu)
+
+
+@pytest.mark.skipif(not cgroup_v1_available(), reason="needs the pages' memory cgroups")
+def test_another_pages_memory_death_never_turns_a_kill_from_outside_into_crash():
+    """Two pages of one browser: one program dies of its own memory while the other page's
+    renderer is killed from outside. The first is `crash`; the second is retried (and renders),
+    never blamed for the other page's memory (each page has its own memory group)."""
+    busy = ("function setup(){ createCanvas(64,64); background(250); fill(0); circle(32,32,20);"
+            " const t = Date.now(); while (Date.now() - t < 10000) {} }")
+    hog = ("function setup(){ createCanvas(64,64); const keep=[];"
+           " for(;;){ const a=new Float64Array(16*1024*1024); a.fill(1); keep.push(a); } }")
+    with Renderer(max_pages=2, cache_size=0, timeout_s=40, memory_limit_mb=512) as r:
+        assert r.render(SIMPLE_P5, "p5", size=64).ok
+        retries = r.pool.retries
+        good = r.submit(busy, "p5", size=64)
+        time.sleep(1.0)  # its page is busy
+        assert r.submit(hog, "p5", size=64).result(timeout=60).error_kind == "crash"
+        assert not good.done()
+        os.kill(busiest_renderer(r), signal.SIGKILL)
+        res = good.result(timeout=90)
+        assert res.ok, (res.error_kind, res.messages)
+        assert r.pool.retries == retries + 1
+
+
 HOG = ("import signal, sys\n"
        "signal.alarm({secs})\n"                       # never outlives the test
        "print('up', flush=True)\n"

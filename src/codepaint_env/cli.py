@@ -224,7 +224,8 @@ def _doctor() -> int:
              "stands between programs and the network. Fix: run as root, or allow unprivileged "
              "user namespaces (sysctl kernel.unprivileged_userns_clone=1).")
     if chromium.cgroup_v1_available():
-        line("ok", "memory cap", "active: each browser runs in its own cgroup (memory + pids)")
+        line("ok", "memory cap", "active: each browser runs in its own cgroup (memory + pids), "
+             "each page in its own memory group")
     else:
         line("warn", "memory cap",
              "INACTIVE: no writable cgroup v1 memory/pids hierarchy; a page that allocates "

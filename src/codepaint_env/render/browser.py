@@ -49,6 +49,7 @@ from .assets import JSAssets
 from .chromium import (
     BrowserBinary,
     BrowserCgroup,
+    PageCgroup,
     cgroup_v1_available,
     netns_command,
     remove_stale_cgroups,
@@ -104,7 +105,7 @@ class PoolConfig:
     max_pages: int = 2
     recycle_every: int = 1000
     slot_renders: int = 100
-    memory_limit_mb: int | None = 4096  # per browser, when cgroups are available
+    memory_limit_mb: int | None = 4096  # per page, when cgroups are available (see _launch_once)
     max_pids: int = 512
     use_netns: bool = True
     headless: bool = True
@@ -118,6 +119,7 @@ class PageCapture:
 
     outcome: str  # "done", "timeout", "crash", "navigation", "infra"
     infra_reason: str = ""  # why, when the outcome is "infra" (not the program's doing)
+    crash_reason: str = ""  # why, when the outcome is "crash" and the reason is known
     info: dict[str, Any] = field(default_factory=dict)  # the harness's report
     png: bytes | None = None
     image: Image.Image | None = None
@@ -174,7 +176,7 @@ class _Job:
         self.cpu0: CpuTimes | None = None  # the page's processes when the render started
         self.unserved = set(spec.files)  # the render's own files (the program) not yet served
         self.stall0 = CpuStall.now()  # the machine's CPU pressure when the render started
-        self.oom0 = 0  # the browser cgroup's memory-limit kills when the render started
+        self.oom0 = 0  # the page's memory-limit kills when the render started (_Slot.oom_kills)
         self.ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     def end(self, outcome: str) -> None:
@@ -251,6 +253,18 @@ class _Slot:
         # The renderer process of this slot's page, from the CDP request ids Blink prefixes with
         # its process id (``"<pid>.<n>"``); stable across a slot's renders (same site).
         self.renderer_pid: int | None = None
+        # The renderer's own memory group, once known (cgroups available): see chromium.py.
+        self.cgroup: PageCgroup | None = None
+
+    def oom_kills(self) -> int | None:
+        """Memory-limit kills in this page's own group; ``None`` when there is no group."""
+        return None if self.cgroup is None else self.cgroup.oom_kills()
+
+    def adopt_renderer(self, pid: int) -> None:
+        """Take the page's renderer process into the page's memory group (when there is one)."""
+        self.renderer_pid = pid
+        if self.cgroup is not None and not self.cgroup.adopt(pid):
+            log.warning("codepaint: could not move renderer %d into its page's memory group", pid)
 
     async def close(self, timeout: float) -> bool:
         """Close the context; False when it would not close (a wedged browser)."""
@@ -259,6 +273,9 @@ class _Slot:
             return True
         except Exception:
             return False
+        finally:
+            if self.cgroup is not None:
+                self.cgroup.remove()  # stays while the renderer lingers; the browser's removal ends it
 
 
 class BrowserPool:
@@ -330,9 +347,12 @@ class BrowserPool:
         if cfg.memory_limit_mb and cgroup_v1_available():
             # A name no other browser of this process has (every pool, every launch): two
             # renderers sharing a group would kill each other's browser when one closes.
+            # Each page's renderer gets ``memory_limit_mb`` in a group of its own (_set_up_slot);
+            # the browser's whole tree, every page plus the browser and GPU processes, is capped
+            # at ``max_pages`` pages plus _BROWSER_OVERHEAD_MB.
             cgroup = BrowserCgroup(
                 f"codepaint-{os.getpid()}-{next(_CGROUP_SEQ)}",
-                cfg.memory_limit_mb * 1024 * 1024,
+                (cfg.memory_limit_mb * cfg.max_pages + _BROWSER_OVERHEAD_MB) * 1024 * 1024,
                 cfg.max_pids,
             )
             try:
@@ -382,13 +402,15 @@ class BrowserPool:
     async def _new_slot(self, gen: _Generation) -> _Slot:
         from playwright.async_api import Error as PlaywrightError
 
-        made: list[Any] = []  # the context, once it exists: closed again if set-up fails
+        made: list[Any] = []  # the context, then the slot: closed again if set-up fails
         try:
             slot = await gen.run(self._set_up_slot(gen, made), _SETUP_TIMEOUT_S)
-        except (PlaywrightError, asyncio.TimeoutError) as e:
-            for ctx in made:
+        except (PlaywrightError, asyncio.TimeoutError, _PageLost) as e:
+            for thing in made:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(ctx.close(), self.config.close_timeout_s)
+                    await asyncio.wait_for(thing.close(self.config.close_timeout_s)
+                                           if isinstance(thing, _Slot) else thing.close(),
+                                           self.config.close_timeout_s + 1)
             if gen.dead or not gen.browser.is_connected():
                 raise BrowserDied(str(e)) from e
             if isinstance(e, asyncio.TimeoutError):
@@ -430,7 +452,17 @@ class BrowserPool:
         await ctx.route("**/*", lambda route: self._route(slot, route))
         with contextlib.suppress(AttributeError):  # Playwright < 1.48 has no WebSocket routing
             await ctx.route_web_socket("**", lambda ws: self._refuse_websocket(slot, ws))
+        if gen.cgroup is not None and self.config.memory_limit_mb:
+            # (the slot is closed, and with it its group, if set-up fails from here on)
+            slot.cgroup = gen.cgroup.page(f"page-{next(self._ids)}")
+            made.append(slot)
+            try:
+                slot.cgroup.create(self.config.memory_limit_mb * 1024 * 1024)
+            except OSError as e:
+                raise _PageLost(f"could not create the page's memory group ({e})") from e
         await self._warm_up(slot)
+        if slot.cgroup is not None and slot.renderer_pid is None:
+            raise _PageLost("the page's renderer process could not be identified (no request from it)")
         return slot
 
     async def _warm_up(self, slot: _Slot) -> None:
@@ -487,7 +519,7 @@ class BrowserPool:
 
         A browser that dies under the render (or while its slot is set up) is relaunched and
         the render retried once in a fresh slot; so is a page that crashed with no memory-limit
-        kill in the browser's cgroup (killed from outside). A second failure of that kind gives
+        kill in its own memory group (killed from outside). A second failure of that kind gives
         the outcome ``"infra"``, with the reason in ``PageCapture.infra_reason``.
 
         Args:
@@ -559,8 +591,7 @@ class BrowserPool:
         slot.job = job
         slot.renders += 1
         cap, page = job.cap, slot.page
-        cgroup = slot.gen.cgroup
-        job.oom0 = cgroup.oom_kills() if cgroup is not None else 0
+        job.oom0 = slot.oom_kills() or 0
         job.cpu0 = self._page_cpu(slot)
         try:
             t0 = time.perf_counter()
@@ -622,9 +653,14 @@ class BrowserPool:
                 cap.outcome = "crash"
         if slot.gen.dead:
             raise BrowserDied("browser disconnected during render")
-        if cap.outcome == "crash" and cgroup is not None and cgroup.oom_kills() == job.oom0:
-            # The renderer died with no memory-limit kill in the browser's cgroup: not the
-            # program's allocation (that is what the cap stops), so something outside killed it.
+        oom = slot.oom_kills()
+        if cap.outcome == "crash" and oom is not None and oom > job.oom0:
+            cap.crash_reason = (f"the program used more than its page's {self.config.memory_limit_mb} MB "
+                                "of memory (the kernel stopped it)")
+        if cap.outcome == "crash" and oom is not None and oom == job.oom0:
+            # The renderer died with no memory-limit kill in its own group: not the program's
+            # allocation (that is what the page's limit stops), so something outside killed it
+            # (another page's memory death never counts here: each page has its own group).
             slot.broken = True
             await self._reset(slot, cap.outcome)
             raise _PageLost("the page's renderer process was killed with no memory-limit kill "
@@ -787,7 +823,7 @@ class BrowserPool:
         cgroup = slot.gen.cgroup
         if cgroup is not None and pid not in cgroup.pids():
             return  # not a process of this browser: never measure a stranger
-        slot.renderer_pid = pid
+        slot.adopt_renderer(pid)  # (a page that moved process: its memory group follows it)
         if slot.job is not None:  # the render's start snapshot, for the process it really runs in
             slot.job.cpu0 = self._page_cpu(slot)
 
@@ -882,6 +918,8 @@ def _frameless(req: Any) -> bool:
 
 
 _CGROUP_SEQ = itertools.count(1)  # process-wide: see _launch_once
+#: Memory for the browser's own processes (browser, GPU, utilities) on top of its pages' limits.
+_BROWSER_OVERHEAD_MB = 1024
 _background: set[asyncio.Future] = set()
 
 

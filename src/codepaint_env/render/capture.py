@@ -78,7 +78,7 @@ def capture_result(lang: str, cap: PageCapture, spec: PageSpec, *, seed: int, ve
                         + (f"; the program's processes {cap.cpu.describe()}" if cap.cpu else ""))
     elif cap.outcome == "crash":
         error_kind = "crash"
-        messages.insert(0, "crash: the page died while rendering (out of memory?)")
+        messages.insert(0, f"crash: {cap.crash_reason or 'the page died while rendering (out of memory?)'}")
     elif cap.outcome == "navigation" or navigations:
         error_kind = error_kind or "navigation"
     canvas = info.get("canvas")

@@ -15,7 +15,10 @@ Containment, applied by a small launcher script that Playwright starts in place 
   routing inside the browser is the second layer.
 * **Bounded memory and processes**: where a cgroup v1 ``memory`` / ``pids`` hierarchy is writable
   (root on most Linux hosts), the browser and all its children go into a fresh cgroup with a
-  memory limit, so a page that allocates until it dies takes only its own renderer down.
+  memory and a process limit, and each page's renderer process into a child memory cgroup of its
+  own (:class:`PageCgroup`). A page that allocates until it dies hits its own limit: the kernel
+  kills its renderer and nothing else, and that group's kill count says so (a page whose
+  renderer died with no kill in its own group was killed from outside: ``infra``, not ``crash``).
 
 ``codepaint doctor`` reports which of these are active and how to turn on the missing ones.
 """
@@ -29,6 +32,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -146,19 +150,6 @@ class BrowserCgroup:
                 swap.write_text(str(self.memory_bytes))
         (pids / "pids.max").write_text(str(self.max_pids))
 
-    def remove(self) -> None:
-        """Kill anything left inside and remove the groups (best effort)."""
-        for d in self.dirs:
-            procs = d / "cgroup.procs"
-            try:
-                for pid in procs.read_text().split():
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.kill(int(pid), 9)
-            except OSError:
-                pass
-            with contextlib.suppress(OSError):
-                d.rmdir()
-
     def pids(self) -> list[int]:
         """The processes in the group (the browser's whole tree)."""
         try:
@@ -167,20 +158,99 @@ class BrowserCgroup:
             return []
 
     def oom_kills(self) -> int:
-        """Processes the kernel killed for hitting this group's memory limit.
+        """Processes the kernel killed for hitting a memory limit in this group (or below)."""
+        return _oom_kills(self.dirs[0])
 
-        ``oom_kill`` in ``memory.oom_control`` (Linux 4.13+); else ``memory.failcnt``, how often
-        the limit was hit, which also rises before every such kill.
-        """
-        mem = self.dirs[0]
+    def page(self, name: str) -> PageCgroup:
+        """A child memory group for one page's renderer process (not created yet)."""
+        return PageCgroup(self.dirs[0] / name)
+
+    def remove(self) -> None:
+        """Kill anything left inside and remove the groups, page groups first (best effort)."""
+        for child in self.dirs[0].glob(f"{PAGE_PREFIX}*"):
+            PageCgroup(child).remove(kill=True)
+        for d in self.dirs:
+            _empty_and_remove(d)
+
+
+#: Page groups are named ``page-<n>`` inside their browser's memory group.
+PAGE_PREFIX = "page-"
+
+
+@dataclass(frozen=True)
+class PageCgroup:
+    """A memory cgroup (v1) inside a browser's that holds one page's renderer process.
+
+    Its limit is the page's own: a program that allocates until it dies is killed by the kernel
+    in this group (the only process in it), so :meth:`oom_kills` tells a program's own memory
+    death from a renderer killed from outside, even while another page's program is dying of its
+    own memory in the same browser.
+    """
+
+    path: Path
+
+    def create(self, memory_bytes: int) -> None:
+        """Create the group with its limit (swap included where accounted)."""
+        self.path.mkdir(exist_ok=True)
+        (self.path / "memory.limit_in_bytes").write_text(str(memory_bytes))
+        for knob, value in (("memory.memsw.limit_in_bytes", memory_bytes),
+                            ("memory.move_charge_at_immigrate", 1)):  # the page's memory moves with it
+            with contextlib.suppress(OSError):
+                (self.path / knob).write_text(str(value))
+
+    def adopt(self, pid: int) -> bool:
+        """Move a process (all its threads) into the group; False when it could not be moved."""
         try:
-            for line in (mem / "memory.oom_control").read_text().splitlines():
-                key, _, value = line.partition(" ")
-                if key == "oom_kill":
-                    return int(value)
-            return int((mem / "memory.failcnt").read_text())
-        except (OSError, ValueError):
-            return 0
+            (self.path / "cgroup.procs").write_text(str(pid))
+            return True
+        except OSError:
+            return False
+
+    def oom_kills(self) -> int:
+        """Processes the kernel killed for hitting this group's memory limit."""
+        return _oom_kills(self.path)
+
+    def remove(self, *, kill: bool = False) -> None:
+        """Remove the group (best effort: a group still holding a process stays, unless ``kill``)."""
+        if kill:
+            _empty_and_remove(self.path)
+        else:
+            with contextlib.suppress(OSError):
+                self.path.rmdir()
+
+
+def _oom_kills(mem: Path) -> int:
+    """Memory-limit kills of a memory group.
+
+    ``oom_kill`` in ``memory.oom_control`` (Linux 4.13+); else ``memory.failcnt``, how often the
+    limit was hit, which also rises before every such kill.
+    """
+    try:
+        for line in (mem / "memory.oom_control").read_text().splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill":
+                return int(value)
+        return int((mem / "memory.failcnt").read_text())
+    except (OSError, ValueError):
+        return 0
+
+
+def _empty_and_remove(d: Path) -> None:
+    """SIGKILL every process in a cgroup folder, then remove it (best effort)."""
+    try:
+        for pid in (d / "cgroup.procs").read_text().split():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(pid), 9)
+    except OSError:
+        pass
+    for _ in range(20):  # a killed process leaves its group a moment later
+        try:
+            d.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.005)
 
 
 def remove_stale_cgroups(prefix: str = "codepaint-") -> None:

@@ -83,7 +83,8 @@ class Renderer:
         recycle_every: Relaunch the browser after this many renders.
         slot_renders: Renew a slot's browser context after this many renders (1 = a fresh
             context for every render: strictest isolation, ~3x slower).
-        memory_limit_mb: Memory cap for the browser's process tree (cgroup v1, where available).
+        memory_limit_mb: Memory cap for each page's renderer process, the program's (cgroup v1,
+            where available); the browser's whole tree gets ``max_pages`` times this plus 1 GB.
         use_netns: Start the browser in its own network namespace when permitted.
         timeout_s: Default per-render timeout in seconds.
         frames: p5 frames to draw before capturing (1 = the first frame after setup).
