@@ -60,6 +60,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 import gymnasium as gym
 
+from rewards.base import prompt_text
+
+from .core.pickling import PicklesAsArguments
 from .render.languages import LANGUAGES
 
 if TYPE_CHECKING:
@@ -70,31 +73,7 @@ __all__ = ["CodePaintToolEnv"]
 _AGGREGATIONS = ("last", "best")
 
 
-def _rebuild(cls: type, config: dict[str, Any]) -> Any:
-    return cls(**config)
-
-
-def _prompt_text(prompt: Any) -> str:
-    """The text of a dataset ``prompt``: a string, or the last user message of a chat list."""
-    if prompt is None:
-        return ""
-    if isinstance(prompt, str):
-        return prompt
-    if isinstance(prompt, Mapping):
-        prompt = [prompt]
-    users = [m for m in prompt if isinstance(m, Mapping) and m.get("role") == "user"]
-    if not users:
-        return ""
-    content = users[-1].get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # [{"type": "text", "text": ...}, {"type": "image", ...}]
-        parts = [p for p in content if isinstance(p, Mapping) and p.get("type") == "text"]
-        return "".join(str(p.get("text", "")) for p in parts)
-    return ""
-
-
-class CodePaintToolEnv:
+class CodePaintToolEnv(PicklesAsArguments):
     """A CodePaint environment for TRL's ``GRPOTrainer(environment_factory=...)``.
 
     Every argument has a default, so the class itself is a valid factory
@@ -141,10 +120,6 @@ class CodePaintToolEnv:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._config['env_id']!r}, max_turns={self._max_turns})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Pickles as its configuration: the copy is a fresh environment (the episode is not carried over).
-        return (_rebuild, (type(self), dict(self._config)))
 
     # ------------------------------------------------------------------ read-only state (not tools)
     @property
@@ -202,7 +177,7 @@ class CodePaintToolEnv:
         if language is not None and language != self.language:
             raise ValueError(f"dataset row in {language!r} (task {example.get('task_id')!r}) given to a "
                              f"{self.language!r} environment ({self._config['env_id']})")
-        text = _prompt_text(example.get("prompt"))
+        text = prompt_text(example.get("prompt")) or ""
         self._env.reset(options=self._task_options(example, text))
         self._history = []
         self._started = True

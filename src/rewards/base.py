@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 from codepaint_env.core.loop import LoopThread, after_fork
+from codepaint_env.core.pickling import PicklesAsArguments
 from codepaint_env.render import Renderer, RenderResult
 from codepaint_env.render.extract import completion_text, extract_code
 
@@ -143,7 +144,7 @@ def _finite_or_none(v: Any) -> float | None:
     return v if math.isfinite(v) else None
 
 
-class Reward:
+class Reward(PicklesAsArguments):
     """Base class of every codepaint reward (see the module docstring for the protocol).
 
     Subclasses set :attr:`id` and :attr:`value_range`, and implement :meth:`score_one` (one
@@ -398,15 +399,18 @@ def dataset_columns(n: int, kwargs: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def prompt_text(prompt: Any) -> str | None:
-    """The text of a prompt: a string, or a chat (the last user message's text)."""
+    """The text of a prompt: a string, or a chat's last user message (its text parts).
+
+    ``None`` for no prompt, and for a chat with no user message (a system prompt alone is not
+    the request).
+    """
     if prompt is None:
         return None
     if isinstance(prompt, str):
         return prompt
     if isinstance(prompt, list):
         users = [m for m in prompt if isinstance(m, Mapping) and m.get("role") == "user"]
-        if users:
-            return completion_text([users[-1]])
+        return completion_text([users[-1]]) if users else None
     return completion_text(prompt)
 
 

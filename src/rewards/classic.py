@@ -129,7 +129,6 @@ class ClassicReward(PoolReward):
 
     id = "classic"
     value_range = (0.0, 1.0)
-    transient = ("_features",)
 
     def __init__(self, *, pool: ReferencePool | str | os.PathLike[str] | None = None,
                  tiers: tuple[str, ...] | list[str] | str = ("love",), reference_language: str | None = None,

@@ -20,58 +20,44 @@ parse, or controls that differ between the two renders, give ``None``, never a g
 **A point per action that changes the page**: an idle window, then the action window (each two
 animation frames + ``settle_ms``); the action counts when, in its window, a node/attribute that did
 not change while idle mutates, another control's value changes, or over ``pixel_threshold`` of the
-viewport changes beyond what changes by itself (:func:`_changed_fraction`; the target's own box
-is left out, canvases excepted); AND it threw no uncaught error, attempted no navigation (blocked,
+viewport changes beyond what changes by itself (the target's own box is left out, canvases
+excepted); AND it threw no uncaught error, attempted no navigation (blocked,
 reported) and opened no popup. So typing into a field, or ticking a box, scores only when something
 reacts. Value: points / actions chosen, in [0, 1]; no candidates: 0.0; a failed render: 0.0; not
 HTML: ``None``.
+
+The page itself is driven by :mod:`codepaint_env.render.interaction` (the render layer: finding
+controls, acting, measuring change); this module chooses the actions and scores what they did.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import functools
-import io
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
-from importlib import resources
+from dataclasses import fields
 from typing import Any
 
-import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from codepaint_env.core.images import PIXEL_LEVELS
+from codepaint_env.render import interaction
+from codepaint_env.render.interaction import ACTIONS, Planned, describe, signature
 
 from .base import Reward, RewardResult, Sample, run_sync
 from .judge.client import JudgeClient, JudgeConfig
 from .judge.parsing import ParseError, format_hint, parse_json_object
 
-PROBE_JS = (resources.files("codepaint_env.render") / "js" / "interact.js").read_text()
-ACTIONS: tuple[str, ...] = ("click", "type", "select", "key")
-DEFAULT_KEYS: tuple[str, ...] = ("ArrowRight", "ArrowUp", "Space")
 BREAKDOWN: tuple[str, ...] = ("elements_found", "actions", "changed", "errors", "navigations")
 _KIND_ACTION = {"text": "type", "select": "select", "range": "key", "keys": "key"}
 _TYPED = {"number": "42", "email": "user@example.com", "url": "https://example.com", "tel": "5551234"}
 _KEY = re.compile(r"^(?:[A-Za-z0-9]|Arrow(?:Up|Down|Left|Right)|Enter|Space|Escape|Tab|Backspace)$")
 _CONFIG_FIELDS = frozenset(f.name for f in fields(JudgeConfig))
-_OWN_MARGIN = 8  # px: around the target ignored (focus rings, :active), around idle changes too
 PLANNER_SYSTEM = (
     "You test a web page the way a curious user would. The screenshot shows the page with numbered "
     "boxes (marks) over its controls. Choose up to {n} different interactions that should visibly "
     "change the page. Actions: click (a mark), type (text into a field), select (an option of a "
     "list, by its text), key (press a key such as ArrowRight, Space or a letter, on a mark).")
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One planned interaction: candidate ``index`` (0-based), the action, its text, the expectation."""
-
-    index: int
-    action: str
-    text: str = ""
-    expect: str = ""
 
 
 def choose(candidates: Sequence[dict[str, Any]], n: int) -> list[int]:
@@ -141,160 +127,15 @@ def set_of_marks(image: Image.Image, boxes: Sequence[tuple[float, float, float, 
     return im
 
 
-def describe(c: dict[str, Any]) -> str:
-    """``button#go 'Order now'``."""
-    sel = c["tag"] + (f"#{c['id']}" if c["id"] else f".{c['cls']}" if c["cls"] else "")
-    return f"{sel} '{c['label']}'" if c["label"] else sel
-
-
-def _signature(cands: Sequence[dict[str, Any]]) -> list[tuple]:
-    return [(c["kind"], c["tag"], round(c["x"]), round(c["y"]), round(c["w"]), round(c["h"])) for c in cands]
-
-
-# ---------------------------------------------------------------------- on the page
+# ---------------------------------------------------------------------- choosing the actions
 def _heuristic(cands: list[dict], *, n: int, text: str) -> list[Planned]:
     return [default_action(i, cands[i], text) for i in choose(cands, n)]
 
 
-def _planned(cands: list[dict], *, plan: list[Planned], signature: list[tuple], marks: int) -> list[Planned]:
-    if _signature(cands[:marks]) != signature:
+def _planned(cands: list[dict], *, plan: list[Planned], made_for: list[tuple], marks: int) -> list[Planned]:
+    if signature(cands[:marks]) != made_for:
         raise ValueError("the page's controls differ from those the plan was made for")
     return plan
-
-
-async def _session(page: Any, cdp: Any, cap: Any, *, plan: Callable[[list[dict]], list[Planned]] | None,
-                   cfg: dict[str, float]) -> dict[str, Any]:
-    """The ``after`` hook: find candidates; with a ``plan``, act on them and measure each action."""
-    t = cfg["action_timeout_s"]
-    probe = await asyncio.wait_for(page.evaluate_handle(PROBE_JS, {}), t)
-    cands = await asyncio.wait_for(probe.evaluate("p => p.candidates()"), t)
-    out: dict[str, Any] = {"candidates": cands, "actions": [], "planned": 0}
-    if plan is None:
-        return out
-    chosen = plan(cands)
-    out["planned"] = len(chosen)
-    errors: list[str] = []
-
-    def on_error(e: Any) -> None:
-        errors.append(f"{e.name}: {e.message}"[:200])
-
-    page.on("pageerror", on_error)
-    try:
-        await _run(page, cdp, cap, probe, cands, chosen, out["actions"], errors, cfg)
-    finally:
-        page.remove_listener("pageerror", on_error)
-    return out
-
-
-async def _run(page: Any, cdp: Any, cap: Any, probe: Any, cands: list[dict], chosen: list[Planned],
-               records: list[dict], errors: list[str], cfg: dict[str, float]) -> None:
-    t = cfg["action_timeout_s"]
-    for p in chosen:
-        rec = {"target": describe(cands[p.index]), "action": p.action, "expect": p.expect, "changed": False,
-               "mutations": 0, "pixels": 0.0, "values": False, "errors": 0, "navigation": "", "note": ""}
-        records.append(rec)
-        try:
-            await asyncio.wait_for(_act(page, cdp, cap, probe, cands[p.index], p, rec, errors, cfg), t * 4)
-        except Exception as e:  # the page went away, or a handler is spinning: stop here
-            rec["note"] = ("timed out (a busy handler?)" if isinstance(e, asyncio.TimeoutError)
-                           else f"failed: {type(e).__name__}: {e}"[:200])
-            break
-
-
-async def _act(page: Any, cdp: Any, cap: Any, probe: Any, cand: dict[str, Any], p: Planned,
-               rec: dict[str, Any], errors: list[str], cfg: dict[str, float]) -> None:
-    async def js(expr: str, arg: Any = None) -> Any:
-        return await probe.evaluate(expr, arg)
-
-    box = await js("(p, i) => p.locate(i)", p.index)
-    if box is None:
-        rec["note"] = "gone, hidden or covered by then"
-        return
-    settle = functools.partial(js, "(p, ms) => p.settle(ms)", cfg["settle_ms"])
-    await js("p => p.blur()")
-    if p.action == "click":
-        await page.mouse.move(box["cx"], box["cy"])
-    elif p.action == "type":
-        await page.mouse.click(box["cx"], box["cy"])
-    if p.action in ("type", "key") and cand["tag"] != "page":
-        await js("(p, i) => p.focus(i)", p.index)
-    await settle()
-    before = await js("(p, i) => p.mark(i)", p.index)
-    shot0, blocked0, popups0 = await _shot(cdp), len(cap.navigations), cap.popups
-    # Idle windows: what animates by itself. The long one (shot0 -> shot1, ten frames or more)
-    # lasts as many frames as the action's window does on a loaded machine, so a moving sprite's
-    # change there is its full change, not a short window's partial one.
-    await settle()
-    mid = await _shot(cdp)
-    await js("(p, ms) => p.settle(ms, 8)", cfg["settle_ms"])
-    await js("p => p.idle()")
-    shot1 = await _shot(cdp)
-    errors.clear()
-    if p.action == "click":
-        await page.mouse.click(box["cx"], box["cy"])
-    elif p.action == "type":
-        await page.keyboard.type(p.text, delay=5)
-        if cand["tag"] == "input":
-            await page.keyboard.press("Enter")
-        else:
-            await js("(p, i) => p.blurTarget(i)", p.index)
-    elif p.action == "select":
-        if not await js("(p, a) => p.select(a[0], a[1])", [p.index, p.text]):
-            rec["note"] = "not a list to select from"
-    else:
-        for k in [p.text] if p.text else DEFAULT_KEYS:
-            await page.keyboard.press(k)
-    await settle()
-    after = await js("(p, a) => p.measure(a[0], a[1])", [p.index, before["navigations"]])
-    shot2 = await _shot(cdp)
-    navs = after["navigations"] + cap.navigations[blocked0:]
-    rec["mutations"], rec["values"] = after["effects"], after["values"] != before["values"]
-    rec["errors"] = len(errors)
-    rec["pixels"] = _changed_fraction([(shot0, mid), (mid, shot1), (shot0, shot1)], shot1, shot2,
-                                      None if cand["canvas"] else box)
-    popup = "a popup" if cap.popups > popups0 else ""
-    rec["navigation"] = (f"navigation to {navs[0]}" if navs else popup)[:200]
-    rec["changed"] = bool((rec["mutations"] or rec["values"] or rec["pixels"] >= cfg["pixel_threshold"])
-                          and not errors and not rec["navigation"])
-    if errors:
-        rec["note"] = errors[0]
-
-
-async def _shot(cdp: Any) -> np.ndarray:
-    """The viewport as it is now (CDP, no clip: what is on screen, scrolled or not)."""
-    shot = await cdp.send("Page.captureScreenshot", {"format": "png", "optimizeForSpeed": True})
-    with Image.open(io.BytesIO(base64.b64decode(shot["data"]))) as im:
-        return np.asarray(im.convert("RGB"), dtype=np.int16)
-
-
-def _changed_fraction(idle_windows: list[tuple[np.ndarray, np.ndarray]], before: np.ndarray,
-                      after: np.ndarray, own: dict[str, float] | None) -> float:
-    """How much of the viewport the action changed beyond what changes by itself.
-
-    The smaller of: the changed fraction outside what changed in any idle window (dilated by
-    ``_OWN_MARGIN``), and the action window's changed fraction minus the largest idle window's
-    (a moving sprite changes about as much in a window as long as the action's); the target's
-    own box is left out (canvases aside).
-    """
-    if any(a.shape != before.shape or b.shape != before.shape for a, b in idle_windows) \
-            or after.shape != before.shape:
-        return 0.0
-    windows = [np.abs(b - a).max(axis=2) > PIXEL_LEVELS for a, b in idle_windows]
-    idle_most = max(w.mean() for w in windows)
-    idle = np.logical_or.reduce(windows)
-    act = np.abs(after - before).max(axis=2) > PIXEL_LEVELS
-    if own is not None:
-        x0, y0 = max(0, int(own["x"]) - _OWN_MARGIN), max(0, int(own["y"]) - _OWN_MARGIN)
-        x1, y1 = int(own["x"] + own["w"]) + _OWN_MARGIN, int(own["y"] + own["h"]) + _OWN_MARGIN
-        idle[y0:y1, x0:x1] = act[y0:y1, x0:x1] = False
-    grown = idle.copy()
-    for _ in range(2):  # rows, then columns
-        edge = grown.copy()
-        for k in range(1, _OWN_MARGIN + 1):
-            grown[k:] |= edge[:-k]
-            grown[:-k] |= edge[k:]
-        grown = grown.T
-    return max(0.0, min(float((act & ~grown).mean()), float(act.mean() - idle_most)))
 
 
 async def _gather(coros: list[Any]) -> list[Any]:
@@ -369,7 +210,7 @@ class InteractiveReward(Reward):
                     out[i] = RewardResult.unjudged(why)
                     continue
                 cands = inter.result["candidates"][: self.max_marks]
-                plans[i] = ([], _signature(cands))
+                plans[i] = ([], signature(cands))
                 if cands:
                     asks[i] = (res.image, cands)
                 else:  # nothing to plan for: a real zero, without a request or another render
@@ -399,16 +240,16 @@ class InteractiveReward(Reward):
 
     def _submit(self, sample: Sample, plan: tuple[list[Planned], list[tuple]] | None) -> Any:
         """Start one interaction render: discovery only (VLM planner, ``plan=None``) or acting."""
-        cfg = {"action_timeout_s": self.action_timeout_s, "settle_ms": self.settle_ms,
-               "pixel_threshold": self.pixel_threshold}
         chooser: Callable[[list[dict]], list[Planned]] | None = None
         if self.planner == "heuristic":
             chooser = functools.partial(_heuristic, n=self.max_actions, text=self.text)
         elif plan is not None:
-            chooser = functools.partial(_planned, plan=plan[0], signature=plan[1], marks=self.max_marks)
+            chooser = functools.partial(_planned, plan=plan[0], made_for=plan[1], marks=self.max_marks)
         r = sample.render
         return self.get_renderer().submit_interaction(
-            sample.code, "html", after=functools.partial(_session, plan=chooser, cfg=cfg),
+            sample.code, "html", after=interaction.hook(chooser, action_timeout_s=self.action_timeout_s,
+                                                 settle_ms=self.settle_ms,
+                                                 pixel_threshold=self.pixel_threshold),
             size=r.size or sample.meta.get("size") or self.size,
             seed=r.seed if r.seed is not None else self.seed,
             after_timeout_s=self.interaction_timeout_s)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any
 
 from .base import Reward, RewardResult, Sample
 from .pool import ReferencePool
@@ -27,9 +27,6 @@ class PoolReward(Reward):
         **kwargs: The :class:`~rewards.base.Reward` arguments.
     """
 
-    #: Attributes that are per-process caches: reset to empty (or None) when pickled.
-    transient: ClassVar[tuple[str, ...]] = ()
-
     def __init__(self, *, pool: ReferencePool | str | os.PathLike[str] | None = None,
                  tiers: Iterable[str] | str = ("love",), reference_language: str | None = None,
                  **kwargs: Any) -> None:
@@ -39,14 +36,6 @@ class PoolReward(Reward):
         self.reference_language = reference_language
         self._pool: ReferencePool | None = pool if isinstance(pool, ReferencePool) else None
         self.pool.filter(tier=self.tiers)  # fail now on a bad pool or tier, not mid-training
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        for name in self.transient:
-            state[name] = type(state[name])() if isinstance(state[name], (dict, list)) else None
-        if not isinstance(self.pool_source, ReferencePool):
-            state["_pool"] = None
-        return state
 
     @property
     def pool(self) -> ReferencePool:

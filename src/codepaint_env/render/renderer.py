@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 
 from ..core.errors import RendererUnavailable
 from ..core.loop import LoopThread, after_fork
+from ..core.pickling import PicklesAsArguments
 from ..core.version import __version__
 from .backends import Backend, BrowserBackend, Job
 from .browser import AfterHook, BrowserPool, Interaction
@@ -44,9 +45,6 @@ from .result import ERROR_KINDS, RenderResult, failed
 
 Size = int | tuple[int, int] | str
 log = logging.getLogger("codepaint.render")
-_CONFIG_FIELDS = ("executable", "max_pages", "recycle_every", "slot_renders", "memory_limit_mb",
-                  "use_netns", "timeout_s", "frames", "max_code_bytes", "max_canvas", "allowed_api",
-                  "max_messages", "cache_size", "cache_mb")
 
 
 #: What a caller may ask for (``renderer=``): ``"auto"`` (the language's own backend), or a
@@ -74,8 +72,11 @@ def parse_size(size: Size) -> tuple[int, int]:
     return w, h
 
 
-class Renderer:
+class Renderer(PicklesAsArguments):
     """Renders programs in every registered language; thread-safe; reuse one per process.
+
+    A pickled renderer travels as its arguments (:mod:`codepaint_env.core.pickling`): the copy in
+    another process starts its own browser and workers on first use.
 
     Args:
         executable: Chromium binary (default: the discovery rule in ``codepaint_env.render.chromium``).
@@ -245,14 +246,6 @@ class Renderer:
 
     def __enter__(self) -> Renderer:
         return self
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Pickles as its configuration: the unpickled copy starts its own browser on first use
-        # (reward objects and vector-env workers carry renderers into other processes).
-        return {k: getattr(self, k) for k in _CONFIG_FIELDS}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(**state)  # type: ignore[misc]
 
     def __exit__(self, *exc: object) -> None:
         self.close()

@@ -57,17 +57,6 @@ class ClipReward(Reward):
         self._texts_lock = threading.Lock()
         _ = self.encoder  # fail now on a model that cannot be loaded
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_encoder"] = None  # reloaded lazily (shared per process) after unpickling
-        state["_texts"] = OrderedDict()
-        del state["_texts_lock"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._texts_lock = threading.Lock()
-
     def __repr__(self) -> str:
         return f"ClipReward(model={self.model!r})"
 

@@ -57,7 +57,6 @@ class DinoReward(PoolReward):
     id = "dino"
     value_range = (0.0, 1.0)
     deterministic = True
-    transient = ("_encoder",)  # reloaded lazily (shared per process) after unpickling
 
     def __init__(self, *, model: str = DEFAULT_IMAGE_MODEL,
                  pool: ReferencePool | str | os.PathLike[str] | None = None,

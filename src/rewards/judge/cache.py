@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from codepaint_env.core.pickling import PicklesAsArguments
+
 
 def default_cache_path() -> Path:
     """``$CODEPAINT_CACHE_DIR/judge.sqlite`` or ``~/.cache/codepaint/judge.sqlite``."""
@@ -27,7 +29,7 @@ def default_cache_path() -> Path:
     return Path(root) / "judge.sqlite"
 
 
-class JudgmentCache:
+class JudgmentCache(PicklesAsArguments):
     """Key -> (reply text, model) for judgments that parsed.
 
     Args:
@@ -83,8 +85,3 @@ class JudgmentCache:
                 self._conn.close()
                 self._conn = None
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {"path": str(self.path)}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["path"])  # type: ignore[misc]

@@ -33,10 +33,12 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from PIL import Image
+
+from codepaint_env.core.pickling import PicklesAsArguments
 
 from ..base import background_loop
 from .cache import JudgmentCache, default_cache_path
@@ -117,7 +119,7 @@ class JudgeReply(Generic[T]):
     seconds: float = 0.0
 
 
-class JudgeClient:
+class JudgeClient(PicklesAsArguments):
     """Sends judging requests to an OpenAI-compatible endpoint (see the module docstring).
 
     Args:
@@ -138,12 +140,6 @@ class JudgeClient:
 
     def __repr__(self) -> str:
         return f"JudgeClient(base_url={self.config.base_url!r}, model={self.config.model!r})"
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"config": asdict(self.config)}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(JudgeConfig(**state["config"]))  # type: ignore[misc]
 
     # ------------------------------------------------------------------ set-up
     def check_configured(self) -> None:

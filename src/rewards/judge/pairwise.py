@@ -56,7 +56,6 @@ class PairwiseJudgeReward(PoolReward, JudgedReward):
 
     id = "pairwise_vlm"
     value_range = (0.0, 1.0)
-    transient = ("_images",)
 
     def __init__(self, *, pool: ReferencePool | str | os.PathLike[str] | None = None, k: int = 2,
                  tiers: tuple[str, ...] | list[str] | str = ("love",), match: bool = True,
