@@ -33,6 +33,7 @@ controls, acting, measuring change); this module chooses the actions and scores 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import re
 from collections.abc import Callable, Sequence
@@ -41,11 +42,12 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from codepaint_env.render import interaction
+from codepaint_env.render import RenderResult, interaction
+from codepaint_env.render.browser import Interaction
 from codepaint_env.render.interaction import ACTIONS, Planned, describe, signature
 
 from .base import Reward, RewardResult, Sample, run_sync
-from .judge.client import JudgeClient, JudgeConfig
+from .judge.client import JudgeClient, JudgeConfig, JudgeReply
 from .judge.parsing import ParseError, format_hint, parse_json_object
 
 BREAKDOWN: tuple[str, ...] = ("elements_found", "actions", "changed", "errors", "navigations")
@@ -206,8 +208,8 @@ class InteractiveReward(Reward):
             for i, fut in [(i, self._submit(samples[i], None)) for i in todo]:
                 res, inter = fut.result()
                 why = self._problem(res, inter)
-                if why is not None:
-                    out[i] = RewardResult.unjudged(why)
+                if why is not None or inter is None:
+                    out[i] = RewardResult.unjudged(why or "no interaction")
                     continue
                 cands = inter.result["candidates"][: self.max_marks]
                 plans[i] = ([], signature(cands))
@@ -238,7 +240,8 @@ class InteractiveReward(Reward):
             return self.failed_render(sample, **dict.fromkeys(BREAKDOWN, 0.0))
         return None
 
-    def _submit(self, sample: Sample, plan: tuple[list[Planned], list[tuple]] | None) -> Any:
+    def _submit(self, sample: Sample, plan: tuple[list[Planned], list[tuple]] | None
+                ) -> concurrent.futures.Future[tuple[RenderResult, Interaction | None]]:
         """Start one interaction render: discovery only (VLM planner, ``plan=None``) or acting."""
         chooser: Callable[[list[dict]], list[Planned]] | None = None
         if self.planner == "heuristic":
@@ -254,7 +257,7 @@ class InteractiveReward(Reward):
             seed=r.seed if r.seed is not None else self.seed,
             after_timeout_s=self.interaction_timeout_s)
 
-    async def _ask(self, sample: Sample, image: Image.Image, cands: list[dict]) -> Any:
+    async def _ask(self, sample: Sample, image: Image.Image, cands: list[dict]) -> JudgeReply[list[Planned]]:
         marks = "\n".join(f"{n}. {c['kind']}: {describe(c)}" for n, c in enumerate(cands, 1))
         hint = format_hint({"actions": [{"mark": 1, "action": "click", "text": "", "expect": "..."}]})
         return await self.client.ajudge(
@@ -265,17 +268,17 @@ class InteractiveReward(Reward):
             tags={"planner": "interactive-v1", "max_actions": self.max_actions})
 
     @staticmethod
-    def _problem(res: Any, inter: Any) -> str | None:
+    def _problem(res: RenderResult, inter: Interaction | None) -> str | None:
         """Why an interaction render cannot be scored (the sample itself rendered before)."""
         if inter is None or inter.error is not None:
             return (f"the page did not render again for interaction ({res.error_kind})" if inter is None
                     else f"the interaction failed: {inter.error}")
         return None
 
-    def _result(self, res: Any, inter: Any) -> RewardResult:
+    def _result(self, res: RenderResult, inter: Interaction | None) -> RewardResult:
         why = self._problem(res, inter)
-        if why is not None:
-            return RewardResult.unjudged(why)
+        if why is not None or inter is None:
+            return RewardResult.unjudged(why or "no interaction")
         found, acts = inter.result["candidates"], inter.result["actions"]
         if not found or not inter.result["planned"]:
             breakdown: dict[str, float | None] = {**dict.fromkeys(BREAKDOWN, 0.0),
