@@ -95,6 +95,9 @@ def test_the_cli_sees_an_installed_plugin(tmp_path):
     blank.write_text(BLANK)
     done = subprocess.run([*cli, "render", str(blank)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 3 and "blank" in done.stdout  # EXIT_RENDER_FAILED
+    # the help lists it, from the language table
+    done = subprocess.run([*cli, "render", "--help"], env=env, capture_output=True, text=True, timeout=120)
+    assert "rects" in done.stdout and ".rects" in done.stdout
     # without the plugin the suffix means nothing: the file is not a language codepaint knows
     done = subprocess.run([*cli, "render", str(program), "--lang", "rects"], capture_output=True,
                           text=True, timeout=120)

@@ -29,6 +29,15 @@ from .errors import CodePaintError, RendererUnavailable
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE, EXIT_RENDER_FAILED, EXIT_NOT_JUDGED = 0, 1, 2, 3, 4
 
 
+def _languages_help() -> str:
+    """The --lang help, from the language table (built-ins and installed plugins)."""
+    from .render.languages import LANGUAGES
+
+    names = ", ".join(LANGUAGES)
+    endings = ", ".join(spec.suffixes[0] for spec in LANGUAGES.values() if spec.suffixes)
+    return f"{names}; default auto: from the file name ending ({endings}), else the code"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="codepaint",
@@ -50,9 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         "overloaded; try again), 2 on usage errors.",
     )
     r.add_argument("file", help="program file, or - for standard input")
-    r.add_argument("--lang", default="auto",
-                   help="p5brush, p5, svg, html, python, tikz; default auto: from the file name "
-                   "ending (.p5brush.js, .p5.js, .svg, .html, .py, .tex), else the code")
+    r.add_argument("--lang", default="auto", help=_languages_help())
     r.add_argument("--size", default="512", help="output size: W or WxH (default 512)")
     r.add_argument("--seed", type=int, default=0, help="seed for all randomness (default 0)")
     r.add_argument("--timeout", type=float, default=20.0, help="seconds (default 20)")
