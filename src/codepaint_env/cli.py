@@ -7,6 +7,7 @@
     codepaint pool stats|verify|contact-sheet|add|import|render   (see cli_pool.py)
     codepaint score FILE... --reward ID [--prompt TEXT] [--set KEY=VALUE] [--json]   (cli_score.py)
     codepaint judge-server [--port 8900] [--latency-ms N] [--bias first] [--fail-rate P]
+    codepaint serve [--reward SPEC] [--host 127.0.0.1] [--port 8000] [--token T]   (cli_serve.py)
 
 Exit codes: 0 success, 2 usage error, 3 the program failed to render (``render``), 1 a broken
 installation (``doctor``, or any command that cannot start its renderer), 4 when the answer
@@ -94,9 +95,11 @@ def _parser() -> argparse.ArgumentParser:
 
     from .cli_pool import add_pool_parser
     from .cli_score import add_score_parsers
+    from .cli_serve import add_serve_parser
 
     add_pool_parser(sub)
     add_score_parsers(sub)
+    add_serve_parser(sub)
     return p
 
 
@@ -142,6 +145,10 @@ def _main(argv: list[str] | None) -> int:
             from .cli_score import run_score
 
             return run_score(args, parser)
+        if args.command == "serve":
+            from .cli_serve import run_serve
+
+            return run_serve(args, parser)
     except RendererUnavailable as e:
         print(f"codepaint: {e}", file=sys.stderr)
         return EXIT_BROKEN

@@ -102,7 +102,10 @@ def make_reward(spec: Any, **config: Any) -> Reward:
 
     Args:
         spec: What to build.
-        **config: Keyword arguments for the class (over the registered defaults).
+        **config: Keyword arguments for the class (over the registered defaults). With
+            ``ray_actor_options`` (a dict), the reward is built once in a shared Ray actor and this
+            returns an :class:`~rewards.actor.ActorReward` talking to it (see :mod:`rewards.actor`
+            for its own arguments).
 
     Returns:
         The reward object (a :class:`~rewards.base.Reward`).
@@ -113,6 +116,12 @@ def make_reward(spec: Any, **config: Any) -> Reward:
         TypeError: ``spec`` is none of those, or builds something that is not a ``Reward``.
     """
     from .base import Reward
+
+    if config.get("ray_actor_options") is not None:
+        from .actor import ActorReward
+
+        return ActorReward(spec, **config)
+    config.pop("ray_actor_options", None)
 
     if isinstance(spec, str):
         if ":" in spec:  # ids never contain a colon
@@ -185,3 +194,5 @@ register_reward("clip", "rewards.embed.clip:ClipReward", extra="embed",
                 description="CLIP/SigLIP text-image similarity between prompt and render")
 register_reward("interactive", "rewards.interactive:InteractiveReward",
                 description="clicks an HTML page's controls and awards working interactions")
+register_reward("remote", "rewards.remote:RemoteReward",
+                description="the value a `codepaint serve` server gives (POST /score over HTTP; url=...)")
