@@ -11,7 +11,7 @@ Measured in one run (this machine is noisy: compare ratios, not absolute numbers
 * **overhead per render** of the Ray path and of the HTTP path (``codepaint serve`` on loopback,
   ``POST /render``) over an in-process render: the same program rendered one at a time, median
   latency, as a ratio;
-* a **projection on paper** of what reaches 1,000 renders/s, from the measured per-worker rates.
+* a **projection on paper** of what reaches 1,000 renders/s, from the measured rate per core.
 """
 
 from __future__ import annotations
@@ -131,8 +131,9 @@ def main() -> None:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
             for kind, (lang, which, make) in KINDS.items():
                 def post(i: int, lang: str = lang, which: str = which, make=make) -> None:
-                    resp = client.post("/render", json={"items": [
-                        {"code": make(50_000 + i), "language": lang, "size": SIZE, "renderer": which}]})
+                    body = {"items": [{"code": make(50_000 + i)}], "language": lang, "size": SIZE,
+                            "renderer": which}
+                    resp = client.post("/render", json=body)
                     resp.raise_for_status()
                 post(-1)  # warm
                 lat[("http", kind)] = latency(post, args.latency_n)
@@ -148,12 +149,14 @@ def main() -> None:
     for path in ("in-process", "ray", "http"):
         print(f"{path:14s}" + "".join(
             f"{lat[(path, k)]:8.1f} ({lat[(path, k)] / lat[('in-process', k)]:.2f}x)" for k in KINDS))
-    print("\nprojection to 1,000 renders/s (from the measured rate of one Ray worker on one core)")
+    cores = os.cpu_count() or 2
+    print(f"\nprojection to 1,000 renders/s, from the measured in-process rate per core ({cores} cores here;"
+          " a worker's browser uses every core it gets: Ray's num_cpus reserves, it does not pin)")
     for k in KINDS:
-        per_worker = rates[("ray x1", k)]
-        need = 1000 / per_worker
-        print(f"  {k}: {per_worker:.1f}/s per worker -> {need:.0f} workers, "
-              f"e.g. {max(1, round(need / 60))} node(s) of 64 cores with 60 workers each")
+        per_core = rates[("in-process", k)] / cores
+        need = 1000 / per_core
+        print(f"  {k}: {per_core:.1f}/s per core -> {need:.0f} cores, e.g. {max(1, -(-round(need) // 60))} "
+              f"node(s) of 64 cores running 30 workers of num_cpus=2 (4 cores left for Ray and the driver)")
     for k in KINDS:
         print(f"scaling {k}: ray x2 / ray x1 = {rates[('ray x2', k)] / rates[('ray x1', k)]:.2f}")
 

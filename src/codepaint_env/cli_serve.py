@@ -127,9 +127,14 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser | None) -> 
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    """A listening socket (bound here, so that ``--port 0`` can say which port it got)."""
+    """A listening socket (bound here, so that ``--port 0`` can say which port it got).
+
+    Made with ``IPPROTO_TCP`` named: asyncio turns Nagle's algorithm off (``TCP_NODELAY``) only
+    on sockets whose ``proto`` says TCP, and accepted sockets inherit it. With ``proto=0`` every
+    response waited ~40 ms for the client's delayed ACK (measured: 44 ms for ``GET /health``).
+    """
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host.strip("[]"), port))
     sock.listen(128)
