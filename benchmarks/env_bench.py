@@ -1,12 +1,14 @@
-"""Vector-env throughput: `gym.make_vec(..., vectorization_mode="sync" | "async")`.
+"""Vector-env throughput: `gym.make_vec(..., vectorization_mode="sync" | "async" | "vector_entry_point")`.
 
-    .venv/bin/python benchmarks/env_bench.py             # about a minute on 2 cores
-    .venv/bin/python benchmarks/env_bench.py --num-envs 2 4 --steps 24
+    .venv/bin/python benchmarks/env_bench.py             # about three minutes on 2 cores
+    .venv/bin/python benchmarks/env_bench.py --num-envs 2 4 8 --steps 24
 
-Every env steps the same programs (a p5.brush watercolour sketch and an SVG scene) with the
-offline ``execution_gate`` reward. ``sync`` steps the envs one after another in this process
-(one shared renderer); ``async`` runs each env in its own worker process with its own browser,
-so renders overlap. Prints steps per second for both and the ratio, measured in one run.
+Every env steps the same programs (a p5 sketch, a p5.brush watercolour sketch and an SVG scene)
+with the offline ``execution_gate`` reward. ``sync`` steps the envs one after another in this
+process (one shared renderer); ``async`` runs each env in its own worker process with its own
+browser, so renders overlap; ``vector`` (``CodePaintVectorEnv``) submits the N renders of a step
+together to one shared renderer and scores them in one reward call. Prints steps per second for
+each and the ratios, measured in one run.
 """
 
 from __future__ import annotations
@@ -19,6 +21,14 @@ import gymnasium as gym
 import codepaint_env  # noqa: F401  (registers the ids)
 
 PROGRAMS = {
+    "CodePaint/P5-v0": """function setup() {
+  createCanvas(256, 256);
+  background(245, 240, 230);
+  noFill(); stroke(40, 60, 90); strokeWeight(2);
+  for (let i = 0; i < 60; i++) bezier(random(256), random(256), random(256), random(256),
+                                      random(256), random(256), random(256), random(256));
+  noStroke(); fill(210, 80, 60); circle(128, 128, 90);
+}""",
     "CodePaint/P5Brush-v0": """function setup() {
   createCanvas(256, 256, WEBGL);
   background('#f6f1e8');
@@ -32,8 +42,11 @@ PROGRAMS = {
 }
 
 
+MODES = {"sync": "sync", "async": "async", "vector": "vector_entry_point"}
+
+
 def bench(env_id: str, mode: str, num_envs: int, steps: int) -> float:
-    envs = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode=mode, size=256, max_turns=1000)
+    envs = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode=MODES[mode], size=256, max_turns=1000)
     envs.reset(seed=0)
     program = PROGRAMS[env_id]
     # distinct programs per step and env, so the render cache never answers
@@ -50,18 +63,20 @@ def bench(env_id: str, mode: str, num_envs: int, steps: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--num-envs", type=int, nargs="+", default=[2, 4])
+    ap.add_argument("--num-envs", type=int, nargs="+", default=[4, 8])
     ap.add_argument("--steps", type=int, default=12, help="vector steps per measurement")
     args = ap.parse_args()
     print(f"\nenv_bench: {args.steps} vector steps per cell, 256x256, reward execution_gate\n")
-    hdr = f"{'env':<24}{'N':>3}{'sync steps/s':>15}{'async steps/s':>15}{'async/sync':>12}"
+    hdr = (f"{'env':<24}{'N':>3}{'sync /s':>10}{'async /s':>10}{'vector /s':>11}{'async/sync':>12}"
+           f"{'vector/async':>14}")
     print(hdr)
     print("-" * len(hdr))
     for env_id in PROGRAMS:
         for n in args.num_envs:
-            sync = bench(env_id, "sync", n, args.steps)
-            asyn = bench(env_id, "async", n, args.steps)
-            print(f"{env_id:<24}{n:>3}{sync:>15.2f}{asyn:>15.2f}{asyn / sync:>11.2f}x", flush=True)
+            rate = {mode: bench(env_id, mode, n, args.steps) for mode in MODES}
+            print(f"{env_id:<24}{n:>3}{rate['sync']:>10.2f}{rate['async']:>10.2f}{rate['vector']:>11.2f}"
+                  f"{rate['async'] / rate['sync']:>11.2f}x{rate['vector'] / rate['async']:>13.2f}x",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ registers the Gymnasium environments (when gymnasium is imported: ``codepaint_en
     import codepaint_env  # noqa: F401  (or gym.make("codepaint_env:CodePaint/P5Brush-v0"))
 
     env = gym.make("CodePaint/P5Brush-v0", reward="execution_gate", max_turns=3)
+    envs = gym.make_vec("CodePaint/SVG-v0", num_envs=8, vectorization_mode="vector_entry_point")
 """
 
 import contextlib
@@ -41,8 +42,9 @@ def _register_envs() -> None:
 
     for env_id, language in ENV_IDS.items():
         if env_id not in registry:
-            register(id=env_id, entry_point="codepaint_env.env:CodePaintEnv", kwargs={"language": language},
-                     nondeterministic=False)
+            register(id=env_id, entry_point="codepaint_env.env:CodePaintEnv",
+                     vector_entry_point="codepaint_env.vector:CodePaintVectorEnv",
+                     kwargs={"language": language}, nondeterministic=False)
 
 
 class _RegisterWhenGymnasiumLoads(importlib.abc.MetaPathFinder):

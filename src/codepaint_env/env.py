@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,7 @@ from .render.extract import extract_code
 from .spaces import CodeText
 
 if TYPE_CHECKING:
-    from rewards.base import Reward, RewardResult
+    from rewards.base import Reward, RewardResult, Sample
 
     from .core.images import ChangeMeasure
     from .render import Renderer
@@ -196,19 +197,36 @@ class CodePaintEnv(gym.Env[dict, str]):
 
     def step(self, action: str) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
         """Render the program in ``action``, score it, and report what changed."""
-        from rewards.base import Sample
-        from rewards.change import measure_change
+        return step_batch([self], [action])[0]
+
+    def _begin_turn(self, action: str) -> tuple[str, concurrent.futures.Future]:
+        """Start a turn: extract the program and start its render (answered by the future)."""
+        from .render import default_renderer
 
         if self.task is None:
             raise gym.error.ResetNeeded("call reset() before step()")
         self._turn += 1
         code = extract_code(action, self.language)
-        res = self._render(code)
+        renderer = self.renderer or default_renderer()
+        future = renderer.submit(code, self.language, size=(self.width, self.height), seed=self.render_seed)
+        return code, future
+
+    def _sample(self, code: str, res: RenderResult) -> Sample:
+        """What the reward scores for this turn's render."""
+        from rewards.base import Sample
+
+        assert self.task is not None
+        return Sample(code=code, language=self.language, render=res, prompt=self.task.prompt,
+                      meta={**self.task.columns(), "turn": self._turn}, previous=self._last_render)
+
+    def _end_turn(self, code: str, res: RenderResult, result: RewardResult
+                  ) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
+        """Finish a turn with its render and its reward: the step's answer."""
+        from rewards.change import measure_change
+
+        assert self.task is not None
         self.last_result = res
         infra = res.error_kind == "infra"
-        sample = Sample(code=code, language=self.language, render=res, prompt=self.task.prompt,
-                        meta={**self.task.columns(), "turn": self._turn}, previous=self._last_render)
-        result = self.reward_fn.score([sample])[0]
         change = None if self._last_render is None or infra else measure_change(self._last_render, res)
         no_change = change is not None and not change.changed
 
@@ -326,6 +344,39 @@ def _render_line(res: RenderResult) -> str:
     msg = f" {res.messages[0][:500]}" if res.messages else ""
     extra = f" Unknown API: {', '.join(res.unknown_api[:5])}." if res.unknown_api else ""
     return f"The program failed to render ({res.error_kind}).{msg}{extra}"
+
+
+def step_batch(envs: Sequence[CodePaintEnv], actions: Sequence[str]
+               ) -> list[tuple[dict[str, Any], float, bool, bool, dict[str, Any]]]:
+    """Step several environments at once: every render concurrently, one reward call per reward.
+
+    :meth:`CodePaintEnv.step` is this with one environment; :class:`~codepaint_env.vector.
+    CodePaintVectorEnv` steps its N environments through it. The renders are submitted together
+    to each environment's renderer (one shared renderer renders them side by side), then the
+    samples of environments sharing a reward object are scored in one ``score`` call, in order:
+    a judge gets one batch, a group reward sees the whole group.
+
+    Returns:
+        One ``(obs, reward, terminated, truncated, info)`` per environment, in order.
+
+    Raises:
+        gymnasium.error.ResetNeeded: When an environment has no task yet (``reset()`` first).
+    """
+    if len(envs) != len(actions):
+        raise ValueError(f"{len(actions)} actions for {len(envs)} environments")
+    started = [env._begin_turn(action) for env, action in zip(envs, actions, strict=True)]
+    renders = [future.result() for _, future in started]
+    samples = [env._sample(code, res) for env, (code, _), res in zip(envs, started, renders, strict=True)]
+    by_reward: dict[int, list[int]] = {}
+    for i, env in enumerate(envs):
+        by_reward.setdefault(id(env.reward_fn), []).append(i)
+    scored: list[RewardResult | None] = [None] * len(envs)
+    for members in by_reward.values():
+        results = envs[members[0]].reward_fn.score([samples[i] for i in members])
+        for i, result in zip(members, results, strict=True):
+            scored[i] = result
+    return [env._end_turn(code, res, result)  # type: ignore[arg-type]  (every index was scored)
+            for env, (code, _), res, result in zip(envs, started, renders, scored, strict=True)]
 
 
 def build_reward(reward: Any) -> Reward:
