@@ -250,6 +250,12 @@ def test_env_and_rewards_run_unchanged_and_render_each_completion_once(rr):
     obs, reward, terminated, _, info = env.step(f"```svg\n{SVG % 21}\n```")
     assert reward == 1.0 and terminated and info["render"]["ok"] and obs["image"].shape == (64, 64, 3)
     env.close()
+    envs = gym.make_vec("CodePaint/SVG-v0", num_envs=3, vectorization_mode="vector_entry_point", renderer=rr,
+                        size=64)  # the batched vector env: a step's renders spread over the workers
+    envs.reset(seed=0)
+    _, step_rewards, *_ = envs.step([SVG % 25, SVG % 26, "<svg broken differently"])
+    assert step_rewards.tolist() == [1.0, 1.0, -1.0]
+    envs.close()
 
     completions = [f"```svg\n{SVG % x}\n```" for x in (22, 23, 24)] + ["```svg\n<svg broken\n```"]
     gate = rewards.make_reward("execution_gate", renderer=rr, language="svg", size=64)
