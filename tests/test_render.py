@@ -297,6 +297,21 @@ def test_render_cache_renders_each_program_once():
     assert r.cache_hits == 1
 
 
+def test_identical_completions_arriving_together_render_once():
+    from codepaint_env.render import Renderer
+
+    # a GRPO group early in training: the same completion eight times in one batch
+    with Renderer(cache_size=64) as renderer:
+        before = renderer.stats()
+        group = renderer.render_many([SIMPLE_P5 + "// group"] * 8 + [SIMPLE_P5 + "// other"], "p5", size=64)
+        after = renderer.stats()
+    assert all(res.ok for res in group) and len({res.sha256 for res in group[:8]}) == 1
+    assert after["deduplicated"] - before["deduplicated"] == 7
+    assert after["cache_hits"] - before["cache_hits"] == 7
+    assert after["renders"] - before["renders"] == 9
+    assert 0 < after["cache_hit_rate"] <= 1
+
+
 def test_extract_from_completion(renderer):
     completion = [{"role": "user", "content": "paint"},
                   {"role": "assistant", "content": "Here you go:\n```javascript\n" + SIMPLE_P5 + "\n```"}]

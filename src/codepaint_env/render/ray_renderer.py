@@ -568,9 +568,6 @@ class RayRenderer:
         self._lock = threading.Lock()
         self._disp: _Dispatcher | None = None
         self._closed = False
-        self._flights: dict[str, concurrent.futures.Future] = {}
-        self._flights_lock = threading.Lock()
-        self.deduplicated = 0
         after_fork(obj=self)
 
     # ------------------------------------------------------------------ lifecycle
@@ -634,8 +631,6 @@ class RayRenderer:
         with self._lock:
             disp, self._disp = self._disp, None
             self._closed = True
-        with self._flights_lock:
-            self._flights.clear()
         if disp is not None:
             disp.stop()
         self._front.close()  # answers any caller's future still open
@@ -663,8 +658,7 @@ class RayRenderer:
     def _after_fork(self) -> None:
         # A forked child is a copy: it reattaches on first use and never kills the workers.
         self._lock = threading.Lock()
-        self._flights_lock = threading.Lock()
-        self._disp, self._flights, self._owner, self.deduplicated = None, {}, False, 0
+        self._disp, self._owner = None, False
 
     def __reduce__(self) -> tuple[Any, ...]:
         disp = self._disp
@@ -741,8 +735,6 @@ class RayRenderer:
             any more, else ``None``).
         """
         out = self._front.stats()
-        out["cache_hits"] += self.deduplicated
-        out["deduplicated"] = self.deduplicated
         disp = self._disp
         slots = [] if disp is None else list(disp.slots)
         out.update(dispatched=disp.dispatched if disp else 0, retries=disp.retries if disp else 0,
@@ -869,26 +861,12 @@ class RayRenderer:
 
     def _cached_or_sent(self, key: str, task: _Task) -> concurrent.futures.Future:
         """The cached result, the same render already in flight, or ``task`` sent to a worker."""
-        with self._flights_lock:
-            hit = self._front._cache_get(key)
-            if hit is not None:
-                return _done(hit)
-            shared = self._flights.get(key)
-            if shared is not None:
-                self.deduplicated += 1
-                return shared
-            self._flights[key] = task.future
-        task.future.add_done_callback(lambda f: self._landed(key, f))
-        self._dispatcher().submit(task)
-        return task.future
 
-    def _landed(self, key: str, fut: concurrent.futures.Future) -> None:
-        """A render came back: into the cache (the Renderer's rule), out of the in-flight table."""
-        with self._flights_lock:
-            if not fut.cancelled() and fut.exception() is None:
-                self._front._cache_put(key, fut.result())
-            if self._flights.get(key) is fut:
-                del self._flights[key]
+        def send() -> concurrent.futures.Future:
+            self._dispatcher().submit(task)
+            return task.future
+
+        return self._front._cached_or_started(key, send)
 
 
 def _done(result: Any) -> concurrent.futures.Future:

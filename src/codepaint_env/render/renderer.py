@@ -26,7 +26,7 @@ import os
 import threading
 import weakref
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from tqdm.auto import tqdm
@@ -144,6 +144,9 @@ class Renderer(PicklesAsArguments):
         self._workers: concurrent.futures.ThreadPoolExecutor | None = None
         self._backends: dict[type[Backend], Backend] = {}
         self.cache_hits = 0
+        #: Renders that shared an identical render already in flight (counted in ``cache_hits`` too).
+        self.deduplicated = 0
+        self._flights: dict[str, concurrent.futures.Future] = {}  # cache key -> the render in flight
         # Futures handed out and not yet answered (each with its language and seed), so that
         # close() can answer them; and how every render ended.
         self._inflight: dict[concurrent.futures.Future, tuple[str, int]] = {}
@@ -224,19 +227,24 @@ class Renderer(PicklesAsArguments):
         self._cache_lock = threading.Lock()
         self._inflight_lock = threading.Lock()
         self._loop, self._workers, self._backends, self._inflight = None, None, {}, {}
+        self._flights = {}  # the parent's renders in flight are not this process's
 
     def stats(self) -> dict[str, Any]:
         """How renders ended, and what the pool did.
 
         Returns:
             ``renders`` (answered since creation, cache hits included), ``kinds`` (``"ok"`` or
-            the ``error_kind`` -> count; every kind, zeros included), ``cache_hits``, and, once
+            the ``error_kind`` -> count; every kind, zeros included), ``cache_hits`` (answered from
+            the cache or by sharing an identical render in flight), ``deduplicated`` (those that
+            shared one in flight), ``cache_hit_rate`` (``cache_hits / renders``), and, once
             the browser has started, ``browser_launches``, ``browser_retries`` (renders retried
             after the browser or a page died) and ``slots_made``.
         """
         kinds = {k: self._kinds.get(k, 0) for k in ("ok", *ERROR_KINDS)}
-        out: dict[str, Any] = {"renders": sum(kinds.values()), "kinds": kinds,
-                               "cache_hits": self.cache_hits}
+        renders = sum(kinds.values())
+        out: dict[str, Any] = {"renders": renders, "kinds": kinds, "cache_hits": self.cache_hits,
+                               "deduplicated": self.deduplicated,
+                               "cache_hit_rate": self.cache_hits / renders if renders else 0.0}
         browser = self._backends.get(BrowserBackend)
         pool = getattr(browser, "_pool", None)
         if pool is not None:
@@ -438,14 +446,40 @@ class Renderer(PicklesAsArguments):
             return _done(failed(lang, "unsupported", f"no renderer for {lang!r} is installed in this "
                                 "version of codepaint", seed=seed))
         key = self._cache_key(lang, text, width, height, seed, cls.name)
-        hit = self._cache_get(key)
-        if hit is not None:
-            return _done(hit)
         job = Job(lang, text, width, height, seed, float(timeout_s or self.timeout_s))
-        fut = self.backend(cls).submit(job)
-        fut.add_done_callback(lambda f: f.cancelled() or f.exception() is not None
-                              or self._cache_put(key, f.result()))
+        return self._cached_or_started(key, lambda: self.backend(cls).submit(job))
+
+    def _cached_or_started(self, key: str, start: Callable[[], concurrent.futures.Future]
+                           ) -> concurrent.futures.Future:
+        """The cached result, the identical render already in flight, or ``start()``'s new one.
+
+        Identical completions (common in a GRPO group early in training) render once even when
+        they arrive together: the second shares the first's future. With the cache off
+        (``cache_size=0``) every render is its own.
+        """
+        if not self.cache_size:
+            return start()
+        with self._cache_lock:
+            hit = self._cache_get_locked(key)
+            if hit is not None:
+                return _done(hit)
+            shared = self._flights.get(key)
+            if shared is not None:
+                self.deduplicated += 1
+                self.cache_hits += 1
+                return shared
+            fut = start()
+            self._flights[key] = fut
+        fut.add_done_callback(lambda f: self._landed(key, f))
         return fut
+
+    def _landed(self, key: str, fut: concurrent.futures.Future) -> None:
+        """A render in flight came back: into the cache (by the cache's rule), out of the flights."""
+        if not fut.cancelled() and fut.exception() is None:
+            self._cache_put(key, fut.result())
+        with self._cache_lock:
+            if self._flights.get(key) is fut:
+                del self._flights[key]
 
     @staticmethod
     def _backend_class(lang: str, renderer: str) -> type[Backend] | None:
@@ -528,11 +562,14 @@ class Renderer(PicklesAsArguments):
         if not self.cache_size:
             return None
         with self._cache_lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                self.cache_hits += 1
-            return hit
+            return self._cache_get_locked(key)
+
+    def _cache_get_locked(self, key: str) -> RenderResult | None:
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            self.cache_hits += 1
+        return hit
 
     def _cache_put(self, key: str, result: RenderResult) -> None:
         # Timeouts and crashes may be the machine's fault (load), infra always is: never cached.
