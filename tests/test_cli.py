@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -63,6 +64,16 @@ def test_doctor_reports_everything():
     assert out.returncode == 0, out.stdout + out.stderr
     for what in ("browser", "JS assets", "network sandbox", "memory cap", "render p5brush"):
         assert what in out.stdout
+    webgl = next(line for line in out.stdout.splitlines() if "WebGL" in line)
+    assert "SwiftShader" in webgl and "software; gpu=off" in webgl  # no GPU on this machine
+    in_page = next(line for line in out.stdout.splitlines() if "p5brush in-page" in line)
+    assert re.search(r"\d+ ms in the page", in_page), in_page
+
+
+def test_doctor_gpu_on_without_a_gpu_fails_with_the_fix():
+    out = run("doctor", "--gpu", "on")
+    assert out.returncode == 1
+    assert "no hardware WebGL path works here" in out.stdout and "Vulkan driver" in out.stdout
 
 
 def test_demo_writes_galleries_and_episodes(tmp_path):

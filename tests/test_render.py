@@ -329,3 +329,22 @@ def test_async_api_renders_concurrently_from_any_loop(renderer):
     out = asyncio.run(main())
     assert [r.ok for r in out] == [True, True, True]
     assert len({r.sha256 for r in out}) == 3
+
+
+def test_gpu_auto_falls_back_to_swiftshader_and_says_so():
+    from codepaint_env.render import Renderer
+    from codepaint_env.render.browser import is_software_webgl
+
+    # This machine has no GPU: ANGLE on Vulkan finds SwiftShader, on EGL llvmpipe; both are
+    # software, so gpu="auto" renders on Chromium's default path and reports it.
+    with Renderer(gpu="auto", cache_size=0) as r:
+        info = r.gpu_info()
+        res = r.render(SIMPLE_P5, "p5", size=64)
+    assert info["mode"] == "auto" and info["backend"] == "software"
+    assert "SwiftShader" in (info["webgl_renderer"] or "")
+    assert res.ok and "webgl-" not in res.renderer
+    assert is_software_webgl("ANGLE (Mesa/X.org, llvmpipe (LLVM 15.0.6 256 bits), OpenGL ES 3.2)")
+    assert is_software_webgl(None)
+    assert not is_software_webgl("ANGLE (NVIDIA, Vulkan 1.4.312 (NVIDIA H100 80GB HBM3), NVIDIA)")
+    with pytest.raises(ValueError, match="gpu="):
+        Renderer(gpu="yes")

@@ -23,6 +23,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 from . import __version__
 from .errors import CodePaintError, RendererUnavailable
@@ -74,14 +75,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--renderer", default="auto", choices=("auto", "browser", "fast"),
                    help="auto: the language's own renderer; fast: SVG through resvg (no browser)")
 
-    sub.add_parser(
+    doc = sub.add_parser(
         "doctor",
         help="check the browser, JS assets and sandbox; say how to fix what is missing",
         description="Report what codepaint found (browser, JS assets, network sandbox, memory "
         "cap, subprocess sandbox, TeX), render a tiny p5brush, SVG, Python and (when TeX is "
-        "installed) TikZ program, and print how to fix each missing piece. Exit 1 when rendering "
-        "cannot work.",
+        "installed) TikZ program, print the WebGL renderer in use (SwiftShader, or the GPU's "
+        "name) and the in-page time of a reference p5.brush watercolour at 512 px, and print how "
+        "to fix each missing piece. Exit 1 when rendering cannot work.",
     )
+    doc.add_argument("--gpu", default="off", choices=("off", "auto", "on"),
+                     help="WebGL path to check: off (SwiftShader, the default renderer's), auto (the GPU "
+                     "when a hardware path works, else SwiftShader), on (the GPU or fail)")
 
     d = sub.add_parser("demo", help="the main job: scripted refinement episodes + example renders",
                        description="Offline, no model: play CodePaint/P5Brush-v0 refinement episodes "
@@ -131,7 +136,7 @@ def _main(argv: list[str] | None) -> int:
         if args.command == "render":
             return _render(args, parser)
         if args.command == "doctor":
-            return _doctor()
+            return _doctor(args.gpu)
         if args.command == "demo":
             from .demo import run_demo
 
@@ -207,7 +212,7 @@ def _render(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return EXIT_OK if res.ok else EXIT_RENDER_FAILED
 
 
-def _doctor() -> int:
+def _doctor(gpu: str = "off") -> int:
     from .render import assets, chromium
 
     ok = True
@@ -261,7 +266,19 @@ def _doctor() -> int:
         return EXIT_BROKEN
     from .render import Renderer
 
-    with Renderer(cache_size=0) as r:
+    try:
+        r = Renderer(cache_size=0, gpu=gpu)
+        info = r.gpu_info()
+    except RendererUnavailable as e:
+        line("FAIL", "WebGL", str(e))
+        print("\nrendering is broken: see the FAIL lines")
+        return EXIT_BROKEN
+    soft = info["backend"] == "software"
+    path = "software" if soft else f"GPU, ANGLE {info['backend']}"
+    line("ok" if info["webgl_renderer"] else "FAIL", "WebGL", f"{info['webgl_renderer']} ({path}; gpu={gpu})"
+         + (". A GPU box renders p5.brush faster with `--gpu auto` (see the README's GPU notes)"
+            if soft and gpu == "off" else ""))
+    with r:
         for lang, code in (
             ("p5brush", "function setup(){createCanvas(64,64,WEBGL);background(250);"
                         "brush.set('HB','#222',1);brush.line(-20,-20,20,20)}"),
@@ -274,11 +291,18 @@ def _doctor() -> int:
             res = r.render(code, lang, size=64, timeout_s=60)
             ms = (time.perf_counter() - t) * 1000
             if res.ok:
-                line("ok", f"render {lang}", f"{ms:.0f} ms" + (" (first render includes browser start)"
-                                                               if lang == "p5brush" else ""))
+                line("ok", f"render {lang}", f"{ms:.0f} ms")
             else:
                 ok = False
                 line("FAIL", f"render {lang}", f"{res.error_kind}: {'; '.join(res.messages[:3])}")
+        reference = (Path(__file__).parent / "render" / "js" / "reference-watercolour.p5brush.js").read_text()
+        res = r.render(reference, "p5brush", size=512, timeout_s=120)
+        if res.ok:
+            line("ok", "p5brush in-page", f"{res.timings_ms.get('page', 0):.0f} ms in the page, "
+                 f"{res.timings_ms.get('total', 0):.0f} ms in all (a loved watercolour of the pool, 512 px)")
+        else:
+            ok = False
+            line("FAIL", "p5brush in-page", f"{res.error_kind}: {'; '.join(res.messages[:3])}")
     print("\nall good" if ok else "\nrendering is broken: see the FAIL lines")
     return EXIT_OK if ok else EXIT_BROKEN
 

@@ -87,7 +87,7 @@ class BrowserBackend(Backend):
                     pool = BrowserPool(PoolConfig(
                         browser=find_browser(r.executable), max_pages=r.max_pages,
                         recycle_every=r.recycle_every, slot_renders=r.slot_renders,
-                        memory_limit_mb=r.memory_limit_mb, use_netns=r.use_netns), load_assets())
+                        memory_limit_mb=r.memory_limit_mb, use_netns=r.use_netns, gpu=r.gpu), load_assets())
                     r.loop.submit(pool.start()).result()
                     self._pool = pool
         return self._pool
@@ -97,7 +97,8 @@ class BrowserBackend(Backend):
         pool = self.pool
         browser = pool.config.browser.version.replace(" ", "-")
         js = pool.assets.version_string(engine)
-        return f"codepaint-{__version__}+{js + '+' if js else ''}{browser}"
+        gpu = f"+webgl-{pool.gpu_backend}" if pool.gpu_backend else ""
+        return f"codepaint-{__version__}+{js + '+' if js else ''}{browser}{gpu}"
 
     def submit(self, job: Job) -> concurrent.futures.Future[RenderResult]:
         """Render in the pool, on the renderer's event loop."""

@@ -77,6 +77,33 @@ CHROMIUM_ARGS = (
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
 
+#: ``Renderer(gpu=...)``: off (SwiftShader), auto (hardware when a probe finds it), on (hardware or raise).
+GPU_MODES = ("off", "auto", "on")
+#: Switches for a hardware WebGL path, tried in this order by gpu="auto"/"on". Headless Chromium
+#: has no window surface, so Vulkan runs without one; ``--ignore-gpu-blocklist`` because a
+#: server GPU with no display is often on Chromium's blocklist. Each is kept only when a probe
+#: page's WebGL renderer string names no software rasteriser (:func:`is_software_webgl`).
+GPU_BACKENDS: dict[str, tuple[str, ...]] = {
+    "vulkan": ("--enable-gpu", "--ignore-gpu-blocklist", "--use-angle=vulkan", "--disable-vulkan-surface",
+               "--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan"),
+    "egl": ("--enable-gpu", "--ignore-gpu-blocklist", "--use-gl=angle", "--use-angle=gl-egl"),
+}
+#: The WebGL renderer string, as a page sees it (``None``: no WebGL at all).
+_WEBGL_PROBE = """() => {
+  const c = document.createElement('canvas');
+  const gl = c.getContext('webgl2') || c.getContext('webgl');
+  if (!gl) return null;
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+}"""
+
+
+def is_software_webgl(renderer: str | None) -> bool:
+    """True for no WebGL, or a WebGL renderer string that names a software rasteriser."""
+    text = (renderer or "").lower()
+    return not text or any(word in text for word in ("swiftshader", "llvmpipe", "softpipe", "software"))
+
+
 #: Chromium's own WebGL driver chatter, not the program's output.
 _NOISE_PREFIXES = ("[.WebGL-", "GL Driver Message", "WebGL: too many errors")
 T = TypeVar("T")
@@ -111,6 +138,7 @@ class PoolConfig:
     headless: bool = True
     extra_args: tuple[str, ...] = ()
     close_timeout_s: float = 5.0
+    gpu: str = "off"  # GPU_MODES
 
 
 @dataclass
@@ -295,6 +323,9 @@ class BrowserPool:
         self.launches = 0
         self.retries = 0
         self.slots_made = 0
+        #: The hardware WebGL path in use (a GPU_BACKENDS key), or None for Chromium's software one.
+        self.gpu_backend: str | None = None
+        self._gpu_args: tuple[str, ...] | None = None if self.config.gpu != "off" else ()
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -308,6 +339,9 @@ class BrowserPool:
         self.netns = netns_command() if self.config.use_netns else None
         remove_stale_cgroups()
         self._pw = await async_playwright().start()
+        if self._gpu_args is None:  # gpu="auto"/"on": choose the WebGL path now, before any render
+            async with self._lock:
+                self._gen = await self._launch()
 
     async def close(self) -> None:
         """Close the browser and Playwright; no process is left behind."""
@@ -327,6 +361,10 @@ class BrowserPool:
             BrowserDied: The pool was closed meanwhile (the render is ``infra``).
             RendererUnavailable: The browser did not start ``_LAUNCH_ATTEMPTS`` times in a row.
         """
+        if self._gpu_args is None:
+            hardware = await self._launch_on_gpu()
+            if hardware is not None:
+                return hardware
         attempts = _LAUNCH_ATTEMPTS
         for attempt in range(attempts):
             if self._pw is None:
@@ -341,7 +379,59 @@ class BrowserPool:
                 await asyncio.sleep(0.5 * 2**attempt)
         raise AssertionError("unreachable")
 
-    async def _launch_once(self) -> _Generation:
+    async def _launch_on_gpu(self) -> _Generation | None:
+        """Try each hardware WebGL path; keep the first whose probe page is not on software.
+
+        Decided once per pool (relaunches reuse the choice). Returns None when no path works
+        and ``gpu="auto"`` (the caller launches on software).
+
+        Raises:
+            RendererUnavailable: ``gpu="on"`` and no hardware path works here.
+        """
+        seen: list[str] = []
+        for name, flags in GPU_BACKENDS.items():
+            try:
+                gen = await self._launch_once(flags)
+            except RendererUnavailable as e:
+                seen.append(f"{name}: Chromium did not start ({_first_line(e)})")
+                continue
+            renderer = await self._probe_webgl(gen)
+            if not is_software_webgl(renderer):
+                self.gpu_backend, self._gpu_args = name, flags
+                log.info("codepaint: WebGL on the GPU through ANGLE %s: %s", name, renderer)
+                return gen
+            seen.append(f"{name}: {renderer or 'no WebGL'}")
+            await gen.close()
+        self._gpu_args = ()
+        why = "; ".join(seen)
+        if self.config.gpu == "on":
+            raise RendererUnavailable(
+                f"Renderer(gpu='on'): no hardware WebGL path works here ({why}). Fix: on a GPU machine "
+                "install the GPU's Vulkan driver (libvulkan1 and the vendor's ICD, e.g. NVIDIA's "
+                "nvidia_icd.json) or its EGL (libegl1 + the vendor's EGL), check with `codepaint "
+                "doctor --gpu on`; or use gpu='auto' to fall back to SwiftShader.")
+        log.info("codepaint: no hardware WebGL path (%s); WebGL runs on SwiftShader", why)
+        return None
+
+    async def _probe_webgl(self, gen: _Generation) -> str | None:
+        """The WebGL renderer string a fresh page in this browser reports (None: no WebGL)."""
+        ctx = None
+        try:
+            ctx = await gen.run(gen.browser.new_context(), _SETUP_TIMEOUT_S)
+            page = await gen.run(ctx.new_page(), _SETUP_TIMEOUT_S)
+            return await gen.run(page.evaluate(_WEBGL_PROBE), _SETUP_TIMEOUT_S)
+        except Exception as e:
+            return f"probe failed: {_first_line(e)}"
+        finally:
+            if ctx is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(ctx.close(), 10)
+
+    async def webgl_renderer(self) -> str | None:
+        """The WebGL renderer string of the browser in use (starts it)."""
+        return await self._probe_webgl(await self._current_generation())
+
+    async def _launch_once(self, gpu_args: tuple[str, ...] | None = None) -> _Generation:
         cfg = self.config
         cgroup = None
         if cfg.memory_limit_mb and cgroup_v1_available():
@@ -361,11 +451,12 @@ class BrowserPool:
                 cgroup = None
         self.memory_capped = cgroup is not None
         launcher = write_launcher(cfg.browser.path, netns=self.netns, cgroup=cgroup)
+        gpu = gpu_args if gpu_args is not None else (self._gpu_args or ())
         try:
             browser = await self._pw.chromium.launch(
                 executable_path=launcher,
                 headless=cfg.headless,
-                args=[*CHROMIUM_ARGS, *cfg.extra_args],
+                args=[*CHROMIUM_ARGS, *cfg.extra_args, *gpu],
                 timeout=60_000,
             )
         except Exception as e:

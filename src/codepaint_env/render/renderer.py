@@ -36,7 +36,7 @@ from ..core.loop import LoopThread, after_fork
 from ..core.pickling import PicklesAsArguments
 from ..core.version import __version__
 from .backends import Backend, BrowserBackend, Job
-from .browser import AfterHook, BrowserPool, Interaction
+from .browser import GPU_MODES, AfterHook, BrowserPool, Interaction
 from .detect import detect_language
 from .extract import extract_code
 from .languages import LANGUAGES
@@ -98,6 +98,12 @@ class Renderer(PicklesAsArguments):
             a trainer's whole batch, so several reward functions over one batch render each
             completion once.
         cache_mb: Bound on the PNG bytes the cache holds; the oldest results go first.
+        gpu: WebGL's backend. ``"off"`` (default): Chromium's software path (SwiftShader), the
+            same pixels on every machine (the reference pool was rendered so). ``"auto"``: a
+            hardware path when one works here (ANGLE on Vulkan, then on EGL, each checked by
+            the WebGL renderer string a probe page reports), else SwiftShader. ``"on"``: a
+            hardware path or :class:`RendererUnavailable`. The path in use is in
+            :meth:`gpu_info` and in every browser render's ``RenderResult.renderer``.
     """
 
     def __init__(
@@ -117,11 +123,15 @@ class Renderer(PicklesAsArguments):
         max_messages: int = 50,
         cache_size: int = 4096,
         cache_mb: float = 512.0,
+        gpu: str = "off",
     ) -> None:
         if timeout_s <= 0:
             raise ValueError("timeout_s must be positive, e.g. 20")
         if frames < 1:
             raise ValueError("frames must be at least 1 (1 = capture the first frame)")
+        if gpu not in GPU_MODES:
+            raise ValueError(f"gpu={gpu!r}: choose one of {', '.join(GPU_MODES)}")
+        self.gpu = gpu
         self.executable = executable
         self.max_pages = max_pages or max(2, min(8, os.cpu_count() or 2))
         self.recycle_every = recycle_every
@@ -193,6 +203,19 @@ class Renderer(PicklesAsArguments):
     def version(self) -> str:
         """The renderer stack's version: codepaint, every JS asset and the browser."""
         return self._browser().version()
+
+    def gpu_info(self) -> dict[str, str | None]:
+        """Which WebGL path the browser uses (starts it).
+
+        Returns:
+            ``mode`` (the ``gpu`` argument), ``backend`` (``"vulkan"`` or ``"egl"`` for a
+            hardware path, ``"software"`` otherwise) and ``webgl_renderer`` (the
+            ``UNMASKED_RENDERER_WEBGL`` string a page reports, e.g. ``"ANGLE (Google, Vulkan
+            1.3.0 (SwiftShader Device ...))"`` or the GPU's name; ``None`` without WebGL).
+        """
+        pool = self.pool
+        return {"mode": self.gpu, "backend": pool.gpu_backend or "software",
+                "webgl_renderer": self.loop.submit(pool.webgl_renderer()).result(timeout=60)}
 
     def close(self) -> None:
         """Close every backend (browser, resvg workers), the loop and the worker threads.
