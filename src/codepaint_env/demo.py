@@ -2,16 +2,20 @@
 
 1. **Renders** (``runs/demo/renders/``): every bundled example program, one per language plus a
    broken one and one with a made-up p5.brush call, as a gallery.
-2. **Episodes** (``runs/demo/episodes/``): ``CodePaint/P5Brush-v0`` refinement episodes over a
-   few watercolour tasks, played by a clearly labelled *demonstration policy* (no model): it
-   replays a reference sketch rated ``okay``, then makes a no-op edit that only changes comments,
-   an edit that calls a made-up brush method, a broken edit, and finally a good edit (a sketch
-   the raters loved). Each turn is scored by the offline default reward — the execution gate
-   (weight 0.3) and ``classic`` (0.7) — or, when ``OPENAI_BASE_URL`` and ``CODEPAINT_JUDGE_MODEL``
-   are set, the gate and ``pairwise_vlm``. Recorded with :class:`RecordEpisode`: code, PNG and
-   ``result.json`` per turn, a progression strip per episode and an ``index.html`` gallery.
+2. **Episodes** (``runs/demo/episodes/``): ``CodePaint/P5Brush-v0`` refinement episodes over three
+   watercolour tasks (a peach hibiscus, a sea at sunset, green hills with a farmhouse), played by
+   a clearly labelled *demonstration policy* (no model): a first draft in flat washes, then a
+   no-op edit that only changes comments, an edit that calls a made-up brush method, a broken
+   edit, and finally a good edit: a sketch written for the task's prompt (same subject and colour)
+   from a loved reference of that subject, changed to fit the prompt, not a copy of it. The
+   programs are ``demo_sketches/episodes/<task>.{draft,good}.p5brush.js``. Each turn is scored
+   by the offline default reward, the execution gate (weight 0.3) and ``classic`` (0.7), or, when
+   ``OPENAI_BASE_URL`` and ``CODEPAINT_JUDGE_MODEL`` are set, the gate and ``pairwise_vlm``.
+   Recorded with :class:`RecordEpisode`: code, PNG and ``result.json`` per turn, a progression
+   strip per episode and an ``index.html`` gallery.
 
-A summary table is printed, with where to look.
+A summary table is printed, then one line saying what the reward sees and what it does not
+(``classic`` compares pictures with loved references and never reads the prompt), and where to look.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -26,7 +31,32 @@ from .render import Renderer
 from .render.detect import language_from_path
 from .report import GalleryItem, format_table, write_gallery
 
-DEMO_SUBJECTS = ("hibiscus", "seascape", "still_life")
+
+@dataclass(frozen=True)
+class DemoEpisode:
+    """One demonstration episode: a watercolour task and the loved reference its good edit came from.
+
+    Attributes:
+        task_id: The task (``codepaint_env.tasks``, watercolour suite).
+        reference: The loved pool reference (same subject and colour family as the task) the good
+            edit was written from; the good edit changes it to fit the prompt, it is not a copy.
+    """
+
+    task_id: str
+    reference: str
+
+    def program(self, kind: str) -> str:
+        """The ``draft`` or ``good`` program for this task."""
+        folder = resources.files("codepaint_env") / "demo_sketches" / "episodes"
+        return (folder / f"{self.task_id}.{kind}.p5brush.js").read_text(encoding="utf-8")
+
+
+#: The tasks the demo plays, each with a good edit that matches its prompt.
+DEMO_EPISODES: tuple[DemoEpisode, ...] = (
+    DemoEpisode("wc-hibiscus-peach", "p5brush-hibiscus-02"),
+    DemoEpisode("wc-sea-sunset", "p5brush-seascape-04"),
+    DemoEpisode("wc-land-green-hills", "p5brush-landscape-05"),
+)
 
 
 def bundled_sketches() -> list[tuple[str, str, str]]:
@@ -34,7 +64,7 @@ def bundled_sketches() -> list[tuple[str, str, str]]:
     folder = resources.files("codepaint_env") / "demo_sketches"
     out = []
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith((".", "_")):
+        if entry.name.startswith((".", "_")) or not entry.is_file():
             continue
         code = entry.read_text()
         out.append((entry.name, language_from_path(entry.name, code), code))
@@ -67,31 +97,20 @@ def render_examples(out_dir: str, size: int, renderer: Renderer) -> str:
 
 
 class DemonstrationPolicy:
-    """A scripted stand-in for a model (it is not one): replays and edits pool sketches.
+    """A scripted stand-in for a model (it is not one): a draft, three bad edits, a good edit.
 
-    For a task about ``subject``: turn 1 replays a reference rated ``okay``; turn 2 adds only
+    For a :class:`DemoEpisode`: turn 1 submits a first draft in flat washes; turn 2 adds only
     comments (nothing visible changes); turn 3 inserts ``brush.bleed(0.4)``, a method p5.brush
-    does not have; turn 4 deletes the last closing brace (a syntax error); turn 5 submits a
-    reference the raters loved (the good edit).
+    does not have; turn 4 deletes the last closing brace (a syntax error); turn 5 submits the good
+    edit, a sketch written for the prompt from a loved reference of the same subject and colour.
     """
 
-    EDITS = ("replay an okay reference", "no-op edit (comments only)", "made-up brush call",
-             "broken edit (syntax)", "good edit (a loved reference)")
+    EDITS = ("first draft (flat washes)", "no-op edit (comments only)", "made-up brush call",
+             "broken edit (syntax)", "good edit (written for the prompt)")
 
-    def __init__(self, pool: Any) -> None:
-        self.pool = pool
-
-    def script(self, subject: str) -> list[tuple[str, str]]:
-        """The five (label, program) turns for ``subject``."""
-
-        def refs(tier: str) -> list[Any]:
-            found = self.pool.filter(language="p5brush", tier=tier, subject=subject)
-            return sorted(found, key=lambda r: r.id)
-
-        okay, love = refs("okay"), refs("love")
-        if not okay or not love:
-            raise ValueError(f"the pool needs an okay and a love p5brush reference for {subject!r}")
-        base, good = okay[0].code(), love[0].code()
+    def script(self, episode: DemoEpisode) -> list[tuple[str, str]]:
+        """The five (label, program) turns of ``episode``."""
+        base, good = episode.program("draft"), episode.program("good")
         noop = "// Revised: softened the washes and balanced the composition.\n" + base.replace(
             "\n", "\n  // (refined)\n", 1)
         made_up = re.sub(r"(createCanvas\([^)]*\);)", r"\1\n  brush.bleed(0.4);", base, count=1)
@@ -99,36 +118,47 @@ class DemonstrationPolicy:
         return list(zip(self.EDITS, (base, noop, made_up, broken, good), strict=True))
 
 
-def demo_reward() -> tuple[Any, str]:
-    """The offline default (gate + classic), or gate + pairwise judge when one is configured."""
+def demo_reward() -> tuple[Any, str, str]:
+    """The reward, its short description, and one line on what it sees and does not see.
+
+    The offline default (gate + classic), or gate + pairwise judge when one is configured.
+    """
     from rewards.composite import CompositeReward
 
-    if os.environ.get("OPENAI_BASE_URL") and os.environ.get("CODEPAINT_JUDGE_MODEL"):
-        return CompositeReward("gate:0.3,pairwise_vlm:0.7", gate="gate"), "gate 0.3 + pairwise_vlm 0.7"
-    return CompositeReward("gate:0.3,classic:0.7", gate="gate"), "gate 0.3 + classic 0.7 (offline default)"
+    base_url, model = os.environ.get("OPENAI_BASE_URL"), os.environ.get("CODEPAINT_JUDGE_MODEL")
+    if base_url and model:
+        return (CompositeReward("gate:0.3,pairwise_vlm:0.7", gate="gate"), "gate 0.3 + pairwise_vlm 0.7",
+                f"what the reward sees: the gate checks that each program runs; pairwise_vlm asks {model} at "
+                f"{base_url} to compare the picture with loved references, given the task's prompt.")
+    return (CompositeReward("gate:0.3,classic:0.7", gate="gate"), "gate 0.3 + classic 0.7 (offline default)",
+            "what the reward sees: the gate checks that each program runs; classic compares the picture's "
+            "colours and edges with the pool's loved references. It does not read the prompt: an off-prompt "
+            "picture that looks like a loved one scores as well. For a judge that reads the prompt, set "
+            "OPENAI_BASE_URL, OPENAI_API_KEY and CODEPAINT_JUDGE_MODEL (a vision model behind any "
+            "OpenAI-compatible API) and run again.")
 
 
 def run_episodes(out_dir: str, size: int, renderer: Renderer) -> str:
     """Play the demonstration episodes into ``out_dir``; returns the gallery path."""
-    from rewards.pool import ReferencePool
-
     from .env import CodePaintEnv
     from .tasks import all_tasks
     from .wrappers import RecordEpisode
 
-    pool = ReferencePool()
-    policy = DemonstrationPolicy(pool)
-    reward, described = demo_reward()
+    policy = DemonstrationPolicy()
+    reward, described, sees = demo_reward()
     env = RecordEpisode(CodePaintEnv("p5brush", reward=reward, max_turns=len(policy.EDITS), size=size,
                                      renderer=renderer, split=None), out_dir)
-    tasks = {t.subject: t for t in all_tasks(language="p5brush") if t.subject in DEMO_SUBJECTS}
+    tasks = {t.id: t for t in all_tasks(language="p5brush")}
     rows = []
     print(f"\nepisodes: CodePaint/P5Brush-v0, reward {described}, "
-          "demonstration policy (scripted, not a model)")
-    for subject in DEMO_SUBJECTS:
-        task = tasks[subject]
+          "demonstration policy (scripted, not a model); the good edit is written for each prompt:")
+    for episode in DEMO_EPISODES:
+        print(f"  {episode.task_id:<20} {tasks[episode.task_id].prompt}")
+    print()
+    for episode in DEMO_EPISODES:
+        task = tasks[episode.task_id]
         env.reset(options={"task": task})
-        for label, code in policy.script(subject):
+        for label, code in policy.script(episode):
             info = env.step(code)[-1]
             value = info["reward"]["value"]
             change = info["visible_change"]
@@ -141,9 +171,10 @@ def run_episodes(out_dir: str, size: int, renderer: Renderer) -> str:
     header = ("task", "turn", "edit", "render", "reward", "changed", "flag", "unknown_api")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for i, row in enumerate([header, *rows]):
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths))
+    print(f"\n{sees}")
     return os.path.join(out_dir, "index.html")
 
 
