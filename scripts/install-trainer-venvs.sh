@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Separate virtual environments for the trainers whose pins cannot live in .venv, so the tests of
+# codepaint_env.integrations run against the real packages; idempotent (a stamp per venv records
+# this script's hash: a venv is rebuilt only when the script changed or the venv is missing).
+#
+#   .venvs/verl       verl 0.9.1 (pins transformers<5.11; .venv has 5.23), CPU torch, codepaint (editable)
+#   .venvs/verifiers  verifiers 0.4.0 (pins openai<3; .venv has 3.x), codepaint (editable)
+#   .venvs/openrlhf   not a venv: OpenRLHF 0.11.2's source (--no-deps: it pins deepspeed, flash-attn and
+#                     vLLM, CUDA builds) plus aiohttp and pylatexenc, a folder the tests append to
+#                     .venv's sys.path to run OpenRLHF's own reward code path (utils/agent.py)
+#
+# Usage: scripts/install-trainer-venvs.sh [PYTHON] [NAME...]   (default: python3, every one)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+PYTHON=${1:-python3}
+shift || true
+NAMES=${*:-verl verifiers openrlhf}
+STAMP_HASH=$(sha256sum "$0" | cut -c1-16)
+
+requirements() {
+  case "$1" in
+    # torch pinned as in constraints.txt: the CPU wheel where one is offered, and no CUDA download.
+    verl) echo "verl==0.9.1 torch==2.13.0" ;;
+    verifiers) echo "verifiers==0.4.0" ;;
+    openrlhf) echo "openrlhf==0.11.2 (source only) aiohttp pylatexenc" ;;
+    *) echo "unknown trainer venv $1 (known: verl verifiers openrlhf)" >&2; return 1 ;;
+  esac
+}
+
+status=0
+for name in $NAMES; do
+  venv=".venvs/$name"
+  stamp="$venv/.codepaint-$STAMP_HASH"
+  [ -f "$stamp" ] && continue
+  reqs=$(requirements "$name") || { status=1; continue; }
+  echo "codepaint setup: making $venv for the $name integration tests ($reqs; a few minutes, once)..."
+  rm -rf "$venv"
+  if [ "$name" = openrlhf ]; then
+    installed() {
+      "$PYTHON" -m pip install -q --no-deps --target "$venv" openrlhf==0.11.2 \
+      && "$PYTHON" -m pip install -q --target "$venv" aiohttp pylatexenc
+    }
+  else
+    installed() {
+      "$PYTHON" -m venv "$venv" \
+      && "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 \
+      && "$venv/bin/python" -m pip install -q $reqs -e .
+    }
+  fi
+  if installed >"$venv.log" 2>&1; then
+    touch "$stamp"
+    rm -f "$venv.log"
+  else
+    echo "codepaint setup FAILED: could not install $reqs into $venv (pip's output: $venv.log)." >&2
+    echo "  Fix: network to PyPI and Python >= 3.11 with venv; then run: scripts/install-trainer-venvs.sh $PYTHON $name" >&2
+    status=1
+  fi
+done
+exit $status

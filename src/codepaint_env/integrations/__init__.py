@@ -1,0 +1,30 @@
+"""Trainer adapters: codepaint's renders and rewards inside other RL trainers.
+
+One module per trainer, each documented with the command of a real run:
+
+* :mod:`codepaint_env.integrations.verl`: ``compute_score`` for verl's
+  ``reward.custom_reward_function`` (a per-sample, an async and a batch form) and the parquet
+  dataset builder (``python -m codepaint_env.integrations.verl --suite svg --out data/``).
+* :mod:`codepaint_env.integrations.openrlhf`: the ``reward_func(queries, prompts, labels)`` file
+  for OpenRLHF's ``--reward.remote_url /path/to/openrlhf.py`` (the HTTP form is ``codepaint serve``'s
+  ``/get_reward``).
+* :mod:`codepaint_env.integrations.skyrl`: a SkyRL-Gym ``BaseTextEnv`` (``env_class=codepaint``)
+  whose ``step`` renders and scores, multi-turn refinement and image observations included.
+* :mod:`codepaint_env.integrations.verifiers`: a verifiers environment and rubric over codepaint
+  tasks and rewards (verifiers pins ``openai<3``: install it in an environment of its own).
+
+TRL needs no adapter: every reward is a TRL reward function, and
+:class:`~codepaint_env.trl_env.CodePaintToolEnv` is its ``environment_factory``.
+
+The reward, the renderer and a ``codepaint serve`` URL come from environment variables
+(:class:`~codepaint_env.integrations.scoring.TrainerConfig`): trainers start their reward code in
+processes of their own (Ray actors, workers), where environment variables are what arrives.
+With nothing set, the offline default ``gate:0.3,classic:0.7`` (no judge, no model) is used.
+
+Importing this package imports nothing of any trainer; each module imports its trainer's
+package only where it subclasses it (SkyRL-Gym, verifiers).
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
