@@ -10,6 +10,7 @@ import os
 import pickle
 
 import pytest
+from PIL import Image
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")  # environment_factory is "experimental" in TRL 1.16
@@ -151,6 +152,45 @@ def test_tool_surface_schema_and_pickle():
     copy = pickle.loads(pickle.dumps(env))  # pickles as its configuration (a fresh environment)
     assert isinstance(copy, CodePaintToolEnv) and copy.language == "svg" and copy.max_turns == 3
     assert copy.env.unwrapped.width == 64
+
+
+def test_images_true_returns_the_picture_next_to_the_feedback(renderer):
+    env = svg_env(renderer, max_turns=3, images=True)
+    assert env.images and not svg_env(renderer).images
+    env.reset(**ROWS[0])
+    result = env.submit_code(GOOD_SVG)
+    # The form TRL 1.16 passes into a VLM's forward pass: an image part, then the text part.
+    assert isinstance(result, list) and [part["type"] for part in result] == ["image", "text"]
+    picture, text = result[0]["image"], result[1]["text"]
+    assert isinstance(picture, Image.Image) and picture.mode == "RGB" and picture.size == (64, 64)
+    assert picture.getpixel((32, 32)) == (230, 57, 70) and picture.getpixel((2, 2)) == (253, 246, 227)
+    assert text.startswith("Turn 1 of 3. The program rendered.") and "You have 2 submissions left" in text
+    assert env.history[0]["feedback"] in text
+
+    # No picture (the program failed before drawing anything): the feedback text alone, a plain string.
+    broken = env.submit_code(BROKEN_SVG)
+    assert isinstance(broken, str) and "failed to render (syntax)" in broken
+
+    # The default is text only: the same submission gives the same text, and no picture.
+    plain = svg_env(renderer, max_turns=3)
+    plain.reset(**ROWS[0])
+    assert plain.submit_code(GOOD_SVG) == text
+
+
+def test_image_size_downscales_and_pickles(renderer):
+    env = CodePaintToolEnv("CodePaint/SVG-v0", size=(96, 48), renderer=renderer, images=True, image_size=32)
+    env.reset(**ROWS[0])
+    picture = env.submit_code(GOOD_SVG)[0]["image"]
+    assert picture.size == (32, 16)  # the longer side capped, the aspect ratio kept
+    small = CodePaintToolEnv("CodePaint/SVG-v0", size=64, renderer=renderer, images=True, image_size=512)
+    small.reset(**ROWS[0])
+    assert small.submit_code(GOOD_SVG)[0]["image"].size == (64, 64)  # never upscaled
+
+    env = CodePaintToolEnv("CodePaint/SVG-v0", size=64, images=True, image_size=32)
+    copy = pickle.loads(pickle.dumps(env))
+    assert copy.images and copy._image_size == 32
+    with pytest.raises(ValueError, match="image_size"):
+        CodePaintToolEnv("CodePaint/SVG-v0", images=True, image_size=0)
 
 
 # --- a real GRPOTrainer run --------------------------------------------------------------------------------

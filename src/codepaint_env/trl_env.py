@@ -45,9 +45,19 @@ Decisions:
   concatenates it onto the last user message as is) that names the ``submit_code`` tool and the
   turn budget. Without it a tool-calling model tends to answer in plain text, which scores as no
   submission.
-* **Text-only tool results**: TRL 1.16 also accepts a list of content blocks with images from a tool,
-  but it then feeds the images to the policy's forward pass, which only a vision-language model's
-  processor can handle; the picture is therefore not returned (it is in ``env`` / ``history``).
+* **Pictures for vision-language policies** (``images=True``): ``submit_code`` returns the render as
+  an image content part next to the feedback, ``[{"type": "image", "image": <PIL.Image>},
+  {"type": "text", "text": feedback}]``. TRL 1.16 passes a tool's list result through as the tool
+  message's content, collects its images, tokenizes them with the processor's chat template (one
+  image placeholder per part, expanded to the image's tokens) and runs the image processor on them
+  for the generation after the tool call and for the training forward pass (``pixel_values`` /
+  ``image_grid_thw``), so the policy sees its picture each turn. It needs a vision-language model
+  whose chat template renders images inside tool messages (Qwen3-VL's does; Qwen2.5-VL's template
+  has no tool calling at all). A submission with no picture (the program failed before drawing, or
+  the render could not be done) returns the feedback text alone, a plain string, which TRL handles
+  as a text-only tool message. ``image_size`` caps the picture's longer side (fewer image tokens).
+  The default, ``images=False``, returns text only: a text model's tokenizer cannot take images
+  (the picture is then only in ``env`` / ``history``).
 * **Tool surface**: only ``reset``, ``get_reward`` and ``submit_code`` are public functions (TRL turns
   every other public function into a tool); the rest is private or read-only properties. Close the
   underlying environment with ``tool_env.env.close()``.
@@ -59,6 +69,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import gymnasium as gym
+from PIL import Image
 
 from rewards.base import prompt_text
 
@@ -68,9 +79,13 @@ from .render.languages import LANGUAGES
 if TYPE_CHECKING:
     from .env import CodePaintEnv
 
-__all__ = ["CodePaintToolEnv"]
+__all__ = ["CodePaintToolEnv", "ToolResult"]
 
 _AGGREGATIONS = ("last", "best")
+
+#: What ``submit_code`` returns: the feedback text, or (``images=True`` and a picture was drawn) the content
+#: parts ``[{"type": "image", "image": PIL.Image}, {"type": "text", "text": feedback}]``.
+ToolResult = str | list[dict[str, Any]]
 
 
 class CodePaintToolEnv(PicklesAsArguments):
@@ -87,6 +102,10 @@ class CodePaintToolEnv(PicklesAsArguments):
         reward_aggregation: ``"last"`` (the reward of the final submission) or ``"best"`` (the best
             judged submission) as the episode's reward.
         no_submission_reward: The reward of an episode without any submission.
+        images: Return each render as an image content part next to the feedback (for vision-language
+            policies; see the module docstring). Default: text only.
+        image_size: With ``images``, the largest side of the picture sent to the policy, in pixels
+            (downscaled keeping its aspect ratio; never upscaled). ``None`` sends the render as it is.
         **env_kwargs: Passed to ``gymnasium.make`` (``renderer``, ``success_threshold``,
             ``tasks``...). ``split`` defaults to ``None`` so that every task of the language, train
             or eval, can be found by the ``task_id`` of a dataset row.
@@ -101,19 +120,26 @@ class CodePaintToolEnv(PicklesAsArguments):
         size: Any = 256,
         reward_aggregation: str = "last",
         no_submission_reward: float = -1.0,
+        images: bool = False,
+        image_size: int | None = None,
         **env_kwargs: Any,
     ) -> None:
         if reward_aggregation not in _AGGREGATIONS:
             raise ValueError(f"reward_aggregation must be one of {', '.join(_AGGREGATIONS)}, "
                              f"not {reward_aggregation!r}")
+        if image_size is not None and image_size < 1:
+            raise ValueError(f"image_size must be a positive number of pixels or None, not {image_size!r}")
         env_kwargs.setdefault("split", None)
         self._config = {"env_id": env_id, "reward": reward, "max_turns": max_turns, "size": size,
                         "reward_aggregation": reward_aggregation,
-                        "no_submission_reward": no_submission_reward, **env_kwargs}
+                        "no_submission_reward": no_submission_reward, "images": images,
+                        "image_size": image_size, **env_kwargs}
         self._env = gym.make(env_id, reward=reward, max_turns=max_turns, size=size, **env_kwargs)
         self._max_turns = int(max_turns)
         self._aggregation = reward_aggregation
         self.no_submission_reward = float(no_submission_reward)
+        self._images = bool(images)
+        self._image_size = image_size
         self._history: list[dict[str, Any]] = []
         self._started = False
         self._done = False
@@ -140,6 +166,11 @@ class CodePaintToolEnv(PicklesAsArguments):
     def max_turns(self) -> int:
         """Submissions allowed per episode."""
         return self._max_turns
+
+    @property
+    def images(self) -> bool:
+        """Whether ``submit_code`` returns the picture as an image content part."""
+        return self._images
 
     @property
     def history(self) -> list[dict[str, Any]]:
@@ -188,7 +219,7 @@ class CodePaintToolEnv(PicklesAsArguments):
             return "\n\n".join((task.prompt if task is not None else "", instruction))
         return "\n\n" + instruction
 
-    def submit_code(self, code: str) -> str:
+    def submit_code(self, code: str) -> ToolResult:
         """Submit a complete program for the current task: it is rendered and scored.
 
         Each call is one submission. Send the whole program every time, not a diff; you may revise
@@ -218,7 +249,11 @@ class CodePaintToolEnv(PicklesAsArguments):
             "info": info,
         })
         self._done = bool(terminated or truncated)
-        return feedback + "\n" + self._budget_line()
+        text = feedback + "\n" + self._budget_line()
+        picture = self._picture() if self._images else None
+        if picture is None:
+            return text
+        return [{"type": "image", "image": picture}, {"type": "text", "text": text}]
 
     def get_reward(self) -> float | None:
         """The episode's reward (see the module docstring).
@@ -235,6 +270,19 @@ class CodePaintToolEnv(PicklesAsArguments):
         return max(values) if values else None
 
     # ------------------------------------------------------------------ internals
+    def _picture(self) -> Image.Image | None:
+        """The last submission's picture for the policy (``None`` when nothing was drawn)."""
+        res = self._core.last_result
+        if res is None or res.png is None:
+            return None
+        picture = res.image
+        if picture is None:
+            return None
+        if self._image_size is not None and max(picture.size) > self._image_size:
+            picture = picture.copy()
+            picture.thumbnail((self._image_size, self._image_size), Image.Resampling.LANCZOS)
+        return picture
+
     def _task_options(self, example: Mapping[str, Any], text: str) -> dict[str, Any]:
         from .tasks import Task, TaskError
 

@@ -3,10 +3,15 @@
 :func:`build_tiny_lm` writes a tiny random causal language model and a locally trained byte-level
 tokenizer to a folder that loads with ``AutoModelForCausalLM`` / ``AutoTokenizer``, the same way a
 real checkpoint does; :func:`tiny_grpo_config` is a ``trl.GRPOConfig`` sized for a CPU smoke run.
+:func:`build_tiny_vlm` does the same for a vision-language model (Qwen3-VL architecture and processor,
+loaded with ``AutoModelForImageTextToText`` / ``AutoProcessor``); :func:`scripted_tool_calls_trainer`
+and :func:`qwen_tool_call` drive TRL's tool loop with such a random model.
 """
 
 from __future__ import annotations
 
 from .tiny_lm import build_tiny_lm, tiny_grpo_config
+from .tiny_vlm import build_tiny_vlm, qwen_tool_call, scripted_tool_calls_trainer
 
-__all__ = ["build_tiny_lm", "tiny_grpo_config"]
+__all__ = ["build_tiny_lm", "build_tiny_vlm", "qwen_tool_call", "scripted_tool_calls_trainer",
+           "tiny_grpo_config"]
