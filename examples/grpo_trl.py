@@ -13,10 +13,29 @@ Multi-turn refinement (the model submits with a tool, sees feedback, resubmits; 
 
     accelerate launch examples/grpo_trl.py --model Qwen/Qwen2.5-Coder-7B-Instruct --multi-turn 3 ...
 
+A vision-language policy that sees each of its pictures (``--vlm``: the tool result is the render as an
+image part next to the feedback, ``CodePaintToolEnv(images=True)``; one GPU, vLLM colocated; leave room
+in ``--max-completion-length`` for every turn's code, feedback and picture tokens, since TRL drops a tool
+result that does not fit):
+
+    accelerate launch examples/grpo_trl.py --vlm --model Qwen/Qwen3-VL-4B-Instruct --language svg \
+        --multi-turn 3 --image-size 384 --rewards gate:0.3,classic:0.7 --num-generations 8 \
+        --max-completion-length 4096 --max-steps 300 --use-vllm --output-dir runs/grpo-vlm-svg
+
+The model's chat template must render tool calls and images inside tool messages: Qwen3-VL's
+(2B/4B/8B-Instruct) does. Qwen2.5-VL's shipped template has no tool calling at all (TRL refuses it
+for ``environment_factory``), so Qwen2.5-VL-3B/7B need a tool-calling template first.
+
 Smoke run (CPU, a tiny local model built on the spot, no download; two GRPO steps with real
 renders and real rewards; prints per-step reward statistics):
 
     .venv/bin/python examples/grpo_trl.py --smoke
+    .venv/bin/python examples/grpo_trl.py --vlm --smoke
+
+``--vlm --smoke`` builds a tiny random Qwen3-VL (``codepaint_env.testing.build_tiny_vlm``) and runs two
+GRPO steps on SVG tasks with pictures in the tool results; a random model never writes a tool call,
+so the first generation's first two completions are scripted ``submit_code`` calls (a sailboat that
+renders, a program that does not). It prints what reached the policy's forward pass.
 
 ``--rewards`` is ``id:weight,...`` over any registered reward (``gate``, ``classic``,
 ``pairwise_vlm``, ``pointwise_vlm``, ``group_pairwise``, ``visible_change``, ``dino``, ``clip``...);
@@ -49,11 +68,34 @@ def build_rewards(spec: str) -> tuple[list, list[float]]:
     return funcs, weights
 
 
+def watch_pictures(model) -> dict[str, int]:
+    """Count the pictures given to the policy's forward pass (generation and training), via a forward hook.
+
+    transformers' ``generate`` encodes pictures before its first forward (``mm_encoder_outputs``), so a
+    forward that gets either pixel values or encoded pictures counts; ``image_grid_thw`` (Qwen-VL) has a
+    row per picture.
+    """
+    import torch
+
+    counts = {"generation": 0, "training": 0}
+
+    def count(module, args, kwargs) -> None:
+        pixels, encoded = kwargs.get("pixel_values"), kwargs.get("mm_encoder_outputs")
+        grid = kwargs.get("image_grid_thw")
+        if pixels is None and not (encoded and encoded.get("image") is not None):
+            return
+        n = len(grid) if grid is not None else (1 if pixels is None else int(pixels.shape[0]))
+        counts["training" if torch.is_grad_enabled() else "generation"] += n
+
+    model.register_forward_pre_hook(count, with_kwargs=True)
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train; returns the exit status."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=None, help="model name or local path (required unless --smoke)")
-    ap.add_argument("--language", default="p5brush", help="task language (default p5brush)")
+    ap.add_argument("--language", default=None, help="task language (default p5brush; svg for --vlm --smoke)")
     ap.add_argument("--tasks", default=None, help="a task suite name or JSONL file (default: the language's)")
     ap.add_argument(
         "--rewards",
@@ -62,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--prompt-style", default="allowlist", choices=("allowlist", "reference"))
     ap.add_argument("--multi-turn", type=int, default=0, help="refinement turns (environment_factory)")
+    ap.add_argument("--vlm", action="store_true",
+                    help="a vision-language policy: each tool result carries the render (default 3 turns)")
+    ap.add_argument("--image-size", type=int, default=None,
+                    help="with --vlm: cap the longer side of the picture shown to the policy (pixels)")
     ap.add_argument("--num-generations", type=int, default=8)
     ap.add_argument("--max-steps", type=int, default=500)
     ap.add_argument("--learning-rate", type=float, default=1e-6)
@@ -82,9 +128,36 @@ def main(argv: list[str] | None = None) -> int:
     from codepaint_env.prompts import system_prompt
     from codepaint_env.tasks import tasks_to_rows
 
-    language = args.language
+    if args.vlm and not args.multi_turn:
+        args.multi_turn = 2 if args.smoke else 3  # the pictures come back as tool results
+    language = args.language or ("svg" if args.vlm and args.smoke else "p5brush")
+    if args.vlm and args.smoke and language != "svg":
+        ap.error("--vlm --smoke scripts SVG submissions; leave --language out or use --language svg")
     tasks = resolve_tasks(args.tasks, language, "train")
-    if args.smoke:
+    trainer_cls = GRPOTrainer
+    if args.smoke and args.vlm:
+        from codepaint_env.testing import (
+            build_tiny_vlm,
+            qwen_tool_call,
+            scripted_tool_calls_trainer,
+            tiny_grpo_config,
+        )
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        model = str(build_tiny_vlm(Path(tempfile.gettempdir()) / "codepaint-tiny-vlm"))
+        tasks = tasks[:4]
+        spec = args.rewards or "gate:0.3,classic:0.7"
+        funcs, weights = build_rewards(spec)
+        # Room for the tool calls and their feedback; each generation capped (it dominates on a CPU).
+        config = tiny_grpo_config(args.output_dir, reward_weights=weights, max_completion_length=1536,
+                                  max_tool_calling_iterations=args.multi_turn,
+                                  generation_kwargs={"max_new_tokens": 24})
+        sailboat = (Path(__file__).resolve().parents[1] / "src/codepaint_env/demo_sketches/sailboat.svg")
+        trainer_cls = scripted_tool_calls_trainer([
+            qwen_tool_call("submit_code", {"code": sailboat.read_text(encoding="utf-8")}),
+            qwen_tool_call("submit_code", {"code": '<svg xmlns="http://www.w3.org/2000/svg"><circle cx='}),
+        ])
+    elif args.smoke:
         from codepaint_env.testing import build_tiny_lm, tiny_grpo_config
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -130,9 +203,12 @@ def main(argv: list[str] | None = None) -> int:
         env_id = next(k for k, v in ENV_IDS.items() if v == language)
         composite = [(f, w) for f, w in zip(funcs, weights, strict=True)]
         kwargs["environment_factory"] = lambda: CodePaintToolEnv(
-            env_id, reward=[(getattr(f, "reward", f), w) for f, w in composite], max_turns=args.multi_turn
+            env_id, reward=[(getattr(f, "reward", f), w) for f, w in composite], max_turns=args.multi_turn,
+            images=args.vlm, image_size=args.image_size,
+            **({"size": 128} if args.smoke else {}),
         )
-    trainer = GRPOTrainer(model=model, reward_funcs=funcs, train_dataset=dataset, args=config, **kwargs)
+    trainer = trainer_cls(model=model, reward_funcs=funcs, train_dataset=dataset, args=config, **kwargs)
+    pictures = watch_pictures(trainer.model) if args.vlm else None
     trainer.train()
     print(f"\nrewards: {spec}")
     for entry in trainer.state.log_history:
@@ -144,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             std = entry.get("reward_std", 0)
             print(f"step {entry['step']}: reward {entry['reward']:+.3f} ± {std:.3f}  {parts}")
+    if pictures is not None:
+        print(f"pictures in the policy's forward passes: {pictures['generation']} while generating, "
+              f"{pictures['training']} in training")
     return 0
 
 

@@ -91,6 +91,15 @@ def test_grpo_smoke_runs_two_steps(tmp_path):
     assert "step 1: reward" in out.stdout and "step 2: reward" in out.stdout
 
 
+def test_grpo_vlm_smoke_shows_the_policy_its_pictures(tmp_path):
+    out = run("examples/grpo_trl.py", "--vlm", "--smoke", "--output-dir", str(tmp_path / "vlm"), timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "step 1: reward" in out.stdout and "step 2: reward" in out.stdout
+    # The scripted sailboat's render went back to the policy as a picture: encoded while it generated after
+    # the tool call, and in the training forward pass.
+    assert "pictures in the policy's forward passes: 1 while generating, 1 in training" in out.stdout
+
+
 def test_gym_quickstart():
     out = run("examples/gym_quickstart.py")
     assert out.returncode == 0, out.stderr
