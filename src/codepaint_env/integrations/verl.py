@@ -4,30 +4,31 @@ A real run (verl 0.9, GRPO, one node; ``pkg://`` makes verl import the installed
 
     python -m codepaint_env.integrations.parquet --suite svg --split train --out ~/data/cp/train.parquet
     python -m codepaint_env.integrations.parquet --suite svg --split eval --out ~/data/cp/eval.parquet
-    CODEPAINT_REWARD=gate:0.3,classic:0.7 python -m verl.trainer.main_ppo \\
-        algorithm.adv_estimator=grpo \\
-        data.train_files=$HOME/data/cp/train.parquet data.val_files=$HOME/data/cp/eval.parquet \\
-        data.train_batch_size=64 data.max_prompt_length=512 data.max_response_length=2048 \\
-        actor_rollout_ref.model.path=Qwen/Qwen2.5-Coder-7B-Instruct \\
-        actor_rollout_ref.rollout.name=vllm actor_rollout_ref.rollout.n=8 \\
-        actor_rollout_ref.actor.ppo_mini_batch_size=32 \\
-        reward.custom_reward_function.path=pkg://codepaint_env.integrations.verl \\
-        reward.custom_reward_function.name=compute_score_async \\
+    CODEPAINT_REWARD=gate:0.3,classic:0.7 python -m verl.trainer.main_ppo \
+        algorithm.adv_estimator=grpo \
+        data.train_files=$HOME/data/cp/train.parquet data.val_files=$HOME/data/cp/eval.parquet \
+        data.train_batch_size=64 data.max_prompt_length=512 data.max_response_length=2048 \
+        actor_rollout_ref.model.path=Qwen/Qwen2.5-Coder-7B-Instruct \
+        actor_rollout_ref.rollout.name=vllm actor_rollout_ref.rollout.n=8 \
+        actor_rollout_ref.actor.ppo_mini_batch_size=32 \
+        reward.custom_reward_function.path=pkg://codepaint_env.integrations.verl \
+        reward.custom_reward_function.name=compute_score_async \
         trainer.n_gpus_per_node=8 trainer.nnodes=1 trainer.total_epochs=3
 
-(verl < 0.6 names the same settings ``custom_reward_function.path=/path/to/verl.py`` and
-``custom_reward_function.name=compute_score``; with ``reward_model.reward_manager=batch`` use
-``name=compute_score_batch``.) To score on a render box instead of the trainer's nodes, start
+Older verl releases name the same settings ``custom_reward_function.path=/path/to/verl.py``
+and ``custom_reward_function.name=compute_score`` (verl 0.9 still reads them and moves them
+under ``reward.``); with the ``batch`` reward manager (``reward_model.reward_manager=batch``) use
+``name=compute_score_batch``. To score on a render box instead of the trainer's nodes, start
 ``codepaint serve --host 0.0.0.0 --token $TOKEN`` there and set ``CODEPAINT_SERVE_URL`` /
-``CODEPAINT_SERVE_TOKEN`` for the trainer; the reward, renderer and unjudged settings are the
-environment variables of :mod:`codepaint_env.integrations.scoring`, and
-``reward.custom_reward_function.reward_kwargs`` may override them (``+reward.custom_reward_function
-.reward_kwargs.reward=classic``).
+``CODEPAINT_SERVE_TOKEN`` for the trainer. The reward, renderer and unjudged settings are the
+environment variables of :mod:`codepaint_env.integrations.scoring`; verl's
+``reward.custom_reward_function.reward_kwargs`` may override them, e.g.
+``+reward.custom_reward_function.reward_kwargs.reward=classic``.
 
 **Three forms**, one contract (``data_source, solution_str, ground_truth, extra_info``):
 
-* :func:`compute_score_async`: verl >= 0.6's reward loop awaits an async ``compute_score`` for
-  every sample of a batch at once, so the renders of a batch run side by side.
+* :func:`compute_score_async`: verl 0.9's reward loop (``verl.experimental.reward_loop``) awaits
+  an async ``compute_score`` for every sample of a batch at once, so the renders run side by side.
 * :func:`compute_score`: the same, blocking (verl runs it in its thread pool, or one sample at a
   time in older verl's ``naive`` manager, which serialises the renders).
 * :func:`compute_score_batch`: verl's ``batch`` reward manager (``verl.workers.reward_manager.batch``)

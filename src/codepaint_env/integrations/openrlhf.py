@@ -1,0 +1,157 @@
+r"""OpenRLHF: codepaint as OpenRLHF's reward, in process or over HTTP.
+
+**In process** (this file is the ``reward_func`` file OpenRLHF loads)::
+
+    python -m codepaint_env.integrations.parquet --suite svg --out ~/data/cp/train.parquet
+    REWARD_FILE=$(python -c 'import codepaint_env.integrations.openrlhf as m; print(m.__file__)')
+    CODEPAINT_REWARD=gate:0.3,classic:0.7 python -m openrlhf.cli.train_ppo_ray \
+        --pretrain Qwen/Qwen2.5-Coder-7B-Instruct --prompt_data ~/data/cp/train.parquet \
+        --input_key prompt --label_key extra_info --apply_chat_template \
+        --reward.remote_url "$REWARD_FILE" \
+        --advantage_estimator group_norm --n_samples_per_prompt 8 \
+        --vllm_num_engines 2 --actor_num_gpus_per_node 4 --ref_num_gpus_per_node 2
+
+(``--reward.remote_url`` is OpenRLHF 0.11's name; older releases call it ``--remote_rm_url``.)
+OpenRLHF loads the file with ``importlib`` and calls ``reward_func(queries, prompts, labels)``
+from a thread per sample; the renders of concurrent calls run side by side in one renderer.
+
+**Over HTTP**: run ``codepaint serve`` (on the trainer's node or a render box) and point OpenRLHF
+at its ``/get_reward``, the same contract served::
+
+    codepaint serve --reward gate:0.3,classic:0.7 --host 0.0.0.0 --token "$TOKEN" --port 8000
+    python -m openrlhf.cli.train_ppo_ray ... \
+        --reward.remote_url "http://codepaint:$TOKEN@render-box:8000/get_reward"
+
+**The contract.** ``queries`` are prompt + response as OpenRLHF decodes them (special tokens
+kept); ``prompts`` the prompts; ``labels`` the ``--label_key`` column. The response is what
+follows the prompt in the query, end-of-turn and padding tokens cut from its end. A label is
+``None``, a language name (``"svg"``), or task columns (an object, or its JSON text) such as the
+parquet builder's ``extra_info`` (``language``, ``size``, ``subject``, ``task_id``, and
+``prompt``, the text judges read instead of the templated prompt). The answer is
+``{"rewards", "scores", "extra_logs"}``, torch tensors with one value per query: ``rewards``
+(what OpenRLHF trains on), ``scores`` (the same rescaled to 0-1 over the reward's range, which
+OpenRLHF's dynamic filtering reads), ``extra_logs``: ``judged`` (1, or 0 for an item that could
+not be judged, whose reward is ``CODEPAINT_UNJUDGED_REWARD``, default 0.0 - watch its mean),
+``prompt_found`` and, when rendered in this process, ``rendered``. The configuration is that of
+:mod:`codepaint_env.integrations.scoring` (environment variables; ``CODEPAINT_SERVE_URL`` makes
+this file a client of a ``codepaint serve`` server).
+"""
+
+# OpenRLHF loads this file by its path (importlib, module name "reward_func"): absolute imports only.
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from codepaint_env.integrations import scoring
+from codepaint_env.integrations.scoring import TrainerConfig, fill_unjudged, score_batch, task_columns
+from codepaint_env.render import LANGUAGES
+
+__all__ = ["END_TOKENS", "completion_from_query", "label_row", "reward_func"]
+
+#: Special tokens removed from the end of a query's response (end of turn, padding).
+END_TOKENS: tuple[str, ...] = (
+    "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<|end|>", "</s>", "<end_of_turn>",
+    "<eos>", "<pad>", "<|pad|>", "[PAD]", "<｜end▁of▁sentence｜>",
+)
+
+
+def reward_func(queries: Sequence[str], prompts: Sequence[str] | None, labels: Sequence[Any] | None = None,
+                **kwargs: Any) -> dict[str, Any]:
+    """OpenRLHF's reward function: score each query's response (see the module docstring).
+
+    Args:
+        queries: Prompt + response per sample, as OpenRLHF decodes them.
+        prompts: The prompts (cut from the front of the queries).
+        labels: The ``--label_key`` values: ``None``, a language name, or task columns.
+        **kwargs: Anything else OpenRLHF passes (ignored).
+
+    Returns:
+        ``{"rewards": Tensor[n], "scores": Tensor[n], "extra_logs": {name: Tensor[n]}}`` (lists
+        where torch is not installed).
+
+    Raises:
+        ValueError: Lists of different lengths, or a label of another form (a broken dataset).
+    """
+    n = len(queries)
+    prompt_list: list[str | None] = [None] * n if prompts is None else list(prompts)
+    label_list: list[Any] = [None] * n if labels is None else list(labels)
+    if len(prompt_list) != n or len(label_list) != n:
+        raise ValueError(f"{n} queries, {len(prompt_list)} prompts, {len(label_list)} labels")
+    config = TrainerConfig.from_environ()
+    cut = [completion_from_query(q, p) for q, p in zip(queries, prompt_list, strict=True)]
+    rows, judge_prompts = [], []
+    for label, prompt in zip(label_list, prompt_list, strict=True):
+        columns, override = label_row(label)
+        rows.append(task_columns(columns, config))
+        judge_prompts.append(override if override is not None else prompt)
+    scored = score_batch([c for c, _ in cut], judge_prompts, rows, config)
+    fill_unjudged(scored, [str(p) for p in judge_prompts], config)
+    lo, hi = scoring.reward_for(config).value_range
+    span = hi - lo
+    logs: dict[str, list[float]] = {
+        "judged": [1.0 if s.judged else 0.0 for s in scored],
+        "prompt_found": [1.0 if found else 0.0 for _, found in cut],
+    }
+    if all(s.rendered is not None for s in scored):
+        logs["rendered"] = [1.0 if s.rendered else 0.0 for s in scored]
+    rewards = [s.reward for s in scored]
+    scores = [0.0 if span <= 0 else min(1.0, max(0.0, (r - lo) / span)) for r in rewards]
+    return {"rewards": _tensor(rewards), "scores": _tensor(scores),
+            "extra_logs": {k: _tensor(v) for k, v in logs.items()}}
+
+
+def completion_from_query(query: str, prompt: str | None, end_tokens: Sequence[str] = END_TOKENS
+                          ) -> tuple[str, bool]:
+    """A query (prompt + response, special tokens kept) -> ``(response, prompt_found)``.
+
+    The response is what follows the first occurrence of ``prompt`` in the query (left padding
+    before it goes too), with trailing whitespace and ``end_tokens`` removed from its end. When
+    the prompt is not found (a tokenizer that does not decode to the same text), the whole query
+    is the response and code extraction takes the answer's fenced block(s).
+    """
+    text, found = query, False
+    if prompt:
+        i = query.find(prompt)
+        if i >= 0:
+            text, found = query[i + len(prompt):], True
+    text = text.rstrip()
+    stripped = True
+    while stripped:
+        stripped = False
+        for tok in end_tokens:
+            if tok and text.endswith(tok):
+                text, stripped = text[: -len(tok)].rstrip(), True
+    return text, found
+
+
+def label_row(label: Any) -> tuple[dict[str, Any], str | None]:
+    """An OpenRLHF label -> (task columns, the prompt text judges read instead, if it names one).
+
+    Raises:
+        ValueError: A label that is not ``None``, a language name, or task columns (or their JSON).
+    """
+    if isinstance(label, str) and label.strip().startswith("{"):
+        try:
+            label = json.loads(label)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"label is not valid JSON: {e}") from e
+    if label is None or label == "":
+        return {}, None
+    if isinstance(label, str) and label in LANGUAGES:
+        return {"language": label}, None
+    if isinstance(label, Mapping):
+        columns = dict(label)
+        prompt = columns.pop("prompt", None)
+        return columns, prompt if isinstance(prompt, str) and prompt else None
+    raise ValueError(f"label {label!r}: a label is None, a language name ({', '.join(LANGUAGES)}) "
+                     "or an object of task columns")
+
+
+def _tensor(values: list[float]) -> Any:
+    try:
+        import torch
+    except ImportError:  # OpenRLHF always has torch; a plain caller gets lists
+        return values
+    return torch.tensor(values, dtype=torch.float32)
