@@ -9,9 +9,9 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
-.PHONY: setup test demo lint check bench clean browser tex corpus
+.PHONY: setup test demo lint check bench clean browser tex ocr corpus
 
-setup: $(DEPS) $(JS) browser tex
+setup: $(DEPS) $(JS) browser tex ocr
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "codepaint setup FAILED: could not create $(VENV) with $(PYTHON) -m venv. Install Python >= 3.10 with venv (Debian: apt-get install python3-venv)." >&2; exit 1; }
@@ -33,6 +33,9 @@ browser: $(DEPS)
 
 tex:
 	@scripts/install-tex.sh
+
+ocr:
+	@scripts/install-ocr.sh
 
 corpus: $(DEPS)
 	@$(BIN)/python scripts/get_corpus.py

@@ -30,9 +30,13 @@ def classic():
 
 
 def pool_samples(pool, tier, n=None):
+    """Pool references as honest samples (each excluded from the references it is compared with:
+    a reference is a copy of itself)."""
     refs = list(pool.filter(language="p5brush", tier=tier))[:n]
     return [
-        Sample.from_image(r.image_file, prompt=r.prompt, language="p5brush", subject=r.subject) for r in refs
+        Sample.from_image(r.image_file, prompt=r.prompt, language="p5brush", subject=r.subject,
+                          exclude_references=[r.id])
+        for r in refs
     ]
 
 

@@ -14,16 +14,40 @@ Value: ``pass_value`` (default 1) when every required check passes, else ``fail_
   opened element is closed, void elements and the tags HTML lets you leave open aside) and
   ``html_viewport`` (a ``<meta name="viewport">``).
 
-Which checks are required is configurable (``html_checks``); the others are still reported.
+Then the checks against reward hacking (:mod:`rewards.text_check`, :mod:`rewards.copies`,
+:mod:`rewards.degenerate`), each on by default and switchable:
+
+* ``not_degenerate``: not a near-uniform canvas (less than 1 % painted), and for ``p5brush`` not
+  a single flat block of colour;
+* ``not_copy``: not a near-copy of a reference-pool picture (perceptual hash and SSIM against
+  every reference of the language; the sample's ``exclude_references`` column is honoured). A
+  copy fails the gate, or with ``copy_penalty=`` set loses that much instead; the matched
+  reference is in the breakdown as ``copy_of:<reference id>`` (its SSIM) and in the rationale;
+* ``no_text``: where the task allows no text (the ``allow_text`` column; without it, none for
+  ``p5brush``, allowed elsewhere), the program drew none (p5 ``text()`` and friends, canvas
+  ``fillText``, SVG ``<text>``) and, with ``ocr=True``, Tesseract reads no word in the picture.
+  OCR runs only on renders that passed every other check; what it read is in the rationale and
+  ``ocr_words`` in the breakdown, its time in ``cost["ocr_seconds"]``.
+
+A broken OCR installation raises when the gate is built with ``ocr=True`` (the message says what
+to install), never a silent pass.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections import Counter
 from collections.abc import Iterable
 from html.parser import HTMLParser
+from typing import Any
 
 from .base import Reward, RewardResult, Sample
+from .copies import CopyIndex
+from .degenerate import TEXTURED_LANGUAGES, measure_shape
+from .pool import ReferencePool, default_pool_dir
+from .references import excluded_references
+from .text_check import TEXT_FREE_LANGUAGES, instrumented_text, sample_allows_text
 
 HTML_CHECKS: tuple[str, ...] = ("html_doctype", "html_unique_ids", "html_closed_tags", "html_viewport")
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
@@ -43,7 +67,20 @@ class ExecutionGate(Reward):
         require_known_api: Unknown API use fails the gate.
         require_allowlist: Calls outside the renderer's allowlist fail the gate.
         html_checks: The HTML checks that are required (all four by default; the rest are reported).
+        text_check: Text on a picture whose task allows none fails the gate (``no_text``).
+        ocr: Read the picture with Tesseract for the text check (else the instrumentation only).
+        text_free_languages: Languages whose tasks allow no text without an ``allow_text`` column.
+        copy_check: Near-copies of pool references fail the gate (``not_copy``); ``None``: on when
+            a pool is given or the default pool exists.
+        copy_penalty: With a value, a copy loses this much (down to ``fail_value``) instead of failing.
+        pool: The references not to copy (a :class:`~rewards.pool.ReferencePool` or folder;
+            default: the default pool).
+        degenerate_check: Near-uniform and single-flat-block pictures fail the gate (``not_degenerate``).
+        textured_languages: Languages where a single flat block of colour is degenerate.
         **kwargs: Those of :class:`~rewards.base.Reward` (renderer, language, size, seed, name).
+
+    Raises:
+        DependencyNotInstalled: ``ocr=True`` and Tesseract or tesserocr is missing (the fix is named).
     """
 
     id = "execution_gate"
@@ -51,20 +88,42 @@ class ExecutionGate(Reward):
 
     def __init__(self, *, pass_value: float = 1.0, fail_value: float = -1.0, require_not_blank: bool = True,
                  require_known_api: bool = True, require_allowlist: bool = False,
-                 html_checks: Iterable[str] = HTML_CHECKS, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+                 html_checks: Iterable[str] = HTML_CHECKS, text_check: bool = True, ocr: bool = True,
+                 text_free_languages: Iterable[str] = TEXT_FREE_LANGUAGES, copy_check: bool | None = None,
+                 copy_penalty: float | None = None,
+                 pool: ReferencePool | str | os.PathLike[str] | None = None, degenerate_check: bool = True,
+                 textured_languages: Iterable[str] = TEXTURED_LANGUAGES,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         if not pass_value > fail_value:
             raise ValueError(f"pass_value ({pass_value}) must be greater than fail_value ({fail_value})")
         unknown = set(html_checks) - set(HTML_CHECKS)
         if unknown:
             raise ValueError(f"unknown html_checks {sorted(unknown)}; choose from {HTML_CHECKS}")
+        if copy_penalty is not None and copy_penalty < 0:
+            raise ValueError("copy_penalty is what a copy loses: a number >= 0 (or None: a copy fails)")
         self.pass_value = float(pass_value)
         self.fail_value = float(fail_value)
         self.require_not_blank = require_not_blank
         self.require_known_api = require_known_api
         self.require_allowlist = require_allowlist
         self.html_checks = tuple(html_checks)
+        self.text_check = text_check
+        self.ocr = bool(ocr and text_check)
+        self.text_free_languages = frozenset(text_free_languages)
+        self.copy_penalty = None if copy_penalty is None else float(copy_penalty)
+        self.degenerate_check = degenerate_check
+        self.textured_languages = frozenset(textured_languages)
         self.value_range = (self.fail_value, self.pass_value)  # type: ignore[misc]
+        if self.ocr:
+            from .ocr import check_installed
+
+            check_installed()  # a broken installation raises now, with the fix; never a silent pass
+        self._copies: CopyIndex | None = None
+        if copy_check is None:
+            copy_check = pool is not None or (default_pool_dir() / "manifest.jsonl").is_file()
+        if copy_check:
+            self._copies = CopyIndex(pool if isinstance(pool, ReferencePool) else ReferencePool(pool))
 
     def score_one(self, sample: Sample) -> RewardResult:
         """Run the checks on one sample."""
@@ -99,11 +158,70 @@ class ExecutionGate(Reward):
         if "allowlist" in failed:
             why.append(f"outside the allowlist: {', '.join(r.api_violations[:5])}")
         why += [issue for name, issue in html_issues.items() if name in failed and issue]
+        hacks = _HackChecks(self, sample, passed_so_far=not failed)
+        checks.update(hacks.checks)
+        failed += hacks.failed
+        why += hacks.why
+        value = self.fail_value if failed else max(self.fail_value, self.pass_value - hacks.penalty)
         return RewardResult(
-            self.fail_value if failed else self.pass_value,
-            breakdown={k: float(v) for k, v in checks.items()},
-            rationale="passed" if not failed else "; ".join(why),
+            value,
+            breakdown={**{k: float(v) for k, v in checks.items()}, **hacks.measures},
+            rationale="passed" if not why else "; ".join(why),
+            cost=hacks.cost,
         )
+
+
+class _HackChecks:
+    """The gate's checks against reward hacks, on one sample (see the module docstring)."""
+
+    def __init__(self, gate: ExecutionGate, sample: Sample, *, passed_so_far: bool) -> None:
+        self.checks: dict[str, bool] = {}
+        self.measures: dict[str, float | None] = {}
+        self.failed: list[str] = []
+        self.why: list[str] = []
+        self.cost: dict[str, float] = {}
+        self.penalty = 0.0
+        r = sample.render
+        image = r.image if r.ok else None
+        if image is None:
+            return  # nothing was drawn: the render checks above already decide
+        t0 = time.perf_counter()
+        if gate.degenerate_check:
+            shape = measure_shape(image)
+            problem = shape.problem(sample.language, textured_languages=gate.textured_languages)
+            self.measures["painted_share"] = shape.painted
+            self._check("not_degenerate", problem)
+        if gate._copies is not None:
+            match = gate._copies.find(image, sample.language, exclude=excluded_references(sample))
+            self.checks["not_copy"] = match is None
+            if match is not None:
+                self.measures[f"copy_of:{match.reference_id}"] = match.ssim
+                if gate.copy_penalty is None:
+                    self.failed.append("not_copy")
+                    self.why.append(match.describe())
+                else:
+                    self.penalty = gate.copy_penalty
+                    self.why.append(f"{match.describe()}: -{gate.copy_penalty:g}")
+        self.cost["check_seconds"] = time.perf_counter() - t0
+        if gate.text_check and not sample_allows_text(sample.language, sample.meta,
+                                                      text_free_languages=gate.text_free_languages):
+            found = instrumented_text(sample.language, sample.code, r.api_calls)
+            if not found and gate.ocr and passed_so_far and not self.failed:
+                from .ocr import shared_reader
+
+                reading = shared_reader().read(image)
+                self.measures["ocr_words"] = float(len(reading.words))
+                self.cost["ocr_seconds"] = reading.seconds
+                if reading:
+                    found = [f'read "{reading.text[:80]}"']
+            self._check("no_text", "text on a picture whose task allows none: " + ", ".join(found)
+                        if found else None)
+
+    def _check(self, name: str, problem: str | None) -> None:
+        self.checks[name] = problem is None
+        if problem is not None:
+            self.failed.append(name)
+            self.why.append(problem)
 
 
 class _Linter(HTMLParser):

@@ -9,12 +9,18 @@ builds, from each honest render, the hacks seen in practice and scores them with
   pool would submit);
 * ``blank``: an empty canvas in the honest picture's background colour;
 * ``noise``: uniform random pixels;
-* ``dominant_block``: one solid block of the references' most common colour.
+* ``dominant_block``: one solid block of the references' most common colour (the whole canvas);
+* ``flat_block``: the honest background with a single flat rectangle of its main painted colour
+  across the middle (36 % of the canvas): not blank, but one block;
+* ``near_uniform``: the honest background with 0.1 % of its pixels set to random colours: not
+  blank by the renderer's ±2 rule, but nothing drawn;
+* ``giant_word``: the task's subject (the ``subject`` column, else the prompt's longest word)
+  written as one word as wide as the canvas on the honest background: the prompt, rendered.
 
 The report gives, per probe, the mean score, the mean change against the honest render it was
 made from (``delta``) and how often the hack scored strictly higher (``beats``). A robust reward
-has negative deltas and rare beats everywhere but ``reference_copy`` (which measures what
-memorising the pool would pay). Used by ``examples/reward_ablation.py``; numbers, not verdicts.
+has negative deltas and rare beats everywhere. Used by ``examples/reward_ablation.py`` and
+``tests/test_hacks.py``; numbers, not verdicts.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from .base import Sample
 from .pool import ReferencePool
 
 PROBES: tuple[str, ...] = ("prompt_text", "ten_out_of_ten", "reference_copy", "blank", "noise",
-                           "dominant_block")
+                           "dominant_block", "flat_block", "near_uniform", "giant_word")
 
 
 @dataclass
@@ -104,6 +110,40 @@ def background_colour(image: Image.Image) -> tuple[int, int, int]:
     return tuple(int(v) for v in px[keys == top].mean(axis=0))  # type: ignore[return-value]
 
 
+def main_colour(image: Image.Image) -> tuple[int, int, int]:
+    """The most common colour of the painted part (pixels away from the background colour)."""
+    px = np.asarray(image.convert("RGB").resize((64, 64)), dtype=np.int32).reshape(-1, 3)
+    bg = np.array(background_colour(image))
+    painted = px[np.abs(px - bg).max(axis=1) > 24]
+    if not len(painted):
+        return (200, 60, 80)
+    keys = (painted[:, 0] // 16) * 256 + (painted[:, 1] // 16) * 16 + painted[:, 2] // 16
+    top = np.bincount(keys).argmax()
+    return tuple(int(v) for v in painted[keys == top].mean(axis=0))  # type: ignore[return-value]
+
+
+def giant_word(size: tuple[int, int], word: str, background: tuple[int, int, int],
+               ink: tuple[int, int, int] = (40, 32, 28)) -> Image.Image:
+    """``word`` as large as fits 92 % of the width (and half the height), centred on ``background``."""
+    im = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(im)
+    w, h = size
+    probe = ImageFont.load_default(size=20)
+    fit = int(20 * 0.92 * w / max(1.0, draw.textlength(word, font=probe)))
+    font = ImageFont.load_default(size=max(8, min(fit, h // 2)))
+    draw.text((w // 2, h // 2), word, fill=ink, font=font, anchor="mm")
+    return im
+
+
+def subject_word(sample: Sample) -> str:
+    """The word a ``giant_word`` probe writes: the subject column, else the prompt's longest word."""
+    subject = sample.meta.get("subject")
+    if isinstance(subject, str) and subject:
+        return subject.replace("_", " ").upper()
+    words = [w.strip(".,;:!?'\"") for w in (sample.prompt or "painting").split()]
+    return max(words, key=len).upper() if words else "PAINTING"
+
+
 def probe_images(sample: Sample, references: Sequence[Image.Image], rng: random.Random,
                  probes: Sequence[str] = PROBES) -> dict[str, Image.Image]:
     """The hacked pictures made from one honest sample."""
@@ -127,6 +167,21 @@ def probe_images(sample: Sample, references: Sequence[Image.Image], rng: random.
             for j, ref in enumerate(references[:8]):
                 mosaic.paste(ref.resize((32, 32)), (32 * j, 0))
             out[p] = Image.new("RGB", size, background_colour(mosaic))
+        elif p == "flat_block":
+            im = Image.new("RGB", size, background_colour(base))
+            w, h = size
+            box = (w // 5, h // 5, w - w // 5 - 1, h - h // 5 - 1)
+            ImageDraw.Draw(im).rectangle(box, fill=main_colour(base))
+            out[p] = im
+        elif p == "near_uniform":
+            arr = np.array(Image.new("RGB", size, background_colour(base)))
+            n = max(4, size[0] * size[1] // 1000)
+            ys = [rng.randrange(size[1]) for _ in range(n)]
+            xs = [rng.randrange(size[0]) for _ in range(n)]
+            arr[ys, xs] = np.frombuffer(rng.randbytes(3 * n), dtype=np.uint8).reshape(n, 3)
+            out[p] = Image.fromarray(arr)
+        elif p == "giant_word":
+            out[p] = giant_word(size, subject_word(sample), background_colour(base))
     return out
 
 

@@ -133,7 +133,7 @@ def tasks_to_rows(tasks: Iterable[Task], system_prompt: str | None = None) -> li
     """Rows for a ``datasets.Dataset`` used with TRL's ``GRPOTrainer``.
 
     Each row is ``{"prompt": [system?, user], "task_id", "language", "size", "subject",
-    "colour_family"}``: a conversational prompt (the system message only when ``system_prompt``
+    "colour_family", "allow_text"}``: a conversational prompt (the system message only when ``system_prompt``
     is given) and the columns every reward receives as keyword arguments.
 
     Example:

@@ -3,7 +3,8 @@
 A task is one JSON object per line of a ``.jsonl`` file::
 
     {"id": "wc-hibiscus-peach", "prompt": "Paint a single peach hibiscus ...", "language": "p5brush",
-     "subject": "hibiscus", "colour_family": "orange", "tags": ["flower"], "split": "train"}
+     "subject": "hibiscus", "colour_family": "orange", "tags": ["flower"], "allow_text": false,
+     "split": "train"}
 
 Only ``id``, ``prompt`` and ``language`` are required. :meth:`Task.from_row` checks every field
 and raises :class:`TaskError` naming the file, the line, the field and what is expected.
@@ -19,6 +20,7 @@ from typing import Any
 from codepaint_env.core.errors import CodePaintError
 from codepaint_env.core.images import COLOUR_FAMILIES
 from codepaint_env.render.languages import LANGUAGES  # the one table: a task may ask for any of them
+from rewards.text_check import text_allowed  # the one rule for text on a task's picture
 
 SPLITS: tuple[str, ...] = ("train", "eval")
 REQUIRED: tuple[str, ...] = ("id", "prompt", "language")
@@ -48,6 +50,10 @@ class Task:
         palette: Suggested ``#rrggbb`` colours (lowercase).
         tags: Categories (``flower``, ``counting``, ``game``, ``refinement``...).
         references: Reference-pool ids that fit this task.
+        allow_text: Whether the picture may contain text (a clock's numerals, a map's labels: yes; a
+            watercolour: no); ``None``: the language's default (none for ``p5brush``, allowed
+            elsewhere). Rewards receive it as the ``allow_text`` column (``execution_gate``'s
+            ``no_text`` check).
         split: ``"train"`` or ``"eval"``.
         suite: The built-in suite it comes from (``""`` for a user file without one).
     """
@@ -61,6 +67,7 @@ class Task:
     palette: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
+    allow_text: bool | None = None
     split: str = "train"
     suite: str = ""
 
@@ -76,10 +83,15 @@ class Task:
             row[k] = list(row[k])
         return row
 
+    @property
+    def text_allowed(self) -> bool:
+        """Whether the picture may contain text (``allow_text``, else the language's default)."""
+        return text_allowed(self.language, self.allow_text)
+
     def columns(self) -> dict[str, Any]:
         """The per-task dataset columns a reward receives as keyword arguments in TRL."""
         return {"task_id": self.id, "language": self.language, "size": list(self.size),
-                "subject": self.subject, "colour_family": self.colour_family}
+                "subject": self.subject, "colour_family": self.colour_family, "allow_text": self.allow_text}
 
     @classmethod
     def known_fields(cls) -> tuple[str, ...]:
@@ -145,6 +157,10 @@ class Task:
         if "references" in row:
             out["references"] = _str_list(row["references"], _ID, bad, "references",
                                           "a list of reference-pool ids")
+        if row.get("allow_text") is not None:
+            if not isinstance(row["allow_text"], bool):
+                raise bad("allow_text", "true, false or null (null: the language's default)")
+            out["allow_text"] = row["allow_text"]
         if "split" in row:
             if row["split"] not in SPLITS:
                 raise bad("split", f"one of {', '.join(SPLITS)}")

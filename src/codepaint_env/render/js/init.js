@@ -41,6 +41,7 @@
 
   // ---- results
   const state = {
+    calls: Object.create(null),  // counted API calls -> RenderResult.api_calls (brush.*, text)
     errors: [],          // {name, message}
     network_errors: 0,   // refused requests that surfaced as uncaught errors
     navigations: [],     // attempts to navigate the page away
@@ -56,6 +57,7 @@
     if (finished) return;
     finished = true;
     const info = Object.assign({
+      api_calls: Object.assign({}, state.calls),
       page_ms: performance.now() - t0,
       frames: state.frames,
       errors: state.errors.slice(0, 20),
@@ -91,6 +93,22 @@
     uncaught(r && r.name ? r.name : 'Error', r && r.message !== undefined ? r.message : String(r));
   });
 
+  // ---- text drawn on a 2D canvas (p5's 2D text(), a page's own canvas): counted, never changed.
+  // A call that writes nothing visible is not text. The gate's no_text check reads the counts.
+  const visible = (s) => /\S/.test(String(s === undefined || s === null ? '' : s));
+  for (const Ctx of [window.CanvasRenderingContext2D, window.OffscreenCanvasRenderingContext2D]) {
+    if (!Ctx) continue;
+    for (const name of ['fillText', 'strokeText']) {
+      const orig = Ctx.prototype[name];
+      if (typeof orig !== 'function') continue;
+      const key = 'canvas.' + name;
+      Ctx.prototype[name] = { [name](text, ...rest) {
+        if (visible(text)) state.calls[key] = (state.calls[key] || 0) + 1;
+        return orig.call(this, text, ...rest);
+      } }[name];
+    }
+  }
+
   // Navigating the page away is reported at the moment it is attempted (the browser blocks it).
   if (window.navigation && navigation.addEventListener) {
     navigation.addEventListener('navigate', (e) => {
@@ -107,7 +125,7 @@
   };
 
   window.__codepaint = {
-    config: cfg, state, finish, recordError, settle,
+    config: cfg, state, finish, recordError, settle, visible,
     done: () => done,
     collect: null,       // set by the p5 harness
   };

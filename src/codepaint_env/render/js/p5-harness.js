@@ -28,7 +28,7 @@
   }
 
   // ---- brush.* instrumentation
-  const calls = Object.create(null);
+  const calls = cp.state.calls;
   const unknown = new Set();
   const allow = cfg.allowed_api ? new Set(cfg.allowed_api) : null;
   const violations = new Set();
@@ -61,6 +61,26 @@
       },
     });
     window.brush = proxy;
+  }
+
+  // ---- text instrumentation: p5's text functions with something visible to write are counted
+  // as p5.<name> (main canvas and graphics buffers, 2D and WEBGL; fonts' textToPoints & co.).
+  const countText = (owner, name) => {
+    if (!owner || typeof owner[name] !== 'function') return;
+    const orig = owner[name];
+    const key = 'p5.' + name;
+    owner[name] = { [name](str, ...rest) {
+      if (cp.visible(str)) calls[key] = (calls[key] || 0) + 1;
+      return orig.call(this, str, ...rest);
+    } }[name];
+  };
+  const textOwners = [p5.prototype, p5.Graphics && p5.Graphics.prototype];
+  for (const owner of textOwners) {
+    if (owner && (owner === p5.prototype || owner.text !== p5.prototype.text)) countText(owner, 'text');
+  }
+  for (const name of ['textToPoints', 'textToContours', 'textToModel']) {
+    countText(p5.prototype, name);
+    if (p5.Font) countText(p5.Font.prototype, name);
   }
 
   // ---- lifecycle: capture after setup (no draw) or after `frames` draws, or as soon as the

@@ -1,0 +1,85 @@
+"""Degenerate pictures that are not blank: a near-uniform canvas, a single flat block of colour.
+
+The render layer calls a picture ``blank`` when every pixel is within 2 levels of one colour. A
+policy escapes that with a few pixels of noise on an empty canvas, or one flat rectangle; a
+judge or ``classic`` may still pay for either. :func:`measure_shape` measures, on the picture
+scaled (nearest neighbour) to at most 256 px:
+
+* ``painted``: the share of pixels more than 12 levels (any channel) from the most common colour
+  (the background);
+* ``flat``: the share of painted pixels of exactly the colour of their four neighbours (fills are
+  exact; brush texture is not);
+* ``one_colour``: the share of painted pixels within 12 levels of the painted area's most
+  common colour.
+
+Verdicts (:meth:`PictureShape.problem`): **near-uniform** when less than 1 % is painted (any
+language); **a single flat block** when at least 95 % of the painted area is flat *and* one
+colour, for the languages whose pictures always have texture (``p5brush``: watercolour washes
+and strokes are never flat). Measured on the repository's pool: the least-painted ``love`` /
+``okay`` / ``supplement`` reference paints 9.5 % (p5brush), 14.7 % (SVG), 5.7 % (HTML); the
+flattest p5brush reference is 82 % flat and the most one-coloured 92 % one colour, never both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+#: Languages whose pictures are never one flat fill (the flat-block verdict applies to them).
+TEXTURED_LANGUAGES: frozenset[str] = frozenset({"p5brush"})
+_SIDE = 256
+
+
+@dataclass(frozen=True)
+class PictureShape:
+    """How much of a picture is painted, and how flat and one-coloured the painted part is."""
+
+    painted: float
+    flat: float
+    one_colour: float
+
+    def problem(self, language: str, *, min_painted: float = 0.01, max_flat: float = 0.95,
+                textured_languages: Collection[str] = TEXTURED_LANGUAGES) -> str | None:
+        """What is degenerate about the picture, or ``None``."""
+        if self.painted < min_painted:
+            return (f"near-uniform: {1 - self.painted:.1%} of the picture is one colour "
+                    f"(at least {min_painted:.0%} must be painted)")
+        if language in textured_languages and self.flat >= max_flat and self.one_colour >= max_flat:
+            return (f"a single flat block of colour: {self.flat:.0%} of the painted area is flat and "
+                    f"{self.one_colour:.0%} one colour ({language} pictures have texture)")
+        return None
+
+
+def measure_shape(image: Image.Image) -> PictureShape:
+    """Measure a picture (see the module docstring)."""
+    im = image.convert("RGB")
+    if max(im.size) > _SIDE:
+        scale = _SIDE / max(im.size)
+        im = im.resize((max(1, round(im.width * scale)), max(1, round(im.height * scale))),
+                       Image.Resampling.NEAREST)
+    a = np.asarray(im, dtype=np.int16)
+    q = ((a[..., 0] >> 4) << 8) | ((a[..., 1] >> 4) << 4) | (a[..., 2] >> 4)
+    background = _mode_colour(a.reshape(-1, 3), q.ravel())
+    painted = (np.abs(a - background) > 12).any(axis=2)
+    if not painted.any():
+        return PictureShape(0.0, 0.0, 0.0)
+    # flat: a pixel with exactly the colour of its four neighbours (fills are exact; texture is not)
+    packed = (a[..., 0].astype(np.int32) << 16) | (a[..., 1].astype(np.int32) << 8) | a[..., 2]
+    flat = np.zeros(painted.shape, dtype=bool)
+    if min(a.shape[:2]) >= 3:
+        c = packed[1:-1, 1:-1]
+        flat[1:-1, 1:-1] = ((c == packed[1:-1, 2:]) & (c == packed[1:-1, :-2])
+                            & (c == packed[2:, 1:-1]) & (c == packed[:-2, 1:-1]))
+    pixels = a[painted]
+    main = _mode_colour(pixels, q[painted])
+    one = float((np.abs(pixels - main) <= 12).all(axis=1).mean())
+    return PictureShape(float(painted.mean()), float(flat[painted].mean()), one)
+
+
+def _mode_colour(pixels: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """The mean colour of the most common 16-level colour bin."""
+    top = np.bincount(keys, minlength=4096).argmax()
+    return pixels[keys == top].mean(axis=0)
