@@ -1,5 +1,5 @@
 # codepaint: `make demo` and `make test` set up whatever is missing (idempotently), then run.
-#   make test   venv + .[all] + JS assets + browser, then the whole test suite
+#   make test   venv + .[all] + JS assets + browser + trainer venvs (.venvs/), then the whole test suite
 #   make demo   the same set-up, then the main job (renders into runs/demo/)
 #   make check  ruff, import-linter layer contracts, pyright;  make bench   benchmarks (quick)
 
@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
-.PHONY: setup test demo lint check bench clean browser tex ocr corpus
+.PHONY: setup test demo lint check bench clean browser tex ocr corpus trainer-venvs
 
 setup: $(DEPS) $(JS) browser tex ocr
 
@@ -40,7 +40,11 @@ ocr:
 corpus: $(DEPS)
 	@$(BIN)/python scripts/get_corpus.py
 
-test: setup corpus check
+# verl and OpenRLHF pin what .venv cannot hold: their own folders under .venvs/ (integration tests).
+trainer-venvs: $(DEPS)
+	@scripts/install-trainer-venvs.sh $(CURDIR)/$(BIN)/python
+
+test: setup corpus trainer-venvs check
 	@$(BIN)/python -m pytest -q
 
 demo: setup
@@ -64,4 +68,4 @@ bench: setup
 	@$(BIN)/python benchmarks/embed_bench.py --quick
 
 clean:
-	rm -rf $(VENV) node_modules runs
+	rm -rf $(VENV) .venvs node_modules runs

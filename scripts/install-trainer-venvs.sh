@@ -4,26 +4,24 @@
 # this script's hash: a venv is rebuilt only when the script changed or the venv is missing).
 #
 #   .venvs/verl       verl 0.9.1 (pins transformers<5.11; .venv has 5.23), CPU torch, codepaint (editable)
-#   .venvs/verifiers  verifiers 0.4.0 (pins openai<3; .venv has 3.x), codepaint (editable)
 #   .venvs/openrlhf   not a venv: OpenRLHF 0.11.2's source (--no-deps: it pins deepspeed, flash-attn and
 #                     vLLM, CUDA builds) plus aiohttp and pylatexenc, a folder the tests append to
 #                     .venv's sys.path to run OpenRLHF's own reward code path (utils/agent.py)
 #
 # Usage: scripts/install-trainer-venvs.sh [PYTHON] [NAME...]   (default: python3, every one)
 set -u
+STAMP_HASH=$(sha256sum "$0" | cut -c1-16)
 cd "$(dirname "$0")/.." || exit 1
 PYTHON=${1:-python3}
 shift || true
-NAMES=${*:-verl verifiers openrlhf}
-STAMP_HASH=$(sha256sum "$0" | cut -c1-16)
+NAMES=${*:-verl openrlhf}
 
 requirements() {
   case "$1" in
     # torch pinned as in constraints.txt: the CPU wheel where one is offered, and no CUDA download.
     verl) echo "verl==0.9.1 torch==2.13.0" ;;
-    verifiers) echo "verifiers==0.4.0" ;;
     openrlhf) echo "openrlhf==0.11.2 (source only) aiohttp pylatexenc" ;;
-    *) echo "unknown trainer venv $1 (known: verl verifiers openrlhf)" >&2; return 1 ;;
+    *) echo "unknown trainer venv $1 (known: verl openrlhf)" >&2; return 1 ;;
   esac
 }
 
