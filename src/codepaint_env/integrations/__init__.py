@@ -10,8 +10,11 @@ One module per trainer, each documented with the command of a real run:
   ``/get_reward``).
 * :mod:`codepaint_env.integrations.skyrl`: a SkyRL-Gym ``BaseTextEnv`` (``env_class=codepaint``)
   whose ``step`` renders and scores, multi-turn refinement and image observations included.
-* :mod:`codepaint_env.integrations.verifiers`: a verifiers environment and rubric over codepaint
-  tasks and rewards (verifiers pins ``openai<3``: install it in an environment of its own).
+* :mod:`codepaint_env.integrations.parquet`: codepaint tasks as verl's (or SkyRL's) parquet rows.
+
+There is no verifiers adapter: verifiers 0.4.0 runs every rollout through a harness program in a
+runtime (even its minimal harness bootstraps ``uv`` by downloading it), which could not be tested
+here, so none is shipped rather than an untested one (README, "Use it with your trainer").
 
 TRL needs no adapter: every reward is a TRL reward function, and
 :class:`~codepaint_env.trl_env.CodePaintToolEnv` is its ``environment_factory``.
@@ -22,7 +25,7 @@ processes of their own (Ray actors, workers), where environment variables are wh
 With nothing set, the offline default ``gate:0.3,classic:0.7`` (no judge, no model) is used.
 
 Importing this package imports nothing of any trainer; each module imports its trainer's
-package only where it subclasses it (SkyRL-Gym, verifiers).
+package only where it subclasses it (SkyRL-Gym).
 """
 
 from __future__ import annotations
