@@ -7,6 +7,15 @@ With any OpenAI-compatible policy model (and a judge for the critique; the same 
         --judge-model Qwen/Qwen2.5-VL-7B-Instruct --language python \
         --prompt "Draw a wall clock showing 10:10" --iterations 4 --threshold 0.8
 
+A vision-language policy sees the picture its last program drew with the critique (``--policy-images``:
+``auto``, the default, sends it and falls back to text for good if the endpoint rejects images; ``yes``;
+``no``). The picture travels as an OpenAI ``image_url`` part with a PNG data URL
+(``codepaint_env.vlm_messages``), which vLLM, SGLang, TGI, llama.cpp, Ollama and hosted APIs accept:
+
+    .venv/bin/python examples/self_refine.py --policy-model Qwen/Qwen3-VL-8B-Instruct --policy-images yes \
+        --judge-model Qwen/Qwen2.5-VL-7B-Instruct --language svg --prompt "a lighthouse at dusk" \
+        --iterations 4
+
 Offline, with a scripted policy (each file is one iteration's program; a first-line comment
 ``CHANGES: ...`` is what the "model" claims it changed) against the stand-in judge:
 
@@ -57,15 +66,18 @@ class ScriptedPolicy:
 
 
 class ModelPolicy:
-    """A policy behind an OpenAI-compatible chat API."""
+    """A policy behind an OpenAI-compatible chat API (shown its last picture when ``images`` allows)."""
 
-    def __init__(self, model: str, base_url: str | None, api_key: str | None, language: str) -> None:
+    def __init__(self, model: str, base_url: str | None, api_key: str | None, language: str,
+                 images: str = "auto") -> None:
         import openai
 
         from codepaint_env.prompts import system_prompt
 
         self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed")
         self.model = model
+        self.language = language
+        self.images = images  # "auto" (send; after a rejection, "no"), "yes" or "no"
         self.system = system_prompt(language) + (
             "\nWhen you revise, start the program with a one-line comment `CHANGES: ...` "
             "saying what you changed."
@@ -75,10 +87,15 @@ class ModelPolicy:
         reply = self.client.chat.completions.create(model=self.model, messages=messages, temperature=0.7)
         return reply.choices[0].message.content or ""
 
-    def write(self, prompt: str, history: list[dict]) -> str:
-        """Write (first iteration) or revise the program given the critique history."""
+    def _messages(self, prompt: str, history: list[dict], pictures: bool) -> list[dict]:
+        from codepaint_env.vlm_messages import revision_messages
+
         messages = [{"role": "system", "content": self.system}, {"role": "user", "content": prompt}]
-        for h in history:
+        for i, h in enumerate(history):
+            if pictures and i == len(history) - 1:  # the picture of the last program only
+                critique = f"A reviewer's critique:\n{h['critique']}"
+                messages += revision_messages(h["code"], h["image"], critique, language=self.language)
+                continue
             messages += [
                 {"role": "assistant", "content": f"```\n{h['code']}\n```"},
                 {
@@ -87,7 +104,23 @@ class ModelPolicy:
                     f"{h['critique']}\nRevise the program to fix these problems.",
                 },
             ]
-        return self._chat(messages)
+        return messages
+
+    def write(self, prompt: str, history: list[dict]) -> str:
+        """Write (first iteration) or revise the program given the critique history (and the last picture)."""
+        import openai
+
+        if self.images == "no" or not history:
+            return self._chat(self._messages(prompt, history, pictures=False))
+        try:
+            return self._chat(self._messages(prompt, history, pictures=True))
+        except openai.BadRequestError as e:
+            if self.images != "auto":
+                raise
+            self.images = "no"  # a text-only endpoint: don't send pictures again
+            print(f"self_refine: the policy endpoint rejected the picture ({e.message}); text only from now "
+                  "on", file=sys.stderr)
+            return self._chat(self._messages(prompt, history, pictures=False))
 
     def self_score(self, prompt: str, critique: str) -> float | None:
         """Ask the model to grade its own picture from the critique (0-10)."""
@@ -126,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--language", default="python", help="python, p5, p5brush, svg, html, tikz")
     ap.add_argument("--policy-model", default=os.environ.get("CODEPAINT_POLICY_MODEL"))
     ap.add_argument("--scripted", nargs="+", default=None, help="program files replayed as the policy")
+    ap.add_argument("--policy-images", choices=("auto", "yes", "no"), default="auto",
+                    help="show the policy its last picture (auto: unless the endpoint rejects images)")
     ap.add_argument("--judge-model", default=os.environ.get("CODEPAINT_JUDGE_MODEL"))
     ap.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL"))
     ap.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"))
@@ -141,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     policy = (
         ScriptedPolicy(args.scripted)
         if args.scripted
-        else ModelPolicy(args.policy_model, args.base_url, args.api_key, args.language)
+        else ModelPolicy(args.policy_model, args.base_url, args.api_key, args.language, args.policy_images)
     )
     judge = JudgeClient(base_url=args.base_url, api_key=args.api_key, model=args.judge_model, cache=False)
     reward = rewards.make_reward(args.reward)
@@ -182,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                 "flag": flag,
             }
             write_atomic(folder / "record.json", json.dumps(record, indent=2, default=str))
-            history.append({"code": code, "critique": text, **record})
+            history.append({"code": code, "critique": text, "image": res.image, **record})
             previous = res
             if args.threshold is not None and value is not None and value >= args.threshold:
                 break
@@ -195,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{'-' if ch is None else format(ch['pixel_fraction'], '.1%'):>8}  "
             f"{h['claim'] or ''}{'  <-- ' + h['flag'] if h['flag'] else ''}"
         )
-    summary = [{k: v for k, v in h.items() if k != "code"} for h in history]
+    summary = [{k: v for k, v in h.items() if k not in ("code", "image")} for h in history]
     write_atomic(out / "summary.json", json.dumps(summary, indent=2, default=str))
     print(f"\nrun folder: {out.resolve()}")
     return 0

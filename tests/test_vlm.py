@@ -7,9 +7,18 @@ call, and as `pixel_values` in the training forward pass (forward hooks on the r
 
 from __future__ import annotations
 
+import base64
 import functools
+import http.server
+import importlib.util
+import io
+import json
 import math
 import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -20,8 +29,11 @@ from codepaint_env.compat import ensure_torchvision
 
 ensure_torchvision()  # before transformers/TRL import it (CPU torch + CUDA torchvision wheel)
 
+import gymnasium as gym  # noqa: E402
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from datasets import Dataset  # noqa: E402
+from PIL import Image  # noqa: E402
 from transformers import AutoModelForImageTextToText, AutoProcessor  # noqa: E402
 from trl.chat_template_utils import (  # noqa: E402
     add_response_schema,
@@ -38,11 +50,20 @@ from codepaint_env.testing import (  # noqa: E402
 )
 from codepaint_env.testing.tiny_vlm import VLM_MARKER_FILE  # noqa: E402
 from codepaint_env.trl_env import CodePaintToolEnv  # noqa: E402
+from codepaint_env.vlm_messages import (  # noqa: E402
+    DREW,
+    DREW_NOTHING,
+    REVISE,
+    ChatMessages,
+    observation_messages,
+)
+from rewards.judge.server import JudgeServer, image_stats  # noqa: E402
 
 GOOD_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" '
             'fill="#fdf6e3"/><circle cx="32" cy="32" r="20" fill="#e63946"/></svg>')
 BROKEN_SVG = '<svg xmlns="http://www.w3.org/2000/svg"><circle cx='
 ROWS = tasks_to_rows(all_tasks(language="svg")[:2])
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +187,151 @@ def test_grpo_two_steps_with_pictures_in_the_tool_results(tiny_vlm, renderer, tm
     assert first["rewards/CodePaintToolEnv/mean"] == pytest.approx((1.0 - 1.0 - 1.0 - 1.0) / 4)
     assert second["rewards/CodePaintToolEnv/mean"] == -1.0  # the random model never calls the tool itself
     assert all(math.isfinite(e["loss"]) for e in logs)
+
+
+# --- observation -> chat messages for a VLM policy behind an OpenAI-compatible endpoint -------------------
+
+
+def _picture_of(part) -> np.ndarray:
+    """The pixels of an `image_url` part's PNG data URL."""
+    url = part["image_url"]["url"]
+    assert url.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+
+
+def test_chat_messages_wrapper_shows_the_last_picture(renderer):
+    base = gym.make("CodePaint/SVG-v0", size=64, max_turns=3, renderer=renderer)
+    env = ChatMessages(base, system="Be brief.")
+    obs, info = env.reset(options={"prompt": "A red dot on cream."})
+    assert info["messages"] == [{"role": "system", "content": "Be brief."},
+                                {"role": "user", "content": "A red dot on cream."}]
+
+    obs, _, _, _, info = env.step(GOOD_SVG)
+    system, request, answer, shown = info["messages"]
+    assert (system["role"], request["content"]) == ("system", "A red dot on cream.")
+    assert answer == {"role": "assistant", "content": f"```svg\n{GOOD_SVG}\n```"}
+    assert shown["role"] == "user" and [p["type"] for p in shown["content"]] == ["image_url", "text"]
+    assert np.array_equal(_picture_of(shown["content"][0]), obs["image"])  # the render, pixel for pixel
+    text = shown["content"][1]["text"]
+    assert text.startswith(DREW) and obs["feedback"] in text and text.endswith(REVISE)
+
+    obs, _, _, _, info = env.step(BROKEN_SVG)  # nothing drawn: no picture, and the policy is told so
+    shown = info["messages"][-1]
+    assert [p["type"] for p in shown["content"]] == ["text"]
+    assert shown["content"][0]["text"].startswith(DREW_NOTHING)
+
+    # The stateless form infers "nothing drawn" from the all-zero observation image; pictures downscale.
+    assert [p["type"] for p in observation_messages(obs)[-1]["content"]] == ["text"]
+    image = np.full((96, 48, 3), 200, np.uint8)
+    big = {"prompt": "p", "code": "c", "image": image, "feedback": "f", "turn": 1}
+    part = observation_messages(big, max_side=32, detail="low")[-1]["content"][0]
+    assert _picture_of(part).shape == (32, 16, 3) and part["image_url"]["detail"] == "low"
+
+
+def test_a_vlm_endpoint_receives_the_picture(renderer):
+    """The stand-in judge as the policy endpoint: it describes the images a request carries."""
+    import openai
+
+    env = ChatMessages(gym.make("CodePaint/SVG-v0", size=64, max_turns=3, renderer=renderer))
+    env.reset(options={"prompt": "A red dot on cream."})
+    obs, _, _, _, info = env.step(GOOD_SVG)
+    with JudgeServer() as server:
+        client = openai.OpenAI(base_url=server.url, api_key="x")
+        reply = client.chat.completions.create(model="policy", messages=info["messages"])
+        text = reply.choices[0].message.content
+        stats = image_stats(Image.fromarray(obs["image"]))
+        assert text.startswith(f"Image 1: {stats['coverage']:.0%} of the canvas is painted")  # ~31 %: the dot
+        assert f"({stats['colourfulness']:.0f})" in text and "Image 2" not in text
+        _, _, _, _, info = env.step(BROKEN_SVG)
+        reply = client.chat.completions.create(model="policy", messages=info["messages"])
+        assert "send images to get a critique" in reply.choices[0].message.content  # text only this time
+
+
+def test_self_refine_shows_the_policy_its_picture(tmp_path):
+    """examples/self_refine.py, the stand-in as policy and judge: the revision request carries the picture.
+
+    The stand-in answers the first (text-only) request with a sentence; as HTML that renders as a page of
+    text, whose picture goes back with the critique. The stand-in's answer to that request describes it.
+    """
+    with JudgeServer() as server:
+        out = subprocess.run(
+            [sys.executable, "examples/self_refine.py", "--policy-model", "standin",
+             "--judge-model", "standin", "--base-url", server.url, "--api-key", "x", "--language", "html",
+             "--prompt", "a poster",
+             "--iterations", "2", "--size", "128", "--output-dir", str(tmp_path / "run")],
+            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-3000:]
+    first = (tmp_path / "run" / "iter-01" / "program.txt").read_text()
+    second = (tmp_path / "run" / "iter-02" / "program.txt").read_text()
+    assert "send images to get a critique" in first  # the first request has no picture yet
+    stats = image_stats(Image.open(tmp_path / "run" / "iter-01" / "render.png").convert("RGB"))
+    assert second.startswith(f"Image 1: {stats['coverage']:.0%} of the canvas is painted")
+
+
+class TextOnlyEndpoint:
+    """A loopback OpenAI-compatible server that rejects requests with images (400), as a text model's does."""
+
+    def __init__(self):
+        self.bodies = []
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                owner.bodies.append(body)
+                has_image = "image_url" in json.dumps(body["messages"])
+                status, payload = (400, {"error": {"message": "this model does not accept images",
+                                                   "type": "invalid_request_error"}}) if has_image else (
+                    200, {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                          "choices": [{"index": 0, "finish_reason": "stop",
+                                       "message": {"role": "assistant", "content": "<svg/>"}}]})
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _self_refine_module():
+    spec = importlib.util.spec_from_file_location("self_refine", ROOT / "examples" / "self_refine.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_self_refine_policy_falls_back_to_text_when_images_are_rejected(capsys):
+    import openai
+
+    module = _self_refine_module()
+    endpoint = TextOnlyEndpoint()
+    try:
+        history = [{"code": "<svg/>", "critique": "Too empty.", "image": Image.new("RGB", (8, 8), "red")}]
+        auto = module.ModelPolicy("text-model", endpoint.url, "x", "svg", images="auto")
+        assert auto.write("a dot", history) == "<svg/>" and auto.write("a dot", history) == "<svg/>"
+        # auto: tried once with the picture (400), then text only, and never the picture again.
+        with_picture = ["image_url" in json.dumps(b) for b in endpoint.bodies]
+        assert with_picture == [True, False, False] and auto.images == "no"
+        err = capsys.readouterr().err
+        assert "rejected the picture (Error code: 400 - this model does not accept images)" in err
+
+        strict = module.ModelPolicy("text-model", endpoint.url, "x", "svg", images="yes")
+        with pytest.raises(openai.BadRequestError, match="does not accept images"):
+            strict.write("a dot", history)
+        never = module.ModelPolicy("text-model", endpoint.url, "x", "svg", images="no")
+        assert never.write("a dot", history) == "<svg/>"
+        assert "image_url" not in json.dumps(endpoint.bodies[-1])
+    finally:
+        endpoint.close()
