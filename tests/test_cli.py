@@ -89,8 +89,18 @@ def test_demo_writes_galleries_and_episodes(tmp_path):
     assert (episodes / "index.html").is_file() and len(list(episodes.glob("episode-*/strip.png"))) == 3
     first = json.loads((episodes / "episode-000000" / "episode.json").read_text())
     assert first["turns"] == 5 and first["no_change_turns"] == [2, 3]
-    assert first["values"][3] == -0.3 and first["values"][4] > first["values"][0]  # broken < good > okay
+    assert first["values"][3] == -0.3 and first["values"][4] > first["values"][0]  # broken < good > draft
     assert "demonstration policy" in out.stdout and "NO CHANGE" in out.stdout and "look at:" in out.stdout
+    # honest: each good edit paints its own task's colour, and the demo says the reward ignores the prompt
+    from PIL import Image
+
+    from codepaint_env.core.images import colour_family_of
+
+    for ep in sorted(episodes.glob("episode-*")):
+        task = json.loads((ep / "episode.json").read_text())["task"]
+        good = Image.open(ep / "turn-05" / "render.png")
+        assert task["id"] in out.stdout and colour_family_of(good) == task["colour_family"], task["id"]
+    assert "does not read the prompt" in out.stdout and "CODEPAINT_JUDGE_MODEL" in out.stdout
 
 
 def test_render_svg_with_the_fast_renderer(tmp_path):
