@@ -30,7 +30,7 @@ rationale and the reward, and proposes a new prompt. Run folder (``--output-dir`
 * ``candidates.csv`` / ``candidates.json``: per candidate, the iteration it was found, its parent,
   GEPA's validation score, mean reward (judged programs), invented-API rate (share of programs
   with ``unknown_api``), render failure rate, unjudged programs, prompt length; ``candidates.jsonl``
-  is written as the run goes;
+  is rewritten as the run goes;
 * ``pareto_front.json``: GEPA's front (per validation task, the candidates with the best score)
   and the trade-off front (no other candidate has a higher reward, a lower invented-API rate and
   a shorter prompt);
@@ -226,7 +226,7 @@ def feedback(programs: list[dict[str, Any]], score: float) -> str:
 
 
 class Recorder:
-    """A GEPA callback: one :class:`Candidate` per validation evaluation, appended to ``candidates.jsonl``."""
+    """A GEPA callback: one :class:`Candidate` per validation evaluation, kept in ``candidates.jsonl``."""
 
     def __init__(self, adapter: CodepaintPromptAdapter, val: list[Task], out: Path) -> None:
         self.adapter, self.val, self.path = adapter, val, out / "candidates.jsonl"
@@ -248,9 +248,13 @@ class Recorder:
                     for p in self.adapter.last.get((prompt, self.val[i].id), [])]
         c = Candidate(event["candidate_idx"], event["iteration"], list(event["parent_ids"]), prompt,
                       float(event["average_score"]), programs)
+        known = self.candidates.get(c.index)
+        if known is not None and not programs:  # a resumed run re-announcing what it had measured
+            return
         self.candidates[c.index] = c
-        with self.path.open("a") as fh:
-            fh.write(json.dumps(c.__dict__) + "\n")
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(k.__dict__) + "\n" for k in self.candidates.values()))
+        tmp.replace(self.path)
         s = summarize(programs)
         print(f"  candidate {c.index} (iteration {c.iteration}): reward {s['mean_reward']}, invented API "
               f"{s['invented_api_rate']:.0%}, render failures {s['render_failure_rate']:.0%}, "
