@@ -3,7 +3,7 @@
 # codepaint_env.integrations run against the real packages; idempotent (a stamp per venv records
 # this script's hash: a venv is rebuilt only when the script changed or the venv is missing).
 #
-#   .venvs/verl       verl 0.9.1 (pins transformers<5.11; .venv has 5.23), CPU torch, codepaint (editable)
+#   .venvs/verl       verl 0.9.1 (pins transformers<5.11; .venv has 5.23), CPU torch, codepaint[ocr] (editable)
 #   .venvs/openrlhf   not a venv: OpenRLHF 0.11.2's source (--no-deps: it pins deepspeed, flash-attn and
 #                     vLLM, CUDA builds) plus aiohttp and pylatexenc, a folder the tests append to
 #                     .venv's sys.path to run OpenRLHF's own reward code path (utils/agent.py)
@@ -25,11 +25,24 @@ requirements() {
   esac
 }
 
+# codepaint itself goes in editable with the extras the tests use (execution_gate reads text on
+# the canvas with tesserocr); when pyproject.toml changes, it is only installed again (seconds).
+CODEPAINT=".[ocr]"
+DEPS_HASH=$(sha256sum pyproject.toml | cut -c1-16)
+
 status=0
 for name in $NAMES; do
   venv=".venvs/$name"
   stamp="$venv/.codepaint-$STAMP_HASH"
-  [ -f "$stamp" ] && continue
+  deps_stamp="$venv/.codepaint-deps-$DEPS_HASH"
+  if [ -f "$stamp" ]; then
+    [ "$name" = openrlhf ] || [ -f "$deps_stamp" ] && continue
+    if "$venv/bin/python" -m pip install -q -e "$CODEPAINT" >"$venv.log" 2>&1; then
+      rm -f "$venv"/.codepaint-deps-* "$venv.log"; touch "$deps_stamp"; continue
+    fi
+    echo "codepaint setup FAILED: could not install codepaint$CODEPAINT into $venv (pip's output: $venv.log)." >&2
+    status=1; continue
+  fi
   reqs=$(requirements "$name") || { status=1; continue; }
   echo "codepaint setup: making $venv for the $name integration tests ($reqs; a few minutes, once)..."
   rm -rf "$venv"
@@ -42,11 +55,11 @@ for name in $NAMES; do
     installed() {
       "$PYTHON" -m venv "$venv" \
       && "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 \
-      && "$venv/bin/python" -m pip install -q $reqs -e .
+      && "$venv/bin/python" -m pip install -q $reqs -e "$CODEPAINT"
     }
   fi
   if installed >"$venv.log" 2>&1; then
-    touch "$stamp"
+    touch "$stamp" "$deps_stamp"
     rm -f "$venv.log"
   else
     echo "codepaint setup FAILED: could not install $reqs into $venv (pip's output: $venv.log)." >&2

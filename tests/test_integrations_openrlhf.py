@@ -77,7 +77,7 @@ def test_reward_func_answers_tensors_in_openrlhfs_form(monkeypatch: pytest.Monke
 
 # ---------------------------------------------------------------------- OpenRLHF's own code path
 AGENT_SCRIPT = r'''
-import asyncio, json, sys
+import asyncio, json, os, sys
 from types import SimpleNamespace
 sys.path.append(sys.argv[1])  # OpenRLHF's source, after .venv's own packages
 from codepaint_env.compat import ensure_torchvision
@@ -119,7 +119,10 @@ async def run(endpoint):
                             for k, v in o["extra_logs"].items()}}
             for o in outs]
 
-print(json.dumps({e: asyncio.run(run(e)) for e in endpoints}))
+out = {e: asyncio.run(run(e)) for e in endpoints}
+os.environ["CODEPAINT_SERVE_URL"] = "http://127.0.0.1:9"  # then the file's scoring server is down
+out["down"] = asyncio.run(run(endpoints[0]))
+print(json.dumps(out))
 '''
 
 
@@ -174,10 +177,10 @@ def test_openrlhf_scores_through_the_file_and_the_server_alike(served: Served, t
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CODEPAINT_", "OPENAI_"))}
     env["CODEPAINT_REWARD"] = SPEC
 
-    def run(endpoints: list[str], **extra: str) -> dict[str, list[dict[str, object]]]:
+    def run(endpoints: list[str]) -> dict[str, list[dict[str, object]]]:
         proc = subprocess.run([sys.executable, str(script), str(OPENRLHF_SRC), str(tok_dir),
                                json.dumps(endpoints), json.dumps([GOOD, BROKEN]), json.dumps(label)],
-                              capture_output=True, text=True, timeout=180, env={**env, **extra}, cwd=tmp_path)
+                              capture_output=True, text=True, timeout=180, env=env, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr[-5000:]
         return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -194,7 +197,6 @@ def test_openrlhf_scores_through_the_file_and_the_server_alike(served: Served, t
     assert [a["extra_logs"]["rendered"] for a in local] == [[1.0], [0.0]]
     assert [a["shape"] for a in local] == [[1], [1]]  # the file's tensors: one value per sample
 
-    down = run([file_form], CODEPAINT_SERVE_URL="http://127.0.0.1:9",
-               CODEPAINT_UNJUDGED_REWARD="0.0")[file_form]
+    down = both["down"]  # the file again, with CODEPAINT_SERVE_URL at a port where nothing listens
     assert [a["reward"] for a in down] == [[0.0], [0.0]]
     assert [a["extra_logs"]["judged"] for a in down] == [[0.0], [0.0]]
