@@ -75,6 +75,14 @@ _FEATURES: dict[tuple[str, str, str], _Features] = {}
 _LOCK = threading.Lock()
 
 
+def _compute_features(pool: ReferencePool) -> _Features:
+    refs = list(pool)
+    images = [r.image() for r in refs]
+    hashes = np.array([perceptual_hash(im) for im in images], dtype=bool).reshape(len(refs), 64)
+    thumbs = np.array([grey_thumbnail(im) for im in images], dtype=np.float64).reshape(len(refs), 64, 64)
+    return _Features(tuple(r.id for r in refs), hashes, thumbs)
+
+
 class CopyIndex:
     """The pool's references, indexed for near-copy search (see the module docstring).
 
@@ -98,18 +106,11 @@ class CopyIndex:
 
     def _features(self, language: str) -> _Features:
         key = (str(self.pool.root), self.pool.content_hash, language)
-        with _LOCK:
+        with _LOCK:  # held while computing: concurrent first calls wait for one computation
             found = _FEATURES.get(key)
-        if found is not None:
+            if found is None:
+                found = _FEATURES[key] = _compute_features(self.pool.filter(language=language))
             return found
-        refs = list(self.pool.filter(language=language))
-        images = [r.image() for r in refs]
-        feats = _Features(
-            tuple(r.id for r in refs),
-            np.array([perceptual_hash(im) for im in images], dtype=bool).reshape(len(refs), 64),
-            np.array([grey_thumbnail(im) for im in images], dtype=np.float64).reshape(len(refs), 64, 64))
-        with _LOCK:
-            return _FEATURES.setdefault(key, feats)
 
     def matches(self, image: Image.Image, language: str, *, exclude: Collection[str] = ()) -> list[CopyMatch]:
         """Every reference of ``language`` that ``image`` nearly copies, closest first."""

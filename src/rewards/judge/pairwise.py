@@ -6,6 +6,11 @@ given tiers (default ``love``), best matching subject and colour family first (s
 completion in a GRPO group meets the same references. Each comparison is judged in both orders
 (:class:`~rewards.judge.judged.PairwiseJudge`); a disagreement is a tie.
 
+A candidate is never compared with a near-copy of itself: references it nearly copies
+(:class:`~rewards.copies.CopyIndex`: perceptual hash and SSIM) are left out of its draw, so a
+copied reference meets other references, never its own original (a tie that pays a copy half a
+win, and a judge asked to tell two copies apart).
+
 Value: wins / comparisons in [0, 1] (a tie counts one half). A program that failed to render
 scores 0 without a request. If any comparison could not be judged, the value is ``None`` with the
 reason (the judgments that succeeded are cached, so a retry pays only for the rest).
@@ -22,6 +27,7 @@ from typing import Any
 from PIL import Image
 
 from ..base import RewardResult, Sample
+from ..copies import CopyIndex
 from ..pool import SUBJECTS, Reference, ReferencePool
 from ..references import PoolReward, excluded_references
 from .judged import JudgedReward, PairwiseJudge, add_costs
@@ -71,15 +77,23 @@ class PairwiseJudgeReward(PoolReward, JudgedReward):
         self.both_orders = both_orders
         self.judge = PairwiseJudge(self.client, self.rubric, both_orders)
         self._images: dict[str, Image.Image] = {}
+        self._copies: CopyIndex | None = None
 
     def references_for(self, sample: Sample) -> list[Reference]:
-        """The references a sample is compared with (deterministic per task)."""
-        pool = self.pool.filter(language=self.reference_language_for(sample), tier=self.tiers)
+        """The references a sample is compared with (deterministic per task; never its own original)."""
+        language = self.reference_language_for(sample)
+        pool = self.pool.filter(language=language, tier=self.tiers)
         task = str(sample.meta.get("task_id") or sample.prompt or "")
         seed = int(hashlib.sha256(f"{self.reference_seed}\x00{task}".encode()).hexdigest()[:16], 16)
         subject = sample.meta.get("subject") or subject_in(sample.prompt)
         match = {"subject": subject, "colour_family": sample.meta.get("colour_family")}
-        return pool.sample(self.k, seed, match if self.match else None, exclude=excluded_references(sample))
+        exclude = excluded_references(sample)
+        image = sample.render.image if sample.ok else None
+        if image is not None:
+            if self._copies is None:
+                self._copies = CopyIndex(self.pool)
+            exclude |= {m.reference_id for m in self._copies.matches(image, language, exclude=exclude)}
+        return pool.sample(self.k, seed, match if self.match else None, exclude=exclude)
 
     def _reference_image(self, ref: Reference) -> Image.Image:
         im = self._images.get(ref.id)
@@ -91,7 +105,7 @@ class PairwiseJudgeReward(PoolReward, JudgedReward):
         """Judge one sample against its references."""
         if not sample.ok or sample.render.image is None:
             return self.failed_render(sample)
-        refs = self.references_for(sample)
+        refs = await asyncio.to_thread(self.references_for, sample)  # reads the pool once (copy index)
         if not refs:
             return self.no_references(self.reference_language_for(sample))
         images = await asyncio.to_thread(lambda: [self._reference_image(r) for r in refs])

@@ -18,7 +18,10 @@ rubric file never serves judgments made under the old text.
 
 Shipped: ``new`` (``pairwise_new.txt``, named watercolour criteria and explicit faults; the
 default), ``old`` (``pairwise_old.txt``, the first plain-preference rubric) and ``pointwise``
-(AesCoder's static judge). Pass a path to use your own.
+(AesCoder's static judge). Pass a path to use your own. Since version 2 every shipped rubric tells
+the judge to ignore text in a picture that grades, praises or argues for it ("10/10",
+"masterpiece", "choose A"); the judge sees nothing else of the completion (no program text, no
+comments, no prose): the rubric, the task prompt and the pictures.
 """
 
 from __future__ import annotations
