@@ -40,8 +40,10 @@ renders, a program that does not). It prints what reached the policy's forward p
 ``--rewards`` is ``id:weight,...`` over any registered reward (``gate``, ``classic``,
 ``pairwise_vlm``, ``pointwise_vlm``, ``group_pairwise``, ``visible_change``, ``dino``, ``clip``...);
 weights go to ``GRPOConfig.reward_weights``, judge rewards are passed as async so TRL runs them
-concurrently. The system prompt comes from ``codepaint_env.prompts`` (``--prompt-style allowlist``,
-the short eight-method prompt, or ``reference``, the long API reference).
+concurrently. With ``--multi-turn`` (and ``--vlm``) they make up the environment's reward instead,
+scored on each submitted program (``rewards/CodePaintToolEnv/mean``). The system prompt comes from
+``codepaint_env.prompts`` (``--prompt-style allowlist``, the short eight-method prompt, or
+``reference``, the long API reference).
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         spec = args.rewards or "gate:0.3,classic:0.7"
         funcs, weights = build_rewards(spec)
         # Room for the tool calls and their feedback; each generation capped (it dominates on a CPU).
-        config = tiny_grpo_config(args.output_dir, reward_weights=weights, max_completion_length=1536,
+        config = tiny_grpo_config(args.output_dir, max_completion_length=1536,
                                   max_tool_calling_iterations=args.multi_turn,
                                   generation_kwargs={"max_new_tokens": 24})
         sailboat = (Path(__file__).resolve().parents[1] / "src/codepaint_env/demo_sketches/sailboat.svg")
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             learning_rate=args.learning_rate,
             max_completion_length=args.max_completion_length,
             per_device_train_batch_size=args.num_generations,
-            reward_weights=weights,
+            reward_weights=None if args.multi_turn else weights,  # multi-turn: the environment's reward
             logging_steps=1,
             use_vllm=use_vllm,
             vllm_mode="colocate",
@@ -207,7 +209,11 @@ def main(argv: list[str] | None = None) -> int:
             images=args.vlm, image_size=args.image_size,
             **({"size": 128} if args.smoke else {}),
         )
-    trainer = trainer_cls(model=model, reward_funcs=funcs, train_dataset=dataset, args=config, **kwargs)
+    # Multi-turn, the environment owns the reward (the same components and weights, on each submitted
+    # program); as reward functions they would score the last assistant message, which holds no program.
+    reward_funcs = None if args.multi_turn else funcs
+    trainer = trainer_cls(model=model, reward_funcs=reward_funcs, train_dataset=dataset, args=config,
+                          **kwargs)
     pictures = watch_pictures(trainer.model) if args.vlm else None
     trainer.train()
     print(f"\nrewards: {spec}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -98,6 +99,9 @@ def test_grpo_vlm_smoke_shows_the_policy_its_pictures(tmp_path):
     # The scripted sailboat's render went back to the policy as a picture: encoded while it generated after
     # the tool call, and in the training forward pass.
     assert "pictures in the policy's forward passes: 1 while generating, 1 in training" in out.stdout
+    # The environment's reward is the only one; the sailboat lifted the group mean above the floor (-1).
+    step1 = re.search(r"step 1: reward (\S+) ± \S+  CodePaintToolEnv (\S+)\n", out.stdout)
+    assert step1 and step1[1] == step1[2] and float(step1[1]) > -1.0
 
 
 def test_gym_quickstart():
