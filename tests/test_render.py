@@ -348,3 +348,31 @@ def test_gpu_auto_falls_back_to_swiftshader_and_says_so():
     assert not is_software_webgl("ANGLE (NVIDIA, Vulkan 1.4.312 (NVIDIA H100 80GB HBM3), NVIDIA)")
     with pytest.raises(ValueError, match="gpu="):
         Renderer(gpu="yes")
+
+
+def test_gpu_off_pins_webgl_to_swiftshader_whatever_vulkan_driver_the_machine_names(monkeypatch, tmp_path):
+    # On a GPU box Chromium's loader found the NVIDIA driver by itself and WebGL left SwiftShader
+    # (pixels then depend on the machine). gpu="off" names SwiftShader's driver as the only one:
+    # a machine-wide setting pointing elsewhere (here a driver manifest that loads nothing) is ignored.
+    from codepaint_env.render import Renderer
+    from codepaint_env.render.chromium import DEBIAN_CHROMIUM, swiftshader_icd, write_launcher
+
+    bogus = tmp_path / "gpu_icd.json"
+    bogus.write_text('{"file_format_version": "1.0.0", "ICD": {"library_path": "/nonexistent/libgpu.so", '
+                     '"api_version": "1.3.0"}}')
+    monkeypatch.setenv("VK_DRIVER_FILES", str(bogus))
+    monkeypatch.setenv("VK_ICD_FILENAMES", str(bogus))
+    with Renderer(cache_size=0) as r:
+        info = r.gpu_info()
+        res = r.render(SIMPLE_P5, "p5", size=64)
+    assert "SwiftShader" in (info["webgl_renderer"] or "") and res.ok
+    icd = swiftshader_icd(DEBIAN_CHROMIUM)
+    assert icd is not None and icd.endswith("vk_swiftshader_icd.json")
+    launcher = write_launcher(DEBIAN_CHROMIUM, netns=None, cgroup=None, vulkan_driver=icd)
+    try:
+        with open(launcher) as fh:
+            assert f'VK_DRIVER_FILES="{icd}"' in fh.read()
+    finally:
+        import os
+
+        os.unlink(launcher)

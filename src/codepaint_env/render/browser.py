@@ -53,6 +53,7 @@ from .chromium import (
     cgroup_v1_available,
     netns_command,
     remove_stale_cgroups,
+    swiftshader_icd,
     write_launcher,
 )
 from .load import CpuStall, CpuTimes, cpu_times, starved
@@ -61,9 +62,10 @@ from .pages import PageSpec, is_ours, render_url, shared_asset
 log = logging.getLogger("codepaint.render")
 
 #: Chromium switches on top of Playwright's defaults: quiet start-up, and WebRTC kept off UDP.
-#: WebGL stays on Chromium's default backend (SwiftShader through ANGLE when there is no GPU);
-#: forcing ``--use-angle=swiftshader`` measured ~30x slower here, and no rasterisation or GPU
-#: switch measured faster (benchmarks/render_bench.py). A slot's successive renders stay in one
+#: WebGL's path is added per ``gpu`` mode (SOFTWARE_ARGS / GPU_BACKENDS below): ANGLE on Vulkan,
+#: on SwiftShader's Vulkan driver or the GPU's. Forcing ``--use-angle=swiftshader`` (ANGLE's old
+#: GL backend) measured ~30x slower here, and no rasterisation switch measured faster
+#: (benchmarks/render_bench.py). A slot's successive renders stay in one
 #: renderer process without any switch: they are same-site navigations in one tab.
 CHROMIUM_ARGS = (
     "--disable-background-networking",
@@ -88,6 +90,14 @@ GPU_BACKENDS: dict[str, tuple[str, ...]] = {
                "--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan"),
     "egl": ("--enable-gpu", "--ignore-gpu-blocklist", "--use-gl=angle", "--use-angle=gl-egl"),
 }
+#: gpu="off": the browser as on a machine with no GPU: ``--disable-gpu`` (compositing in software
+#: too), WebGL on ANGLE's Vulkan backend with the SwiftShader Vulkan driver Chromium ships as the
+#: only driver its loader sees (``write_launcher(vulkan_driver=...)``). Same pixels and speed as
+#: Chromium's defaults here. Without it a machine with a Vulkan GPU driver hands WebGL to the GPU
+#: (seen on an H100 box, ``--use-vulkan=swiftshader`` notwithstanding), so pixels would depend on
+#: the machine; and pinning the driver without ``--disable-gpu`` there left the compositor on the
+#: GPU: 5.3 s in the page and 30 s a render instead of ~1 s.
+SOFTWARE_ARGS = ("--disable-gpu", "--use-angle=vulkan")
 #: The WebGL renderer string, as a page sees it (``None``: no WebGL at all).
 _WEBGL_PROBE = """() => {
   const c = document.createElement('canvas');
@@ -325,7 +335,7 @@ class BrowserPool:
         self.slots_made = 0
         #: The hardware WebGL path in use (a GPU_BACKENDS key), or None for Chromium's software one.
         self.gpu_backend: str | None = None
-        self._gpu_args: tuple[str, ...] | None = None if self.config.gpu != "off" else ()
+        self._gpu_args: tuple[str, ...] | None = None if self.config.gpu != "off" else SOFTWARE_ARGS
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -402,7 +412,7 @@ class BrowserPool:
                 return gen
             seen.append(f"{name}: {renderer or 'no WebGL'}")
             await gen.close()
-        self._gpu_args = ()
+        self._gpu_args = SOFTWARE_ARGS
         why = "; ".join(seen)
         if self.config.gpu == "on":
             raise RendererUnavailable(
@@ -450,8 +460,10 @@ class BrowserPool:
             except OSError:
                 cgroup = None
         self.memory_capped = cgroup is not None
-        launcher = write_launcher(cfg.browser.path, netns=self.netns, cgroup=cgroup)
         gpu = gpu_args if gpu_args is not None else (self._gpu_args or ())
+        software = gpu == SOFTWARE_ARGS
+        launcher = write_launcher(cfg.browser.path, netns=self.netns, cgroup=cgroup,
+                                  vulkan_driver=swiftshader_icd(cfg.browser.path) if software else None)
         try:
             browser = await self._pw.chromium.launch(
                 executable_path=launcher,
