@@ -1,11 +1,18 @@
 r"""Reward ablation: which reward agrees with the human ratings, with the others, and resists hacks?
 
     .venv/bin/python examples/reward_ablation.py --rewards execution_gate,classic --limit 20
+    .venv/bin/python examples/reward_ablation.py --rewards execution_gate,classic,gate:0.3+classic:0.7
+    .venv/bin/python examples/reward_ablation.py --rewards gate:0.3+classic:0.7 --old-gate  # "before"
     .venv/bin/python examples/reward_ablation.py --rewards classic,pairwise_vlm,pointwise_vlm \\
         --output-dir runs/ablation   # judges: OPENAI_BASE_URL, OPENAI_API_KEY, CODEPAINT_JUDGE_MODEL
     # offline dry run of the judge path: `codepaint judge-server --port 8900 &` then
     OPENAI_BASE_URL=http://127.0.0.1:8900/v1 CODEPAINT_JUDGE_MODEL=standin OPENAI_API_KEY=x \\
         .venv/bin/python examples/reward_ablation.py --rewards classic,pairwise_vlm --limit 10
+
+A reward is an id, or a composite written with ``+``: ``gate:0.3+classic:0.7`` (gated by
+``execution_gate`` when it is a component). ``--old-gate`` builds every ``execution_gate`` with
+its checks against hacks off (no text, copy or degenerate-picture check): the gate as it was,
+to compare with.
 
 It scores the rated reference pool (each reference's stored render; a reference is never judged
 against itself) and, with ``--code-dir DIR``, directories of generated programs (rendered), with
@@ -14,8 +21,10 @@ each reward, and writes to ``--output-dir``:
 * ``report.md``: per reward, agreement with the human tiers (AUC love-vs-reject and
   love-vs-okay: the chance a random love render outscores a random reject/okay one; Spearman
   correlation with the tier order reject < okay < love), cost per sample (seconds, judge
-  requests and tokens), agreement between rewards (Spearman), and the hacking-probe table
-  (:mod:`rewards.probes`);
+  requests, and the gate's checks from :meth:`ExecutionGate.stats`: ``check s`` per sample for
+  the degenerate-picture and copy checks, ``OCR s`` per picture read, the share of samples
+  read), agreement between rewards (Spearman), and the hacking-probe table
+  (:mod:`rewards.probes`), also printed;
 * ``distributions.png``: score distributions by tier, one panel per reward;
 * ``scatter.png``: reward against reward, coloured by tier;
 * ``scores.csv``: every score.
@@ -34,6 +43,8 @@ import numpy as np
 
 import rewards
 from rewards.base import Sample
+from rewards.composite import parse_weighted
+from rewards.gate import STATS_KEYS, ExecutionGate
 from rewards.pool import ReferencePool
 from rewards.probes import run_probes
 
@@ -108,9 +119,44 @@ def code_samples(dirs: list[str], language: str) -> list[tuple[str, str, Sample]
     ]
 
 
+OLD_GATE = {"text_check": False, "copy_check": False, "degenerate_check": False}
+
+
+def build_reward(spec: str, old_gate: bool = False) -> rewards.Reward:
+    """A reward from an id or a ``+``-joined composite (``gate:0.3+classic:0.7``)."""
+    if "+" not in spec:
+        rid = rewards.reward_spec(spec).id
+        return rewards.make_reward(spec, **(OLD_GATE if old_gate and rid == "execution_gate" else {}))
+    parts = parse_weighted(spec.replace("+", ","))
+    ids = [rewards.reward_spec(name).id for name, _ in parts]
+    components = [(name, w, OLD_GATE if old_gate and rid == "execution_gate" else {})
+                  for (name, w), rid in zip(parts, ids, strict=True)]
+    return rewards.make_reward("composite", rewards=components, name=spec,
+                               gate="execution_gate" if "execution_gate" in ids else None)
+
+
 def fmt(v: float | None, signed: bool = False) -> str:
     """A number for the report ("–" for None)."""
     return "–" if v is None else (f"{v:+.3f}" if signed else f"{v:.3f}")
+
+
+def gate_stats(reward: rewards.Reward) -> dict[str, float] | None:
+    """The summed :meth:`ExecutionGate.stats` of a reward's gates (itself or a composite's), if any."""
+    parts = [reward] + [r for _, r, _ in getattr(reward, "components", [])]
+    gates = [r for r in parts if isinstance(r, ExecutionGate)]
+    if not gates:
+        return None
+    return {k: sum(g.stats()[k] for g in gates) for k in STATS_KEYS}
+
+
+def gate_costs(c: dict[str, float], n: int) -> str:
+    """The gate's columns: check seconds per sample, OCR seconds per read, share of samples read."""
+    if "gate_samples" not in c:
+        return "– | – | –"
+    reads = c["gate_ocr_reads"]
+    per_read = c["gate_ocr_seconds"] / reads if reads else None
+    per_sample = c["gate_check_seconds"] / c["gate_samples"] if c["gate_samples"] else 0.0
+    return f"{per_sample:.4f} | {fmt(per_read)} | {reads / n:.0%}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,7 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--language", default="p5brush", help="pool language (default p5brush)")
     ap.add_argument("--pool", default=None, help="pool folder (default the repository's)")
     ap.add_argument("--code-dir", action="append", default=[], help="a folder of generated programs")
-    ap.add_argument("--probes", type=int, default=6, help="honest samples per probe run (0: no probes)")
+    ap.add_argument("--probes", type=int, default=8, help="honest samples per probe run (0: no probes)")
+    ap.add_argument("--old-gate", action="store_true",
+                    help="execution_gate without its checks against hacks (the numbers before them)")
     ap.add_argument("--output-dir", default="runs/ablation", help="where the report goes")
     args = ap.parse_args(argv)
 
@@ -148,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     cost: dict[str, dict[str, float]] = {}
     probe_md: list[str] = []
     for rid in ids:
-        reward = rewards.make_reward(rid)
+        reward = build_reward(rid, args.old_gate)
+        before = gate_stats(reward)
         t0 = time.perf_counter()
         results = reward.score(samples)
         seconds = time.perf_counter() - t0
@@ -161,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
             "seconds_per_sample": seconds / len(samples),
             **{f"{k}_per_sample": v / len(samples) for k, v in totals.items()},
         }
+        after = gate_stats(reward)
+        if after is not None and before is not None:
+            cost[rid].update({f"gate_{k}": after[k] - before[k] for k in after})
         unjudged = sum(v is None for v in scores[rid])
         print(f"{rid}: scored {len(samples)} in {seconds:.1f} s ({unjudged} could not be judged)")
         if args.probes:
@@ -176,8 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         "## Agreement with the human tiers",
         "",
         "| reward | AUC love vs reject | AUC love vs okay | Spearman with tier | unjudged | s/sample "
-        "| requests/sample |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| requests/sample | check s/sample | OCR s/read | read |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for rid in ids:
         by = {
@@ -193,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(
             f"| {rid} | {fmt(auc(by['love'], by['reject']))} | {fmt(auc(by['love'], by['okay']))} | "
             f"{fmt(rho)} | {sum(v is None for v in scores[rid])} | "
-            f"{cost[rid]['seconds_per_sample']:.4f} | {cost[rid].get('requests_per_sample', 0):.1f} |"
+            f"{cost[rid]['seconds_per_sample']:.4f} | {cost[rid].get('requests_per_sample', 0):.1f} | "
+            f"{gate_costs(cost[rid], len(samples))} |"
         )
     if len(ids) > 1:
         lines += [
@@ -277,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
         fig.savefig(out / "scatter.png", dpi=110)
         plt.close(fig)
     print("\n".join(lines[: len(ids) + 8]))
+    for md in probe_md:
+        print("\n" + md)
     print(f"\nreport: {os.path.abspath(out / 'report.md')}")
     return 0
 

@@ -26,8 +26,11 @@ Then the checks against reward hacking (:mod:`rewards.text_check`, :mod:`rewards
 * ``no_text``: where the task allows no text (the ``allow_text`` column; without it, none for
   ``p5brush``, allowed elsewhere), the program drew none (p5 ``text()`` and friends, canvas
   ``fillText``, SVG ``<text>``) and, with ``ocr=True``, Tesseract reads no word in the picture.
-  OCR runs only on renders that passed every other check; what it read is in the rationale and
-  ``ocr_words`` in the breakdown, its time in ``cost["ocr_seconds"]``.
+  OCR runs only on renders that passed every other check; what it read is in the rationale,
+  ``ocr_words`` in the breakdown and ``cost["ocr_reads"]`` counts the read.
+
+What the checks cost (seconds, a measurement of the machine, so not in the results) is counted
+by :meth:`ExecutionGate.stats`.
 
 A broken OCR installation raises when the gate is built with ``ocr=True`` (the message says what
 to install), never a silent pass.
@@ -36,6 +39,7 @@ to install), never a silent pass.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -49,6 +53,8 @@ from .pool import ReferencePool, default_pool_dir
 from .references import excluded_references
 from .text_check import TEXT_FREE_LANGUAGES, instrumented_text, sample_allows_text
 
+#: What :meth:`ExecutionGate.stats` counts.
+STATS_KEYS: tuple[str, ...] = ("samples", "check_seconds", "ocr_reads", "ocr_seconds")
 HTML_CHECKS: tuple[str, ...] = ("html_doctype", "html_unique_ids", "html_closed_tags", "html_viewport")
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
                    "source", "track", "wbr"})
@@ -115,6 +121,8 @@ class ExecutionGate(Reward):
         self.degenerate_check = degenerate_check
         self.textured_languages = frozenset(textured_languages)
         self.value_range = (self.fail_value, self.pass_value)  # type: ignore[misc]
+        self._stats: dict[str, float] = dict.fromkeys(STATS_KEYS, 0.0)
+        self._stats_lock = threading.Lock()
         if self.ocr:
             from .ocr import check_installed
 
@@ -124,6 +132,15 @@ class ExecutionGate(Reward):
             copy_check = pool is not None or (default_pool_dir() / "manifest.jsonl").is_file()
         if copy_check:
             self._copies = CopyIndex(pool if isinstance(pool, ReferencePool) else ReferencePool(pool))
+
+    def stats(self) -> dict[str, float]:
+        """What the checks against hacks cost in this process (wall-clock, summed over samples).
+
+        ``samples`` checked, ``check_seconds`` (degenerate and copy checks), ``ocr_reads`` and
+        ``ocr_seconds``.
+        """
+        with self._stats_lock:
+            return dict(self._stats)
 
     def score_one(self, sample: Sample) -> RewardResult:
         """Run the checks on one sample."""
@@ -159,6 +176,10 @@ class ExecutionGate(Reward):
             why.append(f"outside the allowlist: {', '.join(r.api_violations[:5])}")
         why += [issue for name, issue in html_issues.items() if name in failed and issue]
         hacks = _HackChecks(self, sample, passed_so_far=not failed)
+        if hacks.timings:
+            with self._stats_lock:
+                for k, v in hacks.timings.items():
+                    self._stats[k] += v
         checks.update(hacks.checks)
         failed += hacks.failed
         why += hacks.why
@@ -180,6 +201,7 @@ class _HackChecks:
         self.failed: list[str] = []
         self.why: list[str] = []
         self.cost: dict[str, float] = {}
+        self.timings: dict[str, float] = {}
         self.penalty = 0.0
         r = sample.render
         image = r.image if r.ok else None
@@ -202,7 +224,7 @@ class _HackChecks:
                 else:
                     self.penalty = gate.copy_penalty
                     self.why.append(f"{match.describe()}: -{gate.copy_penalty:g}")
-        self.cost["check_seconds"] = time.perf_counter() - t0
+        self.timings.update(samples=1.0, check_seconds=time.perf_counter() - t0)
         if gate.text_check and not sample_allows_text(sample.language, sample.meta,
                                                       text_free_languages=gate.text_free_languages):
             found = instrumented_text(sample.language, sample.code, r.api_calls)
@@ -211,7 +233,8 @@ class _HackChecks:
 
                 reading = shared_reader().read(image)
                 self.measures["ocr_words"] = float(len(reading.words))
-                self.cost["ocr_seconds"] = reading.seconds
+                self.cost["ocr_reads"] = 1.0
+                self.timings.update(ocr_reads=1.0, ocr_seconds=reading.seconds)
                 if reading:
                     found = [f'read "{reading.text[:80]}"']
             self._check("no_text", "text on a picture whose task allows none: " + ", ".join(found)
