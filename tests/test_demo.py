@@ -60,8 +60,12 @@ def test_the_offline_reward_ranks_the_good_edit_above_the_draft(renders, monkeyp
         task = TASKS[ep.task_id]
         samples = [Sample(code=code, language="p5brush", render=res, prompt=task.prompt, meta=task.columns())
                    for code, res in (renders[(ep.task_id, k)] for k in ("draft", "good"))]
-        draft, good = (r.value for r in reward.score(samples))
+        results = reward.score(samples)
+        draft, good = (r.value for r in results)
         assert draft is not None and good is not None and good > draft, (ep.task_id, draft, good)
+        # the gate's own copy check (perceptual hash + SSIM against the pool) passes the good edit
+        not_copy = [v for k, v in results[1].breakdown.items() if k.endswith("/not_copy")]
+        assert not_copy == [1.0], (ep.task_id, results[1].breakdown)
 
 
 def test_the_script_makes_the_bad_edits_from_the_draft():

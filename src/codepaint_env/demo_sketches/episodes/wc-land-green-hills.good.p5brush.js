@@ -44,11 +44,13 @@ function setup() {
     for (let i = 0; i < coats; i++) brush.polygon(ridge(base, amp, k));
   }
 
-  // a line of hedges in the distance, along the second ridge
+  // a line of hedges in the distance, along the second ridge: one wash with a bumpy top
+  const ridgeY = (x) => 40 - 32 * sin(x * 0.45 + 80) - 12 * noise(x * 0.01 + 1);
+  const hedge = [];
+  for (let x = -300; x <= 300; x += 12) hedge.push([x, ridgeY(x) - 10 - 6 * abs(sin(x * 9)) - 4 * noise(x * 0.05)]);
+  for (let x = 300; x >= -300; x -= 30) hedge.push([x, ridgeY(x) + 6]);
   brush.fill('#3f6b3a', 240);
   brush.fillBleed(0.08);
-  for (let x = -250; x <= 250; x += 17) {
-    const y = 40 - 32 * sin(x * 0.45 + 80) - 12 * noise(x * 0.01 + 1) - 4;
-    brush.circle(x, y, 13 + 5 * noise(x * 0.05));
-  }
+  brush.fillTexture(0.4, 0.3);
+  brush.polygon(hedge);
 }
