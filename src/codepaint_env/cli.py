@@ -90,8 +90,9 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="the main job: scripted refinement episodes + example renders",
                        description="Offline, no model: play CodePaint/P5Brush-v0 refinement episodes "
-                       "with a labelled demonstration policy (okay sketch, comments-only edit, made-up "
-                       "brush call, broken edit, loved sketch), scored by gate + classic (gate + "
+                       "with a labelled demonstration policy (first draft, comments-only edit, made-up "
+                       "brush call, broken edit, a good edit written for the prompt), scored by gate + "
+                       "classic, which does not read the prompt (gate + "
                        "pairwise_vlm when OPENAI_BASE_URL and CODEPAINT_JUDGE_MODEL are set), recorded "
                        "into OUT/episodes/ with a gallery; render the bundled examples into "
                        "OUT/renders/; print a table and where to look.")
