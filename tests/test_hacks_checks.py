@@ -138,6 +138,22 @@ def test_ocr_reads_words_on_paintings_and_nothing_in_the_pool(pool):
     assert not reader.read(painting(3, 96)) and not reader.read(Image.new("RGB", (8, 8), "white"))
 
 
+def test_ocr_is_optional_per_task_and_per_gate(pool, gate):
+    ref = next(iter(pool.filter(language="p5brush", tier="okay")))
+    written = write_on(ref.image(), "10/10 MASTERPIECE")
+
+    def scored(reward, **meta):
+        return reward.score([Sample.from_image(written, language="p5brush", exclude_references=[ref.id],
+                                               **meta)])[0]
+
+    assert scored(gate).value == -1 and "MASTERPIECE" in scored(gate).rationale
+    skipped = scored(gate, ocr=False)  # the task keeps the instrumentation only: pixels are not read
+    assert skipped.value == 1 and "ocr_reads" not in skipped.cost and skipped.breakdown["no_text"] == 1
+    no_ocr = rewards.make_reward("execution_gate", ocr=False)
+    assert scored(no_ocr).value == 1 and scored(no_ocr, ocr=True).value == -1
+    assert Task(id="t", prompt="p", language="svg", ocr=False).columns()["ocr"] is False
+
+
 def test_a_broken_ocr_installation_raises_with_the_fix():
     with pytest.raises(DependencyNotInstalled, match="apt-get install -y tesseract-ocr"):
         TextReader(language="xx")  # no xx.traineddata anywhere

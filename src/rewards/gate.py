@@ -27,7 +27,8 @@ Then the checks against reward hacking (:mod:`rewards.text_check`, :mod:`rewards
   ``p5brush``, allowed elsewhere), the program drew none (p5 ``text()`` and friends, canvas
   ``fillText``, SVG ``<text>``) and, with ``ocr=True``, Tesseract reads no word in the picture.
   OCR runs only on renders that passed every other check; what it read is in the rationale,
-  ``ocr_words`` in the breakdown and ``cost["ocr_reads"]`` counts the read.
+  ``ocr_words`` in the breakdown and ``cost["ocr_reads"]`` counts the read. A task's ``ocr``
+  column (true/false) overrides ``ocr=`` for its samples (cheap renders may skip the read).
 
 What the checks cost (seconds, a measurement of the machine, so not in the results) is counted
 by :meth:`ExecutionGate.stats`.
@@ -51,7 +52,7 @@ from .copies import CopyIndex
 from .degenerate import TEXTURED_LANGUAGES, measure_shape
 from .pool import ReferencePool, default_pool_dir
 from .references import excluded_references
-from .text_check import TEXT_FREE_LANGUAGES, instrumented_text, sample_allows_text
+from .text_check import TEXT_FREE_LANGUAGES, instrumented_text, ocr_wanted, sample_allows_text
 
 #: What :meth:`ExecutionGate.stats` counts.
 STATS_KEYS: tuple[str, ...] = ("samples", "check_seconds", "ocr_reads", "ocr_seconds")
@@ -74,7 +75,8 @@ class ExecutionGate(Reward):
         require_allowlist: Calls outside the renderer's allowlist fail the gate.
         html_checks: The HTML checks that are required (all four by default; the rest are reported).
         text_check: Text on a picture whose task allows none fails the gate (``no_text``).
-        ocr: Read the picture with Tesseract for the text check (else the instrumentation only).
+        ocr: Read the picture with Tesseract for the text check (else the instrumentation only);
+            a sample's ``ocr`` column overrides it.
         text_free_languages: Languages whose tasks allow no text without an ``allow_text`` column.
         copy_check: Near-copies of pool references fail the gate (``not_copy``); ``None``: on when
             a pool is given or the default pool exists.
@@ -228,7 +230,7 @@ class _HackChecks:
         if gate.text_check and not sample_allows_text(sample.language, sample.meta,
                                                       text_free_languages=gate.text_free_languages):
             found = instrumented_text(sample.language, sample.code, r.api_calls)
-            if not found and gate.ocr and passed_so_far and not self.failed:
+            if not found and ocr_wanted(gate.ocr, sample.meta) and passed_so_far and not self.failed:
                 from .ocr import shared_reader
 
                 reading = shared_reader().read(image)

@@ -50,13 +50,32 @@ def text_allowed(language: str, column: Any = None, *,
     """
     if column is None:
         return language not in text_free_languages
-    if isinstance(column, bool):
-        return column
-    if isinstance(column, (int, float)) and column in (0, 1):
-        return bool(column)
-    if isinstance(column, str) and column.strip().lower() in _TRUE | _FALSE:
-        return column.strip().lower() in _TRUE
-    raise ValueError(f"allow_text must be true, false or null, not {column!r}")
+    return yes_or_no(column, "allow_text")
+
+
+def ocr_wanted(default: bool, meta: Mapping[str, Any]) -> bool:
+    """Whether to read a sample's picture with OCR: its ``ocr`` column if set, else ``default``.
+
+    A task whose renders are cheap (fast SVG) can set ``ocr: false`` to keep the instrumentation
+    only; ``ocr: true`` asks for OCR from a gate built without it.
+    """
+    column = meta.get("ocr")
+    return default if column is None else yes_or_no(column, "ocr")
+
+
+def yes_or_no(value: Any, name: str) -> bool:
+    """A column's yes/no value: a bool, ``"true"``/``"false"`` (and the like), 0 or 1.
+
+    Raises:
+        ValueError: Anything else, naming the column.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValueError(f"{name} must be true, false or null, not {value!r}")
 
 
 def sample_allows_text(language: str, meta: Mapping[str, Any], *,

@@ -133,8 +133,8 @@ def tasks_to_rows(tasks: Iterable[Task], system_prompt: str | None = None) -> li
     """Rows for a ``datasets.Dataset`` used with TRL's ``GRPOTrainer``.
 
     Each row is ``{"prompt": [system?, user], "task_id", "language", "size", "subject",
-    "colour_family", "allow_text"}``: a conversational prompt (the system message only when ``system_prompt``
-    is given) and the columns every reward receives as keyword arguments.
+    "colour_family", "allow_text", "ocr"}``: a conversational prompt (the system message only when
+    ``system_prompt`` is given) and the columns every reward receives as keyword arguments.
 
     Example:
         >>> from datasets import Dataset                             # doctest: +SKIP

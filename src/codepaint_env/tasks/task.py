@@ -54,6 +54,8 @@ class Task:
             watercolour: no); ``None``: the language's default (none for ``p5brush``, allowed
             elsewhere). Rewards receive it as the ``allow_text`` column (``execution_gate``'s
             ``no_text`` check).
+        ocr: Whether the gate reads this task's pictures with OCR for the no-text check (``False``
+            where renders are cheap and the instrumentation is enough); ``None``: the gate's setting.
         split: ``"train"`` or ``"eval"``.
         suite: The built-in suite it comes from (``""`` for a user file without one).
     """
@@ -68,6 +70,7 @@ class Task:
     tags: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
     allow_text: bool | None = None
+    ocr: bool | None = None
     split: str = "train"
     suite: str = ""
 
@@ -91,7 +94,8 @@ class Task:
     def columns(self) -> dict[str, Any]:
         """The per-task dataset columns a reward receives as keyword arguments in TRL."""
         return {"task_id": self.id, "language": self.language, "size": list(self.size),
-                "subject": self.subject, "colour_family": self.colour_family, "allow_text": self.allow_text}
+                "subject": self.subject, "colour_family": self.colour_family, "allow_text": self.allow_text,
+                "ocr": self.ocr}
 
     @classmethod
     def known_fields(cls) -> tuple[str, ...]:
@@ -157,10 +161,11 @@ class Task:
         if "references" in row:
             out["references"] = _str_list(row["references"], _ID, bad, "references",
                                           "a list of reference-pool ids")
-        if row.get("allow_text") is not None:
-            if not isinstance(row["allow_text"], bool):
-                raise bad("allow_text", "true, false or null (null: the language's default)")
-            out["allow_text"] = row["allow_text"]
+        for k, default in (("allow_text", "the language's default"), ("ocr", "the gate's setting")):
+            if row.get(k) is not None:
+                if not isinstance(row[k], bool):
+                    raise bad(k, f"true, false or null (null: {default})")
+                out[k] = row[k]
         if "split" in row:
             if row["split"] not in SPLITS:
                 raise bad("split", f"one of {', '.join(SPLITS)}")
