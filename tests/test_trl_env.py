@@ -120,6 +120,8 @@ def test_reset_resolves_the_task(renderer):
     task = env.env.unwrapped.task
     assert (task.id, task.prompt, task.subject, task.colour_family) == ("my-square", "Draw a blue square.",
                                                                        "square", "blue")
+    env.reset(prompt=chat, task_id="my-sign", language="svg", allow_text=True, ocr=False)
+    assert (env.env.unwrapped.task.allow_text, env.env.unwrapped.task.ocr) == (True, False)  # the text rules
     # A plain-text prompt with no id, and multimodal content parts.
     env.reset(prompt="Draw a green triangle.")
     assert (env.env.unwrapped.task.id, env.env.unwrapped.task.prompt) == ("custom", "Draw a green triangle.")

@@ -41,7 +41,8 @@ class RenderResult:
         messages: Console output and errors, capped (see ``Renderer(max_messages=...)``).
         unknown_api: Names the program used that do not exist, e.g. ``brush.bleed`` (a method the
             installed p5.brush lacks) or ``fooBar`` (a global that raised ``ReferenceError``).
-        api_calls: ``brush.*`` method -> number of calls.
+        api_calls: Instrumented calls -> count: every ``brush.*`` method, and text drawn on the
+            canvas (p5 ``text``/``textToPoints``..., canvas ``fillText``/``strokeText``).
         api_violations: Methods called that are outside the allowlist, when one was given.
         png: The picture as PNG bytes (``None`` when nothing could be captured).
         size: ``(width, height)`` of the picture in pixels.
