@@ -30,6 +30,7 @@ requirements() {
 CODEPAINT=".[ocr]"
 DEPS_HASH=$(sha256sum pyproject.toml | cut -c1-16)
 
+mkdir -p .venvs || exit 1
 status=0
 for name in $NAMES; do
   venv=".venvs/$name"
