@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import io
 import itertools
 import logging
@@ -39,6 +40,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -893,7 +895,7 @@ class BrowserPool:
                 return
             asset = shared_asset(url, self.assets)
             if asset is not None:
-                await route.fulfill(status=200, path=asset,
+                await route.fulfill(status=200, body=_asset_bytes(asset),
                                     content_type="text/javascript; charset=utf-8",
                                     headers={"access-control-allow-origin": "*",
                                              "cache-control": "public, max-age=31536000, immutable"})
@@ -997,6 +999,12 @@ class BrowserPool:
             png = buf.getvalue()
         cap.image, cap.png = image, png
         cap.capture_ms = (time.perf_counter() - t) * 1000
+
+
+@functools.lru_cache(maxsize=16)
+def _asset_bytes(path: str) -> bytes:
+    """A pinned JS file's bytes, read once per process (they are served to every p5 render)."""
+    return Path(path).read_bytes()
 
 
 def _first_line(e: BaseException) -> str:
