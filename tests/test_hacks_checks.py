@@ -154,6 +154,20 @@ def test_ocr_is_optional_per_task_and_per_gate(pool, gate):
     assert Task(id="t", prompt="p", language="svg", ocr=False).columns()["ocr"] is False
 
 
+def test_a_batch_is_checked_side_by_side_with_the_answers_of_one_at_a_time(pool, gate):
+    # score() spreads a batch over worker threads (OCR releases the GIL); order and values are
+    # those of score_one, sample by sample.
+    ref = next(iter(pool.filter(language="p5brush", tier="okay")))
+    batch = [sample(painting(i, 256)) for i in range(5)] + [sample(None)]
+    batch += [Sample.from_image(write_on(ref.image(), "10/10 MASTERPIECE"), language="p5brush",
+                                exclude_references=[ref.id])]
+    batch += [sample(painting(9, 256), allow_text=True)]
+    together = gate.score(batch)
+    alone = [gate.score_one(s) for s in batch]
+    assert [(r.value, r.rationale) for r in together] == [(r.value, r.rationale) for r in alone]
+    assert together[5].value == -1 and together[6].value == -1 and "MASTERPIECE" in together[6].rationale
+
+
 def test_a_broken_ocr_installation_raises_with_the_fix():
     with pytest.raises(DependencyNotInstalled, match="apt-get install -y tesseract-ocr"):
         TextReader(language="xx")  # no xx.traineddata anywhere

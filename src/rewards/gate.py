@@ -43,9 +43,12 @@ import os
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from typing import Any
+
+from codepaint_env.core.loop import after_fork
 
 from .base import Reward, RewardResult, Sample
 from .copies import CopyIndex
@@ -125,6 +128,8 @@ class ExecutionGate(Reward):
         self.value_range = (self.fail_value, self.pass_value)  # type: ignore[misc]
         self._stats: dict[str, float] = dict.fromkeys(STATS_KEYS, 0.0)
         self._stats_lock = threading.Lock()
+        self._workers: ThreadPoolExecutor | None = None  # checks samples side by side (see score)
+        after_fork(obj=self)
         if self.ocr:
             from .ocr import check_installed
 
@@ -143,6 +148,27 @@ class ExecutionGate(Reward):
         """
         with self._stats_lock:
             return dict(self._stats)
+
+    def _after_fork(self) -> None:
+        # The parent's worker threads are not this process's.
+        self._stats_lock = threading.Lock()
+        self._workers = None
+
+    def score(self, samples: Sequence[Sample]) -> list[RewardResult]:
+        """Check a batch; samples are checked side by side on this gate's worker threads.
+
+        Tesseract (the text check's OCR, ~50-200 ms a picture) releases the GIL, so a batch's
+        reads spread over the cores; each worker thread keeps its own OCR engine.
+        """
+        samples = list(samples)
+        if len(samples) < 2:
+            return [self.score_one(s) for s in samples]
+        with self._stats_lock:
+            if self._workers is None:
+                self._workers = ThreadPoolExecutor(max_workers=os.cpu_count() or 2,
+                                                   thread_name_prefix="codepaint-gate")
+            workers = self._workers
+        return list(workers.map(self.score_one, samples))
 
     def score_one(self, sample: Sample) -> RewardResult:
         """Run the checks on one sample."""
