@@ -236,6 +236,8 @@ def decorate(code: str, language: str, comment: str, spaces: int) -> str:
     comment = comment.replace("*/", "").replace("-->", "").replace("\n", " ")
     pad = " " * spaces
     if language == "svg":
+        while "--" in comment:  # XML forbids "--" inside a comment: that would be a syntax error
+            comment = comment.replace("--", "-")
         return f"<!-- {comment} -->\n{pad}" + code.replace("><", ">\n" + pad + "<") + "\n\n"
     return f"/* {comment} */\n// {comment}\n" + code.replace(";", f";{pad}\n") + "\n"
 
