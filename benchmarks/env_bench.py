@@ -49,13 +49,13 @@ def bench(env_id: str, mode: str, num_envs: int, steps: int) -> float:
     envs = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode=MODES[mode], size=256, max_turns=1000)
     envs.reset(seed=0)
     program = PROGRAMS[env_id]
-    # distinct programs per step and env, so the render cache never answers
-    envs.step([f"{program}\n<!-- warm {i} -->" if "svg" in env_id.lower() else f"{program}\n// warm {i}"
-               for i in range(num_envs)])
+    # Distinct programs per mode, step and env, so the render cache never answers (the modes
+    # share this process's renderer and its cache).
+    tag = "<!-- {} {} e{} -->" if "svg" in env_id.lower() else "// {} {} e{}"
+    envs.step([program + "\n" + tag.format(mode, "warm", i) for i in range(num_envs)])
     t0 = time.perf_counter()
     for s in range(steps):
-        tag = "<!-- s{} e{} -->" if "svg" in env_id.lower() else "// s{} e{}"
-        envs.step([program + "\n" + tag.format(s, i) for i in range(num_envs)])
+        envs.step([program + "\n" + tag.format(mode, s, i) for i in range(num_envs)])
     elapsed = time.perf_counter() - t0
     envs.close()
     return steps * num_envs / elapsed
