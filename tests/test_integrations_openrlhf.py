@@ -39,13 +39,16 @@ BROKEN = "```svg\n<svg xmlns='http://www.w3.org/2000/svg'><rect\n```"
 
 
 def test_the_response_is_cut_from_the_query_as_the_server_cuts_it() -> None:
-    assert cp_openrlhf.END_TOKENS == SERVE_END_TOKENS
-    cases = [("<|pad|><|pad|>PROMPT answer<|im_end|><|endoftext|>", "PROMPT"),
-             ("PROMPT```svg\n<svg/>\n```  </s>  ", "PROMPT"), ("no prompt here<eos>", "PROMPT"),
-             ("PROMPT", "PROMPT"), ("x PROMPT y PROMPT z", "PROMPT"), ("text", None)]
-    for query, prompt in cases:
-        assert cp_openrlhf.completion_from_query(query, prompt) == serve_completion_from_query(query, prompt)
-    assert cp_openrlhf.completion_from_query("<pad>P a<|im_end|>", "P") == (" a", True)
+    # one implementation (render.extract) for the in-process file and the served /get_reward
+    assert cp_openrlhf.completion_from_query is serve_completion_from_query
+    assert cp_openrlhf.END_TOKENS is SERVE_END_TOKENS
+    cases = {("<|pad|><|pad|>PROMPT answer<|im_end|><|endoftext|>", "PROMPT"): (" answer", True),
+             ("PROMPT```svg\n<svg/>\n```  </s>  ", "PROMPT"): ("```svg\n<svg/>\n```", True),
+             ("no prompt here<eos>", "PROMPT"): ("no prompt here", False),
+             ("PROMPT", "PROMPT"): ("", True), ("x PROMPT y PROMPT z", "PROMPT"): (" y PROMPT z", True),
+             ("text", None): ("text", False), ("<pad>P a<|im_end|>", "P"): (" a", True)}
+    for (query, prompt), want in cases.items():
+        assert cp_openrlhf.completion_from_query(query, prompt) == want, query
 
 
 def test_labels() -> None:

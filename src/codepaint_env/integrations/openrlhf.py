@@ -47,14 +47,10 @@ from typing import Any
 from codepaint_env.integrations import scoring
 from codepaint_env.integrations.scoring import TrainerConfig, fill_unjudged, score_batch, task_columns
 from codepaint_env.render import LANGUAGES
+from codepaint_env.render.extract import END_TOKENS, completion_from_query
 
 __all__ = ["END_TOKENS", "completion_from_query", "label_row", "reward_func"]
 
-#: Special tokens removed from the end of a query's response (end of turn, padding).
-END_TOKENS: tuple[str, ...] = (
-    "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<|end|>", "</s>", "<end_of_turn>",
-    "<eos>", "<pad>", "<|pad|>", "[PAD]", "<｜end▁of▁sentence｜>",
-)
 
 
 def reward_func(queries: Sequence[str], prompts: Sequence[str] | None, labels: Sequence[Any] | None = None,
@@ -102,28 +98,6 @@ def reward_func(queries: Sequence[str], prompts: Sequence[str] | None, labels: S
             "extra_logs": {k: _tensor(v) for k, v in logs.items()}}
 
 
-def completion_from_query(query: str, prompt: str | None, end_tokens: Sequence[str] = END_TOKENS
-                          ) -> tuple[str, bool]:
-    """A query (prompt + response, special tokens kept) -> ``(response, prompt_found)``.
-
-    The response is what follows the first occurrence of ``prompt`` in the query (left padding
-    before it goes too), with trailing whitespace and ``end_tokens`` removed from its end. When
-    the prompt is not found (a tokenizer that does not decode to the same text), the whole query
-    is the response and code extraction takes the answer's fenced block(s).
-    """
-    text, found = query, False
-    if prompt:
-        i = query.find(prompt)
-        if i >= 0:
-            text, found = query[i + len(prompt):], True
-    text = text.rstrip()
-    stripped = True
-    while stripped:
-        stripped = False
-        for tok in end_tokens:
-            if tok and text.endswith(tok):
-                text, stripped = text[: -len(tok)].rstrip(), True
-    return text, found
 
 
 def label_row(label: Any) -> tuple[dict[str, Any], str | None]:

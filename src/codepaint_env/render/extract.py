@@ -117,3 +117,37 @@ def extract_code(completion: Any, language: str | None = None) -> str:
         if scripts:
             code = "\n".join(scripts)
     return code.strip("\n").strip() if code.strip() else ""
+
+
+#: Special tokens a decoded completion may end with (end of turn, end of text, padding), cut by
+#: :func:`completion_from_query`.
+END_TOKENS: tuple[str, ...] = (
+    "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<|end|>", "</s>", "<end_of_turn>",
+    "<eos>", "<pad>", "<|pad|>", "[PAD]", "<\uff5cend\u2581of\u2581sentence\uff5c>",
+)
+
+
+def completion_from_query(query: str, prompt: str | None,
+                          end_tokens: Sequence[str] = END_TOKENS) -> tuple[str, bool]:
+    """A decoded query (prompt + response, special tokens kept: OpenRLHF's) -> ``(completion, prompt_found)``.
+
+    The completion is what follows the first occurrence of ``prompt`` in the query (so left
+    padding before it goes too), with trailing whitespace and ``end_tokens`` removed from its
+    end. When the prompt is not found (a tokenizer that does not decode to the same text), the
+    whole query is the completion and ``prompt_found`` is False; code extraction then takes the
+    fenced code block(s) of the answer.
+    """
+    text, found = query, False
+    if prompt:
+        i = query.find(prompt)
+        if i >= 0:
+            text, found = query[i + len(prompt):], True
+    text = text.rstrip()
+    stripped = True
+    while stripped:
+        stripped = False
+        for tok in end_tokens:
+            if tok and text.endswith(tok):
+                text, stripped = text[: -len(tok)].rstrip(), True
+    return text, found
+

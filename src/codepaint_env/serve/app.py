@@ -73,6 +73,7 @@ from typing import Any, Literal, Protocol
 
 from ..core.errors import CodePaintError, DependencyNotInstalled, RendererUnavailable
 from ..core.version import __version__
+from ..render.extract import END_TOKENS, completion_from_query
 from . import DEFAULT_REWARD, INSTALL
 
 try:
@@ -96,11 +97,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WORK_PATHS: frozenset[str] = frozenset({"/render", "/score", "/get_reward"})
 #: Endpoints counted on their own in ``/stats`` (anything else is counted as ``other``).
 KNOWN_PATHS: tuple[str, ...] = ("/render", "/score", "/get_reward", "/health", "/stats")
-#: Special tokens removed from the end of an OpenRLHF query's completion (end of turn, padding).
-END_TOKENS: tuple[str, ...] = (
-    "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>", "<|end|>", "</s>", "<end_of_turn>",
-    "<eos>", "<pad>", "<|pad|>", "[PAD]", "<｜end▁of▁sentence｜>",
-)
 #: A body over the limit is read and thrown away up to this many times the limit before the 413.
 DRAIN_FACTOR = 4
 #: Reward ids a request may not name (they need arguments a request cannot give).
@@ -353,29 +349,6 @@ def render_dict(result: Any, include_png: bool) -> dict[str, Any]:
     return result.to_dict(include_png=include_png)
 
 
-def completion_from_query(query: str, prompt: str | None,
-                          end_tokens: Sequence[str] = END_TOKENS) -> tuple[str, bool]:
-    """OpenRLHF's query (prompt + response, special tokens kept) -> ``(completion, prompt_found)``.
-
-    The completion is what follows the first occurrence of ``prompt`` in the query (so left
-    padding before it goes too), with trailing whitespace and ``end_tokens`` (end of turn,
-    padding) removed from its end. When the prompt is not found in the query (a tokenizer that
-    does not decode to the same text), the whole query is the completion and ``prompt_found`` is
-    False; code extraction then takes the fenced code block(s) of the answer.
-    """
-    text, found = query, False
-    if prompt:
-        i = query.find(prompt)
-        if i >= 0:
-            text, found = query[i + len(prompt):], True
-    text = text.rstrip()
-    stripped = True
-    while stripped:
-        stripped = False
-        for tok in end_tokens:
-            if tok and text.endswith(tok):
-                text, stripped = text[: -len(tok)].rstrip(), True
-    return text, found
 
 
 def label_columns(labels: Sequence[Any] | None, n: int,
