@@ -27,6 +27,7 @@ import os
 import pathlib
 import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from codepaint_env.errors import DependencyNotInstalled
@@ -412,16 +413,59 @@ def _import_deps() -> tuple[Any, Any]:
     return torch, transformers
 
 
-def _read_marker(path: pathlib.Path) -> dict[str, Any] | None:
+def read_marker(path: pathlib.Path, marker_file: str) -> dict[str, Any] | None:
+    """The parameters of the finished build in ``path`` (its marker file), or ``None``."""
     try:
-        data = json.loads((path / MARKER_FILE).read_text(encoding="utf-8"))
+        data = json.loads((path / marker_file).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
 
 
-def _train_tokenizer(transformers: Any, vocab_size: int) -> Any:
-    """Train a byte-level BPE tokenizer on the built-in corpus and wrap it for transformers."""
+def build_atomically(path: str | os.PathLike, marker: dict[str, Any], marker_file: str, *, overwrite: bool,
+                     build_into: Callable[[pathlib.Path], None]) -> pathlib.Path:
+    """The idempotent, atomic build both tiny models share (see :func:`build_tiny_lm`).
+
+    ``build_into(folder)`` fills an empty sibling folder and writes ``marker`` to ``marker_file``
+    last; the folder is then renamed into place. A matching finished build is returned untouched.
+
+    Raises:
+        ValueError: ``path`` is a filesystem root.
+        FileExistsError: ``path`` is a file, or a non-empty folder holding no tiny model (without
+            ``overwrite``).
+    """
+    target = pathlib.Path(path).expanduser().resolve()
+    if target.parent == target:
+        raise ValueError(f"cannot build into {target}")
+    existing = read_marker(target, marker_file)
+    if existing == marker and not overwrite:
+        return target
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(f"{target} exists and is not a folder")
+    if target.is_dir() and existing is None and not overwrite and any(target.iterdir()):
+        raise FileExistsError(
+            f"{target} is not empty and holds no tiny model; pass overwrite=True to replace it"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    try:
+        build_into(staging)
+        if target.exists():
+            shutil.rmtree(target)
+        try:
+            os.replace(staging, target)
+        except OSError:
+            # Another process finished the same build between our rmtree and rename: keep theirs.
+            if read_marker(target, marker_file) != marker:
+                raise
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def train_byte_bpe(vocab_size: int, special_tokens: Sequence[str]) -> Any:
+    """A byte-level BPE ``tokenizers.Tokenizer`` trained on the built-in corpus (lossless on any text)."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 
     tok = Tokenizer(models.BPE())
@@ -431,13 +475,18 @@ def _train_tokenizer(transformers: Any, vocab_size: int) -> Any:
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
         min_frequency=1,
-        special_tokens=list(_SPECIAL_TOKENS),
+        special_tokens=list(special_tokens),
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
     tok.train_from_iterator(_CORPUS, trainer=trainer)
+    return tok
+
+
+def _train_tokenizer(transformers: Any, vocab_size: int) -> Any:
+    """Train a byte-level BPE tokenizer on the built-in corpus and wrap it for transformers."""
     return transformers.PreTrainedTokenizerFast(
-        tokenizer_object=tok,
+        tokenizer_object=train_byte_bpe(vocab_size, _SPECIAL_TOKENS),
         bos_token=_BOS,
         eos_token=_ENDOFTEXT,
         pad_token=_PAD,
@@ -561,9 +610,6 @@ def build_tiny_lm(
     if vocab_size < min_vocab:
         raise ValueError(f"vocab_size must be at least {min_vocab} (bytes + specials), got {vocab_size}")
 
-    target = pathlib.Path(path).expanduser().resolve()
-    if target.parent == target:
-        raise ValueError(f"cannot build into {target}")
     marker = {
         "format": _FORMAT_VERSION,
         "seed": seed,
@@ -571,40 +617,13 @@ def build_tiny_lm(
         "num_layers": num_layers,
         "vocab_size": vocab_size,
     }
-    existing = _read_marker(target)
-    if existing == marker and not overwrite:
-        return target
-    if target.exists() and not target.is_dir():
-        raise FileExistsError(f"{target} exists and is not a folder")
-    if target.is_dir() and existing is None and not overwrite and any(target.iterdir()):
-        raise FileExistsError(
-            f"{target} is not empty and holds no tiny model; pass overwrite=True to replace it"
-        )
     _import_deps()  # fail before creating anything
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-    try:
-        _build_into(
-            staging,
-            seed=seed,
-            hidden_size=hidden_size,
-            num_layers=num_layers,
-            vocab_size=vocab_size,
-            marker=marker,
-        )
-        if target.exists():
-            shutil.rmtree(target)
-        try:
-            os.replace(staging, target)
-        except OSError:
-            # Another process finished the same build between our rmtree and rename: keep theirs.
-            if _read_marker(target) != marker:
-                raise
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return target
+    def build_into(out: pathlib.Path) -> None:
+        _build_into(out, seed=seed, hidden_size=hidden_size, num_layers=num_layers, vocab_size=vocab_size,
+                    marker=marker)
+
+    return build_atomically(path, marker, MARKER_FILE, overwrite=overwrite, build_into=build_into)
 
 
 def tiny_grpo_config(output_dir: str | os.PathLike, **overrides: Any) -> trl.GRPOConfig:  # pyright: ignore[reportPrivateImportUsage]

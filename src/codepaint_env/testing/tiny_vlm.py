@@ -32,14 +32,12 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from codepaint_env.errors import DependencyNotInstalled
 
-from .tiny_lm import _CORPUS, _import_deps
+from .tiny_lm import _import_deps, build_atomically, train_byte_bpe
 
 if TYPE_CHECKING:
     import trl
@@ -83,20 +81,7 @@ def _qwen3_vl_chat_template() -> str:
 
 def _train_tokenizer(transformers: Any, vocab_size: int, chat_template: str) -> Any:
     """A byte-level BPE on the built-in corpus with Qwen's special tokens, wrapped for transformers."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
-    tok.decoder = decoders.ByteLevel()
-    tok.post_processor = processors.ByteLevel(trim_offsets=False)
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        min_frequency=1,
-        special_tokens=list(_SPECIAL_TOKENS),
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tok.train_from_iterator(_CORPUS, trainer=trainer)
+    tok = train_byte_bpe(vocab_size, _SPECIAL_TOKENS)
     # As in Qwen3-VL: <|im_end|> ends a turn and is the eos token (TRL trims tool suffixes at it),
     # <|endoftext|> pads.
     return transformers.PreTrainedTokenizerFast(
@@ -243,48 +228,16 @@ def build_tiny_vlm(
         raise ValueError(f"max_image_side must be a positive multiple of {_PATCH * _MERGE}, "
                          f"got {max_image_side}")
 
-    target = pathlib.Path(path).expanduser().resolve()
-    if target.parent == target:
-        raise ValueError(f"cannot build into {target}")
     marker = {"format": _FORMAT_VERSION, "seed": seed, "hidden_size": hidden_size, "num_layers": num_layers,
               "vocab_size": vocab_size, "max_image_side": max_image_side}
-    existing = _read_marker_file(target)
-    if existing == marker and not overwrite:
-        return target
-    if target.exists() and not target.is_dir():
-        raise FileExistsError(f"{target} exists and is not a folder")
-    if target.is_dir() and existing is None and not overwrite and any(target.iterdir()):
-        raise FileExistsError(f"{target} is not empty and holds no tiny model; "
-                              "pass overwrite=True to replace it")
     _import_deps()  # fail before creating anything
     _qwen3_vl_chat_template()
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-    try:
-        _build_into(staging, seed=seed, hidden_size=hidden_size, num_layers=num_layers, vocab_size=vocab_size,
+    def build_into(out: pathlib.Path) -> None:
+        _build_into(out, seed=seed, hidden_size=hidden_size, num_layers=num_layers, vocab_size=vocab_size,
                     max_image_side=max_image_side, marker=marker)
-        if target.exists():
-            shutil.rmtree(target)
-        try:
-            os.replace(staging, target)
-        except OSError:
-            # Another process finished the same build between our rmtree and rename: keep theirs.
-            if _read_marker_file(target) != marker:
-                raise
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return target
 
-
-def _read_marker_file(path: pathlib.Path) -> dict[str, Any] | None:
-    """The parameters of the finished build in ``path``, or ``None``."""
-    try:
-        data = json.loads((path / VLM_MARKER_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    return build_atomically(path, marker, VLM_MARKER_FILE, overwrite=overwrite, build_into=build_into)
 
 
 def qwen_tool_call(name: str, arguments: Mapping[str, Any]) -> str:
