@@ -81,13 +81,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from tqdm.auto import tqdm
-
 from ..core.errors import DependencyNotInstalled, RendererUnavailable
 from ..core.loop import after_fork
 from .browser import AfterHook, Interaction
 from .load import descendants
-from .renderer import RENDERERS, Renderer, Size, parse_size
+from .renderer import RENDERERS, Renderer, Size, gather_many, parse_size
 from .result import RenderResult, failed
 
 if TYPE_CHECKING:
@@ -791,20 +789,10 @@ class RayRenderer:
             progress: Show a tqdm bar (a string sets its description).
             renderer: See :meth:`Renderer.render`.
         """
-        codes = list(codes)
-        langs = [language] * len(codes) if isinstance(language, str) else list(language)
-        if len(langs) != len(codes):
-            raise ValueError(f"{len(langs)} languages for {len(codes)} programs")
-        futs = [self._submit(c, lang, size, seed, timeout_s, extract, renderer)
-                for c, lang in zip(codes, langs, strict=True)]
-        desc = progress if isinstance(progress, str) else "render"
-        out: list[RenderResult | None] = [None] * len(futs)
-        with tqdm(total=len(futs), desc=desc, disable=not progress, unit="prog") as bar:
-            index = {id(f): i for i, f in enumerate(futs)}
-            for f in concurrent.futures.as_completed(futs):
-                out[index[id(f)]] = f.result()
-                bar.update()
-        return out  # type: ignore[return-value]
+        def submit(code: Any, lang: str) -> concurrent.futures.Future:
+            return self._submit(code, lang, size, seed, timeout_s, extract, renderer)
+
+        return gather_many(submit, codes, language, progress)
 
     def interact(self, code: Any, language: str = "html", *, after: AfterHook, size: Size = 512,
                  seed: int = 0, timeout_s: float | None = None, after_timeout_s: float = 30.0,

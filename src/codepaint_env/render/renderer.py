@@ -363,20 +363,10 @@ class Renderer(PicklesAsArguments):
             progress: Show a tqdm bar (a string sets its description).
             renderer: See :meth:`render`.
         """
-        codes = list(codes)
-        langs = [language] * len(codes) if isinstance(language, str) else list(language)
-        if len(langs) != len(codes):
-            raise ValueError(f"{len(langs)} languages for {len(codes)} programs")
-        futs = [self._submit(c, lang, size, seed, timeout_s, extract, renderer)
-                for c, lang in zip(codes, langs, strict=True)]
-        desc = progress if isinstance(progress, str) else "render"
-        out: list[RenderResult | None] = [None] * len(futs)
-        with tqdm(total=len(futs), desc=desc, disable=not progress, unit="prog") as bar:
-            index = {id(f): i for i, f in enumerate(futs)}
-            for f in concurrent.futures.as_completed(futs):
-                out[index[id(f)]] = f.result()
-                bar.update()
-        return out  # type: ignore[return-value]
+        def submit(code: Any, lang: str) -> concurrent.futures.Future:
+            return self._submit(code, lang, size, seed, timeout_s, extract, renderer)
+
+        return gather_many(submit, codes, language, progress)
 
     # ------------------------------------------------------------------ interaction
     def interact(
@@ -608,6 +598,28 @@ class Renderer(PicklesAsArguments):
             while self._cache and (len(self._cache) > self.cache_size or self._cache_bytes > limit):
                 _, dropped = self._cache.popitem(last=False)
                 self._cache_bytes -= len(dropped.png or b"")
+
+def gather_many(submit: Callable[[Any, str], concurrent.futures.Future], codes: Iterable[Any],
+                language: str | Sequence[str], progress: bool | str) -> list[RenderResult]:
+    """``render_many``'s body, for ``Renderer`` and ``RayRenderer``: submit all, answer in input order.
+
+    Raises:
+        ValueError: A list of languages of another length than the programs.
+    """
+    codes = list(codes)
+    langs = [language] * len(codes) if isinstance(language, str) else list(language)
+    if len(langs) != len(codes):
+        raise ValueError(f"{len(langs)} languages for {len(codes)} programs")
+    futs = [submit(c, lang) for c, lang in zip(codes, langs, strict=True)]
+    desc = progress if isinstance(progress, str) else "render"
+    out: list[RenderResult | None] = [None] * len(futs)
+    with tqdm(total=len(futs), desc=desc, disable=not progress, unit="prog") as bar:
+        index = {id(f): i for i, f in enumerate(futs)}
+        for f in concurrent.futures.as_completed(futs):
+            out[index[id(f)]] = f.result()
+            bar.update()
+    return out  # type: ignore[return-value]
+
 
 def _done(result: Any) -> concurrent.futures.Future:
     fut: concurrent.futures.Future = concurrent.futures.Future()
