@@ -333,7 +333,7 @@ def test_async_api_renders_concurrently_from_any_loop(renderer):
 
 def test_gpu_auto_falls_back_to_swiftshader_and_says_so():
     from codepaint_env.render import Renderer
-    from codepaint_env.render.browser import is_software_webgl
+    from codepaint_env.render.webgl import is_software_webgl
 
     # This machine has no GPU: ANGLE on Vulkan finds SwiftShader, on EGL llvmpipe; both are
     # software, so gpu="auto" renders on Chromium's default path and reports it.

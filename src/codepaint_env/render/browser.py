@@ -60,6 +60,7 @@ from .chromium import (
 )
 from .load import CpuStall, CpuTimes, cpu_times, starved
 from .pages import PageSpec, is_ours, render_url, shared_asset
+from .webgl import GPU_BACKENDS, SOFTWARE_ARGS, WEBGL_PROBE, is_software_webgl
 
 log = logging.getLogger("codepaint.render")
 
@@ -80,41 +81,6 @@ CHROMIUM_ARGS = (
     "--hide-scrollbars",
     "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
 )
-
-#: ``Renderer(gpu=...)``: off (SwiftShader), auto (hardware when a probe finds it), on (hardware or raise).
-GPU_MODES = ("off", "auto", "on")
-#: Switches for a hardware WebGL path, tried in this order by gpu="auto"/"on". Headless Chromium
-#: has no window surface, so Vulkan runs without one; ``--ignore-gpu-blocklist`` because a
-#: server GPU with no display is often on Chromium's blocklist. Each is kept only when a probe
-#: page's WebGL renderer string names no software rasteriser (:func:`is_software_webgl`).
-GPU_BACKENDS: dict[str, tuple[str, ...]] = {
-    "vulkan": ("--enable-gpu", "--ignore-gpu-blocklist", "--use-angle=vulkan", "--disable-vulkan-surface",
-               "--enable-features=Vulkan,VulkanFromANGLE,DefaultANGLEVulkan"),
-    "egl": ("--enable-gpu", "--ignore-gpu-blocklist", "--use-gl=angle", "--use-angle=gl-egl"),
-}
-#: gpu="off": the browser as on a machine with no GPU: ``--disable-gpu`` (compositing in software
-#: too), WebGL on ANGLE's Vulkan backend with the SwiftShader Vulkan driver Chromium ships as the
-#: only driver its loader sees (``write_launcher(vulkan_driver=...)``). Same pixels and speed as
-#: Chromium's defaults here. Without it a machine with a Vulkan GPU driver hands WebGL to the GPU
-#: (seen on an H100 box, ``--use-vulkan=swiftshader`` notwithstanding), so pixels would depend on
-#: the machine; and pinning the driver without ``--disable-gpu`` there left the compositor on the
-#: GPU: 5.3 s in the page and 30 s a render instead of ~1 s.
-SOFTWARE_ARGS = ("--disable-gpu", "--use-angle=vulkan")
-#: The WebGL renderer string, as a page sees it (``None``: no WebGL at all).
-_WEBGL_PROBE = """() => {
-  const c = document.createElement('canvas');
-  const gl = c.getContext('webgl2') || c.getContext('webgl');
-  if (!gl) return null;
-  const ext = gl.getExtension('WEBGL_debug_renderer_info');
-  return String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
-}"""
-
-
-def is_software_webgl(renderer: str | None) -> bool:
-    """True for no WebGL, or a WebGL renderer string that names a software rasteriser."""
-    text = (renderer or "").lower()
-    return not text or any(word in text for word in ("swiftshader", "llvmpipe", "softpipe", "software"))
-
 
 #: Chromium's own WebGL driver chatter, not the program's output.
 _NOISE_PREFIXES = ("[.WebGL-", "GL Driver Message", "WebGL: too many errors")
@@ -431,7 +397,7 @@ class BrowserPool:
         try:
             ctx = await gen.run(gen.browser.new_context(), _SETUP_TIMEOUT_S)
             page = await gen.run(ctx.new_page(), _SETUP_TIMEOUT_S)
-            return await gen.run(page.evaluate(_WEBGL_PROBE), _SETUP_TIMEOUT_S)
+            return await gen.run(page.evaluate(WEBGL_PROBE), _SETUP_TIMEOUT_S)
         except Exception as e:
             return f"probe failed: {_first_line(e)}"
         finally:

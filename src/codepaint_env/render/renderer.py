@@ -36,12 +36,13 @@ from ..core.loop import LoopThread, after_fork
 from ..core.pickling import PicklesAsArguments
 from ..core.version import __version__
 from .backends import Backend, BrowserBackend, Job
-from .browser import GPU_MODES, AfterHook, BrowserPool, Interaction
+from .browser import AfterHook, BrowserPool, Interaction
 from .detect import detect_language
 from .extract import extract_code
 from .languages import LANGUAGES
 from .languages import language as language_spec
 from .result import ERROR_KINDS, RenderResult, failed
+from .webgl import GPU_MODES
 
 Size = int | tuple[int, int] | str
 log = logging.getLogger("codepaint.render")
