@@ -75,6 +75,18 @@ def test_default_reward_scores_offline_and_a_broken_program_gets_the_minimum(cle
     assert good["score"] > broken["score"]
 
 
+def test_the_task_text_rules_reach_the_gate(clean_env: Any) -> None:
+    # A task that allows text (a clock's numerals) keeps allow_text through verl's extra_info;
+    # without it, a p5 sketch that writes words would fail the gate's text check.
+    clock = ("function setup(){createCanvas(96,96);background(250);fill(20);textSize(18);"
+             "text('12', 38, 30);noFill();circle(48,48,80)}")
+    base = {"language": "p5", "size": [96, 96], "task_id": "clock"}
+    allowed = cp_verl.compute_score("codepaint", clock, "clock", {**base, "allow_text": True, "ocr": False})
+    refused = cp_verl.compute_score("codepaint", clock, "clock", {**base, "allow_text": False, "ocr": False})
+    lowest = TrainerConfig().build_reward().value_range[0]
+    assert allowed["score"] > refused["score"] and refused["score"] == lowest
+
+
 def test_unjudged_items_get_the_configured_float_and_are_marked(clean_env: Any) -> None:
     clean_env.setenv("CODEPAINT_SERVE_URL", DEAD_URL)
     clean_env.setenv("CODEPAINT_UNJUDGED_REWARD", "-0.25")

@@ -41,8 +41,10 @@ from rewards.base import Reward, RewardResult
 
 #: The reward used when none is configured: offline, no judge and no model.
 DEFAULT_REWARD = "gate:0.3,classic:0.7"
-#: The task columns a reward receives (``Task.columns()`` plus the render seed).
-TASK_COLUMNS: tuple[str, ...] = ("task_id", "language", "size", "subject", "colour_family", "seed")
+#: The task columns a reward receives (``Task.columns()``: the gate's text rules ``allow_text`` and
+#: ``ocr`` among them; plus the render seed).
+TASK_COLUMNS: tuple[str, ...] = ("task_id", "language", "size", "subject", "colour_family", "allow_text",
+                                 "ocr", "seed")
 
 _ENV = {
     "reward": "CODEPAINT_REWARD",
