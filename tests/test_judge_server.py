@@ -348,18 +348,22 @@ def test_serve_rejects_unknown_fault_kind():
     assert ei.value.code == 2
 
 
-def test_serve_runs_until_ctrl_c():
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("inherited", [signal.SIG_DFL, signal.SIG_IGN], ids=["foreground", "background"])
+def test_serve_runs_until_ctrl_c(sig, inherited):
+    # "background": a shell without job control starts `cmd &` with SIGINT ignored; the server must still stop
     code = "from rewards.judge.server import serve; raise SystemExit(serve())"
     args = ["--port", "0", "--latency-ms", "10", "--bias", "first", "--fail-kinds", "429,500"]
     p = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True,
-                         env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, inherited))
     try:
         line = p.stdout.readline()
         assert line.startswith("codepaint stand-in judge on http://127.0.0.1:") and "OPENAI_API_KEY" in line
         url = line.split()[4]
         c = openai.OpenAI(base_url=url, api_key="anything", max_retries=0, timeout=5)
         assert verdict(c, BLANK, COLOURFUL) == "A"  # --bias first
-        p.send_signal(signal.SIGINT)
+        p.send_signal(sig)
         assert p.wait(timeout=5) == 0
     finally:
         if p.poll() is None:

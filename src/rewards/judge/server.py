@@ -39,6 +39,7 @@ import io
 import json
 import random
 import re
+import signal
 import sys
 import threading
 import time
@@ -442,7 +443,7 @@ class JudgeServer:
 
 
 def serve(argv: list[str] | None = None) -> int:
-    """``codepaint judge-server``: run a stand-in judge until Ctrl-C. Returns the exit status."""
+    """``codepaint judge-server``: run a stand-in judge until Ctrl-C or SIGTERM. Returns the exit status."""
     p = argparse.ArgumentParser(
         prog="codepaint judge-server",
         description="Serve a stand-in, OpenAI-compatible VLM judge on loopback for dry runs and tests. Its "
@@ -470,12 +471,15 @@ def serve(argv: list[str] | None = None) -> int:
                          fail_kinds=kinds, seed=args.seed, verbose=args.verbose)
     print(f"codepaint stand-in judge on {server.url} (model: any name; OPENAI_BASE_URL={server.url} "
           "OPENAI_API_KEY=anything)", flush=True)
+    # Handlers of our own, as uvicorn does: a process started in the background by a shell without job
+    # control inherits SIGINT *ignored*, and Python then never raises KeyboardInterrupt (Ctrl-C, or a
+    # supervisor's SIGINT, would be lost). SIGTERM (docker, kubernetes, systemd) stops it the same way.
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
     server.start()
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+        stop.wait()
     finally:
         server.stop()
     return 0
