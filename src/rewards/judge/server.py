@@ -449,7 +449,8 @@ def serve(argv: list[str] | None = None) -> int:
         description="Serve a stand-in, OpenAI-compatible VLM judge on loopback for dry runs and tests. Its "
         "verdicts come from simple image statistics (coverage, colourfulness, edge density), not from a "
         "model: "
-        "it is not a real judge. Faults can be injected at start-up or via POST /admin/faults.",
+        "it is not a real judge. Faults can be injected at start-up or via POST /admin/faults. Runs until "
+        "Ctrl-C or SIGTERM, then exits 0.",
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8900, help="0 picks a free port (default: %(default)s)")
