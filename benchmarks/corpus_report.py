@@ -49,7 +49,7 @@ from PIL import Image, ImageOps
 
 import codepaint_env
 from codepaint_env.render import Renderer, RenderResult
-from codepaint_env.report import GalleryItem, write_gallery
+from codepaint_env.render.gallery import GalleryItem, write_gallery
 
 LANGUAGES = ("p5brush", "p5", "svg", "html", "python", "tikz")
 CODE_SUFFIXES = (".js", ".svg", ".html", ".htm", ".py", ".tex")

@@ -18,10 +18,10 @@ import statistics
 import time
 
 from codepaint_env.render import Renderer
-from codepaint_env.render.assets import load_assets
-from codepaint_env.render.browser import CHROMIUM_ARGS
-from codepaint_env.render.chromium import find_browser
-from codepaint_env.render.pages import build_page, render_url, shared_asset
+from codepaint_env.render.browser.assets import load_assets
+from codepaint_env.render.browser.chromium import find_browser
+from codepaint_env.render.browser.pages import build_page, render_url, shared_asset
+from codepaint_env.render.browser.pool import CHROMIUM_ARGS
 
 SIZE = 256
 
@@ -135,7 +135,8 @@ def bench_svg_renderers(rounds: int) -> dict[str, float]:
     """SVG throughput through the Renderer: Chromium vs ``renderer="fast"`` (resvg), same files."""
     from pathlib import Path
 
-    files = sorted((Path(__file__).resolve().parents[1] / "tests" / "data" / "svg_parity").glob("*.svg"))
+    parity = Path(__file__).resolve().parents[1] / "tests" / "support" / "data" / "svg_parity"
+    files = sorted(parity.glob("*.svg"))
     docs = [f.read_text() for f in files]
     out = {}
     with Renderer(cache_size=0) as r:
@@ -176,7 +177,7 @@ def main() -> None:
           f"{fresh_rate:.2f} renders/s")
     print(f"speedup: {pool_rate / fresh_rate:.1f}")
     svg = bench_svg_renderers(1 if args.quick else 3)
-    print(f"\nSVG renderers (tests/data/svg_parity, {SIZE} px, one at a time): "
+    print(f"\nSVG renderers (tests/support/data/svg_parity, {SIZE} px, one at a time): "
           f"Chromium {svg['browser']:.1f}/s, fast (resvg) {svg['fast']:.1f}/s "
           f"-> fast/Chromium {svg['fast'] / svg['browser']:.1f}x")
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import rewards
 from codepaint_env.render import Renderer
 from codepaint_env.tasks import load_suite
-from rewards.judge.server import JudgeServer
+from codepaint_env.testing.judge_server import JudgeServer
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = "function setup() { createCanvas(512, 512, WEBGL); background('#f7f0e4'); brush.fill('#c33', 200"

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/svg_bench.py            # ~20-30 s on 2 cores
     .venv/bin/python benchmarks/svg_bench.py --no-isolation --repeats 1
 
-Everything runs on the parity set (``tests/data/svg_parity/*.svg``) at 256x256, in one run (this
+Everything runs on the parity set (``tests/support/data/svg_parity/*.svg``) at 256x256, in one run (this
 machine is noisy: compare ratios, not absolute numbers). Prints
 
 1. **fidelity**: mean per-pixel absolute difference (0-255, over RGB) of resvg and of CairoSVG
@@ -35,7 +35,7 @@ import numpy as np
 from PIL import Image
 
 from codepaint_env.render import Renderer
-from codepaint_env.render.fast_svg import (
+from codepaint_env.render.resvg.fast_svg import (
     FONTS,
     _finish,
     _on_white,
@@ -45,10 +45,10 @@ from codepaint_env.render.fast_svg import (
     render_svg_fast,
     shutdown_workers,
 )
-from codepaint_env.render.sandbox import Limits, run_sandboxed
+from codepaint_env.render.sandbox.process import Limits, run_sandboxed
 
 SIZE = 256
-PARITY = Path(__file__).resolve().parent.parent / "tests" / "data" / "svg_parity"
+PARITY = Path(__file__).resolve().parent.parent / "tests" / "support" / "data" / "svg_parity"
 
 _ONESHOT = r"""
 import json, sys, resvg_py

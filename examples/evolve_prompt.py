@@ -64,10 +64,10 @@ try:
 except ImportError as e:  # a broken installation: say how to fix it
     raise SystemExit(f"examples/evolve_prompt.py needs GEPA ({e}): pip install 'codepaint[evolve]'") from None
 
-from codepaint_env.prompts import system_prompt
 from codepaint_env.render import Renderer
 from codepaint_env.render.extract import extract_code
 from codepaint_env.tasks import Task, all_tasks, builtin_suites, load_suite, load_tasks
+from codepaint_env.tasks.prompts import system_prompt
 from rewards.base import Reward, Sample
 
 COMPONENT = "system_prompt"
@@ -373,11 +373,10 @@ def choose_tasks(spec: str | None, split: str, language: str, limit: int, seed: 
 
 
 def build_reward(spec: str, renderer: Renderer) -> Reward:
-    """A composite of ``id:weight,...``, gated by its gate component when it has one."""
-    from rewards.composite import CompositeReward, parse_weighted
+    """The reward a spec names (``rewards.make_reward``: a composite is gated by its gate component)."""
+    import rewards
 
-    gate = next((n for n, _ in parse_weighted(spec) if n in ("gate", "execution_gate")), None)
-    return CompositeReward(spec, gate=gate, renderer=renderer)
+    return rewards.make_reward(spec, renderer=renderer)
 
 
 def compare(adapter: CodepaintPromptAdapter, styles: list[str], tasks: list[Task], args: Any,
@@ -492,9 +491,9 @@ def run(args: Any, out: Path, policy: ChatModel, reflection: ChatModel, train: l
 
 def smoke(args: Any, out: Path) -> int:
     """Offline: the scripted policy/reflection server and the stand-in judge on loopback."""
-    from codepaint_env.demo import DEMO_EPISODES
+    from codepaint_env.cli.demo import DEMO_EPISODES
+    from codepaint_env.testing.judge_server import JudgeServer
     from codepaint_env.testing.scripted_policy import POLICY_MODEL, REFLECTION_MODEL, ScriptedPolicyServer
-    from rewards.judge.server import JudgeServer
 
     tasks_by_id = {t.id: t for t in all_tasks(language="p5brush")}
     tasks = [tasks_by_id[ep.task_id] for ep in DEMO_EPISODES]

@@ -42,7 +42,7 @@ renders, a program that does not). It prints what reached the policy's forward p
 weights go to ``GRPOConfig.reward_weights``, judge rewards are passed as async so TRL runs them
 concurrently. With ``--multi-turn`` (and ``--vlm``) they make up the environment's reward instead,
 scored on each submitted program (``rewards/CodePaintToolEnv/mean``). The system prompt comes from
-``codepaint_env.prompts`` (``--prompt-style allowlist``, the short eight-method prompt, or
+``codepaint_env.tasks.prompts`` (``--prompt-style allowlist``, the short eight-method prompt, or
 ``reference``, the long API reference).
 """
 
@@ -57,17 +57,10 @@ from pathlib import Path
 
 
 def build_rewards(spec: str) -> tuple[list, list[float]]:
-    """Reward objects and weights from ``"id:weight,..."`` (judges wrapped as async)."""
+    """TRL's reward functions and weights for a spec (``rewards.reward_funcs``: gated specs stay gated)."""
     import rewards
-    from rewards.composite import parse_weighted
-    from rewards.judge.judged import JudgedReward
 
-    funcs, weights = [], []
-    for rid, w in parse_weighted(spec):
-        r = rewards.make_reward(rid)
-        funcs.append(r.as_async() if isinstance(r, JudgedReward) else r)
-        weights.append(w)
-    return funcs, weights
+    return rewards.reward_funcs(spec)
 
 
 def watch_pictures(model) -> dict[str, int]:
@@ -120,15 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
-    from codepaint_env.compat import ensure_torchvision
+    from rewards.embed.compat import ensure_torchvision
 
     ensure_torchvision()
     from datasets import Dataset
     from trl import GRPOConfig, GRPOTrainer
 
-    from codepaint_env.env import resolve_tasks
-    from codepaint_env.prompts import system_prompt
+    from codepaint_env.envs.env import resolve_tasks
     from codepaint_env.tasks import tasks_to_rows
+    from codepaint_env.tasks.prompts import system_prompt
 
     if args.vlm and not args.multi_turn:
         args.multi_turn = 2 if args.smoke else 3  # the pictures come back as tool results
@@ -154,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         config = tiny_grpo_config(args.output_dir, max_completion_length=1536,
                                   max_tool_calling_iterations=args.multi_turn,
                                   generation_kwargs={"max_new_tokens": 24})
-        sailboat = (Path(__file__).resolve().parents[1] / "src/codepaint_env/demo_sketches/sailboat.svg")
+        sailboat = (Path(__file__).resolve().parents[1] / "src/codepaint_env/cli/demo_sketches/sailboat.svg")
         trainer_cls = scripted_tool_calls_trainer([
             qwen_tool_call("submit_code", {"code": sailboat.read_text(encoding="utf-8")}),
             qwen_tool_call("submit_code", {"code": '<svg xmlns="http://www.w3.org/2000/svg"><circle cx='}),
@@ -200,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     kwargs = {}
     if args.multi_turn:
         from codepaint_env import ENV_IDS
-        from codepaint_env.trl_env import CodePaintToolEnv
+        from codepaint_env.integrations.trl import CodePaintToolEnv
 
         env_id = next(k for k, v in ENV_IDS.items() if v == language)
         composite = [(f, w) for f, w in zip(funcs, weights, strict=True)]

@@ -43,7 +43,6 @@ import numpy as np
 
 import rewards
 from rewards.base import Sample
-from rewards.composite import parse_weighted
 from rewards.gate import STATS_KEYS, ExecutionGate
 from rewards.pool import ReferencePool
 from rewards.probes import run_probes
@@ -124,15 +123,12 @@ OLD_GATE = {"text_check": False, "copy_check": False, "degenerate_check": False}
 
 def build_reward(spec: str, old_gate: bool = False) -> rewards.Reward:
     """A reward from an id or a ``+``-joined composite (``gate:0.3+classic:0.7``)."""
-    if "+" not in spec:
-        rid = rewards.reward_spec(spec).id
-        return rewards.make_reward(spec, **(OLD_GATE if old_gate and rid == "execution_gate" else {}))
-    parts = parse_weighted(spec.replace("+", ","))
-    ids = [rewards.reward_spec(name).id for name, _ in parts]
-    components = [(name, w, OLD_GATE if old_gate and rid == "execution_gate" else {})
-                  for (name, w), rid in zip(parts, ids, strict=True)]
-    return rewards.make_reward("composite", rewards=components, name=spec,
-                               gate="execution_gate" if "execution_gate" in ids else None)
+    plan = rewards.parse_spec(spec.replace("+", ","))
+    parts = [(c.reward, c.weight, OLD_GATE if old_gate and c.id == "execution_gate" else {})
+             for c in plan.components]
+    if not plan.weighted:
+        return rewards.make_reward(parts[0][0], **parts[0][2])
+    return rewards.make_reward(parts, name=spec)
 
 
 def fmt(v: float | None, signed: bool = False) -> str:

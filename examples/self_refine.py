@@ -10,7 +10,7 @@ With any OpenAI-compatible policy model (and a judge for the critique; the same 
 A vision-language policy sees the picture its last program drew with the critique (``--policy-images``:
 ``auto``, the default, sends it and falls back to text for good if the endpoint rejects images; ``yes``;
 ``no``). The picture travels as an OpenAI ``image_url`` part with a PNG data URL
-(``codepaint_env.vlm_messages``), which vLLM, SGLang, TGI, llama.cpp, Ollama and hosted APIs accept:
+(``codepaint_env.envs.vlm_messages``), which vLLM, SGLang, TGI, llama.cpp, Ollama and hosted APIs accept:
 
     .venv/bin/python examples/self_refine.py --policy-model Qwen/Qwen3-VL-8B-Instruct --policy-images yes \
         --judge-model Qwen/Qwen2.5-VL-7B-Instruct --language svg --prompt "a lighthouse at dusk" \
@@ -40,9 +40,9 @@ import re
 import sys
 from pathlib import Path
 
+from codepaint_env.envs.wrappers import write_atomic
 from codepaint_env.render import Renderer
 from codepaint_env.render.extract import extract_code
-from codepaint_env.wrappers import write_atomic
 from rewards.base import Sample
 from rewards.change import measure_change
 
@@ -72,7 +72,7 @@ class ModelPolicy:
                  images: str = "auto") -> None:
         import openai
 
-        from codepaint_env.prompts import system_prompt
+        from codepaint_env.tasks.prompts import system_prompt
 
         self.client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed")
         self.model = model
@@ -88,7 +88,7 @@ class ModelPolicy:
         return reply.choices[0].message.content or ""
 
     def _messages(self, prompt: str, history: list[dict], pictures: bool) -> list[dict]:
-        from codepaint_env.vlm_messages import revision_messages
+        from codepaint_env.envs.vlm_messages import revision_messages
 
         messages = [{"role": "system", "content": self.system}, {"role": "user", "content": prompt}]
         for i, h in enumerate(history):

@@ -373,7 +373,7 @@ def collect(dl: Path) -> Iterator[dict]:
     spec = "p5@2.2.3"
     yield from pick(p5_examples(npm_files(spec, dl), spec), PER_LANGUAGE)
     # ... and p5.js 1.11's, the ones that use API p5.js 2 removed (rendered with the 1.x engine)
-    from codepaint_env.render.p5compat import uses_p5_v1
+    from codepaint_env.render.browser.p5compat import uses_p5_v1
 
     spec = "p5@1.11.13"
     v1 = p5_examples(npm_files(spec, dl), spec, lambda p: p == "lib/p5.js", "p5-1x-reference")

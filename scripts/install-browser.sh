@@ -4,7 +4,7 @@
 #        -> Debian's `chromium` via apt-get when root -> `playwright install chromium`.
 set -u
 PY="${1:-.venv/bin/python}"
-if "$PY" -c "from codepaint_env.render.chromium import find_browser; find_browser()" 2>/dev/null; then
+if "$PY" -c "from codepaint_env.render.browser.chromium import find_browser; find_browser()" 2>/dev/null; then
   exit 0
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure Tesseract OCR and its English data are installed for the text-on-the-canvas check
-# (rewards.text_check); idempotent.
+# (rewards.gate.text); idempotent.
 set -u
 if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx eng; then
   exit 0

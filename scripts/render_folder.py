@@ -14,7 +14,7 @@ from pathlib import Path
 
 from codepaint_env.render import Renderer
 from codepaint_env.render.detect import language_from_path
-from codepaint_env.report import contact_sheet
+from codepaint_env.render.gallery import contact_sheet
 
 EXTS = (".js", ".svg", ".html")
 

@@ -20,31 +20,44 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-from .core.version import __version__
+from codepaint_env.core import moved
+from codepaint_env.core.version import __version__
+
+moved.install()  # old import paths (``codepaint_env.env``...) keep working until 0.2
 
 if TYPE_CHECKING:  # imported when first used (``__getattr__`` below)
-    from .env import CodePaintEnv
-    from .render import Renderer, RenderResult, render
+    from codepaint_env.envs.env import CodePaintEnv
+    from codepaint_env.render import Renderer, RenderResult, render
 
-#: Registered environment ids -> language (kwargs presets of one class, as Gymnasium does it).
-ENV_IDS = {
-    "CodePaint/P5Brush-v0": "p5brush",
-    "CodePaint/P5-v0": "p5",
-    "CodePaint/SVG-v0": "svg",
-    "CodePaint/HTML-v0": "html",
-    "CodePaint/Python-v0": "python",
-    "CodePaint/TikZ-v0": "tikz",
-}
+def env_ids() -> dict[str, str]:
+    """Environment id -> language, for every registered language with an ``env_id`` (plugins too).
+
+    The ids are kwargs presets of one class (``CodePaintEnv(language=...)``), as Gymnasium does it;
+    the table of languages (``LanguageSpec.env_id``) names them.
+    """
+    from codepaint_env.render import LANGUAGES
+
+    return {spec.env_id: spec.name for spec in LANGUAGES.values() if spec.env_id}
+
+
+def _register_env(spec: Any) -> None:
+    if not spec.env_id or "gymnasium" not in sys.modules:
+        return
+    from gymnasium.envs.registration import register, registry
+
+    if spec.env_id not in registry:
+        register(id=spec.env_id, entry_point="codepaint_env.envs.env:CodePaintEnv",
+                 vector_entry_point="codepaint_env.envs.vector:CodePaintVectorEnv",
+                 kwargs={"language": spec.name}, nondeterministic=False)
 
 
 def _register_envs() -> None:
-    from gymnasium.envs.registration import register, registry
+    from codepaint_env.core.languages import on_register
+    from codepaint_env.render import LANGUAGES  # the built-ins and installed plugins
 
-    for env_id, language in ENV_IDS.items():
-        if env_id not in registry:
-            register(id=env_id, entry_point="codepaint_env.env:CodePaintEnv",
-                     vector_entry_point="codepaint_env.vector:CodePaintVectorEnv",
-                     kwargs={"language": language}, nondeterministic=False)
+    for spec in LANGUAGES.values():
+        _register_env(spec)
+    on_register(_register_env)  # languages registered later get their ids too
 
 
 class _RegisterWhenGymnasiumLoads(importlib.abc.MetaPathFinder):
@@ -85,15 +98,17 @@ elif not any(isinstance(f, _RegisterWhenGymnasiumLoads) for f in sys.meta_path):
 
 #: Public names imported when first used: ``import codepaint_env.core`` (what ``rewards``
 #: needs to import) loads no renderer, no browser code and no environment.
-_LAZY = {"CodePaintEnv": ".env", "Renderer": ".render", "RenderResult": ".render", "render": ".render"}
+_LAZY = {"CodePaintEnv": ".envs.env", "Renderer": ".render", "RenderResult": ".render", "render": ".render"}
 
 
 def __getattr__(name: str) -> Any:
     if name == "render":  # the package, callable as the function of the same name
         return importlib.import_module(".render", __name__)
+    if name == "ENV_IDS":  # Environment id -> language (see env_ids)
+        return env_ids()
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'codepaint_env' has no attribute {name!r}")
 
 
-__all__ = ["ENV_IDS", "CodePaintEnv", "RenderResult", "Renderer", "__version__", "render"]
+__all__ = ["ENV_IDS", "CodePaintEnv", "RenderResult", "Renderer", "__version__", "env_ids", "render"]

@@ -16,26 +16,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .registry import ALIASES, REGISTRY, RewardSpec, list_rewards, make_reward, register_reward, reward_spec
+from rewards.registry import ALIASES, REGISTRY, RewardSpec, list_rewards, register_reward, reward_spec
+from rewards.spec import DEFAULT_REWARD, MAX_WEIGHT, RewardPlan, parse_spec
 
 if TYPE_CHECKING:  # imported when first used (``__getattr__`` below)
-    from .base import AsyncReward, Reward, RewardResult, Sample
+    from rewards.base import AsyncReward, Reward, RewardResult, Sample
+    from rewards.factory import make_reward, reward_funcs
 
 __all__ = [
     "ALIASES",
+    "DEFAULT_REWARD",
+    "MAX_WEIGHT",
     "REGISTRY",
     "AsyncReward",
     "Reward",
+    "RewardPlan",
     "RewardResult",
     "RewardSpec",
     "Sample",
     "list_rewards",
     "make_reward",
+    "parse_spec",
     "register_reward",
+    "reward_funcs",
     "reward_spec",
 ]
 
-_LAZY = {"Reward": "base", "RewardResult": "base", "Sample": "base", "AsyncReward": "base"}
+_LAZY = {"Reward": "base", "RewardResult": "base", "Sample": "base", "AsyncReward": "base",
+         "make_reward": "factory", "reward_funcs": "factory"}
 
 
 def __getattr__(name: str) -> Any:

@@ -75,8 +75,7 @@ from typing import Any
 from codepaint_env.core.errors import CodePaintError, DependencyNotInstalled
 from codepaint_env.core.version import __version__
 from codepaint_env.render import RenderResult
-
-from .base import Reward, RewardResult, Sample
+from rewards.base import Reward, RewardResult, Sample
 
 #: The Ray namespace the reward actors are named in.
 NAMESPACE = "codepaint"
@@ -313,7 +312,7 @@ def wire_sample(s: Sample) -> Sample:
 def actor_name(spec: Any, config: Mapping[str, Any], ray_actor_options: Mapping[str, Any],
                max_batch: int, batch_wait_ms: float) -> str:
     """The actor's name: ``codepaint-reward-<id>-<hash of everything that defines it>``."""
-    from .registry import ALIASES
+    from rewards.registry import ALIASES
 
     if isinstance(spec, str):
         key: Any = ALIASES.get(spec, spec)
@@ -338,8 +337,7 @@ def canonical(value: Any) -> Any:
     other object by a hash of its pickle.
     """
     from codepaint_env.core.pickling import PicklesAsArguments
-
-    from .pool import ReferencePool
+    from rewards.pool import ReferencePool
 
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -412,18 +410,15 @@ class RewardActor:
 
     @staticmethod
     def _build(spec: Any, config: dict[str, Any]) -> Reward:
-        from .registry import load_entry_point, make_reward, reward_spec
+        from rewards.instantiate import instantiate, reward_class
 
-        if isinstance(spec, str):
-            cls = load_entry_point(spec) if ":" in spec else reward_spec(spec).load()
-        else:
-            cls = spec
+        cls = reward_class(spec)
         if "device" not in config and isinstance(cls, type) and issubclass(cls, Reward) \
                 and "device" in cls.config_keys():
             import ray
 
             config["device"] = "cuda" if ray.get_gpu_ids() else "cpu"
-        return make_reward(spec, **config)
+        return instantiate(spec, **config)
 
     async def describe(self) -> dict[str, Any]:
         """The reward's id, range, flags, name and repr (raises the error that stopped its build)."""

@@ -39,7 +39,7 @@ from typing import Any, ClassVar, TypeVar
 
 from codepaint_env.core.loop import LoopThread, after_fork
 from codepaint_env.core.pickling import PicklesAsArguments
-from codepaint_env.render import Renderer, RenderResult
+from codepaint_env.render import RenderResult, RenderService
 from codepaint_env.render.extract import completion_text, extract_code
 
 T = TypeVar("T")
@@ -151,8 +151,9 @@ class Reward(PicklesAsArguments):
     sample at a time) or :meth:`score` / :meth:`ascore` (a batch, e.g. for concurrency).
 
     Args:
-        renderer: The :class:`~codepaint_env.render.Renderer` completions are rendered with
-            (default: the process-wide shared one, whose cache all rewards share).
+        renderer: The render service completions are rendered with (a ``Renderer`` or a
+            ``RayRenderer``; default: the process-wide shared ``Renderer``, whose cache all
+            rewards share).
         language: Language for completions whose ``language`` column is absent (``auto`` detects).
         size: Render size when the dataset has no ``size`` column.
         seed: Render seed when the dataset has no ``seed`` column.
@@ -167,8 +168,10 @@ class Reward(PicklesAsArguments):
     deterministic: ClassVar[bool] = True
     #: True for rewards that score samples against the others in their group (Pref-GRPO).
     scores_groups: ClassVar[bool] = False
+    #: True for rewards that wait on a judge over HTTP (TRL should await them: :meth:`as_async`).
+    awaits_judge: ClassVar[bool] = False
 
-    def __init__(self, *, renderer: Renderer | None = None, language: str = "auto",
+    def __init__(self, *, renderer: RenderService | None = None, language: str = "auto",
                  size: int | tuple[int, int] | str = 512,
                  seed: int = 0, name: str | None = None) -> None:
         self.renderer = renderer
@@ -245,7 +248,7 @@ class Reward(PicklesAsArguments):
         return RewardResult(self.value_range[0], breakdown=dict(breakdown), rationale=why)
 
     # ------------------------------------------------------------------ rendering
-    def get_renderer(self) -> Renderer:
+    def get_renderer(self) -> RenderService:
         """The renderer in use (the shared default unless one was given)."""
         if self.renderer is None:
             from codepaint_env.render import default_renderer

@@ -29,8 +29,7 @@ from codepaint_env.core.images import (
     measure_change,
     ssim,
 )
-
-from .base import Reward, RewardResult, Sample
+from rewards.base import Reward, RewardResult, Sample
 
 __all__ = ["ALL_CHANGED", "NO_CHANGE", "ChangeMeasure", "VisibleChange", "measure_change", "ssim"]
 

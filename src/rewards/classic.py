@@ -37,10 +37,9 @@ import numpy as np
 from PIL import Image
 
 from codepaint_env.render import pixel_sha256
-
-from .base import RewardResult, Sample
-from .pool import ReferencePool
-from .references import PoolReward, excluded_references
+from rewards.base import RewardResult, Sample
+from rewards.pool import ReferencePool
+from rewards.references import PoolReward, excluded_references
 
 _SIDE = 128
 
@@ -158,7 +157,8 @@ class ClassicReward(PoolReward):
 
     def score_one(self, sample: Sample) -> RewardResult:
         """Compare one render with the references."""
-        if not sample.ok or sample.render.image is None:
+        mine_image = sample.render.canvas_image if sample.ok else None
+        if mine_image is None:
             return self.failed_render(sample)
         language = self.reference_language_for(sample)
         # a reference is never compared with itself (scoring the pool, or a copied reference)
@@ -167,7 +167,7 @@ class ClassicReward(PoolReward):
                 if i not in skip and sha != sample.render.sha256]
         if not refs:
             return self.no_references(language)
-        mine = features(sample.render.image)
+        mine = features(mine_image)
         sims = [(ref_id, similarity(mine, f)) for ref_id, f in refs]
         w = self.colour_weight
         scored = sorted(((w * s["colour"] + (1 - w) * s["structure"], ref_id, s) for ref_id, s in sims),

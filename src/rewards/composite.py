@@ -1,13 +1,19 @@
-"""`composite`: a weighted sum of rewards, with an optional gate.
+"""`composite`: a weighted sum of rewards, gated by the execution gate when it is one of them.
 
-    reward = CompositeReward({"execution_gate": 0.1, "pointwise_vlm": 0.8, "interactive": 0.1},
-                             gate="execution_gate")              # AesCoder's default weights
-    reward = CompositeReward("gate:0.1,pairwise_vlm:0.9,visible_change:0", gate="gate")
+    reward = CompositeReward({"execution_gate": 0.1, "pointwise_vlm": 0.8, "interactive": 0.1})
+    reward = CompositeReward("gate:0.1,pairwise_vlm:0.9,visible_change:0")
+    reward = rewards.make_reward("gate:0.1,pairwise_vlm:0.9")      # the same, from the one spec parser
+
+Components are parsed by :mod:`rewards.spec` (the one grammar, weights checked there) and built
+by :func:`rewards.instantiate.instantiate`; ``renderer``, ``language``, ``size`` and ``seed`` are
+shared by every component built here.
 
 Value: ``sum(weight_i * value_i)`` over the components. A component with weight 0 is a logged
 metric: computed and reported in the breakdown, not part of the value.
 
-The gate is one of the components (usually ``execution_gate``). Where a sample's gate value is
+The gate is one of the components: by default (``gate="auto"``) ``execution_gate`` when it is one
+of them (the one gate rule of :mod:`rewards.spec`), else a component named by ``gate=``, or none
+with ``gate=None``. Where a sample's gate value is
 below ``gate_threshold`` (default: the middle of the gate's range, 0 for -1/1), the other
 components are not computed for it (no judge is paid to score a broken program) and count at
 the minimum of their range. So a failed render never outscores one that passed the gate.
@@ -20,36 +26,19 @@ total (``missing="renormalize"``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from .base import Reward, RewardResult, Sample, run_sync
-from .registry import make_reward, reward_spec
+from rewards.base import Reward, RewardResult, Sample, run_sync
+from rewards.instantiate import instantiate
+from rewards.registry import reward_spec
+from rewards.spec import GATE_ID, RewardPlan, parse_spec
+
+#: The arguments every reward takes, shared by the components a composite builds.
+SHARED_KEYS: tuple[str, ...] = ("renderer", "language", "size", "seed")
 
 #: AesCoder's weights: execution 0.1, static aesthetics 0.8, interaction 0.1.
 AESCODER_WEIGHTS: dict[str, float] = {"execution_gate": 0.1, "pointwise_vlm": 0.8, "interactive": 0.1}
-
-
-def parse_weighted(text: str) -> list[tuple[str, float]]:
-    """``"gate:0.1,pairwise_vlm:0.8"`` -> ``[("gate", 0.1), ("pairwise_vlm", 0.8)]``; weight 1 if omitted.
-
-    Raises:
-        ValueError: A weight that is not a number.
-    """
-    out = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, sep, weight = part.rpartition(":")
-        if not sep:
-            out.append((part, 1.0))
-            continue
-        try:
-            out.append((name.strip(), float(weight)))
-        except ValueError:
-            raise ValueError(
-                f"{part!r}: write components as id:weight, e.g. 'gate:0.1,pairwise_vlm:0.8'") from None
-    if not out:
-        raise ValueError("no components: write them as id:weight, e.g. 'gate:0.1,pairwise_vlm:0.8'")
-    return out
 
 
 class CompositeReward(Reward):
@@ -57,9 +46,11 @@ class CompositeReward(Reward):
 
     Args:
         rewards: Components: ``{spec: weight}``, a list of ``(spec, weight)`` or
-            ``(spec, weight, config)``, or a string ``"id:weight,..."``. A spec is anything
-            :func:`~rewards.make_reward` takes (an id, ``"module:Class"``, a reward object).
-        gate: The component acting as the gate (its id, alias or name), or ``None``.
+            ``(spec, weight, config)``, a string ``"id:weight,..."``, or a parsed
+            :class:`~rewards.spec.RewardPlan` (:mod:`rewards.spec`). A component is an id,
+            ``"module:Class"``, a Reward class or a reward object.
+        gate: ``"auto"`` (``execution_gate`` when it is a component), the component acting as the
+            gate (its id, alias or name), or ``None``.
         gate_threshold: Gate values below this skip the other components.
         missing: ``"none"`` or ``"renormalize"`` (see the module docstring).
         **kwargs: The :class:`~rewards.base.Reward` arguments (renderer, language, size, seed, name).
@@ -67,7 +58,7 @@ class CompositeReward(Reward):
 
     id = "composite"
 
-    def __init__(self, rewards: Any = None, *, gate: str | None = None, gate_threshold: float | None = None,
+    def __init__(self, rewards: Any = None, *, gate: str | None = "auto", gate_threshold: float | None = None,
                  missing: str = "none", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if rewards is None:
@@ -77,16 +68,21 @@ class CompositeReward(Reward):
         if missing not in ("none", "renormalize"):
             raise ValueError("missing must be 'none' or 'renormalize'")
         self.components: list[tuple[str, Reward, float]] = []
-        for entry in _entries(rewards):
-            spec, weight, config = entry
-            reward = make_reward(spec, **config)
+        plan = rewards if isinstance(rewards, RewardPlan) else parse_spec(rewards)
+        shared = {k: kwargs[k] for k in SHARED_KEYS if kwargs.get(k) is not None}
+        for comp in plan.components:
+            spec, weight, config = comp.reward, comp.weight, dict(comp.config)
+            reward = spec if isinstance(spec, Reward) else instantiate(spec, **{**shared, **config})
             name = getattr(reward, "__name__", str(spec))
             taken = {n for n, _, _ in self.components}
             base, i = name, 2
             while name in taken:
                 name, i = f"{base}_{i}", i + 1
             self.components.append((name, reward, float(weight)))
-        self.gate = self._find(gate) if gate is not None else None
+        if gate == "auto":
+            self.gate = next((n for n, r, _ in self.components if getattr(r, "id", None) == GATE_ID), None)
+        else:
+            self.gate = self._find(gate) if gate is not None else None
         if self.gate is not None:
             g = self._component(self.gate)
             lo, hi = g.value_range
@@ -189,16 +185,3 @@ class CompositeReward(Reward):
         if missing:
             total *= weight_all / weight_seen
         return RewardResult(total, breakdown=breakdown, rationale=" | ".join(notes), cost=cost)
-
-
-def _entries(rewards: Any) -> list[tuple[Any, float, dict[str, Any]]]:
-    if isinstance(rewards, str):
-        return [(name, w, {}) for name, w in parse_weighted(rewards)]
-    if isinstance(rewards, Mapping):
-        return [(spec, float(w), {}) for spec, w in rewards.items()]
-    out = []
-    for e in rewards:
-        if not isinstance(e, (tuple, list)) or len(e) not in (2, 3):
-            raise ValueError(f"component {e!r}: give (spec, weight) or (spec, weight, config)")
-        out.append((e[0], float(e[1]), dict(e[2]) if len(e) == 3 else {}))
-    return out

@@ -1,7 +1,7 @@
 """`interactive`: AesCoder's interactive aesthetics agent: do the page's controls work?
 
 The page is rendered afresh through :meth:`Renderer.interact <codepaint_env.render.Renderer.interact>`
-and a probe (``codepaint_env/render/js/interact.js``) finds its **candidates**: enabled controls
+and a probe (``codepaint_env/render/browser/js/interact.js``) finds its **candidates**: enabled controls
 inside the viewport that are the topmost control at their centre (buttons, links, inputs,
 textareas, selects, ``summary``, ``[role=button|tab|link|...]``, contenteditable, elements with a
 pointer listener, canvases with listeners, and the page itself ("keyboard") when it listens to keys
@@ -26,7 +26,7 @@ reported) and opened no popup. So typing into a field, or ticking a box, scores 
 reacts. Value: points / actions chosen, in [0, 1]; no candidates: 0.0; a failed render: 0.0; not
 HTML: ``None``.
 
-The page itself is driven by :mod:`codepaint_env.render.interaction` (the render layer: finding
+The page itself is driven by :mod:`codepaint_env.render.browser.interaction` (the render layer: finding
 controls, acting, measuring change); this module chooses the actions and scores what they did.
 """
 
@@ -42,13 +42,13 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from codepaint_env.render import RenderResult, interaction
-from codepaint_env.render.browser import Interaction
-from codepaint_env.render.interaction import ACTIONS, Planned, describe, signature
-
-from .base import Reward, RewardResult, Sample, run_sync
-from .judge.client import JudgeClient, JudgeConfig, JudgeReply
-from .judge.parsing import ParseError, format_hint, parse_json_object
+from codepaint_env.render import RenderResult
+from codepaint_env.render.browser import interaction
+from codepaint_env.render.browser.interaction import ACTIONS, Planned, describe, signature
+from codepaint_env.render.browser.pool import Interaction
+from rewards.base import Reward, RewardResult, Sample, run_sync
+from rewards.judge.client import JudgeClient, JudgeConfig, JudgeReply
+from rewards.judge.parsing import ParseError, format_hint, parse_json_object
 
 BREAKDOWN: tuple[str, ...] = ("elements_found", "actions", "changed", "errors", "navigations")
 _KIND_ACTION = {"text": "type", "select": "select", "range": "key", "keys": "key"}

@@ -20,7 +20,7 @@ builds, from each honest render, the hacks seen in practice and scores them with
 The report gives, per probe, the mean score, the mean change against the honest render it was
 made from (``delta``) and how often the hack scored strictly higher (``beats``). A robust reward
 has negative deltas and rare beats everywhere. Used by ``examples/reward_ablation.py`` and
-``tests/test_hacks.py``; numbers, not verdicts.
+``tests/rewards/test_hacks.py``; numbers, not verdicts.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .base import Sample
-from .pool import ReferencePool
+from rewards.base import Sample
+from rewards.pool import ReferencePool
 
 PROBES: tuple[str, ...] = ("prompt_text", "ten_out_of_ten", "reference_copy", "blank", "noise",
                            "dominant_block", "flat_block", "near_uniform", "giant_word")

@@ -13,8 +13,8 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from .base import Reward, RewardResult, Sample
-from .pool import ReferencePool
+from rewards.base import Reward, RewardResult, Sample
+from rewards.pool import ReferencePool
 
 
 class PoolReward(Reward):

@@ -1,12 +1,11 @@
-"""The reward registry: ids -> lazy specs, as Gymnasium registers environments.
+"""The reward registry: ids -> lazy specs, as Gymnasium registers environments. Data only.
 
-    >>> import rewards
-    >>> gate = rewards.make_reward("execution_gate", fail_value=0.0)
-    >>> judge = rewards.make_reward("pairwise_vlm", k=2, rubric="new")      # doctest: +SKIP
-    >>> mine = rewards.make_reward("my_pkg.rewards:Sharpness", radius=2)     # doctest: +SKIP
+A registration is an entry point ``"module:Class"`` plus default keyword arguments, so nothing is
+imported until a reward is made (:func:`rewards.make_reward`, in :mod:`rewards.factory`):
+``import rewards`` loads no torch, open_clip or playwright.
 
-A spec is data (an entry point ``"module:Class"`` plus default keyword arguments), so nothing is
-imported until a reward is made: ``import rewards`` loads no torch, open_clip or playwright.
+    >>> from rewards.registry import register_reward
+    >>> register_reward("sharpness", "my_pkg.rewards:Sharpness", radius=2)   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -14,12 +13,9 @@ from __future__ import annotations
 import difflib
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from codepaint_env.core.errors import CodePaintError, DependencyNotInstalled, UnknownReward
-
-if TYPE_CHECKING:
-    from .base import Reward
 
 
 @dataclass(frozen=True)
@@ -95,54 +91,6 @@ def reward_spec(id: str) -> RewardSpec:
         f"unknown reward {id!r}{hint} Registered: {', '.join(list_rewards())}. A class of your own "
         "works as 'package.module:ClassName'."
     )
-
-
-def make_reward(spec: Any, **config: Any) -> Reward:
-    """Build a reward from an id, an alias, ``"module:Class"``, a class, or pass an instance through.
-
-    Args:
-        spec: What to build.
-        **config: Keyword arguments for the class (over the registered defaults). With
-            ``ray_actor_options`` (a dict), the reward is built once in a shared Ray actor and this
-            returns an :class:`~rewards.actor.ActorReward` talking to it (see :mod:`rewards.actor`
-            for its own arguments).
-
-    Returns:
-        The reward object (a :class:`~rewards.base.Reward`).
-
-    Raises:
-        UnknownReward: An unknown id (the message lists near matches).
-        DependencyNotInstalled: The backend needs a pip extra that is not installed.
-        TypeError: ``spec`` is none of those, or builds something that is not a ``Reward``.
-    """
-    from .base import Reward
-
-    if config.get("ray_actor_options") is not None:
-        from .actor import ActorReward
-
-        return ActorReward(spec, **config)
-    config.pop("ray_actor_options", None)
-
-    if isinstance(spec, str):
-        if ":" in spec:  # ids never contain a colon
-            built = load_entry_point(spec)(**config)
-        else:
-            s = reward_spec(spec)
-            built = s.load()(**{**s.kwargs, **config})
-    elif isinstance(spec, type):
-        built = spec(**config)
-    elif isinstance(spec, Reward):
-        if config:
-            raise TypeError(f"configuration {sorted(config)} given for an already-built reward {spec!r}")
-        built = spec
-    else:
-        raise TypeError(f"a reward is an id, 'module:Class', a Reward class or a Reward, not {spec!r}"
-                        + (" (a plain function: subclass rewards.Reward and implement score())"
-                           if callable(spec) else ""))
-    if not isinstance(built, Reward):
-        raise TypeError(f"{spec!r} built {type(built).__name__}, not a rewards.Reward subclass: "
-                        "implement score() on a subclass of rewards.Reward")
-    return built
 
 
 def load_entry_point(entry_point: str, *, extra: str | None = None, reward_id: str | None = None) -> type:

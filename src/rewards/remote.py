@@ -41,8 +41,7 @@ import httpx
 
 from codepaint_env.core.errors import CodePaintError
 from codepaint_env.core.loop import after_fork
-
-from .base import TRAINER_KWARGS, Reward, RewardResult, Sample
+from rewards.base import TRAINER_KWARGS, Reward, RewardResult, Sample
 
 log = logging.getLogger("codepaint.rewards.remote")
 

@@ -1,8 +1,9 @@
-"""The codepaint error hierarchy.
+"""The codepaint error hierarchy: the one error module.
 
-A failed *program* is never an exception: it is a :class:`~codepaint_env.render.RenderResult`
-with ``ok=False``. Exceptions are for a broken installation or a misuse of the API, and every
-message says how to fix it.
+A failed *program* is never an exception: it is a :class:`~codepaint_env.core.result.RenderResult`
+with ``ok=False``. A failed *infrastructure* is never an exception either: a render is
+``error_kind="infra"``, a reward value ``None`` with the reason. Exceptions are for a broken
+installation or a misuse of the API, and every message says how to fix it.
 """
 
 from __future__ import annotations
@@ -25,4 +26,19 @@ class UnknownLanguage(CodePaintError, ValueError):
 
 
 class UnknownReward(CodePaintError, KeyError):
-    """A reward id that is not registered."""
+    """A reward id that is not registered.
+
+    A ``KeyError`` (it is a failed lookup), printed as the message it carries: ``KeyError`` itself
+    would print the message in quotes.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+
+class RewardSpecError(CodePaintError, ValueError):
+    """A reward spec that means nothing; the message names the part at fault.
+
+    Malformed, a weight that is not finite or absurd, an entry point where only registered ids are
+    allowed (a spec read from a network request).
+    """

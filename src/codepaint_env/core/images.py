@@ -158,4 +158,4 @@ def _picture(x: Any) -> Image.Image | None:
         return None
     if isinstance(x, Image.Image):
         return x.convert("RGB")
-    return x.image if x.png is not None and (x.ok or x.error_kind == "blank") else None
+    return x.canvas_image if x.png is not None and (x.ok or x.error_kind == "blank") else None

@@ -20,7 +20,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import UnknownLanguage
+from codepaint_env.core.errors import UnknownLanguage
+
+#: How the browser hosts a program (``LanguageSpec.page``); ``""``: not in the browser.
+PAGE_KINDS: tuple[str, ...] = ("", "sketch", "image", "document")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,13 @@ class LanguageSpec:
         system_prompt: The default system prompt for a policy that writes it.
         default_size: The default canvas ``(width, height)``.
         interactive: Its renders are live pages an agent can click (browser languages).
+        page: How the browser hosts a program (browser languages): ``"sketch"`` (a p5.js sketch,
+            its canvas scaled to fit), ``"image"`` (an SVG document shown through ``<img>``) or
+            ``"document"`` (the program is the page).
+        libraries: Pinned JS a sketch page loads after p5.js (``("p5.brush",)`` for p5brush). A
+            sketch with none is rendered with p5.js 1.x when it uses API only 1.x has.
+        env_id: The Gymnasium id of its environment (``"CodePaint/SVG-v0"``), registered when
+            gymnasium is imported; ``None``: no environment of its own.
     """
 
     name: str
@@ -62,6 +72,9 @@ class LanguageSpec:
     system_prompt: str = ""
     default_size: tuple[int, int] = (512, 512)
     interactive: bool = False
+    page: str = ""
+    libraries: tuple[str, ...] = ()
+    env_id: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.replace("_", "").replace("-", "").isalnum():
@@ -71,6 +84,9 @@ class LanguageSpec:
             raise ValueError(f"language {self.name!r}: suffixes start with a dot, not {bad}")
         if not self.family:
             object.__setattr__(self, "family", self.name)
+        if self.page not in PAGE_KINDS:
+            raise ValueError(f"language {self.name!r}: page={self.page!r}; choose one of "
+                             f"{', '.join(repr(k) for k in PAGE_KINDS)}")
 
     @property
     def extension(self) -> str:
@@ -101,9 +117,20 @@ class _Registry(Mapping[str, LanguageSpec]):
 LANGUAGES = _Registry()
 
 
+#: Called with each language as it is registered (the Gymnasium ids of ``codepaint_env`` listen).
+_listeners: list[Callable[[LanguageSpec], None]] = []
+
+
+def on_register(listener: Callable[[LanguageSpec], None]) -> None:
+    """Call ``listener(spec)`` for every language registered from now on."""
+    _listeners.append(listener)
+
+
 def register_language(spec: LanguageSpec) -> LanguageSpec:
     """Add a language (or replace the one of that name); returns it."""
     LANGUAGES._specs[spec.name] = spec
+    for listener in list(_listeners):
+        listener(spec)
     return spec
 
 
@@ -150,7 +177,7 @@ def load_language_plugins() -> list[str]:
     """
     from importlib.metadata import entry_points
 
-    from .errors import CodePaintError
+    from codepaint_env.core.errors import CodePaintError
 
     loaded = []
     for ep in entry_points(group=PLUGIN_GROUP):

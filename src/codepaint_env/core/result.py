@@ -52,6 +52,10 @@ class RenderResult:
             of the whole render, queueing excluded) and, where measured, ``capture``.
         seed: The seed the program's randomness was fixed to.
         renderer: Version string of the renderer stack (codepaint, p5, p5.brush, browser).
+        canvas: Where the program's own picture lies in ``png``, ``(left, top, width, height)`` in
+            whole output pixels: a 720x400 p5 canvas scaled into a 512x512 output is a 512x284
+            band between two letterbox bands that the page, not the program, painted. Every pixel
+            statistic is taken on :attr:`canvas_image`. ``None``: all of the picture (HTML pages).
     """
 
     ok: bool
@@ -67,6 +71,7 @@ class RenderResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     seed: int | None = None
     renderer: str = ""
+    canvas: tuple[int, int, int, int] | None = None
 
     def __post_init__(self) -> None:
         if self.error_kind is not None and self.error_kind not in ERROR_KINDS:
@@ -75,6 +80,9 @@ class RenderResult:
             )
         if self.size is not None:
             self.size = (int(self.size[0]), int(self.size[1]))
+        if self.canvas is not None:
+            x, y, w, h = (int(v) for v in self.canvas)
+            self.canvas = (x, y, w, h)
 
     # ----------------------------------------------------------------- the picture
     @cached_property
@@ -84,6 +92,18 @@ class RenderResult:
             return None
         with Image.open(io.BytesIO(self.png)) as im:
             return im.convert("RGB")
+
+    @cached_property
+    def canvas_image(self) -> Image.Image | None:
+        """The program's own picture: :attr:`image` cropped to :attr:`canvas` (the letterbox left out)."""
+        im = self.image
+        if im is None or self.canvas is None or tuple(self.canvas) == (0, 0, *im.size):
+            return im
+        x, y, w, h = self.canvas
+        box = (max(0, x), max(0, y), min(im.width, x + w), min(im.height, y + h))
+        if box[2] <= box[0] or box[3] <= box[1]:
+            return im.crop((0, 0, 1, 1))  # nothing of the program is visible: one pixel
+        return im.crop(box)
 
     def array(self) -> np.ndarray | None:
         """The picture as an ``(H, W, 3)`` uint8 array."""
@@ -107,6 +127,7 @@ class RenderResult:
         d = asdict(self)
         d.pop("png")
         d["size"] = list(self.size) if self.size else None
+        d["canvas"] = list(self.canvas) if self.canvas else None
         if include_png:
             d["png_base64"] = base64.b64encode(self.png).decode() if self.png else None
         return d
@@ -124,7 +145,9 @@ class RenderResult:
         d.pop("output", None)
         png = base64.b64decode(b64) if b64 else None
         size = tuple(d.pop("size")) if d.get("size") else None
-        return cls(png=png, size=size, **d)  # type: ignore[arg-type]
+        canvas = tuple(d.pop("canvas")) if d.get("canvas") else None
+        d.pop("canvas", None)
+        return cls(png=png, size=size, canvas=canvas, **d)  # type: ignore[arg-type]
 
     def summary(self) -> dict[str, Any]:
         """The short form an env's ``info`` or a log line carries."""

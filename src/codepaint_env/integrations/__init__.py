@@ -17,10 +17,10 @@ runtime (even its minimal harness bootstraps ``uv`` by downloading it), which co
 here, so none is shipped rather than an untested one (README, "Use it with your trainer").
 
 TRL needs no adapter: every reward is a TRL reward function, and
-:class:`~codepaint_env.trl_env.CodePaintToolEnv` is its ``environment_factory``.
+:class:`~codepaint_env.integrations.trl.CodePaintToolEnv` is its ``environment_factory``.
 
 The reward, the renderer and a ``codepaint serve`` URL come from environment variables
-(:class:`~codepaint_env.integrations.scoring.TrainerConfig`): trainers start their reward code in
+(:class:`~codepaint_env.scoring.trainer.TrainerConfig`): trainers start their reward code in
 processes of their own (Ray actors, workers), where environment variables are what arrives.
 With nothing set, the offline default ``gate:0.3,classic:0.7`` (no judge, no model) is used.
 

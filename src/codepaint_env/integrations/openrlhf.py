@@ -33,7 +33,7 @@ parquet builder's ``extra_info`` (``language``, ``size``, ``subject``, ``task_id
 OpenRLHF's dynamic filtering reads), ``extra_logs``: ``judged`` (1, or 0 for an item that could
 not be judged, whose reward is ``CODEPAINT_UNJUDGED_REWARD``, default 0.0 - watch its mean),
 ``prompt_found`` and, when rendered in this process, ``rendered``. The configuration is that of
-:mod:`codepaint_env.integrations.scoring` (environment variables; ``CODEPAINT_SERVE_URL`` makes
+:mod:`codepaint_env.scoring.trainer` (environment variables; ``CODEPAINT_SERVE_URL`` makes
 this file a client of a ``codepaint serve`` server).
 """
 
@@ -44,10 +44,10 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from codepaint_env.integrations import scoring
-from codepaint_env.integrations.scoring import TrainerConfig, fill_unjudged, score_batch, task_columns
 from codepaint_env.render import LANGUAGES
 from codepaint_env.render.extract import END_TOKENS, completion_from_query
+from codepaint_env.scoring import trainer as scoring
+from codepaint_env.scoring.trainer import TrainerConfig, fill_unjudged, score_batch, task_columns
 
 __all__ = ["END_TOKENS", "completion_from_query", "label_row", "reward_func"]
 

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.prompts import system_prompt as language_system_prompt
 from codepaint_env.tasks import Task, TaskError, all_tasks, builtin_suites, load_suite, load_tasks
+from codepaint_env.tasks.prompts import system_prompt as language_system_prompt
 
 #: verl's ``ability`` column for every codepaint row.
 ABILITY = "creative_code"

@@ -35,7 +35,7 @@ the process that makes environments::
 **The episode.** ``extras`` is the dataset row (``extra_info`` holds the task: ``task_id``,
 ``prompt``, ``language``, ``size``, ``subject``...; ``max_turns`` is set by SkyRL's generator).
 Each ``step(action)`` extracts the program from the completion, renders it, scores it with the
-reward (:class:`~codepaint_env.env.CodePaintEnv` does both), and returns the reward and, while
+reward (:class:`~codepaint_env.envs.env.CodePaintEnv` does both), and returns the reward and, while
 turns remain, one user message with the feedback (render errors, the reward and its breakdown,
 how much of the picture the edit changed) asking for an edited program: the write, look,
 critique, edit loop. With ``images: true`` in the environment's config that message's content is
@@ -46,7 +46,7 @@ so a vision-language policy sees its picture.
 ``reward`` (a reward spec; default ``CODEPAINT_REWARD`` or ``gate:0.3,classic:0.7``),
 ``reward_mode`` (``absolute`` or ``improvement``), ``no_change_penalty``, ``success_threshold``
 (ends the episode early), ``unjudged_reward``, ``instruction`` (the request that ends each
-feedback message). The environment variables of :mod:`codepaint_env.integrations.scoring`
+feedback message). The environment variables of :mod:`codepaint_env.scoring.trainer`
 apply too.
 
 **Rewards SkyRL receives.** A float per turn. A turn that could not be judged (judge down,
@@ -62,8 +62,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.env import CodePaintEnv
-from codepaint_env.integrations.scoring import TrainerConfig, reward_for
+from codepaint_env.envs.env import CodePaintEnv
+from codepaint_env.scoring.trainer import TrainerConfig, reward_for
 from codepaint_env.tasks import Task
 
 try:

@@ -21,7 +21,7 @@ under ``reward.``); with the ``batch`` reward manager (``reward_model.reward_man
 ``name=compute_score_batch``. To score on a render box instead of the trainer's nodes, start
 ``codepaint serve --host 0.0.0.0 --token $TOKEN`` there and set ``CODEPAINT_SERVE_URL`` /
 ``CODEPAINT_SERVE_TOKEN`` for the trainer. The reward, renderer and unjudged settings are the
-environment variables of :mod:`codepaint_env.integrations.scoring`; verl's
+environment variables of :mod:`codepaint_env.scoring.trainer`; verl's
 ``reward.custom_reward_function.reward_kwargs`` may override them, e.g.
 ``+reward.custom_reward_function.reward_kwargs.reward=classic``.
 
@@ -61,7 +61,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from codepaint_env.integrations.parquet import task_rows
-from codepaint_env.integrations.scoring import (
+from codepaint_env.scoring.trainer import (
     Scored,
     TrainerConfig,
     ascore_batch,

@@ -1,4 +1,10 @@
-"""Rendering programs into pictures: languages, the browser pool, results, code extraction.
+"""Rendering programs into pictures: the render front, its dispatches, languages, extraction.
+
+* :class:`Renderer` (this process) and :class:`RayRenderer` (a Ray cluster) are one
+  :class:`~.front.RenderFront` (preparation, cache, sharing, guards, counters, the public methods)
+  over a dispatch (:mod:`.local`, :mod:`.ray`); :class:`RenderService` is what callers type against.
+* Backends (:mod:`.backends`): the browser (:mod:`.browser`), the subprocess sandbox
+  (:mod:`.sandbox`), resvg (:mod:`.resvg`); languages (:mod:`.languages`), detection and extraction.
 
 The package is callable: ``codepaint_env.render(code, language)`` is :func:`render` (the public
 function and this package share the name ``codepaint_env.render``; the package wins the
@@ -12,20 +18,24 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
-from .detect import detect_language
-from .extract import code_blocks, completion_text, extract_code
-from .languages import LANGUAGES, LanguageSpec, register_language
-from .renderer import Renderer, default_renderer, parse_size, render
-from .result import ERROR_KINDS, RenderResult, is_blank, pixel_sha256
+from codepaint_env.core.images import is_blank, pixel_sha256
+from codepaint_env.core.result import ERROR_KINDS, RenderResult
+from codepaint_env.render.detect import detect_language
+from codepaint_env.render.extract import code_blocks, completion_text, extract_code
+from codepaint_env.render.front import RenderFront, parse_size
+from codepaint_env.render.languages import LANGUAGES, LanguageSpec, register_language
+from codepaint_env.render.renderer import Renderer, default_renderer, render
+from codepaint_env.render.service import RenderService
+from codepaint_env.render.settings import RenderSettings
 
 if TYPE_CHECKING:
-    from .ray_renderer import RayRenderer
+    from codepaint_env.render.ray.renderer import RayRenderer
 
 
 def __getattr__(name: str) -> Any:
     """Lazy exports: ``RayRenderer`` is imported on first access."""
     if name == "RayRenderer":
-        from .ray_renderer import RayRenderer
+        from codepaint_env.render.ray.renderer import RayRenderer
 
         globals()[name] = RayRenderer
         return RayRenderer
@@ -33,8 +43,11 @@ def __getattr__(name: str) -> Any:
 
 
 class _CallablePackage(types.ModuleType):
-    def __call__(self, code: Any, language: str = "auto", **kwargs: Any) -> RenderResult:
-        return render(code, language, **kwargs)
+    def __call__(self, code: Any, language: str = "auto", *, size: int | tuple[int, int] | str = 512,
+                 seed: int = 0, timeout_s: float | None = None, extract: bool = False,
+                 renderer: str = "auto") -> RenderResult:
+        return render(code, language, size=size, seed=seed, timeout_s=timeout_s, extract=extract,
+                      renderer=renderer)
 
 
 sys.modules[__name__].__class__ = _CallablePackage
@@ -44,7 +57,10 @@ __all__ = [
     "LANGUAGES",
     "LanguageSpec",
     "RayRenderer",
+    "RenderFront",
     "RenderResult",
+    "RenderService",
+    "RenderSettings",
     "Renderer",
     "code_blocks",
     "completion_text",

@@ -1,13 +1,15 @@
 """Backends: what actually renders a program, one class per way of rendering.
 
 A language's :class:`~codepaint_env.core.languages.LanguageSpec` names its backend class; a
-:class:`~codepaint_env.render.Renderer` makes one instance of each backend it needs, on first
-use, and closes them all when it closes. A backend answers :meth:`Backend.submit` with a future
-of the :class:`RenderResult`; every failure of the program is a result, never an exception.
+renderer's local dispatch (:mod:`.local`) makes one instance of each backend it needs, on first
+use, with a :class:`~.dispatch.BackendContext` (the settings, the event-loop thread, the worker
+threads: never the renderer), and closes them all when it closes. A backend answers
+:meth:`Backend.submit` with a future of the :class:`RenderResult`; every failure of the program
+is a result, never an exception.
 
 * :class:`BrowserBackend` -- p5, p5brush, SVG, HTML in the contained Chromium pool, on the
-  renderer's event loop thread.
-* :class:`PythonBackend`, :class:`TikzBackend` -- the subprocess sandbox, on the renderer's
+  context's event loop thread.
+* :class:`PythonBackend`, :class:`TikzBackend` -- the subprocess sandbox, on the context's
   worker threads.
 * :class:`FastSvgBackend` -- SVG through resvg in sandboxed worker processes of its own.
 """
@@ -17,35 +19,20 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from ..core.version import __version__
-from .browser import AfterHook, BrowserPool, Interaction, PoolConfig
-from .capture import capture_result
-from .fast_svg import WorkerPool, render_svg_fast
-from .pages import build_page
-from .programs import render_python, render_tikz
-from .result import RenderResult, failed
-
-if TYPE_CHECKING:
-    from .renderer import Renderer
-
-
-@dataclass(frozen=True)
-class Job:
-    """One program to render, resolved: language, code, output size, seed, timeout."""
-
-    language: str
-    code: str
-    width: int
-    height: int
-    seed: int
-    timeout_s: float
+from codepaint_env.core.result import RenderResult, failed
+from codepaint_env.core.version import __version__
+from codepaint_env.render.browser.capture import capture_result
+from codepaint_env.render.browser.pages import build_page
+from codepaint_env.render.browser.pool import BrowserPool, PoolConfig
+from codepaint_env.render.dispatch import BackendContext, Hook, Job
+from codepaint_env.render.resvg.fast_svg import WorkerPool, render_svg_fast
+from codepaint_env.render.sandbox.programs import render_python, render_tikz
 
 
 class Backend:
-    """Renders programs for one :class:`~codepaint_env.render.Renderer`.
+    """Renders programs with what a :class:`~.dispatch.BackendContext` offers.
 
     Subclasses set :attr:`name` (part of every render-cache key) and implement :meth:`submit`.
     """
@@ -53,8 +40,8 @@ class Backend:
     #: The backend's name (``renderer=`` chooses among a language's backends by it).
     name: ClassVar[str] = "backend"
 
-    def __init__(self, renderer: Renderer) -> None:
-        self.renderer = renderer
+    def __init__(self, context: BackendContext) -> None:
+        self.context = context
 
     def submit(self, job: Job) -> concurrent.futures.Future[RenderResult]:
         """Start rendering; a future of the result (failures are results)."""
@@ -65,30 +52,30 @@ class Backend:
 
 
 class BrowserBackend(Backend):
-    """p5.js, p5.brush, SVG and HTML in the renderer's contained Chromium (:class:`BrowserPool`)."""
+    """p5.js, p5.brush, SVG and HTML in the contained Chromium (:class:`BrowserPool`)."""
 
     name = "browser"
 
-    def __init__(self, renderer: Renderer) -> None:
-        super().__init__(renderer)
+    def __init__(self, context: BackendContext) -> None:
+        super().__init__(context)
         self._pool: BrowserPool | None = None
         self._lock = threading.Lock()
 
     @property
     def pool(self) -> BrowserPool:
-        """The browser pool, started on the renderer's event loop on first use."""
+        """The browser pool, started on the context's event loop on first use."""
         if self._pool is None:
             with self._lock:
                 if self._pool is None:
-                    from .assets import load_assets
-                    from .chromium import find_browser
+                    from codepaint_env.render.browser.assets import load_assets
+                    from codepaint_env.render.browser.chromium import find_browser
 
-                    r = self.renderer
+                    r = self.context.settings
                     pool = BrowserPool(PoolConfig(
                         browser=find_browser(r.executable), max_pages=r.max_pages,
                         recycle_every=r.recycle_every, slot_renders=r.slot_renders,
                         memory_limit_mb=r.memory_limit_mb, use_netns=r.use_netns, gpu=r.gpu), load_assets())
-                    r.loop.submit(pool.start()).result()
+                    self.context.loop.submit(pool.start()).result()
                     self._pool = pool
         return self._pool
 
@@ -101,30 +88,29 @@ class BrowserBackend(Backend):
         return f"codepaint-{__version__}+{js + '+' if js else ''}{browser}{gpu}"
 
     def submit(self, job: Job) -> concurrent.futures.Future[RenderResult]:
-        """Render in the pool, on the renderer's event loop."""
+        """Render in the pool, on the context's event loop."""
         pool = self.pool
-        return self.renderer.loop.submit(self._render(pool, job))
+        return self.context.loop.submit(self._render(pool, job))
 
-    def interact(self, job: Job, after: AfterHook, after_timeout_s: float,
-                 track_listeners: bool) -> concurrent.futures.Future[tuple[RenderResult, Interaction | None]]:
-        """Render, then run ``after`` on the live page (see ``Renderer.interact``)."""
+    def interact(self, job: Job, hook: Hook) -> concurrent.futures.Future:
+        """Render, then run the hook on the live page: a future of ``(RenderResult, Interaction | None)``."""
         pool = self.pool
-        return self.renderer.loop.submit(self._render(pool, job, after, after_timeout_s, track_listeners))
+        return self.context.loop.submit(self._render(pool, job, hook))
 
-    async def _render(self, pool: BrowserPool, job: Job, after: AfterHook | None = None,
-                      after_timeout_s: float = 30.0, track_listeners: bool = False) -> Any:
-        r = self.renderer
+    async def _render(self, pool: BrowserPool, job: Job, hook: Hook | None = None) -> Any:
+        r = self.context.settings
+        after = hook.after if hook is not None else None
         spec = build_page(job.language, job.code, assets=pool.assets, seed=job.seed, frames=r.frames,
-                          max_canvas=r.max_canvas, allowed_api=r.allowed_api)
-        if after is not None:
-            spec.config["track_listeners"] = bool(track_listeners)
+                          max_canvas=r.max_canvas, allowed_api=list(r.allowed_api or []) or None)
+        if hook is not None:
+            spec.config["track_listeners"] = bool(hook.track_listeners)
         version = self.version(spec.engine)
         if spec.syntax_error:
             res = failed(job.language, "syntax", spec.syntax_error, seed=job.seed, renderer=version)
             res.messages = [spec.syntax_error, *spec.notes]
             return res if after is None else (res, None)
         cap = await pool.render(spec, job.width, job.height, job.timeout_s, after=after,
-                                after_timeout_s=after_timeout_s)
+                                after_timeout_s=hook.after_timeout_s if hook is not None else 30.0)
         res = capture_result(job.language, cap, spec, seed=job.seed, version=version,
                              timeout=job.timeout_s, max_messages=r.max_messages)
         res.timings_ms["total"] = round(cap.total_ms, 2)
@@ -133,19 +119,20 @@ class BrowserBackend(Backend):
     def close(self) -> None:
         """Close the browser (its in-flight renders end as ``infra``) and Playwright."""
         pool, self._pool = self._pool, None
-        if pool is not None:
-            self.renderer.loop.submit(pool.close()).result(timeout=30)  # the loop it started on
+        loop = self.context.loop_started
+        if pool is not None and loop is not None:
+            loop.submit(pool.close()).result(timeout=30)  # the loop it started on
 
 
 class ProgramBackend(Backend):
-    """A blocking render function, run on the renderer's worker threads."""
+    """A blocking render function, run on the context's worker threads."""
 
     #: ``run(code, width, height, *, timeout_s, seed) -> RenderResult``.
     run: ClassVar[Callable[..., RenderResult]]
 
     def submit(self, job: Job) -> concurrent.futures.Future[RenderResult]:
-        """Run :attr:`run` on one of the renderer's worker threads."""
-        return self.renderer.workers.submit(self._run, job)
+        """Run :attr:`run` on one of the context's worker threads."""
+        return self.context.workers.submit(self._run, job)
 
     def _run(self, job: Job) -> RenderResult:
         return type(self).run(job.code, job.width, job.height, timeout_s=job.timeout_s, seed=job.seed)
@@ -170,9 +157,9 @@ class FastSvgBackend(ProgramBackend):
 
     name = "fast"
 
-    def __init__(self, renderer: Renderer) -> None:
-        super().__init__(renderer)
-        self.pool = WorkerPool(renderer.max_pages)
+    def __init__(self, context: BackendContext) -> None:
+        super().__init__(context)
+        self.pool = WorkerPool(context.settings.max_pages)
 
     def _run(self, job: Job) -> RenderResult:
         return render_svg_fast(job.code, job.width, job.height, timeout_s=job.timeout_s, seed=job.seed,

@@ -26,6 +26,8 @@ from __future__ import annotations
 import functools
 import re
 
+from codepaint_env.core.languages import LANGUAGES, by_suffix
+
 _TIKZ = re.compile(r"\\documentclass|\\begin\{tikzpicture\}|\\tikz\b|\\usetikzlibrary")
 # XML declaration, comments, processing instructions and an SVG doctype (its internal subset
 # may hold entity declarations with ">" inside quoted values).
@@ -140,8 +142,6 @@ def detect_language(code: str) -> str:
     The registered languages' tests, in their ``detect_order`` (the module docstring gives the
     built-in rule); :data:`FALLBACK` when none says yes.
     """
-    from .languages import LANGUAGES
-
     src = Source(code)
     for spec in sorted((s for s in LANGUAGES.values() if s.detect is not None), key=lambda s: s.detect_order):
         if spec.detect(src):  # type: ignore[misc]
@@ -151,6 +151,4 @@ def detect_language(code: str) -> str:
 
 def language_from_path(path: str, code: str) -> str:
     """The language of a file: by its name's ending (the registered suffixes), else by its code."""
-    from .languages import by_suffix
-
     return by_suffix(path) or detect_language(code)

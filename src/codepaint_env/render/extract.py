@@ -28,7 +28,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .detect import detect_language
+from codepaint_env.core.languages import LANGUAGES
+from codepaint_env.render.detect import detect_language
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
 _THINK = re.compile(r"<think>.*?(</think>|\Z)", re.S | re.I)
@@ -37,15 +38,11 @@ _INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S 
 
 
 def _family(lang: str) -> str:
-    from .languages import LANGUAGES
-
     spec = LANGUAGES.get(lang)
     return spec.family if spec is not None else lang
 
 
 def _tags(lang: str) -> frozenset[str]:
-    from .languages import LANGUAGES
-
     spec = LANGUAGES.get(lang)
     return spec.fence_tags if spec is not None else frozenset()
 
@@ -112,7 +109,7 @@ def extract_code(completion: Any, language: str | None = None) -> str:
             candidates = [c for _, c in blocks]
         best = max(range(len(candidates)), key=lambda i: (len(candidates[i].strip()), i))
         code = candidates[best]
-    if lang in ("p5", "p5brush") and re.search(r"<script", code, re.I):
+    if lang and _family(lang) == "js" and re.search(r"<script", code, re.I):  # a sketch sent inside a page
         scripts = [s for s in _INLINE_SCRIPT.findall(code) if s.strip()]
         if scripts:
             code = "\n".join(scripts)

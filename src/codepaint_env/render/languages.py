@@ -7,7 +7,7 @@ prompts use, its default system prompt, and whether its pages can be interacted 
 
 from __future__ import annotations
 
-from ..core.languages import (
+from codepaint_env.core.languages import (
     LANGUAGES,
     LanguageSpec,
     by_suffix,
@@ -15,8 +15,8 @@ from ..core.languages import (
     load_language_plugins,
     register_language,
 )
-from .backends import BrowserBackend, FastSvgBackend, PythonBackend, TikzBackend
-from .detect import is_html, is_p5brush, is_python, is_svg, is_tikz
+from codepaint_env.render.backends import BrowserBackend, FastSvgBackend, PythonBackend, TikzBackend
+from codepaint_env.render.detect import is_html, is_p5brush, is_python, is_svg, is_tikz
 
 __all__ = ["LANGUAGES", "P5BRUSH_ALLOWLIST", "LanguageSpec", "by_suffix", "language", "register_language"]
 
@@ -53,6 +53,9 @@ these brush methods: {", ".join(P5BRUSH_ALLOWLIST)}.
 Paint in layers: pale washes first, then mid tones, then a few darker accents. Let fills bleed. Leave paper
 showing. No text, no other libraries, no other brush methods. Reply with the code in one ```js block.""",
     interactive=True,
+    page="sketch",
+    libraries=("p5.brush",),
+    env_id="CodePaint/P5Brush-v0",
 ))
 register_language(LanguageSpec(
     name="p5",
@@ -66,6 +69,8 @@ register_language(LanguageSpec(
     system_prompt="You draw by writing p5.js sketches. Write one complete sketch with setup() (and draw() if "
     "needed), createCanvas(512, 512). No external assets. Reply with the code in one ```js block.",
     interactive=True,
+    page="sketch",
+    env_id="CodePaint/P5-v0",
 ))
 register_language(LanguageSpec(
     name="svg",
@@ -81,6 +86,8 @@ register_language(LanguageSpec(
     system_prompt="You draw by writing SVG. Write one complete, self-contained <svg> document with "
     "xmlns and a viewBox; no scripts, no external references. Reply with it in one ```svg block.",
     interactive=True,
+    page="image",
+    env_id="CodePaint/SVG-v0",
 ))
 register_language(LanguageSpec(
     name="html",
@@ -96,6 +103,8 @@ register_language(LanguageSpec(
     "viewport meta tag, inline CSS and JS, no external resources) whose controls work. Reply "
     "with it in one ```html block.",
     interactive=True,
+    page="document",
+    env_id="CodePaint/HTML-v0",
 ))
 register_language(LanguageSpec(
     name="python",
@@ -110,6 +119,7 @@ register_language(LanguageSpec(
     system_prompt="You draw by writing a Python program (matplotlib or Pillow). Save the picture with "
     "plt.savefig(OUTPUT_PATH) or img.save(OUTPUT_PATH); OUTPUT_PATH is predefined. No network, "
     "no input(). Reply with the program in one ```python block.",
+    env_id="CodePaint/Python-v0",
 ))
 register_language(LanguageSpec(
     name="tikz",
@@ -123,6 +133,7 @@ register_language(LanguageSpec(
     noun="TikZ picture",
     system_prompt="You draw with TikZ. Write one tikzpicture environment (libraries via \\usetikzlibrary "
     "lines before it are allowed). Reply with it in one ```latex block.",
+    env_id="CodePaint/TikZ-v0",
 ))
 
 #: Languages installed packages add (entry points, after the built-ins so they may replace one).

@@ -1,7 +1,7 @@
 """The HTTP service behind ``codepaint serve``: renders and rewards, JSON in, JSON out.
 
 It runs programs written by anyone who can reach it, in codepaint's contained renderers.
-:func:`create_app` builds the FastAPI app; ``codepaint serve`` (:mod:`codepaint_env.cli_serve`)
+:func:`create_app` builds the FastAPI app; ``codepaint serve`` (:mod:`codepaint_env.cli.serve`)
 runs it under uvicorn.
 
 **Endpoints.** Every answer is JSON; every error is ``{"error": "what was wrong"}``.
@@ -71,10 +71,10 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
-from ..core.errors import CodePaintError, DependencyNotInstalled, RendererUnavailable
-from ..core.version import __version__
-from ..render.extract import END_TOKENS, completion_from_query
-from . import DEFAULT_REWARD, INSTALL
+from codepaint_env.core.errors import CodePaintError, DependencyNotInstalled, RendererUnavailable
+from codepaint_env.core.version import __version__
+from codepaint_env.render.extract import END_TOKENS, completion_from_query
+from codepaint_env.serve import DEFAULT_REWARD, INSTALL
 
 try:
     from fastapi import FastAPI, Request
@@ -211,58 +211,27 @@ class OpenRLHFRequest(BaseModel):
 
 # ---------------------------------------------------------------------- rewards
 def build_reward(spec: str, renderer: Any, *, trusted: bool) -> Any:
-    """A reward from a spec: an id or alias, ``"id:weight,..."``, or (``trusted`` only) ``module:Class``.
+    """A reward from a spec (:func:`rewards.make_reward`; ``trusted=False``: registered ids only).
 
-    Weighted components are a ``CompositeReward`` gated by ``execution_gate`` when it is one of
-    them (as ``codepaint demo`` does); every component renders with ``renderer``.
+    Every component renders with ``renderer``; ``composite`` and ``remote`` cannot be named over HTTP.
 
     Raises:
-        BadRequest: An unknown id, a malformed spec, a reward that cannot be built here (with why).
+        BadRequest: An unknown id, a malformed spec or weight, a reward that cannot be built here (with why).
     """
-    from rewards import make_reward, reward_spec
-    from rewards.composite import CompositeReward, parse_weighted
+    from rewards import make_reward, parse_spec
 
     text = spec.strip()
     try:
-        if _is_weighted(text):
-            parts = parse_weighted(text)
-            ids = [reward_spec(rid).id for rid, _ in parts]  # registered ids only
-            for rid in ids:
-                if rid in _NOT_OVER_HTTP:
-                    raise BadRequest(f"{rid!r} cannot be a component of a served reward")
-            gate = "execution_gate" if "execution_gate" in ids else None
-            return CompositeReward([(rid, w, {"renderer": renderer}) for rid, w in parts], gate=gate,
-                                   renderer=renderer)
-        if ":" in text:
-            if not trusted:
-                raise BadRequest(f"reward {text!r}: a request may name registered reward ids only "
-                                 "(module:Class would import code of the caller's choosing); start the "
-                                 "server with --reward module:Class to serve your own")
-            return make_reward(text, renderer=renderer)
-        rid = reward_spec(text).id
-        if rid in _NOT_OVER_HTTP:
-            raise BadRequest(f"reward {text!r} cannot be served by name: write components with weights, "
-                             "e.g. 'gate:0.3,classic:0.7'")
-        return make_reward(rid, renderer=renderer)
+        plan = parse_spec(text, trusted=trusted)
+        for rid in plan.ids():
+            if rid in _NOT_OVER_HTTP:
+                raise BadRequest(f"reward {text!r}: {rid!r} cannot be served by name: write components with "
+                                 "weights, e.g. 'gate:0.3,classic:0.7'")
+        return make_reward(text, trusted=trusted, renderer=renderer)
     except BadRequest:
         raise
-    except KeyError as e:  # UnknownReward
-        raise BadRequest(str(e.args[0]) if e.args else f"unknown reward {text!r}") from e
-    except (ValueError, TypeError, CodePaintError) as e:  # DependencyNotInstalled included
+    except (KeyError, ValueError, TypeError, CodePaintError) as e:  # UnknownReward, RewardSpecError...
         raise BadRequest(f"reward {text!r} cannot be built on this server: {e}") from e
-
-
-def _is_weighted(text: str) -> bool:
-    if "," in text:
-        return True
-    _, sep, weight = text.rpartition(":")
-    if not sep:
-        return False
-    try:
-        float(weight)
-    except ValueError:
-        return False
-    return True
 
 
 class RewardBook:
@@ -315,7 +284,7 @@ def check_size(value: Any, limit: int) -> None:
     Raises:
         BadRequest: Malformed, or a side over ``limit``.
     """
-    from ..render import parse_size
+    from codepaint_env.render import parse_size
 
     if isinstance(value, list) and len(value) != 2:
         raise BadRequest(f"size {value!r}: give W, 'WxH' or [W, H]")
@@ -364,7 +333,7 @@ def label_columns(labels: Sequence[Any] | None, n: int,
     Raises:
         BadRequest: A label of another form, or a list of the wrong length.
     """
-    from ..render import LANGUAGES
+    from codepaint_env.render import LANGUAGES
 
     rows: list[dict[str, Any]] = [{} for _ in range(n)]
     if labels is not None:
@@ -731,7 +700,7 @@ def create_app(
     limits = limits or Limits()
     owned = renderer is None if close_renderer is None else close_renderer
     if renderer is None:
-        from ..render import Renderer
+        from codepaint_env.render import Renderer
 
         renderer = Renderer()
     service: RenderService = renderer

@@ -15,8 +15,8 @@ visualisation, games, UI components) and ``tikz`` (diagrams, plots, geometry). E
 
 from __future__ import annotations
 
-from .loading import all_tasks, builtin_suites, load_suite, load_tasks, tasks_to_rows
-from .task import COLOUR_FAMILIES, LANGUAGES, SPLITS, Task, TaskError
+from codepaint_env.tasks.loading import all_tasks, builtin_suites, load_suite, load_tasks, tasks_to_rows
+from codepaint_env.tasks.task import COLOUR_FAMILIES, LANGUAGES, SPLITS, Task, TaskError
 
 __all__ = [
     "COLOUR_FAMILIES",

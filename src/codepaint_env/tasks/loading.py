@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .task import LANGUAGES, SPLITS, Task, TaskError
+from codepaint_env.tasks.task import LANGUAGES, SPLITS, Task, TaskError
 
 _SUITE_DIR = "suites"
 

@@ -20,7 +20,7 @@ from typing import Any
 from codepaint_env.core.errors import CodePaintError
 from codepaint_env.core.images import COLOUR_FAMILIES
 from codepaint_env.render.languages import LANGUAGES  # the one table: a task may ask for any of them
-from rewards.text_check import text_allowed  # the one rule for text on a task's picture
+from rewards.gate.text import text_allowed  # the one rule for text on a task's picture
 
 SPLITS: tuple[str, ...] = ("train", "eval")
 REQUIRED: tuple[str, ...] = ("id", "prompt", "language")

@@ -10,8 +10,8 @@ and :func:`qwen_tool_call` drive TRL's tool loop with such a random model.
 
 from __future__ import annotations
 
-from .tiny_lm import build_tiny_lm, tiny_grpo_config
-from .tiny_vlm import build_tiny_vlm, qwen_tool_call, scripted_tool_calls_trainer
+from codepaint_env.testing.tiny_lm import build_tiny_lm, tiny_grpo_config
+from codepaint_env.testing.tiny_vlm import build_tiny_vlm, qwen_tool_call, scripted_tool_calls_trainer
 
 __all__ = ["build_tiny_lm", "build_tiny_vlm", "qwen_tool_call", "scripted_tool_calls_trainer",
            "tiny_grpo_config"]

@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from codepaint_env.errors import DependencyNotInstalled
+from codepaint_env.core.errors import DependencyNotInstalled
 
 if TYPE_CHECKING:
     import trl
@@ -403,7 +403,7 @@ def _import_deps() -> tuple[Any, Any]:
         import tokenizers  # noqa: F401
     except ImportError as exc:
         raise DependencyNotInstalled(_hint("tokenizers")) from exc
-    from codepaint_env.compat import ensure_torchvision
+    from rewards.embed.compat import ensure_torchvision
 
     ensure_torchvision()  # transformers imports it while loading models
     try:

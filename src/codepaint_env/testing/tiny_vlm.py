@@ -35,9 +35,8 @@ import pathlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from codepaint_env.errors import DependencyNotInstalled
-
-from .tiny_lm import _import_deps, build_atomically, train_byte_bpe
+from codepaint_env.core.errors import DependencyNotInstalled
+from codepaint_env.testing.tiny_lm import _import_deps, build_atomically, train_byte_bpe
 
 if TYPE_CHECKING:
     import trl

@@ -41,7 +41,7 @@ Prepare one on a machine with internet and copy it over:
 then ``make_reward("dino", model="models/dinov2-s")`` / ``make_reward("clip", model="models/clip-b32")``.
 Alternatively copy the Hugging Face cache (``~/.cache/huggingface/hub``) and set
 ``HF_HUB_OFFLINE=1``. A model that cannot be loaded raises
-:class:`~codepaint_env.errors.CodePaintError` when the reward is made, saying which of these
+:class:`~codepaint_env.core.errors.CodePaintError` when the reward is made, saying which of these
 to do; random weights are never substituted.
 
 Reference embeddings are cached under ``$CODEPAINT_CACHE_DIR/embeddings`` (default

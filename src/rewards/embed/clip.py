@@ -20,8 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from ..base import Reward, RewardResult, Sample
-from .models import DEFAULT_TEXT_IMAGE_MODEL, OpenClipModel, encode_samples, load_text_image_model
+from rewards.base import Reward, RewardResult, Sample
+from rewards.embed.models import (
+    DEFAULT_TEXT_IMAGE_MODEL,
+    OpenClipModel,
+    encode_samples,
+    load_text_image_model,
+)
 
 
 class ClipReward(Reward):

@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from ..base import RewardResult, Sample
-from ..pool import ReferencePool
-from ..references import PoolReward, excluded_references
-from .cache import ReferenceEmbeddings, reference_embeddings
-from .models import DEFAULT_IMAGE_MODEL, Encoder, encode_samples, load_image_encoder
+from rewards.base import RewardResult, Sample
+from rewards.embed.cache import ReferenceEmbeddings, reference_embeddings
+from rewards.embed.models import DEFAULT_IMAGE_MODEL, Encoder, encode_samples, load_image_encoder
+from rewards.pool import ReferencePool
+from rewards.references import PoolReward, excluded_references
 
 AGGREGATES = ("max", "mean", "topk")
 

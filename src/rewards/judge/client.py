@@ -39,10 +39,9 @@ from typing import Any, Generic, TypeVar
 from PIL import Image
 
 from codepaint_env.core.pickling import PicklesAsArguments
-
-from ..base import background_loop
-from .cache import JudgmentCache, default_cache_path
-from .parsing import ParseError, looks_like_refusal
+from rewards.base import background_loop
+from rewards.judge.cache import JudgmentCache, default_cache_path
+from rewards.judge.parsing import ParseError, looks_like_refusal
 
 T = TypeVar("T")
 Content = str | Image.Image

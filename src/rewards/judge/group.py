@@ -18,8 +18,8 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from ..base import RewardResult, Sample
-from .judged import Comparison, JudgedReward, PairwiseJudge, add_costs
+from rewards.base import RewardResult, Sample
+from rewards.judge.judged import Comparison, JudgedReward, PairwiseJudge, add_costs
 
 
 class GroupPairwiseReward(JudgedReward):

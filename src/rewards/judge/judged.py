@@ -13,10 +13,10 @@ from typing import Any
 
 from PIL import Image
 
-from ..base import Reward, RewardResult, Sample, run_sync
-from .client import JudgeClient, JudgeConfig, JudgeReply
-from .parsing import PairwiseVerdict, format_hint, parse_pairwise
-from .rubric import Rubric, load_rubric
+from rewards.base import Reward, RewardResult, Sample, run_sync
+from rewards.judge.client import JudgeClient, JudgeConfig, JudgeReply
+from rewards.judge.parsing import PairwiseVerdict, format_hint, parse_pairwise
+from rewards.judge.rubric import Rubric, load_rubric
 
 _CONFIG_FIELDS = frozenset(f.name for f in fields(JudgeConfig))
 
@@ -31,6 +31,8 @@ class JudgedReward(Reward):
             ``max_concurrency``, ``cache``, ...).
         **kwargs: JudgeConfig fields and the :class:`~rewards.base.Reward` arguments.
     """
+
+    awaits_judge = True
 
     rubric_kind = "pairwise"
 

@@ -7,7 +7,7 @@ completion in a GRPO group meets the same references. Each comparison is judged 
 (:class:`~rewards.judge.judged.PairwiseJudge`); a disagreement is a tie.
 
 A candidate is never compared with a near-copy of itself: references it nearly copies
-(:class:`~rewards.copies.CopyIndex`: perceptual hash and SSIM) are left out of its draw, so a
+(:class:`~rewards.gate.copies.CopyIndex`: perceptual hash and SSIM) are left out of its draw, so a
 copied reference meets other references, never its own original (a tie that pays a copy half a
 win, and a judge asked to tell two copies apart).
 
@@ -26,11 +26,11 @@ from typing import Any
 
 from PIL import Image
 
-from ..base import RewardResult, Sample
-from ..copies import CopyIndex
-from ..pool import SUBJECTS, Reference, ReferencePool
-from ..references import PoolReward, excluded_references
-from .judged import JudgedReward, PairwiseJudge, add_costs
+from rewards.base import RewardResult, Sample
+from rewards.gate.copies import CopyIndex
+from rewards.judge.judged import JudgedReward, PairwiseJudge, add_costs
+from rewards.pool import SUBJECTS, Reference, ReferencePool
+from rewards.references import PoolReward, excluded_references
 
 
 def subject_in(prompt: str | None) -> str | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..base import RewardResult, Sample
-from .judged import JudgedReward
-from .parsing import format_hint, parse_scores
+from rewards.base import RewardResult, Sample
+from rewards.judge.judged import JudgedReward
+from rewards.judge.parsing import format_hint, parse_scores
 
 CRITERIA: tuple[str, ...] = ("alignment", "aesthetics", "structure")
 

@@ -1,0 +1,135 @@
+"""``codepaint doctor``: what codepaint found on this machine, and how to fix what is missing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK
+from codepaint_env.core.errors import RendererUnavailable
+from codepaint_env.core.version import __version__
+
+
+def add_parser(sub: Any) -> None:
+    """Register ``codepaint doctor``."""
+    doc = sub.add_parser(
+        "doctor",
+        help="check the browser, JS assets and sandbox; say how to fix what is missing",
+        description="Report what codepaint found (browser, JS assets, network sandbox, memory "
+        "cap, subprocess sandbox, TeX), render a tiny p5brush, SVG, Python and (when TeX is "
+        "installed) TikZ program, print the WebGL renderer in use (SwiftShader, or the GPU's "
+        "name) and the in-page time of a reference p5.brush watercolour at 512 px, and print how "
+        "to fix each missing piece. Exit 1 when rendering cannot work.",
+    )
+    doc.add_argument("--gpu", default="off", choices=("off", "auto", "on"),
+                     help="WebGL path to check: off (SwiftShader, the default renderer's), auto (the GPU "
+                     "when a hardware path works, else SwiftShader), on (the GPU or fail)")
+
+    doc.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Check the machine; 0 when rendering works, 1 when it cannot."""
+    return doctor(args.gpu)
+
+
+def doctor(gpu: str = "off") -> int:
+    """Print what was found and how to fix what is missing; the exit code."""
+    from codepaint_env.render.browser import assets, chromium
+
+    ok = True
+
+    def line(status: str, what: str, detail: str) -> None:
+        print(f"[{status:^4}] {what:<16} {detail}")
+
+    print(f"codepaint {__version__} on Python {sys.version.split()[0]}")
+    try:
+        b = chromium.find_browser()
+        line("ok", "browser", f"{b.path} ({b.source}; {b.version})")
+    except RendererUnavailable as e:
+        ok = False
+        line("FAIL", "browser", str(e).replace("\n", "\n" + " " * 24))
+    try:
+        a = assets.load_assets()
+        line("ok", "JS assets", f"{a.node_modules} ({a.source}; {a.version_string()})")
+    except RendererUnavailable as e:
+        ok = False
+        line("FAIL", "JS assets", str(e).replace("\n", "\n" + " " * 24))
+    ns = chromium.netns_command()
+    if ns:
+        line("ok", "network sandbox", f"active: Chromium starts under `{' '.join(ns)}` "
+             "(own network namespace: no sockets reach any host)")
+    else:
+        line("warn", "network sandbox",
+             "INACTIVE: `unshare -n` is not permitted here, so only in-browser request blocking "
+             "stands between programs and the network. Fix: run as root, or allow unprivileged "
+             "user namespaces (sysctl kernel.unprivileged_userns_clone=1).")
+    if chromium.cgroup_v1_available():
+        line("ok", "memory cap", "active: each browser runs in its own cgroup (memory + pids), "
+             "each page in its own memory group")
+    else:
+        line("warn", "memory cap",
+             "INACTIVE: no writable cgroup v1 memory/pids hierarchy; a page that allocates "
+             "without end is stopped only by its timeout. Fix: run as root on a host with "
+             "cgroup v1 controllers mounted under /sys/fs/cgroup.")
+    from codepaint_env.render.sandbox.process import sandbox_mode
+    from codepaint_env.render.sandbox.programs import tex_available
+
+    mode = sandbox_mode()
+    line("ok" if mode.netns and mode.unprivileged_user else "warn", "subprocess box", mode.describe()
+         + ("" if mode.netns and mode.unprivileged_user else ". Fix: run as root with util-linux's unshare "
+            "and setpriv (fork limits do not bind root, and without a network namespace a python "
+            "program can open sockets)."))
+    tex = tex_available()
+    line("ok" if tex is None else "warn", "TikZ (pdflatex)", "pdflatex + pdftoppm found" if tex is None else
+         f"tikz renders are `unsupported`: {tex}")
+    if not ok:
+        print("\nrendering cannot work until the FAIL lines are fixed (`make test` does it all).")
+        return EXIT_BROKEN
+    from codepaint_env.render import Renderer
+
+    try:
+        r = Renderer(cache_size=0, gpu=gpu)
+        info = r.gpu_info()
+    except RendererUnavailable as e:
+        line("FAIL", "WebGL", str(e))
+        print("\nrendering is broken: see the FAIL lines")
+        return EXIT_BROKEN
+    soft = info["backend"] == "software"
+    path = "software" if soft else f"GPU, ANGLE {info['backend']}"
+    line("ok" if info["webgl_renderer"] else "FAIL", "WebGL", f"{info['webgl_renderer']} ({path}; gpu={gpu})"
+         + (". A GPU box renders p5.brush faster with `--gpu auto` (see the README's GPU notes)"
+            if soft and gpu == "off" else ""))
+    with r:
+        for lang, code in (
+            ("p5brush", "function setup(){createCanvas(64,64,WEBGL);background(250);"
+                        "brush.set('HB','#222',1);brush.line(-20,-20,20,20)}"),
+            ("svg", '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4">'
+                    '<circle cx="2" cy="2" r="1" fill="teal"/></svg>'),
+            ("python", "import matplotlib.pyplot as plt\nplt.plot([0, 1], [0, 1], color='teal')\n"),
+            *((("tikz", "\\draw[teal, thick] (0,0) circle (1);"),) if tex is None else ()),
+        ):
+            t = time.perf_counter()
+            res = r.render(code, lang, size=64, timeout_s=60)
+            ms = (time.perf_counter() - t) * 1000
+            if res.ok:
+                line("ok", f"render {lang}", f"{ms:.0f} ms")
+            else:
+                ok = False
+                line("FAIL", f"render {lang}", f"{res.error_kind}: {'; '.join(res.messages[:3])}")
+        reference = (Path(__file__).parent.parent / "render" / "browser" / "js"
+                     / "reference-watercolour.p5brush.js").read_text()
+        res = r.render(reference, "p5brush", size=512, timeout_s=120)
+        if res.ok:
+            line("ok", "p5brush in-page", f"{res.timings_ms.get('page', 0):.0f} ms in the page, "
+                 f"{res.timings_ms.get('total', 0):.0f} ms in all (a loved watercolour of the pool, 512 px)")
+        else:
+            ok = False
+            line("FAIL", "p5brush in-page", f"{res.error_kind}: {'; '.join(res.messages[:3])}")
+    print("\nall good" if ok else "\nrendering is broken: see the FAIL lines")
+    return EXIT_OK if ok else EXIT_BROKEN
+
+

@@ -1,0 +1,330 @@
+"""`CodePaintToolEnv`: :class:`~codepaint_env.envs.CodePaintEnv` as a TRL ``environment_factory`` environment.
+
+TRL's ``GRPOTrainer(environment_factory=...)`` (TRL >= 1.x, transformers >= 5.2) creates one instance
+per concurrent rollout, calls ``reset(**example)`` with the dataset row before generation, exposes
+every *public method* of the class as a tool the model may call, and calls ``get_reward()`` once the
+rollout is complete::
+
+    from trl import GRPOTrainer
+    from codepaint_env.integrations.trl import CodePaintToolEnv
+
+    trainer = GRPOTrainer(
+        model="Qwen/Qwen3-0.6B",
+        train_dataset=Dataset.from_list(tasks_to_rows(load_suite("svg", split="train"))),
+        environment_factory=lambda: CodePaintToolEnv("CodePaint/SVG-v0", reward="execution_gate",
+                                                     max_turns=3),
+        args=GRPOConfig(max_tool_calling_iterations=3, ...),
+    )
+
+The model answers by calling the one tool, ``submit_code(code)``; each call is one turn of the
+underlying Gymnasium environment (render, score, feedback) and the feedback text is the tool result
+the model sees before it revises. ``reward_funcs`` become optional: the environment owns the reward
+(logged as ``rewards/CodePaintToolEnv/mean``).
+
+Requirements on the TRL side: the tokenizer's chat template must render tool calls and tool messages,
+and TRL must know how to parse the model's tool calls (``tokenizer.response_template``; TRL sets it
+for the templates of the model families it knows, e.g. Qwen2.5/Qwen3, Llama 3.1, GPT-OSS). Set
+``max_tool_calling_iterations >= max_turns`` and leave room in ``max_completion_length`` for the
+tool results (the feedback counts against it; a result that does not fit is dropped by TRL, although
+the submission was already scored).
+
+Decisions:
+
+* **Reward of an episode**: the reward value of the *last* submission (``reward_aggregation="last"``,
+  the default): the program the model ends with is its answer, so a worse late revision costs it.
+  ``"best"`` takes the best judged value instead (more forgiving, but rewards trying variants). It is
+  the reward object's value for the program (absolute), not the environment's shaped step reward
+  (``reward_mode="improvement"`` and ``no_change_penalty`` shape ``step`` rewards only).
+* **No submission** (the model never called the tool, or its calls failed to parse): the rollout
+  scores ``no_submission_reward`` (default -1.0, the minimum of ``execution_gate``, so silence is no
+  better than a broken program).
+* **Could not be judged** (judge down): ``get_reward`` returns ``None`` (with ``"last"``: when the last
+  submission was not judged; with ``"best"``: when none was). TRL turns ``None`` into NaN, leaves the
+  rollout out of its group's baseline and gives it zero advantage; a 0.0 would be learned from.
+* **Instruction**: ``reset`` returns a short paragraph (starting with a blank line, since TRL
+  concatenates it onto the last user message as is) that names the ``submit_code`` tool and the
+  turn budget. Without it a tool-calling model tends to answer in plain text, which scores as no
+  submission.
+* **Pictures for vision-language policies** (``images=True``): ``submit_code`` returns the render as
+  an image content part next to the feedback, ``[{"type": "image", "image": <PIL.Image>},
+  {"type": "text", "text": feedback}]``. TRL 1.16 passes a tool's list result through as the tool
+  message's content, collects its images, tokenizes them with the processor's chat template (one
+  image placeholder per part, expanded to the image's tokens) and runs the image processor on them
+  for the generation after the tool call and for the training forward pass (``pixel_values`` /
+  ``image_grid_thw``), so the policy sees its picture each turn. It needs a vision-language model
+  whose chat template renders images inside tool messages (Qwen3-VL's does; Qwen2.5-VL's template
+  has no tool calling at all). A submission with no picture (the program failed before drawing, or
+  the render could not be done) returns the feedback text alone, a plain string, which TRL handles
+  as a text-only tool message. ``image_size`` caps the picture's longer side (fewer image tokens).
+  The default, ``images=False``, returns text only: a text model's tokenizer cannot take images
+  (the picture is then only in ``env`` / ``history``).
+* **Tool surface**: only ``reset``, ``get_reward`` and ``submit_code`` are public functions (TRL turns
+  every other public function into a tool); the rest is private or read-only properties. Close the
+  underlying environment with ``tool_env.env.close()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+import gymnasium as gym
+from PIL import Image
+
+from codepaint_env.core.pickling import PicklesAsArguments
+from codepaint_env.render.languages import LANGUAGES
+from rewards.base import prompt_text
+
+if TYPE_CHECKING:
+    from codepaint_env.envs.env import CodePaintEnv
+
+__all__ = ["CodePaintToolEnv", "ToolResult"]
+
+_AGGREGATIONS = ("last", "best")
+
+#: What ``submit_code`` returns: the feedback text, or (``images=True`` and a picture was drawn) the content
+#: parts ``[{"type": "image", "image": PIL.Image}, {"type": "text", "text": feedback}]``.
+ToolResult = str | list[dict[str, Any]]
+
+
+class CodePaintToolEnv(PicklesAsArguments):
+    """A CodePaint environment for TRL's ``GRPOTrainer(environment_factory=...)``.
+
+    Every argument has a default, so the class itself is a valid factory
+    (``environment_factory=CodePaintToolEnv``); bind arguments with a lambda or ``functools.partial``.
+
+    Args:
+        env_id: A registered CodePaint environment id (``"CodePaint/SVG-v0"``...).
+        reward: The reward (an id, an object, or weighted components; see ``CodePaintEnv``).
+        max_turns: Submissions per episode (1 = single answer, more = the model may revise).
+        size: Render size of the environment (an int or ``(W, H)``).
+        reward_aggregation: ``"last"`` (the reward of the final submission) or ``"best"`` (the best
+            judged submission) as the episode's reward.
+        no_submission_reward: The reward of an episode without any submission.
+        images: Return each render as an image content part next to the feedback (for vision-language
+            policies; see the module docstring). Default: text only.
+        image_size: With ``images``, the largest side of the picture sent to the policy, in pixels
+            (downscaled keeping its aspect ratio; never upscaled). ``None`` sends the render as it is.
+        **env_kwargs: Passed to ``gymnasium.make`` (``renderer``, ``success_threshold``,
+            ``tasks``...). ``split`` defaults to ``None`` so that every task of the language, train
+            or eval, can be found by the ``task_id`` of a dataset row.
+    """
+
+    def __init__(
+        self,
+        env_id: str = "CodePaint/P5Brush-v0",
+        *,
+        reward: Any = "execution_gate",
+        max_turns: int = 3,
+        size: Any = 256,
+        reward_aggregation: str = "last",
+        no_submission_reward: float = -1.0,
+        images: bool = False,
+        image_size: int | None = None,
+        **env_kwargs: Any,
+    ) -> None:
+        if reward_aggregation not in _AGGREGATIONS:
+            raise ValueError(f"reward_aggregation must be one of {', '.join(_AGGREGATIONS)}, "
+                             f"not {reward_aggregation!r}")
+        if image_size is not None and image_size < 1:
+            raise ValueError(f"image_size must be a positive number of pixels or None, not {image_size!r}")
+        env_kwargs.setdefault("split", None)
+        self._config = {"env_id": env_id, "reward": reward, "max_turns": max_turns, "size": size,
+                        "reward_aggregation": reward_aggregation,
+                        "no_submission_reward": no_submission_reward, "images": images,
+                        "image_size": image_size, **env_kwargs}
+        self._env = gym.make(env_id, reward=reward, max_turns=max_turns, size=size, **env_kwargs)
+        self._max_turns = int(max_turns)
+        self._aggregation = reward_aggregation
+        self.no_submission_reward = float(no_submission_reward)
+        self._images = bool(images)
+        self._image_size = image_size
+        self._history: list[dict[str, Any]] = []
+        self._started = False
+        self._done = False
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._config['env_id']!r}, max_turns={self._max_turns})"
+
+    # ------------------------------------------------------------------ read-only state (not tools)
+    @property
+    def env(self) -> gym.Env:
+        """The underlying Gymnasium environment (``env.unwrapped`` is the ``CodePaintEnv``)."""
+        return self._env
+
+    @property
+    def _core(self) -> CodePaintEnv:
+        return cast("CodePaintEnv", self._env.unwrapped)
+
+    @property
+    def language(self) -> str:
+        """The language programs are written in."""
+        return self._core.language
+
+    @property
+    def max_turns(self) -> int:
+        """Submissions allowed per episode."""
+        return self._max_turns
+
+    @property
+    def images(self) -> bool:
+        """Whether ``submit_code`` returns the picture as an image content part."""
+        return self._images
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        """One record per submission: ``turn``, ``code``, ``value``, ``judged``, ``feedback``, ``info``."""
+        return list(self._history)
+
+    @property
+    def turns_left(self) -> int:
+        """Submissions still allowed in this episode (0 once it has ended)."""
+        return 0 if self._done else self._max_turns - len(self._history)
+
+    @property
+    def done(self) -> bool:
+        """True once the episode has ended (turn budget spent or success threshold reached)."""
+        return self._done
+
+    # ------------------------------------------------------------------ the TRL interface
+    def reset(self, **example: Any) -> str | None:
+        """Start an episode on the dataset row's task; return the instruction appended to the prompt.
+
+        The task is the row's ``task_id`` when the environment has it, else an ad-hoc task built from
+        the row's columns and prompt text (the last user message), else, with no prompt at all, one
+        the environment draws (its prompt is then part of the returned text).
+
+        Args:
+            **example: The dataset row (``prompt``, ``task_id``, ``language``, ``subject``...).
+
+        Returns:
+            Text that TRL appends to the last user message.
+
+        Raises:
+            ValueError: When the row's ``language`` is not the environment's.
+        """
+        language = example.get("language")
+        if language is not None and language != self.language:
+            raise ValueError(f"dataset row in {language!r} (task {example.get('task_id')!r}) given to a "
+                             f"{self.language!r} environment ({self._config['env_id']})")
+        text = prompt_text(example.get("prompt")) or ""
+        self._env.reset(options=self._task_options(example, text))
+        self._history = []
+        self._started = True
+        self._done = False
+        instruction = self._instruction()
+        if not text.strip():
+            task = self._core.task
+            return "\n\n".join((task.prompt if task is not None else "", instruction))
+        return "\n\n" + instruction
+
+    def submit_code(self, code: str) -> ToolResult:
+        """Submit a complete program for the current task: it is rendered and scored.
+
+        Each call is one submission. Send the whole program every time, not a diff; you may revise
+        while submissions remain.
+
+        Args:
+            code: The complete program (for example an SVG document or a p5.js sketch), with or without
+                Markdown code fences.
+
+        Returns:
+            Feedback: render status and errors, the reward, the visible change and the submissions left.
+        """
+        if not self._started:
+            return "No task has been started yet; there is nothing to submit to."
+        if self._done:
+            return self._ended_message()
+        if not isinstance(code, str):
+            code = str(code)
+        obs, _reward, terminated, truncated, info = self._env.step(code)
+        feedback = obs["feedback"]
+        self._history.append({
+            "turn": info["turn"],
+            "code": obs["code"],
+            "value": info["reward"]["value"],
+            "judged": bool(info["judged"]),
+            "feedback": feedback,
+            "info": info,
+        })
+        self._done = bool(terminated or truncated)
+        text = feedback + "\n" + self._budget_line()
+        picture = self._picture() if self._images else None
+        if picture is None:
+            return text
+        return [{"type": "image", "image": picture}, {"type": "text", "text": text}]
+
+    def get_reward(self) -> float | None:
+        """The episode's reward (see the module docstring).
+
+        Returns:
+            ``no_submission_reward`` without any submission; else the value of the last (or the best)
+            submission; ``None`` when that could not be judged.
+        """
+        if not self._history:
+            return self.no_submission_reward
+        if self._aggregation == "last":
+            return self._history[-1]["value"]
+        values = [h["value"] for h in self._history if h["value"] is not None]
+        return max(values) if values else None
+
+    # ------------------------------------------------------------------ internals
+    def _picture(self) -> Image.Image | None:
+        """The last submission's picture for the policy (``None`` when nothing was drawn)."""
+        res = self._core.last_result
+        if res is None or res.png is None:
+            return None
+        picture = res.image
+        if picture is None:
+            return None
+        if self._image_size is not None and max(picture.size) > self._image_size:
+            picture = picture.copy()
+            picture.thumbnail((self._image_size, self._image_size), Image.Resampling.LANCZOS)
+        return picture
+
+    def _task_options(self, example: Mapping[str, Any], text: str) -> dict[str, Any]:
+        from codepaint_env.tasks import Task, TaskError
+
+        task_id = example.get("task_id")
+        if task_id is not None and any(t.id == task_id for t in self._core.tasks):
+            return {"task": task_id}
+        if not text.strip():
+            return {}  # the environment draws one of its tasks
+        if task_id is not None:  # keep the row's metadata (subject, colour family, text rules) for the reward
+            row = {"id": task_id, "prompt": text, "language": self.language}
+            row.update({k: example[k] for k in ("subject", "colour_family", "allow_text", "ocr")
+                        if example.get(k) is not None})
+            try:
+                return {"task": Task.from_row(row, f"dataset row {task_id!r}")}
+            except TaskError:
+                pass
+        return {"prompt": text}
+
+    def _instruction(self) -> str:
+        program = LANGUAGES[self.language].noun if self.language in LANGUAGES else "program"
+        which = "last" if self._aggregation == "last" else "best"
+        if self._max_turns == 1:
+            budget = "You have one submission; it is scored."
+        else:
+            budget = (f"You may revise and resubmit up to {self._max_turns - 1} more "
+                      f"time{'s' if self._max_turns > 2 else ''} ({self._max_turns} submissions in all); "
+                      f"your {which} submission is scored.")
+        return (f"Submit your answer by calling the `submit_code` tool with the complete {program} as "
+                "`code`. It is rendered and scored, and you get back whether it rendered, any errors and its "
+                "reward. " + budget)
+
+    def _budget_line(self) -> str:
+        if not self._done:
+            left = self._max_turns - len(self._history)
+            return (f"You have {left} submission{'s' if left != 1 else ''} left: call `submit_code` again "
+                    "with the whole revised program to improve it, or stop here.")
+        if len(self._history) < self._max_turns:
+            return ("The task is solved: the reward reached the success threshold. "
+                    "No more submissions are needed.")
+        return "That was your last submission."
+
+    def _ended_message(self) -> str:
+        if len(self._history) < self._max_turns:
+            return "The task is already solved; this submission was not scored."
+        return (f"You have used all {self._max_turns} submissions; this one was not scored. "
+                "Your earlier submissions stand.")

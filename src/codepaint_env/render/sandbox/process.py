@@ -1,0 +1,263 @@
+"""`run_sandboxed`: run an untrusted program (Python, pdflatex, ...) in a locked-down child process.
+
+What a child gets:
+
+* an **empty environment** (``PATH``, ``HOME`` and ``TMPDIR`` pointing into its working
+  directory, ``LANG``, plus what the renderer passes), a **fresh temporary working directory**
+  that is deleted afterwards, and **stdin from /dev/null**;
+* **resource limits**: CPU seconds, address space, file size, open files, no core dumps, and
+  (for a non-root child) a process count;
+* **its own session**, so the whole process group is killed at the timeout (``killpg``);
+* **stdout and stderr capped**: everything is drained, the first ``output_bytes`` are kept;
+* where permitted (root, ``unshare`` and ``setpriv`` present: :func:`sandbox_mode`): its **own
+  network namespace** (no interface but a downed loopback: nothing is reachable), its **own PID
+  namespace** (when the program ends or is killed, every process it forked dies with it), and it
+  runs as the unprivileged user ``nobody``, so the process limit binds (it does not bind root).
+
+:func:`sandbox_mode` says which of these are active; ``codepaint doctor`` reports it.
+
+**How the program ended** is told by a shell that runs it inside the sandbox and writes its exit
+status to a file when it ends (``128 + N`` for a signal N; the file is in a folder of its own
+that only the caller can enter, so the program cannot plant a link there for the shell to
+follow): ``unshare`` itself cannot report a
+child killed by ``SIGKILL`` (its attempt to re-raise the signal fails and it exits 1). No file
+means the shell itself was killed: from outside, as nothing inside the PID namespace can signal
+its first process. At the timeout, the process tree's CPU time and run-queue wait are measured
+before it is killed (:mod:`.load`), so an overloaded machine can be told from a busy program.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import pwd
+import resource
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codepaint_env.render.load import CpuStall, CpuTimes, cpu_times
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one sandboxed run."""
+
+    cpu_s: int = 30
+    memory_mb: int = 2048
+    file_mb: int = 64
+    open_files: int = 256
+    processes: int = 64
+    output_bytes: int = 8192
+
+
+@dataclass
+class SandboxResult:
+    """What a sandboxed run did.
+
+    Attributes:
+        returncode: The exit status (negative: killed by that signal).
+        stdout: The first ``output_bytes`` of standard output (decoded, errors replaced).
+        stderr: The first ``output_bytes`` of standard error.
+        timed_out: Killed at the timeout.
+        truncated: Some output was dropped.
+        files: The requested output files that exist, name -> bytes.
+        wall_ms: Wall time.
+        status: The command's own exit status as the in-sandbox shell saw it (``128 + N`` when
+            signal N killed it); ``None`` when that shell did not finish (killed from outside).
+        cpu: What the process tree got until the timeout (only when it timed out).
+        stall: The share of that time the machine was stalled for CPU (when known).
+    """
+
+    returncode: int
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+    truncated: bool = False
+    files: dict[str, bytes] = field(default_factory=dict)
+    wall_ms: float = 0.0
+    status: int | None = None
+    cpu: CpuTimes | None = None
+    stall: float | None = None
+
+    @property
+    def signal(self) -> int | None:
+        """The signal that ended the command, if one did."""
+        return self.status - 128 if self.status is not None and self.status > 128 else None
+
+
+@dataclass(frozen=True)
+class SandboxMode:
+    """Which isolation layers are available on this machine."""
+
+    netns: bool
+    pidns: bool
+    unprivileged_user: str | None
+    namespaces: tuple[str, ...]  # the ``unshare`` command that makes the namespaces, or ()
+    drop: tuple[str, ...]  # the ``setpriv`` command that becomes ``nobody``, or ()
+
+    @property
+    def prefix(self) -> tuple[str, ...]:
+        """The whole prefix: a command run after it has the namespaces and the user."""
+        return self.namespaces + self.drop
+
+    def describe(self) -> str:
+        """One line for ``codepaint doctor``."""
+        parts = ["own network namespace" if self.netns else "NO network namespace",
+                 "own PID namespace" if self.pidns else "no PID namespace",
+                 f"runs as {self.unprivileged_user}" if self.unprivileged_user
+                 else "runs as the current user"]
+        return ", ".join(parts) + "; rlimits, own session, empty env, temporary directory"
+
+
+@functools.lru_cache(maxsize=1)
+def sandbox_mode() -> SandboxMode:
+    """Probe (once) for ``unshare`` network + PID namespaces and ``setpriv`` to drop to ``nobody``."""
+    unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
+    prefix: list[str] = []
+    netns = pidns = False
+    if unshare:
+        for args, net, pid in (([unshare, "--net", "--pid", "--fork", "--kill-child"], True, True),
+                               ([unshare, "--net"], True, False)):
+            try:
+                if subprocess.run([*args, "true"], capture_output=True, timeout=10).returncode == 0:
+                    prefix, netns, pidns = args, net, pid
+                    break
+            except (OSError, subprocess.SubprocessError):
+                continue
+    user, dropped = None, ()
+    if os.geteuid() == 0 and setpriv:
+        try:
+            pw = pwd.getpwnam("nobody")
+            drop = (setpriv, f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups", "--")
+            if subprocess.run([*prefix, *drop, "true"], capture_output=True, timeout=10).returncode == 0:
+                dropped, user = drop, "nobody"
+        except (KeyError, OSError, subprocess.SubprocessError):
+            pass
+    return SandboxMode(netns, pidns, user, tuple(prefix), dropped)
+
+
+def run_sandboxed(
+    argv: list[str],
+    *,
+    files: dict[str, bytes | str] | None = None,
+    collect: tuple[str, ...] = (),
+    collect_glob: str | None = None,
+    timeout_s: float = 20.0,
+    limits: Limits | None = None,
+    env: dict[str, str] | None = None,
+) -> SandboxResult:
+    """Run ``argv`` in the sandbox (see the module docstring) and collect its output files.
+
+    Args:
+        argv: The command; its working directory is a fresh temporary folder.
+        files: Files to write there first (name -> content).
+        collect: Output files to bring back (name relative to the working folder).
+        collect_glob: Also bring back files matching this pattern (e.g. ``"*.png"``).
+        timeout_s: Wall-clock limit; the whole process group is killed at it.
+        limits: Resource limits.
+        env: Extra environment variables (on top of the empty base).
+    """
+    limits = limits or Limits()
+    mode = sandbox_mode()
+    work = Path(tempfile.mkdtemp(prefix="codepaint-sbx-"))
+    private = Path(tempfile.mkdtemp(prefix="codepaint-status-"))  # 0700: the caller's alone
+    status_file = private / "status"
+    try:
+        for name, content in (files or {}).items():
+            path = work / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content.encode() if isinstance(content, str) else content)
+        if mode.unprivileged_user:
+            pw = pwd.getpwnam(mode.unprivileged_user)
+            for p in [work, *work.rglob("*")]:
+                os.chown(p, pw.pw_uid, pw.pw_gid)
+        base_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(work), "TMPDIR": str(work),
+                    "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+        t0, stall0 = time.perf_counter(), CpuStall.now()
+        proc = subprocess.Popen(
+            # the shell (the namespace's first process, as the caller's user: the program cannot
+            # signal it) runs the program as nobody and records how it ended
+            [*mode.namespaces, "/bin/sh", "-c", f'"$@"; echo $? > {status_file}', "sh", *mode.drop, *argv],
+            cwd=work, env={**base_env, **(env or {})}, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+            preexec_fn=functools.partial(_set_limits, limits), close_fds=True,
+        )
+        out, err = _Drain(proc.stdout, limits.output_bytes), _Drain(proc.stderr, limits.output_bytes)
+        timed_out, cpu, stall = False, None, None
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            cpu, stall = cpu_times([proc.pid]), CpuStall.now().share_since(stall0)
+        _kill_group(proc)
+        proc.wait()
+        out.join()
+        err.join()
+        result = SandboxResult(proc.returncode, out.text(), err.text(), timed_out=timed_out,
+                               truncated=out.dropped or err.dropped,
+                               wall_ms=(time.perf_counter() - t0) * 1000, cpu=cpu, stall=stall)
+        with contextlib.suppress(OSError, ValueError):
+            result.status = int(status_file.read_text()[:16])
+        found = sorted(work.glob(collect_glob), key=lambda p: p.stat().st_mtime) if collect_glob else []
+        names = list(collect) + [p.name for p in found]
+        for name in names:
+            path = work / name
+            if path.is_file() and not path.is_symlink() and path.stat().st_size <= limits.file_mb * 2**20:
+                result.files[name] = path.read_bytes()
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def _set_limits(limits: Limits) -> None:  # runs in the child between fork and exec
+    mb = 2**20
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_mb * mb, limits.memory_mb * mb))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb * mb, limits.file_mb * mb))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    # The child leads its own session: killing the group takes every process it started (and
+    # with a PID namespace, killing its init takes everything inside, new sessions included).
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+class _Drain:
+    """Reads a pipe to the end in a thread, keeping the first ``keep`` bytes."""
+
+    def __init__(self, pipe: object, keep: int) -> None:
+        self.pipe, self.keep = pipe, keep
+        self.buf = bytearray()
+        self.dropped = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            chunk = self.pipe.read(65536)  # type: ignore[attr-defined]
+            if not chunk:
+                break
+            room = self.keep - len(self.buf)
+            if room > 0:
+                self.buf += chunk[:room]
+            if len(chunk) > max(room, 0):
+                self.dropped = True
+        self.pipe.close()  # type: ignore[attr-defined]
+
+    def join(self) -> None:
+        self.thread.join(timeout=10)
+
+    def text(self) -> str:
+        return self.buf.decode("utf-8", errors="replace")

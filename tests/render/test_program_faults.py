@@ -1,0 +1,121 @@
+"""Python and TikZ renders: failures told right (the program's error, the program's crash, a kill
+from outside, an overloaded machine), and their messages."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+
+import pytest
+
+from codepaint_env.render.load import descendants
+from codepaint_env.render.sandbox.programs import render_python, render_tikz
+from support.processes import overload
+
+PIL_OK = ("from PIL import Image, ImageDraw\nim = Image.new('RGB', (64, 64), 'white')\n"
+          "ImageDraw.Draw(im).ellipse((10, 10, 50, 50), fill='teal')\nim.save(OUTPUT_PATH)\n")
+
+
+def test_a_failing_savefig_of_the_open_figure_is_runtime_with_the_exception():
+    code = ("import matplotlib.pyplot as plt\nplt.rcParams['text.usetex'] = True\n"
+            "fig, ax = plt.subplots()\nax.set_title(r'$\\frac{1}{$')\nax.plot([1, 2, 3])\n")
+    res = render_python(code, 128, 128, timeout_s=60)
+    assert res.error_kind == "runtime", res.messages
+    assert res.messages[0].startswith("RuntimeError: latex was not able to process"), res.messages
+
+
+def test_the_first_message_is_the_exception_line_then_the_programs_frames():
+    res = render_python("import math\nprint('hello')\n\ndef f(x):\n    return 1 / x\n\nf(0)\n", 64, 64)
+    assert res.error_kind == "runtime"
+    assert res.messages[:5] == ["ZeroDivisionError: division by zero", 'File "draw.py", line 7, in <module>',
+                                "  f(0)", 'File "draw.py", line 5, in f', "  return 1 / x"], res.messages
+    assert not any("runpy" in m or "<frozen" in m for m in res.messages)
+
+
+@pytest.mark.parametrize(("code", "signal_name"), [
+    ("import os\nos.abort()\n", "6"),
+    ("import ctypes\nctypes.string_at(0)\n", "11"),
+])
+def test_a_program_that_kills_itself_is_its_own_crash(code, signal_name):
+    res = render_python(code, 64, 64)
+    assert res.error_kind == "crash", res.messages
+    assert f"status {128 + int(signal_name)}" in res.messages[0]
+
+
+def test_a_missing_latex_package_is_named():
+    res = render_tikz("\\usepackage{siunitx}\n\\draw (0,0) circle (1);", 64, 64)
+    assert res.error_kind == "syntax"
+    assert res.messages[0] == "LaTeX package siunitx is not installed", res.messages
+    assert "siunitx.sty' not found" in res.messages[1]
+
+
+class Killer(threading.Thread):
+    """SIGKILLs (from outside) every sandboxed python program it sees, up to ``times`` of them."""
+
+    def __init__(self, times: int) -> None:
+        super().__init__(daemon=True)
+        self.times, self.killed, self.stop = times, 0, threading.Event()
+
+    def run(self) -> None:
+        seen: set[int] = set()
+        while not self.stop.wait(0.02) and self.killed < self.times:
+            for pid in descendants([os.getpid()]) - seen:
+                with contextlib.suppress(OSError):
+                    with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                        cmd = fh.read()
+                    if b"runner.py" in cmd and b"setpriv" not in cmd and b"/bin/sh" not in cmd:
+                        seen.add(pid)
+                        os.kill(pid, signal.SIGKILL)
+                        self.killed += 1
+
+
+SLOW_OK = "import time\ntime.sleep(0.8)\n" + PIL_OK
+
+
+@pytest.mark.parametrize(("kills", "want"), [(1, None), (2, "infra")])
+def test_a_program_killed_from_outside_is_retried_then_infra(kills, want):
+    killer = Killer(kills)
+    killer.start()
+    try:
+        res = render_python(SLOW_OK, 64, 64, timeout_s=20)
+    finally:
+        killer.stop.set()
+        killer.join()
+    assert killer.killed == kills
+    assert res.error_kind == want, res.messages
+    if want == "infra":
+        assert "killed by signal 9 from outside, twice" in res.messages[0], res.messages
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="raising priority (negative nice) needs root")
+def test_an_overloaded_machine_is_infra_and_a_busy_program_is_its_own_timeout():
+    busy = "while True:\n    pass\n"
+    heavy = "x = 0\nfor i in range(10_000_000):\n    x += i % 7\n" + PIL_OK  # ~1 s of CPU here
+    res = render_python(busy, 64, 64, timeout_s=3)
+    assert res.error_kind == "timeout" and "ran" in res.messages[0], res.messages
+    hogs = overload()
+    try:
+        res = render_python(heavy, 64, 64, timeout_s=3)
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
+    assert res.error_kind == "infra" and "overloaded" in res.messages[0], res.messages
+    assert render_python(heavy, 64, 64, timeout_s=3).ok  # the same program, given the CPU
+
+
+def test_the_status_file_is_out_of_the_programs_reach(tmp_path):
+    # A program that plants a link where it might guess the status goes, then exits: nothing of
+    # ours follows it (the status folder is the caller's alone).
+    target = tmp_path / "victim"
+    target.write_text("untouched")
+    os.chmod(tmp_path, 0o777)
+    code = ("import os, glob\n"
+            f"for d in glob.glob('/tmp/codepaint-status-*') + ['.']:\n"
+            f"    try:\n        os.symlink('{target}', os.path.join(d, 'status'))\n"
+            "    except OSError:\n        pass\n" + PIL_OK)
+    res = render_python(code, 64, 64)
+    assert res.ok, res.messages
+    assert target.read_text() == "untouched"

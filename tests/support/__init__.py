@@ -1,0 +1,1 @@
+"""Helpers the tests share (pictures, programs, processes, stand-in models, the corpus)."""

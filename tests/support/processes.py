@@ -1,0 +1,89 @@
+"""Processes a test counts (Chromium PIDs, their memory) or starts (CPU hogs: an overloaded machine)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+
+from codepaint_env.render.load import descendants
+
+
+def chromium_pids(*, ours: bool = False) -> set[int]:
+    """PIDs of running Chromium processes: every one on this machine, or (``ours``) this test process's.
+
+    ``ours`` keeps the machine's other work (another test run, a browser someone else started)
+    out of a measurement: only processes below this one count.
+    """
+    mine = descendants([os.getpid()]) if ours else None
+    out = set()
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as fh:
+                cmd = fh.read().split(b"\0")[0]
+        except OSError:
+            continue
+        browser = cmd.endswith((b"chromium", b"chrome", b"headless_shell", b"chrome-headless-shell"))
+        if browser and (mine is None or int(d) in mine):
+            out.add(int(d))
+    return out
+
+
+def rss_mb(pids: set[int]) -> float:
+    """Summed resident memory of the given processes, in MB."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm") as fh:
+                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except OSError:
+            continue
+    return total / 2**20
+
+
+HOG = ("import signal, sys\n"
+       "signal.alarm({secs})\n"                       # never outlives the test
+       "print('up', flush=True)\n"
+       "while True: pass\n")
+
+
+def _top_priority() -> None:
+    """In a hog, between fork and exec: the highest priority, also for its autogroup.
+
+    (With the kernel's autogroup scheduling, each session is weighed as a group: nice values
+    only rank processes inside one. So each hog gets a session of its own, and that session's
+    group the highest priority too; else the machine would not be short of CPU for a render
+    running in its own session, as sandboxed programs do.)
+    """
+    os.setpriority(os.PRIO_PROCESS, 0, -19)
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as fh:
+        fh.write("-19")
+
+
+def overload(seconds: float = 120, n: int = 8, cpus: set[int] | None = None) -> list[subprocess.Popen]:
+    """``n`` CPU-bound processes at the highest priority: no CPU to spare (on ``cpus``, default
+    all). Kill them when done (they end by themselves after ``seconds``, a safety net).
+
+    Returns once every one of them is running.
+    """
+    def start() -> None:
+        _top_priority()
+        if cpus is not None:
+            os.sched_setaffinity(0, cpus)
+
+    hogs = [subprocess.Popen([sys.executable, "-c", HOG.format(secs=max(1, round(seconds)))],
+                             stdout=subprocess.PIPE, start_new_session=True, preexec_fn=start)
+            for _ in range(n)]
+    for h in hogs:
+        assert h.stdout is not None and h.stdout.readline() == b"up\n"
+    return hogs
+
+
+def pin(pid: int, cpus: set[int]) -> None:
+    """Every thread of a process onto ``cpus``."""
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(int(tid), cpus)
