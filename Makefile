@@ -1,7 +1,7 @@
 # codepaint: `make demo` and `make test` set up whatever is missing (idempotently), then run.
 #   make test   venv + .[all] + JS assets + browser + trainer venvs (.venvs/), then the whole test suite
 #   make demo   the same set-up, then the main job (renders into runs/demo/)
-#   make check  ruff, import-linter layer contracts, pyright;  make bench   benchmarks (quick)
+#   make check  ruff, import-linter layer contracts, no import cycle, pyright;  make bench   benchmarks (quick)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -57,6 +57,7 @@ lint: $(DEPS)
 check: lint
 	@$(BIN)/lint-imports --no-cache > .lint-imports.log 2>&1 || { cat .lint-imports.log; echo "make check FAILED: an import breaks the layers (pyproject [tool.importlinter])" >&2; exit 1; }
 	@echo "codepaint check: layers kept ($$(grep -c KEPT .lint-imports.log) contracts)"
+	@$(BIN)/python scripts/check_import_cycles.py || { echo "make check FAILED: an import cycle (scripts/check_import_cycles.py)" >&2; exit 1; }
 	@$(BIN)/pyright --outputjson > .pyright.json 2>/dev/null || { $(BIN)/pyright; echo "make check FAILED: type errors (pyright, pyproject [tool.pyright])" >&2; exit 1; }
 	@echo "codepaint check: types clean (pyright)"
 

@@ -459,7 +459,8 @@ def test_openrlhf_pieces() -> None:
                                      RemoteReward("http://x", language="p5", size=128, seed=3))
     assert columns == {"language": ["svg", "p5", "p5"], "subject": [None, None, "rose"]}
     assert prompts == [None, None, "a rose"]
-    out = openrlhf_answer([0.5, None, -1.0], [True, True, False], [True, False, True], (-1.0, 1.0), 0.0)
+    out = openrlhf_answer([0.5, 0.0, -1.0], [True, False, True], [True, False, True], (-1.0, 1.0),
+                          rendered=[True, True, False])
     assert out["rewards"] == [0.5, 0.0, -1.0] and out["scores"] == [0.75, 0.5, 0.0]
     assert out["extra_logs"] == {"judged": [1.0, 0.0, 1.0], "rendered": [1.0, 1.0, 0.0],
                                  "prompt_found": [1.0, 0.0, 1.0]}

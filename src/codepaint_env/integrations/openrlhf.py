@@ -40,13 +40,12 @@ this file a client of a ``codepaint serve`` server).
 # OpenRLHF loads this file by its path (importlib, module name "reward_func"): absolute imports only.
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from codepaint_env.render import LANGUAGES
 from codepaint_env.render.extract import END_TOKENS, completion_from_query
 from codepaint_env.scoring import trainer as scoring
+from codepaint_env.scoring.openrlhf import openrlhf_answer, parse_label
 from codepaint_env.scoring.trainer import TrainerConfig, fill_unjudged, score_batch, task_columns
 
 __all__ = ["END_TOKENS", "completion_from_query", "label_row", "reward_func"]
@@ -84,43 +83,16 @@ def reward_func(queries: Sequence[str], prompts: Sequence[str] | None, labels: S
         judge_prompts.append(override if override is not None else prompt)
     scored = score_batch([c for c, _ in cut], judge_prompts, rows, config)
     fill_unjudged(scored, [str(p) for p in judge_prompts], config)
-    lo, hi = scoring.reward_for(config).value_range
-    span = hi - lo
-    logs: dict[str, list[float]] = {
-        "judged": [1.0 if s.judged else 0.0 for s in scored],
-        "prompt_found": [1.0 if found else 0.0 for _, found in cut],
-    }
-    if all(s.rendered is not None for s in scored):
-        logs["rendered"] = [1.0 if s.rendered else 0.0 for s in scored]
-    rewards = [s.reward for s in scored]
-    scores = [0.0 if span <= 0 else min(1.0, max(0.0, (r - lo) / span)) for r in rewards]
-    return {"rewards": _tensor(rewards), "scores": _tensor(scores),
-            "extra_logs": {k: _tensor(v) for k, v in logs.items()}}
+    rendered = [s.rendered for s in scored]
+    answer = openrlhf_answer([s.reward for s in scored], [s.judged for s in scored], [f for _, f in cut],
+                             scoring.reward_for(config).value_range,
+                             rendered=None if None in rendered else [bool(r) for r in rendered])
+    return {"rewards": _tensor(answer["rewards"]), "scores": _tensor(answer["scores"]),
+            "extra_logs": {k: _tensor(v) for k, v in answer["extra_logs"].items()}}
 
 
-
-
-def label_row(label: Any) -> tuple[dict[str, Any], str | None]:
-    """An OpenRLHF label -> (task columns, the prompt text judges read instead, if it names one).
-
-    Raises:
-        ValueError: A label that is not ``None``, a language name, or task columns (or their JSON).
-    """
-    if isinstance(label, str) and label.strip().startswith("{"):
-        try:
-            label = json.loads(label)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"label is not valid JSON: {e}") from e
-    if label is None or label == "":
-        return {}, None
-    if isinstance(label, str) and label in LANGUAGES:
-        return {"language": label}, None
-    if isinstance(label, Mapping):
-        columns = dict(label)
-        prompt = columns.pop("prompt", None)
-        return columns, prompt if isinstance(prompt, str) and prompt else None
-    raise ValueError(f"label {label!r}: a label is None, a language name ({', '.join(LANGUAGES)}) "
-                     "or an object of task columns")
+#: A label -> (task columns, the prompt judges read instead): see ``scoring.openrlhf.parse_label``.
+label_row = parse_label
 
 
 def _tensor(values: list[float]) -> Any:

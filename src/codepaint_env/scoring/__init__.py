@@ -2,6 +2,8 @@
 
 * :mod:`.trainer`: :class:`~.trainer.TrainerConfig` (the reward, renderer and server from
   environment variables), :func:`~.trainer.score_batch` and the unjudged rule.
+* :mod:`.openrlhf`: OpenRLHF's reward contract (labels in, rewards/scores/extra_logs out), spoken
+  by the in-process reward file and by ``codepaint serve``'s ``/get_reward``.
 
 Layered above ``rewards`` and beside the environments: the trainer adapters
 (:mod:`codepaint_env.integrations`) and the HTTP service (:mod:`codepaint_env.serve`) import it;

@@ -15,15 +15,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from codepaint_env.serve.config import INSTALL
 from rewards.spec import DEFAULT_REWARD  # the reward a server scores with when none is named
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
 __all__ = ["DEFAULT_REWARD", "INSTALL", "create_app"]
-
-#: How to install what the server needs.
-INSTALL = "pip install 'codepaint[serve]'"
 
 
 def create_app(reward: str = DEFAULT_REWARD, **kwargs: Any) -> FastAPI:

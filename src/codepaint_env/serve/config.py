@@ -1,0 +1,57 @@
+"""The server's settings and its one error: limits, the paths that work, how to install it.
+
+Imports nothing of FastAPI: ``codepaint serve --help`` and the package's ``__init__`` read it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from codepaint_env.core.errors import CodePaintError
+
+#: How to install what the server needs.
+INSTALL = "pip install 'codepaint[serve]'"
+#: The endpoints that render or score: bounded by ``max_in_flight`` and ``max_body_bytes``.
+WORK_PATHS: frozenset[str] = frozenset({"/render", "/score", "/get_reward"})
+#: Endpoints counted on their own in ``/stats`` (anything else is counted as ``other``).
+KNOWN_PATHS: tuple[str, ...] = ("/render", "/score", "/get_reward", "/health", "/stats")
+#: A body over the limit is read and thrown away up to this many times the limit before the 413.
+DRAIN_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one server accepts.
+
+    Attributes:
+        max_body_bytes: Largest request body; a larger one is answered ``413`` unparsed.
+        max_batch: Most items (programs, completions, queries) in one request (``413`` above).
+        max_in_flight: Render/score requests running at once; one more is answered ``503``.
+        max_size: Largest output side in pixels a request may ask for (``422`` above).
+        max_rewards: Rewards named by requests kept built at once (least recently used go first).
+        unjudged_reward: What ``/get_reward`` sends for an item that could not be judged
+            (OpenRLHF takes floats only; ``extra_logs.judged`` marks such items with 0).
+    """
+
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_batch: int = 256
+    max_in_flight: int = 8
+    max_size: int = 2048
+    max_rewards: int = 8
+    unjudged_reward: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("max_body_bytes", "max_batch", "max_in_flight", "max_size", "max_rewards"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if not math.isfinite(self.unjudged_reward):
+            raise ValueError("unjudged_reward must be a finite number")
+
+
+class BadRequest(CodePaintError):
+    """A request the server cannot serve as asked (answered ``status`` with the message)."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
