@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.testing.tiny_lm import _import_deps, build_atomically, train_byte_bpe
+from codepaint_env.testing.build import INSTALL_HINT, build_atomically, import_deps, train_byte_bpe
 
 if TYPE_CHECKING:
     import trl
@@ -48,8 +48,6 @@ VLM_MARKER_FILE = "codepaint_tiny_vlm.json"
 
 #: Bumped whenever the build recipe (corpus, architecture, template, processor) changes.
 _FORMAT_VERSION = 1
-
-_HINT = "pip install 'codepaint[train]'"
 
 # Qwen's names: end of text (also the pad token), chat turns, and the vision placeholders the Qwen3-VL
 # processor and chat template use.
@@ -74,7 +72,9 @@ def _qwen3_vl_chat_template() -> str:
     try:
         from trl.chat_template_utils import qwen3_vl_chat_template
     except ImportError as exc:
-        raise DependencyNotInstalled(f"trl is needed for the tiny VLM's chat template: {_HINT}") from exc
+        raise DependencyNotInstalled(
+            f"trl is needed for the tiny VLM's chat template: {INSTALL_HINT}"
+        ) from exc
     return qwen3_vl_chat_template
 
 
@@ -97,7 +97,7 @@ def _train_tokenizer(transformers: Any, vocab_size: int, chat_template: str) -> 
 def _build_into(out: pathlib.Path, *, seed: int, hidden_size: int, num_layers: int, vocab_size: int,
                 max_image_side: int, marker: Mapping[str, Any]) -> None:
     """Build processor and model into the (empty) folder ``out``; the marker is written last."""
-    torch, transformers = _import_deps()
+    torch, transformers = import_deps()
     chat_template = _qwen3_vl_chat_template()
     tokenizer = _train_tokenizer(transformers, vocab_size, chat_template)
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in _SPECIAL_TOKENS}
@@ -229,7 +229,7 @@ def build_tiny_vlm(
 
     marker = {"format": _FORMAT_VERSION, "seed": seed, "hidden_size": hidden_size, "num_layers": num_layers,
               "vocab_size": vocab_size, "max_image_side": max_image_side}
-    _import_deps()  # fail before creating anything
+    import_deps()  # fail before creating anything
     _qwen3_vl_chat_template()
 
     def build_into(out: pathlib.Path) -> None:
@@ -275,7 +275,7 @@ def scripted_tool_calls_trainer(completions: Sequence[str]) -> type[trl.GRPOTrai
         from transformers import ProcessorMixin
         from trl import GRPOTrainer  # pyright: ignore[reportPrivateImportUsage]  (trl's lazy exports)
     except ImportError as exc:
-        raise DependencyNotInstalled(f"trl is needed for scripted GRPO runs: {_HINT}") from exc
+        raise DependencyNotInstalled(f"trl is needed for scripted GRPO runs: {INSTALL_HINT}") from exc
     scripted = tuple(completions)
 
     class ScriptedToolCallsGRPOTrainer(GRPOTrainer):
