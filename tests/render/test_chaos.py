@@ -4,7 +4,7 @@ SIGKILLs the browser, the resvg worker and sandboxed subprocesses at random mome
 Every input is answered, in order, with no exception; every good program is `ok` or `infra`
 (never `crash`/`timeout`); every bad one gets its own kind (or `infra` when a kill hit it twice);
 `execution_gate` gives good programs 1 or None, never its minimum; afterwards a good render
-works, memory is back to its level, and no process of ours is left (RELIABILITY.md, "Chaos").
+works, memory is back to its level, and no process of ours is left (docs/RELIABILITY.md, "Chaos").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every row of the browser table in RELIABILITY.md: hostile programs are contained."""
+"""Every row of the browser table in docs/RELIABILITY.md: hostile programs are contained."""
 
 from __future__ import annotations
 

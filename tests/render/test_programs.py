@@ -1,5 +1,5 @@
 """Python and TikZ renderers in the subprocess sandbox: normal programs and every attack in
-../shared/RELIABILITY.md's subprocess table (the fork loop is bounded)."""
+docs/RELIABILITY.md's subprocess table (the fork loop is bounded)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Property-based invariants (hypothesis) for every reward backend of the rewards core.
 
-From ../shared/RELIABILITY.md: output length equals input length; every value is finite or None;
+From docs/RELIABILITY.md: output length equals input length; every value is finite or None;
 values stay in the documented range; permuting inputs permutes outputs; a pickle round trip
 preserves behaviour; image rewards ignore code comments and whitespace; a failed render never
 outscores a successful one; pairwise j(a, a) is a tie and j(a, b) == 1 - j(b, a); a blank canvas
