@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import http.server
 import importlib.util
 import io
 import json
@@ -17,7 +16,6 @@ import math
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -56,6 +54,7 @@ from codepaint_env.testing import (  # noqa: E402
     scripted_tool_calls_trainer,
     tiny_grpo_config,
 )
+from codepaint_env.testing.chat_server import LoopbackChatServer, openai_error  # noqa: E402
 from codepaint_env.testing.judge_server import JudgeServer, image_stats  # noqa: E402
 from codepaint_env.testing.tiny_vlm import VLM_MARKER_FILE  # noqa: E402
 
@@ -270,41 +269,25 @@ def test_self_refine_shows_the_policy_its_picture(tmp_path):
     assert second.startswith(f"Image 1: {stats['coverage']:.0%} of the canvas is painted")
 
 
-class TextOnlyEndpoint:
-    """A loopback OpenAI-compatible server that rejects requests with images (400), as a text model's does."""
+class TextOnlyEndpoint(LoopbackChatServer):
+    """The loopback stand-in server as a text model's endpoint: a request with images is a 400."""
 
     def __init__(self):
+        super().__init__()
         self.bodies = []
-        owner = self
+        self.start()
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                owner.bodies.append(body)
-                has_image = "image_url" in json.dumps(body["messages"])
-                status, payload = (400, {"error": {"message": "this model does not accept images",
-                                                   "type": "invalid_request_error"}}) if has_image else (
-                    200, {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                          "choices": [{"index": 0, "finish_reason": "stop",
-                                       "message": {"role": "assistant", "content": "<svg/>"}}]})
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+    def complete(self, body):
+        body = json.loads(body)
+        self.bodies.append(body)
+        if "image_url" in json.dumps(body["messages"]):
+            return 400, openai_error("this model does not accept images"), None
+        return 200, {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                     "choices": [{"index": 0, "finish_reason": "stop",
+                                  "message": {"role": "assistant", "content": "<svg/>"}}]}, None
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.stop()
 
 
 def _self_refine_module():

@@ -45,11 +45,12 @@ import threading
 import time
 import uuid
 from collections import Counter, OrderedDict, deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import numpy as np
 from PIL import Image
+
+from codepaint_env.testing.chat_server import Answer, LoopbackChatServer, openai_error
 
 FAULT_KINDS: tuple[str, ...] = (
     "429", "500", "503", "slow", "hang", "malformed", "multiple", "refusal", "null_winner", "nan", "bad_body",
@@ -183,84 +184,10 @@ def _parse_request(body: bytes) -> tuple[str, str, list[Image.Image]]:
     return model if isinstance(model, str) else MODEL_ID, "\n".join(texts), images
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-    judge: JudgeServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if self.judge.verbose:
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer  # pyright: ignore[reportIncompatibleVariableOverride]  (it is always ours)
-    server_version = "codepaint-standin-judge/1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.judge.verbose:
-            super().log_message(format, *args)
-
-    def _send(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timed out)
-            pass
-
-    def _error(self, status: int, message: str, type_: str = "invalid_request_error") -> None:
-        self._send(status, {"error": {"message": message, "type": type_, "param": None, "code": None}})
-
-    def _body(self) -> bytes:
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-
-    def do_GET(self) -> None:
-        """``/v1/models`` and ``/admin/stats``."""
-        path = self.path.split("?")[0].rstrip("/")
-        if path in ("/v1/models", "/models"):
-            self._send(200, {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0,
-                                                         "owned_by": "codepaint"}]})
-        elif path == "/admin/stats":
-            self._send(200, self.server.judge.stats())
-        else:
-            self._error(404, f"no route GET {path}")
-
-    def do_POST(self) -> None:
-        """Chat completions and the admin routes."""
-        path = self.path.split("?")[0].rstrip("/")
-        judge, body = self.server.judge, self._body()
-        if path in ("/v1/chat/completions", "/chat/completions"):
-            status, payload, headers = judge._complete(body)
-            self._send(status, payload, headers)
-        elif path == "/admin/reset":
-            judge.reset()
-            self._send(200, {"ok": True})
-        elif path == "/admin/faults":
-            try:
-                cmd = json.loads(body or b"{}")
-                if not isinstance(cmd, dict):
-                    raise ValueError("expected a JSON object")
-                if "persistent" in cmd:
-                    judge.set_persistent(cmd["persistent"])
-                if "kind" in cmd:
-                    judge.inject(cmd["kind"], int(cmd.get("times", 1)))
-            except (ValueError, TypeError) as e:
-                self._error(400, str(e))
-                return
-            stats = judge.stats()
-            self._send(200, {"ok": True, "queued": stats["queued"], "persistent": stats["persistent"]})
-        else:
-            self._error(404, f"no route POST {path}")
-
-
-class JudgeServer:
+class JudgeServer(LoopbackChatServer):
     """A stand-in OpenAI-compatible judge on loopback (see the module docstring); a context manager."""
+
+    server_name = "codepaint-standin-judge/1"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, latency_s: float = 0.0,
                  bias: str | None = None, tie_margin: float = 0.02, retry_after_s: float = 1.0,
@@ -269,42 +196,40 @@ class JudgeServer:
                  verbose: bool = False) -> None:
         if bias not in (None, "first", "second"):
             raise ValueError(f"bias must be None, 'first' or 'second', not {bias!r}")
-        self.host, self.latency_s, self.bias, self.tie_margin = host, latency_s, bias, tie_margin
-        self.retry_after_s, self.slow_s, self.hang_s, self.verbose = retry_after_s, slow_s, hang_s, verbose
+        super().__init__(host, port, verbose=verbose)
+        self.latency_s, self.bias, self.tie_margin = latency_s, bias, tie_margin
+        self.retry_after_s, self.slow_s, self.hang_s = retry_after_s, slow_s, hang_s
         self.fail_rate, self.fail_kinds = fail_rate, tuple(_check_kind(k) for k in fail_kinds)
-        self._rng, self._lock, self._stopping = random.Random(seed), threading.Lock(), threading.Event()
+        self._rng, self._lock = random.Random(seed), threading.Lock()
         self._queue: deque[str] = deque()
         self._persistent: str | None = None
         self._counts: Counter[str] = Counter()
-        self._httpd = _HTTPServer((host, port), _Handler, bind_and_activate=True)
-        self._httpd.judge = self
-        self.port: int = self._httpd.server_address[1]
-        self.url = f"http://{host}:{self.port}/v1"
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> JudgeServer:
-        """Serve in a daemon thread; returns self."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name=f"judge-server-{self.port}", daemon=True)
-            self._thread.start()
-        return self
+    def models(self) -> list[str]:
+        """The one model id (any name is answered)."""
+        return [MODEL_ID]
 
-    def stop(self) -> None:
-        """Stop serving and close the socket; idempotent. Wakes, never waits for, slow or hanging handlers."""
-        if self._stopping.is_set():
-            return
-        self._stopping.set()
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-        self._httpd.server_close()
-
-    def __enter__(self) -> JudgeServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def route(self, method: str, path: str, body: bytes) -> Answer | None:
+        """``GET /admin/stats``, ``POST /admin/reset`` and ``POST /admin/faults``."""
+        if method == "GET" and path == "/admin/stats":
+            return 200, self.stats(), None
+        if method == "POST" and path == "/admin/reset":
+            self.reset()
+            return 200, {"ok": True}, None
+        if method == "POST" and path == "/admin/faults":
+            try:
+                cmd = json.loads(body or b"{}")
+                if not isinstance(cmd, dict):
+                    raise ValueError("expected a JSON object")
+                if "persistent" in cmd:
+                    self.set_persistent(cmd["persistent"])
+                if "kind" in cmd:
+                    self.inject(cmd["kind"], int(cmd.get("times", 1)))
+            except (ValueError, TypeError) as e:
+                return 400, openai_error(str(e)), None
+            stats = self.stats()
+            return 200, {"ok": True, "queued": stats["queued"], "persistent": stats["persistent"]}, None
+        return None
 
     def inject(self, kind: str, times: int = 1) -> None:
         """Queue ``times`` one-shot faults of ``kind``, consumed one per chat request, in order."""
@@ -357,7 +282,7 @@ class JudgeServer:
         with self._lock:
             self._counts.update(keys)
 
-    def _complete(self, body: bytes) -> tuple[int, Any, dict[str, str] | None]:
+    def complete(self, body: bytes) -> Answer:
         """(status, payload, headers) for one chat-completions request."""
         self._count("requests")
         if self.latency_s > 0:

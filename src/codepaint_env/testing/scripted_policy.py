@@ -32,10 +32,10 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from codepaint_env.render.languages import P5BRUSH_ALLOWLIST
+from codepaint_env.testing.chat_server import Answer, LoopbackChatServer, openai_error
 
 POLICY_MODEL = "scripted-policy"
 REFLECTION_MODEL = "scripted-reflection"
@@ -155,57 +155,6 @@ def _split_reflection_prompt(prompt: str) -> tuple[str, str]:
     return prompt[start:end].strip(), prompt[end:]
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    owner: ScriptedPolicyServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if self.owner.verbose:
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer  # pyright: ignore[reportIncompatibleVariableOverride]  (it is always ours)
-    server_version = "codepaint-scripted-policy/1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.owner.verbose:
-            super().log_message(format, *args)
-
-    def _send(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def do_GET(self) -> None:
-        """``/v1/models``."""
-        if self.path.split("?")[0].rstrip("/") in ("/v1/models", "/models"):
-            models = [{"id": m, "object": "model", "created": 0, "owned_by": "codepaint (scripted)"}
-                      for m in (POLICY_MODEL, REFLECTION_MODEL)]
-            self._send(200, {"object": "list", "data": models})
-        else:
-            self._send(404, _error(f"no route GET {self.path}"))
-
-    def do_POST(self) -> None:
-        """Chat completions."""
-        if self.path.split("?")[0].rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
-            self._send(404, _error(f"no route POST {self.path}"))
-            return
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, payload = self.server.owner.complete(body)
-        self._send(status, payload)
-
-
-def _error(message: str) -> dict[str, Any]:
-    return {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": None}}
-
-
 def _text(content: Any) -> str:
     if isinstance(content, str):
         return content
@@ -215,7 +164,7 @@ def _text(content: Any) -> str:
     return ""
 
 
-class ScriptedPolicyServer:
+class ScriptedPolicyServer(LoopbackChatServer):
     """The scripted policy and reflection on loopback (see the module docstring); a context manager.
 
     Args:
@@ -225,40 +174,20 @@ class ScriptedPolicyServer:
         verbose: Log requests and handler errors.
     """
 
+    server_name = "codepaint-scripted-policy/1"
+    owned_by = "codepaint (scripted)"
+
     def __init__(self, programs: Mapping[str, Sequence[str]], host: str = "127.0.0.1", port: int = 0, *,
                  verbose: bool = False) -> None:
+        super().__init__(host, port, verbose=verbose)
         self.policy = ScriptedPolicy(programs)
         self.reflection = ScriptedReflection()
-        self.verbose = verbose
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
-        self._httpd = _HTTPServer((host, port), _Handler)
-        self._httpd.owner = self
-        self.port: int = self._httpd.server_address[1]
-        self.url = f"http://{host}:{self.port}/v1"
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> ScriptedPolicyServer:
-        """Serve in a daemon thread; returns self."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name=f"scripted-policy-{self.port}", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket; idempotent."""
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> ScriptedPolicyServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def models(self) -> list[str]:
+        """The policy's and the reflection's model ids."""
+        return [POLICY_MODEL, REFLECTION_MODEL]
 
     def stats(self) -> dict[str, int]:
         """Request counts by kind; ``invented`` counts programs written with a made-up call."""
@@ -266,7 +195,7 @@ class ScriptedPolicyServer:
         with self._lock:
             return {k: self._counts[k] for k in keys}
 
-    def complete(self, body: bytes) -> tuple[int, dict[str, Any]]:
+    def complete(self, body: bytes) -> Answer:
         """(status, payload) for one chat-completions request body."""
         with self._lock:
             self._counts["requests"] += 1
@@ -278,7 +207,7 @@ class ScriptedPolicyServer:
         except (ValueError, KeyError, TypeError) as e:
             with self._lock:
                 self._counts["bad_request"] += 1
-            return 400, _error(f"bad request: {e}")
+            return 400, openai_error(f"bad request: {e}"), None
         model = req.get("model") if isinstance(req.get("model"), str) else POLICY_MODEL
         system = "\n".join(_text(m.get("content")) for m in messages if m.get("role") == "system")
         user = next((_text(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
@@ -299,4 +228,4 @@ class ScriptedPolicyServer:
                          "logprobs": None, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
                       "total_tokens": prompt_tokens + completion_tokens},
-        }
+        }, None
