@@ -20,8 +20,8 @@ import time
 from codepaint_env.render import Renderer
 from codepaint_env.render.browser.assets import load_assets
 from codepaint_env.render.browser.chromium import find_browser
+from codepaint_env.render.browser.launch import CHROMIUM_ARGS
 from codepaint_env.render.browser.pages import build_page, render_url, shared_asset
-from codepaint_env.render.browser.pool import CHROMIUM_ARGS
 
 SIZE = 256
 

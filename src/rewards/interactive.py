@@ -45,7 +45,7 @@ from PIL import Image, ImageDraw, ImageFont
 from codepaint_env.render import RenderResult
 from codepaint_env.render.browser import interaction
 from codepaint_env.render.browser.interaction import ACTIONS, Planned, describe, signature
-from codepaint_env.render.browser.pool import Interaction
+from codepaint_env.render.browser.slots import Interaction
 from rewards.base import Reward, RewardResult, Sample, run_sync
 from rewards.judge.client import JudgeClient, JudgeConfig, JudgeReply
 from rewards.judge.parsing import ParseError, format_hint, parse_json_object

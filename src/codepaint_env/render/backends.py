@@ -25,7 +25,8 @@ from codepaint_env.core.result import RenderResult, failed
 from codepaint_env.core.version import __version__
 from codepaint_env.render.browser.capture import capture_result
 from codepaint_env.render.browser.pages import build_page
-from codepaint_env.render.browser.pool import BrowserPool, PoolConfig
+from codepaint_env.render.browser.pool import BrowserPool
+from codepaint_env.render.browser.slots import PoolConfig
 from codepaint_env.render.dispatch import BackendContext, Hook, Job
 from codepaint_env.render.resvg.fast_svg import WorkerPool, render_svg_fast
 from codepaint_env.render.sandbox.programs import render_python, render_tikz

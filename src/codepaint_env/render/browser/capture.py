@@ -18,7 +18,7 @@ from codepaint_env.core.images import is_blank, pixel_sha256
 from codepaint_env.core.languages import LANGUAGES
 from codepaint_env.core.result import RenderResult, failed
 from codepaint_env.render.browser.pages import PageSpec
-from codepaint_env.render.browser.pool import PageCapture
+from codepaint_env.render.browser.slots import PageCapture
 from codepaint_env.render.svg import fit_box
 
 #: How a refused request surfaces in the page (fetch, FontFace, XHR).

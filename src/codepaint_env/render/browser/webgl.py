@@ -1,6 +1,6 @@
 """WebGL's path in the contained Chromium: software (SwiftShader) or the GPU (``Renderer(gpu=...)``).
 
-The switches for each path and the probe that tells them apart; :class:`~.browser.BrowserPool`
+The switches for each path and the probe that tells them apart; :class:`~.launch.BrowserLauncher`
 launches with them (``_launch_on_gpu``) and the README's "WebGL on a GPU" says what was measured.
 """
 

@@ -1,0 +1,154 @@
+"""The steps of one render on a slot's page, in the order :class:`~.pool.BrowserPool` runs them.
+
+:func:`open_render` wakes the page and navigates it to the render's document; the render then
+ends ``done``, ``crash``, ``navigation``, or at its timeout, which :func:`timed_out` tells apart
+from a machine that did not let the program run (``infra``), and :func:`terminate` stops the busy
+script with V8's ``terminateExecution``; :func:`screenshot` captures the picture;
+:func:`interact` runs an ``after`` hook on the live page; :func:`reset` leaves the slot clean.
+
+Between successive renders in a slot: a fresh origin and a fresh document. Each render is a
+navigation to ``http://r<N>.codepaint.invalid/``, a new origin: a new JS realm, and
+``localStorage``, ``sessionStorage``, IndexedDB, Cache Storage all partitioned away from every
+other render. Cookies are cleared and the page's history reset after every render, and a
+per-render init script (seed, limits) is installed for that one navigation. What survives is only
+what the browser keeps per site: the HTTP and V8 code caches of our own pinned JS, which is
+exactly what makes this fast (p5.js stays compiled instead of being parsed from scratch in a new
+process each time: 3-4x the throughput of a fresh context per render here).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import io
+import time
+
+from PIL import Image
+
+from codepaint_env.render.browser.slots import AfterHook, Interaction, Job, PageCapture, Slot
+from codepaint_env.render.load import CpuStall, starved
+
+
+async def open_render(slot: Slot, job: Job, width: int, height: int, timeout_s: float) -> None:
+    """Wake the slot's page, size it, install the render's init script, navigate to it."""
+    page, cdp = slot.page, slot.cdp
+    if slot.frozen:
+        await cdp.send("Page.setWebLifecycleState", {"state": "active"})
+        slot.frozen = False
+    if slot.viewport != (width, height):
+        await page.set_viewport_size({"width": width, "height": height})
+        slot.viewport = (width, height)
+    # The render's own init script (seed, limits), for every frame of this one document;
+    # taken away again by reset() before the page moves on.
+    job.script = await cdp.send("Page.addScriptToEvaluateOnNewDocument",
+                                {"source": job.spec.init_script()})
+    await page.goto(job.url, wait_until="commit", timeout=timeout_s * 1000)
+
+
+def timed_out(slot: Slot, cap: PageCapture, timeout_s: float) -> None:
+    """``timeout`` (the program's) or ``infra`` (the machine did not let it run); see load.py."""
+    job = slot.job
+    cap.outcome = "timeout"
+    if job is None:
+        return
+    if job.unserved:
+        cap.outcome = "infra"
+        cap.infra_reason = (f"the page had not even loaded the program after {timeout_s:g} s "
+                            "(the machine is overloaded)")
+        return
+    now = slot.page_cpu()
+    if now is None or job.cpu0 is None:
+        return
+    cap.cpu = now - job.cpu0
+    stall = CpuStall.now().share_since(job.stall0)
+    if starved(cap.cpu, timeout_s, stall):
+        cap.outcome = "infra"
+        cap.infra_reason = (f"the machine was overloaded: by the {timeout_s:g} s timeout the "
+                            f"program's processes {cap.cpu.describe()}"
+                            + (f", the machine was stalled for CPU {stall:.0%} of the time"
+                               if stall is not None else ""))
+
+
+async def interact(slot: Slot, cap: PageCapture, after: AfterHook, timeout_s: float) -> None:
+    """Run an ``after`` hook on the rendered page; its errors and side effects stay in its report."""
+    marks = (len(cap.console), len(cap.blocked), len(cap.navigations), cap.dialogs, cap.popups,
+             cap.dropped_messages)
+    inter = Interaction()
+    t = time.perf_counter()
+    try:
+        inter.result = await asyncio.wait_for(after(slot.page, slot.cdp, cap), timeout_s)
+    except asyncio.TimeoutError:
+        inter.error = f"the interaction took longer than {timeout_s:g} s"
+    except Exception as e:
+        inter.error = f"{type(e).__name__}: {e}"[:500]
+    inter.ms = (time.perf_counter() - t) * 1000
+    # the render's own report stays what it was at the capture
+    inter.console, cap.console[marks[0]:] = cap.console[marks[0]:], []
+    inter.blocked, cap.blocked[marks[1]:] = cap.blocked[marks[1]:], []
+    inter.navigations, cap.navigations[marks[2]:] = cap.navigations[marks[2]:], []
+    inter.dialogs, inter.popups = cap.dialogs - marks[3], cap.popups - marks[4]
+    cap.dialogs, cap.popups, cap.dropped_messages = marks[3], marks[4], marks[5]
+    cap.interaction = inter
+    if slot.gen.dead or slot.page.is_closed():
+        return
+    try:  # a page the hook left busy (a handler spinning) is stopped and never reused
+        await asyncio.wait_for(slot.page.evaluate("0"), 2.0)
+    except Exception:
+        await terminate(slot)
+        slot.broken = True
+
+
+async def reset(slot: Slot, outcome: str, timeout_s: float) -> None:
+    """Leave the slot clean for the next render, or mark it for recycling."""
+    job, slot.job = slot.job, None
+    if outcome in ("timeout", "crash") or slot.page.is_closed():
+        slot.broken = True  # a terminated or crashed page: never trust it again
+        return
+    try:
+        async def clean() -> None:
+            if job is not None and job.script:
+                await slot.cdp.send("Page.removeScriptToEvaluateOnNewDocument", job.script)
+            # freeze the page: the program's timers, animation frames and tasks stop until
+            # the next render navigates it away
+            await asyncio.gather(slot.ctx.clear_cookies(),
+                                 slot.cdp.send("Page.resetNavigationHistory"),
+                                 slot.cdp.send("Page.setWebLifecycleState",
+                                               {"state": "frozen"}))
+            slot.frozen = True
+
+        await asyncio.wait_for(clean(), timeout_s)
+    except Exception:
+        slot.broken = True
+
+
+async def terminate(slot: Slot) -> None:
+    """Stop a busy script: V8's terminateExecution works even while JS is spinning."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(slot.cdp.send("Runtime.terminateExecution"), 2)
+
+
+async def screenshot(slot: Slot, cap: PageCapture, width: int, height: int) -> None:
+    """Screenshot the viewport through CDP (Playwright's page.screenshot waits for far more)."""
+    t = time.perf_counter()
+    shot = await asyncio.wait_for(
+        slot.cdp.send(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+                "optimizeForSpeed": True,
+            },
+        ),
+        30,
+    )
+    png = base64.b64decode(shot["data"])
+    with Image.open(io.BytesIO(png)) as im:
+        image = im.convert("RGB")
+    if image.size != (width, height):
+        image = image.resize((width, height))
+        buf = io.BytesIO()
+        image.save(buf, "PNG")
+        png = buf.getvalue()
+    cap.image, cap.png = image, png
+    cap.capture_ms = (time.perf_counter() - t) * 1000
