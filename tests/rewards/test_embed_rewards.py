@@ -419,3 +419,33 @@ def test_trl_call_interface(model_dirs, pool, cache_dir):
     vals = reward(["```js\ndraw()\n```", "```js\nfail()\n```"], prompts=["a hibiscus", "a rose"],
                   language="p5brush")
     assert len(vals) == 2 and 0.0 < vals[0] <= 1.0 and vals[1] == 0.0
+
+
+def test_a_model_neither_cached_nor_reachable_fails_after_one_request_and_stays_failed(monkeypatch, pool):
+    # The libraries retry an unreachable Hub for ~50 s before their error. codepaint asks the local
+    # cache, then the Hub once; the failure is remembered, so a second build asks nothing.
+    import huggingface_hub.constants
+
+    from codepaint_env.testing.chat_server import LoopbackChatServer
+
+    class DownHub(LoopbackChatServer):
+        def __init__(self):
+            super().__init__()
+            self.paths = []
+
+        def route(self, method, path, body):
+            self.paths.append(path)
+            return 503, {"error": "down for maintenance"}, None
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False, raising=False)
+    embed_models.clear_loaded_models()
+    with DownHub() as hub:
+        monkeypatch.setattr(huggingface_hub.constants, "ENDPOINT", hub.url.removesuffix("/v1"))
+        for _ in range(2):
+            with pytest.raises(CodePaintError, match="the Hub cannot be reached"):
+                rewards.make_reward("dino", model="hf:facebook/dinov2-small", pool=pool, device="cpu")
+    # one metadata request in all (huggingface_hub may add its own /api/agent-harnesses lookup)
+    assert [p for p in hub.paths if p.startswith("/api/models")] == ["/api/models/facebook/dinov2-small"]
+    assert len(hub.paths) <= 2, hub.paths
+    embed_models.clear_loaded_models()

@@ -51,6 +51,7 @@ from rewards.embed.encoders import (
     timm_supports_local_dir,
     weights_fingerprint,
 )
+from rewards.embed.hub import unavailable
 from rewards.embed.names import (
     _OFFLINE_HINT,
     DEFAULT_IMAGE_MODEL,
@@ -70,6 +71,8 @@ __all__ = ["DEFAULT_IMAGE_MODEL", "DEFAULT_TEXT_IMAGE_MODEL", "INSTALL", "Encode
 
 # ---------------------------------------------------------------------- loading
 _LOADED: dict[tuple[str, str], Encoder] = {}
+#: Models that could not be loaded here, and why (cleared by :func:`clear_loaded_models`).
+_FAILED: dict[tuple[str, str], str] = {}
 _LOAD_LOCK = threading.Lock()
 
 
@@ -106,9 +109,10 @@ def load_text_image_model(name: str = DEFAULT_TEXT_IMAGE_MODEL, device: str | No
 
 
 def clear_loaded_models() -> None:
-    """Forget every model loaded in this process (they are freed once nothing else holds them)."""
+    """Forget every model loaded in this process (freed once nothing else holds them), and every failure."""
     with _LOAD_LOCK:
         _LOADED.clear()
+        _FAILED.clear()
 
 
 def _load(ref: ModelRef, device: str) -> Encoder:
@@ -117,10 +121,16 @@ def _load(ref: ModelRef, device: str) -> Encoder:
         enc = _LOADED.get(key)
         if enc is not None:
             return enc
+        failed = _FAILED.get(key)
+        if failed is not None:  # a model that could not be had is not tried again in this process
+            raise CodePaintError(failed)
         cls = {"timm": TimmEncoder, "hf": HFEncoder, "open_clip": OpenClipModel}[ref.backend]
         if ref.backend == "timm" and ref.local is None and not ref.target.startswith("hf-hub:"):
             _check_timm_name(ref)
         try:
+            why = unavailable(ref)  # cached or reachable? (the libraries retry the Hub for ~50 s)
+            if why is not None:
+                raise FileNotFoundError(why)
             enc = cls(ref, device)
         except (CodePaintError, DependencyNotInstalled):
             raise
@@ -128,7 +138,8 @@ def _load(ref: ModelRef, device: str) -> Encoder:
             raise DependencyNotInstalled(
                 f"loading {ref.name!r} needs a missing package ({e}): {INSTALL}") from e
         except Exception as e:
-            raise CodePaintError(load_failure_message(ref, e)) from e
+            message = _FAILED[key] = load_failure_message(ref, e)
+            raise CodePaintError(message) from e
         _LOADED[key] = enc
         return enc
 
