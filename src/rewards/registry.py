@@ -27,6 +27,7 @@ class RewardSpec:
     kwargs: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     extra: str | None = None  # the pip extra its backend needs, named in errors
+    loads_model: bool = False  # building it loads model weights (a server lets clients pick it only if told)
 
     def load(self) -> type:
         """Import and return the class."""
@@ -48,7 +49,7 @@ ALIASES: dict[str, str] = {
 
 
 def register_reward(id: str, entry_point: str, *, description: str = "", extra: str | None = None,
-                    overwrite: bool = False, **kwargs: Any) -> RewardSpec:
+                    loads_model: bool = False, overwrite: bool = False, **kwargs: Any) -> RewardSpec:
     """Register a reward id.
 
     Args:
@@ -56,6 +57,8 @@ def register_reward(id: str, entry_point: str, *, description: str = "", extra: 
         entry_point: ``"package.module:ClassName"``.
         description: One line for ``list_rewards`` and ``codepaint score --list``.
         extra: The pip extra the backend needs (``embed``...), named when its import fails.
+        loads_model: Building it loads model weights (seconds and memory): ``codepaint serve``
+            lets a request name it only when its operator allows it (``--client-rewards``).
         overwrite: Replace an existing registration instead of raising.
         **kwargs: Default keyword arguments (the caller's override them).
 
@@ -66,7 +69,7 @@ def register_reward(id: str, entry_point: str, *, description: str = "", extra: 
         raise ValueError(f"entry_point must look like 'package.module:Class', not {entry_point!r}")
     if id in REGISTRY and not overwrite:
         raise ValueError(f"reward id {id!r} is already registered (pass overwrite=True to replace it)")
-    spec = RewardSpec(id, entry_point, dict(kwargs), description, extra)
+    spec = RewardSpec(id, entry_point, dict(kwargs), description, extra, loads_model)
     REGISTRY[id] = spec
     return spec
 
@@ -136,9 +139,9 @@ register_reward("visible_change", "rewards.change:VisibleChange",
                 description="how much of the picture an edit changed (refinement): fraction of pixels")
 register_reward("classic", "rewards.classic:ClassicReward",
                 description="offline colour + structure similarity to pool references (no weights)")
-register_reward("dino", "rewards.embed.dino:DinoReward", extra="embed",
+register_reward("dino", "rewards.embed.dino:DinoReward", extra="embed", loads_model=True,
                 description="DINOv2 image-image similarity to pool references")
-register_reward("clip", "rewards.embed.clip:ClipReward", extra="embed",
+register_reward("clip", "rewards.embed.clip:ClipReward", extra="embed", loads_model=True,
                 description="CLIP/SigLIP text-image similarity between prompt and render")
 register_reward("interactive", "rewards.interactive:InteractiveReward",
                 description="clicks an HTML page's controls and awards working interactions")

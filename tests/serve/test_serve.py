@@ -301,6 +301,15 @@ def test_bad_requests_get_a_4xx_saying_what_was_wrong(client: httpx.Client, serv
         ("/render", {"items": [{"code": "x", "language": "p5"}], "renderer": "fast"}, 422, "fast"),
         ("/get_reward", {"query": "x"}, 422, "query"),
         ("/get_reward", {"query": ["x"], "labels": [3]}, 422, "labels[0]"),
+        # weights that mean nothing: 422 naming the weight (was 200 with 0.0 or 1.4e308, or a 500)
+        ("/score", {"completions": ["x"], "reward": "classic:nan"}, 422, "nan"),
+        ("/score", {"completions": ["x"], "reward": "classic:inf"}, 422, "inf"),
+        ("/score", {"completions": ["x"], "reward": "classic:1e308,gate:1e308"}, 422, "1e+308"),
+        ("/score", {"completions": ["x"], "reward": "gate:-1,classic:1"}, 422, "-1"),
+        ("/get_reward?reward=classic:nan", {"query": ["x"]}, 422, "nan"),
+        # a reward that loads a model is not a client's to pick (it answers at once, loads nothing)
+        ("/score", {"completions": ["x"], "reward": "clip"}, 422, "--client-rewards"),
+        ("/get_reward?reward=dino:0.9,gate:0.1", {"query": ["x"]}, 422, "--client-rewards"),
     ]
     for path, body, status, needle in cases:
         r = (client.post(path, content=body, headers={"content-type": "application/json"})
@@ -448,6 +457,19 @@ def test_serve_help_explains_flags_and_the_security_model(capsys: pytest.Capture
                    "--max-in-flight", "--max-body-mb", "--max-batch", "Retry-After", "--ray", "--workers",
                    "/get_reward", "--unjudged-reward"):
         assert needle in out, needle
+
+
+def test_client_rewards_default_to_those_that_load_no_model() -> None:
+    from codepaint_env.serve.config import client_rewards
+
+    default = client_rewards()
+    assert "classic" in default and "execution_gate" in default
+    assert not {"dino", "clip", "composite", "remote"} & set(default)
+    assert {"dino", "clip"} <= set(client_rewards("all")) and "remote" not in client_rewards("all")
+    assert client_rewards("classic, dino") == ("classic", "dino")
+    for bad, needle in (("sparkle", "not a registered"), ("remote", "cannot give")):
+        with pytest.raises(ValueError, match=needle):
+            client_rewards(bad)
 
 
 def test_openrlhf_pieces() -> None:

@@ -40,8 +40,8 @@ time; 401 otherwise. The token is not encryption: across machines, put the serve
 reverse proxy) or on a private network. Requests are bounded: bodies over --max-body-mb get 413
 before they are parsed, more than --max-batch items 413, more than --max-in-flight requests at once
 503 with Retry-After; bad JSON, wrong types, an unknown reward or language get a 4xx saying what
-was wrong. Requests may name another registered reward ("reward": "classic"); module:Class only
-on this command line.
+was wrong. Requests may name another registered reward ("reward": "classic") among those that
+load no model (--client-rewards widens or narrows the list); module:Class only on this command line.
 
 Unjudged items (judge down, infrastructure) are null with a reason in /score; /get_reward sends
 --unjudged-reward instead (OpenRLHF takes floats only) and marks them 0 in extra_logs.judged."""
@@ -81,6 +81,11 @@ def add_parser(sub: Any) -> None:
                    help="per-render timeout in seconds (default 20)")
     s.add_argument("--max-pages", type=int, default=None, metavar="N",
                    help="renders at once per renderer (default: the CPU count, 2 to 8)")
+    s.add_argument("--client-rewards", default=None, metavar="IDS",
+                   help="the reward ids a request may name, comma-separated, or 'all' (default: every "
+                   "registered reward that loads no model; dino and clip load one, so a client cannot make "
+                   "the server load models unless they are listed here). The server's own --reward is "
+                   "always served")
     s.add_argument("--unjudged-reward", type=float, default=0.0, metavar="X",
                    help="what /get_reward sends for an item that could not be judged (default 0.0)")
     s.add_argument("--end-token", action="append", default=[], metavar="TEXT",
@@ -179,6 +184,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
 
         from codepaint_env.serve import DEFAULT_REWARD, INSTALL
         from codepaint_env.serve.app import END_TOKENS, BadRequest, Limits, create_app
+        from codepaint_env.serve.config import client_rewards
     except DependencyNotInstalled as e:
         print(f"codepaint serve: {e}", file=sys.stderr)
         return EXIT_BROKEN
@@ -186,9 +192,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
         print(f"codepaint serve needs FastAPI and uvicorn ({e}): pip install 'codepaint[serve]'",
               file=sys.stderr)
         return EXIT_BROKEN
+    try:
+        allowed = client_rewards(args.client_rewards)
+    except ValueError as e:
+        print(f"codepaint serve: {e}", file=sys.stderr)
+        return EXIT_USAGE
     limits = Limits(max_body_bytes=int(args.max_body_mb * 1024 * 1024), max_batch=args.max_batch,
                     max_in_flight=args.max_in_flight, max_size=args.max_size,
-                    unjudged_reward=args.unjudged_reward)
+                    unjudged_reward=args.unjudged_reward, client_rewards=allowed)
     spec = args.reward or DEFAULT_REWARD
     try:
         sock = _bind(args.host, args.port)

@@ -142,7 +142,7 @@ def create_app(
 
         renderer = Renderer()
     service: RenderService = renderer
-    book = RewardBook(reward, service, limits.max_rewards)
+    book = RewardBook(reward, service, limits.max_rewards, limits.client_rewards)
     state = ServerState(limits)
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=limits.max_in_flight,
                                                  thread_name_prefix="codepaint-serve")

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 
 from codepaint_env.core.errors import CodePaintError
+from rewards.registry import REGISTRY
 
 #: How to install what the server needs.
 INSTALL = "pip install 'codepaint[serve]'"
@@ -18,6 +19,32 @@ WORK_PATHS: frozenset[str] = frozenset({"/render", "/score", "/get_reward"})
 KNOWN_PATHS: tuple[str, ...] = ("/render", "/score", "/get_reward", "/health", "/stats")
 #: A body over the limit is read and thrown away up to this many times the limit before the 413.
 DRAIN_FACTOR = 4
+#: Reward ids a request may never name (they need arguments a request cannot give).
+NOT_OVER_HTTP: frozenset[str] = frozenset({"composite", "remote"})
+
+
+def client_rewards(names: str | None = None) -> tuple[str, ...]:
+    """The reward ids a request may name, from ``--client-rewards`` (``None``: the default).
+
+    The default is every registered reward that loads no model (building one that does costs a
+    worker seconds and memory, at a client's choice); ``"all"`` adds those; otherwise a comma list
+    of ids. ``composite`` and ``remote`` are never a client's to pick.
+
+    Raises:
+        ValueError: An id that is not registered, or one a request can never name.
+    """
+    if names is None or not names.strip():
+        return tuple(sorted(i for i, s in REGISTRY.items() if not s.loads_model and i not in NOT_OVER_HTTP))
+    if names.strip() == "all":
+        return tuple(sorted(i for i in REGISTRY if i not in NOT_OVER_HTTP))
+    chosen = [n.strip() for n in names.split(",") if n.strip()]
+    for n in chosen:
+        if n not in REGISTRY:
+            known = ', '.join(sorted(REGISTRY))
+            raise ValueError(f"--client-rewards: {n!r} is not a registered reward id ({known})")
+        if n in NOT_OVER_HTTP:
+            raise ValueError(f"--client-rewards: {n!r} needs arguments a request cannot give")
+    return tuple(sorted(set(chosen)))
 
 
 @dataclass(frozen=True)
@@ -32,6 +59,8 @@ class Limits:
         max_rewards: Rewards named by requests kept built at once (least recently used go first).
         unjudged_reward: What ``/get_reward`` sends for an item that could not be judged
             (OpenRLHF takes floats only; ``extra_logs.judged`` marks such items with 0).
+        client_rewards: The reward ids a request may name (:func:`client_rewards`; ``None``:
+            those that load no model). The server's own reward is always served.
     """
 
     max_body_bytes: int = 16 * 1024 * 1024
@@ -40,6 +69,7 @@ class Limits:
     max_size: int = 2048
     max_rewards: int = 8
     unjudged_reward: float = 0.0
+    client_rewards: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_batch", "max_in_flight", "max_size", "max_rewards"):

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 from typing import Any
 
 from codepaint_env.core.errors import CodePaintError
-from codepaint_env.serve.config import BadRequest
-
-#: Reward ids a request may not name (they need arguments a request cannot give).
-_NOT_OVER_HTTP: frozenset[str] = frozenset({"composite", "remote"})
+from codepaint_env.serve.config import NOT_OVER_HTTP, BadRequest, client_rewards
 
 
-def build_reward(spec: str, renderer: Any, *, trusted: bool) -> Any:
+def build_reward(spec: str, renderer: Any, *, trusted: bool, allowed: Collection[str] | None = None) -> Any:
     """A reward from a spec (:func:`rewards.make_reward`; ``trusted=False``: registered ids only).
 
-    Every component renders with ``renderer``; ``composite`` and ``remote`` cannot be named over HTTP.
+    Every component renders with ``renderer``; ``composite`` and ``remote`` cannot be named over
+    HTTP; an untrusted spec may name only the ids in ``allowed`` (``None``: any registered id).
 
     Raises:
         BadRequest: An unknown id, a malformed spec or weight, a reward that cannot be built here (with why).
@@ -27,9 +26,13 @@ def build_reward(spec: str, renderer: Any, *, trusted: bool) -> Any:
     try:
         plan = parse_spec(text, trusted=trusted)
         for rid in plan.ids():
-            if rid in _NOT_OVER_HTTP:
+            if rid in NOT_OVER_HTTP:
                 raise BadRequest(f"reward {text!r}: {rid!r} cannot be served by name: write components with "
                                  "weights, e.g. 'gate:0.3,classic:0.7'")
+            if not trusted and allowed is not None and rid not in allowed:
+                raise BadRequest(f"reward {text!r}: {rid!r} is not one a request may name on this server "
+                                 f"(it may name {', '.join(allowed)}; rewards that load a model are "
+                                 "allowed by the server's operator: codepaint serve --client-rewards)")
         return make_reward(text, trusted=trusted, renderer=renderer)
     except BadRequest:
         raise
@@ -44,12 +47,15 @@ class RewardBook:
         default: The spec requests that name none get (built now: a bad one fails at start-up).
         renderer: What every reward renders with.
         max_rewards: How many request-named rewards stay built.
+        allowed: The reward ids a request may name (``None``: those that load no model).
     """
 
-    def __init__(self, default: str, renderer: Any, max_rewards: int) -> None:
+    def __init__(self, default: str, renderer: Any, max_rewards: int,
+                 allowed: Collection[str] | None = None) -> None:
         self.default_spec = default.strip()
         self.renderer = renderer
         self.max_rewards = max_rewards
+        self.allowed = tuple(allowed) if allowed is not None else client_rewards()
         self.default = build_reward(self.default_spec, renderer, trusted=True)
         self._built: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
@@ -67,7 +73,7 @@ class RewardBook:
             if key in self._built:
                 self._built.move_to_end(key)
                 return key, self._built[key]
-        reward = build_reward(key, self.renderer, trusted=False)  # outside the lock: it may load a model
+        reward = build_reward(key, self.renderer, trusted=False, allowed=self.allowed)  # outside the lock
         with self._lock:
             self._built[key] = reward
             while len(self._built) > self.max_rewards:
