@@ -9,9 +9,9 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
-.PHONY: setup test demo lint check bench clean browser tex ocr corpus trainer-venvs
+.PHONY: setup test demo lint check bench clean browser tex ocr sandbox corpus trainer-venvs
 
-setup: $(DEPS) $(JS) browser tex ocr
+setup: $(DEPS) $(JS) browser tex ocr sandbox
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "codepaint setup FAILED: could not create $(VENV) with $(PYTHON) -m venv. Install Python >= 3.10 with venv (Debian: apt-get install python3-venv)." >&2; exit 1; }
@@ -36,6 +36,9 @@ tex:
 
 ocr:
 	@scripts/install-ocr.sh
+
+sandbox:
+	@scripts/install-sandbox.sh
 
 corpus: $(DEPS)
 	@$(BIN)/python scripts/get_corpus.py

@@ -9,10 +9,15 @@ What a child gets:
   (for a non-root child) a process count;
 * **its own session**, so the whole process group is killed at the timeout (``killpg``);
 * **stdout and stderr capped**: everything is drained, the first ``output_bytes`` are kept;
-* where permitted (root, ``unshare`` and ``setpriv`` present: :func:`sandbox_mode`): its **own
-  network namespace** (no interface but a downed loopback: nothing is reachable), its **own PID
-  namespace** (when the program ends or is killed, every process it forked dies with it), and it
-  runs as the unprivileged user ``nobody``, so the process limit binds (it does not bind root).
+* where permitted (root, ``bwrap`` or ``unshare``, and ``setpriv`` present: :func:`sandbox_mode`):
+  its **own network namespace** (nothing but its own loopback: nothing is reachable), its **own
+  PID namespace** (when the program ends or is killed, every process it forked dies with it), and
+  it runs as the unprivileged user ``nobody``, so the process limit binds (it does not bind root);
+* with bubblewrap (``bwrap``, installed by ``make``): its **own mount namespace** whose root holds
+  only read-only system paths (``/usr``, the Python it runs, the TeX tree, fonts), a fresh
+  ``/proc`` of its own PID namespace (no other process's command line or environment), a private
+  ``/tmp`` and its working directory: programs rendered side by side cannot list, read or change
+  each other's files or pictures, and nothing of the host beyond those paths is there to read.
 
 :func:`sandbox_mode` says which of these are active; ``codepaint doctor`` reports it.
 
@@ -36,6 +41,7 @@ import resource
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -92,6 +98,19 @@ class SandboxResult:
         return self.status - 128 if self.status is not None and self.status > 128 else None
 
 
+#: Read-only system paths a sandboxed program sees (those present on the machine): the shared
+#: libraries and tools, fonts, the TeX tree. Nothing else of the host is mounted.
+SYSTEM_PATHS: tuple[str, ...] = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/fonts",
+                                 "/etc/ld.so.cache", "/etc/alternatives", "/etc/texmf", "/var/lib/texmf",
+                                 "/etc/localtime")
+
+
+def _runtime_paths() -> tuple[str, ...]:
+    """The Python the Python renderer runs (its venv and its base installation), read-only."""
+    found = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    return tuple(sorted(p for p in found if p and os.path.isdir(p)))
+
+
 @dataclass(frozen=True)
 class SandboxMode:
     """Which isolation layers are available on this machine."""
@@ -99,30 +118,63 @@ class SandboxMode:
     netns: bool
     pidns: bool
     unprivileged_user: str | None
-    namespaces: tuple[str, ...]  # the ``unshare`` command that makes the namespaces, or ()
+    namespaces: tuple[str, ...]  # the ``bwrap`` / ``unshare`` command that makes the namespaces, or ()
     drop: tuple[str, ...]  # the ``setpriv`` command that becomes ``nobody``, or ()
+    private_fs: bool = False  # bwrap: own mount namespace, fresh /proc, private /tmp, system paths only
 
     @property
     def prefix(self) -> tuple[str, ...]:
-        """The whole prefix: a command run after it has the namespaces and the user."""
+        """The whole prefix without a working directory (a probe's; a render uses :meth:`wrap`)."""
         return self.namespaces + self.drop
+
+    def wrap(self, work: Path, private: Path) -> tuple[str, ...]:
+        """The namespace command for one run: with a private root, ``work`` and ``private`` mounted in it."""
+        if not self.private_fs:
+            return self.namespaces
+        return (*self.namespaces, "--bind", str(work), str(work), "--bind", str(private), str(private),
+                "--chdir", str(work), "--")
 
     def describe(self) -> str:
         """One line for ``codepaint doctor``."""
         parts = ["own network namespace" if self.netns else "NO network namespace",
                  "own PID namespace" if self.pidns else "no PID namespace",
+                 "own mount namespace (private /tmp, fresh /proc, read-only system paths only)"
+                 if self.private_fs else "NO mount namespace (install bubblewrap: other renders' files "
+                 "and the host's world-readable files are visible)",
                  f"runs as {self.unprivileged_user}" if self.unprivileged_user
                  else "runs as the current user"]
         return ", ".join(parts) + "; rlimits, own session, empty env, temporary directory"
 
 
+def _bwrap_prefix(bwrap: str) -> list[str]:
+    mounts: list[str] = []
+    made: set[str] = set()
+    for path in (*SYSTEM_PATHS, *_runtime_paths()):
+        # bwrap makes missing parents 0700 (root's): make them 0755 so that nobody can pass through
+        for parent in reversed(Path(path).parents[:-1]):
+            if str(parent) not in made and not os.path.islink(parent):
+                made.add(str(parent))
+                mounts += ["--perms", "0755", "--dir", str(parent)]
+        mounts += ["--ro-bind-try", path, path]
+    return [bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+            "--die-with-parent", *mounts, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+
+
 @functools.lru_cache(maxsize=1)
 def sandbox_mode() -> SandboxMode:
-    """Probe (once) for ``unshare`` network + PID namespaces and ``setpriv`` to drop to ``nobody``."""
-    unshare, setpriv = shutil.which("unshare"), shutil.which("setpriv")
+    """Probe (once) for bubblewrap (or ``unshare``) namespaces and ``setpriv`` to drop to ``nobody``."""
+    bwrap, unshare, setpriv = shutil.which("bwrap"), shutil.which("unshare"), shutil.which("setpriv")
     prefix: list[str] = []
-    netns = pidns = False
-    if unshare:
+    netns = pidns = private_fs = False
+    if bwrap:
+        args = _bwrap_prefix(bwrap)
+        try:
+            if subprocess.run([*args, "--", "/bin/sh", "-c", "test ! -e /root/.profile -a -d /proc/1"],
+                              capture_output=True, timeout=10, stdin=subprocess.DEVNULL).returncode == 0:
+                prefix, netns, pidns, private_fs = args, True, True, True
+        except (OSError, subprocess.SubprocessError):
+            pass
+    if unshare and not prefix:
         for args, net, pid in (([unshare, "--net", "--pid", "--fork", "--kill-child"], True, True),
                                ([unshare, "--net"], True, False)):
             try:
@@ -136,11 +188,12 @@ def sandbox_mode() -> SandboxMode:
         try:
             pw = pwd.getpwnam("nobody")
             drop = (setpriv, f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups", "--")
-            if subprocess.run([*prefix, *drop, "true"], capture_output=True, timeout=10).returncode == 0:
+            probe = [*prefix, "--", *drop, "true"] if private_fs else [*prefix, *drop, "true"]
+            if subprocess.run(probe, capture_output=True, timeout=10).returncode == 0:
                 dropped, user = drop, "nobody"
         except (KeyError, OSError, subprocess.SubprocessError):
             pass
-    return SandboxMode(netns, pidns, user, tuple(prefix), dropped)
+    return SandboxMode(netns, pidns, user, tuple(prefix), dropped, private_fs)
 
 
 def run_sandboxed(
@@ -184,7 +237,8 @@ def run_sandboxed(
         proc = subprocess.Popen(
             # the shell (the namespace's first process, as the caller's user: the program cannot
             # signal it) runs the program as nobody and records how it ended
-            [*mode.namespaces, "/bin/sh", "-c", f'"$@"; echo $? > {status_file}', "sh", *mode.drop, *argv],
+            [*mode.wrap(work, private), "/bin/sh", "-c", f'"$@"; echo $? > {status_file}', "sh", *mode.drop,
+             *argv],
             cwd=work, env={**base_env, **(env or {})}, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
             preexec_fn=functools.partial(_set_limits, limits), close_fds=True,
