@@ -114,8 +114,9 @@ raise SystemExit(f'pids={{len(pids)}} init={{init}} secret={{readable(secret)}} 
 
 @pytest.mark.parametrize("language", ["python", "tikz"])
 def test_each_language_still_renders_inside_its_private_root(language):
-    code = {"python": "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
-                      "plt.figure(figsize=(2, 2)); plt.plot([0, 1], [0, 1], lw=6); plt.savefig(OUTPUT_PATH)\n",
+    code = {"python": "import matplotlib.pyplot as plt\n"
+                      "plt.figure(figsize=(2, 2))\nplt.plot([0, 1], [0, 1], lw=6)\n"
+                      "plt.savefig(OUTPUT_PATH)\n",
             "tikz": "\\begin{tikzpicture}\\fill[red] (0,0) circle (1);\\end{tikzpicture}"}[language]
     with Renderer() as r:
         res = r.render(code, language, size=96, timeout_s=60)
