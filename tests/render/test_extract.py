@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from codepaint_env.render import detect_language, extract_code
+from codepaint_env.render import detect_language, extract, extract_code
 from codepaint_env.render.detect import language_from_path
 
 SKETCH = "function setup() {\n  createCanvas(64, 64);\n  background(200);\n}"
@@ -132,3 +135,49 @@ def test_language_from_path_prefers_the_name():
     assert language_from_path("a.p5.js", "brush.set()") == "p5"
     assert language_from_path("picture.svg", "") == "svg"
     assert language_from_path("sketch.js", "brush.line(0,0,1,1)") == "p5brush"
+
+
+# ---------------------------------------------------------------------- linear scanners
+# The scanners replaced regexes that backtracked (100,000 backticks froze a server for 3.7 s);
+# they must answer exactly as those regexes did, on any text.
+_OLD_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)",
+                        re.M | re.S)
+_OLD_THINK = re.compile(r"<think>.*?(</think>|\Z)", re.S | re.I)
+_OLD_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+_PIECES = st.sampled_from(["`", "```", "````", "~~~", "\n", " ", "\t", "js", "svg", "x", "<think>",
+                           "</think>", "<THINK>", "<script>", "<script src=a>", "<Script>", "</script>", ">",
+                           "src=", "é"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_the_linear_scanners_answer_as_the_old_regexes(text):
+    assert extract.code_blocks(text) == [(m.group(2).lower(), m.group(3)) for m in _OLD_FENCE.finditer(text)]
+    assert extract._without_think(text) == _OLD_THINK.sub("", text)
+    assert extract._inline_scripts(text) == _OLD_SCRIPT.findall(text)
+
+
+def test_completion_from_query_cuts_end_tokens_as_before(tmp_path):
+    assert extract.completion_from_query("P <svg/> </s> <pad>\n<|im_end|>  ", "P") == (" <svg/>", True)
+    assert extract.completion_from_query("</s>" * 5, None) == ("", False)
+    assert extract.completion_from_query("a</s>b</s>", "zz") == ("a</s>b", False)
+
+
+@pytest.mark.parametrize("make", [
+    lambda n: "`" * n,                       # a run of backticks (the fence regex)
+    lambda n: "```js\n" + "`" * n,
+    lambda n: "<script " * (n // 8),         # openers without '>' (the inline-script regex)
+    lambda n: "<think>" * (n // 7),
+])
+def test_extraction_is_linear_on_adversarial_text(make):
+    # a doubling test, not a wall-clock bound: 8x the input may cost about 8x, never 64x
+    def cost(n):
+        text = make(n)
+        t0 = time.perf_counter()
+        for lang in ("p5", "svg", None):
+            extract.extract_code(text, lang)
+        extract.completion_from_query(text + "</s>" * (n // 4), None)
+        return time.perf_counter() - t0
+
+    small, big = min(cost(20_000) for _ in range(3)), min(cost(160_000) for _ in range(3))
+    assert big < 30 * max(small, 1e-4), (small, big)

@@ -31,10 +31,10 @@ from typing import Any
 from codepaint_env.core.languages import LANGUAGES
 from codepaint_env.render.detect import detect_language
 
-_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
-_THINK = re.compile(r"<think>.*?(</think>|\Z)", re.S | re.I)
-_INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
-
+# Every scan below is linear in the text's length: a completion is hostile, and it is extracted
+# before any size cap applies (a regex that backtracks on 100,000 backticks froze a server).
+_OPENER = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*([\w+#.-]*)")  # matched on one line, never backtracks
+_SRC = re.compile(r"\bsrc=", re.I)
 
 
 def _family(lang: str) -> str:
@@ -80,9 +80,76 @@ def _content_text(content: Any) -> str:
     return str(content)
 
 
+def _lines(text: str, start: int) -> Any:
+    """``(line_start, line_end)`` of each line from ``start`` (``line_end`` excludes the newline)."""
+    pos, n = start, len(text)
+    while pos <= n:
+        end = text.find("\n", pos)
+        if end < 0:
+            yield pos, n
+            return
+        yield pos, end
+        pos = end + 1
+
+
 def code_blocks(text: str) -> list[tuple[str, str]]:
-    """Every fenced block as ``(tag, code)``, in order."""
-    return [(m.group(2).lower(), m.group(3)) for m in _FENCE.finditer(text)]
+    """Every fenced block as ``(tag, code)``, in order (one linear pass over the lines).
+
+    A block opens on a line of three or more backticks or tildes (an optional tag after them) and
+    closes on a line holding the same fence alone; a block never closed runs to the end.
+    """
+    blocks: list[tuple[str, str]] = []
+    lines = _lines(text, 0)
+    for start, end in lines:
+        m = _OPENER.match(text, start, end)
+        if m is None or end == len(text):  # an opener needs its newline
+            continue
+        fence, tag, body = m.group(1), m.group(2).lower(), end + 1
+        for c_start, c_end in lines:
+            if text[c_start:c_end].strip(" \t") == fence:
+                blocks.append((tag, text[body:c_start]))
+                break
+        else:
+            blocks.append((tag, text[body:]))
+    return blocks
+
+
+def _without_think(text: str) -> str:
+    """``text`` without ``<think>...</think>`` spans (an unclosed one runs to the end)."""
+    lower = text.lower()
+    if "<think>" not in lower:
+        return text
+    out, pos = [], 0
+    while True:
+        i = lower.find("<think>", pos)
+        if i < 0:
+            out.append(text[pos:])
+            return "".join(out)
+        out.append(text[pos:i])
+        j = lower.find("</think>", i + 7)
+        if j < 0:
+            return "".join(out)
+        pos = j + 8
+
+
+def _inline_scripts(code: str) -> list[str]:
+    """The contents of a page's inline ``<script>`` elements (those without ``src=``), in order."""
+    lower, out, pos = code.lower(), [], 0
+    while True:
+        i = lower.find("<script", pos)
+        if i < 0:
+            return out
+        gt = lower.find(">", i + 7)
+        if gt < 0:
+            return out
+        if _SRC.search(code, i + 7, gt):  # an external script: look for the next opener after this one
+            pos = i + 7
+            continue
+        close = lower.find("</script>", gt + 1)
+        if close < 0:
+            return out
+        out.append(code[gt + 1:close])
+        pos = close + 9
 
 
 def extract_code(completion: Any, language: str | None = None) -> str:
@@ -95,7 +162,7 @@ def extract_code(completion: Any, language: str | None = None) -> str:
     Returns:
         The code, stripped of surrounding blank lines; ``""`` when there is none.
     """
-    text = _THINK.sub("", completion_text(completion))
+    text = _without_think(completion_text(completion))
     blocks = code_blocks(text)
     lang = None if language in (None, "auto") else language
     if not blocks:
@@ -109,8 +176,8 @@ def extract_code(completion: Any, language: str | None = None) -> str:
             candidates = [c for _, c in blocks]
         best = max(range(len(candidates)), key=lambda i: (len(candidates[i].strip()), i))
         code = candidates[best]
-    if lang and _family(lang) == "js" and re.search(r"<script", code, re.I):  # a sketch sent inside a page
-        scripts = [s for s in _INLINE_SCRIPT.findall(code) if s.strip()]
+    if lang and _family(lang) == "js" and "<script" in code.lower():  # a sketch sent inside a page
+        scripts = [s for s in _inline_scripts(code) if s.strip()]
         if scripts:
             code = "\n".join(scripts)
     return code.strip("\n").strip() if code.strip() else ""
@@ -134,17 +201,21 @@ def completion_from_query(query: str, prompt: str | None,
     whole query is the completion and ``prompt_found`` is False; code extraction then takes the
     fenced code block(s) of the answer.
     """
-    text, found = query, False
+    start, found = 0, False
     if prompt:
         i = query.find(prompt)
         if i >= 0:
-            text, found = query[i + len(prompt):], True
-    text = text.rstrip()
-    stripped = True
-    while stripped:
-        stripped = False
-        for tok in end_tokens:
-            if tok and text.endswith(tok):
-                text, stripped = text[: -len(tok)].rstrip(), True
-    return text, found
+            start, found = i + len(prompt), True
+    # cut from the end by moving one index (linear: 400,000 end tokens copied the string each time)
+    tokens = [t for t in end_tokens if t]
+    end, cut = len(query), True
+    while cut:
+        while end > start and query[end - 1].isspace():
+            end -= 1
+        cut = False
+        for tok in tokens:
+            if end - start >= len(tok) and query.startswith(tok, end - len(tok), end):
+                end, cut = end - len(tok), True
+                break
+    return query[start:end], found
 
