@@ -13,7 +13,6 @@ import io
 import json
 import os
 import pickle
-import re
 import secrets
 import signal
 import subprocess
@@ -32,11 +31,11 @@ from codepaint_env.cli import main
 from codepaint_env.cli.serve import is_loopback
 from codepaint_env.core.result import failed
 from codepaint_env.render import RenderResult
-from codepaint_env.render.load import descendants
 from codepaint_env.serve.app import completion_from_query, label_columns, openrlhf_answer
 from codepaint_env.testing.judge_server import JudgeServer
 from rewards.base import Sample
 from rewards.remote import RemoteRequestRejected, RemoteReward
+from support.serve_process import ServeProcess, alive, serve_env
 
 pytestmark = pytest.mark.browser
 
@@ -68,86 +67,6 @@ im.save(OUTPUT_PATH)
 """
 
 
-# ---------------------------------------------------------------------- a server subprocess
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return False
-
-
-class ServeProcess:
-    """``codepaint serve --port 0 ...`` in a subprocess; its URL read from its first line."""
-
-    def __init__(self, log_path: Path, *flags: str, env: dict[str, str] | None = None) -> None:
-        self.log_path = log_path
-        self._log = open(log_path, "wb")  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "codepaint_env.cli", "serve", "--port", "0", "--log-level", "warning",
-             *flags], stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
-        self.url = self._wait_url(60)
-        self._wait_healthy(60)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def _wait_url(self, timeout_s: float) -> str:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            m = re.search(r" on (http://\S+) ", self.log())
-            if m:
-                return m.group(1)
-            if self.proc.poll() is not None:
-                pytest.fail(f"codepaint serve exited with {self.proc.returncode}:\n{self.log()}")
-            time.sleep(0.05)
-        pytest.fail(f"codepaint serve did not start within {timeout_s} s:\n{self.log()}")
-
-    def _wait_healthy(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/health", timeout=5).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        pytest.fail(f"codepaint serve never answered /health:\n{self.log()}")
-
-    def in_flight(self) -> int:
-        return httpx.get(f"{self.url}/health", timeout=10).json()["in_flight"]
-
-    def wait_in_flight(self, n: int, timeout_s: float = 30) -> None:
-        deadline = time.monotonic() + timeout_s
-        while self.in_flight() != n:
-            assert time.monotonic() < deadline, f"the server never had {n} requests in flight"
-            time.sleep(0.02)
-
-    def tree(self) -> set[int]:
-        return descendants([self.proc.pid])
-
-    def stop(self) -> None:
-        """SIGTERM, wait, and check that the server and everything it started are gone."""
-        tree = self.tree()
-        if self.proc.poll() is None:
-            self.proc.terminate()
-        try:
-            self.proc.wait(timeout=60)
-        finally:
-            self._log.close()
-        deadline = time.monotonic() + 30
-        while any(_alive(p) for p in tree) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        left = [p for p in tree if _alive(p)]
-        assert not left, f"processes left behind by codepaint serve: {left}\n{self.log()}"
-
-
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("CODEPAINT_SERVE_TOKEN", "OPENAI_BASE_URL")}
-    env.update(extra)
-    return env
-
-
 @pytest.fixture(scope="module")
 def judge() -> Iterator[JudgeServer]:
     with JudgeServer() as server:
@@ -157,7 +76,7 @@ def judge() -> Iterator[JudgeServer]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, judge: JudgeServer) -> Iterator[ServeProcess]:
     tmp = tmp_path_factory.mktemp("serve")
-    env = _env(OPENAI_BASE_URL=judge.url, OPENAI_API_KEY="x", CODEPAINT_JUDGE_MODEL="standin",
+    env = serve_env(OPENAI_BASE_URL=judge.url, OPENAI_API_KEY="x", CODEPAINT_JUDGE_MODEL="standin",
                CODEPAINT_CACHE_DIR=str(tmp / "cache"))
     proc = ServeProcess(tmp / "serve.log", "--token", TOKEN, "--reward", SPEC, "--max-in-flight", "1",
                         "--max-batch", "8", "--max-body-mb", "1", env=env)
@@ -392,7 +311,7 @@ def test_remote_reward_gives_the_servers_values(client: httpx.Client, server: Se
 
 def test_remote_reward_answers_none_when_the_server_times_out_or_dies(tmp_path: Path) -> None:
     proc = ServeProcess(tmp_path / "serve.log", "--reward", "execution_gate", "--max-in-flight", "2",
-                        env=_env())
+                        env=serve_env())
     try:
         reward = RemoteReward(proc.url, language="svg", retries=0)
         assert reward([GOOD_SVG]) == [1.0]
@@ -423,15 +342,16 @@ def test_remote_reward_answers_none_when_the_server_times_out_or_dies(tmp_path: 
     # (the browser's driver exits when its pipe to the dead server closes; the sandboxed program
     # ends when its timeout or its own end comes).
     deadline = time.monotonic() + 30
-    while any(_alive(p) for p in tree - {proc.proc.pid}) and time.monotonic() < deadline:
+    while any(alive(p) for p in tree - {proc.proc.pid}) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not [p for p in tree - {proc.proc.pid} if _alive(p)]
+    assert not [p for p in tree - {proc.proc.pid} if alive(p)]
 
 
 # ---------------------------------------------------------------------- start-up and the pieces
 def test_a_non_loopback_host_without_a_token_refuses_to_start() -> None:
     r = subprocess.run([sys.executable, "-m", "codepaint_env.cli", "serve", "--host", "0.0.0.0",
-                        "--port", "0"], capture_output=True, text=True, cwd=ROOT, env=_env(), timeout=120)
+                        "--port", "0"], capture_output=True, text=True, cwd=ROOT, env=serve_env(),
+                       timeout=120)
     assert r.returncode == 2
     assert "refusing to listen on 0.0.0.0 without a token" in r.stderr
     assert "CODEPAINT_SERVE_TOKEN" in r.stderr and "--token" in r.stderr and "127.0.0.1" in r.stderr
@@ -442,8 +362,8 @@ def test_a_non_loopback_host_without_a_token_refuses_to_start() -> None:
 def test_without_fastapi_serve_says_how_to_install_it() -> None:
     code = ("import sys; sys.modules['fastapi'] = None\n"  # what an installation without the extra has
             "from codepaint_env.cli import main; sys.exit(main(['serve', '--port', '0']))")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=_env(),
-                       timeout=120)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       env=serve_env(), timeout=120)
     assert r.returncode == 1, r.stderr
     assert "pip install 'codepaint[serve]'" in r.stderr
 

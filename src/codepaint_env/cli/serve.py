@@ -1,7 +1,8 @@
 """``codepaint serve``: renders and rewards over HTTP (see :mod:`codepaint_env.serve.app`).
 
     codepaint serve --reward gate:0.3,classic:0.7 --port 8000
-    codepaint serve --host 0.0.0.0 --token "$CODEPAINT_SERVE_TOKEN" --ray auto --workers 8
+    CODEPAINT_SERVE_TOKEN=... codepaint serve --host 0.0.0.0 --ray auto --workers 8
+    codepaint serve --host 0.0.0.0 --token-file /run/secrets/codepaint-token
 
 On SIGTERM or Ctrl-C the server shuts down gracefully: requests in flight get up to 5 s, then
 the renderer is closed (its browser and workers; renders still running end as ``infra``) and
@@ -67,7 +68,13 @@ def add_parser(sub: Any) -> None:
                    help="port (default 8000; 0 picks a free one, printed at start-up)")
     s.add_argument("--token", default=None,
                    help=f"the secret every request but /health must carry (default ${TOKEN_ENV}; "
-                   "required off loopback)")
+                   "required off loopback). Prefer the environment or --token-file: a command line is "
+                   "readable by every process of the machine")
+    s.add_argument("--token-file", default=None, metavar="PATH",
+                   help="read the token from this file (its first line; keep it mode 0600)")
+    s.add_argument("--body-timeout", type=float, default=30.0, metavar="S",
+                   help="a request body must arrive within S seconds, else 408 (default 30): slow senders "
+                   "never hold a work slot, which a request takes only once its body is in")
     s.add_argument("--max-in-flight", type=int, default=8, metavar="N",
                    help="render/score requests run at once; one more is answered 503 + Retry-After "
                    "(default 8)")
@@ -130,6 +137,10 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser | None) -> 
         _usage(parser, "--port must be between 0 and 65535")
     if args.token is not None and not args.token.strip():
         _usage(parser, "--token is empty")
+    if args.token is not None and args.token_file is not None:
+        _usage(parser, "give --token or --token-file, not both")
+    if not args.body_timeout > 0:
+        _usage(parser, "--body-timeout must be positive")
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -170,6 +181,16 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
     """
     _check(args, parser)
     token = args.token if args.token is not None else (os.environ.get(TOKEN_ENV, "").strip() or None)
+    if args.token_file is not None:
+        try:
+            with open(args.token_file, encoding="utf-8") as fh:
+                token = fh.readline().strip() or None
+        except OSError as e:
+            print(f"codepaint serve: --token-file {args.token_file}: {e}", file=sys.stderr)
+            return EXIT_USAGE
+        if token is None:
+            print(f"codepaint serve: --token-file {args.token_file} is empty", file=sys.stderr)
+            return EXIT_USAGE
     if not is_loopback(args.host) and token is None:
         print(f"codepaint serve: refusing to listen on {args.host} without a token: anyone who can reach "
               "this port could run programs on this machine. Fix: set a token, e.g. "
@@ -199,7 +220,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
         return EXIT_USAGE
     limits = Limits(max_body_bytes=int(args.max_body_mb * 1024 * 1024), max_batch=args.max_batch,
                     max_in_flight=args.max_in_flight, max_size=args.max_size,
-                    unjudged_reward=args.unjudged_reward, client_rewards=allowed)
+                    unjudged_reward=args.unjudged_reward, client_rewards=allowed,
+                    body_timeout_s=args.body_timeout)
     spec = args.reward or DEFAULT_REWARD
     try:
         sock = _bind(args.host, args.port)

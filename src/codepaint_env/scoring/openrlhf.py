@@ -27,11 +27,13 @@ def parse_label(label: Any) -> tuple[dict[str, Any], str | None]:
     Raises:
         ValueError: A label of another form, or JSON that does not parse.
     """
-    if isinstance(label, str) and label.strip().startswith("{"):
+    if isinstance(label, str) and label.lstrip()[:1] == "{":
         try:
             label = json.loads(label)
         except json.JSONDecodeError as e:
             raise ValueError(f"label is not valid JSON: {e}") from e
+        except RecursionError as e:  # 50,000 nested objects: a hostile label, not a crash
+            raise ValueError("label is JSON nested too deeply") from e
     if label is None or label == "":
         return {}, None
     if isinstance(label, str) and label in LANGUAGES:

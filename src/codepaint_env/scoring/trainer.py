@@ -41,9 +41,9 @@ from rewards.base import Reward, RewardResult
 from rewards.spec import DEFAULT_REWARD
 
 #: The task columns a reward receives (``Task.columns()``: the gate's text rules ``allow_text`` and
-#: ``ocr`` among them; plus the render seed).
+#: ``ocr`` and the ``checks`` of ``visual_checks`` among them; plus the render seed).
 TASK_COLUMNS: tuple[str, ...] = ("task_id", "language", "size", "subject", "colour_family", "allow_text",
-                                 "ocr", "seed")
+                                 "ocr", "checks", "seed")
 
 _ENV = {
     "reward": "CODEPAINT_REWARD",

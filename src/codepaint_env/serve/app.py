@@ -269,15 +269,20 @@ def create_app(
         if req.prompts is not None and len(req.prompts) != n:
             raise BadRequest(f"{len(req.prompts)} prompts for {n} queries")
         prompts: list[str | None] = list(req.prompts) if req.prompts is not None else [None] * n
-        cut = [completion_from_query(q, p, end_tokens) for q, p in zip(req.query, prompts, strict=True)]
-        columns, overrides = label_columns(req.labels, n, (await off_loop(book.get, reward))[1])
-        check_columns(columns, n)
-        judge_prompts = [o if o is not None else p for o, p in zip(overrides, prompts, strict=True)]
-        _, scorer, samples, results = await off_loop(score_batch, reward, [c for c, _ in cut],
-                                                     judge_prompts, columns)
+
+        def cut_and_score() -> tuple[list[tuple[str, bool]], Any, list[Any], list[Any]]:
+            # every per-item step runs here, on a worker thread: none is on the event loop
+            cut = [completion_from_query(q, p, end_tokens) for q, p in zip(req.query, prompts, strict=True)]
+            columns, overrides = label_columns(req.labels, n, book.get(reward)[1])
+            check_columns(columns, n)
+            judge_prompts = [o if o is not None else p for o, p in zip(overrides, prompts, strict=True)]
+            _, scorer, samples, results = score_batch(reward, [c for c, _ in cut], judge_prompts, columns)
+            return cut, scorer, samples, results
+
+        cut, scorer, samples, results = await off_loop(cut_and_score)
         state.served([s.render for s in samples], results)
         values = [r.value for r in results]
-        return JSONResponse(openrlhf_answer(
+        return await answer(lambda: openrlhf_answer(
             [limits.unjudged_reward if v is None else v for v in values], [v is not None for v in values],
             [f for _, f in cut], tuple(scorer.value_range), rendered=[s.render.ok for s in samples]))
 

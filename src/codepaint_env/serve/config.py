@@ -61,6 +61,9 @@ class Limits:
             (OpenRLHF takes floats only; ``extra_logs.judged`` marks such items with 0).
         client_rewards: The reward ids a request may name (:func:`client_rewards`; ``None``:
             those that load no model). The server's own reward is always served.
+        body_timeout_s: A request body must arrive within this many seconds (``408`` after).
+        max_reading: Bodies being read at once (``503`` above): a request takes a work slot only
+            once its body is in, so slow senders never hold the ``max_in_flight`` slots.
     """
 
     max_body_bytes: int = 16 * 1024 * 1024
@@ -70,11 +73,16 @@ class Limits:
     max_rewards: int = 8
     unjudged_reward: float = 0.0
     client_rewards: tuple[str, ...] | None = None
+    body_timeout_s: float = 30.0
+    max_reading: int = 64
 
     def __post_init__(self) -> None:
-        for name in ("max_body_bytes", "max_batch", "max_in_flight", "max_size", "max_rewards"):
+        for name in ("max_body_bytes", "max_batch", "max_in_flight", "max_size", "max_rewards",
+                     "max_reading"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if not (math.isfinite(self.body_timeout_s) and self.body_timeout_s > 0):
+            raise ValueError("body_timeout_s must be a positive number of seconds")
         if not math.isfinite(self.unjudged_reward):
             raise ValueError("unjudged_reward must be a finite number")
 

@@ -7,6 +7,7 @@ bound (``413``): a refused request costs no parsing.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hmac
@@ -77,20 +78,44 @@ class Guard:
         if path not in WORK_PATHS or scope.get("method") != "POST":
             await self.app(scope, receive, send)
             return
+        # A request takes a work slot only once its body is in: bodies are read under their own
+        # bound (max_reading) and deadline (body_timeout_s), so slow senders cannot hold the slots.
+        if self.state.in_flight >= self.limits.max_in_flight or self.state.reading >= self.limits.max_reading:
+            await self._busy(send)
+            return
+        self.state.reading += 1
+        try:
+            body = await self._read_body_in_time(scope, receive, send)
+        finally:
+            self.state.reading -= 1
+        if body is None:
+            return
         if self.state.in_flight >= self.limits.max_in_flight:
-            self.state.reject("busy")
-            wait = self.state.retry_after_s()
-            await send_error(send, 503, f"busy: {self.state.in_flight} requests in flight, the most this "
-                             f"server runs at once (codepaint serve --max-in-flight); retry after {wait} s",
-                             [(b"retry-after", str(wait).encode())])
+            await self._busy(send)
             return
         self.state.in_flight += 1
         try:
-            body = await self._read_body(scope, receive, send)
-            if body is not None:
-                await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, _replay(body, receive), send)
         finally:
             self.state.in_flight -= 1
+
+    async def _busy(self, send: Send) -> None:
+        self.state.reject("busy")
+        wait = self.state.retry_after_s()
+        await send_error(send, 503, f"busy: {self.state.in_flight} requests in flight, the most this "
+                         f"server runs at once (codepaint serve --max-in-flight); retry after {wait} s",
+                         [(b"retry-after", str(wait).encode())])
+
+    async def _read_body_in_time(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
+        """The body within ``body_timeout_s``, or ``None`` after answering (408 when too slow)."""
+        try:
+            return await asyncio.wait_for(self._read_body(scope, receive, send), self.limits.body_timeout_s)
+        except asyncio.TimeoutError:
+            self.state.reject("slow_body")
+            limit = self.limits.body_timeout_s
+            await send_error(send, 408, f"the request body did not arrive within {limit:g} s (codepaint "
+                             "serve --body-timeout); send it at once", [(b"connection", b"close")])
+            return None
 
     def _authorized(self, scope: Scope) -> bool:
         assert self.token is not None

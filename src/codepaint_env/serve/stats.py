@@ -27,6 +27,7 @@ class ServerState:
         self.limits = limits
         self.started = time.monotonic()
         self.in_flight = 0
+        self.reading = 0  # bodies being read (only touched on the event loop)
         self._lock = threading.Lock()
         self._requests: dict[str, Counter[str]] = {}
         self._latency: dict[str, deque[float]] = {}
@@ -87,5 +88,6 @@ class ServerState:
                 "items": {k: self.items.get(k, 0) for k in ("rendered", "scored", "unjudged")},
                 "error_kinds": dict(sorted(self.kinds.items())),
                 "judge_cost": dict(sorted(self.cost.items())),
-                "rejected": {k: self.rejected.get(k, 0) for k in ("unauthorized", "busy", "too_large")},
+                "rejected": {k: self.rejected.get(k, 0)
+                             for k in ("unauthorized", "busy", "too_large", "slow_body")},
             }
