@@ -382,6 +382,11 @@ Reward.ascore = infra_guarded(Reward.ascore)  # type: ignore[method-assign]
 def dataset_columns(n: int, kwargs: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Per-completion dicts of the dataset columns TRL passes (scalars apply to every row).
 
+    A list of ``n`` values is one value per completion, as TRL passes every column. ``size`` may
+    also be one ``(W, H)`` for all: a tuple always is, and a list of two ints is when there are
+    not two completions (for two, ``[256, 128]`` is the column: sizes 256 and 128; write
+    ``(256, 128)`` or ``"256x128"`` for one size).
+
     Raises:
         ValueError: A column whose length is not the number of completions.
     """
@@ -389,8 +394,9 @@ def dataset_columns(n: int, kwargs: Mapping[str, Any]) -> list[dict[str, Any]]:
     for key, value in kwargs.items():
         if key in TRAINER_KWARGS:
             continue
-        if isinstance(value, (list, tuple)) and not (key == "size" and len(value) == 2
-                                                     and all(isinstance(v, int) for v in value)):
+        one_size = key == "size" and len(value) == 2 and all(isinstance(v, int) for v in value) and (
+            isinstance(value, tuple) or n != 2) if isinstance(value, (list, tuple)) else False
+        if isinstance(value, (list, tuple)) and not one_size:
             if len(value) != n:
                 raise ValueError(f"column {key!r} has {len(value)} values for {n} completions")
             for row, v in zip(rows, value, strict=True):

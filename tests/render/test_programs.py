@@ -248,3 +248,14 @@ def test_a_uniform_non_square_python_picture_is_blank_at_any_size(r):
            "ImageDraw.Draw(im).ellipse((650, 330, 700, 380), fill='white')\n"
            "im.save(OUTPUT_PATH)\n")
     assert r.render(dot, "python", size=256).ok
+
+
+@pytest.mark.parametrize("seed", [-1, 2**40])
+def test_any_int_is_a_seed_for_python_programs(r, seed):
+    # numpy was seeded with the seed as given: -1 or 2**40 ended the render as a crash
+    code = ("import numpy as np\nfrom PIL import Image\n"
+            "Image.fromarray((np.random.rand(16, 16, 3) * 255).astype('uint8')).save(OUTPUT_PATH)\n")
+    first, again = (r.render(code, "python", size=16, seed=seed) for _ in range(2))
+    zero = r.render(code, "python", size=16, seed=0)
+    assert first.ok and first.seed == seed, first.messages
+    assert first.sha256 == again.sha256 and first.sha256 != zero.sha256

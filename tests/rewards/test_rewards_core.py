@@ -300,3 +300,13 @@ def test_the_rewards_loop_starts_afresh_in_a_forked_child():
     assert run_sync(_two()) == 2  # the parent's loop thread is running
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply_async(_answer_in_child).get(timeout=60) == 2
+
+
+def test_a_size_column_for_two_completions_is_one_size_each():
+    from rewards.base import dataset_columns
+
+    # a batch of two with sizes 256 and 128 (TRL passes every column as a list) was read as 256x128
+    assert [r["size"] for r in dataset_columns(2, {"size": [256, 128]})] == [256, 128]
+    assert [r["size"] for r in dataset_columns(2, {"size": (256, 128)})] == [(256, 128)] * 2
+    assert [r["size"] for r in dataset_columns(3, {"size": [256, 128]})] == [[256, 128]] * 3
+    assert [r["size"] for r in dataset_columns(2, {"size": "256x128"})] == ["256x128"] * 2

@@ -22,6 +22,7 @@ LaTeX's error lines become ``messages``; a failed compile is ``syntax``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import shutil
@@ -127,12 +128,24 @@ def picture_result(language: str, picture: Image.Image, width: int, height: int,
                         timings_ms={"total": wall_ms}, seed=seed, renderer=renderer, canvas=own)
 
 
+def seed_32(seed: int) -> int:
+    """A seed numpy and ``PYTHONHASHSEED`` take (0 to 2**32-1) for any int: itself in that range, else a hash.
+
+    A seed of -1 or 2**40 used to reach ``numpy.random.seed`` as it was and end the render as a
+    ``crash`` before the program ran; distinct seeds outside the range stay distinct.
+    """
+    if 0 <= seed < 2**32:
+        return seed
+    return int.from_bytes(hashlib.sha256(str(seed).encode()).digest()[:4], "big")
+
+
 def render_python(code: str, width: int, height: int, *, timeout_s: float = 30.0,
                   seed: int = 0) -> RenderResult:
     """Run a ``draw.py`` program in the sandbox and return its picture (see the module docstring)."""
     out = "codepaint_output.png"
+    seed32 = seed_32(seed)
     prelude = (f"import random as _r; _r.seed({seed})\n"
-               f"try:\n    import numpy as _np; _np.random.seed({seed})\nexcept ImportError:\n    pass\n")
+               f"try:\n    import numpy as _np; _np.random.seed({seed32})\nexcept ImportError:\n    pass\n")
     renderer = f"python-{sys.version_info.major}.{sys.version_info.minor}"
 
     def run() -> SandboxResult:
@@ -142,7 +155,7 @@ def render_python(code: str, width: int, height: int, *, timeout_s: float = 30.0
             collect=(out, ".codepaint-error"), collect_glob="*.[pj][np]*g", timeout_s=timeout_s,
             limits=PYTHON_LIMITS,
             env={"CODEPAINT_OUTPUT": out, "CODEPAINT_WIDTH": str(width), "CODEPAINT_HEIGHT": str(height),
-                 "MPLBACKEND": "Agg", "MPLCONFIGDIR": ".mpl", "PYTHONHASHSEED": str(seed)},
+                 "MPLBACKEND": "Agg", "MPLCONFIGDIR": ".mpl", "PYTHONHASHSEED": str(seed32)},
         )
 
     res, ended = _run_twice_if_killed(run, timeout_s)
