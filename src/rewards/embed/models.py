@@ -36,6 +36,7 @@ import difflib
 import hashlib
 import os
 import threading
+import time
 from typing import Any
 
 import numpy as np
@@ -71,8 +72,11 @@ __all__ = ["DEFAULT_IMAGE_MODEL", "DEFAULT_TEXT_IMAGE_MODEL", "INSTALL", "Encode
 
 # ---------------------------------------------------------------------- loading
 _LOADED: dict[tuple[str, str], Encoder] = {}
-#: Models that could not be loaded here, and why (cleared by :func:`clear_loaded_models`).
-_FAILED: dict[tuple[str, str], str] = {}
+#: Models that could not be loaded here: why, and when (tried again after FAILURE_TTL_S, or
+#: after :func:`clear_loaded_models`).
+_FAILED: dict[tuple[str, str], tuple[str, float]] = {}
+#: How long a failed load is answered from memory instead of tried again.
+FAILURE_TTL_S = 600.0
 _LOAD_LOCK = threading.Lock()
 
 
@@ -122,8 +126,8 @@ def _load(ref: ModelRef, device: str) -> Encoder:
         if enc is not None:
             return enc
         failed = _FAILED.get(key)
-        if failed is not None:  # a model that could not be had is not tried again in this process
-            raise CodePaintError(failed)
+        if failed is not None and time.monotonic() - failed[1] < FAILURE_TTL_S:
+            raise CodePaintError(failed[0])  # not tried again for a while: every request would pay for it
         cls = {"timm": TimmEncoder, "hf": HFEncoder, "open_clip": OpenClipModel}[ref.backend]
         if ref.backend == "timm" and ref.local is None and not ref.target.startswith("hf-hub:"):
             _check_timm_name(ref)
@@ -138,7 +142,8 @@ def _load(ref: ModelRef, device: str) -> Encoder:
             raise DependencyNotInstalled(
                 f"loading {ref.name!r} needs a missing package ({e}): {INSTALL}") from e
         except Exception as e:
-            message = _FAILED[key] = load_failure_message(ref, e)
+            message = load_failure_message(ref, e)
+            _FAILED[key] = (message, time.monotonic())
             raise CodePaintError(message) from e
         _LOADED[key] = enc
         return enc
