@@ -253,3 +253,24 @@ def test_scores_must_be_numbers_in_range():
         with pytest.raises(ParseError):
             parse_scores(bad, keys)
     assert parse_json_object('x {"a": {"b": 1}} y') == {"a": {"b": 1}}
+
+
+def test_a_judge_reward_without_an_endpoint_says_so_once_or_refuses(monkeypatch):
+    # before: it built silently and every step was reward 0.0, judged=False: a run went on, on zeros
+    import warnings
+
+    import rewards
+    from codepaint_env.core.errors import JudgeNotConfigured
+    from rewards.judge import judged
+
+    for var in ("OPENAI_BASE_URL", "CODEPAINT_JUDGE_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(judged, "_WARNED", set())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rewards.make_reward("pairwise_vlm")
+        rewards.make_reward("pairwise_vlm")
+    said = [str(w.message) for w in caught if "no judge endpoint" in str(w.message)]
+    assert len(said) == 1 and "OPENAI_BASE_URL" in said[0] and "codepaint judge-server" in said[0]
+    with pytest.raises(JudgeNotConfigured, match="CODEPAINT_JUDGE_MODEL"):
+        rewards.make_reward("pointwise_vlm", require_judge=True)

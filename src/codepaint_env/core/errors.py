@@ -42,3 +42,11 @@ class RewardSpecError(CodePaintError, ValueError):
     Malformed, a weight that is not finite or absurd, an entry point where only registered ids are
     allowed (a spec read from a network request).
     """
+
+
+class UnknownModel(CodePaintError, ValueError):
+    """A policy model that is no known name, local folder or model id; the message lists the known names."""
+
+
+class JudgeNotConfigured(CodePaintError, ValueError):
+    """A judge reward with ``require_judge=True`` and no endpoint or model; the message says what to set."""

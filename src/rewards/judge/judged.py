@@ -7,12 +7,14 @@ both-orders comparison the pairwise and group rewards are built on.
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from PIL import Image
 
+from codepaint_env.core.errors import JudgeNotConfigured
 from rewards.base import Reward, RewardResult, Sample, run_sync
 from rewards.judge.client import JudgeClient, JudgeConfig, JudgeReply
 from rewards.judge.parsing import PairwiseVerdict, format_hint, parse_pairwise
@@ -36,12 +38,15 @@ class JudgedReward(Reward):
 
     rubric_kind = "pairwise"
 
-    def __init__(self, *, rubric: str = "new", client: JudgeClient | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, rubric: str = "new", client: JudgeClient | None = None, require_judge: bool = False,
+                 **kwargs: Any) -> None:
         judge_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in _CONFIG_FIELDS}
         super().__init__(**kwargs)
         if client is not None and judge_kwargs:
             raise TypeError(f"give a client or judge settings {sorted(judge_kwargs)}, not both")
         self.client = client or JudgeClient(**judge_kwargs)
+        self.require_judge = require_judge
+        _say_when_unjudged(self.id, self.client, require_judge)
         self.rubric_name = rubric
         self.rubric: Rubric = load_rubric(rubric, self.rubric_kind)
 
@@ -167,3 +172,24 @@ def add_costs(total: dict[str, float], cost: dict[str, float]) -> None:
     """Accumulate ``cost`` into ``total``."""
     for k, v in cost.items():
         total[k] = total.get(k, 0.0) + v
+
+
+_WARNED: set[str] = set()
+
+
+def _say_when_unjudged(reward_id: str, client: JudgeClient, require_judge: bool) -> None:
+    """A judge with no endpoint or model: an error with ``require_judge``, else a warning once.
+
+    Without it every sample would be ``None`` (unjudged) and a training run would go on, on zeros.
+    """
+    try:
+        client.check_configured()
+    except ValueError as e:
+        message = (f"{reward_id}: {e}; until then every sample is unjudged (None; an env step gets "
+                   "unjudged_reward). The judge's settings: OPENAI_BASE_URL, OPENAI_API_KEY, "
+                   "CODEPAINT_JUDGE_MODEL. require_judge=True makes this an error")
+        if require_judge:
+            raise JudgeNotConfigured(message) from None
+        if message not in _WARNED:
+            _WARNED.add(message)
+            warnings.warn(message, UserWarning, stacklevel=4)
