@@ -197,6 +197,16 @@ def test_cli_add_stats_sheet_verify(tmp_path):
     assert all(len(r.palette) >= 1 for r in pool)
     out = run("stats")
     assert out.returncode == 0 and "okay 1" in out.stdout and "love 1" in out.stdout
+    # list and show, with --pool before or after the command name
+    out = subprocess.run([*CLI, "list", "--tier", "love", "--pool", str(root)], capture_output=True,
+                         text=True, timeout=180)
+    assert out.returncode == 0 and out.stdout.split()[:2] == ["svg-seascape-01", "svg"], out.stderr
+    assert "p5-rose-01" not in out.stdout and "1 of 2 references" in out.stderr
+    out = run("show", "p5-rose-01")
+    assert out.returncode == 0 and "a clear rose" in out.stdout and "circle(32,30,30)" in out.stdout
+    assert str(pool["p5-rose-01"].image_file) in out.stdout
+    out = run("show", "p5-rose-1")
+    assert out.returncode == 2 and "did you mean p5-rose-01" in out.stderr
     sheet = tmp_path / "sheet.png"
     out = run("contact-sheet", "--tier", "love", "-o", str(sheet))
     assert out.returncode == 0 and Image.open(sheet).size[0] > 64

@@ -1,5 +1,7 @@
 """``codepaint pool ...``: look after a reference pool (stats, verify, contact sheets, add, render).
 
+    codepaint pool list [--tier love] [--subject rose] [--language svg]
+    codepaint pool show ID                     its program, picture path and rating
     codepaint pool stats                       counts by tier, subject, colour family
     codepaint pool verify [--sample N] [--seed S] [--tolerance T]
     codepaint pool contact-sheet --tier love -o sheet.png
@@ -8,7 +10,7 @@
     codepaint pool render [--only ID ...]      re-render every reference, refresh the manifest
 
 Every command takes ``--pool DIR`` (default ``$CODEPAINT_POOL_DIR`` or the repository's
-``reference_pool/``).
+``reference_pool/``), before or after its name.
 """
 
 from __future__ import annotations
@@ -37,15 +39,28 @@ PIXEL_FRACTION_TOLERANCE = 0.01
 
 def add_parser(sub: Any) -> None:
     """Register ``codepaint pool`` and its subcommands."""
-    p = sub.add_parser("pool", help="stats, verify, contact sheets, add and re-render references",
-                       description=(__doc__ or "").split("\n\n")[0])
-    p.add_argument("--pool", default=None,
-                   help="pool folder (default $CODEPAINT_POOL_DIR or the repository's reference_pool/)")
+    pool_help = "pool folder (default $CODEPAINT_POOL_DIR or the repository's reference_pool/)"
+    p = sub.add_parser("pool", help="list, show, stats, verify, contact sheets, add and re-render references",
+                       description="Look after a reference pool: list and show references, stats, verify "
+                       "renders, contact sheets, add programs, re-render. Every command takes --pool DIR, "
+                       "before or after its name.")
+    p.add_argument("--pool", default=None, help=pool_help)
+    common = argparse.ArgumentParser(add_help=False)  # --pool after the command name too
+    common.add_argument("--pool", default=argparse.SUPPRESS, help=pool_help)
     ps = p.add_subparsers(dest="pool_command", metavar="POOL_COMMAND", required=True)
 
-    ps.add_parser("stats", help="counts by language, tier, subject and colour family")
+    ls = ps.add_parser("list", parents=[common], help="one line per reference (filters: tier, subject...)")
+    ls.add_argument("--tier", default=None, help="love, okay, supplement or reject")
+    ls.add_argument("--language", default=None)
+    ls.add_argument("--subject", default=None)
+    ls.add_argument("--colour-family", default=None)
+    sh = ps.add_parser("show", parents=[common], help="one reference: its rating, picture path and program")
+    sh.add_argument("id", help="the reference id (see `codepaint pool list`)")
 
-    v = ps.add_parser("verify", help="re-render references and compare with the stored PNGs",
+    ps.add_parser("stats", parents=[common], help="counts by language, tier, subject and colour family")
+
+    v = ps.add_parser("verify", parents=[common],
+                      help="re-render references and compare with the stored PNGs",
                       description="Re-render references and compare with their stored PNGs: equal "
                       f"pixels, or within tolerance (mean |diff| <= {MEAN_TOLERANCE} and at most "
                       f"{PIXEL_FRACTION_TOLERANCE:.0%} of pixels off by > {PIXEL_LEVELS}). "
@@ -55,7 +70,7 @@ def add_parser(sub: Any) -> None:
     v.add_argument("--tolerance", type=float, default=MEAN_TOLERANCE,
                    help=f"mean absolute difference allowed (default {MEAN_TOLERANCE})")
 
-    c = ps.add_parser("contact-sheet", help="a labelled grid of renders")
+    c = ps.add_parser("contact-sheet", parents=[common], help="a labelled grid of renders")
     c.add_argument("--tier", default=None, help="love, okay, supplement or reject")
     c.add_argument("--language", default=None)
     c.add_argument("--subject", default=None)
@@ -64,7 +79,8 @@ def add_parser(sub: Any) -> None:
     c.add_argument("--thumb", type=int, default=160, help="tile size in pixels")
     c.add_argument("-o", "--output", required=True, help="PNG path")
 
-    a = ps.add_parser("add", help="add a program to the pool (renders it, appends a manifest row)")
+    a = ps.add_parser("add", parents=[common],
+                      help="add a program to the pool (renders it, appends a manifest row)")
     a.add_argument("code", help="program file")
     a.add_argument("--tier", required=True, help="love, okay, supplement or reject")
     a.add_argument("--reason", required=True, help="one line: why this tier")
@@ -78,14 +94,15 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--size", type=int, default=512)
     a.add_argument("--seed", type=int, default=0)
 
-    i = ps.add_parser("import", help="add many rated programs from a ratings JSONL file",
+    i = ps.add_parser("import", parents=[common], help="add many rated programs from a ratings JSONL file",
                       description="Each line: {file (relative to the JSONL), tier, reason, prompt, "
                       "subject, [language, id, palette, colour_family]}. All or nothing.")
     i.add_argument("ratings", help="ratings .jsonl")
     i.add_argument("--size", type=int, default=512)
     i.add_argument("--seed", type=int, default=0)
 
-    r = ps.add_parser("render", help="re-render every reference and refresh sha256/size/renderer")
+    r = ps.add_parser("render", parents=[common],
+                      help="re-render every reference and refresh sha256/size/renderer")
     r.add_argument("--only", nargs="*", default=None, help="just these ids")
     p.set_defaults(run=run)
 
@@ -104,6 +121,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
     except PoolError as e:
         print(f"codepaint pool: {e}", file=sys.stderr)
         return 1
+    if args.pool_command == "list":
+        return _list(pool, args)
+    if args.pool_command == "show":
+        return _show(pool, args.id)
     if args.pool_command == "stats":
         return _stats(pool)
     if args.pool_command == "verify":
@@ -115,7 +136,37 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
     return 2
 
 
-# ---------------------------------------------------------------------- stats
+# ---------------------------------------------------------------------- list, show, stats
+def _list(pool: Any, args: argparse.Namespace) -> int:
+    try:
+        refs = pool.filter(tier=args.tier, language=args.language, subject=args.subject,
+                           colour_family=args.colour_family)
+    except ValueError as e:
+        print(f"codepaint pool list: {e}", file=sys.stderr)
+        return 2
+    for ref in refs:
+        print(f"{ref.id:<32} {ref.language:<8} {ref.tier:<10} {ref.subject:<18} {ref.colour_family}")
+    print(f"{len(refs)} of {len(pool)} references", file=sys.stderr)
+    return 0
+
+
+def _show(pool: Any, ref_id: str) -> int:
+    import difflib
+
+    if ref_id not in pool:
+        near = difflib.get_close_matches(ref_id, [r.id for r in pool], n=3)
+        hint = f"; did you mean {', '.join(near)}?" if near else " (see `codepaint pool list`)"
+        print(f"codepaint pool show: no reference {ref_id!r}{hint}", file=sys.stderr)
+        return 2
+    ref = pool[ref_id]
+    print(f"id        {ref.id}\nlanguage  {ref.language}\ntier      {ref.tier}: {ref.reason}\n"
+          f"prompt    {ref.prompt}\nsubject   {ref.subject} ({ref.colour_family}; palette "
+          f"{' '.join(ref.palette) or '-'})\npicture   {ref.image_file} ({ref.size[0]}x{ref.size[1]}, "
+          f"seed {ref.seed})\nprogram   {ref.code_file}\n")
+    print(ref.code())
+    return 0
+
+
 def _stats(pool: Any) -> int:
     stats = pool.stats()
     print(f"{pool.root}: {len(pool)} references (content hash {pool.content_hash[:12]})")
