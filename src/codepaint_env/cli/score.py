@@ -75,6 +75,42 @@ def _pairs(items: list[str], flag: str, parser: argparse.ArgumentParser) -> dict
     return out
 
 
+def _shorten(text: str, width: int) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[:width - 1].rsplit(" ", 1)[0] if " " in text[:width - 1] else text[:width - 1]
+    return cut.rstrip(" ,;:|") + "…"
+
+
+_SIMPLE = {"int": int, "float": (int, float), "bool": bool, "str": str}
+
+
+def _check_types(cls: Any, rid: str, settings: dict[str, Any]) -> None:
+    """Refuse a ``--set`` value whose type is not the one the reward's constructor names.
+
+    Raises:
+        TypeError: ``--set k=x`` for an int ``k`` used to fail deep inside, as "'<' not
+            supported between instances of 'str' and 'int'"; now it names the setting.
+    """
+    import inspect
+
+    for klass in getattr(cls, "__mro__", ()):
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        for name, param in inspect.signature(init).parameters.items():
+            if name not in settings or not isinstance(param.annotation, str):
+                continue
+            want = _SIMPLE.get(param.annotation.replace(" ", "").removesuffix("|None"))
+            value = settings[name]
+            if want is None or value is None:
+                continue
+            if not isinstance(value, want) or (want is not bool and isinstance(value, bool)):
+                raise TypeError(f"--set {name}={value!r}: {rid}'s {name} is {param.annotation}")
+
+
 def _build(spec: str, config: dict[str, Any], renderer: Any) -> Any:
     """The reward ``spec`` names, with the --set entries meant for it (each component's, for weighted ones).
 
@@ -96,6 +132,7 @@ def _build(spec: str, config: dict[str, Any], renderer: Any) -> Any:
                 own[name] = value
             elif not dot and key in takes:
                 own[key] = value
+        _check_types(cls, rid or str(c.reward), own)
         parts.append((c.reward, c.weight, own))
     if not plan.weighted:
         return rewards.make_reward(parts[0][0], renderer=renderer, **parts[0][2])
@@ -157,5 +194,5 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         for rid, r in results.items():
             value = "None" if r.value is None else f"{r.value:.3f}"
             why = r.reason if r.value is None else r.rationale
-            print(f"  {rid:16s} {value:>7s}  {(why or '')[:160]}")
+            print(f"  {rid:16s} {value:>7s}  {_shorten(why or '', 160)}")
     return EXIT_UNJUDGED if unjudged else 0

@@ -6,6 +6,7 @@ are skipped. The built-in suites ship as package data in ``codepaint_env/tasks/s
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable
 from functools import cache, lru_cache
@@ -106,7 +107,9 @@ def load_suite(name: str, split: str | None = None, language: str | None = None)
         TaskError: For an unknown suite (the message lists the suites), split or language.
     """
     if name not in _suite_names():
-        raise TaskError(f"unknown task suite {name!r}; built-in suites: {', '.join(_suite_names())}")
+        near = difflib.get_close_matches(name, _suite_names(), n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise TaskError(f"unknown task suite {name!r}{hint} (built-in suites: {', '.join(_suite_names())})")
     _check_filters(split, language)
     return _filter(_load_builtin(name), split, language)
 
