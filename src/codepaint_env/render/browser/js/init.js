@@ -84,8 +84,11 @@
   window.addEventListener('error', (e) => {
     if (e.error !== undefined || e.message) {
       const err = e.error;
+      // where in the program: a syntax error has no stack the policy could read otherwise
+      const where = e.lineno && /\/sketch\.js$/.test(String(e.filename || ''))
+        ? ` (line ${e.lineno}, column ${e.colno})` : '';
       uncaught(err && err.name ? err.name : (/SyntaxError/.test(e.message) ? 'SyntaxError' : 'Error'),
-               err && err.message !== undefined ? err.message : e.message);
+               (err && err.message !== undefined ? err.message : e.message) + where);
     }
   });
   window.addEventListener('unhandledrejection', (e) => {
