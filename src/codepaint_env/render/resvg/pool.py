@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 from importlib import resources
+from pathlib import Path
 
 from codepaint_env.core.loop import after_fork
 from codepaint_env.render.load import CpuTimes, cpu_times
@@ -54,19 +55,21 @@ class Worker:
 
     def __init__(self, startup_timeout_s: float = 60.0) -> None:
         mode = sandbox_mode()
-        self.python = [*mode.prefix, sys.executable, "-I", "-c"]
         # A shell, first in the namespaces and out of the worker's reach, records how the worker
         # ended (128 + N for signal N) in a folder only we can enter: unshare cannot report a
         # worker killed by SIGKILL.
         self.private = tempfile.mkdtemp(prefix="codepaint-status-")
         self.status_file = os.path.join(self.private, "status")
-        self.argv = [*mode.namespaces, "/bin/sh", "-c", f'"$@"; echo $? > {self.status_file}', "sh",
+        self.home = tempfile.mkdtemp(prefix="codepaint-resvg-")
+        os.chmod(self.home, 0o555)  # empty and read-only: its working and resources directory
+        # with bubblewrap, the home and the status folder are the only host folders mounted in
+        namespaces = mode.wrap(Path(self.home), Path(self.private))
+        self.python = [*namespaces, *mode.drop, sys.executable, "-I", "-c"]
+        self.argv = [*namespaces, "/bin/sh", "-c", f'"$@"; echo $? > {self.status_file}', "sh",
                      *mode.drop, sys.executable, "-I", "-c", _WORKER_SOURCE,
                      *(str(v) for v in (WORKER_LIMITS.memory_mb * 2**20, WORKER_LIMITS.cpu_s,
                                         WORKER_LIMITS.file_mb * 2**20, WORKER_LIMITS.open_files,
                                         WORKER_LIMITS.processes))]
-        self.home = tempfile.mkdtemp(prefix="codepaint-resvg-")
-        os.chmod(self.home, 0o555)  # empty and read-only: its working and resources directory
         self.env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": self.home, "TMPDIR": self.home,
                     "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
         self.renders = 0

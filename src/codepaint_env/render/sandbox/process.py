@@ -124,8 +124,8 @@ class SandboxMode:
 
     @property
     def prefix(self) -> tuple[str, ...]:
-        """The whole prefix without a working directory (a probe's; a render uses :meth:`wrap`)."""
-        return self.namespaces + self.drop
+        """The whole prefix for a command that needs no host folder (a probe); a run uses :meth:`wrap`."""
+        return (*self.namespaces, "--", *self.drop) if self.private_fs else self.namespaces + self.drop
 
     def wrap(self, work: Path, private: Path) -> tuple[str, ...]:
         """The namespace command for one run: with a private root, ``work`` and ``private`` mounted in it."""
