@@ -159,7 +159,8 @@ def test_no_environment_no_home_no_network(r, monkeypatch):
         assert "leaks=[]" in report and "hunter2" not in report
         assert "home=/tmp/codepaint-sbx-" in report
         # with bubblewrap the host's /root is not there at all; without, its permissions stop nobody
-        assert ("bashrc=FileNotFoundError" if sandbox_mode().private_fs else "bashrc=PermissionError") in report
+        hidden = "bashrc=FileNotFoundError" if sandbox_mode().private_fs else "bashrc=PermissionError"
+        assert hidden in report
         assert "net=CONNECTED" not in report
         time.sleep(0.3)
         assert canary.connections == 0

@@ -382,6 +382,7 @@ def test_gpu_off_pins_webgl_to_swiftshader_whatever_vulkan_driver_the_machine_na
 
 
 def test_a_p5_syntax_error_says_where(renderer):
-    res = renderer.render("function setup() {\n  createCanvas(64, 64);\n  background(200;\n}\n", "p5", size=64)
+    code = "function setup() {\n  createCanvas(64, 64);\n  background(200;\n}\n"
+    res = renderer.render(code, "p5", size=64)
     assert res.error_kind == "syntax"
     assert res.messages[0].startswith("SyntaxError: ") and "(line 3, column" in res.messages[0], res.messages

@@ -116,8 +116,8 @@ class PairwiseJudgeReward(PoolReward, JudgedReward):
         cost: dict[str, float] = {}
         for c in comparisons:
             add_costs(cost, c.cost)
-        rationale = " | ".join(f"vs {r.id}: {c.rationale.strip()}" for r, c in zip(refs, comparisons, strict=True)
-                               if c.rationale.strip())  # no empty notes (an unjudged pair has none)
+        pairs = zip(refs, comparisons, strict=True)  # no empty notes (an unjudged pair has none)
+        rationale = " | ".join(f"vs {r.id}: {c.rationale.strip()}" for r, c in pairs if c.rationale.strip())
         failed = [c.reason for c in comparisons if c.score is None]
         if failed:
             return RewardResult.unjudged(f"judge failed: {failed[0]}", rationale=rationale, cost=cost)
