@@ -43,7 +43,7 @@ sandbox:
 corpus: $(DEPS)
 	@$(BIN)/python scripts/get_corpus.py
 
-# verl and OpenRLHF pin what .venv cannot hold: their own folders under .venvs/ (integration tests).
+# verl, OpenRLHF and OpenEnv pin what .venv cannot hold: their own folders under .venvs/ (integration tests).
 trainer-venvs: $(DEPS)
 	@scripts/install-trainer-venvs.sh $(CURDIR)/$(BIN)/python
 

@@ -7,6 +7,8 @@
 #   .venvs/openrlhf   not a venv: OpenRLHF 0.11.2's source (--no-deps: it pins deepspeed, flash-attn and
 #                     vLLM, CUDA builds) plus aiohttp and pylatexenc, a folder the tests append to
 #                     .venv's sys.path to run OpenRLHF's own reward code path (utils/agent.py)
+#   .venvs/openenv    openenv-core 0.3.0 (wants pillow<13 via gradio; .venv has pillow 13), codepaint[ocr]
+#                     (editable): codepaint_env.integrations.openenv served by OpenEnv's own app
 #
 # Usage: scripts/install-trainer-venvs.sh [PYTHON] [NAME...]   (default: python3, every one)
 set -u
@@ -14,14 +16,15 @@ STAMP_HASH=$(sha256sum "$0" | cut -c1-16)
 cd "$(dirname "$0")/.." || exit 1
 PYTHON=${1:-python3}
 shift || true
-NAMES=${*:-verl openrlhf}
+NAMES=${*:-verl openrlhf openenv}
 
 requirements() {
   case "$1" in
     # torch pinned as in constraints.txt: the CPU wheel where one is offered, and no CUDA download.
     verl) echo "verl==0.9.1 torch==2.13.0" ;;
     openrlhf) echo "openrlhf==0.11.2 (source only) aiohttp pylatexenc" ;;
-    *) echo "unknown trainer venv $1 (known: verl openrlhf)" >&2; return 1 ;;
+    openenv) echo "openenv-core==0.3.0" ;;
+    *) echo "unknown trainer venv $1 (known: verl openrlhf openenv)" >&2; return 1 ;;
   esac
 }
 
