@@ -11,6 +11,8 @@ One module per trainer, each documented with the command of a real run:
 * :mod:`codepaint_env.integrations.skyrl`: a SkyRL-Gym ``BaseTextEnv`` (``env_class=codepaint``)
   whose ``step`` renders and scores, multi-turn refinement and image observations included.
 * :mod:`codepaint_env.integrations.parquet`: codepaint tasks as verl's (or SkyRL's) parquet rows.
+* :mod:`codepaint_env.integrations.hub_datasets`: the pool (with its pictures), the task suites and
+  ``codepaint eval``'s rollouts as Hub datasets (parquet, an ``Image`` column, a dataset card).
 * :mod:`codepaint_env.integrations.openenv`: a codepaint ``Environment`` for OpenEnv (served by
   OpenEnv's own app: HTTP and WebSocket sessions, one shared renderer; ``openenv.yaml`` and
   ``docker/openenv/Dockerfile`` to publish it).
