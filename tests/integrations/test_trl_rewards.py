@@ -69,3 +69,20 @@ def test_grpo_two_steps_with_codepaint_rewards(tmp_path, server, renderer):
         assert entry["rewards/execution_gate/mean"] == -1.0
         assert entry["rewards/aescoder/mean"] == pytest.approx(-0.1)
         assert entry["execution_gate/rendered"] == 0.0  # our breakdown, logged through log_metric
+
+
+def test_a_trainer_can_require_a_judge(monkeypatch):
+    from codepaint_env.core.errors import JudgeNotConfigured
+    from codepaint_env.scoring.trainer import TrainerConfig
+
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    config = TrainerConfig.from_environ({"CODEPAINT_REWARD": "gate:0.2,pairwise_vlm:0.8",
+                                         "CODEPAINT_REQUIRE_JUDGED": "1"})
+    with pytest.raises(JudgeNotConfigured, match="OPENAI_BASE_URL"):
+        config.build_reward()
+    # a spec without a judge is unaffected; a bad value names the variable
+    plain = TrainerConfig.from_environ({"CODEPAINT_REWARD": "execution_gate",
+                                        "CODEPAINT_REQUIRE_JUDGED": "1"})
+    assert plain.build_reward().id == "execution_gate"
+    with pytest.raises(ValueError, match="CODEPAINT_REQUIRE_JUDGED='maybe' is not 1 or 0"):
+        TrainerConfig.from_environ({"CODEPAINT_REQUIRE_JUDGED": "maybe"})

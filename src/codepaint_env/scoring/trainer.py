@@ -22,6 +22,8 @@ environment variables, read once per process by :meth:`TrainerConfig.from_enviro
 ``CODEPAINT_RENDER_TIMEOUT``   seconds a render may take (the renderer's default otherwise).
 ``CODEPAINT_RAY_WORKERS``      render on a Ray cluster with this many render actors
                                (``RayRenderer``); ``CODEPAINT_RAY_ADDRESS`` (default ``auto``).
+``CODEPAINT_REQUIRE_JUDGED``   ``1``: a judge reward with no endpoint or model stops the run at
+                               start-up (``JudgeNotConfigured``) instead of scoring unjudged 0s.
 =============================  ===========================================================
 
 Judges read their own variables (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``,
@@ -40,6 +42,9 @@ from typing import Any
 from rewards.base import Reward, RewardResult
 from rewards.spec import DEFAULT_REWARD
 
+#: The rewards that ask a VLM judge (``require_judged`` applies to them).
+JUDGE_IDS = frozenset({"pairwise_vlm", "pointwise_vlm", "group_pairwise"})
+
 #: The task columns a reward receives (``Task.columns()``: the gate's text rules ``allow_text`` and
 #: ``ocr`` and the ``checks`` of ``visual_checks`` among them; plus the render seed).
 TASK_COLUMNS: tuple[str, ...] = ("task_id", "language", "size", "subject", "colour_family", "allow_text",
@@ -54,6 +59,7 @@ _ENV = {
     "seed": "CODEPAINT_SEED",
     "render_timeout_s": "CODEPAINT_RENDER_TIMEOUT",
     "ray_workers": "CODEPAINT_RAY_WORKERS",
+    "require_judged": "CODEPAINT_REQUIRE_JUDGED",
     "ray_address": "CODEPAINT_RAY_ADDRESS",
 }
 #: Every environment variable :meth:`TrainerConfig.from_environ` reads.
@@ -76,6 +82,8 @@ class TrainerConfig:
     render_timeout_s: float | None = field(default=None, metadata={"help": "seconds a render may take"})
     ray_workers: int = field(default=0, metadata={"help": "render actors on Ray (0: render here)"})
     ray_address: str | None = field(default=None, metadata={"help": "the Ray cluster (default auto)"})
+    require_judged: bool = field(default=False, metadata={
+        "help": "a judge reward with no endpoint or model is an error at start-up, not a run on unjudged 0s"})
 
     def __post_init__(self) -> None:
         from codepaint_env.render import parse_size
@@ -112,14 +120,19 @@ class TrainerConfig:
                 kwargs["unjudged_group_mean"] = True
                 continue
             try:
-                if name in ("seed", "ray_workers"):
+                if name == "require_judged":
+                    if raw.strip().lower() not in ("1", "true", "yes", "0", "false", "no"):
+                        raise ValueError
+                    kwargs[name] = raw.strip().lower() in ("1", "true", "yes")
+                elif name in ("seed", "ray_workers"):
                     kwargs[name] = int(raw)
                 elif name in ("unjudged_reward", "render_timeout_s"):
                     kwargs[name] = float(raw)
                 else:
                     kwargs[name] = raw
             except ValueError:
-                raise ValueError(f"{var}={raw!r} is not a number"
+                what = "1 or 0" if name == "require_judged" else "a number"
+                raise ValueError(f"{var}={raw!r} is not {what}"
                                  + (" (or group_mean)" if name == "unjudged_reward" else "")) from None
         return cls(**kwargs)
 
@@ -129,7 +142,7 @@ class TrainerConfig:
         Raises:
             UnknownReward, DependencyNotInstalled: As :func:`rewards.make_reward` does.
         """
-        from rewards import make_reward
+        from rewards import make_reward, parse_spec
 
         if self.serve_url:
             from rewards.remote import RemoteReward
@@ -140,7 +153,10 @@ class TrainerConfig:
         extra: dict[str, Any] = {"size": self.size, "seed": self.seed}  # for every component of a composite
         if renderer is not None:
             extra["renderer"] = renderer
-        return make_reward((self.reward or DEFAULT_REWARD).strip(), **extra)
+        spec = (self.reward or DEFAULT_REWARD).strip()
+        if self.require_judged and any(rid in JUDGE_IDS for rid in parse_spec(spec).ids()):
+            extra["require_judge"] = True  # JudgeNotConfigured now, not a run on unjudged zeros
+        return make_reward(spec, **extra)
 
     def _renderer(self) -> Any:
         if self.ray_workers:
