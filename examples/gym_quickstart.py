@@ -15,7 +15,9 @@ env = gym.make("CodePaint/P5Brush-v0", reward="classic", max_turns=2, size=384)
 obs, info = env.reset(seed=0)
 print("task:", obs["prompt"])
 
-reference = ReferencePool().filter(language="p5brush", tier="okay").sample(1, 0)[0]
+task = env.get_wrapper_attr("task")  # the task reset drew: the reference shares its subject
+reference = ReferencePool().filter(language="p5brush", tier="okay").sample(1, 0, match=task)[0]
+print("replaying:", reference.id, f"(subject {reference.subject}; the task's is {task.subject})")
 completion = f"Here is my painting:\n```js\n{reference.code()}\n```"  # <- your model's answer
 obs, reward, terminated, truncated, info = env.step(completion)
 print(
