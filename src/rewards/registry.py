@@ -45,6 +45,7 @@ ALIASES: dict[str, str] = {
     "group": "group_pairwise",
     "pref_grpo": "group_pairwise",
     "change": "visible_change",
+    "checks": "visual_checks",
 }
 
 
@@ -139,6 +140,9 @@ register_reward("visible_change", "rewards.change:VisibleChange",
                 description="how much of the picture an edit changed (refinement): fraction of pixels")
 register_reward("classic", "rewards.classic:ClassicReward",
                 description="offline colour + structure similarity to pool references (no weights)")
+register_reward("visual_checks", "rewards.checks:VisualChecks",
+                description="share of the task's verifiable checks (colours, counts, shapes, positions, "
+                "relations...) its picture passes; needs the `checks` column (no model)")
 register_reward("dino", "rewards.embed.dino:DinoReward", extra="embed", loads_model=True,
                 description="DINOv2 image-image similarity to pool references")
 register_reward("clip", "rewards.embed.clip:ClipReward", extra="embed", loads_model=True,

@@ -11,6 +11,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import codepaint_env
+import rewards.base
 from codepaint_env.envs.env import CodePaintEnv
 from codepaint_env.envs.spaces import CodeText
 from codepaint_env.envs.wrappers import RecordEpisode, write_atomic
@@ -253,3 +254,49 @@ def test_an_infra_render_is_an_unjudged_step_that_changes_nothing(renderer):
     # the next step is compared with the last picture that was really rendered
     _, r3, _, _, info = env.step(CIRCLE % 20)
     assert info["no_change"] and r3 == 1.0 - 0.5
+
+
+class JudgesOnlyTheFirstStep(rewards.base.Reward):
+    """A reward whose judge answers once, then is down (every later sample: None with a reason)."""
+
+    id = "judges_once"
+    value_range = (0.0, 1.0)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def score_one(self, sample):
+        self.calls += 1
+        if self.calls == 1:
+            return rewards.base.RewardResult(0.9)
+        return rewards.base.RewardResult(None, reason="judge down (HTTP 503)")
+
+
+@pytest.mark.parametrize("mode", ["absolute", "improvement"])
+def test_no_shaping_term_lands_on_an_unjudged_step(renderer, mode):
+    # the same program twice: the second step changes nothing and is not judged. It used to get
+    # unjudged_reward minus the no-change penalty (-0.1 in the README's own loop).
+    env = CodePaintEnv("svg", size=48, renderer=renderer, reward=JudgesOnlyTheFirstStep(), reward_mode=mode,
+                       no_change_penalty=0.1, success_threshold=0.95, unjudged_reward=0.0, max_turns=5)
+    env.reset(seed=0)
+    _, first, _, _, info = env.step(SVG % 20)
+    assert info["judged"] and first == pytest.approx(0.9)
+    _, reward, terminated, truncated, info = env.step(SVG % 20)
+    assert info["no_change"] and not info["judged"]
+    assert reward == 0.0 and not terminated and not truncated  # no penalty, no success, no improvement
+
+
+def test_feedback_is_short_by_default_and_full_on_request(renderer):
+    # internal keys (execution_gate/painted_share 0.38, gated 0.00) used to reach the policy
+    spec = "gate:0.3,classic:0.7"
+    short = CodePaintEnv("svg", size=48, renderer=renderer, reward=spec)
+    full = CodePaintEnv("svg", size=48, renderer=renderer, reward=spec, feedback="full")
+    for env in (short, full):
+        env.reset(seed=0)
+    short_text = short.step(SVG % 20)[0]["feedback"]
+    full_text = full.step(SVG % 20)[0]["feedback"]
+    assert "Reward: " in short_text and "/" not in short_text.split("Reward: ")[1].split("\n")[0]
+    assert "execution_gate/" in full_text
+    with pytest.raises(ValueError, match="short"):
+        CodePaintEnv("svg", feedback="verbose")

@@ -21,7 +21,7 @@ from codepaint_env.tasks import (
 )
 from rewards import pool
 
-SUITES = ("html", "refinement", "svg", "tikz", "watercolour")
+SUITES = ("html", "refinement", "shapes", "svg", "tikz", "watercolour")
 
 
 def test_vocabulary_matches_the_pool():
@@ -126,7 +126,7 @@ def test_row_defaults_and_normalisation(tmp_path):
     assert row["size"] == [256, 256] and isinstance(row["tags"], list)
     json.dumps(row)
     assert t.columns() == {"task_id": "a", "language": "svg", "size": [256, 256], "subject": None,
-                           "colour_family": None, "allow_text": None, "ocr": None}
+                           "colour_family": None, "allow_text": None, "ocr": None, "checks": None}
 
 
 def test_missing_file(tmp_path):
@@ -171,6 +171,9 @@ def _with(**kw):
     (_with(references=["Not An Id"]), "references"),
     (_with(suite=3), "suite"),
     (_with(colour="red"), "colour"),
+    (_with(checks=[{"kind": "count", "colour": "red"}]), "check 1 (count): missing field 'count'"),
+    (_with(checks=[{"kind": "glitter"}]), "unknown kind 'glitter'; known kinds: background"),
+    (_with(reference_programs={"svg": ""}), "reference_programs"),
 ])
 def test_malformed_rows(tmp_path, line, field):
     path = tmp_path / "tasks.jsonl"
@@ -220,7 +223,7 @@ def test_tasks_to_rows_shape():
     for row, t in zip(rows, tasks, strict=True):
         assert row["prompt"] == [{"role": "user", "content": t.prompt}]
         assert set(row) == {"prompt", "task_id", "language", "size", "subject", "colour_family", "allow_text",
-                            "ocr"}
+                            "ocr", "checks"}
         assert row["task_id"] == t.id and row["size"] == list(t.size)
     rows = tasks_to_rows(tasks, system_prompt="Answer with one TikZ picture.")
     assert rows[0]["prompt"][0] == {"role": "system", "content": "Answer with one TikZ picture."}
@@ -233,7 +236,7 @@ def test_tasks_to_rows_makes_a_dataset():
     ds = datasets.Dataset.from_list(rows)
     assert len(ds) == len(rows)
     assert set(ds.column_names) == {"prompt", "task_id", "language", "size", "subject", "colour_family",
-                                    "allow_text", "ocr"}
+                                    "allow_text", "ocr", "checks"}
     assert ds[0]["prompt"][0]["role"] == "system"
     assert ds[0]["size"] == rows[0]["size"]
     assert sum(c is None for c in ds["colour_family"]) > 0

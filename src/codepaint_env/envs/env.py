@@ -18,12 +18,15 @@ from codepaint_env.render.extract import extract_code
 
 if TYPE_CHECKING:
     from codepaint_env.core.images import ChangeMeasure
-    from codepaint_env.render import Renderer
+    from codepaint_env.render.service import RenderService
     from codepaint_env.tasks import Task
     from rewards.base import Reward, RewardResult, Sample
 
 MAX_CODE_CHARS = 100_000
 MAX_TEXT_CHARS = 8_000
+#: The reward when none is given: the gate, and where every task carries checks, the checks too.
+DEFAULT_REWARD = "execution_gate"
+CHECKS_REWARD = "gate:0.2,visual_checks:0.8"
 
 
 class CodePaintEnv(gym.Env[dict, str]):
@@ -60,7 +63,8 @@ class CodePaintEnv(gym.Env[dict, str]):
     the previous turn (``"improvement"``; the first turn is measured from 0). An edit that
     changes nothing visible (see :mod:`rewards.change`) loses ``no_change_penalty``. When the
     reward cannot judge (judge down), the step reward is ``unjudged_reward`` (default 0.0) and
-    ``info["judged"]`` is False with ``info["reward"]["reason"]``: drop such steps, don't learn
+    ``info["judged"]`` is False with ``info["reward"]["reason"]`` (no shaping term of any kind
+    applies to it: no no-change penalty, no success, no improvement): drop such steps, don't learn
     from them. The same when the render itself could not be done (``error_kind="infra"``: the
     browser died, the machine was overloaded); such a step also changes no state the next step
     compares with (the last picture, the last value), and no no-change penalty applies.
@@ -76,15 +80,19 @@ class CodePaintEnv(gym.Env[dict, str]):
     * ``language``: ``p5brush``, ``p5``, ``svg``, ``html``, ``python`` or ``tikz``.
     * ``reward``: a reward id (``"execution_gate"``), a reward object, or components with
       weights (``[("execution_gate", 0.2), ("pairwise_vlm", 0.8)]`` or ``{"id": weight}``),
-      built with :func:`rewards.make_reward`. Default: ``execution_gate``.
+      built with :func:`rewards.make_reward`. Default (``None``): ``execution_gate``, or
+      ``"gate:0.2,visual_checks:0.8"`` when every task of the environment carries ``checks`` (the
+      ``shapes`` suite): verifiable checks on the picture, offline and prompt-aware.
     * ``tasks``: a built-in suite name, a JSONL path, a list of :class:`~codepaint_env.tasks.Task`,
       or ``None`` (every built-in task of ``language``). ``split``: ``train``, ``eval`` or ``None``.
     * ``max_turns``, ``reward_mode``, ``no_change_penalty``, ``success_threshold``,
       ``unjudged_reward``: see above.
     * ``size``: render and observation size (``512`` or ``(W, H)``). ``render_seed``: the seed
-      the program's randomness is fixed to. ``renderer``: a shared
-      :class:`~codepaint_env.render.Renderer` (default: the process-wide one).
+      the program's randomness is fixed to. ``renderer``: a shared render service, a
+      :class:`~codepaint_env.render.Renderer` or a ``RayRenderer`` (default: the process-wide one).
     * ``render_mode``: ``None`` or ``"rgb_array"`` (the last picture).
+    * ``feedback``: ``"short"`` (what failed and why, the score, the judge's notes when there are
+      any, how much the edit changed the picture) or ``"full"`` (also every breakdown entry).
 
     ## Version History
 
@@ -96,7 +104,7 @@ class CodePaintEnv(gym.Env[dict, str]):
     def __init__(
         self,
         language: str = "p5brush",
-        reward: str | Reward | Mapping[str, float] | Sequence[Any] = "execution_gate",
+        reward: str | Reward | Mapping[str, float] | Sequence[Any] | None = None,
         tasks: str | os.PathLike[str] | Sequence[Task | Mapping[str, Any]] | None = None,
         *,
         split: str | None = "train",
@@ -107,8 +115,9 @@ class CodePaintEnv(gym.Env[dict, str]):
         success_threshold: float | None = None,
         unjudged_reward: float = 0.0,
         render_seed: int = 0,
-        renderer: Renderer | None = None,
+        renderer: RenderService | None = None,
         render_mode: str | None = None,
+        feedback: str = "short",
     ) -> None:
         from codepaint_env.render import LANGUAGES
 
@@ -121,14 +130,17 @@ class CodePaintEnv(gym.Env[dict, str]):
         if render_mode not in (None, "rgb_array"):
             raise ValueError("render_mode must be None or 'rgb_array'")
         self.language = language
-        self.reward_fn = build_reward(reward)
         self.tasks = resolve_tasks(tasks, language, split)
+        self.reward_fn = build_reward(default_reward(self.tasks) if reward is None else reward)
         self.max_turns = max_turns
         self.width, self.height = parse_size(size)
         self.reward_mode = reward_mode
         self.no_change_penalty = float(no_change_penalty)
         self.success_threshold = success_threshold
         self.unjudged_reward = float(unjudged_reward)
+        if feedback not in ("short", "full"):
+            raise ValueError(f"feedback must be 'short' or 'full', not {feedback!r}")
+        self.feedback = feedback
         self.render_seed = int(render_seed)
         self.renderer = renderer
         self.render_mode = render_mode
@@ -237,7 +249,7 @@ class CodePaintEnv(gym.Env[dict, str]):
             reward = value - (self._last_value if self._last_value is not None else 0.0)
         else:
             reward = value
-        if no_change and self.no_change_penalty:
+        if judged and no_change and self.no_change_penalty:  # shaping applies to judged steps only
             reward -= self.no_change_penalty
         terminated = self._turn >= self.max_turns or (
             value is not None and self.success_threshold is not None and value >= self.success_threshold)
@@ -313,10 +325,11 @@ class CodePaintEnv(gym.Env[dict, str]):
             lines.append(f"Reward: not judged ({result.reason}).")
         else:
             parts = ", ".join(f"{k} {v:.2f}" for k, v in result.breakdown.items() if v is not None)
-            lines.append(f"Reward: {result.value:.3f}" + (f" ({parts})" if parts else "") + ".")
-        note = result.rationale
+            full = self.feedback == "full" and parts
+            lines.append(f"Reward: {result.value:.3f}" + (f" ({parts})" if full else "") + ".")
+        note = result.rationale.strip()
         if note and note != "passed" and not note.startswith("render failed"):
-            lines.append(f"Notes: {result.rationale[:1500]}")
+            lines.append(f"Notes: {note[:1500]}")
         if change is not None:
             lines.append("Your edit changed nothing visible." if no_change else
                          f"Your edit changed {change.pixel_fraction:.1%} of the pixels.")
@@ -386,6 +399,11 @@ def build_reward(reward: Any) -> Reward:
     import rewards
 
     return rewards.make_reward(reward)
+
+
+def default_reward(tasks: Sequence[Task]) -> str:
+    """The reward an environment gets when none is given (see ``reward`` in :class:`CodePaintEnv`)."""
+    return CHECKS_REWARD if tasks and all(t.checks for t in tasks) else DEFAULT_REWARD
 
 
 def resolve_tasks(tasks: Any, language: str, split: str | None) -> list[Task]:

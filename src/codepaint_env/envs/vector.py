@@ -33,7 +33,7 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 from gymnasium.vector.utils import concatenate, iterate
 
-from codepaint_env.envs.env import CodePaintEnv, build_reward, step_batch
+from codepaint_env.envs.env import CodePaintEnv, build_reward, default_reward, resolve_tasks, step_batch
 
 __all__ = ["CodePaintVectorEnv"]
 
@@ -56,7 +56,11 @@ class CodePaintVectorEnv(SyncVectorEnv):
                  autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP, **env_kwargs: Any) -> None:
         if num_envs < 1:
             raise ValueError("num_envs must be at least 1")
-        env_kwargs["reward"] = build_reward(env_kwargs.get("reward", "execution_gate"))
+        if env_kwargs.get("reward") is None:  # the environments' default, decided once from their tasks
+            tasks = resolve_tasks(env_kwargs.get("tasks"), env_kwargs.get("language", "p5brush"),
+                                  env_kwargs.get("split", "train"))
+            env_kwargs["reward"] = default_reward(tasks)
+        env_kwargs["reward"] = build_reward(env_kwargs["reward"])
         super().__init__([lambda: CodePaintEnv(**env_kwargs)] * num_envs, copy=copy,
                          autoreset_mode=autoreset_mode)
         self.envs: list[CodePaintEnv]  # type: ignore[assignment]  (SyncVectorEnv types them as Env)

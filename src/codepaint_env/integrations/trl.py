@@ -292,7 +292,7 @@ class CodePaintToolEnv(PicklesAsArguments):
             return {}  # the environment draws one of its tasks
         if task_id is not None:  # keep the row's metadata (subject, colour family, text rules) for the reward
             row = {"id": task_id, "prompt": text, "language": self.language}
-            row.update({k: example[k] for k in ("subject", "colour_family", "allow_text", "ocr")
+            row.update({k: example[k] for k in ("subject", "colour_family", "allow_text", "ocr", "checks")
                         if example.get(k) is not None})
             try:
                 return {"task": Task.from_row(row, f"dataset row {task_id!r}")}

@@ -6,20 +6,25 @@ A task is one JSON object per line of a ``.jsonl`` file::
      "subject": "hibiscus", "colour_family": "orange", "tags": ["flower"], "allow_text": false,
      "split": "train"}
 
-Only ``id``, ``prompt`` and ``language`` are required. :meth:`Task.from_row` checks every field
+Only ``id``, ``prompt`` and ``language`` are required. A task may carry ``checks``: verifiable
+assertions about its picture, which the ``visual_checks`` reward evaluates (see
+:mod:`rewards.checks.spec`), and ``reference_programs``: a program per language that draws it.
+:meth:`Task.from_row` checks every field
 and raises :class:`TaskError` naming the file, the line, the field and what is expected.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from codepaint_env.core.errors import CodePaintError
 from codepaint_env.core.images import COLOUR_FAMILIES
 from codepaint_env.render.languages import LANGUAGES  # the one table: a task may ask for any of them
+from rewards.checks.spec import CheckError, parse_checks  # what a task's checks may say
 from rewards.gate.text import text_allowed  # the one rule for text on a task's picture
 
 SPLITS: tuple[str, ...] = ("train", "eval")
@@ -58,6 +63,10 @@ class Task:
             where renders are cheap and the instrumentation is enough); ``None``: the gate's setting.
         split: ``"train"`` or ``"eval"``.
         suite: The built-in suite it comes from (``""`` for a user file without one).
+        checks: Verifiable assertions about the picture (check objects, see
+            :mod:`rewards.checks.spec`); rewards receive them as the ``checks`` column (JSON text),
+            which ``visual_checks`` evaluates.
+        reference_programs: A program that draws the task, per language (``{"svg": "<svg ..."}``).
     """
 
     id: str
@@ -73,6 +82,8 @@ class Task:
     ocr: bool | None = None
     split: str = "train"
     suite: str = ""
+    checks: tuple[dict[str, Any], ...] = field(default=(), hash=False)
+    reference_programs: dict[str, str] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -82,7 +93,7 @@ class Task:
     def to_row(self) -> dict[str, Any]:
         """The task as a JSON-ready dict (tuples become lists)."""
         row = asdict(self)
-        for k in ("size", "palette", "tags", "references"):
+        for k in ("size", "palette", "tags", "references", "checks"):
             row[k] = list(row[k])
         return row
 
@@ -95,7 +106,7 @@ class Task:
         """The per-task dataset columns a reward receives as keyword arguments in TRL."""
         return {"task_id": self.id, "language": self.language, "size": list(self.size),
                 "subject": self.subject, "colour_family": self.colour_family, "allow_text": self.allow_text,
-                "ocr": self.ocr}
+                "ocr": self.ocr, "checks": json.dumps(list(self.checks)) if self.checks else None}
 
     @classmethod
     def known_fields(cls) -> tuple[str, ...]:
@@ -174,6 +185,10 @@ class Task:
             if not isinstance(row["suite"], str):
                 raise bad("suite", "a string")
             out["suite"] = row["suite"]
+        if row.get("checks") is not None:
+            out["checks"] = _checks(row["checks"], where)
+        if row.get("reference_programs") is not None:
+            out["reference_programs"] = _programs(row["reference_programs"], bad)
         return out
 
 
@@ -186,6 +201,38 @@ def _size(value: Any, bad: Any) -> tuple[int, int]:
                     for x in dims)):
         raise bad("size", expected)
     return (dims[0], dims[1])
+
+
+def _checks(value: Any, where: str) -> tuple[dict[str, Any], ...]:
+    """A list of check objects (or its JSON text: the ``checks`` column), validated.
+
+    The message names the check and its field.
+    """
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as e:
+            raise TaskError(f'{where}: "checks" is not valid JSON ({e.msg} at column {e.colno})') from None
+    if not isinstance(value, (list, tuple)) or not all(isinstance(c, Mapping) for c in value):
+        raise TaskError(f'{where}: "checks" must be a list of check objects, not {value!r}')
+    try:
+        text = json.dumps(list(value))
+    except (TypeError, ValueError) as e:
+        raise TaskError(f'{where}: "checks" must hold JSON values only ({e})') from None
+    try:
+        parse_checks(text)  # by its text: parsed once, however often a task is built
+    except CheckError as e:
+        raise TaskError(f'{where}: "checks": {e}') from None
+    return tuple(dict(c) for c in value)
+
+
+def _programs(value: Any, bad: Any) -> dict[str, str]:
+    """``{language: program}`` with known languages and non-empty programs."""
+    if not (isinstance(value, Mapping) and all(k in LANGUAGES and isinstance(v, str) and v.strip()
+                                                for k, v in value.items())):
+        raise bad("reference_programs",
+                  f"an object of non-empty programs by language ({', '.join(LANGUAGES)})")
+    return dict(value)
 
 
 def _str_list(value: Any, pattern: re.Pattern[str], bad: Any, name: str, expected: str) -> tuple[str, ...]:

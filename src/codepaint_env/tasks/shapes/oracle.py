@@ -1,0 +1,218 @@
+"""Ground truth: whether a check's assertion holds of a scene, decided from the scene itself.
+
+The benchmark of the checks (``benchmarks/shapes_validity.py``) mutates a scene (a colour
+changed, an object moved...) and asks, for every check of the original task, whether the
+mutation broke what it asserts. The answer comes from the scene's geometry, not from any
+render: :class:`SceneRaster` samples which shape covers each point of a fine grid (exact
+point-in-shape tests, no anti-aliasing, no colour matching, no renderer), and :func:`truth`
+evaluates each kind on that, with the objects the scene knows (a count is the number of objects of
+a colour, a shape is the object's kind, an object is cut when part of it lies outside the canvas).
+
+A measure within a small margin of its threshold is *ambiguous* (a centre 0.01 from an area's
+edge): the benchmark counts those apart instead of scoring the checks on a coin toss.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from codepaint_env.tasks.shapes.scenes import Scene
+from rewards.checks.colours import contrast_ratio, parse_colour
+from rewards.checks.picture import ANALYSIS_SIDE, BORDER
+from rewards.checks.regions import dilate, fill_holes
+from rewards.checks.spec import AREAS, Check
+
+GRID = 240  # points per side
+_BORDER = max(2, round(BORDER * ANALYSIS_SIDE)) / ANALYSIS_SIDE  # the checks' border ring
+_RELATIVE = 0.1  # a share within 10 % of a bound is ambiguous
+_VISIBLE = 0.75  # an object more hidden than this no longer looks like its shape
+
+
+@dataclass(frozen=True)
+class Truth:
+    """Whether a check's assertion holds of a scene, whether that is too close to call, what was measured."""
+
+    holds: bool
+    ambiguous: bool = False
+    measure: float = float("nan")
+
+
+class SceneRaster:
+    """Which shape is on top at each point of a ``GRID x GRID`` grid over the canvas."""
+
+    def __init__(self, scene: Scene, grid: int = GRID) -> None:
+        self.scene = scene
+        g = (np.arange(grid) + 0.5) / grid
+        self.px, self.py = np.meshgrid(g, g)
+        self.owner = np.full((grid, grid), -1, dtype=np.int32)
+        self.full: list[np.ndarray] = []
+        for i, shape in enumerate(scene.shapes):
+            covered = shape.contains(self.px, self.py)
+            self.owner[covered] = i
+            self.full.append(covered)
+        names = [scene.background, *(s.colour for s in scene.shapes)]
+        self.colour = np.array(names, dtype=object)[self.owner + 1]
+
+    def area(self, i: int) -> float:
+        """Object ``i``'s visible share of the canvas."""
+        return float((self.owner == i).mean())
+
+    def centroid(self, i: int) -> tuple[float, float]:
+        """Object ``i``'s visible centre of mass."""
+        mask = self.owner == i
+        return float(self.px[mask].mean()), float(self.py[mask].mean())
+
+    def in_canvas(self, i: int) -> float:
+        """The share of object ``i`` inside the canvas (1 unless it is cut by an edge; bands: 1)."""
+        shape = self.scene.shapes[i]
+        if shape.is_band:
+            return 1.0
+        g = self.px.shape[0]
+        left, top, right, bottom = shape.box()  # the grid's points (canvas or not) around the shape
+        xs = (np.arange(math.floor(left * g) - 1, math.ceil(right * g) + 1) + 0.5) / g
+        ys = (np.arange(math.floor(top * g) - 1, math.ceil(bottom * g) + 1) + 0.5) / g
+        total = int(shape.contains(*np.meshgrid(xs, ys)).sum())
+        return float(self.full[i].sum()) / total if total else 0.0
+
+    def objects(self, colour: str, min_area: float) -> list[int]:
+        """The objects of a colour that show (at least ``min_area`` of the canvas)."""
+        return [i for i, s in enumerate(self.scene.shapes) if s.colour == colour and self.area(i) >= min_area]
+
+    def share(self, colour: str) -> float:
+        """The share of the canvas that shows ``colour``."""
+        return float((self.colour == colour).mean())
+
+
+def _near(value: float, bound: float, margin: float) -> bool:
+    return abs(value - bound) < margin
+
+
+def _range_truth(values: list[float], lo: float, hi: float) -> Truth:
+    inside = all(lo <= v <= hi for v in values) and bool(values)
+    close = any(_near(v, b, _RELATIVE * b) for v in values for b in (lo, hi) if 0 < b < 1)
+    return Truth(inside, close)
+
+
+def truth(check: Check, raster: SceneRaster) -> Truth:
+    """Whether ``check``'s assertion holds of the raster's scene."""
+    p, kind, scene = check.params, check.kind, raster.scene
+    if kind == "no_image":
+        return Truth(True)
+    if kind == "background":
+        g = raster.px.shape[0]
+        k = max(1, round(_BORDER * g))
+        ring = np.ones((g, g), dtype=bool)
+        ring[k:-k, k:-k] = False
+        share = float((raster.colour[ring] == p["colour"].name).mean())
+        return Truth(share >= p["min_share"], _near(share, p["min_share"], 0.05), share)
+    if kind == "colour":
+        return _range_truth([raster.share(p["colour"].name)], p["min"], p["max"])
+    if kind == "coverage":
+        bg = p["background"].name if "background" in p else scene.background
+        return _range_truth([float((raster.colour != bg).mean())], p["min"], p["max"])
+    if kind == "symmetry":
+        return _symmetry(raster, p["axis"], p["min"])
+    if kind == "relation":
+        return _relation(raster, check)
+    if kind == "contrast":
+        return _contrast(raster, check)
+    objects = raster.objects(p["colour"].name, p["min_area"])
+    if kind == "count":
+        n = len(objects)
+        lo, hi = p.get("count", p.get("min", 0)), p.get("count", p.get("max", 10 ** 6))
+        close = any(_near(raster.area(i), p["min_area"], 0.3 * p["min_area"]) for i in objects)
+        return Truth(lo <= n <= hi, close)
+    if not objects:
+        return Truth(False)
+    if kind == "size":
+        return _range_truth([raster.area(i) for i in objects], p["min"], p["max"])
+    if kind == "position":
+        return _position(raster, objects, p["area"])
+    if kind == "shape":
+        # hidden inside (an object drawn in a container's middle) still shows the container's outline
+        shown = [float(fill_holes(raster.owner == i).sum()) / max(1, int(raster.full[i].sum()))
+                 for i in objects]
+        kept = [raster.in_canvas(i) for i in objects]
+        holds = all(scene.shapes[i].kind == p["shape"] for i in objects) and min(kept) >= 0.97 \
+            and min(shown) >= _VISIBLE
+        close = any(0.9 < k < 0.99 for k in kept) or any(_near(s, _VISIBLE, 0.05) for s in shown)
+        return Truth(holds, close)
+    if kind == "not_cut":
+        gaps = [min(b[0], b[1], 1 - b[2], 1 - b[3]) for b in (scene.shapes[i].box() for i in objects)]
+        return Truth(min(gaps) > 0, any(-0.015 < gap < 0.012 for gap in gaps))
+    if kind == "aspect":
+        boxes = [scene.shapes[i].box() for i in objects]
+        return _range_truth([(b[2] - b[0]) / (b[3] - b[1]) for b in boxes], p["min"], p["max"])
+    raise ValueError(f"no ground truth for {kind!r} checks")
+
+
+def _position(raster: SceneRaster, objects: list[int], area: str) -> Truth:
+    left, top, right, bottom = AREAS[area]
+    holds, close = True, False
+    for i in objects:
+        x, y = raster.centroid(i)
+        holds &= left <= x <= right and top <= y <= bottom
+        edges = ((x, left), (x, right), (y, top), (y, bottom))
+        close |= any(_near(v, b, 0.015) for v, b in edges if 0 < b < 1)
+    return Truth(holds, close)
+
+
+def _union(raster: SceneRaster, objects: list[int]) -> np.ndarray:
+    return np.isin(raster.owner, objects)
+
+
+def _relation(raster: SceneRaster, check: Check) -> Truth:
+    p = check.params
+    a = raster.objects(p["a"].name, p["min_area"])
+    b = raster.objects(p["b"].name, p["min_area"])
+    if not a or not b:
+        return Truth(False)
+    rel = p["relation"]
+    if rel == "inside":
+        filled = np.zeros_like(raster.owner, dtype=bool)
+        for i in b:
+            filled |= raster.scene.shapes[i].contains(raster.px, raster.py, filled=True)
+        shares = [float((filled & (raster.owner == i)).sum()) / float((raster.owner == i).sum()) for i in a]
+        return Truth(min(shares) >= 0.9, any(_near(s, 0.9, 0.05) for s in shares))
+    if rel == "touching":
+        mask_a, mask_b = _union(raster, a), _union(raster, b)
+        g = raster.px.shape[0]
+        near, wide = (bool((dilate(mask_a, max(1, round(d * g))) & mask_b).any()) for d in (0.01, 0.035))
+        at = bool((dilate(mask_a, max(1, round(p.get("margin", 0.02) * g))) & mask_b).any())
+        return Truth(at, near != wide)
+    margin = p.get("margin", 0.1)
+    weights = np.array([raster.area(i) for i in b])
+    axis, sign = {"above": (1, -1), "below": (1, 1), "left_of": (0, -1), "right_of": (0, 1)}[rel]
+    target = float((np.array([raster.centroid(i)[axis] for i in b]) * weights).sum() / weights.sum())
+    gaps = [sign * (raster.centroid(i)[axis] - target) for i in a]
+    return Truth(min(gaps) >= margin, any(_near(gap, margin, 0.025) for gap in gaps))
+
+
+def _symmetry(raster: SceneRaster, axis: str, minimum: float) -> Truth:
+    flip = 1 if axis == "vertical" else 0
+    codes = raster.colour
+    mirrored = np.flip(codes, axis=flip)
+    content = codes != raster.scene.background
+    union = content | np.flip(content, axis=flip)
+    score = float(((codes == mirrored) & union).sum() / union.sum()) if union.any() else 1.0
+    return Truth(score >= minimum, _near(score, minimum, 0.05))
+
+
+def _contrast(raster: SceneRaster, check: Check) -> Truth:
+    p = check.params
+    rgbs = []
+    for side in ("a", "b"):
+        what, value = p[side]
+        if what == "background":
+            rgbs.append(parse_colour(raster.scene.background).rgb)
+        elif what == "colour":
+            if not raster.objects(value.name, p["min_area"]):
+                return Truth(False)
+            rgbs.append(value.rgb)
+        else:
+            raise ValueError("the oracle knows contrasts of colours and the background only")
+    ratio = contrast_ratio(rgbs[0], rgbs[1])
+    return Truth(ratio >= p["min"], _near(ratio, p["min"], 0.08 * p["min"]))

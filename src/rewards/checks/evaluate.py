@@ -1,0 +1,302 @@
+"""Each check kind evaluated on a picture (and, for the program checks, on the code).
+
+:func:`evaluate` gives one :class:`Outcome` per check: passed or failed with a sentence a person
+reads ("expected 3 red regions, found 2"), or not applicable (a program check of another
+language). Measures are in fractions of the canvas (see :mod:`rewards.checks.picture`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rewards.checks.colours import PALETTE, Colour, contrast_ratio, delta_e, parse_colour
+from rewards.checks.picture import Picture
+from rewards.checks.program import program_check
+from rewards.checks.regions import Region, dilate
+from rewards.checks.shapes import is_shape, looks_like
+from rewards.checks.spec import AREAS, Check, target_words
+
+#: Default margins of the relations: directional ones in fractions of the canvas height or width,
+#: ``touching`` in fractions of the longer side.
+RELATION_MARGIN = 0.1
+TOUCH_DISTANCE = 0.02
+INSIDE_SHARE = 0.9  # the share of a region that must lie inside the other colour's filled regions
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one check found.
+
+    Attributes:
+        check: The check.
+        passed: True, False, or ``None`` when the check does not apply (a program check of another
+            language): it is then left out of the score.
+        sentence: What was found; for a failed check, what was expected and what was found instead.
+    """
+
+    check: Check
+    passed: bool | None
+    sentence: str
+
+
+def evaluate(checks: Sequence[Check], picture: Picture, code: str, language: str) -> list[Outcome]:
+    """Evaluate every check on a picture and its program."""
+    out = []
+    for check in checks:
+        if check.kind in _PICTURE_CHECKS:
+            passed, sentence = _PICTURE_CHECKS[check.kind](picture, check.params)
+        else:
+            passed, sentence = program_check(check.kind, check.params, code, language)
+        out.append(Outcome(check, passed, sentence))
+    return out
+
+
+# ---------------------------------------------------------------------- words
+def pct(x: float) -> str:
+    """A share as a percentage with the precision it needs."""
+    return f"{x:.1%}" if x < 0.1 else f"{x:.0%}"
+
+
+def share_range(lo: float, hi: float) -> str:
+    """``"2%-8%"``, ``"at least 2%"`` or ``"at most 8%"``."""
+    if hi >= 1.0:
+        return f"at least {pct(lo)}"
+    if lo <= 0.0:
+        return f"at most {pct(hi)}"
+    return f"{pct(lo)}-{pct(hi)}"
+
+
+def cell_of(x: float, y: float) -> str:
+    """The 3x3 grid cell a point is in (``top-left``, ``top``, ... ``centre`` ...)."""
+    row = ("top", "", "bottom")[min(2, int(y * 3))]
+    col = ("left", "", "right")[min(2, int(x * 3))]
+    return "-".join(p for p in (row, col) if p) or "centre"
+
+
+def nearest_name(rgb: Any) -> str:
+    """The palette name of an sRGB colour when one is within ΔE 20 of it, else its hex."""
+    hex_value = "#{:02x}{:02x}{:02x}".format(*(round(v) for v in rgb))
+    lab = np.array(parse_colour(hex_value).lab)
+    distance, name = min((float(delta_e(lab, parse_colour(n))), n) for n in PALETTE)
+    return name if distance <= 20 else hex_value
+
+
+def _regions_word(n: int, colour: Colour) -> str:
+    return f"{n} {colour.name} region" + ("" if n == 1 else "s")
+
+
+def _regions(pic: Picture, p: dict[str, Any], key: str = "colour") -> list[Region]:
+    return pic.regions(p[key], p["tolerance"], p["min_area"])
+
+
+def _each(regions: list[Region], colour: Colour, ok: Callable[[Region], bool], expected: str,
+          describe: Callable[[Region], str]) -> tuple[bool, str]:
+    """A check that every region of a colour passes: the sentence names the first that does not."""
+    if not regions:
+        return False, f"expected {expected}, found no {colour.name} region"
+    bad = [r for r in regions if not ok(r)]
+    if not bad:
+        return True, f"all {_regions_word(len(regions), colour)} as expected"
+    return False, f"expected {expected}; {len(bad)} of {len(regions)} {describe(bad[0])}"
+
+
+# ---------------------------------------------------------------------- picture checks
+def _background(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    colour: Colour = p["colour"]
+    share = float(pic.mask(colour, p["tolerance"])[pic.border()].mean())
+    if share >= p["min_share"]:
+        return True, f"{pct(share)} of the border is {colour.name}"
+    found = nearest_name(pic.background()[1])
+    return False, (f"expected a {colour.name} background, found mostly {found} along the edges "
+                   f"({pct(share)} of the border is {colour.name})")
+
+
+def _colour(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    share = float(pic.mask(p["colour"], p["tolerance"]).mean())
+    ok = p["min"] <= share <= p["max"]
+    return ok, (f"{p['colour'].name} covers {pct(share)}" if ok else
+                f"expected {p['colour'].name} to cover {share_range(p['min'], p['max'])} of the canvas, "
+                f"found {pct(share)}")
+
+
+def _count(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    n = len(_regions(pic, p))
+    colour: Colour = p["colour"]
+    if "count" in p:
+        ok, expected = n == p["count"], _regions_word(p["count"], colour)
+    else:
+        lo, hi = p.get("min", 0), p.get("max")
+        ok = lo <= n and (hi is None or n <= hi)
+        what = f"{colour.name} regions"
+        expected = (f"at least {lo} {what}" if hi is None else f"at most {hi} {what}" if lo == 0
+                    else f"{lo}-{hi} {what}")
+    return ok, f"found {_regions_word(n, colour)}" if ok else f"expected {expected}, found {n}"
+
+
+def _size(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    lo, hi = p["min"], p["max"]
+    return _each(_regions(pic, p), p["colour"], lambda r: lo <= r.area <= hi,
+                 f"each {p['colour'].name} region to cover {share_range(lo, hi)} of the canvas",
+                 lambda r: f"covers {pct(r.area)}")
+
+
+def _aspect(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    lo, hi = p["min"], p["max"]
+    return _each(_regions(pic, p), p["colour"], lambda r: lo <= r.aspect <= hi,
+                 f"each {p['colour'].name} region's width/height in {lo:g}-{hi:g}",
+                 lambda r: f"is {r.aspect:.2f}")
+
+
+def _position(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    left, top, right, bottom = AREAS[p["area"]]
+
+    def inside(r: Region) -> bool:
+        x, y = r.centroid
+        return left <= x <= right and top <= y <= bottom
+
+    return _each(_regions(pic, p), p["colour"], inside,
+                 f"every {p['colour'].name} region's centre in the {p['area']}",
+                 lambda r: f"is centred in the {cell_of(*r.centroid)}")
+
+
+def _shape(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    shape = p["shape"]
+    return _each(_regions(pic, p), p["colour"], lambda r: is_shape(r, shape),
+                 f"every {p['colour'].name} region to look like a {shape}",
+                 lambda r: f"looks like {looks_like(r)}")
+
+
+def _not_cut(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    return _each(_regions(pic, p), p["colour"], lambda r: not r.edges_touched(),
+                 f"no {p['colour'].name} region cut by the canvas edge",
+                 lambda r: f"touches the {' and '.join(r.edges_touched())} edge")
+
+
+def _union_centroid(regions: list[Region]) -> tuple[float, float]:
+    w = np.array([r.pixels for r in regions], dtype=np.float64)
+    xs = np.array([r.centroid[0] for r in regions])
+    ys = np.array([r.centroid[1] for r in regions])
+    return float((xs * w).sum() / w.sum()), float((ys * w).sum() / w.sum())
+
+
+def _relation(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    a: Colour = p["a"]
+    b: Colour = p["b"]
+    rel = p["relation"]
+    words = f"{a.name} {rel.replace('_', ' ')} {b.name}"
+    ra = pic.regions(a, p["tolerance"], p["min_area"])
+    rb = pic.regions(b, p["tolerance"], p["min_area"])
+    missing = [c.name for c, rs in ((a, ra), (b, rb)) if not rs]
+    if missing:
+        return False, f"expected {words}, found no {' and no '.join(missing)} region"
+    if rel == "inside":
+        return _inside(pic, ra, rb, words)
+    if rel == "touching":
+        return _touching(pic, ra, rb, words, p.get("margin", TOUCH_DISTANCE))
+    margin = p.get("margin", RELATION_MARGIN)
+    bx, by = _union_centroid(rb)
+    axis, sign = {"above": (1, -1), "below": (1, 1), "left_of": (0, -1), "right_of": (0, 1)}[rel]
+    target = (bx, by)[axis]
+    bad = [r for r in ra if sign * (r.centroid[axis] - target) < margin]
+    if not bad:
+        return True, f"{words}"
+    unit = "height" if axis else "width"
+    return False, (f"expected {words}; {len(bad)} of {_regions_word(len(ra), a)} is not (centre at "
+                   f"{bad[0].centroid[axis]:.0%} of the {unit}, {b.name} at {target:.0%})")
+
+
+def _inside(pic: Picture, ra: list[Region], rb: list[Region], words: str) -> tuple[bool, str]:
+    container = np.zeros((pic.height, pic.width), dtype=bool)
+    for r in rb:
+        r.paint(container, filled=True)
+    shares = []
+    for r in ra:
+        mine = np.zeros_like(container)
+        r.paint(mine)
+        shares.append(float((mine & container).sum()) / r.pixels)
+    bad = [s for s in shares if s < INSIDE_SHARE]
+    if not bad:
+        return True, words
+    return False, f"expected {words}; {len(bad)} of {len(ra)} lies only {pct(bad[0])} inside"
+
+
+def _touching(pic: Picture, ra: list[Region], rb: list[Region], words: str, distance: float
+              ) -> tuple[bool, str]:
+    mask_a = np.zeros((pic.height, pic.width), dtype=bool)
+    mask_b = np.zeros_like(mask_a)
+    for r in ra:
+        r.paint(mask_a)
+    for r in rb:
+        r.paint(mask_b)
+    steps = max(1, round(distance * max(pic.width, pic.height)))
+    if (dilate(mask_a, steps) & mask_b).any():
+        return True, words
+    return False, f"expected {words}; they are more than {pct(distance)} of the canvas apart"
+
+
+def _coverage(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    share = float(pic.content(p.get("background"), p["tolerance"]).mean())
+    ok = p["min"] <= share <= p["max"]
+    return ok, (f"{pct(share)} of the canvas is drawn on" if ok else
+                f"expected {share_range(p['min'], p['max'])} of the canvas covered (not background), "
+                f"found {pct(share)}")
+
+
+def _symmetry(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    flip = 1 if p["axis"] == "vertical" else 0
+    content = pic.content(p.get("background"), p["tolerance"])
+    mirrored = np.flip(pic.lab, axis=flip)
+    union = content | np.flip(content, axis=flip)
+    # a pixel agrees when its mirror image, or a neighbour of it across the axis, matches it: a
+    # picture drawn symmetric but rasterised half a pixel off its centre is symmetric
+    agree = np.zeros(union.shape, dtype=bool)
+    for shift in (-1, 0, 1):
+        agree |= np.linalg.norm(pic.lab - np.roll(mirrored, shift, axis=flip), axis=-1) <= p["tolerance"]
+    score = float((agree & union).sum() / union.sum()) if union.any() else 1.0
+    words = "left-right" if flip else "top-bottom"
+    if score >= p["min"]:
+        return True, f"{words} mirror symmetry {pct(score)}"
+    return False, (f"expected {words} mirror symmetry (at least {pct(p['min'])} of the drawn pixels "
+                   f"matching their mirror image), found {pct(score)}")
+
+
+def _mean_rgb(pic: Picture, target: tuple[str, Any], p: dict[str, Any]) -> np.ndarray | None:
+    what, value = target
+    if what == "background":
+        return pic.background()[1]
+    if what == "area":
+        left, top, right, bottom = AREAS[value]
+        rows = slice(int(top * pic.height), max(int(top * pic.height) + 1, round(bottom * pic.height)))
+        cols = slice(int(left * pic.width), max(int(left * pic.width) + 1, round(right * pic.width)))
+        return pic.rgb[rows, cols].reshape(-1, 3).mean(axis=0)
+    regions = pic.regions(value, p["tolerance"], p["min_area"])
+    if not regions:
+        return None
+    mask = np.zeros((pic.height, pic.width), dtype=bool)
+    for r in regions:
+        r.paint(mask)
+    return pic.rgb[mask].mean(axis=0)
+
+
+def _contrast(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    words = f"{target_words(p['a'])} and {target_words(p['b'])}"
+    means = [_mean_rgb(pic, p[side], p) for side in ("a", "b")]
+    missing = [target_words(p[side]) for side, m in zip(("a", "b"), means, strict=True) if m is None]
+    if missing:
+        return False, (f"expected a contrast of at least {p['min']:g} between {words}, "
+                       f"found no {missing[0]} region")
+    ratio = contrast_ratio(means[0], means[1])
+    ok = ratio >= p["min"]
+    return ok, (f"contrast {ratio:.1f} between {words}" if ok else
+                f"expected a contrast of at least {p['min']:g} between {words}, found {ratio:.1f}")
+
+
+_PICTURE_CHECKS: dict[str, Callable[[Picture, dict[str, Any]], tuple[bool, str]]] = {
+    "background": _background, "colour": _colour, "count": _count, "size": _size, "aspect": _aspect,
+    "position": _position, "shape": _shape, "not_cut": _not_cut, "relation": _relation,
+    "coverage": _coverage, "symmetry": _symmetry, "contrast": _contrast,
+}

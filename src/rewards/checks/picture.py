@@ -1,0 +1,89 @@
+"""A picture as the checks see it: scaled to one analysis size, in CIELAB, with cached masks.
+
+Every check reads the program's own canvas (``RenderResult.canvas_image``, never the letterbox
+bands), scaled (box filter, aspect kept) so that its longer side is ``side`` pixels (default
+160): a measure does not depend on the size the picture was rendered at, and one picture costs
+a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from rewards.checks.colours import Colour, delta_e
+from rewards.checks.regions import Region, regions_of
+from rewards.classic import srgb_to_lab
+
+#: The analysis size: the longer side of the scaled picture, in pixels.
+ANALYSIS_SIDE = 160
+#: The border ring the background is read from: 3 % of the shorter side (at least 2 pixels).
+BORDER = 0.03
+
+
+class Picture:
+    """One canvas, measured once per colour.
+
+    Args:
+        image: The program's own canvas.
+        side: The analysis size (the longer side after scaling; smaller pictures are not enlarged).
+    """
+
+    def __init__(self, image: Image.Image, side: int = ANALYSIS_SIDE) -> None:
+        im = image.convert("RGB")
+        scale = min(1.0, side / max(im.size))
+        if scale < 1.0:
+            size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+            im = im.resize(size, Image.Resampling.BOX)
+        self.rgb = np.asarray(im, dtype=np.float64)
+        self.lab = srgb_to_lab(np.asarray(im))
+        self.height, self.width = self.lab.shape[:2]
+        self._masks: dict[tuple[str, float], np.ndarray] = {}
+        self._regions: dict[tuple[str, float, float], list[Region]] = {}
+        self._background: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def pixels(self) -> int:
+        """The analysis picture's pixel count."""
+        return self.width * self.height
+
+    def mask(self, colour: Colour, tolerance: float) -> np.ndarray:
+        """The pixels within ``tolerance`` (ΔE76) of ``colour``."""
+        key = (colour.hex, tolerance)
+        if key not in self._masks:
+            self._masks[key] = delta_e(self.lab, colour) <= tolerance
+        return self._masks[key]
+
+    def regions(self, colour: Colour, tolerance: float, min_area: float) -> list[Region]:
+        """The connected regions of ``colour`` that are objects (see :func:`regions_of`), largest first."""
+        key = (colour.hex, tolerance, min_area)
+        if key not in self._regions:
+            self._regions[key] = regions_of(self.mask(colour, tolerance), min_area)
+        return self._regions[key]
+
+    def border(self) -> np.ndarray:
+        """A mask of the border ring the background is read from."""
+        k = max(2, round(BORDER * min(self.width, self.height)))
+        ring = np.ones((self.height, self.width), dtype=bool)
+        ring[k:-k, k:-k] = False
+        return ring
+
+    def background(self) -> tuple[np.ndarray, np.ndarray]:
+        """The background as ``(lab, rgb)``: the mean of the border ring's most common colour.
+
+        The ring's pixels are binned (16 levels per channel); the fullest bin is the background.
+        """
+        if self._background is None:
+            ring = self.border()
+            rgb = self.rgb[ring]
+            bins = (rgb // 16).astype(np.int64)
+            keys = bins[:, 0] * 256 + bins[:, 1] * 16 + bins[:, 2]
+            top = np.bincount(keys).argmax()
+            chosen = keys == top
+            self._background = (self.lab[ring][chosen].mean(axis=0), rgb[chosen].mean(axis=0))
+        return self._background
+
+    def content(self, background: Colour | None, tolerance: float) -> np.ndarray:
+        """The pixels that are not background (``background`` or, without it, the detected one)."""
+        reference = background if background is not None else self.background()[0]
+        return delta_e(self.lab, reference) > tolerance

@@ -1,0 +1,87 @@
+"""`visual_checks` (alias ``checks``): the share of a task's verifiable checks its picture passes.
+
+A task's ``checks`` column (see :mod:`rewards.checks.spec`) holds declarative assertions about
+the picture the prompt asks for: its background, the colours present and how much, the connected
+regions of a colour (how many, how big, what shape, where), relations between them, coverage,
+nothing cut by the edge, mirror symmetry, contrast, and for the program itself no embedded raster
+image or a number of SVG elements. They are evaluated on the program's own canvas
+(``RenderResult.canvas_image``, never the letterbox bands), deterministically, in milliseconds,
+with no model.
+
+Value: the weighted share of the checks that apply and pass, in [0, 1]. The breakdown names every
+check (1 passed, 0 failed, ``None`` does not apply); the rationale has one sentence per failed
+check ("expected 3 red regions, found 2."). A program that did not render gets 0 (every check 0 in
+the breakdown); a sample whose
+task has no checks is not judged (``None``, "no checks for this task"); a malformed check raises
+:class:`~rewards.checks.spec.CheckError` naming the check and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rewards.base import Reward, RewardResult, Sample
+from rewards.checks.evaluate import Outcome, evaluate
+from rewards.checks.picture import ANALYSIS_SIDE, Picture
+from rewards.checks.spec import Check, parse_checks
+
+NO_CHECKS = "no checks for this task"
+
+
+class VisualChecks(Reward):
+    """Verifiable checks on the picture (id ``visual_checks``, alias ``checks``; see the module docstring).
+
+    Args:
+        analysis_side: The longer side, in pixels, pictures are scaled to before they are measured.
+        **kwargs: The :class:`~rewards.base.Reward` arguments (renderer, language, size, seed, name).
+    """
+
+    id = "visual_checks"
+    value_range = (0.0, 1.0)
+
+    def __init__(self, *, analysis_side: int = ANALYSIS_SIDE, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not 32 <= analysis_side <= 1024:
+            raise ValueError(f"analysis_side must be in 32..1024 pixels, not {analysis_side!r}")
+        self.analysis_side = int(analysis_side)
+
+    def score_one(self, sample: Sample) -> RewardResult:
+        """Evaluate the sample's checks on its picture."""
+        checks = sample_checks(sample)
+        if not checks:
+            return RewardResult.unjudged(NO_CHECKS)
+        image = sample.render.canvas_image if sample.ok else None
+        if image is None:
+            return self.failed_render(sample, **dict.fromkeys((c.name for c in checks), 0.0))
+        outcomes = evaluate(checks, Picture(image, self.analysis_side), sample.code, sample.language)
+        return result_of(outcomes, sample.language)
+
+
+def sample_checks(sample: Sample) -> tuple[Check, ...]:
+    """The checks of a sample's task (its ``checks`` column: a list, or its JSON text), validated."""
+    raw = sample.meta.get("checks")
+    if raw is None or (isinstance(raw, (str, list, tuple)) and len(raw) == 0):
+        return ()
+    return parse_checks(raw)
+
+
+def result_of(outcomes: Sequence[Outcome], language: str) -> RewardResult:
+    """The reward's result from the outcomes of a picture's checks."""
+    breakdown: dict[str, float | None] = {
+        o.check.name: None if o.passed is None else float(o.passed) for o in outcomes}
+    applied = [o for o in outcomes if o.passed is not None]
+    if not applied:
+        return RewardResult.unjudged(f"none of the task's checks applies to a {language} program",
+                                     breakdown=breakdown)
+    total = sum(o.check.weight for o in applied)
+    value = sum(o.check.weight for o in applied if o.passed) / total
+    failed = [o for o in applied if not o.passed]
+    rationale = (" ".join(_sentence(o.sentence) for o in failed) if failed
+                 else f"all {len(applied)} checks passed")
+    return RewardResult(value, breakdown=breakdown, rationale=rationale)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return (text[0].upper() + text[1:] if text else text) + ("" if text.endswith(".") else ".")
