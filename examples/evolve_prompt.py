@@ -15,11 +15,26 @@ Compare the built-in prompts (the eight-method allowlist and the long API refere
     .venv/bin/python examples/evolve_prompt.py --policy-base-url http://localhost:8000/v1 \
         --policy-model Qwen/Qwen2.5-Coder-7B-Instruct --compare allowlist,reference --samples 4
 
-Offline smoke (no model: a SCRIPTED policy and reflection on a loopback server, the stand-in judge;
-it shows the pipeline works, not what a model does):
+Offline with a real model on this machine: ``--local-policy smollm2-135m`` loads SmolLM2-135M-Instruct
+(the ``local-model`` extra ships it; ``codepaint_env.policy``) and serves it in this process on a
+loopback OpenAI-compatible server (requests batched); it is the policy, and the reflection model
+unless ``--reflection-base-url`` names another (a 135M model is a weak reflection model). The judge
+is whatever ``OPENAI_BASE_URL`` names (offline: ``codepaint judge-server``), or use a gate-only reward:
+
+    .venv/bin/python examples/evolve_prompt.py --local-policy smollm2-135m --rewards execution_gate \
+        --compare allowlist,reference --samples 2 --val-tasks 4 --max-tokens 512 --size 256
+    # or the model in its own process:
+    codepaint policy-server --model smollm2-135m --port 8001 &
+    .venv/bin/python examples/evolve_prompt.py --policy-base-url http://127.0.0.1:8001/v1 \
+        --policy-model smollm2-135m --rewards execution_gate --compare allowlist,reference
+
+Offline smoke for tests (no model: a SCRIPTED policy and reflection on a loopback server, the
+stand-in judge; deterministic; it shows the pipeline works, not what a model does). With
+``--local-policy NAME`` the smoke's policy is that real model instead (the reflection stays scripted):
 
     .venv/bin/python examples/evolve_prompt.py --smoke
     .venv/bin/python examples/evolve_prompt.py --smoke --compare allowlist,reference
+    .venv/bin/python examples/evolve_prompt.py --smoke --local-policy smollm2-135m --max-tokens 256
 
 A candidate system prompt is scored by having the policy write ``--samples`` programs per task,
 rendering them and scoring them with ``--rewards`` (``id:weight,...``; a gate component gates the
@@ -46,6 +61,7 @@ the run with the judge's reason.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -431,7 +447,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--policy-base-url", default=os.environ.get("OPENAI_BASE_URL"))
     ap.add_argument("--policy-api-key", default=os.environ.get("OPENAI_API_KEY"))
-    ap.add_argument("--policy-model", default=None, help="required unless --smoke")
+    ap.add_argument("--policy-model", default=None, help="required unless --smoke or --local-policy")
+    ap.add_argument("--local-policy", default=None, metavar="NAME",
+                    help="serve a local model in this process as the policy: smollm2-135m, a checkpoint "
+                    "folder or a Hugging Face id (codepaint_env.policy)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="--local-policy: CPU threads for torch (1 is often faster on a busy machine)")
     ap.add_argument("--reflection-base-url", default=None, help="default: the policy's")
     ap.add_argument("--reflection-api-key", default=None, help="default: the policy's")
     ap.add_argument("--reflection-model", default=None, help="default: the policy model")
@@ -458,10 +479,38 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     out = Path(args.output_dir or ("runs/evolve-prompt-smoke" if args.smoke else "runs/evolve-prompt"))
     out.mkdir(parents=True, exist_ok=True)
-    if args.smoke:
-        return smoke(args, out)
-    if not args.policy_model:
-        ap.error("--policy-model is required (or run --smoke)")
+    with contextlib.ExitStack() as stack:
+        local = stack.enter_context(local_policy_server(args)) if args.local_policy else None
+        if args.smoke:
+            return smoke(args, out, local)
+        if local is not None:
+            if args.reflection_base_url is None:
+                print("evolve_prompt: the local policy is also the reflection model (weak at that size); "
+                      "give --reflection-base-url and --reflection-model for a stronger one", file=sys.stderr)
+                args.reflection_base_url, args.reflection_api_key = local.url, "local"
+                args.reflection_model = args.reflection_model or local.model
+            args.policy_base_url, args.policy_api_key, args.policy_model = local.url, "local", local.model
+        if not args.policy_model:
+            ap.error("--policy-model is required (or --local-policy NAME, or --smoke)")
+        return evolve_or_compare(args, out)
+
+
+def local_policy_server(args: Any) -> Any:
+    """``--local-policy``: the model served in this process on loopback, as a context manager."""
+    from codepaint_env.policy import PolicyLimits, load_policy
+    from codepaint_env.policy.inprocess import PolicyServerThread
+
+    policy = load_policy(args.local_policy, threads=args.threads,
+                         log=lambda m: print(f"evolve_prompt: {m}", file=sys.stderr))
+    print(f"evolve_prompt: local policy {policy.name} on {policy.device}, loaded in "
+          f"{policy.load_seconds:.1f} s", file=sys.stderr)
+    limits = PolicyLimits(max_batch=max(1, args.concurrency), max_queue=max(64, args.concurrency),
+                          max_tokens=args.max_tokens, default_max_tokens=min(512, args.max_tokens))
+    return PolicyServerThread(policy, limits=limits)
+
+
+def evolve_or_compare(args: Any, out: Path) -> int:
+    """A run against real endpoints: the policy, the reflection model, the reward's judge."""
     args.iterations = args.iterations or 200
     policy = ChatModel(args.policy_base_url, args.policy_model, args.policy_api_key,
                        temperature=args.temperature, max_tokens=args.max_tokens)
@@ -489,8 +538,8 @@ def run(args: Any, out: Path, policy: ChatModel, reflection: ChatModel, train: l
         return evolve(adapter, train, val, reflection, args, out, title)
 
 
-def smoke(args: Any, out: Path) -> int:
-    """Offline: the scripted policy/reflection server and the stand-in judge on loopback."""
+def smoke(args: Any, out: Path, local: Any = None) -> int:
+    """Offline: the scripted policy and reflection (or the local model as the policy), the stand-in judge."""
     from codepaint_env.cli.demo import DEMO_EPISODES
     from codepaint_env.testing.judge_server import JudgeServer
     from codepaint_env.testing.scripted_policy import POLICY_MODEL, REFLECTION_MODEL, ScriptedPolicyServer
@@ -507,11 +556,16 @@ def smoke(args: Any, out: Path) -> int:
         os.environ.update(OPENAI_BASE_URL=judge.url, OPENAI_API_KEY="x", CODEPAINT_JUDGE_MODEL="standin",
                           CODEPAINT_CACHE_DIR=str(out / "judge-cache"))
         policy = ChatModel(server.url, POLICY_MODEL, "x", temperature=0.0, max_tokens=args.max_tokens)
+        if local is not None:  # a real model writes the programs
+            policy = ChatModel(local.url, local.model, "local", temperature=0.7, max_tokens=args.max_tokens)
         reflection = ChatModel(server.url, REFLECTION_MODEL, "x", temperature=0.0, max_tokens=args.max_tokens)
-        print(f"smoke: {SCRIPTED_NOTE}.\npolicy: {POLICY_MODEL} at {server.url}; reflection: "
-              f"{REFLECTION_MODEL}; judge: the stand-in judge at {judge.url} (image statistics, not taste); "
+        note = (f"policy: {local.model} (a real local model) at {local.url}; reflection: "
+                f"{REFLECTION_MODEL} (SCRIPTED, not a model)" if local is not None else
+                f"{SCRIPTED_NOTE}.\npolicy: {POLICY_MODEL} at {server.url}; reflection: {REFLECTION_MODEL}")
+        print(f"smoke: {note}; judge: the stand-in judge at {judge.url} (image statistics, not taste); "
               f"reward: {args.rewards}; {len(tasks)} tasks (train = validation), {args.size} px")
-        status = run(args, out, policy, reflection, tasks, tasks, title=f"SCRIPTED policy, {args.rewards}")
+        who = f"{local.model} policy" if local is not None else "SCRIPTED policy"
+        status = run(args, out, policy, reflection, tasks, tasks, title=f"{who}, {args.rewards}")
         print(f"scripted server: {server.stats()}")
     return status
 

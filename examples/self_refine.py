@@ -16,8 +16,22 @@ A vision-language policy sees the picture its last program drew with the critiqu
         --judge-model Qwen/Qwen2.5-VL-7B-Instruct --language svg --prompt "a lighthouse at dusk" \
         --iterations 4
 
-Offline, with a scripted policy (each file is one iteration's program; a first-line comment
-``CHANGES: ...`` is what the "model" claims it changed) against the stand-in judge:
+Offline, with a real model on this machine: ``--local-policy smollm2-135m`` loads SmolLM2-135M-Instruct
+(the ``local-model`` extra ships it; ``codepaint_env.policy``) and serves it in this process on a loopback
+OpenAI-compatible server that the policy client talks to; the critique comes from the stand-in judge
+(image statistics, not taste). A 135M model writes poor programs: this shows the loop running on a
+real model, offline, not what a capable policy does:
+
+    codepaint judge-server --port 8900 &
+    .venv/bin/python examples/self_refine.py --local-policy smollm2-135m --policy-max-tokens 256 \
+        --base-url http://127.0.0.1:8900/v1 --judge-model standin --language svg --prompt "a red kite" \
+        --iterations 2
+
+The same with the model in its own process: ``codepaint policy-server --model smollm2-135m --port 8001``,
+then ``--policy-base-url http://127.0.0.1:8001/v1 --policy-model smollm2-135m``.
+
+For tests, a SCRIPTED policy (deterministic, not a model: each file is one iteration's program; a
+first-line comment ``CHANGES: ...`` is what it claims it changed) against the stand-in judge:
 
     codepaint judge-server --port 8900 &
     .venv/bin/python examples/self_refine.py --base-url http://127.0.0.1:8900/v1 --judge-model standin \
@@ -34,11 +48,13 @@ when the reward reaches ``--threshold``. A summary table and ``summary.json`` cl
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from codepaint_env.envs.wrappers import write_atomic
 from codepaint_env.render import Renderer
@@ -51,7 +67,7 @@ SCORE = re.compile(r"\b(10|[0-9])(?:\s*/\s*10)?\b")
 
 
 class ScriptedPolicy:
-    """Replays program files in order: a stand-in for a model, for tests and dry runs."""
+    """Replays program files in order: a deterministic stand-in for a model, for tests (not a model)."""
 
     def __init__(self, files: list[str]) -> None:
         self.programs = [Path(f).read_text(encoding="utf-8") for f in files]
@@ -69,7 +85,7 @@ class ModelPolicy:
     """A policy behind an OpenAI-compatible chat API (shown its last picture when ``images`` allows)."""
 
     def __init__(self, model: str, base_url: str | None, api_key: str | None, language: str,
-                 images: str = "auto") -> None:
+                 images: str = "auto", max_tokens: int | None = None) -> None:
         import openai
 
         from codepaint_env.tasks.prompts import system_prompt
@@ -78,13 +94,16 @@ class ModelPolicy:
         self.model = model
         self.language = language
         self.images = images  # "auto" (send; after a rejection, "no"), "yes" or "no"
+        self.max_tokens = max_tokens
         self.system = system_prompt(language) + (
             "\nWhen you revise, start the program with a one-line comment `CHANGES: ...` "
             "saying what you changed."
         )
 
     def _chat(self, messages: list[dict]) -> str:
-        reply = self.client.chat.completions.create(model=self.model, messages=messages, temperature=0.7)
+        extra = {} if self.max_tokens is None else {"max_tokens": self.max_tokens}
+        reply = self.client.chat.completions.create(model=self.model, messages=messages, temperature=0.7,
+                                                    **extra)
         return reply.choices[0].message.content or ""
 
     def _messages(self, prompt: str, history: list[dict], pictures: bool) -> list[dict]:
@@ -151,14 +170,21 @@ def critique(client: object, image: object, prompt: str, language: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the loop; returns the exit status."""
-    import rewards
-    from rewards.judge.client import JudgeClient
-
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--prompt", required=True, help="what to draw")
     ap.add_argument("--language", default="python", help="python, p5, p5brush, svg, html, tikz")
     ap.add_argument("--policy-model", default=os.environ.get("CODEPAINT_POLICY_MODEL"))
-    ap.add_argument("--scripted", nargs="+", default=None, help="program files replayed as the policy")
+    ap.add_argument("--scripted", nargs="+", default=None,
+                    help="program files replayed as the policy (a deterministic stand-in for tests, not a "
+                    "model)")
+    ap.add_argument("--local-policy", default=None, metavar="NAME",
+                    help="serve a local model in this process as the policy (smollm2-135m, a checkpoint "
+                    "folder or a Hugging Face id; codepaint_env.policy), offline")
+    ap.add_argument("--policy-base-url", default=None,
+                    help="the policy's OpenAI-compatible endpoint (default: --base-url)")
+    ap.add_argument("--policy-max-tokens", type=int, default=None, help="the policy's max_tokens per reply")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="--local-policy: CPU threads for torch (1 is often faster on a busy machine)")
     ap.add_argument("--policy-images", choices=("auto", "yes", "no"), default="auto",
                     help="show the policy its last picture (auto: unless the endpoint rejects images)")
     ap.add_argument("--judge-model", default=os.environ.get("CODEPAINT_JUDGE_MODEL"))
@@ -170,14 +196,40 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--size", type=int, default=384)
     ap.add_argument("--output-dir", default="runs/self_refine")
     args = ap.parse_args(argv)
-    if not args.scripted and not args.policy_model:
-        ap.error("give --policy-model (or CODEPAINT_POLICY_MODEL), or --scripted FILES")
+    if not args.scripted and not args.policy_model and not args.local_policy:
+        ap.error("give --policy-model (or CODEPAINT_POLICY_MODEL), --local-policy NAME, or --scripted FILES")
+    with contextlib.ExitStack() as stack:
+        policy_url, policy_key = args.policy_base_url or args.base_url, args.api_key
+        if args.local_policy and not args.scripted:
+            server = stack.enter_context(local_policy_server(args.local_policy, args.threads))
+            policy_url, policy_key, args.policy_model = server.url, "local", server.model
+            if args.policy_images == "auto":
+                args.policy_images = "no"  # a text-only model
+        policy = (
+            ScriptedPolicy(args.scripted)
+            if args.scripted
+            else ModelPolicy(args.policy_model, policy_url, policy_key, args.language, args.policy_images,
+                             args.policy_max_tokens)
+        )
+        return refine(args, policy)
 
-    policy = (
-        ScriptedPolicy(args.scripted)
-        if args.scripted
-        else ModelPolicy(args.policy_model, args.base_url, args.api_key, args.language, args.policy_images)
-    )
+
+def local_policy_server(name: str, threads: int | None) -> Any:
+    """A local model served in this process on loopback (``codepaint_env.policy``), as a context manager."""
+    from codepaint_env.policy import load_policy
+    from codepaint_env.policy.inprocess import PolicyServerThread
+
+    policy = load_policy(name, threads=threads, log=lambda m: print(f"self_refine: {m}", file=sys.stderr))
+    print(f"self_refine: policy {policy.name} on {policy.device}, loaded in {policy.load_seconds:.1f} s",
+          file=sys.stderr)
+    return PolicyServerThread(policy)
+
+
+def refine(args: argparse.Namespace, policy: ScriptedPolicy | ModelPolicy) -> int:
+    """The write -> render -> critique -> edit loop; returns the exit status."""
+    import rewards
+    from rewards.judge.client import JudgeClient
+
     judge = JudgeClient(base_url=args.base_url, api_key=args.api_key, model=args.judge_model, cache=False)
     reward = rewards.make_reward(args.reward)
     out = Path(args.output_dir)

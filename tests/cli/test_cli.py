@@ -17,9 +17,11 @@ pytestmark = pytest.mark.browser
 CLI = [sys.executable, "-m", "codepaint_env.cli"]
 
 
-def run(*args, cwd=None, stdin=None):
+def run(*args, cwd=None, stdin=None, env=None):
+    """The CLI in a subprocess, with no judge configured unless ``env`` gives one."""
+    base = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "CODEPAINT_JUDGE_MODEL")}
     return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, input=stdin,
-                          timeout=180)
+                          timeout=180, env={**base, **(env or {})})
 
 
 def test_help_explains_itself():
@@ -72,6 +74,22 @@ def test_doctor_reports_everything():
     assert "SwiftShader" in webgl and "software; gpu=off" in webgl  # no GPU on this machine
     in_page = next(line for line in out.stdout.splitlines() if "p5brush in-page" in line)
     assert re.search(r"\d+ ms in the page", in_page), in_page
+    # the pieces beyond rendering, each with what its absence costs
+    ocr = next(line for line in out.stdout.splitlines() if " OCR " in line)
+    assert ocr.startswith("[ ok ]") and "tessdata" in ocr, ocr
+    judge = next(line for line in out.stdout.splitlines() if " judge " in line)
+    assert judge.startswith("[warn]") and "codepaint judge-server" in judge, judge  # run() clears it
+    assert any(" local model " in line for line in out.stdout.splitlines())
+
+
+def test_doctor_asks_a_configured_judge():
+    from codepaint_env.testing.judge_server import JudgeServer
+
+    with JudgeServer() as judge:
+        out = run("doctor", env={"OPENAI_BASE_URL": judge.url, "OPENAI_API_KEY": "x",
+                                 "CODEPAINT_JUDGE_MODEL": "standin"})
+    line = next(line for line in out.stdout.splitlines() if " judge " in line)
+    assert line.startswith("[ ok ]") and "HTTP 200" in line and "standin" in line, line
 
 
 def test_doctor_gpu_on_without_a_gpu_fails_with_the_fix():
@@ -166,3 +184,32 @@ def test_render_exits_4_when_the_render_could_not_be_done(tmp_path):
         killer.join()
     assert code == EXIT_NOT_JUDGED == 4
     assert time.perf_counter() - t < 60
+
+
+def test_small_messages_say_what_was_wrong(tmp_path):
+    # a missing file shows `codepaint render`'s usage, not the top-level one
+    out = run("render", str(tmp_path / "missing.js"))
+    assert out.returncode == 2 and "usage: codepaint render" in out.stderr and "no such file" in out.stderr
+    # --set k=x for an int k names the setting ("'<' not supported between 'str' and 'int'" before)
+    svg = tmp_path / "a.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="2" height="4"/>'
+                   '</svg>')
+    out = run("score", "--reward", "classic", "--set", "k=x", str(svg))
+    assert out.returncode == 2 and "--set k='x': classic's k is int" in out.stderr, out.stderr
+
+
+def test_score_shortens_notes_at_a_word():
+    from codepaint_env.cli.score import _shorten
+
+    text = "the first picture has a warmer palette and a clearer composition " * 5
+    short = _shorten(text, 60)
+    assert len(short) <= 60 and short.endswith("…") and text.startswith(short[:-1])
+    assert short[:-1].split()[-1] in text.split()  # a whole word before the ellipsis
+    assert _shorten("short note", 60) == "short note"
+
+
+def test_an_unknown_suite_says_did_you_mean():
+    from codepaint_env.tasks import TaskError, load_suite
+
+    with pytest.raises(TaskError, match="did you mean 'watercolour'"):
+        load_suite("watercolor")

@@ -19,7 +19,7 @@ SNAPSHOT = Path(__file__).parents[1] / "support" / "data" / "public_api.json"
 #: Every package whose ``__all__`` is public API.
 PACKAGES = ("codepaint_env", "codepaint_env.core", "codepaint_env.render", "codepaint_env.envs",
             "codepaint_env.tasks", "codepaint_env.cli", "codepaint_env.serve", "codepaint_env.integrations",
-            "codepaint_env.testing", "rewards", "rewards.gate")
+            "codepaint_env.testing", "codepaint_env.policy", "rewards", "rewards.gate")
 
 
 @pytest.mark.parametrize("old", sorted(MOVED))

@@ -8,11 +8,16 @@
     codepaint score FILE... --reward SPEC [--prompt TEXT] [--set KEY=VALUE] [--json]
     codepaint judge-server [--port 8900] [--latency-ms N] [--bias first] [--fail-rate P]
     codepaint serve [--reward SPEC] [--host 127.0.0.1] [--port 8000] [--token-file F]
+    codepaint policy-server [--model smollm2-135m] [--port 8001] [--host] [--token] [--max-batch N]
+                            [--max-queue N]
+    codepaint eval --model NAME|--base-url URL --suite svg --limit N --samples K --out DIR [--resume]
+                   [--reward SPEC] [--prompt-style allowlist|reference|none] [--compare A,B]
 
 Exit codes (:mod:`.exit_codes`): 0 success, 2 usage error, 3 the program failed to render
 (``render``), 1 a broken installation (``doctor``, or any command that cannot start its renderer),
 4 when the answer says nothing about the program: ``render`` could not be done for a reason outside
-it (``error_kind="infra"``: try again), or ``score`` could not judge some value. Output into a
+it (``error_kind="infra"``: try again), ``score`` could not judge some value, or ``eval`` is missing
+samples the endpoint did not answer (``--resume`` asks again). Output into a
 closed pipe (``codepaint render ... | head``) ends quietly.
 """
 
@@ -22,14 +27,14 @@ import argparse
 import os
 import sys
 
-from codepaint_env.cli import demo, doctor, pool, render, score, serve
+from codepaint_env.cli import demo, doctor, evaluate, policy_server, pool, render, score, serve
 from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
 from codepaint_env.core.errors import CodePaintError, RendererUnavailable
 from codepaint_env.core.version import __version__
 
 #: The subcommands, in the order ``--help`` lists them: each module has ``add_parser(sub)``, whose
 #: parser sets ``run(args, parser) -> exit code`` as its default.
-COMMANDS = (render, doctor, demo, pool, score, serve)
+COMMANDS = (render, doctor, demo, pool, score, serve, policy_server, evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(sub)
+    for subparser in sub.choices.values():  # a usage error shows the subcommand's usage, not ours
+        subparser.set_defaults(command_parser=subparser)
     return p
 
 
@@ -74,7 +81,7 @@ def _main(argv: list[str] | None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return int(args.run(args, parser))
+        return int(args.run(args, getattr(args, "command_parser", parser)))
     except RendererUnavailable as e:
         print(f"codepaint: {e}", file=sys.stderr)
         return EXIT_BROKEN

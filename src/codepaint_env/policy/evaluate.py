@@ -1,0 +1,418 @@
+"""`run_eval`: a policy writes K programs per task, each extracted, rendered and scored into a run folder.
+
+    >>> from codepaint_env.policy.evaluate import EvalConfig, run_eval          # doctest: +SKIP
+    >>> summary = run_eval(EvalConfig(out="runs/eval", model="smollm2-135m", suite="svg", limit=10,
+    ...                               samples=4))                                 # doctest: +SKIP
+
+The policy is a local model (``model``: :func:`~codepaint_env.policy.load_policy`, called directly,
+``batch_size`` rows decoded together) or any OpenAI-compatible endpoint (``base_url``: one request
+per sample, ``batch_size`` in flight, so a ``codepaint policy-server`` batches them). Every sample
+has its own seed, a function of ``seed``, the task id and the sample index, so a resumed run
+writes what a whole run would have written; with the bundled model, the endpoint path and the
+local path sample the same tokens (up to float rounding between batch shapes).
+
+The run folder:
+
+* ``run.json``: the configuration (``--resume`` refuses a folder made with another one);
+* ``rollouts.jsonl``: one row per sample, appended as samples finish (so a stopped run loses at
+  most one batch): task id, sample index, system prompt style, prompt, completion, extracted code,
+  the render (:meth:`RenderResult.to_dict`), the reward value, reason and breakdown, the gate's
+  value and pass, tokens, seconds, the picture's path;
+* ``images/``: the pictures; ``summary.json``: :func:`~codepaint_env.policy.report.summarize`;
+  ``index.html``: every picture with its program and scores.
+
+A sample the endpoint could not answer (after the client's retries) is not written: it is counted,
+reported, and ``--resume`` asks for it again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import pathlib
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from codepaint_env.core.errors import CodePaintError
+from codepaint_env.policy.local import LocalPolicy, Row, row_seed
+from codepaint_env.policy.report import summarize, write_index
+from codepaint_env.render.extract import extract_code
+from codepaint_env.render.service import RenderService
+from codepaint_env.tasks import Task, builtin_suites, load_suite, load_tasks
+from codepaint_env.tasks.prompts import system_prompt
+from rewards.registry import REGISTRY
+from rewards.spec import DEFAULT_REWARD, GATE_ID
+
+__all__ = ["PROMPT_STYLES", "EvalConfig", "EvalError", "choose_tasks", "default_reward", "messages_for",
+           "run_eval"]
+
+#: ``allowlist`` and ``reference``: :func:`codepaint_env.tasks.prompts.system_prompt` (they differ for
+#: p5brush only: other languages have one prompt); ``none``: no system message, the task alone.
+PROMPT_STYLES: tuple[str, ...] = ("allowlist", "reference", "none")
+#: The reward a suite gets when its tasks carry visual checks and the ``visual_checks`` reward is there.
+CHECKS_REWARD = f"{GATE_ID}:0.3,visual_checks:0.7"
+#: The configuration fields a resumed run must share with the run it continues.
+_SAME_ON_RESUME = ("model", "base_url", "served_model", "suite", "split", "prompt_style", "reward",
+                   "max_tokens", "temperature", "top_p", "seed", "size")
+
+
+class EvalError(CodePaintError):
+    """An evaluation that cannot run as configured (the message says what to change)."""
+
+
+@dataclass
+class EvalConfig:
+    """What to evaluate and how.
+
+    Attributes:
+        out: The run folder.
+        model: A local policy (``smollm2-135m``, a folder, a Hub id); or
+        base_url: an OpenAI-compatible endpoint (``http://127.0.0.1:8001/v1``).
+        served_model: The model id sent to ``base_url`` (default: the first ``/v1/models`` lists).
+        api_key: For ``base_url`` (default ``$OPENAI_API_KEY``, else a placeholder).
+        suite: A built-in suite name or a task file (``.jsonl``).
+        split: ``eval`` or ``train``.
+        limit: The first ``limit`` tasks of the split (``None``: all).
+        samples: Programs per task (K).
+        reward: A reward spec (default :func:`default_reward`).
+        prompt_style: One of :data:`PROMPT_STYLES`.
+        max_tokens, temperature, top_p: Sampling.
+        seed: Every sample's seed derives from it, the task id and the sample index.
+        size: Render size in pixels (``None``: each task's own).
+        batch_size: Rows decoded together (local) or requests in flight (endpoint).
+        device: For a local model.
+        threads: CPU threads for a local model (``None``: torch's default).
+        resume: Keep the rows already in the folder and make only the missing ones.
+        progress: Show a tqdm bar.
+    """
+
+    out: str | os.PathLike[str]
+    model: str | None = None
+    base_url: str | None = None
+    served_model: str | None = None
+    api_key: str | None = None
+    suite: str = "svg"
+    split: str = "eval"
+    limit: int | None = None
+    samples: int = 4
+    reward: str | None = None
+    prompt_style: str = "allowlist"
+    max_tokens: int = 512
+    temperature: float = 0.7
+    top_p: float = 0.95
+    seed: int = 0
+    size: int | None = None
+    batch_size: int = 8
+    device: str = "auto"
+    threads: int | None = None
+    resume: bool = False
+    progress: bool = True
+
+    def check(self) -> None:
+        """Raise :class:`EvalError` naming the first setting that cannot work."""
+        if (self.model is None) == (self.base_url is None):
+            raise EvalError("give a model (a local policy) or a base URL (an OpenAI-compatible endpoint), "
+                            "not both")
+        if self.prompt_style not in PROMPT_STYLES:
+            raise EvalError(f"prompt style {self.prompt_style!r}: choose one of {', '.join(PROMPT_STYLES)}")
+        for name in ("samples", "max_tokens", "batch_size"):
+            if getattr(self, name) < 1:
+                raise EvalError(f"{name} must be at least 1")
+        if self.limit is not None and self.limit < 1:
+            raise EvalError("limit must be at least 1")
+        if self.size is not None and not 16 <= self.size <= 4096:
+            raise EvalError("size must be between 16 and 4096")
+        if not 0 <= self.temperature <= 2 or not 0 < self.top_p <= 1:
+            raise EvalError("temperature must be in [0, 2] and top_p in (0, 1]")
+
+    def record(self) -> dict[str, Any]:
+        """What ``run.json`` holds (no API key)."""
+        d = dataclasses.asdict(self)
+        for k in ("api_key", "out", "resume", "progress", "batch_size", "device", "threads"):
+            d.pop(k)
+        return d
+
+
+def default_reward(tasks: Sequence[Task]) -> str:
+    """The reward a run gets when none is given.
+
+    The offline default (:data:`rewards.spec.DEFAULT_REWARD`), or :data:`CHECKS_REWARD` when the
+    tasks carry visual checks (a ``checks`` attribute) and the ``visual_checks`` reward is registered.
+    """
+    if any(getattr(t, "checks", None) for t in tasks) and "visual_checks" in REGISTRY:
+        return CHECKS_REWARD
+    return DEFAULT_REWARD
+
+
+def choose_tasks(suite: str, split: str, limit: int | None) -> list[Task]:
+    """The first ``limit`` tasks of ``split`` in a built-in suite or a task file (file order).
+
+    Raises:
+        EvalError: No such suite or file, or no task in that split.
+    """
+    if suite in builtin_suites():
+        tasks = load_suite(suite, split=split)
+    elif suite.endswith(".jsonl") or os.path.sep in suite:
+        tasks = [t for t in load_tasks(suite) if t.split == split]
+    else:
+        raise EvalError(f"unknown suite {suite!r}: a built-in suite ({', '.join(builtin_suites())}) or a "
+                        ".jsonl task file")
+    if not tasks:
+        raise EvalError(f"no tasks in split {split!r} of {suite}")
+    return tasks[:limit] if limit else tasks
+
+
+def messages_for(task: Task, style: str) -> list[dict[str, str]]:
+    """The chat a task is asked in: the style's system prompt (none for ``none``), then the task."""
+    if style == "none":
+        return [{"role": "user", "content": task.prompt}]
+    return [{"role": "system", "content": system_prompt(task.language, style)},
+            {"role": "user", "content": task.prompt}]
+
+
+def sample_seed(seed: int, task_id: str, index: int) -> int:
+    """The request seed of sample ``index`` of a task (stable across runs, resumes and machines)."""
+    digest = hashlib.sha256(f"{seed}/{task_id}/{index}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+# --------------------------------------------------------------------------- generating
+@dataclass
+class Reply:
+    """One sample's reply (``error`` set when the endpoint could not answer)."""
+
+    text: str = ""
+    finish_reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    error: str | None = None
+
+
+class LocalWriter:
+    """Samples from a :class:`LocalPolicy` in this process, ``batch_size`` rows at a time."""
+
+    def __init__(self, policy: LocalPolicy, config: EvalConfig) -> None:
+        self.policy, self.config = policy, config
+        self.name = policy.name
+
+    def write(self, jobs: Sequence[tuple[Task, int]]) -> list[Reply]:
+        """One reply per ``(task, sample index)``."""
+        c = self.config
+        rows = [Row(self.policy.prompt_ids(messages_for(t, c.prompt_style)), c.temperature, c.top_p,
+                    c.max_tokens, (), row_seed(sample_seed(c.seed, t.id, k), 0)) for t, k in jobs]
+        choices = self.policy.generate_rows(rows)
+        return [Reply(ch.text, ch.finish_reason, len(r.prompt_ids), ch.completion_tokens)
+                for ch, r in zip(choices, rows, strict=True)]
+
+
+class EndpointWriter:
+    """Samples from an OpenAI-compatible endpoint: one request per sample, ``batch_size`` in flight."""
+
+    def __init__(self, config: EvalConfig) -> None:
+        import openai
+
+        assert config.base_url is not None
+        self.config = config
+        key = config.api_key or os.environ.get("OPENAI_API_KEY") or "not-needed"
+        self.client = openai.OpenAI(base_url=config.base_url, api_key=key, max_retries=5, timeout=600)
+        self.name = config.served_model or self._first_model()
+
+    def _first_model(self) -> str:
+        try:
+            models = [m.id for m in self.client.models.list()]
+        except Exception as e:  # the endpoint, not the run: say which
+            raise EvalError(f"cannot list the models of {self.config.base_url}: "
+                            f"{type(e).__name__}: {e}") from e
+        if not models:
+            raise EvalError(f"{self.config.base_url} lists no model; give one (--served-model)")
+        return models[0]
+
+    def _one(self, job: tuple[Task, int]) -> Reply:
+        task, k = job
+        c = self.config
+        try:
+            reply = self.client.chat.completions.create(
+                model=self.name, messages=messages_for(task, c.prompt_style),  # type: ignore[arg-type]
+                temperature=c.temperature, top_p=c.top_p, max_tokens=c.max_tokens,
+                seed=sample_seed(c.seed, task.id, k))
+        except Exception as e:  # counted, not written: --resume asks again
+            return Reply(error=f"{type(e).__name__}: {e}"[:300])
+        choice = reply.choices[0]
+        usage = reply.usage
+        return Reply(choice.message.content or "", choice.finish_reason,
+                     usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0)
+
+    def write(self, jobs: Sequence[tuple[Task, int]]) -> list[Reply]:
+        """One reply per ``(task, sample index)``, requests in parallel."""
+        with ThreadPoolExecutor(max(1, min(len(jobs), self.config.batch_size))) as pool:
+            return list(pool.map(self._one, jobs))
+
+
+# --------------------------------------------------------------------------- the run folder
+def read_rows(path: pathlib.Path) -> list[dict[str, Any]]:
+    """The rows of a ``rollouts.jsonl`` (a line cut short by a stopped run is skipped)."""
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(row, dict) and "task_id" in row and "sample" in row:
+            rows.append(row)
+    return rows
+
+
+def _prepare_folder(config: EvalConfig, out: pathlib.Path, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows to keep: the folder's rows on ``resume`` (after checking its run.json), else none."""
+    run_file = out / "run.json"
+    if config.resume and run_file.exists():
+        before = json.loads(run_file.read_text(encoding="utf-8"))
+        differ = [k for k in _SAME_ON_RESUME if before.get(k) != record.get(k)]
+        if differ:
+            what = ", ".join(f"{k}: {before.get(k)!r} then, {record.get(k)!r} now" for k in differ)
+            raise EvalError(f"{out} was made with other settings ({what}); resume with the same settings "
+                            "or choose another --out")
+        return read_rows(out / "rollouts.jsonl")
+    for name in ("rollouts.jsonl", "summary.json", "index.html"):
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / "images", ignore_errors=True)
+    return []
+
+
+def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer: RenderService | None = None,
+             log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Evaluate a policy on a suite (see the module docstring); returns the summary it wrote.
+
+    Args:
+        config: What to evaluate.
+        policy: A loaded policy to use instead of loading ``config.model`` (loaded only when there
+            is something to generate).
+        renderer: The render service (default: a local ``Renderer``, closed at the end).
+        log: Where progress lines go.
+
+    Raises:
+        EvalError: A setting that cannot work, a folder made with other settings, an unreachable endpoint.
+        UnknownModel, DependencyNotInstalled: From loading the model.
+    """
+    from tqdm import tqdm
+
+    import rewards
+
+    config.check()
+    tasks = choose_tasks(config.suite, config.split, config.limit)
+    spec = config.reward or default_reward(tasks)
+    record = {**config.record(), "reward": spec, "tasks": [t.id for t in tasks]}
+    out = pathlib.Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    kept = _prepare_folder(config, out, record)
+    wanted = {(t.id, k) for t in tasks for k in range(config.samples)}
+    done = {(r["task_id"], r["sample"]) for r in kept} & wanted
+    todo = [(t, k) for t in tasks for k in range(config.samples) if (t.id, k) not in done]
+    (out / "run.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    log(f"eval: {len(tasks)} tasks x {config.samples} samples of {config.suite}/{config.split}, "
+        f"reward {spec}, "
+        f"prompt style {config.prompt_style}: {len(done)} done already, {len(todo)} to do")
+    failed = 0
+    started = time.perf_counter()
+    if todo:
+        writer: LocalWriter | EndpointWriter
+        if config.base_url is not None:
+            writer = EndpointWriter(config)
+        else:
+            if policy is None:
+                from codepaint_env.policy.local import load_policy
+
+                assert config.model is not None
+                policy = load_policy(config.model, config.device, threads=config.threads, log=log)
+                log(f"eval: loaded {policy.name} on {policy.device} in {policy.load_seconds:.1f} s")
+            writer = LocalWriter(policy, config)
+        own_renderer = renderer is None
+        if renderer is None:
+            from codepaint_env.render import Renderer
+
+            renderer = Renderer()
+        try:
+            reward = rewards.make_reward(spec, renderer=renderer)
+            gate = reward if spec in (GATE_ID, "gate") else rewards.make_reward(GATE_ID, renderer=renderer)
+            with (out / "rollouts.jsonl").open("a", encoding="utf-8") as sink, \
+                    tqdm(total=len(todo), desc=f"eval {writer.name}", unit="sample",
+                         disable=not config.progress) as bar:
+                for at in range(0, len(todo), config.batch_size):
+                    chunk = todo[at:at + config.batch_size]
+                    rows = _run_chunk(chunk, writer, renderer, reward, gate, config, out)
+                    failed += sum(r is None for r in rows)
+                    for row in rows:
+                        if row is not None:
+                            sink.write(json.dumps(row, allow_nan=False) + "\n")
+                    sink.flush()
+                    bar.update(len(chunk))
+        finally:
+            if own_renderer:
+                renderer.close()
+    all_rows = [r for r in read_rows(out / "rollouts.jsonl") if (r["task_id"], r["sample"]) in wanted]
+    name = record["model"] if config.model is not None else (
+        config.served_model or (all_rows[0]["model"] if all_rows else None))
+    summary = summarize(all_rows, tasks=[t.id for t in tasks], samples=config.samples,
+                        meta={"model": name, "base_url": config.base_url, "suite": config.suite,
+                              "split": config.split, "prompt_style": config.prompt_style, "reward": spec,
+                              "max_tokens": config.max_tokens, "temperature": config.temperature,
+                              "top_p": config.top_p, "seed": config.seed})
+    summary["this_run"] = {"generated": len(todo) - failed, "endpoint_failures": failed,
+                           "wall_seconds": round(time.perf_counter() - started, 2)}
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    write_index(out / "index.html", all_rows, summary)
+    if failed:
+        log(f"eval: {failed} samples got no answer from the endpoint; run again with --resume to ask again")
+    return summary
+
+
+def _run_chunk(chunk: Sequence[tuple[Task, int]], writer: LocalWriter | EndpointWriter,
+               renderer: RenderService, reward: Any, gate: Any, config: EvalConfig,
+               out: pathlib.Path) -> list[dict[str, Any] | None]:
+    """Generate, extract, render and score one chunk; one row per sample (``None``: no answer)."""
+    from rewards.base import Sample
+
+    t0 = time.perf_counter()
+    replies = writer.write(chunk)
+    t1 = time.perf_counter()
+    live = [(job, reply) for job, reply in zip(chunk, replies, strict=True) if reply.error is None]
+    futures = []
+    for (task, _), reply in live:
+        size = (config.size, config.size) if config.size else task.size
+        code = extract_code(reply.text, task.language)
+        futures.append((code, size, renderer.submit(code, task.language, size=size, seed=0)))
+    samples = [Sample(code=code, language=f.result().language, render=f.result(), prompt=task.prompt,
+                      meta={**task.columns(), "size": list(size)})
+               for ((task, _), _), (code, size, f) in zip(live, futures, strict=True)]
+    scored = reward.score(samples) if samples else []
+    gated = scored if gate is reward else (gate.score(samples) if samples else [])
+    t2 = time.perf_counter()
+    by_job: dict[tuple[str, int], dict[str, Any]] = {}
+    images = out / "images"
+    for ((task, k), reply), sample, res, g in zip(live, samples, scored, gated, strict=True):
+        r = sample.render
+        image = None
+        if r.png is not None:
+            images.mkdir(exist_ok=True)
+            image = f"images/{task.id}-{k}.png"
+            (out / image).write_bytes(r.png)
+        by_job[(task.id, k)] = {
+            "task_id": task.id, "sample": k, "model": writer.name, "prompt_style": config.prompt_style,
+            "prompt": task.prompt, "language": task.language, "completion": reply.text, "code": sample.code,
+            "finish_reason": reply.finish_reason, "prompt_tokens": reply.prompt_tokens,
+            "completion_tokens": reply.completion_tokens, "render": r.to_dict(), "image": image,
+            "draws_something": bool(r.ok), "reward": res.value, "reward_reason": res.reason,
+            "breakdown": res.breakdown, "rationale": res.rationale[:500], "gate": g.value,
+            "gate_pass": g.value is not None and g.value > getattr(gate, "fail_value", -1.0),
+            "generate_seconds": round((t1 - t0) / len(chunk), 4),
+            "render_score_seconds": round((t2 - t1) / max(1, len(live)), 4),
+        }
+    return [by_job.get((t.id, k)) for t, k in chunk]

