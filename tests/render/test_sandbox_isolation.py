@@ -121,3 +121,19 @@ def test_each_language_still_renders_inside_its_private_root(language):
     with Renderer() as r:
         res = r.render(code, language, size=96, timeout_s=60)
     assert res.ok, res.messages
+
+
+def test_a_python_under_tmp_is_mounted_over_the_private_tmp_not_hidden_by_it(tmp_path):
+    # a checkout cloned under /tmp has its venv there: the private /tmp was mounted after the
+    # runtime paths and hid it ("setpriv: failed to execute /tmp/.../.venv/bin/python")
+    from codepaint_env.render.sandbox import process
+
+    runtime = tmp_path / "venv" / "bin"
+    runtime.mkdir(parents=True)
+    (runtime / "tool").write_text("#!/bin/sh\necho found-me\n")
+    (runtime / "tool").chmod(0o755)
+    args = process._bwrap_prefix(process.shutil.which("bwrap") or "bwrap")
+    args[args.index("--ro-bind-try"):args.index("--ro-bind-try")] = ["--ro-bind", str(tmp_path / "venv"),
+                                                                      str(tmp_path / "venv")]
+    out = subprocess.run([*args, "--", str(runtime / "tool")], capture_output=True, text=True, timeout=30)
+    assert out.stdout.strip() == "found-me", out.stderr

@@ -147,8 +147,10 @@ class SandboxMode:
 
 
 def _bwrap_prefix(bwrap: str) -> list[str]:
-    mounts: list[str] = []
-    made: set[str] = set()
+    # bwrap mounts in order: the private /tmp first, so that a Python installed under /tmp (a
+    # checkout's venv there) is mounted over it, not hidden by it
+    mounts: list[str] = ["--tmpfs", "/tmp"]
+    made: set[str] = {"/tmp"}
     for path in (*SYSTEM_PATHS, *_runtime_paths()):
         # bwrap makes missing parents 0700 (root's): make them 0755 so that nobody can pass through
         for parent in reversed(Path(path).parents[:-1]):
@@ -157,7 +159,7 @@ def _bwrap_prefix(bwrap: str) -> list[str]:
                 mounts += ["--perms", "0755", "--dir", str(parent)]
         mounts += ["--ro-bind-try", path, path]
     return [bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-            "--die-with-parent", *mounts, "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+            "--die-with-parent", "--proc", "/proc", "--dev", "/dev", *mounts]
 
 
 @functools.lru_cache(maxsize=1)
