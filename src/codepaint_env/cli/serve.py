@@ -15,13 +15,13 @@ errors (a non-loopback host without a token, an unknown reward); 1 a broken inst
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import os
 import socket
 import sys
 from typing import Any
 
 from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
+from codepaint_env.core.network import is_loopback
 
 TOKEN_ENV = "CODEPAINT_SERVE_TOKEN"
 
@@ -104,16 +104,6 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"),
                    help="uvicorn's log level (default info: one line per request)")
     s.set_defaults(run=run)
-
-
-def is_loopback(host: str) -> bool:
-    """True when ``host`` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _usage(parser: argparse.ArgumentParser | None, message: str) -> None:

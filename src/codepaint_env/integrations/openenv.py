@@ -45,7 +45,6 @@ import argparse
 import base64
 import functools
 import hmac
-import ipaddress
 import os
 import sys
 import threading
@@ -58,6 +57,7 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from codepaint_env.core.errors import DependencyNotInstalled
+from codepaint_env.core.network import is_loopback
 
 try:
     from openenv.core.env_client import EnvClient  # pyright: ignore[reportMissingImports]
@@ -485,20 +485,6 @@ def app_from_environ() -> Any:
                           reward=os.environ.get("CODEPAINT_REWARD") or None,
                           max_turns=int(os.environ.get("CODEPAINT_OPENENV_MAX_TURNS", "3")))
     return build_app(served, token=os.environ.get(TOKEN_ENV, "").strip() or None)
-
-
-def is_loopback(host: str) -> bool:
-    """True when ``host`` is reachable from this machine only: ``codepaint serve``'s rule.
-
-    (``codepaint_env.cli.serve.is_loopback``; the CLI is a layer above this one, so the rule is
-    repeated here, and the tests check that both agree.)
-    """
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _parser() -> argparse.ArgumentParser:
