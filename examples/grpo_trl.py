@@ -63,6 +63,47 @@ def build_rewards(spec: str) -> tuple[list, list[float]]:
     return rewards.reward_funcs(spec)
 
 
+def resolve_model(name: str) -> str:
+    """A model argument as TRL takes it: a bundled name (``smollm2-135m``) becomes its converted folder."""
+    from codepaint_env.policy.loading import KNOWN_MODELS, convert_bundled
+
+    if name in KNOWN_MODELS:
+        return str(convert_bundled(name, log=print))
+    return name
+
+
+def default_rewards(tasks) -> str:
+    """The offline verifiable reward for tasks that carry visual checks, else the judge recipe."""
+    if tasks and all(getattr(t, "checks", None) for t in tasks):
+        return "gate:0.2,checks:0.8"
+    return "gate:0.1,pairwise_vlm:0.9"
+
+
+def warm_start(model: str, language: str, args, *, cuda: bool) -> str:
+    """Supervised fine-tuning on programs from the shapes generator; returns the tuned model's folder."""
+    from datasets import Dataset
+    from trl import SFTConfig, SFTTrainer
+
+    from codepaint_env.tasks.shapes.warm_start import warm_start_rows
+
+    rows = warm_start_rows(language, args.warm_start, max_chars=args.warm_start_max_chars)
+    out = Path(args.output_dir) / "warm-start"
+    config = SFTConfig(output_dir=str(out), num_train_epochs=args.warm_start_epochs,
+                       per_device_train_batch_size=8, learning_rate=args.warm_start_lr,
+                       lr_scheduler_type="cosine", warmup_steps=3, logging_steps=4, save_strategy="no",
+                       bf16=cuda, use_cpu=not cuda, seed=args.seed, report_to=args.report_to,
+                       completion_only_loss=True, gradient_checkpointing=False)
+    trainer = SFTTrainer(model=model, train_dataset=Dataset.from_list(rows), args=config)
+    trainer.train()
+    final = out / "final" if args.max_steps else Path(args.output_dir) / "final"
+    trainer.save_model(str(final))
+    losses = [e["loss"] for e in trainer.state.log_history if "loss" in e]
+    trend = (f"loss {losses[0]:.3f} -> {losses[-1]:.3f}" if losses
+             else f"mean loss {trainer.state.log_history[-1].get('train_loss')}")
+    print(f"warm start: {len(rows)} programs, {trend}; saved to {final}")
+    return str(final)
+
+
 def watch_pictures(model) -> dict[str, int]:
     """Count the pictures given to the policy's forward pass (generation and training), via a forward hook.
 
@@ -89,7 +130,9 @@ def watch_pictures(model) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     """Train; returns the exit status."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", default=None, help="model name or local path (required unless --smoke)")
+    ap.add_argument("--model", default=None,
+                    help="smollm2-135m (bundled, CPU-sized), a checkpoint folder or a Hub id "
+                         "(required unless --smoke)")
     ap.add_argument("--language", default=None, help="task language (default p5brush; svg for --vlm --smoke)")
     ap.add_argument("--tasks", default=None, help="a task suite name or JSONL file (default: the language's)")
     ap.add_argument(
@@ -104,8 +147,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--image-size", type=int, default=None,
                     help="with --vlm: cap the longer side of the picture shown to the policy (pixels)")
     ap.add_argument("--num-generations", type=int, default=8)
-    ap.add_argument("--max-steps", type=int, default=500)
+    ap.add_argument("--batch-size", type=int, default=None,
+                    help="completions per step (a multiple of --num-generations; default: one prompt's)")
+    ap.add_argument("--max-steps", type=int, default=500,
+                    help="GRPO steps (0 with --warm-start: warm start only)")
     ap.add_argument("--learning-rate", type=float, default=1e-6)
+    ap.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of the rollouts")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--warm-start", type=int, default=0, metavar="N",
+                    help="first a supervised warm start on N programs from the shapes generator (fresh "
+                         "scenes, no eval scene), in --language")
+    ap.add_argument("--warm-start-lr", type=float, default=5e-5)
+    ap.add_argument("--warm-start-epochs", type=float, default=1.0)
+    ap.add_argument("--warm-start-max-chars", type=int, default=900,
+                    help="leave out warm-start programs longer than this (keeps a CPU warm start short)")
+    ap.add_argument("--report-to", default="none", help="trackio, wandb, tensorboard... (default none)")
     ap.add_argument("--max-completion-length", type=int, default=1024)
     ap.add_argument("--use-vllm", action="store_true", help="generate with vLLM (colocate) when installed")
     ap.add_argument("--output-dir", default="runs/grpo")
@@ -164,9 +220,17 @@ def main(argv: list[str] | None = None) -> int:
     else:
         if not args.model:
             ap.error("--model is required (or --smoke)")
-        model = args.model
-        spec = args.rewards or "gate:0.1,pairwise_vlm:0.9"
+        import torch
+
+        model = resolve_model(args.model)
+        spec = args.rewards or default_rewards(tasks)
         funcs, weights = build_rewards(spec)
+        cuda = torch.cuda.is_available()
+        if args.warm_start:
+            model = warm_start(model, language, args, cuda=cuda)
+            if args.max_steps == 0:
+                print(f"warm start only (--max-steps 0): the model is in {model}")
+                return 0
         use_vllm = args.use_vllm and importlib.util.find_spec("vllm") is not None
         if args.use_vllm and not use_vllm:
             print("grpo_trl: vLLM is not installed; generating with transformers", file=sys.stderr)
@@ -176,13 +240,18 @@ def main(argv: list[str] | None = None) -> int:
             max_steps=args.max_steps,
             learning_rate=args.learning_rate,
             max_completion_length=args.max_completion_length,
-            per_device_train_batch_size=args.num_generations,
+            per_device_train_batch_size=args.batch_size or args.num_generations,
             reward_weights=None if args.multi_turn else weights,  # multi-turn: the environment's reward
             logging_steps=1,
             use_vllm=use_vllm,
             vllm_mode="colocate",
-            bf16=True,
-            report_to="none",
+            bf16=cuda,
+            use_cpu=not cuda,
+            gradient_checkpointing=cuda,  # TRL turns it on; a CPU run of a small model is faster without
+            seed=args.seed,
+            temperature=args.temperature,
+            save_strategy="no",
+            report_to=args.report_to,
             max_tool_calling_iterations=args.multi_turn or None,
         )
     rows = tasks_to_rows(
@@ -205,11 +274,18 @@ def main(argv: list[str] | None = None) -> int:
     # Multi-turn, the environment owns the reward (the same components and weights, on each submitted
     # program); as reward functions they would score the last assistant message, which holds no program.
     reward_funcs = None if args.multi_turn else funcs
+    from codepaint_env.integrations.trl_curves import LearningCurves
+
+    curves = LearningCurves(Path(args.output_dir) / "curves.csv")
     trainer = trainer_cls(model=model, reward_funcs=reward_funcs, train_dataset=dataset, args=config,
-                          **kwargs)
+                          callbacks=[curves], **kwargs)
     pictures = watch_pictures(trainer.model) if args.vlm else None
     trainer.train()
-    print(f"\nrewards: {spec}")
+    if not args.smoke:
+        final = Path(args.output_dir) / "final"
+        trainer.save_model(str(final))
+        print(f"saved the trained model to {final} (evaluate it: codepaint eval --model {final} ...)")
+    print(f"\nrewards: {spec}; curves: {curves.path}")
     for entry in trainer.state.log_history:
         if "reward" in entry:
             parts = "  ".join(

@@ -212,7 +212,7 @@ class Reward(PicklesAsArguments):
         """Score completions (TRL's reward-function contract); one value or ``None`` each."""
         samples = self.build_samples(completions, prompts=prompts, **kwargs)
         results = self.score(samples)
-        self._log(results, kwargs)
+        self._log(results, kwargs, samples)
         return [r.value for r in results]
 
     async def acall(self, completions: Sequence[Any], *, prompts: Sequence[Any] | None = None,
@@ -220,7 +220,7 @@ class Reward(PicklesAsArguments):
         """:meth:`__call__` for async callers."""
         samples = await asyncio.to_thread(self.build_samples, completions, prompts=prompts, **kwargs)
         results = await self.ascore(samples)
-        self._log(results, kwargs)
+        self._log(results, kwargs, samples)
         return [r.value for r in results]
 
     def as_async(self) -> AsyncReward:
@@ -283,11 +283,21 @@ class Reward(PicklesAsArguments):
         return out
 
     # ------------------------------------------------------------------ logging
-    def _log(self, results: Sequence[RewardResult], kwargs: Mapping[str, Any]) -> None:
-        """Log breakdown means and the unjudged fraction through TRL's ``log_metric``, if given."""
+    def _log(self, results: Sequence[RewardResult], kwargs: Mapping[str, Any],
+             samples: Sequence[Sample] | None = None) -> None:
+        """Log breakdown means, the unjudged fraction and the batch's monitors through TRL's ``log_metric``.
+
+        The monitors (:mod:`rewards.monitors`, ``codepaint/<key>``) are the same for every reward
+        function of one batch; TRL averages what it is given under one name, so two functions
+        logging them change nothing. Without ``samples`` (a server scored them) there are none.
+        """
         log_metric = kwargs.get("log_metric")
         if not callable(log_metric) or not results:
             return
+        if samples is not None:
+            from rewards.monitors import log_monitors
+
+            log_monitors(log_metric, samples, results)
         keys: dict[str, list[float]] = {}
         for r in results:
             for k, v in r.breakdown.items():

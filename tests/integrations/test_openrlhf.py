@@ -74,8 +74,11 @@ def test_reward_func_answers_tensors_in_openrlhfs_form(monkeypatch: pytest.Monke
     rewards, scores = out["rewards"], out["scores"]
     assert isinstance(rewards, torch.Tensor) and rewards.shape == (2,) and scores.shape == (2,)
     assert rewards[0] > rewards[1] and scores[1] == 0.0 and 0 < scores[0] <= 1
-    assert {k: v.tolist() for k, v in out["extra_logs"].items()} == {
+    logs = {k: v.tolist() for k, v in out["extra_logs"].items()}
+    assert {k: v for k, v in logs.items() if not k.startswith("codepaint/")} == {
         "judged": [1.0, 1.0], "prompt_found": [1.0, 1.0], "rendered": [1.0, 0.0]}
+    # the training monitors ride along (rewards.monitors), floats only
+    assert logs["codepaint/draws_something"] == [1.0, 0.0] and logs["codepaint/failed/syntax"] == [0.0, 1.0]
     with pytest.raises(ValueError, match="2 queries, 1 prompts"):
         cp_openrlhf.reward_func(["a", "b"], ["p"], None)
 

@@ -78,16 +78,36 @@ class SlowPolicy:
         return [Choice(f"seed {r.seed}", "stop", 1) for r in rows]
 
 
-def test_the_batcher_decodes_concurrent_requests_together_in_order():
-    policy = SlowPolicy(0.05)
-    batcher = Batcher(policy, max_batch=6, max_queue=8, window_ms=100).start()
+class HeldPolicy(SlowPolicy):
+    """A policy whose first batch decodes until the test lets it go (no timing window involved)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def generate_rows(self, rows):
+        if not self.batches:
+            self.release.wait(10)
+        return super().generate_rows(rows)
+
+
+def test_the_batcher_decodes_waiting_requests_together_in_order():
+    policy = HeldPolicy()
+    batcher = Batcher(policy, max_batch=6, max_queue=8, window_ms=0).start()
     try:
+        holder = batcher.submit([Row((1,), seed=99)])
+        deadline = time.monotonic() + 5
+        while batcher.running == 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
         futures = [batcher.submit([Row((1,), seed=10 * i + j) for j in range(2)])
                    for i in range(3)]
+        assert batcher.queued == 3  # all three wait while the first batch decodes
+        policy.release.set()
         results = [f.result(timeout=10) for f in futures]
+        assert holder.result(timeout=10)[0].text == "seed 99"
     finally:
         batcher.close()
-    assert policy.batches == [6]  # three requests of two rows: one batch
+    assert policy.batches == [1, 6]  # the holder; then three requests of two rows in one batch
     expected = [[f"seed {10 * i + j}" for j in range(2)] for i in range(3)]
     assert [[c.text for c in r] for r in results] == expected
 

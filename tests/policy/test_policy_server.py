@@ -1,6 +1,6 @@
 """`codepaint policy-server` as a user runs it: a real subprocess on loopback serving the real SmolLM2-135M.
 
-One server for the module (max batch 2, max queue 1, a token), the OpenAI client and raw HTTP against
+One server for the module (max batch 2, max queue 2, a token), the OpenAI client and raw HTTP against
 it, a few tokens a request. The refusals that need no model (no token off loopback, an unknown
 model) run the command too.
 """
@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import openai
@@ -37,8 +36,8 @@ def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def server():
     proc = subprocess.Popen([*CLI, "policy-server", "--model", "smollm2-135m", "--port", "0", "--device",
-                             "cpu", "--max-batch", "2", "--max-queue", "1", "--token", TOKEN,
-                             "--threads", "1", "--batch-window-ms", "150", "--log-level", "warning"],
+                             "cpu", "--max-batch", "2", "--max-queue", "2", "--token", TOKEN,
+                             "--threads", "1", "--batch-window-ms", "0", "--log-level", "warning"],
                             stderr=subprocess.PIPE, text=True)
     lines: list[str] = []
     url = None
@@ -105,19 +104,49 @@ def test_n_choices_and_a_seed_reproduce_the_answer(client):
         client.chat.completions.create(model="smollm2-135m", messages=CHAT, max_tokens=4, n=3)
 
 
-def test_concurrent_requests_are_decoded_in_one_batch(server, client):
-    health = server[0].removesuffix("/v1") + "/health"
-    before = httpx.get(health).json()["generated"]["batches"]
-    def ask(seed: int):  # 12 tokens each, no early end (vLLM's min_tokens): the two overlap
-        return client.chat.completions.create(model="smollm2-135m", messages=CHAT, max_tokens=12, seed=seed,
-                                              temperature=1.0, extra_body={"min_tokens": 12})
+def send(url: str, answers: dict[str, httpx.Response], name: str, tokens: int) -> None:
+    """One request of exactly ``tokens`` new tokens (min_tokens: no early end), its answer kept by name."""
+    body = {"model": "smollm2-135m", "messages": CHAT, "max_tokens": tokens, "min_tokens": tokens,
+            "temperature": 0}
+    answers[name] = httpx.post(f"{url}/chat/completions", headers={"Authorization": f"Bearer {TOKEN}"},
+                               timeout=120, json=body)
 
-    gate = threading.Barrier(2)
-    with ThreadPoolExecutor(2) as pool:
-        replies = list(pool.map(lambda seed: (gate.wait(), ask(seed))[1], (1, 2)))
+
+def wait_for(health: str, **want: int) -> dict:
+    """Poll ``/health`` until each named counter is at least its value; the state it saw."""
+    deadline = time.monotonic() + 60
+    while True:
+        state = httpx.get(health).json()
+        if all(state[k] >= v for k, v in want.items()):
+            return state
+        assert time.monotonic() < deadline, f"/health never reached {want}: {state}"
+        time.sleep(0.01)
+
+
+def start(target, *args) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args)
+    thread.start()
+    return thread
+
+
+def test_requests_that_wait_together_are_decoded_in_one_batch(server):
+    # Deterministic, no timing window: a long request holds the batcher; two more are seen waiting in
+    # the queue while it decodes (one /health snapshot); the next batch must take both (they fit).
+    url, _ = server
+    health = url.removesuffix("/v1") + "/health"
+    before = httpx.get(health).json()["generated"]["batches"]
+    answers: dict[str, httpx.Response] = {}
+    threads = [start(send, url, answers, "holder", 64)]
+    wait_for(health, running=1)
+    threads += [start(send, url, answers, name, 12) for name in ("a", "b")]
+    seen = wait_for(health, queued=2)
+    for t in threads:
+        t.join(120)
+    assert seen["running"] == 1  # both were waiting while the holder decoded
+    assert all(answers[n].status_code == 200 for n in ("holder", "a", "b")), answers
+    assert [answers[n].json()["usage"]["completion_tokens"] for n in ("holder", "a", "b")] == [64, 12, 12]
     generated = httpx.get(health).json()["generated"]
-    assert all(r.usage is not None and r.usage.completion_tokens == 12 for r in replies)
-    assert generated["batches"] == before + 1 and generated["largest_batch"] == 2
+    assert generated["batches"] == before + 2 and generated["largest_batch"] == 2  # holder; then a and b
 
 
 def test_bad_requests_get_a_4xx_naming_what_was_wrong_and_the_server_goes_on(server, client):
@@ -150,34 +179,19 @@ def test_bad_requests_get_a_4xx_naming_what_was_wrong_and_the_server_goes_on(ser
 
 def test_a_full_queue_answers_503_with_retry_after(server):
     url, _ = server
-    headers = {"Authorization": f"Bearer {TOKEN}"}
     health = url.removesuffix("/v1") + "/health"
     answers: dict[str, httpx.Response] = {}
-
-    def send(name: str, tokens: int) -> None:
-        answers[name] = httpx.post(f"{url}/chat/completions", headers=headers, timeout=120,
-                                   json={"model": "smollm2-135m", "messages": CHAT, "max_tokens": tokens,
-                                         "min_tokens": tokens, "temperature": 0})
-
-    def wait_for(key: str, value: int) -> None:
-        deadline = time.monotonic() + 60
-        while httpx.get(health).json()[key] < value:
-            assert time.monotonic() < deadline, f"{key} never reached {value}"
-            time.sleep(0.01)
-
-    running = threading.Thread(target=send, args=("running", 48))
-    running.start()
-    wait_for("running", 1)
-    waiting = threading.Thread(target=send, args=("waiting", 2))
-    waiting.start()
-    wait_for("queued", 1)
-    send("refused", 2)  # max queue 1: one decoding (its batch begun), one waiting, this one refused
-    running.join(120)
-    waiting.join(120)
+    threads = [start(send, url, answers, "running", 48)]
+    wait_for(health, running=1)
+    threads += [start(send, url, answers, name, 2) for name in ("waiting-1", "waiting-2")]
+    wait_for(health, queued=2)
+    send(url, answers, "refused", 2)  # max queue 2: one decoding (its batch begun), two waiting, this refused
+    for t in threads:
+        t.join(120)
     refused = answers["refused"]
     assert refused.status_code == 503, refused.text
-    assert int(refused.headers["retry-after"]) >= 1 and "--max-queue 1" in refused.json()["error"]["message"]
-    assert answers["running"].status_code == 200 and answers["waiting"].status_code == 200
+    assert int(refused.headers["retry-after"]) >= 1 and "--max-queue 2" in refused.json()["error"]["message"]
+    assert all(answers[n].status_code == 200 for n in ("running", "waiting-1", "waiting-2"))
     assert answers["running"].json()["usage"]["completion_tokens"] == 48  # min_tokens: no early end
     assert httpx.get(health).json()["refused"] >= 1
 

@@ -151,7 +151,9 @@ def test_get_reward_follows_openrlhf_contract(client: httpx.Client) -> None:
     expected = _score(client, [GOOD_SVG], columns={"language": "svg", "size": "96x64"})["results"][0]["value"]
     assert data["rewards"] == [pytest.approx(expected), LOW]
     assert data["scores"] == [pytest.approx((expected - LOW) / (HIGH - LOW)), 0.0]
+    monitors = {k: data["extra_logs"].pop(k) for k in list(data["extra_logs"]) if k.startswith("codepaint/")}
     assert data["extra_logs"] == {"judged": [1.0, 1.0], "rendered": [1.0, 0.0], "prompt_found": [1.0, 1.0]}
+    assert monitors["codepaint/draws_something"] == [1.0, 0.0]  # the training monitors, as OpenRLHF logs them
 
 
 def test_unjudged_items_are_null_in_score_and_masked_in_get_reward(client: httpx.Client,

@@ -57,6 +57,8 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--api-key", default=None, help="for --base-url (default $OPENAI_API_KEY)")
     s.add_argument("--suite", default="svg",
                    help="a built-in suite (svg, html, watercolour...) or a .jsonl file")
+    s.add_argument("--language", default=None,
+                   help="only the suite's tasks in this language (e.g. svg of the shapes suite)")
     s.add_argument("--split", default="eval", choices=("eval", "train"), help="default eval")
     s.add_argument("--limit", type=int, default=None, metavar="N", help="the first N tasks of the split")
     s.add_argument("--samples", "-k", type=int, default=4, metavar="K", help="programs per task (default 4)")
@@ -120,7 +122,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.model is None and args.base_url is None and not args.compare:
         parser.error("eval: give --model NAME or --base-url URL")
     base = EvalConfig(out=args.out, model=args.model, base_url=args.base_url, served_model=args.served_model,
-                      api_key=args.api_key, suite=args.suite, split=args.split, limit=args.limit,
+                      api_key=args.api_key, suite=args.suite, language=args.language, split=args.split,
+                      limit=args.limit,
                       samples=args.samples, reward=args.reward, prompt_style=args.prompt_style,
                       max_tokens=args.max_tokens, temperature=args.temperature, top_p=args.top_p,
                       seed=args.seed,

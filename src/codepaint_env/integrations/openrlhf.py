@@ -86,7 +86,8 @@ def reward_func(queries: Sequence[str], prompts: Sequence[str] | None, labels: S
     rendered = [s.rendered for s in scored]
     answer = openrlhf_answer([s.reward for s in scored], [s.judged for s in scored], [f for _, f in cut],
                              scoring.reward_for(config).value_range,
-                             rendered=None if None in rendered else [bool(r) for r in rendered])
+                             rendered=None if None in rendered else [bool(r) for r in rendered],
+                             monitors=[s.monitors for s in scored])
     return {"rewards": _tensor(answer["rewards"]), "scores": _tensor(answer["scores"]),
             "extra_logs": {k: _tensor(v) for k, v in answer["extra_logs"].items()}}
 

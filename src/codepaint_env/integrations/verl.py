@@ -51,6 +51,11 @@ it gets the mean of its group's judged values, which makes its GRPO/RLOO advanta
 (no gradient from it); otherwise watch ``judged`` and stop the run when it falls. A program that
 failed to render is not unjudged: it gets the reward's minimum, a real score.
 
+**Training monitors.** Each dict also carries the sample's monitors (:mod:`rewards.monitors`:
+``codepaint/draws_something``, ``codepaint/blank``, ``codepaint/colour_entropy``,
+``codepaint/text_flag``, ``codepaint/failed/<kind>``...; ``None`` where one does not apply), so
+verl reports their batch means beside the reward: the statistics that show a hack as it emerges.
+
 Group rewards (``group_pairwise``) need every completion of a prompt together: the batch form only.
 """
 
@@ -69,6 +74,7 @@ from codepaint_env.scoring.trainer import (
     score_batch,
     task_columns,
 )
+from rewards.monitors import MONITOR_PREFIX
 
 __all__ = ["compute_score", "compute_score_async", "compute_score_batch", "task_rows", "verl_answer"]
 
@@ -142,6 +148,7 @@ def verl_answer(scored: Scored) -> dict[str, Any]:
         "judged": 1.0 if scored.judged else 0.0,
         "rendered": None if scored.rendered is None else float(scored.rendered),
         "error_kind": scored.error_kind or "",
+        **{MONITOR_PREFIX + k: v for k, v in scored.monitors.items()},
     }
 
 

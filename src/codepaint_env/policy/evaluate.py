@@ -58,7 +58,8 @@ PROMPT_STYLES: tuple[str, ...] = ("allowlist", "reference", "none")
 #: The reward a suite gets when its tasks carry visual checks and the ``visual_checks`` reward is there.
 CHECKS_REWARD = f"{GATE_ID}:0.3,visual_checks:0.7"
 #: The configuration fields a resumed run must share with the run it continues.
-_SAME_ON_RESUME = ("model", "base_url", "served_model", "suite", "split", "prompt_style", "reward",
+_SAME_ON_RESUME = ("model", "base_url", "served_model", "suite", "language", "split", "prompt_style",
+                   "reward",
                    "max_tokens", "temperature", "top_p", "seed", "size")
 
 
@@ -77,6 +78,7 @@ class EvalConfig:
         served_model: The model id sent to ``base_url`` (default: the first ``/v1/models`` lists).
         api_key: For ``base_url`` (default ``$OPENAI_API_KEY``, else a placeholder).
         suite: A built-in suite name or a task file (``.jsonl``).
+        language: Only the suite's tasks in this language (``None``: all); e.g. ``svg`` of ``shapes``.
         split: ``eval`` or ``train``.
         limit: The first ``limit`` tasks of the split (``None``: all).
         samples: Programs per task (K).
@@ -98,6 +100,7 @@ class EvalConfig:
     served_model: str | None = None
     api_key: str | None = None
     suite: str = "svg"
+    language: str | None = None
     split: str = "eval"
     limit: int | None = None
     samples: int = 4
@@ -150,8 +153,8 @@ def default_reward(tasks: Sequence[Task]) -> str:
     return DEFAULT_REWARD
 
 
-def choose_tasks(suite: str, split: str, limit: int | None) -> list[Task]:
-    """The first ``limit`` tasks of ``split`` in a built-in suite or a task file (file order).
+def choose_tasks(suite: str, split: str, limit: int | None, language: str | None = None) -> list[Task]:
+    """The first ``limit`` tasks of ``split`` (in ``language``) in a built-in suite or task file (file order).
 
     Raises:
         EvalError: No such suite or file, or no task in that split.
@@ -163,6 +166,12 @@ def choose_tasks(suite: str, split: str, limit: int | None) -> list[Task]:
     else:
         raise EvalError(f"unknown suite {suite!r}: a built-in suite ({', '.join(builtin_suites())}) or a "
                         ".jsonl task file")
+    if language is not None:
+        languages = sorted({t.language for t in tasks})
+        tasks = [t for t in tasks if t.language == language]
+        if not tasks:
+            raise EvalError(f"no {language!r} tasks in split {split!r} of {suite} "
+                            f"(it has {', '.join(languages)})")
     if not tasks:
         raise EvalError(f"no tasks in split {split!r} of {suite}")
     return tasks[:limit] if limit else tasks
@@ -307,7 +316,7 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
     import rewards
 
     config.check()
-    tasks = choose_tasks(config.suite, config.split, config.limit)
+    tasks = choose_tasks(config.suite, config.split, config.limit, config.language)
     spec = config.reward or default_reward(tasks)
     record = {**config.record(), "reward": spec, "tasks": [t.id for t in tasks]}
     out = pathlib.Path(config.out)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from codepaint_env.render import LANGUAGES
+from rewards.monitors import MONITOR_KEYS, MONITOR_PREFIX
 
 __all__ = ["openrlhf_answer", "parse_label"]
 
@@ -48,7 +49,8 @@ def parse_label(label: Any) -> tuple[dict[str, Any], str | None]:
 
 def openrlhf_answer(rewards: Sequence[float], judged: Sequence[bool], found: Sequence[bool],
                     value_range: tuple[float, float],
-                    rendered: Sequence[bool] | None = None) -> dict[str, Any]:
+                    rendered: Sequence[bool] | None = None,
+                    monitors: Sequence[Mapping[str, float | None]] | None = None) -> dict[str, Any]:
     """OpenRLHF's answer: ``{"rewards", "scores", "extra_logs"}``, floats only.
 
     Args:
@@ -60,11 +62,15 @@ def openrlhf_answer(rewards: Sequence[float], judged: Sequence[bool], found: Seq
         value_range: The reward's ``(lo, hi)``: ``scores`` are the rewards rescaled over it and
             clipped to [0, 1] (what OpenRLHF's dynamic filtering reads).
         rendered: Whether each program rendered a picture (``None``: not known here, left out).
+        monitors: Each item's training monitors (:func:`rewards.monitors.sample_monitors`), or
+            ``None``. A monitor goes into ``extra_logs`` as ``codepaint/<key>`` when every item of
+            the batch has a value for it (OpenRLHF takes floats only and averages them), so e.g.
+            ``colour_entropy`` is left out of a batch where some program drew nothing.
 
     Returns:
         ``extra_logs`` hold one float per item, logged by OpenRLHF as their mean: ``judged``
         (1, or 0 for a made-up reward: filter on it, or watch its mean fall below 1 when the
-        infrastructure fails), ``prompt_found`` and, when known, ``rendered``.
+        infrastructure fails), ``prompt_found`` and, when known, ``rendered`` and the monitors.
     """
     lo, hi = value_range
     span = hi - lo
@@ -72,6 +78,11 @@ def openrlhf_answer(rewards: Sequence[float], judged: Sequence[bool], found: Seq
     logs = {"judged": [1.0 if j else 0.0 for j in judged], "prompt_found": [1.0 if f else 0.0 for f in found]}
     if rendered is not None:
         logs["rendered"] = [1.0 if ok else 0.0 for ok in rendered]
+    if monitors:
+        for key in MONITOR_KEYS:
+            column = [m.get(key) for m in monitors]
+            if all(v is not None for v in column):
+                logs[MONITOR_PREFIX + key] = [float(v) for v in column]  # type: ignore[arg-type]
     return {"rewards": values,
             "scores": [0.0 if span <= 0 else min(1.0, max(0.0, (v - lo) / span)) for v in values],
             "extra_logs": logs}

@@ -39,7 +39,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rewards.base import Reward, RewardResult
+from rewards.base import Reward, RewardResult, Sample
+from rewards.monitors import sample_monitors
 from rewards.spec import DEFAULT_REWARD
 
 #: The rewards that ask a VLM judge (``require_judged`` applies to them).
@@ -200,6 +201,8 @@ class Scored:
         error_kind: Why it did not render (``None`` when it did, or when a server scored it).
         reason: Why it was not judged.
         breakdown: The reward's named parts.
+        monitors: The sample's training monitors (:func:`rewards.monitors.sample_monitors`; empty
+            when a server scored it).
     """
 
     reward: float
@@ -209,6 +212,7 @@ class Scored:
     error_kind: str | None = None
     reason: str | None = None
     breakdown: dict[str, float | None] = field(default_factory=dict)
+    monitors: dict[str, float | None] = field(default_factory=dict)
 
 
 def task_columns(extra: Mapping[str, Any] | None, config: TrainerConfig) -> dict[str, Any]:
@@ -250,7 +254,7 @@ def score_batch(completions: Sequence[Any], prompts: Sequence[Any] | None,
         results = reward.request(completions, prompts=prompts, **columns)  # type: ignore[attr-defined]
         return [_scored(r, None, config) for r in results]
     samples = reward.build_samples(completions, prompts=prompts, **columns)
-    return [_scored(r, s.render, config) for r, s in zip(reward.score(samples), samples, strict=True)]
+    return [_scored(r, s, config) for r, s in zip(reward.score(samples), samples, strict=True)]
 
 
 async def ascore_batch(completions: Sequence[Any], prompts: Sequence[Any] | None,
@@ -266,7 +270,7 @@ async def ascore_batch(completions: Sequence[Any], prompts: Sequence[Any] | None
         return [_scored(r, None, config) for r in results]
     samples = await asyncio.to_thread(reward.build_samples, completions, prompts=prompts, **columns)
     results = await reward.ascore(samples)
-    return [_scored(r, s.render, config) for r, s in zip(results, samples, strict=True)]
+    return [_scored(r, s, config) for r, s in zip(results, samples, strict=True)]
 
 
 def fill_unjudged(scored: Sequence[Scored], groups: Sequence[Any], config: TrainerConfig) -> None:
@@ -301,8 +305,9 @@ def _column_lists(rows: Sequence[Mapping[str, Any]], n: int) -> dict[str, list[A
     return {k: [row.get(k) for row in rows] for k in keys}
 
 
-def _scored(result: RewardResult, render: Any, config: TrainerConfig) -> Scored:
+def _scored(result: RewardResult, sample: Sample | None, config: TrainerConfig) -> Scored:
     value = result.value
+    render = None if sample is None else sample.render
     return Scored(
         reward=config.unjudged_reward if value is None else float(value),
         value=value,
@@ -311,4 +316,5 @@ def _scored(result: RewardResult, render: Any, config: TrainerConfig) -> Scored:
         error_kind=None if render is None else render.error_kind,
         reason=result.reason,
         breakdown=dict(result.breakdown),
+        monitors={} if sample is None else sample_monitors(sample, result),
     )

@@ -70,6 +70,7 @@ from codepaint_env.render.extract import END_TOKENS, completion_from_query
 from codepaint_env.render.service import RenderService
 from codepaint_env.scoring.openrlhf import openrlhf_answer
 from codepaint_env.serve.config import INSTALL, BadRequest, Limits
+from rewards.monitors import sample_monitors
 from rewards.spec import DEFAULT_REWARD
 
 try:
@@ -270,20 +271,22 @@ def create_app(
             raise BadRequest(f"{len(req.prompts)} prompts for {n} queries")
         prompts: list[str | None] = list(req.prompts) if req.prompts is not None else [None] * n
 
-        def cut_and_score() -> tuple[list[tuple[str, bool]], Any, list[Any], list[Any]]:
+        def cut_and_score() -> tuple[list[tuple[str, bool]], Any, list[Any], list[Any], list[Any]]:
             # every per-item step runs here, on a worker thread: none is on the event loop
             cut = [completion_from_query(q, p, end_tokens) for q, p in zip(req.query, prompts, strict=True)]
             columns, overrides = label_columns(req.labels, n, book.get(reward)[1])
             check_columns(columns, n)
             judge_prompts = [o if o is not None else p for o, p in zip(overrides, prompts, strict=True)]
             _, scorer, samples, results = score_batch(reward, [c for c, _ in cut], judge_prompts, columns)
-            return cut, scorer, samples, results
+            monitors = [sample_monitors(s, r) for s, r in zip(samples, results, strict=True)]
+            return cut, scorer, samples, results, monitors
 
-        cut, scorer, samples, results = await off_loop(cut_and_score)
+        cut, scorer, samples, results, monitors = await off_loop(cut_and_score)
         state.served([s.render for s in samples], results)
         values = [r.value for r in results]
         return await answer(lambda: openrlhf_answer(
             [limits.unjudged_reward if v is None else v for v in values], [v is not None for v in values],
-            [f for _, f in cut], tuple(scorer.value_range), rendered=[s.render.ok for s in samples]))
+            [f for _, f in cut], tuple(scorer.value_range), rendered=[s.render.ok for s in samples],
+            monitors=monitors))
 
     return app

@@ -1,0 +1,68 @@
+"""Supervised warm-start data from the ``shapes`` generator: fresh scenes, never an eval scene.
+
+A small policy that cannot yet write a valid program gets no learning signal from a verifiable
+reward (every sample scores the minimum, every GRPO advantage is zero). The generator that made
+the suite also writes each scene's program in five languages, so it can teach the form first::
+
+    rows = warm_start_rows("svg", 256)   # TRL SFTTrainer's conversational prompt/completion rows
+
+The scenes come from their own seed (:data:`WARM_START_SEED`, not the suite's), and a scene whose
+description is one of the suite's eval scenes is skipped, so an evaluation on the eval split
+measures tasks the warm start never showed.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from codepaint_env.tasks.prompts import system_prompt
+from codepaint_env.tasks.shapes.programs import LANGUAGES, reference_programs
+from codepaint_env.tasks.shapes.scenes import sample_scene
+from codepaint_env.tasks.shapes.suite import build_scenes, prompt_for, split_of
+
+__all__ = ["FENCES", "WARM_START_SEED", "warm_start_rows"]
+
+#: The seed warm-start scenes are drawn from (the suite's is 27).
+WARM_START_SEED = 1027
+#: The fence tag each language's system prompt asks for.
+FENCES: dict[str, str] = {"svg": "svg", "p5": "js", "html": "html", "python": "python", "tikz": "latex"}
+
+
+def warm_start_rows(language: str, n: int, *, seed: int = WARM_START_SEED,
+                    max_chars: int | None = None) -> list[dict[str, Any]]:
+    """``n`` prompt/completion rows: a fresh scene's task and its reference program, fenced.
+
+    Args:
+        language: One of the generator's languages (``svg``, ``p5``, ``html``, ``python``, ``tikz``).
+        n: How many rows.
+        seed: The scenes' seed.
+        max_chars: Skip scenes whose program is longer (keeps a CPU warm start short).
+
+    Raises:
+        ValueError: A language the generator does not write.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"the shapes generator writes {', '.join(LANGUAGES)}, not {language!r}")
+    held_out = {s.description for s in build_scenes() if split_of(s) == "eval"}
+    system = system_prompt(language)
+    rng = random.Random(seed)
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    index = 0
+    while len(rows) < n:
+        index += 1
+        scene = sample_scene(rng, index)
+        if scene.description in held_out or scene.description in seen:
+            continue
+        seen.add(scene.description)
+        program = reference_programs(scene)[language]
+        if max_chars is not None and len(program) > max_chars:
+            continue
+        answer = f"```{FENCES[language]}\n{program.strip()}\n```"
+        rows.append({
+            "prompt": [{"role": "system", "content": system},
+                       {"role": "user", "content": prompt_for(scene, language)}],
+            "completion": [{"role": "assistant", "content": answer}],
+        })
+    return rows
