@@ -302,10 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     """Run the stages not yet done, then write the report."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--run", default=str(ROOT / "runs/learning"), help="the run folder")
-    ap.add_argument("--samples", type=int, default=4, help="eval samples per task")
+    ap.add_argument("--samples", type=int, default=2, help="eval samples per task")
     ap.add_argument("--max-tokens", type=int, default=512)
-    ap.add_argument("--warm-start", type=int, default=256, help="supervised warm-start programs")
-    ap.add_argument("--grpo-steps", type=int, default=24)
+    ap.add_argument("--warm-start", type=int, default=192, help="supervised warm-start programs")
+    ap.add_argument("--grpo-steps", type=int, default=16)
     ap.add_argument("--num-generations", type=int, default=4)
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--learning-rate", type=float, default=1e-5)

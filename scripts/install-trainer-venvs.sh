@@ -9,6 +9,8 @@
 #                     .venv's sys.path to run OpenRLHF's own reward code path (utils/agent.py)
 #   .venvs/openenv    openenv-core 0.3.0 (wants pillow<13 via gradio; .venv has pillow 13), codepaint[ocr]
 #                     (editable): codepaint_env.integrations.openenv served by OpenEnv's own app
+#   .venvs/verifiers  verifiers 0.4.0 (pins openai<3; .venv has 3.x), codepaint[ocr] (editable):
+#                     codepaint_env.integrations.verifiers run by verifiers' own eval runner
 #
 # Usage: scripts/install-trainer-venvs.sh [PYTHON] [NAME...]   (default: python3, every one)
 set -u
@@ -16,7 +18,7 @@ STAMP_HASH=$(sha256sum "$0" | cut -c1-16)
 cd "$(dirname "$0")/.." || exit 1
 PYTHON=${1:-python3}
 shift || true
-NAMES=${*:-verl openrlhf openenv}
+NAMES=${*:-verl openrlhf openenv verifiers}
 
 requirements() {
   case "$1" in
@@ -24,7 +26,8 @@ requirements() {
     verl) echo "verl==0.9.1 torch==2.13.0" ;;
     openrlhf) echo "openrlhf==0.11.2 (source only) aiohttp pylatexenc" ;;
     openenv) echo "openenv-core==0.3.0" ;;
-    *) echo "unknown trainer venv $1 (known: verl openrlhf openenv)" >&2; return 1 ;;
+    verifiers) echo "verifiers==0.4.0" ;;
+    *) echo "unknown trainer venv $1 (known: verl openrlhf openenv verifiers)" >&2; return 1 ;;
   esac
 }
 

@@ -40,16 +40,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from codepaint_env.core.result import ERROR_KINDS
+from codepaint_env.core.result import ERROR_KINDS, RenderResult
 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from rewards.base import RewardResult, Sample
+
+class Sample(Protocol):
+    """What the monitors read of a :class:`rewards.base.Sample` (this module sits below it)."""
+
+    code: str
+    render: RenderResult
+
+
+class RewardResult(Protocol):
+    """What the monitors read of a :class:`rewards.base.RewardResult`."""
+
+    value: float | None
+    breakdown: dict[str, float | None]
 
 __all__ = ["FAILURE_KINDS", "MONITOR_KEYS", "MONITOR_PREFIX", "batch_monitors", "log_monitors",
            "monitors_for", "picture_stats", "sample_monitors"]

@@ -12,6 +12,7 @@
                             [--max-queue N]
     codepaint eval --model NAME|--base-url URL --suite svg --limit N --samples K --out DIR [--resume]
                    [--reward SPEC] [--prompt-style allowlist|reference|none] [--compare A,B]
+    codepaint export pool|tasks --suite NAME|rollouts FILE --out DIR      (Hub dataset folders)
 
 Exit codes (:mod:`.exit_codes`): 0 success, 2 usage error, 3 the program failed to render
 (``render``), 1 a broken installation (``doctor``, or any command that cannot start its renderer),
@@ -27,14 +28,14 @@ import argparse
 import os
 import sys
 
-from codepaint_env.cli import demo, doctor, evaluate, policy_server, pool, render, score, serve
+from codepaint_env.cli import demo, doctor, evaluate, export, policy_server, pool, render, score, serve
 from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
 from codepaint_env.core.errors import CodePaintError, RendererUnavailable
 from codepaint_env.core.version import __version__
 
 #: The subcommands, in the order ``--help`` lists them: each module has ``add_parser(sub)``, whose
 #: parser sets ``run(args, parser) -> exit code`` as its default.
-COMMANDS = (render, doctor, demo, pool, score, serve, policy_server, evaluate)
+COMMANDS = (render, doctor, demo, pool, score, serve, policy_server, evaluate, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -35,6 +35,7 @@ MOVED: dict[str, str] = {
     "codepaint_env.report": "codepaint_env.render.gallery",
     "codepaint_env.integrations.scoring": "codepaint_env.scoring.trainer",
     "codepaint_env.render.result": "codepaint_env.core.result",
+    "codepaint_env.integrations.hub_datasets": "codepaint_env.tasks.hub_datasets",
     "codepaint_env.render.ray_renderer": "codepaint_env.render.ray.renderer",
     "codepaint_env.render.chromium": "codepaint_env.render.browser.chromium",
     "codepaint_env.render.webgl": "codepaint_env.render.browser.webgl",

@@ -11,15 +11,12 @@ One module per trainer, each documented with the command of a real run:
 * :mod:`codepaint_env.integrations.skyrl`: a SkyRL-Gym ``BaseTextEnv`` (``env_class=codepaint``)
   whose ``step`` renders and scores, multi-turn refinement and image observations included.
 * :mod:`codepaint_env.integrations.parquet`: codepaint tasks as verl's (or SkyRL's) parquet rows.
-* :mod:`codepaint_env.integrations.hub_datasets`: the pool (with its pictures), the task suites and
-  ``codepaint eval``'s rollouts as Hub datasets (parquet, an ``Image`` column, a dataset card).
 * :mod:`codepaint_env.integrations.openenv`: a codepaint ``Environment`` for OpenEnv (served by
   OpenEnv's own app: HTTP and WebSocket sessions, one shared renderer; ``openenv.yaml`` and
   ``docker/openenv/Dockerfile`` to publish it).
-
-There is no verifiers adapter: verifiers 0.4.0 runs every rollout through a harness program in a
-runtime (even its minimal harness bootstraps ``uv`` by downloading it), which could not be tested
-here, so none is shipped rather than an untested one (README, "Use it with your trainer").
+* :mod:`codepaint_env.integrations.verifiers`: a verifiers 0.4 taskset, ``Env`` and harness
+  (``load_environment``): single-turn and write-look-edit episodes, pictures in user or tool
+  messages; its harness calls the model in-process (no ``uv`` bootstrap, no container).
 
 TRL needs no adapter: every reward is a TRL reward function, and
 :class:`~codepaint_env.integrations.trl.CodePaintToolEnv` is its ``environment_factory``.

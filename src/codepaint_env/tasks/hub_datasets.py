@@ -1,8 +1,8 @@
 """codepaint's data as Hugging Face datasets: the rated pool with its pictures, the task suites, rollouts.
 
-    python -m codepaint_env.integrations.hub_datasets pool --out data/codepaint-pool
-    python -m codepaint_env.integrations.hub_datasets suite svg --out data/codepaint-svg
-    python -m codepaint_env.integrations.hub_datasets rollouts runs/eval/rollouts.jsonl --out data/eval
+    codepaint export pool --out data/codepaint-pool
+    codepaint export tasks --suite svg --out data/codepaint-svg
+    codepaint export rollouts runs/eval/rollouts.jsonl --out data/eval
 
 Each command writes the Hub's layout: ``OUT/data/<split>-00000-of-00001.parquet`` (pictures embedded
 as PNG bytes in an ``Image`` column, so the Hub's viewer shows them) and ``OUT/README.md``, a
@@ -16,10 +16,8 @@ JSON, a reward's breakdown) are JSON text, so every row of a dataset has one sch
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +109,7 @@ def rollouts_dataset(path: str | Path) -> Any:
 
 _CARD = """---
 license: mit
-tags: [codepaint, creative-code, reinforcement-learning]
+tags: [codepaint, creative-code, reinforcement-learning, rl-environment, image]
 configs:
 - config_name: default
   data_files:
@@ -120,7 +118,7 @@ configs:
 
 # {title}
 
-Made by `python -m codepaint_env.integrations.hub_datasets {command}` from codepaint
+Made by `{command}` from codepaint
 (reinforcement learning on programs that draw). Columns: {columns}.
 
 Nested values with no fixed shape are JSON text; pictures are PNGs in the `image` column.
@@ -146,46 +144,3 @@ def save_for_hub(splits: Mapping[str, Any], out: str | Path, *, title: str, comm
         _CARD.format(files=files, title=title, command=command, columns=", ".join(f"`{c}`" for c in columns))
     )
     return written
-
-
-def main(argv: Iterable[str] | None = None) -> int:
-    """The command line (see the module docstring)."""
-    p = argparse.ArgumentParser(
-        prog="python -m codepaint_env.integrations.hub_datasets",
-        description="Write codepaint's pool, a task suite or rollouts as a Hub dataset.",
-    )
-    sub = p.add_subparsers(dest="what", required=True)
-    pool = sub.add_parser("pool", help="the rated reference pool with its pictures")
-    pool.add_argument("--pool", default=None, help="pool folder (default: the repository's reference_pool/)")
-    suite = sub.add_parser("suite", help="a built-in task suite, train and eval splits")
-    suite.add_argument("name")
-    roll = sub.add_parser("rollouts", help="codepaint eval's rollouts.jsonl")
-    roll.add_argument("file")
-    for s in (pool, suite, roll):
-        s.add_argument("--out", required=True, help="output folder")
-    args = p.parse_args(list(argv) if argv is not None else None)
-    if args.what == "pool":
-        files = save_for_hub(
-            {"train": pool_dataset(args.pool)}, args.out, title="codepaint reference pool", command="pool"
-        )
-    elif args.what == "suite":
-        files = save_for_hub(
-            {s: suite_dataset(args.name, s) for s in ("train", "eval")},
-            args.out,
-            title=f"codepaint task suite '{args.name}'",
-            command=f"suite {args.name}",
-        )
-    else:
-        files = save_for_hub(
-            {"train": rollouts_dataset(args.file)},
-            args.out,
-            title="codepaint rollouts",
-            command=f"rollouts {args.file}",
-        )
-    for f in files:
-        print(f, file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,8 +11,8 @@ import pytest
 from datasets import load_dataset
 from PIL import Image
 
-from codepaint_env.integrations.hub_datasets import rollouts_dataset, save_for_hub
 from codepaint_env.tasks import load_suite
+from codepaint_env.tasks.hub_datasets import rollouts_dataset, save_for_hub
 from rewards.pool import ReferencePool
 
 
@@ -20,7 +20,7 @@ def test_the_pool_round_trips_with_its_pictures(tmp_path):
     pool = ReferencePool()
     out = tmp_path / "pool"
     r = subprocess.run(
-        [sys.executable, "-m", "codepaint_env.integrations.hub_datasets", "pool", "--out", str(out)],
+        [sys.executable, "-m", "codepaint_env.cli", "export", "pool", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -40,7 +40,7 @@ def test_the_pool_round_trips_with_its_pictures(tmp_path):
 def test_a_suite_has_one_schema_for_every_row(tmp_path):
     out = tmp_path / "svg"
     r = subprocess.run(
-        [sys.executable, "-m", "codepaint_env.integrations.hub_datasets", "suite", "svg", "--out", str(out)],
+        [sys.executable, "-m", "codepaint_env.cli", "export", "tasks", "--suite", "svg", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -98,8 +98,10 @@ def test_an_unknown_suite_is_a_clear_error(tmp_path, bad):
         [
             sys.executable,
             "-m",
-            "codepaint_env.integrations.hub_datasets",
-            "suite",
+            "codepaint_env.cli",
+            "export",
+            "tasks",
+            "--suite",
             bad,
             "--out",
             str(tmp_path),
@@ -109,3 +111,37 @@ def test_an_unknown_suite_is_a_clear_error(tmp_path, bad):
         timeout=120,
     )
     assert r.returncode != 0 and "unknown task suite 'nope'" in r.stderr
+
+
+def test_codepaint_export_writes_each_kind_with_a_card_the_hub_reads(tmp_path):
+    def export(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "codepaint_env.cli", "export", *args],
+                              capture_output=True, text=True, timeout=300)
+
+    r = export("tasks", "--suite", "shapes", "--out", str(tmp_path / "shapes"))
+    assert r.returncode == 0, r.stderr
+    card = (tmp_path / "shapes" / "README.md").read_text()
+    header = card.split("---")[1]
+    assert "rl-environment" in header and "split: eval" in header and "split: train" in header
+    assert "codepaint export tasks --suite shapes" in card
+    # the folder as the Hub serves it: the card's configs name the splits ("eval" stays "eval")
+    ds = load_dataset(str(tmp_path / "shapes"), split="eval")
+    tasks = load_suite("shapes", split="eval")
+    assert len(ds) == len(tasks) and ds[0]["id"] == tasks[0].id
+    assert json.loads(ds[0]["checks"]) == json.loads(json.dumps(list(tasks[0].checks)))
+    (tmp_path / "pic.png").write_bytes(_png())
+    row = {"task_id": "t", "reward": 1.0, "image": "pic.png"}  # codepaint eval's row: its picture's path
+    (tmp_path / "rollouts.jsonl").write_text(json.dumps(row) + "\n")
+    r = export("rollouts", str(tmp_path / "rollouts.jsonl"), "--out", str(tmp_path / "roll"))
+    assert r.returncode == 0, r.stderr
+    ds = load_dataset("parquet", data_dir=str(tmp_path / "roll" / "data"), split="train")
+    assert ds[0]["image"].size == (8, 6) and ds[0]["reward"] == 1.0
+    unknown = export("tasks", "--suite", "nope", "--out", str(tmp_path / "x"))
+    assert unknown.returncode == 2 and "shapes" in unknown.stderr  # names the suites
+    assert "rollouts.jsonl" in export("rollouts", "--out", str(tmp_path / "y")).stderr
+
+
+def _png() -> bytes:
+    png = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 30, 30)).save(png, format="PNG")
+    return png.getvalue()

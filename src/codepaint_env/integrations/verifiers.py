@@ -1,0 +1,534 @@
+r"""verifiers: codepaint tasks as a verifiers 0.4 taskset, environment and harness.
+
+verifiers 0.4 (``verifiers.v1``, the only API it ships) has no ``Rubric``, ``SingleTurnEnv``,
+``MultiTurnEnv`` or ``datasets.Dataset`` of ``prompt``/``answer``/``info`` rows any more. Its
+parts, and what this module gives for each:
+
+* **the rows**: a ``Taskset`` whose ``load()`` yields typed ``Task`` objects.
+  :class:`CodePaintTaskset` loads a codepaint suite (:func:`codepaint_env.tasks.load_suite`);
+  each :class:`CodePaintTaskData` carries the task's prompt, the language's system prompt
+  (:func:`codepaint_env.tasks.prompts.system_prompt`) and the codepaint task itself (``task``).
+* **the rubric**: a ``Task``'s ``@vf.reward`` methods. :class:`CodePaintTask` has one,
+  ``codepaint``: the codepaint reward spec (``"execution_gate:0.3,visual_checks:0.7"``) built
+  once by :func:`rewards.make_reward`, so the gate rule of a composite holds (a program the gate
+  fails skips the other components); its breakdown is recorded as ``codepaint/<part>`` metrics.
+* **the environment**: an ``Env`` whose ``run(task, agents)`` is the episode.
+  :class:`CodePaintVerifiersEnv` with ``max_turns=1`` is the single-turn case
+  (``agents.agent.run(task)``, as verifiers' own ``SingleAgentEnv``); with ``max_turns > 1`` it
+  holds the rollout open (``agents.agent.interaction(task)``): the policy writes a program, the
+  environment renders and scores it (:class:`~codepaint_env.envs.env.CodePaintEnv`, the same turn
+  as every other adapter's) and answers with the feedback text, and with ``images=True`` the
+  picture as an ``image_url`` part, then the policy edits; the episode's reward is the last
+  program's.
+* **the harness**: :class:`CodePaintChatHarness` calls the model in-process through the
+  rollout's interception endpoint (verifiers' own contract: "a harness may run its loop
+  in-process instead of launching a program"). verifiers' built-in chat harnesses (``null``,
+  ``bash``) run a ``uv`` script in a runtime and download ``uv`` when it is missing; this one
+  needs no ``uv``, no tool server and no network beyond the model's endpoint, and runs in the
+  ``subprocess`` runtime (nothing is executed in it).
+
+Use it from Python (the id ``codepaint-verifiers`` resolves to the top-level package
+``codepaint_verifiers``, which re-exports this module)::
+
+    import asyncio
+    import verifiers.v1 as vf
+    from verifiers.v1.cli.eval.runner import run_eval        # what ``vf eval`` runs
+    from verifiers.v1.configs.cli.eval import EvalConfig
+    from codepaint_env.integrations.verifiers import load_environment
+
+    env = load_environment("svg", rewards="execution_gate:0.3,visual_checks:0.7", max_turns=3,
+                           images=True, keep_last_images=1)
+    config = EvalConfig(env=env.config, model="Qwen/Qwen2.5-VL-7B-Instruct", push=False, rich=None,
+                        client=vf.EvalClientConfig(base_url="http://localhost:8000/v1"))
+    episodes = asyncio.run(run_eval(config))
+    [(t.ok, t.rewards["codepaint"]) for e in episodes for t in e.traces]
+
+**Pictures.** ``image_placement="user"`` (default) sends the feedback as a user message, the
+picture first; ``"tool"`` offers the policy one function tool, ``submit_code(code)``, and answers
+each call with a tool message holding the feedback (and the picture); a reply without a call is
+answered with a user message. ``keep_last_images=k`` keeps the pictures of the last ``k`` turns
+in each request and replaces older ones by the text :data:`OLDER_PICTURE` (the harness rewrites
+the history it sends; verifiers records the rewritten request as a new branch of the trace).
+
+**Three kinds of failure** (docs/RELIABILITY.md). A broken program is a score: the reward's
+minimum. A broken installation raises :class:`~codepaint_env.core.errors.DependencyNotInstalled`
+with the fix when this module is imported without verifiers. A broken infrastructure (a render
+that came back ``error_kind="infra"``, a judge that is down: the codepaint reward is ``None``) is
+never a 0: the ``codepaint`` reward raises :class:`NotJudged`, and verifiers records that as it
+records every failed rollout: a ``TaskError`` on ``trace.errors``, ``trace.ok`` False (so
+``episode.ok`` False), ``trace.rewards["codepaint"]`` left ``None`` (verifiers' "scoring didn't
+run"; note ``trace.reward``, a sum over the rewards that ran, reads 0: read ``trace.ok``).
+``vf eval --resume`` runs such episodes again (an episode that is not ``ok`` is not complete), and
+a retry rule retries them: ``vf.RetryRule(type="TaskError", message="not judged", max_retries=2)`` in the
+agent's ``retries`` (a single-turn rollout) or the env's (``--env.retries``: whole episodes). In a
+multi-turn episode an unjudged turn before the last is only feedback ("not judged"); the last
+turn's reward decides.
+
+Nothing of codepaint imports this module; it needs ``verifiers`` (which pins ``openai<3``:
+``scripts/install-trainer-venvs.sh python3 verifiers`` makes ``.venvs/verifiers``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from codepaint_env.core.errors import DependencyNotInstalled
+from codepaint_env.core.pickling import PicklesAsArguments
+from codepaint_env.envs.vlm_messages import DREW
+from rewards.spec import DEFAULT_REWARD
+
+try:
+    import verifiers.v1 as vf  # pyright: ignore[reportMissingImports]
+    from openai import AsyncOpenAI
+    from pydantic import Field, model_validator
+    from verifiers.v1.dialects.chat import message_to_wire  # pyright: ignore[reportMissingImports]
+except ImportError as e:  # a broken installation: say how to fix it
+    raise DependencyNotInstalled(
+        f"the verifiers environment needs verifiers ({e}): pip install verifiers==0.4.0 beside codepaint (it "
+        "pins openai<3: scripts/install-trainer-venvs.sh python3 verifiers makes .venvs/verifiers)") from e
+
+if TYPE_CHECKING:
+    from codepaint_env.envs.env import CodePaintEnv
+    from codepaint_env.render.service import RenderService
+    from codepaint_env.tasks import Task
+    from rewards.base import Reward
+
+__all__ = ["OLDER_PICTURE", "PLUGIN_MODULE", "SUBMIT_TOOL", "TASKSET_ID", "CodePaintChatHarness",
+           "CodePaintChatHarnessConfig", "CodePaintEnvConfig", "CodePaintTask", "CodePaintTaskData",
+           "CodePaintTaskset", "CodePaintTasksetConfig", "CodePaintVerifiersEnv", "NotJudged",
+           "keep_last_pictures", "load_environment"]
+
+#: The taskset, environment and harness id (verifiers resolves it to this module).
+TASKSET_ID = "codepaint-verifiers"
+#: The top-level package verifiers imports for :data:`TASKSET_ID` (``src/codepaint_verifiers``: it
+#: re-exports this module; verifiers resolves an id to a top-level module, not a dotted path).
+PLUGIN_MODULE = "codepaint_verifiers"
+#: What replaces a picture older than ``keep_last_images`` turns in a request.
+OLDER_PICTURE = "[the picture of an earlier turn is left out]"
+#: The one tool the policy gets with ``image_placement="tool"``.
+SUBMIT_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "submit_code",
+        "description": "Render the program and score its picture; answers the feedback (and the picture).",
+        "parameters": {"type": "object", "properties": {"code": {
+            "type": "string", "description": "the complete program"}}, "required": ["code"]},
+    },
+}
+_TOOL_INSTRUCTION = "Submit every program by calling the submit_code tool with the complete program."
+_EDIT_INSTRUCTION = "Reply with the complete edited program."
+
+
+
+class NotJudged(RuntimeError):
+    """The codepaint reward could not judge the rollout's program (infrastructure, not the program)."""
+
+
+# ---------------------------------------------------------------------- the shared renderer and reward
+class _Scoring(PicklesAsArguments):
+    """One renderer and one reward object for every rollout of a taskset (made on first use).
+
+    Args:
+        reward: The codepaint reward spec.
+        size: The render size (``None``: each task's own).
+        feedback: ``"short"`` or ``"full"`` (see :class:`~codepaint_env.envs.env.CodePaintEnv`).
+    """
+
+    def __init__(self, reward: str, size: int | None = None, feedback: str = "short") -> None:
+        self.spec, self.size, self.feedback = reward, size, feedback
+        self._lock = threading.Lock()
+        self._renderer: RenderService | None = None
+        self._reward: Reward | None = None
+
+    def reward(self) -> Reward:
+        """The reward object (its renderer started with it)."""
+        with self._lock:
+            if self._reward is None:
+                from codepaint_env.render import Renderer
+                from rewards import make_reward
+
+                renderer = Renderer()
+                try:
+                    self._reward = make_reward(self.spec, renderer=renderer)
+                except BaseException:
+                    renderer.close()
+                    raise
+                self._renderer = renderer
+            return self._reward
+
+    def env(self, task: Task, max_turns: int) -> CodePaintEnv:
+        """A fresh one-task environment over the shared renderer and reward, reset on ``task``."""
+        from codepaint_env.envs.env import CodePaintEnv
+
+        reward = self.reward()
+        env = CodePaintEnv(language=task.language, reward=reward, tasks=[task], split=None,
+                           max_turns=max_turns, size=self.size or task.size, renderer=self._renderer,
+                           feedback=self.feedback)
+        env.reset(options={"task": task})
+        return env
+
+    def close(self) -> None:
+        """Close the renderer (idempotent; a later rollout starts a new one)."""
+        with self._lock:
+            renderer, self._renderer, self._reward = self._renderer, None, None
+        if renderer is not None:
+            renderer.close()
+
+
+# ---------------------------------------------------------------------- the taskset
+class CodePaintTaskData(vf.TaskData):  # pyright: ignore[reportUntypedBaseClass]
+    """A codepaint task on verifiers' wire (``prompt`` and ``system_prompt`` are verifiers' own).
+
+    Attributes:
+        task: The codepaint task (:meth:`codepaint_env.tasks.Task.to_row`).
+    """
+
+    task: dict[str, Any] = Field(default_factory=dict)
+
+    def codepaint_task(self) -> Task:
+        """The codepaint :class:`~codepaint_env.tasks.Task`."""
+        from codepaint_env.tasks import Task
+
+        return Task.from_row(self.task, "verifiers task data")
+
+
+class CodePaintTask(vf.Task[CodePaintTaskData, vf.State, vf.TaskConfig]):  # pyright: ignore[reportUntypedBaseClass]
+    """One codepaint task; its one reward, ``codepaint``, is the codepaint reward of the last program.
+
+    Args:
+        data: The task's wire data.
+        config: verifiers' task config.
+        scoring: The taskset's shared renderer and reward (made from the config when not given).
+    """
+
+    def __init__(self, data: CodePaintTaskData, config: Any = None, scoring: _Scoring | None = None) -> None:
+        super().__init__(data, config)
+        self.scoring = scoring if scoring is not None else _Scoring(DEFAULT_REWARD)
+
+    @vf.reward(weight=1.0)
+    async def codepaint(self, trace: vf.Trace) -> float:
+        """The codepaint reward of the rollout's last program (see the module docstring).
+
+        A multi-turn episode scored every turn as it went (``trace.info["codepaint"]``); a
+        single-turn rollout is scored here.
+
+        Raises:
+            NotJudged: The reward could not judge the program (``None``): the rollout is an error.
+        """
+        record = trace.info.get("codepaint")
+        if not record or not record.get("turns"):
+            program, _ = _program(trace.assistant_messages[-1:] if trace.assistant_messages else [])
+            turn = await asyncio.to_thread(self._score_one, program)
+            record = trace.info["codepaint"] = {"turns": [turn]}
+        last = record["turns"][-1]
+        trace.record_metric("codepaint/turns", float(len(record["turns"])))
+        for name, value in (last.get("breakdown") or {}).items():
+            if value is not None:
+                trace.record_metric(f"codepaint/{name}", float(value))
+        if last["value"] is None:
+            raise NotJudged(f"codepaint reward not judged: {last.get('reason') or 'no reason given'}")
+        return float(last["value"])
+
+    def _score_one(self, program: str) -> dict[str, Any]:
+        env = self.scoring.env(self.data.codepaint_task(), max_turns=1)
+        _, _, _, _, info = env.step(program)
+        return _turn_record(info)
+
+
+class CodePaintTasksetConfig(vf.TasksetConfig):  # pyright: ignore[reportUntypedBaseClass]
+    """Which codepaint tasks load (``--env.taskset.*``), and how they are scored.
+
+    Attributes:
+        suite: A built-in suite name (``svg``, ``shapes``, ``watercolour``...) or a JSONL path.
+        split: ``train``, ``eval`` or ``None`` (both).
+        language: Only this language's tasks (``None``: every task of the suite).
+        reward: The codepaint reward spec (default :data:`rewards.spec.DEFAULT_REWARD`, offline).
+        size: Render every task at this size (``None``: each task's own).
+        feedback: ``short`` or ``full`` feedback text.
+    """
+
+    id: str = TASKSET_ID
+    suite: str = "svg"
+    split: str | None = "train"
+    language: str | None = None
+    reward: str = DEFAULT_REWARD
+    size: int | None = Field(None, ge=16, le=4096)
+    feedback: Literal["short", "full"] = "short"
+
+
+class CodePaintTaskset(vf.Taskset[CodePaintTask, CodePaintTasksetConfig]):  # pyright: ignore[reportUntypedBaseClass]
+    """A codepaint suite as verifiers tasks; its renderer and reward are shared by every task.
+
+    Args:
+        config: The taskset config.
+    """
+
+    def __init__(self, config: CodePaintTasksetConfig) -> None:
+        super().__init__(config)
+        self.scoring = _Scoring(config.reward, config.size, config.feedback)
+
+    def load(self) -> list[CodePaintTask]:
+        """The suite's tasks (see :class:`CodePaintTasksetConfig`).
+
+        Raises:
+            ValueError: The suite has no task for the split and language.
+        """
+        from codepaint_env.tasks import builtin_suites, load_suite, load_tasks
+        from codepaint_env.tasks.prompts import system_prompt
+
+        cfg = self.config
+        if cfg.suite in builtin_suites():
+            found = load_suite(cfg.suite, split=cfg.split, language=cfg.language)
+        else:
+            found = [t for t in load_tasks(cfg.suite) if (cfg.split is None or t.split == cfg.split)
+                     and (cfg.language is None or t.language == cfg.language)]
+        if not found:
+            raise ValueError(f"no codepaint task in {cfg.suite!r} (split {cfg.split}, "
+                             f"language {cfg.language})")
+        return [CodePaintTask(CodePaintTaskData(id=t.id, name=t.id, prompt=t.prompt,
+                                                system_prompt=system_prompt(t.language), task=t.to_row()),
+                              cfg.task, scoring=self.scoring)
+                for t in found]
+
+
+# ---------------------------------------------------------------------- the harness
+class CodePaintChatHarnessConfig(vf.HarnessConfig):  # pyright: ignore[reportUntypedBaseClass]
+    """The in-process chat harness (``--env.agent.harness.*``).
+
+    Attributes:
+        submit_tool: Offer the ``submit_code`` tool (``image_placement="tool"``).
+        keep_last_images: Keep the pictures of the last this many turns in a request (``None``: all).
+    """
+
+    id: str = TASKSET_ID
+    submit_tool: bool = False
+    keep_last_images: int | None = Field(None, ge=1)
+
+
+class CodePaintChatHarness(vf.Harness[CodePaintChatHarnessConfig]):  # pyright: ignore[reportUntypedBaseClass]
+    """One model call per segment, made in-process through the rollout's interception endpoint.
+
+    No program is launched and nothing runs in the runtime, so no ``uv`` and no container: the
+    interception server records the call into the trace as it does for any harness.
+    """
+
+    APPENDS_SYSTEM_PROMPT = True
+    SUPPORTS_RESUME = True
+    EXECUTES_CODE = False
+    NEEDS_CONTAINER = False
+
+    async def launch(self, ctx: Any, trace: Any, runtime: Any, endpoint: str, secret: str,
+                     mcp_urls: dict[str, str], data: Any, tool_interception_url: str | None = None) -> Any:
+        """Send the conversation (older pictures left out) to the model once.
+
+        Args:
+            ctx: The model context (``ctx.model``).
+            trace: The rollout's trace.
+            runtime: The rollout's runtime (unused: nothing runs in it).
+            endpoint: The interception server's ``/v1`` URL.
+            secret: Its bearer token.
+            mcp_urls: Tool servers (none for codepaint tasks).
+            data: This segment's task data: the prompt, or the conversation so far.
+            tool_interception_url: Unused (no tool is executed by the harness).
+
+        Returns:
+            A successful ``ProgramResult`` (a failed model call raises; verifiers records it).
+        """
+        system, prompt = self.resolve_prompt(data)
+        if self.config.submit_tool:
+            system = f"{system}\n\n{_TOOL_INSTRUCTION}" if system else _TOOL_INSTRUCTION
+        messages: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
+        if isinstance(prompt, str):
+            messages.append({"role": "user", "content": prompt})
+        elif prompt is not None:
+            messages.extend(m for m in (message_to_wire(m) for m in prompt)
+                            if not (m.get("role") == "system" and system))
+        messages = keep_last_pictures(messages, self.config.keep_last_images)
+        kwargs: dict[str, Any] = {"model": ctx.model, "messages": messages}
+        if self.config.submit_tool:
+            kwargs["tools"] = [SUBMIT_TOOL]
+        async with AsyncOpenAI(base_url=endpoint, api_key=secret, max_retries=2) as client:
+            await client.chat.completions.create(**kwargs)
+        return vf.ProgramResult(exit_code=0, stdout="", stderr="")
+
+
+def keep_last_pictures(messages: list[dict[str, Any]], keep: int | None) -> list[dict[str, Any]]:
+    """``messages`` with the pictures of all but the last ``keep`` messages that have one replaced.
+
+    Args:
+        messages: OpenAI chat messages (not changed).
+        keep: How many of the latest messages with pictures keep them (``None``: all).
+
+    Returns:
+        The messages; an older picture part becomes ``{"type": "text", "text": OLDER_PICTURE}``.
+    """
+    if keep is None:
+        return messages
+    with_pictures = [i for i, m in enumerate(messages) if _has_picture(m)]
+    older = set(with_pictures[:-keep]) if len(with_pictures) > keep else set()
+    out = []
+    for i, m in enumerate(messages):
+        if i in older:
+            m = {**m, "content": [{"type": "text", "text": OLDER_PICTURE} if _is_picture(p) else p
+                                  for p in m["content"]]}
+        out.append(m)
+    return out
+
+
+def _is_picture(part: Any) -> bool:
+    return isinstance(part, Mapping) and part.get("type") in ("image_url", "image")
+
+
+def _has_picture(message: Mapping[str, Any]) -> bool:
+    content = message.get("content")
+    return isinstance(content, list) and any(_is_picture(p) for p in content)
+
+
+# ---------------------------------------------------------------------- the environment
+class CodePaintEnvConfig(vf.EnvConfig):  # pyright: ignore[reportUntypedBaseClass]
+    """The environment (``--env.*``): the taskset, the one ``agent`` seat and the episode's shape.
+
+    Attributes:
+        agent: The policy's seat (default: :class:`CodePaintChatHarness` in the ``subprocess``
+            runtime, set up from the fields below).
+        max_turns: Programs per episode (1: single-turn).
+        images: Send each picture with the feedback (a vision-language policy).
+        image_placement: ``user`` (a user message) or ``tool`` (the ``submit_code`` tool's result).
+        keep_last_images: Pictures of the last this many turns stay in a request (``None``: all).
+    """
+
+    taskset: CodePaintTasksetConfig = CodePaintTasksetConfig()
+    agent: vf.AgentConfig = vf.AgentConfig(runtime=vf.SubprocessConfig())
+    max_turns: int = Field(1, ge=1, le=32)
+    images: bool = False
+    image_placement: Literal["user", "tool"] = "user"
+    keep_last_images: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _harness_follows_the_episode(self) -> CodePaintEnvConfig:
+        """The codepaint harness's tool and picture settings are this config's; others are refused."""
+        wanted = {"submit_tool": self.image_placement == "tool", "keep_last_images": self.keep_last_images}
+        harness = self.agent.harness
+        if harness is None:
+            self.agent = self.agent.model_copy(update={"harness": CodePaintChatHarnessConfig(**wanted)})
+        elif isinstance(harness, CodePaintChatHarnessConfig):
+            if {k: getattr(harness, k) for k in wanted} != wanted:
+                self.agent = self.agent.model_copy(update={"harness": harness.model_copy(update=wanted)})
+        elif self.max_turns > 1 or self.image_placement == "tool":
+            raise ValueError(f"a multi-turn or tool-placement codepaint episode needs the {TASKSET_ID!r} "
+                             f"harness, not {harness.id!r}")
+        return self
+
+
+class CodePaintVerifiersEnv(vf.Env[CodePaintEnvConfig]):  # pyright: ignore[reportUntypedBaseClass]
+    """The codepaint episode (see the module docstring); ``stop()`` closes the shared renderer."""
+
+    async def run(self, task: Any, agents: Any) -> None:
+        """One episode: one program (``max_turns=1``), or write, look, edit until ``max_turns``.
+
+        Args:
+            task: A :class:`CodePaintTask`.
+            agents: The episode's agents (the one seat, ``agent``).
+        """
+        cfg = self.config
+        if cfg.max_turns == 1:
+            await agents.agent.run(task)
+            return
+        cp_task = task.data.codepaint_task()
+        env = await asyncio.to_thread(task.scoring.env, cp_task, cfg.max_turns)
+        turns: list[dict[str, Any]] = []
+        async with agents.agent.interaction(task) as chat:
+            segment = await chat.turn()
+            while not segment.terminated:
+                program, call_id = _program(segment.messages)
+                _, _, terminated, truncated, info = await asyncio.to_thread(env.step, program)
+                turns.append(_turn_record(info))
+                chat.trace.info["codepaint"] = {"turns": turns}
+                if terminated or truncated or len(turns) >= cfg.max_turns:
+                    break
+                segment = await chat.turn(self._feedback(env, call_id))
+
+    def _feedback(self, env: CodePaintEnv, call_id: str | None) -> list[dict[str, Any]]:
+        """The next turn's message: the feedback, the picture first when ``images`` and one was drawn."""
+        text = f"{env._feedback}\n\n{_EDIT_INSTRUCTION}"  # pyright: ignore[reportPrivateUsage]
+        res = env.last_result
+        content: str | list[dict[str, Any]] = text
+        if self.config.images and res is not None and res.png is not None:
+            url = "data:image/png;base64," + base64.b64encode(res.png).decode("ascii")
+            content = [{"type": "image_url", "image_url": {"url": url}},
+                       {"type": "text", "text": f"{DREW}\n{text}"}]
+        if call_id is not None and self.config.image_placement == "tool":
+            return [{"role": "tool", "tool_call_id": call_id, "name": "submit_code", "content": content}]
+        return [{"role": "user", "content": content}]
+
+    async def stop(self) -> None:
+        """Close the taskset's renderer when the environment stops serving."""
+        scoring = getattr(self.taskset, "scoring", None)
+        if scoring is not None:
+            await asyncio.to_thread(scoring.close)
+
+
+def _program(messages: Sequence[Any]) -> tuple[str, str | None]:
+    """(the program, the ``submit_code`` call id or None) of the last assistant message in ``messages``."""
+    for message in reversed(messages):
+        if getattr(message, "role", None) != "assistant":
+            continue
+        for call in reversed(message.tool_calls or []):
+            if call.name == "submit_code":
+                try:
+                    args = json.loads(call.arguments or "{}")
+                except ValueError:
+                    args = {}
+                code = args.get("code") if isinstance(args, dict) else None
+                return (code if isinstance(code, str) else ""), call.id
+        return message.content or "", None
+    return "", None
+
+
+def _turn_record(info: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``trace.info["codepaint"]["turns"]`` keeps of one environment step (JSON)."""
+    reward = info["reward"]
+    return {"turn": info["turn"], "value": reward["value"], "judged": info["judged"],
+            "reason": reward["reason"], "breakdown": dict(reward["breakdown"]),
+            "error_kind": info["render"].get("error_kind")}
+
+
+def load_environment(suite: str = "svg", *, rewards: str | None = None, max_turns: int = 1,
+                     images: bool = False, image_placement: Literal["user", "tool"] = "user",
+                     keep_last_images: int | None = None,
+                     split: str | None = "train", language: str | None = None, size: int | None = None,
+                     feedback: Literal["short", "full"] = "short") -> CodePaintVerifiersEnv:
+    """A verifiers environment over a codepaint suite (see the module docstring).
+
+    Args:
+        suite: A built-in suite name or a JSONL path of tasks.
+        rewards: The codepaint reward spec (``"execution_gate:0.3,visual_checks:0.7"``; default
+            :data:`rewards.spec.DEFAULT_REWARD`).
+        max_turns: Programs per episode (1: single-turn).
+        images: Send each picture with the feedback.
+        image_placement: ``"user"`` or ``"tool"``.
+        keep_last_images: Pictures of the last this many turns stay in a request (``None``: all).
+        split: ``"train"``, ``"eval"`` or ``None``.
+        language: Only this language's tasks.
+        size: Render size (``None``: each task's own).
+        feedback: ``"short"`` or ``"full"`` feedback text.
+
+    Returns:
+        The environment (its config is ``env.config``, what ``vf.EvalConfig(env=...)`` takes).
+
+    Raises:
+        pydantic.ValidationError: A value out of range.
+        ValueError: No task matches.
+    """
+    taskset = CodePaintTasksetConfig(suite=suite, split=split, language=language, size=size,
+                                     feedback=feedback, **({"reward": rewards} if rewards else {}))
+    config = CodePaintEnvConfig(taskset=taskset, max_turns=max_turns, images=images,
+                                image_placement=image_placement, keep_last_images=keep_last_images)
+    env = vf.load_environment(config)
+    assert isinstance(env, CodePaintVerifiersEnv)
+    return env
