@@ -49,7 +49,7 @@ trainer-venvs: $(DEPS)
 	@scripts/install-trainer-venvs.sh $(CURDIR)/$(BIN)/python
 
 test: setup corpus trainer-venvs check
-	@$(BIN)/python -m pytest -q
+	@$(BIN)/python -m pytest -q --durations=30
 
 demo: setup
 	@$(BIN)/codepaint demo --out runs/demo
