@@ -23,7 +23,9 @@ NAMES=${*:-verl openrlhf openenv verifiers}
 requirements() {
   case "$1" in
     # torch pinned as in constraints.txt: the CPU wheel where one is offered, and no CUDA download.
-    verl) echo "verl==0.9.1 torch==2.13.0" ;;
+    # torchvision (Qwen-VL processors) is PyPI's CUDA build; codepaint's shim (rewards.embed.compat)
+    # makes it import next to CPU torch. cachetools, fastapi, uvicorn: verl's agent loop imports them.
+    verl) echo "verl==0.9.1 torch==2.13.0 torchvision==0.28.0 cachetools fastapi uvicorn" ;;
     openrlhf) echo "openrlhf==0.11.2 (source only) aiohttp pylatexenc" ;;
     openenv) echo "openenv-core==0.3.0" ;;
     verifiers) echo "verifiers==0.4.0" ;;

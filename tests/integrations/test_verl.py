@@ -142,6 +142,7 @@ def test_parquet_rows_are_verls_and_skyrls(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------- verl's own reward managers
 VERL_SCRIPT = r'''
+from rewards.embed.compat import ensure_torchvision; ensure_torchvision()  # PyPI torchvision: a CUDA build
 import asyncio, json, os, sys
 import numpy as np
 import torch

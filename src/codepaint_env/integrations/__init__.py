@@ -14,6 +14,9 @@ One module per trainer, each documented with the command of a real run:
 * :mod:`codepaint_env.integrations.openenv`: a codepaint ``Environment`` for OpenEnv (served by
   OpenEnv's own app: HTTP and WebSocket sessions, one shared renderer; ``openenv.yaml`` and
   ``docker/openenv/Dockerfile`` to publish it).
+* :mod:`codepaint_env.integrations.verl_agent`: ``CodePaintAgentLoop``, verl's multi-turn agent loop
+  (write, render, the picture back in ``multi_modal_data`` with the feedback, edit), registered by
+  ``verl_agent.yaml`` for ``actor_rollout_ref.rollout.agent.agent_loop_config_path``.
 * :mod:`codepaint_env.integrations.verifiers`: a verifiers 0.4 taskset, ``Env`` and harness
   (``load_environment``): single-turn and write-look-edit episodes, pictures in user or tool
   messages; its harness calls the model in-process (no ``uv`` bootstrap, no container).

@@ -74,12 +74,14 @@ from codepaint_env.scoring.trainer import (
     score_batch,
     task_columns,
 )
-from rewards.monitors import MONITOR_PREFIX
+from rewards.monitors import MONITOR_KEYS, MONITOR_PREFIX
 
 __all__ = ["compute_score", "compute_score_async", "compute_score_batch", "task_rows", "verl_answer"]
 
-#: The keys of every answer (verl's reward loop needs the same keys for every sample).
-ANSWER_KEYS: tuple[str, ...] = ("score", "value", "judged", "rendered", "error_kind")
+#: The keys of every answer (verl's reward loop needs the same keys for every sample): the score and
+#: what it means, then every training monitor (``None`` where a server scored, or where one does not apply).
+ANSWER_KEYS: tuple[str, ...] = ("score", "value", "judged", "rendered", "error_kind",
+                                *(MONITOR_PREFIX + k for k in MONITOR_KEYS))
 
 
 def compute_score(data_source: str, solution_str: str, ground_truth: Any,
@@ -148,7 +150,7 @@ def verl_answer(scored: Scored) -> dict[str, Any]:
         "judged": 1.0 if scored.judged else 0.0,
         "rendered": None if scored.rendered is None else float(scored.rendered),
         "error_kind": scored.error_kind or "",
-        **{MONITOR_PREFIX + k: v for k, v in scored.monitors.items()},
+        **{MONITOR_PREFIX + k: scored.monitors.get(k) for k in MONITOR_KEYS},
     }
 
 

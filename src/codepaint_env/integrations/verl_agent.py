@@ -1,0 +1,560 @@
+r"""verl: a multi-turn codepaint agent loop: the policy writes a program, sees its picture, edits it.
+
+:class:`CodePaintAgentLoop` is a verl 0.9 ``AgentLoopBase`` (``verl.experimental.agent_loop``).
+One trajectory: the policy writes a program; codepaint renders and scores it
+(:class:`~codepaint_env.envs.env.CodePaintEnv`, the turn every other adapter runs); the picture
+and the feedback text go back to the policy as the next message (a user message, or the result
+of a ``submit_code`` tool call); the policy edits; up to ``max_turns`` programs. The trajectory's
+reward is set by the loop (``reward_score``), so verl scores nothing else.
+
+A real run (verl 0.9, GRPO, a vision-language policy; register the loop with
+``agent_loop_config_path`` and make it the default, or name it in an ``agent_name`` column)::
+
+    python -m codepaint_env.integrations.parquet --suite svg --split train --out ~/data/cp/train.parquet
+    python -m codepaint_env.integrations.parquet --suite svg --split eval --out ~/data/cp/eval.parquet
+    LOOPS=$(python -m codepaint_env.integrations.verl_agent)      # the shipped verl_agent.yaml
+    CODEPAINT_REWARD=gate:0.3,classic:0.7 python -m verl.trainer.main_ppo \
+        algorithm.adv_estimator=grpo \
+        data.train_files=$HOME/data/cp/train.parquet data.val_files=$HOME/data/cp/eval.parquet \
+        data.max_prompt_length=1024 data.max_response_length=4096 \
+        actor_rollout_ref.model.path=Qwen/Qwen2.5-VL-7B-Instruct \
+        actor_rollout_ref.rollout.name=vllm actor_rollout_ref.rollout.n=8 \
+        actor_rollout_ref.rollout.agent.agent_loop_config_path="$LOOPS" \
+        actor_rollout_ref.rollout.agent.default_agent_loop=codepaint_agent \
+        reward.custom_reward_function.path=pkg://codepaint_env.integrations.verl \
+        reward.custom_reward_function.name=compute_score_async ...
+
+``python -m codepaint_env.integrations.verl_agent`` prints the path of the YAML shipped beside this
+module (``verl_agent.yaml``: one loop, ``codepaint_agent``, three turns, pictures in user
+messages); copy it to change the settings: every key but ``name`` and ``_target_`` is an argument
+of :class:`CodePaintAgentLoop`, and several entries may register several variants. The reward,
+renderer and ``codepaint serve`` URL are the environment variables of
+:mod:`codepaint_env.scoring.trainer` (``CODEPAINT_REWARD``, ``CODEPAINT_SERVE_URL``...), read in
+the agent-loop worker's process; the custom reward function above only scores what reaches verl
+without a ``reward_score`` (nothing from this loop).
+
+**The token sequence.** verl trains one sequence per trajectory: the prompt, then the policy's
+replies (``response_mask`` 1) and codepaint's messages (``response_mask`` 0: the feedback, the
+picture's placeholder tokens, the chat template's markers), tokenized turn by turn with verl's
+Continuous Token builder (``ct_build_initial_tokens``, ``ct_merge_assistant_token``,
+``ct_merge_context_msg``), so the policy's tokens are the ones it generated. The pictures go to
+the rollout server with each request (``image_data``) and to the trainer in
+``multi_modal_data["images"]`` (PIL images, in the order of their placeholders), which verl's
+worker turns into the processor's ``multi_modal_inputs``.
+
+**Pictures** (``images``; default: when the model has a multimodal processor). With
+``image_placement="user"`` (default) the feedback is a user message, the picture first, then
+"This is what your program drew." and the feedback; with ``"tool"`` the policy is given one
+function tool, ``submit_code(code)`` (its schema in the chat template's ``tools``, parsed with
+verl's tool parser, ``rollout.multi_turn.format``), and each call is answered by a tool message
+holding the picture and the feedback; a reply without a call is still scored (its program is
+extracted from the text) and answered by a user message. ``keep_last_images=k`` keeps the
+pictures of the last ``k`` turns in the context: an older picture's tokens are replaced by the
+text :data:`OLDER_PICTURE` (the same rule as the verifiers adapter). verl trains one sequence, so
+the earlier replies are then trained in the context without that picture, while they were
+sampled with it in view: their rollout log-probs (``response_logprobs``, used by rollout
+correction) come from a slightly different context. Leave it unset for an exactly on-policy
+sequence; ``image_size`` downscales the pictures instead (fewer image tokens each).
+
+**Rewards.** ``reward_score`` is the reward of the last program (``reward_aggregation="last"``,
+default: the program the policy ends with is its answer) or the best judged one (``"best"``).
+A program that failed to render is not unjudged: it gets the reward's minimum, a real score.
+A turn that could not be judged (the judge or a ``codepaint serve`` server down, the render
+infrastructure failed: the reward is ``None``) is never scored 0 silently: when the trajectory's
+reward is unjudged it gets ``CODEPAINT_UNJUDGED_REWARD`` (default 0.0; verl needs a float) and is
+marked: ``extra_fields["reward_extra_info"]`` (verl's ``reward_extra_info``: the keys of
+:func:`codepaint_env.integrations.verl.verl_answer`, ``score``, ``value`` (``None``), ``judged``
+(0.0), ``rendered``, ``error_kind``, the training monitors of :mod:`rewards.monitors` as
+``codepaint/...``, plus ``turns`` and ``unjudged_turns``), and each turn in
+``extra_fields["codepaint_turns"]`` (``judged``, ``reason``) and ``extra_fields["turn_scores"]``
+(``None``). Watch the ``judged`` mean. ``CODEPAINT_UNJUDGED_REWARD=group_mean`` needs the whole
+group and is refused here (one loop sees one trajectory).
+
+**Three kinds of failure** (docs/RELIABILITY.md): a broken program is the reward's minimum; a
+broken infrastructure is an unjudged turn, marked as above; a broken installation raises
+:class:`~codepaint_env.core.errors.DependencyNotInstalled` with the fix when this module is
+imported without verl's agent-loop dependencies (verl 0.9.1 imports ``cachetools``, ``fastapi``
+and ``uvicorn`` there, which only its ``verl-core``/``vllm`` extras install).
+
+Nothing of codepaint imports this module; ``scripts/install-trainer-venvs.sh`` makes
+``.venvs/verl``, where ``tests/integrations/test_verl_agent.py`` runs it under verl's own
+``AgentLoopWorker``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from uuid import uuid4
+
+from PIL import Image
+
+from codepaint_env.core.errors import DependencyNotInstalled
+from codepaint_env.envs.vlm_messages import DREW, DREW_NOTHING
+from codepaint_env.integrations.verl import verl_answer
+from codepaint_env.scoring.trainer import Scored, TrainerConfig, reward_for, task_columns
+from rewards.base import prompt_text
+
+try:
+    from verl.experimental.agent_loop.agent_loop import (  # pyright: ignore[reportMissingImports]
+        AgentLoopBase,
+        AgentLoopOutput,
+    )
+    from verl.experimental.agent_loop.tool_parser import ToolParser  # pyright: ignore[reportMissingImports]
+    from verl.tools.schemas import (  # pyright: ignore[reportMissingImports]
+        OpenAIFunctionCallSchema,
+        OpenAIFunctionParsedSchema,
+        OpenAIFunctionToolSchema,
+    )
+    from verl.utils.profiler import simple_timer  # pyright: ignore[reportMissingImports]
+    from verl.utils.rollout_trace import rollout_trace_op  # pyright: ignore[reportMissingImports]
+except ImportError as e:  # a broken installation: say how to fix it
+    raise DependencyNotInstalled(
+        f"the codepaint agent loop needs verl 0.9's agent loop ({e}): pip install verl==0.9.1 cachetools "
+        "fastapi uvicorn beside codepaint (verl pins transformers<5.11; scripts/install-trainer-venvs.sh "
+        "makes .venvs/verl)") from e
+
+if TYPE_CHECKING:
+    from codepaint_env.envs.env import CodePaintEnv
+    from codepaint_env.tasks import Task
+
+__all__ = ["AGENT_LOOP_CONFIG", "AGENT_NAME", "OLDER_PICTURE", "SUBMIT_TOOL", "CodePaintAgentLoop"]
+
+#: The agent-loop YAML shipped beside this module (``agent_loop_config_path``).
+AGENT_LOOP_CONFIG = Path(__file__).with_suffix(".yaml")
+#: The name it registers the loop under (``default_agent_loop`` or a row's ``agent_name``).
+AGENT_NAME = "codepaint_agent"
+#: What replaces a picture older than ``keep_last_images`` turns (the verifiers adapter's words).
+OLDER_PICTURE = "[the picture of an earlier turn is left out]"
+#: The one tool the policy gets with ``image_placement="tool"`` (OpenAI's function-tool form).
+SUBMIT_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "submit_code",
+        "description": "Render the program and score its picture; answers the feedback (and the picture).",
+        "parameters": {"type": "object", "properties": {"code": {
+            "type": "string", "description": "the complete program"}}, "required": ["code"]},
+    },
+}
+_TOOL_INSTRUCTION = "Submit every program by calling the submit_code tool with the complete program."
+_EDIT = {"user": "Reply with the complete edited program.",
+         "tool": "Call submit_code with the complete edited program."}
+_PLACEMENTS = ("user", "tool")
+_AGGREGATIONS = ("last", "best")
+
+
+@dataclass
+class _Picture:
+    """A picture shown in the context: where its message's tokens are, and its text-only stand-in."""
+
+    image: Image.Image
+    start: int  # the message's tokens are ids[start:end]
+    end: int
+    message_index: int
+    text_message: dict[str, Any] | None = None  # the message with OLDER_PICTURE instead of the picture
+    text_ids: list[int] = field(default_factory=list)
+    text_mask: list[int] = field(default_factory=list)
+    text_logprobs: list[float] | None = None
+    shown: bool = True
+
+
+@dataclass
+class _Context:
+    """The trajectory's token stream (prompt, then the response), its masks and its pictures."""
+
+    ids: list[int]
+    mask: list[int] = field(default_factory=list)  # over the response: 1 policy, 0 environment
+    logprobs: list[float] = field(default_factory=list)
+    prompt_images: list[Any] = field(default_factory=list)
+    pictures: list[_Picture] = field(default_factory=list)
+
+    def images(self) -> list[Any]:
+        """Every picture in the context, in the order of its placeholders."""
+        return self.prompt_images + [p.image for p in self.pictures if p.shown]
+
+    def hide(self, picture: _Picture, messages: list[dict[str, Any]]) -> None:
+        """Swap ``picture``'s message for its text-only stand-in, in the tokens and in ``messages``."""
+        n = len(self.ids)
+        start, end = picture.start, picture.end
+        new = picture.text_ids
+        self.ids[start:end] = new
+        first = n - len(self.mask)  # where the response starts
+        self.mask[start - first:end - first] = picture.text_mask
+        if self.logprobs and picture.text_logprobs is not None:
+            self.logprobs[start - first:end - first] = picture.text_logprobs
+        delta = len(new) - (end - start)
+        picture.end = start + len(new)
+        picture.shown = False
+        assert picture.text_message is not None
+        messages[picture.message_index] = picture.text_message
+        for later in self.pictures:
+            if later.start > start:
+                later.start += delta
+                later.end += delta
+
+
+class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseClass]
+    """Write, look, edit: a codepaint episode as one verl trajectory (see the module docstring).
+
+    verl's ``AgentLoopWorker`` builds one per trajectory with ``hydra.utils.instantiate`` from the
+    agent-loop YAML entry: verl's own arguments (its config, the server client, tokenizer,
+    processor, dataset class...) go to ``AgentLoopBase``; the entry's keys are these.
+
+    Args:
+        max_turns: Programs per trajectory (1: single-turn).
+        images: Send each picture back (``None``: when the model has a multimodal processor).
+        image_placement: ``"user"`` (a user message) or ``"tool"`` (the ``submit_code`` tool's result).
+        keep_last_images: Pictures of the last this many turns stay in the context (``None``: all).
+        image_size: Downscale each picture so its longer side is at most this many pixels.
+        reward: A reward spec over ``CODEPAINT_REWARD`` (``None``: the environment's).
+        reward_aggregation: ``"last"`` (the last program's reward) or ``"best"`` (the best judged).
+        feedback: ``"short"`` or ``"full"`` feedback text (see ``CodePaintEnv``).
+        success_threshold: End the trajectory when a program's reward reaches it (``None``: never).
+        *args, **kwargs: verl's (``AgentLoopBase``): ``trainer_config``, ``server_manager``,
+            ``tokenizer``, ``processor``, ``dataset_cls``, ``data_config``, ``hf_model_type``,
+            ``tools`` (verl's configured tools: not offered; this loop has its one tool).
+
+    Raises:
+        ValueError: A setting out of range, pictures asked of a model without a multimodal
+            processor, or ``CODEPAINT_UNJUDGED_REWARD=group_mean``.
+    """
+
+    def __init__(self, *args: Any, max_turns: int = 3, images: bool | None = None,
+                 image_placement: str = "user", keep_last_images: int | None = None,
+                 image_size: int | None = None, reward: str | None = None,
+                 reward_aggregation: str = "last", feedback: str = "short",
+                 success_threshold: float | None = None, **kwargs: Any) -> None:
+        kwargs.pop("tools", None)
+        super().__init__(*args, **kwargs)
+        if int(max_turns) < 1:
+            raise ValueError(f"max_turns must be at least 1, not {max_turns!r}")
+        if image_placement not in _PLACEMENTS:
+            raise ValueError(f"image_placement must be one of {', '.join(_PLACEMENTS)}, "
+                             f"not {image_placement!r}")
+        if keep_last_images is not None and int(keep_last_images) < 1:
+            raise ValueError(f"keep_last_images must be at least 1 or None (all), not {keep_last_images!r}")
+        if image_size is not None and int(image_size) < 1:
+            raise ValueError(f"image_size must be a positive number of pixels or None, not {image_size!r}")
+        if reward_aggregation not in _AGGREGATIONS:
+            raise ValueError(f"reward_aggregation must be one of {', '.join(_AGGREGATIONS)}, "
+                             f"not {reward_aggregation!r}")
+        if feedback not in ("short", "full"):
+            raise ValueError(f"feedback must be 'short' or 'full', not {feedback!r}")
+        multimodal = (getattr(self.processor, "image_processor", None) is not None
+                      and self.continuous_token_builder.supports_multimodal())
+        if images and not multimodal:
+            raise ValueError("images=True needs a vision-language model with its multimodal processor "
+                             "(actor_rollout_ref.model.path of a VL model); set images: false for a "
+                             "text model")
+        config = TrainerConfig.from_environ()
+        if reward:
+            config = dataclasses.replace(config, reward=str(reward))
+        if config.unjudged_group_mean:
+            raise ValueError("CODEPAINT_UNJUDGED_REWARD=group_mean needs the whole group, and an agent loop "
+                             "scores one trajectory: give a number (an unjudged trajectory is marked "
+                             "judged=0.0 in reward_extra_info)")
+        self.max_turns = int(max_turns)
+        self.images = multimodal if images is None else bool(images)
+        self.image_placement = str(image_placement)
+        self.keep_last_images = None if keep_last_images is None else int(keep_last_images)
+        self.image_size = None if image_size is None else int(image_size)
+        self.reward_aggregation = str(reward_aggregation)
+        self.feedback = str(feedback)
+        self.success_threshold = None if success_threshold is None else float(success_threshold)
+        self.trainer_config = config
+        self.response_length = int(self.rollout_config.response_length)
+        self.tool_schema = OpenAIFunctionToolSchema.model_validate(SUBMIT_TOOL)
+        self.tool_parser = (ToolParser.get_tool_parser(self.rollout_config.multi_turn.format, self.tokenizer)
+                            if self.image_placement == "tool" else None)
+
+    # ------------------------------------------------------------------ the trajectory
+    @rollout_trace_op
+    async def run(self, sampling_params: dict[str, Any], priority: int = 0, **kwargs: Any) -> Any:
+        """One trajectory (verl's ``AgentLoopBase.run``).
+
+        Args:
+            sampling_params: verl's sampling parameters for each generation.
+            priority: The request priority (verl's).
+            **kwargs: The dataset row: ``raw_prompt`` (the chat), ``extra_info`` (the task's
+                columns, as :mod:`codepaint_env.integrations.parquet` writes them).
+
+        Returns:
+            An ``AgentLoopOutput`` with ``reward_score`` set (see the module docstring).
+        """
+        priority = int(priority)
+        messages = [dict(m) for m in kwargs["raw_prompt"]]
+        task, seed = _task(kwargs, self.trainer_config)
+        env = await asyncio.to_thread(self._env, task, seed)
+        tools = ([self.tool_schema.model_dump(exclude_unset=True, exclude_none=True)]
+                 if self.tool_parser else None)
+        if tools:
+            _add_to_system(messages, _TOOL_INSTRUCTION)
+
+        multi_modal = await self.process_multi_modal_info(messages)
+        videos, audios = multi_modal.get("videos"), multi_modal.get("audios")
+        mm_processor_kwargs = self._get_mm_processor_kwargs(audios)
+        self._assert_mm_supported(bool(multi_modal))
+        ctx = _Context(ids=[], prompt_images=list(multi_modal.get("images") or []))
+        ctx.ids = await self.ct_build_initial_tokens(messages, tools=tools, images=ctx.prompt_images or None,
+                                                     videos=videos, audios=audios, mm_inputs_out={})
+        mm_processor_output = None  # codepaint prompts carry no video (SGLang's payload is for videos)
+
+        full_determinism = getattr(self.rollout_config, "full_determinism", False)
+        request_id = f"det-{priority}" if full_determinism else uuid4().hex
+        metrics: dict[str, Any] = {}
+        turns: list[dict[str, Any]] = []
+        extra_fields: dict[str, Any] = {}
+        env_messages = 0
+        for turn in range(1, self.max_turns + 1):
+            params = dict(sampling_params)
+            params["max_tokens"] = max(1, self.response_length - len(ctx.mask))
+            images = ctx.images()
+            with simple_timer("generate_sequences", metrics):
+                out = await self.server_manager.generate(
+                    request_id=request_id, prompt_ids=ctx.ids, sampling_params=params,
+                    image_data=images or None, video_data=videos, audio_data=audios,
+                    mm_processor_output=mm_processor_output, mm_processor_kwargs=mm_processor_kwargs,
+                    priority=priority)
+            if "num_preempted" not in metrics:  # -1: the server does not say (verl's convention)
+                metrics["num_preempted"] = out.num_preempted if out.num_preempted is not None else -1
+            elif out.num_preempted is not None:
+                metrics["num_preempted"] = max(metrics["num_preempted"], 0) + out.num_preempted
+            if not extra_fields:
+                extra_fields.update(out.extra_fields or {})
+            elif out.extra_fields.get("max_global_steps") is not None:
+                extra_fields["max_global_steps"] = out.extra_fields["max_global_steps"]
+            logprobs = ctx.logprobs if (ctx.logprobs or out.log_probs) else None
+            merged, ctx.mask, new_logprobs = await self.ct_merge_assistant_token(
+                ctx.ids, out.token_ids, ctx.mask, logprobs, assistant_logprobs=out.log_probs or None)
+            ctx.ids = merged.token_ids
+            ctx.logprobs = new_logprobs or []
+
+            program, assistant, call = await self._reply(out.token_ids)
+            with simple_timer("compute_score", metrics):
+                obs, terminated, truncated, info, monitors = await asyncio.to_thread(_step, env, program)
+            picture = self._picture(env) if self.images else None
+            turns.append({**_turn_record(info, picture is not None, len(images)), "monitors": monitors})
+            if terminated or truncated or turn == self.max_turns or len(ctx.mask) >= self.response_length:
+                break
+
+            # the environment's answer: the picture (if any) and the feedback, as the next message
+            messages.append(assistant)
+            message = self._feedback_message(obs["feedback"], info, picture, call)
+            if picture is not None:
+                self._assert_mm_supported(True)
+            previous = list(messages)
+            merged, mask, logprobs = await self.ct_merge_context_msg(
+                previous, [*previous, message], ctx.ids, ctx.mask, ctx.logprobs or None, tools=tools)
+            if len(mask) >= self.response_length:  # the answer does not fit: the trajectory ends here
+                break
+            start = len(ctx.ids) - merged.removed_prefix_token_count
+            shown = None
+            if picture is not None:
+                shown = _Picture(picture, start, len(merged.token_ids), len(messages))
+                if self.keep_last_images is not None:
+                    await self._text_stand_in(shown, previous, message, ctx, tools)
+            ctx.ids, ctx.mask = merged.token_ids, mask
+            if ctx.logprobs:
+                ctx.logprobs = logprobs or []
+            messages.append(message)
+            env_messages += 1
+            if shown is not None:
+                ctx.pictures.append(shown)
+                if self.keep_last_images is not None:
+                    for older in [p for p in ctx.pictures if p.shown][:-self.keep_last_images]:
+                        ctx.hide(older, messages)
+
+        return self._output(ctx, turns, metrics, extra_fields, env_messages, mm_processor_kwargs,
+                            multi_modal)
+
+    # ------------------------------------------------------------------ the pieces
+    def _env(self, task: Task, seed: int) -> CodePaintEnv:
+        """A one-task environment over the process's reward (built once per configuration), reset."""
+        from codepaint_env.envs.env import CodePaintEnv
+
+        reward = reward_for(self.trainer_config)
+        env = CodePaintEnv(language=task.language, reward=reward, tasks=[task], split=None,
+                           max_turns=self.max_turns, size=task.size, success_threshold=self.success_threshold,
+                           unjudged_reward=self.trainer_config.unjudged_reward, render_seed=seed,
+                           renderer=getattr(reward, "renderer", None), feedback=self.feedback)
+        env.reset(options={"task": task})
+        return env
+
+    async def _reply(self, token_ids: Sequence[int]) -> tuple[str, dict[str, Any], Any]:
+        """The program of a reply, the reply as a chat message, and its ``submit_code`` call (or None)."""
+        text = await asyncio.to_thread(self.tokenizer.decode, list(token_ids), skip_special_tokens=True)
+        if self.tool_parser is None:
+            return text, {"role": "assistant", "content": text}, None
+        content, calls = await self.tool_parser.extract_tool_calls(list(token_ids), [self.tool_schema])
+        call = next((c for c in calls if c.name == SUBMIT_TOOL["function"]["name"]), None)
+        if call is None:
+            return text, {"role": "assistant", "content": text}, None
+        try:
+            arguments = json.loads(call.arguments or "{}")
+        except ValueError:
+            arguments = {}
+        code = arguments.get("code") if isinstance(arguments, dict) else None
+        function, _ = OpenAIFunctionCallSchema.from_openai_function_parsed_schema(
+            OpenAIFunctionParsedSchema(name=call.name, arguments=call.arguments))
+        tool_call: dict[str, Any] = {"type": "function", "function": function.model_dump()}
+        if call.tool_call_id is not None:
+            tool_call["id"] = call.tool_call_id
+        message = {"role": "assistant", "content": content or "", "tool_calls": [tool_call]}
+        return (code if isinstance(code, str) else ""), message, call
+
+    def _picture(self, env: CodePaintEnv) -> Image.Image | None:
+        """The last program's picture for the policy (``None`` when nothing was drawn)."""
+        res = env.last_result
+        if res is None or res.png is None:
+            return None
+        picture = res.image
+        if picture is None:
+            return None
+        picture = picture.convert("RGB")
+        if self.image_size is not None and max(picture.size) > self.image_size:
+            picture.thumbnail((self.image_size, self.image_size), Image.Resampling.LANCZOS)
+        return picture
+
+    def _feedback_message(self, feedback: str, info: Mapping[str, Any], picture: Image.Image | None,
+                          call: Any) -> dict[str, Any]:
+        """The next message: the picture first (when there is one), then what it is and the feedback."""
+        said = None  # a text policy: the feedback says whether it rendered; no picture is spoken of
+        if picture is not None:
+            said = DREW
+        elif self.images and info["render"].get("error_kind") != "infra":
+            said = DREW_NOTHING
+        placement = "tool" if call is not None else "user"
+        text = "\n".join(t for t in (said, feedback.strip(), "", _EDIT[placement]) if t is not None)
+        content: str | list[dict[str, Any]] = text
+        if picture is not None:
+            content = [{"type": "image", "image": picture}, {"type": "text", "text": text}]
+        if call is None:
+            return {"role": "user", "content": content}
+        message = {"role": "tool", "name": SUBMIT_TOOL["function"]["name"], "content": content}
+        if call.tool_call_id is not None:
+            message["tool_call_id"] = call.tool_call_id
+        return message
+
+    async def _text_stand_in(self, shown: _Picture, previous: list[dict[str, Any]], message: dict[str, Any],
+                             ctx: _Context, tools: list[dict[str, Any]] | None) -> None:
+        """Tokenize ``message`` with :data:`OLDER_PICTURE` for its picture, at the same place."""
+        text = "\n".join(p["text"] for p in message["content"] if p.get("type") == "text")
+        text_message = {**message, "content": [{"type": "text", "text": f"{OLDER_PICTURE}\n{text}"}]}
+        merged, mask, logprobs = await self.ct_merge_context_msg(
+            previous, [*previous, text_message], ctx.ids, ctx.mask, ctx.logprobs or None, tools=tools)
+        first = len(merged.token_ids) - len(mask)
+        shown.text_message = text_message
+        shown.text_ids = merged.token_ids[shown.start:]
+        shown.text_mask = mask[shown.start - first:]
+        shown.text_logprobs = None if logprobs is None else logprobs[shown.start - first:]
+
+    def _output(self, ctx: _Context, turns: list[dict[str, Any]], metrics: dict[str, Any],
+                extra_fields: dict[str, Any], env_messages: int, mm_processor_kwargs: dict[str, Any],
+                multi_modal: Mapping[str, Any]) -> Any:
+        """The ``AgentLoopOutput``: the sequence, its pictures, the reward and what marks it."""
+        n = len(ctx.mask)
+        response_ids = ctx.ids[len(ctx.ids) - n:] if n else []
+        prompt_ids = ctx.ids[:len(ctx.ids) - n]
+        multi_modal_data = {k: v for k, v in multi_modal.items() if k != "images"}
+        images = ctx.images()
+        if images:
+            multi_modal_data["images"] = images
+
+        final = _aggregate(turns, self.reward_aggregation)
+        judged = final["judged"]
+        score = float(final["value"]) if judged else self.trainer_config.unjudged_reward
+        scored = Scored(reward=score, value=final["value"], judged=judged, rendered=final["rendered"],
+                        error_kind=final["error_kind"], reason=final["reason"], breakdown=final["breakdown"],
+                        monitors=final["monitors"])
+        unjudged = sum(1 for t in turns if not t["judged"])
+        extra_fields.update({
+            "reward_extra_info": {**verl_answer(scored), "turns": float(len(turns)),
+                                  "unjudged_turns": float(unjudged)},
+            "turn_scores": [t["value"] for t in turns],
+            "tool_rewards": [],
+            "codepaint_turns": [{k: v for k, v in t.items() if k not in ("breakdown", "monitors")}
+                                for t in turns],
+        })
+        return AgentLoopOutput(
+            prompt_ids=prompt_ids,
+            response_ids=response_ids[:self.response_length],
+            response_mask=ctx.mask[:self.response_length],
+            response_logprobs=ctx.logprobs[:self.response_length] if ctx.logprobs else None,
+            multi_modal_data=multi_modal_data,
+            mm_processor_kwargs=mm_processor_kwargs,
+            reward_score=score,
+            num_turns=1 + len(turns) + env_messages,
+            metrics=metrics,
+            extra_fields=extra_fields,
+        )
+
+
+# ---------------------------------------------------------------------- helpers
+def _task(kwargs: Mapping[str, Any], config: TrainerConfig) -> tuple[Task, int]:
+    """The task a verl row describes (its ``extra_info``, as the parquet builder writes it) and its seed."""
+    from codepaint_env.render import parse_size
+    from codepaint_env.tasks import Task
+
+    info = dict(kwargs.get("extra_info") or {})
+    columns = task_columns(info, config)
+    prompt = info.get("prompt") or prompt_text(list(kwargs.get("raw_prompt") or []))
+    language = columns.get("language")
+    if not prompt or not language:
+        raise ValueError("a codepaint verl row needs extra_info.language and a prompt (write the rows with "
+                         "python -m codepaint_env.integrations.parquet)")
+    row: dict[str, Any] = {"id": columns.get("task_id") or "verl-task", "prompt": str(prompt),
+                           "language": language, "size": list(parse_size(columns["size"]))}
+    row.update({k: columns[k] for k in ("subject", "colour_family", "allow_text", "ocr", "checks")
+                if columns.get(k) is not None})
+    return Task.from_row(row, "verl row extra_info"), int(columns["seed"])
+
+
+def _add_to_system(messages: list[dict[str, Any]], text: str) -> None:
+    """Append ``text`` to the system message (a new one first when there is none)."""
+    if messages and messages[0].get("role") == "system" and isinstance(messages[0].get("content"), str):
+        messages[0] = {**messages[0], "content": f"{messages[0]['content']}\n\n{text}"}
+    else:
+        messages.insert(0, {"role": "system", "content": text})
+
+
+def _step(env: CodePaintEnv, program: str) -> tuple[dict[str, Any], bool, bool, dict[str, Any],
+                                                    dict[str, float | None]]:
+    """One environment step, and the training monitors of its program (:mod:`rewards.monitors`)."""
+    from rewards.base import RewardResult, Sample
+    from rewards.monitors import MONITOR_KEYS, sample_monitors
+
+    obs, _, terminated, truncated, info = env.step(program)
+    monitors: dict[str, float | None] = dict.fromkeys(MONITOR_KEYS)  # every trajectory has every key
+    if env.last_result is not None:
+        sample = Sample(code=obs["code"], language=env.language, render=env.last_result)
+        result = RewardResult(info["reward"]["value"], dict(info["reward"]["breakdown"]))
+        monitors = sample_monitors(sample, result)
+    return obs, terminated, truncated, info, monitors
+
+
+def _turn_record(info: Mapping[str, Any], picture: bool, images_seen: int) -> dict[str, Any]:
+    """What the trajectory keeps of one environment step."""
+    reward, render = info["reward"], info["render"]
+    return {"turn": int(info["turn"]), "value": reward["value"], "judged": bool(info["judged"]),
+            "reason": reward["reason"], "rendered": bool(render.get("ok")),
+            "error_kind": render.get("error_kind"), "picture": picture, "images_seen": images_seen,
+            "breakdown": dict(reward["breakdown"])}
+
+
+def _aggregate(turns: Sequence[dict[str, Any]], how: str) -> dict[str, Any]:
+    """The turn whose reward is the trajectory's: the last, or the best judged (else the last)."""
+    if how == "best":
+        judged = [t for t in turns if t["judged"]]
+        if judged:
+            return max(judged, key=lambda t: t["value"])
+    return turns[-1]
+
+
+if __name__ == "__main__":  # the YAML's path, for agent_loop_config_path=$(python -m ...)
+    sys.stdout.write(f"{AGENT_LOOP_CONFIG}\n")
