@@ -207,6 +207,21 @@ def gallery_strip(run: Path, out: Path, n: int = 6) -> None:
     strip.save(out)
 
 
+def hacks_sentence(curves: list[dict[str, str]]) -> str:
+    """Whether a hack showed in any step's monitors, said plainly."""
+    flags = {"codepaint/text_flag": "text on a text-free picture",
+             "codepaint/copy_flag": "a copied reference",
+             "codepaint/invented_api": "an invented API", "codepaint/unjudged": "an unjudged sample"}
+    seen = [what for key, what in flags.items()
+            if any(float(r[key]) > 0 for r in curves if r.get(key) not in (None, ""))]
+    if seen:
+        return ("Flagged in some step: " + ", ".join(seen) + ". Look at those steps' samples before trusting "
+                "the curve.")
+    return ("No hack showed in any step: no text on a picture, no copied reference, no invented API, "
+            "nothing unjudged. The blank and near-uniform shares are the ones to watch in a long run: "
+            "here they fell as the model learned to draw.")
+
+
 def report(args: argparse.Namespace, times: dict[str, float]) -> str:
     """docs/learning-run.md's text (and the figures beside it)."""
     run = Path(args.run)
@@ -227,11 +242,17 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> str:
                 f"{'-' if share is None else f'{share:.3f}'} | {at_k:.3f} | "
                 f"{s.get('tokens_per_sample')} |")
 
+    def pct(summary: dict[str, Any], key: str) -> str:
+        return f"{100 * summary[key]:.1f} %"
+
+    diff_rl, p_rl, _ = paired_permutation(per_task(rows["sft"]), per_task(rows["rl"]))
+    share_sft, share_rl = checks_share(rows["sft"]) or 0.0, checks_share(rows["rl"]) or 0.0
     tests = []
     for a, b in (("base", "sft"), ("sft", "rl"), ("base", "rl")):
         for key, what in (("reward", "mean reward"), ("draws_something", "draws-something rate")):
             diff, p, n = paired_permutation(per_task(rows[a], key), per_task(rows[b], key))
-            tests.append(f"| {a} -> {b} | {what} | {diff:+.3f} | {p:.4f} | {n} |")
+            shown = "< 0.0001" if p < 0.0001 else f"{p:.4f}"
+            tests.append(f"| {a} -> {b} | {what} | {diff:+.3f} | {shown} | {n} |")
     curves = list(csv.DictReader((run / "grpo/curves.csv").open()))
     first, last = curves[: max(1, len(curves) // 4)], curves[-max(1, len(curves) // 4):]
 
@@ -281,6 +302,15 @@ samples, after minus before; two-sided p from 20,000 random sign flips):
 Failure kinds: base {summaries['base']['failure_kinds']}; warm start {summaries['sft']['failure_kinds']};
 after GRPO {summaries['rl']['failure_kinds']}.
 
+**Reading it.** The warm start teaches the form: from no program that renders to
+{pct(summaries['sft'], 'draws_something_rate')} that draw something. GRPO then adds {diff_rl:+.3f} mean
+reward on the held-out tasks (paired p = {p_rl:.3f}), mostly by passing the gate more often
+({pct(summaries['sft'], 'gate_pass_rate')} -> {pct(summaries['rl'], 'gate_pass_rate')}: fewer blank and
+near-uniform pictures); the share of the task's checks passed moves only from
+{share_sft:.3f} to {share_rl:.3f}. In the pictures below the GRPO model draws valid, varied scenes that
+mostly do not match the prompt: a 135M model after 16 CPU steps has learned to draw, not yet to
+follow the scene. One seed and 48 samples per model: the intervals are wide.
+
 ![before and after](learning-before-after.png)
 
 ## GRPO learning curves and training monitors
@@ -295,6 +325,8 @@ quarter of the steps vs last quarter:
 | monitor | first quarter | last quarter |
 | --- | --- | --- |
 {monitors}
+
+{hacks_sentence(curves)}
 """
 
 
