@@ -72,7 +72,7 @@ def test_it_says_what_it_serves(server, client):
     assert "smollm2-135m (134.5 M parameters on cpu" in log and "token required" in log
     assert [m.id for m in client.models.list()] == ["smollm2-135m"]
     health = httpx.get(url.removesuffix("/v1") + "/health").json()  # no token needed
-    assert health["status"] == "ok" and health["max_queue"] == 1 and health["device"] == "cpu"
+    assert health["status"] == "ok" and health["max_queue"] == 2 and health["device"] == "cpu"
 
 
 def test_a_completion_through_the_openai_client(client):
