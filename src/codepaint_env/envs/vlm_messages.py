@@ -31,7 +31,24 @@ import gymnasium as gym
 import numpy as np
 from PIL import Image
 
-__all__ = ["ChatMessages", "image_data_url", "image_part", "observation_messages", "revision_messages"]
+__all__ = ["OLDER_PICTURE", "SUBMIT_TOOL", "TOOL_INSTRUCTION", "ChatMessages", "image_data_url", "image_part",
+           "observation_messages", "revision_messages"]
+
+
+#: What replaces a picture older than ``keep_last_images`` turns (the multi-turn adapters' words).
+OLDER_PICTURE = "[the picture of an earlier turn is left out]"
+#: The one tool a multi-turn adapter offers with ``image_placement="tool"`` (OpenAI's function-tool form).
+SUBMIT_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "submit_code",
+        "description": "Render the program and score its picture; answers the feedback (and the picture).",
+        "parameters": {"type": "object", "properties": {"code": {
+            "type": "string", "description": "the complete program"}}, "required": ["code"]},
+    },
+}
+#: What the system prompt gains when the policy submits through :data:`SUBMIT_TOOL`.
+TOOL_INSTRUCTION = "Submit every program by calling the submit_code tool with the complete program."
 
 #: Said before the feedback of a turn whose program drew a picture (shown right before this text).
 DREW = "This is what your program drew."

@@ -79,7 +79,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from codepaint_env.core.errors import DependencyNotInstalled
 from codepaint_env.core.pickling import PicklesAsArguments
-from codepaint_env.envs.vlm_messages import DREW
+from codepaint_env.envs.vlm_messages import DREW, OLDER_PICTURE, SUBMIT_TOOL, TOOL_INSTRUCTION
 from rewards.spec import DEFAULT_REWARD
 
 try:
@@ -108,19 +108,6 @@ TASKSET_ID = "codepaint-verifiers"
 #: The top-level package verifiers imports for :data:`TASKSET_ID` (``src/codepaint_verifiers``: it
 #: re-exports this module; verifiers resolves an id to a top-level module, not a dotted path).
 PLUGIN_MODULE = "codepaint_verifiers"
-#: What replaces a picture older than ``keep_last_images`` turns in a request.
-OLDER_PICTURE = "[the picture of an earlier turn is left out]"
-#: The one tool the policy gets with ``image_placement="tool"``.
-SUBMIT_TOOL: dict[str, Any] = {
-    "type": "function",
-    "function": {
-        "name": "submit_code",
-        "description": "Render the program and score its picture; answers the feedback (and the picture).",
-        "parameters": {"type": "object", "properties": {"code": {
-            "type": "string", "description": "the complete program"}}, "required": ["code"]},
-    },
-}
-_TOOL_INSTRUCTION = "Submit every program by calling the submit_code tool with the complete program."
 _EDIT_INSTRUCTION = "Reply with the complete edited program."
 
 
@@ -341,7 +328,7 @@ class CodePaintChatHarness(vf.Harness[CodePaintChatHarnessConfig]):  # pyright: 
         """
         system, prompt = self.resolve_prompt(data)
         if self.config.submit_tool:
-            system = f"{system}\n\n{_TOOL_INSTRUCTION}" if system else _TOOL_INSTRUCTION
+            system = f"{system}\n\n{TOOL_INSTRUCTION}" if system else TOOL_INSTRUCTION
         messages: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
         if isinstance(prompt, str):
             messages.append({"role": "user", "content": prompt})

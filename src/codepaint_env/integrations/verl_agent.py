@@ -96,7 +96,7 @@ from uuid import uuid4
 from PIL import Image
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.envs.vlm_messages import DREW, DREW_NOTHING
+from codepaint_env.envs.vlm_messages import DREW, DREW_NOTHING, OLDER_PICTURE, SUBMIT_TOOL, TOOL_INSTRUCTION
 from codepaint_env.integrations.verl import verl_answer
 from codepaint_env.scoring.trainer import Scored, TrainerConfig, reward_for, task_columns
 from rewards.base import prompt_text
@@ -130,19 +130,6 @@ __all__ = ["AGENT_LOOP_CONFIG", "AGENT_NAME", "OLDER_PICTURE", "SUBMIT_TOOL", "C
 AGENT_LOOP_CONFIG = Path(__file__).with_suffix(".yaml")
 #: The name it registers the loop under (``default_agent_loop`` or a row's ``agent_name``).
 AGENT_NAME = "codepaint_agent"
-#: What replaces a picture older than ``keep_last_images`` turns (the verifiers adapter's words).
-OLDER_PICTURE = "[the picture of an earlier turn is left out]"
-#: The one tool the policy gets with ``image_placement="tool"`` (OpenAI's function-tool form).
-SUBMIT_TOOL: dict[str, Any] = {
-    "type": "function",
-    "function": {
-        "name": "submit_code",
-        "description": "Render the program and score its picture; answers the feedback (and the picture).",
-        "parameters": {"type": "object", "properties": {"code": {
-            "type": "string", "description": "the complete program"}}, "required": ["code"]},
-    },
-}
-_TOOL_INSTRUCTION = "Submit every program by calling the submit_code tool with the complete program."
 _EDIT = {"user": "Reply with the complete edited program.",
          "tool": "Call submit_code with the complete edited program."}
 _PLACEMENTS = ("user", "tool")
@@ -294,7 +281,7 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         tools = ([self.tool_schema.model_dump(exclude_unset=True, exclude_none=True)]
                  if self.tool_parser else None)
         if tools:
-            _add_to_system(messages, _TOOL_INSTRUCTION)
+            _add_to_system(messages, TOOL_INSTRUCTION)
 
         multi_modal = await self.process_multi_modal_info(messages)
         videos, audios = multi_modal.get("videos"), multi_modal.get("audios")

@@ -47,6 +47,14 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+def _with_pictures(datasets: Any, rows: list[dict[str, Any]]) -> Any:
+    """A dataset of ``rows`` whose ``image`` column (PNG bytes or ``None``) is an ``Image`` feature."""
+    features = datasets.Dataset.from_list([{k: v for k, v in r.items() if k != "image"}
+                                           for r in rows]).features
+    features["image"] = datasets.Image()
+    return datasets.Dataset.from_list(rows, features=features)
+
+
 def pool_dataset(pool: Any = None) -> Any:
     """The rated reference pool: one row per reference, its program and its picture.
 
@@ -66,11 +74,7 @@ def pool_dataset(pool: Any = None) -> Any:
         row["code"] = ref.code()
         row["image"] = {"bytes": ref.image_file.read_bytes(), "path": None}
         rows.append(row)
-    features = datasets.Dataset.from_list(
-        [{k: v for k, v in r.items() if k != "image"} for r in rows]
-    ).features
-    features["image"] = datasets.Image()
-    return datasets.Dataset.from_list(rows, features=features)
+    return _with_pictures(datasets, rows)
 
 
 def suite_dataset(name: str, split: str | None = None) -> Any:
@@ -100,11 +104,7 @@ def rollouts_dataset(path: str | Path) -> Any:
         file = path.parent / picture if picture else None
         row["image"] = {"bytes": file.read_bytes(), "path": None} if file and file.is_file() else None
         rows.append(row)
-    features = datasets.Dataset.from_list(
-        [{k: v for k, v in r.items() if k != "image"} for r in rows]
-    ).features
-    features["image"] = datasets.Image()
-    return datasets.Dataset.from_list(rows, features=features)
+    return _with_pictures(datasets, rows)
 
 
 _CARD = """---
