@@ -95,23 +95,51 @@ def _filter(tasks: Iterable[Task], split: str | None, language: str | None) -> l
             if (split is None or t.split == split) and (language is None or t.language == language)]
 
 
-def load_suite(name: str, split: str | None = None, language: str | None = None) -> list[Task]:
-    """Load a built-in suite.
+#: Scenes a generated level gives when no ``count`` is asked for.
+DEFAULT_LEVEL_COUNT = 100
+
+
+def load_suite(name: str, split: str | None = None, language: str | None = None, *,
+               level: int | None = None, count: int | None = None, seed: int = 0) -> list[Task]:
+    """Load a built-in suite, or generate tasks of one of its difficulty levels.
 
     Args:
         name: One of :func:`builtin_suites`.
-        split: Keep only ``"train"`` or ``"eval"`` tasks (default: both).
+        split: Keep only ``"train"`` or ``"eval"`` tasks (default: both; a level: ``"train"``).
         language: Keep only tasks in this language (default: all).
+        level: Generate tasks of this difficulty instead of loading the fixed suite (``shapes``
+            only: levels 0-4, see :mod:`codepaint_env.tasks.shapes.levels`). Unlimited and seeded;
+            ``eval`` descriptions are chosen by a hash, so a train task is never an eval one.
+        count: With ``level``: how many scenes (each asked in every language, or in ``language``);
+            default :data:`DEFAULT_LEVEL_COUNT`.
+        seed: With ``level``: the scenes' seed.
 
     Raises:
-        TaskError: For an unknown suite (the message lists the suites), split or language.
+        TaskError: For an unknown suite (the message lists the suites), split, language or level,
+            or ``count`` / ``seed`` without ``level``.
     """
     if name not in _suite_names():
         near = difflib.get_close_matches(name, _suite_names(), n=1)
         hint = f"; did you mean {near[0]!r}?" if near else ""
         raise TaskError(f"unknown task suite {name!r}{hint} (built-in suites: {', '.join(_suite_names())})")
     _check_filters(split, language)
-    return _filter(_load_builtin(name), split, language)
+    if level is None:
+        if count is not None or seed != 0:
+            raise TaskError("count and seed choose generated tasks: give a level too, "
+                            "e.g. load_suite('shapes', level=0, count=50, seed=1)")
+        return _filter(_load_builtin(name), split, language)
+    if name != "shapes":
+        raise TaskError(f"suite {name!r} has no levels: only the generated 'shapes' suite does (levels 0-4)")
+    from codepaint_env.tasks.shapes.suite import LANGUAGES as SHAPES_LANGUAGES
+    from codepaint_env.tasks.shapes.suite import level_tasks
+
+    if language is not None and language not in SHAPES_LANGUAGES:
+        raise TaskError(f"the shapes suite is asked in {', '.join(SHAPES_LANGUAGES)}, not {language!r}")
+    try:
+        return level_tasks(level, DEFAULT_LEVEL_COUNT if count is None else count, seed=seed,
+                           split=split or "train", languages=(language,) if language else SHAPES_LANGUAGES)
+    except ValueError as e:
+        raise TaskError(f"shapes level {level}: {e}") from None
 
 
 def all_tasks(split: str | None = None, language: str | None = None) -> list[Task]:

@@ -67,6 +67,8 @@ class Task:
             :mod:`rewards.checks.spec`); rewards receive them as the ``checks`` column (JSON text),
             which ``visual_checks`` evaluates.
         reference_programs: A program that draws the task, per language (``{"svg": "<svg ..."}``).
+        level: Its difficulty level (``0`` easiest; the ``shapes`` generator's levels are 0-4), or
+            ``None``: rewards and curricula receive it as the ``level`` column.
     """
 
     id: str
@@ -84,6 +86,7 @@ class Task:
     suite: str = ""
     checks: tuple[dict[str, Any], ...] = field(default=(), hash=False)
     reference_programs: dict[str, str] = field(default_factory=dict, hash=False)
+    level: int | None = None
 
     def __post_init__(self) -> None:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -106,7 +109,8 @@ class Task:
         """The per-task dataset columns a reward receives as keyword arguments in TRL."""
         return {"task_id": self.id, "language": self.language, "size": list(self.size),
                 "subject": self.subject, "colour_family": self.colour_family, "allow_text": self.allow_text,
-                "ocr": self.ocr, "checks": json.dumps(list(self.checks)) if self.checks else None}
+                "ocr": self.ocr, "checks": json.dumps(list(self.checks)) if self.checks else None,
+                "level": self.level}
 
     @classmethod
     def known_fields(cls) -> tuple[str, ...]:
@@ -189,6 +193,11 @@ class Task:
             out["checks"] = _checks(row["checks"], where)
         if row.get("reference_programs") is not None:
             out["reference_programs"] = _programs(row["reference_programs"], bad)
+        if row.get("level") is not None:
+            level = row["level"]
+            if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= 99:
+                raise bad("level", "null or a whole number from 0 (easiest) to 99")
+            out["level"] = row["level"]
         return out
 
 

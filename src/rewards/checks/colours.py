@@ -1,9 +1,12 @@
-"""Colours a check names: a small named palette of distinct hues, or any ``#rrggbb``.
+"""Colours a check names: a colour term (``"red"``, ``"navy"``...) or any ``#rrggbb``.
 
-Colour distance is CIE76 ΔE in CIELAB (D65): the Euclidean distance of two Lab colours, about 2.3
-for the smallest difference a person sees. Every pair of palette colours is at least 42 apart, so
-the default tolerance of 20 gives every pixel at most one palette colour; contrast is WCAG's ratio
-of relative luminances (1 for two equal colours, 21 for black on white).
+A named colour is a colour *term*: a pixel is that colour when a person would call it by that name
+(:mod:`rewards.checks.colour_names`: the nearest of a labelled table of CSS, xcolor and palette
+colours), so ``fill="navy"``, ``#000080`` and the palette's ``#1a237e`` are all navy. A ``#rrggbb``
+colour is matched by distance instead: within the check's ``tolerance`` of CIE76 ΔE in CIELAB (D65;
+about 2.3 is the smallest difference a person sees). :data:`PALETTE` gives each term the value the
+``shapes`` suite's reference programs draw it with. Contrast is WCAG's ratio of relative luminances
+(1 for two equal colours, 21 for black on white).
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import numpy as np
 
 from rewards.classic import srgb_to_lab
 
-#: The named colours checks and the ``shapes`` suite use (distinct hues; ΔE76 >= 42 pairwise,
-#: except the backgrounds ``white`` / ``cream`` and ``black`` / ``navy``, never used together).
+#: Every colour term a check may name, with the value the ``shapes`` suite's reference programs
+#: draw it with (Material Design 600s, and a cream).
 PALETTE: dict[str, str] = {
     "black": "#000000",
     "white": "#ffffff",
@@ -34,6 +37,7 @@ PALETTE: dict[str, str] = {
     "navy": "#1a237e",
     "cream": "#fff3d6",
     "grey": "#9e9e9e",
+    "brown": "#795548",
 }
 _ALIASES = {"gray": "grey"}
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -41,12 +45,22 @@ _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 @dataclass(frozen=True)
 class Colour:
-    """A colour a check names: its words for sentences, its sRGB and its Lab value."""
+    """A colour a check names: its words for sentences, its sRGB and Lab value, and its term.
+
+    Attributes:
+        name: The words for sentences (the term, or the hex value).
+        hex: ``#rrggbb`` (for a term, the palette's value).
+        rgb: The sRGB value.
+        lab: The Lab value.
+        term: The colour term a pixel must be called by (``None`` for a hex colour, which is
+            matched within a ΔE tolerance instead).
+    """
 
     name: str
     hex: str
     rgb: tuple[int, int, int]
     lab: tuple[float, float, float]
+    term: str | None = None
 
 
 def parse_colour(value: Any) -> Colour:
@@ -58,17 +72,17 @@ def parse_colour(value: Any) -> Colour:
     if isinstance(value, str):
         key = _ALIASES.get(value.strip().lower(), value.strip().lower())
         if key in PALETTE:
-            return _colour(key, PALETTE[key])
+            return _colour(key, PALETTE[key], key)
         if _HEX.match(key):
             return _colour(key, key)
     raise ValueError(f"a palette colour ({', '.join(PALETTE)}) or '#rrggbb'")
 
 
 @lru_cache(maxsize=1024)
-def _colour(name: str, hex_value: str) -> Colour:
+def _colour(name: str, hex_value: str, term: str | None = None) -> Colour:
     rgb = rgb_of(hex_value)
     lab = srgb_to_lab(np.array(rgb, dtype=np.uint8))
-    return Colour(name, hex_value, rgb, (float(lab[0]), float(lab[1]), float(lab[2])))
+    return Colour(name, hex_value, rgb, (float(lab[0]), float(lab[1]), float(lab[2])), term)
 
 
 def rgb_of(hex_value: str) -> tuple[int, int, int]:

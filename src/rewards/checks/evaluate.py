@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from rewards.checks.colours import PALETTE, Colour, contrast_ratio, delta_e, parse_colour
+from rewards.checks.colour_names import term_of
+from rewards.checks.colours import Colour, contrast_ratio
 from rewards.checks.picture import Picture
 from rewards.checks.program import program_check
 from rewards.checks.regions import Region, dilate
@@ -78,11 +79,8 @@ def cell_of(x: float, y: float) -> str:
 
 
 def nearest_name(rgb: Any) -> str:
-    """The palette name of an sRGB colour when one is within ΔE 20 of it, else its hex."""
-    hex_value = "#{:02x}{:02x}{:02x}".format(*(round(v) for v in rgb))
-    lab = np.array(parse_colour(hex_value).lab)
-    distance, name = min((float(delta_e(lab, parse_colour(n))), n) for n in PALETTE)
-    return name if distance <= 20 else hex_value
+    """What a person calls an sRGB colour: its colour term (``"navy"`` for ``#000080``)."""
+    return term_of(rgb)
 
 
 def _regions_word(n: int, colour: Colour) -> str:

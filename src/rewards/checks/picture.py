@@ -3,7 +3,8 @@
 Every check reads the program's own canvas (``RenderResult.canvas_image``, never the letterbox
 bands), scaled (box filter, aspect kept) so that its longer side is ``side`` pixels (default
 160): a measure does not depend on the size the picture was rendered at, and one picture costs
-a few milliseconds.
+a few milliseconds. Every pixel is also named once by its colour term
+(:func:`rewards.checks.colour_names.terms_of`): a check that names a term reads that map.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from rewards.checks.colour_names import TERMS, terms_of
 from rewards.checks.colours import Colour, delta_e
 from rewards.checks.regions import Region, regions_of
 from rewards.classic import srgb_to_lab
@@ -37,6 +39,7 @@ class Picture:
             im = im.resize(size, Image.Resampling.BOX)
         self.rgb = np.asarray(im, dtype=np.float64)
         self.lab = srgb_to_lab(np.asarray(im))
+        self._terms: np.ndarray | None = None
         self.height, self.width = self.lab.shape[:2]
         self._masks: dict[tuple[str, float], np.ndarray] = {}
         self._regions: dict[tuple[str, float, float], list[Region]] = {}
@@ -47,16 +50,26 @@ class Picture:
         """The analysis picture's pixel count."""
         return self.width * self.height
 
+    @property
+    def terms(self) -> np.ndarray:
+        """Each pixel's colour term, as an index into :data:`~rewards.checks.colour_names.TERMS`."""
+        if self._terms is None:
+            self._terms = terms_of(self.rgb.astype(np.uint8))
+        return self._terms
+
     def mask(self, colour: Colour, tolerance: float) -> np.ndarray:
-        """The pixels within ``tolerance`` (ΔE76) of ``colour``."""
-        key = (colour.hex, tolerance)
+        """The pixels of ``colour``: called by its term, or (a hex colour) within ``tolerance`` ΔE76 of it."""
+        key = (colour.term or colour.hex, tolerance if colour.term is None else 0.0)
         if key not in self._masks:
-            self._masks[key] = delta_e(self.lab, colour) <= tolerance
+            if colour.term is not None:
+                self._masks[key] = self.terms == TERMS.index(colour.term)
+            else:
+                self._masks[key] = delta_e(self.lab, colour) <= tolerance
         return self._masks[key]
 
     def regions(self, colour: Colour, tolerance: float, min_area: float) -> list[Region]:
         """The connected regions of ``colour`` that are objects (see :func:`regions_of`), largest first."""
-        key = (colour.hex, tolerance, min_area)
+        key = (colour.term or colour.hex, tolerance if colour.term is None else 0.0, min_area)
         if key not in self._regions:
             self._regions[key] = regions_of(self.mask(colour, tolerance), min_area)
         return self._regions[key]
@@ -85,5 +98,6 @@ class Picture:
 
     def content(self, background: Colour | None, tolerance: float) -> np.ndarray:
         """The pixels that are not background (``background`` or, without it, the detected one)."""
-        reference = background if background is not None else self.background()[0]
-        return delta_e(self.lab, reference) > tolerance
+        if background is not None:
+            return ~self.mask(background, tolerance)
+        return delta_e(self.lab, self.background()[0]) > tolerance

@@ -2,10 +2,14 @@
 
 A check is a JSON object with a ``kind`` and that kind's fields, e.g.
 ``{"kind": "count", "colour": "red", "count": 3}``. Every check may also have ``weight`` (a
-positive number, default 1) and ``name`` (its key in the reward's breakdown; default
-``kind:subject``, e.g. ``count:red``). :func:`parse_checks` validates a list of them (or its JSON
-text) and raises :class:`CheckError` naming the check (its 1-based position and kind) and the
-field; an unknown kind lists the known ones. The kinds are documented in ``docs/visual-checks.md``.
+positive number, default 1), ``name`` (its key in the reward's breakdown; default
+``kind:subject``, e.g. ``count:red``) and ``stated`` (true when the prompt states it in words, as
+opposed to what any honest picture of the prompt satisfies; the "all stated checks pass" rate counts
+these). A colour is a colour term (``"red"``: any colour a person calls red) or ``"#rrggbb"``
+(matched within ``tolerance`` ΔE76, which a term ignores). :func:`parse_checks` validates a list
+of them (or its JSON text) and raises :class:`CheckError` naming the check (its 1-based position
+and kind) and the field; an unknown kind lists the known ones. The kinds are documented in
+``docs/visual-checks.md``.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ class Check:
         kind: One of :data:`KINDS`.
         name: Its key in the breakdown (unique within the list).
         weight: Its weight in the score.
+        stated: Whether the prompt states it (see the module docstring).
         params: The kind's fields, validated (colours as :class:`~rewards.checks.colours.Colour`,
             defaults filled in).
         source: The object as written.
@@ -68,6 +73,7 @@ class Check:
     weight: float
     params: dict[str, Any] = field(hash=False)
     source: dict[str, Any] = field(hash=False)
+    stated: bool = False
 
 
 # ---------------------------------------------------------------------- field parsers
@@ -161,7 +167,7 @@ KIND_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
 }
 #: The check kinds, in the order the documentation gives them.
 KINDS: tuple[str, ...] = tuple(KIND_FIELDS)
-_COMMON = {"kind", "weight", "name"}
+_COMMON = {"kind", "weight", "name", "stated"}
 
 
 def parse_checks(value: Any) -> tuple[Check, ...]:
@@ -205,7 +211,7 @@ def parse_check(item: Any, index: int = 1) -> Check:
     unknown = sorted(str(k) for k in item if k not in fields and k not in _COMMON)
     if unknown:
         raise CheckError(f"{where}: unknown field {', '.join(map(repr, unknown))}; "
-                         f"fields of {kind}: {', '.join([*fields, 'weight', 'name'])}")
+                         f"fields of {kind}: {', '.join([*fields, 'weight', 'name', 'stated'])}")
     params: dict[str, Any] = {}
     for key, (parse, default) in fields.items():
         if key not in item or item[key] is None:
@@ -219,7 +225,10 @@ def parse_check(item: Any, index: int = 1) -> Check:
     given = item.get("name")
     name = default_name(kind, params) if given is None else _field(where, "name", given, _name)
     _check_ranges(where, kind, params, item)
-    return Check(index, kind, name, weight, params, dict(item))
+    stated = item.get("stated", False)
+    if not isinstance(stated, bool):
+        raise CheckError(f"{where}: field 'stated' must be true or false, not {stated!r}")
+    return Check(index, kind, name, weight, params, dict(item), stated)
 
 
 def _field(where: str, key: str, value: Any, parse: Callable[[Any], Any]) -> Any:
@@ -275,6 +284,6 @@ def _unique_names(checks: list[Check]) -> tuple[Check, ...]:
         n = seen.get(c.name, 0) + 1
         seen[c.name] = n
         if n > 1:
-            c = Check(c.index, c.kind, f"{c.name}#{n}", c.weight, c.params, c.source)
+            c = Check(c.index, c.kind, f"{c.name}#{n}", c.weight, c.params, c.source, c.stated)
         out.append(c)
     return tuple(out)

@@ -1,8 +1,8 @@
 """The checks a scene implies: what its description states, and what any honest picture of it satisfies.
 
-Stated (weight 2): the background colour (at least three quarters of the border share the scene's
-border has of it, at most 80 %); for each colour, how many objects and what shape; the
-positions, relations and symmetry the description names (:attr:`Scene.claims`).
+Stated (weight 2, ``"stated": true``): the background colour (at least three quarters of the
+border share the scene's border has of it, at most 80 %); for each colour, how many objects and
+what shape; the positions, relations and symmetry the description names (:attr:`Scene.claims`).
 
 Implied (weight 1), with ranges wide enough for any honest drawing (the prompt gives no sizes):
 
@@ -12,8 +12,9 @@ Implied (weight 1), with ranges wide enough for any honest drawing (the prompt g
   band from 2 % to 2.5 times its own (at most 50 %);
 * no object is cut by the canvas edge (``not_cut``; bands span the canvas and are left out);
 * ``coverage`` (what is not the asked background) from 0.3x to 2.5x the scene's (+5 %);
-* the first colour stands out from the background (``contrast`` at least 1.5) where the palette
-  gives it at least 2.2;
+* the first colour stands out from the background (``contrast`` at least 1.5) where every honest
+  spelling of the two (the palette's values, the CSS and xcolor colours of those names) gives at
+  least 2.2;
 * ``no_image``: the picture is drawn, not pasted.
 """
 
@@ -23,7 +24,8 @@ from typing import Any
 
 from codepaint_env.tasks.shapes.oracle import SceneRaster, truth
 from codepaint_env.tasks.shapes.scenes import Scene
-from rewards.checks.colours import contrast_ratio, parse_colour
+from codepaint_env.tasks.shapes.vocabulary import honest_values
+from rewards.checks.colours import contrast_ratio
 from rewards.checks.spec import parse_check
 
 
@@ -32,7 +34,8 @@ def scene_checks(scene: Scene) -> list[dict[str, Any]]:
     raster = SceneRaster(scene)
     border = truth(parse_check({"kind": "background", "colour": scene.background, "min_share": 0.0}), raster)
     checks: list[dict[str, Any]] = [{"kind": "background", "colour": scene.background, "weight": 2,
-                                     "min_share": round(min(0.8, 0.75 * border.measure), 2)}, *scene.claims]
+                                     "min_share": round(min(0.8, 0.75 * border.measure), 2), "stated": True},
+                                    *scene.claims]
     colours = list(dict.fromkeys(s.colour for s in scene.shapes))
     for colour in colours:
         members = [i for i, s in enumerate(scene.shapes) if s.colour == colour]
@@ -51,7 +54,8 @@ def scene_checks(scene: Scene) -> list[dict[str, Any]]:
     checks.append({"kind": "coverage", "background": scene.background, "min": round(0.3 * covered, 4),
                    "max": round(min(0.9, 2.5 * covered + 0.05), 4)})
     first = colours[0]
-    if contrast_ratio(parse_colour(first).rgb, parse_colour(scene.background).rgb) >= 2.2:
+    ratios = [contrast_ratio(a, b) for a in honest_values(first) for b in honest_values(scene.background)]
+    if min(ratios) >= 2.2:
         checks.append({"kind": "contrast", "a": first, "b": "background", "min": 1.5})
     checks.append({"kind": "no_image"})
     return checks

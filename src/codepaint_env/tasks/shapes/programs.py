@@ -1,7 +1,11 @@
 r"""The reference program of a scene in each language: SVG, p5.js, HTML (a canvas page), Python, TikZ.
 
 Each draws the scene's background over the whole canvas, then its shapes in order, with no
-stroke on fills, from the same outlines (:mod:`.geometry`). SVG, p5.js and the HTML page draw on
+stroke on fills, from the same outlines (:mod:`.geometry`). Colours are spelt two ways
+(``spelling``): ``"names"`` (the default, what the suite's references use) writes each colour as
+the language names it, as the prompt asks (``fill="navy"``; TikZ with the ``\definecolor`` lines its
+prompt gives, :mod:`.vocabulary`); ``"palette"`` writes the palette's values (``#1a237e``).
+SVG, p5.js and the HTML page draw on
 a 400x400 canvas; the Python program (Pillow) draws at ``$CODEPAINT_WIDTH x $CODEPAINT_HEIGHT``;
 the TikZ picture is 10 cm square, its background painted past the bounding box so that the
 standalone class's border is background too.
@@ -13,7 +17,11 @@ from collections.abc import Callable
 
 from codepaint_env.tasks.shapes.geometry import RING_INNER, Shape
 from codepaint_env.tasks.shapes.scenes import Scene
+from codepaint_env.tasks.shapes.vocabulary import defined, spelling, tikz_definition
 from rewards.checks.colours import PALETTE
+
+#: How a program spells colours (see the module docstring).
+SPELLINGS: tuple[str, ...] = ("names", "palette")
 
 SIDE = 400  # the canvas of SVG, p5.js and HTML
 _RING_MID = (1 + RING_INNER) / 2  # a ring is a stroke along its middle circle
@@ -31,8 +39,15 @@ def _points(shape: Shape, scale: float) -> list[tuple[str, str]]:
 
 
 # ---------------------------------------------------------------------- SVG
-def _svg_shape(s: Shape) -> str:
-    c, k = PALETTE[s.colour], SIDE
+def _colour(language: str, colour: str, how: str) -> str:
+    """A colour as a program in ``language`` writes it (``how``: one of :data:`SPELLINGS`)."""
+    if how not in SPELLINGS:
+        raise ValueError(f"spelling must be one of {', '.join(SPELLINGS)}, not {how!r}")
+    return spelling(language, colour) if how == "names" else PALETTE[colour]
+
+
+def _svg_shape(s: Shape, how: str) -> str:
+    c, k = _colour("svg", s.colour, how), SIDE
     x, y, r = s.x * k, s.y * k, s.size * k
     if s.kind == "circle":
         return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{c}"/>'
@@ -47,19 +62,19 @@ def _svg_shape(s: Shape) -> str:
     return f'<polygon points="{points}" fill="{c}"/>'
 
 
-def svg(scene: Scene) -> str:
+def svg(scene: Scene, spelling: str = "names") -> str:
     """The scene as an SVG document."""
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIDE}" height="{SIDE}" '
             f'viewBox="0 0 {SIDE} {SIDE}">')
     lines = [head,
-             f'<rect width="{SIDE}" height="{SIDE}" fill="{PALETTE[scene.background]}"/>',
-             *(_svg_shape(s) for s in scene.shapes), "</svg>"]
+             f'<rect width="{SIDE}" height="{SIDE}" fill="{_colour("svg", scene.background, spelling)}"/>',
+             *(_svg_shape(s, spelling) for s in scene.shapes), "</svg>"]
     return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------- p5.js
-def _p5_shape(s: Shape) -> list[str]:
-    c, k = PALETTE[s.colour], SIDE
+def _p5_shape(s: Shape, how: str) -> list[str]:
+    c, k = _colour("p5", s.colour, how), SIDE
     x, y, r = s.x * k, s.y * k, s.size * k
     if s.kind == "circle":
         return [f'fill("{c}");', f"circle({_n(x)}, {_n(y)}, {_n(2 * r)});"]
@@ -74,19 +89,19 @@ def _p5_shape(s: Shape) -> list[str]:
     return [f'fill("{c}");', "beginShape();", vertices, "endShape(CLOSE);"]
 
 
-def p5(scene: Scene) -> str:
+def p5(scene: Scene, spelling: str = "names") -> str:
     """The scene as a p5.js sketch."""
-    body = [f'background("{PALETTE[scene.background]}");', "noStroke();"]
+    body = [f'background("{_colour("p5", scene.background, spelling)}");', "noStroke();"]
     for s in scene.shapes:
-        body += _p5_shape(s)
+        body += _p5_shape(s, spelling)
     inner = "\n".join("  " + line for line in body)
     return (f"function setup() {{\n  createCanvas({SIDE}, {SIDE});\n  noLoop();\n}}\n\n"
             f"function draw() {{\n{inner}\n}}\n")
 
 
 # ---------------------------------------------------------------------- HTML (canvas 2D)
-def _html_shape(s: Shape) -> str:
-    c, k = PALETTE[s.colour], SIDE
+def _html_shape(s: Shape, how: str) -> str:
+    c, k = _colour("html", s.colour, how), SIDE
     x, y, r = s.x * k, s.y * k, s.size * k
     if s.kind == "circle":
         return f'disc({_n(x)}, {_n(y)}, {_n(r)}, "{c}");'
@@ -115,10 +130,10 @@ function poly(points, c) {
 }"""
 
 
-def html(scene: Scene) -> str:
+def html(scene: Scene, spelling: str = "names") -> str:
     """The scene as an HTML page drawing on a canvas that fills the window."""
-    bg = PALETTE[scene.background]
-    calls = "\n".join(_html_shape(s) for s in scene.shapes)
+    bg = _colour("html", scene.background, spelling)
+    calls = "\n".join(_html_shape(s, spelling) for s in scene.shapes)
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             "<title>Shapes</title>\n"
@@ -129,8 +144,8 @@ def html(scene: Scene) -> str:
 
 
 # ---------------------------------------------------------------------- Python (Pillow)
-def _python_shape(s: Shape) -> str:
-    c = PALETTE[s.colour]
+def _python_shape(s: Shape, how: str) -> str:
+    c = _colour("python", s.colour, how)
     x, y, r = _n(s.x * 1000), _n(s.y * 1000), _n(s.size * 1000)
     if s.kind == "circle":
         return f'draw.ellipse(box({x}, {y}, {r}), fill="{c}")'
@@ -145,9 +160,9 @@ def _python_shape(s: Shape) -> str:
     return f'draw.polygon(points([{points}]), fill="{c}")'
 
 
-def python(scene: Scene) -> str:
+def python(scene: Scene, spelling: str = "names") -> str:
     """The scene as a Python program drawing with Pillow (coordinates in thousandths of the canvas)."""
-    calls = "\n".join(_python_shape(s) for s in scene.shapes)
+    calls = "\n".join(_python_shape(s, spelling) for s in scene.shapes)
     return ("import os\n\nfrom PIL import Image, ImageDraw\n\n"
             "W = int(os.environ.get(\"CODEPAINT_WIDTH\", \"512\"))\n"
             "H = int(os.environ.get(\"CODEPAINT_HEIGHT\", \"512\"))\n\n\n"
@@ -155,7 +170,7 @@ def python(scene: Scene) -> str:
             "    return ((x - r) * W / 1000, (y - r) * H / 1000,\n"
             "            (x + r) * W / 1000, (y + r) * H / 1000)\n\n\n"
             "def points(pairs):\n    return [(x * W / 1000, y * H / 1000) for x, y in pairs]\n\n\n"
-            f"image = Image.new(\"RGB\", (W, H), \"{PALETTE[scene.background]}\")\n"
+            f"image = Image.new(\"RGB\", (W, H), \"{_colour('python', scene.background, spelling)}\")\n"
             "draw = ImageDraw.Draw(image)\n"
             f"{calls}\nimage.save(os.environ.get(\"CODEPAINT_OUTPUT\", \"picture.png\"))\n")
 
@@ -179,28 +194,33 @@ def _tikz_shape(s: Shape, name: str) -> str:
     return f"\\fill[{name}] {points} -- cycle;"
 
 
-def _tikz_name(colour: str) -> str:
-    """A colour's name in the picture (prefixed: xcolor's own ``red``, ``black``... stay as they are)."""
-    return "cp" + colour
+def tikz(scene: Scene, spelling: str = "names") -> str:
+    r"""The scene as a tikzpicture (y pointing down, 10 cm square).
 
-
-def tikz(scene: Scene) -> str:
-    """The scene as a tikzpicture (y pointing down, 10 cm square)."""
-    colours = dict.fromkeys([scene.background, *(s.colour for s in scene.shapes)])
-    defs = [f"\\definecolor{{{_tikz_name(c)}}}{{HTML}}{{{PALETTE[c][1:].upper()}}}" for c in colours]
+    ``names``: xcolor's own names, and the ``\definecolor`` lines the prompt gives for the others;
+    ``palette``: every colour defined from the palette (prefixed ``cp``, so xcolor's ``red``... stay).
+    """
+    colours = list(dict.fromkeys([scene.background, *(s.colour for s in scene.shapes)]))
+    if spelling == "names":
+        defs = [tikz_definition(c) for c in defined("tikz", colours)]
+        name = {c: c for c in colours}
+    else:
+        _colour("tikz", colours[0], spelling)  # rejects an unknown spelling
+        name = {c: "cp" + c for c in colours}
+        defs = [f"\\definecolor{{{name[c]}}}{{HTML}}{{{PALETTE[c][1:].upper()}}}" for c in colours]
     lines = ["\\begin{tikzpicture}[x=1cm, y=-1cm]", *defs,
              "\\path[use as bounding box] (0,0) rectangle (10,10);",
-             f"\\fill[{_tikz_name(scene.background)}] (-1,-1) rectangle (11,11);",
-             *(_tikz_shape(s, _tikz_name(s.colour)) for s in scene.shapes), "\\end{tikzpicture}"]
+             f"\\fill[{name[scene.background]}] (-1,-1) rectangle (11,11);",
+             *(_tikz_shape(s, name[s.colour]) for s in scene.shapes), "\\end{tikzpicture}"]
     return "\n".join(lines) + "\n"
 
 
-#: Every language the generator writes, and its writer.
-WRITERS: dict[str, Callable[[Scene], str]] = {"svg": svg, "p5": p5, "html": html, "python": python,
-                                               "tikz": tikz}
+#: Every language the generator writes, and its writer (``writer(scene, spelling)``).
+WRITERS: dict[str, Callable[[Scene, str], str]] = {"svg": svg, "p5": p5, "html": html, "python": python,
+                                                    "tikz": tikz}
 LANGUAGES: tuple[str, ...] = tuple(WRITERS)
 
 
-def reference_programs(scene: Scene) -> dict[str, str]:
-    """The scene's program in every language of :data:`WRITERS`."""
-    return {language: write(scene) for language, write in WRITERS.items()}
+def reference_programs(scene: Scene, spelling: str = "names") -> dict[str, str]:
+    """The scene's program in every language of :data:`WRITERS` (``spelling``: see the module docstring)."""
+    return {language: write(scene, spelling) for language, write in WRITERS.items()}

@@ -63,6 +63,7 @@ class Scene:
         shapes: The objects, in drawing order.
         description: What the prompt asks for, in words.
         claims: What the description states, as check objects.
+        level: Its difficulty level (:mod:`.levels`), ``None`` for the fixed suite's scenes.
     """
 
     index: int
@@ -71,6 +72,7 @@ class Scene:
     shapes: tuple[Shape, ...]
     description: str
     claims: tuple[dict[str, Any], ...]
+    level: int | None = None
 
 
 def article(word: str) -> str:
@@ -118,20 +120,21 @@ def placed(rng: random.Random, kind: str, colour: str, cells: list[Cell], size: 
     return out
 
 
+# What a description states, as checks (weight 2, ``stated``: the prompt says it in words).
 def _count(colour: str, n: int) -> dict[str, Any]:
-    return {"kind": "count", "colour": colour, "count": n, "weight": 2}
+    return {"kind": "count", "colour": colour, "count": n, "weight": 2, "stated": True}
 
 
 def _shape(colour: str, kind: str) -> dict[str, Any]:
-    return {"kind": "shape", "colour": colour, "shape": kind, "weight": 2}
+    return {"kind": "shape", "colour": colour, "shape": kind, "weight": 2, "stated": True}
 
 
 def _relation(a: str, relation: str, b: str) -> dict[str, Any]:
-    return {"kind": "relation", "a": a, "relation": relation, "b": b, "weight": 2}
+    return {"kind": "relation", "a": a, "relation": relation, "b": b, "weight": 2, "stated": True}
 
 
 def _position(colour: str, area: str) -> dict[str, Any]:
-    return {"kind": "position", "colour": colour, "area": area, "weight": 2}
+    return {"kind": "position", "colour": colour, "area": area, "weight": 2, "stated": True}
 
 
 Drawn = tuple[list[Shape], str, list[dict[str, Any]]]
@@ -249,7 +252,7 @@ def symmetric(rng: random.Random, bg: str) -> Drawn:
     claims = [_count(side_colour, 2), _count(middle_colour, 1), _shape(side_colour, ks),
               _shape(middle_colour, km),
               _position(middle_colour, ("top", "centre", "bottom")[row]), _position(side_colour, area),
-              {"kind": "symmetry", "axis": "vertical", "min": 0.85, "weight": 2}]
+              {"kind": "symmetry", "axis": "vertical", "min": 0.85, "weight": 2, "stated": True}]
     return shapes, text, claims
 
 

@@ -1,0 +1,197 @@
+"""Difficulty levels of the ``shapes`` generator: unlimited seeded scenes, from one object to several claims.
+
+=====  ==========================================================================================
+level  what the prompt asks (and states as checks)
+=====  ==========================================================================================
+0      one object of one colour on a background ("a large red circle on a cream background"):
+       the background, one object of that colour, and "small" / "large" when said
+1      an exact count and shape ("three green triangles", "two blue waves"): + the count, the shape
+2      a named position ("two yellow stars in the top-right corner"): + where they are
+3      two colours and one relation (above, below, left of, right of, touching; objects above or
+       below a stripe or wave): + both counts and shapes, the relation
+4      the suite's hardest templates: a small object inside a ring or square in a stated place, an
+       object between two others in a mirror-symmetric row (several claims, symmetry)
+=====  ==========================================================================================
+
+Every level adds the checks any honest picture satisfies (:mod:`.checks`: colours present, sizes,
+nothing cut, coverage, contrast, no embedded image), so the mean number of checks grows with the
+level. The split is a hash of the description, never an index: a description is ``eval`` when
+the first 8 bytes of its SHA-256 are 0 modulo 5 (one in five), in every language and at every
+level, so :func:`level_scenes` can make as many train scenes as asked without ever making an
+eval one. A train scene is also never one of the fixed 120-scene suite's eval scenes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable
+from functools import lru_cache
+
+from codepaint_env.tasks.shapes.geometry import BANDS, CELL_SHAPES, Shape
+from codepaint_env.tasks.shapes.scenes import (
+    BACKGROUNDS,
+    GROUP_AREAS,
+    Drawn,
+    Scene,
+    _count,
+    _shape,
+    article,
+    band,
+    colours_for,
+    counted,
+    nested,
+    object_size,
+    pair,
+    placed,
+    stripes,
+    symmetric,
+    touching,
+)
+
+LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)
+EVAL_SHARE = 5  # one description in five is eval
+#: Sizes a level-0 object may be asked for: its radius range and the ``size`` check it states.
+_SIZE_WORDS: dict[str, tuple[tuple[float, float], dict[str, float] | None]] = {
+    "": ((0.07, 0.105), None),
+    "small": ((0.045, 0.055), {"max": 0.012}),
+    "large": ((0.17, 0.2), {"min": 0.06}),
+}
+
+
+def split_of_description(description: str) -> str:
+    """``eval`` for one description in five (by its SHA-256), else ``train``."""
+    digest = hashlib.sha256(description.encode("utf-8")).digest()
+    return "eval" if int.from_bytes(digest[:8], "big") % EVAL_SHARE == 0 else "train"
+
+
+def single(rng: random.Random, bg: str) -> Drawn:
+    """Level 0: one object (``small``, ``large`` or neither), or one stripe or wave, anywhere."""
+    (colour,) = colours_for(rng, bg, 1)
+    kind = rng.choice((*CELL_SHAPES, *CELL_SHAPES, *BANDS))  # bands a quarter of the time
+    if kind in BANDS:
+        y = round(rng.uniform(0.3, 0.7), 3)
+        half = round(rng.uniform(0.05, 0.08) if kind == "stripe" else rng.uniform(0.035, 0.05), 3)
+        words = f"a horizontal {colour} stripe" if kind == "stripe" else f"a {colour} wave"
+        strip = Shape(kind, colour, 0.5, y, half, round(rng.uniform(0, 6.283), 3))
+        return [strip], words, [_count(colour, 1)]
+    size_word = rng.choice(tuple(_SIZE_WORDS))
+    (lo, hi), stated = _SIZE_WORDS[size_word]
+    size = round(rng.uniform(lo, hi) * (1.15 if kind in ("triangle", "star") else 1.0), 3)
+    if size_word == "large":  # a large object keeps clear of the edges: its centre near the middle
+        x, y = round(rng.uniform(0.4, 0.6), 3), round(rng.uniform(0.4, 0.6), 3)
+        shape = Shape(kind, colour, x, y, size)
+    else:
+        shape = placed(rng, kind, colour, [(rng.randrange(3), rng.randrange(3))], size)[0]
+    claims = [_count(colour, 1)]
+    if stated is not None:
+        claims.append({"kind": "size", "colour": colour, **stated, "weight": 2, "stated": True,
+                       "name": f"size:{colour} {size_word}"})
+    return [shape], counted(1, colour, kind, size_word), claims
+
+
+def counted_objects(rng: random.Random, bg: str) -> Drawn:
+    """Level 1: an exact number of objects of one shape and colour (or of stripes or waves), anywhere."""
+    if rng.random() < 0.2:
+        return stripes(rng, bg)
+    (colour,) = colours_for(rng, bg, 1)
+    kind = rng.choice(CELL_SHAPES)
+    n = rng.choice((1, 2, 2, 3, 3, 4))
+    cells = rng.sample([(r, c) for r in range(3) for c in range(3)], n)
+    shapes = placed(rng, kind, colour, cells, object_size(rng, kind))
+    return shapes, counted(n, colour, kind), [_count(colour, n), _shape(colour, kind)]
+
+
+def positioned(rng: random.Random, bg: str) -> Drawn:
+    """Level 2: objects of one shape and colour in a named area (a corner, the centre, a row, a half)."""
+    (colour,) = colours_for(rng, bg, 1)
+    kind = rng.choice(CELL_SHAPES)
+    n = rng.choice((1, 1, 2, 3))
+    area = rng.choice([a for a, (cells, _) in GROUP_AREAS.items() if len(cells) >= n])
+    cells, where = GROUP_AREAS[area]
+    shapes = placed(rng, kind, colour, rng.sample(cells, n), object_size(rng, kind))
+    claims = [_count(colour, n), _shape(colour, kind),
+              {"kind": "position", "colour": colour, "area": area, "weight": 2, "stated": True}]
+    return shapes, f"{counted(n, colour, kind)} {where}", claims
+
+
+def related(rng: random.Random, bg: str) -> Drawn:
+    """Level 3: two colours and one relation (the suite's ``pair``, ``band`` and ``touching`` templates)."""
+    return rng.choice((pair, pair, band, touching))(rng, bg)
+
+
+def hardest(rng: random.Random, bg: str) -> Drawn:
+    """Level 4: the suite's templates with most claims (``nested``, ``symmetric``)."""
+    return rng.choice((nested, symmetric))(rng, bg)
+
+
+#: Each level's scene maker, and the template name its scenes carry.
+LEVEL_MAKERS: dict[int, Callable[[random.Random, str], Drawn]] = {
+    0: single, 1: counted_objects, 2: positioned, 3: related, 4: hardest}
+
+
+def level_scene(rng: random.Random, level: int, index: int) -> Scene:
+    """One scene of ``level`` (its ``index``: the number it gets in its list)."""
+    if level not in LEVEL_MAKERS:
+        raise ValueError(f"level must be one of {', '.join(map(str, LEVELS))}, not {level!r}")
+    background = rng.choice(BACKGROUNDS)
+    shapes, text, claims = LEVEL_MAKERS[level](rng, background)
+    description = f"{text} on {article(background)} {background} background"
+    return Scene(index, _template(level, claims, shapes), background, tuple(shapes), description,
+                 tuple(claims), level)
+
+
+def _template(level: int, claims: list, shapes: list[Shape]) -> str:
+    """The template a level scene came from (the names the fixed suite uses where one applies)."""
+    if level == 0:
+        return "single"
+    if level == 1:
+        return "stripes" if shapes[0].is_band else "group"
+    if level == 2:
+        return "group"
+    relations = [c["relation"] for c in claims if c["kind"] == "relation"]
+    if any(c["kind"] == "symmetry" for c in claims):
+        return "symmetric"
+    if relations == ["inside"]:
+        return "nested"
+    if relations == ["touching"]:
+        return "touching"
+    return "band" if any(s.is_band for s in shapes) else "pair"
+
+
+@lru_cache(maxsize=1)
+def _fixed_eval_descriptions() -> frozenset[str]:
+    from codepaint_env.tasks.shapes.suite import build_scenes, split_of
+
+    return frozenset(s.description for s in build_scenes() if split_of(s) == "eval")
+
+
+def level_scenes(level: int, count: int, *, seed: int = 0, split: str = "train") -> list[Scene]:
+    """``count`` scenes of ``level`` with distinct descriptions, all in ``split``, from ``seed``.
+
+    Raises:
+        ValueError: An unknown level or split, or a count the level cannot reach (its distinct
+            descriptions in that split run out).
+    """
+    if split not in ("train", "eval"):
+        raise ValueError(f"split must be 'train' or 'eval', not {split!r}")
+    if count < 0:
+        raise ValueError(f"count must be 0 or more, not {count!r}")
+    rng = random.Random(f"shapes-level-{level}-seed-{seed}")
+    excluded = _fixed_eval_descriptions() if split == "train" else frozenset()
+    scenes: list[Scene] = []
+    seen: set[str] = set()
+    misses = 0
+    while len(scenes) < count:
+        scene = level_scene(rng, level, len(scenes) + 1)
+        fresh = scene.description not in seen and scene.description not in excluded
+        if fresh and split_of_description(scene.description) == split:
+            seen.add(scene.description)
+            scenes.append(scene)
+            misses = 0
+            continue
+        misses += 1
+        if misses > 20_000:
+            raise ValueError(f"level {level} has no more than {len(scenes)} distinct {split} scenes "
+                             f"(asked for {count})")
+    return scenes
