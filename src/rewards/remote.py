@@ -14,8 +14,10 @@ scoring (``codepaint serve``, on this machine or on a render box).
 Failures, as everywhere in codepaint:
 
 * **The server is down, times out, or answers 5xx** (``503`` when busy: retried ``retries``
-  times after its ``Retry-After``), or answers something that is not its JSON: each item of that
-  batch is ``None`` with the reason (``infra: ...``). Never an exception, never a made-up score.
+  times after its ``Retry-After``; ``500`` when the server's reward raised while scoring, with the
+  reward and the exception), or answers something that is not its JSON: each item of that batch
+  is ``None`` with the reason (``infra: ...``), logged as a warning. Never an exception, never a
+  made-up score: the trainer goes on, and logs the unjudged share (TRL's ``<name>/unjudged``).
 * **The server answers 4xx**: the request itself is wrong (a bad token, an unknown reward,
   a batch or body over the server's limits, a column of the wrong length): that is a broken
   configuration, raised as :class:`RemoteRequestRejected` with the server's message.
@@ -39,6 +41,7 @@ from typing import Any
 
 import httpx
 
+from codepaint_env.core.auth import TOKEN_ENV
 from codepaint_env.core.errors import CodePaintError
 from codepaint_env.core.loop import after_fork
 from rewards.base import TRAINER_KWARGS, Reward, RewardResult, Sample
@@ -46,7 +49,8 @@ from rewards.base import TRAINER_KWARGS, Reward, RewardResult, Sample
 log = logging.getLogger("codepaint.rewards.remote")
 
 URL_ENV = "CODEPAINT_SERVE_URL"
-TOKEN_ENV = "CODEPAINT_SERVE_TOKEN"
+#: The client's former token variable, read when ``CODEPAINT_TOKEN`` (every server's) is unset.
+LEGACY_TOKEN_ENV = "CODEPAINT_SERVE_TOKEN"
 #: The longest ``Retry-After`` a retry waits for (a larger one is waited this long).
 MAX_RETRY_WAIT_S = 30.0
 
@@ -66,7 +70,8 @@ class RemoteReward(Reward):
         url: The server's base URL, e.g. ``http://127.0.0.1:8000`` (default ``$CODEPAINT_SERVE_URL``).
         reward: The server-side reward to ask for (a registered id or ``"id:weight,..."``);
             ``None``: the server's own ``--reward``.
-        token: The server's token (default ``$CODEPAINT_SERVE_TOKEN``), sent as a bearer token.
+        token: The server's token (default ``$CODEPAINT_TOKEN``, the variable every codepaint
+            server reads, or the older ``$CODEPAINT_SERVE_TOKEN``), sent as a bearer token.
         timeout_s: How long one request may take before its items are ``None`` (rendering and
             judging a batch included: give it room).
         batch_size: Completions per request (keep it at or under the server's ``--max-batch``, and a
@@ -101,7 +106,8 @@ class RemoteReward(Reward):
             raise ValueError("retries must be >= 0")
         self.url = url.rstrip("/")
         self.reward = reward
-        self.token = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
+        self.token = token if token is not None else (
+            os.environ.get(TOKEN_ENV, "").strip() or os.environ.get(LEGACY_TOKEN_ENV, "").strip() or None)
         self.timeout_s = float(timeout_s)
         self.batch_size = int(batch_size)
         self.retries = int(retries)
@@ -267,15 +273,17 @@ def _result(item: Any) -> RewardResult:
 
 
 def _unjudged(reason: str, n: int) -> list[RewardResult]:
+    log.warning("RemoteReward: %d item(s) not judged: %s", n, reason)
     return [RewardResult.unjudged(reason) for _ in range(n)]
 
 
 def _message(response: httpx.Response) -> str:
-    """The server's ``{"error": ...}`` message, else the start of the body."""
+    """The server's ``{"error": ...}`` message (a string; OpenAI's object on a 401), else the body's start."""
     try:
         data = response.json()
         if isinstance(data, dict) and "error" in data:
-            return str(data["error"])
+            error = data["error"]
+            return str(error.get("message", error) if isinstance(error, dict) else error)
     except ValueError:
         pass
     return response.text[:300] or response.reason_phrase

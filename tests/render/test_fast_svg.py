@@ -390,6 +390,26 @@ def test_memory_bomb_crashes_the_worker_not_the_process(monkeypatch):
         shutdown_workers()  # the next test gets workers with the normal limits
 
 
+@pytest.mark.parametrize("garble", ["png[:64]", "png[::-1]"], ids=["truncated", "not-a-png"])
+def test_a_picture_our_worker_garbles_is_infra_not_the_programs_crash(monkeypatch, garble):
+    # The real worker in its sandbox, with one line added after resvg: it answers "O" (done) with
+    # bytes no PNG reader takes (cut short, or scrambled). That is our fault, not the program's:
+    # ``infra`` (every reward gives None for it), never ``crash`` (the reward's minimum).
+    rasterise = 'png, status = resvg_py.svg_to_bytes(**req), b"O"\n'
+    assert resvg_pool._WORKER_SOURCE.count(rasterise) == 1
+    garbling = resvg_pool._WORKER_SOURCE.replace(rasterise, f"{rasterise}            png = {garble}\n")
+    monkeypatch.setattr(resvg_pool, "_WORKER_SOURCE", garbling)
+    pool = resvg_pool.WorkerPool(1)
+    try:
+        res = render_svg_fast(f"<svg {NS}><rect width='5' height='5' fill='teal'/></svg>", 32, 32,
+                              workers=pool)
+    finally:
+        pool.close()
+    assert not res.ok and res.error_kind == "infra", res.messages
+    assert res.messages[0].startswith("infra: the rasteriser returned no usable picture"), res.messages
+    assert res.png is None or res.png == b""
+
+
 def test_deterministic_across_renders_and_workers():
     code = (PARITY / "12_filter_blur.svg").read_text()
     a = render_svg_fast(code, SIZE, SIZE)

@@ -192,12 +192,16 @@ def test_token_is_needed_everywhere_but_health(server: ServeProcess) -> None:
     assert health.status_code == 200 and health.json()["status"] == "ok"
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Token {TOKEN}"}):
         r = httpx.get(f"{server.url}/stats", headers=headers, timeout=30)
-        assert r.status_code == 401 and "token" in r.json()["error"]
+        assert r.status_code == 401 and "token" in r.json()["error"]["message"]  # every server's 401
         assert r.headers["www-authenticate"].startswith("Bearer")
         # checked before the body is read: a malformed body gets 401, not 400
         r = httpx.post(f"{server.url}/score", content=b"{nope", headers=headers, timeout=30)
         assert r.status_code == 401
-    assert httpx.get(f"{server.url}/stats", headers=AUTH, timeout=30).status_code == 200
+    stats = httpx.get(f"{server.url}/stats", headers=AUTH, timeout=30)
+    assert stats.status_code == 200
+    # refused at the door (before the guard reads a body), and still counted
+    counted = stats.json()
+    assert counted["rejected"]["unauthorized"] >= 6 and counted["endpoints"]["/stats"]["status"]["401"] >= 3
     # the token as the password of the URL's user info (what OpenRLHF's requests can send)
     with_userinfo = server.url.replace("http://", f"http://codepaint:{TOKEN}@")
     assert httpx.get(f"{with_userinfo}/stats", timeout=30).status_code == 200
@@ -307,7 +311,7 @@ def test_remote_reward_gives_the_servers_values(client: httpx.Client, server: Se
 
     with pytest.raises(RemoteRequestRejected, match="unknown reward 'no_such'"):
         RemoteReward(server.url, token=TOKEN, reward="no_such")([GOOD_SVG])
-    with pytest.raises(RemoteRequestRejected, match="401"):
+    with pytest.raises(RemoteRequestRejected, match=r"\(401\): missing or wrong token"):
         RemoteReward(server.url, token="wrong")([GOOD_SVG])
 
 
@@ -356,7 +360,7 @@ def test_a_non_loopback_host_without_a_token_refuses_to_start() -> None:
                        timeout=120)
     assert r.returncode == 2
     assert "refusing to listen on 0.0.0.0 without a token" in r.stderr
-    assert "CODEPAINT_SERVE_TOKEN" in r.stderr and "--token" in r.stderr and "127.0.0.1" in r.stderr
+    assert "CODEPAINT_TOKEN" in r.stderr and "--token-file" in r.stderr and "127.0.0.1" in r.stderr
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.5") and not is_loopback("example.org")
 
@@ -375,7 +379,7 @@ def test_serve_help_explains_flags_and_the_security_model(capsys: pytest.Capture
         main(["serve", "--help"])
     assert e.value.code == 0
     out = capsys.readouterr().out
-    for needle in ("Security model", "127.0.0.1", "CODEPAINT_SERVE_TOKEN", "Authorization: Bearer",
+    for needle in ("Security model", "127.0.0.1", "CODEPAINT_TOKEN", "Authorization: Bearer",
                    "--max-in-flight", "--max-body-mb", "--max-batch", "Retry-After", "--ray", "--workers",
                    "/get_reward", "--unjudged-reward"):
         assert needle in out, needle

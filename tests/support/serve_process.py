@@ -93,6 +93,7 @@ class ServeProcess:
 
 def serve_env(**extra: str) -> dict[str, str]:
     """This process's environment without a token or judge of its own, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if k not in ("CODEPAINT_SERVE_TOKEN", "OPENAI_BASE_URL")}
+    own = ("CODEPAINT_TOKEN", "CODEPAINT_TOKEN_FILE", "CODEPAINT_SERVE_TOKEN", "OPENAI_BASE_URL")
+    env = {k: v for k, v in os.environ.items() if k not in own}
     env.update(extra)
     return env

@@ -1,8 +1,10 @@
 """``codepaint serve``: renders and rewards over HTTP (see :mod:`codepaint_env.serve.app`).
 
     codepaint serve --reward gate:0.3,classic:0.7 --port 8000
-    CODEPAINT_SERVE_TOKEN=... codepaint serve --host 0.0.0.0 --ray auto --workers 8
     codepaint serve --host 0.0.0.0 --token-file /run/secrets/codepaint-token
+    CODEPAINT_TOKEN=... codepaint serve --host 0.0.0.0 --ray auto --workers 8
+
+The token and the loopback rule are every codepaint server's (:mod:`codepaint_env.core.auth`).
 
 On SIGTERM or Ctrl-C the server shuts down gracefully: requests in flight get up to 5 s, then
 the renderer is closed (its browser and workers; renders still running end as ``infra``) and
@@ -15,17 +17,26 @@ errors (a non-loopback host without a token, an unknown reward); 1 a broken inst
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import sys
 from typing import Any
 
 from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
+from codepaint_env.core.auth import (
+    TOKEN_ENV,
+    TokenError,
+    add_token_arguments,
+    listen_refusal,
+    token_from_args,
+)
 from codepaint_env.core.network import is_loopback
 
-TOKEN_ENV = "CODEPAINT_SERVE_TOKEN"
+__all__ = ["add_parser", "is_loopback", "run"]
 
-_DESCRIPTION = """\
+#: The variable this server read its token from before ``CODEPAINT_TOKEN`` (still read, with a warning).
+LEGACY_TOKEN_ENV = "CODEPAINT_SERVE_TOKEN"
+
+_DESCRIPTION = f"""\
 Serve renders and rewards over HTTP: POST /render, POST /score (a reward's __call__: completions,
 prompts, dataset columns -> a value or null with the reason, the breakdown and the render each),
 POST /get_reward (OpenRLHF's remote reward contract), GET /health, GET /stats (requests, status
@@ -34,15 +45,17 @@ rewards.remote.RemoteReward(URL) as a reward function.
 
 Security model: the server runs programs sent by anyone who can reach it (in codepaint's contained
 renderers: no network, bounded memory and time). So it listens on 127.0.0.1 unless told otherwise,
-and it refuses to listen anywhere else without a token (--token or CODEPAINT_SERVE_TOKEN): then
-every endpoint but /health needs 'Authorization: Bearer TOKEN' (or HTTP Basic auth with TOKEN as
-the password, e.g. http://codepaint:TOKEN@host:8000/get_reward for OpenRLHF), compared in constant
-time; 401 otherwise. The token is not encryption: across machines, put the server behind TLS (a
-reverse proxy) or on a private network. Requests are bounded: bodies over --max-body-mb get 413
-before they are parsed, more than --max-batch items 413, more than --max-in-flight requests at once
-503 with Retry-After; bad JSON, wrong types, an unknown reward or language get a 4xx saying what
-was wrong. Requests may name another registered reward ("reward": "classic") among those that
-load no model (--client-rewards widens or narrows the list); module:Class only on this command line.
+and it refuses to listen anywhere else without a token (--token-file PATH, or ${TOKEN_ENV}, the
+variable of every codepaint server): then every endpoint but /health needs 'Authorization: Bearer
+TOKEN' (or HTTP Basic auth with TOKEN as the password, e.g.
+http://codepaint:TOKEN@host:8000/get_reward for OpenRLHF), compared in constant time; 401
+otherwise. The token is not encryption: across machines, put the server behind TLS (a reverse
+proxy) or on a private network. Requests are bounded: bodies over --max-body-mb get 413 before
+they are parsed, more than --max-batch items 413, more than --max-in-flight requests at once 503
+with Retry-After; bad JSON, wrong types, an unknown reward or language get a 4xx saying what was
+wrong; a reward that fails while scoring is the server's fault: a 5xx with the reason. Requests
+may name another registered reward ("reward": "classic") among those that load no model
+(--client-rewards widens or narrows the list); module:Class only on this command line.
 
 Unjudged items (judge down, infrastructure) are null with a reason in /score; /get_reward sends
 --unjudged-reward instead (OpenRLHF takes floats only) and marks them 0 in extra_logs.judged."""
@@ -66,12 +79,7 @@ def add_parser(sub: Any) -> None:
                    "needs a token)")
     s.add_argument("--port", type=int, default=8000,
                    help="port (default 8000; 0 picks a free one, printed at start-up)")
-    s.add_argument("--token", default=None,
-                   help=f"the secret every request but /health must carry (default ${TOKEN_ENV}; "
-                   "required off loopback). Prefer the environment or --token-file: a command line is "
-                   "readable by every process of the machine")
-    s.add_argument("--token-file", default=None, metavar="PATH",
-                   help="read the token from this file (its first line; keep it mode 0600)")
+    add_token_arguments(s)
     s.add_argument("--body-timeout", type=float, default=30.0, metavar="S",
                    help="a request body must arrive within S seconds, else 408 (default 30): slow senders "
                    "never hold a work slot, which a request takes only once its body is in")
@@ -114,6 +122,10 @@ def _usage(parser: argparse.ArgumentParser | None, message: str) -> None:
     raise SystemExit(EXIT_USAGE)
 
 
+def _warn(message: str) -> None:
+    print(f"codepaint serve: warning: {message}", file=sys.stderr, flush=True)
+
+
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser | None) -> None:
     for flag, value in (("--max-in-flight", args.max_in_flight), ("--max-batch", args.max_batch),
                         ("--max-size", args.max_size), ("--workers", args.workers)):
@@ -125,10 +137,6 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser | None) -> 
         _usage(parser, "--timeout must be positive")
     if not 0 <= args.port <= 65535:
         _usage(parser, "--port must be between 0 and 65535")
-    if args.token is not None and not args.token.strip():
-        _usage(parser, "--token is empty")
-    if args.token is not None and args.token_file is not None:
-        _usage(parser, "give --token or --token-file, not both")
     if not args.body_timeout > 0:
         _usage(parser, "--body-timeout must be positive")
 
@@ -170,23 +178,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
         The exit code (0 after a clean shutdown, 2 usage, 1 broken installation).
     """
     _check(args, parser)
-    token = args.token if args.token is not None else (os.environ.get(TOKEN_ENV, "").strip() or None)
-    if args.token_file is not None:
-        try:
-            with open(args.token_file, encoding="utf-8") as fh:
-                token = fh.readline().strip() or None
-        except OSError as e:
-            print(f"codepaint serve: --token-file {args.token_file}: {e}", file=sys.stderr)
-            return EXIT_USAGE
-        if token is None:
-            print(f"codepaint serve: --token-file {args.token_file} is empty", file=sys.stderr)
-            return EXIT_USAGE
-    if not is_loopback(args.host) and token is None:
-        print(f"codepaint serve: refusing to listen on {args.host} without a token: anyone who can reach "
-              "this port could run programs on this machine. Fix: set a token, e.g. "
-              f"`export {TOKEN_ENV}=$(python -c 'import secrets; print(secrets.token_urlsafe(32))')` "
-              "(or --token SECRET), and send 'Authorization: Bearer SECRET'; or listen on 127.0.0.1 "
-              "(the default).", file=sys.stderr)
+    try:
+        token = token_from_args(args, legacy_env=LEGACY_TOKEN_ENV, warn=_warn)
+    except TokenError as e:
+        print(f"codepaint serve: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    refusal = listen_refusal(args.host, token)
+    if refusal is not None:
+        print(f"codepaint serve: {refusal}", file=sys.stderr)
         return EXIT_USAGE
     from codepaint_env.core.errors import DependencyNotInstalled
 

@@ -38,7 +38,13 @@ and the reward's minimum. A broken infrastructure is ``"value": null`` with the 
 (never a score), or a ``5xx`` for the whole request (``503`` when busy). A bad request is a
 ``4xx`` naming what was wrong: ``400`` malformed JSON, ``401`` no or wrong token, ``413`` a body
 over ``max_body_bytes`` or more than ``max_batch`` items, ``422`` wrong types, unknown fields,
-an unknown reward or language, a size over ``max_size``. The server keeps serving after each.
+an unknown reward or language, a size over ``max_size``, a seed that is no integer. The request
+is checked whole before any work starts; what fails after that is the server's fault, never the
+caller's: a reward that raises while scoring is a ``500`` naming the reward and the exception
+(``RemoteReward`` makes it ``None`` with that reason), and on ``/get_reward``, whose client
+(OpenRLHF) takes floats only and gives up on a 5xx, every item of that request is unjudged
+(``--unjudged-reward``, ``extra_logs.judged`` 0). Each fault is logged with its traceback and
+counted in ``/stats`` (``faults``). The server keeps serving after each.
 
 **Limits** (:class:`Limits`): the body is refused with ``413`` before it is parsed (by its
 ``Content-Length``, or as it streams in); at most ``max_in_flight`` render/score requests run at
@@ -46,10 +52,13 @@ once, each on a worker thread (rendering, scoring and encoding the answer: the e
 parses, so ``/health`` stays responsive), and one more is answered ``503`` with ``Retry-After``
 (seconds: the median latency of recent requests, at least 1) at once, never queued without bound.
 
-**Token.** With a token, every endpoint but ``/health`` needs ``Authorization: Bearer <token>``
-(or HTTP Basic auth with the token as the password, for clients that can only put credentials in
-the URL: OpenRLHF's ``--remote_rm_url http://codepaint:<token>@host:8000/get_reward``), compared
-in constant time; ``401`` otherwise.
+**Token.** The door every codepaint server shares (:class:`codepaint_env.core.auth.TokenAuth`,
+in front of everything): with a token, every endpoint but ``/health`` needs
+``Authorization: Bearer <token>`` (the scheme in any case), or HTTP Basic auth with the token as
+the password, for clients that can only put credentials in the URL (OpenRLHF's
+``--remote_rm_url http://codepaint:<token>@host:8000/get_reward``); compared in constant time.
+Otherwise ``401`` with the body of every codepaint server,
+``{"error": {"message": ..., "type": "authentication_error", ...}}`` (OpenAI's error object).
 """
 
 from __future__ import annotations
@@ -59,17 +68,19 @@ import concurrent.futures
 import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict
 from typing import Any
 
+from codepaint_env.core.auth import TokenAuth
 from codepaint_env.core.errors import DependencyNotInstalled, RendererUnavailable
 from codepaint_env.core.version import __version__
 from codepaint_env.render.extract import END_TOKENS, completion_from_query
 from codepaint_env.render.service import RenderService
 from codepaint_env.scoring.openrlhf import openrlhf_answer
-from codepaint_env.serve.config import INSTALL, BadRequest, Limits
+from codepaint_env.serve.config import INSTALL, BadRequest, Limits, ServerFault
+from rewards.base import RewardResult
 from rewards.monitors import sample_monitors
 from rewards.spec import DEFAULT_REWARD
 
@@ -89,6 +100,7 @@ from codepaint_env.serve.schemas import (
     ScoreRequest,
     as_size,
     check_batch,
+    check_columns,
     check_size,
     label_columns,
     render_dict,
@@ -96,14 +108,33 @@ from codepaint_env.serve.schemas import (
 )
 from codepaint_env.serve.stats import ServerState
 
-__all__ = ["END_TOKENS", "BadRequest", "Limits", "completion_from_query", "create_app", "label_columns",
-           "openrlhf_answer"]
+__all__ = ["END_TOKENS", "BadRequest", "Limits", "RewardFailed", "ServerFault", "completion_from_query",
+           "create_app", "label_columns", "openrlhf_answer"]
 
 log = logging.getLogger("codepaint.serve")
 
 
+class RewardFailed(ServerFault):
+    """A reward raised while scoring a request that was in order: the server's fault (500)."""
+
+    def __init__(self, spec: str, error: Exception) -> None:
+        super().__init__(f"the reward {spec!r} failed while scoring (a fault of this server, not of the "
+                         f"request): {type(error).__name__}: {error}"[:1000])
+
+
 def _encode(build: Callable[[], dict[str, Any]]) -> bytes:
     return json.dumps(build(), allow_nan=False).encode()
+
+
+@contextmanager
+def the_request() -> Iterator[None]:
+    """Checks of the request: what they raise is the caller's fault (422 with the message)."""
+    try:
+        yield
+    except BadRequest:
+        raise
+    except (ValueError, TypeError, KeyError) as e:  # a bad language, column, seed, renderer...
+        raise BadRequest(str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)) from e
 
 
 def create_app(
@@ -132,10 +163,8 @@ def create_app(
 
     Raises:
         BadRequest: The reward cannot be built (unknown id, missing extra...; with why).
-        ValueError: An empty token.
+        TokenError: An empty token, or one a header cannot carry (a ``ValueError``).
     """
-    if token is not None and not token.strip():
-        raise ValueError("the token is empty: give a secret, or no token at all on loopback")
     limits = limits or Limits()
     owned = renderer is None if close_renderer is None else close_renderer
     if renderer is None:
@@ -158,20 +187,22 @@ def create_app(
 
     app = FastAPI(title="codepaint serve", version=__version__, lifespan=lifespan,
                   description="Renders and scores programs that draw (see `codepaint serve --help`).")
-    app.add_middleware(Guard, state=state, token=token, limits=limits)  # type: ignore[arg-type]
+    app.add_middleware(Guard, state=state, limits=limits)  # type: ignore[arg-type]
+    # added last, so outermost: a request without the token costs no body read and no parsing
+    app.add_middleware(TokenAuth, token=token, on_refused=state.unauthorized)  # type: ignore[arg-type]
     app.state.codepaint = state
 
     async def off_loop(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run blocking work on the server's worker threads; map what it raises to HTTP answers."""
+        """Run blocking work on the server's worker threads.
+
+        The work checks its request first (:func:`the_request`: a 4xx); anything raised after
+        that is the server's (a 5xx through the handlers below), never the caller's.
+        """
         try:
             call = functools.partial(fn, *args, **kwargs)
             return await asyncio.get_running_loop().run_in_executor(pool, call)
-        except BadRequest:
-            raise
         except RendererUnavailable as e:
-            raise BadRequest(f"this server cannot render: {e}", status=500) from e
-        except (ValueError, TypeError, KeyError) as e:  # a bad language, column, seed...
-            raise BadRequest(str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)) from e
+            raise ServerFault(f"this server cannot render: {e}") from e
 
     async def answer(build: Callable[[], dict[str, Any]]) -> Response:
         """Build and encode a JSON answer on a worker thread (a batch of PNGs is megabytes)."""
@@ -181,6 +212,11 @@ def create_app(
 
     @app.exception_handler(BadRequest)
     async def _bad_request(_: Request, e: BadRequest) -> JSONResponse:
+        return JSONResponse({"error": str(e)}, status_code=e.status)
+
+    @app.exception_handler(ServerFault)
+    async def _fault(_: Request, e: ServerFault) -> JSONResponse:
+        log.error("codepaint serve: %s", e, exc_info=e.__cause__ or e)
         return JSONResponse({"error": str(e)}, status_code=e.status)
 
     @app.exception_handler(RequestValidationError)
@@ -209,12 +245,13 @@ def create_app(
                 "rewards_built": book.names(), "limits": asdict(limits), "renders": renders}
 
     def render_items(req: RenderRequest) -> list[Any]:
-        futures = [service.submit(item.code, item.language or req.language,
-                                  size=as_size(req.size if item.size is None else item.size),
-                                  seed=req.seed if item.seed is None else item.seed,
-                                  extract=req.extract if item.extract is None else item.extract,
-                                  renderer=req.renderer)
-                   for item in req.items]
+        with the_request():  # submit checks the language, size, seed and renderer before it starts
+            futures = [service.submit(item.code, item.language or req.language,
+                                      size=as_size(req.size if item.size is None else item.size),
+                                      seed=req.seed if item.seed is None else item.seed,
+                                      extract=req.extract if item.extract is None else item.extract,
+                                      renderer=req.renderer)
+                       for item in req.items]
         return [f.result() for f in futures]
 
     @app.post("/render")
@@ -226,26 +263,26 @@ def create_app(
         state.served(results)
         return await answer(lambda: {"results": [render_dict(r, req.include_png) for r in results]})
 
+    def prepare(spec: str | None, completions: list[Any], prompts: list[Any] | None,
+                columns: dict[str, Any]) -> tuple[str, Any, list[Any]]:
+        """The request checked whole (4xx), then its programs rendered: ``(spec, reward, samples)``."""
+        name, reward = book.get(spec)
+        with the_request():
+            check_columns(columns, len(completions), reward, limits.max_size)
+        return name, reward, reward.build_samples(completions, prompts=prompts, **columns)
+
+    def score_samples(name: str, reward: Any, samples: list[Any]) -> list[Any]:
+        """The reward's results; whatever it raises is the server's fault (:class:`RewardFailed`)."""
+        try:
+            return reward.score(samples)
+        except Exception as e:
+            state.reward_failed()
+            raise RewardFailed(name, e) from e
+
     def score_batch(spec: str | None, completions: list[Any], prompts: list[Any] | None,
                     columns: dict[str, Any]) -> tuple[str, Any, list[Any], list[Any]]:
-        name, reward = book.get(spec)
-        samples = reward.build_samples(completions, prompts=prompts, **columns)
-        return name, reward, samples, reward.score(samples)
-
-    def check_columns(columns: Mapping[str, Any], n: int) -> None:
-        from rewards.base import dataset_columns
-
-        for key in ("prompts", "completions"):
-            if key in columns:
-                raise BadRequest(f"columns.{key}: give {key} at the top level of the request")
-        if "size" in columns:
-            try:
-                rows = dataset_columns(n, {"size": columns["size"]})
-            except ValueError as e:
-                raise BadRequest(str(e)) from e
-            for row in rows:
-                if row["size"] is not None:
-                    check_size(row["size"], limits.max_size)
+        name, reward, samples = prepare(spec, completions, prompts, columns)
+        return name, reward, samples, score_samples(name, reward, samples)
 
     @app.post("/score")
     async def score(req: ScoreRequest) -> Response:
@@ -253,7 +290,6 @@ def create_app(
         check_batch(n, limits, "completions")
         if req.prompts is not None and len(req.prompts) != n:
             raise BadRequest(f"{len(req.prompts)} prompts for {n} completions")
-        check_columns(req.columns, n)
         name, reward, samples, results = await off_loop(score_batch, req.reward, list(req.completions),
                                                         req.prompts, dict(req.columns))
         state.served([s.render for s in samples], results)
@@ -273,11 +309,17 @@ def create_app(
 
         def cut_and_score() -> tuple[list[tuple[str, bool]], Any, list[Any], list[Any], list[Any]]:
             # every per-item step runs here, on a worker thread: none is on the event loop
-            cut = [completion_from_query(q, p, end_tokens) for q, p in zip(req.query, prompts, strict=True)]
-            columns, overrides = label_columns(req.labels, n, book.get(reward)[1])
-            check_columns(columns, n)
+            with the_request():
+                cut = [completion_from_query(q, p, end_tokens)
+                       for q, p in zip(req.query, prompts, strict=True)]
+                columns, overrides = label_columns(req.labels, n, book.get(reward)[1])
             judge_prompts = [o if o is not None else p for o, p in zip(overrides, prompts, strict=True)]
-            _, scorer, samples, results = score_batch(reward, [c for c, _ in cut], judge_prompts, columns)
+            name, scorer, samples = prepare(reward, [c for c, _ in cut], judge_prompts, columns)
+            try:
+                results = score_samples(name, scorer, samples)
+            except RewardFailed as e:  # OpenRLHF takes floats only and gives up on a 5xx: unjudged
+                log.error("codepaint serve: /get_reward: %s", e, exc_info=e.__cause__)
+                results = [RewardResult.unjudged(str(e)) for _ in samples]
             monitors = [sample_monitors(s, r) for s, r in zip(samples, results, strict=True)]
             return cut, scorer, samples, results, monitors
 

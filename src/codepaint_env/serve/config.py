@@ -1,4 +1,4 @@
-"""The server's settings and its one error: limits, the paths that work, how to install it.
+"""The server's settings and its errors: limits, the paths that work, how to install it.
 
 Imports nothing of FastAPI: ``codepaint serve --help`` and the package's ``__init__`` read it.
 """
@@ -93,3 +93,9 @@ class BadRequest(CodePaintError):
     def __init__(self, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.status = status
+
+
+class ServerFault(CodePaintError):
+    """The server failed at a request it accepted (a reward that raised, no renderer): ``500`` with why."""
+
+    status = 500

@@ -1,16 +1,14 @@
-"""The ASGI guard in front of the app: the token, the in-flight bound and the body bound, and the timings.
+"""The ASGI guard in front of the app: the in-flight bound and the body bound, and the timings.
 
-Nothing reaches FastAPI before the guard has checked the token (constant time), counted the
-request in flight (``503`` with ``Retry-After`` above the bound) and read the body within its
-bound (``413``): a refused request costs no parsing.
+The token is checked before the guard, by the door every codepaint server shares
+(:class:`codepaint_env.core.auth.TokenAuth`, outermost). Nothing reaches FastAPI before the guard
+has counted the request in flight (``503`` with ``Retry-After`` above the bound) and read the body
+within its bound (``413``): a refused request costs no parsing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import hmac
 import json
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
@@ -31,19 +29,17 @@ class _ClientGone(Exception):
 
 
 class Guard:
-    """Token, in-flight bound and body bound, before any request reaches FastAPI; and the timings.
+    """In-flight bound and body bound, before any request reaches FastAPI; and the timings.
 
     Args:
         app: The wrapped ASGI app.
         state: The server's counters.
-        token: The bearer token, or ``None`` for none.
         limits: The server's limits.
     """
 
-    def __init__(self, app: ASGIApp, *, state: ServerState, token: str | None, limits: Limits) -> None:
+    def __init__(self, app: ASGIApp, *, state: ServerState, limits: Limits) -> None:
         self.app = app
         self.state = state
-        self.token = token
         self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -69,12 +65,6 @@ class Guard:
             self.state.record(path, status, (time.perf_counter() - started) * 1000)
 
     async def _handle(self, path: str, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.token is not None and path != "/health" and not self._authorized(scope):
-            self.state.reject("unauthorized")
-            await send_error(send, 401, "missing or wrong token: send 'Authorization: Bearer <token>' with "
-                             "the server's token (codepaint serve --token / CODEPAINT_SERVE_TOKEN)",
-                             [(b"www-authenticate", b'Bearer realm="codepaint"')])
-            return
         if path not in WORK_PATHS or scope.get("method") != "POST":
             await self.app(scope, receive, send)
             return
@@ -116,23 +106,6 @@ class Guard:
             await send_error(send, 408, f"the request body did not arrive within {limit:g} s (codepaint "
                              "serve --body-timeout); send it at once", [(b"connection", b"close")])
             return None
-
-    def _authorized(self, scope: Scope) -> bool:
-        assert self.token is not None
-        header = ""
-        for name, value in scope.get("headers", ()):
-            if name.lower() == b"authorization":
-                header = value.decode("latin-1")
-        scheme, _, credentials = header.strip().partition(" ")
-        given = credentials.strip()
-        if scheme.lower() == "basic":  # a token in the URL's user info (user:token@host)
-            try:
-                given = base64.b64decode(given, validate=True).decode("utf-8").partition(":")[2]
-            except (binascii.Error, UnicodeDecodeError):
-                return False
-        elif scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(given.encode("utf-8"), self.token.encode("utf-8"))
 
     async def _read_body(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
         """The whole body, or ``None`` after answering ``413`` (or ``400`` for a bad length).

@@ -89,6 +89,42 @@ def check_size(value: Any, limit: int) -> None:
                          "(codepaint serve --max-size)")
 
 
+def check_columns(columns: Mapping[str, Any], n: int, reward: Any, max_size: int) -> None:
+    """Check a request's dataset columns before any work: what the reward will render each item with.
+
+    Each item's language (a registered one, or ``auto``), size and seed, with the reward's
+    defaults for those a request leaves out, as :meth:`rewards.base.Reward.build_samples` takes
+    them. Once a request passes, anything raised while rendering or scoring is the server's fault.
+
+    Raises:
+        BadRequest: A column of the wrong length, an unknown language, a bad or too large size, a
+            seed that is no integer, or ``prompts``/``completions`` given as columns.
+    """
+    from codepaint_env.core.languages import language
+    from rewards.base import dataset_columns
+
+    for key in ("prompts", "completions"):
+        if key in columns:
+            raise BadRequest(f"columns.{key}: give {key} at the top level of the request")
+    try:
+        rows = dataset_columns(n, columns)
+    except ValueError as e:
+        raise BadRequest(str(e)) from e
+    for row in rows:
+        lang = row.get("language") or reward.language or "auto"
+        if lang != "auto":
+            try:
+                language(lang)
+            except (ValueError, TypeError) as e:  # UnknownLanguage; an unhashable name
+                raise BadRequest(f"columns.language: {e}") from e
+        check_size(row.get("size") or reward.size, max_size)
+        seed = row.get("seed", reward.seed)
+        try:
+            int(seed)  # as the renderer takes it
+        except (TypeError, ValueError, OverflowError):
+            raise BadRequest(f"columns.seed: {seed!r} is not an integer") from None
+
+
 def as_size(value: Any) -> Any:
     """A JSON size as the renderer takes it (``[W, H]`` -> ``(W, H)``)."""
     return tuple(value) if isinstance(value, list) else value

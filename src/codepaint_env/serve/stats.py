@@ -1,4 +1,4 @@
-"""What ``/stats`` reports: requests, status codes and latency per endpoint, error kinds, judge cost."""
+"""What ``/stats`` reports: requests, status codes, latency per endpoint, error kinds, judge cost, faults."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ class ServerState:
         self.kinds: Counter[str] = Counter()
         self.cost: dict[str, float] = {}
         self.rejected: Counter[str] = Counter()
+        self.faults: Counter[str] = Counter()
 
     def record(self, path: str, status: int, ms: float) -> None:
         """Count one answered request."""
@@ -51,6 +52,16 @@ class ServerState:
         """Count a request refused before it reached an endpoint."""
         with self._lock:
             self.rejected[why] += 1
+
+    def unauthorized(self, scope: Any) -> None:
+        """Count a request the door refused (no or wrong token): answered 401 before the guard."""
+        self.reject("unauthorized")
+        self.record(str(scope.get("path", "")), 401, 0.0)
+
+    def reward_failed(self) -> None:
+        """Count a request whose reward raised while scoring (the server's fault: 5xx, or unjudged)."""
+        with self._lock:
+            self.faults["reward"] += 1
 
     def served(self, renders: Sequence[Any], results: Sequence[Any] | None = None) -> None:
         """Count renders answered and, for scores, their values and reported cost."""
@@ -90,4 +101,5 @@ class ServerState:
                 "judge_cost": dict(sorted(self.cost.items())),
                 "rejected": {k: self.rejected.get(k, 0)
                              for k in ("unauthorized", "busy", "too_large", "slow_body")},
+                "faults": {"reward": self.faults.get("reward", 0)},
             }

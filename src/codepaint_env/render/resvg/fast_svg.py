@@ -35,7 +35,9 @@ file writes) and is fed documents over a pipe (length-prefixed frames, no pickle
 descriptor for replies, so nothing resvg prints can garble them): 12.2 ms median a render, 0.8 ms
 over in-process. At the timeout the worker's process group is killed (``timeout``); a worker
 that dies (the memory limit: SIGSEGV from the allocator) or panics gives ``crash``; the next
-render starts a new one. Workers are recycled every :data:`RECYCLE_EVERY` renders.
+render starts a new one. A worker that answers a picture PIL cannot read (or of the wrong size)
+gives ``infra``: that is our worker's fault, not the program's. Workers are recycled every
+:data:`RECYCLE_EVERY` renders.
 
 **Containment.** resvg resolves every ``<image>``/``<feImage>`` href that is not a ``data:`` URL
 as a file path, absolute and ``../`` paths included, whatever the resources directory (measured:
@@ -468,8 +470,8 @@ def render_svg_fast(
             if im.format != "PNG" or im.size != (prep.fit.w, prep.fit.h):
                 raise ValueError(f"{im.format} {im.size}")
             pic = _on_white(im)
-    except Exception as e:  # the worker is not trusted to answer sensibly
-        return failed("svg", "crash", f"crash: the rasteriser returned no usable picture ({e})", **kw)
+    except Exception as e:  # our worker said "done" but sent no usable picture: our fault, not the program's
+        return failed("svg", "infra", f"infra: the rasteriser returned no usable picture ({e})", **kw)
     return _finish(pic, ms, prep, width, height, kw, t0)
 
 
