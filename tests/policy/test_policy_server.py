@@ -199,7 +199,7 @@ def test_a_full_queue_answers_503_with_retry_after(server):
 def test_off_loopback_without_a_token_and_an_unknown_model_are_refused():
     out = run_cli("policy-server", "--host", "0.0.0.0", "--port", "0")
     assert out.returncode == 2 and "refusing to listen on 0.0.0.0 without a token" in out.stderr
-    assert "CODEPAINT_POLICY_TOKEN" in out.stderr
+    assert "CODEPAINT_TOKEN" in out.stderr and "--token-file" in out.stderr
     out = run_cli("policy-server", "--model", "smollm3-1t", "--port", "0")
     assert out.returncode == 2 and "unknown model 'smollm3-1t'" in out.stderr and "smollm2-135m" in out.stderr
 

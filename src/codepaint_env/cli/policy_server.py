@@ -1,7 +1,7 @@
 """``codepaint policy-server``: a local policy model behind an OpenAI-compatible chat API.
 
     codepaint policy-server --model smollm2-135m --port 8001
-    codepaint policy-server --model ./my-checkpoint --host 0.0.0.0 --token "$CODEPAINT_POLICY_TOKEN"
+    codepaint policy-server --model ./my-checkpoint --host 0.0.0.0 --token-file /run/secrets/policy-token
 
 The app is :mod:`codepaint_env.policy.server`. Exit codes: 0 after Ctrl-C; 2 usage errors (an
 unknown model, a non-loopback host without a token, a port in use); 1 a broken installation
@@ -11,16 +11,23 @@ unknown model, a non-loopback host without a token, a port in use); 1 a broken i
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
 from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
-from codepaint_env.cli.serve import _bind, is_loopback
+from codepaint_env.cli.serve import _bind
+from codepaint_env.core.auth import (
+    TOKEN_ENV,
+    TokenError,
+    add_token_arguments,
+    listen_refusal,
+    token_from_args,
+)
 
-TOKEN_ENV = "CODEPAINT_POLICY_TOKEN"
+#: The variable this server read its token from before ``CODEPAINT_TOKEN`` (still read, with a warning).
+LEGACY_TOKEN_ENV = "CODEPAINT_POLICY_TOKEN"
 
-_DESCRIPTION = """\
+_DESCRIPTION = f"""\
 Serve a policy model on this machine over an OpenAI-compatible API: POST /v1/chat/completions (model,
 messages, n, temperature, top_p, max_tokens, stop, seed; the answer has usage tokens), GET /v1/models,
 GET /health (queue, device, tokens per second). Any OpenAI client works: point its base URL at
@@ -39,9 +46,10 @@ own sampling settings and seed (the same request with the same seed gets the sam
 naming the field (OpenAI's error shape); the server keeps serving.
 
 Security model: whoever reaches the port can make this machine compute, so the server listens on
-127.0.0.1 unless told otherwise, and refuses to listen anywhere else without a token (--token or
-CODEPAINT_POLICY_TOKEN): then every endpoint but /health needs 'Authorization: Bearer TOKEN' (an OpenAI
-client's api_key), compared in constant time; 401 otherwise."""
+127.0.0.1 unless told otherwise, and refuses to listen anywhere else without a token (--token-file PATH,
+or ${TOKEN_ENV}, the variable of every codepaint server): then every endpoint but /health needs
+'Authorization: Bearer TOKEN' (an OpenAI client's api_key; or HTTP Basic auth with TOKEN as the
+password), compared in constant time; 401 otherwise, with the body of every codepaint server."""
 
 
 def add_parser(sub: Any) -> None:
@@ -59,9 +67,7 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1; any other address needs a token)")
     s.add_argument("--port", type=int, default=8001, help="port (default 8001; 0 picks a free one, printed)")
-    s.add_argument("--token", default=None,
-                   help=f"the secret every request but /health must carry (default ${TOKEN_ENV}; "
-                   "required off loopback)")
+    add_token_arguments(s)
     s.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu, cuda, cuda:1, mps")
     s.add_argument("--threads", type=int, default=None, metavar="N",
                    help="CPU threads for torch (default: one per core; 1 is often faster on a busy machine)")
@@ -106,16 +112,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
     if not 0 <= args.port <= 65535 or not args.batch_window_ms >= 0:
         _say("--port must be between 0 and 65535 and --batch-window-ms at least 0")
         return EXIT_USAGE
-    if args.token is not None and not args.token.strip():
-        _say("--token is empty")
+    try:
+        token = token_from_args(args, legacy_env=LEGACY_TOKEN_ENV, warn=lambda m: _say(f"warning: {m}"))
+    except TokenError as e:
+        _say(str(e))
         return EXIT_USAGE
-    token = args.token if args.token is not None else (os.environ.get(TOKEN_ENV, "").strip() or None)
-    if not is_loopback(args.host) and token is None:
-        _say(f"refusing to listen on {args.host} without a token: anyone who can reach this port could make "
-             "this machine compute. Fix: set a token, e.g. "
-             f"`export {TOKEN_ENV}=$(python -c 'import secrets; print(secrets.token_urlsafe(32))')` "
-             "(or --token SECRET), and send 'Authorization: Bearer SECRET' (an OpenAI client's api_key); or "
-             "listen on 127.0.0.1 (the default).")
+    refusal = listen_refusal(args.host, token)
+    if refusal is not None:
+        _say(refusal)
         return EXIT_USAGE
     try:
         import uvicorn

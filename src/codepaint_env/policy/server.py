@@ -16,7 +16,9 @@ Concurrent requests are decoded together by one :class:`~codepaint_env.policy.ba
 (one decoding thread; the event loop only parses and answers). Errors are OpenAI's shape
 ``{"error": {"message", "type", "param", "code"}}``: ``400`` malformed JSON, a wrong type, a value
 out of range or an unsupported option (``stream``, ``logprobs``, ``tools``), the message naming
-the field; ``401`` no or wrong token; ``404`` another model than the served one; ``413`` a body
+the field; ``401`` no or wrong token (the door of every codepaint server,
+:class:`~codepaint_env.core.auth.TokenAuth`: ``Bearer`` in any case or Basic's password, the same
+body everywhere, itself OpenAI's shape); ``404`` another model than the served one; ``413`` a body
 over the limit; ``503`` with ``Retry-After`` when ``max_queue`` requests wait already. The server
 keeps serving after each.
 """
@@ -24,7 +26,6 @@ keeps serving after each.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import logging
 import time
 import uuid
@@ -32,6 +33,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from codepaint_env.core.auth import TokenAuth
 from codepaint_env.core.errors import DependencyNotInstalled
 from codepaint_env.core.version import __version__
 from codepaint_env.policy.batcher import Batcher, QueueFull
@@ -81,14 +83,12 @@ def create_policy_app(policy: LocalPolicy, *, name: str | None = None, token: st
     Args:
         policy: The loaded policy (its ``generate_rows`` runs on the batcher's thread).
         name: The model id clients send and ``/v1/models`` lists (default ``policy.name``).
-        token: Required as ``Authorization: Bearer TOKEN`` on every endpoint but ``/health``.
+        token: Required on every endpoint but ``/health`` (:class:`~codepaint_env.core.auth.TokenAuth`).
         limits: Batch, queue, token and body limits (:class:`PolicyLimits`).
 
     Raises:
-        ValueError: An empty token.
+        TokenError: An empty token, or one a header cannot carry (a ``ValueError``).
     """
-    if token is not None and not token.strip():
-        raise ValueError("the token is empty: give a secret, or no token at all on loopback")
     limits = limits or PolicyLimits()
     served = name or policy.name
     fingerprint = f"codepaint-{__version__}-{policy.device}"
@@ -104,15 +104,7 @@ def create_policy_app(policy: LocalPolicy, *, name: str | None = None, token: st
     app = FastAPI(title="codepaint policy-server", version=__version__, lifespan=lifespan,
                   description="An OpenAI-compatible chat endpoint for a local policy model.")
     app.state.batcher = batcher
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Any) -> Any:
-        if token is not None and request.url.path != "/health" and not _authorized(request, token):
-            why = ("missing or wrong token: send 'Authorization: Bearer <token>' with the server's token "
-                   "(--token / CODEPAINT_POLICY_TOKEN)")
-            return JSONResponse(openai_error(why, 401),
-                                status_code=401, headers={"www-authenticate": 'Bearer realm="codepaint"'})
-        return await call_next(request)
+    app.add_middleware(TokenAuth, token=token)  # type: ignore[arg-type]
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, e: StarletteHTTPException) -> JSONResponse:
@@ -182,10 +174,3 @@ def create_policy_app(policy: LocalPolicy, *, name: str | None = None, token: st
         return JSONResponse(completion_body(Completion(choices, prompt_tokens), served, fingerprint))
 
     return app
-
-
-def _authorized(request: Request, token: str) -> bool:
-    scheme, _, given = request.headers.get("authorization", "").strip().partition(" ")
-    if scheme.lower() != "bearer":
-        return False
-    return hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8"))
