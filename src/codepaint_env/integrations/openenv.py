@@ -29,11 +29,13 @@ task named by ``task_id`` or ``prompt`` beside ``action`` in the request (a seed
 is a 4xx: an action that fails validation 422 (OpenEnv's), an unknown task, field or language
 400 (:class:`BadRequest`).
 
-**Auth.** OpenEnv 0.3 has none, so :class:`BearerTokenGuard` wraps its ASGI app: with a token
-every HTTP request but ``/health`` needs ``Authorization: Bearer <token>`` (401 otherwise), and
-a WebSocket handshake without it is refused (403). Off loopback the server refuses to start
-without a token (``--token``, ``--token-file`` or ``CODEPAINT_OPENENV_TOKEN``), the rule of
-``codepaint serve``. OpenEnv's client sends no headers; :class:`CodePaintEnvClient` does.
+**Auth.** OpenEnv 0.3 has none, so the door of every codepaint server
+(:class:`~codepaint_env.core.auth.TokenAuth`) wraps its ASGI app: with a token every HTTP request
+but ``/health`` and every WebSocket handshake needs ``Authorization: Bearer <token>`` (the scheme
+in any case) or HTTP Basic auth with the token as the password; otherwise 401, with the body of
+every codepaint server (a WebSocket handshake too). The token comes from ``--token-file``,
+``--token`` or ``CODEPAINT_TOKEN``; off loopback the server refuses to start without one, the
+rule of every codepaint server. OpenEnv's client sends no headers; :class:`CodePaintEnvClient` does.
 
 Nothing of codepaint imports this module; it needs ``openenv-core`` (which pins pillow<13 through
 gradio: ``scripts/install-trainer-venvs.sh`` makes ``.venvs/openenv`` for it). See docs/openenv.md.
@@ -44,18 +46,26 @@ from __future__ import annotations
 import argparse
 import base64
 import functools
-import hmac
 import os
 import sys
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from codepaint_env.core.auth import (
+    TOKEN_ENV,
+    TokenAuth,
+    TokenError,
+    add_token_arguments,
+    listen_refusal,
+    resolve_token,
+    token_from_args,
+)
 from codepaint_env.core.errors import DependencyNotInstalled
 from codepaint_env.core.network import is_loopback
 
@@ -81,12 +91,12 @@ if TYPE_CHECKING:
     from codepaint_env.tasks import Task
     from rewards.base import Reward
 
-__all__ = ["TOKEN_ENV", "BadRequest", "BearerTokenGuard", "CodePaintAction", "CodePaintEnvClient",
+__all__ = ["TOKEN_ENV", "BadRequest", "CodePaintAction", "CodePaintEnvClient",
            "CodePaintEnvironment", "CodePaintObservation", "CodePaintState", "Served", "app_from_environ",
            "build_app", "is_loopback", "main"]
 
-#: The environment variable the token is read from (``--token`` and ``--token-file`` win).
-TOKEN_ENV = "CODEPAINT_OPENENV_TOKEN"
+#: The variable this server read its token from before ``CODEPAINT_TOKEN`` (still read, with a warning).
+LEGACY_TOKEN_ENV = "CODEPAINT_OPENENV_TOKEN"
 MAX_CODE_CHARS = 100_000
 _RESET_KEYS = frozenset({"task_id", "prompt", "code"})
 
@@ -341,56 +351,6 @@ class CodePaintEnvironment(Environment):  # pyright: ignore[reportUntypedBaseCla
             error_kind=render.get("error_kind") or None)
 
 
-# ---------------------------------------------------------------------- auth
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-class BearerTokenGuard:
-    """Requires ``Authorization: Bearer <token>`` on every HTTP request but ``/health`` and on ``/ws``.
-
-    OpenEnv 0.3's app has no authentication of its own. A refused HTTP request is a 401; a
-    refused WebSocket handshake is closed before it is accepted (the client sees 403).
-
-    Args:
-        app: The wrapped ASGI app (OpenEnv's FastAPI app).
-        token: The bearer token.
-    """
-
-    def __init__(self, app: ASGIApp, token: str) -> None:
-        if not token:
-            raise ValueError("an empty token guards nothing")
-        self.app = app
-        self._expected = f"Bearer {token}".encode()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer one ASGI connection event."""
-        kind = scope.get("type")
-        if kind not in ("http", "websocket") or self._authorized(scope) or (
-                kind == "http" and scope.get("path") == "/health"):
-            await self.app(scope, receive, send)
-            return
-        if kind == "websocket":
-            await send({"type": "websocket.close", "code": 1008, "reason": "missing or wrong token"})
-            return
-        body = (b'{"detail":"missing or wrong token: send \'Authorization: Bearer <token>\' with the '
-                b'server\'s token (--token / ' + TOKEN_ENV.encode() + b')"}')
-        await send({"type": "http.response.start", "status": 401,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"www-authenticate", b'Bearer realm="codepaint-openenv"')]})
-        await send({"type": "http.response.body", "body": body})
-
-    def _authorized(self, scope: Scope) -> bool:
-        for name, value in scope.get("headers") or ():
-            if name.lower() == b"authorization":
-                return hmac.compare_digest(bytes(value), self._expected)
-        return False
-
-
 class CodePaintEnvClient(EnvClient):  # pyright: ignore[reportUntypedBaseClass]
     """OpenEnv's WebSocket client for this environment, typed, with an optional bearer token.
 
@@ -452,10 +412,10 @@ def build_app(served: Served, *, max_sessions: int = 8, idle_timeout_s: float | 
         max_sessions: Concurrent WebSocket sessions (each its own environment).
         idle_timeout_s: Seconds a session may stay idle before OpenEnv reaps it (``None``: never).
             Keep it above the slowest step (a judge's call): a session mid-step is idle to OpenEnv.
-        token: A bearer token every request needs (``None``: none; only for loopback).
+        token: The token every request needs (``None``: none; only for loopback).
 
     Returns:
-        The ASGI app: OpenEnv's, or :class:`BearerTokenGuard` around it.
+        The ASGI app: OpenEnv's, or :class:`~codepaint_env.core.auth.TokenAuth` around it.
     """
     from fastapi import Request
     from fastapi.responses import JSONResponse
@@ -471,20 +431,22 @@ def build_app(served: Served, *, max_sessions: int = 8, idle_timeout_s: float | 
 
     app.add_exception_handler(BadRequest, bad_request)
     app.state.codepaint = served
-    return BearerTokenGuard(app, token) if token else app
+    return TokenAuth(app, token) if token else app
 
 
 def app_from_environ() -> Any:
     """The app for ``uvicorn --factory codepaint_env.integrations.openenv:app_from_environ``.
 
     Reads ``CODEPAINT_OPENENV_ENV`` (default ``CodePaint/SVG-v0``), ``CODEPAINT_REWARD``,
-    ``CODEPAINT_OPENENV_MAX_TURNS`` (default 3) and the token from :data:`TOKEN_ENV`. Prefer the
-    module's command, which also refuses a non-loopback address without a token.
+    ``CODEPAINT_OPENENV_MAX_TURNS`` (default 3) and the token from ``CODEPAINT_TOKEN`` or
+    ``CODEPAINT_TOKEN_FILE`` (:func:`~codepaint_env.core.auth.resolve_token`). Prefer the module's
+    command, which also refuses a non-loopback address without a token.
     """
     served = Served.build(os.environ.get("CODEPAINT_OPENENV_ENV", "CodePaint/SVG-v0"),
                           reward=os.environ.get("CODEPAINT_REWARD") or None,
                           max_turns=int(os.environ.get("CODEPAINT_OPENENV_MAX_TURNS", "3")))
-    return build_app(served, token=os.environ.get(TOKEN_ENV, "").strip() or None)
+    token = resolve_token(legacy_env=LEGACY_TOKEN_ENV, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
+    return build_app(served, token=token)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -495,8 +457,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1; off loopback "
                    "a token is required)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--token", default=None, help=f"bearer token (default ${TOKEN_ENV})")
-    p.add_argument("--token-file", default=None, metavar="PATH", help="read the token from this file")
+    add_token_arguments(p)
     p.add_argument("--reward", default=None, help="reward spec (default gate:0.3,classic:0.7, offline)")
     p.add_argument("--tasks", default=None, help="a task suite name or JSONL path (default: the language's)")
     p.add_argument("--split", default="train", help="task split: train, eval or all (default train)")
@@ -510,18 +471,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _token(args: argparse.Namespace) -> str | None:
-    if args.token_file is not None:
-        with open(args.token_file, encoding="utf-8") as fh:
-            token = fh.readline().strip()
-        if not token:
-            raise ValueError(f"--token-file {args.token_file} is empty")
-        return token
-    if args.token is not None:
-        return args.token.strip() or None
-    return os.environ.get(TOKEN_ENV, "").strip() or None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Serve one environment id with OpenEnv's app (the module's command line).
 
@@ -533,13 +482,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.max_turns < 1 or args.max_sessions < 1 or args.idle_timeout < 0:
         parser.error("--max-turns and --max-sessions must be at least 1, --idle-timeout at least 0")
     try:
-        token = _token(args)
-    except (OSError, ValueError) as e:
+        token = token_from_args(args, legacy_env=LEGACY_TOKEN_ENV,
+                                warn=lambda m: print(f"warning: {m}", file=sys.stderr))
+    except TokenError as e:
         parser.error(str(e))
-    if not is_loopback(args.host) and token is None:
-        print(f"refusing to listen on {args.host} without a token: anyone who can reach this port could run "
-              f"programs on this machine. Set {TOKEN_ENV} (or --token / --token-file) and send "
-              "'Authorization: Bearer <token>', or listen on 127.0.0.1 (the default).", file=sys.stderr)
+    refusal = listen_refusal(args.host, token)
+    if refusal is not None:
+        print(refusal, file=sys.stderr)
         return 2
     import uvicorn
 
