@@ -12,7 +12,8 @@ environment variables, read once per process by :meth:`TrainerConfig.from_enviro
                                with ``CODEPAINT_SERVE_URL``, the server's own reward.
 ``CODEPAINT_SERVE_URL``        score on a ``codepaint serve`` server (``RemoteReward``):
                                nothing renders in the trainer's process.
-``CODEPAINT_SERVE_TOKEN``      that server's token.
+``CODEPAINT_SERVE_TOKEN``      that server's token (unset: ``CODEPAINT_TOKEN``, the
+                               variable every codepaint server reads).
 ``CODEPAINT_UNJUDGED_REWARD``  the float a trainer receives for an item that could not be
                                judged (default ``0.0``; see :class:`Scored`), or
                                ``group_mean``: in batch forms, the mean of the judged items of
