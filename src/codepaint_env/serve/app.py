@@ -4,7 +4,8 @@ It runs programs written by anyone who can reach it, in codepaint's contained re
 :func:`create_app` builds the FastAPI app; ``codepaint serve`` (:mod:`codepaint_env.cli.serve`)
 runs it under uvicorn.
 
-**Endpoints.** Every answer is JSON; every error is ``{"error": "what was wrong"}``.
+**Endpoints.** Every answer is JSON; every error is ``{"error": "what was wrong"}`` (but a ``401``,
+which is the body every codepaint server refuses with: see **Token** below).
 
 * ``POST /render`` ``{"items": [{"code": "...", "language": "svg", "size": 256, "seed": 0,
   "extract": false}, ...], "language": "auto", "size": 512, "seed": 0, "extract": false,
