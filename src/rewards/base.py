@@ -107,6 +107,8 @@ class RewardResult:
         reason: Why ``value`` is ``None``.
         cost: What it took: ``requests``, ``cached``, ``prompt_tokens``, ``completion_tokens``,
             ``seconds``, ... (only the keys a backend measures).
+        metrics: Measurements of the sample that trainers log as training monitors (their names
+            are :data:`rewards.monitors.MONITOR_KEYS`, e.g. ``checks/count``), not part of the score.
     """
 
     value: float | None
@@ -114,6 +116,7 @@ class RewardResult:
     rationale: str = ""
     reason: str | None = None
     cost: dict[str, float] = field(default_factory=dict)
+    metrics: dict[str, float | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.value is not None:
@@ -125,6 +128,7 @@ class RewardResult:
             else:
                 self.value = v
         self.breakdown = {k: _finite_or_none(v) for k, v in self.breakdown.items()}
+        self.metrics = {k: _finite_or_none(v) for k, v in self.metrics.items()}
 
     @classmethod
     def unjudged(cls, reason: str, **kwargs: Any) -> RewardResult:
@@ -134,7 +138,7 @@ class RewardResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"value": self.value, "breakdown": dict(self.breakdown), "rationale": self.rationale,
-                "reason": self.reason, "cost": dict(self.cost)}
+                "reason": self.reason, "cost": dict(self.cost), "metrics": dict(self.metrics)}
 
 
 def _finite_or_none(v: Any) -> float | None:
@@ -170,6 +174,9 @@ class Reward(PicklesAsArguments):
     scores_groups: ClassVar[bool] = False
     #: True for rewards that wait on a judge over HTTP (TRL should await them: :meth:`as_async`).
     awaits_judge: ClassVar[bool] = False
+    #: False for rewards whose breakdown names per-task parts (one key per check of a task): logging
+    #: each would make a sparse column per task; their :attr:`RewardResult.metrics` are logged instead.
+    logs_breakdown: ClassVar[bool] = True
 
     def __init__(self, *, renderer: RenderService | None = None, language: str = "auto",
                  size: int | tuple[int, int] | str = 512,
@@ -247,6 +254,10 @@ class Reward(PicklesAsArguments):
         why = f"render failed ({r.error_kind})" + (f": {r.messages[0]}" if r.messages else "")
         return RewardResult(self.value_range[0], breakdown=dict(breakdown), rationale=why)
 
+    def logged(self, result: RewardResult) -> dict[str, float | None]:
+        """What is logged as ``<name>/<key>``: the breakdown, unless :attr:`logs_breakdown` is off."""
+        return dict(result.breakdown) if self.logs_breakdown else {}
+
     # ------------------------------------------------------------------ rendering
     def get_renderer(self) -> RenderService:
         """The renderer in use (the shared default unless one was given)."""
@@ -300,7 +311,7 @@ class Reward(PicklesAsArguments):
             log_monitors(log_metric, samples, results)
         keys: dict[str, list[float]] = {}
         for r in results:
-            for k, v in r.breakdown.items():
+            for k, v in self.logged(r).items():
                 if v is not None:
                     keys.setdefault(k, []).append(v)
         for k, vals in keys.items():

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from codepaint_env.core.images import srgb_to_lab
 from codepaint_env.render import pixel_sha256
 from rewards.base import RewardResult, Sample
 from rewards.pool import ReferencePool
@@ -53,18 +54,6 @@ class Features:
     palette_weights: np.ndarray  # (k,), sums to 1
     edge_layout: np.ndarray  # (256,), sums to 1 (zeros when there are no edges)
     edge_density: float  # fraction of edge pixels
-
-
-def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
-    """``(..., 3)`` uint8 sRGB -> CIELAB (D65), L in [0, 100]."""
-    c = rgb.astype(np.float64) / 255.0
-    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    m = np.array([[0.4124564, 0.3575761, 0.1804375],
-                  [0.2126729, 0.7151522, 0.0721750],
-                  [0.0193339, 0.1191920, 0.9503041]])
-    xyz = c @ m.T / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
-    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1)
 
 
 def features(image: Image.Image, palette_size: int = 5) -> Features:

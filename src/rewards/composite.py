@@ -154,6 +154,7 @@ class CompositeReward(Reward):
 
     def _combine(self, i: int, values: dict[str, list[RewardResult | None]], gated_in: bool) -> RewardResult:
         breakdown: dict[str, float | None] = {}
+        metrics: dict[str, float | None] = {}
         notes, missing = [], []
         cost: dict[str, float] = {}
         total = weight_seen = weight_all = 0.0
@@ -169,6 +170,7 @@ class CompositeReward(Reward):
                     notes.append(f"{name}: {r.rationale}")
                 for k, sub in r.breakdown.items():
                     breakdown[f"{name}/{k}"] = sub
+                metrics.update(r.metrics)  # monitor names are global: no prefix
             breakdown[name] = v
             if w == 0:
                 continue
@@ -181,7 +183,13 @@ class CompositeReward(Reward):
         breakdown["gated"] = float(not gated_in) if self.gate is not None else 0.0
         if missing and (self.missing == "none" or weight_seen == 0):
             return RewardResult.unjudged("; ".join(missing), breakdown=breakdown, rationale=" | ".join(notes),
-                                         cost=cost)
+                                         cost=cost, metrics=metrics)
         if missing:
             total *= weight_all / weight_seen
-        return RewardResult(total, breakdown=breakdown, rationale=" | ".join(notes), cost=cost)
+        return RewardResult(total, breakdown=breakdown, rationale=" | ".join(notes), cost=cost,
+                            metrics=metrics)
+
+    def logged(self, result: RewardResult) -> dict[str, float | None]:
+        """The breakdown, without the parts of components that do not log theirs (visual checks)."""
+        quiet = [f"{n}/" for n, r, _ in self.components if not r.logs_breakdown]
+        return {k: v for k, v in result.breakdown.items() if not any(k.startswith(q) for q in quiet)}

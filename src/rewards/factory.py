@@ -13,13 +13,13 @@ the grammar, the gate rule and the weight checks are :mod:`rewards.spec`'s.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rewards.base import Reward
 from rewards.composite import SHARED_KEYS, CompositeReward
 from rewards.instantiate import instantiate, reward_class
-from rewards.spec import Component, RewardPlan, parse_spec
+from rewards.spec import Component, RewardPlan, RewardSpecError, parse_spec
 
 #: Arguments that configure the composite itself, not its components.
 COMPOSITE_KEYS = ("name", "gate_threshold", "missing")
@@ -61,7 +61,8 @@ def make_reward(spec: Any, *, trusted: bool = True, **config: Any) -> Reward:
     return CompositeReward(_route(plan, config), **composite)
 
 
-def reward_funcs(spec: Any, *, async_judges: bool = True, **config: Any) -> tuple[list[Any], list[float]]:
+def reward_funcs(spec: Any, *, async_judges: bool = True, split_checks: bool | Sequence[str] = False,
+                 **config: Any) -> tuple[list[Any], list[float]]:
     """A spec as TRL's ``GRPOTrainer(reward_funcs=..., args=GRPOConfig(reward_weights=...))``.
 
     Without a gate, one function per component and its weight (TRL sums them and logs each). With
@@ -69,12 +70,27 @@ def reward_funcs(spec: Any, *, async_judges: bool = True, **config: Any) -> tupl
     TRL's weighted sum cannot skip the other components for programs the gate fails, and the
     composite logs each component's mean through TRL's ``log_metric`` anyway.
 
+    With ``split_checks`` (a gated spec with ``visual_checks``), the gate and one gated function per
+    check kind instead (:mod:`rewards.split`), so that ``multi_objective_aggregation=
+    "normalize_then_sum"`` normalises each kind within its group; their weighted sum is the
+    composite's value.
+
     Args:
         spec: Any spec :func:`make_reward` takes.
         async_judges: Wrap rewards that wait on a judge so TRL awaits them concurrently.
+        split_checks: ``True`` (every check kind) or the check kinds to give a function each.
         **config: As :func:`make_reward`.
     """
     plan = parse_spec(spec)
+    if split_checks:
+        from rewards.split import split_funcs
+
+        composite = make_reward(spec, **config)
+        if not isinstance(composite, CompositeReward):
+            raise RewardSpecError(f"split_checks needs a gated spec with visual checks, e.g. "
+                                  f"gate:0.2,checks:0.8, not {spec!r}")
+        kinds = None if split_checks is True else list(split_checks)
+        return split_funcs(plan, composite, kinds)  # type: ignore[return-value]
     if not plan.weighted or plan.gate is not None:
         funcs, weights = [make_reward(spec, **config)], [1.0]
     else:

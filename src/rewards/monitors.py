@@ -30,6 +30,12 @@ not apply, e.g. colour entropy for a program that drew nothing):
 ``unjudged``           1 when the reward could not judge it (``None`` value; infrastructure)
 ``failed/<kind>``      1 when the render failed with that kind (every kind of ``ERROR_KINDS``
                        but ``blank``, which has its own key)
+``checks/share``       the share of the task's checks the picture passed (``visual_checks``; ``None``
+                       where no visual checks ran, e.g. a program the gate failed: so its batch mean
+                       is over the samples that passed the gate)
+``checks/all_stated``  1 when every check the prompt states passed (same samples)
+``checks/<kind>``      the share of the task's checks of that kind passed (every check kind; ``None``
+                       for a kind the task lacks): one column per kind, whatever the task
 =====================  =============================================================================
 
 :func:`batch_monitors` takes their means over a batch, each over the samples where it applies.
@@ -45,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from codepaint_env.core.result import ERROR_KINDS, RenderResult
+from rewards.checks.spec import CHECK_METRICS
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -62,6 +69,7 @@ class RewardResult(Protocol):
 
     value: float | None
     breakdown: dict[str, float | None]
+    metrics: dict[str, float | None]
 
 __all__ = ["FAILURE_KINDS", "MONITOR_KEYS", "MONITOR_PREFIX", "batch_monitors", "log_monitors",
            "monitors_for", "picture_stats", "sample_monitors"]
@@ -70,10 +78,12 @@ __all__ = ["FAILURE_KINDS", "MONITOR_KEYS", "MONITOR_PREFIX", "batch_monitors", 
 MONITOR_PREFIX = "codepaint/"
 #: Render failure kinds with a ``failed/<kind>`` monitor (``blank`` is its own monitor).
 FAILURE_KINDS: tuple[str, ...] = tuple(k for k in ERROR_KINDS if k != "blank")
+#: The monitors the visual checks report (:attr:`RewardResult.metrics` of ``visual_checks``).
+CHECK_MONITORS: tuple[str, ...] = CHECK_METRICS
 #: Every monitor, in the order they are reported.
 MONITOR_KEYS: tuple[str, ...] = (
     "draws_something", "blank", "near_uniform", "colour_entropy", "edge_density", "text_flag", "copy_flag",
-    "invented_api", "program_chars", "unjudged", *(f"failed/{k}" for k in FAILURE_KINDS))
+    "invented_api", "program_chars", "unjudged", *(f"failed/{k}" for k in FAILURE_KINDS), *CHECK_MONITORS)
 
 #: One colour covering at least this share of a canvas makes it near-uniform.
 NEAR_UNIFORM_SHARE = 0.97
@@ -135,6 +145,9 @@ def sample_monitors(sample: Sample, result: RewardResult | None) -> dict[str, fl
     out["unjudged"] = None if result is None else float(result.value is None)
     for kind in FAILURE_KINDS:
         out[f"failed/{kind}"] = float(r.error_kind == kind)
+    metrics = getattr(result, "metrics", None) or {}
+    for key in CHECK_MONITORS:
+        out[key] = metrics.get(key)
     return out
 
 

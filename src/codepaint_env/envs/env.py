@@ -162,6 +162,7 @@ class CodePaintEnv(gym.Env[dict, str]):
         #: The result of the most recent render (an ``infra`` one included); None before any.
         self.last_result: RenderResult | None = None
         self._last_value: float | None = None
+        self._curriculum: Any = None
 
     # ------------------------------------------------------------------ gym.Env
     # ``spec`` is Gymnasium's, untouched: the registered ids say ``nondeterministic=False``, which is
@@ -185,9 +186,14 @@ class CodePaintEnv(gym.Env[dict, str]):
             task: A :class:`~codepaint_env.tasks.Task`, a task id or a task dict.
             prompt: A prompt for an ad-hoc task in this environment's language.
             code: A starting program (refinement from an existing sketch); it is rendered as turn 0.
+            curriculum: A :class:`~codepaint_env.tasks.Curriculum`: the task is its next one, and the
+                episode's last step records its result in it (the level it moves to follows).
         """
         super().reset(seed=seed)
         options = options or {}
+        self._curriculum = options.get("curriculum")
+        if self._curriculum is not None and options.get("task") is None:
+            options = {**options, "task": self._curriculum.sample()}
         self.task = self._choose_task(options)
         self._turn = 0
         self._code = ""
@@ -261,6 +267,8 @@ class CodePaintEnv(gym.Env[dict, str]):
         self._feedback = self._compose_feedback(res, result, change, no_change)
         if value is not None:
             self._last_value = value
+        if terminated and self._curriculum is not None:
+            self._curriculum.observe([self.task.level], [result])
         info = {
             "task_id": self.task.id,
             "turn": self._turn,

@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from rewards.classic import srgb_to_lab
+from codepaint_env.core.images import srgb_to_lab
 
 #: The colour terms, in a fixed order (their index is what :func:`terms_of` returns).
 TERMS: tuple[str, ...] = ("black", "white", "grey", "red", "orange", "yellow", "green", "cyan", "blue",

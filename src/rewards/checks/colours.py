@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from rewards.classic import srgb_to_lab
+from codepaint_env.core.images import srgb_to_lab
 
 #: Every colour term a check may name, with the value the ``shapes`` suite's reference programs
 #: draw it with (Material Design 600s, and a cream).

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from codepaint_env.core.images import srgb_to_lab
 from rewards.checks.colour_names import TERMS, terms_of
 from rewards.checks.colours import Colour, delta_e
 from rewards.checks.regions import Region, regions_of
-from rewards.classic import srgb_to_lab
 
 #: The analysis size: the longer side of the scaled picture, in pixels.
 ANALYSIS_SIDE = 160

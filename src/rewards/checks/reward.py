@@ -10,8 +10,11 @@ with no model.
 
 Value: the weighted share of the checks that apply and pass, in [0, 1]. The breakdown names every
 check (1 passed, 0 failed, ``None`` does not apply); the rationale has one sentence per failed
-check ("expected 3 red regions, found 2."). A program that did not render gets 0 (every check 0 in
-the breakdown); a sample whose
+check ("expected 3 red regions, found 2."). The metrics (what trainers log, per check *kind* so
+the columns are the same for every task): ``checks/share`` (the value), ``checks/all_stated`` (1
+when every check the prompt states passed) and ``checks/<kind>`` (the weighted share of that kind's
+checks passed; ``None`` for a kind the task lacks). A program that did not render gets 0 (every
+check 0 in the breakdown); a sample whose
 task has no checks is not judged (``None``, "no checks for this task"); a malformed check raises
 :class:`~rewards.checks.spec.CheckError` naming the check and the field.
 """
@@ -24,7 +27,7 @@ from typing import Any
 from rewards.base import Reward, RewardResult, Sample
 from rewards.checks.evaluate import Outcome, evaluate
 from rewards.checks.picture import ANALYSIS_SIDE, Picture
-from rewards.checks.spec import Check, parse_checks
+from rewards.checks.spec import CHECK_METRICS, Check, parse_checks
 
 NO_CHECKS = "no checks for this task"
 
@@ -39,6 +42,7 @@ class VisualChecks(Reward):
 
     id = "visual_checks"
     value_range = (0.0, 1.0)
+    logs_breakdown = False  # one key per check of a task: the metrics (per kind) are logged instead
 
     def __init__(self, *, analysis_side: int = ANALYSIS_SIDE, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -53,7 +57,9 @@ class VisualChecks(Reward):
             return RewardResult.unjudged(NO_CHECKS)
         image = sample.render.canvas_image if sample.ok else None
         if image is None:
-            return self.failed_render(sample, **dict.fromkeys((c.name for c in checks), 0.0))
+            failed = self.failed_render(sample, **dict.fromkeys((c.name for c in checks), 0.0))
+            failed.metrics = check_metrics([Outcome(c, False, "") for c in checks])
+            return failed
         outcomes = evaluate(checks, Picture(image, self.analysis_side), sample.code, sample.language)
         return result_of(outcomes, sample.language)
 
@@ -79,7 +85,38 @@ def result_of(outcomes: Sequence[Outcome], language: str) -> RewardResult:
     failed = [o for o in applied if not o.passed]
     rationale = (" ".join(_sentence(o.sentence) for o in failed) if failed
                  else f"all {len(applied)} checks passed")
-    return RewardResult(value, breakdown=breakdown, rationale=rationale)
+    return RewardResult(value, breakdown=breakdown, rationale=rationale, metrics=check_metrics(outcomes))
+
+
+def kind_parts(outcomes: Sequence[Outcome]) -> dict[str, float]:
+    """Each check kind's part of the value: its passed weight over the weight of every applied check.
+
+    The parts sum to the reward's value, so a trainer can take one advantage per kind (see
+    :func:`rewards.factory.reward_funcs` with ``split_checks``).
+    """
+    applied = [o for o in outcomes if o.passed is not None]
+    total = sum(o.check.weight for o in applied)
+    parts: dict[str, float] = {}
+    for o in applied:
+        parts[o.check.kind] = parts.get(o.check.kind, 0.0) + (o.check.weight / total if o.passed else 0.0)
+    return parts
+
+
+def check_metrics(outcomes: Sequence[Outcome]) -> dict[str, float | None]:
+    """The per-kind metrics of a picture's outcomes (see the module docstring)."""
+    applied = [o for o in outcomes if o.passed is not None]
+    metrics: dict[str, float | None] = dict.fromkeys(CHECK_METRICS)
+    if not applied:
+        return metrics
+    total = sum(o.check.weight for o in applied)
+    metrics["checks/share"] = sum(o.check.weight for o in applied if o.passed) / total
+    stated = [o for o in applied if o.check.stated] or applied  # none marked: every check is stated
+    metrics["checks/all_stated"] = float(all(o.passed for o in stated))
+    for kind in dict.fromkeys(o.check.kind for o in applied):
+        mine = [o for o in applied if o.check.kind == kind]
+        passed = sum(o.check.weight for o in mine if o.passed)
+        metrics[f"checks/{kind}"] = passed / sum(o.check.weight for o in mine)
+    return metrics
 
 
 def _sentence(text: str) -> str:

@@ -167,6 +167,9 @@ KIND_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
 }
 #: The check kinds, in the order the documentation gives them.
 KINDS: tuple[str, ...] = tuple(KIND_FIELDS)
+#: The metrics every ``visual_checks`` result carries, per kind so they are the same for every task
+#: (the training monitors of :mod:`rewards.monitors`).
+CHECK_METRICS: tuple[str, ...] = ("checks/share", "checks/all_stated", *(f"checks/{k}" for k in KINDS))
 _COMMON = {"kind", "weight", "name", "stated"}
 
 

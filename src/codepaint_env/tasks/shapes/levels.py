@@ -24,6 +24,7 @@ eval one. A train scene is also never one of the fixed 120-scene suite's eval sc
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Callable
 from functools import lru_cache
@@ -38,12 +39,14 @@ from codepaint_env.tasks.shapes.scenes import (
     _shape,
     article,
     band,
+    build_scenes,
     colours_for,
     counted,
     nested,
     object_size,
     pair,
     placed,
+    split_of,
     stripes,
     symmetric,
     touching,
@@ -51,11 +54,12 @@ from codepaint_env.tasks.shapes.scenes import (
 
 LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)
 EVAL_SHARE = 5  # one description in five is eval
-#: Sizes a level-0 object may be asked for: its radius range and the ``size`` check it states.
+#: Sizes a level-0 object may be asked for: the share of the canvas it covers, and the ``size``
+#: check the word states (``""``: the usual object size, nothing stated).
 _SIZE_WORDS: dict[str, tuple[tuple[float, float], dict[str, float] | None]] = {
-    "": ((0.07, 0.105), None),
-    "small": ((0.045, 0.055), {"max": 0.012}),
-    "large": ((0.17, 0.2), {"min": 0.06}),
+    "": ((0.0, 0.0), None),
+    "small": ((0.005, 0.008), {"max": 0.012}),
+    "large": ((0.075, 0.11), {"min": 0.05}),
 }
 
 
@@ -77,7 +81,11 @@ def single(rng: random.Random, bg: str) -> Drawn:
         return [strip], words, [_count(colour, 1)]
     size_word = rng.choice(tuple(_SIZE_WORDS))
     (lo, hi), stated = _SIZE_WORDS[size_word]
-    size = round(rng.uniform(lo, hi) * (1.15 if kind in ("triangle", "star") else 1.0), 3)
+    if size_word:  # the size whose area is a share drawn from the word's range
+        unit = Shape(kind, colour, 0.5, 0.5, 1.0).area()
+        size = round(math.sqrt(rng.uniform(lo, hi) / unit), 3)
+    else:
+        size = object_size(rng, kind)
     if size_word == "large":  # a large object keeps clear of the edges: its centre near the middle
         x, y = round(rng.uniform(0.4, 0.6), 3), round(rng.uniform(0.4, 0.6), 3)
         shape = Shape(kind, colour, x, y, size)
@@ -161,8 +169,6 @@ def _template(level: int, claims: list, shapes: list[Shape]) -> str:
 
 @lru_cache(maxsize=1)
 def _fixed_eval_descriptions() -> frozenset[str]:
-    from codepaint_env.tasks.shapes.suite import build_scenes, split_of
-
     return frozenset(s.description for s in build_scenes() if split_of(s) == "eval")
 
 

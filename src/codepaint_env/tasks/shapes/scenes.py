@@ -23,6 +23,10 @@ import numpy as np
 from codepaint_env.tasks.shapes.geometry import CELL_SHAPES, Shape
 from rewards.checks.colours import parse_colour
 
+#: The fixed suite: :data:`SCENES` scenes from :data:`SEED`, every :data:`EVAL_EVERY`-th one ``eval``.
+SEED = 27
+SCENES = 120
+EVAL_EVERY = 5
 OBJECT_COLOURS: tuple[str, ...] = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "cyan")
 BACKGROUNDS: tuple[str, ...] = ("black", "white", "navy", "cream")
 MIN_DELTA_E = 45.0  # between an object's colour and the background
@@ -285,3 +289,21 @@ def sample_scene(rng: random.Random, index: int, template: str | None = None) ->
     shapes, text, claims = TEMPLATES[template][1](rng, background)
     description = f"{text} on {article(background)} {background} background"
     return Scene(index, template, background, tuple(shapes), description, tuple(claims))
+
+
+def build_scenes(seed: int = SEED, n: int = SCENES) -> list[Scene]:
+    """``n`` scenes with distinct descriptions, from ``seed``."""
+    rng = random.Random(seed)
+    scenes: list[Scene] = []
+    seen: set[str] = set()
+    while len(scenes) < n:
+        scene = sample_scene(rng, len(scenes) + 1)
+        if scene.description not in seen:
+            seen.add(scene.description)
+            scenes.append(scene)
+    return scenes
+
+
+def split_of(scene: Scene) -> str:
+    """``eval`` for every fifth scene, else ``train``."""
+    return "eval" if scene.index % EVAL_EVERY == 0 else "train"
