@@ -37,6 +37,19 @@ GRPO steps on SVG tasks with pictures in the tool results; a random model never 
 so the first generation's first two completions are scripted ``submit_code`` calls (a sailboat that
 renders, a program that does not). It prints what reached the policy's forward pass.
 
+Learning the scene (the ``shapes`` generator's difficulty levels, a curriculum, one advantage per check
+kind; CPU-sized with the bundled SmolLM2-135M; ``benchmarks/learning_run.py`` runs the whole recipe):
+
+    .venv/bin/python examples/grpo_trl.py --model smollm2-135m --language svg --levels 0,1,2,3,4 \
+        --curriculum --split-checks --aggregation normalize_then_sum --rewards gate:0.2,checks:0.8 \
+        --max-steps 30 --num-generations 4 --batch-size 8 --output-dir runs/grpo-curriculum
+
+``--levels`` trains on freshly generated train scenes of those levels (uniformly, or through
+``codepaint_env.tasks.Curriculum`` with ``--curriculum``: the frontier level's all-stated pass rate kept in
+``--band``, the trace in ``curriculum.json``); ``--split-checks`` gives TRL the gate and one function per
+check kind (``rewards.reward_funcs(..., split_checks=...)``) so that ``--aggregation normalize_then_sum``
+normalises each within its group.
+
 ``--rewards`` is ``id:weight,...`` over any registered reward (``gate``, ``classic``,
 ``pairwise_vlm``, ``pointwise_vlm``, ``group_pairwise``, ``visible_change``, ``dino``, ``clip``...);
 weights go to ``GRPOConfig.reward_weights``, judge rewards are passed as async so TRL runs them
@@ -56,11 +69,30 @@ import tempfile
 from pathlib import Path
 
 
-def build_rewards(spec: str) -> tuple[list, list[float]]:
-    """TRL's reward functions and weights for a spec (``rewards.reward_funcs``: gated specs stay gated)."""
+def build_rewards(spec: str, split_checks: bool | list[str] = False) -> tuple[list, list[float]]:
+    """TRL's reward functions and weights for a spec (``rewards.reward_funcs``: gated specs stay gated).
+
+    ``split_checks``: the gate and one function per check kind (the kinds given) instead.
+    """
     import rewards
 
-    return rewards.reward_funcs(spec)
+    return rewards.reward_funcs(spec, split_checks=split_checks)
+
+
+def level_tasks(language: str, levels: list[int], per_level: int, seed: int) -> list:
+    """Train tasks of the shapes generator's levels, ``per_level`` scenes each."""
+    from codepaint_env.tasks import load_suite
+
+    return [t for level in levels
+            for t in load_suite("shapes", level=level, count=per_level, seed=seed, language=language)]
+
+
+def check_kinds(tasks) -> list[str]:
+    """The check kinds the tasks use (a function each with ``--split-checks``), in the spec's order."""
+    from rewards.checks import KINDS
+
+    used = {c["kind"] for t in tasks for c in t.checks}
+    return [k for k in KINDS if k in used]
 
 
 def resolve_model(name: str) -> str:
@@ -86,7 +118,9 @@ def warm_start(model: str, language: str, args, *, cuda: bool) -> str:
 
     from codepaint_env.tasks.shapes.warm_start import warm_start_rows
 
-    rows = warm_start_rows(language, args.warm_start, max_chars=args.warm_start_max_chars)
+    levels = tuple(args.levels) if args.levels else None
+    rows = warm_start_rows(language, args.warm_start, max_chars=args.warm_start_max_chars, levels=levels,
+                           seed=1027 + args.seed)
     out = Path(args.output_dir) / "warm-start"
     config = SFTConfig(output_dir=str(out), num_train_epochs=args.warm_start_epochs,
                        per_device_train_batch_size=8, learning_rate=args.warm_start_lr,
@@ -161,6 +195,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warm-start-epochs", type=float, default=1.0)
     ap.add_argument("--warm-start-max-chars", type=int, default=900,
                     help="leave out warm-start programs longer than this (keeps a CPU warm start short)")
+    ap.add_argument("--levels", type=_levels, default=None, metavar="0,1,2",
+                    help="train (and warm-start) on the shapes generator's levels (generated train scenes)")
+    ap.add_argument("--per-level", type=int, default=200, help="with --levels: scenes per level (uniform)")
+    ap.add_argument("--curriculum", action="store_true",
+                    help="with --levels: sample levels through codepaint_env.tasks.Curriculum")
+    ap.add_argument("--band", type=_band, default=(0.4, 0.75), metavar="LOW,HIGH",
+                    help="the curriculum's target all-stated pass rate at its frontier (default 0.4,0.75)")
+    ap.add_argument("--min-samples", type=int, default=16,
+                    help="the curriculum's gate-passing samples at the frontier before it may move")
+    ap.add_argument("--split-checks", action="store_true",
+                    help="the gate and one reward function per check kind "
+                         "(for --aggregation normalize_then_sum)")
+    ap.add_argument("--aggregation", default="sum_then_normalize",
+                    choices=("sum_then_normalize", "normalize_then_sum"),
+                    help="TRL's multi_objective_aggregation "
+                         "(normalize_then_sum: each function normalised alone)")
     ap.add_argument("--report-to", default="none", help="trackio, wandb, tensorboard... (default none)")
     ap.add_argument("--max-completion-length", type=int, default=1024)
     ap.add_argument("--use-vllm", action="store_true", help="generate with vLLM (colocate) when installed")
@@ -184,7 +234,17 @@ def main(argv: list[str] | None = None) -> int:
     language = args.language or ("svg" if args.vlm and args.smoke else "p5brush")
     if args.vlm and args.smoke and language != "svg":
         ap.error("--vlm --smoke scripts SVG submissions; leave --language out or use --language svg")
-    tasks = resolve_tasks(args.tasks, language, "train")
+    if args.curriculum and not args.levels:
+        ap.error("--curriculum samples the shapes levels: give --levels too, e.g. --levels 0,1,2,3,4")
+    tasks = (level_tasks(language, args.levels, args.per_level, args.seed) if args.levels
+             else resolve_tasks(args.tasks, language, "train"))
+    split = check_kinds(tasks) if args.split_checks else False
+    curriculum = None
+    if args.curriculum:
+        from codepaint_env.tasks import Curriculum
+
+        curriculum = Curriculum(language=language, levels=args.levels, start=min(args.levels),
+                                band=args.band, min_samples=args.min_samples, seed=args.seed)
     trainer_cls = GRPOTrainer
     if args.smoke and args.vlm:
         from codepaint_env.testing import (
@@ -214,9 +274,13 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         model = str(build_tiny_lm(Path(tempfile.gettempdir()) / "codepaint-tiny-lm"))
         tasks = tasks[:4]
-        spec = args.rewards or "gate:0.3,classic:0.7"
-        funcs, weights = build_rewards(spec)
-        config = tiny_grpo_config(args.output_dir, reward_weights=weights)
+        spec = args.rewards or ("gate:0.2,checks:0.8" if args.levels else "gate:0.3,classic:0.7")
+        funcs, weights = build_rewards(spec, split)
+        if curriculum is not None:
+            funcs, weights = [*funcs, curriculum.feedback(funcs, spec)], [*weights, 0.0]
+        config = tiny_grpo_config(args.output_dir, reward_weights=weights,
+                                  multi_objective_aggregation=args.aggregation,
+                                  shuffle_dataset=curriculum is None, max_steps=2)
     else:
         if not args.model:
             ap.error("--model is required (or --smoke)")
@@ -224,7 +288,9 @@ def main(argv: list[str] | None = None) -> int:
 
         model = resolve_model(args.model)
         spec = args.rewards or default_rewards(tasks)
-        funcs, weights = build_rewards(spec)
+        funcs, weights = build_rewards(spec, split)
+        if curriculum is not None:
+            funcs, weights = [*funcs, curriculum.feedback(funcs, spec)], [*weights, 0.0]
         cuda = torch.cuda.is_available()
         if args.warm_start:
             model = warm_start(model, language, args, cuda=cuda)
@@ -253,12 +319,15 @@ def main(argv: list[str] | None = None) -> int:
             save_strategy="no",
             report_to=args.report_to,
             max_tool_calling_iterations=args.multi_turn or None,
+            multi_objective_aggregation=args.aggregation,
+            shuffle_dataset=curriculum is None,  # a shuffle buffer would read ahead of the curriculum
         )
     rows = tasks_to_rows(
         tasks,
         system_prompt(language, args.prompt_style) if language == "p5brush" else system_prompt(language),
     )
-    dataset = Dataset.from_list(rows)
+    dataset = Dataset.from_list(rows) if curriculum is None else curriculum.dataset(
+        system_prompt(language, args.prompt_style) if language == "p5brush" else system_prompt(language))
     kwargs = {}
     if args.multi_turn:
         from codepaint_env import ENV_IDS
@@ -281,6 +350,14 @@ def main(argv: list[str] | None = None) -> int:
                           callbacks=[curves], **kwargs)
     pictures = watch_pictures(trainer.model) if args.vlm else None
     trainer.train()
+    if curriculum is not None:
+        import json
+
+        state = Path(args.output_dir) / "curriculum.json"
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_text(json.dumps(curriculum.state(), indent=1) + "\n", encoding="utf-8")
+        print(f"curriculum: frontier level {curriculum.frontier} after {curriculum.recorded} samples, "
+              f"{len(curriculum.trace)} decisions ({state})")
     if not args.smoke:
         final = Path(args.output_dir) / "final"
         trainer.save_model(str(final))
@@ -289,9 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     for entry in trainer.state.log_history:
         if "reward" in entry:
             parts = "  ".join(
-                f"{k.split('/')[1]} {v:+.3f}"
+                f"{k[len('rewards/'):-len('/mean')]} {v:+.3f}"
                 for k, v in entry.items()
-                if k.startswith("rewards/") and k.endswith("/mean")
+                if k.startswith("rewards/") and k.endswith("/mean") and v is not None
             )
             std = entry.get("reward_std", 0)
             print(f"step {entry['step']}: reward {entry['reward']:+.3f} ± {std:.3f}  {parts}")
@@ -299,6 +376,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pictures in the policy's forward passes: {pictures['generation']} while generating, "
               f"{pictures['training']} in training")
     return 0
+
+
+def _levels(text: str) -> list[int]:
+    try:
+        levels = sorted({int(x) for x in text.split(",") if x.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"levels are whole numbers separated by commas (0,1,2), not {text!r}") from None
+    if not levels or not all(0 <= x <= 4 for x in levels):
+        raise argparse.ArgumentTypeError(f"levels are 0-4, not {text!r}")
+    return levels
+
+
+def _band(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"the band is LOW,HIGH (0.4,0.75), not {text!r}") from None
+    return low, high
 
 
 if __name__ == "__main__":

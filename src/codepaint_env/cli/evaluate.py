@@ -60,7 +60,11 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--language", default=None,
                    help="only the suite's tasks in this language (e.g. svg of the shapes suite)")
     s.add_argument("--split", default="eval", choices=("eval", "train"), help="default eval")
-    s.add_argument("--limit", type=int, default=None, metavar="N", help="the first N tasks of the split")
+    s.add_argument("--limit", type=int, default=None, metavar="N",
+                   help="the first N tasks of the split (with --level: N scenes, default 100)")
+    s.add_argument("--level", type=int, default=None, metavar="L",
+                   help="a difficulty level of the generated shapes suite (0-4): its held-out scenes "
+                        "(seed 0), e.g. --suite shapes --level 2 --language svg --limit 48")
     s.add_argument("--samples", "-k", type=int, default=4, metavar="K", help="programs per task (default 4)")
     s.add_argument("--out", "-o", required=True, help="the run folder")
     s.add_argument("--reward", "-r", default=None, metavar="SPEC", help="a reward spec (default: see above)")
@@ -123,7 +127,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("eval: give --model NAME or --base-url URL")
     base = EvalConfig(out=args.out, model=args.model, base_url=args.base_url, served_model=args.served_model,
                       api_key=args.api_key, suite=args.suite, language=args.language, split=args.split,
-                      limit=args.limit,
+                      limit=args.limit, level=args.level,
                       samples=args.samples, reward=args.reward, prompt_style=args.prompt_style,
                       max_tokens=args.max_tokens, temperature=args.temperature, top_p=args.top_p,
                       seed=args.seed,

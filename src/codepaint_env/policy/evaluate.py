@@ -58,7 +58,7 @@ PROMPT_STYLES: tuple[str, ...] = ("allowlist", "reference", "none")
 #: The reward a suite gets when its tasks carry visual checks and the ``visual_checks`` reward is there.
 CHECKS_REWARD = f"{GATE_ID}:0.3,visual_checks:0.7"
 #: The configuration fields a resumed run must share with the run it continues.
-_SAME_ON_RESUME = ("model", "base_url", "served_model", "suite", "language", "split", "prompt_style",
+_SAME_ON_RESUME = ("model", "base_url", "served_model", "suite", "language", "level", "split", "prompt_style",
                    "reward",
                    "max_tokens", "temperature", "top_p", "seed", "size")
 
@@ -80,7 +80,10 @@ class EvalConfig:
         suite: A built-in suite name or a task file (``.jsonl``).
         language: Only the suite's tasks in this language (``None``: all); e.g. ``svg`` of ``shapes``.
         split: ``eval`` or ``train``.
-        limit: The first ``limit`` tasks of the split (``None``: all).
+        limit: The first ``limit`` tasks of the split (``None``: all); with ``level``, how many
+            scenes to generate (``None``: :data:`~codepaint_env.tasks.loading.DEFAULT_LEVEL_COUNT`).
+        level: A difficulty level of a generated suite (``shapes``: 0-4): its tasks of ``split``,
+            generated from seed 0 (the same held-out scenes for every model).
         samples: Programs per task (K).
         reward: A reward spec (default :func:`default_reward`).
         prompt_style: One of :data:`PROMPT_STYLES`.
@@ -103,6 +106,7 @@ class EvalConfig:
     language: str | None = None
     split: str = "eval"
     limit: int | None = None
+    level: int | None = None
     samples: int = 4
     reward: str | None = None
     prompt_style: str = "allowlist"
@@ -153,12 +157,23 @@ def default_reward(tasks: Sequence[Task]) -> str:
     return DEFAULT_REWARD
 
 
-def choose_tasks(suite: str, split: str, limit: int | None, language: str | None = None) -> list[Task]:
+def choose_tasks(suite: str, split: str, limit: int | None, language: str | None = None,
+                 level: int | None = None) -> list[Task]:
     """The first ``limit`` tasks of ``split`` (in ``language``) in a built-in suite or task file (file order).
 
+    With ``level``, ``limit`` scenes of that generated level instead (each in ``language``, or in
+    every language), from seed 0.
+
     Raises:
-        EvalError: No such suite or file, or no task in that split.
+        EvalError: No such suite or file, no task in that split, or a level the suite does not have.
     """
+    if level is not None:
+        from codepaint_env.tasks import TaskError
+
+        try:
+            return load_suite(suite, split=split, language=language, level=level, count=limit)
+        except TaskError as e:
+            raise EvalError(str(e)) from None
     if suite in builtin_suites():
         tasks = load_suite(suite, split=split)
     elif suite.endswith(".jsonl") or os.path.sep in suite:
@@ -316,7 +331,7 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
     import rewards
 
     config.check()
-    tasks = choose_tasks(config.suite, config.split, config.limit, config.language)
+    tasks = choose_tasks(config.suite, config.split, config.limit, config.language, config.level)
     spec = config.reward or default_reward(tasks)
     record = {**config.record(), "reward": spec, "tasks": [t.id for t in tasks]}
     out = pathlib.Path(config.out)
@@ -419,7 +434,8 @@ def _run_chunk(chunk: Sequence[tuple[Task, int]], writer: LocalWriter | Endpoint
             "finish_reason": reply.finish_reason, "prompt_tokens": reply.prompt_tokens,
             "completion_tokens": reply.completion_tokens, "render": r.to_dict(), "image": image,
             "draws_something": bool(r.ok), "reward": res.value, "reward_reason": res.reason,
-            "breakdown": res.breakdown, "rationale": res.rationale[:500], "gate": g.value,
+            "breakdown": res.breakdown, "metrics": res.metrics, "level": task.level,
+            "rationale": res.rationale[:500], "gate": g.value,
             "gate_pass": g.value is not None and g.value > getattr(gate, "fail_value", -1.0),
             "generate_seconds": round((t1 - t0) / len(chunk), 4),
             "render_score_seconds": round((t2 - t1) / max(1, len(live)), 4),

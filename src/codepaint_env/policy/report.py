@@ -117,7 +117,50 @@ def summarize(rows: Sequence[Mapping[str, Any]], *, tasks: Sequence[str], sample
         "seconds_per_sample": {"generate": round(statistics.fmean(gen), 3) if gen else None,
                                "render_and_score": round(statistics.fmean(work), 3) if work else None},
         "tokens_per_second": round(sum(tokens) / sum(gen), 1) if sum(gen) > 0 else None,
+        **({"checks": checks_summary(rows)} if any(_share(r) is not None for r in rows) else {}),
     }
+
+
+def _share(row: Mapping[str, Any], key: str = "checks/share") -> float | None:
+    value = (row.get("metrics") or {}).get(key)
+    return None if value is None else float(value)
+
+
+def checks_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """How much of the scene the samples drew (tasks with visual checks), overall and per level.
+
+    Two denominators, each named: ``*_gated`` is over the samples that passed the gate (what the
+    policy drew when it drew), ``*_all`` over every sample, a gate failure counting as 0 (what a
+    reward mean shows). ``share``: the share of a task's checks passed; ``all_stated``: every check
+    the prompt states passed; ``kinds``: the share of each check kind's checks, over gate-passers.
+    """
+    def block(rs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        gated = [r for r in rs if r.get("gate_pass") and _share(r) is not None]
+
+        def mean(values: list[float]) -> float | None:
+            return round(statistics.fmean(values), 4) if values else None
+
+        kinds: dict[str, list[float]] = {}
+        for r in gated:
+            for key, value in (r.get("metrics") or {}).items():
+                if key.startswith("checks/") and key not in ("checks/share", "checks/all_stated") \
+                        and value is not None:
+                    kinds.setdefault(key.split("/", 1)[1], []).append(float(value))
+        return {
+            "samples": len(rs), "gate_passed": len(gated),
+            "share_gated": mean([_share(r) or 0.0 for r in gated]),
+            "share_all": mean([(_share(r) or 0.0) if r.get("gate_pass") else 0.0 for r in rs]),
+            "all_stated_gated": mean([_share(r, "checks/all_stated") or 0.0 for r in gated]),
+            "all_stated_all": mean([(_share(r, "checks/all_stated") or 0.0) if r.get("gate_pass") else 0.0
+                                    for r in rs]),
+            "kinds_gated": {k: mean(v) for k, v in sorted(kinds.items())},
+        }
+
+    out = block(rows)
+    levels = sorted({r.get("level") for r in rows if r.get("level") is not None})
+    if levels:
+        out["by_level"] = {str(lv): block([r for r in rows if r.get("level") == lv]) for lv in levels}
+    return out
 
 
 def _fmt(value: Any, pct: bool = False, digits: int = 3) -> str:
