@@ -106,7 +106,7 @@ def test_best_aggregation_single_turn_and_unjudged(renderer):
     assert down.get_reward() is None and down.history[0]["judged"] is False
 
     with pytest.raises(ValueError, match="reward_aggregation"):
-        CodePaintToolEnv("CodePaint/SVG-v0", reward_aggregation="mean")
+        CodePaintToolEnv("CodePaint/SVG-v0", reward_aggregation="median")
 
 
 def test_reset_resolves_the_task(renderer):

@@ -31,7 +31,8 @@ import gymnasium as gym
 import numpy as np
 from PIL import Image
 
-__all__ = ["OLDER_PICTURE", "SUBMIT_TOOL", "TOOL_INSTRUCTION", "ChatMessages", "image_data_url", "image_part",
+__all__ = ["EDIT_INSTRUCTION", "OLDER_PICTURE", "SUBMIT_TOOL", "TOOL_INSTRUCTION", "ChatMessages",
+           "feedback_content", "feedback_message", "feedback_text", "image_data_url", "image_part",
            "observation_messages", "revision_messages"]
 
 
@@ -57,6 +58,10 @@ DREW_NOTHING = "Your program drew nothing."
 #: The request to revise that closes a revision turn.
 REVISE = ("Revise the program to fix the problems and match the request better. "
           "Answer with the complete program.")
+#: The request that closes a multi-turn adapter's feedback, by where the feedback goes (a user message,
+#: or the result of a ``submit_code`` call).
+EDIT_INSTRUCTION: dict[str, str] = {"user": "Reply with the complete edited program.",
+                                    "tool": "Call submit_code with the complete edited program."}
 
 
 def image_data_url(image: np.ndarray | Image.Image, *, max_side: int | None = None) -> str:
@@ -95,6 +100,72 @@ def image_part(image: np.ndarray | Image.Image, *, max_side: int | None = None,
     if detail is not None:
         url["detail"] = detail
     return {"type": "image_url", "image_url": url}
+
+
+def feedback_text(feedback: str, *, instruction: str | None = None, shown: bool = False, images: bool = False,
+                  infra: bool = False) -> str:
+    """The text of a multi-turn adapter's feedback: what was drawn, the feedback, the request to edit.
+
+    Args:
+        feedback: The environment's feedback (render errors, the reward, the edit's change).
+        instruction: The request that closes it (e.g. :data:`EDIT_INSTRUCTION`), or ``None``.
+        shown: A picture is shown with this text (it is announced: :data:`DREW`).
+        images: The policy is shown pictures at all: a turn with none says so (:data:`DREW_NOTHING`),
+            unless the render could not be done (``infra``: nothing is known about the program).
+            A text policy is never told of pictures.
+        infra: The render could not be done.
+
+    Returns:
+        ``DREW``/``DREW_NOTHING`` (when they apply), a newline, the feedback, a blank line, the instruction.
+    """
+    said = DREW if shown else (DREW_NOTHING if images and not infra else None)
+    text = feedback.strip()
+    if instruction:
+        text = f"{text}\n\n{instruction}"
+    return f"{said}\n{text}" if said else text
+
+
+def feedback_content(text: str, picture: Image.Image | None = None, *, form: str = "image_url",
+                     max_side: int | None = None) -> str | list[dict[str, Any]]:
+    """A message's content: the text alone, or the picture first and then the text.
+
+    Args:
+        text: The text (:func:`feedback_text`).
+        picture: The picture, or ``None``.
+        form: ``"image_url"`` (an OpenAI part with a PNG data URL: chat APIs, SkyRL, verifiers) or
+            ``"image"`` (``{"type": "image", "image": PIL.Image}``: a processor's chat template, as TRL
+            and verl take it).
+        max_side: With ``"image_url"``, downscale to at most this many pixels a side.
+
+    Returns:
+        ``text``, or ``[picture part, {"type": "text", "text": text}]``.
+    """
+    if picture is None:
+        return text
+    if form == "image":
+        part: dict[str, Any] = {"type": "image", "image": picture}
+    elif form == "image_url":
+        part = image_part(picture, max_side=max_side)
+    else:
+        raise ValueError(f"form must be 'image_url' or 'image', not {form!r}")
+    return [part, {"type": "text", "text": text}]
+
+
+def feedback_message(content: str | list[dict[str, Any]], *, tool: bool = False,
+                     tool_call_id: str | None = None) -> dict[str, Any]:
+    """The feedback as a chat message: a user message, or the answer to a ``submit_code`` call.
+
+    Args:
+        content: :func:`feedback_content`.
+        tool: Answer a :data:`SUBMIT_TOOL` call (a ``tool`` message) instead of a user message.
+        tool_call_id: The call's id, when the policy's call had one.
+    """
+    if not tool:
+        return {"role": "user", "content": content}
+    message: dict[str, Any] = {"role": "tool", "name": SUBMIT_TOOL["function"]["name"], "content": content}
+    if tool_call_id is not None:
+        message["tool_call_id"] = tool_call_id
+    return message
 
 
 def revision_messages(

@@ -32,15 +32,16 @@ the process that makes environments::
         +environment.skyrl_gym.codepaint.images=true \
         trainer.policy.model.path=Qwen/Qwen2.5-VL-7B-Instruct trainer.algorithm.advantage_estimator=grpo
 
-**The episode.** ``extras`` is the dataset row (``extra_info`` holds the task: ``task_id``,
-``prompt``, ``language``, ``size``, ``subject``...; ``max_turns`` is set by SkyRL's generator).
+**The episode** is every adapter's (:mod:`codepaint_env.integrations.episode`). ``extras`` is
+the dataset row (``extra_info`` holds the task's columns, every one of them read: ``task_id``,
+``prompt``, ``language``, ``size``, ``checks``...; ``max_turns`` is set by SkyRL's generator).
 Each ``step(action)`` extracts the program from the completion, renders it, scores it with the
-reward (:class:`~codepaint_env.envs.env.CodePaintEnv` does both), and returns the reward and, while
-turns remain, one user message with the feedback (render errors, the reward and its breakdown,
-how much of the picture the edit changed) asking for an edited program: the write, look,
-critique, edit loop. With ``images: true`` in the environment's config that message's content is
-``[{"type": "image_url", "image_url": {"url": "data:image/png;base64,..."}}, {"type": "text", ...}]``
-so a vision-language policy sees its picture.
+reward, and returns the reward and, while turns remain, one user message with the feedback
+(render errors, the reward and its breakdown, how much of the picture the edit changed) asking
+for an edited program: the write, look, critique, edit loop. With ``images: true`` in the
+environment's config that message's content is ``[{"type": "image_url", "image_url": {"url":
+"data:image/png;base64,..."}}, {"type": "text", ...}]`` so a vision-language policy sees its
+picture.
 
 **Config** (``environment.skyrl_gym.codepaint``, all optional): ``images`` (default false),
 ``reward`` (a reward spec; default ``CODEPAINT_REWARD`` or ``gate:0.3,classic:0.7``),
@@ -52,19 +53,19 @@ apply too.
 **Rewards SkyRL receives.** A float per turn. A turn that could not be judged (judge down,
 render infrastructure failed) gets ``unjudged_reward`` (default 0.0) and ``metadata["judged"]``
 False; ``get_metrics()`` reports the episode's ``judged`` fraction, so a falling mean is visible.
+Each step's ``metadata`` is the turn's record (:class:`~codepaint_env.integrations.episode.Turn`:
+the same fields through every door) with the ``task_id``.
 """
 
 from __future__ import annotations
 
-import base64
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.envs.env import CodePaintEnv
-from codepaint_env.scoring.trainer import TrainerConfig, reward_for
-from codepaint_env.tasks import Task
+from codepaint_env.envs.vlm_messages import EDIT_INSTRUCTION
+from codepaint_env.integrations.episode import Episode, episode_reward, task_from_row
+from codepaint_env.scoring.trainer import TrainerConfig
 
 try:
     from skyrl_gym.envs.base_text_env import BaseTextEnv, BaseTextEnvStepOutput
@@ -76,7 +77,7 @@ __all__ = ["ENV_ID", "CodePaintTextEnv", "register_env"]
 
 #: The ``env_class`` SkyRL rows name (:func:`register_env` registers it).
 ENV_ID = "codepaint"
-DEFAULT_INSTRUCTION = "Reply with the complete edited program."
+DEFAULT_INSTRUCTION = EDIT_INSTRUCTION["user"]
 _CONFIG_KEYS = frozenset({"images", "reward", "reward_mode", "no_change_penalty", "success_threshold",
                           "unjudged_reward", "instruction"})
 
@@ -103,80 +104,55 @@ class CodePaintTextEnv(BaseTextEnv):
             raise ValueError(f"codepaint environment config: unknown key(s) {', '.join(unknown)}; "
                              f"known: {', '.join(sorted(_CONFIG_KEYS))}")
         extras = dict(extras or {})
-        self.task = _task(extras)
+        trainer = TrainerConfig.from_environ()
+        row = {k: v for k, v in extras.items() if k != "extra_info"}
+        row.update(extras.get("extra_info") or {})  # extra_info's columns first
+        self.task, self.seed = task_from_row(
+            row, trainer, where="a codepaint SkyRL row", default_id="skyrl-task",
+            hint=": extra_info.prompt and extra_info.language (write the rows with "
+                 "python -m codepaint_env.integrations.parquet --for skyrl)")
         self.max_turns = int(extras.get("max_turns") or 1)
         self.images = bool(config.get("images", False))
         self.instruction = str(config.get("instruction") or DEFAULT_INSTRUCTION)
-        trainer = TrainerConfig.from_environ()
-        if config.get("reward"):
-            trainer = dataclasses.replace(trainer, reward=str(config["reward"]))
-        unjudged = float(config.get("unjudged_reward", trainer.unjudged_reward))
-        reward = reward_for(trainer)
+        self.reward = episode_reward(str(config["reward"]) if config.get("reward") else None, config=trainer)
         threshold = config.get("success_threshold")
-        self.env = CodePaintEnv(
-            language=self.task.language, reward=reward, tasks=[self.task], split=None,
-            max_turns=self.max_turns, size=self.task.size,
-            reward_mode=str(config.get("reward_mode", "absolute")),
-            no_change_penalty=float(config.get("no_change_penalty", 0.0)),
-            success_threshold=None if threshold is None else float(threshold), unjudged_reward=unjudged,
-            render_seed=int((extras.get("extra_info") or {}).get("seed") or trainer.seed),
-            renderer=getattr(reward, "renderer", None))
-        self._judged: list[bool] = []
-        self._values: list[float | None] = []
+        self._env_kwargs: dict[str, Any] = {
+            "reward_mode": str(config.get("reward_mode", "absolute")),
+            "no_change_penalty": float(config.get("no_change_penalty", 0.0)),
+            "success_threshold": None if threshold is None else float(threshold),
+            "unjudged_reward": float(config.get("unjudged_reward", trainer.unjudged_reward))}
+        self.episode: Episode | None = None
 
     def init(self, prompt: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """Start the episode on the row's task; the prompt goes to the model as it is."""
-        self.turns = 0
-        self.env.reset(options={"task": self.task})
+        self._start()
         return prompt, {"task_id": self.task.id}
 
     def step(self, action: str) -> BaseTextEnvStepOutput:
         """Render and score the program in ``action``; feedback while turns remain."""
-        if self.env.task is None:  # SkyRL calls init first; a bare step() starts the episode too
-            self.env.reset(options={"task": self.task})
+        episode = self.episode if self.episode is not None else self._start()  # a bare step() starts it too
         self.turns += 1
-        obs, reward, terminated, truncated, info = self.env.step(action)
-        self._judged.append(bool(info["judged"]))
-        self._values.append(info["reward"]["value"])
-        done = bool(terminated or truncated or self.turns >= self.max_turns)
-        observations = [] if done else [self._feedback_message(obs["feedback"])]
-        metadata = {"task_id": self.task.id, "turn": self.turns, "judged": info["judged"],
-                    "value": info["reward"]["value"], "reason": info["reward"]["reason"],
-                    "error_kind": info["render"].get("error_kind"), "no_change": info["no_change"]}
-        return BaseTextEnvStepOutput(observations=observations, reward=float(reward), done=done,
+        turn = episode.step(action)
+        done = episode.done or self.turns >= self.max_turns
+        observations = [] if done else [episode.feedback_message(images=self.images,
+                                                                 instruction=self.instruction)[0]]
+        metadata = {"task_id": self.task.id, **turn.to_dict()}
+        return BaseTextEnvStepOutput(observations=observations, reward=turn.reward, done=done,
                                      metadata=metadata, postprocessed_action=None)
 
     def get_metrics(self) -> dict[str, Any]:
         """The episode's turns, judged fraction and last judged value (SkyRL averages them)."""
-        judged = [v for v in self._values if v is not None]
+        turns = self.episode.turns if self.episode is not None else []
+        judged = [t.value for t in turns if t.value is not None]
         return {"turns": self.turns,
-                "judged": sum(self._judged) / len(self._judged) if self._judged else 0.0,
+                "judged": sum(t.judged for t in turns) / len(turns) if turns else 0.0,
                 **({"final_value": judged[-1]} if judged else {})}
 
-    def _feedback_message(self, feedback: str) -> dict[str, Any]:
-        text = f"{feedback}\n\n{self.instruction}"
-        res = self.env.last_result
-        if not self.images or res is None or res.png is None:
-            return {"role": "user", "content": text}
-        url = "data:image/png;base64," + base64.b64encode(res.png).decode("ascii")
-        return {"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}},
-                                            {"type": "text", "text": text}]}
-
-
-def _task(extras: Mapping[str, Any]) -> Task:
-    """The task a SkyRL row describes (``extra_info`` as the parquet builder writes it)."""
-    info = dict(extras.get("extra_info") or {})
-    row = {k: info.get(k, extras.get(k)) for k in ("task_id", "prompt", "language", "size", "subject",
-                                                   "colour_family")}
-    if not row["prompt"] or not row["language"]:
-        raise ValueError("a codepaint SkyRL row needs extra_info.prompt and extra_info.language (write rows "
-                         "with python -m codepaint_env.integrations.parquet --for skyrl)")
-    fields = {"id": row["task_id"] or "skyrl-task", "prompt": row["prompt"], "language": row["language"],
-              "subject": row["subject"], "colour_family": row["colour_family"]}
-    size = row["size"]
-    if size is not None:  # [W, H] (a numpy array when read back from parquet) or one int
-        fields["size"] = size.tolist() if hasattr(size, "tolist") else size
-    return Task.from_row(fields, "SkyRL row")
+    def _start(self) -> Episode:
+        self.turns = 0
+        self.episode = Episode.start(self.task, self.reward, max_turns=self.max_turns, seed=self.seed,
+                                     **self._env_kwargs)
+        return self.episode
 
 
 def register_env(env_id: str = ENV_ID) -> None:

@@ -30,17 +30,23 @@ the submission was already scored).
 
 Decisions:
 
+* **The episode** is every adapter's (:mod:`codepaint_env.integrations.episode`): the task from the
+  row's columns, each submission's record (``history``), the episode's reward.
 * **Reward of an episode**: the reward value of the *last* submission (``reward_aggregation="last"``,
   the default): the program the model ends with is its answer, so a worse late revision costs it.
-  ``"best"`` takes the best judged value instead (more forgiving, but rewards trying variants). It is
-  the reward object's value for the program (absolute), not the environment's shaped step reward
-  (``reward_mode="improvement"`` and ``no_change_penalty`` shape ``step`` rewards only).
+  ``"best"`` takes the best judged value instead (more forgiving, but rewards trying variants), and
+  ``"mean"`` the mean of the judged values (every draft counts). It is the reward object's value for
+  the program (absolute), not the environment's shaped step reward (``reward_mode="improvement"``
+  and ``no_change_penalty`` shape ``step`` rewards only). A reward spec is built from the trainer
+  config (:class:`~codepaint_env.scoring.trainer.TrainerConfig`: ``CODEPAINT_SERVE_URL`` and the
+  other variables apply), once per process.
 * **No submission** (the model never called the tool, or its calls failed to parse): the rollout
   scores ``no_submission_reward`` (default -1.0, the minimum of ``execution_gate``, so silence is no
   better than a broken program).
 * **Could not be judged** (judge down): ``get_reward`` returns ``None`` (with ``"last"``: when the last
-  submission was not judged; with ``"best"``: when none was). TRL turns ``None`` into NaN, leaves the
-  rollout out of its group's baseline and gives it zero advantage; a 0.0 would be learned from.
+  submission was not judged; with ``"best"`` and ``"mean"``: when none was). TRL turns ``None`` into
+  NaN, leaves the rollout out of its group's baseline and gives it zero advantage; a 0.0 would be
+  learned from.
 * **Instruction**: ``reset`` returns a short paragraph (starting with a blank line, since TRL
   concatenates it onto the last user message as is) that names the ``submit_code`` tool and the
   turn budget. Without it a tool-calling model tends to answer in plain text, which scores as no
@@ -69,9 +75,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import gymnasium as gym
-from PIL import Image
 
 from codepaint_env.core.pickling import PicklesAsArguments
+from codepaint_env.envs.vlm_messages import feedback_content
+from codepaint_env.integrations.episode import AGGREGATIONS, Episode, aggregate, episode_reward, task_from_row
 from codepaint_env.render.languages import LANGUAGES
 from rewards.base import prompt_text
 
@@ -79,8 +86,6 @@ if TYPE_CHECKING:
     from codepaint_env.envs.env import CodePaintEnv
 
 __all__ = ["CodePaintToolEnv", "ToolResult"]
-
-_AGGREGATIONS = ("last", "best")
 
 #: What ``submit_code`` returns: the feedback text, or (``images=True`` and a picture was drawn) the content
 #: parts ``[{"type": "image", "image": PIL.Image}, {"type": "text", "text": feedback}]``.
@@ -98,8 +103,8 @@ class CodePaintToolEnv(PicklesAsArguments):
         reward: The reward (an id, an object, or weighted components; see ``CodePaintEnv``).
         max_turns: Submissions per episode (1 = single answer, more = the model may revise).
         size: Render size of the environment (an int or ``(W, H)``).
-        reward_aggregation: ``"last"`` (the reward of the final submission) or ``"best"`` (the best
-            judged submission) as the episode's reward.
+        reward_aggregation: ``"last"`` (the reward of the final submission), ``"best"`` (the best
+            judged submission) or ``"mean"`` (the mean of the judged submissions) as the episode's reward.
         no_submission_reward: The reward of an episode without any submission.
         images: Return each render as an image content part next to the feedback (for vision-language
             policies; see the module docstring). Default: text only.
@@ -123,8 +128,8 @@ class CodePaintToolEnv(PicklesAsArguments):
         image_size: int | None = None,
         **env_kwargs: Any,
     ) -> None:
-        if reward_aggregation not in _AGGREGATIONS:
-            raise ValueError(f"reward_aggregation must be one of {', '.join(_AGGREGATIONS)}, "
+        if reward_aggregation not in AGGREGATIONS:
+            raise ValueError(f"reward_aggregation must be one of {', '.join(AGGREGATIONS)}, "
                              f"not {reward_aggregation!r}")
         if image_size is not None and image_size < 1:
             raise ValueError(f"image_size must be a positive number of pixels or None, not {image_size!r}")
@@ -133,6 +138,8 @@ class CodePaintToolEnv(PicklesAsArguments):
                         "reward_aggregation": reward_aggregation,
                         "no_submission_reward": no_submission_reward, "images": images,
                         "image_size": image_size, **env_kwargs}
+        if reward is not None:  # None: the environment's own default
+            reward = episode_reward(reward, renderer=env_kwargs.get("renderer"))
         self._env = gym.make(env_id, reward=reward, max_turns=max_turns, size=size, **env_kwargs)
         self._max_turns = int(max_turns)
         self._aggregation = reward_aggregation
@@ -140,8 +147,7 @@ class CodePaintToolEnv(PicklesAsArguments):
         self._images = bool(images)
         self._image_size = image_size
         self._history: list[dict[str, Any]] = []
-        self._started = False
-        self._done = False
+        self._episode: Episode | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._config['env_id']!r}, max_turns={self._max_turns})"
@@ -173,18 +179,22 @@ class CodePaintToolEnv(PicklesAsArguments):
 
     @property
     def history(self) -> list[dict[str, Any]]:
-        """One record per submission: ``turn``, ``code``, ``value``, ``judged``, ``feedback``, ``info``."""
+        """One record per submission: the turn's record and the environment's ``info``.
+
+        The record is every door's (:class:`~codepaint_env.integrations.episode.Turn`: ``turn``,
+        ``code``, ``value``, ``judged``, ``reason``, ``error_kind``, ``feedback``...).
+        """
         return list(self._history)
 
     @property
     def turns_left(self) -> int:
         """Submissions still allowed in this episode (0 once it has ended)."""
-        return 0 if self._done else self._max_turns - len(self._history)
+        return 0 if self.done else self._max_turns - len(self._history)
 
     @property
     def done(self) -> bool:
         """True once the episode has ended (turn budget spent or success threshold reached)."""
-        return self._done
+        return self._episode is not None and self._episode.done
 
     # ------------------------------------------------------------------ the TRL interface
     def reset(self, **example: Any) -> str | None:
@@ -209,9 +219,8 @@ class CodePaintToolEnv(PicklesAsArguments):
                              f"{self.language!r} environment ({self._config['env_id']})")
         text = prompt_text(example.get("prompt")) or ""
         self._env.reset(options=self._task_options(example, text))
+        self._episode = Episode(self._env)
         self._history = []
-        self._started = True
-        self._done = False
         instruction = self._instruction()
         if not text.strip():
             task = self._core.task
@@ -231,28 +240,16 @@ class CodePaintToolEnv(PicklesAsArguments):
         Returns:
             Feedback: render status and errors, the reward, the visible change and the submissions left.
         """
-        if not self._started:
+        episode = self._episode
+        if episode is None:
             return "No task has been started yet; there is nothing to submit to."
-        if self._done:
+        if episode.done:
             return self._ended_message()
-        if not isinstance(code, str):
-            code = str(code)
-        obs, _reward, terminated, truncated, info = self._env.step(code)
-        feedback = obs["feedback"]
-        self._history.append({
-            "turn": info["turn"],
-            "code": obs["code"],
-            "value": info["reward"]["value"],
-            "judged": bool(info["judged"]),
-            "feedback": feedback,
-            "info": info,
-        })
-        self._done = bool(terminated or truncated)
-        text = feedback + "\n" + self._budget_line()
-        picture = self._picture() if self._images else None
-        if picture is None:
-            return text
-        return [{"type": "image", "image": picture}, {"type": "text", "text": text}]
+        turn = episode.step(code if isinstance(code, str) else str(code))
+        self._history.append({**turn.to_dict(), "info": episode.last_info})
+        text = turn.feedback + "\n" + self._budget_line()
+        picture = episode.picture(self._image_size) if self._images else None
+        return feedback_content(text, picture, form="image")
 
     def get_reward(self) -> float | None:
         """The episode's reward (see the module docstring).
@@ -261,60 +258,38 @@ class CodePaintToolEnv(PicklesAsArguments):
             ``no_submission_reward`` without any submission; else the value of the last (or the best)
             submission; ``None`` when that could not be judged.
         """
-        if not self._history:
+        if self._episode is None or not self._episode.turns:
             return self.no_submission_reward
-        if self._aggregation == "last":
-            return self._history[-1]["value"]
-        values = [h["value"] for h in self._history if h["value"] is not None]
-        return max(values) if values else None
+        return aggregate(self._episode.turns, self._aggregation).value
 
     # ------------------------------------------------------------------ internals
-    def _picture(self) -> Image.Image | None:
-        """The last submission's picture for the policy (``None`` when nothing was drawn)."""
-        res = self._core.last_result
-        if res is None or res.png is None:
-            return None
-        picture = res.image
-        if picture is None:
-            return None
-        if self._image_size is not None and max(picture.size) > self._image_size:
-            picture = picture.copy()
-            picture.thumbnail((self._image_size, self._image_size), Image.Resampling.LANCZOS)
-        return picture
-
     def _task_options(self, example: Mapping[str, Any], text: str) -> dict[str, Any]:
-        from codepaint_env.tasks import Task, TaskError
-
         task_id = example.get("task_id")
+        if text.strip():  # the row's task: every column it carries (checks, text rules...) for the reward
+            task, _ = task_from_row({**example, "language": self.language}, prompt=text,
+                                    where=f"dataset row {task_id!r}" if task_id else "dataset row",
+                                    default_id="custom")
+            return {"task": task}
         if task_id is not None and any(t.id == task_id for t in self._core.tasks):
             return {"task": task_id}
-        if not text.strip():
-            return {}  # the environment draws one of its tasks
-        if task_id is not None:  # keep the row's metadata (subject, colour family, text rules) for the reward
-            row = {"id": task_id, "prompt": text, "language": self.language}
-            row.update({k: example[k] for k in ("subject", "colour_family", "allow_text", "ocr", "checks")
-                        if example.get(k) is not None})
-            try:
-                return {"task": Task.from_row(row, f"dataset row {task_id!r}")}
-            except TaskError:
-                pass
-        return {"prompt": text}
+        return {}  # the environment draws one of its tasks
 
     def _instruction(self) -> str:
         program = LANGUAGES[self.language].noun if self.language in LANGUAGES else "program"
-        which = "last" if self._aggregation == "last" else "best"
+        scored = {"last": "your last submission is scored", "best": "your best submission is scored",
+                  "mean": "the mean of your submissions' rewards is scored"}[self._aggregation]
         if self._max_turns == 1:
             budget = "You have one submission; it is scored."
         else:
             budget = (f"You may revise and resubmit up to {self._max_turns - 1} more "
                       f"time{'s' if self._max_turns > 2 else ''} ({self._max_turns} submissions in all); "
-                      f"your {which} submission is scored.")
+                      f"{scored}.")
         return (f"Submit your answer by calling the `submit_code` tool with the complete {program} as "
                 "`code`. It is rendered and scored, and you get back whether it rendered, any errors and its "
                 "reward. " + budget)
 
     def _budget_line(self) -> str:
-        if not self._done:
+        if not self.done:
             left = self._max_turns - len(self._history)
             return (f"You have {left} submission{'s' if left != 1 else ''} left: call `submit_code` again "
                     "with the whole revised program to improve it, or stop here.")

@@ -40,6 +40,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from codepaint_env.tasks.task import TASK_COLUMNS as _TASK_COLUMNS
 from rewards.base import Reward, RewardResult, Sample
 from rewards.monitors import sample_monitors
 from rewards.spec import DEFAULT_REWARD
@@ -47,10 +48,10 @@ from rewards.spec import DEFAULT_REWARD
 #: The rewards that ask a VLM judge (``require_judged`` applies to them).
 JUDGE_IDS = frozenset({"pairwise_vlm", "pointwise_vlm", "group_pairwise"})
 
-#: The task columns a reward receives (``Task.columns()``: the gate's text rules ``allow_text`` and
-#: ``ocr`` and the ``checks`` of ``visual_checks`` among them; plus the render seed).
-TASK_COLUMNS: tuple[str, ...] = ("task_id", "language", "size", "subject", "colour_family", "allow_text",
-                                 "ocr", "checks", "seed")
+#: The columns a reward receives: the task's (:data:`codepaint_env.tasks.task.TASK_COLUMNS`, what
+#: ``Task.columns()`` writes: the gate's text rules ``allow_text`` and ``ocr`` and the ``checks`` of
+#: ``visual_checks`` among them), plus the render seed.
+TASK_COLUMNS: tuple[str, ...] = (*_TASK_COLUMNS, "seed")
 
 _ENV = {
     "reward": "CODEPAINT_REWARD",
@@ -138,8 +139,12 @@ class TrainerConfig:
                                  + (" (or group_mean)" if name == "unjudged_reward" else "")) from None
         return cls(**kwargs)
 
-    def build_reward(self) -> Reward:
+    def build_reward(self, renderer: Any = None) -> Reward:
         """The reward this configuration names (a ``RemoteReward`` with ``serve_url``).
+
+        Args:
+            renderer: A render service of the caller's own for the reward (default: the
+                configuration's: Ray actors, a renderer with the timeout, or the process's shared one).
 
         Raises:
             UnknownReward, DependencyNotInstalled: As :func:`rewards.make_reward` does.
@@ -151,7 +156,7 @@ class TrainerConfig:
 
             return RemoteReward(self.serve_url, reward=self.reward, token=self.serve_token,
                                 size=self.size, seed=self.seed)
-        renderer = self._renderer()
+        renderer = renderer if renderer is not None else self._renderer()
         extra: dict[str, Any] = {"size": self.size, "seed": self.seed}  # for every component of a composite
         if renderer is not None:
             extra["renderer"] = renderer

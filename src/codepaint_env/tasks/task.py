@@ -29,6 +29,11 @@ from rewards.gate.text import text_allowed  # the one rule for text on a task's 
 
 SPLITS: tuple[str, ...] = ("train", "eval")
 REQUIRED: tuple[str, ...] = ("id", "prompt", "language")
+#: The per-task columns of a dataset row: what :meth:`Task.columns` writes, what every reward receives
+#: and what every door reads back (:meth:`Task.from_columns`). ``task_id`` is the task's ``id``; every
+#: other column is the field of its name, so a field named here reaches every door.
+TASK_COLUMNS: tuple[str, ...] = ("task_id", "language", "size", "subject", "colour_family", "allow_text",
+                                 "ocr", "checks", "level")
 MIN_SIZE, MAX_SIZE = 16, 4096
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -106,11 +111,56 @@ class Task:
         return text_allowed(self.language, self.allow_text)
 
     def columns(self) -> dict[str, Any]:
-        """The per-task dataset columns a reward receives as keyword arguments in TRL."""
-        return {"task_id": self.id, "language": self.language, "size": list(self.size),
-                "subject": self.subject, "colour_family": self.colour_family, "allow_text": self.allow_text,
-                "ocr": self.ocr, "checks": json.dumps(list(self.checks)) if self.checks else None,
-                "level": self.level}
+        """The per-task dataset columns (:data:`TASK_COLUMNS`) a reward receives as keyword arguments in TRL.
+
+        Tuples become lists; ``checks`` is its JSON text (``None`` without checks), one string per row.
+        """
+        out: dict[str, Any] = {}
+        for name in TASK_COLUMNS:
+            value = self.id if name == "task_id" else getattr(self, name)
+            if name == "checks":
+                value = json.dumps(list(value)) if value else None
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[name] = value
+        return out
+
+    @classmethod
+    def from_columns(cls, row: Mapping[str, Any], *, prompt: str | None = None, where: str = "row",
+                     default_id: str = "task") -> Task:
+        """The task a row's columns describe: the inverse of :meth:`columns`, with the prompt.
+
+        Every column of :data:`TASK_COLUMNS` the row carries is read; other keys are ignored (a
+        trainer's row carries its own: ``split``, ``index``, ``seed``...). Values read back from
+        parquet become plain ones (numpy arrays lists, numpy scalars numbers, NaN ``None``), and a
+        size may also be ``"WxH"`` text.
+
+        Args:
+            row: The columns (``task_id``, ``language``, ``size``...).
+            prompt: The prompt text (default: the row's ``prompt``).
+            where: Where the row comes from, for messages.
+            default_id: The id when the row has no ``task_id`` (nor ``id``).
+
+        Raises:
+            TaskError: A column that is not valid, naming ``where`` and the field.
+        """
+        fields_: dict[str, Any] = {}
+        for name in TASK_COLUMNS:
+            value = _plain(row.get(name))
+            if value is not None:
+                fields_["id" if name == "task_id" else name] = value
+        fields_.setdefault("id", _plain(row.get("id")) or default_id)
+        text = prompt if prompt is not None else row.get("prompt")
+        if text is not None:
+            fields_["prompt"] = text
+        if isinstance(fields_.get("size"), str):
+            from codepaint_env.render import parse_size
+
+            try:
+                fields_["size"] = list(parse_size(fields_["size"]))
+            except ValueError as e:
+                raise TaskError(f'{where}: "size" {e}') from None
+        return cls.from_row(fields_, where)
 
     @classmethod
     def known_fields(cls) -> tuple[str, ...]:
@@ -199,6 +249,15 @@ class Task:
                 raise bad("level", "null or a whole number from 0 (easiest) to 99")
             out["level"] = row["level"]
         return out
+
+
+def _plain(value: Any) -> Any:
+    """A value read back from parquet or numpy as a plain one (NaN, a missing number, is ``None``)."""
+    if hasattr(value, "tolist"):  # a numpy array or scalar
+        value = value.tolist()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
 
 
 def _size(value: Any, bad: Any) -> tuple[int, int]:
