@@ -1,8 +1,9 @@
 r"""verl: a multi-turn codepaint agent loop: the policy writes a program, sees its picture, edits it.
 
 :class:`CodePaintAgentLoop` is a verl 0.9 ``AgentLoopBase`` (``verl.experimental.agent_loop``).
-One trajectory: the policy writes a program; codepaint renders and scores it
-(:class:`~codepaint_env.envs.env.CodePaintEnv`, the turn every other adapter runs); the picture
+One trajectory: the policy writes a program; codepaint renders and scores it (the episode of
+every adapter, :mod:`codepaint_env.integrations.episode`: the task from every column of the row's
+``extra_info``, one record per turn); the picture
 and the feedback text go back to the policy as the next message (a user message, or the result
 of a ``submit_code`` tool call); the policy edits; up to ``max_turns`` programs. The trajectory's
 reward is set by the loop (``reward_score``), so verl scores nothing else.
@@ -57,7 +58,8 @@ correction) come from a slightly different context. Leave it unset for an exactl
 sequence; ``image_size`` downscales the pictures instead (fewer image tokens each).
 
 **Rewards.** ``reward_score`` is the reward of the last program (``reward_aggregation="last"``,
-default: the program the policy ends with is its answer) or the best judged one (``"best"``).
+default: the program the policy ends with is its answer), the best judged one (``"best"``) or the
+mean of the judged ones (``"mean"``).
 A program that failed to render is not unjudged: it gets the reward's minimum, a real score.
 A turn that could not be judged (the judge or a ``codepaint serve`` server down, the render
 infrastructure failed: the reward is ``None``) is never scored 0 silently: when the trajectory's
@@ -66,9 +68,11 @@ marked: ``extra_fields["reward_extra_info"]`` (verl's ``reward_extra_info``: the
 :func:`codepaint_env.integrations.verl.verl_answer`, ``score``, ``value`` (``None``), ``judged``
 (0.0), ``rendered``, ``error_kind``, the training monitors of :mod:`rewards.monitors` as
 ``codepaint/...``, plus ``turns`` and ``unjudged_turns``), and each turn in
-``extra_fields["codepaint_turns"]`` (``judged``, ``reason``) and ``extra_fields["turn_scores"]``
-(``None``). Watch the ``judged`` mean. ``CODEPAINT_UNJUDGED_REWARD=group_mean`` needs the whole
-group and is refused here (one loop sees one trajectory).
+``extra_fields["codepaint_turns"]`` (the turn's record,
+:class:`~codepaint_env.integrations.episode.Turn`: ``judged``, ``reason``...) and
+``extra_fields["turn_scores"]`` (``None``). Watch the ``judged`` mean.
+``CODEPAINT_UNJUDGED_REWARD=group_mean`` needs the whole group and is refused here (one loop sees
+one trajectory).
 
 **Three kinds of failure** (docs/RELIABILITY.md): a broken program is the reward's minimum; a
 broken infrastructure is an unjudged turn, marked as above; a broken installation raises
@@ -90,16 +94,16 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import uuid4
 
 from PIL import Image
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.envs.vlm_messages import DREW, DREW_NOTHING, OLDER_PICTURE, SUBMIT_TOOL, TOOL_INSTRUCTION
+from codepaint_env.envs.vlm_messages import OLDER_PICTURE, SUBMIT_TOOL, TOOL_INSTRUCTION
+from codepaint_env.integrations.episode import AGGREGATIONS, Episode, Turn, episode_reward, task_from_row
 from codepaint_env.integrations.verl import verl_answer
-from codepaint_env.scoring.trainer import Scored, TrainerConfig, reward_for, task_columns
-from rewards.base import prompt_text
+from codepaint_env.scoring.trainer import TrainerConfig
 
 try:
     from verl.experimental.agent_loop.agent_loop import (  # pyright: ignore[reportMissingImports]
@@ -120,20 +124,13 @@ except ImportError as e:  # a broken installation: say how to fix it
         "fastapi uvicorn beside codepaint (verl pins transformers<5.11; scripts/install-trainer-venvs.sh "
         "makes .venvs/verl)") from e
 
-if TYPE_CHECKING:
-    from codepaint_env.envs.env import CodePaintEnv
-    from codepaint_env.tasks import Task
-
 __all__ = ["AGENT_LOOP_CONFIG", "AGENT_NAME", "OLDER_PICTURE", "SUBMIT_TOOL", "CodePaintAgentLoop"]
 
 #: The agent-loop YAML shipped beside this module (``agent_loop_config_path``).
 AGENT_LOOP_CONFIG = Path(__file__).with_suffix(".yaml")
 #: The name it registers the loop under (``default_agent_loop`` or a row's ``agent_name``).
 AGENT_NAME = "codepaint_agent"
-_EDIT = {"user": "Reply with the complete edited program.",
-         "tool": "Call submit_code with the complete edited program."}
 _PLACEMENTS = ("user", "tool")
-_AGGREGATIONS = ("last", "best")
 
 
 @dataclass
@@ -200,7 +197,8 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         keep_last_images: Pictures of the last this many turns stay in the context (``None``: all).
         image_size: Downscale each picture so its longer side is at most this many pixels.
         reward: A reward spec over ``CODEPAINT_REWARD`` (``None``: the environment's).
-        reward_aggregation: ``"last"`` (the last program's reward) or ``"best"`` (the best judged).
+        reward_aggregation: ``"last"`` (the last program's reward), ``"best"`` (the best judged) or
+            ``"mean"`` (the mean of the judged ones).
         feedback: ``"short"`` or ``"full"`` feedback text (see ``CodePaintEnv``).
         success_threshold: End the trajectory when a program's reward reaches it (``None``: never).
         *args, **kwargs: verl's (``AgentLoopBase``): ``trainer_config``, ``server_manager``,
@@ -228,8 +226,8 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
             raise ValueError(f"keep_last_images must be at least 1 or None (all), not {keep_last_images!r}")
         if image_size is not None and int(image_size) < 1:
             raise ValueError(f"image_size must be a positive number of pixels or None, not {image_size!r}")
-        if reward_aggregation not in _AGGREGATIONS:
-            raise ValueError(f"reward_aggregation must be one of {', '.join(_AGGREGATIONS)}, "
+        if reward_aggregation not in AGGREGATIONS:
+            raise ValueError(f"reward_aggregation must be one of {', '.join(AGGREGATIONS)}, "
                              f"not {reward_aggregation!r}")
         if feedback not in ("short", "full"):
             raise ValueError(f"feedback must be 'short' or 'full', not {feedback!r}")
@@ -276,8 +274,12 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         """
         priority = int(priority)
         messages = [dict(m) for m in kwargs["raw_prompt"]]
-        task, seed = _task(kwargs, self.trainer_config)
-        env = await asyncio.to_thread(self._env, task, seed)
+        info = dict(kwargs.get("extra_info") or {})
+        task, seed = task_from_row(
+            info, self.trainer_config, prompt=info.get("prompt") or list(kwargs.get("raw_prompt") or []),
+            where="a codepaint verl row (extra_info)", default_id="verl-task",
+            hint=" (write the rows with python -m codepaint_env.integrations.parquet)")
+        episode = await asyncio.to_thread(self._episode, task, seed)
         tools = ([self.tool_schema.model_dump(exclude_unset=True, exclude_none=True)]
                  if self.tool_parser else None)
         if tools:
@@ -295,7 +297,6 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         full_determinism = getattr(self.rollout_config, "full_determinism", False)
         request_id = f"det-{priority}" if full_determinism else uuid4().hex
         metrics: dict[str, Any] = {}
-        turns: list[dict[str, Any]] = []
         extra_fields: dict[str, Any] = {}
         env_messages = 0
         for turn in range(1, self.max_turns + 1):
@@ -324,15 +325,15 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
 
             program, assistant, call = await self._reply(out.token_ids)
             with simple_timer("compute_score", metrics):
-                obs, terminated, truncated, info, monitors = await asyncio.to_thread(_step, env, program)
-            picture = self._picture(env) if self.images else None
-            turns.append({**_turn_record(info, picture is not None, len(images)), "monitors": monitors})
-            if terminated or truncated or turn == self.max_turns or len(ctx.mask) >= self.response_length:
+                await asyncio.to_thread(episode.step, program)
+            if episode.done or turn == self.max_turns or len(ctx.mask) >= self.response_length:
                 break
 
             # the environment's answer: the picture (if any) and the feedback, as the next message
             messages.append(assistant)
-            message = self._feedback_message(obs["feedback"], info, picture, call)
+            message, picture = episode.feedback_message(
+                images=self.images, tool=call is not None, form="image", max_side=self.image_size,
+                tool_call_id=None if call is None else call.tool_call_id)
             if picture is not None:
                 self._assert_mm_supported(True)
             previous = list(messages)
@@ -357,21 +358,15 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
                     for older in [p for p in ctx.pictures if p.shown][:-self.keep_last_images]:
                         ctx.hide(older, messages)
 
-        return self._output(ctx, turns, metrics, extra_fields, env_messages, mm_processor_kwargs,
+        return self._output(ctx, episode, metrics, extra_fields, env_messages, mm_processor_kwargs,
                             multi_modal)
 
     # ------------------------------------------------------------------ the pieces
-    def _env(self, task: Task, seed: int) -> CodePaintEnv:
-        """A one-task environment over the process's reward (built once per configuration), reset."""
-        from codepaint_env.envs.env import CodePaintEnv
-
-        reward = reward_for(self.trainer_config)
-        env = CodePaintEnv(language=task.language, reward=reward, tasks=[task], split=None,
-                           max_turns=self.max_turns, size=task.size, success_threshold=self.success_threshold,
-                           unjudged_reward=self.trainer_config.unjudged_reward, render_seed=seed,
-                           renderer=getattr(reward, "renderer", None), feedback=self.feedback)
-        env.reset(options={"task": task})
-        return env
+    def _episode(self, task: Any, seed: int) -> Episode:
+        """The trajectory's episode, over the process's reward (built once per configuration)."""
+        return Episode.start(task, episode_reward(config=self.trainer_config), max_turns=self.max_turns,
+                             seed=seed, success_threshold=self.success_threshold,
+                             unjudged_reward=self.trainer_config.unjudged_reward, feedback=self.feedback)
 
     async def _reply(self, token_ids: Sequence[int]) -> tuple[str, dict[str, Any], Any]:
         """The program of a reply, the reply as a chat message, and its ``submit_code`` call (or None)."""
@@ -395,39 +390,6 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         message = {"role": "assistant", "content": content or "", "tool_calls": [tool_call]}
         return (code if isinstance(code, str) else ""), message, call
 
-    def _picture(self, env: CodePaintEnv) -> Image.Image | None:
-        """The last program's picture for the policy (``None`` when nothing was drawn)."""
-        res = env.last_result
-        if res is None or res.png is None:
-            return None
-        picture = res.image
-        if picture is None:
-            return None
-        picture = picture.convert("RGB")
-        if self.image_size is not None and max(picture.size) > self.image_size:
-            picture.thumbnail((self.image_size, self.image_size), Image.Resampling.LANCZOS)
-        return picture
-
-    def _feedback_message(self, feedback: str, info: Mapping[str, Any], picture: Image.Image | None,
-                          call: Any) -> dict[str, Any]:
-        """The next message: the picture first (when there is one), then what it is and the feedback."""
-        said = None  # a text policy: the feedback says whether it rendered; no picture is spoken of
-        if picture is not None:
-            said = DREW
-        elif self.images and info["render"].get("error_kind") != "infra":
-            said = DREW_NOTHING
-        placement = "tool" if call is not None else "user"
-        text = "\n".join(t for t in (said, feedback.strip(), "", _EDIT[placement]) if t is not None)
-        content: str | list[dict[str, Any]] = text
-        if picture is not None:
-            content = [{"type": "image", "image": picture}, {"type": "text", "text": text}]
-        if call is None:
-            return {"role": "user", "content": content}
-        message = {"role": "tool", "name": SUBMIT_TOOL["function"]["name"], "content": content}
-        if call.tool_call_id is not None:
-            message["tool_call_id"] = call.tool_call_id
-        return message
-
     async def _text_stand_in(self, shown: _Picture, previous: list[dict[str, Any]], message: dict[str, Any],
                              ctx: _Context, tools: list[dict[str, Any]] | None) -> None:
         """Tokenize ``message`` with :data:`OLDER_PICTURE` for its picture, at the same place."""
@@ -441,7 +403,7 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         shown.text_mask = mask[shown.start - first:]
         shown.text_logprobs = None if logprobs is None else logprobs[shown.start - first:]
 
-    def _output(self, ctx: _Context, turns: list[dict[str, Any]], metrics: dict[str, Any],
+    def _output(self, ctx: _Context, episode: Episode, metrics: dict[str, Any],
                 extra_fields: dict[str, Any], env_messages: int, mm_processor_kwargs: dict[str, Any],
                 multi_modal: Mapping[str, Any]) -> Any:
         """The ``AgentLoopOutput``: the sequence, its pictures, the reward and what marks it."""
@@ -453,20 +415,15 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         if images:
             multi_modal_data["images"] = images
 
-        final = _aggregate(turns, self.reward_aggregation)
-        judged = final["judged"]
-        score = float(final["value"]) if judged else self.trainer_config.unjudged_reward
-        scored = Scored(reward=score, value=final["value"], judged=judged, rendered=final["rendered"],
-                        error_kind=final["error_kind"], reason=final["reason"], breakdown=final["breakdown"],
-                        monitors=final["monitors"])
-        unjudged = sum(1 for t in turns if not t["judged"])
+        turns: list[Turn] = episode.turns
+        outcome = episode.outcome(self.reward_aggregation)
+        scored = outcome.scored(self.trainer_config.unjudged_reward)
         extra_fields.update({
-            "reward_extra_info": {**verl_answer(scored), "turns": float(len(turns)),
-                                  "unjudged_turns": float(unjudged)},
-            "turn_scores": [t["value"] for t in turns],
+            "reward_extra_info": {**verl_answer(scored), "turns": float(outcome.turns),
+                                  "unjudged_turns": float(outcome.unjudged_turns)},
+            "turn_scores": [t.value for t in turns],
             "tool_rewards": [],
-            "codepaint_turns": [{k: v for k, v in t.items() if k not in ("breakdown", "monitors")}
-                                for t in turns],
+            "codepaint_turns": [t.to_dict() for t in turns],
         })
         return AgentLoopOutput(
             prompt_ids=prompt_ids,
@@ -475,7 +432,7 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
             response_logprobs=ctx.logprobs[:self.response_length] if ctx.logprobs else None,
             multi_modal_data=multi_modal_data,
             mm_processor_kwargs=mm_processor_kwargs,
-            reward_score=score,
+            reward_score=scored.reward,
             num_turns=1 + len(turns) + env_messages,
             metrics=metrics,
             extra_fields=extra_fields,
@@ -483,64 +440,12 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
 
 
 # ---------------------------------------------------------------------- helpers
-def _task(kwargs: Mapping[str, Any], config: TrainerConfig) -> tuple[Task, int]:
-    """The task a verl row describes (its ``extra_info``, as the parquet builder writes it) and its seed."""
-    from codepaint_env.render import parse_size
-    from codepaint_env.tasks import Task
-
-    info = dict(kwargs.get("extra_info") or {})
-    columns = task_columns(info, config)
-    prompt = info.get("prompt") or prompt_text(list(kwargs.get("raw_prompt") or []))
-    language = columns.get("language")
-    if not prompt or not language:
-        raise ValueError("a codepaint verl row needs extra_info.language and a prompt (write the rows with "
-                         "python -m codepaint_env.integrations.parquet)")
-    row: dict[str, Any] = {"id": columns.get("task_id") or "verl-task", "prompt": str(prompt),
-                           "language": language, "size": list(parse_size(columns["size"]))}
-    row.update({k: columns[k] for k in ("subject", "colour_family", "allow_text", "ocr", "checks")
-                if columns.get(k) is not None})
-    return Task.from_row(row, "verl row extra_info"), int(columns["seed"])
-
-
 def _add_to_system(messages: list[dict[str, Any]], text: str) -> None:
     """Append ``text`` to the system message (a new one first when there is none)."""
     if messages and messages[0].get("role") == "system" and isinstance(messages[0].get("content"), str):
         messages[0] = {**messages[0], "content": f"{messages[0]['content']}\n\n{text}"}
     else:
         messages.insert(0, {"role": "system", "content": text})
-
-
-def _step(env: CodePaintEnv, program: str) -> tuple[dict[str, Any], bool, bool, dict[str, Any],
-                                                    dict[str, float | None]]:
-    """One environment step, and the training monitors of its program (:mod:`rewards.monitors`)."""
-    from rewards.base import RewardResult, Sample
-    from rewards.monitors import MONITOR_KEYS, sample_monitors
-
-    obs, _, terminated, truncated, info = env.step(program)
-    monitors: dict[str, float | None] = dict.fromkeys(MONITOR_KEYS)  # every trajectory has every key
-    if env.last_result is not None:
-        sample = Sample(code=obs["code"], language=env.language, render=env.last_result)
-        result = RewardResult(info["reward"]["value"], dict(info["reward"]["breakdown"]))
-        monitors = sample_monitors(sample, result)
-    return obs, terminated, truncated, info, monitors
-
-
-def _turn_record(info: Mapping[str, Any], picture: bool, images_seen: int) -> dict[str, Any]:
-    """What the trajectory keeps of one environment step."""
-    reward, render = info["reward"], info["render"]
-    return {"turn": int(info["turn"]), "value": reward["value"], "judged": bool(info["judged"]),
-            "reason": reward["reason"], "rendered": bool(render.get("ok")),
-            "error_kind": render.get("error_kind"), "picture": picture, "images_seen": images_seen,
-            "breakdown": dict(reward["breakdown"])}
-
-
-def _aggregate(turns: Sequence[dict[str, Any]], how: str) -> dict[str, Any]:
-    """The turn whose reward is the trajectory's: the last, or the best judged (else the last)."""
-    if how == "best":
-        judged = [t for t in turns if t["judged"]]
-        if judged:
-            return max(judged, key=lambda t: t["value"])
-    return turns[-1]
 
 
 if __name__ == "__main__":  # the YAML's path, for agent_loop_config_path=$(python -m ...)
