@@ -16,10 +16,11 @@ parts, and what this module gives for each:
   :class:`CodePaintVerifiersEnv` with ``max_turns=1`` is the single-turn case
   (``agents.agent.run(task)``, as verifiers' own ``SingleAgentEnv``); with ``max_turns > 1`` it
   holds the rollout open (``agents.agent.interaction(task)``): the policy writes a program, the
-  environment renders and scores it (:class:`~codepaint_env.envs.env.CodePaintEnv`, the same turn
-  as every other adapter's) and answers with the feedback text, and with ``images=True`` the
-  picture as an ``image_url`` part, then the policy edits; the episode's reward is the last
-  program's.
+  environment renders and scores it (the episode of every adapter,
+  :mod:`codepaint_env.integrations.episode`: one record per turn in ``trace.info["codepaint"]``)
+  and answers with the feedback text, and with ``images=True`` the picture as an ``image_url``
+  part, then the policy edits; the episode's reward is the last program's
+  (``reward_aggregation="last"``), the best judged one (``"best"``) or their mean (``"mean"``).
 * **the harness**: :class:`CodePaintChatHarness` calls the model in-process through the
   rollout's interception endpoint (verifiers' own contract: "a harness may run its loop
   in-process instead of launching a program"). verifiers' built-in chat harnesses (``null``,
@@ -71,7 +72,6 @@ Nothing of codepaint imports this module; it needs ``verifiers`` (which pins ``o
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import threading
 from collections.abc import Mapping, Sequence
@@ -79,7 +79,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from codepaint_env.core.errors import DependencyNotInstalled
 from codepaint_env.core.pickling import PicklesAsArguments
-from codepaint_env.envs.vlm_messages import DREW, OLDER_PICTURE, SUBMIT_TOOL, TOOL_INSTRUCTION
+from codepaint_env.envs.vlm_messages import OLDER_PICTURE, SUBMIT_TOOL, TOOL_INSTRUCTION
+from codepaint_env.integrations.episode import Episode, Turn, aggregate, episode_reward
 from rewards.spec import DEFAULT_REWARD
 
 try:
@@ -93,7 +94,6 @@ except ImportError as e:  # a broken installation: say how to fix it
         "pins openai<3: scripts/install-trainer-venvs.sh python3 verifiers makes .venvs/verifiers)") from e
 
 if TYPE_CHECKING:
-    from codepaint_env.envs.env import CodePaintEnv
     from codepaint_env.render.service import RenderService
     from codepaint_env.tasks import Task
     from rewards.base import Reward
@@ -108,8 +108,6 @@ TASKSET_ID = "codepaint-verifiers"
 #: The top-level package verifiers imports for :data:`TASKSET_ID` (``src/codepaint_verifiers``: it
 #: re-exports this module; verifiers resolves an id to a top-level module, not a dotted path).
 PLUGIN_MODULE = "codepaint_verifiers"
-_EDIT_INSTRUCTION = "Reply with the complete edited program."
-
 
 
 class NotJudged(RuntimeError):
@@ -133,31 +131,27 @@ class _Scoring(PicklesAsArguments):
         self._reward: Reward | None = None
 
     def reward(self) -> Reward:
-        """The reward object (its renderer started with it)."""
+        """The reward object (its renderer started with it; the trainer config's other settings apply)."""
         with self._lock:
             if self._reward is None:
                 from codepaint_env.render import Renderer
-                from rewards import make_reward
 
                 renderer = Renderer()
                 try:
-                    self._reward = make_reward(self.spec, renderer=renderer)
+                    self._reward = episode_reward(self.spec, renderer=renderer)
                 except BaseException:
                     renderer.close()
                     raise
                 self._renderer = renderer
             return self._reward
 
-    def env(self, task: Task, max_turns: int) -> CodePaintEnv:
-        """A fresh one-task environment over the shared renderer and reward, reset on ``task``."""
-        from codepaint_env.envs.env import CodePaintEnv
+    def episode(self, task: Task, max_turns: int) -> Episode:
+        """A new episode on ``task`` over the shared renderer and reward."""
+        from codepaint_env.scoring.trainer import TrainerConfig
 
         reward = self.reward()
-        env = CodePaintEnv(language=task.language, reward=reward, tasks=[task], split=None,
-                           max_turns=max_turns, size=self.size or task.size, renderer=self._renderer,
-                           feedback=self.feedback)
-        env.reset(options={"task": task})
-        return env
+        return Episode.start(task, reward, max_turns=max_turns, seed=TrainerConfig.from_environ().seed,
+                             size=self.size, renderer=self._renderer, feedback=self.feedback)
 
     def close(self) -> None:
         """Close the renderer (idempotent; a later rollout starts a new one)."""
@@ -199,10 +193,10 @@ class CodePaintTask(vf.Task[CodePaintTaskData, vf.State, vf.TaskConfig]):  # pyr
 
     @vf.reward(weight=1.0)
     async def codepaint(self, trace: vf.Trace) -> float:
-        """The codepaint reward of the rollout's last program (see the module docstring).
+        """The codepaint reward of the rollout's programs (see the module docstring).
 
-        A multi-turn episode scored every turn as it went (``trace.info["codepaint"]``); a
-        single-turn rollout is scored here.
+        A multi-turn episode scored every turn as it went (``trace.info["codepaint"]``: the turns'
+        records and how they make the reward); a single-turn rollout is scored here.
 
         Raises:
             NotJudged: The reward could not judge the program (``None``): the rollout is an error.
@@ -211,20 +205,18 @@ class CodePaintTask(vf.Task[CodePaintTaskData, vf.State, vf.TaskConfig]):  # pyr
         if not record or not record.get("turns"):
             program, _ = _program(trace.assistant_messages[-1:] if trace.assistant_messages else [])
             turn = await asyncio.to_thread(self._score_one, program)
-            record = trace.info["codepaint"] = {"turns": [turn]}
-        last = record["turns"][-1]
-        trace.record_metric("codepaint/turns", float(len(record["turns"])))
-        for name, value in (last.get("breakdown") or {}).items():
+            record = trace.info["codepaint"] = {"turns": [turn.to_dict()], "aggregation": "last"}
+        outcome = aggregate([Turn(**t) for t in record["turns"]], record.get("aggregation", "last"))
+        trace.record_metric("codepaint/turns", float(outcome.turns))
+        for name, value in outcome.turn.breakdown.items():
             if value is not None:
                 trace.record_metric(f"codepaint/{name}", float(value))
-        if last["value"] is None:
-            raise NotJudged(f"codepaint reward not judged: {last.get('reason') or 'no reason given'}")
-        return float(last["value"])
+        if outcome.value is None:
+            raise NotJudged(f"codepaint reward not judged: {outcome.turn.reason or 'no reason given'}")
+        return float(outcome.value)
 
-    def _score_one(self, program: str) -> dict[str, Any]:
-        env = self.scoring.env(self.data.codepaint_task(), max_turns=1)
-        _, _, _, _, info = env.step(program)
-        return _turn_record(info)
+    def _score_one(self, program: str) -> Turn:
+        return self.scoring.episode(self.data.codepaint_task(), max_turns=1).step(program)
 
 
 class CodePaintTasksetConfig(vf.TasksetConfig):  # pyright: ignore[reportUntypedBaseClass]
@@ -387,6 +379,8 @@ class CodePaintEnvConfig(vf.EnvConfig):  # pyright: ignore[reportUntypedBaseClas
         images: Send each picture with the feedback (a vision-language policy).
         image_placement: ``user`` (a user message) or ``tool`` (the ``submit_code`` tool's result).
         keep_last_images: Pictures of the last this many turns stay in a request (``None``: all).
+        reward_aggregation: The episode's reward: the ``last`` program's, the ``best`` judged one,
+            or the ``mean`` of the judged ones.
     """
 
     taskset: CodePaintTasksetConfig = CodePaintTasksetConfig()
@@ -395,6 +389,7 @@ class CodePaintEnvConfig(vf.EnvConfig):  # pyright: ignore[reportUntypedBaseClas
     images: bool = False
     image_placement: Literal["user", "tool"] = "user"
     keep_last_images: int | None = Field(None, ge=1)
+    reward_aggregation: Literal["last", "best", "mean"] = "last"
 
     @model_validator(mode="after")
     def _harness_follows_the_episode(self) -> CodePaintEnvConfig:
@@ -427,31 +422,19 @@ class CodePaintVerifiersEnv(vf.Env[CodePaintEnvConfig]):  # pyright: ignore[repo
             await agents.agent.run(task)
             return
         cp_task = task.data.codepaint_task()
-        env = await asyncio.to_thread(task.scoring.env, cp_task, cfg.max_turns)
-        turns: list[dict[str, Any]] = []
+        episode = await asyncio.to_thread(task.scoring.episode, cp_task, cfg.max_turns)
         async with agents.agent.interaction(task) as chat:
             segment = await chat.turn()
             while not segment.terminated:
                 program, call_id = _program(segment.messages)
-                _, _, terminated, truncated, info = await asyncio.to_thread(env.step, program)
-                turns.append(_turn_record(info))
-                chat.trace.info["codepaint"] = {"turns": turns}
-                if terminated or truncated or len(turns) >= cfg.max_turns:
+                await asyncio.to_thread(episode.step, program)
+                chat.trace.info["codepaint"] = {"turns": [t.to_dict() for t in episode.turns],
+                                                "aggregation": cfg.reward_aggregation}
+                if episode.done or len(episode.turns) >= cfg.max_turns:
                     break
-                segment = await chat.turn(self._feedback(env, call_id))
-
-    def _feedback(self, env: CodePaintEnv, call_id: str | None) -> list[dict[str, Any]]:
-        """The next turn's message: the feedback, the picture first when ``images`` and one was drawn."""
-        text = f"{env._feedback}\n\n{_EDIT_INSTRUCTION}"  # pyright: ignore[reportPrivateUsage]
-        res = env.last_result
-        content: str | list[dict[str, Any]] = text
-        if self.config.images and res is not None and res.png is not None:
-            url = "data:image/png;base64," + base64.b64encode(res.png).decode("ascii")
-            content = [{"type": "image_url", "image_url": {"url": url}},
-                       {"type": "text", "text": f"{DREW}\n{text}"}]
-        if call_id is not None and self.config.image_placement == "tool":
-            return [{"role": "tool", "tool_call_id": call_id, "name": "submit_code", "content": content}]
-        return [{"role": "user", "content": content}]
+                tool = call_id is not None and cfg.image_placement == "tool"
+                message, _ = episode.feedback_message(images=cfg.images, tool=tool, tool_call_id=call_id)
+                segment = await chat.turn([message])
 
     async def stop(self) -> None:
         """Close the taskset's renderer when the environment stops serving."""
@@ -477,17 +460,10 @@ def _program(messages: Sequence[Any]) -> tuple[str, str | None]:
     return "", None
 
 
-def _turn_record(info: Mapping[str, Any]) -> dict[str, Any]:
-    """What ``trace.info["codepaint"]["turns"]`` keeps of one environment step (JSON)."""
-    reward = info["reward"]
-    return {"turn": info["turn"], "value": reward["value"], "judged": info["judged"],
-            "reason": reward["reason"], "breakdown": dict(reward["breakdown"]),
-            "error_kind": info["render"].get("error_kind")}
-
-
 def load_environment(suite: str = "svg", *, rewards: str | None = None, max_turns: int = 1,
                      images: bool = False, image_placement: Literal["user", "tool"] = "user",
                      keep_last_images: int | None = None,
+                     reward_aggregation: Literal["last", "best", "mean"] = "last",
                      split: str | None = "train", language: str | None = None, size: int | None = None,
                      feedback: Literal["short", "full"] = "short") -> CodePaintVerifiersEnv:
     """A verifiers environment over a codepaint suite (see the module docstring).
@@ -500,6 +476,7 @@ def load_environment(suite: str = "svg", *, rewards: str | None = None, max_turn
         images: Send each picture with the feedback.
         image_placement: ``"user"`` or ``"tool"``.
         keep_last_images: Pictures of the last this many turns stay in a request (``None``: all).
+        reward_aggregation: ``"last"``, ``"best"`` or ``"mean"`` (see :class:`CodePaintEnvConfig`).
         split: ``"train"``, ``"eval"`` or ``None``.
         language: Only this language's tasks.
         size: Render size (``None``: each task's own).
@@ -515,7 +492,8 @@ def load_environment(suite: str = "svg", *, rewards: str | None = None, max_turn
     taskset = CodePaintTasksetConfig(suite=suite, split=split, language=language, size=size,
                                      feedback=feedback, **({"reward": rewards} if rewards else {}))
     config = CodePaintEnvConfig(taskset=taskset, max_turns=max_turns, images=images,
-                                image_placement=image_placement, keep_last_images=keep_last_images)
+                                image_placement=image_placement, keep_last_images=keep_last_images,
+                                reward_aggregation=reward_aggregation)
     env = vf.load_environment(config)
     assert isinstance(env, CodePaintVerifiersEnv)
     return env
