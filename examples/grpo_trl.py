@@ -138,6 +138,26 @@ def warm_start(model: str, language: str, args, *, cuda: bool) -> str:
     return str(final)
 
 
+def timed(trainer_cls):
+    """The trainer class, logging the seconds each step spends generating (``codepaint/time/generate``).
+
+    With the reward parts' ``codepaint/time/render`` and ``codepaint/time/score``, the split of a step.
+    """
+    import time
+
+    class Timed(trainer_cls):
+        def _generate(self, prompts):
+            start = time.perf_counter()
+            try:
+                return super()._generate(prompts)
+            finally:
+                mode = "train" if self.model.training else "eval"
+                self._metrics[mode]["codepaint/time/generate"].append(time.perf_counter() - start)
+
+    Timed.__name__ = trainer_cls.__name__
+    return Timed
+
+
 def watch_pictures(model) -> dict[str, int]:
     """Count the pictures given to the policy's forward pass (generation and training), via a forward hook.
 
@@ -346,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     from codepaint_env.integrations.trl_curves import LearningCurves
 
     curves = LearningCurves(Path(args.output_dir) / "curves.csv")
-    trainer = trainer_cls(model=model, reward_funcs=reward_funcs, train_dataset=dataset, args=config,
+    trainer = timed(trainer_cls)(model=model, reward_funcs=reward_funcs, train_dataset=dataset, args=config,
                           callbacks=[curves], **kwargs)
     pictures = watch_pictures(trainer.model) if args.vlm else None
     trainer.train()

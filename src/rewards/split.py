@@ -17,12 +17,14 @@ there is nothing to normalise apart; :func:`split_funcs` gives the parts instead
 With TRL's default ``sum_then_normalize`` the weighted sum of the parts is the composite's value,
 sample for sample (``None`` adds nothing, as ``nansum`` does). Every part scores through one shared
 composite, which renders and scores a batch once: the parts called after the first with the same
-batch read its results.
+batch read its results. The first also logs the seconds the batch took to render
+(``codepaint/time/render``) and to score (``codepaint/time/score``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -53,8 +55,14 @@ class SharedScoring(PicklesAsArguments):
             for k, found in self._recent:
                 if k == key:
                     return found[0], found[1], False
+        start = time.perf_counter()
         samples = self.composite.build_samples(completions, prompts=prompts, **kwargs)
+        rendered = time.perf_counter()
         results = self.composite.score(samples)
+        log_metric = kwargs.get("log_metric")
+        if callable(log_metric):  # where a step's time goes (the generation is the trainer's to time)
+            log_metric("codepaint/time/render", rendered - start)
+            log_metric("codepaint/time/score", time.perf_counter() - rendered)
         with self._lock:
             self._recent = [*self._recent[-3:], (key, (samples, results))]
         return samples, results, True

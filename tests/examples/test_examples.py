@@ -96,6 +96,23 @@ def test_grpo_smoke_runs_two_steps(tmp_path):
     assert "step 1: reward" in out.stdout and "step 2: reward" in out.stdout
 
 
+def test_grpo_smoke_with_a_curriculum_and_one_advantage_per_check_kind(tmp_path):
+    """TRL reads the curriculum as its dataset, normalises each check kind apart, logs the split of a step."""
+    out = run("examples/grpo_trl.py", "--smoke", "--language", "svg", "--levels", "0,1", "--curriculum",
+              "--split-checks", "--aggregation", "normalize_then_sum", "--output-dir", str(tmp_path / "cur"),
+              timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "step 2: reward" in out.stdout and "curriculum: frontier level 0 after 8 samples" in out.stdout
+    state = json.loads((tmp_path / "cur" / "curriculum.json").read_text())
+    assert state["frontier"] == 0 and state["recorded"] == 8  # the random model fails the gate: no move
+    header = (tmp_path / "cur" / "curves.csv").read_text().splitlines()[0].split(",")
+    assert "'rewards/checks/count/mean': None" in out.stdout  # a kind with no gate-passing sample: None
+    for column in ("rewards/gate/mean", "rewards/curriculum/mean",
+                   "codepaint/curriculum/frontier", "codepaint/time/generate", "codepaint/time/render",
+                   "codepaint/time/score"):
+        assert column in header, column
+
+
 def test_grpo_vlm_smoke_shows_the_policy_its_pictures(tmp_path):
     out = run("examples/grpo_trl.py", "--vlm", "--smoke", "--output-dir", str(tmp_path / "vlm"), timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
