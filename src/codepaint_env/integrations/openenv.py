@@ -13,10 +13,15 @@ and use it with OpenEnv's own client (a WebSocket session: one environment per c
         result = env.step({"code": "<svg ...>...</svg>"})
         result.observation["feedback"], result.reward, result.done
 
-**The episode** is :class:`~codepaint_env.envs.env.CodePaintEnv`'s: ``reset`` draws a task (seeded,
-or ``task_id``/``prompt``), each ``step`` renders the program in the action, scores its picture
-with the reward and answers the picture (base64 PNG), the feedback text, the reward and its
-breakdown; ``done`` after ``max_turns`` steps (or at ``success_threshold``). A broken program is
+**The episode** is every adapter's (:mod:`codepaint_env.integrations.episode`, over
+:class:`~codepaint_env.envs.env.CodePaintEnv`): ``reset`` draws a task (seeded, or
+``task_id``/``prompt``; the tasks come from ``--tasks``, every column of a task file read), each
+``step`` renders the program in the action, scores its picture with the reward and answers the
+picture (base64 PNG), the feedback text and the turn's record (the value, ``judged``, the reason,
+the breakdown, ``error_kind``, ``rendered``, ``no_change``, the training monitors); ``done`` after
+``max_turns`` steps (or at ``success_threshold``). The reward is the trainer config's
+(:class:`~codepaint_env.scoring.trainer.TrainerConfig`: ``CODEPAINT_REWARD`` and the other
+variables), or ``--reward``. A broken program is
 an observation with the reward's minimum and its ``error_kind``, never an error; a step the
 reward could not judge (judge down, renderer failed) has ``judged`` False and ``unjudged_reward``.
 
@@ -68,6 +73,7 @@ from codepaint_env.core.auth import (
 )
 from codepaint_env.core.errors import DependencyNotInstalled
 from codepaint_env.core.network import is_loopback
+from codepaint_env.integrations.episode import Episode, Turn, episode_reward
 
 try:
     from openenv.core.env_client import EnvClient  # pyright: ignore[reportMissingImports]
@@ -152,6 +158,10 @@ class CodePaintObservation(Observation):
     reward_breakdown: dict[str, float | None] = Field(default_factory=dict,
                                                       description="the reward's named parts")
     error_kind: str | None = Field(default=None, description="why the program did not render (None: it did)")
+    rendered: bool | None = Field(default=None, description="whether the program rendered a picture")
+    no_change: bool | None = Field(default=None, description="whether the edit changed nothing visible")
+    monitors: dict[str, float | None] = Field(default_factory=dict, description="the program's training "
+                                              "monitors (codepaint's rewards.monitors)")
 
 
 class CodePaintState(State):
@@ -195,7 +205,8 @@ class Served:
 
         Args:
             env_id: A registered codepaint id (``codepaint_env.env_ids()``).
-            reward: A reward spec (default :data:`rewards.spec.DEFAULT_REWARD`, offline).
+            reward: A reward spec (default: the trainer config's, ``CODEPAINT_REWARD`` or
+                :data:`rewards.spec.DEFAULT_REWARD`, offline).
             tasks: A built-in suite name or a JSONL path (default: every task of the language).
             split: The task split (``None``: all).
             renderer: The shared render service (default: a new :class:`~codepaint_env.render.Renderer`).
@@ -207,15 +218,13 @@ class Served:
         import codepaint_env
         from codepaint_env.envs.env import resolve_tasks
         from codepaint_env.render import Renderer
-        from rewards import make_reward
-        from rewards.spec import DEFAULT_REWARD
 
         ids = codepaint_env.env_ids()
         if env_id not in ids:
             raise BadRequest(f"unknown environment id {env_id!r}; known: {', '.join(sorted(ids))}")
         language = ids[env_id]
         renderer = renderer if renderer is not None else Renderer()
-        built = make_reward(reward or DEFAULT_REWARD, renderer=renderer)
+        built = episode_reward(reward, renderer=renderer)
         return cls(env_id=env_id, language=language, renderer=renderer, reward=built,
                    tasks=resolve_tasks(tasks, language, split), env_kwargs=dict(env_kwargs))
 
@@ -243,6 +252,7 @@ class CodePaintEnvironment(Environment):  # pyright: ignore[reportUntypedBaseCla
         super().__init__()
         self.served = served
         self.env = served.make_env()
+        self.episode: Episode | None = None
         self._state = CodePaintState(env_id=served.env_id, language=served.language,
                                      max_turns=self.env.max_turns)
         self._lock = threading.RLock()  # one call at a time per session
@@ -276,6 +286,7 @@ class CodePaintEnvironment(Environment):  # pyright: ignore[reportUntypedBaseCla
                 obs, _ = self.env.reset(seed=seed, options=options)
             except ValueError as e:  # no such task, or no tasks and no prompt
                 raise BadRequest(str(e)) from None
+            self.episode = Episode(self.env)
             assert self.env.task is not None
             self._state = CodePaintState(episode_id=episode_id or str(uuid.uuid4()), step_count=0,
                                          env_id=self.served.env_id, language=self.served.language,
@@ -297,21 +308,22 @@ class CodePaintEnvironment(Environment):  # pyright: ignore[reportUntypedBaseCla
         """
         kwargs.pop("request_id", None)  # OpenEnv's own StepRequest field, for tracking
         with self._lock:
-            if self.env.task is None:  # a stateless HTTP /step: this step starts an episode
+            if self.episode is None:  # a stateless HTTP /step: this step starts an episode
                 self.reset(seed=kwargs.pop("seed", None), **kwargs)
             elif kwargs:
                 raise BadRequest(f"unknown step field(s) {', '.join(sorted(kwargs))} (task_id, prompt and "
                                  "seed only choose the task of a step that starts an episode)")
-            if self._state.done:
+            assert self.episode is not None
+            if self.episode.done:
                 raise BadRequest("the episode is over: reset to start another")
-            obs, reward, terminated, truncated, info = self.env.step(action.code)
-            done = bool(terminated or truncated)
-            result = info["reward"]
+            turn = self.episode.step(action.code)
             self._state.step_count += 1
-            self._state.done = done
-            if result["value"] is not None:
-                self._state.last_value = float(result["value"])
-            return self._observation(obs, done=done, reward=reward, info=info)
+            self._state.done = self.episode.done
+            if turn.value is not None:
+                self._state.last_value = float(turn.value)
+            obs = {"prompt": self.episode.task.prompt, "code": turn.code, "feedback": turn.feedback,
+                   "turn": turn.turn}
+            return self._observation(obs, done=self.episode.done, turn=turn)
 
     @property
     def state(self) -> CodePaintState:
@@ -336,19 +348,20 @@ class CodePaintEnvironment(Environment):  # pyright: ignore[reportUntypedBaseCla
         """Nothing to free: the renderer and the reward are the server's, shared by every session."""
 
     # ------------------------------------------------------------------ internals
-    def _observation(self, obs: dict[str, Any], *, done: bool, reward: float | None = None,
-                     info: dict[str, Any] | None = None) -> CodePaintObservation:
+    def _observation(self, obs: dict[str, Any], *, done: bool, turn: Turn | None = None
+                     ) -> CodePaintObservation:
         res = self.env.last_result
         image = None if res is None or res.png is None else base64.b64encode(res.png).decode("ascii")
-        result = (info or {}).get("reward") or {}
-        render = (info or {}).get("render") or {}
+        record: dict[str, Any] = {}
+        if turn is not None:  # the turn's record (a reset has none)
+            record = {"reward": turn.reward, "value": turn.value, "judged": turn.judged,
+                      "reason": turn.reason, "reward_breakdown": dict(turn.breakdown),
+                      "error_kind": turn.error_kind, "rendered": turn.rendered, "no_change": turn.no_change,
+                      "monitors": dict(turn.monitors)}
         return CodePaintObservation(
-            done=done, reward=reward, prompt=obs["prompt"], task_id=self._state.task_id or "",
-            language=self.served.language, code=obs["code"], feedback=obs["feedback"], image=image,
-            turn=int(obs["turn"]), max_turns=self.env.max_turns, value=result.get("value"),
-            judged=None if info is None else bool(info["judged"]), reason=result.get("reason"),
-            reward_breakdown=dict(result.get("breakdown") or {}),
-            error_kind=render.get("error_kind") or None)
+            done=done, prompt=obs["prompt"], task_id=self._state.task_id or "", language=self.served.language,
+            code=obs["code"], feedback=obs["feedback"], image=image, turn=int(obs["turn"]),
+            max_turns=self.env.max_turns, **record)
 
 
 class CodePaintEnvClient(EnvClient):  # pyright: ignore[reportUntypedBaseClass]
