@@ -9,7 +9,8 @@ with verl's ``RLHFDataset`` from the rows ``integrations.parquet`` writes, and c
 outputs, builds the processor's ``multi_modal_inputs`` and the ``rm_scores`` tensor. The policy is
 a tiny local Qwen3-VL (``build_tiny_vlm``: its tokenizer, processor and chat template), and for the
 text-only case a tiny local causal LM (``build_tiny_lm``: no processor, no pictures). The only
-stand-in is the rollout server (a vLLM engine needs a GPU): verl's ``LLMServerClient`` routes to a
+stand-in is the rollout server (a vLLM engine needs a GPU; ``tests/support/verl_rollout.py``, shared
+with the cross-door test): verl's ``LLMServerClient`` routes to a
 scripted server that answers each request with the next scripted reply for the prompt's task, and
 records what it was sent (the pictures). Renders and rewards are real (codepaint's renderer and
 the default ``gate:0.3,classic:0.7``).
@@ -71,19 +72,10 @@ VARIANTS = """
 
 VERL_SCRIPT = r'''
 import asyncio, hashlib, json, os, sys
-from rewards.embed.compat import ensure_torchvision
-
-ensure_torchvision()  # the venv's torchvision wheel is built for CUDA torch: declare its op schemas first
-from codepaint_env.integrations.verl_agent import OLDER_PICTURE  # first: a missing dependency says its fix
+from support.verl_rollout import batch_of, worker_for  # first: it readies torchvision for verl
+from codepaint_env.integrations.verl_agent import OLDER_PICTURE  # a missing dependency says its fix
 import numpy as np
 import torch
-import verl
-from omegaconf import OmegaConf
-from verl import DataProto
-from verl.experimental.agent_loop.agent_loop import AgentLoopWorker
-from verl.utils.dataset.rl_dataset import RLHFDataset, collate_fn
-from verl.workers.rollout.llm_server import LLMServerClient
-from verl.workers.rollout.replica import TokenOutput
 
 from codepaint_env.render import default_renderer
 from codepaint_env.render.extract import extract_code
@@ -97,52 +89,15 @@ def digest(image):
     return hashlib.sha256(np.asarray(image.convert("RGB")).tobytes()).hexdigest()[:16]
 
 
-class ScriptedServer:
-    """The rollout server's stand-in: the next scripted reply for the prompt's task, and what it was sent."""
-
-    def __init__(self, tok):
-        self.tok, self.generate = tok, self  # verl calls server.generate.remote(...)
-        self.image_pad = tok.convert_tokens_to_ids("<|image_pad|>")
-
-    async def remote(self, *, request_id, prompt_ids, sampling_params, image_data=None, video_data=None,
-                     **kwargs):
-        text = self.tok.decode(prompt_ids)
-        row = next(i for i, r in enumerate(spec["rows"]) if r["prompt"] in text)
-        turn = text.count("<|im_start|>assistant") - 1  # the replies so far (the last one is the one asked)
-        ids = self.tok.encode(spec["rows"][row]["replies"][turn], add_special_tokens=False)
-        calls.setdefault(row, []).append({
-            "turn": turn, "images": [digest(im) for im in image_data or []],
-            "image_tokens": prompt_ids.count(self.image_pad),
-            "max_tokens": sampling_params.get("max_tokens")})
-        return TokenOutput(token_ids=ids, log_probs=[-0.5] * len(ids), stop_reason="completed",
-                           num_preempted=0)
-
-
-class ScriptedClient(LLMServerClient):
-    """verl's own server client, routed to the scripted server instead of a load-balanced vLLM replica."""
-
-    async def _acquire_server(self, request_id, **extra):
-        return "scripted", self.server
-
-    def _release_server(self, server_id, request_id=None):
-        pass
-
-
-def worker_for(model):
-    """verl's AgentLoopWorker from verl's own trainer config (what main_ppo composes), for ``model``."""
-    config = OmegaConf.load(os.path.join(os.path.dirname(verl.__file__), "trainer", "config",
-                                         "_generated_ppo_trainer.yaml"))
-    config.actor_rollout_ref.model.path = model
-    rollout = config.actor_rollout_ref.rollout
-    rollout.name = "vllm"  # the kind of rollout server (none is started: the stand-in answers)
-    rollout.prompt_length, rollout.response_length = 1024, 2048
-    rollout.agent.agent_loop_config_path = loops
-    config.data.max_prompt_length = 1024
-    client = ScriptedClient(config)
-    worker = AgentLoopWorker(config, client)
-    client.server = ScriptedServer(worker.tokenizer)
-    dataset = RLHFDataset([parquet], worker.tokenizer, config.data, processor=worker.processor)
-    return worker, dataset
+def reply(text, *, tok, prompt_ids, sampling_params, image_data):
+    """The next scripted reply for the prompt's task; what the rollout server was sent, recorded."""
+    row = next(i for i, r in enumerate(spec["rows"]) if r["prompt"] in text)
+    turn = text.count("<|im_start|>assistant") - 1  # the replies so far (the last one is the one asked)
+    calls.setdefault(row, []).append({
+        "turn": turn, "images": [digest(im) for im in image_data or []],
+        "image_tokens": prompt_ids.count(tok.convert_tokens_to_ids("<|image_pad|>")),
+        "max_tokens": sampling_params.get("max_tokens")})
+    return spec["rows"][row]["replies"][turn]
 
 
 renderer = default_renderer()
@@ -153,8 +108,7 @@ pictures = {name: renderer.render(extract_code(text, "svg"), "svg", size=(512, 5
 def run(worker, dataset, rows):
     tok, processor = worker.tokenizer, worker.processor
     image_pad = tok.convert_tokens_to_ids("<|image_pad|>")
-    batch = DataProto.from_single_dict(collate_fn([dataset[i] for i in rows]))
-    batch.non_tensor_batch["agent_name"] = np.array([spec["rows"][i]["agent"] for i in rows], dtype=object)
+    batch = batch_of(dataset, rows, [spec["rows"][i]["agent"] for i in rows])
     out = asyncio.run(worker.generate_sequences(batch))
     P = out.batch["prompts"].shape[1]
     results = []
@@ -194,11 +148,11 @@ def run(worker, dataset, rows):
     return results
 
 
-vl_worker, vl_data = worker_for(vlm)
+vl_worker, vl_data = worker_for(vlm, loops, parquet, reply)
 assert vl_worker.processor is not None, (
     "verl loaded no processor for the tiny Qwen3-VL (its video processor needs torchvision): "
     "pip install torchvision==0.28.0 into .venvs/verl")
-text_worker, text_data = worker_for(lm)
+text_worker, text_data = worker_for(lm, loops, parquet, reply)
 result = {"pictures": {name: digest(im) for name, im in pictures.items()},
           "rows": run(vl_worker, vl_data, [0, 1, 2, 3]), "text": run(text_worker, text_data, [5])}
 os.environ["CODEPAINT_SERVE_URL"] = "http://127.0.0.1:9"  # the reward's server is down: nothing is judged
@@ -242,6 +196,7 @@ def test_verls_agent_loop_worker_runs_the_write_look_edit_loop(tmp_path: Path) -
     script.write_text(VERL_SCRIPT)
     out = tmp_path / "out.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CODEPAINT_")}
+    env["PYTHONPATH"] = str(ROOT / "tests")  # support.verl_rollout: verl's worker, the scripted server
     proc = subprocess.run([str(VERL_PYTHON), str(script), str(vlm), str(lm), str(tmp_path / "train.parquet"),
                            str(loops), str(tmp_path / "spec.json"), str(out)],
                           capture_output=True, text=True, timeout=240, cwd=tmp_path, env=env)
