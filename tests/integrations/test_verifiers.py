@@ -5,8 +5,9 @@ verifiers 0.4.0 pins openai<3 (.venv has 3.x), so it lives in ``.venvs/verifiers
 ``verifiers.v1.cli.eval.runner.run_eval`` (what ``vf eval`` runs: ``load_environment``, the
 env's ``serving()``, ``run_slot`` per episode, its interception server, its ``EvalClient``) on
 :func:`codepaint_env.integrations.verifiers.load_environment`'s config, against a scripted
-policy on loopback (:class:`~codepaint_env.testing.chat_server.LoopbackChatServer`) that answers
-each task's turns from a script and keeps every request it got; this test reads what it saw.
+policy on loopback (``tests/support/scripted_chat.py``, over
+:class:`~codepaint_env.testing.chat_server.LoopbackChatServer`) that answers each task's turns from
+a script and keeps every request it got; this test reads what it saw.
 The renders are real (Chromium; ``CodePaintEnv`` renders SVG with the browser), the reward
 ``execution_gate`` (offline); the unjudged case is a judge reward whose judge is down.
 """
@@ -35,7 +36,7 @@ GOOD_EDIT = GOOD.replace("#c1272d", "#e07a1f")
 BROKEN = "<svg xmlns='http://www.w3.org/2000/svg'><circle r='5'"
 
 SCRIPT = r'''
-import asyncio, json, sys, threading, time
+import asyncio, json, sys, time
 
 import verifiers
 import verifiers.v1 as vf
@@ -44,41 +45,11 @@ from verifiers.v1.cli.eval.runner import run_eval
 from verifiers.v1.configs.cli.eval import EvalConfig
 
 from codepaint_env.integrations import verifiers as cp
-from codepaint_env.testing.chat_server import LoopbackChatServer
 from rewards import make_reward
+from support.scripted_chat import ScriptedPolicy
 
 good, good_edit, broken, out_dir, out_path = sys.argv[1:6]
 T0 = time.monotonic()
-
-
-class ScriptedPolicy(LoopbackChatServer):
-    """Answers turn n of the task whose prompt opens the conversation with script[prompt][n]."""
-
-    def __init__(self, script, tool=False):
-        super().__init__()
-        self.script, self.tool, self.requests = script, tool, []
-        self._lock = threading.Lock()
-
-    def models(self):
-        return ["scripted"]
-
-    def complete(self, body):
-        req = json.loads(body)
-        with self._lock:
-            self.requests.append(req)
-        prompt = next(m["content"] for m in req["messages"] if m["role"] == "user")
-        turn = sum(m["role"] == "assistant" for m in req["messages"])
-        code = self.script[prompt][turn]
-        if self.tool:
-            message = {"role": "assistant", "content": None, "tool_calls": [{
-                "id": f"call-{turn}", "type": "function",
-                "function": {"name": "submit_code", "arguments": json.dumps({"code": code})}}]}
-        else:
-            message = {"role": "assistant", "content": f"```svg\n{code}\n```"}
-        return 200, {"id": f"cmpl-{turn}", "object": "chat.completion", "created": 0, "model": req["model"],
-                     "choices": [{"index": 0, "message": message,
-                                  "finish_reason": "tool_calls" if self.tool else "stop"}],
-                     "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}}, None
 
 
 # the env run_eval loads: watch its stop() close the shared renderer
@@ -104,7 +75,7 @@ loaders.load_environment = spied_load
 
 
 def run(name, script, tasks=1, tool=False, **kwargs):
-    with ScriptedPolicy(script, tool) as policy:
+    with ScriptedPolicy(script, tool, fence="svg") as policy:
         env = cp.load_environment("svg", size=64, **{"rewards": "execution_gate", **kwargs})
         config = EvalConfig(env=env.config, model="scripted", push=False, rich=None,
                             client=vf.EvalClientConfig(base_url=policy.url, api_key_var="CP_NO_KEY"),
@@ -153,7 +124,8 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CODEPAINT_", "OPENAI_", "PRIME_"))}
     # the judge of the unjudged run is down: nothing listens there
     env.update(OPENAI_BASE_URL=f"http://127.0.0.1:{_dead_port()}/v1", OPENAI_API_KEY="none",
-               CODEPAINT_JUDGE_MODEL="judge", CODEPAINT_CACHE_DIR=str(tmp / "cache"))
+               CODEPAINT_JUDGE_MODEL="judge", CODEPAINT_CACHE_DIR=str(tmp / "cache"),
+               PYTHONPATH=str(ROOT / "tests"))  # support.scripted_chat: the scripted policy
     proc = subprocess.run([str(VERIFIERS_PYTHON), str(script), GOOD, GOOD_EDIT, BROKEN, str(tmp / "runs"),
                            str(out)], capture_output=True, text=True, timeout=240, env=env, cwd=tmp)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-5000:]
