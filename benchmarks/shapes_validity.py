@@ -17,6 +17,13 @@
    check failed / broken assertions. Assertions within a hair of their threshold (ambiguous) are
    counted apart, not scored.
 
+3. **Colours as people name them** (version 2 of the suite's checks: colour terms): every eval scene's
+   reference program in every language with its colours spelt as the prompt names them (CSS names, and
+   what the prompt defines), with the palette's values, and with *wrong colour families* (every colour
+   of the scene, background too, swapped for another family's); the mean ``visual_checks`` value of
+   each. The goal: names >= 0.95, wrong families <= 0.5. Each check kind's precision and recall is shown
+   beside version 1's (ΔE 20 to palette values the prompt never stated).
+
 Prints the tables and writes them, with the command and the wall time, to ``docs/shapes-validity.md``.
 """
 
@@ -25,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import sys
 import time
 from collections import defaultdict
@@ -36,13 +44,24 @@ from codepaint_env.tasks import load_suite
 from codepaint_env.tasks.shapes.checks import scene_checks
 from codepaint_env.tasks.shapes.mutations import MUTATIONS
 from codepaint_env.tasks.shapes.oracle import SceneRaster, truth
-from codepaint_env.tasks.shapes.programs import LANGUAGES, reference_programs
-from codepaint_env.tasks.shapes.scenes import Scene
+from codepaint_env.tasks.shapes.programs import LANGUAGES, SPELLINGS, reference_programs
+from codepaint_env.tasks.shapes.scenes import BACKGROUNDS, OBJECT_COLOURS, Scene
 from codepaint_env.tasks.shapes.suite import build_scenes, split_of
 from rewards.base import Sample
 from rewards.checks import VisualChecks, parse_checks
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "shapes-validity.md"
+#: Each check kind's (precision, recall) with version 1 of the checks (ΔE 20 to palette values), as
+#: docs/shapes-validity.md reported them before colour terms (same scenes, mutations and seed).
+VERSION_1: dict[str, tuple[float | None, float | None]] = {
+    "background": (1.0, 1.0), "colour": (1.0, 1.0), "contrast": (1.0, 1.0), "count": (1.0, 1.0),
+    "coverage": (1.0, 1.0), "no_image": (None, None), "not_cut": (1.0, 1.0), "position": (1.0, 1.0),
+    "relation": (1.0, 1.0), "shape": (1.0, 0.957), "size": (1.0, 1.0), "symmetry": (1.0, 1.0)}
+#: Wrong colour families: each colour swapped for another family's (a background for a background).
+WRONG_FAMILY: dict[str, str] = {
+    **{c: OBJECT_COLOURS[(i + 3) % len(OBJECT_COLOURS)] for i, c in enumerate(OBJECT_COLOURS)},
+    "black": "white", "white": "black", "navy": "cream", "cream": "navy"}
+assert set(WRONG_FAMILY) == {*OBJECT_COLOURS, *BACKGROUNDS}
 
 
 @dataclass
@@ -193,6 +212,51 @@ def check_mutants(renderer: Renderer, scenes: list[Scene], size: int, svg_render
     return report
 
 
+def recoloured(scene: Scene) -> Scene:
+    """The scene with every colour, the background's too, in another colour family."""
+    from dataclasses import replace
+
+    return replace(scene, background=WRONG_FAMILY[scene.background],
+                   shapes=tuple(replace(s, colour=WRONG_FAMILY[s.colour]) for s in scene.shapes))
+
+
+def check_colours(renderer: Renderer, scenes: list[Scene], size: int, svg_renderer: str) -> str:
+    """Mean ``visual_checks`` of each eval scene's references: names, palette values, wrong families."""
+    reward = VisualChecks()
+    variants = {f"spelt with {how}": (lambda s, how=how: reference_programs(s, how)) for how in SPELLINGS}
+    variants["wrong colour families"] = lambda s: reference_programs(recoloured(s))
+    values: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for name, write in variants.items():
+        jobs, owners = [], []
+        for scene in scenes:
+            for language, program in write(scene).items():
+                jobs.append((program, language))
+                owners.append(scene)
+        results = render(renderer, jobs, size, svg_renderer)
+        for (code, language), res, scene in zip(jobs, results, owners, strict=True):
+            text = json.dumps(scene_checks(scene))
+            sample = Sample(code=code, language=language, render=res, meta={"checks": text})
+            value = reward.score([sample])[0].value
+            values[name][language].append(0.0 if value is None else value)
+    lines = ["| references | " + " | ".join(LANGUAGES) + " | all |",
+             "|---|" + "---:|" * (len(LANGUAGES) + 1)]
+    for name, by_language in values.items():
+        everything = [v for vs in by_language.values() for v in vs]
+        cells = " | ".join(f"{statistics.fmean(by_language[lang]):.3f}" for lang in LANGUAGES)
+        lines.append(f"| {name} | {cells} | {statistics.fmean(everything):.3f} |")
+    return "\n".join(lines)
+
+
+def kind_changes(report: Report) -> str:
+    """Each check kind's precision and recall now, beside version 1's."""
+    lines = ["| kind | precision v1 | precision v2 | recall v1 | recall v2 |", "|---|---:|---:|---:|---:|"]
+    for key, t in sorted(report.by["kind"].items()):
+        kind = key.split(":", 1)[-1]
+        p1, r1 = VERSION_1.get(kind, (None, None))
+        lines.append(f"| {kind} | {_f(p1)} | {_f(t.precision)} | {_f(r1)} | {_f(t.recall)} |")
+    return "\n".join(lines)
+
+
 def _f(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
@@ -249,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
         t1 = time.perf_counter()
         report = check_mutants(renderer, evals, args.size, svg_renderer, args.seed)
         mutant_seconds = time.perf_counter() - t1
+        colours = check_colours(renderer, evals, args.size, svg_renderer)
     finally:
         renderer.close()
     wall = time.perf_counter() - t0
@@ -258,6 +323,14 @@ def main(argv: list[str] | None = None) -> int:
     parts.append(f"## Mutants\n\n{len(evals)} eval scenes, {mutants} mutants and the {originals} originals, "
                  f"each in {len(LANGUAGES)} languages ({mutant_seconds:.0f} s). A positive is a check whose "
                  "assertion the mutation broke (ground truth from the scene).\n\n" + tables(report))
+    parts.append("## Colours as people name them\n\nThe mean `visual_checks` value of the "
+                 f"{len(evals)} eval scenes' reference programs, each language. Names: the colours as the "
+                 "prompt names them (`fill=\"navy\"`; what the prompt defines where the language lacks a "
+                 "name); palette: the suite's own values (`#1a237e`); wrong families: every colour, the "
+                 "background's too, swapped for another family's (red for green...). The goal: names at "
+                 "least 0.95, wrong families at most 0.5.\n\n" + colours + "\n\nEach check kind against "
+                 "the mutants, beside version 1 of the checks (a pixel was a colour only within ΔE 20 of a "
+                 "palette value):\n\n" + kind_changes(report))
     body = "\n\n".join(parts)
     text = (f"# Validity of the `shapes` checks\n\nMeasured by `{command.strip()}` (wall time {wall:.0f} s "
             f"on this machine, 2 cores; SVG rendered with renderer=\"{svg_renderer}\").\n\n{body}\n")
