@@ -1,4 +1,4 @@
-"""The package's shape: old import paths for one release, the public names, the error messages."""
+"""The package's shape: plain names (no import hooks), the Gymnasium ids, the public names, the errors."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import json
 import os
 import subprocess
 import sys
-import warnings
+import types
 from pathlib import Path
 
 import pytest
 
 from codepaint_env.core.errors import UnknownReward
-from codepaint_env.core.moved import MOVED
 
 SNAPSHOT = Path(__file__).parents[1] / "support" / "data" / "public_api.json"
 #: Every package whose ``__all__`` is public API.
@@ -22,16 +21,42 @@ PACKAGES = ("codepaint_env", "codepaint_env.core", "codepaint_env.render", "code
             "codepaint_env.testing", "codepaint_env.policy", "rewards", "rewards.gate")
 
 
-@pytest.mark.parametrize("old", sorted(MOVED))
-def test_an_old_import_path_is_the_module_at_its_new_path_with_a_warning(old):
-    new = importlib.import_module(MOVED[old])
+#: Paths of the 0.1 layout, answered by an import hook until this release; now plain misses.
+OLD_PATHS = ("codepaint_env.env", "codepaint_env.trl_env", "codepaint_env.errors", "codepaint_env.cli_score",
+             "codepaint_env.render.result", "codepaint_env.render.chromium", "codepaint_env.render.fast_svg",
+             "codepaint_env.integrations.hub_datasets", "codepaint_env.core.moved", "rewards.text_check",
+             "rewards.judge.server")
+
+
+@pytest.mark.parametrize("old", OLD_PATHS)
+def test_an_old_import_path_is_gone(old):
     sys.modules.pop(old, None)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        module = importlib.import_module(old)
-    assert module is new
-    assert module.__spec__.name == MOVED[old]  # the module keeps its own spec
-    assert any(issubclass(w.category, DeprecationWarning) and MOVED[old] in str(w.message) for w in caught)
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module(old)
+
+
+def test_no_import_hooks_and_no_callable_modules():
+    import codepaint_env.render
+
+    ours = [f for f in sys.meta_path if type(f).__module__.startswith(("codepaint_env", "rewards"))]
+    assert not ours, f"codepaint installed import hooks: {ours}"
+    assert type(codepaint_env.render) is types.ModuleType and not callable(codepaint_env.render)
+    from codepaint_env.render import render
+
+    assert callable(render) and render.__module__ == "codepaint_env.render.renderer"
+
+
+@pytest.mark.parametrize("order", ["import codepaint_env\nimport gymnasium as gym",
+                                   "import gymnasium as gym\nimport codepaint_env",
+                                   "import rewards\nimport gymnasium as gym\nimport codepaint_env"])
+def test_importing_codepaint_env_registers_the_ids_in_any_order(order):
+    code = (f"{order}\nfrom gymnasium.envs.registration import registry\n"
+            "print(sorted(k for k in registry if k.startswith('CodePaint/')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    import codepaint_env
+
+    assert eval(out.stdout) == sorted(codepaint_env.env_ids()) and len(codepaint_env.env_ids()) == 6
 
 
 def test_public_names_match_the_snapshot_and_resolve():

@@ -122,8 +122,9 @@ _listeners: list[Callable[[LanguageSpec], None]] = []
 
 
 def on_register(listener: Callable[[LanguageSpec], None]) -> None:
-    """Call ``listener(spec)`` for every language registered from now on."""
-    _listeners.append(listener)
+    """Call ``listener(spec)`` for every language registered from now on (once, however often asked)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def register_language(spec: LanguageSpec) -> LanguageSpec:

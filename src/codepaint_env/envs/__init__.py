@@ -6,7 +6,8 @@
 * :mod:`.wrappers`: ``RecordEpisode``, ``RenderTimings``, episode galleries;
 * :mod:`.vlm_messages`: observations as chat messages with pictures, for vision-language policies.
 
-Importing this package imports gymnasium; ``codepaint_env.render`` and ``rewards`` never do.
+The Gymnasium ids are registered by ``import codepaint_env`` (:mod:`codepaint_env.registration`);
+the render and rewards modules never import gymnasium or this package.
 """
 
 from codepaint_env.envs.env import CodePaintEnv

@@ -6,16 +6,13 @@
 * Backends (:mod:`.backends`): the browser (:mod:`.browser`), the subprocess sandbox
   (:mod:`.sandbox`), resvg (:mod:`.resvg`); languages (:mod:`.languages`), detection and extraction.
 
-The package is callable: ``codepaint_env.render(code, language)`` is :func:`render` (the public
-function and this package share the name ``codepaint_env.render``; the package wins the
-attribute as soon as anything imports it, so it answers the call itself).
+The function :func:`render` (``from codepaint_env.render import render``) renders with a
+process-wide default renderer.
 
 ``RayRenderer`` (renders spread over a Ray cluster) is exported lazily: ``import
 codepaint_env.render`` loads neither it nor Ray.
 """
 
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 from codepaint_env.core.images import is_blank, pixel_sha256
@@ -41,16 +38,6 @@ def __getattr__(name: str) -> Any:
         return RayRenderer
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-class _CallablePackage(types.ModuleType):
-    def __call__(self, code: Any, language: str = "auto", *, size: int | tuple[int, int] | str = 512,
-                 seed: int = 0, timeout_s: float | None = None, extract: bool = False,
-                 renderer: str = "auto") -> RenderResult:
-        return render(code, language, size=size, seed=seed, timeout_s=timeout_s, extract=extract,
-                      renderer=renderer)
-
-
-sys.modules[__name__].__class__ = _CallablePackage
 
 __all__ = [
     "ERROR_KINDS",

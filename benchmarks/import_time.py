@@ -1,0 +1,92 @@
+r"""How long importing codepaint takes, and what each import loads: best of N fresh interpreters.
+
+    .venv/bin/python benchmarks/import_time.py                 # best of 15 launches each
+    .venv/bin/python benchmarks/import_time.py --runs 30 --json runs/import_time.json
+
+Each statement runs in a new ``python -c`` process, ``--runs`` times, the statements interleaved
+round by round (so a busy moment of the machine hits all of them alike); a process measures its
+own statement with ``time.perf_counter`` around ``exec`` (the interpreter's start-up is left out)
+and reports which heavy packages ended up in ``sys.modules``. The table gives the best time in
+ms, the median, and the best as a ratio to ``import numpy`` measured in the same run, so figures
+taken on different machines or days compare as ratios.
+
+What it checks as well as times: ``import codepaint_env`` registers the Gymnasium ids (the
+``CodePaint/...`` ids are in gymnasium's registry right after it), while ``import
+codepaint_env.render`` and ``import rewards`` load neither gymnasium nor the environments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+#: What is timed: a label and the statement a fresh interpreter runs.
+STATEMENTS: tuple[tuple[str, str], ...] = (
+    ("import numpy", "import numpy"),
+    ("import gymnasium", "import gymnasium"),
+    ("import codepaint_env", "import codepaint_env"),
+    ("import codepaint_env.render", "import codepaint_env.render"),
+    ("import rewards", "import rewards"),
+    ("import gymnasium, codepaint_env", "import gymnasium, codepaint_env"),
+    ("import codepaint_env.envs", "import codepaint_env.envs"),
+)
+#: Packages whose presence in ``sys.modules`` after the statement is reported.
+WATCHED: tuple[str, ...] = ("numpy", "gymnasium", "codepaint_env.envs", "playwright", "torch")
+
+_PROBE = r"""
+import sys, time, json
+t0 = time.perf_counter()
+exec(compile(sys.argv[1], "<timed>", "exec"))
+ms = (time.perf_counter() - t0) * 1000
+ids = []
+if "gymnasium" in sys.modules:
+    from gymnasium.envs.registration import registry
+    ids = sorted(k for k in registry if k.startswith("CodePaint/"))
+print(json.dumps({"ms": ms, "loaded": [m for m in sys.argv[2].split(",") if m in sys.modules], "ids": ids}))
+"""
+
+
+def measure(statement: str) -> dict:
+    """One fresh interpreter: the statement's time, the watched packages it loaded, the ids."""
+    out = subprocess.run([sys.executable, "-c", _PROBE, statement, ",".join(WATCHED)], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=int, default=15, help="fresh interpreters per statement (default 15)")
+    p.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = p.parse_args(argv)
+    times: dict[str, list[float]] = {label: [] for label, _ in STATEMENTS}
+    last: dict[str, dict] = {}
+    for _ in range(args.runs):
+        for label, statement in STATEMENTS:
+            res = measure(statement)
+            times[label].append(res["ms"])
+            last[label] = res
+    base = min(times["import numpy"])
+    rows = []
+    print(f"{'statement':34} {'best ms':>8} {'median':>8} {'/numpy':>7}  loads")
+    for label, _ in STATEMENTS:
+        best, median = min(times[label]), statistics.median(times[label])
+        loaded = ", ".join(m for m in last[label]["loaded"] if m != "numpy") or "-"
+        ids = len(last[label]["ids"])
+        print(f"{label:34} {best:8.1f} {median:8.1f} {best / base:7.2f}  {loaded}"
+              + (f"; {ids} CodePaint ids registered" if ids else ""))
+        rows.append({"statement": label, "best_ms": round(best, 2), "median_ms": round(median, 2),
+                     "ratio_to_numpy": round(best / base, 3), "loaded": last[label]["loaded"],
+                     "codepaint_ids": last[label]["ids"]})
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"runs": args.runs, "python": sys.version.split()[0], "rows": rows},
+                                        indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
