@@ -13,8 +13,6 @@ The renders are real (Chromium), the reward ``execution_gate`` (fast, offline).
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,10 +21,11 @@ from typing import Any
 
 import pytest
 
+from support.openenv_server import OPENENV_PYTHON, server_env, start, stop
+
 pytestmark = [pytest.mark.browser, pytest.mark.trainer_venv]
 
 ROOT = Path(__file__).resolve().parents[2]
-OPENENV_PYTHON = ROOT / ".venvs" / "openenv" / "bin" / "python"
 TOKEN = "test-token-for-the-guarded-server"
 
 GOOD = ('```svg\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" '
@@ -210,24 +209,13 @@ json.dump(out, open(out_path, "w"), default=str)
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("CODEPAINT_")}
+    return server_env()
 
 
 def _serve(log: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    cmd = [str(OPENENV_PYTHON), "-m", "codepaint_env.integrations.openenv", "--env", "CodePaint/SVG-v0",
-           "--port", str(port), "--reward", "execution_gate", "--max-turns", "2", "--size", "64",
-           "--log-level", "warning", *extra]
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=_env(), cwd=ROOT)
-    return proc, f"http://127.0.0.1:{port}"
+    return start(log, "--env", "CodePaint/SVG-v0", "--reward", "execution_gate", "--max-turns", "2",
+                 "--size", "64", *extra)
 
 
 @pytest.fixture(scope="module")
@@ -248,13 +236,7 @@ def seen(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-5000:] + logs
         yield json.loads(out.read_text())
     finally:
-        for proc, _ in servers:
-            proc.terminate()
-        for proc, _ in servers:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop(proc for proc, _ in servers)
 
 
 def test_http_routes_and_schema(seen: dict[str, Any]) -> None:
