@@ -46,6 +46,7 @@ from codepaint_env.render import RenderResult
 from codepaint_env.render.browser import interaction
 from codepaint_env.render.browser.interaction import ACTIONS, Planned, describe, signature
 from codepaint_env.render.browser.slots import Interaction
+from codepaint_env.render.languages import LANGUAGES
 from rewards.base import Reward, RewardResult, Sample, run_sync
 from rewards.judge.client import JudgeClient, JudgeConfig, JudgeReply
 from rewards.judge.parsing import ParseError, format_hint, parse_json_object
@@ -234,7 +235,8 @@ class InteractiveReward(Reward):
         return self.score([sample])[0]
 
     def _skip(self, sample: Sample) -> RewardResult | None:
-        if sample.language != "html":
+        spec = LANGUAGES.get(sample.language)
+        if spec is None or spec.markup != "html":  # a web page the agent can use
             return RewardResult.unjudged(f"interactive reward applies to html, not {sample.language}")
         if not sample.ok:
             return self.failed_render(sample, **dict.fromkeys(BREAKDOWN, 0.0))
@@ -250,9 +252,9 @@ class InteractiveReward(Reward):
             chooser = functools.partial(_planned, plan=plan[0], made_for=plan[1], marks=self.max_marks)
         r = sample.render
         return self.get_renderer().submit_interaction(
-            sample.code, "html", after=interaction.hook(chooser, action_timeout_s=self.action_timeout_s,
-                                                 settle_ms=self.settle_ms,
-                                                 pixel_threshold=self.pixel_threshold),
+            sample.code, sample.language,
+            after=interaction.hook(chooser, action_timeout_s=self.action_timeout_s, settle_ms=self.settle_ms,
+                                   pixel_threshold=self.pixel_threshold),
             size=r.size or sample.meta.get("size") or self.size,
             seed=r.seed if r.seed is not None else self.seed,
             after_timeout_s=self.interaction_timeout_s)

@@ -1,7 +1,9 @@
 """A seventh language is one registration plus its backend (``tests/support/toy_rects.py``).
 
-Registered in this process, it goes through detection, extraction, the renderer, the env and the
-gate; installed as a plugin (a real ``codepaint.languages`` entry point in a dist-info folder on
+Registered in this process, it goes through detection, extraction, fences, prompts, the
+``shapes`` generator (its own writer: the generated tasks' references pass their checks), the
+renderer, the env (``gym.make`` of its own id) and the gate, and the gate's specifics follow its
+entry; installed as a plugin (a real ``codepaint.languages`` entry point in a dist-info folder on
 the path), the ``codepaint`` command in a fresh process renders it.
 """
 
@@ -10,16 +12,27 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import gymnasium as gym
 import numpy as np
 import pytest
+from gymnasium.envs.registration import registry
 
+import codepaint_env
 import rewards
-from codepaint_env.core.languages import unregister_language
+from codepaint_env.core.languages import register_language, unregister_language
 from codepaint_env.envs.env import CodePaintEnv
 from codepaint_env.render import LANGUAGES, Renderer, detect_language, extract_code
 from codepaint_env.render.detect import language_from_path
+from codepaint_env.tasks import load_suite
+from codepaint_env.tasks.prompts import system_prompt
+from codepaint_env.tasks.shapes.programs import languages as shapes_languages
+from codepaint_env.tasks.shapes.warm_start import warm_start_rows
+from rewards.checks import VisualChecks
+from rewards.gate.degenerate import PictureShape
+from rewards.gate.text import text_allowed
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +52,7 @@ def rects():
         yield toy_rects
     finally:
         unregister_language("rects")
+        registry.pop(toy_rects.ENV_ID, None)
         sys.path.remove(str(HERE))
 
 
@@ -49,6 +63,44 @@ def test_detection_and_extraction(rects):
     completion = f"Here is my picture:\n```rects\n{GOOD}```\nEnjoy."
     assert extract_code(completion, "rects").strip() == GOOD.strip()
     assert extract_code(completion).strip() == GOOD.strip()  # auto: the fence tag names it
+
+
+def test_the_table_entry_is_every_part_of_the_language(rects):
+    # fences and prompts
+    assert system_prompt("rects") == rects.SPEC.system_prompt
+    answer = warm_start_rows("rects", 2, levels=(0,))[0]["completion"][0]["content"]
+    assert answer.startswith("```rects\ncanvas 400 400\n")
+    assert extract_code(answer, "rects").startswith("canvas 400 400")
+    # the shapes generator writes it, asks for it in its own words and gives every colour's value
+    assert "rects" in shapes_languages()
+    tasks = load_suite("shapes", level=3, count=2, seed=0, language="rects")
+    assert [t.language for t in tasks] == ["rects", "rects"]
+    for task in tasks:
+        assert ", in the rects language. No text." in task.prompt, task.prompt
+        assert all(value in task.prompt for value in task.palette), (task.prompt, task.palette)
+        assert task.reference_programs["rects"].startswith("canvas 400 400")
+    assert "rects" in load_suite("shapes", level=0, count=1, language="svg")[0].reference_programs
+    # its Gymnasium id, registered with it
+    assert codepaint_env.env_ids()[rects.ENV_ID] == "rects"
+    assert gym.spec(rects.ENV_ID).kwargs == {"language": "rects"}
+    # the gate's specifics are fields of the entry too
+    flat_block = PictureShape(painted=0.5, flat=1.0, one_colour=1.0)
+    assert text_allowed("rects") and flat_block.problem("rects") is None
+    register_language(replace(rects.SPEC, text_free=True, textured=True))
+    assert not text_allowed("rects") and "flat block" in (flat_block.problem("rects") or "")
+    register_language(rects.SPEC)
+
+
+def test_the_generated_references_pass_their_checks(rects):
+    tasks = [t for level in range(5)
+             for t in load_suite("shapes", level=level, count=2, seed=1, language="rects")]
+    with Renderer() as r:
+        renders = r.render_many([t.reference_programs["rects"] for t in tasks], "rects", size=256)
+    reward = VisualChecks()
+    samples = [rewards.Sample(render=res, code=t.reference_programs["rects"], language="rects",
+                              meta=t.columns()) for res, t in zip(renders, tasks, strict=True)]
+    for task, result in zip(tasks, reward.score(samples), strict=True):
+        assert result.value == 1.0, (task.id, task.prompt, result.rationale)
 
 
 def test_renders_through_the_renderer_with_its_own_verdicts(rects):
@@ -72,6 +124,10 @@ def test_the_env_and_the_gate(rects):
         assert reward == 1.0 and info["render"]["ok"] and obs["image"][..., 0].max() > 200
         _, reward, *_ = env.step(BROKEN)
         assert reward == -1.0
+        made = gym.make(rects.ENV_ID, reward="execution_gate", tasks=[{"id": "t", "prompt": "two boxes"}],
+                        size=64, renderer=r)
+        made.reset(seed=0)
+        assert made.step(GOOD)[1] == 1.0
         gate = rewards.make_reward("execution_gate", language="rects", renderer=r, size=64)
         assert gate([GOOD, BLANK, BROKEN]) == [1.0, -1.0, -1.0]
     assert LANGUAGES["rects"].extension == ".rects"

@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from codepaint_env.tasks.shapes.programs import LANGUAGES as SHAPES_LANGUAGES
 from codepaint_env.tasks.shapes.scenes import BACKGROUNDS, OBJECT_COLOURS
-from codepaint_env.tasks.shapes.vocabulary import KNOWN_NAMES, defined, honest_values, spelling
+from codepaint_env.tasks.shapes.vocabulary import defined, honest_values, spelling
 from rewards.checks import VisualChecks
 from rewards.checks.colour_names import NAMED_COLOURS, TERMS, boundary_table, term_of, terms_of
 from rewards.checks.colours import PALETTE, parse_colour
@@ -62,7 +63,7 @@ def test_the_css_navies_pass_a_navy_background_check(name):
     assert result.value == 1.0, result.rationale
 
 
-@pytest.mark.parametrize("language", sorted(KNOWN_NAMES))
+@pytest.mark.parametrize("language", sorted(SHAPES_LANGUAGES))
 @pytest.mark.parametrize("colour", SCENE_COLOURS)
 def test_each_languages_own_spelling_of_a_palette_colour_is_that_colour(language, colour):
     written = spelling(language, colour)

@@ -89,7 +89,7 @@ def test_bad_level_requests_say_what_to_do():
         load_suite("svg", level=0)
     with pytest.raises(TaskError, match="level must be one of 0, 1, 2, 3, 4"):
         load_suite("shapes", level=7, count=1)
-    with pytest.raises(TaskError, match="asked in svg, p5, html, python, tikz, not 'p5brush'"):
+    with pytest.raises(TaskError, match="asked in p5, svg, html, python, tikz, not 'p5brush'"):
         load_suite("shapes", level=0, language="p5brush")
 
 

@@ -22,7 +22,7 @@ from codepaint_env.tasks.shapes import build_scenes, suite_text
 from codepaint_env.tasks.shapes.checks import scene_checks
 from codepaint_env.tasks.shapes.mutations import MUTATIONS
 from codepaint_env.tasks.shapes.oracle import SceneRaster, truth
-from codepaint_env.tasks.shapes.programs import LANGUAGES
+from codepaint_env.tasks.shapes.suite import SUITE_LANGUAGES as LANGUAGES
 from codepaint_env.tasks.shapes.suite import default_path, split_of
 from rewards.base import Sample
 from rewards.checks import VisualChecks, parse_checks

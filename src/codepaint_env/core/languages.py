@@ -2,9 +2,18 @@
 
 A :class:`LanguageSpec` names the backend class that renders the language, the file suffixes and
 fence tags that name it, the test that detects it from code alone, the words rubrics and prompts
-use for it, its default canvas, and whether its pages can be interacted with. Every other part
-(detection, extraction, the renderer, tasks, the reference pool, rubrics, prompts, recordings, the
-CLI) asks this registry; adding a language is one :func:`register_language` call plus its backend.
+use for it, its default canvas, whether its pages can be interacted with, its Gymnasium id, and
+what the layers above need to know about it: the fence a reply uses, how a task prompt asks for
+it, the colour names its programs know, the shapes generator's writer, and the gate's specifics
+(text-free by default, always textured, the markup the checks parse, what embeds a raster image).
+Every other part (detection, extraction, the renderer, tasks, the shapes generator, rewards, the
+reference pool, rubrics, prompts, recordings, the env ids, the CLI) asks this registry; adding a
+language is one :func:`register_language` call plus its backend.
+
+The table is data, and the one mechanism for what an upper layer contributes is a *reference*:
+a callable, or a ``"module:attribute"`` string that :func:`resolve` imports when first used (as
+Gymnasium's entry points), so the built-ins, registered in the render layer, can name the shapes
+generator's writers in the tasks layer without importing upward.
 
 The built-in six are registered by :mod:`codepaint_env.render.languages` (their backends live in
 the render layer, above this one); importing :mod:`codepaint_env.render` registers them.
@@ -18,12 +27,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from codepaint_env.core.errors import UnknownLanguage
 
 #: How the browser hosts a program (``LanguageSpec.page``); ``""``: not in the browser.
 PAGE_KINDS: tuple[str, ...] = ("", "sketch", "image", "document")
+#: The colour names a language's programs understand (``LanguageSpec.colour_names``): the CSS /
+#: X11 names (SVG, HTML, p5.js, matplotlib, Pillow), LaTeX xcolor's, or none (colours by value).
+COLOUR_VOCABULARIES: tuple[str, ...] = ("", "css", "xcolor")
+#: The document formats checks parse (``LanguageSpec.markup``); ``""``: not a markup language.
+MARKUPS: tuple[str, ...] = ("", "svg", "html")
+
+#: A callable, or ``"module:attribute"`` naming one (imported when first used: :func:`resolve`).
+Reference: TypeAlias = "str | Callable[..., Any]"
 
 
 @dataclass(frozen=True)
@@ -54,8 +71,28 @@ class LanguageSpec:
             ``"document"`` (the program is the page).
         libraries: Pinned JS a sketch page loads after p5.js (``("p5.brush",)`` for p5brush). A
             sketch with none is rendered with p5.js 1.x when it uses API only 1.x has.
-        env_id: The Gymnasium id of its environment (``"CodePaint/SVG-v0"``), registered when
-            gymnasium is imported; ``None``: no environment of its own.
+        env_id: The Gymnasium id of its environment (``"CodePaint/SVG-v1"``), registered by
+            ``import codepaint_env``; ``None``: no environment of its own.
+        fence: The tag of the Markdown fence a reply is asked to use (```` ```js ````); one of
+            ``fence_tags``. Defaults to the name when it is a fence tag.
+        asked_as: How a task prompt asks for a program in it (``"as an SVG image"``: "Draw a red
+            circle, as an SVG image."). Defaults to ``"as a <noun>"``.
+        reference_prompt: A long-form system prompt (``system_prompt(language, "reference")``),
+            kept to compare against the default; ``""``: none.
+        colour_names: The colour names its programs understand, one of
+            :data:`COLOUR_VOCABULARIES`: ``"css"``, ``"xcolor"``, or ``""`` (none: a prompt gives
+            every colour's value).
+        scene_writer: Writes a scene of the ``shapes`` generator as a program in this language
+            (``writer(scene, spelling) -> str``; a :data:`Reference`); ``None``: the generator does
+            not write it.
+        text_free: Its tasks allow no text unless their ``allow_text`` column says so (the gate's
+            ``no_text`` check; watercolours).
+        textured: Its pictures always have texture, so a single flat block of colour is degenerate
+            (the gate's ``not_degenerate`` check).
+        markup: The document format its programs are, for checks that parse them
+            (:data:`MARKUPS`: SVG's text elements and element counts, the HTML lint).
+        raster_patterns: Regular expressions (case-insensitive) that find an embedded or loaded
+            raster image in its programs (the ``no_image`` check).
     """
 
     name: str
@@ -75,6 +112,15 @@ class LanguageSpec:
     page: str = ""
     libraries: tuple[str, ...] = ()
     env_id: str | None = None
+    fence: str = ""
+    asked_as: str = ""
+    reference_prompt: str = ""
+    colour_names: str = ""
+    scene_writer: Reference | None = None
+    text_free: bool = False
+    textured: bool = False
+    markup: str = ""
+    raster_patterns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name or not self.name.replace("_", "").replace("-", "").isalnum():
@@ -84,9 +130,21 @@ class LanguageSpec:
             raise ValueError(f"language {self.name!r}: suffixes start with a dot, not {bad}")
         if not self.family:
             object.__setattr__(self, "family", self.name)
-        if self.page not in PAGE_KINDS:
-            raise ValueError(f"language {self.name!r}: page={self.page!r}; choose one of "
-                             f"{', '.join(repr(k) for k in PAGE_KINDS)}")
+        choices = (("page", PAGE_KINDS), ("colour_names", COLOUR_VOCABULARIES), ("markup", MARKUPS))
+        for attr, allowed in choices:
+            if getattr(self, attr) not in allowed:
+                raise ValueError(f"language {self.name!r}: {attr}={getattr(self, attr)!r}; choose one of "
+                                 f"{', '.join(repr(k) for k in allowed)}")
+        if not self.fence:
+            object.__setattr__(self, "fence", self.name if self.name in self.fence_tags or not self.fence_tags
+                               else min(self.fence_tags))
+        elif self.fence_tags and self.fence not in self.fence_tags:
+            raise ValueError(f"language {self.name!r}: fence {self.fence!r} is not one of its fence_tags")
+        if not self.asked_as:
+            object.__setattr__(self, "asked_as", f"as a {self.noun}")
+        if isinstance(self.scene_writer, str) and ":" not in self.scene_writer:
+            raise ValueError(f"language {self.name!r}: scene_writer {self.scene_writer!r} must be a "
+                             "callable or 'module:function'")
 
     @property
     def extension(self) -> str:
@@ -150,6 +208,26 @@ def language(name: str) -> LanguageSpec:
         return LANGUAGES[name]
     except KeyError:
         raise UnknownLanguage(f"unknown language {name!r}; registered: {', '.join(LANGUAGES)}") from None
+
+
+def resolve(ref: Reference) -> Callable[..., Any]:
+    """The callable a :data:`Reference` names (a ``"module:attribute"`` string is imported now).
+
+    Raises:
+        CodePaintError: The module or attribute cannot be found (a broken installation or a
+            misspelt registration: the message names it).
+    """
+    if not isinstance(ref, str):
+        return ref
+    import importlib
+
+    from codepaint_env.core.errors import CodePaintError
+
+    module, _, attr = ref.partition(":")
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as e:
+        raise CodePaintError(f"the language table names {ref!r}, which cannot be loaded: {e}") from e
 
 
 def by_suffix(path: str) -> str | None:

@@ -2,7 +2,10 @@
 
 Each registration says everything codepaint knows about the language: the backend that renders
 it, its file suffixes and fence tags, its detection test and order, the words rubrics and
-prompts use, its default system prompt, and whether its pages can be interacted with.
+prompts use, its default system prompt, whether its pages can be interacted with, its Gymnasium
+id, the fence replies use, how task prompts ask for it, the colour names it knows, the ``shapes``
+generator's writer (a ``"module:function"`` reference into the tasks layer, imported when the
+generator first asks), and the gate's specifics. Nothing else in codepaint names a language.
 """
 
 from __future__ import annotations
@@ -33,6 +36,21 @@ P5BRUSH_ALLOWLIST: tuple[str, ...] = (
     "brush.polygon",
 )
 
+#: The long-form p5brush system prompt (``system_prompt("p5brush", "reference")``), kept to compare
+#: against the allowlist.
+_P5BRUSH_REFERENCE = """You paint watercolours by writing p5.js sketches with the p5.brush library (v2).
+Canvas: createCanvas(w, h, WEBGL); the origin is the centre. Stroke brushes: brush.set(name, colour, weight)
+with names pen, rotring, 2B, HB, 2H, cpencil, pastel, crayon, charcoal, spray, marker; brush.line(x1, y1,
+x2, y2), brush.flowLine(x, y, length, dir), brush.stroke(), brush.noStroke(). Fills: brush.fill(colour,
+opacity), brush.fillBleed(strength, direction), brush.fillTexture(texture, border), brush.noFill().
+Shapes: brush.rect(x, y, w, h), brush.circle(x, y, r), brush.polygon(points), brush.beginShape(),
+brush.vertex(x, y), brush.endShape(). Hatching: brush.hatch(dist, angle), brush.noHatch(). Fields:
+brush.field(name), brush.noField(). Scale: brush.scaleBrushes(s). Reply with the code in one ```js block."""
+
+#: What embeds or loads a raster image in a p5.js sketch (the ``no_image`` check).
+_P5_RASTER = (r"\bloadImage\s*\(", r"\bcreateImg\s*\(", r"\bdrawImage\s*\(")
+_WRITERS = "codepaint_env.tasks.shapes.programs"
+
 _JS_TAGS = frozenset({"js", "javascript", "p5", "p5js", "p5.js", "jsx", "ecmascript"})
 
 register_language(LanguageSpec(
@@ -55,6 +73,13 @@ showing. No text, no other libraries, no other brush methods. Reply with the cod
     interactive=True,
     page="sketch",
     libraries=("p5.brush",),
+    fence="js",
+    asked_as="in p5.js with p5.brush",
+    reference_prompt=_P5BRUSH_REFERENCE,
+    colour_names="css",
+    text_free=True,  # a watercolour has no words in it
+    textured=True,  # washes and strokes are never one flat fill
+    raster_patterns=_P5_RASTER,
     env_id="CodePaint/P5Brush-v0",
 ))
 register_language(LanguageSpec(
@@ -70,6 +95,11 @@ register_language(LanguageSpec(
     "needed), createCanvas(512, 512). No external assets. Reply with the code in one ```js block.",
     interactive=True,
     page="sketch",
+    fence="js",
+    asked_as="in p5.js",
+    colour_names="css",
+    scene_writer=f"{_WRITERS}:p5",
+    raster_patterns=_P5_RASTER,
     env_id="CodePaint/P5-v0",
 ))
 register_language(LanguageSpec(
@@ -87,6 +117,12 @@ register_language(LanguageSpec(
     "xmlns and a viewBox; no scripts, no external references. Reply with it in one ```svg block.",
     interactive=True,
     page="image",
+    fence="svg",
+    asked_as="as an SVG image",
+    colour_names="css",
+    scene_writer=f"{_WRITERS}:svg",
+    markup="svg",
+    raster_patterns=(r"<\s*image\b", r"<\s*foreignObject\b", r"<\s*feImage\b"),
     env_id="CodePaint/SVG-v0",
 ))
 register_language(LanguageSpec(
@@ -104,6 +140,14 @@ register_language(LanguageSpec(
     "with it in one ```html block.",
     interactive=True,
     page="document",
+    fence="html",
+    asked_as="on an HTML page",
+    colour_names="css",
+    scene_writer=f"{_WRITERS}:html",
+    markup="html",
+    raster_patterns=(r"<\s*image\b", r"<\s*img\b", r"<\s*picture\b", r"\bdrawImage\s*\(",
+                     r"\bnew\s+Image\s*\(", r"\bcreateImageBitmap\s*\(", r"\burl\s*\(", r"<\s*object\b",
+                     r"<\s*embed\b", r"<\s*iframe\b"),
     env_id="CodePaint/HTML-v0",
 ))
 register_language(LanguageSpec(
@@ -119,6 +163,12 @@ register_language(LanguageSpec(
     system_prompt="You draw by writing a Python program (matplotlib or Pillow). Save the picture with "
     "plt.savefig(OUTPUT_PATH) or img.save(OUTPUT_PATH); OUTPUT_PATH is predefined. No network, "
     "no input(). Reply with the program in one ```python block.",
+    fence="python",
+    asked_as="with Python",
+    colour_names="css",  # matplotlib and Pillow both know the CSS names
+    scene_writer=f"{_WRITERS}:python",
+    raster_patterns=(r"\bImage\.open\s*\(", r"\bimread\s*\(", r"\bb64decode\s*\(", r"\burlopen\s*\(",
+                     r"\brequests\.", r"\bImage\.frombytes\s*\(", r"\bImage\.frombuffer\s*\("),
     env_id="CodePaint/Python-v0",
 ))
 register_language(LanguageSpec(
@@ -133,6 +183,11 @@ register_language(LanguageSpec(
     noun="TikZ picture",
     system_prompt="You draw with TikZ. Write one tikzpicture environment (libraries via \\usetikzlibrary "
     "lines before it are allowed). Reply with it in one ```latex block.",
+    fence="latex",
+    asked_as="as a TikZ picture (one tikzpicture)",
+    colour_names="xcolor",
+    scene_writer=f"{_WRITERS}:tikz",
+    raster_patterns=(r"\\includegraphics\b", r"\\pgfimage\b", r"\\pgfdeclareimage\b"),
     env_id="CodePaint/TikZ-v0",
 ))
 

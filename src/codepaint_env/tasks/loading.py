@@ -130,14 +130,15 @@ def load_suite(name: str, split: str | None = None, language: str | None = None,
         return _filter(_load_builtin(name), split, language)
     if name != "shapes":
         raise TaskError(f"suite {name!r} has no levels: only the generated 'shapes' suite does (levels 0-4)")
-    from codepaint_env.tasks.shapes.suite import LANGUAGES as SHAPES_LANGUAGES
+    from codepaint_env.tasks.shapes.programs import languages as shapes_languages
     from codepaint_env.tasks.shapes.suite import level_tasks
 
-    if language is not None and language not in SHAPES_LANGUAGES:
-        raise TaskError(f"the shapes suite is asked in {', '.join(SHAPES_LANGUAGES)}, not {language!r}")
+    written = shapes_languages()  # every language whose table entry has a scene writer
+    if language is not None and language not in written:
+        raise TaskError(f"the shapes suite is asked in {', '.join(written)}, not {language!r}")
     try:
         return level_tasks(level, DEFAULT_LEVEL_COUNT if count is None else count, seed=seed,
-                           split=split or "train", languages=(language,) if language else SHAPES_LANGUAGES)
+                           split=split or "train", languages=(language,) if language else written)
     except ValueError as e:
         raise TaskError(f"shapes level {level}: {e}") from None
 

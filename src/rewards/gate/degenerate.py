@@ -14,8 +14,9 @@ scaled (nearest neighbour) to at most 256 px:
 
 Verdicts (:meth:`PictureShape.problem`): **near-uniform** when less than 1 % is painted (any
 language); **a single flat block** when at least 95 % of the painted area is flat *and* one
-colour, for the languages whose pictures always have texture (``p5brush``: watercolour washes
-and strokes are never flat). Measured on the repository's pool: the least-painted ``love`` /
+colour, for the languages whose pictures always have texture (the table's ``textured``:
+``p5brush``, whose watercolour washes and strokes are never flat). Measured on the repository's
+pool: the least-painted ``love`` /
 ``okay`` / ``supplement`` reference paints 9.5 % (p5brush), 14.7 % (SVG), 5.7 % (HTML); the
 flattest p5brush reference is 82 % flat and the most one-coloured 92 % one colour, never both.
 """
@@ -28,8 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-#: Languages whose pictures are never one flat fill (the flat-block verdict applies to them).
-TEXTURED_LANGUAGES: frozenset[str] = frozenset({"p5brush"})
+from codepaint_env.render.languages import LANGUAGES
+
 _SIDE = 256
 
 
@@ -42,12 +43,21 @@ class PictureShape:
     one_colour: float
 
     def problem(self, language: str, *, min_painted: float = 0.01, max_flat: float = 0.95,
-                textured_languages: Collection[str] = TEXTURED_LANGUAGES) -> str | None:
-        """What is degenerate about the picture, or ``None``."""
+                textured_languages: Collection[str] | None = None) -> str | None:
+        """What is degenerate about the picture, or ``None``.
+
+        ``textured_languages``: where a single flat block is degenerate (default: the languages the
+        table marks ``textured``).
+        """
         if self.painted < min_painted:
             return (f"near-uniform: {1 - self.painted:.1%} of the picture is one colour "
                     f"(at least {min_painted:.0%} must be painted)")
-        if language in textured_languages and self.flat >= max_flat and self.one_colour >= max_flat:
+        if textured_languages is None:
+            spec = LANGUAGES.get(language)
+            textured = spec is not None and spec.textured
+        else:
+            textured = language in textured_languages
+        if textured and self.flat >= max_flat and self.one_colour >= max_flat:
             return (f"a single flat block of colour: {self.flat:.0%} of the painted area is flat and "
                     f"{self.one_colour:.0%} one colour ({language} pictures have texture)")
         return None

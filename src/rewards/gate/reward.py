@@ -9,16 +9,16 @@ Value: ``pass_value`` (default 1) when every required check passes, else ``fail_
 * ``known_api``: no unknown API was used (a made-up ``brush.*`` method, an undefined global);
 * ``allowlist``: no call outside the renderer's ``allowed_api`` (reported; required only with
   ``require_allowlist=True``);
-* for HTML, the structural checks an HTML linter (HTMLHint) makes: ``html_doctype`` (the
-  document starts with ``<!DOCTYPE html>``), ``html_unique_ids``, ``html_closed_tags`` (every
-  opened element is closed, void elements and the tags HTML lets you leave open aside) and
-  ``html_viewport`` (a ``<meta name="viewport">``).
+* for HTML (the languages whose ``markup`` is HTML), the structural checks an HTML linter
+  (HTMLHint) makes: ``html_doctype`` (the document starts with ``<!DOCTYPE html>``),
+  ``html_unique_ids``, ``html_closed_tags`` (every opened element is closed, void elements and the
+  tags HTML lets you leave open aside) and ``html_viewport`` (a ``<meta name="viewport">``).
 
 Then the checks against reward hacking (:mod:`rewards.gate.text`, :mod:`rewards.gate.copies`,
 :mod:`rewards.gate.degenerate`), each on by default and switchable:
 
-* ``not_degenerate``: not a near-uniform canvas (less than 1 % painted), and for ``p5brush`` not
-  a single flat block of colour;
+* ``not_degenerate``: not a near-uniform canvas (less than 1 % painted), and for the languages
+  the table marks ``textured`` (``p5brush``) not a single flat block of colour;
 * ``not_copy``: not a near-copy of a reference-pool picture (perceptual hash and SSIM against
   every reference of the language; the sample's ``exclude_references`` column is honoured). A
   copy fails the gate, or with ``copy_penalty=`` set loses that much instead; the matched
@@ -47,11 +47,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from codepaint_env.core.loop import after_fork
+from codepaint_env.render.languages import LANGUAGES
 from rewards.base import Reward, RewardResult, Sample
 from rewards.gate.copies import CopyIndex
-from rewards.gate.degenerate import TEXTURED_LANGUAGES, measure_shape
+from rewards.gate.degenerate import measure_shape
 from rewards.gate.html_lint import lint_html
-from rewards.gate.text import TEXT_FREE_LANGUAGES, instrumented_text, ocr_wanted, sample_allows_text
+from rewards.gate.text import instrumented_text, ocr_wanted, sample_allows_text
 from rewards.pool import ReferencePool, default_pool_dir
 from rewards.references import excluded_references
 
@@ -71,14 +72,16 @@ class ExecutionGate(Reward):
         text_check: Text on a picture whose task allows none fails the gate (``no_text``).
         ocr: Read the picture with Tesseract for the text check (else the instrumentation only);
             a sample's ``ocr`` column overrides it.
-        text_free_languages: Languages whose tasks allow no text without an ``allow_text`` column.
+        text_free_languages: Languages whose tasks allow no text without an ``allow_text`` column
+            (default: those the language table marks ``text_free``).
         copy_check: Near-copies of pool references fail the gate (``not_copy``); ``None``: on when
             a pool is given or the default pool exists.
         copy_penalty: With a value, a copy loses this much (down to ``fail_value``) instead of failing.
         pool: The references not to copy (a :class:`~rewards.pool.ReferencePool` or folder;
             default: the default pool).
         degenerate_check: Near-uniform and single-flat-block pictures fail the gate (``not_degenerate``).
-        textured_languages: Languages where a single flat block of colour is degenerate.
+        textured_languages: Languages where a single flat block of colour is degenerate (default:
+            those the language table marks ``textured``).
         **kwargs: Those of :class:`~rewards.base.Reward` (renderer, language, size, seed, name).
 
     Raises:
@@ -91,10 +94,10 @@ class ExecutionGate(Reward):
     def __init__(self, *, pass_value: float = 1.0, fail_value: float = -1.0, require_not_blank: bool = True,
                  require_known_api: bool = True, require_allowlist: bool = False,
                  html_checks: Iterable[str] = HTML_CHECKS, text_check: bool = True, ocr: bool = True,
-                 text_free_languages: Iterable[str] = TEXT_FREE_LANGUAGES, copy_check: bool | None = None,
+                 text_free_languages: Iterable[str] | None = None, copy_check: bool | None = None,
                  copy_penalty: float | None = None,
                  pool: ReferencePool | str | os.PathLike[str] | None = None, degenerate_check: bool = True,
-                 textured_languages: Iterable[str] = TEXTURED_LANGUAGES,
+                 textured_languages: Iterable[str] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not pass_value > fail_value:
@@ -112,10 +115,10 @@ class ExecutionGate(Reward):
         self.html_checks = tuple(html_checks)
         self.text_check = text_check
         self.ocr = bool(ocr and text_check)
-        self.text_free_languages = frozenset(text_free_languages)
+        self.text_free_languages = None if text_free_languages is None else frozenset(text_free_languages)
         self.copy_penalty = None if copy_penalty is None else float(copy_penalty)
         self.degenerate_check = degenerate_check
-        self.textured_languages = frozenset(textured_languages)
+        self.textured_languages = None if textured_languages is None else frozenset(textured_languages)
         self.value_range = (self.fail_value, self.pass_value)  # type: ignore[misc]
         self._stats: dict[str, float] = dict.fromkeys(STATS_KEYS, 0.0)
         self._stats_lock = threading.Lock()
@@ -179,7 +182,8 @@ class ExecutionGate(Reward):
         if self.require_allowlist:
             required.append("allowlist")
         html_issues: dict[str, str | None] = {}
-        if sample.language == "html":
+        spec = LANGUAGES.get(sample.language)
+        if spec is not None and spec.markup == "html":
             html_issues = lint_html(sample.code)
             checks.update({name: issue is None for name, issue in html_issues.items()})
             required += list(self.html_checks)

@@ -14,7 +14,8 @@ signals, both read by ``execution_gate``'s ``no_text`` check:
 
 Whether a task allows text is its ``allow_text`` dataset column (a wall clock's numerals and a
 map's labels are allowed; a watercolour is not). Without the column: no text for the languages
-in :data:`TEXT_FREE_LANGUAGES` (``p5brush``), allowed elsewhere (:func:`text_allowed`).
+the table marks ``text_free`` (``LanguageSpec.text_free``: ``p5brush``), allowed elsewhere
+(:func:`text_allowed`); SVG text elements are read from the languages whose ``markup`` is SVG.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Collection, Mapping
 from typing import Any
 
-#: Languages whose tasks allow no text unless their ``allow_text`` column says so.
-TEXT_FREE_LANGUAGES: frozenset[str] = frozenset({"p5brush"})
+from codepaint_env.render.languages import LANGUAGES
+
 #: ``api_calls`` keys the p5 and page harnesses count for text drawn on a canvas.
 TEXT_CALLS: tuple[str, ...] = ("p5.text", "p5.textToPoints", "p5.textToContours", "p5.textToModel",
                                "canvas.fillText", "canvas.strokeText")
@@ -36,19 +37,23 @@ _FALSE = frozenset({"false", "no", "0", "none", "forbidden"})
 
 
 def text_allowed(language: str, column: Any = None, *,
-                 text_free_languages: Collection[str] = TEXT_FREE_LANGUAGES) -> bool:
+                 text_free_languages: Collection[str] | None = None) -> bool:
     """Whether a picture for a task may contain text.
 
     Args:
         language: The task's language.
         column: The task's ``allow_text`` value (a bool, ``"true"``/``"false"``, 0/1), or ``None``
             for the language's default.
-        text_free_languages: Languages where text is not allowed by default.
+        text_free_languages: Languages where text is not allowed by default (default: those the
+            language table marks ``text_free``).
 
     Raises:
         ValueError: A column value that is not a yes or a no.
     """
     if column is None:
+        if text_free_languages is None:
+            spec = LANGUAGES.get(language)
+            return not (spec is not None and spec.text_free)
         return language not in text_free_languages
     return yes_or_no(column, "allow_text")
 
@@ -79,7 +84,7 @@ def yes_or_no(value: Any, name: str) -> bool:
 
 
 def sample_allows_text(language: str, meta: Mapping[str, Any], *,
-                       text_free_languages: Collection[str] = TEXT_FREE_LANGUAGES) -> bool:
+                       text_free_languages: Collection[str] | None = None) -> bool:
     """:func:`text_allowed` for a sample's language and dataset columns."""
     return text_allowed(language, meta.get("allow_text"), text_free_languages=text_free_languages)
 
@@ -91,7 +96,8 @@ def instrumented_text(language: str, code: str, api_calls: Mapping[str, int]) ->
     ``['<text> "10/10"']`` from the document.
     """
     found = [f"{key.replace('.', ' ', 1)}() x{n}" for key in TEXT_CALLS if (n := api_calls.get(key, 0))]
-    if language == "svg":
+    spec = LANGUAGES.get(language)
+    if spec is not None and spec.markup == "svg":
         found += [f'<{tag}> "{_short(text)}"' for tag, text in svg_text(code)]
     return found
 

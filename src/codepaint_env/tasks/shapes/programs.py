@@ -9,12 +9,18 @@ SVG, p5.js and the HTML page draw on
 a 400x400 canvas; the Python program (Pillow) draws at ``$CODEPAINT_WIDTH x $CODEPAINT_HEIGHT``;
 the TikZ picture is 10 cm square, its background painted past the bounding box so that the
 standalone class's border is background too.
+
+Which language each writer writes is said in the language table: each language's
+``LanguageSpec.scene_writer`` names its writer (``"codepaint_env.tasks.shapes.programs:svg"``), so a
+language registered with a writer of its own is one the generator writes (:func:`writers`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from codepaint_env.core.languages import resolve
+from codepaint_env.render.languages import LANGUAGES as LANGUAGE_TABLE
 from codepaint_env.tasks.shapes.geometry import RING_INNER, Shape
 from codepaint_env.tasks.shapes.scenes import Scene
 from codepaint_env.tasks.shapes.vocabulary import defined, spelling, tikz_definition
@@ -215,12 +221,31 @@ def tikz(scene: Scene, spelling: str = "names") -> str:
     return "\n".join(lines) + "\n"
 
 
-#: Every language the generator writes, and its writer (``writer(scene, spelling)``).
-WRITERS: dict[str, Callable[[Scene, str], str]] = {"svg": svg, "p5": p5, "html": html, "python": python,
-                                                    "tikz": tikz}
-LANGUAGES: tuple[str, ...] = tuple(WRITERS)
+def writers() -> dict[str, Callable[[Scene, str], str]]:
+    """Every language the generator writes now, and its writer: the table's ``scene_writer`` entries."""
+    return {name: resolve(spec.scene_writer) for name, spec in LANGUAGE_TABLE.items()
+            if spec.scene_writer is not None}
 
 
-def reference_programs(scene: Scene, spelling: str = "names") -> dict[str, str]:
-    """The scene's program in every language of :data:`WRITERS` (``spelling``: see the module docstring)."""
-    return {language: write(scene, spelling) for language, write in WRITERS.items()}
+def languages() -> tuple[str, ...]:
+    """The languages the generator writes now (in the table's order; plugins with a writer too)."""
+    return tuple(name for name, spec in LANGUAGE_TABLE.items() if spec.scene_writer is not None)
+
+
+#: The languages codepaint's own writers write (the built-in table's, when this module is imported).
+LANGUAGES: tuple[str, ...] = languages()
+
+
+def reference_programs(scene: Scene, spelling: str = "names",
+                       languages: tuple[str, ...] | None = None) -> dict[str, str]:
+    """The scene's program in each of ``languages`` (default: every one the generator writes now).
+
+    Raises:
+        ValueError: A language the generator does not write.
+    """
+    table = writers()
+    wanted = tuple(table) if languages is None else languages
+    unknown = [x for x in wanted if x not in table]
+    if unknown:
+        raise ValueError(f"the shapes generator writes {', '.join(table)}, not {', '.join(unknown)}")
+    return {language: table[language](scene, spelling) for language in wanted}

@@ -18,18 +18,18 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+from codepaint_env.core.languages import language as language_spec
 from codepaint_env.tasks.prompts import system_prompt
 from codepaint_env.tasks.shapes.levels import level_scenes
-from codepaint_env.tasks.shapes.programs import LANGUAGES, reference_programs
+from codepaint_env.tasks.shapes.programs import languages as writer_languages
+from codepaint_env.tasks.shapes.programs import reference_programs
 from codepaint_env.tasks.shapes.scenes import Scene, sample_scene
 from codepaint_env.tasks.shapes.suite import build_scenes, prompt_for, split_of
 
-__all__ = ["FENCES", "WARM_START_SEED", "warm_start_rows"]
+__all__ = ["WARM_START_SEED", "warm_start_rows"]
 
 #: The seed warm-start scenes are drawn from (the suite's is 27).
 WARM_START_SEED = 1027
-#: The fence tag each language's system prompt asks for.
-FENCES: dict[str, str] = {"svg": "svg", "p5": "js", "html": "html", "python": "python", "tikz": "latex"}
 
 
 def warm_start_rows(language: str, n: int, *, seed: int = WARM_START_SEED, max_chars: int | None = None,
@@ -47,15 +47,17 @@ def warm_start_rows(language: str, n: int, *, seed: int = WARM_START_SEED, max_c
     Raises:
         ValueError: A language the generator does not write.
     """
-    if language not in LANGUAGES:
-        raise ValueError(f"the shapes generator writes {', '.join(LANGUAGES)}, not {language!r}")
+    written = writer_languages()
+    if language not in written:
+        raise ValueError(f"the shapes generator writes {', '.join(written)}, not {language!r}")
     system = system_prompt(language)
+    fence = language_spec(language).fence  # the fence tag its system prompt asks for
     rows: list[dict[str, Any]] = []
     for scene in _scenes(seed, levels):
-        program = reference_programs(scene)[language]
+        program = reference_programs(scene, languages=(language,))[language]
         if max_chars is not None and len(program) > max_chars:
             continue
-        answer = f"```{FENCES[language]}\n{program.strip()}\n```"
+        answer = f"```{fence}\n{program.strip()}\n```"
         rows.append({
             "prompt": [{"role": "system", "content": system},
                        {"role": "user", "content": prompt_for(scene, language)}],
