@@ -51,8 +51,6 @@ from support import doors, openenv_server
 from support.column_probe import PROBE_FILE
 from support.serve_process import ServeProcess, serve_env
 
-pytestmark = [pytest.mark.browser, pytest.mark.trainer_venv]
-
 ROOT = Path(__file__).resolve().parents[2]
 VENVS = ROOT / ".venvs"
 INTEGRATIONS = ROOT / "src" / "codepaint_env" / "integrations"
@@ -231,6 +229,8 @@ def _label(c: dict[str, Any], kind: int) -> str:
 
 
 # ---------------------------------------------------------------------- the contract
+@pytest.mark.browser
+@pytest.mark.trainer_venv
 def test_the_reference_door_pays_the_maximum_for_the_reference_and_the_minimum_for_failures(
         answers: dict[str, Any]) -> None:
     from rewards import make_reward
@@ -249,6 +249,8 @@ def test_the_reference_door_pays_the_maximum_for_the_reference_and_the_minimum_f
             assert got == {"value": low, "judged": True, "error_kind": want}, (_label(c, i), got)
 
 
+@pytest.mark.browser
+@pytest.mark.trainer_venv
 @pytest.mark.parametrize("door", DOORS)
 def test_every_door_gives_the_gym_envs_answer(answers: dict[str, Any], door: str) -> None:
     expected, got = answers["gym"][:-1], answers[door][:-1]
@@ -283,6 +285,8 @@ def test_the_probe_row_has_a_value_in_every_column() -> None:
     assert not empty, f"give the probe row (_probe_task) a value in the new column(s) {empty}"
 
 
+@pytest.mark.browser
+@pytest.mark.trainer_venv
 @pytest.mark.parametrize("door", ("gym", *DOORS))
 def test_every_column_reaches_every_door(answers: dict[str, Any], door: str) -> None:
     want = _normal(Task.from_row(answers["cases"][-1]["row"]).columns())
