@@ -18,7 +18,7 @@ from omegaconf import OmegaConf
 from PIL import Image
 from skyrl_gym.envs.base_text_env import BaseTextEnv
 
-from codepaint_env.integrations.parquet import main as parquet_main
+from codepaint_env.cli import main as codepaint
 from codepaint_env.integrations.skyrl import ENV_ID, CodePaintTextEnv, register_env
 from codepaint_env.scoring.trainer import ENV_VARS
 
@@ -39,7 +39,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def row(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("skyrl") / "svg.parquet"
-    assert parquet_main(["--suite", "svg", "--for", "skyrl", "--out", str(out)]) == 0
+    assert codepaint(["export", "parquet", "--suite", "svg", "--for", "skyrl", "--out", str(out)]) == 0
     first = pq.read_table(out).to_pylist()[0]
     first["extra_info"]["size"] = [64, 64]  # small canvases keep the test quick
     return first

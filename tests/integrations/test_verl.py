@@ -22,11 +22,11 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from codepaint_env.cli import main as codepaint
 from codepaint_env.integrations import verl as cp_verl
-from codepaint_env.integrations.parquet import main as parquet_main
-from codepaint_env.integrations.parquet import task_rows
 from codepaint_env.scoring.trainer import ENV_VARS, Scored, TrainerConfig, fill_unjudged
 from codepaint_env.tasks import load_suite
+from codepaint_env.tasks.parquet import task_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.trainer_venv]
 
@@ -117,7 +117,7 @@ def test_group_mean_gives_an_unjudged_item_zero_grpo_advantage() -> None:
 
 def test_parquet_rows_are_verls_and_skyrls(tmp_path: Path) -> None:
     out = tmp_path / "svg-train.parquet"
-    assert parquet_main(["--suite", "svg", "--split", "train", "--out", str(out)]) == 0
+    assert codepaint(["export", "parquet", "--suite", "svg", "--split", "train", "--out", str(out)]) == 0
     table = pq.read_table(out)
     assert table.column_names == ["data_source", "prompt", "ability", "reward_model", "extra_info"]
     rows = table.to_pylist()
@@ -131,13 +131,13 @@ def test_parquet_rows_are_verls_and_skyrls(tmp_path: Path) -> None:
     assert [r["extra_info"]["index"] for r in rows] == list(range(len(rows)))
 
     sky = tmp_path / "sky.parquet"
-    assert parquet_main(["--suite", "tikz", "--split", "eval", "--for", "skyrl", "--no-system-prompt",
-                         "--out", str(sky)]) == 0
+    assert codepaint(["export", "parquet", "--suite", "tikz", "--split", "eval", "--for", "skyrl",
+                      "--no-system-prompt", "--out", str(sky)]) == 0
     srow = pq.read_table(sky).to_pylist()[0]
     assert srow["env_class"] == "codepaint" and srow["reward_spec"]["method"] == "rule"
     assert [m["role"] for m in srow["prompt"]] == ["user"] and srow["extra_info"]["split"] == "eval"
     empty = tmp_path / "none.parquet"
-    assert parquet_main(["--suite", "svg", "--language", "tikz", "--out", str(empty)]) == 2
+    assert codepaint(["export", "parquet", "--suite", "svg", "--language", "tikz", "--out", str(empty)]) == 2
 
 
 # ---------------------------------------------------------------------- verl's own reward managers
@@ -232,7 +232,7 @@ def test_verl_reward_managers_score_through_codepaint(tmp_path: Path) -> None:
     assert VERL_PYTHON.exists(), "no .venvs/verl: run scripts/install-trainer-venvs.sh (make test does)"
     tok_dir = build_tiny_lm(tmp_path / "tiny")
     parquet = tmp_path / "train.parquet"
-    assert parquet_main(["--suite", "svg", "--out", str(parquet)]) == 0
+    assert codepaint(["export", "parquet", "--suite", "svg", "--out", str(parquet)]) == 0
     script = tmp_path / "verl_check.py"
     script.write_text(VERL_SCRIPT)
     out = tmp_path / "out.json"

@@ -4,7 +4,7 @@ verl 0.9.1 lives in ``.venvs/verl`` (``scripts/install-trainer-venvs.sh``). The 
 there: it builds verl's ``AgentLoopWorker`` from verl's own trainer config (its rollout and model
 config, the tokenizer and processor it loads, the agent loops it registers from
 ``agent_loop_config_path``: the shipped ``verl_agent.yaml`` plus three variants), makes the batch
-with verl's ``RLHFDataset`` from the rows ``integrations.parquet`` writes, and calls
+with verl's ``RLHFDataset`` from the rows ``codepaint export parquet`` writes, and calls
 ``generate_sequences``: verl instantiates :class:`CodePaintAgentLoop` per trajectory, pads the
 outputs, builds the processor's ``multi_modal_inputs`` and the ``rm_scores`` tensor. The policy is
 a tiny local Qwen3-VL (``build_tiny_vlm``: its tokenizer, processor and chat template), and for the
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from codepaint_env.integrations.parquet import task_rows, write_parquet
 from codepaint_env.scoring.trainer import TrainerConfig
 from codepaint_env.tasks import load_suite
+from codepaint_env.tasks.parquet import task_rows, write_parquet
 
 pytestmark = [pytest.mark.browser, pytest.mark.trainer_venv]
 

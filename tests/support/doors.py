@@ -184,8 +184,8 @@ def skyrl_door(cases: Sequence[Mapping[str, Any]], work: Path, probe_dir: str | 
     import pyarrow.parquet as pq
     import skyrl_gym
 
-    from codepaint_env.integrations.parquet import task_rows, write_parquet
     from codepaint_env.integrations.skyrl import ENV_ID, register_env
+    from codepaint_env.tasks.parquet import task_rows, write_parquet
 
     register_env()
     out = []
@@ -262,7 +262,7 @@ def verl_doors(cases: Sequence[Mapping[str, Any]], work: Path, model: str,
     scripted policy's reply (:mod:`support.verl_rollout`).
     """
     from codepaint_env.integrations import verl as cp_verl
-    from codepaint_env.integrations.parquet import task_rows, write_parquet
+    from codepaint_env.tasks.parquet import task_rows, write_parquet
     from support.verl_rollout import batch_of, worker_for
 
     tasks = _unique_tasks(cases)

@@ -67,7 +67,7 @@ def worker_for(model: str, loops: str, parquet: str, reply: Reply) -> tuple[Any,
     Args:
         model: The policy's folder (its tokenizer, processor and chat template).
         loops: The agent-loop YAML (``agent_loop_config_path``).
-        parquet: The rows (``codepaint_env.integrations.parquet``).
+        parquet: The rows (``codepaint_env.tasks.parquet``).
         reply: The scripted policy (see :data:`Reply`).
     """
     config = OmegaConf.load(os.path.join(os.path.dirname(verl.__file__), "trainer", "config",

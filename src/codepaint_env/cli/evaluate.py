@@ -57,7 +57,7 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--api-key", default=None, help="for --base-url (default $OPENAI_API_KEY)")
     s.add_argument("--suite", default="svg",
                    help="a built-in suite (svg, html, watercolour...) or a .jsonl file")
-    s.add_argument("--language", default=None,
+    s.add_argument("--language", "--lang", dest="language", default=None,
                    help="only the suite's tasks in this language (e.g. svg of the shapes suite)")
     s.add_argument("--split", default="eval", choices=("eval", "train"), help="default eval")
     s.add_argument("--limit", type=int, default=None, metavar="N",

@@ -1,11 +1,11 @@
 """The ``codepaint`` command: one module per subcommand, each with ``add_parser`` and ``run``.
 
-    codepaint render FILE [--lang auto|p5brush|p5|svg|html|python|tikz] [--size 512|WxH] [--seed N]
+    codepaint render FILE [--language auto|p5brush|p5|svg|html|python|tikz] [--size 512|WxH] [--seed N]
                           [--timeout S] [-o OUT.png] [--json] [--extract] [--renderer fast]
     codepaint doctor
     codepaint demo [--out runs/demo] [--size 384]       (episodes + renders galleries)
     codepaint pool stats|verify|contact-sheet|add|import|render
-    codepaint score FILE... --reward SPEC [--prompt TEXT] [--set KEY=VALUE] [--json]
+    codepaint score FILE... --reward SPEC [--prompt TEXT] [--language L] [--set KEY=VALUE] [--json]
     codepaint judge-server [--port 8900] [--latency-ms N] [--bias first] [--fail-rate P]
     codepaint serve [--reward SPEC] [--host 127.0.0.1] [--port 8000] [--token-file F]
     codepaint policy-server [--model smollm2-135m] [--port 8001] [--host] [--token] [--max-batch N]
@@ -13,6 +13,10 @@
     codepaint eval --model NAME|--base-url URL --suite svg --limit N --samples K --out DIR [--resume]
                    [--reward SPEC] [--prompt-style allowlist|reference|none] [--compare A,B]
     codepaint export pool|tasks --suite NAME|rollouts FILE --out DIR      (Hub dataset folders)
+    codepaint export parquet [--suite NAME|--tasks FILE] [--split S] [--for verl|skyrl] --out F.parquet
+    codepaint openenv --env CodePaint/SVG-v0 [--port 8000] [--token-file F]   (needs openenv-core)
+
+Every option that names a language is ``--language`` (``--lang`` is its alias).
 
 Exit codes (:mod:`.exit_codes`): 0 success, 2 usage error, 3 the program failed to render
 (``render``), 1 a broken installation (``doctor``, or any command that cannot start its renderer),
@@ -28,14 +32,26 @@ import argparse
 import os
 import sys
 
-from codepaint_env.cli import demo, doctor, evaluate, export, policy_server, pool, render, score, serve
+from codepaint_env.cli import (
+    demo,
+    doctor,
+    evaluate,
+    export,
+    judge_server,
+    openenv,
+    policy_server,
+    pool,
+    render,
+    score,
+    serve,
+)
 from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
 from codepaint_env.core.errors import CodePaintError, RendererUnavailable
 from codepaint_env.core.version import __version__
 
 #: The subcommands, in the order ``--help`` lists them: each module has ``add_parser(sub)``, whose
 #: parser sets ``run(args, parser) -> exit code`` as its default.
-COMMANDS = (render, doctor, demo, pool, score, serve, policy_server, evaluate, export)
+COMMANDS = (render, doctor, demo, pool, score, judge_server, serve, policy_server, openenv, evaluate, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,17 +88,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["judge-server"]:  # its own parser: every option passes through
-        from codepaint_env.testing.judge_server import serve as judge_server
-
-        return judge_server(argv[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
     if args.command is None:
+        if rest:
+            parser.error(f"unrecognized arguments: {' '.join(rest)}")
         parser.print_help()
         return EXIT_USAGE
+    command_parser = getattr(args, "command_parser", parser)
+    if getattr(args, "passes_through", False):  # a command whose options another parser reads
+        args.passed_through = rest
+    elif rest:
+        command_parser.error(f"unrecognized arguments: {' '.join(rest)}")
     try:
-        return int(args.run(args, getattr(args, "command_parser", parser)))
+        return int(args.run(args, command_parser))
     except RendererUnavailable as e:
         print(f"codepaint: {e}", file=sys.stderr)
         return EXIT_BROKEN

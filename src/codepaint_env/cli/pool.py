@@ -51,7 +51,7 @@ def add_parser(sub: Any) -> None:
 
     ls = ps.add_parser("list", parents=[common], help="one line per reference (filters: tier, subject...)")
     ls.add_argument("--tier", default=None, help="love, okay, supplement or reject")
-    ls.add_argument("--language", default=None)
+    ls.add_argument("--language", "--lang", dest="language", default=None)
     ls.add_argument("--subject", default=None)
     ls.add_argument("--colour-family", default=None)
     sh = ps.add_parser("show", parents=[common], help="one reference: its rating, picture path and program")
@@ -72,7 +72,7 @@ def add_parser(sub: Any) -> None:
 
     c = ps.add_parser("contact-sheet", parents=[common], help="a labelled grid of renders")
     c.add_argument("--tier", default=None, help="love, okay, supplement or reject")
-    c.add_argument("--language", default=None)
+    c.add_argument("--language", "--lang", dest="language", default=None)
     c.add_argument("--subject", default=None)
     c.add_argument("--colour-family", default=None)
     c.add_argument("--cols", type=int, default=8)
@@ -86,7 +86,7 @@ def add_parser(sub: Any) -> None:
     a.add_argument("--reason", required=True, help="one line: why this tier")
     a.add_argument("--prompt", required=True, help="the instruction this picture answers")
     a.add_argument("--subject", required=True, help="e.g. hibiscus, landscape, world_map")
-    a.add_argument("--language", default="auto")
+    a.add_argument("--language", "--lang", dest="language", default="auto")
     a.add_argument("--palette", default=None,
                    help="comma-separated #rrggbb (default: extracted from the render)")
     a.add_argument("--colour-family", default=None, help="default: from the render's colours")

@@ -16,7 +16,7 @@ from codepaint_env.cli.exit_codes import EXIT_NOT_JUDGED, EXIT_OK, EXIT_RENDER_F
 
 
 def _languages_help() -> str:
-    """The --lang help, from the language table (built-ins and installed plugins)."""
+    """The --language help, from the language table (built-ins and installed plugins)."""
     from codepaint_env.render.languages import LANGUAGES
 
     names = ", ".join(LANGUAGES)
@@ -35,7 +35,7 @@ def add_parser(sub: Any) -> None:
         "overloaded; try again), 2 on usage errors.",
     )
     r.add_argument("file", help="program file, or - for standard input")
-    r.add_argument("--lang", default="auto", help=_languages_help())
+    r.add_argument("--language", "--lang", dest="language", default="auto", help=_languages_help())
     r.add_argument("--size", default="512", help="output size: W or WxH (default 512)")
     r.add_argument("--seed", type=int, default=0, help="seed for all randomness (default 0)")
     r.add_argument("--timeout", type=float, default=20.0, help="seconds (default 20)")
@@ -57,8 +57,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from codepaint_env.render import LANGUAGES, Renderer, parse_size
     from codepaint_env.render.detect import language_from_path
 
-    if args.lang != "auto" and args.lang not in LANGUAGES:
-        parser.error(f"--lang {args.lang!r}: choose auto or one of {', '.join(LANGUAGES)}")
+    if args.language != "auto" and args.language not in LANGUAGES:
+        parser.error(f"--language {args.language!r}: choose auto or one of {', '.join(LANGUAGES)}")
     try:
         parse_size(args.size)
     except ValueError as e:
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error(f"no such file: {args.file}")
         with open(args.file, encoding="utf-8", errors="replace") as fh:
             code, name = fh.read(), args.file
-    lang = args.lang
+    lang = args.language
     if lang == "auto" and not args.extract:
         lang = language_from_path(name, code)
     out = args.output or (("render" if name == "stdin" else os.path.splitext(name)[0]) + ".png")

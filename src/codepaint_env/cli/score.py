@@ -1,9 +1,8 @@
-r"""``codepaint score`` and ``codepaint judge-server``.
+r"""``codepaint score``: render program files and score them (a stand-in judge: ``codepaint judge-server``).
 
     codepaint score sketch.js page.html --reward execution_gate --reward pairwise_vlm \\
         --prompt "a peach hibiscus in watercolour" [--set model=gpt-4o] [--json]
     codepaint score --list
-    codepaint judge-server --port 8900 [--latency-ms 200] [--bias first] [--fail-rate 0.1]
 
 ``score`` exit codes: 0 every file got a value from every reward, 4 some value is ``None``
 (could not be judged: the reason is printed), 2 usage error, 1 broken installation.
@@ -21,7 +20,7 @@ from codepaint_env.cli.exit_codes import EXIT_NOT_JUDGED as EXIT_UNJUDGED
 
 
 def add_parser(sub: Any) -> None:
-    """Register ``codepaint score`` and ``codepaint judge-server``."""
+    """Register ``codepaint score``."""
     s = sub.add_parser(
         "score",
         help="score programs with reward backends (gate, judges, similarity)",
@@ -35,7 +34,8 @@ def add_parser(sub: Any) -> None:
                    help="reward: an id, an alias, module:Class or weighted ids such as gate:0.3,classic:0.7 "
                    "(repeatable; default execution_gate)")
     s.add_argument("--prompt", default=None, help="the task prompt the programs answer")
-    s.add_argument("--lang", default="auto", help="language for every file (default: from each name)")
+    s.add_argument("--language", "--lang", dest="language", default="auto",
+                   help="language for every file (default: from each name)")
     s.add_argument("--size", default="512", help="render size W or WxH (default 512)")
     s.add_argument("--seed", type=int, default=0, help="render seed (default 0)")
     s.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -47,15 +47,6 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--list", action="store_true", help="list the registered reward ids and exit")
 
     s.set_defaults(run=run)
-
-    # Listed for --help; `codepaint judge-server ...` goes to codepaint_env.testing.judge_server.serve.
-    sub.add_parser(
-        "judge-server",
-        help="run the stand-in OpenAI-compatible judge on loopback (offline dry runs)",
-        description="A real OpenAI-compatible HTTP server whose verdicts come from image "
-        "statistics (coverage, colourfulness, edges), with fault injection. Not a real judge: "
-        "use it to dry-run judge rewards offline.",
-    )
 
 
 def _value(text: str) -> Any:
@@ -166,7 +157,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         with open(f, encoding="utf-8", errors="replace") as fh:
             code = fh.read()
         codes.append(code)
-        langs.append(args.lang if args.lang != "auto" else language_from_path(f, code))
+        langs.append(args.language if args.language != "auto" else language_from_path(f, code))
     ids = args.reward or ["execution_gate"]
     with Renderer(cache_size=len(codes) + 8) as renderer:
         built = []

@@ -3,17 +3,17 @@
 One module per trainer, each documented with the command of a real run:
 
 * :mod:`codepaint_env.integrations.verl`: ``compute_score`` for verl's
-  ``reward.custom_reward_function`` (a per-sample, an async and a batch form) and the parquet
-  dataset builder (``python -m codepaint_env.integrations.verl --suite svg --out data/``).
+  ``reward.custom_reward_function`` (a per-sample, an async and a batch form); its parquet rows
+  come from ``codepaint export parquet --suite svg --out data/svg.parquet``
+  (:mod:`codepaint_env.tasks.parquet`).
 * :mod:`codepaint_env.integrations.openrlhf`: the ``reward_func(queries, prompts, labels)`` file
   for OpenRLHF's ``--reward.remote_url /path/to/openrlhf.py`` (the HTTP form is ``codepaint serve``'s
   ``/get_reward``).
 * :mod:`codepaint_env.integrations.skyrl`: a SkyRL-Gym ``BaseTextEnv`` (``env_class=codepaint``)
   whose ``step`` renders and scores, multi-turn refinement and image observations included.
-* :mod:`codepaint_env.integrations.parquet`: codepaint tasks as verl's (or SkyRL's) parquet rows.
 * :mod:`codepaint_env.integrations.openenv`: a codepaint ``Environment`` for OpenEnv (served by
-  OpenEnv's own app: HTTP and WebSocket sessions, one shared renderer; ``openenv.yaml`` and
-  ``docker/openenv/Dockerfile`` to publish it).
+  OpenEnv's own app with ``codepaint openenv``: HTTP and WebSocket sessions, one shared renderer;
+  ``openenv.yaml`` and ``docker/openenv/Dockerfile`` to publish it).
 * :mod:`codepaint_env.integrations.verl_agent`: ``CodePaintAgentLoop``, verl's multi-turn agent loop
   (write, render, the picture back in ``multi_modal_data`` with the feedback, edit), registered by
   ``verl_agent.yaml`` for ``actor_rollout_ref.rollout.agent.agent_loop_config_path``.

@@ -2,7 +2,7 @@ r"""OpenEnv: a codepaint ``Environment`` for ``openenv-core``, served by OpenEnv
 
 Serve one environment id (loopback by default; off loopback a token is required)::
 
-    python -m codepaint_env.integrations.openenv --env CodePaint/SVG-v0 --port 8000
+    codepaint openenv --env CodePaint/SVG-v0 --port 8000     # or python -m codepaint_env.integrations.openenv
 
 and use it with OpenEnv's own client (a WebSocket session: one environment per connection)::
 
@@ -42,8 +42,9 @@ every codepaint server (a WebSocket handshake too). The token comes from ``--tok
 ``--token`` or ``CODEPAINT_TOKEN``; off loopback the server refuses to start without one, the
 rule of every codepaint server. OpenEnv's client sends no headers; :class:`CodePaintEnvClient` does.
 
-Nothing of codepaint imports this module; it needs ``openenv-core`` (which pins pillow<13 through
-gradio: ``scripts/install-trainer-venvs.sh`` makes ``.venvs/openenv`` for it). See docs/openenv.md.
+Nothing of codepaint imports this module but ``codepaint openenv`` (lazily, when run); it needs
+``openenv-core`` (which pins pillow<13 through gradio: ``scripts/install-trainer-venvs.sh`` makes
+``.venvs/openenv`` for it). See docs/openenv.md.
 """
 
 from __future__ import annotations
@@ -463,7 +464,7 @@ def app_from_environ() -> Any:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m codepaint_env.integrations.openenv",
+    p = argparse.ArgumentParser(prog="codepaint openenv",  # also python -m codepaint_env.integrations.openenv
                                 description="Serve a codepaint environment with OpenEnv's app "
                                             "(POST /reset, /step, GET /state, /schema, /health, WS /ws).")
     p.add_argument("--env", default="CodePaint/SVG-v0", help="the environment id (default CodePaint/SVG-v0)")

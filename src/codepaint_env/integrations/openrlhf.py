@@ -2,7 +2,7 @@ r"""OpenRLHF: codepaint as OpenRLHF's reward, in process or over HTTP.
 
 **In process** (this file is the ``reward_func`` file OpenRLHF loads)::
 
-    python -m codepaint_env.integrations.parquet --suite svg --out ~/data/cp/train.parquet
+    codepaint export parquet --suite svg --out ~/data/cp/train.parquet
     REWARD_FILE=$(python -c 'import codepaint_env.integrations.openrlhf as m; print(m.__file__)')
     CODEPAINT_REWARD=gate:0.3,classic:0.7 python -m openrlhf.cli.train_ppo_ray \
         --pretrain Qwen/Qwen2.5-Coder-7B-Instruct --prompt_data ~/data/cp/train.parquet \

@@ -4,7 +4,7 @@ A real run with SkyRL-train (``pip install 'codepaint[skyrl]'`` beside it), foll
 "new environment" example: write the rows, and an entrypoint that registers the environment in
 the process that makes environments::
 
-    python -m codepaint_env.integrations.parquet --suite refinement --for skyrl \
+    codepaint export parquet --suite refinement --for skyrl \
         --out ~/data/cp/train.parquet
 
     # main_codepaint.py
@@ -110,7 +110,7 @@ class CodePaintTextEnv(BaseTextEnv):
         self.task, self.seed = task_from_row(
             row, trainer, where="a codepaint SkyRL row", default_id="skyrl-task",
             hint=": extra_info.prompt and extra_info.language (write the rows with "
-                 "python -m codepaint_env.integrations.parquet --for skyrl)")
+                 "codepaint export parquet --for skyrl)")
         self.max_turns = int(extras.get("max_turns") or 1)
         self.images = bool(config.get("images", False))
         self.instruction = str(config.get("instruction") or DEFAULT_INSTRUCTION)

@@ -2,8 +2,8 @@ r"""verl: codepaint as verl's custom reward function.
 
 A real run (verl 0.9, GRPO, one node; ``pkg://`` makes verl import the installed module)::
 
-    python -m codepaint_env.integrations.parquet --suite svg --split train --out ~/data/cp/train.parquet
-    python -m codepaint_env.integrations.parquet --suite svg --split eval --out ~/data/cp/eval.parquet
+    codepaint export parquet --suite svg --split train --out ~/data/cp/train.parquet
+    codepaint export parquet --suite svg --split eval --out ~/data/cp/eval.parquet
     CODEPAINT_REWARD=gate:0.3,classic:0.7 python -m verl.trainer.main_ppo \
         algorithm.adv_estimator=grpo \
         data.train_files=$HOME/data/cp/train.parquet data.val_files=$HOME/data/cp/eval.parquet \
@@ -36,7 +36,7 @@ environment variables of :mod:`codepaint_env.scoring.trainer`; verl's
   once per batch: every render concurrently, one reward call (a judge gets one batch).
 
 ``extra_info`` carries the task's columns (``language``, ``size``, ``subject``, ``colour_family``,
-``task_id``, and ``prompt``, the text judges read), as :mod:`codepaint_env.integrations.parquet`
+``task_id``, and ``prompt``, the text judges read), as :mod:`codepaint_env.tasks.parquet`
 writes them; verl adds ``num_turns`` and ``rollout_reward_scores``, which are ignored.
 
 **What verl receives, and unjudged items.** verl needs a float per sample. Each form returns a
@@ -65,7 +65,6 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from codepaint_env.integrations.parquet import task_rows
 from codepaint_env.scoring.trainer import (
     Scored,
     TrainerConfig,
@@ -74,6 +73,7 @@ from codepaint_env.scoring.trainer import (
     score_batch,
     task_columns,
 )
+from codepaint_env.tasks.parquet import task_rows
 from rewards.monitors import MONITOR_KEYS, MONITOR_PREFIX
 
 __all__ = ["compute_score", "compute_score_async", "compute_score_batch", "task_rows", "verl_answer"]

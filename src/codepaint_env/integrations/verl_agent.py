@@ -11,8 +11,8 @@ reward is set by the loop (``reward_score``), so verl scores nothing else.
 A real run (verl 0.9, GRPO, a vision-language policy; register the loop with
 ``agent_loop_config_path`` and make it the default, or name it in an ``agent_name`` column)::
 
-    python -m codepaint_env.integrations.parquet --suite svg --split train --out ~/data/cp/train.parquet
-    python -m codepaint_env.integrations.parquet --suite svg --split eval --out ~/data/cp/eval.parquet
+    codepaint export parquet --suite svg --split train --out ~/data/cp/train.parquet
+    codepaint export parquet --suite svg --split eval --out ~/data/cp/eval.parquet
     LOOPS=$(python -m codepaint_env.integrations.verl_agent)      # the shipped verl_agent.yaml
     CODEPAINT_REWARD=gate:0.3,classic:0.7 python -m verl.trainer.main_ppo \
         algorithm.adv_estimator=grpo \
@@ -267,7 +267,7 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
             sampling_params: verl's sampling parameters for each generation.
             priority: The request priority (verl's).
             **kwargs: The dataset row: ``raw_prompt`` (the chat), ``extra_info`` (the task's
-                columns, as :mod:`codepaint_env.integrations.parquet` writes them).
+                columns, as :mod:`codepaint_env.tasks.parquet` writes them).
 
         Returns:
             An ``AgentLoopOutput`` with ``reward_score`` set (see the module docstring).
@@ -278,7 +278,7 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         task, seed = task_from_row(
             info, self.trainer_config, prompt=info.get("prompt") or list(kwargs.get("raw_prompt") or []),
             where="a codepaint verl row (extra_info)", default_id="verl-task",
-            hint=" (write the rows with python -m codepaint_env.integrations.parquet)")
+            hint=" (write the rows with codepaint export parquet)")
         episode = await asyncio.to_thread(self._episode, task, seed)
         tools = ([self.tool_schema.model_dump(exclude_unset=True, exclude_none=True)]
                  if self.tool_parser else None)

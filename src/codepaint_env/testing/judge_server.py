@@ -367,16 +367,15 @@ class JudgeServer(LoopbackChatServer):
         return "\n".join(_describe(i, image_stats(img)) for i, img in enumerate(images, 1))
 
 
-def serve(argv: list[str] | None = None) -> int:
-    """``codepaint judge-server``: run a stand-in judge until Ctrl-C or SIGTERM. Returns the exit status."""
-    p = argparse.ArgumentParser(
-        prog="codepaint judge-server",
-        description="Serve a stand-in, OpenAI-compatible VLM judge on loopback for dry runs and tests. Its "
-        "verdicts come from simple image statistics (coverage, colourfulness, edge density), not from a "
-        "model: "
-        "it is not a real judge. Faults can be injected at start-up or via POST /admin/faults. Runs until "
-        "Ctrl-C or SIGTERM, then exits 0.",
-    )
+#: What ``codepaint judge-server --help`` says.
+DESCRIPTION = ("Serve a stand-in, OpenAI-compatible VLM judge on loopback for dry runs and tests. Its "
+               "verdicts come from simple image statistics (coverage, colourfulness, edge density), not from "
+               "a model: it is not a real judge. Faults can be injected at start-up or via POST "
+               "/admin/faults. Runs until Ctrl-C or SIGTERM, then exits 0.")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``codepaint judge-server`` (the CLI's subcommand and :func:`serve` share them)."""
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8900, help="0 picks a free port (default: %(default)s)")
     p.add_argument("--latency-ms", type=float, default=0.0, help="added to every chat request")
@@ -387,7 +386,17 @@ def serve(argv: list[str] | None = None) -> int:
     p.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds on 429")
     p.add_argument("--seed", type=int, default=0, help="seed of the random faults")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
-    args = p.parse_args(argv)
+
+
+def serve(argv: list[str] | None = None) -> int:
+    """``python -m codepaint_env.testing.judge_server``, as ``codepaint judge-server``; the exit status."""
+    p = argparse.ArgumentParser(prog="codepaint judge-server", description=DESCRIPTION)
+    add_arguments(p)
+    return serve_args(p.parse_args(argv), p)
+
+
+def serve_args(args: argparse.Namespace, p: argparse.ArgumentParser) -> int:
+    """Run a stand-in judge with :func:`add_arguments`'s options until Ctrl-C or SIGTERM; the exit status."""
     kinds = tuple(k.strip() for k in args.fail_kinds.split(",") if k.strip())
     bad = [k for k in kinds if k not in FAULT_KINDS]
     if bad:

@@ -1,8 +1,11 @@
-"""codepaint tasks as the parquet rows verl and SkyRL train on.
+"""codepaint tasks as the parquet rows verl and SkyRL train on (``codepaint export parquet``).
 
-    python -m codepaint_env.integrations.parquet --suite svg --split train --out data/svg-train.parquet
-    python -m codepaint_env.integrations.parquet --suite svg --split eval --out data/svg-eval.parquet
-    python -m codepaint_env.integrations.parquet --suite watercolour --for skyrl --out data/wc.parquet
+    codepaint export parquet --suite svg --split train --out data/svg-train.parquet
+    codepaint export parquet --suite svg --split eval --out data/svg-eval.parquet
+    codepaint export parquet --suite watercolour --for skyrl --out data/wc.parquet
+
+Rows are data about tasks, so they live with the tasks (below every trainer adapter: the
+``codepaint`` command writes them, and verl's and SkyRL's adapters read the same columns).
 
 A verl row (the columns of verl's own ``examples/data_preprocess`` scripts)::
 
@@ -22,19 +25,19 @@ A SkyRL row (``--for skyrl``) is the same with ``env_class: "codepaint"`` and
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.tasks import Task, TaskError, all_tasks, builtin_suites, load_suite, load_tasks
 from codepaint_env.tasks.prompts import system_prompt as language_system_prompt
+from codepaint_env.tasks.task import Task
+
+__all__ = ["ABILITY", "ENV_CLASS", "FLAVOURS", "task_rows", "write_parquet"]
 
 #: verl's ``ability`` column for every codepaint row.
 ABILITY = "creative_code"
-#: SkyRL's ``env_class`` for codepaint rows (:mod:`codepaint_env.integrations.skyrl` registers it).
+#: SkyRL's ``env_class`` for codepaint rows (``codepaint_env.integrations.skyrl`` registers it).
 ENV_CLASS = "codepaint"
 FLAVOURS: tuple[str, ...] = ("verl", "skyrl")
 
@@ -93,41 +96,3 @@ def write_parquet(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(list(rows)), out)
     return out
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m codepaint_env.integrations.parquet``: write a task selection as parquet rows."""
-    p = argparse.ArgumentParser(prog="python -m codepaint_env.integrations.parquet",
-                                description="Write codepaint tasks as verl (or SkyRL) parquet rows.")
-    src = p.add_mutually_exclusive_group()
-    src.add_argument("--suite", help=f"a built-in suite ({', '.join(builtin_suites())}); default: all")
-    src.add_argument("--tasks", help="a task file (.jsonl) of your own")
-    p.add_argument("--split", choices=["train", "eval", "all"], default="train", help="default train")
-    p.add_argument("--language", help="keep only this language")
-    p.add_argument("--for", dest="flavour", choices=FLAVOURS, default="verl",
-                   help="row format (default verl)")
-    p.add_argument("--no-system-prompt", action="store_true", help="leave the system message out")
-    p.add_argument("--data-source", help="the data_source column (default codepaint/<suite>)")
-    p.add_argument("--out", required=True, help="the parquet file to write")
-    args = p.parse_args(argv)
-    split = None if args.split == "all" else args.split
-    try:
-        if args.tasks:
-            tasks = [t for t in load_tasks(args.tasks) if (split is None or t.split == split)
-                     and (args.language is None or t.language == args.language)]
-        elif args.suite:
-            tasks = load_suite(args.suite, split=split, language=args.language)
-        else:
-            tasks = all_tasks(split=split, language=args.language)
-        rows = task_rows(tasks, flavour=args.flavour, system_prompt=None if args.no_system_prompt else True,
-                         data_source=args.data_source)
-        out = write_parquet(rows, args.out)
-    except (TaskError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    print(f"wrote {len(rows)} {args.flavour} rows to {out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
