@@ -59,6 +59,23 @@ def test_importing_codepaint_env_registers_the_ids_in_any_order(order):
     assert eval(out.stdout) == sorted(codepaint_env.env_ids()) and len(codepaint_env.env_ids()) == 6
 
 
+@pytest.mark.parametrize("name", ["P5", "SVG", "HTML", "Python", "TikZ"])
+def test_the_v0_of_an_id_whose_rewards_changed_says_to_use_v1(name):
+    import gymnasium as gym
+
+    import codepaint_env
+
+    assert f"CodePaint/{name}-v1" in codepaint_env.env_ids() and f"CodePaint/{name}-v0" not in gym.registry
+    with pytest.raises(gym.error.DeprecatedEnv, match=f"Please use `CodePaint/{name}-v1` instead"):
+        gym.make(f"CodePaint/{name}-v0")
+
+
+def test_p5brush_keeps_v0():
+    import codepaint_env
+
+    assert codepaint_env.env_ids()["CodePaint/P5Brush-v0"] == "p5brush"
+
+
 def test_public_names_match_the_snapshot_and_resolve():
     found = {}
     for name in PACKAGES:

@@ -94,7 +94,7 @@ def test_tiny_vlm_loads_like_a_checkpoint(tiny_vlm, renderer):
     assert call["tool_calls"][0]["function"] == {"name": "submit_code", "arguments": {"code": GOOD_SVG}}
 
     # A tool message carrying the environment's picture becomes image tokens plus pixel values.
-    env = CodePaintToolEnv("CodePaint/SVG-v0", size=256, renderer=renderer, images=True)
+    env = CodePaintToolEnv("CodePaint/SVG-v1", size=256, renderer=renderer, images=True)
     env.reset(**ROWS[0])
     result = env.submit_code(GOOD_SVG)
     conversation = [
@@ -140,7 +140,7 @@ def test_grpo_two_steps_with_pictures_in_the_tool_results(tiny_vlm, renderer, tm
     results = []
 
     def factory() -> CodePaintToolEnv:
-        env = CodePaintToolEnv("CodePaint/SVG-v0", size=64, max_turns=2, renderer=renderer, images=True)
+        env = CodePaintToolEnv("CodePaint/SVG-v1", size=64, max_turns=2, renderer=renderer, images=True)
         submit = env.submit_code
 
         @functools.wraps(submit)  # TRL keys tools by __name__
@@ -201,7 +201,7 @@ def _picture_of(part) -> np.ndarray:
 
 
 def test_chat_messages_wrapper_shows_the_last_picture(renderer):
-    base = gym.make("CodePaint/SVG-v0", size=64, max_turns=3, renderer=renderer)
+    base = gym.make("CodePaint/SVG-v1", size=64, max_turns=3, renderer=renderer)
     env = ChatMessages(base, system="Be brief.")
     obs, info = env.reset(options={"prompt": "A red dot on cream."})
     assert info["messages"] == [{"role": "system", "content": "Be brief."},
@@ -233,7 +233,7 @@ def test_a_vlm_endpoint_receives_the_picture(renderer):
     """The stand-in judge as the policy endpoint: it describes the images a request carries."""
     import openai
 
-    env = ChatMessages(gym.make("CodePaint/SVG-v0", size=64, max_turns=3, renderer=renderer))
+    env = ChatMessages(gym.make("CodePaint/SVG-v1", size=64, max_turns=3, renderer=renderer))
     env.reset(options={"prompt": "A red dot on cream."})
     obs, _, _, _, info = env.step(GOOD_SVG)
     with JudgeServer() as server:

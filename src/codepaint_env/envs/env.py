@@ -42,8 +42,8 @@ class CodePaintEnv(gym.Env[dict, str]):
     errors, the judge's rationale, the reward breakdown, how much of the picture its last edit
     changed) and submits an edited program.
 
-    The ids ``CodePaint/P5Brush-v0``, ``P5-v0``, ``SVG-v0``, ``HTML-v0``, ``Python-v0`` and
-    ``TikZ-v0`` are presets of this class (``language=...``).
+    The ids ``CodePaint/P5Brush-v0``, ``P5-v1``, ``SVG-v1``, ``HTML-v1``, ``Python-v1`` and
+    ``TikZ-v1`` are presets of this class (``language=...``).
 
     ## Action Space
 
@@ -96,6 +96,10 @@ class CodePaintEnv(gym.Env[dict, str]):
 
     ## Version History
 
+    * v1 (``P5``, ``SVG``, ``HTML``, ``Python``, ``TikZ``): their default tasks include the ``shapes``
+      suite, whose version 2 judges colours by colour terms (``fill="navy"`` is navy) and defines
+      in the prompt the colours a language lacks; the rewards changed, so the ids did. Asking for
+      their ``-v0`` raises ``gymnasium.error.DeprecatedEnv`` naming ``-v1``. ``P5Brush`` stays v0.
     * v0: initial release.
     """
 

@@ -2,7 +2,7 @@ r"""OpenEnv: a codepaint ``Environment`` for ``openenv-core``, served by OpenEnv
 
 Serve one environment id (loopback by default; off loopback a token is required)::
 
-    codepaint openenv --env CodePaint/SVG-v0 --port 8000     # or python -m codepaint_env.integrations.openenv
+    codepaint openenv --env CodePaint/SVG-v1 --port 8000     # or python -m codepaint_env.integrations.openenv
 
 and use it with OpenEnv's own client (a WebSocket session: one environment per connection)::
 
@@ -182,7 +182,7 @@ class Served:
     """What every session of one server shares: one renderer, one reward object, one task list.
 
     Attributes:
-        env_id: The environment id (``CodePaint/SVG-v0``).
+        env_id: The environment id (``CodePaint/SVG-v1``).
         language: Its language.
         renderer: The render service every session's environment renders with.
         reward: The reward object every session scores with.
@@ -199,7 +199,7 @@ class Served:
     env_kwargs: dict[str, Any]
 
     @classmethod
-    def build(cls, env_id: str = "CodePaint/SVG-v0", *, reward: str | None = None, tasks: str | None = None,
+    def build(cls, env_id: str = "CodePaint/SVG-v1", *, reward: str | None = None, tasks: str | None = None,
               split: str | None = "train", renderer: RenderService | None = None, **env_kwargs: Any
               ) -> Served:
         """Resolve an environment id, build its reward once and load its tasks once.
@@ -451,12 +451,12 @@ def build_app(served: Served, *, max_sessions: int = 8, idle_timeout_s: float | 
 def app_from_environ() -> Any:
     """The app for ``uvicorn --factory codepaint_env.integrations.openenv:app_from_environ``.
 
-    Reads ``CODEPAINT_OPENENV_ENV`` (default ``CodePaint/SVG-v0``), ``CODEPAINT_REWARD``,
+    Reads ``CODEPAINT_OPENENV_ENV`` (default ``CodePaint/SVG-v1``), ``CODEPAINT_REWARD``,
     ``CODEPAINT_OPENENV_MAX_TURNS`` (default 3) and the token from ``CODEPAINT_TOKEN`` or
     ``CODEPAINT_TOKEN_FILE`` (:func:`~codepaint_env.core.auth.resolve_token`). Prefer the module's
     command, which also refuses a non-loopback address without a token.
     """
-    served = Served.build(os.environ.get("CODEPAINT_OPENENV_ENV", "CodePaint/SVG-v0"),
+    served = Served.build(os.environ.get("CODEPAINT_OPENENV_ENV", "CodePaint/SVG-v1"),
                           reward=os.environ.get("CODEPAINT_REWARD") or None,
                           max_turns=int(os.environ.get("CODEPAINT_OPENENV_MAX_TURNS", "3")))
     token = resolve_token(legacy_env=LEGACY_TOKEN_ENV, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
@@ -467,7 +467,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="codepaint openenv",  # also python -m codepaint_env.integrations.openenv
                                 description="Serve a codepaint environment with OpenEnv's app "
                                             "(POST /reset, /step, GET /state, /schema, /health, WS /ws).")
-    p.add_argument("--env", default="CodePaint/SVG-v0", help="the environment id (default CodePaint/SVG-v0)")
+    p.add_argument("--env", default="CodePaint/SVG-v1", help="the environment id (default CodePaint/SVG-v1)")
     p.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1; off loopback "
                    "a token is required)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")

@@ -11,7 +11,7 @@ rollout is complete::
     trainer = GRPOTrainer(
         model="Qwen/Qwen3-0.6B",
         train_dataset=Dataset.from_list(tasks_to_rows(load_suite("svg", split="train"))),
-        environment_factory=lambda: CodePaintToolEnv("CodePaint/SVG-v0", reward="execution_gate",
+        environment_factory=lambda: CodePaintToolEnv("CodePaint/SVG-v1", reward="execution_gate",
                                                      max_turns=3),
         args=GRPOConfig(max_tool_calling_iterations=3, ...),
     )
@@ -99,7 +99,7 @@ class CodePaintToolEnv(PicklesAsArguments):
     (``environment_factory=CodePaintToolEnv``); bind arguments with a lambda or ``functools.partial``.
 
     Args:
-        env_id: A registered CodePaint environment id (``"CodePaint/SVG-v0"``...).
+        env_id: A registered CodePaint environment id (``"CodePaint/SVG-v1"``...).
         reward: The reward (an id, an object, or weighted components; see ``CodePaintEnv``).
         max_turns: Submissions per episode (1 = single answer, more = the model may revise).
         size: Render size of the environment (an int or ``(W, H)``).
