@@ -404,15 +404,17 @@ def serve_args(args: argparse.Namespace, p: argparse.ArgumentParser) -> int:
     server = JudgeServer(args.host, args.port, latency_s=args.latency_ms / 1000, bias=args.bias,
                          tie_margin=args.tie_margin, retry_after_s=args.retry_after, fail_rate=args.fail_rate,
                          fail_kinds=kinds, seed=args.seed, verbose=args.verbose)
-    print(f"codepaint stand-in judge on {server.url} (model: any name; OPENAI_BASE_URL={server.url} "
-          "OPENAI_API_KEY=anything)", flush=True)
     # Handlers of our own, as uvicorn does: a process started in the background by a shell without job
     # control inherits SIGINT *ignored*, and Python then never raises KeyboardInterrupt (Ctrl-C, or a
     # supervisor's SIGINT, would be lost). SIGTERM (docker, kubernetes, systemd) stops it the same way.
+    # They are in place, and the server started, before the line that says it is ready: a signal sent
+    # as soon as that line is read must stop it cleanly, not kill it.
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     server.start()
+    print(f"codepaint stand-in judge on {server.url} (model: any name; OPENAI_BASE_URL={server.url} "
+          "OPENAI_API_KEY=anything)", flush=True)
     try:
         stop.wait()
     finally:
