@@ -22,6 +22,8 @@ register_envs()  # plain gymnasium.register calls; the entry points are strings
 if TYPE_CHECKING:  # imported when first used (``__getattr__`` below): the envs import the rewards
     from codepaint_env.envs.env import CodePaintEnv
 
+    ENV_IDS: dict[str, str]  # computed on each access: languages registered later have ids too
+
 
 def __getattr__(name: str) -> Any:
     if name == "CodePaintEnv":
