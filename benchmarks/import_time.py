@@ -3,12 +3,18 @@ r"""How long importing codepaint takes, and what each import loads: best of N fr
     .venv/bin/python benchmarks/import_time.py                 # best of 15 launches each
     .venv/bin/python benchmarks/import_time.py --runs 30 --json runs/import_time.json
 
+    # before and after in one run: the src/ of an older commit, measured beside this checkout's
+    mkdir -p /tmp/cp-before && git archive 456c5f7 src | tar -x -C /tmp/cp-before
+    .venv/bin/python benchmarks/import_time.py --before /tmp/cp-before/src
+
 Each statement runs in a new ``python -c`` process, ``--runs`` times, the statements interleaved
 round by round (so a busy moment of the machine hits all of them alike); a process measures its
 own statement with ``time.perf_counter`` around ``exec`` (the interpreter's start-up is left out)
 and reports which heavy packages ended up in ``sys.modules``. The table gives the best time in
 ms, the median, and the best as a ratio to ``import numpy`` measured in the same run, so figures
-taken on different machines or days compare as ratios.
+taken on different machines or days compare as ratios. With ``--before SRC`` each statement is
+also timed with ``SRC`` first on ``PYTHONPATH`` (an older checkout's ``src/``), in the same
+rounds, and the table adds its best time and the ratio after / before.
 
 What it checks as well as times: ``import codepaint_env`` registers the Gymnasium ids (the
 ``CodePaint/...`` ids are in gymnasium's registry right after it), while ``import
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -50,10 +57,13 @@ print(json.dumps({"ms": ms, "loaded": [m for m in sys.argv[2].split(",") if m in
 """
 
 
-def measure(statement: str) -> dict:
+def measure(statement: str, src: Path | None = None) -> dict:
     """One fresh interpreter: the statement's time, the watched packages it loaded, the ids."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join(x for x in (str(src), env.get("PYTHONPATH", "")) if x)
     out = subprocess.run([sys.executable, "-c", _PROBE, statement, ",".join(WATCHED)], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -61,26 +71,38 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=15, help="fresh interpreters per statement (default 15)")
     p.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    p.add_argument("--before", type=Path, default=None, metavar="SRC",
+                   help="also time each statement with this src/ folder first on PYTHONPATH")
     args = p.parse_args(argv)
-    times: dict[str, list[float]] = {label: [] for label, _ in STATEMENTS}
-    last: dict[str, dict] = {}
+    trees = {"after": None, "before": args.before} if args.before else {"after": None}
+    times = {tree: {label: [] for label, _ in STATEMENTS} for tree in trees}
+    last: dict[str, dict[str, dict]] = {tree: {} for tree in trees}
     for _ in range(args.runs):
         for label, statement in STATEMENTS:
-            res = measure(statement)
-            times[label].append(res["ms"])
-            last[label] = res
-    base = min(times["import numpy"])
+            for tree, src in trees.items():
+                res = measure(statement, src)
+                times[tree][label].append(res["ms"])
+                last[tree][label] = res
+    base = min(times["after"]["import numpy"])
     rows = []
-    print(f"{'statement':34} {'best ms':>8} {'median':>8} {'/numpy':>7}  loads")
+    extra = f" {'before':>8} {'a/b':>6}" if args.before else ""
+    print(f"{'statement':34} {'best ms':>8} {'median':>8} {'/numpy':>7}{extra}  loads (after)")
     for label, _ in STATEMENTS:
-        best, median = min(times[label]), statistics.median(times[label])
-        loaded = ", ".join(m for m in last[label]["loaded"] if m != "numpy") or "-"
-        ids = len(last[label]["ids"])
-        print(f"{label:34} {best:8.1f} {median:8.1f} {best / base:7.2f}  {loaded}"
+        best, median = min(times["after"][label]), statistics.median(times["after"][label])
+        loaded = ", ".join(m for m in last["after"][label]["loaded"] if m != "numpy") or "-"
+        ids = len(last["after"][label]["ids"])
+        row = {"statement": label, "best_ms": round(best, 2), "median_ms": round(median, 2),
+               "ratio_to_numpy": round(best / base, 3), "loaded": last["after"][label]["loaded"],
+               "codepaint_ids": last["after"][label]["ids"]}
+        before = ""
+        if args.before:
+            was = min(times["before"][label])
+            before = f" {was:8.1f} {best / was:6.2f}"
+            row |= {"before_best_ms": round(was, 2), "after_over_before": round(best / was, 3),
+                    "before_loaded": last["before"][label]["loaded"]}
+        print(f"{label:34} {best:8.1f} {median:8.1f} {best / base:7.2f}{before}  {loaded}"
               + (f"; {ids} CodePaint ids registered" if ids else ""))
-        rows.append({"statement": label, "best_ms": round(best, 2), "median_ms": round(median, 2),
-                     "ratio_to_numpy": round(best / base, 3), "loaded": last[label]["loaded"],
-                     "codepaint_ids": last[label]["ids"]})
+        rows.append(row)
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"runs": args.runs, "python": sys.version.split()[0], "rows": rows},
