@@ -21,7 +21,7 @@ from codepaint_env.render import Renderer
 from codepaint_env.render.browser.assets import load_assets
 from codepaint_env.render.browser.chromium import find_browser
 from codepaint_env.render.browser.launch import CHROMIUM_ARGS
-from codepaint_env.render.browser.pages import build_page, render_url, shared_asset
+from codepaint_env.render.browser.pages import INIT_JS, build_page, render_url, shared_asset, slot_scripts
 
 SIZE = 256
 
@@ -100,8 +100,9 @@ def bench_fresh_browser(kinds: list[str], repeats: int) -> dict[str, dict[str, f
                 browser = pw.chromium.launch(executable_path=binary.path, args=list(CHROMIUM_ARGS))
                 page = browser.new_page(viewport={"width": SIZE, "height": SIZE})
                 page.route("**/*", _serve(spec.files, assets))
-                page.add_init_script(spec.init_script())
-                page.goto(URL)
+                for script in [INIT_JS, *slot_scripts(spec.engine, assets)]:
+                    page.add_init_script(script)
+                page.goto(spec.address(URL))
                 info = page.evaluate("window.__codepaint.done()")
                 page.screenshot()
                 browser.close()

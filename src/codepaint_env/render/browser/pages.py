@@ -1,9 +1,12 @@
-"""The documents each browser language is rendered in.
+"""The documents each browser language is rendered in, and the scripts every render starts with.
 
 Every render is a document on an origin of its own, ``http://r<N>.codepaint.invalid/`` (``.invalid``
-is reserved and can never resolve), whose files are served from memory by request routing; the
-pinned JS comes from one fixed origin, :data:`ASSET_ORIGIN`, so the browser's HTTP and code caches
-keep it compiled between renders. Nothing else is reachable.
+is reserved and can never resolve), whose files are served from memory by request routing.
+Nothing else is reachable. The pinned JS (p5.js, p5.brush) and the harness are not files of the
+page: a slot injects them once, as init scripts (:func:`slot_scripts`), and every document of the
+slot evaluates them before its own scripts (V8 keeps them compiled between renders). The render's
+configuration travels in the address's fragment (:meth:`PageSpec.address`), so the scripts
+are the same for every render.
 
 The page a language gets is its table entry's ``page`` (:class:`~codepaint_env.core.languages.LanguageSpec`):
 
@@ -22,7 +25,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from importlib import resources
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from codepaint_env.core.languages import LANGUAGES
 from codepaint_env.render.browser.assets import JSAssets
@@ -30,6 +33,7 @@ from codepaint_env.render.browser.p5compat import CDN_MAJOR, uses_p5_v1
 from codepaint_env.render.svg import prepare_svg
 
 SITE = "codepaint.invalid"
+#: Where the injected pinned JS says it comes from in stack traces (``//# sourceURL``); never served.
 ASSET_ORIGIN = f"http://assets.{SITE}"
 HARNESS_PREFIX = "/__codepaint__/"
 
@@ -47,7 +51,9 @@ def is_ours(url: str) -> bool:
 EPOCH_MS = 1_704_103_800_000  # 2024-01-01T10:10:00Z
 
 _JS = resources.files("codepaint_env.render.browser") / "js"
+#: The slot's first init script (the harness's first part: containment, determinism, results).
 INIT_JS = (_JS / "init.js").read_text()
+HARNESS_JS = (_JS / "p5-harness.js").read_text()
 
 _STYLE = (
     "html,body{margin:0;padding:0;width:100%;height:100%;overflow:hidden;background:#fff}"
@@ -69,9 +75,13 @@ class PageSpec:
     syntax_error: str | None = None  # found before any browser work
     engine: list[str] = field(default_factory=list)  # the pinned JS the page runs ("p5-v1", ...)
 
-    def init_script(self) -> str:
-        """The init script with this render's configuration baked in."""
-        return f"const __CP_CONFIG = {json.dumps(self.config)};\n{INIT_JS}"
+    def address(self, url: str) -> str:
+        """The address to open for this page at ``url``: the configuration in its fragment.
+
+        A fragment never reaches request routing; ``init.js`` reads it and takes it off the address
+        before the page's own scripts run.
+        """
+        return f"{url}#codepaint={quote(json.dumps(self.config, separators=(',', ':')), safe='')}"
 
 
 def _doc(head: str, body: str = "") -> bytes:
@@ -108,18 +118,16 @@ def build_page(
         "settle_frames": 2,
         "wait": "p5" if kind == "sketch" else "load",
         "fatal_errors": kind == "sketch",
+        "engine": [],
     }
     js = "text/javascript; charset=utf-8"
     if kind == "sketch":
         v1 = not libraries and uses_p5_v1(code)
         engine = ["p5-v1"] if v1 else ["p5", *libraries]
-        libs = [_ASSET_NAMES[name] for name in engine] + ["p5-harness.js"]
-        # crossorigin + CORS headers: errors thrown inside p5 keep their messages
-        tags = "".join(f'<script crossorigin="anonymous" src="{ASSET_ORIGIN}{HARNESS_PREFIX}{lib}">'
-                       "</script>" for lib in libs)
-        tags += '<script src="/sketch.js"></script>'
+        config["engine"] = engine  # the slot injects it, then the harness (slot_scripts)
         files = {"/sketch.js": (code.encode(), js)}
-        files["/"] = (_doc(f"<style>{_STYLE}{_P5_STYLE}</style>{tags}"), "text/html; charset=utf-8")
+        files["/"] = (_doc(f'<style>{_STYLE}{_P5_STYLE}</style><script src="/sketch.js"></script>'),
+                      "text/html; charset=utf-8")
         notes = ["note: rendered with p5.js 1.x (the sketch uses API that p5.js 2 removed)"] if v1 else []
         return PageSpec(files=files, config=config, engine=engine, notes=notes)
     if kind == "image":
@@ -138,20 +146,35 @@ def build_page(
                      "or 'document'")
 
 
-#: Pinned asset -> the file name the page asks for on the asset origin.
+#: Pinned asset -> its file name in stack traces.
 _ASSET_NAMES = {"p5": "p5.min.js", "p5-v1": "p5-v1.min.js", "p5.brush": "p5.brush.js"}
 
 
-def shared_asset(url: str, assets: JSAssets) -> str | None:
-    """The file to serve for a shared asset: the harness's own, or p5 / p5.brush asked of a CDN.
+def slot_scripts(engine: list[str] | tuple[str, ...], assets: JSAssets) -> list[str]:
+    """The init scripts a slot adds for renders that run ``engine``: each pinned file, then the harness.
 
-    Pages that load p5 or p5.brush from a CDN get our pinned copies, offline and locally.
+    Each runs in the top frame of a render whose configuration names it, and nowhere else (a
+    frame, the slot's warm-up page). The file is wrapped in an ``if`` block at the top level of
+    the script, so its ``var``\ s and functions are the page's globals as with a ``<script>`` tag
+    (the pinned files declare nothing else at their top level), and it starts on the first line,
+    so line numbers in stack traces are the file's.
     """
+
+    def script(runs_when: str, source: str, file: str) -> str:
+        return (f"if (window === window.top && window.__codepaint && {runs_when}) {{{source}\n}}\n"
+                f"//# sourceURL={ASSET_ORIGIN}{HARNESS_PREFIX}{file}")
+
+    if not engine:
+        return []
+    return [*(script(f"window.__codepaint.config.engine.includes({json.dumps(name)})",
+                     assets.files[name].decode(), _ASSET_NAMES[name]) for name in engine),
+            script("window.__codepaint.config.engine.length", HARNESS_JS, "p5-harness.js")]
+
+
+def shared_asset(url: str, assets: JSAssets) -> str | None:
+    """The file to serve for p5 or p5.brush asked of a CDN: our pinned copy, offline and locally."""
     path = urlsplit(url).path.lower()
     name = path.rsplit("/", 1)[-1]
-    if url.startswith(ASSET_ORIGIN + HARNESS_PREFIX):
-        by_name = {file: assets.paths[asset] for asset, file in _ASSET_NAMES.items()}
-        return {**by_name, "p5-harness.js": str(_JS / "p5-harness.js")}.get(name)
     if is_ours(url):
         return None
     if ("p5.brush" in path and name.endswith(".js")) or name == "p5.brush":

@@ -42,7 +42,7 @@ from codepaint_env.render.browser.containment import (
     route_request,
 )
 from codepaint_env.render.browser.launch import BrowserLauncher
-from codepaint_env.render.browser.pages import PageSpec, render_url
+from codepaint_env.render.browser.pages import INIT_JS, PageSpec, render_url, slot_scripts
 from codepaint_env.render.browser.render_steps import (
     interact,
     open_render,
@@ -81,6 +81,7 @@ class BrowserPool:
         self._sem: asyncio.Semaphore | None = None
         self._idle: list[Slot] = []
         self._ids = itertools.count(1)
+        self._scripts: dict[tuple[str, ...], list[str]] = {}
         self.retries = 0
         self.slots_made = 0
 
@@ -138,14 +139,21 @@ class BrowserPool:
                 self._gen = gen = await self._launcher.launch()
             return gen
 
-    async def _take_slot(self) -> Slot:
+    async def _take_slot(self, engine: tuple[str, ...]) -> Slot:
+        """An idle slot (one that already has this pinned JS first), else a new one."""
         while self._idle:
-            slot = self._idle.pop()
+            same = [i for i, s in enumerate(self._idle) if s.engine == engine]
+            slot = self._idle.pop(same[-1] if same else -1)
             if slot.gen.usable and not slot.broken and not slot.page.is_closed():
                 return slot
             await self._discard(slot)
         gen = await self._current_generation()
         return await self._new_slot(gen)
+
+    def _slot_scripts(self, engine: tuple[str, ...]) -> list[str]:
+        if engine not in self._scripts:
+            self._scripts[engine] = slot_scripts(engine, self.assets)
+        return self._scripts[engine]
 
     async def _new_slot(self, gen: Generation) -> Slot:
         from playwright.async_api import Error as PlaywrightError
@@ -190,6 +198,9 @@ class BrowserPool:
         page = await ctx.new_page()
         cdp = await ctx.new_cdp_session(page)
         await cdp.send("Page.enable")  # needed for this session's init scripts to apply
+        # The harness's first part, in every document of the slot before anything else (the
+        # pinned JS a render needs is added after it: open_render).
+        await cdp.send("Page.addScriptToEvaluateOnNewDocument", {"source": INIT_JS})
         slot = Slot(gen, ctx, page, cdp)
         # Request ids name the renderer process: its run-queue wait tells overload from a
         # slow program. No bodies are buffered for this session.
@@ -298,7 +309,7 @@ class BrowserPool:
             for attempt in range(2):
                 slot: Slot | None = None
                 try:
-                    slot = await self._take_slot()
+                    slot = await self._take_slot(tuple(spec.engine))
                     slot.gen.in_flight += 1
                     cap = await self._render_in(slot, spec, width, height, timeout_s,
                                                 after, after_timeout_s)
@@ -345,7 +356,7 @@ class BrowserPool:
         try:
             t0 = time.perf_counter()
             try:
-                await slot.gen.run(open_render(slot, job, width, height, timeout_s),
+                await slot.gen.run(open_render(slot, job, width, height, timeout_s, self._slot_scripts),
                                    timeout_s + SETUP_TIMEOUT_S)
             except (PlaywrightError, asyncio.TimeoutError) as e:
                 # Nothing of the program has run before the commit: a page that cannot even

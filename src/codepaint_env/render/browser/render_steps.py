@@ -9,11 +9,13 @@ script with V8's ``terminateExecution``; :func:`screenshot` captures the picture
 Between successive renders in a slot: a fresh origin and a fresh document. Each render is a
 navigation to ``http://r<N>.codepaint.invalid/``, a new origin: a new JS realm, and
 ``localStorage``, ``sessionStorage``, IndexedDB, Cache Storage all partitioned away from every
-other render. Cookies are cleared and the page's history reset after every render, and a
-per-render init script (seed, limits) is installed for that one navigation. What survives is only
-what the browser keeps per site: the HTTP and V8 code caches of our own pinned JS, which is
-exactly what makes this fast (p5.js stays compiled instead of being parsed from scratch in a new
-process each time: 3-4x the throughput of a fresh context per render here).
+other render. Cookies are cleared and the page's history reset after every render; the render's
+configuration (seed, limits) comes with its address (:meth:`~.pages.PageSpec.address`). The
+slot's init scripts (the harness, the pinned JS: :func:`~.pages.slot_scripts`) are evaluated
+afresh in every document. What survives is only what the browser keeps per renderer process: V8's
+compiled code of those scripts, which is exactly what makes this fast (p5.js stays compiled
+instead of being parsed from scratch in a new process each time: 3-4x the throughput of a fresh
+context per render here).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import base64
 import contextlib
 import io
 import time
+from collections.abc import Callable
 
 from PIL import Image
 
@@ -30,8 +33,12 @@ from codepaint_env.render.browser.slots import AfterHook, Interaction, Job, Page
 from codepaint_env.render.load import CpuStall, starved
 
 
-async def open_render(slot: Slot, job: Job, width: int, height: int, timeout_s: float) -> None:
-    """Wake the slot's page, size it, install the render's init script, navigate to it."""
+async def open_render(slot: Slot, job: Job, width: int, height: int, timeout_s: float,
+                      scripts: Callable[[tuple[str, ...]], list[str]]) -> None:
+    """Wake the slot's page, size it, give it the render's pinned JS if it lacks it, navigate to it.
+
+    ``scripts(engine)`` gives the init scripts for a set of pinned JS (:func:`~.pages.slot_scripts`).
+    """
     page, cdp = slot.page, slot.cdp
     if slot.frozen:
         await cdp.send("Page.setWebLifecycleState", {"state": "active"})
@@ -39,11 +46,18 @@ async def open_render(slot: Slot, job: Job, width: int, height: int, timeout_s: 
     if slot.viewport != (width, height):
         await page.set_viewport_size({"width": width, "height": height})
         slot.viewport = (width, height)
-    # The render's own init script (seed, limits), for every frame of this one document;
-    # taken away again by reset() before the page moves on.
-    job.script = await cdp.send("Page.addScriptToEvaluateOnNewDocument",
-                                {"source": job.spec.init_script()})
-    await page.goto(job.url, wait_until="commit", timeout=timeout_s * 1000)
+    engine = tuple(job.spec.engine)
+    if slot.engine != engine:
+        # Added after the slot's init.js, so they run after it (CDP runs a session's init scripts
+        # in the order they were added).
+        for ident in slot.engine_scripts:
+            await cdp.send("Page.removeScriptToEvaluateOnNewDocument", ident)
+        slot.engine, slot.engine_scripts = (), []
+        for source in scripts(engine):
+            ident = await cdp.send("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+            slot.engine_scripts.append(ident)
+        slot.engine = engine
+    await page.goto(job.spec.address(job.url), wait_until="commit", timeout=timeout_s * 1000)
 
 
 def timed_out(slot: Slot, cap: PageCapture, timeout_s: float) -> None:
@@ -101,14 +115,12 @@ async def interact(slot: Slot, cap: PageCapture, after: AfterHook, timeout_s: fl
 
 async def reset(slot: Slot, outcome: str, timeout_s: float) -> None:
     """Leave the slot clean for the next render, or mark it for recycling."""
-    job, slot.job = slot.job, None
+    slot.job = None
     if outcome in ("timeout", "crash") or slot.page.is_closed():
         slot.broken = True  # a terminated or crashed page: never trust it again
         return
     try:
         async def clean() -> None:
-            if job is not None and job.script:
-                await slot.cdp.send("Page.removeScriptToEvaluateOnNewDocument", job.script)
             # freeze the page: the program's timers, animation frames and tasks stop until
             # the next render navigates it away
             await asyncio.gather(slot.ctx.clear_cookies(),

@@ -129,7 +129,6 @@ class Job:
         self.spec = spec
         self.url = url
         self.cap = PageCapture(outcome="timeout")
-        self.script: dict | None = None  # the CDP identifier of this render's init script
         self.cpu0: CpuTimes | None = None  # the page's processes when the render started
         self.unserved = set(spec.files)  # the render's own files (the program) not yet served
         self.stall0 = CpuStall.now()  # the machine's CPU pressure when the render started
@@ -210,6 +209,10 @@ class Slot:
         self.broken = False
         self.viewport: tuple[int, int] | None = None
         self.frozen = False
+        # The pinned JS this slot's documents are given (pages.slot_scripts), and the CDP
+        # identifiers of those init scripts: changed only when a render needs other JS.
+        self.engine: tuple[str, ...] = ()
+        self.engine_scripts: list[dict] = []
         # The renderer process of this slot's page, from the CDP request ids Blink prefixes with
         # its process id (``"<pid>.<n>"``); stable across a slot's renders (same site).
         self.renderer_pid: int | None = None

@@ -1,7 +1,8 @@
-// codepaint page harness, part 1: runs before any script of the page (Playwright init script).
-// It is prefixed by `const __CP_CONFIG = {...};` holding seed, language, frames, limits.
-// Everything lives in a closure; the page sees only `window.__codepaint`, the hooks the
-// p5 harness and the renderer need.
+// codepaint page harness, part 1: runs before any script of the page (an init script of the
+// slot, the same for every render). The render's configuration (seed, frames, limits, the
+// pinned JS it runs) comes in the address's fragment, `#codepaint=<JSON>`, taken off the address
+// before anything else runs. Everything lives in a closure; the page sees only
+// `window.__codepaint`, the hooks the p5 harness and the renderer need.
 (() => {
   // ---- containment inside the page, in every frame (the OS-level network block is the real
   // one; these stop dialogs and popups early and keep WebRTC from even trying).
@@ -16,7 +17,10 @@
     try { Object.defineProperty(window, name, { value: undefined, configurable: false }); } catch (e) {}
   }
   if (window !== window.top) return;              // the harness hooks live in the top frame only
-  const cfg = __CP_CONFIG;
+  const key = '#codepaint=';
+  if (!location.hash.startsWith(key)) return;       // not a render (the slot's warm-up page)
+  const cfg = JSON.parse(decodeURIComponent(location.hash.slice(key.length)));
+  history.replaceState(null, '', location.href.slice(0, location.href.indexOf('#')));
   window.name = '';                                 // the one thing a tab carries across origins
   const t0 = performance.now();
 
