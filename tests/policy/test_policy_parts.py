@@ -11,7 +11,7 @@ import pytest
 from codepaint_env.core.errors import DependencyNotInstalled, UnknownModel
 from codepaint_env.policy import Batcher, Choice, QueueFull, Row, load_policy
 from codepaint_env.policy.evaluate import EvalConfig, EvalError, choose_tasks, messages_for, sample_seed
-from codepaint_env.policy.loading import KNOWN_MODELS, BundledModel, bundled_gguf
+from codepaint_env.policy.loading import KNOWN_MODELS, BundledModel, ModelPart, bundled_gguf
 from codepaint_env.policy.report import bootstrap_ci, comparison_table, pass_at_k, summarize
 from codepaint_env.policy.schemas import PolicyLimits, RequestError, parse_chat_request
 
@@ -25,9 +25,11 @@ def test_an_unknown_model_name_lists_the_known_ones():
 
 
 def test_a_missing_model_package_says_which_extra_installs_it(monkeypatch):
+    part = ModelPart(package="codepaint_no_such_package", requirement="codepaint-no-such-package==1",
+                     filename="g.gguf", size=1, sha256="0" * 64)
     monkeypatch.setitem(KNOWN_MODELS, "ghost-1m", BundledModel(
-        package="codepaint_no_such_package", requirement="codepaint-no-such-package==1", filename="g.gguf",
-        description="a model no package ships", chat_template=""))
+        parts=(part,), filename="g.gguf", description="a model no package ships", size=1, sha256="0" * 64,
+        tensors=1))
     for call in (lambda: bundled_gguf("ghost-1m"), lambda: load_policy("ghost-1m")):
         with pytest.raises(DependencyNotInstalled) as e:
             call()

@@ -17,6 +17,13 @@ class DependencyNotInstalled(CodePaintError, ImportError):
     """An optional package is missing; the message names the extra that installs it."""
 
 
+class ModelFileInvalid(DependencyNotInstalled):
+    """An installed model file is not the one codepaint recorded (size, structure or sha256); refused.
+
+    A broken installation, like a missing package: the message says which file and how to reinstall it.
+    """
+
+
 class RendererUnavailable(CodePaintError):
     """A renderer cannot run on this machine (no browser, no JS assets, ...)."""
 

@@ -5,13 +5,15 @@
     >>> [reply] = policy.generate([[{"role": "user", "content": "Draw a sun in SVG."}]], n=2, seed=0)
     >>> [c.text for c in reply.choices], reply.usage()                       # doctest: +SKIP
 
-* :func:`load_policy` (:mod:`.local`): ``smollm2-135m`` (converted once into the model cache), a
-  local checkpoint folder, or a Hugging Face model id; :class:`LocalPolicy` samples replies in
+* :func:`load_policy` (:mod:`.local`): ``smollm2-135m`` or ``qwen2.5-coder-0.5b`` (their GGUF
+  files checked against the sha256 recorded in :mod:`.loading`, converted once into the model
+  cache), a local checkpoint folder, or a Hugging Face model id; :class:`LocalPolicy` samples replies in
   batches with the chat template (each row its own temperature, top-p, budget, stop strings, seed).
 * :func:`create_policy_app` (:mod:`.server`): the FastAPI app of ``codepaint policy-server``
   (``/v1/chat/completions``, ``/v1/models``; concurrent requests batched by :class:`Batcher`).
 * :func:`run_eval` (:mod:`.evaluate`): ``codepaint eval``: K samples per task, extracted, rendered,
-  scored, written to a run folder (rows, summary with pass@k and a bootstrap interval, a gallery).
+  scored, written to a run folder (rows, summary with pass@k and a bootstrap interval, a gallery),
+  with what produced it (:mod:`.provenance`: versions, the model's sha256, the suite's hash).
 
 Importing this package loads neither torch nor FastAPI: the functions do, and raise
 :class:`~codepaint_env.core.errors.DependencyNotInstalled` with the pip command when one is missing

@@ -311,6 +311,41 @@ def _prepare_folder(config: EvalConfig, out: pathlib.Path, record: dict[str, Any
     return []
 
 
+def _settle_provenance(config: EvalConfig, out: pathlib.Path, tasks: Sequence[Task], spec: str, *, kept: bool,
+                       adding: bool) -> dict[str, Any] | None:
+    """The provenance of the rows the folder will hold (:func:`~codepaint_env.policy.provenance.describe`).
+
+    Rows kept and none to add: the folder's own (nothing new is made, so nothing is asked of the
+    model or endpoint). Rows kept and more to add: this run's, which must be the folder's.
+
+    Raises:
+        EvalError: Kept rows were made under other provenance (or before it was recorded).
+    """
+    from codepaint_env.policy.provenance import describe, differences
+
+    before = None
+    if kept:
+        try:
+            before = json.loads((out / "run.json").read_text(encoding="utf-8")).get("provenance")
+        except (OSError, ValueError, AttributeError):
+            before = None
+        if not adding:
+            return before
+    now = describe(tasks=tasks, suite=config.suite, reward=spec, seed=config.seed, model=config.model,
+                   base_url=config.base_url, served_model=config.served_model, api_key=config.api_key,
+                   split=config.split, language=config.language, level=config.level, limit=config.limit)
+    if kept and not isinstance(before, dict):
+        raise EvalError(f"{out} holds rows made before codepaint recorded what made them (no provenance in "
+                        "its run.json), so new rows could not be told apart from them; choose another --out")
+    if kept and isinstance(before, dict):
+        differ = differences(before, now)
+        if differ:
+            raise EvalError(f"{out} holds rows made under other provenance ({'; '.join(differ)}); "
+                            "resuming would mix them with rows made now: restore what made them, or choose "
+                            "another --out")
+    return now
+
+
 def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer: RenderService | None = None,
              log: Callable[[str], None] = print) -> dict[str, Any]:
     """Evaluate a policy on a suite (see the module docstring); returns the summary it wrote.
@@ -340,6 +375,7 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
     wanted = {(t.id, k) for t in tasks for k in range(config.samples)}
     done = {(r["task_id"], r["sample"]) for r in kept} & wanted
     todo = [(t, k) for t in tasks for k in range(config.samples) if (t.id, k) not in done]
+    record["provenance"] = _settle_provenance(config, out, tasks, spec, kept=bool(done), adding=bool(todo))
     (out / "run.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
     log(f"eval: {len(tasks)} tasks x {config.samples} samples of {config.suite}/{config.split}, "
         f"reward {spec}, "
@@ -391,6 +427,7 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
                               "top_p": config.top_p, "seed": config.seed})
     summary["this_run"] = {"generated": len(todo) - failed, "endpoint_failures": failed,
                            "wall_seconds": round(time.perf_counter() - started, 2)}
+    summary["provenance"] = record["provenance"]
     (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     write_index(out / "index.html", all_rows, summary)
     if failed:

