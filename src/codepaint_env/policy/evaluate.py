@@ -13,12 +13,15 @@ local path sample the same tokens (up to float rounding between batch shapes).
 
 The run folder:
 
-* ``run.json``: the configuration (``--resume`` refuses a folder made with another one);
+* ``run.json``: the configuration (``--resume`` refuses a folder made with another one) and the
+  provenance of its rows (:mod:`~codepaint_env.policy.provenance`: versions, the model's sha256,
+  the suite's hash...; ``--resume`` refuses to add rows made under another);
 * ``rollouts.jsonl``: one row per sample, appended as samples finish (so a stopped run loses at
   most one batch): task id, sample index, system prompt style, prompt, completion, extracted code,
   the render (:meth:`RenderResult.to_dict`), the reward value, reason and breakdown, the gate's
   value and pass, tokens, seconds, the picture's path;
-* ``images/``: the pictures; ``summary.json``: :func:`~codepaint_env.policy.report.summarize`;
+* ``images/``: the pictures; ``summary.json``: :func:`~codepaint_env.policy.report.summarize`, and
+  the provenance;
   ``index.html``: every picture with its program and scores.
 
 A sample the endpoint could not answer (after the client's retries) is not written: it is counted,
