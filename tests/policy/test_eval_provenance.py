@@ -70,6 +70,7 @@ def test_an_endpoint_run_records_its_models_list_and_resume_refuses_another_suit
         assert prov["suite"]["sha256"] == tasks_sha256(used)
         assert prov["reward"] == "execution_gate" and prov["seeds"]["seed"] == 0
         assert summary["gate_pass_rate"] == 1.0  # the scripted programs draw
+        assert "model sha256</td><td>none: an endpoint" in (out / "index.html").read_text()
 
         # the same provenance: resuming adds rows
         run_eval(config(2), renderer=renderer, log=lambda _: None)
@@ -105,6 +106,7 @@ def test_a_local_model_is_named_by_its_weights_and_resume_refuses_other_weights(
     assert model["kind"] == "folder" and model["path"] == str(folder) and weights
     assert model["sha256"] == files_sha256([(n, folder / n) for n in weights])[0]
     assert [f["name"] for f in model["files"]] == weights
+    assert f"model sha256</td><td>{model['sha256']}" in (out / "index.html").read_text()
     packages = summary["provenance"]["packages"]
     for name in ("torch", "transformers", "trl"):
         installed = importlib.util.find_spec(name) is not None

@@ -211,6 +211,9 @@ def write_index(path: str | os.PathLike[str], rows: Sequence[Mapping[str, Any]],
              ("gate pass", _fmt(summary.get("gate_pass_rate"), True)),
              ("mean reward", _fmt((summary.get("mean_reward") or {}).get("mean"))),
              ("invented API", _fmt(summary.get("invented_api_rate"), True))]
+    model = (summary.get("provenance") or {}).get("model") or {}
+    if model:
+        facts.append(("model sha256", model.get("sha256") or f"none: {model.get('reason')}"))
     table = "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in facts)
     tiles = []
     for r in sorted(rows, key=lambda r: (r["task_id"], r["sample"])):
