@@ -155,7 +155,7 @@ def slot_scripts(engine: list[str] | tuple[str, ...], assets: JSAssets) -> list[
 
     Each runs in the top frame of a render whose configuration names it, and nowhere else (a
     frame, the slot's warm-up page). The file is wrapped in an ``if`` block at the top level of
-    the script, so its ``var``\ s and functions are the page's globals as with a ``<script>`` tag
+    the script, so its ``var`` declarations and functions are globals as with a ``<script>`` tag
     (the pinned files declare nothing else at their top level), and it starts on the first line,
     so line numbers in stack traces are the file's.
     """

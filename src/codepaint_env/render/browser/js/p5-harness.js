@@ -136,7 +136,29 @@
   }
   const noteCanvas = (inst) => {
     const c = inst.canvas || (inst._renderer && inst._renderer.canvas);
-    if (c) cp.state.canvas = { width: c.width, height: c.height, webgl: !!(inst._renderer && inst._renderer.isP3D) };
+    const webgl = !!(inst._renderer && inst._renderer.isP3D);
+    if (c) cp.state.canvas = { width: c.width, height: c.height, webgl };
+    if (webgl) waitForGPU(inst._renderer.GL || inst._renderer.drawingContext);
+  };
+  // A WebGL sketch's drawing runs in the GPU process after its script returns (on SwiftShader,
+  // on the CPU: p5.brush's fills take ~100 ms there). A one-pixel read of the picture waits for
+  // it, so the in-page time is the sketch's whole drawing and the capture only the capture.
+  // Every binding the read touches is put back; it changes no pixel.
+  const waitForGPU = (gl) => {
+    if (!gl || typeof gl.readPixels !== 'function' || gl.isContextLost()) return;
+    const two = typeof WebGL2RenderingContext !== 'undefined' && gl instanceof WebGL2RenderingContext;
+    const saved = two
+      ? [[gl.READ_FRAMEBUFFER, gl.getParameter(gl.READ_FRAMEBUFFER_BINDING)],
+         [gl.PIXEL_PACK_BUFFER, gl.getParameter(gl.PIXEL_PACK_BUFFER_BINDING)]]
+      : [[gl.FRAMEBUFFER, gl.getParameter(gl.FRAMEBUFFER_BINDING)]];
+    try {
+      if (two) { gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null); gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null); }
+      else gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+    } catch (e) { /* best effort: the capture waits for the GPU anyway */ }
+    for (const [target, bound] of saved) {
+      if (target === gl.PIXEL_PACK_BUFFER) gl.bindBuffer(target, bound); else gl.bindFramebuffer(target, bound);
+    }
   };
 
   cp.collect = () => ({
