@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import time
@@ -92,6 +93,29 @@ def test_navigation_away_is_blocked_and_reported(renderer, canary):
     time.sleep(0.3)
     assert canary.total == 0
 
+
+def test_a_render_loads_its_document_once_so_a_forged_configuration_never_runs(renderer):
+    """A render's configuration comes in its address's fragment; a reload with a forged one is refused.
+
+    The reload here is the browser's own (an ``after`` hook's ``page.reload()``), which the page's
+    harness cannot intercept: only request routing stands between it and a second document.
+    """
+    forged = {"seed": 5, "epoch_ms": 0, "frames": 1, "max_canvas": 99999, "allowed_api": None,
+              "settle_frames": 2, "wait": "p5", "fatal_errors": False, "engine": ["p5"]}
+
+    async def reload_forged(page, cdp, cap):
+        await page.evaluate("c => history.replaceState(null, '', '#codepaint=' + encodeURIComponent(c))",
+                            json.dumps(forged))
+        with contextlib.suppress(Exception):  # the blocked load fails the reload
+            await page.reload(wait_until="load", timeout=5000)
+        return await page.evaluate("window.__codepaint && window.__codepaint.config.max_canvas")
+
+    res, inter = renderer.interact("function setup(){createCanvas(64,64);background(250);circle(32,32,20);}",
+                                   "p5", after=reload_forged, size=64)
+    assert inter is not None and inter.result != 99999, "the forged configuration ran"
+    # reported as a blocked navigation (of the hook's, or of the render when the error page's
+    # commit arrives after the hook returned)
+    assert inter.navigations or res.error_kind == "navigation", (inter, res.messages)
 
 REQUEST_ATTACKS = {
     "fetch": ("fetch('http://127.0.0.1:{port}/fetch').then(r=>r.text())"

@@ -47,7 +47,10 @@ async def route_request(slot: Slot, route: Any, assets: JSAssets) -> None:
             # unanswered, the request would stall and the window never be reported.)
             await route.abort("blockedbyclient")
             return
-        if req.is_navigation_request() and _is_main(req.frame) and url != job.url:
+        reload = url == job.url and "/" not in job.unserved
+        if req.is_navigation_request() and _is_main(req.frame) and (url != job.url or reload):
+            # Away, or a second load of the render's own document (a reload): its configuration
+            # comes with the address (pages.PageSpec.address), so only the first load is ours.
             cap.navigations.append(url[:300])
             job.end("navigation")
             await route.abort("blockedbyclient")
