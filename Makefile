@@ -2,6 +2,7 @@
 #   make test   venv + .[all] + JS assets + browser + trainer venvs (.venvs/), then the whole test suite
 #   make demo   the same set-up, then the main job (renders into runs/demo/)
 #   make check  ruff, import-linter layer contracts, no import cycle, pyright;  make bench   benchmarks (quick)
+#   make perf   every backend's speed on the real corpus, one report (docs/speed.md)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -9,7 +10,7 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
-.PHONY: setup test demo lint check bench clean browser tex ocr sandbox corpus trainer-venvs
+.PHONY: setup test demo lint check bench perf clean browser tex ocr sandbox corpus trainer-venvs
 
 setup: $(DEPS) $(JS) browser tex ocr sandbox
 
@@ -72,6 +73,10 @@ bench: setup
 	@$(BIN)/python benchmarks/svg_bench.py
 	@$(BIN)/python benchmarks/env_bench.py
 	@$(BIN)/python benchmarks/embed_bench.py --quick
+
+# Every backend's speed on the real corpus, one report: docs/performance.json and docs/speed.md's tables.
+perf: setup corpus
+	@$(BIN)/python benchmarks/performance.py --quick
 
 clean:
 	rm -rf $(VENV) .venvs node_modules runs
