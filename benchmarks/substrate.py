@@ -1,0 +1,108 @@
+"""The substrate table: what each real policy draws, untrained, at each difficulty level.
+
+    .venv/bin/python benchmarks/substrate.py                      # hours on 2 cores; docs/substrate.{md,json}
+    .venv/bin/python benchmarks/substrate.py --report-only
+
+For each bundled policy (SmolLM2-135M-Instruct, Qwen2.5-Coder-0.5B-Instruct) and each level of the
+``shapes`` generator, ``codepaint eval`` on the level's held-out scenes (``--split eval``, seed 0: the
+same scenes for both models; ``--tasks`` a level, one sample each) in SVG, with ``gate:0.2,checks:0.8``.
+Per model and level: draws something, gate pass, the share of a task's checks passed among the samples
+that passed the gate, and the all-stated-checks pass rate among them. Each evaluation resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from learning_run import measures, rows_of  # noqa: E402  (the learning run's own measures)
+
+MODELS = ("smollm2-135m", "qwen2.5-coder-0.5b")
+REWARD = "gate:0.2,checks:0.8"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the evaluations not yet done, then write docs/substrate.md and docs/substrate.json."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--run", default=str(ROOT / "runs/substrate"))
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--levels", default="0,1,2,3,4")
+    ap.add_argument("--tasks", type=int, default=48, help="held-out scenes per level")
+    ap.add_argument("--max-tokens", type=int, default=384)
+    ap.add_argument("--report-only", action="store_true")
+    args = ap.parse_args(argv)
+    models = [m for m in args.models.split(",") if m]
+    levels = [int(x) for x in args.levels.split(",") if x.strip()]
+    run = Path(args.run)
+    times_path = run / "seconds.json"
+    run.mkdir(parents=True, exist_ok=True)
+    times = json.loads(times_path.read_text()) if times_path.exists() else {}
+    for model in models:
+        for level in levels:
+            out = run / model / f"level-{level}"
+            if args.report_only or (out / "summary.json").exists():
+                continue
+            command = [str(Path(sys.executable).parent / "codepaint"), "eval", "--model", model,
+                       "--suite", "shapes", "--language", "svg", "--level", str(level), "--split", "eval",
+                       "--limit", str(args.tasks),
+                       "--samples", "1", "--max-tokens", str(args.max_tokens), "--temperature", "0.7",
+                       "--seed", "0", "--reward", REWARD, "--batch-size", "8", "--out", str(out), "--resume",
+                       "--no-progress"]
+            print(f"[{model} L{level}] {' '.join(command)}", flush=True)
+            started = time.perf_counter()
+            rc = subprocess.call(command, cwd=ROOT, env={**os.environ, "TRL_EXPERIMENTAL_SILENCE": "1"})
+            times[f"{model} L{level}"] = round(time.perf_counter() - started, 1)
+            times_path.write_text(json.dumps(times, indent=1))
+            if rc != 0:
+                raise SystemExit(f"[{model} L{level}] failed (exit {rc})")
+    records = []
+    for model in models:
+        for level in levels:
+            rows = rows_of(run / model / f"level-{level}")
+            if rows:
+                records.append({"model": model, "stage": "base", "level": level, **measures(rows)})
+
+    def pct(v: float | None) -> str:
+        return "-" if v is None else f"{100 * v:.1f} %"
+
+    def num(v: float | None) -> str:
+        return "-" if v is None else f"{v:.3f}"
+
+    table = ["| model | level | tasks | draws something | gate pass | checks share (gate-passers) | "
+             "all stated checks pass (gate-passers) |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    table += [f"| {r['model']} | {r['level']} | {r['samples']} | {pct(r['draws_something'])} | "
+              f"{pct(r['gate_pass'])} | {num(r['checks_share_gated'])} | {pct(r['all_checks_pass'])} |"
+              for r in records]
+    text = f"""# The substrate: what each real policy draws untrained, per level
+
+Measured by `benchmarks/substrate.py` on this project's 2-core CPU machine: each policy, untrained, on
+the held-out scenes of every level of the `shapes` generator (`codepaint eval --suite shapes --level L
+--split eval --language svg`, {args.tasks} scenes a level, one sample each, temperature 0.7, at most
+{args.max_tokens} new tokens, the same scenes for both models), scored with `{REWARD}`. "Gate-passers":
+over the samples that passed the execution gate. Wall time {sum(times.values()) / 60:.0f} min.
+
+<!-- not run: hours of CPU -->
+```bash
+.venv/bin/python benchmarks/substrate.py
+```
+
+{chr(10).join(table)}
+"""
+    (ROOT / "docs/substrate.md").write_text(text, encoding="utf-8")
+    (ROOT / "docs/substrate.json").write_text(json.dumps({"runs": records, "settings": {
+        "tasks_per_level": args.tasks, "samples": 1, "reward": REWARD, "max_tokens": args.max_tokens,
+        "language": "svg"}, "seconds": times}, indent=1) + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
