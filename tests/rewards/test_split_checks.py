@@ -24,7 +24,8 @@ TASKS = load_suite("shapes", level=3, count=3, split="eval", language="svg")
 def batch():
     """References, a wrong-colour copy, a broken program and an empty answer, with their columns."""
     first = TASKS[0]
-    wrong = re.sub(r'(<rect width="400" height="400" fill=")[^"]+', r"\1grey", first.reference_programs["svg"])
+    background = r'(<rect width="400" height="400" fill=")[^"]+'
+    wrong = re.sub(background, r"\1grey", first.reference_programs["svg"])
     assert wrong != first.reference_programs["svg"]
     completions = [t.reference_programs["svg"] for t in TASKS] + [wrong, "<svg><circle", ""]
     rows = [*TASKS, first, first, first]

@@ -80,7 +80,7 @@ def test_the_dataset_is_read_live():
 @pytest.mark.browser
 def test_trls_feedback_function_moves_the_frontier_with_real_scores(renderer):
     c = Curriculum(min_samples=4, levels=(0, 1))
-    funcs, weights = rewards.reward_funcs("gate:0.2,checks:0.8", split_checks=["background", "count"],
+    funcs, _weights = rewards.reward_funcs("gate:0.2,checks:0.8", split_checks=["background", "count"],
                                           renderer=renderer, size=160)
     feedback = c.feedback(funcs)
     tasks = [c.sample() for _ in range(4)]
@@ -101,12 +101,12 @@ def test_a_gym_episode_draws_from_the_curriculum_and_records_its_result(renderer
     c = Curriculum(min_samples=3, levels=(0, 2), window=1)
     env = gym.make("CodePaint/SVG-v1", tasks=[], reward="gate:0.2,checks:0.8", renderer=renderer, size=160)
     for _ in range(3):
-        obs, info = env.reset(options={"curriculum": c})
+        obs, _info = env.reset(options={"curriculum": c})
         task = env.unwrapped.task
         assert task.level == 0 and obs["prompt"] == task.prompt
         _, value, terminated, _, _ = env.step(task.reference_programs["svg"])
         assert terminated and value == 1.0
     assert c.frontier == 2
-    obs, info = env.reset(options={"curriculum": c})
+    _obs, _info = env.reset(options={"curriculum": c})
     assert env.unwrapped.task.level == 2
     env.close()
