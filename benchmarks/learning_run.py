@@ -64,7 +64,7 @@ def stages(args: argparse.Namespace) -> list[tuple[str, list[str], Path]]:
     out: list[tuple[str, list[str], Path]] = []
 
     def evals(tag: str, model: str) -> None:
-        for level in args.levels:
+        for level in args.levels if tag == "base" else args.eval_levels or args.levels:
             folder = run / "eval" / tag / f"level-{level}"
             command = eval_command(model, folder, level, args)
             out.append((f"eval {tag} L{level}", command, folder / "summary.json"))
@@ -492,6 +492,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--arms", type=lambda s: [a for a in s.split(",") if a],
                     default=["curriculum", "uniform"])
     ap.add_argument("--levels", type=_ints, default=[0, 1, 2, 3, 4])
+    ap.add_argument("--eval-levels", type=_ints, default=None,
+                    help="the levels evaluated after training (default: every level trained on)")
     ap.add_argument("--eval-tasks", type=int, default=24, help="held-out scenes per level")
     ap.add_argument("--eval-samples", type=int, default=1, help="samples per held-out scene")
     ap.add_argument("--max-tokens", type=int, default=384)
