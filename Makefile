@@ -10,9 +10,13 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
-.PHONY: setup test demo lint check bench perf clean browser tex ocr sandbox corpus trainer-venvs
+.PHONY: setup test demo lint check bench perf clean browser tex ocr sandbox corpus trainer-venvs torchvision
 
-setup: $(DEPS) $(JS) browser tex ocr sandbox
+setup: $(DEPS) $(JS) browser tex ocr sandbox torchvision
+
+# CUDA torchvision beside CPU torch cannot import; the hook that makes it importable, only where needed.
+torchvision: $(DEPS)
+	@$(BIN)/python scripts/torchvision_fix.py
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "codepaint setup FAILED: could not create $(VENV) with $(PYTHON) -m venv. Install Python >= 3.10 with venv (Debian: apt-get install python3-venv)." >&2; exit 1; }

@@ -76,4 +76,8 @@ for name in $NAMES; do
     status=1
   fi
 done
+# A venv's torchvision that cannot load beside its CPU torch gets the import hook (scripts/torchvision_fix.py).
+for name in $NAMES; do
+  [ "$name" = openrlhf ] || [ ! -x ".venvs/$name/bin/python" ] || ".venvs/$name/bin/python" scripts/torchvision_fix.py || status=1
+done
 exit $status
