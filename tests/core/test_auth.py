@@ -325,3 +325,22 @@ def test_every_refusal_is_counted_and_no_server_minds(servers: dict[str, str]) -
         assert httpx.get(f"{url}/health", timeout=30).status_code == 200
     stats = httpx.get(servers["serve"] + "/stats", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
     assert stats.json()["rejected"]["unauthorized"] >= 20
+
+
+def test_a_trainers_configuration_reads_the_token_as_the_servers_do(tmp_path):
+    """TrainerConfig (verl, OpenRLHF, SkyRL workers) takes the servers' one token rule (core.auth)."""
+    from codepaint_env.scoring.trainer import ENV_VARS, TrainerConfig
+
+    url = {"CODEPAINT_SERVE_URL": "http://127.0.0.1:9"}
+    both = {**url, TOKEN_ENV: "new", "CODEPAINT_SERVE_TOKEN": "old"}
+    assert TrainerConfig.from_environ(both).serve_token == "new"
+    file = tmp_path / "token"
+    file.write_text("from-file\n")
+    file.chmod(0o600)
+    assert TrainerConfig.from_environ({**url, "CODEPAINT_TOKEN_FILE": str(file)}).serve_token == "from-file"
+    with pytest.warns(UserWarning, match="CODEPAINT_SERVE_TOKEN"):
+        assert TrainerConfig.from_environ({**url, "CODEPAINT_SERVE_TOKEN": "old"}).serve_token == "old"
+    with pytest.raises(ValueError, match="not both"):
+        TrainerConfig.from_environ({**url, TOKEN_ENV: "a", "CODEPAINT_TOKEN_FILE": str(file)})
+    assert TrainerConfig.from_environ({TOKEN_ENV: "unused"}).serve_token is None  # no server, no token
+    assert {TOKEN_ENV, "CODEPAINT_TOKEN_FILE", "CODEPAINT_SERVE_TOKEN"} <= set(ENV_VARS)

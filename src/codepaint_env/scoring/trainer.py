@@ -12,8 +12,9 @@ environment variables, read once per process by :meth:`TrainerConfig.from_enviro
                                with ``CODEPAINT_SERVE_URL``, the server's own reward.
 ``CODEPAINT_SERVE_URL``        score on a ``codepaint serve`` server (``RemoteReward``):
                                nothing renders in the trainer's process.
-``CODEPAINT_SERVE_TOKEN``      that server's token (unset: ``CODEPAINT_TOKEN``, the
-                               variable every codepaint server reads).
+``CODEPAINT_TOKEN``            that server's token, the variable every codepaint server
+                               reads (or ``CODEPAINT_TOKEN_FILE``: a file holding it; the
+                               older ``CODEPAINT_SERVE_TOKEN`` last, with a warning).
 ``CODEPAINT_UNJUDGED_REWARD``  the float a trainer receives for an item that could not be
                                judged (default ``0.0``; see :class:`Scored`), or
                                ``group_mean``: in batch forms, the mean of the judged items of
@@ -36,10 +37,12 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from codepaint_env.core.auth import TOKEN_ENV, TOKEN_FILE_ENV, resolve_token
 from codepaint_env.tasks.task import TASK_COLUMNS as _TASK_COLUMNS
 from rewards.base import Reward, RewardResult, Sample
 from rewards.monitors import sample_monitors
@@ -56,7 +59,6 @@ TASK_COLUMNS: tuple[str, ...] = (*_TASK_COLUMNS, "seed")
 _ENV = {
     "reward": "CODEPAINT_REWARD",
     "serve_url": "CODEPAINT_SERVE_URL",
-    "serve_token": "CODEPAINT_SERVE_TOKEN",
     "unjudged_reward": "CODEPAINT_UNJUDGED_REWARD",
     "size": "CODEPAINT_SIZE",
     "seed": "CODEPAINT_SEED",
@@ -65,8 +67,10 @@ _ENV = {
     "require_judged": "CODEPAINT_REQUIRE_JUDGED",
     "ray_address": "CODEPAINT_RAY_ADDRESS",
 }
+#: The token's former variable, read when neither ``CODEPAINT_TOKEN`` nor ``CODEPAINT_TOKEN_FILE`` is set.
+LEGACY_TOKEN_ENV = "CODEPAINT_SERVE_TOKEN"
 #: Every environment variable :meth:`TrainerConfig.from_environ` reads.
-ENV_VARS: tuple[str, ...] = tuple(_ENV.values())
+ENV_VARS: tuple[str, ...] = (*_ENV.values(), TOKEN_ENV, TOKEN_FILE_ENV, LEGACY_TOKEN_ENV)
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,9 @@ class TrainerConfig:
                 what = "1 or 0" if name == "require_judged" else "a number"
                 raise ValueError(f"{var}={raw!r} is not {what}"
                                  + (" (or group_mean)" if name == "unjudged_reward" else "")) from None
+        if kwargs.get("serve_url"):  # the servers' own rule (core.auth): one token source for every door
+            kwargs["serve_token"] = resolve_token(environ=env, legacy_env=LEGACY_TOKEN_ENV,
+                                                  warn=lambda said: warnings.warn(said, stacklevel=3))
         return cls(**kwargs)
 
     def build_reward(self, renderer: Any = None) -> Reward:
