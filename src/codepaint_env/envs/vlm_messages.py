@@ -31,6 +31,8 @@ import gymnasium as gym
 import numpy as np
 from PIL import Image
 
+from codepaint_env.core.languages import LANGUAGES
+
 __all__ = ["EDIT_INSTRUCTION", "OLDER_PICTURE", "SUBMIT_TOOL", "TOOL_INSTRUCTION", "ChatMessages",
            "feedback_content", "feedback_message", "feedback_text", "image_data_url", "image_part",
            "observation_messages", "revision_messages"]
@@ -183,7 +185,8 @@ def revision_messages(
         code: The program the policy wrote.
         image: Its picture, or ``None`` when nothing could be drawn (no image part is sent).
         feedback: Render errors, reward, a critique...
-        language: The program's language, the tag of its Markdown fence.
+        language: The program's language: its fence tag from the language table (``p5brush`` -> ``js``);
+            an unregistered name is the tag itself.
         max_side: Downscale the picture to at most this many pixels a side (fewer image tokens).
         detail: OpenAI's image ``detail`` hint.
 
@@ -197,7 +200,8 @@ def revision_messages(
     if image is not None:
         content.append(image_part(image, max_side=max_side, detail=detail))
     content.append({"type": "text", "text": text})
-    return [{"role": "assistant", "content": f"```{language or ''}\n{code}\n```"},
+    fence = LANGUAGES[language].fence if language in LANGUAGES else (language or "")
+    return [{"role": "assistant", "content": f"```{fence}\n{code}\n```"},
             {"role": "user", "content": content}]
 
 
@@ -221,7 +225,8 @@ def observation_messages(
         obs: A CodePaint observation (``prompt``, ``code``, ``image``, ``feedback``, ``turn``), or any
             mapping with those keys (``image`` an ``(H, W, 3)`` array or a PIL image).
         system: The system prompt (e.g. :func:`codepaint_env.tasks.prompts.system_prompt`); ``None``: none.
-        language: The program's language, the tag of its Markdown fence.
+        language: The program's language: its fence tag from the language table (``p5brush`` -> ``js``);
+            an unregistered name is the tag itself.
         picture: Whether the last turn drew a picture to show. ``None`` infers it from the observation,
             whose image is all zeros when nothing could be drawn (:class:`ChatMessages` knows it exactly
             from the render's ``info``).
