@@ -55,6 +55,11 @@ def eval_command(model: str, out: Path, level: int, args: argparse.Namespace) ->
             "--no-progress"]
 
 
+def warm_seed(seed: int, args: argparse.Namespace) -> int:
+    """The seed of the warm start a seed's GRPO starts from (the first seed's with --shared-warm-start)."""
+    return args.seeds[0] if args.shared_warm_start else seed
+
+
 def stages(args: argparse.Namespace) -> list[tuple[str, list[str], Path]]:
     """Every stage in order: its name, its command and the file that shows it is done."""
     run = Path(args.run)
@@ -71,11 +76,12 @@ def stages(args: argparse.Namespace) -> list[tuple[str, list[str], Path]]:
 
     evals("base", MODEL)
     for seed in args.seeds:
-        ws = run / f"ws-s{seed}"
-        out.append((f"warm start s{seed}", [*train, "--model", MODEL, "--seed", str(seed),
-                                            "--warm-start", str(args.warm_start), "--max-steps", "0",
-                                            "--output-dir", str(ws)], ws / "final/config.json"))
-        evals(f"sft-s{seed}", str(ws / "final"))
+        ws = run / f"ws-s{warm_seed(seed, args)}"
+        if warm_seed(seed, args) == seed:
+            out.append((f"warm start s{seed}", [*train, "--model", MODEL, "--seed", str(seed),
+                                                "--warm-start", str(args.warm_start), "--max-steps", "0",
+                                                "--output-dir", str(ws)], ws / "final/config.json"))
+            evals(f"sft-s{seed}", str(ws / "final"))
         for arm in args.arms:
             rl = run / f"rl-{arm}-s{seed}"
             command = [*train, "--model", str(ws / "final"), "--seed", str(seed), "--split-checks",
@@ -333,7 +339,7 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
     comparisons, names = [], []
     for seed in args.seeds:
         for arm in args.arms:
-            comparisons.append(paired(per_task_share(goal_rows(f"sft-s{seed}")),
+            comparisons.append(paired(per_task_share(goal_rows(f"sft-s{warm_seed(seed, args)}")),
                                       per_task_share(goal_rows(f"rl-{arm}-s{seed}"))))
             names.append(f"warm start -> GRPO ({arm}), seed {seed}")
         if len(args.arms) == 2:
@@ -350,7 +356,7 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
     goal_lines = []
     for seed in args.seeds:
         for arm in args.arms:
-            before = measures(goal_rows(f"sft-s{seed}"))["checks_share_gated"]
+            before = measures(goal_rows(f"sft-s{warm_seed(seed, args)}"))["checks_share_gated"]
             after = measures(goal_rows(f"rl-{arm}-s{seed}"))["checks_share_gated"]
             if before is None or after is None:
                 continue
@@ -390,11 +396,26 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
                          "num_generations": args.num_generations, "batch_size": args.batch_size,
                          "learning_rate": args.learning_rate, "eval_tasks_per_level": args.eval_tasks,
                          "eval_samples": args.eval_samples, "max_tokens": args.max_tokens,
-                         "band": list(args.band), "min_samples": args.min_samples},
+                         "band": list(args.band), "min_samples": args.min_samples,
+                         "shared_warm_start": args.shared_warm_start,
+                         "eval_levels": list(args.eval_levels or args.levels)},
             "wall_seconds": round(total, 1)}
     command = (f"--seeds {','.join(map(str, args.seeds))} --arms {','.join(args.arms)} "
                f"--warm-start {args.warm_start} --grpo-steps {args.grpo_steps} "
-               f"--eval-tasks {args.eval_tasks}")
+               f"--eval-tasks {args.eval_tasks}"
+               + (f" --eval-levels {','.join(map(str, args.eval_levels))}" if args.eval_levels else "")
+               + (" --shared-warm-start" if args.shared_warm_start else ""))
+    described = {"curriculum": (
+        f"`curriculum` (`codepaint_env.tasks.Curriculum`: the frontier level's all-stated pass rate among "
+        f"gate-passing samples kept in [{args.band[0]}, {args.band[1]}], {args.min_samples} samples before a "
+        "move, a window of two levels)"),
+                 "uniform": "`uniform` (every level equally often)"}
+    arms_text = (f"{'two arms' if len(args.arms) == 2 else 'one arm'} per seed: "
+                 + " and ".join(described[a] for a in args.arms))
+    shared = ""
+    if args.shared_warm_start:
+        shared = (f"; every seed's GRPO starts from the warm start of seed {args.seeds[0]} (one warm start, "
+                  "to save its CPU time: the seeds differ in GRPO's sampling and task order)")
     text = f"""# Learning run 2: SmolLM2-135M learns to draw the scene, on a CPU
 
 Measured by `benchmarks/learning_run.py` on this project's 2-core CPU machine (no GPU), shared with other
@@ -416,10 +437,8 @@ generator writes for fresh train scenes of every level (1 epoch), then {args.grp
 {args.batch_size} completions ({args.batch_size // args.num_generations} tasks x {args.num_generations}),
 learning rate {args.learning_rate}, temperature 0.9, one advantage per check kind
 (`reward_funcs(..., split_checks=...)`, TRL's `multi_objective_aggregation="{args.aggregation}"`), with
-two arms per seed: `curriculum` (`codepaint_env.tasks.Curriculum`: the frontier level's all-stated pass rate
-among gate-passing samples kept in [{args.band[0]}, {args.band[1]}], {args.min_samples} samples before a
-move, a window of two levels) and `uniform` (every level equally often).
-Seeds: {', '.join(map(str, args.seeds))}.
+{arms_text}.
+Seeds: {', '.join(map(str, args.seeds))}{shared}.
 
 ## The goal, and what was reached
 
@@ -505,6 +524,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--aggregation", default="normalize_then_sum")
     ap.add_argument("--band", type=lambda s: tuple(float(x) for x in s.split(",")), default=(0.4, 0.75))
     ap.add_argument("--min-samples", type=int, default=16)
+    ap.add_argument("--shared-warm-start", action="store_true",
+                    help="every seed's GRPO starts from the first seed's warm start (saves its time)")
     ap.add_argument("--report-only", action="store_true", help="write the report from the run folder")
     args = ap.parse_args(argv)
     unknown = [a for a in args.arms if a not in ("curriculum", "uniform")]
