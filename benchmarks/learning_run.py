@@ -347,6 +347,8 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
             comparisons.append(paired(per_task_share(goal_rows(f"rl-{b}-s{seed}")),
                                       per_task_share(goal_rows(f"rl-{a}-s{seed}"))))
             names.append(f"GRPO {b} -> GRPO {a}, seed {seed}")
+    kept = [i for i, c in enumerate(comparisons) if c[2]]  # a pair not run is no test
+    comparisons, names = [comparisons[i] for i in kept], [names[i] for i in kept]
     adjusted = holm([c[1] for c in comparisons])
     tests = ["| comparison (levels 0-2, checks share among gate-passers) | mean difference | p | Holm p | "
              "tasks paired |", "| --- | --- | --- | --- | --- |"]
