@@ -13,9 +13,13 @@ them. Importing this package registers the Gymnasium environments, as ``ale_py``
 
 from typing import TYPE_CHECKING, Any
 
-from codepaint_env.core.version import __version__
-from codepaint_env.registration import env_ids, register_envs
-from codepaint_env.render import Renderer, RenderResult
+from codepaint_env.core.packages import check_rewards_package
+
+check_rewards_package()  # a user's rewards.py (or PyPI's `rewards`) shadowing ours: named, with the fix
+
+from codepaint_env.core.version import __version__  # noqa: E402
+from codepaint_env.registration import env_ids, register_envs  # noqa: E402
+from codepaint_env.render import Renderer, RenderResult  # noqa: E402
 
 register_envs()  # plain gymnasium.register calls; the entry points are strings
 

@@ -16,8 +16,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rewards.registry import ALIASES, REGISTRY, RewardSpec, list_rewards, register_reward, reward_spec
-from rewards.spec import DEFAULT_REWARD, MAX_WEIGHT, RewardPlan, parse_spec
+from codepaint_env.core.packages import check_rewards_package
+
+check_rewards_package()  # another distribution's top-level `rewards` colliding: named, with the fix
+
+from rewards.registry import (  # noqa: E402
+    ALIASES,
+    REGISTRY,
+    RewardSpec,
+    list_rewards,
+    register_reward,
+    reward_spec,
+)
+from rewards.spec import DEFAULT_REWARD, MAX_WEIGHT, RewardPlan, parse_spec  # noqa: E402
 
 if TYPE_CHECKING:  # imported when first used (``__getattr__`` below)
     from rewards.base import AsyncReward, Reward, RewardResult, Sample

@@ -10,6 +10,7 @@ from typing import Any
 
 from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK
 from codepaint_env.core.errors import RendererUnavailable
+from codepaint_env.core.packages import OWN_REWARDS, rewards_problems
 from codepaint_env.core.version import __version__
 
 
@@ -46,6 +47,11 @@ def doctor(gpu: str = "off") -> int:
         print(f"[{status:^4}] {what:<16} {detail}")
 
     print(f"codepaint {__version__} on Python {sys.version.split()[0]}")
+    shadowing = _rewards_package()
+    for problem in shadowing:
+        line("FAIL", "rewards package", problem)
+    if not shadowing:
+        line("ok", "rewards package", f"codepaint's own, at {OWN_REWARDS}")
     try:
         b = chromium.find_browser()
         line("ok", "browser", f"{b.path} ({b.source}; {b.version})")
@@ -130,8 +136,22 @@ def doctor(gpu: str = "off") -> int:
             ok = False
             line("FAIL", "p5brush in-page", f"{res.error_kind}: {'; '.join(res.messages[:3])}")
     _optional_pieces(line)
+    if ok and shadowing:
+        print("\nrendering works, but `rewards` is shadowed: see the FAIL line")
+        return EXIT_BROKEN
     print("\nall good" if ok else "\nrendering is broken: see the FAIL lines")
     return EXIT_OK if ok else EXIT_BROKEN
+
+
+def _rewards_package() -> list[str]:
+    """Why ``import rewards`` would not give codepaint's package, here or in a script run from here."""
+    problems = rewards_problems()
+    for mine in (Path.cwd() / "rewards.py", Path.cwd() / "rewards" / "__init__.py"):
+        if mine.exists() and mine.resolve().parent != OWN_REWARDS.resolve():
+            problems.append(f"{mine} shadows codepaint's `rewards` package (at {OWN_REWARDS}) for a "
+                            "script run from this folder: `import codepaint_env` will fail there. "
+                            "Fix: rename it (e.g. my_rewards.py, and its imports).")
+    return problems
 
 
 def _optional_pieces(line: Any) -> None:

@@ -159,6 +159,7 @@ class CodePaintEnv(gym.Env[dict, str]):
         })
         self.task: Task | None = None
         self._turn = 0
+        self._ended = False
         self._code = ""
         self._image = np.zeros((self.height, self.width, 3), np.uint8)
         self._feedback = ""
@@ -200,6 +201,7 @@ class CodePaintEnv(gym.Env[dict, str]):
             options = {**options, "task": self._curriculum.sample()}
         self.task = self._choose_task(options)
         self._turn = 0
+        self._ended = False
         self._code = ""
         self._image = np.zeros((self.height, self.width, 3), np.uint8)
         self._feedback = ""
@@ -224,13 +226,21 @@ class CodePaintEnv(gym.Env[dict, str]):
         """Start a turn: extract the program and start its render (answered by the future)."""
         from codepaint_env.render import default_renderer
 
-        if self.task is None:
-            raise gym.error.ResetNeeded("call reset() before step()")
+        self._check_steppable()
         self._turn += 1
         code = extract_code(action, self.language)
         renderer = self.renderer or default_renderer()
         future = renderer.submit(code, self.language, size=(self.width, self.height), seed=self.render_seed)
         return code, future
+
+    def _check_steppable(self) -> None:
+        """Raise Gymnasium's usage error unless an episode is under way (``reset()`` first)."""
+        if self.task is None:
+            raise gym.error.ResetNeeded("call reset() before step()")
+        if self._ended:
+            raise gym.error.ResetNeeded(
+                f"this episode ended (terminated on turn {self._turn} of {self.max_turns}): call reset() "
+                "before step(); a vector env or a wrapper with autoreset does it for you")
 
     def _sample(self, code: str, res: RenderResult) -> Sample:
         """What the reward scores for this turn's render."""
@@ -265,6 +275,7 @@ class CodePaintEnv(gym.Env[dict, str]):
             value is not None and self.success_threshold is not None and value >= self.success_threshold)
 
         self._code = code
+        self._ended = bool(terminated)
         if not infra:  # the next step compares with the last picture that was really rendered
             self._image = self._to_obs_image(res)
             self._last_render = res
@@ -384,10 +395,13 @@ def step_batch(envs: Sequence[CodePaintEnv], actions: Sequence[str]
         One ``(obs, reward, terminated, truncated, info)`` per environment, in order.
 
     Raises:
-        gymnasium.error.ResetNeeded: When an environment has no task yet (``reset()`` first).
+        gymnasium.error.ResetNeeded: When an environment has no task yet, or its episode ended
+            (``reset()`` first).
     """
     if len(envs) != len(actions):
         raise ValueError(f"{len(actions)} actions for {len(envs)} environments")
+    for env in envs:  # every usage error before any render starts
+        env._check_steppable()
     started = [env._begin_turn(action) for env, action in zip(envs, actions, strict=True)]
     renders = [future.result() for _, future in started]
     samples = [env._sample(code, res) for env, (code, _), res in zip(envs, started, renders, strict=True)]
