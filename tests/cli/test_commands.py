@@ -22,8 +22,8 @@ from codepaint_env.tasks import load_suite
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "codepaint_env.cli"]
 OPENENV_CODEPAINT = ROOT / ".venvs" / "openenv" / "bin" / "codepaint"
-COMMANDS = ("render", "doctor", "demo", "pool", "score", "judge-server", "serve", "policy-server", "openenv",
-            "eval", "export")
+COMMANDS = ("render", "doctor", "demo", "pool", "score", "check-reward", "judge-server", "serve",
+            "policy-server", "openenv", "eval", "export")
 
 
 def run(*args: str, cli: list[str] = CLI, timeout: float = 120) -> subprocess.CompletedProcess:

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from rewards.base import Sample
 from rewards.testing import LANGUAGES, PICTURE_KINDS, PROGRAM_KINDS, pictures, programs, samples, tasks
-from rewards.testing.programs import MAX_CODE_BYTES
+from rewards.testing.programs import MAX_CODE_BYTES, Scene, Shape, decorate, program
 
 
 def first(strategy):
-    """The simplest value a strategy draws (hypothesis' shrunk first example; no randomness)."""
-    return find(strategy, lambda _: True, settings=settings(database=None))
+    """One value a strategy draws (derandomized: the same every run; no shrinking)."""
+    drawn = []
+
+    @settings(max_examples=1, database=None, derandomize=True, deadline=None, phases=[Phase.generate])
+    @given(strategy)
+    def draw(value):
+        drawn.append(value)
+
+    draw()
+    return drawn[0]
 
 
 FAST = settings(max_examples=10, deadline=None, database=None, derandomize=True,
@@ -63,6 +72,10 @@ def test_samples_without_failures_are_all_pictures():
     check()
 
 
+SCENE = Scene((240, 235, 220), (Shape("circle", (200, 40, 40), 0.4, 0.5, 0.2),
+                                 Shape("rect", (30, 60, 160), 0.7, 0.3, 0.1)))
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_programs_of_every_kind_in_every_language(language):
     for kind in PROGRAM_KINDS:
@@ -70,9 +83,16 @@ def test_programs_of_every_kind_in_every_language(language):
             with pytest.raises(ValueError, match="cannot run forever"):
                 programs(language, kind)
             continue
-        code = first(programs(language, kind))
-        assert isinstance(code, str) and code.strip()
+        code = program(SCENE, language, kind)
+        assert (code.strip() and code != program(SCENE, language, "valid")) or kind == "valid"
         assert (len(code.encode()) > MAX_CODE_BYTES) == (kind == "too_large")
+
+
+@FAST
+@given(code=programs("svg", "valid"), comment=st.text(max_size=30), spaces=st.integers(0, 4))
+def test_valid_svg_programs_are_xml_with_or_without_a_comment(code, comment, spaces):
+    ET.fromstring(code)
+    ET.fromstring(decorate(code, "svg", comment, spaces).strip())
 
 
 def test_valid_svg_programs_render_with_resvg_and_broken_ones_fail():

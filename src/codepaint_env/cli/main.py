@@ -6,6 +6,7 @@
     codepaint demo [--out runs/demo] [--size 384]       (episodes + renders galleries)
     codepaint pool stats|verify|contact-sheet|add|import|render
     codepaint score FILE... --reward SPEC [--prompt TEXT] [--language L] [--set KEY=VALUE] [--json]
+    codepaint check-reward SPEC [--examples N] [--seed S] [--json]   (the invariants a trainer relies on)
     codepaint judge-server [--port 8900] [--latency-ms N] [--bias first] [--fail-rate P]
     codepaint serve [--reward SPEC] [--host 127.0.0.1] [--port 8000] [--token-file F]
     codepaint policy-server [--model smollm2-135m] [--port 8001] [--host] [--token] [--max-batch N]
@@ -33,6 +34,7 @@ import os
 import sys
 
 from codepaint_env.cli import (
+    check_reward,
     demo,
     doctor,
     evaluate,
@@ -51,7 +53,8 @@ from codepaint_env.core.version import __version__
 
 #: The subcommands, in the order ``--help`` lists them: each module has ``add_parser(sub)``, whose
 #: parser sets ``run(args, parser) -> exit code`` as its default.
-COMMANDS = (render, doctor, demo, pool, score, judge_server, serve, policy_server, openenv, evaluate, export)
+COMMANDS = (render, doctor, demo, pool, score, check_reward, judge_server, serve, policy_server, openenv,
+            evaluate, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,6 +24,8 @@ except ImportError as e:  # pragma: no cover - exercised in an environment witho
     raise ImportError("rewards.testing needs hypothesis, which is not installed: "
                       "pip install 'codepaint[testing]'") from e
 
+from rewards.testing.check import InvariantResult, RewardInvariantError, RewardReport, check_reward
+from rewards.testing.invariants import INVARIANTS
 from rewards.testing.programs import LANGUAGES, PROGRAM_KINDS, decorate
 from rewards.testing.strategies import (
     FAILURE_KINDS,
@@ -38,10 +40,15 @@ from rewards.testing.strategies import (
 
 __all__ = [
     "FAILURE_KINDS",
+    "INVARIANTS",
     "LANGUAGES",
     "PICTURE_KINDS",
     "PROGRAM_KINDS",
     "PROMPTS",
+    "InvariantResult",
+    "RewardInvariantError",
+    "RewardReport",
+    "check_reward",
     "decorate",
     "pictures",
     "programs",

@@ -191,9 +191,11 @@ def program(scene: Scene, language: str, kind: str = "valid", side: int = 256) -
 def decorate(code: str, language: str, comment: str, spaces: int) -> str:
     """The same program with a comment and whitespace added (which cannot change a pixel).
 
-    The comment is cleaned of what would end it early (``*/``, ``-->``, newlines, XML's ``--``).
+    The comment is cleaned of what would end it early (``*/``, ``-->``, newlines, XML's ``--``) and
+    of control characters.
     """
-    comment = comment.replace("*/", "").replace("-->", "").replace("\n", " ").replace("\r", " ")
+    comment = "".join(c if c.isprintable() else " " for c in comment)  # no newline, no control character
+    comment = comment.replace("*/", "").replace("-->", "")
     pad = " " * spaces
     if language in ("svg", "html"):
         while "--" in comment:

@@ -13,6 +13,8 @@ small, plain example: fewer shapes, seed 0, a painting before a hack.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from hypothesis import strategies as st
 from PIL import Image
 
+from codepaint_env.render import RenderResult
 from rewards.base import Sample
 from rewards.testing import images
 from rewards.testing.programs import LANGUAGES, NO_TIMEOUT, PROGRAM_KINDS, Scene, Shape, program
@@ -117,6 +120,23 @@ def _picture(kind: str, seed: int, size: int, caption: str) -> Image.Image:
     return images.written(seed, caption, size)
 
 
+@functools.lru_cache(maxsize=4096)
+def _pristine(kind: str, seed: int, size: int, caption: str, language: str) -> RenderResult:
+    """The render of a picture, made once (the PNG encoding is most of a sample's cost)."""
+    return images.rendered(_picture(kind, seed, size, caption), language=language).render
+
+
+def _render_of(kind: str, seed: int, size: int, caption: str, language: str) -> RenderResult:
+    """A fresh copy of :func:`_pristine` (a reward that changes its copy changes no other sample)."""
+    pristine = _pristine(kind, seed, size, caption, language)
+    return dataclasses.replace(pristine, messages=list(pristine.messages))
+
+
+def _rendered_pictures(kinds: tuple[str, ...], size: int, language: str) -> st.SearchStrategy[RenderResult]:
+    return st.builds(lambda k, seed, caption: _render_of(k, seed, size, caption, language),
+                     st.sampled_from(kinds), st.integers(0, 10_000), st.sampled_from(CAPTIONS))
+
+
 def pictures(kind: str | Sequence[str] | None = None, *, size: int = 96) -> st.SearchStrategy[Image.Image]:
     """RGB pictures built with Pillow (no browser): paintings, and what a hacking policy draws.
 
@@ -143,28 +163,40 @@ def _svg_sample(code: str, size: int, language_prompt: tuple[str, dict[str, Any]
     return Sample(code=code, language="svg", render=res, prompt=prompt, meta=dict(columns))
 
 
+@dataclasses.dataclass(frozen=True)
+class _Parts:
+    """The strategies one sample is drawn from, built once per :func:`samples` call.
+
+    (Building a strategy costs more than drawing from it.)
+    """
+
+    language: str
+    size: int
+    prompt: st.SearchStrategy[int]
+    outcome: st.SearchStrategy[str]
+    failure: st.SearchStrategy[str]
+    picture: st.SearchStrategy[RenderResult]
+    code: st.SearchStrategy[str]
+    previous: st.SearchStrategy[RenderResult] | None
+    svg_code: st.SearchStrategy[str] | None
+
+
 @st.composite
-def _sample(draw: st.DrawFn, *, kinds: tuple[str, ...], failures: bool, infra: bool, language: str,
-            size: int, previous: bool, svg: bool) -> Sample:
-    which = st.sampled_from(range(len(PROMPTS)))
-    i = draw(which)
-    prompt, columns = PROMPTS[i], dict(TASK_COLUMNS[i])
-    outcomes = ["picture"] + (["failed"] if failures else []) + (["infra"] if infra else [])
-    outcome = draw(st.sampled_from(outcomes))
+def _sample(draw: st.DrawFn, parts: _Parts) -> Sample:
+    i = draw(parts.prompt)
+    prompt, columns, language = PROMPTS[i], dict(TASK_COLUMNS[i]), parts.language
+    outcome = draw(parts.outcome)
     if outcome == "infra":
         s = images.infra(language=language, prompt=prompt, **columns)
     elif outcome == "failed":
-        s = images.failed(draw(st.sampled_from(FAILURE_KINDS)), language=language, prompt=prompt, **columns)
-    elif svg:
-        s = _svg_sample(draw(programs("svg", ("valid", "blank", "hack_text", "hack_block"), side=size)),
-                        size, (prompt, columns))
+        s = images.failed(draw(parts.failure), language=language, prompt=prompt, **columns)
+    elif parts.svg_code is not None:
+        s = _svg_sample(draw(parts.svg_code), parts.size, (prompt, columns))
     else:
-        s = images.rendered(draw(pictures(kinds, size=size)), language=language, prompt=prompt,
-                            code=draw(programs(language if language in LANGUAGES else "p5brush", side=size)),
-                            **columns)
-    if previous:
-        before = draw(pictures(("painting", "blank"), size=size))
-        s.previous = images.rendered(before, language=language).render
+        s = Sample(code=draw(parts.code), language=language, render=draw(parts.picture), prompt=prompt,
+                   meta=columns)
+    if parts.previous is not None:
+        s.previous = draw(parts.previous)
     return s
 
 
@@ -196,8 +228,14 @@ def samples(*, min_size: int = 1, max_size: int = 6, kind: str | Sequence[str] |
         A strategy of lists of samples.
     """
     kinds = _kinds(kind, PICTURE_KINDS, "picture")
-    one = _sample(kinds=kinds, failures=failures, infra=infra, language=language, size=size,
-                  previous=previous, svg=svg)
+    outcomes = ["picture"] + (["failed"] if failures else []) + (["infra"] if infra else [])
+    parts = _Parts(
+        language, size, st.sampled_from(range(len(PROMPTS))), st.sampled_from(outcomes),
+        st.sampled_from(FAILURE_KINDS), _rendered_pictures(kinds, size, language),
+        programs(language if language in LANGUAGES else "p5brush", side=size),
+        _rendered_pictures(("painting", "blank"), size, language) if previous else None,
+        programs("svg", ("valid", "blank", "hack_text", "hack_block"), side=size) if svg else None)
+    one = _sample(parts)
     return st.lists(one, min_size=min_size, max_size=max_size)
 
 
