@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import HypothesisWarning, NoSuchExample
@@ -44,7 +44,7 @@ PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
 #: Hypothesis' phases but ``explain`` (which re-runs the reward hundreds of times to annotate the
 #: example; the saved counterexample says what is needed).
 #: Every health check is off: a reward may be slow, and its examples are meant to be large.
-HEALTH_CHECKS: list[HealthCheck] = list(HealthCheck.all())
+HEALTH_CHECKS = cast("list[HealthCheck]", list(HealthCheck))
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
 
 
@@ -105,8 +105,9 @@ class RewardReport:
     def to_table(self) -> str:
         """A plain-text table: invariant, verdict, why."""
         width = max(len(r.name) for r in self.results) if self.results else 9
-        lines = [f"check_reward({self.reward}): {len(self.results) - len(self.failures)} of "
-                 f"{len(self.results)} invariants hold (examples={self.examples}, seed={self.seed}, "
+        count = {v: sum(r.verdict == v for r in self.results) for v in (PASSED, FAILED, SKIPPED)}
+        lines = [f"check_reward({self.reward}): {count[PASSED]} passed, {count[FAILED]} failed, "
+                 f"{count[SKIPPED]} skipped (examples={self.examples}, seed={self.seed}, "
                  f"{self.seconds:.1f} s)", "",
                  f"{'invariant':<{width}}  {'verdict':<7}  why"]
         for r in self.results:
