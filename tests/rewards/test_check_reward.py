@@ -151,3 +151,12 @@ def test_the_command_exits_0_on_a_correct_module_class_with_json(tmp_path):
 def test_the_command_says_what_an_unknown_reward_is(tmp_path):
     done = _codepaint(tmp_path, "no_such_module_here:Nope")
     assert done.returncode == 2 and "no_such_module_here" in done.stderr
+
+
+def test_the_caller_may_skip_an_invariant_with_a_reason(tmp_path):
+    report = check_reward(broken.PaysFailures(), examples=5, save_dir=tmp_path,
+                          skip={"failed_render_never_outscores": "it measures, it does not grade"})
+    skipped = report.result("failed_render_never_outscores")
+    assert report.ok and skipped.verdict == "skipped" and "it measures" in skipped.why
+    with pytest.raises(ValueError, match="unknown invariant"):
+        check_reward(broken.Colourfulness(), skip=["no_such_invariant"])

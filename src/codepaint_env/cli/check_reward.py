@@ -48,6 +48,8 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--save-dir", default=None, metavar="DIR",
                    help="where counterexamples are saved (default: codepaint-check-reward in the temporary "
                    "folder)")
+    s.add_argument("--skip", action="append", default=[], metavar="INVARIANT",
+                   help="an invariant that does not apply to this reward (repeatable; reported as skipped)")
     s.add_argument("--json", action="store_true", help="print the report as JSON")
     s.set_defaults(run=run)
 
@@ -82,8 +84,14 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except (ValueError, TypeError, ImportError, AttributeError) as e:
         print(f"codepaint check-reward: cannot build the reward {args.spec!r}: {e}", file=sys.stderr)
         return EXIT_USAGE
+    from rewards.testing import INVARIANTS
+
+    names = [inv.name for inv in INVARIANTS]
+    for name in args.skip:
+        if name not in names:
+            parser.error(f"--skip {name!r}: not an invariant; the invariants: {', '.join(names)}")
     report = check_reward(reward, examples=args.examples, seed=args.seed, save_dir=args.save_dir,
-                          raises=False)
+                          raises=False, skip=dict.fromkeys(args.skip, "--skip"))
     if args.json:
         print(json.dumps({"spec": args.spec, **report.to_dict()}, indent=2))
     else:

@@ -24,7 +24,7 @@ import re
 import tempfile
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -141,7 +141,7 @@ class RewardInvariantError(AssertionError):
 
 
 def check_reward(reward: Any, *, examples: int = 50, seed: int = 0, save_dir: str | Path | None = None,
-                 raises: bool = True) -> RewardReport:
+                 raises: bool = True, skip: Mapping[str, str] | Sequence[str] = ()) -> RewardReport:
     """Check the invariants a trainer relies on against ``reward``.
 
     Args:
@@ -152,22 +152,35 @@ def check_reward(reward: Any, *, examples: int = 50, seed: int = 0, save_dir: st
         save_dir: Where counterexamples are saved (default: ``codepaint-check-reward`` in the
             temporary folder), one folder per reward and invariant.
         raises: Raise for the first broken invariant (``False``: only report it).
+        skip: Invariants that do not apply to this reward although its declarations say they do,
+            by name, with the reason (a mapping) or without (a list): reported as skipped. E.g.
+            ``visible_change`` measures how much an edit changed, so a failed render (everything
+            changed) may outscore a picture: ``skip={"failed_render_never_outscores": "..."}``.
 
     Returns:
         The report: each invariant passed, failed or skipped, and why.
 
     Raises:
         RewardInvariantError: The first invariant the reward breaks (with ``raises``).
-        ValueError: ``examples`` below 1.
+        ValueError: ``examples`` below 1, or an unknown invariant in ``skip``.
     """
     if examples < 1:
         raise ValueError(f"examples must be at least 1, not {examples!r}")
+    skipped = dict(skip) if isinstance(skip, Mapping) else dict.fromkeys(skip, "skipped by the caller")
+    unknown = sorted(set(skipped) - {inv.name for inv in INVARIANTS})
+    if unknown:
+        raise ValueError(f"unknown invariant(s) {unknown} in skip; the invariants: "
+                         f"{', '.join(inv.name for inv in INVARIANTS)}")
     name = str(getattr(reward, "__name__", None) or type(reward).__name__)
     report = RewardReport(name, examples, seed)
     start = time.perf_counter()
     folder = Path(save_dir) if save_dir is not None else DEFAULT_SAVE_DIR
     with remembering():
         for inv in INVARIANTS:
+            if inv.name in skipped:
+                report.results.append(InvariantResult(inv.name, inv.description, SKIPPED,
+                                                      f"skipped by the caller: {skipped[inv.name]}"))
+                continue
             report.results.append(run_invariant(inv, reward, examples=examples, seed=seed,
                                                 folder=folder / _slug(name) / inv.name))
     report.seconds = time.perf_counter() - start

@@ -22,8 +22,9 @@ from rewards.base import RewardResult, Sample
 from rewards.testing.programs import decorate
 from rewards.testing.strategies import pictures, samples
 
-#: Two values this close are equal (a reward computed in another order may differ in the last bits).
-TOLERANCE = 1e-9
+#: Two values this close are equal: a reward computed in another order or batch may differ in the last
+#: bits (float32 inference batched differently differs in the 7th digit; a real bug is far larger).
+TOLERANCE = 1e-6
 
 
 @dataclass

@@ -208,4 +208,4 @@ def decorate(code: str, language: str, comment: str, spaces: int) -> str:
         return f"# {comment}\n" + code + f"\n{pad}\n"
     if language == "tikz":
         return f"% {comment}\n" + code + f"\n{pad}\n"
-    return f"/* {comment} */\n// {comment}\n" + code.replace(";", f";{pad}") + "\n"
+    return f"/* {comment} */\n// {comment}\n" + code.replace(";", f";{pad}\n") + "\n"

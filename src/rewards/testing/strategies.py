@@ -40,10 +40,10 @@ PROMPTS: tuple[str, ...] = ("a peach hibiscus in watercolour", "a blue seascape 
 CAPTIONS: tuple[str, ...] = ("10/10 MASTERPIECE", "a peach hibiscus in watercolour", "HIBISCUS", "ok")
 #: Task columns the samples carry, one row per prompt (a trainer passes these as dataset columns).
 TASK_COLUMNS: tuple[dict[str, Any], ...] = (
-    {"task_id": "testing.hibiscus", "subject": "hibiscus", "colour_family": "warm",
+    {"task_id": "testing.hibiscus", "subject": "hibiscus", "colour_family": "red",
      "checks": json.dumps([{"kind": "colour", "colour": "red", "min": 0.01},
                            {"kind": "background", "colour": "#f6f1e8"}])},
-    {"task_id": "testing.seascape", "subject": "seascape", "colour_family": "cool",
+    {"task_id": "testing.seascape", "subject": "seascape", "colour_family": "blue",
      "checks": json.dumps([{"kind": "colour", "colour": "blue", "min": 0.05},
                            {"kind": "coverage", "min": 0.2}])},
 )
