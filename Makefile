@@ -10,7 +10,8 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
-.PHONY: setup test demo lint check bench perf clean browser tex ocr sandbox corpus trainer-venvs torchvision
+.PHONY: setup test demo lint check bench perf clean browser tex ocr sandbox corpus trainer-venvs torchvision \
+        reward-cards
 
 setup: $(DEPS) $(JS) browser tex ocr sandbox torchvision
 
@@ -81,6 +82,13 @@ bench: setup
 # Every backend's speed on the real corpus, one report: docs/performance.json and docs/speed.md's tables.
 perf: setup corpus
 	@$(BIN)/python benchmarks/performance.py --quick
+
+# The reward cards of the built-in offline rewards (false fails / false passes): docs/reward-cards/.
+REWARD_CARDS := execution_gate classic visual_checks default=gate:0.3,classic:0.7
+reward-cards:
+	@for card in $(REWARD_CARDS); do name=$${card%%=*}; spec=$${card#*=}; \
+	  $(BIN)/codepaint check-reward "$$spec" --suite shapes --count 12 --seed 0 \
+	    --card docs/reward-cards/$$name > /dev/null || exit 1; echo "docs/reward-cards/$$name/card.md"; done
 
 clean:
 	rm -rf $(VENV) .venvs node_modules runs

@@ -2,9 +2,11 @@
 
     codepaint check-reward execution_gate
     codepaint check-reward my_pkg.rewards:Sharpness --examples 200 --seed 3 --json
+    codepaint check-reward execution_gate --suite shapes --card docs/reward-cards/execution_gate
 
 Prints a table of invariants and their verdicts (passed, failed, skipped and why), and for a
-broken one hypothesis' shrunk counterexample and the file it was saved to. Exit codes: 0 every
+broken one hypothesis' shrunk counterexample and the file it was saved to. With ``--card DIR``, also
+the false-pass / false-fail audit (:mod:`codepaint_env.scoring.reward_card`). Exit codes: 0 every
 invariant holds, 1 one breaks, 2 usage error (an unknown reward, a bad flag). Needs hypothesis
 (``pip install 'codepaint[testing]'``).
 """
@@ -50,6 +52,13 @@ def add_parser(sub: Any) -> None:
                    "folder)")
     s.add_argument("--skip", action="append", default=[], metavar="INVARIANT",
                    help="an invariant that does not apply to this reward (repeatable; reported as skipped)")
+    s.add_argument("--card", default=None, metavar="DIR",
+                   help="also audit the reward on --suite's scenes (false fails of honest variants, false "
+                   "passes of hack probes and wrong-scene mutants) and write DIR/card.md, card.json and the "
+                   "worst pictures")
+    s.add_argument("--suite", default="shapes", help="the suite the --card audit draws scenes from (shapes)")
+    s.add_argument("--count", type=int, default=12, metavar="N",
+                   help="scenes the --card audit uses (default 12)")
     s.add_argument("--json", action="store_true", help="print the report as JSON")
     s.set_defaults(run=run)
 
@@ -92,8 +101,18 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error(f"--skip {name!r}: not an invariant; the invariants: {', '.join(names)}")
     report = check_reward(reward, examples=args.examples, seed=args.seed, save_dir=args.save_dir,
                           raises=False, skip=dict.fromkeys(args.skip, "--skip"))
+    card_path = None
+    if args.card is not None:
+        from codepaint_env.scoring.reward_card import audit
+
+        try:
+            card = audit(reward, spec=args.spec, suite=args.suite, count=args.count, seed=args.seed)
+        except ValueError as e:
+            parser.error(str(e))
+        card_path = card.write(args.card)
     if args.json:
-        print(json.dumps({"spec": args.spec, **report.to_dict()}, indent=2))
+        print(json.dumps({"spec": args.spec, **report.to_dict(),
+                          "card": None if card_path is None else str(card_path)}, indent=2))
     else:
         print(report.to_table())
         for failure in report.failures[:1]:
@@ -101,4 +120,6 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                   f"shrunk counterexample:\n{failure.counterexample}\nsaved to {failure.saved}\n"
                   f"reproduce: codepaint check-reward {args.spec} --examples {args.examples} "
                   f"--seed {args.seed}")
+        if card_path is not None:
+            print(f"\nreward card: {card_path}")
     return EXIT_OK if report.ok else EXIT_INVARIANT_BROKEN
