@@ -20,8 +20,8 @@ and ``custom_reward_function.name=compute_score`` (verl 0.9 still reads them and
 under ``reward.``); with the ``batch`` reward manager (``reward_model.reward_manager=batch``) use
 ``name=compute_score_batch``. To score on a render box instead of the trainer's nodes, start
 ``CODEPAINT_TOKEN_FILE=... codepaint serve --host 0.0.0.0`` there and set ``CODEPAINT_SERVE_URL`` and
-the same ``CODEPAINT_TOKEN`` / ``CODEPAINT_TOKEN_FILE`` for the trainer. The reward, renderer and unjudged settings are the
-environment variables of :mod:`codepaint_env.scoring.trainer`; verl's
+the same ``CODEPAINT_TOKEN`` / ``CODEPAINT_TOKEN_FILE`` for the trainer. The reward, renderer and
+unjudged settings are the environment variables of :mod:`codepaint_env.scoring.trainer`; verl's
 ``reward.custom_reward_function.reward_kwargs`` may override them, e.g.
 ``+reward.custom_reward_function.reward_kwargs.reward=classic``.
 
