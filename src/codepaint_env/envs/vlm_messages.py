@@ -200,7 +200,7 @@ def revision_messages(
     if image is not None:
         content.append(image_part(image, max_side=max_side, detail=detail))
     content.append({"type": "text", "text": text})
-    fence = LANGUAGES[language].fence if language in LANGUAGES else (language or "")
+    fence = LANGUAGES[language].fence if language is not None and language in LANGUAGES else (language or "")
     return [{"role": "assistant", "content": f"```{fence}\n{code}\n```"},
             {"role": "user", "content": content}]
 
