@@ -122,6 +122,7 @@ def test_the_env_and_the_gate(rects):
         assert obs["prompt"] == "two boxes"
         obs, reward, *_ , info = env.step(f"```rects\n{GOOD}```")
         assert reward == 1.0 and info["render"]["ok"] and obs["image"][..., 0].max() > 200
+        env.reset(seed=0)  # a one-turn episode ended: the next program is a new episode
         _, reward, *_ = env.step(BROKEN)
         assert reward == -1.0
         made = gym.make(rects.ENV_ID, reward="execution_gate", tasks=[{"id": "t", "prompt": "two boxes"}],
