@@ -25,6 +25,7 @@ register_envs()  # plain gymnasium.register calls; the entry points are strings
 
 if TYPE_CHECKING:  # imported when first used (``__getattr__`` below): the envs import the rewards
     from codepaint_env.envs.env import CodePaintEnv
+    from codepaint_env.tasks.defaults import default_reward
 
     ENV_IDS: dict[str, str]  # computed on each access: languages registered later have ids too
 
@@ -34,9 +35,14 @@ def __getattr__(name: str) -> Any:
         from codepaint_env.envs.env import CodePaintEnv
 
         return CodePaintEnv
+    if name == "default_reward":  # the reward every door uses when none is named
+        from codepaint_env.tasks.defaults import default_reward
+
+        return default_reward
     if name == "ENV_IDS":  # Environment id -> language (see env_ids)
         return env_ids()
     raise AttributeError(f"module 'codepaint_env' has no attribute {name!r}")
 
 
-__all__ = ["ENV_IDS", "CodePaintEnv", "RenderResult", "Renderer", "__version__", "env_ids", "register_envs"]
+__all__ = ["ENV_IDS", "CodePaintEnv", "RenderResult", "Renderer", "__version__", "default_reward", "env_ids",
+           "register_envs"]

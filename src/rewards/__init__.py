@@ -28,7 +28,15 @@ from rewards.registry import (  # noqa: E402
     register_reward,
     reward_spec,
 )
-from rewards.spec import DEFAULT_REWARD, MAX_WEIGHT, RewardPlan, parse_spec  # noqa: E402
+from rewards.spec import (  # noqa: E402
+    CHECKS_REWARD,
+    DEFAULT_REWARD,
+    MAX_WEIGHT,
+    PLAIN_REWARD,
+    RewardPlan,
+    default_spec,
+    parse_spec,
+)
 
 if TYPE_CHECKING:  # imported when first used (``__getattr__`` below)
     from rewards.base import AsyncReward, Reward, RewardResult, Sample
@@ -36,8 +44,10 @@ if TYPE_CHECKING:  # imported when first used (``__getattr__`` below)
 
 __all__ = [
     "ALIASES",
+    "CHECKS_REWARD",
     "DEFAULT_REWARD",
     "MAX_WEIGHT",
+    "PLAIN_REWARD",
     "REGISTRY",
     "AsyncReward",
     "Reward",
@@ -45,6 +55,7 @@ __all__ = [
     "RewardResult",
     "RewardSpec",
     "Sample",
+    "default_spec",
     "list_rewards",
     "make_reward",
     "parse_spec",

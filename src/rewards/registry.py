@@ -149,5 +149,8 @@ register_reward("clip", "rewards.embed.clip:ClipReward", extra="embed", loads_mo
                 description="CLIP/SigLIP text-image similarity between prompt and render")
 register_reward("interactive", "rewards.interactive:InteractiveReward",
                 description="clicks an HTML page's controls and awards working interactions")
+register_reward("default", "rewards.default:DefaultReward",
+                description="what every door uses when no reward is named: gate:0.3,checks:0.7 for a task "
+                "with checks, gate:0.3,classic:0.7 otherwise (offline)")
 register_reward("remote", "rewards.remote:RemoteReward",
                 description="the value a `codepaint serve` server gives (POST /score over HTTP; url=...)")

@@ -37,8 +37,18 @@ from rewards.registry import ALIASES, REGISTRY, reward_spec
 MAX_WEIGHT = 1000.0
 #: The id of the component that gates the others.
 GATE_ID = "execution_gate"
-#: The reward used when none is configured: offline, no judge and no model.
-DEFAULT_REWARD = "gate:0.3,classic:0.7"
+#: The reward of a task without checks when none is configured: offline, no judge and no model.
+PLAIN_REWARD = "gate:0.3,classic:0.7"
+#: The reward of a task that carries verifiable checks when none is configured (same gate weight).
+CHECKS_REWARD = "gate:0.3,checks:0.7"
+#: The reward used when none is configured: :data:`CHECKS_REWARD` for a task with checks, else
+#: :data:`PLAIN_REWARD`, decided per sample (:class:`rewards.default.DefaultReward`).
+DEFAULT_REWARD = "default"
+
+
+def default_spec(has_checks: bool) -> str:
+    """The spec the default reward applies to a task with (or without) checks."""
+    return CHECKS_REWARD if has_checks else PLAIN_REWARD
 
 
 @dataclass(frozen=True)

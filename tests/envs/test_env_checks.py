@@ -6,10 +6,13 @@ import gymnasium as gym
 import pytest
 
 import codepaint_env  # noqa: F401  (registers the CodePaint/* ids)
-from codepaint_env.envs.env import CHECKS_REWARD, CodePaintEnv
+from codepaint_env.envs.env import CodePaintEnv
 from codepaint_env.envs.vector import CodePaintVectorEnv
 from codepaint_env.tasks import load_suite
+from rewards.spec import CHECKS_REWARD, PLAIN_REWARD
 from rewards.checks import VisualChecks
+from rewards.classic import ClassicReward
+from rewards.default import DefaultReward
 from rewards.gate import ExecutionGate
 
 pytestmark = pytest.mark.browser
@@ -32,15 +35,19 @@ def test_reset_with_a_shapes_task_and_step_its_reference(renderer):
     env.close()
 
 
-def test_the_default_reward_is_gate_and_checks_when_every_task_has_checks():
+def test_the_default_reward_is_the_one_default_of_every_door():
     env = CodePaintEnv("svg", tasks="shapes", split="eval")
     components = {type(reward) for _, reward, _ in env.reward_fn.components}
-    assert components == {ExecutionGate, VisualChecks} and CHECKS_REWARD == "gate:0.2,visual_checks:0.8"
-    assert [w for _, _, w in env.reward_fn.components] == [0.2, 0.8]
-    assert isinstance(CodePaintEnv("svg", tasks="svg").reward_fn, ExecutionGate)  # no checks
-    assert isinstance(CodePaintEnv("svg").reward_fn, ExecutionGate)  # every SVG task: some without checks
+    assert components == {ExecutionGate, VisualChecks} and env.reward_spec == CHECKS_REWARD == "gate:0.3,checks:0.7"
+    assert [w for _, _, w in env.reward_fn.components] == [0.3, 0.7]
+    plain = CodePaintEnv("svg", tasks="svg")  # no checks
+    assert plain.reward_spec == PLAIN_REWARD == "gate:0.3,classic:0.7"
+    assert {type(r) for _, r, _ in plain.reward_fn.components} == {ExecutionGate, ClassicReward}
+    mixed = CodePaintEnv("svg")  # every SVG task: some with checks, some without
+    assert mixed.reward_spec == "default" and isinstance(mixed.reward_fn, DefaultReward)
     assert isinstance(CodePaintEnv("svg", tasks="shapes", reward="checks").reward_fn, VisualChecks)
     vector = CodePaintVectorEnv(2, language="svg", tasks="shapes")
     assert {type(r) for _, r, _ in vector.envs[0].reward_fn.components} == {ExecutionGate, VisualChecks}
     assert vector.envs[0].reward_fn is vector.envs[1].reward_fn
+    assert vector.envs[0].reward_spec == CHECKS_REWARD
     vector.close()

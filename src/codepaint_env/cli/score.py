@@ -16,7 +16,10 @@ import os
 import sys
 from typing import Any
 
+from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_USAGE
 from codepaint_env.cli.exit_codes import EXIT_NOT_JUDGED as EXIT_UNJUDGED
+from codepaint_env.core.errors import DependencyNotInstalled
+from rewards.spec import DEFAULT_REWARD
 
 
 def add_parser(sub: Any) -> None:
@@ -32,7 +35,8 @@ def add_parser(sub: Any) -> None:
     s.add_argument("files", nargs="*", metavar="FILE", help="program files (language from the name ending)")
     s.add_argument("--reward", "-r", action="append", metavar="SPEC",
                    help="reward: an id, an alias, module:Class or weighted ids such as gate:0.3,classic:0.7 "
-                   "(repeatable; default execution_gate)")
+                   "(repeatable; default: `default`, the one default of every door: gate:0.3,checks:0.7 for a "
+                   "file given a --column checks=..., else gate:0.3,classic:0.7)")
     s.add_argument("--prompt", default=None, help="the task prompt the programs answer")
     s.add_argument("--language", "--lang", dest="language", default="auto",
                    help="language for every file (default: from each name)")
@@ -158,17 +162,21 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             code = fh.read()
         codes.append(code)
         langs.append(args.language if args.language != "auto" else language_from_path(f, code))
-    ids = args.reward or ["execution_gate"]
+    ids = args.reward or [DEFAULT_REWARD]
     with Renderer(cache_size=len(codes) + 8) as renderer:
         built = []
         for rid in ids:
             try:
                 built.append(_build(rid, config, renderer))
+            except DependencyNotInstalled as e:  # a broken installation, not the user's usage
+                print(f"codepaint score: --reward {rid}: {e}", file=sys.stderr)
+                return EXIT_BROKEN
             except (TypeError, ValueError, KeyError) as e:
                 print(f"codepaint score: --reward {rid}: {e}", file=sys.stderr)
-                return 2
+                return EXIT_USAGE
         samples = built[0].build_samples(codes, prompts=[args.prompt] * len(codes), language=langs,
-                                         size=args.size, seed=args.seed, **columns)
+                                         size=args.size, seed=args.seed,
+                                         **{k: [v] * len(codes) for k, v in columns.items()})
         scored: dict[str, list[RewardResult]] = {}
         for rid, reward in zip(ids, built, strict=True):
             scored[rid] = reward.score(samples)

@@ -33,7 +33,8 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 from gymnasium.vector.utils import concatenate, iterate
 
-from codepaint_env.envs.env import CodePaintEnv, build_reward, default_reward, resolve_tasks, step_batch
+from codepaint_env.envs.env import CodePaintEnv, build_reward, resolve_tasks, spec_text, step_batch
+from codepaint_env.tasks.defaults import default_reward
 
 __all__ = ["CodePaintVectorEnv"]
 
@@ -60,9 +61,12 @@ class CodePaintVectorEnv(SyncVectorEnv):
             tasks = resolve_tasks(env_kwargs.get("tasks"), env_kwargs.get("language", "p5brush"),
                                   env_kwargs.get("split", "train"))
             env_kwargs["reward"] = default_reward(tasks)
-        env_kwargs["reward"] = build_reward(env_kwargs["reward"])
+        spec = spec_text(env_kwargs["reward"])
+        env_kwargs["reward"] = build_reward(env_kwargs["reward"])  # one reward object for every env
         super().__init__([lambda: CodePaintEnv(**env_kwargs)] * num_envs, copy=copy,
                          autoreset_mode=autoreset_mode)
+        for env in self.envs:
+            env.reward_spec = spec  # info["reward_spec"] names the spec, not the shared object
         self.envs: list[CodePaintEnv]  # type: ignore[assignment]  (SyncVectorEnv types them as Env)
 
     def step(self, actions: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:

@@ -47,10 +47,9 @@ from codepaint_env.policy.local import LocalPolicy, Row, row_seed
 from codepaint_env.policy.report import summarize, write_index
 from codepaint_env.render.extract import extract_code
 from codepaint_env.render.service import RenderService
-from codepaint_env.tasks import Task, builtin_suites, load_suite, load_tasks
+from codepaint_env.tasks import Task, builtin_suites, default_reward, load_suite, load_tasks
 from codepaint_env.tasks.prompts import system_prompt
-from rewards.registry import REGISTRY
-from rewards.spec import DEFAULT_REWARD, GATE_ID
+from rewards.spec import GATE_ID
 
 __all__ = ["PROMPT_STYLES", "EvalConfig", "EvalError", "choose_tasks", "default_reward", "messages_for",
            "run_eval"]
@@ -58,8 +57,6 @@ __all__ = ["PROMPT_STYLES", "EvalConfig", "EvalError", "choose_tasks", "default_
 #: ``allowlist`` and ``reference``: :func:`codepaint_env.tasks.prompts.system_prompt` (they differ for
 #: p5brush only: other languages have one prompt); ``none``: no system message, the task alone.
 PROMPT_STYLES: tuple[str, ...] = ("allowlist", "reference", "none")
-#: The reward a suite gets when its tasks carry visual checks and the ``visual_checks`` reward is there.
-CHECKS_REWARD = f"{GATE_ID}:0.3,visual_checks:0.7"
 #: The configuration fields a resumed run must share with the run it continues.
 _SAME_ON_RESUME = ("model", "base_url", "served_model", "suite", "language", "level", "split", "prompt_style",
                    "reward",
@@ -147,17 +144,6 @@ class EvalConfig:
         for k in ("api_key", "out", "resume", "progress", "batch_size", "device", "threads"):
             d.pop(k)
         return d
-
-
-def default_reward(tasks: Sequence[Task]) -> str:
-    """The reward a run gets when none is given.
-
-    The offline default (:data:`rewards.spec.DEFAULT_REWARD`), or :data:`CHECKS_REWARD` when the
-    tasks carry visual checks (a ``checks`` attribute) and the ``visual_checks`` reward is registered.
-    """
-    if any(getattr(t, "checks", None) for t in tasks) and "visual_checks" in REGISTRY:
-        return CHECKS_REWARD
-    return DEFAULT_REWARD
 
 
 def choose_tasks(suite: str, split: str, limit: int | None, language: str | None = None,

@@ -21,6 +21,7 @@ Each task is in the ``train`` or the ``eval`` split (about 80/20). Load your own
 from __future__ import annotations
 
 from codepaint_env.tasks.curriculum import Curriculum
+from codepaint_env.tasks.defaults import default_reward
 from codepaint_env.tasks.loading import all_tasks, builtin_suites, load_suite, load_tasks, tasks_to_rows
 from codepaint_env.tasks.task import COLOUR_FAMILIES, LANGUAGES, SPLITS, Task, TaskError
 
@@ -33,6 +34,7 @@ __all__ = [
     "TaskError",
     "all_tasks",
     "builtin_suites",
+    "default_reward",
     "load_suite",
     "load_tasks",
     "tasks_to_rows",
