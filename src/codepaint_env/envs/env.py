@@ -15,6 +15,8 @@ from PIL import Image
 from codepaint_env.envs.spaces import CodeText
 from codepaint_env.render import RenderResult, parse_size
 from codepaint_env.render.extract import extract_code
+from codepaint_env.tasks.defaults import carries_checks, default_reward
+from rewards.spec import DEFAULT_REWARD, default_spec
 
 if TYPE_CHECKING:
     from codepaint_env.core.images import ChangeMeasure
@@ -24,9 +26,6 @@ if TYPE_CHECKING:
 
 MAX_CODE_CHARS = 100_000
 MAX_TEXT_CHARS = 8_000
-#: The reward when none is given: the gate, and where every task carries checks, the checks too.
-DEFAULT_REWARD = "execution_gate"
-CHECKS_REWARD = "gate:0.2,visual_checks:0.8"
 
 
 class CodePaintEnv(gym.Env[dict, str]):
@@ -80,9 +79,11 @@ class CodePaintEnv(gym.Env[dict, str]):
     * ``language``: ``p5brush``, ``p5``, ``svg``, ``html``, ``python`` or ``tikz``.
     * ``reward``: a reward id (``"execution_gate"``), a reward object, or components with
       weights (``[("execution_gate", 0.2), ("pairwise_vlm", 0.8)]`` or ``{"id": weight}``),
-      built with :func:`rewards.make_reward`. Default (``None``): ``execution_gate``, or
-      ``"gate:0.2,visual_checks:0.8"`` when every task of the environment carries ``checks`` (the
-      ``shapes`` suite): verifiable checks on the picture, offline and prompt-aware.
+      built with :func:`rewards.make_reward`. Default (``None``): ``codepaint_env.default_reward``
+      of the tasks, the one default of every door: ``"gate:0.3,checks:0.7"`` for tasks that carry
+      ``checks`` (the ``shapes`` suite: verifiable checks on the picture, offline and prompt-aware),
+      ``"gate:0.3,classic:0.7"`` for the others. ``info["reward_spec"]`` names the spec a step
+      was scored with.
     * ``tasks``: a built-in suite name, a JSONL path, a list of :class:`~codepaint_env.tasks.Task`,
       or ``None`` (every built-in task of ``language``). ``split``: ``train``, ``eval`` or ``None``.
     * ``max_turns``, ``reward_mode``, ``no_change_penalty``, ``success_threshold``,
@@ -135,7 +136,8 @@ class CodePaintEnv(gym.Env[dict, str]):
             raise ValueError("render_mode must be None or 'rgb_array'")
         self.language = language
         self.tasks = resolve_tasks(tasks, language, split)
-        self.reward_fn = build_reward(default_reward(self.tasks) if reward is None else reward)
+        self.reward_spec = default_reward(self.tasks) if reward is None else spec_text(reward)
+        self.reward_fn = build_reward(self.reward_spec if reward is None else reward)
         self.max_turns = max_turns
         self.width, self.height = parse_size(size)
         self.reward_mode = reward_mode
@@ -290,12 +292,19 @@ class CodePaintEnv(gym.Env[dict, str]):
             "turn": self._turn,
             "render": _render_summary(res),
             "reward": result.to_dict(),
+            "reward_spec": self._task_reward_spec(),
             "judged": judged,
             "unknown_api": list(res.unknown_api),
             "visible_change": None if change is None else change.to_dict(),
             "no_change": no_change,
         }
         return self._obs(), float(reward), bool(terminated), False, info
+
+    def _task_reward_spec(self) -> str:
+        """The spec this task was scored with (the default's, resolved for the task's kind)."""
+        if self.reward_spec == DEFAULT_REWARD:
+            return default_spec(carries_checks(self.task))
+        return self.reward_spec
 
     def render(self) -> np.ndarray | None:  # type: ignore[override]
         """The last picture (``render_mode="rgb_array"``)."""
@@ -451,9 +460,13 @@ def build_reward(reward: Any) -> Reward:
     return rewards.make_reward(reward)
 
 
-def default_reward(tasks: Sequence[Task]) -> str:
-    """The reward an environment gets when none is given (see ``reward`` in :class:`CodePaintEnv`)."""
-    return CHECKS_REWARD if tasks and all(t.checks for t in tasks) else DEFAULT_REWARD
+def spec_text(reward: Any) -> str:
+    """How a reward argument is recorded: a spec as written, an object or a class by its name."""
+    if isinstance(reward, str):
+        return reward
+    if isinstance(reward, type):
+        return f"{reward.__module__}:{reward.__qualname__}"
+    return repr(reward) if hasattr(reward, "score") else str(reward)
 
 
 def resolve_tasks(tasks: Any, language: str, split: str | None) -> list[Task]:
