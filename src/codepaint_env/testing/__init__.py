@@ -6,12 +6,16 @@ real checkpoint does; :func:`tiny_grpo_config` is a ``trl.GRPOConfig`` sized for
 :func:`build_tiny_vlm` does the same for a vision-language model (Qwen3-VL architecture and processor,
 loaded with ``AutoModelForImageTextToText`` / ``AutoProcessor``); :func:`scripted_tool_calls_trainer`
 and :func:`qwen_tool_call` drive TRL's tool loop with such a random model.
+:class:`StubDispatch` is a render service whose renders are canned (programs map to pictures or
+failures, as in httpx's ``MockTransport``): the envs, rewards, ``codepaint serve`` and the trainer
+adapters run on it without a browser.
 """
 
 from __future__ import annotations
 
+from codepaint_env.testing.stub_dispatch import StubDispatch, UnstubbedProgram
 from codepaint_env.testing.tiny_lm import build_tiny_lm, tiny_grpo_config
 from codepaint_env.testing.tiny_vlm import build_tiny_vlm, qwen_tool_call, scripted_tool_calls_trainer
 
-__all__ = ["build_tiny_lm", "build_tiny_vlm", "qwen_tool_call", "scripted_tool_calls_trainer",
-           "tiny_grpo_config"]
+__all__ = ["StubDispatch", "UnstubbedProgram", "build_tiny_lm", "build_tiny_vlm", "qwen_tool_call",
+           "scripted_tool_calls_trainer", "tiny_grpo_config"]
