@@ -44,6 +44,8 @@ SUBJECTS: tuple[str, ...] = (
     "elephant", "world_map", "web_page",
 )
 ENV_VAR = "CODEPAINT_POOL_DIR"
+#: Where a built wheel carries the pool (manifest, code and renders; absent in a source checkout).
+PACKAGED_POOL = Path(__file__).resolve().parent / "reference_pool"
 REQUIRED = ("id", "language", "prompt", "subject", "palette", "colour_family", "tier", "reason",
             "code_path", "image_path", "sha256", "size", "seed", "renderer")
 _HEX = re.compile(r"^#[0-9a-f]{6}$")
@@ -127,15 +129,39 @@ class Reference:
         return d
 
 
-def default_pool_dir() -> Path:
-    """``$CODEPAINT_POOL_DIR``, else ``reference_pool/`` of the source checkout, else ``./reference_pool``."""
+def pool_candidates() -> list[tuple[str, Path]]:
+    """Where the pool is looked for, in order, each with the rule's name (see :func:`default_pool_dir`)."""
+    out: list[tuple[str, Path]] = []
     env = os.environ.get(ENV_VAR)
     if env:
-        return Path(env).expanduser()
+        out.append((f"${ENV_VAR}", Path(env).expanduser()))
     for parent in Path(__file__).resolve().parents:
-        if (parent / "reference_pool" / "manifest.jsonl").is_file():
-            return parent / "reference_pool"
-    return Path.cwd() / "reference_pool"
+        if (parent / "pyproject.toml").is_file() and (parent / "reference_pool").is_dir():
+            out.append(("source checkout", parent / "reference_pool"))
+            break
+    out.append(("installed package", PACKAGED_POOL))
+    return out
+
+
+def find_pool_dir() -> tuple[str, Path]:
+    """The pool folder and the rule that chose it: the first candidate with a manifest, else the first.
+
+    The order is the JS assets' (:mod:`codepaint_env.render.browser.assets`): ``$CODEPAINT_POOL_DIR``
+    (explicit: used even when its manifest is missing, so a typo is reported, not bypassed), then the
+    source checkout's ``reference_pool/`` (development), then the copy a wheel carries.
+    """
+    candidates = pool_candidates()
+    if candidates[0][0].startswith("$"):
+        return candidates[0]
+    for source, folder in candidates:
+        if (folder / "manifest.jsonl").is_file():
+            return source, folder
+    return candidates[0]
+
+
+def default_pool_dir() -> Path:
+    """``$CODEPAINT_POOL_DIR``, else the source checkout's ``reference_pool/``, else the wheel's copy."""
+    return find_pool_dir()[1]
 
 
 def validate_row(row: Any, where: str) -> list[str]:

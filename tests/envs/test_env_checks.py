@@ -9,11 +9,11 @@ import codepaint_env  # noqa: F401  (registers the CodePaint/* ids)
 from codepaint_env.envs.env import CodePaintEnv
 from codepaint_env.envs.vector import CodePaintVectorEnv
 from codepaint_env.tasks import load_suite
-from rewards.spec import CHECKS_REWARD, PLAIN_REWARD
 from rewards.checks import VisualChecks
 from rewards.classic import ClassicReward
 from rewards.default import DefaultReward
 from rewards.gate import ExecutionGate
+from rewards.spec import CHECKS_REWARD, PLAIN_REWARD
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,8 @@ def test_reset_with_a_shapes_task_and_step_its_reference(renderer):
 def test_the_default_reward_is_the_one_default_of_every_door():
     env = CodePaintEnv("svg", tasks="shapes", split="eval")
     components = {type(reward) for _, reward, _ in env.reward_fn.components}
-    assert components == {ExecutionGate, VisualChecks} and env.reward_spec == CHECKS_REWARD == "gate:0.3,checks:0.7"
+    assert components == {ExecutionGate, VisualChecks}
+    assert env.reward_spec == CHECKS_REWARD == "gate:0.3,checks:0.7"
     assert [w for _, _, w in env.reward_fn.components] == [0.3, 0.7]
     plain = CodePaintEnv("svg", tasks="svg")  # no checks
     assert plain.reward_spec == PLAIN_REWARD == "gate:0.3,classic:0.7"

@@ -64,6 +64,7 @@ def doctor(gpu: str = "off") -> int:
     except RendererUnavailable as e:
         ok = False
         line("FAIL", "JS assets", str(e).replace("\n", "\n" + " " * 24))
+    ok &= _reference_pool(line)
     ns = chromium.netns_command()
     if ns:
         line("ok", "network sandbox", f"active: Chromium starts under `{' '.join(ns)}` "
@@ -136,6 +137,10 @@ def doctor(gpu: str = "off") -> int:
             ok = False
             line("FAIL", "p5brush in-page", f"{res.error_kind}: {'; '.join(res.messages[:3])}")
     _optional_pieces(line)
+    default_ok = _default_reward(line)
+    if ok and not default_ok:
+        print("\nrendering works, but the default reward cannot be built: see its FAIL line")
+        return EXIT_BROKEN
     if ok and shadowing:
         print("\nrendering works, but `rewards` is shadowed: see the FAIL line")
         return EXIT_BROKEN
@@ -152,6 +157,48 @@ def _rewards_package() -> list[str]:
                             "script run from this folder: `import codepaint_env` will fail there. "
                             "Fix: rename it (e.g. my_rewards.py, and its imports).")
     return problems
+
+
+def _reference_pool(line: Any) -> bool:
+    """The pool line: where it was found (the JS assets' order), its manifest read, its count, a render.
+
+    Returns:
+        False when the default reward's ``classic`` part could not use the pool.
+    """
+    from rewards.pool import ENV_VAR, PoolError, ReferencePool, find_pool_dir, pool_candidates
+
+    source, folder = find_pool_dir()
+    try:
+        pool = ReferencePool(folder)
+        first = next(iter(pool), None)
+        if first is None:
+            raise PoolError(f"{folder / 'manifest.jsonl'} lists no reference")
+        if not first.image_file.is_file():
+            raise PoolError(f"the render of {first.id} is missing: {first.image_file}")
+    except (PoolError, OSError) as e:
+        tried = ", ".join(f"{path} ({rule})" for rule, path in pool_candidates())
+        line("FAIL", "reference pool", f"{e} Looked in: {tried}. Fix: set {ENV_VAR} to a pool folder, "
+             "run from a codepaint checkout, or install a codepaint wheel (it carries the pool).")
+        return False
+    line("ok", "reference pool", f"{folder} ({source}; {len(pool)} references, manifest read, "
+         "renders present)")
+    return True
+
+
+def _default_reward(line: Any) -> bool:
+    """The default reward's line: it builds here (its OCR and its pool), or FAIL with the fix."""
+    import rewards
+    from codepaint_env.core.errors import CodePaintError
+
+    try:
+        rewards.make_reward(rewards.DEFAULT_REWARD)
+    except (CodePaintError, ImportError) as e:
+        line("FAIL", "default reward", f"`{rewards.DEFAULT_REWARD}` ({rewards.CHECKS_REWARD} for tasks "
+             f"with checks, {rewards.PLAIN_REWARD} for the others) cannot be built: {e}")
+        return False
+    line("ok", "default reward", f"{rewards.CHECKS_REWARD} for tasks with checks, {rewards.PLAIN_REWARD} "
+         "for the others (what every door uses when no reward is named)")
+    return True
 
 
 def _optional_pieces(line: Any) -> None:

@@ -35,7 +35,7 @@ def add_parser(sub: Any) -> None:
     s.add_argument("files", nargs="*", metavar="FILE", help="program files (language from the name ending)")
     s.add_argument("--reward", "-r", action="append", metavar="SPEC",
                    help="reward: an id, an alias, module:Class or weighted ids such as gate:0.3,classic:0.7 "
-                   "(repeatable; default: `default`, the one default of every door: gate:0.3,checks:0.7 for a "
+                   "(repeatable; default: `default`, every door's default: gate:0.3,checks:0.7 for a "
                    "file given a --column checks=..., else gate:0.3,classic:0.7)")
     s.add_argument("--prompt", default=None, help="the task prompt the programs answer")
     s.add_argument("--language", "--lang", dest="language", default="auto",

@@ -1,12 +1,15 @@
 """The pinned JavaScript the renderer serves to sketches (p5.js and p5.brush).
 
 The files come from ``npm ci`` on the repository's ``package.json`` / ``package-lock.json``; the
-renderer never touches the network at render time. Where they are found, in order:
+renderer never touches the network at render time. Where they are found, in order (the same order
+as the reference pool's, :func:`rewards.pool.default_pool_dir`):
 
 1. ``$CODEPAINT_JS_DIR``: a ``node_modules`` folder, or a folder that holds one.
 2. The ``node_modules`` folder of the source checkout this package runs from (the folder that
    holds ``package.json``, found by walking up from this file): ``make test`` / ``make demo``.
-3. ``./node_modules`` in the current working directory.
+3. The installed package's own copy (``vendor/node_modules`` beside this file): a wheel carries
+   the pinned files and their licences (``setup.py`` copies them in when the wheel is built, so
+   npm is needed to build a wheel, never to install one).
 
 Run ``codepaint doctor`` to see which one is used, and ``npm ci`` in the repository root (or set
 ``CODEPAINT_JS_DIR``) to fix a missing one.
@@ -23,6 +26,8 @@ from pathlib import Path
 from codepaint_env.core.errors import RendererUnavailable
 
 ENV_VAR = "CODEPAINT_JS_DIR"
+#: Where a built wheel carries the pinned files (absent in a source checkout).
+PACKAGED = Path(__file__).resolve().parent / "vendor" / "node_modules"
 
 #: logical name -> (npm package, file inside it)
 ASSET_FILES: dict[str, tuple[str, str]] = {
@@ -66,7 +71,7 @@ def _candidates() -> list[tuple[str, Path]]:
         if (parent / "package.json").is_file() and (parent / "pyproject.toml").is_file():
             out.append(("source checkout", parent / "node_modules"))
             break
-    out.append(("working directory", Path.cwd() / "node_modules"))
+    out.append(("installed package", PACKAGED))
     return out
 
 
@@ -101,7 +106,8 @@ def load_assets() -> JSAssets:
         raise RendererUnavailable(
             "codepaint cannot find its JavaScript assets (p5.js and p5.brush).\n"
             f"Looked in:\n  {tried}\n"
-            "Fix: run `npm ci` in the codepaint repository root (or `make test`), or set "
+            "Fix: run `npm ci` in the codepaint repository root (or `make test`), install a codepaint wheel "
+            "(it carries them), or set "
             f"{ENV_VAR} to a folder whose node_modules holds p5 and p5.brush."
         )
     source, nm = found
