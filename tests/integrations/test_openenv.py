@@ -93,7 +93,7 @@ with httpx.Client(base_url=url, timeout=60) as http:
         "no_code": http.post("/step", json={"action": {}}).status_code,
         "wrong_language": http.post("/step", json={"action": {"code": good, "language": "tikz"}}).status_code,
         "extra_action_field": http.post("/step", json={"action": {"code": good, "colour": 1}}).status_code,
-        "too_long": http.post("/step", json={"action": {"code": "x" * 100_001}}).status_code,
+        "too_long": http.post("/step", json={"action": {"code": "x" * 1_000_001}}).status_code,
         "not_json": http.post("/step", content=b"{nope",
                               headers={"content-type": "application/json"}).status_code,
         "unknown_task": http.post("/reset", json={"task_id": "no-such-task"}).status_code,

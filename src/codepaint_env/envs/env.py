@@ -15,6 +15,7 @@ from PIL import Image
 from codepaint_env.envs.spaces import CodeText
 from codepaint_env.render import RenderResult, parse_size
 from codepaint_env.render.extract import extract_code
+from codepaint_env.render.settings import RenderSettings
 from codepaint_env.tasks.defaults import carries_checks, default_reward
 from rewards.spec import DEFAULT_REWARD, default_spec
 
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
     from codepaint_env.tasks import Task
     from rewards.base import Reward, RewardResult, Sample
 
-MAX_CODE_CHARS = 100_000
+#: The one limit on a program: the renderer's default ``max_code_bytes`` (1,000,000). The action and
+#: ``obs["code"]`` spaces hold that many characters; a program the renderer accepts is never longer.
+MAX_CODE_CHARS = RenderSettings.max_code_bytes
 MAX_TEXT_CHARS = 8_000
 
 
@@ -46,13 +49,17 @@ class CodePaintEnv(gym.Env[dict, str]):
 
     ## Action Space
 
-    :class:`~codepaint_env.envs.spaces.CodeText`: any string up to 100,000 characters (code,
-    possibly fenced; newlines, braces, quotes and Unicode are all members). Junk from
-    ``action_space.sample()`` is rendered and scored like any program.
+    :class:`~codepaint_env.envs.spaces.CodeText`: any string up to :data:`MAX_CODE_CHARS`
+    (1,000,000) characters (code, possibly fenced; newlines, braces, quotes and Unicode are all
+    members), the renderer's own limit (``max_code_bytes``: a longer program fails to render as
+    ``too_large``). UTF-8 ``bytes`` are decoded. Junk from ``action_space.sample()`` is rendered
+    and scored like any program.
 
     ## Observation Space
 
-    ``Dict``: ``prompt`` (text), ``code`` (the last extracted program), ``image`` (the last
+    ``Dict``: ``prompt`` (text), ``code`` (the last extracted program; one longer than
+    :data:`MAX_CODE_CHARS` is cut there, and then ``info["code_truncated"]`` is True and the
+    feedback says so), ``image`` (the last
     render, ``Box(0, 255, (H, W, 3), uint8)``; zeros before the first turn and when nothing could
     be drawn), ``feedback`` (text) and ``turn`` (``Discrete(max_turns + 1)``, turns taken).
 
@@ -216,8 +223,9 @@ class CodePaintEnv(gym.Env[dict, str]):
             res = self._render(self._code)
             self._last_render = self.last_result = res
             self._image = self._to_obs_image(res)
-            self._feedback = "Starting program rendered: " + _render_line(res)
+            self._feedback = "Starting program rendered: " + _render_line(res) + _cut_note(self._code)
             info["render"] = _render_summary(res)
+            info["code_truncated"] = len(self._code) > MAX_CODE_CHARS
         return self._obs(), info
 
     def step(self, action: str) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
@@ -297,6 +305,7 @@ class CodePaintEnv(gym.Env[dict, str]):
             "unknown_api": list(res.unknown_api),
             "visible_change": None if change is None else change.to_dict(),
             "no_change": no_change,
+            "code_truncated": len(code) > MAX_CODE_CHARS,
         }
         return self._obs(), float(reward), bool(terminated), False, info
 
@@ -353,7 +362,7 @@ class CodePaintEnv(gym.Env[dict, str]):
 
     def _compose_feedback(self, res: RenderResult, result: RewardResult, before: RenderResult | None,
                           change: ChangeMeasure | None, no_change: bool) -> str:
-        lines = [f"Turn {self._turn} of {self.max_turns}. " + _render_line(res)]
+        lines = [f"Turn {self._turn} of {self.max_turns}. " + _render_line(res) + _cut_note(self._code)]
         if result.value is None:
             lines.append(f"Reward: not judged ({result.reason}).")
         else:
@@ -376,6 +385,14 @@ def _render_summary(res: RenderResult) -> dict[str, Any]:
     :class:`~codepaint_env.envs.wrappers.RenderTimings` adds the timings for whoever wants them.
     """
     return {k: v for k, v in res.summary().items() if k != "timings_ms"}
+
+
+def _cut_note(code: str) -> str:
+    """A sentence saying ``obs["code"]`` is cut, when the program is longer than the limit; else ""."""
+    if len(code) <= MAX_CODE_CHARS:
+        return ""
+    return (f" The program is {len(code):,} characters; obs['code'] holds its first {MAX_CODE_CHARS:,} "
+            "(the limit of the observation and action spaces).")
 
 
 def _change_line(before: RenderResult | None, after: RenderResult, change: ChangeMeasure, no_change: bool

@@ -74,6 +74,7 @@ from codepaint_env.core.auth import (
 )
 from codepaint_env.core.errors import DependencyNotInstalled
 from codepaint_env.core.network import is_loopback
+from codepaint_env.envs.env import MAX_CODE_CHARS
 from codepaint_env.integrations.episode import Episode, Turn, episode_reward
 
 try:
@@ -104,7 +105,6 @@ __all__ = ["TOKEN_ENV", "BadRequest", "CodePaintAction", "CodePaintEnvClient",
 
 #: The variable this server read its token from before ``CODEPAINT_TOKEN`` (still read, with a warning).
 LEGACY_TOKEN_ENV = "CODEPAINT_OPENENV_TOKEN"
-MAX_CODE_CHARS = 100_000
 _RESET_KEYS = frozenset({"task_id", "prompt", "code"})
 
 
