@@ -43,3 +43,12 @@ def test_one_code_limit_and_a_cut_program_is_said_to_be_cut(renderer):
     assert obs["code"] == too_long[:MAX_CODE_CHARS] and env.observation_space.contains(obs)
     assert f"The program is {len(too_long):,} characters; obs['code'] holds its first" in obs["feedback"]
 
+
+def test_utf8_bytes_are_a_program_and_other_bytes_a_clear_error(renderer):
+    env = CodePaintEnv("svg", max_turns=2, size=64, renderer=renderer)
+    env.reset(seed=0)
+    obs, reward, _, _, info = env.step((SVG % 20).encode())
+    assert info["render"]["ok"] and obs["code"] == SVG % 20 and reward > 0
+    with pytest.raises(ValueError, match=r"not UTF-8 \(byte 0: b'\\xff'\).*pass a str"):
+        env.step(b"\xff" + (SVG % 20).encode())
+    assert env.step(SVG % 30)[0]["turn"] == 2  # the refused action took no turn

@@ -228,17 +228,20 @@ class CodePaintEnv(gym.Env[dict, str]):
             info["code_truncated"] = len(self._code) > MAX_CODE_CHARS
         return self._obs(), info
 
-    def step(self, action: str) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
-        """Render the program in ``action``, score it, and report what changed."""
+    def step(self, action: str | bytes) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
+        """Render the program in ``action``, score it, and report what changed.
+
+        Raises:
+            ValueError: For an action of bytes that are not UTF-8 (pass a ``str``).
+        """
         return step_batch([self], [action])[0]
 
-    def _begin_turn(self, action: str) -> tuple[str, concurrent.futures.Future]:
-        """Start a turn: extract the program and start its render (answered by the future)."""
+    def _begin_turn(self, code: str) -> tuple[str, concurrent.futures.Future]:
+        """Start a turn: start the render of its extracted program (answered by the future)."""
         from codepaint_env.render import default_renderer
 
         self._check_steppable()
         self._turn += 1
-        code = extract_code(action, self.language)
         renderer = self.renderer or default_renderer()
         future = renderer.submit(code, self.language, size=(self.width, self.height), seed=self.render_seed)
         return code, future
@@ -431,7 +434,7 @@ def _render_line(res: RenderResult) -> str:
     return f"The program failed to render ({res.error_kind}).{msg}{extra}"
 
 
-def step_batch(envs: Sequence[CodePaintEnv], actions: Sequence[str]
+def step_batch(envs: Sequence[CodePaintEnv], actions: Sequence[str | bytes]
                ) -> list[tuple[dict[str, Any], float, bool, bool, dict[str, Any]]]:
     """Step several environments at once: every render concurrently, one reward call per reward.
 
@@ -447,12 +450,14 @@ def step_batch(envs: Sequence[CodePaintEnv], actions: Sequence[str]
     Raises:
         gymnasium.error.ResetNeeded: When an environment has no task yet, or its episode ended
             (``reset()`` first).
+        ValueError: When an action is bytes that are not UTF-8 (no environment has moved).
     """
     if len(envs) != len(actions):
         raise ValueError(f"{len(actions)} actions for {len(envs)} environments")
     for env in envs:  # every usage error before any render starts
         env._check_steppable()
-    started = [env._begin_turn(action) for env, action in zip(envs, actions, strict=True)]
+    codes = [extract_code(action, env.language) for env, action in zip(envs, actions, strict=True)]
+    started = [env._begin_turn(code) for env, code in zip(envs, codes, strict=True)]
     renders = [future.result() for _, future in started]
     samples = [env._sample(code, res) for env, (code, _), res in zip(envs, started, renders, strict=True)]
     by_reward: dict[int, list[int]] = {}

@@ -48,11 +48,17 @@ def _tags(lang: str) -> frozenset[str]:
 
 
 def completion_text(completion: Any) -> str:
-    """The text of a completion: a string, or the last assistant message of a chat list."""
+    """The text of a completion: a string, UTF-8 bytes, or the last assistant message of a chat list.
+
+    Raises:
+        ValueError: For bytes that are not UTF-8 (decode them to ``str`` yourself).
+    """
     if completion is None:
         return ""
     if isinstance(completion, str):
         return completion
+    if isinstance(completion, (bytes, bytearray, memoryview)):
+        return _utf8(bytes(completion))
     if isinstance(completion, Mapping):
         return _content_text(completion.get("content"))
     if isinstance(completion, Sequence):
@@ -62,6 +68,17 @@ def completion_text(completion: Any) -> str:
                 return _content_text(m.get("content"))
         return _content_text(msgs[-1].get("content")) if msgs else ""
     return str(completion)
+
+
+def _utf8(data: bytes) -> str:
+    """Bytes decoded as UTF-8, or a ValueError that says where they are not and what to do."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(
+            f"the completion is bytes that are not UTF-8 (byte {e.start}: {data[e.start:e.start + 1]!r}): "
+            "pass a str, e.g. data.decode('<its encoding>') or data.decode('utf-8', errors='replace')"
+        ) from None
 
 
 def _content_text(content: Any) -> str:
