@@ -41,9 +41,11 @@ def add_parser(sub: Any) -> None:
     r.add_argument("--timeout", type=float, default=20.0, help="seconds (default 20)")
     r.add_argument("--frames", type=int, default=1,
                    help="p5 frames to draw before capturing (default 1)")
-    r.add_argument("-o", "--output", help="PNG path (default: FILE with .png)")
+    r.add_argument("-o", "--output", help="PNG path (default: FILE with .png); the command says when it "
+                   "replaces an existing file")
     r.add_argument("--json", action="store_true",
-                   help="print the RenderResult as JSON (no image bytes; adds `output`)")
+                   help="print the RenderResult as JSON (no image bytes; adds `output` and `replaced`); "
+                   "where the PNG went is said on stderr")
     r.add_argument("--extract", action="store_true",
                    help="FILE is a model completion: extract the code from fenced blocks first")
     r.add_argument("--renderer", default="auto", choices=("auto", "browser", "fast"),
@@ -84,20 +86,35 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                            renderer=args.renderer)
         except ValueError as e:
             parser.error(str(e))
+    existed = os.path.exists(out)
     if res.png is not None:
         res.save(out)
+    note = _output_note(out, written=res.png is not None, existed=existed)
     if args.json:
-        print(json.dumps({**res.to_dict(), "output": out if res.png else None}, indent=2))
+        print(json.dumps({**res.to_dict(), "output": out if res.png else None,
+                          "replaced": res.png is not None and existed}, indent=2))
+        print(f"codepaint render: {note}", file=sys.stderr)
     else:
         status = "ok" if res.ok else f"FAILED ({res.error_kind})"
         print(f"{name}: {res.language} {status} in {res.timings_ms.get('total', 0):.0f} ms"
-              + (f" -> {out}" if res.png else ""))
+              + (f" -> {note}" if res.png else ""))
         for m in res.messages[:10]:
             print(f"  {m}")
         if res.unknown_api:
             print(f"  unknown API: {', '.join(res.unknown_api)}")
+        if res.png is None and existed:
+            print(f"  {note}")
     if res.error_kind == "infra":
         return EXIT_NOT_JUDGED
     return EXIT_OK if res.ok else EXIT_RENDER_FAILED
+
+
+def _output_note(out: str, *, written: bool, existed: bool) -> str:
+    """What became of the PNG path: written (replacing a file, if one was there) or left alone."""
+    if written:
+        return f"wrote {out}" + (" (replaced the existing file)" if existed else "")
+    if existed:
+        return f"nothing written; the existing {out} is from an earlier render"
+    return "nothing written (no picture)"
 
 
