@@ -35,7 +35,7 @@ def test_check_env_passes_for_every_id(env_id, renderer):
 
 
 def test_single_turn_episode(renderer):
-    env = gym.make("CodePaint/P5-v1", size=64, renderer=renderer)
+    env = gym.make("CodePaint/P5-v1", reward="execution_gate", size=64, renderer=renderer)
     obs, info = env.reset(seed=3)
     assert env.observation_space.contains(obs) and obs["turn"] == 0 and obs["image"].max() == 0
     assert info["task_id"] and obs["prompt"]
@@ -45,7 +45,7 @@ def test_single_turn_episode(renderer):
     assert info["render"]["ok"] and info["reward"]["breakdown"]["rendered"] == 1.0 and info["judged"]
     assert info["visible_change"] is None and "rendered" in obs["feedback"]
     with pytest.raises(gym.error.ResetNeeded):
-        gym.make("CodePaint/P5-v1", renderer=renderer).unwrapped.step("x")
+        gym.make("CodePaint/P5-v1", reward="execution_gate", renderer=renderer).unwrapped.step("x")
 
 
 def test_reset_is_seeded_and_options_choose_the_task(renderer):
@@ -68,7 +68,8 @@ def test_reset_is_seeded_and_options_choose_the_task(renderer):
 
 def test_refinement_loop_measures_change_and_penalises_no_ops(renderer):
     env = CodePaintEnv(
-        "svg", max_turns=3, size=64, reward_mode="improvement", no_change_penalty=0.25, renderer=renderer
+        "svg", max_turns=3, size=64, reward_mode="improvement", no_change_penalty=0.25, renderer=renderer,
+        reward="execution_gate",
     )
     env.reset(seed=0)
     _, r1, t1, _, i1 = env.step(SVG % 20)
@@ -83,7 +84,8 @@ def test_refinement_loop_measures_change_and_penalises_no_ops(renderer):
 
 
 def test_starting_program_and_success_threshold(renderer):
-    env = CodePaintEnv("svg", max_turns=5, size=64, success_threshold=1.0, renderer=renderer)
+    env = CodePaintEnv("svg", reward="execution_gate", max_turns=5, size=64, success_threshold=1.0,
+                       renderer=renderer)
     obs, info = env.reset(options={"prompt": "a circle", "code": SVG % 20})
     assert info["render"]["ok"] and obs["image"].std() > 0 and obs["turn"] == 0
     _, _, terminated, _, info = env.step("<svg")  # broken: gate fails, keep going
@@ -93,7 +95,7 @@ def test_starting_program_and_success_threshold(renderer):
 
 
 def test_junk_actions_are_scored_not_crashes(renderer):
-    env = CodePaintEnv("p5brush", size=48, max_turns=3, renderer=renderer)
+    env = CodePaintEnv("p5brush", reward="execution_gate", size=48, max_turns=3, renderer=renderer)
     env.reset(seed=0)
     env.action_space.seed(0)
     for _ in range(3):
@@ -162,7 +164,8 @@ def test_code_text_space():
 
 def test_vector_envs_sync_and_async():
     for mode in ("sync", "async"):
-        envs = gym.make_vec("CodePaint/SVG-v1", num_envs=2, vectorization_mode=mode, size=48)
+        envs = gym.make_vec("CodePaint/SVG-v1", reward="execution_gate", num_envs=2, vectorization_mode=mode,
+                            size=48)
         obs, _ = envs.reset(seed=0)
         assert obs["image"].shape == (2, 48, 48, 3) and len(obs["prompt"]) == 2
         obs, rewards, _terminated, _truncated, _infos = envs.step([SVG % 20, "<svg broken"])
@@ -177,7 +180,8 @@ def test_vector_envs_sync_and_async():
 
 # ---------------------------------------------------------------------- recording
 def test_record_episode_writes_a_run_folder_and_gallery(tmp_path, renderer):
-    env = RecordEpisode(CodePaintEnv("svg", max_turns=2, size=64, renderer=renderer), tmp_path / "run")
+    env = RecordEpisode(CodePaintEnv("svg", reward="execution_gate", max_turns=2, size=64, renderer=renderer),
+                        tmp_path / "run")
     for seed in (0, 1):
         env.reset(seed=seed)
         env.step(SVG % 20)
@@ -241,7 +245,8 @@ class FlakyInfra:
 
 
 def test_an_infra_render_is_an_unjudged_step_that_changes_nothing(renderer):
-    env = CodePaintEnv("p5", renderer=FlakyInfra(renderer), size=64, max_turns=4, no_change_penalty=0.5)
+    env = CodePaintEnv("p5", reward="execution_gate", renderer=FlakyInfra(renderer), size=64, max_turns=4,
+                       no_change_penalty=0.5)
     env.reset(seed=0, options={"prompt": "a red circle"})
     obs1, r1, *_ = env.step(CIRCLE % 20)
     assert r1 == 1.0

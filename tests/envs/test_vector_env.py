@@ -89,7 +89,7 @@ def assert_same(a, b) -> None:
 
 @pytest.mark.parametrize("mode", [AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP])
 def test_answers_equal_the_sync_vector_env_through_autoresets(renderer, mode):
-    kwargs = dict(size=64, max_turns=2, renderer=renderer, no_change_penalty=0.25)
+    kwargs = dict(size=64, max_turns=2, renderer=renderer, no_change_penalty=0.25, reward="execution_gate")
     ours = gym.make_vec("CodePaint/SVG-v1", num_envs=N, vectorization_mode="vector_entry_point",
                         vector_kwargs={}, autoreset_mode=mode, **kwargs)
     assert isinstance(ours.unwrapped, CodePaintVectorEnv) and ours.metadata["autoreset_mode"] == mode
