@@ -1,5 +1,6 @@
 # codepaint: `make demo` and `make test` set up whatever is missing (idempotently), then run.
 #   make test   venv + .[all] + JS assets + browser + trainer venvs (.venvs/), then the whole test suite
+#   make fast   the fast loop (< 2 min, no browser): envs, serve, the CLI and integrations on a StubDispatch
 #   make demo   the same set-up, then the main job (renders into runs/demo/)
 #   make check  ruff, import-linter layer contracts, no import cycle, pyright;  make bench   benchmarks (quick)
 #   make perf   every backend's speed on the real corpus, one report (docs/speed.md)
@@ -10,7 +11,7 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
-.PHONY: setup test demo lint check bench perf clean browser tex ocr sandbox corpus trainer-venvs torchvision \
+.PHONY: setup test fast demo lint check bench perf clean browser tex ocr sandbox corpus trainer-venvs torchvision \
         reward-cards
 
 setup: $(DEPS) $(JS) browser tex ocr sandbox torchvision
@@ -56,7 +57,11 @@ trainer-venvs: $(DEPS)
 	@scripts/install-trainer-venvs.sh $(CURDIR)/$(BIN)/python
 
 test: setup corpus trainer-venvs check
-	@$(BIN)/python -m pytest -q --durations=30
+	@$(BIN)/python -m pytest -q --durations=30 -p support.durations  # every test's seconds: .test-durations.json
+
+# The tests marked fast (pyproject markers): no corpus, no trainer venvs, and no browser (one would fail).
+fast: setup
+	@CODEPAINT_CHROMIUM=/make-fast-starts-no-browser $(BIN)/python -m pytest -q -m fast -p no:cacheprovider
 
 demo: setup
 	@$(BIN)/codepaint demo --out runs/demo
