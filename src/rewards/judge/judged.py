@@ -7,13 +7,13 @@ both-orders comparison the pairwise and group rewards are built on.
 from __future__ import annotations
 
 import asyncio
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from PIL import Image
 
+from codepaint_env.core.caller import warn_user
 from codepaint_env.core.errors import JudgeNotConfigured
 from rewards.base import Reward, RewardResult, Sample, run_sync
 from rewards.judge.client import JudgeClient, JudgeConfig, JudgeReply
@@ -192,4 +192,4 @@ def _say_when_unjudged(reward_id: str, client: JudgeClient, require_judge: bool)
             raise JudgeNotConfigured(message) from None
         if message not in _WARNED:
             _WARNED.add(message)
-            warnings.warn(message, UserWarning, stacklevel=4)
+            warn_user(message)  # at the user's line, whichever door built the reward
