@@ -30,7 +30,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if not _seconds:
         return
-    path = Path(session.config.getoption("durations_file"))
+    path = Path(str(session.config.getoption("durations_file")))
     if not path.is_absolute():
         path = Path(session.config.rootpath) / path
     ranked = dict(sorted(((k, round(v, 3)) for k, v in _seconds.items()), key=lambda kv: -kv[1]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PIL import Image, ImageDraw
 
 from codepaint_env.testing import StubDispatch
@@ -23,7 +25,7 @@ def drawing(circle: str = "#2a9d8f", size: int = 64) -> Image.Image:
     return im
 
 
-def stub_dispatch(**settings: object) -> StubDispatch:
+def stub_dispatch(**settings: Any) -> StubDispatch:
     """The fast tests' render service: good, other, broken and blank SVG programs, nothing else."""
     return StubDispatch({GOOD_SVG: drawing(), OTHER_SVG: drawing("#264653"), BROKEN_SVG: "syntax",
                          BLANK_SVG: "blank"}, **settings)

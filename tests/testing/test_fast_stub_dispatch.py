@@ -97,8 +97,11 @@ def test_it_is_a_render_service_sync_async_and_futures():
     assert isinstance(stub, RenderService)
     assert stub.submit(GOOD_SVG, "svg").result().ok
     assert asyncio.run(stub.arender(BROKEN_SVG, "svg")).error_kind == "syntax"
+    async def click(page, cdp, capture):
+        await page.mouse.click(1, 1)
+
     with pytest.raises(NotImplementedError, match="live page"):
-        stub.submit_interaction("<p>hi</p>", "html", after=lambda *a: None)
+        stub.submit_interaction("<p>hi</p>", "html", after=click)
     stub.close()
     assert stub.render(GOOD_SVG, "svg").ok  # used again after close, as a Renderer can be
 
