@@ -24,7 +24,7 @@ from rewards.checks.colour_names import NAMED_COLOURS, TERMS, boundary_table, te
 from rewards.checks.colours import PALETTE, parse_colour
 from support.shapes_pictures import checked
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "visual-checks.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "visual-checks.md"
 LABELLED = [(name, hex_value, term) for name, (hex_value, term) in NAMED_COLOURS.items() if term]
 SCENE_COLOURS = (*OBJECT_COLOURS, *BACKGROUNDS)
 

@@ -20,7 +20,7 @@ from rewards.testing import RewardInvariantError, check_reward
 from support import broken_rewards as broken
 
 EXAMPLES = 15  # enough to find each bug (derandomized by the seed: the same every run)
-CODEPAINT = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "codepaint"
+CODEPAINT = Path(__file__).resolve().parents[3] / ".venv" / "bin" / "codepaint"
 
 
 @pytest.mark.parametrize(("reward", "invariant"), [
