@@ -39,6 +39,7 @@ ROWS = tasks_to_rows(all_tasks(language="svg")[:2])
 
 
 def svg_env(renderer, **kwargs) -> CodePaintToolEnv:
+    kwargs.setdefault("reward", "execution_gate")  # these tests read the gate's values
     return CodePaintToolEnv("CodePaint/SVG-v1", size=64, renderer=renderer, **kwargs)
 
 
@@ -73,7 +74,7 @@ def test_episode_feedback_turn_budget_and_last_reward(renderer):
     feedback = env.submit_code(BROKEN_SVG)
     assert "Turn 2 of 2. The program failed to render (syntax)" in feedback
     assert "not well-formed" in feedback and "Reward: -1.000" in feedback
-    assert "changed 100.0% of the pixels" in feedback and "That was your last submission." in feedback
+    assert "broke the render" in feedback and "That was your last submission." in feedback
     assert env.get_reward() == -1.0  # the last submission counts
     assert (env.turns_left, env.done) == (0, True)
 
@@ -259,7 +260,8 @@ def _run(trainer_cls, tool_tokenizer, renderer, output_dir):
     instances, resets, submissions = [], [], []
 
     def factory() -> CodePaintToolEnv:
-        env = CodePaintToolEnv("CodePaint/SVG-v1", size=64, max_turns=2, renderer=renderer)
+        env = CodePaintToolEnv("CodePaint/SVG-v1", size=64, max_turns=2, renderer=renderer,
+                               reward="execution_gate")
         reset, submit = env.reset, env.submit_code
 
         def counting_reset(**example):

@@ -94,7 +94,8 @@ def test_tiny_vlm_loads_like_a_checkpoint(tiny_vlm, renderer):
     assert call["tool_calls"][0]["function"] == {"name": "submit_code", "arguments": {"code": GOOD_SVG}}
 
     # A tool message carrying the environment's picture becomes image tokens plus pixel values.
-    env = CodePaintToolEnv("CodePaint/SVG-v1", size=256, renderer=renderer, images=True)
+    env = CodePaintToolEnv("CodePaint/SVG-v1", size=256, renderer=renderer, images=True,
+                           reward="execution_gate")
     env.reset(**ROWS[0])
     result = env.submit_code(GOOD_SVG)
     conversation = [
@@ -140,7 +141,8 @@ def test_grpo_two_steps_with_pictures_in_the_tool_results(tiny_vlm, renderer, tm
     results = []
 
     def factory() -> CodePaintToolEnv:
-        env = CodePaintToolEnv("CodePaint/SVG-v1", size=64, max_turns=2, renderer=renderer, images=True)
+        env = CodePaintToolEnv("CodePaint/SVG-v1", size=64, max_turns=2, renderer=renderer, images=True,
+                               reward="execution_gate")
         submit = env.submit_code
 
         @functools.wraps(submit)  # TRL keys tools by __name__

@@ -25,9 +25,9 @@ _DESCRIPTION = """\
 Evaluate a policy on a task suite: for each task (the first --limit of --split), --samples programs are
 written by the policy (--model: a local model loaded in this process, e.g. smollm2-135m or
 qwen2.5-coder-0.5b, a checkpoint folder or a Hugging Face id; or --base-url: any OpenAI-compatible
-endpoint, e.g. `codepaint policy-server`), extracted, rendered and scored with --reward (default: the
-offline gate:0.3,classic:0.7; execution_gate:0.3,visual_checks:0.7 when the suite's tasks carry visual
-checks and that reward exists).
+endpoint, e.g. `codepaint policy-server`), extracted, rendered and scored with --reward (default: the one
+default reward of every door, offline: gate:0.3,checks:0.7 when the tasks carry checks, gate:0.3,classic:0.7
+when none does; run.json records it).
 
 The run folder (--out): run.json (settings), rollouts.jsonl (one row per sample: task, prompt,
 completion, program, render, reward and breakdown, gate, tokens, seconds), images/, summary.json

@@ -72,7 +72,8 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--reward", "-r", default=None, metavar="SPEC",
                    help="the reward requests get when they name none: an id (execution_gate, classic, "
                    "pairwise_vlm...), weighted ids 'gate:0.3,classic:0.7' (gated by execution_gate when it "
-                   "is one of them) or module:Class (default gate:0.3,classic:0.7; judges read "
+                   "is one of them) or module:Class (default: `default`, gate:0.3,checks:0.7 for a row with "
+                   "checks, else gate:0.3,classic:0.7; judges read "
                    "OPENAI_BASE_URL / OPENAI_API_KEY / CODEPAINT_JUDGE_MODEL)")
     s.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only; any other address "

@@ -32,7 +32,8 @@ episode's reward (last, best or mean); each keeps only its platform's glue.
 The reward, the renderer and a ``codepaint serve`` URL come from environment variables
 (:class:`~codepaint_env.scoring.trainer.TrainerConfig`): trainers start their reward code in
 processes of their own (Ray actors, workers), where environment variables are what arrives.
-With nothing set, the offline default ``gate:0.3,classic:0.7`` (no judge, no model) is used.
+With nothing set, the one default reward is used (``default``: ``gate:0.3,checks:0.7`` for a row
+with checks, ``gate:0.3,classic:0.7`` for any other; no judge, no model).
 
 Importing this package imports nothing of any trainer; each module imports its trainer's
 package only where it subclasses it (SkyRL-Gym).

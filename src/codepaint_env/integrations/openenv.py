@@ -472,7 +472,8 @@ def _parser() -> argparse.ArgumentParser:
                    "a token is required)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     add_token_arguments(p)
-    p.add_argument("--reward", default=None, help="reward spec (default gate:0.3,classic:0.7, offline)")
+    p.add_argument("--reward", default=None, help="reward spec (default: codepaint_env.default_reward of "
+                   "the tasks: gate:0.3,checks:0.7 with checks, else gate:0.3,classic:0.7; offline)")
     p.add_argument("--tasks", default=None, help="a task suite name or JSONL path (default: the language's)")
     p.add_argument("--split", default="train", help="task split: train, eval or all (default train)")
     p.add_argument("--max-turns", type=int, default=3, help="turns per episode (default 3)")

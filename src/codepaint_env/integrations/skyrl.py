@@ -44,7 +44,7 @@ environment's config that message's content is ``[{"type": "image_url", "image_u
 picture.
 
 **Config** (``environment.skyrl_gym.codepaint``, all optional): ``images`` (default false),
-``reward`` (a reward spec; default ``CODEPAINT_REWARD`` or ``gate:0.3,classic:0.7``),
+``reward`` (a reward spec; default ``CODEPAINT_REWARD`` or the one default reward, ``default``),
 ``reward_mode`` (``absolute`` or ``improvement``), ``no_change_penalty``, ``success_threshold``
 (ends the episode early), ``unjudged_reward``, ``instruction`` (the request that ends each
 feedback message). The environment variables of :mod:`codepaint_env.scoring.trainer`

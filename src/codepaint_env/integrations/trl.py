@@ -101,6 +101,7 @@ class CodePaintToolEnv(PicklesAsArguments):
     Args:
         env_id: A registered CodePaint environment id (``"CodePaint/SVG-v1"``...).
         reward: The reward (an id, an object, or weighted components; see ``CodePaintEnv``).
+            ``None``: the one default of every door (``codepaint_env.default_reward`` of the tasks).
         max_turns: Submissions per episode (1 = single answer, more = the model may revise).
         size: Render size of the environment (an int or ``(W, H)``).
         reward_aggregation: ``"last"`` (the reward of the final submission), ``"best"`` (the best
@@ -119,7 +120,7 @@ class CodePaintToolEnv(PicklesAsArguments):
         self,
         env_id: str = "CodePaint/P5Brush-v0",
         *,
-        reward: Any = "execution_gate",
+        reward: Any = None,
         max_turns: int = 3,
         size: Any = 256,
         reward_aggregation: str = "last",
