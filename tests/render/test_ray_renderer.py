@@ -254,8 +254,9 @@ def test_env_and_rewards_run_unchanged_and_render_each_completion_once(rr):
     obs, reward, terminated, _, info = env.step(f"```svg\n{SVG % 21}\n```")
     assert reward == 1.0 and terminated and info["render"]["ok"] and obs["image"].shape == (64, 64, 3)
     env.close()
+    # the batched vector env: a step's renders spread over the workers
     envs = gym.make_vec("CodePaint/SVG-v1", num_envs=3, vectorization_mode="vector_entry_point", renderer=rr,
-                        size=64, reward="execution_gate")  # the batched vector env: a step's renders spread over the workers
+                        size=64, reward="execution_gate")
     envs.reset(seed=0)
     _, step_rewards, *_ = envs.step([SVG % 25, SVG % 26, "<svg broken differently"])
     assert step_rewards.tolist() == [1.0, 1.0, -1.0]

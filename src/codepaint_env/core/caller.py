@@ -10,6 +10,7 @@ beyond (what ``skip_file_prefixes`` does on Python 3.12+, which this project doe
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import warnings
@@ -18,14 +19,17 @@ from functools import cache
 
 @cache
 def library_dirs() -> tuple[str, ...]:
-    """The folders whose frames are the library's (each ending with the path separator)."""
-    import gymnasium
+    """The folders whose frames are the library's (each ending with the path separator).
 
-    import codepaint_env
-    import rewards
-
-    return tuple(os.path.dirname(os.path.abspath(m.__file__ or "")) + os.sep
-                 for m in (codepaint_env, rewards, gymnasium))
+    Found without importing anything (the core imports no upper layer): this package's own folder,
+    and the folders ``importlib`` would load ``rewards`` and ``gymnasium`` from.
+    """
+    folders = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]  # codepaint_env/
+    for name in ("rewards", "gymnasium"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            folders.append(os.path.dirname(os.path.abspath(spec.origin)))
+    return tuple(folder + os.sep for folder in folders)
 
 
 def is_library_file(filename: str) -> bool:
