@@ -44,6 +44,9 @@ SUBJECTS: tuple[str, ...] = (
     "elephant", "world_map", "web_page",
 )
 ENV_VAR = "CODEPAINT_POOL_DIR"
+#: ``filter(language=ANY_LANGUAGE)``: references of every language (what a pool reward compares a
+#: picture with when the pool holds none of its own language).
+ANY_LANGUAGE = "any"
 #: Where a built wheel carries the pool (manifest, code and renders; absent in a source checkout).
 PACKAGED_POOL = Path(__file__).resolve().parent / "reference_pool"
 REQUIRED = ("id", "language", "prompt", "subject", "palette", "colour_family", "tier", "reason",
@@ -313,7 +316,8 @@ class ReferencePool:
         def norm(v: str | Iterable[str] | None) -> set[str] | None:
             return None if v is None else ({v} if isinstance(v, str) else set(v))
 
-        want = {"language": norm(language), "tier": norm(tier), "subject": norm(subject),
+        want = {"language": None if language == ANY_LANGUAGE else norm(language), "tier": norm(tier),
+                "subject": norm(subject),
                 "colour_family": norm(colour_family)}
         for k, vals in want.items():
             known = {"tier": TIERS, "colour_family": COLOUR_FAMILIES, "language": LANGUAGES}.get(k)

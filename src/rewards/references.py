@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rewards.base import Reward, RewardResult, Sample
-from rewards.pool import ReferencePool
+from rewards.pool import ANY_LANGUAGE, ReferencePool
 
 
 class PoolReward(Reward):
@@ -35,6 +35,7 @@ class PoolReward(Reward):
         self.tiers = (tiers,) if isinstance(tiers, str) else tuple(tiers)
         self.reference_language = reference_language
         self._pool: ReferencePool | None = pool if isinstance(pool, ReferencePool) else None
+        self._languages: set[str] | None = None
         self.pool.filter(tier=self.tiers)  # fail now on a bad pool or tier, not mid-training
 
     @property
@@ -46,13 +47,28 @@ class PoolReward(Reward):
         return self._pool
 
     def reference_language_for(self, sample: Sample) -> str:
-        """The language of the references a sample is compared with."""
-        return self.reference_language or sample.language
+        """The language of the references a sample is compared with (``ANY_LANGUAGE``: every one).
+
+        ``reference_language`` when set; else the sample's own language where the tiers hold
+        references of it; else :data:`~rewards.pool.ANY_LANGUAGE`: a p5, Python or TikZ picture
+        (the shipped pool has none of their language) is compared with the pictures of every
+        language, so a pool reward judges every language instead of answering None for some.
+        """
+        if self.reference_language:
+            return self.reference_language
+        known = self._languages_with_references()
+        return sample.language if sample.language in known else ANY_LANGUAGE
+
+    def _languages_with_references(self) -> set[str]:
+        if self._languages is None:
+            self._languages = {r.language for r in self.pool.filter(tier=self.tiers)}
+        return self._languages
 
     def no_references(self, language: str) -> RewardResult:
         """The unjudged result for a language with no references in the tiers."""
+        which = "" if language == ANY_LANGUAGE else f"{language} "
         return RewardResult.unjudged(
-            f"no {language} references in tiers {list(self.tiers)} of the pool at {self.pool.root} "
+            f"no {which}references in tiers {list(self.tiers)} of the pool at {self.pool.root} "
             "(set reference_language= or tiers=, or add references)")
 
 
