@@ -89,7 +89,7 @@ perf: setup corpus
 	@$(BIN)/python benchmarks/performance.py --quick
 
 # The reward cards of the built-in offline rewards (false fails / false passes): docs/reward-cards/.
-REWARD_CARDS := execution_gate classic visual_checks default=gate:0.3,classic:0.7
+REWARD_CARDS := execution_gate classic visual_checks default
 reward-cards:
 	@for card in $(REWARD_CARDS); do name=$${card%%=*}; spec=$${card#*=}; \
 	  $(BIN)/codepaint check-reward "$$spec" --suite shapes --count 12 --seed 0 \
