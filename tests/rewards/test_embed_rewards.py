@@ -396,8 +396,13 @@ def test_a_reference_scores_itself_highest(model_dirs, pool, cache_dir):
 
 def test_unjudged_cases(model_dirs, pool, cache_dir):
     reward = dino(model_dirs, pool, cache_dir)
-    out = reward.score([sample(painting(1), language="html")])[0]  # no html references in the tmp pool
-    assert out.value is None and "no html references" in out.reason
+    # No html references in the tmp pool: an html picture is compared with every language's.
+    out = reward.score([sample(painting(1), language="html")])[0]
+    assert out.value is not None and out.breakdown["references"] == 5  # the love tier: 3 p5brush, 2 svg
+    # A language asked for by name that the pool lacks is unjudged, with the reason.
+    out = dino(model_dirs, pool, cache_dir, reference_language="tikz").score(
+        [sample(painting(1), language="html")])[0]
+    assert out.value is None and "no tikz references" in out.reason
     assert dino(model_dirs, pool, cache_dir, reference_language="svg").score(
         [sample(painting(1), language="html")])[0].breakdown["references"] == 2
     c = clip(model_dirs)
