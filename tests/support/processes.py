@@ -6,6 +6,8 @@ import contextlib
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 
 from codepaint_env.render.load import descendants
 
@@ -87,3 +89,34 @@ def pin(pid: int, cpus: set[int]) -> None:
     for tid in os.listdir(f"/proc/{pid}/task"):
         with contextlib.suppress(OSError):
             os.sched_setaffinity(int(tid), cpus)
+
+
+@contextlib.contextmanager
+def children_pinned(cpus: set[int], *, skip: frozenset[int] | set[int] = frozenset(),
+                    every_s: float = 0.005) -> Iterator[None]:
+    """While inside, every process this one starts (and theirs) runs on ``cpus`` only.
+
+    A thread moves each new descendant (bar ``skip``) onto ``cpus`` as soon as it sees it; a
+    child forked after that inherits the mask. This process keeps its own CPUs: with hogs on
+    ``cpus``, what it starts is starved while it, the one measuring, is not (on a machine whose
+    scheduler ranks every process together, a starved test process takes minutes to notice a
+    timeout).
+    """
+    done = threading.Event()
+    me = os.getpid()
+
+    def watch() -> None:
+        pinned: set[int] = set()
+        while not done.is_set():
+            for pid in descendants([me]) - pinned - skip - {me}:
+                pin(pid, cpus)
+                pinned.add(pid)
+            done.wait(every_s)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
