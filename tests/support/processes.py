@@ -92,24 +92,46 @@ def pin(pid: int, cpus: set[int]) -> None:
 
 
 @contextlib.contextmanager
-def children_pinned(cpus: set[int], *, skip: frozenset[int] | set[int] = frozenset(),
-                    every_s: float = 0.005) -> Iterator[None]:
-    """While inside, every process this one starts (and theirs) runs on ``cpus`` only.
+def threads_kept_off(cpus: set[int]) -> Iterator[None]:
+    """While inside, every thread of this process runs off ``cpus`` (their masks given back after).
 
-    A thread moves each new descendant (bar ``skip``) onto ``cpus`` as soon as it sees it; a
-    child forked after that inherits the mask. This process keeps its own CPUs: with hogs on
-    ``cpus``, what it starts is starved while it, the one measuring, is not (on a machine whose
-    scheduler ranks every process together, a starved test process takes minutes to notice a
+    With hogs on ``cpus``, the test, the one measuring, must not be starved, and every thread
+    counts: a thread that holds the GIL on a starved CPU stops the whole process (a test with a
+    Ray client, a browser and torch threads from earlier tests took minutes to notice a 3 s
     timeout).
     """
-    done = threading.Event()
     me = os.getpid()
+    own = os.sched_getaffinity(0)
+    masks = {tid: os.sched_getaffinity(tid) for tid in _threads(me)}
+    for tid, mask in masks.items():
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(tid, (mask - cpus) or mask)
+    try:
+        yield
+    finally:
+        for tid in _threads(me):
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(tid, masks.get(tid, own))
+
+
+@contextlib.contextmanager
+def children_pinned(cpus: set[int], *, every_s: float = 0.005) -> Iterator[None]:
+    """While inside, every process this one starts (and theirs) runs on ``cpus`` only.
+
+    A watcher moves each new descendant onto ``cpus`` as soon as it sees it; a child forked
+    after that inherits the mask. What ran before (a browser of an earlier test, the hogs) keeps
+    its CPUs.
+    """
+    me = os.getpid()
+    done = threading.Event()
+    already = descendants([me])
 
     def watch() -> None:
-        pinned: set[int] = set()
+        pinned = set(already)
         while not done.is_set():
-            for pid in descendants([me]) - pinned - skip - {me}:
-                pin(pid, cpus)
+            for pid in descendants([me]) - pinned:
+                with contextlib.suppress(OSError):  # gone already
+                    pin(pid, cpus)
                 pinned.add(pid)
             done.wait(every_s)
 
@@ -120,3 +142,7 @@ def children_pinned(cpus: set[int], *, skip: frozenset[int] | set[int] = frozens
     finally:
         done.set()
         thread.join()
+
+
+def _threads(pid: int) -> list[int]:
+    return [int(t) for t in os.listdir(f"/proc/{pid}/task")]

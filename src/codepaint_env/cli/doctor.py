@@ -82,14 +82,18 @@ def doctor(gpu: str = "off") -> int:
              "INACTIVE: no writable cgroup v1 memory/pids hierarchy; a page that allocates "
              "without end is stopped only by its timeout. Fix: run as root on a host with "
              "cgroup v1 controllers mounted under /sys/fs/cgroup.")
-    from codepaint_env.render.sandbox.process import sandbox_mode
+    from codepaint_env.render.sandbox.process import SandboxBusy, sandbox_mode
     from codepaint_env.render.sandbox.programs import tex_available
 
-    mode = sandbox_mode()
-    line("ok" if mode.netns and mode.unprivileged_user else "warn", "subprocess box", mode.describe()
-         + ("" if mode.netns and mode.unprivileged_user else ". Fix: run as root with util-linux's unshare "
-            "and setpriv (fork limits do not bind root, and without a network namespace a python "
-            "program can open sockets)."))
+    try:
+        mode = sandbox_mode()
+    except SandboxBusy as e:
+        line("warn", "subprocess box", f"not known yet: {e}. Run doctor again when the machine is quieter.")
+    else:
+        safe = mode.netns and mode.unprivileged_user
+        line("ok" if safe else "warn", "subprocess box", mode.describe()
+             + ("" if safe else ". Fix: run as root with util-linux's unshare and setpriv (fork limits "
+                "do not bind root, and without a network namespace a python program can open sockets)."))
     tex = tex_available()
     line("ok" if tex is None else "warn", "TikZ (pdflatex)", "pdflatex + pdftoppm found" if tex is None else
          f"tikz renders are `unsupported`: {tex}")

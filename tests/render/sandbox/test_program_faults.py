@@ -6,13 +6,18 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 from codepaint_env.render.load import descendants
+from codepaint_env.render.sandbox import process
+from codepaint_env.render.sandbox.process import sandbox_mode
 from codepaint_env.render.sandbox.programs import render_python, render_tikz
-from support.processes import children_pinned, overload
+from support.processes import children_pinned, overload, threads_kept_off
 
 PIL_OK = ("from PIL import Image, ImageDraw\nim = Image.new('RGB', (64, 64), 'white')\n"
           "ImageDraw.Draw(im).ellipse((10, 10, 50, 50), fill='teal')\nim.save(OUTPUT_PATH)\n")
@@ -96,19 +101,54 @@ def test_an_overloaded_machine_is_infra_and_a_busy_program_is_its_own_timeout():
     heavy = "x = 0\nfor i in range(10_000_000):\n    x += i % 7\n" + PIL_OK  # ~1 s of CPU here
     res = render_python(busy, 64, 64, timeout_s=3)
     assert res.error_kind == "timeout" and "ran" in res.messages[0], res.messages
-    # Eight hogs at the highest priority take CPU 0, and the sandbox (the program) is put there
-    # from its first instant; the renderer's own watch over the time keeps the other CPUs.
+    # Eight hogs at the highest priority take one CPU, and the sandbox (the program) is put there
+    # from its first instant; this process, whose watch over the time is being tested, keeps the
+    # others. (The killed program exits only when the hogs, alive 10 s, let it.)
     cpu = min(os.sched_getaffinity(0))
-    hogs = overload(seconds=30, cpus={cpu})
-    try:
-        with children_pinned({cpu}, skip={h.pid for h in hogs}):
-            res = render_python(heavy, 64, 64, timeout_s=3)
-    finally:
-        for h in hogs:
-            h.kill()
-            h.wait()
+    with threads_kept_off({cpu}):
+        hogs = overload(seconds=10, cpus={cpu})
+        try:
+            with children_pinned({cpu}):
+                res = render_python(heavy, 64, 64, timeout_s=3)
+        finally:
+            for h in hogs:
+                h.kill()
+                h.wait()
     assert res.error_kind == "infra" and "overloaded" in res.messages[0], res.messages
     assert render_python(heavy, 64, 64, timeout_s=3).ok  # the same program, given the CPU
+
+
+def test_a_python_started_by_a_relative_path_renders():
+    # `../.venv/bin/python` makes sys.executable a path through a folder the sandbox does not
+    # mount: the program must still run (it was `crash`, status 127, for every program).
+    here = Path(__file__).parent
+    python = os.path.relpath(sys.executable, here)
+    assert ".." in python
+    code = ("from codepaint_env.render.sandbox.programs import render_python\n"
+            f"r = render_python({PIL_OK!r}, 64, 64)\nprint(r.ok, r.error_kind, r.messages)\n")
+    out = subprocess.run([python, "-c", code], cwd=here, capture_output=True, text=True, timeout=120)
+    assert out.stdout.startswith("True None"), (out.stdout, out.stderr[-2000:])
+
+
+def test_a_sandbox_probe_that_does_not_answer_is_infra_and_decides_nothing(tmp_path, monkeypatch):
+    # On a machine too busy to answer the first probe of bwrap, the answer is `infra`, and no
+    # weaker sandbox is settled on for the rest of the process: the next render probes again.
+    mode = sandbox_mode()
+    slow = tmp_path / "bwrap"
+    slow.write_text("#!/bin/sh\nexec sleep 30\n")
+    slow.chmod(0o755)
+    with monkeypatch.context() as m:
+        m.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+        m.setattr(process, "PROBE_TIMEOUT_S", 0.5)
+        sandbox_mode.cache_clear()
+        try:
+            res = render_python(PIL_OK, 64, 64)
+        finally:
+            sandbox_mode.cache_clear()
+    assert res.error_kind == "infra", res.messages
+    assert "probe of bwrap did not answer in 0.5 s" in res.messages[0], res.messages
+    assert sandbox_mode() == mode
+    assert render_python(PIL_OK, 64, 64).ok
 
 
 def test_the_status_file_is_out_of_the_programs_reach(tmp_path):

@@ -152,7 +152,7 @@ async def _act(page: Any, cdp: Any, cap: Any, probe: Any, cand: dict[str, Any], 
     rec["errors"] = len(errors)
     rec["pixels"] = changed_fraction([(shot0, mid), (mid, shot1), (shot0, shot1)], shot1, shot2,
                                       None if cand["canvas"] else box)
-    popup = "a popup" if cap.popups > popups0 else ""
+    popup = "a popup" if cap.popups > popups0 or after["popups"] > before["popups"] else ""
     rec["navigation"] = (f"navigation to {navs[0]}" if navs else popup)[:200]
     rec["changed"] = bool((rec["mutations"] or rec["values"] or rec["pixels"] >= cfg["pixel_threshold"])
                           and not errors and not rec["navigation"])

@@ -19,7 +19,6 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 
 from codepaint_env.core.loop import after_fork
 from codepaint_env.render.load import CpuTimes, cpu_times
-from codepaint_env.render.sandbox.process import Limits, sandbox_mode
+from codepaint_env.render.sandbox.process import Limits, SandboxBusy, sandbox_mode, sandbox_python
 
 #: The worker program, run with ``python -I -c`` (a file of its own: linted and tested like any).
 _WORKER_SOURCE = (resources.files("codepaint_env.render.resvg") / "worker.py").read_text()
@@ -54,7 +53,10 @@ class Worker:
     """One long-lived rasteriser process: a python running resvg_py, in the sandbox."""
 
     def __init__(self, startup_timeout_s: float = 60.0) -> None:
-        mode = sandbox_mode()
+        try:
+            mode = sandbox_mode()
+        except SandboxBusy as e:
+            raise WorkerDied(f"the resvg worker did not start: {e}") from None
         # A shell, first in the namespaces and out of the worker's reach, records how the worker
         # ended (128 + N for signal N) in a folder only we can enter: unshare cannot report a
         # worker killed by SIGKILL.
@@ -64,9 +66,9 @@ class Worker:
         os.chmod(self.home, 0o555)  # empty and read-only: its working and resources directory
         # with bubblewrap, the home and the status folder are the only host folders mounted in
         namespaces = mode.wrap(Path(self.home), Path(self.private))
-        self.python = [*namespaces, *mode.drop, sys.executable, "-I", "-c"]
+        self.python = [*namespaces, *mode.drop, sandbox_python(), "-I", "-c"]
         self.argv = [*namespaces, "/bin/sh", "-c", f'"$@"; echo $? > {self.status_file}', "sh",
-                     *mode.drop, sys.executable, "-I", "-c", _WORKER_SOURCE,
+                     *mode.drop, sandbox_python(), "-I", "-c", _WORKER_SOURCE,
                      *(str(v) for v in (WORKER_LIMITS.memory_mb * 2**20, WORKER_LIMITS.cpu_s,
                                         WORKER_LIMITS.file_mb * 2**20, WORKER_LIMITS.open_files,
                                         WORKER_LIMITS.processes))]

@@ -162,17 +162,50 @@ def _bwrap_prefix(bwrap: str) -> list[str]:
             "--die-with-parent", "--proc", "/proc", "--dev", "/dev", *mounts]
 
 
+#: How long one probe of the sandbox's tools may take. A probe that does not answer in time says
+#: the machine is busy, not that the tool is missing: nothing is decided, and nothing cached.
+PROBE_TIMEOUT_S = 10.0
+
+
+class SandboxBusy(RuntimeError):
+    """A probe of the sandbox's tools did not answer in time: the machine is overloaded (``infra``)."""
+
+
+def sandbox_python() -> str:
+    """The Python a sandboxed program or worker runs: this one, by a path the sandbox can resolve.
+
+    ``sys.executable`` keeps the path the interpreter was started by: ``../.venv/bin/python``
+    gives ``<cwd>/../.venv/bin/python``, through a folder the sandbox does not mount.
+    """
+    return os.path.normpath(sys.executable)
+
+
+def _probe(argv: list[str], what: str) -> int:
+    """A probe's exit status; :class:`SandboxBusy` when it did not answer in time."""
+    try:
+        return subprocess.run(argv, capture_output=True, timeout=PROBE_TIMEOUT_S,
+                              stdin=subprocess.DEVNULL).returncode
+    except subprocess.TimeoutExpired:
+        raise SandboxBusy(f"the sandbox's probe of {what} did not answer in {PROBE_TIMEOUT_S:g} s: the "
+                          "machine is overloaded (nothing was decided; the next render probes again)"
+                          ) from None
+
+
 @functools.lru_cache(maxsize=1)
 def sandbox_mode() -> SandboxMode:
-    """Probe (once) for bubblewrap (or ``unshare``) namespaces and ``setpriv`` to drop to ``nobody``."""
+    """Probe (once) for bubblewrap (or ``unshare``) namespaces and ``setpriv`` to drop to ``nobody``.
+
+    Raises:
+        SandboxBusy: A probe did not answer in :data:`PROBE_TIMEOUT_S` (an overloaded machine
+            must not make a weaker sandbox the process keeps for good).
+    """
     bwrap, unshare, setpriv = shutil.which("bwrap"), shutil.which("unshare"), shutil.which("setpriv")
     prefix: list[str] = []
     netns = pidns = private_fs = False
     if bwrap:
         args = _bwrap_prefix(bwrap)
         try:
-            if subprocess.run([*args, "--", "/bin/sh", "-c", "test ! -e /root/.profile -a -d /proc/1"],
-                              capture_output=True, timeout=10, stdin=subprocess.DEVNULL).returncode == 0:
+            if _probe([*args, "--", "/bin/sh", "-c", "test ! -e /root/.profile -a -d /proc/1"], "bwrap") == 0:
                 prefix, netns, pidns, private_fs = args, True, True, True
         except (OSError, subprocess.SubprocessError):
             pass
@@ -180,7 +213,7 @@ def sandbox_mode() -> SandboxMode:
         for args, net, pid in (([unshare, "--net", "--pid", "--fork", "--kill-child"], True, True),
                                ([unshare, "--net"], True, False)):
             try:
-                if subprocess.run([*args, "true"], capture_output=True, timeout=10).returncode == 0:
+                if _probe([*args, "true"], "unshare") == 0:
                     prefix, netns, pidns = args, net, pid
                     break
             except (OSError, subprocess.SubprocessError):
@@ -191,7 +224,7 @@ def sandbox_mode() -> SandboxMode:
             pw = pwd.getpwnam("nobody")
             drop = (setpriv, f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups", "--")
             probe = [*prefix, "--", *drop, "true"] if private_fs else [*prefix, *drop, "true"]
-            if subprocess.run(probe, capture_output=True, timeout=10).returncode == 0:
+            if _probe(probe, "setpriv") == 0:
                 dropped, user = drop, "nobody"
         except (KeyError, OSError, subprocess.SubprocessError):
             pass
@@ -248,7 +281,8 @@ def run_sandboxed(
         out, err = _Drain(proc.stdout, limits.output_bytes), _Drain(proc.stderr, limits.output_bytes)
         timed_out, cpu, stall = False, None, None
         try:
-            proc.wait(timeout=timeout_s)
+            # the limit counts from before the start: a child starved before its exec uses it too
+            proc.wait(timeout=max(0.0, timeout_s - (time.perf_counter() - t0)))
         except subprocess.TimeoutExpired:
             timed_out = True
             cpu, stall = cpu_times([proc.pid]), CpuStall.now().share_since(stall0)

@@ -35,7 +35,13 @@ from PIL import Image
 from codepaint_env.core.images import is_blank, pixel_sha256
 from codepaint_env.core.result import RenderResult, failed
 from codepaint_env.render.load import starved
-from codepaint_env.render.sandbox.process import Limits, SandboxResult, run_sandboxed
+from codepaint_env.render.sandbox.process import (
+    Limits,
+    SandboxBusy,
+    SandboxResult,
+    run_sandboxed,
+    sandbox_python,
+)
 
 _RUNNER = r'''
 import os, sys, runpy, traceback
@@ -150,7 +156,7 @@ def render_python(code: str, width: int, height: int, *, timeout_s: float = 30.0
 
     def run() -> SandboxResult:
         return run_sandboxed(
-            [sys.executable, "-I", "runner.py"],
+            [sandbox_python(), "-I", "runner.py"],
             files={"draw.py": code, "runner.py": prelude + _RUNNER},
             collect=(out, ".codepaint-error"), collect_glob="*.[pj][np]*g", timeout_s=timeout_s,
             limits=PYTHON_LIMITS,
@@ -193,7 +199,10 @@ def _run_twice_if_killed(run: Any, timeout_s: float) -> tuple[SandboxResult, tup
     outside twice), or ``crash`` for a signal of its own making.
     """
     for attempt in range(2):
-        res = run()
+        try:
+            res = run()
+        except SandboxBusy as e:
+            return SandboxResult(-1, "", ""), ("infra", f"infra: {e}")
         if res.timed_out:
             if res.cpu is not None and starved(res.cpu, timeout_s, res.stall):
                 stalled = f", the machine was stalled for CPU {res.stall:.0%}" if res.stall else ""

@@ -12,6 +12,23 @@
   window.print = () => {};
   let popups = 0;
   window.open = () => { popups++; return null; };
+  // A link or a form that would open another window (target=_blank, a named target) is a popup
+  // too: stopped here, at the moment it is clicked or submitted, unless the page cancelled it
+  // itself (the browser's own popup handler, later and asynchronous, stays the backstop).
+  const newWindow = (t) => !['', '_self', '_parent', '_top'].includes(String(t || '').toLowerCase());
+  const baseTarget = () => {
+    const b = document.querySelector('base[target]');
+    return b ? b.getAttribute('target') : '';
+  };
+  window.addEventListener('click', (e) => {
+    const a = !e.defaultPrevented && e.target && e.target.closest ? e.target.closest('a[href], area[href]') : null;
+    if (a && newWindow(a.getAttribute('target') || baseTarget())) { e.preventDefault(); popups++; }
+  });
+  window.addEventListener('submit', (e) => {
+    const f = e.target;
+    const t = (e.submitter && e.submitter.getAttribute('formtarget')) || (f && f.getAttribute('target'));
+    if (!e.defaultPrevented && f && newWindow(t || baseTarget())) { e.preventDefault(); popups++; }
+  });
   for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel']) {
     try { delete window[name]; } catch (e) { /* not configurable */ }
     try { Object.defineProperty(window, name, { value: undefined, configurable: false }); } catch (e) {}

@@ -9,6 +9,7 @@
   (document.head || document.documentElement).appendChild(noCaret);
   const hooks = window.__codepaint || {};
   const state = hooks.state || { navigations: [] };
+  const popups = () => (typeof state.popups === 'function' ? state.popups() : 0);  // init.js's count
   const tracked = typeof hooks.listeners === 'function' ? hooks.listeners : () => [];
   const POINTER = ['click', 'dblclick', 'mousedown', 'mouseup', 'pointerdown', 'pointerup',
                    'touchstart', 'touchend'];
@@ -121,7 +122,8 @@
     },
     settle: async (ms, n) => { await frames(n || 2); await new Promise((res) => setTimeout(res, ms)); },
     // Before an action: forget what hovering and focusing did; the other controls' values.
-    mark: (i) => { take(); return { values: values(i), navigations: (state.navigations || []).length }; },
+    mark: (i) => { take(); return { values: values(i), navigations: (state.navigations || []).length,
+                                     popups: popups() }; },
     // Mutations since the last call are remembered as animation (an idle window).
     idle: () => {
       for (const r of take()) {
@@ -135,6 +137,7 @@
       effects: take().filter((r) => !(animated.get(r.target) || new Set()).has(keyOf(r))).length,
       values: values(i),
       navigations: (state.navigations || []).slice(since),
+      popups: popups(),
     }),
     blur: () => { const a = document.activeElement; if (a && a !== document.body && a.blur) a.blur(); },
     focus: (i) => { const el = els[i]; if (el && el.focus) el.focus({ preventScroll: true }); },
