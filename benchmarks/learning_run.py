@@ -373,8 +373,9 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
         for seed, arm in why:
             a = measures(goal_rows(f"sft-s{warm_seed(seed, args)}"))
             b = measures(goal_rows(f"rl-{arm}-s{seed}"))
-            moved.append(f"seed {seed}: gate pass {a['gate_pass']:.0%} -> {b['gate_pass']:.0%}, checks share "
-                         f"over all samples {a['checks_share_all']:.3f} -> {b['checks_share_all']:.3f}")
+            moved.append(f"seed {seed}, {arm}: gate pass {a['gate_pass']:.0%} -> {b['gate_pass']:.0%}, "
+                         f"checks share over all samples {a['checks_share_all']:.3f} -> "
+                         f"{b['checks_share_all']:.3f}")
         goal_lines.append(
             f"\nWhy not: GRPO ran {args.grpo_steps} steps of {args.batch_size} completions "
             f"({args.grpo_steps * args.batch_size} samples in all: what this CPU's time allowed). "
