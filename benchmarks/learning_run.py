@@ -356,26 +356,22 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
         tests.append(f"| {name} | {diff:+.3f} | {p:.4f} | {q:.4f} | {n} |")
     # the goal
     goal_lines: list[str] = []
-    why: list[tuple[int, str]] = []
+    moved: list[str] = []  # for each run short of the goal: what moved instead
     for seed in args.seeds:
         for arm in args.arms:
-            before = measures(goal_rows(f"sft-s{warm_seed(seed, args)}"))["checks_share_gated"]
-            after = measures(goal_rows(f"rl-{arm}-s{seed}"))["checks_share_gated"]
+            a = measures(goal_rows(f"sft-s{warm_seed(seed, args)}"))
+            b = measures(goal_rows(f"rl-{arm}-s{seed}"))
+            before, after = a["checks_share_gated"], b["checks_share_gated"]
             if before is None or after is None:
                 continue
             rise = after - before
             goal_lines.append(f"* seed {seed}, {arm}: {before:.3f} -> {after:.3f} ({rise:+.3f}; the goal "
                               f"{'reached' if rise >= GOAL else 'not reached'})")
             if rise < GOAL:
-                why.append((seed, arm))
-    if why:
-        moved = []
-        for seed, arm in why:
-            a = measures(goal_rows(f"sft-s{warm_seed(seed, args)}"))
-            b = measures(goal_rows(f"rl-{arm}-s{seed}"))
-            moved.append(f"seed {seed}, {arm}: gate pass {a['gate_pass']:.0%} -> {b['gate_pass']:.0%}, "
-                         f"checks share over all samples {a['checks_share_all']:.3f} -> "
-                         f"{b['checks_share_all']:.3f}")
+                moved.append(f"seed {seed}, {arm}: gate pass {a['gate_pass']:.0%} -> {b['gate_pass']:.0%}, "
+                             f"checks share over all samples {a['checks_share_all']:.3f} -> "
+                             f"{b['checks_share_all']:.3f}")
+    if moved:
         goal_lines.append(
             f"\nWhy not: GRPO ran {args.grpo_steps} steps of {args.batch_size} completions "
             f"({args.grpo_steps * args.batch_size} samples in all: what this CPU's time allowed). "

@@ -86,19 +86,19 @@ def overload(seconds: float = 120, n: int = 8, cpus: set[int] | None = None) -> 
 
 def pin(pid: int, cpus: set[int]) -> None:
     """Every thread of a process onto ``cpus``."""
-    for tid in os.listdir(f"/proc/{pid}/task"):
+    for tid in _threads(pid):
         with contextlib.suppress(OSError):
-            os.sched_setaffinity(int(tid), cpus)
+            os.sched_setaffinity(tid, cpus)
 
 
 @contextlib.contextmanager
 def threads_kept_off(cpus: set[int]) -> Iterator[None]:
     """While inside, every thread of this process runs off ``cpus`` (their masks given back after).
 
-    With hogs on ``cpus``, the test, the one measuring, must not be starved, and every thread
-    counts: a thread that holds the GIL on a starved CPU stops the whole process (a test with a
-    Ray client, a browser and torch threads from earlier tests took minutes to notice a 3 s
-    timeout).
+    With hogs on ``cpus``, the test, whose watch over the time is what is tested, must not be
+    starved with them, and every thread counts: one that holds the GIL on a starved CPU stops the
+    whole process. (With hogs on every CPU, the test process in CI took 163 s to notice a 3 s
+    timeout.)
     """
     me = os.getpid()
     own = os.sched_getaffinity(0)

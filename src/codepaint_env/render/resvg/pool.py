@@ -68,7 +68,7 @@ class Worker:
         namespaces = mode.wrap(Path(self.home), Path(self.private))
         self.python = [*namespaces, *mode.drop, sandbox_python(), "-I", "-c"]
         self.argv = [*namespaces, "/bin/sh", "-c", f'"$@"; echo $? > {self.status_file}', "sh",
-                     *mode.drop, sandbox_python(), "-I", "-c", _WORKER_SOURCE,
+                     *self.python[len(namespaces):], _WORKER_SOURCE,
                      *(str(v) for v in (WORKER_LIMITS.memory_mb * 2**20, WORKER_LIMITS.cpu_s,
                                         WORKER_LIMITS.file_mb * 2**20, WORKER_LIMITS.open_files,
                                         WORKER_LIMITS.processes))]

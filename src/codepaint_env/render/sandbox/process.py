@@ -248,7 +248,8 @@ def run_sandboxed(
         files: Files to write there first (name -> content).
         collect: Output files to bring back (name relative to the working folder).
         collect_glob: Also bring back files matching this pattern (e.g. ``"*.png"``).
-        timeout_s: Wall-clock limit; the whole process group is killed at it.
+        timeout_s: Wall-clock limit, counted from before the start (a child starved before its
+            exec uses it too); the whole process group is killed at it.
         limits: Resource limits.
         env: Extra environment variables (on top of the empty base).
     """
