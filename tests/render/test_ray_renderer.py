@@ -26,12 +26,13 @@ from codepaint_env.core.errors import RendererUnavailable, UnknownLanguage
 from codepaint_env.render import RayRenderer, Renderer, RenderResult
 from codepaint_env.render.browser.interaction import describe, hook
 from codepaint_env.render.load import descendants
-from codepaint_env.render.ray import renderer as ray_renderer
+from codepaint_env.render.ray import dispatch as ray_dispatch
 from support.processes import chromium_pids
 from support.programs import RANDOM_P5, SIMPLE_P5
 
 pytestmark = [pytest.mark.browser, pytest.mark.ray]
 
+DEFAULT_GRACE_S = ray_dispatch.STUCK_GRACE_S
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" '
        'fill="#eee"/><circle cx="%d" cy="32" r="14" fill="#36c"/></svg>')
 WATERCOLOUR = """
@@ -357,7 +358,8 @@ def test_a_frozen_worker_is_taken_for_stuck_and_its_render_retried(cluster, monk
         assert rr3.wait_ready(120)
         rr3.render_many([SVG % 61, SVG % 62], "svg", size=64)  # both workers warm (browsers started
         assert all(w["sent"] == 1 for w in rr3.stats()["workers"])  # under the default grace)
-        monkeypatch.setattr(ray_renderer, "STUCK_GRACE_S", 1.0)  # now: 2 x timeout_s + 1 s = 5 s
+        # the dispatcher reads its own name (set here): now 2 x timeout_s + 1 s = 5 s (the default grace is 60 s)
+        monkeypatch.setattr(ray_dispatch, "STUCK_GRACE_S", 1.0)
         frozen = rr3.stats()["workers"][0]
         pid = frozen["pid"]
         os.kill(pid, signal.SIGSTOP)
@@ -365,7 +367,8 @@ def test_a_frozen_worker_is_taken_for_stuck_and_its_render_retried(cluster, monk
         futs = [rr3.submit(SVG % x, "svg", size=64) for x in (63, 64)]  # one to each worker
         results = [f.result(timeout=120) for f in futs]
         assert all(r.ok for r in results), [r.messages for r in results]
-        assert time.monotonic() - t0 >= 5.0  # the frozen one's render waited out the limit
+        waited = time.monotonic() - t0
+        assert 5.0 <= waited < 2 * 2 + DEFAULT_GRACE_S  # it waited out the limit set here, not the default
         st = rr3.stats()
         assert st["retries"] == 1 and st["workers_replaced"] == 1 and st["kinds"]["infra"] == 0
         assert st["workers"][0]["generation"] == 1 and st["workers"][1]["generation"] == 0
