@@ -6,24 +6,27 @@
 For each bundled policy (SmolLM2-135M-Instruct, Qwen2.5-Coder-0.5B-Instruct) and each level of the
 ``shapes`` generator, ``codepaint eval`` on the level's held-out scenes (``--split eval``, seed 0: the
 same scenes for both models; ``--tasks`` a level, one sample each) in SVG, with ``gate:0.2,checks:0.8``.
-Per model and level: draws something, gate pass, the share of a task's checks passed among the samples
-that passed the gate, and the all-stated-checks pass rate among them. Each evaluation resumes.
+Per model and level: draws something, gate pass (Wilson 95 %), the share of a task's checks passed among
+the samples that passed the gate (bootstrap 95 % over tasks), and the all-stated-checks pass rate among
+them; docs/substrate.png plots the first two. Each evaluation resumes.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from learning_run import measures, rows_of  # noqa: E402  (the learning run's own measures)
+from learning_run import bootstrap, measures, per_task_share, rows_of  # noqa: E402  (the learning run's own measures)
 
 MODELS = ("smollm2-135m", "qwen2.5-coder-0.5b")
 REWARD = "gate:0.2,checks:0.8"
@@ -68,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         for level in levels:
             rows = rows_of(run / model / f"level-{level}")
             if rows:
-                records.append({"model": model, "stage": "base", "level": level, **measures(rows)})
+                records.append({"model": model, "stage": "base", "level": level, **measures(rows),
+                                **intervals(rows)})
 
     def pct(v: float | None) -> str:
         return "-" if v is None else f"{100 * v:.1f} %"
@@ -76,18 +80,29 @@ def main(argv: list[str] | None = None) -> int:
     def num(v: float | None) -> str:
         return "-" if v is None else f"{v:.3f}"
 
-    table = ["| model | level | tasks | draws something | gate pass | checks share (gate-passers) | "
-             "all stated checks pass (gate-passers) |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    def span(pair: list[float] | None, fmt: Any) -> str:
+        return "" if pair is None else f" [{fmt(pair[0])}, {fmt(pair[1])}]"
+
+    def pct0(v: float) -> str:
+        return f"{100 * v:.0f} %"
+
+    table = ["| model | level | tasks | draws something | gate pass [95 %] | gate-passers | "
+             "checks share (gate-passers) [95 %] | all stated checks pass (gate-passers) |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     table += [f"| {r['model']} | {r['level']} | {r['samples']} | {pct(r['draws_something'])} | "
-              f"{pct(r['gate_pass'])} | {num(r['checks_share_gated'])} | {pct(r['all_checks_pass'])} |"
-              for r in records]
+              f"{pct(r['gate_pass'])}{span(r['gate_pass_ci'], pct0)} | {r['gate_passers']} | "
+              f"{num(r['checks_share_gated'])}{span(r['checks_share_gated_ci'], num)} | "
+              f"{pct(r['all_checks_pass'])} |" for r in records]
+    plot(records, ROOT / "docs/substrate.png")
     text = f"""# The substrate: what each real policy draws untrained, per level
 
 Measured by `benchmarks/substrate.py` on this project's 2-core CPU machine: each policy, untrained, on
 the held-out scenes of every level of the `shapes` generator (`codepaint eval --suite shapes --level L
 --split eval --language svg`, {args.tasks} scenes a level, one sample each, temperature 0.7, at most
 {args.max_tokens} new tokens, the same scenes for both models), scored with `{REWARD}`. "Gate-passers":
-over the samples that passed the execution gate. Wall time {sum(times.values()) / 60:.0f} min.
+over the samples that passed the execution gate (their number is the "gate-passers" column). Intervals:
+Wilson 95 % for gate pass, a bootstrap 95 % interval of the mean over tasks for the checks share (none
+with fewer than two gate-passers). Wall time {sum(times.values()) / 60:.0f} min.
 
 <!-- not run: hours of CPU -->
 ```bash
@@ -95,6 +110,8 @@ over the samples that passed the execution gate. Wall time {sum(times.values()) 
 ```
 
 {chr(10).join(table)}
+
+![gate pass and checks share per level, both policies](substrate.png)
 """
     (ROOT / "docs/substrate.md").write_text(text, encoding="utf-8")
     (ROOT / "docs/substrate.json").write_text(json.dumps({"runs": records, "settings": {
@@ -102,6 +119,52 @@ over the samples that passed the execution gate. Wall time {sum(times.values()) 
         "language": "svg"}, "seconds": times}, indent=1) + "\n", encoding="utf-8")
     print(text)
     return 0
+
+
+def wilson(passed: int, n: int, z: float = 1.96) -> list[float] | None:
+    """The Wilson 95 % interval of a pass rate (None for no samples)."""
+    if n == 0:
+        return None
+    p = passed / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return [round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)]
+
+
+def intervals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many samples passed the gate, and the 95 % intervals of gate pass and gated checks share."""
+    passed = sum(bool(r.get("gate_pass")) for r in rows)
+    shares = list(per_task_share(rows).values())
+    ci = bootstrap(shares)
+    return {"gate_passers": passed, "gate_pass_ci": wilson(passed, len(rows)),
+            "checks_share_gated_ci": None if ci is None else [round(ci[0], 4), round(ci[1], 4)]}
+
+
+def plot(records: list[dict[str, Any]], path: Path) -> None:
+    """Two panels: gate pass and the gated checks share per level, a line per policy, with intervals."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    for ax, key, title in ((axes[0], "gate_pass", "gate pass"),
+                           (axes[1], "checks_share_gated", "checks share among gate-passers")):
+        for model in dict.fromkeys(r["model"] for r in records):
+            mine = [r for r in records if r["model"] == model and r[key] is not None]
+            xs = [r["level"] for r in mine]
+            ys = [r[key] for r in mine]
+            lo = [y - (r[f"{key}_ci"] or [y, y])[0] for y, r in zip(ys, mine, strict=True)]
+            hi = [(r[f"{key}_ci"] or [y, y])[1] - y for y, r in zip(ys, mine, strict=True)]
+            ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=model)
+        ax.set_title(title)
+        ax.set_xlabel("level")
+        ax.set_ylim(0, 1)
+        ax.set_xticks(sorted({r["level"] for r in records}))
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 if __name__ == "__main__":

@@ -358,7 +358,7 @@ def test_a_frozen_worker_is_taken_for_stuck_and_its_render_retried(cluster, monk
         assert rr3.wait_ready(120)
         rr3.render_many([SVG % 61, SVG % 62], "svg", size=64)  # both workers warm (browsers started
         assert all(w["sent"] == 1 for w in rr3.stats()["workers"])  # under the default grace)
-        # the dispatcher reads its own name (set here): now 2 x timeout_s + 1 s = 5 s (the default grace is 60 s)
+        # set where the dispatcher reads it: now 2 x timeout_s + 1 s = 5 s (the default grace is 60 s)
         monkeypatch.setattr(ray_dispatch, "STUCK_GRACE_S", 1.0)
         frozen = rr3.stats()["workers"][0]
         pid = frozen["pid"]
