@@ -8,7 +8,8 @@ For each bundled policy (SmolLM2-135M-Instruct, Qwen2.5-Coder-0.5B-Instruct) and
 same scenes for both models; ``--tasks`` a level, one sample each) in SVG, with ``gate:0.2,checks:0.8``.
 Per model and level: draws something, gate pass (Wilson 95 %), the share of a task's checks passed among
 the samples that passed the gate (bootstrap 95 % over tasks), and the all-stated-checks pass rate among
-them; docs/substrate.png plots the first two. Each evaluation resumes.
+them; docs/substrate.png plots the first two. Each evaluation resumes; a row already in docs/substrate.json
+and not measured again here is kept, so one model can be added without re-running the others.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from learning_run import bootstrap, measures, per_task_share, rows_of  # noqa: E
 
 MODELS = ("smollm2-135m", "qwen2.5-coder-0.5b")
 REWARD = "gate:0.2,checks:0.8"
+PUBLISHED = ROOT / "docs/substrate.json"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     run = Path(args.run)
     times_path = run / "seconds.json"
     run.mkdir(parents=True, exist_ok=True)
-    times = json.loads(times_path.read_text()) if times_path.exists() else {}
+    published = json.loads(PUBLISHED.read_text()) if PUBLISHED.exists() else {"runs": [], "seconds": {}}
+    times = {**published.get("seconds", {}), **(json.loads(times_path.read_text()) if times_path.exists() else {})}
     for model in models:
         for level in levels:
             out = run / model / f"level-{level}"
@@ -66,13 +69,20 @@ def main(argv: list[str] | None = None) -> int:
             times_path.write_text(json.dumps(times, indent=1))
             if rc != 0:
                 raise SystemExit(f"[{model} L{level}] failed (exit {rc})")
-    records = []
+    # A row measured here replaces the published one; a published row not measured here is kept as it was
+    # (the rollouts of an earlier machine are not in the repo, their measures are).
+    measured = {}
     for model in models:
         for level in levels:
             rows = rows_of(run / model / f"level-{level}")
             if rows:
-                records.append({"model": model, "stage": "base", "level": level, **measures(rows),
-                                **intervals(rows)})
+                measured[model, level] = {"model": model, "stage": "base", "level": level, **measures(rows),
+                                          **intervals(rows)}
+    kept = {(r["model"], r["level"]): r for r in published.get("runs", [])}
+    merged = {**kept, **measured}
+    records = [merged[key] for key in sorted(merged, key=lambda k: (MODELS.index(k[0]) if k[0] in MODELS
+                                                                    else len(MODELS), k[0], k[1]))]
+    tasks = sorted({r["samples"] for r in records})
 
     def pct(v: float | None) -> str:
         return "-" if v is None else f"{100 * v:.1f} %"
@@ -98,11 +108,12 @@ def main(argv: list[str] | None = None) -> int:
 
 Measured by `benchmarks/substrate.py` on this project's 2-core CPU machine: each policy, untrained, on
 the held-out scenes of every level of the `shapes` generator (`codepaint eval --suite shapes --level L
---split eval --language svg`, {args.tasks} scenes a level, one sample each, temperature 0.7, at most
+--split eval --language svg`, {"/".join(map(str, tasks))} scenes a level, one sample each, temperature 0.7, at most
 {args.max_tokens} new tokens, the same scenes for both models), scored with `{REWARD}`. "Gate-passers":
 over the samples that passed the execution gate (their number is the "gate-passers" column). Intervals:
 Wilson 95 % for gate pass, a bootstrap 95 % interval of the mean over tasks for the checks share (none
-with fewer than two gate-passers). Wall time {sum(times.values()) / 60:.0f} min.
+with fewer than two gate-passers). Wall time {sum(times.values()) / 60:.0f} min
+({", ".join(f"{k} {v / 60:.0f}" for k, v in times.items())}).
 
 <!-- not run: hours of CPU -->
 ```bash
@@ -115,7 +126,7 @@ with fewer than two gate-passers). Wall time {sum(times.values()) / 60:.0f} min.
 """
     (ROOT / "docs/substrate.md").write_text(text, encoding="utf-8")
     (ROOT / "docs/substrate.json").write_text(json.dumps({"runs": records, "settings": {
-        "tasks_per_level": args.tasks, "samples": 1, "reward": REWARD, "max_tokens": args.max_tokens,
+        "tasks_per_level": tasks, "samples": 1, "reward": REWARD, "max_tokens": args.max_tokens,
         "language": "svg"}, "seconds": times}, indent=1) + "\n", encoding="utf-8")
     print(text)
     return 0
