@@ -54,7 +54,7 @@ def eval_command(model: str, out: Path, level: int, args: argparse.Namespace) ->
             "--language", "svg", "--level", str(level), "--split", "eval", "--limit", str(args.eval_tasks),
             "--samples", str(args.eval_samples), "--max-tokens", str(args.max_tokens), "--temperature", "0.7",
             "--seed", "0", "--reward", REWARD, "--batch-size", "8", "--out", str(out), "--resume",
-            "--no-progress"]
+            "--no-progress", *(["--threads", str(args.threads)] if args.threads else [])]
 
 
 def warm_seed(seed: int, args: argparse.Namespace) -> int:
@@ -141,8 +141,9 @@ def run_stages(args: argparse.Namespace) -> dict[str, float]:
         log.parent.mkdir(exist_ok=True)
         started = time.perf_counter()
         with log.open("w") as sink:
+            threads = {"OMP_NUM_THREADS": str(args.threads)} if args.threads else {}  # GRPO's torch
             rc = subprocess.call(command, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT,
-                                 env={**os.environ, "TRL_EXPERIMENTAL_SILENCE": "1"})
+                                 env={**os.environ, "TRL_EXPERIMENTAL_SILENCE": "1", **threads})
         times[name] = round(time.perf_counter() - started, 1)
         times_path.write_text(json.dumps(times, indent=1))
         if rc != 0 or not done.exists():
@@ -445,14 +446,15 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
                          "eval_samples": args.eval_samples, "max_tokens": args.max_tokens,
                          "band": list(args.band), "min_samples": args.min_samples,
                          "shared_warm_start": args.shared_warm_start,
-                         "eval_levels": list(args.eval_levels or args.levels)},
+                         "eval_levels": list(args.eval_levels or args.levels), "threads": args.threads},
             "wall_seconds": round(total, 1)}
     command = (f"--levels {','.join(map(str, args.levels))} "
                f"--seeds {','.join(map(str, args.seeds))} --arms {','.join(args.arms)} "
                f"--warm-start {args.warm_start} --grpo-steps {args.grpo_steps} "
                f"--eval-tasks {args.eval_tasks}"
                + (f" --eval-levels {','.join(map(str, args.eval_levels))}" if args.eval_levels else "")
-               + (" --shared-warm-start" if args.shared_warm_start else ""))
+               + (" --shared-warm-start" if args.shared_warm_start else "")
+               + (f" --threads {args.threads}" if args.threads else ""))
     described = {"curriculum": (
         f"`curriculum` (`codepaint_env.tasks.Curriculum`: the frontier level's all-stated pass rate among "
         f"gate-passing samples kept in [{args.band[0]}, {args.band[1]}], {args.min_samples} samples before a "
@@ -589,6 +591,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-samples", type=int, default=16)
     ap.add_argument("--shared-warm-start", action="store_true",
                     help="every seed's GRPO starts from the first seed's warm start (saves its time)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch threads of every stage (1: side by side with other work on 2 cores)")
     ap.add_argument("--report-only", action="store_true", help="write the report from the run folder")
     args = ap.parse_args(argv)
     if args.run is None:

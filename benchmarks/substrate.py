@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--levels", default="0,1,2,3,4")
     ap.add_argument("--tasks", type=int, default=48, help="held-out scenes per level")
     ap.add_argument("--max-tokens", type=int, default=384)
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch threads of each evaluation (1: two runs side by side on 2 cores)")
     ap.add_argument("--report-only", action="store_true")
     args = ap.parse_args(argv)
     models = [m for m in args.models.split(",") if m]
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                        "--limit", str(args.tasks),
                        "--samples", "1", "--max-tokens", str(args.max_tokens), "--temperature", "0.7",
                        "--seed", "0", "--reward", REWARD, "--batch-size", "8", "--out", str(out), "--resume",
-                       "--no-progress"]
+                       "--no-progress", *(["--threads", str(args.threads)] if args.threads else [])]
             print(f"[{model} L{level}] {' '.join(command)}", flush=True)
             started = time.perf_counter()
             rc = subprocess.call(command, cwd=ROOT, env={**os.environ, "TRL_EXPERIMENTAL_SILENCE": "1"})
