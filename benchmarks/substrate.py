@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = rows_of(run / model / f"level-{level}")
             if rows:
                 measured[model, level] = {"model": model, "stage": "base", "level": level, **measures(rows),
-                                          **intervals(rows)}
+                                          **intervals(rows), "fails_by_kind": fails_by_kind(rows)}
     kept = {(r["model"], r["level"]): r for r in published.get("runs", [])}
     merged = {**kept, **measured}
     records = [merged[key] for key in sorted(merged, key=lambda k: (MODELS.index(k[0]) if k[0] in MODELS
@@ -106,6 +106,13 @@ def main(argv: list[str] | None = None) -> int:
               f"{pct(r['gate_pass'])}{span(r['gate_pass_ci'], pct0)} | {r['gate_passers']} | "
               f"{num(r['checks_share_gated'])}{span(r['checks_share_gated_ci'], num)} | "
               f"{pct(r['all_checks_pass'])} |" for r in records]
+    kinds = sorted({k for r in records for k in r.get("fails_by_kind") or {}})
+    fails = ["| model | level | gate-passers | " + " | ".join(kinds) + " |",
+             "| --- | --- | --- | " + " | ".join("---" for _ in kinds) + " |"]
+    for r in records:
+        if r.get("fails_by_kind"):
+            cells = [pct0(r["fails_by_kind"][k]) if k in r["fails_by_kind"] else "-" for k in kinds]
+            fails.append(f"| {r['model']} | {r['level']} | {r['gate_passers']} | {' | '.join(cells)} |")
     plot(records, ROOT / "docs/substrate.png")
     text = f"""# The substrate: what each real policy draws untrained, per level
 
@@ -116,7 +123,8 @@ at most {args.max_tokens} new tokens, the same scenes for both models), scored w
 "Gate-passers": over the samples that passed the execution gate (their number is the "gate-passers"
 column). Intervals: Wilson 95 % for gate pass, a bootstrap 95 % interval of the mean over tasks for the
 checks share (none with fewer than two gate-passers). Wall time {sum(times.values()) / 60:.0f} min
-({", ".join(f"{k} {v / 60:.0f}" for k, v in times.items())}).
+({", ".join(f"{k} {v / 60:.0f}" for k, v in times.items())}; minutes under that day's load, beside other
+work: not a speed figure, see docs/local-policy.md for the policies' speed).
 
 <!-- not run: hours of CPU -->
 ```bash
@@ -126,6 +134,17 @@ checks share (none with fewer than two gate-passers). Wall time {sum(times.value
 {chr(10).join(table)}
 
 ![gate pass and checks share per level, both policies](substrate.png)
+
+## Which checks the gate-passers fail
+
+Per check kind, the share of the gate-passing samples that failed at least one check of that kind
+("-": the level's scenes have no check of that kind). A row needs three gate-passers or more. Each
+kind's checks are defined in `codepaint_env/tasks/shapes/checks.py`: `colour` is the colour's
+share of the canvas within a band (from a third of its smallest object to three times its total),
+so an object of the right colour drawn far too large fails `colour` as well as `size` and
+`coverage`.
+
+{chr(10).join(fails)}
 """
     (ROOT / "docs/substrate.md").write_text(text, encoding="utf-8")
     (ROOT / "docs/substrate.json").write_text(json.dumps({"runs": records, "settings": {
@@ -152,6 +171,20 @@ def intervals(rows: list[dict[str, Any]]) -> dict[str, Any]:
     ci = bootstrap(shares)
     return {"gate_passers": passed, "gate_pass_ci": wilson(passed, len(rows)),
             "checks_share_gated_ci": None if ci is None else [round(ci[0], 4), round(ci[1], 4)]}
+
+
+def fails_by_kind(rows: list[dict[str, Any]]) -> dict[str, float] | None:
+    """Per check kind, the share of gate-passers failing a check of it (None: fewer than 3 gate-passers)."""
+    gated = [r for r in rows if r.get("gate_pass")]
+    if len(gated) < 3:
+        return None
+    out: dict[str, list[float]] = {}
+    for r in gated:
+        for key, value in (r.get("metrics") or {}).items():
+            kind = key.removeprefix("checks/")
+            if key.startswith("checks/") and kind not in ("share", "all_stated") and value is not None:
+                out.setdefault(kind, []).append(float(value < 1.0))
+    return {k: round(sum(v) / len(v), 4) for k, v in sorted(out.items())}
 
 
 def plot(records: list[dict[str, Any]], path: Path) -> None:
