@@ -53,6 +53,16 @@ def test_background(reward):
     assert value == 0.0 and "Expected a white background, found mostly black along the edges" in why
 
 
+def test_a_background_of_the_right_colour_on_too_little_of_the_border_is_not_called_another_colour(reward):
+    # a white canvas whose edges a big disc mostly covers: the border is still mostly white, but less
+    # than the check asks; the rationale must not read "expected white, found mostly white"
+    big = picture("white", ("circle", "yellow", 0.5, 0.5, 0.5))
+    value, why = verdict(reward, big, {"kind": "background", "colour": "white", "min_share": 0.95})
+    assert value == 0.0
+    assert "on at least 95% of the border" in why and "something drawn covers the rest" in why
+    assert "found mostly white" not in why
+
+
 def test_colour_share(reward):
     assert verdict(reward, THREE_RED, {"kind": "colour", "colour": "red", "min": 0.02, "max": 0.1})[0] == 1.0
     value, why = verdict(reward, THREE_RED, {"kind": "colour", "colour": "green", "min": 0.01, "max": 0.05})
