@@ -110,8 +110,8 @@ def _background(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
         return True, f"{pct(share)} of the border is {colour.name}"
     found = nearest_name(pic.background()[1])
     if found == colour.name:  # the right colour, on too little of the border: say so, not "found mostly X"
-        return False, (f"expected a {colour.name} background on at least {pct(p['min_share'])} of the border, "
-                       f"found {pct(share)}: something drawn covers the rest of the edges")
+        return False, (f"expected a {colour.name} background on at least {pct(p['min_share'])} of the "
+                       f"border, found {pct(share)}: something drawn covers the rest of the edges")
     return False, (f"expected a {colour.name} background, found mostly {found} along the edges "
                    f"({pct(share)} of the border is {colour.name})")
 
