@@ -119,6 +119,8 @@ def stages(args: argparse.Namespace) -> list[tuple[str, list[str], Path]]:
                        "--max-completion-length", str(args.max_tokens),
                        "--learning-rate", str(args.learning_rate),
                        "--temperature", "0.9", "--output-dir", str(rl)]
+            if args.micro_batch:
+                command += ["--micro-batch", str(args.micro_batch)]
             if arm == "curriculum":
                 command += ["--curriculum", "--min-samples", str(args.min_samples),
                             "--band", f"{args.band[0]},{args.band[1]}"]
@@ -446,7 +448,8 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
                          "eval_samples": args.eval_samples, "max_tokens": args.max_tokens,
                          "band": list(args.band), "min_samples": args.min_samples,
                          "shared_warm_start": args.shared_warm_start,
-                         "eval_levels": list(args.eval_levels or args.levels), "threads": args.threads},
+                         "eval_levels": list(args.eval_levels or args.levels), "threads": args.threads,
+                         "micro_batch": args.micro_batch},
             "wall_seconds": round(total, 1)}
     command = (f"--levels {','.join(map(str, args.levels))} "
                f"--seeds {','.join(map(str, args.seeds))} --arms {','.join(args.arms)} "
@@ -454,7 +457,8 @@ def report(args: argparse.Namespace, times: dict[str, float]) -> tuple[str, dict
                f"--eval-tasks {args.eval_tasks}"
                + (f" --eval-levels {','.join(map(str, args.eval_levels))}" if args.eval_levels else "")
                + (" --shared-warm-start" if args.shared_warm_start else "")
-               + (f" --threads {args.threads}" if args.threads else ""))
+               + (f" --threads {args.threads}" if args.threads else "")
+               + (f" --micro-batch {args.micro_batch}" if args.micro_batch else ""))
     described = {"curriculum": (
         f"`curriculum` (`codepaint_env.tasks.Curriculum`: the frontier level's all-stated pass rate among "
         f"gate-passing samples kept in [{args.band[0]}, {args.band[1]}], {args.min_samples} samples before a "
@@ -591,6 +595,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-samples", type=int, default=16)
     ap.add_argument("--shared-warm-start", action="store_true",
                     help="every seed's GRPO starts from the first seed's warm start (saves its time)")
+    ap.add_argument("--micro-batch", type=int, default=None,
+                    help="GRPO's completions per backward pass (Qwen on a 24 GB CPU machine: 2)")
     ap.add_argument("--threads", type=int, default=None,
                     help="torch threads of every stage (1: side by side with other work on 2 cores)")
     ap.add_argument("--report-only", action="store_true", help="write the report from the run folder")

@@ -203,6 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--num-generations", type=int, default=8)
     ap.add_argument("--batch-size", type=int, default=None,
                     help="completions per step (a multiple of --num-generations; default: one prompt's)")
+    ap.add_argument("--micro-batch", type=int, default=None, metavar="N",
+                    help="completions per forward/backward pass (a divisor of the batch; the step still "
+                         "generates and averages the whole batch): less memory for a larger model")
     ap.add_argument("--max-steps", type=int, default=500,
                     help="GRPO steps (0 with --warm-start: warm start only)")
     ap.add_argument("--learning-rate", type=float, default=1e-6)
@@ -256,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--vlm --smoke scripts SVG submissions; leave --language out or use --language svg")
     if args.curriculum and not args.levels:
         ap.error("--curriculum samples the shapes levels: give --levels too, e.g. --levels 0,1,2,3,4")
+    batch = args.batch_size or args.num_generations
+    micro = args.micro_batch or batch
+    if micro < 1 or batch % micro:
+        ap.error(f"--micro-batch {micro} must divide the batch ({batch} completions a step)")
     tasks = (level_tasks(language, args.levels, args.per_level, args.seed) if args.levels
              else resolve_tasks(args.tasks, language, "train"))
     split = check_kinds(tasks) if args.split_checks else False
@@ -326,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
             max_steps=args.max_steps,
             learning_rate=args.learning_rate,
             max_completion_length=args.max_completion_length,
-            per_device_train_batch_size=args.batch_size or args.num_generations,
+            per_device_train_batch_size=micro,
+            gradient_accumulation_steps=batch // micro,  # TRL generates the batch once, then slices it
             reward_weights=None if args.multi_turn else weights,  # multi-turn: the environment's reward
             logging_steps=1,
             use_vllm=use_vllm,

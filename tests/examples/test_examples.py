@@ -96,6 +96,15 @@ def test_grpo_smoke_runs_two_steps(tmp_path):
     assert "step 1: reward" in out.stdout and "step 2: reward" in out.stdout
 
 
+def test_a_micro_batch_that_does_not_divide_the_batch_is_refused_before_anything_loads(tmp_path):
+    out = run("examples/grpo_trl.py", "--model", "smollm2-135m", "--batch-size", "8",
+              "--num-generations", "4", "--micro-batch", "3", "--output-dir", str(tmp_path / "never"),
+              timeout=120)
+    assert out.returncode == 2
+    assert "--micro-batch 3 must divide the batch (8 completions a step)" in out.stderr
+    assert not (tmp_path / "never").exists()
+
+
 def test_grpo_smoke_with_a_curriculum_and_one_advantage_per_check_kind(tmp_path):
     """TRL reads the curriculum as its dataset, normalises each check kind apart, logs the split of a step."""
     out = run("examples/grpo_trl.py", "--smoke", "--language", "svg", "--levels", "0,1", "--curriculum",
