@@ -27,10 +27,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from learning_run import bootstrap, measures, per_task_share, rows_of  # noqa: E402  (the learning run's own measures)
+from learning_run import REWARD, bootstrap, eval_command, measures, per_task_share, rows_of  # noqa: E402  (the learning run's own measures)
 
 MODELS = ("smollm2-135m", "qwen2.5-coder-0.5b")
-REWARD = "gate:0.2,checks:0.8"
 PUBLISHED = ROOT / "docs/substrate.json"
 
 
@@ -59,12 +58,9 @@ def main(argv: list[str] | None = None) -> int:
             out = run / model / f"level-{level}"
             if args.report_only or (out / "summary.json").exists():
                 continue
-            command = [str(Path(sys.executable).parent / "codepaint"), "eval", "--model", model,
-                       "--suite", "shapes", "--language", "svg", "--level", str(level), "--split", "eval",
-                       "--limit", str(args.tasks),
-                       "--samples", "1", "--max-tokens", str(args.max_tokens), "--temperature", "0.7",
-                       "--seed", "0", "--reward", REWARD, "--batch-size", "8", "--out", str(out), "--resume",
-                       "--no-progress", *(["--threads", str(args.threads)] if args.threads else [])]
+            # the learning run's own held-out evaluation, so the two reports' base rows are one measurement
+            command = eval_command(model, out, level, argparse.Namespace(
+                eval_tasks=args.tasks, eval_samples=1, max_tokens=args.max_tokens, threads=args.threads))
             print(f"[{model} L{level}] {' '.join(command)}", flush=True)
             started = time.perf_counter()
             rc = subprocess.call(command, cwd=ROOT, env={**os.environ, "TRL_EXPERIMENTAL_SILENCE": "1"})
