@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import math
 import os
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from codepaint_env.core.errors import DependencyNotInstalled, ModelFileInvalid
 from codepaint_env.policy.hashing import file_sha256, files_sha256
@@ -116,6 +119,55 @@ def test_the_gguf_check_reads_magic_tensor_count_and_where_the_data_ends(tmp_pat
     other.write_bytes(b"PK\x03\x04" + good.read_bytes()[4:])
     with pytest.raises(ModelFileInvalid, match="is no GGUF file"):
         check_gguf(other, tensors=2)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(shapes=st.lists(st.lists(st.integers(1, 5), min_size=1, max_size=3), min_size=0, max_size=4),
+       quantized=st.lists(st.booleans(), min_size=4, max_size=4), alignment=st.sampled_from([None, 8, 64]),
+       vocab=st.lists(st.text(max_size=6), max_size=40), big_endian=st.booleans())
+def test_the_header_reader_agrees_with_gguf_s_own_reader(tmp_path, shapes, quantized, alignment, vocab,
+                                                         big_endian):
+    # any tensor shapes, F32 and Q8_0 tensors, an alignment of its own, string arrays, both byte orders
+    np = pytest.importorskip("numpy")
+    gguf = pytest.importorskip("gguf", reason="the gguf package comes with the local-model extra")
+    from gguf import GGMLQuantizationType, GGUFReader, GGUFWriter
+    from gguf.quants import quantize
+
+    from codepaint_env.policy.gguf_layout import read_layout
+
+    path = tmp_path / f"{len(list(tmp_path.iterdir()))}.gguf"
+    endian = gguf.GGUFEndian.BIG if big_endian else gguf.GGUFEndian.LITTLE
+    writer = GGUFWriter(str(path), "llama", endianess=endian)
+    if alignment is not None:
+        writer.add_custom_alignment(alignment)
+    writer.add_token_list(vocab)
+    writer.add_array("test.nested", [[1, 2], [3]])
+    for i, shape in enumerate(shapes):
+        data = np.arange(math.prod(shape) * 32, dtype=np.float32).reshape(*shape[:-1], shape[-1] * 32)
+        if quantized[i]:
+            q8 = GGMLQuantizationType.Q8_0
+            writer.add_tensor(f"q{i}", quantize(data, q8), raw_dtype=q8)
+        else:
+            writer.add_tensor(f"t{i}", data)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    theirs = GGUFReader(path)
+    ours = read_layout(path)
+    assert ours.tensors == len(theirs.tensors) == len(shapes)
+    assert ours.data_start == int(theirs.data_offset)
+    assert ours.data_end == max((int(t.data_offset) + int(t.n_bytes) for t in theirs.tensors),
+                                default=int(theirs.data_offset))
+
+
+def test_a_header_cut_short_is_refused_with_where_it_ends(tmp_path):
+    pytest.importorskip("gguf", reason="the gguf package comes with the local-model extra")
+    good = _gguf(tmp_path / "good.gguf")
+    cut = tmp_path / "cut.gguf"
+    cut.write_bytes(good.read_bytes()[:60])
+    with pytest.raises(ModelFileInvalid, match=r"cannot read the GGUF header of .* runs past the end"):
+        check_gguf(cut, tensors=2)
 
 
 def test_a_sha256_is_remembered_by_path_size_and_mtime(tmp_path):

@@ -348,21 +348,21 @@ def _join(name: str, model: BundledModel, parts: list[pathlib.Path], target: pat
 
 
 def check_gguf(path: str | os.PathLike[str], *, tensors: int, name: str = "the model") -> None:
-    """Check a GGUF file's structure with ``gguf``'s reader: magic, tensor count, nothing after the data.
+    """Check a GGUF file's structure from its header: magic, tensor count, nothing after the data.
 
     The last tensor's data must end exactly at the end of the file: a file cut short or carrying
-    extra bytes after its tensors is refused.
+    extra bytes after its tensors is refused. (:mod:`.gguf_layout` reads the header; ``gguf``
+    gives the tensor types' sizes.)
 
     Raises:
         ModelFileInvalid: The file is no GGUF file, lists another number of tensors, or its tensor
             data does not end at the end of the file.
         DependencyNotInstalled: The ``gguf`` package is missing.
     """
-    try:
-        from gguf import GGUFReader
-    except ImportError as e:
-        raise DependencyNotInstalled(f"checking {name}'s GGUF file needs the gguf package ({e}): "
-                                     f"{INSTALL}") from e
+    if importlib.util.find_spec("gguf") is None:
+        raise DependencyNotInstalled(f"checking {name}'s GGUF file needs the gguf package: {INSTALL}")
+    from codepaint_env.policy.gguf_layout import GGUFLayoutError, read_layout
+
     path = pathlib.Path(path)
     size = path.stat().st_size
     with path.open("rb") as fh:
@@ -371,17 +371,15 @@ def check_gguf(path: str | os.PathLike[str], *, tensors: int, name: str = "the m
         raise ModelFileInvalid(f"refusing to load {name}: {path} is no GGUF file (it starts with {magic!r}, "
                                "not b'GGUF')")
     try:
-        reader = GGUFReader(path)
-        found = reader.tensors
-        end = max((int(t.data_offset) + int(t.n_bytes) for t in found), default=int(reader.data_offset))
-    except Exception as e:  # gguf's reader raises ValueError, IndexError... on a broken file
-        raise ModelFileInvalid(f"refusing to load {name}: gguf cannot read {path} "
-                               f"({type(e).__name__}: {e})") from e
-    if len(found) != tensors:
-        raise ModelFileInvalid(f"refusing to load {name}: {path} lists {len(found)} tensors, not {tensors}")
-    if end != size:
-        raise ModelFileInvalid(f"refusing to load {name}: the tensor data of {path} ends at byte {end:,}, "
-                               f"but the file has {size:,} bytes")
+        layout = read_layout(path)
+    except GGUFLayoutError as e:
+        raise ModelFileInvalid(f"refusing to load {name}: cannot read the GGUF header of {path} ({e})") from e
+    if layout.tensors != tensors:
+        raise ModelFileInvalid(f"refusing to load {name}: {path} lists {layout.tensors} tensors, "
+                               f"not {tensors}")
+    if layout.data_end != size:
+        raise ModelFileInvalid(f"refusing to load {name}: the tensor data of {path} ends at byte "
+                               f"{layout.data_end:,}, but the file has {size:,} bytes")
 
 
 def installed_status(name: str) -> tuple[bool, str]:
