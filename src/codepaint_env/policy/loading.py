@@ -31,6 +31,7 @@ converted folder is trusted afterwards (its marker names the pinned packages it 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -439,6 +440,34 @@ def plain_float32(model: Any) -> None:
         del model.config.quantization_config
 
 
+@contextlib.contextmanager
+def _one_gguf_reader() -> Any:
+    """While converting: one ``gguf.GGUFReader`` per file, however often transformers asks for one.
+
+    transformers reads the file's metadata for the tokenizer, the config and the weights, a
+    ``GGUFReader`` each time (``from gguf import GGUFReader`` inside its loader, so the name is
+    looked up on the ``gguf`` module at each call). On Qwen2.5-Coder-0.5B each reader took 21 s
+    (it builds every vocabulary entry as a numpy view), 63 of the conversion's 108 s. The
+    readers are only read from; the module's name is restored on the way out.
+    """
+    import gguf
+
+    original = gguf.GGUFReader
+    readers: dict[tuple[str, str], Any] = {}
+
+    def shared(path: Any, mode: Any = "r") -> Any:
+        key = (os.fspath(path), mode)
+        if key not in readers:
+            readers[key] = original(path, mode)
+        return readers[key]
+
+    gguf.GGUFReader = shared  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        gguf.GGUFReader = original  # type: ignore[misc]
+
+
 def convert_bundled(name: str, *, cache_dir: str | os.PathLike | None = None,
                     search_path: SearchPath | None = None, log: Any = None) -> pathlib.Path:
     """The converted (float32, ``save_pretrained``) folder of a known model: made once, then reused.
@@ -475,11 +504,12 @@ def convert_bundled(name: str, *, cache_dir: str | os.PathLike | None = None,
         log(f"converting {gguf} to float32 into {target} (once)")
 
     def build_into(folder: pathlib.Path) -> None:
-        tokenizer = transformers.AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-        if not getattr(tokenizer, "chat_template", None):
-            tokenizer.chat_template = KNOWN_MODELS[name].chat_template
-        model = transformers.AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name,
-                                                                  dtype=torch.float32)
+        with _one_gguf_reader():
+            tokenizer = transformers.AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+            if not getattr(tokenizer, "chat_template", None):
+                tokenizer.chat_template = KNOWN_MODELS[name].chat_template
+            model = transformers.AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name,
+                                                                      dtype=torch.float32)
         plain_float32(model)
         model.save_pretrained(str(folder))
         tokenizer.save_pretrained(str(folder))
