@@ -1,5 +1,5 @@
-"""Chaos soak: hundreds of renders of good and bad programs in every language while a thread
-SIGKILLs the browser, the resvg worker and sandboxed subprocesses at random moments.
+"""Chaos soak: 174 renders of good and bad programs in every language while a thread SIGKILLs
+the browser, the resvg worker and sandboxed subprocesses at random moments (every 1-3 s).
 
 Every input is answered, in order, with no exception; every good program is `ok` or `infra`
 (never `crash`/`timeout`); every bad one gets its own kind (or `infra` when a kill hit it twice);
@@ -85,8 +85,8 @@ BAD = [
 
 def workload() -> list[Case]:
     rng = random.Random(SEED)
-    cases = [c for i in range(40) for c in good_cases(i)]
-    cases += [Case(BRUSH.format(y=10 + i), "p5brush", None) for i in range(20)]
+    cases = [c for i in range(20) for c in good_cases(i)]
+    cases += [Case(BRUSH.format(y=10 + i), "p5brush", None) for i in range(10)]
     cases += [c for _ in range(4) for c in BAD]
     rng.shuffle(cases)
     return cases
@@ -104,7 +104,7 @@ def is_target(pid: int, kind: str) -> bool:
 
 
 class Chaos(threading.Thread):
-    """Every 2-5 s, SIGKILL one of: the browser, a resvg worker, a sandboxed python program."""
+    """Every 1-3 s, SIGKILL one of: the browser, a resvg worker, a sandboxed python program."""
 
     def __init__(self, r: Renderer) -> None:
         super().__init__(daemon=True)
@@ -113,7 +113,7 @@ class Chaos(threading.Thread):
         self.kills: dict[str, int] = {"browser": 0, "resvg": 0, "sandbox": 0}
 
     def run(self) -> None:
-        while not self.stop.wait(self.rng.uniform(2.0, 5.0)):
+        while not self.stop.wait(self.rng.uniform(1.0, 3.0)):
             kind = self.rng.choice(list(self.kills))
             if kind == "browser":
                 pids = self.r.pool.browser_pids()
@@ -135,7 +135,7 @@ def tree_rss_mb() -> float:
 
 def test_chaos_soak_every_answer_right_nothing_raises_nothing_left():
     cases = workload()
-    assert len(cases) >= 300
+    assert len(cases) >= 170
     before = descendants([os.getpid()])
     r = Renderer(max_pages=2, cache_size=0, memory_limit_mb=1024)
     try:
