@@ -40,13 +40,20 @@ DEPS_HASH=$(sha256sum pyproject.toml | cut -c1-16)
 
 mkdir -p .venvs || exit 1
 
+# Installing codepaint editable writes src/codepaint.egg-info in the checkout: one venv at a time
+# (flock), after the venv's own requirements (installed at once with the others'); that second
+# pip names them again, so one resolver run sees both.
+editable() {
+  flock .venvs/.editable.lock "$@"
+}
+
 # One venv: made when its stamp is missing, codepaint reinstalled when pyproject changed. Returns 1 on failure.
 build() {
   local name=$1 venv=".venvs/$1"
   local stamp="$venv/.codepaint-$STAMP_HASH" deps_stamp="$venv/.codepaint-deps-$DEPS_HASH" reqs
   if [ -f "$stamp" ]; then
     [ "$name" = openrlhf ] || [ -f "$deps_stamp" ] && return 0
-    if "$venv/bin/python" -m pip install -q -e "$CODEPAINT" >"$venv.log" 2>&1; then
+    if editable "$venv/bin/python" -m pip install -q -e "$CODEPAINT" >"$venv.log" 2>&1; then
       rm -f "$venv"/.codepaint-deps-* "$venv.log"; touch "$deps_stamp"; return 0
     fi
     echo "codepaint setup FAILED: could not install codepaint$CODEPAINT into $venv (pip's output: $venv.log)." >&2
@@ -64,7 +71,8 @@ build() {
     installed() {
       "$PYTHON" -m venv "$venv" \
       && "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 \
-      && "$venv/bin/python" -m pip install -q $reqs -e "$CODEPAINT"
+      && "$venv/bin/python" -m pip install -q $reqs \
+      && editable "$venv/bin/python" -m pip install -q $reqs -e "$CODEPAINT"
     }
   fi
   if installed >"$venv.log" 2>&1; then
@@ -79,7 +87,8 @@ build() {
 
 # The venvs at once: each is mostly waiting on downloads and unpacking (measured one after the
 # other: verl 152 s, verifiers 117 s, openenv 79 s, openrlhf 8 s). Each has its own folder and
-# log; pip's cache takes concurrent writers (it writes a file aside, then renames it into place).
+# log; pip's cache takes concurrent writers (it writes a file aside, then renames it into place);
+# what they share in the checkout is written under the lock above.
 status=0
 pids=()
 for name in $NAMES; do
