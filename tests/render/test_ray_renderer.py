@@ -78,7 +78,11 @@ def raylet_pids(cluster: Cluster) -> list[int]:
 
 
 def browsers_below(pids: list[int]) -> set[int]:
-    """Chromium processes below the given processes (Ray worker processes live below their raylet)."""
+    """Chromium processes below the given processes (Ray worker processes live below their raylet).
+
+    A worker's ``chromium --version`` probe counts for the moment it lives: to see a worker's
+    browser, wait for its ``browser_launches`` first.
+    """
     return descendants(pids) & chromium_pids()
 
 
