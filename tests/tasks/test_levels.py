@@ -1,8 +1,8 @@
 """Difficulty levels of the ``shapes`` generator: the API, the hash split, growth, and honest references.
 
-``test_every_levels_references_pass_their_checks_in_every_language`` renders, at 160 px, two train and
-two eval scenes of every level in all five languages, with both spellings of their colours (the
-language's own names, as the prompt asks, and the palette's values): 200 renders in the real
+``test_every_levels_references_pass_their_checks_in_every_language`` renders, at 160 px, one train and
+one eval scene of every level in all five languages, with both spellings of their colours (the
+language's own names, as the prompt asks, and the palette's values): 100 renders in the real
 renderers (SVG by resvg, p5.js and HTML in Chromium, Python and TikZ in the sandbox).
 """
 
