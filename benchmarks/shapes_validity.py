@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import statistics
 import sys
 import time
@@ -42,8 +41,8 @@ from pathlib import Path
 from codepaint_env.render import Renderer, RenderResult
 from codepaint_env.tasks import load_suite
 from codepaint_env.tasks.shapes.checks import scene_checks
-from codepaint_env.tasks.shapes.mutations import MUTATIONS
-from codepaint_env.tasks.shapes.oracle import SceneRaster, truth
+from codepaint_env.tasks.shapes.mutations import MUTATIONS, seeded_mutant
+from codepaint_env.tasks.shapes.oracle import scene_truths
 from codepaint_env.tasks.shapes.programs import LANGUAGES, SPELLINGS, reference_programs
 from codepaint_env.tasks.shapes.scenes import BACKGROUNDS, OBJECT_COLOURS, Scene
 from codepaint_env.tasks.shapes.suite import build_scenes, split_of
@@ -168,8 +167,8 @@ def mutate(scenes: list[Scene], seed: int) -> list[tuple[Scene, str, Scene]]:
     out = []
     for scene in scenes:
         out.append((scene, "none", scene))
-        for name, mutation in MUTATIONS.items():
-            mutant = mutation(scene, random.Random(f"{seed}-{scene.index}-{name}"))
+        for name in MUTATIONS:
+            mutant = seeded_mutant(scene, name, seed)
             if mutant is not None:
                 out.append((scene, name, mutant))
     return out
@@ -186,8 +185,7 @@ def check_mutants(renderer: Renderer, scenes: list[Scene], size: int, svg_render
     for original, name, mutant in cases:
         checks = scene_checks(original)
         parsed = parse_checks(checks)
-        raster = SceneRaster(mutant)
-        truths = {c.name: truth(c, raster) for c in parsed}
+        truths = scene_truths(parsed, mutant)
         report.mutants[name] += 1
         for language, program in reference_programs(mutant).items():
             res = next(results)

@@ -2,11 +2,13 @@
 
     codepaint check-reward execution_gate
     codepaint check-reward my_pkg.rewards:Sharpness --examples 200 --seed 3 --json
-    codepaint check-reward execution_gate --suite shapes --card docs/reward-cards/execution_gate
+    codepaint check-reward default --suite shapes --count 10 --card docs/reward-cards/default
 
 Prints a table of invariants and their verdicts (passed, failed, skipped and why), and for a
 broken one hypothesis' shrunk counterexample and the file it was saved to. With ``--card DIR``, also
-the false-pass / false-fail audit (:mod:`codepaint_env.scoring.reward_card`). Exit codes: 0 every
+the false-pass / false-fail audit (:mod:`codepaint_env.scoring.reward_card`) on ``--count`` held-out
+scenes per level (``--levels``, default 0-4), or ``--count`` scenes of the fixed suite in all with
+``--fixed-suite``. Exit codes: 0 every
 invariant holds, 1 one breaks, 2 usage error (an unknown reward, a bad flag). Needs hypothesis
 (``pip install 'codepaint[testing]'``).
 """
@@ -19,6 +21,9 @@ import sys
 from typing import Any
 
 from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
+
+LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)  # the shapes generator's levels (the card's default)
+COUNT = 10  # the card's scenes per level (codepaint_env.scoring.reward_card.COUNT)
 
 #: Exit code when the reward breaks an invariant.
 EXIT_INVARIANT_BROKEN = EXIT_BROKEN
@@ -54,13 +59,29 @@ def add_parser(sub: Any) -> None:
                    help="an invariant that does not apply to this reward (repeatable; reported as skipped)")
     s.add_argument("--card", default=None, metavar="DIR",
                    help="also audit the reward on --suite's scenes (false fails of honest variants, false "
-                   "passes of hack probes and wrong-scene mutants) and write DIR/card.md, card.json and the "
-                   "worst pictures")
+                   "passes of hack probes and of wrong-scene mutants that break a claim the prompt states) "
+                   "and write DIR/card.md, card.json and example pictures (DIR/examples/ is written afresh)")
     s.add_argument("--suite", default="shapes", help="the suite the --card audit draws scenes from (shapes)")
-    s.add_argument("--count", type=int, default=12, metavar="N",
-                   help="scenes the --card audit uses (default 12)")
+    s.add_argument("--count", type=int, default=COUNT, metavar="N",
+                   help=f"the --card audit's scenes PER LEVEL: N held-out eval scenes of each of --levels "
+                   f"(default {COUNT}: {COUNT * len(LEVELS)} scenes over levels 0-4); with --fixed-suite, N "
+                   "scenes of the fixed suite IN ALL")
+    s.add_argument("--levels", type=_levels, default=LEVELS, metavar="L,L",
+                   help="the generator's levels the --card audit draws from (default 0,1,2,3,4)")
+    s.add_argument("--fixed-suite", action="store_true",
+                   help="audit --count scenes of the fixed 120-scene shapes suite instead of level scenes")
     s.add_argument("--json", action="store_true", help="print the report as JSON")
     s.set_defaults(run=run)
+
+
+def _levels(text: str) -> tuple[int, ...]:
+    try:
+        levels = tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"write levels like 0,1,2, not {text!r}") from None
+    if not levels or any(lv not in LEVELS for lv in levels):
+        raise argparse.ArgumentTypeError(f"levels are {', '.join(map(str, LEVELS))}, not {text!r}")
+    return levels
 
 
 def _config(items: list[str], parser: argparse.ArgumentParser) -> dict[str, Any]:
@@ -106,7 +127,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         from codepaint_env.scoring.reward_card import audit
 
         try:
-            card = audit(reward, spec=args.spec, suite=args.suite, count=args.count, seed=args.seed)
+            card = audit(reward, spec=args.spec, suite=args.suite, count=args.count, seed=args.seed,
+                         levels=args.levels, fixed=args.fixed_suite)
         except ValueError as e:
             parser.error(str(e))
         card_path = card.write(args.card)

@@ -170,3 +170,16 @@ MUTATIONS: dict[str, Callable[[Scene, random.Random], Scene | None]] = {
     "recolour": recolour, "move": move, "remove": remove, "duplicate": duplicate, "background": background,
     "mirror": mirror, "cut": cut,
 }
+
+
+def seeded_mutant(scene: Scene, name: str, seed: int) -> Scene | None:
+    """Mutation ``name`` of ``scene``, from a generator seeded by the scene, the mutation and ``seed``.
+
+    One mutant's draws never shift another's, so adding a scene or a mutation leaves the others as
+    they were (a level scene's key names its level: level scenes are numbered within their level).
+
+    Raises:
+        KeyError: An unknown mutation (the names: :data:`MUTATIONS`).
+    """
+    where = f"{scene.index}" if scene.level is None else f"l{scene.level}-{scene.index}"
+    return MUTATIONS[name](scene, random.Random(f"{seed}-{where}-{name}"))

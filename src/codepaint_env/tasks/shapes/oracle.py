@@ -15,7 +15,8 @@ edge): the benchmark counts those apart instead of scoring the checks on a coin 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -147,6 +148,57 @@ def truth(check: Check, raster: SceneRaster) -> Truth:
         boxes = [scene.shapes[i].box() for i in objects]
         return _range_truth([(b[2] - b[0]) / (b[3] - b[1]) for b in boxes], p["min"], p["max"])
     raise ValueError(f"no ground truth for {kind!r} checks")
+
+
+def scene_truths(checks: Sequence[Check], scene: Scene) -> dict[str, Truth]:
+    """Each check's truth on ``scene``, by check name (one raster for all of them)."""
+    raster = SceneRaster(scene)
+    return {c.name: truth(c, raster) for c in checks}
+
+
+@dataclass(frozen=True)
+class Breakage:
+    """What a changed scene does to the claims of the original's task (:func:`broken_claims`).
+
+    Attributes:
+        broken: The stated checks that hold of the original and plainly fail of the changed scene.
+        ambiguous: The stated checks that fail of the changed scene too close to their threshold to call.
+        held: The stated checks that still hold.
+        already: The stated checks the original itself plainly fails (the change did not break them).
+    """
+
+    broken: tuple[Check, ...] = field(default_factory=tuple)
+    ambiguous: tuple[Check, ...] = field(default_factory=tuple)
+    held: tuple[Check, ...] = field(default_factory=tuple)
+    already: tuple[Check, ...] = field(default_factory=tuple)
+
+
+def broken_claims(checks: Sequence[Check], original: Scene, changed: Scene) -> Breakage:
+    """Which claims the prompt states (``stated`` checks) ``changed`` breaks, the original's task's checks.
+
+    A claim counts as broken only when it plainly holds of ``original`` and plainly fails of
+    ``changed``: a claim the original already misses was not broken by the change, and an
+    ambiguous truth (within a hair of its threshold) is no verdict either way.
+    """
+    stated = [c for c in checks if c.stated]
+    before, after = scene_truths(stated, original), scene_truths(stated, changed)
+    broken, ambiguous, held, already = [], [], [], []
+    for c in stated:
+        was, now = before[c.name], after[c.name]
+        if now.holds:
+            held.append(c)
+        elif not (was.holds or was.ambiguous):
+            already.append(c)
+        elif now.ambiguous or was.ambiguous:
+            ambiguous.append(c)
+        else:
+            broken.append(c)
+    return Breakage(tuple(broken), tuple(ambiguous), tuple(held), tuple(already))
+
+
+def picture_change(a: Scene, b: Scene, grid: int = GRID) -> float:
+    """The share of the canvas whose colour differs between two scenes (0: the same picture)."""
+    return float((SceneRaster(a, grid).colour != SceneRaster(b, grid).colour).mean())
 
 
 def _position(raster: SceneRaster, objects: list[int], area: str) -> Truth:
