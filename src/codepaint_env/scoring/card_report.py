@@ -65,6 +65,7 @@ class Verdict:
         why: Why a mutant was set apart.
         level: The scene's level (``None`` for the fixed suite's scenes).
         picture: Its file in the card's folder, where it was kept.
+        rationale: The reward's own reason, for a wrong verdict (cut to 300 characters).
     """
 
     scene: str
@@ -80,6 +81,7 @@ class Verdict:
     why: str | None = None
     level: int | None = None
     picture: str | None = None
+    rationale: str | None = None
 
 
 @dataclass

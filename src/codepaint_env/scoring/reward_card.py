@@ -199,14 +199,16 @@ def _audit_scene(reward: Any, card: Card, label: str, scene: Scene, references: 
         else:
             made.append((kind, "mutant", "apart", sample, 0.0, [c.name for c in breakage.ambiguous],
                          set_apart_reason(scene, mutant, mutation, breakage)))
-    values = [r.value for r in reward.score([_sample(reference, code, row), *(m[3] for m in made)])]
+    results = reward.score([_sample(reference, code, row), *(m[3] for m in made)])
+    values = [r.value for r in results]
     ref = values[0]
     if ref is None or ref <= lo:
         card.left_out.append(label)
         return
-    for (kind, family, expected, sample, w, broken, why), v in zip(made, values[1:], strict=True):
+    for (kind, family, expected, sample, w, broken, why), result in zip(made, results[1:], strict=True):
+        v = result.value
         lost, wrong = judge(expected, v, ref, lo, w)
         card.verdicts.append(Verdict(label, kind, family, expected, v, ref, lost, w, wrong, broken, why,
-                                     scene.level))
+                                     scene.level, rationale=result.rationale[:300] if wrong else None))
         if (wrong or expected == "apart") and sample.render.image is not None:
             card.pictures[(label, kind)] = _png(sample.render.image)
