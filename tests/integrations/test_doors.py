@@ -126,7 +126,8 @@ def _probe_task(shapes: Task) -> Task:
     return dataclasses.replace(shapes, id=f"{shapes.id}-probe", subject=shapes.subject or "shapes",
                                colour_family=shapes.colour_family or "blue",
                                allow_text=bool(shapes.allow_text), ocr=False,
-                               level=shapes.level if shapes.level is not None else 2)
+                               level=shapes.level if shapes.level is not None else 2,
+                               facts=shapes.facts or ("flag-sweden",))
 
 
 def _contract_cases() -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from codepaint_env.tasks import (
 )
 from rewards import pool
 
-SUITES = ("html", "refinement", "shapes", "svg", "tikz", "watercolour")
+SUITES = ("html", "knowledge", "refinement", "shapes", "svg", "tikz", "watercolour")
 
 
 def test_vocabulary_matches_the_pool():
@@ -127,7 +127,7 @@ def test_row_defaults_and_normalisation(tmp_path):
     json.dumps(row)
     assert t.columns() == {"task_id": "a", "language": "svg", "size": [256, 256], "subject": None,
                            "colour_family": None, "allow_text": None, "ocr": None, "checks": None,
-                           "level": None}
+                           "level": None, "facts": None}
 
 
 def test_missing_file(tmp_path):
@@ -224,7 +224,7 @@ def test_tasks_to_rows_shape():
     for row, t in zip(rows, tasks, strict=True):
         assert row["prompt"] == [{"role": "user", "content": t.prompt}]
         assert set(row) == {"prompt", "task_id", "language", "size", "subject", "colour_family", "allow_text",
-                            "ocr", "checks", "level"}
+                            "ocr", "checks", "level", "facts"}
         assert row["task_id"] == t.id and row["size"] == list(t.size)
     rows = tasks_to_rows(tasks, system_prompt="Answer with one TikZ picture.")
     assert rows[0]["prompt"][0] == {"role": "system", "content": "Answer with one TikZ picture."}
@@ -237,7 +237,7 @@ def test_tasks_to_rows_makes_a_dataset():
     ds = datasets.Dataset.from_list(rows)
     assert len(ds) == len(rows)
     assert set(ds.column_names) == {"prompt", "task_id", "language", "size", "subject", "colour_family",
-                                    "allow_text", "ocr", "checks", "level"}
+                                    "allow_text", "ocr", "checks", "level", "facts"}
     assert ds[0]["prompt"][0]["role"] == "system"
     assert ds[0]["size"] == rows[0]["size"]
     assert sum(c is None for c in ds["colour_family"]) > 0

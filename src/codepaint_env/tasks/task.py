@@ -33,7 +33,7 @@ REQUIRED: tuple[str, ...] = ("id", "prompt", "language")
 #: and what every door reads back (:meth:`Task.from_columns`). ``task_id`` is the task's ``id``; every
 #: other column is the field of its name, so a field named here reaches every door.
 TASK_COLUMNS: tuple[str, ...] = ("task_id", "language", "size", "subject", "colour_family", "allow_text",
-                                 "ocr", "checks", "level")
+                                 "ocr", "checks", "level", "facts")
 MIN_SIZE, MAX_SIZE = 16, 4096
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -74,6 +74,8 @@ class Task:
         reference_programs: A program that draws the task, per language (``{"svg": "<svg ..."}``).
         level: Its difficulty level (``0`` easiest; the ``shapes`` generator's levels are 0-4), or
             ``None``: rewards and curricula receive it as the ``level`` column.
+        facts: The fact cards the picture needs (card ids of the ``knowledge`` suite's corpus);
+            rewards receive them as the ``facts`` column (JSON text), which ``search_recall`` reads.
     """
 
     id: str
@@ -92,6 +94,7 @@ class Task:
     checks: tuple[dict[str, Any], ...] = field(default=(), hash=False)
     reference_programs: dict[str, str] = field(default_factory=dict, hash=False)
     level: int | None = None
+    facts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -101,7 +104,7 @@ class Task:
     def to_row(self) -> dict[str, Any]:
         """The task as a JSON-ready dict (tuples become lists)."""
         row = asdict(self)
-        for k in ("size", "palette", "tags", "references", "checks"):
+        for k in ("size", "palette", "tags", "references", "checks", "facts"):
             row[k] = list(row[k])
         return row
 
@@ -113,12 +116,13 @@ class Task:
     def columns(self) -> dict[str, Any]:
         """The per-task dataset columns (:data:`TASK_COLUMNS`) a reward receives as keyword arguments in TRL.
 
-        Tuples become lists; ``checks`` is its JSON text (``None`` without checks), one string per row.
+        Tuples become lists; ``checks`` and ``facts`` are their JSON text (``None`` without any), one
+        string per row.
         """
         out: dict[str, Any] = {}
         for name in TASK_COLUMNS:
             value = self.id if name == "task_id" else getattr(self, name)
-            if name == "checks":
+            if name in ("checks", "facts"):
                 value = json.dumps(list(value)) if value else None
             elif isinstance(value, tuple):
                 value = list(value)
@@ -248,6 +252,8 @@ class Task:
             if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= 99:
                 raise bad("level", "null or a whole number from 0 (easiest) to 99")
             out["level"] = row["level"]
+        if row.get("facts") is not None:
+            out["facts"] = _facts(row["facts"], bad)
         return out
 
 
@@ -292,6 +298,16 @@ def _checks(value: Any, where: str) -> tuple[dict[str, Any], ...]:
     except CheckError as e:
         raise TaskError(f'{where}: "checks": {e}') from None
     return tuple(dict(c) for c in value)
+
+
+def _facts(value: Any, bad: Any) -> tuple[str, ...]:
+    """A list of card ids (or its JSON text: the ``facts`` column)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise bad("facts", "a list of fact card ids (or its JSON text)") from None
+    return _str_list(value, _ID, bad, "facts", "a list of fact card ids (e.g. ['flag-sweden'])")
 
 
 def _programs(value: Any, bad: Any) -> dict[str, str]:

@@ -44,6 +44,21 @@ def _points(shape: Shape, scale: float) -> list[tuple[str, str]]:
     return [(_n(x * scale), _n(y * scale)) for x, y in shape.outline()]
 
 
+def _ring_mid(s: Shape) -> float:
+    """Where a ring's stroke runs, over its outer radius (the suite's rings: :data:`_RING_MID`)."""
+    return _RING_MID if s.inner == RING_INNER else (1 + s.inner) / 2
+
+
+def _ring_width(s: Shape) -> float:
+    """A ring's stroke width over its outer radius (the suite's rings: :data:`_RING_WIDTH`)."""
+    return _RING_WIDTH if s.inner == RING_INNER else 1 - s.inner
+
+
+def _is_box(s: Shape, kind: str) -> bool:
+    """Whether ``s`` is an upright ``kind`` (``square`` or ``rect``): drawn as a box, not an outline."""
+    return s.kind == kind and not s.angle
+
+
 # ---------------------------------------------------------------------- SVG
 def _colour(language: str, colour: str, how: str) -> str:
     """A colour as a program in ``language`` writes it (``how``: one of :data:`SPELLINGS`)."""
@@ -57,11 +72,14 @@ def _svg_shape(s: Shape, how: str) -> str:
     x, y, r = s.x * k, s.y * k, s.size * k
     if s.kind == "circle":
         return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r)}" fill="{c}"/>'
-    if s.kind == "square":
+    if _is_box(s, "square"):
         return f'<rect x="{_n(x - r)}" y="{_n(y - r)}" width="{_n(2 * r)}" height="{_n(2 * r)}" fill="{c}"/>'
+    if _is_box(s, "rect"):
+        w, h = s.width * k, s.height * k
+        return f'<rect x="{_n(x - w / 2)}" y="{_n(y - h / 2)}" width="{_n(w)}" height="{_n(h)}" fill="{c}"/>'
     if s.kind == "ring":
-        return (f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r * _RING_MID)}" fill="none" stroke="{c}" '
-                f'stroke-width="{_n(r * _RING_WIDTH)}"/>')
+        return (f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(r * _ring_mid(s))}" fill="none" stroke="{c}" '
+                f'stroke-width="{_n(r * _ring_width(s))}"/>')
     if s.kind == "stripe":
         return f'<rect x="0" y="{_n(y - r)}" width="{k}" height="{_n(2 * r)}" fill="{c}"/>'
     points = " ".join(f"{px},{py}" for px, py in _points(s, k))
@@ -84,11 +102,14 @@ def _p5_shape(s: Shape, how: str) -> list[str]:
     x, y, r = s.x * k, s.y * k, s.size * k
     if s.kind == "circle":
         return [f'fill("{c}");', f"circle({_n(x)}, {_n(y)}, {_n(2 * r)});"]
-    if s.kind == "square":
+    if _is_box(s, "square"):
         return [f'fill("{c}");', f"rect({_n(x - r)}, {_n(y - r)}, {_n(2 * r)}, {_n(2 * r)});"]
+    if _is_box(s, "rect"):
+        w, h = s.width * k, s.height * k
+        return [f'fill("{c}");', f"rect({_n(x - w / 2)}, {_n(y - h / 2)}, {_n(w)}, {_n(h)});"]
     if s.kind == "ring":
-        return ["noFill();", f'stroke("{c}");', f"strokeWeight({_n(r * _RING_WIDTH)});",
-                f"circle({_n(x)}, {_n(y)}, {_n(2 * r * _RING_MID)});", "noStroke();"]
+        return ["noFill();", f'stroke("{c}");', f"strokeWeight({_n(r * _ring_width(s))});",
+                f"circle({_n(x)}, {_n(y)}, {_n(2 * r * _ring_mid(s))});", "noStroke();"]
     if s.kind == "stripe":
         return [f'fill("{c}");', f"rect(0, {_n(y - r)}, {k}, {_n(2 * r)});"]
     vertices = " ".join(f"vertex({px}, {py});" for px, py in _points(s, k))
@@ -111,10 +132,13 @@ def _html_shape(s: Shape, how: str) -> str:
     x, y, r = s.x * k, s.y * k, s.size * k
     if s.kind == "circle":
         return f'disc({_n(x)}, {_n(y)}, {_n(r)}, "{c}");'
-    if s.kind == "square":
+    if _is_box(s, "square"):
         return f'box({_n(x - r)}, {_n(y - r)}, {_n(2 * r)}, {_n(2 * r)}, "{c}");'
+    if _is_box(s, "rect"):
+        w, h = s.width * k, s.height * k
+        return f'box({_n(x - w / 2)}, {_n(y - h / 2)}, {_n(w)}, {_n(h)}, "{c}");'
     if s.kind == "ring":
-        return f'ring({_n(x)}, {_n(y)}, {_n(r * _RING_MID)}, {_n(r * _RING_WIDTH)}, "{c}");'
+        return f'ring({_n(x)}, {_n(y)}, {_n(r * _ring_mid(s))}, {_n(r * _ring_width(s))}, "{c}");'
     if s.kind == "stripe":
         return f'box(0, {_n(y - r)}, {k}, {_n(2 * r)}, "{c}");'
     points = ", ".join(f"[{px}, {py}]" for px, py in _points(s, k))
@@ -155,10 +179,14 @@ def _python_shape(s: Shape, how: str) -> str:
     x, y, r = _n(s.x * 1000), _n(s.y * 1000), _n(s.size * 1000)
     if s.kind == "circle":
         return f'draw.ellipse(box({x}, {y}, {r}), fill="{c}")'
-    if s.kind == "square":
+    if _is_box(s, "square"):
         return f'draw.rectangle(box({x}, {y}, {r}), fill="{c}")'
+    if _is_box(s, "rect"):
+        x0, y0 = _n((s.x - s.width / 2) * 1000), _n((s.y - s.height / 2) * 1000)
+        x1, y1 = _n((s.x + s.width / 2) * 1000), _n((s.y + s.height / 2) * 1000)
+        return f'draw.rectangle(points([({x0}, {y0}), ({x1}, {y1})]), fill="{c}")'
     if s.kind == "ring":
-        width = _n(s.size * _RING_WIDTH * 1000)
+        width = _n(s.size * _ring_width(s) * 1000)
         return f'draw.ellipse(box({x}, {y}, {r}), outline="{c}", width=round({width} * W / 1000))'
     if s.kind == "stripe":
         return f'draw.rectangle((0, ({y} - {r}) * H / 1000, W, ({y} + {r}) * H / 1000), fill="{c}")'
@@ -187,13 +215,17 @@ def _tikz_shape(s: Shape, name: str) -> str:
     x, y, r = _n(s.x * k, 2), _n(s.y * k, 2), _n(s.size * k, 2)
     if s.kind == "circle":
         return f"\\fill[{name}] ({x},{y}) circle[radius={r}];"
-    if s.kind == "square":
+    if _is_box(s, "square"):
         x0, y0 = _n((s.x - s.size) * k, 2), _n((s.y - s.size) * k, 2)
         x1, y1 = _n((s.x + s.size) * k, 2), _n((s.y + s.size) * k, 2)
         return f"\\fill[{name}] ({x0},{y0}) rectangle ({x1},{y1});"
+    if _is_box(s, "rect"):
+        x0, y0 = _n((s.x - s.width / 2) * k, 2), _n((s.y - s.height / 2) * k, 2)
+        x1, y1 = _n((s.x + s.width / 2) * k, 2), _n((s.y + s.height / 2) * k, 2)
+        return f"\\fill[{name}] ({x0},{y0}) rectangle ({x1},{y1});"
     if s.kind == "ring":
         return (f"\\fill[{name}, even odd rule] ({x},{y}) circle[radius={r}] "
-                f"({x},{y}) circle[radius={_n(s.size * RING_INNER * k, 2)}];")
+                f"({x},{y}) circle[radius={_n(s.size * s.inner * k, 2)}];")
     if s.kind == "stripe":
         return f"\\fill[{name}] (-1,{_n((s.y - s.size) * k, 2)}) rectangle (11,{_n((s.y + s.size) * k, 2)});"
     points = " -- ".join(f"({_n(px * k, 2)},{_n(py * k, 2)})" for px, py in s.outline())

@@ -1,0 +1,408 @@
+"""Search before drawing: BM25 over the fact cards (``search``) and the pool (``search_references``).
+
+The tools an episode offers a policy (issue 49; the episode and the doors wire them in): both take
+a text query and return a bounded result, and neither ever raises for what a policy sends. A query
+that is not a string, is empty or is longer than :data:`MAX_QUERY_CHARS` gets a result with an
+``error`` that says what was wrong and no hits; ``k`` is capped at :data:`MAX_K` (a ``k`` that is
+not a whole number, or below 1, is an error too). Each card's text is cut at :data:`MAX_TEXT_CHARS`
+and each program at :data:`MAX_CODE_CHARS`, so a result's size is bounded whatever the corpus holds.
+
+Ranking is BM25 (``bm25s``, chosen over ``rank-bm25`` by ``benchmarks/search_bench.py``: see
+``docs/knowledge.md``), over lowercase words with accents folded and English stop words dropped;
+equal scores keep corpus order, and a card that shares no word with the query is never returned.
+A :class:`SearchLog` records every call and the card ids it returned, so an episode can hand them
+to the ``search_recall`` reward as its ``retrieved`` column.
+
+    >>> hits = search("flag of Sweden").hits
+    >>> hits[0].id
+    'flag-sweden'
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from codepaint_env.core.errors import DependencyNotInstalled
+from codepaint_env.tasks.knowledge.cards import Card, load_cards
+
+#: The most hits one call returns (a larger ``k`` is capped).
+MAX_K = 5
+#: The longest query accepted, in characters.
+MAX_QUERY_CHARS = 200
+#: A card's text in a hit is cut at this many characters.
+MAX_TEXT_CHARS = 400
+#: A reference's program in a hit is cut at this many characters.
+MAX_CODE_CHARS = 4000
+_WORD = re.compile(r"[a-z0-9]+")
+#: Words too common to rank by (English function words).
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "with",
+        "draw",
+        "drawn",
+        "picture",
+        "image",
+    ]
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase words with accents folded (``Côte`` -> ``cote``) and stop words dropped."""
+    folded = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch)
+    )
+    return [w for w in _WORD.findall(folded) if w not in STOP_WORDS]
+
+
+def card_document(card: Card) -> str:
+    """What a card is indexed by: its title, aliases, family and text."""
+    return " ".join([card.title, *card.aliases, card.family.replace("_", " "), card.text])
+
+
+class BM25Index:
+    """BM25 over token lists (``bm25s``); scores for every document of a query.
+
+    Args:
+        documents: The documents' texts.
+
+    Raises:
+        DependencyNotInstalled: ``bm25s`` is missing.
+    """
+
+    def __init__(self, documents: Sequence[str]) -> None:
+        try:
+            import bm25s
+        except ImportError as e:  # pragma: no cover - bm25s is a core dependency
+            raise DependencyNotInstalled("search needs the package 'bm25s': pip install bm25s") from e
+        corpus = [tokenize(d) or ["<empty>"] for d in documents]
+        self._index = bm25s.BM25()
+        self._index.index(corpus, show_progress=False)
+        self._vocab = set(self._index.vocab_dict)
+        self._size = len(corpus)
+        self._lock = threading.Lock()  # bm25s' scorer keeps per-call state: one query at a time
+
+    def top(self, query: str, k: int) -> list[tuple[int, float]]:
+        """The ``k`` best documents (index, score), best first; only those sharing a word with the query."""
+        words = [w for w in tokenize(query) if w in self._vocab]
+        if not words:
+            return []
+        with self._lock:
+            scores = np.asarray(self._index.get_scores(words), dtype=np.float64)
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
+
+@dataclass(frozen=True)
+class CardHit:
+    """One card a search found.
+
+    Attributes:
+        id: The card id (what a task's ``facts`` column names).
+        title: Its title.
+        family: Its family.
+        text: Its text, cut at :data:`MAX_TEXT_CHARS`.
+        score: Its BM25 score.
+    """
+
+    id: str
+    title: str
+    family: str
+    text: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "family": self.family,
+            "text": self.text,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class ReferenceHit:
+    """One reference-pool program a search found.
+
+    Attributes:
+        id: The reference id.
+        language: Its language.
+        prompt: What it was written for.
+        subject: Its subject.
+        tier: Its rating (``love``, ``okay``...).
+        code: The program, cut at :data:`MAX_CODE_CHARS`.
+        image_path: Its render (a PNG path), for vision-language policies.
+        score: Its BM25 score.
+    """
+
+    id: str
+    language: str
+    prompt: str
+    subject: str
+    tier: str
+    code: str
+    image_path: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "id": self.id,
+            "language": self.language,
+            "prompt": self.prompt,
+            "subject": self.subject,
+            "tier": self.tier,
+            "code": self.code,
+            "image_path": self.image_path,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What one call of a search tool returned.
+
+    Attributes:
+        tool: ``search`` or ``search_references``.
+        query: The query as given (cut at :data:`MAX_QUERY_CHARS` when it is a string).
+        hits: The hits, best first (empty on an error or when nothing matches).
+        error: Why the call was refused (a malformed query or ``k``), else ``None``.
+        note: Something the caller should know that is not an error (``k`` was capped).
+    """
+
+    tool: str
+    query: str
+    hits: tuple[CardHit, ...] | tuple[ReferenceHit, ...] = ()
+    error: str | None = None
+    note: str | None = None
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids of the hits, in order."""
+        return tuple(h.id for h in self.hits)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "tool": self.tool,
+            "query": self.query,
+            "hits": [h.to_dict() for h in self.hits],
+            "error": self.error,
+            "note": self.note,
+        }
+
+    def to_text(self) -> str:
+        """What a text policy reads: the error, or one block per hit (a program's code in a fence)."""
+        if self.error is not None:
+            return f"{self.tool} error: {self.error}"
+        if not self.hits:
+            return f"{self.tool}: no results for {self.query!r}."
+        blocks = [] if self.note is None else [self.note]
+        for n, hit in enumerate(self.hits, start=1):
+            if isinstance(hit, CardHit):
+                blocks.append(f"[{n}] {hit.title} ({hit.id}): {hit.text}")
+            else:
+                blocks.append(
+                    f"[{n}] {hit.prompt} ({hit.id}, {hit.language}, picture: {hit.image_path})\n"
+                    f"```{hit.language}\n{hit.code}\n```"
+                )
+        return "\n".join(blocks)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _refusal(tool: str, query: Any, k: Any) -> tuple[str, str | None, int]:
+    """``(query text, error, k)``: the error says what is wrong with a malformed call."""
+    if not isinstance(query, str):
+        return "", f"the query must be text, not {type(query).__name__}", 0
+    text = query[:MAX_QUERY_CHARS]
+    if not query.strip():
+        return text, "the query is empty: give a few words naming what to look up", 0
+    if len(query) > MAX_QUERY_CHARS:
+        return (
+            text,
+            (
+                f"the query is {len(query)} characters long; the limit is {MAX_QUERY_CHARS}: "
+                "give a few words naming what to look up"
+            ),
+            0,
+        )
+    if isinstance(k, bool) or not isinstance(k, int):
+        return text, f"k must be a whole number from 1 to {MAX_K}, not {k!r}", 0
+    if k < 1:
+        return text, f"k must be a whole number from 1 to {MAX_K}, not {k}", 0
+    return text, None, min(k, MAX_K)
+
+
+def _capped(k: Any) -> str | None:
+    return (
+        f"(k={k} asked; at most {MAX_K} results are returned)"
+        if isinstance(k, int) and not isinstance(k, bool) and k > MAX_K
+        else None
+    )
+
+
+@cache
+def card_index() -> tuple[tuple[Card, ...], BM25Index]:
+    """The bundled cards and their BM25 index (built once per process)."""
+    cards = load_cards()
+    return cards, BM25Index([card_document(c) for c in cards])
+
+
+def search(query: Any, k: Any = 3, *, log: SearchLog | None = None) -> SearchResult:
+    """The ``k`` fact cards that best match ``query`` (BM25), best first.
+
+    Args:
+        query: A few words (``"flag of Sweden"``); anything else gets an ``error``, never an exception.
+        k: How many cards (capped at :data:`MAX_K`).
+        log: Where to record the call (its query and the card ids returned).
+
+    Returns:
+        The result: its hits, or the error that says what was wrong with the call.
+    """
+    text, error, k_used = _refusal("search", query, k)
+    if error is not None:
+        result = SearchResult("search", text, error=error)
+    else:
+        cards, index = card_index()
+        hits = tuple(
+            CardHit(cards[i].id, cards[i].title, cards[i].family, _cut(cards[i].text, MAX_TEXT_CHARS), score)
+            for i, score in index.top(text, k_used)
+        )
+        result = SearchResult("search", text, hits, note=_capped(k))
+    if log is not None:
+        log.record(result)
+    return result
+
+
+@cache
+def _reference_index(root: str) -> tuple[tuple[Any, ...], BM25Index]:
+    from rewards.pool import ReferencePool
+
+    refs = tuple(ReferencePool(root))
+    docs = [f"{r.prompt} {r.subject.replace('_', ' ')} {r.language} {r.reason}" for r in refs]
+    return refs, BM25Index(docs)
+
+
+def search_references(
+    query: Any,
+    k: Any = 2,
+    *,
+    pool: str | Path | None = None,
+    language: str | None = None,
+    log: SearchLog | None = None,
+) -> SearchResult:
+    """The ``k`` reference-pool programs whose prompts best match ``query`` (BM25): code and a picture path.
+
+    Args:
+        query: A few words (``"red hibiscus flower"``); anything else gets an ``error``.
+        k: How many references (capped at :data:`MAX_K`).
+        pool: The pool folder (default: :func:`rewards.pool.default_pool_dir`).
+        language: Only references in this language (default: every language).
+        log: Where to record the call.
+
+    Returns:
+        The result: its hits (program cut at :data:`MAX_CODE_CHARS`, the render's path), or the error.
+    """
+    from rewards.pool import default_pool_dir
+
+    text, error, k_used = _refusal("search_references", query, k)
+    if error is not None:
+        result = SearchResult("search_references", text, error=error)
+    else:
+        refs, index = _reference_index(str(Path(pool) if pool is not None else default_pool_dir()))
+        ranked = index.top(text, len(refs))
+        chosen = [(refs[i], s) for i, s in ranked if language is None or refs[i].language == language][
+            :k_used
+        ]
+        hits = tuple(
+            ReferenceHit(
+                r.id,
+                r.language,
+                r.prompt,
+                r.subject,
+                r.tier,
+                _cut(r.code(), MAX_CODE_CHARS),
+                str(r.image_file),
+                s,
+            )
+            for r, s in chosen
+        )
+        result = SearchResult("search_references", text, hits, note=_capped(k))
+    if log is not None:
+        log.record(result)
+    return result
+
+
+@dataclass
+class SearchLog:
+    """The searches of one episode: every call, and the card ids they returned.
+
+    ``retrieved`` is what the ``search_recall`` reward reads (the sample's ``retrieved`` column):
+    every card id a ``search`` call returned, once each, in the order first seen.
+
+    Attributes:
+        calls: Every call: ``{"tool", "query", "ids", "error"}``.
+    """
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def record(self, result: SearchResult) -> None:
+        """Add one call's result."""
+        self.calls.append(
+            {"tool": result.tool, "query": result.query, "ids": list(result.ids), "error": result.error}
+        )
+
+    @property
+    def retrieved(self) -> list[str]:
+        """The card ids ``search`` returned, once each, first seen first."""
+        return list(dict.fromkeys(i for c in self.calls if c["tool"] == "search" for i in c["ids"]))
+
+    @property
+    def tool_calls(self) -> int:
+        """How many calls were made (refused ones included)."""
+        return len(self.calls)
+
+    def columns(self) -> dict[str, Any]:
+        """The sample columns an episode hands the rewards: ``retrieved`` and ``tool_calls``."""
+        return {"retrieved": self.retrieved, "tool_calls": self.tool_calls}
