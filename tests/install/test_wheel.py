@@ -75,6 +75,17 @@ def test_the_wheel_carries_the_pinned_js_with_licences_and_the_whole_pool(instal
     assert not any(n.startswith(("tests/", "src/")) for n in names)
 
 
+def test_the_wheel_carries_the_knowledge_cards_and_search_reads_them(installed):
+    names = set(zipfile.ZipFile(installed["wheel"]).namelist())
+    assert {"codepaint_env/tasks/knowledge/cards.jsonl", "codepaint_env/tasks/suites/knowledge.jsonl"} <= names
+    code = ("import json, codepaint_env.tasks.knowledge.cards as c; from codepaint_env.tasks.knowledge.search "
+            "import search; print(json.dumps([c.__file__, search('flag of Sweden').ids[0]]))")
+    found = run(installed, "-c", code)
+    assert found.returncode == 0, found.stderr
+    where, first = json.loads(found.stdout)
+    assert Path(where).is_relative_to(installed["site"]) and first == "flag-sweden"
+
+
 def test_the_package_is_imported_from_the_wheel_not_from_src(installed):
     probe = run(installed, "probe.py")
     assert probe.returncode == 0, probe.stderr
