@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     from datasets import Dataset
     from trl import GRPOConfig, GRPOTrainer
 
-    from codepaint_env.envs.env import resolve_tasks
+    from codepaint_env.tasks import resolve_tasks
     from codepaint_env.tasks import tasks_to_rows
     from codepaint_env.tasks.prompts import system_prompt
 

@@ -6,14 +6,14 @@ The ids are kwargs presets of one class (``CodePaintEnv(language=...)``), named 
 languages (``LanguageSpec.env_id``); a language registered later (a plugin, a test's toy
 language) gets its id when it is registered.
 
-``codepaint_env/__init__.py`` calls :func:`register_envs` when the package is imported, so every
-import of a codepaint module imports gymnasium (benchmarks/import_time.py measures the cost). The
-render and rewards *modules* never import it themselves (import-linter keeps it so).
+``codepaint_env/__init__.py`` has :func:`register_envs` called when Gymnasium is imported: at once
+when it already is, else right after ``import gymnasium`` (:func:`codepaint_env.core.post_import.
+when_imported`). So ``import codepaint_env`` then ``import gymnasium`` (or the other way round) has
+the ids, while ``import rewards`` and ``import codepaint_env.render`` load neither Gymnasium nor
+this module (benchmarks/import_time.py measures it; tests/core/test_layout.py checks it).
 """
 
 from __future__ import annotations
-
-from gymnasium.envs.registration import register, registry
 
 from codepaint_env.core.languages import LanguageSpec, on_register
 from codepaint_env.render.languages import LANGUAGES
@@ -27,8 +27,22 @@ def env_ids() -> dict[str, str]:
     return {spec.env_id: spec.name for spec in LANGUAGES.values() if spec.env_id}
 
 
+def env_language(env_id: str) -> str:
+    """The language of a registered id (no Gymnasium needed: the doors that are not Gym's read it here).
+
+    Raises:
+        ValueError: An id no language has (the message lists the known ones).
+    """
+    ids = env_ids()
+    if env_id not in ids:
+        raise ValueError(f"unknown environment id {env_id!r}; known: {', '.join(sorted(ids))}")
+    return ids[env_id]
+
+
 def register_env(spec: LanguageSpec) -> None:
     """Register the language's id with Gymnasium (nothing when it has none or it is registered)."""
+    from gymnasium.envs.registration import register, registry
+
     if spec.env_id and spec.env_id not in registry:
         register(id=spec.env_id, entry_point=ENTRY_POINT, vector_entry_point=VECTOR_ENTRY_POINT,
                  kwargs={"language": spec.name}, nondeterministic=False)

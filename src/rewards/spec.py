@@ -51,6 +51,15 @@ def default_spec(has_checks: bool) -> str:
     return CHECKS_REWARD if has_checks else PLAIN_REWARD
 
 
+def spec_text(reward: Any) -> str:
+    """How a reward argument is recorded: a spec as written, a class by its path, an object by its repr."""
+    if isinstance(reward, str):
+        return reward
+    if isinstance(reward, type):
+        return f"{reward.__module__}:{reward.__qualname__}"
+    return repr(reward) if hasattr(reward, "score") else str(reward)
+
+
 @dataclass(frozen=True)
 class Component:
     """One component of a spec: what to build, its weight, and its own configuration."""

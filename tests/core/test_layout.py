@@ -17,6 +17,7 @@ from codepaint_env.core.errors import UnknownReward
 SNAPSHOT = Path(__file__).parents[1] / "support" / "data" / "public_api.json"
 #: Every package whose ``__all__`` is public API.
 PACKAGES = ("codepaint_env", "codepaint_env.core", "codepaint_env.render", "codepaint_env.envs",
+            "codepaint_env.episode",
             "codepaint_env.tasks", "codepaint_env.cli", "codepaint_env.serve", "codepaint_env.integrations",
             "codepaint_env.testing", "codepaint_env.policy", "rewards", "rewards.gate")
 
@@ -25,7 +26,7 @@ PACKAGES = ("codepaint_env", "codepaint_env.core", "codepaint_env.render", "code
 OLD_PATHS = ("codepaint_env.env", "codepaint_env.trl_env", "codepaint_env.errors", "codepaint_env.cli_score",
              "codepaint_env.render.result", "codepaint_env.render.chromium", "codepaint_env.render.fast_svg",
              "codepaint_env.integrations.hub_datasets", "codepaint_env.core.moved", "rewards.text_check",
-             "rewards.judge.server")
+             "rewards.judge.server", "codepaint_env.integrations.episode")
 
 
 @pytest.mark.parametrize("old", OLD_PATHS)

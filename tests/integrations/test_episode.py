@@ -1,4 +1,4 @@
-"""The episode core every multi-turn adapter runs (``integrations.episode``): rows, records, messages, scores.
+"""The episode core every door runs (``codepaint_env.episode``): rows, records, messages, scores.
 
 Fast: no renders but the last test's (two SVG programs, the shared test renderer). The doors
 themselves are ``test_doors.py``'s.
@@ -21,7 +21,7 @@ from codepaint_env.envs.vlm_messages import (
     feedback_message,
     feedback_text,
 )
-from codepaint_env.integrations.episode import AGGREGATIONS, Turn, aggregate, episode_reward, task_from_row
+from codepaint_env.episode import AGGREGATIONS, Turn, aggregate, episode_reward, task_from_row
 from codepaint_env.scoring.trainer import TrainerConfig
 from codepaint_env.tasks import TaskError, load_suite
 from rewards.base import Reward, RewardResult
@@ -137,24 +137,27 @@ def test_episode_reward_objects_specs_and_the_trainer_config(monkeypatch: pytest
 
 @pytest.mark.browser
 def test_an_episode_records_each_turn(renderer) -> None:
-    from codepaint_env.integrations.episode import Episode
+    from codepaint_env.episode import EpisodeOver, EpisodeResources, EpisodeSettings, Reply
 
     task = dataclasses.replace(load_suite("svg")[0], size=(48, 48))
-    episode = Episode.start(task, episode_reward("execution_gate", config=TrainerConfig()), max_turns=2,
-                            renderer=renderer)
+    resources = EpisodeResources(EpisodeSettings.from_config(TrainerConfig(), max_turns=2), renderer=renderer,
+                                 reward=episode_reward("execution_gate", config=TrainerConfig()))
+    episode = resources.episode(task)
     dot = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8">'
            '<circle cx="4" cy="4" r="3" fill="red"/></svg>')
-    first = episode.step(f"```svg\n{dot}\n```")
+    first = episode.respond(f"```svg\n{dot}\n```").turn
     assert (first.turn, first.code, first.value, first.judged, first.rendered, first.picture) == (
         1, dot, 1.0, True, True, True)
     assert first.monitors["draws_something"] == 1.0 and not episode.done
-    message, picture = episode.feedback_message(images=True, max_side=24)
+    episode.settings = episode.settings.replace(images=True, image_size=24)
+    message, picture = episode.message()
     assert picture is not None and picture.size == (24, 24)
     assert message["role"] == "user" and message["content"][1]["text"].startswith(DREW)
-    tool, none = episode.feedback_message(tool=True, tool_call_id="c1")
+    episode.settings = episode.settings.replace(images=False, image_placement="tool")
+    tool, none = episode.message(Reply.submission(dot, call_id="c1"))
     assert none is None and tool["content"].endswith(EDIT_INSTRUCTION["tool"])
-    second = episode.step("<svg")
+    second = episode.respond("<svg").turn
     assert (second.error_kind, second.value, second.picture) == ("syntax", -1.0, False) and episode.done
     assert episode.outcome("best").value == 1.0 and math.isclose(episode.outcome("mean").value or 0, 0.0)
-    with pytest.raises(RuntimeError, match="over"):
-        episode.step(dot)
+    with pytest.raises(EpisodeOver, match="ended"):
+        episode.respond(dot)

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 
 import rewards
 from codepaint_env.envs.env import CodePaintEnv
-from codepaint_env.integrations.episode import Episode, episode_reward, task_from_row
+from codepaint_env.episode import EpisodeResources, EpisodeSettings, episode_reward, task_from_row
 from codepaint_env.integrations.trl import CodePaintToolEnv
 from codepaint_env.scoring.trainer import TrainerConfig
 from codepaint_env.serve.app import create_app
@@ -74,7 +74,10 @@ def door_answers() -> dict[str, list[tuple[float | None, bool, str | None]]]:
     answers["gym env"] = []
     answers["TRL environment_factory"] = []
     for program in PROGRAMS:
-        turn = Episode.start(task, episode_reward(SPEC, renderer=stub()), seed=seed).step(program)
+        renderer = stub()
+        resources = EpisodeResources(EpisodeSettings.from_config(TrainerConfig()),
+                                     reward=episode_reward(SPEC, renderer=renderer), renderer=renderer)
+        turn = resources.episode(task, render_seed=seed).respond(program).turn
         answers["episode core"].append((turn.value, turn.judged, turn.error_kind))
 
         env = CodePaintEnv("svg", reward=SPEC, tasks=[task], split=None, renderer=stub())

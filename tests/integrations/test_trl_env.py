@@ -25,6 +25,7 @@ from transformers.utils import get_json_schema  # noqa: E402
 from trl import GRPOTrainer  # noqa: E402
 from trl.chat_template_utils import qwen2_5_chat_template  # noqa: E402
 
+from codepaint_env.episode.messages import DREW, DREW_NOTHING  # noqa: E402
 from codepaint_env.integrations.trl import CodePaintToolEnv  # noqa: E402
 from codepaint_env.tasks import all_tasks, tasks_to_rows  # noqa: E402
 from codepaint_env.testing import build_tiny_lm, tiny_grpo_config  # noqa: E402
@@ -62,7 +63,7 @@ def test_episode_feedback_turn_budget_and_last_reward(renderer):
     assert instruction.startswith("\n\n")  # TRL appends it to the user message as is
     assert "`submit_code`" in instruction and "SVG document" in instruction
     assert "1 more time (2 submissions in all); your last submission is scored" in instruction
-    assert env.env.unwrapped.task.id == row["task_id"]
+    assert env.task.id == row["task_id"]
     assert env.get_reward() == -1.0 == env.no_submission_reward  # nothing submitted yet
     assert (env.turns_left, env.done) == (2, False)
 
@@ -80,11 +81,11 @@ def test_episode_feedback_turn_budget_and_last_reward(renderer):
 
     feedback = env.submit_code(GOOD_SVG)  # over budget: not stepped, not scored
     assert "used all 2 submissions" in feedback and "not scored" in feedback
-    assert len(env.history) == 2 and env.env.unwrapped._turn == 2 and env.get_reward() == -1.0
+    assert len(env.history) == 2 and len(env.episode.turns) == 2 and env.get_reward() == -1.0
 
     # Pooled instances are reset between rollouts: nothing of the old episode survives.
     assert env.reset(**ROWS[1]) is not None
-    assert env.env.unwrapped.task.id == ROWS[1]["task_id"]
+    assert env.task.id == ROWS[1]["task_id"]
     assert env.history == [] and env.get_reward() == -1.0 and env.turns_left == 2
 
 
@@ -115,25 +116,25 @@ def test_reset_resolves_the_task(renderer):
     # An eval-split task is found too (split defaults to None).
     eval_row = tasks_to_rows([t for t in all_tasks(language="svg") if t.split == "eval"][:1])[0]
     env.reset(**eval_row)
-    assert env.env.unwrapped.task.id == eval_row["task_id"]
+    assert env.task.id == eval_row["task_id"]
 
     # Unknown id: an ad-hoc task from the row (last user message, metadata kept).
     chat = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Draw a blue square."}]
     env.reset(prompt=chat, task_id="my-square", language="svg", subject="square", colour_family="blue")
-    task = env.env.unwrapped.task
+    task = env.task
     assert (task.id, task.prompt, task.subject, task.colour_family) == ("my-square", "Draw a blue square.",
                                                                        "square", "blue")
     env.reset(prompt=chat, task_id="my-sign", language="svg", allow_text=True, ocr=False)
-    assert (env.env.unwrapped.task.allow_text, env.env.unwrapped.task.ocr) == (True, False)  # the text rules
+    assert (env.task.allow_text, env.task.ocr) == (True, False)  # the text rules
     # A plain-text prompt with no id, and multimodal content parts.
     env.reset(prompt="Draw a green triangle.")
-    assert (env.env.unwrapped.task.id, env.env.unwrapped.task.prompt) == ("custom", "Draw a green triangle.")
+    assert (env.task.id, env.task.prompt) == ("custom", "Draw a green triangle.")
     env.reset(prompt=[{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "A moon."}]}])
-    assert env.env.unwrapped.task.prompt == "A moon."
+    assert env.task.prompt == "A moon."
 
     # No prompt at all (the environment owns the data): it draws a task and returns its prompt.
     text = env.reset()
-    assert text.startswith(env.env.unwrapped.task.prompt) and "`submit_code`" in text
+    assert text.startswith(env.task.prompt) and "`submit_code`" in text
 
     with pytest.raises(ValueError, match=r"'p5brush'.*'svg' environment"):
         env.reset(prompt="Paint a rose.", language="p5brush")
@@ -156,7 +157,7 @@ def test_tool_surface_schema_and_pickle():
 
     copy = pickle.loads(pickle.dumps(env))  # pickles as its configuration (a fresh environment)
     assert isinstance(copy, CodePaintToolEnv) and copy.language == "svg" and copy.max_turns == 3
-    assert copy.env.unwrapped.width == 64
+    assert copy.resources.settings.size == (64, 64)
 
 
 def test_images_true_returns_the_picture_next_to_the_feedback(renderer):
@@ -169,17 +170,21 @@ def test_images_true_returns_the_picture_next_to_the_feedback(renderer):
     picture, text = result[0]["image"], result[1]["text"]
     assert isinstance(picture, Image.Image) and picture.mode == "RGB" and picture.size == (64, 64)
     assert picture.getpixel((32, 32)) == (230, 57, 70) and picture.getpixel((2, 2)) == (253, 246, 227)
-    assert text.startswith("Turn 1 of 3. The program rendered.") and "You have 2 submissions left" in text
+    # Every chat door's feedback: a policy shown its picture is told what it is (the episode core's words).
+    assert text.startswith(f"{DREW}\nTurn 1 of 3. The program rendered.")
+    assert "You have 2 submissions left" in text
     assert env.history[0]["feedback"] in text
 
     # No picture (the program failed before drawing anything): the feedback text alone, a plain string.
     broken = env.submit_code(BROKEN_SVG)
     assert isinstance(broken, str) and "failed to render (syntax)" in broken
+    assert broken.startswith(f"{DREW_NOTHING}\n")
 
     # The default is text only: the same submission gives the same text, and no picture.
     plain = svg_env(renderer, max_turns=3)
     plain.reset(**ROWS[0])
-    assert plain.submit_code(GOOD_SVG) == text
+    # a text policy is never told of pictures
+    assert plain.submit_code(GOOD_SVG) == text.removeprefix(f"{DREW}\n")
 
 
 def test_image_size_downscales_and_pickles(renderer):
@@ -193,7 +198,7 @@ def test_image_size_downscales_and_pickles(renderer):
 
     env = CodePaintToolEnv("CodePaint/SVG-v1", size=64, images=True, image_size=32)
     copy = pickle.loads(pickle.dumps(env))
-    assert copy.images and copy._image_size == 32
+    assert copy.images and copy.resources.settings.image_size == 32
     with pytest.raises(ValueError, match="image_size"):
         CodePaintToolEnv("CodePaint/SVG-v1", images=True, image_size=0)
 

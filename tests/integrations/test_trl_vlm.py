@@ -109,7 +109,9 @@ def test_tiny_vlm_loads_like_a_checkpoint(tiny_vlm, renderer):
     text = processor.tokenizer.decode(enc["input_ids"][0])
     # 256 px resized to 64 px: 4 x 4 patches of 16 px, merged 2 x 2 into 4 image tokens.
     picture = "<|vision_start|>" + "<|image_pad|>" * 4 + "<|vision_end|>"
-    assert f"<tool_response>\n{picture}Turn 1 of 3. The program rendered." in text
+    # the picture, then what every chat door says of it, then the feedback lines
+    drew = "This is what your program drew."
+    assert f"<tool_response>\n{picture}{drew}\nTurn 1 of 3. The program rendered." in text
     assert enc["image_grid_thw"].tolist() == [[1, 4, 4]]
     assert enc["pixel_values"].shape == (16, 3 * 2 * 16 * 16)  # patches x (channels x frames x 16 x 16)
     with torch.no_grad():

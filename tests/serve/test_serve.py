@@ -420,7 +420,7 @@ def test_the_listening_socket_gets_tcp_nodelay_on_every_connection() -> None:
     import asyncio
     import socket
 
-    from codepaint_env.cli.serve import _bind
+    from codepaint_env.core.server import bind as _bind
 
     sock = _bind("127.0.0.1", 0)
     seen: list[int] = []

@@ -17,19 +17,14 @@ errors (a non-loopback host without a token, an unknown reward); 1 a broken inst
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 from typing import Any
 
 from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
-from codepaint_env.core.auth import (
-    TOKEN_ENV,
-    TokenError,
-    add_token_arguments,
-    listen_refusal,
-    token_from_args,
-)
+from codepaint_env.core.auth import TOKEN_ENV
 from codepaint_env.core.network import is_loopback
+from codepaint_env.core.server import ListenRefused, add_listen_arguments, address, listen_from_args, serve
+from codepaint_env.core.server import bind as _bind  # noqa: F401 (its former home, for old imports)
 
 __all__ = ["add_parser", "is_loopback", "run"]
 
@@ -75,12 +70,7 @@ def add_parser(sub: Any) -> None:
                    "is one of them) or module:Class (default: `default`, gate:0.3,checks:0.7 for a row with "
                    "checks, else gate:0.3,classic:0.7; judges read "
                    "OPENAI_BASE_URL / OPENAI_API_KEY / CODEPAINT_JUDGE_MODEL)")
-    s.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1: this machine only; any other address "
-                   "needs a token)")
-    s.add_argument("--port", type=int, default=8000,
-                   help="port (default 8000; 0 picks a free one, printed at start-up)")
-    add_token_arguments(s)
+    add_listen_arguments(s, port=8000, log_level=False)
     s.add_argument("--body-timeout", type=float, default=30.0, metavar="S",
                    help="a request body must arrive within S seconds, else 408 (default 30): slow senders "
                    "never hold a work slot, which a request takes only once its body is in")
@@ -136,26 +126,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser | None) -> 
         _usage(parser, "--max-body-mb must be positive")
     if not args.timeout > 0:
         _usage(parser, "--timeout must be positive")
-    if not 0 <= args.port <= 65535:
-        _usage(parser, "--port must be between 0 and 65535")
     if not args.body_timeout > 0:
         _usage(parser, "--body-timeout must be positive")
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    """A listening socket (bound here, so that ``--port 0`` can say which port it got).
-
-    Made with ``IPPROTO_TCP`` named: asyncio turns Nagle's algorithm off (``TCP_NODELAY``) only
-    on sockets whose ``proto`` says TCP, and accepted sockets inherit it. With ``proto=0`` every
-    response waited ~40 ms for the client's delayed ACK (measured: 44 ms for ``GET /health``).
-    """
-    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host.strip("[]"), port))
-    sock.listen(128)
-    sock.set_inheritable(True)
-    return sock
 
 
 def _renderer(args: argparse.Namespace) -> Any:
@@ -180,18 +152,15 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
     """
     _check(args, parser)
     try:
-        token = token_from_args(args, legacy_env=LEGACY_TOKEN_ENV, warn=_warn)
-    except TokenError as e:
+        listen = listen_from_args(args, legacy_env=LEGACY_TOKEN_ENV, warn=_warn)
+    except ListenRefused as e:
         print(f"codepaint serve: {e}", file=sys.stderr)
         return EXIT_USAGE
-    refusal = listen_refusal(args.host, token)
-    if refusal is not None:
-        print(f"codepaint serve: {refusal}", file=sys.stderr)
-        return EXIT_USAGE
+    token = listen.token
     from codepaint_env.core.errors import DependencyNotInstalled
 
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401 (the server shell serves with it: missing, the fix is said here)
 
         from codepaint_env.serve import DEFAULT_REWARD, INSTALL
         from codepaint_env.serve.app import END_TOKENS, BadRequest, Limits, create_app
@@ -214,7 +183,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
                     body_timeout_s=args.body_timeout)
     spec = args.reward or DEFAULT_REWARD
     try:
-        sock = _bind(args.host, args.port)
+        sock = listen.bind()
     except OSError as e:
         print(f"codepaint serve: cannot listen on {args.host}:{args.port}: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -230,15 +199,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
         except DependencyNotInstalled as e:
             print(f"codepaint serve: {e} ({INSTALL} for the server itself)", file=sys.stderr)
             return EXIT_BROKEN
-        host, port = sock.getsockname()[:2]
-        shown = f"[{host}]" if ":" in host else host
-        print(f"codepaint serve: reward {spec} on http://{shown}:{port} "
+        print(f"codepaint serve: reward {spec} on {address(sock)} "
               f"({'token required' if token else 'no token: this machine only'}; "
               f"{'Ray, ' + str(args.workers) + ' workers' if args.ray else 'local renderer'})",
               file=sys.stderr, flush=True)
-        config = uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=5,
-                                server_header=False)
-        uvicorn.Server(config).run(sockets=[sock])
+        serve(app, sock, log_level=args.log_level)  # the server shell; the app has its own guard
     except KeyboardInterrupt:  # Ctrl-C: uvicorn shut down (renderer closed), then re-raised it
         pass
     finally:

@@ -33,8 +33,7 @@ import numpy as np
 from gymnasium.vector import AutoresetMode, SyncVectorEnv
 from gymnasium.vector.utils import concatenate, iterate
 
-from codepaint_env.envs.env import CodePaintEnv, build_reward, resolve_tasks, spec_text, step_batch
-from codepaint_env.tasks.defaults import default_reward
+from codepaint_env.envs.env import CodePaintEnv, step_batch
 
 __all__ = ["CodePaintVectorEnv"]
 
@@ -48,7 +47,8 @@ class CodePaintVectorEnv(SyncVectorEnv):
         autoreset_mode: An :class:`~gymnasium.vector.AutoresetMode` or its value (``"NextStep"``,
             the default; ``"SameStep"``; ``"Disabled"``).
         **env_kwargs: :class:`~codepaint_env.envs.env.CodePaintEnv` arguments, the same for every copy.
-            ``reward`` is built once and shared, so one ``score`` call judges the whole step.
+            The copies share one :class:`~codepaint_env.episode.EpisodeResources` (one reward object),
+            so one ``score`` call judges the whole step.
     """
 
     _env_obs: list[Any]  # each environment's last observation (SyncVectorEnv's, typed)
@@ -57,16 +57,10 @@ class CodePaintVectorEnv(SyncVectorEnv):
                  autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP, **env_kwargs: Any) -> None:
         if num_envs < 1:
             raise ValueError("num_envs must be at least 1")
-        if env_kwargs.get("reward") is None:  # the environments' default, decided once from their tasks
-            tasks = resolve_tasks(env_kwargs.get("tasks"), env_kwargs.get("language", "p5brush"),
-                                  env_kwargs.get("split", "train"))
-            env_kwargs["reward"] = default_reward(tasks)
-        spec = spec_text(env_kwargs["reward"])
-        env_kwargs["reward"] = build_reward(env_kwargs["reward"])  # one reward object for every env
+        # one set of resources (settings, renderer, reward, tasks) for every copy: one score call a step
+        env_kwargs["resources"] = CodePaintEnv(**env_kwargs).resources
         super().__init__([lambda: CodePaintEnv(**env_kwargs)] * num_envs, copy=copy,
                          autoreset_mode=autoreset_mode)
-        for env in self.envs:
-            env.reward_spec = spec  # info["reward_spec"] names the spec, not the shared object
         self.envs: list[CodePaintEnv]  # type: ignore[assignment]  (SyncVectorEnv types them as Env)
 
     def step(self, actions: Any) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:

@@ -24,10 +24,12 @@ One module per trainer, each documented with the command of a real run:
 TRL needs no adapter: every reward is a TRL reward function, and
 :class:`~codepaint_env.integrations.trl.CodePaintToolEnv` is its ``environment_factory``.
 
-The multi-turn adapters (TRL's ``CodePaintToolEnv``, SkyRL, verl's agent loop, verifiers, OpenEnv)
-share one episode core, :mod:`codepaint_env.integrations.episode`: the task from every column of a
-row, the reward from the trainer config, one record per turn, the feedback message and the
-episode's reward (last, best or mean); each keeps only its platform's glue.
+The multi-turn doors (TRL's ``CodePaintToolEnv``, SkyRL, verl's agent loop, verifiers, OpenEnv, and
+the Gym env) are thin layers over one episode core, :mod:`codepaint_env.episode`: the settings
+from the trainer config (``EpisodeSettings``), the task from every column of a row, the reply
+parsed (a program or a ``submit_code`` call), one record per turn (``Turn.to_dict()``, what every
+door sends), the feedback message and where its picture goes, the episode's reward (last, best or
+mean) and its end; each keeps only its platform's glue.
 
 The reward, the renderer and a ``codepaint serve`` URL come from environment variables
 (:class:`~codepaint_env.scoring.trainer.TrainerConfig`): trainers start their reward code in

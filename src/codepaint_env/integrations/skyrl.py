@@ -32,7 +32,7 @@ the process that makes environments::
         +environment.skyrl_gym.codepaint.images=true \
         trainer.policy.model.path=Qwen/Qwen2.5-VL-7B-Instruct trainer.algorithm.advantage_estimator=grpo
 
-**The episode** is every adapter's (:mod:`codepaint_env.integrations.episode`). ``extras`` is
+**The episode** is every door's (:mod:`codepaint_env.episode`). ``extras`` is
 the dataset row (``extra_info`` holds the task's columns, every one of them read: ``task_id``,
 ``prompt``, ``language``, ``size``, ``checks``...; ``max_turns`` is set by SkyRL's generator).
 Each ``step(action)`` extracts the program from the completion, renders it, scores it with the
@@ -53,7 +53,7 @@ apply too.
 **Rewards SkyRL receives.** A float per turn. A turn that could not be judged (judge down,
 render infrastructure failed) gets ``unjudged_reward`` (default 0.0) and ``metadata["judged"]``
 False; ``get_metrics()`` reports the episode's ``judged`` fraction, so a falling mean is visible.
-Each step's ``metadata`` is the turn's record (:class:`~codepaint_env.integrations.episode.Turn`:
+Each step's ``metadata`` is the turn's record (:class:`~codepaint_env.episode.Turn`:
 the same fields through every door) with the ``task_id``.
 """
 
@@ -63,9 +63,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.envs.vlm_messages import EDIT_INSTRUCTION
-from codepaint_env.integrations.episode import Episode, episode_reward, task_from_row
-from codepaint_env.scoring.trainer import TrainerConfig
+from codepaint_env.episode import Episode, EpisodeResources, EpisodeSettings, task_from_row
 
 try:
     from skyrl_gym.envs.base_text_env import BaseTextEnv, BaseTextEnvStepOutput
@@ -77,7 +75,7 @@ __all__ = ["ENV_ID", "CodePaintTextEnv", "register_env"]
 
 #: The ``env_class`` SkyRL rows name (:func:`register_env` registers it).
 ENV_ID = "codepaint"
-DEFAULT_INSTRUCTION = EDIT_INSTRUCTION["user"]
+#: The config keys (each an :class:`~codepaint_env.episode.EpisodeSettings` field, ``reward`` its spec).
 _CONFIG_KEYS = frozenset({"images", "reward", "reward_mode", "no_change_penalty", "success_threshold",
                           "unjudged_reward", "instruction"})
 
@@ -104,23 +102,15 @@ class CodePaintTextEnv(BaseTextEnv):
             raise ValueError(f"codepaint environment config: unknown key(s) {', '.join(unknown)}; "
                              f"known: {', '.join(sorted(_CONFIG_KEYS))}")
         extras = dict(extras or {})
-        trainer = TrainerConfig.from_environ()
+        settings = EpisodeSettings.from_config(max_turns=int(extras.get("max_turns") or 1), **config)
         row = {k: v for k, v in extras.items() if k != "extra_info"}
         row.update(extras.get("extra_info") or {})  # extra_info's columns first
         self.task, self.seed = task_from_row(
-            row, trainer, where="a codepaint SkyRL row", default_id="skyrl-task",
-            hint=": extra_info.prompt and extra_info.language (write the rows with "
-                 "codepaint export parquet --for skyrl)")
-        self.max_turns = int(extras.get("max_turns") or 1)
-        self.images = bool(config.get("images", False))
-        self.instruction = str(config.get("instruction") or DEFAULT_INSTRUCTION)
-        self.reward = episode_reward(str(config["reward"]) if config.get("reward") else None, config=trainer)
-        threshold = config.get("success_threshold")
-        self._env_kwargs: dict[str, Any] = {
-            "reward_mode": str(config.get("reward_mode", "absolute")),
-            "no_change_penalty": float(config.get("no_change_penalty", 0.0)),
-            "success_threshold": None if threshold is None else float(threshold),
-            "unjudged_reward": float(config.get("unjudged_reward", trainer.unjudged_reward))}
+            row, settings.config, where="a codepaint SkyRL row",
+            default_id="skyrl-task", hint=": extra_info.prompt and extra_info.language (write the rows with "
+                                          "codepaint export parquet --for skyrl)")
+        self.resources = EpisodeResources(settings)
+        self.max_turns = settings.max_turns
         self.episode: Episode | None = None
 
     def init(self, prompt: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -131,27 +121,24 @@ class CodePaintTextEnv(BaseTextEnv):
     def step(self, action: str) -> BaseTextEnvStepOutput:
         """Render and score the program in ``action``; feedback while turns remain."""
         episode = self.episode if self.episode is not None else self._start()  # a bare step() starts it too
-        self.turns += 1
-        turn = episode.step(action)
-        done = episode.done or self.turns >= self.max_turns
-        observations = [] if done else [episode.feedback_message(images=self.images,
-                                                                 instruction=self.instruction)[0]]
-        metadata = {"task_id": self.task.id, **turn.to_dict()}
-        return BaseTextEnvStepOutput(observations=observations, reward=turn.reward, done=done,
-                                     metadata=metadata, postprocessed_action=None)
+        step = episode.respond(action)
+        self.turns = len(episode.turns)
+        return BaseTextEnvStepOutput(observations=[] if step.message is None else [step.message],
+                                     reward=step.turn.reward, done=step.done,
+                                     metadata={"task_id": self.task.id, **step.turn.to_dict()},
+                                     postprocessed_action=None)
 
     def get_metrics(self) -> dict[str, Any]:
         """The episode's turns, judged fraction and last judged value (SkyRL averages them)."""
         turns = self.episode.turns if self.episode is not None else []
         judged = [t.value for t in turns if t.value is not None]
-        return {"turns": self.turns,
+        return {"turns": len(turns),
                 "judged": sum(t.judged for t in turns) / len(turns) if turns else 0.0,
                 **({"final_value": judged[-1]} if judged else {})}
 
     def _start(self) -> Episode:
         self.turns = 0
-        self.episode = Episode.start(self.task, self.reward, max_turns=self.max_turns, seed=self.seed,
-                                     **self._env_kwargs)
+        self.episode = self.resources.episode(self.task, render_seed=self.seed)
         return self.episode
 
 

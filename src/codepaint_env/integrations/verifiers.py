@@ -16,8 +16,8 @@ parts, and what this module gives for each:
   :class:`CodePaintVerifiersEnv` with ``max_turns=1`` is the single-turn case
   (``agents.agent.run(task)``, as verifiers' own ``SingleAgentEnv``); with ``max_turns > 1`` it
   holds the rollout open (``agents.agent.interaction(task)``): the policy writes a program, the
-  environment renders and scores it (the episode of every adapter,
-  :mod:`codepaint_env.integrations.episode`: one record per turn in ``trace.info["codepaint"]``)
+  environment renders and scores it (the episode of every door,
+  :mod:`codepaint_env.episode`: one record per turn in ``trace.info["codepaint"]``)
   and answers with the feedback text, and with ``images=True`` the picture as an ``image_url``
   part, then the policy edits; the episode's reward is the last program's
   (``reward_aggregation="last"``), the best judged one (``"best"``) or their mean (``"mean"``).
@@ -72,15 +72,12 @@ Nothing of codepaint imports this module; it needs ``verifiers`` (which pins ``o
 from __future__ import annotations
 
 import asyncio
-import json
-import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.core.pickling import PicklesAsArguments
-from codepaint_env.envs.vlm_messages import OLDER_PICTURE, SUBMIT_TOOL, TOOL_INSTRUCTION
-from codepaint_env.integrations.episode import Episode, Turn, aggregate, episode_reward
+from codepaint_env.episode import EpisodeResources, EpisodeSettings, Turn, aggregate, parse_reply
+from codepaint_env.episode.messages import OLDER_PICTURE, SUBMIT_TOOL, with_tool_instruction
 from rewards.spec import DEFAULT_REWARD
 
 try:
@@ -94,9 +91,7 @@ except ImportError as e:  # a broken installation: say how to fix it
         "pins openai<3: scripts/install-trainer-venvs.sh python3 verifiers makes .venvs/verifiers)") from e
 
 if TYPE_CHECKING:
-    from codepaint_env.render.service import RenderService
     from codepaint_env.tasks import Task
-    from rewards.base import Reward
 
 __all__ = ["OLDER_PICTURE", "PLUGIN_MODULE", "SUBMIT_TOOL", "TASKSET_ID", "CodePaintChatHarness",
            "CodePaintChatHarnessConfig", "CodePaintEnvConfig", "CodePaintTask", "CodePaintTaskData",
@@ -114,51 +109,11 @@ class NotJudged(RuntimeError):
     """The codepaint reward could not judge the rollout's program (infrastructure, not the program)."""
 
 
-# ---------------------------------------------------------------------- the shared renderer and reward
-class _Scoring(PicklesAsArguments):
-    """One renderer and one reward object for every rollout of a taskset (made on first use).
-
-    Args:
-        reward: The codepaint reward spec.
-        size: The render size (``None``: each task's own).
-        feedback: ``"short"`` or ``"full"`` (see :class:`~codepaint_env.envs.env.CodePaintEnv`).
-    """
-
-    def __init__(self, reward: str, size: int | None = None, feedback: str = "short") -> None:
-        self.spec, self.size, self.feedback = reward, size, feedback
-        self._lock = threading.Lock()
-        self._renderer: RenderService | None = None
-        self._reward: Reward | None = None
-
-    def reward(self) -> Reward:
-        """The reward object (its renderer started with it; the trainer config's other settings apply)."""
-        with self._lock:
-            if self._reward is None:
-                from codepaint_env.render import Renderer
-
-                renderer = Renderer()
-                try:
-                    self._reward = episode_reward(self.spec, renderer=renderer)
-                except BaseException:
-                    renderer.close()
-                    raise
-                self._renderer = renderer
-            return self._reward
-
-    def episode(self, task: Task, max_turns: int) -> Episode:
-        """A new episode on ``task`` over the shared renderer and reward."""
-        from codepaint_env.scoring.trainer import TrainerConfig
-
-        reward = self.reward()
-        return Episode.start(task, reward, max_turns=max_turns, seed=TrainerConfig.from_environ().seed,
-                             size=self.size, renderer=self._renderer, feedback=self.feedback)
-
-    def close(self) -> None:
-        """Close the renderer (idempotent; a later rollout starts a new one)."""
-        with self._lock:
-            renderer, self._renderer, self._reward = self._renderer, None, None
-        if renderer is not None:
-            renderer.close()
+def _resources(reward: str = DEFAULT_REWARD, size: int | None = None, feedback: str = "short"
+               ) -> EpisodeResources:
+    """One renderer (the resources' own, closed by the env's ``stop``) and one reward for every rollout."""
+    settings = EpisodeSettings.from_config(reward=reward, size=size, feedback=feedback)
+    return EpisodeResources(settings, own_renderer=True)
 
 
 # ---------------------------------------------------------------------- the taskset
@@ -184,12 +139,13 @@ class CodePaintTask(vf.Task[CodePaintTaskData, vf.State, vf.TaskConfig]):  # pyr
     Args:
         data: The task's wire data.
         config: verifiers' task config.
-        scoring: The taskset's shared renderer and reward (made from the config when not given).
+        resources: The taskset's shared renderer, reward and settings (made from the config when not given).
     """
 
-    def __init__(self, data: CodePaintTaskData, config: Any = None, scoring: _Scoring | None = None) -> None:
+    def __init__(self, data: CodePaintTaskData, config: Any = None, resources: EpisodeResources | None = None
+                 ) -> None:
         super().__init__(data, config)
-        self.scoring = scoring if scoring is not None else _Scoring(DEFAULT_REWARD)
+        self.resources = resources if resources is not None else _resources()
 
     @vf.reward(weight=1.0)
     async def codepaint(self, trace: vf.Trace) -> float:
@@ -203,8 +159,8 @@ class CodePaintTask(vf.Task[CodePaintTaskData, vf.State, vf.TaskConfig]):  # pyr
         """
         record = trace.info.get("codepaint")
         if not record or not record.get("turns"):
-            program, _ = _program(trace.assistant_messages[-1:] if trace.assistant_messages else [])
-            turn = await asyncio.to_thread(self._score_one, program)
+            reply = parse_reply(list(trace.assistant_messages[-1:]))
+            turn = await asyncio.to_thread(self._score_one, reply)
             record = trace.info["codepaint"] = {"turns": [turn.to_dict()], "aggregation": "last"}
         outcome = aggregate([Turn(**t) for t in record["turns"]], record.get("aggregation", "last"))
         trace.record_metric("codepaint/turns", float(outcome.turns))
@@ -215,8 +171,8 @@ class CodePaintTask(vf.Task[CodePaintTaskData, vf.State, vf.TaskConfig]):  # pyr
             raise NotJudged(f"codepaint reward not judged: {outcome.turn.reason or 'no reason given'}")
         return float(outcome.value)
 
-    def _score_one(self, program: str) -> Turn:
-        return self.scoring.episode(self.data.codepaint_task(), max_turns=1).step(program)
+    def _score_one(self, reply: Any) -> Turn:
+        return self.resources.episode(self.data.codepaint_task(), max_turns=1).respond(reply).turn
 
 
 class CodePaintTasksetConfig(vf.TasksetConfig):  # pyright: ignore[reportUntypedBaseClass]
@@ -249,7 +205,7 @@ class CodePaintTaskset(vf.Taskset[CodePaintTask, CodePaintTasksetConfig]):  # py
 
     def __init__(self, config: CodePaintTasksetConfig) -> None:
         super().__init__(config)
-        self.scoring = _Scoring(config.reward, config.size, config.feedback)
+        self.resources = _resources(config.reward, config.size, config.feedback)
 
     def load(self) -> list[CodePaintTask]:
         """The suite's tasks (see :class:`CodePaintTasksetConfig`).
@@ -257,21 +213,17 @@ class CodePaintTaskset(vf.Taskset[CodePaintTask, CodePaintTasksetConfig]):  # py
         Raises:
             ValueError: The suite has no task for the split and language.
         """
-        from codepaint_env.tasks import builtin_suites, load_suite, load_tasks
+        from codepaint_env.tasks import resolve_tasks
         from codepaint_env.tasks.prompts import system_prompt
 
         cfg = self.config
-        if cfg.suite in builtin_suites():
-            found = load_suite(cfg.suite, split=cfg.split, language=cfg.language)
-        else:
-            found = [t for t in load_tasks(cfg.suite) if (cfg.split is None or t.split == cfg.split)
-                     and (cfg.language is None or t.language == cfg.language)]
+        found = resolve_tasks(cfg.suite, cfg.language, cfg.split)
         if not found:
             raise ValueError(f"no codepaint task in {cfg.suite!r} (split {cfg.split}, "
                              f"language {cfg.language})")
         return [CodePaintTask(CodePaintTaskData(id=t.id, name=t.id, prompt=t.prompt,
                                                 system_prompt=system_prompt(t.language), task=t.to_row()),
-                              cfg.task, scoring=self.scoring)
+                              cfg.task, resources=self.resources)
                 for t in found]
 
 
@@ -319,14 +271,14 @@ class CodePaintChatHarness(vf.Harness[CodePaintChatHarnessConfig]):  # pyright: 
             A successful ``ProgramResult`` (a failed model call raises; verifiers records it).
         """
         system, prompt = self.resolve_prompt(data)
-        if self.config.submit_tool:
-            system = f"{system}\n\n{TOOL_INSTRUCTION}" if system else TOOL_INSTRUCTION
         messages: list[dict[str, Any]] = [{"role": "system", "content": system}] if system else []
         if isinstance(prompt, str):
             messages.append({"role": "user", "content": prompt})
         elif prompt is not None:
             messages.extend(m for m in (message_to_wire(m) for m in prompt)
                             if not (m.get("role") == "system" and system))
+        if self.config.submit_tool:
+            messages = with_tool_instruction(messages)
         messages = keep_last_pictures(messages, self.config.keep_last_images)
         kwargs: dict[str, Any] = {"model": ctx.model, "messages": messages}
         if self.config.submit_tool:
@@ -421,43 +373,24 @@ class CodePaintVerifiersEnv(vf.Env[CodePaintEnvConfig]):  # pyright: ignore[repo
         if cfg.max_turns == 1:
             await agents.agent.run(task)
             return
-        cp_task = task.data.codepaint_task()
-        episode = await asyncio.to_thread(task.scoring.episode, cp_task, cfg.max_turns)
+        episode = await asyncio.to_thread(
+            task.resources.episode, task.data.codepaint_task(), max_turns=cfg.max_turns, images=cfg.images,
+            image_placement=cfg.image_placement, reward_aggregation=cfg.reward_aggregation)
         async with agents.agent.interaction(task) as chat:
             segment = await chat.turn()
             while not segment.terminated:
-                program, call_id = _program(segment.messages)
-                await asyncio.to_thread(episode.step, program)
+                step = await asyncio.to_thread(episode.respond, list(segment.messages))
                 chat.trace.info["codepaint"] = {"turns": [t.to_dict() for t in episode.turns],
                                                 "aggregation": cfg.reward_aggregation}
-                if episode.done or len(episode.turns) >= cfg.max_turns:
+                if step.message is None:
                     break
-                tool = call_id is not None and cfg.image_placement == "tool"
-                message, _ = episode.feedback_message(images=cfg.images, tool=tool, tool_call_id=call_id)
-                segment = await chat.turn([message])
+                segment = await chat.turn([step.message])
 
     async def stop(self) -> None:
         """Close the taskset's renderer when the environment stops serving."""
-        scoring = getattr(self.taskset, "scoring", None)
-        if scoring is not None:
-            await asyncio.to_thread(scoring.close)
-
-
-def _program(messages: Sequence[Any]) -> tuple[str, str | None]:
-    """(the program, the ``submit_code`` call id or None) of the last assistant message in ``messages``."""
-    for message in reversed(messages):
-        if getattr(message, "role", None) != "assistant":
-            continue
-        for call in reversed(message.tool_calls or []):
-            if call.name == "submit_code":
-                try:
-                    args = json.loads(call.arguments or "{}")
-                except ValueError:
-                    args = {}
-                code = args.get("code") if isinstance(args, dict) else None
-                return (code if isinstance(code, str) else ""), call.id
-        return message.content or "", None
-    return "", None
+        resources = getattr(self.taskset, "resources", None)
+        if resources is not None:
+            await asyncio.to_thread(resources.close)
 
 
 def load_environment(suite: str = "svg", *, rewards: str | None = None, max_turns: int = 1,

@@ -2,7 +2,7 @@ r"""verl: a multi-turn codepaint agent loop: the policy writes a program, sees i
 
 :class:`CodePaintAgentLoop` is a verl 0.9 ``AgentLoopBase`` (``verl.experimental.agent_loop``).
 One trajectory: the policy writes a program; codepaint renders and scores it (the episode of
-every adapter, :mod:`codepaint_env.integrations.episode`: the task from every column of the row's
+every door, :mod:`codepaint_env.episode`: the task from every column of the row's
 ``extra_info``, one record per turn); the picture
 and the feedback text go back to the policy as the next message (a user message, or the result
 of a ``submit_code`` tool call); the policy edits; up to ``max_turns`` programs. The trajectory's
@@ -69,7 +69,7 @@ marked: ``extra_fields["reward_extra_info"]`` (verl's ``reward_extra_info``: the
 (0.0), ``rendered``, ``error_kind``, the training monitors of :mod:`rewards.monitors` as
 ``codepaint/...``, plus ``turns`` and ``unjudged_turns``), and each turn in
 ``extra_fields["codepaint_turns"]`` (the turn's record,
-:class:`~codepaint_env.integrations.episode.Turn`: ``judged``, ``reason``...) and
+:class:`~codepaint_env.episode.Turn`: ``judged``, ``reason``...) and
 ``extra_fields["turn_scores"]`` (``None``). Watch the ``judged`` mean.
 ``CODEPAINT_UNJUDGED_REWARD=group_mean`` needs the whole group and is refused here (one loop sees
 one trajectory).
@@ -88,8 +88,6 @@ Nothing of codepaint imports this module; ``scripts/install-trainer-venvs.sh`` m
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -100,10 +98,16 @@ from uuid import uuid4
 from PIL import Image
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.envs.vlm_messages import OLDER_PICTURE, SUBMIT_TOOL, TOOL_INSTRUCTION
-from codepaint_env.integrations.episode import AGGREGATIONS, Episode, Turn, episode_reward, task_from_row
+from codepaint_env.episode import (
+    Episode,
+    EpisodeResources,
+    EpisodeSettings,
+    Reply,
+    parse_reply,
+    task_from_row,
+)
+from codepaint_env.episode.messages import OLDER_PICTURE, SUBMIT_TOOL
 from codepaint_env.integrations.verl import verl_answer
-from codepaint_env.scoring.trainer import TrainerConfig
 
 try:
     from verl.experimental.agent_loop.agent_loop import (  # pyright: ignore[reportMissingImports]
@@ -217,46 +221,35 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
                  success_threshold: float | None = None, **kwargs: Any) -> None:
         kwargs.pop("tools", None)
         super().__init__(*args, **kwargs)
-        if int(max_turns) < 1:
-            raise ValueError(f"max_turns must be at least 1, not {max_turns!r}")
-        if image_placement not in _PLACEMENTS:
-            raise ValueError(f"image_placement must be one of {', '.join(_PLACEMENTS)}, "
-                             f"not {image_placement!r}")
         if keep_last_images is not None and int(keep_last_images) < 1:
             raise ValueError(f"keep_last_images must be at least 1 or None (all), not {keep_last_images!r}")
-        if image_size is not None and int(image_size) < 1:
-            raise ValueError(f"image_size must be a positive number of pixels or None, not {image_size!r}")
-        if reward_aggregation not in AGGREGATIONS:
-            raise ValueError(f"reward_aggregation must be one of {', '.join(AGGREGATIONS)}, "
-                             f"not {reward_aggregation!r}")
-        if feedback not in ("short", "full"):
-            raise ValueError(f"feedback must be 'short' or 'full', not {feedback!r}")
         multimodal = (getattr(self.processor, "image_processor", None) is not None
                       and self.continuous_token_builder.supports_multimodal())
         if images and not multimodal:
             raise ValueError("images=True needs a vision-language model with its multimodal processor "
                              "(actor_rollout_ref.model.path of a VL model); set images: false for a "
                              "text model")
-        config = TrainerConfig.from_environ()
-        if reward:
-            config = dataclasses.replace(config, reward=str(reward))
-        if config.unjudged_group_mean:
+        settings = EpisodeSettings.from_config(
+            reward=reward, max_turns=int(max_turns), images=multimodal if images is None else bool(images),
+            image_placement=image_placement, image_size=None if image_size is None else int(image_size),
+            reward_aggregation=reward_aggregation, feedback=feedback, success_threshold=success_threshold,
+            picture_form="image")
+        if settings.config.unjudged_group_mean:
             raise ValueError("CODEPAINT_UNJUDGED_REWARD=group_mean needs the whole group, and an agent loop "
                              "scores one trajectory: give a number (an unjudged trajectory is marked "
                              "judged=0.0 in reward_extra_info)")
-        self.max_turns = int(max_turns)
-        self.images = multimodal if images is None else bool(images)
-        self.image_placement = str(image_placement)
+        #: The episodes' settings and resources (the reward: built once per configuration and process).
+        self.resources = EpisodeResources(settings)
         self.keep_last_images = None if keep_last_images is None else int(keep_last_images)
-        self.image_size = None if image_size is None else int(image_size)
-        self.reward_aggregation = str(reward_aggregation)
-        self.feedback = str(feedback)
-        self.success_threshold = None if success_threshold is None else float(success_threshold)
-        self.trainer_config = config
         self.response_length = int(self.rollout_config.response_length)
         self.tool_schema = OpenAIFunctionToolSchema.model_validate(SUBMIT_TOOL)
         self.tool_parser = (ToolParser.get_tool_parser(self.rollout_config.multi_turn.format, self.tokenizer)
-                            if self.image_placement == "tool" else None)
+                            if settings.image_placement == "tool" else None)
+
+    @property
+    def settings(self) -> EpisodeSettings:
+        """How the trajectories' episodes run."""
+        return self.resources.settings
 
     # ------------------------------------------------------------------ the trajectory
     @rollout_trace_op
@@ -273,17 +266,15 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
             An ``AgentLoopOutput`` with ``reward_score`` set (see the module docstring).
         """
         priority = int(priority)
-        messages = [dict(m) for m in kwargs["raw_prompt"]]
         info = dict(kwargs.get("extra_info") or {})
         task, seed = task_from_row(
-            info, self.trainer_config, prompt=info.get("prompt") or list(kwargs.get("raw_prompt") or []),
-            where="a codepaint verl row (extra_info)", default_id="verl-task",
+            info, self.settings.config, where="a codepaint verl row (extra_info)",
+            prompt=info.get("prompt") or list(kwargs.get("raw_prompt") or []), default_id="verl-task",
             hint=" (write the rows with codepaint export parquet)")
-        episode = await asyncio.to_thread(self._episode, task, seed)
+        episode = await asyncio.to_thread(self.resources.episode, task, render_seed=seed)
+        messages = episode.opening(kwargs["raw_prompt"])
         tools = ([self.tool_schema.model_dump(exclude_unset=True, exclude_none=True)]
-                 if self.tool_parser else None)
-        if tools:
-            _add_to_system(messages, TOOL_INSTRUCTION)
+                 if episode.tools else None)
 
         multi_modal = await self.process_multi_modal_info(messages)
         videos, audios = multi_modal.get("videos"), multi_modal.get("audios")
@@ -299,7 +290,7 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         metrics: dict[str, Any] = {}
         extra_fields: dict[str, Any] = {}
         env_messages = 0
-        for turn in range(1, self.max_turns + 1):
+        while True:  # the episode ends the loop (its turn budget, its success threshold)
             params = dict(sampling_params)
             params["max_tokens"] = max(1, self.response_length - len(ctx.mask))
             images = ctx.images()
@@ -323,17 +314,15 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
             ctx.ids = merged.token_ids
             ctx.logprobs = new_logprobs or []
 
-            program, assistant, call = await self._reply(out.token_ids)
+            reply, assistant = await self._reply(out.token_ids)
             with simple_timer("compute_score", metrics):
-                await asyncio.to_thread(episode.step, program)
-            if episode.done or turn == self.max_turns or len(ctx.mask) >= self.response_length:
+                step = await asyncio.to_thread(episode.respond, reply)
+            if step.message is None or len(ctx.mask) >= self.response_length:
                 break
 
-            # the environment's answer: the picture (if any) and the feedback, as the next message
+            # the episode's answer: the picture (if any) and the feedback, as the next message
             messages.append(assistant)
-            message, picture = episode.feedback_message(
-                images=self.images, tool=call is not None, form="image", max_side=self.image_size,
-                tool_call_id=None if call is None else call.tool_call_id)
+            message, picture = step.message, step.picture
             if picture is not None:
                 self._assert_mm_supported(True)
             previous = list(messages)
@@ -362,33 +351,22 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
                             multi_modal)
 
     # ------------------------------------------------------------------ the pieces
-    def _episode(self, task: Any, seed: int) -> Episode:
-        """The trajectory's episode, over the process's reward (built once per configuration)."""
-        return Episode.start(task, episode_reward(config=self.trainer_config), max_turns=self.max_turns,
-                             seed=seed, success_threshold=self.success_threshold,
-                             unjudged_reward=self.trainer_config.unjudged_reward, feedback=self.feedback)
-
-    async def _reply(self, token_ids: Sequence[int]) -> tuple[str, dict[str, Any], Any]:
-        """The program of a reply, the reply as a chat message, and its ``submit_code`` call (or None)."""
+    async def _reply(self, token_ids: Sequence[int]) -> tuple[Reply, dict[str, Any]]:
+        """The reply (its ``submit_code`` call, if any: the episode parses it) and it as a chat message."""
         text = await asyncio.to_thread(self.tokenizer.decode, list(token_ids), skip_special_tokens=True)
         if self.tool_parser is None:
-            return text, {"role": "assistant", "content": text}, None
+            return parse_reply(text), {"role": "assistant", "content": text}
         content, calls = await self.tool_parser.extract_tool_calls(list(token_ids), [self.tool_schema])
-        call = next((c for c in calls if c.name == SUBMIT_TOOL["function"]["name"]), None)
-        if call is None:
-            return text, {"role": "assistant", "content": text}, None
-        try:
-            arguments = json.loads(call.arguments or "{}")
-        except ValueError:
-            arguments = {}
-        code = arguments.get("code") if isinstance(arguments, dict) else None
+        reply = parse_reply(text, [c for c in calls if c.name == SUBMIT_TOOL["function"]["name"]][:1])
+        if not reply.tool:
+            return reply, {"role": "assistant", "content": text}
+        call = next(c for c in calls if c.name == SUBMIT_TOOL["function"]["name"])
         function, _ = OpenAIFunctionCallSchema.from_openai_function_parsed_schema(
             OpenAIFunctionParsedSchema(name=call.name, arguments=call.arguments))
         tool_call: dict[str, Any] = {"type": "function", "function": function.model_dump()}
-        if call.tool_call_id is not None:
-            tool_call["id"] = call.tool_call_id
-        message = {"role": "assistant", "content": content or "", "tool_calls": [tool_call]}
-        return (code if isinstance(code, str) else ""), message, call
+        if reply.call_id is not None:
+            tool_call["id"] = reply.call_id
+        return reply, {"role": "assistant", "content": content or "", "tool_calls": [tool_call]}
 
     async def _text_stand_in(self, shown: _Picture, previous: list[dict[str, Any]], message: dict[str, Any],
                              ctx: _Context, tools: list[dict[str, Any]] | None) -> None:
@@ -415,9 +393,9 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         if images:
             multi_modal_data["images"] = images
 
-        turns: list[Turn] = episode.turns
-        outcome = episode.outcome(self.reward_aggregation)
-        scored = outcome.scored(self.trainer_config.unjudged_reward)
+        turns = episode.turns
+        outcome = episode.outcome()
+        scored = episode.scored()
         extra_fields.update({
             "reward_extra_info": {**verl_answer(scored), "turns": float(outcome.turns),
                                   "unjudged_turns": float(outcome.unjudged_turns)},
@@ -437,15 +415,6 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
             metrics=metrics,
             extra_fields=extra_fields,
         )
-
-
-# ---------------------------------------------------------------------- helpers
-def _add_to_system(messages: list[dict[str, Any]], text: str) -> None:
-    """Append ``text`` to the system message (a new one first when there is none)."""
-    if messages and messages[0].get("role") == "system" and isinstance(messages[0].get("content"), str):
-        messages[0] = {**messages[0], "content": f"{messages[0]['content']}\n\n{text}"}
-    else:
-        messages.insert(0, {"role": "system", "content": text})
 
 
 if __name__ == "__main__":  # the YAML's path, for agent_loop_config_path=$(python -m ...)

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codepaint_env.core.auth import TOKEN_ENV, TOKEN_FILE_ENV, resolve_token
-from codepaint_env.tasks.task import TASK_COLUMNS as _TASK_COLUMNS
+from codepaint_env.tasks.rows import ROW_COLUMNS, row_columns
 from rewards.base import Reward, RewardResult, Sample
 from rewards.monitors import sample_monitors
 from rewards.spec import DEFAULT_REWARD
@@ -51,10 +51,8 @@ from rewards.spec import DEFAULT_REWARD
 #: The rewards that ask a VLM judge (``require_judged`` applies to them).
 JUDGE_IDS = frozenset({"pairwise_vlm", "pointwise_vlm", "group_pairwise"})
 
-#: The columns a reward receives: the task's (:data:`codepaint_env.tasks.task.TASK_COLUMNS`, what
-#: ``Task.columns()`` writes: the gate's text rules ``allow_text`` and ``ocr`` and the ``checks`` of
-#: ``visual_checks`` among them), plus the render seed.
-TASK_COLUMNS: tuple[str, ...] = (*_TASK_COLUMNS, "seed")
+#: The columns a reward receives (:data:`codepaint_env.tasks.rows.ROW_COLUMNS`: the task's and the seed).
+TASK_COLUMNS: tuple[str, ...] = ROW_COLUMNS
 
 _ENV = {
     "reward": "CODEPAINT_REWARD",
@@ -229,21 +227,8 @@ class Scored:
 
 
 def task_columns(extra: Mapping[str, Any] | None, config: TrainerConfig) -> dict[str, Any]:
-    """A row's task columns (:data:`TASK_COLUMNS`) as plain values, with the size and seed defaults.
-
-    Values read back from parquet may be numpy arrays or scalars; they become lists and numbers.
-    """
-    extra = extra or {}
-    out: dict[str, Any] = {}
-    for key in TASK_COLUMNS:
-        value = extra.get(key)
-        if value is None:
-            continue
-        out[key] = value.tolist() if hasattr(value, "tolist") else value
-    size = out.get("size", config.size)
-    out["size"] = [size, size] if isinstance(size, int) else size  # [W, H] or "WxH", never one int
-    out.setdefault("seed", config.seed)
-    return out
+    """A row's task columns (:data:`TASK_COLUMNS`) as plain values, the config's size and seed by default."""
+    return row_columns(extra, size=config.size, seed=config.seed)
 
 
 def score_batch(completions: Sequence[Any], prompts: Sequence[Any] | None,

@@ -22,7 +22,15 @@ from __future__ import annotations
 
 from codepaint_env.tasks.curriculum import Curriculum
 from codepaint_env.tasks.defaults import default_reward
-from codepaint_env.tasks.loading import all_tasks, builtin_suites, load_suite, load_tasks, tasks_to_rows
+from codepaint_env.tasks.loading import (
+    all_tasks,
+    builtin_suites,
+    load_suite,
+    load_tasks,
+    resolve_tasks,
+    tasks_to_rows,
+)
+from codepaint_env.tasks.rows import row_columns, task_from_row
 from codepaint_env.tasks.task import COLOUR_FAMILIES, LANGUAGES, SPLITS, Task, TaskError
 
 __all__ = [
@@ -37,5 +45,8 @@ __all__ = [
     "default_reward",
     "load_suite",
     "load_tasks",
+    "resolve_tasks",
+    "row_columns",
+    "task_from_row",
     "tasks_to_rows",
 ]

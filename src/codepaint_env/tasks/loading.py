@@ -179,3 +179,26 @@ def tasks_to_rows(tasks: Iterable[Task], system_prompt: str | None = None) -> li
         rows.append({"prompt": prompt, **t.columns()})
     return rows
 
+
+
+def resolve_tasks(tasks: Any, language: str | None, split: str | None) -> list[Task]:
+    """The tasks an episode draws from, from any form a user names them in.
+
+    Args:
+        tasks: ``None`` (every built-in task of ``language``), a built-in suite name, a JSONL path,
+            or a list of :class:`Task` or task rows (a row without a language is in ``language``).
+        language: Only this language's tasks (``None``: every language).
+        split: ``"train"``, ``"eval"`` or ``None`` (both).
+
+    Raises:
+        TaskError: A bad filter, or a row that is not a valid task.
+    """
+    if tasks is None:
+        return all_tasks(split=split, language=language)
+    if isinstance(tasks, str) and tasks in builtin_suites():
+        return load_suite(tasks, split=split, language=language)
+    if isinstance(tasks, (str, Path)):
+        return [t for t in load_tasks(tasks) if (split is None or t.split == split)
+                and (language is None or t.language == language)]
+    return [t if isinstance(t, Task) else Task.from_row({"language": language, **t}, "tasks=[...]")
+            for t in tasks]

@@ -1,0 +1,341 @@
+"""`Episode`: one task's turns: render, score, record, feed back, aggregate, end. The core under every door.
+
+An episode is made by :meth:`EpisodeResources.episode
+<codepaint_env.episode.resources.EpisodeResources.episode>` (which chose its task) and answers
+replies::
+
+    step = episode.respond(reply)        # a program, fenced or not, or a submit_code call
+    step.turn                            # the record every door sends (Turn.to_dict())
+    step.message                         # the policy's next message (None: the episode is over)
+    step.picture                         # the picture in that message (None: none shown)
+
+It owns everything between a reply and what the trainer sees: extracting the program, the
+render, the reward (one ``score`` call for a batch of episodes sharing a reward:
+:func:`respond_all`), the turn's reward (absolute or improvement, the no-change penalty, the
+unjudged reward), the feedback text, where the picture goes (a user message, or the answer to a
+``submit_code`` call), the end (the turn budget, the success threshold) and the episode's value
+(:meth:`Episode.outcome`: the last, best or mean turn).
+
+**Tools.** A reply's tool calls are parsed once (:attr:`Reply.calls
+<codepaint_env.episode.reply.Reply.calls>`); ``submit_code`` is a turn. :attr:`Episode.tools` is
+what the policy is offered, so every door offers what the episode answers.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PIL import Image
+
+from codepaint_env.episode.feedback import (
+    MAX_CODE_CHARS,
+    MAX_TEXT_CHARS,
+    cut_note,
+    render_line,
+    summary,
+    turn_feedback,
+)
+from codepaint_env.episode.messages import (
+    EDIT_INSTRUCTION,
+    SUBMIT_TOOL,
+    feedback_content,
+    feedback_message,
+    feedback_text,
+    with_tool_instruction,
+)
+from codepaint_env.episode.reply import Reply, parse_reply
+from codepaint_env.episode.turn import Outcome, Turn, aggregate
+from codepaint_env.render.extract import extract_code
+
+if TYPE_CHECKING:
+    from codepaint_env.core.result import RenderResult
+    from codepaint_env.episode.settings import EpisodeSettings
+    from codepaint_env.render.service import RenderService
+    from codepaint_env.scoring.trainer import Scored
+    from codepaint_env.tasks import Task
+    from rewards.base import Reward, RewardResult, Sample
+
+__all__ = ["Episode", "EpisodeOver", "Step", "respond_all"]
+
+
+class Shared(Protocol):
+    """What an episode needs of the resources it shares (:class:`~codepaint_env.episode.EpisodeResources`)."""
+
+    settings: EpisodeSettings
+
+    @property
+    def reward(self) -> Reward:
+        """The reward object."""
+        ...
+
+    @property
+    def renderer(self) -> RenderService:
+        """The render service."""
+        ...
+
+    def spec_for(self, task: Task) -> str:
+        """The reward spec a task is scored with."""
+        ...
+
+
+class EpisodeOver(RuntimeError):
+    """A reply to an episode that has ended (start another)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one reply gives.
+
+    Attributes:
+        turn: The turn's record (:meth:`Turn.to_dict` is what every door sends).
+        message: The policy's next message: the feedback, in a user message or as the answer to
+            its ``submit_code`` call, with the picture when pictures are shown; ``None`` at the end.
+        picture: The picture in ``message`` (``None``: none shown).
+        info: Everything known of the step (the Gym door's ``info``): the render's summary, the
+            reward's result, the spec it was scored with, the visible change...
+    """
+
+    turn: Turn
+    message: dict[str, Any] | None
+    picture: Image.Image | None
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        """Whether the episode ended with this turn."""
+        return self.message is None
+
+
+class Episode:
+    """One task's turns (see the module docstring). Made by :meth:`EpisodeResources.episode`.
+
+    Args:
+        resources: The renderer, reward and tasks it shares with other episodes.
+        task: Its task.
+        settings: How it runs (default: the resources').
+        render_seed: The seed its programs render with (default: the settings' rule).
+        curriculum: A :class:`~codepaint_env.tasks.Curriculum` told the episode's result when it ends.
+    """
+
+    def __init__(self, resources: Shared, task: Task, *, settings: EpisodeSettings | None = None,
+                 render_seed: int | None = None, curriculum: Any = None) -> None:
+        self.resources = resources
+        self.settings = settings if settings is not None else resources.settings
+        self.task = task
+        self.size: tuple[int, int] = self.settings.render_size(task.size)
+        self.render_seed = self.settings.render_seed(render_seed)
+        self.curriculum = curriculum
+        self.turns: list[Turn] = []
+        self.done = False
+        #: The last program (extracted), and the last feedback text ("" before the first turn).
+        self.code = ""
+        self.feedback = ""
+        #: The last step's ``info`` (``{}`` before the first turn).
+        self.info: dict[str, Any] = {}
+        #: The result of the most recent render (an ``infra`` one included); ``None`` before any.
+        self.last_result: RenderResult | None = None
+        #: The last render that really happened (not an ``infra`` one): what the next edit is compared with.
+        self.last_picture: RenderResult | None = None
+        self._last_value: float | None = None
+        self._started = 0  # programs sent to the renderer (turn numbers)
+
+    # ------------------------------------------------------------------ what it is
+    @property
+    def language(self) -> str:
+        """The language its programs are written in (the task's)."""
+        return self.task.language
+
+    @property
+    def max_turns(self) -> int:
+        """Programs allowed in the episode."""
+        return self.settings.max_turns
+
+    @property
+    def reward(self) -> Reward:
+        """The reward it scores with (the resources')."""
+        return self.resources.reward
+
+    @property
+    def tools(self) -> list[dict[str, Any]] | None:
+        """The tools the policy is offered (OpenAI's form): ``submit_code`` with tool placement, else none."""
+        return [SUBMIT_TOOL] if self.settings.image_placement == "tool" else None
+
+    def opening(self, messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The prompt's chat messages as the policy gets them (the tool's instruction when it has tools)."""
+        return with_tool_instruction(list(messages)) if self.tools else [dict(m) for m in messages]
+
+    # ------------------------------------------------------------------ the turns
+    def start_from(self, code: str) -> dict[str, Any]:
+        """Render a starting program as turn 0 (refinement from an existing sketch); its ``info``.
+
+        It is not scored and is no turn: the first reply's edit is compared with its picture.
+        """
+        self.code = extract_code(code, self.language)
+        res = self._submit(self.code).result()
+        self.last_result = self.last_picture = res
+        self.feedback = "Starting program rendered: " + render_line(res) + cut_note(self.code)
+        return {"render": summary(res), "code_truncated": len(self.code) > MAX_CODE_CHARS}
+
+    def respond(self, reply: Any) -> Step:
+        """Render and score the program a reply submits; the turn, the next message and its picture.
+
+        Args:
+            reply: A program (fenced or not), a chat message or messages, a ``submit_code`` call
+                (:func:`~codepaint_env.episode.reply.parse_reply`).
+
+        Raises:
+            EpisodeOver: The episode has ended.
+            ValueError: A reply of bytes that are not UTF-8.
+        """
+        return respond_all([self], [reply])[0]
+
+    def outcome(self, how: str | None = None) -> Outcome:
+        """The episode's reward so far (:func:`aggregate`; default: the settings' ``reward_aggregation``)."""
+        return aggregate(self.turns, how or self.settings.reward_aggregation)
+
+    def scored(self) -> Scored:
+        """The episode's outcome as the float a trainer takes (the settings' unjudged reward if unjudged)."""
+        return self.outcome().scored(self.settings.unjudged_reward)
+
+    def picture(self, max_side: int | None = None) -> Image.Image | None:
+        """The last program's picture (RGB), at most ``max_side`` a side; ``None`` when none was drawn."""
+        picture = None if self.last_result is None else self.last_result.image
+        if picture is None:
+            return None
+        if max_side is not None and max(picture.size) > max_side:
+            picture = picture.copy()
+            picture.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        return picture
+
+    def message(self, reply: Reply | None = None, *, instruction: str | None = None
+                ) -> tuple[dict[str, Any], Image.Image | None]:
+        """The last turn's feedback as the policy's next message, and the picture in it.
+
+        Args:
+            reply: The reply it answers: a ``submit_code`` call is answered by a ``tool`` message when
+                the settings place the feedback there; anything else by a user message.
+            instruction: The request that closes the text (default: the settings', else
+                :data:`~codepaint_env.episode.messages.EDIT_INSTRUCTION` for the message's kind).
+
+        Raises:
+            RuntimeError: No turn yet.
+        """
+        if not self.turns:
+            raise RuntimeError("no turn yet: nothing to give feedback on")
+        turn, s = self.turns[-1], self.settings
+        tool = reply is not None and reply.tool and s.image_placement == "tool"
+        picture = self.picture(s.image_size) if s.images else None
+        if instruction is None:
+            instruction = s.instruction or EDIT_INSTRUCTION["tool" if tool else "user"]
+        text = feedback_text(turn.feedback, instruction=instruction, shown=picture is not None,
+                             images=s.images, infra=turn.error_kind == "infra")
+        content = feedback_content(text, picture, form=s.picture_form)
+        call_id = reply.call_id if tool and reply is not None else None
+        return feedback_message(content, tool=tool, tool_call_id=call_id), picture
+
+    # ------------------------------------------------------------------ a turn, in two halves
+    def _check_open(self) -> None:
+        if self.done:
+            raise EpisodeOver(f"the episode ended (turn {len(self.turns)} of {self.max_turns}): "
+                              "start another")
+
+    def _submit(self, code: str) -> concurrent.futures.Future[RenderResult]:
+        return self.resources.renderer.submit(code, self.language, size=self.size, seed=self.render_seed)
+
+    def _begin(self, reply: Reply) -> tuple[str, concurrent.futures.Future[RenderResult]]:
+        """Start a turn: extract the program and start its render."""
+        code = extract_code(reply.code, self.language)
+        self._started += 1
+        return code, self._submit(code)
+
+    def _sample(self, code: str, res: RenderResult) -> Sample:
+        """What the reward scores for this turn's render."""
+        from rewards.base import Sample
+
+        return Sample(code=code, language=self.language, render=res, prompt=self.task.prompt,
+                      meta={**self.task.columns(), "turn": self._started}, previous=self.last_picture)
+
+    def _finish(self, reply: Reply, code: str, res: RenderResult, result: RewardResult) -> Step:
+        """End a turn with its render and its reward: record it, shape its reward, say what comes next."""
+        from rewards.base import Sample
+        from rewards.change import measure_change
+        from rewards.monitors import sample_monitors
+
+        s, n = self.settings, self._started
+        infra = res.error_kind == "infra"
+        before = self.last_picture
+        change = None if before is None or infra else measure_change(before, res)
+        no_change = change is not None and not change.changed
+        value = result.value
+        if value is None:
+            reward = s.unjudged_reward
+        elif s.reward_mode == "improvement":
+            reward = value - (self._last_value if self._last_value is not None else 0.0)
+        else:
+            reward = value
+        if value is not None and no_change and s.no_change_penalty:  # shaping applies to judged turns only
+            reward -= s.no_change_penalty
+        self.done = n >= s.max_turns or (
+            value is not None and s.success_threshold is not None and value >= s.success_threshold)
+        self.code = code
+        self.last_result = res
+        if not infra:  # the next turn compares with the last picture that was really rendered
+            self.last_picture = res
+        if value is not None:
+            self._last_value = value
+        self.feedback = turn_feedback(n, s.max_turns, code, res, result, before, change, no_change,
+                                      full=s.feedback == "full")
+        if self.done and self.curriculum is not None:
+            self.curriculum.observe([self.task.level], [result])
+        render = summary(res)
+        self.info = {
+            "task_id": self.task.id, "turn": n, "render": render, "reward": result.to_dict(),
+            "reward_spec": self.resources.spec_for(self.task), "judged": value is not None,
+            "unknown_api": list(res.unknown_api),
+            "visible_change": None if change is None else change.to_dict(), "no_change": no_change,
+            "code_truncated": len(code) > MAX_CODE_CHARS,
+        }
+        shown = code[:MAX_CODE_CHARS]
+        turn = Turn(turn=n, code=shown, value=value, judged=value is not None, reason=result.reason,
+                    rendered=bool(render.get("ok")), error_kind=render.get("error_kind"),
+                    picture=res.png is not None, no_change=no_change, reward=float(reward),
+                    feedback=self.feedback[:MAX_TEXT_CHARS], breakdown=dict(result.breakdown),
+                    monitors=sample_monitors(Sample(code=shown, language=self.language, render=res), result))
+        self.turns.append(turn)
+        message, picture = (None, None) if self.done else self.message(reply)
+        return Step(turn, message, picture, self.info)
+
+
+def respond_all(episodes: Sequence[Episode], replies: Sequence[Any]) -> list[Step]:
+    """Answer one reply per episode at once: every render concurrently, one ``score`` call per reward.
+
+    :meth:`Episode.respond` is this with one episode; the Gym door's vector env steps its N
+    environments through it. The renders are submitted together (a shared renderer runs them side
+    by side), then the samples of episodes sharing a reward object are scored in one call, in order:
+    a judge gets one batch, a group reward sees the whole group.
+
+    Raises:
+        ValueError: Lengths that differ, or a reply of bytes that are not UTF-8 (no episode has moved).
+        EpisodeOver: An episode has ended (no episode has moved).
+    """
+    if len(episodes) != len(replies):
+        raise ValueError(f"{len(replies)} replies for {len(episodes)} episodes")
+    parsed = [parse_reply(r) for r in replies]
+    for episode in episodes:  # every usage error before any render starts
+        episode._check_open()
+    started = [e._begin(r) for e, r in zip(episodes, parsed, strict=True)]
+    renders = [future.result() for _, future in started]
+    samples = [e._sample(code, res) for e, (code, _), res in zip(episodes, started, renders, strict=True)]
+    by_reward: dict[int, list[int]] = {}
+    for i, episode in enumerate(episodes):
+        by_reward.setdefault(id(episode.reward), []).append(i)
+    scored: list[RewardResult | None] = [None] * len(episodes)
+    for members in by_reward.values():
+        results = episodes[members[0]].reward.score([samples[i] for i in members])
+        for i, result in zip(members, results, strict=True):
+            scored[i] = result
+    return [e._finish(r, code, res, result)  # type: ignore[arg-type]  (every index was scored)
+            for e, r, (code, _), res, result in zip(episodes, parsed, started, renders, scored, strict=True)]
