@@ -38,9 +38,15 @@ def test_an_old_import_path_is_gone(old):
 
 def test_no_import_hooks_and_no_callable_modules():
     import codepaint_env.render
+    from codepaint_env.core.post_import import _AfterImport
 
+    # No hook answers a name with another module. The one finder codepaint may leave on sys.meta_path
+    # is the one-shot one that registers the Gym ids right after `import gymnasium` (it finds nothing
+    # itself, and leaves once gymnasium is imported: test_the_reward_and_render_layers_load_...).
     ours = [f for f in sys.meta_path if type(f).__module__.startswith(("codepaint_env", "rewards"))]
-    assert not ours, f"codepaint installed import hooks: {ours}"
+    assert all(isinstance(f, _AfterImport) and f.name == "gymnasium" for f in ours), (
+        f"codepaint installed import hooks: {ours}")
+    assert all(f.find_spec("codepaint_env.env", None) is None for f in ours)
     assert type(codepaint_env.render) is types.ModuleType and not callable(codepaint_env.render)
     from codepaint_env.render import render
 
@@ -58,6 +64,22 @@ def test_importing_codepaint_env_registers_the_ids_in_any_order(order):
     import codepaint_env
 
     assert eval(out.stdout) == sorted(codepaint_env.env_ids()) and len(codepaint_env.env_ids()) == 6
+
+
+@pytest.mark.parametrize("statement", ["import rewards", "import codepaint_env.render",
+                                       "import rewards.factory, rewards.gate, codepaint_env.tasks"])
+def test_the_reward_and_render_layers_load_neither_gymnasium_nor_the_envs(statement):
+    # the layer contract at run time: import-linter cannot see that Python imports a package's
+    # __init__ before its modules (codepaint_env/__init__ registers the ids once gymnasium is imported)
+    code = (f"{statement}\nimport sys\nprint(sorted(m for m in ('gymnasium', 'codepaint_env.registration', "
+            "'codepaint_env.envs', 'codepaint_env.episode') if m in sys.modules))\n"
+            "import gymnasium\n"
+            "print(sum(type(f).__module__.startswith('codepaint_env') for f in sys.meta_path))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    loaded, hooks = out.stdout.split()[0:-1], out.stdout.split()[-1]
+    assert " ".join(loaded) == "[]", f"{statement} loaded {loaded}"
+    assert hooks == "0", "the one-shot hook that registers the ids must leave once gymnasium is imported"
 
 
 @pytest.mark.parametrize("name", ["P5", "SVG", "HTML", "Python", "TikZ"])
