@@ -15,7 +15,7 @@ same colour term (the dark blue of the Dutch flag is ``navy`` to the checker whi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from codepaint_env.tasks.shapes.geometry import Shape
@@ -64,7 +64,6 @@ class Fact:
     checks: tuple[dict[str, Any], ...]
     canvas: str = "fill"
     allow_text: bool = False
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:

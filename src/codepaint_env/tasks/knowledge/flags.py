@@ -4,7 +4,8 @@ A flag's card says what a person would: its colours, their order and orientation
 The reference scene draws the flag stretched to the square canvas the prompt asks to fill. Striped
 flags are built by :func:`banded`, which writes the checks stripes imply (how many regions of each
 colour, their order, where each lies, that they are stripes, the mirror symmetry); the others by
-hand. Colours whose usual shade is another colour term than the word people use for it are
+hand. The module is long because it is a table of facts (data).
+Colours whose usual shade is another colour term than the word people use for it are
 *loose* (the Dutch flag's dark blue is ``navy`` to the checker; many people write ``blue``): the
 card names them, no check does.
 """
@@ -12,6 +13,7 @@ card names them, no check does.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -226,8 +228,6 @@ def _maple_leaf(c: str, x: float, y: float, s: float) -> Shape:
 
 
 def _seven_point_star(c: str, x: float, y: float, r: float) -> Shape:
-    import math
-
     pts = [
         (
             x + (r if k % 2 == 0 else 0.5 * r) * math.sin(k * math.pi / 7),
@@ -713,8 +713,6 @@ def field_facts() -> list[Fact]:
         ),
     ]
     eu = [rect("navy", 0, 0, 1, 1)]
-    import math
-
     eu += [
         star(
             "yellow",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any
 
 from codepaint_env.tasks.knowledge.draw import disc, heart, poly, rect, ring, spade_blade, triangle
@@ -130,14 +131,10 @@ def symbol_facts() -> list[Fact]:
 
 
 def _sin(degrees: float) -> float:
-    import math
-
     return math.sin(math.radians(degrees))
 
 
 def _cos(degrees: float) -> float:
-    import math
-
     return math.cos(math.radians(degrees))
 
 
