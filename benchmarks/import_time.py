@@ -16,9 +16,16 @@ taken on different machines or days compare as ratios. With ``--before SRC`` eac
 also timed with ``SRC`` first on ``PYTHONPATH`` (an older checkout's ``src/``), in the same
 rounds, and the table adds its best time and the ratio after / before.
 
-What it checks as well as times: ``import codepaint_env`` registers the Gymnasium ids (the
-``CodePaint/...`` ids are in gymnasium's registry right after it), while ``import
-codepaint_env.render`` and ``import rewards`` load neither gymnasium nor the environments.
+What it checks as well as times: ``import gymnasium, codepaint_env`` registers the Gymnasium ids
+(the ``CodePaint/...`` ids are in gymnasium's registry right after it, in either order), while
+``import codepaint_env.render`` and ``import rewards`` load neither gymnasium, nor the env registry,
+the environments or the episode core (``--check`` exits 1 when one of them does, or when the ids
+are missing).
+
+Measured for issue 48 (``import rewards`` loaded gymnasium through ``codepaint_env/__init__``)::
+
+    git archive 5069b4b~1 src | tar -x -C /tmp/cp-before
+    .venv/bin/python benchmarks/import_time.py --before /tmp/cp-before/src --runs 15
 """
 
 from __future__ import annotations
@@ -39,10 +46,15 @@ STATEMENTS: tuple[tuple[str, str], ...] = (
     ("import codepaint_env.render", "import codepaint_env.render"),
     ("import rewards", "import rewards"),
     ("import gymnasium, codepaint_env", "import gymnasium, codepaint_env"),
+    ("import codepaint_env, gymnasium", "import codepaint_env, gymnasium"),
     ("import codepaint_env.envs", "import codepaint_env.envs"),
 )
 #: Packages whose presence in ``sys.modules`` after the statement is reported.
-WATCHED: tuple[str, ...] = ("numpy", "gymnasium", "codepaint_env.envs", "playwright", "torch")
+WATCHED: tuple[str, ...] = ("numpy", "gymnasium", "codepaint_env.registration", "codepaint_env.envs",
+                            "codepaint_env.episode", "playwright", "torch")
+#: Statements that must load none of these (the reward and render layers).
+_ENV_LAYER = ("gymnasium", "codepaint_env.registration", "codepaint_env.envs", "codepaint_env.episode")
+LIGHT: dict[str, tuple[str, ...]] = {"import rewards": _ENV_LAYER, "import codepaint_env.render": _ENV_LAYER}
 
 _PROBE = r"""
 import sys, time, json
@@ -73,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", type=Path, default=None, help="also write the figures here")
     p.add_argument("--before", type=Path, default=None, metavar="SRC",
                    help="also time each statement with this src/ folder first on PYTHONPATH")
+    p.add_argument("--check", action="store_true",
+                   help="exit 1 when rewards or render load a module of LIGHT's, or the ids are missing")
     args = p.parse_args(argv)
     trees = {"after": None, "before": args.before} if args.before else {"after": None}
     times = {tree: {label: [] for label, _ in STATEMENTS} for tree in trees}
@@ -103,11 +117,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label:34} {best:8.1f} {median:8.1f} {best / base:7.2f}{before}  {loaded}"
               + (f"; {ids} CodePaint ids registered" if ids else ""))
         rows.append(row)
+    problems = [f"{label} loads {m}" for label, heavy in LIGHT.items()
+                for m in heavy if m in last["after"][label]["loaded"]]
+    if len(last["after"]["import gymnasium, codepaint_env"]["ids"]) < 6:
+        problems.append("import gymnasium, codepaint_env registers fewer than 6 CodePaint ids")
+    for problem in problems:
+        print(f"problem: {problem}")
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"runs": args.runs, "python": sys.version.split()[0], "rows": rows},
-                                        indent=1) + "\n")
-    return 0
+        args.json.write_text(json.dumps({"runs": args.runs, "python": sys.version.split()[0], "rows": rows,
+                                         "problems": problems}, indent=1) + "\n")
+    return 1 if args.check and problems else 0
 
 
 if __name__ == "__main__":

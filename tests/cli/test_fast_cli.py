@@ -15,7 +15,7 @@ from PIL import Image
 import codepaint_env.render
 from codepaint_env.cli.exit_codes import EXIT_NOT_JUDGED, EXIT_OK, EXIT_RENDER_FAILED, EXIT_USAGE
 from codepaint_env.cli.main import main
-from codepaint_env.testing import StubDispatch
+from codepaint_env.render import Renderer
 from support.stubbed import BROKEN_SVG, GOOD_SVG, drawing, stub_dispatch
 
 pytestmark = pytest.mark.fast
@@ -24,13 +24,13 @@ INFRA_SVG = '<svg xmlns="http://www.w3.org/2000/svg"><!-- the machine was overlo
 
 
 @pytest.fixture
-def stubs(monkeypatch: pytest.MonkeyPatch) -> list[StubDispatch]:
+def stubs(monkeypatch: pytest.MonkeyPatch) -> list[Renderer]:
     """Every renderer the command builds is a stub (listed here), with the command's own settings."""
-    made: list[StubDispatch] = []
+    made: list[Renderer] = []
 
-    def renderer(**settings: object) -> StubDispatch:
+    def renderer(**settings: object) -> Renderer:
         stub = stub_dispatch(**settings)
-        stub.add(INFRA_SVG, "infra")
+        stub.transport.add(INFRA_SVG, "infra")
         made.append(stub)
         return stub
 
@@ -50,7 +50,8 @@ def test_render_writes_the_picture_and_exits_0(tmp_path, stubs, capsys):
     said = json.loads(capsys.readouterr().out)
     assert said["ok"] and said["language"] == "svg" and said["output"] == str(out)
     assert Image.open(out).convert("RGB").tobytes() == drawing().tobytes()
-    assert stubs[0].programs == [GOOD_SVG] and stubs[0].settings.cache_size == 0  # the command's settings
+    # the command's settings
+    assert stubs[0].transport.programs == [GOOD_SVG] and stubs[0].settings.cache_size == 0
 
 
 def test_render_a_broken_program_exits_3_and_an_infra_failure_4(tmp_path, stubs, capsys):
@@ -76,7 +77,7 @@ def test_score_prints_each_file_s_values_and_exits_0(tmp_path, stubs, capsys):
     assert broken["render"]["error_kind"] == "syntax" and broken["rewards"]["execution_gate"]["value"] == -1.0
     assert broken["rewards"]["gate:0.3,classic:0.7"]["value"] == pytest.approx(-0.3)
     assert -0.3 < good["rewards"]["gate:0.3,classic:0.7"]["value"] <= 1.0
-    assert sorted(stubs[0].programs) == sorted([GOOD_SVG, BROKEN_SVG])  # each file rendered once
+    assert sorted(stubs[0].transport.programs) == sorted([GOOD_SVG, BROKEN_SVG])  # each file rendered once
 
 
 def test_score_exits_4_when_an_item_could_not_be_judged(tmp_path, stubs, capsys):

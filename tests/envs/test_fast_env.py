@@ -8,6 +8,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 from codepaint_env.envs.env import CodePaintEnv
+from codepaint_env.render import Renderer
 from codepaint_env.tasks import Task
 from codepaint_env.testing import StubDispatch, UnstubbedProgram
 from support.stubbed import BLANK_SVG, BROKEN_SVG, GOOD_SVG, OTHER_SVG, drawing, stub_dispatch
@@ -24,7 +25,7 @@ def svg_env(**kwargs) -> CodePaintEnv:
 
 def test_gym_make_takes_the_stub_and_check_env_passes():
     stub = StubDispatch({GOOD_SVG: drawing()}, default="syntax")  # check_env's random programs: syntax
-    env = gym.make("CodePaint/SVG-v1", size=48, renderer=stub, reward="execution_gate")
+    env = gym.make("CodePaint/SVG-v1", size=48, renderer=Renderer(dispatch=stub), reward="execution_gate")
     check_env(env.unwrapped, skip_render_check=True)
     assert stub.jobs  # it rendered through the stub, nothing else
     env.close()
@@ -64,7 +65,7 @@ def test_refinement_turns_measure_change_and_end_on_the_budget():
 
 
 def test_an_infra_render_is_unjudged_never_a_score():
-    env = svg_env(renderer=StubDispatch({GOOD_SVG: "infra"}), unjudged_reward=0.5)
+    env = svg_env(renderer=Renderer(dispatch=StubDispatch({GOOD_SVG: "infra"})), unjudged_reward=0.5)
     env.reset(seed=0)
     _, reward, _, _, info = env.step(GOOD_SVG)
     assert reward == 0.5 and not info["judged"] and info["reward"]["value"] is None
@@ -94,5 +95,5 @@ def test_a_sync_vector_env_renders_every_copy_through_the_one_stub():
     envs.reset(seed=0)
     _, rewards, terminated, _, _ = envs.step([GOOD_SVG, BROKEN_SVG])
     assert rewards.tolist() == [1.0, -1.0] and terminated.all()
-    assert stub.programs == [GOOD_SVG, BROKEN_SVG]
+    assert stub.transport.programs == [GOOD_SVG, BROKEN_SVG]
     envs.close()

@@ -18,6 +18,7 @@ import rewards
 from codepaint_env.envs.env import CodePaintEnv
 from codepaint_env.episode import EpisodeResources, EpisodeSettings, episode_reward, task_from_row
 from codepaint_env.integrations.trl import CodePaintToolEnv
+from codepaint_env.render import Renderer
 from codepaint_env.scoring.trainer import TrainerConfig
 from codepaint_env.serve.app import create_app
 from codepaint_env.tasks import all_tasks, tasks_to_rows
@@ -43,9 +44,9 @@ def squares(left: str, right: str) -> Image.Image:
     return im
 
 
-def stub() -> StubDispatch:
-    return StubDispatch({RIGHT: squares("orange", "green"), SWAPPED: squares("green", "orange"),
-                         BROKEN: "syntax"})
+def stub() -> Renderer:
+    canned = {RIGHT: squares("orange", "green"), SWAPPED: squares("green", "orange"), BROKEN: "syntax"}
+    return Renderer(dispatch=StubDispatch(canned))
 
 
 def test_the_row_s_checks_decide_the_value_through_the_trl_reward_functions():

@@ -62,11 +62,11 @@ def spied_load(config):
     stop = env.stop
 
     async def watched_stop():
-        renderer = env.taskset.scoring._renderer
+        renderer = env.taskset.resources._renderer
         await stop()
         closed.append({"had_renderer": renderer is not None,
-                       "backends_left": None if renderer is None else len(renderer._local._backends),
-                       "dropped": env.taskset.scoring._renderer is None})
+                       "backends_left": None if renderer is None else len(renderer.transport._backends),
+                       "dropped": env.taskset.resources._renderer is None})
     env.stop = watched_stop
     return env
 

@@ -1,4 +1,4 @@
-"""One render front: Renderer and RayRenderer are the same front over two dispatches."""
+"""One render front: every renderer is a `Renderer` over a transport (local, Ray, a stub), none a subclass."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ from codepaint_env.render.dispatch import done
 from support.programs import SIMPLE_P5
 
 
-def test_both_renderers_are_the_front_and_a_render_service():
-    assert issubclass(Renderer, RenderFront) and issubclass(RayRenderer, RenderFront)
+def test_every_renderer_is_the_one_front_over_a_transport():
+    import codepaint_env.render.ray.renderer
+    import codepaint_env.testing.stub_dispatch  # noqa: F401 (StubDispatch: a transport)
+
+    assert issubclass(Renderer, RenderFront) and RenderFront.__subclasses__() == [Renderer]
+    assert RayRenderer.__annotations__["return"] in ("Renderer", Renderer)  # a function that makes one
     with Renderer(cache_size=0) as r:
         assert isinstance(r, RenderService)
 

@@ -124,7 +124,7 @@ def cluster():
 @pytest.fixture(scope="module")
 def rr(cluster):
     r = RayRenderer(2, worker_options={"num_cpus": 1}, max_pages=2, timeout_s=10)
-    assert r.wait_ready(120)
+    assert r.transport.wait_ready(120)
     yield r
     r.close()
 
@@ -148,7 +148,7 @@ def test_import_is_lazy_and_a_missing_ray_says_how_to_install_it():
 
 # ---------------------------------------------------------------------- placement and pixels
 def test_workers_are_placed_on_both_nodes(rr, cluster):
-    assert len(rr.workers) == 2 and rr.owner
+    assert len(rr.transport.workers) == 2 and rr.transport.owner
     nodes = {w["node_id"] for w in rr.stats()["workers"]}
     assert len(nodes) == 2
     assert nodes == {n["NodeID"] for n in ray.nodes() if n["Alive"]}
@@ -288,7 +288,7 @@ def test_env_and_rewards_run_unchanged_and_render_each_completion_once(rr):
 def test_a_killed_worker_is_replaced_and_its_renders_retried(rr, cluster):
     rr.render_many([busy(50, red) for red in range(120, 128)], "p5", size=64)  # both browsers up
     st = rr.stats()
-    old = list(rr.workers)
+    old = list(rr.transport.workers)
     victim = max(st["workers"], key=lambda w: w["pid"])["index"]
     victim_browsers = browsers_below([st["workers"][victim]["pid"]])
     assert victim_browsers, "the worker had started its browser"
@@ -306,9 +306,9 @@ def test_a_killed_worker_is_replaced_and_its_renders_retried(rr, cluster):
     assert [colour(r)[0] for r in good] == [red for i, red in enumerate(reds) if i != 5]
     st = rr.stats()
     assert st["retries"] >= 1 and st["workers_replaced"] == 1 and st["kinds"]["infra"] == 0
-    assert len(rr.workers) == 2 and sum(h not in old for h in rr.workers) == 1
-    assert rr.workers[1 - victim] == old[1 - victim] and rr.workers[victim] != old[victim]
-    assert rr.wait_ready(120)  # the replacement starts and takes work
+    assert len(rr.transport.workers) == 2 and sum(h not in old for h in rr.transport.workers) == 1
+    assert rr.transport.workers[1 - victim] == old[1 - victim] and rr.transport.workers[victim] != old[victim]
+    assert rr.transport.wait_ready(120)  # the replacement starts and takes work
     sent = rr.stats()["workers"][victim]["sent"]
     rr.render_many([busy(200, red) for red in range(150, 158)], "p5", size=64)
     assert rr.stats()["workers"][victim]["sent"] > sent
@@ -318,19 +318,19 @@ def test_a_killed_worker_is_replaced_and_its_renders_retried(rr, cluster):
 def test_a_render_lost_twice_is_infra_and_close_leaves_nothing_behind(cluster):
     before = cluster_browsers(cluster)  # the module's renderer's, idle meanwhile
     rr2 = RayRenderer(1, worker_options={"num_cpus": 0}, max_pages=1, timeout_s=10)
-    assert rr2.wait_ready(120)
+    assert rr2.transport.wait_ready(120)
     slow = rr2.submit(busy(4000, 1), "p5", size=64)
     wait_for(lambda: rr2.stats(workers_timeout_s=0)["in_flight"])
-    ray.kill(rr2.workers[0])
+    ray.kill(rr2.transport.workers[0])
     wait_for(lambda: (st := rr2.stats(workers_timeout_s=0))["retries"] == 1 and st["in_flight"])
-    ray.kill(rr2.workers[0])  # the retry's worker dies too
+    ray.kill(rr2.transport.workers[0])  # the retry's worker dies too
     res = slow.result()
     assert res.error_kind == "infra" and "retried once" in res.messages[0], res.messages
     assert rr2.stats()["kinds"]["infra"] == 1 and rr2.stats()["workers_replaced"] == 2
 
     # close(): what is in flight is answered, every actor and browser is gone; twice is fine
-    assert rr2.wait_ready(120)
-    handles = list(rr2.workers)
+    assert rr2.transport.wait_ready(120)
+    handles = list(rr2.transport.workers)
     pending = [rr2.submit(busy(3000, red), "p5", size=64) for red in (2, 3, 4)]
     pid = rr2.stats()["workers"][0]["pid"]
     # launched, not only probed: `chromium --version`, run first, is a short-lived chromium below it too
@@ -339,18 +339,19 @@ def test_a_render_lost_twice_is_infra_and_close_leaves_nothing_behind(cluster):
     assert mine and mine <= cluster_browsers(cluster) - before, "the check below sees rr2's browsers"
     copy = pickle.loads(pickle.dumps(rr2))
     named = [a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
-             if a["namespace"] == "codepaint" and a["name"].startswith(rr2.name)]
-    assert sorted(named) == [rr2.name, f"{rr2.name}.w0.2"]  # the registry and its third worker
+             if a["namespace"] == "codepaint" and a["name"].startswith(rr2.transport.name)]
+    name = rr2.transport.name
+    assert sorted(named) == [name, f"{name}.w0.2"]  # the registry and its third worker
     rr2.close()
     assert all(f.done() and f.result().error_kind == "infra" for f in pending)
     assert "closed" in pending[0].result().messages[0]
-    assert not [a for a in ray.util.list_named_actors(all_namespaces=True) if a["name"].startswith(rr2.name)]
+    assert not [a for a in ray.util.list_named_actors(all_namespaces=True) if a["name"].startswith(name)]
     for h in handles:
         with pytest.raises(ray.exceptions.RayActorError):
             ray.get(h.__ray_ready__.remote(), timeout=30)
     assert cluster_browsers(cluster) <= before, "no browser of rr2's three workers is left"
     rr2.close()
-    assert rr2.workers == []
+    assert rr2.transport.workers == []
     late = copy.render(SVG % 31, "svg", size=64)  # a copy of a closed renderer: nothing to attach to
     assert late.error_kind == "infra" and "registry" in late.messages[0]
     copy.close()
@@ -361,7 +362,7 @@ def test_a_frozen_worker_is_taken_for_stuck_and_its_render_retried(cluster, monk
     rr3 = RayRenderer(2, worker_options={"num_cpus": 0}, max_pages=1, timeout_s=2)
     pid = 0
     try:
-        assert rr3.wait_ready(120)
+        assert rr3.transport.wait_ready(120)
         rr3.render_many([SVG % 61, SVG % 62], "svg", size=64)  # both workers warm (browsers started
         assert all(w["sent"] == 1 for w in rr3.stats()["workers"])  # under the default grace)
         # set where the dispatcher reads it: now 2 x timeout_s + 1 s = 5 s (the default grace is 60 s)
@@ -401,13 +402,14 @@ def test_a_pickled_renderer_reattaches_to_the_same_workers(rr):
     @ray.remote(num_cpus=0)
     def in_another_process(copy: RayRenderer) -> tuple[bool, bool, list, int, int]:
         res = copy.render(SVG % 50, "svg", size=64)
-        out = (res.ok, copy.owner, copy.workers, copy.stats()["dispatched"], os.getpid())
+        out = (res.ok, copy.transport.owner, copy.transport.workers, copy.stats()["dispatched"], os.getpid())
         copy.close()  # a copy only detaches
         return out
 
     ok, owner, workers, dispatched, pid = ray.get(in_another_process.remote(rr), timeout=120)
-    assert ok and not owner and workers == rr.workers and dispatched == 1 and pid != os.getpid()
+    assert ok and not owner and workers == rr.transport.workers and dispatched == 1 and pid != os.getpid()
     copy = pickle.loads(pickle.dumps(rr))
-    assert not copy.owner and copy.workers == rr.workers and copy.stats()["renders"] == 0
+    assert not copy.transport.owner and copy.transport.workers == rr.transport.workers
+    assert copy.stats()["renders"] == 0
     copy.close()
     assert rr.render(SVG % 51, "svg", size=64).ok  # the owner's workers are still there

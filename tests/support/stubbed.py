@@ -1,4 +1,4 @@
-"""Programs and canned pictures for the fast tests: a :class:`StubDispatch` that renders without a browser."""
+"""Programs and canned pictures for the fast tests: a renderer over a :class:`StubDispatch` (no browser)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from codepaint_env.render import Renderer
 from codepaint_env.testing import StubDispatch
 
 GOOD_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" '
@@ -25,7 +26,12 @@ def drawing(circle: str = "#2a9d8f", size: int = 64) -> Image.Image:
     return im
 
 
-def stub_dispatch(**settings: Any) -> StubDispatch:
-    """The fast tests' render service: good, other, broken and blank SVG programs, nothing else."""
-    return StubDispatch({GOOD_SVG: drawing(), OTHER_SVG: drawing("#264653"), BROKEN_SVG: "syntax",
-                         BLANK_SVG: "blank"}, **settings)
+def stub_dispatch(**settings: Any) -> Renderer:
+    """The fast tests' renderer: good, other, broken and blank SVG programs, nothing else.
+
+    Its transport (``.transport``) is the :class:`StubDispatch`; the cache is off unless
+    ``cache_size`` is given, so that the stub's ``jobs`` record every render.
+    """
+    stub = StubDispatch({GOOD_SVG: drawing(), OTHER_SVG: drawing("#264653"), BROKEN_SVG: "syntax",
+                         BLANK_SVG: "blank"})
+    return Renderer(dispatch=stub, **{"cache_size": 0, **settings})

@@ -1,8 +1,10 @@
 """Rendering programs into pictures: the render front, its dispatches, languages, extraction.
 
-* :class:`Renderer` (this process) and :class:`RayRenderer` (a Ray cluster) are one
-  :class:`~.front.RenderFront` (preparation, cache, sharing, guards, counters, the public methods)
-  over a dispatch (:mod:`.local`, :mod:`.ray`); :class:`RenderService` is what callers type against.
+* :class:`Renderer` is the one :class:`~.front.RenderFront` (preparation, cache, sharing, guards,
+  counters, the public methods) over a transport, as httpx's ``Client(transport=...)``: this
+  process's backends by default (:mod:`.local`), Ray actors (``Renderer(dispatch=RayTransport(n))``,
+  what :func:`RayRenderer` builds: :mod:`.ray`), canned answers in tests
+  (:class:`~codepaint_env.testing.StubDispatch`). :class:`RenderService` is what callers type against.
 * Backends (:mod:`.backends`): the browser (:mod:`.browser`), the subprocess sandbox
   (:mod:`.sandbox`), resvg (:mod:`.resvg`); languages (:mod:`.languages`), detection and extraction.
 

@@ -74,7 +74,7 @@ class Dispatch(Protocol):
         """Which WebGL path the browser uses."""
         ...
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self, **options: Any) -> dict[str, Any]:
         """The dispatch's own counters (browser launches, workers...)."""
         ...
 
@@ -84,6 +84,14 @@ class Dispatch(Protocol):
 
     def after_fork(self) -> None:
         """In a forked child: forget the parent's threads and processes."""
+        ...
+
+
+class Binds(Protocol):
+    """A transport told its renderer's settings when the renderer is made (:meth:`bind`)."""
+
+    def bind(self, settings: RenderSettings) -> None:
+        """Take the renderer's settings (a Ray transport starts its workers with them)."""
         ...
 
 
@@ -160,4 +168,4 @@ def done(value: Any) -> concurrent.futures.Future:
     return fut
 
 
-__all__ = ["BackendContext", "Dispatch", "Hook", "Job", "backend_class", "done"]
+__all__ = ["BackendContext", "Binds", "Dispatch", "Hook", "Job", "backend_class", "done"]

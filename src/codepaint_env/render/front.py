@@ -5,10 +5,11 @@ language detection and the size cap (:meth:`RenderFront.prepare`); the render ca
 sharing of identical renders in flight; the guard that turns anything but a broken installation
 into ``error_kind="infra"``; the counters; and the public methods (``render``, ``arender``,
 ``submit``, ``render_many``, ``interact``, ``submit_interaction``, ``stats``, ``close``).
-The rendering itself goes to a :class:`~codepaint_env.render.dispatch.Dispatch`: this process's
-backends (:class:`~codepaint_env.render.Renderer`) or Ray actors
-(:class:`~codepaint_env.render.RayRenderer`). The two renderers are this class over each dispatch,
-so they cannot drift apart.
+The rendering itself goes to its *transport*, a :class:`~codepaint_env.render.dispatch.Dispatch`,
+as httpx's ``Client(transport=...)`` sends requests: this process's backends (the default),
+Ray actors (:class:`~codepaint_env.render.ray.transport.RayTransport`), or canned answers
+(:class:`~codepaint_env.testing.StubDispatch`). :class:`~codepaint_env.render.Renderer` is this
+front over one of them; nothing overrides the front, so no renderer can drift from another.
 """
 
 from __future__ import annotations
@@ -68,15 +69,13 @@ def parse_size(size: Size) -> tuple[int, int]:
 
 
 class RenderFront:
-    """Preparation, cache, sharing, guards, counters and the public API of a renderer.
-
-    Subclasses say where renders go (:meth:`dispatch`); everything else is here.
-    """
+    """Preparation, cache, sharing, guards, counters and the public API of a renderer over its transport."""
 
     settings: RenderSettings
 
-    def _init_front(self, settings: RenderSettings) -> None:
+    def _init_front(self, settings: RenderSettings, transport: Dispatch) -> None:
         self.settings = settings
+        self._transport = transport
         self._cache: OrderedDict[str, RenderResult] = OrderedDict()
         self._cache_bytes = 0
         self._cache_lock = threading.Lock()
@@ -90,19 +89,23 @@ class RenderFront:
         self._inflight_lock = threading.Lock()
         self._kinds: Counter[str] = Counter()
 
-    def _after_fork_front(self) -> None:
+    def _after_fork(self) -> None:
+        # In a forked child (a vector-env worker) the parent's threads, processes and renders in
+        # flight are not ours: forget them; the transport starts afresh (or reattaches) on first use.
         self._cache_lock = threading.Lock()
         self._inflight_lock = threading.Lock()
-        self._inflight, self._flights = {}, {}  # the parent's renders in flight are not this process's
+        self._inflight, self._flights = {}, {}
+        self._transport.after_fork()
 
-    # ------------------------------------------------------------------ what subclasses give
+    # ------------------------------------------------------------------ the transport
+    @property
+    def transport(self) -> Dispatch:
+        """Where renders go: the local backends, Ray actors, a stub (started on first use)."""
+        return self._transport
+
     def dispatch(self) -> Dispatch:
-        """Where renders go (started on first use)."""
-        raise NotImplementedError
-
-    def _close_dispatch(self) -> None:
-        """Release the dispatch (its renders in flight end; :meth:`close` answers them)."""
-        raise NotImplementedError
+        """The transport (:attr:`transport`)."""
+        return self._transport
 
     # ------------------------------------------------------------------ settings callers read
     @property
@@ -136,7 +139,7 @@ class RenderFront:
 
         Safe to call twice; a renderer used again afterwards starts afresh.
         """
-        self._close_dispatch()
+        self._transport.close()
         with self._inflight_lock:
             pending = list(self._inflight.items())
         for fut, (lang, seed) in pending:
@@ -149,25 +152,27 @@ class RenderFront:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def stats(self) -> dict[str, Any]:
-        """How renders ended, what the cache saved, and what the dispatch did.
+    def stats(self, **options: Any) -> dict[str, Any]:
+        """How renders ended, what the cache saved, and what the transport did.
 
         Returns:
             ``renders`` (answered since creation, cache hits included), ``kinds`` (``"ok"`` or the
             ``error_kind`` -> count; every kind, zeros included), ``cache_hits`` (answered from the
             cache or by sharing an identical render in flight), ``deduplicated`` (those that shared
-            one in flight), ``cache_hit_rate``, and the dispatch's own counters (a local one:
-            ``browser_launches``, ``browser_retries``, ``slots_made`` once the browser started).
+            one in flight), ``cache_hit_rate``, and the transport's own counters (a local one:
+            ``browser_launches``, ``browser_retries``, ``slots_made`` once the browser started; Ray's:
+            see :meth:`RayTransport.stats <codepaint_env.render.ray.transport.RayTransport.stats>`).
+
+        Args:
+            **options: The transport's (Ray's ``workers_timeout_s``).
         """
         with self._inflight_lock:
             kinds = {k: self._kinds.get(k, 0) for k in ("ok", *ERROR_KINDS)}
         renders = sum(kinds.values())
         return {"renders": renders, "kinds": kinds, "cache_hits": self.cache_hits,
                 "deduplicated": self.deduplicated,
-                "cache_hit_rate": self.cache_hits / renders if renders else 0.0, **self._dispatch_stats()}
-
-    def _dispatch_stats(self) -> dict[str, Any]:
-        return {}
+                "cache_hit_rate": self.cache_hits / renders if renders else 0.0,
+                **self._transport.stats(**options)}
 
     # ------------------------------------------------------------------ rendering
     def render(self, code: Any, language: str = "auto", *, size: Size = 512, seed: int = 0,

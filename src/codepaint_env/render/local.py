@@ -68,8 +68,8 @@ class LocalDispatch:
         return {"mode": self.context.settings.gpu, "backend": pool.gpu_backend or "software",
                 "webgl_renderer": self.context.loop.submit(pool.webgl_renderer()).result(timeout=60)}
 
-    def stats(self) -> dict[str, Any]:
-        """The browser pool's counters, once it has started."""
+    def stats(self, **options: Any) -> dict[str, Any]:
+        """The browser pool's counters, once it has started (no options)."""
         browser = self._backends.get(BrowserBackend)
         pool = getattr(browser, "_pool", None)
         if pool is None:

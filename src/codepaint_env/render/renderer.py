@@ -1,10 +1,12 @@
-"""`Renderer`: the one object callers use to turn programs into pictures, in this process.
+"""`Renderer`: the one object callers use to turn programs into pictures, over a transport.
 
 It is the render front (:mod:`.front`: preparation, the render cache, sharing of identical renders
-in flight, guards, counters, the public methods) over the local dispatch (:mod:`.local`): one
-event-loop thread, one set of worker threads and one instance of each backend it needs (the
-browser pool, the subprocess sandbox, the resvg workers), made on first use and all closed by
-:meth:`Renderer.close`. :class:`~codepaint_env.render.RayRenderer` is the same front over Ray actors.
+in flight, guards, counters, the public methods) over a transport, as httpx's
+``Client(transport=...)``: by default the local one (:mod:`.local`: one event-loop thread, one set
+of worker threads and one instance of each backend it needs, the browser pool, the subprocess
+sandbox, the resvg workers, made on first use and all closed by :meth:`Renderer.close`);
+``Renderer(dispatch=RayTransport(8))`` renders on Ray actors (:func:`~codepaint_env.render.RayRenderer`
+builds that), ``Renderer(dispatch=StubDispatch({...}))`` answers from canned pictures (tests).
 
     >>> from codepaint_env.render import Renderer
     >>> with Renderer() as r:                                        # doctest: +SKIP
@@ -26,18 +28,22 @@ from codepaint_env.core.pickling import PicklesAsArguments
 from codepaint_env.core.result import RenderResult
 from codepaint_env.render.backends import Backend
 from codepaint_env.render.browser.pool import BrowserPool
+from codepaint_env.render.dispatch import Dispatch
 from codepaint_env.render.front import RenderFront
 from codepaint_env.render.local import LocalDispatch
 from codepaint_env.render.settings import RenderSettings
 
 
 class Renderer(RenderFront, PicklesAsArguments):
-    """Renders programs in every registered language, in this process; thread-safe; reuse one per process.
+    """Renders programs in every registered language over its transport; thread-safe; reuse one per process.
 
     A pickled renderer travels as its arguments (:mod:`codepaint_env.core.pickling`): the copy in
-    another process starts its own browser and workers on first use.
+    another process starts its own browser and workers on first use (a Ray transport's copy
+    reattaches to the same workers).
 
     Args:
+        dispatch: The transport: where renders go (default: this process's backends). A transport
+            with a ``bind(settings)`` method is given these settings (Ray starts its workers with them).
         executable: Chromium binary (default: the discovery rule of ``render.browser.chromium``).
         max_pages: Renders running at once (default: the number of CPUs, at least 2, at most 8).
         recycle_every: Relaunch the browser after this many renders.
@@ -71,6 +77,7 @@ class Renderer(RenderFront, PicklesAsArguments):
     def __init__(
         self,
         *,
+        dispatch: Dispatch | None = None,
         executable: str | None = None,
         max_pages: int | None = None,
         recycle_every: int = 1000,
@@ -87,45 +94,42 @@ class Renderer(RenderFront, PicklesAsArguments):
         cache_mb: float = 512.0,
         gpu: str = "off",
     ) -> None:
-        self._init_front(RenderSettings(
+        settings = RenderSettings(
             executable=executable, max_pages=max_pages or 0, recycle_every=recycle_every,
             slot_renders=slot_renders, memory_limit_mb=memory_limit_mb, use_netns=use_netns,
             timeout_s=timeout_s,
             frames=frames, max_code_bytes=max_code_bytes, max_canvas=max_canvas,
             allowed_api=tuple(allowed_api) if allowed_api else None, max_messages=max_messages,
-            cache_size=cache_size, cache_mb=cache_mb, gpu=gpu))
-        self._local = LocalDispatch(self.settings)
+            cache_size=cache_size, cache_mb=cache_mb, gpu=gpu)
+        transport: Dispatch = dispatch if dispatch is not None else LocalDispatch(settings)
+        bind = getattr(transport, "bind", None)
+        if callable(bind):
+            bind(settings)
+        self._init_front(settings, transport)
         _open_renderers.add(self)
         after_fork(obj=self)
-
-    def dispatch(self) -> LocalDispatch:
-        """This process's backends (each started on first use)."""
-        return self._local
-
-    def _close_dispatch(self) -> None:
-        self._local.close()
-
-    def _dispatch_stats(self) -> dict[str, Any]:
-        return self._local.stats()
-
-    def _after_fork(self) -> None:
-        # In a forked child (a vector-env worker) the parent's threads and processes are not
-        # ours: forget them; everything starts afresh on first use.
-        self._after_fork_front()
-        self._local.after_fork()
 
     def __enter__(self) -> Renderer:
         return self
 
+    def __repr__(self) -> str:
+        return f"Renderer(dispatch={type(self._transport).__name__})"
+
     # ------------------------------------------------------------------ the local backends
+    def _local(self) -> LocalDispatch:
+        if not isinstance(self._transport, LocalDispatch):
+            raise TypeError(f"this renderer renders through {type(self._transport).__name__}, not this "
+                            "process's backends: it has no browser pool of its own")
+        return self._transport
+
     @property
     def pool(self) -> BrowserPool:
-        """The browser pool (started on first use)."""
-        return self._local.pool
+        """The browser pool (started on first use; a renderer over this process's backends only)."""
+        return self._local().pool
 
     def backend(self, cls: type[Backend]) -> Backend:
-        """This renderer's instance of a backend class (made on first use)."""
-        return self._local.backend(cls)
+        """This renderer's instance of a backend class (made on first use; local transport only)."""
+        return self._local().backend(cls)
 
 
 # ---------------------------------------------------------------------- module-level default

@@ -1,9 +1,7 @@
 """`RenderService`: what the environments, rewards, serve and the trainer adapters need of a renderer.
 
-Both :class:`~codepaint_env.render.Renderer` (this process) and
-:class:`~codepaint_env.render.RayRenderer` (a Ray cluster) are one
-:class:`~codepaint_env.render.front.RenderFront` over a different dispatch, so both are a
-``RenderService``; so is anything else that answers these methods the same way.
+A :class:`~codepaint_env.render.Renderer` over any transport (this process's backends, Ray
+actors, a stub) is a ``RenderService``; so is anything else that answers these methods the same way.
 """
 
 from __future__ import annotations

@@ -1,23 +1,27 @@
-"""`StubDispatch`: a render service that answers programs with canned results, for fast tests.
+"""`StubDispatch`: a transport that answers programs with canned results, for fast tests.
 
 Like httpx's ``MockTransport``: everything above the transport is real, only the rendering is
-canned. A ``StubDispatch`` is the real render front (:class:`~codepaint_env.render.RenderFront`:
+canned. ``Renderer(dispatch=StubDispatch({...}))`` is the real renderer (the render front:
 validation, extraction, language detection, the size cap, the cache, the counters, every public
-method, sync and async) over a dispatch that looks programs up instead of starting Chromium, the
+method, sync and async) whose transport looks programs up instead of starting Chromium, the
 sandbox or resvg. So it goes wherever a renderer goes: ``CodePaintEnv(renderer=...)``,
 ``rewards.make_reward(..., renderer=...)``, ``rewards.reward_funcs(..., renderer=...)``,
 ``TrainerConfig.build_reward(renderer=...)`` and ``codepaint serve``'s ``create_app(renderer=...)``.
 
     >>> from PIL import Image
+    >>> from codepaint_env.render import Renderer
     >>> from codepaint_env.testing import StubDispatch
     >>> stub = StubDispatch({
     ...     "<svg>good</svg>": Image.new("RGB", (8, 8), "navy"),   # a picture
     ...     "<svg>broken": "syntax",                                 # a failure of that kind
     ... })
-    >>> stub.render("<svg>good</svg>", "svg", size=64).size
+    >>> renderer = Renderer(dispatch=stub, cache_size=0)
+    >>> renderer.render("<svg>good</svg>", "svg", size=64).size
     (64, 64)
-    >>> stub.render("<svg>broken", "svg").error_kind
+    >>> renderer.render("<svg>broken", "svg").error_kind
     'syntax'
+    >>> stub.programs
+    ['<svg>good</svg>', '<svg>broken']
 
 What a program maps to:
 
@@ -38,8 +42,9 @@ something it did not plan for fails loudly instead of scoring an invented pictur
 ``default=`` (a picture, an error kind or a result) to answer every other program with it.
 
 Empty programs and programs over ``max_code_bytes`` never reach the stub: the front answers them
-``empty`` and ``too_large`` exactly as a real renderer does. Interactions (``interact``,
-``submit_interaction``) need a live page and raise :class:`NotImplementedError`.
+``empty`` and ``too_large`` exactly as a real renderer does; a cached render does not reach it
+either (``cache_size=0`` makes :attr:`StubDispatch.jobs` record every render). Interactions
+(``interact``, ``submit_interaction``) need a live page and raise :class:`NotImplementedError`.
 """
 
 from __future__ import annotations
@@ -54,13 +59,10 @@ from typing import Any, Union
 from PIL import Image
 
 from codepaint_env.core.images import pixel_sha256
-from codepaint_env.core.loop import after_fork
 from codepaint_env.core.pickling import PicklesAsArguments
 from codepaint_env.core.result import ERROR_KINDS, RenderResult, failed
 from codepaint_env.core.version import __version__
 from codepaint_env.render.dispatch import Hook, Job, done
-from codepaint_env.render.front import RenderFront
-from codepaint_env.render.settings import RenderSettings
 
 __all__ = ["Canned", "StubDispatch", "UnstubbedProgram", "canned_result"]
 
@@ -119,16 +121,64 @@ def _picture(image: Image.Image, job: Job) -> RenderResult:
                         canvas=(0, 0, job.width, job.height), timings_ms={"page": 0.0, "total": 0.0})
 
 
-class _CannedDispatch:
-    """The dispatch behind a :class:`StubDispatch`: looks each job up, renders nothing."""
+def _clip(code: str, limit: int = 120) -> str:
+    one_line = " ".join(code.split())
+    return repr(one_line if len(one_line) <= limit else one_line[:limit] + "...")
 
-    def __init__(self, programs: Mapping[str, Canned] | None, handler: Handler | None,
-                 default: Canned | None) -> None:
-        self.programs = {code.strip(): value for code, value in (programs or {}).items()}
-        self.handler = handler
+
+class StubDispatch(PicklesAsArguments):
+    """A transport whose renders are canned: programs map to pictures, failures or results.
+
+    Args:
+        programs: Program text -> canned answer (a PIL image, an error kind or a
+            ``RenderResult``; see the module docstring), or a handler ``fn(job) -> answer``
+            that answers every render.
+        default: The answer for programs ``programs`` does not name; ``None`` (the default):
+            such a program raises :class:`UnstubbedProgram`.
+
+    Raises:
+        TypeError: ``default`` with a handler (the handler answers everything).
+
+    Example:
+        >>> from codepaint_env.render import Renderer
+        >>> renderer = Renderer(dispatch=StubDispatch(lambda job: "runtime"))
+        >>> renderer.render("function setup(){}", "p5").error_kind
+        'runtime'
+    """
+
+    def __init__(self, programs: Mapping[str, Canned] | Handler | None = None, *,
+                 default: Canned | None = None) -> None:
+        handler = programs if callable(programs) else None
+        if handler is not None and default is not None:
+            raise TypeError("StubDispatch: give a handler or default=, not both (the handler answers every "
+                            "program)")
+        mapping = None if handler is not None else programs
+        self.programs_map = {code.strip(): value for code, value in (mapping or {}).items()}  # type: ignore[union-attr]
+        self.handler: Handler | None = handler  # type: ignore[assignment]
         self.default = default
-        self.jobs: list[Job] = []
+        self._jobs: list[Job] = []
         self._lock = threading.Lock()
+
+    @property
+    def jobs(self) -> list[Job]:
+        """Every render that reached the stub, in order (a copy): what the code under test asked for."""
+        with self._lock:
+            return list(self._jobs)
+
+    @property
+    def programs(self) -> list[str]:
+        """The program of every render that reached the stub, in order."""
+        return [job.code for job in self.jobs]
+
+    def add(self, program: str, answer: Canned) -> None:
+        """Answer ``program`` with ``answer`` from now on (replacing an earlier answer).
+
+        Raises:
+            TypeError: The stub was built with a handler (it answers every program itself).
+        """
+        if self.handler is not None:
+            raise TypeError("StubDispatch.add: this stub answers with a handler; change the handler instead")
+        self.programs_map[program.strip()] = answer
 
     def answer(self, job: Job) -> RenderResult:
         """The canned result of ``job``.
@@ -137,19 +187,19 @@ class _CannedDispatch:
             UnstubbedProgram: The program is unknown and there is no default.
         """
         with self._lock:
-            self.jobs.append(job)
+            self._jobs.append(job)
         if self.handler is not None:
             return canned_result(self.handler(job), job)
-        value = self.programs.get(job.code.strip(), self.default)
+        value = self.programs_map.get(job.code.strip(), self.default)
         if value is None:
             raise UnstubbedProgram(self._unknown(job))
         return canned_result(value, job)
 
     def _unknown(self, job: Job) -> str:
-        known = "\n".join(f"  {_clip(code)}" for code in list(self.programs)[:5]) or "  (none)"
-        more = f"\n  ... and {len(self.programs) - 5} more" if len(self.programs) > 5 else ""
+        known = "\n".join(f"  {_clip(code)}" for code in list(self.programs_map)[:5]) or "  (none)"
+        more = f"\n  ... and {len(self.programs_map) - 5} more" if len(self.programs_map) > 5 else ""
         return (f"StubDispatch has no answer for this {job.language} program:\n  {_clip(job.code)}\n"
-                f"It knows {len(self.programs)} program(s):\n{known}{more}\n"
+                f"It knows {len(self.programs_map)} program(s):\n{known}{more}\n"
                 "Fix: add the program to StubDispatch({program: picture or error kind}), or give "
                 "StubDispatch(..., default=...) to answer every other program.")
 
@@ -172,10 +222,10 @@ class _CannedDispatch:
         """No browser, so no WebGL."""
         return {"mode": "off", "backend": "stub", "webgl_renderer": None}
 
-    def stats(self) -> dict[str, Any]:
+    def stats(self, **options: Any) -> dict[str, Any]:
         """How many programs it knows and how many renders reached it."""
         with self._lock:
-            return {"stub_programs": len(self.programs), "stub_renders": len(self.jobs)}
+            return {"stub_programs": len(self.programs_map), "stub_renders": len(self._jobs)}
 
     def close(self) -> None:
         """Nothing to release."""
@@ -183,89 +233,8 @@ class _CannedDispatch:
     def after_fork(self) -> None:
         """A forked child keeps the canned answers and records its own renders."""
         self._lock = threading.Lock()
-        self.jobs = []
-
-
-def _clip(code: str, limit: int = 120) -> str:
-    one_line = " ".join(code.split())
-    return repr(one_line if len(one_line) <= limit else one_line[:limit] + "...")
-
-
-class StubDispatch(RenderFront, PicklesAsArguments):
-    """A render service whose renders are canned: programs map to pictures, failures or results.
-
-    Args:
-        programs: Program text -> canned answer (a PIL image, an error kind or a
-            ``RenderResult``; see the module docstring), or a handler ``fn(job) -> answer``
-            that answers every render.
-        default: The answer for programs ``programs`` does not name; ``None`` (the default):
-            such a program raises :class:`UnstubbedProgram`.
-        **settings: ``Renderer`` settings the front applies (``timeout_s``, ``max_code_bytes``,
-            ``cache_size``...). The cache is off unless ``cache_size`` is given, so that
-            :attr:`jobs` records every render.
-
-    Raises:
-        TypeError: ``default`` with a handler (the handler answers everything), or an unknown
-            setting (the message lists the known ones).
-        ValueError: A bad setting.
-
-    Example:
-        >>> stub = StubDispatch(lambda job: "runtime")
-        >>> stub.render("function setup(){}", "p5").error_kind
-        'runtime'
-    """
-
-    def __init__(self, programs: Mapping[str, Canned] | Handler | None = None, *,
-                 default: Canned | None = None, **settings: Any) -> None:
-        handler = programs if callable(programs) else None
-        if handler is not None and default is not None:
-            raise TypeError("StubDispatch: give a handler or default=, not both (the handler answers every "
-                            "program)")
-        mapping = None if handler is not None else programs
-        settings.setdefault("cache_size", 0)
-        self._init_front(RenderSettings.from_kwargs(settings, what="StubDispatch"))
-        self._canned = _CannedDispatch(mapping, handler, default)  # type: ignore[arg-type]
-        after_fork(obj=self)
-
-    @property
-    def jobs(self) -> list[Job]:
-        """Every render that reached the stub, in order (a copy): what the code under test asked for."""
-        with self._canned._lock:
-            return list(self._canned.jobs)
-
-    @property
-    def programs(self) -> list[str]:
-        """The program of every render that reached the stub, in order."""
-        return [job.code for job in self.jobs]
-
-    def add(self, program: str, answer: Canned) -> None:
-        """Answer ``program`` with ``answer`` from now on (replacing an earlier answer).
-
-        Raises:
-            TypeError: The stub was built with a handler (it answers every program itself).
-        """
-        if self._canned.handler is not None:
-            raise TypeError("StubDispatch.add: this stub answers with a handler; change the handler instead")
-        self._canned.programs[program.strip()] = answer
-
-    # ------------------------------------------------------------------ RenderFront
-    def dispatch(self) -> _CannedDispatch:
-        """The canned dispatch (nothing to start)."""
-        return self._canned
-
-    def _close_dispatch(self) -> None:
-        self._canned.close()
-
-    def _dispatch_stats(self) -> dict[str, Any]:
-        return self._canned.stats()
-
-    def _after_fork(self) -> None:
-        self._after_fork_front()
-        self._canned.after_fork()
-
-    def __enter__(self) -> StubDispatch:
-        return self
+        self._jobs = []
 
     def __repr__(self) -> str:
-        known = "handler" if self._canned.handler is not None else f"programs={len(self._canned.programs)}"
-        return f"StubDispatch({known}, default={'set' if self._canned.default is not None else 'raise'})"
+        known = "handler" if self.handler is not None else f"programs={len(self.programs_map)}"
+        return f"StubDispatch({known}, default={'set' if self.default is not None else 'raise'})"

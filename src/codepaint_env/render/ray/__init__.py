@@ -1,1 +1,8 @@
-"""Renders spread over a Ray cluster: :class:`~.renderer.RayRenderer` (importing this loads no Ray)."""
+"""Renders spread over a Ray cluster: :func:`~.renderer.RayRenderer`, over :class:`~.transport.RayTransport`.
+
+Importing this loads no Ray (the transport imports it when made).
+"""
+
+from codepaint_env.render.ray.transport import RayTransport
+
+__all__ = ["RayTransport"]

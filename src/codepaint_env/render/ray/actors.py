@@ -116,7 +116,7 @@ class _RenderWorker:
         await asyncio.to_thread(self._close_renderer)
 
     def _close_renderer(self) -> None:
-        loop = self._renderer.dispatch().context.loop_started  # None: nothing to let begin
+        loop = self._renderer._local().context.loop_started  # None: nothing to let begin
         if loop is not None:
             with contextlib.suppress(Exception):
                 loop.submit(asyncio.sleep(0)).result(timeout=_WORKER_CLOSE_S)
