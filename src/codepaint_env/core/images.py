@@ -154,6 +154,24 @@ def ssim(x: np.ndarray, y: np.ndarray, window: int = 7) -> float:
     return float(s.mean())
 
 
+def structure_ssim(x: np.ndarray, y: np.ndarray, window: int = 7) -> float:
+    """SSIM averaged over where the pictures have structure: each window weighted by their local contrast.
+
+    Plain :func:`ssim` averages every window alike, so two mostly flat pictures of similar brightness
+    (a small star on cream, a pale landscape) score high wherever both are flat. Here a window
+    counts by the sum of the two pictures' local standard deviations: flat-on-flat windows weigh
+    almost nothing, and a copy must reproduce the other picture's edges and texture.
+    """
+    c1, c2 = 0.01**2, 0.03**2
+    mx, my = _box(x, window), _box(y, window)
+    vx = np.maximum(_box(x * x, window) - mx * mx, 0.0)
+    vy = np.maximum(_box(y * y, window) - my * my, 0.0)
+    cxy = _box(x * y, window) - mx * my
+    s = ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2))
+    weight = np.sqrt(vx) + np.sqrt(vy) + 1e-3
+    return float((s * weight).sum() / weight.sum())
+
+
 def _box(a: np.ndarray, w: int) -> np.ndarray:
     # Mean over every w x w window ("valid" positions) through an integral image.
     c = np.pad(a, ((1, 0), (1, 0))).cumsum(0).cumsum(1)

@@ -117,11 +117,21 @@ def _background(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
 
 
 def _colour(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
-    share = float(pic.mask(p["colour"], p["tolerance"]).mean())
-    ok = p["min"] <= share <= p["max"]
-    return ok, (f"{p['colour'].name} covers {pct(share)}" if ok else
-                f"expected {p['colour'].name} to cover {share_range(p['min'], p['max'])} of the canvas, "
-                f"found {pct(share)}")
+    """Is the colour there: at least one object of it (a region of ``min_area`` or more)?
+
+    Presence only: how much of the colour there is belongs to ``size`` (each object) and
+    ``coverage`` (everything drawn), so that one object drawn too large fails the claims about
+    size, not the claim that its colour is present.
+    """
+    regions = _regions(pic, p)
+    colour: Colour = p["colour"]
+    if regions:
+        return True, (f"{colour.name} is there ({_regions_word(len(regions), colour)}, the largest "
+                      f"{pct(regions[0].area)})")
+    share = float(pic.mask(colour, p["tolerance"]).mean())
+    found = "none" if share < 0.0005 else f"only specks covering {pct(share)}"
+    return False, (f"expected something {colour.name} (at least {pct(p['min_area'])} of the canvas in one "
+                   f"piece), found {found}")
 
 
 def _count(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
@@ -248,17 +258,32 @@ def _coverage(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
 
 
 def _symmetry(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    """Mirror symmetry about the drawing's own axis: the middle of what is drawn, not of the canvas.
+
+    "A mirror-symmetric row" says the row mirrors itself, not that it sits in the canvas's middle
+    (where it sits is a ``position`` claim): a symmetric drawing moved 4 % to the side is still
+    symmetric. The axis is the middle of the drawn pixels' extent along the flipped direction.
+    """
     flip = 1 if p["axis"] == "vertical" else 0
     content = pic.content(p.get("background"), p["tolerance"])
-    mirrored = np.flip(pic.lab, axis=flip)
-    union = content | np.flip(content, axis=flip)
+    words = "left-right" if flip else "top-bottom"
+    if not content.any():
+        return True, f"{words} mirror symmetry 100% (nothing drawn)"
+    along = np.flatnonzero(content.any(axis=1 - flip))
+    n = content.shape[flip]
+    # mirror index i -> lo + hi - i about the drawing's middle; outside the canvas counts as background
+    index = along[0] + along[-1] - np.arange(n)
+    valid = (index >= 0) & (index < n)
+    inside = valid if flip else valid[:, None]  # a mirror image off the canvas is background
+    safe = np.clip(index, 0, n - 1)
+    mirrored_lab = np.take(pic.lab, safe, axis=flip)
+    union = content | (np.take(content, safe, axis=flip) & inside)
     # a pixel agrees when its mirror image, or a neighbour of it across the axis, matches it: a
     # picture drawn symmetric but rasterised half a pixel off its centre is symmetric
     agree = np.zeros(union.shape, dtype=bool)
     for shift in (-1, 0, 1):
-        agree |= np.linalg.norm(pic.lab - np.roll(mirrored, shift, axis=flip), axis=-1) <= p["tolerance"]
-    score = float((agree & union).sum() / union.sum()) if union.any() else 1.0
-    words = "left-right" if flip else "top-bottom"
+        agree |= np.linalg.norm(pic.lab - np.roll(mirrored_lab, shift, axis=flip), axis=-1) <= p["tolerance"]
+    score = float((agree & inside & union).sum() / union.sum())
     if score >= p["min"]:
         return True, f"{words} mirror symmetry {pct(score)}"
     return False, (f"expected {words} mirror symmetry (at least {pct(p['min'])} of the drawn pixels "

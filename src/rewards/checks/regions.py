@@ -156,9 +156,19 @@ class Region:
 
     @property
     def aspect(self) -> float:
-        """The box's width over its height (in pixels)."""
-        h, w = self.crop.shape
+        """Width over height of its upright box (:attr:`upright`; within 1° of upright, its own box)."""
+        h, w = self.upright.shape
         return w / h
+
+    @cached_property
+    def tilt(self) -> float:
+        """How far it is turned from upright, in degrees in (-45, 45] (see :func:`upright_frame`)."""
+        return upright_frame(self.filled)[0]
+
+    @cached_property
+    def upright(self) -> np.ndarray:
+        """The filled region turned upright by :attr:`tilt` (the crop itself within 1° of upright)."""
+        return upright_frame(self.filled)[1]
 
     @cached_property
     def filled(self) -> np.ndarray:
@@ -173,8 +183,8 @@ class Region:
 
     @property
     def extent(self) -> float:
-        """The filled region's share of its box (1 for a square, 0.785 for a disc, 0.5 for a triangle)."""
-        return float(self.filled.mean())
+        """The filled region's share of its upright box (1 square, 0.785 disc, 0.5 triangle)."""
+        return float(self.upright.mean())
 
     @cached_property
     def solidity(self) -> float:
@@ -184,17 +194,18 @@ class Region:
 
     @property
     def corners(self) -> float:
-        """How much of its box's four corners it fills (1 square, 0 disc, ring or upright star).
+        """How much of its upright box's four corners it fills (1 square, 0 disc, ring or upright star).
 
         Each corner is the right triangle whose legs are a quarter of the box's shorter side: a
         disc never reaches it, a square fills it, an upright triangle fills the two at its base.
         """
-        h, w = self.crop.shape
+        box = self.upright
+        h, w = box.shape
         k = max(1, round(0.25 * min(h, w)))
         i, j = np.indices((h, w))
         near = [(i + j < k), (i + (w - 1 - j) < k), ((h - 1 - i) + j < k), ((h - 1 - i) + (w - 1 - j) < k)]
         mask = near[0] | near[1] | near[2] | near[3]
-        return float(self.filled[mask].mean())
+        return float(box[mask].mean())
 
     def edges_touched(self, margin: int = 0) -> list[str]:
         """The canvas edges the region reaches (within ``margin`` pixels)."""
@@ -238,22 +249,91 @@ def regions_of(mask: np.ndarray, min_area: float) -> list[Region]:
     return out
 
 
-def convex_hull_area(mask: np.ndarray) -> float:
-    """The area of the convex hull of a mask's pixels (as unit squares), in pixels."""
+def hull_points(mask: np.ndarray) -> list[tuple[float, float]]:
+    """The convex hull of a mask's pixels (as unit squares), counter-clockwise ``(x, y)`` corners."""
     ys = np.flatnonzero(mask.any(axis=1))
     if ys.size == 0:
-        return 0.0
+        return []
     rows = mask[ys]
     first = rows.argmax(axis=1).astype(np.float64)
     last = (rows.shape[1] - rows[:, ::-1].argmax(axis=1)).astype(np.float64)
     top, bottom = ys.astype(np.float64), ys + 1.0
     xs = np.concatenate([first, first, last, last])
     yv = np.concatenate([top, bottom, top, bottom])
-    hull = _hull(sorted(set(zip(xs.tolist(), yv.tolist(), strict=True))))
+    return _hull(sorted(set(zip(xs.tolist(), yv.tolist(), strict=True))))
+
+
+def convex_hull_area(mask: np.ndarray) -> float:
+    """The area of the convex hull of a mask's pixels (as unit squares), in pixels."""
+    hull = hull_points(mask)
     area = 0.0
     for (xa, ya), (xb, yb) in zip(hull, hull[1:] + hull[:1], strict=True):
         area += xa * yb - xb * ya
     return abs(area) / 2.0
+
+
+#: A rectangle this little larger than the smallest one around a shape is as good a frame for it.
+_NEAR_SMALLEST = 1.04
+_UPRIGHT_WITHIN = 1.0  # degrees: a shape this close to upright is measured on its own pixels
+
+
+def upright_frame(mask: np.ndarray) -> tuple[float, np.ndarray]:
+    """A shape's tilt (degrees in (-45, 45]) and the shape turned upright by it.
+
+    The frame is the smallest rectangle around the shape (rotating calipers over its convex hull);
+    of the rectangles within 4 % of the smallest, the one nearest the axes (a square's four sides
+    give one frame; a triangle's three sides give three, and the one nearest the axes is taken).
+    Turning the shape by the tilt is a nearest-neighbour resampling of the mask onto a grid of
+    the same pixel size; a shape within 1° of upright is returned as it is, so an upright shape's
+    measures are its own pixels'. A circle has no frame of its own: its tilt is whatever its
+    pixels give, and its measures do not depend on it.
+    """
+    hull = hull_points(mask)
+    if len(hull) < 3:
+        return 0.0, mask
+    points = np.array(hull)
+    frames = []
+    for (xa, ya), (xb, yb) in zip(hull, hull[1:] + hull[:1], strict=True):
+        if (xa, ya) == (xb, yb):
+            continue
+        angle = np.arctan2(yb - ya, xb - xa)
+        c, s = np.cos(-angle), np.sin(-angle)
+        x = points[:, 0] * c - points[:, 1] * s
+        y = points[:, 0] * s + points[:, 1] * c
+        degrees = (np.degrees(angle) + 45.0) % 90.0 - 45.0  # the edge's direction, modulo a right angle
+        frames.append(((x.max() - x.min()) * (y.max() - y.min()), float(degrees)))
+    smallest = min(area for area, _ in frames)
+    tilt = min((d for area, d in frames if area <= _NEAR_SMALLEST * smallest), key=abs)
+    if tilt <= -45.0 + 1e-9:
+        tilt = 45.0
+    if abs(tilt) < _UPRIGHT_WITHIN:
+        return tilt, mask
+    return tilt, _turned(mask, -tilt)
+
+
+def _turned(mask: np.ndarray, degrees: float) -> np.ndarray:
+    """The mask turned by ``degrees`` (y down: positive turns clockwise on screen), cropped to its box."""
+    ys, xs = np.nonzero(mask)
+    cx, cy = xs.mean(), ys.mean()
+    a = np.radians(degrees)
+    c, s = np.cos(a), np.sin(a)
+    corners = np.array([[x, y] for x in (xs.min() - 0.5, xs.max() + 0.5)
+                        for y in (ys.min() - 0.5, ys.max() + 0.5)])
+    rx = (corners[:, 0] - cx) * c - (corners[:, 1] - cy) * s
+    ry = (corners[:, 0] - cx) * s + (corners[:, 1] - cy) * c
+    gx = np.arange(np.floor(rx.min()), np.ceil(rx.max()) + 1.0)
+    gy = np.arange(np.floor(ry.min()), np.ceil(ry.max()) + 1.0)
+    tx, ty = np.meshgrid(gx, gy)
+    # each target point, turned back, lands on a source pixel (nearest)
+    sx = np.rint(tx * c + ty * s + cx).astype(np.int64)
+    sy = np.rint(-tx * s + ty * c + cy).astype(np.int64)
+    inside = (sx >= 0) & (sx < mask.shape[1]) & (sy >= 0) & (sy < mask.shape[0])
+    out = np.zeros(tx.shape, dtype=bool)
+    out[inside] = mask[sy[inside], sx[inside]]
+    rows, cols = np.flatnonzero(out.any(axis=1)), np.flatnonzero(out.any(axis=0))
+    if rows.size == 0:
+        return mask
+    return out[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
 
 
 def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:

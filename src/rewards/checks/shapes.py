@@ -1,18 +1,34 @@
-"""What shape a region looks like, from five scale-free measures of it.
+"""What shape a region looks like, from six measures of it that do not depend on its size.
 
-* ``aspect``: its box's width over height;
-* ``extent``: the share of its box the region fills (holes filled): 1 square, 0.785 disc,
+* ``aspect``: its upright box's width over height;
+* ``extent``: the share of its upright box the region fills (holes filled): 1 square, 0.785 disc,
   0.5 triangle, about 0.36 five-pointed star;
 * ``solidity``: the share of its convex hull it fills: about 1 for convex shapes, 0.6 for a star,
   under 0.8 for a wave;
 * ``holes``: the share of the filled region that is hole: 0.36 for a ring of inner radius 0.6;
-* ``corners``: how much of the four corners of its box it fills (right triangles with legs a
-  quarter of the box's shorter side): 1 square, 0 disc and star, 0.5 upright triangle.
+* ``corners``: how much of the four corners of its upright box it fills (right triangles with
+  legs a quarter of the box's shorter side): 1 square, 0 disc and star, 0.5 upright triangle;
+* ``tilt``: how far it is turned from upright, in degrees (0-45).
 
-A shape is a conjunction of ranges of these (:data:`SHAPE_RULES`): squares are axis-aligned,
-triangles upright, stripes and waves horizontal. The ranges were set on the ``shapes`` suite's 600
-references rendered at 160 and 512 pixels (objects of radius 5 % of the canvas and up), with a
-margin on each side.
+"Upright" is the region's own frame (:func:`~rewards.checks.regions.upright_frame`): the smallest
+rectangle around it, or of those nearly as small the one nearest the axes. So a square drawn 10°
+off the axes is measured as the square it is, not as the octagon its axis-aligned box would make
+of it (its box's extent falls to 0.75 at 10°, and every square rotated 5° lost its check).
+
+A shape is a conjunction of ranges of these (:data:`SHAPE_RULES`). Turning, decided as a person
+names shapes:
+
+* a **square**, a **stripe** and a **wave** are squares, stripes and waves within
+  :data:`MAX_TILT` (17.5°) of the axes: any shape the prompt asks for passes turned by up to ±10°
+  (the measured tilt of a square is within ±2.5° of its drawn turn from radius 5 % of the canvas up),
+  and from 25° on a square is a diamond, a stripe a diagonal, which the prompt did not ask for;
+* a **triangle** and a **star** are triangles and stars at any turn (a triangle's sides give it
+  three frames, one of them always within 15° of the axes), as are circles and rings, which have
+  no turn.
+
+The ranges were set on the ``shapes`` suite's 600 references rendered at 160 and 512 pixels
+(objects of radius 5 % of the canvas and up), with a margin on each side, and checked on every
+shape turned from -45° to 45° (tests/rewards/checks/test_shape_turns.py).
 """
 
 from __future__ import annotations
@@ -20,26 +36,29 @@ from __future__ import annotations
 from rewards.checks.regions import Region
 
 _INF = float("inf")
+#: The most a square, stripe or wave may be turned from the axes (degrees; see the module docstring).
+MAX_TILT = 17.5
 _ROUND = (0.8, 1.25)  # the aspect of a shape as wide as it is tall
 _SOLID = (0.0, 0.25)  # holes: none to speak of (a small object inside a square leaves one)
 #: ``shape -> {measure: (low, high)}``: a region is the shape when every measure is in its range.
 SHAPE_RULES: dict[str, dict[str, tuple[float, float]]] = {
     "circle": {"aspect": _ROUND, "extent": (0.62, 0.9), "solidity": (0.85, _INF), "holes": _SOLID,
                "corners": (0.0, 0.45)},
-    "square": {"aspect": _ROUND, "extent": (0.85, _INF), "holes": _SOLID, "corners": (0.6, _INF)},
+    "square": {"aspect": _ROUND, "extent": (0.85, _INF), "holes": _SOLID, "corners": (0.6, _INF),
+               "tilt": (0.0, MAX_TILT)},
     "triangle": {"aspect": (0.7, 1.6), "extent": (0.38, 0.68), "solidity": (0.78, _INF), "holes": _SOLID,
                  "corners": (0.15, 0.6)},
     "star": {"aspect": _ROUND, "extent": (0.0, 0.55), "solidity": (0.0, 0.72), "holes": _SOLID},
     "ring": {"aspect": _ROUND, "extent": (0.62, 0.9), "holes": (0.25, _INF), "corners": (0.0, 0.45)},
-    "stripe": {"aspect": (3.0, _INF), "extent": (0.8, _INF)},
-    "wave": {"aspect": (2.0, _INF), "extent": (0.0, 0.8), "holes": _SOLID},
+    "stripe": {"aspect": (3.0, _INF), "extent": (0.8, _INF), "tilt": (0.0, MAX_TILT)},
+    "wave": {"aspect": (2.0, _INF), "extent": (0.0, 0.8), "holes": _SOLID, "tilt": (0.0, MAX_TILT)},
 }
 
 
 def measures(region: Region) -> dict[str, float]:
-    """The five measures of a region (see the module docstring)."""
+    """The six measures of a region (see the module docstring)."""
     return {"aspect": region.aspect, "extent": region.extent, "solidity": region.solidity,
-            "holes": region.hole_share, "corners": region.corners}
+            "holes": region.hole_share, "corners": region.corners, "tilt": abs(region.tilt)}
 
 
 def is_shape(region: Region, shape: str) -> bool:
@@ -54,5 +73,10 @@ def looks_like(region: Region) -> str:
         if is_shape(region, shape):
             return f"a {shape}"
     m = measures(region)
+    turned_words = (("square", "a diamond"), ("stripe", "a diagonal stripe"), ("wave", "a diagonal wave"))
+    for shape, turned in turned_words:
+        if m["tilt"] > MAX_TILT and all(lo <= m[key] <= hi for key, (lo, hi) in SHAPE_RULES[shape].items()
+                                        if key != "tilt"):
+            return f"{turned} (a {shape} turned {m['tilt']:.0f}° from the axes)"
     return (f"no known shape (width/height {m['aspect']:.2f}, fills {m['extent']:.0%} of its box, "
             f"{m['solidity']:.0%} of its hull)")

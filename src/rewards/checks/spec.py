@@ -144,7 +144,7 @@ _COUNT = _integer(0, 1000)
 #: optional, absent when not given).
 KIND_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
     "background": {**_COLOUR_FIELDS, "min_share": (_SHARE, 0.5)},
-    "colour": {**_COLOUR_FIELDS, "min": (_SHARE, 0.0), "max": (_SHARE, 1.0)},
+    "colour": {**_REGION_FIELDS},
     "count": {**_REGION_FIELDS, "count": (_COUNT, None), "min": (_COUNT, None), "max": (_COUNT, None)},
     "size": {**_REGION_FIELDS, "min": (_SHARE, 0.0), "max": (_SHARE, 1.0)},
     "aspect": {**_REGION_FIELDS, "min": (_number(0.0, 1000.0), 0.0), "max": (_number(0.0, 1000.0), 1000.0)},
@@ -212,6 +212,11 @@ def parse_check(item: Any, index: int = 1) -> Check:
     where = f"check {index} ({kind})"
     fields = KIND_FIELDS[kind]
     unknown = sorted(str(k) for k in item if k not in fields and k not in _COMMON)
+    if kind == "colour" and {"min", "max"} & set(unknown):
+        raise CheckError(f"{where}: a colour check asks whether the colour is there (an object of it, at "
+                         f"least min_area of the canvas), not how much of it: its 'min' and 'max' fields "
+                         f"were removed in version 3 of the checks. For an amount, write a 'size' check "
+                         f"(each region of the colour) or a 'coverage' check (everything drawn)")
     if unknown:
         raise CheckError(f"{where}: unknown field {', '.join(map(repr, unknown))}; "
                          f"fields of {kind}: {', '.join([*fields, 'weight', 'name', 'stated'])}")

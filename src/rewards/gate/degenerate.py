@@ -13,18 +13,20 @@ scaled (nearest neighbour) to at most 256 px:
   common colour.
 
 Verdicts (:meth:`PictureShape.problem`): **near-uniform** when less than 1 % is painted (any
-language); **a single flat block** when at least 95 % of the painted area is flat *and* one
-colour, for the languages whose pictures always have texture (the table's ``textured``:
-``p5brush``, whose watercolour washes and strokes are never flat). Measured on the repository's
-pool: the least-painted ``love`` /
-``okay`` / ``supplement`` reference paints 9.5 % (p5brush), 14.7 % (SVG), 5.7 % (HTML); the
-flattest p5brush reference is 82 % flat and the most one-coloured 92 % one colour, never both.
+language), or, for a task whose checks count objects, less than the smallest object those checks
+count (:func:`painted_floor`: their ``min_area``, 0.15 % of the canvas by default); **a single
+flat block** when at least 95 % of the painted area is flat *and* one colour, for the languages
+whose pictures always have texture (the table's ``textured``: ``p5brush``, whose watercolour
+washes and strokes are never flat). Measured on the repository's pool: the least-painted
+``love`` / ``okay`` / ``supplement`` reference paints 9.5 % (p5brush), 14.7 % (SVG), 5.7 % (HTML);
+the flattest p5brush reference is 82 % flat and the most one-coloured 92 % one colour, never both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -32,6 +34,8 @@ from PIL import Image
 from codepaint_env.render.languages import LANGUAGES
 
 _SIDE = 256
+#: Less painted than this is near-uniform, unless the task's checks count smaller objects.
+MIN_PAINTED = 0.01
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class PictureShape:
     flat: float
     one_colour: float
 
-    def problem(self, language: str, *, min_painted: float = 0.01, max_flat: float = 0.95,
+    def problem(self, language: str, *, min_painted: float = MIN_PAINTED, max_flat: float = 0.95,
                 textured_languages: Collection[str] | None = None) -> str | None:
         """What is degenerate about the picture, or ``None``.
 
@@ -61,6 +65,31 @@ class PictureShape:
             return (f"a single flat block of colour: {self.flat:.0%} of the painted area is flat and "
                     f"{self.one_colour:.0%} one colour ({language} pictures have texture)")
         return None
+
+
+def painted_floor(sample: Any) -> float:
+    """The least painted share of a sample's picture that is not near-uniform.
+
+    :data:`MIN_PAINTED` (1 %), lowered for a task whose checks count objects to the smallest object
+    they count: a "small orange circle on a cream background" covers 0.5-0.8 % of the canvas,
+    which is exactly what the prompt asks for, and a gate that called it near-uniform gave a
+    quarter of the ``shapes`` suite's level-0 references the failure value (measured: 50 of 200
+    train and 32 of 100 eval scenes). The least ``min_area`` of the task's object checks (0.15 % by
+    default) is that size; a picture with less paint than one object the checks would count has
+    drawn nothing they could judge. Malformed checks leave the floor alone (the checks reward
+    reports them).
+    """
+    from rewards.checks.spec import CheckError, parse_checks
+
+    raw = getattr(sample, "meta", {}).get("checks")
+    if not raw:
+        return MIN_PAINTED
+    try:
+        checks = parse_checks(raw)
+    except CheckError:
+        return MIN_PAINTED
+    areas = [c.params["min_area"] for c in checks if "min_area" in c.params]
+    return min([MIN_PAINTED, *areas])
 
 
 def measure_shape(image: Image.Image) -> PictureShape:

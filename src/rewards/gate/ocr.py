@@ -30,14 +30,17 @@ import os
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
+import numpy as np
+from PIL import Image, ImageOps
 
 from codepaint_env.core.errors import DependencyNotInstalled
 from codepaint_env.core.loop import after_fork
+from rewards.gate.glyphs import object_like
 
 #: What installs the pieces (named in every error).
 PIP_FIX = "pip install 'codepaint[ocr]'"
@@ -140,9 +143,11 @@ class TextReader:
 
     Args:
         language: Tesseract language(s), e.g. ``"eng"`` or ``"eng+deu"``.
-        min_confidence: A word below this Tesseract confidence (0-100) is ignored.
+        min_confidence: A word read once counts at this Tesseract confidence (0-100) or more.
+        agree_confidence: A word read alike in two or more planes counts at this confidence or more.
         min_chars: A word needs at least this many letters or digits ("10/10" has four).
-        side: Long side of the main pass (the picture is scaled to it, at most 2x up).
+        side: Long side the picture is scaled to (at most 2x up) before it is read.
+        colours: How many of the picture's most common colours get a plane of their own.
         coarse_side: Long side of the pass for large lettering (0: no such pass).
         tessdata: The language-data folder (default: :func:`find_tessdata`).
 
@@ -150,15 +155,17 @@ class TextReader:
         DependencyNotInstalled: tesserocr or the language data is missing (see :func:`check_installed`).
     """
 
-    def __init__(self, *, language: str = "eng", min_confidence: float = 85.0, min_chars: int = 3,
-                 side: int = 512, coarse_side: int = 128,
+    def __init__(self, *, language: str = "eng", min_confidence: float = 85.0, agree_confidence: float = 75.0,
+                 min_chars: int = 3, side: int = 512, colours: int = 6, coarse_side: int = 128,
                  tessdata: str | os.PathLike[str] | None = None) -> None:
-        if not 0 <= min_confidence <= 100:
-            raise ValueError("min_confidence is a Tesseract confidence, 0-100")
+        if not 0 <= agree_confidence <= min_confidence <= 100:
+            raise ValueError("confidences are Tesseract's, 0-100, with agree_confidence <= min_confidence")
         self.language = language
         self.min_confidence = float(min_confidence)
+        self.agree_confidence = float(agree_confidence)
         self.min_chars = int(min_chars)
         self.side = int(side)
+        self.colours = int(colours)
         self.coarse_side = int(coarse_side)
         if tessdata is None:
             self.tessdata = check_installed(language.split("+")[0])
@@ -177,7 +184,7 @@ class TextReader:
             import tesserocr
 
             api = tesserocr.PyTessBaseAPI(path=str(self.tessdata), lang=self.language,
-                                          psm=tesserocr.PSM.SPARSE_TEXT, oem=tesserocr.OEM.LSTM_ONLY)
+                                          psm=tesserocr.PSM.AUTO, oem=tesserocr.OEM.LSTM_ONLY)
             self._local.api = api
         return api
 
@@ -186,54 +193,108 @@ class TextReader:
 
         Args:
             image: Any PIL image.
-            stop_at_first: Stop after the first pass that finds a word (a verdict, not a transcript).
+            stop_at_first: Stop after the first plane that makes a word count (a verdict, not a
+                transcript).
         """
         t0 = time.perf_counter()
         api = self._engine()
-        words: list[Word] = []
-        passes = 0
         rgb = image.convert("RGB")
+        if min(rgb.size) < 16:
+            return Reading((), time.perf_counter() - t0, 0)
+        candidates: list[tuple[int, Word]] = []  # (plane, word) at agree_confidence or more
+        passes = 0
         try:
-            for scaled in self._scales(rgb):
-                factor = rgb.width / scaled.width
-                for channel in scaled.split():
-                    passes += 1
-                    api.SetImage(channel)
-                    api.Recognize()
-                    words += [Word(text, conf, (round(x0 * factor), round(y0 * factor), round(x1 * factor),
-                                                round(y1 * factor)))
-                              for text, conf, (x0, y0, x1, y1) in self._words(api)]
-                    if words and stop_at_first:
-                        return Reading(tuple(words), time.perf_counter() - t0, passes)
+            for plane, pad, factor in self._planes(rgb):
+                passes += 1
+                api.SetImage(plane)
+                api.Recognize()
+                candidates += [(passes, w) for w in self._words(api, plane, pad, factor)]
+                if stop_at_first and _counted(candidates, self.min_confidence):
+                    break
         finally:
             api.Clear()
-        return Reading(tuple(words), time.perf_counter() - t0, passes)
+        return Reading(tuple(_counted(candidates, self.min_confidence)), time.perf_counter() - t0, passes)
 
-    def _scales(self, rgb: Image.Image) -> list[Image.Image]:
-        long = max(rgb.size)
-        out = [_fit(rgb, min(self.side, 2 * long))]
-        if self.coarse_side and long > 2 * self.coarse_side:
-            out.append(_fit(rgb, self.coarse_side))
-        return out
+    def _planes(self, rgb: Image.Image) -> Iterator[tuple[Image.Image, int, float]]:
+        """The grey planes to read: each padded, its padding, and its scale back to ``rgb``'s pixels.
 
-    def _words(self, api: Any) -> list[tuple[str, float, tuple[int, int, int, int]]]:
+        The three colour channels (a coloured word on a wash stands out in the channel where it
+        contrasts), a plane per common colour (:func:`colour_planes`) and, for a picture over twice
+        ``coarse_side``, the grey picture at that size (lettering too large for the line finder).
+        """
+        main = _fit(rgb, min(self.side, 2 * max(rgb.size)))
+        factor = rgb.width / main.width
+        for plane in [*main.split(), *colour_planes(main, self.colours)]:
+            yield _padded(plane, _PAD), _PAD, factor
+        if self.coarse_side and max(rgb.size) > 2 * self.coarse_side:
+            coarse = _fit(rgb, self.coarse_side)
+            yield _padded(coarse.convert("L"), _PAD // 3), _PAD // 3, rgb.width / coarse.width
+
+    def _words(self, api: Any, plane: Image.Image, pad: int, factor: float) -> list[Word]:
+        """The plane's words that could count: confident enough, long enough, made of letters."""
         import tesserocr
 
         level = tesserocr.RIL.WORD
-        found: list[tuple[str, float, tuple[int, int, int, int]]] = []
+        found: list[Word] = []
         it = api.GetIterator()
         if it is None:
             return found
+        pixels: np.ndarray | None = None
         for w in tesserocr.iterate_level(it, level):
             try:
                 text = (w.GetUTF8Text(level) or "").strip()
                 conf = float(w.Confidence(level))
             except RuntimeError:  # an empty word
                 continue
-            if conf >= self.min_confidence and sum(ch.isalnum() for ch in text) >= self.min_chars:
-                x0, y0, x1, y1 = w.BoundingBox(level) or (0, 0, 0, 0)
-                found.append((text, conf, (x0, y0, x1, y1)))
+            if conf < self.agree_confidence or sum(ch.isalnum() for ch in text) < self.min_chars:
+                continue
+            x0, y0, x1, y1 = w.BoundingBox(level) or (0, 0, 0, 0)
+            pixels = np.asarray(plane) if pixels is None else pixels
+            crop = pixels[max(0, y0 - 4):y1 + 4, max(0, x0 - 4):x1 + 4]
+            if crop.size and object_like(crop) is not None:
+                continue  # a row of the picture's shapes read as "AAA" (rewards.gate.glyphs)
+            found.append(Word(text, conf, (round((x0 - pad) * factor), round((y0 - pad) * factor),
+                                           round((x1 - pad) * factor), round((y1 - pad) * factor))))
         return found
+
+
+def _counted(candidates: list[tuple[int, Word]], min_confidence: float) -> list[Word]:
+    """The words that count: at ``min_confidence`` or more, or read alike in two or more planes."""
+    planes_of: dict[str, set[int]] = {}
+    for plane, w in candidates:
+        planes_of.setdefault(w.text.lower(), set()).add(plane)
+    return [w for _, w in candidates if w.confidence >= min_confidence or len(planes_of[w.text.lower()]) >= 2]
+
+
+def colour_planes(image: Image.Image, count: int, *, min_share: float = 0.002,
+                  reach: float = 60.0) -> list[Image.Image]:
+    """A grey plane per common colour: each pixel's RGB distance to it (near: dark; ``reach`` or more: white).
+
+    The ``count`` most common colours (binned 3 bits a channel; each at least ``min_share`` of the
+    picture) are taken, each as the mean of its bin. In the plane of a text's colour the text is dark
+    on white whatever it was written on (a band, a wash, another object).
+    """
+    a = np.asarray(image.convert("RGB"), dtype=np.int16)
+    keys = ((a[..., 0] >> 5) << 6) | ((a[..., 1] >> 5) << 3) | (a[..., 2] >> 5)
+    counts = np.bincount(keys.ravel(), minlength=512)
+    out = []
+    for key in np.argsort(-counts)[:max(0, count)]:
+        if counts[key] < min_share * keys.size:
+            break
+        centre = a[keys == key].mean(axis=0)
+        distance = np.sqrt(((a - centre) ** 2).sum(axis=2))
+        out.append(Image.fromarray(np.clip(distance * (255.0 / reach), 0, 255).astype(np.uint8)))
+    return out
+
+
+_PAD = 24  # pixels of border: Tesseract's layout finds no line that touches the picture's edge
+
+
+def _padded(plane: Image.Image, pad: int) -> Image.Image:
+    """The plane with a border of ``pad`` pixels of its most common edge value (its background)."""
+    a = np.asarray(plane)
+    edge = np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]]).astype(np.int64)
+    return ImageOps.expand(plane, border=pad, fill=int(np.bincount(edge).argmax()))
 
 
 @dataclass

@@ -17,8 +17,9 @@ Value: ``pass_value`` (default 1) when every required check passes, else ``fail_
 Then the checks against reward hacking (:mod:`rewards.gate.text`, :mod:`rewards.gate.copies`,
 :mod:`rewards.gate.degenerate`), each on by default and switchable:
 
-* ``not_degenerate``: not a near-uniform canvas (less than 1 % painted), and for the languages
-  the table marks ``textured`` (``p5brush``) not a single flat block of colour;
+* ``not_degenerate``: not a near-uniform canvas (less than 1 % painted, or for a task whose checks
+  count objects less than the smallest object they count: :func:`~rewards.gate.degenerate.painted_floor`),
+  and for the languages the table marks ``textured`` (``p5brush``) not a single flat block of colour;
 * ``not_copy``: not a near-copy of a reference-pool picture (perceptual hash and SSIM against
   every reference of the language; the sample's ``exclude_references`` column is honoured). A
   copy fails the gate, or with ``copy_penalty=`` set loses that much instead; the matched
@@ -50,7 +51,7 @@ from codepaint_env.core.loop import after_fork
 from codepaint_env.render.languages import LANGUAGES
 from rewards.base import Reward, RewardResult, Sample
 from rewards.gate.copies import CopyIndex
-from rewards.gate.degenerate import measure_shape
+from rewards.gate.degenerate import measure_shape, painted_floor
 from rewards.gate.html_lint import lint_html
 from rewards.gate.text import instrumented_text, ocr_wanted, sample_allows_text
 from rewards.pool import ReferencePool, default_pool_dir
@@ -233,7 +234,8 @@ class _HackChecks:
         t0 = time.perf_counter()
         if gate.degenerate_check:
             shape = measure_shape(image)
-            problem = shape.problem(sample.language, textured_languages=gate.textured_languages)
+            problem = shape.problem(sample.language, min_painted=painted_floor(sample),
+                                    textured_languages=gate.textured_languages)
             self.measures["painted_share"] = shape.painted
             self._check("not_degenerate", problem)
         if gate._copies is not None:

@@ -41,10 +41,10 @@ CAPTIONS: tuple[str, ...] = ("10/10 MASTERPIECE", "a peach hibiscus in watercolo
 #: Task columns the samples carry, one row per prompt (a trainer passes these as dataset columns).
 TASK_COLUMNS: tuple[dict[str, Any], ...] = (
     {"task_id": "testing.hibiscus", "subject": "hibiscus", "colour_family": "red",
-     "checks": json.dumps([{"kind": "colour", "colour": "red", "min": 0.01},
+     "checks": json.dumps([{"kind": "colour", "colour": "red"},
                            {"kind": "background", "colour": "#f6f1e8"}])},
     {"task_id": "testing.seascape", "subject": "seascape", "colour_family": "blue",
-     "checks": json.dumps([{"kind": "colour", "colour": "blue", "min": 0.05},
+     "checks": json.dumps([{"kind": "colour", "colour": "blue"},
                            {"kind": "coverage", "min": 0.2}])},
 )
 

@@ -80,7 +80,7 @@ def test_every_honest_value_of_a_colour_fails_every_other_colour_check(colour):
     for value in honest_values(colour):
         image = flat(value)
         for other in SCENE_COLOURS:
-            check = {"kind": "colour", "colour": other, "min": 0.5}
+            check = {"kind": "colour", "colour": other, "min_area": 0.5}  # the canvas, not the mark
             passed = VisualChecks().score([checked(image, [check])])[0].value == 1.0
             assert passed == (other == colour), (colour, value, other)
 

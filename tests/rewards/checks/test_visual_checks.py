@@ -63,12 +63,26 @@ def test_a_background_of_the_right_colour_on_too_little_of_the_border_is_not_cal
     assert "found mostly white" not in why
 
 
-def test_colour_share(reward):
-    assert verdict(reward, THREE_RED, {"kind": "colour", "colour": "red", "min": 0.02, "max": 0.1})[0] == 1.0
-    value, why = verdict(reward, THREE_RED, {"kind": "colour", "colour": "green", "min": 0.01, "max": 0.05})
-    assert value == 0.0 and "Expected green to cover 1.0%-5.0% of the canvas, found 0.0%" in why
-    value, why = verdict(reward, THREE_RED, {"kind": "colour", "colour": "black", "max": 0.5})
-    assert value == 0.0 and "Expected black to cover at most 50% of the canvas, found 8" in why
+def test_colour_is_presence_only(reward):
+    # presence: an object of the colour, however much of it there is (the amount is size's and coverage's)
+    assert verdict(reward, THREE_RED, {"kind": "colour", "colour": "red"})[0] == 1.0
+    huge = picture("black", ("circle", "red", 0.5, 0.5, 0.45))  # one object drawn far too large
+    value, why = verdict(reward, huge, {"kind": "colour", "colour": "red"})
+    assert value == 1.0 and why == "all 1 checks passed"
+    value, why = verdict(reward, THREE_RED, {"kind": "colour", "colour": "green"})
+    assert value == 0.0 and "Expected something green (at least 0.1% of the canvas in one piece), found none" in why
+    # specks of the colour (anti-aliasing, a stray pixel) are not an object of it
+    specks = picture("black", *[("circle", "green", 0.1 + 0.1 * i, 0.5, 0.01) for i in range(8)])
+    value, why = verdict(reward, specks, {"kind": "colour", "colour": "green"})
+    assert value == 0.0 and "found only specks covering" in why
+    assert verdict(reward, specks, {"kind": "colour", "colour": "green", "min_area": 0.0001})[0] == 1.0
+
+
+def test_a_colour_amount_is_refused_with_what_to_write_instead():
+    for field in ("min", "max"):
+        with pytest.raises(CheckError, match="check 1 \\(colour\\): a colour check asks whether the colour is "
+                                             "there.*write a 'size' check.*or a 'coverage' check"):
+            parse_checks([{"kind": "colour", "colour": "red", field: 0.1}])
 
 
 def test_count(reward):
@@ -230,7 +244,7 @@ def test_svg_elements_and_checks_that_do_not_apply(reward):
     value, why = verdict(reward, im, {**check, "min": 3, "max": 3}, code=code)
     assert value == 0.0 and why == "Expected 3 <circle> elements, found 2."
     # in Python the element count does not apply: left out of the score, None in the breakdown
-    both = [check, {"kind": "colour", "colour": "red", "min": 0.05}]
+    both = [check, {"kind": "colour", "colour": "red"}]
     result = reward.score([checked(im, both, language="python")])[0]
     assert result.value == 1.0 and result.breakdown == {"svg_elements:circle": None, "colour:red": 1.0}
     only = reward.score([checked(im, [check], language="python")])[0]
@@ -301,8 +315,8 @@ def test_registered_aliased_composed_and_picklable():
     ([{"kind": "position", "colour": "red"}], "check 1 (position): missing field 'area'"),
     ([{"kind": "position", "colour": "red", "area": "upstairs"}],
      "check 1 (position): field 'area' must be one of top-left, top, top-right"),
-    ([{"kind": "colour", "colour": "red", "min": 0.5, "max": 0.1}],
-     "check 1 (colour): field 'min' (0.5) is greater than 'max' (0.1)"),
+    ([{"kind": "size", "colour": "red", "min": 0.5, "max": 0.1}],
+     "check 1 (size): field 'min' (0.5) is greater than 'max' (0.1)"),
     ([{"kind": "count", "colour": "red", "count": 1, "max": 2}],
      "check 1 (count): field 'count' and 'min'/'max'"),
     ([{"kind": "count", "colour": "red"}], "check 1 (count): missing field 'count'"),
@@ -354,8 +368,10 @@ def check_objects(draw):
         c["colour"] = draw(colours)
     if kind == "count":
         c["count"] = draw(st.integers(0, 5))
-    elif kind in ("colour", "size", "coverage"):
+    elif kind in ("size", "coverage"):
         c.update(draw(ranges()))
+    elif kind == "colour" and draw(st.booleans()):
+        c["min_area"] = draw(st.floats(0, 0.2))
     elif kind == "aspect":
         c.update(draw(ranges(top=10.0)))
     elif kind == "position":

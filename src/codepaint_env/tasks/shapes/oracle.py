@@ -109,8 +109,10 @@ def truth(check: Check, raster: SceneRaster) -> Truth:
         ring[k:-k, k:-k] = False
         share = float((raster.colour[ring] == p["colour"].name).mean())
         return Truth(share >= p["min_share"], _near(share, p["min_share"], 0.05), share)
-    if kind == "colour":
-        return _range_truth([raster.share(p["colour"].name)], p["min"], p["max"])
+    if kind == "colour":  # presence: an object of the colour that shows
+        shown = [raster.area(i) for i in raster.objects(p["colour"].name, 0.0)]
+        return Truth(any(a >= p["min_area"] for a in shown),
+                     any(_near(a, p["min_area"], 0.3 * p["min_area"]) for a in shown))
     if kind == "coverage":
         bg = p["background"].name if "background" in p else scene.background
         return _range_truth([float((raster.colour != bg).mean())], p["min"], p["max"])
@@ -244,12 +246,21 @@ def _relation(raster: SceneRaster, check: Check) -> Truth:
 
 
 def _symmetry(raster: SceneRaster, axis: str, minimum: float) -> Truth:
+    """Symmetry about the drawing's own middle, as the check measures it."""
     flip = 1 if axis == "vertical" else 0
     codes = raster.colour
-    mirrored = np.flip(codes, axis=flip)
     content = codes != raster.scene.background
-    union = content | np.flip(content, axis=flip)
-    score = float(((codes == mirrored) & union).sum() / union.sum()) if union.any() else 1.0
+    if not content.any():
+        return Truth(True)
+    along = np.flatnonzero(content.any(axis=1 - flip))
+    n = content.shape[flip]
+    index = along[0] + along[-1] - np.arange(n)
+    valid = (index >= 0) & (index < n)
+    safe = np.clip(index, 0, n - 1)
+    inside = valid if flip else valid[:, None]  # a mirror image off the canvas is background
+    mirrored = np.take(codes, safe, axis=flip)
+    union = content | (np.take(content, safe, axis=flip) & inside)
+    score = float(((codes == mirrored) & inside & union).sum() / union.sum())
     return Truth(score >= minimum, _near(score, minimum, 0.05))
 
 
