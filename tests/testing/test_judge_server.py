@@ -374,3 +374,45 @@ def test_serve_runs_until_ctrl_c(sig, inherited):
 def test_fault_kinds_constant():
     assert set(FAULT_KINDS) == {"429", "500", "503", "slow", "hang", "malformed", "multiple", "refusal",
                                 "null_winner", "nan", "bad_body"}
+
+
+def test_a_token_guards_every_route_but_health_and_off_loopback_needs_one():
+    # the rule of every codepaint server (the server shell): the stand-in judge too
+    from codepaint_env.core.server import ListenRefused
+
+    with JudgeServer(token="s3cret") as guarded:
+        base = guarded.url.removesuffix("/v1")
+        assert httpx.get(f"{base}/health").status_code == 200
+        refused = httpx.get(f"{guarded.url}/models")
+        assert refused.status_code == 401 and refused.json()["error"]["type"] == "authentication_error"
+        client = openai.OpenAI(base_url=guarded.url, api_key="s3cret", max_retries=0)
+        assert [m.id for m in client.models.list()] == ["codepaint-standin"]
+        with pytest.raises(openai.AuthenticationError):
+            openai.OpenAI(base_url=guarded.url, api_key="wrong", max_retries=0).models.list()
+    with pytest.raises(ListenRefused, match="without a token"):
+        JudgeServer(host="0.0.0.0")
+    out = subprocess.run([sys.executable, "-m", "codepaint_env.testing.judge_server", "--host", "0.0.0.0",
+                          "--port", "0"], capture_output=True, text=True, timeout=60, env={
+                              k: v for k, v in os.environ.items() if not k.startswith("CODEPAINT_")})
+    assert out.returncode == 2 and "without a token" in out.stderr
+
+
+def test_a_body_over_the_limit_is_413_before_the_judge_reads_it(server):
+    from codepaint_env.testing.chat_server import MAX_BODY_BYTES
+
+    before = server.requests
+    big = httpx.post(f"{server.url}/chat/completions", content=b"x" * (MAX_BODY_BYTES + 1),
+                     headers={"content-type": "application/json"}, timeout=60)
+    assert big.status_code == 413 and server.requests == before
+
+
+def test_a_streamed_body_over_the_limit_is_cut_and_refused(server):
+    from codepaint_env.testing.chat_server import MAX_BODY_BYTES
+
+    def chunks():  # no Content-Length: the limit is counted as the body arrives
+        for _ in range(MAX_BODY_BYTES // (1 << 20) + 1):
+            yield b"x" * (1 << 20)
+
+    before = server.requests
+    big = httpx.post(f"{server.url}/chat/completions", content=chunks(), timeout=60)
+    assert big.status_code == 413 and server.requests == before

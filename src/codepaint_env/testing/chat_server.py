@@ -3,20 +3,29 @@
 The stand-in judge (:class:`~codepaint_env.testing.judge_server.JudgeServer`) and the scripted
 policy (:class:`~codepaint_env.testing.scripted_policy.ScriptedPolicyServer`) are this server with
 their own answers: a subclass says what a chat completion answers (:meth:`complete`), which models
-``/v1/models`` lists (:meth:`models`) and, if it has any, its own routes (:meth:`route`). The
-HTTP plumbing, threading, start/stop and the OpenAI error shape live here once.
+``/v1/models`` lists (:meth:`models`) and, if it has any, its own routes (:meth:`route`). It is a
+small ASGI app (:meth:`LoopbackChatServer.asgi`) served on the server shell every codepaint server
+stands in (:mod:`codepaint_env.core.server`): the token check and the loopback rule (a host other
+than loopback needs a token), a bound on request bodies, uvicorn in a daemon thread. Each request
+is answered in a thread of its own, so a slow or hanging answer (a fault the judge injects) holds
+no other; :meth:`LoopbackChatServer.stop` wakes them (:attr:`LoopbackChatServer._stopping`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
+
+from codepaint_env.core.auth import Receive, Scope, Send, listen_refusal
+from codepaint_env.core.server import BackgroundServer, ListenRefused, guard
 
 _S = TypeVar("_S", bound="LoopbackChatServer")
 #: ``(status, JSON payload or raw bytes, extra headers)``: what a route answers.
 Answer = tuple[int, Any, dict[str, str] | None]
+#: The largest request body (a pairwise judge request carries two pictures as data URLs).
+MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
 def openai_error(message: str, type_: str = "invalid_request_error") -> dict[str, Any]:
@@ -24,71 +33,17 @@ def openai_error(message: str, type_: str = "invalid_request_error") -> dict[str
     return {"error": {"message": message, "type": type_, "param": None, "code": None}}
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-    owner: LoopbackChatServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if self.owner.verbose:
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer  # pyright: ignore[reportIncompatibleVariableOverride]  (it is always ours)
-
-    @property
-    def server_version(self) -> str:  # type: ignore[override]
-        return self.server.owner.server_name
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.owner.verbose:
-            super().log_message(format, *args)
-
-    def _send(self, answer: Answer) -> None:
-        status, payload, headers = answer
-        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timed out)
-            pass
-
-    def _dispatch(self, method: str) -> None:
-        path = self.path.split("?")[0].rstrip("/")
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) if method == "POST" else b""
-        owner = self.server.owner
-        if method == "GET" and path in ("/v1/models", "/models"):
-            data = [{"id": m, "object": "model", "created": 0, "owned_by": owner.owned_by}
-                    for m in owner.models()]
-            self._send((200, {"object": "list", "data": data}, None))
-        elif method == "POST" and path in ("/v1/chat/completions", "/chat/completions"):
-            self._send(owner.complete(body))
-        else:
-            missing = (404, openai_error(f"no route {method} {path}"), None)
-            self._send(owner.route(method, path, body) or missing)
-
-    def do_GET(self) -> None:
-        """``/v1/models`` and the subclass's routes."""
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        """``/v1/chat/completions`` and the subclass's routes."""
-        self._dispatch("POST")
-
-
 class LoopbackChatServer:
     """An OpenAI-compatible server in a daemon thread (see the module docstring); a context manager.
 
     Args:
-        host: Address to bind (loopback by default).
+        host: Address to bind (loopback by default; any other needs ``token``).
         port: Port (0: any free one); the address is :attr:`url`.
         verbose: Log requests and handler errors.
+        token: The token every request but ``/health`` must carry (``None``: none, loopback only).
+
+    Raises:
+        ListenRefused: A host other than loopback without a token (the rule of every codepaint server).
     """
 
     #: The ``Server`` header.
@@ -96,14 +51,18 @@ class LoopbackChatServer:
     #: ``owned_by`` of the listed models.
     owned_by = "codepaint"
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False) -> None:
-        self.host, self.verbose = host, verbose
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False,
+                 token: str | None = None) -> None:
+        refusal = listen_refusal(host, token)
+        if refusal is not None:
+            raise ListenRefused(refusal)
+        self.host, self.verbose, self.token = host, verbose, token
         self._stopping = threading.Event()
-        self._httpd = _HTTPServer((host, port), _Handler)
-        self._httpd.owner = self
-        self.port: int = self._httpd.server_address[1]
-        self.url = f"http://{host}:{self.port}/v1"
-        self._thread: threading.Thread | None = None
+        app = guard(self.asgi, token=token, max_body_bytes=MAX_BODY_BYTES)
+        self._server = BackgroundServer(app, host, port, log_level="info" if verbose else "warning")
+        self.port: int = self._server.port
+        self.url = f"{self._server.url}/v1"
+        self._started = False
 
     # ------------------------------------------------------------- what a subclass answers
     def models(self) -> list[str]:
@@ -118,13 +77,51 @@ class LoopbackChatServer:
         """The answer to any other route (``None``: 404)."""
         return None
 
+    # ------------------------------------------------------------- the app
+    def answer(self, method: str, path: str, body: bytes) -> Answer:
+        """The answer to one request (run in a thread of its own)."""
+        path = path.split("?")[0].rstrip("/")
+        if method == "GET" and path in ("/v1/models", "/models"):
+            data = [{"id": m, "object": "model", "created": 0, "owned_by": self.owned_by}
+                    for m in self.models()]
+            return 200, {"object": "list", "data": data}, None
+        if method == "GET" and path == "/health":
+            return 200, {"status": "ok"}, None
+        if method == "POST" and path in ("/v1/chat/completions", "/chat/completions"):
+            return self.complete(body)
+        return self.route(method, path, body) or (404, openai_error(f"no route {method} {path}"), None)
+
+    async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The ASGI app: read the body, answer it in a thread, send the answer."""
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["type"] != "http":
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        method = str(scope.get("method", "GET"))
+        body = b"".join(chunks) if method == "POST" else b""
+        status, payload, headers = await _in_thread(self.answer, method, str(scope.get("path", "/")), body)
+        data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        raw = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+               (b"server", self.server_name.encode())]
+        raw += [(k.lower().encode(), str(v).encode()) for k, v in (headers or {}).items()]
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": data})
+
     # ------------------------------------------------------------- life cycle
     def start(self: _S) -> _S:
-        """Serve in a daemon thread; returns self."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name=f"{type(self).__name__}-{self.port}", daemon=True)
-            self._thread.start()
+        """Serve in a daemon thread; returns self once it accepts requests."""
+        if not self._started:
+            self._started = True
+            self._server.start()
         return self
 
     def stop(self) -> None:
@@ -132,13 +129,44 @@ class LoopbackChatServer:
         if self._stopping.is_set():
             return
         self._stopping.set()
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-        self._httpd.server_close()
+        self._server.stop()
 
     def __enter__(self: _S) -> _S:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+async def _in_thread(fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` in a daemon thread of its own (a hanging answer holds nothing else, nor the exit)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def run() -> None:
+        try:
+            result = fn(*args)
+        except BaseException as e:  # the handler's failure is the request's 500
+            loop.call_soon_threadsafe(_settle, future, None, e)
+        else:
+            loop.call_soon_threadsafe(_settle, future, result, None)
+
+    threading.Thread(target=run, name="codepaint-stand-in-request", daemon=True).start()
+    try:
+        return await future
+    except BaseException as e:
+        if isinstance(e, asyncio.CancelledError):
+            raise
+        return 500, openai_error(f"internal error {type(e).__name__}: {e}"[:500], "server_error"), None
+
+
+def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():  # the request was cancelled (the server is stopping)
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+__all__ = ["MAX_BODY_BYTES", "Answer", "LoopbackChatServer", "openai_error"]

@@ -193,10 +193,10 @@ class JudgeServer(LoopbackChatServer):
                  bias: str | None = None, tie_margin: float = 0.02, retry_after_s: float = 1.0,
                  slow_s: float = 2.0, hang_s: float = 30.0, fail_rate: float = 0.0,
                  fail_kinds: tuple[str, ...] | list[str] = ("500",), seed: int = 0,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, token: str | None = None) -> None:
         if bias not in (None, "first", "second"):
             raise ValueError(f"bias must be None, 'first' or 'second', not {bias!r}")
-        super().__init__(host, port, verbose=verbose)
+        super().__init__(host, port, verbose=verbose, token=token)
         self.latency_s, self.bias, self.tie_margin = latency_s, bias, tie_margin
         self.retry_after_s, self.slow_s, self.hang_s = retry_after_s, slow_s, hang_s
         self.fail_rate, self.fail_kinds = fail_rate, tuple(_check_kind(k) for k in fail_kinds)
@@ -375,9 +375,14 @@ DESCRIPTION = ("Serve a stand-in, OpenAI-compatible VLM judge on loopback for dr
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The options of ``codepaint judge-server`` (the CLI's subcommand and :func:`serve` share them)."""
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8900, help="0 picks a free port (default: %(default)s)")
+    """The options of ``codepaint judge-server`` (the CLI's subcommand and :func:`serve` share them).
+
+    ``--host``, ``--port``, ``--token-file`` and ``--token`` are every codepaint server's
+    (:func:`codepaint_env.core.server.add_listen_arguments`): off loopback a token is required.
+    """
+    from codepaint_env.core.server import add_listen_arguments
+
+    add_listen_arguments(p, port=8900, log_level=False)
     p.add_argument("--latency-ms", type=float, default=0.0, help="added to every chat request")
     p.add_argument("--bias", choices=("first", "second"), default=None, help="a position-biased judge")
     p.add_argument("--tie-margin", type=float, default=0.02, help="quality gap that is a tie")
@@ -397,13 +402,19 @@ def serve(argv: list[str] | None = None) -> int:
 
 def serve_args(args: argparse.Namespace, p: argparse.ArgumentParser) -> int:
     """Run a stand-in judge with :func:`add_arguments`'s options until Ctrl-C or SIGTERM; the exit status."""
+    from codepaint_env.core.server import ListenRefused, listen_from_args
+
     kinds = tuple(k.strip() for k in args.fail_kinds.split(",") if k.strip())
     bad = [k for k in kinds if k not in FAULT_KINDS]
     if bad:
         p.error(f"unknown fault kind(s) {','.join(bad)}; the kinds are: {','.join(FAULT_KINDS)}")
-    server = JudgeServer(args.host, args.port, latency_s=args.latency_ms / 1000, bias=args.bias,
+    try:  # the loopback and token rule of every codepaint server
+        listen = listen_from_args(args, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
+    except ListenRefused as e:
+        p.error(str(e))
+    server = JudgeServer(listen.host, listen.port, latency_s=args.latency_ms / 1000, bias=args.bias,
                          tie_margin=args.tie_margin, retry_after_s=args.retry_after, fail_rate=args.fail_rate,
-                         fail_kinds=kinds, seed=args.seed, verbose=args.verbose)
+                         fail_kinds=kinds, seed=args.seed, verbose=args.verbose, token=listen.token)
     # Handlers of our own, as uvicorn does: a process started in the background by a shell without job
     # control inherits SIGINT *ignored*, and Python then never raises KeyboardInterrupt (Ctrl-C, or a
     # supervisor's SIGINT, would be lost). SIGTERM (docker, kubernetes, systemd) stops it the same way.
@@ -413,8 +424,9 @@ def serve_args(args: argparse.Namespace, p: argparse.ArgumentParser) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     server.start()
+    key = "the token" if listen.token else "anything"
     print(f"codepaint stand-in judge on {server.url} (model: any name; OPENAI_BASE_URL={server.url} "
-          "OPENAI_API_KEY=anything)", flush=True)
+          f"OPENAI_API_KEY={key})", flush=True)
     try:
         stop.wait()
     finally:
