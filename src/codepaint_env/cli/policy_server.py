@@ -15,14 +15,8 @@ import sys
 from typing import Any
 
 from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
-from codepaint_env.cli.serve import _bind
-from codepaint_env.core.auth import (
-    TOKEN_ENV,
-    TokenError,
-    add_token_arguments,
-    listen_refusal,
-    token_from_args,
-)
+from codepaint_env.core.auth import TOKEN_ENV, add_token_arguments
+from codepaint_env.core.server import ListenRefused, address, listen_from_args, serve
 
 #: The variable this server read its token from before ``CODEPAINT_TOKEN`` (still read, with a warning).
 LEGACY_TOKEN_ENV = "CODEPAINT_POLICY_TOKEN"
@@ -113,16 +107,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
         _say("--port must be between 0 and 65535 and --batch-window-ms at least 0")
         return EXIT_USAGE
     try:
-        token = token_from_args(args, legacy_env=LEGACY_TOKEN_ENV, warn=lambda m: _say(f"warning: {m}"))
-    except TokenError as e:
+        listen = listen_from_args(args, legacy_env=LEGACY_TOKEN_ENV, warn=lambda m: _say(f"warning: {m}"))
+    except ListenRefused as e:
         _say(str(e))
         return EXIT_USAGE
-    refusal = listen_refusal(args.host, token)
-    if refusal is not None:
-        _say(refusal)
-        return EXIT_USAGE
+    token = listen.token
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401 (the server shell serves with it: missing, the fix is said here)
 
         from codepaint_env.policy import PolicyLimits, load_policy
         from codepaint_env.policy.server import create_policy_app
@@ -133,7 +124,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
         _say(f"needs FastAPI and uvicorn ({e}): pip install 'codepaint[serve]'")
         return EXIT_BROKEN
     try:
-        sock = _bind(args.host, args.port)
+        sock = listen.bind()
     except OSError as e:
         _say(f"cannot listen on {args.host}:{args.port}: {e}")
         return EXIT_USAGE
@@ -154,15 +145,11 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
                               max_prompt_tokens=args.max_prompt_tokens, window_ms=args.batch_window_ms)
         name = args.name or args.model
         app = create_policy_app(policy, name=name, token=token, limits=limits)
-        host, port = sock.getsockname()[:2]
-        shown = f"[{host}]" if ":" in host else host
         _say(f"{name} ({policy.parameters() / 1e6:.1f} M parameters on {policy.device}, loaded in "
-             f"{policy.load_seconds:.1f} s) at http://{shown}:{port}/v1 "
+             f"{policy.load_seconds:.1f} s) at {address(sock)}/v1 "
              f"({'token required' if token else 'no token: this machine only'}; max batch {args.max_batch}, "
              f"max queue {args.max_queue})")
-        config = uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=5,
-                                server_header=False)
-        uvicorn.Server(config).run(sockets=[sock])
+        serve(app, sock, log_level=args.log_level)  # the server shell; the app checks its token
     except KeyboardInterrupt:
         pass
     finally:
