@@ -89,6 +89,12 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--threads", type=int, default=None, metavar="N",
                    help="for --model: CPU threads for torch (default: one per core; 1 is often faster on a "
                    "busy machine)")
+    s.add_argument("--engine", default="transformers", choices=("transformers", "ct2"),
+                   help="for --model: transformers (torch, default) or ct2 (CTranslate2, int8 on a CPU: "
+                   "several times faster; the model is converted once per content; docs/local-policy.md)")
+    s.add_argument("--compute-type", default=None, metavar="TYPE",
+                   help="for --model: transformers float32 (default on a CPU), float16, bfloat16; ct2 int8 "
+                   "(default on a CPU), int8_float32, float32, float16 (a GPU)")
     s.add_argument("--resume", action="store_true",
                    help="keep the rows in --out and make only the missing ones")
     s.add_argument("--compare", default=None, metavar="A,B",
@@ -140,7 +146,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                       max_tokens=args.max_tokens, temperature=args.temperature, top_p=args.top_p,
                       seed=args.seed,
                       size=args.size, batch_size=args.batch_size, device=args.device, threads=args.threads,
-                      resume=args.resume,
+                      engine=args.engine, compute_type=args.compute_type, resume=args.resume,
                       progress=not args.no_progress)
     variants = _variants(args, base)
     if len(variants) == 1 and args.compare:
@@ -159,12 +165,13 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                 config.check()
                 from codepaint_env.policy import load_policy
 
-                policy = load_policy(config.model, config.device, threads=config.threads, log=_log)
+                policy = load_policy(config.model, config.device, engine=config.engine,
+                                     compute_type=config.compute_type, threads=config.threads, log=_log)
                 loaded[config.model] = policy
                 _log(f"eval: loaded {policy.name} on {policy.device} in {policy.load_seconds:.1f} s")
             summary = run_eval(config, policy=policy, log=_log)
             results.append((label, summary))
-    except (EvalError, UnknownModel) as e:
+    except (EvalError, UnknownModel, ValueError) as e:  # ValueError: a device, compute type or architecture
         print(f"codepaint eval: {e}", file=sys.stderr)
         return EXIT_USAGE
     except DependencyNotInstalled as e:

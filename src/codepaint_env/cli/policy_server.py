@@ -65,6 +65,12 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu, cuda, cuda:1, mps")
     s.add_argument("--threads", type=int, default=None, metavar="N",
                    help="CPU threads for torch (default: one per core; 1 is often faster on a busy machine)")
+    s.add_argument("--engine", default="transformers", choices=("transformers", "ct2"),
+                   help="transformers (torch, default) or ct2 (CTranslate2, int8 on a CPU, several times "
+                   "faster; a seeded request batched with others may get another answer than alone)")
+    s.add_argument("--compute-type", default=None, metavar="TYPE",
+                   help="transformers float32 (default on a CPU), float16, bfloat16; ct2 int8 (default on a "
+                   "CPU), int8_float32, float32, float16 (a GPU)")
     s.add_argument("--max-batch", type=int, default=8, metavar="N",
                    help="most sequences decoded together; a request's n may not exceed it (default 8)")
     s.add_argument("--max-queue", type=int, default=64, metavar="N",
@@ -130,14 +136,15 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser | None = None)
         return EXIT_USAGE
     try:
         try:
-            policy = load_policy(args.model, args.device, threads=args.threads, log=_say)
+            policy = load_policy(args.model, args.device, engine=args.engine, compute_type=args.compute_type,
+                                 threads=args.threads, log=_say)
         except UnknownModel as e:
             _say(str(e))
             return EXIT_USAGE
         except DependencyNotInstalled as e:
             _say(str(e))
             return EXIT_BROKEN
-        except ValueError as e:  # a device torch does not know
+        except ValueError as e:  # a device, compute type or architecture the engine does not run
             _say(str(e))
             return EXIT_USAGE
         limits = PolicyLimits(max_batch=args.max_batch, max_queue=args.max_queue, max_tokens=args.max_tokens,

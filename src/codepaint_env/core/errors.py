@@ -55,5 +55,9 @@ class UnknownModel(CodePaintError, ValueError):
     """A policy model that is no known name, local folder or model id; the message lists the known names."""
 
 
+class ModelNotConvertible(CodePaintError, ValueError):
+    """A model a generation engine cannot run (CTranslate2's converter does not know its architecture)."""
+
+
 class JudgeNotConfigured(CodePaintError, ValueError):
     """A judge reward with ``require_judge=True`` and no endpoint or model; the message says what to set."""

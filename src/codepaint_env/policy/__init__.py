@@ -8,7 +8,10 @@
 * :func:`load_policy` (:mod:`.local`): ``smollm2-135m`` or ``qwen2.5-coder-0.5b`` (their GGUF
   files checked against the sha256 recorded in :mod:`.loading`, converted once into the model
   cache), a local checkpoint folder, or a Hugging Face model id; :class:`LocalPolicy` samples replies in
-  batches with the chat template (each row its own temperature, top-p, budget, stop strings, seed).
+  batches with the chat template (each row its own temperature, top-p, budget, stop strings, seed),
+  through an engine (:mod:`.engines`: ``transformers``, or ``ct2``: CTranslate2, int8 on a CPU, the
+  weights converted once per content, also from a model in memory after a training step); each
+  choice carries its token ids and their logprobs.
 * :func:`create_policy_app` (:mod:`.server`): the FastAPI app of ``codepaint policy-server``
   (``/v1/chat/completions``, ``/v1/models``; concurrent requests batched by :class:`Batcher`).
 * :func:`run_eval` (:mod:`.evaluate`): ``codepaint eval``: K samples per task, extracted, rendered,

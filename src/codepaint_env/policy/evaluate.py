@@ -60,7 +60,9 @@ PROMPT_STYLES: tuple[str, ...] = ("allowlist", "reference", "none")
 #: The configuration fields a resumed run must share with the run it continues.
 _SAME_ON_RESUME = ("model", "base_url", "served_model", "suite", "language", "level", "split", "prompt_style",
                    "reward",
-                   "max_tokens", "temperature", "top_p", "seed", "size")
+                   "max_tokens", "temperature", "top_p", "seed", "size", "engine", "compute_type")
+#: What a run.json written before a field existed meant by its absence.
+_BEFORE_THE_FIELD = {"engine": "transformers", "compute_type": None}
 
 
 class EvalError(CodePaintError):
@@ -92,7 +94,11 @@ class EvalConfig:
         size: Render size in pixels (``None``: each task's own).
         batch_size: Rows decoded together (local) or requests in flight (endpoint).
         device: For a local model.
-        threads: CPU threads for a local model (``None``: torch's default).
+        threads: CPU threads for a local model (``None``: the engine's default).
+        engine: For a local model: ``transformers`` or ``ct2`` (CTranslate2;
+            :func:`~codepaint_env.policy.load_policy`).
+        compute_type: For a local model: the engine's compute type (``None``: its default, ``float32``
+            for transformers on a CPU, ``int8`` for ct2 on a CPU).
         resume: Keep the rows already in the folder and make only the missing ones.
         progress: Show a tqdm bar.
     """
@@ -118,6 +124,8 @@ class EvalConfig:
     batch_size: int = 8
     device: str = "auto"
     threads: int | None = None
+    engine: str = "transformers"
+    compute_type: str | None = None
     resume: bool = False
     progress: bool = True
 
@@ -137,6 +145,10 @@ class EvalConfig:
             raise EvalError("size must be between 16 and 4096")
         if not 0 <= self.temperature <= 2 or not 0 < self.top_p <= 1:
             raise EvalError("temperature must be in [0, 2] and top_p in (0, 1]")
+        from codepaint_env.policy.local import ENGINES
+
+        if self.engine not in ENGINES:
+            raise EvalError(f"engine {self.engine!r}: one of {', '.join(ENGINES)}")
 
     def record(self) -> dict[str, Any]:
         """What ``run.json`` holds (no API key)."""
@@ -218,7 +230,8 @@ class LocalWriter:
         """One reply per ``(task, sample index)``."""
         c = self.config
         rows = [Row(self.policy.prompt_ids(messages_for(t, c.prompt_style)), c.temperature, c.top_p,
-                    c.max_tokens, (), row_seed(sample_seed(c.seed, t.id, k), 0)) for t, k in jobs]
+                    c.max_tokens, (), row_seed(sample_seed(c.seed, t.id, k), 0), logprobs=False)
+                for t, k in jobs]
         choices = self.policy.generate_rows(rows)
         return [Reply(ch.text, ch.finish_reason, len(r.prompt_ids), ch.completion_tokens)
                 for ch, r in zip(choices, rows, strict=True)]
@@ -288,9 +301,10 @@ def _prepare_folder(config: EvalConfig, out: pathlib.Path, record: dict[str, Any
     run_file = out / "run.json"
     if config.resume and run_file.exists():
         before = json.loads(run_file.read_text(encoding="utf-8"))
-        differ = [k for k in _SAME_ON_RESUME if before.get(k) != record.get(k)]
+        differ = [k for k in _SAME_ON_RESUME if before.get(k, _BEFORE_THE_FIELD.get(k)) != record.get(k)]
         if differ:
-            what = ", ".join(f"{k}: {before.get(k)!r} then, {record.get(k)!r} now" for k in differ)
+            what = ", ".join(f"{k}: {before.get(k, _BEFORE_THE_FIELD.get(k))!r} then, {record.get(k)!r} now"
+                             for k in differ)
             raise EvalError(f"{out} was made with other settings ({what}); resume with the same settings "
                             "or choose another --out")
         return read_rows(out / "rollouts.jsonl")
@@ -380,8 +394,10 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
                 from codepaint_env.policy.local import load_policy
 
                 assert config.model is not None
-                policy = load_policy(config.model, config.device, threads=config.threads, log=log)
-                log(f"eval: loaded {policy.name} on {policy.device} in {policy.load_seconds:.1f} s")
+                policy = load_policy(config.model, config.device, engine=config.engine,
+                                     compute_type=config.compute_type, threads=config.threads, log=log)
+                log(f"eval: loaded {policy.name} ({policy.engine.kind} {policy.engine.compute_type}) on "
+                    f"{policy.device} in {policy.load_seconds:.1f} s")
             writer = LocalWriter(policy, config)
         own_renderer = renderer is None
         if renderer is None:
@@ -413,7 +429,11 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
                         meta={"model": name, "base_url": config.base_url, "suite": config.suite,
                               "split": config.split, "prompt_style": config.prompt_style, "reward": spec,
                               "max_tokens": config.max_tokens, "temperature": config.temperature,
-                              "top_p": config.top_p, "seed": config.seed})
+                              "top_p": config.top_p, "seed": config.seed,
+                              "engine": None if config.base_url is not None else config.engine,
+                              "compute_type": None if config.base_url is not None else config.compute_type})
+    if policy is not None:
+        summary["engine"] = policy.describe()  # the compute type the engine chose, where it was left to it
     summary["this_run"] = {"generated": len(todo) - failed, "endpoint_failures": failed,
                            "wall_seconds": round(time.perf_counter() - started, 2)}
     summary["provenance"] = record["provenance"]

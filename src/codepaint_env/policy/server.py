@@ -153,7 +153,8 @@ def create_policy_app(policy: LocalPolicy, *, name: str | None = None, token: st
             raise RequestError(f"the prompt is {len(prompt)} tokens, over this server's limit of "
                                f"{limits.max_prompt_tokens}", param="messages")
         return [Row(prompt, req.temperature, req.top_p, req.max_tokens, req.stop, row_seed(req.seed, i),
-                    req.min_tokens) for i in range(req.n)], len(prompt)
+                    req.min_tokens, logprobs=False)  # the API returns none: ct2 need not fetch logits
+                for i in range(req.n)], len(prompt)
 
     @app.post("/v1/chat/completions")
     @app.post("/chat/completions")

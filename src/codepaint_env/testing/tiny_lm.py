@@ -90,6 +90,7 @@ def _build_into(
     hidden_size: int,
     num_layers: int,
     vocab_size: int,
+    init_std: float | None,
     marker: dict[str, Any],
 ) -> None:
     """Build tokenizer and model into the (empty) folder ``out``; the marker is written last."""
@@ -117,6 +118,8 @@ def _build_into(
         pad_token_id=pad_id,
         dtype="float32",
     )
+    if init_std is not None:
+        config.initializer_range = init_std
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = transformers.AutoModelForCausalLM.from_config(config)
@@ -143,6 +146,7 @@ def build_tiny_lm(
     hidden_size: int = 64,
     num_layers: int = 2,
     vocab_size: int = 1024,
+    init_std: float | None = None,
     overwrite: bool = False,
 ) -> pathlib.Path:
     """Build a tiny random causal LM and its tokenizer into ``path``, without any download.
@@ -176,6 +180,10 @@ def build_tiny_lm(
             learned merges. The built-in corpus runs out of merges at about 1,500 tokens, so larger
             values give a smaller vocabulary; the model's embedding matrix always has exactly
             ``len(tokenizer)`` rows. At least 262.
+        init_std: The standard deviation of the random weights (``None``: transformers' 0.02). At
+            0.02 the logits are nearly flat and greedy decoding repeats one token; around 0.5 a greedy
+            reply varies from token to token with clear margins between the first and second choice,
+            which tests comparing two engines token for token need.
         overwrite: Rebuild even if ``path`` already holds a matching build, and replace a non-empty
             folder that holds no tiny model.
 
@@ -196,18 +204,22 @@ def build_tiny_lm(
     if vocab_size < min_vocab:
         raise ValueError(f"vocab_size must be at least {min_vocab} (bytes + specials), got {vocab_size}")
 
-    marker = {
+    marker: dict[str, Any] = {
         "format": _FORMAT_VERSION,
         "seed": seed,
         "hidden_size": hidden_size,
         "num_layers": num_layers,
         "vocab_size": vocab_size,
     }
+    if init_std is not None:  # only when set: builds made before this parameter still match
+        if not init_std > 0:
+            raise ValueError(f"init_std must be positive, got {init_std}")
+        marker["init_std"] = init_std
     import_deps()  # fail before creating anything
 
     def build_into(out: pathlib.Path) -> None:
         _build_into(out, seed=seed, hidden_size=hidden_size, num_layers=num_layers, vocab_size=vocab_size,
-                    marker=marker)
+                    init_std=init_std, marker=marker)
 
     return build_atomically(path, marker, MARKER_FILE, overwrite=overwrite, build_into=build_into)
 
