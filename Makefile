@@ -1,6 +1,6 @@
 # codepaint: `make demo` and `make test` set up whatever is missing (idempotently), then run.
 #   make test   venv + .[all] + JS assets + browser + trainer venvs (.venvs/), then the whole test suite
-#   make fast   the fast loop (< 2 min, no browser): envs, serve, the CLI and integrations on a StubDispatch
+#   make fast   every test that needs no browser, Ray, trainer venv, torch model or soak (< 2 min)
 #   make demo   the same set-up, then the main job (renders into runs/demo/)
 #   make check  ruff, import-linter layer contracts, no import cycle, pyright;  make bench   benchmarks (quick)
 #   make perf   every backend's speed on the real corpus, one report (docs/speed.md)
@@ -59,9 +59,12 @@ trainer-venvs: $(DEPS)
 test: setup corpus trainer-venvs check
 	@$(BIN)/python -m pytest -q --durations=30 -p support.durations  # every test's seconds: .test-durations.json
 
-# The tests marked fast (pyproject markers): no corpus, no trainer venvs, and no browser (one would fail).
+# Every test that needs none of the marked needs (pyproject markers): no corpus, no trainer venvs, no torch
+# model, no Ray, and no browser (one would fail: the Chromium path points nowhere).
+FAST_MARKERS := not browser and not ray and not trainer_venv and not soak and not embed
 fast: setup
-	@CODEPAINT_CHROMIUM=/make-fast-starts-no-browser $(BIN)/python -m pytest -q -m fast -p no:cacheprovider
+	@CODEPAINT_CHROMIUM=/make-fast-starts-no-browser $(BIN)/python -m pytest -q -m "$(FAST_MARKERS)" \
+	  -n 2 --dist loadfile -p no:cacheprovider
 
 demo: setup
 	@$(BIN)/codepaint demo --out runs/demo

@@ -18,8 +18,6 @@ from codepaint_env.cli.main import main
 from codepaint_env.render import Renderer
 from support.stubbed import BROKEN_SVG, GOOD_SVG, drawing, stub_dispatch
 
-pytestmark = pytest.mark.fast
-
 INFRA_SVG = '<svg xmlns="http://www.w3.org/2000/svg"><!-- the machine was overloaded --></svg>'
 
 

@@ -13,8 +13,6 @@ from codepaint_env.cli.exit_codes import EXIT_OK, EXIT_RENDER_FAILED
 from codepaint_env.cli.main import main
 from support.stubbed import BROKEN_SVG, GOOD_SVG, drawing, stub_dispatch
 
-pytestmark = pytest.mark.fast
-
 
 @pytest.fixture(autouse=True)
 def _stub_renderer(monkeypatch: pytest.MonkeyPatch) -> None:

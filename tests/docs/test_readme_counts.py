@@ -10,11 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from codepaint_env.tasks import builtin_suites, load_suite
-
-pytestmark = pytest.mark.fast
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 _CLAIM = re.compile(r"over\s+([\d,]+)\s+built-in\s+tasks\s+in\s+(\d+)\s+JSONL\s+suites\s+\(([^)]*)\)")

@@ -13,8 +13,6 @@ from codepaint_env.tasks import Task
 from codepaint_env.testing import StubDispatch, UnstubbedProgram
 from support.stubbed import BLANK_SVG, BROKEN_SVG, GOOD_SVG, OTHER_SVG, drawing, stub_dispatch
 
-pytestmark = pytest.mark.fast
-
 TASK = Task(id="circle-and-square", prompt="a teal circle and an orange square on cream", language="svg")
 
 

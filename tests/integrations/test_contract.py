@@ -31,6 +31,8 @@ from codepaint_env.episode.messages import feedback_text
 from support import contract, openenv_server
 
 ROOT = Path(__file__).resolve().parents[2]
+#: What the trainer venvs import: this checkout's codepaint and its tests' support modules.
+_PYTHONPATH = f"{ROOT / 'src'}:{ROOT / 'tests'}"
 ROWS = contract.rows()
 #: Where each door puts the feedback message (``None``: it sends no message).
 PLACEMENT = {"trl_env": "tool", "skyrl": "user", "verl_agent_loop": "user", "verifiers": "user"}
@@ -142,7 +144,7 @@ def _venv_door(venv: str, door: str, work: Path, *args: str) -> list[dict[str, A
     rows_path.write_text(json.dumps(ROWS))
     proc = subprocess.run([str(python), "-m", "support.contract", door, str(rows_path), str(out), *args],
                           capture_output=True, text=True, timeout=900, cwd=work,
-                          env=openenv_server.server_env(PYTHONPATH=str(ROOT / "tests")))
+                          env=openenv_server.server_env(PYTHONPATH=_PYTHONPATH))
     assert proc.returncode == 0, f"{door} in .venvs/{venv}:\n" + proc.stdout[-3000:] + proc.stderr[-6000:]
     return json.loads(out.read_text())
 
@@ -152,7 +154,7 @@ def real_table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[
     from codepaint_env.testing import build_tiny_lm
 
     work = tmp_path_factory.mktemp("contract")
-    env = openenv_server.server_env(PYTHONPATH=str(ROOT / "tests"))
+    env = openenv_server.server_env(PYTHONPATH=_PYTHONPATH)
     servers = []
     try:
         for n, row in enumerate(ROWS):  # one OpenEnv server per row: its task, reward and turn budget

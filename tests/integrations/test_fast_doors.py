@@ -24,8 +24,6 @@ from codepaint_env.serve.app import create_app
 from codepaint_env.tasks import all_tasks, tasks_to_rows
 from codepaint_env.testing import StubDispatch
 
-pytestmark = pytest.mark.fast
-
 SPEC = "gate:0.2,checks:0.8"
 TASK = next(t for t in all_tasks(language="svg") if t.id == "shapes-0002-svg")
 ROW = tasks_to_rows([TASK])[0]

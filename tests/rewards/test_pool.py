@@ -172,6 +172,7 @@ def test_schema_file_agrees_with_the_loader():
 CLI = [sys.executable, "-m", "codepaint_env.cli", "pool"]
 
 
+@pytest.mark.browser  # `codepaint pool add` renders the program
 def test_cli_add_stats_sheet_verify(tmp_path):
     root = tmp_path / "mypool"
     sk = tmp_path / "rose.p5.js"
@@ -224,6 +225,7 @@ def test_cli_add_stats_sheet_verify(tmp_path):
     assert run("verify").returncode == 0
 
 
+@pytest.mark.browser  # `codepaint pool import` renders each program
 def test_cli_import_is_all_or_nothing(tmp_path):
     root = tmp_path / "pool"
     folder = tmp_path / "staging"

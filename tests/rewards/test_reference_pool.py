@@ -57,6 +57,7 @@ def test_every_reference_has_a_reason_and_a_prompt(pool):
         assert len(ref.prompt.split()) >= 2, ref.id
 
 
+@pytest.mark.browser
 def test_a_sample_of_the_pool_re_renders_to_its_stored_pngs():
     out = subprocess.run([sys.executable, "-m", "codepaint_env.cli", "pool", "--pool", str(ROOT),
                           "verify", "--sample", "8", "--seed", "1"],

@@ -244,6 +244,7 @@ def score_cli(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=240)
 
 
+@pytest.mark.browser  # `codepaint score` renders the file
 def test_codepaint_score_cli(tmp_path):
     good = tmp_path / "good.p5.js"
     good.write_text("function setup(){createCanvas(64,64);background(240);fill(200,30,30);circle(32,32,30)}")

@@ -34,6 +34,7 @@ def run(python: str, code: str, **env: str) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
+@pytest.mark.embed  # it builds a Llama and a ResNet (torch models)
 def test_a_users_script_imports_transformers_trl_and_timm_without_codepaint():
     done = run(sys.executable, USER_SCRIPT)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -50,6 +51,7 @@ def test_the_hook_is_installed_exactly_where_torchvision_cannot_import_without_i
         assert "torchvision::" in bare.stdout  # the failure the hook exists for, and nothing else
 
 
+@pytest.mark.trainer_venv
 @pytest.mark.parametrize("name", ["verl"])
 def test_a_trainer_venv_imports_torchvision_in_a_plain_script(name):
     python = ROOT / ".venvs" / name / "bin" / "python"

@@ -19,8 +19,6 @@ from codepaint_env.serve.app import create_app
 from rewards.remote import RemoteRequestRejected, RemoteReward
 from support.stubbed import BROKEN_SVG, GOOD_SVG, OTHER_SVG, drawing, stub_dispatch
 
-pytestmark = pytest.mark.fast
-
 TOKEN = "fast-serve-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SPEC = "gate:0.3,classic:0.7"

@@ -13,8 +13,6 @@ from codepaint_env.render import Renderer, RenderResult, RenderService
 from codepaint_env.testing import StubDispatch, UnstubbedProgram
 from support.stubbed import BROKEN_SVG, GOOD_SVG, drawing, stub_dispatch
 
-pytestmark = pytest.mark.fast
-
 
 def test_a_picture_is_a_real_looking_render_at_the_size_asked_for():
     stub = stub_dispatch()

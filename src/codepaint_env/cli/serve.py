@@ -24,7 +24,6 @@ from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
 from codepaint_env.core.auth import TOKEN_ENV
 from codepaint_env.core.network import is_loopback
 from codepaint_env.core.server import ListenRefused, add_listen_arguments, address, listen_from_args, serve
-from codepaint_env.core.server import bind as _bind  # noqa: F401 (its former home, for old imports)
 
 __all__ = ["add_parser", "is_loopback", "run"]
 

@@ -141,7 +141,7 @@ class CodePaintEnv(gym.Env[dict, str]):
             if settings.size is None:  # the observation has one size: the config's (512) when not given
                 settings = settings.replace(size=settings.config.size)
             resources = EpisodeResources(settings, reward=reward, renderer=renderer, tasks=tasks,
-                                         language=language, split=split)
+                                         language=language, split=split, shared=False)
             resources.reward  # noqa: B018 (built now: a bad spec is an error here, not at the first step)
         elif resources.settings.size is None:
             raise ValueError("the Gym env's resources need a size (EpisodeSettings(size=...)): its "

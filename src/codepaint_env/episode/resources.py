@@ -101,6 +101,9 @@ class EpisodeResources(PicklesAsArguments):
         split: The split of the tasks (``None``: both).
         own_renderer: Make a :class:`~codepaint_env.render.Renderer` of its own when none is given,
             closed by :meth:`close` (a server's).
+        shared: With the config's renderer, use the process's reward for the configuration (built
+            once per process: doors that make resources per trajectory); ``False``: a reward of
+            their own (the Gym env's, built when the env is).
 
     Raises:
         TaskError: Tasks that cannot be loaded.
@@ -108,7 +111,7 @@ class EpisodeResources(PicklesAsArguments):
 
     def __init__(self, settings: EpisodeSettings | None = None, *, reward: Any = None,
                  renderer: RenderService | None = None, tasks: Any = (), language: str | None = None,
-                 split: str | None = None, own_renderer: bool = False) -> None:
+                 split: str | None = None, own_renderer: bool = False, shared: bool = True) -> None:
         from codepaint_env.tasks.loading import resolve_tasks
 
         self.settings = settings if settings is not None else EpisodeSettings.from_config()
@@ -123,6 +126,7 @@ class EpisodeResources(PicklesAsArguments):
         self.reward_spec = spec_text(reward)
         self._given_renderer = renderer
         self._own_renderer = own_renderer and renderer is None
+        self._shared = shared
         self._lock = threading.Lock()
         self._renderer: RenderService | None = renderer
         self._reward: Reward | None = None
@@ -130,7 +134,7 @@ class EpisodeResources(PicklesAsArguments):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.settings, self._reward_arg, self._given_renderer, self.tasks, self.language,
-                           self._own_renderer))
+                           self._own_renderer, self._shared))
 
     # ------------------------------------------------------------------ the shared parts
     @property
@@ -167,8 +171,9 @@ class EpisodeResources(PicklesAsArguments):
         spec = given if given is not None else self.reward_spec
         config = dataclasses.replace(self.settings.config, reward=spec)
         try:
-            return config.build_reward(renderer=self._renderer) if self._renderer is not None \
-                else reward_for(config)
+            if self._renderer is None and self._shared:
+                return reward_for(config)
+            return config.build_reward(renderer=self._renderer)
         except BaseException:
             if self._own_renderer and self._renderer is not None:
                 self._renderer.close()
@@ -265,6 +270,6 @@ def _config_size(config: TrainerConfig) -> tuple[int, int]:
 
 
 def _rebuild(settings: EpisodeSettings, reward: Any, renderer: Any, tasks: Sequence[Task],
-             language: str | None, own_renderer: bool) -> EpisodeResources:
+             language: str | None, own_renderer: bool, shared: bool) -> EpisodeResources:
     return EpisodeResources(settings, reward=reward, renderer=renderer, tasks=list(tasks), language=language,
-                            own_renderer=own_renderer)
+                            own_renderer=own_renderer, shared=shared)
