@@ -30,9 +30,10 @@ class CodePaintEnv(gym.Env[dict, str]):
 
     ## Description
 
-    Each episode is one task from a task suite (a prompt such as "Paint a peach hibiscus in loose
-    watercolour", a language and tags). The agent answers with a program (a model completion,
-    possibly with Markdown fences: the code is extracted). The program is rendered in the
+    The Gymnasium door over the episode core (:mod:`codepaint_env.episode`, the same episode every
+    trainer's door runs). Each episode is one task from a task suite (a prompt such as "Paint a
+    peach hibiscus in loose watercolour", a language and tags). The agent answers with a program
+    (a model completion, possibly with Markdown fences: the code is extracted). The program is rendered in the
     contained renderer and scored by a reward object from :mod:`rewards`. With ``max_turns > 1``
     the episode is a refinement loop: the agent sees its last picture and feedback (render
     errors, the judge's rationale, the reward breakdown, how much of the picture its last edit
@@ -80,7 +81,9 @@ class CodePaintEnv(gym.Env[dict, str]):
     * ``language``: ``p5brush``, ``p5``, ``svg``, ``html``, ``python`` or ``tikz``.
     * ``reward``: a reward id (``"execution_gate"``), a reward object, or components with
       weights (``[("execution_gate", 0.2), ("pairwise_vlm", 0.8)]`` or ``{"id": weight}``),
-      built with :func:`rewards.make_reward`. Default (``None``): ``codepaint_env.default_reward``
+      built with :func:`rewards.make_reward`. Default (``None``): ``CODEPAINT_REWARD`` when set (the
+      trainer config every door reads: ``CODEPAINT_SERVE_URL``, the Ray variables and
+      ``CODEPAINT_UNJUDGED_REWARD`` apply too), else ``codepaint_env.default_reward``
       of the tasks, the one default of every door: ``"gate:0.3,checks:0.7"`` for tasks that carry
       ``checks`` (the ``shapes`` suite: verifiable checks on the picture, offline and prompt-aware),
       ``"gate:0.3,classic:0.7"`` for the others. ``info["reward_spec"]`` names the spec a step
@@ -88,10 +91,13 @@ class CodePaintEnv(gym.Env[dict, str]):
     * ``tasks``: a built-in suite name, a JSONL path, a list of :class:`~codepaint_env.tasks.Task`,
       or ``None`` (every built-in task of ``language``). ``split``: ``train``, ``eval`` or ``None``.
     * ``max_turns``, ``reward_mode``, ``no_change_penalty``, ``success_threshold``,
-      ``unjudged_reward``: see above.
-    * ``size``: render and observation size (``512`` or ``(W, H)``). ``render_seed``: the seed
-      the program's randomness is fixed to. ``renderer``: a shared render service, a
-      :class:`~codepaint_env.render.Renderer` or a ``RayRenderer`` (default: the process-wide one).
+      ``unjudged_reward`` (default ``CODEPAINT_UNJUDGED_REWARD``, else 0.0): see above.
+    * ``size``: render and observation size (``512`` or ``(W, H)``; default ``CODEPAINT_SIZE``, else
+      512). ``render_seed``: the seed the program's randomness is fixed to (default
+      ``CODEPAINT_SEED``, else 0). ``renderer``: a shared render service (a
+      :class:`~codepaint_env.render.Renderer` over any transport; default: the process-wide one).
+    * ``resources``: an :class:`~codepaint_env.episode.EpisodeResources` to share (the vector env's
+      copies share one); the arguments above are then its.
     * ``render_mode``: ``None`` or ``"rgb_array"`` (the last picture).
     * ``feedback``: ``"short"`` (what failed and why, the score, the judge's notes when there are
       any, how much the edit changed the picture) or ``"full"`` (also every breakdown entry).
