@@ -174,7 +174,7 @@ def trl_env_door(cases: Sequence[Mapping[str, Any]], probe_dir: str | Path | Non
             value = env.get_reward()
             last = env.history[-1]
             out.append(outcome(value, last["judged"], last["error_kind"]))
-            env.env.close()
+            env.resources.close()
     return out
 
 
