@@ -313,7 +313,8 @@ def test_task_columns_are_what_a_task_writes_and_reads_back() -> None:
         assert back.columns() == columns and back.prompt == task.prompt
 
 
-@pytest.mark.parametrize("path", sorted(INTEGRATIONS.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(INTEGRATIONS.rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(INTEGRATIONS)))  # openenv/ is a package
 def test_no_adapter_names_a_task_column(path: Path) -> None:
     # an adapter that lists columns drops the next one (SkyRL's kept 6 and lost checks): every adapter
     # reads rows through the episode core, so none names a column but the id, language and size
