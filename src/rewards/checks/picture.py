@@ -44,6 +44,7 @@ class Picture:
         self._masks: dict[tuple[str, float], np.ndarray] = {}
         self._regions: dict[tuple[str, float, float], list[Region]] = {}
         self._background: tuple[np.ndarray, np.ndarray] | None = None
+        self._seams: np.ndarray | None = None
 
     @property
     def pixels(self) -> int:
@@ -68,11 +69,45 @@ class Picture:
         return self._masks[key]
 
     def regions(self, colour: Colour, tolerance: float, min_area: float) -> list[Region]:
-        """The connected regions of ``colour`` that are objects (see :func:`regions_of`), largest first."""
+        """The connected regions of ``colour`` that are objects (see :func:`regions_of`), largest first.
+
+        Seam pixels (:attr:`seams`) belong to no object: the anti-aliased edge of one object, named
+        another colour, would otherwise join an object of that colour it touches (the dark-yellow
+        top edge of a yellow square is called green, and made the green circle touching it "no
+        known shape").
+        """
         key = (colour.term or colour.hex, tolerance if colour.term is None else 0.0, min_area)
         if key not in self._regions:
-            self._regions[key] = regions_of(self.mask(colour, tolerance), min_area)
+            self._regions[key] = regions_of(self.mask(colour, tolerance) & ~self.seams, min_area)
         return self._regions[key]
+
+    @property
+    def seams(self) -> np.ndarray:
+        """One-pixel blends: a pixel between two differently named neighbours whose colours it mixes.
+
+        Across a row or a column, a pixel named unlike both its neighbours, which are named unlike
+        each other, and whose colour lies within 24 levels of the line between theirs: where two
+        colours meet, anti-aliasing leaves such a line one pixel wide. (A star's tip, pure red between
+        a pink blend and the white page, mixes nothing and stays.)
+        """
+        if self._seams is None:
+            t, rgb = self.terms, self.rgb
+            seams = np.zeros(t.shape, dtype=bool)
+            for axis in (0, 1):
+                cut = [slice(None), slice(None)]
+                parts = []
+                for part in (slice(1, -1), slice(None, -2), slice(2, None)):
+                    cut[axis] = part
+                    parts.append(tuple(cut))
+                mid, a, b = (t[c] for c in parts)
+                named = (mid != a) & (mid != b) & (a != b)
+                p, ca, cb = (rgb[c] for c in parts)
+                d = cb - ca
+                along = np.clip(((p - ca) * d).sum(-1) / np.maximum((d * d).sum(-1), 1e-9), 0.0, 1.0)
+                off = np.linalg.norm(p - (ca + along[..., None] * d), axis=-1)
+                seams[parts[0]] |= named & (off <= 24.0)
+            self._seams = seams
+        return self._seams
 
     def border(self) -> np.ndarray:
         """A mask of the border ring the background is read from."""
