@@ -6,9 +6,11 @@
 The prompts are a learning run's: the 8 SVG scenes of ``load_suite("shapes", level=0, count=8,
 seed=0, split="train")``, each asked as the env asks it (the language's system prompt, then the task;
 :func:`codepaint_env.policy.evaluate.messages_for`), sampled at temperature 0.9 with up to 192 new
-tokens, the 8 rows decoded together in one ``generate_rows`` call. For each model both engines are
-loaded first, then the rounds alternate engines (transformers, ct2, transformers, ct2...), each round
-with its own seeds, the same for both engines, so a machine busy with other work slows both alike.
+tokens, the 8 rows decoded together in one ``generate_rows`` call, no logprobs asked (generation
+speed). For each model both engines are loaded first, then the rounds alternate engines
+(transformers, ct2, transformers, ct2...; with ``--extras``, ct2 with logprobs and ct2 seeding each
+row alone after them in each round), each round with its own seeds, the same for every engine, so a
+machine busy with other work slows all alike.
 Each engine computes with the threads it runs best with on this busy 2-core machine (torch 1,
 CTranslate2 its default of one per core; the options say what the other settings gave).
 ``tokens_per_s`` is all rounds' sampled tokens over their decoding seconds. ``conversion_s`` is
@@ -74,8 +76,15 @@ def warm_imports(folder: pathlib.Path) -> None:
         getattr(transformers, architecture)
 
 
+#: What each round decodes: the two engines (the JSON's figures: generation, no logprobs asked) and,
+#: beside them, what the ct2 options cost (``--extras``): logprobs at the benchmark's temperature
+#: (CTranslate2's step logits fetched) and one seed per row (each row decoded alone).
+VARIANTS = {"transformers": ("transformers", False), "ct2": ("ct2", False),
+            "ct2+logprobs": ("ct2", True), "ct2 seeding=row": ("ct2_row", False)}
+
+
 def load_engines(name: str, args: argparse.Namespace) -> tuple[dict[str, LocalPolicy], dict[str, Any]]:
-    """Both engines of a model, and CTranslate2's conversion of it timed afresh."""
+    """The engines of a model, and CTranslate2's conversion of it timed afresh."""
     folder = convert_bundled(name, log=print)  # the float32 folder both engines start from (cached)
     warm_imports(folder)
     with tempfile.TemporaryDirectory(prefix="rollout-bench-") as tmp:
@@ -84,66 +93,71 @@ def load_engines(name: str, args: argparse.Namespace) -> tuple[dict[str, LocalPo
         conversion_s = time.perf_counter() - started
         print(f"{name}: CTranslate2 {args.compute_type} conversion {conversion_s:.1f} s {fresh.seconds}",
               flush=True)
-    policies = {}
-    for engine in args.engines:
-        started = time.perf_counter()
-        if engine == "transformers":
-            policies[engine] = load_policy(name, "cpu", threads=args.transformers_threads)
-        else:
-            policies[engine] = load_policy(name, "cpu", engine="ct2", compute_type=args.compute_type,
-                                           threads=args.ct2_threads, seeding=args.seeding, log=print)
-        print(f"{name}: {engine} loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
+    policies = {"transformers": load_policy(name, "cpu", threads=args.transformers_threads)}
+    print(f"{name}: transformers loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
+    policies["ct2"] = load_policy(name, "cpu", engine="ct2", compute_type=args.compute_type,
+                                  threads=args.ct2_threads, log=print)
+    print(f"{name}: ct2 loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    if "ct2 seeding=row" in args.variants:
+        ct2 = policies["ct2"]
+        policies["ct2_row"] = LocalPolicy(CT2Engine(ct2.source, device="cpu", compute_type=args.compute_type,
+                                                    threads=args.ct2_threads, seeding="row"), name=name)
     return policies, {"transformers": None, "ct2": round(conversion_s, 1)}
 
 
 def run_model(name: str, chats: list[list[dict[str, str]]], args: argparse.Namespace) -> dict[str, Any]:
     policies, conversion = load_engines(name, args)
-    ids = [policies[args.engines[0]].prompt_ids(c) for c in chats]
+    ids = [policies["transformers"].prompt_ids(c) for c in chats]
     for policy in policies.values():
         assert [policy.prompt_ids(c) for c in chats] == ids, "the engines tokenize alike"
-    totals = {e: {"tokens": 0, "seconds": 0.0, "stopped": 0, "rows": 0} for e in args.engines}
+    totals = {v: {"tokens": 0, "seconds": 0.0, "stopped": 0, "rows": 0} for v in args.variants}
     rounds = []
     for r in range(args.rounds):
-        rows = [Row(p, temperature=args.temperature, top_p=1.0, max_tokens=args.max_tokens, seed=1000 * r + i)
-                for i, p in enumerate(ids)]
-        for engine in args.engines:
-            policy = policies[engine]
+        for variant in args.variants:
+            key, logprobs = VARIANTS[variant]
+            policy = policies[key]
+            rows = [Row(p, temperature=args.temperature, top_p=1.0, max_tokens=args.max_tokens,
+                        seed=1000 * r + i, logprobs=logprobs) for i, p in enumerate(ids)]
             started = time.perf_counter()
             choices = policy.generate_rows(rows)
             seconds = time.perf_counter() - started
             tokens = sum(c.completion_tokens for c in choices)
             stopped = sum(c.finish_reason == "stop" for c in choices)
-            t = totals[engine]
+            t = totals[variant]
             t["tokens"] += tokens
             t["seconds"] += seconds
             t["stopped"] += stopped
             t["rows"] += len(rows)
-            rounds.append({"round": r, "engine": engine, "tokens": tokens, "seconds": round(seconds, 2),
+            rounds.append({"round": r, "variant": variant, "tokens": tokens, "seconds": round(seconds, 2),
                            "tokens_per_s": round(tokens / seconds, 2), "stopped": stopped,
                            "load_average": round(os.getloadavg()[0], 2)})
-            print(f"{name} round {r} {engine}: {tokens} tokens in {seconds:.1f} s = {tokens / seconds:.1f} "
+            print(f"{name} round {r} {variant}: {tokens} tokens in {seconds:.1f} s = {tokens / seconds:.1f} "
                   f"tokens/s, {stopped}/{len(rows)} stopped by themselves, load {os.getloadavg()[0]:.1f}",
                   flush=True)
-    result = {e: {"tokens_per_s": round(totals[e]["tokens"] / totals[e]["seconds"], 2),
-                  "conversion_s": conversion[e]} for e in args.engines}
-    ct2 = policies.get("ct2")
-    reloads = None
-    if ct2 is not None and isinstance(ct2.engine, CT2Engine):
-        reloads = {"loads": ct2.engine.loads, "waited_s": round(ct2.engine.load_seconds, 2)}
+    rates = {v: round(t["tokens"] / t["seconds"], 2) for v, t in totals.items()}
+    result = {e: {"tokens_per_s": rates[e], "conversion_s": conversion[e]} for e in ENGINES}
+    loads = {}
+    for key in ("ct2", "ct2_row"):
+        engine = policies[key].engine if key in policies else None
+        if isinstance(engine, CT2Engine):
+            loads[key] = {"loads": engine.loads, "waited_s": round(engine.load_seconds, 2)}
     for policy in policies.values():
         policy.engine.close()
-    return {"result": result, "rounds": rounds, "totals": totals, "ct2_generator_loads": reloads}
+    return {"result": result, "rates": rates, "rounds": rounds, "ct2_generator_loads": loads}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", nargs="+", default=list(MODELS), choices=sorted(KNOWN_MODELS))
-    ap.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
+    ap.add_argument("--extras", nargs="*", default=["ct2+logprobs", "ct2 seeding=row"],
+                    choices=[v for v in VARIANTS if v not in ENGINES],
+                    help="what the ct2 options cost, measured beside the engines (default: both)")
     ap.add_argument("--rounds", type=int, default=2, help="rounds per engine (default 2)")
     ap.add_argument("--temperature", type=float, default=0.9)
     ap.add_argument("--max-tokens", type=int, default=192)
     ap.add_argument("--compute-type", default="int8", help="the ct2 engine's (default int8)")
-    ap.add_argument("--seeding", default="batch", choices=("batch", "row"), help="the ct2 engine's")
     ap.add_argument("--transformers-threads", type=int, default=1,
                     help="torch's threads (default 1: on a machine busy with other work, two threads that "
                     "meet at every matrix product wait for each other: SmolLM2 made 1.7 tokens/s with 2 "
@@ -153,6 +167,7 @@ def main() -> int:
                     "tokens/s with 2 here, 17.3 with 1)")
     ap.add_argument("--out", type=pathlib.Path, default=OUT)
     args = ap.parse_args()
+    args.variants = [*ENGINES, *args.extras]
     chats = prompts()
     load_before = os.getloadavg()
     started = time.perf_counter()
@@ -168,8 +183,9 @@ def main() -> int:
                 "rows_per_call": len(chats), "rounds": args.rounds,
                 "threads": {"transformers": args.transformers_threads,
                             "ct2": args.ct2_threads or os.cpu_count()},
-                "ct2_compute_type": args.compute_type, "ct2_seeding": args.seeding,
+                "ct2_compute_type": args.compute_type, "ct2_seeding": "batch", "logprobs": False,
                 "transformers_dtype": "float32", "seconds": round(time.perf_counter() - started, 1),
+                "tokens_per_s_by_variant": {n: r["rates"] for n, r in runs.items()},
                 "rounds_by_model": {n: r["rounds"] for n, r in runs.items()},
                 "ct2_generator_loads": {n: r["ct2_generator_loads"] for n, r in runs.items()}},
     }

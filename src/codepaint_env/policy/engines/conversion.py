@@ -18,21 +18,17 @@
 Every key also covers the quantization (``int8`` by default: the compute type the engine runs) and
 the CTranslate2 version. A converted folder, ``<model cache>/ct2/<key>/``, is built beside its place
 and renamed into it (:func:`~codepaint_env.testing.build.build_atomically`); it holds CTranslate2's
-files, the tokenizer's, ``generation_config.json`` (the end-of-turn ids), ``codepaint_ct2.json``
+files, ``hf/`` (the tokenizer, the model's config and ``generation_config.json``: the end-of-turn
+ids), ``codepaint_ct2.json``
 (what it came from, its parameter count) and ``codepaint_conversion.json`` (the times). The same
 content is never converted twice; conversions of in-memory models beyond the ``keep`` most
 recently used are removed (a training run makes one per round).
 
-CTranslate2's converter spends most of its time in two places that change nothing in its output
-(measured on SmolLM2-135M: 25.6 s of 67 s in ``gc.collect`` after each layer, 17.3 s comparing every
-pair of same-shaped weights in full to find duplicates); :func:`_quicker_converter` skips the first
-and compares the first elements before the full comparison. The output is byte for byte the same
-(a test checks it).
+CTranslate2's converter runs with :func:`.converter.run_converter` (the same output, faster).
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import hashlib
 import json
@@ -41,12 +37,14 @@ import pathlib
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from codepaint_env.core.errors import ModelNotConvertible, UnknownModel
+from codepaint_env.core.errors import UnknownModel
+from codepaint_env.policy.engines.converter import check_convertible, run_converter
 from codepaint_env.policy.engines.ct2_engine import (
+    HF_FOLDER,
     MARKER_FILE,
     CT2Engine,
     check_compute_type,
@@ -69,7 +67,7 @@ __all__ = ["CONVERSION_FILE", "Conversion", "convert_folder", "convert_model", "
 #: The times and source of a conversion, beside the marker (which holds only what identifies it).
 CONVERSION_FILE = "codepaint_conversion.json"
 #: Bumped when what a converted folder holds changes, so old conversions are redone.
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2  # 2: the tokenizer, configs in hf/
 Log = Callable[[str], None] | None
 
 
@@ -146,96 +144,6 @@ def _config_json(obj: Any) -> str:
     return obj.to_json_string() if obj is not None and hasattr(obj, "to_json_string") else ""
 
 
-# --------------------------------------------------------------------------- the converter
-def check_convertible(config: Any) -> None:
-    """Raise :class:`ModelNotConvertible` when CTranslate2's converter does not know the architecture."""
-    ct2 = import_ct2()
-    from ctranslate2.converters import transformers as converters
-
-    loaders = getattr(converters, "_MODEL_LOADERS", None)
-    name = type(config).__name__
-    if isinstance(loaders, dict) and name not in loaders:
-        known = sorted(k.removesuffix("Config") for k in loaders)
-        raise ModelNotConvertible(
-            f"CTranslate2 {ct2.__version__} cannot convert a {getattr(config, 'model_type', name)!r} model "
-            f"({name}): its transformers converter knows {len(known)} architectures ({', '.join(known)}). "
-            "Run this model with the transformers engine (--engine transformers).")
-
-
-@contextlib.contextmanager
-def _quicker_converter() -> Iterator[None]:
-    """While converting: no ``gc.collect`` after each layer, a cheap look before a full weight comparison.
-
-    The converter finds duplicate weights (tied embeddings) by comparing every pair of
-    same-shaped tensors in full; two different tensors almost always differ in their first
-    elements, so those are compared first, and only equal beginnings get the full comparison:
-    the same answers. Both patches are restored on the way out.
-    """
-    import types
-
-    import torch
-    from ctranslate2.converters import transformers as converters
-    from ctranslate2.specs import model_spec
-
-    variable = model_spec.PyTorchVariable
-    full_equal = variable._equal
-
-    def quick_equal(self: Any, other: Any) -> bool:
-        a, b = self.tensor, other.tensor
-        if a is not b and a.dtype == b.dtype and a.shape == b.shape and a.is_contiguous() \
-                and b.is_contiguous() and a.numel() > 64 \
-                and not torch.equal(a.reshape(-1)[:64], b.reshape(-1)[:64]):
-            return False
-        return full_equal(self, other)
-
-    no_gc = types.SimpleNamespace(collect=lambda *args, **kwargs: 0)
-    converters_gc = converters.gc
-    variable._equal = quick_equal
-    converters.gc = no_gc  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        variable._equal = full_equal
-        converters.gc = converters_gc
-
-
-def _run_converter(folder: pathlib.Path, out: pathlib.Path, quantization: str, *, model: Any = None,
-                   tokenizer: Any = None) -> int:
-    """Convert with CTranslate2's transformers converter (``model``/``tokenizer``: handed over, not read).
-
-    Returns:
-        The parameter count of the model it converted.
-
-    Raises:
-        ModelNotConvertible: The converter does not know the architecture.
-    """
-    from ctranslate2.converters import TransformersConverter
-
-    counted: list[int] = []
-
-    class Converter(TransformersConverter):
-        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
-            loaded = model if model is not None else \
-                super().load_model(model_class, model_name_or_path, **kwargs)
-            counted.append(sum(p.numel() for p in loaded.parameters()))  # now: converting takes layers apart
-            return loaded
-
-        def load_tokenizer(self, tokenizer_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
-            if tokenizer is not None:
-                return tokenizer
-            return super().load_tokenizer(tokenizer_class, model_name_or_path, **kwargs)
-
-    try:
-        with _quicker_converter():
-            Converter(str(folder)).convert(str(out), quantization=quantization, force=True)
-    except ValueError as e:
-        if "No conversion is registered" in str(e):
-            raise ModelNotConvertible(f"{e}. Run this model with the transformers engine "
-                                      "(--engine transformers).") from e
-        raise
-    return counted[-1] if counted else 0
-
-
 def _copy_for_conversion(model: Any, *, lora: bool) -> Any:
     """A copy of ``model``'s modules sharing its tensors, but the base weights a LoRA merge writes into."""
     memo: dict[int, Any] = {}
@@ -247,11 +155,19 @@ def _copy_for_conversion(model: Any, *, lora: bool) -> Any:
 
 
 def _finish(out: pathlib.Path, marker: dict[str, Any], record: dict[str, Any], tokenizer: Any,
-            generation: Any) -> None:
-    """The engine's files beside CTranslate2's: the tokenizer, the generation config, the marker last."""
-    tokenizer.save_pretrained(str(out))
+            generation: Any, config: Any) -> None:
+    """The engine's files beside CTranslate2's, the marker last.
+
+    The tokenizer, the generation config (the end-of-turn ids) and the model's config go into
+    ``hf/``: CTranslate2's own ``config.json`` names no model type, and transformers then takes the
+    folder's tokenizer for a Mistral one (a warning about its regular expression); beside the
+    model's config it loads as it does from the checkpoint.
+    """
+    hf = out / HF_FOLDER
+    tokenizer.save_pretrained(str(hf))
+    config.save_pretrained(str(hf))
     if generation is not None:
-        generation.save_pretrained(str(out))
+        generation.save_pretrained(str(hf))
     (out / CONVERSION_FILE).write_text(json.dumps(record, indent=2), encoding="utf-8")
     (out / MARKER_FILE).write_text(json.dumps(marker, indent=2), encoding="utf-8")
 
@@ -324,14 +240,14 @@ def convert_model(model: Any, tokenizer: Any, *, quantization: str = "int8",
                 merged.save_pretrained(tmp)
             seconds["save"] = time.perf_counter() - t0
             t0 = time.perf_counter()
-            parameters = _run_converter(pathlib.Path(tmp), out, quantization,
+            parameters = run_converter(pathlib.Path(tmp), out, quantization,
                                         model=merged if on_cpu else None, tokenizer=tokenizer)
             seconds["convert"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         marker = {"format": _FORMAT_VERSION, "key": key, "kind": "memory", "quantization": quantization,
                   "parameters": parameters}
         _finish(out, marker, {"source": source, "seconds": seconds}, tokenizer,
-                getattr(merged, "generation_config", None))
+                getattr(merged, "generation_config", None), merged.config)
         seconds["save"] += time.perf_counter() - t0
 
     build_atomically(target, {"key": key}, MARKER_FILE, overwrite=True, build_into=build_into)
@@ -385,7 +301,7 @@ def convert_folder(folder: str | os.PathLike[str], *, quantization: str = "int8"
 
     def build_into(out: pathlib.Path) -> None:
         t0 = time.perf_counter()
-        parameters = _run_converter(folder, out, quantization)
+        parameters = run_converter(folder, out, quantization)
         seconds["convert"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
@@ -394,7 +310,8 @@ def convert_folder(folder: str | os.PathLike[str], *, quantization: str = "int8"
             generation = transformers.GenerationConfig.from_pretrained(str(folder))
         marker = {"format": _FORMAT_VERSION, "key": key, "kind": "folder", "quantization": quantization,
                   "parameters": parameters}
-        _finish(out, marker, {"source": source, "seconds": seconds}, tokenizer, generation)
+        _finish(out, marker, {"source": source, "seconds": seconds}, tokenizer, generation,
+                transformers.AutoConfig.from_pretrained(str(folder)))
         seconds["save"] = time.perf_counter() - t0
 
     build_atomically(target, {"key": key}, MARKER_FILE, overwrite=True, build_into=build_into)

@@ -53,12 +53,14 @@ from codepaint_env.policy.engines.sampling import end_ids_of, make_choice, stop_
 __all__ = ["COMPUTE_TYPES", "CT2_INSTALL", "CT2Engine", "ct2_device", "default_compute_type", "import_ct2"]
 
 #: How to install the engine.
-CT2_INSTALL = "pip install 'ctranslate2>=4.5,<5' (or pip install 'codepaint[local-model]')"
+CT2_INSTALL = "pip install 'ctranslate2>=4.8,<5' (or pip install 'codepaint[local-model]')"
 #: The compute types CTranslate2 knows (which a device runs: ``ctranslate2.get_supported_compute_types``).
 COMPUTE_TYPES: tuple[str, ...] = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
                                   "bfloat16", "float32")
 #: Written into a converted folder by :mod:`.conversion`: what it came from, its parameter count.
 MARKER_FILE = "codepaint_ct2.json"
+#: The folder of a converted model that holds the tokenizer and the transformers configs.
+HF_FOLDER = "hf"
 #: CTranslate2's ``set_random_seed`` value that means "no seed" (a random device).
 _NO_SEED = 2**32 - 1
 # set_random_seed is process-wide and read at a fresh worker's first draw: one seeded call at a time.
@@ -117,8 +119,9 @@ class CT2Engine:
     """Decodes rows with a CTranslate2 generator (see the module docstring).
 
     Args:
-        path: A CTranslate2 model folder that also holds the tokenizer's files (what
-            :mod:`.conversion` writes), or any CTranslate2 folder with ``tokenizer`` given.
+        path: A CTranslate2 model folder that also holds the tokenizer's files in ``hf/`` (what
+            :mod:`.conversion` writes) or beside the model, or any CTranslate2 folder with
+            ``tokenizer`` given.
         tokenizer: The transformers tokenizer (default: read from ``path``).
         device: ``auto``, ``cpu``, ``cuda``, ``cuda:1``.
         compute_type: One of :data:`COMPUTE_TYPES` (default :func:`default_compute_type`).
@@ -153,11 +156,12 @@ class CT2Engine:
         check_compute_type(self.compute_type, self.device)
         self.threads, self.seeding, self.preload = threads, seeding, preload
         self.logits_budget_bytes = logits_budget_bytes
+        hf = self.path / HF_FOLDER if (self.path / HF_FOLDER).is_dir() else self.path
         self.tokenizer = tokenizer if tokenizer is not None else \
-            transformers.AutoTokenizer.from_pretrained(str(self.path))
+            transformers.AutoTokenizer.from_pretrained(str(hf))
         generation = None
-        if (self.path / "generation_config.json").is_file():
-            generation = transformers.GenerationConfig.from_pretrained(str(self.path))
+        if (hf / "generation_config.json").is_file():
+            generation = transformers.GenerationConfig.from_pretrained(str(hf))
         self.end_ids = end_ids_of(self.tokenizer, generation, name or str(self.path))
         pad = self.tokenizer.pad_token_id
         self.pad_id = int(pad if pad is not None else min(self.end_ids))
