@@ -11,10 +11,10 @@ BIN    := $(VENV)/bin
 DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
-.PHONY: setup test fast demo lint check bench perf clean browser tex ocr sandbox corpus trainer-venvs torchvision \
+.PHONY: setup test fast demo lint check bench perf clean browser tex sandbox corpus trainer-venvs torchvision \
         reward-cards
 
-setup: $(DEPS) $(JS) browser tex ocr sandbox torchvision
+setup: $(DEPS) $(JS) browser tex sandbox torchvision
 
 # CUDA torchvision beside CPU torch cannot import; the hook that makes it importable, only where needed.
 torchvision: $(DEPS)
@@ -42,9 +42,6 @@ browser: $(DEPS)
 
 tex:
 	@scripts/install-tex.sh
-
-ocr:
-	@scripts/install-ocr.sh
 
 sandbox:
 	@scripts/install-sandbox.sh

@@ -34,7 +34,7 @@ requirements() {
 }
 
 # codepaint itself goes in editable with the extras the tests use (execution_gate reads text on
-# the canvas with tesserocr); when pyproject.toml changes, it is only installed again (seconds).
+# the canvas with RapidOCR); when pyproject.toml changes, it is only installed again (seconds).
 CODEPAINT=".[ocr]"
 DEPS_HASH=$(sha256sum pyproject.toml | cut -c1-16)
 

@@ -211,9 +211,13 @@ def _optional_pieces(line: Any) -> None:
     import os
 
     try:
+        from importlib.metadata import version
+
         from rewards.gate.ocr import check_installed
 
-        line("ok", "OCR", f"Tesseract with English data at {check_installed()}")
+        check_installed()
+        line("ok", "OCR", f"RapidOCR {version('rapidocr')} (PP-OCR models on ONNX Runtime "
+                          f"{version('onnxruntime')})")
     except Exception as e:  # a missing piece, said with its fix
         line("warn", "OCR", f"{e} Without it the gate's no_text check sees only text the program "
              "draws through the instrumented APIs, not letters painted as shapes.")

@@ -3,7 +3,7 @@
 * :mod:`.reward`: :class:`ExecutionGate` (id ``execution_gate``, aliases ``gate``, ``exec``);
 * :mod:`.html_lint`: the HTML structure checks;
 * :mod:`.text`: the one rule for text on a task's picture (``allow_text``) and the instrumented text;
-* :mod:`.ocr`: Tesseract, for text the instrumentation cannot see;
+* :mod:`.ocr`: RapidOCR (PP-OCR on ONNX Runtime), for text the instrumentation cannot see;
 * :mod:`.copies`: near-copies of reference-pool pictures;
 * :mod:`.degenerate`: near-uniform canvases and flat blocks.
 """

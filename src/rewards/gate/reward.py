@@ -26,7 +26,8 @@ Then the checks against reward hacking (:mod:`rewards.gate.text`, :mod:`rewards.
   reference is in the breakdown as ``copy_of:<reference id>`` (its SSIM) and in the rationale;
 * ``no_text``: where the task allows no text (the ``allow_text`` column; without it, none for
   ``p5brush``, allowed elsewhere), the program drew none (p5 ``text()`` and friends, canvas
-  ``fillText``, SVG ``<text>``) and, with ``ocr=True``, Tesseract reads no word in the picture.
+  ``fillText``, SVG ``<text>``) and, with ``ocr=True``, OCR (:mod:`rewards.gate.ocr`) reads no
+  word in the picture.
   OCR runs only on renders that passed every other check; what it read is in the rationale,
   ``ocr_words`` in the breakdown and ``cost["ocr_reads"]`` counts the read. A task's ``ocr``
   column (true/false) overrides ``ocr=`` for its samples (cheap renders may skip the read).
@@ -71,7 +72,7 @@ class ExecutionGate(Reward):
         require_allowlist: Calls outside the renderer's allowlist fail the gate.
         html_checks: The HTML checks that are required (all four by default; the rest are reported).
         text_check: Text on a picture whose task allows none fails the gate (``no_text``).
-        ocr: Read the picture with Tesseract for the text check (else the instrumentation only);
+        ocr: Read the picture with OCR for the text check (else the instrumentation only);
             a sample's ``ocr`` column overrides it.
         text_free_languages: Languages whose tasks allow no text without an ``allow_text`` column
             (default: those the language table marks ``text_free``).
@@ -86,7 +87,7 @@ class ExecutionGate(Reward):
         **kwargs: Those of :class:`~rewards.base.Reward` (renderer, language, size, seed, name).
 
     Raises:
-        DependencyNotInstalled: ``ocr=True`` and Tesseract or tesserocr is missing (the fix is named).
+        DependencyNotInstalled: ``ocr=True`` and rapidocr or onnxruntime is missing (the fix is named).
     """
 
     id = "execution_gate"
@@ -152,7 +153,7 @@ class ExecutionGate(Reward):
     def score(self, samples: Sequence[Sample]) -> list[RewardResult]:
         """Check a batch; samples are checked side by side on this gate's worker threads.
 
-        Tesseract (the text check's OCR, ~50-200 ms a picture) releases the GIL, so a batch's
+        OCR (the text check's, ~60-150 ms a picture on ONNX Runtime) releases the GIL, so a batch's
         reads spread over the cores; each worker thread keeps its own OCR engine.
         """
         samples = list(samples)

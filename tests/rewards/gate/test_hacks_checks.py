@@ -16,12 +16,11 @@ import pytest
 from PIL import Image, ImageDraw
 
 import rewards
-from codepaint_env.core.errors import DependencyNotInstalled
 from codepaint_env.tasks import Task, load_suite
 from rewards.base import Sample
 from rewards.gate.copies import CopyIndex, perceptual_hash
 from rewards.gate.degenerate import measure_shape
-from rewards.gate.ocr import TextReader, shared_reader
+from rewards.gate.ocr import shared_reader
 from rewards.gate.text import instrumented_text, svg_text, text_allowed
 from rewards.pool import ReferencePool
 from rewards.probes import giant_word, probe_images, write_on
@@ -129,13 +128,13 @@ def test_ocr_reads_words_on_paintings_and_nothing_in_the_pool(pool):
         assert not reader.read(im), ref.id
         assert "MASTERPIECE" in reader.read(write_on(im, "10/10 MASTERPIECE")).text
         assert reader.read(giant_word(im.size, ref.subject.upper(), (240, 235, 225)), stop_at_first=True)
-    # coloured words straight on a wash (no white band), read in the channel where they contrast
+    # coloured words straight on a wash (no white band)
     im = okay[3].image().copy()
     from PIL import ImageFont
 
     ImageDraw.Draw(im).text((40, 60), "WINNER", fill=(30, 90, 200), font=ImageFont.load_default(size=48))
     reading = reader.read(im)
-    assert "WIN" in reading.text and reading.words[0].confidence >= 85 and reading.seconds > 0
+    assert "WIN" in reading.text and reading.words[0].confidence >= 80 and reading.seconds > 0
     # tiny and noisy pictures read nothing
     assert not reader.read(painting(3, 96)) and not reader.read(Image.new("RGB", (8, 8), "white"))
 
@@ -171,20 +170,19 @@ def test_a_batch_is_checked_side_by_side_with_the_answers_of_one_at_a_time(pool,
 
 
 def test_a_broken_ocr_installation_raises_with_the_fix():
-    with pytest.raises(DependencyNotInstalled, match="apt-get install -y tesseract-ocr"):
-        TextReader(language="xx")  # no xx.traineddata anywhere
-    # without the tesserocr package: building the gate raises (never a silent pass), ocr=False works
-    script = (
-        "import sys\n"
-        "sys.modules['tesserocr'] = None  # the standard way to make a module missing\n"
-        "import rewards\n"
-        "rewards.make_reward('execution_gate', ocr=False)\n"
-        "try:\n    rewards.make_reward('execution_gate')\n"
-        "except Exception as e:\n    print(type(e).__name__, e)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.startswith("DependencyNotInstalled") and "codepaint[ocr]" in out.stdout
-    assert "ocr=False" in out.stdout
+    # without the OCR packages: building the gate raises (never a silent pass), ocr=False works
+    for package in ("rapidocr", "onnxruntime"):
+        script = (
+            "import sys\n"
+            f"sys.modules[{package!r}] = None  # the standard way to make a module missing\n"
+            "import rewards\n"
+            "rewards.make_reward('execution_gate', ocr=False)\n"
+            "try:\n    rewards.make_reward('execution_gate')\n"
+            "except Exception as e:\n    print(type(e).__name__, e)\n")
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.startswith("DependencyNotInstalled") and "codepaint[ocr]" in out.stdout
+        assert package in out.stdout and "ocr=False" in out.stdout
 
 
 # ---------------------------------------------------------------------- copies
