@@ -5,6 +5,10 @@ Helpers live in tests/support/ (on the path: pyproject's pythonpath), markers in
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import pytest
 
 from codepaint_env.render import Renderer
@@ -33,3 +37,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "renderer" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+
+
+#: ``-m "not a and not b"``: an expression that only excludes (adding marks never re-includes a test).
+_ONLY_EXCLUDES = re.compile(r"^\s*not\s+\w+(\s+and\s+not\s+\w+)*\s*$")
+
+
+def _module_marks(path: Path) -> set[str]:
+    """The marks a test module gives all its tests (``pytestmark = pytest.mark.x`` or a list of them)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark"
+                                                 for t in node.targets):
+            values = node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else [node.value]
+            return {v.attr for v in values if isinstance(v, ast.Attribute)
+                    and isinstance(v.value, ast.Attribute) and v.value.attr == "mark"}
+    return set()
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # `make fast` deselects by need: a module every test of which needs what the expression excludes
+    # is not even imported (its imports are often the need itself: torch, TRL, a trainer's package),
+    # which saves most of the collection. Only for expressions that only exclude, so nothing is lost.
+    expression = config.getoption("markexpr") or ""
+    if not _ONLY_EXCLUDES.match(expression) or collection_path.suffix != ".py" \
+            or not collection_path.name.startswith("test_"):
+        return None
+    excluded = set(re.findall(r"not\s+(\w+)", expression))
+    return True if _module_marks(collection_path) & excluded else None
+
