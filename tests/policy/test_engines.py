@@ -190,6 +190,25 @@ def test_a_model_in_memory_is_converted_once_and_left_as_it_was(tiny, cache):
         e.close()
 
 
+def test_an_int8_conversion_leaves_the_model_in_memory_as_it_was(tiny, cache):
+    # CTranslate2 quantizes a float32 weight through a numpy view of it (value *= scale): a weight the
+    # copy shared with the model (the tied embeddings, or every weight of a model without LoRA) came
+    # back as int8 codes, up to 127, and the next training step trained on those
+    import torch
+    import transformers
+
+    model = transformers.AutoModelForCausalLM.from_pretrained(tiny, dtype=torch.float32).eval()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(tiny)
+    assert model.get_input_embeddings().weight is model.get_output_embeddings().weight  # tied
+    before = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    engine, first = engine_from_model(model, tokenizer, compute_type="int8", threads=1, keep=1)
+    again, second = engine_from_model(model, tokenizer, compute_type="int8", threads=1, keep=1)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    assert second.cached and second.key == first.key  # the same weights, so the same key
+    for e in (engine, again):
+        e.close()
+
+
 def test_a_lora_model_is_merged_into_a_copy_and_converted(tiny, cache):
     if importlib.util.find_spec("peft") is None:
         pytest.skip("needs peft: pip install 'codepaint[train]'")

@@ -144,13 +144,19 @@ def _config_json(obj: Any) -> str:
     return obj.to_json_string() if obj is not None and hasattr(obj, "to_json_string") else ""
 
 
-def _copy_for_conversion(model: Any, *, lora: bool) -> Any:
-    """A copy of ``model``'s modules sharing its tensors, but the base weights a LoRA merge writes into."""
+def _copy_for_conversion(model: Any, *, lora: bool, share: bool = True) -> Any:
+    """A copy of ``model`` for the converter to take apart (see :func:`convert_model`).
+
+    With ``share``, the copy's modules share ``model``'s tensors but the base weights a LoRA merge
+    writes into; without it (an integer quantization, which scales weights in place), nothing is shared.
+    """
     memo: dict[int, Any] = {}
-    named = [*model.named_parameters(remove_duplicate=False), *model.named_buffers(remove_duplicate=False)]
-    for name, tensor in named:
-        if not (lora and ".base_layer." in f".{name}"):
-            memo[id(tensor)] = tensor
+    if share:
+        named = [*model.named_parameters(remove_duplicate=False),
+                 *model.named_buffers(remove_duplicate=False)]
+        for name, tensor in named:
+            if not (lora and ".base_layer." in f".{name}"):
+                memo[id(tensor)] = tensor
     return copy.deepcopy(model, memo)
 
 
@@ -224,9 +230,12 @@ def convert_model(model: Any, tokenizer: Any, *, quantization: str = "int8",
         log(f"converting the {type(model).__name__} in memory to CTranslate2 {quantization} into {target}")
     started = time.perf_counter()
     # The converter takes the model it is handed apart (it deletes each layer's attention and MLP once
-    # read), and merging LoRA adds into the base weights in place: both happen to a copy. Only the
-    # base weights a merge writes into are copied; every other tensor is shared (read only).
-    merged = _copy_for_conversion(model, lora=adapters is not None)
+    # read), merging LoRA adds into the base weights in place, and quantizing to int8/int16 scales each
+    # float32 weight in place through a numpy view of it (CTranslate2's _quantize: value.to("float32")
+    # is the same tensor, then value *= scale): all of that happens to a copy. Converting to a float
+    # type reads the weights only, so then only the base weights a merge writes into are copied.
+    merged = _copy_for_conversion(model, lora=adapters is not None,
+                                  share=not quantization.startswith("int"))
     if adapters is not None:
         merged = merged.merge_and_unload()
     seconds["merge"] = time.perf_counter() - started

@@ -1,0 +1,12 @@
+"""Learners sized for a CPU: expert iteration and LoRA GRPO over a fast rollout engine.
+
+* :mod:`.rollouts`: groups of completions from a generation engine, scored by the reward's parts,
+  with the advantages GRPO would give them;
+* :mod:`.lora`: the LoRA adapter and a supervised pass over kept completions;
+* :mod:`.rft`: expert iteration (ReST-EM / RAFT), round by round, resumable;
+* :mod:`.grpo`: TRL's ``GRPOTrainer`` with LoRA, its rollouts from the CTranslate2 engine
+  (``rollout_func``), resumable.
+
+``benchmarks/learning_run.py --algo rft|grpo`` runs them and reports (docs/learning-run.md,
+"Learning run 3"). Importing this package loads neither torch nor TRL.
+"""

@@ -1,0 +1,150 @@
+"""LoRA on a CPU: the adapter, one supervised pass over kept completions, saving and loading.
+
+The policy is the bundled model's float32 transformers weights with a LoRA adapter (PEFT) on every
+linear layer: rank 16-64 trains about 1-4 % of Qwen2.5-Coder-0.5B's parameters, the optimiser's
+state is the adapter's only, and a learning rate around 1e-4 ("LoRA Without Regret": LoRA wants
+about ten times full fine-tuning's). :func:`sft_pass` trains on (prompt, completion) token ids,
+the loss on the completion's tokens only (the end-of-turn token included), averaged per token over
+a step of ``batch`` sequences split into ``micro`` at a time (the sequences of a micro-batch padded
+to the longest, padding masked).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codepaint_env.core.errors import DependencyNotInstalled
+from codepaint_env.policy.loading import import_torch
+
+#: What installs PEFT (named in the error).
+PEFT_FIX = "pip install 'codepaint[train]'"
+
+
+@dataclass(frozen=True)
+class LoraSettings:
+    """The adapter: rank, scale, dropout, the layers it wraps."""
+
+    rank: int = 32
+    alpha: int = 64
+    dropout: float = 0.0
+    targets: str = "all-linear"
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.rank <= 512:
+            raise ValueError(f"rank must be in 1..512, not {self.rank!r}")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must be in [0, 1), not {self.dropout!r}")
+
+
+def _peft() -> Any:
+    try:
+        import peft
+    except ImportError as e:
+        raise DependencyNotInstalled(f"LoRA training needs PEFT ({e}). Fix: {PEFT_FIX}") from None
+    return peft
+
+
+def with_adapter(model: Any, settings: LoraSettings | None = None, adapter: str | Path | None = None) -> Any:
+    """The model with a LoRA adapter: a new one, or the one saved in ``adapter`` (trainable either way)."""
+    peft = _peft()
+    settings = settings or LoraSettings()
+    if adapter is not None:
+        return peft.PeftModel.from_pretrained(model, str(adapter), is_trainable=True)
+    config = peft.LoraConfig(r=settings.rank, lora_alpha=settings.alpha, lora_dropout=settings.dropout,
+                             target_modules=settings.targets, task_type="CAUSAL_LM", bias="none")
+    return peft.get_peft_model(model, config)
+
+
+def trainable_parameters(model: Any) -> tuple[int, int]:
+    """``(trainable, all)`` parameter counts."""
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return trainable, sum(p.numel() for p in model.parameters())
+
+
+@dataclass
+class PassResult:
+    """What one supervised pass did."""
+
+    sequences: int
+    tokens: int  # completion tokens the loss was taken over
+    steps: int
+    mean_loss: float
+    first_loss: float
+    last_loss: float
+    seconds: float
+
+
+def sft_pass(model: Any, examples: Sequence[tuple[Sequence[int], Sequence[int]]], *, lr: float = 1e-4,
+             epochs: int = 1, batch: int = 8, micro: int = 2, pad_id: int = 0, seed: int = 0,
+             max_grad_norm: float = 1.0, optimizer: Any = None) -> PassResult:
+    """Train ``model`` (a LoRA model) on ``(prompt_ids, completion_ids)`` pairs; the loss on completions only.
+
+    Args:
+        model: The model to train (its trainable parameters are the adapter's).
+        examples: ``(prompt_ids, completion_ids)`` pairs.
+        lr: AdamW's learning rate.
+        epochs: Passes over the examples (shuffled each time, by ``seed``).
+        batch: Sequences per optimiser step.
+        micro: Sequences per forward and backward pass (a divisor of ``batch`` is not required).
+        pad_id: The padding token.
+        seed: Shuffles the examples.
+        max_grad_norm: Gradients clipped to this norm.
+        optimizer: An AdamW to keep across calls (default: a fresh one).
+    """
+    import time
+
+    torch, _ = import_torch()
+    started = time.perf_counter()
+    if not examples:
+        return PassResult(0, 0, 0, math.nan, math.nan, math.nan, 0.0)
+    model.train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = optimizer or torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    order = list(range(len(examples)))
+    rng = random.Random(seed)
+    losses: list[float] = []
+    tokens_total = 0
+    steps = 0
+    for _ in range(epochs):
+        rng.shuffle(order)
+        for start in range(0, len(order), batch):
+            chunk = [examples[i] for i in order[start:start + batch]]
+            n_tokens = sum(len(c) for _, c in chunk)
+            opt.zero_grad(set_to_none=True)
+            step_loss = 0.0
+            for m in range(0, len(chunk), micro):
+                ids, labels, mask = _padded(torch, chunk[m:m + micro], pad_id)
+                logits = model(input_ids=ids, attention_mask=mask).logits[:, :-1, :].float()
+                target = labels[:, 1:]
+                loss_sum = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]),
+                                                             target.reshape(-1), ignore_index=-100,
+                                                             reduction="sum")
+                (loss_sum / n_tokens).backward()
+                step_loss += float(loss_sum.detach()) / n_tokens
+            torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
+            opt.step()
+            steps += 1
+            tokens_total += n_tokens
+            losses.append(step_loss)
+    model.eval()
+    return PassResult(len(examples) * epochs, tokens_total, steps, sum(losses) / len(losses), losses[0],
+                      losses[-1], time.perf_counter() - started)
+
+
+def _padded(torch: Any, pairs: Sequence[tuple[Sequence[int], Sequence[int]]], pad_id: int) -> tuple[Any, ...]:
+    """Right-padded ids, labels (-100 on the prompt and padding) and the attention mask."""
+    width = max(len(p) + len(c) for p, c in pairs)
+    ids = torch.full((len(pairs), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(pairs), width), -100, dtype=torch.long)
+    mask = torch.zeros((len(pairs), width), dtype=torch.long)
+    for i, (prompt, completion) in enumerate(pairs):
+        seq = list(prompt) + list(completion)
+        ids[i, :len(seq)] = torch.tensor(seq, dtype=torch.long)
+        labels[i, len(prompt):len(seq)] = torch.tensor(list(completion), dtype=torch.long)
+        mask[i, :len(seq)] = 1
+    return ids, labels, mask

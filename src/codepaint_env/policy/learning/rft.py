@@ -1,0 +1,228 @@
+"""Expert iteration on a CPU (ReST-EM, RAFT): sample with a fast engine, keep the better, fine-tune a LoRA.
+
+Each round:
+
+1. **sample**: ``k`` completions of each of ``scenes`` fresh train scenes (the ``shapes`` generator's
+   levels, drawn uniformly or through the :class:`~codepaint_env.tasks.Curriculum`), from a
+   CTranslate2 engine over the current weights (int8; :func:`~codepaint_env.policy.engines.
+   engine_from_model` merges the adapter into a copy and converts it once per content);
+2. **score**: the reward split into its parts, with per-kind advantages as GRPO would weigh them
+   (:mod:`.rollouts`);
+3. **keep** the completions that passed the gate and beat their group (advantage > 0), distinct
+   ones only;
+4. **train**: a supervised pass of the LoRA adapter over what was kept (:func:`.lora.sft_pass`),
+   the adapter carried over from round to round (RAFT; ReST-EM restarts from the base each time);
+5. **save** the round: its adapter, its samples and its report (times split into generate, score,
+   train and convert; the process's CPU seconds).
+
+The run folder holds ``config.json`` and ``rounds/round-NNN/`` (``report.json``, ``samples.jsonl``,
+``adapter/``); :func:`run_rft` resumes after the last round with a report, so a stopped run loses
+at most the round it was in, and stops once its CPU budget is spent. ``final/`` is the merged model
+(a transformers folder: ``codepaint eval --model runs/.../final --engine ct2``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codepaint_env.policy.learning.lora import LoraSettings, sft_pass, trainable_parameters, with_adapter
+from codepaint_env.policy.learning.rollouts import REWARD, Rollout, RoundTimes, Scorer, sample_groups
+from codepaint_env.tasks.task import Task
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class RFTConfig:
+    """An expert-iteration run (see the module docstring)."""
+
+    model: str = "qwen2.5-coder-0.5b"
+    reward: str = REWARD
+    language: str = "svg"
+    levels: tuple[int, ...] = (0, 1, 2)
+    curriculum: bool = False
+    scenes: int = 16
+    k: int = 4
+    rounds: int = 50
+    cpu_budget_s: float = 7200.0
+    temperature: float = 0.9
+    max_tokens: int = 320
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    lr: float = 1e-4
+    epochs: int = 2
+    batch: int = 8
+    micro: int = 2
+    seed: int = 0
+    threads: int | None = None
+    device: str = "cpu"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        out = asdict(self)
+        out["levels"] = list(self.levels)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RFTConfig:
+        """The inverse of :meth:`to_dict`."""
+        data = dict(data)
+        data["levels"] = tuple(data["levels"])
+        data["lora"] = LoraSettings(**data["lora"])
+        return cls(**data)
+
+
+def round_tasks(config: RFTConfig, index: int, curriculum: Any = None) -> list[Task]:
+    """The fresh train scenes of round ``index``: the levels in turn (or the curriculum's draws)."""
+    from codepaint_env.tasks import load_suite
+
+    if curriculum is not None:
+        return [curriculum.sample() for _ in range(config.scenes)]
+    per_level = {level: 0 for level in config.levels}
+    for i in range(config.scenes):
+        per_level[config.levels[i % len(config.levels)]] += 1
+    seed = 1_000_003 * (config.seed + 1) + index
+    return [t for level, n in per_level.items() if n
+            for t in load_suite("shapes", level=level, count=n, seed=seed, split="train",
+                                language=config.language)]
+
+
+def kept(rollouts: list[Rollout]) -> list[Rollout]:
+    """The gate-passers that beat their group (advantage > 0), one of each distinct completion."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for r in rollouts:
+        key = (r.task_id, r.text)
+        if r.gate_passed and r.advantage > 0 and key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def summary(rollouts: list[Rollout]) -> dict[str, Any]:
+    """A round's figures: reward, gate pass, checks share and all-stated among gate-passers, kinds, levels."""
+    n = len(rollouts)
+    judged = [r.value for r in rollouts if r.value is not None]
+    passers = [r for r in rollouts if r.gate_passed]
+    kinds: dict[str, list[float]] = {}
+    for r in passers:
+        for kind, share in (r.kinds or {}).items():
+            kinds.setdefault(kind, []).append(share)
+    share = [r.parts for r in passers]
+    checks = [sum(v for k, v in p.items() if k.startswith("checks/") and v is not None) for p in share]
+    stated = [r.all_stated for r in passers if r.all_stated is not None]
+    levels: dict[str, int] = {}
+    for r in rollouts:
+        levels[str(r.level)] = levels.get(str(r.level), 0) + 1
+    return {"samples": n, "reward": sum(judged) / len(judged) if judged else None,
+            "gate_pass": len(passers) / n if n else None,
+            "checks_share_gated": sum(checks) / len(checks) if checks else None,
+            "all_stated_gated": sum(stated) / len(stated) if stated else None,
+            "kinds_gated": {k: sum(v) / len(v) for k, v in sorted(kinds.items())}, "levels": levels,
+            "stopped_by_length": sum(r.finish_reason == "length" for r in rollouts) / n if n else None}
+
+
+def run_rft(config: RFTConfig, out: str | Path, *, log: Log = print) -> Path:
+    """Run (or resume) expert iteration into ``out``; returns the merged model's folder (``final/``)."""
+    from codepaint_env.policy import load_policy
+    from codepaint_env.policy.engines import engine_from_model
+
+    out = Path(out)
+    rounds_dir = out / "rounds"
+    rounds_dir.mkdir(parents=True, exist_ok=True)
+    saved = out / "config.json"
+    if saved.exists() and json.loads(saved.read_text()) != config.to_dict():
+        raise ValueError(f"{out} holds a run with another configuration ({saved}); use another folder")
+    saved.write_text(json.dumps(config.to_dict(), indent=1) + "\n")
+    done = sorted(p for p in rounds_dir.glob("round-*") if (p / "report.json").exists())
+    reports = [json.loads((p / "report.json").read_text()) for p in done]
+    cpu_before = sum(r["cpu_s"] for r in reports)
+    policy = load_policy(config.model, device=config.device, threads=config.threads)
+    tokenizer = policy.tokenizer
+    model = with_adapter(policy.model, config.lora, adapter=done[-1] / "adapter" if done else None)
+    trainable, total = trainable_parameters(model)
+    log(f"rft: {config.model}, LoRA rank {config.lora.rank} ({trainable:,} of {total:,} parameters trained); "
+        f"{len(done)} round(s) done, {cpu_before:.0f} CPU s of {config.cpu_budget_s:.0f}")
+    curriculum = _curriculum(config, done) if config.curriculum else None
+    scorer = Scorer(config.reward)
+    index = len(done)
+    while index < config.rounds and cpu_before < config.cpu_budget_s:
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        times = RoundTimes()
+        t = time.perf_counter()
+        engine, conversion = engine_from_model(model, tokenizer, compute_type="int8", device=config.device,
+                                               threads=config.threads)
+        times.convert += time.perf_counter() - t
+        tasks = round_tasks(config, index, curriculum)
+        rollouts = sample_groups(engine, tasks, config.k, scorer, temperature=config.temperature,
+                                 max_tokens=config.max_tokens, seed=config.seed * 100_000 + index,
+                                 times=times)
+        engine.close()
+        if curriculum is not None:
+            for r in rollouts:
+                curriculum.record(r.level, gate_passed=r.gate_passed, all_stated=r.all_stated)
+        chosen = kept(rollouts)
+        chosen_ids = {id(r) for r in chosen}
+        t = time.perf_counter()
+        trained = sft_pass(model, [(r.prompt_ids, r.completion_ids) for r in chosen], lr=config.lr,
+                           epochs=config.epochs, batch=config.batch, micro=config.micro,
+                           pad_id=tokenizer.pad_token_id or 0, seed=config.seed * 1000 + index)
+        times.train += time.perf_counter() - t
+        folder = rounds_dir / f"round-{index:03d}"
+        folder.mkdir(exist_ok=True)
+        model.save_pretrained(str(folder / "adapter"))
+        with (folder / "samples.jsonl").open("w", encoding="utf-8") as f:
+            for r in rollouts:
+                f.write(json.dumps({**r.to_dict(), "kept": id(r) in chosen_ids}) + "\n")
+        cpu = time.process_time() - cpu0
+        report = {"round": index, **summary(rollouts), "kept": len(chosen),
+                  "kept_share": len(chosen) / len(rollouts) if rollouts else None,
+                  "loss": {"mean": trained.mean_loss, "first": trained.first_loss, "last": trained.last_loss},
+                  "train_tokens": trained.tokens, "optimizer_steps": trained.steps,
+                  "seconds": times.to_dict(), "wall_s": round(time.perf_counter() - wall0, 1),
+                  "cpu_s": round(cpu, 1), "conversion": {"cached": conversion.cached,
+                                                         "seconds": conversion.seconds},
+                  "curriculum": curriculum.state() if curriculum is not None else None}
+        (folder / "report.json").write_text(json.dumps(report, indent=1) + "\n")
+        cpu_before += cpu
+        log(f"rft round {index}: reward {_f(report['reward'])}, gate {_f(report['gate_pass'])}, checks share "
+            f"{_f(report['checks_share_gated'])}, kept {len(chosen)}/{len(rollouts)}, loss "
+            f"{_f(trained.mean_loss)}; {report['seconds']} {cpu:.0f} CPU s (total {cpu_before:.0f})")
+        index += 1
+    final = out / "final"
+    if not (final / "config.json").exists() or _stale(final, rounds_dir):
+        merged = model.merge_and_unload() if hasattr(model, "merge_and_unload") else model
+        merged.save_pretrained(str(final))
+        tokenizer.save_pretrained(str(final))
+        (final / "codepaint-round.json").write_text(json.dumps({"rounds": index}) + "\n")
+    return final
+
+
+def _stale(final: Path, rounds_dir: Path) -> bool:
+    marker = final / "codepaint-round.json"
+    rounds = len([p for p in rounds_dir.glob("round-*") if (p / "report.json").exists()])
+    return not marker.exists() or json.loads(marker.read_text()).get("rounds") != rounds
+
+
+def _curriculum(config: RFTConfig, done: list[Path]) -> Any:
+    """The curriculum, its frontier replayed from the rounds already done (their samples' results).
+
+    Its draws are seeded by the run's seed and the rounds done, so a resumed run draws new scenes.
+    """
+    from codepaint_env.tasks import Curriculum
+
+    curriculum = Curriculum(language=config.language, levels=list(config.levels), start=min(config.levels),
+                            seed=config.seed * 1000 + len(done))
+    for folder in done:
+        for line in (folder / "samples.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            curriculum.record(row["level"], gate_passed=row["gate_passed"], all_stated=row["all_stated"])
+    return curriculum
+
+
+def _f(v: float | None) -> str:
+    return "-" if v is None else f"{v:.3f}"

@@ -1,0 +1,222 @@
+"""Rollouts for a learner on a CPU: groups of completions from a fast engine, scored, with advantages.
+
+A *group* is ``k`` completions of one task, sampled by a generation engine
+(:mod:`codepaint_env.policy.engines`: CTranslate2 int8 in a learning run) from the chat the task is
+asked in (:func:`~codepaint_env.policy.evaluate.messages_for`). Each completion is scored by the
+reward split into parts (:func:`rewards.reward_funcs` with ``split_checks``: the gate and one part per
+check kind, sharing one render per completion), and gets the advantage GRPO would give it with
+``multi_objective_aggregation="normalize_then_sum"``: each part normalised within its group (its
+mean taken away, divided by its standard deviation), then summed with the parts' weights. A part
+that does not apply (``None``: a check kind the task lacks, a kind scored only where the gate
+passed) counts 0 in the sum, as TRL's ``nansum`` does.
+
+:func:`sample_groups` returns :class:`Rollout` records (prompt and completion token ids, the
+engine's log-probabilities, the reward, its parts, the advantage), what both learners consume: expert
+iteration keeps the gate-passers that beat their group (:mod:`.rft`), GRPO trains on all of them
+(:mod:`.grpo`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from codepaint_env.policy.engines import Row
+from codepaint_env.policy.evaluate import messages_for, sample_seed
+from codepaint_env.tasks.task import Task
+
+#: The reward every learner here trains against (learning runs 1-3; the substrate table's).
+REWARD = "gate:0.2,checks:0.8"
+_EPS = 1e-4  # TRL's: the standard deviation's floor when normalising a group
+_NOT_KINDS = ("checks/share", "checks/all_stated")
+Parts = dict[str, float | None]
+Scored = tuple[Parts, "bool | None", "dict[str, float] | None"]
+
+
+@dataclass
+class Rollout:
+    """One completion of a group, scored.
+
+    Attributes:
+        task_id: The task it answers.
+        level: The task's level (``shapes`` generator), or ``None``.
+        group: The index of its group in the round.
+        prompt_ids: The chat template applied to the task's messages, as token ids.
+        completion_ids: The sampled tokens (the end-of-turn token included).
+        logprobs: The engine's log-probability of each sampled token.
+        text: The reply.
+        finish_reason: ``stop`` or ``length``.
+        value: The reward (the parts' weighted sum; ``None`` when it could not be judged).
+        parts: Each part's value (``gate``, ``checks/<kind>``...), ``None`` where it does not apply.
+        advantage: The group-normalised, weighted sum of the parts (see the module docstring).
+        gate_passed: Whether the execution gate passed.
+        all_stated: Whether every check the prompt states passed (``None``: the gate failed).
+        kinds: Each check kind's weighted share of its checks passed (``None`` where the gate failed).
+    """
+
+    task_id: str
+    level: int | None
+    group: int
+    prompt_ids: list[int]
+    completion_ids: list[int]
+    logprobs: list[float] | None
+    text: str
+    finish_reason: str
+    value: float | None = None
+    parts: dict[str, float | None] = field(default_factory=dict)
+    advantage: float = 0.0
+    gate_passed: bool = False
+    all_stated: bool | None = None
+    kinds: dict[str, float] | None = None
+
+    def to_dict(self, *, tokens: bool = False) -> dict[str, Any]:
+        """JSON-ready; the token ids and log-probabilities only with ``tokens``."""
+        out = asdict(self)
+        if not tokens:
+            for key in ("prompt_ids", "completion_ids", "logprobs"):
+                out.pop(key)
+        return out
+
+
+class Scorer:
+    """The reward split into its parts, scoring completions against their tasks' columns.
+
+    Args:
+        spec: A gated spec with checks (default :data:`REWARD`).
+        kinds: The check kinds to give a part each (default: every kind).
+        **config: As :func:`rewards.make_reward` (``renderer``, ``size``...).
+    """
+
+    def __init__(self, spec: str = REWARD, kinds: Sequence[str] | None = None, **config: Any) -> None:
+        import rewards
+
+        self.spec = spec
+        self.funcs, self.weights = rewards.reward_funcs(spec, split_checks=list(kinds) if kinds else True,
+                                                        async_judges=False, **config)
+        if not all(hasattr(f, "shared") for f in self.funcs):
+            raise ValueError(f"{spec!r} is not a gated spec with visual checks (e.g. {REWARD})")
+        self.names = [str(getattr(f, "__name__", f"part{i}")) for i, f in enumerate(self.funcs)]
+
+    def score(self, tasks: Sequence[Task], texts: Sequence[str]) -> list[Scored]:
+        """Each completion's parts, whether every stated check passed and each kind's pass share.
+
+        ``texts[i]`` answers ``tasks[i]``; the last two are ``None`` where the gate failed.
+
+        One render and one scoring pass for the batch (the parts share the composite).
+        """
+        columns: dict[str, list[Any]] = {}
+        for task in tasks:
+            for key, value in task.columns().items():
+                columns.setdefault(key, []).append(value)
+        shared = self.funcs[0].shared
+        samples, results, _ = shared.results(list(texts), [t.prompt for t in tasks], columns)
+        out: list[Scored] = []
+        for sample, result in zip(samples, results, strict=True):
+            parts = {name: f.value(sample, result) for name, f in zip(self.names, self.funcs, strict=True)}
+            metrics = result.metrics or {}
+            if parts[self.names[0]] != 1.0:
+                out.append((parts, None, None))
+                continue
+            stated = metrics.get("checks/all_stated")
+            kinds = {k.split("/", 1)[1]: float(v) for k, v in metrics.items()
+                     if k.startswith("checks/") and k not in _NOT_KINDS and v is not None}
+            out.append((parts, None if stated is None else bool(stated), kinds))
+        return out
+
+    def value(self, parts: dict[str, float | None]) -> float | None:
+        """The reward: the parts' weighted sum (``None`` when the gate could not be judged)."""
+        if parts.get(self.names[0]) is None:
+            return None
+        return sum(w * v for w, v in zip(self.weights, (parts[n] for n in self.names), strict=True)
+                   if v is not None)
+
+
+def advantages(groups: Sequence[Sequence[dict[str, float | None]]], names: Sequence[str],
+               weights: Sequence[float]) -> list[list[float]]:
+    """``normalize_then_sum`` advantages: each part standardised in its group, then weighted and summed."""
+    out = []
+    for group in groups:
+        total = [0.0] * len(group)
+        for name, weight in zip(names, weights, strict=True):
+            present = [(i, p[name]) for i, p in enumerate(group) if p.get(name) is not None]
+            if len(present) < 2:
+                continue
+            values = [float(v) for _, v in present]  # type: ignore[arg-type]
+            mean = sum(values) / len(values)
+            std = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+            for (i, _), v in zip(present, values, strict=True):
+                total[i] += weight * (v - mean) / (std + _EPS)
+        out.append(total)
+    return out
+
+
+@dataclass
+class RoundTimes:
+    """Where a round's seconds went."""
+
+    generate: float = 0.0
+    score: float = 0.0
+    train: float = 0.0
+    convert: float = 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        """JSON-ready, rounded."""
+        return {k: round(v, 2) for k, v in asdict(self).items()}
+
+
+def sample_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *, temperature: float = 0.9,
+                  top_p: float = 1.0, max_tokens: int = 320, seed: int = 0, prompt_style: str = "allowlist",
+                  batch: int = 16, times: RoundTimes | None = None) -> list[Rollout]:
+    """``k`` completions of each task from ``engine``, scored, with advantages (see the module docstring).
+
+    Args:
+        engine: A generation engine (``decode(rows) -> choices``, ``tokenizer``).
+        tasks: The tasks, one group each.
+        k: Completions per task.
+        scorer: The reward's parts.
+        temperature: Sampling temperature.
+        top_p: Nucleus sampling.
+        max_tokens: Most new tokens a completion.
+        seed: The round's seed (each row's seed derives from it, the task and the sample's index).
+        prompt_style: The system prompt's style (``codepaint eval``'s ``--prompt-style``).
+        batch: Rows decoded together.
+        times: Adds the seconds spent generating and scoring.
+    """
+    started = time.perf_counter()
+    template = engine.tokenizer
+    rows: list[Row] = []
+    owners: list[tuple[int, Task]] = []
+    for g, task in enumerate(tasks):
+        text = template.apply_chat_template(messages_for(task, prompt_style), tokenize=False,
+                                            add_generation_prompt=True)
+        prompt = tuple(template(text, add_special_tokens=False)["input_ids"])
+        for i in range(k):
+            rows.append(Row(prompt, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
+                            seed=sample_seed(seed, task.id, i), logprobs=True))
+            owners.append((g, task))
+    choices = []
+    for start in range(0, len(rows), batch):
+        choices += engine.decode(rows[start:start + batch])
+    generated = time.perf_counter()
+    scored = scorer.score([t for _, t in owners], [c.text for c in choices])
+    rollouts = [Rollout(task_id=task.id, level=task.level, group=g, prompt_ids=list(row.prompt_ids),
+                        completion_ids=list(choice.token_ids), logprobs=choice.logprobs, text=choice.text,
+                        finish_reason=choice.finish_reason, value=scorer.value(p), parts=p,
+                        gate_passed=(p.get(scorer.names[0]) or 0.0) > 0, all_stated=stated, kinds=kinds)
+                for (g, task), row, choice, (p, stated, kinds) in zip(owners, rows, choices, scored,
+                                                                       strict=True)]
+    grouped: dict[int, list[int]] = {}
+    for i, r in enumerate(rollouts):
+        grouped.setdefault(r.group, []).append(i)
+    adv = advantages([[rollouts[i].parts for i in idx] for idx in grouped.values()], scorer.names,
+                     scorer.weights)
+    for idx, values in zip(grouped.values(), adv, strict=True):
+        for i, a in zip(idx, values, strict=True):
+            rollouts[i].advantage = a
+    if times is not None:
+        times.generate += generated - started
+        times.score += time.perf_counter() - generated
+    return rollouts
