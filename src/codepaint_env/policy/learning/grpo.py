@@ -1,0 +1,189 @@
+"""LoRA GRPO on a CPU: TRL's ``GRPOTrainer`` with its rollouts from the CTranslate2 engine.
+
+TRL's ``GRPOTrainer(rollout_func=...)`` hands generation to a function: :func:`engine_rollouts`
+converts the policy being trained (its LoRA adapter merged into a copy, int8, once per content:
+:func:`~codepaint_env.policy.engines.engine_from_model`) and samples the step's completions with
+CTranslate2, returning their prompt and completion token ids and log-probabilities
+(:func:`~codepaint_env.policy.engines.trl_rollout`). The rollouts are on-policy: a conversion each
+step (the weights changed), timed as ``codepaint/time/convert`` beside ``codepaint/time/generate``
+and the reward parts' ``codepaint/time/render`` and ``codepaint/time/score``.
+
+The rest is TRL's: LoRA on every linear layer (``peft_config``), ``beta=0`` (no reference model), a
+learning rate around 1e-4, the reward split into the gate and one part per check kind with
+``multi_objective_aggregation="normalize_then_sum"`` (:func:`rewards.reward_funcs`), levels drawn
+uniformly or through the :class:`~codepaint_env.tasks.Curriculum`. Checkpoints (the adapter and
+the optimiser) are saved every ``save_every`` steps and a run resumes from the last one; a callback
+ends the run once its CPU budget is spent. ``final/`` is the merged model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codepaint_env.policy.learning.lora import LoraSettings
+from codepaint_env.policy.learning.rollouts import REWARD
+
+
+@dataclass
+class GRPOSettings:
+    """A LoRA GRPO run (see the module docstring)."""
+
+    model: str = "qwen2.5-coder-0.5b"
+    reward: str = REWARD
+    language: str = "svg"
+    levels: tuple[int, ...] = (0, 1, 2)
+    curriculum: bool = False
+    scenes_per_level: int = 400
+    num_generations: int = 4
+    batch: int = 16
+    micro: int = 2
+    steps: int = 500
+    cpu_budget_s: float = 7200.0
+    temperature: float = 0.9
+    max_tokens: int = 320
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    lr: float = 1e-4
+    beta: float = 0.0
+    seed: int = 0
+    threads: int | None = None
+    save_every: int = 2
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        out = asdict(self)
+        out["levels"] = list(self.levels)
+        return out
+
+
+def engine_rollouts(tokenizer: Any, *, temperature: float, max_tokens: int, seed: int = 0,
+                    threads: int | None = None, batch: int = 16) -> Any:
+    """A ``rollout_func`` for TRL's ``GRPOTrainer``: the trainer's policy converted, sampled with CTranslate2.
+
+    Args:
+        tokenizer: The policy's tokenizer (its chat template makes the prompts).
+        temperature: Sampling temperature (TRL's ``GRPOConfig.temperature`` should be the same: its
+            log-probabilities of these tokens are taken at it).
+        max_tokens: Most new tokens a completion.
+        seed: Seeds each step's rows (with the step and the row's index).
+        threads: The engine's threads.
+        batch: Rows decoded together.
+    """
+    from codepaint_env.policy.engines import Row, engine_from_model, row_seed, trl_rollout
+
+    def rollout(prompts: list[Any], trainer: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        engine, conversion = engine_from_model(trainer.model, tokenizer, compute_type="int8", threads=threads)
+        converted = time.perf_counter()
+        rows = []
+        for i, prompt in enumerate(prompts):
+            text = tokenizer.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True) \
+                if isinstance(prompt, list) else str(prompt)
+            ids = tuple(tokenizer(text, add_special_tokens=False)["input_ids"])
+            rows.append(Row(ids, temperature=temperature, max_tokens=max_tokens, logprobs=True,
+                            seed=row_seed(seed * 1_000_003 + trainer.state.global_step, i)))
+        choices = []
+        for start in range(0, len(rows), batch):
+            choices += engine.decode(rows[start:start + batch])
+        engine.close()
+        metrics = trainer._metrics["train"]
+        metrics["codepaint/time/convert"].append(converted - started)
+        metrics["codepaint/time/generate"].append(time.perf_counter() - converted)
+        metrics["codepaint/conversion_cached"].append(float(conversion.cached))
+        return trl_rollout(rows, choices)
+
+    return rollout
+
+
+def run_grpo(settings: GRPOSettings, out: str | Path, *, log: Any = print) -> Path:
+    """Run (or resume) LoRA GRPO into ``out``; returns the merged model's folder (``final/``)."""
+    os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
+    import peft
+    from datasets import Dataset
+    from transformers import TrainerCallback
+    from trl.trainer.grpo_config import GRPOConfig
+    from trl.trainer.grpo_trainer import GRPOTrainer
+
+    import rewards
+    from codepaint_env.integrations.trl_curves import LearningCurves
+    from codepaint_env.policy import load_policy
+    from codepaint_env.tasks import Curriculum, load_suite, tasks_to_rows
+    from codepaint_env.tasks.prompts import system_prompt
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    saved = out / "config.json"
+    if saved.exists() and json.loads(saved.read_text()) != settings.to_dict():
+        raise ValueError(f"{out} holds a run with another configuration ({saved}); use another folder")
+    saved.write_text(json.dumps(settings.to_dict(), indent=1) + "\n")
+    policy = load_policy(settings.model, threads=settings.threads)
+    model, tokenizer = policy.model, policy.tokenizer
+    prompt = system_prompt(settings.language)
+    tasks = [t for level in settings.levels
+             for t in load_suite("shapes", level=level, count=settings.scenes_per_level, split="train",
+                                 seed=5000 + settings.seed, language=settings.language)]
+    kinds = sorted({c["kind"] for t in tasks for c in t.checks})
+    funcs, weights = rewards.reward_funcs(settings.reward, split_checks=kinds, async_judges=False)
+    curriculum = None
+    if settings.curriculum:
+        curriculum = Curriculum(language=settings.language, levels=list(settings.levels),
+                                start=min(settings.levels), seed=settings.seed)
+        funcs, weights = [*funcs, curriculum.feedback(funcs, settings.reward)], [*weights, 0.0]
+        dataset = curriculum.dataset(prompt)
+    else:
+        dataset = Dataset.from_list(tasks_to_rows(tasks, prompt))
+    lora = settings.lora
+    config = GRPOConfig(
+        output_dir=str(out), num_generations=settings.num_generations, max_steps=settings.steps,
+        learning_rate=settings.lr, beta=settings.beta, max_completion_length=settings.max_tokens,
+        per_device_train_batch_size=settings.micro,
+        gradient_accumulation_steps=settings.batch // settings.micro,
+        reward_weights=weights, multi_objective_aggregation="normalize_then_sum",
+        temperature=settings.temperature, logging_steps=1, use_cpu=True, bf16=False,
+        gradient_checkpointing=False, seed=settings.seed, save_strategy="steps",
+        save_steps=settings.save_every, save_total_limit=2, report_to="none",
+        shuffle_dataset=curriculum is None)
+    budget = settings.cpu_budget_s
+    spent_file = out / "cpu_seconds.json"
+    spent_before = json.loads(spent_file.read_text())["cpu_s"] if spent_file.exists() else 0.0
+    cpu0 = time.process_time()
+
+    class Budget(TrainerCallback):
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            spent = spent_before + time.process_time() - cpu0
+            spent_file.write_text(json.dumps({"cpu_s": round(spent, 1), "step": state.global_step}) + "\n")
+            if spent >= budget:
+                log(f"grpo: the CPU budget ({budget:.0f} s) is spent at step {state.global_step}")
+                control.should_training_stop = True
+                control.should_save = True
+            return control
+
+    trainer = GRPOTrainer(
+        model=model, reward_funcs=funcs, train_dataset=dataset, args=config, processing_class=tokenizer,
+        peft_config=peft.LoraConfig(r=lora.rank, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
+                                    target_modules=lora.targets, task_type="CAUSAL_LM", bias="none"),
+        rollout_func=engine_rollouts(tokenizer, temperature=settings.temperature,
+                                     max_tokens=settings.max_tokens, seed=settings.seed,
+                                     threads=settings.threads, batch=settings.batch),
+        callbacks=[LearningCurves(out / "curves.csv"), Budget()])
+    checkpoints = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+    if spent_before >= budget:
+        log(f"grpo: {out} has spent its CPU budget already ({spent_before:.0f} s)")
+    else:
+        log(f"grpo: {settings.model}, LoRA rank {lora.rank}, {settings.batch} completions a step "
+            f"({settings.num_generations} a prompt); resuming from {checkpoints[-1].name}" if checkpoints
+            else f"grpo: {settings.model}, LoRA rank {lora.rank}, {settings.batch} completions a step")
+        trainer.train(resume_from_checkpoint=str(checkpoints[-1]) if checkpoints else None)
+        trainer.save_state()
+    if curriculum is not None:
+        (out / "curriculum.json").write_text(json.dumps(curriculum.state(), indent=1) + "\n")
+    final = out / "final"
+    trained: Any = trainer.model
+    merged = trained.merge_and_unload() if hasattr(trained, "merge_and_unload") else trained
+    merged.save_pretrained(str(final))
+    tokenizer.save_pretrained(str(final))
+    return final
