@@ -1,6 +1,7 @@
-"""Learning run 2: SmolLM2-135M learns to draw the scene it is asked for, on a CPU.
+"""Learning run 2: SmolLM2-135M learns to draw the scene it is asked for, on a CPU (``--algo``: run 3).
 
     .venv/bin/python benchmarks/learning_run.py                 # hours on 2 cores; docs/learning-run.*
+    .venv/bin/python benchmarks/learning_run.py --algo rft      # learning run 3 (benchmarks/learning3.py)
     .venv/bin/python benchmarks/learning_run.py --report-only   # redo the report from the run folder
     .venv/bin/python benchmarks/learning_run.py --model qwen2.5-coder-0.5b --warm-start 0  # another policy
 
@@ -54,7 +55,8 @@ def eval_command(model: str, out: Path, level: int, args: argparse.Namespace) ->
             "--language", "svg", "--level", str(level), "--split", "eval", "--limit", str(args.eval_tasks),
             "--samples", str(args.eval_samples), "--max-tokens", str(args.max_tokens), "--temperature", "0.7",
             "--seed", "0", "--reward", REWARD, "--batch-size", "8", "--out", str(out), "--resume",
-            "--no-progress", *(["--threads", str(args.threads)] if args.threads else [])]
+            "--no-progress", *(["--threads", str(args.threads)] if args.threads else []),
+            *(["--engine", args.engine] if getattr(args, "engine", None) else [])]
 
 
 def warm_seed(seed: int, args: argparse.Namespace) -> int:
@@ -571,7 +573,12 @@ def _ints(text: str) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the stages not yet done, then write the report."""
+    """Run the stages not yet done, then write the report (``--algo``: learning run 3's stages instead)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if any(a == "--algo" or a.startswith("--algo=") for a in argv):
+        import learning3  # learning run 3: rft / grpo from the base with LoRA and the ct2 engine
+
+        return learning3.main(argv)
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--run", default=None, help="the run folder (default runs/learning2, or "
                     "runs/learning2-<model> for another model)")
@@ -612,7 +619,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         times = run_stages(args)
     text, data = report(args, times)
-    doc_path(args, "learning-run.md").write_text(text, encoding="utf-8")
+    doc = doc_path(args, "learning-run.md")
+    kept = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    start, end = "<!-- learning-run-3 -->", "<!-- /learning-run-3 -->"
+    section = ""
+    if start in kept and end in kept:
+        section = kept[kept.index(start):kept.index(end) + len(end)] + "\n\n"
+    doc.write_text(section + text, encoding="utf-8")  # learning run 3's section (learning3.py) stays on top
     doc_path(args, "learning-run.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(text)
     return 0

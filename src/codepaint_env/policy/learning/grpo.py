@@ -99,8 +99,12 @@ def engine_rollouts(tokenizer: Any, *, temperature: float, max_tokens: int, seed
     return rollout
 
 
-def run_grpo(settings: GRPOSettings, out: str | Path, *, log: Any = print) -> Path:
-    """Run (or resume) LoRA GRPO into ``out``; returns the merged model's folder (``final/``)."""
+def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None = None,
+             log: Any = print) -> Path:
+    """Run (or resume) LoRA GRPO into ``out``; returns the merged model's folder (``final/``).
+
+    ``stop_after``: at most this many steps in this call (a GPU lent in pieces of 10 minutes).
+    """
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
     import peft
     from datasets import Dataset
@@ -151,13 +155,15 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, log: Any = print) -> Pa
     spent_file = out / "cpu_seconds.json"
     spent_before = json.loads(spent_file.read_text())["cpu_s"] if spent_file.exists() else 0.0
     cpu0 = time.process_time()
+    steps_here = [0]
 
     class Budget(TrainerCallback):
         def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
             spent = spent_before + time.process_time() - cpu0
             spent_file.write_text(json.dumps({"cpu_s": round(spent, 1), "step": state.global_step}) + "\n")
-            if spent >= budget:
-                log(f"grpo: the CPU budget ({budget:.0f} s) is spent at step {state.global_step}")
+            steps_here[0] += 1
+            if spent >= budget or (stop_after is not None and steps_here[0] >= stop_after):
+                log(f"grpo: stopping at step {state.global_step} ({spent:.0f} CPU s of {budget:.0f})")
                 control.should_training_stop = True
                 control.should_save = True
             return control

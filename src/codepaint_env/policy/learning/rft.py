@@ -126,8 +126,11 @@ def summary(rollouts: list[Rollout]) -> dict[str, Any]:
             "stopped_by_length": sum(r.finish_reason == "length" for r in rollouts) / n if n else None}
 
 
-def run_rft(config: RFTConfig, out: str | Path, *, log: Log = print) -> Path:
-    """Run (or resume) expert iteration into ``out``; returns the merged model's folder (``final/``)."""
+def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None, log: Log = print) -> Path:
+    """Run (or resume) expert iteration into ``out``; returns the merged model's folder (``final/``).
+
+    ``stop_after``: at most this many rounds in this call (a GPU lent in pieces of 10 minutes).
+    """
     from codepaint_env.policy import load_policy
     from codepaint_env.policy.engines import engine_from_model
 
@@ -150,7 +153,8 @@ def run_rft(config: RFTConfig, out: str | Path, *, log: Log = print) -> Path:
     curriculum = _curriculum(config, done) if config.curriculum else None
     scorer = Scorer(config.reward)
     index = len(done)
-    while index < config.rounds and cpu_before < config.cpu_budget_s:
+    last = config.rounds if stop_after is None else min(config.rounds, index + stop_after)
+    while index < last and cpu_before < config.cpu_budget_s:
         cpu0, wall0 = time.process_time(), time.perf_counter()
         times = RoundTimes()
         t = time.perf_counter()
