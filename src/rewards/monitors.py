@@ -36,6 +36,15 @@ not apply, e.g. colour entropy for a program that drew nothing):
 ``checks/all_stated``  1 when every check the prompt states passed (same samples)
 ``checks/<kind>``      the share of the task's checks of that kind passed (every check kind; ``None``
                        for a kind the task lacks): one column per kind, whatever the task
+``search/tool_calls``  the tool calls the episode made before this program (the sample's
+                       ``tool_calls`` column; ``None`` where the episode offered no tools)
+``search/searched``    1 when it made at least one (same samples)
+``search/recall``      the share of the task's ``facts`` its searches retrieved (the ``retrieved``
+                       column; ``None`` without tools or for a task with no facts)
+``search/checks_share_searched``    ``checks/share`` of a program drawn after a search (``None``
+                       otherwise): its batch mean beside the next one's says what searching did
+``search/checks_share_unsearched``  ``checks/share`` of a program drawn with tools offered and not
+                       used
 =====================  =============================================================================
 
 :func:`batch_monitors` takes their means over a batch, each over the samples where it applies.
@@ -44,6 +53,7 @@ About 1 ms a picture (the canvas is measured at 128 px on its longer side).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -58,7 +68,10 @@ if TYPE_CHECKING:
 
 
 class Sample(Protocol):
-    """What the monitors read of a :class:`rewards.base.Sample` (this module sits below it)."""
+    """What the monitors read of a :class:`rewards.base.Sample` (this module sits below it).
+
+    Its ``meta`` (the task's columns) is read when it has one: the search monitors need it.
+    """
 
     code: str
     render: RenderResult
@@ -71,8 +84,8 @@ class RewardResult(Protocol):
     breakdown: dict[str, float | None]
     metrics: dict[str, float | None]
 
-__all__ = ["FAILURE_KINDS", "MONITOR_KEYS", "MONITOR_PREFIX", "batch_monitors", "log_monitors",
-           "monitors_for", "picture_stats", "sample_monitors"]
+__all__ = ["FAILURE_KINDS", "MONITOR_KEYS", "MONITOR_PREFIX", "SEARCH_MONITORS", "batch_monitors",
+           "log_monitors", "monitors_for", "picture_stats", "sample_monitors", "search_monitors"]
 
 #: Prefix of the monitors' names in a trainer's logs.
 MONITOR_PREFIX = "codepaint/"
@@ -80,10 +93,14 @@ MONITOR_PREFIX = "codepaint/"
 FAILURE_KINDS: tuple[str, ...] = tuple(k for k in ERROR_KINDS if k != "blank")
 #: The monitors the visual checks report (:attr:`RewardResult.metrics` of ``visual_checks``).
 CHECK_MONITORS: tuple[str, ...] = CHECK_METRICS
+#: The monitors of an episode that offers search tools (from the sample's columns).
+SEARCH_MONITORS: tuple[str, ...] = ("search/tool_calls", "search/searched", "search/recall",
+                                    "search/checks_share_searched", "search/checks_share_unsearched")
 #: Every monitor, in the order they are reported.
 MONITOR_KEYS: tuple[str, ...] = (
     "draws_something", "blank", "near_uniform", "colour_entropy", "edge_density", "text_flag", "copy_flag",
-    "invented_api", "program_chars", "unjudged", *(f"failed/{k}" for k in FAILURE_KINDS), *CHECK_MONITORS)
+    "invented_api", "program_chars", "unjudged", *(f"failed/{k}" for k in FAILURE_KINDS), *CHECK_MONITORS,
+    *SEARCH_MONITORS)
 
 #: One colour covering at least this share of a canvas makes it near-uniform.
 NEAR_UNIFORM_SHARE = 0.97
@@ -148,7 +165,47 @@ def sample_monitors(sample: Sample, result: RewardResult | None) -> dict[str, fl
     metrics = getattr(result, "metrics", None) or {}
     for key in CHECK_MONITORS:
         out[key] = metrics.get(key)
+    out.update(search_monitors(getattr(sample, "meta", None) or {}, out.get("checks/share")))
     return out
+
+
+def search_monitors(meta: Mapping[str, Any], checks_share: float | None = None) -> dict[str, float | None]:
+    """The :data:`SEARCH_MONITORS` of one sample from its columns (``tool_calls``, ``retrieved``, ``facts``).
+
+    Every one is ``None`` when the sample has no ``tool_calls`` column (its episode offered no tools),
+    and ``search/recall`` when the task names no facts or a column is malformed.
+    """
+    out: dict[str, float | None] = dict.fromkeys(SEARCH_MONITORS)
+    calls = meta.get("tool_calls")
+    if isinstance(calls, bool) or not isinstance(calls, (int, float)) or not math.isfinite(calls):
+        return out
+    searched = calls > 0
+    out["search/tool_calls"] = float(calls)
+    out["search/searched"] = float(searched)
+    needed, retrieved = _ids(meta.get("facts")), _ids(meta.get("retrieved"))
+    if needed:
+        out["search/recall"] = len(needed & retrieved) / len(needed)
+    key = "search/checks_share_searched" if searched else "search/checks_share_unsearched"
+    out[key] = checks_share
+    return out
+
+
+def _ids(value: Any) -> set[str]:
+    """A column of card ids (a list or its JSON text; ``search_recall``'s form) as a set; empty if malformed.
+
+    Read here rather than through :mod:`rewards.search_recall`, which imports :mod:`rewards.base`, which
+    imports this module: a monitor never fails, and no import cycle.
+    """
+    if hasattr(value, "tolist"):  # a numpy array read back from parquet
+        value = value.tolist()
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else []
+        except ValueError:
+            return set()
+    if not isinstance(value, (list, tuple)):
+        return set()
+    return {v for v in value if isinstance(v, str)}
 
 
 def batch_monitors(rows: Sequence[Mapping[str, float | None]]) -> dict[str, float]:

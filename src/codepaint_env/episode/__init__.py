@@ -17,6 +17,9 @@
 * :class:`Turn` (:mod:`.turn`): the wire record every door sends (``to_dict()``);
   :func:`aggregate` the episode's reward (last, best, mean).
 * :mod:`.messages` and :mod:`.feedback`: the feedback's words and message forms.
+* :mod:`.tools`: the search tools (``search``, ``search_references``) an episode offers with
+  ``EpisodeSettings(tools=...)``: their schemas, how a call is read and answered; a reply that only
+  calls them is a tool step (``step.turn is None``, ``step.messages`` the answers).
 
 Every door is a thin layer over these: the Gym env (:mod:`codepaint_env.envs`), TRL, verl, SkyRL,
 verifiers and OpenEnv (:mod:`codepaint_env.integrations`). A new door maps its trainer's calls
@@ -30,8 +33,9 @@ from codepaint_env.episode.core import Episode, EpisodeOver, Step, respond_all
 from codepaint_env.episode.reply import Reply, ToolCall, parse_reply
 from codepaint_env.episode.resources import EpisodeResources, episode_reward, task_from_row
 from codepaint_env.episode.settings import EpisodeSettings
+from codepaint_env.episode.tools import TOOL_NAMES, TOOL_SCHEMAS
 from codepaint_env.episode.turn import AGGREGATIONS, Outcome, Turn, aggregate
 
-__all__ = ["AGGREGATIONS", "Episode", "EpisodeOver", "EpisodeResources", "EpisodeSettings", "Outcome",
-           "Reply", "Step", "ToolCall", "Turn", "aggregate", "episode_reward", "parse_reply", "respond_all",
-           "task_from_row"]
+__all__ = ["AGGREGATIONS", "TOOL_NAMES", "TOOL_SCHEMAS", "Episode", "EpisodeOver", "EpisodeResources",
+           "EpisodeSettings", "Outcome", "Reply", "Step", "ToolCall", "Turn", "aggregate", "episode_reward",
+           "parse_reply", "respond_all", "task_from_row"]

@@ -18,7 +18,17 @@ unjudged reward), the feedback text, where the picture goes (a user message, or 
 
 **Tools.** A reply's tool calls are parsed once (:attr:`Reply.calls
 <codepaint_env.episode.reply.Reply.calls>`); ``submit_code`` is a turn. :attr:`Episode.tools` is
-what the policy is offered, so every door offers what the episode answers.
+what the policy is offered, so every door offers what the episode answers. With search tools
+(``EpisodeSettings(tools=("search",))``, :mod:`.tools`) a reply that calls them and submits nothing
+is a *tool step*: the calls are answered inside the episode (each counted against
+``max_tool_calls``), the step's ``turn`` is ``None``, its ``message`` is the tool result and its
+``messages`` every answer of the reply; nothing is rendered or scored, no drawing turn is used,
+and the episode goes on. The calls may be structured (``tool_calls``), ``<tool_call>`` JSON blocks in
+the text, or ``<search>...</search>`` tags (Search-R1). Once the budget is spent a reply that
+still only calls tools is drawn as its program (a drawing turn, its feedback says why), so an
+episode ends after at most ``max_turns`` programs and ``max_tool_calls`` tool steps. The searches
+are logged (:attr:`Episode.search_log`) and reach every reward as the sample's ``retrieved`` and
+``tool_calls`` columns (what ``search_recall`` reads).
 """
 
 from __future__ import annotations
@@ -46,7 +56,15 @@ from codepaint_env.episode.messages import (
     feedback_text,
     with_tool_instruction,
 )
-from codepaint_env.episode.reply import Reply, parse_reply
+from codepaint_env.episode.reply import SUBMIT, Reply, ToolCall, parse_reply
+from codepaint_env.episode.tools import (
+    ToolAnswer,
+    answer_call,
+    answer_messages,
+    schemas,
+    text_calls,
+    tools_instruction,
+)
 from codepaint_env.episode.turn import Outcome, Turn, aggregate
 from codepaint_env.render.extract import extract_code
 
@@ -56,6 +74,7 @@ if TYPE_CHECKING:
     from codepaint_env.render.service import RenderService
     from codepaint_env.scoring.trainer import Scored
     from codepaint_env.tasks import Task
+    from codepaint_env.tasks.knowledge.search import SearchLog
     from rewards.base import Reward, RewardResult, Sample
 
 __all__ = ["Episode", "EpisodeOver", "Step", "respond_all"]
@@ -90,23 +109,55 @@ class Step:
     """What one reply gives.
 
     Attributes:
-        turn: The turn's record (:meth:`Turn.to_dict` is what every door sends).
+        turn: The turn's record (:meth:`Turn.to_dict` is what every door sends); ``None`` for a tool
+            step (the reply called search tools: nothing was drawn).
         message: The policy's next message: the feedback, in a user message or as the answer to
-            its ``submit_code`` call, with the picture when pictures are shown; ``None`` at the end.
-        picture: The picture in ``message`` (``None``: none shown).
+            its ``submit_code`` call, with the picture when pictures are shown; a tool step's first
+            answer; ``None`` at the end.
+        picture: The picture in ``message`` (``None``: none shown; a tool step's reference
+            pictures are parts of its messages).
         info: Everything known of the step (the Gym door's ``info``): the render's summary, the
-            reward's result, the spec it was scored with, the visible change...
+            reward's result, the spec it was scored with, the visible change...; a tool step's
+            ``tools`` (each call's result), ``tool_calls``, ``tool_calls_left`` and ``retrieved``.
+        messages: Every message answering the reply: a tool step answers each ``call``-form call
+            with a ``tool`` message and the ``<search>`` tags with one user message; a turn, its
+            ``message`` (empty at the end). A door that takes several messages sends these.
     """
 
-    turn: Turn
+    turn: Turn | None
     message: dict[str, Any] | None
     picture: Image.Image | None
     info: dict[str, Any] = field(default_factory=dict)
+    messages: tuple[dict[str, Any], ...] = ()
 
     @property
     def done(self) -> bool:
-        """Whether the episode ended with this turn."""
+        """Whether the episode ended with this step (a tool step never ends it)."""
         return self.message is None
+
+    @property
+    def tool(self) -> bool:
+        """Whether this is a tool step (search calls answered; no program drawn)."""
+        return self.turn is None
+
+    @property
+    def reward(self) -> float:
+        """The step's reward: the turn's, 0.0 for a tool step."""
+        return 0.0 if self.turn is None else self.turn.reward
+
+    @property
+    def text(self) -> str:
+        """The text of the step's messages (a tool step's results; a turn's feedback message)."""
+        return "\n\n".join(_text_of(m.get("content")) for m in self.messages)
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(str(p.get("text", "")) for p in content
+                         if isinstance(p, dict) and p.get("type") == "text")
+    return ""
 
 
 class Episode:
@@ -141,6 +192,14 @@ class Episode:
         self.last_picture: RenderResult | None = None
         self._last_value: float | None = None
         self._started = 0  # programs sent to the renderer (turn numbers)
+        #: The episode's tool calls and the cards they returned (``None`` when it offers no tools).
+        self.search_log: SearchLog | None = None
+        if self.settings.tools:
+            from codepaint_env.tasks.knowledge.search import SearchLog
+
+            self.search_log = SearchLog()
+        #: Tool calls refused because the budget was spent (not run, not counted in the log).
+        self.refused_calls = 0
 
     # ------------------------------------------------------------------ what it is
     @property
@@ -160,12 +219,46 @@ class Episode:
 
     @property
     def tools(self) -> list[dict[str, Any]] | None:
-        """The tools the policy is offered (OpenAI's form): ``submit_code`` with tool placement, else none."""
-        return [SUBMIT_TOOL] if self.settings.image_placement == "tool" else None
+        """The tools the policy is offered (OpenAI's form); ``None`` when there are none.
 
-    def opening(self, messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The prompt's chat messages as the policy gets them (the tool's instruction when it has tools)."""
-        return with_tool_instruction(list(messages)) if self.tools else [dict(m) for m in messages]
+        ``submit_code`` with tool placement, then the search tools the settings name.
+        """
+        offered = [SUBMIT_TOOL] if self.settings.image_placement == "tool" else []
+        offered += schemas(self.settings.tools)
+        return offered or None
+
+    @property
+    def tool_calls(self) -> int:
+        """Tool calls made so far (refused ones included, over-budget ones not)."""
+        return 0 if self.search_log is None else self.search_log.tool_calls
+
+    @property
+    def tool_calls_left(self) -> int:
+        """Tool calls still allowed (0 without tools)."""
+        if self.search_log is None:
+            return 0
+        return max(0, self.settings.max_tool_calls - self.search_log.tool_calls)
+
+    @property
+    def retrieved(self) -> list[str]:
+        """The fact cards the episode's searches returned (card ids, once each, first seen first)."""
+        return [] if self.search_log is None else self.search_log.retrieved
+
+    def opening(self, messages: Sequence[dict[str, Any]], *, tool_form: str = "call") -> list[dict[str, Any]]:
+        """The prompt's chat messages as the policy gets them (the tools' instructions when it has tools).
+
+        Args:
+            messages: The prompt's messages (not changed).
+            tool_form: How the policy calls search tools: ``call`` (through its chat template's tools)
+                or ``tag`` (``<search>...</search>`` in its text; the Gym door, a template without tools).
+        """
+        out = [dict(m) for m in messages]
+        if self.settings.image_placement == "tool":
+            out = with_tool_instruction(out)
+        said = tools_instruction(self.settings.tools, self.settings.max_tool_calls, form=tool_form)
+        if said:
+            out = _with_system(out, said)
+        return out
 
     # ------------------------------------------------------------------ the turns
     def start_from(self, code: str) -> dict[str, Any]:
@@ -256,10 +349,44 @@ class Episode:
         from rewards.base import Sample
 
         return Sample(code=code, language=self.language, render=res, prompt=self.task.prompt,
-                      meta={**self.task.columns(), "turn": self._started}, previous=self.last_picture)
+                      meta=self._columns(), previous=self.last_picture)
 
-    def _finish(self, reply: Reply, code: str, res: RenderResult, result: RewardResult) -> Step:
-        """End a turn with its render and its reward: record it, shape its reward, say what comes next."""
+    def _columns(self) -> dict[str, Any]:
+        """The sample's columns: the task's, the turn, and with tools ``retrieved`` and ``tool_calls``."""
+        columns = {**self.task.columns(), "turn": self._started}
+        if self.search_log is not None:
+            columns.update(self.search_log.columns())
+        return columns
+
+    # ------------------------------------------------------------------ a tool step
+    def _calls(self, reply: Reply) -> list[ToolCall]:
+        """The reply's calls of tools other than ``submit_code`` (none without tools)."""
+        if self.search_log is None:
+            return []
+        calls = list(reply.calls) or text_calls(reply.text or reply.code)
+        return [c for c in calls if c.name != SUBMIT]
+
+    def _answer_tools(self, reply: Reply, calls: Sequence[ToolCall]) -> Step:
+        """Answer a reply's tool calls (each counted against the budget): a tool step."""
+        s, log = self.settings, self.search_log
+        assert log is not None
+        answers: list[ToolAnswer] = []
+        for call in calls:
+            answers.append(answer_call(call, s.tools, log, left=self.tool_calls_left, language=self.language,
+                                       pictures=s.images, max_side=s.image_size))
+        self.refused_calls += sum(not a.counted for a in answers)
+        messages = answer_messages(answers, form=s.picture_form)
+        self.info = {"task_id": self.task.id, "turn": len(self.turns),
+                     "tools": [a.to_dict() for a in answers], "tool_calls": log.tool_calls,
+                     "tool_calls_left": self.tool_calls_left, "retrieved": log.retrieved}
+        return Step(None, messages[0], None, self.info, tuple(messages))
+
+    def _finish(self, reply: Reply, code: str, res: RenderResult, result: RewardResult,
+                note: str = "") -> Step:
+        """End a turn with its render and its reward: record it, shape its reward, say what comes next.
+
+        ``note`` opens the feedback (why a reply that only called tools was drawn).
+        """
         from rewards.base import Sample
         from rewards.change import measure_change
         from rewards.monitors import sample_monitors
@@ -286,8 +413,8 @@ class Episode:
             self.last_picture = res
         if value is not None:
             self._last_value = value
-        self.feedback = turn_feedback(n, s.max_turns, code, res, result, before, change, no_change,
-                                      full=s.feedback == "full")
+        self.feedback = note + turn_feedback(n, s.max_turns, code, res, result, before, change, no_change,
+                                             full=s.feedback == "full")
         if self.done and self.curriculum is not None:
             self.curriculum.observe([self.task.level], [result])
         render = summary(res)
@@ -298,23 +425,29 @@ class Episode:
             "visible_change": None if change is None else change.to_dict(), "no_change": no_change,
             "code_truncated": len(code) > MAX_CODE_CHARS,
         }
+        if self.search_log is not None:
+            self.info.update({"tool_calls": self.tool_calls, "tool_calls_left": self.tool_calls_left,
+                              "retrieved": self.retrieved})
         shown = code[:MAX_CODE_CHARS]
         turn = Turn(turn=n, code=shown, value=value, judged=value is not None, reason=result.reason,
                     rendered=bool(render.get("ok")), error_kind=render.get("error_kind"),
                     picture=res.png is not None, no_change=no_change, reward=float(reward),
                     feedback=self.feedback[:MAX_TEXT_CHARS], breakdown=dict(result.breakdown),
-                    monitors=sample_monitors(Sample(code=shown, language=self.language, render=res), result))
+                    monitors=sample_monitors(Sample(code=shown, language=self.language, render=res,
+                                                    meta=self._columns()), result),
+                    tool_calls=self.tool_calls, retrieved=self.retrieved)
         self.turns.append(turn)
         message, picture = (None, None) if self.done else self.message(reply)
-        return Step(turn, message, picture, self.info)
+        return Step(turn, message, picture, self.info, () if message is None else (message,))
 
 
 def respond_all(episodes: Sequence[Episode], replies: Sequence[Any]) -> list[Step]:
     """Answer one reply per episode at once: every render concurrently, one ``score`` call per reward.
 
     :meth:`Episode.respond` is this with one episode; the Gym door's vector env steps its N
-    environments through it. The renders are submitted together (a shared renderer runs them side
-    by side), then the samples of episodes sharing a reward object are scored in one call, in order:
+    environments through it. A reply that only calls search tools is answered at once (a tool step:
+    no render); the others' renders are submitted together (a shared renderer runs them side by
+    side), then the samples of episodes sharing a reward object are scored in one call, in order:
     a judge gets one batch, a group reward sees the whole group.
 
     Raises:
@@ -326,16 +459,40 @@ def respond_all(episodes: Sequence[Episode], replies: Sequence[Any]) -> list[Ste
     parsed = [parse_reply(r) for r in replies]
     for episode in episodes:  # every usage error before any render starts
         episode._check_open()
-    started = [e._begin(r) for e, r in zip(episodes, parsed, strict=True)]
-    renders = [future.result() for _, future in started]
-    samples = [e._sample(code, res) for e, (code, _), res in zip(episodes, started, renders, strict=True)]
+    steps: list[Step | None] = [None] * len(episodes)
+    drawn: list[int] = []
+    notes: dict[int, str] = {}
+    for i, (episode, reply) in enumerate(zip(episodes, parsed, strict=True)):
+        calls = [] if reply.tool else episode._calls(reply)
+        if calls and episode.tool_calls_left > 0:
+            steps[i] = episode._answer_tools(reply, calls)
+            continue
+        if calls:  # the budget is spent: the reply is the program it ends with
+            episode.refused_calls += len(calls)
+            notes[i] = (f"No tool calls left ({episode.tool_calls} of {episode.settings.max_tool_calls} "
+                        "used), so this reply was drawn as your program.\n")
+        drawn.append(i)
+    started = {i: episodes[i]._begin(parsed[i]) for i in drawn}
+    renders = {i: future.result() for i, (_, future) in started.items()}
+    samples = {i: episodes[i]._sample(started[i][0], renders[i]) for i in drawn}
     by_reward: dict[int, list[int]] = {}
-    for i, episode in enumerate(episodes):
-        by_reward.setdefault(id(episode.reward), []).append(i)
-    scored: list[RewardResult | None] = [None] * len(episodes)
+    for i in drawn:
+        by_reward.setdefault(id(episodes[i].reward), []).append(i)
+    scored: dict[int, RewardResult] = {}
     for members in by_reward.values():
         results = episodes[members[0]].reward.score([samples[i] for i in members])
         for i, result in zip(members, results, strict=True):
             scored[i] = result
-    return [e._finish(r, code, res, result)  # type: ignore[arg-type]  (every index was scored)
-            for e, r, (code, _), res, result in zip(episodes, parsed, started, renders, scored, strict=True)]
+    for i in drawn:
+        steps[i] = episodes[i]._finish(parsed[i], started[i][0], renders[i], scored[i], notes.get(i, ""))
+    return [step for step in steps if step is not None]
+
+
+def _with_system(messages: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """``messages`` with ``text`` appended to the system message (a new one first if none)."""
+    if messages and messages[0].get("role") == "system" and isinstance(messages[0].get("content"), str):
+        system = messages[0]["content"]
+        messages[0] = {**messages[0], "content": f"{system}\n\n{text}" if system else text}
+    else:
+        messages.insert(0, {"role": "system", "content": text})
+    return messages

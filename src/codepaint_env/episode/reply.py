@@ -33,11 +33,22 @@ SUBMIT: str = SUBMIT_TOOL["function"]["name"]
 
 @dataclass(frozen=True)
 class ToolCall:
-    """One tool call of a reply: its name, its arguments (a JSON object; ``{}`` when unreadable), its id."""
+    """One tool call of a reply.
+
+    Attributes:
+        name: The tool's name (``""`` when the call did not say).
+        arguments: Its arguments (a JSON object; ``{}`` when unreadable, and then ``error`` says so).
+        id: Its id (``None``: the call had none).
+        form: ``call`` (a structured call, or a ``<tool_call>`` block in the text: answered by a ``tool``
+            message) or ``tag`` (``<search>...</search>`` in the text: answered by a user message).
+        error: Why the call cannot be run as written (arguments that are not a JSON object...).
+    """
 
     name: str
     arguments: dict[str, Any] = field(default_factory=dict)
     id: str | None = None
+    form: str = "call"
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,19 +139,24 @@ def _call(raw: Any) -> ToolCall | None:
         return None
     arguments = _field(function, "arguments") if function is not None else _field(raw, "arguments")
     call_id = _field(raw, "id") or _field(raw, "tool_call_id")
-    return ToolCall(name, _arguments(arguments), call_id if isinstance(call_id, str) else None)
+    parsed = _arguments(arguments)
+    error = None if parsed is not None else "its arguments are not a JSON object: give {\"query\": \"...\"}"
+    return ToolCall(name, parsed or {}, call_id if isinstance(call_id, str) else None, error=error)
 
 
-def _arguments(arguments: Any) -> dict[str, Any]:
+def _arguments(arguments: Any) -> dict[str, Any] | None:
+    """A call's arguments as a dict; ``None`` when they are not a JSON object (a model's broken JSON)."""
+    if arguments is None:
+        return {}
     if isinstance(arguments, Mapping):
         return dict(arguments)
     if isinstance(arguments, (str, bytes)):
         try:
             parsed = json.loads(arguments or "{}")
-        except (ValueError, RecursionError):  # a model's broken JSON: no arguments
-            return {}
-        return parsed if isinstance(parsed, dict) else {}
-    return {}
+        except (ValueError, RecursionError):
+            return None
+        return parsed if isinstance(parsed, dict) else None
+    return None
 
 
 def _field(obj: Any, name: str) -> Any:

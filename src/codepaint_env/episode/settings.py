@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codepaint_env.episode.messages import PICTURE_FORMS
+from codepaint_env.episode.tools import check_tools
 from codepaint_env.episode.turn import AGGREGATIONS
 from codepaint_env.render.front import parse_size
 from codepaint_env.scoring.trainer import TrainerConfig
@@ -65,6 +66,10 @@ class EpisodeSettings:
         "help": "image_url (a PNG data URL part) or image (a PIL image part)"})
     instruction: str | None = field(default=None, metadata={
         "help": "the request that closes the feedback (None: the one for its placement)"})
+    tools: tuple[str, ...] = field(default=(), metadata={
+        "help": "search tools offered before drawing: search, search_references (from CODEPAINT_TOOLS)"})
+    max_tool_calls: int = field(default=3, metadata={
+        "help": "tool calls an episode may make, refused ones included (from CODEPAINT_MAX_TOOL_CALLS)"})
 
     def __post_init__(self) -> None:
         if not isinstance(self.config, TrainerConfig):
@@ -90,6 +95,11 @@ class EpisodeSettings:
             raise ValueError("image_size must be a positive number of pixels or None, "
                              f"not {self.image_size!r}")
         object.__setattr__(self, "images", bool(self.images))
+        object.__setattr__(self, "tools", check_tools(self.tools))
+        if isinstance(self.max_tool_calls, bool) or not isinstance(self.max_tool_calls, int) \
+                or self.max_tool_calls < 0:
+            raise ValueError(f"max_tool_calls must be a whole number of calls, at least 0, not "
+                             f"{self.max_tool_calls!r}")
 
     @classmethod
     def from_config(cls, config: TrainerConfig | None = None, *, reward: str | None = None,
@@ -99,7 +109,8 @@ class EpisodeSettings:
         Args:
             config: The trainer config (default :meth:`TrainerConfig.from_environ`).
             reward: A reward spec over the config's (``None``, ``""``: the config's).
-            **overrides: Any other field; ``None`` keeps the default (``unjudged_reward``: the config's).
+            **overrides: Any other field; ``None`` keeps the default (``unjudged_reward``, ``tools`` and
+                ``max_tool_calls``: the config's).
 
         Raises:
             TypeError: A field this class does not have (the message lists them).
@@ -115,6 +126,8 @@ class EpisodeSettings:
                             f"{', '.join(sorted(names))}")
         given = {k: v for k, v in overrides.items() if v is not None}
         given.setdefault("unjudged_reward", config.unjudged_reward)
+        given.setdefault("tools", config.tools)
+        given.setdefault("max_tool_calls", config.max_tool_calls)
         return cls(config=config, **given)
 
     def replace(self, **changes: Any) -> EpisodeSettings:

@@ -39,6 +39,9 @@ class Turn:
         feedback: The feedback text (what rendered or failed, the reward, the notes, the change).
         breakdown: The reward's named parts.
         monitors: The training monitors of the program (:func:`rewards.monitors.sample_monitors`).
+        tool_calls: The tool calls the episode had made before this program (0 without tools).
+        retrieved: The fact cards its searches had returned by then (card ids, once each, first seen
+            first): the ``retrieved`` column the ``search_recall`` reward reads.
     """
 
     turn: int
@@ -54,6 +57,8 @@ class Turn:
     feedback: str
     breakdown: dict[str, float | None] = field(default_factory=dict)
     monitors: dict[str, float | None] = field(default_factory=dict)
+    tool_calls: int = 0
+    retrieved: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The record as JSON-ready values: what every door sends."""

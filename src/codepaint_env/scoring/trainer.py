@@ -26,6 +26,9 @@ environment variables, read once per process by :meth:`TrainerConfig.from_enviro
                                (``RayRenderer``); ``CODEPAINT_RAY_ADDRESS`` (default ``auto``).
 ``CODEPAINT_REQUIRE_JUDGED``   ``1``: a judge reward with no endpoint or model stops the run at
                                start-up (``JudgeNotConfigured``) instead of scoring unjudged 0s.
+``CODEPAINT_TOOLS``            the search tools a multi-turn episode offers before drawing
+                               (``search``, ``search_references``, comma-separated; default none).
+``CODEPAINT_MAX_TOOL_CALLS``   the tool calls an episode may make (default 3).
 =============================  ===========================================================
 
 Judges read their own variables (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``,
@@ -64,6 +67,8 @@ _ENV = {
     "ray_workers": "CODEPAINT_RAY_WORKERS",
     "require_judged": "CODEPAINT_REQUIRE_JUDGED",
     "ray_address": "CODEPAINT_RAY_ADDRESS",
+    "tools": "CODEPAINT_TOOLS",
+    "max_tool_calls": "CODEPAINT_MAX_TOOL_CALLS",
 }
 #: The token's former variable, read when neither ``CODEPAINT_TOKEN`` nor ``CODEPAINT_TOKEN_FILE`` is set.
 LEGACY_TOKEN_ENV = "CODEPAINT_SERVE_TOKEN"
@@ -89,6 +94,9 @@ class TrainerConfig:
     ray_address: str | None = field(default=None, metadata={"help": "the Ray cluster (default auto)"})
     require_judged: bool = field(default=False, metadata={
         "help": "a judge reward with no endpoint or model is an error at start-up, not a run on unjudged 0s"})
+    tools: tuple[str, ...] = field(default=(), metadata={
+        "help": "search tools a multi-turn episode offers (the episode checks the names)"})
+    max_tool_calls: int = field(default=3, metadata={"help": "tool calls an episode may make"})
 
     def __post_init__(self) -> None:
         from codepaint_env.render import parse_size
@@ -102,6 +110,11 @@ class TrainerConfig:
             raise ValueError(f"{_ENV['size']}={self.size!r}: {e}") from e
         if self.render_timeout_s is not None and not self.render_timeout_s > 0:
             raise ValueError(f"{_ENV['render_timeout_s']} must be a positive number of seconds")
+        if isinstance(self.tools, str):  # a comma-separated list, as the variable holds it
+            object.__setattr__(self, "tools", tuple(t.strip() for t in self.tools.split(",") if t.strip()))
+        object.__setattr__(self, "tools", tuple(self.tools))
+        if self.max_tool_calls < 0:
+            raise ValueError(f"{_ENV['max_tool_calls']} must be 0 or more tool calls")
         if self.ray_workers < 0:
             raise ValueError(f"{_ENV['ray_workers']} must be 0 (render here) or a number of render actors")
         if self.serve_url and (self.ray_workers or self.render_timeout_s is not None):
@@ -129,7 +142,7 @@ class TrainerConfig:
                     if raw.strip().lower() not in ("1", "true", "yes", "0", "false", "no"):
                         raise ValueError
                     kwargs[name] = raw.strip().lower() in ("1", "true", "yes")
-                elif name in ("seed", "ray_workers"):
+                elif name in ("seed", "ray_workers", "max_tool_calls"):
                     kwargs[name] = int(raw)
                 elif name in ("unjudged_reward", "render_timeout_s"):
                     kwargs[name] = float(raw)
