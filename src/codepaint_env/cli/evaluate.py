@@ -3,6 +3,8 @@
     codepaint eval --model smollm2-135m --suite svg --split eval --limit 10 --samples 4 --out runs/eval
     codepaint eval --base-url http://127.0.0.1:8001/v1 --suite svg --limit 10 --samples 4 --out runs/eval
     codepaint eval --model smollm2-135m --suite svg --compare allowlist,none --out runs/eval-styles
+    codepaint eval --model qwen2.5-coder-0.5b --engine ct2 --suite knowledge --language svg --tools search \
+        --samples 2 --out runs/eval-knowledge-search
 
 The work is :func:`codepaint_env.policy.evaluate.run_eval`. Exit codes: 0 every sample was made and
 judged; 4 some sample is missing (the endpoint did not answer: ``--resume`` asks again) or its
@@ -45,7 +47,16 @@ provenance, naming what differs.
 
 --compare A,B runs the same evaluation for each variant into --out/VARIANT/ and prints one table:
 a variant is a prompt style (allowlist, reference, none: no system prompt; allowlist and reference
-differ for p5brush only), a model name or folder, or an endpoint URL (http...)."""
+differ for p5brush only), a model name or folder, or an endpoint URL (http...).
+
+--tools search (or search,search_references) lets the policy look things up before it answers: each sample
+is a conversation over the episode core in which every reply that calls a tool is answered (the fact cards
+of the knowledge suite; reference programs) and the policy asked again, until a reply that calls no tool,
+or --max-tool-calls are spent; that reply is the program. A chat template with tools (Qwen2.5's) gets the
+tools' schemas and writes <tool_call> blocks; one without (SmolLM2's) is told in the system prompt to write
+<search>a few words</search> and gets the result between <information> tags (--tool-form auto, the
+default, chooses). Rows add the tool calls, searches, retrieved cards and recall; summary.json a tools
+entry (tool-call rate, calls per sample, recall)."""
 
 
 def add_parser(sub: Any) -> None:
@@ -95,6 +106,14 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--compute-type", default=None, metavar="TYPE",
                    help="for --model: transformers float32 (default on a CPU), float16, bfloat16; ct2 int8 "
                    "(default on a CPU), int8_float32, float32, float16 (a GPU)")
+    s.add_argument("--tools", default=None, metavar="NAMES",
+                   help="search tools the policy may call before answering: search, search_references "
+                   "(comma-separated; default none: one reply per sample)")
+    s.add_argument("--max-tool-calls", type=int, default=3, metavar="N",
+                   help="with --tools: tool calls a sample may make (default 3)")
+    s.add_argument("--tool-form", default="auto", choices=("auto", "call", "tag"),
+                   help="with --tools: call (the chat template's tools), tag (<search> in the text), auto "
+                   "(call when the model's template reads tools; default)")
     s.add_argument("--resume", action="store_true",
                    help="keep the rows in --out and make only the missing ones")
     s.add_argument("--compare", default=None, metavar="A,B",
@@ -146,7 +165,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                       max_tokens=args.max_tokens, temperature=args.temperature, top_p=args.top_p,
                       seed=args.seed,
                       size=args.size, batch_size=args.batch_size, device=args.device, threads=args.threads,
-                      engine=args.engine, compute_type=args.compute_type, resume=args.resume,
+                      engine=args.engine, compute_type=args.compute_type,
+                      tools=tuple(t.strip() for t in (args.tools or "").split(",") if t.strip()),
+                      max_tool_calls=args.max_tool_calls, tool_form=args.tool_form, resume=args.resume,
                       progress=not args.no_progress)
     variants = _variants(args, base)
     if len(variants) == 1 and args.compare:

@@ -26,6 +26,11 @@ The run folder:
 
 A sample the endpoint could not answer (after the client's retries) is not written: it is counted,
 reported, and ``--resume`` asks for it again.
+
+With ``tools`` (``codepaint eval --tools search``) each sample is a conversation in which the policy
+may call the search tools before it answers (:mod:`~codepaint_env.policy.tool_eval`): its rows add
+the tool calls, the searches, the retrieved cards and the recall, and ``summary.json`` a ``tools``
+entry (tool-call rate, calls per sample, recall).
 """
 
 from __future__ import annotations
@@ -60,9 +65,11 @@ PROMPT_STYLES: tuple[str, ...] = ("allowlist", "reference", "none")
 #: The configuration fields a resumed run must share with the run it continues.
 _SAME_ON_RESUME = ("model", "base_url", "served_model", "suite", "language", "level", "split", "prompt_style",
                    "reward",
-                   "max_tokens", "temperature", "top_p", "seed", "size", "engine", "compute_type")
+                   "max_tokens", "temperature", "top_p", "seed", "size", "engine", "compute_type", "tools",
+                   "max_tool_calls", "tool_form")
 #: What a run.json written before a field existed meant by its absence.
-_BEFORE_THE_FIELD = {"engine": "transformers", "compute_type": None}
+_BEFORE_THE_FIELD = {"engine": "transformers", "compute_type": None, "tools": [], "max_tool_calls": 3,
+                     "tool_form": "auto"}
 
 
 class EvalError(CodePaintError):
@@ -99,6 +106,11 @@ class EvalConfig:
             :func:`~codepaint_env.policy.load_policy`).
         compute_type: For a local model: the engine's compute type (``None``: its default, ``float32``
             for transformers on a CPU, ``int8`` for ct2 on a CPU).
+        tools: Search tools the policy may call before it answers (``("search",)``; empty: none, the
+            single-turn eval); see :mod:`~codepaint_env.policy.tool_eval`.
+        max_tool_calls: With ``tools``, the tool calls a sample may make.
+        tool_form: With ``tools``: ``call`` (the chat template's tools), ``tag`` (``<search>`` in the
+            text) or ``auto`` (``call`` when the template reads tools).
         resume: Keep the rows already in the folder and make only the missing ones.
         progress: Show a tqdm bar.
     """
@@ -126,6 +138,9 @@ class EvalConfig:
     threads: int | None = None
     engine: str = "transformers"
     compute_type: str | None = None
+    tools: tuple[str, ...] = ()
+    max_tool_calls: int = 3
+    tool_form: str = "auto"
     resume: bool = False
     progress: bool = True
 
@@ -149,12 +164,24 @@ class EvalConfig:
 
         if self.engine not in ENGINES:
             raise EvalError(f"engine {self.engine!r}: one of {', '.join(ENGINES)}")
+        from codepaint_env.episode.tools import check_tools
+        from codepaint_env.policy.tool_eval import TOOL_FORMS
+
+        try:
+            self.tools = check_tools(self.tools)
+        except ValueError as e:
+            raise EvalError(str(e)) from None
+        if self.tool_form not in TOOL_FORMS:
+            raise EvalError(f"tool form {self.tool_form!r}: one of {', '.join(TOOL_FORMS)}")
+        if self.max_tool_calls < 0:
+            raise EvalError("max_tool_calls must be at least 0")
 
     def record(self) -> dict[str, Any]:
         """What ``run.json`` holds (no API key)."""
         d = dataclasses.asdict(self)
         for k in ("api_key", "out", "resume", "progress", "batch_size", "device", "threads"):
             d.pop(k)
+        d["tools"] = list(self.tools)  # as run.json reads back
         return d
 
 
@@ -382,7 +409,10 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
     (out / "run.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
     log(f"eval: {len(tasks)} tasks x {config.samples} samples of {config.suite}/{config.split}, "
         f"reward {spec}, "
-        f"prompt style {config.prompt_style}: {len(done)} done already, {len(todo)} to do")
+        f"prompt style {config.prompt_style}"
+        + (f", tools {','.join(config.tools)} (at most {config.max_tool_calls} calls)"
+           if config.tools else "")
+        + f": {len(done)} done already, {len(todo)} to do")
     failed = 0
     started = time.perf_counter()
     if todo:
@@ -407,12 +437,20 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
         try:
             reward = rewards.make_reward(spec, renderer=renderer)
             gate = reward if spec in (GATE_ID, "gate") else rewards.make_reward(GATE_ID, renderer=renderer)
+            tool_eval = None
+            if config.tools:
+                from codepaint_env.policy.tool_eval import ToolEval
+
+                tool_eval = ToolEval(config, writer, renderer, reward, gate, messages_for=messages_for,
+                                     sample_seed=sample_seed)
+                log(f"eval: the policy calls tools in the {tool_eval.form} form")
             with (out / "rollouts.jsonl").open("a", encoding="utf-8") as sink, \
                     tqdm(total=len(todo), desc=f"eval {writer.name}", unit="sample",
                          disable=not config.progress) as bar:
                 for at in range(0, len(todo), config.batch_size):
                     chunk = todo[at:at + config.batch_size]
-                    rows = _run_chunk(chunk, writer, renderer, reward, gate, config, out)
+                    rows = (tool_eval.run_chunk(chunk, out) if tool_eval is not None else
+                            _run_chunk(chunk, writer, renderer, reward, gate, config, out))
                     failed += sum(r is None for r in rows)
                     for row in rows:
                         if row is not None:
@@ -437,6 +475,12 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
     summary["this_run"] = {"generated": len(todo) - failed, "endpoint_failures": failed,
                            "wall_seconds": round(time.perf_counter() - started, 2)}
     summary["provenance"] = record["provenance"]
+    if config.tools:
+        from codepaint_env.policy.tool_eval import tools_summary
+
+        summary["tools"] = {"tools": list(config.tools), "max_tool_calls": config.max_tool_calls,
+                            "tool_form": next((r.get("tool_form") for r in all_rows), None),
+                            **tools_summary(all_rows)}
     (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     write_index(out / "index.html", all_rows, summary)
     if failed:
