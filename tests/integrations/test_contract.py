@@ -1,7 +1,8 @@
 """One table across every door: each row's turns give the same values, judged flags, feedback and pictures.
 
 The rows and the doors are :mod:`support.contract`'s: a single-turn row, three turns with a broken
-middle turn, a turn the reward cannot judge, a row with checks and a pool row, through the Gym env
+middle turn, a turn the reward cannot judge, a row with checks, a pool row and a row that searches
+then draws (the dual reward ``gate:0.2,checks:0.7,search_recall:0.1``), through the Gym env
 (the reference), TRL's reward functions and its ``environment_factory``, verl's ``compute_score``
 and its agent loop, verifiers, OpenEnv, SkyRL, OpenRLHF's reward file and ``codepaint serve``.
 
@@ -9,7 +10,10 @@ Every door must give each turn the Gym env's value, judged flag and error kind; 
 the feedback shows the Gym env's lines; a door that answers with a message puts the picture in it
 exactly when the turn drew one (and its policy is shown pictures), in the role its placement says,
 with what every door says of it ("This is what your program drew." / "Your program drew
-nothing.") before the lines; a door that gives the episode's value gives the last turn's.
+nothing.") before the lines; a door that gives the episode's value gives the last turn's. A search
+is answered, by every door that answers it, with the search's first card; it draws nothing, is not
+judged, and the cards it found are the ones every later turn's record names (and the reward counts:
+the last program's 1.0 needs them).
 
 The doors of ``.venv`` run here on a :class:`~codepaint_env.testing.StubDispatch` (no browser: part
 of ``make fast``), and once more with real renders, where the trainer venvs' doors (verl's agent
@@ -40,6 +44,9 @@ PLACEMENT = {"trl_env": "tool", "skyrl": "user", "verl_agent_loop": "user", "ver
 SHOWN = {"trl_env", "skyrl", "verifiers"}
 #: Doors whose "message" is the whole prompt the policy saw next (the feedback is its end).
 WHOLE_PROMPT = {"verl_agent_loop"}
+#: The role of each door's answer to a search: a tool message for a tool call, a user message for a
+#: ``<search>`` tag in the completion (SkyRL's, as Search-R1's).
+SEARCH_ROLE = {"trl_env": "tool", "skyrl": "user", "verifiers": "tool"}
 #: How close a value must be: OpenRLHF receives float32 tensors (7 digits); the others Python floats.
 TOLERANCE = {"openrlhf": 1e-6}
 
@@ -68,6 +75,12 @@ def check(table: Mapping[str, list[dict[str, Any]]], door: str) -> None:
         assert len(got) == len(want) == len(row["turns"]), where
         for n, (w, g) in enumerate(zip(want, got, strict=True), start=1):
             at = f"{where}, turn {n}"
+            assert g.get("tool", False) == w["tool"], (at, "a search on one door, a turn on the other")
+            if g.get("retrieved") is not None:  # the cards the searches found by then
+                assert g["retrieved"] == w["retrieved"], (at, g["retrieved"], w["retrieved"])
+            if w["tool"]:
+                check_search(door, g, at)
+                continue
             assert (g["judged"], g["error_kind"]) == (w["judged"], w["error_kind"]), (at, g, w)
             assert (g["value"] is None) == (w["value"] is None), (at, g, w)
             if w["value"] is not None:
@@ -85,6 +98,20 @@ def check(table: Mapping[str, list[dict[str, Any]]], door: str) -> None:
                 assert answer["episode"] == pytest.approx(last, abs=1e-9), where
 
 
+def check_search(door: str, got: Mapping[str, Any], at: str) -> None:
+    """A search's answer: nothing drawn or judged; the first card in the feedback and the next message."""
+    assert got["value"] is None and not got["judged"] and got["error_kind"] is None, (at, got)
+    if got["feedback"] is not None:
+        assert contract.FIRST_HIT in got["feedback"], (at, got["feedback"])
+    if door in PLACEMENT:
+        assert got["message"] is not None, (at, "no answer to the search")
+    if got["message"] is not None:
+        assert contract.FIRST_HIT in got["message"]["text"], (at, got["message"]["text"][-800:])
+        if door not in WHOLE_PROMPT:
+            assert got["message"]["role"] == SEARCH_ROLE[door], (at, got["message"]["role"])
+            assert not got["message"]["picture"], at
+
+
 def check_message(door: str, message: Mapping[str, Any], want: Mapping[str, Any], at: str) -> None:
     shown = door in SHOWN and bool(want["picture"])
     said = feedback_text(want["feedback"], shown=shown, images=door in SHOWN,
@@ -99,8 +126,9 @@ def check_message(door: str, message: Mapping[str, Any], want: Mapping[str, Any]
 
 def test_the_rows_are_the_contract() -> None:
     assert [r["name"] for r in ROWS] == list(contract.ROW_NAMES)
-    assert [len(r["turns"]) for r in ROWS] == [1, 3, 2, 2, 1]
+    assert [len(r["turns"]) for r in ROWS] == [1, 3, 2, 2, 1, 3]
     assert ROWS[1]["turns"][1] == contract.BROKEN and contract.MARK in ROWS[2]["turns"][1]
+    assert ROWS[5]["turns"][0] == {"search": contract.QUERY} and ROWS[5]["retrieved"][0] == "flag-sweden"
 
 
 # ---------------------------------------------------------------------- on a StubDispatch (make fast)
@@ -128,6 +156,10 @@ def test_the_reference_door_s_answers(stub_table: dict[str, list[dict[str, Any]]
     checks = gym["checks"]
     assert checks[0]["value"] == 1.0 and -1.0 < checks[1]["value"] < 1.0  # the reference meets every check
     assert gym["pool"][0]["judged"] and gym["single-turn"][0]["value"] == 1.0
+    search, draft, flag = gym["search then draw"]
+    assert search["tool"] and search["feedback"].startswith("<information>\n" + contract.FIRST_HIT)
+    assert search["retrieved"] == draft["retrieved"] == flag["retrieved"] == ROWS[5]["retrieved"]
+    assert -1.0 < draft["value"] < 1.0 and flag["value"] == pytest.approx(1.0)  # recall 1: the card was found
 
 
 @pytest.mark.parametrize("door", [d for d in contract.VENV_DOORS if d != "gym"])
@@ -164,7 +196,8 @@ def real_table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[
             proc, url = openenv_server.start(
                 log, "--env", contract.env_id(row["task"]["language"]), "--tasks", str(tasks),
                 "--split", "all", "--reward", row["reward"], "--size", str(contract.SIZE),
-                "--max-turns", str(len(row["turns"])),
+                "--max-turns", str(len(contract.programs(row))),
+                *(["--tools", ",".join(row["tools"])] if contract.searched(row) else []),
                 env=env)
             servers.append((proc, url, log))
         table = table_of(contract.VENV_DOORS, None)

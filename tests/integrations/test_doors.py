@@ -302,10 +302,12 @@ def test_every_column_reaches_every_door(answers: dict[str, Any], door: str) -> 
 # ---------------------------------------------------------------------- the structure (no renders)
 def test_task_columns_are_what_a_task_writes_and_reads_back() -> None:
     from codepaint_env.scoring.trainer import TASK_COLUMNS as TRAINER_COLUMNS
+    from codepaint_env.tasks.rows import ROLLOUT_COLUMNS
 
     field_names = set(Task.known_fields())
     assert [c for c in TASK_COLUMNS if c != "task_id" and c not in field_names] == []
-    assert (*TASK_COLUMNS, "seed") == TRAINER_COLUMNS  # what verl's and OpenRLHF's rows hand on
+    # what verl's and OpenRLHF's rows hand on: the task's columns, the seed, a rollout's searches
+    assert (*TASK_COLUMNS, "seed", *ROLLOUT_COLUMNS) == TRAINER_COLUMNS
     for task in [_probe_task(_rows()[0][0]), *(t for t, _, _ in _rows())]:
         columns = task.columns()
         assert list(columns) == list(TASK_COLUMNS)

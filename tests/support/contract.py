@@ -9,12 +9,20 @@ A *row* is a task, a reward spec and the programs a policy answers with, turn by
   that asks for it), after a judged one;
 * ``checks``: a ``shapes`` task with verifiable checks (``gate:0.2,checks:0.8``): the task's
   reference program, then a program that fails its checks;
-* ``pool``: a task without checks scored against the reference pool (``gate:0.3,classic:0.7``).
+* ``pool``: a task without checks scored against the reference pool (``gate:0.3,classic:0.7``);
+* ``search then draw``: a ``knowledge`` task (the flag of Sweden) with the search tool on and the
+  dual reward ``gate:0.2,checks:0.7,search_recall:0.1``: a search (``{"search": "flag of Sweden"}``,
+  each door's way: ``<search>`` in the Gym env's action and SkyRL's completion, ``search()`` on TRL's
+  tool env, a ``<tool_call>`` for verl's parser, an OpenAI tool call for verifiers, a ``tool`` action
+  for OpenEnv), then a program that fails some checks, then the task's reference: the last scores
+  1.0 only if the search's cards reached the reward. The single-turn doors have no tools: they get the
+  search's cards as the ``retrieved`` column, as a trainer that searched elsewhere would pass them.
 
 Each door answers, per turn, a *view*: ``value`` (``None``: not judged), ``judged``,
 ``error_kind``, and where the door shows them, ``feedback`` (the turn's feedback text) and
 ``message`` (the policy's next message: its ``role``, whether it carries the ``picture``, its
-``text``); and ``episode``, the episode's value where the door gives one. The multi-turn doors run
+``text``), ``retrieved`` (the cards the episode's searches found by then); and ``episode``, the
+episode's value where the door gives one. A search's view has ``tool`` True. The multi-turn doors run
 the row as one episode of ``len(turns)`` turns with pictures on; the single-turn doors (reward
 functions) score each program on its own. The same programs render through a
 :class:`~codepaint_env.testing.StubDispatch` (:func:`stub_renderer`, no browser) or for real.
@@ -47,9 +55,13 @@ BROKEN = '<svg xmlns="http://www.w3.org/2000/svg"><circle cx='
 MARK = "<!-- judge down -->"
 JUDGE_DOWN = GOOD.replace("</svg>", f"{MARK}</svg>")
 CHECKS_SPEC = "gate:0.2,checks:0.8"
+SEARCH_SPEC = "gate:0.2,checks:0.7,search_recall:0.1"
+#: What the search row looks up, and the line every door's answer to it holds (the first card).
+QUERY = "flag of Sweden"
+FIRST_HIT = "[1] Flag of Sweden (flag-sweden): "
 JUDGE_DOWN_SPEC = "support.contract:JudgeDown"
 #: The rows' names, in table order.
-ROW_NAMES = ("single-turn", "broken middle", "unjudged", "checks", "pool")
+ROW_NAMES = ("single-turn", "broken middle", "unjudged", "checks", "pool", "search then draw")
 #: What an OpenRLHF-style chat template puts around a prompt (the query is it, then the completion).
 CHAT_PROMPT = "<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n"
 END = "<|im_end|>"
@@ -73,14 +85,49 @@ def rows() -> list[dict[str, Any]]:
     svg = dataclasses.replace(load_suite("svg", split="train")[0], size=(SIZE, SIZE))
     shapes = next(t for t in load_suite("shapes", language="svg") if t.id == "shapes-0002-svg")
     shapes = dataclasses.replace(shapes, size=(SIZE, SIZE))
+    sweden = next(t for t in load_suite("knowledge", language="svg") if t.facts == ("flag-sweden",))
+    sweden = dataclasses.replace(sweden, size=(SIZE, SIZE))
     table = [
         ("single-turn", svg, "execution_gate", [GOOD]),
         ("broken middle", svg, "execution_gate", [GOOD, BROKEN, OTHER]),
         ("unjudged", svg, JUDGE_DOWN_SPEC, [GOOD, JUDGE_DOWN]),
         ("checks", shapes, CHECKS_SPEC, [shapes.reference_programs["svg"], GOOD]),
         ("pool", svg, "gate:0.3,classic:0.7", [GOOD]),
+        ("search then draw", sweden, SEARCH_SPEC,
+         [{"search": QUERY}, GOOD, sweden.reference_programs["svg"]]),
     ]
-    return [{"name": n, "task": t.to_row(), "reward": r, "turns": p} for n, t, r, p in table]
+    out = [{"name": n, "task": t.to_row(), "reward": r, "turns": p} for n, t, r, p in table]
+    from codepaint_env.tasks.knowledge.search import search
+
+    for row in out:
+        if any(is_search(t) for t in row["turns"]):
+            row["tools"] = ["search"]
+            row["retrieved"] = list(search(QUERY).ids)  # what the search finds (k=3, the tool's default)
+    return out
+
+
+def is_search(turn: Any) -> bool:
+    """Whether a row's turn is a search (``{"search": query}``) rather than a program."""
+    return isinstance(turn, Mapping) and "search" in turn
+
+
+def programs(row: Mapping[str, Any]) -> list[str]:
+    """The row's programs (its drawing turns), in order."""
+    return [t for t in row["turns"] if not is_search(t)]
+
+
+def searched(row: Mapping[str, Any]) -> bool:
+    """Whether the row searches (its doors offer the search tool)."""
+    return bool(row.get("tools"))
+
+
+def swedish_flag(size: int = SIZE) -> Image.Image:
+    """What the flag of Sweden's reference draws: blue, a yellow Nordic cross toward the hoist."""
+    im = Image.new("RGB", (size, size), "#006aa7")
+    draw = ImageDraw.Draw(im)
+    draw.rectangle((size * 5 // 16, 0, size * 15 // 32, size - 1), fill="#fecc00")
+    draw.rectangle((0, size * 13 // 32, size - 1, size * 19 // 32), fill="#fecc00")
+    return im
 
 
 def drawing(circle: str = "#2a9d8f", size: int = 64) -> Image.Image:
@@ -108,8 +155,10 @@ def stub_renderer() -> Any:
 
     table = {r["name"]: r for r in rows()}
     reference = table["checks"]["turns"][0]
+    flag = table["search then draw"]["turns"][-1]
     return Renderer(dispatch=StubDispatch({GOOD: drawing(), OTHER: drawing("#264653"), BROKEN: "syntax",
-                                           JUDGE_DOWN: drawing(), reference: squares("orange", "green")}))
+                                           JUDGE_DOWN: drawing(), reference: squares("orange", "green"),
+                                           flag: swedish_flag()}))
 
 
 def task_of(row: Mapping[str, Any]) -> Any:
@@ -127,11 +176,18 @@ def env_id(language: str) -> str:
 
 
 def view(value: float | None, judged: bool, error_kind: str | None, feedback: str | None = None,
-         message: Mapping[str, Any] | None = None) -> dict[str, Any]:
+         message: Mapping[str, Any] | None = None, retrieved: Sequence[str] | None = None) -> dict[str, Any]:
     """One turn as a door shows it."""
     return {"value": None if value is None else float(value), "judged": bool(judged),
             "error_kind": error_kind or None, "feedback": feedback,
-            "message": None if message is None else dict(message)}
+            "message": None if message is None else dict(message),
+            "retrieved": None if retrieved is None else list(retrieved), "tool": False}
+
+
+def search_view(feedback: str | None = None, message: Mapping[str, Any] | None = None,
+                retrieved: Sequence[str] | None = None) -> dict[str, Any]:
+    """A search as a door shows it (nothing drawn, nothing judged)."""
+    return {**view(None, False, None, feedback, message, retrieved), "tool": True}
 
 
 def message_view(message: Mapping[str, Any] | str | list[Any] | None, role: str | None = None
@@ -174,16 +230,24 @@ def gym_door(row: Mapping[str, Any], renderer: Any = None) -> dict[str, Any]:
 
     task = task_of(row)
     env = gym.make(env_id(task.language), reward=row["reward"], tasks=[task], size=task.size,
-                   max_turns=len(row["turns"]), renderer=renderer)
+                   max_turns=len(programs(row)), renderer=renderer, tools=row.get("tools") or ())
     env.reset(options={"task": task})
     turns = []
-    for program in row["turns"]:
-        obs, _, _, _, info = env.step(program)
+    for turn in row["turns"]:
+        if is_search(turn):  # Search-R1's form: the query in the action, the result in the observation
+            obs, reward, terminated, _, info = env.step(f"<search>{turn['search']}</search>")
+            drawn = sum(not t["tool"] for t in turns)
+            assert reward == 0.0 and not terminated and obs["turn"] == drawn  # no drawing turn used
+            turns.append(search_view(obs["feedback"], None, info["retrieved"]))
+            continue
+        obs, _, _, _, info = env.step(turn)
         turns.append(view(info["reward"]["value"], info["judged"], info["render"]["error_kind"],
-                          obs["feedback"]))
+                          obs["feedback"], None, info.get("retrieved")))
     record = env.unwrapped.episode.turns  # type: ignore[attr-defined]
-    for t, r in zip(turns, record, strict=True):
+    for t, r in zip([t for t in turns if not t["tool"]], record, strict=True):
         t["picture"] = r.picture  # what drew a picture the policy can be shown (the doors' placement)
+    for t in turns:
+        t.setdefault("picture", False)
     env.close()
     return {"turns": turns}
 
@@ -195,15 +259,20 @@ def trl_env_door(row: Mapping[str, Any], renderer: Any = None) -> dict[str, Any]
 
     task = task_of(row)
     (data,) = tasks_to_rows([task], system_prompt="Answer with a program.")
-    env = CodePaintToolEnv(env_id(task.language), reward=row["reward"], max_turns=len(row["turns"]),
-                           size=task.size, images=True, renderer=renderer)
+    env = CodePaintToolEnv(env_id(task.language), reward=row["reward"], max_turns=len(programs(row)),
+                           size=task.size, images=True, renderer=renderer, tools=row.get("tools") or ())
     env.reset(**data)
     turns = []
-    for program in row["turns"]:
-        result = env.submit_code(program)
+    for turn in row["turns"]:
+        if is_search(turn):  # the tool method TRL calls for the policy's search call
+            result = env.search(turn["search"])  # type: ignore[attr-defined]
+            assert env.episode is not None
+            turns.append(search_view(None, message_view(result, role="tool"), env.episode.retrieved))
+            continue
+        result = env.submit_code(turn)
         record = env.history[-1]
         turns.append(view(record["value"], record["judged"], record["error_kind"], record["feedback"],
-                          message_view(result, role="tool")))
+                          message_view(result, role="tool"), record["retrieved"] if searched(row) else None))
     return {"turns": turns, "episode": env.get_reward()}
 
 
@@ -217,15 +286,25 @@ def skyrl_door(row: Mapping[str, Any], renderer: Any = None) -> dict[str, Any]:
     register_env()
     (data,) = task_rows([task_of(row)], flavour="skyrl")
     extras = {**{k: v for k, v in data.items() if k not in ("prompt", "env_class")},
-              "max_turns": len(row["turns"])}
-    env = skyrl_gym.make(ENV_ID, env_config={"reward": row["reward"], "images": True}, extras=extras)
+              "max_turns": len(programs(row))}
+    config: dict[str, Any] = {"reward": row["reward"], "images": True}
+    if searched(row):
+        config["tools"] = row["tools"]
+    env = skyrl_gym.make(ENV_ID, env_config=config, extras=extras)
     env.init(data["prompt"])
     turns = []
-    for program in row["turns"]:
-        step = env.step(program)
+    for turn in row["turns"]:
+        if is_search(turn):  # a completion that searches (the instruction init added says how)
+            step = env.step(f"<search>{turn['search']}</search>")
+            assert step["reward"] == 0.0 and not step["done"]
+            answer = message_view(step["observations"][0])
+            turns.append(search_view(None, answer, step["metadata"]["retrieved"]))
+            continue
+        step = env.step(turn)
         meta = step["metadata"]
         message = message_view(step["observations"][0]) if step["observations"] else None
-        turns.append(view(meta["value"], meta["judged"], meta["error_kind"], meta["feedback"], message))
+        turns.append(view(meta["value"], meta["judged"], meta["error_kind"], meta["feedback"], message,
+                          meta["retrieved"] if searched(row) else None))
     env.close()
     return {"turns": turns}
 
@@ -241,8 +320,13 @@ def trl_reward_funcs_door(row: Mapping[str, Any], renderer: Any = None) -> dict[
         reward_funcs(row["reward"])
     turns = []
     for program in row["turns"]:
+        if is_search(program):  # no tools here: the search's cards come as the retrieved column
+            turns.append(search_view())
+            continue
         logged: dict[str, float] = {}
         columns = {k: [v] for k, v in data.items() if k != "prompt"}
+        if searched(row):
+            columns["retrieved"] = [row["retrieved"]]
         completion = [{"role": "assistant", "content": program}]
         values = [f(prompts=[data["prompt"]], completions=[completion], log_metric=logged.__setitem__,
                     **columns)[0] for f in funcs]
@@ -259,9 +343,13 @@ def verl_compute_score_door(row: Mapping[str, Any], renderer: Any = None) -> dic
 
     (data,) = task_rows([task_of(row)])
     turns = []
+    extra_info = {**data["extra_info"], **({"retrieved": row["retrieved"]} if searched(row) else {})}
     for program in row["turns"]:
+        if is_search(program):
+            turns.append(search_view())
+            continue
         answer = asyncio.run(cp_verl.compute_score_async(
-            data["data_source"], program, data["reward_model"]["ground_truth"], data["extra_info"],
+            data["data_source"], program, data["reward_model"]["ground_truth"], extra_info,
             reward=row["reward"]))
         judged = answer["judged"] == 1.0
         turns.append(view(answer["value"] if judged else None, judged, answer["error_kind"]))
@@ -281,7 +369,11 @@ def openrlhf_door(row: Mapping[str, Any], renderer: Any = None) -> dict[str, Any
     os.environ["CODEPAINT_REWARD"] = row["reward"]  # OpenRLHF passes no reward: the variable names it
     try:
         for program in row["turns"]:
-            label = {**task.columns(), "prompt": task.prompt}
+            if is_search(program):
+                turns.append(search_view())
+                continue
+            label = {**task.columns(), "prompt": task.prompt,
+                     **({"retrieved": row["retrieved"]} if searched(row) else {})}
             answer = reward_func([prompt + program + END], [prompt], [label])
             logs = answer["extra_logs"]
             judged = _first(list(logs["judged"])) == 1.0
@@ -302,12 +394,22 @@ def serve_score_door(row: Mapping[str, Any], renderer: Any = None) -> dict[str, 
     from codepaint_env.serve.app import create_app
 
     task = task_of(row)
+    drawn = programs(row)
+    # one JSON text for every completion (a list would be one value per completion)
+    columns = {**task.columns(), **({"retrieved": json.dumps(row["retrieved"])} if searched(row) else {})}
     with TestClient(create_app(row["reward"], renderer=renderer)) as client:
-        r = client.post("/score", json={"completions": list(row["turns"]), "prompts": [task.prompt] * len(
-            row["turns"]), "columns": task.columns()})
+        r = client.post("/score", json={"completions": drawn, "prompts": [task.prompt] * len(drawn),
+                                        "columns": columns})
         r.raise_for_status()
-        results = r.json()["results"]
-    return {"turns": [view(x["value"], x["value"] is not None, x["render"]["error_kind"]) for x in results]}
+        results = iter(r.json()["results"])
+    turns = []
+    for turn in row["turns"]:
+        if is_search(turn):
+            turns.append(search_view())
+            continue
+        x = next(results)
+        turns.append(view(x["value"], x["value"] is not None, x["render"]["error_kind"]))
+    return {"turns": turns}
 
 
 #: The doors of ``.venv``, as the table names them (the Gym env first: the reference).
@@ -327,25 +429,35 @@ def verl_agent_loop_door(table: Sequence[Mapping[str, Any]], work: Path, model: 
         parquet = write_parquet(task_rows([task_of(row)]), work / f"contract-verl-{n}.parquet")
         loops = work / f"contract-verl-{n}.yaml"
         loops.write_text(f"- name: cp_contract\n  _target_: codepaint_env.integrations.verl_agent."
-                         f"CodePaintAgentLoop\n  max_turns: {len(row['turns'])}\n  images: false\n"
-                         f"  reward: {json.dumps(row['reward'])}\n")
+                         f"CodePaintAgentLoop\n  max_turns: {len(programs(row))}\n  images: false\n"
+                         f"  reward: {json.dumps(row['reward'])}\n"
+                         + (f"  search_tools: {json.dumps(row['tools'])}\n" if searched(row) else ""))
         seen: list[str] = []
 
         def reply(text: str, _row: Mapping[str, Any] = row, _seen: list[str] = seen, **_: Any) -> str:
             _seen.append(text)
-            return _row["turns"][len(_seen) - 1] + END
+            turn = _row["turns"][len(_seen) - 1]
+            if is_search(turn):  # a Hermes tool call, what verl's parser reads from a Qwen-style model
+                from codepaint_env.testing import qwen_tool_call
+
+                return qwen_tool_call("search", {"query": turn["search"]})
+            return turn + END
 
         worker, dataset = worker_for(model, str(loops), str(parquet), reply)
         result = asyncio.run(worker.generate_sequences(batch_of(dataset, [0], ["cp_contract"])))
-        records = list(result.non_tensor_batch["codepaint_turns"][0])
+        records = iter(result.non_tensor_batch["codepaint_turns"][0])
         extra = {k: result.non_tensor_batch[k] for k in result.meta_info["reward_extra_keys"]}
         turns = []
-        for i, record in enumerate(records):
+        for i, turn in enumerate(row["turns"]):
             message = None
-            if i + 1 < len(seen):  # the prompt the policy saw next ends with the episode's feedback
+            if i + 1 < len(seen):  # the prompt the policy saw next ends with the episode's answer
                 message = {"role": "user", "picture": False, "text": seen[i + 1]}
+            if is_search(turn):
+                turns.append(search_view(None, message))
+                continue
+            record = next(records)
             turns.append(view(record["value"], record["judged"], record["error_kind"], record["feedback"],
-                              message))
+                              message, record["retrieved"] if searched(row) else None))
         value = _first(extra["value"])
         out.append({"turns": turns, "episode": None if extra["judged"][0] != 1.0 else value})
     return out
@@ -366,7 +478,8 @@ def verifiers_door(table: Sequence[Mapping[str, Any]], work: Path) -> list[dict[
         suite.write_text(json.dumps(row["task"]) + "\n")
         with ScriptedPolicy({row["task"]["prompt"]: list(row["turns"])}) as policy:
             env = cp.load_environment(str(suite), rewards=row["reward"], split=None,
-                                      max_turns=len(row["turns"]), images=True)
+                                      max_turns=len(programs(row)), images=True,
+                                      search_tools=row.get("tools") or ())
             client = vf.EvalClientConfig(base_url=policy.url, api_key_var="CP_NO_KEY")
             config = EvalConfig(env=env.config, model="scripted", push=False, rich=None, client=client,
                                 output_dir=str(work / "contract-verifiers-runs"), num_rollouts=1,
@@ -374,14 +487,19 @@ def verifiers_door(table: Sequence[Mapping[str, Any]], work: Path) -> list[dict[
             episodes = asyncio.run(run_eval(config))
             requests = list(policy.requests)
         (trace,) = [t for e in episodes for t in e.traces]
-        records = (trace.info.get("codepaint") or {}).get("turns") or []
+        records = iter((trace.info.get("codepaint") or {}).get("turns") or [])
         turns = []
-        for i, record in enumerate(records):
+        for i, turn in enumerate(row["turns"]):
             message = None
-            if i + 1 < len(requests):  # the next request ends with the episode's feedback message
+            if i + 1 < len(requests):  # the next request ends with the episode's answer
                 message = message_view(requests[i + 1]["messages"][-1])
+            if is_search(turn):
+                assert requests[i + 1]["tools"][0]["function"]["name"] == "search"  # the schema was sent
+                turns.append(search_view(None, message))
+                continue
+            record = next(records)
             turns.append(view(record["value"], record["judged"], record["error_kind"], record["feedback"],
-                              message))
+                              message, record["retrieved"] if searched(row) else None))
         score = trace.rewards.get("codepaint")
         out.append({"turns": turns, "episode": None if score is None else score.score})
     return out
@@ -396,9 +514,16 @@ def openenv_door(table: Sequence[Mapping[str, Any]], urls: Sequence[str]) -> lis
         turns = []
         with GenericEnvClient(base_url=url).sync() as env:
             env.reset(task_id=row["task"]["id"])
-            for program in row["turns"]:
-                obs = env.step({"code": program}).observation
-                turns.append(view(obs["value"], bool(obs["judged"]), obs["error_kind"], obs["feedback"]))
+            for turn in row["turns"]:
+                if is_search(turn):  # an action that calls the tool
+                    result = env.step({"tool": "search", "query": turn["search"]})
+                    obs = result.observation
+                    assert result.reward == 0.0 and not result.done and obs["tool_result"]
+                    turns.append(search_view(obs["feedback"], None, obs["retrieved"]))
+                    continue
+                obs = env.step({"code": turn}).observation
+                turns.append(view(obs["value"], bool(obs["judged"]), obs["error_kind"], obs["feedback"], None,
+                                  obs["retrieved"] if searched(row) else None))
         out.append({"turns": turns})
     return out
 

@@ -2,7 +2,8 @@
 
 ``ScriptedPolicy(script)`` answers turn *n* of the task whose prompt opens the conversation (its
 first user message) with ``script[prompt][n]``, as a plain reply or as a ``submit_code`` tool
-call, and keeps every request it got. It runs wherever ``codepaint_env.testing`` imports (the
+call (an entry ``{"search": "a few words"}`` is a ``search`` tool call), and keeps every request
+it got. It runs wherever ``codepaint_env.testing`` imports (the
 trainer venvs too, with ``tests/`` on ``PYTHONPATH``).
 """
 
@@ -25,7 +26,7 @@ class ScriptedPolicy(LoopbackChatServer):
         fence: Put a plain reply in a Markdown fence with this tag (``None``: the reply as it is).
     """
 
-    def __init__(self, script: Mapping[str, Sequence[str]], tool: bool = False,
+    def __init__(self, script: Mapping[str, Sequence[Any]], tool: bool = False,
                  fence: str | None = None) -> None:
         super().__init__()
         self.script, self.tool, self.fence = script, tool, fence
@@ -42,8 +43,12 @@ class ScriptedPolicy(LoopbackChatServer):
         prompt = next(m["content"] for m in req["messages"] if m["role"] == "user")
         turn = sum(m["role"] == "assistant" for m in req["messages"])
         code = self.script[prompt][turn]
-        if self.tool:
+        if isinstance(code, Mapping):  # a search call
             message: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [{
+                "id": f"call-{turn}", "type": "function",
+                "function": {"name": "search", "arguments": json.dumps({"query": code["search"]})}}]}
+        elif self.tool:
+            message = {"role": "assistant", "content": None, "tool_calls": [{
                 "id": f"call-{turn}", "type": "function",
                 "function": {"name": "submit_code", "arguments": json.dumps({"code": code})}}]}
         else:
@@ -51,5 +56,5 @@ class ScriptedPolicy(LoopbackChatServer):
             message = {"role": "assistant", "content": content}
         return 200, {"id": f"cmpl-{turn}", "object": "chat.completion", "created": 0, "model": req["model"],
                      "choices": [{"index": 0, "message": message,
-                                  "finish_reason": "tool_calls" if self.tool else "stop"}],
+                                  "finish_reason": "tool_calls" if message.get("tool_calls") else "stop"}],
                      "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20}}, None

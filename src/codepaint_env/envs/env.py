@@ -58,6 +58,20 @@ class CodePaintEnv(gym.Env[dict, str]):
     render, ``Box(0, 255, (H, W, 3), uint8)``; zeros before the first turn and when nothing could
     be drawn), ``feedback`` (text) and ``turn`` (``Discrete(max_turns + 1)``, turns taken).
 
+    **Search before drawing** (``tools=("search",)``, or ``CODEPAINT_TOOLS=search``): an action that
+    writes ``<search>a few words</search>`` (or ``<search_references>...</search_references>``, or a
+    ``<tool_call>{"name": "search", "arguments": {"query": ...}}</tool_call>`` block) is a search step,
+    as in Search-R1: nothing is drawn; the observation's ``feedback`` is the result between
+    ``<information>`` and ``</information>`` and the searches left, the reward is 0.0, the episode is
+    not terminated, ``turn`` does not move (it counts programs), ``code`` and ``image`` stay the last
+    program's, and ``info`` holds ``tools`` (each call's result), ``tool_calls``, ``tool_calls_left``
+    and ``retrieved`` (the fact cards found: every reward gets them as the ``retrieved`` column, so
+    ``"gate:0.2,checks:0.7,search_recall:0.1"`` scores what the searches found). At most
+    ``max_tool_calls`` calls an episode (a malformed or unknown call counts and is answered with what
+    was wrong); once they are spent an action that only searches is drawn as the program. ``reset``'s
+    ``info["tool_instruction"]`` is the sentence to give the policy. A search step's action may hold
+    nothing else: the program of an action with a search is not drawn.
+
     ## Rewards
 
     The reward object's value for the render (``reward_mode="absolute"``), or its change since
@@ -101,8 +115,13 @@ class CodePaintEnv(gym.Env[dict, str]):
     * ``render_mode``: ``None`` or ``"rgb_array"`` (the last picture).
     * ``feedback``: ``"short"`` (what failed and why, the score, the judge's notes when there are
       any, how much the edit changed the picture) or ``"full"`` (also every breakdown entry).
+    * ``tools``: search tools offered (``("search",)``, ``("search", "search_references")``; default
+      ``CODEPAINT_TOOLS``, else none); ``max_tool_calls``: their budget per episode (default
+      ``CODEPAINT_MAX_TOOL_CALLS``, else 3). See the search step above.
 
     ## Version History
+
+    * The search step (``tools``) is an addition: an env without tools steps as before.
 
     * v1 (``P5``, ``SVG``, ``HTML``, ``Python``, ``TikZ``): their default tasks include the ``shapes``
       suite, whose version 2 judges colours by colour terms (``fill="navy"`` is navy) and defines
@@ -132,6 +151,8 @@ class CodePaintEnv(gym.Env[dict, str]):
         render_mode: str | None = None,
         feedback: str = "short",
         resources: EpisodeResources | None = None,
+        tools: Sequence[str] | str | None = None,
+        max_tool_calls: int | None = None,
     ) -> None:
         from codepaint_env.render import LANGUAGES
 
@@ -143,7 +164,7 @@ class CodePaintEnv(gym.Env[dict, str]):
             settings = EpisodeSettings.from_config(
                 max_turns=max_turns, size=size, reward_mode=reward_mode, no_change_penalty=no_change_penalty,
                 success_threshold=success_threshold, unjudged_reward=unjudged_reward, seed=render_seed,
-                feedback=feedback)
+                feedback=feedback, tools=tools, max_tool_calls=max_tool_calls)
             if settings.size is None:  # the observation has one size: the config's (512) when not given
                 settings = settings.replace(size=settings.config.size)
             resources = EpisodeResources(settings, reward=reward, renderer=renderer, tasks=tasks,
@@ -273,12 +294,17 @@ class CodePaintEnv(gym.Env[dict, str]):
         self.episode = self.resources.episode(options.get("task"), prompt=options.get("prompt"),
                                               rng=self.np_random, curriculum=options.get("curriculum"))
         info: dict[str, Any] = {"task_id": self.episode.task.id, "turn": 0}
+        if self.settings.tools:
+            from codepaint_env.episode.tools import tools_instruction
+
+            info["tool_instruction"] = tools_instruction(self.settings.tools, self.settings.max_tool_calls,
+                                                         form="tag")
         if options.get("code"):
             info.update(self.episode.start_from(options["code"]))
         return self._obs(), info
 
     def step(self, action: str | bytes) -> tuple[dict[str, Any], float, bool, bool, dict[str, Any]]:
-        """Render the program in ``action``, score it, and report what changed.
+        """Render the program in ``action``, score it, and report what changed (or answer its search).
 
         Raises:
             ValueError: For an action of bytes that are not UTF-8 (pass a ``str``).
@@ -340,5 +366,5 @@ def step_batch(envs: Sequence[CodePaintEnv], actions: Sequence[str | bytes]
         raise ValueError(f"{len(actions)} actions for {len(envs)} environments")
     episodes = [env._check_steppable() for env in envs]  # every usage error before any render starts
     steps = respond_all(episodes, actions)
-    return [(env._obs(), float(step.turn.reward), step.done, False, dict(step.info))
+    return [(env._obs(), float(step.reward), step.done, False, dict(step.info))
             for env, step in zip(envs, steps, strict=True)]

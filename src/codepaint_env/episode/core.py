@@ -181,7 +181,8 @@ class Episode:
         self.curriculum = curriculum
         self.turns: list[Turn] = []
         self.done = False
-        #: The last program (extracted), and the last feedback text ("" before the first turn).
+        #: The last program (extracted), and the last feedback text ("" before the first turn; after a
+        #: tool step, its answers' text).
         self.code = ""
         self.feedback = ""
         #: The last step's ``info`` (``{}`` before the first turn).
@@ -366,7 +367,24 @@ class Episode:
         calls = list(reply.calls) or text_calls(reply.text or reply.code)
         return [c for c in calls if c.name != SUBMIT]
 
-    def _answer_tools(self, reply: Reply, calls: Sequence[ToolCall]) -> Step:
+    def call_tools(self, calls: Sequence[ToolCall]) -> Step:
+        """Answer tool calls a trainer made itself (TRL's tool methods, an OpenEnv action): a tool step.
+
+        Each call counts against ``max_tool_calls``; one past it is answered with a refusal and not
+        run (never drawn: only a policy's *reply* that keeps calling tools is drawn, see
+        :func:`respond_all`).
+
+        Raises:
+            EpisodeOver: The episode has ended.
+            ValueError: The episode offers no tools.
+        """
+        self._check_open()
+        if self.search_log is None:
+            raise ValueError("this episode offers no tools: give EpisodeSettings(tools=('search',)) "
+                             "(or CODEPAINT_TOOLS=search)")
+        return self._answer_tools(calls)
+
+    def _answer_tools(self, calls: Sequence[ToolCall]) -> Step:
         """Answer a reply's tool calls (each counted against the budget): a tool step."""
         s, log = self.settings, self.search_log
         assert log is not None
@@ -379,7 +397,9 @@ class Episode:
         self.info = {"task_id": self.task.id, "turn": len(self.turns),
                      "tools": [a.to_dict() for a in answers], "tool_calls": log.tool_calls,
                      "tool_calls_left": self.tool_calls_left, "retrieved": log.retrieved}
-        return Step(None, messages[0], None, self.info, tuple(messages))
+        step = Step(None, messages[0], None, self.info, tuple(messages))
+        self.feedback = step.text[:MAX_TEXT_CHARS]  # what a door without messages shows (the Gym env's obs)
+        return step
 
     def _finish(self, reply: Reply, code: str, res: RenderResult, result: RewardResult,
                 note: str = "") -> Step:
@@ -465,7 +485,7 @@ def respond_all(episodes: Sequence[Episode], replies: Sequence[Any]) -> list[Ste
     for i, (episode, reply) in enumerate(zip(episodes, parsed, strict=True)):
         calls = [] if reply.tool else episode._calls(reply)
         if calls and episode.tool_calls_left > 0:
-            steps[i] = episode._answer_tools(reply, calls)
+            steps[i] = episode._answer_tools(calls)
             continue
         if calls:  # the budget is spent: the reply is the program it ends with
             episode.refused_calls += len(calls)

@@ -47,8 +47,17 @@ picture.
 ``reward`` (a reward spec; default ``CODEPAINT_REWARD`` or the one default reward, ``default``),
 ``reward_mode`` (``absolute`` or ``improvement``), ``no_change_penalty``, ``success_threshold``
 (ends the episode early), ``unjudged_reward``, ``instruction`` (the request that ends each
-feedback message). The environment variables of :mod:`codepaint_env.scoring.trainer`
+feedback message), ``tools`` (search tools: ``[search]`` or ``search,search_references``) and
+``max_tool_calls``. The environment variables of :mod:`codepaint_env.scoring.trainer`
 apply too.
+
+**Search before drawing** (``tools``): ``init`` adds the tools' instruction to the system prompt
+(write ``<search>a few words</search>``); a completion that searches (a ``<search>`` tag or a
+``<tool_call>`` block naming a tool) is a search step: nothing is drawn, the observations are the
+answers (a user message with ``<information>...</information>``, or a ``tool`` message per
+``<tool_call>``), the reward is 0.0, ``done`` is False and ``metadata`` holds ``tool: True`` and the
+calls' results. SkyRL's generator counts it as a turn: give ``generator.max_turns`` room for
+``max_turns + max_tool_calls``. Each turn's metadata carries ``tool_calls`` and ``retrieved``.
 
 **Rewards SkyRL receives.** A float per turn. A turn that could not be judged (judge down,
 render infrastructure failed) gets ``unjudged_reward`` (default 0.0) and ``metadata["judged"]``
@@ -77,7 +86,7 @@ __all__ = ["ENV_ID", "CodePaintTextEnv", "register_env"]
 ENV_ID = "codepaint"
 #: The config keys (each an :class:`~codepaint_env.episode.EpisodeSettings` field, ``reward`` its spec).
 _CONFIG_KEYS = frozenset({"images", "reward", "reward_mode", "no_change_penalty", "success_threshold",
-                          "unjudged_reward", "instruction"})
+                          "unjudged_reward", "instruction", "tools", "max_tool_calls"})
 
 
 class CodePaintTextEnv(BaseTextEnv):
@@ -102,6 +111,8 @@ class CodePaintTextEnv(BaseTextEnv):
             raise ValueError(f"codepaint environment config: unknown key(s) {', '.join(unknown)}; "
                              f"known: {', '.join(sorted(_CONFIG_KEYS))}")
         extras = dict(extras or {})
+        if config.get("tools") is not None and not isinstance(config["tools"], str):
+            config["tools"] = [str(t) for t in config["tools"]]  # an OmegaConf ListConfig
         settings = EpisodeSettings.from_config(max_turns=int(extras.get("max_turns") or 1), **config)
         row = {k: v for k, v in extras.items() if k != "extra_info"}
         row.update(extras.get("extra_info") or {})  # extra_info's columns first
@@ -114,15 +125,24 @@ class CodePaintTextEnv(BaseTextEnv):
         self.episode: Episode | None = None
 
     def init(self, prompt: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        """Start the episode on the row's task; the prompt goes to the model as it is."""
-        self._start()
+        """Start the episode on the row's task; the prompt goes to the model as it is.
+
+        With tools, their instruction is added to its system message.
+        """
+        episode = self._start()
+        if episode.settings.tools:
+            prompt = episode.opening(list(prompt), tool_form="tag")
         return prompt, {"task_id": self.task.id}
 
     def step(self, action: str) -> BaseTextEnvStepOutput:
-        """Render and score the program in ``action``; feedback while turns remain."""
+        """Render and score the program in ``action``; feedback while turns remain (or answer its search)."""
         episode = self.episode if self.episode is not None else self._start()  # a bare step() starts it too
         step = episode.respond(action)
         self.turns = len(episode.turns)
+        if step.turn is None:  # a search step: the answers, no reward, the episode goes on
+            return BaseTextEnvStepOutput(observations=list(step.messages), reward=0.0, done=False,
+                                         metadata={"task_id": self.task.id, "tool": True, **step.info},
+                                         postprocessed_action=None)
         return BaseTextEnvStepOutput(observations=[] if step.message is None else [step.message],
                                      reward=step.turn.reward, done=step.done,
                                      metadata={"task_id": self.task.id, **step.turn.to_dict()},
@@ -132,9 +152,15 @@ class CodePaintTextEnv(BaseTextEnv):
         """The episode's turns, judged fraction and last judged value (SkyRL averages them)."""
         turns = self.episode.turns if self.episode is not None else []
         judged = [t.value for t in turns if t.value is not None]
-        return {"turns": len(turns),
-                "judged": sum(t.judged for t in turns) / len(turns) if turns else 0.0,
-                **({"final_value": judged[-1]} if judged else {})}
+        out = {"turns": len(turns),
+               "judged": sum(t.judged for t in turns) / len(turns) if turns else 0.0,
+               **({"final_value": judged[-1]} if judged else {})}
+        if self.episode is not None and self.episode.search_log is not None:
+            out["tool_calls"] = self.episode.tool_calls
+            needed = set(self.task.facts)
+            if needed:
+                out["recall"] = len(needed & set(self.episode.retrieved)) / len(needed)
+        return out
 
     def _start(self) -> Episode:
         self.turns = 0

@@ -73,6 +73,15 @@ Decisions:
   every other public function into a tool); the rest is private or read-only properties
   (``episode``, ``task``, ``history``, ``resources``). ``tool_env.resources.close()`` closes a
   renderer the resources made themselves.
+* **Search before drawing** (``tools=("search",)`` or ``("search", "search_references")``, or
+  ``CODEPAINT_TOOLS``): the instance is of a subclass (still named ``CodePaintToolEnv``, so the reward
+  column keeps its name) whose class also has the methods ``search(query, k=3)`` and
+  ``search_references(query, k=2)`` for the tools named (TRL lists tools on the class). Each call is
+  answered by the episode (:mod:`codepaint_env.episode.tools`: fact cards, or reference programs with
+  their pictures when ``images=True``), counted against ``max_tool_calls`` (default 3; one past it is
+  refused, not run) and draws nothing. The searches' cards reach the reward as the ``retrieved``
+  column (``reward="gate:0.2,checks:0.7,search_recall:0.1"``), and every submission's record carries
+  ``tool_calls`` and ``retrieved``. Set ``max_tool_calling_iterations >= max_turns + max_tool_calls``.
 """
 
 from __future__ import annotations
@@ -86,9 +95,11 @@ from codepaint_env.episode import (
     EpisodeResources,
     EpisodeSettings,
     Reply,
+    ToolCall,
     Turn,
     task_from_row,
 )
+from codepaint_env.episode.tools import check_tools
 from codepaint_env.registration import env_language
 from codepaint_env.render.languages import LANGUAGES
 from rewards.base import prompt_text
@@ -122,11 +133,32 @@ class CodePaintToolEnv(PicklesAsArguments):
             policies; see the module docstring). Default: text only.
         image_size: With ``images``, the largest side of the picture sent to the policy, in pixels
             (downscaled keeping its aspect ratio; never upscaled). ``None`` sends the render as it is.
+        tools: Search tools offered as methods (``("search",)``...; ``None``: ``CODEPAINT_TOOLS``, else
+            none); see the module docstring.
+        max_tool_calls: Their budget per episode (``None``: ``CODEPAINT_MAX_TOOL_CALLS``, else 3).
         **env_kwargs: ``tasks`` and ``split`` (the tasks a row's ``task_id`` is found in; ``split``
             defaults to ``None``: train and eval), ``renderer``, and any
             :class:`~codepaint_env.episode.EpisodeSettings` field (``success_threshold``,
             ``reward_mode``, ``feedback``...; ``render_seed`` is ``seed``).
     """
+
+    #: The class a tool set's class was made from (itself for the class without tools).
+    _tool_base: type | None = None
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> CodePaintToolEnv:
+        """An instance of the class whose methods are the tools asked for (TRL lists tools on the class)."""
+        tools = kwargs.get("tools")
+        if tools is None:
+            from codepaint_env.scoring.trainer import TrainerConfig
+
+            tools = TrainerConfig.from_environ().tools
+        base = cls._tool_base or cls
+        return PicklesAsArguments.__new__(_with_tools(base, check_tools(tools)), *args, **kwargs)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its arguments, rebuilt through the class without tools (it makes the tools' class)."""
+        args, kwargs = self._built_with
+        return (_rebuild_env, (self._tool_base or type(self), args, kwargs))
 
     def __init__(
         self,
@@ -139,6 +171,8 @@ class CodePaintToolEnv(PicklesAsArguments):
         no_submission_reward: float = -1.0,
         images: bool = False,
         image_size: int | None = None,
+        tools: Any = None,
+        max_tool_calls: int | None = None,
         **env_kwargs: Any,
     ) -> None:
         if reward_aggregation not in AGGREGATIONS:
@@ -147,7 +181,8 @@ class CodePaintToolEnv(PicklesAsArguments):
         self._config = {"env_id": env_id, "reward": reward, "max_turns": max_turns, "size": size,
                         "reward_aggregation": reward_aggregation,
                         "no_submission_reward": no_submission_reward, "images": images,
-                        "image_size": image_size, **env_kwargs}
+                        "image_size": image_size, "tools": tools, "max_tool_calls": max_tool_calls,
+                        **env_kwargs}
         language = env_language(env_id)
         kept = {k: env_kwargs.pop(k) for k in _RESOURCE_KEYS if k in env_kwargs}
         if "render_seed" in env_kwargs:
@@ -155,7 +190,8 @@ class CodePaintToolEnv(PicklesAsArguments):
         settings = EpisodeSettings.from_config(
             reward=reward if isinstance(reward, str) else None, max_turns=max_turns, size=size,
             reward_aggregation=reward_aggregation, images=images, image_size=image_size,
-            image_placement="tool", picture_form="image", **env_kwargs)
+            image_placement="tool", picture_form="image", tools=None if tools is None else check_tools(tools),
+            max_tool_calls=max_tool_calls, **env_kwargs)
         self._resources = EpisodeResources(settings, reward=reward, renderer=kept.get("renderer"),
                                            tasks=kept.get("tasks"), language=language,
                                            split=kept.get("split"))
@@ -163,7 +199,9 @@ class CodePaintToolEnv(PicklesAsArguments):
         self._episode: Episode | None = None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._config['env_id']!r}, max_turns={self.max_turns})"
+        tools = self._resources.settings.tools
+        return (f"{type(self).__name__}({self._config['env_id']!r}, max_turns={self.max_turns}"
+                + (f", tools={tools!r})" if tools else ")"))
 
     # ------------------------------------------------------------------ read-only state (not tools)
     @property
@@ -287,6 +325,17 @@ class CodePaintToolEnv(PicklesAsArguments):
         return self._episode.outcome().value
 
     # ------------------------------------------------------------------ internals
+    def _call_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
+        """Answer one call of a search tool method (the episode's tool step): the tool result's content."""
+        episode = self._episode
+        if episode is None:
+            return "No task has been started yet; there is nothing to look up for."
+        if episode.done:
+            return "The episode is over; this call was not run."
+        step = episode.call_tools([ToolCall(name, arguments)])
+        assert step.message is not None
+        return step.message["content"]
+
     def _instruction(self) -> str:
         program = LANGUAGES[self.language].noun if self.language in LANGUAGES else "program"
         scored = {"last": "your last submission is scored", "best": "your best submission is scored",
@@ -298,9 +347,16 @@ class CodePaintToolEnv(PicklesAsArguments):
         else:
             budget = (f"You may revise and resubmit up to {n - 1} more time{'s' if n > 2 else ''} "
                       f"({n} submissions in all); {scored}.")
-        return (f"Submit your answer by calling the `submit_code` tool with the complete {program} as "
+        said = (f"Submit your answer by calling the `submit_code` tool with the complete {program} as "
                 "`code`. It is rendered and scored, and you get back whether it rendered, any errors and its "
                 "reward. " + budget)
+        tools = self._resources.settings.tools
+        if tools:
+            names = " and ".join(f"`{t}`" for t in tools)
+            n = self._resources.settings.max_tool_calls
+            said += (f" Before you submit you may call {names} to look up what the thing you are asked to "
+                     f"draw looks like (at most {n} call{'s' if n != 1 else ''}).")
+        return said
 
     def _budget_line(self) -> str:
         if not self.done:
@@ -317,3 +373,61 @@ class CodePaintToolEnv(PicklesAsArguments):
             return "The task is already solved; this submission was not scored."
         return (f"You have used all {self.max_turns} submissions; this one was not scored. "
                 "Your earlier submissions stand.")
+
+
+# ---------------------------------------------------------------------- the search tool methods
+class _SearchMethods:
+    """The search tools as methods: a tool set's class takes the ones it offers (see ``_with_tools``)."""
+
+    def _call_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
+        raise NotImplementedError
+
+    def search(self, query: str, k: int = 3) -> ToolResult:
+        """Look up the facts of a named thing before drawing it: its colours, counts and layout.
+
+        Covers national flags, road and safety signs, symbols, card suits, games, planets and the rainbow.
+        Each call counts against the episode's tool budget and draws nothing.
+
+        Args:
+            query: A few words naming what to look up, for example "flag of Sweden".
+            k: How many fact cards to return, from 1 to 5.
+
+        Returns:
+            The fact cards, best first, and how many tool calls are left.
+        """
+        return self._call_tool("search", {"query": query, "k": k})
+
+    def search_references(self, query: str, k: int = 2) -> ToolResult:
+        """Find reference programs whose prompts match a few words, each with its code (and its picture).
+
+        Each call counts against the episode's tool budget and draws nothing.
+
+        Args:
+            query: A few words naming the subject, for example "red flower".
+            k: How many references to return, from 1 to 5.
+
+        Returns:
+            The references, best first, and how many tool calls are left.
+        """
+        return self._call_tool("search_references", {"query": query, "k": k})
+
+
+_CLASSES: dict[tuple[type, tuple[str, ...]], type] = {}
+
+
+def _rebuild_env(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return cls(*args, **kwargs)
+
+
+def _with_tools(cls: type, tools: tuple[str, ...]) -> type:
+    """``cls``, or its subclass with a method per tool (one class per tool set, kept: TRL compares types)."""
+    if not tools:
+        return cls
+    key = (cls, tuple(sorted(tools)))
+    made = _CLASSES.get(key)
+    if made is None:
+        methods = {name: _SearchMethods.__dict__[name] for name in key[1]}
+        made = _CLASSES[key] = type(cls.__name__, (cls,), {"__module__": cls.__module__, "_tool_base": cls,
+                                                           **methods})
+        made.__qualname__ = f"{cls.__qualname__}[{','.join(key[1])}]"
+    return made

@@ -51,6 +51,16 @@ answered with a user message. ``keep_last_images=k`` keeps the pictures of the l
 in each request and replaces older ones by the text :data:`OLDER_PICTURE` (the harness rewrites
 the history it sends; verifiers records the rewritten request as a new branch of the trace).
 
+**Search before drawing** (``search_tools=["search"]`` or ``["search", "search_references"]``;
+``max_tool_calls``): the harness sends the tools' schemas with every request (and their
+instruction in the system prompt), and the episode runs even with ``max_turns=1``: a reply that
+calls them and submits nothing is answered by a ``tool`` message per call (the fact cards; the
+references with their pictures when ``images=True``) and the policy is asked again, drawing
+nothing; every call counts against ``max_tool_calls``. ``trace.info["codepaint"]`` gains
+``tool_calls`` and ``retrieved``, and the ``codepaint`` reward records ``codepaint/tool_calls`` and
+``codepaint/recall``; the cards reach the reward as the ``retrieved`` column
+(``rewards="gate:0.2,checks:0.7,search_recall:0.1"``).
+
 **Three kinds of failure** (docs/RELIABILITY.md). A broken program is a score: the reward's
 minimum. A broken installation raises :class:`~codepaint_env.core.errors.DependencyNotInstalled`
 with the fix when this module is imported without verifiers. A broken infrastructure (a render
@@ -78,6 +88,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from codepaint_env.core.errors import DependencyNotInstalled
 from codepaint_env.episode import EpisodeResources, EpisodeSettings, Turn, aggregate, parse_reply
 from codepaint_env.episode.messages import OLDER_PICTURE, SUBMIT_TOOL, with_tool_instruction
+from codepaint_env.episode.tools import check_tools, schemas, tools_instruction
 from rewards.spec import DEFAULT_REWARD
 
 try:
@@ -164,6 +175,12 @@ class CodePaintTask(vf.Task[CodePaintTaskData, vf.State, vf.TaskConfig]):  # pyr
             record = trace.info["codepaint"] = {"turns": [turn.to_dict()], "aggregation": "last"}
         outcome = aggregate([Turn(**t) for t in record["turns"]], record.get("aggregation", "last"))
         trace.record_metric("codepaint/turns", float(outcome.turns))
+        if "tool_calls" in record:
+            trace.record_metric("codepaint/tool_calls", float(record["tool_calls"]))
+            needed = set(self.data.codepaint_task().facts)
+            if needed:
+                found = needed & set(record.get("retrieved") or [])
+                trace.record_metric("codepaint/recall", len(found) / len(needed))
         for name, value in outcome.turn.breakdown.items():
             if value is not None:
                 trace.record_metric(f"codepaint/{name}", float(value))
@@ -172,7 +189,9 @@ class CodePaintTask(vf.Task[CodePaintTaskData, vf.State, vf.TaskConfig]):  # pyr
         return float(outcome.value)
 
     def _score_one(self, reply: Any) -> Turn:
-        return self.resources.episode(self.data.codepaint_task(), max_turns=1).respond(reply).turn
+        turn = self.resources.episode(self.data.codepaint_task(), max_turns=1, tools=()).respond(reply).turn
+        assert turn is not None  # no tools: every reply is drawn
+        return turn
 
 
 class CodePaintTasksetConfig(vf.TasksetConfig):  # pyright: ignore[reportUntypedBaseClass]
@@ -234,11 +253,16 @@ class CodePaintChatHarnessConfig(vf.HarnessConfig):  # pyright: ignore[reportUnt
     Attributes:
         submit_tool: Offer the ``submit_code`` tool (``image_placement="tool"``).
         keep_last_images: Keep the pictures of the last this many turns in a request (``None``: all).
+        search_tools: Search tools to offer (their schemas with every request, their instruction in
+            the system prompt).
+        max_tool_calls: Their budget (said in the instruction).
     """
 
     id: str = TASKSET_ID
     submit_tool: bool = False
     keep_last_images: int | None = Field(None, ge=1)
+    search_tools: list[str] = Field(default_factory=list)
+    max_tool_calls: int = Field(3, ge=0)
 
 
 class CodePaintChatHarness(vf.Harness[CodePaintChatHarnessConfig]):  # pyright: ignore[reportUntypedBaseClass]
@@ -279,10 +303,17 @@ class CodePaintChatHarness(vf.Harness[CodePaintChatHarnessConfig]):  # pyright: 
                             if not (m.get("role") == "system" and system))
         if self.config.submit_tool:
             messages = with_tool_instruction(messages)
+        said = tools_instruction(self.config.search_tools, self.config.max_tool_calls)
+        first = messages[0] if messages else {}
+        if said and first.get("role") == "system" and isinstance(first.get("content"), str):
+            messages[0] = {**first, "content": f"{first['content']}\n\n{said}"}
+        elif said:
+            messages.insert(0, {"role": "system", "content": said})
         messages = keep_last_pictures(messages, self.config.keep_last_images)
         kwargs: dict[str, Any] = {"model": ctx.model, "messages": messages}
-        if self.config.submit_tool:
-            kwargs["tools"] = [SUBMIT_TOOL]
+        offered = ([SUBMIT_TOOL] if self.config.submit_tool else []) + schemas(self.config.search_tools)
+        if offered:
+            kwargs["tools"] = offered
         async with AsyncOpenAI(base_url=endpoint, api_key=secret, max_retries=2) as client:
             await client.chat.completions.create(**kwargs)
         return vf.ProgramResult(exit_code=0, stdout="", stderr="")
@@ -333,6 +364,8 @@ class CodePaintEnvConfig(vf.EnvConfig):  # pyright: ignore[reportUntypedBaseClas
         keep_last_images: Pictures of the last this many turns stay in a request (``None``: all).
         reward_aggregation: The episode's reward: the ``last`` program's, the ``best`` judged one,
             or the ``mean`` of the judged ones.
+        search_tools: Search tools offered before drawing (``search``, ``search_references``).
+        max_tool_calls: Their budget per episode.
     """
 
     taskset: CodePaintTasksetConfig = CodePaintTasksetConfig()
@@ -342,20 +375,23 @@ class CodePaintEnvConfig(vf.EnvConfig):  # pyright: ignore[reportUntypedBaseClas
     image_placement: Literal["user", "tool"] = "user"
     keep_last_images: int | None = Field(None, ge=1)
     reward_aggregation: Literal["last", "best", "mean"] = "last"
+    search_tools: list[Literal["search", "search_references"]] = Field(default_factory=list)
+    max_tool_calls: int = Field(3, ge=0, le=64)
 
     @model_validator(mode="after")
     def _harness_follows_the_episode(self) -> CodePaintEnvConfig:
         """The codepaint harness's tool and picture settings are this config's; others are refused."""
-        wanted = {"submit_tool": self.image_placement == "tool", "keep_last_images": self.keep_last_images}
+        wanted = {"submit_tool": self.image_placement == "tool", "keep_last_images": self.keep_last_images,
+                  "search_tools": list(self.search_tools), "max_tool_calls": self.max_tool_calls}
         harness = self.agent.harness
         if harness is None:
             self.agent = self.agent.model_copy(update={"harness": CodePaintChatHarnessConfig(**wanted)})
         elif isinstance(harness, CodePaintChatHarnessConfig):
             if {k: getattr(harness, k) for k in wanted} != wanted:
                 self.agent = self.agent.model_copy(update={"harness": harness.model_copy(update=wanted)})
-        elif self.max_turns > 1 or self.image_placement == "tool":
-            raise ValueError(f"a multi-turn or tool-placement codepaint episode needs the {TASKSET_ID!r} "
-                             f"harness, not {harness.id!r}")
+        elif self.max_turns > 1 or self.image_placement == "tool" or self.search_tools:
+            raise ValueError(f"a multi-turn, tool-placement or search codepaint episode needs the "
+                             f"{TASKSET_ID!r} harness, not {harness.id!r}")
         return self
 
 
@@ -370,21 +406,25 @@ class CodePaintVerifiersEnv(vf.Env[CodePaintEnvConfig]):  # pyright: ignore[repo
             agents: The episode's agents (the one seat, ``agent``).
         """
         cfg = self.config
-        if cfg.max_turns == 1:
+        if cfg.max_turns == 1 and not cfg.search_tools:
             await agents.agent.run(task)
             return
         episode = await asyncio.to_thread(
             task.resources.episode, task.data.codepaint_task(), max_turns=cfg.max_turns, images=cfg.images,
-            image_placement=cfg.image_placement, reward_aggregation=cfg.reward_aggregation)
+            image_placement=cfg.image_placement, reward_aggregation=cfg.reward_aggregation,
+            tools=tuple(cfg.search_tools), max_tool_calls=cfg.max_tool_calls)
         async with agents.agent.interaction(task) as chat:
             segment = await chat.turn()
             while not segment.terminated:
                 step = await asyncio.to_thread(episode.respond, list(segment.messages))
-                chat.trace.info["codepaint"] = {"turns": [t.to_dict() for t in episode.turns],
-                                                "aggregation": cfg.reward_aggregation}
+                record: dict[str, Any] = {"turns": [t.to_dict() for t in episode.turns],
+                                          "aggregation": cfg.reward_aggregation}
+                if episode.search_log is not None:
+                    record.update(tool_calls=episode.tool_calls, retrieved=episode.retrieved)
+                chat.trace.info["codepaint"] = record
                 if step.message is None:
                     break
-                segment = await chat.turn([step.message])
+                segment = await chat.turn(list(step.messages))
 
     async def stop(self) -> None:
         """Close the taskset's renderer when the environment stops serving."""
@@ -398,7 +438,8 @@ def load_environment(suite: str = "svg", *, rewards: str | None = None, max_turn
                      keep_last_images: int | None = None,
                      reward_aggregation: Literal["last", "best", "mean"] = "last",
                      split: str | None = "train", language: str | None = None, size: int | None = None,
-                     feedback: Literal["short", "full"] = "short") -> CodePaintVerifiersEnv:
+                     feedback: Literal["short", "full"] = "short", search_tools: Any = (),
+                     max_tool_calls: int = 3) -> CodePaintVerifiersEnv:
     """A verifiers environment over a codepaint suite (see the module docstring).
 
     Args:
@@ -414,6 +455,8 @@ def load_environment(suite: str = "svg", *, rewards: str | None = None, max_turn
         language: Only this language's tasks.
         size: Render size (``None``: each task's own).
         feedback: ``"short"`` or ``"full"`` feedback text.
+        search_tools: Search tools offered before drawing (``["search"]`` or ``"search,search_references"``).
+        max_tool_calls: Their budget per episode.
 
     Returns:
         The environment (its config is ``env.config``, what ``vf.EvalConfig(env=...)`` takes).
@@ -426,7 +469,8 @@ def load_environment(suite: str = "svg", *, rewards: str | None = None, max_turn
                                      feedback=feedback, **({"reward": rewards} if rewards else {}))
     config = CodePaintEnvConfig(taskset=taskset, max_turns=max_turns, images=images,
                                 image_placement=image_placement, keep_last_images=keep_last_images,
-                                reward_aggregation=reward_aggregation)
+                                reward_aggregation=reward_aggregation,
+                                search_tools=list(check_tools(search_tools)), max_tool_calls=max_tool_calls)
     env = vf.load_environment(config)
     assert isinstance(env, CodePaintVerifiersEnv)
     return env

@@ -57,6 +57,17 @@ sampled with it in view: their rollout log-probs (``response_logprobs``, used by
 correction) come from a slightly different context. Leave it unset for an exactly on-policy
 sequence; ``image_size`` downscales the pictures instead (fewer image tokens each).
 
+**Search before drawing** (``search_tools: [search]`` or ``[search, search_references]``, or
+``CODEPAINT_TOOLS``; ``max_tool_calls``): the tools' schemas go to the chat template with the
+others and the replies are parsed with verl's tool parser (``rollout.multi_turn.format``, e.g.
+``hermes`` for Qwen); a reply that calls them and submits nothing is a search step of the episode:
+nothing is drawn, each call is answered by a ``tool`` message (the fact cards, or reference
+programs with their pictures when pictures are shown), tokenized into the sequence with
+``response_mask`` 0, and the policy goes on. ``num_turns`` counts those messages; the cards found
+reach the reward as the ``retrieved`` column (``CODEPAINT_REWARD=gate:0.2,checks:0.7,search_recall:0.1``),
+and ``reward_extra_info`` gains ``tool_calls`` and ``recall``. (verl's own ``tools`` argument stays unused:
+the loop's tools are the episode's.)
+
 **Rewards.** ``reward_score`` is the reward of the last program (``reward_aggregation="last"``,
 default: the program the policy ends with is its answer), the best judged one (``"best"``) or the
 mean of the judged ones (``"mean"``).
@@ -107,6 +118,7 @@ from codepaint_env.episode import (
     task_from_row,
 )
 from codepaint_env.episode.messages import OLDER_PICTURE, SUBMIT_TOOL
+from codepaint_env.episode.tools import schemas
 from codepaint_env.integrations.verl import verl_answer
 
 try:
@@ -139,13 +151,17 @@ _PLACEMENTS = ("user", "tool")
 
 @dataclass
 class _Picture:
-    """A picture shown in the context: where its message's tokens are, and its text-only stand-in."""
+    """The pictures of one answer in the context: where its messages' tokens are, their text-only stand-in.
 
-    image: Image.Image
-    start: int  # the message's tokens are ids[start:end]
+    An answer is a turn's feedback (one message, one picture) or a search step's (its messages,
+    the references' pictures).
+    """
+
+    images: list[Image.Image]
+    start: int  # the messages' tokens are ids[start:end]
     end: int
-    message_index: int
-    text_message: dict[str, Any] | None = None  # the message with OLDER_PICTURE instead of the picture
+    message_indices: list[int]
+    text_messages: list[dict[str, Any]] = field(default_factory=list)  # OLDER_PICTURE for the pictures
     text_ids: list[int] = field(default_factory=list)
     text_mask: list[int] = field(default_factory=list)
     text_logprobs: list[float] | None = None
@@ -164,7 +180,7 @@ class _Context:
 
     def images(self) -> list[Any]:
         """Every picture in the context, in the order of its placeholders."""
-        return self.prompt_images + [p.image for p in self.pictures if p.shown]
+        return self.prompt_images + [image for p in self.pictures if p.shown for image in p.images]
 
     def hide(self, picture: _Picture, messages: list[dict[str, Any]]) -> None:
         """Swap ``picture``'s message for its text-only stand-in, in the tokens and in ``messages``."""
@@ -179,8 +195,8 @@ class _Context:
         delta = len(new) - (end - start)
         picture.end = start + len(new)
         picture.shown = False
-        assert picture.text_message is not None
-        messages[picture.message_index] = picture.text_message
+        for index, text_message in zip(picture.message_indices, picture.text_messages, strict=True):
+            messages[index] = text_message
         for later in self.pictures:
             if later.start > start:
                 later.start += delta
@@ -203,6 +219,8 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         reward: A reward spec over ``CODEPAINT_REWARD`` (``None``: the environment's).
         reward_aggregation: ``"last"`` (the last program's reward), ``"best"`` (the best judged) or
             ``"mean"`` (the mean of the judged ones).
+        search_tools: Search tools offered (``["search"]``...; ``None``: ``CODEPAINT_TOOLS``, else none).
+        max_tool_calls: Their budget per trajectory (``None``: ``CODEPAINT_MAX_TOOL_CALLS``, else 3).
         feedback: ``"short"`` or ``"full"`` feedback text (see ``CodePaintEnv``).
         success_threshold: End the trajectory when a program's reward reaches it (``None``: never).
         *args, **kwargs: verl's (``AgentLoopBase``): ``trainer_config``, ``server_manager``,
@@ -218,7 +236,8 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
                  image_placement: str = "user", keep_last_images: int | None = None,
                  image_size: int | None = None, reward: str | None = None,
                  reward_aggregation: str = "last", feedback: str = "short",
-                 success_threshold: float | None = None, **kwargs: Any) -> None:
+                 success_threshold: float | None = None, search_tools: Any = None,
+                 max_tool_calls: int | None = None, **kwargs: Any) -> None:
         kwargs.pop("tools", None)
         super().__init__(*args, **kwargs)
         if keep_last_images is not None and int(keep_last_images) < 1:
@@ -233,7 +252,8 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
             reward=reward, max_turns=int(max_turns), images=multimodal if images is None else bool(images),
             image_placement=image_placement, image_size=None if image_size is None else int(image_size),
             reward_aggregation=reward_aggregation, feedback=feedback, success_threshold=success_threshold,
-            picture_form="image")
+            picture_form="image", tools=None if search_tools is None else _names(search_tools),
+            max_tool_calls=None if max_tool_calls is None else int(max_tool_calls))
         if settings.config.unjudged_group_mean:
             raise ValueError("CODEPAINT_UNJUDGED_REWARD=group_mean needs the whole group, and an agent loop "
                              "scores one trajectory: give a number (an unjudged trajectory is marked "
@@ -243,8 +263,12 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         self.keep_last_images = None if keep_last_images is None else int(keep_last_images)
         self.response_length = int(self.rollout_config.response_length)
         self.tool_schema = OpenAIFunctionToolSchema.model_validate(SUBMIT_TOOL)
+        offered = ([SUBMIT_TOOL] if settings.image_placement == "tool" else []) + schemas(settings.tools)
+        #: Every tool offered (verl's schema objects), and their names.
+        self.tool_schemas = [OpenAIFunctionToolSchema.model_validate(t) for t in offered]
+        self.tool_names = {t["function"]["name"] for t in offered}
         self.tool_parser = (ToolParser.get_tool_parser(self.rollout_config.multi_turn.format, self.tokenizer)
-                            if settings.image_placement == "tool" else None)
+                            if offered else None)
 
     @property
     def settings(self) -> EpisodeSettings:
@@ -273,7 +297,7 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
             hint=" (write the rows with codepaint export parquet)")
         episode = await asyncio.to_thread(self.resources.episode, task, render_seed=seed)
         messages = episode.opening(kwargs["raw_prompt"])
-        tools = ([self.tool_schema.model_dump(exclude_unset=True, exclude_none=True)]
+        tools = ([t.model_dump(exclude_unset=True, exclude_none=True) for t in self.tool_schemas]
                  if episode.tools else None)
 
         multi_modal = await self.process_multi_modal_info(messages)
@@ -320,27 +344,30 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
             if step.message is None or len(ctx.mask) >= self.response_length:
                 break
 
-            # the episode's answer: the picture (if any) and the feedback, as the next message
+            # the episode's answer: the feedback with its picture (if any) as the next message, or a search
+            # step's answers (a tool message per call, the references' pictures in them)
             messages.append(assistant)
-            message, picture = step.message, step.picture
-            if picture is not None:
+            new = list(step.messages)
+            pictures = _images_in(new)
+            if pictures:
                 self._assert_mm_supported(True)
             previous = list(messages)
             merged, mask, logprobs = await self.ct_merge_context_msg(
-                previous, [*previous, message], ctx.ids, ctx.mask, ctx.logprobs or None, tools=tools)
+                previous, [*previous, *new], ctx.ids, ctx.mask, ctx.logprobs or None, tools=tools)
             if len(mask) >= self.response_length:  # the answer does not fit: the trajectory ends here
                 break
             start = len(ctx.ids) - merged.removed_prefix_token_count
             shown = None
-            if picture is not None:
-                shown = _Picture(picture, start, len(merged.token_ids), len(messages))
+            if pictures:
+                shown = _Picture(pictures, start, len(merged.token_ids),
+                                 list(range(len(messages), len(messages) + len(new))))
                 if self.keep_last_images is not None:
-                    await self._text_stand_in(shown, previous, message, ctx, tools)
+                    await self._text_stand_in(shown, previous, new, ctx, tools)
             ctx.ids, ctx.mask = merged.token_ids, mask
             if ctx.logprobs:
                 ctx.logprobs = logprobs or []
-            messages.append(message)
-            env_messages += 1
+            messages.extend(new)
+            env_messages += len(new)
             if shown is not None:
                 ctx.pictures.append(shown)
                 if self.keep_last_images is not None:
@@ -352,31 +379,34 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
 
     # ------------------------------------------------------------------ the pieces
     async def _reply(self, token_ids: Sequence[int]) -> tuple[Reply, dict[str, Any]]:
-        """The reply (its ``submit_code`` call, if any: the episode parses it) and it as a chat message."""
+        """The reply (its tool calls, if any: the episode parses them) and it as a chat message."""
         text = await asyncio.to_thread(self.tokenizer.decode, list(token_ids), skip_special_tokens=True)
         if self.tool_parser is None:
             return parse_reply(text), {"role": "assistant", "content": text}
-        content, calls = await self.tool_parser.extract_tool_calls(list(token_ids), [self.tool_schema])
-        reply = parse_reply(text, [c for c in calls if c.name == SUBMIT_TOOL["function"]["name"]][:1])
-        if not reply.tool:
+        content, calls = await self.tool_parser.extract_tool_calls(list(token_ids), self.tool_schemas)
+        ours = [c for c in calls if c.name in self.tool_names]
+        submit = SUBMIT_TOOL["function"]["name"]
+        reply = parse_reply(text, [c for c in ours if c.name == submit][:1] or ours)
+        if not reply.calls:
             return reply, {"role": "assistant", "content": text}
-        call = next(c for c in calls if c.name == SUBMIT_TOOL["function"]["name"])
-        function, _ = OpenAIFunctionCallSchema.from_openai_function_parsed_schema(
-            OpenAIFunctionParsedSchema(name=call.name, arguments=call.arguments))
-        tool_call: dict[str, Any] = {"type": "function", "function": function.model_dump()}
-        if reply.call_id is not None:
-            tool_call["id"] = reply.call_id
-        return reply, {"role": "assistant", "content": content or "", "tool_calls": [tool_call]}
+        tool_calls = []
+        for call in [c for c in ours if c.name == submit][:1] or ours:
+            function, _ = OpenAIFunctionCallSchema.from_openai_function_parsed_schema(
+                OpenAIFunctionParsedSchema(name=call.name, arguments=call.arguments))
+            tool_call: dict[str, Any] = {"type": "function", "function": function.model_dump()}
+            if reply.tool and call.name == submit and reply.call_id is not None:
+                tool_call["id"] = reply.call_id
+            tool_calls.append(tool_call)
+        return reply, {"role": "assistant", "content": content or "", "tool_calls": tool_calls}
 
-    async def _text_stand_in(self, shown: _Picture, previous: list[dict[str, Any]], message: dict[str, Any],
+    async def _text_stand_in(self, shown: _Picture, previous: list[dict[str, Any]], new: list[dict[str, Any]],
                              ctx: _Context, tools: list[dict[str, Any]] | None) -> None:
-        """Tokenize ``message`` with :data:`OLDER_PICTURE` for its picture, at the same place."""
-        text = "\n".join(p["text"] for p in message["content"] if p.get("type") == "text")
-        text_message = {**message, "content": [{"type": "text", "text": f"{OLDER_PICTURE}\n{text}"}]}
+        """Tokenize ``new`` with :data:`OLDER_PICTURE` for their pictures, at the same place."""
+        text_messages = [_text_only(m) for m in new]
         merged, mask, logprobs = await self.ct_merge_context_msg(
-            previous, [*previous, text_message], ctx.ids, ctx.mask, ctx.logprobs or None, tools=tools)
+            previous, [*previous, *text_messages], ctx.ids, ctx.mask, ctx.logprobs or None, tools=tools)
         first = len(merged.token_ids) - len(mask)
-        shown.text_message = text_message
+        shown.text_messages = text_messages
         shown.text_ids = merged.token_ids[shown.start:]
         shown.text_mask = mask[shown.start - first:]
         shown.text_logprobs = None if logprobs is None else logprobs[shown.start - first:]
@@ -396,9 +426,14 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
         turns = episode.turns
         outcome = episode.outcome()
         scored = episode.scored()
+        search = {}
+        if episode.search_log is not None:
+            needed = set(episode.task.facts)
+            search = {"tool_calls": float(episode.tool_calls),
+                      "recall": len(needed & set(episode.retrieved)) / len(needed) if needed else None}
         extra_fields.update({
             "reward_extra_info": {**verl_answer(scored), "turns": float(outcome.turns),
-                                  "unjudged_turns": float(outcome.unjudged_turns)},
+                                  "unjudged_turns": float(outcome.unjudged_turns), **search},
             "turn_scores": [t.value for t in turns],
             "tool_rewards": [],
             "codepaint_turns": [t.to_dict() for t in turns],
@@ -415,6 +450,28 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
             metrics=metrics,
             extra_fields=extra_fields,
         )
+
+
+def _names(tools: Any) -> tuple[str, ...]:
+    """Tool names from the YAML: a list (an OmegaConf ``ListConfig`` too) or a comma-separated string."""
+    if isinstance(tools, str):
+        return tuple(t.strip() for t in tools.split(",") if t.strip())
+    return tuple(str(t) for t in tools)
+
+
+def _images_in(messages: Sequence[dict[str, Any]]) -> list[Image.Image]:
+    """The PIL pictures in messages' content parts (``{"type": "image", "image": ...}``), in order."""
+    return [p["image"] for m in messages if isinstance(m.get("content"), list) for p in m["content"]
+            if isinstance(p, dict) and p.get("type") == "image"]
+
+
+def _text_only(message: dict[str, Any]) -> dict[str, Any]:
+    """``message`` with its pictures left out (:data:`OLDER_PICTURE` before its text)."""
+    content = message.get("content")
+    if not isinstance(content, list) or not any(p.get("type") == "image" for p in content):
+        return message
+    text = "\n".join(p["text"] for p in content if p.get("type") == "text")
+    return {**message, "content": [{"type": "text", "text": f"{OLDER_PICTURE}\n{text}"}]}
 
 
 if __name__ == "__main__":  # the YAML's path, for agent_loop_config_path=$(python -m ...)

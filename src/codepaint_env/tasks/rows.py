@@ -22,11 +22,16 @@ from rewards.base import prompt_text
 if TYPE_CHECKING:
     from codepaint_env.tasks.task import Task
 
-__all__ = ["ROW_COLUMNS", "row_columns", "task_from_row"]
+__all__ = ["ROLLOUT_COLUMNS", "ROW_COLUMNS", "row_columns", "task_from_row"]
 
+#: What a rollout adds to its task's columns: the fact cards its searches returned (``retrieved``, what
+#: ``search_recall`` reads) and its tool calls. An episode with search tools hands them to its reward; a
+#: trainer that searched outside codepaint passes them in its rows (verl's ``extra_info``, a label...).
+ROLLOUT_COLUMNS: tuple[str, ...] = ("retrieved", "tool_calls")
 #: The columns a reward receives: the task's (what ``Task.columns()`` writes: the gate's text rules
-#: ``allow_text`` and ``ocr`` and the ``checks`` of ``visual_checks`` among them), plus the render seed.
-ROW_COLUMNS: tuple[str, ...] = (*TASK_COLUMNS, "seed")
+#: ``allow_text`` and ``ocr`` and the ``checks`` of ``visual_checks`` among them), the render seed, and
+#: the rollout's (:data:`ROLLOUT_COLUMNS`, when a row has them).
+ROW_COLUMNS: tuple[str, ...] = (*TASK_COLUMNS, "seed", *ROLLOUT_COLUMNS)
 
 
 def row_columns(row: Mapping[str, Any] | None, *, size: Any = "512", seed: int = 0) -> dict[str, Any]:

@@ -4,6 +4,13 @@ The observation's fields are the turn's record (:class:`~codepaint_env.episode.T
 its dataclass fields, plus what a reset already knows (``prompt``, ``task_id``, ``language``,
 ``max_turns``) and the picture (``image``, base64 PNG): a field added to the record reaches OpenEnv
 with no edit here.
+
+**Search before drawing** (``codepaint openenv --tools search``, or ``CODEPAINT_TOOLS``): an action
+``{"tool": "search", "query": "flag of Sweden", "k": 3}`` (or ``search_references``) is a search step:
+nothing is drawn; the observation's ``feedback`` is the result and the calls left, ``tool_result``
+each call's result (the cards' ids and texts, or the references), ``tool_calls`` and ``retrieved``
+the episode's so far, the reward 0.0, ``done`` False; ``step_count`` counts it. ``code`` and ``tool``
+are exclusive (422 for both or neither); a tool the server does not offer is a 400.
 """
 
 from __future__ import annotations
@@ -15,11 +22,11 @@ import typing
 import uuid
 from typing import Any, ClassVar, Optional
 
-from pydantic import Field, create_model, field_validator
+from pydantic import Field, create_model, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.episode import Episode, EpisodeOver, EpisodeResources, EpisodeSettings, Turn
+from codepaint_env.episode import Episode, EpisodeOver, EpisodeResources, EpisodeSettings, ToolCall, Turn
 from codepaint_env.episode.feedback import MAX_CODE_CHARS
 
 try:
@@ -47,19 +54,34 @@ class BadRequest(ValueError):
 
 # ---------------------------------------------------------------------- the wire types
 class CodePaintAction(Action):
-    """A program to render and score.
+    """A program to render and score, or a search tool to call.
 
     Attributes:
         code: The program, or a model completion with it in a Markdown fence (it is extracted).
         language: Optional; when given, it must be the served environment's language.
+        tool: Instead of ``code``: a search tool (``search``, ``search_references``) the server offers.
+        query: The tool's query (a few words).
+        k: How many results (default: the tool's own, 3 or 2).
     """
 
     #: The language this server's environment speaks (set on the subclass the server serves).
     served_language: ClassVar[str | None] = None
 
-    code: str = Field(..., max_length=MAX_CODE_CHARS, description="the program (fenced or bare)")
+    code: str | None = Field(default=None, max_length=MAX_CODE_CHARS,
+                             description="the program (fenced or bare); or give tool and query")
     language: str | None = Field(default=None, description="the program's language; must be the "
                                  "environment's (svg, p5, ...) when given")
+    tool: str | None = Field(default=None, max_length=64, description="a search tool to call instead of "
+                             "drawing: search, search_references")
+    query: str | None = Field(default=None, max_length=1000, description="the tool's query (a few words)")
+    k: int | None = Field(default=None, ge=1, le=100, description="how many results (the tool caps it at 5)")
+
+    @model_validator(mode="after")
+    def _code_or_tool(self) -> CodePaintAction:
+        if (self.code is None) == (self.tool is None):
+            raise PydanticCustomError("code_or_tool", "give code (a program to draw) or tool and query (a "
+                                      "search), not both and not neither", {})
+        return self
 
     @field_validator("language")
     @classmethod
@@ -95,12 +117,18 @@ def _record_fields() -> dict[str, Any]:
         if f.name in Observation.model_fields:  # ``reward``: OpenEnv's own, the same value
             continue
         kind = hints[f.name]
-        default: Any = {} if f.default_factory is not dataclasses.MISSING else None  # type: ignore[misc]
+        default: Any = None
+        if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+            default = f.default_factory()  # type: ignore[misc]
+        elif f.default is not dataclasses.MISSING:
+            default = f.default
         if f.name in ("code", "feedback"):
             default = ""
         elif f.name == "turn":
             default = 0
         out[f.name] = (Optional[kind], Field(default=default, description=f"the turn's {f.name}"))  # noqa: UP045
+    out["tool_result"] = (Optional[list[dict[str, Any]]], Field(  # noqa: UP045
+        default=None, description="a search step's results, one per call (None after a drawing turn)"))
     return out
 
 
@@ -228,11 +256,18 @@ class CodePaintEnvironment(Environment):  # pyright: ignore[reportUntypedBaseCla
                                  "seed only choose the task of a step that starts an episode)")
             assert self.episode is not None
             try:
-                step = self.episode.respond(action.code)
+                if action.tool is not None:
+                    step = self.episode.call_tools([self._tool_call(action)])
+                else:
+                    step = self.episode.respond(action.code or "")
             except EpisodeOver:
                 raise BadRequest("the episode is over: reset to start another") from None
+            except ValueError as e:  # the server offers no tools
+                raise BadRequest(str(e)) from None
             self._state.step_count += 1
             self._state.done = step.done
+            if step.turn is None:
+                return self._observation(self.episode, None, tools=step.info.get("tools"))
             if step.turn.value is not None:
                 self._state.last_value = float(step.turn.value)
             return self._observation(self.episode, step.turn)
@@ -260,12 +295,28 @@ class CodePaintEnvironment(Environment):  # pyright: ignore[reportUntypedBaseCla
         """Nothing to free: the renderer and the reward are the server's, shared by every session."""
 
     # ------------------------------------------------------------------ internals
-    def _observation(self, episode: Episode, turn: Turn | None) -> Any:
+    def _tool_call(self, action: CodePaintAction) -> ToolCall:
+        offered = self.resources.settings.tools
+        if action.tool not in offered:
+            known = ", ".join(offered) if offered else "none (codepaint openenv --tools search)"
+            raise BadRequest(f"this server offers no tool {action.tool!r}; its tools: {known}")
+        arguments: dict[str, Any] = {} if action.query is None else {"query": action.query}
+        if action.k is not None:
+            arguments["k"] = action.k
+        return ToolCall(str(action.tool), arguments)
+
+    def _observation(self, episode: Episode, turn: Turn | None,
+                     tools: list[dict[str, Any]] | None = None) -> Any:
         res = episode.last_result
         image = None if res is None or res.png is None else base64.b64encode(res.png).decode("ascii")
         record = {} if turn is None else turn.to_dict()  # every field of the record (a reset has none)
         record.setdefault("code", episode.code)
         record.setdefault("feedback", episode.feedback)
+        if episode.search_log is not None:
+            record.setdefault("tool_calls", episode.tool_calls)
+            record.setdefault("retrieved", episode.retrieved)
+        if tools is not None:
+            record.update(tool_result=tools, reward=0.0)
         return CodePaintObservation(
             done=episode.done, prompt=episode.task.prompt, task_id=episode.task.id,
             language=self.resources.language or "", image=image, max_turns=episode.max_turns,

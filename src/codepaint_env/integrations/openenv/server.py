@@ -97,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-turns", type=int, default=3, help="turns per episode (default 3)")
     p.add_argument("--size", default="512", help="render size, 512 or WxH (default 512)")
     p.add_argument("--feedback", default="short", choices=("short", "full"), help="feedback detail")
+    p.add_argument("--tools", default=None, metavar="NAMES",
+                   help="search tools an action may call: search, search_references (comma-separated; "
+                   "default CODEPAINT_TOOLS, else none)")
+    p.add_argument("--max-tool-calls", type=int, default=None, metavar="N",
+                   help="tool calls an episode may make (default CODEPAINT_MAX_TOOL_CALLS, else 3)")
     p.add_argument("--max-sessions", type=int, default=8, help="concurrent WebSocket sessions (default 8)")
     p.add_argument("--idle-timeout", type=float, default=600.0, metavar="S",
                    help="reap sessions idle this many seconds (default 600; 0: never)")
@@ -122,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         resources = serve_resources(args.env, reward=args.reward, tasks=args.tasks,
                                     split=None if args.split == "all" else args.split,
-                                    max_turns=args.max_turns, size=args.size, feedback=args.feedback)
+                                    max_turns=args.max_turns, size=args.size, feedback=args.feedback,
+                                    tools=args.tools, max_tool_calls=args.max_tool_calls)
     except (BadRequest, ValueError) as e:
         parser.error(str(e))
     try:
