@@ -26,6 +26,8 @@ from rewards.checks.spec import AREAS, Check, target_words
 RELATION_MARGIN = 0.1
 TOUCH_DISTANCE = 0.02
 INSIDE_SHARE = 0.9  # the share of a region that must lie inside the other colour's filled regions
+#: A region narrower than this (analysis pixels) has its shape read at the canvas's own resolution.
+DETAIL_BELOW = 40
 
 
 @dataclass(frozen=True)
@@ -176,9 +178,13 @@ def _position(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
 
 def _shape(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     shape = p["shape"]
-    return _each(_regions(pic, p), p["colour"], lambda r: is_shape(r, shape),
+
+    def seen(r: Region) -> Region:  # a small object's shape is read at the canvas's own resolution
+        return pic.detailed(r, p["colour"], p["tolerance"]) if min(r.crop.shape) < DETAIL_BELOW else r
+
+    return _each(_regions(pic, p), p["colour"], lambda r: is_shape(seen(r), shape),
                  f"every {p['colour'].name} region to look like a {shape}",
-                 lambda r: f"looks like {looks_like(r)}")
+                 lambda r: f"looks like {looks_like(seen(r))}")
 
 
 def _not_cut(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:

@@ -33,7 +33,9 @@ class Picture:
 
     def __init__(self, image: Image.Image, side: int = ANALYSIS_SIDE) -> None:
         im = image.convert("RGB")
+        self.source = im  # the canvas as rendered: small regions' shapes are read there (:meth:`detailed`)
         scale = min(1.0, side / max(im.size))
+        self.scale = scale
         if scale < 1.0:
             size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
             im = im.resize(size, Image.Resampling.BOX)
@@ -80,6 +82,31 @@ class Picture:
         if key not in self._regions:
             self._regions[key] = regions_of(self.mask(colour, tolerance) & ~self.seams, min_area)
         return self._regions[key]
+
+    def detailed(self, region: Region, colour: Colour, tolerance: float) -> Region:
+        """A region read again at the canvas's own resolution, where the analysis picture is coarser.
+
+        An object a few tens of pixels across at the analysis size (a small square, 12 pixels) has
+        too few pixels for its shape to survive a turn of a few degrees; the canvas as rendered has
+        two to three times as many a side. The region's box (with a margin) is cut from the canvas,
+        the colour's pixels found there the same way (its term, its seams left out), and the largest
+        of them returned, measured in fractions of the whole canvas. Where the canvas is no larger
+        than the analysis picture, the region itself.
+        """
+        if self.scale >= 1.0:
+            return region
+        factor = 1.0 / self.scale
+        left, top, right, bottom = region.box
+        sw, sh = self.source.size
+        margin = 2 * factor
+        box = (max(0, int(left * sw - margin)), max(0, int(top * sh - margin)),
+               min(sw, int(np.ceil(right * sw + margin))), min(sh, int(np.ceil(bottom * sh + margin))))
+        cut = Picture(self.source.crop(box), side=max(sw, sh))
+        found = regions_of(cut.mask(colour, tolerance) & ~cut.seams, 0.0)
+        if not found:
+            return region
+        best = found[0]
+        return Region(best.crop, best.left + box[0], best.top + box[1], sw, sh)
 
     @property
     def seams(self) -> np.ndarray:

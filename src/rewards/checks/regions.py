@@ -172,19 +172,26 @@ class Region:
 
     @property
     def aspect(self) -> float:
-        """Width over height of its upright box (:attr:`upright`; within 1° of upright, its own box)."""
-        h, w = self.upright.shape
-        return w / h
+        """Width over height of its upright frame (:attr:`frame`; within 1° of upright, its own box)."""
+        return self.frame.aspect
 
-    @cached_property
+    @property
     def tilt(self) -> float:
         """How far it is turned from upright, in degrees in (-45, 45] (see :func:`upright_frame`)."""
-        return upright_frame(self.filled)[0]
+        return self.frame.tilt
 
     @cached_property
-    def upright(self) -> np.ndarray:
-        """The filled region turned upright by :attr:`tilt` (the crop itself within 1° of upright)."""
-        return upright_frame(self.filled)[1]
+    def frame(self) -> Frame:
+        """Its upright frame and the measures read in it (:func:`upright_frame`)."""
+        return upright_frame(self.filled)
+
+    @cached_property
+    def frames(self) -> tuple[Frame, ...]:
+        """The frames a shape may be read in: as drawn (its box, tilt 0), and its upright frame."""
+        mask = self.filled
+        h, w = mask.shape
+        box = Frame(0.0, w / h, float(mask.mean()), _pixel_corners(mask))
+        return (box,) if self.frame == box else (box, self.frame)
 
     @cached_property
     def filled(self) -> np.ndarray:
@@ -199,8 +206,8 @@ class Region:
 
     @property
     def extent(self) -> float:
-        """The filled region's share of its upright box (1 square, 0.785 disc, 0.5 triangle)."""
-        return float(self.upright.mean())
+        """The filled region's share of its upright frame (1 square, 0.785 disc, 0.5 triangle)."""
+        return self.frame.extent
 
     @cached_property
     def solidity(self) -> float:
@@ -210,18 +217,12 @@ class Region:
 
     @property
     def corners(self) -> float:
-        """How much of its upright box's four corners it fills (1 square, 0 disc, ring or upright star).
+        """How much of its upright frame's four corners it fills (1 square, 0 disc, ring or upright star).
 
-        Each corner is the right triangle whose legs are a quarter of the box's shorter side: a
+        Each corner is the right triangle whose legs are a quarter of the frame's shorter side: a
         disc never reaches it, a square fills it, an upright triangle fills the two at its base.
         """
-        box = self.upright
-        h, w = box.shape
-        k = max(1, round(0.25 * min(h, w)))
-        i, j = np.indices((h, w))
-        near = [(i + j < k), (i + (w - 1 - j) < k), ((h - 1 - i) + j < k), ((h - 1 - i) + (w - 1 - j) < k)]
-        mask = near[0] | near[1] | near[2] | near[3]
-        return float(box[mask].mean())
+        return self.frame.corners
 
     def edges_touched(self, margin: int = 0) -> list[str]:
         """The canvas edges the region reaches (within ``margin`` pixels)."""
@@ -289,67 +290,89 @@ def convex_hull_area(mask: np.ndarray) -> float:
 
 
 #: A rectangle this little larger than the smallest one around a shape is as good a frame for it.
-_NEAR_SMALLEST = 1.04
+_NEAR_SMALLEST = 1.01
 _UPRIGHT_WITHIN = 1.0  # degrees: a shape this close to upright is measured on its own pixels
 
 
-def upright_frame(mask: np.ndarray) -> tuple[float, np.ndarray]:
-    """A shape's tilt (degrees in (-45, 45]) and the shape turned upright by it.
+@dataclass(frozen=True)
+class Frame:
+    """A shape's upright frame and what is measured in it.
 
-    The frame is the smallest rectangle around the shape (rotating calipers over its convex hull);
-    of the rectangles within 4 % of the smallest, the one nearest the axes (a square's four sides
-    give one frame; a triangle's three sides give three, and the one nearest the axes is taken).
-    Turning the shape by the tilt is a nearest-neighbour resampling of the mask onto a grid of
-    the same pixel size; a shape within 1° of upright is returned as it is, so an upright shape's
-    measures are its own pixels'. A circle has no frame of its own: its tilt is whatever its
-    pixels give, and its measures do not depend on it.
+    Attributes:
+        tilt: The frame's turn from the axes, degrees in (-45, 45].
+        aspect: The frame's width over its height.
+        extent: The filled shape's share of the frame.
+        corners: How much of the frame's four corner triangles (legs a quarter of its shorter side)
+            the shape fills.
     """
+
+    tilt: float
+    aspect: float
+    extent: float
+    corners: float
+
+
+def upright_frame(mask: np.ndarray) -> Frame:
+    """A shape's upright frame: the smallest rectangle around it, and its measures there.
+
+    The frame is the smallest rectangle around the shape's convex hull (rotating calipers over the
+    hull's edges); of the rectangles within 1 % of the smallest, the one nearest the axes (a
+    square's four sides give one frame; an equilateral triangle's three give three alike). Within 1°
+    of the axes the shape is measured on its own pixels, as it always was (its box, the pixels near
+    its corners). Turned further, it is measured in the frame's own coordinates: its pixels' centres
+    turned into the frame, the extent its pixel count over the frame's area, the corners the share
+    of each corner triangle's area that pixel centres fill. No resampling: a turned shape keeps
+    every pixel it has, and the frame is the hull's, so one stray pixel cannot widen it much.
+    """
+    h, w = mask.shape
     hull = hull_points(mask)
-    if len(hull) < 3:
-        return 0.0, mask
-    points = np.array(hull)
     frames = []
     for (xa, ya), (xb, yb) in zip(hull, hull[1:] + hull[:1], strict=True):
         if (xa, ya) == (xb, yb):
             continue
         angle = np.arctan2(yb - ya, xb - xa)
-        c, s = np.cos(-angle), np.sin(-angle)
-        x = points[:, 0] * c - points[:, 1] * s
-        y = points[:, 0] * s + points[:, 1] * c
         degrees = (np.degrees(angle) + 45.0) % 90.0 - 45.0  # the edge's direction, modulo a right angle
-        frames.append(((x.max() - x.min()) * (y.max() - y.min()), float(degrees)))
-    smallest = min(area for area, _ in frames)
-    tilt = min((d for area, d in frames if area <= _NEAR_SMALLEST * smallest), key=abs)
+        frames.append((*_bounds(hull, np.radians(degrees)), float(degrees)))
+    if not frames:
+        return Frame(0.0, w / h, float(mask.mean()), _pixel_corners(mask))
+    smallest = min((u1 - u0) * (v1 - v0) for u0, u1, v0, v1, _ in frames)
+    near = [f for f in frames if (f[1] - f[0]) * (f[3] - f[2]) <= _NEAR_SMALLEST * smallest]
+    tilt = min(near, key=lambda f: abs(f[4]))[4]
     if tilt <= -45.0 + 1e-9:
         tilt = 45.0
     if abs(tilt) < _UPRIGHT_WITHIN:
-        return tilt, mask
-    return tilt, _turned(mask, -tilt)
-
-
-def _turned(mask: np.ndarray, degrees: float) -> np.ndarray:
-    """The mask turned by ``degrees`` (y down: positive turns clockwise on screen), cropped to its box."""
+        return Frame(tilt, w / h, float(mask.mean()), _pixel_corners(mask))
     ys, xs = np.nonzero(mask)
-    cx, cy = xs.mean(), ys.mean()
-    a = np.radians(degrees)
-    c, s = np.cos(a), np.sin(a)
-    corners = np.array([[x, y] for x in (xs.min() - 0.5, xs.max() + 0.5)
-                        for y in (ys.min() - 0.5, ys.max() + 0.5)])
-    rx = (corners[:, 0] - cx) * c - (corners[:, 1] - cy) * s
-    ry = (corners[:, 0] - cx) * s + (corners[:, 1] - cy) * c
-    gx = np.arange(np.floor(rx.min()), np.ceil(rx.max()) + 1.0)
-    gy = np.arange(np.floor(ry.min()), np.ceil(ry.max()) + 1.0)
-    tx, ty = np.meshgrid(gx, gy)
-    # each target point, turned back, lands on a source pixel (nearest)
-    sx = np.rint(tx * c + ty * s + cx).astype(np.int64)
-    sy = np.rint(-tx * s + ty * c + cy).astype(np.int64)
-    inside = (sx >= 0) & (sx < mask.shape[1]) & (sy >= 0) & (sy < mask.shape[0])
-    out = np.zeros(tx.shape, dtype=bool)
-    out[inside] = mask[sy[inside], sx[inside]]
-    rows, cols = np.flatnonzero(out.any(axis=1)), np.flatnonzero(out.any(axis=0))
-    if rows.size == 0:
-        return mask
-    return out[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    a = np.radians(tilt)
+    u = (xs + 0.5) * np.cos(a) + (ys + 0.5) * np.sin(a)  # pixel centres in the frame
+    v = -(xs + 0.5) * np.sin(a) + (ys + 0.5) * np.cos(a)
+    # the frame's sides half a pixel past the outermost centres: a turned edge's staircase reaches
+    # further with its pixels' corners than with the shape, so the hull's own extent would be loose
+    u0, u1, v0, v1 = u.min() - 0.5, u.max() + 0.5, v.min() - 0.5, v.max() + 0.5
+    width, height = u1 - u0, v1 - v0
+    k = max(1.0, 0.25 * min(width, height))
+    du, dv, eu, ev = u - u0, v - v0, u1 - u, v1 - v
+    inside = ((du + dv < k) | (eu + dv < k) | (du + ev < k) | (eu + ev < k)).sum()
+    return Frame(tilt, width / height, float(xs.size / (width * height)),
+                 float(min(1.0, inside / (2 * k * k))))
+
+
+def _bounds(hull: list[tuple[float, float]], angle: float) -> tuple[float, float, float, float]:
+    """The hull's extent along a frame turned by ``angle``: ``(u0, u1, v0, v1)``."""
+    points = np.array(hull)
+    c, s = np.cos(angle), np.sin(angle)
+    u = points[:, 0] * c + points[:, 1] * s
+    v = -points[:, 0] * s + points[:, 1] * c
+    return float(u.min()), float(u.max()), float(v.min()), float(v.max())
+
+
+def _pixel_corners(mask: np.ndarray) -> float:
+    """The share of the box's four corner triangles (legs a quarter of its shorter side) the mask fills."""
+    h, w = mask.shape
+    k = max(1, round(0.25 * min(h, w)))
+    i, j = np.indices((h, w))
+    near = (i + j < k) | (i + (w - 1 - j) < k) | ((h - 1 - i) + j < k) | ((h - 1 - i) + (w - 1 - j) < k)
+    return float(mask[near].mean())
 
 
 def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:

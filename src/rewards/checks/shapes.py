@@ -10,10 +10,11 @@
   legs a quarter of the box's shorter side): 1 square, 0 disc and star, 0.5 upright triangle;
 * ``tilt``: how far it is turned from upright, in degrees (0-45).
 
-"Upright" is the region's own frame (:func:`~rewards.checks.regions.upright_frame`): the smallest
-rectangle around it, or of those nearly as small the one nearest the axes. So a square drawn 10°
-off the axes is measured as the square it is, not as the octagon its axis-aligned box would make
-of it (its box's extent falls to 0.75 at 10°, and every square rotated 5° lost its check).
+A region is the shape when it fits the rule **as drawn** (its axis-aligned box, its own pixels: how
+the ranges were set) **or in its upright frame** (:func:`~rewards.checks.regions.upright_frame`:
+the smallest rectangle around it, the measures read in that rectangle's coordinates). So a square
+drawn 10° off the axes is measured as the square it is, not as the octagon its axis-aligned box
+makes of it (its box's extent falls to 0.75 at 10°: every square rotated 5° lost its check).
 
 A shape is a conjunction of ranges of these (:data:`SHAPE_RULES`). Turning, decided as a person
 names shapes:
@@ -33,7 +34,7 @@ shape turned from -45° to 45° (tests/rewards/checks/test_shape_turns.py).
 
 from __future__ import annotations
 
-from rewards.checks.regions import Region
+from rewards.checks.regions import Frame, Region
 
 _INF = float("inf")
 #: The most a square, stripe or wave may be turned from the axes (degrees; see the module docstring).
@@ -55,16 +56,20 @@ SHAPE_RULES: dict[str, dict[str, tuple[float, float]]] = {
 }
 
 
-def measures(region: Region) -> dict[str, float]:
-    """The six measures of a region (see the module docstring)."""
-    return {"aspect": region.aspect, "extent": region.extent, "solidity": region.solidity,
-            "holes": region.hole_share, "corners": region.corners, "tilt": abs(region.tilt)}
+def measures(region: Region, frame: Frame | None = None) -> dict[str, float]:
+    """The six measures of a region in a frame (default its upright frame; see the module docstring)."""
+    f = frame or region.frame
+    return {"aspect": f.aspect, "extent": f.extent, "solidity": region.solidity,
+            "holes": region.hole_share, "corners": f.corners, "tilt": abs(f.tilt)}
+
+
+def _fits(m: dict[str, float], shape: str, *, ignore: tuple[str, ...] = ()) -> bool:
+    return all(lo <= m[key] <= hi for key, (lo, hi) in SHAPE_RULES[shape].items() if key not in ignore)
 
 
 def is_shape(region: Region, shape: str) -> bool:
-    """Whether the region looks like ``shape``."""
-    m = measures(region)
-    return all(lo <= m[key] <= hi for key, (lo, hi) in SHAPE_RULES[shape].items())
+    """Whether the region looks like ``shape``, measured as drawn (its box) or in its upright frame."""
+    return any(_fits(measures(region, f), shape) for f in region.frames)
 
 
 def looks_like(region: Region) -> str:
@@ -75,8 +80,7 @@ def looks_like(region: Region) -> str:
     m = measures(region)
     turned_words = (("square", "a diamond"), ("stripe", "a diagonal stripe"), ("wave", "a diagonal wave"))
     for shape, turned in turned_words:
-        if m["tilt"] > MAX_TILT and all(lo <= m[key] <= hi for key, (lo, hi) in SHAPE_RULES[shape].items()
-                                        if key != "tilt"):
+        if m["tilt"] > MAX_TILT and _fits(m, shape, ignore=("tilt",)):
             return f"{turned} (a {shape} turned {m['tilt']:.0f}° from the axes)"
     return (f"no known shape (width/height {m['aspect']:.2f}, fills {m['extent']:.0%} of its box, "
             f"{m['solidity']:.0%} of its hull)")

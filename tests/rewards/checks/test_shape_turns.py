@@ -83,8 +83,12 @@ def test_a_triangle_or_a_star_is_one_at_any_turn(drawn):
     assert list(got.values()) == [1.0], (shape, background, side, got)
 
 
+#: 25 to 45 degrees either way
+PAST_THE_BOUND = st.sampled_from((-1, 1)).flatmap(lambda s: st.floats(25.0, 45.0).map(lambda a: s * a))
+
+
 @SETTINGS
-@given(placed(("square",), st.sampled_from((-1, 1)).flatmap(lambda s: st.floats(25.0, 45.0).map(lambda a: s * a))))
+@given(placed(("square",), PAST_THE_BOUND))
 def test_a_square_turned_past_the_bound_is_a_diamond_not_a_square(drawn):
     shape, background, side = drawn
     got = verdicts(shape, background, side, [{"kind": "shape", "colour": shape.colour, "shape": "square"}])
