@@ -26,16 +26,28 @@ The model's chat template must render tool calls and images inside tool messages
 (2B/4B/8B-Instruct) does. Qwen2.5-VL's shipped template has no tool calling at all (TRL refuses it
 for ``environment_factory``), so Qwen2.5-VL-3B/7B need a tool-calling template first.
 
+Search before drawing (``--tools search``: the environment's ``search(query, k)`` tool method looks up
+the ``knowledge`` suite's fact cards before the model submits; its cards reach the reward, by default
+``gate:0.2,checks:0.7,search_recall:0.1`` on tasks with checks; implies ``--multi-turn 1``;
+``max_tool_calling_iterations`` gets room for ``--max-tool-calls`` more calls):
+
+    accelerate launch examples/grpo_trl.py --model Qwen/Qwen2.5-Coder-1.5B-Instruct --language svg \
+        --tasks knowledge --tools search --max-tool-calls 2 --num-generations 8 --use-vllm \
+        --output-dir runs/grpo-search
+
 Smoke run (CPU, a tiny local model built on the spot, no download; two GRPO steps with real
 renders and real rewards; prints per-step reward statistics):
 
     .venv/bin/python examples/grpo_trl.py --smoke
     .venv/bin/python examples/grpo_trl.py --vlm --smoke
+    .venv/bin/python examples/grpo_trl.py --vlm --smoke --tools search
 
 ``--vlm --smoke`` builds a tiny random Qwen3-VL (``codepaint_env.testing.build_tiny_vlm``) and runs two
 GRPO steps on SVG tasks with pictures in the tool results; a random model never writes a tool call,
 so the first generation's first two completions are scripted ``submit_code`` calls (a sailboat that
-renders, a program that does not). It prints what reached the policy's forward pass.
+renders, a program that does not). It prints what reached the policy's forward pass. With ``--tools
+search`` the tasks are the ``knowledge`` suite's (SVG) and the first scripted completion is a ``search``
+call for the first task's subject instead (TRL calls the environment's method and appends its cards).
 
 Learning the scene (the ``shapes`` generator's difficulty levels, a curriculum, one advantage per check
 kind; CPU-sized with the bundled SmolLM2-135M; ``benchmarks/learning_run.py`` runs the whole recipe):
@@ -196,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--prompt-style", default="allowlist", choices=("allowlist", "reference"))
     ap.add_argument("--multi-turn", type=int, default=0, help="refinement turns (environment_factory)")
+    ap.add_argument("--tools", default=None, metavar="NAMES",
+                    help="search tools the environment offers before drawing: search, search_references "
+                         "(implies --multi-turn 1)")
+    ap.add_argument("--max-tool-calls", type=int, default=3, help="with --tools: tool calls per episode")
     ap.add_argument("--vlm", action="store_true",
                     help="a vision-language policy: each tool result carries the render (default 3 turns)")
     ap.add_argument("--image-size", type=int, default=None,
@@ -248,12 +264,19 @@ def main(argv: list[str] | None = None) -> int:
     from datasets import Dataset
     from trl import GRPOConfig, GRPOTrainer
 
-    from codepaint_env.tasks import resolve_tasks
-    from codepaint_env.tasks import tasks_to_rows
+    from codepaint_env.tasks import resolve_tasks, tasks_to_rows
     from codepaint_env.tasks.prompts import system_prompt
 
+    tools = tuple(t.strip() for t in (args.tools or "").split(",") if t.strip())
     if args.vlm and not args.multi_turn:
         args.multi_turn = 2 if args.smoke else 3  # the pictures come back as tool results
+    if tools and not args.multi_turn:
+        args.multi_turn = 1  # the tools belong to the environment: one submission, searches before it
+    if tools and args.smoke and not args.vlm:
+        ap.error("--tools --smoke runs the tool loop on the tiny VLM (its chat template calls tools): "
+                 "add --vlm")
+    if tools and args.smoke and not args.tasks:
+        args.tasks = "knowledge"
     language = args.language or ("svg" if args.vlm and args.smoke else "p5brush")
     if args.vlm and args.smoke and language != "svg":
         ap.error("--vlm --smoke scripts SVG submissions; leave --language out or use --language svg")
@@ -284,15 +307,19 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         model = str(build_tiny_vlm(Path(tempfile.gettempdir()) / "codepaint-tiny-vlm"))
         tasks = tasks[:4]
-        spec = args.rewards or "gate:0.3,classic:0.7"
+        spec = args.rewards or ("gate:0.2,checks:0.7,search_recall:0.1" if tools else "gate:0.3,classic:0.7")
         funcs, weights = build_rewards(spec)
         # Room for the tool calls and their feedback; each generation capped (it dominates on a CPU).
+        iterations = args.multi_turn + (args.max_tool_calls if tools else 0)
         config = tiny_grpo_config(args.output_dir, max_completion_length=1536,
-                                  max_tool_calling_iterations=args.multi_turn,
+                                  max_tool_calling_iterations=iterations,
                                   generation_kwargs={"max_new_tokens": 24})
         sailboat = (Path(__file__).resolve().parents[1] / "src/codepaint_env/cli/demo_sketches/sailboat.svg")
+        first = qwen_tool_call("submit_code", {"code": sailboat.read_text(encoding="utf-8")})
+        if tools:  # look the first task's thing up (TRL calls the environment's search method)
+            first = qwen_tool_call(tools[0], {"query": tasks[0].prompt.split(",")[0].removeprefix("Draw ")})
         trainer_cls = scripted_tool_calls_trainer([
-            qwen_tool_call("submit_code", {"code": sailboat.read_text(encoding="utf-8")}),
+            first,
             qwen_tool_call("submit_code", {"code": '<svg xmlns="http://www.w3.org/2000/svg"><circle cx='}),
         ])
     elif args.smoke:
@@ -315,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
 
         model = resolve_model(args.model)
         spec = args.rewards or default_rewards(tasks)
+        if tools and not args.rewards and spec == "gate:0.2,checks:0.8":
+            spec = "gate:0.2,checks:0.7,search_recall:0.1"  # the dual reward: the picture and what was found
         funcs, weights = build_rewards(spec, split)
         if curriculum is not None:
             funcs, weights = [*funcs, curriculum.feedback(funcs, spec)], [*weights, 0.0]
@@ -346,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
             temperature=args.temperature,
             save_strategy="no",
             report_to=args.report_to,
-            max_tool_calling_iterations=args.multi_turn or None,
+            max_tool_calling_iterations=(args.multi_turn + (args.max_tool_calls if tools else 0)) or None,
             multi_objective_aggregation=args.aggregation,
             shuffle_dataset=curriculum is None,  # a shuffle buffer would read ahead of the curriculum
         )
@@ -365,7 +394,8 @@ def main(argv: list[str] | None = None) -> int:
         composite = [(f, w) for f, w in zip(funcs, weights, strict=True)]
         kwargs["environment_factory"] = lambda: CodePaintToolEnv(
             env_id, reward=[(getattr(f, "reward", f), w) for f, w in composite], max_turns=args.multi_turn,
-            images=args.vlm, image_size=args.image_size,
+            images=args.vlm, image_size=args.image_size, tools=tools,
+            **({"max_tool_calls": args.max_tool_calls} if tools else {}),
             **({"size": 128} if args.smoke else {}),
         )
     # Multi-turn, the environment owns the reward (the same components and weights, on each submitted
@@ -403,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     if pictures is not None:
         print(f"pictures in the policy's forward passes: {pictures['generation']} while generating, "
               f"{pictures['training']} in training")
+    if tools:
+        calls = [e[k] for e in trainer.state.log_history for k in e if k.startswith("tools/call_frequency")]
+        print(f"tool calls logged by TRL: {calls}")
     return 0
 
 

@@ -144,8 +144,8 @@ register_reward("visual_checks", "rewards.checks:VisualChecks",
                 description="share of the task's verifiable checks (colours, counts, shapes, positions, "
                 "relations...) its picture passes; needs the `checks` column (no model)")
 register_reward("search_recall", "rewards.search_recall:SearchRecall",
-                description="share of the task's fact cards (`facts` column) the episode's searches retrieved "
-                "(`retrieved` column); the text half of a dual reward with the checks (no model)")
+                description="share of the task's fact cards (`facts` column) the episode's searches "
+                "retrieved (`retrieved` column); the text half of a dual reward with the checks (no model)")
 register_reward("dino", "rewards.embed.dino:DinoReward", extra="embed", loads_model=True,
                 description="DINOv2 image-image similarity to pool references")
 register_reward("clip", "rewards.embed.clip:ClipReward", extra="embed", loads_model=True,

@@ -77,9 +77,11 @@ def test_the_wheel_carries_the_pinned_js_with_licences_and_the_whole_pool(instal
 
 def test_the_wheel_carries_the_knowledge_cards_and_search_reads_them(installed):
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
-    assert {"codepaint_env/tasks/knowledge/cards.jsonl", "codepaint_env/tasks/suites/knowledge.jsonl"} <= names
-    code = ("import json, codepaint_env.tasks.knowledge.cards as c; from codepaint_env.tasks.knowledge.search "
-            "import search; print(json.dumps([c.__file__, search('flag of Sweden').ids[0]]))")
+    assert {"codepaint_env/tasks/knowledge/cards.jsonl",
+            "codepaint_env/tasks/suites/knowledge.jsonl"} <= names
+    code = ("import json, codepaint_env.tasks.knowledge.cards as c; "
+            "from codepaint_env.tasks.knowledge.search import search; "
+            "print(json.dumps([c.__file__, search('flag of Sweden').ids[0]]))")
     found = run(installed, "-c", code)
     assert found.returncode == 0, found.stderr
     where, first = json.loads(found.stdout)
