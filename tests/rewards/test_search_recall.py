@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import rewards
-from codepaint_env.render import Renderer, RenderResult
+from codepaint_env.render import RenderResult
 from codepaint_env.tasks import load_suite
 from rewards.base import Sample
 from rewards.search_recall import NO_FACTS, SearchRecall
@@ -79,21 +79,18 @@ def test_a_failed_render_gets_the_minimum_and_still_says_what_was_found():
     assert "render failed" in result.rationale
 
 
-def test_it_composes_with_the_checks_through_the_spec_grammar():
+def test_it_composes_with_the_checks_through_the_spec_grammar(renderer):
+    # the gate renders SVG in the browser: the shared renderer (which marks this test `browser`)
     task = next(t for t in load_suite("knowledge", language="svg") if t.facts == ("flag-sweden",))
-    renderer = Renderer(timeout_s=30, cache_size=0)
-    try:
-        reward = rewards.make_reward("gate:0.2,checks:0.7,search_recall:0.1", renderer=renderer)
-        columns = {k: [v] * 3 for k, v in task.columns().items()}
-        program = task.reference_programs["svg"]
-        values = reward(
-            [program, program, "<svg broken"],
-            prompts=[task.prompt] * 3,
-            retrieved=[["flag-sweden"], ["flag-denmark"], ["flag-sweden"]],
-            **columns,
-        )
-    finally:
-        renderer.close()
+    reward = rewards.make_reward("gate:0.2,checks:0.7,search_recall:0.1", renderer=renderer)
+    columns = {k: [v] * 3 for k, v in task.columns().items()}
+    program = task.reference_programs["svg"]
+    values = reward(
+        [program, program, "<svg broken"],
+        prompts=[task.prompt] * 3,
+        retrieved=[["flag-sweden"], ["flag-denmark"], ["flag-sweden"]],
+        **columns,
+    )
     assert values == pytest.approx([1.0, 0.9, -0.2])
 
 

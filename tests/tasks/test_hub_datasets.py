@@ -124,8 +124,11 @@ def test_codepaint_export_writes_each_kind_with_a_card_the_hub_reads(tmp_path):
     header = card.split("---")[1]
     assert "rl-environment" in header and "split: eval" in header and "split: train" in header
     assert "codepaint export tasks --suite shapes" in card
-    # the folder as the Hub serves it: the card's configs name the splits ("eval" stays "eval")
-    ds = load_dataset(str(tmp_path / "shapes"), split="eval")
+    # the folder as the Hub serves it: the card's configs name the splits ("eval" stays "eval").
+    # A cache of this test's own: datasets keys a local folder's cache by its name, not its files, so
+    # the shared ~/.cache served an earlier run's "shapes" (checks of an older suite) as this one
+    hub_cache = str(tmp_path / "hf-cache")
+    ds = load_dataset(str(tmp_path / "shapes"), split="eval", cache_dir=hub_cache)
     tasks = load_suite("shapes", split="eval")
     assert len(ds) == len(tasks) and ds[0]["id"] == tasks[0].id
     assert json.loads(ds[0]["checks"]) == json.loads(json.dumps(list(tasks[0].checks)))
@@ -134,7 +137,7 @@ def test_codepaint_export_writes_each_kind_with_a_card_the_hub_reads(tmp_path):
     (tmp_path / "rollouts.jsonl").write_text(json.dumps(row) + "\n")
     r = export("rollouts", str(tmp_path / "rollouts.jsonl"), "--out", str(tmp_path / "roll"))
     assert r.returncode == 0, r.stderr
-    ds = load_dataset("parquet", data_dir=str(tmp_path / "roll" / "data"), split="train")
+    ds = load_dataset("parquet", data_dir=str(tmp_path / "roll" / "data"), split="train", cache_dir=hub_cache)
     assert ds[0]["image"].size == (8, 6) and ds[0]["reward"] == 1.0
     unknown = export("tasks", "--suite", "nope", "--out", str(tmp_path / "x"))
     assert unknown.returncode == 2 and "shapes" in unknown.stderr  # names the suites
