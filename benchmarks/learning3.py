@@ -95,7 +95,7 @@ def train(algo: str, seed: int, args: argparse.Namespace) -> Path:
     out = RUN / f"{algo}-s{seed}"
     if algo == "rft":
         config = RFTConfig(model=args.model, levels=tuple(args.levels), curriculum=args.curriculum,
-                           scenes=16, k=4, max_tokens=args.max_tokens, seed=seed,
+                           scenes=args.scenes, k=args.k, max_tokens=args.max_tokens, seed=seed,
                            cpu_budget_s=args.cpu_budget, device=args.device)
         return run_rft(config, out, stop_after=args.pieces)
     settings = GRPOSettings(model=args.model, levels=tuple(args.levels), curriculum=args.curriculum,
@@ -354,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--curriculum", action="store_true")
     ap.add_argument("--cpu-budget", type=float, default=6000.0,
                     help="process CPU seconds per learner and seed")
+    ap.add_argument("--scenes", type=int, default=16, help="rft: fresh train scenes a round")
+    ap.add_argument("--k", type=int, default=4, help="rft: samples a scene")
     ap.add_argument("--eval-tasks", type=int, default=48)
     ap.add_argument("--eval-samples", type=int, default=2)
     ap.add_argument("--max-tokens", type=int, default=384)

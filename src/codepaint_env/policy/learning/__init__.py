@@ -5,7 +5,9 @@
 * :mod:`.lora`: the LoRA adapter and a supervised pass over kept completions;
 * :mod:`.rft`: expert iteration (ReST-EM / RAFT), round by round, resumable;
 * :mod:`.grpo`: TRL's ``GRPOTrainer`` with LoRA, its rollouts from the CTranslate2 engine
-  (``rollout_func``), resumable.
+  (``rollout_func``), resumable;
+* :mod:`.curves`: a TRL callback that writes a run's learning curves and monitors to one CSV
+  (``codepaint_env.integrations.trl_curves`` re-exports it for TRL users).
 
 ``benchmarks/learning_run.py --algo rft|grpo`` runs them and reports (docs/learning-run.md,
 "Learning run 3"). Importing this package loads neither torch nor TRL.

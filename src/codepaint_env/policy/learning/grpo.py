@@ -113,8 +113,8 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
     from trl.trainer.grpo_trainer import GRPOTrainer
 
     import rewards
-    from codepaint_env.integrations.trl_curves import LearningCurves
     from codepaint_env.policy import load_policy
+    from codepaint_env.policy.learning.curves import LearningCurves
     from codepaint_env.tasks import Curriculum, load_suite, tasks_to_rows
     from codepaint_env.tasks.prompts import system_prompt
 
