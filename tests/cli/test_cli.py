@@ -76,7 +76,7 @@ def test_doctor_reports_everything():
     assert re.search(r"\d+ ms in the page", in_page), in_page
     # the pieces beyond rendering, each with what its absence costs
     ocr = next(line for line in out.stdout.splitlines() if " OCR " in line)
-    assert ocr.startswith("[ ok ]") and "tessdata" in ocr, ocr
+    assert ocr.startswith("[ ok ]") and "RapidOCR" in ocr and "ONNX Runtime" in ocr, ocr
     judge = next(line for line in out.stdout.splitlines() if " judge " in line)
     assert judge.startswith("[warn]") and "codepaint judge-server" in judge, judge  # run() clears it
     assert any(" local model " in line for line in out.stdout.splitlines())

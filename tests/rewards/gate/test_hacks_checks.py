@@ -1,6 +1,6 @@
 """The gate's checks against reward hacks, one by one: text, copies, degenerate pictures (issue 16).
 
-Real parts: the p5 harness in Chromium for the text instrumentation, Tesseract for OCR, the
+Real parts: the p5 harness in Chromium for the text instrumentation, RapidOCR for OCR, the
 repository's reference pool for copies and for the "no loved or okay reference is flagged"
 measurement.
 """
