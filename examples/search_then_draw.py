@@ -3,10 +3,10 @@ r"""Search before drawing: a scripted policy looks a thing up, then draws what t
     .venv/bin/python examples/search_then_draw.py                      # the knowledge suite's eval facts, SVG
     .venv/bin/python examples/search_then_draw.py --limit 5 --json out.json
 
-Offline (SVG renders through resvg; no model, no network). Each task of the ``knowledge`` suite
-names a thing ("Draw the flag of Ghana, filling the whole canvas...") but not its look. Two scripted
-policies answer each one in the Gym env with the search tool on (``tools=("search",)``) and the dual
-reward ``gate:0.2,checks:0.7,search_recall:0.1``:
+Offline (SVG rendered in Chromium, as the Gym env does; no model, no network). Each task of the
+``knowledge`` suite names a thing ("Draw the flag of Ghana, filling the whole canvas...") but not
+its look. Two scripted policies answer each one in the Gym env with the search tool on
+(``tools=("search",)``) and the dual reward ``gate:0.2,checks:0.7,search_recall:0.1``:
 
 * ``search then draw``: its first action is ``<search>the flag of Ghana</search>`` (the thing the
   prompt names), the env answers in the observation's ``feedback`` (``<information>...</information>``,

@@ -1,4 +1,4 @@
-"""``examples/search_then_draw.py`` runs as its docstring says: offline, SVG through resvg, no browser."""
+"""``examples/search_then_draw.py`` runs as its docstring says: offline, SVG drawn in Chromium, no model."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.browser  # the example draws in Chromium
 
 
 def test_the_scripted_policy_that_searches_draws_what_it_found(tmp_path: Path) -> None:

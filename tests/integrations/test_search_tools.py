@@ -100,6 +100,7 @@ def test_the_instruction_says_how_to_call_in_each_form() -> None:
 
 
 # ---------------------------------------------------------------------- the tool step
+@pytest.mark.browser  # its program is drawn (SVG in Chromium)
 def test_a_search_is_a_tool_step_and_the_cards_reach_the_reward(resources, sweden) -> None:
     episode = resources.episode(sweden)
     assert [t["function"]["name"] for t in episode.tools or []] == ["search", "search_references"]
@@ -127,6 +128,7 @@ def test_a_search_is_a_tool_step_and_the_cards_reach_the_reward(resources, swede
     assert first.info["retrieved"] == episode.retrieved and json.dumps(first.turn.to_dict())
 
 
+@pytest.mark.browser  # its program is drawn (SVG in Chromium)
 def test_without_a_search_the_recall_part_is_zero(resources, sweden) -> None:
     episode = resources.episode(sweden)
     turn = episode.respond(sweden.reference_programs["svg"]).turn
@@ -167,6 +169,7 @@ def test_malformed_calls_get_a_clear_answer_and_count(resources, sweden) -> None
     assert episode.tool_calls == 4 and episode.retrieved == [] and episode.turns == []
 
 
+@pytest.mark.browser  # its program is drawn (SVG in Chromium)
 def test_past_the_budget_a_reply_that_only_calls_tools_is_drawn(resources, sweden) -> None:
     episode = resources.episode(sweden, max_tool_calls=1)
     assert episode.respond("<search>Sweden</search>").tool
@@ -182,6 +185,7 @@ def test_past_the_budget_a_reply_that_only_calls_tools_is_drawn(resources, swede
     assert refused.info["tools"][0]["counted"] is False
 
 
+@pytest.mark.browser  # its program is drawn (SVG in Chromium)
 def test_a_reply_that_submits_is_a_turn_whatever_else_it_calls(resources, sweden) -> None:
     episode = resources.episode(sweden, image_placement="tool")
     reply = {"role": "assistant", "content": "<search>x</search>", "tool_calls": [
@@ -192,6 +196,7 @@ def test_a_reply_that_submits_is_a_turn_whatever_else_it_calls(resources, sweden
     assert step.turn is not None and step.turn.rendered and episode.tool_calls == 0
 
 
+@pytest.mark.browser  # its program is drawn (SVG in Chromium)
 def test_without_tools_nothing_changes(sweden) -> None:
     plain = EpisodeResources(EpisodeSettings.from_config(TrainerConfig(), max_turns=2), reward=SPEC,
                              tasks=[sweden], language="svg")
@@ -206,6 +211,7 @@ def test_without_tools_nothing_changes(sweden) -> None:
         plain.episode(sweden).call_tools([])
 
 
+@pytest.mark.browser  # its program is drawn (SVG in Chromium)
 def test_one_batch_mixes_searches_and_programs(resources, sweden) -> None:
     a, b, c = (resources.episode(sweden) for _ in range(3))
     steps = respond_all([a, b, c], ["<search>Sweden</search>", sweden.reference_programs["svg"],
@@ -251,6 +257,7 @@ def test_the_search_monitors_read_the_columns() -> None:
 
 
 # ---------------------------------------------------------------------- the Gym door
+@pytest.mark.browser  # its program is drawn (SVG in Chromium)
 def test_the_gym_env_answers_a_search_in_the_observation(sweden) -> None:
     import gymnasium as gym
     from gymnasium.utils.env_checker import check_env
@@ -270,6 +277,7 @@ def test_the_gym_env_answers_a_search_in_the_observation(sweden) -> None:
 
 
 # ---------------------------------------------------------------------- TRL's tool env
+@pytest.mark.browser  # its program is drawn (SVG in Chromium)
 def test_trl_s_tool_env_offers_the_tools_as_methods(sweden) -> None:
     import inspect
 
