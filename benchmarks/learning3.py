@@ -363,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pieces", type=int, default=None,
                     help="rounds (rft) or steps (grpo) this call, then stop")
     ap.add_argument("--no-eval", action="store_true", help="train only")
+    ap.add_argument("--eval-only", action="store_true",
+                    help="evaluate each seed's merged model as it stands (no training; a run stopped early)")
     args = ap.parse_args(argv)
     started = time.perf_counter()
     if args.algo == "base":
@@ -373,8 +375,14 @@ def main(argv: list[str] | None = None) -> int:
                      root=RUN / "engine-check")
     elif args.algo in ALGOS:
         for seed in args.seeds:
-            final = train(args.algo, seed, args)
             done = RUN / f"{args.algo}-s{seed}"
+            if args.eval_only:  # the merged model as it stands (a run stopped before its budget)
+                final = done / "final"
+                if not (final / "config.json").exists():
+                    raise SystemExit(f"{final} holds no merged model: run --pieces 0 first (it merges)")
+                evaluate(f"{args.algo}-s{seed}", str(final), args)
+                continue
+            final = train(args.algo, seed, args)
             finished = _budget_spent(args.algo, done, args.cpu_budget)
             if finished and not args.no_eval:
                 evaluate(f"{args.algo}-s{seed}", str(final), args)
