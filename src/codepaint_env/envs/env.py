@@ -39,8 +39,8 @@ class CodePaintEnv(gym.Env[dict, str]):
     errors, the judge's rationale, the reward breakdown, how much of the picture its last edit
     changed) and submits an edited program.
 
-    The ids ``CodePaint/P5Brush-v0``, ``P5-v1``, ``SVG-v1``, ``HTML-v1``, ``Python-v1`` and
-    ``TikZ-v1`` are presets of this class (``language=...``).
+    The ids ``CodePaint/P5Brush-v0``, ``P5-v2``, ``SVG-v2``, ``HTML-v2``, ``Python-v2`` and
+    ``TikZ-v2`` are presets of this class (``language=...``).
 
     ## Action Space
 
