@@ -21,43 +21,24 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codepaint_env.policy.learning.lora import LoraSettings
-from codepaint_env.policy.learning.rollouts import REWARD
+from codepaint_env.policy.learning.settings import LearnerSettings
 
 
 @dataclass
-class GRPOSettings:
-    """A LoRA GRPO run (see the module docstring)."""
+class GRPOSettings(LearnerSettings):
+    """A LoRA GRPO run (see the module docstring; the shared fields: :class:`LearnerSettings`)."""
 
-    model: str = "qwen2.5-coder-0.5b"
-    reward: str = REWARD
-    language: str = "svg"
-    levels: tuple[int, ...] = (0, 1, 2)
-    curriculum: bool = False
     scenes_per_level: int = 400
     num_generations: int = 4
     batch: int = 16
     micro: int = 2
     steps: int = 500
-    cpu_budget_s: float = 7200.0
-    temperature: float = 0.9
-    max_tokens: int = 320
-    lora: LoraSettings = field(default_factory=LoraSettings)
-    lr: float = 1e-4
     beta: float = 0.0
-    seed: int = 0
-    threads: int | None = None
     save_every: int = 2
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        out = asdict(self)
-        out["levels"] = list(self.levels)
-        return out
 
 
 def engine_rollouts(tokenizer: Any, *, temperature: float, max_tokens: int, seed: int = 0,

@@ -26,46 +26,29 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from codepaint_env.policy.learning.lora import LoraSettings, sft_pass, trainable_parameters, with_adapter
-from codepaint_env.policy.learning.rollouts import REWARD, Rollout, RoundTimes, Scorer, sample_groups
+from codepaint_env.policy.learning.rollouts import Rollout, RoundTimes, Scorer, sample_groups
+from codepaint_env.policy.learning.settings import LearnerSettings
 from codepaint_env.tasks.task import Task
 
 Log = Callable[[str], None]
 
 
 @dataclass
-class RFTConfig:
-    """An expert-iteration run (see the module docstring)."""
+class RFTConfig(LearnerSettings):
+    """An expert-iteration run (see the module docstring; the shared fields: :class:`LearnerSettings`)."""
 
-    model: str = "qwen2.5-coder-0.5b"
-    reward: str = REWARD
-    language: str = "svg"
-    levels: tuple[int, ...] = (0, 1, 2)
-    curriculum: bool = False
     scenes: int = 16
     k: int = 4
     rounds: int = 50
-    cpu_budget_s: float = 7200.0
-    temperature: float = 0.9
-    max_tokens: int = 320
-    lora: LoraSettings = field(default_factory=LoraSettings)
-    lr: float = 1e-4
     epochs: int = 2
     batch: int = 8
     micro: int = 2
-    seed: int = 0
-    threads: int | None = None
     device: str = "cpu"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        out = asdict(self)
-        out["levels"] = list(self.levels)
-        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RFTConfig:
