@@ -295,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
 
         curriculum = Curriculum(language=language, levels=args.levels, start=min(args.levels),
                                 band=args.band, min_samples=args.min_samples, seed=args.seed)
+    # turns to submit in, plus room for the tool calls before a submission
+    iterations = args.multi_turn + (args.max_tool_calls if tools else 0)
     trainer_cls = GRPOTrainer
     if args.smoke and args.vlm:
         from codepaint_env.testing import (
@@ -310,7 +312,6 @@ def main(argv: list[str] | None = None) -> int:
         spec = args.rewards or ("gate:0.2,checks:0.7,search_recall:0.1" if tools else "gate:0.3,classic:0.7")
         funcs, weights = build_rewards(spec)
         # Room for the tool calls and their feedback; each generation capped (it dominates on a CPU).
-        iterations = args.multi_turn + (args.max_tool_calls if tools else 0)
         config = tiny_grpo_config(args.output_dir, max_completion_length=1536,
                                   max_tool_calling_iterations=iterations,
                                   generation_kwargs={"max_new_tokens": 24})
@@ -375,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
             temperature=args.temperature,
             save_strategy="no",
             report_to=args.report_to,
-            max_tool_calling_iterations=(args.multi_turn + (args.max_tool_calls if tools else 0)) or None,
+            max_tool_calling_iterations=iterations or None,
             multi_objective_aggregation=args.aggregation,
             shuffle_dataset=curriculum is None,  # a shuffle buffer would read ahead of the curriculum
         )
