@@ -1,0 +1,91 @@
+"""Both CPU learners run end to end on a tiny random model, save what a resumed run needs, and resume.
+
+The model is :func:`~codepaint_env.testing.build_tiny_lm`'s Llama, saved and loaded as a user's
+folder; its programs never pass the gate, so these tests check the runs' mechanics (rollouts from
+the CTranslate2 engine, the reward's parts, the saved rounds and checkpoints, the CPU budget, the
+refusal of another configuration, the merged model), and :func:`sft_pass` is checked to learn on
+examples of its own. Learning run 3 (docs/learning-run.md) is where they learn a scene.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+pytestmark = pytest.mark.embed
+
+if any(importlib.util.find_spec(m) is None for m in ("ctranslate2", "torch", "peft", "trl")):
+    pytest.skip("needs the local-model and train extras: pip install 'codepaint[local-model,train]'",
+                allow_module_level=True)
+
+from codepaint_env.policy import load_policy  # noqa: E402
+from codepaint_env.policy.learning.grpo import GRPOSettings, run_grpo  # noqa: E402
+from codepaint_env.policy.learning.lora import LoraSettings, sft_pass, with_adapter  # noqa: E402
+from codepaint_env.policy.learning.rft import RFTConfig, run_rft  # noqa: E402
+from codepaint_env.testing import build_tiny_lm  # noqa: E402
+
+LORA = LoraSettings(rank=4, alpha=8)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cache(tmp_path_factory):
+    """A fresh ``$CODEPAINT_CACHE_DIR`` (the engine's conversions)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CODEPAINT_CACHE_DIR", str(tmp_path_factory.mktemp("learn-cache")))
+        yield
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return build_tiny_lm(tmp_path_factory.mktemp("tiny") / "lm", init_std=0.5)
+
+
+def test_a_lora_pass_lowers_the_loss_on_its_completions_only(tiny):
+    policy = load_policy(str(tiny), "cpu", threads=1)
+    model = with_adapter(policy.model, LORA)
+    ids = policy.prompt_ids([{"role": "user", "content": "Draw a red circle."}])
+    completion = policy.tokenizer("<svg><circle r='9' fill='red'/></svg>", add_special_tokens=False)["input_ids"]
+    first = sft_pass(model, [(ids, completion)] * 4, lr=1e-2, epochs=1, batch=4, micro=2)
+    later = sft_pass(model, [(ids, completion)] * 4, lr=1e-2, epochs=6, batch=4, micro=2)
+    assert first.tokens == 4 * len(completion)  # the prompt is not trained on
+    assert later.last_loss < first.first_loss / 2
+
+
+def test_expert_iteration_saves_each_round_resumes_and_refuses_another_configuration(tiny, tmp_path):
+    config = RFTConfig(model=str(tiny), levels=(0, 1), scenes=2, k=2, max_tokens=24, lora=LORA, threads=1)
+    out = tmp_path / "rft"
+    final = run_rft(config, out, stop_after=1, log=lambda _: None)
+    report = json.loads((out / "rounds" / "round-000" / "report.json").read_text())
+    assert report["samples"] == 4 and report["levels"] == {"0": 2, "1": 2}
+    assert report["gate_pass"] == 0.0 and report["kept"] == 0  # a random model draws nothing
+    assert set(report["seconds"]) >= {"generate", "score", "train", "convert"} and report["cpu_s"] > 0
+    samples = (out / "rounds" / "round-000" / "samples.jsonl").read_text().splitlines()
+    assert len(samples) == 4 and all(json.loads(s)["kept"] is False for s in samples)
+    assert (out / "rounds" / "round-000" / "adapter" / "adapter_config.json").exists()
+    assert json.loads((final / "codepaint-round.json").read_text()) == {"rounds": 1}
+
+    run_rft(config, out, stop_after=1, log=lambda _: None)  # resumes after round 0
+    assert sorted(p.name for p in (out / "rounds").iterdir()) == ["round-000", "round-001"]
+    assert json.loads((final / "codepaint-round.json").read_text()) == {"rounds": 2}
+    assert load_policy(str(final), "cpu", threads=1).model is not None  # the merged model loads
+
+    spent = RFTConfig(**{**config.__dict__, "cpu_budget_s": 0.0})
+    with pytest.raises(ValueError, match="another configuration"):
+        run_rft(spent, out, log=lambda _: None)
+
+
+def test_grpo_takes_its_rollouts_from_the_engine_checkpoints_and_stops_on_its_budget(tiny, tmp_path):
+    settings = GRPOSettings(model=str(tiny), levels=(0,), scenes_per_level=4, num_generations=2, batch=2,
+                            micro=2, steps=3, max_tokens=16, lora=LORA, threads=1, save_every=1)
+    out = tmp_path / "grpo"
+    final = run_grpo(settings, out, stop_after=1, log=lambda _: None)
+    assert (final / "config.json").exists()
+    rows = (out / "curves.csv").read_text().splitlines()
+    assert len(rows) >= 2 and "codepaint/time/generate" in rows[0] and "codepaint/time/convert" in rows[0]
+    assert json.loads((out / "cpu_seconds.json").read_text())["step"] == 1
+    assert any(p.name.startswith("checkpoint-") for p in out.iterdir())
+
+    run_grpo(settings, out, stop_after=1, log=lambda _: None)  # resumes from the checkpoint
+    assert json.loads((out / "cpu_seconds.json").read_text())["step"] == 2
