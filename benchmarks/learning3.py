@@ -185,11 +185,30 @@ def per_task_gate(rows: list[dict[str, Any]]) -> dict[str, float]:
     return {t: statistics.fmean(v) for t, v in out.items()}
 
 
+def split_tag(tag: str) -> tuple[str, int | None]:
+    """``rft-s0-r2`` -> ``("rft-s0", 2)`` (evaluated after 2 rounds); ``rft-s0`` -> ``("rft-s0", None)``."""
+    name, _, rounds = tag.rpartition("-r")
+    return (name, int(rounds)) if name and rounds.isdigit() else (tag, None)
+
+
+def trained_tags(seeds: list[int]) -> list[str]:
+    """The trained models evaluated: each learner and seed, after some rounds (``-rN``) and at its end."""
+    found = {p.name for p in (RUN / "eval").glob("*-s*") if p.is_dir()}
+    out = []
+    for algo in ALGOS:
+        for seed in seeds:
+            name = f"{algo}-s{seed}"
+            earlier = sorted((t for t in found if split_tag(t)[0] == name and split_tag(t)[1]),
+                             key=lambda t: split_tag(t)[1] or 0)
+            out += [*earlier, *([name] if name in found else [])]
+    return out
+
+
 def report(args: argparse.Namespace) -> None:
     """Write the "Learning run 3" section of docs/learning-run.md and its rows in docs/learning-run.json."""
     levels = args.levels
     base = record("base", levels)
-    runs = {f"{a}-s{s}": record(f"{a}-s{s}", levels) for a in ALGOS for s in args.seeds}
+    runs = {tag: record(tag, levels) for tag in trained_tags(args.seeds)}
     runs = {k: v for k, v in runs.items() if v}
     check = {e: record(e, [0], root=RUN / "engine-check") for e in ("transformers", "ct2")}
     pct = lambda v: "-" if v is None else f"{100 * v:.1f} %"  # noqa: E731
@@ -230,9 +249,12 @@ def report(args: argparse.Namespace) -> None:
     curves = {f"{a}-s{s}": rounds_of(a, s) for a in ALGOS for s in args.seeds}
     curves = {k: v for k, v in curves.items() if v}
     plot(curves, ROOT / "docs" / "learning-run-3.png")
+    shown = scenes_picture(["base", *runs], levels, ROOT / "docs" / "learning-run-3-scenes.png")
     per_hour = []
     for tag in runs:
-        cpu = (curves.get(tag) or [{}])[-1].get("cpu_s_total")
+        name, rounds = split_tag(tag)
+        upto = curves.get(name) or [{}]
+        cpu = (upto[:rounds] if rounds else upto)[-1].get("cpu_s_total")
         c = next(c for c in comparisons if c[0] == tag)
         if cpu:
             per_hour.append(f"* `{tag}`: {cpu / 3600:.2f} CPU h, checks share {c[1]:+.3f} "
@@ -243,7 +265,10 @@ def report(args: argparse.Namespace) -> None:
             check_lines.append(f"| {engine} | {r['samples']} | "
                                f"{pct(r['gate_pass'])}{ci(r['gate_pass_ci'], pct)} | "
                                f"{num(r['checks_share_gated'])}{ci(r['checks_share_gated_ci'], num)} |")
-    learner_args = f"--seeds {','.join(map(str, args.seeds))} --cpu-budget {args.cpu_budget:.0f}"
+    shared = (f"--scenes {args.scenes} --k {args.k} --max-tokens {args.max_tokens} "
+              f"--eval-tasks {args.eval_tasks} --eval-samples {args.eval_samples}")
+    check_args = shared.replace(f"--eval-tasks {args.eval_tasks}", "--eval-tasks 48")
+    learner_args = f"--seeds {','.join(map(str, args.seeds))} --cpu-budget {args.cpu_budget:.0f} {shared}"
     text = f"""{MARK[0]}
 # Learning run 3: Qwen2.5-Coder-0.5B improved by the reward alone, on a 2-core CPU
 
@@ -258,10 +283,11 @@ every model, base included.
 
 <!-- not run: hours of CPU -->
 ```bash
-.venv/bin/python benchmarks/learning_run.py --algo base
+.venv/bin/python benchmarks/learning_run.py --algo base {shared}
 .venv/bin/python benchmarks/learning_run.py --algo rft {learner_args}
 .venv/bin/python benchmarks/learning_run.py --algo grpo {learner_args}
-.venv/bin/python benchmarks/learning_run.py --algo report
+.venv/bin/python benchmarks/learning_run.py --algo engine-check {check_args}
+.venv/bin/python benchmarks/learning_run.py --algo report {learner_args}
 ```
 
 ## The goal, and what was reached
@@ -290,6 +316,13 @@ The base model's level-0 figures with each engine (48 scenes, one sample each, t
 {chr(10).join(per_hour) or "(not run yet)"}
 
 ![reward, gate pass and checks share per round or step](learning-run-3.png)
+
+## The same held-out scenes, before and after
+
+The first two held-out scenes of each level by id ({len(shown)} scenes, chosen before looking), sample 0
+of each model:
+
+![the same held-out scenes drawn by the base and each trained model](learning-run-3-scenes.png)
 {MARK[1]}
 """
     doc = ROOT / "docs" / "learning-run.md"
@@ -301,8 +334,10 @@ The base model's level-0 figures with each engine (48 scenes, one sample each, t
     data = json.loads(data_path.read_text()) if data_path.exists() else {"runs": []}
     data["runs"] = [r for r in data.get("runs", []) if r.get("stage") not in ("rft", "grpo", "base3")]
     for tag, recs in [("base", base), *runs.items()]:
-        algo, seed = (tag.split("-s")[0], int(tag.split("-s")[1])) if tag != "base" else ("base3", None)
-        final_round = (curves.get(tag) or [{}])[-1].get("round") if tag != "base" else None
+        name, rounds = split_tag(tag)
+        algo, seed = (name.split("-s")[0], int(name.split("-s")[1])) if tag != "base" else ("base3", None)
+        upto = curves.get(name) or [{}]
+        final_round = (upto[:rounds] if rounds else upto)[-1].get("round") if tag != "base" else None
         for r in recs:
             kept = {k: v for k, v in r.items() if k not in ("rows", "tag", "level")}
             data["runs"].append({"model": args.model, "stage": algo, "seed": seed, "round": final_round,
@@ -315,6 +350,63 @@ The base model's level-0 figures with each engine (48 scenes, one sample each, t
                                                    "eval_samples": args.eval_samples}}
     data_path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(text)
+
+
+def scenes_picture(tags: list[str], levels: list[int], out: Path, per_level: int = 2) -> list[str]:
+    """The same held-out scenes drawn by each model: the first ``per_level`` scenes of each level by id.
+
+    A row per model, a column per scene (its prompt above it), each picture labelled with its reward
+    and whether it passed the gate; the scenes are chosen by id, not by how they came out. Returns
+    the task ids shown.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    rows_by = {tag: {(r["task_id"], r["sample"]): (level, r) for level in levels
+                     for r in rows_of(RUN / "eval" / tag / f"level-{level}")} for tag in tags}
+    rows_by = {t: v for t, v in rows_by.items() if v}
+    if not rows_by:
+        return []
+    chosen = []
+    for level in levels:
+        common = set.intersection(*({task for (task, _), (lv, _) in v.items() if lv == level}
+                                    for v in rows_by.values()))
+        chosen += sorted(common)[:per_level]
+    fig, axes = plt.subplots(len(rows_by), len(chosen), figsize=(1.9 * len(chosen), 2.1 * len(rows_by) + 0.6),
+                             squeeze=False)
+    for i, (tag, rows) in enumerate(rows_by.items()):
+        for j, task in enumerate(chosen):
+            level, row = rows[(task, 0)]
+            ax = axes[i][j]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            image = RUN / "eval" / tag / f"level-{level}" / (row.get("image") or "")
+            if row.get("image") and image.is_file():
+                ax.imshow(Image.open(image).convert("RGB"))
+            else:
+                ax.text(0.5, 0.5, (row.get("render") or {}).get("error_kind") or "no picture",
+                        ha="center", va="center", fontsize=7)
+            reward = row.get("reward")
+            ax.set_xlabel(f"{'gate ok' if row.get('gate_pass') else 'gate fail'}, reward "
+                          f"{'-' if reward is None else f'{reward:.2f}'}", fontsize=6)
+            if j == 0:
+                ax.set_ylabel(tag, fontsize=8)
+            if i == 0:
+                words, line, lines = row["prompt"].split(" as an SVG")[0].rstrip(",").split(), "", []
+                for w in words:
+                    if len(line) + len(w) > 26:
+                        lines.append(line)
+                        line = ""
+                    line = f"{line} {w}".strip()
+                lines.append(line)
+                ax.set_title(f"L{level}: " + "\n".join(lines), fontsize=6)
+    fig.tight_layout()
+    fig.savefig(out, dpi=80)
+    plt.close(fig)
+    return chosen
 
 
 def plot(curves: dict[str, list[dict[str, Any]]], out: Path) -> None:

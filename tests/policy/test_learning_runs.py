@@ -46,14 +46,15 @@ def test_a_lora_pass_lowers_the_loss_on_its_completions_only(tiny):
     policy = load_policy(str(tiny), "cpu", threads=1)
     model = with_adapter(policy.model, LORA)
     ids = policy.prompt_ids([{"role": "user", "content": "Draw a red circle."}])
-    completion = policy.tokenizer("<svg><circle r='9' fill='red'/></svg>", add_special_tokens=False)["input_ids"]
+    svg = "<svg><circle r='9' fill='red'/></svg>"
+    completion = policy.tokenizer(svg, add_special_tokens=False)["input_ids"]
     first = sft_pass(model, [(ids, completion)] * 4, lr=1e-2, epochs=1, batch=4, micro=2)
     later = sft_pass(model, [(ids, completion)] * 4, lr=1e-2, epochs=6, batch=4, micro=2)
     assert first.tokens == 4 * len(completion)  # the prompt is not trained on
     assert later.last_loss < first.first_loss / 2
 
 
-def test_expert_iteration_saves_each_round_resumes_and_refuses_another_configuration(tiny, tmp_path):
+def test_expert_iteration_saves_each_round_resumes_and_refuses_another_way_of_learning(tiny, tmp_path):
     config = RFTConfig(model=str(tiny), levels=(0, 1), scenes=2, k=2, max_tokens=24, lora=LORA, threads=1)
     out = tmp_path / "rft"
     final = run_rft(config, out, stop_after=1, log=lambda _: None)
@@ -71,9 +72,12 @@ def test_expert_iteration_saves_each_round_resumes_and_refuses_another_configura
     assert json.loads((final / "codepaint-round.json").read_text()) == {"rounds": 2}
     assert load_policy(str(final), "cpu", threads=1).model is not None  # the merged model loads
 
-    spent = RFTConfig(**{**config.__dict__, "cpu_budget_s": 0.0})
-    with pytest.raises(ValueError, match="another configuration"):
-        run_rft(spent, out, log=lambda _: None)
+    spent = RFTConfig(**{**config.__dict__, "cpu_budget_s": 0.0})  # a budget is not the run: it may change
+    run_rft(spent, out, log=lambda _: None)
+    assert len(list((out / "rounds").iterdir())) == 2  # spent: no round more
+    other = RFTConfig(**{**config.__dict__, "lr": 3e-4})
+    with pytest.raises(ValueError, match=r"another configuration.*lr differ"):
+        run_rft(other, out, log=lambda _: None)
 
 
 def test_grpo_takes_its_rollouts_from_the_engine_checkpoints_and_stops_on_its_budget(tiny, tmp_path):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codepaint_env.policy.learning.settings import LearnerSettings
+from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
 
 
 @dataclass
@@ -101,10 +101,7 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    saved = out / "config.json"
-    if saved.exists() and json.loads(saved.read_text()) != settings.to_dict():
-        raise ValueError(f"{out} holds a run with another configuration ({saved}); use another folder")
-    saved.write_text(json.dumps(settings.to_dict(), indent=1) + "\n")
+    check_resume(out, settings.to_dict())
     policy = load_policy(settings.model, threads=settings.threads)
     model, tokenizer = policy.model, policy.tokenizer
     prompt = system_prompt(settings.language)

@@ -32,7 +32,7 @@ from typing import Any
 
 from codepaint_env.policy.learning.lora import LoraSettings, sft_pass, trainable_parameters, with_adapter
 from codepaint_env.policy.learning.rollouts import Rollout, RoundTimes, Scorer, sample_groups
-from codepaint_env.policy.learning.settings import LearnerSettings
+from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
 from codepaint_env.tasks.task import Task
 
 Log = Callable[[str], None]
@@ -120,10 +120,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
     out = Path(out)
     rounds_dir = out / "rounds"
     rounds_dir.mkdir(parents=True, exist_ok=True)
-    saved = out / "config.json"
-    if saved.exists() and json.loads(saved.read_text()) != config.to_dict():
-        raise ValueError(f"{out} holds a run with another configuration ({saved}); use another folder")
-    saved.write_text(json.dumps(config.to_dict(), indent=1) + "\n")
+    check_resume(out, config.to_dict())
     done = sorted(p for p in rounds_dir.glob("round-*") if (p / "report.json").exists())
     reports = [json.loads((p / "report.json").read_text()) for p in done]
     cpu_before = sum(r["cpu_s"] for r in reports)

@@ -2,12 +2,15 @@
 
 :class:`~codepaint_env.policy.learning.rft.RFTConfig` and
 :class:`~codepaint_env.policy.learning.grpo.GRPOSettings` add their own fields; a run folder's
-``config.json`` is :meth:`LearnerSettings.to_dict`, compared on resume.
+``config.json`` is :meth:`LearnerSettings.to_dict`, compared on resume (:func:`check_resume`): a
+resumed run must learn the same way; only how long it may go on (:data:`LIMITS`) can change.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from codepaint_env.policy.learning.lora import LoraSettings
@@ -36,3 +39,27 @@ class LearnerSettings:
         out = asdict(self)
         out["levels"] = list(self.levels)
         return out
+
+
+#: The fields that only say how long a run may go on: raising them continues a stopped run.
+LIMITS = frozenset({"cpu_budget_s", "rounds", "steps"})
+
+
+def check_resume(folder: Path, settings: dict[str, Any]) -> None:
+    """Refuse to resume ``folder`` with settings that learn differently; then record ``settings``.
+
+    Every field but :data:`LIMITS` must equal the saved ``config.json``'s: a resumed run with another
+    learning rate, reward or seed would be two runs in one folder.
+
+    Raises:
+        ValueError: the folder holds a run with another configuration (the differing fields named).
+    """
+    saved = folder / "config.json"
+    if saved.exists():
+        old = json.loads(saved.read_text())
+        changed = sorted(k for k in old.keys() | settings.keys()
+                         if k not in LIMITS and old.get(k) != settings.get(k))
+        if changed:
+            raise ValueError(f"{folder} holds a run with another configuration ({saved}: "
+                             f"{', '.join(changed)} differ); use another folder")
+    saved.write_text(json.dumps(settings, indent=1) + "\n")
