@@ -75,11 +75,13 @@ def evaluate(tag: str, model: str, args: argparse.Namespace, *, engine: str = "c
     """``codepaint eval`` of ``model`` on each level's held-out scenes into ``root/tag/level-L`` (resumes)."""
     for level in levels or args.levels:
         out = (root or RUN / "eval") / tag / f"level-{level}"
-        if (out / "summary.json").exists():
-            continue
         ns = argparse.Namespace(eval_tasks=tasks or args.eval_tasks,
                                 eval_samples=samples or args.eval_samples, max_tokens=args.max_tokens,
                                 threads=None, engine=engine)
+        if (out / "summary.json").exists():  # done, unless asked for more scenes or samples (then resumed)
+            done = json.loads((out / "summary.json").read_text())
+            if done["tasks"] >= ns.eval_tasks and done["samples_per_task"] >= ns.eval_samples:
+                continue
         command = eval_command(model, out, level, ns)
         print(f"[{tag} L{level}] {' '.join(command)}", flush=True)
         rc = subprocess.call(command, cwd=ROOT, env={**os.environ, "TRL_EXPERIMENTAL_SILENCE": "1"})
@@ -99,7 +101,8 @@ def train(algo: str, seed: int, args: argparse.Namespace) -> Path:
                            cpu_budget_s=args.cpu_budget, device=args.device)
         return run_rft(config, out, stop_after=args.pieces)
     settings = GRPOSettings(model=args.model, levels=tuple(args.levels), curriculum=args.curriculum,
-                            max_tokens=args.max_tokens, seed=seed, cpu_budget_s=args.cpu_budget)
+                            max_tokens=args.max_tokens, seed=seed, cpu_budget_s=args.cpu_budget,
+                            device=args.device)
     return run_grpo(settings, out, stop_after=args.pieces)
 
 
@@ -204,6 +207,30 @@ def trained_tags(seeds: list[int]) -> list[str]:
     return out
 
 
+def kinds_passed(rows: list[dict[str, Any]]) -> dict[str, tuple[float, int]]:
+    """Per check kind, over the gate-passing samples that state it: ``(pass share, samples)``."""
+    seen: dict[str, list[float]] = {}
+    for r in rows:
+        if not r.get("gate_pass"):
+            continue
+        for key, value in (r.get("metrics") or {}).items():
+            kind = key[len("checks/"):]
+            if key.startswith("checks/") and value is not None and kind not in ("share", "all_stated"):
+                seen.setdefault(kind, []).append(float(value))
+    return {k: (statistics.fmean(v), len(v)) for k, v in sorted(seen.items())}
+
+
+def kinds_table(models: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Markdown: a row per model, a column per check kind (pass share among gate-passers, levels pooled)."""
+    per = {tag: kinds_passed(rows) for tag, rows in models.items()}
+    kinds = sorted({k for v in per.values() for k in v if k not in ("no_image",)})
+    out = ["| model | " + " | ".join(kinds) + " |", "| --- |" + " --- |" * len(kinds)]
+    for tag, v in per.items():
+        cells = [f"{100 * v[k][0]:.0f} % ({v[k][1]})" if k in v else "-" for k in kinds]
+        out.append(f"| {tag} | " + " | ".join(cells) + " |")
+    return out
+
+
 def report(args: argparse.Namespace) -> None:
     """Write the "Learning run 3" section of docs/learning-run.md and its rows in docs/learning-run.json."""
     levels = args.levels
@@ -239,6 +266,8 @@ def report(args: argparse.Namespace) -> None:
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for (tag, diff, p, n, gd, gp), adj in zip(comparisons, adjusted, strict=True):
         tests.append(f"| {tag} | {n} | {diff:+.3f} | {p:.4f} | {adj:.4f} | {gd:+.3f} | {gp:.4f} |")
+    kinds = kinds_table({"base": base_rows, **{tag: [row for r in recs for row in r["rows"]]
+                                               for tag, recs in runs.items()}})
     goal = []
     for algo in ALGOS:
         per_seed = [(s, next((c for c in comparisons if c[0] == f"{algo}-s{s}"), None)) for s in args.seeds]
@@ -302,6 +331,13 @@ by at least {GOAL} over the base model, in two seeds (paired per task over level
 ## Held-out evaluation per level
 
 {chr(10).join(table)}
+
+## Which claims moved
+
+Per check kind, the share of held-out gate-passing samples (levels pooled) that pass it, with how many
+samples state it:
+
+{chr(10).join(kinds)}
 
 ## Rollout engine check
 

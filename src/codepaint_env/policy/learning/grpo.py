@@ -42,7 +42,7 @@ class GRPOSettings(LearnerSettings):
 
 
 def engine_rollouts(tokenizer: Any, *, temperature: float, max_tokens: int, seed: int = 0,
-                    threads: int | None = None, batch: int = 16) -> Any:
+                    threads: int | None = None, batch: int = 16, device: str = "cpu") -> Any:
     """A ``rollout_func`` for TRL's ``GRPOTrainer``: the trainer's policy converted, sampled with CTranslate2.
 
     Args:
@@ -53,12 +53,14 @@ def engine_rollouts(tokenizer: Any, *, temperature: float, max_tokens: int, seed
         seed: Seeds each step's rows (with the step and the row's index).
         threads: The engine's threads.
         batch: Rows decoded together.
+        device: Where the engine runs (``cpu``: int8; ``cuda``: float16).
     """
     from codepaint_env.policy.engines import Row, engine_from_model, row_seed, trl_rollout
 
     def rollout(prompts: list[Any], trainer: Any) -> dict[str, Any]:
         started = time.perf_counter()
-        engine, conversion = engine_from_model(trainer.model, tokenizer, compute_type="int8", threads=threads)
+        engine, conversion = engine_from_model(trainer.model, tokenizer, device=device, threads=threads,
+                                               compute_type="int8" if device == "cpu" else "float16")
         converted = time.perf_counter()
         rows = []
         for i, prompt in enumerate(prompts):
@@ -102,7 +104,7 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     check_resume(out, settings.to_dict())
-    policy = load_policy(settings.model, threads=settings.threads)
+    policy = load_policy(settings.model, device=settings.device, threads=settings.threads)
     model, tokenizer = policy.model, policy.tokenizer
     prompt = system_prompt(settings.language)
     tasks = [t for level in settings.levels
@@ -125,7 +127,7 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
         per_device_train_batch_size=settings.micro,
         gradient_accumulation_steps=settings.batch // settings.micro,
         reward_weights=weights, multi_objective_aggregation="normalize_then_sum",
-        temperature=settings.temperature, logging_steps=1, use_cpu=True, bf16=False,
+        temperature=settings.temperature, logging_steps=1, use_cpu=settings.device == "cpu", bf16=False,
         gradient_checkpointing=False, seed=settings.seed, save_strategy="steps",
         save_steps=settings.save_every, save_total_limit=2, report_to="none",
         shuffle_dataset=curriculum is None)
@@ -152,7 +154,8 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
                                     target_modules=lora.targets, task_type="CAUSAL_LM", bias="none"),
         rollout_func=engine_rollouts(tokenizer, temperature=settings.temperature,
                                      max_tokens=settings.max_tokens, seed=settings.seed,
-                                     threads=settings.threads, batch=settings.batch),
+                                     threads=settings.threads, batch=settings.batch,
+                                     device=settings.device),
         callbacks=[LearningCurves(out / "curves.csv"), Budget()])
     checkpoints = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
     if spent_before >= budget:

@@ -48,7 +48,6 @@ class RFTConfig(LearnerSettings):
     epochs: int = 2
     batch: int = 8
     micro: int = 2
-    device: str = "cpu"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RFTConfig:

@@ -33,6 +33,7 @@ class LearnerSettings:
     lr: float = 1e-4
     seed: int = 0
     threads: int | None = None
+    device: str = "cpu"  # ``cuda``: the policy, its training and its engine on the GPU
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (``levels`` as a list)."""
