@@ -78,10 +78,8 @@ def evaluate(tag: str, model: str, args: argparse.Namespace, *, engine: str = "c
         ns = argparse.Namespace(eval_tasks=tasks or args.eval_tasks,
                                 eval_samples=samples or args.eval_samples, max_tokens=args.max_tokens,
                                 threads=None, engine=engine)
-        if (out / "summary.json").exists():  # done, unless asked for more scenes or samples (then resumed)
-            done = json.loads((out / "summary.json").read_text())
-            if done["tasks"] >= ns.eval_tasks and done["samples_per_task"] >= ns.eval_samples:
-                continue
+        if (out / "summary.json").exists():  # done (codepaint eval refuses to add other scenes to it)
+            continue
         command = eval_command(model, out, level, ns)
         print(f"[{tag} L{level}] {' '.join(command)}", flush=True)
         rc = subprocess.call(command, cwd=ROOT, env={**os.environ, "TRL_EXPERIMENTAL_SILENCE": "1"})
