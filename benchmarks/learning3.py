@@ -14,6 +14,8 @@ curriculum), rollouts from CTranslate2 int8 (``codepaint_env.policy.engines``), 
 
 * ``rft``: expert iteration (:mod:`codepaint_env.policy.learning.rft`): 16 scenes x 4 samples a
   round, the gate-passers above their group kept, two passes of LoRA SFT over them;
+* ``rft_checks``: the same, keeping by the checks (the gate a filter, not a part of the advantage:
+  the gate-passers whose checks beat their group's other passers; ``RFTConfig.keep="checks"``);
 * ``grpo``: TRL's GRPOTrainer with LoRA, beta 0, 16 completions a step (4 a prompt), its rollouts
   through ``rollout_func`` (:mod:`codepaint_env.policy.learning.grpo`).
 
@@ -53,7 +55,7 @@ from learning_run import (  # noqa: E402  (run 2's measures: one definition of e
 
 MODEL = "qwen2.5-coder-0.5b"
 RUN = ROOT / "runs" / "learning3"
-ALGOS = ("rft", "grpo")
+ALGOS = ("rft", "rft_checks", "grpo")
 GOAL = 0.15
 MARK = ("<!-- learning-run-3 -->", "<!-- /learning-run-3 -->")
 
@@ -93,10 +95,11 @@ def train(algo: str, seed: int, args: argparse.Namespace) -> Path:
     from codepaint_env.policy.learning.rft import RFTConfig, run_rft
 
     out = RUN / f"{algo}-s{seed}"
-    if algo == "rft":
+    if algo in ("rft", "rft_checks"):
         config = RFTConfig(model=args.model, levels=tuple(args.levels), curriculum=args.curriculum,
                            scenes=args.scenes, k=args.k, max_tokens=args.max_tokens, seed=seed,
-                           cpu_budget_s=args.cpu_budget, device=args.device)
+                           cpu_budget_s=args.cpu_budget, device=args.device,
+                           keep="checks" if algo == "rft_checks" else "advantage")
         return run_rft(config, out, stop_after=args.pieces)
     settings = GRPOSettings(model=args.model, levels=tuple(args.levels), curriculum=args.curriculum,
                             max_tokens=args.max_tokens, seed=seed, cpu_budget_s=args.cpu_budget,
@@ -109,7 +112,7 @@ def rounds_of(algo: str, seed: int) -> list[dict[str, Any]]:
     """A learner's per-round (rft) or per-step (grpo) records, in order, with cumulative CPU seconds."""
     folder = RUN / f"{algo}-s{seed}"
     out: list[dict[str, Any]] = []
-    if algo == "rft":
+    if algo in ("rft", "rft_checks"):
         total = 0.0
         for path in sorted((folder / "rounds").glob("round-*/report.json")):
             r = json.loads(path.read_text())
@@ -383,7 +386,7 @@ of each model:
     doc.write_text(text + "\n" + old, encoding="utf-8")
     data_path = ROOT / "docs" / "learning-run.json"
     data = json.loads(data_path.read_text()) if data_path.exists() else {"runs": []}
-    data["runs"] = [r for r in data.get("runs", []) if r.get("stage") not in ("rft", "grpo", "base3")]
+    data["runs"] = [r for r in data.get("runs", []) if r.get("stage") not in (*ALGOS, "base3")]
     for tag, recs in [("base", base), *runs.items()]:
         name, rounds = split_tag(tag)
         algo, seed = (name.split("-s")[0], int(name.split("-s")[1])) if tag != "base" else ("base3", None)
@@ -490,7 +493,7 @@ def plot(curves: dict[str, list[dict[str, Any]]], out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run a stage of learning run 3 (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--algo", required=True, choices=("base", "rft", "grpo", "engine-check", "report"))
+    ap.add_argument("--algo", required=True, choices=("base", *ALGOS, "engine-check", "report"))
     ap.add_argument("--model", default=MODEL)
     ap.add_argument("--seeds", type=lambda s: [int(x) for x in s.split(",") if x.strip()], default=[0, 1])
     ap.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",") if x.strip()], default=[0, 1, 2])
@@ -536,7 +539,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _budget_spent(algo: str, folder: Path, budget: float) -> bool:
-    if algo == "rft":
+    if algo in ("rft", "rft_checks"):
         reports = (folder / "rounds").glob("round-*/report.json")
         spent = sum(json.loads(p.read_text())["cpu_s"] for p in reports)
     else:

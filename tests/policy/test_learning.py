@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,6 +46,23 @@ def test_expert_iteration_keeps_gate_passers_above_their_group_once_each():
           _rollout("b", advantage=0.9, gate=False), _rollout("c", advantage=-0.1, gate=True),
           _rollout("a", advantage=0.2, gate=True, task="u")]
     assert [(r.task_id, r.text) for r in kept(rs)] == [("t", "a"), ("u", "a")]
+
+
+def _scored(text: str, group: int, checks: float | None, advantage: float = 1.0) -> Rollout:
+    r = _rollout(text, advantage=advantage, gate=checks is not None)
+    r.group = group
+    r.parts = {"gate": 1.0 if checks is not None else -1.0, "checks/size": checks}
+    return r
+
+
+def test_keeping_by_the_checks_uses_the_gate_as_a_filter_and_beats_the_groups_passers():
+    rs = [_scored("a", 0, 0.8, advantage=-0.1), _scored("b", 0, 0.2), _scored("c", 0, None),  # group 0
+          _scored("d", 1, 0.9), _scored("e", 1, None),  # a lone passer: above every passer's mean (0.6)
+          _scored("f", 2, 0.5)]  # a lone passer below it
+    assert [r.text for r in kept(rs, "checks")] == ["a", "d"]
+    assert [r.text for r in kept(rs)] == ["b", "d", "f"]  # by advantage: b's group advantage, not its checks
+    with pytest.raises(ValueError, match="keep must be"):
+        kept(rs, "reward")
 
 
 def test_a_run_s_settings_round_trip_through_its_config_json():

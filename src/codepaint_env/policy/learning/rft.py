@@ -45,6 +45,7 @@ class RFTConfig(LearnerSettings):
     scenes: int = 16
     k: int = 4
     rounds: int = 50
+    keep: str = "advantage"  # or "checks": see :func:`kept`
     epochs: int = 2
     batch: int = 8
     micro: int = 2
@@ -73,13 +74,37 @@ def round_tasks(config: RFTConfig, index: int, curriculum: Any = None) -> list[T
                                 language=config.language)]
 
 
-def kept(rollouts: list[Rollout]) -> list[Rollout]:
-    """The gate-passers that beat their group (advantage > 0), one of each distinct completion."""
+def checks_score(r: Rollout) -> float:
+    """The sum of a rollout's check parts (what its task's checks paid it; 0 where the gate failed)."""
+    return sum(v for k, v in r.parts.items() if k.startswith("checks/") and v is not None)
+
+
+def kept(rollouts: list[Rollout], how: str = "advantage") -> list[Rollout]:
+    """The completions a round trains on, one of each distinct completion.
+
+    ``advantage``: the gate-passers that beat their group (advantage > 0: the gate counts as one part
+    of it, so while gate failures are common, passing the gate is most of what is kept).
+    ``checks``: the gate is a filter, not a part: the gate-passers whose checks score beats the mean of
+    their group's gate-passers (a lone passer: the mean of every passer in the round).
+    """
+    if how not in ("advantage", "checks"):
+        raise ValueError(f"keep must be 'advantage' or 'checks', not {how!r}")
+    passers = [r for r in rollouts if r.gate_passed]
+    by_group: dict[int, list[float]] = {}
+    for r in passers:
+        by_group.setdefault(r.group, []).append(checks_score(r))
+    everyone = sum(map(checks_score, passers)) / len(passers) if passers else 0.0
     seen: set[tuple[str, str]] = set()
     out = []
-    for r in rollouts:
+    for r in passers:
+        if how == "advantage":
+            good = r.advantage > 0
+        else:
+            group = by_group[r.group]
+            bar = everyone if len(group) == 1 else sum(group) / len(group)
+            good = checks_score(r) > bar
         key = (r.task_id, r.text)
-        if r.gate_passed and r.advantage > 0 and key not in seen:
+        if good and key not in seen:
             seen.add(key)
             out.append(r)
     return out
@@ -148,7 +173,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         if curriculum is not None:
             for r in rollouts:
                 curriculum.record(r.level, gate_passed=r.gate_passed, all_stated=r.all_stated)
-        chosen = kept(rollouts)
+        chosen = kept(rollouts, config.keep)
         chosen_ids = {id(r) for r in chosen}
         t = time.perf_counter()
         trained = sft_pass(model, [(r.prompt_ids, r.completion_ids) for r in chosen], lr=config.lr,
