@@ -3,6 +3,7 @@ and a run's settings as its folder stores them (the learners themselves ran in l
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from codepaint_env.policy.learning.grpo import GRPOSettings
 from codepaint_env.policy.learning.rft import RFTConfig, kept
 from codepaint_env.policy.learning.rollouts import Rollout, advantages
+from codepaint_env.policy.learning.settings import check_resume
 
 parts = st.one_of(st.none(), st.floats(min_value=-1, max_value=1, allow_nan=False))
 sample = st.fixed_dictionaries({"gate": parts, "checks/size": parts})
@@ -70,3 +72,15 @@ def test_a_run_s_settings_round_trip_through_its_config_json():
     assert RFTConfig.from_dict(config.to_dict()) == config
     assert config.to_dict()["levels"] == [0, 2] and config.to_dict()["lora"]["rank"] == config.lora.rank
     assert set(RFTConfig().to_dict()) & set(GRPOSettings().to_dict()) >= {"model", "reward", "lora", "seed"}
+
+
+def test_a_saved_run_resumes_under_a_larger_budget_and_fields_added_since_count_as_their_defaults(tmp_path):
+    saved = RFTConfig(scenes=12, cpu_budget_s=2400).to_dict()
+    del saved["keep"]  # a run started before RFTConfig had ``keep``
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+    check_resume(tmp_path, RFTConfig(scenes=12, cpu_budget_s=7200))  # a limit raised: the same run
+    assert json.loads((tmp_path / "config.json").read_text())["cpu_budget_s"] == 7200
+    with pytest.raises(ValueError, match="keep differ"):
+        check_resume(tmp_path, RFTConfig(scenes=12, keep="checks"))
+    with pytest.raises(ValueError, match="scenes differ"):
+        check_resume(tmp_path, RFTConfig(scenes=16))

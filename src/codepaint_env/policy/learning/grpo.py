@@ -103,7 +103,7 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    check_resume(out, settings.to_dict())
+    check_resume(out, settings)
     policy = load_policy(settings.model, device=settings.device, threads=settings.threads)
     model, tokenizer = policy.model, policy.tokenizer
     prompt = system_prompt(settings.language)

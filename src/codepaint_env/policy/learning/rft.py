@@ -119,8 +119,7 @@ def summary(rollouts: list[Rollout]) -> dict[str, Any]:
     for r in passers:
         for kind, share in (r.kinds or {}).items():
             kinds.setdefault(kind, []).append(share)
-    share = [r.parts for r in passers]
-    checks = [sum(v for k, v in p.items() if k.startswith("checks/") and v is not None) for p in share]
+    checks = [checks_score(r) for r in passers]
     stated = [r.all_stated for r in passers if r.all_stated is not None]
     levels: dict[str, int] = {}
     for r in rollouts:
@@ -144,7 +143,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
     out = Path(out)
     rounds_dir = out / "rounds"
     rounds_dir.mkdir(parents=True, exist_ok=True)
-    check_resume(out, config.to_dict())
+    check_resume(out, config)
     done = sorted(p for p in rounds_dir.glob("round-*") if (p / "report.json").exists())
     reports = [json.loads((p / "report.json").read_text()) for p in done]
     cpu_before = sum(r["cpu_s"] for r in reports)

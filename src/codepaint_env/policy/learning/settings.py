@@ -46,21 +46,22 @@ class LearnerSettings:
 LIMITS = frozenset({"cpu_budget_s", "rounds", "steps"})
 
 
-def check_resume(folder: Path, settings: dict[str, Any]) -> None:
+def check_resume(folder: Path, settings: LearnerSettings) -> None:
     """Refuse to resume ``folder`` with settings that learn differently; then record ``settings``.
 
     Every field but :data:`LIMITS` must equal the saved ``config.json``'s: a resumed run with another
-    learning rate, reward or seed would be two runs in one folder.
+    learning rate, reward or seed would be two runs in one folder. A field the saved run does not
+    name (added to the settings after it started) counts as its default, which is what that run used.
 
     Raises:
         ValueError: the folder holds a run with another configuration (the differing fields named).
     """
     saved = folder / "config.json"
+    now = settings.to_dict()
     if saved.exists():
-        old = json.loads(saved.read_text())
-        changed = sorted(k for k in old.keys() | settings.keys()
-                         if k not in LIMITS and old.get(k) != settings.get(k))
+        old = {**type(settings)().to_dict(), **json.loads(saved.read_text())}
+        changed = sorted(k for k in old.keys() | now.keys() if k not in LIMITS and old.get(k) != now.get(k))
         if changed:
             raise ValueError(f"{folder} holds a run with another configuration ({saved}: "
                              f"{', '.join(changed)} differ); use another folder")
-    saved.write_text(json.dumps(settings, indent=1) + "\n")
+    saved.write_text(json.dumps(now, indent=1) + "\n")
