@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -200,13 +201,22 @@ def real_table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[
                 *(["--tools", ",".join(row["tools"])] if contract.searched(row) else []),
                 env=env)
             servers.append((proc, url, log))
-        table = table_of(contract.VENV_DOORS, None)
-        table["verl_agent_loop"] = _venv_door("verl", "verl_agent_loop", work, str(work),
-                                              str(build_tiny_lm(work / "tiny-lm")))
-        table["verifiers"] = _venv_door("verifiers", "verifiers", work, str(work))
-        for proc, url, log in servers:
-            openenv_server.wait_healthy(url, proc, log)
-        table["openenv"] = _venv_door("openenv", "openenv", work, json.dumps([u for _, u, _ in servers]))
+        model = build_tiny_lm(work / "tiny-lm")
+
+        def openenv_door() -> list[dict[str, Any]]:
+            for proc, url, log in servers:
+                openenv_server.wait_healthy(url, proc, log)
+            return _venv_door("openenv", "openenv", work, json.dumps([u for _, u, _ in servers]))
+
+        # The trainer venvs' doors are processes of their own (each mostly imports, on one core): they
+        # run side by side, and beside .venv's doors in this process.
+        with ThreadPoolExecutor(3) as pool:
+            venv_doors = {"verl_agent_loop": pool.submit(_venv_door, "verl", "verl_agent_loop", work,
+                                                         str(work), str(model)),
+                          "verifiers": pool.submit(_venv_door, "verifiers", "verifiers", work, str(work)),
+                          "openenv": pool.submit(openenv_door)}
+            table = table_of(contract.VENV_DOORS, None)
+            table |= {door: future.result() for door, future in venv_doors.items()}
     finally:
         openenv_server.stop(p for p, _, _ in servers)
     return table

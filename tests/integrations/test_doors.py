@@ -39,6 +39,7 @@ import ast
 import dataclasses
 import json
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -189,28 +190,38 @@ def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 "--size", str(SIZE), "--max-turns", "1", env=env)
             openenv[key] = (proc, url, work / f"openenv-{n}.log")
 
-        # the doors of .venv, in this process
-        contract, probe = cases[:-1], cases[-1:]
-        out["gym"] = doors.gym_door(contract) + doors.gym_door(probe, probes)
-        out["trl_reward_funcs"] = (doors.trl_reward_funcs_door(contract)
-                                   + doors.trl_reward_funcs_door(probe, probes))
-        out["trl_env"] = doors.trl_env_door(contract) + doors.trl_env_door(probe, probes)
-        out["skyrl"] = doors.skyrl_door(contract, work) + doors.skyrl_door(probe, work, probes)
-        out["serve_score"] = (doors.serve_score_door(contract, served.url)
-                              + doors.serve_score_door(probe, probe_served.url, own_reward=True))
-        _move(probes / "serve.jsonl", probes / "serve_score.jsonl")  # the probe server's file, door by door
-        out["openrlhf_get_reward"] = (doors.openrlhf_door(contract, served.url)
-                                      + doors.openrlhf_door(probe, probe_served.url, own_reward=True))
-        _move(probes / "serve.jsonl", probes / "openrlhf_get_reward.jsonl")
-
-        # the doors of the trainer venvs
+        # the doors of the trainer venvs: processes of their own (each mostly imports, on one core), side
+        # by side, and beside the doors of .venv in this process
         model = build_tiny_lm(work / "tiny-lm")
-        out |= _run("verl", "verl", cases, work, str(work), str(model), str(probes), env=venv_env)
-        out |= _run("verifiers", "verifiers", cases, work, str(work), str(probes), env=venv_env)
-        for proc, url, log in openenv.values():
-            openenv_server.wait_healthy(url, proc, log)
-        urls = [openenv[(c["row"]["id"], c["reward"])][1] for c in cases]
-        out |= _run("openenv", "openenv", cases, work, json.dumps(urls), env=venv_env)
+
+        def openenv_door() -> dict[str, Any]:
+            for proc, url, log in openenv.values():
+                openenv_server.wait_healthy(url, proc, log)
+            urls = [openenv[(c["row"]["id"], c["reward"])][1] for c in cases]
+            return _run("openenv", "openenv", cases, work, json.dumps(urls), env=venv_env)
+
+        with ThreadPoolExecutor(3) as pool:
+            venv_doors = [pool.submit(_run, "verl", "verl", cases, work, str(work), str(model), str(probes),
+                                      env=venv_env),
+                          pool.submit(_run, "verifiers", "verifiers", cases, work, str(work), str(probes),
+                                      env=venv_env),
+                          pool.submit(openenv_door)]
+            # the doors of .venv, in this process
+            contract, probe = cases[:-1], cases[-1:]
+            out["gym"] = doors.gym_door(contract) + doors.gym_door(probe, probes)
+            out["trl_reward_funcs"] = (doors.trl_reward_funcs_door(contract)
+                                       + doors.trl_reward_funcs_door(probe, probes))
+            out["trl_env"] = doors.trl_env_door(contract) + doors.trl_env_door(probe, probes)
+            out["skyrl"] = doors.skyrl_door(contract, work) + doors.skyrl_door(probe, work, probes)
+            out["serve_score"] = (doors.serve_score_door(contract, served.url)
+                                  + doors.serve_score_door(probe, probe_served.url, own_reward=True))
+            # the probe server's file, door by door
+            _move(probes / "serve.jsonl", probes / "serve_score.jsonl")
+            out["openrlhf_get_reward"] = (doors.openrlhf_door(contract, served.url)
+                                          + doors.openrlhf_door(probe, probe_served.url, own_reward=True))
+            _move(probes / "serve.jsonl", probes / "openrlhf_get_reward.jsonl")
+            for future in venv_doors:
+                out |= future.result()
     finally:
         served.stop()
         probe_served.stop()
