@@ -1,5 +1,5 @@
 # codepaint: `make demo` and `make test` set up whatever is missing (idempotently), then run.
-#   make test   venv + .[all] + JS assets + browser + trainer venvs (.venvs/), then the whole test suite
+#   make test   venv + .[all] + JS assets + browser + trainer venvs (.venvs/), then the whole test suite (two passes)
 #   make fast   every test that needs no browser, Ray, trainer venv, torch model or soak (< 2 min)
 #   make demo   the same set-up, then the main job (renders into runs/demo/)
 #   make check  ruff, import-linter layer contracts, no import cycle, pyright;  make bench   benchmarks (quick)
@@ -53,8 +53,16 @@ corpus: $(DEPS)
 trainer-venvs: $(DEPS)
 	@scripts/install-trainer-venvs.sh $(CURDIR)/$(BIN)/python
 
+# Two passes (tests/conftest.py says which test is which): the folders that mostly wait on processes
+# of their own, two at a time; then the tests that need the machine to themselves (``alone``: renders
+# whose time-outs are told from an overloaded machine, Ray, soaks), one at a time. Both passes always
+# run; each test's seconds: .test-durations.json.
 test: setup corpus trainer-venvs check
-	@$(BIN)/python -m pytest -q --durations=30 -p support.durations  # every test's seconds: .test-durations.json
+	@echo "codepaint test: pass 1 of 2, two at a time (-n 2): every test not marked alone"
+	@$(BIN)/python -m pytest -q -m "not alone" -n 2 --dist loadfile -p support.durations --durations=15; one=$$?; \
+	 echo "codepaint test: pass 2 of 2, one at a time: the tests marked alone"; \
+	 $(BIN)/python -m pytest -q -m alone -p support.durations --durations-append --durations=30; two=$$?; \
+	 [ $$one -eq 0 ] && [ $$two -eq 0 ] || { echo "make test FAILED: pass 1 exit $$one, pass 2 exit $$two (the failures are above)" >&2; exit 1; }
 
 # Every test that needs none of the marked needs (pyproject markers): no corpus, no trainer venvs, no torch
 # model, no Ray, and no browser (one would fail: the Chromium path points nowhere).

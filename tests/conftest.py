@@ -32,11 +32,30 @@ def canary():
 
 
 
+#: The folders whose tests ``make test`` runs two at a time (``-n 2``, a module to a worker): most of
+#: their time is spent waiting on processes of their own (a trainer's venv, an example, a doc snippet, a
+#: server, a model loading), and none of them tells a render's time-out from an overloaded machine.
+#: Every other test is ``alone``: the renderers call a render that ran out of time ``infra`` when the
+#: machine's CPU pressure says it was starved (codepaint_env.render.load), and a second worker is that
+#: pressure; so are Ray clusters and soaks, which measure the machine (memory, processes left).
+SIDE_BY_SIDE = ("cli", "docs", "examples", "integrations", "policy", "tasks")
+_TESTS = Path(__file__).resolve().parent
+
+
+def _alone(item: pytest.Item) -> bool:
+    if item.get_closest_marker("ray") or item.get_closest_marker("soak"):
+        return True
+    folder = Path(str(item.path)).resolve().relative_to(_TESTS).parts[0]
+    return folder not in SIDE_BY_SIDE
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # A test that asks for the shared renderer is a browser test, whatever its module says.
     for item in items:
+        # A test that asks for the shared renderer is a browser test, whatever its module says.
         if "renderer" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+        if _alone(item):
+            item.add_marker(pytest.mark.alone)
 
 
 #: ``-m "not a and not b"``: an expression that only excludes (adding marks never re-includes a test).

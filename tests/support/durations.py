@@ -21,6 +21,8 @@ _seconds: defaultdict[str, float] = defaultdict(float)
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--durations-file", default=DEFAULT_PATH, metavar="PATH",
                      help=f"where support.durations writes each test's seconds (default {DEFAULT_PATH})")
+    parser.addoption("--durations-append", action="store_true",
+                     help="keep the file's other tests (make test's second pass adds to its first)")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -28,12 +30,15 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if not _seconds:
+    if not _seconds or hasattr(session.config, "workerinput"):  # an xdist worker: its controller writes
         return
     path = Path(str(session.config.getoption("durations_file")))
     if not path.is_absolute():
         path = Path(session.config.rootpath) / path
-    ranked = dict(sorted(((k, round(v, 3)) for k, v in _seconds.items()), key=lambda kv: -kv[1]))
+    seconds = {k: round(v, 3) for k, v in _seconds.items()}
+    if session.config.getoption("durations_append") and path.exists():
+        seconds = {**json.loads(path.read_text()), **seconds}
+    ranked = dict(sorted(seconds.items(), key=lambda kv: -kv[1]))
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(ranked, indent=1) + "\n")
     os.replace(tmp, path)  # whole: a reader never sees half a file
