@@ -180,6 +180,17 @@ def test_a_uniform_non_square_document_is_blank_at_any_output_size(size):
     assert render_svg_fast(dot, *size).ok
 
 
+@pytest.mark.parametrize("stroke", [1, 2, 4])
+def test_an_outline_on_the_very_edge_is_a_drawing_like_chromium(renderer, stroke):
+    # a full-canvas fill and a border whose visible part is the outermost pixel or two (Qwen draws
+    # these): resvg called them blank while it left the box's edges out on every side
+    code = (f"<svg {NS} viewBox='0 0 128 128'><rect width='128' height='128' fill='#fdf6e3'/>"
+            f"<rect width='128' height='128' fill='none' stroke='#264653' stroke-width='{stroke}'/></svg>")
+    res, ref = render_svg_fast(code, 128, 128), renderer.render(code, "svg", size=128)
+    assert ref.ok and res.ok, (res.error_kind, ref.error_kind)
+    assert res.image.getpixel((0, 64)) != res.image.getpixel((64, 64))
+
+
 SWITCH = ("<svg {ns} width='40' height='40'><switch>{kids}<rect width='40' height='40' fill='#888'/>"
           "</switch></svg>")
 

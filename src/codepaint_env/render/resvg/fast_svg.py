@@ -93,10 +93,11 @@ import xml.etree.ElementTree as ET
 import xml.parsers.expat
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, ImageColor
 
 from codepaint_env.core.errors import RendererUnavailable
-from codepaint_env.core.images import is_blank, pixel_sha256
+from codepaint_env.core.images import BLANK_TOLERANCE, is_blank, pixel_sha256
 from codepaint_env.core.result import RenderResult, failed
 from codepaint_env.render.load import CpuStall, starved
 from codepaint_env.render.resvg.pool import (
@@ -489,14 +490,32 @@ def _on_white(im: Image.Image) -> Image.Image:
     return Image.alpha_composite(white, im.convert("RGBA")).convert("RGB")
 
 
+def _blank_but_for_blended_edges(pic: Image.Image) -> bool:
+    """Blank inside its outermost pixels, and those are the inside's colour blended with the white page."""
+    if min(pic.size) <= 2:
+        return is_blank(pic)
+    if not is_blank(pic.crop((1, 1, pic.width - 1, pic.height - 1))):
+        return False
+    rgb = np.asarray(pic.convert("RGB"), dtype=np.float64)
+    inside = rgb[pic.height // 2, pic.width // 2]
+    ring = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
+    page = np.full(3, 255.0)
+    towards = inside - page
+    norm = float(towards @ towards)
+    share = np.clip((ring - page) @ towards / norm, 0.0, 1.0) if norm else np.zeros(len(ring))
+    blended = page + share[:, None] * towards
+    return bool((np.abs(ring - blended) <= BLANK_TOLERANCE).all())
+
+
 def _finish(pic: Image.Image, ms: float, prep: _Prepared, width: int, height: int, kw: dict,
             t0: float) -> RenderResult:
     """Place the picture in the white output, check for blank, hash, encode.
 
     Blankness is judged on the document's own picture (the fit box), never on the white bands
-    that letterbox it: a uniform 720x400 document is blank at any output size. The box's outer
-    pixels are left out: snapped to whole pixels, the box may be a fraction larger than what the
-    document covers, and those edges are blended with the page.
+    that letterbox it: a uniform 720x400 document is blank at any output size. Snapped to whole
+    pixels, the box may be a fraction larger than what the document covers, and its outer pixels are
+    then the document's colour blended with the page: blank still. Any other colour there is drawn
+    (an outline on the very edge, as Chromium says).
     """
     if pic.size == (width, height):
         image, at = pic, (0, 0)
@@ -506,8 +525,7 @@ def _finish(pic: Image.Image, ms: float, prep: _Prepared, width: int, height: in
         image.paste(pic, (prep.fit.x, prep.fit.y))
     messages = prep.messages
     error_kind = None
-    inner = pic.crop((1, 1, pic.width - 1, pic.height - 1)) if min(pic.size) > 2 else pic
-    if is_blank(inner):
+    if _blank_but_for_blended_edges(pic):
         error_kind = "blank"
         messages.append("blank: the picture is a single uniform colour")
     buf = io.BytesIO()
