@@ -57,7 +57,17 @@ MODEL = "qwen2.5-coder-0.5b"
 RUN = ROOT / "runs" / "learning3"
 ALGOS = ("rft", "rft_checks", "grpo")
 GOAL = 0.15
+
 MARK = ("<!-- learning-run-3 -->", "<!-- /learning-run-3 -->")
+
+
+def eval_root(tasks: int, samples: int) -> Path:
+    """Where the held-out evaluations of ``tasks`` scenes a level x ``samples`` each go.
+
+    One folder a size: ``codepaint eval`` rightly refuses to mix rows of another scene list into a
+    finished folder.
+    """
+    return RUN / f"eval-{tasks}x{samples}"
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
@@ -76,7 +86,7 @@ def evaluate(tag: str, model: str, args: argparse.Namespace, *, engine: str = "c
              root: Path | None = None) -> None:
     """``codepaint eval`` of ``model`` on each level's held-out scenes into ``root/tag/level-L`` (resumes)."""
     for level in levels or args.levels:
-        out = (root or RUN / "eval") / tag / f"level-{level}"
+        out = (root or eval_root(args.eval_tasks, args.eval_samples)) / tag / f"level-{level}"
         ns = argparse.Namespace(eval_tasks=tasks or args.eval_tasks,
                                 eval_samples=samples or args.eval_samples, max_tokens=args.max_tokens,
                                 threads=None, engine=engine)
@@ -105,6 +115,29 @@ def train(algo: str, seed: int, args: argparse.Namespace) -> Path:
                             max_tokens=args.max_tokens, seed=seed, cpu_budget_s=args.cpu_budget,
                             device=args.device)
     return run_grpo(settings, out, stop_after=args.pieces)
+
+
+def merged_after(algo: str, seed: int, rounds: int) -> Path:
+    """Expert iteration's model after its first ``rounds`` rounds: the base with that round's adapter merged.
+
+    One adapter is trained on through the rounds, so round ``rounds - 1``'s adapter is the model then.
+    Saved once into ``<run>/after-round-<rounds>/``.
+    """
+    from codepaint_env.policy import load_policy
+    from codepaint_env.policy.learning.lora import with_adapter
+
+    folder = RUN / f"{algo}-s{seed}"
+    adapter = folder / "rounds" / f"round-{rounds - 1:03d}" / "adapter"
+    out = folder / f"after-round-{rounds}"
+    if (out / "config.json").exists():
+        return out
+    if not adapter.exists():
+        raise SystemExit(f"{adapter} does not exist: {algo} seed {seed} has not finished {rounds} rounds")
+    policy = load_policy(json.loads((folder / "config.json").read_text())["model"])
+    merged = with_adapter(policy.model, adapter=adapter).merge_and_unload()
+    merged.save_pretrained(str(out))
+    policy.tokenizer.save_pretrained(str(out))
+    return out
 
 
 # --------------------------------------------------------------------------- the report
@@ -152,11 +185,11 @@ def rounds_of(algo: str, seed: int) -> list[dict[str, Any]]:
     return out
 
 
-def record(tag: str, levels: list[int], root: Path | None = None) -> list[dict[str, Any]]:
+def record(tag: str, levels: list[int], root: Path) -> list[dict[str, Any]]:
     """Per level: the eval's rates with intervals, and its rows (for the paired tests)."""
     out = []
     for level in levels:
-        rows = rows_of((root or RUN / "eval") / tag / f"level-{level}")
+        rows = rows_of(root / tag / f"level-{level}")
         if not rows:
             continue
         m = measures(rows)
@@ -195,9 +228,9 @@ def split_tag(tag: str) -> tuple[str, int | None]:
     return (name, int(rounds)) if name and rounds.isdigit() else (tag, None)
 
 
-def trained_tags(seeds: list[int]) -> list[str]:
+def trained_tags(seeds: list[int], root: Path) -> list[str]:
     """The trained models evaluated: each learner and seed, after some rounds (``-rN``) and at its end."""
-    found = {p.name for p in (RUN / "eval").glob("*-s*") if p.is_dir()}
+    found = {p.name for p in root.glob("*-s*") if p.is_dir()}
     out = []
     for algo in ALGOS:
         for seed in seeds:
@@ -232,12 +265,43 @@ def kinds_table(models: dict[str, list[dict[str, Any]]]) -> list[str]:
     return out
 
 
+def compared(root: Path, seeds: list[int], levels: list[int]) -> tuple[list[dict[str, Any]],
+                                                                      dict[str, list[dict[str, Any]]],
+                                                                      list[tuple[Any, ...]], list[float]]:
+    """The evaluations under ``root``: the base's records, each trained model's, and the paired tests.
+
+    Each comparison is ``(tag, checks share diff, p, tasks, gate diff, gate p)``, trained - base over the
+    tasks both were evaluated on (levels pooled); the last item is their Holm-adjusted p values.
+    """
+    base = record("base", levels, root)
+    runs = {tag: record(tag, levels, root) for tag in trained_tags(seeds, root)}
+    runs = {k: v for k, v in runs.items() if v}
+    base_rows = [row for r in base for row in r["rows"]]
+    comparisons = []
+    for tag, recs in runs.items():
+        rows = [row for r in recs for row in r["rows"]]
+        diff, p, n = paired(per_task_share(base_rows), per_task_share(rows))
+        gate_diff, gate_p, _ = paired(per_task_gate(base_rows), per_task_gate(rows))
+        comparisons.append((tag, diff, p, n, gate_diff, gate_p))
+    adjusted = holm([c[2] for c in comparisons]) if comparisons else []
+    return base, runs, comparisons, adjusted
+
+
+def tests_table(comparisons: list[tuple[Any, ...]], adjusted: list[float]) -> list[str]:
+    """Markdown: the paired tests, one row per trained model, Holm over all of them."""
+    out = ["| learner, seed | tasks paired | checks share (gate-passers), trained - base | p (sign flip) | "
+           f"p (Holm, {len(comparisons)} comparisons) | gate pass, trained - base | p (sign flip) |",
+           "| --- | --- | --- | --- | --- | --- | --- |"]
+    for (tag, diff, p, n, gd, gp), adj in zip(comparisons, adjusted, strict=True):
+        out.append(f"| {tag} | {n} | {diff:+.3f} | {p:.4f} | {adj:.4f} | {gd:+.3f} | {gp:.4f} |")
+    return out
+
+
 def report(args: argparse.Namespace) -> None:
     """Write the "Learning run 3" section of docs/learning-run.md and its rows in docs/learning-run.json."""
     levels = args.levels
-    base = record("base", levels)
-    runs = {tag: record(tag, levels) for tag in trained_tags(args.seeds)}
-    runs = {k: v for k, v in runs.items() if v}
+    root = eval_root(args.eval_tasks, args.eval_samples)
+    base, runs, comparisons, adjusted = compared(root, args.seeds, levels)
     check = {e: record(e, [0], root=RUN / "engine-check") for e in ("transformers", "ct2")}
     pct = lambda v: "-" if v is None else f"{100 * v:.1f} %"  # noqa: E731
     num = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
@@ -255,18 +319,19 @@ def report(args: argparse.Namespace) -> None:
                          f"{pct(r['all_checks_pass'])} | {pct(mon['text'])} / {pct(mon['copy'])} / "
                          f"{pct(mon['degenerate'])} / {pct(mon['invented_api'])} |")
     base_rows = [row for r in base for row in r["rows"]]
-    comparisons = []
-    for tag, recs in runs.items():
-        rows = [row for r in recs for row in r["rows"]]
-        diff, p, n = paired(per_task_share(base_rows), per_task_share(rows))
-        gate_diff, gate_p, _ = paired(per_task_gate(base_rows), per_task_gate(rows))
-        comparisons.append((tag, diff, p, n, gate_diff, gate_p))
-    adjusted = holm([c[2] for c in comparisons]) if comparisons else []
-    tests = ["| learner, seed | tasks paired | checks share (gate-passers), trained - base | p (sign flip) | "
-             f"p (Holm, {len(comparisons)} comparisons) | gate pass, trained - base | p (sign flip) |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
-    for (tag, diff, p, n, gd, gp), adj in zip(comparisons, adjusted, strict=True):
-        tests.append(f"| {tag} | {n} | {diff:+.3f} | {p:.4f} | {adj:.4f} | {gd:+.3f} | {gp:.4f} |")
+    tests = tests_table(comparisons, adjusted)
+    others = {}  # the other evaluation sizes (an earlier, smaller evaluation), their paired tests
+    for other in sorted(RUN.glob("eval-*x*")):
+        if other != root and other.is_dir():
+            _, _, more, more_adjusted = compared(other, args.seeds, levels)
+            if more:
+                others[other.name.removeprefix("eval-")] = (more, more_adjusted)
+    earlier = []
+    for size, (more, more_adjusted) in others.items():
+        scenes, samples = size.split("x")
+        earlier += [f"Held-out {scenes} scenes a level x {samples} sample{'s' if samples != '1' else ''} "
+                    f"(`--eval-tasks {scenes} --eval-samples {samples}`):", "",
+                    *tests_table(more, more_adjusted), ""]
     kinds = kinds_table({"base": base_rows, **{tag: [row for r in recs for row in r["rows"]]
                                                for tag, recs in runs.items()}})
     goal = []
@@ -279,7 +344,7 @@ def report(args: argparse.Namespace) -> None:
     curves = {f"{a}-s{s}": rounds_of(a, s) for a in ALGOS for s in args.seeds}
     curves = {k: v for k, v in curves.items() if v}
     plot(curves, ROOT / "docs" / "learning-run-3.png")
-    shown = scenes_picture(["base", *runs], levels, ROOT / "docs" / "learning-run-3-scenes.png")
+    shown = scenes_picture(["base", *runs], levels, root, ROOT / "docs" / "learning-run-3-scenes.png")
     per_hour = []
     for tag in runs:
         name, rounds = split_tag(tag)
@@ -330,6 +395,7 @@ every model, base included.
 ```bash
 .venv/bin/python benchmarks/learning_run.py --algo base {shared}
 .venv/bin/python benchmarks/learning_run.py --algo rft {learner_args}
+.venv/bin/python benchmarks/learning_run.py --algo rft --eval-only --after-rounds 2 {learner_args}
 .venv/bin/python benchmarks/learning_run.py --algo grpo {learner_args}
 .venv/bin/python benchmarks/learning_run.py --algo engine-check {check_args}
 .venv/bin/python benchmarks/learning_run.py --algo report {learner_args}
@@ -344,6 +410,7 @@ by at least {GOAL} over the base model, in two seeds (paired per task over level
 
 {chr(10).join(tests)}
 
+{chr(10).join(earlier)}
 ## Held-out evaluation per level
 
 {chr(10).join(table)}
@@ -395,18 +462,21 @@ of each model:
         for r in recs:
             kept = {k: v for k, v in r.items() if k not in ("rows", "tag", "level")}
             data["runs"].append({"model": args.model, "stage": algo, "seed": seed, "round": final_round,
-                                 "level": r["level"], **kept})
+                                 "level": r["level"], "eval": f"{args.eval_tasks}x{args.eval_samples}",
+                                 **kept})
     keys = ("tag", "diff", "p", "tasks", "gate_diff", "gate_p")
-    data["run3"] = {"curves": curves, "comparisons": [dict(zip(keys, c, strict=True)) for c in comparisons],
-                    "holm": adjusted, "settings": {"levels": levels, "seeds": args.seeds,
-                                                   "cpu_budget_s": args.cpu_budget,
-                                                   "eval_tasks": args.eval_tasks,
-                                                   "eval_samples": args.eval_samples}}
+    as_dicts = lambda cs: [dict(zip(keys, c, strict=True)) for c in cs]  # noqa: E731
+    data["run3"] = {"curves": curves, "comparisons": as_dicts(comparisons), "holm": adjusted,
+                    "other_evaluations": {size: {"comparisons": as_dicts(more), "holm": more_adjusted}
+                                          for size, (more, more_adjusted) in others.items()},
+                    "settings": {"levels": levels, "seeds": args.seeds, "cpu_budget_s": args.cpu_budget,
+                                 "eval_tasks": args.eval_tasks, "eval_samples": args.eval_samples}}
     data_path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(text)
 
 
-def scenes_picture(tags: list[str], levels: list[int], out: Path, per_level: int = 2) -> list[str]:
+def scenes_picture(tags: list[str], levels: list[int], root: Path, out: Path,
+                   per_level: int = 2) -> list[str]:
     """The same held-out scenes drawn by each model: the first ``per_level`` scenes of each level by id.
 
     A row per model, a column per scene (its prompt above it), each picture labelled with its reward
@@ -420,7 +490,7 @@ def scenes_picture(tags: list[str], levels: list[int], out: Path, per_level: int
     from PIL import Image
 
     rows_by = {tag: {(r["task_id"], r["sample"]): (level, r) for level in levels
-                     for r in rows_of(RUN / "eval" / tag / f"level-{level}")} for tag in tags}
+                     for r in rows_of(root / tag / f"level-{level}")} for tag in tags}
     rows_by = {t: v for t, v in rows_by.items() if v}
     if not rows_by:
         return []
@@ -437,7 +507,7 @@ def scenes_picture(tags: list[str], levels: list[int], out: Path, per_level: int
             ax = axes[i][j]
             ax.set_xticks([])
             ax.set_yticks([])
-            image = RUN / "eval" / tag / f"level-{level}" / (row.get("image") or "")
+            image = root / tag / f"level-{level}" / (row.get("image") or "")
             if row.get("image") and image.is_file():
                 ax.imshow(Image.open(image).convert("RGB"))
             else:
@@ -511,6 +581,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-eval", action="store_true", help="train only")
     ap.add_argument("--eval-only", action="store_true",
                     help="evaluate each seed's merged model as it stands (no training; a run stopped early)")
+    ap.add_argument("--after-rounds", type=int, default=None,
+                    help="with --eval-only (rft): evaluate the model after this many rounds (tag -rN)")
     args = ap.parse_args(argv)
     started = time.perf_counter()
     if args.algo == "base":
@@ -522,6 +594,10 @@ def main(argv: list[str] | None = None) -> int:
     elif args.algo in ALGOS:
         for seed in args.seeds:
             done = RUN / f"{args.algo}-s{seed}"
+            if args.eval_only and args.after_rounds:  # expert iteration's model after N rounds
+                evaluate(f"{args.algo}-s{seed}-r{args.after_rounds}",
+                         str(merged_after(args.algo, seed, args.after_rounds)), args)
+                continue
             if args.eval_only:  # the merged model as it stands (a run stopped before its budget)
                 final = done / "final"
                 if not (final / "config.json").exists():

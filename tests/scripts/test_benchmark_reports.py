@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import learning3  # noqa: E402
 import learning_run  # noqa: E402
 import substrate  # noqa: E402
 
@@ -42,3 +45,30 @@ def test_another_policy_s_learning_report_never_overwrites_smollm2_s():
     assert ROOT / "docs/learning-run-qwen2.5-coder-0.5b.md" in qwen
     assert ROOT / "docs/learning-run-qwen2.5-coder-0.5b-curves-curriculum-s0.csv" in qwen
     assert not smol & qwen and len(qwen) == 5
+
+
+def _evaluation(root: Path, tag: str, shares: dict[str, float | None]) -> None:
+    """An evaluation folder of level 0: one sample a task, its checks share (None: failed the gate)."""
+    folder = root / tag / "level-0"
+    folder.mkdir(parents=True)
+    rows = [{"task_id": task, "sample": 0, "gate_pass": share is not None,
+             "metrics": {"checks/share": share}} for task, share in shares.items()]
+    (folder / "rollouts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_learning_run_3_pairs_each_trained_model_with_the_base_over_their_common_tasks(tmp_path):
+    root = tmp_path / "eval-2x1"
+    _evaluation(root, "base", {"a": 0.2, "b": 0.4, "c": None})
+    _evaluation(root, "rft-s0-r2", {"a": 0.5, "b": 0.4, "c": 0.9})  # c: the base passed no gate there
+    _evaluation(root, "rft-s0", {"a": 0.2, "b": 0.2, "c": 0.1})
+    base, runs, comparisons, adjusted = learning3.compared(root, [0], [0])
+    assert base[0]["samples"] == 3 and base[0]["gate_pass"] == pytest.approx(2 / 3, abs=1e-4)
+    assert list(runs) == ["rft-s0-r2", "rft-s0"]  # after 2 rounds, then at the end
+    tags = {c[0]: c for c in comparisons}
+    assert tags["rft-s0-r2"][1] == pytest.approx(0.15) and tags["rft-s0-r2"][3] == 2
+    assert tags["rft-s0"][1] == pytest.approx(-0.1) and tags["rft-s0"][3] == 2
+    assert tags["rft-s0-r2"][4] == pytest.approx(1 / 3)  # gate pass over every task, c included
+    assert len(adjusted) == 2 and all(a >= c[2] for a, c in zip(adjusted, comparisons, strict=True))
+    table = learning3.tests_table(comparisons, adjusted)
+    assert "2 comparisons" in table[0] and table[2].startswith("| rft-s0-r2 | 2 | +0.150 |")
+    assert learning3.eval_root(48, 2).name == "eval-48x2"
