@@ -290,7 +290,8 @@ def compared(root: Path, seeds: list[int], levels: list[int]) -> tuple[list[dict
 def tests_table(comparisons: list[tuple[Any, ...]], adjusted: list[float]) -> list[str]:
     """Markdown: the paired tests, one row per trained model, Holm over all of them."""
     out = ["| learner, seed | tasks paired | checks share (gate-passers), trained - base | p (sign flip) | "
-           f"p (Holm, {len(comparisons)} comparisons) | gate pass, trained - base | p (sign flip) |",
+           f"p (Holm, {len(comparisons)} comparison{'s' if len(comparisons) != 1 else ''}) | gate pass, "
+           "trained - base | p (sign flip) |",
            "| --- | --- | --- | --- | --- | --- | --- |"]
     for (tag, diff, p, n, gd, gp), adj in zip(comparisons, adjusted, strict=True):
         out.append(f"| {tag} | {n} | {diff:+.3f} | {p:.4f} | {adj:.4f} | {gd:+.3f} | {gp:.4f} |")
