@@ -124,7 +124,7 @@ def merged_after(algo: str, seed: int, rounds: int) -> Path:
     Saved once into ``<run>/after-round-<rounds>/``.
     """
     from codepaint_env.policy import load_policy
-    from codepaint_env.policy.learning.lora import with_adapter
+    from codepaint_env.policy.learning.lora import save_merged, with_adapter
 
     folder = RUN / f"{algo}-s{seed}"
     adapter = folder / "rounds" / f"round-{rounds - 1:03d}" / "adapter"
@@ -134,10 +134,7 @@ def merged_after(algo: str, seed: int, rounds: int) -> Path:
     if not adapter.exists():
         raise SystemExit(f"{adapter} does not exist: {algo} seed {seed} has not finished {rounds} rounds")
     policy = load_policy(json.loads((folder / "config.json").read_text())["model"])
-    merged = with_adapter(policy.model, adapter=adapter).merge_and_unload()
-    merged.save_pretrained(str(out))
-    policy.tokenizer.save_pretrained(str(out))
-    return out
+    return save_merged(with_adapter(policy.model, adapter=adapter), policy.tokenizer, out)
 
 
 # --------------------------------------------------------------------------- the report

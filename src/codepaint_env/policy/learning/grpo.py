@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codepaint_env.policy.learning.lora import save_merged
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
 
 
@@ -169,8 +170,4 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
     if curriculum is not None:
         (out / "curriculum.json").write_text(json.dumps(curriculum.state(), indent=1) + "\n")
     final = out / "final"
-    trained: Any = trainer.model
-    merged = trained.merge_and_unload() if hasattr(trained, "merge_and_unload") else trained
-    merged.save_pretrained(str(final))
-    tokenizer.save_pretrained(str(final))
-    return final
+    return save_merged(trainer.model, tokenizer, final)

@@ -60,6 +60,17 @@ def with_adapter(model: Any, settings: LoraSettings | None = None, adapter: str 
     return peft.get_peft_model(model, config)
 
 
+def save_merged(model: Any, tokenizer: Any, out: str | Path) -> Path:
+    """Save ``model`` with its LoRA adapter merged in (a plain model as it is), and its tokenizer.
+
+    The folder is a transformers checkpoint: what ``load_policy`` and the engines' conversion read.
+    """
+    merged = model.merge_and_unload() if hasattr(model, "merge_and_unload") else model
+    merged.save_pretrained(str(out))
+    tokenizer.save_pretrained(str(out))
+    return Path(out)
+
+
 def trainable_parameters(model: Any) -> tuple[int, int]:
     """``(trainable, all)`` parameter counts."""
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)

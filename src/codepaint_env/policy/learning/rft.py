@@ -30,7 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codepaint_env.policy.learning.lora import LoraSettings, sft_pass, trainable_parameters, with_adapter
+from codepaint_env.policy.learning.lora import (
+    LoraSettings,
+    save_merged,
+    sft_pass,
+    trainable_parameters,
+    with_adapter,
+)
 from codepaint_env.policy.learning.rollouts import Rollout, RoundTimes, Scorer, sample_groups
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
 from codepaint_env.tasks.task import Task
@@ -202,9 +208,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         index += 1
     final = out / "final"
     if not (final / "config.json").exists() or _stale(final, rounds_dir):
-        merged = model.merge_and_unload() if hasattr(model, "merge_and_unload") else model
-        merged.save_pretrained(str(final))
-        tokenizer.save_pretrained(str(final))
+        save_merged(model, tokenizer, final)
         (final / "codepaint-round.json").write_text(json.dumps({"rounds": index}) + "\n")
     return final
 
