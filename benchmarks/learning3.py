@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/learning_run.py --algo base                # the base model's held-out eval
     .venv/bin/python benchmarks/learning_run.py --algo rft --seeds 0,1     # expert iteration, then its eval
     .venv/bin/python benchmarks/learning_run.py --algo grpo --seeds 0,1    # LoRA GRPO, then its eval
+    .venv/bin/python benchmarks/learning_run.py --algo rft --eval-only --after-rounds 2   # the model then
     .venv/bin/python benchmarks/learning_run.py --algo engine-check        # base figures: transformers vs ct2
     .venv/bin/python benchmarks/learning_run.py --algo report              # docs/learning-run.{md,json}
 
@@ -23,7 +24,9 @@ Each seed of each learner has the same budget of process CPU seconds (``--cpu-bu
 ablation at equal CPU time), resumes where it stopped (a round, or the last checkpoint), and is
 then evaluated like the base: ``codepaint eval`` of the merged model with the ct2 engine on each
 level's held-out scenes (48 a level, 2 samples each, temperature 0.7, seed 0). ``--device cuda``
-runs the same on a GPU, in pieces (``--pieces N``: N rounds or steps a call).
+runs the same on a GPU, in pieces (``--pieces N``: N rounds or steps a call). Evaluations go to
+``runs/learning3/eval-<scenes>x<samples>/<tag>/level-<L>``; the report's tables come from the size
+given, with the paired tests of every other size beside them.
 """
 
 from __future__ import annotations
