@@ -10,7 +10,9 @@ with the task's columns:
 * ``other_reference``: another task's reference (a copy of a good picture of something else);
 * ``huge_shape``: one shape of the first asked colour over most of the canvas.
 
-Each scores below the honest answer on every task; the values are printed (``-s``).
+Each breaks at least one claim its prompt states, so each scores below the honest answer on every
+task by at least one stated claim's share (the prompt is the contract: a wrong picture loses what it
+gets wrong; since version 4 no hidden size rule adds to it); the values are printed (``-s``).
 """
 
 from __future__ import annotations
@@ -81,14 +83,18 @@ def test_no_hack_scores_as_well_as_the_honest_picture(renderer):
                         **{k: [v] * len(programs) for k, v in columns.items()})
         scored = dict(zip(programs, values, strict=True))
         assert scored["honest"] == pytest.approx(1.0), (task.id, scored)
+        total = sum(c.get("weight", 1) for c in task.checks)
+        one_claim = 0.8 * 2 / total  # the least a broken stated claim costs under this spec
         for name, value in scored.items():
             table.setdefault(name, []).append(value)
             if name != "honest":
-                assert value is not None and value < scored["honest"] - 0.25, (task.id, name, scored)
+                assert value is not None, (task.id, name)
+                assert value <= scored["honest"] - one_claim + 1e-9, (task.id, name, scored)
     means = {name: round(sum(v) / len(v), 3) for name, v in table.items()}
     print("\nhack probe values (gate:0.2,checks:0.8), mean over 7 tasks:", json.dumps(means))
     print("max:", json.dumps({name: round(max(v), 3) for name, v in table.items()}))
-    # huge_shape keeps its colour (a presence check since version 3 of the checks: the amount is size's and
-    # coverage's, which it fails), so it scores 0.56 on average (0.73 at most): a wrong picture that
-    # breaks fewer claims than the others, still at least 0.25 under the honest one on every task
-    assert all(means[name] <= 0.6 for name in means if name != "honest"), means
+    # huge_shape is a circle of the first colour nearly as wide as the canvas: where the prompt asks for
+    # one object of another kind it breaks that one claim (the kind) and is paid the rest (0.88 for
+    # "a blue square"); no size is stated, so no hidden size rule takes more. Every hack loses at least
+    # one stated claim's share, and on average far more.
+    assert all(means[name] <= 0.75 for name in means if name != "honest"), means

@@ -25,7 +25,7 @@ def test_the_mirror_image_of_a_centred_symmetric_scene_breaks_nothing_and_is_the
     mutant = mirror(scene, None)  # type: ignore[arg-type]  (mirror draws nothing at random)
     assert mutant is not None
     b = broken_claims(parse_checks(scene_checks(scene)), scene, mutant)
-    assert not b.broken and not b.ambiguous and len(b.held) == 2  # the background and the count
+    assert not b.broken and not b.ambiguous and len(b.held) == 4  # the background, colour, count and "only"
     assert picture_change(scene, mutant) == 0.0
 
 

@@ -39,8 +39,8 @@ class CodePaintEnv(gym.Env[dict, str]):
     errors, the judge's rationale, the reward breakdown, how much of the picture its last edit
     changed) and submits an edited program.
 
-    The ids ``CodePaint/P5Brush-v0``, ``P5-v2``, ``SVG-v2``, ``HTML-v2``, ``Python-v2`` and
-    ``TikZ-v2`` are presets of this class (``language=...``).
+    The ids ``CodePaint/P5Brush-v0``, ``P5-v3``, ``SVG-v3``, ``HTML-v3``, ``Python-v3`` and
+    ``TikZ-v3`` are presets of this class (``language=...``).
 
     ## Action Space
 
@@ -123,6 +123,11 @@ class CodePaintEnv(gym.Env[dict, str]):
 
     * The search step (``tools``) is an addition: an env without tools steps as before.
 
+    * v3 (``P5``, ``SVG``, ``HTML``, ``Python``, ``TikZ``): the ``shapes`` suite's version 4, the
+      prompt as the contract (every stated word a stated check, ``only`` for nothing else, size words
+      said with their bounds, no hidden size or coverage rule). Their ``-v0``, ``-v1`` and ``-v2``
+      raise ``gymnasium.error.DeprecatedEnv`` naming ``-v3``.
+    * v2: the ``shapes`` suite's version 3 (colour as presence, shapes measured in their own frame).
     * v1 (``P5``, ``SVG``, ``HTML``, ``Python``, ``TikZ``): their default tasks include the ``shapes``
       suite, whose version 2 judges colours by colour terms (``fill="navy"`` is navy) and defines
       in the prompt the colours a language lacks; the rewards changed, so the ids did. Asking for

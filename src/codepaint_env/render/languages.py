@@ -100,7 +100,7 @@ register_language(LanguageSpec(
     colour_names="css",
     scene_writer=f"{_WRITERS}:p5",
     raster_patterns=_P5_RASTER,
-    env_id="CodePaint/P5-v2",
+    env_id="CodePaint/P5-v3",
 ))
 register_language(LanguageSpec(
     name="svg",
@@ -123,7 +123,7 @@ register_language(LanguageSpec(
     scene_writer=f"{_WRITERS}:svg",
     markup="svg",
     raster_patterns=(r"<\s*image\b", r"<\s*foreignObject\b", r"<\s*feImage\b"),
-    env_id="CodePaint/SVG-v2",
+    env_id="CodePaint/SVG-v3",
 ))
 register_language(LanguageSpec(
     name="html",
@@ -148,7 +148,7 @@ register_language(LanguageSpec(
     raster_patterns=(r"<\s*image\b", r"<\s*img\b", r"<\s*picture\b", r"\bdrawImage\s*\(",
                      r"\bnew\s+Image\s*\(", r"\bcreateImageBitmap\s*\(", r"\burl\s*\(", r"<\s*object\b",
                      r"<\s*embed\b", r"<\s*iframe\b"),
-    env_id="CodePaint/HTML-v2",
+    env_id="CodePaint/HTML-v3",
 ))
 register_language(LanguageSpec(
     name="python",
@@ -169,7 +169,7 @@ register_language(LanguageSpec(
     scene_writer=f"{_WRITERS}:python",
     raster_patterns=(r"\bImage\.open\s*\(", r"\bimread\s*\(", r"\bb64decode\s*\(", r"\burlopen\s*\(",
                      r"\brequests\.", r"\bImage\.frombytes\s*\(", r"\bImage\.frombuffer\s*\("),
-    env_id="CodePaint/Python-v2",
+    env_id="CodePaint/Python-v3",
 ))
 register_language(LanguageSpec(
     name="tikz",
@@ -188,7 +188,7 @@ register_language(LanguageSpec(
     colour_names="xcolor",
     scene_writer=f"{_WRITERS}:tikz",
     raster_patterns=(r"\\includegraphics\b", r"\\pgfimage\b", r"\\pgfdeclareimage\b"),
-    env_id="CodePaint/TikZ-v2",
+    env_id="CodePaint/TikZ-v3",
 ))
 
 #: Languages installed packages add (entry points, after the built-ins so they may replace one).

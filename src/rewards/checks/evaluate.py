@@ -17,7 +17,7 @@ from rewards.checks.colour_names import term_of
 from rewards.checks.colours import Colour, contrast_ratio
 from rewards.checks.picture import Picture
 from rewards.checks.program import program_check
-from rewards.checks.regions import Region, dilate
+from rewards.checks.regions import Region, dilate, regions_of
 from rewards.checks.shapes import is_shape, looks_like
 from rewards.checks.spec import AREAS, Check, target_words
 
@@ -28,6 +28,8 @@ TOUCH_DISTANCE = 0.02
 INSIDE_SHARE = 0.9  # the share of a region that must lie inside the other colour's filled regions
 #: A region narrower than this (analysis pixels) has its shape read at the canvas's own resolution.
 DETAIL_BELOW = 40
+#: Analysis pixels granted to a ``size`` check's reach across the canvas (``min_extent``/``max_extent``).
+EXTENT_SLACK = 2
 
 
 @dataclass(frozen=True)
@@ -150,11 +152,39 @@ def _count(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     return ok, f"found {_regions_word(n, colour)}" if ok else f"expected {expected}, found {n}"
 
 
+def across(region: Region) -> float:
+    """How far a region reaches across the canvas: its box's longer side, in fractions of the canvas."""
+    left, top, right, bottom = region.box
+    return max(right - left, bottom - top)
+
+
 def _size(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    """Every region's area and reach across the canvas in their ranges.
+
+    The area is ``min``-``max`` of the canvas, the reach (:func:`across`) ``min_extent``-``max_extent``.
+
+    The reach is read from the region's box at the analysis size, so it is granted
+    :data:`EXTENT_SLACK` pixels in the passing direction (an edge pixel blended into the page
+    belongs to no region).
+    """
     lo, hi = p["min"], p["max"]
-    return _each(_regions(pic, p), p["colour"], lambda r: lo <= r.area <= hi,
-                 f"each {p['colour'].name} region to cover {share_range(lo, hi)} of the canvas",
-                 lambda r: f"covers {pct(r.area)}")
+    slack = EXTENT_SLACK / max(pic.width, pic.height)
+    wide_lo = p["min_extent"] - slack if p.get("min_extent") is not None else -1.0
+    wide_hi = p["max_extent"] + slack if p.get("max_extent") is not None else 2.0
+
+    def ok(r: Region) -> bool:
+        return lo <= r.area <= hi and wide_lo <= across(r) <= wide_hi
+
+    parts = []
+    if lo > 0 or hi < 1:
+        parts.append(f"to cover {share_range(lo, hi)} of the canvas")
+    if p.get("min_extent") is not None or p.get("max_extent") is not None:
+        top = p["max_extent"] if p.get("max_extent") is not None else 1.0
+        reach = share_range(p.get("min_extent") or 0.0, top)
+        parts.append(f"to reach {reach} of the canvas across")
+    return _each(_regions(pic, p), p["colour"], ok,
+                 f"each {p['colour'].name} region {' and '.join(parts) or 'to be any size'}",
+                 lambda r: f"covers {pct(r.area)} and reaches {pct(across(r))} across")
 
 
 def _aspect(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
@@ -255,6 +285,33 @@ def _touching(pic: Picture, ra: list[Region], rb: list[Region], words: str, dist
     return False, f"expected {words}; they are more than {pct(distance)} of the canvas apart"
 
 
+def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    """Nothing but the named colours: every other connected region is a speck.
+
+    A pixel is accounted for when it is one of ``colours``, the named ``background`` or the
+    picture's own background (the border ring's most common colour: a wrong page colour is the
+    ``background`` claim's fault, not this one's); seams (one-pixel blends where two colours meet)
+    belong to nothing. What is left must hold no object (:func:`~rewards.checks.regions.regions_of`:
+    ``min_area`` of the canvas with a core that survives the 2x2 erosion).
+    """
+    tolerance = p["tolerance"]
+    named: list[Colour] = [*p["colours"], *([p["background"]] if p.get("background") else [])]
+    known = ~pic.content(None, tolerance)
+    for colour in named:
+        known = known | pic.mask(colour, tolerance)
+    extra = regions_of(~known & ~pic.seams, p["min_area"])
+    words = " and ".join(dict.fromkeys(c.name for c in p["colours"]))
+    if not extra:
+        return True, f"nothing but {words} on the background"
+    big = extra[0]
+    mask = np.zeros((pic.height, pic.width), dtype=bool)
+    big.paint(mask)
+    found = nearest_name(pic.rgb[mask].mean(axis=0))
+    more = f" ({len(extra)} such regions)" if len(extra) > 1 else ""
+    return False, (f"expected nothing but {words} on the background; found {found} covering "
+                   f"{pct(big.area)} in the {cell_of(*big.centroid)}{more}")
+
+
 def _coverage(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     share = float(pic.content(p.get("background"), p["tolerance"]).mean())
     ok = p["min"] <= share <= p["max"]
@@ -330,5 +387,5 @@ def _contrast(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
 _PICTURE_CHECKS: dict[str, Callable[[Picture, dict[str, Any]], tuple[bool, str]]] = {
     "background": _background, "colour": _colour, "count": _count, "size": _size, "aspect": _aspect,
     "position": _position, "shape": _shape, "not_cut": _not_cut, "relation": _relation,
-    "coverage": _coverage, "symmetry": _symmetry, "contrast": _contrast,
+    "coverage": _coverage, "symmetry": _symmetry, "contrast": _contrast, "only": _only,
 }

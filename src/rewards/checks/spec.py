@@ -121,6 +121,22 @@ def _tag(v: Any) -> str:
     return v.lower()
 
 
+MAX_ONLY_COLOURS = 16
+
+
+def _colours(v: Any) -> tuple[Any, ...]:
+    """``only``'s colours: a list of 1-16 colours (terms or ``#rrggbb``)."""
+    if isinstance(v, (str, bytes)) or not isinstance(v, Sequence) or not 1 <= len(v) <= MAX_ONLY_COLOURS:
+        raise ValueError(f"a list of 1-{MAX_ONLY_COLOURS} colours (palette names or '#rrggbb')")
+    out = []
+    for item in v:
+        try:
+            out.append(parse_colour(item))
+        except (ValueError, TypeError):
+            raise ValueError(f"a list of colours (palette names or '#rrggbb'); {item!r} is none") from None
+    return tuple(out)
+
+
 def _weight(v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 1000:
         raise ValueError("a number in (0, 1000]")
@@ -146,7 +162,8 @@ KIND_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
     "background": {**_COLOUR_FIELDS, "min_share": (_SHARE, 0.5)},
     "colour": {**_REGION_FIELDS},
     "count": {**_REGION_FIELDS, "count": (_COUNT, None), "min": (_COUNT, None), "max": (_COUNT, None)},
-    "size": {**_REGION_FIELDS, "min": (_SHARE, 0.0), "max": (_SHARE, 1.0)},
+    "size": {**_REGION_FIELDS, "min": (_SHARE, 0.0), "max": (_SHARE, 1.0),
+             "min_extent": (_SHARE, None), "max_extent": (_SHARE, None)},
     "aspect": {**_REGION_FIELDS, "min": (_number(0.0, 1000.0), 0.0), "max": (_number(0.0, 1000.0), 1000.0)},
     "position": {**_REGION_FIELDS, "area": (_choice(tuple(AREAS), _AREA_ALIASES), _REQUIRED)},
     "shape": {**_REGION_FIELDS, "shape": (_choice(SHAPES), _REQUIRED)},
@@ -162,6 +179,8 @@ KIND_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
     "contrast": {"a": (_target, _REQUIRED), "b": (_target, "background"),
                  "min": (_number(1.0, 21.0), _REQUIRED),
                  "tolerance": (_TOLERANCE, DEFAULT_TOLERANCE), "min_area": (_SHARE, DEFAULT_MIN_AREA)},
+    "only": {"colours": (_colours, _REQUIRED), "background": (_COLOUR, None),
+             "tolerance": (_TOLERANCE, DEFAULT_TOLERANCE), "min_area": (_SHARE, DEFAULT_MIN_AREA)},
     "no_image": {},
     "svg_elements": {"element": (_tag, _REQUIRED), "min": (_COUNT, 0), "max": (_COUNT, 1000)},
 }
@@ -252,10 +271,11 @@ def _check_ranges(where: str, kind: str, params: dict[str, Any], item: Mapping[s
             raise CheckError(f"{where}: field 'count' and 'min'/'max' exclude each other (give one)")
         if not {"count", "min", "max"} & set(params):
             raise CheckError(f"{where}: missing field 'count' (or 'min' / 'max')")
-    lo, hi = params.get("min"), params.get("max")
-    if lo is not None and hi is not None and lo > hi:
-        raise CheckError(f"{where}: field 'min' ({item.get('min')!r}) is greater than "
-                         f"'max' ({item.get('max')!r})")
+    for low, high in (("min", "max"), ("min_extent", "max_extent")):
+        lo, hi = params.get(low), params.get(high)
+        if lo is not None and hi is not None and lo > hi:
+            raise CheckError(f"{where}: field {low!r} ({item.get(low)!r}) is greater than "
+                             f"{high!r} ({item.get(high)!r})")
     if kind == "relation" and params["a"] == params["b"]:
         raise CheckError(f"{where}: field 'b' must be another colour than 'a' ({item.get('a')!r})")
 

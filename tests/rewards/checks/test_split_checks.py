@@ -36,7 +36,7 @@ def batch():
 @pytest.mark.browser
 def test_the_weighted_parts_sum_to_the_composite_sample_for_sample(renderer):
     kinds = ["background", "colour", "count", "shape", "relation", "size", "not_cut", "coverage",
-             "contrast", "no_image", "position", "symmetry"]
+             "contrast", "no_image", "position", "symmetry", "only"]
     funcs, weights = rewards.reward_funcs(SPEC, split_checks=kinds, renderer=renderer, size=160)
     assert [f.__name__ for f in funcs] == ["gate", *(f"checks/{k}" for k in kinds)]
     assert weights == [0.2] + [0.8] * len(kinds)

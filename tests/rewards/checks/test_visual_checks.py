@@ -371,6 +371,13 @@ def check_objects(draw):
         c["count"] = draw(st.integers(0, 5))
     elif kind in ("size", "coverage"):
         c.update(draw(ranges()))
+        if kind == "size" and draw(st.booleans()):
+            lo, hi = draw(ranges()).values()
+            c.update(min_extent=lo, max_extent=hi)
+    elif kind == "only":
+        c["colours"] = draw(st.lists(colours, min_size=1, max_size=3))
+        if draw(st.booleans()):
+            c["background"] = draw(colours)
     elif kind == "colour" and draw(st.booleans()):
         c["min_area"] = draw(st.floats(0, 0.2))
     elif kind == "aspect":

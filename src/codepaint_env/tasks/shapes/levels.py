@@ -24,7 +24,6 @@ eval one. A train scene is also never one of the fixed 120-scene suite's eval sc
 from __future__ import annotations
 
 import hashlib
-import math
 import random
 from collections.abc import Callable
 from functools import lru_cache
@@ -54,19 +53,36 @@ from codepaint_env.tasks.shapes.scenes import (
 
 LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)
 EVAL_SHARE = 5  # one description in five is eval
-#: Sizes a level-0 object may be asked for: the share of the canvas it covers, and the ``size``
-#: check the word states (``""``: the usual object size, nothing stated).
-_SIZE_WORDS: dict[str, tuple[tuple[float, float], dict[str, float] | None]] = {
-    "": ((0.0, 0.0), None),
-    "small": ((0.005, 0.008), {"max": 0.012}),
-    "large": ((0.075, 0.11), {"min": 0.05}),
+#: Size words a level-0 object may be asked for, and what the prompt states each means: its words,
+#: the reach across the canvas its reference is drawn at (the longer side of its box, a share of the
+#: canvas), and the bounds the stated ``size`` check holds it to. The prompt says the bound in words
+#: ("a small red circle, at most a fifth of the canvas across"), so nothing about size is a hidden
+#: rule of the generator's; an object with no size word has none (see docs/visual-checks.md).
+SIZE_WORDS: dict[str, tuple[str, tuple[float, float], dict[str, float]]] = {
+    "small": ("at most a fifth of the canvas across", (0.1, 0.17), {"max_extent": 0.2}),
+    "large": ("at least half the canvas across", (0.55, 0.75), {"min_extent": 0.5}),
 }
+_EDGE = 0.06  # a large object keeps this far from the canvas's edges: the background shows there
 
 
 def split_of_description(description: str) -> str:
     """``eval`` for one description in five (by its SHA-256), else ``train``."""
     digest = hashlib.sha256(description.encode("utf-8")).digest()
     return "eval" if int.from_bytes(digest[:8], "big") % EVAL_SHARE == 0 else "train"
+
+
+def reach(shape: Shape) -> float:
+    """How far a shape reaches across the canvas: its box's longer side."""
+    left, top, right, bottom = shape.box()
+    return max(right - left, bottom - top)
+
+
+def _large_centre(rng: random.Random, shape: Shape) -> tuple[float, float]:
+    """A centre near the middle that keeps a large shape :data:`_EDGE` clear of every edge."""
+    left, top, right, bottom = shape.moved(0.5, 0.5).box()
+    xs = (max(0.4, _EDGE + 0.5 - left), min(0.6, 1 - _EDGE - (right - 0.5)))
+    ys = (max(0.4, _EDGE + 0.5 - top), min(0.6, 1 - _EDGE - (bottom - 0.5)))
+    return tuple(round(rng.uniform(*sorted(r)), 3) for r in (xs, ys))  # type: ignore[return-value]
 
 
 def single(rng: random.Random, bg: str) -> Drawn:
@@ -78,24 +94,23 @@ def single(rng: random.Random, bg: str) -> Drawn:
         half = round(rng.uniform(0.05, 0.08) if kind == "stripe" else rng.uniform(0.035, 0.05), 3)
         words = f"a horizontal {colour} stripe" if kind == "stripe" else f"a {colour} wave"
         strip = Shape(kind, colour, 0.5, y, half, round(rng.uniform(0, 6.283), 3))
-        return [strip], words, [_count(colour, 1)]
-    size_word = rng.choice(tuple(_SIZE_WORDS))
-    (lo, hi), stated = _SIZE_WORDS[size_word]
-    if size_word:  # the size whose area is a share drawn from the word's range
-        unit = Shape(kind, colour, 0.5, 0.5, 1.0).area()
-        size = round(math.sqrt(rng.uniform(lo, hi) / unit), 3)
-    else:
-        size = object_size(rng, kind)
-    if size_word == "large":  # a large object keeps clear of the edges: its centre near the middle
-        x, y = round(rng.uniform(0.4, 0.6), 3), round(rng.uniform(0.4, 0.6), 3)
-        shape = Shape(kind, colour, x, y, size)
+        return [strip], words, [_count(colour, 1), _shape(colour, kind)]
+    size_word = rng.choice(("", *SIZE_WORDS))
+    claims = [_count(colour, 1), _shape(colour, kind)]
+    if not size_word:
+        shape = placed(rng, kind, colour, [(rng.randrange(3), rng.randrange(3))], object_size(rng, kind))[0]
+        return [shape], counted(1, colour, kind), claims
+    words, (lo, hi), bounds = SIZE_WORDS[size_word]
+    unit = reach(Shape(kind, colour, 0.5, 0.5, 1.0))
+    size = round(rng.uniform(lo, hi) / unit, 3)
+    if size_word == "large":  # a large object sits near the middle, clear of the edges
+        shape = Shape(kind, colour, 0.5, 0.5, size)
+        shape = shape.moved(*_large_centre(rng, shape))
     else:
         shape = placed(rng, kind, colour, [(rng.randrange(3), rng.randrange(3))], size)[0]
-    claims = [_count(colour, 1)]
-    if stated is not None:
-        claims.append({"kind": "size", "colour": colour, **stated, "weight": 2, "stated": True,
-                       "name": f"size:{colour} {size_word}"})
-    return [shape], counted(1, colour, kind, size_word), claims
+    claims.append({"kind": "size", "colour": colour, **bounds, "weight": 2, "stated": True,
+                   "name": f"size:{colour} {size_word}"})
+    return [shape], f"{counted(1, colour, kind, size_word)}, {words},", claims
 
 
 def counted_objects(rng: random.Random, bg: str) -> Drawn:

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from codepaint_env.tasks.shapes.geometry import Shape
 from codepaint_env.tasks.shapes.scenes import Scene
+from rewards.checks.colour_names import term_of
 from rewards.checks.colours import contrast_ratio, parse_colour
 from rewards.checks.picture import ANALYSIS_SIDE, BORDER
 from rewards.checks.regions import dilate, fill_holes
@@ -86,6 +88,45 @@ class SceneRaster:
         """The share of the canvas that shows ``colour``."""
         return float((self.colour == colour).mean())
 
+    def reach(self, i: int) -> float:
+        """How far object ``i`` reaches across the canvas as it shows: its visible box's longer side."""
+        rows = np.flatnonzero((self.owner == i).any(axis=1))
+        cols = np.flatnonzero((self.owner == i).any(axis=0))
+        if rows.size == 0:
+            return 0.0
+        g = self.px.shape[0]
+        return float(max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)) / g
+
+    def page(self) -> str:
+        """The colour the border ring shows most (the picture's own background, as the checks find it)."""
+        g = self.px.shape[0]
+        k = max(1, round(_BORDER * g))
+        ring = np.ones((g, g), dtype=bool)
+        ring[k:-k, k:-k] = False
+        names, counts = np.unique(self.colour[ring].astype(str), return_counts=True)
+        return str(names[counts.argmax()])
+
+
+def term(colour: str) -> str:
+    """The colour term a palette name or ``#rrggbb`` is called by."""
+    c = parse_colour(colour)
+    return c.term or term_of(c.rgb)
+
+
+def kind_of(shape: Shape) -> str:
+    """The kind a shape is, as a person names it.
+
+    A ``rect`` as wide as it is tall is a square; an upright one three times as wide as it is tall,
+    a (horizontal) stripe.
+    """
+    if shape.kind == "rect" and shape.height > 0:
+        ratio = shape.width / shape.height
+        if 0.8 <= ratio <= 1.25:
+            return "square"
+        if ratio >= 3.0 and abs(shape.angle) <= 10.0:
+            return "stripe"
+    return shape.kind
+
 
 def _near(value: float, bound: float, margin: float) -> bool:
     return abs(value - bound) < margin
@@ -118,6 +159,8 @@ def truth(check: Check, raster: SceneRaster) -> Truth:
         return _range_truth([float((raster.colour != bg).mean())], p["min"], p["max"])
     if kind == "symmetry":
         return _symmetry(raster, p["axis"], p["min"])
+    if kind == "only":
+        return _only(raster, check)
     if kind == "relation":
         return _relation(raster, check)
     if kind == "contrast":
@@ -131,7 +174,13 @@ def truth(check: Check, raster: SceneRaster) -> Truth:
     if not objects:
         return Truth(False)
     if kind == "size":
-        return _range_truth([raster.area(i) for i in objects], p["min"], p["max"])
+        area = _range_truth([raster.area(i) for i in objects], p["min"], p["max"])
+        lo, hi = p.get("min_extent"), p.get("max_extent")
+        if lo is None and hi is None:
+            return area
+        wide = _range_truth([raster.reach(i) for i in objects], 0.0 if lo is None else lo,
+                            1.0 if hi is None else hi)
+        return Truth(area.holds and wide.holds, area.ambiguous or wide.ambiguous)
     if kind == "position":
         return _position(raster, objects, p["area"])
     if kind == "shape":
@@ -139,7 +188,7 @@ def truth(check: Check, raster: SceneRaster) -> Truth:
         shown = [float(fill_holes(raster.owner == i).sum()) / max(1, int(raster.full[i].sum()))
                  for i in objects]
         kept = [raster.in_canvas(i) for i in objects]
-        holds = all(scene.shapes[i].kind == p["shape"] for i in objects) and min(kept) >= 0.97 \
+        holds = all(kind_of(scene.shapes[i]) == p["shape"] for i in objects) and min(kept) >= 0.97 \
             and min(shown) >= _VISIBLE
         close = any(0.9 < k < 0.99 for k in kept) or any(_near(s, _VISIBLE, 0.05) for s in shown)
         return Truth(holds, close)
@@ -262,6 +311,18 @@ def _symmetry(raster: SceneRaster, axis: str, minimum: float) -> Truth:
     union = content | (np.take(content, safe, axis=flip) & inside)
     score = float(((codes == mirrored) & inside & union).sum() / union.sum())
     return Truth(score >= minimum, _near(score, minimum, 0.05))
+
+
+def _only(raster: SceneRaster, check: Check) -> Truth:
+    """Nothing but the named colours: every object of another colour shows less than ``min_area``."""
+    p = check.params
+    named = {c.term or term_of(c.rgb) for c in p["colours"]}
+    if p.get("background") is not None:
+        named.add(p["background"].term or term_of(p["background"].rgb))
+    named.add(term(raster.page()))
+    extra = [raster.area(i) for i, s in enumerate(raster.scene.shapes) if term(s.colour) not in named]
+    big = max(extra, default=0.0)
+    return Truth(big < p["min_area"], _near(big, p["min_area"], 0.3 * p["min_area"]), big)
 
 
 def _contrast(raster: SceneRaster, check: Check) -> Truth:

@@ -270,16 +270,18 @@ def symmetric(rng: random.Random, bg: str) -> Drawn:
 
 
 def stripes(rng: random.Random, bg: str) -> Drawn:
-    """Evenly spaced horizontal stripes or waves of one colour."""
+    """Horizontal stripes or waves of one colour (drawn evenly spaced; the prompt says how many)."""
     (colour,) = colours_for(rng, bg, 1)
     kind = rng.choice(("stripe", "stripe", "wave"))
     n = rng.choice((2, 3, 4) if kind == "stripe" else (2, 3))
     half = round(rng.uniform(0.04, min(0.08, 0.3 / n)) if kind == "stripe" else rng.uniform(0.03, 0.04), 3)
     phase = round(rng.uniform(0, 6.283), 3)
     shapes = [Shape(kind, colour, 0.5, round((i + 0.5) / n, 3), half, phase) for i in range(n)]
-    what = (f"{_NUMBERS[n]} horizontal {colour} stripes" if kind == "stripe"
+    # The words state what the checks hold: how many, what colour, stripes (horizontal) or waves.
+    # (Until version 4 they also said "evenly spaced from top to bottom" / "one under the other",
+    # which nothing checked: a prompt states nothing its checks do not hold.)
+    text = (f"{_NUMBERS[n]} horizontal {colour} stripes" if kind == "stripe"
             else f"{_NUMBERS[n]} {colour} waves")
-    text = what + (", evenly spaced from top to bottom" if kind == "stripe" else ", one under the other")
     return shapes, text, [_count(colour, n), _shape(colour, kind)]
 
 

@@ -13,7 +13,8 @@ Two kinds of task come from here:
 
 * the fixed suite (:data:`SCENES` scenes from :data:`SEED`, shipped as ``suites/shapes.jsonl``,
   ``load_suite("shapes")``): the same scenes and prompts as ever, so past figures stay comparable;
-  version :data:`SUITE_VERSION` (3: ``colour`` checks presence only, shapes are measured upright in
+  version :data:`SUITE_VERSION` (4: the prompt is the contract, every stated word a check and no
+  hidden size or coverage rule; 3: ``colour`` checks presence only, shapes are measured upright in
   their own frame, symmetry about the drawing's own middle, touching objects just touch; 2: colours
   are judged by colour terms);
 * generated levels (:func:`level_tasks`, ``load_suite("shapes", level=N, count=K, seed=S)``):
@@ -41,12 +42,14 @@ from codepaint_env.tasks.shapes.vocabulary import definitions
 from codepaint_env.tasks.task import Task
 from rewards.checks.colours import PALETTE
 
-#: The suite's version: 3 since ``colour`` checks presence only (the amount is ``size``'s and
-#: ``coverage``'s), shapes are recognised turned up to 10° and symmetry is about the drawing's own
-#: middle, and a "touching" pair just touches (it overlapped by a fifth); 2 since its checks judge
-#: colour terms (``fill="navy"`` is navy) and its prompts define the colours a language lacks
-#: (version 1: distance to hidden palette values).
-SUITE_VERSION = 3
+#: The suite's version: 4 since the prompt is the contract (every word it states is a stated check:
+#: the kind at level 0, the colour, size words said with their bounds, ``only`` for "nothing else";
+#: nothing it does not state is demanded: the hidden ``size`` and ``coverage`` ranges are gone);
+#: 3 since ``colour`` checks presence only, shapes are recognised turned up to 10° and symmetry is
+#: about the drawing's own middle, and a "touching" pair just touches (it overlapped by a fifth);
+#: 2 since its checks judge colour terms (``fill="navy"`` is navy) and its prompts define the
+#: colours a language lacks (version 1: distance to hidden palette values).
+SUITE_VERSION = 4
 SUITE = "shapes"
 #: The languages the fixed suite asks in: its content, like its seed (a language added to the table
 #: later is in the generated levels, not in this versioned file).
