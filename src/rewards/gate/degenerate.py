@@ -1,4 +1,4 @@
-"""Degenerate pictures that are not blank: a near-uniform canvas, a single flat block of colour.
+"""Degenerate pictures that are not blank: a near-uniform canvas, a frame, a single flat block of colour.
 
 The render layer calls a picture ``blank`` when every pixel is within 2 levels of one colour. A
 policy escapes that with a few pixels of noise on an empty canvas, or one flat rectangle; a
@@ -10,14 +10,23 @@ scaled (nearest neighbour) to at most 256 px:
 * ``flat``: the share of painted pixels of exactly the colour of their four neighbours (fills are
   exact; brush texture is not);
 * ``one_colour``: the share of painted pixels within 12 levels of the painted area's most
-  common colour.
+  common colour;
+* ``at_edges``: the share of painted pixels within :data:`EDGE` (6 %) of the shorter side from the
+  picture's edges.
 
 Verdicts (:meth:`PictureShape.problem`): **near-uniform** when less than 1 % is painted (any
 language), or, for a task whose checks count objects, less than the smallest object those checks
 count (:func:`painted_floor`: their ``min_area``, 0.15 % of the canvas by default); **a single
 flat block** when at least 95 % of the painted area is flat *and* one colour, for the languages
 whose pictures always have texture (the table's ``textured``: ``p5brush``, whose watercolour
-washes and strokes are never flat). Measured on the repository's pool: the least-painted
+washes and strokes are never flat); **a frame**, in every language, when at least
+:data:`MAX_AT_EDGES` (98 %) of the painted pixels lie along the edges: a flat fill inside a thin frame
+of another colour (the frame is what differs from the most common colour), or a border drawn round
+an empty page. Nothing is drawn inside; the frame only moves the picture's most common colour off
+the blank verdict (learning run 3's seed 0 learned exactly this: the object's colour over the whole
+canvas in a 3-pixel frame of the background's). Measured: no reference of the pool and no reference
+of the ``shapes`` or ``knowledge`` suites has more than 60 % of its paint along the edges
+(tests/rewards/gate/test_degenerate_frames.py). Measured on the repository's pool: the least-painted
 ``love`` / ``okay`` / ``supplement`` reference paints 9.5 % (p5brush), 14.7 % (SVG), 5.7 % (HTML);
 the flattest p5brush reference is 82 % flat and the most one-coloured 92 % one colour, never both.
 """
@@ -36,6 +45,10 @@ from codepaint_env.render.languages import LANGUAGES
 _SIDE = 256
 #: Less painted than this is near-uniform, unless the task's checks count smaller objects.
 MIN_PAINTED = 0.01
+#: The ring along the edges, as a share of the shorter side, where a frame's paint lies.
+EDGE = 0.06
+#: At least this share of the painted pixels along the edges makes a picture a frame.
+MAX_AT_EDGES = 0.98
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,7 @@ class PictureShape:
     painted: float
     flat: float
     one_colour: float
+    at_edges: float = 0.0
 
     def problem(self, language: str, *, min_painted: float = MIN_PAINTED, max_flat: float = 0.95,
                 textured_languages: Collection[str] | None = None) -> str | None:
@@ -56,6 +70,9 @@ class PictureShape:
         if self.painted < min_painted:
             return (f"near-uniform: {1 - self.painted:.1%} of the picture is one colour "
                     f"(at least {min_painted:.0%} must be painted)")
+        if self.at_edges >= MAX_AT_EDGES:
+            return (f"a frame: {self.at_edges:.0%} of what is painted lies along the edges and nothing "
+                    f"inside ({1 - self.painted:.1%} of the picture is one colour)")
         if textured_languages is None:
             spec = LANGUAGES.get(language)
             textured = spec is not None and spec.textured
@@ -105,6 +122,11 @@ def measure_shape(image: Image.Image) -> PictureShape:
     painted = (np.abs(a - background) > 12).any(axis=2)
     if not painted.any():
         return PictureShape(0.0, 0.0, 0.0)
+    h, w = painted.shape
+    k = max(1, round(EDGE * min(h, w)))
+    inner = np.zeros_like(painted)
+    inner[k:h - k, k:w - k] = True
+    at_edges = float((painted & ~inner).sum() / painted.sum())
     # flat: a pixel with exactly the colour of its four neighbours (fills are exact; texture is not)
     packed = (a[..., 0].astype(np.int32) << 16) | (a[..., 1].astype(np.int32) << 8) | a[..., 2]
     flat = np.zeros(painted.shape, dtype=bool)
@@ -115,7 +137,7 @@ def measure_shape(image: Image.Image) -> PictureShape:
     pixels = a[painted]
     main = _mode_colour(pixels, q[painted])
     one = float((np.abs(pixels - main) <= 12).all(axis=1).mean())
-    return PictureShape(float(painted.mean()), float(flat[painted].mean()), one)
+    return PictureShape(float(painted.mean()), float(flat[painted].mean()), one, at_edges)
 
 
 def _mode_colour(pixels: np.ndarray, keys: np.ndarray) -> np.ndarray:
