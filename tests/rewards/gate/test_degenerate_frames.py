@@ -18,8 +18,8 @@ from dataclasses import replace
 import pytest
 
 import rewards
-from codepaint_env.tasks import load_suite
 from codepaint_env.render.resvg.fast_svg import render_svg_fast
+from codepaint_env.tasks import load_suite
 from codepaint_env.tasks.knowledge.catalogue import all_facts
 from codepaint_env.tasks.knowledge.suite import scene_of
 from codepaint_env.tasks.shapes.checks import scene_checks
