@@ -3,14 +3,22 @@
     codepaint check-reward execution_gate
     codepaint check-reward my_pkg.rewards:Sharpness --examples 200 --seed 3 --json
     codepaint check-reward default --suite shapes --count 10 --card docs/reward-cards/default
+    codepaint check-reward default --adversary 3 --evals-per-scene 500 --no-invariants --out runs/adv
 
 Prints a table of invariants and their verdicts (passed, failed, skipped and why), and for a
 broken one hypothesis' shrunk counterexample and the file it was saved to. With ``--card DIR``, also
 the false-pass / false-fail audit (:mod:`codepaint_env.scoring.reward_card`) on ``--count`` held-out
 scenes per level (``--levels``, default 0-4), or ``--count`` scenes of the fixed suite in all with
-``--fixed-suite``. Exit codes: 0 every
-invariant holds, 1 one breaks, 2 usage error (an unknown reward, a bad flag). Needs hypothesis
-(``pip install 'codepaint[testing]'``).
+``--fixed-suite``; the card gains an adversary row (``--card-adversary`` evaluations a scene).
+
+With ``--adversary N``, the adversary (:mod:`codepaint_env.scoring.adversary`) attacks N held-out
+scenes of each of ``--levels``: ``--evals-per-scene`` pictures scored a scene, searching for the
+best-paid picture the scene oracle says breaks a stated claim. It prints a table per level and
+writes ``report.json``, ``report.md`` and the pictures (SVG and PNG) under ``--out``.
+
+Exit codes: 0 every invariant holds (and the adversary found no false full pass and no overpaid
+picture), 1 one breaks (or it found one), 2 usage error (an unknown reward, a bad flag). Needs
+hypothesis (``pip install 'codepaint[testing]'``).
 """
 
 from __future__ import annotations
@@ -18,12 +26,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
 
 LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)  # the shapes generator's levels (the card's default)
 COUNT = 10  # the card's scenes per level (codepaint_env.scoring.reward_card.COUNT)
+EVALS_PER_SCENE = 500  # the adversary's pictures scored a scene (--adversary)
+CARD_ADVERSARY = 40  # the card's adversary row: pictures scored a scene (kept cheap for make reward-cards)
 
 #: Exit code when the reward breaks an invariant.
 EXIT_INVARIANT_BROKEN = EXIT_BROKEN
@@ -43,7 +54,13 @@ def add_parser(sub: Any) -> None:
         "invariant holds, 1 when one breaks (its shrunk counterexample is saved and its path printed).",
         epilog="SPEC is any reward spec: an id (execution_gate), an alias, weighted ids "
         "(gate:0.3,classic:0.7) or your own module:Class (its module importable: on PYTHONPATH). "
-        "The same check in Python: rewards.testing.check_reward(reward).",
+        "The same check in Python: rewards.testing.check_reward(reward). --adversary N: per scene, "
+        "the best wrong picture's value against the reference's, the stated claims it broke (the scene "
+        "oracle's, from the picture's geometry), whether it passed every stated check (a false full pass) "
+        "and whether it was paid more than the reference minus its broken claims' share (their weight over "
+        "the task's total, times the checks' weight in the reward: 0.7 under gate:0.3,checks:0.7); the exit "
+        "code is 1 when either is found. Audit your own reward the same way: any SPEC, then look at "
+        "DIR/pictures/.",
     )
     s.add_argument("spec", metavar="SPEC", help="the reward: an id, weighted ids, or module:Class")
     s.add_argument("--examples", type=int, default=50, metavar="N",
@@ -67,9 +84,25 @@ def add_parser(sub: Any) -> None:
                    f"(default {COUNT}: {COUNT * len(LEVELS)} scenes over levels 0-4); with --fixed-suite, N "
                    "scenes of the fixed suite IN ALL")
     s.add_argument("--levels", type=_levels, default=LEVELS, metavar="L,L",
-                   help="the generator's levels the --card audit draws from (default 0,1,2,3,4)")
+                   help="the generator's levels --card and --adversary draw from (default 0,1,2,3,4)")
     s.add_argument("--fixed-suite", action="store_true",
                    help="audit --count scenes of the fixed 120-scene shapes suite instead of level scenes")
+    s.add_argument("--card-adversary", type=int, default=CARD_ADVERSARY, metavar="E",
+                   help=f"the --card's adversary row: pictures the adversary scores a scene (default "
+                   f"{CARD_ADVERSARY}; 0: no row)")
+    s.add_argument("--adversary", type=int, default=0, metavar="N",
+                   help="run the adversary on N held-out scenes PER LEVEL of --levels: for each, the "
+                   "best-paid picture (any shapes, colours, sizes, frames, fills, extra objects) that the "
+                   "scene oracle says breaks a claim the prompt states; prints a table per level; writes "
+                   "--out")
+    s.add_argument("--evals-per-scene", type=int, default=EVALS_PER_SCENE, metavar="E",
+                   help=f"the adversary's budget: pictures rendered and scored a scene (default "
+                   f"{EVALS_PER_SCENE}; ~10-30 a second on one core)")
+    s.add_argument("--out", default="codepaint-adversary", metavar="DIR",
+                   help="where the adversary writes report.json, report.md and pictures/ (default "
+                   "./codepaint-adversary)")
+    s.add_argument("--no-invariants", action="store_true",
+                   help="skip the invariants: run only the audits asked for (--card, --adversary)")
     s.add_argument("--json", action="store_true", help="print the report as JSON")
     s.set_defaults(run=run)
 
@@ -101,6 +134,10 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Build the reward, check it, print the report; the exit code."""
     if args.examples < 1:
         parser.error(f"--examples must be at least 1, not {args.examples}")
+    if args.adversary < 0 or args.evals_per_scene < 1 or args.card_adversary < 0:
+        parser.error("--adversary and --card-adversary are counts (0: off) and --evals-per-scene at least 1")
+    if args.no_invariants and args.card is None and not args.adversary:
+        parser.error("--no-invariants leaves nothing to run: add --card DIR or --adversary N")
     try:
         from rewards.testing import check_reward
     except ImportError as e:
@@ -120,28 +157,68 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     for name in args.skip:
         if name not in names:
             parser.error(f"--skip {name!r}: not an invariant; the invariants: {', '.join(names)}")
-    report = check_reward(reward, examples=args.examples, seed=args.seed, save_dir=args.save_dir,
-                          raises=False, skip=dict.fromkeys(args.skip, "--skip"))
+    report = None
+    if not args.no_invariants:
+        report = check_reward(reward, examples=args.examples, seed=args.seed, save_dir=args.save_dir,
+                              raises=False, skip=dict.fromkeys(args.skip, "--skip"))
     card_path = None
     if args.card is not None:
-        from codepaint_env.scoring.reward_card import audit
+        card_path = _card(reward, args, parser)
+    adversary = None
+    if args.adversary:
+        from codepaint_env.scoring.adversary import run_adversary
 
-        try:
-            card = audit(reward, spec=args.spec, suite=args.suite, count=args.count, seed=args.seed,
-                         levels=args.levels, fixed=args.fixed_suite)
-        except ValueError as e:
-            parser.error(str(e))
-        card_path = card.write(args.card)
+        adversary = run_adversary(reward, spec=args.spec, count=args.adversary, seed=args.seed,
+                                  budget=args.evals_per_scene, levels=args.levels,
+                                  progress=None if args.json else _progress)
+        adversary.write(args.out)
+    broken = (report is not None and not report.ok) or (adversary is not None and adversary.found)
     if args.json:
-        print(json.dumps({"spec": args.spec, **report.to_dict(),
-                          "card": None if card_path is None else str(card_path)}, indent=2))
-    else:
+        print(json.dumps({"spec": args.spec, **(report.to_dict() if report is not None else {}),
+                          "card": None if card_path is None else str(card_path),
+                          "adversary": None if adversary is None else {
+                              "report": str(Path(args.out) / "report.json"), "levels": adversary.rows()}},
+                         indent=2))
+        return EXIT_INVARIANT_BROKEN if broken else EXIT_OK
+    if adversary is not None:
+        print(f"\nadversary ({args.evals_per_scene} pictures scored a scene, seed {args.seed}):\n"
+              f"{adversary.to_table()}\npictures and report: {Path(args.out) / 'report.md'}")
+    if report is not None:
         print(report.to_table())
         for failure in report.failures[:1]:
             print(f"\nfirst broken invariant: {failure.name}: {failure.why}\n"
                   f"shrunk counterexample:\n{failure.counterexample}\nsaved to {failure.saved}\n"
                   f"reproduce: codepaint check-reward {args.spec} --examples {args.examples} "
                   f"--seed {args.seed}")
-        if card_path is not None:
-            print(f"\nreward card: {card_path}")
-    return EXIT_OK if report.ok else EXIT_INVARIANT_BROKEN
+    if card_path is not None:
+        print(f"\nreward card: {card_path}")
+    return EXIT_INVARIANT_BROKEN if broken else EXIT_OK
+
+
+def _card(reward: Any, args: argparse.Namespace, parser: argparse.ArgumentParser) -> Path:
+    """The reward card (and its adversary row, on the card's own scenes); the path of card.md."""
+    from codepaint_env.scoring.adversary import card_row, run_adversary
+    from codepaint_env.scoring.reward_card import audit, audit_scenes
+
+    try:
+        scenes = audit_scenes(args.suite, args.count, args.seed, levels=args.levels, fixed=args.fixed_suite)
+        card = audit(reward, spec=args.spec, suite=args.suite, count=args.count, seed=args.seed,
+                     levels=args.levels, fixed=args.fixed_suite, scenes=scenes)
+    except ValueError as e:
+        parser.error(str(e))
+    if args.card_adversary:
+        found = run_adversary(reward, spec=args.spec, count=args.count, seed=args.seed,
+                              budget=args.card_adversary, levels=args.levels, scenes=scenes)
+        card.adversary = {**card_row(found.attacks, card.value_range[0]), "budget": args.card_adversary}
+    return card.write(args.card)
+
+
+def _progress(attack: Any) -> None:
+    """One line per attacked scene, as it is done."""
+    best = attack.best
+    what = (attack.skipped or "no wrong picture scored") if best is None else (
+        f"best wrong {best.value:.3f} (reference {attack.reference:.3f}), breaks {', '.join(best.broken)}"
+        + ("; FALSE FULL PASS" if attack.false_full_pass else "")
+        + (f"; overpaid by {attack.overpaid.excess:.3f}" if attack.overpaid is not None else ""))
+    print(f"  {attack.label}: {what} [{attack.evaluations} scored, {attack.evaluations_per_second:.0f}/s]",
+          file=sys.stderr, flush=True)

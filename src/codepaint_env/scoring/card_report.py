@@ -101,6 +101,8 @@ class Card:
     left_out: list[str] = field(default_factory=list)  # scenes whose reference scored the minimum or None
     not_applicable: dict[str, int] = field(default_factory=dict)  # mutant kind -> scenes it cannot change
     pictures: dict[tuple[str, str], bytes] = field(default_factory=dict, repr=False)  # PNGs worth showing
+    #: The adversary's row (:func:`codepaint_env.scoring.adversary.card_row` and its ``budget``), or ``None``.
+    adversary: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ figures
     def _rows(self, expected: str, kind: str) -> list[Verdict]:
@@ -229,6 +231,7 @@ class Card:
                 "drop_good": self.drops("good"), "drop_bad": self.drops("bad"),
                 "drop_apart": self.drops("apart"), "mutants": self.counted(),
                 "set_apart": self.apart_groups(), "by_level": self.by_level(), "command": self.command(),
+                "adversary": self.adversary,
                 "verdicts": [asdict(v) for v in self.verdicts]}
 
     def to_markdown(self) -> str:
@@ -284,6 +287,8 @@ class Card:
             w = w if expected == "bad" or w is None else HALF * w  # a good picture may lose half a claim
             lines.append(f"| {name} | {r['n']} | {r['wrong']} | {rate} | {_num(d['mean_loss'])}{ci} | "
                          f"{_num(w)} | {r['unjudged']} |")
+        if expected == "bad" and self.adversary is not None:
+            lines.append(_adversary_row(self.adversary))
         worst = [v for v in self.worst(expected) if v.picture and v.loss is not None]
         if worst:
             of = "one claim" if expected == "good" else "worth"
@@ -317,6 +322,15 @@ class Card:
         (out / "card.json").write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
         (out / "card.md").write_text(self.to_markdown() + "\n", encoding="utf-8")
         return out / "card.md"
+
+
+def _adversary_row(a: dict[str, Any]) -> str:
+    """The false-pass table's adversary row (not in **all**: its pictures are searched for, not fixed)."""
+    lo, hi = a["interval"]
+    rate = "–" if a["rate"] is None else f"{a['rate']:.0%} [{lo:.0%}, {hi:.0%}]"
+    return (f"| adversary (best of {a['budget']} pictures scored a scene; not in **all**; "
+            f"{a['false_full_passes']} false full passes) | {a['n']} | {a['wrong']} | {rate} | "
+            f"{_num(a['mean_loss'])} | {_num(a['mean_worth'])} | {a['unjudged']} |")
 
 
 def _num(x: float | None) -> str:

@@ -1,0 +1,168 @@
+"""The adversary on ``shapes`` tasks: its pictures, its oracle glue, a planted hole, the command.
+
+Every render is real (resvg at the search's 160 px); budgets are tiny, so each search takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+
+import pytest
+
+import rewards
+from codepaint_env.cli.main import main
+from codepaint_env.scoring.adversary import AdversaryReport, card_row, run_adversary
+from codepaint_env.scoring.card_report import Card
+from codepaint_env.tasks.shapes.adversary import OracleJudge, attack_scene, covered_terms
+from codepaint_env.tasks.shapes.drawings import (
+    Drawing,
+    DrawingVocabulary,
+    clear_term,
+    from_scene,
+    oracle_scene,
+    svg,
+    trouble,
+)
+from codepaint_env.tasks.shapes.geometry import Shape
+from codepaint_env.tasks.shapes.levels import level_scenes
+from codepaint_env.tasks.shapes.oracle import SceneRaster, broken_claims
+from codepaint_env.tasks.shapes.suite import scene_tasks
+from rewards.base import Reward, RewardResult, Sample
+from rewards.checks import VisualChecks, parse_checks
+from rewards.testing.adversary import SearchSettings
+
+SCENES = {level: level_scenes(level, 1, seed=0, split="eval")[0] for level in range(5)}
+
+
+def checks_of(scene):
+    return parse_checks(list(scene_tasks(scene, ("svg",))[0].checks))
+
+
+class WithoutShapes(Reward):
+    """A deliberately weak reward: the task's checks but the ``shape`` ones (a circle passes for a square)."""
+
+    id = "test_without_shapes"
+    value_range = (0.0, 1.0)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checks = VisualChecks()
+
+    def score_one(self, sample: Sample) -> RewardResult:
+        kept = [c for c in json.loads(sample.meta["checks"]) if c["kind"] != "shape"]
+        return self.checks.score_one(replace(sample, meta={**sample.meta, "checks": json.dumps(kept)}))
+
+
+# ---------------------------------------------------------------------- pictures the oracle can judge
+@pytest.mark.parametrize("level", range(5))
+def test_the_scene_s_own_picture_breaks_nothing(level):
+    scene = SCENES[level]
+    judge = OracleJudge(scene, checks_of(scene))
+    drawing = from_scene(scene)
+    assert trouble(drawing, judge.named) is None
+    assert not judge.screen(drawing).wrong and not judge.confirm(drawing).wrong
+    assert svg(drawing).startswith("<svg") and svg(drawing).count("fill=") == len(scene.shapes) + 1
+
+
+def test_random_changes_only_make_pictures_the_oracle_can_judge():
+    scene = SCENES[3]
+    vocabulary = DrawingVocabulary(scene)
+    rng = random.Random(0)
+    drawing = from_scene(scene)
+    kinds = set()
+    for _ in range(300):
+        changed = vocabulary.mutate(drawing, rng) if rng.random() < 0.9 else vocabulary.random(rng)
+        if changed is None:
+            continue
+        assert trouble(changed, vocabulary.named) is None
+        kinds |= {s.kind for s in changed.shapes}
+        drawing = changed
+    assert {"rect", "circle", "square"} <= kinds
+
+
+def test_what_the_oracle_could_not_judge_plainly_is_refused():
+    red, white = "#e53935", "#ffffff"
+    disc = Shape("circle", red, 0.3, 0.3, 0.1)
+    assert trouble(Drawing(white, (disc,))) is None
+    assert "page" in (trouble(Drawing(red, (disc,)), frozenset({"red"})) or "")  # the page is a named colour
+    assert trouble(Drawing(white, (disc, Shape("circle", white, 0.3, 0.3, 0.05)))) is not None  # an eraser
+    assert trouble(Drawing(white, (disc, disc.moved(0.45, 0.3)))) is not None  # two reds touching
+    assert clear_term("#e53935") == "red" and clear_term("#ff6000") is None  # between red and orange
+    almost_square = Shape("rect", red, 0.5, 0.5, 0.0, width=0.3, height=0.3 / 1.26)  # a hair past 1.25
+    assert trouble(Drawing(white, (almost_square,))) is not None
+
+
+def test_a_claim_about_a_covered_object_is_no_verdict():
+    scene = SCENES[2]  # two purple stars in a row across the middle, on black
+    (colour,) = {s.colour for s in scene.shapes}
+    judge = OracleJudge(scene, checks_of(scene))
+    drawing = from_scene(scene)
+    star = drawing.shapes[0]
+    cover = Shape("circle", "#26c6da", star.x + star.size * 0.6, star.y, star.size * 0.8)  # cyan, unnamed
+    covered = replace(drawing, shapes=(*drawing.shapes, cover))
+    assert colour in covered_terms(SceneRaster(oracle_scene(scene, covered)))
+    verdict = judge.confirm(covered)
+    assert verdict.broken == ("only",)  # a cyan object the prompt does not name: plainly broken
+    assert not any(name.endswith(colour) or f":{colour} " in name for name in verdict.broken)
+    assert judge.screen(covered).broken == ("only",)
+
+
+# ---------------------------------------------------------------------- the search on a scene
+def test_the_adversary_finds_a_planted_hole_and_its_claims_agree_with_the_oracle():
+    scene = SCENES[2]  # two purple stars: one of another kind, in its place, pays in full
+    found = attack_scene(WithoutShapes(), scene, label="L2-01", settings=SearchSettings(budget=40, seed=0))
+    best = found.best
+    assert found.reference == 1.0 and best is not None and best.drawing is not None
+    assert best.value == pytest.approx(1.0)  # a wrong picture paid in full
+    assert best.broken and all(name.startswith("shape:") for name in best.broken)  # it broke only shapes
+    assert found.overpaid is not None and found.overpaid.excess > 0
+    truth = broken_claims(checks_of(scene), scene, oracle_scene(scene, best.drawing))
+    assert set(best.broken) <= {c.name for c in truth.broken}
+    assert svg(best.drawing) == best.svg
+
+
+def test_a_seed_gives_the_same_search():
+    reward = rewards.make_reward("visual_checks")
+    runs = [attack_scene(reward, SCENES[0], label="L0-01", settings=SearchSettings(budget=24, seed=3))
+            for _ in range(2)]
+    a, b = runs
+    assert a.best is not None and b.best is not None
+    assert (a.best.svg, a.best.value, a.best.broken, a.evaluations, a.proposals) == \
+        (b.best.svg, b.best.value, b.best.broken, b.evaluations, b.proposals)
+
+
+# ---------------------------------------------------------------------- reports, the card row, the command
+def test_the_report_adds_up_levels_and_the_card_row_judges_by_the_card_s_rule(tmp_path):
+    reward = rewards.make_reward("visual_checks")
+    report = run_adversary(reward, spec="visual_checks", count=1, budget=12, levels=(0,),
+                           scenes=[("L0-01", SCENES[0])])
+    assert isinstance(report, AdversaryReport) and len(report.attacks) == 1
+    rows = report.rows()
+    assert [r["level"] for r in rows] == ["0", "all"]
+    assert rows[0]["evaluations"] == report.attacks[0].evaluations
+    assert "level" in report.to_table() and "| 0 |" in report.to_markdown()
+    row = card_row(report.attacks, 0.0)
+    best = report.attacks[0].best
+    assert best is not None and row["n"] == 1
+    assert row["wrong"] == int((1.0 - best.value) < 0.5 * best.worth)
+    card = Card("visual_checks", "visual_checks", "shapes", 1, 0, (0.0, 1.0), adversary={**row, "budget": 12})
+    assert "adversary (best of 12 pictures scored a scene" in card.to_markdown()
+    assert card.to_dict()["adversary"]["n"] == 1
+    report.write(tmp_path)
+    assert (tmp_path / "pictures" / "L0-01-best.svg").exists()
+    assert (tmp_path / "pictures" / "L0-01-best.png").exists()
+
+
+def test_check_reward_adversary_runs_end_to_end(tmp_path, capsys):
+    code = main(["check-reward", "visual_checks", "--adversary", "1", "--levels", "0", "--evals-per-scene",
+                 "12", "--no-invariants", "--out", str(tmp_path)])
+    out = capsys.readouterr()
+    assert code in (0, 1)
+    assert "false full pass" in out.out and "report.md" in out.out
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["budget"] == 12 and len(report["scenes"]) == 1 and report["levels"] == [0]
+    scene = report["scenes"][0]
+    assert scene["evaluations"] <= 12 and (tmp_path / "pictures" / f"{scene['label']}-best.svg").exists()
+    assert code == (1 if scene["false_full_pass"] or scene["overpaid_any"] else 0)
