@@ -225,6 +225,8 @@ def _place(rng: random.Random, group: int, things: Things, area: Box, arrangemen
     """
     area = _inset(area)
     w, h = area[2] - area[0], area[3] - area[1]
+    if w <= 0 or h <= 0:
+        return None
     n = things.count
     looks = [sample_look(rng, things.kind) for _ in range(n)]
     if arrangement == "row":
