@@ -7,20 +7,40 @@ objects in the grammar of :mod:`rewards.checks.spec`; every one a card implies i
 the *card* says, not the prompt) and weighs 2, as the ``shapes`` suite weighs what its prompt states.
 
 Only checks every honest drawing of the card satisfies are written: colours present, counts of
-regions, positions and relations of whole regions, mirror symmetry, stripes' orientation. A colour
-is named in a check only when its usual shade and the colour word people use for it fall under the
-same colour term (the dark blue of the Dutch flag is ``navy`` to the checker while many people write
-``blue``, so no check names it: see ``docs/knowledge.md``).
+regions, positions, sizes and relations of whole regions, mirror symmetry, stripes' orientation, and
+that nothing the card does not name is drawn (:func:`only`). A colour is named by its colour term
+when its usual shade and the word people use for it fall under the same term; a card's dark blue,
+which the terms split between ``navy`` and ``blue`` by shade, is named as every colour near one
+blue (:data:`DARK_BLUE`). Every card's checks fail every other card's reference picture
+(``tests/tasks/test_knowledge_cross_cards.py``; ``docs/knowledge.md``, "Cards told apart").
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from codepaint_env.tasks.shapes.geometry import Shape
 
 STATED_WEIGHT = 2
+#: A card's dark blue (``navy`` in a scene) as the checks name it: every colour within
+#: :data:`DARK_BLUE_TOLERANCE` (ΔE76) of this blue, which takes in the official dark blues of the
+#: flags (``#012169``, ``#21468b``, ``#002395``, ``#0a3161``...), ``navy``, ``darkblue`` and the
+#: ``blue`` (``#0000ff``) many people write for them, but no black, grey, green, cyan or light blue
+#: (the nearest: ``#2d2a4a``, a grey-navy, at 60; Luxembourg's ``#00a1de`` at 75; black at 86).
+#: The colour terms split these blues between ``navy`` and ``blue`` by shade, so no term names them.
+DARK_BLUE = "#0f24a6"
+DARK_BLUE_TOLERANCE = 58.0
+#: The colour terms an honest drawing of a colour may be called by where its shade varies: the dark
+#: blue of the Dutch flag is ``navy`` or ``blue`` to the checker (``#21468b`` navy, ``#1e4785``
+#: blue), Lithuania's golden yellow ``yellow`` or ``orange``. An ``only`` check allows them all (for
+#: ``navy`` always, for the others where a card calls them loose).
+ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "navy": ("navy", "blue"),
+    "blue": ("blue", "navy"),
+    "yellow": ("yellow", "orange"),
+}
 #: The families a fact belongs to, with the words the docs use for them.
 FAMILIES: dict[str, str] = {
     "flag": "national and other flags",
@@ -73,7 +93,14 @@ class Fact:
 
 
 def _stated(check: dict[str, Any]) -> dict[str, Any]:
+    if DARK_BLUE in (check.get("colour"), check.get("a"), check.get("b")):
+        check = {**check, "tolerance": DARK_BLUE_TOLERANCE}
     return {**check, "weight": STATED_WEIGHT, "stated": True}
+
+
+def checked(c: str) -> str:
+    """How a check names a scene's colour: its term, or :data:`DARK_BLUE` for ``navy``."""
+    return DARK_BLUE if c == "navy" else c
 
 
 def colour(c: str) -> dict[str, Any]:
@@ -81,9 +108,12 @@ def colour(c: str) -> dict[str, Any]:
     return _stated({"kind": "colour", "colour": c})
 
 
-def count(c: str, n: int) -> dict[str, Any]:
-    """Exactly ``n`` regions of ``c``."""
-    return _stated({"kind": "count", "colour": c, "count": n})
+def count(c: str, n: int | None = None, *, lo: int | None = None, hi: int | None = None) -> dict[str, Any]:
+    """Exactly ``n`` regions of ``c`` (or, without ``n``, ``lo`` to ``hi`` of them)."""
+    if n is not None:
+        return _stated({"kind": "count", "colour": c, "count": n})
+    bounds = {k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
+    return _stated({"kind": "count", "colour": c, **bounds})
 
 
 def position(c: str, area: str) -> dict[str, Any]:
@@ -104,9 +134,29 @@ def symmetry(axis: str) -> dict[str, Any]:
     return _stated({"kind": "symmetry", "axis": axis})
 
 
-def background(c: str) -> dict[str, Any]:
-    """The picture's field (its border) is mostly ``c``."""
-    return _stated({"kind": "background", "colour": c})
+def background(c: str, share: float | None = None) -> dict[str, Any]:
+    """The picture's field (its border) is mostly ``c`` (at least ``share`` of the border, default half)."""
+    check: dict[str, Any] = {"kind": "background", "colour": c}
+    if share is not None:
+        check["min_share"] = share
+    return _stated(check)
+
+
+def names(colours: Iterable[str], loose: Iterable[str] = ()) -> list[str]:
+    """The colour terms of ``colours``, each once, in order; a loose one's :data:`ALTERNATIVES` with it."""
+    free = {"navy", *loose}
+    return list(dict.fromkeys(t for c in colours for t in (ALTERNATIVES.get(c, (c,)) if c in free else (c,))))
+
+
+def only(colours: Iterable[str], field: str | None = None, loose: Iterable[str] = ()) -> dict[str, Any]:
+    """Nothing but ``colours`` on the ``field`` (or the picture's own): :func:`names` says which terms.
+
+    The card names every colour of the thing, so a region of any other colour (a speck aside) is not it.
+    """
+    check: dict[str, Any] = {"kind": "only", "colours": names(colours, loose)}
+    if field is not None:
+        check["background"] = field
+    return _stated(check)
 
 
 def shape(c: str, s: str) -> dict[str, Any]:
@@ -127,3 +177,13 @@ def aspect(c: str, lo: float = 0.0, hi: float = 1000.0) -> dict[str, Any]:
 def size(c: str, lo: float = 0.0, hi: float = 1.0) -> dict[str, Any]:
     """Every region of ``c`` covers ``lo``-``hi`` of the canvas."""
     return _stated({"kind": "size", "colour": c, "min": lo, "max": hi})
+
+
+def across(c: str, lo: float) -> dict[str, Any]:
+    """Every region of ``c`` reaches at least ``lo`` of the canvas across (its box's longer side)."""
+    return _stated({"kind": "size", "colour": c, "min_extent": lo})
+
+
+def whole(check: dict[str, Any], min_area: float) -> dict[str, Any]:
+    """``check`` reading only the regions of at least ``min_area`` of the canvas (not a letter's hole)."""
+    return _stated({k: v for k, v in check.items() if k not in ("weight", "stated")} | {"min_area": min_area})

@@ -3,11 +3,12 @@
 A flag's card says what a person would: its colours, their order and orientation, and its emblem.
 The reference scene draws the flag stretched to the square canvas the prompt asks to fill. Striped
 flags are built by :func:`banded`, which writes the checks stripes imply (how many regions of each
-colour, their order, where each lies, that they are stripes, the mirror symmetry); the others by
-hand. The module is long because it is a table of facts (data).
-Colours whose usual shade is another colour term than the word people use for it are
-*loose* (the Dutch flag's dark blue is ``navy`` to the checker; many people write ``blue``): the
-card names them, no check does.
+colour, their order, where each lies, that they are stripes, that equal bands are equal, the mirror
+symmetry); the others by hand. Every flag's checks end with :func:`~.fact.only` its colours. The
+module is long because it is a table of facts (data).
+A scene's ``navy`` is checked as the card's dark blue (:data:`~.fact.DARK_BLUE`). A colour whose
+usual shade falls between colour terms is *loose* (Lithuania's golden yellow, ``yellow`` or
+``orange`` to the checker; Thailand's grey-navy): the card names it, no check but ``only`` does.
 """
 
 from __future__ import annotations
@@ -22,18 +23,21 @@ from codepaint_env.tasks.knowledge.fact import (
     Fact,
     aspect,
     background,
+    checked,
     colour,
     count,
     not_cut,
+    only,
     position,
     relation,
     shape,
+    size,
     symmetry,
 )
 from codepaint_env.tasks.shapes.geometry import Shape
 
-#: Colours no check names (see the module docstring): the dark blues.
-LOOSE: frozenset[str] = frozenset({"navy"})
+#: Colours no check names unless a fact says otherwise (see the module docstring): none.
+LOOSE: frozenset[str] = frozenset()
 _WORDS = {"navy": "dark blue", "grey": "grey", "cream": "cream"}
 _ROWS = (("top-row", 0.0, 1 / 3), ("middle-row", 1 / 3, 2 / 3), ("bottom-row", 2 / 3, 1.0))
 PRIDE = ("red", "orange", "yellow", "green", "blue", "purple")
@@ -80,9 +84,15 @@ def band_checks(
     checks: list[dict[str, Any]] = []
     firm = [c for c in dict.fromkeys(colours) if c not in loose]
     for c in firm:
-        checks.append(count(c, colours.count(c)))
-        checks.append(aspect(c, hi=0.75) if vertical else aspect(c, lo=1.33))
-    once = [(c, x) for c, x in zip(colours, centres, strict=True) if c in firm and colours.count(c) == 1]
+        checks.append(count(checked(c), colours.count(c)))
+        checks.append(aspect(checked(c), hi=0.75) if vertical else aspect(checked(c), lo=1.33))
+        shares = {w / total for k, w in zip(colours, weights, strict=True) if k == c}
+        if len(shares) == 1:  # every band of the colour is that share of the flag (to a fifth)
+            share = shares.pop()
+            checks.append(size(checked(c), round(0.8 * share, 4), round(1.2 * share, 4)))
+    once = [
+        (checked(c), x) for c, x in zip(colours, centres, strict=True) if c in firm and colours.count(c) == 1
+    ]
     rel = "left_of" if vertical else "above"
     for (a, xa), (b, xb) in itertools.pairwise(once):
         if xb - xa >= 0.2:
@@ -120,7 +130,7 @@ def banded(
     way = "vertical" if vertical else "horizontal"
     order = "from the hoist (left) to the fly" if vertical else "from top to bottom"
     sizes = (
-        ""
+        " in equal bands"
         if ratios is None or len(set(ratios)) == 1
         else (" of unequal widths (" + ":".join(f"{r:g}" for r in ratios) + ")")
     )
@@ -139,6 +149,7 @@ def banded(
             )
             + own
         )
+    own.append(only([*colours, *(e.colour for e in emblem)], loose=loose))
     return Fact(
         id=f"flag-{key}",
         title=f"Flag of {country}",
@@ -166,7 +177,7 @@ def flag(
     name: str | None = None,
     allow_text: bool = False,
 ) -> Fact:
-    """A flag drawn by hand: its field colour, shapes and checks."""
+    """A flag drawn by hand: its field colour, shapes and checks (and that it holds no other colour)."""
     return Fact(
         id=f"flag-{key}",
         title=title or f"Flag of {country}",
@@ -176,7 +187,7 @@ def flag(
         text=text,
         background=field,
         shapes=tuple(shapes),
-        checks=tuple(checks),
+        checks=(*checks, only(s.colour for s in shapes)),
         allow_text=allow_text,
     )
 
@@ -257,9 +268,8 @@ def striped_facts() -> list[Fact]:
         banded(
             "france",
             "France",
-            ["blue", "white", "red"],
+            ["navy", "white", "red"],
             vertical=v,
-            loose=frozenset({"navy", "blue"}),
             aliases=["French flag", "Tricolore", "drapeau français"],
             note="Its blue is a dark or medium blue; the bands are of equal width.",
         ),
@@ -360,7 +370,7 @@ def striped_facts() -> list[Fact]:
             ["yellow", "green", "red"],
             vertical=h,
             aliases=["Lithuanian flag"],
-            loose=frozenset({"navy", "yellow"}),
+            loose=frozenset({"yellow"}),
             note="Its yellow is a deep golden yellow.",
         ),
         banded(
@@ -432,20 +442,13 @@ def striped_facts() -> list[Fact]:
             note="Four equal horizontal bands; its blue is dark.",
         ),
         banded(
-            "luxembourg",
-            "Luxembourg",
-            ["red", "white", "blue"],
-            vertical=h,
-            aliases=["Luxembourgish flag"],
-            note="Unlike the Dutch flag, its blue is a light sky blue.",
-        ),
-        banded(
             "thailand",
             "Thailand",
             ["red", "white", "navy", "white", "red"],
             vertical=h,
             ratios=[1, 1, 2, 1, 1],
             aliases=["Thai flag", "Trairanga"],
+            loose=frozenset({"navy"}),
             note="The dark blue middle band is twice as tall as each of the others.",
         ),
         flag(
@@ -766,7 +769,13 @@ def field_facts() -> list[Fact]:
             f"the edges; {nordic_note}.",
             "red",
             norway,
-            [background("red"), count("red", 4), colour("white"), symmetry("horizontal")],
+            [
+                background("red"),
+                count("red", 4),
+                count("white", 4),  # the white edging, cut in four by the blue cross
+                count(checked("navy"), 1),
+                symmetry("horizontal"),
+            ],
             ["Norwegian flag"],
         ),
         flag(
@@ -786,7 +795,13 @@ def field_facts() -> list[Fact]:
             f"the edges; {nordic_note}.",
             "blue",
             iceland,
-            [background("blue"), count("blue", 4), count("red", 1), colour("white"), symmetry("horizontal")],
+            [
+                background("blue"),
+                count("blue", 4),
+                count("red", 1),
+                count("white", 4),
+                symmetry("horizontal"),
+            ],
             ["Icelandic flag"],
         ),
         flag(
@@ -879,6 +894,7 @@ def field_facts() -> list[Fact]:
             [rect("white", 0, 0, 1, 1), disc("red", 0.5, 0.5, 0.3)],
             [
                 background("white"),
+                count("white", 1),
                 count("red", 1),
                 shape("red", "circle"),
                 position("red", "centre"),
@@ -912,7 +928,7 @@ def field_facts() -> list[Fact]:
             "red",
             [rect("red", 0, 0, 1, 1), star("yellow", 0.5, 0.52, 0.3)],
             [
-                background("red"),
+                background("red", 0.75),  # the red field reaches every edge
                 count("yellow", 1),
                 shape("yellow", "star"),
                 position("yellow", "centre"),
@@ -1144,11 +1160,10 @@ def field_facts() -> list[Fact]:
             "the United Kingdom",
             "The flag of the United Kingdom (the Union Jack) is dark blue, with the red "
             "cross of St George edged in white over the white diagonal cross of St Andrew and the red "
-            "diagonal "
-            "cross of St Patrick.",
+            "diagonal cross of St Patrick; the crosses cut the blue into eight triangles.",
             "navy",
             uk,
-            [colour("red"), colour("white")],
+            [colour("red"), colour("white"), count(checked("navy"), 8)],
             ["Union Jack", "Union Flag", "British flag"],
         ),
         flag(

@@ -12,9 +12,43 @@ from codepaint_env.tasks.knowledge.fact import (
     background,
     count,
     not_cut,
+    only,
     position,
+    relation,
     symmetry,
+    whole,
 )
+from codepaint_env.tasks.shapes.geometry import Shape
+
+#: The smallest region a stop sign's octagon is read from: a letter's hole (the O's, the P's) is smaller.
+_SIGN_AREA = 0.02
+
+
+def _stop_letters(
+    top: float = 0.42, height: float = 0.16, width: float = 0.11, gap: float = 0.03
+) -> list[Shape]:
+    """The word STOP in white block letters across the middle (the O's and P's holes red)."""
+    st, mid, out = 0.035, top + height / 2, []
+    for k, letter in enumerate("STOP"):
+        x0 = 0.5 - (4 * width + 3 * gap) / 2 + k * (width + gap)
+        x1, y1 = x0 + width, top + height
+        bars = {
+            "S": [
+                (x0, top, x1, top + st),
+                (x0, mid - st / 2, x1, mid + st / 2),
+                (x0, y1 - st, x1, y1),
+                (x0, top, x0 + st, mid),
+                (x1 - st, mid, x1, y1),
+            ],
+            "T": [(x0, top, x1, top + st), ((x0 + x1 - st) / 2, top, (x0 + x1 + st) / 2, y1)],
+            "O": [(x0, top, x1, y1)],
+            "P": [(x0, top, x1, mid + st / 2), (x0, top, x0 + st, y1)],
+        }[letter]
+        out += [rect("white", *b) for b in bars]
+        if letter in "OP":
+            bottom = y1 - st if letter == "O" else mid - st / 2
+            out.append(rect("red", x0 + st, top + st, x1 - st, bottom))
+    return out
 
 
 def _sign(
@@ -29,7 +63,10 @@ def _sign(
     canvas: str = "white",
     field: str = "white",
     allow_text: bool = False,
+    also: tuple[str, ...] = (),
 ) -> Fact:
+    """A sign; its checks end with ``only`` its scene's colours (and ``also``: others its card allows)."""
+    colours = [*(s.colour for s in shapes), *also]
     return Fact(
         id=key,
         title=title,
@@ -39,7 +76,7 @@ def _sign(
         text=text,
         background=field,
         shapes=tuple(shapes),
-        checks=tuple(checks),
+        checks=(*checks, only(colours, None if canvas == "fill" else canvas)),
         canvas=canvas,
         allow_text=allow_text,
     )
@@ -55,19 +92,33 @@ def facts() -> list[Fact]:
             "Stop sign",
             "a stop sign",
             "A stop sign is a red regular octagon with a thin white border and the word STOP in white "
-            "capital "
-            "letters across its middle.",
+            "capital letters across its middle.",
             ("STOP sign", "octagonal stop sign"),
-            [regular("white", 0.5, 0.5, 0.42, 8, 22.5), regular("red", 0.5, 0.5, 0.38, 8, 22.5)],
-            [count("red", 1), position("red", "centre"), not_cut("red"), aspect("red", 0.8, 1.25)],
+            [
+                regular("white", 0.5, 0.5, 0.42, 8, 22.5),
+                regular("red", 0.5, 0.5, 0.38, 8, 22.5),
+                *_stop_letters(),
+            ],
+            [
+                *(
+                    whole(c, _SIGN_AREA)
+                    for c in (
+                        count("red", 1),
+                        position("red", "centre"),
+                        not_cut("red"),
+                        aspect("red", 0.8, 1.25),
+                    )
+                ),
+                count("white", lo=3),
+            ],
             allow_text=True,
         ),
         _sign(
             "sign-give-way",
             "Give way sign",
             "a give way sign",
-            "A give way (yield) sign is a triangle standing on one corner, pointing down, with a broad red "
-            "border and a white (in some countries yellow) inside.",
+            "A give way (yield) sign is an equilateral triangle standing on one corner, pointing down, with "
+            "a broad red border and a white (in some countries yellow) inside.",
             ("yield sign", "give way triangle"),
             [
                 poly("red", [(0.1, 0.18), (0.9, 0.18), (0.5, 0.87)]),
@@ -78,8 +129,9 @@ def facts() -> list[Fact]:
                 position("red", "centre"),
                 not_cut("red"),
                 symmetry("vertical"),
-                aspect("red", 1.0, 1.4),
+                aspect("red", 1.05, 1.35),
             ],
+            also=("yellow",),
         ),
         _sign(
             "sign-no-entry",
@@ -184,8 +236,10 @@ def facts() -> list[Fact]:
             cross,
             [
                 count("red", 1),
+                count("white", 1),
                 position("red", "centre"),
                 not_cut("red"),
+                aspect("red", 0.8, 1.25),
                 symmetry("vertical"),
                 symmetry("horizontal"),
             ],
@@ -197,7 +251,13 @@ def facts() -> list[Fact]:
             "The Red Crescent emblem is a red crescent on a white ground, its horns pointing to the right.",
             ("red crescent symbol",),
             [disc("red", 0.5, 0.5, 0.3), disc("white", 0.58, 0.5, 0.26)],
-            [count("red", 1), position("red", "left-half"), not_cut("red"), symmetry("horizontal")],
+            [
+                count("red", 1),
+                position("red", "left-half"),
+                relation("red", "left_of", "white", 0.04),  # its body left, its opening right
+                not_cut("red"),
+                symmetry("horizontal"),
+            ],
         ),
         _sign(
             "sign-radiation",

@@ -8,10 +8,12 @@ varies with the language (a hash picks one of its canvas's phrasings), never the
 of Sweden, filling the whole canvas, as an SVG image. No text."
 
 **Checks.** The checks the card implies (``stated``, weight 2: what the *card* says), the canvas the
-prompt names (a ``background`` check for "on a white background", weight 1, not stated) and
-``no_image`` (weight 1). **Split.** By fact, never by task: a fact is ``eval`` when the first 8
-bytes of the SHA-256 of its id are 0 modulo 5, in every language, so no eval fact is ever trained
-on. **Facts.** Each task's ``facts`` column names its card, which ``search_recall`` reads.
+prompt names (a ``background`` check for "on a white background", stated, weight 2: the prompt says
+it) and ``no_image`` (weight 1). Every card's checks tell its picture from every other card's
+(``tests/tasks/test_knowledge_cross_cards.py``). **Split.** By fact, never by task: a fact is
+``eval`` when the first 8 bytes of the SHA-256 of its id are 0 modulo 5, in every language, so no
+eval fact is ever trained on. **Facts.** Each task's ``facts`` column names its card, which
+``search_recall`` reads.
 
 Regenerate the shipped files (deterministic)::
 
@@ -29,13 +31,13 @@ from codepaint_env.core.languages import language as language_spec
 from codepaint_env.tasks.knowledge.cards import cards_text
 from codepaint_env.tasks.knowledge.cards import default_path as cards_path
 from codepaint_env.tasks.knowledge.catalogue import all_facts
-from codepaint_env.tasks.knowledge.fact import Fact
+from codepaint_env.tasks.knowledge.fact import Fact, background
 from codepaint_env.tasks.shapes.programs import reference_programs
 from codepaint_env.tasks.shapes.scenes import Scene
 from codepaint_env.tasks.task import Task
 
 SUITE = "knowledge"
-SUITE_VERSION = 1
+SUITE_VERSION = 2
 SUITE_LANGUAGES: tuple[str, ...] = ("svg", "p5", "html", "python", "tikz")
 EVAL_SHARE = 5  # one fact in five is eval
 #: How a prompt places the thing: filling the canvas, or on a background of a named colour.
@@ -85,10 +87,10 @@ def prompt_for(fact: Fact, language: str) -> str:
 
 
 def task_checks(fact: Fact) -> list[dict[str, Any]]:
-    """The card's checks, the canvas's and ``no_image``."""
+    """The card's checks, the canvas's (stated: the prompt names it) and ``no_image``."""
     checks = [dict(c) for c in fact.checks]
     if fact.canvas != "fill" and not any(c["kind"] == "background" for c in checks):
-        checks.append({"kind": "background", "colour": fact.canvas})
+        checks.append(background(fact.canvas))
     checks.append({"kind": "no_image"})
     return checks
 

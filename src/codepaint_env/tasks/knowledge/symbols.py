@@ -9,19 +9,25 @@ from typing import Any
 from codepaint_env.tasks.knowledge.draw import disc, heart, poly, rect, ring, spade_blade, triangle
 from codepaint_env.tasks.knowledge.fact import (
     Fact,
+    across,
     aspect,
     background,
     colour,
     count,
     not_cut,
+    only,
     position,
     relation,
     shape,
+    size,
     symmetry,
 )
 from codepaint_env.tasks.shapes.geometry import Shape
 
 RAINBOW = ("red", "orange", "yellow", "green", "blue", "navy", "purple")
+#: How big a suit's prompt asks its symbol (the words the ``shapes`` suite uses for "large"): a die's
+#: pip is no suit.
+SUIT_SIZE = "at least half the canvas across"
 _NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 _PIPS = {
     1: [(0.5, 0.5)],
@@ -149,7 +155,14 @@ def suit_facts() -> list[Fact]:
     ]
     spade = [spade_blade("black", 0.5, 0.45, 0.3), triangle("black", (0.5, 0.5), (0.62, 0.85), (0.38, 0.85))]
     suit: list[tuple[str, str, str, list[Shape], list[dict[str, Any]]]] = [
-        ("hearts", "a red heart", "red", [heart("red", 0.5, 0.5, 0.32)], [symmetry("vertical")]),
+        (
+            "hearts",
+            "a red heart: two round lobes at the top that meet in a point at the bottom",
+            "red",
+            [heart("red", 0.5, 0.5, 0.32)],
+            # its lobes are its bulk: its centre lies above the middle of the page around it
+            [symmetry("vertical"), count("white", 1), relation("red", "above", "white", 0.03)],
+        ),
         (
             "diamonds",
             "a red rhombus standing on a corner, taller than it is wide",
@@ -177,12 +190,12 @@ def suit_facts() -> list[Fact]:
             f"suit-{key}",
             "suit",
             f"{key.capitalize()} (playing-card suit)",
-            f"the {key} suit symbol of playing cards",
+            f"the {key} suit symbol of playing cards, {SUIT_SIZE}",
             f"The {key} suit symbol of French playing cards is {looks}.",
             (f"{key} symbol", f"{key[:-1]} suit", f"card suit {key}"),
             "white",
             shapes,
-            [count(c, 1), position(c, "centre"), not_cut(c), *extra],
+            [count(c, 1), position(c, "centre"), not_cut(c), across(c, 0.5), *extra, only([c], "white")],
             "white",
         )
         for key, looks, c, shapes, extra in suit
@@ -275,7 +288,7 @@ def traffic_light_facts() -> list[Fact]:
             ("red traffic light", "stop light"),
             "white",
             light("red"),
-            [colour("red"), position("red", "top-half")],
+            [colour("red"), position("red", "top-half"), *_housing("red")],
             "white",
         ),
         _fact(
@@ -287,9 +300,20 @@ def traffic_light_facts() -> list[Fact]:
             ("green traffic light", "go light"),
             "white",
             light("green"),
-            [colour("green"), position("green", "bottom-half")],
+            [colour("green"), position("green", "bottom-half"), *_housing("green")],
             "white",
         ),
+    ]
+
+
+def _housing(lit: str) -> list[dict[str, Any]]:
+    """A traffic light's lit lamp: round, in one black upright housing."""
+    return [
+        count("black", 1),
+        aspect("black", hi=0.7),
+        count(lit, 1),
+        shape(lit, "circle"),
+        relation(lit, "inside", "black"),
     ]
 
 
@@ -307,13 +331,19 @@ def rainbow_facts() -> list[Fact]:
             "rainbow",
             "Colours of the rainbow",
             "the colours of the rainbow as seven "
-            "horizontal stripes, in the bow's order from its outer edge at the top",
+            "equal horizontal stripes, in the bow's order from its outer edge at the top",
             f"The rainbow's seven colours, from the outer edge of the bow inward, are {order} "
             "(remembered as ROYGBIV).",
             ("ROYGBIV", "rainbow colours", "spectrum order"),
             "red",
             stripes,
-            [*(count(c, 1) for c in first[:4]), *above, position("red", "top-row")],
+            # a seventh of the canvas each (a sixth is the pride flag's: told apart at the midpoint)
+            [
+                *(count(c, 1) for c in first[:4]),
+                *above,
+                position("red", "top-row"),
+                *(size(c, 0.11, 0.155) for c in first[:4]),
+            ],
             "fill",
         ),
         _fact(
@@ -346,13 +376,6 @@ def planet_facts() -> list[Fact]:
         ("mars", "Mars", "Mars, the red planet, looks like a rust-red disc.", "red", ("red planet",)),
         ("neptune", "Neptune", "Neptune looks like a deep blue disc.", "blue", ("eighth planet",)),
         (
-            "mercury",
-            "Mercury",
-            "Mercury looks like a grey, cratered disc, much like the Moon.",
-            "grey",
-            ("innermost planet",),
-        ),
-        (
             "moon",
             "the full Moon",
             "The full Moon looks like a pale grey disc with darker grey patches (the maria).",
@@ -360,6 +383,8 @@ def planet_facts() -> list[Fact]:
             ("full moon", "Earth's moon"),
         ),
     ]
+    # a disc of one colour and nothing else: not the Earth, not the inner planets' row
+    alone = {"neptune": [count("blue", 1), shape("blue", "circle"), only(["blue"], "black", loose=["blue"])]}
     out = [
         _fact(
             f"planet-{key}",
@@ -370,7 +395,7 @@ def planet_facts() -> list[Fact]:
             aliases,
             "black",
             [disc(c, 0.5, 0.5, 0.33)],
-            [colour(c), position(c, "centre")],
+            [colour(c), position(c, "centre"), *alone.get(key, [])],
             "black",
         )
         for key, title, text, c, aliases in one
