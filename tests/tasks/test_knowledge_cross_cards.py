@@ -6,7 +6,8 @@ names): a flag drawn from the wrong fact never earns the whole stated share. Eac
 rendered once (resvg, ``renderer="fast"``, 160 px, as ``test_knowledge_suite`` does) and measured
 once (:class:`~rewards.checks.picture.Picture` keeps its masks and regions); each distinct check is
 evaluated on a picture at most once, the cheap kinds first and the mirror symmetry (11 ms a picture)
-last, and a pair stops at its first failed check. The test takes about 20 s on a shared 2-core machine.
+last, and a pair stops at its first failed check. The test takes 20-30 s on a shared 2-core machine
+(load average 12-15; 101 renders, then 10,100 pairs).
 
 :data:`ALIKE` lists the pairs that only an outline tells apart, which no check kind reads yet; the
 test holds the matrix to exactly that list, so a new look-alike fails it and so does a fixed one left
@@ -30,9 +31,14 @@ from rewards.checks.spec import Check
 TASKS = {t.facts[0]: t for t in load_suite("knowledge", language="svg")}
 #: Ordered pairs (card, wrong card) whose pictures differ only in an outline no check kind reads
 #: (``shape`` knows circle, square, triangle, star, ring, stripe and wave): a Greek cross against a
-#: disc, a spade against a club. Each card is still told from every other card.
+#: disc, a heart against a disc, a cross or a rhombus, a spade against a club. A check of where a
+#: heart's bulk lies (its centre above the page's) told it from them on the references, and failed a
+#: heart drawn 4 % low: what is left is the outline.
 ALIKE: dict[tuple[str, str], str] = {
     ("emblem-red-cross", "flag-japan"): "a red cross of equal arms and a red disc, both centred on white",
+    ("suit-hearts", "flag-japan"): "a red heart and a red disc",
+    ("suit-hearts", "emblem-red-cross"): "a red heart and a red cross",
+    ("suit-hearts", "suit-diamonds"): "a red heart and a red rhombus",
     ("suit-spades", "suit-clubs"): "a black spade and a black club, each on a stem",
     ("suit-clubs", "suit-spades"): "a black club and a black spade, each on a stem",
 }

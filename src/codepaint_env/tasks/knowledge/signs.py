@@ -254,7 +254,7 @@ def facts() -> list[Fact]:
             [
                 count("red", 1),
                 position("red", "left-half"),
-                relation("red", "left_of", "white", 0.04),  # its body left, its opening right
+                relation("red", "left_of", "white", 0.02),  # its body left, its opening right
                 not_cut("red"),
                 symmetry("horizontal"),
             ],
