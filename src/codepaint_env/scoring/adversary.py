@@ -107,33 +107,41 @@ class AdversaryReport:
         return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
                          for row in lines)
 
-    def to_markdown(self, pictures: str = "pictures") -> str:
-        """The level table, then one line per scene (pictures linked under ``pictures/``)."""
-        lines = ["| level | scenes | evaluations a scene | false full passes "
+    def level_table(self) -> str:
+        """The markdown table per level (and ``all``), with Wilson 95 % intervals on the rates."""
+        lines = ["| level | scenes | evaluations a scene | false full passes [95 % CI] "
                  "| best wrong reward (mean / max) | reference (mean) | paid > reference − broken share "
-                 "| most common broken-but-passing claims |",
+                 "[95 % CI] | most common broken-but-passing claims |",
                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
         for r in self.rows():
             lines.append(f"| {r['level']} | {r['scenes']} | {r['evaluations_per_scene']:.0f} | "
-                         f"{r['false_full_passes']} ({_pct(r['false_full_pass_rate'])}) | "
+                         f"{r['false_full_passes']} ({_rate(r, 'false_full_pass')}) | "
                          f"{_num(r['best_mean'])} / {_num(r['best_max'])} | {_num(r['reference_mean'])} | "
-                         f"{r['overpaid']} ({_pct(r['overpaid_rate'])}) | "
-                         f"{_claims(r['broken_but_passing'])} |")
-        lines += ["", "| scene | prompt | reference | best wrong | broken (oracle) | checks passed of those "
-                  "| false full pass | overpaid by | picture |",
-                  "| --- | --- | ---: | ---: | --- | --- | --- | ---: | --- |"]
-        for a in self.attacks:
+                         f"{r['overpaid']} ({_rate(r, 'overpaid')}) | {_claims(r['broken_but_passing'])} |")
+        return "\n".join(lines)
+
+    def scene_table(self, attacks: Sequence[SceneAttack] | None = None, pictures: str = "pictures") -> str:
+        """One markdown row per scene (default: every scene), its best wrong picture linked."""
+        lines = ["| scene | prompt | reference | best wrong | broken (oracle) | checks passed of those "
+                 "| false full pass | overpaid by | picture |",
+                 "| --- | --- | ---: | ---: | --- | --- | --- | ---: | --- |"]
+        for a in self.attacks if attacks is None else attacks:
             b = a.best
             if b is None:
                 lines.append(f"| {a.label} | {a.description} | {_num(a.reference)} | – | "
                              f"{a.skipped or 'none found'} | | | | |")
                 continue
             over = a.overpaid.excess if a.overpaid is not None else None
-            pic = f"[{b.picture}]({pictures}/{b.picture})" if b.picture else "–"
+            shown = a.overpaid or a.full_pass or b
+            pic = f"[{shown.picture}]({pictures}/{shown.picture})" if shown.picture else "–"
             lines.append(f"| {a.label} | {a.description} | {_num(a.reference)} | {_num(b.value)} | "
                          f"{', '.join(b.broken)} | {', '.join(b.passing_broken) or '–'} | "
                          f"{'yes' if a.false_full_pass else 'no'} | {_num(over)} | {pic} |")
         return "\n".join(lines)
+
+    def to_markdown(self, pictures: str = "pictures") -> str:
+        """The level table, then one line per scene (pictures linked under ``pictures/``)."""
+        return self.level_table() + "\n\n" + self.scene_table(pictures=pictures)
 
     def write(self, folder: str | Path) -> Path:
         """Write ``report.json``, ``report.md`` and ``pictures/`` (each reported picture, SVG and PNG)."""
@@ -237,8 +245,9 @@ def _num(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x:.0%}"
+def _rate(row: dict[str, Any], name: str) -> str:
+    rate, (lo, hi) = row[f"{name}_rate"], row[f"{name}_interval"]
+    return "–" if rate is None else f"{rate:.0%} [{lo:.0%}, {hi:.0%}]"
 
 
 def _claims(counts: dict[str, int], top: int = 4) -> str:

@@ -23,7 +23,9 @@ The glue between :func:`rewards.testing.adversary.search` and one scene:
   (count, shape, size, position, relation, not cut) is no verdict when one of those objects is
   more than :data:`COVERED` covered by other objects: what shows may read as another shape or
   as two objects (a red disc with a black disc on it is a red ring to some, a red disc under a
-  black one to others), and the oracle judges what is drawn. Every proposal is screened on a
+  black one to others), and the oracle judges what is drawn. So is one about an object that shows
+  within :data:`SPECK` of the checks' ``min_area`` (the oracle's ``count`` calls that close; its
+  ``shape`` and ``position`` do not, and would judge a speck's kind). Every proposal is screened on a
   :data:`SCREEN_GRID`-point grid with the scene's own truths computed once; the pictures reported
   are confirmed by :func:`~codepaint_env.tasks.shapes.oracle.broken_claims` itself (its 240-point
   grid), and one it no longer finds wrong gives way to the next;
@@ -41,7 +43,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +77,9 @@ from rewards.testing.adversary import (
 SEARCH_SIZE = 160  # px: the checks' analysis side, so nothing is scaled before it is measured
 SCREEN_GRID = 120  # points a side of the oracle's screen of every proposal
 CHECKS_ID = "visual_checks"
+_REPORTED = ("best", "full_pass", "overpaid")
 COVERED = 0.05  # an object more covered than this by others: claims about its colour are no verdict
+SPECK = 0.3  # an object within 30 % of min_area may be a speck: claims about its colour are no verdict
 #: Check kinds that judge the picture's colours or pixels, not the objects of a colour (never "covered").
 PICTURE_KINDS = frozenset({"background", "colour", "only", "symmetry", "no_image", "contrast", "coverage"})
 
@@ -208,10 +212,19 @@ def _named(check: Check) -> set[str]:
     return {v.term or v.name for v in check.params.values() if isinstance(v, Colour)}
 
 
+def speck_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> set[str]:
+    """The colours of objects that show within :data:`SPECK` of ``min_area`` (an object or a speck?)."""
+    size = raster.owner.size
+    return {s.colour for i, s in enumerate(raster.scene.shapes)
+            if abs(int((raster.owner == i).sum()) / size - min_area) < SPECK * min_area}
+
+
 def _uncovered(broken: list[Check], ambiguous: list[Check], raster: SceneRaster) -> Judgement:
-    """The verdict, with claims about covered objects' colours moved from broken to no verdict."""
+    """The verdict, with claims about covered or speck-sized objects' colours moved to no verdict."""
     covered = covered_terms(raster)
-    plain = [c for c in broken if c.kind in PICTURE_KINDS or not (_named(c) & covered)]
+    specks = {m: speck_terms(raster, m) for m in {c.params.get("min_area", DEFAULT_MIN_AREA) for c in broken}}
+    plain = [c for c in broken if c.kind in PICTURE_KINDS
+             or not (_named(c) & (covered | specks[c.params.get("min_area", DEFAULT_MIN_AREA)]))]
     unsure = [c for c in broken if c not in plain] + ambiguous
     return Judgement(tuple(c.name for c in plain), tuple(c.name for c in unsure))
 
@@ -322,6 +335,17 @@ class SceneAttack:
                 out[name].pop("drawing", None)
         out.update(false_full_pass=self.false_full_pass, overpaid_any=self.overpaid_any,
                    evaluations_per_second=round(self.evaluations_per_second, 2))
+        return out
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> SceneAttack:
+        """An attack read back from :meth:`to_dict`'s JSON (without its pictures' programs)."""
+        names = {f.name for f in fields(cls) if not f.name.startswith("_")}
+        found = {f.name for f in fields(Found)}
+        out = cls(**{k: v for k, v in row.items() if k in names and k not in _REPORTED})
+        for name in _REPORTED:
+            if row.get(name) is not None:
+                setattr(out, name, Found(**{k: v for k, v in row[name].items() if k in found}))
         return out
 
     def write(self, folder: str | Path) -> list[Path]:
