@@ -47,12 +47,13 @@ SHAPE_RULES: dict[str, dict[str, tuple[float, float]]] = {
                "corners": (0.0, 0.45)},
     "square": {"aspect": _ROUND, "extent": (0.85, _INF), "holes": _SOLID, "corners": (0.6, _INF),
                "tilt": (0.0, MAX_TILT)},
-    "triangle": {"aspect": (0.7, 1.6), "extent": (0.38, 0.68), "solidity": (0.78, _INF), "holes": _SOLID,
+    "triangle": {"aspect": (0.4, 2.5), "extent": (0.38, 0.68), "solidity": (0.78, _INF), "holes": _SOLID,
                  "corners": (0.15, 0.6)},
     "star": {"aspect": _ROUND, "extent": (0.0, 0.55), "solidity": (0.0, 0.72), "holes": _SOLID},
     "ring": {"aspect": _ROUND, "extent": (0.62, 0.9), "holes": (0.25, _INF), "corners": (0.0, 0.45)},
     "stripe": {"aspect": (3.0, _INF), "extent": (0.8, _INF), "tilt": (0.0, MAX_TILT)},
-    "wave": {"aspect": (2.0, _INF), "extent": (0.0, 0.8), "holes": _SOLID, "tilt": (0.0, MAX_TILT)},
+    "wave": {"aspect": (2.0, _INF), "extent": (0.0, 0.8), "solidity": (0.0, 0.85), "holes": _SOLID,
+             "tilt": (0.0, MAX_TILT)},
 }
 
 
@@ -67,9 +68,19 @@ def _fits(m: dict[str, float], shape: str, *, ignore: tuple[str, ...] = ()) -> b
     return all(lo <= m[key] <= hi for key, (lo, hi) in SHAPE_RULES[shape].items() if key not in ignore)
 
 
+#: Shapes that look the same at any turn: they must fit their rule in every frame, not in one.
+ROUND: tuple[str, ...] = ("circle", "ring")
+
+
 def is_shape(region: Region, shape: str) -> bool:
-    """Whether the region looks like ``shape``, measured as drawn (its box) or in its upright frame."""
-    return any(_fits(measures(region, f), shape) for f in region.frames)
+    """Whether the region looks like ``shape``, measured as drawn (its box) or in its upright frame.
+
+    A circle or a ring has no turn, so it must fit in both frames: a square turned 6-8° fills its
+    axis-aligned box like a disc (extent 0.8, corners 0.3-0.4), and only its upright frame tells it
+    apart (found by the honest drawings of issue 54).
+    """
+    fits = [_fits(measures(region, f), shape) for f in region.frames]
+    return all(fits) if shape in ROUND else any(fits)
 
 
 def looks_like(region: Region) -> str:
