@@ -288,15 +288,16 @@ def _touching(pic: Picture, ra: list[Region], rb: list[Region], words: str, dist
 def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     """Nothing but the named colours: every other connected region is a speck.
 
-    A pixel is accounted for when it is one of ``colours``, the named ``background`` or the
-    picture's own background (the border ring's most common colour: a wrong page colour is the
-    ``background`` claim's fault, not this one's); seams (one-pixel blends where two colours meet)
+    A pixel is accounted for when it is one of ``colours``, the named ``background`` or, with
+    ``page`` (the default), the picture's own background (the border ring's most common colour: a
+    wrong page colour is the ``background`` claim's fault, not this one's; a picture that fills the
+    canvas, a flag, has no page and says ``"page": false``); seams (one-pixel blends where two colours meet)
     belong to nothing. What is left must hold no object (:func:`~rewards.checks.regions.regions_of`:
     ``min_area`` of the canvas with a core that survives the 2x2 erosion).
     """
     tolerance = p["tolerance"]
     named: list[Colour] = [*p["colours"], *([p["background"]] if p.get("background") else [])]
-    known = ~pic.content(None, tolerance)
+    known = ~pic.content(None, tolerance) if p["page"] else np.zeros((pic.height, pic.width), dtype=bool)
     for colour in named:
         known = known | pic.mask(colour, tolerance)
     extra = regions_of(~known & ~pic.seams, p["min_area"])

@@ -137,6 +137,12 @@ def _colours(v: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
+def _boolean(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ValueError("true or false")
+    return v
+
+
 def _weight(v: Any) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 1000:
         raise ValueError("a number in (0, 1000]")
@@ -179,7 +185,7 @@ KIND_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
     "contrast": {"a": (_target, _REQUIRED), "b": (_target, "background"),
                  "min": (_number(1.0, 21.0), _REQUIRED),
                  "tolerance": (_TOLERANCE, DEFAULT_TOLERANCE), "min_area": (_SHARE, DEFAULT_MIN_AREA)},
-    "only": {"colours": (_colours, _REQUIRED), "background": (_COLOUR, None),
+    "only": {"colours": (_colours, _REQUIRED), "background": (_COLOUR, None), "page": (_boolean, True),
              "tolerance": (_TOLERANCE, DEFAULT_TOLERANCE), "min_area": (_SHARE, DEFAULT_MIN_AREA)},
     "no_image": {},
     "svg_elements": {"element": (_tag, _REQUIRED), "min": (_COUNT, 0), "max": (_COUNT, 1000)},

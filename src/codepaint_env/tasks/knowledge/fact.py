@@ -152,10 +152,14 @@ def only(colours: Iterable[str], field: str | None = None, loose: Iterable[str] 
     """Nothing but ``colours`` on the ``field`` (or the picture's own): :func:`names` says which terms.
 
     The card names every colour of the thing, so a region of any other colour (a speck aside) is not it.
+    Without a ``field`` the thing fills the canvas: it has no page, so the colour along its edges is
+    held to the card's colours too (``"page": false``).
     """
     check: dict[str, Any] = {"kind": "only", "colours": names(colours, loose)}
     if field is not None:
         check["background"] = field
+    else:
+        check["page"] = False
     return _stated(check)
 
 

@@ -319,7 +319,8 @@ def _only(raster: SceneRaster, check: Check) -> Truth:
     named = {c.term or term_of(c.rgb) for c in p["colours"]}
     if p.get("background") is not None:
         named.add(p["background"].term or term_of(p["background"].rgb))
-    named.add(term(raster.page()))
+    if p["page"]:
+        named.add(term(raster.page()))
     extra = [raster.area(i) for i, s in enumerate(raster.scene.shapes) if term(s.colour) not in named]
     big = max(extra, default=0.0)
     return Truth(big < p["min_area"], _near(big, p["min_area"], 0.3 * p["min_area"]), big)
