@@ -92,6 +92,13 @@ def test_what_the_oracle_could_not_judge_plainly_is_refused():
     assert clear_term("#e53935") == "red" and clear_term("#ff6000") is None  # between red and orange
     almost_square = Shape("rect", red, 0.5, 0.5, 0.0, width=0.3, height=0.3 / 1.26)  # a hair past 1.25
     assert trouble(Drawing(white, (almost_square,))) is not None
+    bar_off_the_edge = Shape("rect", red, 0.9, 0.5, 0.0, width=0.5, height=0.05)  # a stripe? a cut bar?
+    assert "stripe" in (trouble(Drawing(white, (bar_off_the_edge,))) or "")
+    band = Shape("rect", red, 0.5, 0.5, 0.0, width=1.2, height=0.1)  # a stripe drawn as a wide rectangle
+    assert trouble(Drawing(white, (band,))) is None
+    (as_seen,) = oracle_scene(SCENES[0], Drawing(white, (band,))).shapes
+    assert (as_seen.kind, as_seen.colour, as_seen.y) == ("stripe", "red", 0.5)
+    assert as_seen.size == pytest.approx(0.05)
 
 
 def test_a_claim_about_a_covered_object_is_no_verdict():

@@ -132,7 +132,7 @@ class AdversaryReport:
                              f"{a.skipped or 'none found'} | | | | |")
                 continue
             over = a.overpaid.excess if a.overpaid is not None else None
-            shown = a.overpaid or a.full_pass or b
+            shown = a.full_pass or a.overpaid or b
             pic = f"[{shown.picture}]({pictures}/{shown.picture})" if shown.picture else "–"
             lines.append(f"| {a.label} | {a.description} | {_num(a.reference)} | {_num(b.value)} | "
                          f"{', '.join(b.broken)} | {', '.join(b.passing_broken) or '–'} | "

@@ -25,7 +25,9 @@ The glue between :func:`rewards.testing.adversary.search` and one scene:
   as two objects (a red disc with a black disc on it is a red ring to some, a red disc under a
   black one to others), and the oracle judges what is drawn. So is one about an object that shows
   within :data:`SPECK` of the checks' ``min_area`` (the oracle's ``count`` calls that close; its
-  ``shape`` and ``position`` do not, and would judge a speck's kind). Every proposal is screened on a
+  ``shape`` and ``position`` do not, and would judge a speck's kind). And ``only`` is no verdict
+  when no colour holds :data:`CLEAR_RING` of the border ring: the picture's background is the
+  ring's most common colour, and a near tie decides what counts as "else". Every proposal is screened on a
   :data:`SCREEN_GRID`-point grid with the scene's own truths computed once; the pictures reported
   are confirmed by :func:`~codepaint_env.tasks.shapes.oracle.broken_claims` itself (its 240-point
   grid), and one it no longer finds wrong gives way to the next;
@@ -47,6 +49,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from codepaint_env.core.result import RenderResult
 from codepaint_env.render import default_renderer
 from codepaint_env.tasks.shapes.drawings import (
@@ -63,6 +67,7 @@ from codepaint_env.tasks.shapes.suite import scene_tasks
 from rewards.base import Sample
 from rewards.checks import VisualChecks, parse_checks
 from rewards.checks.colours import Colour
+from rewards.checks.picture import ANALYSIS_SIDE, BORDER
 from rewards.checks.spec import DEFAULT_MIN_AREA, Check
 from rewards.testing.adversary import (
     EPSILON,
@@ -79,6 +84,8 @@ SCREEN_GRID = 120  # points a side of the oracle's screen of every proposal
 CHECKS_ID = "visual_checks"
 _REPORTED = ("best", "full_pass", "overpaid")
 COVERED = 0.05  # an object more covered than this by others: claims about its colour are no verdict
+CLEAR_RING = 0.7  # the border ring's top colour below this share: which is the background is unsure
+BORDER_RING = max(2, round(BORDER * ANALYSIS_SIDE)) / ANALYSIS_SIDE  # the checks' border ring (the oracle's)
 SPECK = 0.3  # an object within 30 % of min_area may be a speck: claims about its colour are no verdict
 #: Check kinds that judge the picture's colours or pixels, not the objects of a colour (never "covered").
 PICTURE_KINDS = frozenset({"background", "colour", "only", "symmetry", "no_image", "contrast", "coverage"})
@@ -219,12 +226,27 @@ def speck_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> set[
             if abs(int((raster.owner == i).sum()) / size - min_area) < SPECK * min_area}
 
 
+def ring_share(raster: SceneRaster) -> float:
+    """The border ring's share of its most common colour (how clearly the picture has one background)."""
+    g = raster.px.shape[0]
+    k = max(1, round(BORDER_RING * g))
+    ring = np.ones((g, g), dtype=bool)
+    ring[k:-k, k:-k] = False
+    _, counts = np.unique(raster.colour[ring].astype(str), return_counts=True)
+    return float(counts.max() / counts.sum())
+
+
 def _uncovered(broken: list[Check], ambiguous: list[Check], raster: SceneRaster) -> Judgement:
-    """The verdict, with claims about covered or speck-sized objects' colours moved to no verdict."""
+    """The verdict, with the claims the oracle cannot call plainly moved to no verdict.
+
+    Claims about covered or speck-sized objects' colours, and ``only`` where the border ring is shared
+    (which colour is the background is then unsure).
+    """
     covered = covered_terms(raster)
     specks = {m: speck_terms(raster, m) for m in {c.params.get("min_area", DEFAULT_MIN_AREA) for c in broken}}
-    plain = [c for c in broken if c.kind in PICTURE_KINDS
-             or not (_named(c) & (covered | specks[c.params.get("min_area", DEFAULT_MIN_AREA)]))]
+    shared = ring_share(raster) < CLEAR_RING
+    plain = [c for c in broken if not (c.kind == "only" and shared) and (c.kind in PICTURE_KINDS
+             or not (_named(c) & (covered | specks[c.params.get("min_area", DEFAULT_MIN_AREA)])))]
     unsure = [c for c in broken if c not in plain] + ambiguous
     return Judgement(tuple(c.name for c in plain), tuple(c.name for c in unsure))
 

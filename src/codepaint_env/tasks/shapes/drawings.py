@@ -18,6 +18,9 @@ Every drawing it makes is one the scene oracle can judge plainly, as a person wo
   do: touching, they would read as one object;
 * a rectangle's kind (:func:`codepaint_env.tasks.shapes.oracle.kind_of`: a square, a stripe or a
   rectangle) stays the same when it is 10 % wider or narrower, or turned 2 degrees more either way;
+  one it calls a stripe either stays inside the canvas or spans its whole width upright (the oracle
+  then judges it as the stripe it is: a band is never "cut"); a bar running off one edge is a
+  stripe to some and a cut rectangle to others;
 * a ring's hole is between :data:`RING_HOLES` of its radius (a ring, not a dot or a thin circle);
 * the page is not the colour of an object the prompt names, and no object is the page's colour:
   where the page shows between objects it would be read as an object (a cyan page between two
@@ -169,6 +172,19 @@ def _steady_kind(s: Shape) -> bool:
     return all(kind_of(t) == kind for t in near)
 
 
+def _spans(s: Shape) -> bool:
+    """Whether an upright rectangle spans the canvas's whole width (a band, drawn as a rectangle)."""
+    return s.kind == "rect" and not s.angle and s.x - s.width / 2 <= 0.0 and s.x + s.width / 2 >= 1.0
+
+
+def _cut_bar(s: Shape) -> bool:
+    """Whether a rectangle the oracle calls a stripe runs off the canvas without spanning its width."""
+    if s.kind != "rect" or kind_of(s) != "stripe" or _spans(s):
+        return False
+    left, top, right, bottom = s.box()
+    return left < 0.0 or top < 0.0 or right > 1.0 or bottom > 1.0
+
+
 def trouble(drawing: Drawing, named: frozenset[str] = frozenset()) -> str | None:
     """Why the oracle could not judge the drawing plainly (``None``: it can; see the module docstring).
 
@@ -190,6 +206,8 @@ def trouble(drawing: Drawing, named: frozenset[str] = frozenset()) -> str | None
             return f"an object is the page's colour ({page})"
         if not _steady_kind(s):
             return f"a {s.width:.2f} x {s.height:.2f} rectangle turned {s.angle:g} is between two kinds"
+        if _cut_bar(s):
+            return "a bar the oracle calls a stripe runs off the canvas without spanning it"
         if s.kind == "ring" and not RING_HOLES[0] <= s.inner <= RING_HOLES[1]:
             return f"a ring whose hole is {s.inner:.2f} of its radius"
         terms.append(t)
@@ -206,8 +224,15 @@ def oracle_scene(scene: Scene, drawing: Drawing) -> Scene:
 
     Each colour is its colour term (what the prompt's colour words are checked against).
     """
-    shapes = tuple(replace(s, colour=clear_term(s.colour) or s.colour) for s in drawing.shapes)
+    shapes = tuple(_as_band(replace(s, colour=clear_term(s.colour) or s.colour)) for s in drawing.shapes)
     return replace(scene, background=clear_term(drawing.background) or drawing.background, shapes=shapes)
+
+
+def _as_band(s: Shape) -> Shape:
+    """A rectangle spanning the canvas's width as the stripe it shows (upright, thin enough to be one)."""
+    if _spans(s) and kind_of(s) == "stripe":
+        return Shape("stripe", s.colour, 0.5, s.y, s.height / 2)
+    return s
 
 
 # ---------------------------------------------------------------------- the vocabulary
