@@ -244,6 +244,8 @@ class Card:
                  RULES.format(m=self.value_range[0], half=HALF, resamples=RESAMPLES), ""]
         lines += self._rate_section("good", "False fails (known good scored low)", "allowed loss")
         lines += self._rate_section("bad", "False passes (known bad scored high)", "worth")
+        if self.adversary is not None:
+            lines += [_adversary_note(self.adversary), ""]
         lines += ["## Which mutants count", "",
                   "| mutant | made | count (break a stated claim) | share | set apart | "
                   "scenes it cannot change |",
@@ -322,6 +324,15 @@ class Card:
         (out / "card.json").write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
         (out / "card.md").write_text(self.to_markdown() + "\n", encoding="utf-8")
         return out / "card.md"
+
+
+def _adversary_note(a: dict[str, Any]) -> str:
+    """What the adversary row counts, in a paragraph under the false-pass table."""
+    return (f"The adversary row: on {a['n']} scenes ({', '.join(a.get('scenes', []))}), the best-paid wrong "
+            f"pictures among {a['budget']} the adversary scored a scene (any shapes, colours, sizes, frames, "
+            "fills and extra objects that the scene oracle says break a stated claim; `codepaint "
+            "check-reward SPEC --adversary N`, docs/adversary.md). A scene is a false pass when one of them "
+            "loses less than half its worth. Searched for, not fixed: not part of **all**.")
 
 
 def _adversary_row(a: dict[str, Any]) -> str:
