@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from rewards.checks.colour_names import term_of
-from rewards.checks.colours import Colour, contrast_ratio
+from rewards.checks.colours import Colour, contrast_ratio, parse_colour
 from rewards.checks.picture import Picture
 from rewards.checks.program import program_check
 from rewards.checks.regions import Region, dilate, regions_of
@@ -28,6 +28,8 @@ TOUCH_DISTANCE = 0.02
 INSIDE_SHARE = 0.9  # the share of a region that must lie inside the other colour's filled regions
 #: A region narrower than this (analysis pixels) has its shape read at the canvas's own resolution.
 DETAIL_BELOW = 40
+#: The shapes that span the canvas: a ``shape`` check lets them reach its edges.
+BANDS: tuple[str, ...] = ("stripe", "wave")
 #: Analysis pixels granted to a ``size`` check's reach across the canvas (``min_extent``/``max_extent``).
 EXTENT_SLACK = 2
 
@@ -212,9 +214,18 @@ def _shape(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     def seen(r: Region) -> Region:  # a small object's shape is read at the canvas's own resolution
         return pic.detailed(r, p["colour"], p["tolerance"]) if min(r.crop.shape) < DETAIL_BELOW else r
 
-    return _each(_regions(pic, p), p["colour"], lambda r: is_shape(seen(r), shape),
-                 f"every {p['colour'].name} region to look like a {shape}",
-                 lambda r: f"looks like {looks_like(seen(r))}")
+    # An object cut by the canvas edge does not show its kind (a square cut by the bottom edge shows a
+    # rectangle, within the square's aspect); stripes and waves span the canvas and may reach it.
+    whole = shape in BANDS
+
+    def describe(r: Region) -> str:
+        edges = r.edges_touched()
+        cut = f", cut by the {' and '.join(edges)} edge" if edges and not whole else ""
+        return f"looks like {looks_like(seen(r))}{cut}"
+
+    return _each(_regions(pic, p), p["colour"],
+                 lambda r: (whole or not r.edges_touched()) and is_shape(seen(r), shape),
+                 f"every {p['colour'].name} region to look like a {shape}", describe)
 
 
 def _not_cut(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
@@ -289,15 +300,18 @@ def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     """Nothing but the named colours: every other connected region is a speck.
 
     A pixel is accounted for when it is one of ``colours``, the named ``background`` or, with
-    ``page`` (the default), the picture's own background (the border ring's most common colour: a
-    wrong page colour is the ``background`` claim's fault, not this one's; a picture that fills the
-    canvas, a flag, has no page and says ``"page": false``); seams (one-pixel blends where two colours meet)
+    ``page`` (the default), the picture's own page: the colour term of the border ring's most common
+    colour (a wrong page colour is the ``background`` claim's fault, not this one's; a white shape on
+    a cream page is not the page; a picture that fills the canvas, a flag, has no page and says
+    ``"page": false``). Seams (one-pixel blends where two colours meet)
     belong to nothing. What is left must hold no object (:func:`~rewards.checks.regions.regions_of`:
     ``min_area`` of the canvas with a core that survives the 2x2 erosion).
     """
     tolerance = p["tolerance"]
     named: list[Colour] = [*p["colours"], *([p["background"]] if p.get("background") else [])]
-    known = ~pic.content(None, tolerance) if p["page"] else np.zeros((pic.height, pic.width), dtype=bool)
+    known = np.zeros((pic.height, pic.width), dtype=bool)
+    if p["page"]:  # the page by its colour term: a white shape on a cream page is not the page
+        known = pic.mask(parse_colour(nearest_name(pic.background()[1])), tolerance)
     for colour in named:
         known = known | pic.mask(colour, tolerance)
     extra = regions_of(~known & ~pic.seams, p["min_area"])
