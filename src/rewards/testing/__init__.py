@@ -12,6 +12,11 @@
   invariants a trainer relies on and raises :class:`RewardInvariantError` with hypothesis' shrunk
   counterexample for the first one the reward breaks. ``codepaint check-reward SPEC`` runs it
   from the shell.
+* :func:`~rewards.testing.adversary.search` (:mod:`.adversary`): the best-paid wrong picture a search
+  finds in a vocabulary of your own (``codepaint check-reward SPEC --adversary N`` runs it on the
+  ``shapes`` scenes, with the scene oracle saying which pictures are wrong).
+* :mod:`.honest`: an honest artist that reads a ``shapes`` prompt with its own grammar and draws it
+  as a person might (any kind-faithful outline, size, place and small turn the words allow).
 
 Needs hypothesis: ``pip install 'codepaint[testing]'``.
 """
