@@ -29,16 +29,13 @@ from rewards.checks.picture import Picture
 from rewards.checks.spec import Check
 
 TASKS = {t.facts[0]: t for t in load_suite("knowledge", language="svg")}
-#: Ordered pairs (card, wrong card) whose pictures differ only in an outline no check kind reads
-#: (``shape`` knows circle, square, triangle, star, ring, stripe and wave): a Greek cross against a
-#: disc, a heart against a disc, a cross or a rhombus, a spade against a club. A check of where a
-#: heart's bulk lies (its centre above the page's) told it from them on the references, and failed a
-#: heart drawn 4 % low: what is left is the outline.
+#: Ordered pairs (card, wrong card) whose pictures differ only in an outline no check kind reads: a
+#: spade against a club (both black, one region on a stem, mirror-symmetric, centred). The Greek
+#: cross and the heart were told apart from the disc, the rhombus and each other once ``shape``
+#: learnt them (the ninths of the box: a cross fills its arms and none of its corners, a heart its
+#: top corners and not its bottom ones); a spade's pointed top against a club's round lobe is the
+#: next such rule, not yet measured on drawings by another hand.
 ALIKE: dict[tuple[str, str], str] = {
-    ("emblem-red-cross", "flag-japan"): "a red cross of equal arms and a red disc, both centred on white",
-    ("suit-hearts", "flag-japan"): "a red heart and a red disc",
-    ("suit-hearts", "emblem-red-cross"): "a red heart and a red cross",
-    ("suit-hearts", "suit-diamonds"): "a red heart and a red rhombus",
     ("suit-spades", "suit-clubs"): "a black spade and a black club, each on a stem",
     ("suit-clubs", "suit-spades"): "a black club and a black spade, each on a stem",
 }

@@ -8,7 +8,19 @@
 * ``holes``: the share of the filled region that is hole: 0.36 for a ring of inner radius 0.6;
 * ``corners``: how much of the four corners of its upright box it fills (right triangles with
   legs a quarter of the box's shorter side): 1 square, 0 disc and star, 0.5 upright triangle;
-* ``tilt``: how far it is turned from upright, in degrees (0-45).
+* ``tilt``: how far it is turned from upright, in degrees (0-45);
+* the **ninths** of its box as drawn (the 3x3 cells of its axis-aligned box, how much of each it
+  fills), for the shapes that are only themselves upright: ``top_corners`` (the lesser of the two top
+  cells'), ``bottom_corners`` (the greater of the two bottom cells'), ``updown`` (the first less
+  the second: a disc or a ring stands level, 0; a heart's lobes lift it to 0.6-0.8), ``corner_cells``
+  (the greatest corner cell's), ``arms`` (the least of the four edge-middle cells') and ``middle`` (the centre
+  cell's). A **cross** (the Red Cross, a plus sign) fills its middle and arms and none of its
+  corners, and is not convex (a diamond fills its corners a little, 13 %, and is); a **heart** fills
+  its top corners with its lobes and leaves its bottom corners by the point. Measured on the
+  ``knowledge`` suite's references and drawings by another hand (tests/tasks/test_knowledge_honest.py):
+  the Red Cross 0 / 1.0 / 1.0 (corners, arms, middle), the heart's top corners 0.86 and bottom 0.04,
+  against a disc's 0.54 and 0.54 and a diamond's 0.13 and 0.13; a heart drawn by another hand, round
+  enough to pass every other measure of a circle, has top corners 0.84 and bottom 0.20.
 
 A region is the shape when it fits the rule **as drawn** (its axis-aligned box, its own pixels: how
 the ranges were set) **or in its upright frame** (:func:`~rewards.checks.regions.upright_frame`:
@@ -34,6 +46,8 @@ shape turned from -45° to 45° (tests/rewards/checks/test_shape_turns.py).
 
 from __future__ import annotations
 
+import numpy as np
+
 from rewards.checks.regions import Frame, Region
 
 _INF = float("inf")
@@ -44,24 +58,47 @@ _SOLID = (0.0, 0.25)  # holes: none to speak of (a small object inside a square 
 #: ``shape -> {measure: (low, high)}``: a region is the shape when every measure is in its range.
 SHAPE_RULES: dict[str, dict[str, tuple[float, float]]] = {
     "circle": {"aspect": _ROUND, "extent": (0.62, 0.9), "solidity": (0.85, _INF), "holes": _SOLID,
-               "corners": (0.0, 0.45)},
+               "corners": (0.0, 0.45), "updown": (-0.25, 0.25)},
     "square": {"aspect": _ROUND, "extent": (0.85, _INF), "holes": _SOLID, "corners": (0.6, _INF),
                "tilt": (0.0, MAX_TILT)},
     "triangle": {"aspect": (0.4, 2.5), "extent": (0.38, 0.68), "solidity": (0.78, _INF), "holes": _SOLID,
                  "corners": (0.15, 0.6)},
     "star": {"aspect": _ROUND, "extent": (0.0, 0.55), "solidity": (0.0, 0.72), "holes": _SOLID},
-    "ring": {"aspect": _ROUND, "extent": (0.62, 0.9), "holes": (0.25, _INF), "corners": (0.0, 0.45)},
+    "ring": {"aspect": _ROUND, "extent": (0.62, 0.9), "holes": (0.25, _INF), "corners": (0.0, 0.45),
+             "updown": (-0.25, 0.25)},
     "stripe": {"aspect": (3.0, _INF), "extent": (0.8, _INF), "tilt": (0.0, MAX_TILT)},
     "wave": {"aspect": (2.0, _INF), "extent": (0.0, 0.8), "solidity": (0.0, 0.85), "holes": _SOLID,
              "tilt": (0.0, MAX_TILT)},
+    "cross": {"aspect": _ROUND, "solidity": (0.0, 0.85), "holes": _SOLID, "corner_cells": (0.0, 0.1),
+              "arms": (0.4, _INF), "middle": (0.8, _INF)},
+    "heart": {"aspect": (0.75, 1.35), "solidity": (0.8, _INF), "holes": _SOLID, "top_corners": (0.5, _INF),
+              "bottom_corners": (0.0, 0.35), "updown": (0.4, _INF)},
 }
+#: The measures read from the ninths of the box as drawn (in every frame: they say how the shape stands).
+NINTHS: tuple[str, ...] = ("top_corners", "bottom_corners", "updown", "corner_cells", "arms", "middle")
+
+
+def ninths(mask: np.ndarray) -> dict[str, float]:
+    """The ninths measures of a filled region's crop (see the module docstring)."""
+    h, w = mask.shape
+    ys = [0, round(h / 3), round(2 * h / 3), h]
+    xs = [0, round(w / 3), round(2 * w / 3), w]
+    cell = np.array([[mask[ys[i]:ys[i + 1], xs[j]:xs[j + 1]].mean() if ys[i + 1] > ys[i] and xs[j + 1] > xs[j]
+                      else 0.0 for j in range(3)] for i in range(3)])
+    corners = [cell[0, 0], cell[0, 2], cell[2, 0], cell[2, 2]]
+    top, bottom = float(min(cell[0, 0], cell[0, 2])), float(max(cell[2, 0], cell[2, 2]))
+    return {"top_corners": top, "bottom_corners": bottom, "updown": top - bottom,
+            "corner_cells": float(max(corners)),
+            "arms": float(min(cell[0, 1], cell[1, 0], cell[1, 2], cell[2, 1])), "middle": float(cell[1, 1])}
 
 
 def measures(region: Region, frame: Frame | None = None) -> dict[str, float]:
     """The six measures of a region in a frame (default its upright frame; see the module docstring)."""
     f = frame or region.frame
-    return {"aspect": f.aspect, "extent": f.extent, "solidity": region.solidity,
-            "holes": region.hole_share, "corners": f.corners, "tilt": abs(f.tilt)}
+    out = {"aspect": f.aspect, "extent": f.extent, "solidity": region.solidity,
+           "holes": region.hole_share, "corners": f.corners, "tilt": abs(f.tilt)}
+    out.update(ninths(region.filled))
+    return out
 
 
 def _fits(m: dict[str, float], shape: str, *, ignore: tuple[str, ...] = ()) -> bool:

@@ -15,6 +15,7 @@ from codepaint_env.tasks.knowledge.fact import (
     only,
     position,
     relation,
+    shape,
     symmetry,
     whole,
 )
@@ -239,6 +240,7 @@ def facts() -> list[Fact]:
                 count("white", 1),
                 position("red", "centre"),
                 not_cut("red"),
+                shape("red", "cross"),
                 aspect("red", 0.8, 1.25),
                 symmetry("vertical"),
                 symmetry("horizontal"),

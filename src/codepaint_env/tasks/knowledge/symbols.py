@@ -160,7 +160,7 @@ def suit_facts() -> list[Fact]:
             "a red heart",
             "red",
             [heart("red", 0.5, 0.5, 0.32)],
-            [symmetry("vertical"), count("white", 1)],
+            [symmetry("vertical"), count("white", 1), shape("red", "heart")],
         ),
         (
             "diamonds",
