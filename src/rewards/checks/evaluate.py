@@ -30,6 +30,8 @@ INSIDE_SHARE = 0.9  # the share of a region that must lie inside the other colou
 DETAIL_BELOW = 40
 #: The shapes that span the canvas: a ``shape`` check lets them reach its edges.
 BANDS: tuple[str, ...] = ("stripe", "wave")
+#: A region lying along a canvas edge for more than this share of its width there is cut by it.
+CUT_CONTACT = 0.25
 #: Analysis pixels granted to a ``size`` check's reach across the canvas (``min_extent``/``max_extent``).
 EXTENT_SLACK = 2
 
@@ -219,13 +221,30 @@ def _shape(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     whole = shape in BANDS
 
     def describe(r: Region) -> str:
-        edges = r.edges_touched()
-        cut = f", cut by the {' and '.join(edges)} edge" if edges and not whole else ""
+        edges = [] if whole else cut_by(r)
+        cut = f", cut by the {' and '.join(edges)} edge" if edges else ""
         return f"looks like {looks_like(seen(r))}{cut}"
 
     return _each(_regions(pic, p), p["colour"],
-                 lambda r: (whole or not r.edges_touched()) and is_shape(seen(r), shape),
+                 lambda r: (whole or not cut_by(r)) and is_shape(seen(r), shape),
                  f"every {p['colour'].name} region to look like a {shape}", describe)
+
+
+def cut_by(region: Region) -> list[str]:
+    """The canvas edges a region lies along for more than :data:`CUT_CONTACT` of its own width there.
+
+    A shape cut by an edge lies along it (a square cut by the bottom edge, its whole width); one that
+    only touches it does not (a circle drawn to touch the edges meets each at a point: found on
+    Qwen's honest samples, issue 54). A square drawn flush with the edge cannot be told from a larger
+    one cut there, and counts as cut, as ``not_cut`` counts it.
+    """
+    crop, out = region.crop, []
+    lines = {"left": crop[:, 0], "right": crop[:, -1], "top": crop[0, :], "bottom": crop[-1, :]}
+    for edge in region.edges_touched():
+        line = lines[edge]
+        if line.sum() > CUT_CONTACT * line.size:
+            out.append(edge)
+    return out
 
 
 def _not_cut(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
