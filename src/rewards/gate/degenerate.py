@@ -122,7 +122,7 @@ def measure_shape(image: Image.Image) -> PictureShape:
     painted = (np.abs(a - background) > 12).any(axis=2)
     if not painted.any():
         return PictureShape(0.0, 0.0, 0.0)
-    h, w = painted.shape
+    h, w = a.shape[:2]
     k = max(1, round(EDGE * min(h, w)))
     inner = np.zeros_like(painted)
     inner[k:h - k, k:w - k] = True
