@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=1, help="scenes attacked at once, one process each")
     ap.add_argument("--out", default=str(ROOT / "runs" / "adversary"), help="rows and pictures")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/ alone")
+    ap.add_argument("--report", action="store_true",
+                    help="attack nothing: report the scenes attacked so far (a run stopped early)")
     args = ap.parse_args(argv)
     from tqdm import tqdm
 
@@ -105,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     pictures = out / "pictures"
     pictures.mkdir(parents=True, exist_ok=True)
     slug = re.sub(r"[^A-Za-z0-9.]+", "_", args.spec)
-    path = out / f"rows-{slug}-{args.scenes}x{args.evals}-seed{args.seed}.jsonl"
-    planned = [(level, i) for level in levels for i in range(args.scenes)]
+    # one file per reward, budget and seed: a larger --scenes goes on from a smaller run's rows
+    # (level_scenes(level, N) starts with level_scenes(level, M) for M < N)
+    path = out / f"rows-{slug}-{args.evals}-seed{args.seed}.jsonl"
+    # scene by scene across the levels, so a run stopped early has every level equally far
+    planned = [(level, i) for i in range(args.scenes) for level in levels]
     labels = {(level, i): f"L{level}-{s.index:02d}" for level in levels
               for i, s in enumerate(_scenes(level, args.scenes, args.seed))}
     done = {r["label"] for r in read_rows(path)}
@@ -115,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
           f"pictures scored a scene, {args.spec}), {len(planned) - len(todo)} already in {path}, "
           f"{len(todo)} to attack", flush=True)
     started, load = time.perf_counter(), os.getloadavg()[0]
+    if args.report:
+        todo = []
     jobs = [(args.spec, level, i, args.scenes, args.evals, args.seed, str(pictures)) for level, i in todo]
     with tqdm(total=len(planned), initial=len(planned) - len(todo), desc="scenes", unit="scene") as bar, \
             path.open("a", encoding="utf-8") as rows:
@@ -133,8 +140,12 @@ def main(argv: list[str] | None = None) -> int:
                     done_one(future.result())
     wall = time.perf_counter() - started
     by_label = {r["label"]: r for r in read_rows(path)}
+    finished = [p for p in planned if labels[p] in by_label]
+    if not finished:
+        print("no scene attacked yet: nothing to report")
+        return 0
     report = AdversaryReport(args.spec, args.evals, args.seed, args.scenes, levels,
-                             attacks=[SceneAttack.from_dict(by_label[labels[p]]) for p in planned])
+                             attacks=[SceneAttack.from_dict(by_label[labels[p]]) for p in finished])
     print(report.to_table())
     if args.no_write:
         return 0
@@ -171,6 +182,9 @@ def write_docs(report: Any, args: argparse.Namespace, wall: float, load: float, 
         f"{total['evaluations_per_second']:.1f} a second of search per process; {machine}; "
         f"{wall / 3600:.2f} h of wall time for the {attacked} scenes attacked in this run, "
         f"{seconds / 3600:.2f} h of search in all).", "",
+        *([f"**A run stopped early**: {total['scenes']} of the {len(report.levels) * args.scenes} planned "
+           f"scenes are attacked (scene by scene across the levels; run the same command to go on).", ""]
+          if total["scenes"] < len(report.levels) * args.scenes else []),
         "Each scene is attacked by `codepaint check-reward SPEC --adversary N`'s search "
         "(`rewards.testing.adversary`, `codepaint_env.tasks.shapes.adversary`): the reference's one-change "
         "neighbours first, then hill climbing from the best of them and from random pictures, over any "

@@ -21,9 +21,11 @@ from rewards.checks.regions import Region, dilate, regions_of
 from rewards.checks.shapes import is_shape, looks_like
 from rewards.checks.spec import AREAS, Check, target_words
 
-#: Default margins of the relations: directional ones in fractions of the canvas height or width,
-#: ``touching`` in fractions of the longer side.
-RELATION_MARGIN = 0.1
+#: Directional relations without a stated ``margin``: the centres must lie apart by this share of
+#: the two sides' extents along the axis added together (GenEval's ``POSITION_THRESHOLD``, 0.1 x
+#: (dim_a + dim_b)): "above" is relative to the objects, not a distance on the canvas no prompt states.
+RELATION_SHARE = 0.1
+#: ``touching``'s default reach, in fractions of the longer side.
 TOUCH_DISTANCE = 0.02
 INSIDE_SHARE = 0.9  # the share of a region that must lie inside the other colour's filled regions
 #: A region narrower than this (analysis pixels) has its shape read at the canvas's own resolution.
@@ -214,7 +216,11 @@ def _shape(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     shape = p["shape"]
 
     def seen(r: Region) -> Region:  # a small object's shape is read at the canvas's own resolution
-        return pic.detailed(r, p["colour"], p["tolerance"]) if min(r.crop.shape) < DETAIL_BELOW else r
+        small = min(r.crop.shape) < DETAIL_BELOW
+        out = pic.detailed(r, p["colour"], p["tolerance"]) if small else r
+        if p.get("holding") and shape != "ring":
+            out = holding(pic.full if small else pic, out, p["holding"], p["tolerance"])
+        return out
 
     # An object cut by the canvas edge does not show its kind (a square cut by the bottom edge shows a
     # rectangle, within the square's aspect); stripes and waves span the canvas and may reach it.
@@ -228,6 +234,24 @@ def _shape(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     return _each(_regions(pic, p), p["colour"],
                  lambda r: (whole or not cut_by(r)) and is_shape(seen(r), shape),
                  f"every {p['colour'].name} region to look like a {shape}", describe)
+
+
+def holding(pic: Picture, region: Region, inner: Sequence[Colour], tolerance: float) -> Region:
+    """The region with what the prompt puts inside it counted as its own, not as a hole.
+
+    "A small pink square inside a green square": the pink square (and the one-pixel blend around it)
+    makes a hole in the green region, and a person still sees a green square. The share of that hole
+    follows the two sizes, which the prompt does not state (an honest drawing with the small square
+    0.45 of the large one's side left a 25 % hole, issue 54). Only holes of the named colours are
+    filled; one that shows the page stays a hole. ``pic`` is the picture the region was measured on.
+    """
+    box = (slice(region.top, region.top + region.crop.shape[0]),
+           slice(region.left, region.left + region.crop.shape[1]))
+    named = np.zeros((pic.height, pic.width), dtype=bool)
+    for colour in inner:
+        named |= pic.mask(colour, tolerance)
+    inside = region.filled & ~region.crop & dilate(named, 1)[box]
+    return Region(region.crop | inside, region.left, region.top, region.width, region.height)
 
 
 def cut_by(region: Region) -> list[str]:
@@ -274,11 +298,16 @@ def _relation(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
         return _inside(pic, ra, rb, words)
     if rel == "touching":
         return _touching(pic, ra, rb, words, p.get("margin", TOUCH_DISTANCE))
-    margin = p.get("margin", RELATION_MARGIN)
     bx, by = _union_centroid(rb)
     axis, sign = {"above": (1, -1), "below": (1, 1), "left_of": (0, -1), "right_of": (0, 1)}[rel]
     target = (bx, by)[axis]
-    bad = [r for r in ra if sign * (r.centroid[axis] - target) < margin]
+    span_b = max(r.box[axis + 2] for r in rb) - min(r.box[axis] for r in rb)
+
+    def margin(r: Region) -> float:  # a stated margin is a share of the canvas; else GenEval's rule
+        stated = p.get("margin")
+        return stated if stated is not None else RELATION_SHARE * (r.box[axis + 2] - r.box[axis] + span_b)
+
+    bad = [r for r in ra if sign * (r.centroid[axis] - target) < margin(r)]
     if not bad:
         return True, f"{words}"
     unit = "height" if axis else "width"
@@ -360,7 +389,11 @@ def _symmetry(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     "A mirror-symmetric row" says the row mirrors itself, not that it sits in the canvas's middle
     (where it sits is a ``position`` claim): a symmetric drawing moved 4 % to the side is still
     symmetric. The axis is the middle of the drawn pixels' extent along the flipped direction.
+    Read at the canvas's own resolution: at the analysis size, the anti-aliased rims of a thin ring
+    drawn symmetric are up to a fifth of its pixels and disagree with their mirror images (honest
+    drawings, issue 54: 8 of 1,000 level-4 rows read 79-85 %).
     """
+    pic = pic.full
     flip = 1 if p["axis"] == "vertical" else 0
     content = pic.content(p.get("background"), p["tolerance"])
     words = "left-right" if flip else "top-bottom"

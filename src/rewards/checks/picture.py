@@ -47,6 +47,7 @@ class Picture:
         self._regions: dict[tuple[str, float, float], list[Region]] = {}
         self._background: tuple[np.ndarray, np.ndarray] | None = None
         self._seams: np.ndarray | None = None
+        self._full: Picture | None = None
 
     @property
     def pixels(self) -> int:
@@ -107,6 +108,19 @@ class Picture:
             return region
         best = found[0]
         return Region(best.crop, best.left + box[0], best.top + box[1], sw, sh)
+
+    @property
+    def full(self) -> Picture:
+        """The canvas measured at its own resolution (this picture itself where it was not scaled).
+
+        For checks whose answer lives in a picture's edges, such as mirror symmetry: at the analysis
+        size a ring's band is a few pixels wide and its anti-aliased rims are a large share of it.
+        """
+        if self.scale >= 1.0:
+            return self
+        if self._full is None:
+            self._full = Picture(self.source, side=max(self.source.size))
+        return self._full
 
     @property
     def seams(self) -> np.ndarray:

@@ -172,7 +172,7 @@ KIND_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
              "min_extent": (_SHARE, None), "max_extent": (_SHARE, None)},
     "aspect": {**_REGION_FIELDS, "min": (_number(0.0, 1000.0), 0.0), "max": (_number(0.0, 1000.0), 1000.0)},
     "position": {**_REGION_FIELDS, "area": (_choice(tuple(AREAS), _AREA_ALIASES), _REQUIRED)},
-    "shape": {**_REGION_FIELDS, "shape": (_choice(SHAPES), _REQUIRED)},
+    "shape": {**_REGION_FIELDS, "shape": (_choice(SHAPES), _REQUIRED), "holding": (_colours, None)},
     "not_cut": {**_REGION_FIELDS},
     "relation": {"a": (_COLOUR, _REQUIRED), "relation": (_choice(RELATIONS), _REQUIRED),
                  "b": (_COLOUR, _REQUIRED),

@@ -160,6 +160,18 @@ def test_wave_shape(reward):
     assert verdict(reward, im, {"kind": "shape", "colour": "blue", "shape": "stripe"})[0] == 0.0
 
 
+def test_a_square_holding_a_named_object_has_no_hole(reward):
+    """The object the prompt puts inside a square is the square's own, not a hole; the page is a hole."""
+    holding = picture("white", ("square", "green", 0.5, 0.5, 0.2), ("square", "pink", 0.5, 0.5, 0.11))
+    plain = {"kind": "shape", "colour": "green", "shape": "square"}
+    value, why = verdict(reward, holding, plain)
+    assert value == 0.0 and "looks like" in why  # a 30 % hole: no known shape
+    assert verdict(reward, holding, {**plain, "holding": ["pink"]})[0] == 1.0
+    frame = picture("white", ("square", "green", 0.5, 0.5, 0.2), ("square", "white", 0.5, 0.5, 0.14),
+                    ("square", "pink", 0.5, 0.5, 0.04))
+    assert verdict(reward, frame, {**plain, "holding": ["pink"]})[0] == 0.0  # the page shows: a frame
+
+
 def test_not_cut(reward):
     assert verdict(reward, THREE_RED, {"kind": "not_cut", "colour": "red"})[0] == 1.0
     cut = picture("black", ("circle", "red", 0.02, 0.5, 0.1))
@@ -192,6 +204,18 @@ def test_left_right_inside_touching(reward):
     assert value == 0.0 and "more than 2.0% of the canvas apart" in why
     value, why = verdict(reward, nested, rel("red", "above", "cyan"))
     assert value == 0.0 and why == "Expected red above cyan, found no cyan region."
+
+
+def test_directional_margin_is_relative_to_the_objects(reward):
+    """GenEval's rule: the centres lie apart by 0.1 x the two objects' extents added, not by a fixed
+    share of the canvas (two small squares wholly one above the other, 7 % apart, are "above")."""
+    small = picture("white", ("square", "red", 0.5, 0.40, 0.025), ("square", "blue", 0.5, 0.47, 0.025))
+    assert verdict(reward, small, rel("red", "above", "blue"))[0] == 1.0
+    assert verdict(reward, small, rel("blue", "above", "red"))[0] == 0.0
+    # two large discs side by side, centres 5 % apart in height: neither is above (margin 8 %)
+    large = picture("white", ("circle", "red", 0.28, 0.45, 0.2), ("circle", "blue", 0.72, 0.5, 0.2))
+    value, why = verdict(reward, large, rel("red", "above", "blue"))
+    assert value == 0.0 and "is not (centre at" in why
 
 
 def test_coverage(reward):

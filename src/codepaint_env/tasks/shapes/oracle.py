@@ -26,6 +26,7 @@ from rewards.checks.colour_names import term_of
 from rewards.checks.colours import contrast_ratio, parse_colour
 from rewards.checks.picture import ANALYSIS_SIDE, BORDER
 from rewards.checks.regions import dilate, fill_holes
+from rewards.checks.evaluate import RELATION_SHARE
 from rewards.checks.spec import AREAS, Check
 
 GRID = 240  # points per side
@@ -96,6 +97,12 @@ class SceneRaster:
             return 0.0
         g = self.px.shape[0]
         return float(max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)) / g
+
+    def span(self, ids: Sequence[int], axis: int) -> float:
+        """How far objects ``ids`` together show along ``axis`` (0: across, 1: down), as a share of the canvas."""
+        mask = np.isin(self.owner, list(ids)).any(axis=axis)
+        on = np.flatnonzero(mask)
+        return float(on[-1] - on[0] + 1) / self.px.shape[0] if on.size else 0.0
 
     def page(self) -> str:
         """The colour the border ring shows most (the picture's own background, as the checks find it)."""
@@ -295,12 +302,16 @@ def _relation(raster: SceneRaster, check: Check) -> Truth:
         near, wide = (bool((dilate(mask_a, max(1, round(d * g))) & mask_b).any()) for d in (0.01, 0.035))
         at = bool((dilate(mask_a, max(1, round(p.get("margin", 0.02) * g))) & mask_b).any())
         return Truth(at, near != wide)
-    margin = p.get("margin", 0.1)
     weights = np.array([raster.area(i) for i in b])
     axis, sign = {"above": (1, -1), "below": (1, 1), "left_of": (0, -1), "right_of": (0, 1)}[rel]
     target = float((np.array([raster.centroid(i)[axis] for i in b]) * weights).sum() / weights.sum())
+    span_b = raster.span(b, axis)
+    # a stated margin is a share of the canvas; without one, the check's GenEval rule (0.1 x the sizes)
+    margins = [p["margin"] if p.get("margin") is not None else RELATION_SHARE * (raster.span([i], axis) + span_b)
+               for i in a]
     gaps = [sign * (raster.centroid(i)[axis] - target) for i in a]
-    return Truth(min(gaps) >= margin, any(_near(gap, margin, 0.025) for gap in gaps))
+    return Truth(all(g >= m for g, m in zip(gaps, margins, strict=True)),
+                 any(_near(g, m, 0.025) for g, m in zip(gaps, margins, strict=True)))
 
 
 def _symmetry(raster: SceneRaster, axis: str, minimum: float) -> Truth:

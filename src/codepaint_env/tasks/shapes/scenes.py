@@ -222,8 +222,11 @@ def nested(rng: random.Random, bg: str) -> Drawn:
     small = round(big * {"circle": 0.42, "square": 0.3, "triangle": 0.48}[inner], 3)
     shapes = [Shape(outer, outer_colour, x, y, big), Shape(inner, inner_colour, x, y, small)]
     text = f"{counted(1, inner_colour, inner, 'small')} inside {counted(1, outer_colour, outer)} {where}"
+    outer_shape = _shape(outer_colour, outer)
+    if outer == "square":  # the small object inside makes no hole in it (a ring's hole is its own)
+        outer_shape["holding"] = [inner_colour]
     claims = [_count(inner_colour, 1), _count(outer_colour, 1), _shape(inner_colour, inner),
-              _shape(outer_colour, outer), _relation(inner_colour, "inside", outer_colour),
+              outer_shape, _relation(inner_colour, "inside", outer_colour),
               _position(outer_colour, area)]
     return shapes, text, claims
 
