@@ -21,9 +21,9 @@ The glue between :func:`rewards.testing.adversary.search` and one scene:
 * the truth: which of the task's stated claims the picture breaks, from the scene oracle on the
   drawing's geometry (each colour its colour term). A claim about the objects of a colour
   (count, shape, size, position, relation, not cut) is no verdict when one of those objects is
-  more than :data:`COVERED` covered by other objects: what shows may read as another shape or
-  as two objects (a red disc with a black disc on it is a red ring to some, a red disc under a
-  black one to others), and the oracle judges what is drawn. So is one about an object that shows
+  more than :data:`COVERED` covered by other objects, or shows in pieces: what shows may read as
+  another shape or as two objects (a red disc with a black disc on it is a red ring to some, a red
+  disc under a black one to others), and the oracle judges what is drawn. So is one about an object that shows
   within :data:`SPECK` of the checks' ``min_area`` (the oracle's ``count`` calls that close; its
   ``shape`` and ``position`` do not, and would judge a speck's kind). And ``only`` is no verdict
   when no colour holds :data:`CLEAR_RING` of the border ring: the picture's background is the
@@ -68,6 +68,7 @@ from rewards.base import Sample
 from rewards.checks import VisualChecks, parse_checks
 from rewards.checks.colours import Colour
 from rewards.checks.picture import ANALYSIS_SIDE, BORDER
+from rewards.checks.regions import regions_of
 from rewards.checks.spec import DEFAULT_MIN_AREA, Check
 from rewards.testing.adversary import (
     EPSILON,
@@ -204,12 +205,20 @@ class OracleJudge:
 
 
 def covered_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> set[str]:
-    """The colours of objects that show (at least ``min_area``) and are more than :data:`COVERED` covered."""
+    """The colours of objects that show (at least ``min_area``) and are covered or cut in pieces.
+
+    Covered: by more than :data:`COVERED` of the object. Cut in pieces: its visible part is two regions
+    or more (a wave with a star across it shows two red pieces: one object behind the star to a person,
+    two regions to the checks).
+    """
     out = set()
     for i, s in enumerate(raster.scene.shapes):
         drawn = int(raster.full[i].sum())
-        shown = int((raster.owner == i).sum())
-        if drawn and shown / raster.owner.size >= min_area and 1 - shown / drawn > COVERED:
+        mask = raster.owner == i
+        shown = int(mask.sum())
+        if not drawn or shown / raster.owner.size < min_area:
+            continue
+        if 1 - shown / drawn > COVERED or (shown < drawn and len(regions_of(mask, min_area)) > 1):
             out.add(s.colour)
     return out
 

@@ -24,9 +24,9 @@ from codepaint_env.tasks.shapes.geometry import Shape
 from codepaint_env.tasks.shapes.scenes import Scene
 from rewards.checks.colour_names import term_of
 from rewards.checks.colours import contrast_ratio, parse_colour
+from rewards.checks.evaluate import RELATION_SHARE
 from rewards.checks.picture import ANALYSIS_SIDE, BORDER
 from rewards.checks.regions import dilate, fill_holes
-from rewards.checks.evaluate import RELATION_SHARE
 from rewards.checks.spec import AREAS, Check
 
 GRID = 240  # points per side
@@ -99,7 +99,7 @@ class SceneRaster:
         return float(max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1)) / g
 
     def span(self, ids: Sequence[int], axis: int) -> float:
-        """How far objects ``ids`` together show along ``axis`` (0: across, 1: down), as a share of the canvas."""
+        """How far objects ``ids`` together show along ``axis`` (0: across, 1: down), of the canvas."""
         mask = np.isin(self.owner, list(ids)).any(axis=axis)
         on = np.flatnonzero(mask)
         return float(on[-1] - on[0] + 1) / self.px.shape[0] if on.size else 0.0
@@ -307,7 +307,8 @@ def _relation(raster: SceneRaster, check: Check) -> Truth:
     target = float((np.array([raster.centroid(i)[axis] for i in b]) * weights).sum() / weights.sum())
     span_b = raster.span(b, axis)
     # a stated margin is a share of the canvas; without one, the check's GenEval rule (0.1 x the sizes)
-    margins = [p["margin"] if p.get("margin") is not None else RELATION_SHARE * (raster.span([i], axis) + span_b)
+    stated = p.get("margin")
+    margins = [stated if stated is not None else RELATION_SHARE * (raster.span([i], axis) + span_b)
                for i in a]
     gaps = [sign * (raster.centroid(i)[axis] - target) for i in a]
     return Truth(all(g >= m for g, m in zip(gaps, margins, strict=True)),
