@@ -58,6 +58,16 @@ _SOLID = (0.0, 0.25)  # holes: none to speak of (a small object inside a square 
 #: A disc has no hole; one whose hole is a tenth of it or more is a ring (the adversary of issue 54
 #: drew rings of inner radius 0.45-0.5, holes 21-25 %, that passed "circle" under the shared 25 %).
 _DISC = (0.0, 0.1)
+#: A pointed top against a round one: the width 5 % of the height down over the width 20 % down
+#: (a point grows as the depth, a round lobe as its square root; the spades of six public designs
+#: 0.18-0.36, their clubs 0.60-0.69, a disc 0.55: docs/suit-glyphs.md; the threshold between the suits).
+TIP = 0.47
+#: A notch under a club's top lobe: the most the outline narrows, above its widest row, after it
+#: has widened (a share of the box's width; the public clubs 0.024-0.22, their spades and a disc 0).
+LOBES = 0.008
+#: A stem that flares at its base: the most the outline widens again, below its widest row, after it
+#: has narrowed (the public suits 0.061-0.234; a diamond, a heart or a disc 0; half the least).
+FLARE = 0.03
 #: ``shape -> {measure: (low, high)}``: a region is the shape when every measure is in its range.
 SHAPE_RULES: dict[str, dict[str, tuple[float, float]]] = {
     "circle": {"aspect": _ROUND, "extent": (0.62, 0.9), "solidity": (0.85, _INF), "holes": _DISC,
@@ -76,9 +86,41 @@ SHAPE_RULES: dict[str, dict[str, tuple[float, float]]] = {
               "arms": (0.4, _INF), "middle": (0.8, _INF)},
     "heart": {"aspect": (0.75, 1.35), "solidity": (0.8, _INF), "holes": _SOLID, "top_corners": (0.5, _INF),
               "bottom_corners": (0.0, 0.35), "updown": (0.4, _INF)},
+    # the playing-card suits: a spade's top is a point, a club's a round lobe with a notch below it
+    # (docs/suit-glyphs.md: six public designs of each, tip 0.18-0.36 against 0.60-0.69)
+    "spade": {"aspect": (0.6, 1.25), "holes": _SOLID, "top_corners": (0.0, 0.4), "tip": (0.0, TIP),
+              "widest": (0.3, 0.75), "flare": (FLARE, _INF)},
+    "club": {"aspect": (0.6, 1.25), "holes": _SOLID, "top_corners": (0.0, 0.4), "tip": (TIP, _INF),
+             "lobes": (LOBES, _INF), "widest": (0.3, 0.75), "flare": (FLARE, _INF)},
 }
 #: The measures read from the ninths of the box as drawn (in every frame: they say how the shape stands).
 NINTHS: tuple[str, ...] = ("top_corners", "bottom_corners", "updown", "corner_cells", "arms", "middle")
+#: The measures read from the outline's width row by row, as drawn.
+OUTLINE: tuple[str, ...] = ("tip", "lobes", "widest", "flare")
+
+
+def outline(mask: np.ndarray) -> dict[str, float]:
+    """The outline measures of a filled region's crop: ``tip``, ``lobes``, ``widest`` and ``flare``.
+
+    ``widest``: where its widest row lies in the upper four fifths (0 top, 1 bottom); ``tip``: its width
+    5 % of the height down over its width 20 % down; ``lobes``: the most its width falls, going down to
+    the widest row, below the widest it has been; ``flare``: the most it widens again, from the widest
+    row down, above the narrowest it has been (shares of the box's width; see :data:`TIP`,
+    :data:`LOBES`, :data:`FLARE`).
+    """
+    h, w = mask.shape
+    on = mask.any(axis=1)
+    first = np.where(on, mask.argmax(axis=1), 0)
+    last = np.where(on, w - 1 - mask[:, ::-1].argmax(axis=1), -1)
+    widths = (last - first + 1) / w
+    upper = widths[: max(1, int(0.8 * h))]
+    widest = int(np.argmax(upper))
+    run = np.maximum.accumulate(widths[: widest + 1])
+    at = [widths[min(h - 1, int(share * h))] for share in (0.05, 0.2)]
+    below = widths[widest:]
+    return {"tip": float(at[0] / at[1]) if at[1] > 0 else 0.0,
+            "lobes": float((run - widths[: widest + 1]).max()), "widest": widest / h,
+            "flare": float((below - np.minimum.accumulate(below)).max())}
 
 
 def ninths(mask: np.ndarray) -> dict[str, float]:
@@ -101,6 +143,7 @@ def measures(region: Region, frame: Frame | None = None) -> dict[str, float]:
     out = {"aspect": f.aspect, "extent": f.extent, "solidity": region.solidity,
            "holes": region.hole_share, "corners": f.corners, "tilt": abs(f.tilt)}
     out.update(ninths(region.filled))
+    out.update(outline(region.filled))
     return out
 
 

@@ -174,14 +174,14 @@ def suit_facts() -> list[Fact]:
             "a black upside-down heart (a spearhead) on a short stem that flares at the base",
             "black",
             spade,
-            [symmetry("vertical")],
+            [symmetry("vertical"), shape("black", "spade")],
         ),
         (
             "clubs",
             "a black trefoil of three round lobes on a short stem that flares at the base",
             "black",
             club,
-            [symmetry("vertical")],
+            [symmetry("vertical"), shape("black", "club")],
         ),
     ]
     return [
