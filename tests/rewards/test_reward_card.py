@@ -52,6 +52,25 @@ def test_the_honest_program_variants_change_spelling_or_add_an_outline():
     assert out.count("stroke=") == 1 and '<circle stroke="#222222"' in out  # the background keeps none
 
 
+def test_a_moved_picture_keeps_the_scenes_page_and_moves_away_from_the_nearest_edge():
+    from PIL import Image, ImageDraw
+
+    from codepaint_env.scoring.card_pictures import moved, scaled
+
+    # red stripes touch every edge but the page is black: the gap is black, not the border's red
+    stripes = Image.new("RGB", (100, 100), "black")
+    d = ImageDraw.Draw(stripes)
+    for y in (0, 30, 60, 90):
+        d.rectangle((0, y, 99, y + 9), fill="red")
+    for picture in (moved(stripes, background=(0, 0, 0)), scaled(stripes, background=(0, 0, 0))):
+        assert picture.getpixel((0, 50)) == (0, 0, 0) and picture.getpixel((99, 50)) in ((0, 0, 0), (255, 0, 0))
+    # a row along the bottom moves up and left, keeping every object inside the canvas
+    row = Image.new("RGB", (100, 100), "white")
+    ImageDraw.Draw(row).rectangle((60, 90, 97, 97), fill="blue")
+    out = moved(row, share=0.04, background=(255, 255, 255))
+    assert out.getpixel((57, 87)) == (0, 0, 255) and out.getpixel((99, 99)) == (255, 255, 255)
+
+
 def test_the_cards_scenes_are_held_out_level_scenes_per_level_or_the_fixed_suite_in_all():
     scenes = audit_scenes(count=2, seed=0)
     assert [label for label, _ in scenes] == [f"L{lv}-{i:02d}" for lv in LEVELS for i in (1, 2)]

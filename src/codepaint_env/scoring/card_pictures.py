@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from PIL import Image
 
 from codepaint_env.tasks.shapes.vocabulary import CSS_NAMES
 from rewards.checks.colours import PALETTE
 from rewards.probes import background_colour
+
+RGB = tuple[int, int, int]
 
 
 def respelled(code: str) -> str:
@@ -40,18 +43,37 @@ def outlined(code: str) -> str:
     return head + first + rest
 
 
-def moved(image: Image.Image, share: float = 0.04) -> Image.Image:
-    """The picture moved right and down by ``share`` of its side, the gap filled with its background."""
+def _room(drawn: np.ndarray) -> tuple[int, int]:
+    """The way to move along one axis (+1 or -1) with the more room: ``(sign, room in pixels)``."""
+    on = np.flatnonzero(drawn)
+    if on.size == 0:
+        return 1, drawn.size
+    before, after = int(on[0]), int(drawn.size - 1 - on[-1])
+    return (1, after) if after >= before else (-1, before)
+
+
+def moved(image: Image.Image, share: float = 0.04, background: RGB | None = None) -> Image.Image:
+    """The picture moved by ``share`` of its side, the gap filled with its background.
+
+    Along each axis it moves the way the drawing has more room (a row along the bottom moves up), so
+    that no object is pushed across an edge: an object cut by the edge shows another shape, and the
+    picture would no longer be a good one. ``background``: the scene's page (default: the colour the
+    picture's border shows most, which for a canvas of stripes may be a stripe's).
+    """
     w, h = image.size
-    out = Image.new("RGB", image.size, background_colour(image))
-    out.paste(image, (round(share * w), round(share * h)))
+    page = background or background_colour(image)
+    rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
+    drawn = np.abs(rgb - np.array(page, dtype=np.int16)).sum(axis=-1) > 24
+    (sx, _), (sy, _) = _room(drawn.any(axis=0)), _room(drawn.any(axis=1))
+    out = Image.new("RGB", image.size, page)
+    out.paste(image, (sx * round(share * w), sy * round(share * h)))
     return out
 
 
-def scaled(image: Image.Image, factor: float = 0.9) -> Image.Image:
-    """The picture scaled about its centre by ``factor``, on its background."""
+def scaled(image: Image.Image, factor: float = 0.9, background: RGB | None = None) -> Image.Image:
+    """The picture scaled about its centre by ``factor``, on its background (see :func:`moved`)."""
     w, h = image.size
     small = image.resize((round(w * factor), round(h * factor)), Image.Resampling.LANCZOS)
-    out = Image.new("RGB", image.size, background_colour(image))
+    out = Image.new("RGB", image.size, background or background_colour(image))
     out.paste(small, ((w - small.width) // 2, (h - small.height) // 2))
     return out

@@ -45,6 +45,7 @@ from codepaint_env.tasks.shapes.scenes import SCENES, SEED, Scene, build_scenes
 from codepaint_env.tasks.shapes.suite import scene_tasks
 from rewards.base import Sample
 from rewards.checks import parse_checks
+from rewards.checks.colours import parse_colour
 from rewards.checks.spec import Check
 from rewards.pool import ReferencePool
 from rewards.probes import PROBES, probe_images
@@ -176,8 +177,10 @@ def _audit_scene(reward: Any, card: Card, label: str, scene: Scene, references: 
     made: list[tuple[str, str, str, Sample, float, list[str], str | None]] = []
     if reference.image is not None and reference.ok:
         image = reference.image
+        page = parse_colour(scene.background).rgb  # the scene's page, not a stripe the border shows most
         variants = {"colours_respelled": _sample(_render(respelled(code)), respelled(code), row),
-                    "moved": _sample(moved(image), code, row), "scaled": _sample(scaled(image), code, row),
+                    "moved": _sample(moved(image, background=page), code, row),
+                    "scaled": _sample(scaled(image, background=page), code, row),
                     "outlined": _sample(_render(outlined(code)), outlined(code), row)}
         made += [(k, "variant", "good", s, claim, [], None) for k, s in variants.items()]
         honest = _sample(reference, code, row)

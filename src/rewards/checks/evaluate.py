@@ -344,6 +344,19 @@ def _touching(pic: Picture, ra: list[Region], rb: list[Region], words: str, dist
     return False, f"expected {words}; they are more than {pct(distance)} of the canvas apart"
 
 
+#: A region of another colour whose pixels all but lie within this many analysis pixels (1.9 % of the
+#: canvas) of the named colours is an outline drawn around a named object, not another object: "a red
+#: circle" drawn with a dark outline is a red circle (the reward cards' outlined pictures, issue 54).
+OUTLINE_REACH = 3
+OUTLINE_SHARE = 0.9
+
+
+def _outline(region: Region, near: np.ndarray) -> bool:
+    mine = np.zeros(near.shape, dtype=bool)
+    region.paint(mine)
+    return float((mine & near).sum()) >= OUTLINE_SHARE * region.pixels
+
+
 def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     """Nothing but the named colours: every other connected region is a speck.
 
@@ -353,7 +366,8 @@ def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     a cream page is not the page; a picture that fills the canvas, a flag, has no page and says
     ``"page": false``). Seams (one-pixel blends where two colours meet)
     belong to nothing. What is left must hold no object (:func:`~rewards.checks.regions.regions_of`:
-    ``min_area`` of the canvas with a core that survives the 2x2 erosion).
+    ``min_area`` of the canvas with a core that survives the 2x2 erosion) that is not an outline
+    hugging the named colours (:data:`OUTLINE_REACH`).
     """
     tolerance = p["tolerance"]
     named: list[Colour] = [*p["colours"], *([p["background"]] if p.get("background") else [])]
@@ -362,7 +376,11 @@ def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
         known = pic.mask(parse_colour(nearest_name(pic.background()[1])), tolerance)
     for colour in named:
         known = known | pic.mask(colour, tolerance)
-    extra = regions_of(~known & ~pic.seams, p["min_area"])
+    objects = np.zeros_like(known)
+    for colour in p["colours"]:
+        objects |= pic.mask(colour, tolerance)
+    near = dilate(objects, OUTLINE_REACH)
+    extra = [r for r in regions_of(~known & ~pic.seams, p["min_area"]) if not _outline(r, near)]
     words = " and ".join(dict.fromkeys(c.name for c in p["colours"]))
     if not extra:
         return True, f"nothing but {words} on the background"

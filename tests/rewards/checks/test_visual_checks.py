@@ -23,7 +23,7 @@ from rewards.base import Sample
 from rewards.checks import AREAS, KINDS, NO_CHECKS, SHAPES, CheckError, VisualChecks, parse_checks
 from support.pictures import infra_sample
 from support.pictures import sample as failed_sample
-from support.shapes_pictures import checked, picture
+from support.shapes_pictures import checked, colour, picture
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +170,20 @@ def test_a_square_holding_a_named_object_has_no_hole(reward):
     frame = picture("white", ("square", "green", 0.5, 0.5, 0.2), ("square", "white", 0.5, 0.5, 0.14),
                     ("square", "pink", 0.5, 0.5, 0.04))
     assert verdict(reward, frame, {**plain, "holding": ["pink"]})[0] == 0.0  # the page shows: a frame
+
+
+def test_an_outline_around_a_named_object_is_no_other_object(reward):
+    """'Nothing else' counts objects, not the dark outline an artist draws around a named one."""
+    from PIL import ImageDraw
+
+    only = {"kind": "only", "colours": ["red"], "background": "white"}
+    outlined = picture("white")
+    ImageDraw.Draw(outlined).ellipse((60, 60, 140, 140), fill=colour("red"), outline="#222222", width=4)
+    assert verdict(reward, outlined, only)[0] == 1.0
+    beside = picture("white", ("circle", "red", 0.5, 0.5, 0.2))
+    ImageDraw.Draw(beside).rectangle((10, 10, 40, 40), fill="#222222")  # the same grey, an object of its own
+    value, why = verdict(reward, beside, only)
+    assert value == 0.0 and "Expected nothing but red" in why
 
 
 def test_not_cut(reward):

@@ -24,7 +24,7 @@ from codepaint_env.tasks.shapes.geometry import Shape
 from codepaint_env.tasks.shapes.scenes import Scene
 from rewards.checks.colour_names import term_of
 from rewards.checks.colours import contrast_ratio, parse_colour
-from rewards.checks.evaluate import RELATION_SHARE
+from rewards.checks.evaluate import OUTLINE_REACH, OUTLINE_SHARE, RELATION_SHARE
 from rewards.checks.picture import ANALYSIS_SIDE, BORDER
 from rewards.checks.regions import dilate, fill_holes
 from rewards.checks.spec import AREAS, Check
@@ -349,6 +349,11 @@ def _thick(mask: np.ndarray, grid: int) -> bool:
     return bool(core.any())
 
 
+def _hugs(mask: np.ndarray, near: np.ndarray) -> bool:
+    """Whether a visible part all but lies along the named objects (an outline, as the check reads it)."""
+    return bool(mask.any()) and float((mask & near).sum()) >= OUTLINE_SHARE * float(mask.sum())
+
+
 def _only(raster: SceneRaster, check: Check) -> Truth:
     """Nothing but the named colours: every object of another colour shows less than ``min_area``."""
     p = check.params
@@ -357,8 +362,13 @@ def _only(raster: SceneRaster, check: Check) -> Truth:
         named.add(p["background"].term or term_of(p["background"].rgb))
     if p["page"]:
         named.add(term(raster.page()))
+    g = raster.px.shape[0]
+    objects = np.isin(raster.colour, [s.colour for s in raster.scene.shapes
+                                      if term(s.colour) in {c.term or term_of(c.rgb) for c in p["colours"]}])
+    near = dilate(objects, max(1, round(OUTLINE_REACH / ANALYSIS_SIDE * g)))
     extra = [raster.area(i) for i, s in enumerate(raster.scene.shapes)
-             if term(s.colour) not in named and _thick(raster.owner == i, raster.px.shape[0])]
+             if term(s.colour) not in named and _thick(raster.owner == i, g)
+             and not _hugs(raster.owner == i, near)]
     big = max(extra, default=0.0)
     return Truth(big < p["min_area"], _near(big, p["min_area"], 0.3 * p["min_area"]), big)
 
