@@ -45,6 +45,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from codepaint_env.policy.learning.control import control_model  # noqa: E402
+from codepaint_env.policy.learning.options import add_arguments, budget_spent  # noqa: E402
 from learning_run import (  # noqa: E402  (run 2's measures: one definition of each)
     REWARD,
     bootstrap,
@@ -105,18 +107,19 @@ def evaluate(tag: str, model: str, args: argparse.Namespace, *, engine: str = "c
 def train(algo: str, seed: int, args: argparse.Namespace) -> Path:
     """Train (or resume) one learner's seed; the merged model's folder."""
     from codepaint_env.policy.learning.grpo import GRPOSettings, run_grpo
+    from codepaint_env.policy.learning.options import grpo_fields, rft_fields
     from codepaint_env.policy.learning.rft import RFTConfig, run_rft
 
     out = RUN / f"{algo}-s{seed}"
     if algo in ("rft", "rft_checks"):
         config = RFTConfig(model=args.model, levels=tuple(args.levels), curriculum=args.curriculum,
-                           scenes=args.scenes, k=args.k, max_tokens=args.max_tokens, seed=seed,
+                           scenes=args.scenes, max_tokens=args.max_tokens, seed=seed,
                            cpu_budget_s=args.cpu_budget, device=args.device,
-                           keep="checks" if algo == "rft_checks" else "advantage")
+                           keep="checks" if algo == "rft_checks" else "advantage", **rft_fields(args))
         return run_rft(config, out, stop_after=args.pieces)
     settings = GRPOSettings(model=args.model, levels=tuple(args.levels), curriculum=args.curriculum,
                             max_tokens=args.max_tokens, seed=seed, cpu_budget_s=args.cpu_budget,
-                            device=args.device)
+                            device=args.device, **grpo_fields(args))
     return run_grpo(settings, out, stop_after=args.pieces)
 
 
@@ -453,7 +456,7 @@ of each model:
         old = old[:old.index(MARK[0])] + old[old.index(MARK[1]) + len(MARK[1]):].lstrip("\n")
     doc.write_text(text + "\n" + old, encoding="utf-8")
     data_path = ROOT / "docs" / "learning-run.json"
-    data = json.loads(data_path.read_text()) if data_path.exists() else {"runs": []}
+    data: dict[str, Any] = json.loads(data_path.read_text()) if data_path.exists() else {"runs": []}
     data["runs"] = [r for r in data.get("runs", []) if r.get("stage") not in (*ALGOS, "base3")]
     for tag, recs in [("base", base), *runs.items()]:
         name, rounds = split_tag(tag)
@@ -563,8 +566,10 @@ def plot(curves: dict[str, list[dict[str, Any]]], out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a stage of learning run 3 (see the module docstring)."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--algo", required=True, choices=("base", *ALGOS, "engine-check", "report"))
+    global RUN
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    ap.add_argument("--algo", required=True, choices=("base", "control", *ALGOS, "engine-check", "report"))
+    ap.add_argument("--run", type=Path, default=RUN, help="the run folder (run 4: runs/learning4)")
     ap.add_argument("--model", default=MODEL)
     ap.add_argument("--seeds", type=lambda s: [int(x) for x in s.split(",") if x.strip()], default=[0, 1])
     ap.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",") if x.strip()], default=[0, 1, 2])
@@ -572,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cpu-budget", type=float, default=6000.0,
                     help="process CPU seconds per learner and seed")
     ap.add_argument("--scenes", type=int, default=16, help="rft: fresh train scenes a round")
-    ap.add_argument("--k", type=int, default=4, help="rft: samples a scene")
+    ap.add_argument("--k", type=int, default=4, help="samples a scene (grpo: a prompt); run 4: 8")
     ap.add_argument("--eval-tasks", type=int, default=48)
     ap.add_argument("--eval-samples", type=int, default=2)
     ap.add_argument("--max-tokens", type=int, default=384)
@@ -584,10 +589,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="evaluate each seed's merged model as it stands (no training; a run stopped early)")
     ap.add_argument("--after-rounds", type=int, default=None,
                     help="with --eval-only (rft): evaluate the model after this many rounds (tag -rN)")
+    add_arguments(ap)
     args = ap.parse_args(argv)
-    started = time.perf_counter()
+    RUN, started = args.run, time.perf_counter()
     if args.algo == "base":
         evaluate("base", args.model, args)
+    elif args.algo == "control":  # the base through the trained models' merge, conversion and engine
+        evaluate("control", str(control_model(args.model, RUN / "control", device=args.device)), args)
     elif args.algo == "engine-check":
         for engine in ("transformers", "ct2"):
             evaluate(engine, args.model, args, engine=engine, levels=[0], samples=1,
@@ -606,23 +614,13 @@ def main(argv: list[str] | None = None) -> int:
                 evaluate(f"{args.algo}-s{seed}", str(final), args)
                 continue
             final = train(args.algo, seed, args)
-            finished = _budget_spent(args.algo, done, args.cpu_budget)
+            finished = budget_spent(args.algo, done, args.cpu_budget)
             if finished and not args.no_eval:
                 evaluate(f"{args.algo}-s{seed}", str(final), args)
     else:
         report(args)
     print(f"learning run 3, {args.algo}: {(time.perf_counter() - started) / 60:.1f} min", flush=True)
     return 0
-
-
-def _budget_spent(algo: str, folder: Path, budget: float) -> bool:
-    if algo in ("rft", "rft_checks"):
-        reports = (folder / "rounds").glob("round-*/report.json")
-        spent = sum(json.loads(p.read_text())["cpu_s"] for p in reports)
-    else:
-        path = folder / "cpu_seconds.json"
-        spent = json.loads(path.read_text())["cpu_s"] if path.exists() else 0.0
-    return spent >= budget
 
 
 if __name__ == "__main__":

@@ -93,3 +93,64 @@ def test_grpo_takes_its_rollouts_from_the_engine_checkpoints_and_stops_on_its_bu
 
     run_grpo(settings, out, stop_after=1, log=lambda _: None)  # resumes from the checkpoint
     assert json.loads((out / "cpu_seconds.json").read_text())["step"] == 2
+
+
+def test_a_run_4_round_tops_up_flat_groups_validates_keeps_its_buffer_and_chooses_by_its_plan(tiny, tmp_path):
+    config = RFTConfig(model=str(tiny), levels=(0,), scenes=2, k=2, max_tokens=16, lora=LORA, threads=1,
+                       zero_variance="top-up", top_up_max=2, replay=8, rounds_from="base", graded=True,
+                       validation=1, validation_samples=1)
+    out = tmp_path / "rft4"
+    run_rft(config, out, stop_after=1, log=lambda _: None)
+    rounds = out / "rounds"
+    report = json.loads((rounds / "round-000" / "report.json").read_text())
+    # a random model passes no gate: every group is flat, starved and topped up to its cap (2 + 2)
+    assert report["samples"] == 8 and report["top_up_samples"] == 4 and report["topped_up_groups"] == 2
+    assert report["useful_groups_first"] == 0.0 and report["useful_groups"] == 0.0
+    assert report["replay"] == {"size": 0, "passed": {}} and report["trained_on"] == 0
+    lines = (rounds / "round-000" / "samples.jsonl").read_text().splitlines()
+    groups = [json.loads(s)["group"] for s in lines]
+    assert groups == sorted(groups) and groups.count(0) == 4  # each group's samples together
+    assert report["validation"]["samples"] == 1 and report["validation"]["gate_pass"] == 0.0
+    plan, base = out / "plan.md", rounds / "validation-base.json"
+    assert plan.stat().st_mtime_ns <= base.stat().st_mtime_ns  # the rule was written before the first look
+    assert "highest checks share among gate-passing samples" in plan.read_text()
+    chosen = json.loads((out / "chosen" / "codepaint-round.json").read_text())
+    assert chosen["rounds"] == 0 and chosen["of"] == 1  # a tie (nothing passes): the earlier round
+    assert (rounds / "round-000" / "replay.json").exists()
+
+    run_rft(config, out, stop_after=1, log=lambda _: None)  # resumes: the buffer and the plan are kept
+    assert json.loads((out / "chosen" / "codepaint-round.json").read_text())["of"] == 2
+    assert load_policy(str(out / "chosen"), "cpu", threads=1).model is not None
+
+
+def test_dropping_flat_groups_keeps_none_of_them(tiny, tmp_path):
+    config = RFTConfig(model=str(tiny), levels=(0,), scenes=2, k=2, max_tokens=16, lora=LORA, threads=1,
+                       zero_variance="drop")
+    run_rft(config, tmp_path / "drop", stop_after=1, log=lambda _: None)
+    report = json.loads((tmp_path / "drop" / "rounds" / "round-000" / "report.json").read_text())
+    assert report["dropped_groups"] == 2 and report["useful_groups"] == 0.0 and report["samples"] == 4
+    rows = (tmp_path / "drop" / "rounds" / "round-000" / "samples.jsonl").read_text().splitlines()
+    assert all(json.loads(r)["dropped"] for r in rows)
+
+
+def test_the_zero_step_control_is_the_base_through_the_trained_models_path(tiny, tmp_path):
+    import torch
+
+    from codepaint_env.policy.engines import Row, engine_from_name
+    from codepaint_env.policy.learning.control import control_model
+
+    final = control_model(str(tiny), tmp_path / "control", LORA, threads=1)
+    assert json.loads((final / "codepaint-round.json").read_text())["control"] is True
+    base = load_policy(str(tiny), "cpu", threads=1).model
+    control = load_policy(str(final), "cpu", threads=1).model
+    mine = control.state_dict()
+    assert set(mine) == set(base.state_dict())
+    assert all(torch.equal(v, mine[k]) for k, v in base.state_dict().items())  # the adapter added nothing
+    rows = [Row((1, 2, 3), temperature=0.9, max_tokens=8, seed=s) for s in range(3)]
+    texts = []
+    for model in (str(tiny), str(final)):  # the same conversion and engine: the same samples
+        engine, _ = engine_from_name(model, compute_type="int8", device="cpu", threads=1)
+        texts.append([c.token_ids for c in engine.decode(rows)])
+        engine.close()
+    assert texts[0] == texts[1]
+    assert control_model(str(tiny), tmp_path / "control", LORA) == final  # done once

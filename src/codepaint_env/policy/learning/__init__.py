@@ -6,6 +6,10 @@
 * :mod:`.rft`: expert iteration (ReST-EM / RAFT), round by round, resumable;
 * :mod:`.grpo`: TRL's ``GRPOTrainer`` with LoRA, its rollouts from the CTranslate2 engine
   (``rollout_func``), resumable;
+* :mod:`.explore`, :mod:`.replay`, :mod:`.graded`, :mod:`.validation`, :mod:`.control`: learning run 4's
+  choices (dynamic sampling, a replay buffer balanced by check kind, graded claims, checkpoints chosen
+  on validation scenes, the zero-step control);
+* :mod:`.options`: those choices as command-line options of ``benchmarks/learning_run.py``;
 * :mod:`.curves`: a TRL callback that writes a run's learning curves and monitors to one CSV
   (``codepaint_env.integrations.trl_curves`` re-exports it for TRL users).
 

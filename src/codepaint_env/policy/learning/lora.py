@@ -60,6 +60,19 @@ def with_adapter(model: Any, settings: LoraSettings | None = None, adapter: str 
     return peft.get_peft_model(model, config)
 
 
+def fresh_adapter(model: Any, settings: LoraSettings | None = None, *, seed: int = 0) -> Any:
+    """The base under ``model`` (its adapter dropped, not merged) with a new adapter, seeded.
+
+    ReST-EM's round: fine-tune the base afresh, not the last model. PEFT starts ``lora_B`` at zero, so
+    the new adapter leaves the base's outputs as they are until it is trained.
+    """
+    torch, _ = import_torch()
+    base = model.unload() if hasattr(model, "peft_config") else model
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return with_adapter(base, settings)
+
+
 def save_merged(model: Any, tokenizer: Any, out: str | Path) -> Path:
     """Save ``model`` with its LoRA adapter merged in (a plain model as it is), and its tokenizer.
 

@@ -9,11 +9,15 @@ Each round:
 2. **score**: the reward split into its parts, with per-kind advantages as GRPO would weigh them
    (:mod:`.rollouts`);
 3. **keep** the completions that passed the gate and beat their group (advantage > 0), distinct
-   ones only;
+   ones only; with ``zero_variance``, groups with no check kind's variance are topped up or dropped
+   first (:mod:`.explore`; the round's record logs the share of useful groups);
 4. **train**: a supervised pass of the LoRA adapter over what was kept (:func:`.lora.sft_pass`),
-   the adapter carried over from round to round (RAFT; ReST-EM restarts from the base each time);
+   the adapter carried over from round to round (RAFT, ``rounds_from="last"``), or a fresh adapter on
+   the base trained on everything kept so far (ReST-EM, ``rounds_from="base"``); with ``replay``, kept
+   programs of earlier rounds are reused from a buffer balanced by check kind (:mod:`.replay`);
 5. **save** the round: its adapter, its samples and its report (times split into generate, score,
-   train and convert; the process's CPU seconds).
+   train and convert; the process's CPU seconds); with ``validation``, the model's figures on held-out
+   train scenes, and ``chosen/``, the round a rule written in ``plan.md`` first picks (:mod:`.validation`).
 
 The run folder holds ``config.json`` and ``rounds/round-NNN/`` (``report.json``, ``samples.jsonl``,
 ``adapter/``); :func:`run_rft` resumes after the last round with a report, so a stopped run loses
@@ -32,12 +36,14 @@ from typing import Any
 
 from codepaint_env.policy.learning.lora import (
     LoraSettings,
+    fresh_adapter,
     save_merged,
     sft_pass,
     trainable_parameters,
     with_adapter,
 )
-from codepaint_env.policy.learning.rollouts import Rollout, RoundTimes, Scorer, sample_groups
+from codepaint_env.policy.learning.replay import ReplayBuffer, entry_of
+from codepaint_env.policy.learning.rollouts import Rollout, RoundTimes, Scorer, checks_score
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
 from codepaint_env.tasks.task import Task
 
@@ -46,7 +52,14 @@ Log = Callable[[str], None]
 
 @dataclass
 class RFTConfig(LearnerSettings):
-    """An expert-iteration run (see the module docstring; the shared fields: :class:`LearnerSettings`)."""
+    """An expert-iteration run (see the module docstring; the shared fields: :class:`LearnerSettings`).
+
+    The defaults are learning run 3's. Learning run 4 (issue 55) samples ``k=8`` a scene (at least 8:
+    with 4, a kind nobody in the group passes gives no signal), tops up flat groups
+    (``zero_variance="top-up"``, ``top_up_max=8``), keeps a replay buffer (``replay=256``), fine-tunes
+    the base each round (``rounds_from="base"``) and picks its checkpoint on ``validation=8`` train
+    scenes a level (``select="gated"``).
+    """
 
     scenes: int = 16
     k: int = 4
@@ -55,6 +68,33 @@ class RFTConfig(LearnerSettings):
     epochs: int = 2
     batch: int = 8
     micro: int = 2
+    zero_variance: str = "keep"  # "top-up" or "drop": see :mod:`.explore`
+    top_up_max: int = 8  # top-up: the most samples a group gets beyond ``k``
+    replay: int = 0  # the replay buffer's cap (0: none; see :mod:`.replay`)
+    replay_draw: int = 16  # rounds_from="last": entries of earlier rounds added to a round's training
+    rounds_from: str = "last"  # "base": each round fine-tunes the base on everything kept (ReST-EM)
+    graded: bool = False  # size, position and coverage claims give partial credit (:mod:`.graded`)
+    validation: int = 0  # held-out train scenes a level, validated after each round (:mod:`.validation`)
+    validation_samples: int = 2
+    select: str = "gated"  # the rule that picks the checkpoint (:data:`.validation.RULES`)
+
+    def __post_init__(self) -> None:
+        from codepaint_env.policy.learning.explore import ZERO_VARIANCE
+        from codepaint_env.policy.learning.validation import RULES
+
+        if self.k < 2:
+            raise ValueError(f"k must be at least 2 (a group of one has no advantage), not {self.k}")
+        if self.zero_variance not in ZERO_VARIANCE:
+            raise ValueError(f"zero_variance must be one of {', '.join(ZERO_VARIANCE)}, "
+                             f"not {self.zero_variance!r}")
+        if self.rounds_from not in ("last", "base"):
+            raise ValueError(f"rounds_from must be 'last' or 'base', not {self.rounds_from!r}")
+        if self.select not in RULES:
+            raise ValueError(f"select must be one of {', '.join(RULES)}, not {self.select!r}")
+        if min(self.top_up_max, self.replay, self.replay_draw, self.validation) < 0:
+            raise ValueError("top_up_max, replay, replay_draw and validation must be 0 or more")
+        if self.validation_samples < 1:
+            raise ValueError(f"validation_samples must be at least 1, not {self.validation_samples}")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RFTConfig:
@@ -65,24 +105,28 @@ class RFTConfig(LearnerSettings):
         return cls(**data)
 
 
-def round_tasks(config: RFTConfig, index: int, curriculum: Any = None) -> list[Task]:
-    """The fresh train scenes of round ``index``: the levels in turn (or the curriculum's draws)."""
+def round_tasks(config: RFTConfig, index: int, curriculum: Any = None,
+                held: frozenset[str] = frozenset()) -> list[Task]:
+    """The fresh train scenes of round ``index``: the levels in turn (or the curriculum's draws).
+
+    ``held``: the ids of scenes never trained on (the validation scenes); one drawn is replaced.
+    """
     from codepaint_env.tasks import load_suite
 
     if curriculum is not None:
-        return [curriculum.sample() for _ in range(config.scenes)]
+        out: list[Task] = []
+        while len(out) < config.scenes:
+            task = curriculum.sample()
+            if task.id not in held:
+                out.append(task)
+        return out
     per_level = {level: 0 for level in config.levels}
     for i in range(config.scenes):
         per_level[config.levels[i % len(config.levels)]] += 1
     seed = 1_000_003 * (config.seed + 1) + index
     return [t for level, n in per_level.items() if n
-            for t in load_suite("shapes", level=level, count=n, seed=seed, split="train",
-                                language=config.language)]
-
-
-def checks_score(r: Rollout) -> float:
-    """The sum of a rollout's check parts (what its task's checks paid it; 0 where the gate failed)."""
-    return sum(v for k, v in r.parts.items() if k.startswith("checks/") and v is not None)
+            for t in [t for t in load_suite("shapes", level=level, count=n + len(held), seed=seed,
+                                            split="train", language=config.language) if t.id not in held][:n]]
 
 
 def kept(rollouts: list[Rollout], how: str = "advantage") -> list[Rollout]:
@@ -92,6 +136,7 @@ def kept(rollouts: list[Rollout], how: str = "advantage") -> list[Rollout]:
     of it, so while gate failures are common, passing the gate is most of what is kept).
     ``checks``: the gate is a filter, not a part: the gate-passers whose checks score beats the mean of
     their group's gate-passers (a lone passer: the mean of every passer in the round).
+    A rollout of a dropped group (:mod:`.explore`) is never kept.
     """
     if how not in ("advantage", "checks"):
         raise ValueError(f"keep must be 'advantage' or 'checks', not {how!r}")
@@ -103,6 +148,8 @@ def kept(rollouts: list[Rollout], how: str = "advantage") -> list[Rollout]:
     seen: set[tuple[str, str]] = set()
     out = []
     for r in passers:
+        if r.dropped:
+            continue
         if how == "advantage":
             good = r.advantage > 0
         else:
@@ -142,9 +189,13 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
     """Run (or resume) expert iteration into ``out``; returns the merged model's folder (``final/``).
 
     ``stop_after``: at most this many rounds in this call (a GPU lent in pieces of 10 minutes).
+    With ``validation``, ``plan.md`` (the selection rule) is written first, the base and every round
+    are validated, and ``chosen/`` is the model the rule picks (:mod:`.validation`).
     """
     from codepaint_env.policy import load_policy
     from codepaint_env.policy.engines import engine_from_model
+    from codepaint_env.policy.learning.explore import explore
+    from codepaint_env.policy.learning.validation import save_chosen, validate, validation_tasks, write_plan
 
     out = Path(out)
     rounds_dir = out / "rounds"
@@ -160,40 +211,68 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
     log(f"rft: {config.model}, LoRA rank {config.lora.rank} ({trainable:,} of {total:,} parameters trained); "
         f"{len(done)} round(s) done, {cpu_before:.0f} CPU s of {config.cpu_budget_s:.0f}")
     curriculum = _curriculum(config, done) if config.curriculum else None
-    scorer = Scorer(config.reward)
+    scorer = Scorer(config.reward, graded=config.graded)
+    verdicts = Scorer(config.reward) if config.graded else scorer  # validation reports verdicts
+    buffer = (ReplayBuffer.load(config.replay or None, rounds_dir, len(done))
+              if config.replay or config.rounds_from == "base" else None)
+    held = validation_tasks(config.levels, config.validation, config.language) if config.validation else []
+    engine_args = {"compute_type": "int8", "device": config.device, "threads": config.threads}
+    if held:
+        write_plan(out, config.select, held, config.validation_samples)  # the rule, before any look
+        if not done and not (rounds_dir / "validation-base.json").exists():
+            engine, _ = engine_from_model(model, tokenizer, **engine_args)
+            base = validate(engine, held, verdicts, samples=config.validation_samples,
+                            max_tokens=config.max_tokens)
+            engine.close()
+            (rounds_dir / "validation-base.json").write_text(json.dumps(base, indent=1) + "\n")
     index = len(done)
     last = config.rounds if stop_after is None else min(config.rounds, index + stop_after)
     while index < last and cpu_before < config.cpu_budget_s:
         cpu0, wall0 = time.process_time(), time.perf_counter()
         times = RoundTimes()
         t = time.perf_counter()
-        engine, conversion = engine_from_model(model, tokenizer, compute_type="int8", device=config.device,
-                                               threads=config.threads)
+        engine, conversion = engine_from_model(model, tokenizer, **engine_args)
         times.convert += time.perf_counter() - t
-        tasks = round_tasks(config, index, curriculum)
-        rollouts = sample_groups(engine, tasks, config.k, scorer, temperature=config.temperature,
-                                 max_tokens=config.max_tokens, seed=config.seed * 100_000 + index,
-                                 times=times)
+        tasks = round_tasks(config, index, curriculum, frozenset(t.id for t in held))
+        rollouts, groups = explore(engine, tasks, config.k, scorer, zero_variance=config.zero_variance,
+                                   top_up_max=config.top_up_max, temperature=config.temperature,
+                                   max_tokens=config.max_tokens, seed=config.seed * 100_000 + index,
+                                   times=times)
         engine.close()
         if curriculum is not None:
             for r in rollouts:
                 curriculum.record(r.level, gate_passed=r.gate_passed, all_stated=r.all_stated)
         chosen = kept(rollouts, config.keep)
         chosen_ids = {id(r) for r in chosen}
+        examples, replayed = training_set(config, rollouts, chosen_ids, buffer, index)
         t = time.perf_counter()
-        trained = sft_pass(model, [(r.prompt_ids, r.completion_ids) for r in chosen], lr=config.lr,
-                           epochs=config.epochs, batch=config.batch, micro=config.micro,
-                           pad_id=tokenizer.pad_token_id or 0, seed=config.seed * 1000 + index)
+        if config.rounds_from == "base":  # ReST-EM: a fresh adapter on the base, trained on all kept so far
+            model = fresh_adapter(model, config.lora, seed=config.seed * 1000 + index)
+        trained = sft_pass(model, examples, lr=config.lr, epochs=config.epochs, batch=config.batch,
+                           micro=config.micro, pad_id=tokenizer.pad_token_id or 0,
+                           seed=config.seed * 1000 + index)
         times.train += time.perf_counter() - t
         folder = rounds_dir / f"round-{index:03d}"
         folder.mkdir(exist_ok=True)
         model.save_pretrained(str(folder / "adapter"))
         with (folder / "samples.jsonl").open("w", encoding="utf-8") as f:
-            for r in rollouts:
-                f.write(json.dumps({**r.to_dict(), "kept": id(r) in chosen_ids}) + "\n")
+            for r in rollouts:  # a kept row holds its tokens: the replay buffer refers to it
+                f.write(json.dumps({**r.to_dict(tokens=buffer is not None and id(r) in chosen_ids),
+                                    "kept": id(r) in chosen_ids}) + "\n")
+        if buffer is not None:
+            buffer.save(folder)
+        validation = None
+        if held:
+            engine, _ = engine_from_model(model, tokenizer, **engine_args)  # the next round's, converted once
+            validation = validate(engine, held, verdicts, samples=config.validation_samples,
+                                  max_tokens=config.max_tokens)
+            engine.close()
         cpu = time.process_time() - cpu0
         report = {"round": index, **summary(rollouts), "kept": len(chosen),
-                  "kept_share": len(chosen) / len(rollouts) if rollouts else None,
+                  "kept_share": len(chosen) / len(rollouts) if rollouts else None, **groups.to_dict(),
+                  "trained_on": len(examples), "replayed": replayed,
+                  "replay": None if buffer is None else {"size": len(buffer), "passed": buffer.counts()},
+                  "validation": validation,
                   "loss": {"mean": trained.mean_loss, "first": trained.first_loss, "last": trained.last_loss},
                   "train_tokens": trained.tokens, "optimizer_steps": trained.steps,
                   "seconds": times.to_dict(), "wall_s": round(time.perf_counter() - wall0, 1),
@@ -203,14 +282,39 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         (folder / "report.json").write_text(json.dumps(report, indent=1) + "\n")
         cpu_before += cpu
         log(f"rft round {index}: reward {_f(report['reward'])}, gate {_f(report['gate_pass'])}, checks share "
-            f"{_f(report['checks_share_gated'])}, kept {len(chosen)}/{len(rollouts)}, loss "
-            f"{_f(trained.mean_loss)}; {report['seconds']} {cpu:.0f} CPU s (total {cpu_before:.0f})")
+            f"{_f(report['checks_share_gated'])}, useful groups {_f(report['useful_groups'])}, kept "
+            f"{len(chosen)}/{len(rollouts)}, trained on {len(examples)}, loss {_f(trained.mean_loss)}; "
+            f"{report['seconds']} {cpu:.0f} CPU s (total {cpu_before:.0f})")
         index += 1
     final = out / "final"
     if not (final / "config.json").exists() or _stale(final, rounds_dir):
         save_merged(model, tokenizer, final)
         (final / "codepaint-round.json").write_text(json.dumps({"rounds": index}) + "\n")
+    if held:
+        save_chosen(config.model, out, config.select)
     return final
+
+
+def training_set(config: RFTConfig, rollouts: list[Rollout], chosen_ids: set[int],
+                 buffer: ReplayBuffer | None, index: int) -> tuple[list[tuple[list[int], list[int]]], int]:
+    """What round ``index`` trains on, and how many of those came from earlier rounds.
+
+    No buffer: the round's kept programs. ``rounds_from="base"``: everything in the buffer once the
+    round's kept are added (every kept program so far, when ``replay`` sets no cap). Otherwise the
+    round's kept and up to ``replay_draw`` entries of earlier rounds, drawn kind by kind
+    (:meth:`.replay.ReplayBuffer.draw`). The round's kept are added to the buffer either way.
+    """
+    mine = [(line, r) for line, r in enumerate(rollouts) if id(r) in chosen_ids]
+    if buffer is None:
+        return [(r.prompt_ids, r.completion_ids) for _, r in mine], 0
+    import random
+
+    drawn = [] if config.rounds_from == "base" else buffer.draw(
+        config.replay_draw, random.Random(config.seed * 1000 + index), before=index)
+    buffer.add(entry_of({**r.to_dict(tokens=True)}, index, line) for line, r in mine)
+    if config.rounds_from == "base":
+        return [e.example for e in buffer.entries], sum(e.round < index for e in buffer.entries)
+    return [(r.prompt_ids, r.completion_ids) for _, r in mine] + [e.example for e in drawn], len(drawn)
 
 
 def _stale(final: Path, rounds_dir: Path) -> bool:

@@ -55,6 +55,7 @@ class Rollout:
         gate_passed: Whether the execution gate passed.
         all_stated: Whether every check the prompt states passed (``None``: the gate failed).
         kinds: Each check kind's weighted share of its checks passed (``None`` where the gate failed).
+        dropped: Its group carried no check kind's signal and was dropped (:mod:`.explore`).
     """
 
     task_id: str
@@ -71,6 +72,7 @@ class Rollout:
     gate_passed: bool = False
     all_stated: bool | None = None
     kinds: dict[str, float] | None = None
+    dropped: bool = False
 
     def to_dict(self, *, tokens: bool = False) -> dict[str, Any]:
         """JSON-ready; the token ids and log-probabilities only with ``tokens``."""
@@ -87,13 +89,17 @@ class Scorer:
     Args:
         spec: A gated spec with checks (default :data:`REWARD`).
         kinds: The check kinds to give a part each (default: every kind).
+        graded: A failed size, position or coverage claim's part earns partial credit by its distance
+            from passing (:mod:`.graded`); the verdicts, ``kinds`` and ``all_stated`` stay as scored.
         **config: As :func:`rewards.make_reward` (``renderer``, ``size``...).
     """
 
-    def __init__(self, spec: str = REWARD, kinds: Sequence[str] | None = None, **config: Any) -> None:
+    def __init__(self, spec: str = REWARD, kinds: Sequence[str] | None = None, *, graded: bool = False,
+                 **config: Any) -> None:
         import rewards
 
         self.spec = spec
+        self.graded = graded
         self.funcs, self.weights = rewards.reward_funcs(spec, split_checks=list(kinds) if kinds else True,
                                                         async_judges=False, **config)
         if not all(hasattr(f, "shared") for f in self.funcs):
@@ -120,11 +126,26 @@ class Scorer:
             if parts[self.names[0]] != 1.0:
                 out.append((parts, None, None))
                 continue
+            if self.graded:
+                parts = self._graded(parts, sample, result)
             stated = metrics.get("checks/all_stated")
             kinds = {k.split("/", 1)[1]: float(v) for k, v in metrics.items()
                      if k.startswith("checks/") and k not in _NOT_KINDS and v is not None}
             out.append((parts, None if stated is None else bool(stated), kinds))
         return out
+
+    def _graded(self, parts: Parts, sample: Any, result: Any) -> Parts:
+        """``parts`` with each present check kind's part graded (:func:`.graded.graded_parts`)."""
+        from codepaint_env.policy.learning.graded import graded_parts
+        from rewards.split import CHECKS_ID
+
+        composite = self.funcs[0].shared.composite
+        name, checks = next((n, r) for n, r, _ in composite.components if getattr(r, "id", None) == CHECKS_ID)
+        graded = graded_parts(sample, result, name, int(getattr(checks, "analysis_side", 160)))
+        if graded is None:
+            return parts
+        return {k: (graded.get(k.split("/", 1)[1], 0.0) if k.startswith("checks/") and v is not None else v)
+                for k, v in parts.items()}
 
     def value(self, parts: dict[str, float | None]) -> float | None:
         """The reward: the parts' weighted sum (``None`` when the gate could not be judged)."""
@@ -132,6 +153,11 @@ class Scorer:
             return None
         return sum(w * v for w, v in zip(self.weights, (parts[n] for n in self.names), strict=True)
                    if v is not None)
+
+
+def checks_score(r: Rollout) -> float:
+    """The sum of a rollout's check parts (what its task's checks paid it; 0 where the gate failed)."""
+    return sum(v for k, v in r.parts.items() if k.startswith("checks/") and v is not None)
 
 
 def advantages(groups: Sequence[Sequence[dict[str, float | None]]], names: Sequence[str],
@@ -169,7 +195,8 @@ class RoundTimes:
 
 def sample_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *, temperature: float = 0.9,
                   top_p: float = 1.0, max_tokens: int = 320, seed: int = 0, prompt_style: str = "allowlist",
-                  batch: int = 16, times: RoundTimes | None = None) -> list[Rollout]:
+                  batch: int = 16, times: RoundTimes | None = None, first: int = 0,
+                  groups: Sequence[int] | None = None) -> list[Rollout]:
     """``k`` completions of each task from ``engine``, scored, with advantages (see the module docstring).
 
     Args:
@@ -184,16 +211,19 @@ def sample_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *,
         prompt_style: The system prompt's style (``codepaint eval``'s ``--prompt-style``).
         batch: Rows decoded together.
         times: Adds the seconds spent generating and scoring.
+        first: The first sample's index in each group (a group topped up continues its seeds).
+        groups: Each task's group index (default: its position in ``tasks``).
     """
     started = time.perf_counter()
     template = engine.tokenizer
     rows: list[Row] = []
     owners: list[tuple[int, Task]] = []
-    for g, task in enumerate(tasks):
+    labels = list(range(len(tasks))) if groups is None else list(groups)
+    for g, task in zip(labels, tasks, strict=True):
         text = template.apply_chat_template(messages_for(task, prompt_style), tokenize=False,
                                             add_generation_prompt=True)
         prompt = tuple(template(text, add_special_tokens=False)["input_ids"])
-        for i in range(k):
+        for i in range(first, first + k):
             rows.append(Row(prompt, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
                             seed=sample_seed(seed, task.id, i), logprobs=True))
             owners.append((g, task))
@@ -208,6 +238,15 @@ def sample_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *,
                         gate_passed=(p.get(scorer.names[0]) or 0.0) > 0, all_stated=stated, kinds=kinds)
                 for (g, task), row, choice, (p, stated, kinds) in zip(owners, rows, choices, scored,
                                                                        strict=True)]
+    assign_advantages(rollouts, scorer)
+    if times is not None:
+        times.generate += generated - started
+        times.score += time.perf_counter() - generated
+    return rollouts
+
+
+def assign_advantages(rollouts: Sequence[Rollout], scorer: Scorer) -> None:
+    """Set each rollout's advantage within its group (:func:`advantages`; again after a group grows)."""
     grouped: dict[int, list[int]] = {}
     for i, r in enumerate(rollouts):
         grouped.setdefault(r.group, []).append(i)
@@ -216,7 +255,3 @@ def sample_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *,
     for idx, values in zip(grouped.values(), adv, strict=True):
         for i, a in zip(idx, values, strict=True):
             rollouts[i].advantage = a
-    if times is not None:
-        times.generate += generated - started
-        times.score += time.perf_counter() - generated
-    return rollouts

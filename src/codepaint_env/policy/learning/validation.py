@@ -1,0 +1,144 @@
+"""Checkpoints chosen on a validation split of *train* scenes, by a rule written down before any look.
+
+Learning run 3 evaluated the last round; its seed 0 went from +0.039 after 2 rounds to +0.003 after
+5 (scores that peak early and then fall: the Search-R1 re-examination). Here a fixed set of
+``validation`` train scenes a level (the generator's train split under :data:`VALIDATION_SEED`, the
+same for every seed; never the eval split, and never trained on: :func:`~.rft.round_tasks` skips
+them) is sampled after each round, and after none (the base, "round 0"), at the evaluation's
+temperature and with the same seeds every time, so rounds are compared on the same draws.
+
+The rule that picks the round (:data:`RULES`, ``select``) is written into the run folder's
+``plan.md`` when the run starts, before the base is validated: what decides is fixed before anything
+is seen. :func:`choose` applies it; :func:`save_chosen` merges the chosen round's adapter into
+``chosen/`` beside ``final/`` (the last round).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from codepaint_env.policy.learning.rollouts import Rollout, Scorer, checks_score, sample_groups
+from codepaint_env.tasks.task import Task
+
+#: The validation scenes' seed (the generator's train split; no round draws under it).
+VALIDATION_SEED = 7_000_003
+#: The evaluation's sampling temperature (``codepaint eval`` in the learning runs).
+TEMPERATURE = 0.7
+
+#: Each selection rule, in the words ``plan.md`` records.
+RULES = {
+    "gated": ("The checkpoint is the round (0: the base, N: after N rounds) whose model has the highest "
+              "checks share among gate-passing samples on the validation scenes, among the rounds whose "
+              "validation gate pass is at least the base's; ties go to the earlier round."),
+    "all": ("The checkpoint is the round (0: the base, N: after N rounds) whose model has the highest "
+            "checks share on the validation scenes with gate failures counted as 0; ties go to the "
+            "earlier round."),
+}
+
+
+def validation_tasks(levels: Sequence[int], per_level: int, language: str = "svg") -> list[Task]:
+    """The validation scenes: ``per_level`` train scenes of each level under :data:`VALIDATION_SEED`."""
+    from codepaint_env.tasks import load_suite
+
+    return [t for level in levels for t in load_suite("shapes", level=level, count=per_level,
+                                                      seed=VALIDATION_SEED, split="train", language=language)]
+
+
+def measure(rollouts: Sequence[Rollout]) -> dict[str, Any]:
+    """Gate pass, checks share among gate-passers and over all samples, all-stated among gate-passers."""
+    n = len(rollouts)
+    passers = [r for r in rollouts if r.gate_passed]
+    shares = [checks_score(r) for r in passers]
+    stated = [float(bool(r.all_stated)) for r in passers]
+
+    def mean(values: list[float]) -> float | None:
+        return round(sum(values) / len(values), 4) if values else None
+
+    return {"samples": n, "gate_pass": round(len(passers) / n, 4) if n else None,
+            "checks_share_gated": mean(shares), "checks_share_all": round(sum(shares) / n, 4) if n else None,
+            "all_stated_gated": mean(stated)}
+
+
+def validate(engine: Any, tasks: Sequence[Task], scorer: Scorer, *, samples: int,
+             max_tokens: int) -> dict[str, Any]:
+    """A model's validation figures (:func:`measure`): ``samples`` a scene, the same seeds for every model.
+
+    ``scorer`` must score by verdict (not graded): these figures are the checks share reported.
+    """
+    rollouts = sample_groups(engine, tasks, samples, scorer, temperature=TEMPERATURE, max_tokens=max_tokens,
+                             seed=VALIDATION_SEED)
+    return measure(rollouts)
+
+
+def write_plan(out: Path, select: str, tasks: Sequence[Task], samples: int) -> Path:
+    """Write ``out/plan.md`` (the rule and the scenes) unless it is there; a run resumed keeps its own."""
+    plan = out / "plan.md"
+    if not plan.exists():
+        ids = "\n".join(f"* `{t.id}`" for t in tasks)
+        plan.write_text(f"# Checkpoint selection, written before any evaluation\n\nRule (`select={select}`): "
+                        f"{RULES[select]}\n\nValidation: {len(tasks)} train scenes x {samples} samples, "
+                        f"temperature {TEMPERATURE}, seed {VALIDATION_SEED} (never trained on, never the "
+                        f"eval split):\n\n{ids}\n", encoding="utf-8")
+    return plan
+
+
+def choose(records: Sequence[dict[str, Any]], select: str = "gated") -> int:
+    """The rounds done of the checkpoint :data:`RULES` picks (``records[i]``: validated after i rounds)."""
+    if select not in RULES:
+        raise ValueError(f"select must be one of {', '.join(RULES)}, not {select!r}")
+    if not records:
+        raise ValueError("no validation records to choose from")
+    key = "checks_share_gated" if select == "gated" else "checks_share_all"
+    floor = records[0].get("gate_pass") or 0.0
+    best, best_value = 0, -1.0
+    for i, r in enumerate(records):
+        if select == "gated" and (r.get("gate_pass") or 0.0) < floor:
+            continue
+        value = r.get(key)
+        if value is not None and value > best_value:
+            best, best_value = i, value
+    return best
+
+
+def records_of(rounds_dir: Path) -> list[dict[str, Any]]:
+    """The validation after 0 rounds (the base), 1, 2, ... as the run folder holds them."""
+    base = rounds_dir / "validation-base.json"
+    if not base.exists():
+        return []
+    out = [json.loads(base.read_text())]
+    for path in sorted(rounds_dir.glob("round-*/report.json")):
+        validation = json.loads(path.read_text()).get("validation")
+        if validation is None:
+            break
+        out.append(validation)
+    return out
+
+
+def save_chosen(model: str, out: Path, select: str) -> Path | None:
+    """Merge the chosen round's adapter into the base, into ``out/chosen/`` (once per choice); its folder.
+
+    ``None`` when the run has no validation records.
+    """
+    from codepaint_env.policy import load_policy
+    from codepaint_env.policy.learning.lora import save_merged, with_adapter
+
+    rounds_dir = out / "rounds"
+    records = records_of(rounds_dir)
+    if not records:
+        return None
+    rounds = choose(records, select)
+    folder = out / "chosen"
+    marker = {"rounds": rounds, "of": len(records) - 1, "select": select, "rule": RULES[select],
+              "validation": records[rounds]}
+    done = folder / "codepaint-round.json"
+    if done.exists() and json.loads(done.read_text()) == marker:
+        return folder
+    policy = load_policy(model, device="cpu")
+    merged = policy.model if rounds == 0 else with_adapter(
+        policy.model, adapter=rounds_dir / f"round-{rounds - 1:03d}" / "adapter")
+    save_merged(merged, policy.tokenizer, folder)
+    done.write_text(json.dumps(marker, indent=1) + "\n")
+    return folder
