@@ -34,6 +34,7 @@ from rewards.base import RewardResult, Sample
 from rewards.checks.reward import sample_checks
 from rewards.checks.spec import KINDS
 from rewards.composite import CompositeReward
+from rewards.guard import score_guarded
 from rewards.spec import RewardPlan
 
 CHECKS_ID = "visual_checks"
@@ -58,7 +59,7 @@ class SharedScoring(PicklesAsArguments):
         start = time.perf_counter()
         samples = self.composite.build_samples(completions, prompts=prompts, **kwargs)
         rendered = time.perf_counter()
-        results = self.composite.score(samples)
+        results = score_guarded(self.composite, samples)  # a fault or a hang: None (rewards.guard)
         log_metric = kwargs.get("log_metric")
         if callable(log_metric):  # where a step's time goes (the generation is the trainer's to time)
             log_metric("codepaint/time/render", rendered - start)

@@ -67,6 +67,7 @@ from codepaint_env.episode.tools import (
 )
 from codepaint_env.episode.turn import Outcome, Turn, aggregate
 from codepaint_env.render.extract import extract_code
+from rewards.guard import score_guarded
 
 if TYPE_CHECKING:
     from codepaint_env.core.result import RenderResult
@@ -468,7 +469,11 @@ def respond_all(episodes: Sequence[Episode], replies: Sequence[Any]) -> list[Ste
     environments through it. A reply that only calls search tools is answered at once (a tool step:
     no render); the others' renders are submitted together (a shared renderer runs them side by
     side), then the samples of episodes sharing a reward object are scored in one call, in order:
-    a judge gets one batch, a group reward sees the whole group.
+    a judge gets one batch, a group reward sees the whole group. That call is guarded
+    (:func:`rewards.guard.score_guarded`): a reward that raises, answers the wrong number of results
+    or runs past the settings' ``reward_timeout_s`` (the longest of the episodes') leaves each of its
+    turns unjudged (``None``, the reason naming the reward and the fault; the turn's reward is the
+    settings' ``unjudged_reward``), and the batch completes.
 
     Raises:
         ValueError: Lengths that differ, or a reply of bytes that are not UTF-8 (no episode has moved).
@@ -499,8 +504,11 @@ def respond_all(episodes: Sequence[Episode], replies: Sequence[Any]) -> list[Ste
     for i in drawn:
         by_reward.setdefault(id(episodes[i].reward), []).append(i)
     scored: dict[int, RewardResult] = {}
-    for members in by_reward.values():
-        results = episodes[members[0]].reward.score([samples[i] for i in members])
+    for members in by_reward.values():  # a reward that raises or hangs answers unjudged (rewards.guard)
+        deadline = max((d for i in members if (d := episodes[i].settings.reward_timeout_s) is not None),
+                       default=None)
+        results = score_guarded(episodes[members[0]].reward, [samples[i] for i in members],
+                                timeout_s=deadline)
         for i, result in zip(members, results, strict=True):
             scored[i] = result
     for i in drawn:

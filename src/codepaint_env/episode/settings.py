@@ -24,6 +24,7 @@ from codepaint_env.episode.tools import check_tools
 from codepaint_env.episode.turn import AGGREGATIONS
 from codepaint_env.render.front import parse_size
 from codepaint_env.scoring.trainer import TrainerConfig
+from rewards.guard import check_timeout
 
 __all__ = ["FEEDBACK", "PLACEMENTS", "REWARD_MODES", "EpisodeSettings"]
 
@@ -70,6 +71,9 @@ class EpisodeSettings:
         "help": "search tools offered before drawing: search, search_references (from CODEPAINT_TOOLS)"})
     max_tool_calls: int = field(default=3, metadata={
         "help": "tool calls an episode may make, refused ones included (from CODEPAINT_MAX_TOOL_CALLS)"})
+    reward_timeout_s: float | None = field(default=None, metadata={
+        "help": "seconds one reward call may take before its turns are unjudged; None: the config's "
+                "(CODEPAINT_REWARD_TIMEOUT, default 600)"})
 
     def __post_init__(self) -> None:
         if not isinstance(self.config, TrainerConfig):
@@ -100,6 +104,8 @@ class EpisodeSettings:
                 or self.max_tool_calls < 0:
             raise ValueError(f"max_tool_calls must be a whole number of calls, at least 0, not "
                              f"{self.max_tool_calls!r}")
+        timeout = self.config.reward_timeout_s if self.reward_timeout_s is None else self.reward_timeout_s
+        object.__setattr__(self, "reward_timeout_s", check_timeout(timeout))
 
     @classmethod
     def from_config(cls, config: TrainerConfig | None = None, *, reward: str | None = None,

@@ -29,6 +29,9 @@ environment variables, read once per process by :meth:`TrainerConfig.from_enviro
 ``CODEPAINT_TOOLS``            the search tools a multi-turn episode offers before drawing
                                (``search``, ``search_references``, comma-separated; default none).
 ``CODEPAINT_MAX_TOOL_CALLS``   the tool calls an episode may make (default 3).
+``CODEPAINT_REWARD_TIMEOUT``   seconds one reward call may take (default 600): a reward that
+                               runs past it, or raises, leaves its items unjudged
+                               (:mod:`rewards.guard`), never a score, never an exception.
 =============================  ===========================================================
 
 Judges read their own variables (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``,
@@ -48,6 +51,13 @@ from typing import Any
 from codepaint_env.core.auth import TOKEN_ENV, TOKEN_FILE_ENV, resolve_token
 from codepaint_env.tasks.rows import ROW_COLUMNS, row_columns
 from rewards.base import Reward, RewardResult, Sample
+from rewards.guard import (
+    DEFAULT_REWARD_TIMEOUT_S,
+    REWARD_TIMEOUT_ENV,
+    ascore_guarded,
+    check_timeout,
+    score_guarded,
+)
 from rewards.monitors import sample_monitors
 from rewards.spec import DEFAULT_REWARD
 
@@ -69,6 +79,7 @@ _ENV = {
     "ray_address": "CODEPAINT_RAY_ADDRESS",
     "tools": "CODEPAINT_TOOLS",
     "max_tool_calls": "CODEPAINT_MAX_TOOL_CALLS",
+    "reward_timeout_s": REWARD_TIMEOUT_ENV,
 }
 #: The token's former variable, read when neither ``CODEPAINT_TOKEN`` nor ``CODEPAINT_TOKEN_FILE`` is set.
 LEGACY_TOKEN_ENV = "CODEPAINT_SERVE_TOKEN"
@@ -97,6 +108,8 @@ class TrainerConfig:
     tools: tuple[str, ...] = field(default=(), metadata={
         "help": "search tools a multi-turn episode offers (the episode checks the names)"})
     max_tool_calls: int = field(default=3, metadata={"help": "tool calls an episode may make"})
+    reward_timeout_s: float = field(default=DEFAULT_REWARD_TIMEOUT_S, metadata={
+        "help": "seconds one reward call may take; past it (or when it raises) its items are unjudged"})
 
     def __post_init__(self) -> None:
         from codepaint_env.render import parse_size
@@ -113,6 +126,8 @@ class TrainerConfig:
         if isinstance(self.tools, str):  # a comma-separated list, as the variable holds it
             object.__setattr__(self, "tools", tuple(t.strip() for t in self.tools.split(",") if t.strip()))
         object.__setattr__(self, "tools", tuple(self.tools))
+        object.__setattr__(self, "reward_timeout_s",
+                           check_timeout(self.reward_timeout_s, _ENV["reward_timeout_s"]))
         if self.max_tool_calls < 0:
             raise ValueError(f"{_ENV['max_tool_calls']} must be 0 or more tool calls")
         if self.ray_workers < 0:
@@ -144,7 +159,7 @@ class TrainerConfig:
                     kwargs[name] = raw.strip().lower() in ("1", "true", "yes")
                 elif name in ("seed", "ray_workers", "max_tool_calls"):
                     kwargs[name] = int(raw)
-                elif name in ("unjudged_reward", "render_timeout_s"):
+                elif name in ("unjudged_reward", "render_timeout_s", "reward_timeout_s"):
                     kwargs[name] = float(raw)
                 else:
                     kwargs[name] = raw
@@ -255,8 +270,8 @@ def score_batch(completions: Sequence[Any], prompts: Sequence[Any] | None,
         config: The configuration (default: from the environment).
 
     Returns:
-        One :class:`Scored` per completion, in order. An infrastructure failure is an unjudged
-        item, never an exception.
+        One :class:`Scored` per completion, in order. An infrastructure failure (a render, a judge,
+        a reward that raises or runs past ``reward_timeout_s``) is an unjudged item, never an exception.
     """
     config = config or TrainerConfig.from_environ()
     reward = reward_for(config)
@@ -265,7 +280,8 @@ def score_batch(completions: Sequence[Any], prompts: Sequence[Any] | None,
         results = reward.request(completions, prompts=prompts, **columns)  # type: ignore[attr-defined]
         return [_scored(r, None, config) for r in results]
     samples = reward.build_samples(completions, prompts=prompts, **columns)
-    return [_scored(r, s, config) for r, s in zip(reward.score(samples), samples, strict=True)]
+    results = score_guarded(reward, samples, timeout_s=config.reward_timeout_s)
+    return [_scored(r, s, config) for r, s in zip(results, samples, strict=True)]
 
 
 async def ascore_batch(completions: Sequence[Any], prompts: Sequence[Any] | None,
@@ -280,7 +296,7 @@ async def ascore_batch(completions: Sequence[Any], prompts: Sequence[Any] | None
                                           prompts=prompts, **columns)
         return [_scored(r, None, config) for r in results]
     samples = await asyncio.to_thread(reward.build_samples, completions, prompts=prompts, **columns)
-    results = await reward.ascore(samples)
+    results = await ascore_guarded(reward, samples, timeout_s=config.reward_timeout_s)
     return [_scored(r, s, config) for r, s in zip(results, samples, strict=True)]
 
 

@@ -82,6 +82,7 @@ from codepaint_env.render.service import RenderService
 from codepaint_env.scoring.openrlhf import openrlhf_answer
 from codepaint_env.serve.config import INSTALL, BadRequest, Limits, ServerFault
 from rewards.base import RewardResult
+from rewards.guard import score_guarded
 from rewards.monitors import sample_monitors
 from rewards.spec import DEFAULT_REWARD
 
@@ -273,10 +274,20 @@ def create_app(
         return name, reward, reward.build_samples(completions, prompts=prompts, **columns)
 
     def score_samples(name: str, reward: Any, samples: list[Any]) -> list[Any]:
-        """The reward's results; whatever it raises is the server's fault (:class:`RewardFailed`)."""
+        """The reward's results; whatever it raises is the server's fault (:class:`RewardFailed`).
+
+        So is a call past ``CODEPAINT_REWARD_TIMEOUT`` (:func:`rewards.guard.score_guarded`: the
+        server is not held by a reward that hangs), or an answer of the wrong shape.
+        """
+        def failed(reason: str, error: Exception) -> None:
+            raise RewardFailed(name, error) from error
+
         try:
-            return reward.score(samples)
-        except Exception as e:
+            return score_guarded(reward, samples, on_fault=failed)
+        except RewardFailed:
+            state.reward_failed()
+            raise
+        except Exception as e:  # a broken installation (CodePaintError): the server's too
             state.reward_failed()
             raise RewardFailed(name, e) from e
 
