@@ -9,6 +9,7 @@ examples of its own. Learning run 3 (docs/learning-run.md) is where they learn a
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 
@@ -88,6 +89,8 @@ def test_grpo_takes_its_rollouts_from_the_engine_checkpoints_and_stops_on_its_bu
     assert (final / "config.json").exists()
     rows = (out / "curves.csv").read_text().splitlines()
     assert len(rows) >= 2 and "codepaint/time/generate" in rows[0] and "codepaint/time/convert" in rows[0]
+    useful = [r["codepaint/useful_groups"] for r in csv.DictReader(rows) if r.get("codepaint/useful_groups")]
+    assert useful and all(float(v) == 0.0 for v in useful)  # a random model's groups: none useful
     assert json.loads((out / "cpu_seconds.json").read_text())["step"] == 1
     assert any(p.name.startswith("checkpoint-") for p in out.iterdir())
 

@@ -134,3 +134,36 @@ def explore(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *, zero_
                 for r in group:
                     r.dropped = True
     return rollouts, stats
+
+
+class UsefulGroups:
+    """A weight-0 TRL reward function: logs the share of a GRPO step's groups that are useful.
+
+    ``codepaint/useful_groups`` (the share of groups of ``num_generations`` consecutive completions
+    with variance in at least one check kind, as :func:`useful`); its value is the share itself, on
+    every completion. It reads the batch from the parts' shared scoring (no second render).
+
+    Args:
+        funcs: The reward functions of :func:`rewards.reward_funcs` with ``split_checks``.
+        num_generations: Completions a prompt (TRL puts a group's completions together).
+    """
+
+    def __init__(self, funcs: Sequence[Any], num_generations: int) -> None:
+        self.parts = [f for f in funcs if str(getattr(f, "part", "")).startswith("checks/")]
+        self.shared = funcs[0].shared
+        self.k = num_generations
+        self.__name__ = "useful_groups"
+
+    def __call__(self, completions: Sequence[Any], *, prompts: Sequence[Any] | None = None,
+                 **kwargs: Any) -> list[float | None]:
+        """The step's share of useful groups, for every completion (logged as a metric too)."""
+        samples, results, _ = self.shared.results(completions, prompts, kwargs)
+        values = [[f.value(s, r) for f in self.parts] for s, r in zip(samples, results, strict=True)]
+        groups = [values[i:i + self.k] for i in range(0, len(values), self.k)]
+        n = sum(any(len({v[j] for v in g if v[j] is not None}) > 1 for j in range(len(self.parts)))
+                for g in groups)
+        share = n / len(groups) if groups else 0.0
+        log_metric = kwargs.get("log_metric")
+        if callable(log_metric):
+            log_metric("codepaint/useful_groups", share)
+        return [share] * len(completions)

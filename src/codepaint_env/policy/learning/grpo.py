@@ -11,7 +11,9 @@ and the reward parts' ``codepaint/time/render`` and ``codepaint/time/score``.
 The rest is TRL's: LoRA on every linear layer (``peft_config``), ``beta=0`` (no reference model), a
 learning rate around 1e-4, the reward split into the gate and one part per check kind with
 ``multi_objective_aggregation="normalize_then_sum"`` (:func:`rewards.reward_funcs`), levels drawn
-uniformly or through the :class:`~codepaint_env.tasks.Curriculum`. Checkpoints (the adapter and
+uniformly or through the :class:`~codepaint_env.tasks.Curriculum`; a weight-0 function logs the share
+of each step's groups with variance in a check kind (``codepaint/useful_groups``,
+:class:`~.explore.UsefulGroups`). Checkpoints (the adapter and
 the optimiser) are saved every ``save_every`` steps and a run resumes from the last one; a callback
 ends the run once its CPU budget is spent. ``final/`` is the merged model.
 """
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codepaint_env.policy.learning.explore import UsefulGroups
 from codepaint_env.policy.learning.lora import save_merged
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
 
@@ -113,6 +116,7 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
                                  seed=5000 + settings.seed, language=settings.language)]
     kinds = sorted({c["kind"] for t in tasks for c in t.checks})
     funcs, weights = rewards.reward_funcs(settings.reward, split_checks=kinds, async_judges=False)
+    funcs, weights = [*funcs, UsefulGroups(funcs, settings.num_generations)], [*weights, 0.0]  # a metric
     curriculum = None
     if settings.curriculum:
         curriculum = Curriculum(language=settings.language, levels=list(settings.levels),
