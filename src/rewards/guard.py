@@ -42,8 +42,8 @@ from codepaint_env.core.errors import CodePaintError
 from codepaint_env.core.loop import after_fork
 from rewards.result import RewardResult, Sample
 
-__all__ = ["DEFAULT_REWARD_TIMEOUT_S", "REWARD_TIMEOUT_ENV", "SLOW_FRACTION", "OnFault", "ascore_guarded",
-           "check_timeout", "default_timeout_s", "score_guarded"]
+__all__ = ["DEFAULT_REWARD_TIMEOUT_S", "REWARD_TIMEOUT_ENV", "SLOW_FRACTION", "MalformedAnswer", "OnFault",
+           "RewardTimeout", "ascore_guarded", "check_timeout", "default_timeout_s", "score_guarded"]
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def score_guarded(reward: Any, samples: Sequence[Sample], *, timeout_s: float | 
     done, _ = concurrent.futures.wait([future], timeout=deadline)
     if not done:
         future.add_done_callback(lambda f: _late(reward, len(samples), start, f))
-        return _fault(reward, samples, on_fault, _PastDeadline(reward, deadline))
+        return _fault(reward, samples, on_fault, RewardTimeout(reward, deadline))
     _note_slow(reward, samples, time.perf_counter() - start, deadline)
     error = future.exception()
     if error is not None:
@@ -149,7 +149,7 @@ async def ascore_guarded(reward: Any, samples: Sequence[Sample], *, timeout_s: f
         call.cancel()
         if future is not None:
             future.add_done_callback(lambda f: _late(reward, len(samples), start, f))
-        return _fault(reward, samples, on_fault, _PastDeadline(reward, deadline))
+        return _fault(reward, samples, on_fault, RewardTimeout(reward, deadline))
     _note_slow(reward, samples, time.perf_counter() - start, deadline)
     error = call.exception()
     if error is not None:
@@ -162,14 +162,14 @@ def _name(reward: Any) -> str:
     return str(getattr(reward, "__name__", None) or getattr(reward, "id", None) or type(reward).__name__)
 
 
-class _PastDeadline(TimeoutError):
+class RewardTimeout(TimeoutError):
     """A reward call that ran past its deadline (what ``on_fault`` is told)."""
 
     def __init__(self, reward: Any, deadline: float) -> None:
         super().__init__(f"the reward {_name(reward)!r} ran past its deadline of {deadline:g} s")
 
 
-class _Malformed(TypeError):
+class MalformedAnswer(TypeError):
     """A reward's answer that is not one :class:`RewardResult` per sample."""
 
 
@@ -184,11 +184,11 @@ def _answer(reward: Any, samples: Sequence[Sample], on_fault: OnFault | None,
 def _fault(reward: Any, samples: Sequence[Sample], on_fault: OnFault | None, error: Exception
            ) -> list[RewardResult]:
     """Every sample unjudged, the reason naming the reward and the fault; logged, told to ``on_fault``."""
-    if isinstance(error, _PastDeadline):
+    if isinstance(error, RewardTimeout):
         reason = str(error)
         log.warning("%s (%d sample(s) not judged; %s; a late result will be dropped)", reason, len(samples),
                     _render_seconds(samples))
-    elif isinstance(error, _Malformed):
+    elif isinstance(error, MalformedAnswer):
         reason = str(error)
         log.warning("%s: not judged", reason)
     else:
@@ -209,7 +209,7 @@ def _checked(reward: Any, samples: Sequence[Sample], on_fault: OnFault | None, a
         return results
     what = type(answer).__name__ if results is None else \
         f"{len(results)} result(s) ({', '.join(sorted({type(r).__name__ for r in results}))})"
-    error = _Malformed(f"the reward {_name(reward)!r} answered {what} for {len(samples)} sample(s)")
+    error = MalformedAnswer(f"the reward {_name(reward)!r} answered {what} for {len(samples)} sample(s)")
     return _fault(reward, samples, on_fault, error)
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -64,13 +65,14 @@ def stub_default() -> Iterator[Any]:
         renderer_module._default = old
 
 
-def table_of(doors: Mapping[str, Any], renderer: Any) -> dict[str, list[dict[str, Any]]]:
-    return {name: [door(row, renderer) for row in ROWS] for name, door in doors.items()}
+def table_of(doors: Mapping[str, Any], renderer: Any, rows: list[dict[str, Any]] = ROWS
+             ) -> dict[str, list[dict[str, Any]]]:
+    return {name: [door(row, renderer) for row in rows] for name, door in doors.items()}
 
 
-def check(table: Mapping[str, list[dict[str, Any]]], door: str) -> None:
+def check(table: Mapping[str, list[dict[str, Any]]], door: str, rows: list[dict[str, Any]] = ROWS) -> None:
     """``door``'s answers agree with the Gym env's, row by row and turn by turn (see the module docstring)."""
-    for row, reference, answer in zip(ROWS, table["gym"], table[door], strict=True):
+    for row, reference, answer in zip(rows, table["gym"], table[door], strict=True):
         want, got = reference["turns"], answer["turns"]
         where = f"{door}, row {row['name']!r}"
         assert len(got) == len(want) == len(row["turns"]), where
@@ -167,6 +169,48 @@ def test_the_reference_door_s_answers(stub_table: dict[str, list[dict[str, Any]]
 def test_every_door_gives_the_gym_env_s_answers_on_a_stub(stub_table: dict[str, list[dict[str, Any]]],
                                                           door: str) -> None:
     check(stub_table, door)
+
+
+# ---------------------------------------------------------------------- a reward at fault (make fast)
+@pytest.fixture(scope="module")
+def fault_table() -> dict[str, Any]:
+    """Every door of ``.venv`` over :func:`contract.fault_rows` (a 0.2 s reward deadline), and its seconds."""
+    stub, rows = contract.stub_renderer(), contract.fault_rows()
+    table: dict[str, list[dict[str, Any]]] = {name: [] for name in contract.VENV_DOORS}
+    seconds: dict[tuple[str, str], float] = {}
+    old = renderer_module._default
+    renderer_module._default = stub
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("CODEPAINT_REWARD_TIMEOUT", str(contract.FAULT_TIMEOUT_S))
+            for row in rows:
+                for name, door in contract.VENV_DOORS.items():
+                    start = time.perf_counter()
+                    table[name].append(door(row, stub))
+                    seconds[name, row["name"]] = time.perf_counter() - start
+    finally:
+        renderer_module._default = old
+    return {"table": table, "rows": rows, "seconds": seconds}
+
+
+def test_a_reward_that_raises_or_hangs_is_unjudged_in_the_reference_door(fault_table: dict[str, Any]) -> None:
+    for row, answer in zip(fault_table["rows"], fault_table["table"]["gym"], strict=True):
+        (turn,) = answer["turns"]  # the program rendered; its reward could not be had: not judged, with why
+        assert turn["value"] is None and not turn["judged"] and turn["error_kind"] is None, turn
+        said = turn["feedback"].split("Reward: not judged (the reward ", 1)[-1]
+        assert said != turn["feedback"] and contract.FAULTS[row["name"]][1] in said, turn["feedback"]
+
+
+@pytest.mark.parametrize("door", list(contract.VENV_DOORS))
+def test_every_door_answers_a_reward_at_fault_unjudged_and_at_its_deadline(fault_table: dict[str, Any],
+                                                                          door: str) -> None:
+    table, rows = fault_table["table"], fault_table["rows"]
+    check(table, door, rows)  # the Gym env's answer: not judged, nothing scored, the same feedback
+    for row, answer in zip(rows, table[door], strict=True):
+        assert [t["value"] for t in answer["turns"]] == [None], (door, row["name"], answer)
+        assert answer.get("episode") is None, (door, row["name"], answer)  # TRL's get_reward: None, not -1.0
+    # the batch went on at the deadline: no door waited for the sleeping reward
+    assert fault_table["seconds"][door, "the reward sleeps past its deadline"] < contract.SLEEP_S
 
 
 # ---------------------------------------------------------------------- real renders, every door

@@ -260,14 +260,19 @@ class FirstTurnScripted(GRPOTrainer):
         return out
 
 
-def _run(trainer_cls, tool_tokenizer, renderer, output_dir):
+def _run(trainer_cls, tool_tokenizer, renderer, output_dir, reward="execution_gate", rewarded=None):
     model_path, tok = tool_tokenizer
     instances, resets, submissions = [], [], []
 
     def factory() -> CodePaintToolEnv:
-        env = CodePaintToolEnv("CodePaint/SVG-v3", size=64, max_turns=2, renderer=renderer,
-                               reward="execution_gate")
-        reset, submit = env.reset, env.submit_code
+        env = CodePaintToolEnv("CodePaint/SVG-v3", size=64, max_turns=2, renderer=renderer, reward=reward)
+        reset, submit, get_reward = env.reset, env.submit_code, env.get_reward
+
+        def recording_reward():  # what TRL receives for each rollout, and whether it submitted
+            value = get_reward()
+            if rewarded is not None:
+                rewarded.append((bool(env.history), value))
+            return value
 
         def counting_reset(**example):
             resets.append(example["task_id"])
@@ -280,7 +285,7 @@ def _run(trainer_cls, tool_tokenizer, renderer, output_dir):
             return feedback
 
         # Instance attributes: TRL calls them, but lists tools on the class, so the tool set is unchanged.
-        env.reset, env.submit_code = counting_reset, recording_submit
+        env.reset, env.submit_code, env.get_reward = counting_reset, recording_submit, recording_reward
         instances.append(env)
         return env
 
@@ -333,3 +338,15 @@ def test_grpo_tool_loop_calls_submit_code(tool_tokenizer, renderer, tmp_path):
     assert first["rewards/CodePaintToolEnv/mean"] == pytest.approx((1.0 - 1.0 - 1.0 - 1.0) / 4)
     assert first["rewards/CodePaintToolEnv/std"] > 0  # a real learning signal within the group
     assert second["rewards/CodePaintToolEnv/mean"] == -1.0
+
+
+def test_grpo_with_a_reward_that_raises_never_sees_the_no_submission_penalty_for_a_submission(
+        tool_tokenizer, renderer, tmp_path):
+    rewarded = []
+    _, _, submissions = _run(FirstTurnScripted, tool_tokenizer, renderer, tmp_path / "run",
+                             reward="support.contract:Raises", rewarded=rewarded)
+    assert [code for code, _ in submissions] == [GOOD_SVG, BROKEN_SVG]  # the batch went on past the fault
+    assert all("Reward: not judged (the reward 'raises' failed: RuntimeError" in f for _, f in submissions)
+    assert len(rewarded) == 8  # 2 steps x 4 rollouts
+    assert [r for submitted, r in rewarded if submitted] == [None, None]  # unjudged, never -1.0
+    assert all(r == -1.0 for submitted, r in rewarded if not submitted)  # the others submitted nothing

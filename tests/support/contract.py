@@ -37,6 +37,7 @@ import asyncio
 import dataclasses
 import json
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,39 @@ class JudgeDown(ExecutionGate):
         if MARK in sample.code:
             return RewardResult.unjudged("judge down")
         return super().score_one(sample)
+
+
+class Raises(ExecutionGate):
+    """A user's reward with a bug: it raises for every program (:data:`FAULT_ROWS`)."""
+
+    id = "raises"
+
+    def score_one(self, sample: Sample) -> RewardResult:
+        raise RuntimeError("a bug in the user's reward")
+
+
+class Sleeps(ExecutionGate):
+    """A reward that hangs: :data:`SLEEP_S` seconds a program, far past the rows' deadline."""
+
+    id = "sleeps"
+
+    def score_one(self, sample: Sample) -> RewardResult:
+        time.sleep(SLEEP_S)
+        return super().score_one(sample)
+
+
+#: The fault rows' reward deadline (``CODEPAINT_REWARD_TIMEOUT``) and how long :class:`Sleeps` sleeps.
+FAULT_TIMEOUT_S, SLEEP_S = 0.2, 2.0
+#: The rows whose reward is at fault, and the words every door's reason says (the Gym env's feedback).
+FAULTS = {"the reward raises": ("support.contract:Raises", "RuntimeError: a bug in the user's reward"),
+          "the reward sleeps past its deadline": (
+              "support.contract:Sleeps", f"'sleeps' ran past its deadline of {FAULT_TIMEOUT_S:g} s")}
+
+
+def fault_rows() -> list[dict[str, Any]]:
+    """One program each, scored by a reward that raises or hangs (run with ``CODEPAINT_REWARD_TIMEOUT``)."""
+    single = rows()[0]
+    return [{**single, "name": name, "reward": spec, "turns": [GOOD]} for name, (spec, _) in FAULTS.items()]
 
 
 def rows() -> list[dict[str, Any]]:
@@ -400,8 +434,12 @@ def serve_score_door(row: Mapping[str, Any], renderer: Any = None) -> dict[str, 
     with TestClient(create_app(row["reward"], renderer=renderer)) as client:
         r = client.post("/score", json={"completions": drawn, "prompts": [task.prompt] * len(drawn),
                                         "columns": columns})
-        r.raise_for_status()
-        results = iter(r.json()["results"])
+        if r.status_code == 500 and row["name"] in FAULTS:  # the server's fault, naming the reward: every
+            assert FAULTS[row["name"]][1] in r.json()["error"], r.text  # item None for RemoteReward
+            results = iter([{"value": None, "render": {"error_kind": None}}] * len(drawn))
+        else:
+            r.raise_for_status()
+            results = iter(r.json()["results"])
     turns = []
     for turn in row["turns"]:
         if is_search(turn):
