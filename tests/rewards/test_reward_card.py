@@ -63,7 +63,7 @@ def test_a_moved_picture_keeps_the_scenes_page_and_moves_away_from_the_nearest_e
     for y in (0, 30, 60, 90):
         d.rectangle((0, y, 99, y + 9), fill="red")
     for picture in (moved(stripes, background=(0, 0, 0)), scaled(stripes, background=(0, 0, 0))):
-        assert picture.getpixel((0, 50)) == (0, 0, 0) and picture.getpixel((99, 50)) in ((0, 0, 0), (255, 0, 0))
+        assert picture.getpixel((0, 66)) == (0, 0, 0)  # the gap beside a red stripe is the page
     # a row along the bottom moves up and left, keeping every object inside the canvas
     row = Image.new("RGB", (100, 100), "white")
     ImageDraw.Draw(row).rectangle((60, 90, 97, 97), fill="blue")
