@@ -288,20 +288,21 @@ FINDINGS: tuple[str, ...] = (
     "(the upright frame was skipped within 1 degree of upright), filled under 80 % of it and was 'no "
     "known shape' or 'a wave': 3 of 1,000 at level 1 (cd347bb). Fixed in b6b3450 (a long thin region "
     "within a degree of upright is measured in its turned frame): the stripe sweep passes every bin.",
-    "**Open: symmetry depends on where the axis falls on the 160 px grid.** An exactly mirror-symmetric "
-    "row scores 79-99 %: moving the whole drawing by 1/1024 of the canvas takes one from 79 % to 85 % "
+    "**Symmetry depended on where the axis falls on the 160 px grid.** An exactly mirror-symmetric "
+    "row scored 79-99 %: moving the whole drawing by 1/1024 of the canvas took one from 79 % to 85 % "
     "to 92 % (anti-aliased edges blend differently on either side of an axis between pixels; thin "
-    "rings are mostly edge). Level 4 loses 8 of 1,000. Read at the canvas's own 512 px, 180 such rows "
+    "rings are mostly edge); level 4 lost 8 of 1,000. Read at the canvas's own 512 px, 180 such rows "
     "(three sub-pixel shifts each) score at least 96 % and the same rows with one side moved 4 % of the "
-    "canvas at most 82 %; at 160 px the two overlap (79 % and 83 %). Fix: read symmetry at the canvas's "
-    "resolution, as `shape` reads small objects.",
-    "**Open: 'above' (below, left of, right of) demands centres 10 % of the canvas apart** "
-    "(RELATION_MARGIN), which no prompt says: two small objects wholly one above the other, a few per "
-    "cent apart, fail (2 of 1,000 at level 3, and the relation sweep). Fix: a margin relative to the "
-    "objects (each centre beyond the other's box edge, or GenEval's 0.1 x the sum of their sizes).",
-    "**Open, rare: a small square inside a square** at half the container's side covers 25 % of it; the "
-    "container's 'hole' (the inner object) reaches the square rule's limit and it is 'no known shape' "
-    "(1 of 1,000 at level 4). Fix: count as hole only the page showing through, not another named object.",
+    "canvas at most 82 %; at 160 px the two overlapped (79 % and 83 %). Fixed in 52d3dc9: symmetry is "
+    "read at the canvas's resolution.",
+    "**'Above' (below, left of, right of) demanded centres 10 % of the canvas apart**, which no prompt "
+    "says: two small objects wholly one above the other, a few per cent apart, failed (2 of 1,000 at "
+    "level 3, and the relation sweep). Fixed in 52d3dc9: GenEval's margin, 0.1 x the two objects' "
+    "extents along the axis added together.",
+    "**A small square inside a square** at half the container's side covers 25 % of it; the "
+    "container's 'hole' (the inner object) reached the square rule's limit and it was 'no known shape' "
+    "(1 of 1,000 at level 4). Fixed in 52d3dc9: a `shape` check names the colours it is `holding`, "
+    "whose pixels inside it are its own.",
     "**Sanity, not stated: `contrast`** fails a pale shade a person still calls by the term (lightblue "
     "for blue on cream: 1.4 against the 1.5 asked): 14 of 5,000. It is applied when every spelling of "
     "the two names contrasts; a shade of the term is a spelling too. The `colour` claim already holds "
