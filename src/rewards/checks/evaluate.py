@@ -344,17 +344,23 @@ def _touching(pic: Picture, ra: list[Region], rb: list[Region], words: str, dist
     return False, f"expected {words}; they are more than {pct(distance)} of the canvas apart"
 
 
-#: A region of another colour whose pixels all but lie within this many analysis pixels (1.9 % of the
-#: canvas) of the named colours is an outline drawn around a named object, not another object: "a red
-#: circle" drawn with a dark outline is a red circle (the reward cards' outlined pictures, issue 54).
+#: A region of another colour whose pixels all but lie (:data:`OUTLINE_SHARE`) within this many analysis
+#: pixels (1.9 % of the canvas) of one named object is an outline drawn around it, not another object:
+#: "a red circle" drawn with a dark outline is a red circle (the reward cards' outlined pictures,
+#: issue 54). One object: a shape wedged between two named ones is not an outline (the adversary).
 OUTLINE_REACH = 3
 OUTLINE_SHARE = 0.9
 
 
-def _outline(region: Region, near: np.ndarray) -> bool:
-    mine = np.zeros(near.shape, dtype=bool)
+def _outline(region: Region, named: Sequence[Region]) -> bool:
+    mine = np.zeros((region.height, region.width), dtype=bool)
     region.paint(mine)
-    return float((mine & near).sum()) >= OUTLINE_SHARE * region.pixels
+    for other in named:
+        near = np.zeros_like(mine)
+        other.paint(near)
+        if float((mine & dilate(near, OUTLINE_REACH)).sum()) >= OUTLINE_SHARE * region.pixels:
+            return True
+    return False
 
 
 def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
@@ -376,11 +382,10 @@ def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
         known = pic.mask(parse_colour(nearest_name(pic.background()[1])), tolerance)
     for colour in named:
         known = known | pic.mask(colour, tolerance)
-    objects = np.zeros_like(known)
-    for colour in p["colours"]:
-        objects |= pic.mask(colour, tolerance)
-    near = dilate(objects, OUTLINE_REACH)
-    extra = [r for r in regions_of(~known & ~pic.seams, p["min_area"]) if not _outline(r, near)]
+    # the named colours' objects, not their pixels (which include the blended rim of another colour's
+    # object: red on cream rims pink)
+    named_objects = [r for colour in p["colours"] for r in pic.regions(colour, tolerance, p["min_area"])]
+    extra = [r for r in regions_of(~known & ~pic.seams, p["min_area"]) if not _outline(r, named_objects)]
     words = " and ".join(dict.fromkeys(c.name for c in p["colours"]))
     if not extra:
         return True, f"nothing but {words} on the background"

@@ -184,6 +184,13 @@ def test_an_outline_around_a_named_object_is_no_other_object(reward):
     ImageDraw.Draw(beside).rectangle((10, 10, 40, 40), fill="#222222")  # the same grey, an object of its own
     value, why = verdict(reward, beside, only)
     assert value == 0.0 and "Expected nothing but red" in why
+    # found by the adversary: a red ring's blended rim on cream reads pink, yet the ring is no pink
+    # square's outline; a navy shape wedged between two blue stripes is no one stripe's outline
+    ring = picture("cream", ("square", "pink", 0.5, 0.6, 0.15), ("ring", "red", 0.4, 0.17, 0.07))
+    assert verdict(reward, ring, {"kind": "only", "colours": ["pink"], "background": "cream"})[0] == 0.0
+    wedge = picture("cream", ("rect", "blue", 0.0, 0.3, 1.0, 0.4), ("rect", "blue", 0.0, 0.45, 1.0, 0.55),
+                    ("rect", "navy", 0.4, 0.4, 0.48, 0.45))
+    assert verdict(reward, wedge, {"kind": "only", "colours": ["blue"], "background": "cream"})[0] == 0.0
 
 
 def test_not_cut(reward):
