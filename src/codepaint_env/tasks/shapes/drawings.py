@@ -162,10 +162,23 @@ def _gap(a: tuple[float, float, float, float], b: tuple[float, float, float, flo
     return max(a[0] - b[2], b[0] - a[2], a[1] - b[3], b[1] - a[3])
 
 
+#: Turns (degrees from the axes) between a stripe and a diagonal: the oracle's stripe ends at 10, the
+#: prompt's words allow 10, a person names 25 and up a diagonal; the checks split the zone at 17.5.
+BETWEEN_STRIPE_AND_DIAGONAL = (10.0, 25.0)
+
+
 def _steady_kind(s: Shape) -> bool:
-    """Whether a rectangle's kind holds 10 % wider or narrower and turned 2 degrees either way."""
+    """Whether a rectangle's kind holds 10 % wider or narrower and turned 2 degrees either way.
+
+    A bar three times as long as it is wide, turned between a stripe and a diagonal
+    (:data:`BETWEEN_STRIPE_AND_DIAGONAL`), has no steady kind either.
+    """
     if s.kind != "rect":
         return True
+    turn = abs((s.angle + 90.0) % 180.0 - 90.0)
+    lo, hi = BETWEEN_STRIPE_AND_DIAGONAL
+    if s.height > 0 and s.width / s.height >= 3.0 and lo < turn < hi:
+        return False
     kind = kind_of(s)
     turns = (s.angle - 2.0, s.angle + 2.0) if s.angle or kind == "stripe" else ()
     near = [replace(s, width=s.width * f) for f in (1.1, 1 / 1.1)] + [replace(s, angle=a) for a in turns]
