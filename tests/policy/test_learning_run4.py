@@ -154,6 +154,7 @@ def test_no_round_trains_on_a_validation_scene():
     assert len(val) == 6 and all(t.split == "train" for t in val)
 
 
+@pytest.mark.browser  # the learner's Scorer renders SVG in Chromium, as training does
 def test_the_graded_scorer_credits_a_near_miss_size_and_keeps_the_verdicts():
     from codepaint_env.policy.learning.rollouts import Scorer
 
