@@ -173,6 +173,8 @@ def write_docs(report: Any, args: argparse.Namespace, wall: float, load: float, 
     goal = total["false_full_passes"] == 0 and total["overpaid"] == 0
     seconds = sum(a.seconds for a in report.attacks)
     machine = f"{os.cpu_count()} CPUs, load {load:.1f} at the start, {args.workers} worker process(es)"
+    wall_words = (f"{wall / 3600:.2f} h of wall time for the {attacked} scenes attacked in this run, "
+                  if attacked else "reported by --report from the rows of the runs before, ")
     lines = [
         "# The adversary: the best-paid wrong pictures of the shapes tasks", "",
         f"Measured by `benchmarks/adversary.py --scenes {args.scenes} --evals {args.evals} --levels "
@@ -180,8 +182,7 @@ def write_docs(report: Any, args: argparse.Namespace, wall: float, load: float, 
         f"held-out scenes (`level_scenes(level, {args.scenes}, seed={args.seed}, split=\"eval\")`), "
         f"{args.evals:,} pictures scored a scene ({total['evaluations']:,} in all, "
         f"{total['evaluations_per_second']:.1f} a second of search per process; {machine}; "
-        f"{wall / 3600:.2f} h of wall time for the {attacked} scenes attacked in this run, "
-        f"{seconds / 3600:.2f} h of search in all).", "",
+        f"{wall_words}{seconds / 3600:.2f} h of search in all).", "",
         *([f"**A run stopped early**: {total['scenes']} of the {len(report.levels) * args.scenes} planned "
            f"scenes are attacked (scene by scene across the levels; run the same command to go on).", ""]
           if total["scenes"] < len(report.levels) * args.scenes else []),
