@@ -28,6 +28,10 @@ RELATION_SHARE = 0.1
 #: ``touching``'s default reach, in fractions of the longer side.
 TOUCH_DISTANCE = 0.02
 INSIDE_SHARE = 0.9  # the share of a region that must lie inside the other colour's filled regions
+#: A stripe or a wave reaches at least this share of the canvas along its length: a band runs across
+#: (the generator, the honest artist and every flag draw them edge to edge); a triangle cut by the top
+#: edge showed a long, upright trapezoid 29 % wide and passed "stripe" (the adversary, issue 54).
+BAND_SPAN = 0.5
 #: A region narrower than this (analysis pixels) has its shape read at the canvas's own resolution.
 DETAIL_BELOW = 40
 #: The shapes that span the canvas: a ``shape`` check lets them reach its edges.
@@ -226,13 +230,21 @@ def _shape(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     # rectangle, within the square's aspect); stripes and waves span the canvas and may reach it.
     whole = shape in BANDS
 
+    def reach(r: Region) -> float:
+        left, top, right, bottom = r.box
+        return max(right - left, bottom - top)
+
+    def spans(r: Region) -> bool:  # a stripe or a wave runs across the canvas, not a bar in a corner
+        return not whole or reach(r) >= BAND_SPAN
+
     def describe(r: Region) -> str:
         edges = [] if whole else cut_by(r)
         cut = f", cut by the {' and '.join(edges)} edge" if edges else ""
-        return f"looks like {looks_like(seen(r))}{cut}"
+        short = "" if spans(r) else f", across only {pct(reach(r))} of the canvas"
+        return f"looks like {looks_like(seen(r))}{cut}{short}"
 
     return _each(_regions(pic, p), p["colour"],
-                 lambda r: (whole or not cut_by(r)) and is_shape(seen(r), shape),
+                 lambda r: (whole or not cut_by(r)) and spans(r) and is_shape(seen(r), shape),
                  f"every {p['colour'].name} region to look like a {shape}", describe)
 
 

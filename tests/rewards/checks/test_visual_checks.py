@@ -193,6 +193,15 @@ def test_an_outline_around_a_named_object_is_no_other_object(reward):
     assert verdict(reward, wedge, {"kind": "only", "colours": ["blue"], "background": "cream"})[0] == 0.0
 
 
+def test_a_band_runs_across_the_canvas(reward):
+    """A stripe spans the canvas; a long upright bar in a corner (a shape cut by the edge) is none."""
+    bar = picture("white", ("rect", "red", 0.3, 0.0, 0.6, 0.05))
+    value, why = verdict(reward, bar, {"kind": "shape", "colour": "red", "shape": "stripe"})
+    assert value == 0.0 and "across only 3" in why  # 30 %, and a pixel
+    band = picture("white", ("rect", "red", 0.05, 0.4, 0.95, 0.48))
+    assert verdict(reward, band, {"kind": "shape", "colour": "red", "shape": "stripe"})[0] == 1.0
+
+
 def test_not_cut(reward):
     assert verdict(reward, THREE_RED, {"kind": "not_cut", "colour": "red"})[0] == 1.0
     cut = picture("black", ("circle", "red", 0.02, 0.5, 0.1))
