@@ -119,11 +119,7 @@ def score_guarded(reward: Any, samples: Sequence[Sample], *, timeout_s: float | 
     if not done:
         future.add_done_callback(lambda f: _late(reward, len(samples), start, f))
         return _fault(reward, samples, on_fault, RewardTimeout(reward, deadline))
-    _note_slow(reward, samples, time.perf_counter() - start, deadline)
-    error = future.exception()
-    if error is not None:
-        return _answer(reward, samples, on_fault, error)
-    return _checked(reward, samples, on_fault, future.result())
+    return _settled(reward, samples, on_fault, start, deadline, future)
 
 
 async def ascore_guarded(reward: Any, samples: Sequence[Sample], *, timeout_s: float | None = None,
@@ -150,11 +146,7 @@ async def ascore_guarded(reward: Any, samples: Sequence[Sample], *, timeout_s: f
         if future is not None:
             future.add_done_callback(lambda f: _late(reward, len(samples), start, f))
         return _fault(reward, samples, on_fault, RewardTimeout(reward, deadline))
-    _note_slow(reward, samples, time.perf_counter() - start, deadline)
-    error = call.exception()
-    if error is not None:
-        return _answer(reward, samples, on_fault, error)
-    return _checked(reward, samples, on_fault, call.result())
+    return _settled(reward, samples, on_fault, start, deadline, call)
 
 
 # ---------------------------------------------------------------------- what a fault answers
@@ -198,6 +190,16 @@ def _fault(reward: Any, samples: Sequence[Sample], on_fault: OnFault | None, err
     if on_fault is not None:
         on_fault(reason, error)
     return [RewardResult.unjudged(reason) for _ in samples]
+
+
+def _settled(reward: Any, samples: Sequence[Sample], on_fault: OnFault | None, start: float, deadline: float,
+             done: concurrent.futures.Future[Any] | asyncio.Future[Any]) -> list[RewardResult]:
+    """The answer of a call that finished in time: its results, or unjudged ones for a fault."""
+    _note_slow(reward, samples, time.perf_counter() - start, deadline)
+    error = done.exception()
+    if error is not None:
+        return _answer(reward, samples, on_fault, error)
+    return _checked(reward, samples, on_fault, done.result())
 
 
 def _checked(reward: Any, samples: Sequence[Sample], on_fault: OnFault | None, answer: Any
