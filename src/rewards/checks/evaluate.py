@@ -389,15 +389,27 @@ def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     """
     tolerance = p["tolerance"]
     named: list[Colour] = [*p["colours"], *([p["background"]] if p.get("background") else [])]
-    known = np.zeros((pic.height, pic.width), dtype=bool)
     if p["page"]:  # the page by its colour term: a white shape on a cream page is not the page
-        known = pic.mask(parse_colour(nearest_name(pic.background()[1])), tolerance)
-    for colour in named:
-        known = known | pic.mask(colour, tolerance)
+        named.append(parse_colour(nearest_name(pic.background()[1])))
+
+    def unknown(at: Picture) -> np.ndarray:
+        known = np.zeros((at.height, at.width), dtype=bool)
+        for colour in named:
+            known |= at.mask(colour, tolerance)
+        return ~known & ~at.seams
+
     # the named colours' objects, not their pixels (which include the blended rim of another colour's
     # object: red on cream rims pink)
     named_objects = [r for colour in p["colours"] for r in pic.regions(colour, tolerance, p["min_area"])]
-    extra = [r for r in regions_of(~known & ~pic.seams, p["min_area"]) if not _outline(r, named_objects)]
+    rest = unknown(pic)
+    found = regions_of(rest, p["min_area"])
+    if pic.scale < 1.0:  # a thin object of another colour (see Picture.with_thin)
+        objects = np.zeros_like(rest)
+        for r in named_objects:
+            r.paint(objects)
+        found = pic.with_thin(found, rest & pic.content(None, tolerance),
+                              lambda cut: regions_of(unknown(cut), 0.0), p["min_area"], explained=objects)
+    extra = [r for r in found if not _outline(r, named_objects)]
     words = " and ".join(dict.fromkeys(c.name for c in p["colours"]))
     if not extra:
         return True, f"nothing but {words} on the background"

@@ -99,8 +99,13 @@ def test_count(reward):
 def test_specks_and_seams_are_not_regions(reward):
     # a one-pixel line of red between two blocks, and a few red dots: no red region
     im = picture("white", ("rect", "blue", 0.0, 0.0, 0.5, 1.0), ("rect", "green", 0.5, 0.0, 1.0, 1.0),
-                 ("rect", "red", 0.5, 0.0, 0.505, 1.0), ("rect", "red", 0.2, 0.2, 0.21, 0.21))
+                 ("rect", "red", 0.5, 0.0, 0.5, 1.0), ("rect", "red", 0.2, 0.2, 0.21, 0.21))
     assert verdict(reward, im, {"kind": "count", "colour": "red", "count": 0})[0] == 1.0
+    # two canvas pixels wide (1 % of this canvas, 1.6 analysis pixels): a thin red bar a person sees
+    # (read at the canvas's resolution, Picture.with_thin)
+    bar = picture("white", ("rect", "blue", 0.0, 0.0, 0.5, 1.0), ("rect", "green", 0.5, 0.0, 1.0, 1.0),
+                  ("rect", "red", 0.5, 0.0, 0.505, 1.0))
+    assert verdict(reward, bar, {"kind": "count", "colour": "red", "count": 1})[0] == 1.0
 
 
 def test_size(reward):

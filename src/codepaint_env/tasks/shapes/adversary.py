@@ -44,6 +44,7 @@ minus its broken claims' cost.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -61,6 +62,7 @@ from codepaint_env.tasks.shapes.drawings import (
     svg,
     trouble,
 )
+from codepaint_env.tasks.shapes.geometry import STAR_INNER, Shape
 from codepaint_env.tasks.shapes.oracle import SceneRaster, Truth, broken_claims, scene_truths, truth
 from codepaint_env.tasks.shapes.scenes import Scene
 from codepaint_env.tasks.shapes.suite import scene_tasks
@@ -88,6 +90,10 @@ COVERED = 0.05  # an object more covered than this by others: claims about its c
 CLEAR_RING = 0.7  # the border ring's top colour below this share: which is the background is unsure
 BORDER_RING = max(2, round(BORDER * ANALYSIS_SIDE)) / ANALYSIS_SIDE  # the checks' border ring (the oracle's)
 SPECK = 0.3  # an object within 30 % of min_area may be a speck: claims about its colour are no verdict
+#: An object thinner than this share of the canvas (4 px at the task's 512) may be a line or an
+#: object: claims about its colour are no verdict (the checks see objects from about 3 canvas
+#: pixels across, :meth:`rewards.checks.picture.Picture.with_thin`).
+THIN = 0.008
 #: Check kinds that judge the picture's colours or pixels, not the objects of a colour (never "covered").
 PICTURE_KINDS = frozenset({"background", "colour", "only", "symmetry", "no_image", "contrast", "coverage"})
 
@@ -224,8 +230,9 @@ def covered_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> se
 
 
 def _named(check: Check) -> set[str]:
-    """The colour terms a check names (its colour, or a relation's two)."""
-    return {v.term or v.name for v in check.params.values() if isinstance(v, Colour)}
+    """The colour terms a check names (its colour, a relation's two, or ``only``'s list)."""
+    values = [x for v in check.params.values() for x in (v if isinstance(v, list | tuple) else [v])]
+    return {v.term or v.name for v in values if isinstance(v, Colour)}
 
 
 def speck_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> set[str]:
@@ -233,6 +240,26 @@ def speck_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> set[
     size = raster.owner.size
     return {s.colour for i, s in enumerate(raster.scene.shapes)
             if abs(int((raster.owner == i).sum()) / size - min_area) < SPECK * min_area}
+
+
+def thickness(shape: Shape) -> float:
+    """The widest disc that fits in a shape, as a share of the canvas (a ring: its band)."""
+    if shape.kind == "ring":
+        return shape.size * (1.0 - shape.inner)
+    if shape.kind == "rect":
+        return min(shape.width, shape.height)
+    if shape.kind == "triangle":  # an inscribed circle of half the circumradius
+        return shape.size
+    if shape.kind == "star":  # the inner pentagon's inscribed circle
+        return 2 * STAR_INNER * shape.size * math.cos(math.pi / 5)
+    if shape.kind == "polygon":
+        return float("inf")
+    return 2 * shape.size  # circle, square, stripe, wave
+
+
+def thin_terms(raster: SceneRaster) -> set[str]:
+    """The colours of objects that show and are thinner than :data:`THIN` (a line or an object?)."""
+    return {s.colour for i, s in enumerate(raster.scene.shapes) if thickness(s) < THIN and raster.area(i) > 0}
 
 
 def ring_share(raster: SceneRaster) -> float:
@@ -248,13 +275,18 @@ def ring_share(raster: SceneRaster) -> float:
 def _uncovered(broken: list[Check], ambiguous: list[Check], raster: SceneRaster) -> Judgement:
     """The verdict, with the claims the oracle cannot call plainly moved to no verdict.
 
-    Claims about covered or speck-sized objects' colours, and ``only`` where the border ring is shared
-    (which colour is the background is then unsure).
+    Claims about covered, thin or speck-sized objects' colours; ``only`` where the border ring is
+    shared (which colour is the background is then unsure) or a thin object of another colour shows.
     """
-    covered = covered_terms(raster)
+    thin = thin_terms(raster)
+    covered = covered_terms(raster) | thin
     specks = {m: speck_terms(raster, m) for m in {c.params.get("min_area", DEFAULT_MIN_AREA) for c in broken}}
     shared = ring_share(raster) < CLEAR_RING
-    plain = [c for c in broken if not (c.kind == "only" and shared) and (c.kind in PICTURE_KINDS
+
+    def unsure_only(c: Check) -> bool:
+        return c.kind == "only" and (shared or bool(thin - _named(c)))
+
+    plain = [c for c in broken if not unsure_only(c) and (c.kind in PICTURE_KINDS
              or not (_named(c) & (covered | specks[c.params.get("min_area", DEFAULT_MIN_AREA)])))]
     unsure = [c for c in broken if c not in plain] + ambiguous
     return Judgement(tuple(c.name for c in plain), tuple(c.name for c in unsure))
