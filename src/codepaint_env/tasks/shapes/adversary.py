@@ -63,7 +63,7 @@ from codepaint_env.tasks.shapes.drawings import (
     trouble,
 )
 from codepaint_env.tasks.shapes.geometry import STAR_INNER, Shape
-from codepaint_env.tasks.shapes.oracle import SceneRaster, Truth, broken_claims, scene_truths, truth
+from codepaint_env.tasks.shapes.oracle import THIN, SceneRaster, Truth, broken_claims, scene_truths, truth
 from codepaint_env.tasks.shapes.scenes import Scene
 from codepaint_env.tasks.shapes.suite import scene_tasks
 from rewards.base import Sample
@@ -90,10 +90,6 @@ COVERED = 0.05  # an object more covered than this by others: claims about its c
 CLEAR_RING = 0.7  # the border ring's top colour below this share: which is the background is unsure
 BORDER_RING = max(2, round(BORDER * ANALYSIS_SIDE)) / ANALYSIS_SIDE  # the checks' border ring (the oracle's)
 SPECK = 0.3  # an object within 30 % of min_area may be a speck: claims about its colour are no verdict
-#: An object thinner than this share of the canvas (4 px at the task's 512) may be a line or an
-#: object: claims about its colour are no verdict (the checks see objects from about 3 canvas
-#: pixels across, :meth:`rewards.checks.picture.Picture.with_thin`).
-THIN = 0.008
 #: Check kinds that judge the picture's colours or pixels, not the objects of a colour (never "covered").
 PICTURE_KINDS = frozenset({"background", "colour", "only", "symmetry", "no_image", "contrast", "coverage"})
 
@@ -213,9 +209,9 @@ class OracleJudge:
 def covered_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> set[str]:
     """The colours of objects that show (at least ``min_area``) and are covered or cut in pieces.
 
-    Covered: by more than :data:`COVERED` of the object. Cut in pieces: its visible part is two regions
+    Covered: by more than :data:`COVERED` of the object. In pieces: its visible part is two regions
     or more (a wave with a star across it shows two red pieces: one object behind the star to a person,
-    two regions to the checks).
+    two regions to the checks; so does a wave whose crests the canvas edge cuts off).
     """
     out = set()
     for i, s in enumerate(raster.scene.shapes):
@@ -224,7 +220,7 @@ def covered_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> se
         shown = int(mask.sum())
         if not drawn or shown / raster.owner.size < min_area:
             continue
-        if 1 - shown / drawn > COVERED or (shown < drawn and len(regions_of(mask, min_area)) > 1):
+        if 1 - shown / drawn > COVERED or len(regions_of(mask, min_area)) > 1:
             out.add(s.colour)
     return out
 
@@ -258,7 +254,11 @@ def thickness(shape: Shape) -> float:
 
 
 def thin_terms(raster: SceneRaster) -> set[str]:
-    """The colours of objects that show and are thinner than :data:`THIN` (a line or an object?)."""
+    """The colours of objects that show and are thinner than the oracle's ``THIN`` (a line or an object?).
+
+    4 pixels at the task's 512: the checks see objects from about 3 canvas pixels across
+    (:meth:`rewards.checks.picture.Picture.with_thin`); a thinner one is too close to call.
+    """
     return {s.colour for i, s in enumerate(raster.scene.shapes) if thickness(s) < THIN and raster.area(i) > 0}
 
 
