@@ -41,14 +41,15 @@ ROOT = Path(__file__).resolve().parents[2]
 _PYTHONPATH = f"{ROOT / 'src'}:{ROOT / 'tests'}"
 ROWS = contract.rows()
 #: Where each door puts the feedback message (``None``: it sends no message).
-PLACEMENT = {"trl_env": "tool", "skyrl": "user", "verl_agent_loop": "user", "verifiers": "user"}
+PLACEMENT = {"trl_env": "tool", "trl_env_async": "tool", "skyrl": "user", "verl_agent_loop": "user",
+             "verifiers": "user"}
 #: Doors whose policy is shown pictures (verl's runs a text model: no pictures).
-SHOWN = {"trl_env", "skyrl", "verifiers"}
+SHOWN = {"trl_env", "trl_env_async", "skyrl", "verifiers"}
 #: Doors whose "message" is the whole prompt the policy saw next (the feedback is its end).
 WHOLE_PROMPT = {"verl_agent_loop"}
 #: The role of each door's answer to a search: a tool message for a tool call, a user message for a
 #: ``<search>`` tag in the completion (SkyRL's, as Search-R1's).
-SEARCH_ROLE = {"trl_env": "tool", "skyrl": "user", "verifiers": "tool"}
+SEARCH_ROLE = {"trl_env": "tool", "trl_env_async": "tool", "skyrl": "user", "verifiers": "tool"}
 #: How close a value must be: OpenRLHF receives float32 tensors (7 digits); the others Python floats.
 TOLERANCE = {"openrlhf": 1e-6}
 

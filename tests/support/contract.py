@@ -286,28 +286,47 @@ def gym_door(row: Mapping[str, Any], renderer: Any = None) -> dict[str, Any]:
     return {"turns": turns}
 
 
-def trl_env_door(row: Mapping[str, Any], renderer: Any = None) -> dict[str, Any]:
-    """``CodePaintToolEnv`` as ``GRPOTrainer(environment_factory=...)`` drives it: one tool call a turn."""
+def trl_env_door(row: Mapping[str, Any], renderer: Any = None, *, asynchronous: bool = False
+                 ) -> dict[str, Any]:
+    """``CodePaintToolEnv`` as ``GRPOTrainer(environment_factory=...)`` drives it: one tool call a turn.
+
+    With ``asynchronous`` its async form, each call awaited on one event loop (as TRL awaits it on its own).
+    """
     from codepaint_env.integrations.trl import CodePaintToolEnv
     from codepaint_env.tasks import tasks_to_rows
 
     task = task_of(row)
     (data,) = tasks_to_rows([task], system_prompt="Answer with a program.")
     env = CodePaintToolEnv(env_id(task.language), reward=row["reward"], max_turns=len(programs(row)),
-                           size=task.size, images=True, renderer=renderer, tools=row.get("tools") or ())
+                           size=task.size, images=True, renderer=renderer, tools=row.get("tools") or (),
+                           asynchronous=asynchronous)
     env.reset(**data)
-    turns = []
-    for turn in row["turns"]:
-        if is_search(turn):  # the tool method TRL calls for the policy's search call
-            result = env.search(turn["search"])  # type: ignore[attr-defined]
-            assert env.episode is not None
-            turns.append(search_view(None, message_view(result, role="tool"), env.episode.retrieved))
-            continue
-        result = env.submit_code(turn)
-        record = env.history[-1]
-        turns.append(view(record["value"], record["judged"], record["error_kind"], record["feedback"],
-                          message_view(result, role="tool"), record["retrieved"] if searched(row) else None))
-    return {"turns": turns, "episode": env.get_reward()}
+
+    def called(result: Any) -> Any:
+        return loop.run_until_complete(result) if asynchronous else result
+
+    loop = asyncio.new_event_loop()
+    try:
+        turns = []
+        for turn in row["turns"]:
+            if is_search(turn):  # the tool method TRL calls for the policy's search call
+                result = called(env.search(turn["search"]))  # type: ignore[attr-defined]
+                assert env.episode is not None
+                turns.append(search_view(None, message_view(result, role="tool"), env.episode.retrieved))
+                continue
+            result = called(env.submit_code(turn))
+            record = env.history[-1]
+            retrieved = record["retrieved"] if searched(row) else None
+            turns.append(view(record["value"], record["judged"], record["error_kind"], record["feedback"],
+                              message_view(result, role="tool"), retrieved))
+        return {"turns": turns, "episode": called(env.get_reward())}
+    finally:
+        loop.close()
+
+
+def trl_env_async_door(row: Mapping[str, Any], renderer: Any = None) -> dict[str, Any]:
+    """``CodePaintToolEnv(asynchronous=True)``: the async form TRL awaits (:meth:`Episode.arespond`)."""
+    return trl_env_door(row, renderer, asynchronous=True)
 
 
 def skyrl_door(row: Mapping[str, Any], renderer: Any = None) -> dict[str, Any]:
@@ -451,7 +470,8 @@ def serve_score_door(row: Mapping[str, Any], renderer: Any = None) -> dict[str, 
 
 
 #: The doors of ``.venv``, as the table names them (the Gym env first: the reference).
-VENV_DOORS = {"gym": gym_door, "trl_env": trl_env_door, "skyrl": skyrl_door,
+VENV_DOORS = {"gym": gym_door, "trl_env": trl_env_door, "trl_env_async": trl_env_async_door,
+              "skyrl": skyrl_door,
               "trl_reward_funcs": trl_reward_funcs_door, "verl_compute_score": verl_compute_score_door,
               "openrlhf": openrlhf_door, "serve_score": serve_score_door}
 

@@ -14,6 +14,8 @@
 * :class:`Episode` (:mod:`.core`): one task's turns; :meth:`Episode.respond` takes a reply
   (:func:`parse_reply`, :mod:`.reply`) and gives the :class:`Turn`, the next message and the
   picture; :func:`respond_all` answers many at once (one render batch, one reward call).
+  :meth:`Episode.arespond` and :func:`arespond_all` are the same turns for async callers: the renders
+  and the reward awaited on the running loop (a reward's own ``ascore`` with no thread).
 * :class:`Turn` (:mod:`.turn`): the wire record every door sends (``to_dict()``);
   :func:`aggregate` the episode's reward (last, best, mean).
 * :mod:`.messages` and :mod:`.feedback`: the feedback's words and message forms.
@@ -29,7 +31,7 @@ nothing else. This package imports no door and no trainer.
 
 from __future__ import annotations
 
-from codepaint_env.episode.core import Episode, EpisodeOver, Step, respond_all
+from codepaint_env.episode.core import Episode, EpisodeOver, Step, arespond_all, respond_all
 from codepaint_env.episode.reply import Reply, ToolCall, parse_reply
 from codepaint_env.episode.resources import EpisodeResources, episode_reward, task_from_row
 from codepaint_env.episode.settings import EpisodeSettings
@@ -37,5 +39,5 @@ from codepaint_env.episode.tools import TOOL_NAMES, TOOL_SCHEMAS
 from codepaint_env.episode.turn import AGGREGATIONS, Outcome, Turn, aggregate
 
 __all__ = ["AGGREGATIONS", "TOOL_NAMES", "TOOL_SCHEMAS", "Episode", "EpisodeOver", "EpisodeResources",
-           "EpisodeSettings", "Outcome", "Reply", "Step", "ToolCall", "Turn", "aggregate", "episode_reward",
-           "parse_reply", "respond_all", "task_from_row"]
+           "EpisodeSettings", "Outcome", "Reply", "Step", "ToolCall", "Turn", "aggregate", "arespond_all",
+           "episode_reward", "parse_reply", "respond_all", "task_from_row"]

@@ -8,6 +8,7 @@ replies::
     step.turn                            # the record every door sends (Turn.to_dict())
     step.message                         # the policy's next message (None: the episode is over)
     step.picture                         # the picture in that message (None: none shown)
+    step = await episode.arespond(reply) # the same turn for async callers (no thread per call)
 
 It owns everything between a reply and what the trainer sees: extracting the program, the
 render, the reward (one ``score`` call for a batch of episodes sharing a reward:
@@ -15,6 +16,12 @@ render, the reward (one ``score`` call for a batch of episodes sharing a reward:
 unjudged reward), the feedback text, where the picture goes (a user message, or the answer to a
 ``submit_code`` call), the end (the turn budget, the success threshold) and the episode's value
 (:meth:`Episode.outcome`: the last, best or mean turn).
+
+**Blocking or awaited.** :func:`respond_all` and :func:`arespond_all` (:meth:`Episode.respond`,
+:meth:`Episode.arespond`) drive one flow (``_Batch``: parse, tool steps, start the renders, the
+reward calls, record the turns); only the waiting differs: the blocking driver waits on the render
+futures and calls :func:`~rewards.guard.score_guarded`, the async one awaits the futures and
+:func:`~rewards.guard.ascore_guarded` on the running loop.
 
 **Tools.** A reply's tool calls are parsed once (:attr:`Reply.calls
 <codepaint_env.episode.reply.Reply.calls>`); ``submit_code`` is a turn. :attr:`Episode.tools` is
@@ -33,10 +40,10 @@ are logged (:attr:`Episode.search_log`) and reach every reward as the sample's `
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from PIL import Image
 
@@ -57,6 +64,7 @@ from codepaint_env.episode.messages import (
     with_tool_instruction,
 )
 from codepaint_env.episode.reply import SUBMIT, Reply, ToolCall, parse_reply
+from codepaint_env.episode.step import Step
 from codepaint_env.episode.tools import (
     ToolAnswer,
     answer_call,
@@ -67,7 +75,7 @@ from codepaint_env.episode.tools import (
 )
 from codepaint_env.episode.turn import Outcome, Turn, aggregate
 from codepaint_env.render.extract import extract_code
-from rewards.guard import score_guarded
+from rewards.guard import ascore_guarded, score_guarded
 
 if TYPE_CHECKING:
     from codepaint_env.core.result import RenderResult
@@ -78,7 +86,7 @@ if TYPE_CHECKING:
     from codepaint_env.tasks.knowledge.search import SearchLog
     from rewards.base import Reward, RewardResult, Sample
 
-__all__ = ["Episode", "EpisodeOver", "Step", "respond_all"]
+__all__ = ["Episode", "EpisodeOver", "Step", "arespond_all", "respond_all"]
 
 
 class Shared(Protocol):
@@ -96,6 +104,15 @@ class Shared(Protocol):
         """The render service."""
         ...
 
+    @property
+    def ready(self) -> bool:
+        """Whether the reward and the renderer are built."""
+        ...
+
+    def prepare(self) -> None:
+        """Build the reward and the renderer (a first use would build them)."""
+        ...
+
     def spec_for(self, task: Task) -> str:
         """The reward spec a task is scored with."""
         ...
@@ -103,62 +120,6 @@ class Shared(Protocol):
 
 class EpisodeOver(RuntimeError):
     """A reply to an episode that has ended (start another)."""
-
-
-@dataclass(frozen=True)
-class Step:
-    """What one reply gives.
-
-    Attributes:
-        turn: The turn's record (:meth:`Turn.to_dict` is what every door sends); ``None`` for a tool
-            step (the reply called search tools: nothing was drawn).
-        message: The policy's next message: the feedback, in a user message or as the answer to
-            its ``submit_code`` call, with the picture when pictures are shown; a tool step's first
-            answer; ``None`` at the end.
-        picture: The picture in ``message`` (``None``: none shown; a tool step's reference
-            pictures are parts of its messages).
-        info: Everything known of the step (the Gym door's ``info``): the render's summary, the
-            reward's result, the spec it was scored with, the visible change...; a tool step's
-            ``tools`` (each call's result), ``tool_calls``, ``tool_calls_left`` and ``retrieved``.
-        messages: Every message answering the reply: a tool step answers each ``call``-form call
-            with a ``tool`` message and the ``<search>`` tags with one user message; a turn, its
-            ``message`` (empty at the end). A door that takes several messages sends these.
-    """
-
-    turn: Turn | None
-    message: dict[str, Any] | None
-    picture: Image.Image | None
-    info: dict[str, Any] = field(default_factory=dict)
-    messages: tuple[dict[str, Any], ...] = ()
-
-    @property
-    def done(self) -> bool:
-        """Whether the episode ended with this step (a tool step never ends it)."""
-        return self.message is None
-
-    @property
-    def tool(self) -> bool:
-        """Whether this is a tool step (search calls answered; no program drawn)."""
-        return self.turn is None
-
-    @property
-    def reward(self) -> float:
-        """The step's reward: the turn's, 0.0 for a tool step."""
-        return 0.0 if self.turn is None else self.turn.reward
-
-    @property
-    def text(self) -> str:
-        """The text of the step's messages (a tool step's results; a turn's feedback message)."""
-        return "\n\n".join(_text_of(m.get("content")) for m in self.messages)
-
-
-def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(str(p.get("text", "")) for p in content
-                         if isinstance(p, dict) and p.get("type") == "text")
-    return ""
 
 
 class Episode:
@@ -202,6 +163,7 @@ class Episode:
             self.search_log = SearchLog()
         #: Tool calls refused because the budget was spent (not run, not counted in the log).
         self.refused_calls = 0
+        self._lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None  # arespond's, per loop
 
     # ------------------------------------------------------------------ what it is
     @property
@@ -287,6 +249,20 @@ class Episode:
         """
         return respond_all([self], [reply])[0]
 
+    async def arespond(self, reply: Any) -> Step:
+        """:meth:`respond` for async callers: the same turn, awaited on the loop (:func:`arespond_all`).
+
+        Calls on one episode made at once (TRL gathers a message's tool calls) take their turns one
+        after another, in the order they were made; the one after the last turn raises
+        :class:`EpisodeOver`.
+
+        Raises:
+            EpisodeOver: The episode has ended.
+            ValueError: A reply of bytes that are not UTF-8.
+        """
+        async with self._turn_lock():
+            return (await arespond_all([self], [reply]))[0]
+
     def outcome(self, how: str | None = None) -> Outcome:
         """The episode's reward so far (:func:`aggregate`; default: the settings' ``reward_aggregation``)."""
         return aggregate(self.turns, how or self.settings.reward_aggregation)
@@ -336,6 +312,13 @@ class Episode:
         if self.done:
             raise EpisodeOver(f"the episode ended (turn {len(self.turns)} of {self.max_turns}): "
                               "start another")
+
+    def _turn_lock(self) -> asyncio.Lock:
+        """The lock that keeps this episode's awaited turns in order (one per event loop)."""
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock[0] is not loop:
+            self._lock = (loop, asyncio.Lock())
+        return self._lock[1]
 
     def _submit(self, code: str) -> concurrent.futures.Future[RenderResult]:
         return self.resources.renderer.submit(code, self.language, size=self.size, seed=self.render_seed)
@@ -479,41 +462,109 @@ def respond_all(episodes: Sequence[Episode], replies: Sequence[Any]) -> list[Ste
         ValueError: Lengths that differ, or a reply of bytes that are not UTF-8 (no episode has moved).
         EpisodeOver: An episode has ended (no episode has moved).
     """
-    if len(episodes) != len(replies):
-        raise ValueError(f"{len(replies)} replies for {len(episodes)} episodes")
-    parsed = [parse_reply(r) for r in replies]
-    for episode in episodes:  # every usage error before any render starts
-        episode._check_open()
-    steps: list[Step | None] = [None] * len(episodes)
-    drawn: list[int] = []
-    notes: dict[int, str] = {}
-    for i, (episode, reply) in enumerate(zip(episodes, parsed, strict=True)):
-        calls = [] if reply.tool else episode._calls(reply)
-        if calls and episode.tool_calls_left > 0:
-            steps[i] = episode._answer_tools(calls)
-            continue
-        if calls:  # the budget is spent: the reply is the program it ends with
-            episode.refused_calls += len(calls)
-            notes[i] = (f"No tool calls left ({episode.tool_calls} of {episode.settings.max_tool_calls} "
-                        "used), so this reply was drawn as your program.\n")
-        drawn.append(i)
-    started = {i: episodes[i]._begin(parsed[i]) for i in drawn}
-    renders = {i: future.result() for i, (_, future) in started.items()}
-    samples = {i: episodes[i]._sample(started[i][0], renders[i]) for i in drawn}
-    by_reward: dict[int, list[int]] = {}
-    for i in drawn:
-        by_reward.setdefault(id(episodes[i].reward), []).append(i)
-    scored: dict[int, RewardResult] = {}
-    for members in by_reward.values():  # a reward that raises or hangs answers unjudged (rewards.guard)
-        deadline = max((d for i in members if (d := episodes[i].settings.reward_timeout_s) is not None),
-                       default=None)
-        results = score_guarded(episodes[members[0]].reward, [samples[i] for i in members],
-                                timeout_s=deadline)
-        for i, result in zip(members, results, strict=True):
-            scored[i] = result
-    for i in drawn:
-        steps[i] = episodes[i]._finish(parsed[i], started[i][0], renders[i], scored[i], notes.get(i, ""))
-    return [step for step in steps if step is not None]
+    batch = _Batch(episodes, replies)
+    renders = [future.result() for future in batch.renders]
+    calls = batch.reward_calls(renders)
+    return batch.finish([score_guarded(c.reward, c.samples, timeout_s=c.timeout_s) for c in calls])
+
+
+async def arespond_all(episodes: Sequence[Episode], replies: Sequence[Any]) -> list[Step]:
+    """:func:`respond_all` for async callers: the same turns, awaited on the running loop.
+
+    The renders are awaited as they are (the render service's futures), and the reward calls
+    together, each through :func:`rewards.guard.ascore_guarded`: a reward with an ``ascore`` of its
+    own (the VLM judges, a reward on Ray) is awaited with no thread; one with only ``score`` runs on
+    the guard's reused workers. The first call on resources whose reward is not built yet builds it
+    off the loop (it may load models). The turn logic is :func:`respond_all`'s (one flow, two
+    drivers), so both give the same steps. Do not answer one episode twice at once through this
+    (:meth:`Episode.arespond` keeps an episode's calls in order).
+
+    Raises:
+        ValueError: Lengths that differ, or a reply of bytes that are not UTF-8 (no episode has moved).
+        EpisodeOver: An episode has ended (no episode has moved).
+    """
+    for resources in {id(e.resources): e.resources for e in episodes}.values():
+        if not resources.ready:
+            await asyncio.to_thread(resources.prepare)
+    batch = _Batch(episodes, replies)
+    renders = await asyncio.gather(*(asyncio.wrap_future(future) for future in batch.renders))
+    calls = batch.reward_calls(renders)
+    return batch.finish(await asyncio.gather(*(ascore_guarded(c.reward, c.samples, timeout_s=c.timeout_s)
+                                               for c in calls)))
+
+
+class _RewardCall(NamedTuple):
+    """One reward call of a batch: the reward, its samples in order, the longest of their deadlines."""
+
+    reward: Reward
+    samples: list[Sample]
+    timeout_s: float | None
+
+
+class _Batch:
+    """One reply per episode on its way through a turn: the flow :func:`respond_all` and its async twin share.
+
+    Made, it has parsed the replies, refused a batch with an ended episode, answered the tool steps
+    and started every render (:attr:`renders`). A driver waits for the renders its way, makes
+    :meth:`reward_calls` its way, and :meth:`finish` records the turns.
+    """
+
+    def __init__(self, episodes: Sequence[Episode], replies: Sequence[Any]) -> None:
+        if len(episodes) != len(replies):
+            raise ValueError(f"{len(replies)} replies for {len(episodes)} episodes")
+        self.episodes = list(episodes)
+        self.parsed = [parse_reply(r) for r in replies]
+        for episode in self.episodes:  # every usage error before any render starts
+            episode._check_open()
+        self.steps: list[Step | None] = [None] * len(self.episodes)
+        self.drawn: list[int] = []
+        self.notes: dict[int, str] = {}
+        for i, (episode, reply) in enumerate(zip(self.episodes, self.parsed, strict=True)):
+            calls = [] if reply.tool else episode._calls(reply)
+            if calls and episode.tool_calls_left > 0:
+                self.steps[i] = episode._answer_tools(calls)
+                continue
+            if calls:  # the budget is spent: the reply is the program it ends with
+                episode.refused_calls += len(calls)
+                self.notes[i] = (f"No tool calls left ({episode.tool_calls} of "
+                                 f"{episode.settings.max_tool_calls} used), so this reply was drawn as your "
+                                 "program.\n")
+            self.drawn.append(i)
+        self.started = [self.episodes[i]._begin(self.parsed[i]) for i in self.drawn]
+        self.results: list[RenderResult] = []
+        self.members: list[list[int]] = []  # positions in drawn, one list per reward call
+
+    @property
+    def renders(self) -> list[concurrent.futures.Future[RenderResult]]:
+        """The drawn replies' renders, in order."""
+        return [future for _, future in self.started]
+
+    def reward_calls(self, results: Sequence[RenderResult]) -> list[_RewardCall]:
+        """The reward calls the renders' samples make: one per reward object, in order of first use."""
+        self.results = list(results)
+        by_reward: dict[int, list[int]] = {}
+        for k, i in enumerate(self.drawn):
+            by_reward.setdefault(id(self.episodes[i].reward), []).append(k)
+        self.members = list(by_reward.values())
+        calls = []
+        for members in self.members:
+            episodes = [self.episodes[self.drawn[k]] for k in members]
+            samples = [e._sample(self.started[k][0], self.results[k])
+                       for e, k in zip(episodes, members, strict=True)]
+            deadlines = [d for e in episodes if (d := e.settings.reward_timeout_s) is not None]
+            deadline = max(deadlines, default=None)
+            calls.append(_RewardCall(episodes[0].reward, samples, deadline))
+        return calls
+
+    def finish(self, scored: Sequence[Sequence[RewardResult]]) -> list[Step]:
+        """Record each drawn episode's turn with its reward result (one list per reward call): every step."""
+        result: dict[int, RewardResult] = {}
+        for members, results in zip(self.members, scored, strict=True):
+            result.update(zip(members, results, strict=True))
+        for k, i in enumerate(self.drawn):
+            self.steps[i] = self.episodes[i]._finish(self.parsed[i], self.started[k][0], self.results[k],
+                                                     result[k], self.notes.get(i, ""))
+        return [step for step in self.steps if step is not None]
 
 
 def _with_system(messages: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:

@@ -160,6 +160,15 @@ class EpisodeResources(PicklesAsArguments):
                 self._renderer = default_renderer()
             return self._renderer
 
+    @property
+    def ready(self) -> bool:
+        """Whether the reward and the renderer are built (an async caller builds them off its loop first)."""
+        return self._reward is not None and self._renderer is not None
+
+    def prepare(self) -> None:
+        """Build the reward and the renderer now (they are built on first use otherwise)."""
+        _ = self.renderer  # the reward first, then its renderer or the shared one
+
     def _build_reward(self) -> Reward:
         if self._own_renderer and self._renderer is None:
             from codepaint_env.render import Renderer

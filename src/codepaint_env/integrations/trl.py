@@ -92,6 +92,7 @@ from codepaint_env.core.pickling import PicklesAsArguments
 from codepaint_env.episode import (
     AGGREGATIONS,
     Episode,
+    EpisodeOver,
     EpisodeResources,
     EpisodeSettings,
     Reply,
@@ -136,6 +137,8 @@ class CodePaintToolEnv(PicklesAsArguments):
         tools: Search tools offered as methods (``("search",)``...; ``None``: ``CODEPAINT_TOOLS``, else
             none); see the module docstring.
         max_tool_calls: Their budget per episode (``None``: ``CODEPAINT_MAX_TOOL_CALLS``, else 3).
+        asynchronous: The async form: ``submit_code``, ``get_reward`` and the search tools are coroutine
+            functions, which TRL awaits on its event loop (see the module docstring). Default: plain methods.
         **env_kwargs: ``tasks`` and ``split`` (the tasks a row's ``task_id`` is found in; ``split``
             defaults to ``None``: train and eval), ``renderer``, and any
             :class:`~codepaint_env.episode.EpisodeSettings` field (``success_threshold``,
@@ -153,7 +156,8 @@ class CodePaintToolEnv(PicklesAsArguments):
 
             tools = TrainerConfig.from_environ().tools
         base = cls._tool_base or cls
-        return PicklesAsArguments.__new__(_with_tools(base, check_tools(tools)), *args, **kwargs)
+        made = _with_tools(base, check_tools(tools), bool(kwargs.get("asynchronous", False)))
+        return PicklesAsArguments.__new__(made, *args, **kwargs)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickles as its arguments, rebuilt through the class without tools (it makes the tools' class)."""
@@ -173,6 +177,7 @@ class CodePaintToolEnv(PicklesAsArguments):
         image_size: int | None = None,
         tools: Any = None,
         max_tool_calls: int | None = None,
+        asynchronous: bool = False,
         **env_kwargs: Any,
     ) -> None:
         if reward_aggregation not in AGGREGATIONS:
@@ -182,7 +187,7 @@ class CodePaintToolEnv(PicklesAsArguments):
                         "reward_aggregation": reward_aggregation,
                         "no_submission_reward": no_submission_reward, "images": images,
                         "image_size": image_size, "tools": tools, "max_tool_calls": max_tool_calls,
-                        **env_kwargs}
+                        "asynchronous": asynchronous, **env_kwargs}
         language = env_language(env_id)
         kept = {k: env_kwargs.pop(k) for k in _RESOURCE_KEYS if k in env_kwargs}
         if "render_seed" in env_kwargs:
@@ -303,15 +308,13 @@ class CodePaintToolEnv(PicklesAsArguments):
         Returns:
             Feedback: render status and errors, the reward, the visible change and the submissions left.
         """
-        episode = self._episode
-        if episode is None:
-            return "No task has been started yet; there is nothing to submit to."
-        if episode.done:
-            return self._ended_message()
-        reply = Reply.submission(code)
+        refusal = self._refusal()
+        if refusal is not None:
+            return refusal
+        episode, reply = self._episode, Reply.submission(code)
+        assert episode is not None
         episode.respond(reply)
-        message, _ = episode.message(reply, instruction=self._budget_line())
-        return message["content"]
+        return self._feedback(episode, reply)
 
     def get_reward(self) -> float | None:
         """The episode's reward (see the module docstring).
@@ -320,11 +323,40 @@ class CodePaintToolEnv(PicklesAsArguments):
             ``no_submission_reward`` without any submission; else the value of the last (or the best)
             submission; ``None`` when that could not be judged.
         """
+        return self._reward()
+
+    # ------------------------------------------------------------------ internals
+    def _refusal(self) -> str | None:
+        """Why a submission is not taken (no episode, or it has ended); ``None`` when it is."""
+        if self._episode is None:
+            return "No task has been started yet; there is nothing to submit to."
+        if self._episode.done:
+            return self._ended_message()
+        return None
+
+    async def _asubmit(self, code: str) -> ToolResult:
+        """``submit_code`` for the async form: the episode's turn awaited (:meth:`Episode.arespond`)."""
+        refusal = self._refusal()
+        if refusal is not None:
+            return refusal
+        episode, reply = self._episode, Reply.submission(code)
+        assert episode is not None
+        try:
+            await episode.arespond(reply)
+        except EpisodeOver:  # a call gathered with the one that ended the episode
+            return self._ended_message()
+        return self._feedback(episode, reply)
+
+    def _feedback(self, episode: Episode, reply: Reply) -> ToolResult:
+        """The tool result of the turn ``reply`` just took: its feedback message's content."""
+        message, _ = episode.message(reply, instruction=self._budget_line())
+        return message["content"]
+
+    def _reward(self) -> float | None:
         if self._episode is None or not self._episode.turns:
             return self.no_submission_reward
         return self._episode.outcome().value
 
-    # ------------------------------------------------------------------ internals
     def _call_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
         """Answer one call of a search tool method (the episode's tool step): the tool result's content."""
         episode = self._episode
@@ -412,22 +444,58 @@ class _SearchMethods:
         return self._call_tool("search_references", {"query": query, "k": k})
 
 
-_CLASSES: dict[tuple[type, tuple[str, ...]], type] = {}
+class _AwaitedMethods:
+    """The async form's tools and reward (``asynchronous=True``): TRL awaits them on its event loop."""
+
+    async def _asubmit(self, code: str) -> ToolResult:
+        raise NotImplementedError
+
+    def _reward(self) -> float | None:
+        raise NotImplementedError
+
+    def _call_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
+        raise NotImplementedError
+
+    async def submit_code(self, code: str) -> ToolResult:
+        return await self._asubmit(code)
+
+    async def get_reward(self) -> float | None:
+        return self._reward()
+
+    async def search(self, query: str, k: int = 3) -> ToolResult:
+        return self._call_tool("search", {"query": query, "k": k})  # local and quick: nothing to await
+
+    async def search_references(self, query: str, k: int = 2) -> ToolResult:
+        return self._call_tool("search_references", {"query": query, "k": k})
+
+
+# The async methods say what the sync ones say (TRL builds each tool's schema from its docstring).
+for _source, _name in ((CodePaintToolEnv, "submit_code"), (CodePaintToolEnv, "get_reward"),
+                       (_SearchMethods, "search"), (_SearchMethods, "search_references")):
+    _AwaitedMethods.__dict__[_name].__doc__ = _source.__dict__[_name].__doc__
+
+_CLASSES: dict[tuple[type, tuple[str, ...], bool], type] = {}
 
 
 def _rebuild_env(cls: type, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     return cls(*args, **kwargs)
 
 
-def _with_tools(cls: type, tools: tuple[str, ...]) -> type:
-    """``cls``, or its subclass with a method per tool (one class per tool set, kept: TRL compares types)."""
-    if not tools:
+def _with_tools(cls: type, tools: tuple[str, ...], asynchronous: bool = False) -> type:
+    """``cls``, or its subclass with a method per tool and the async form's methods.
+
+    One class per tool set and form, kept (TRL compares types); it keeps ``cls``'s name (the reward's
+    column in TRL's logs).
+    """
+    if not tools and not asynchronous:
         return cls
-    key = (cls, tuple(sorted(tools)))
+    key = (cls, tuple(sorted(tools)), asynchronous)
     made = _CLASSES.get(key)
     if made is None:
-        methods = {name: _SearchMethods.__dict__[name] for name in key[1]}
+        source = _AwaitedMethods if asynchronous else _SearchMethods
+        names = [*key[1], *(("submit_code", "get_reward") if asynchronous else ())]
+        methods = {name: source.__dict__[name] for name in names}
         made = _CLASSES[key] = type(cls.__name__, (cls,), {"__module__": cls.__module__, "_tool_base": cls,
                                                            **methods})
-        made.__qualname__ = f"{cls.__qualname__}[{','.join(key[1])}]"
+        made.__qualname__ = f"{cls.__qualname__}[{','.join([*key[1], *(['async'] if asynchronous else [])])}]"
     return made
