@@ -32,7 +32,7 @@ import concurrent.futures
 import functools
 import threading
 from collections.abc import Coroutine, Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from codepaint_env.core.loop import LoopThread, after_fork
 from codepaint_env.core.pickling import PicklesAsArguments
@@ -45,6 +45,20 @@ T = TypeVar("T")
 
 #: Keyword arguments TRL passes that are not dataset columns.
 TRAINER_KWARGS = frozenset({"trainer_state", "log_extra", "log_metric", "completion_ids", "environments"})
+
+
+class _PendingSample(NamedTuple):
+    """A completion on its way to a :class:`Sample`: its program, columns and started renders."""
+
+    code: str
+    prompt: str | None
+    meta: dict[str, Any]
+    render: concurrent.futures.Future[RenderResult]
+    previous: concurrent.futures.Future[RenderResult] | None
+
+    def sample(self, res: RenderResult, previous: RenderResult | None) -> Sample:
+        return Sample(code=self.code, language=res.language, render=res, prompt=self.prompt, meta=self.meta,
+                      previous=previous)
 
 
 class Reward(PicklesAsArguments):
@@ -128,7 +142,7 @@ class Reward(PicklesAsArguments):
     async def acall(self, completions: Sequence[Any], *, prompts: Sequence[Any] | None = None,
                     **kwargs: Any) -> list[float | None]:
         """:meth:`__call__` for async callers."""
-        samples = await asyncio.to_thread(self.build_samples, completions, prompts=prompts, **kwargs)
+        samples = await self.abuild_samples(completions, prompts=prompts, **kwargs)
         results = await ascore_guarded(self, samples)
         self._log(results, kwargs, samples)
         return [r.value for r in results]
@@ -175,6 +189,23 @@ class Reward(PicklesAsArguments):
     def build_samples(self, completions: Sequence[Any], *, prompts: Sequence[Any] | None = None,
                       **kwargs: Any) -> list[Sample]:
         """Extract and render completions into :class:`Sample` objects (in parallel)."""
+        return [job.sample(job.render.result(), None if job.previous is None else job.previous.result())
+                for job in self._start_renders(completions, prompts, kwargs)]
+
+    async def abuild_samples(self, completions: Sequence[Any], *, prompts: Sequence[Any] | None = None,
+                             **kwargs: Any) -> list[Sample]:
+        """:meth:`build_samples` for async callers: the renders awaited on the running loop (no thread)."""
+        jobs = self._start_renders(completions, prompts, kwargs)
+        renders = await asyncio.gather(*(asyncio.wrap_future(job.render) for job in jobs))
+        previous = await asyncio.gather(*(asyncio.wrap_future(job.previous) for job in jobs
+                                          if job.previous is not None))
+        earlier = iter(previous)
+        return [job.sample(res, None if job.previous is None else next(earlier))
+                for job, res in zip(jobs, renders, strict=True)]
+
+    def _start_renders(self, completions: Sequence[Any], prompts: Sequence[Any] | None,
+                       kwargs: Mapping[str, Any]) -> list[_PendingSample]:
+        """Extract each completion's program and start its render (and its ``previous_code``'s)."""
         completions = list(completions)
         n = len(completions)
         columns = dataset_columns(n, kwargs)
@@ -183,20 +214,14 @@ class Reward(PicklesAsArguments):
         jobs = []
         for i, completion in enumerate(completions):
             lang = columns[i].get("language") or self.language
+            size, seed = columns[i].get("size") or self.size, columns[i].get("seed", self.seed)
             code = extract_code(completion, lang)
-            fut = renderer.submit(code, lang, size=columns[i].get("size") or self.size,
-                                  seed=columns[i].get("seed", self.seed))
+            render = renderer.submit(code, lang, size=size, seed=seed)
             prev = columns[i].get("previous_code")
-            prev_fut = None if prev is None else renderer.submit(
-                extract_code(prev, lang), lang, size=columns[i].get("size") or self.size,
-                seed=columns[i].get("seed", self.seed))
-            jobs.append((code, fut, prev_fut))
-        out = []
-        for i, (code, fut, prev_fut) in enumerate(jobs):
-            res: RenderResult = fut.result()
-            out.append(Sample(code=code, language=res.language, render=res, prompt=prompt_texts[i],
-                              meta=columns[i], previous=None if prev_fut is None else prev_fut.result()))
-        return out
+            before = None if prev is None else renderer.submit(extract_code(prev, lang), lang, size=size,
+                                                               seed=seed)
+            jobs.append(_PendingSample(code, prompt_texts[i], columns[i], render, before))
+        return jobs
 
     # ------------------------------------------------------------------ logging
     def _log(self, results: Sequence[RewardResult], kwargs: Mapping[str, Any],

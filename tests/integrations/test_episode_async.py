@@ -136,3 +136,16 @@ def test_the_trl_door_s_async_form_is_what_trl_awaits() -> None:
     assert "Reward: 1.000" in scored and "That was your last submission." in scored
     assert "used all 1 submissions" in late and "not scored" in late
     assert reward == 1.0 and len(env.history) == 1
+
+
+def test_a_reward_s_samples_are_awaited_as_they_are_built() -> None:
+    gate = ExecutionGate(renderer=contract.stub_renderer())
+    columns = {"previous_code": [contract.GOOD, None, contract.BROKEN], "size": contract.SIZE}
+    completions = [f"```svg\n{contract.OTHER}\n```", contract.BROKEN, contract.GOOD]
+    awaited = asyncio.run(gate.abuild_samples(completions, prompts=["Draw."] * 3, **columns))
+    built = gate.build_samples(completions, prompts=["Draw."] * 3, **columns)
+    assert [(s.code, s.render.ok, s.prompt, s.meta) for s in awaited] == \
+        [(s.code, s.render.ok, s.prompt, s.meta) for s in built]
+    assert [None if s.previous is None else s.previous.error_kind for s in awaited] == [None, None, "syntax"]
+    assert [s.previous is None for s in awaited] == [False, True, False]
+    assert asyncio.run(gate.acall(completions, **columns)) == gate(completions, **columns) == [1.0, -1.0, 1.0]

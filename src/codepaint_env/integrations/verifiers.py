@@ -171,7 +171,7 @@ class CodePaintTask(vf.Task[CodePaintTaskData, vf.State, vf.TaskConfig]):  # pyr
         record = trace.info.get("codepaint")
         if not record or not record.get("turns"):
             reply = parse_reply(list(trace.assistant_messages[-1:]))
-            turn = await asyncio.to_thread(self._score_one, reply)
+            turn = await self._score_one(reply)
             record = trace.info["codepaint"] = {"turns": [turn.to_dict()], "aggregation": "last"}
         outcome = aggregate([Turn(**t) for t in record["turns"]], record.get("aggregation", "last"))
         trace.record_metric("codepaint/turns", float(outcome.turns))
@@ -188,8 +188,9 @@ class CodePaintTask(vf.Task[CodePaintTaskData, vf.State, vf.TaskConfig]):  # pyr
             raise NotJudged(f"codepaint reward not judged: {outcome.turn.reason or 'no reason given'}")
         return float(outcome.value)
 
-    def _score_one(self, reply: Any) -> Turn:
-        turn = self.resources.episode(self.data.codepaint_task(), max_turns=1, tools=()).respond(reply).turn
+    async def _score_one(self, reply: Any) -> Turn:
+        episode = self.resources.episode(self.data.codepaint_task(), max_turns=1, tools=())
+        turn = (await episode.arespond(reply)).turn
         assert turn is not None  # no tools: every reply is drawn
         return turn
 
@@ -409,14 +410,14 @@ class CodePaintVerifiersEnv(vf.Env[CodePaintEnvConfig]):  # pyright: ignore[repo
         if cfg.max_turns == 1 and not cfg.search_tools:
             await agents.agent.run(task)
             return
-        episode = await asyncio.to_thread(
-            task.resources.episode, task.data.codepaint_task(), max_turns=cfg.max_turns, images=cfg.images,
+        episode = task.resources.episode(
+            task.data.codepaint_task(), max_turns=cfg.max_turns, images=cfg.images,
             image_placement=cfg.image_placement, reward_aggregation=cfg.reward_aggregation,
             tools=tuple(cfg.search_tools), max_tool_calls=cfg.max_tool_calls)
         async with agents.agent.interaction(task) as chat:
             segment = await chat.turn()
             while not segment.terminated:
-                step = await asyncio.to_thread(episode.respond, list(segment.messages))
+                step = await episode.arespond(list(segment.messages))
                 record: dict[str, Any] = {"turns": [t.to_dict() for t in episode.turns],
                                           "aggregation": cfg.reward_aggregation}
                 if episode.search_log is not None:

@@ -295,7 +295,7 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
             info, self.settings.config, where="a codepaint verl row (extra_info)",
             prompt=info.get("prompt") or list(kwargs.get("raw_prompt") or []), default_id="verl-task",
             hint=" (write the rows with codepaint export parquet)")
-        episode = await asyncio.to_thread(self.resources.episode, task, render_seed=seed)
+        episode = self.resources.episode(task, render_seed=seed)
         messages = episode.opening(kwargs["raw_prompt"])
         tools = ([t.model_dump(exclude_unset=True, exclude_none=True) for t in self.tool_schemas]
                  if episode.tools else None)
@@ -340,7 +340,7 @@ class CodePaintAgentLoop(AgentLoopBase):  # pyright: ignore[reportUntypedBaseCla
 
             reply, assistant = await self._reply(out.token_ids)
             with simple_timer("compute_score", metrics):
-                step = await asyncio.to_thread(episode.respond, reply)
+                step = await episode.arespond(reply)
             if step.message is None or len(ctx.mask) >= self.response_length:
                 break
 

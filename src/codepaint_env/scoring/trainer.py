@@ -287,7 +287,7 @@ def score_batch(completions: Sequence[Any], prompts: Sequence[Any] | None,
 async def ascore_batch(completions: Sequence[Any], prompts: Sequence[Any] | None,
                        rows: Sequence[Mapping[str, Any]], config: TrainerConfig | None = None
                        ) -> list[Scored]:
-    """:func:`score_batch` for async callers (renders and requests off the event loop)."""
+    """:func:`score_batch` for async callers: renders and reward awaited (a server's request in a thread)."""
     config = config or TrainerConfig.from_environ()
     reward = reward_for(config)
     columns = _column_lists(rows, len(completions))
@@ -295,7 +295,7 @@ async def ascore_batch(completions: Sequence[Any], prompts: Sequence[Any] | None
         results = await asyncio.to_thread(reward.request, completions,  # type: ignore[attr-defined]
                                           prompts=prompts, **columns)
         return [_scored(r, None, config) for r in results]
-    samples = await asyncio.to_thread(reward.build_samples, completions, prompts=prompts, **columns)
+    samples = await reward.abuild_samples(completions, prompts=prompts, **columns)
     results = await ascore_guarded(reward, samples, timeout_s=config.reward_timeout_s)
     return [_scored(r, s, config) for r, s in zip(results, samples, strict=True)]
 
