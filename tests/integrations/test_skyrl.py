@@ -1,7 +1,9 @@
-"""SkyRL-Gym: the codepaint ``BaseTextEnv``, made by the real ``skyrl_gym.make``, driven as SkyRL drives it.
+"""SkyRL-Gym: the codepaint ``BaseTextEnv``, made by the real ``skyrl_gym.make``, stepped as SkyRL steps it.
 
 ``skyrl-gym`` installs beside codepaint (the ``skyrl`` extra, in ``all``). The rows come from the
 parquet builder (``--for skyrl``), read back as SkyRL reads them; the renders and rewards are real.
+The loop that steps the env (:func:`rollout`) is written here: SkyRL's trainer and its generator
+(``skyrl[skyrl-train]``) do not install on a CPU machine (docs/trainers.md says why).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def extras(row: dict[str, Any], max_turns: int) -> dict[str, Any]:
 
 
 def rollout(env: BaseTextEnv, prompt: list[dict[str, Any]], actions: list[str]) -> list[dict[str, Any]]:
-    """SkyRL's agent loop, as its generator runs it: init, then step until done."""
+    """What SkyRL's generator does with an env (written here, not SkyRL's): init, then step until done."""
     chat, _ = env.init(copy.deepcopy(prompt))
     outputs = []
     for action in actions:

@@ -1,8 +1,10 @@
 r"""SkyRL-Gym: a ``BaseTextEnv`` whose ``step`` renders the program and scores its picture.
 
 A real run with SkyRL-train (``pip install 'codepaint[skyrl]'`` beside it), following SkyRL's own
-"new environment" example: write the rows, and an entrypoint that registers the environment in
-the process that makes environments::
+"new environment" example for skyrl-train 0.2 (the ``skyrl_train`` package; skyrl 0.3.0 moved it to
+``skyrl.train`` and takes no ``+`` overrides: see docs/trainers.md, which also says what the tests
+run: ``skyrl-gym`` itself, not SkyRL's trainer). Write the rows, and an entrypoint that registers
+the environment in the process that makes environments::
 
     codepaint export parquet --suite refinement --for skyrl \
         --out ~/data/cp/train.parquet
