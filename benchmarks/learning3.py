@@ -46,7 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from codepaint_env.policy.learning.control import control_model  # noqa: E402
-from codepaint_env.policy.learning.options import add_arguments, budget_spent  # noqa: E402
+from codepaint_env.policy.learning.options import RUN4_EVAL_SEED, add_arguments, budget_spent  # noqa: E402
+from codepaint_env.policy.learning.validation import evaluated  # noqa: E402
 from learning_run import (  # noqa: E402  (run 2's measures: one definition of each)
     REWARD,
     bootstrap,
@@ -66,13 +67,13 @@ GOAL = 0.15
 MARK = ("<!-- learning-run-3 -->", "<!-- /learning-run-3 -->")
 
 
-def eval_root(tasks: int, samples: int) -> Path:
-    """Where the held-out evaluations of ``tasks`` scenes a level x ``samples`` each go.
+def eval_root(tasks: int, samples: int, seed: int = 0) -> Path:
+    """Where the held-out evaluations of ``tasks`` scenes a level x ``samples`` each go (``-seedN``: not 0).
 
     One folder a size: ``codepaint eval`` rightly refuses to mix rows of another scene list into a
     finished folder.
     """
-    return RUN / f"eval-{tasks}x{samples}"
+    return RUN / (f"eval-{tasks}x{samples}" + (f"-seed{seed}" if seed else ""))
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
@@ -91,8 +92,9 @@ def evaluate(tag: str, model: str, args: argparse.Namespace, *, engine: str = "c
              root: Path | None = None) -> None:
     """``codepaint eval`` of ``model`` on each level's held-out scenes into ``root/tag/level-L`` (resumes)."""
     for level in levels or args.levels:
-        out = (root or eval_root(args.eval_tasks, args.eval_samples)) / tag / f"level-{level}"
-        ns = argparse.Namespace(eval_tasks=tasks or args.eval_tasks,
+        seed = getattr(args, "eval_seed", 0)
+        out = (root or eval_root(args.eval_tasks, args.eval_samples, seed)) / tag / f"level-{level}"
+        ns = argparse.Namespace(eval_tasks=tasks or args.eval_tasks, eval_seed=seed,
                                 eval_samples=samples or args.eval_samples, max_tokens=args.max_tokens,
                                 threads=None, engine=engine)
         if (out / "summary.json").exists():  # done (codepaint eval refuses to add other scenes to it)
@@ -457,7 +459,8 @@ of each model:
     doc.write_text(text + "\n" + old, encoding="utf-8")
     data_path = ROOT / "docs" / "learning-run.json"
     data: dict[str, Any] = json.loads(data_path.read_text()) if data_path.exists() else {"runs": []}
-    data["runs"] = [r for r in data.get("runs", []) if r.get("stage") not in (*ALGOS, "base3")]
+    data["runs"] = [r for r in data.get("runs", [])
+                    if r.get("run") or r.get("stage") not in (*ALGOS, "base3")]  # run 4's rows stay
     for tag, recs in [("base", base), *runs.items()]:
         name, rounds = split_tag(tag)
         algo, seed = (name.split("-s")[0], int(name.split("-s")[1])) if tag != "base" else ("base3", None)
@@ -580,6 +583,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--k", type=int, default=4, help="samples a scene (grpo: a prompt); run 4: 8")
     ap.add_argument("--eval-tasks", type=int, default=48)
     ap.add_argument("--eval-samples", type=int, default=2)
+    ap.add_argument("--eval-seed", type=int, default=None, help="the held-out sampling seed (default: 0 in "
+                    f"run 3's folder, else run 4's {RUN4_EVAL_SEED}; evaluations go to eval-TxS-seedN)")
     ap.add_argument("--max-tokens", type=int, default=384)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--pieces", type=int, default=None,
@@ -592,6 +597,8 @@ def main(argv: list[str] | None = None) -> int:
     add_arguments(ap)
     args = ap.parse_args(argv)
     RUN, started = args.run, time.perf_counter()
+    if args.eval_seed is None:  # run 3's evaluations stay as they were; run 4's are its plan's
+        args.eval_seed = 0 if RUN.resolve() == (ROOT / "runs" / "learning3").resolve() else RUN4_EVAL_SEED
     if args.algo == "base":
         evaluate("base", args.model, args)
     elif args.algo == "control":  # the base through the trained models' merge, conversion and engine
@@ -608,15 +615,15 @@ def main(argv: list[str] | None = None) -> int:
                          str(merged_after(args.algo, seed, args.after_rounds)), args)
                 continue
             if args.eval_only:  # the merged model as it stands (a run stopped before its budget)
-                final = done / "final"
+                final, _ = evaluated(done)  # chosen/ where validated, else final/
                 if not (final / "config.json").exists():
                     raise SystemExit(f"{final} holds no merged model: run --pieces 0 first (it merges)")
                 evaluate(f"{args.algo}-s{seed}", str(final), args)
                 continue
-            final = train(args.algo, seed, args)
+            train(args.algo, seed, args)
             finished = budget_spent(args.algo, done, args.cpu_budget)
             if finished and not args.no_eval:
-                evaluate(f"{args.algo}-s{seed}", str(final), args)
+                evaluate(f"{args.algo}-s{seed}", str(evaluated(done)[0]), args)
     else:
         report(args)
     print(f"learning run 3, {args.algo}: {(time.perf_counter() - started) / 60:.1f} min", flush=True)

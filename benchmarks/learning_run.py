@@ -40,6 +40,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from codepaint_env.policy.learning.stats import bootstrap, holm, paired
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 REWARD = "gate:0.2,checks:0.8"
@@ -50,11 +52,12 @@ GOAL = 0.15  # the checks share among gate-passers must rise by this much, RL ov
 
 # --------------------------------------------------------------------------- the stages
 def eval_command(model: str, out: Path, level: int, args: argparse.Namespace) -> list[str]:
-    """The held-out evaluation of one level, identical for every model."""
+    """The held-out evaluation of one level, identical for every model (sampling seed ``args.eval_seed``)."""
     return [str(Path(PY).parent / "codepaint"), "eval", "--model", model, "--suite", "shapes",
             "--language", "svg", "--level", str(level), "--split", "eval", "--limit", str(args.eval_tasks),
             "--samples", str(args.eval_samples), "--max-tokens", str(args.max_tokens), "--temperature", "0.7",
-            "--seed", "0", "--reward", REWARD, "--batch-size", "8", "--out", str(out), "--resume",
+            "--seed", str(getattr(args, "eval_seed", 0)), "--reward", REWARD, "--batch-size", "8",
+            "--out", str(out), "--resume",
             "--no-progress", *(["--threads", str(args.threads)] if args.threads else []),
             *(["--engine", args.engine] if getattr(args, "engine", None) else [])]
 
@@ -195,44 +198,6 @@ def per_task_share(rows: list[dict[str, Any]]) -> dict[str, float]:
         if r.get("gate_pass") and share is not None:
             out.setdefault(r["task_id"], []).append(share)
     return {t: statistics.fmean(v) for t, v in out.items()}
-
-
-def bootstrap(values: list[float], *, resamples: int = 5000, seed: int = 0) -> tuple[float, float] | None:
-    """A 95 % percentile interval of the mean, resampling the values (one per task)."""
-    import numpy as np
-
-    if len(values) < 2:
-        return None
-    rng = np.random.default_rng(seed)
-    arr = np.asarray(values)
-    means = arr[rng.integers(0, len(arr), size=(resamples, len(arr)))].mean(axis=1)
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
-
-
-def paired(before: dict[str, float], after: dict[str, float], *, resamples: int = 20000,
-           seed: int = 0) -> tuple[float, float, int]:
-    """Mean per-task difference (after - before), two-sided sign-flip p, and the tasks paired."""
-    import numpy as np
-
-    tasks = sorted(set(before) & set(after))
-    if not tasks:
-        return float("nan"), float("nan"), 0
-    d = np.array([after[t] - before[t] for t in tasks])
-    observed = float(d.mean())
-    rng = np.random.default_rng(seed)
-    null = (rng.choice([-1.0, 1.0], size=(resamples, len(d))) * d).mean(axis=1)
-    return observed, float((np.abs(null) >= abs(observed) - 1e-12).mean()), len(tasks)
-
-
-def holm(pvalues: list[float]) -> list[float]:
-    """Holm's step-down adjustment (the family's error rate at most alpha)."""
-    order = sorted(range(len(pvalues)), key=lambda i: pvalues[i])
-    adjusted = [0.0] * len(pvalues)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (len(pvalues) - rank) * pvalues[i]))
-        adjusted[i] = running
-    return adjusted
 
 
 def step_seconds(curves: list[dict[str, str]]) -> dict[str, float | None]:

@@ -69,6 +69,17 @@ Decisions:
   as a text-only tool message. ``image_size`` caps the picture's longer side (fewer image tokens).
   The default, ``images=False``, returns text only: a text model's tokenizer cannot take images
   (the picture is then only in ``episode``).
+* **Plain or async** (``asynchronous=True``): in the async form ``submit_code``, ``get_reward`` and the
+  search tools are coroutine functions, and each submission is :meth:`Episode.arespond
+  <codepaint_env.episode.Episode.arespond>` (the render awaited, the reward through
+  :func:`~rewards.guard.ascore_guarded`: a judge's own ``ascore`` with no thread). TRL awaits them on
+  its event loop. TRL 1.16's ``GRPOTrainer`` still takes the rollouts one at a time (its tool loop
+  awaits one rollout's calls before the next one's, and ``get_reward`` env by env), so a group's
+  renders do not overlap there and a step takes about what the plain form's takes
+  (``benchmarks/trl_async_step.py``); ``trl.experimental.async_grpo``'s rollout worker awaits each
+  rollout's tools in its own task, so there the async form's turns overlap with no thread each (the
+  plain form's run in its thread pool). Calls of one rollout that TRL gathers take their turns in
+  the order they were made (a call after the last turn gets the "used all" answer).
 * **Tool surface**: only ``reset``, ``get_reward`` and ``submit_code`` are public functions (TRL turns
   every other public function into a tool); the rest is private or read-only properties
   (``episode``, ``task``, ``history``, ``resources``). ``tool_env.resources.close()`` closes a

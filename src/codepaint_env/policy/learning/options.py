@@ -21,6 +21,9 @@ from codepaint_env.policy.learning.validation import RULES
 RUN4 = ("--k 8 --zero-variance top-up --top-up-max 8 --replay 256 --replay-draw 16 --rounds-from base "
         "--validation 8 --validation-samples 2 --select gated")
 
+#: Learning run 4's sampling seed of the held-out evaluation (docs/learning-run-4-plan.md; run 3 used 0).
+RUN4_EVAL_SEED = 4055
+
 _RFT_ONLY = {"zero_variance": "keep", "replay": 0, "rounds_from": "last", "graded": False, "validation": 0}
 
 

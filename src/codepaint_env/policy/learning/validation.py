@@ -142,3 +142,18 @@ def save_chosen(model: str, out: Path, select: str) -> Path | None:
     save_merged(merged, policy.tokenizer, folder)
     done.write_text(json.dumps(marker, indent=1) + "\n")
     return folder
+
+
+def evaluated(out: Path) -> tuple[Path, str]:
+    """The model a learner's run folder hands to the evaluation, and which it is.
+
+    ``chosen/`` (the round :func:`save_chosen` picked) where the run was validated, else ``final/``
+    (the last round or step: a run with no validation, such as LoRA GRPO's).
+
+    Returns:
+        ``(folder, "chosen" | "final")``.
+    """
+    chosen = Path(out) / "chosen"
+    if (chosen / "config.json").exists():
+        return chosen, "chosen"
+    return Path(out) / "final", "final"
