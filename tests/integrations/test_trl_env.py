@@ -29,7 +29,7 @@ from codepaint_env.episode.messages import DREW, DREW_NOTHING  # noqa: E402
 from codepaint_env.integrations.trl import CodePaintToolEnv  # noqa: E402
 from codepaint_env.tasks import all_tasks, tasks_to_rows  # noqa: E402
 from codepaint_env.testing import build_tiny_lm, tiny_grpo_config  # noqa: E402
-from rewards.base import Reward, RewardResult  # noqa: E402
+from rewards.base import Reward, RewardResult, prompt_text  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.embed]
 
@@ -350,3 +350,47 @@ def test_grpo_with_a_reward_that_raises_never_sees_the_no_submission_penalty_for
     assert len(rewarded) == 8  # 2 steps x 4 rollouts
     assert [r for submitted, r in rewarded if submitted] == [None, None]  # unjudged, never -1.0
     assert all(r == -1.0 for submitted, r in rewarded if not submitted)  # the others submitted nothing
+
+
+# --- without a dataset: the environment draws, one task per GRPO group --------------------------------------
+
+
+def test_grpo_without_a_dataset_starts_each_group_from_one_task(tool_tokenizer, tmp_path):
+    from codepaint_env.episode.groups import GroupStarts
+
+    model_path, tok = tool_tokenizer
+    seed, group_size = 5701, 4  # a seed of this test's own: the process's count of its starts begins here
+    starts, instances = [], []
+
+    def factory() -> CodePaintToolEnv:
+        env = CodePaintToolEnv("CodePaint/SVG", max_turns=1, num_generations=group_size, task_seed=seed)
+        reset = env.reset
+
+        def recording_reset(**example):
+            text = reset(**example)
+            starts.append((example, env.task.id, env.episode.render_seed, text))
+            return text
+
+        env.reset = recording_reset
+        instances.append(env)
+        return env
+
+    trainer = GRPOTrainer(model=model_path, processing_class=tok, train_dataset=None,
+                          environment_factory=factory,
+                          args=tiny_grpo_config(tmp_path / "run", per_device_train_batch_size=8,
+                                                num_generations=group_size, max_completion_length=16))
+    trainer.train()
+    assert trainer.state.global_step == 2 and len(instances) == 8
+    # TRL gave every rollout the same placeholder row: the order of the starts is all that tells groups apart.
+    assert len(starts) == 16 and all(example == starts[0][0] for example, *_ in starts)
+    assert prompt_text(starts[0][0]["prompt"]) == ""
+    groups = [starts[i:i + group_size] for i in range(0, len(starts), group_size)]
+    for group in groups:  # one task and one render seed per group, its prompt shown to every sample
+        assert len({(task_id, render_seed) for _, task_id, render_seed, _ in group}) == 1
+        assert len({text for *_, text in group}) == 1
+    tasks = [group[0][1] for group in groups]
+    assert len(set(tasks)) == 4  # the groups differ
+    # ... and the run's sequence is the rule's, a function of the seed alone.
+    drawn_from = instances[0].resources.tasks
+    assert tasks == [GroupStarts(drawn_from, group_size, seed).task_of(g).id for g in range(4)]
+    assert tasks != [GroupStarts(drawn_from, group_size, seed + 1).task_of(g).id for g in range(4)]

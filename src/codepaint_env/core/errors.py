@@ -61,3 +61,11 @@ class ModelNotConvertible(CodePaintError, ValueError):
 
 class JudgeNotConfigured(CodePaintError, ValueError):
     """A judge reward with ``require_judge=True`` and no endpoint or model; the message says what to set."""
+
+
+class UnknownEnvironment(CodePaintError, ValueError):
+    """An environment id no language has, or a version that does not exist; the message lists known ids."""
+
+
+class DeprecatedEnvironment(UnknownEnvironment):
+    """An environment id of an older version than the registered one; the message names the id to use."""

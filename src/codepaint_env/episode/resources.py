@@ -212,15 +212,21 @@ class EpisodeResources(PicklesAsArguments):
             seed: Seeds the draw (with no task, id or prompt).
             rng: Draws with this generator instead (the Gym door's ``np_random``).
 
+        Returns:
+            The task, in the resources' language when they have one: a task of another language is the
+            same scene asked in it where its suite can ask it there
+            (:func:`~codepaint_env.tasks.retarget.in_language`).
+
         Raises:
-            ValueError: An unknown task id, or nothing to draw from.
+            ValueError: An unknown task id, nothing to draw from, or a task of another language whose suite
+                cannot ask its scene in the resources' (a :class:`~codepaint_env.tasks.TaskError`).
         """
         from codepaint_env.tasks import Task
 
         if isinstance(task, Task):
-            return task
+            return self._in_language(task)
         if isinstance(task, Mapping):
-            return Task.from_row({"language": self.language, **task}, "the episode's task")
+            return self._in_language(Task.from_row({"language": self.language, **task}, "the episode's task"))
         if isinstance(task, str):
             task_id = task
         if task_id is not None:
@@ -236,7 +242,15 @@ class EpisodeResources(PicklesAsArguments):
         if not self.tasks:
             raise ValueError(f"no tasks for {self.language}: pass tasks=... or a prompt")
         draw = rng if rng is not None else (np.random.default_rng(seed) if seed is not None else self._rng)
-        return self.tasks[int(draw.integers(len(self.tasks)))]
+        return self._in_language(self.tasks[int(draw.integers(len(self.tasks)))])
+
+    def _in_language(self, task: Task) -> Task:
+        """The task in the resources' language: an env keeps its language (another's task is re-targeted)."""
+        if self.language is None or task.language == self.language:
+            return task
+        from codepaint_env.tasks.retarget import in_language
+
+        return in_language(task, self.language)
 
     def episode(self, task: Any = None, *, task_id: str | None = None, prompt: str | None = None,
                 seed: int | None = None, rng: np.random.Generator | None = None,

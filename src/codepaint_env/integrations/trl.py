@@ -35,6 +35,19 @@ Decisions:
   TrainerConfig`: ``CODEPAINT_REWARD``, ``CODEPAINT_SERVE_URL``, the Ray and timeout variables,
   ``CODEPAINT_UNJUDGED_REWARD``) with this class's arguments over it, each submission's record
   (``history``: :meth:`Turn.to_dict <codepaint_env.episode.Turn.to_dict>`), the episode's reward.
+* **Without a dataset** (``GRPOTrainer(train_dataset=None, environment_factory=...)``, ``max_steps``
+  set): TRL resets every rollout with the same placeholder row, an empty prompt, in the order of the
+  generation batch, whose consecutive ``num_generations`` rollouts are one group; nothing else tells
+  them apart. So the environments that draw from the same tasks with the same ``num_generations`` and
+  ``task_seed`` share one count of their starts (:mod:`codepaint_env.episode.groups`): the ``n``-th start
+  is in group ``n // num_generations``, and every start of a group gets the group's task (the same
+  render seed, the settings' rule, for all). The groups of one pass over the tasks differ, and the
+  sequence of tasks is a function of ``task_seed`` (default ``CODEPAINT_SEED``, else 0). Give
+  ``num_generations`` as in ``GRPOConfig`` (8 is TRL's default too). A multi-process run draws per
+  process (``RANK``, ``WORLD_SIZE``); a group must not straddle processes.
+* **Ids** are read as ``gym.make`` reads them (:func:`~codepaint_env.registration.resolve_env_id`):
+  ``"CodePaint/SVG"`` is the latest version, an older version raises with the id to use. A row of
+  another language is refused (its prompt is already in the conversation: it cannot be re-worded).
 * **Reward of an episode**: the reward value of the *last* submission (``reward_aggregation="last"``,
   the default): the program the model ends with is its answer, so a worse late revision costs it.
   ``"best"`` takes the best judged value instead (more forgiving, but rewards trying variants), and
@@ -111,6 +124,7 @@ from codepaint_env.episode import (
     Turn,
     task_from_row,
 )
+from codepaint_env.episode.groups import shared_group_starts
 from codepaint_env.episode.tools import check_tools
 from codepaint_env.registration import env_language
 from codepaint_env.render.languages import LANGUAGES
@@ -132,7 +146,8 @@ class CodePaintToolEnv(PicklesAsArguments):
     (``environment_factory=CodePaintToolEnv``); bind arguments with a lambda or ``functools.partial``.
 
     Args:
-        env_id: A registered CodePaint environment id (``"CodePaint/SVG-v3"``...): its language.
+        env_id: A CodePaint environment id (``"CodePaint/SVG-v3"``, or ``"CodePaint/SVG"``: the latest
+            version), read as ``gym.make`` reads it: its language.
         reward: The reward (an id, a spec, an object, or weighted components; see ``CodePaintEnv``).
             ``None``: ``CODEPAINT_REWARD``, else the one default of every door
             (``codepaint_env.default_reward`` of the tasks).
@@ -150,6 +165,11 @@ class CodePaintToolEnv(PicklesAsArguments):
         max_tool_calls: Their budget per episode (``None``: ``CODEPAINT_MAX_TOOL_CALLS``, else 3).
         asynchronous: The async form: ``submit_code``, ``get_reward`` and the search tools are coroutine
             functions, which TRL awaits on its event loop (see the module docstring). Default: plain methods.
+        num_generations: The run's group size (``GRPOConfig.num_generations``): with no prompt and no
+            ``task_id`` in the row (TRL's dataset-less mode), this many consecutive starts share a task
+            (see the module docstring).
+        task_seed: Seeds the sequence of those groups' tasks (``None``: the trainer config's seed,
+            ``CODEPAINT_SEED``, else 0).
         **env_kwargs: ``tasks`` and ``split`` (the tasks a row's ``task_id`` is found in; ``split``
             defaults to ``None``: train and eval), ``renderer``, and any
             :class:`~codepaint_env.episode.EpisodeSettings` field (``success_threshold``,
@@ -189,16 +209,21 @@ class CodePaintToolEnv(PicklesAsArguments):
         tools: Any = None,
         max_tool_calls: int | None = None,
         asynchronous: bool = False,
+        num_generations: int = 8,
+        task_seed: int | None = None,
         **env_kwargs: Any,
     ) -> None:
         if reward_aggregation not in AGGREGATIONS:
             raise ValueError(f"reward_aggregation must be one of {', '.join(AGGREGATIONS)}, "
                              f"not {reward_aggregation!r}")
+        if int(num_generations) < 1:
+            raise ValueError(f"num_generations must be at least 1 (GRPOConfig's), not {num_generations!r}")
         self._config = {"env_id": env_id, "reward": reward, "max_turns": max_turns, "size": size,
                         "reward_aggregation": reward_aggregation,
                         "no_submission_reward": no_submission_reward, "images": images,
                         "image_size": image_size, "tools": tools, "max_tool_calls": max_tool_calls,
-                        "asynchronous": asynchronous, **env_kwargs}
+                        "asynchronous": asynchronous, "num_generations": num_generations,
+                        "task_seed": task_seed, **env_kwargs}
         language = env_language(env_id)
         kept = {k: env_kwargs.pop(k) for k in _RESOURCE_KEYS if k in env_kwargs}
         if "render_seed" in env_kwargs:
@@ -212,6 +237,8 @@ class CodePaintToolEnv(PicklesAsArguments):
                                            tasks=kept.get("tasks"), language=language,
                                            split=kept.get("split"))
         self.no_submission_reward = float(no_submission_reward)
+        self._num_generations = int(num_generations)
+        self._task_seed = settings.config.seed if task_seed is None else int(task_seed)
         self._episode: Episode | None = None
 
     def __repr__(self) -> str:
@@ -274,8 +301,8 @@ class CodePaintToolEnv(PicklesAsArguments):
         """Start an episode on the dataset row's task; return the instruction appended to the prompt.
 
         The task is the row's: every column it carries and its prompt text (the last user message),
-        rendered with the row's seed; with no prompt, the task of its ``task_id``, else one drawn
-        from the tasks (its prompt is then part of the returned text).
+        rendered with the row's seed; with no prompt, the task of its ``task_id``, else its group's,
+        drawn from the tasks (see the module docstring; its prompt is then part of the returned text).
 
         Args:
             **example: The dataset row (``prompt``, ``task_id``, ``language``, ``subject``...).
@@ -284,12 +311,17 @@ class CodePaintToolEnv(PicklesAsArguments):
             Text that TRL appends to the last user message.
 
         Raises:
-            ValueError: When the row's ``language`` is not the environment's.
+            ValueError: When the row's ``language`` is not the environment's (the message says what to do).
         """
         language = example.get("language")
         if language is not None and language != self.language:
-            raise ValueError(f"dataset row in {language!r} (task {example.get('task_id')!r}) given to a "
-                             f"{self.language!r} environment ({self._config['env_id']})")
+            own = getattr(LANGUAGES.get(language), "env_id", None)
+            raise ValueError(
+                f"dataset row in {language!r} (task {example.get('task_id')!r}) given to a {self.language!r} "
+                f"environment ({self._config['env_id']}); an environment keeps its language and a row's "
+                f"prompt cannot be re-worded: give rows in {self.language} (tasks_to_rows(load_suite(..., "
+                f"language={self.language!r}))), or make the environment for {language}"
+                + (f" (CodePaintToolEnv({own!r}))" if own else ""))
         text = prompt_text(example.get("prompt")) or ""
         task_id = example.get("task_id")
         if text.strip():  # the row's task: every column it carries (checks, text rules...) and its seed
@@ -299,8 +331,9 @@ class CodePaintToolEnv(PicklesAsArguments):
             self._episode = self._resources.episode(task, render_seed=seed)
         elif task_id is not None and any(t.id == task_id for t in self._resources.tasks):
             self._episode = self._resources.episode(task_id=task_id)
-        else:  # the environment draws one of its tasks
-            self._episode = self._resources.episode()
+        else:  # the environment draws: every start of a group gets the group's task
+            starts = shared_group_starts(self._resources.tasks, self._num_generations, self._task_seed)
+            self._episode = self._resources.episode(starts.next())
         instruction = self._instruction()
         if not text.strip():
             return "\n\n".join((self._episode.task.prompt, instruction))

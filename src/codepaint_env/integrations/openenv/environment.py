@@ -154,7 +154,8 @@ def serve_resources(env_id: str = "CodePaint/SVG-v3", *, reward: str | None = No
     """The episode resources every session of one server shares: one renderer, one reward, the tasks.
 
     Args:
-        env_id: A registered codepaint id (``codepaint_env.env_ids()``): the language.
+        env_id: A codepaint id (``codepaint_env.env_ids()``; unversioned: the latest), read as
+            ``gym.make`` reads it (:func:`~codepaint_env.registration.resolve_env_id`): the language.
         reward: A reward spec over the trainer config's (default: ``CODEPAINT_REWARD``, else the
             one default of every door).
         tasks: A built-in suite name or a JSONL path (default: every task of the language).
@@ -164,12 +165,13 @@ def serve_resources(env_id: str = "CodePaint/SVG-v3", *, reward: str | None = No
         **settings: :class:`~codepaint_env.episode.EpisodeSettings` fields (``max_turns``, ``size``...).
 
     Raises:
-        BadRequest: An unknown environment id.
+        BadRequest: An unknown environment id, or a deprecated version (the message names the id to use).
         ValueError: A setting out of range.
     """
-    from codepaint_env.registration import env_language
+    from codepaint_env.registration import env_language, resolve_env_id
 
     try:
+        env_id = resolve_env_id(env_id)  # gym.make's rule: "CodePaint/SVG" is the latest version
         language = env_language(env_id)
     except ValueError as e:
         raise BadRequest(str(e)) from None
