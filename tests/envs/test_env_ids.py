@@ -10,7 +10,7 @@ from gymnasium.envs.registration import _find_spec  # gym.make's own id lookup
 import codepaint_env  # noqa: F401  (registers the ids)
 from codepaint_env.core.errors import DeprecatedEnvironment, UnknownEnvironment
 from codepaint_env.registration import env_ids, env_language, resolve_env_id
-from codepaint_env.tasks import TaskError, load_suite
+from codepaint_env.tasks import TaskError, load_suite, tasks_to_rows
 
 pytestmark = [pytest.mark.filterwarnings("ignore:.*latest versioned environment"),
               pytest.mark.filterwarnings("ignore:.*is out of date")]
@@ -49,6 +49,18 @@ def test_trls_door_takes_what_gym_make_takes():
     assert CodePaintToolEnv("CodePaint/SVG", reward="execution_gate").language == "svg"
     with pytest.raises(DeprecatedEnvironment, match="use 'CodePaint/SVG-v3' instead"):
         CodePaintToolEnv("CodePaint/SVG-v2")
+
+
+def test_trls_door_refuses_a_row_of_another_language_with_the_fix():
+    from codepaint_env.integrations.trl import CodePaintToolEnv
+
+    env = CodePaintToolEnv("CodePaint/SVG", reward="execution_gate")
+    row = tasks_to_rows(load_suite("shapes", language="python")[:1])[0]  # its prompt is already in the chat
+    with pytest.raises(ValueError) as refused:
+        env.reset(**row)
+    said = str(refused.value)
+    assert "give rows in svg (tasks_to_rows(load_suite(..., language='svg')))" in said
+    assert "make the environment for python (CodePaintToolEnv('CodePaint/Python-v3'))" in said
 
 
 def test_a_task_of_another_language_is_the_same_scene_in_the_envs(renderer):
