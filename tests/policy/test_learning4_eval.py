@@ -1,0 +1,72 @@
+"""Learning run 4's evaluation end to end on a tiny random model: the eval seed reaches ``codepaint eval``,
+every sample is exported as a committed row, and the report is made from those rows alone, naming
+the models not yet evaluated (benchmarks/learning4.py; issue 55)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.embed
+
+if any(importlib.util.find_spec(m) is None for m in ("ctranslate2", "torch", "peft")):
+    pytest.skip("needs the local-model and train extras: pip install 'codepaint[local-model,train]'",
+                allow_module_level=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from codepaint_env.policy.learning.eval_rows import read_rows  # noqa: E402
+from codepaint_env.testing import build_tiny_lm  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return build_tiny_lm(tmp_path_factory.mktemp("tiny") / "lm", init_std=0.5)
+
+
+def test_run_4_evaluates_with_its_seed_exports_every_sample_and_reports_from_the_rows(tiny, tmp_path,
+                                                                                       monkeypatch):
+    import learning3
+    import learning4
+
+    monkeypatch.setenv("CODEPAINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(learning3, "RUN", learning3.RUN)  # learning4 points it at its run folder
+    run, out = tmp_path / "run", tmp_path / "docs"
+    (run / "rft-s0").mkdir(parents=True)  # a seed still training: not evaluated, and said so
+    (run / "rft-s0" / "config.json").write_text(json.dumps({"cpu_budget_s": 7200.0}))
+    args = ["--run", str(run), "--out", str(out), "--model", str(tiny), "--big-model", str(tiny),
+            "--levels", "0", "--eval-tasks", "1", "--eval-samples", "2", "--max-tokens", "12"]
+    assert learning4.main(args) == 0
+
+    root = run / "eval-1x2-seed4055"
+    record = json.loads((root / "base" / "level-0" / "run.json").read_text())
+    assert record["seed"] == 4055 and record["samples"] == 2 and record["engine"] == "ct2"
+    rows = read_rows(out / "rows-base.jsonl.gz")
+    assert [r["sample"] for r in rows] == [0, 1] and {r["level"] for r in rows} == {0}
+    assert {"task_id", "gate_pass", "checks", "reward", "program", "gate_parts"} <= set(rows[0])
+    assert rows[0]["checks"] and all(v in (True, False, None) for v in rows[0]["checks"].values())
+    # the control and the bigger base (here the tiny model again) sample what the base samples
+    assert read_rows(out / "rows-control.jsonl.gz") == rows
+    assert read_rows(out / f"rows-{learning4.big_tag(str(tiny))}.jsonl.gz") == rows
+    models = json.loads((out / "models.json").read_text())
+    assert models["control"]["evaluated"].endswith("control/final") and models["base"]["samples"] == 2
+    assert "training not finished" in models["rft-s0"]["why"] and "not trained" in models["grpo-s1"]["why"]
+
+    report = json.loads((out / "report.json").read_text())
+    two = report["families"]["2"]
+    assert len(two) == 4 and all(c["p"] is not None and c["diff"] == 0.0 for c in two if c["tasks"])
+    assert {c["after"] for c in report["families"]["1"] if c["p"] is None} == {"rft-s0", "rft-s1", "grpo-s0",
+                                                                                "grpo-s1"}
+    assert {(r["stage"], r["run"]) for r in report["runs"]} == {("base", 4), ("control", 4)}
+    text = (out / "report.md").read_text()
+    assert "not yet evaluated (training not finished:" in text and "sampling seed 4055" in text
+
+    # the report again from the rows alone: the same numbers, nothing evaluated
+    (out / "report.json").unlink()
+    assert learning4.main([*args, "--no-eval"]) == 0
+    assert json.loads((out / "report.json").read_text()) == report
