@@ -23,10 +23,12 @@ curriculum), rollouts from CTranslate2 int8 (``codepaint_env.policy.engines``), 
 Each seed of each learner has the same budget of process CPU seconds (``--cpu-budget``: the
 ablation at equal CPU time), resumes where it stopped (a round, or the last checkpoint), and is
 then evaluated like the base: ``codepaint eval`` of the merged model with the ct2 engine on each
-level's held-out scenes (48 a level, 2 samples each, temperature 0.7, seed 0). ``--device cuda``
-runs the same on a GPU, in pieces (``--pieces N``: N rounds or steps a call). Evaluations go to
-``runs/learning3/eval-<scenes>x<samples>/<tag>/level-<L>``; the report's tables come from the size
-given, with the paired tests of every other size beside them.
+level's held-out scenes (48 a level, 2 samples each, temperature 0.7, seed 0; another ``--run``:
+run 4's 4055, its ``chosen/`` model where validated). ``--device cuda`` runs the same on a GPU, in
+pieces (``--pieces N``: N rounds or steps a call). Evaluations go to
+``runs/learning3/eval-<scenes>x<samples>[-seed<N>]/<tag>/level-<L>``; the report's tables come from the
+size given, with the paired tests of every other size beside them. Run 4's report:
+``benchmarks/learning4.py``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from codepaint_env.policy.learning.control import control_model  # noqa: E402
 from codepaint_env.policy.learning.options import RUN4_EVAL_SEED, add_arguments, budget_spent  # noqa: E402
+from codepaint_env.policy.learning.stats import wilson  # noqa: E402  (knowledge_search imports it here)
 from codepaint_env.policy.learning.validation import evaluated  # noqa: E402
 from learning_run import (  # noqa: E402  (run 2's measures: one definition of each)
     REWARD,
@@ -74,16 +77,6 @@ def eval_root(tasks: int, samples: int, seed: int = 0) -> Path:
     finished folder.
     """
     return RUN / (f"eval-{tasks}x{samples}" + (f"-seed{seed}" if seed else ""))
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
-    """Wilson 95 % interval of ``k`` in ``n``."""
-    if n == 0:
-        return None
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 # --------------------------------------------------------------------------- stages
@@ -600,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.eval_seed is None:  # run 3's evaluations stay as they were; run 4's are its plan's
         args.eval_seed = 0 if RUN.resolve() == (ROOT / "runs" / "learning3").resolve() else RUN4_EVAL_SEED
     if args.algo == "base":
-        evaluate("base", args.model, args)
+        evaluate("base" if args.model == MODEL else f"base-{Path(args.model).name}", args.model, args)
     elif args.algo == "control":  # the base through the trained models' merge, conversion and engine
         evaluate("control", str(control_model(args.model, RUN / "control", device=args.device)), args)
     elif args.algo == "engine-check":

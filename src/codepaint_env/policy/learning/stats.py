@@ -1,4 +1,4 @@
-"""The learning runs' statistics over tasks: paired sign-flip tests, bootstrap intervals, Holm.
+"""The learning runs' statistics over tasks: paired sign-flip tests, bootstrap and Wilson intervals, Holm.
 
 One definition of each, shared by the learning-run reports (``benchmarks/learning_run.py``,
 ``benchmarks/learning3.py``, learning run 4's :mod:`.compare`). A comparison is paired by task: each
@@ -52,6 +52,16 @@ def paired(before: Mapping[str, float], after: Mapping[str, float], *, resamples
     rng = np.random.default_rng(seed)
     null = (rng.choice([-1.0, 1.0], size=(resamples, len(d))) * d).mean(axis=1)
     return observed, float((np.abs(null) >= abs(observed) - 1e-12).mean()), len(tasks)
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """Wilson 95 % interval of ``k`` in ``n`` (``None`` when ``n`` is 0)."""
+    if n == 0:
+        return None
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def holm(pvalues: Sequence[float]) -> list[float]:
