@@ -187,6 +187,7 @@ as docs/learning-run-4-plan.md declares: held-out levels {levels} (`--split eval
 {st['eval_tasks']} scenes a level, {st['eval_samples']} samples a scene, temperature {st['temperature']},
 {st['max_tokens']} new tokens, sampling seed {st['eval_seed']}, the CTranslate2 engine for every model.
 {caveat}
+<!-- not run: it rewrites this committed report -->
 ```bash
 .venv/bin/python benchmarks/learning4.py --no-eval   # recompute this report from the rows
 ```

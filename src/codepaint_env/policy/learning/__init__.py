@@ -10,6 +10,9 @@
   choices (dynamic sampling, a replay buffer balanced by check kind, graded claims, checkpoints chosen
   on validation scenes, the zero-step control);
 * :mod:`.options`: those choices as command-line options of ``benchmarks/learning_run.py``;
+* :mod:`.stats` (paired sign-flip tests, bootstrap and Wilson intervals, Holm), :mod:`.eval_rows`
+  (every evaluated sample as a committed row) and :mod:`.compare` (learning run 4's declared
+  comparisons and goal, from those rows alone): the reports' measures (``benchmarks/learning4.py``);
 * :mod:`.curves`: a TRL callback that writes a run's learning curves and monitors to one CSV
   (``codepaint_env.integrations.trl_curves`` re-exports it for TRL users).
 
