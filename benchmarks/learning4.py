@@ -83,7 +83,7 @@ def plan_models(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
         else:
             budget = json.loads(config.read_text()).get("cpu_budget_s", 7200.0)
             model, which = evaluated(folder)
-            if not budget_spent(algo, folder, budget):
+            if not budget_spent(algo, folder, budget) and not args.unfinished:
                 entry["why"] = f"training not finished: its {budget:.0f} CPU s budget is not spent"
             elif not (model / "config.json").exists():
                 entry["why"] = f"{model} holds no merged model"
@@ -205,6 +205,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--eval-seed", type=int, default=RUN4_EVAL_SEED)
     ap.add_argument("--max-tokens", type=int, default=384)
     ap.add_argument("--device", default="cpu", help="where the control is merged")
+    ap.add_argument("--unfinished", action="store_true",
+                    help="also evaluate a seed that stopped before its CPU budget (say so in the report)")
     ap.add_argument("--no-eval", action="store_true", help="evaluate nothing: report the rows there are")
     ap.add_argument("--merge", action="store_true", help="put the run-4 rows into docs/learning-run.json")
     return ap.parse_args(argv)

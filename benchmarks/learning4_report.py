@@ -12,6 +12,7 @@ from typing import Any
 
 from codepaint_env.policy.learning.compare import (
     ALPHA,
+    CI_RESAMPLES,
     FLIPS,
     GATE_TOLERANCE,
     GOAL_BACKGROUND,
@@ -75,8 +76,9 @@ def report_data(rows: Mapping[str, Sequence[Mapping[str, Any]]], meta: Mapping[s
                            "seeds": [{**vars(v), "met": v.met} for v in g["seeds"]]}
                  for learner, g in verdicts.items()},
         "monitors": mons,
-        "statistics": {"flips": FLIPS, "seed": SEED, "alpha": ALPHA, "goal_rise": GOAL_RISE,
-                       "goal_background": GOAL_BACKGROUND, "gate_tolerance": GATE_TOLERANCE},
+        "statistics": {"flips": FLIPS, "seed": SEED, "ci_resamples": CI_RESAMPLES, "alpha": ALPHA,
+                       "goal_rise": GOAL_RISE, "goal_background": GOAL_BACKGROUND,
+                       "gate_tolerance": GATE_TOLERANCE},
     }
 
 
@@ -211,8 +213,9 @@ adversary's oracle on every sample that passes all stated checks).
 
 Paired by task (a task's value: the mean of its samples), after minus before; two-sided sign-flip
 test over tasks ({FLIPS:,} random flips, seed {SEED}); the difference's 95 % bootstrap interval over
-tasks (10,000 resamples); Holm within each family at α = {ALPHA}; **bold**: significant after Holm.
-(a) and (e) leave out the tasks where either model has no gate-passing sample (counted in brackets).
+tasks ({CI_RESAMPLES:,} resamples, seed {SEED}); Holm within each family at α = {ALPHA};
+**bold**: significant after Holm. (a) and (e) leave out the tasks where either model has no
+gate-passing sample (counted in brackets).
 
 {chr(10).join(sections)}
 ## Per level

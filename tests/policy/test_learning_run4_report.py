@@ -169,6 +169,19 @@ def test_a_committed_row_keeps_each_verdict_the_gate_s_parts_and_the_program(tmp
     assert read_rows(tmp_path / "missing.jsonl.gz") == []
 
 
+def test_merging_replaces_the_run_4_rows_and_keeps_every_other(tmp_path):
+    import json
+
+    from learning4 import merge
+
+    path = tmp_path / "learning-run.json"
+    path.write_text(json.dumps({"runs": [{"stage": "rft", "seed": 0}, {"run": 4, "stage": "base"}],
+                                "run3": {}}))
+    merge({"runs": [{"run": 4, "stage": "control"}]}, path)
+    data = json.loads(path.read_text())
+    assert data["runs"] == [{"stage": "rft", "seed": 0}, {"run": 4, "stage": "control"}] and "run3" in data
+
+
 def test_the_report_says_not_yet_evaluated_and_never_crashes_on_missing_models():
     from learning4_report import render, report_data
 
