@@ -269,6 +269,22 @@ def test_symmetry(reward):
                                                                              "axis": "horizontal"})[0] == 1.0
 
 
+def test_symmetry_reads_colour_terms():
+    """A cream block behind a symmetric row on a white page breaks the symmetry (the adversary's L4-05).
+
+    Cream lies within ΔE 20 of white, so when colours were matched by distance alone the block was
+    page and agreed with the page in its mirror image: 85 %, a pass. Cream is its own colour term.
+    """
+    reward = VisualChecks()
+    row = [("circle", "cyan", 0.2, 0.5, 0.07), ("ring", "pink", 0.5, 0.5, 0.1),
+           ("circle", "cyan", 0.8, 0.5, 0.07)]
+    check = {"kind": "symmetry", "axis": "vertical"}
+    assert verdict(reward, picture("white", *row), check)[0] == 1.0
+    behind = picture("white", ("rect", "cream", 0.06, 0.1, 0.62, 0.9), *row)
+    value, why = verdict(reward, behind, check)
+    assert value == 0.0 and "Expected left-right mirror symmetry" in why
+
+
 def test_contrast(reward):
     im = picture("white", ("circle", "yellow", 0.3, 0.5, 0.15), ("circle", "navy", 0.7, 0.5, 0.15))
     assert verdict(reward, im, {"kind": "contrast", "a": "navy", "min": 7})[0] == 1.0
