@@ -103,9 +103,11 @@ def train(algo: str, seed: int, args: argparse.Namespace) -> Path:
     """Train (or resume) one learner's seed; the merged model's folder."""
     from codepaint_env.policy.learning.grpo import GRPOSettings, run_grpo
     from codepaint_env.policy.learning.options import grpo_fields, rft_fields
+    from codepaint_env.policy.learning.provenance import record_commit
     from codepaint_env.policy.learning.rft import RFTConfig, run_rft
 
     out = RUN / f"{algo}-s{seed}"
+    record_commit(out, ROOT)  # the reward's code, each start and resume
     if algo in ("rft", "rft_checks"):
         config = RFTConfig(model=args.model, levels=tuple(args.levels), curriculum=args.curriculum,
                            scenes=args.scenes, max_tokens=args.max_tokens, seed=seed,
