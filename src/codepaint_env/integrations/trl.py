@@ -88,11 +88,13 @@ Decisions:
   :func:`~rewards.guard.ascore_guarded`: a judge's own ``ascore`` with no thread). TRL awaits them on
   its event loop. TRL 1.16's ``GRPOTrainer`` still takes the rollouts one at a time (its tool loop
   awaits one rollout's calls before the next one's, and ``get_reward`` env by env), so a group's
-  renders do not overlap there and a step takes about what the plain form's takes
-  (``benchmarks/trl_async_step.py``); ``trl.experimental.async_grpo``'s rollout worker awaits each
+  renders do not overlap there and the async form gains nothing: ``benchmarks/trl_async_step.py``
+  measured a step with 8 rendered submissions at 9.5 s plain and 11.1 s async (2 busy cores). Use it
+  where rollouts are awaited together: ``trl.experimental.async_grpo``'s rollout worker awaits each
   rollout's tools in its own task, so there the async form's turns overlap with no thread each (the
-  plain form's run in its thread pool). Calls of one rollout that TRL gathers take their turns in
-  the order they were made (a call after the last turn gets the "used all" answer).
+  plain form's run in its thread pool), and a judge's own ``ascore`` is awaited, not waited on.
+  Calls of one rollout that TRL gathers take their turns in the order they were made (a call after
+  the last turn gets the "used all" answer).
 * **Tool surface**: only ``reset``, ``get_reward`` and ``submit_code`` are public functions (TRL turns
   every other public function into a tool); the rest is private or read-only properties
   (``episode``, ``task``, ``history``, ``resources``). ``tool_env.resources.close()`` closes a
