@@ -12,6 +12,7 @@ import pytest
 
 from codepaint_env.render import Renderer
 from codepaint_env.render.browser.chromium import cgroup_v1_available, netns_command
+from support.processes import children_first
 from support.programs import SIMPLE_P5
 
 pytestmark = pytest.mark.browser
@@ -23,7 +24,8 @@ def assert_healthy(r: Renderer) -> None:
 
 
 def test_busy_loop_times_out_and_next_render_is_fine():
-    with Renderer(timeout_s=3, cache_size=0) as r:
+    # given the CPU (children_first): on a machine others starve, the verdict is rightly `infra`
+    with children_first(), Renderer(timeout_s=3, cache_size=0) as r:
         t = time.perf_counter()
         res = r.render("function setup(){ while(true){} }", "p5", size=64)
         took = time.perf_counter() - t

@@ -52,16 +52,16 @@ HOG = ("import signal, sys\n"
        "while True: pass\n")
 
 
-def _top_priority() -> None:
-    """In a hog, between fork and exec: the highest priority, also for its autogroup.
+def _top_priority(pid: int = 0) -> None:
+    """The highest priority for a process (``0``: this one), also for its autogroup.
 
-    (With the kernel's autogroup scheduling, each session is weighed as a group: nice values
-    only rank processes inside one. So each hog gets a session of its own, and that session's
-    group the highest priority too; else the machine would not be short of CPU for a render
-    running in its own session, as sandboxed programs do.)
+    In a hog, it runs between fork and exec. (With the kernel's autogroup scheduling, each
+    session is weighed as a group: nice values only rank processes inside one. So each hog gets
+    a session of its own, and that session's group the highest priority too; else the machine
+    would not be short of CPU for a render running in its own session, as sandboxed programs do.)
     """
-    os.setpriority(os.PRIO_PROCESS, 0, -19)
-    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as fh:
+    os.setpriority(os.PRIO_PROCESS, pid, -19)
+    with contextlib.suppress(OSError), open(f"/proc/{pid or 'self'}/autogroup", "w") as fh:
         fh.write("-19")
 
 
@@ -144,5 +144,65 @@ def children_pinned(cpus: set[int], *, every_s: float = 0.005) -> Iterator[None]
         thread.join()
 
 
+@contextlib.contextmanager
+def children_first(*, every_s: float = 0.005) -> Iterator[None]:
+    """While inside, every process below this one runs at the highest priority (and its autogroup).
+
+    For a test that asserts what a program does *given the CPU* on a machine that others load
+    (other test runs, other users): the renderers rightly call a program starved of CPU ``infra``,
+    so a busy loop is the program's ``timeout`` only when it got its CPU. The processes already
+    running (a browser, a resvg worker) are raised at once, the ones started inside as soon as a
+    watcher sees them; on leaving, each gets back its priority (a new one: this process's nice,
+    its autogroup's default). Needs root (negative nice).
+    """
+    me = os.getpid()
+    done = threading.Event()
+    fallback = (os.getpriority(os.PRIO_PROCESS, 0), 0)
+    before = descendants([me]) - {me}
+    saved: dict[int, tuple[int, int]] = {pid: _priority(pid, fallback) for pid in before}
+
+    def raise_all(pids: set[int]) -> None:
+        for pid in pids:
+            saved.setdefault(pid, fallback)
+            for tid in _threads(pid):
+                with contextlib.suppress(OSError):  # gone already
+                    _top_priority(tid)
+
+    raise_all(before)
+
+    def watch() -> None:
+        while not done.is_set():
+            raise_all(descendants([me]) - {me} - saved.keys())
+            done.wait(every_s)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        for pid, (nice, group_nice) in saved.items():
+            for tid in _threads(pid):
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, tid, nice)
+            with contextlib.suppress(OSError), open(f"/proc/{pid}/autogroup", "w") as fh:
+                fh.write(str(group_nice))
+
+
+def _priority(pid: int, fallback: tuple[int, int]) -> tuple[int, int]:
+    """A process's nice and its autogroup's (``fallback`` when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/autogroup") as fh:
+            group_nice = int(fh.read().split()[-1])  # "/autogroup-123 nice 0"
+        return os.getpriority(os.PRIO_PROCESS, pid), group_nice
+    except (OSError, ValueError, IndexError):
+        return fallback
+
+
 def _threads(pid: int) -> list[int]:
-    return [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+    """The thread ids of a process (none when it is gone)."""
+    try:
+        return [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+    except OSError:
+        return []

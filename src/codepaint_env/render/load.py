@@ -1,28 +1,31 @@
 """Telling a program that ran out of time from a machine that gave it no time.
 
-A render that hits its timeout is the program's fault (``timeout``) when the program was busy
-(a loop that never ends) or idle (an ``await`` that never resolves). It is the machine's fault
-(``infra``) when the program's processes were *runnable but not running*: waiting on a CPU run
-queue, because other work had the cores. Linux counts both per thread in
-``/proc/<pid>/task/<tid>/schedstat`` (nanoseconds on a CPU, nanoseconds waiting on a run
-queue), so the renderers snapshot the processes that run a program when the render starts and
-again at its timeout, and ask :func:`starved`.
+A render that hits its timeout is the program's fault (``timeout``) only when the program had
+its time: it ran (close to) its whole budget on a CPU (a loop that never ends), or it sat idle on
+a quiet machine (an ``await`` that never resolves, a ``sleep``). It is the machine's fault
+(``infra``) when it was starved: *runnable but not running* (waiting on a CPU run queue, because
+other work had the cores), or blocked while the machine was stalled on memory or the disk. Linux
+counts both per thread in ``/proc/<pid>/task/<tid>/schedstat`` (nanoseconds on a CPU,
+nanoseconds waiting on a run queue), and the whole machine's stalls in its pressure-stall
+information (PSI: ``/proc/pressure/{cpu,memory,io}``). The renderers snapshot both when the
+render starts and again at its timeout, and ask :func:`starved`, a pure function of the two
+readings.
 
 The rule (:func:`starved`), for the program's own processes over the render:
 
-1. it ran at least a third of the timeout (:data:`RUN_SHARE`): it got its due, ``timeout``
-   (a busy loop on a machine shared with a few other renders runs well over that);
-2. it waited for a CPU longer than it ran, and for at least a quarter of the timeout
-   (:data:`WAIT_SHARE`): the machine held it back, ``infra``;
-3. it neither ran nor waited much: it was waiting on something. When the whole machine was
-   stalled for CPU at least half of the render's time (Linux's pressure-stall information,
-   ``/proc/pressure/cpu``, :data:`STALL_SHARE`), that something may be the starved browser or
-   driver delivering its finished frame: ``infra``. Otherwise it waited on itself (an
-   ``await`` that never resolves): ``timeout``.
+1. it ran at least two thirds of the timeout (:data:`DUE_SHARE`): it got its due, ``timeout``
+   (the rest of the budget goes to starting a sandbox or loading a page);
+2. it waited for a CPU at least a quarter of the timeout (:data:`WAIT_SHARE`): it wanted the
+   CPU it did not get, the machine held it back, ``infra``;
+3. it neither ran its due nor waited much: it was blocked or idle. When the whole machine was
+   stalled during the render for CPU at least half of the time, or for memory or I/O at least a
+   quarter (:data:`STALL_SHARES`, the "some" lines of PSI), what it waited on may be the disk
+   (a page cache thrashed by other processes), memory being reclaimed, or a starved browser
+   delivering its finished frame: ``infra``. Otherwise it waited on itself: ``timeout``.
 
-    >>> before, stall0 = cpu_times([pid]), CpuStall.now()           # doctest: +SKIP
+    >>> before, pressure0 = cpu_times([pid]), Pressure.now()        # doctest: +SKIP
     >>> ...                                                         # the render times out
-    >>> starved(cpu_times([pid]) - before, 20, CpuStall.now().share_since(stall0))  # doctest: +SKIP
+    >>> starved(cpu_times([pid]) - before, 20, Pressure.now().stalls_since(pressure0))  # doctest: +SKIP
     False
 
 Where ``/proc`` has no schedstat or pressure files, every count is zero and nothing is ever
@@ -37,12 +40,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: A timed-out render that ran at least this share of its timeout got its due (``timeout``).
-RUN_SHARE = 1 / 3
-#: ...one that waited for a CPU at least this share of it (and longer than it ran) was held back.
+DUE_SHARE = 2 / 3
+#: ...one that did not, but waited for a CPU at least this share of it, was held back (``infra``).
 WAIT_SHARE = 0.25
-#: ...and one that did neither, while the machine was stalled for CPU this share of the time.
-STALL_SHARE = 0.5
-
+#: ...and one that did neither, while the machine was stalled on a resource at least this share of
+#: the time (PSI "some": at least one task waited on it), may have been blocked by it (``infra``).
+#: Memory and I/O stalls count for more than CPU's: there, tasks were blocked outright, not slowed.
+STALL_SHARES = {"cpu": 0.5, "memory": 0.25, "io": 0.25}
+#: What each resource is called in messages.
+_RESOURCE_NAMES = {"cpu": "CPU", "memory": "memory", "io": "I/O"}
 
 @dataclass(frozen=True)
 class CpuTimes:
@@ -110,43 +116,84 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def starved(delta: CpuTimes, timeout_s: float, stall: float | None = None) -> bool:
+def starved(delta: CpuTimes, timeout_s: float, stalls: Stalls | None = None) -> bool:
     """True when the machine, not the program, used up the render's time (the module's rule).
+
+    A pure function of its readings: tests give it the readings of an overloaded machine.
 
     Args:
         delta: What the program's processes got during the render (end minus start).
         timeout_s: The render's timeout.
-        stall: The share of the render's wall time the whole machine was stalled for CPU
-            (:meth:`CpuStall.share_since`), when known.
+        stalls: The share of the render's wall time the whole machine was stalled on each resource
+            (:meth:`Pressure.stalls_since`), when known.
     """
-    if delta.run_s >= RUN_SHARE * timeout_s:
+    if delta.run_s >= DUE_SHARE * timeout_s:
         return False
-    if delta.wait_s > delta.run_s and delta.wait_s >= WAIT_SHARE * timeout_s:
+    if delta.wait_s >= WAIT_SHARE * timeout_s:
         return True
-    return stall is not None and stall >= STALL_SHARE
+    return stalls is not None and bool(stalls.pressed())
 
 
 @dataclass(frozen=True)
-class CpuStall:
-    """A reading of the machine's CPU pressure: time during which some task waited for a CPU."""
+class Stalls:
+    """The share of some wall time the machine was stalled on each resource; ``None`` where unknown."""
+
+    cpu: float | None = None
+    memory: float | None = None
+    io: float | None = None
+
+    def pressed(self) -> list[str]:
+        """The resources stalled at least their :data:`STALL_SHARES` of the time (``["io"]``)."""
+        return [name for name, share in STALL_SHARES.items()
+                if (got := getattr(self, name)) is not None and got >= share]
+
+    def describe(self) -> str:
+        """``"the machine was stalled for CPU 12%, memory 3%, I/O 61% of the time"`` (``""`` if unknown)."""
+        known = [f"{_RESOURCE_NAMES[name]} {got:.0%}" for name in STALL_SHARES
+                 if (got := getattr(self, name)) is not None]
+        return f"the machine was stalled for {', '.join(known)} of the time" if known else ""
+
+
+@dataclass(frozen=True)
+class Pressure:
+    """A reading of the machine's pressure-stall counters.
+
+    Cumulative seconds during which some task waited for a CPU, for memory, for I/O (``None``
+    where the kernel has no PSI).
+    """
 
     at_s: float  # monotonic clock
-    stalled_s: float | None  # cumulative "some" stall time, None without /proc/pressure/cpu
+    cpu_s: float | None = None
+    memory_s: float | None = None
+    io_s: float | None = None
 
     @classmethod
-    def now(cls) -> CpuStall:
-        """Read ``/proc/pressure/cpu`` (Linux 4.20+ with PSI)."""
-        try:
-            with open("/proc/pressure/cpu") as fh:
-                first = fh.readline().split()
-            total = next(f for f in first if f.startswith("total="))
-            stalled: float | None = int(total[6:]) / 1e6
-        except (OSError, StopIteration, ValueError):
-            stalled = None
-        return cls(time.monotonic(), stalled)
+    def now(cls, root: str | os.PathLike[str] = "/proc/pressure") -> Pressure:
+        """Read ``<root>/{cpu,memory,io}`` (Linux 4.20+ with PSI; ``root`` is for tests)."""
+        at = time.monotonic()
+        return cls(at, *(_some_total_s(os.path.join(root, name)) for name in STALL_SHARES))
 
-    def share_since(self, earlier: CpuStall) -> float | None:
-        """The share of the time since ``earlier`` that the machine was stalled for CPU."""
-        if self.stalled_s is None or earlier.stalled_s is None or self.at_s <= earlier.at_s:
+    def stalls_since(self, earlier: Pressure) -> Stalls:
+        """The share of the time since ``earlier`` that the machine was stalled on each resource."""
+        elapsed = self.at_s - earlier.at_s
+
+        def share(now: float | None, then: float | None) -> float | None:
+            if now is None or then is None or elapsed <= 0:
+                return None
+            return min(1.0, max(0.0, now - then) / elapsed)
+
+        return Stalls(share(self.cpu_s, earlier.cpu_s), share(self.memory_s, earlier.memory_s),
+                      share(self.io_s, earlier.io_s))
+
+
+def _some_total_s(path: str) -> float | None:
+    """The ``total=`` of a PSI file's ``some`` line, in seconds; ``None`` when unreadable."""
+    try:
+        with open(path) as fh:
+            first = fh.readline().split()
+        if first[:1] != ["some"]:
             return None
-        return min(1.0, (self.stalled_s - earlier.stalled_s) / (self.at_s - earlier.at_s))
+        total = next(f for f in first if f.startswith("total="))
+        return int(total[6:]) / 1e6
+    except (OSError, StopIteration, ValueError):
+        return None

@@ -14,7 +14,7 @@ import pytest
 
 from codepaint_env.render import ERROR_KINDS, Renderer
 from codepaint_env.render.browser.chromium import cgroup_v1_available
-from support.processes import overload, pin
+from support.processes import children_first, overload, pin
 from support.programs import SIMPLE_P5
 
 pytestmark = pytest.mark.browser
@@ -176,10 +176,11 @@ def test_an_overloaded_machine_is_infra_and_a_busy_loop_is_the_programs_timeout(
     busy = "function setup(){ createCanvas(64,64); for(;;){} }"
     with Renderer(max_pages=1, cache_size=0, timeout_s=6) as r:
         assert r.render(SIMPLE_P5, "p5", size=64).ok  # the slot (and its renderer process) exists
-        assert r.render(busy, "p5", size=64).error_kind == "timeout"  # (a new slot after a timeout)
-        assert r.render(SIMPLE_P5.replace("240", "235"), "p5", size=64).ok
-        res = r.render(heavy, "p5", size=64)
-        assert res.error_kind == "timeout" and "ran" in res.messages[0], res.messages
+        with children_first():  # given the CPU, whatever else this machine runs
+            assert r.render(busy, "p5", size=64).error_kind == "timeout"  # (a new slot after a timeout)
+            assert r.render(SIMPLE_P5.replace("240", "235"), "p5", size=64).ok
+            res = r.render(heavy, "p5", size=64)
+            assert res.error_kind == "timeout" and "ran" in res.messages[0], res.messages
         assert r.render(SIMPLE_P5.replace("240", "230"), "p5", size=64).ok
         # Eight hogs at the highest priority take CPU 0; the browser, the driver and we keep CPU 1.
         # One second into the render (the program is running by then), the page's renderer

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from PIL import Image
 
 from codepaint_env.render.browser.slots import AfterHook, Interaction, Job, PageCapture, Slot
-from codepaint_env.render.load import CpuStall, starved
+from codepaint_env.render.load import Pressure, starved
 
 
 async def open_render(slot: Slot, job: Job, width: int, height: int, timeout_s: float,
@@ -75,13 +75,12 @@ def timed_out(slot: Slot, cap: PageCapture, timeout_s: float) -> None:
     if now is None or job.cpu0 is None:
         return
     cap.cpu = now - job.cpu0
-    stall = CpuStall.now().share_since(job.stall0)
-    if starved(cap.cpu, timeout_s, stall):
+    stalls = Pressure.now().stalls_since(job.pressure0)
+    if starved(cap.cpu, timeout_s, stalls):
         cap.outcome = "infra"
         cap.infra_reason = (f"the machine was overloaded: by the {timeout_s:g} s timeout the "
                             f"program's processes {cap.cpu.describe()}"
-                            + (f", the machine was stalled for CPU {stall:.0%} of the time"
-                               if stall is not None else ""))
+                            + (f", {stalls.describe()}" if stalls.describe() else ""))
 
 
 async def interact(slot: Slot, cap: PageCapture, after: AfterHook, timeout_s: float) -> None:

@@ -30,7 +30,7 @@ from PIL import Image
 
 from codepaint_env.render.browser.chromium import BrowserBinary, BrowserCgroup, PageCgroup
 from codepaint_env.render.browser.pages import PageSpec
-from codepaint_env.render.load import CpuStall, CpuTimes, cpu_times
+from codepaint_env.render.load import CpuTimes, Pressure, cpu_times
 
 log = logging.getLogger("codepaint.render")
 
@@ -131,7 +131,7 @@ class Job:
         self.cap = PageCapture(outcome="timeout")
         self.cpu0: CpuTimes | None = None  # the page's processes when the render started
         self.unserved = set(spec.files)  # the render's own files (the program) not yet served
-        self.stall0 = CpuStall.now()  # the machine's CPU pressure when the render started
+        self.pressure0 = Pressure.now()  # the machine's stall counters when the render started
         self.oom0 = 0  # the page's memory-limit kills when the render started (Slot.oom_kills)
         self.ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 

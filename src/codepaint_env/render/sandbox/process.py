@@ -48,7 +48,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codepaint_env.render.load import CpuStall, CpuTimes, cpu_times
+from codepaint_env.render.load import CpuTimes, Pressure, Stalls, cpu_times
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class SandboxResult:
         status: The command's own exit status as the in-sandbox shell saw it (``128 + N`` when
             signal N killed it); ``None`` when that shell did not finish (killed from outside).
         cpu: What the process tree got until the timeout (only when it timed out).
-        stall: The share of that time the machine was stalled for CPU (when known).
+        stalls: The share of that time the machine was stalled on CPU, memory and I/O (when known).
     """
 
     returncode: int
@@ -90,7 +90,7 @@ class SandboxResult:
     wall_ms: float = 0.0
     status: int | None = None
     cpu: CpuTimes | None = None
-    stall: float | None = None
+    stalls: Stalls | None = None
 
     @property
     def signal(self) -> int | None:
@@ -269,7 +269,7 @@ def run_sandboxed(
                 os.chown(p, pw.pw_uid, pw.pw_gid)
         base_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(work), "TMPDIR": str(work),
                     "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
-        t0, stall0 = time.perf_counter(), CpuStall.now()
+        t0, pressure0 = time.perf_counter(), Pressure.now()
         proc = subprocess.Popen(
             # the shell (the namespace's first process, as the caller's user: the program cannot
             # signal it) runs the program as nobody and records how it ended
@@ -280,20 +280,20 @@ def run_sandboxed(
             preexec_fn=functools.partial(_set_limits, limits), close_fds=True,
         )
         out, err = _Drain(proc.stdout, limits.output_bytes), _Drain(proc.stderr, limits.output_bytes)
-        timed_out, cpu, stall = False, None, None
+        timed_out, cpu, stalls = False, None, None
         try:
             # the limit counts from before the start: a child starved before its exec uses it too
             proc.wait(timeout=max(0.0, timeout_s - (time.perf_counter() - t0)))
         except subprocess.TimeoutExpired:
             timed_out = True
-            cpu, stall = cpu_times([proc.pid]), CpuStall.now().share_since(stall0)
+            cpu, stalls = cpu_times([proc.pid]), Pressure.now().stalls_since(pressure0)
         _kill_group(proc)
         proc.wait()
         out.join()
         err.join()
         result = SandboxResult(proc.returncode, out.text(), err.text(), timed_out=timed_out,
                                truncated=out.dropped or err.dropped,
-                               wall_ms=(time.perf_counter() - t0) * 1000, cpu=cpu, stall=stall)
+                               wall_ms=(time.perf_counter() - t0) * 1000, cpu=cpu, stalls=stalls)
         with contextlib.suppress(OSError, ValueError):
             result.status = int(status_file.read_text()[:16])
         found = sorted(work.glob(collect_glob), key=lambda p: p.stat().st_mtime) if collect_glob else []

@@ -204,8 +204,8 @@ def _run_twice_if_killed(run: Any, timeout_s: float) -> tuple[SandboxResult, tup
         except SandboxBusy as e:
             return SandboxResult(-1, "", ""), ("infra", f"infra: {e}")
         if res.timed_out:
-            if res.cpu is not None and starved(res.cpu, timeout_s, res.stall):
-                stalled = f", the machine was stalled for CPU {res.stall:.0%}" if res.stall else ""
+            if res.cpu is not None and starved(res.cpu, timeout_s, res.stalls):
+                stalled = f", {said}" if res.stalls is not None and (said := res.stalls.describe()) else ""
                 return res, ("infra", f"infra: the machine was overloaded: by the {timeout_s:g} s timeout "
                                       f"the program {res.cpu.describe()}{stalled}")
             ran = f" (it {res.cpu.describe()})" if res.cpu is not None else ""

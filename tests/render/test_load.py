@@ -1,0 +1,81 @@
+"""The rule that tells a program's own time-out from a starved one, given readings of the machine.
+
+Each case injects what Linux would report: the program's CPU run and run-queue wait
+(``CpuTimes``) and the machine's pressure-stall readings (``Pressure``, parsed from files written
+the way ``/proc/pressure`` has them). One real-load test, with CPU hogs, is in
+``sandbox/test_program_faults.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codepaint_env.render.load import CpuTimes, Pressure, Stalls, starved
+
+QUIET = Stalls(cpu=0.02, memory=0.0, io=0.01)
+
+
+@pytest.mark.parametrize(("delta", "stalls", "want"), [
+    # a busy loop given its CPU: its own time-out, whatever else the machine does
+    (CpuTimes(run_s=2.8, wait_s=0.1), QUIET, False),
+    (CpuTimes(run_s=2.1, wait_s=0.8), Stalls(cpu=1.0, memory=0.9, io=0.9), False),
+    # the failure of issue 57: ran a third and more of its 3 s, waited as long for a CPU (before,
+    # a third was its due and it was blamed)
+    (CpuTimes(run_s=1.3, wait_s=1.5), Stalls(cpu=0.4, memory=0.0, io=0.0), True),
+    (CpuTimes(run_s=1.5, wait_s=0.8), None, True),  # held back, pressure unknown
+    # neither ran nor waited: blocked on the disk or on memory other processes thrash
+    (CpuTimes(run_s=0.4, wait_s=0.1), Stalls(cpu=0.1, memory=0.0, io=0.6), True),
+    (CpuTimes(run_s=0.4, wait_s=0.1), Stalls(cpu=0.1, memory=0.3, io=0.0), True),
+    (CpuTimes(run_s=0.4, wait_s=0.1), Stalls(cpu=0.7, memory=0.0, io=0.0), True),
+    # neither ran nor waited on a quiet machine: it waited on itself (an endless sleep or await)
+    (CpuTimes(run_s=0.1, wait_s=0.0), QUIET, False),
+    (CpuTimes(run_s=0.1, wait_s=0.0), Stalls(cpu=0.3, memory=0.1, io=0.2), False),
+    (CpuTimes(run_s=0.1, wait_s=0.0), None, False),  # no pressure files: a timeout is the program's
+    (CpuTimes(), Stalls(), False),
+])
+def test_a_program_is_blamed_only_when_it_had_its_time(delta: CpuTimes, stalls: Stalls | None,
+                                                        want: bool) -> None:
+    assert starved(delta, 3.0, stalls) is want
+
+
+def test_the_due_is_a_share_of_the_timeout() -> None:
+    ran_two = CpuTimes(run_s=2.0, wait_s=2.0)
+    assert starved(ran_two, 3.0) is False  # two thirds of 3 s: its due
+    assert starved(ran_two, 6.0) is True  # a third of 6 s, and as long again on a run queue
+
+
+def _write_pressure(root: Path, cpu_us: int, memory_us: int, io_us: int) -> None:
+    for name, total in (("cpu", cpu_us), ("memory", memory_us), ("io", io_us)):
+        (root / name).write_text(f"some avg10=0.00 avg60=0.00 avg300=0.00 total={total}\n"
+                                 f"full avg10=0.00 avg60=0.00 avg300=0.00 total={total // 2}\n")
+
+
+def test_pressure_is_read_from_the_some_lines_and_turned_into_shares(tmp_path: Path) -> None:
+    _write_pressure(tmp_path, 1_000_000, 5_000_000, 0)
+    before = Pressure.now(tmp_path)
+    assert (before.cpu_s, before.memory_s, before.io_s) == (1.0, 5.0, 0.0)
+    later = Pressure(before.at_s + 4.0, cpu_s=2.0, memory_s=5.5, io_s=3.0)
+    stalls = later.stalls_since(before)
+    assert stalls == Stalls(cpu=0.25, memory=0.125, io=0.75)
+    assert stalls.pressed() == ["io"]
+    assert stalls.describe() == "the machine was stalled for CPU 25%, memory 12%, I/O 75% of the time"
+
+
+def test_a_machine_without_pressure_files_reads_as_unknown(tmp_path: Path) -> None:
+    (tmp_path / "cpu").write_text("some avg10=0.00 avg60=0.00 avg300=0.00 total=7\n")
+    reading = Pressure.now(tmp_path)  # no memory or io file, as on a kernel built without them
+    assert reading.cpu_s == 7e-6 and reading.memory_s is None and reading.io_s is None
+    stalls = Pressure(reading.at_s + 1, cpu_s=0.9, memory_s=None, io_s=None).stalls_since(reading)
+    assert stalls.memory is None and stalls.pressed() == ["cpu"]
+    assert stalls.describe() == "the machine was stalled for CPU 90% of the time"
+    assert Stalls().describe() == "" and Stalls().pressed() == []
+    assert Pressure.now(tmp_path / "absent").stalls_since(reading) == Stalls()
+
+
+def test_this_machine_reports_its_pressure_when_the_kernel_has_psi() -> None:
+    if not Path("/proc/pressure/cpu").exists():
+        pytest.skip("no pressure-stall information in this kernel")
+    reading = Pressure.now()
+    assert reading.cpu_s is not None and reading.cpu_s >= 0
