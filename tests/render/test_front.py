@@ -12,7 +12,9 @@ from codepaint_env.core.languages import LanguageSpec, register_language, unregi
 from codepaint_env.core.result import failed
 from codepaint_env.render import RayRenderer, Renderer, RenderFront, RenderService
 from codepaint_env.render.backends import BrowserBackend
-from codepaint_env.render.dispatch import done
+from codepaint_env.render.dispatch import BROWSER_COUNTERS, done
+from codepaint_env.render.ray import dispatch as ray_dispatch
+from codepaint_env.render.ray.transport import RayTransport
 from support.programs import SIMPLE_P5
 
 
@@ -55,6 +57,21 @@ def test_how_renders_ended_is_counted_exactly_from_many_threads():
     kinds = r.stats()["kinds"]
     assert kinds["blank"] == kinds["runtime"] == n * threads // 2
     assert r.stats()["renders"] == n * threads
+
+
+def test_stats_keep_one_shape_before_a_browser_starts_and_on_every_transport():
+    # A trainer logs stats() every step: a key that appears only once a browser (or a replaced Ray
+    # worker) has started is a KeyError at a moment that depends on timing (issue 57).
+    with Renderer(cache_size=0) as r:
+        before = r.stats()
+        assert all(before[k] == 0 for k in BROWSER_COUNTERS)
+        assert r.render("<svg xmlns='http://www.w3.org/2000/svg' width='8' height='8'/>", "svg", size=8,
+                        renderer="fast").error_kind == "blank"  # resvg: still no browser
+        assert r.stats().keys() == before.keys() and r.stats()["browser_launches"] == 0
+    pytest.importorskip("ray")
+    unconnected = RayTransport(1).stats()  # a copy before it attaches: no worker to ask
+    assert all(unconnected[k] == 0 for k in BROWSER_COUNTERS)
+    assert ray_dispatch._worker_counters(None, [], 0) == dict.fromkeys(BROWSER_COUNTERS, 0)  # none answered
 
 
 @pytest.mark.browser

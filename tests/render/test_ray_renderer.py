@@ -318,12 +318,16 @@ def test_a_killed_worker_is_replaced_and_its_renders_retried(rr, cluster):
 def test_a_render_lost_twice_is_infra_and_close_leaves_nothing_behind(cluster):
     before = cluster_browsers(cluster)  # the module's renderer's, idle meanwhile
     rr2 = RayRenderer(1, worker_options={"num_cpus": 0}, max_pages=1, timeout_s=10)
+    shape = set(rr2.stats(workers_timeout_s=0))  # stats keep it, whatever a worker is doing
+    assert shape >= {"browser_launches", "browser_retries", "slots_made", "workers_replaced"}
     assert rr2.transport.wait_ready(120)
     slow = rr2.submit(busy(4000, 1), "p5", size=64)
     wait_for(lambda: rr2.stats(workers_timeout_s=0)["in_flight"])
     ray.kill(rr2.transport.workers[0])
+    assert set(rr2.stats(workers_timeout_s=0)) == set(rr2.stats()) == shape  # a replaced worker starts
     wait_for(lambda: (st := rr2.stats(workers_timeout_s=0))["retries"] == 1 and st["in_flight"])
     ray.kill(rr2.transport.workers[0])  # the retry's worker dies too
+    assert set(rr2.stats(workers_timeout_s=0)) == shape
     res = slow.result()
     assert res.error_kind == "infra" and "retried once" in res.messages[0], res.messages
     assert rr2.stats()["kinds"]["infra"] == 1 and rr2.stats()["workers_replaced"] == 2

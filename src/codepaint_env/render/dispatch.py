@@ -32,6 +32,10 @@ log = logging.getLogger("codepaint.render")
 RenderFuture = concurrent.futures.Future
 InteractionFuture = concurrent.futures.Future
 
+#: The browser counters in every dispatch's stats, local or Ray: zero until a browser has started, so
+#: the stats keep one shape while browsers start, restart or (on Ray) a replaced worker starts.
+BROWSER_COUNTERS = ("browser_launches", "browser_retries", "slots_made")
+
 
 @dataclass(frozen=True)
 class Job:
@@ -75,7 +79,7 @@ class Dispatch(Protocol):
         ...
 
     def stats(self, **options: Any) -> dict[str, Any]:
-        """The dispatch's own counters (browser launches, workers...)."""
+        """The dispatch's own counters (:data:`BROWSER_COUNTERS` always, workers...)."""
         ...
 
     def close(self) -> None:

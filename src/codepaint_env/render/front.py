@@ -159,9 +159,11 @@ class RenderFront:
             ``renders`` (answered since creation, cache hits included), ``kinds`` (``"ok"`` or the
             ``error_kind`` -> count; every kind, zeros included), ``cache_hits`` (answered from the
             cache or by sharing an identical render in flight), ``deduplicated`` (those that shared
-            one in flight), ``cache_hit_rate``, and the transport's own counters (a local one:
-            ``browser_launches``, ``browser_retries``, ``slots_made`` once the browser started; Ray's:
-            see :meth:`RayTransport.stats <codepaint_env.render.ray.transport.RayTransport.stats>`).
+            one in flight), ``cache_hit_rate``, and the transport's own counters: always
+            ``browser_launches``, ``browser_retries``, ``slots_made`` (zero before a browser starts;
+            on Ray summed over the workers that answer), and Ray's own (see
+            :meth:`RayTransport.stats <codepaint_env.render.ray.transport.RayTransport.stats>`).
+            The keys never depend on timing.
 
         Args:
             **options: The transport's (Ray's ``workers_timeout_s``).

@@ -9,6 +9,7 @@ from typing import Any
 from codepaint_env.render.backends import Backend, BrowserBackend
 from codepaint_env.render.browser.pool import BrowserPool
 from codepaint_env.render.dispatch import (
+    BROWSER_COUNTERS,
     BackendContext,
     Hook,
     InteractionFuture,
@@ -69,11 +70,11 @@ class LocalDispatch:
                 "webgl_renderer": self.context.loop.submit(pool.webgl_renderer()).result(timeout=60)}
 
     def stats(self, **options: Any) -> dict[str, Any]:
-        """The browser pool's counters, once it has started (no options)."""
+        """The browser pool's counters (:data:`BROWSER_COUNTERS`; zero before it starts; no options)."""
         browser = self._backends.get(BrowserBackend)
         pool = getattr(browser, "_pool", None)
         if pool is None:
-            return {}
+            return dict.fromkeys(BROWSER_COUNTERS, 0)
         return {"browser_launches": pool.launches, "browser_retries": pool.retries,
                 "slots_made": pool.slots_made}
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from codepaint_env.core.errors import RendererUnavailable
 from codepaint_env.core.result import failed
-from codepaint_env.render.dispatch import Hook, Job
+from codepaint_env.render.dispatch import BROWSER_COUNTERS, Hook, Job
 from codepaint_env.render.ray.actors import (
     _MAX_DEFAULT_PAGES,
     _SPARE_CALLS,
@@ -482,15 +482,15 @@ def _put_hook(ray: ModuleType, after: Any) -> Any:
 
 
 def _worker_counters(ray: ModuleType, handles: list[Any], timeout_s: float) -> dict[str, int]:
-    """The workers' browser counters, summed over those that answer in time."""
+    """The workers' browser counters, summed over those that answer in time (every key, zero at least)."""
     refs = [h.stats.remote() for h in handles]
     done, _ = ray.wait(refs, num_returns=len(refs), timeout=timeout_s) if refs else ([], [])
-    out: dict[str, int] = {}
+    out = dict.fromkeys(BROWSER_COUNTERS, 0)
     for ref in done:
         with contextlib.suppress(Exception):
             for k, v in ray.get(ref).items():
-                if k in ("browser_launches", "browser_retries", "slots_made"):
-                    out[k] = out.get(k, 0) + int(v)
+                if k in out:
+                    out[k] += int(v)
     return out
 
 

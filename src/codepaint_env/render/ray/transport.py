@@ -21,7 +21,7 @@ import threading
 import weakref
 from typing import Any
 
-from codepaint_env.render.dispatch import Hook, Job
+from codepaint_env.render.dispatch import BROWSER_COUNTERS, Hook, Job
 from codepaint_env.render.ray.actors import _RESERVED_OPTIONS, WORKER_START_TIMEOUT_S, _import_ray
 from codepaint_env.render.ray.dispatch import RayDispatch
 from codepaint_env.render.settings import RenderSettings
@@ -140,7 +140,7 @@ class RayTransport:
         ray = self._ray
         if ray is None:
             return {"dispatched": 0, "retries": 0, "workers_replaced": 0, "pending": 0, "in_flight": 0,
-                    "broken": None, "workers": []}
+                    "broken": None, "workers": [], **dict.fromkeys(BROWSER_COUNTERS, 0)}
         return ray.stats(workers_timeout_s)
 
     def close(self) -> None:
