@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import base64
 import io
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from PIL import Image
 
 import rewards
 from codepaint_env.serve.app import create_app
 from rewards.remote import RemoteRequestRejected, RemoteReward
+from support.serve_process import serving
 from support.stubbed import BROKEN_SVG, GOOD_SVG, OTHER_SVG, drawing, stub_dispatch
 
 TOKEN = "fast-serve-token"
@@ -90,28 +87,11 @@ def test_bad_requests_are_4xx_and_an_unplanned_render_is_the_server_s_500(client
     assert stats["renders"]["stub_renders"] >= 2
 
 
-def _free_port() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 @pytest.fixture
 def loopback() -> Iterator[str]:
     """The app under uvicorn on a loopback port, in a thread (what `codepaint serve` runs)."""
-    sock = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(SPEC, renderer=stub_dispatch(), token=TOKEN),
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
+    with serving(create_app(SPEC, renderer=stub_dispatch(), token=TOKEN)) as url:
+        yield url
 
 
 def test_remote_reward_over_loopback_scores_as_the_local_reward(loopback):

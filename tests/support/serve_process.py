@@ -1,13 +1,19 @@
-"""`codepaint serve` in a subprocess for tests: its URL read from its log, its processes checked on stop."""
+"""`codepaint serve` for tests: in a subprocess (its URL read from its log, its processes checked on
+stop), or its app under uvicorn in a thread of this process (:func:`serving`, for the fast tests)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -97,3 +103,25 @@ def serve_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in own}
     env.update(extra)
     return env
+
+
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` under uvicorn on a loopback port, in a thread (what `codepaint serve` runs); its URL."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                pytest.fail("uvicorn did not start")
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

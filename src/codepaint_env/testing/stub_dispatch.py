@@ -62,7 +62,7 @@ from codepaint_env.core.images import pixel_sha256
 from codepaint_env.core.pickling import PicklesAsArguments
 from codepaint_env.core.result import ERROR_KINDS, RenderResult, failed
 from codepaint_env.core.version import __version__
-from codepaint_env.render.dispatch import Hook, Job, done
+from codepaint_env.render.dispatch import BROWSER_COUNTERS, Hook, Job, done
 
 __all__ = ["Canned", "StubDispatch", "UnstubbedProgram", "canned_result"]
 
@@ -223,9 +223,10 @@ class StubDispatch(PicklesAsArguments):
         return {"mode": "off", "backend": "stub", "webgl_renderer": None}
 
     def stats(self, **options: Any) -> dict[str, Any]:
-        """How many programs it knows and how many renders reached it."""
+        """How many programs it knows and how many renders reached it; zero browser counters (none)."""
         with self._lock:
-            return {"stub_programs": len(self.programs_map), "stub_renders": len(self._jobs)}
+            return {**dict.fromkeys(BROWSER_COUNTERS, 0), "stub_programs": len(self.programs_map),
+                    "stub_renders": len(self._jobs)}
 
     def close(self) -> None:
         """Nothing to release."""
