@@ -21,7 +21,8 @@ from codepaint_env.core.languages import (
 from codepaint_env.render.backends import BrowserBackend, FastSvgBackend, PythonBackend, TikzBackend
 from codepaint_env.render.detect import is_html, is_p5brush, is_python, is_svg, is_tikz
 
-__all__ = ["LANGUAGES", "P5BRUSH_ALLOWLIST", "LanguageSpec", "by_suffix", "language", "register_language"]
+__all__ = ["BUILTIN_LANGUAGES", "LANGUAGES", "P5BRUSH_ALLOWLIST", "LanguageSpec", "by_suffix", "language",
+           "register_language"]
 
 #: The eight p5.brush methods the default p5brush prompt permits (pass to
 #: ``Renderer(allowed_api=...)`` to have calls outside it reported in ``api_violations``).
@@ -190,6 +191,10 @@ register_language(LanguageSpec(
     raster_patterns=(r"\\includegraphics\b", r"\\pgfimage\b", r"\\pgfdeclareimage\b"),
     env_id="CodePaint/TikZ-v3",
 ))
+
+#: The built-in languages, in the table's order: what codepaint's own versioned files are written in
+#: (the shipped suites, ``rewards.testing``'s programs), whatever plugins are installed.
+BUILTIN_LANGUAGES: tuple[str, ...] = tuple(LANGUAGES)
 
 #: Languages installed packages add (entry points, after the built-ins so they may replace one).
 PLUGINS = load_language_plugins()

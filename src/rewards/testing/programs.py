@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Languages :func:`write` writes.
-LANGUAGES: tuple[str, ...] = ("p5brush", "p5", "svg", "html", "python", "tikz")
+from codepaint_env.render.languages import BUILTIN_LANGUAGES
+
+#: Languages :func:`write` writes: every built-in language of the table, in its order.
+LANGUAGES: tuple[str, ...] = BUILTIN_LANGUAGES
 #: Kinds of program :func:`program` makes.
 PROGRAM_KINDS: tuple[str, ...] = ("valid", "syntax", "blank", "timeout", "too_large",
                                   "hack_text", "hack_block", "hack_near_uniform")

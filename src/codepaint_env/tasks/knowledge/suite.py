@@ -32,13 +32,14 @@ from codepaint_env.tasks.knowledge.cards import cards_text
 from codepaint_env.tasks.knowledge.cards import default_path as cards_path
 from codepaint_env.tasks.knowledge.catalogue import all_facts
 from codepaint_env.tasks.knowledge.fact import Fact, background
-from codepaint_env.tasks.shapes.programs import reference_programs
+from codepaint_env.tasks.shapes.programs import reference_programs, suite_languages
 from codepaint_env.tasks.shapes.scenes import Scene
 from codepaint_env.tasks.task import Task
 
 SUITE = "knowledge"
 SUITE_VERSION = 2
-SUITE_LANGUAGES: tuple[str, ...] = ("svg", "p5", "html", "python", "tikz")
+#: The languages the suite asks in, from the table (those of the ``shapes`` suite: its writers).
+SUITE_LANGUAGES: tuple[str, ...] = suite_languages()
 EVAL_SHARE = 5  # one fact in five is eval
 #: How a prompt places the thing: filling the canvas, or on a background of a named colour.
 FILL_PHRASES: tuple[str, ...] = (

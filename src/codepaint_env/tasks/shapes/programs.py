@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from codepaint_env.core.languages import resolve
+from codepaint_env.render.languages import BUILTIN_LANGUAGES
 from codepaint_env.render.languages import LANGUAGES as LANGUAGE_TABLE
 from codepaint_env.tasks.shapes.geometry import RING_INNER, Shape
 from codepaint_env.tasks.shapes.scenes import Scene
@@ -266,6 +267,17 @@ def languages() -> tuple[str, ...]:
 
 #: The languages codepaint's own writers write (the built-in table's, when this module is imported).
 LANGUAGES: tuple[str, ...] = languages()
+
+
+def suite_languages() -> tuple[str, ...]:
+    """The languages the shipped suites (``shapes``, ``knowledge``) ask in, read from the table.
+
+    The built-in languages the generator writes (a plugin's is in the generated levels, never in
+    a versioned file), SVG first, then in the table's order: the rows' order since the suites'
+    first version, kept so that a seed draws the same tasks.
+    """
+    built_in = [name for name in BUILTIN_LANGUAGES if LANGUAGE_TABLE[name].scene_writer is not None]
+    return tuple(sorted(built_in, key=lambda name: name != "svg"))
 
 
 def reference_programs(scene: Scene, spelling: str = "names",
