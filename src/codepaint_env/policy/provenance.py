@@ -8,9 +8,9 @@
 * ``codepaint``: the package version (and the git commit of its source tree, where it is one);
 * ``model``: what wrote the programs, with a ``sha256`` and, where that is ``null``, a ``reason``:
 
-  - a known name (``smollm2-135m``, ``qwen2.5-coder-0.5b``): its GGUF file's sha256, the one
-    recorded in codepaint, which :func:`~codepaint_env.policy.loading.convert_bundled` checks
-    before the file is converted;
+  - a known name (``smollm2-135m``, ``qwen2.5-coder-0.5b``, ``qwen2.5-coder-1.5b``): its GGUF
+    file's sha256, the one recorded in codepaint, which
+    :func:`~codepaint_env.policy.loading.convert_bundled` checks before the file is converted;
   - a folder: one sha256 over its weight files (``*.safetensors``, ``*.bin``, ``*.pt``, ``*.pth``,
     ``*.gguf``; :func:`~codepaint_env.policy.hashing.files_sha256`), and each file's own;
   - a Hugging Face id: the same over its snapshot in the local Hub cache, with the revision
