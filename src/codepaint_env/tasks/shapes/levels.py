@@ -16,15 +16,17 @@ level  what the prompt asks (and states as checks)
 Every level adds the checks any honest picture satisfies (:mod:`.checks`: colours present, sizes,
 nothing cut, coverage, contrast, no embedded image), so the mean number of checks grows with the
 level. The split is a hash of the description, never an index: a description is ``eval`` when
-the first 8 bytes of its SHA-256 are 0 modulo 5 (one in five), in every language and at every
-level, so :func:`level_scenes` can make as many train scenes as asked without ever making an
-eval one. A train scene is also never one of the fixed 120-scene suite's eval scenes.
+the first 8 bytes of its SHA-256 are 0 modulo 5 (one in five; hashed as version 4 wrote a
+wave's article, :func:`hashed_text`), in every language and at every level, so
+:func:`level_scenes` can make as many train scenes as asked without ever making an eval one. A
+train scene is also never one of the fixed 120-scene suite's eval scenes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -41,6 +43,7 @@ from codepaint_env.tasks.shapes.scenes import (
     build_scenes,
     colours_for,
     counted,
+    indefinite,
     nested,
     object_size,
     pair,
@@ -65,9 +68,29 @@ SIZE_WORDS: dict[str, tuple[str, tuple[float, float], dict[str, float]]] = {
 _EDGE = 0.06  # a large object keeps this far from the canvas's edges: the background shows there
 
 
+#: Until version 4's descriptions, a lone wave had "a" whatever its colour ("a orange wave"); the
+#: ids and splits of level scenes hash the description as it was written then (:func:`hashed_text`).
+_WAVE_AS_WRITTEN = re.compile(r"\ban (\w+ wave)\b")
+
+
+def hashed_text(description: str) -> str:
+    """The text a level scene's id and split are hashed from.
+
+    Its description, with a wave's article as version 4 wrote it: fixing "a orange wave" to "an
+    orange wave" so moved no scene between train and eval and renamed no task (a run's held-out
+    scenes stay held out).
+    """
+    return _WAVE_AS_WRITTEN.sub(r"a \1", description)
+
+
+def description_digest(description: str) -> str:
+    """The ten hex digits of a level scene's task ids (``shapes-l1-<digest>-svg``)."""
+    return hashlib.sha256(hashed_text(description).encode("utf-8")).hexdigest()[:10]
+
+
 def split_of_description(description: str) -> str:
-    """``eval`` for one description in five (by its SHA-256), else ``train``."""
-    digest = hashlib.sha256(description.encode("utf-8")).digest()
+    """``eval`` for one description in five (by the SHA-256 of :func:`hashed_text`), else ``train``."""
+    digest = hashlib.sha256(hashed_text(description).encode("utf-8")).digest()
     return "eval" if int.from_bytes(digest[:8], "big") % EVAL_SHARE == 0 else "train"
 
 
@@ -92,7 +115,7 @@ def single(rng: random.Random, bg: str) -> Drawn:
     if kind in BANDS:
         y = round(rng.uniform(0.3, 0.7), 3)
         half = round(rng.uniform(0.05, 0.08) if kind == "stripe" else rng.uniform(0.035, 0.05), 3)
-        words = f"a horizontal {colour} stripe" if kind == "stripe" else f"a {colour} wave"
+        words = indefinite("horizontal", colour, "stripe") if kind == "stripe" else indefinite(colour, "wave")
         strip = Shape(kind, colour, 0.5, y, half, round(rng.uniform(0, 6.283), 3))
         return [strip], words, [_count(colour, 1), _shape(colour, kind)]
     size_word = rng.choice(("", *SIZE_WORDS))

@@ -82,9 +82,30 @@ class Scene:
     level: int | None = None
 
 
+#: Beginnings of words whose first sound is not their first letter's: a consonant after a vowel
+#: letter ("a unicorn", "a one-page"), a vowel after a consonant letter ("an hour").
+_CONSONANT_SOUNDS = ("one", "once", "uni", "use", "usu", "eu", "ewe")
+_VOWEL_SOUNDS = ("hour", "honest", "honour", "heir")
+
+
 def article(word: str) -> str:
-    """``a`` or ``an`` before ``word``."""
-    return "an" if word[0] in "aeiou" else "a"
+    """``a`` or ``an`` before ``word``, by its first sound (``an orange``, ``a unicorn``, ``an hour``)."""
+    low = word.lower()
+    if low.startswith(_VOWEL_SOUNDS):
+        return "an"
+    if low.startswith(_CONSONANT_SOUNDS):
+        return "a"
+    return "an" if low[:1] in tuple("aeiou") else "a"
+
+
+def indefinite(*words: str) -> str:
+    """The words after their article: ``indefinite("orange", "wave")`` is ``"an orange wave"``.
+
+    Every "a"/"an" a scene's words say comes from here (or :func:`article`): an f-string's fixed
+    "a {colour} wave" said "a orange wave".
+    """
+    text = " ".join(w for w in words if w)
+    return f"{article(text)} {text}"
 
 
 def plural(kind: str) -> str:
@@ -95,7 +116,7 @@ def plural(kind: str) -> str:
 def counted(n: int, colour: str, kind: str, adjective: str = "") -> str:
     """``"three yellow stars"``, ``"an orange circle"``, ``"a small red square"``."""
     words = " ".join(w for w in (adjective, colour) if w)
-    return f"{article(words)} {words} {kind}" if n == 1 else f"{_NUMBERS[n]} {words} {plural(kind)}"
+    return indefinite(words, kind) if n == 1 else f"{_NUMBERS[n]} {words} {plural(kind)}"
 
 
 def cell_centre(cell: Cell) -> tuple[float, float]:
@@ -200,7 +221,7 @@ def band(rng: random.Random, bg: str) -> Drawn:
     n = rng.choice((1, 2, 3))
     cells = rng.sample([(r, c) for r in rows for c in range(3)], n)
     shapes = [strip, *placed(rng, kind, ca, cells, object_size(rng, kind))]
-    band_words = f"a horizontal {cb} stripe" if band_kind == "stripe" else f"a {cb} wave"
+    band_words = indefinite("horizontal", cb, "stripe") if band_kind == "stripe" else indefinite(cb, "wave")
     claims = [_count(ca, n), _shape(ca, kind), _count(cb, 1), _shape(cb, band_kind),
               _relation(ca, relation, cb)]
     return shapes, f"{counted(n, ca, kind)} {relation} {band_words}", claims

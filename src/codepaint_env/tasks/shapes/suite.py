@@ -27,14 +27,13 @@ Regenerate the shipped file (deterministic: same seed, same bytes)::
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from codepaint_env.core.languages import language as language_spec
 from codepaint_env.tasks.shapes.checks import scene_checks
-from codepaint_env.tasks.shapes.levels import level_scenes, split_of_description
+from codepaint_env.tasks.shapes.levels import description_digest, level_scenes, split_of_description
 from codepaint_env.tasks.shapes.programs import languages as writer_languages
 from codepaint_env.tasks.shapes.programs import reference_programs, suite_languages
 from codepaint_env.tasks.shapes.scenes import SCENES, SEED, Scene, build_scenes, split_of
@@ -80,7 +79,7 @@ def scene_tasks(scene: Scene, languages: Iterable[str] = SUITE_LANGUAGES, *,
     if scene.level is None:
         stem, split, tags = f"{SUITE}-{scene.index:04d}", split_of(scene), (SUITE, scene.template)
     else:
-        digest = hashlib.sha256(scene.description.encode("utf-8")).hexdigest()[:10]
+        digest = description_digest(scene.description)
         stem, split = f"{SUITE}-l{scene.level}-{digest}", split_of_description(scene.description)
         tags = (SUITE, scene.template, f"level-{scene.level}")
     return [Task(id=f"{stem}-{language}", prompt=prompt_for(scene, language),
