@@ -28,7 +28,9 @@ QUIET = Stalls(cpu=0.02, memory=0.0, io=0.01)
     # neither ran nor waited: blocked on the disk or on memory other processes thrash
     (CpuTimes(run_s=0.4, wait_s=0.1), Stalls(cpu=0.1, memory=0.0, io=0.6), True),
     (CpuTimes(run_s=0.4, wait_s=0.1), Stalls(cpu=0.1, memory=0.3, io=0.0), True),
-    (CpuTimes(run_s=0.4, wait_s=0.1), Stalls(cpu=0.7, memory=0.0, io=0.0), True),
+    # neither ran nor waited on a machine short of CPU alone: a program measured whole (a sandbox's
+    # process tree) was not starved, or it would have waited on a run queue: it slept
+    (CpuTimes(run_s=0.1, wait_s=0.0), Stalls(cpu=0.95, memory=0.0, io=0.01), False),
     # neither ran nor waited on a quiet machine: it waited on itself (an endless sleep or await)
     (CpuTimes(run_s=0.1, wait_s=0.0), QUIET, False),
     (CpuTimes(run_s=0.1, wait_s=0.0), Stalls(cpu=0.3, memory=0.1, io=0.2), False),
@@ -38,6 +40,15 @@ QUIET = Stalls(cpu=0.02, memory=0.0, io=0.01)
 def test_a_program_is_blamed_only_when_it_had_its_time(delta: CpuTimes, stalls: Stalls | None,
                                                         want: bool) -> None:
     assert starved(delta, 3.0, stalls) is want
+
+
+def test_a_page_that_waits_on_the_browser_is_infra_when_the_machine_is_short_of_cpu() -> None:
+    # A page's renderer is measured alone: its frame may wait on the starved browser and GPU processes.
+    idle = CpuTimes(run_s=0.4, wait_s=0.1)
+    short_of_cpu = Stalls(cpu=0.7, memory=0.0, io=0.0)
+    assert starved(idle, 3.0, short_of_cpu, waits_on_others=True) is True
+    assert starved(idle, 3.0, short_of_cpu) is False
+    assert starved(idle, 3.0, Stalls(cpu=0.3, memory=0.0, io=0.0), waits_on_others=True) is False
 
 
 def test_the_due_is_a_share_of_the_timeout() -> None:

@@ -18,10 +18,13 @@ The rule (:func:`starved`), for the program's own processes over the render:
 2. it waited for a CPU at least a quarter of the timeout (:data:`WAIT_SHARE`): it wanted the
    CPU it did not get, the machine held it back, ``infra``;
 3. it neither ran its due nor waited much: it was blocked or idle. When the whole machine was
-   stalled during the render for CPU at least half of the time, or for memory or I/O at least a
-   quarter (:data:`STALL_SHARES`, the "some" lines of PSI), what it waited on may be the disk
-   (a page cache thrashed by other processes), memory being reclaimed, or a starved browser
-   delivering its finished frame: ``infra``. Otherwise it waited on itself: ``timeout``.
+   stalled during the render for memory or I/O at least a quarter of the time (:data:`STALL_SHARES`,
+   the "some" lines of PSI), what it waited on may be the disk (a page cache thrashed by other
+   processes) or memory being reclaimed: ``infra``. So too when the machine was stalled for CPU
+   at least half of the time and the program may wait on processes not measured (a page's
+   renderer on the starved browser and GPU processes delivering its frame: ``waits_on_others``).
+   Otherwise it waited on itself (a ``sleep``, an ``await`` that never resolves): ``timeout``.
+   (A sandboxed program's whole process tree is measured: starved of CPU, it waits on a run queue.)
 
     >>> before, pressure0 = cpu_times([pid]), Pressure.now()        # doctest: +SKIP
     >>> ...                                                         # the render times out
@@ -116,7 +119,8 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def starved(delta: CpuTimes, timeout_s: float, stalls: Stalls | None = None) -> bool:
+def starved(delta: CpuTimes, timeout_s: float, stalls: Stalls | None = None, *,
+            waits_on_others: bool = False) -> bool:
     """True when the machine, not the program, used up the render's time (the module's rule).
 
     A pure function of its readings: tests give it the readings of an overloaded machine.
@@ -126,12 +130,15 @@ def starved(delta: CpuTimes, timeout_s: float, stalls: Stalls | None = None) -> 
         timeout_s: The render's timeout.
         stalls: The share of the render's wall time the whole machine was stalled on each resource
             (:meth:`Pressure.stalls_since`), when known.
+        waits_on_others: The program's processes may wait on processes ``delta`` does not count
+            (a page's renderer on the browser's GPU process): then a CPU stall counts in rule 3.
     """
     if delta.run_s >= DUE_SHARE * timeout_s:
         return False
     if delta.wait_s >= WAIT_SHARE * timeout_s:
         return True
-    return stalls is not None and bool(stalls.pressed())
+    pressed = stalls.pressed() if stalls is not None else []
+    return any(name != "cpu" or waits_on_others for name in pressed)
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def timed_out(slot: Slot, cap: PageCapture, timeout_s: float) -> None:
         return
     cap.cpu = now - job.cpu0
     stalls = Pressure.now().stalls_since(job.pressure0)
-    if starved(cap.cpu, timeout_s, stalls):
+    if starved(cap.cpu, timeout_s, stalls, waits_on_others=True):  # the browser's GPU process
         cap.outcome = "infra"
         cap.infra_reason = (f"the machine was overloaded: by the {timeout_s:g} s timeout the "
                             f"program's processes {cap.cpu.describe()}"
