@@ -485,7 +485,7 @@ def _worker_counters(ray: ModuleType, handles: list[Any], timeout_s: float) -> d
     """The workers' browser counters, summed over those that answer in time (every key, zero at least)."""
     refs = [h.stats.remote() for h in handles]
     done, _ = ray.wait(refs, num_returns=len(refs), timeout=timeout_s) if refs else ([], [])
-    out = dict.fromkeys(BROWSER_COUNTERS, 0)
+    out: dict[str, int] = dict.fromkeys(BROWSER_COUNTERS, 0)
     for ref in done:
         with contextlib.suppress(Exception):
             for k, v in ray.get(ref).items():
