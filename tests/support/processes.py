@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from codepaint_env.render.load import descendants
 
@@ -122,17 +122,27 @@ def children_pinned(cpus: set[int], *, every_s: float = 0.005) -> Iterator[None]
     after that inherits the mask. What ran before (a browser of an earlier test, the hogs) keeps
     its CPUs.
     """
+    def pin_all(pids: set[int]) -> None:
+        for pid in pids:
+            with contextlib.suppress(OSError):  # gone already
+                pin(pid, cpus)
+
+    with _each_new_child(pin_all, descendants([os.getpid()]), every_s):
+        yield
+
+
+@contextlib.contextmanager
+def _each_new_child(apply: Callable[[set[int]], None], seen: set[int], every_s: float) -> Iterator[None]:
+    """While inside, a watcher calls ``apply`` with the descendants of this process not yet ``seen``."""
     me = os.getpid()
     done = threading.Event()
-    already = descendants([me])
+    seen = set(seen)
 
     def watch() -> None:
-        pinned = set(already)
         while not done.is_set():
-            for pid in descendants([me]) - pinned:
-                with contextlib.suppress(OSError):  # gone already
-                    pin(pid, cpus)
-                pinned.add(pid)
+            new = descendants([me]) - {me} - seen
+            apply(new)
+            seen.update(new)
             done.wait(every_s)
 
     thread = threading.Thread(target=watch, daemon=True)
@@ -156,7 +166,6 @@ def children_first(*, every_s: float = 0.005) -> Iterator[None]:
     its autogroup's default). Needs root (negative nice).
     """
     me = os.getpid()
-    done = threading.Event()
     fallback = (os.getpriority(os.PRIO_PROCESS, 0), 0)
     before = descendants([me]) - {me}
     saved: dict[int, tuple[int, int]] = {pid: _priority(pid, fallback) for pid in before}
@@ -169,19 +178,10 @@ def children_first(*, every_s: float = 0.005) -> Iterator[None]:
                     _top_priority(tid)
 
     raise_all(before)
-
-    def watch() -> None:
-        while not done.is_set():
-            raise_all(descendants([me]) - {me} - saved.keys())
-            done.wait(every_s)
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
     try:
-        yield
+        with _each_new_child(raise_all, before, every_s):
+            yield
     finally:
-        done.set()
-        thread.join()
         for pid, (nice, group_nice) in saved.items():
             for tid in _threads(pid):
                 with contextlib.suppress(OSError):
