@@ -153,6 +153,15 @@ def _fits(m: dict[str, float], shape: str, *, ignore: tuple[str, ...] = ()) -> b
 
 #: Shapes that look the same at any turn: they must fit their rule in every frame, not in one.
 ROUND: tuple[str, ...] = ("circle", "ring")
+#: ``shape -> {measure: (low, high)}`` that must also hold in the shape's **smallest** frame, whichever
+#: frame it fits in. A triangle fills at most half of any rectangle around it, and exactly half of the
+#: smallest (a theorem of plane geometry), so its upright frame's extent is within the triangle's
+#: range; a bar turned ~10° fills its axis-aligned box like a triangle (extent 0.6, corners 0.3) and
+#: nearly all of its smallest frame (0.95). Found by the issue 54 adversary (L1-06: a red bar paid as
+#: one of "four red triangles").
+SMALLEST_FRAME: dict[str, dict[str, tuple[float, float]]] = {
+    "triangle": {"extent": SHAPE_RULES["triangle"]["extent"]},
+}
 
 
 def is_shape(region: Region, shape: str) -> bool:
@@ -163,6 +172,9 @@ def is_shape(region: Region, shape: str) -> bool:
     apart (found by the honest drawings of issue 54).
     """
     fits = [_fits(measures(region, f), shape) for f in region.frames]
+    smallest = region.frame
+    if not all(lo <= getattr(smallest, key) <= hi for key, (lo, hi) in SMALLEST_FRAME.get(shape, {}).items()):
+        return False
     return all(fits) if shape in ROUND else any(fits)
 
 

@@ -120,3 +120,29 @@ def test_the_bound_is_what_the_docs_say():
     result = VisualChecks().score([Sample(code=svg(scene), language="svg", render=render, meta={
         "checks": json.dumps([{"kind": "shape", "colour": "red", "shape": "square"}])})])[0]
     assert result.value == 0.0 and "a diamond (a square turned 45° from the axes)" in result.rationale
+
+
+def _bar_svg(cx: float, cy: float, long: float, short: float, turn: float) -> str:
+    """A filled rectangle (a bar) centred at (cx, cy) in a 400 px SVG, turned ``turn`` degrees."""
+    a = math.radians(turn)
+    corners = [(-short / 2, -long / 2), (short / 2, -long / 2), (short / 2, long / 2), (-short / 2, long / 2)]
+    points = " ".join(f"{cx + x * math.cos(a) - y * math.sin(a):.2f},{cy + x * math.sin(a) + y * math.cos(a):.2f}"
+                      for x, y in corners)
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400">'
+            f'<rect width="400" height="400" fill="#fff3d6"/><polygon points="{points}" fill="#e53935"/></svg>')
+
+
+@SETTINGS
+@given(turn=st.floats(3.0, 42.0), ratio=st.floats(2.2, 4.0), long=st.floats(50.0, 160.0),
+       side=st.sampled_from([160, 512]))
+def test_a_turned_bar_is_never_a_triangle(turn, ratio, long, side):
+    """A bar turned off the axes fills its axis box like a triangle (extent 0.5-0.65, some corners);
+    it fills nearly all of its smallest frame, and a triangle never more than half (issue 54's
+    adversary paid one as one of "four red triangles", L1-06)."""
+    code = _bar_svg(200, 200, long, long / ratio, turn)
+    render = default_renderer().render(code, "svg", size=side, renderer="fast")
+    assert render.ok, render.messages
+    checks = [{"kind": "shape", "colour": "red", "shape": "triangle"}]
+    [result] = VisualChecks().score([Sample(code=code, language="svg", render=render,
+                                            meta={"checks": json.dumps(checks)})])
+    assert result.breakdown["shape:red"] == 0.0, result.rationale
