@@ -20,6 +20,8 @@ reference = ReferencePool().filter(language="p5brush", tier="okay").sample(1, 0,
 print("replaying:", reference.id, f"(subject {reference.subject}; the task's is {task.subject})")
 completion = f"Here is my painting:\n```js\n{reference.code()}\n```"  # <- your model's answer
 obs, reward, terminated, truncated, info = env.step(completion)
+if not info["judged"]:  # the machine could not render or judge it (overloaded, a judge down): not a score
+    print(f"turn 1: not judged: {info['reward']['reason']} (drop this step; the episode goes on)")
 print(
     f"turn 1: reward {reward:.3f}; render ok: {info['render']['ok']}; breakdown {info['reward']['breakdown']}"
 )

@@ -13,6 +13,7 @@ import pytest
 
 from codepaint_env.render import Renderer
 from support.canary import Canary
+from support.watchdog import watch
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +48,13 @@ def _alone(item: pytest.Item) -> bool:
         return True
     folder = Path(str(item.path)).resolve().relative_to(_TESTS).parts[0]
     return folder not in SIDE_BY_SIDE
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Each test's setup, call and teardown fail past 300 fair seconds (support/watchdog.py)."""
+    with watch(item.nodeid):
+        yield
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 
 import pytest
 
+from support import watchdog
 from support.programs import SIMPLE_P5
 
 pytestmark = pytest.mark.browser
@@ -20,8 +20,8 @@ CLI = [sys.executable, "-m", "codepaint_env.cli"]
 def run(*args, cwd=None, stdin=None, env=None):
     """The CLI in a subprocess, with no judge configured unless ``env`` gives one."""
     base = {k: v for k, v in os.environ.items() if k not in ("OPENAI_BASE_URL", "CODEPAINT_JUDGE_MODEL")}
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, input=stdin,
-                          timeout=180, env={**base, **(env or {})})
+    return watchdog.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, input=stdin,
+                        limit_s=180, env={**base, **(env or {})})
 
 
 def test_help_explains_itself():
@@ -141,7 +141,7 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
     err = tmp_path / "err.txt"
     # `true` exits at once: codepaint then writes into a pipe nobody reads
     cmd = f"{' '.join(CLI)} render {sk} --size 64 --json 2>{err} | true"
-    subprocess.run(cmd, shell=True, timeout=180, check=True)
+    watchdog.run(cmd, shell=True, limit_s=180, check=True)
     assert "BrokenPipeError" not in err.read_text() and "Traceback" not in err.read_text()
 
 

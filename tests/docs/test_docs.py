@@ -1,4 +1,5 @@
 """Every snippet in README.md and docs/*.md runs, or says why it cannot.
+from support import watchdog
 
 What is run, page by page (each page gets a temporary folder of its own as the working directory):
 
@@ -31,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from support import watchdog
 
 pytestmark = pytest.mark.browser
 
@@ -165,8 +168,8 @@ def test_snippet_runs(block: Block, workdirs: dict[Path, Path]) -> None:
         pytest.skip(f"not run: {block.reason}")
     cwd = workdirs[block.page]
     if block.lang == "python":
-        proc = subprocess.run([str(PYTHON), "-"], input=block.text, cwd=cwd, env=_env(), text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT_S)
+        proc = watchdog.run([str(PYTHON), "-"], input=block.text, cwd=cwd, env=_env(), text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, limit_s=TIMEOUT_S)
         _check(proc, block, block.text)
         return
     cmds = _commands(block)
@@ -175,8 +178,8 @@ def test_snippet_runs(block: Block, workdirs: dict[Path, Path]) -> None:
         cmds = [_with_help(c) for c in cmds]
     # a server a block starts in the background (`&`) never outlives the block, even when it fails
     script = "set -euo pipefail\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + "\n".join(cmds) + "\n"
-    proc = subprocess.run(["bash", "-c", script], cwd=cwd, env=_env(), text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT_S)
+    proc = watchdog.run(["bash", "-c", script], cwd=cwd, env=_env(), text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, limit_s=TIMEOUT_S)
     _check(proc, block, script)
 
 

@@ -23,7 +23,6 @@ loop, verifiers, OpenEnv) join them.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +33,7 @@ import pytest
 
 import codepaint_env.render.renderer as renderer_module
 from codepaint_env.episode.messages import feedback_text
-from support import contract, openenv_server
+from support import contract, openenv_server, watchdog
 
 ROOT = Path(__file__).resolve().parents[2]
 #: What the trainer venvs import: this checkout's codepaint and its tests' support modules.
@@ -220,8 +219,8 @@ def _venv_door(venv: str, door: str, work: Path, *args: str) -> list[dict[str, A
     assert python.exists(), f"no .venvs/{venv}: run scripts/install-trainer-venvs.sh (make test does)"
     rows_path, out = work / f"{door}-rows.json", work / f"{door}-out.json"
     rows_path.write_text(json.dumps(ROWS))
-    proc = subprocess.run([str(python), "-m", "support.contract", door, str(rows_path), str(out), *args],
-                          capture_output=True, text=True, timeout=900, cwd=work,
+    proc = watchdog.run([str(python), "-m", "support.contract", door, str(rows_path), str(out), *args],
+                        capture_output=True, text=True, limit_s=900, cwd=work,
                           env=openenv_server.server_env(PYTHONPATH=_PYTHONPATH))
     assert proc.returncode == 0, f"{door} in .venvs/{venv}:\n" + proc.stdout[-3000:] + proc.stderr[-6000:]
     return json.loads(out.read_text())

@@ -1,0 +1,59 @@
+"""The tests' time limits count fair seconds: a busy machine slows the clock, a hang still fails."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from support.processes import HOG
+from support.watchdog import FairClock, Hung, fair_share, run, watch
+
+
+def test_a_second_counts_as_the_cpu_share_one_task_gets():
+    assert fair_share(2, 1) == 1.0
+    assert fair_share(2, 2) == 1.0
+    assert fair_share(2, 10) == pytest.approx(0.2)
+    assert fair_share(2, 0) == 1.0  # the reader alone: a whole second
+
+
+def test_the_clock_slows_while_the_machine_is_overloaded():
+    # plain busy loops at this test's own priority (not processes.overload's, which starves the test)
+    hogs = [subprocess.Popen([sys.executable, "-c", HOG.format(secs=30)], stdout=subprocess.PIPE)
+            for _ in range(8)]
+    try:
+        for h in hogs:
+            assert h.stdout is not None and h.stdout.readline() == b"up\n"
+        clock = FairClock(poll_s=0.2)
+        start = time.monotonic()
+        time.sleep(3.0)
+        fair, wall = clock.elapsed(), time.monotonic() - start
+        clock.close()
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
+    # 8 hogs (and this test) on the machine's CPUs: a second counts at most CPUs / 8
+    assert fair <= wall * 0.5, (fair, wall)
+    assert fair > 0.0
+
+
+def test_a_blocked_test_still_fails_with_its_stacks():
+    start = time.monotonic()
+    with pytest.raises(Hung, match="ran past 1 fair seconds"), watch("blocked", limit_s=1.0):
+        time.sleep(60)  # blocked: never finishes on its own
+    assert time.monotonic() - start < 60
+
+
+def test_run_gives_what_subprocess_run_gives_and_kills_a_hung_child():
+    out = run([sys.executable, "-c", "import sys; print(sys.stdin.read().upper())"], limit_s=60,
+              input="paint", capture_output=True, text=True)
+    assert (out.returncode, out.stdout.strip()) == (0, "PAINT")
+    with pytest.raises(subprocess.CalledProcessError):
+        run([sys.executable, "-c", "raise SystemExit(3)"], limit_s=60, check=True)
+    start = time.monotonic()
+    with pytest.raises(subprocess.TimeoutExpired):
+        run([sys.executable, "-c", "import time; time.sleep(60)"], limit_s=1.0, capture_output=True)
+    assert time.monotonic() - start < 60
