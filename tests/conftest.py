@@ -66,8 +66,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.alone)
 
 
-#: ``-m "not a and not b"``: an expression that only excludes (adding marks never re-includes a test).
-_ONLY_EXCLUDES = re.compile(r"^\s*not\s+\w+(\s+and\s+not\s+\w+)*\s*$")
+#: ``-m "not a and not b and c"``: a conjunction (adding marks never re-includes a test its ``not`` terms exclude).
+_ONLY_EXCLUDES = re.compile(r"^\s*(not\s+)?\w+(\s+and\s+(not\s+)?\w+)*\s*$")
 
 
 def _module_marks(path: Path) -> set[str]:
@@ -88,7 +88,8 @@ def _module_marks(path: Path) -> set[str]:
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     # `make fast` deselects by need: a module every test of which needs what the expression excludes
     # is not even imported (its imports are often the need itself: torch, TRL, a trainer's package),
-    # which saves most of the collection. Only for expressions that only exclude, so nothing is lost.
+    # which saves most of the collection. Only for conjunctions (make fast's two passes add `and [not]
+    # alone`), so nothing is lost.
     expression = config.getoption("markexpr") or ""
     if not _ONLY_EXCLUDES.match(expression) or collection_path.suffix != ".py" \
             or not collection_path.name.startswith("test_"):
