@@ -10,6 +10,11 @@ and each program at :data:`MAX_CODE_CHARS`, so a result's size is bounded whatev
 Ranking is BM25 (``bm25s``, chosen over ``rank-bm25`` by ``benchmarks/search_bench.py``: see
 ``docs/knowledge.md``), over lowercase words with accents folded and English stop words dropped;
 equal scores keep corpus order, and a card that shares no word with the query is never returned.
+Cards are ranked by their whole text plus, again, by their names alone (title, aliases and the
+country's other names, :mod:`.query`), so a query that names a card outranks one that shares a word
+with its description; a query word no card holds is matched loosely (misspellings, other
+languages' "flag", joined words: :func:`.query.loose_terms`). Measured on 223 everyday queries in
+``benchmarks/knowledge_queries.py`` (``docs/knowledge-search.md``).
 A :class:`SearchLog` records every call and the card ids it returned, so an episode can hand them
 to the ``search_recall`` reward as its ``retrieved`` column.
 
@@ -22,7 +27,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -33,6 +37,7 @@ import numpy as np
 
 from codepaint_env.core.errors import DependencyNotInstalled
 from codepaint_env.tasks.knowledge.cards import Card, load_cards
+from codepaint_env.tasks.knowledge.query import extra_names, fold, loose_terms
 
 #: The most hits one call returns (a larger ``k`` is capped).
 MAX_K = 5
@@ -43,6 +48,8 @@ MAX_TEXT_CHARS = 400
 #: A reference's program in a hit is cut at this many characters.
 MAX_CODE_CHARS = 4000
 _WORD = re.compile(r"[a-z0-9]+")
+#: How much a match in a card's names adds to its match in its whole document.
+NAME_WEIGHT = 1.0
 #: Words too common to rank by (English function words).
 STOP_WORDS = frozenset(
     [
@@ -85,15 +92,17 @@ STOP_WORDS = frozenset(
 
 def tokenize(text: str) -> list[str]:
     """Lowercase words with accents folded (``Côte`` -> ``cote``) and stop words dropped."""
-    folded = "".join(
-        ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch)
-    )
-    return [w for w in _WORD.findall(folded) if w not in STOP_WORDS]
+    return [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS]
+
+
+def card_names(card: Card) -> str:
+    """What a card is called: its title, aliases and, for a country's flag, the country's other names."""
+    return " ".join([card.title, *card.aliases, *extra_names(card.title, STOP_WORDS)])
 
 
 def card_document(card: Card) -> str:
-    """What a card is indexed by: its title, aliases, family and text."""
-    return " ".join([card.title, *card.aliases, card.family.replace("_", " "), card.text])
+    """What a card is indexed by: its names (:func:`card_names`), family and text."""
+    return " ".join([card_names(card), card.family.replace("_", " "), card.text])
 
 
 class BM25Index:
@@ -114,19 +123,56 @@ class BM25Index:
         corpus = [tokenize(d) or ["<empty>"] for d in documents]
         self._index = bm25s.BM25()
         self._index.index(corpus, show_progress=False)
-        self._vocab = set(self._index.vocab_dict)
+        self.vocab = frozenset(self._index.vocab_dict)
         self._size = len(corpus)
         self._lock = threading.Lock()  # bm25s' scorer keeps per-call state: one query at a time
 
+    def scores(self, terms: dict[str, float]) -> np.ndarray:
+        """Every document's score: the sum over ``terms`` of its weight times the term's BM25 score."""
+        total = np.zeros(self._size, dtype=np.float64)
+        with self._lock:
+            for term, weight in terms.items():
+                if term in self.vocab:
+                    total += weight * np.asarray(self._index.get_scores([term]), dtype=np.float64)
+        return total
+
     def top(self, query: str, k: int) -> list[tuple[int, float]]:
         """The ``k`` best documents (index, score), best first; only those sharing a word with the query."""
-        words = [w for w in tokenize(query) if w in self._vocab]
+        words = [w for w in tokenize(query) if w in self.vocab]
         if not words:
             return []
         with self._lock:
             scores = np.asarray(self._index.get_scores(words), dtype=np.float64)
-        order = np.argsort(-scores, kind="stable")[:k]
-        return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+        return _best(scores, k)
+
+
+def _best(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [(int(i), float(scores[i])) for i in order if scores[i] > 0]
+
+
+class CardIndex:
+    """The cards' search: BM25 over each card's document plus BM25 over its names, with loose words.
+
+    Args:
+        cards: The cards to search.
+    """
+
+    def __init__(self, cards: Sequence[Card]) -> None:
+        self.cards = tuple(cards)
+        self._text = BM25Index([card_document(c) for c in self.cards])
+        self._names = BM25Index([card_names(c) for c in self.cards])
+
+    def terms(self, query: str) -> dict[str, float]:
+        """The card words ``query`` stands for, with their weights (:func:`.query.loose_terms`)."""
+        return loose_terms(tokenize(query), self._text.vocab)
+
+    def top(self, query: str, k: int) -> list[tuple[int, float]]:
+        """The ``k`` best cards (index, score), best first; only those sharing a (loosely matched) word."""
+        terms = self.terms(query)
+        if not terms:
+            return []
+        return _best(self._text.scores(terms) + NAME_WEIGHT * self._names.scores(terms), k)
 
 
 @dataclass(frozen=True)
@@ -283,10 +329,10 @@ def _capped(k: Any) -> str | None:
 
 
 @cache
-def card_index() -> tuple[tuple[Card, ...], BM25Index]:
-    """The bundled cards and their BM25 index (built once per process)."""
-    cards = load_cards()
-    return cards, BM25Index([card_document(c) for c in cards])
+def card_index() -> tuple[tuple[Card, ...], CardIndex]:
+    """The bundled cards and their index (built once per process)."""
+    index = CardIndex(load_cards())
+    return index.cards, index
 
 
 def search(query: Any, k: Any = 3, *, log: SearchLog | None = None) -> SearchResult:
