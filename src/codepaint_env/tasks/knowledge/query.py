@@ -203,16 +203,22 @@ def near_words(word: str, vocab: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(prefixed))
 
 
-def loose_terms(tokens: list[str], vocab: frozenset[str]) -> dict[str, float]:
+def loose_terms(
+    tokens: list[str], vocab: frozenset[str], names: frozenset[str] | None = None
+) -> dict[str, float]:
     """The card words a query's tokens stand for, with their weights (1 exact, :data:`LOOSE_WEIGHT` loose).
 
     Args:
         tokens: The query's words (folded, stop words dropped).
-        vocab: The cards' words.
+        vocab: The cards' words (a token is matched exactly against these).
+        names: The words of the cards' names, the only ones a token is matched loosely to (default:
+            ``vocab``): people misspell what a thing is called, and a common word loosely matched
+            to a description's word (``whole`` -> ``whose``) only adds noise.
 
     Returns:
         Card word -> weight (the highest a word gets from any token).
     """
+    loose_vocab = vocab if names is None else names
     terms: dict[str, float] = {}
 
     def add(term: str, weight: float) -> None:
@@ -221,7 +227,7 @@ def loose_terms(tokens: list[str], vocab: frozenset[str]) -> dict[str, float]:
 
     tokens = ["flag" if t in FLAG_WORDS else t for t in tokens if t not in REQUEST_WORDS]
     for n, token in enumerate(tokens):
-        if n + 1 < len(tokens) and token + tokens[n + 1] in vocab:
+        if n + 1 < len(tokens) and token + tokens[n + 1] in loose_vocab:
             add(token + tokens[n + 1], 1.0)
         if token in vocab:
             add(token, 1.0)
@@ -231,11 +237,11 @@ def loose_terms(tokens: list[str], vocab: frozenset[str]) -> dict[str, float]:
         if token in vocab or token.isdigit():
             continue
         splits = [(token[:i], token[i:]) for i in range(3, len(token) - 2)]
-        joined = [(a, b) for a, b in splits if a in vocab and b in vocab]
+        joined = [(a, b) for a, b in splits if a in loose_vocab and b in loose_vocab]
         for a, b in joined[:1]:
             add(a, LOOSE_WEIGHT)
             add(b, LOOSE_WEIGHT)
         if not joined:
-            for near in near_words(token, vocab):
+            for near in near_words(token, loose_vocab):
                 add(near, LOOSE_WEIGHT)
     return terms

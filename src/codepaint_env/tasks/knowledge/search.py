@@ -165,7 +165,7 @@ class CardIndex:
 
     def terms(self, query: str) -> dict[str, float]:
         """The card words ``query`` stands for, with their weights (:func:`.query.loose_terms`)."""
-        return loose_terms(tokenize(query), self._text.vocab)
+        return loose_terms(tokenize(query), self._text.vocab, self._names.vocab)
 
     def top(self, query: str, k: int) -> list[tuple[int, float]]:
         """The ``k`` best cards (index, score), best first; only those sharing a (loosely matched) word."""
