@@ -66,7 +66,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.alone)
 
 
-#: ``-m "not a and not b and c"``: a conjunction (adding marks never re-includes a test its ``not`` terms exclude).
+#: ``-m "not a and not b and c"``: a conjunction (adding marks never re-includes a test that its
+#: ``not`` terms exclude).
 _ONLY_EXCLUDES = re.compile(r"^\s*(not\s+)?\w+(\s+and\s+(not\s+)?\w+)*\s*$")
 
 

@@ -126,10 +126,12 @@ def _bar_svg(cx: float, cy: float, long: float, short: float, turn: float) -> st
     """A filled rectangle (a bar) centred at (cx, cy) in a 400 px SVG, turned ``turn`` degrees."""
     a = math.radians(turn)
     corners = [(-short / 2, -long / 2), (short / 2, -long / 2), (short / 2, long / 2), (-short / 2, long / 2)]
-    points = " ".join(f"{cx + x * math.cos(a) - y * math.sin(a):.2f},{cy + x * math.sin(a) + y * math.cos(a):.2f}"
-                      for x, y in corners)
+    c, s = math.cos(a), math.sin(a)
+    turned = [(cx + x * c - y * s, cy + x * s + y * c) for x, y in corners]
+    points = " ".join(f"{x:.2f},{y:.2f}" for x, y in turned)
     return ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400">'
-            f'<rect width="400" height="400" fill="#fff3d6"/><polygon points="{points}" fill="#e53935"/></svg>')
+            '<rect width="400" height="400" fill="#fff3d6"/>'
+            f'<polygon points="{points}" fill="#e53935"/></svg>')
 
 
 @SETTINGS
