@@ -1,7 +1,9 @@
 """The ``knowledge`` suite: prompts that name a thing (a flag, a sign, the Olympic rings) but not its look.
 
 * :mod:`.fact`: a fact, its card and the checks it implies; :mod:`.draw`: the shapes of its scene;
-* :mod:`.flags`, :mod:`.signs`, :mod:`.symbols`: the facts, by family; :mod:`.catalogue`: all of them;
+* :mod:`.records`: the facts as data (one record each in ``data/flags.json``, ``data/signs.json``,
+  ``data/symbols.json``) and the vocabulary that reads them; :mod:`.patterns`: the few drawings a
+  record names that its primitives cannot say; :mod:`.catalogue`: all the facts;
 * :mod:`.cards`: the bundled corpus ``cards.jsonl`` (what ``search`` reads);
 * :mod:`.suite`: the tasks and ``suites/knowledge.jsonl`` (``python -m codepaint_env.tasks.knowledge``);
 * :mod:`.search`: ``search`` over the cards and ``search_references`` over the reference pool (BM25),

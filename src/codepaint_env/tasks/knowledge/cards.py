@@ -8,7 +8,8 @@ One JSON object per line::
 ``checks`` are the checks the card implies, in the grammar of :mod:`rewards.checks.spec` (each
 ``"stated": true``: here *stated* means what the card says). The file is written from
 :mod:`.catalogue` by ``python -m codepaint_env.tasks.knowledge`` (a test keeps it equal to the
-generator's output) and ships in the wheel as package data.
+generator's output) and ships in the wheel as package data. A card whose facts were checked against
+a public page carries it as ``"source": {"url": ..., "says": ...}`` (absent where none is recorded).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from codepaint_env.tasks.knowledge.fact import Fact
+from codepaint_env.tasks.knowledge.fact import Fact, Source
 
 CARDS_FILE = "cards.jsonl"
 
@@ -36,6 +37,7 @@ class Card:
         family: Its family (``flag``, ``sign``...).
         text: What it says.
         checks: The checks it implies.
+        source: The public page its facts were checked against, where one is recorded.
     """
 
     id: str
@@ -44,10 +46,11 @@ class Card:
     family: str
     text: str
     checks: tuple[dict[str, Any], ...] = field(default=(), hash=False)
+    source: Source | None = None
 
     def to_row(self) -> dict[str, Any]:
-        """The card as a JSON-ready dict."""
-        return {
+        """The card as a JSON-ready dict (``source`` only where there is one)."""
+        row: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
             "aliases": list(self.aliases),
@@ -55,11 +58,14 @@ class Card:
             "text": self.text,
             "checks": [dict(c) for c in self.checks],
         }
+        if self.source is not None:
+            row["source"] = self.source.to_row()
+        return row
 
 
 def card_of(fact: Fact) -> Card:
     """The card a fact writes."""
-    return Card(fact.id, fact.title, fact.aliases, fact.family, fact.text, fact.checks)
+    return Card(fact.id, fact.title, fact.aliases, fact.family, fact.text, fact.checks, fact.source)
 
 
 def cards_text(facts: tuple[Fact, ...]) -> str:
@@ -97,6 +103,7 @@ def parse_cards(text: str, where: str) -> tuple[Card, ...]:
             continue
         try:
             row = json.loads(line)
+            source = row.get("source")
             out.append(
                 Card(
                     str(row["id"]),
@@ -105,6 +112,7 @@ def parse_cards(text: str, where: str) -> tuple[Card, ...]:
                     str(row["family"]),
                     str(row["text"]),
                     tuple(row.get("checks", ())),
+                    None if source is None else Source(str(source["url"]), str(source["says"])),
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as e:

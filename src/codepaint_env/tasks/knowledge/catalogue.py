@@ -1,11 +1,15 @@
-"""Every fact of the ``knowledge`` suite, in a fixed order (flags, signs, the other families)."""
+"""Every fact of the ``knowledge`` suite, in a fixed order (flags, signs, the other families).
+
+The facts are records in the package's data files (:mod:`.records`: ``data/flags.json``,
+``data/signs.json``, ``data/symbols.json``), read in that order.
+"""
 
 from __future__ import annotations
 
 from functools import cache
 
-from codepaint_env.tasks.knowledge import flags, signs, symbols
 from codepaint_env.tasks.knowledge.fact import Fact
+from codepaint_env.tasks.knowledge.records import load_facts
 
 
 @cache
@@ -15,7 +19,7 @@ def all_facts() -> tuple[Fact, ...]:
     Raises:
         ValueError: Two facts share an id or a name.
     """
-    facts = (*flags.facts(), *signs.facts(), *symbols.facts())
+    facts = load_facts()
     for attr in ("id", "name", "title"):
         seen: set[str] = set()
         for f in facts:

@@ -55,6 +55,23 @@ FAMILIES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class Source:
+    """The public page a card's facts were checked against.
+
+    Attributes:
+        url: The page's address.
+        says: What the page says that the card relies on (a short quote or paraphrase).
+    """
+
+    url: str
+    says: str
+
+    def to_row(self) -> dict[str, str]:
+        """The source as a JSON-ready dict."""
+        return {"url": self.url, "says": self.says}
+
+
+@dataclass(frozen=True)
 class Fact:
     """One thing to draw, its card and its reference scene.
 
@@ -71,6 +88,7 @@ class Fact:
         canvas: How the prompt places it: ``fill`` (it fills the whole canvas) or a background colour
             the prompt names (``white``: on a white background).
         allow_text: Whether an honest picture may carry text (a stop sign's lettering).
+        source: The public page its facts were checked against, where one is recorded.
     """
 
     id: str
@@ -84,6 +102,7 @@ class Fact:
     checks: tuple[dict[str, Any], ...]
     canvas: str = "fill"
     allow_text: bool = False
+    source: Source | None = None
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
@@ -92,7 +111,8 @@ class Fact:
             raise ValueError(f"fact {self.id}: a fact implies at least one check")
 
 
-def _stated(check: dict[str, Any]) -> dict[str, Any]:
+def stated(check: dict[str, Any]) -> dict[str, Any]:
+    """``check`` as a card states it: weight 2, ``stated`` (and the dark blue's tolerance where named)."""
     if DARK_BLUE in (check.get("colour"), check.get("a"), check.get("b")):
         check = {**check, "tolerance": DARK_BLUE_TOLERANCE}
     return {**check, "weight": STATED_WEIGHT, "stated": True}
@@ -105,20 +125,20 @@ def checked(c: str) -> str:
 
 def colour(c: str) -> dict[str, Any]:
     """A region of colour term ``c`` is present."""
-    return _stated({"kind": "colour", "colour": c})
+    return stated({"kind": "colour", "colour": c})
 
 
 def count(c: str, n: int | None = None, *, lo: int | None = None, hi: int | None = None) -> dict[str, Any]:
     """Exactly ``n`` regions of ``c`` (or, without ``n``, ``lo`` to ``hi`` of them)."""
     if n is not None:
-        return _stated({"kind": "count", "colour": c, "count": n})
+        return stated({"kind": "count", "colour": c, "count": n})
     bounds = {k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
-    return _stated({"kind": "count", "colour": c, **bounds})
+    return stated({"kind": "count", "colour": c, **bounds})
 
 
 def position(c: str, area: str) -> dict[str, Any]:
     """Every region of ``c`` is centred in ``area``."""
-    return _stated({"kind": "position", "colour": c, "area": area})
+    return stated({"kind": "position", "colour": c, "area": area})
 
 
 def relation(a: str, rel: str, b: str, margin: float | None = None) -> dict[str, Any]:
@@ -126,12 +146,12 @@ def relation(a: str, rel: str, b: str, margin: float | None = None) -> dict[str,
     check: dict[str, Any] = {"kind": "relation", "a": a, "relation": rel, "b": b}
     if margin is not None:
         check["margin"] = margin
-    return _stated(check)
+    return stated(check)
 
 
 def symmetry(axis: str) -> dict[str, Any]:
     """Mirror symmetry across the ``vertical`` (left-right) or ``horizontal`` (top-bottom) axis."""
-    return _stated({"kind": "symmetry", "axis": axis})
+    return stated({"kind": "symmetry", "axis": axis})
 
 
 def background(c: str, share: float | None = None) -> dict[str, Any]:
@@ -139,7 +159,7 @@ def background(c: str, share: float | None = None) -> dict[str, Any]:
     check: dict[str, Any] = {"kind": "background", "colour": c}
     if share is not None:
         check["min_share"] = share
-    return _stated(check)
+    return stated(check)
 
 
 def names(colours: Iterable[str], loose: Iterable[str] = ()) -> list[str]:
@@ -160,34 +180,34 @@ def only(colours: Iterable[str], field: str | None = None, loose: Iterable[str] 
         check["background"] = field
     else:
         check["page"] = False
-    return _stated(check)
+    return stated(check)
 
 
 def shape(c: str, s: str) -> dict[str, Any]:
     """Every region of ``c`` looks like ``s`` (circle, star...)."""
-    return _stated({"kind": "shape", "colour": c, "shape": s})
+    return stated({"kind": "shape", "colour": c, "shape": s})
 
 
 def not_cut(c: str) -> dict[str, Any]:
     """No region of ``c`` reaches the canvas edge."""
-    return _stated({"kind": "not_cut", "colour": c})
+    return stated({"kind": "not_cut", "colour": c})
 
 
 def aspect(c: str, lo: float = 0.0, hi: float = 1000.0) -> dict[str, Any]:
     """Every region of ``c`` is ``lo``-``hi`` times as wide as it is tall."""
-    return _stated({"kind": "aspect", "colour": c, "min": lo, "max": hi})
+    return stated({"kind": "aspect", "colour": c, "min": lo, "max": hi})
 
 
 def size(c: str, lo: float = 0.0, hi: float = 1.0) -> dict[str, Any]:
     """Every region of ``c`` covers ``lo``-``hi`` of the canvas."""
-    return _stated({"kind": "size", "colour": c, "min": lo, "max": hi})
+    return stated({"kind": "size", "colour": c, "min": lo, "max": hi})
 
 
 def across(c: str, lo: float) -> dict[str, Any]:
     """Every region of ``c`` reaches at least ``lo`` of the canvas across (its box's longer side)."""
-    return _stated({"kind": "size", "colour": c, "min_extent": lo})
+    return stated({"kind": "size", "colour": c, "min_extent": lo})
 
 
 def whole(check: dict[str, Any], min_area: float) -> dict[str, Any]:
     """``check`` reading only the regions of at least ``min_area`` of the canvas (not a letter's hole)."""
-    return _stated({k: v for k, v in check.items() if k not in ("weight", "stated")} | {"min_area": min_area})
+    return stated({k: v for k, v in check.items() if k not in ("weight", "stated")} | {"min_area": min_area})

@@ -1,0 +1,167 @@
+"""Named drawings too special for a record's primitives: each returns a list of shapes.
+
+A record's ``shapes`` name the :mod:`.draw` primitives (``rect``, ``disc``, ``star``...) with their
+arguments; a few things are drawn by a rule no list of primitives says as well (the stripes of a
+banded flag, a Nordic cross's proportions, a maple leaf's outline, fifty stars in rows). Those are
+here, by name, and a record calls them the same way (``["nordic", "blue", "yellow", null, [5, 2, 9],
+[4, 2, 4]]``). Each is the code that drew its fact before the facts became data, unchanged, so every
+reference picture is the same byte for byte.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from codepaint_env.tasks.knowledge.draw import disc, poly, rect, star
+from codepaint_env.tasks.shapes.geometry import Shape
+
+
+def bands(colours: Sequence[str], vertical: bool, ratios: Sequence[float] | None = None) -> list[Shape]:
+    """Stripes across the whole canvas (left to right when ``vertical``, else top to bottom)."""
+    weights = list(ratios or [1.0] * len(colours))
+    total, edge, out = sum(weights), 0.0, []
+    for c, w in zip(colours, weights, strict=True):
+        lo, hi = edge / total, (edge + w) / total
+        out.append(rect(c, lo, 0.0, hi, 1.0) if vertical else rect(c, 0.0, lo, 1.0, hi))
+        edge += w
+    return out
+
+
+def nordic(field: str, cross: str, border: str | None, x: Sequence[float], y: Sequence[float]) -> list[Shape]:
+    """A Nordic cross: ``x`` and ``y`` are the stripes' widths (field, [border,] cross, [border,] field)."""
+
+    def edges(parts: Sequence[float]) -> list[float]:
+        total, out, acc = sum(parts), [0.0], 0.0
+        for p in parts:
+            acc += p
+            out.append(acc / total)
+        return out
+
+    ex, ey = edges(x), edges(y)
+    shapes = [rect(field, 0, 0, 1, 1)]
+    if border is None:
+        shapes += [rect(cross, ex[1], 0, ex[2], 1), rect(cross, 0, ey[1], 1, ey[2])]
+    else:
+        shapes += [
+            rect(border, ex[1], 0, ex[4], 1),
+            rect(border, 0, ey[1], 1, ey[4]),
+            rect(cross, ex[2], 0, ex[3], 1),
+            rect(cross, 0, ey[2], 1, ey[3]),
+        ]
+    return shapes
+
+
+def maple_leaf(c: str, x: float, y: float, s: float) -> list[Shape]:
+    """Canada's eleven-pointed maple leaf, about ``s`` across, centred near ``(x, y)``."""
+    right = [
+        (0.0, -0.5),
+        (0.08, -0.33),
+        (0.19, -0.38),
+        (0.16, -0.14),
+        (0.33, -0.27),
+        (0.3, -0.15),
+        (0.45, -0.13),
+        (0.38, -0.02),
+        (0.43, 0.05),
+        (0.2, 0.16),
+        (0.23, 0.26),
+        (0.03, 0.21),
+        (0.03, 0.46),
+    ]
+    left = [(-px, py) for px, py in reversed(right[1:])]
+    return [poly(c, [(x + s * px, y + s * py) for px, py in right + left])]
+
+
+def seven_point_star(c: str, x: float, y: float, r: float) -> list[Shape]:
+    """A seven-pointed star of circumradius ``r`` (inner radius ``r / 2``), one point up."""
+    pts = [
+        (
+            x + (r if k % 2 == 0 else 0.5 * r) * math.sin(k * math.pi / 7),
+            y - (r if k % 2 == 0 else 0.5 * r) * math.cos(k * math.pi / 7),
+        )
+        for k in range(14)
+    ]
+    return [poly(c, pts)]
+
+
+def us_stars(c: str) -> list[Shape]:
+    """The fifty stars of the US flag's canton: nine rows of six and five in turn."""
+    height = 7 / 13
+    out = []
+    for row in range(9):
+        cy = height * (row + 1) / 10
+        columns = (
+            [(2 * j + 1) / 12 for j in range(6)] if row % 2 == 0 else [(2 * j + 2) / 12 for j in range(5)]
+        )
+        out += [star(c, 0.4 * cx, cy, 0.018) for cx in columns]
+    return out
+
+
+def star_ring(c: str, x: float, y: float, radius: float, r: float, n: int) -> list[Shape]:
+    """``n`` five-pointed stars of circumradius ``r``, point up, on a circle of ``radius``, one at the top."""
+    return [
+        star(
+            c,
+            x + radius * math.sin(k * math.pi / (n / 2)),
+            y - radius * math.cos(k * math.pi / (n / 2)),
+            r,
+        )
+        for k in range(n)
+    ]
+
+
+def stop_letters(
+    top: float = 0.42, height: float = 0.16, width: float = 0.11, gap: float = 0.03
+) -> list[Shape]:
+    """The word STOP in white block letters across the middle (the O's and P's holes red)."""
+    st, mid, out = 0.035, top + height / 2, []
+    for k, letter in enumerate("STOP"):
+        x0 = 0.5 - (4 * width + 3 * gap) / 2 + k * (width + gap)
+        x1, y1 = x0 + width, top + height
+        bars = {
+            "S": [
+                (x0, top, x1, top + st),
+                (x0, mid - st / 2, x1, mid + st / 2),
+                (x0, y1 - st, x1, y1),
+                (x0, top, x0 + st, mid),
+                (x1 - st, mid, x1, y1),
+            ],
+            "T": [(x0, top, x1, top + st), ((x0 + x1 - st) / 2, top, (x0 + x1 + st) / 2, y1)],
+            "O": [(x0, top, x1, y1)],
+            "P": [(x0, top, x1, mid + st / 2), (x0, top, x0 + st, y1)],
+        }[letter]
+        out += [rect("white", *b) for b in bars]
+        if letter in "OP":
+            bottom = y1 - st if letter == "O" else mid - st / 2
+            out.append(rect("red", x0 + st, top + st, x1 - st, bottom))
+    return out
+
+
+def yin_yang(x: float, y: float, r: float) -> list[Shape]:
+    """The taijitu of radius ``r``: a white disc, its black half, the two half-size discs and the dots."""
+
+    def sin(degrees: float) -> float:
+        return math.sin(math.radians(degrees))
+
+    def cos(degrees: float) -> float:
+        return math.cos(math.radians(degrees))
+
+    return [
+        disc("white", x, y, r),
+        poly("black", [(x + r * sin(a), y - r * cos(a)) for a in range(0, 181, 6)]),
+        disc("white", x, y - r / 2, r / 2),
+        disc("black", x, y + r / 2, r / 2),
+        disc("black", x, y - r / 2, r / 7),
+        disc("white", x, y + r / 2, r / 7),
+    ]
+
+
+def chequer(c: str, n: int) -> list[Shape]:
+    """An ``n`` by ``n`` board's squares of ``c``: those whose row and column add up to an odd number."""
+    return [
+        rect(c, col / n, row / n, (col + 1) / n, (row + 1) / n)
+        for row in range(n)
+        for col in range(n)
+        if (row + col) % 2 == 1
+    ]
