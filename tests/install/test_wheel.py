@@ -79,13 +79,18 @@ def test_the_wheel_carries_the_knowledge_cards_and_search_reads_them(installed):
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
     assert {"codepaint_env/tasks/knowledge/cards.jsonl",
             "codepaint_env/tasks/suites/knowledge.jsonl"} <= names
+    # the facts' records (tasks/knowledge/data/*.json) ship too, and build the cards the wheel carries
+    data = ("flags.json", "signs.json", "symbols.json")
+    assert {f"codepaint_env/tasks/knowledge/data/{n}" for n in data} <= names
     code = ("import json, codepaint_env.tasks.knowledge.cards as c; "
             "from codepaint_env.tasks.knowledge.search import search; "
-            "print(json.dumps([c.__file__, search('flag of Sweden').ids[0]]))")
+            "from codepaint_env.tasks.knowledge import all_facts; "
+            "print(json.dumps([c.__file__, search('flag of Sweden').ids[0], "
+            "c.cards_text(all_facts()) == c.default_path().read_text(encoding='utf-8')]))")
     found = run(installed, "-c", code)
     assert found.returncode == 0, found.stderr
-    where, first = json.loads(found.stdout)
-    assert Path(where).is_relative_to(installed["site"]) and first == "flag-sweden"
+    where, first, same = json.loads(found.stdout)
+    assert Path(where).is_relative_to(installed["site"]) and first == "flag-sweden" and same
 
 
 def test_the_package_is_imported_from_the_wheel_not_from_src(installed):
