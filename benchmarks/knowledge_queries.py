@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/knowledge_queries.py           # prints the tables (markdown)
     .venv/bin/python benchmarks/knowledge_queries.py --misses  # and every query each engine misses
+    .venv/bin/python benchmarks/knowledge_queries.py --doc     # and the tables into docs/knowledge-search.md
 
 The query set is ``benchmarks/data/knowledge-queries.jsonl``: one ``{"query", "card", "kind",
 "split"}`` a line, written for this purpose apart from the cards' titles and aliases (a test keeps
@@ -47,6 +48,9 @@ from codepaint_env.tasks.knowledge.query import near_words
 from codepaint_env.tasks.knowledge.search import STOP_WORDS, search
 
 QUERIES = Path(__file__).resolve().parent / "data" / "knowledge-queries.jsonl"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "knowledge-search.md"
+BEGIN = "<!-- tables: benchmarks/knowledge_queries.py --doc -->"
+END = "<!-- end of tables -->"
 REPEATS = 20
 K = 3
 
@@ -166,39 +170,57 @@ def latency_us(engine: Engine, rows: list[dict[str, str]]) -> tuple[float, float
     return statistics.median(per) * 1e6, float(np.percentile(per, 90)) * 1e6
 
 
+def tables(
+    names: list[str], rows: list[dict[str, str]], latency: bool
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The markdown tables (recall per engine and split, recall@1 per kind) and each engine's misses."""
+    tune = [r for r in rows if r["split"] == "tune"]
+    held = [r for r in rows if r["split"] == "held-out"]
+    kinds = sorted({r["kind"] for r in rows})
+    cards = len({r["card"] for r in rows})
+    out = [f"{len(rows)} queries over {cards} cards ({len(load_cards())} cards in the index); "
+           f"tune {len(tune)}, held-out {len(held)}.", "",
+           "| engine | recall@1 tune | recall@1 held-out | recall@1 all | recall@3 tune | recall@3 held-out "
+           "| recall@3 all | query µs (median / p90) |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    per_kind: dict[str, dict[str, float]] = {}
+    misses: dict[str, list[str]] = {}
+    for name in names:
+        engine = ENGINES[name]()
+        t, h, a = recall(engine, tune), recall(engine, held), recall(engine, rows)
+        lat = "{:.0f} / {:.0f}".format(*latency_us(engine, rows)) if latency else "—"
+        out.append(f"| {name} | {t['r1']:.3f} | {h['r1']:.3f} | {a['r1']:.3f} | {t['r3']:.3f} "
+                   f"| {h['r3']:.3f} | {a['r3']:.3f} | {lat} |")
+        per_kind[name] = {k: recall(engine, [r for r in rows if r["kind"] == k])["r1"] for k in kinds}
+        misses[name] = [f"{r['query']!r} -> {engine(r['query'])[:1]} (want {r['card']}, {r['split']})"
+                        for r in rows if engine(r["query"])[:1] != [r["card"]]]
+    out += ["", "Recall@1 by kind of query (queries of that kind in brackets):", "",
+            "| engine | " + " | ".join(f"{k} ({sum(r['kind'] == k for r in rows)})" for k in kinds) + " |",
+            "|---|" + "---:|" * len(kinds)]
+    out += [f"| {name} | " + " | ".join(f"{by[k]:.2f}" for k in kinds) + " |"
+            for name, by in per_kind.items()]
+    return out, misses
+
+
+def write_doc(lines: list[str], doc: Path = DOC) -> None:
+    """Put the tables between :data:`BEGIN` and :data:`END` in ``doc`` (they must be there already)."""
+    text = doc.read_text(encoding="utf-8")
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    doc.write_text(text[:start] + "\n" + "\n".join(lines) + "\n" + text[end:], encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print recall per engine and split, per kind of query, and the latency."""
     ap = argparse.ArgumentParser(description="The card search against what people type: recall@1 and @3.")
     ap.add_argument("--misses", action="store_true", help="list every query an engine ranks wrong")
     ap.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
     ap.add_argument("--no-latency", action="store_true")
+    ap.add_argument("--doc", action="store_true", help=f"also write the tables into {DOC.name}")
     args = ap.parse_args(argv)
-    rows = load_queries()
-    tune = [r for r in rows if r["split"] == "tune"]
-    held = [r for r in rows if r["split"] == "held-out"]
-    kinds = sorted({r["kind"] for r in rows})
-    cards = len({r["card"] for r in rows})
-    print(f"{len(rows)} queries over {cards} cards ({len(load_cards())} in the index); "
-          f"tune {len(tune)}, held-out {len(held)}\n")
-    print("| engine | recall@1 tune | recall@1 held-out | recall@1 all | recall@3 tune | recall@3 held-out "
-          "| recall@3 all | query µs (median / p90) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    per_kind: dict[str, dict[str, float]] = {}
-    misses: dict[str, list[str]] = {}
-    for name in args.engines.split(","):
-        engine = ENGINES[name]()
-        t, h, a = recall(engine, tune), recall(engine, held), recall(engine, rows)
-        lat = "—" if args.no_latency else "{:.0f} / {:.0f}".format(*latency_us(engine, rows))
-        print(f"| {name} | {t['r1']:.3f} | {h['r1']:.3f} | {a['r1']:.3f} | {t['r3']:.3f} | {h['r3']:.3f} "
-              f"| {a['r3']:.3f} | {lat} |")
-        per_kind[name] = {k: recall(engine, [r for r in rows if r["kind"] == k])["r1"] for k in kinds}
-        misses[name] = [f"{r['query']!r} -> {engine(r['query'])[:1]} (want {r['card']}, {r['split']})"
-                        for r in rows if engine(r["query"])[:1] != [r["card"]]]
-    print("\nRecall@1 by kind of query:\n")
-    print("| engine | " + " | ".join(f"{k} ({sum(r['kind'] == k for r in rows)})" for k in kinds) + " |")
-    print("|---|" + "---:|" * len(kinds))
-    for name, by in per_kind.items():
-        print(f"| {name} | " + " | ".join(f"{by[k]:.2f}" for k in kinds) + " |")
+    lines, misses = tables(args.engines.split(","), load_queries(), not args.no_latency)
+    print("\n".join(lines))
+    if args.doc:
+        write_doc(lines)
     if args.misses:
         for name, missed in misses.items():
             print(f"\n{name}: {len(missed)} misses")
