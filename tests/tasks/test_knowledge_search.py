@@ -157,7 +157,7 @@ def test_recall_at_1_on_everyday_queries_is_at_least_0_9_on_both_halves():
     for split in ("tune", "held-out"):
         part = [r for r in rows if r["split"] == split]
         found = sum(search(r["query"], k=1).ids == (r["card"],) for r in part)
-        assert found / len(part) >= 0.9, (split, found, len(part))  # measured: 0.940 tune, 0.946 held-out
+        assert found / len(part) >= 0.9, (split, found, len(part))  # measured: 0.946 tune, 0.946 held-out
 
 
 def test_usa_america_and_other_short_forms_find_their_flag():

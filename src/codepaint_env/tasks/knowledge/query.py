@@ -11,7 +11,8 @@ module supplies what exact words miss (issue 56 item 3, measured by
   three-letter codes collide with words a query holds (``CAN``, ``PER``, ``DE``, ``LA``, ``NO``).
   Written once for every country with a card, not per query.
 * :data:`FLAG_WORDS`: "flag" in other languages (``drapeau``, ``bandera``, ``Flagge``), read as
-  ``flag``; :data:`NUMBER_WORDS`: ``5`` and ``five`` read as each other.
+  ``flag``. (Digits are not read as number words: ``five`` for ``5`` sent "Five-star Red Flag" to a
+  die's face.)
 * :func:`loose_terms`: a query word the cards do not hold is matched to the card words within a
   small edit distance (one edit up to seven letters, two from eight: ``swedn`` -> ``sweden``,
   ``columbia`` -> ``colombia``, ``olympics`` -> ``olympic``), to card words sharing a long prefix
@@ -37,11 +38,6 @@ FLAG_WORDS = frozenset(
      "flagge", "flaggen", "vlag", "vlaggen", "flaga", "flagga", "flagg", "flaget", "lippu", "zaszlo",
      "bayrak", "bayragi", "vlajka", "zastava", "steag", "sztandar", "bendera"]
 )
-#: Digits and number words up to ten, read as each other.
-NUMBER_WORDS = {
-    "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
-    "6": "six", "7": "seven", "8": "eight", "9": "nine", "10": "ten",
-}
 #: Other names of countries (key: the English name as a flag card's title gives it after "Flag of
 #: (the)"): short forms in common English use, then the country's own name(s) in its language(s),
 #: in Latin script or their usual romanisation. Entries equal to the key once accents are folded
@@ -231,9 +227,6 @@ def loose_terms(
             add(token + tokens[n + 1], 1.0)
         if token in vocab:
             add(token, 1.0)
-        if token in NUMBER_WORDS.values() or token in NUMBER_WORDS:
-            other = NUMBER_WORDS.get(token) or next(d for d, w in NUMBER_WORDS.items() if w == token)
-            add(other, LOOSE_WEIGHT)
         if token in vocab or token.isdigit():
             continue
         splits = [(token[:i], token[i:]) for i in range(3, len(token) - 2)]

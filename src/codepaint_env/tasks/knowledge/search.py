@@ -9,12 +9,12 @@ and each program at :data:`MAX_CODE_CHARS`, so a result's size is bounded whatev
 
 Ranking is BM25 (``bm25s``, chosen over ``rank-bm25`` by ``benchmarks/search_bench.py``: see
 ``docs/knowledge.md``), over lowercase words with accents folded and English stop words dropped;
-equal scores keep corpus order, and a card that shares no word with the query is never returned.
-Cards are ranked by their whole text plus, again, by their names alone (title, aliases and the
-country's other names, :mod:`.query`), so a query that names a card outranks one that shares a word
-with its description; a query word no card holds is matched loosely (misspellings, other
-languages' "flag", joined words: :func:`.query.loose_terms`). Measured on 223 everyday queries in
-``benchmarks/knowledge_queries.py`` (``docs/knowledge-search.md``).
+equal scores keep corpus order, and a card that shares no word with the query (exactly or loosely,
+below) is never returned. Cards are ranked by their whole text plus, again, by their names alone
+(title, aliases and the country's other names, :mod:`.query`), so a query that names a card
+outranks one that shares a word with its description; a query word no card holds is matched
+loosely (misspellings, other languages' "flag", joined words: :func:`.query.loose_terms`).
+Measured on 223 everyday queries by ``benchmarks/knowledge_queries.py`` (``docs/knowledge-search.md``).
 A :class:`SearchLog` records every call and the card ids it returned, so an episode can hand them
 to the ``search_recall`` reward as its ``retrieved`` column.
 
