@@ -4,8 +4,10 @@ A record's ``shapes`` name the :mod:`.draw` primitives (``rect``, ``disc``, ``st
 arguments; a few things are drawn by a rule no list of primitives says as well (the stripes of a
 banded flag, a Nordic cross's proportions, a maple leaf's outline, fifty stars in rows). Those are
 here, by name, and a record calls them the same way (``["nordic", "blue", "yellow", null, [5, 2, 9],
-[4, 2, 4]]``). Each is the code that drew its fact before the facts became data, unchanged, so every
-reference picture is the same byte for byte.
+[4, 2, 4]]``). Those up to :func:`chequer` are the code that drew their facts before the facts became
+data, unchanged, so every reference picture is the same byte for byte; the rest (:func:`star_points`,
+:func:`crescent`, :func:`sun`, :func:`wheel`, :func:`half_disc`) draw the emblems of the flags added in
+suite version 3.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from codepaint_env.tasks.knowledge.draw import disc, poly, rect, star
+from codepaint_env.tasks.knowledge.draw import bar, disc, poly, rect, ring, star
 from codepaint_env.tasks.shapes.geometry import Shape
 
 
@@ -164,4 +166,70 @@ def chequer(c: str, n: int) -> list[Shape]:
         for row in range(n)
         for col in range(n)
         if (row + col) % 2 == 1
+    ]
+
+
+def star_points(c: str, x: float, y: float, r: float, n: int, inner: float = 0.5) -> list[Shape]:
+    """A star of ``n`` points (circumradius ``r``, inner radius ``inner * r``), one point up."""
+    pts = [
+        (
+            x + (r if k % 2 == 0 else inner * r) * math.sin(k * math.pi / n),
+            y - (r if k % 2 == 0 else inner * r) * math.cos(k * math.pi / n),
+        )
+        for k in range(2 * n)
+    ]
+    return [poly(c, pts)]
+
+
+def crescent(c: str, x: float, y: float, r: float, dx: float, dy: float, inner: float) -> list[Shape]:
+    """The disc of radius ``r`` at ``(x, y)`` less the disc of radius ``inner`` at ``(x + dx, y + dy)``.
+
+    The crescent opens toward ``(dx, dy)``; its outline is the outer circle's arc outside the inner
+    disc and the inner circle's arc inside the outer one, so it is one polygon in every language.
+    """
+    d = math.hypot(dx, dy)
+    phi = math.atan2(dy, dx)
+    a = math.acos(max(-1.0, min(1.0, (r * r + d * d - inner * inner) / (2 * r * d))))
+    b = math.acos(max(-1.0, min(1.0, (inner * inner + d * d - r * r) / (2 * inner * d))))
+    steps = 40
+    outer = [
+        (x + r * math.cos(t), y + r * math.sin(t))
+        for t in (phi + a + (2 * math.pi - 2 * a) * i / steps for i in range(steps + 1))
+    ]
+    back = [
+        (x + dx + inner * math.cos(t), y + dy + inner * math.sin(t))
+        for t in (phi + math.pi - b + 2 * b * i / steps for i in range(steps + 1))
+    ]
+    if math.dist(back[0], outer[-1]) > math.dist(back[-1], outer[-1]):
+        back.reverse()
+    return [poly(c, outer + back[1:-1])]
+
+
+def sun(c: str, x: float, y: float, r: float, rays: int, inner: float = 0.6) -> list[Shape]:
+    """A sun of ``rays`` pointed rays: a star polygon reaching ``r``, its body of radius ``inner * r``."""
+    return star_points(c, x, y, r, rays, inner)
+
+
+def wheel(c: str, x: float, y: float, r: float, spokes: int, width: float = 0.15) -> list[Shape]:
+    """A spoked wheel: a rim of radius ``r`` (``width * r`` thick), ``spokes`` spokes and a hub."""
+    out: list[Shape] = [ring(c, x, y, r, 1 - width), disc(c, x, y, 0.18 * r)]
+    half = spokes // 2  # each bar through the hub is two spokes
+    out += [bar(c, x, y, 2 * r * (1 - width / 2), 0.06 * r, 180 * k / half) for k in range(half)]
+    return out
+
+
+def half_disc(c: str, x: float, y: float, r: float, top: bool) -> list[Shape]:
+    """The upper (``top``) or lower half of the disc of radius ``r`` at ``(x, y)``."""
+    start = -90 if top else 90
+    return [poly(c, [(x, y), *[(px, py) for px, py in _arc(x, y, r, start, start + 180)]])]
+
+
+def _arc(x: float, y: float, r: float, start: float, end: float) -> list[tuple[float, float]]:
+    steps = max(8, round(abs(end - start) / 5))
+    return [
+        (
+            x + r * math.sin(math.radians(start + (end - start) * i / steps)),
+            y - r * math.cos(math.radians(start + (end - start) * i / steps)),
+        )
+        for i in range(steps + 1)
     ]

@@ -100,6 +100,11 @@ SHAPES: dict[str, Callable[..., Shape | list[Shape]]] = {
     "stop_letters": patterns.stop_letters,
     "yin_yang": patterns.yin_yang,
     "chequer": patterns.chequer,
+    "star_points": patterns.star_points,
+    "crescent": patterns.crescent,
+    "sun": patterns.sun,
+    "wheel": patterns.wheel,
+    "half_disc": patterns.half_disc,
 }
 _COMMON = frozenset({"id", "draw", "aliases", "source"})
 #: The fields each kind of record may have (besides ``id``, ``draw``, ``aliases`` and ``source``).

@@ -37,7 +37,7 @@ from codepaint_env.tasks.shapes.scenes import Scene
 from codepaint_env.tasks.task import Task
 
 SUITE = "knowledge"
-SUITE_VERSION = 2
+SUITE_VERSION = 3
 #: The languages the suite asks in, from the table (those of the ``shapes`` suite: its writers).
 SUITE_LANGUAGES: tuple[str, ...] = suite_languages()
 EVAL_SHARE = 5  # one fact in five is eval
