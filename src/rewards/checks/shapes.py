@@ -68,6 +68,10 @@ LOBES = 0.008
 #: A stem that flares at its base: the most the outline widens again, below its widest row, after it
 #: has narrowed (the public suits 0.061-0.234; a diamond, a heart or a disc 0; half the least).
 FLARE = 0.03
+#: The least share of its box's middle ninth a star fills: a five-pointed star fills all of it
+#: (0.99-1.0 from radius 5 % to 30 % of the canvas, at 160 and 512 px), a star with points a quarter
+#: as deep as long most of it; an arc of a ring, 0.
+STAR_MIDDLE = 0.5
 #: ``shape -> {measure: (low, high)}``: a region is the shape when every measure is in its range.
 SHAPE_RULES: dict[str, dict[str, tuple[float, float]]] = {
     "circle": {"aspect": _ROUND, "extent": (0.62, 0.9), "solidity": (0.85, _INF), "holes": _DISC,
@@ -76,7 +80,10 @@ SHAPE_RULES: dict[str, dict[str, tuple[float, float]]] = {
                "tilt": (0.0, MAX_TILT)},
     "triangle": {"aspect": (0.4, 2.5), "extent": (0.38, 0.68), "solidity": (0.78, _INF), "holes": _SOLID,
                  "corners": (0.15, 0.6)},
-    "star": {"aspect": _ROUND, "extent": (0.0, 0.55), "solidity": (0.0, 0.72), "holes": _SOLID},
+    # A star is filled at its middle: the measures above also fit an arc (a ring cut by a corner of the
+    # canvas, paid as "a pink star" by the issue 54 adversary, L4-09), whose middle ninth is empty.
+    "star": {"aspect": _ROUND, "extent": (0.0, 0.55), "solidity": (0.0, 0.72), "holes": _SOLID,
+             "middle": (STAR_MIDDLE, _INF)},
     "ring": {"aspect": _ROUND, "extent": (0.62, 0.9), "holes": (_DISC[1], _INF), "corners": (0.0, 0.45),
              "updown": (-0.25, 0.25)},
     "stripe": {"aspect": (3.0, _INF), "extent": (0.8, _INF), "tilt": (0.0, MAX_TILT)},

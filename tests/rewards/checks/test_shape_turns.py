@@ -148,3 +148,26 @@ def test_a_turned_bar_is_never_a_triangle(turn, ratio, long, side):
     [result] = VisualChecks().score([Sample(code=code, language="svg", render=render,
                                             meta={"checks": json.dumps(checks)})])
     assert result.breakdown["shape:red"] == 0.0, result.rationale
+
+
+@SETTINGS
+@given(corner=st.sampled_from([(1, 0), (0, 0), (1, 1), (0, 1)]), radius=st.floats(30.0, 70.0),
+       depth=st.floats(0.3, 0.7), side=st.sampled_from([160, 512]))
+def test_an_arc_of_a_ring_cut_by_a_corner_is_not_a_star(corner, radius, depth, side):
+    """What shows of a ring cut by two edges near a corner of the canvas is an arc: round in its frame,
+    sparse and not convex like a star, but empty in its middle (the issue 54 adversary paid one as "a
+    pink star", L4-09)."""
+    inset = depth * radius  # the centre this far inside both edges: the two edges cut the ring
+    cx = 400 - inset if corner[0] else inset
+    cy = 400 - inset if corner[1] else inset
+    inner = 0.7 * radius
+    code = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400">'
+            '<rect width="400" height="400" fill="#1a237e"/>'
+            f'<circle cx="{cx:.2f}" cy="{cy:.2f}" r="{(radius + inner) / 2:.2f}" fill="none" '
+            f'stroke="#f48fb1" stroke-width="{radius - inner:.2f}"/></svg>')
+    render = default_renderer().render(code, "svg", size=side, renderer="fast")
+    assert render.ok, render.messages
+    checks = [{"kind": "shape", "colour": "pink", "shape": "star"}]
+    [result] = VisualChecks().score([Sample(code=code, language="svg", render=render,
+                                            meta={"checks": json.dumps(checks)})])
+    assert result.breakdown["shape:pink"] in (0.0, None), result.rationale
