@@ -11,8 +11,8 @@ module supplies what exact words miss (issue 56 item 3, measured by
   three-letter codes collide with words a query holds (``CAN``, ``PER``, ``DE``, ``LA``, ``NO``).
   Written once for every country with a card, not per query.
 * :data:`FLAG_WORDS`: "flag" in other languages (``drapeau``, ``bandera``, ``Flagge``), read as
-  ``flag``. (Digits are not read as number words: ``five`` for ``5`` sent "Five-star Red Flag" to a
-  die's face.)
+  ``flag``; those languages' articles and prepositions (:data:`FOREIGN_FUNCTION_WORDS`) dropped.
+  (Digits are not read as number words: ``five`` for ``5`` sent "Five-star Red Flag" to a die.)
 * :func:`loose_terms`: a query word the cards do not hold is matched to the card words within a
   small edit distance (one edit up to seven letters, two from eight: ``swedn`` -> ``sweden``,
   ``columbia`` -> ``colombia``, ``olympics`` -> ``olympic``), to card words sharing a long prefix
@@ -31,6 +31,11 @@ from functools import lru_cache
 REQUEST_WORDS = frozenset(
     ["please", "show", "me", "what", "whats", "does", "look", "looks", "like", "how", "i", "you", "can",
      "could", "would", "want", "need", "some", "kind"]
+)
+#: Articles and prepositions of the languages whose "flag" is read (``drapeau de la France``),
+#: dropped like stop words (not ``do`` or ``die``: English words a card's name holds).
+FOREIGN_FUNCTION_WORDS = frozenset(
+    ["de", "la", "le", "les", "du", "des", "del", "da", "di", "dos", "das", "van", "het", "der", "den", "von"]
 )
 #: "flag" in other languages (accents folded, lowercase), read as ``flag``.
 FLAG_WORDS = frozenset(
@@ -221,7 +226,8 @@ def loose_terms(
         if term in vocab and weight > terms.get(term, 0.0):
             terms[term] = weight
 
-    tokens = ["flag" if t in FLAG_WORDS else t for t in tokens if t not in REQUEST_WORDS]
+    dropped = REQUEST_WORDS | FOREIGN_FUNCTION_WORDS
+    tokens = ["flag" if t in FLAG_WORDS else t for t in tokens if t not in dropped]
     for n, token in enumerate(tokens):
         if n + 1 < len(tokens) and token + tokens[n + 1] in loose_vocab:
             add(token + tokens[n + 1], 1.0)

@@ -50,6 +50,8 @@ MAX_CODE_CHARS = 4000
 _WORD = re.compile(r"[a-z0-9]+")
 #: How much a match in a card's names adds to its match in its whole document.
 NAME_WEIGHT = 1.0
+#: What naming all of a card's title adds (a share of it adds that share).
+TITLE_WEIGHT = 1.0
 #: Words too common to rank by (English function words).
 STOP_WORDS = frozenset(
     [
@@ -162,6 +164,11 @@ class CardIndex:
         self.cards = tuple(cards)
         self._text = BM25Index([card_document(c) for c in self.cards])
         self._names = BM25Index([card_names(c) for c in self.cards])
+        self._title_words: dict[str, list[tuple[int, float]]] = {}  # word -> (card, its share of the title)
+        for n, card in enumerate(self.cards):
+            words = set(tokenize(card.title))
+            for word in words:
+                self._title_words.setdefault(word, []).append((n, 1.0 / len(words)))
 
     def terms(self, query: str) -> dict[str, float]:
         """The card words ``query`` stands for, with their weights (:func:`.query.loose_terms`)."""
@@ -172,7 +179,20 @@ class CardIndex:
         terms = self.terms(query)
         if not terms:
             return []
-        return _best(self._text.scores(terms) + NAME_WEIGHT * self._names.scores(terms), k)
+        scores = self._text.scores(terms) + NAME_WEIGHT * self._names.scores(terms)
+        return _best(scores + TITLE_WEIGHT * self.title_cover(terms) * (scores > 0), k)
+
+    def title_cover(self, terms: dict[str, float]) -> np.ndarray:
+        """Each card's share of its title's words that ``terms`` hold (weighted as they are).
+
+        "flag of Guinea" names all of Guinea's title and part of Guinea-Bissau's, whose names say
+        "Guinea" three times: the share tells the whole name from a part of a longer one.
+        """
+        cover = np.zeros(len(self.cards), dtype=np.float64)
+        for term, weight in terms.items():
+            for n, share in self._title_words.get(term, ()):
+                cover[n] += weight * share
+        return cover
 
 
 @dataclass(frozen=True)
