@@ -13,11 +13,12 @@ module supplies what exact words miss (issue 56 item 3, measured by
 * :data:`FLAG_WORDS`: "flag" in other languages (``drapeau``, ``bandera``, ``Flagge``), read as
   ``flag``; those languages' articles and prepositions (:data:`FOREIGN_FUNCTION_WORDS`) dropped.
   (Digits are not read as number words: ``five`` for ``5`` sent "Five-star Red Flag" to a die.)
-* :func:`loose_terms`: a query word the cards do not hold is matched to the card words within a
-  small edit distance (one edit up to seven letters, two from eight: ``swedn`` -> ``sweden``,
-  ``columbia`` -> ``colombia``, ``olympics`` -> ``olympic``), to card words sharing a long prefix
-  with it (``deutsche`` -> ``deutschland``), to the two card words it joins (``yinyang``) and, with
-  its neighbour, to the card word they make together (``viet nam`` -> ``vietnam``).
+* :func:`loose_terms`: a query word the cards do not hold is matched to the card words with its
+  first letter within a small edit distance (one edit up to seven letters, two from eight:
+  ``swedn`` -> ``sweden``, ``columbia`` -> ``colombia``, ``olympics`` -> ``olympic``), to card
+  words sharing a long prefix with it (``deutsche`` -> ``deutschland``), to the two card words it
+  joins (``yinyang``) and, with its neighbour, to the card word they make together (``viet nam``
+  -> ``vietnam``).
 """
 
 from __future__ import annotations
@@ -176,8 +177,9 @@ def near_words(word: str, vocab: frozenset[str]) -> tuple[str, ...]:
         vocab: The cards' words.
 
     Returns:
-        The card words at the smallest edit distance (one up to seven letters, two from eight),
-        or, when none is that near, those sharing a prefix of at least :data:`MIN_PREFIX` letters
+        The card words starting with the same letter (people rarely mistype the first, and
+        ``logo`` is not ``togo``) at the smallest edit distance (one up to seven letters, two from
+        eight), or, when none is that near, those sharing a prefix of at least :data:`MIN_PREFIX` letters
         that covers all but two letters of the shorter word; empty when ``word`` is shorter than
         :data:`MIN_LOOSE` letters or nothing is near.
     """
@@ -186,7 +188,7 @@ def near_words(word: str, vocab: frozenset[str]) -> tuple[str, ...]:
     limit = 1 if len(word) < 8 else 2
     best, found = limit + 1, []
     for v in vocab:
-        if len(v) < MIN_LOOSE - 1:
+        if len(v) < MIN_LOOSE - 1 or v[0] != word[0]:  # the first letter is taken as typed
             continue
         d = edit_distance(word, v, min(limit, best))
         if d > limit:
