@@ -6,8 +6,8 @@ banded flag, a Nordic cross's proportions, a maple leaf's outline, fifty stars i
 here, by name, and a record calls them the same way (``["nordic", "blue", "yellow", null, [5, 2, 9],
 [4, 2, 4]]``). Those up to :func:`chequer` are the code that drew their facts before the facts became
 data, unchanged, so every reference picture is the same byte for byte; the rest (:func:`star_points`,
-:func:`crescent`, :func:`sun`, :func:`wheel`, :func:`half_disc`) draw the emblems of the flags added in
-suite version 3.
+:func:`crescent`, :func:`sun`, :func:`wheel`, :func:`half_disc`, :func:`rising_sun`, :func:`rays`,
+:func:`hexagram`, :func:`block_letter`) draw the emblems of the facts added in suite version 3.
 """
 
 from __future__ import annotations
@@ -233,3 +233,61 @@ def _arc(x: float, y: float, r: float, start: float, end: float) -> list[tuple[f
         )
         for i in range(steps + 1)
     ]
+
+
+def rising_sun(c: str, x: float, y: float, r: float, reach: float, rays: int) -> list[Shape]:
+    """A half sun rising from the line ``y``: a half disc of radius ``r``, ``rays`` rays out to ``reach``."""
+    pts = [(x + r, y)]
+    for k in range(1, 2 * rays):
+        a = math.pi * k / (2 * rays)  # from the right, over the top, to the left
+        rad = reach if k % 2 == 1 else r
+        pts.append((x + rad * math.cos(a), y - rad * math.sin(a)))
+    pts.append((x - r, y))
+    return [poly(c, pts)]
+
+
+def rays(c: str, x: float, y: float, targets: Sequence[Sequence[float]], width: float) -> list[Shape]:
+    """Rays from ``(x, y)`` to each target point, each ``width`` wide where it meets the target."""
+    out = []
+    for tx, ty in targets:
+        dx, dy = tx - x, ty - y
+        length = math.hypot(dx, dy)
+        nx, ny = -dy / length * width / 2, dx / length * width / 2
+        out.append(poly(c, [(x, y), (tx + nx, ty + ny), (tx - nx, ty - ny)]))
+    return out
+
+
+def hexagram(c: str, x: float, y: float, r: float, stroke: float) -> list[Shape]:
+    """A six-pointed star drawn as an outline: the edges of two triangles, ``stroke`` thick."""
+    out = []
+    for start in (0, 60):
+        corners = [
+            (x + r * math.sin(math.radians(start + 120 * k)), y - r * math.cos(math.radians(start + 120 * k)))
+            for k in range(3)
+        ]
+        for (ax, ay), (bx, by) in zip(corners, corners[1:] + corners[:1], strict=True):
+            angle = math.degrees(math.atan2(by - ay, bx - ax))
+            out.append(
+                bar(c, (ax + bx) / 2, (ay + by) / 2, math.dist((ax, ay), (bx, by)) + stroke, stroke, angle)
+            )
+    return out
+
+
+def block_letter(c: str, hole: str, letter: str, x: float, y: float, height: float) -> list[Shape]:
+    """A capital ``P`` or ``H`` of block strokes, ``height`` tall, at ``(x, y)`` (the P's hole ``hole``)."""
+    w, st = 0.62 * height, 0.18 * height
+    x0, y0, x1, y1 = x - w / 2, y - height / 2, x + w / 2, y + height / 2
+    if letter == "H":
+        return [
+            rect(c, x0, y0, x0 + st, y1),
+            rect(c, x1 - st, y0, x1, y1),
+            rect(c, x0, y - st / 2, x1, y + st / 2),
+        ]
+    if letter == "P":
+        bowl = y0 + 0.58 * height
+        return [
+            rect(c, x0, y0, x0 + st, y1),
+            rect(c, x0, y0, x1, bowl),
+            rect(hole, x0 + st, y0 + st, x1 - st, bowl - st),
+        ]
+    raise ValueError(f"no block letter {letter!r} (P or H)")

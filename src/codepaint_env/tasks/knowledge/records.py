@@ -105,6 +105,10 @@ SHAPES: dict[str, Callable[..., Shape | list[Shape]]] = {
     "sun": patterns.sun,
     "wheel": patterns.wheel,
     "half_disc": patterns.half_disc,
+    "rising_sun": patterns.rising_sun,
+    "rays": patterns.rays,
+    "hexagram": patterns.hexagram,
+    "block_letter": patterns.block_letter,
 }
 _COMMON = frozenset({"id", "draw", "aliases", "source"})
 #: The fields each kind of record may have (besides ``id``, ``draw``, ``aliases`` and ``source``).
