@@ -1,6 +1,9 @@
 """Pictures drawn by another hand than the references' pass every check of their card.
 
 The cross-card checks (``test_knowledge_cross_cards.py``) must not demand what a card does not say.
+Suite version 3's facts are among them (Latvia's carmine, India's wheel of stroked spokes, Qatar's
+maroon, Israel's star as two stroked triangles, a parking sign's P as one stroked path, an amber lamp
+in ``#FFBF00``, which the colour terms call ``yellow``, the peace symbol in strokes...).
 These SVGs were written by hand from the cards and the official colours (the Union Jack as its
 usual SVG is written, with clip paths and strokes; the Dutch blue of one specification, ``#1e4785``,
 which the colour terms call ``blue`` and another's ``navy``; France in plain ``#0000ff``; Lithuania's
@@ -89,11 +92,6 @@ HONEST: dict[str, str] = {
     ),
     "flag-japan": _on("#fff", '<circle cx="256" cy="256" r="154" fill="#BC002D"/>'),
     "flag-vietnam": _on("#DA251D", f'<polygon points="{_STAR}" fill="#FFFF00"/>'),
-    "emblem-red-crescent": _on(
-        "#fff",
-        '<mask id="m"><rect width="512" height="512" fill="white"/><circle cx="300" cy="256" r="130"/></mask>'
-        '<circle cx="256" cy="256" r="150" fill="#ED1C24" mask="url(#m)"/>',
-    ),
     "emblem-red-cross": _on(
         "#fff",
         '<rect x="206" y="106" width="100" height="300" fill="#ED1C24"/>'
@@ -117,7 +115,54 @@ HONEST: dict[str, str] = {
         '<circle cx="256" cy="220" r="45" fill="#430"/><circle cx="256" cy="330" r="45" fill="#0c0"/>',
     ),
     "rainbow-stripes": _bands(["red", "orange", "yellow", "green", "blue", "indigo", "violet"]),
-    "planet-neptune": _on("black", '<circle cx="256" cy="256" r="170" fill="#3f54ba"/>'),
+    # suite version 3's facts, in their official colours and drawn otherwise than the references
+    "flag-latvia": _bands(["#9E3039", "#fff", "#9E3039"], ratios=[2, 1, 2]),
+    "flag-botswana": _bands(["#6DA9D2", "#fff", "#000", "#fff", "#6DA9D2"], ratios=[9, 1, 4, 1, 9]),
+    "flag-transgender-pride": _bands(["#5BCEFA", "#F5A9B8", "#fff", "#F5A9B8", "#5BCEFA"]),
+    "flag-india": _bands(["#FF9933", "#fff", "#138808"])[:-6]
+    + '<circle cx="256" cy="256" r="70" fill="none" stroke="#000080" stroke-width="10"/>'
+    + "".join(
+        f'<line x1="256" y1="256" x2="{256 + 70 * math.sin(k * math.pi / 12):.1f}" '
+        f'y2="{256 - 70 * math.cos(k * math.pi / 12):.1f}" stroke="#000080" stroke-width="3"/>'
+        for k in range(24)
+    )
+    + "</svg>",
+    "flag-bahamas": _bands(["#00778B", "#FFC72C", "#00778B"])[:-6]
+    + '<polygon points="0,0 222,256 0,512" fill="#000"/></svg>',
+    "flag-greece": _bands(["#0D5EAF", "#fff"] * 4 + ["#0D5EAF"])[:-6]
+    + '<rect width="190" height="284" fill="#0D5EAF"/><rect x="76" width="38" height="284" fill="#fff"/>'
+    + '<rect y="114" width="190" height="57" fill="#fff"/></svg>',
+    "flag-qatar": _on(
+        "#8A1538",
+        '<path d="M0,0 H150 L200,28 L150,57 L200,85 L150,114 L200,142 L150,171 L200,199 '
+        "L150,228 L200,256 L150,284 L200,313 L150,341 L200,370 L150,398 L200,427 L150,455 L200,484 "
+        'L150,512 H0 Z" fill="#fff"/>',
+    ),
+    "flag-israel": _on(
+        "#fff",
+        '<rect y="50" width="512" height="75" fill="#0038B8"/>'
+        '<rect y="387" width="512" height="75" fill="#0038B8"/>'
+        '<g fill="none" stroke="#0038B8" stroke-width="12"><polygon points="256,160 339,304 173,304"/>'
+        '<polygon points="256,352 339,208 173,208"/></g>',
+    ),
+    "sign-parking": _on(
+        "#fff",
+        '<rect x="96" y="96" width="320" height="320" rx="24" fill="#1E5AA8"/>'
+        '<path d="M210,370 V150 H280 A55,55 0 0 1 280,260 H210" fill="none" stroke="#fff" '
+        'stroke-width="34"/>',
+    ),
+    "traffic-light-caution": _on(
+        "#fff",
+        '<rect x="236" y="380" width="40" height="132" fill="#555"/>'
+        '<rect x="186" y="30" width="140" height="360" rx="20" fill="#222"/>'
+        '<circle cx="256" cy="95" r="42" fill="#500"/><circle cx="256" cy="210" r="42" fill="#FFBF00"/>'
+        '<circle cx="256" cy="325" r="42" fill="#050"/>',
+    ),
+    "symbol-peace": _on(
+        "#fff",
+        '<g fill="none" stroke="#000" stroke-width="30"><circle cx="256" cy="256" r="180"/>'
+        '<path d="M256,76 V436 M256,256 L129,383 M256,256 L383,383"/></g>',
+    ),
 }
 
 
