@@ -4,7 +4,7 @@ What the reference tests cover: here (no browser) every fact's SVG reference thr
 (``renderer="fast"``) and every fact's Python reference run in-process (Pillow), at 160 px; in the
 ``browser`` test a fixed sample in the other languages: every eval fact as an HTML page, and one fact
 of each family in p5.js, Python (the sandbox) and TikZ. ``benchmarks/knowledge_references.py``
-renders all 505 references (every fact in every language).
+renders all 765 references (every fact in every language).
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def test_a_fixed_sample_of_references_passes_in_the_other_languages(renderer):
         "html": [f.id for f in FACTS if split_of_fact(f.id) == "eval"],
         **{lang: list(one_per_family.values()) for lang in ("p5", "python", "tikz")},
     }
-    assert len(jobs["html"]) == 25 and len(jobs["p5"]) == len(FAMILIES)
+    assert len(jobs["html"]) == 36 and len(jobs["p5"]) == len(FAMILIES)
     failures = []
     for lang, ids in jobs.items():
         tasks = [BY_FACT[i] for i in ids]
