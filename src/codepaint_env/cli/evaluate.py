@@ -114,6 +114,9 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--tool-form", default="auto", choices=("auto", "call", "tag"),
                    help="with --tools: call (the chat template's tools), tag (<search> in the text), auto "
                    "(call when the model's template reads tools; default)")
+    s.add_argument("--search-index", default="all", choices=("all", "train", "auto"),
+                   help="with --tools: the cards search looks in: all (default: evaluation holds every "
+                   "card), train (the train facts' only, as in training) or auto (a train task: train)")
     s.add_argument("--resume", action="store_true",
                    help="keep the rows in --out and make only the missing ones")
     s.add_argument("--compare", default=None, metavar="A,B",
@@ -167,7 +170,8 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                       size=args.size, batch_size=args.batch_size, device=args.device, threads=args.threads,
                       engine=args.engine, compute_type=args.compute_type,
                       tools=tuple(t.strip() for t in (args.tools or "").split(",") if t.strip()),
-                      max_tool_calls=args.max_tool_calls, tool_form=args.tool_form, resume=args.resume,
+                      max_tool_calls=args.max_tool_calls, tool_form=args.tool_form,
+                      search_index=args.search_index, resume=args.resume,
                       progress=not args.no_progress)
     variants = _variants(args, base)
     if len(variants) == 1 and args.compare:

@@ -117,11 +117,14 @@ class CodePaintEnv(gym.Env[dict, str]):
       any, how much the edit changed the picture) or ``"full"`` (also every breakdown entry).
     * ``tools``: search tools offered (``("search",)``, ``("search", "search_references")``; default
       ``CODEPAINT_TOOLS``, else none); ``max_tool_calls``: their budget per episode (default
-      ``CODEPAINT_MAX_TOOL_CALLS``, else 3). See the search step above.
+      ``CODEPAINT_MAX_TOOL_CALLS``, else 3). See the search step above. ``search_index``: the cards
+      ``search`` looks in: ``"auto"`` (default, or ``CODEPAINT_SEARCH_INDEX``: a train task's episode
+      searches the train facts' cards only, an eval task's every card), ``"train"`` or ``"all"``.
 
     ## Version History
 
     * The search step (``tools``) is an addition: an env without tools steps as before.
+    * ``search_index`` (default ``auto``): a train task's ``search`` no longer returns eval cards.
 
     * v3 (``P5``, ``SVG``, ``HTML``, ``Python``, ``TikZ``): the ``shapes`` suite's version 4, the
       prompt as the contract (every stated word a stated check, ``only`` for nothing else, size words
@@ -158,6 +161,7 @@ class CodePaintEnv(gym.Env[dict, str]):
         resources: EpisodeResources | None = None,
         tools: Sequence[str] | str | None = None,
         max_tool_calls: int | None = None,
+        search_index: str | None = None,
     ) -> None:
         from codepaint_env.render import LANGUAGES
 
@@ -169,7 +173,7 @@ class CodePaintEnv(gym.Env[dict, str]):
             settings = EpisodeSettings.from_config(
                 max_turns=max_turns, size=size, reward_mode=reward_mode, no_change_penalty=no_change_penalty,
                 success_threshold=success_threshold, unjudged_reward=unjudged_reward, seed=render_seed,
-                feedback=feedback, tools=tools, max_tool_calls=max_tool_calls)
+                feedback=feedback, tools=tools, max_tool_calls=max_tool_calls, search_index=search_index)
             if settings.size is None:  # the observation has one size: the config's (512) when not given
                 settings = settings.replace(size=settings.config.size)
             resources = EpisodeResources(settings, reward=reward, renderer=renderer, tasks=tasks,

@@ -30,8 +30,10 @@ what the policy is offered, so every door offers what the episode answers. With 
 is a *tool step*: the calls are answered inside the episode (each counted against
 ``max_tool_calls``), the step's ``turn`` is ``None``, its ``message`` is the tool result and its
 ``messages`` every answer of the reply; nothing is rendered or scored, no drawing turn is used,
-and the episode goes on. The calls may be structured (``tool_calls``), ``<tool_call>`` JSON blocks in
-the text, or ``<search>...</search>`` tags (Search-R1). Once the budget is spent a reply that
+and the episode goes on. ``search`` looks in the train facts' cards only when the task is a train
+task (``EpisodeSettings.search_index``, default ``auto``), so no eval fact reaches training. The
+calls may be structured (``tool_calls``), ``<tool_call>`` JSON blocks in the text, or
+``<search>...</search>`` tags (Search-R1). Once the budget is spent a reply that
 still only calls tools is drawn as its program (a drawing turn, its feedback says why), so an
 episode ends after at most ``max_turns`` programs and ``max_tool_calls`` tool steps. The searches
 are logged (:attr:`Episode.search_log`) and reach every reward as the sample's ``retrieved`` and
@@ -161,6 +163,9 @@ class Episode:
             from codepaint_env.tasks.knowledge.search import SearchLog
 
             self.search_log = SearchLog()
+        #: The cards its ``search`` looks in: ``train`` (a train task, by default) or ``all``
+        #: (:meth:`EpisodeSettings.index_for <codepaint_env.episode.settings.EpisodeSettings.index_for>`).
+        self.search_index: str = self.settings.index_for(task.split)
         #: Tool calls refused because the budget was spent (not run, not counted in the log).
         self.refused_calls = 0
         self._lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None  # arespond's, per loop
@@ -375,7 +380,7 @@ class Episode:
         answers: list[ToolAnswer] = []
         for call in calls:
             answers.append(answer_call(call, s.tools, log, left=self.tool_calls_left, language=self.language,
-                                       pictures=s.images, max_side=s.image_size))
+                                       pictures=s.images, max_side=s.image_size, index=self.search_index))
         self.refused_calls += sum(not a.counted for a in answers)
         messages = answer_messages(answers, form=s.picture_form)
         self.info = {"task_id": self.task.id, "turn": len(self.turns),

@@ -26,7 +26,7 @@ from codepaint_env.render.front import parse_size
 from codepaint_env.scoring.trainer import TrainerConfig
 from rewards.guard import check_timeout
 
-__all__ = ["FEEDBACK", "PLACEMENTS", "REWARD_MODES", "EpisodeSettings"]
+__all__ = ["FEEDBACK", "PLACEMENTS", "REWARD_MODES", "SEARCH_INDEXES", "EpisodeSettings"]
 
 #: How a turn's reward is shaped: the value, or its change since the last judged turn.
 REWARD_MODES: tuple[str, ...] = ("absolute", "improvement")
@@ -34,6 +34,9 @@ REWARD_MODES: tuple[str, ...] = ("absolute", "improvement")
 FEEDBACK: tuple[str, ...] = ("short", "full")
 #: Where the feedback (and the picture) goes: a user message, or the answer to a ``submit_code`` call.
 PLACEMENTS: tuple[str, ...] = ("user", "tool")
+#: Which cards ``search`` looks in: ``auto`` (a train task's episode: the train facts' cards only; any
+#: other: every card), ``train`` or ``all`` (docs/knowledge-search.md, "The honest split").
+SEARCH_INDEXES: tuple[str, ...] = ("auto", "train", "all")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,9 @@ class EpisodeSettings:
         "help": "search tools offered before drawing: search, search_references (from CODEPAINT_TOOLS)"})
     max_tool_calls: int = field(default=3, metadata={
         "help": "tool calls an episode may make, refused ones included (from CODEPAINT_MAX_TOOL_CALLS)"})
+    search_index: str = field(default="auto", metadata={
+        "help": "the cards search looks in: auto (a train task: the train facts' cards only; else every "
+                "card), train or all (from CODEPAINT_SEARCH_INDEX)"})
     reward_timeout_s: float | None = field(default=None, metadata={
         "help": "seconds one reward call may take before its turns are unjudged; None: the config's "
                 "(CODEPAINT_REWARD_TIMEOUT, default 600)"})
@@ -89,6 +95,7 @@ class EpisodeSettings:
         _choice("reward_aggregation", self.reward_aggregation, AGGREGATIONS)
         _choice("image_placement", self.image_placement, PLACEMENTS)
         _choice("picture_form", self.picture_form, PICTURE_FORMS)
+        _choice("search_index", self.search_index, SEARCH_INDEXES)
         for name in ("no_change_penalty", "unjudged_reward"):
             _finite(name, getattr(self, name))
             object.__setattr__(self, name, float(getattr(self, name)))
@@ -115,8 +122,8 @@ class EpisodeSettings:
         Args:
             config: The trainer config (default :meth:`TrainerConfig.from_environ`).
             reward: A reward spec over the config's (``None``, ``""``: the config's).
-            **overrides: Any other field; ``None`` keeps the default (``unjudged_reward``, ``tools`` and
-                ``max_tool_calls``: the config's).
+            **overrides: Any other field; ``None`` keeps the default (``unjudged_reward``, ``tools``,
+                ``max_tool_calls`` and ``search_index``: the config's).
 
         Raises:
             TypeError: A field this class does not have (the message lists them).
@@ -134,6 +141,7 @@ class EpisodeSettings:
         given.setdefault("unjudged_reward", config.unjudged_reward)
         given.setdefault("tools", config.tools)
         given.setdefault("max_tool_calls", config.max_tool_calls)
+        given.setdefault("search_index", config.search_index)
         return cls(config=config, **given)
 
     def replace(self, **changes: Any) -> EpisodeSettings:
@@ -143,6 +151,16 @@ class EpisodeSettings:
         if reward is not None and str(reward).strip():
             config = dataclasses.replace(config, reward=str(reward).strip())
         return dataclasses.replace(self, config=config, **changes)
+
+    def index_for(self, split: str | None) -> str:
+        """The cards a task of ``split`` searches: ``train`` or ``all`` (``auto``: ``train`` for train tasks).
+
+        Training must not read an eval fact's card, so a ``train`` task's episode searches the train
+        facts' cards only; an ``eval`` task's (or one with no split) searches every card.
+        """
+        if self.search_index != "auto":
+            return self.search_index
+        return "train" if split == "train" else "all"
 
     def render_size(self, task_size: tuple[int, int]) -> tuple[int, int]:
         """The size an episode on a task of ``task_size`` renders at."""

@@ -183,7 +183,7 @@ def budget_line(left: int, *, form: str = "call") -> str:
 
 
 def answer_call(call: ToolCall, offered: Sequence[str], log: SearchLog, *, left: int, language: str | None,
-                pictures: bool = False, max_side: int | None = None) -> ToolAnswer:
+                pictures: bool = False, max_side: int | None = None, index: str = "all") -> ToolAnswer:
     """Run one tool call (or refuse it) and say what it got.
 
     Args:
@@ -194,6 +194,8 @@ def answer_call(call: ToolCall, offered: Sequence[str], log: SearchLog, *, left:
         language: The episode's language (``search_references`` prefers it).
         pictures: Load the references' pictures.
         max_side: Their longest side (default :data:`REFERENCE_PICTURE_SIDE`).
+        index: The cards ``search`` looks in: ``all`` or ``train``
+            (:data:`~codepaint_env.tasks.knowledge.search.INDEXES`).
     """
     from codepaint_env.tasks.knowledge.search import SearchResult, search, search_references
 
@@ -213,7 +215,7 @@ def answer_call(call: ToolCall, offered: Sequence[str], log: SearchLog, *, left:
         result = SearchResult(name or "tool", str(args.get("query", ""))[:200], error=error)
         log.record(result)
     elif name == "search":
-        result = search(args["query"], args.get("k", _DEFAULT_K[name]), log=log)
+        result = search(args["query"], args.get("k", _DEFAULT_K[name]), log=log, index=index)
     else:
         k = args.get("k", _DEFAULT_K[name])
         result = search_references(args["query"], k, language=language)

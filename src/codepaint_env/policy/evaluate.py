@@ -66,10 +66,10 @@ PROMPT_STYLES: tuple[str, ...] = ("allowlist", "reference", "none")
 _SAME_ON_RESUME = ("model", "base_url", "served_model", "suite", "language", "level", "split", "prompt_style",
                    "reward",
                    "max_tokens", "temperature", "top_p", "seed", "size", "engine", "compute_type", "tools",
-                   "max_tool_calls", "tool_form")
+                   "max_tool_calls", "tool_form", "search_index")
 #: What a run.json written before a field existed meant by its absence.
 _BEFORE_THE_FIELD = {"engine": "transformers", "compute_type": None, "tools": [], "max_tool_calls": 3,
-                     "tool_form": "auto"}
+                     "tool_form": "auto", "search_index": "all"}
 
 
 class EvalError(CodePaintError):
@@ -111,6 +111,8 @@ class EvalConfig:
         max_tool_calls: With ``tools``, the tool calls a sample may make.
         tool_form: With ``tools``: ``call`` (the chat template's tools), ``tag`` (``<search>`` in the
             text) or ``auto`` (``call`` when the template reads tools).
+        search_index: With ``tools``: the cards ``search`` looks in: ``all`` (default: evaluation
+            holds every card), ``train`` (the train facts' only) or ``auto`` (a train task: ``train``).
         resume: Keep the rows already in the folder and make only the missing ones.
         progress: Show a tqdm bar.
     """
@@ -141,6 +143,7 @@ class EvalConfig:
     tools: tuple[str, ...] = ()
     max_tool_calls: int = 3
     tool_form: str = "auto"
+    search_index: str = "all"
     resume: bool = False
     progress: bool = True
 
@@ -175,6 +178,10 @@ class EvalConfig:
             raise EvalError(f"tool form {self.tool_form!r}: one of {', '.join(TOOL_FORMS)}")
         if self.max_tool_calls < 0:
             raise EvalError("max_tool_calls must be at least 0")
+        from codepaint_env.episode.settings import SEARCH_INDEXES
+
+        if self.search_index not in SEARCH_INDEXES:
+            raise EvalError(f"search index {self.search_index!r}: one of {', '.join(SEARCH_INDEXES)}")
 
     def record(self) -> dict[str, Any]:
         """What ``run.json`` holds (no API key)."""

@@ -21,6 +21,9 @@ How a policy calls a tool (``tool_form``):
 ``auto`` (the default) is ``call`` when the model's chat template reads ``tools`` (and for an
 endpoint), else ``tag``.
 
+``search`` looks in every card by default (``EvalConfig.search_index="all"``: evaluation holds every
+card); ``train`` gives the training index (the train facts' cards only), ``auto`` a task's own.
+
 Each row adds to the single-turn eval's fields: ``tool_calls`` (calls the episode counted),
 ``searched`` (at least one), ``searches`` (each call: tool, query, card ids, error), ``retrieved``
 (card ids), ``recall`` (the share of the task's ``facts`` retrieved; ``None`` without facts),
@@ -119,7 +122,8 @@ class ToolEval:
         self.reward, self.gate = reward, gate
         self.messages_for, self.sample_seed = messages_for, sample_seed
         settings = EpisodeSettings.from_config(TrainerConfig(), max_turns=1, tools=tuple(config.tools),
-                                               max_tool_calls=config.max_tool_calls, size=config.size)
+                                               max_tool_calls=config.max_tool_calls, size=config.size,
+                                               search_index=getattr(config, "search_index", "all"))
         self.resources = EpisodeResources(settings, reward=reward, renderer=renderer)
         policy = getattr(writer, "policy", None)
         form = config.tool_form

@@ -29,6 +29,9 @@ environment variables, read once per process by :meth:`TrainerConfig.from_enviro
 ``CODEPAINT_TOOLS``            the search tools a multi-turn episode offers before drawing
                                (``search``, ``search_references``, comma-separated; default none).
 ``CODEPAINT_MAX_TOOL_CALLS``   the tool calls an episode may make (default 3).
+``CODEPAINT_SEARCH_INDEX``     the cards ``search`` looks in: ``auto`` (default: a train task's
+                               episode searches the train facts' cards only, any other every
+                               card), ``train`` or ``all``.
 ``CODEPAINT_REWARD_TIMEOUT``   seconds one reward call may take (default 600): a reward that
                                runs past it, or raises, leaves its items unjudged
                                (:mod:`rewards.guard`), never a score, never an exception.
@@ -79,6 +82,7 @@ _ENV = {
     "ray_address": "CODEPAINT_RAY_ADDRESS",
     "tools": "CODEPAINT_TOOLS",
     "max_tool_calls": "CODEPAINT_MAX_TOOL_CALLS",
+    "search_index": "CODEPAINT_SEARCH_INDEX",
     "reward_timeout_s": REWARD_TIMEOUT_ENV,
 }
 #: The token's former variable, read when neither ``CODEPAINT_TOKEN`` nor ``CODEPAINT_TOKEN_FILE`` is set.
@@ -108,6 +112,8 @@ class TrainerConfig:
     tools: tuple[str, ...] = field(default=(), metadata={
         "help": "search tools a multi-turn episode offers (the episode checks the names)"})
     max_tool_calls: int = field(default=3, metadata={"help": "tool calls an episode may make"})
+    search_index: str = field(default="auto", metadata={
+        "help": "the cards search looks in: auto (a train task: train cards only), train or all"})
     reward_timeout_s: float = field(default=DEFAULT_REWARD_TIMEOUT_S, metadata={
         "help": "seconds one reward call may take; past it (or when it raises) its items are unjudged"})
 
@@ -130,6 +136,8 @@ class TrainerConfig:
                            check_timeout(self.reward_timeout_s, _ENV["reward_timeout_s"]))
         if self.max_tool_calls < 0:
             raise ValueError(f"{_ENV['max_tool_calls']} must be 0 or more tool calls")
+        if self.search_index not in ("auto", "train", "all"):
+            raise ValueError(f"{_ENV['search_index']} must be auto, train or all, not {self.search_index!r}")
         if self.ray_workers < 0:
             raise ValueError(f"{_ENV['ray_workers']} must be 0 (render here) or a number of render actors")
         if self.serve_url and (self.ray_workers or self.render_timeout_s is not None):

@@ -14,6 +14,7 @@ a public page carries it as ``"source": {"url": ..., "says": ...}`` (absent wher
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,6 +25,27 @@ from typing import Any
 from codepaint_env.tasks.knowledge.fact import Fact, Source
 
 CARDS_FILE = "cards.jsonl"
+#: One fact in this many is ``eval`` (by a hash of its id: :func:`split_of_card`).
+EVAL_SHARE = 5
+#: Facts whose split the hash does not decide, and why: a train card whose own facts are an eval
+#: fact's distinguishing claims, so no rewriting of its text can keep them apart (suite version 4).
+MOVED: dict[str, str] = {
+    # Its checks are the rainbow's order, which is the eval rainbow-discs' claim (and the pride flag's
+    # stripes follow it): the rainbow is held out whole.
+    "rainbow-stripes": "eval",
+}
+
+
+def split_of_card(card_id: str) -> str:
+    """``eval`` for one fact id in five (the first 8 bytes of its SHA-256 are 0 modulo 5), else ``train``.
+
+    :data:`MOVED` overrides the hash for the few facts it names. The suite's split (a fact's tasks, in
+    every language) and the train-only search index both read it.
+    """
+    if card_id in MOVED:
+        return MOVED[card_id]
+    digest = hashlib.sha256(card_id.encode("utf-8")).digest()
+    return "eval" if int.from_bytes(digest[:8], "big") % EVAL_SHARE == 0 else "train"
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.tasks.knowledge.cards import Card, load_cards
+from codepaint_env.tasks.knowledge.cards import Card, load_cards, split_of_card
 from codepaint_env.tasks.knowledge.query import extra_names, fold, loose_terms
 
 #: The most hits one call returns (a larger ``k`` is capped).
@@ -348,32 +348,68 @@ def _capped(k: Any) -> str | None:
     )
 
 
+#: Which cards a search index holds: ``all`` (every card: evaluation) or ``train`` (the cards of
+#: train facts only: what a policy searches while it trains, so no eval fact reaches training).
+INDEXES: tuple[str, ...] = ("all", "train")
+
+
+def check_index(which: Any) -> str:
+    """``which`` as one of :data:`INDEXES` (``None``: ``all``).
+
+    Raises:
+        ValueError: Anything else (the message lists the choices).
+    """
+    if which is None:
+        return "all"
+    if which not in INDEXES:
+        raise ValueError(f"the search index must be one of {', '.join(INDEXES)}, not {which!r}")
+    return str(which)
+
+
 @cache
-def card_index() -> tuple[tuple[Card, ...], CardIndex]:
-    """The bundled cards and their index (built once per process)."""
-    index = CardIndex(load_cards())
+def card_index(which: str | None = None) -> tuple[tuple[Card, ...], CardIndex]:
+    """The bundled cards and their index (each index built once per process).
+
+    Args:
+        which: ``None`` or ``all``: every card; ``train``: the cards of train facts only
+            (:func:`~codepaint_env.tasks.knowledge.cards.split_of_card`).
+
+    Raises:
+        ValueError: Another ``which``.
+    """
+    which = check_index(which)
+    cards = load_cards()
+    if which == "train":
+        cards = tuple(c for c in cards if split_of_card(c.id) == "train")
+    index = CardIndex(cards)
     return index.cards, index
 
 
-def search(query: Any, k: Any = 3, *, log: SearchLog | None = None) -> SearchResult:
+def search(query: Any, k: Any = 3, *, log: SearchLog | None = None, index: str | None = None) -> SearchResult:
     """The ``k`` fact cards that best match ``query`` (BM25), best first.
 
     Args:
         query: A few words (``"flag of Sweden"``); anything else gets an ``error``, never an exception.
         k: How many cards (capped at :data:`MAX_K`).
         log: Where to record the call (its query and the card ids returned).
+        index: Which cards are searched (:data:`INDEXES`; default ``all``). Training uses ``train``,
+            so that no eval fact's card is ever returned to a policy that learns from it.
 
     Returns:
         The result: its hits, or the error that says what was wrong with the call.
+
+    Raises:
+        ValueError: An ``index`` that is not one of :data:`INDEXES` (a caller's setting, not a policy's).
     """
+    which = check_index(index)
     text, error, k_used = _refusal("search", query, k)
     if error is not None:
         result = SearchResult("search", text, error=error)
     else:
-        cards, index = card_index()
+        cards, index_ = card_index(which)
         hits = tuple(
             CardHit(cards[i].id, cards[i].title, cards[i].family, _cut(cards[i].text, MAX_TEXT_CHARS), score)
-            for i, score in index.top(text, k_used)
+            for i, score in index_.top(text, k_used)
         )
         result = SearchResult("search", text, hits, note=_capped(k))
     if log is not None:
