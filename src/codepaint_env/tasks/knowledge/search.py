@@ -16,7 +16,9 @@ outranks one that shares a word with its description; a query word no card holds
 loosely (misspellings, other languages' "flag", joined words: :func:`.query.loose_terms`).
 Measured on 223 everyday queries by ``benchmarks/knowledge_queries.py`` (``docs/knowledge-search.md``).
 A :class:`SearchLog` records every call and the card ids it returned, so an episode can hand them
-to the ``search_recall`` reward as its ``retrieved`` column.
+to the ``search_recall`` reward as its ``retrieved`` column. ``search(..., index="train")`` searches
+the train facts' cards only (:data:`INDEXES`): what an episode on a train task searches, so no eval
+fact reaches training (``docs/knowledge-search.md``, "The honest split").
 
     >>> hits = search("flag of Sweden").hits
     >>> hits[0].id

@@ -11,9 +11,10 @@ of Sweden, filling the whole canvas, as an SVG image. No text."
 prompt names (a ``background`` check for "on a white background", stated, weight 2: the prompt says
 it) and ``no_image`` (weight 1). Every card's checks tell its picture from every other card's
 (``tests/tasks/test_knowledge_cross_cards.py``). **Split.** By fact, never by task: a fact is
-``eval`` when the first 8 bytes of the SHA-256 of its id are 0 modulo 5, in every language, so no
-eval fact is ever trained on. **Facts.** Each task's ``facts`` column names its card, which
-``search_recall`` reads.
+``eval`` when the first 8 bytes of the SHA-256 of its id are 0 modulo 5 (:func:`.cards.split_of_card`;
+``cards.MOVED`` overrides it for the one fact whose own facts are an eval fact's claims), in every
+language, so no eval fact is ever trained on; with tools, a train task searches the train cards
+only. **Facts.** Each task's ``facts`` column names its card, which ``search_recall`` reads.
 
 Regenerate the shipped files (deterministic)::
 
