@@ -84,14 +84,18 @@ def before() -> Engine:
     vocab = set(index.vocab_dict)
 
     def run(query: str) -> list[str]:
-        words = [w for w in _old_tokenize(query) if w in vocab]
-        if not words:
-            return []
-        scores = np.asarray(index.get_scores(words))
-        order = np.argsort(-scores, kind="stable")[:K]
-        return [cards[i].id for i in order if scores[i] > 0]
+        return _top(index, cards, [w for w in _old_tokenize(query) if w in vocab])
 
     return run
+
+
+def _top(index: Any, cards: list[Any], words: list[str]) -> list[str]:
+    """The ids of the ``K`` best-scored cards for words the index holds (none: no hits)."""
+    if not words:
+        return []
+    scores = np.asarray(index.get_scores(words))
+    order = np.argsort(-scores, kind="stable")[:K]
+    return [cards[i].id for i in order if scores[i] > 0]
 
 
 def stemmed(fold: bool) -> Engine:
@@ -110,12 +114,7 @@ def stemmed(fold: bool) -> Engine:
     def run(query: str) -> list[str]:
         tokens: list[Any] = list(bm25s.tokenize([prep(query)], stopwords="en", stemmer=stemmer,
                                                 show_progress=False, return_ids=False)[0])
-        words = [w for w in tokens if w in corpus.vocab]
-        if not words:
-            return []
-        scores = np.asarray(index.get_scores(words))
-        order = np.argsort(-scores, kind="stable")[:K]
-        return [cards[i].id for i in order if scores[i] > 0]
+        return _top(index, cards, [w for w in tokens if w in corpus.vocab])
 
     return run
 
