@@ -39,6 +39,11 @@ names shapes:
   three frames, one of them always within 15° of the axes), as are circles and rings, which have
   no turn.
 
+Two rules hold beyond the frame a shape fits in: a triangle's extent also holds in its smallest
+frame (:data:`SMALLEST_FRAME`: a turned bar fits a triangle's axis-box measures), and a star fills
+its middle ninth (:data:`STAR_MIDDLE`: an arc fits a star's other measures). Both were found by the
+issue 54 adversary.
+
 The ranges were set on the ``shapes`` suite's 600 references rendered at 160 and 512 pixels
 (objects of radius 5 % of the canvas and up), with a margin on each side, and checked on every
 shape turned from -45° to 45° (tests/rewards/checks/test_shape_turns.py).
