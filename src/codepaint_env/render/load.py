@@ -33,13 +33,20 @@ The rule (:func:`starved`), for the program's own processes over the render:
 
 Where ``/proc`` has no schedstat or pressure files, every count is zero and nothing is ever
 starved: a timeout is then always the program's.
+
+A starved render is first given its time, not blamed: a :class:`Deadline` that expires on a
+starved program waits on for the time the machine held it back (:func:`owed`), up to
+:data:`GRACE_FACTOR` times the timeout in all, and answers ``infra`` only when even that was not
+enough. On a busy training node most such renders then finish and are judged, instead of being
+left unjudged; a program that had its due is the program's ``timeout`` at the same second as
+before.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 #: A timed-out render that ran at least this share of its timeout got its due (``timeout``).
@@ -50,6 +57,10 @@ WAIT_SHARE = 0.25
 #: the time (PSI "some": at least one task waited on it), may have been blocked by it (``infra``).
 #: Memory and I/O stalls count for more than CPU's: there, tasks were blocked outright, not slowed.
 STALL_SHARES = {"cpu": 0.5, "memory": 0.25, "io": 0.25}
+#: A starved render may run on until this many times its timeout (wall clock) before it is ``infra``.
+GRACE_FACTOR = 3.0
+#: ...in steps of at least this share of the timeout, so a starved render is not polled in a tight loop.
+_STEP_SHARE = 0.25
 #: What each resource is called in messages.
 _RESOURCE_NAMES = {"cpu": "CPU", "memory": "memory", "io": "I/O"}
 
@@ -139,6 +150,117 @@ def starved(delta: CpuTimes, timeout_s: float, stalls: Stalls | None = None, *,
         return True
     pressed = stalls.pressed() if stalls is not None else []
     return any(name != "cpu" or waits_on_others for name in pressed)
+
+
+def held_back_s(delta: CpuTimes, elapsed_s: float, stalls: Stalls | None = None, *,
+                waits_on_others: bool = False) -> float:
+    """Seconds of ``elapsed_s`` the machine held the program back.
+
+    Its threads' run-queue wait, or the share of the time the machine was stalled on a resource that
+    counts (:func:`starved`'s rule 3), whichever is longer; at most ``elapsed_s``.
+    """
+    held = delta.wait_s
+    if stalls is not None:
+        for name in stalls.pressed():
+            if name != "cpu" or waits_on_others:
+                held = max(held, (getattr(stalls, name) or 0.0) * elapsed_s)
+    return min(max(0.0, held), max(0.0, elapsed_s))
+
+
+def owed(delta: CpuTimes, elapsed_s: float, timeout_s: float, stalls: Stalls | None = None, *,
+         waits_on_others: bool = False) -> float:
+    """Seconds more a render at its deadline may run before it is answered; 0 to answer now.
+
+    A render that had its due (not :func:`starved`) is owed nothing: the answer is ``timeout``. A
+    starved one is owed the time the machine held it back (:func:`held_back_s`): its wall time less
+    that is its fair time, and it may run until its fair time reaches the timeout, at least a
+    :data:`_STEP_SHARE` of the timeout at a time, and never past :data:`GRACE_FACTOR` times the
+    timeout since it started (then it is ``infra``). A pure function of its readings.
+
+    Args:
+        delta: What the program's processes got since the render started.
+        elapsed_s: Wall seconds since the render started.
+        timeout_s: The render's timeout.
+        stalls: The machine's stall shares since the render started.
+        waits_on_others: As for :func:`starved`.
+    """
+    if not starved(delta, timeout_s, stalls, waits_on_others=waits_on_others):
+        return 0.0
+    room = GRACE_FACTOR * timeout_s - elapsed_s
+    if room <= 0:
+        return 0.0
+    fair_s = elapsed_s - held_back_s(delta, elapsed_s, stalls, waits_on_others=waits_on_others)
+    return min(room, max(timeout_s - fair_s, _STEP_SHARE * timeout_s))
+
+
+class Deadline:
+    """A render's deadline that waits on while the machine, not the program, holds the render back.
+
+    ``left()`` gives the seconds to wait before asking again; at the deadline it reads the program's
+    CPU times and the machine's stalls and extends the deadline by what the program is :func:`owed`.
+    When it gives 0 the render is over: :meth:`starved` then says whose fault that was, and
+    :meth:`describe` what the program got.
+
+        >>> deadline = Deadline(20.0, lambda: cpu_times([pid]))     # doctest: +SKIP
+        >>> while (left := deadline.left()) > 0 and not finished(within=left): ...  # doctest: +SKIP
+
+    Args:
+        timeout_s: The render's timeout.
+        measure: The program's CPU times now (``None``: unknown, so the deadline never extends and a
+            timeout is the program's).
+        baseline: ``measure()``'s reading when the render started (``None``: read it now).
+        waits_on_others: As for :func:`starved`.
+        pressure0: The machine's pressure reading when the render started (``None``: read it now).
+    """
+
+    def __init__(self, timeout_s: float, measure: Callable[[], CpuTimes | None] | None = None, *,
+                 baseline: CpuTimes | None = None, waits_on_others: bool = False,
+                 pressure0: Pressure | None = None) -> None:
+        self.timeout_s = float(timeout_s)
+        self.started = time.monotonic()
+        self.end = self.started + self.timeout_s
+        self.measure = measure
+        self.baseline = baseline if baseline is not None or measure is None else measure()
+        self.waits_on_others = waits_on_others
+        self.pressure0 = pressure0 or Pressure.now()
+        self.extended_s = 0.0
+        self.spent: CpuTimes | None = None
+        self.stalls: Stalls | None = None
+
+    def left(self) -> float:
+        """Seconds until the deadline, extended when the program is owed time; 0 when it is over."""
+        now = time.monotonic()
+        if now < self.end:
+            return self.end - now
+        if not self.read():
+            return 0.0
+        more = owed(self.spent, now - self.started, self.timeout_s, self.stalls,  # type: ignore[arg-type]
+                    waits_on_others=self.waits_on_others)
+        if more > 0:
+            self.end = now + more
+            self.extended_s += more
+        return more
+
+    def read(self) -> bool:
+        """Take the readings since the start (``spent``, ``stalls``); False when the CPU times are unknown."""
+        self.stalls = Pressure.now().stalls_since(self.pressure0)
+        got = self.measure() if self.measure is not None else None
+        if got is None or self.baseline is None:
+            return False
+        self.spent = got - self.baseline
+        return True
+
+    def starved(self) -> bool:
+        """Whether the machine, not the program, used up the render's time (read at the last ``left()``)."""
+        return self.spent is not None and starved(self.spent, self.timeout_s, self.stalls,
+                                                  waits_on_others=self.waits_on_others)
+
+    def describe(self, who: str = "the program") -> str:
+        """``"by the 20 s timeout (waited on for 40 s more) the program ran 1.2 s, waited 6.3 s..."``."""
+        grace = f" (and {self.extended_s:.0f} s more while held back)" if self.extended_s else ""
+        got = f" {who} {self.spent.describe()}" if self.spent is not None else ""
+        stalled = f", {said}" if self.stalls is not None and (said := self.stalls.describe()) else ""
+        return f"by the {self.timeout_s:g} s timeout{grace}{got}{stalled}"
 
 
 @dataclass(frozen=True)

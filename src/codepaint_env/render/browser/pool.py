@@ -63,6 +63,7 @@ from codepaint_env.render.browser.slots import (
     Slot,
     first_line,
 )
+from codepaint_env.render.load import Deadline
 
 log = logging.getLogger("codepaint.render")
 
@@ -353,8 +354,10 @@ class BrowserPool:
         cap, page = job.cap, slot.page
         job.oom0 = slot.oom_kills() or 0
         job.cpu0 = slot.page_cpu()
+        # waits on while the machine holds the page back (the browser's GPU process included)
+        deadline = Deadline(timeout_s, slot.page_cpu, baseline=job.cpu0, waits_on_others=True,
+                            pressure0=job.pressure0)
         try:
-            t0 = time.perf_counter()
             try:
                 await slot.gen.run(open_render(slot, job, width, height, timeout_s, self._slot_scripts),
                                    timeout_s + SETUP_TIMEOUT_S)
@@ -367,9 +370,10 @@ class BrowserPool:
                 raise PageLost(f"the page did not load its document ({first_line(e)})") from e
             done = asyncio.ensure_future(page.evaluate("window.__codepaint.done()"))
             done.add_done_callback(lambda f: f.cancelled() or f.exception())
-            remaining = max(0.05, timeout_s - (time.perf_counter() - t0))
-            finished, _ = await asyncio.wait({done, job.ended, slot.gen.died}, timeout=remaining,
-                                             return_when=asyncio.FIRST_COMPLETED)
+            finished: set[asyncio.Future] = set()
+            while not finished and (left := deadline.left()) > 0:
+                finished, _ = await asyncio.wait({done, job.ended, slot.gen.died}, timeout=max(0.05, left),
+                                                 return_when=asyncio.FIRST_COMPLETED)
             if slot.gen.died.done():
                 raise BrowserDied("the browser died during the render")
             if job.ended in finished:
@@ -384,7 +388,7 @@ class BrowserPool:
                     raise BrowserDied(str(done.exception()))
                 cap.outcome = job.ended.result() if job.ended.done() else "crash"
             else:
-                timed_out(slot, cap, timeout_s)
+                timed_out(slot, cap, deadline)
                 await terminate(slot)
             if not done.done():
                 done.cancel()
@@ -407,7 +411,7 @@ class BrowserPool:
                 cap.outcome = job.ended.result()
             elif isinstance(e, asyncio.TimeoutError) or "Timeout" in type(e).__name__:
                 cap.console.append("codepaint: the page did not answer in time")
-                timed_out(slot, cap, timeout_s)
+                timed_out(slot, cap, deadline)
             else:
                 cap.console.append(f"codepaint: page error during render: {e}"[:500])
                 cap.outcome = "crash"

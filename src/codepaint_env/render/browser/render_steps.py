@@ -30,7 +30,7 @@ from collections.abc import Callable
 from PIL import Image
 
 from codepaint_env.render.browser.slots import AfterHook, Interaction, Job, PageCapture, Slot
-from codepaint_env.render.load import Pressure, starved
+from codepaint_env.render.load import Deadline
 
 
 async def open_render(slot: Slot, job: Job, width: int, height: int, timeout_s: float,
@@ -60,7 +60,7 @@ async def open_render(slot: Slot, job: Job, width: int, height: int, timeout_s: 
     await page.goto(job.spec.address(job.url), wait_until="commit", timeout=timeout_s * 1000)
 
 
-def timed_out(slot: Slot, cap: PageCapture, timeout_s: float) -> None:
+def timed_out(slot: Slot, cap: PageCapture, deadline: Deadline) -> None:
     """``timeout`` (the program's) or ``infra`` (the machine did not let it run); see load.py."""
     job = slot.job
     cap.outcome = "timeout"
@@ -68,19 +68,16 @@ def timed_out(slot: Slot, cap: PageCapture, timeout_s: float) -> None:
         return
     if job.unserved:
         cap.outcome = "infra"
-        cap.infra_reason = (f"the page had not even loaded the program after {timeout_s:g} s "
+        cap.infra_reason = (f"the page had not even loaded the program after {deadline.timeout_s:g} s "
                             "(the machine is overloaded)")
         return
-    now = slot.page_cpu()
-    if now is None or job.cpu0 is None:
+    if not deadline.read():
         return
-    cap.cpu = now - job.cpu0
-    stalls = Pressure.now().stalls_since(job.pressure0)
-    if starved(cap.cpu, timeout_s, stalls, waits_on_others=True):  # the browser's GPU process
+    cap.cpu = deadline.spent
+    if deadline.starved():
         cap.outcome = "infra"
-        cap.infra_reason = (f"the machine was overloaded: by the {timeout_s:g} s timeout the "
-                            f"program's processes {cap.cpu.describe()}"
-                            + (f", {stalls.describe()}" if stalls.describe() else ""))
+        cap.infra_reason = "the machine was overloaded: "
+        cap.infra_reason += deadline.describe("the program's processes")
 
 
 async def interact(slot: Slot, cap: PageCapture, after: AfterHook, timeout_s: float) -> None:

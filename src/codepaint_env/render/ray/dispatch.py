@@ -23,6 +23,7 @@ from typing import Any
 from codepaint_env.core.errors import RendererUnavailable
 from codepaint_env.core.result import failed
 from codepaint_env.render.dispatch import BROWSER_COUNTERS, Hook, Job
+from codepaint_env.render.load import GRACE_FACTOR
 from codepaint_env.render.ray.actors import (
     _MAX_DEFAULT_PAGES,
     _SPARE_CALLS,
@@ -48,7 +49,8 @@ class _Task:
     lang: str
     seed: int
     pair: bool  # an interaction: answered (result, interaction)
-    patience_s: float  # how long it may take on a worker once started (timeouts, the hook's included)
+    patience_s: float  # how long it may take on a worker once started (timeouts with their grace for a
+    # starved render, the hook's included)
     future: concurrent.futures.Future = field(default_factory=concurrent.futures.Future)
     tries: int = 0
 
@@ -365,7 +367,8 @@ class RayDispatch:
     def start(self, job: Job) -> concurrent.futures.Future:
         """Send a render to a worker (or wait on the driver, in order, until one has room)."""
         task = _Task("render", (job.code, job.language, (job.width, job.height), job.seed, job.timeout_s,
-                                job.backend), job.language, job.seed, pair=False, patience_s=job.timeout_s)
+                                job.backend), job.language, job.seed, pair=False,
+                     patience_s=GRACE_FACTOR * job.timeout_s)
         self._disp.submit(task)
         return task.future
 
@@ -375,7 +378,7 @@ class RayDispatch:
         args = (job.code, job.language, after, (job.width, job.height), job.seed, job.timeout_s,
                 hook.after_timeout_s, hook.track_listeners)
         task = _Task("interact", args, job.language, job.seed, pair=True,
-                     patience_s=job.timeout_s + hook.after_timeout_s)
+                     patience_s=GRACE_FACTOR * job.timeout_s + hook.after_timeout_s)
         self._disp.submit(task)
         return task.future
 

@@ -99,7 +99,6 @@ from PIL import Image, ImageColor
 from codepaint_env.core.errors import RendererUnavailable
 from codepaint_env.core.images import BLANK_TOLERANCE, is_blank, pixel_sha256
 from codepaint_env.core.result import RenderResult, failed
-from codepaint_env.render.load import Pressure, starved
 from codepaint_env.render.resvg.pool import (
     WORKER_LIMITS,
     WorkerDied,
@@ -439,17 +438,14 @@ def render_svg_fast(
                                           "(pip install resvg-py) importable by the sandbox user") from None
             return failed("svg", "infra", f"infra: {e}", **kw)
         healthy = False
-        cpu0, pressure0 = worker.cpu(), Pressure.now()
+        deadline = worker.deadline(timeout_s)  # waits on while the machine holds resvg back
         try:
-            status, ms, payload = worker.call(_request(prep, worker.home), timeout_s)
+            status, ms, payload = worker.call(_request(prep, worker.home), timeout_s, deadline)
             healthy = status in (b"O", b"E")  # a panic or a garbled reply: start afresh
         except WorkerTimeout:
-            spent = worker.cpu() - cpu0
-            stalls = Pressure.now().stalls_since(pressure0)
-            if starved(spent, timeout_s, stalls):
-                return failed("svg", "infra", f"infra: the machine was overloaded: by the {timeout_s:g} s "
-                              f"timeout resvg {spent.describe()}" + (f", {stalls.describe()}"
-                                                                     if stalls.describe() else ""), **kw)
+            if deadline.starved():
+                return failed("svg", "infra", f"infra: the machine was overloaded: "
+                              f"{deadline.describe('resvg')}", **kw)
             return failed("svg", "timeout", f"timeout: resvg did not finish within {timeout_s:g}s", **kw)
         except WorkerDied:
             status_code = worker.exit_status()

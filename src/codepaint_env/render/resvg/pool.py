@@ -22,11 +22,12 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
 from codepaint_env.core.loop import after_fork
-from codepaint_env.render.load import CpuTimes, cpu_times
+from codepaint_env.render.load import CpuTimes, Deadline, cpu_times
 from codepaint_env.render.sandbox.process import Limits, SandboxBusy, sandbox_mode, sandbox_python
 
 #: The worker program, run with ``python -I -c`` (a file of its own: linted and tested like any).
@@ -99,14 +100,17 @@ class Worker:
         tail = run.stderr.decode(errors="replace").strip().splitlines()[-3:]
         return " | ".join(tail) or f"exit status {run.returncode}"
 
-    def _read_exact(self, n: int, deadline: float) -> bytes:
+    def _read_exact(self, n: int, left: Callable[[], float]) -> bytes:
+        """``n`` bytes of the worker's output; :class:`WorkerTimeout` once ``left()`` says 0 seconds."""
         fd = self.proc.stdout.fileno()  # type: ignore[union-attr]
         poller = select.poll()  # not select(): descriptors past 1024 are common in trainers
         poller.register(fd, select.POLLIN)
         while len(self.buf) < n:
-            left = deadline - time.monotonic()
-            if left <= 0 or not poller.poll(left * 1000):
+            wait = left()
+            if wait <= 0:
                 raise WorkerTimeout
+            if not poller.poll(wait * 1000):
+                continue  # ask left() again: the deadline may have been extended
             chunk = os.read(fd, max(65536, n - len(self.buf)))
             if not chunk:
                 raise WorkerDied
@@ -115,16 +119,26 @@ class Worker:
         del self.buf[:n]
         return data
 
-    def _read_reply(self, timeout_s: float) -> tuple[bytes, float, bytes]:
-        deadline = time.monotonic() + timeout_s
-        head = self._read_exact(13, deadline)
+    def _read_reply(self, timeout_s: float, deadline: Deadline | None = None) -> tuple[bytes, float, bytes]:
+        end = time.monotonic() + timeout_s
+
+        def fixed() -> float:  # a plain deadline (the worker's start)
+            return max(0.0, end - time.monotonic())
+
+        deadline_left = fixed if deadline is None else deadline.left
+        head = self._read_exact(13, deadline_left)
         status, (ms, n) = head[:1], struct.unpack(">dI", head[1:])
         if n > 2**30:  # not a reply any worker of ours sends
             raise WorkerDied
-        return status, ms, self._read_exact(n, deadline)
+        return status, ms, self._read_exact(n, deadline_left)
 
-    def call(self, request: dict, timeout_s: float) -> tuple[bytes, float, bytes]:
-        """Send one request; its reply ``(status, ms, payload)`` within ``timeout_s``."""
+    def call(self, request: dict, timeout_s: float, deadline: Deadline | None = None,
+             ) -> tuple[bytes, float, bytes]:
+        """Send one request; its reply ``(status, ms, payload)`` within ``timeout_s``.
+
+        With a ``deadline`` (:meth:`deadline`), the reply is awaited until it says the time is up: it
+        waits on while the machine holds the worker back.
+        """
         body = json.dumps(request).encode()
         try:
             self.proc.stdin.write(struct.pack(">I", len(body)) + body)  # type: ignore[union-attr]
@@ -132,7 +146,11 @@ class Worker:
         except (BrokenPipeError, OSError):
             raise WorkerDied from None
         self.renders += 1
-        return self._read_reply(timeout_s)
+        return self._read_reply(timeout_s, deadline)
+
+    def deadline(self, timeout_s: float) -> Deadline:
+        """A render's deadline from now, measuring this worker's processes."""
+        return Deadline(timeout_s, self.cpu)
 
     def exit_status(self) -> int | None:
         """How the worker ended (``128 + N`` for signal N); ``None`` when that is not known."""

@@ -48,7 +48,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codepaint_env.render.load import CpuTimes, Pressure, Stalls, cpu_times
+from codepaint_env.render.load import CpuTimes, Deadline, Stalls, cpu_times
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,8 @@ class SandboxResult:
             signal N killed it); ``None`` when that shell did not finish (killed from outside).
         cpu: What the process tree got until the timeout (only when it timed out).
         stalls: The share of that time the machine was stalled on CPU, memory and I/O (when known).
+        extended_s: Seconds it was let run past its timeout because the machine held it back
+            (:class:`~codepaint_env.render.load.Deadline`).
     """
 
     returncode: int
@@ -91,6 +93,7 @@ class SandboxResult:
     status: int | None = None
     cpu: CpuTimes | None = None
     stalls: Stalls | None = None
+    extended_s: float = 0.0
 
     @property
     def signal(self) -> int | None:
@@ -249,7 +252,9 @@ def run_sandboxed(
         collect: Output files to bring back (name relative to the working folder).
         collect_glob: Also bring back files matching this pattern (e.g. ``"*.png"``).
         timeout_s: Wall-clock limit, counted from before the start (a child starved before its
-            exec uses it too); the whole process group is killed at it.
+            exec uses it too); the whole process group is killed at it, or later when the machine
+            held the program back (:class:`~codepaint_env.render.load.Deadline`, at most
+            ``GRACE_FACTOR`` times it).
         limits: Resource limits.
         env: Extra environment variables (on top of the empty base).
     """
@@ -269,7 +274,10 @@ def run_sandboxed(
                 os.chown(p, pw.pw_uid, pw.pw_gid)
         base_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(work), "TMPDIR": str(work),
                     "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
-        t0, pressure0 = time.perf_counter(), Pressure.now()
+        t0 = time.perf_counter()
+        # counts from before the start (a child starved before its exec uses it too); waits on while
+        # the machine holds the program back (the process is new: it has had nothing before)
+        deadline = Deadline(timeout_s, lambda: cpu_times([proc.pid]), baseline=CpuTimes())
         proc = subprocess.Popen(
             # the shell (the namespace's first process, as the caller's user: the program cannot
             # signal it) runs the program as nobody and records how it ended
@@ -280,20 +288,24 @@ def run_sandboxed(
             preexec_fn=functools.partial(_set_limits, limits), close_fds=True,
         )
         out, err = _Drain(proc.stdout, limits.output_bytes), _Drain(proc.stderr, limits.output_bytes)
-        timed_out, cpu, stalls = False, None, None
-        try:
-            # the limit counts from before the start: a child starved before its exec uses it too
-            proc.wait(timeout=max(0.0, timeout_s - (time.perf_counter() - t0)))
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            cpu, stalls = cpu_times([proc.pid]), Pressure.now().stalls_since(pressure0)
+        timed_out = False
+        while (left := deadline.left()) > 0:
+            try:
+                proc.wait(timeout=left)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        else:
+            timed_out = proc.poll() is None
         _kill_group(proc)
         proc.wait()
         out.join()
         err.join()
         result = SandboxResult(proc.returncode, out.text(), err.text(), timed_out=timed_out,
                                truncated=out.dropped or err.dropped,
-                               wall_ms=(time.perf_counter() - t0) * 1000, cpu=cpu, stalls=stalls)
+                               wall_ms=(time.perf_counter() - t0) * 1000,
+                               cpu=deadline.spent if timed_out else None,
+                               stalls=deadline.stalls if timed_out else None, extended_s=deadline.extended_s)
         with contextlib.suppress(OSError, ValueError):
             result.status = int(status_file.read_text()[:16])
         found = sorted(work.glob(collect_glob), key=lambda p: p.stat().st_mtime) if collect_glob else []

@@ -206,8 +206,9 @@ def _run_twice_if_killed(run: Any, timeout_s: float) -> tuple[SandboxResult, tup
         if res.timed_out:
             if res.cpu is not None and starved(res.cpu, timeout_s, res.stalls):
                 stalled = f", {said}" if res.stalls is not None and (said := res.stalls.describe()) else ""
-                return res, ("infra", f"infra: the machine was overloaded: by the {timeout_s:g} s timeout "
-                                      f"the program {res.cpu.describe()}{stalled}")
+                more = f" and {res.extended_s:.0f} s more while held back" if res.extended_s else ""
+                return res, ("infra", f"infra: the machine was overloaded: by the {timeout_s:g} s timeout"
+                                      f"{more} the program {res.cpu.describe()}{stalled}")
             ran = f" (it {res.cpu.describe()})" if res.cpu is not None else ""
             return res, ("timeout", f"timeout: the program did not finish in {timeout_s:g} s{ran}")
         sig = res.signal
