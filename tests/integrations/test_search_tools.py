@@ -16,6 +16,9 @@ from hypothesis import strategies as st
 
 from codepaint_env.episode import EpisodeResources, EpisodeSettings, Reply, ToolCall, respond_all
 from codepaint_env.episode.tools import (
+    EXAMPLE_CARD,
+    EXAMPLE_PROMPT,
+    EXAMPLE_QUERY,
     MAX_CALLS_PER_REPLY,
     MAX_RESULT_CHARS,
     TOOL_NAMES,
@@ -95,7 +98,21 @@ def test_the_instruction_says_how_to_call_in_each_form() -> None:
     call = tools_instruction(("search", "search_references"), 3)
     assert "`search` and `search_references`" in call and "at most 3 tool calls" in call
     assert tools_instruction((), 3) == ""
+    for said in (tag, call):  # why to search, the usual first step, one example exchange
+        assert "checked against the facts" in said and "returns those facts" in said
+        assert "usual first step is one search" in said and EXAMPLE_CARD in said
+    assert f"<search>{EXAMPLE_QUERY}</search>" in tag and f'{{"query": "{EXAMPLE_QUERY}"}}' in call
     assert budget_line(0).startswith("No tool calls left")
+
+
+def test_the_instructions_example_is_a_train_fact_and_its_card_word_for_word() -> None:
+    from codepaint_env.tasks.knowledge.search import search
+    from codepaint_env.tasks.knowledge.suite import split_of_fact
+
+    found = search(EXAMPLE_QUERY, 1, index="train")
+    assert found.hits and split_of_fact(found.hits[0].id) == "train"  # no eval fact is shown
+    assert found.to_text() == EXAMPLE_CARD
+    assert found.hits[0].title.lower() in EXAMPLE_PROMPT.lower()
     assert budget_line(1, form="tag").startswith("1 search left")
 
 

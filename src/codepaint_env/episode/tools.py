@@ -42,7 +42,7 @@ from codepaint_env.episode.reply import ToolCall
 if TYPE_CHECKING:
     from codepaint_env.tasks.knowledge.search import SearchLog, SearchResult
 
-__all__ = ["MAX_RESULT_CHARS", "SEARCH_REFERENCES_TOOL", "SEARCH_TOOL", "TOOL_NAMES", "TOOL_SCHEMAS",
+__all__ = ["EXAMPLE_CARD", "EXAMPLE_PROMPT", "EXAMPLE_QUERY", "MAX_RESULT_CHARS", "SEARCH_REFERENCES_TOOL", "SEARCH_TOOL", "TOOL_NAMES", "TOOL_SCHEMAS",
            "ToolAnswer", "answer_call", "answer_messages", "budget_line", "check_tools", "schemas",
            "text_calls", "tools_instruction"]
 
@@ -290,8 +290,26 @@ def _content(text: str, pictures: Sequence[Image.Image], form: str) -> str | lis
     return [*parts, {"type": "text", "text": text}]
 
 
+#: The example exchange of the tools instruction: a train fact (never an eval one), its query, and
+#: the card ``search`` returns for it, word for word (a test holds it to the index).
+EXAMPLE_PROMPT = "Draw the flag of France."
+EXAMPLE_QUERY = "flag of France"
+EXAMPLE_CARD = ("[1] Flag of France (flag-france): The flag of France is a vertical tricolour in equal "
+                "bands of dark blue, white and red, from the hoist (left) to the fly. Its blue is a dark or "
+                "medium blue; the bands are of equal width.")
+_WHY = ("The picture is checked against the facts of the real thing you are asked to draw (its colours, "
+        "their order, its shapes and their proportions), not against what you remember of it, and search "
+        "returns those facts. So the usual first step is one search for the thing's name in a few words; "
+        "then answer with the complete program that draws what the facts say.")
+
+
 def tools_instruction(tools: Sequence[str], max_tool_calls: int, *, form: str = "call") -> str:
     """What the system prompt gains when an episode offers search tools.
+
+    It says why to search (the picture is checked against the facts, which the tool returns), that
+    the usual first step is one search, how to call it in the episode's form, and shows one
+    exchange on a train fact (:data:`EXAMPLE_PROMPT`): issue 56 measured 0 calls in 50 samples of
+    each untrained model with a prompt that only said the model "may" call.
 
     Args:
         tools: The tools offered.
@@ -301,16 +319,26 @@ def tools_instruction(tools: Sequence[str], max_tool_calls: int, *, form: str = 
     """
     if not tools:
         return ""
+    refs = "search_references" in tools
     if form == "tag":
-        said = ["Before you answer you may look things up: write <search>a few words</search> and stop; the "
-                "facts come back between <information> and </information>."]
-        if "search_references" in tools:
+        said = [f"Before you answer you may look things up: write <search>a few words</search> and stop; the "
+                f"facts come back between <information> and </information>. {_WHY}"]
+        if refs:
             said.append("<search_references>a few words</search_references> finds reference programs.")
         said.append(f"At most {max_tool_calls} searches. Then answer with the complete program.")
+        said.append(f"Example. User: {EXAMPLE_PROMPT} You: <search>{EXAMPLE_QUERY}</search> Back comes: "
+                    f"<information>{EXAMPLE_CARD}</information> You: the complete program, drawing three "
+                    "equal vertical bands, dark blue, white and red from left to right.")
         return " ".join(said)
     names = " and ".join(f"`{t}`" for t in tools)
-    return (f"Before you answer you may call {names} to look up what the thing you are asked to draw looks "
-            f"like (at most {max_tool_calls} tool calls). Then answer with the complete program.")
+    said = [f"Before you answer you may call {names} to look up what the thing you are asked to draw looks "
+            f"like (at most {max_tool_calls} tool calls). {_WHY}"]
+    if refs:
+        said.append("`search_references` finds reference programs.")
+    said.append(f"Example. User: {EXAMPLE_PROMPT} You call `search` with {{\"query\": \"{EXAMPLE_QUERY}\"}}. "
+                f"It returns: {EXAMPLE_CARD} You then answer with the complete program, drawing three equal "
+                "vertical bands, dark blue, white and red from left to right.")
+    return " ".join(said)
 
 
 def schemas(tools: Sequence[str]) -> list[dict[str, Any]]:
