@@ -42,9 +42,9 @@ from codepaint_env.episode.reply import ToolCall
 if TYPE_CHECKING:
     from codepaint_env.tasks.knowledge.search import SearchLog, SearchResult
 
-__all__ = ["EXAMPLE_CARD", "EXAMPLE_PROMPT", "EXAMPLE_QUERY", "MAX_RESULT_CHARS", "SEARCH_REFERENCES_TOOL", "SEARCH_TOOL", "TOOL_NAMES", "TOOL_SCHEMAS",
-           "ToolAnswer", "answer_call", "answer_messages", "budget_line", "check_tools", "schemas",
-           "text_calls", "tools_instruction"]
+__all__ = ["EXAMPLE_CARD", "EXAMPLE_PROMPT", "EXAMPLE_QUERY", "MAX_RESULT_CHARS", "SEARCH_REFERENCES_TOOL",
+           "SEARCH_TOOL", "TOOL_NAMES", "TOOL_SCHEMAS", "ToolAnswer", "answer_call", "answer_messages",
+           "budget_line", "check_tools", "schemas", "text_calls", "tools_instruction"]
 
 #: The search tools an episode can offer, by name.
 TOOL_NAMES: tuple[str, ...] = ("search", "search_references")
