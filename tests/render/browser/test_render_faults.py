@@ -5,6 +5,7 @@ and nothing raises out of a batch."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import threading
@@ -247,3 +248,41 @@ def test_closing_one_renderer_leaves_another_renderers_browser_alone():
         b.close()
         assert a.render(SIMPLE_P5.replace("240", "220"), "p5", size=64).ok
         assert a.pool.launches == launches, "a's browser died when b closed"
+
+
+def _pressures(cpu_share: float):
+    """``Pressure.now`` as a machine stalled for CPU ``cpu_share`` of the time would answer it."""
+    from codepaint_env.render.load import Pressure
+
+    clock = itertools.count()
+
+    def now(root: str = "/proc/pressure") -> Pressure:
+        t = next(clock) * 10.0
+        return Pressure(t, cpu_s=t * cpu_share, memory_s=0.0, io_s=0.0)
+    return now
+
+
+@pytest.mark.parametrize("cpu_share", [0.9, 0.0])
+def test_a_browser_that_times_out_starting_is_infra_on_a_stalled_machine_and_broken_on_a_quiet_one(
+        monkeypatch, cpu_share):
+    # Playwright's own launch, made to time out as it does when a loaded machine cannot start the browser
+    # in 60 s; the machine's pressure as the kernel would report it during that minute.
+    from playwright.async_api import BrowserType
+    from playwright.async_api import TimeoutError as LaunchTimeout
+
+    from codepaint_env.core.errors import RendererUnavailable
+    from codepaint_env.render.browser import launch as launch_module
+
+    async def times_out(self, **kwargs):
+        raise LaunchTimeout("BrowserType.launch: Timeout 60000ms exceeded.")
+
+    monkeypatch.setattr(BrowserType, "launch", times_out)
+    monkeypatch.setattr(launch_module.Pressure, "now", _pressures(cpu_share))
+    with Renderer(max_pages=1, cache_size=0) as r:
+        if cpu_share:
+            res = r.render(SIMPLE_P5, "p5", size=64)  # the machine's: this render is infra, nothing raises
+            assert res.error_kind == "infra", res.messages
+            assert "did not start in 60 s: the machine was overloaded" in res.messages[0], res.messages
+        else:  # on a quiet machine a browser that never starts is a broken installation
+            with pytest.raises(RendererUnavailable, match="Chromium failed to start"):
+                r.render(SIMPLE_P5, "p5", size=64)

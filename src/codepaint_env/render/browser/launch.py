@@ -11,7 +11,9 @@
   namespace and, where cgroups are available, in a cgroup of its own, named uniquely in the
   process, capping the whole tree at ``max_pages`` pages plus the browser's own overhead.
 * **Attempts**: a launch killed from outside is not a broken install; only ``_LAUNCH_ATTEMPTS``
-  failures in a row are (``RendererUnavailable``).
+  failures in a row are (``RendererUnavailable``). A launch that timed out while the machine was
+  stalled (:func:`~codepaint_env.render.load.Stalls.pressed`) is the machine's: ``BrowserDied``,
+  so the render is ``infra`` and the next one launches again.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from codepaint_env.render.browser.slots import (
     first_line,
 )
 from codepaint_env.render.browser.webgl import GPU_BACKENDS, SOFTWARE_ARGS, WEBGL_PROBE, is_software_webgl
+from codepaint_env.render.load import Pressure
 
 log = logging.getLogger("codepaint.render")
 
@@ -63,6 +66,9 @@ CHROMIUM_ARGS = (
 
 #: Launch attempts in a row before the installation is declared broken.
 _LAUNCH_ATTEMPTS = 3
+#: Seconds a browser may take to start. One that times out on a machine stalled for CPU, memory or I/O
+#: (render/load.py's pressure rule) is `infra`; on a quiet machine, a broken installation.
+_LAUNCH_TIMEOUT_S = 60
 _CGROUP_SEQ = itertools.count(1)  # process-wide: see _launch_once
 #: Memory for the browser's own processes (browser, GPU, utilities) on top of its pages' limits.
 _BROWSER_OVERHEAD_MB = 1024
@@ -136,7 +142,7 @@ class BrowserLauncher:
         for name, flags in GPU_BACKENDS.items():
             try:
                 gen = await self._launch_once(flags)
-            except RendererUnavailable as e:
+            except (RendererUnavailable, BrowserDied) as e:  # BrowserDied: it timed out on a stalled machine
                 seen.append(f"{name}: Chromium did not start ({first_line(e)})")
                 continue
             renderer = await self.probe_webgl(gen)
@@ -194,18 +200,28 @@ class BrowserLauncher:
         software = gpu == SOFTWARE_ARGS
         launcher = write_launcher(cfg.browser.path, netns=self.netns, cgroup=cgroup,
                                   vulkan_driver=swiftshader_icd(cfg.browser.path) if software else None)
+        from playwright.async_api import TimeoutError as LaunchTimeout
+
+        pressure0 = Pressure.now()
         try:
             browser = await self.pw.chromium.launch(
                 executable_path=launcher,
                 headless=cfg.headless,
                 args=[*CHROMIUM_ARGS, *cfg.extra_args, *gpu],
-                timeout=60_000,
+                timeout=_LAUNCH_TIMEOUT_S * 1000,
             )
         except Exception as e:
             if cgroup is not None:
                 cgroup.remove()
             with contextlib.suppress(OSError):
                 os.unlink(launcher)
+            stalls = Pressure.now().stalls_since(pressure0)
+            if isinstance(e, LaunchTimeout) and stalls.pressed():
+                # It did not fail: it did not finish, on a machine stalled for what it needs. That is the
+                # machine (infra: this render's answer, and the next render launches again), not the
+                # installation; a missing or crashing browser fails at once, whatever the load.
+                raise BrowserDied(f"the browser did not start in {_LAUNCH_TIMEOUT_S} s: the machine was "
+                                  f"overloaded ({stalls.describe()})") from e
             raise RendererUnavailable(
                 f"Chromium failed to start ({cfg.browser.path}): {e}\n"
                 "Run `codepaint doctor` to check the browser and the sandbox."
