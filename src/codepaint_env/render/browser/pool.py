@@ -63,7 +63,7 @@ from codepaint_env.render.browser.slots import (
     Slot,
     first_line,
 )
-from codepaint_env.render.load import Deadline
+from codepaint_env.render.load import CpuTimes, Deadline
 
 log = logging.getLogger("codepaint.render")
 
@@ -354,9 +354,10 @@ class BrowserPool:
         cap, page = job.cap, slot.page
         job.oom0 = slot.oom_kills() or 0
         job.cpu0 = slot.page_cpu()
-        # waits on while the machine holds the page back (the browser's GPU process included)
-        deadline = Deadline(timeout_s, slot.page_cpu, baseline=job.cpu0, waits_on_others=True,
-                            pressure0=job.pressure0)
+        # waits on while the machine holds the page back (the browser's GPU process included); measured
+        # from job.cpu0, which containment resets when the page turns out to run in another process
+        deadline = Deadline(timeout_s, lambda: _since(slot.page_cpu(), job.cpu0), baseline=CpuTimes(),
+                            waits_on_others=True, pressure0=job.pressure0)
         try:
             try:
                 await slot.gen.run(open_render(slot, job, width, height, timeout_s, self._slot_scripts),
@@ -431,3 +432,8 @@ class BrowserPool:
                            "(from outside the browser)")
         await reset(slot, cap.outcome, self.config.close_timeout_s)
         return cap
+
+
+def _since(now: CpuTimes | None, start: CpuTimes | None) -> CpuTimes | None:
+    """What the page's renderer got since ``start`` (``None`` while either reading is unknown)."""
+    return None if now is None or start is None else now - start
