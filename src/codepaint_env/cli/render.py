@@ -38,7 +38,9 @@ def add_parser(sub: Any) -> None:
     r.add_argument("--language", "--lang", dest="language", default="auto", help=_languages_help())
     r.add_argument("--size", default="512", help="output size: W or WxH (default 512)")
     r.add_argument("--seed", type=int, default=0, help="seed for all randomness (default 0)")
-    r.add_argument("--timeout", type=float, default=20.0, help="seconds (default 20)")
+    r.add_argument("--timeout", type=float, default=20.0,
+                   help="seconds the program may run (default 20; a render the machine held back runs on for "
+                        "the time it lost, up to 3x this, and is infra if that is not enough)")
     r.add_argument("--frames", type=int, default=1,
                    help="p5 frames to draw before capturing (default 1)")
     r.add_argument("-o", "--output", help="PNG path (default: FILE with .png); the command says when it "

@@ -83,7 +83,8 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--max-size", type=int, default=2048, metavar="PX",
                    help="largest output side a request may ask for (default 2048)")
     s.add_argument("--timeout", type=float, default=20.0, metavar="S",
-                   help="per-render timeout in seconds (default 20)")
+                   help="per-render timeout in seconds (default 20; a render the machine held back runs on "
+                        "for the time it lost, up to 3x this)")
     s.add_argument("--max-pages", type=int, default=None, metavar="N",
                    help="renders at once per renderer (default: the CPU count, 2 to 8)")
     s.add_argument("--client-rewards", default=None, metavar="IDS",
