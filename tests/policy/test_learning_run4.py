@@ -79,14 +79,15 @@ def test_the_buffer_saves_references_and_loads_the_entries_back(tmp_path):
         folder = rounds / f"round-{index:03d}"
         folder.mkdir(parents=True)
         rows = [{"task_id": f"t{index}{i}", "text": f"p{i}", "kinds": {"background": float(i)},
-                 "prompt_ids": [index], "completion_ids": [i]} for i in range(2)]
+                 "prompt_ids": [index], "completion_ids": [i, 7], "mask": [1, 0] if i else None}
+                for i in range(2)]  # a conversation with a tool keeps its mask (issue 56)
         (folder / "samples.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     buffer = ReplayBuffer(None, [Entry(0, 1, "t01", "p1", {"background": 1.0}, [0], [1]),
                                  Entry(1, 0, "t10", "p0", {"background": 0.0}, [1], [0])])
     buffer.save(rounds / "round-001")
     loaded = ReplayBuffer.load(None, rounds, 2)
     assert [(e.task_id, e.example, e.passed) for e in loaded.entries] == [
-        ("t01", ([0], [1]), ["background"]), ("t10", ([1], [0]), [])]
+        ("t01", ([0], [1, 7], [1, 0]), ["background"]), ("t10", ([1], [0, 7], None), [])]
     assert len(ReplayBuffer.load(None, rounds, 1)) == 0  # round 0 saved none: a run from before the buffer
 
 

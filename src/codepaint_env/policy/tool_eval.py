@@ -48,12 +48,13 @@ if TYPE_CHECKING:
     from codepaint_env.episode import Episode, Step
     from codepaint_env.tasks import Task
 
-__all__ = ["TOOL_FORMS", "ToolEval", "close_open_call", "recall_of", "template_reads_tools", "tools_summary"]
+__all__ = ["STOPS", "TOOL_FORMS", "ToolEval", "close_open_call", "recall_of", "template_reads_tools",
+           "tools_summary"]
 
 #: How the policy calls tools (see the module docstring).
 TOOL_FORMS: tuple[str, ...] = ("auto", "call", "tag")
 #: Where generation stops in each form (the closing tag is put back: the stop string is cut off).
-_STOPS = {"call": ("</tool_call>",), "tag": ("</search>", "</search_references>")}
+STOPS = {"call": ("</tool_call>",), "tag": ("</search>", "</search_references>")}
 _OPENERS = (("<tool_call>", "</tool_call>"), ("<search_references>", "</search_references>"),
             ("<search>", "</search>"))
 
@@ -193,7 +194,7 @@ class ToolEval:
             text = policy.tokenizer.apply_chat_template(chat.messages, tools=tools, tokenize=False,
                                                         add_generation_prompt=True)
             ids = tuple(policy.tokenizer(text, add_special_tokens=False)["input_ids"])
-            rows.append(Row(ids, c.temperature, c.top_p, c.max_tokens, _STOPS[self.form],
+            rows.append(Row(ids, c.temperature, c.top_p, c.max_tokens, STOPS[self.form],
                             row_seed(self.sample_seed(c.seed, chat.task.id, chat.k), round_), logprobs=False))
         for chat, row, choice in zip(chats, rows, policy.generate_rows(rows), strict=True):
             text = close_open_call(choice.text)
@@ -208,7 +209,7 @@ class ToolEval:
 
         c, writer = self.config, self.writer
         extra: dict[str, Any] = ({"tools": self.schemas} if self.form == "call" else
-                                 {"stop": list(_STOPS["tag"])})
+                                 {"stop": list(STOPS["tag"])})
         try:
             reply = writer.client.chat.completions.create(
                 model=writer.name, messages=chat.messages, temperature=c.temperature, top_p=c.top_p,

@@ -23,11 +23,11 @@ groups dropped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from codepaint_env.policy.learning.rollouts import Rollout, Scorer, assign_advantages, sample_groups
+from codepaint_env.policy.learning.rollouts import Rollout, assign_advantages, sample_groups
 from codepaint_env.tasks.task import Task
 
 #: The choices of ``zero_variance``.
@@ -88,17 +88,20 @@ class GroupStats:
                 "top_up_samples": self.top_up_samples, "dropped_groups": self.dropped}
 
 
-def explore(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *, zero_variance: str = "keep",
-            top_up_max: int = 8, **sampling: Any) -> tuple[list[Rollout], GroupStats]:
+def explore(engine: Any, tasks: Sequence[Task], k: int, scorer: Any, *, zero_variance: str = "keep",
+            top_up_max: int = 8, sampler: Callable[..., list[Rollout]] = sample_groups,
+            **sampling: Any) -> tuple[list[Rollout], GroupStats]:
     """``k`` samples of each task (:func:`~.rollouts.sample_groups`), then the groups' zero variance handled.
 
     Args:
         engine: The generation engine.
         tasks: One group each.
         k: Samples a group to begin with.
-        scorer: The reward's parts.
+        scorer: The reward's parts (a :class:`~.rollouts.Scorer`, or what ``sampler`` takes).
         zero_variance: ``keep``, ``top-up`` or ``drop`` (see the module docstring).
         top_up_max: With ``top-up``: the most samples a group may get beyond ``k``.
+        sampler: What samples a group: :func:`~.rollouts.sample_groups` (one reply), or a conversation
+            with tools (:func:`~.searching.converse_groups` with its ``sampling`` bound).
         **sampling: As :func:`~.rollouts.sample_groups` (``temperature``, ``seed``, ``times``...).
 
     Returns:
@@ -106,7 +109,7 @@ def explore(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *, zero_
     """
     if zero_variance not in ZERO_VARIANCE:
         raise ValueError(f"zero_variance must be one of {', '.join(ZERO_VARIANCE)}, not {zero_variance!r}")
-    rollouts = sample_groups(engine, tasks, k, scorer, **sampling)
+    rollouts = sampler(engine, tasks, k, scorer, **sampling)
     groups = by_group(rollouts)
     stats = GroupStats(groups=len(groups), useful_first=sum(useful(g) for g in groups.values()))
     if zero_variance == "top-up":
@@ -116,8 +119,7 @@ def explore(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *, zero_
             if not want:
                 break
             n = min(k, k + top_up_max - size)
-            more = sample_groups(engine, [tasks[g] for g in want], n, scorer, first=size, groups=want,
-                                 **sampling)
+            more = sampler(engine, [tasks[g] for g in want], n, scorer, first=size, groups=want, **sampling)
             rollouts += more
             topped.update(want)
             stats.top_up_samples += len(more)

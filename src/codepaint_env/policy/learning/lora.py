@@ -6,7 +6,9 @@ state is the adapter's only, and a learning rate around 1e-4 ("LoRA Without Regr
 about ten times full fine-tuning's). :func:`sft_pass` trains on (prompt, completion) token ids,
 the loss on the completion's tokens only (the end-of-turn token included), averaged per token over
 a step of ``batch`` sequences split into ``micro`` at a time (the sequences of a micro-batch padded
-to the longest, padding masked).
+to the longest, padding masked). An example may carry a mask over its completion (1: trained, 0: not):
+a conversation with tools trains on the policy's replies, never on the tools' answers between them
+(:mod:`.searching`).
 """
 
 from __future__ import annotations
@@ -103,14 +105,24 @@ class PassResult:
     seconds: float
 
 
-def sft_pass(model: Any, examples: Sequence[tuple[Sequence[int], Sequence[int]]], *, lr: float = 1e-4,
+Example = tuple[Sequence[int], Sequence[int]] | tuple[Sequence[int], Sequence[int], Sequence[int] | None]
+
+
+def trained_tokens(example: Example) -> int:
+    """How many of an example's completion tokens the loss covers (those its mask keeps)."""
+    mask = example[2] if len(example) > 2 else None
+    return len(example[1]) if mask is None else sum(1 for m in mask if m)
+
+
+def sft_pass(model: Any, examples: Sequence[Example], *, lr: float = 1e-4,
              epochs: int = 1, batch: int = 8, micro: int = 2, pad_id: int = 0, seed: int = 0,
              max_grad_norm: float = 1.0, optimizer: Any = None) -> PassResult:
     """Train ``model`` (a LoRA model) on ``(prompt_ids, completion_ids)`` pairs; the loss on completions only.
 
     Args:
         model: The model to train (its trainable parameters are the adapter's).
-        examples: ``(prompt_ids, completion_ids)`` pairs.
+        examples: ``(prompt_ids, completion_ids)`` pairs, or ``(prompt_ids, completion_ids, mask)``: the
+            loss only on the completion tokens whose mask is 1 (``None``: every one).
         lr: AdamW's learning rate.
         epochs: Passes over the examples (shuffled each time, by ``seed``).
         batch: Sequences per optimiser step.
@@ -138,7 +150,7 @@ def sft_pass(model: Any, examples: Sequence[tuple[Sequence[int], Sequence[int]]]
         rng.shuffle(order)
         for start in range(0, len(order), batch):
             chunk = [examples[i] for i in order[start:start + batch]]
-            n_tokens = sum(len(c) for _, c in chunk)
+            n_tokens = max(1, sum(trained_tokens(e) for e in chunk))
             opt.zero_grad(set_to_none=True)
             step_loss = 0.0
             for m in range(0, len(chunk), micro):
@@ -160,15 +172,18 @@ def sft_pass(model: Any, examples: Sequence[tuple[Sequence[int], Sequence[int]]]
                       losses[-1], time.perf_counter() - started)
 
 
-def _padded(torch: Any, pairs: Sequence[tuple[Sequence[int], Sequence[int]]], pad_id: int) -> tuple[Any, ...]:
-    """Right-padded ids, labels (-100 on the prompt and padding) and the attention mask."""
-    width = max(len(p) + len(c) for p, c in pairs)
-    ids = torch.full((len(pairs), width), pad_id, dtype=torch.long)
-    labels = torch.full((len(pairs), width), -100, dtype=torch.long)
-    mask = torch.zeros((len(pairs), width), dtype=torch.long)
-    for i, (prompt, completion) in enumerate(pairs):
+def _padded(torch: Any, examples: Sequence[Example], pad_id: int) -> tuple[Any, ...]:
+    """Right-padded ids, labels (-100 on the prompt, masked-out tokens and padding), the attention mask."""
+    width = max(len(e[0]) + len(e[1]) for e in examples)
+    ids = torch.full((len(examples), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(examples), width), -100, dtype=torch.long)
+    mask = torch.zeros((len(examples), width), dtype=torch.long)
+    for i, example in enumerate(examples):
+        prompt, completion = example[0], example[1]
+        keep = example[2] if len(example) > 2 else None
         seq = list(prompt) + list(completion)
         ids[i, :len(seq)] = torch.tensor(seq, dtype=torch.long)
-        labels[i, len(prompt):len(seq)] = torch.tensor(list(completion), dtype=torch.long)
+        targets = [t if keep is None or keep[j] else -100 for j, t in enumerate(completion)]
+        labels[i, len(prompt):len(seq)] = torch.tensor(targets, dtype=torch.long)
         mask[i, :len(seq)] = 1
     return ids, labels, mask

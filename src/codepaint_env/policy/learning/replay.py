@@ -42,6 +42,7 @@ class Entry:
     kinds: dict[str, float] = field(default_factory=dict)
     prompt_ids: list[int] = field(default_factory=list)
     completion_ids: list[int] = field(default_factory=list)
+    mask: list[int] | None = None  # with tools: 1 on the policy's tokens (see :mod:`.searching`)
 
     @property
     def passed(self) -> list[str]:
@@ -49,9 +50,9 @@ class Entry:
         return sorted(k for k, v in self.kinds.items() if v >= 1.0)
 
     @property
-    def example(self) -> tuple[list[int], list[int]]:
-        """``(prompt_ids, completion_ids)``: what :func:`~.lora.sft_pass` trains on."""
-        return self.prompt_ids, self.completion_ids
+    def example(self) -> tuple[list[int], list[int], list[int] | None]:
+        """``(prompt_ids, completion_ids, mask)``: what :func:`~.lora.sft_pass` trains on."""
+        return self.prompt_ids, self.completion_ids, self.mask
 
 
 class ReplayBuffer:
@@ -153,4 +154,5 @@ def entry_of(row: dict[str, Any], index: int, line: int) -> Entry:
     """The entry of a kept sample row (``samples.jsonl``, with its token ids) of round ``index``."""
     return Entry(round=index, line=line, task_id=row["task_id"], text=row["text"],
                  kinds=row.get("kinds") or {}, prompt_ids=list(row["prompt_ids"]),
-                 completion_ids=list(row["completion_ids"]))
+                 completion_ids=list(row["completion_ids"]),
+                 mask=None if row.get("mask") is None else list(row["mask"]))

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from codepaint_env.policy.learning.lora import (
+    Example,
     LoraSettings,
     fresh_adapter,
     save_merged,
@@ -43,7 +44,7 @@ from codepaint_env.policy.learning.lora import (
     with_adapter,
 )
 from codepaint_env.policy.learning.replay import ReplayBuffer, entry_of
-from codepaint_env.policy.learning.rollouts import Rollout, RoundTimes, Scorer, checks_score
+from codepaint_env.policy.learning.rollouts import Rollout, RoundTimes, Scorer, checks_score, sample_groups
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
 from codepaint_env.tasks.task import Task
 
@@ -77,6 +78,13 @@ class RFTConfig(LearnerSettings):
     validation: int = 0  # held-out train scenes a level, validated after each round (:mod:`.validation`)
     validation_samples: int = 2
     select: str = "gated"  # the rule that picks the checkpoint (:data:`.validation.RULES`)
+    suite: str = "shapes"  # or "knowledge": the train facts (each round draws ``scenes`` of them)
+    tools: str = ""  # "search": each sample may search the train cards before it draws (:mod:`.searching`)
+    max_tool_calls: int = 2
+    tool_form: str = "auto"
+    recall_weight: float = 0.1  # search_recall's weight (paid where the gate passed)
+    call_bonus: float = 0.0  # cold start (b): a first search that finds the scene's card pays this
+    warm_start_rounds: int = 0  # cold start (a): these first rounds' first replies are a written search
 
     def __post_init__(self) -> None:
         from codepaint_env.policy.learning.explore import ZERO_VARIANCE
@@ -95,6 +103,35 @@ class RFTConfig(LearnerSettings):
             raise ValueError("top_up_max, replay, replay_draw and validation must be 0 or more")
         if self.validation_samples < 1:
             raise ValueError(f"validation_samples must be at least 1, not {self.validation_samples}")
+        if self.suite not in ("shapes", "knowledge"):
+            raise ValueError(f"suite must be 'shapes' or 'knowledge', not {self.suite!r}")
+        if self.tools not in ("", "search"):
+            raise ValueError(f"tools must be '' or 'search', not {self.tools!r}")
+        if (self.call_bonus or self.warm_start_rounds) and not self.tools:
+            raise ValueError("call_bonus and warm_start_rounds need tools='search'")
+
+    def sampling(self, *, warm: bool = False) -> Any:
+        """How a round's samples converse with the tools (``None``: one reply, no tools)."""
+        from codepaint_env.policy.learning.searching import ToolSampling
+
+        if not self.tools:
+            return None
+        return ToolSampling(tools=(self.tools,), max_tool_calls=self.max_tool_calls, form=self.tool_form,
+                            search_index="train", forced_call=warm)
+
+    def scorers(self) -> tuple[Any, Any]:
+        """The scorer a round's samples are scored by, and the one validation reports verdicts with."""
+        scorer = Scorer(self.reward, graded=self.graded)
+        verdicts = Scorer(self.reward) if self.graded else scorer
+        if not self.tools:
+            return scorer, verdicts
+        from codepaint_env.policy.learning.searching import ToolScorer
+
+        def wrap(s: Scorer) -> ToolScorer:
+            return ToolScorer(s, recall_weight=self.recall_weight, call_bonus=self.call_bonus)
+
+        tool_scorer = wrap(scorer)
+        return tool_scorer, (tool_scorer if verdicts is scorer else wrap(verdicts))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RFTConfig:
@@ -113,6 +150,13 @@ def round_tasks(config: RFTConfig, index: int, curriculum: Any = None,
     """
     from codepaint_env.tasks import load_suite
 
+    if config.suite == "knowledge":  # the train facts, a fresh draw of them each round
+        import random
+
+        facts = load_suite("knowledge", split="train", language=config.language)
+        pool = [t for t in facts if t.id not in held]
+        rng = random.Random(1_000_003 * (config.seed + 1) + index)
+        return rng.sample(pool, min(config.scenes, len(pool)))
     if curriculum is not None:
         out: list[Task] = []
         while len(out) < config.scenes:
@@ -145,7 +189,7 @@ def kept(rollouts: list[Rollout], how: str = "advantage") -> list[Rollout]:
     for r in passers:
         by_group.setdefault(r.group, []).append(checks_score(r))
     everyone = sum(map(checks_score, passers)) / len(passers) if passers else 0.0
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
     out = []
     for r in passers:
         if r.dropped:
@@ -156,7 +200,7 @@ def kept(rollouts: list[Rollout], how: str = "advantage") -> list[Rollout]:
             group = by_group[r.group]
             bar = everyone if len(group) == 1 else sum(group) / len(group)
             good = checks_score(r) > bar
-        key = (r.task_id, r.text)
+        key = r.key
         if good and key not in seen:
             seen.add(key)
             out.append(r)
@@ -211,18 +255,19 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
     log(f"rft: {config.model}, LoRA rank {config.lora.rank} ({trainable:,} of {total:,} parameters trained); "
         f"{len(done)} round(s) done, {cpu_before:.0f} CPU s of {config.cpu_budget_s:.0f}")
     curriculum = _curriculum(config, done) if config.curriculum else None
-    scorer = Scorer(config.reward, graded=config.graded)
-    verdicts = Scorer(config.reward) if config.graded else scorer  # validation reports verdicts
+    scorer, verdicts = config.scorers()  # validation reports verdicts
     buffer = (ReplayBuffer.load(config.replay or None, rounds_dir, len(done))
               if config.replay or config.rounds_from == "base" else None)
-    held = validation_tasks(config.levels, config.validation, config.language) if config.validation else []
+    held = (validation_tasks(config.levels, config.validation, config.language, suite=config.suite)
+            if config.validation else [])
+    checked = _sampler(config)  # validation: the model as it is, never a written call
     engine_args = {"compute_type": "int8", "device": config.device, "threads": config.threads}
     if held:
         write_plan(out, config.select, held, config.validation_samples)  # the rule, before any look
         if not done and not (rounds_dir / "validation-base.json").exists():
             engine, _ = engine_from_model(model, tokenizer, **engine_args)
             base = validate(engine, held, verdicts, samples=config.validation_samples,
-                            max_tokens=config.max_tokens)
+                            max_tokens=config.max_tokens, sampler=checked)
             engine.close()
             (rounds_dir / "validation-base.json").write_text(json.dumps(base, indent=1) + "\n")
     index = len(done)
@@ -234,10 +279,11 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         engine, conversion = engine_from_model(model, tokenizer, **engine_args)
         times.convert += time.perf_counter() - t
         tasks = round_tasks(config, index, curriculum, frozenset(t.id for t in held))
+        warm = index < config.warm_start_rounds
         rollouts, groups = explore(engine, tasks, config.k, scorer, zero_variance=config.zero_variance,
                                    top_up_max=config.top_up_max, temperature=config.temperature,
                                    max_tokens=config.max_tokens, seed=config.seed * 100_000 + index,
-                                   times=times)
+                                   times=times, sampler=_sampler(config, warm=warm))
         engine.close()
         if curriculum is not None:
             for r in rollouts:
@@ -265,10 +311,11 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         if held:
             engine, _ = engine_from_model(model, tokenizer, **engine_args)  # the next round's, converted once
             validation = validate(engine, held, verdicts, samples=config.validation_samples,
-                                  max_tokens=config.max_tokens)
+                                  max_tokens=config.max_tokens, sampler=checked)
             engine.close()
         cpu = time.process_time() - cpu0
-        report = {"round": index, **summary(rollouts), "kept": len(chosen),
+        report = {"round": index, **summary(rollouts), **_searches(config, rollouts, warm),
+                  "kept": len(chosen),
                   "kept_share": len(chosen) / len(rollouts) if rollouts else None, **groups.to_dict(),
                   "trained_on": len(examples), "replayed": replayed,
                   "replay": None if buffer is None else {"size": len(buffer), "passed": buffer.counts()},
@@ -284,7 +331,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         log(f"rft round {index}: reward {_f(report['reward'])}, gate {_f(report['gate_pass'])}, checks share "
             f"{_f(report['checks_share_gated'])}, useful groups {_f(report['useful_groups'])}, kept "
             f"{len(chosen)}/{len(rollouts)}, trained on {len(examples)}, loss {_f(trained.mean_loss)}; "
-            f"{report['seconds']} {cpu:.0f} CPU s (total {cpu_before:.0f})")
+            f"{report['seconds']} {cpu:.0f} CPU s (total {cpu_before:.0f})" + _search_line(report))
         index += 1
     final = out / "final"
     if not (final / "config.json").exists() or _stale(final, rounds_dir):
@@ -296,7 +343,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
 
 
 def training_set(config: RFTConfig, rollouts: list[Rollout], chosen_ids: set[int],
-                 buffer: ReplayBuffer | None, index: int) -> tuple[list[tuple[list[int], list[int]]], int]:
+                 buffer: ReplayBuffer | None, index: int) -> tuple[list[Example], int]:
     """What round ``index`` trains on, and how many of those came from earlier rounds.
 
     No buffer: the round's kept programs. ``rounds_from="base"``: everything in the buffer once the
@@ -306,7 +353,7 @@ def training_set(config: RFTConfig, rollouts: list[Rollout], chosen_ids: set[int
     """
     mine = [(line, r) for line, r in enumerate(rollouts) if id(r) in chosen_ids]
     if buffer is None:
-        return [(r.prompt_ids, r.completion_ids) for _, r in mine], 0
+        return [r.example for _, r in mine], 0
     import random
 
     drawn = [] if config.rounds_from == "base" else buffer.draw(
@@ -314,7 +361,36 @@ def training_set(config: RFTConfig, rollouts: list[Rollout], chosen_ids: set[int
     buffer.add(entry_of({**r.to_dict(tokens=True)}, index, line) for line, r in mine)
     if config.rounds_from == "base":
         return [e.example for e in buffer.entries], sum(e.round < index for e in buffer.entries)
-    return [(r.prompt_ids, r.completion_ids) for _, r in mine] + [e.example for e in drawn], len(drawn)
+    out: list[Example] = [r.example for _, r in mine]
+    return out + [e.example for e in drawn], len(drawn)
+
+
+def _sampler(config: RFTConfig, *, warm: bool = False) -> Any:
+    """What samples a group: one reply (:func:`~.rollouts.sample_groups`) or a conversation with tools."""
+    sampling = config.sampling(warm=warm)
+    if sampling is None:
+        return sample_groups
+    from functools import partial
+
+    from codepaint_env.policy.learning.searching import converse_groups
+
+    return partial(converse_groups, sampling=sampling)
+
+
+def _searches(config: RFTConfig, rollouts: list[Rollout], warm: bool) -> dict[str, Any]:
+    """A round's search figures (none without tools); ``warm_start``: its first replies were written."""
+    if not config.tools:
+        return {}
+    from codepaint_env.policy.learning.searching import tool_summary
+
+    return {"search": tool_summary(rollouts), "warm_start": warm}
+
+
+def _search_line(report: dict[str, Any]) -> str:
+    """The round's search figures for the log line ("" without tools)."""
+    if "search" not in report:
+        return ""
+    return f"; search {report['search']}" + (" (written first calls)" if report["warm_start"] else "")
 
 
 def _stale(final: Path, rounds_dir: Path) -> bool:

@@ -22,7 +22,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from codepaint_env.policy.engines import Row
 from codepaint_env.policy.evaluate import messages_for, sample_seed
@@ -56,6 +56,12 @@ class Rollout:
         all_stated: Whether every check the prompt states passed (``None``: the gate failed).
         kinds: Each check kind's weighted share of its checks passed (``None`` where the gate failed).
         dropped: Its group carried no check kind's signal and was dropped (:mod:`.explore`).
+        mask: With tools (:mod:`.searching`): 1 on each completion token the policy wrote, 0 on the
+            tokens the environment put between its replies (a tool's answer); ``None``: all the policy's.
+        replies: With tools: every reply of the conversation, the program's last (``text``).
+        searches: With tools: each call the episode answered (tool, query, card ids, error).
+        first_recall: With tools: the share of the task's facts among the first search's top 3 cards
+            (``None``: the task names no facts).
     """
 
     task_id: str
@@ -73,12 +79,26 @@ class Rollout:
     all_stated: bool | None = None
     kinds: dict[str, float] | None = None
     dropped: bool = False
+    mask: list[int] | None = None
+    replies: list[str] | None = None
+    searches: list[dict[str, Any]] | None = None
+    first_recall: float | None = None
+
+    @property
+    def key(self) -> tuple[str, str, tuple[str, ...]]:
+        """What makes two rollouts the same sample: the task, the program and the replies before it."""
+        return self.task_id, self.text, tuple(self.replies or ())
+
+    @property
+    def example(self) -> tuple[list[int], list[int], list[int] | None]:
+        """``(prompt_ids, completion_ids, mask)``: what :func:`~.lora.sft_pass` trains on."""
+        return self.prompt_ids, self.completion_ids, self.mask
 
     def to_dict(self, *, tokens: bool = False) -> dict[str, Any]:
         """JSON-ready; the token ids and log-probabilities only with ``tokens``."""
         out = asdict(self)
         if not tokens:
-            for key in ("prompt_ids", "completion_ids", "logprobs"):
+            for key in ("prompt_ids", "completion_ids", "logprobs", "mask"):
                 out.pop(key)
         return out
 
@@ -153,6 +173,13 @@ class Scorer:
             return None
         return sum(w * v for w, v in zip(self.weights, (parts[n] for n in self.names), strict=True)
                    if v is not None)
+
+
+class Weighted(Protocol):
+    """A reward in parts: the parts' names (the gate's first) and their weights (:class:`Scorer`'s)."""
+
+    names: list[str]
+    weights: list[float]
 
 
 def checks_score(r: Rollout) -> float:
@@ -245,7 +272,7 @@ def sample_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *,
     return rollouts
 
 
-def assign_advantages(rollouts: Sequence[Rollout], scorer: Scorer) -> None:
+def assign_advantages(rollouts: Sequence[Rollout], scorer: Weighted) -> None:
     """Set each rollout's advantage within its group (:func:`advantages`; again after a group grows)."""
     grouped: dict[int, list[int]] = {}
     for i, r in enumerate(rollouts):

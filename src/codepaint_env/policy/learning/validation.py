@@ -16,11 +16,11 @@ is seen. :func:`choose` applies it; :func:`save_chosen` merges the chosen round'
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from codepaint_env.policy.learning.rollouts import Rollout, Scorer, checks_score, sample_groups
+from codepaint_env.policy.learning.rollouts import Rollout, checks_score, sample_groups
 from codepaint_env.tasks.task import Task
 
 #: The validation scenes' seed (the generator's train split; no round draws under it).
@@ -39,10 +39,20 @@ RULES = {
 }
 
 
-def validation_tasks(levels: Sequence[int], per_level: int, language: str = "svg") -> list[Task]:
-    """The validation scenes: ``per_level`` train scenes of each level under :data:`VALIDATION_SEED`."""
+def validation_tasks(levels: Sequence[int], per_level: int, language: str = "svg", *,
+                     suite: str = "shapes") -> list[Task]:
+    """The validation scenes: ``per_level`` train scenes of each level under :data:`VALIDATION_SEED`.
+
+    ``suite="knowledge"``: ``per_level`` train facts in all (the facts have no levels), drawn under the
+    same seed; the rounds never draw them (:func:`~.rft.round_tasks`).
+    """
     from codepaint_env.tasks import load_suite
 
+    if suite == "knowledge":
+        import random
+
+        facts = sorted(load_suite("knowledge", split="train", language=language), key=lambda t: t.id)
+        return random.Random(VALIDATION_SEED).sample(facts, min(per_level, len(facts)))
     return [t for level in levels for t in load_suite("shapes", level=level, count=per_level,
                                                       seed=VALIDATION_SEED, split="train", language=language)]
 
@@ -62,15 +72,22 @@ def measure(rollouts: Sequence[Rollout]) -> dict[str, Any]:
             "all_stated_gated": mean(stated)}
 
 
-def validate(engine: Any, tasks: Sequence[Task], scorer: Scorer, *, samples: int,
-             max_tokens: int) -> dict[str, Any]:
+def validate(engine: Any, tasks: Sequence[Task], scorer: Any, *, samples: int, max_tokens: int,
+             sampler: Callable[..., list[Rollout]] = sample_groups) -> dict[str, Any]:
     """A model's validation figures (:func:`measure`): ``samples`` a scene, the same seeds for every model.
 
     ``scorer`` must score by verdict (not graded): these figures are the checks share reported.
+    ``sampler``: as :func:`~.explore.explore`'s; with tools, the search's figures are added
+    (:func:`~.searching.tool_summary`).
     """
-    rollouts = sample_groups(engine, tasks, samples, scorer, temperature=TEMPERATURE, max_tokens=max_tokens,
-                             seed=VALIDATION_SEED)
-    return measure(rollouts)
+    rollouts = sampler(engine, tasks, samples, scorer, temperature=TEMPERATURE, max_tokens=max_tokens,
+                       seed=VALIDATION_SEED)
+    figures = measure(rollouts)
+    if any(r.replies is not None for r in rollouts):
+        from codepaint_env.policy.learning.searching import tool_summary
+
+        figures.update(tool_summary(rollouts))
+    return figures
 
 
 def write_plan(out: Path, select: str, tasks: Sequence[Task], samples: int) -> Path:
