@@ -174,3 +174,41 @@ def test_expert_iteration_on_the_facts_warm_starts_with_written_calls_then_sampl
     assert len(held) == 2 and not held & {r["task_id"] for r in rows}  # validation facts are never trained on
     with pytest.raises(ValueError, match="need tools='search'"):
         RFTConfig(call_bonus=0.1)
+
+
+def test_grpo_with_the_tool_scores_the_program_and_masks_the_cards(tiny, facts, tmp_path):
+    import csv
+    from collections import defaultdict
+    from types import SimpleNamespace
+
+    import rewards
+    from codepaint_env.policy.learning import grpo
+
+    # TRL's real GRPOTrainer runs a step with conversations (the tiny model rarely calls: the plumbing)
+    settings = grpo.GRPOSettings(model=str(tiny), reward=REWARD, suite="knowledge", tools="search",
+                                 call_bonus=0.05, num_generations=2, batch=2, micro=2, steps=2, max_tokens=12,
+                                 lora=LORA, threads=1, save_every=1)
+    final = grpo.run_grpo(settings, tmp_path / "grpo-search", stop_after=1, log=lambda _: None)
+    assert (final / "config.json").exists()
+    rows = list(csv.DictReader((tmp_path / "grpo-search" / "curves.csv").read_text().splitlines()))
+    assert any(r.get("codepaint/tool_call_rate") not in (None, "") for r in rows)
+
+    # the rollout function, its first replies written as calls: cards masked, the program is the last reply
+    policy = load_policy(str(tiny), "cpu", threads=1)
+    trainer = SimpleNamespace(model=policy.model, state=SimpleNamespace(global_step=0),
+                              _metrics={"train": defaultdict(list)})
+    rollout = grpo.tool_rollouts(policy.tokenizer, facts[:2], ToolSampling(forced_call=True), temperature=0.9,
+                            max_tokens=12, threads=1)
+    prompts = [[{"role": "user", "content": t.prompt}] for t in facts[:2]]
+    out = rollout(prompts, trainer)
+    assert [0 in m and 1 in m for m in out["env_mask"]] == [True, True]
+    assert all(len(m) == len(c) for m, c in zip(out["env_mask"], out["completion_ids"], strict=True))
+    assert out["first_recall"] == [1.0, 1.0] and out["tool_calls"] == [1, 1]
+    funcs, _ = rewards.reward_funcs(REWARD, split_checks=True, async_judges=False)
+    columns = {k: [t.columns()[k] for t in facts[:2]] for k in facts[0].columns()}
+    texts = [policy.tokenizer.decode(c) for c in out["completion_ids"]]
+    gate = grpo.OnProgram(funcs[0])(texts, prompts=prompts, program=out["program"], **columns)
+    assert gate == funcs[0](out["program"], prompts=prompts, **columns)  # the program, not the conversation
+    kwargs = {"prompts": prompts, "program": out["program"], "first_recall": out["first_recall"], **columns}
+    assert grpo.SearchPart(funcs[0])(texts, **kwargs) == [0.0, 0.0]  # no drawing passed the gate
+    assert grpo.SearchPart(funcs[0], gated=False)(texts, **kwargs) == [1.0, 1.0]

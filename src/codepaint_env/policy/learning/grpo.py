@@ -16,6 +16,13 @@ of each step's groups with variance in a check kind (``codepaint/useful_groups``
 :class:`~.explore.UsefulGroups`). Checkpoints (the adapter and
 the optimiser) are saved every ``save_every`` steps and a run resumes from the last one; a callback
 ends the run once its CPU budget is spent. ``final/`` is the merged model.
+
+With ``tools="search"`` (issue 56) the scenes are the knowledge suite's train facts and each completion
+is a conversation with the search tool (:func:`tool_rollouts`, :mod:`.searching`): the tools' answers
+are masked out of the loss (TRL's ``env_mask``), the reward's parts score the last reply
+(:class:`OnProgram`), and ``search_recall`` (:class:`SearchPart`) pays the first search's recall@3
+where the gate passed; ``call_bonus`` (cold start (b)) pays it whatever the drawing, and
+``init_adapter`` (cold start (a)) starts from a warm start's adapter.
 """
 
 from __future__ import annotations
@@ -43,6 +50,21 @@ class GRPOSettings(LearnerSettings):
     steps: int = 500
     beta: float = 0.0
     save_every: int = 2
+    suite: str = "shapes"  # or "knowledge": the train facts
+    tools: str = ""  # "search": each completion is a conversation with the search tool (issue 56)
+    max_tool_calls: int = 2
+    tool_form: str = "auto"
+    recall_weight: float = 0.1  # search_recall's weight (the first search's recall@3, where the gate passed)
+    call_bonus: float = 0.0  # cold start (b): the first search's recall@3 paid whatever the drawing
+    init_adapter: str = ""  # cold start (a): a LoRA adapter merged into the policy first (a warm start's)
+
+    def __post_init__(self) -> None:
+        if self.suite not in ("shapes", "knowledge"):
+            raise ValueError(f"suite must be 'shapes' or 'knowledge', not {self.suite!r}")
+        if self.tools not in ("", "search"):
+            raise ValueError(f"tools must be '' or 'search', not {self.tools!r}")
+        if self.call_bonus and not self.tools:
+            raise ValueError("call_bonus needs tools='search'")
 
 
 def engine_rollouts(tokenizer: Any, *, temperature: float, max_tokens: int, seed: int = 0,
@@ -86,6 +108,93 @@ def engine_rollouts(tokenizer: Any, *, temperature: float, max_tokens: int, seed
     return rollout
 
 
+def tool_rollouts(tokenizer: Any, tasks: list[Any], sampling: Any, *, temperature: float, max_tokens: int,
+                  seed: int = 0, threads: int | None = None, batch: int = 16, device: str = "cpu") -> Any:
+    """A ``rollout_func`` whose completions are conversations with the search tool (:mod:`.searching`).
+
+    Each prompt TRL hands over is conversed with the tools from the policy converted to CTranslate2 (as
+    :func:`engine_rollouts`); the completion is the whole conversation after the prompt, with
+    ``env_mask`` (TRL's name for it) 0 on the tools' answers, so the loss is on the policy's tokens only.
+    Extra fields reach the reward functions: ``program`` (the last reply: what is drawn and scored,
+    :class:`OnProgram`), ``first_recall`` and ``tool_calls``.
+
+    Args:
+        tokenizer: The policy's tokenizer.
+        tasks: The tasks the dataset's prompts come from (a prompt's last user message is its task's prompt).
+        sampling: A :class:`~.searching.ToolSampling`.
+        temperature: Sampling temperature.
+        max_tokens: Most new tokens a reply.
+        seed: Seeds each step's conversations (with the step and the prompt's index).
+        threads: The engine's threads.
+        batch: Rows decoded together.
+        device: Where the engine runs.
+    """
+    from codepaint_env.policy.engines import engine_from_model, row_seed
+    from codepaint_env.policy.learning.searching import converse
+
+    by_prompt = {t.prompt: t for t in tasks}
+
+    def rollout(prompts: list[Any], trainer: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        engine, conversion = engine_from_model(trainer.model, tokenizer, device=device, threads=threads,
+                                               compute_type="int8" if device == "cpu" else "float16")
+        converted = time.perf_counter()
+        asked = [by_prompt[next(m["content"] for m in reversed(p) if m["role"] == "user")] for p in prompts]
+        seeds = [row_seed(seed * 1_000_003 + trainer.state.global_step, i) for i in range(len(prompts))]
+        chats = converse(engine, asked, seeds, sampling, openings=prompts, temperature=temperature,
+                         max_tokens=max_tokens, batch=batch)
+        engine.close()
+        metrics = trainer._metrics["train"]
+        metrics["codepaint/time/convert"].append(converted - started)
+        metrics["codepaint/time/generate"].append(time.perf_counter() - converted)
+        metrics["codepaint/conversion_cached"].append(float(conversion.cached))
+        calls = [len(c.searches()) for c in chats]
+        metrics["codepaint/tool_call_rate"].append(sum(n > 0 for n in calls) / len(chats))
+        return {"prompt_ids": [c.prompt_ids for c in chats],
+                "completion_ids": [c.completion_ids for c in chats],
+                "logprobs": [c.logprobs for c in chats], "env_mask": [c.mask for c in chats],
+                "program": [c.final or "" for c in chats],
+                "first_recall": [float(c.first_recall() or 0.0) for c in chats], "tool_calls": calls}
+
+    return rollout
+
+
+class OnProgram:
+    """A TRL reward function scored on each sample's program (its last reply), not its whole conversation.
+
+    With tools a completion is the conversation (the calls and the cards between them); the reward's
+    parts score the program the rollout function hands over as ``program`` (:func:`tool_rollouts`).
+    """
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+        self.__name__ = getattr(func, "__name__", "reward")
+
+    def __call__(self, completions: Any, **kwargs: Any) -> Any:
+        """``func`` on the programs."""
+        return self.func(list(kwargs["program"]), **kwargs)
+
+
+class SearchPart:
+    """A TRL reward function: the first search's recall@3 (``first_recall``), paid where the gate passed.
+
+    ``gated=False`` is cold start (b)'s ``first_call``: the same recall whatever the drawing.
+    """
+
+    def __init__(self, gate: Any, *, gated: bool = True) -> None:
+        self.gate = gate
+        self.gated = gated
+        self.__name__ = "search_recall" if gated else "first_call"
+
+    def __call__(self, completions: Any, **kwargs: Any) -> list[float | None]:
+        """One value per completion."""
+        recalls = [float(r) for r in kwargs["first_recall"]]
+        if not self.gated:
+            return list(recalls)
+        gates = OnProgram(self.gate)(completions, **kwargs)
+        return [None if g is None else (r if g > 0 else 0.0) for g, r in zip(gates, recalls, strict=True)]
+
+
 def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None = None,
              log: Any = print) -> Path:
     """Run (or resume) LoRA GRPO into ``out``; returns the merged model's folder (``final/``).
@@ -110,13 +219,35 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
     check_resume(out, settings)
     policy = load_policy(settings.model, device=settings.device, threads=settings.threads)
     model, tokenizer = policy.model, policy.tokenizer
+    if settings.init_adapter:  # cold start (a): the warm start's adapter, merged; GRPO's LoRA goes on top
+        from codepaint_env.policy.learning.lora import with_adapter
+
+        model = with_adapter(model, adapter=settings.init_adapter).merge_and_unload()
     prompt = system_prompt(settings.language)
-    tasks = [t for level in settings.levels
-             for t in load_suite("shapes", level=level, count=settings.scenes_per_level, split="train",
-                                 seed=5000 + settings.seed, language=settings.language)]
+    if settings.suite == "knowledge":
+        tasks = load_suite("knowledge", split="train", language=settings.language)
+    else:
+        tasks = [t for level in settings.levels
+                 for t in load_suite("shapes", level=level, count=settings.scenes_per_level, split="train",
+                                     seed=5000 + settings.seed, language=settings.language)]
     kinds = sorted({c["kind"] for t in tasks for c in t.checks})
     funcs, weights = rewards.reward_funcs(settings.reward, split_checks=kinds, async_judges=False)
     funcs, weights = [*funcs, UsefulGroups(funcs, settings.num_generations)], [*weights, 0.0]  # a metric
+    rollout_func = engine_rollouts(tokenizer, temperature=settings.temperature,
+                                   max_tokens=settings.max_tokens, seed=settings.seed,
+                                   threads=settings.threads, batch=settings.batch, device=settings.device)
+    if settings.tools:
+        from codepaint_env.policy.learning.searching import ToolSampling
+
+        searches: list[Any] = [SearchPart(funcs[0])] + ([SearchPart(funcs[0], gated=False)]
+                                                        if settings.call_bonus else [])
+        funcs = [*(OnProgram(f) for f in funcs), *searches]
+        weights = [*weights, settings.recall_weight, *([settings.call_bonus] if settings.call_bonus else [])]
+        sampling = ToolSampling(tools=(settings.tools,), max_tool_calls=settings.max_tool_calls,
+                                form=settings.tool_form, search_index="train")
+        rollout_func = tool_rollouts(tokenizer, tasks, sampling, temperature=settings.temperature,
+                                     max_tokens=settings.max_tokens, seed=settings.seed,
+                                     threads=settings.threads, batch=settings.batch, device=settings.device)
     curriculum = None
     if settings.curriculum:
         curriculum = Curriculum(language=settings.language, levels=list(settings.levels),
@@ -126,9 +257,12 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
     else:
         dataset = Dataset.from_list(tasks_to_rows(tasks, prompt))
     lora = settings.lora
+    # with tools a completion is every reply (each up to max_tokens) and the cards' answers between them
+    completion_length = settings.max_tokens + (settings.max_tool_calls * (settings.max_tokens + 512)
+                                               if settings.tools else 0)
     config = GRPOConfig(
         output_dir=str(out), num_generations=settings.num_generations, max_steps=settings.steps,
-        learning_rate=settings.lr, beta=settings.beta, max_completion_length=settings.max_tokens,
+        learning_rate=settings.lr, beta=settings.beta, max_completion_length=completion_length,
         per_device_train_batch_size=settings.micro,
         gradient_accumulation_steps=settings.batch // settings.micro,
         reward_weights=weights, multi_objective_aggregation="normalize_then_sum",
@@ -157,10 +291,7 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
         model=model, reward_funcs=funcs, train_dataset=dataset, args=config, processing_class=tokenizer,
         peft_config=peft.LoraConfig(r=lora.rank, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
                                     target_modules=lora.targets, task_type="CAUSAL_LM", bias="none"),
-        rollout_func=engine_rollouts(tokenizer, temperature=settings.temperature,
-                                     max_tokens=settings.max_tokens, seed=settings.seed,
-                                     threads=settings.threads, batch=settings.batch,
-                                     device=settings.device),
+        rollout_func=rollout_func,
         callbacks=[LearningCurves(out / "curves.csv"), Budget()])
     checkpoints = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
     if spent_before >= budget:

@@ -61,8 +61,8 @@ from codepaint_env.policy.tool_eval import STOPS, close_open_call, recall_of, te
 from codepaint_env.scoring.trainer import TrainerConfig
 from codepaint_env.tasks.task import Task
 
-__all__ = ["RECALL_AT", "ToolSampling", "ToolScorer", "bridge_ids", "converse_groups", "forced_call",
-           "resolve_form", "subject_query", "tool_summary"]
+__all__ = ["RECALL_AT", "Conversation", "ToolSampling", "ToolScorer", "bridge_ids", "converse",
+           "converse_groups", "forced_call", "resolve_form", "subject_query", "tool_summary"]
 
 #: How many of the first search's cards count for ``search_recall`` (recall@3: issue 56's goal).
 RECALL_AT = 3
@@ -186,12 +186,11 @@ class ToolScorer:
 
 
 @dataclass
-class _Conversation:
+class Conversation:
     """One sample's conversation: its episode, messages and the token sequence built so far."""
 
     task: Task
-    group: int
-    index: int
+    seed: int
     episode: Any
     messages: list[dict[str, Any]]
     prompt_ids: list[int]
@@ -203,29 +202,44 @@ class _Conversation:
     finish_reason: str = "stop"
 
     def add(self, ids: Sequence[int], logprobs: Sequence[float] | None, *, policy: bool) -> None:
+        """Append tokens: the policy's (mask 1, their logprobs) or the environment's (mask 0, logprob 0.0)."""
         self.completion_ids += list(ids)
         self.mask += [int(policy)] * len(ids)
         self.logprobs += list(logprobs) if logprobs is not None else [0.0] * len(ids)
 
+    def searches(self) -> list[dict[str, Any]]:
+        """Each call the episode answered: tool, query, card ids, error."""
+        log = self.episode.search_log
+        return [dict(c) for c in log.calls] if log is not None else []
+
     def first_recall(self) -> float | None:
+        """The share of the task's facts among the first search's top :data:`RECALL_AT` cards."""
         log = self.episode.search_log
         first = next((c for c in log.calls if c["tool"] == "search"), None) if log is not None else None
         return recall_of(self.task.facts, [] if first is None else first["ids"][:RECALL_AT])
 
 
-def converse_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: ToolScorer, *, sampling: ToolSampling,
-                    temperature: float = 0.9, top_p: float = 1.0, max_tokens: int = 320, seed: int = 0,
-                    prompt_style: str = "allowlist", batch: int = 16, times: RoundTimes | None = None,
-                    first: int = 0, groups: Sequence[int] | None = None) -> list[Rollout]:
-    """``k`` conversations of each task with the tools, scored, with advantages (see the module docstring).
+def converse(engine: Any, tasks: Sequence[Task], seeds: Sequence[int], sampling: ToolSampling, *,
+             openings: Sequence[Sequence[dict[str, Any]]] | None = None, prompt_style: str = "allowlist",
+             temperature: float = 0.9, top_p: float = 1.0, max_tokens: int = 320,
+             batch: int = 16) -> list[Conversation]:
+    """One conversation with the tools for each task (a task may come again), as the module docstring says.
 
-    The arguments are :func:`~.rollouts.sample_groups`'s, with ``sampling`` (the tools, the call budget,
-    the form, the index, the warm start's written call). Reply ``r`` of sample ``i`` is sampled with
-    ``row_seed(sample_seed(seed, task, i), r)``, as ``codepaint eval --tools`` seeds it.
+    Args:
+        engine: A generation engine (``decode(rows) -> choices``, ``tokenizer``).
+        tasks: Each conversation's task.
+        seeds: Each conversation's seed: its reply ``r`` is sampled with ``row_seed(seeds[i], r)``.
+        sampling: The tools, the call budget, the form, the index, the warm start's written call.
+        openings: Each conversation's chat before the tools' instruction (default: the task's
+            :func:`~codepaint_env.policy.evaluate.messages_for` in ``prompt_style``).
+        prompt_style: See ``openings``.
+        temperature: Sampling temperature.
+        top_p: Nucleus sampling.
+        max_tokens: Most new tokens a reply.
+        batch: Rows decoded together.
     """
     from codepaint_env.policy.engines import row_seed
 
-    started = time.perf_counter()
     template = engine.tokenizer
     form = resolve_form(template, sampling.form)
     offered = schemas(sampling.tools) if form == "call" else None
@@ -233,16 +247,15 @@ def converse_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: ToolScor
                                            max_tool_calls=sampling.max_tool_calls,
                                            search_index=sampling.search_index)
     resources = EpisodeResources(settings)  # answers tools only: its reward and renderer are never built
-    labels = list(range(len(tasks))) if groups is None else list(groups)
-    chats: list[_Conversation] = []
-    for g, task in zip(labels, tasks, strict=True):
-        for i in range(first, first + k):
-            episode = resources.episode(task, render_seed=0)
-            opening = episode.opening(messages_for(task, prompt_style), tool_form=form)
-            text = template.apply_chat_template(opening, tools=offered, tokenize=False,
-                                                add_generation_prompt=True)
-            ids = list(template(text, add_special_tokens=False)["input_ids"])
-            chats.append(_Conversation(task, g, i, episode, opening, ids))
+    chats: list[Conversation] = []
+    for i, (task, seed) in enumerate(zip(tasks, seeds, strict=True)):
+        episode = resources.episode(task, render_seed=0)
+        asked = messages_for(task, prompt_style) if openings is None else [dict(m) for m in openings[i]]
+        opening = episode.opening(asked, tool_form=form)
+        text = template.apply_chat_template(opening, tools=offered, tokenize=False,
+                                            add_generation_prompt=True)
+        chats.append(Conversation(task, seed, episode, opening,
+                                  list(template(text, add_special_tokens=False)["input_ids"])))
     for round_ in range(sampling.max_tool_calls + 1):
         live = [c for c in chats if c.final is None]
         if not live:
@@ -253,8 +266,8 @@ def converse_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: ToolScor
                        for t in written]
         else:
             rows = [Row(tuple(c.prompt_ids + c.completion_ids), temperature=temperature, top_p=top_p,
-                        max_tokens=max_tokens, stop=STOPS[form], logprobs=True,
-                        seed=row_seed(sample_seed(seed, c.task.id, c.index), round_)) for c in live]
+                        max_tokens=max_tokens, stop=STOPS[form], logprobs=True, seed=row_seed(c.seed, round_))
+                    for c in live]
             choices = []
             for start in range(0, len(rows), batch):
                 choices += engine.decode(rows[start:start + batch])
@@ -272,19 +285,35 @@ def converse_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: ToolScor
                 chat.messages += [{"role": "assistant", "content": text}, *step.messages]
             else:
                 chat.final, chat.finish_reason = text, finish
+    return chats
+
+
+def converse_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: ToolScorer, *, sampling: ToolSampling,
+                    temperature: float = 0.9, top_p: float = 1.0, max_tokens: int = 320, seed: int = 0,
+                    prompt_style: str = "allowlist", batch: int = 16, times: RoundTimes | None = None,
+                    first: int = 0, groups: Sequence[int] | None = None) -> list[Rollout]:
+    """``k`` conversations of each task with the tools, scored, with advantages (see the module docstring).
+
+    The arguments are :func:`~.rollouts.sample_groups`'s, with ``sampling`` (:func:`converse`). Sample
+    ``i`` of a task converses under ``sample_seed(seed, task, i)``, as ``codepaint eval --tools`` seeds it.
+    """
+    started = time.perf_counter()
+    labels = list(range(len(tasks))) if groups is None else list(groups)
+    owners = [(g, task, i) for g, task in zip(labels, tasks, strict=True) for i in range(first, first + k)]
+    chats = converse(engine, [t for _, t, _ in owners], [sample_seed(seed, t.id, i) for _, t, i in owners],
+                     sampling, prompt_style=prompt_style, temperature=temperature, top_p=top_p,
+                     max_tokens=max_tokens, batch=batch)
     generated = time.perf_counter()
     scored = scorer.score([c.task for c in chats], [c.final or "" for c in chats],
                           [c.first_recall() for c in chats])
     rollouts = []
-    for chat, (parts, stated, kinds) in zip(chats, scored, strict=True):
-        log = chat.episode.search_log
+    for (g, _, _), chat, (parts, stated, kinds) in zip(owners, chats, scored, strict=True):
         rollouts.append(Rollout(
-            task_id=chat.task.id, level=chat.task.level, group=chat.group, prompt_ids=chat.prompt_ids,
+            task_id=chat.task.id, level=chat.task.level, group=g, prompt_ids=chat.prompt_ids,
             completion_ids=chat.completion_ids, logprobs=chat.logprobs, text=chat.final or "",
             finish_reason=chat.finish_reason, value=scorer.value(parts), parts=parts,
             gate_passed=(parts.get(scorer.names[0]) or 0.0) > 0, all_stated=stated, kinds=kinds,
-            mask=chat.mask, replies=chat.replies, searches=[dict(c) for c in log.calls] if log else [],
-            first_recall=chat.first_recall()))
+            mask=chat.mask, replies=chat.replies, searches=chat.searches(), first_recall=chat.first_recall()))
     assign_advantages(rollouts, scorer)
     if times is not None:
         times.generate += generated - started
