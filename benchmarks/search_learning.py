@@ -1,0 +1,252 @@
+"""A model learns to search before drawing (issue 56, items 5-7): train, evaluate on held-out facts, report.
+
+    .venv/bin/python benchmarks/search_learning.py --stage train --arm warm --seed 0   # one learner's run
+    .venv/bin/python benchmarks/search_learning.py --stage eval                        # every eval not done
+    .venv/bin/python benchmarks/search_learning.py --stage report                      # docs/search-learning/
+
+Everything is declared in docs/search-learning-plan.md before any run; this script does what it says:
+
+* **Learners** (:func:`config`): expert iteration with the search tool (``policy.learning.searching``)
+  on Qwen2.5-Coder-0.5B, the knowledge suite's SVG train facts (the search index: train cards only),
+  reward ``gate:0.2,checks:0.7`` plus ``search_recall`` 0.1 on the first search where the gate passed,
+  ``CPU_BUDGET`` CPU seconds a run, each round a fresh LoRA on the base trained on everything kept so
+  far (ReST-EM), checkpoints chosen on held-out train facts by the ``all`` rule. Two cold starts:
+  ``warm`` (round 0's first replies are a written search for the scene's subject, its drawings the
+  model's own, kept by the reward) and ``bonus`` (from the base, ``first_call`` 0.1: a first search that
+  finds the scene's card pays whatever the drawing).
+* **Evaluation** (:func:`eval_command`): ``codepaint eval`` of the knowledge suite's SVG *eval* split (facts
+  never in training; the index holds every card), ``SAMPLES`` a fact, seed ``EVAL_SEED``, with the tool
+  (``search``) and without it (``none``), for the base and each chosen model.
+* **Report** (:func:`report`): from the committed rows (``docs/search-learning/rows-*.jsonl.gz``) alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / "runs" / "search-learning"
+DOCS = ROOT / "docs" / "search-learning"
+MODEL = "qwen2.5-coder-0.5b"
+ARMS = ("warm", "bonus")
+SEEDS = (0, 1)
+CPU_BUDGET = 3600.0
+REWARD = "gate:0.2,checks:0.7"
+EVAL_REWARD = "gate:0.2,checks:0.7,search_recall:0.1"
+SAMPLES = 2
+EVAL_SEED = 4056
+MAX_TOKENS = 384
+MAX_TOOL_CALLS = 2
+#: The goal's margins (issue 56 item 6), on the checks share with gate failures counted as 0.
+OVER_BASE, OVER_TOOL_OFF = 0.15, 0.10
+CALL_RATE_GOAL, RECALL_GOAL = 0.9, 0.8
+
+
+def config(arm: str, seed: int) -> Any:
+    """The declared learner of ``arm`` and ``seed`` (docs/search-learning-plan.md)."""
+    from codepaint_env.policy.learning.rft import RFTConfig
+
+    if arm not in ARMS:
+        raise SystemExit(f"arm is one of {', '.join(ARMS)}, not {arm!r}")
+    return RFTConfig(model=MODEL, reward=REWARD, suite="knowledge", tools="search",
+                     max_tool_calls=MAX_TOOL_CALLS, scenes=12, k=4, epochs=2, max_tokens=MAX_TOKENS,
+                     temperature=0.9, seed=seed, cpu_budget_s=CPU_BUDGET, rounds_from="base", replay=256,
+                     validation=8, validation_samples=1, select="all",
+                     warm_start_rounds=1 if arm == "warm" else 0,
+                     call_bonus=0.1 if arm == "bonus" else 0.0, threads=1)
+
+
+def train(arm: str, seed: int) -> Path:
+    """Run (or resume) one learner; returns its run folder."""
+    from codepaint_env.policy.learning.rft import run_rft
+
+    out = RUN / f"{arm}-s{seed}"
+    run_rft(config(arm, seed), out, log=lambda line: print(line, flush=True))
+    return out
+
+
+def models() -> dict[str, str | None]:
+    """Each evaluated model's tag and what ``codepaint eval`` loads (``None``: its run is not done yet)."""
+    from codepaint_env.policy.learning.options import budget_spent
+    from codepaint_env.policy.learning.validation import evaluated
+
+    out: dict[str, str | None] = {"base": MODEL}
+    for arm in ARMS:
+        for seed in SEEDS:
+            folder = RUN / f"{arm}-s{seed}"
+            done = (folder / "config.json").exists() and budget_spent("rft", folder, CPU_BUDGET)
+            out[f"{arm}-s{seed}"] = str(evaluated(folder)[0]) if done else None
+    return out
+
+
+def eval_command(model: str, tool: bool, out: Path) -> list[str]:
+    """One ``codepaint eval`` (niced, resumable) of the held-out facts, with or without the tool."""
+    return ["nice", "-n", "10", str(Path(sys.executable).parent / "codepaint"), "eval", "--model", model,
+            "--engine", "ct2", "--suite", "knowledge", "--language", "svg", "--split", "eval",
+            "--samples", str(SAMPLES), "--seed", str(EVAL_SEED), "--temperature", "0.7",
+            "--max-tokens", str(MAX_TOKENS), "--reward", EVAL_REWARD, "--out", str(out), "--resume",
+            "--no-progress",
+            *(["--tools", "search", "--max-tool-calls", str(MAX_TOOL_CALLS)] if tool else [])]
+
+
+def evaluate() -> None:
+    """Every declared eval whose model is ready and whose rows are not exported yet."""
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for tag, model in models().items():
+        for tool in (True, False):
+            name = f"{tag}-{'search' if tool else 'none'}"
+            rows_file = DOCS / f"rows-{name}.jsonl.gz"
+            if model is None or rows_file.exists():
+                continue
+            out = RUN / "eval" / name
+            command = eval_command(model, tool, out)
+            print(f"[{name}] {' '.join(command)}", flush=True)
+            started = time.monotonic()
+            rc = subprocess.call(command, cwd=ROOT, env={**os.environ, "OMP_NUM_THREADS": "1"})
+            print(f"[{name}] exit {rc} after {time.monotonic() - started:.0f} s", flush=True)
+            if rc != 0:
+                raise SystemExit(f"[{name}] eval failed (exit {rc})")
+            export(out, rows_file)
+
+
+#: What a committed row keeps of an eval's rollout (no pictures, no token ids).
+KEPT = ("task_id", "sample", "model", "prompt", "completion", "code", "finish_reason", "gate", "gate_pass",
+        "draws_something", "reward", "metrics", "tool_calls", "searched", "searches", "retrieved", "recall",
+        "replies")
+
+
+def export(folder: Path, rows_file: Path) -> None:
+    """An eval's rows, trimmed to :data:`KEPT`, gzipped into the docs (what the report reads)."""
+    lines = (folder / "rollouts.jsonl").read_text().splitlines()
+    with gzip.open(rows_file, "wt", encoding="utf-8") as f:
+        for line in lines:
+            row = json.loads(line)
+            f.write(json.dumps({k: row.get(k) for k in KEPT}) + "\n")
+
+
+def read(name: str) -> list[dict[str, Any]] | None:
+    """The committed rows of one eval (``None``: not evaluated yet)."""
+    path = DOCS / f"rows-{name}.jsonl.gz"
+    if not path.exists():
+        return None
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def share_all(row: dict[str, Any]) -> float:
+    """A sample's checks share with a gate failure counted as 0."""
+    share = (row.get("metrics") or {}).get("checks/share")
+    return float(share) if row.get("gate_pass") and share is not None else 0.0
+
+
+def first_recall(row: dict[str, Any], facts: dict[str, list[str]]) -> float:
+    """The share of the fact's cards among the first search's top 3 (0 without a search)."""
+    first = next((c for c in row.get("searches") or [] if c.get("tool") == "search"), None)
+    needed = facts.get(row["task_id"]) or []
+    found = set((first or {}).get("ids", [])[:3])
+    return sum(f in found for f in needed) / len(needed) if needed else 0.0
+
+
+def per_fact(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Each fact's mean checks share (gate failures as 0) over its samples."""
+    out: dict[str, list[float]] = {}
+    for r in rows:
+        out.setdefault(r["task_id"], []).append(share_all(r))
+    return {t: statistics.fmean(v) for t, v in out.items()}
+
+
+def report() -> dict[str, Any]:
+    """docs/search-learning/report.{md,json} from the committed rows (see the plan for every figure)."""
+    from codepaint_env.policy.learning.stats import bootstrap, holm, paired, wilson
+    from codepaint_env.tasks import load_suite
+
+    facts = {t.id: list(t.facts) for t in load_suite("knowledge", split="eval", language="svg")}
+    table: dict[str, Any] = {}
+    for tag in models():
+        for arm in ("search", "none"):
+            rows = read(f"{tag}-{arm}")
+            if rows is None:
+                continue
+            calls = sum(bool(r.get("searched")) for r in rows)
+            shares = [share_all(r) for r in rows]
+            table[f"{tag}-{arm}"] = {
+                "samples": len(rows), "facts": len({r["task_id"] for r in rows}),
+                "call_rate": round(calls / len(rows), 4), "call_rate_ci": wilson(calls, len(rows)),
+                "recall_at_3": round(statistics.fmean(first_recall(r, facts) for r in rows), 4),
+                "gate_pass": round(statistics.fmean(float(bool(r.get("gate_pass"))) for r in rows), 4),
+                "checks_share_all": round(statistics.fmean(shares), 4),
+                "checks_share_all_ci": bootstrap(list(per_fact(rows).values()))}
+    comparisons = []
+    for arm in ARMS:
+        pooled = {k: [v for s in SEEDS for v in (read(f"{arm}-s{s}-{k}") or [])] for k in ("search", "none")}
+        base = read("base-none")
+        if not pooled["search"] or base is None or not all(read(f"{arm}-s{s}-search") for s in SEEDS):
+            continue
+        for label, against, margin in ((f"{arm} with the tool - base without it", base, OVER_BASE),
+                                       (f"{arm} with the tool - {arm} with it disabled", pooled["none"],
+                                        OVER_TOOL_OFF)):
+            diff, p, n = paired(per_fact(against), per_fact(pooled["search"]))
+            comparisons.append({"comparison": label, "difference": round(diff, 4), "p": p, "facts": n,
+                                "margin": margin})
+    for c, adjusted in zip(comparisons, holm([c["p"] for c in comparisons]), strict=True):
+        c["p_holm"] = adjusted
+        c["goal_met"] = adjusted < 0.05 and c["difference"] >= c["margin"]
+    data = {"plan": "docs/search-learning-plan.md", "models": table, "comparisons": comparisons,
+            "goals": {"call_rate": CALL_RATE_GOAL, "recall_at_3": RECALL_GOAL, "over_base": OVER_BASE,
+                      "over_tool_off": OVER_TOOL_OFF}}
+    DOCS.mkdir(parents=True, exist_ok=True)
+    (DOCS / "report.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    lines = ["# Search before drawing, learned: held-out facts (issue 56)", "",
+             "Written by `benchmarks/search_learning.py --stage report` from the rows beside it; the plan, "
+             "declared before any run: [search-learning-plan.md](../search-learning-plan.md).", "",
+             "| model | tool | samples | call rate | recall@3 | gate pass | checks share (gate fails 0) |",
+             "|---|---|---|---|---|---|---|"]
+    for name, m in table.items():
+        tag, arm = name.rsplit("-", 1)
+        ci = m["checks_share_all_ci"]
+        lines.append(f"| {tag} | {arm} | {m['samples']} | {m['call_rate']:.2f} | {m['recall_at_3']:.2f} | "
+                     f"{m['gate_pass']:.2f} | {m['checks_share_all']:.3f}"
+                     + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "") + " |")
+    lines += ["", "| comparison (paired over facts, seeds pooled) | difference | p | p (Holm) | goal |",
+              "|---|---|---|---|---|"]
+    for c in comparisons:
+        lines.append(f"| {c['comparison']} | {c['difference']:+.3f} | {c['p']:.4f} | {c['p_holm']:.4f} | "
+                     f"{'met' if c['goal_met'] else 'not met'} (+{c['margin']:.2f}) |")
+    if not comparisons:
+        lines.append("| (not evaluated yet) | | | | |")
+    (DOCS / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line (see the module docstring)."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--stage", required=True, choices=("train", "eval", "report"))
+    ap.add_argument("--arm", choices=ARMS, help="train: the cold start")
+    ap.add_argument("--seed", type=int, choices=SEEDS, help="train: the seed")
+    args = ap.parse_args(argv)
+    if args.stage == "train":
+        if args.arm is None or args.seed is None:
+            ap.error("--stage train needs --arm and --seed")
+        train(args.arm, args.seed)
+    elif args.stage == "eval":
+        evaluate()
+        report()
+    else:
+        report()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
