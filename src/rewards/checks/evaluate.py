@@ -17,7 +17,7 @@ from rewards.checks.colour_names import term_of
 from rewards.checks.colours import Colour, contrast_ratio, parse_colour
 from rewards.checks.picture import Picture
 from rewards.checks.program import program_check
-from rewards.checks.regions import Region, dilate, regions_of
+from rewards.checks.regions import Region, dilate, dilate_disc, regions_of
 from rewards.checks.shapes import is_shape, looks_like
 from rewards.checks.spec import AREAS, Check, target_words
 
@@ -388,19 +388,67 @@ def _touching(pic: Picture, ra: list[Region], rb: list[Region], words: str, dist
 #: pixels (1.9 % of the canvas) of one named object is an outline drawn around it, not another object:
 #: "a red circle" drawn with a dark outline is a red circle (the reward cards' outlined pictures,
 #: issue 54). One object: a shape wedged between two named ones is not an outline (the adversary).
+#: The reach is a distance, read at the canvas's own resolution (:func:`outline_share`).
 OUTLINE_REACH = 3
 OUTLINE_SHARE = 0.9
 
 
-def _outline(region: Region, named: Sequence[Region]) -> bool:
-    mine = np.zeros((region.height, region.width), dtype=bool)
-    region.paint(mine)
-    for other in named:
-        near = np.zeros_like(mine)
-        other.paint(near)
-        if float((mine & dilate(near, OUTLINE_REACH)).sum()) >= OUTLINE_SHARE * region.pixels:
-            return True
-    return False
+def outline_share(pic: Picture, region: Region, named: Sequence[Region],
+                  unknown: Callable[[Picture], np.ndarray], drawn: Callable[[Picture], np.ndarray],
+                  min_area: float) -> float:
+    """The most of a region of another colour that lies within the outline's reach of one named object.
+
+    At least :data:`OUTLINE_SHARE`: the region is an outline drawn around that object. Read at the
+    canvas's own resolution (as ``shape`` and ``size`` read small regions), the reach a distance
+    (:func:`~rewards.checks.regions.dilate_disc`): the canvas is cut around the region; the region's
+    pixels there are the ``unknown`` ones under it, a named object's the ``drawn`` ones (its colours')
+    under it, each within one analysis pixel of it (their blended rims belong to no region at the
+    analysis size). The reach is :data:`OUTLINE_REACH` analysis pixels in canvas pixels (9.6 at
+    512 px) from the named object's edge, so half a pixel more from its pixels' centres. A region with
+    fewer than ``min_area`` of the canvas of another colour there is a blend of the named colours at
+    the analysis size, no object (1.0): a dark outline of a named colour is grey at 160 px.
+
+    Read at the analysis size as a square of three pixels, a region a few pixels thick lost a row to
+    its blended rim, and the square reached 1.4 times as far along the diagonals, so a compact region
+    that a named object surrounds on three sides lay within reach: a cream cap 3.5 % of the canvas
+    thick filling the top of a red ring's hole (a cream triangle behind the ring, the adversary's
+    L1-18) lay 0.93 within it; read here, 0.74 at 512 px (0.73-0.79 from 160 to 1,024 px).
+    """
+    sw, sh = pic.source.size
+    fx, fy = sw / pic.width, sh / pic.height
+    reach = OUTLINE_REACH * max(fx, fy) + 0.5
+    pad = OUTLINE_REACH + 2  # analysis pixels around the region: what lies within reach, and its rim
+    ys, xs = np.nonzero(region.crop)
+    top, left = max(0, region.top + int(ys.min()) - pad), max(0, region.left + int(xs.min()) - pad)
+    bottom = min(pic.height, region.top + int(ys.max()) + 1 + pad)
+    right = min(pic.width, region.left + int(xs.max()) + 1 + pad)
+    near = [r for r in named if r.top < bottom and r.top + r.crop.shape[0] > top
+            and r.left < right and r.left + r.crop.shape[1] > left]
+    if not near:  # no named object within reach
+        return 0.0
+    x0, y0 = int(left * fx), int(top * fy)
+    x1, y1 = min(sw, int(np.ceil(right * fx))), min(sh, int(np.ceil(bottom * fy)))
+    cut = Picture(pic.source.crop((x0, y0, x1, y1)), side=max(x1 - x0, y1 - y0))
+    rows = np.minimum(np.arange(y0, y1) * pic.height // sh, pic.height - 1)
+    cols = np.minimum(np.arange(x0, x1) * pic.width // sw, pic.width - 1)
+
+    def under(r: Region) -> np.ndarray:
+        """The cut's pixels under a region of the analysis picture, or within one analysis pixel of it."""
+        mask = np.zeros((pic.height, pic.width), dtype=bool)
+        r.paint(mask)
+        return dilate(mask, 1)[np.ix_(rows, cols)]
+
+    mine = unknown(cut) & under(region)
+    total = float(mine.sum())
+    if total < max(1.0, min_area * sw * sh):
+        return 1.0
+    colours = drawn(cut)
+    best = 0.0
+    for other in near:
+        pixels = colours & under(other)
+        if pixels.any():
+            best = max(best, float((mine & dilate_disc(pixels, reach)).sum()) / total)
+    return best
 
 
 def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
@@ -413,7 +461,7 @@ def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     ``"page": false``). Seams (one-pixel blends where two colours meet)
     belong to nothing. What is left must hold no object (:func:`~rewards.checks.regions.regions_of`:
     ``min_area`` of the canvas with a core that survives the 2x2 erosion) that is not an outline
-    hugging the named colours (:data:`OUTLINE_REACH`).
+    hugging one named object (:func:`outline_share`).
     """
     tolerance = p["tolerance"]
     named: list[Colour] = [*p["colours"], *([p["background"]] if p.get("background") else [])]
@@ -426,6 +474,12 @@ def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
             known |= at.mask(colour, tolerance)
         return ~known & ~at.seams
 
+    def drawn(at: Picture) -> np.ndarray:  # the named colours' pixels (an outline's object is of one)
+        out = np.zeros((at.height, at.width), dtype=bool)
+        for colour in p["colours"]:
+            out |= at.mask(colour, tolerance)
+        return out & ~at.seams
+
     # the named colours' objects, not their pixels (which include the blended rim of another colour's
     # object: red on cream rims pink)
     named_objects = [r for colour in p["colours"] for r in pic.regions(colour, tolerance, p["min_area"])]
@@ -437,7 +491,8 @@ def _only(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
             r.paint(objects)
         found = pic.with_thin(found, rest & pic.content(None, tolerance),
                               lambda cut: regions_of(unknown(cut), 0.0), p["min_area"], explained=objects)
-    extra = [r for r in found if not _outline(r, named_objects)]
+    extra = [r for r in found
+             if outline_share(pic, r, named_objects, unknown, drawn, p["min_area"]) < OUTLINE_SHARE]
     words = " and ".join(dict.fromkeys(c.name for c in p["colours"]))
     if not extra:
         return True, f"nothing but {words} on the background"
