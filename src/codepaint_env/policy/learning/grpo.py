@@ -67,6 +67,29 @@ class GRPOSettings(LearnerSettings):
             raise ValueError("call_bonus needs tools='search'")
 
 
+def _engine_for(trainer: Any, tokenizer: Any, *, device: str, threads: int | None) -> tuple[Any, Any]:
+    """The trainer's policy converted for this step, and a call that logs the step's times.
+
+    The call appends ``codepaint/time/convert``, ``codepaint/time/generate`` and
+    ``codepaint/conversion_cached`` to the trainer's metrics and returns them.
+    """
+    from codepaint_env.policy.engines import engine_from_model
+
+    started = time.perf_counter()
+    engine, conversion = engine_from_model(trainer.model, tokenizer, device=device, threads=threads,
+                                           compute_type="int8" if device == "cpu" else "float16")
+    converted = time.perf_counter()
+
+    def done() -> Any:
+        metrics = trainer._metrics["train"]
+        metrics["codepaint/time/convert"].append(converted - started)
+        metrics["codepaint/time/generate"].append(time.perf_counter() - converted)
+        metrics["codepaint/conversion_cached"].append(float(conversion.cached))
+        return metrics
+
+    return engine, done
+
+
 def engine_rollouts(tokenizer: Any, *, temperature: float, max_tokens: int, seed: int = 0,
                     threads: int | None = None, batch: int = 16, device: str = "cpu") -> Any:
     """A ``rollout_func`` for TRL's ``GRPOTrainer``: the trainer's policy converted, sampled with CTranslate2.
@@ -81,13 +104,10 @@ def engine_rollouts(tokenizer: Any, *, temperature: float, max_tokens: int, seed
         batch: Rows decoded together.
         device: Where the engine runs (``cpu``: int8; ``cuda``: float16).
     """
-    from codepaint_env.policy.engines import Row, engine_from_model, row_seed, trl_rollout
+    from codepaint_env.policy.engines import Row, row_seed, trl_rollout
 
     def rollout(prompts: list[Any], trainer: Any) -> dict[str, Any]:
-        started = time.perf_counter()
-        engine, conversion = engine_from_model(trainer.model, tokenizer, device=device, threads=threads,
-                                               compute_type="int8" if device == "cpu" else "float16")
-        converted = time.perf_counter()
+        engine, done = _engine_for(trainer, tokenizer, device=device, threads=threads)
         rows = []
         for i, prompt in enumerate(prompts):
             text = tokenizer.apply_chat_template(prompt, tokenize=False, add_generation_prompt=True) \
@@ -99,10 +119,7 @@ def engine_rollouts(tokenizer: Any, *, temperature: float, max_tokens: int, seed
         for start in range(0, len(rows), batch):
             choices += engine.decode(rows[start:start + batch])
         engine.close()
-        metrics = trainer._metrics["train"]
-        metrics["codepaint/time/convert"].append(converted - started)
-        metrics["codepaint/time/generate"].append(time.perf_counter() - converted)
-        metrics["codepaint/conversion_cached"].append(float(conversion.cached))
+        done()
         return trl_rollout(rows, choices)
 
     return rollout
@@ -129,25 +146,19 @@ def tool_rollouts(tokenizer: Any, tasks: list[Any], sampling: Any, *, temperatur
         batch: Rows decoded together.
         device: Where the engine runs.
     """
-    from codepaint_env.policy.engines import engine_from_model, row_seed
+    from codepaint_env.policy.engines import row_seed
     from codepaint_env.policy.learning.searching import converse
 
     by_prompt = {t.prompt: t for t in tasks}
 
     def rollout(prompts: list[Any], trainer: Any) -> dict[str, Any]:
-        started = time.perf_counter()
-        engine, conversion = engine_from_model(trainer.model, tokenizer, device=device, threads=threads,
-                                               compute_type="int8" if device == "cpu" else "float16")
-        converted = time.perf_counter()
+        engine, done = _engine_for(trainer, tokenizer, device=device, threads=threads)
         asked = [by_prompt[next(m["content"] for m in reversed(p) if m["role"] == "user")] for p in prompts]
         seeds = [row_seed(seed * 1_000_003 + trainer.state.global_step, i) for i in range(len(prompts))]
         chats = converse(engine, asked, seeds, sampling, openings=prompts, temperature=temperature,
                          max_tokens=max_tokens, batch=batch)
         engine.close()
-        metrics = trainer._metrics["train"]
-        metrics["codepaint/time/convert"].append(converted - started)
-        metrics["codepaint/time/generate"].append(time.perf_counter() - converted)
-        metrics["codepaint/conversion_cached"].append(float(conversion.cached))
+        metrics = done()
         calls = [len(c.searches()) for c in chats]
         metrics["codepaint/tool_call_rate"].append(sum(n > 0 for n in calls) / len(chats))
         return {"prompt_ids": [c.prompt_ids for c in chats],

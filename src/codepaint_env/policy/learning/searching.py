@@ -304,16 +304,16 @@ def converse_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: ToolScor
                      sampling, prompt_style=prompt_style, temperature=temperature, top_p=top_p,
                      max_tokens=max_tokens, batch=batch)
     generated = time.perf_counter()
-    scored = scorer.score([c.task for c in chats], [c.final or "" for c in chats],
-                          [c.first_recall() for c in chats])
+    recalls = [c.first_recall() for c in chats]
+    scored = scorer.score([c.task for c in chats], [c.final or "" for c in chats], recalls)
     rollouts = []
-    for (g, _, _), chat, (parts, stated, kinds) in zip(owners, chats, scored, strict=True):
+    for (g, _, _), chat, recall, (parts, stated, kinds) in zip(owners, chats, recalls, scored, strict=True):
         rollouts.append(Rollout(
             task_id=chat.task.id, level=chat.task.level, group=g, prompt_ids=chat.prompt_ids,
             completion_ids=chat.completion_ids, logprobs=chat.logprobs, text=chat.final or "",
             finish_reason=chat.finish_reason, value=scorer.value(parts), parts=parts,
             gate_passed=(parts.get(scorer.names[0]) or 0.0) > 0, all_stated=stated, kinds=kinds,
-            mask=chat.mask, replies=chat.replies, searches=chat.searches(), first_recall=chat.first_recall()))
+            mask=chat.mask, replies=chat.replies, searches=chat.searches(), first_recall=recall))
     assign_advantages(rollouts, scorer)
     if times is not None:
         times.generate += generated - started
