@@ -15,7 +15,7 @@ import rewards
 from codepaint_env.cli.main import main
 from codepaint_env.scoring.adversary import AdversaryReport, card_row, run_adversary
 from codepaint_env.scoring.card_report import Card
-from codepaint_env.tasks.shapes.adversary import OracleJudge, attack_scene, covered_terms
+from codepaint_env.tasks.shapes.adversary import OracleJudge, Pricer, attack_scene, covered_terms
 from codepaint_env.tasks.shapes.drawings import (
     Drawing,
     DrawingVocabulary,
@@ -31,6 +31,7 @@ from codepaint_env.tasks.shapes.oracle import SceneRaster, broken_claims
 from codepaint_env.tasks.shapes.suite import scene_tasks
 from rewards.base import Reward, RewardResult, Sample
 from rewards.checks import VisualChecks, parse_checks
+from rewards.checks.regions import label
 from rewards.testing.adversary import SearchSettings
 
 SCENES = {level: level_scenes(level, 1, seed=0, split="eval")[0] for level in range(5)}
@@ -114,6 +115,51 @@ def test_a_claim_about_a_covered_object_is_no_verdict():
     assert verdict.broken == ("only",)  # a cyan object the prompt does not name: plainly broken
     assert not any(name.endswith(colour) or f":{colour} " in name for name in verdict.broken)
     assert judge.screen(covered).broken == ("only",)
+
+
+def test_an_object_the_edge_cuts_into_specks_is_no_verdict():
+    # L3-25 of adversary-v8: a yellow star above the top edge shows two tips, each a speck to the
+    # checks (under min_area) and together an object to the oracle: "two yellow objects" is no verdict
+    scene = level_scenes(3, 50, seed=54, split="eval")[24]  # a yellow circle below a pink star on navy
+    assert scene.description == "a yellow circle below a pink star on a navy background"
+    tips = Shape("star", "#fdd835", 0.416, -0.0965, 0.165)
+    drawing = Drawing("#1a237e", (Shape("star", "#f48fb1", 0.461, 0.234, 0.056), tips,
+                                  Shape("circle", "#fdd835", 0.506, 0.517, 0.047)))
+    raster = SceneRaster(oracle_scene(scene, drawing))
+    labels, n = label(raster.owner == 1)
+    parts = sorted((labels == k).mean() for k in range(1, n + 1))
+    assert n == 2 and all(0.0005 < a < 0.0015 for a in parts)  # two tips, each under min_area
+    assert raster.area(1) >= 0.0015  # together over it
+    assert "yellow" in covered_terms(raster)
+    verdict = OracleJudge(scene, checks_of(scene)).confirm(drawing)
+    assert not any("yellow" in name for name in verdict.broken)
+    assert any("yellow" in name for name in verdict.ambiguous)
+
+
+def test_symmetry_is_the_row_on_the_page_not_a_disc_of_the_stated_background():
+    # L4-26 of adversary-v8: two blue circles of unlike sizes around an orange star, on an off-centre
+    # cream disc filling most of a brown page; cream is the stated background. The checks read the
+    # near-symmetric disc and passed symmetry at 88 %; they and the oracle now read the row
+    scene = level_scenes(4, 50, seed=54, split="eval")[25]
+    assert "mirror-symmetric" in scene.description and scene.background == "cream"
+    drawing = Drawing("#795548", (Shape("circle", "#fff3d6", 0.447, 0.431, 0.444),
+                                  Shape("circle", "#1e88e5", 0.135, 0.793, 0.073),
+                                  Shape("circle", "#1e88e5", 0.795, 0.839, 0.103),
+                                  Shape("star", "#fb8c00", 0.47, 0.79, 0.09)))
+    checks = checks_of(scene)
+    (symmetry,) = [c for c in checks if c.kind == "symmetry"]
+    task = scene_tasks(scene, ("svg",))[0]
+    pricer = Pricer(rewards.make_reward("gate:0.3,checks:0.7"), task.prompt, task.columns())
+    verdicts, _ = pricer.verdicts(svg(drawing), 512)
+    assert verdicts["background"] is False and verdicts[symmetry.name] is False
+    assert symmetry.name in OracleJudge(scene, checks).confirm(drawing).broken
+    honest, _ = pricer.verdicts(task.reference_programs["svg"], 512)
+    assert honest[symmetry.name] is True
+    # the same symmetric row on a brown page with a centred cream disc: the row is symmetric
+    row = from_scene(scene)
+    on_disc = Drawing("#795548", (Shape("circle", "#fff3d6", 0.5, 0.5, 0.45), *row.shapes))
+    verdicts, _ = pricer.verdicts(svg(on_disc), 512)
+    assert verdicts[symmetry.name] is True
 
 
 # ---------------------------------------------------------------------- the search on a scene

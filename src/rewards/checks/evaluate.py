@@ -525,12 +525,17 @@ def _symmetry(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     everywhere else: what is drawn is what is not the page's term, and a pixel agrees with its mirror
     image when both have one term and lie within ``tolerance`` (a cream square turned behind a
     symmetric row on a white page broke the symmetry to a person and to the adversary's oracle, and
-    passed at 85 % when cream was within ΔE 20 of white).
+    passed at 85 % when cream was within ΔE 20 of white). The page is the picture's own (its border's
+    colour) and, where the check names one, the stated background as well: a row on a cream disc on a
+    brown page is the row, not the disc (the adversary's L4-26 drew two blue circles of unlike sizes
+    on an off-centre cream disc filling most of a brown page, and the near-symmetric disc read 88 %).
     """
     pic = pic.full
     flip = 1 if p["axis"] == "vertical" else 0
-    background = p.get("background") or parse_colour(nearest_name(pic.background()[1]))
-    content = pic.content(background, p["tolerance"])  # by colour term: cream on a white page is drawn
+    page = parse_colour(nearest_name(pic.background()[1]))
+    content = pic.content(page, p["tolerance"])  # by colour term: cream on a white page is drawn
+    if p.get("background") is not None:
+        content &= pic.content(p["background"], p["tolerance"])
     words = "left-right" if flip else "top-bottom"
     if not content.any():
         return True, f"{words} mirror symmetry 100% (nothing drawn)"

@@ -70,7 +70,7 @@ from rewards.base import Sample
 from rewards.checks import VisualChecks, parse_checks
 from rewards.checks.colours import Colour
 from rewards.checks.picture import ANALYSIS_SIDE, BORDER
-from rewards.checks.regions import regions_of
+from rewards.checks.regions import label
 from rewards.checks.spec import DEFAULT_MIN_AREA, Check
 from rewards.testing.adversary import (
     EPSILON,
@@ -89,6 +89,7 @@ _REPORTED = ("best", "full_pass", "overpaid")
 COVERED = 0.05  # an object more covered than this by others: claims about its colour are no verdict
 CLEAR_RING = 0.7  # the border ring's top colour below this share: which is the background is unsure
 BORDER_RING = max(2, round(BORDER * ANALYSIS_SIDE)) / ANALYSIS_SIDE  # the checks' border ring (the oracle's)
+PIECE = 0.1  # a visible part of an object this share of min_area or more is a piece (see covered_terms)
 SPECK = 0.3  # an object within 30 % of min_area may be a speck: claims about its colour are no verdict
 #: Check kinds that judge the picture's colours or pixels, not the objects of a colour (never "covered").
 PICTURE_KINDS = frozenset({"background", "colour", "only", "symmetry", "no_image", "contrast", "coverage"})
@@ -209,9 +210,11 @@ class OracleJudge:
 def covered_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> set[str]:
     """The colours of objects that show (at least ``min_area``) and are covered or cut in pieces.
 
-    Covered: by more than :data:`COVERED` of the object. In pieces: its visible part is two regions
-    or more (a wave with a star across it shows two red pieces: one object behind the star to a person,
-    two regions to the checks; so does a wave whose crests the canvas edge cuts off).
+    Covered: by more than :data:`COVERED` of the object. In pieces: its visible part is two parts
+    or more of at least :data:`PIECE` of ``min_area`` each (a wave with a star across it shows two red
+    pieces: one object behind the star to a person, two regions to the checks; so does a wave whose
+    crests the canvas edge cuts off, and a star above the top edge that shows two tips, each a speck
+    to the checks and together an object to the oracle).
     """
     out = set()
     for i, s in enumerate(raster.scene.shapes):
@@ -220,7 +223,9 @@ def covered_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> se
         shown = int(mask.sum())
         if not drawn or shown / raster.owner.size < min_area:
             continue
-        if 1 - shown / drawn > COVERED or len(regions_of(mask, min_area)) > 1:
+        labels, n = label(mask)
+        parts = np.bincount(labels.ravel(), minlength=n + 1)[1:] / mask.size
+        if 1 - shown / drawn > COVERED or int((parts >= PIECE * min_area).sum()) > 1:
             out.add(s.colour)
     return out
 

@@ -56,7 +56,7 @@ def scene_checks(scene: Scene) -> list[dict[str, Any]]:
         stated({"kind": "background", "colour": scene.background,
                 "min_share": round(min(0.8, 0.75 * border.measure), 2)}),
         *(stated({"kind": "colour", "colour": c}) for c in colours),
-        *scene.claims,
+        *({**c, "background": scene.background} if c["kind"] == "symmetry" else c for c in scene.claims),
         stated({"kind": "only", "colours": colours, "background": scene.background}),
     ]
     for colour in colours:

@@ -165,7 +165,8 @@ def truth(check: Check, raster: SceneRaster) -> Truth:
         bg = p["background"].name if "background" in p else scene.background
         return _range_truth([float((raster.colour != bg).mean())], p["min"], p["max"])
     if kind == "symmetry":
-        return _symmetry(raster, p["axis"], p["min"])
+        stated = p.get("background")
+        return _symmetry(raster, p["axis"], p["min"], None if stated is None else stated.name)
     if kind == "only":
         return _only(raster, check)
     if kind == "relation":
@@ -315,11 +316,16 @@ def _relation(raster: SceneRaster, check: Check) -> Truth:
                  any(_near(g, m, 0.025) for g, m in zip(gaps, margins, strict=True)))
 
 
-def _symmetry(raster: SceneRaster, axis: str, minimum: float) -> Truth:
-    """Symmetry about the drawing's own middle, as the check measures it."""
+def _symmetry(raster: SceneRaster, axis: str, minimum: float, stated: str | None = None) -> Truth:
+    """Symmetry about the drawing's own middle of what is drawn on the page, as the check measures it.
+
+    The page: the drawing's own, the colour its border shows most, and the ``stated`` background.
+    """
     flip = 1 if axis == "vertical" else 0
     codes = raster.colour
-    content = codes != raster.scene.background
+    content = (codes != raster.scene.background) & (codes != raster.page())
+    if stated is not None:
+        content &= codes != stated
     if not content.any():
         return Truth(True)
     along = np.flatnonzero(content.any(axis=1 - flip))
