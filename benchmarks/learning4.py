@@ -16,7 +16,10 @@ What it does, in order (each step skipped where its output is there, so a stoppe
    a seed whose CPU budget is not spent yet is not evaluated) and ``base-<big model>`` (``--big-model``,
    default ``qwen2.5-coder-1.5b``; a model that cannot be evaluated is reported, never fatal).
 2. **Export** each finished evaluation's samples to ``docs/learning-run-4/rows-<tag>.jsonl.gz``
-   (:mod:`codepaint_env.policy.learning.eval_rows`) and what was evaluated to ``models.json``.
+   (:mod:`codepaint_env.policy.learning.eval_rows`) and what was evaluated to ``models.json``. Every
+   program is rendered and scored again under the run's reward at this commit (``--as-evaluated``
+   keeps each evaluation's own verdicts): models evaluated on different days are compared by one
+   set of checks, and ``models.json`` says which commit scored them.
 3. **Report** from those rows alone (:mod:`codepaint_env.policy.learning.compare`): the three declared
    families with Holm, the exploratory per-kind table, per-level tables, the monitors and the goal,
    into ``docs/learning-run-4/report.md`` and ``report.json`` (its ``runs``: rows with ``run: 4``,
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import traceback
 from pathlib import Path
@@ -51,6 +55,7 @@ MODEL = "qwen2.5-coder-0.5b"
 BIG = "qwen2.5-coder-1.5b"
 RUN = ROOT / "runs" / "learning4"
 OUT = ROOT / "docs" / "learning-run-4"
+REWARD = "gate:0.2,checks:0.8"  # the plan's reward (each evaluation's run.json says its own)
 
 
 def big_tag(model: str) -> str:
@@ -143,18 +148,28 @@ def export(args: argparse.Namespace, models: dict[str, dict[str, Any]]) -> None:
                 kept[tag] = {k: v for k, v in entry.items() if k != "evaluate"}
             continue
         levels = [folder / f"level-{level}" for level in args.levels]
-        n = export_rows(levels, out / f"rows-{tag}.jsonl.gz", tasks)
         record = json.loads((levels[0] / "run.json").read_text())
+        spec = None if args.as_evaluated else record.get("reward", REWARD)
+        n = export_rows(levels, out / f"rows-{tag}.jsonl.gz", tasks, rescore_with=spec)
         model = record.get("model") or entry.get("evaluate")
         kept[tag] = {**{k: v for k, v in entry.items() if k not in ("evaluate", "why")},
                      "evaluated": _relative(model), "rows": f"rows-{tag}.jsonl.gz", "samples": n,
                      "eval": {k: record.get(k) for k in ("seed", "temperature", "max_tokens", "samples",
                                                          "limit", "engine", "compute_type", "reward",
-                                                         "split")}}
+                                                         "split")},
+                     "scored": {"reward": spec or record.get("reward"),
+                                "commit": _commit() if spec else
+                                (record.get("provenance") or {}).get("codepaint", {}).get("commit")}}
         if entry["stage"] in ("rft", "grpo"):  # what the evaluation's own record says it sampled
             kept[tag]["checkpoint"] = Path(str(model)).name
             kept[tag]["round"] = _round(Path(str(model)))
     kept_path.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _commit() -> str:
+    """This checkout's commit (the checks that scored the rows)."""
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "unknown"
 
 
 def _relative(model: str | None) -> str | None:
@@ -209,6 +224,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                     help="also evaluate a seed that stopped before its CPU budget (say so in the report)")
     ap.add_argument("--no-eval", action="store_true", help="evaluate nothing: report the rows there are")
     ap.add_argument("--merge", action="store_true", help="put the run-4 rows into docs/learning-run.json")
+    ap.add_argument("--as-evaluated", action="store_true",
+                    help="export each evaluation's own verdicts (default: score every program again "
+                         "under this commit's checks)")
     return ap.parse_args(argv)
 
 

@@ -55,6 +55,9 @@ def test_run_4_evaluates_with_its_seed_exports_every_sample_and_reports_from_the
     assert read_rows(out / f"rows-{learning4.big_tag(str(tiny))}.jsonl.gz") == rows
     models = json.loads((out / "models.json").read_text())
     assert models["control"]["evaluated"].endswith("control/final") and models["base"]["samples"] == 2
+    # every program scored again at this commit: one set of checks for every model
+    assert models["base"]["scored"]["reward"] == "gate:0.2,checks:0.8"
+    assert len(models["base"]["scored"]["commit"]) == 40
     assert "training not finished" in models["rft-s0"]["why"] and "not trained" in models["grpo-s1"]["why"]
 
     report = json.loads((out / "report.json").read_text())

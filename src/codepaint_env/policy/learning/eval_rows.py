@@ -17,6 +17,10 @@ is recomputed from and writes one gzip-compressed JSONL a model (``rows-<model>.
 
 The file is written with a zero gzip timestamp and sorted rows, so the same samples give the same
 bytes. :func:`read_rows` reads it back.
+
+Models evaluated weeks apart were scored by the checks of their own day. :func:`rescore` renders
+and scores every rollout's program again under one reward (today's checks), so that a comparison
+between models is one instrument's: ``export_rows(..., rescore_with=spec)``.
 """
 
 from __future__ import annotations
@@ -82,13 +86,19 @@ def eval_tasks(levels: Iterable[int], per_level: int, language: str = "svg") -> 
             for t in load_suite("shapes", split="eval", language=language, level=level, count=per_level)}
 
 
-def rows_of_folders(folders: Sequence[Path], tasks: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The committed rows of every sample in ``codepaint eval`` folders, sorted by level, task, sample."""
+def rows_of_folders(folders: Sequence[Path], tasks: Mapping[str, Any] | None = None,
+                    rescore_with: str | None = None) -> list[dict[str, Any]]:
+    """The committed rows of every sample in ``codepaint eval`` folders, sorted by level, task, sample.
+
+    ``rescore_with``: a reward spec to score every program again under (:func:`rescore`).
+    """
     from codepaint_env.policy.evaluate import read_rows as read_rollouts
 
     tasks = tasks or {}
-    out = [sample_row(r, tasks.get(r["task_id"])) for folder in folders
-           for r in read_rollouts(Path(folder) / "rollouts.jsonl")]
+    rollouts = [r for folder in folders for r in read_rollouts(Path(folder) / "rollouts.jsonl")]
+    if rescore_with is not None:
+        rollouts = rescore(rollouts, tasks, rescore_with)
+    out = [sample_row(r, tasks.get(r["task_id"])) for r in rollouts]
     return sorted(out, key=lambda r: (-1 if r["level"] is None else r["level"], r["task_id"], r["sample"]))
 
 
@@ -111,8 +121,63 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def export_rows(folders: Sequence[Path], path: Path, tasks: Mapping[str, Any] | None = None) -> int:
-    """Export the samples of ``codepaint eval`` folders to ``path``; how many rows were written."""
-    rows = rows_of_folders(folders, tasks)
+def export_rows(folders: Sequence[Path], path: Path, tasks: Mapping[str, Any] | None = None,
+                rescore_with: str | None = None) -> int:
+    """Export the samples of ``codepaint eval`` folders to ``path``; how many rows were written.
+
+    Args:
+        folders: ``codepaint eval`` output folders (one a level).
+        path: The ``rows-<model>.jsonl.gz`` to write.
+        tasks: The rows' tasks by id (:func:`eval_tasks`); needed to rescore.
+        rescore_with: A reward spec: every program is rendered and scored again under it
+            (:func:`rescore`) instead of keeping the verdicts of the day it was evaluated.
+    """
+    rows = rows_of_folders(folders, tasks, rescore_with=rescore_with)
     write_rows(path, rows)
     return len(rows)
+
+
+def rescore(rollouts: Sequence[Mapping[str, Any]], tasks: Mapping[str, Any], spec: str,
+            renderer: Any = None) -> list[dict[str, Any]]:
+    """The rollout rows with their render, reward, breakdown, metrics and gate made again under ``spec``.
+
+    Each program is rendered as ``codepaint eval`` renders it (the task's size, seed 0) and scored by
+    ``spec`` and by the execution gate; everything the policy wrote (prompt, completion, code) is kept.
+
+    Args:
+        rollouts: Rows of ``rollouts.jsonl``.
+        tasks: Their tasks by id (every row's task must be there).
+        spec: The reward spec (``gate:0.2,checks:0.8``...).
+        renderer: A render service (default: a local ``Renderer``, closed at the end).
+
+    Raises:
+        KeyError: A row's task is not in ``tasks``.
+    """
+    import rewards
+    from rewards.base import Sample
+    from rewards.spec import GATE_ID
+
+    own = renderer is None
+    if renderer is None:
+        from codepaint_env.render import Renderer
+
+        renderer = Renderer()
+    try:
+        reward = rewards.make_reward(spec, renderer=renderer)
+        gate = rewards.make_reward(GATE_ID, renderer=renderer)
+        jobs = [(r, tasks[r["task_id"]]) for r in rollouts]
+        futures = [renderer.submit(r.get("code") or "", t.language, size=t.size, seed=0) for r, t in jobs]
+        samples = [Sample(code=r.get("code") or "", language=t.language, render=f.result(), prompt=t.prompt,
+                          meta={**t.columns(), "size": list(t.size)})
+                   for (r, t), f in zip(jobs, futures, strict=True)]
+        scored = reward.score(samples) if samples else []
+        gated = gate.score(samples) if samples else []
+    finally:
+        if own:
+            renderer.close()
+    fail = getattr(gate, "fail_value", -1.0)
+    return [{**r, "render": s.render.to_dict(), "draws_something": bool(s.render.ok), "reward": res.value,
+             "reward_reason": res.reason, "breakdown": res.breakdown, "metrics": res.metrics,
+             "rationale": res.rationale[:500], "gate": g.value,
+             "gate_pass": g.value is not None and g.value > fail}
+            for (r, _), s, res, g in zip(jobs, samples, scored, gated, strict=True)]
