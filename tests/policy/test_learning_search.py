@@ -31,6 +31,7 @@ from codepaint_env.policy.learning.lora import LoraSettings, sft_pass, with_adap
 from codepaint_env.policy.learning.rft import RFTConfig, run_rft  # noqa: E402
 from codepaint_env.policy.learning.rollouts import Scorer  # noqa: E402
 from codepaint_env.policy.learning.searching import (  # noqa: E402
+    DRAWING_OPENING,
     ToolSampling,
     ToolScorer,
     bridge_ids,
@@ -126,8 +127,8 @@ def test_a_conversation_is_one_sequence_whose_tool_answers_are_masked_out(tiny, 
     policy = load_policy(str(tiny), "cpu", threads=1)
     engine, _ = engine_from_model(policy.model, policy.tokenizer, compute_type="int8", threads=1)
     scorer = ToolScorer(Scorer(REWARD), call_bonus=0.1)
-    rollouts = converse_groups(engine, facts[:2], 2, scorer, sampling=ToolSampling(forced_call=True),
-                               max_tokens=12, seed=3)
+    sampling = ToolSampling(forced_call=True, drawing_opening=DRAWING_OPENING)
+    rollouts = converse_groups(engine, facts[:2], 2, scorer, sampling=sampling, max_tokens=12, seed=3)
     engine.close()
     assert len(rollouts) == 4 and [r.group for r in rollouts] == [0, 0, 1, 1]
     tok = policy.tokenizer
@@ -135,6 +136,7 @@ def test_a_conversation_is_one_sequence_whose_tool_answers_are_masked_out(tiny, 
         task = facts[r.group]
         assert len(r.mask) == len(r.completion_ids) == len(r.logprobs)
         assert r.replies[0] == forced_call(task, "tag") and r.text == r.replies[-1]
+        assert len(r.replies) == 2 and r.replies[1].startswith(DRAWING_OPENING)  # the fence, written
         assert r.searches[0]["query"] == subject_query(task) and r.first_recall == 1.0
         assert r.parts["first_call"] == 1.0
         assert r.parts["search_recall"] == 0.0  # the tiny model draws nothing: no gate pass, no recall paid
@@ -142,6 +144,7 @@ def test_a_conversation_is_one_sequence_whose_tool_answers_are_masked_out(tiny, 
         trained = tok.decode([t for t, m in zip(r.completion_ids, r.mask, strict=True) if m])
         assert "<information>" in hidden and f"({task.facts[0]})" in hidden  # the card, never trained on
         assert trained.startswith(forced_call(task, "tag")) and "<information>" not in trained
+        assert DRAWING_OPENING.strip() in trained  # the written fence is trained on, as the call is
         assert all(lp == 0.0 for lp, m in zip(r.logprobs, r.mask, strict=True) if not m)
 
 
@@ -170,6 +173,7 @@ def test_expert_iteration_on_the_facts_warm_starts_with_written_calls_then_sampl
     lines = (out / "rounds" / "round-000" / "samples.jsonl").read_text().splitlines()
     rows = [json.loads(line) for line in lines]
     assert all(r["replies"][0].startswith("<search>") and r["searches"] for r in rows)
+    assert all(r["replies"][1].startswith(DRAWING_OPENING) for r in rows)  # then the model's own drawing
     held = {t.strip("`* ") for t in (out / "plan.md").read_text().splitlines() if t.startswith("* `")}
     assert len(held) == 2 and not held & {r["task_id"] for r in rows}  # validation facts are never trained on
     with pytest.raises(ValueError, match="need tools='search'"):

@@ -84,7 +84,8 @@ class RFTConfig(LearnerSettings):
     tool_form: str = "auto"
     recall_weight: float = 0.1  # search_recall's weight (paid where the gate passed)
     call_bonus: float = 0.0  # cold start (b): a first search that finds the scene's card pays this
-    warm_start_rounds: int = 0  # cold start (a): these first rounds' first replies are a written search
+    warm_start_rounds: int = 0  # cold start (a): these first rounds' first replies are a written search,
+    # and the drawing after the card opens with a written code fence (searching.DRAWING_OPENING)
 
     def __post_init__(self) -> None:
         from codepaint_env.policy.learning.explore import ZERO_VARIANCE
@@ -112,12 +113,13 @@ class RFTConfig(LearnerSettings):
 
     def sampling(self, *, warm: bool = False) -> Any:
         """How a round's samples converse with the tools (``None``: one reply, no tools)."""
-        from codepaint_env.policy.learning.searching import ToolSampling
+        from codepaint_env.policy.learning.searching import DRAWING_OPENING, ToolSampling
 
         if not self.tools:
             return None
         return ToolSampling(tools=(self.tools,), max_tool_calls=self.max_tool_calls, form=self.tool_form,
-                            search_index="train", forced_call=warm)
+                            search_index="train", forced_call=warm,
+                            drawing_opening=DRAWING_OPENING if warm else "")
 
     def scorers(self) -> tuple[Any, Any]:
         """The scorer a round's samples are scored by, and the one validation reports verdicts with."""

@@ -81,6 +81,10 @@ class ToolSampling:
             ``auto`` (``call`` when the template reads tools): :func:`resolve_form`.
         search_index: The cards searched: ``train`` while training (no eval fact reaches training).
         forced_call: The first reply is one search for the scene's subject (the warm start's data).
+        drawing_opening: With ``forced_call``, the reply after the card begins with this written text
+            (the code fence, :data:`DRAWING_OPENING`); the rest of it is the model's own. Without it,
+            Qwen2.5-Coder-0.5B answered a card with more calls, not a drawing, in 46 of 48 warm-start
+            conversations (round 0 of the first run; docs/search-learning-plan.md, the amendment).
     """
 
     tools: tuple[str, ...] = ("search",)
@@ -88,12 +92,17 @@ class ToolSampling:
     form: str = "auto"
     search_index: str = "train"
     forced_call: bool = False
+    drawing_opening: str = ""
 
     def __post_init__(self) -> None:
         if self.form not in FORMS:
             raise ValueError(f"form must be one of {', '.join(FORMS)}, not {self.form!r}")
         if self.max_tool_calls < 1:
             raise ValueError(f"max_tool_calls must be at least 1, not {self.max_tool_calls}")
+
+
+#: The warm start's written opening of the drawing reply: the fence the system prompt asks for.
+DRAWING_OPENING = "```svg\n"
 
 
 def resolve_form(tokenizer: Any, form: str = "auto") -> str:
@@ -265,14 +274,17 @@ def converse(engine: Any, tasks: Sequence[Task], seeds: Sequence[int], sampling:
             replies = [(t, list(template(t, add_special_tokens=False)["input_ids"]), None, "stop")
                        for t in written]
         else:
-            rows = [Row(tuple(c.prompt_ids + c.completion_ids), temperature=temperature, top_p=top_p,
+            written = sampling.drawing_opening if sampling.forced_call and round_ == 1 else ""
+            head = list(template(written, add_special_tokens=False)["input_ids"]) if written else []
+            rows = [Row(tuple(c.prompt_ids + c.completion_ids + head), temperature=temperature, top_p=top_p,
                         max_tokens=max_tokens, stop=STOPS[form], logprobs=True, seed=row_seed(c.seed, round_))
                     for c in live]
             choices = []
             for start in range(0, len(rows), batch):
                 choices += engine.decode(rows[start:start + batch])
-            replies = [(close_open_call(ch.text), ch.token_ids, ch.logprobs, ch.finish_reason)
-                       for ch in choices]
+            replies = [(written + close_open_call(ch.text), head + list(ch.token_ids),
+                        None if ch.logprobs is None else [0.0] * len(head) + list(ch.logprobs),
+                        ch.finish_reason) for ch in choices]
         for chat, (text, ids, logprobs, finish) in zip(live, replies, strict=True):
             chat.add(ids, logprobs, policy=True)
             chat.replies.append(text)
