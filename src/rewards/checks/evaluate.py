@@ -513,7 +513,7 @@ def _coverage(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
                 f"found {pct(share)}")
 
 
-def _symmetry(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+def symmetry_score(pic: Picture, p: dict[str, Any]) -> float | None:
     """Mirror symmetry about the drawing's own axis: the middle of what is drawn, not of the canvas.
 
     "A mirror-symmetric row" says the row mirrors itself, not that it sits in the canvas's middle
@@ -529,6 +529,10 @@ def _symmetry(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     colour) and, where the check names one, the stated background as well: a row on a cream disc on a
     brown page is the row, not the disc (the adversary's L4-26 drew two blue circles of unlike sizes
     on an off-centre cream disc filling most of a brown page, and the near-symmetric disc read 88 %).
+
+    Returns:
+        The share of the drawn pixels (and their mirror images' places) that agree with their mirror
+        image, or ``None`` when nothing is drawn.
     """
     pic = pic.full
     flip = 1 if p["axis"] == "vertical" else 0
@@ -536,9 +540,8 @@ def _symmetry(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     content = pic.content(page, p["tolerance"])  # by colour term: cream on a white page is drawn
     if p.get("background") is not None:
         content &= pic.content(p["background"], p["tolerance"])
-    words = "left-right" if flip else "top-bottom"
     if not content.any():
-        return True, f"{words} mirror symmetry 100% (nothing drawn)"
+        return None
     along = np.flatnonzero(content.any(axis=1 - flip))
     n = content.shape[flip]
     # mirror index i -> lo + hi - i about the drawing's middle; outside the canvas counts as background
@@ -555,7 +558,15 @@ def _symmetry(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     for shift in (-1, 0, 1):  # the same colour term, and near in colour
         near = np.linalg.norm(pic.lab - np.roll(mirrored_lab, shift, axis=flip), axis=-1) <= p["tolerance"]
         agree |= near & (pic.terms == np.roll(mirrored_terms, shift, axis=flip))
-    score = float((agree & inside & union).sum() / union.sum())
+    return float((agree & inside & union).sum() / union.sum())
+
+
+def _symmetry(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
+    """Mirror symmetry about the drawing's own axis (:func:`symmetry_score`) of at least ``min``."""
+    words = "left-right" if p["axis"] == "vertical" else "top-bottom"
+    score = symmetry_score(pic, p)
+    if score is None:
+        return True, f"{words} mirror symmetry 100% (nothing drawn)"
     if score >= p["min"]:
         return True, f"{words} mirror symmetry {pct(score)}"
     return False, (f"expected {words} mirror symmetry (at least {pct(p['min'])} of the drawn pixels "

@@ -33,6 +33,12 @@ GRID = 240  # points per side
 _BORDER = max(2, round(BORDER * ANALYSIS_SIDE)) / ANALYSIS_SIDE  # the checks' border ring
 _RELATIVE = 0.1  # a share within 10 % of a bound is ambiguous
 _VISIBLE = 0.75  # an object more hidden than this no longer looks like its shape
+#: A symmetry score this close to the check's minimum is no verdict: the checks read a 512 px render
+#: (anti-aliasing, a pixel's shift allowed), the oracle exact colours on its grid. Measured on 998
+#: pictures one to three changes from level-4 train scenes (benchmarks/symmetry_gap.py,
+#: docs/symmetry-gap.json): the check's score exceeds the oracle's by at most 0.097 (99th percentile
+#: 0.057); 0.05 let 1 picture's verdicts differ outside it.
+SYMMETRY_MARGIN = 0.10
 
 
 @dataclass(frozen=True)
@@ -337,7 +343,7 @@ def _symmetry(raster: SceneRaster, axis: str, minimum: float, stated: str | None
     mirrored = np.take(codes, safe, axis=flip)
     union = content | (np.take(content, safe, axis=flip) & inside)
     score = float(((codes == mirrored) & inside & union).sum() / union.sum())
-    return Truth(score >= minimum, _near(score, minimum, 0.05))
+    return Truth(score >= minimum, _near(score, minimum, SYMMETRY_MARGIN), score)
 
 
 #: A line thinner than this share of the canvas (4 pixels at the task's 512) is no object to ``only``:
