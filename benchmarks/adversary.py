@@ -84,6 +84,18 @@ def read_rows(path: Path) -> list[dict]:
     return out
 
 
+def supersede(path: Path, labels: set[str]) -> int:
+    """Move the rows of ``labels`` from ``path`` to its ``.superseded.jsonl`` sibling; how many moved."""
+    rows = read_rows(path)
+    moved = [r for r in rows if r["label"] in labels]
+    if moved:
+        with path.with_suffix(".superseded.jsonl").open("a", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in moved)
+        kept = "".join(json.dumps(r) + "\n" for r in rows if r["label"] not in labels)
+        path.write_text(kept, encoding="utf-8")
+    return len(moved)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--scenes", type=int, default=50, help="held-out scenes a level (default 50)")
@@ -96,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/ alone")
     ap.add_argument("--report", action="store_true",
                     help="attack nothing: report the scenes attacked so far (a run stopped early)")
+    ap.add_argument("--again", default="",
+                    help="labels (L1-06,L4-09) attacked again, first, on today's checks (after a fix their "
+                         "finding led to): their rows move to rows-...superseded.jsonl (stop a run "
+                         "writing to the same folder first)")
     args = ap.parse_args(argv)
     from tqdm import tqdm
 
@@ -114,8 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     planned = [(level, i) for i in range(args.scenes) for level in levels]
     labels = {(level, i): f"L{level}-{s.index:02d}" for level in levels
               for i, s in enumerate(_scenes(level, args.scenes, args.seed))}
+    again = [x.strip() for x in args.again.split(",") if x.strip()]
+    if again:
+        unknown = sorted(set(again) - set(labels.values()))
+        if unknown:
+            ap.error(f"--again: no such scene in this run: {', '.join(unknown)}")
+        supersede(path, set(again))
     done = {r["label"] for r in read_rows(path)}
     todo = [p for p in planned if labels[p] not in done]
+    todo.sort(key=lambda p: labels[p] not in again)  # the scenes attacked again first
     print(f"{len(planned)} scenes planned ({args.scenes} a level, levels {args.levels}, {args.evals} "
           f"pictures scored a scene, {args.spec}), {len(planned) - len(todo)} already in {path}, "
           f"{len(todo)} to attack", flush=True)
