@@ -27,7 +27,7 @@ from codepaint_env.episode.tools import schemas, text_calls  # noqa: E402
 from codepaint_env.policy import load_policy  # noqa: E402
 from codepaint_env.policy.engines import engine_from_model  # noqa: E402
 from codepaint_env.policy.evaluate import messages_for  # noqa: E402
-from codepaint_env.policy.learning.lora import LoraSettings, sft_pass, with_adapter  # noqa: E402
+from codepaint_env.policy.learning.lora import LoraSettings, _padded, sft_pass, with_adapter  # noqa: E402
 from codepaint_env.policy.learning.rft import RFTConfig, run_rft  # noqa: E402
 from codepaint_env.policy.learning.rollouts import Scorer  # noqa: E402
 from codepaint_env.policy.learning.searching import (  # noqa: E402
@@ -156,6 +156,36 @@ def test_a_masked_example_trains_on_its_kept_tokens_only(tiny):
     mask = [1] * 4 + [0] * (len(completion) - 6) + [1] * 2
     done = sft_pass(model, [(ids, completion, mask)] * 2, lr=1e-3, epochs=1, batch=2, micro=1)
     assert done.tokens == 2 * sum(mask)
+
+
+def test_the_loss_reads_logits_only_where_a_token_is_trained_and_equals_the_full_loss(tiny):
+    # logits_to_keep: the prompt's and the cards' logits are never made; the loss is the same number
+    import torch
+
+    policy = load_policy(str(tiny), "cpu", threads=1)
+    model = with_adapter(policy.model, LORA)
+    tok = policy.tokenizer
+    ids = policy.prompt_ids([{"role": "user", "content": "Draw the flag of France, as an SVG image."}])
+    short = tok("<search>france</search> <svg/>", add_special_tokens=False)["input_ids"]
+    long = tok("<search>flag of France</search> [1] blue white red ```svg <svg></svg>```",
+               add_special_tokens=False)["input_ids"]
+    examples = [(ids, short, [1] * 4 + [0] * (len(short) - 6) + [1] * 2), (ids[:5], long, None)]
+    seen: list[int] = []
+    hook = model.get_output_embeddings().register_forward_hook(lambda _m, _i, out: seen.append(out.shape[1]))
+    done = sft_pass(model, examples, lr=0.0, epochs=1, batch=2, micro=2)
+    hook.remove()
+    p_ids, labels, mask = _padded(torch, examples, 0)
+    width = p_ids.shape[1]
+    trained_positions = int((labels[:, 1:] != -100).any(dim=0).sum())  # a position before a trained token
+    assert seen == [trained_positions] and trained_positions < width - 1  # the prompt's logits never made
+    with torch.no_grad():
+        model.train()
+        logits = model(input_ids=p_ids, attention_mask=mask).logits[:, :-1, :].float()
+        flat = logits.reshape(-1, logits.shape[-1])
+        full = torch.nn.functional.cross_entropy(flat, labels[:, 1:].reshape(-1), ignore_index=-100,
+                                                 reduction="sum")
+    assert done.tokens == sum(examples[0][2]) + len(long)
+    assert done.first_loss == pytest.approx(float(full) / done.tokens, rel=1e-5)
 
 
 def test_expert_iteration_on_the_facts_warm_starts_with_written_calls_then_samples_its_own(tiny, tmp_path):
