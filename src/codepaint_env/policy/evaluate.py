@@ -495,26 +495,49 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
     return summary
 
 
+def judge_programs(programs: Sequence[tuple[Task, str]], renderer: RenderService, reward: Any, gate: Any,
+                   size: int | None = None) -> tuple[list[Any], list[Any], list[Any]]:
+    """Render each ``(task, code)`` as an evaluation does and score it by the reward and the gate.
+
+    Args:
+        programs: Each program with its task.
+        renderer: The render service (the task's size, seed 0).
+        reward: The reward.
+        gate: The execution gate (``reward`` itself when the reward is the gate).
+        size: A square render size instead of each task's own.
+
+    Returns:
+        The samples, the reward's results and the gate's.
+    """
+    from rewards.base import Sample
+
+    futures = []
+    for task, code in programs:
+        side = (size, size) if size else task.size
+        futures.append((side, renderer.submit(code, task.language, size=side, seed=0)))
+    samples = [Sample(code=code, language=f.result().language, render=f.result(), prompt=task.prompt,
+                      meta={**task.columns(), "size": list(side)})
+               for (task, code), (side, f) in zip(programs, futures, strict=True)]
+    scored = reward.score(samples) if samples else []
+    gated = scored if gate is reward else (gate.score(samples) if samples else [])
+    return samples, scored, gated
+
+
+def gate_passed(result: Any, gate: Any) -> bool:
+    """Whether the gate's result passed (judged and above the gate's fail value)."""
+    return result.value is not None and result.value > getattr(gate, "fail_value", -1.0)
+
+
 def _run_chunk(chunk: Sequence[tuple[Task, int]], writer: LocalWriter | EndpointWriter,
                renderer: RenderService, reward: Any, gate: Any, config: EvalConfig,
                out: pathlib.Path) -> list[dict[str, Any] | None]:
     """Generate, extract, render and score one chunk; one row per sample (``None``: no answer)."""
-    from rewards.base import Sample
-
     t0 = time.perf_counter()
     replies = writer.write(chunk)
     t1 = time.perf_counter()
     live = [(job, reply) for job, reply in zip(chunk, replies, strict=True) if reply.error is None]
-    futures = []
-    for (task, _), reply in live:
-        size = (config.size, config.size) if config.size else task.size
-        code = extract_code(reply.text, task.language)
-        futures.append((code, size, renderer.submit(code, task.language, size=size, seed=0)))
-    samples = [Sample(code=code, language=f.result().language, render=f.result(), prompt=task.prompt,
-                      meta={**task.columns(), "size": list(size)})
-               for ((task, _), _), (code, size, f) in zip(live, futures, strict=True)]
-    scored = reward.score(samples) if samples else []
-    gated = scored if gate is reward else (gate.score(samples) if samples else [])
+    programs = [(task, extract_code(reply.text, task.language)) for (task, _), reply in live]
+    samples, scored, gated = judge_programs(programs, renderer, reward, gate, size=config.size)
     t2 = time.perf_counter()
     by_job: dict[tuple[str, int], dict[str, Any]] = {}
     images = out / "images"
@@ -533,7 +556,7 @@ def _run_chunk(chunk: Sequence[tuple[Task, int]], writer: LocalWriter | Endpoint
             "draws_something": bool(r.ok), "reward": res.value, "reward_reason": res.reason,
             "breakdown": res.breakdown, "metrics": res.metrics, "level": task.level,
             "rationale": res.rationale[:500], "gate": g.value,
-            "gate_pass": g.value is not None and g.value > getattr(gate, "fail_value", -1.0),
+            "gate_pass": gate_passed(g, gate),
             "generate_seconds": round((t1 - t0) / len(chunk), 4),
             "render_score_seconds": round((t2 - t1) / max(1, len(live)), 4),
         }

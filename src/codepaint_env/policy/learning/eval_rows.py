@@ -154,7 +154,7 @@ def rescore(rollouts: Sequence[Mapping[str, Any]], tasks: Mapping[str, Any], spe
         KeyError: A row's task is not in ``tasks``.
     """
     import rewards
-    from rewards.base import Sample
+    from codepaint_env.policy.evaluate import gate_passed, judge_programs
     from rewards.spec import GATE_ID
 
     own = renderer is None
@@ -164,20 +164,13 @@ def rescore(rollouts: Sequence[Mapping[str, Any]], tasks: Mapping[str, Any], spe
         renderer = Renderer()
     try:
         reward = rewards.make_reward(spec, renderer=renderer)
-        gate = rewards.make_reward(GATE_ID, renderer=renderer)
-        jobs = [(r, tasks[r["task_id"]]) for r in rollouts]
-        futures = [renderer.submit(r.get("code") or "", t.language, size=t.size, seed=0) for r, t in jobs]
-        samples = [Sample(code=r.get("code") or "", language=t.language, render=f.result(), prompt=t.prompt,
-                          meta={**t.columns(), "size": list(t.size)})
-                   for (r, t), f in zip(jobs, futures, strict=True)]
-        scored = reward.score(samples) if samples else []
-        gated = gate.score(samples) if samples else []
+        gate = reward if spec == GATE_ID else rewards.make_reward(GATE_ID, renderer=renderer)
+        programs = [(tasks[r["task_id"]], r.get("code") or "") for r in rollouts]
+        samples, scored, gated = judge_programs(programs, renderer, reward, gate)
     finally:
         if own:
             renderer.close()
-    fail = getattr(gate, "fail_value", -1.0)
     return [{**r, "render": s.render.to_dict(), "draws_something": bool(s.render.ok), "reward": res.value,
              "reward_reason": res.reason, "breakdown": res.breakdown, "metrics": res.metrics,
-             "rationale": res.rationale[:500], "gate": g.value,
-             "gate_pass": g.value is not None and g.value > fail}
-            for (r, _), s, res, g in zip(jobs, samples, scored, gated, strict=True)]
+             "rationale": res.rationale[:500], "gate": g.value, "gate_pass": gate_passed(g, gate)}
+            for r, s, res, g in zip(rollouts, samples, scored, gated, strict=True)]
