@@ -10,6 +10,7 @@ examples of its own. Learning run 3 (docs/learning-run.md) is where they learn a
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib.util
 import json
 
@@ -124,6 +125,58 @@ def test_a_run_4_round_tops_up_flat_groups_validates_keeps_its_buffer_and_choose
     run_rft(config, out, stop_after=1, log=lambda _: None)  # resumes: the buffer and the plan are kept
     assert json.loads((out / "chosen" / "codepaint-round.json").read_text())["of"] == 2
     assert load_policy(str(out / "chosen"), "cpu", threads=1).model is not None
+
+
+def _adapter_weights(folder) -> dict:
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "adapter_model.safetensors"))
+
+
+def test_a_rest_em_round_is_trained_again_from_its_rows_in_a_checkout_without_its_weights(tiny, tmp_path):
+    import shutil
+
+    import torch
+
+    config = RFTConfig(model=str(tiny), levels=(0,), scenes=2, k=2, max_tokens=16, lora=LORA, threads=1,
+                       replay=8, rounds_from="base", validation=1, validation_samples=1)
+    out = tmp_path / "rest"
+    run_rft(config, out, stop_after=1, log=lambda _: None)
+    round0 = out / "rounds" / "round-000"
+    saved = _adapter_weights(round0 / "adapter")
+    shutil.rmtree(round0 / "adapter")  # what scripts/save_runs.py leaves behind: the rows, no weights
+    shutil.rmtree(out / "final")
+    run_rft(config, out, stop_after=1, log=lambda _: None)
+    rebuilt = _adapter_weights(round0 / "adapter")
+    assert json.loads((round0 / "rebuilt.json").read_text())["examples"] == 0
+    assert set(rebuilt) == set(saved) and all(torch.equal(v, rebuilt[k]) for k, v in saved.items())
+    assert (out / "rounds" / "round-001" / "report.json").exists()
+
+    last = dataclasses.replace(config, rounds_from="last")
+    shutil.rmtree(out / "rounds" / "round-001" / "adapter")
+    with pytest.raises(ValueError, match="only a ReST-EM round"):
+        from codepaint_env.policy.learning.rft import rebuild_adapter
+
+        rebuild_adapter(last, out / "rounds", 1, load_policy(str(tiny), "cpu", threads=1).model, None)
+
+
+def test_a_round_s_training_is_the_same_pass_when_done_again(tiny):
+    import torch
+
+    from codepaint_env.policy.learning.rft import train_round
+
+    config = RFTConfig(model=str(tiny), lora=LORA, rounds_from="base", seed=3)
+    tokenizer = load_policy(str(tiny), "cpu", threads=1).tokenizer
+    examples = [([1, 2, 3], [4, 5, 6, 7]), ([2, 3], [9, 8, 7]), ([5], [6, 6, 6, 6, 6])] * 3
+    states = []
+    for _ in range(2):
+        torch.manual_seed(len(states) * 99)  # whatever the process did before, the pass is the round's
+        model, trained = train_round(config, load_policy(str(tiny), "cpu", threads=1).model, tokenizer,
+                                     examples, 2)
+        assert trained.steps > 0
+        states.append({k: v.clone() for k, v in model.state_dict().items() if "lora_" in k})
+    assert all(torch.equal(v, states[1][k]) for k, v in states[0].items())
+    assert any(not torch.equal(v, torch.zeros_like(v)) for k, v in states[0].items() if "lora_B" in k)
 
 
 def test_dropping_flat_groups_keeps_none_of_them(tiny, tmp_path):

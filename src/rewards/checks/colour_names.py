@@ -161,10 +161,26 @@ def terms_of(rgb: np.ndarray) -> np.ndarray:
     rgb = np.asarray(rgb, dtype=np.uint8)
     flat = rgb.reshape(-1, 3).astype(np.uint32)
     packed = (flat[:, 0] << 16) | (flat[:, 1] << 8) | flat[:, 2]
-    unique, inverse = np.unique(packed, return_inverse=True)
-    colours = np.stack([(unique >> 16) & 255, (unique >> 8) & 255, unique & 255], axis=1).astype(np.uint8)
-    named = _nearest_terms(srgb_to_lab(colours).astype(np.float64))
-    return named[inverse.reshape(-1)].reshape(rgb.shape[:-1])
+    table = _term_table()
+    named = table[packed]
+    missing = named < 0
+    if missing.any():  # colours not seen before in this process: named once, then looked up
+        unique = np.unique(packed[missing])
+        colours = np.stack([(unique >> 16) & 255, (unique >> 8) & 255, unique & 255], axis=1).astype(np.uint8)
+        table[unique] = _nearest_terms(srgb_to_lab(colours).astype(np.float64))
+        named = table[packed]
+    return named.reshape(rgb.shape[:-1])
+
+
+@lru_cache(maxsize=1)
+def _term_table() -> np.ndarray:
+    """Every 24-bit sRGB colour's term index, -1 where not named yet (16 MB, filled as colours come).
+
+    A pixel's term depends on its colour alone, so naming a colour once per process is exact; the
+    table spares each picture sorting its pixels to find the distinct colours (the adversary scores
+    thousands of pictures a scene).
+    """
+    return np.full(1 << 24, -1, dtype=np.int8)
 
 
 def term_of(rgb: tuple[int, int, int] | np.ndarray) -> str:

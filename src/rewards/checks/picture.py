@@ -241,11 +241,16 @@ class Picture:
                     parts.append(tuple(cut))
                 mid, a, b = (t[c] for c in parts)
                 named = (mid != a) & (mid != b) & (a != b)
-                p, ca, cb = (rgb[c] for c in parts)
+                if not named.any():
+                    continue
+                # the colour test only where the names already say "seam" (a few pixels of a picture)
+                p, ca, cb = (rgb[c][named] for c in parts)
                 d = cb - ca
                 along = np.clip(((p - ca) * d).sum(-1) / np.maximum((d * d).sum(-1), 1e-9), 0.0, 1.0)
                 off = np.linalg.norm(p - (ca + along[..., None] * d), axis=-1)
-                seams[parts[0]] |= named & (off <= 24.0)
+                seam = np.zeros(named.shape, dtype=bool)
+                seam[named] = off <= 24.0
+                seams[parts[0]] |= seam
             self._seams = seams
         return self._seams
 

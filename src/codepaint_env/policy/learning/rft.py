@@ -46,6 +46,7 @@ from codepaint_env.policy.learning.lora import (
 from codepaint_env.policy.learning.replay import ReplayBuffer, entry_of
 from codepaint_env.policy.learning.rollouts import Rollout, RoundTimes, Scorer, checks_score, sample_groups
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
+from codepaint_env.policy.loading import import_torch
 from codepaint_env.tasks.task import Task
 
 Log = Callable[[str], None]
@@ -252,7 +253,10 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
     cpu_before = sum(r["cpu_s"] for r in reports)
     policy = load_policy(config.model, device=config.device, threads=config.threads)
     tokenizer = policy.tokenizer
-    model = with_adapter(policy.model, config.lora, adapter=done[-1] / "adapter" if done else None)
+    if done and not (done[-1] / "adapter").exists():  # a checkout that kept the rows, not the weights
+        model = rebuild_adapter(config, rounds_dir, len(done) - 1, policy.model, tokenizer, log)
+    else:
+        model = with_adapter(policy.model, config.lora, adapter=done[-1] / "adapter" if done else None)
     trainable, total = trainable_parameters(model)
     log(f"rft: {config.model}, LoRA rank {config.lora.rank} ({trainable:,} of {total:,} parameters trained); "
         f"{len(done)} round(s) done, {cpu_before:.0f} CPU s of {config.cpu_budget_s:.0f}")
@@ -294,11 +298,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         chosen_ids = {id(r) for r in chosen}
         examples, replayed = training_set(config, rollouts, chosen_ids, buffer, index)
         t = time.perf_counter()
-        if config.rounds_from == "base":  # ReST-EM: a fresh adapter on the base, trained on all kept so far
-            model = fresh_adapter(model, config.lora, seed=config.seed * 1000 + index)
-        trained = sft_pass(model, examples, lr=config.lr, epochs=config.epochs, batch=config.batch,
-                           micro=config.micro, pad_id=tokenizer.pad_token_id or 0,
-                           seed=config.seed * 1000 + index)
+        model, trained = train_round(config, model, tokenizer, examples, index)
         times.train += time.perf_counter() - t
         folder = rounds_dir / f"round-{index:03d}"
         folder.mkdir(exist_ok=True)
@@ -340,8 +340,57 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         save_merged(model, tokenizer, final)
         (final / "codepaint-round.json").write_text(json.dumps({"rounds": index}) + "\n")
     if held:
+        from codepaint_env.policy.learning.validation import choose, records_of
+
+        rounds = choose(records_of(rounds_dir), config.select)  # the rule's round (rebuilt if gone)
+        if rounds > 0 and not (rounds_dir / f"round-{rounds - 1:03d}" / "adapter").exists():
+            rebuild_adapter(config, rounds_dir, rounds - 1, model, tokenizer, log)
         save_chosen(config.model, out, config.select)
     return final
+
+
+def train_round(config: RFTConfig, model: Any, tokenizer: Any, examples: list[Example],
+                index: int) -> tuple[Any, Any]:
+    """Round ``index``'s training: ``(model, sft_pass's result)``; ReST-EM starts from a fresh adapter."""
+    if config.rounds_from == "base":  # ReST-EM: a fresh adapter on the base, trained on all kept so far
+        model = fresh_adapter(model, config.lora, seed=config.seed * 1000 + index)
+    torch, _ = import_torch()
+    with torch.random.fork_rng():  # dropout, if any, drawn from the round's seed: a rebuild is the same pass
+        torch.manual_seed(config.seed * 1000 + index)
+        trained = sft_pass(model, examples, lr=config.lr, epochs=config.epochs, batch=config.batch,
+                           micro=config.micro, pad_id=tokenizer.pad_token_id or 0,
+                           seed=config.seed * 1000 + index)
+    return model, trained
+
+
+def rebuild_adapter(config: RFTConfig, rounds_dir: Path, index: int, model: Any, tokenizer: Any,
+                    log: Log = print) -> Any:
+    """Train round ``index``'s adapter again from its saved rows (a checkout without ``runs/``'s weights).
+
+    A ReST-EM round's adapter is a function of the base, its seed and the buffer after the round
+    (``replay.json`` and the rounds' ``samples.jsonl``, kept in git by ``scripts/save_runs.py``):
+    :func:`train_round` on the same examples in the same order, with one torch thread as the runs
+    use, gives the same weights. Saves it to the round's ``adapter/`` (and ``rebuilt.json``: when,
+    in how many CPU seconds, not counted in the budget); returns the model with it.
+
+    Raises:
+        ValueError: the round cannot be rebuilt (a run that carries the last adapter over, or no buffer
+            saved): resume it in the checkout that holds its weights, or start it again.
+    """
+    folder = rounds_dir / f"round-{index:03d}"
+    if config.rounds_from != "base" or not (folder / "replay.json").exists():
+        raise ValueError(f"{folder}/adapter is missing and only a ReST-EM round (--rounds-from base) with "
+                         f"its replay.json can be trained again from its rows; resume the run where its "
+                         f"weights are, or start it in a new folder")
+    cpu0 = time.process_time()
+    buffer = ReplayBuffer.load(config.replay or None, rounds_dir, index + 1)
+    model, trained = train_round(config, model, tokenizer, [e.example for e in buffer.entries], index)
+    model.save_pretrained(str(folder / "adapter"))
+    cpu = time.process_time() - cpu0
+    (folder / "rebuilt.json").write_text(json.dumps({"cpu_s": round(cpu, 1), "examples": len(buffer),
+                                                     "loss": trained.mean_loss}) + "\n")
+    log(f"rft: round {index}'s adapter trained again from its rows ({len(buffer)} examples, {cpu:.0f} CPU s)")
+    return model
 
 
 def training_set(config: RFTConfig, rollouts: list[Rollout], chosen_ids: set[int],
