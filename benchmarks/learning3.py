@@ -24,7 +24,7 @@ Each seed of each learner has the same budget of process CPU seconds (``--cpu-bu
 ablation at equal CPU time), resumes where it stopped (a round, or the last checkpoint), and is
 then evaluated like the base: ``codepaint eval`` of the merged model with the ct2 engine on each
 level's held-out scenes (48 a level, 2 samples each, temperature 0.7, seed 0; another ``--run``:
-run 4's 4055, its ``chosen/`` model where validated). ``--device cuda`` runs the same on a GPU, in
+run 4's 5055, its ``chosen/`` model where validated). ``--device cuda`` runs the same on a GPU, in
 pieces (``--pieces N``: N rounds or steps a call). Evaluations go to
 ``runs/learning3/eval-<scenes>x<samples>[-seed<N>]/<tag>/level-<L>``; the report's tables come from the
 size given, with the paired tests of every other size beside them. Run 4's report:

@@ -8,8 +8,8 @@ What it does, in order (each step skipped where its output is there, so a stoppe
 
 1. **Evaluate** each model not yet evaluated, with ``codepaint eval`` through the CTranslate2 engine
    (:func:`learning3.evaluate`): held-out levels 0-2 (``--split eval``), the first 48 scenes a level,
-   2 samples a scene, temperature 0.7, 384 new tokens, sampling seed 4055 (run 3 used 0), into
-   ``runs/learning4/eval-48x2-seed4055/<tag>/level-<L>``. The models: ``base`` (the bundled
+   2 samples a scene, temperature 0.7, 384 new tokens, sampling seed 5055 (run 3 used 0), into
+   ``runs/learning4/eval-48x2-seed5055/<tag>/level-<L>``. The models: ``base`` (the bundled
    Qwen2.5-Coder-0.5B), ``control`` (the base merged with an untrained adapter:
    :func:`~codepaint_env.policy.learning.control.control_model`), ``rft-s0``, ``rft-s1``, ``grpo-s0``,
    ``grpo-s1`` (each seed's ``chosen/`` where the run was validated, else ``final/``: GRPO's last step;

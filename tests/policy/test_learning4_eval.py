@@ -43,9 +43,9 @@ def test_run_4_evaluates_with_its_seed_exports_every_sample_and_reports_from_the
             "--levels", "0", "--eval-tasks", "1", "--eval-samples", "2", "--max-tokens", "12"]
     assert learning4.main(args) == 0
 
-    root = run / "eval-1x2-seed4055"
+    root = run / "eval-1x2-seed5055"
     record = json.loads((root / "base" / "level-0" / "run.json").read_text())
-    assert record["seed"] == 4055 and record["samples"] == 2 and record["engine"] == "ct2"
+    assert record["seed"] == 5055 and record["samples"] == 2 and record["engine"] == "ct2"
     rows = read_rows(out / "rows-base.jsonl.gz")
     assert [r["sample"] for r in rows] == [0, 1] and {r["level"] for r in rows} == {0}
     assert {"task_id", "gate_pass", "checks", "reward", "program", "gate_parts"} <= set(rows[0])
@@ -67,7 +67,7 @@ def test_run_4_evaluates_with_its_seed_exports_every_sample_and_reports_from_the
                                                                                 "grpo-s1"}
     assert {(r["stage"], r["run"]) for r in report["runs"]} == {("base", 4), ("control", 4)}
     text = (out / "report.md").read_text()
-    assert "not yet evaluated (training not finished:" in text and "sampling seed 4055" in text
+    assert "not yet evaluated (training not finished:" in text and "sampling seed 5055" in text
 
     # the report again from the rows alone: the same numbers, nothing evaluated
     (out / "report.json").unlink()
