@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/search_learning.py --stage train --arm warm --seed 0   # one learner's run
     .venv/bin/python benchmarks/search_learning.py --stage eval                        # every eval not done
+    .venv/bin/python benchmarks/search_learning.py --stage rescore    # every committed row at this commit
     .venv/bin/python benchmarks/search_learning.py --stage report                      # docs/search-learning/
 
 Everything is declared in docs/search-learning-plan.md before any run; this script does what it says:
@@ -125,12 +126,55 @@ KEPT = ("task_id", "sample", "model", "prompt", "completion", "code", "finish_re
 
 
 def export(folder: Path, rows_file: Path) -> None:
-    """An eval's rows, trimmed to :data:`KEPT`, gzipped into the docs (what the report reads)."""
-    lines = (folder / "rollouts.jsonl").read_text().splitlines()
+    """An eval's rows, trimmed to :data:`KEPT`, scored at this commit, gzipped into the docs."""
+    rows = [json.loads(line) for line in (folder / "rollouts.jsonl").read_text().splitlines() if line.strip()]
+    write_rows(rows_file, rescored([{k: r.get(k) for k in KEPT} for r in rows]))
+
+
+def write_rows(rows_file: Path, rows: list[dict[str, Any]]) -> None:
+    """Committed rows, gzipped JSON Lines."""
     with gzip.open(rows_file, "wt", encoding="utf-8") as f:
-        for line in lines:
-            row = json.loads(line)
-            f.write(json.dumps({k: row.get(k) for k in KEPT}) + "\n")
+        f.writelines(json.dumps(r) + "\n" for r in rows)
+
+
+def rescored(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with their render, gate and checks made again under this commit's checks.
+
+    The evaluations run sessions apart, and a check may be fixed between them: every committed row is
+    scored by one commit's checks (:func:`.eval_rows.rescore`, as learning run 4's rows are), under
+    ``REWARD`` (the gate and the checks; the searches, and so the recall, are the policy's own and kept
+    as sampled). The reward the evaluation paid (with ``search_recall``) stays as
+    ``reward_as_evaluated``.
+    """
+    from codepaint_env.policy.learning.eval_rows import rescore
+    from codepaint_env.tasks import load_suite
+
+    if not rows:
+        return rows
+    tasks = {t.id: t for t in load_suite("knowledge", split="eval", language="svg")}
+    commit = _commit()
+    out = []
+    for row, new in zip(rows, rescore(rows, tasks, REWARD), strict=True):
+        kept = {k: new.get(k) for k in KEPT}
+        out.append({**kept, "reward_as_evaluated": row.get("reward_as_evaluated", row.get("reward")),
+                    "scored": {"reward": REWARD, "commit": commit}})
+    return out
+
+
+def rescore_committed() -> list[str]:
+    """Score every committed row file again at this commit (after a check changed); the files done."""
+    done = []
+    for rows_file in sorted(DOCS.glob("rows-*.jsonl.gz")):
+        rows = read(rows_file.name[len("rows-"):-len(".jsonl.gz")]) or []
+        write_rows(rows_file, rescored(rows))
+        done.append(rows_file.name)
+    return done
+
+
+def _commit() -> str:
+    """This checkout's commit (the checks that score the rows)."""
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "unknown"
 
 
 def read(name: str) -> list[dict[str, Any]] | None:
@@ -200,14 +244,19 @@ def report() -> dict[str, Any]:
     for c, adjusted in zip(comparisons, holm([c["p"] for c in comparisons]), strict=True):
         c["p_holm"] = adjusted
         c["goal_met"] = adjusted < 0.05 and c["difference"] >= c["margin"]
+    commits = sorted({(r.get("scored") or {}).get("commit") or "as evaluated"
+                      for name in table for r in read(name) or []})
     data = {"plan": "docs/search-learning-plan.md", "models": table, "comparisons": comparisons,
+            "scored_at": commits,
             "goals": {"call_rate": CALL_RATE_GOAL, "recall_at_3": RECALL_GOAL, "over_base": OVER_BASE,
                       "over_tool_off": OVER_TOOL_OFF}}
     DOCS.mkdir(parents=True, exist_ok=True)
     (DOCS / "report.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     lines = ["# Search before drawing, learned: held-out facts (issue 56)", "",
              "Written by `benchmarks/search_learning.py --stage report` from the rows beside it; the plan, "
-             "declared before any run: [search-learning-plan.md](../search-learning-plan.md).", "",
+             "declared before any run: [search-learning-plan.md](../search-learning-plan.md). Every row "
+             f"scored at commit {', '.join(c[:10] for c in commits) or '(none yet)'}"
+             + (" (**more than one: run `--stage rescore`**)" if len(commits) > 1 else "") + ".", "",
              "| model | tool | samples | call rate | recall@3 | gate pass | checks share (gate fails 0) |",
              "|---|---|---|---|---|---|---|"]
     for name, m in table.items():
@@ -232,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--stage", required=True, choices=("train", "eval", "report"))
+    ap.add_argument("--stage", required=True, choices=("train", "eval", "rescore", "report"),
+                    help="rescore: every committed row file scored again at this commit, then the report")
     ap.add_argument("--arm", choices=ARMS, help="train: the cold start")
     ap.add_argument("--seed", type=int, choices=SEEDS, help="train: the seed")
     args = ap.parse_args(argv)
@@ -242,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
         train(args.arm, args.seed)
     elif args.stage == "eval":
         evaluate()
+        report()
+    elif args.stage == "rescore":
+        print(f"scored again at this commit: {', '.join(rescore_committed()) or 'nothing committed yet'}")
         report()
     else:
         report()

@@ -1,0 +1,61 @@
+"""The search-learning evaluation's committed rows are scored by one commit's checks (issue 56, item 6).
+
+Its evaluations run sessions apart; a check fixed between them would compare models under two
+rulebooks. Export scores each row again under the run's reward at this commit (the searches, and so
+the recall, stay as the policy made them), and ``--stage rescore`` brings every committed file to
+one commit, which the report states.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import search_learning  # noqa: E402
+from codepaint_env.tasks import load_suite  # noqa: E402
+
+
+def _row(task, code: str, sample: int) -> dict:
+    """A rollout row as an evaluation under older checks might have left it: everything failed."""
+    return {"task_id": task.id, "sample": sample, "model": "m", "prompt": "p", "completion": code,
+            "code": code, "finish_reason": "stop", "gate": -1.0, "gate_pass": False, "draws_something": False,
+            "reward": -0.2, "metrics": {}, "tool_calls": 1, "searched": True,
+            "searches": [{"tool": "search", "ids": list(task.facts)}], "retrieved": True, "recall": 1.0,
+            "replies": 2, "render": {"ok": False}}
+
+
+def _read(path: Path) -> list[dict]:
+    with gzip.open(path, "rt") as f:
+        return [json.loads(line) for line in f]
+
+
+def test_exported_rows_are_scored_at_this_commit_and_the_report_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(search_learning, "DOCS", tmp_path / "docs")
+    (tmp_path / "docs").mkdir()
+    first, second = load_suite("knowledge", split="eval", language="svg")[:2]
+    folder = tmp_path / "eval"
+    folder.mkdir()
+    rows = [_row(first, first.reference_programs["svg"], 0), _row(second, "<svg xmlns='x'><broken", 0)]
+    (folder / "rollouts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "docs" / "rows-base-search.jsonl.gz"
+    search_learning.export(folder, out)
+    good, bad = _read(out)
+    assert set(search_learning.KEPT) <= set(good) and "render" not in good  # no picture kept
+    assert good["gate_pass"] and search_learning.share_all(good) == 1.0  # the fact's reference
+    assert not bad["gate_pass"] and search_learning.share_all(bad) == 0.0
+    assert good["reward_as_evaluated"] == -0.2 and abs(good["reward"] - 0.9) < 1e-9  # gate 0.2 + checks 0.7
+    assert good["searches"] == rows[0]["searches"]  # what the policy searched is kept as sampled
+    commit = good["scored"]["commit"]
+    assert good["scored"] == {"reward": search_learning.REWARD, "commit": commit} and len(commit) == 40
+
+    assert search_learning.rescore_committed() == ["rows-base-search.jsonl.gz"]
+    again = _read(out)
+    assert again[0]["reward_as_evaluated"] == -0.2 and again[0]["gate_pass"]  # the day's reward is not lost
+    data = search_learning.report()
+    assert data["scored_at"] == [commit] and data["models"]["base-search"]["samples"] == 2
+    assert commit[:10] in (tmp_path / "docs" / "report.md").read_text()
