@@ -279,7 +279,7 @@ def report() -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """The command line (see the module docstring)."""
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--stage", required=True, choices=("train", "eval", "rescore", "report"),
                     help="rescore: every committed row file scored again at this commit, then the report")
