@@ -98,6 +98,16 @@ def test_grpo_takes_its_rollouts_from_the_engine_checkpoints_and_stops_on_its_bu
     run_grpo(settings, out, stop_after=1, log=lambda _: None)  # resumes from the checkpoint
     assert json.loads((out / "cpu_seconds.json").read_text())["step"] == 2
 
+    import shutil
+
+    for checkpoint in out.glob("checkpoint-*"):  # a checkout that kept the rows (save_runs), not the weights
+        shutil.rmtree(checkpoint)
+    said: list[str] = []
+    run_grpo(settings, out, stop_after=1, log=said.append)  # starts again: no CPU counted for lost steps
+    assert json.loads((out / "lost-0" / "cpu_seconds.json").read_text())["step"] == 2
+    assert json.loads((out / "cpu_seconds.json").read_text())["step"] == 1
+    assert any("holds no checkpoint" in line for line in said)
+
 
 def test_a_run_4_round_tops_up_flat_groups_validates_keeps_its_buffer_and_chooses_by_its_plan(tiny, tmp_path):
     config = RFTConfig(model=str(tiny), levels=(0,), scenes=2, k=2, max_tokens=16, lora=LORA, threads=1,

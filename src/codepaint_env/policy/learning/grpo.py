@@ -206,6 +206,30 @@ class SearchPart:
         return [None if g is None else (r if g > 0 else 0.0) for g, r in zip(gates, recalls, strict=True)]
 
 
+def set_aside_stale_state(out: Path, log: Any = print) -> Path | None:
+    """Move a run's records aside when its weights are gone (a checkout that kept the rows, not ``runs/``).
+
+    GRPO is on-policy: its steps cannot be trained again from saved rows, as a ReST-EM round can. A
+    folder whose ``cpu_seconds.json`` counts steps but holds no ``checkpoint-*`` would resume from the
+    base while counting the lost steps' CPU against the budget; its records move to ``lost-N/`` and the
+    run starts again. Returns that folder, or ``None`` when nothing was stale.
+    """
+    spent_file = out / "cpu_seconds.json"
+    if not spent_file.exists() or any(out.glob("checkpoint-*")):
+        return None
+    n = 0
+    while (out / f"lost-{n}").exists():
+        n += 1
+    lost = out / f"lost-{n}"
+    lost.mkdir()
+    for name in ("cpu_seconds.json", "curves.csv", "curriculum.json"):
+        if (out / name).exists():
+            (out / name).rename(lost / name)
+    log(f"grpo: {out} counted {json.loads((lost / 'cpu_seconds.json').read_text()).get('step')} step(s) but "
+        f"holds no checkpoint (its weights are gone): its records moved to {lost.name}/, starting again")
+    return lost
+
+
 def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None = None,
              log: Any = print) -> Path:
     """Run (or resume) LoRA GRPO into ``out``; returns the merged model's folder (``final/``).
@@ -283,6 +307,7 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
         shuffle_dataset=curriculum is None)
     budget = settings.cpu_budget_s
     spent_file = out / "cpu_seconds.json"
+    set_aside_stale_state(out, log)
     spent_before = json.loads(spent_file.read_text())["cpu_s"] if spent_file.exists() else 0.0
     cpu0 = time.process_time()
     steps_here = [0]
