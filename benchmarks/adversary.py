@@ -41,6 +41,9 @@ DOC_PICTURES = ROOT / "docs" / "adversary"
 SPEC = "gate:0.3,checks:0.7"
 SEED = 54  # the number: scenes the reward cards (seed 0) never drew
 SHOWN = 8  # pictures copied next to the doc
+#: What follows this line in the doc is written by hand (the findings read, the fixes, the runs before) and
+#: kept when the report is written again.
+HAND = "<!-- written by hand below: kept by benchmarks/adversary.py -->"
 
 
 @lru_cache(maxsize=4)
@@ -173,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_write:
         return 0
     write_docs(report, args, wall, load, pictures, len(todo))
-    print(f"wrote {DOC.relative_to(ROOT)} and {DOC_JSON.relative_to(ROOT)}")
+    print(f"wrote {DOC} and {DOC_JSON}")
     return 0
 
 
@@ -232,7 +235,9 @@ def write_docs(report: Any, args: argparse.Namespace, wall: float, load: float, 
         f"Pictures of the first {min(SHOWN, len(findings))} are in `docs/adversary/`; every scene's are "
         f"written to `{Path(args.out).name}/pictures/` by the run. Per-scene figures: docs/adversary.json.",
     ]
-    DOC.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    old = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    kept = old[old.index(HAND):] if HAND in old else HAND + "\n"
+    DOC.write_text("\n".join(lines) + "\n\n" + kept, encoding="utf-8")
     data = {**report.to_dict(), "wall_seconds": round(wall, 1), "search_seconds": round(seconds, 1),
             "machine": machine, "goal_met": goal, "workers": args.workers}
     DOC_JSON.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
