@@ -219,3 +219,70 @@ def test_check_reward_adversary_runs_end_to_end(tmp_path, capsys):
     scene = report["scenes"][0]
     assert scene["evaluations"] <= 12 and (tmp_path / "pictures" / f"{scene['label']}-best.svg").exists()
     assert code == (1 if scene["false_full_pass"] or scene["overpaid_any"] else 0)
+
+
+def _verdicts(scene, drawing) -> dict:
+    task = scene_tasks(scene, ("svg",))[0]
+    pricer = Pricer(rewards.make_reward("gate:0.3,checks:0.7"), task.prompt, task.columns())
+    return pricer.verdicts(svg(drawing), 512)[0]
+
+
+def test_a_frame_in_the_page_s_ring_does_not_make_a_row_symmetric():
+    # L4-08 of adversary-v9: a ghost-white frame 0.6 % wide round a cream page (the stated background)
+    # moved the axis to the canvas's middle and lifted triangles of unlike sizes from 67 % to 90 %
+    scene = level_scenes(4, 50, seed=54, split="eval")[7]
+    assert scene.description.startswith("a purple star between two blue triangles in a mirror-symmetric row")
+    row = (Shape("triangle", "#1e88e5", 0.167, 0.167, 0.096), Shape("star", "#8e24aa", 0.5, 0.167, 0.092),
+           Shape("triangle", "#1e88e5", 0.833, 0.167, 0.083))
+    framed = Drawing("#f8f8ff", (Shape("rect", "#fff3d6", 0.5, 0.5, 0.0, width=0.988, height=0.988), *row))
+    checks = checks_of(scene)
+    (symmetry,) = [c for c in checks if c.kind == "symmetry"]
+    assert _verdicts(scene, framed)[symmetry.name] is False
+    assert symmetry.name in OracleJudge(scene, checks).confirm(framed).broken
+    even = (row[0], row[1], replace(row[0], x=0.833))  # the same row, mirror-symmetric, in the same frame
+    assert _verdicts(scene, replace(framed, shapes=(framed.shapes[0], *even)))[symmetry.name] is True
+
+
+def test_a_thin_ring_of_a_colour_near_the_page_is_an_object_of_another_colour():
+    # L0-07 of adversary-v9: a cream ring with a band 1.1 % of the canvas wide on a white page (cream is
+    # within ΔE 17 of white, under the tolerance) passed `only`: thin objects were traced by ΔE from
+    # the page, not by colour term as everything else
+    scene = level_scenes(0, 50, seed=54, split="eval")[6]
+    assert scene.description.startswith("a large orange square")
+    square = from_scene(scene).shapes[0]
+    ring = Shape("ring", "#fff3d6", 0.88, 0.9, 0.035, inner=0.684)  # a band 1.1 % wide, 0.2 % of the canvas
+    drawing = Drawing("#ffffff", (square, ring))
+    assert _verdicts(scene, drawing)["only"] is False
+    assert "only" in OracleJudge(scene, checks_of(scene)).confirm(drawing).broken
+    assert _verdicts(scene, from_scene(scene))["only"] is True
+
+
+def test_an_object_nearly_cut_in_two_is_in_pieces_to_the_oracle():
+    # L1-05 of adversary-v9: a grey square across an orange wave left a hairline under it; the checks
+    # counted two orange regions, the oracle one wave: pieces joined by a neck under THIN are pieces
+    scene = level_scenes(1, 50, seed=54, split="eval")[4]
+    assert scene.description == "two orange triangles on a cream background"
+    stripe = Shape("stripe", "#fb8c00", 0.5, 0.5, 0.04)  # 0.46-0.54
+    bar = Shape("rect", "#9e9e9e", 0.5, 0.487, 0.0, width=0.02, height=0.094)  # down to 0.534: a 0.6 % neck
+    drawing = Drawing("#fff3d6", (stripe, bar))
+    raster = SceneRaster(oracle_scene(scene, drawing))
+    assert label(raster.owner == 0)[1] == 1  # one object on the oracle's grid, under 5 % of it covered
+    assert "orange" in covered_terms(raster)
+    apart = replace(drawing, shapes=(stripe, replace(bar, y=0.465, height=0.05)))  # a 5 % neck: one object
+    assert "orange" not in covered_terms(SceneRaster(oracle_scene(scene, apart)))
+
+
+def test_a_mark_painted_inside_an_object_is_another_object_and_an_outline_is_not():
+    # an outline hugs its object with the page on its outer side; a star of another colour painted
+    # inside a square has the square all round it: an object the prompt does not name, to the checks
+    # (they let it pass as the square's outline, every pixel of it within the outline's reach) and the oracle
+    scene = level_scenes(0, 50, seed=54, split="eval")[6]  # a large orange square on white
+    square = from_scene(scene).shapes[0]
+    checks = checks_of(scene)
+    marked = Drawing("#ffffff", (square, Shape("star", "#8e24aa", square.x, square.y, 0.05)))  # purple
+    assert _verdicts(scene, marked)["only"] is False
+    assert "only" in OracleJudge(scene, checks).confirm(marked).broken
+    frame = replace(square, colour="#3e2723", size=square.size + 0.008)  # a dark outline 0.8 % wide
+    outlined = Drawing("#ffffff", (frame, square))
+    assert _verdicts(scene, outlined)["only"] is True
+    assert "only" not in OracleJudge(scene, checks).confirm(outlined).broken

@@ -214,19 +214,40 @@ def covered_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> se
     or more of at least :data:`PIECE` of ``min_area`` each (a wave with a star across it shows two red
     pieces: one object behind the star to a person, two regions to the checks; so does a wave whose
     crests the canvas edge cuts off, and a star above the top edge that shows two tips, each a speck
-    to the checks and together an object to the oracle).
+    to the checks and together an object to the oracle). Parts joined by a neck no thicker than the
+    oracle's ``THIN`` are apart: such a neck is no object to the checks, nor a link (the adversary's
+    L1-05: a grey square across an orange wave left a hairline under it, and the checks counted two
+    orange regions where the oracle saw one wave).
     """
     out = set()
+    k = max(1, round(THIN * raster.owner.shape[0] / 2))  # erosion that opens a THIN neck
     for i, s in enumerate(raster.scene.shapes):
         drawn = int(raster.full[i].sum())
         mask = raster.owner == i
         shown = int(mask.sum())
         if not drawn or shown / raster.owner.size < min_area:
             continue
-        labels, n = label(mask)
+        labels, n = label(_eroded(mask, k))
         parts = np.bincount(labels.ravel(), minlength=n + 1)[1:] / mask.size
         if 1 - shown / drawn > COVERED or int((parts >= PIECE * min_area).sum()) > 1:
             out.add(s.colour)
+    return out
+
+
+def _eroded(mask: np.ndarray, steps: int) -> np.ndarray:
+    """3x3 erosion, ``steps`` times (what is left of a mask more than ``steps`` pixels from its edge)."""
+    out = mask.copy()
+    for _ in range(steps):
+        core = out.copy()
+        core[1:, :] &= out[:-1, :]
+        core[:-1, :] &= out[1:, :]
+        core[:, 1:] &= out[:, :-1]
+        core[:, :-1] &= out[:, 1:]
+        core[1:, 1:] &= out[:-1, :-1]
+        core[:-1, :-1] &= out[1:, 1:]
+        core[1:, :-1] &= out[:-1, 1:]
+        core[:-1, 1:] &= out[1:, :-1]
+        out = core
     return out
 
 

@@ -24,7 +24,7 @@ from codepaint_env.tasks.shapes.geometry import Shape
 from codepaint_env.tasks.shapes.scenes import Scene
 from rewards.checks.colour_names import term_of
 from rewards.checks.colours import contrast_ratio, parse_colour
-from rewards.checks.evaluate import OUTLINE_REACH, OUTLINE_SHARE, RELATION_SHARE
+from rewards.checks.evaluate import ENCLOSED, OUTLINE_REACH, OUTLINE_SHARE, RELATION_SHARE
 from rewards.checks.picture import ANALYSIS_SIDE, BORDER
 from rewards.checks.regions import dilate, fill_holes, label
 from rewards.checks.spec import AREAS, Check
@@ -332,6 +332,10 @@ def _symmetry(raster: SceneRaster, axis: str, minimum: float, stated: str | None
     content = (codes != raster.scene.background) & (codes != raster.page())
     if stated is not None:
         content &= codes != stated
+    g = raster.px.shape[0]
+    k = max(1, round(_BORDER * g))
+    content[:k, :] = content[-k:, :] = False  # the border ring is the page's, as the check reads it
+    content[:, :k] = content[:, -k:] = False
     if not content.any():
         return Truth(True)
     along = np.flatnonzero(content.any(axis=1 - flip))
@@ -369,6 +373,24 @@ def _hug(mask: np.ndarray, nears: Sequence[np.ndarray]) -> float:
     return max((float((mask & near).sum()) / total for near in nears), default=0.0) if total else 0.0
 
 
+def _enclosed(raster: SceneRaster, i: int, terms: set[str]) -> bool:
+    """Whether one named colour surrounds shape ``i``'s visible part (a mark on an object, no outline).
+
+    The surroundings: the grid points two to three points out from it, as the check reads them
+    (``rewards.checks.evaluate.ENCLOSED``).
+    """
+    mask = raster.owner == i
+    around = dilate(mask, 3) & ~dilate(mask, 1)
+    total = int(around.sum())
+    if not total:
+        return False
+    owners = raster.owner[around]
+    shapes = raster.scene.shapes
+    shares = [float(np.isin(owners, [j for j, s in enumerate(shapes) if term(s.colour) == t]).sum()) / total
+              for t in terms]
+    return max(shares, default=0.0) >= ENCLOSED
+
+
 def _only(raster: SceneRaster, check: Check) -> Truth:
     """Nothing but the named colours: every object of another colour shows less than ``min_area``."""
     p = check.params
@@ -386,7 +408,7 @@ def _only(raster: SceneRaster, check: Check) -> Truth:
     for i, s in enumerate(raster.scene.shapes):
         if term(s.colour) in named or not _thick(raster.owner == i, g):
             continue
-        hug = _hug(raster.owner == i, nears)
+        hug = 0.0 if _enclosed(raster, i, terms) else _hug(raster.owner == i, nears)
         unsure |= abs(hug - OUTLINE_SHARE) < 0.1  # an outline or an object: too close to call
         if hug < OUTLINE_SHARE:  # each piece that shows is a region to the checks (a stripe behind a square)
             labels, n = label(raster.owner == i)
