@@ -17,7 +17,7 @@ from rewards.checks.colour_names import term_of
 from rewards.checks.colours import Colour, contrast_ratio, parse_colour
 from rewards.checks.picture import Picture
 from rewards.checks.program import program_check
-from rewards.checks.regions import Region, dilate, dilate_disc, regions_of
+from rewards.checks.regions import Region, dilate, dilate_disc, label, regions_of
 from rewards.checks.shapes import is_shape, looks_like
 from rewards.checks.spec import AREAS, Check, target_words
 
@@ -389,6 +389,8 @@ def _touching(pic: Picture, ra: list[Region], rb: list[Region], words: str, dist
 #: "a red circle" drawn with a dark outline is a red circle (the reward cards' outlined pictures,
 #: issue 54). One object: a shape wedged between two named ones is not an outline (the adversary).
 #: The reach is a distance, read at the canvas's own resolution (:func:`outline_share`).
+#: A drawn part with this share of it in the border ring is a frame: the page's, not the scene's.
+FRAME_SHARE = 0.5
 OUTLINE_REACH = 3
 OUTLINE_SHARE = 0.9
 #: A region whose surroundings are this much one named colour lies inside that object: a mark painted
@@ -554,9 +556,9 @@ def symmetry_score(pic: Picture, p: dict[str, Any]) -> float | None:
     colour) and, where the check names one, the stated background as well: a row on a cream disc on a
     brown page is the row, not the disc (the adversary's L4-26 drew two blue circles of unlike sizes
     on an off-centre cream disc filling most of a brown page, and the near-symmetric disc read 88 %).
-    Nothing in the border ring the page is read from counts either: a frame is symmetric about the
-    canvas's middle and moves the axis there (the adversary's L4-08: a ghost-white frame 0.6 % of
-    the canvas wide around a cream page lifted a row of unlike triangles from 67 % to 90 %).
+    Nor does a frame (:func:`frames`): it is symmetric about the canvas's middle and moves the axis
+    there (the adversary's L4-08: a ghost-white frame 0.6 % of the canvas wide around a cream page
+    lifted a row of unlike triangles from 67 % to 90 %).
 
     Returns:
         The share of the drawn pixels (and their mirror images' places) that agree with their mirror
@@ -568,7 +570,7 @@ def symmetry_score(pic: Picture, p: dict[str, Any]) -> float | None:
     content = pic.content(page, p["tolerance"])  # by colour term: cream on a white page is drawn
     if p.get("background") is not None:
         content &= pic.content(p["background"], p["tolerance"])
-    content &= ~pic.border()  # the page's own ring: a frame there is no part of the row
+    content &= ~frames(content, pic.border())
     if not content.any():
         return None
     along = np.flatnonzero(content.any(axis=1 - flip))
@@ -588,6 +590,22 @@ def symmetry_score(pic: Picture, p: dict[str, Any]) -> float | None:
         near = np.linalg.norm(pic.lab - np.roll(mirrored_lab, shift, axis=flip), axis=-1) <= p["tolerance"]
         agree |= near & (pic.terms == np.roll(mirrored_terms, shift, axis=flip))
     return float((agree & inside & union).sum() / union.sum())
+
+
+def frames(content: np.ndarray, ring: np.ndarray) -> np.ndarray:
+    """The parts of ``content`` that lie mostly (:data:`FRAME_SHARE`) in the border ``ring``: frames.
+
+    Connected parts, so an object of the row that reaches into the ring (an honest row along the top,
+    2 % from the edge) stays whole; cutting the ring out of everything failed two of 1,000 honest
+    level-4 rows whose end object did.
+    """
+    labels, n = label(content)
+    if not n:
+        return np.zeros_like(content)
+    inside = np.bincount(labels[content & ring], minlength=n + 1)
+    total = np.bincount(labels[content], minlength=n + 1)
+    framed = np.flatnonzero((total > 0) & (inside >= FRAME_SHARE * total))
+    return np.isin(labels, framed[framed > 0])
 
 
 def _symmetry(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:

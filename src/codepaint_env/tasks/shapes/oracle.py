@@ -24,7 +24,7 @@ from codepaint_env.tasks.shapes.geometry import Shape
 from codepaint_env.tasks.shapes.scenes import Scene
 from rewards.checks.colour_names import term_of
 from rewards.checks.colours import contrast_ratio, parse_colour
-from rewards.checks.evaluate import ENCLOSED, OUTLINE_REACH, OUTLINE_SHARE, RELATION_SHARE
+from rewards.checks.evaluate import ENCLOSED, OUTLINE_REACH, OUTLINE_SHARE, RELATION_SHARE, frames
 from rewards.checks.picture import ANALYSIS_SIDE, BORDER
 from rewards.checks.regions import dilate, fill_holes, label
 from rewards.checks.spec import AREAS, Check
@@ -334,8 +334,9 @@ def _symmetry(raster: SceneRaster, axis: str, minimum: float, stated: str | None
         content &= codes != stated
     g = raster.px.shape[0]
     k = max(1, round(_BORDER * g))
-    content[:k, :] = content[-k:, :] = False  # the border ring is the page's, as the check reads it
-    content[:, :k] = content[:, -k:] = False
+    ring = np.ones((g, g), dtype=bool)
+    ring[k:-k, k:-k] = False
+    content &= ~frames(content, ring)  # a frame is the page's, as the check reads it
     if not content.any():
         return Truth(True)
     along = np.flatnonzero(content.any(axis=1 - flip))
