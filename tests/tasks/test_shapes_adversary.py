@@ -286,3 +286,13 @@ def test_a_mark_painted_inside_an_object_is_another_object_and_an_outline_is_not
     outlined = Drawing("#ffffff", (frame, square))
     assert _verdicts(scene, outlined)["only"] is True
     assert "only" not in OracleJudge(scene, checks).confirm(outlined).broken
+
+
+def test_a_rectangle_the_canvas_cuts_into_a_bar_is_refused_as_a_stripe_is():
+    # L1-26 of adversary-v9 ("two horizontal purple stripes"): a 0.75 x 0.30 rectangle run off the
+    # bottom-right corner shows a bar 0.74 x 0.21; a rectangle to the oracle, a stripe to the checks
+    # and to some people: no plain verdict, like a stripe that runs off one edge
+    corner = Shape("rect", "#8e24aa", 0.635, 0.937, 0.0, width=0.752, height=0.297)
+    assert trouble(Drawing("#fff3d6", (corner,)), frozenset({"purple"})) is not None
+    inside = replace(corner, y=0.6)  # the same rectangle inside the canvas: a rectangle, plainly
+    assert trouble(Drawing("#fff3d6", (inside,)), frozenset({"purple"})) is None

@@ -18,9 +18,9 @@ Every drawing it makes is one the scene oracle can judge plainly, as a person wo
   do: touching, they would read as one object;
 * a rectangle's kind (:func:`codepaint_env.tasks.shapes.oracle.kind_of`: a square, a stripe or a
   rectangle) stays the same when it is 10 % wider or narrower, or turned 2 degrees more either way;
-  one it calls a stripe either stays inside the canvas or spans its whole width upright (the oracle
-  then judges it as the stripe it is: a band is never "cut"); a bar running off one edge is a
-  stripe to some and a cut rectangle to others;
+  one it calls a stripe, or whose part inside the canvas is one, either stays inside the canvas or
+  spans its whole width upright (the oracle then judges it as the stripe it is: a band is never
+  "cut"); a bar running off one edge is a stripe to some and a cut rectangle to others;
 * a ring's hole is between :data:`RING_HOLES` of its radius (a ring, not a dot or a thin circle);
 * the page is not the colour of an object the prompt names, and no object is the page's colour:
   where the page shows between objects it would be read as an object (a cyan page between two
@@ -191,11 +191,20 @@ def _spans(s: Shape) -> bool:
 
 
 def _cut_bar(s: Shape) -> bool:
-    """Whether a rectangle the oracle calls a stripe runs off the canvas without spanning its width."""
-    if s.kind != "rect" or kind_of(s) != "stripe" or _spans(s):
+    """Whether a rectangle that is a stripe, or shows as one, runs off the canvas without spanning it.
+
+    What shows is the part inside the canvas: a 0.75 x 0.30 rectangle (a rectangle to the oracle)
+    run off the bottom-right corner shows a bar 0.74 x 0.21 (a stripe to the checks and to some
+    people; the adversary's L1-26, "two horizontal purple stripes").
+    """
+    if s.kind not in ("rect", "square") or _spans(s):
         return False
     left, top, right, bottom = s.box()
-    return left < 0.0 or top < 0.0 or right > 1.0 or bottom > 1.0
+    if not (left < 0.0 or top < 0.0 or right > 1.0 or bottom > 1.0):
+        return False
+    shown = replace(s, kind="rect", width=min(right, 1.0) - max(left, 0.0),
+                    height=min(bottom, 1.0) - max(top, 0.0))
+    return "stripe" in (kind_of(s), kind_of(shown))
 
 
 def trouble(drawing: Drawing, named: frozenset[str] = frozenset()) -> str | None:
@@ -220,7 +229,7 @@ def trouble(drawing: Drawing, named: frozenset[str] = frozenset()) -> str | None
         if not _steady_kind(s):
             return f"a {s.width:.2f} x {s.height:.2f} rectangle turned {s.angle:g} is between two kinds"
         if _cut_bar(s):
-            return "a bar the oracle calls a stripe runs off the canvas without spanning it"
+            return "a bar (drawn as one, or as the canvas cuts it) runs off the canvas without spanning it"
         if s.kind == "ring" and not RING_HOLES[0] <= s.inner <= RING_HOLES[1]:
             return f"a ring whose hole is {s.inner:.2f} of its radius"
         terms.append(t)
