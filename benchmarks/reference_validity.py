@@ -250,6 +250,7 @@ p5.js and HTML in Chromium, Python and TikZ in the sandbox) and scored by the de
 `gate:0.3,checks:0.7` (the execution gate with its OCR, copy and degenerate checks, then the task's
 checks) with the task's columns. A reference must pass every check, the gate's and the task's.
 
+<!-- not run: an hour or more of CPU a language -->
 ```bash
 {command}
 ```
