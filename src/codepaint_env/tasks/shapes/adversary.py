@@ -70,7 +70,7 @@ from rewards.base import Sample
 from rewards.checks import VisualChecks, parse_checks
 from rewards.checks.colours import Colour
 from rewards.checks.picture import ANALYSIS_SIDE, BORDER
-from rewards.checks.regions import label
+from rewards.checks.regions import erode, label
 from rewards.checks.spec import DEFAULT_MIN_AREA, Check
 from rewards.testing.adversary import (
     EPSILON,
@@ -227,27 +227,13 @@ def covered_terms(raster: SceneRaster, min_area: float = DEFAULT_MIN_AREA) -> se
         shown = int(mask.sum())
         if not drawn or shown / raster.owner.size < min_area:
             continue
-        labels, n = label(_eroded(mask, k))
+        core = mask
+        for _ in range(k):
+            core = erode(core)
+        labels, n = label(core)
         parts = np.bincount(labels.ravel(), minlength=n + 1)[1:] / mask.size
         if 1 - shown / drawn > COVERED or int((parts >= PIECE * min_area).sum()) > 1:
             out.add(s.colour)
-    return out
-
-
-def _eroded(mask: np.ndarray, steps: int) -> np.ndarray:
-    """3x3 erosion, ``steps`` times (what is left of a mask more than ``steps`` pixels from its edge)."""
-    out = mask.copy()
-    for _ in range(steps):
-        core = out.copy()
-        core[1:, :] &= out[:-1, :]
-        core[:-1, :] &= out[1:, :]
-        core[:, 1:] &= out[:, :-1]
-        core[:, :-1] &= out[:, 1:]
-        core[1:, 1:] &= out[:-1, :-1]
-        core[:-1, :-1] &= out[1:, 1:]
-        core[1:, :-1] &= out[:-1, 1:]
-        core[:-1, 1:] &= out[1:, :-1]
-        out = core
     return out
 
 

@@ -229,7 +229,7 @@ def trouble(drawing: Drawing, named: frozenset[str] = frozenset()) -> str | None
         if not _steady_kind(s):
             return f"a {s.width:.2f} x {s.height:.2f} rectangle turned {s.angle:g} is between two kinds"
         if _cut_bar(s):
-            return "a bar (drawn as one, or as the canvas cuts it) runs off the canvas without spanning it"
+            return "a stripe (drawn, or as the canvas cuts it) runs off the canvas without spanning it"
         if s.kind == "ring" and not RING_HOLES[0] <= s.inner <= RING_HOLES[1]:
             return f"a ring whose hole is {s.inner:.2f} of its radius"
         terms.append(t)
