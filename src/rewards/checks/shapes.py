@@ -39,10 +39,11 @@ names shapes:
   three frames, one of them always within 15° of the axes), as are circles and rings, which have
   no turn.
 
-Two rules hold beyond the frame a shape fits in: a triangle's extent also holds in its smallest
-frame (:data:`SMALLEST_FRAME`: a turned bar fits a triangle's axis-box measures), and a star fills
-its middle ninth (:data:`STAR_MIDDLE`: an arc fits a star's other measures). Both were found by the
-issue 54 adversary.
+Three rules hold beyond the frame a shape fits in: a triangle's extent also holds in its smallest
+frame (:data:`SMALLEST_FRAME`: a turned bar fits a triangle's axis-box measures), a star fills
+its middle ninth (:data:`STAR_MIDDLE`: an arc fits a star's other measures), and a wave is evenly
+thick (:data:`EVEN`: a star's cap cut by the canvas's edge fits a wave's other measures). All three
+were found by the issue 54 adversary.
 
 The ranges were set on the ``shapes`` suite's 600 references rendered at 160 and 512 pixels
 (objects of radius 5 % of the canvas and up), with a margin on each side, and checked on every
@@ -174,6 +175,17 @@ ROUND: tuple[str, ...] = ("circle", "ring")
 SMALLEST_FRAME: dict[str, dict[str, tuple[float, float]]] = {
     "triangle": {"extent": SHAPE_RULES["triangle"]["extent"]},
 }
+#: The least :attr:`~rewards.checks.regions.Region.evenness` of a wave: a wave is a band of even
+#: thickness along its length. Measured: every wave of the suite's references (386 at 160 and 512 px,
+#: levels 0-4) 0.409 and up, every honest wave (1,158 of rewards.testing.honest's, every amplitude,
+#: cut by the edges or not) 0.379 and up, a band 0.49-0.65; a shape that tapers about 1/3 (a disc,
+#: a square, a triangle 0.334-0.345 from 40 to 512 px), and the cap of a star cut by the canvas's
+#: edge 0.28-0.29 (L1-46 of the issue 54 adversary, paid as one of "three purple waves").
+EVEN = 0.35
+#: ``shape -> {measure: (low, high)}`` read from the region itself (no frame), after its frame fits.
+REGION_RULES: dict[str, dict[str, tuple[float, float]]] = {
+    "wave": {"evenness": (EVEN, _INF)},
+}
 
 
 def is_shape(region: Region, shape: str) -> bool:
@@ -187,7 +199,9 @@ def is_shape(region: Region, shape: str) -> bool:
     smallest = region.frame
     if not all(lo <= getattr(smallest, key) <= hi for key, (lo, hi) in SMALLEST_FRAME.get(shape, {}).items()):
         return False
-    return all(fits) if shape in ROUND else any(fits)
+    if not (all(fits) if shape in ROUND else any(fits)):
+        return False
+    return all(lo <= getattr(region, key) <= hi for key, (lo, hi) in REGION_RULES.get(shape, {}).items())
 
 
 def looks_like(region: Region) -> str:
