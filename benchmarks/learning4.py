@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import traceback
 from pathlib import Path
@@ -48,6 +47,7 @@ import learning3  # noqa: E402
 from codepaint_env.policy.learning.compare import TRAINED  # noqa: E402
 from codepaint_env.policy.learning.eval_rows import eval_tasks, export_rows, read_rows  # noqa: E402
 from codepaint_env.policy.learning.options import RUN4_EVAL_SEED, budget_spent  # noqa: E402
+from codepaint_env.policy.learning.provenance import commit_of  # noqa: E402
 from codepaint_env.policy.learning.validation import evaluated  # noqa: E402
 from learning4_report import render, report_data  # noqa: E402
 
@@ -158,18 +158,12 @@ def export(args: argparse.Namespace, models: dict[str, dict[str, Any]]) -> None:
                                                          "limit", "engine", "compute_type", "reward",
                                                          "split")},
                      "scored": {"reward": spec or record.get("reward"),
-                                "commit": _commit() if spec else
+                                "commit": commit_of(ROOT) if spec else
                                 (record.get("provenance") or {}).get("codepaint", {}).get("commit")}}
         if entry["stage"] in ("rft", "grpo"):  # what the evaluation's own record says it sampled
             kept[tag]["checkpoint"] = Path(str(model)).name
             kept[tag]["round"] = _round(Path(str(model)))
     kept_path.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def _commit() -> str:
-    """This checkout's commit (the checks that scored the rows)."""
-    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
-    return done.stdout.strip() or "unknown"
 
 
 def _relative(model: str | None) -> str | None:

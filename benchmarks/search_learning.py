@@ -147,12 +147,13 @@ def rescored(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ``reward_as_evaluated``.
     """
     from codepaint_env.policy.learning.eval_rows import rescore
+    from codepaint_env.policy.learning.provenance import commit_of
     from codepaint_env.tasks import load_suite
 
     if not rows:
         return rows
     tasks = {t.id: t for t in load_suite("knowledge", split="eval", language="svg")}
-    commit = _commit()
+    commit = commit_of(ROOT)
     out = []
     for row, new in zip(rows, rescore(rows, tasks, REWARD), strict=True):
         kept = {k: new.get(k) for k in KEPT}
@@ -169,12 +170,6 @@ def rescore_committed() -> list[str]:
         write_rows(rows_file, rescored(rows))
         done.append(rows_file.name)
     return done
-
-
-def _commit() -> str:
-    """This checkout's commit (the checks that score the rows)."""
-    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
-    return done.stdout.strip() or "unknown"
 
 
 def read(name: str) -> list[dict[str, Any]] | None:
