@@ -5,8 +5,12 @@ triangles as "AAA" and a ring, a square and a ring as "OHO"; PP-OCR reads three 
 A person reads no word there, and the ``no_text`` check must not fail an honest picture of
 "three triangles in a row". A line made only of the letters shapes are read as (o, O, 0, A, H, I...)
 is measured; two measures of a word's letters tell them apart (:func:`object_like`),
-on the word's box in grey, split into ink and background at Otsu's threshold (the ink is the side
-with more letters clear of the box's edge):
+on the word's box split into ink and background at Otsu's threshold of each pixel's colour distance
+from the box's edge (the ink is the side with more letters clear of the box's edge). Colour, not
+grey: blue rings on black are 29 grey levels from the page and a pink ring 207, so grey's threshold
+left the blue rings with the page and a row of three rings measured as one letter (a level-4 p5
+reference, "a pink ring between two blue rings ... on a black background", failed its gate as
+"ooo" in the issue 54 reference-validity run):
 
 * **solid**: a letter's stroke is thin — the widest stroke of a bold sans-serif letter is about a
   third of its height — while a filled triangle or square is as thick as it is tall (0.54-1.0). A
@@ -56,20 +60,40 @@ def stroke(component: np.ndarray) -> int:
     return 2 * steps
 
 
+def distance_from_edge(crop: np.ndarray) -> np.ndarray:
+    """Each pixel's colour distance from the crop's edge (the median of its border), scaled to 0-255.
+
+    Args:
+        crop: ``(h, w, 3)`` RGB, or ``(h, w)`` grey (its distance is the grey difference).
+    """
+    pixels = crop.astype(np.float64)
+    if pixels.ndim == 2:
+        pixels = pixels[..., None]
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    distance = np.sqrt(((pixels - np.median(border, axis=0)) ** 2).sum(axis=-1))
+    return np.clip(distance * (255.0 / (255.0 * np.sqrt(pixels.shape[-1]))), 0, 255)
+
+
 def letters(crop: np.ndarray) -> list[tuple[int, int, int, float]]:
     """A word crop's letter-sized ink components along its line: ``(start, end, size, stroke/size)``.
 
     The crop is the reader's box with a margin, so what touches its edge is background, a band's
-    edge or a neighbour, never a letter: of the two sides of Otsu's threshold, the ink is the one
-    with more letter-sized components clear of the edge. The line runs along the crop's longer side
-    (a column of shapes reads as a word too); a letter's ``size`` is its extent across the line,
-    ``start`` and ``end`` its extent along it.
+    edge or a neighbour, never a letter: of the two sides of Otsu's threshold of the colour distance
+    from the edge (:func:`distance_from_edge`), the ink is the one with more letter-sized components
+    clear of the edge, and on a tie the side far from the edge's colour (letters' holes are the
+    page's colour: written "ooo" has three). The line runs along the crop's longer side (a column of
+    shapes reads as a word too); a letter's ``size`` is its extent across the line, ``start`` and
+    ``end`` its extent along it.
+
+    Args:
+        crop: The line's box, ``(h, w, 3)`` RGB (or ``(h, w)`` grey).
     """
-    dark = crop <= otsu(crop)
+    distance = distance_from_edge(crop)
+    near = distance <= otsu(distance)
     if crop.shape[0] > crop.shape[1]:  # a column: read it as a row
-        dark = dark.T
+        near = near.T
     best: list[tuple[int, int, int, float]] = []
-    for mask in (dark, ~dark):
+    for mask in (~near, near):  # the far side first: on a tie the ink is not the edge's colour
         found = _clear_components(mask)
         if len(found) > len(best):
             best = found
@@ -93,8 +117,10 @@ def _clear_components(mask: np.ndarray) -> list[tuple[int, int, int, float]]:
     return out
 
 
-#: The letters a circle, ring, square, triangle or bar is read as: a line of nothing else may be shapes.
-SHAPE_LETTERS = frozenset("oO0QDAHIl1|")
+#: The letters a circle, ring, square, triangle, bar or star is read as: a line of nothing else may be
+#: shapes. PP-OCR reads a row of five-pointed stars as "大大大" (0.95: a level-3 p5 reference, "three
+#: green stars above an orange wave", failed its gate so in the issue 54 reference-validity run).
+SHAPE_LETTERS = frozenset("oO0QDAHIl1|大")
 
 
 def object_like(crop: np.ndarray, text: str) -> str | None:
@@ -105,7 +131,7 @@ def object_like(crop: np.ndarray, text: str) -> str | None:
     take in a band's edge or a neighbour, which a measure of letters would misjudge).
 
     Args:
-        crop: The line's box in grey, with a few pixels of margin.
+        crop: The line's box in RGB (or grey), with a few pixels of margin.
         text: What was read there.
     """
     if not (chars := [ch for ch in text if not ch.isspace()]) or not set(chars) <= SHAPE_LETTERS:

@@ -155,7 +155,6 @@ class TextReader:
             return Reading((), time.perf_counter() - t0, 0)
         pixels = np.asarray(rgb)
         found = self._engine()(pixels, use_cls=False)
-        grey = np.asarray(rgb.convert("L"))
         words: list[Word] = []
         for text, score, box in zip(found.txts or (), found.scores or (), _boxes(found), strict=False):
             if score < self.min_score:
@@ -164,7 +163,7 @@ class TextReader:
             if not kept:
                 continue
             x0, y0, x1, y1 = box
-            crop = grey[max(0, y0 - 4):y1 + 4, max(0, x0 - 4):x1 + 4]
+            crop = pixels[max(0, y0 - 4):y1 + 4, max(0, x0 - 4):x1 + 4]
             if crop.size and object_like(crop, str(text)) is not None:
                 continue  # a row of the picture's shapes read as letters (rewards.gate.glyphs)
             words += [Word(w, round(100 * float(score), 1), box) for w in kept]
