@@ -71,7 +71,7 @@ def distance_from_edge(crop: np.ndarray) -> np.ndarray:
         pixels = pixels[..., None]
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
     distance = np.sqrt(((pixels - np.median(border, axis=0)) ** 2).sum(axis=-1))
-    return np.clip(distance * (255.0 / (255.0 * np.sqrt(pixels.shape[-1]))), 0, 255)
+    return np.clip(distance / np.sqrt(pixels.shape[-1]), 0, 255)  # the largest distance is 255·√channels
 
 
 def letters(crop: np.ndarray) -> list[tuple[int, int, int, float]]:
