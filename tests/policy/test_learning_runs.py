@@ -220,3 +220,31 @@ def test_the_zero_step_control_is_the_base_through_the_trained_models_path(tiny,
         engine.close()
     assert texts[0] == texts[1]
     assert control_model(str(tiny), tmp_path / "control", LORA) == final  # done once
+
+
+def test_a_run_that_has_spent_its_budget_merges_its_last_checkpoint_not_a_fresh_adapter(tiny, tmp_path):
+    """Running a finished GRPO run again (to evaluate it) writes the trained model, not the base."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    settings = GRPOSettings(model=str(tiny), levels=(0,), scenes_per_level=4, num_generations=2, batch=2,
+                            micro=2, steps=3, max_tokens=16, lora=LORA, threads=1, save_every=1)
+    out = tmp_path / "grpo"
+    run_grpo(settings, out, stop_after=1, log=lambda _: None)
+    (checkpoint,) = out.glob("checkpoint-*")
+    adapter = checkpoint / "adapter_model.safetensors"
+    weights = load_file(str(adapter))
+    generator = torch.Generator().manual_seed(0)
+    trained = {k: (torch.randn(v.shape, generator=generator) * 0.05 if "lora_B" in k else v)
+               for k, v in weights.items()}  # what training moves: a fresh adapter's B is zero
+    save_file(trained, str(adapter))
+
+    said: list[str] = []
+    spent = dataclasses.replace(settings, cpu_budget_s=0.0)
+    final = run_grpo(spent, out, log=said.append)
+    assert any("spent its CPU budget" in line and checkpoint.name in line for line in said)
+    base = load_policy(str(tiny), "cpu", threads=1).model.state_dict()
+    merged = load_policy(str(final), "cpu", threads=1).model.state_dict()
+    changed = [k for k, v in base.items() if not torch.equal(v, merged[k])]
+    targets = {k.split(".lora_B")[0].removeprefix("base_model.model.") for k in trained if "lora_B" in k}
+    assert changed and {k.removesuffix(".weight") for k in changed} == targets

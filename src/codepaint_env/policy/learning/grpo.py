@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from codepaint_env.policy.learning.explore import UsefulGroups
-from codepaint_env.policy.learning.lora import save_merged
+from codepaint_env.policy.learning.lora import load_adapter, save_merged
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
 
 
@@ -331,7 +331,11 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
         callbacks=[LearningCurves(out / "curves.csv"), Budget()])
     checkpoints = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
     if spent_before >= budget:
-        log(f"grpo: {out} has spent its CPU budget already ({spent_before:.0f} s)")
+        if not checkpoints:
+            raise RuntimeError(f"grpo: {out} has spent its CPU budget but holds no checkpoint to merge")
+        log(f"grpo: {out} has spent its CPU budget already ({spent_before:.0f} s); "
+            f"merging {checkpoints[-1].name}")
+        load_adapter(trainer.model, checkpoints[-1])
     else:
         log(f"grpo: {settings.model}, LoRA rank {lora.rank}, {settings.batch} completions a step "
             f"({settings.num_generations} a prompt); resuming from {checkpoints[-1].name}" if checkpoints

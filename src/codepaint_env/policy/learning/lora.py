@@ -75,6 +75,22 @@ def fresh_adapter(model: Any, settings: LoraSettings | None = None, *, seed: int
         return with_adapter(base, settings)
 
 
+def load_adapter(model: Any, checkpoint: str | Path) -> None:
+    """Load a saved checkpoint's LoRA weights into ``model`` (a peft model with the same adapter).
+
+    What a run whose budget was spent before this call merges: the trained adapter, not the fresh
+    one the trainer was built with.
+    """
+    import peft
+    from safetensors.torch import load_file
+
+    weights = load_file(str(Path(checkpoint) / "adapter_model.safetensors"))
+    result = peft.set_peft_model_state_dict(model, weights)
+    if result.unexpected_keys:
+        raise RuntimeError(f"{checkpoint}: adapter weights the model has no place for: "
+                           f"{result.unexpected_keys[:3]}")
+
+
 def save_merged(model: Any, tokenizer: Any, out: str | Path) -> Path:
     """Save ``model`` with its LoRA adapter merged in (a plain model as it is), and its tokenizer.
 
