@@ -80,6 +80,19 @@ def eval_root(tasks: int, samples: int, seed: int = 0) -> Path:
 
 
 # --------------------------------------------------------------------------- stages
+def judged_in_full(out: Path) -> bool:
+    """Whether ``codepaint eval`` finished in ``out`` with every sample made and judged.
+
+    A folder with missing or unjudged samples (an endpoint or a render that failed for the
+    infrastructure's sake) is not done: ``--resume`` makes those samples again.
+    """
+    summary = out / "summary.json"
+    if not summary.exists():
+        return False
+    made = json.loads(summary.read_text())
+    return not made.get("missing_samples") and not made.get("mean_reward", {}).get("unjudged")
+
+
 def evaluate(tag: str, model: str, args: argparse.Namespace, *, engine: str = "ct2",
              levels: list[int] | None = None, tasks: int | None = None, samples: int | None = None,
              root: Path | None = None) -> None:
@@ -90,7 +103,7 @@ def evaluate(tag: str, model: str, args: argparse.Namespace, *, engine: str = "c
         ns = argparse.Namespace(eval_tasks=tasks or args.eval_tasks, eval_seed=seed,
                                 eval_samples=samples or args.eval_samples, max_tokens=args.max_tokens,
                                 threads=None, engine=engine)
-        if (out / "summary.json").exists():  # done (codepaint eval refuses to add other scenes to it)
+        if judged_in_full(out):  # done (codepaint eval refuses to add other scenes to it)
             continue
         command = eval_command(model, out, level, ns)
         print(f"[{tag} L{level}] {' '.join(command)}", flush=True)

@@ -107,8 +107,8 @@ def _round(model: Path) -> dict[str, Any] | None:
 
 
 def finished(folder: Path, levels: list[int]) -> bool:
-    """Whether an evaluation has a summary at every level."""
-    return all((folder / f"level-{level}" / "summary.json").exists() for level in levels)
+    """Whether an evaluation made and judged every sample at every level."""
+    return all(learning3.judged_in_full(folder / f"level-{level}") for level in levels)
 
 
 def run_evaluations(args: argparse.Namespace, models: dict[str, dict[str, Any]]) -> None:

@@ -85,6 +85,22 @@ def test_eval_writes_rows_summary_and_gallery_and_resume_redoes_nothing(tmp_path
     assert resumed["provenance"] == provenance
     assert time.monotonic() - started < 60
 
+    # a sample the infrastructure broke (no reward) is made again by --resume, the others kept
+    lines = (out / "rollouts.jsonl").read_text().splitlines()
+    broken = json.loads(lines[1])
+    lines[1] = json.dumps({**broken, "reward": None, "gate": None, "gate_pass": False, "image": None,
+                           "render": {**broken["render"], "ok": False, "error_kind": "infra"},
+                           "reward_reason": "not judged: the render could not be done (infra)"})
+    (out / "rollouts.jsonl").write_text("\n".join(lines) + "\n")
+    redone = run_cli(*args, "--resume")
+    assert "1 kept samples were not judged" in redone.stderr and "3 done already, 1 to do" in redone.stderr
+    rows_after = [json.loads(line) for line in (out / "rollouts.jsonl").read_text().splitlines()]
+    assert len(rows_after) == 4 and {(r["task_id"], r["sample"]) for r in rows_after} == \
+        {(r["task_id"], r["sample"]) for r in rows}
+    key = (broken["task_id"], broken["sample"])
+    again_row = next(r for r in rows_after if (r["task_id"], r["sample"]) == key)
+    assert again_row["completion"] == broken["completion"] and again_row["reward"] == broken["reward"]
+
     # other settings are not a resume of this run
     other = run_cli(*args[:-len(QUICK)], "--max-tokens", "16", "--size", "128", "--no-progress", "--resume")
     assert other.returncode == 2 and "max_tokens: 48 then, 16 now" in other.stderr

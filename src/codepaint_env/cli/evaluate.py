@@ -7,8 +7,8 @@
         --samples 2 --out runs/eval-knowledge-search
 
 The work is :func:`codepaint_env.policy.evaluate.run_eval`. Exit codes: 0 every sample was made and
-judged; 4 some sample is missing (the endpoint did not answer: ``--resume`` asks again) or its
-reward could not be judged; 2 usage errors (an unknown model or suite, a folder made with other
+judged; 4 some sample is missing (the endpoint did not answer) or its reward could not be judged
+(``--resume`` makes both again); 2 usage errors (an unknown model or suite, a folder made with other
 settings); 1 a broken installation.
 """
 

@@ -25,7 +25,8 @@ The run folder:
   ``index.html``: every picture with its program and scores.
 
 A sample the endpoint could not answer (after the client's retries) is not written: it is counted,
-reported, and ``--resume`` asks for it again.
+reported, and ``--resume`` asks for it again. A sample written with no reward (an ``infra`` render, a
+judge that did not answer) is made again by ``--resume`` too.
 
 With ``tools`` (``codepaint eval --tools search``) each sample is a conversation in which the policy
 may call the search tools before it answers (:mod:`~codepaint_env.policy.tool_eval`): its rows add
@@ -330,6 +331,27 @@ def read_rows(path: pathlib.Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _ask_again_for_the_unjudged(kept: list[dict[str, Any]], out: pathlib.Path,
+                                log: Callable[[str], None]) -> list[dict[str, Any]]:
+    """The kept rows less those with no reward (an infra render, a judge down), dropped from the file too.
+
+    Such a row says nothing about the program, so a resumed run makes the sample again (its seed
+    gives the same completion) rather than keep a hole in the results.
+    """
+    unjudged = [r for r in kept if r.get("reward") is None]
+    if not unjudged:
+        return kept
+    judged = [r for r in kept if r.get("reward") is not None]
+    path = out / "rollouts.jsonl"
+    partial = path.with_suffix(".jsonl.partial")
+    partial.write_text("".join(json.dumps(r, allow_nan=False) + "\n" for r in judged), encoding="utf-8")
+    partial.replace(path)
+    reason = unjudged[0].get("reward_reason") or "no reason"
+    more = " ..." if len(unjudged) > 1 else ""
+    log(f"eval: {len(unjudged)} kept samples were not judged ({reason}{more}); making them again")
+    return judged
+
+
 def _prepare_folder(config: EvalConfig, out: pathlib.Path, record: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows to keep: the folder's rows on ``resume`` (after checking its run.json), else none."""
     run_file = out / "run.json"
@@ -408,7 +430,7 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
     record = {**config.record(), "reward": spec, "tasks": [t.id for t in tasks]}
     out = pathlib.Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
-    kept = _prepare_folder(config, out, record)
+    kept = _ask_again_for_the_unjudged(_prepare_folder(config, out, record), out, log)
     wanted = {(t.id, k) for t in tasks for k in range(config.samples)}
     done = {(r["task_id"], r["sample"]) for r in kept} & wanted
     todo = [(t, k) for t in tasks for k in range(config.samples) if (t.id, k) not in done]
