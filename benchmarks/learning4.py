@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/learning4.py            # evaluate what is missing, export rows, report
     .venv/bin/python benchmarks/learning4.py --no-eval  # the report from the committed rows alone
+    .venv/bin/python benchmarks/learning4.py --export-only  # the finished evaluations' rows, then the report
     .venv/bin/python benchmarks/learning4.py --merge    # also put the run-4 rows in docs/learning-run.json
 
 What it does, in order (each step skipped where its output is there, so a stopped call resumes):
@@ -217,6 +218,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--unfinished", action="store_true",
                     help="also evaluate a seed that stopped before its CPU budget (say so in the report)")
     ap.add_argument("--no-eval", action="store_true", help="evaluate nothing: report the rows there are")
+    ap.add_argument("--export-only", action="store_true",
+                    help="evaluate nothing: export the finished evaluations' rows (scored again); report")
     ap.add_argument("--merge", action="store_true", help="put the run-4 rows into docs/learning-run.json")
     ap.add_argument("--as-evaluated", action="store_true",
                     help="export each evaluation's own verdicts (default: score every program again "
@@ -229,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if not args.no_eval:
         models = plan_models(args)
-        run_evaluations(args, models)
+        if not args.export_only:
+            run_evaluations(args, models)
         export(args, models)
     data = write_report(args)
     if args.merge:

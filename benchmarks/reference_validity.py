@@ -148,7 +148,14 @@ def run_language(language: str, tasks: list[Any], path: Path, size: int, chunk: 
     from rewards.gate.copies import CopyIndex
     from rewards.pool import ReferencePool
 
-    done = {r["task"] for r in read_rows(path)}
+    rows = read_rows(path)
+    unjudged = [r for r in rows if r["value"] is None]  # the infrastructure's, not the program's: again
+    if unjudged:
+        judged = "".join(json.dumps(r) + "\n" for r in rows if r["value"] is not None)
+        path.write_text(judged, encoding="utf-8")
+        print(f"{language}: {len(unjudged)} rows were not judged (render {unjudged[0]['render']}); "
+              "scoring them again", flush=True)
+    done = {r["task"] for r in rows if r["value"] is not None}
     todo = [t for t in tasks if t.id not in done]
     print(f"{language}: {len(tasks)} tasks planned, {len(tasks) - len(todo)} already in {path.name}, "
           f"{len(todo)} to score", flush=True)
@@ -182,10 +189,13 @@ def run_language(language: str, tasks: list[Any], path: Path, size: int, chunk: 
 def summarise(rows_by_language: dict[str, list[dict]], planned: dict[str, int], levels: list[int]) -> dict:
     """Counts per level and language, throughput per language, every failure."""
     table: dict[tuple[int, str], list[int]] = {}
-    failures = []
+    failures, unjudged = [], []
     throughput = {}
     for language, rows in rows_by_language.items():
         for r in rows:
+            if r["value"] is None:  # not a verdict: the next call scores it again
+                unjudged.append(r)
+                continue
             cell = table.setdefault((r["level"], language), [0, 0])
             cell[0] += r["passed"]
             cell[1] += 1
@@ -202,7 +212,8 @@ def summarise(rows_by_language: dict[str, list[dict]], planned: dict[str, int], 
                       for r in rows if r.get("closest"))
         if near:
             margins[language] = {"n": len(near), "max": near[-1], "p99": near[int(0.99 * (len(near) - 1))][0]}
-    return {"table": table, "failures": failures, "throughput": throughput, "planned": planned,
+    return {"table": table, "failures": failures, "unjudged": unjudged, "throughput": throughput,
+            "planned": planned,
             "margins": margins, "levels": levels,
             "ocr_reads": sum(r["ocr_reads"] for rows in rows_by_language.values() for r in rows)}
 
@@ -238,6 +249,10 @@ def report(summary: dict, args: argparse.Namespace, command: str) -> str:
     listed = "".join(f"\n* `{f['task']}` ({f['split']}, level {f['level']}): {f['value']}, failed "
                      f"{', '.join(f['failed']) or '-'}: {f['why'][:300]}" for f in failed[:40])
     more = f"\n* ... and {len(failed) - 40} more (in the rows files)" if len(failed) > 40 else ""
+    unjudged = summary.get("unjudged", [])
+    if unjudged:
+        more += (f"\n\n{len(unjudged)} not judged (the render's infrastructure failed: "
+                 f"{', '.join(sorted(r['task'] for r in unjudged)[:10])}); the next call scores them again.")
     return f"""# Every reference passes every check of its task: {total:,} generated tasks
 
 Measured by `benchmarks/reference_validity.py` (this project's 2-core machine, shared with other
