@@ -328,3 +328,30 @@ def test_codepaint_eval_runs_with_the_ct2_engine_and_records_it(tiny, tmp_path):
                         reward="execution_gate", engine="transformers", resume=True, progress=False)
     with pytest.raises(EvalError, match="engine: 'ct2' then, 'transformers' now"):
         run_eval(config, log=lambda _: None)
+
+
+def test_prefix_reuse_walks_the_shared_prompt_once_and_decodes_as_without(both, prompts):
+    from codepaint_env.policy.engines.ct2_engine import MIN_SHARED_PREFIX, shared_prefix
+
+    assert shared_prefix([[1, 2, 3, 4], [1, 2, 3, 5], [1, 2, 9]]) == 2
+    assert shared_prefix([[1, 2, 3], [1, 2, 3]]) == 2  # each row keeps a token of its own
+    assert shared_prefix([[1, 2, 3]]) == 0
+    system = CHATS[1][0]
+    scenes = [both["ct2"].prompt_ids([system, {"role": "user", "content": text}])
+              for text in ("Draw a red circle.", "Draw two green stripes on black.")]
+    assert shared_prefix(scenes) >= MIN_SHARED_PREFIX  # the chat template's system turn
+    group = [scenes[0]] * 4 + [scenes[1]] * 4  # two scenes' groups of samples
+    greedy = [Row(p, temperature=0.0, max_tokens=16) for p in group]
+    sampled = [Row(p, temperature=1.0, max_tokens=16, seed=5 + i) for i, p in enumerate(group)]
+    engine = CT2Engine(both["ct2"].source, device="cpu", compute_type="float32", threads=1, prefix_reuse=True)
+    try:
+        assert [c.token_ids for c in engine.decode(greedy)] == \
+            [c.token_ids for c in both["ct2"].engine.decode(greedy)]
+        choices = engine.decode(sampled)
+        assert len(choices) == len(sampled) and all(c.completion_tokens for c in choices)
+        assert [c.token_ids for c in engine.decode(sampled)] == [c.token_ids for c in choices]  # seeded
+        for row, choice in zip(sampled, choices, strict=True):  # each row's own prompt continued
+            want = forced_logprobs(both["transformers"].model, row.prompt_ids, choice.token_ids, 1.0)
+            assert choice.logprobs == pytest.approx(want, rel=1e-3, abs=1e-3)
+    finally:
+        engine.close()

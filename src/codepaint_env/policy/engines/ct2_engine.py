@@ -32,6 +32,13 @@ before the temperature), so the step logits are fetched (``return_logits_vocab``
 151,936-token vocabulary: 0.6 MB a row and step, 0.93 GB for 8 rows of 192 tokens), kept by
 CTranslate2 until the call ends, so calls are split to stay under ``logits_budget_bytes`` (2 GiB).
 Rows with ``logprobs=False`` never fetch them (``codepaint eval`` and the policy server ask for none).
+
+**Prefix reuse** (``prefix_reuse=True``): the rows of a call that share their first tokens (a group's
+samples of one prompt; every prompt's system message) pass them as CTranslate2's ``static_prompt``,
+walked once for the call and copied to each row, instead of once a row. Only for calls that fetch
+no logits (the step logits would not cover the shared steps). The samples are drawn as without it,
+from the same stream, but the copied state is not bit-identical to the walked one, so a sample may
+differ; benchmarks/learner_speed.py measures what it gains.
 """
 
 from __future__ import annotations
@@ -129,6 +136,7 @@ class CT2Engine:
         seeding: ``"batch"`` or ``"row"`` (see the module docstring).
         logits_budget_bytes: Most bytes of step logits one call may keep (temperatures other than 0
             and 1, with logprobs).
+        prefix_reuse: Walk the prompt tokens a call's rows share once (see the module docstring).
         preload: Load the next fresh generator in the background after each sampled call.
         name: For messages.
 
@@ -141,7 +149,8 @@ class CT2Engine:
 
     def __init__(self, path: str | os.PathLike[str], *, tokenizer: Any = None, device: str = "auto",
                  compute_type: str | None = None, threads: int | None = None, seeding: str = "batch",
-                 logits_budget_bytes: int = 2 << 30, preload: bool = True, name: str = "") -> None:
+                 logits_budget_bytes: int = 2 << 30, preload: bool = True, prefix_reuse: bool = False,
+                 name: str = "") -> None:
         self.ct2 = import_ct2()
         from codepaint_env.policy.loading import import_torch
 
@@ -156,6 +165,7 @@ class CT2Engine:
         check_compute_type(self.compute_type, self.device)
         self.threads, self.seeding, self.preload = threads, seeding, preload
         self.logits_budget_bytes = logits_budget_bytes
+        self.prefix_reuse = prefix_reuse
         hf = self.path / HF_FOLDER if (self.path / HF_FOLDER).is_dir() else self.path
         self.tokenizer = tokenizer if tokenizer is not None else \
             transformers.AutoTokenizer.from_pretrained(str(hf))
@@ -281,11 +291,17 @@ class CT2Engine:
                 return True
 
         prompts = [self.tokenizer.convert_ids_to_tokens(list(r.prompt_ids)) for r in rows]
+        shared = shared_prefix([list(r.prompt_ids) for r in rows]) if self.prefix_reuse and not fetch_logits \
+            else 0
+        static = None
+        if shared >= MIN_SHARED_PREFIX:
+            static, prompts = prompts[0][:shared], [p[shared:] for p in prompts]
         options = dict(max_length=max(r.max_tokens for r in rows), min_length=first.min_tokens,
                        sampling_topk=1 if greedy else 0, sampling_topp=1.0 if greedy else first.top_p,
                        sampling_temperature=1.0 if greedy else first.temperature,
                        end_token=sorted(self.end_ids), include_prompt_in_result=False, return_scores=True,
-                       return_logits_vocab=fetch_logits, callback=on_token)
+                       return_logits_vocab=fetch_logits, callback=on_token,
+                       **({"static_prompt": static} if static is not None else {}))
         if greedy:
             results = self._loaded().generate_batch(prompts, **options)
         else:
@@ -334,6 +350,21 @@ class CT2Engine:
             spare.cancel()
         self._pool.shutdown(wait=True)
         self._generator = None
+
+
+#: The fewest shared prompt tokens worth a ``static_prompt`` (below it, the copy costs what it saves).
+MIN_SHARED_PREFIX = 16
+
+
+def shared_prefix(prompts: Sequence[Sequence[int]]) -> int:
+    """How many first tokens every prompt shares, leaving each at least one token of its own."""
+    if len(prompts) < 2:
+        return 0
+    first, most = prompts[0], min(len(p) for p in prompts) - 1
+    n = 0
+    while n < most and all(p[n] == first[n] for p in prompts):
+        n += 1
+    return n
 
 
 def _read_json(path: pathlib.Path) -> Any:
