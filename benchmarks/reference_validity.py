@@ -333,8 +333,12 @@ def main(argv: list[str] | None = None) -> int:
                        if r["task"] in wanted[language]] for language in wanted}
     rows = {language: r for language, r in rows.items() if r}
     summary = summarise(rows, {x: len(v) for x, v in wanted.items()}, levels)
-    command = "nice -n 10 .venv/bin/python benchmarks/reference_validity.py " + " ".join(argv or sys.argv[1:])
-    text = report(summary, args, command.strip())
+    # the command that makes the rows reported (every language, resumable), not this call's part of it
+    kinds = ("levels", "train", "eval", "train_seed", "eval_seed", "size")
+    settings = [f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
+                if k in kinds and v != ap.get_default(k)]
+    command = " ".join(["nice -n 10 .venv/bin/python benchmarks/reference_validity.py", *settings])
+    text = report(summary, args, command)
     print(text)
     print(f"wall {time.perf_counter() - started:.0f} s this call", flush=True)
     if not args.no_write:
