@@ -188,6 +188,13 @@ def test_the_run_4_command_line_makes_a_valid_config_and_grpo_refuses_expert_ite
     today = ap.parse_args([])
     assert RFTConfig(**rft_fields(today)) == RFTConfig()  # no option: learning run 3's learner
     assert GRPOSettings(**grpo_fields(today)) == GRPOSettings()
-    assert grpo_fields(ap.parse_args(["--k", "8"])) == {"num_generations": 8}
+    assert grpo_fields(ap.parse_args(["--k", "8"])) == {"num_generations": 8, "bf16": False}
+    fast = RFTConfig(**rft_fields(ap.parse_args(["--bf16", "--prefix-reuse"])))
+    assert (fast.bf16, fast.prefix_reuse) == (True, True)
+    assert GRPOSettings(**grpo_fields(ap.parse_args(["--bf16"]))).bf16
+    with pytest.raises(ValueError, match="--prefix-reuse: expert iteration's options"):
+        grpo_fields(ap.parse_args(["--prefix-reuse"]))
+    with pytest.raises(ValueError, match="prefix_reuse: GRPO's rollouts hand TRL their logprobs"):
+        GRPOSettings(prefix_reuse=True)
     with pytest.raises(ValueError, match="--replay, --rounds-from: expert iteration's options"):
         grpo_fields(ap.parse_args(["--replay", "8", "--rounds-from", "base"]))

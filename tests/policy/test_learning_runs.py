@@ -248,3 +248,35 @@ def test_a_run_that_has_spent_its_budget_merges_its_last_checkpoint_not_a_fresh_
     changed = [k for k, v in base.items() if not torch.equal(v, merged[k])]
     targets = {k.split(".lora_B")[0].removeprefix("base_model.model.") for k in trained if "lora_B" in k}
     assert changed and {k.removesuffix(".weight") for k in changed} == targets
+
+
+def test_the_fast_options_train_the_same_pass_in_bfloat16_and_sample_without_logprobs(tiny, tmp_path):
+    """--bf16: the same examples' loss within 2 % of float32's, not bit-equal (autocast ran);
+    --prefix-reuse: a round's rollouts ask no logprobs and the run goes on as without it."""
+    import torch
+
+    from codepaint_env.policy.learning.rft import _sampler, train_round
+
+    tokenizer = load_policy(str(tiny), "cpu", threads=1).tokenizer
+    examples = [([1, 2, 3], [4, 5, 6, 7]), ([2, 3], [9, 8, 7]), ([5], [6, 6, 6, 6, 6])] * 3
+    passes = {}
+    for bf16 in (False, True):
+        config = RFTConfig(model=str(tiny), lora=LORA, rounds_from="base", seed=3, bf16=bf16)
+        model, trained = train_round(config, load_policy(str(tiny), "cpu", threads=1).model, tokenizer,
+                                     examples, 2)
+        adapter = {k: v.clone() for k, v in model.state_dict().items() if "lora_B" in k}
+        passes[bf16] = (trained.first_loss, adapter)
+    assert passes[True][0] == pytest.approx(passes[False][0], rel=0.02)
+    assert any(not torch.equal(v, passes[True][1][k]) for k, v in passes[False][1].items())
+
+    fast = RFTConfig(model=str(tiny), levels=(0,), scenes=2, k=2, max_tokens=16, lora=LORA, threads=1,
+                     prefix_reuse=True, bf16=True)
+    assert _sampler(fast).keywords == {"logprobs": False}
+    run_rft(fast, tmp_path / "fast", stop_after=1, log=lambda _: None)
+    report = json.loads((tmp_path / "fast" / "rounds" / "round-000" / "report.json").read_text())
+    assert report["samples"] == 4
+
+    grpo = GRPOSettings(model=str(tiny), levels=(0,), scenes_per_level=4, num_generations=2, batch=2,
+                        micro=2, steps=2, max_tokens=16, lora=LORA, threads=1, save_every=1, bf16=True)
+    run_grpo(grpo, tmp_path / "grpo-bf16", stop_after=1, log=lambda _: None)  # TRL's CPU autocast
+    assert json.loads((tmp_path / "grpo-bf16" / "trainer_state.json").read_text())["global_step"] == 1

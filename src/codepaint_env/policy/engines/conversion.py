@@ -396,7 +396,7 @@ def _resolve(device: str, compute_type: str | None) -> str:
 def engine_from_model(model: Any, tokenizer: Any, *, compute_type: str | None = None, device: str = "cpu",
                       threads: int | None = None, seeding: str = "batch",
                       cache_dir: str | os.PathLike[str] | None = None, keep: int = 3,
-                      log: Log = None) -> tuple[CT2Engine, Conversion]:
+                      prefix_reuse: bool = False, log: Log = None) -> tuple[CT2Engine, Conversion]:
     """A CTranslate2 engine over a model in memory (a LoRA model merged into a copy), and what it took.
 
     Same weights, same engine folder: a second call converts nothing (``conversion.cached``).
@@ -410,6 +410,7 @@ def engine_from_model(model: Any, tokenizer: Any, *, compute_type: str | None = 
         seeding: ``batch`` or ``row`` (:class:`CT2Engine`).
         cache_dir: The model cache.
         keep: Conversions of in-memory models kept (one per training round, say).
+        prefix_reuse: The engine walks the prompt tokens a call's rows share once (:class:`CT2Engine`).
         log: A ``print``-like callable.
 
     Returns:
@@ -420,7 +421,7 @@ def engine_from_model(model: Any, tokenizer: Any, *, compute_type: str | None = 
     conversion = convert_model(model, tokenizer, quantization=chosen, cache_dir=cache_dir, keep=keep, log=log)
     started = time.perf_counter()
     engine = CT2Engine(conversion.path, tokenizer=tokenizer, device=device, compute_type=chosen,
-                       threads=threads, seeding=seeding)
+                       threads=threads, seeding=seeding, prefix_reuse=prefix_reuse)
     conversion.seconds["load"] = time.perf_counter() - started
     return engine, conversion
 

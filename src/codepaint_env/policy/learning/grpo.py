@@ -65,6 +65,9 @@ class GRPOSettings(LearnerSettings):
             raise ValueError(f"tools must be '' or 'search', not {self.tools!r}")
         if self.call_bonus and not self.tools:
             raise ValueError("call_bonus needs tools='search'")
+        if self.prefix_reuse:
+            raise ValueError("prefix_reuse: GRPO's rollouts hand TRL their logprobs, which stop the reuse; "
+                             "expert iteration (rft) takes it")
 
 
 def _engine_for(trainer: Any, tokenizer: Any, *, device: str, threads: int | None) -> tuple[Any, Any]:
@@ -301,7 +304,8 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
         per_device_train_batch_size=settings.micro,
         gradient_accumulation_steps=settings.batch // settings.micro,
         reward_weights=weights, multi_objective_aggregation="normalize_then_sum",
-        temperature=settings.temperature, logging_steps=1, use_cpu=settings.device == "cpu", bf16=False,
+        temperature=settings.temperature, logging_steps=1, use_cpu=settings.device == "cpu",
+        bf16=settings.bf16,
         gradient_checkpointing=False, seed=settings.seed, save_strategy="steps",
         save_steps=settings.save_every, save_total_limit=2, report_to="none",
         shuffle_dataset=curriculum is None)

@@ -27,6 +27,7 @@ at most the round it was in, and stops once its CPU budget is spent. ``final/`` 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -267,7 +268,8 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
     held = (validation_tasks(config.levels, config.validation, config.language, suite=config.suite)
             if config.validation else [])
     checked = _sampler(config)  # validation: the model as it is, never a written call
-    engine_args = {"compute_type": "int8", "device": config.device, "threads": config.threads}
+    engine_args = {"compute_type": "int8", "device": config.device, "threads": config.threads,
+                   "prefix_reuse": config.prefix_reuse}
     if held:
         write_plan(out, config.select, held, config.validation_samples)  # the rule, before any look
         if not done and not (rounds_dir / "validation-base.json").exists():
@@ -355,7 +357,9 @@ def train_round(config: RFTConfig, model: Any, tokenizer: Any, examples: list[Ex
     if config.rounds_from == "base":  # ReST-EM: a fresh adapter on the base, trained on all kept so far
         model = fresh_adapter(model, config.lora, seed=config.seed * 1000 + index)
     torch, _ = import_torch()
-    with torch.random.fork_rng():  # dropout, if any, drawn from the round's seed: a rebuild is the same pass
+    where = "cuda" if config.device.startswith("cuda") else "cpu"
+    precision = torch.autocast(where, dtype=torch.bfloat16) if config.bf16 else contextlib.nullcontext()
+    with torch.random.fork_rng(), precision:  # dropout from the round's seed: a rebuild is the same pass
         torch.manual_seed(config.seed * 1000 + index)
         trained = sft_pass(model, examples, lr=config.lr, epochs=config.epochs, batch=config.batch,
                            micro=config.micro, pad_id=tokenizer.pad_token_id or 0,
@@ -419,9 +423,10 @@ def training_set(config: RFTConfig, rollouts: list[Rollout], chosen_ids: set[int
 def _sampler(config: RFTConfig, *, warm: bool = False) -> Any:
     """What samples a group: one reply (:func:`~.rollouts.sample_groups`) or a conversation with tools."""
     sampling = config.sampling(warm=warm)
-    if sampling is None:
-        return sample_groups
     from functools import partial
+
+    if sampling is None:  # with prefix reuse the rows ask no logprobs: fetched, they would stop it
+        return partial(sample_groups, logprobs=False) if config.prefix_reuse else sample_groups
 
     from codepaint_env.policy.learning.searching import converse_groups
 

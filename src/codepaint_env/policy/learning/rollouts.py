@@ -223,7 +223,7 @@ class RoundTimes:
 def sample_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *, temperature: float = 0.9,
                   top_p: float = 1.0, max_tokens: int = 320, seed: int = 0, prompt_style: str = "allowlist",
                   batch: int = 16, times: RoundTimes | None = None, first: int = 0,
-                  groups: Sequence[int] | None = None) -> list[Rollout]:
+                  groups: Sequence[int] | None = None, logprobs: bool = True) -> list[Rollout]:
     """``k`` completions of each task from ``engine``, scored, with advantages (see the module docstring).
 
     Args:
@@ -240,6 +240,8 @@ def sample_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *,
         times: Adds the seconds spent generating and scoring.
         first: The first sample's index in each group (a group topped up continues its seeds).
         groups: Each task's group index (default: its position in ``tasks``).
+        logprobs: Ask the engine for each token's logprob (False: none fetched, so an engine with
+            ``prefix_reuse`` can reuse the prompt; expert iteration reads none).
     """
     started = time.perf_counter()
     template = engine.tokenizer
@@ -252,7 +254,7 @@ def sample_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *,
         prompt = tuple(template(text, add_special_tokens=False)["input_ids"])
         for i in range(first, first + k):
             rows.append(Row(prompt, temperature=temperature, top_p=top_p, max_tokens=max_tokens,
-                            seed=sample_seed(seed, task.id, i), logprobs=True))
+                            seed=sample_seed(seed, task.id, i), logprobs=logprobs))
             owners.append((g, task))
     choices = []
     for start in range(0, len(rows), batch):
