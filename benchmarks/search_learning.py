@@ -63,7 +63,8 @@ def config(arm: str, seed: int) -> Any:
                      temperature=0.9, seed=seed, cpu_budget_s=CPU_BUDGET, rounds_from="base", replay=256,
                      validation=8, validation_samples=1, select="all",
                      warm_start_rounds=1 if arm == "warm" else 0,
-                     call_bonus=0.1 if arm == "bonus" else 0.0, threads=1)
+                     call_bonus=0.1 if arm == "bonus" else 0.0, threads=1,
+                     bf16=True)  # amendment 3: the LoRA passes 1.9x faster, the same loss to 0.3 %
 
 
 def train(arm: str, seed: int) -> Path:
