@@ -64,7 +64,7 @@ def config(arm: str, seed: int) -> Any:
                      validation=8, validation_samples=1, select="all",
                      warm_start_rounds=1 if arm == "warm" else 0,
                      call_bonus=0.1 if arm == "bonus" else 0.0, threads=1,
-                     bf16=True)  # amendment 3: the LoRA passes 1.9x faster, the same loss to 0.3 %
+                     bf16=True, prefix_reuse=True)  # amendment 3: 1.9x LoRA passes, 1.38x rollouts
 
 
 def train(arm: str, seed: int) -> Path:

@@ -148,6 +148,23 @@ def test_a_conversation_is_one_sequence_whose_tool_answers_are_masked_out(tiny, 
         assert all(lp == 0.0 for lp, m in zip(r.logprobs, r.mask, strict=True) if not m)
 
 
+def test_conversations_with_prefix_reuse_and_no_logprobs_decode_as_without(tiny, facts):
+    from codepaint_env.policy.learning.searching import converse
+
+    policy = load_policy(str(tiny), "cpu", threads=1)
+    sampling = ToolSampling(forced_call=True, drawing_opening=DRAWING_OPENING)
+    chats = {}
+    for reuse in (False, True):
+        engine, _ = engine_from_model(policy.model, policy.tokenizer, compute_type="float32", threads=1,
+                                      prefix_reuse=reuse)
+        chats[reuse] = converse(engine, facts[:2] * 2, [1, 2, 3, 4], sampling, temperature=0.0, max_tokens=12,
+                                logprobs=not reuse)
+        engine.close()
+    assert [c.completion_ids for c in chats[True]] == [c.completion_ids for c in chats[False]]
+    assert [c.mask for c in chats[True]] == [c.mask for c in chats[False]]
+    assert all(lp == 0.0 for c in chats[True] for lp in c.logprobs)  # none asked, none fetched
+
+
 def test_a_masked_example_trains_on_its_kept_tokens_only(tiny):
     policy = load_policy(str(tiny), "cpu", threads=1)
     model = with_adapter(policy.model, LORA)

@@ -55,8 +55,8 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
                    help="LoRA passes under bfloat16 autocast (the adapter and optimiser stay float32): 1.9x "
                         "on a CPU with AVX512-BF16 (rft and grpo)")
     s.add_argument("--prefix-reuse", action="store_true",
-                   help="rollouts walk the prompt tokens a call's rows share once, and ask no logprobs "
-                        "(expert iteration reads none): 1.38x tokens/s (rft only)")
+                   help="rollouts (replies or conversations) walk the prompt tokens a call's rows share "
+                        "once, and ask no logprobs (expert iteration reads none): 1.38x tokens/s (rft only)")
 
 
 def rft_fields(args: argparse.Namespace) -> dict[str, Any]:

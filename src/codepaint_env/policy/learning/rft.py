@@ -425,12 +425,13 @@ def _sampler(config: RFTConfig, *, warm: bool = False) -> Any:
     sampling = config.sampling(warm=warm)
     from functools import partial
 
-    if sampling is None:  # with prefix reuse the rows ask no logprobs: fetched, they would stop it
-        return partial(sample_groups, logprobs=False) if config.prefix_reuse else sample_groups
+    sampler: Any = sample_groups
+    if sampling is not None:
+        from codepaint_env.policy.learning.searching import converse_groups
 
-    from codepaint_env.policy.learning.searching import converse_groups
-
-    return partial(converse_groups, sampling=sampling)
+        sampler = partial(converse_groups, sampling=sampling)
+    # with prefix reuse the rows ask no logprobs (nothing here reads them): fetched, they would stop it
+    return partial(sampler, logprobs=False) if config.prefix_reuse else sampler
 
 
 def _searches(config: RFTConfig, rollouts: list[Rollout], warm: bool) -> dict[str, Any]:

@@ -231,7 +231,7 @@ class Conversation:
 def converse(engine: Any, tasks: Sequence[Task], seeds: Sequence[int], sampling: ToolSampling, *,
              openings: Sequence[Sequence[dict[str, Any]]] | None = None, prompt_style: str = "allowlist",
              temperature: float = 0.9, top_p: float = 1.0, max_tokens: int = 320,
-             batch: int = 16) -> list[Conversation]:
+             batch: int = 16, logprobs: bool = True) -> list[Conversation]:
     """One conversation with the tools for each task (a task may come again), as the module docstring says.
 
     Args:
@@ -246,6 +246,8 @@ def converse(engine: Any, tasks: Sequence[Task], seeds: Sequence[int], sampling:
         top_p: Nucleus sampling.
         max_tokens: Most new tokens a reply.
         batch: Rows decoded together.
+        logprobs: Ask the engine for the replies' logprobs (False: 0.0 recorded; none fetched, so an
+            engine with ``prefix_reuse`` reuses the opening the conversations share).
     """
     from codepaint_env.policy.engines import row_seed
 
@@ -277,7 +279,8 @@ def converse(engine: Any, tasks: Sequence[Task], seeds: Sequence[int], sampling:
             written = sampling.drawing_opening if sampling.forced_call and round_ == 1 else ""
             head = list(template(written, add_special_tokens=False)["input_ids"]) if written else []
             rows = [Row(tuple(c.prompt_ids + c.completion_ids + head), temperature=temperature, top_p=top_p,
-                        max_tokens=max_tokens, stop=STOPS[form], logprobs=True, seed=row_seed(c.seed, round_))
+                        max_tokens=max_tokens, stop=STOPS[form], logprobs=logprobs,
+                        seed=row_seed(c.seed, round_))
                     for c in live]
             choices = []
             for start in range(0, len(rows), batch):
@@ -303,7 +306,8 @@ def converse(engine: Any, tasks: Sequence[Task], seeds: Sequence[int], sampling:
 def converse_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: ToolScorer, *, sampling: ToolSampling,
                     temperature: float = 0.9, top_p: float = 1.0, max_tokens: int = 320, seed: int = 0,
                     prompt_style: str = "allowlist", batch: int = 16, times: RoundTimes | None = None,
-                    first: int = 0, groups: Sequence[int] | None = None) -> list[Rollout]:
+                    first: int = 0, groups: Sequence[int] | None = None,
+                    logprobs: bool = True) -> list[Rollout]:
     """``k`` conversations of each task with the tools, scored, with advantages (see the module docstring).
 
     The arguments are :func:`~.rollouts.sample_groups`'s, with ``sampling`` (:func:`converse`). Sample
@@ -314,7 +318,7 @@ def converse_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: ToolScor
     owners = [(g, task, i) for g, task in zip(labels, tasks, strict=True) for i in range(first, first + k)]
     chats = converse(engine, [t for _, t, _ in owners], [sample_seed(seed, t.id, i) for _, t, i in owners],
                      sampling, prompt_style=prompt_style, temperature=temperature, top_p=top_p,
-                     max_tokens=max_tokens, batch=batch)
+                     max_tokens=max_tokens, batch=batch, logprobs=logprobs)
     generated = time.perf_counter()
     recalls = [c.first_recall() for c in chats]
     scored = scorer.score([c.task for c in chats], [c.final or "" for c in chats], recalls)
