@@ -288,8 +288,8 @@ def converse(engine: Any, tasks: Sequence[Task], seeds: Sequence[int], sampling:
             replies = [(written + close_open_call(ch.text), head + list(ch.token_ids),
                         None if ch.logprobs is None else [0.0] * len(head) + list(ch.logprobs),
                         ch.finish_reason) for ch in choices]
-        for chat, (text, ids, logprobs, finish) in zip(live, replies, strict=True):
-            chat.add(ids, logprobs, policy=True)
+        for chat, (text, ids, scores, finish) in zip(live, replies, strict=True):
+            chat.add(ids, scores, policy=True)
             chat.replies.append(text)
             calls = text_calls(text)
             answered = round_ < sampling.max_tool_calls and chat.episode.tool_calls_left > 0
