@@ -98,6 +98,8 @@ def build_atomically(path: str | os.PathLike, marker: dict[str, Any], marker_fil
     staging = pathlib.Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
     try:
         build_into(staging)
+        if not overwrite and read_marker(target, marker_file) == marker:
+            return target  # another process finished the same build meanwhile: keep theirs (it may be in use)
         if target.exists():
             shutil.rmtree(target)
         try:
