@@ -24,7 +24,14 @@ from codepaint_env.tasks.shapes.geometry import Shape
 from codepaint_env.tasks.shapes.scenes import Scene
 from rewards.checks.colour_names import term_of
 from rewards.checks.colours import contrast_ratio, parse_colour
-from rewards.checks.evaluate import ENCLOSED, OUTLINE_REACH, OUTLINE_SHARE, RELATION_SHARE, frames
+from rewards.checks.evaluate import (
+    ENCLOSED,
+    OUTLINE_REACH,
+    OUTLINE_SHARE,
+    POSITION_MARGIN,
+    RELATION_SHARE,
+    frames,
+)
 from rewards.checks.picture import ANALYSIS_SIDE, BORDER
 from rewards.checks.regions import dilate, fill_holes, label
 from rewards.checks.spec import AREAS, Check
@@ -282,7 +289,7 @@ def _position(raster: SceneRaster, objects: list[int], area: str) -> Truth:
         x, y = raster.centroid(i)
         holds &= left <= x <= right and top <= y <= bottom
         edges = ((x, left), (x, right), (y, top), (y, bottom))
-        close |= any(_near(v, b, 0.015) for v, b in edges if 0 < b < 1)
+        close |= any(_near(v, b, POSITION_MARGIN) for v, b in edges if 0 < b < 1)
     return Truth(holds, close)
 
 
