@@ -198,3 +198,29 @@ def test_the_report_says_not_yet_evaluated_and_never_crashes_on_missing_models()
     assert "not yet evaluated" in text and "Preliminary" in text and "Family 3" in text
     assert data["goal"]["grpo"]["criteria_1_4"] is None  # neither seed evaluated: not yet known
     assert data["goal"]["rft"]["criteria_1_4"] is False  # 6 tasks: no sign-flip p survives Holm over 20
+
+
+def test_the_pictures_are_drawn_from_the_rows_and_list_every_full_pass(tmp_path):
+    from PIL import Image
+
+    import learning4_pictures
+    from codepaint_env.policy.learning.eval_rows import eval_tasks
+
+    tasks = eval_tasks([0], 2)
+    (first, second) = sorted(tasks)
+    circle = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100"><rect width="100" height="100" '
+              'fill="white"/><circle cx="30" cy="30" r="10" fill="red"/></svg>')
+    rows = [{"task_id": t, "sample": s, "level": 0, "program": circle if s == 0 else "not svg",
+             "all_stated": 1.0 if (t, s) == (first, 0) else 0.0, "gate_pass": s == 0, "reward": 0.5}
+            for t in (first, second) for s in (0, 1)]
+    shown = learning4_pictures.scenes_sheet({"a": rows, "b": rows}, tasks, tmp_path / "scenes.png")
+    assert shown == [first, second]  # the first two scenes by id, drawn by both models
+    passes = learning4_pictures.full_passes({"a": rows, "b": rows[1:]}, tasks, tmp_path / "full.png")
+    assert [(p["model"], p["task_id"], p["sample"]) for p in passes] == [("a", first, 0)]
+    assert passes[0]["prompt"] in tasks[first].prompt
+    assert Image.open(tmp_path / "scenes.png").size[0] > Image.open(tmp_path / "full.png").size[0] // 8
+    images = learning4_pictures.rendered(rows[:2], tasks)
+    assert images[0] is not None
+    red, green, _ = images[0].getpixel((30 * images[0].width // 100,) * 2)
+    assert red > 200 and green < 60  # the circle's centre, drawn where the program put it
+    assert images[1] is None  # a program that draws nothing has no picture, not a blank one
