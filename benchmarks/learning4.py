@@ -85,7 +85,7 @@ def plan_models(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
         entry: dict[str, Any] = {"stage": algo, "seed": int(seed), "model": args.model, "evaluate": None}
         config = folder / "config.json"
         if not config.exists():
-            entry["why"] = f"not trained ({folder} has no config.json)"
+            entry["why"] = f"not trained ({_relative(str(folder))} has no config.json)"
         else:
             budget = json.loads(config.read_text()).get("cpu_budget_s", 7200.0)
             model, which = evaluated(folder)
