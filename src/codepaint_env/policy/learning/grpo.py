@@ -36,6 +36,7 @@ from typing import Any
 
 from codepaint_env.policy.learning.explore import UsefulGroups
 from codepaint_env.policy.learning.lora import load_adapter, save_merged
+from codepaint_env.policy.learning.memory import release_memory
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
 
 
@@ -318,6 +319,7 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
 
     class Budget(TrainerCallback):
         def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
+            release_memory()
             spent = spent_before + time.process_time() - cpu0
             spent_file.write_text(json.dumps({"cpu_s": round(spent, 1), "step": state.global_step}) + "\n")
             steps_here[0] += 1

@@ -44,6 +44,7 @@ from codepaint_env.policy.learning.lora import (
     trainable_parameters,
     with_adapter,
 )
+from codepaint_env.policy.learning.memory import release_memory
 from codepaint_env.policy.learning.replay import ReplayBuffer, entry_of
 from codepaint_env.policy.learning.rollouts import Rollout, RoundTimes, Scorer, checks_score, sample_groups
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
@@ -277,6 +278,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
             base = validate(engine, held, verdicts, samples=config.validation_samples,
                             max_tokens=config.max_tokens, sampler=checked)
             engine.close()
+            release_memory()
             (rounds_dir / "validation-base.json").write_text(json.dumps(base, indent=1) + "\n")
     index = len(done)
     last = config.rounds if stop_after is None else min(config.rounds, index + stop_after)
@@ -293,6 +295,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
                                    max_tokens=config.max_tokens, seed=config.seed * 100_000 + index,
                                    times=times, sampler=_sampler(config, warm=warm))
         engine.close()
+        release_memory()
         if curriculum is not None:
             for r in rollouts:
                 curriculum.record(r.level, gate_passed=r.gate_passed, all_stated=r.all_stated)
@@ -301,6 +304,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         examples, replayed = training_set(config, rollouts, chosen_ids, buffer, index)
         t = time.perf_counter()
         model, trained = train_round(config, model, tokenizer, examples, index)
+        release_memory()  # the pass's freed heap, gigabytes, back before the next engine loads
         times.train += time.perf_counter() - t
         folder = rounds_dir / f"round-{index:03d}"
         folder.mkdir(exist_ok=True)
@@ -317,6 +321,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
             validation = validate(engine, held, verdicts, samples=config.validation_samples,
                                   max_tokens=config.max_tokens, sampler=checked)
             engine.close()
+            release_memory()
         cpu = time.process_time() - cpu0
         report = {"round": index, **summary(rollouts), **_searches(config, rollouts, warm),
                   "kept": len(chosen),
