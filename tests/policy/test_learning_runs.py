@@ -64,6 +64,7 @@ def test_expert_iteration_saves_each_round_resumes_and_refuses_another_way_of_le
     assert report["samples"] == 4 and report["levels"] == {"0": 2, "1": 2}
     assert report["gate_pass"] == 0.0 and report["kept"] == 0  # a random model draws nothing
     assert set(report["seconds"]) >= {"generate", "score", "train", "convert"} and report["cpu_s"] > 0
+    assert report["memory"]["resident_gb"] > 0.1 and report["memory"]["released_gb"] >= 0  # glibc: measured
     samples = (out / "rounds" / "round-000" / "samples.jsonl").read_text().splitlines()
     assert len(samples) == 4 and all(json.loads(s)["kept"] is False for s in samples)
     assert (out / "rounds" / "round-000" / "adapter" / "adapter_config.json").exists()

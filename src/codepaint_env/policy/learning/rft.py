@@ -44,7 +44,7 @@ from codepaint_env.policy.learning.lora import (
     trainable_parameters,
     with_adapter,
 )
-from codepaint_env.policy.learning.memory import release_memory
+from codepaint_env.policy.learning.memory import release_memory, resident_bytes
 from codepaint_env.policy.learning.replay import ReplayBuffer, entry_of
 from codepaint_env.policy.learning.rollouts import Rollout, RoundTimes, Scorer, checks_score, sample_groups
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
@@ -284,6 +284,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
     last = config.rounds if stop_after is None else min(config.rounds, index + stop_after)
     while index < last and cpu_before < config.cpu_budget_s:
         cpu0, wall0 = time.process_time(), time.perf_counter()
+        released = 0
         times = RoundTimes()
         t = time.perf_counter()
         engine, conversion = engine_from_model(model, tokenizer, **engine_args)
@@ -295,7 +296,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
                                    max_tokens=config.max_tokens, seed=config.seed * 100_000 + index,
                                    times=times, sampler=_sampler(config, warm=warm))
         engine.close()
-        release_memory()
+        released += release_memory() or 0
         if curriculum is not None:
             for r in rollouts:
                 curriculum.record(r.level, gate_passed=r.gate_passed, all_stated=r.all_stated)
@@ -304,7 +305,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         examples, replayed = training_set(config, rollouts, chosen_ids, buffer, index)
         t = time.perf_counter()
         model, trained = train_round(config, model, tokenizer, examples, index)
-        release_memory()  # the pass's freed heap, gigabytes, back before the next engine loads
+        released += release_memory() or 0  # the pass's freed heap (gigabytes) before the next engine
         times.train += time.perf_counter() - t
         folder = rounds_dir / f"round-{index:03d}"
         folder.mkdir(exist_ok=True)
@@ -321,7 +322,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
             validation = validate(engine, held, verdicts, samples=config.validation_samples,
                                   max_tokens=config.max_tokens, sampler=checked)
             engine.close()
-            release_memory()
+            released += release_memory() or 0
         cpu = time.process_time() - cpu0
         report = {"round": index, **summary(rollouts), **_searches(config, rollouts, warm),
                   "kept": len(chosen),
@@ -332,7 +333,9 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
                   "loss": {"mean": trained.mean_loss, "first": trained.first_loss, "last": trained.last_loss},
                   "train_tokens": trained.tokens, "optimizer_steps": trained.steps,
                   "seconds": times.to_dict(), "wall_s": round(time.perf_counter() - wall0, 1),
-                  "cpu_s": round(cpu, 1), "conversion": {"cached": conversion.cached,
+                  "cpu_s": round(cpu, 1),
+                  "memory": {"resident_gb": _gb(resident_bytes()), "released_gb": _gb(released)},
+                  "conversion": {"cached": conversion.cached,
                                                          "seconds": conversion.seconds},
                   "curriculum": curriculum.state() if curriculum is not None else None}
         (folder / "report.json").write_text(json.dumps(report, indent=1) + "\n")
@@ -340,7 +343,9 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         log(f"rft round {index}: reward {_f(report['reward'])}, gate {_f(report['gate_pass'])}, checks share "
             f"{_f(report['checks_share_gated'])}, useful groups {_f(report['useful_groups'])}, kept "
             f"{len(chosen)}/{len(rollouts)}, trained on {len(examples)}, loss {_f(trained.mean_loss)}; "
-            f"{report['seconds']} {cpu:.0f} CPU s (total {cpu_before:.0f})" + _search_line(report))
+            f"{report['seconds']} {cpu:.0f} CPU s (total {cpu_before:.0f}); resident "
+            f"{report['memory']['resident_gb']} GB, {report['memory']['released_gb']} GB released"
+            + _search_line(report))
         index += 1
     final = out / "final"
     if not (final / "config.json").exists() or _stale(final, rounds_dir):
@@ -354,6 +359,10 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
             rebuild_adapter(config, rounds_dir, rounds - 1, model, tokenizer, log)
         save_chosen(config.model, out, config.select)
     return final
+
+
+def _gb(n: int | None) -> float | None:
+    return None if n is None else round(n / 2**30, 2)
 
 
 def train_round(config: RFTConfig, model: Any, tokenizer: Any, examples: list[Example],
