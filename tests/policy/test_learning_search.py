@@ -214,6 +214,8 @@ def test_expert_iteration_on_the_facts_warm_starts_with_written_calls_then_sampl
     cold = json.loads((out / "rounds" / "round-001" / "report.json").read_text())
     assert warm["warm_start"] is True and warm["search"]["call_rate"] == 1.0
     assert warm["search"]["recall_at_3"] == 1.0
+    # every fact's written call is trained on, kept or not (a random model keeps no drawing): 2 facts
+    assert warm["kept"] == 0 and warm["trained_on"] == 2
     assert cold["warm_start"] is False
     assert cold["search"]["call_rate"] < 1.0  # a random model rarely writes a tag
     assert set(warm["validation"]) >= {"call_rate", "recall_at_3", "gate_pass"}
@@ -263,3 +265,17 @@ def test_grpo_with_the_tool_scores_the_program_and_masks_the_cards(tiny, facts, 
     kwargs = {"prompts": prompts, "program": out["program"], "first_recall": out["first_recall"], **columns}
     assert grpo.SearchPart(funcs[0])(texts, **kwargs) == [0.0, 0.0]  # no drawing passed the gate
     assert grpo.SearchPart(funcs[0], gated=False)(texts, **kwargs) == [1.0, 1.0]
+
+
+def test_a_warm_round_trains_each_facts_first_reply_alone_once():
+    from codepaint_env.policy.learning.rft import first_turns
+    from codepaint_env.policy.learning.rollouts import Rollout
+
+    def rollout(task: str, mask: list[int]) -> Rollout:
+        return Rollout(task_id=task, level=None, group=0, prompt_ids=[1, 2],
+                       completion_ids=list(range(10, 10 + len(mask))), logprobs=None, text="",
+                       finish_reason="stop", gate_passed=False, parts={}, advantage=0.0, mask=mask)
+
+    got = first_turns([rollout("a", [1, 1, 1, 0, 0, 1, 1]), rollout("a", [1, 1, 1, 0, 0, 1]),
+                       rollout("b", [1, 1, 0, 1]), rollout("c", [1, 1, 1])])  # c never called: no bridge
+    assert got == [([1, 2], [10, 11, 12], [1, 1, 1]), ([1, 2], [10, 11], [1, 1])]

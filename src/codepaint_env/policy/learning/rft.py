@@ -303,6 +303,8 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         chosen = kept(rollouts, config.keep)
         chosen_ids = {id(r) for r in chosen}
         examples, replayed = training_set(config, rollouts, chosen_ids, buffer, index)
+        if warm:  # cold start (a): every fact's written first call is trained on, kept or not
+            examples += first_turns([r for r in rollouts if id(r) not in chosen_ids])
         t = time.perf_counter()
         model, trained = train_round(config, model, tokenizer, examples, index)
         released += release_memory() or 0  # the pass's freed heap (gigabytes) before the next engine
@@ -432,6 +434,26 @@ def training_set(config: RFTConfig, rollouts: list[Rollout], chosen_ids: set[int
         return [e.example for e in buffer.entries], sum(e.round < index for e in buffer.entries)
     out: list[Example] = [r.example for _, r in mine]
     return out + [e.example for e in drawn], len(drawn)
+
+
+def first_turns(rollouts: list[Rollout]) -> list[Example]:
+    """Each task's first reply alone (the written call of a warm round), once a task.
+
+    Issue 56 item 5 (a): the format warm start is an SFT on the train facts' first turns; the drawing
+    after it is rejection-sampled. Trained only on the conversations whose drawing was kept, the first
+    warm-start run (13 of 48) taught the call's JSON but not Qwen's ``<tool_call>`` tag around it: 48 of
+    48 next-round calls were bare JSON, none parsed (docs/knowledge-search.md).
+    """
+    out: list[Example] = []
+    seen: set[str] = set()
+    for r in rollouts:
+        mask = r.mask or []
+        end = mask.index(0) if 0 in mask else 0  # the first bridge: the call's reply ends there
+        if r.task_id in seen or end == 0:
+            continue
+        seen.add(r.task_id)
+        out.append((r.prompt_ids, r.completion_ids[:end], [1] * end))
+    return out
 
 
 def _sampler(config: RFTConfig, *, warm: bool = False) -> Any:
