@@ -144,6 +144,8 @@ def export(args: argparse.Namespace, models: dict[str, dict[str, Any]]) -> None:
     kept = json.loads(kept_path.read_text()) if kept_path.exists() else {}
     for tag, entry in models.items():
         folder = root / tag
+        if args.only and tag not in args.only:  # its rows and description stay as exported before
+            continue
         if not finished(folder, args.levels):
             if "rows" not in kept.get(tag, {}):  # rows exported earlier stay described
                 kept[tag] = {k: v for k, v in entry.items() if k != "evaluate"}
@@ -220,6 +222,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--no-eval", action="store_true", help="evaluate nothing: report the rows there are")
     ap.add_argument("--export-only", action="store_true",
                     help="evaluate nothing: export the finished evaluations' rows (scored again); report")
+    ap.add_argument("--only", action="append", default=[], metavar="TAG",
+                    help="export only this model's rows (repeatable; the others stay as exported, "
+                         "each with the commit that scored it)")
     ap.add_argument("--merge", action="store_true", help="put the run-4 rows into docs/learning-run.json")
     ap.add_argument("--as-evaluated", action="store_true",
                     help="export each evaluation's own verdicts (default: score every program again "

@@ -73,3 +73,13 @@ def test_run_4_evaluates_with_its_seed_exports_every_sample_and_reports_from_the
     (out / "report.json").unlink()
     assert learning4.main([*args, "--no-eval"]) == 0
     assert json.loads((out / "report.json").read_text()) == report
+
+    # --only: one model's rows exported again, every other model's rows and description untouched
+    base_file, control_file = out / "rows-base.jsonl.gz", out / "rows-control.jsonl.gz"
+    base_file.write_bytes(base_file.read_bytes())  # the same bytes, a known modification time
+    before_base, before_control = base_file.stat().st_mtime_ns, control_file.stat().st_mtime_ns
+    control_file.unlink()
+    assert learning4.main([*args, "--export-only", "--only", "control"]) == 0
+    assert base_file.stat().st_mtime_ns == before_base and control_file.stat().st_mtime_ns > before_control
+    assert read_rows(control_file) == rows
+    assert json.loads((out / "models.json").read_text())["base"] == models["base"]
