@@ -59,3 +59,14 @@ def test_exported_rows_are_scored_at_this_commit_and_the_report_says_so(tmp_path
     data = search_learning.report()
     assert data["scored_at"] == [commit] and data["models"]["base-search"]["samples"] == 2
     assert commit[:10] in (tmp_path / "docs" / "report.md").read_text()
+
+
+def test_training_and_the_evaluation_with_the_tool_call_it_in_one_form():
+    """Amendment 5: a model trained to write ``<search>`` is evaluated where ``<search>`` is parsed."""
+    from codepaint_env.policy.learning.searching import resolve_form
+
+    forms = {search_learning.config(arm, 0).sampling(warm=arm == "warm").form for arm in search_learning.ARMS}
+    assert forms == {search_learning.TOOL_FORM} and resolve_form(None, search_learning.TOOL_FORM) == "tag"
+    command = search_learning.eval_command("m", True, Path("out"))
+    assert command[command.index("--tool-form") + 1] == search_learning.TOOL_FORM
+    assert "--tool-form" not in search_learning.eval_command("m", False, Path("out"))  # no tool, no form
