@@ -262,13 +262,18 @@ def test_the_fast_options_train_the_same_pass_in_bfloat16_and_sample_without_log
     examples = [([1, 2, 3], [4, 5, 6, 7]), ([2, 3], [9, 8, 7]), ([5], [6, 6, 6, 6, 6])] * 3
     passes = {}
     for bf16 in (False, True):
-        config = RFTConfig(model=str(tiny), lora=LORA, rounds_from="base", seed=3, bf16=bf16)
+        config = RFTConfig(model=str(tiny), lora=LORA, rounds_from="base", seed=3, bf16=bf16,
+                           batch=len(examples), epochs=4, lr=1e-3)  # a step a pass over all: losses compare
         model, trained = train_round(config, load_policy(str(tiny), "cpu", threads=1).model, tokenizer,
                                      examples, 2)
         adapter = {k: v.clone() for k, v in model.state_dict().items() if "lora_B" in k}
-        passes[bf16] = (trained.first_loss, adapter)
+        passes[bf16] = (trained.first_loss, adapter, trained.last_loss)
     assert passes[True][0] == pytest.approx(passes[False][0], rel=0.02)
     assert any(not torch.equal(v, passes[True][1][k]) for k, v in passes[False][1].items())
+    # every step's gradient is taken at the adapter as it is then, not as the pass began: the bfloat16
+    # pass learns what the float32 pass learns (with autocast's weight cache it never moved off its start)
+    assert passes[False][2] < passes[False][0] * 0.98
+    assert passes[True][2] == pytest.approx(passes[False][2], rel=0.02)
 
     fast = RFTConfig(model=str(tiny), levels=(0,), scenes=2, k=2, max_tokens=16, lora=LORA, threads=1,
                      prefix_reuse=True, bf16=True)
