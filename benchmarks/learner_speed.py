@@ -115,7 +115,8 @@ def lora_passes(args: argparse.Namespace, prompts: list[tuple[int, ...]],
         examples.append((list(p), body))
     settings = LoraSettings(rank=32, alpha=64)
     contexts = {"float32": contextlib.nullcontext,
-                "bfloat16 autocast": lambda: torch.autocast("cpu", dtype=torch.bfloat16)}
+                "bfloat16 autocast": lambda: torch.autocast("cpu", dtype=torch.bfloat16,
+                                                               cache_enabled=False)}
     totals = {v: {"seconds": 0.0, "passes": 0} for v in contexts}
     rounds = []
     model = base.model
