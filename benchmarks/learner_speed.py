@@ -104,7 +104,7 @@ def lora_passes(args: argparse.Namespace, prompts: list[tuple[int, ...]],
     import torch
 
     from codepaint_env.policy import load_policy
-    from codepaint_env.policy.learning.lora import LoraSettings, fresh_adapter, sft_pass
+    from codepaint_env.policy.learning.lora import LoraSettings, bf16_autocast, fresh_adapter, sft_pass
 
     torch.set_num_threads(1)
     base = load_policy(MODEL, "cpu", threads=1)
@@ -115,8 +115,7 @@ def lora_passes(args: argparse.Namespace, prompts: list[tuple[int, ...]],
         examples.append((list(p), body))
     settings = LoraSettings(rank=32, alpha=64)
     contexts = {"float32": contextlib.nullcontext,
-                "bfloat16 autocast": lambda: torch.autocast("cpu", dtype=torch.bfloat16,
-                                                               cache_enabled=False)}
+                "bfloat16 autocast": lambda: bf16_autocast("cpu")}
     totals = {v: {"seconds": 0.0, "passes": 0} for v in contexts}
     rounds = []
     model = base.model

@@ -62,6 +62,16 @@ def with_adapter(model: Any, settings: LoraSettings | None = None, adapter: str 
     return peft.get_peft_model(model, config)
 
 
+def bf16_autocast(device: str = "cpu") -> Any:
+    """A LoRA pass's bfloat16 autocast on ``device`` (``cpu`` or ``cuda``), without the weight cache.
+
+    Autocast keeps a leaf parameter's bfloat16 cast for as long as its context is open: with the
+    cache, a pass run in one context takes every step's gradient at the adapter it began with.
+    """
+    torch, _ = import_torch()
+    return torch.autocast(device, dtype=torch.bfloat16, cache_enabled=False)
+
+
 def fresh_adapter(model: Any, settings: LoraSettings | None = None, *, seed: int = 0) -> Any:
     """The base under ``model`` (its adapter dropped, not merged) with a new adapter, seeded.
 

@@ -38,6 +38,7 @@ from typing import Any
 from codepaint_env.policy.learning.lora import (
     Example,
     LoraSettings,
+    bf16_autocast,
     fresh_adapter,
     save_merged,
     sft_pass,
@@ -374,10 +375,7 @@ def train_round(config: RFTConfig, model: Any, tokenizer: Any, examples: list[Ex
         model = fresh_adapter(model, config.lora, seed=config.seed * 1000 + index)
     torch, _ = import_torch()
     where = "cuda" if config.device.startswith("cuda") else "cpu"
-    # no weight cache: autocast keeps a leaf parameter's bfloat16 cast for as long as its context is
-    # open, so a cached pass would take every step's gradient at the adapter it started from
-    precision = (torch.autocast(where, dtype=torch.bfloat16, cache_enabled=False) if config.bf16
-                 else contextlib.nullcontext())
+    precision = bf16_autocast(where) if config.bf16 else contextlib.nullcontext()
     with torch.random.fork_rng(), precision:  # dropout from the round's seed: a rebuild is the same pass
         torch.manual_seed(config.seed * 1000 + index)
         trained = sft_pass(model, examples, lr=config.lr, epochs=config.epochs, batch=config.batch,
