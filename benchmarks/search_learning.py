@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/search_learning.py --stage eval                        # every eval not done
     .venv/bin/python benchmarks/search_learning.py --stage rescore    # every committed row at this commit
     .venv/bin/python benchmarks/search_learning.py --stage report                      # docs/search-learning/
+    .venv/bin/python benchmarks/search_learning.py --stage pictures   # before-after.png, queries.md (item 7)
 
 Everything is declared in docs/search-learning-plan.md before any run; this script does what it says:
 
@@ -279,11 +280,67 @@ def report() -> dict[str, Any]:
     return data
 
 
+#: Item 7's held-out facts drawn before and after: the first ``SHOWN`` eval facts by id (chosen before
+#: looking), sample 0. ``QUERIES`` samples of each trained model with the tool, by (fact id, sample), have
+#: their searches listed for reading by hand.
+SHOWN, QUERIES = 8, 20
+
+
+def pictures() -> list[str]:
+    """docs/search-learning/before-after.png and queries.md from the committed rows; the models shown.
+
+    Every program is rendered again from its row's text (as learning run 4's pictures are): one row of
+    the picture per evaluated model and tool setting, one column per fact.
+    """
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import textwrap
+
+    from codepaint_env.tasks import load_suite
+    from learning4_pictures import _grid, rendered
+
+    tasks = {t.id: t for t in load_suite("knowledge", split="eval", language="svg")}
+    evaluated = {f"{tag}-{arm}": rows for tag in models() for arm in ("none", "search")
+                 if (rows := read(f"{tag}-{arm}"))}
+    shown = sorted(tasks)[:SHOWN]
+    picked = []
+    for name, rows in evaluated.items():
+        by = {(r["task_id"], int(r["sample"])): r for r in rows}
+        picked += [(name, by[(t, 0)]) for t in shown if (t, 0) in by]
+    images = rendered([{**r, "program": r.get("code") or ""} for _, r in picked], tasks)
+    cells = [(image, "\n".join(textwrap.wrap(tasks[r["task_id"]].prompt.split(",")[0], 30))
+              if name == next(iter(evaluated)) else "",
+              f"{name}: {'gate ok' if r.get('gate_pass') else 'gate fail'}, {share_all(r):.2f}")
+             for (name, r), image in zip(picked, images, strict=True)]
+    DOCS.mkdir(parents=True, exist_ok=True)
+    _grid(cells, SHOWN, DOCS / "before-after.png", title_lines=3)
+    lines = ["# What the trained models searched for (issue 56 item 7)", "",
+             f"Written by `benchmarks/search_learning.py --stage pictures`: the first {QUERIES} samples by "
+             "(fact id, sample) of each trained model evaluated with the tool; the first search's query and "
+             "its top 3 cards. Read by hand in [knowledge-search.md](../knowledge-search.md).", ""]
+    for name, rows in evaluated.items():
+        if name.startswith("base") or not name.endswith("-search"):
+            continue
+        lines += [f"## {name}", "",
+                  "| fact | sample | searches | first query | its top 3 | gate | checks share |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in sorted(rows, key=lambda r: (r["task_id"], int(r["sample"])))[:QUERIES]:
+            first = next((c for c in r.get("searches") or [] if c.get("tool") == "search"), None)
+            query = str((first or {}).get("query", "")).replace("|", "/")
+            top = ", ".join((first or {}).get("ids", [])[:3])
+            fact = r["task_id"].removeprefix("knowledge-").removesuffix("-svg")
+            lines.append(f"| {fact} | {r['sample']} | "
+                         f"{len(r.get('searches') or [])} | {query or '(none)'} | {top} | "
+                         f"{'ok' if r.get('gate_pass') else 'fail'} | {share_all(r):.2f} |")
+        lines.append("")
+    (DOCS / "queries.md").write_text("\n".join(lines), encoding="utf-8")
+    return list(evaluated)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--stage", required=True, choices=("train", "eval", "rescore", "report"),
+    ap.add_argument("--stage", required=True, choices=("train", "eval", "rescore", "report", "pictures"),
                     help="rescore: every committed row file scored again at this commit, then the report")
     ap.add_argument("--arm", choices=ARMS, help="train: the cold start")
     ap.add_argument("--seed", type=int, choices=SEEDS, help="train: the seed")
@@ -298,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.stage == "rescore":
         print(f"scored again at this commit: {', '.join(rescore_committed()) or 'nothing committed yet'}")
         report()
+    elif args.stage == "pictures":
+        print(f"before-after.png and queries.md: {', '.join(pictures()) or 'nothing evaluated yet'}")
     else:
         report()
     return 0

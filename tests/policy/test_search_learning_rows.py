@@ -70,3 +70,26 @@ def test_training_and_the_evaluation_with_the_tool_call_it_in_one_form():
     command = search_learning.eval_command("m", True, Path("out"))
     assert command[command.index("--tool-form") + 1] == search_learning.TOOL_FORM
     assert "--tool-form" not in search_learning.eval_command("m", False, Path("out"))  # no tool, no form
+
+
+def test_pictures_draw_the_first_facts_before_and_after_and_list_the_trained_models_queries(tmp_path,
+                                                                                            monkeypatch):
+    """Item 7: the same held-out facts drawn by each evaluated model, and the trained model's searches."""
+    monkeypatch.setattr(search_learning, "DOCS", tmp_path)
+    monkeypatch.setattr(search_learning, "models", lambda: {"base": "m", "warm-s0": "chosen"})
+    tasks = sorted(load_suite("knowledge", split="eval", language="svg"), key=lambda t: t.id)
+    first = tasks[0]
+    base = [_row(t, t.reference_programs["svg"], 0) | {"searches": [], "searched": False} for t in tasks[:2]]
+    trained = [_row(t, t.reference_programs["svg"], s)
+               | {"searches": [{"tool": "search", "query": f"flag|{t.id}", "ids": [*t.facts, "x", "y"]}]}
+               for t in tasks[:12] for s in (1, 0)]
+    search_learning.write_rows(tmp_path / "rows-base-none.jsonl.gz", base)
+    search_learning.write_rows(tmp_path / "rows-warm-s0-search.jsonl.gz", trained)
+    assert search_learning.pictures() == ["base-none", "warm-s0-search"]
+    assert (tmp_path / "before-after.png").stat().st_size > 1000
+    table = (tmp_path / "queries.md").read_text().split("## warm-s0-search")[1].splitlines()
+    rows = [line for line in table if line.startswith("| ") and not line.startswith("| fact")]
+    assert len(rows) == search_learning.QUERIES  # the first 20 of 24, by fact then sample
+    short = first.id.removeprefix("knowledge-").removesuffix("-svg")
+    assert rows[0].startswith(f"| {short} | 0 | 1 | flag/{first.id} | {first.facts[0]}, x, y |")
+    assert "## base" not in (tmp_path / "queries.md").read_text()  # the base never searched: no table
