@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/learning4.py            # evaluate what is missing, export rows, report
     .venv/bin/python benchmarks/learning4.py --no-eval  # the report from the committed rows alone
     .venv/bin/python benchmarks/learning4.py --export-only  # the finished evaluations' rows, then the report
-    .venv/bin/python benchmarks/learning4.py --no-eval --merge  # the report, and its rows in docs/learning-run.json
+    .venv/bin/python benchmarks/learning4.py --no-eval --merge  # the report; its rows in learning-run.json
 
 What it does, in order (each step skipped where its output is there, so a stopped call resumes):
 
