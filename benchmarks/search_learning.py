@@ -231,7 +231,11 @@ def report() -> dict[str, Any]:
                 "recall_at_3": round(statistics.fmean(first_recall(r, facts) for r in rows), 4),
                 "gate_pass": round(statistics.fmean(float(bool(r.get("gate_pass"))) for r in rows), 4),
                 "checks_share_all": round(statistics.fmean(shares), 4),
-                "checks_share_all_ci": bootstrap(list(per_fact(rows).values()))}
+                "checks_share_all_ci": bootstrap(list(per_fact(rows).values())),
+                # exploratory: how much of the share is the gate's, and whether any drawing is the fact
+                "checks_share_gated": round(statistics.fmean(passed), 4) if (passed := [
+                    share_all(r) for r in rows if r.get("gate_pass")]) else None,
+                "every_check": sum(share_all(r) >= 1.0 for r in rows)}
     comparisons = []
     for arm in ARMS:
         pooled = {k: [v for s in SEEDS for v in (read(f"{arm}-s{s}-{k}") or [])] for k in ("search", "none")}
@@ -260,14 +264,17 @@ def report() -> dict[str, Any]:
              "declared before any run: [search-learning-plan.md](../search-learning-plan.md). Every row "
              f"scored at commit {', '.join(c[:10] for c in commits) or '(none yet)'}"
              + (" (**more than one: run `--stage rescore`**)" if len(commits) > 1 else "") + ".", "",
-             "| model | tool | samples | call rate | recall@3 | gate pass | checks share (gate fails 0) |",
-             "|---|---|---|---|---|---|---|"]
+             "| model | tool | samples | call rate | recall@3 | gate pass | checks share (gate fails 0) | "
+             "gate-passers' checks share (exploratory) | every check passes |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for name, m in table.items():
         tag, arm = name.rsplit("-", 1)
         ci = m["checks_share_all_ci"]
         lines.append(f"| {tag} | {arm} | {m['samples']} | {m['call_rate']:.2f} | {m['recall_at_3']:.2f} | "
                      f"{m['gate_pass']:.2f} | {m['checks_share_all']:.3f}"
-                     + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "") + " |")
+                     + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "") + " | "
+                     + (f"{m['checks_share_gated']:.3f}" if m["checks_share_gated"] is not None else "-")
+                     + f" | {m['every_check']} |")
     lines += ["", "| comparison (paired over facts, seeds pooled) | difference | p | p (Holm) | goal |",
               "|---|---|---|---|---|"]
     for c in comparisons:
