@@ -211,6 +211,24 @@ def per_fact(rows: list[dict[str, Any]]) -> dict[str, float]:
     return {t: statistics.fmean(v) for t, v in out.items()}
 
 
+#: A fact-blind constant picture (a red square in the top left of a white page), scored on every held-out
+#: fact: what the checks share pays a drawing that knows no fact, the floor a trained model must clear.
+CONSTANT = ('<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512"><rect width="512" height="512" '
+            'fill="white"/><rect width="256" height="256" fill="red"/></svg>')
+
+
+def constant_picture() -> dict[str, float]:
+    """:data:`CONSTANT`'s gate pass and checks share (gate failures as 0) over the held-out facts."""
+    from codepaint_env.policy.learning.eval_rows import rescore
+    from codepaint_env.tasks import load_suite
+
+    tasks = {t.id: t for t in load_suite("knowledge", split="eval", language="svg")}
+    rows = rescore([{"task_id": t, "sample": 0, "code": CONSTANT, "completion": CONSTANT} for t in tasks],
+                   tasks, REWARD)
+    return {"gate_pass": round(statistics.fmean(float(bool(r.get("gate_pass"))) for r in rows), 4),
+            "checks_share_all": round(statistics.fmean(share_all(r) for r in rows), 4)}
+
+
 def report() -> dict[str, Any]:
     """docs/search-learning/report.{md,json} from the committed rows (see the plan for every figure)."""
     from codepaint_env.policy.learning.stats import bootstrap, holm, paired, wilson
@@ -253,7 +271,9 @@ def report() -> dict[str, Any]:
         c["goal_met"] = adjusted < 0.05 and c["difference"] >= c["margin"]
     commits = sorted({(r.get("scored") or {}).get("commit") or "as evaluated"
                       for name in table for r in read(name) or []})
+    constant = constant_picture()
     data = {"plan": "docs/search-learning-plan.md", "models": table, "comparisons": comparisons,
+            "constant_picture": constant,
             "scored_at": commits,
             "goals": {"call_rate": CALL_RATE_GOAL, "recall_at_3": RECALL_GOAL, "over_base": OVER_BASE,
                       "over_tool_off": OVER_TOOL_OFF}}
@@ -282,6 +302,9 @@ def report() -> dict[str, Any]:
                      f"{'met' if c['goal_met'] else 'not met'} (+{c['margin']:.2f}) |")
     if not comparisons:
         lines.append("| (not evaluated yet) | | | | |")
+    lines += ["", "Exploratory, the floor: one fact-blind constant picture (a red square in the top left of "
+              f"a white page) on every held-out fact passes the gate {constant['gate_pass']:.0%} and earns "
+              f"a checks share (gate failures as 0) of **{constant['checks_share_all']:.3f}**."]
     (DOCS / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return data

@@ -58,6 +58,8 @@ def test_exported_rows_are_scored_at_this_commit_and_the_report_says_so(tmp_path
     assert again[0]["reward_as_evaluated"] == -0.2 and again[0]["gate_pass"]  # the day's reward is not lost
     data = search_learning.report()
     assert data["scored_at"] == [commit] and data["models"]["base-search"]["samples"] == 2
+    constant = data["constant_picture"]  # a fact-blind picture runs everywhere and earns part of the share
+    assert constant["gate_pass"] == 1.0 and 0 < constant["checks_share_all"] < 1
     base = data["models"]["base-search"]  # the reference passes every check; the broken one is no gate-passer
     assert base["checks_share_all"] == 0.5 and base["checks_share_gated"] == 1.0 and base["every_check"] == 1
     assert commit[:10] in (tmp_path / "docs" / "report.md").read_text()
