@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/search_learning.py --stage rescore    # every committed row at this commit
     .venv/bin/python benchmarks/search_learning.py --stage report                      # docs/search-learning/
     .venv/bin/python benchmarks/search_learning.py --stage pictures   # before-after.png, queries.md (item 7)
+    .venv/bin/python benchmarks/search_learning.py --stage floor      # the best fact-blind picture found
 
 Everything is declared in docs/search-learning-plan.md before any run; this script does what it says:
 
@@ -229,6 +230,48 @@ def constant_picture() -> dict[str, float]:
             "checks_share_all": round(statistics.fmean(share_all(r) for r in rows), 4)}
 
 
+#: The fact-blind search's vocabulary: a page colour, then one or two rectangles on it.
+FLOOR_COLOURS = ("white", "black", "red", "blue", "navy", "green", "yellow", "orange", "lightblue")
+
+
+def floor_search(candidates: int = 60, seed: int = 56) -> dict[str, Any]:
+    """The best-paying fact-blind picture a seeded random search finds (docs/search-learning/floor.json).
+
+    Each candidate is one SVG drawn the same on every held-out fact (a page colour and one or two
+    rectangles of random colour, place and size), scored by the same checks as the models; the best
+    mean checks share (gate failures as 0) is what the measure pays a drawing that knows no fact.
+    """
+    import random
+
+    from codepaint_env.policy.learning.eval_rows import rescore
+    from codepaint_env.tasks import load_suite
+
+    rng = random.Random(seed)
+    tasks = {t.id: t for t in load_suite("knowledge", split="eval", language="svg")}
+
+    def candidate() -> str:
+        parts = [f'<rect width="512" height="512" fill="{rng.choice(FLOOR_COLOURS)}"/>']
+        for _ in range(rng.randint(1, 2)):
+            w, h = rng.choice((128, 171, 256, 512)), rng.choice((128, 171, 256, 512))
+            x, y = rng.choice(range(0, 513 - w, 32)), rng.choice(range(0, 513 - h, 32))
+            fill = rng.choice(FLOOR_COLOURS)
+            parts.append(f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}"/>')
+        return '<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512">' + "".join(parts) + "</svg>"
+
+    best = {"checks_share_all": -1.0}
+    for _ in range(candidates):
+        program = candidate()
+        rows = rescore([{"task_id": t, "sample": 0, "code": program, "completion": program} for t in tasks],
+                       tasks, REWARD)
+        share = round(statistics.fmean(share_all(r) for r in rows), 4)
+        if share > best["checks_share_all"]:
+            best = {"checks_share_all": share, "program": program}
+    out = {"candidates": candidates, "seed": seed, "best": best, "constant": constant_picture()}
+    DOCS.mkdir(parents=True, exist_ok=True)
+    (DOCS / "floor.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    return out
+
+
 def report() -> dict[str, Any]:
     """docs/search-learning/report.{md,json} from the committed rows (see the plan for every figure)."""
     from codepaint_env.policy.learning.stats import bootstrap, holm, paired, wilson
@@ -370,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     """The command line (see the module docstring)."""
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--stage", required=True, choices=("train", "eval", "rescore", "report", "pictures"),
+    ap.add_argument("--stage", required=True,
+                    choices=("train", "eval", "rescore", "report", "pictures", "floor"),
                     help="rescore: every committed row file scored again at this commit, then the report")
     ap.add_argument("--arm", choices=ARMS, help="train: the cold start")
     ap.add_argument("--seed", type=int, choices=SEEDS, help="train: the seed")
@@ -385,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.stage == "rescore":
         print(f"scored again at this commit: {', '.join(rescore_committed()) or 'nothing committed yet'}")
         report()
+    elif args.stage == "floor":
+        print(json.dumps(floor_search(), indent=1))
     elif args.stage == "pictures":
         print(f"before-after.png and queries.md: {', '.join(pictures()) or 'nothing evaluated yet'}")
     else:

@@ -97,3 +97,12 @@ def test_pictures_draw_the_first_facts_before_and_after_and_list_the_trained_mod
     short = first.id.removeprefix("knowledge-").removesuffix("-svg")
     assert rows[0].startswith(f"| {short} | 0 | 1 | flag/{first.id} | {first.facts[0]}, x, y |")
     assert "## base" not in (tmp_path / "queries.md").read_text()  # the base never searched: no table
+
+
+def test_the_floor_search_scores_fact_blind_pictures_on_every_held_out_fact(tmp_path, monkeypatch):
+    """The best-paying picture that knows no fact: one program on every fact, scored by the checks."""
+    monkeypatch.setattr(search_learning, "DOCS", tmp_path)
+    out = search_learning.floor_search(candidates=2, seed=1)
+    assert json.loads((tmp_path / "floor.json").read_text()) == out
+    assert out["best"]["program"].startswith("<svg") and 0 <= out["best"]["checks_share_all"] < 1
+    assert out["constant"]["gate_pass"] == 1.0  # the constant picture runs on every fact
