@@ -39,6 +39,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "runs" / "search-learning"
 DOCS = ROOT / "docs" / "search-learning"
+#: The runs' rows as committed (``scripts/save_runs.py``): the cold starts' validation records live here.
+SAVED = ROOT / "runs-saved" / "search-learning"
 MODEL = "qwen2.5-coder-0.5b"
 ARMS = ("warm", "bonus")
 SEEDS = (0, 1)
@@ -271,6 +273,67 @@ def floor_search(candidates: int = 60, seed: int = 56) -> dict[str, Any]:
     return out
 
 
+def _json_gz(path: Path) -> Any:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def cold_starts(saved: Path | None = None) -> dict[str, Any]:
+    """The plan's choice of arm, from each run's committed validation records.
+
+    Per run: its rounds, CPU seconds, first-search rate per round, validation checks share (gate
+    failures as 0) after 0 (the base), 1, 2, ... rounds, and the round the ``all`` rule picks. Per arm:
+    the chosen rounds' share averaged over the seeds whose run spent its budget. ``carried``: the arm
+    with the higher average (ties to ``warm``, the first declared), ``None`` before any run is done.
+    """
+    from codepaint_env.policy.learning.validation import choose
+
+    saved = SAVED if saved is None else saved
+    runs: dict[str, Any] = {}
+    for arm in ARMS:
+        for seed in SEEDS:
+            rounds_dir = saved / f"{arm}-s{seed}" / "rounds"
+            if not (rounds_dir / "validation-base.json.gz").exists():
+                continue
+            reports = [_json_gz(p) for p in sorted(rounds_dir.glob("round-*/report.json.gz"))]
+            records = [_json_gz(rounds_dir / "validation-base.json.gz")]
+            records += [r["validation"] for r in reports if r.get("validation")]
+            chosen = choose(records, "all")
+            runs[f"{arm}-s{seed}"] = {
+                "arm": arm, "seed": seed, "rounds": len(reports),
+                "cpu_s": round(sum(r["cpu_s"] for r in reports), 1),
+                "first_search_rate": [(r.get("search") or {}).get("call_rate") for r in reports],
+                "validation_share": [r.get("checks_share_all") for r in records],
+                "chosen_round": chosen, "chosen_share": records[chosen].get("checks_share_all")}
+            runs[f"{arm}-s{seed}"]["done"] = runs[f"{arm}-s{seed}"]["cpu_s"] >= CPU_BUDGET
+    arms = {arm: round(statistics.fmean(shares), 4) for arm in ARMS if (shares := [
+        r["chosen_share"] for r in runs.values() if r["arm"] == arm and r["done"]])}
+    carried = max(arms, key=lambda a: (arms[a], a == "warm")) if arms else None
+    return {"runs": runs, "arm_share": arms, "carried": carried,
+            "seeds_run": {arm: sorted(r["seed"] for r in runs.values() if r["arm"] == arm and r["done"])
+                          for arm in ARMS}}
+
+
+def verdict(table: dict[str, Any], comparisons: list[dict[str, Any]], carried: str | None) -> dict[str, Any]:
+    """The four declared goals for the carried arm, its seeds pooled (``None``: not all evaluated yet)."""
+    from codepaint_env.policy.learning.stats import wilson
+
+    if carried is None or not all(f"{carried}-s{s}-search" in table for s in SEEDS):
+        return {"arm": carried, "evaluated": False}
+    pooled = [table[f"{carried}-s{s}-search"] for s in SEEDS]
+    samples = sum(m["samples"] for m in pooled)
+    calls = round(sum(m["call_rate"] * m["samples"] for m in pooled))
+    recall = sum(m["recall_at_3"] * m["samples"] for m in pooled) / samples
+    mine = {c["comparison"].split(" with the tool - ")[1]: c for c in comparisons
+            if c["comparison"].startswith(f"{carried} with")}
+    goals = {"call_rate": {"value": round(calls / samples, 4), "ci": wilson(calls, samples),
+                           "goal": CALL_RATE_GOAL, "met": calls / samples >= CALL_RATE_GOAL},
+             "recall_at_3": {"value": round(recall, 4), "goal": RECALL_GOAL, "met": recall >= RECALL_GOAL},
+             "over_base": mine["base without it"], "over_tool_off": mine[f"{carried} with it disabled"]}
+    return {"arm": carried, "evaluated": True, "goals": goals,
+            "met": all(g.get("met", g.get("goal_met")) for g in goals.values())}
+
+
 def report() -> dict[str, Any]:
     """docs/search-learning/report.{md,json} from the committed rows (see the plan for every figure)."""
     from codepaint_env.policy.learning.stats import bootstrap, holm, paired, wilson
@@ -314,8 +377,10 @@ def report() -> dict[str, Any]:
     commits = sorted({(r.get("scored") or {}).get("commit") or "as evaluated"
                       for name in table for r in read(name) or []})
     constant = constant_picture()
+    cold = cold_starts()
+    goal = verdict(table, comparisons, cold["carried"])
     data = {"plan": "docs/search-learning-plan.md", "models": table, "comparisons": comparisons,
-            "constant_picture": constant,
+            "cold_starts": cold, "verdict": goal, "constant_picture": constant,
             "scored_at": commits,
             "goals": {"call_rate": CALL_RATE_GOAL, "recall_at_3": RECALL_GOAL, "over_base": OVER_BASE,
                       "over_tool_off": OVER_TOOL_OFF}}
@@ -344,12 +409,53 @@ def report() -> dict[str, Any]:
                      f"{'met' if c['goal_met'] else 'not met'} (+{c['margin']:.2f}) |")
     if not comparisons:
         lines.append("| (not evaluated yet) | | | | |")
+    lines += _cold_start_lines(cold) + _verdict_lines(goal)
     lines += ["", "Exploratory, the floor: one fact-blind constant picture (a red square in the top left of "
               f"a white page) on every held-out fact passes the gate {constant['gate_pass']:.0%} and earns "
               f"a checks share (gate failures as 0) of **{constant['checks_share_all']:.3f}**."]
     (DOCS / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return data
+
+
+def _cold_start_lines(cold: dict[str, Any]) -> list[str]:
+    """The report's table of the cold starts' validation records and the arm the plan carries."""
+    def numbers(values: list[float | None]) -> str:
+        return ", ".join("-" if v is None else f"{v:.2f}" for v in values)
+
+    lines = ["", "The cold starts on their 8 validation facts (the plan's choice of arm; rounds' records "
+             "committed in runs-saved/search-learning/):", "",
+             "| run | rounds | CPU s | first-search rate, rounds 1.. | validation share after"
+             " 0 (base), 1, .. rounds | chosen round | its share |", "|---|---|---|---|---|---|---|"]
+    for name, r in cold["runs"].items():
+        rounds = f"{r['rounds']}" + ("" if r["done"] else " (training)")
+        lines.append(f"| {name} | {rounds} | {r['cpu_s']:,.0f} | {numbers(r['first_search_rate'])} | "
+                     f"{numbers(r['validation_share'])} | {r['chosen_round']} | {r['chosen_share']:.3f} |")
+    averages = "; ".join(f"{arm} {share:.3f} (seeds {', '.join(map(str, cold['seeds_run'][arm]))})"
+                         for arm, share in cold["arm_share"].items())
+    lines += ["", f"Chosen rounds' share averaged over the seeds run: {averages or '(none yet)'}. Carried to "
+              f"the goal: **{cold['carried'] or '(none yet)'}**."]
+    return lines
+
+
+def _verdict_lines(goal: dict[str, Any]) -> list[str]:
+    """The report's lines on the four declared goals for the carried arm."""
+    if not goal["evaluated"]:
+        return ["", f"Goal: not judged yet (the carried arm, {goal['arm']}, is not evaluated on both seeds)."]
+    g = goal["goals"]
+    ci = g["call_rate"]["ci"]
+
+    def met(flag: bool) -> str:
+        return "met" if flag else "**not met**"
+
+    calls, recall, base, off = g["call_rate"], g["recall_at_3"], g["over_base"], g["over_tool_off"]
+    return ["", f"Goal, the carried arm ({goal['arm']}), seeds pooled: "
+            f"(1) call rate {calls['value']:.2f} [{ci[0]:.2f}, {ci[1]:.2f}] >= {CALL_RATE_GOAL:.2f}: "
+            f"{met(calls['met'])}; (2) recall@3 {recall['value']:.2f} >= {RECALL_GOAL:.2f}: "
+            f"{met(recall['met'])}; (3) over the base without the tool "
+            f"{base['difference']:+.3f}: {met(base['goal_met'])}; (4) over itself with the "
+            f"tool disabled {off['difference']:+.3f}: {met(off['goal_met'])}. "
+            f"**Goal {'reached' if goal['met'] else 'not reached'}.**"]
 
 
 #: Item 7's held-out facts drawn before and after: the first ``SHOWN`` eval facts by id (chosen before

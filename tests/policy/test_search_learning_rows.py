@@ -106,3 +106,49 @@ def test_the_floor_search_scores_fact_blind_pictures_on_every_held_out_fact(tmp_
     assert json.loads((tmp_path / "floor.json").read_text()) == out
     assert out["best"]["program"].startswith("<svg") and 0 <= out["best"]["checks_share_all"] < 1
     assert out["constant"]["gate_pass"] == 1.0  # the constant picture runs on every fact
+
+
+def _write_gz(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt") as f:
+        json.dump(data, f)
+
+
+def _run(saved: Path, name: str, shares: list[float], cpu_s: float, call_rate: float) -> None:
+    """A run's committed validation records: the base, then one report per round."""
+    rounds = saved / name / "rounds"
+    _write_gz(rounds / "validation-base.json.gz", {"checks_share_all": 0.15})
+    for i, share in enumerate(shares):
+        _write_gz(rounds / f"round-{i:03d}" / "report.json.gz",
+                  {"cpu_s": cpu_s, "search": {"call_rate": call_rate},
+                   "validation": {"checks_share_all": share}})
+
+
+def test_the_plan_carries_the_arm_with_the_higher_validation_share_of_its_finished_seeds(tmp_path):
+    saved = tmp_path / "saved"
+    _run(saved, "warm-s0", [0.12, 0.26, 0.16], 1300.0, 1.0)  # chosen round 2: 0.26
+    _run(saved, "warm-s1", [0.25, 0.37], 1900.0, 1.0)  # chosen round 2: 0.37
+    _run(saved, "bonus-s0", [0.17, 0.40], 1900.0, 0.0)  # chosen round 2: 0.40
+    _run(saved, "bonus-s1", [0.90], 900.0, 0.0)  # still training: not counted
+    cold = search_learning.cold_starts(saved)
+    warm = cold["runs"]["warm-s0"]
+    assert warm["chosen_round"] == 2 and warm["validation_share"][0] == 0.15 and warm["done"]
+    assert not cold["runs"]["bonus-s1"]["done"] and cold["seeds_run"] == {"warm": [0, 1], "bonus": [0]}
+    assert cold["arm_share"] == {"warm": 0.315, "bonus": 0.4} and cold["carried"] == "bonus"
+    lines = "\n".join(search_learning._cold_start_lines(cold))
+    assert "| bonus-s1 | 1 (training) |" in lines and "Carried to the goal: **bonus**" in lines
+
+    def model(calls: float, recall: float) -> dict:
+        return {"samples": 74, "call_rate": calls, "recall_at_3": recall}
+
+    comparisons = [{"comparison": f"warm with the tool - {against}", "difference": diff, "goal_met": met}
+                   for against, diff, met in (("base without it", 0.2, True),
+                                              ("warm with it disabled", 0.12, True))]
+    table = {"warm-s0-search": model(1.0, 0.97), "warm-s1-search": model(0.9, 0.8)}
+    assert search_learning.verdict(table, comparisons, "bonus") == {"arm": "bonus", "evaluated": False}
+    goal = search_learning.verdict(table, comparisons, "warm")
+    assert goal["goals"]["call_rate"]["value"] == 0.9527 and goal["goals"]["recall_at_3"]["value"] == 0.885
+    assert goal["met"]  # all four
+    comparisons[1]["goal_met"] = False
+    goal = search_learning.verdict(table, comparisons, "warm")
+    assert not goal["met"] and "**Goal not reached.**" in search_learning._verdict_lines(goal)[1]
