@@ -220,14 +220,19 @@ CONSTANT = ('<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512"><r
             'fill="white"/><rect width="256" height="256" fill="red"/></svg>')
 
 
-def fact_blind(program: str) -> dict[str, float]:
-    """One program drawn the same on every held-out fact: its gate pass and checks share (failures 0)."""
+def fact_blind_rows(program: str) -> list[dict[str, Any]]:
+    """One program drawn the same on every held-out fact, scored as the models' rows are."""
     from codepaint_env.policy.learning.eval_rows import rescore
     from codepaint_env.tasks import load_suite
 
     tasks = {t.id: t for t in load_suite("knowledge", split="eval", language="svg")}
-    rows = rescore([{"task_id": t, "sample": 0, "code": program, "completion": program} for t in tasks],
+    return rescore([{"task_id": t, "sample": 0, "code": program, "completion": program} for t in tasks],
                    tasks, REWARD)
+
+
+def fact_blind(program: str) -> dict[str, float]:
+    """One program drawn the same on every held-out fact: its gate pass and checks share (failures 0)."""
+    rows = fact_blind_rows(program)
     return {"gate_pass": round(statistics.fmean(float(bool(r.get("gate_pass"))) for r in rows), 4),
             "checks_share_all": round(statistics.fmean(share_all(r) for r in rows), 4)}
 
@@ -340,6 +345,10 @@ def report() -> dict[str, Any]:
     from codepaint_env.tasks import load_suite
 
     facts = {t.id: list(t.facts) for t in load_suite("knowledge", split="eval", language="svg")}
+    floor_file = DOCS / "floor.json"
+    floor_program = (json.loads(floor_file.read_text())["best"]["program"] if floor_file.exists()
+                     else CONSTANT)
+    floor = per_fact(fact_blind_rows(floor_program))
     table: dict[str, Any] = {}
     for tag in models():
         for arm in ("search", "none"):
@@ -358,7 +367,9 @@ def report() -> dict[str, Any]:
                 # exploratory: how much of the share is the gate's, and whether any drawing is the fact
                 "checks_share_gated": round(statistics.fmean(passed), 4) if (passed := [
                     share_all(r) for r in rows if r.get("gate_pass")]) else None,
-                "every_check": sum(share_all(r) >= 1.0 for r in rows)}
+                "every_check": sum(share_all(r) >= 1.0 for r in rows),
+                # exploratory: the share above the best fact-blind picture's on the same facts, paired
+                "over_floor": round(paired(floor, per_fact(rows))[0], 4)}
     comparisons = []
     for arm in ARMS:
         pooled = {k: [v for s in SEEDS for v in (read(f"{arm}-s{s}-{k}") or [])] for k in ("search", "none")}
@@ -381,6 +392,7 @@ def report() -> dict[str, Any]:
     goal = verdict(table, comparisons, cold["carried"])
     data = {"plan": "docs/search-learning-plan.md", "models": table, "comparisons": comparisons,
             "cold_starts": cold, "verdict": goal, "constant_picture": constant,
+            "floor_picture": floor_program,
             "scored_at": commits,
             "goals": {"call_rate": CALL_RATE_GOAL, "recall_at_3": RECALL_GOAL, "over_base": OVER_BASE,
                       "over_tool_off": OVER_TOOL_OFF}}
@@ -392,8 +404,8 @@ def report() -> dict[str, Any]:
              f"scored at commit {', '.join(c[:10] for c in commits) or '(none yet)'}"
              + (" (**more than one: run `--stage rescore`**)" if len(commits) > 1 else "") + ".", "",
              "| model | tool | samples | call rate | recall@3 | gate pass | checks share (gate fails 0) | "
-             "gate-passers' checks share (exploratory) | every check passes |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "gate-passers' checks share (exploratory) | every check passes | over the fact-blind floor "
+             "(exploratory) |", "|---|---|---|---|---|---|---|---|---|---|"]
     for name, m in table.items():
         tag, arm = name.rsplit("-", 1)
         ci = m["checks_share_all_ci"]
@@ -401,7 +413,7 @@ def report() -> dict[str, Any]:
                      f"{m['gate_pass']:.2f} | {m['checks_share_all']:.3f}"
                      + (f" [{ci[0]:.3f}, {ci[1]:.3f}]" if ci else "") + " | "
                      + (f"{m['checks_share_gated']:.3f}" if m["checks_share_gated"] is not None else "-")
-                     + f" | {m['every_check']} |")
+                     + f" | {m['every_check']} | {m['over_floor']:+.3f} |")
     lines += ["", "| comparison (paired over facts, seeds pooled) | difference | p | p (Holm) | goal |",
               "|---|---|---|---|---|"]
     for c in comparisons:
@@ -412,7 +424,9 @@ def report() -> dict[str, Any]:
     lines += _cold_start_lines(cold) + _verdict_lines(goal)
     lines += ["", "Exploratory, the floor: one fact-blind constant picture (a red square in the top left of "
               f"a white page) on every held-out fact passes the gate {constant['gate_pass']:.0%} and earns "
-              f"a checks share (gate failures as 0) of **{constant['checks_share_all']:.3f}**."]
+              f"a checks share (gate failures as 0) of **{constant['checks_share_all']:.3f}**; the best "
+              f"fact-blind picture `--stage floor` found earns **{statistics.fmean(floor.values()):.3f}**, "
+              "and the last column is each model's share minus that picture's, paired over facts."]
     (DOCS / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return data

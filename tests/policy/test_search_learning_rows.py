@@ -62,6 +62,9 @@ def test_exported_rows_are_scored_at_this_commit_and_the_report_says_so(tmp_path
     assert constant["gate_pass"] == 1.0 and 0 < constant["checks_share_all"] < 1
     base = data["models"]["base-search"]  # the reference passes every check; the broken one is no gate-passer
     assert base["checks_share_all"] == 0.5 and base["checks_share_gated"] == 1.0 and base["every_check"] == 1
+    floor = search_learning.per_fact(search_learning.fact_blind_rows(search_learning.CONSTANT))
+    # no floor.json here: the constant picture is the floor, paired on the two facts evaluated
+    assert abs(base["over_floor"] - (0.5 - (floor[first.id] + floor[second.id]) / 2)) < 1e-4
     assert commit[:10] in (tmp_path / "docs" / "report.md").read_text()
 
 
