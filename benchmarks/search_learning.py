@@ -20,7 +20,9 @@ Everything is declared in docs/search-learning-plan.md before any run; this scri
 * **Evaluation** (:func:`eval_command`): ``codepaint eval`` of the knowledge suite's SVG *eval* split (facts
   never in training; the index holds every card), ``SAMPLES`` a fact, seed ``EVAL_SEED``, with the tool
   (``search``) and without it (``none``), for the base and each chosen model.
-* **Report** (:func:`report`): from the committed rows (``docs/search-learning/rows-*.jsonl.gz``) alone.
+* **Report** (:func:`report`): from the committed rows (``docs/search-learning/rows-*.jsonl.gz``) and the
+  runs' committed round records (``runs-saved/search-learning/``: :func:`cold_starts`, the arm the plan
+  carries, and :func:`verdict`, its four goals) alone.
 """
 
 from __future__ import annotations
@@ -304,13 +306,12 @@ def cold_starts(saved: Path | None = None) -> dict[str, Any]:
             records = [_json_gz(rounds_dir / "validation-base.json.gz")]
             records += [r["validation"] for r in reports if r.get("validation")]
             chosen = choose(records, "all")
+            cpu_s = round(sum(r["cpu_s"] for r in reports), 1)
             runs[f"{arm}-s{seed}"] = {
-                "arm": arm, "seed": seed, "rounds": len(reports),
-                "cpu_s": round(sum(r["cpu_s"] for r in reports), 1),
+                "arm": arm, "seed": seed, "rounds": len(reports), "cpu_s": cpu_s, "done": cpu_s >= CPU_BUDGET,
                 "first_search_rate": [(r.get("search") or {}).get("call_rate") for r in reports],
                 "validation_share": [r.get("checks_share_all") for r in records],
                 "chosen_round": chosen, "chosen_share": records[chosen].get("checks_share_all")}
-            runs[f"{arm}-s{seed}"]["done"] = runs[f"{arm}-s{seed}"]["cpu_s"] >= CPU_BUDGET
     arms = {arm: round(statistics.fmean(shares), 4) for arm in ARMS if (shares := [
         r["chosen_share"] for r in runs.values() if r["arm"] == arm and r["done"]])}
     carried = max(arms, key=lambda a: (arms[a], a == "warm")) if arms else None
@@ -327,14 +328,13 @@ def verdict(table: dict[str, Any], comparisons: list[dict[str, Any]], carried: s
         return {"arm": carried, "evaluated": False}
     pooled = [table[f"{carried}-s{s}-search"] for s in SEEDS]
     samples = sum(m["samples"] for m in pooled)
-    calls = round(sum(m["call_rate"] * m["samples"] for m in pooled))
+    calls = sum(m["calls"] for m in pooled)
     recall = sum(m["recall_at_3"] * m["samples"] for m in pooled) / samples
-    mine = {c["comparison"].split(" with the tool - ")[1]: c for c in comparisons
-            if c["comparison"].startswith(f"{carried} with")}
+    mine = {c["against"]: c for c in comparisons if c["arm"] == carried}
     goals = {"call_rate": {"value": round(calls / samples, 4), "ci": wilson(calls, samples),
                            "goal": CALL_RATE_GOAL, "met": calls / samples >= CALL_RATE_GOAL},
              "recall_at_3": {"value": round(recall, 4), "goal": RECALL_GOAL, "met": recall >= RECALL_GOAL},
-             "over_base": mine["base without it"], "over_tool_off": mine[f"{carried} with it disabled"]}
+             "over_base": mine["base"], "over_tool_off": mine["tool_off"]}
     return {"arm": carried, "evaluated": True, "goals": goals,
             "met": all(g.get("met", g.get("goal_met")) for g in goals.values())}
 
@@ -348,6 +348,8 @@ def report() -> dict[str, Any]:
     floor_file = DOCS / "floor.json"
     floor_program = (json.loads(floor_file.read_text())["best"]["program"] if floor_file.exists()
                      else CONSTANT)
+    floor_name = ("the best fact-blind picture `--stage floor` found" if floor_file.exists()
+                  else "the constant picture (no `--stage floor` run yet)")
     floor = per_fact(fact_blind_rows(floor_program))
     table: dict[str, Any] = {}
     for tag in models():
@@ -358,7 +360,7 @@ def report() -> dict[str, Any]:
             calls = sum(bool(r.get("searched")) for r in rows)
             shares = [share_all(r) for r in rows]
             table[f"{tag}-{arm}"] = {
-                "samples": len(rows), "facts": len({r["task_id"] for r in rows}),
+                "samples": len(rows), "facts": len({r["task_id"] for r in rows}), "calls": calls,
                 "call_rate": round(calls / len(rows), 4), "call_rate_ci": wilson(calls, len(rows)),
                 "recall_at_3": round(statistics.fmean(first_recall(r, facts) for r in rows), 4),
                 "gate_pass": round(statistics.fmean(float(bool(r.get("gate_pass"))) for r in rows), 4),
@@ -376,12 +378,12 @@ def report() -> dict[str, Any]:
         base = read("base-none")
         if not pooled["search"] or base is None or not all(read(f"{arm}-s{s}-search") for s in SEEDS):
             continue
-        for label, against, margin in ((f"{arm} with the tool - base without it", base, OVER_BASE),
-                                       (f"{arm} with the tool - {arm} with it disabled", pooled["none"],
-                                        OVER_TOOL_OFF)):
+        for key, label, against, margin in (
+                ("base", f"{arm} with the tool - base without it", base, OVER_BASE),
+                ("tool_off", f"{arm} with the tool - {arm} with it disabled", pooled["none"], OVER_TOOL_OFF)):
             diff, p, n = paired(per_fact(against), per_fact(pooled["search"]))
-            comparisons.append({"comparison": label, "difference": round(diff, 4), "p": p, "facts": n,
-                                "margin": margin})
+            comparisons.append({"comparison": label, "arm": arm, "against": key, "difference": round(diff, 4),
+                                "p": p, "facts": n, "margin": margin})
     for c, adjusted in zip(comparisons, holm([c["p"] for c in comparisons]), strict=True):
         c["p_holm"] = adjusted
         c["goal_met"] = adjusted < 0.05 and c["difference"] >= c["margin"]
@@ -424,9 +426,9 @@ def report() -> dict[str, Any]:
     lines += _cold_start_lines(cold) + _verdict_lines(goal)
     lines += ["", "Exploratory, the floor: one fact-blind constant picture (a red square in the top left of "
               f"a white page) on every held-out fact passes the gate {constant['gate_pass']:.0%} and earns "
-              f"a checks share (gate failures as 0) of **{constant['checks_share_all']:.3f}**; the best "
-              f"fact-blind picture `--stage floor` found earns **{statistics.fmean(floor.values()):.3f}**, "
-              "and the last column is each model's share minus that picture's, paired over facts."]
+              f"a checks share (gate failures as 0) of **{constant['checks_share_all']:.3f}**; {floor_name} "
+              f"earns **{statistics.fmean(floor.values()):.3f}**, and the last column is each model's share "
+              "minus that picture's, paired over facts."]
     (DOCS / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return data

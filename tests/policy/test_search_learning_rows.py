@@ -142,11 +142,11 @@ def test_the_plan_carries_the_arm_with_the_higher_validation_share_of_its_finish
     assert "| bonus-s1 | 1 (training) |" in lines and "Carried to the goal: **bonus**" in lines
 
     def model(calls: float, recall: float) -> dict:
-        return {"samples": 74, "call_rate": calls, "recall_at_3": recall}
+        return {"samples": 74, "calls": round(calls * 74), "call_rate": calls, "recall_at_3": recall}
 
-    comparisons = [{"comparison": f"warm with the tool - {against}", "difference": diff, "goal_met": met}
-                   for against, diff, met in (("base without it", 0.2, True),
-                                              ("warm with it disabled", 0.12, True))]
+    comparisons = [{"comparison": f"warm with the tool - {against}", "arm": "warm", "against": against,
+                    "difference": diff, "goal_met": met}
+                   for against, diff, met in (("base", 0.2, True), ("tool_off", 0.12, True))]
     table = {"warm-s0-search": model(1.0, 0.97), "warm-s1-search": model(0.9, 0.8)}
     assert search_learning.verdict(table, comparisons, "bonus") == {"arm": "bonus", "evaluated": False}
     goal = search_learning.verdict(table, comparisons, "warm")
