@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-import rewards.checks.evaluate as evaluate_module
+import rewards.checks.page as page_module
 from codepaint_env.tasks.shapes.adversary import render_svgs
 from codepaint_env.tasks.shapes.drawings import Drawing, oracle_scene, svg
 from codepaint_env.tasks.shapes.geometry import Shape
@@ -120,7 +120,7 @@ def test_the_cap_lies_plainly_outside_the_outlines_reach(monkeypatch):
         shares.append(outline_share(*args))
         return shares[-1]
 
-    monkeypatch.setattr(evaluate_module, "outline_share", spy)
+    monkeypatch.setattr(page_module, "outline_share", spy)
     assert not only_passes(code)[0]
     assert len(shares) == 1 and 0.65 < shares[0] < OUTLINE_SHARE - 0.1  # the cap: 0.74 at 512 (0.93 at 160)
 
