@@ -31,7 +31,7 @@ from typing import Any
 from codepaint_env.core.errors import RewardSpecError
 from codepaint_env.core.pickling import PicklesAsArguments
 from rewards.base import RewardResult, Sample
-from rewards.checks.reward import sample_checks
+from rewards.checks.reward import parts_by_kind, sample_checks
 from rewards.checks.spec import KINDS
 from rewards.composite import CompositeReward
 from rewards.guard import score_guarded
@@ -121,16 +121,16 @@ def _checks_name(composite: CompositeReward) -> str:
 
 
 def kind_part(sample: Sample, result: RewardResult, checks_name: str, kind: str) -> float | None:
-    """The share of the checks' value that checks of ``kind`` earned (``None``: the task has none of them)."""
-    applied = []
-    for check in sample_checks(sample):
-        verdict = result.breakdown.get(f"{checks_name}/{check.name}")
-        if verdict is not None:
-            applied.append((check, verdict))
-    if not any(c.kind == kind for c, _ in applied):
+    """The share of the checks' value that claims of ``kind`` were paid (``None``: the task has none).
+
+    Paid as the claim graph pays (:func:`rewards.checks.reward.parts_by_kind`): the parts sum to the
+    checks' value; a guard's kind is 0 (it earns nothing, a broken one lowers every other part).
+    """
+    checks = sample_checks(sample)
+    verdicts = {c.name: result.breakdown.get(f"{checks_name}/{c.name}") for c in checks}
+    if not any(c.kind == kind and verdicts[c.name] is not None for c in checks):
         return None
-    total = sum(c.weight for c, _ in applied)
-    return sum(c.weight for c, v in applied if c.kind == kind and v >= 1.0) / total
+    return parts_by_kind(checks, verdicts).get(kind, 0.0)
 
 
 def split_funcs(plan: RewardPlan, composite: CompositeReward,

@@ -8,9 +8,13 @@ image or a number of SVG elements. They are evaluated on the program's own canva
 (``RenderResult.canvas_image``, never the letterbox bands), deterministically, in milliseconds,
 with no model.
 
-Value: the weighted share of the checks that apply and pass, in [0, 1]. The breakdown names every
-check (1 passed, 0 failed, ``None`` does not apply); the rationale has one sentence per failed
-check ("expected 3 red regions, found 2."). The metrics (what trainers log, per check *kind* so
+Value: the share of the claims the picture is paid for, in [0, 1], by the claim graph
+(:mod:`rewards.checks.graph`, version 5 of the checks): a claim about an object pays only once the
+object is found as its stated kind, the page once some object is, and the guards (``only``,
+``not_cut``, ``contrast``, ``no_image``) earn nothing but halve the value for each one broken. The
+breakdown names every check (1 passed, 0 failed, ``None`` does not apply); the rationale has one
+sentence per failed check ("expected 3 red regions, found 2.") and names the claims that passed
+unpaid. The metrics (what trainers log, per check *kind* so
 the columns are the same for every task): ``checks/share`` (the value), ``checks/all_stated`` (1
 when every check the prompt states passed) and ``checks/<kind>`` (the weighted share of that kind's
 checks passed; ``None`` for a kind the task lacks). A program that did not render gets 0 (every
@@ -26,10 +30,13 @@ from typing import Any
 
 from rewards.base import Reward, RewardResult, Sample
 from rewards.checks.evaluate import Outcome, evaluate
+from rewards.checks.graph import credit
 from rewards.checks.picture import ANALYSIS_SIDE, Picture
 from rewards.checks.spec import CHECK_METRICS, Check, parse_checks
 
 NO_CHECKS = "no checks for this task"
+#: The version of the checks' scoring: 5 is the claim graph (issue 72); 4 was a flat weighted share.
+CHECKS_VERSION = 5
 
 
 class VisualChecks(Reward):
@@ -41,6 +48,8 @@ class VisualChecks(Reward):
     """
 
     id = "visual_checks"
+    #: The checks' version: 5 values a picture by the claim graph (:mod:`rewards.checks.graph`).
+    version = CHECKS_VERSION
     value_range = (0.0, 1.0)
     logs_breakdown = False  # one key per check of a task: the metrics (per kind) are logged instead
 
@@ -73,43 +82,57 @@ def sample_checks(sample: Sample) -> tuple[Check, ...]:
 
 
 def result_of(outcomes: Sequence[Outcome], language: str) -> RewardResult:
-    """The reward's result from the outcomes of a picture's checks."""
+    """The reward's result from the outcomes of a picture's checks (valued by the claim graph)."""
     breakdown: dict[str, float | None] = {
         o.check.name: None if o.passed is None else float(o.passed) for o in outcomes}
     applied = [o for o in outcomes if o.passed is not None]
     if not applied:
         return RewardResult.unjudged(f"none of the task's checks applies to a {language} program",
                                      breakdown=breakdown)
-    total = sum(o.check.weight for o in applied)
-    value = sum(o.check.weight for o in applied if o.passed) / total
+    paid = credit([o.check for o in outcomes], breakdown)
     failed = [o for o in applied if not o.passed]
-    rationale = (" ".join(_sentence(o.sentence) for o in failed) if failed
-                 else f"all {len(applied)} checks passed")
-    return RewardResult(value, breakdown=breakdown, rationale=rationale, metrics=check_metrics(outcomes))
+    sentences = [_sentence(o.sentence) for o in failed]
+    if paid.unpaid:
+        waits = dict.fromkeys(p for parents in paid.unpaid.values() for p in parents)
+        sentences.append(_sentence(f"{len(paid.unpaid)} passed claim{'' if len(paid.unpaid) == 1 else 's'} "
+                                   f"unpaid until {', '.join(waits)} pass{'es' if len(waits) == 1 else ''}"))
+    rationale = " ".join(sentences) if failed else f"all {len(applied)} checks passed"
+    return RewardResult(paid.value, breakdown=breakdown, rationale=rationale,
+                        metrics=check_metrics(outcomes))
 
 
 def kind_parts(outcomes: Sequence[Outcome]) -> dict[str, float]:
-    """Each check kind's part of the value: its passed weight over the weight of every applied check.
+    """Each check kind's part of the value: what its claims are paid (:mod:`rewards.checks.graph`).
 
     The parts sum to the reward's value, so a trainer can take one advantage per kind (see
-    :func:`rewards.factory.reward_funcs` with ``split_checks``).
+    :func:`rewards.factory.reward_funcs` with ``split_checks``); a guard's kind has no part.
     """
-    applied = [o for o in outcomes if o.passed is not None]
-    total = sum(o.check.weight for o in applied)
+    verdicts = {o.check.name: None if o.passed is None else float(o.passed) for o in outcomes}
+    return parts_by_kind([o.check for o in outcomes], verdicts)
+
+
+def parts_by_kind(checks: Sequence[Check], verdicts: dict[str, float | None]) -> dict[str, float]:
+    """Each claim kind's paid part of the value, from the checks and their verdicts."""
+    paid = credit(checks, verdicts).paid
     parts: dict[str, float] = {}
-    for o in applied:
-        parts[o.check.kind] = parts.get(o.check.kind, 0.0) + (o.check.weight / total if o.passed else 0.0)
+    for c in checks:
+        if c.name in paid:
+            parts[c.kind] = parts.get(c.kind, 0.0) + paid[c.name]
     return parts
 
 
 def check_metrics(outcomes: Sequence[Outcome]) -> dict[str, float | None]:
-    """The per-kind metrics of a picture's outcomes (see the module docstring)."""
+    """The per-kind metrics of a picture's outcomes (see the module docstring).
+
+    ``checks/share`` is the value (the claim graph's); ``checks/<kind>`` is the weighted share of
+    that kind's checks that passed, paid or not (what a picture shows, kind by kind).
+    """
     applied = [o for o in outcomes if o.passed is not None]
     metrics: dict[str, float | None] = dict.fromkeys(CHECK_METRICS)
     if not applied:
         return metrics
-    total = sum(o.check.weight for o in applied)
-    metrics["checks/share"] = sum(o.check.weight for o in applied if o.passed) / total
+    verdicts = {o.check.name: None if o.passed is None else float(o.passed) for o in outcomes}
+    metrics["checks/share"] = credit([o.check for o in outcomes], verdicts).value
     stated = [o for o in applied if o.check.stated] or applied  # none marked: every check is stated
     metrics["checks/all_stated"] = float(all(o.passed for o in stated))
     for kind in dict.fromkeys(o.check.kind for o in applied):

@@ -69,18 +69,25 @@ def graded_credit(kind: str, params: dict[str, Any], picture: Any) -> float:
 def graded_share(outcomes: Sequence[tuple[Any, float | None]], picture: Any) -> dict[str, float]:
     """Each check kind's part of the graded value, from ``(check, verdict)`` pairs and their picture.
 
-    ``verdict`` is 1 (passed), 0 (failed) or ``None`` (not applied: left out). A part is the kind's
-    credited weight over the weight of every applied check, so the parts sum to the graded value, as
-    :func:`rewards.checks.reward.kind_parts` does with verdicts.
+    ``verdict`` is 1 (passed), 0 (failed) or ``None`` (not applied: left out). A failed check of a
+    graded kind earns its graded credit; the parts are paid by the claim graph
+    (:func:`rewards.checks.graph.credit`: a claim's children wait on its full pass), so they sum to
+    the graded value, as :func:`rewards.checks.reward.kind_parts` does with verdicts.
     """
-    applied = [(c, v) for c, v in outcomes if v is not None]
-    total = sum(c.weight for c, _ in applied)
+    from rewards.checks.graph import credit
+
+    verdicts: dict[str, float | None] = {}
+    for check, verdict in outcomes:
+        value = None if verdict is None else float(verdict)
+        if value is not None and value < 1 and check.kind in GRADED_KINDS:
+            value = graded_credit(check.kind, check.params, picture)
+        verdicts[check.name] = value
+    checks = [c for c, _ in outcomes]
+    paid = credit(checks, verdicts).paid
     parts: dict[str, float] = {}
-    for check, verdict in applied:
-        credit = float(verdict)
-        if verdict < 1 and check.kind in GRADED_KINDS:
-            credit = graded_credit(check.kind, check.params, picture)
-        parts[check.kind] = parts.get(check.kind, 0.0) + check.weight * credit / total
+    for check in checks:
+        if check.name in paid:
+            parts[check.kind] = parts.get(check.kind, 0.0) + paid[check.name]
     return parts
 
 

@@ -1,0 +1,173 @@
+"""The claim graph: which of a task's checks a picture is paid for, given which passed.
+
+A flat share of independent claims pays a picture that ignores the scene: one disc per colour word,
+on the stated background, kept colour, ``only``, ``not_cut``, contrast and the page, and earned
+0.734 of the ``shapes`` share on held-out scenes while drawing none of their kinds (issue 72). So
+credit follows the scene, as GenEval counts an object right only when its kind is, and as Arena-T2I
+Hard arranges a prompt's yes/no checks as a dependency graph (a failed parent zeroes its children):
+
+* **Roots: an object's kind.** For each colour the task names, its kind claims: its ``shape``
+  checks; a colour without one (a flag's band) is known by its ``aspect``, then by ``colour``
+  (present), then by ``count``. A root pays when it passes.
+* **Object claims** (``colour``, ``count``, ``size``, ``aspect``, ``position`` of that colour) pay
+  only when they pass and every root of their colour passes.
+* **Relations** pay once both their colours' roots pass; **symmetry** once every colour's do.
+* **The page** (``background``, ``coverage``) pays once some colour's roots all pass: a page with
+  nothing of the scene on it is not the scene.
+* **Guards** (``only``, ``not_cut``, ``contrast``, ``no_image``): what any honest picture keeps, so
+  they earn nothing when kept; each one broken multiplies the value by :data:`GUARD_FACTOR`.
+* Any other claim (``svg_elements``, a program's) pays when it passes.
+
+The value is the paid claims' weight over the weight of every applied claim, times the guards'
+factor. It never falls when one more check passes and never rises when one more fails (each
+claim's pay is a conjunction of passes, the factor a product over failures:
+``tests/rewards/checks/test_claim_graph.py`` asserts it with hypothesis, on verdicts and on
+pictures). Why a graph and not GenEval's all-or-nothing per object: a scene's objects still earn
+partial credit one by one (a right kind in the wrong place pays its kind), which is what a policy
+can climb; and why the page waits for an object: the template adversary
+(:mod:`rewards.testing.templates`) reads the background's colour word as easily as the objects'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rewards.checks.spec import Check
+
+#: What each broken guard multiplies the value by.
+GUARD_FACTOR = 0.5
+#: The guards: kept by any honest picture whatever the prompt says, so a condition, not credit.
+GUARD_KINDS: frozenset[str] = frozenset({"only", "not_cut", "contrast", "no_image"})
+#: Claims about one colour's object, by their colour field.
+OBJECT_KINDS: frozenset[str] = frozenset({"colour", "count", "size", "aspect", "position", "shape"})
+#: Claims about the page: paid once some object is found.
+PAGE_KINDS: frozenset[str] = frozenset({"background", "coverage"})
+#: The kinds that say what an object is, in the order a colour's root is chosen from.
+ROOT_ORDER: tuple[str, ...] = ("shape", "aspect", "colour", "count")
+
+
+@dataclass(frozen=True)
+class Node:
+    """One check's place in the graph.
+
+    Attributes:
+        check: The check.
+        guard: Whether it is a guard (no credit; a failure costs :data:`GUARD_FACTOR`).
+        needs_all: Names of the checks that must all pass for it to pay.
+        needs_any: Groups of check names, one of which must pass whole for it to pay (the page).
+    """
+
+    check: Check
+    guard: bool
+    needs_all: tuple[str, ...] = ()
+    needs_any: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """Every check it may wait on."""
+        return tuple(dict.fromkeys([*self.needs_all, *(n for g in self.needs_any for n in g)]))
+
+
+def _colour_of(check: Check) -> str | None:
+    colour = check.params.get("colour")
+    return None if colour is None else colour.name
+
+
+def roots(checks: Sequence[Check]) -> dict[str, tuple[str, ...]]:
+    """Each colour's kind claims (see the module docstring): colour name -> check names."""
+    by_colour: dict[str, list[Check]] = {}
+    for c in checks:
+        if c.kind in OBJECT_KINDS and (name := _colour_of(c)) is not None:
+            by_colour.setdefault(name, []).append(c)
+    out: dict[str, tuple[str, ...]] = {}
+    for colour, mine in by_colour.items():
+        for kind in ROOT_ORDER:
+            names = tuple(c.name for c in mine if c.kind == kind)
+            if names:
+                out[colour] = names
+                break
+    return out
+
+
+def build(checks: Sequence[Check]) -> list[Node]:
+    """Every check's node, in the checks' order."""
+    kinds = roots(checks)
+    every = tuple(dict.fromkeys(n for names in kinds.values() for n in names))
+    nodes = []
+    for c in checks:
+        if c.kind in GUARD_KINDS:
+            nodes.append(Node(c, guard=True))
+        elif c.kind in OBJECT_KINDS and (colour := _colour_of(c)) in kinds:
+            own = kinds[colour]
+            nodes.append(Node(c, guard=False, needs_all=() if c.name in own else own))
+        elif c.kind == "relation":
+            needs = [*kinds.get(c.params["a"].name, ()), *kinds.get(c.params["b"].name, ())]
+            nodes.append(Node(c, guard=False, needs_all=tuple(dict.fromkeys(needs))))
+        elif c.kind == "symmetry":
+            nodes.append(Node(c, guard=False, needs_all=every))
+        elif c.kind in PAGE_KINDS:
+            nodes.append(Node(c, guard=False, needs_any=tuple(kinds.values())))
+        else:
+            nodes.append(Node(c, guard=False))
+    return nodes
+
+
+@dataclass(frozen=True)
+class Credit:
+    """What a picture is paid, check by check.
+
+    Attributes:
+        value: The claims' paid weight over their applied weight, times the guards' factor; ``None``
+            when no check applies.
+        paid: Each applied claim's paid share of the value (0 for a failed or unpaid claim; guards
+            are absent): these sum to ``value``.
+        unpaid: Claims that passed but wait on a failed parent: name -> the failed parents' names.
+        broken_guards: The names of the guards that failed.
+        factor: What the broken guards multiply the claims' share by.
+    """
+
+    value: float | None
+    paid: dict[str, float]
+    unpaid: dict[str, tuple[str, ...]]
+    broken_guards: tuple[str, ...]
+    factor: float
+
+
+def credit(checks: Sequence[Check], verdicts: Mapping[str, float | bool | None]) -> Credit:
+    """The credit of one picture from its checks' verdicts (1/True passed, 0/False failed, ``None`` n/a).
+
+    A verdict between 0 and 1 (a graded credit) pays that fraction of its weight, its children
+    waiting on a full pass of it.
+    """
+    applied = [n for n in build(checks) if verdicts.get(n.check.name) is not None]
+    passed = {n.check.name for n in applied if float(verdicts[n.check.name] or 0) >= 1.0}
+
+    def open_(node: Node) -> tuple[str, ...]:
+        """The parents that keep the node from paying (an empty tuple: none)."""
+        missing = [p for p in node.needs_all if verdicts.get(p) is not None and p not in passed]
+        groups = [[p for p in g if verdicts.get(p) is not None] for g in node.needs_any]
+        groups = [g for g in groups if g]
+        if groups and not any(all(p in passed for p in g) for g in groups):
+            missing += [p for g in groups for p in g if p not in passed]
+        return tuple(dict.fromkeys(missing))
+
+    broken = tuple(n.check.name for n in applied if n.guard and n.check.name not in passed)
+    factor = GUARD_FACTOR ** len(broken)
+    claims = [n for n in applied if not n.guard]
+    if not applied:
+        return Credit(None, {}, {}, (), 1.0)
+    total = sum(n.check.weight for n in claims)
+    paid: dict[str, float] = {}
+    unpaid: dict[str, tuple[str, ...]] = {}
+    for n in claims:
+        verdict = float(verdicts[n.check.name] or 0)
+        waiting = open_(n)
+        if waiting:
+            paid[n.check.name] = 0.0
+            if verdict > 0:
+                unpaid[n.check.name] = waiting
+        else:
+            paid[n.check.name] = factor * n.check.weight * verdict / total
+    value = sum(paid.values()) if claims else factor
+    return Credit(value, paid, unpaid, broken, factor)
