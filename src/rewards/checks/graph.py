@@ -169,5 +169,6 @@ def credit(checks: Sequence[Check], verdicts: Mapping[str, float | bool | None])
                 unpaid[n.check.name] = waiting
         else:
             paid[n.check.name] = factor * n.check.weight * verdict / total
-    value = sum(paid.values()) if claims else factor
+    earned = sum(n.check.weight * float(verdicts[n.check.name] or 0) for n in claims if not open_(n))
+    value = min(1.0, factor * earned / total) if claims else factor  # one sum: no 1.0000000000000002
     return Credit(value, paid, unpaid, broken, factor)
