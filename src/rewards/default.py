@@ -51,6 +51,12 @@ class DefaultReward(Reward):
     def __repr__(self) -> str:
         return f"DefaultReward(checks={CHECKS_REWARD!r}, plain={PLAIN_REWARD!r})"
 
+    def resolve(self, meta: dict[str, Any]) -> Reward:
+        """The composite that scores a task with these columns (an audit prices that, not the dispatcher)."""
+        has = meta.get("checks")
+        return self.plain if has is None or (isinstance(has, (str, list, tuple)) and len(has) == 0) \
+            else self.checks
+
     @property
     def deterministic(self) -> bool:  # type: ignore[override]
         """True when both composites are."""

@@ -296,3 +296,17 @@ def test_a_rectangle_the_canvas_cuts_into_a_bar_is_refused_as_a_stripe_is():
     assert trouble(Drawing("#fff3d6", (corner,)), frozenset({"purple"})) is not None
     inside = replace(corner, y=0.6)  # the same rectangle inside the canvas: a rectangle, plainly
     assert trouble(Drawing("#fff3d6", (inside,)), frozenset({"purple"})) is None
+
+
+def test_default_is_priced_as_the_composite_it_picks_for_the_task():
+    """`check-reward default` and `check-reward gate:0.3,checks:0.7` price a shapes task alike (issue 72)."""
+    from codepaint_env.tasks.shapes.adversary import checks_share
+
+    task = scene_tasks(level_scenes(0, 1, split="eval")[0], ("svg",))[0]
+    default = rewards.make_reward("default")
+    assert checks_share(default, task.columns()) == pytest.approx(0.7)
+    assert checks_share(rewards.make_reward("gate:0.3,checks:0.7"), task.columns()) == pytest.approx(0.7)
+    assert checks_share(default, {**task.columns(), "checks": None}) is None  # classic: the card's margin rule
+    found = attack_scene(default, level_scenes(0, 1, split="eval")[0], label="L0-01",
+                         settings=SearchSettings(budget=20, seed=0))
+    assert found.cost_rule == "checks"

@@ -33,7 +33,8 @@ The glue between :func:`rewards.testing.adversary.search` and one scene:
   grid), and one it no longer finds wrong gives way to the next;
 * the cost of a broken claim: its weight over the weight of all the task's checks, times the
   checks' weight in the reward (0.7 under ``gate:0.3,checks:0.7``; 1 for ``visual_checks``
-  alone). A reward with no ``visual_checks`` part is held to the reward card's rule instead: the
+  alone; ``default`` as the composite it picks for the task, so it and its spelled-out spec
+  agree). A reward with no ``visual_checks`` part is held to the reward card's rule instead: the
   claims' worth times the reference's margin over the reward's minimum.
 
 A **false full pass** is a wrong picture the reward does not gate out (paid above its minimum)
@@ -102,8 +103,14 @@ def render_svgs(codes: Sequence[str], size: int) -> list[RenderResult]:
     return default_renderer().render_many(list(codes), "svg", size=size, renderer="fast")
 
 
-def checks_share(reward: Any) -> float | None:
-    """The weight of the reward's ``visual_checks`` part (1 for the checks alone; ``None``: it has none)."""
+def checks_share(reward: Any, columns: dict[str, Any] | None = None) -> float | None:
+    """The weight of the reward's ``visual_checks`` part (1 for the checks alone; ``None``: it has none).
+
+    A reward that picks its composite per task (``default``: its ``resolve``) is priced as the composite
+    it picks for ``columns``: ``default`` on a task with checks is ``gate:0.3,checks:0.7``.
+    """
+    if columns is not None and callable(getattr(reward, "resolve", None)):
+        reward = reward.resolve(columns)
     if getattr(reward, "id", None) == CHECKS_ID:
         return 1.0
     parts = [w for _, r, w in getattr(reward, "components", ()) if getattr(r, "id", None) == CHECKS_ID]
@@ -480,7 +487,7 @@ def attack_scene(reward: Any, scene: Scene, *, label: str, settings: SearchSetti
     full = task.size[0]
     ref_search = pricer.score_codes([reference])[0].value
     ref = pricer.score_codes([reference], full)[0].value
-    share = checks_share(reward)
+    share = checks_share(reward, task.columns())
     out = SceneAttack(label, scene.level, scene.description, ref, ref_search,
                       "checks" if share is not None else "margin")
     if ref is None or ref_search is None or min(ref, ref_search) <= pricer.minimum:
