@@ -21,7 +21,7 @@ import gymnasium as gym
 import codepaint_env  # noqa: F401  (registers the ids)
 
 PROGRAMS = {
-    "CodePaint/P5-v3": """function setup() {
+    "CodePaint/P5-v4": """function setup() {
   createCanvas(256, 256);
   background(245, 240, 230);
   noFill(); stroke(40, 60, 90); strokeWeight(2);
@@ -36,7 +36,7 @@ PROGRAMS = {
   brush.fill('#e07a5f', 150); brush.fillBleed(0.3); brush.circle(-30, -10, 80);
   brush.fill('#3d405b', 120); brush.rect(0, 20, 90, 70);
 }""",
-    "CodePaint/SVG-v3": """<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256">
+    "CodePaint/SVG-v4": """<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256">
   <rect width="256" height="256" fill="#f4efe4"/><circle cx="100" cy="120" r="60" fill="#d0583c"/>
   <path d="M20 220 Q128 150 236 220" stroke="#234" stroke-width="6" fill="none"/></svg>""",
 }

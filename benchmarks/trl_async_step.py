@@ -1,7 +1,7 @@
 """One real TRL GRPO step with `CodePaintToolEnv`: its plain tools against its async form, in one run.
 
     .venv/bin/python benchmarks/trl_async_step.py                  # about 3 minutes on 2 cores
-    .venv/bin/python benchmarks/trl_async_step.py --env CodePaint/SVG-v3 --repeats 3
+    .venv/bin/python benchmarks/trl_async_step.py --env CodePaint/SVG-v4 --repeats 3
 
 The trainer is TRL's own ``GRPOTrainer(environment_factory=...)``: the tiny local LM
 (:func:`codepaint_env.testing.build_tiny_lm`, with TRL's Qwen2.5 chat template so TRL parses tool
@@ -169,7 +169,7 @@ def outside_trl(env_id: str, renderer: Renderer, row: dict) -> tuple[float, floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--env", default="CodePaint/P5-v3", help="environment id (the programs' language)")
+    parser.add_argument("--env", default="CodePaint/P5-v4", help="environment id (the programs' language)")
     parser.add_argument("--repeats", type=int, default=2, help="steps of each form (alternating)")
     args = parser.parse_args()
     language = env_language(args.env)

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 
     tasks = load_suite("knowledge", split=args.split, language="svg")[:args.limit]
     library = drawings("svg")
-    env = gym.make("CodePaint/SVG-v3", tasks=tasks, reward=SPEC, tools=("search",), max_tool_calls=2,
+    env = gym.make("CodePaint/SVG-v4", tasks=tasks, reward=SPEC, tools=("search",), max_tool_calls=2,
                    size=args.size)
     rows = []
     print(f"{'task':<34} {'query':<36} {'top card':<24} {'search':>7} {'guess':>7}")

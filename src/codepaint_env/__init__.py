@@ -6,10 +6,10 @@ them. Importing this package registers the Gymnasium environments, as ``ale_py``
 order of the two imports::
 
     import gymnasium as gym
-    import codepaint_env  # noqa: F401  (registers CodePaint/P5Brush-v0, CodePaint/SVG-v3, ...)
+    import codepaint_env  # noqa: F401  (registers CodePaint/P5Brush-v0, CodePaint/SVG-v4, ...)
 
     env = gym.make("CodePaint/P5Brush-v0", reward="execution_gate", max_turns=3)
-    envs = gym.make_vec("CodePaint/SVG-v3", num_envs=8, vectorization_mode="vector_entry_point")
+    envs = gym.make_vec("CodePaint/SVG-v4", num_envs=8, vectorization_mode="vector_entry_point")
 
 The ids are registered when Gymnasium is imported (at once if it already is), so importing
 ``rewards`` or ``codepaint_env.render``, which run this file too, loads neither Gymnasium nor the

@@ -15,7 +15,7 @@ this module (benchmarks/import_time.py measures it; tests/core/test_layout.py ch
 **One id rule** (:func:`resolve_env_id`): every door that takes an id (``gym.make``,
 TRL's ``CodePaintToolEnv``, the OpenEnv server) reads it as ``gym.make`` does. ``CodePaint/SVG``
 (no version) is the latest registered version, ``CodePaint/SVG-v2`` (older than the registered
-``-v3``) raises :class:`~codepaint_env.core.errors.DeprecatedEnvironment` naming the id to use, and a
+``-v4``) raises :class:`~codepaint_env.core.errors.DeprecatedEnvironment` naming the id to use, and a
 newer version or an unknown name raises :class:`~codepaint_env.core.errors.UnknownEnvironment` with
 the known ids. The other doors take no id: a row's ``language`` names the language.
 """
@@ -43,10 +43,10 @@ def resolve_env_id(env_id: str) -> str:
     """The registered id ``env_id`` names, by ``gym.make``'s rule (no Gymnasium needed).
 
     Args:
-        env_id: ``"CodePaint/SVG-v3"``, or ``"CodePaint/SVG"``: the latest version.
+        env_id: ``"CodePaint/SVG-v4"``, or ``"CodePaint/SVG"``: the latest version.
 
     Returns:
-        The registered id (``"CodePaint/SVG-v3"``).
+        The registered id (``"CodePaint/SVG-v4"``).
 
     Raises:
         DeprecatedEnvironment: An older version than the registered one (the message names the id to use).

@@ -109,7 +109,7 @@ def test_export_parquet_writes_verl_and_skyrl_rows(tmp_path):
 
 
 def test_openenv_without_openenv_core_says_how_to_install_it():
-    out = run("openenv", "--env", "CodePaint/SVG-v3")
+    out = run("openenv", "--env", "CodePaint/SVG-v4")
     assert out.returncode == 1, out.stderr
     assert "openenv-core" in out.stderr and "pip install" in out.stderr
 

@@ -198,7 +198,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     quiet = ["--log-level", "warning"]
     commands = {  # one token, three of the sources the scheme allows
         "openenv": ([str(OPENENV_PYTHON), "-m", "codepaint_env.integrations.openenv", "--env",
-                     "CodePaint/SVG-v3", "--port", str(port), "--reward", "execution_gate", *quiet],
+                     "CodePaint/SVG-v4", "--port", str(port), "--reward", "execution_gate", *quiet],
                     _env(**{TOKEN_ENV: TOKEN})),
         "serve": ([*cli, "serve", "--port", "0", "--reward", "execution_gate", "--token-file",
                    str(token_file), *quiet], _env(CODEPAINT_CACHE_DIR=str(tmp / "cache"))),

@@ -83,16 +83,17 @@ def test_the_reward_and_render_layers_load_neither_gymnasium_nor_the_envs(statem
 
 
 @pytest.mark.parametrize("name", ["P5", "SVG", "HTML", "Python", "TikZ"])
-@pytest.mark.parametrize("old", ["v0", "v1", "v2"])
+@pytest.mark.parametrize("old", ["v0", "v1", "v2", "v3"])
 def test_an_id_whose_rewards_changed_says_to_use_its_new_version(name, old):
     # v2: the gate's floors and OCR, colour as presence, shapes in their own frame (issue 46);
-    # v3: the prompt is the contract (shapes suite version 4, issue 54)
+    # v3: the prompt is the contract (shapes suite version 4, issue 54);
+    # v4: credit follows the scene (the checks' claim graph, issue 72)
     import gymnasium as gym
 
     import codepaint_env
 
-    assert f"CodePaint/{name}-v3" in codepaint_env.env_ids() and f"CodePaint/{name}-{old}" not in gym.registry
-    with pytest.raises(gym.error.DeprecatedEnv, match=f"Please use `CodePaint/{name}-v3` instead"):
+    assert f"CodePaint/{name}-v4" in codepaint_env.env_ids() and f"CodePaint/{name}-{old}" not in gym.registry
+    with pytest.raises(gym.error.DeprecatedEnv, match=f"Please use `CodePaint/{name}-v4` instead"):
         gym.make(f"CodePaint/{name}-{old}")
 
 

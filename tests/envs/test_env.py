@@ -35,7 +35,7 @@ def test_check_env_passes_for_every_id(env_id, renderer):
 
 
 def test_single_turn_episode(renderer):
-    env = gym.make("CodePaint/P5-v3", reward="execution_gate", size=64, renderer=renderer)
+    env = gym.make("CodePaint/P5-v4", reward="execution_gate", size=64, renderer=renderer)
     obs, info = env.reset(seed=3)
     assert env.observation_space.contains(obs) and obs["turn"] == 0 and obs["image"].max() == 0
     assert info["task_id"] and obs["prompt"]
@@ -45,7 +45,7 @@ def test_single_turn_episode(renderer):
     assert info["render"]["ok"] and info["reward"]["breakdown"]["rendered"] == 1.0 and info["judged"]
     assert info["visible_change"] is None and "rendered" in obs["feedback"]
     with pytest.raises(gym.error.ResetNeeded):
-        gym.make("CodePaint/P5-v3", reward="execution_gate", renderer=renderer).unwrapped.step("x")
+        gym.make("CodePaint/P5-v4", reward="execution_gate", renderer=renderer).unwrapped.step("x")
 
 
 def test_reset_is_seeded_and_options_choose_the_task(renderer):
@@ -118,13 +118,13 @@ def test_reward_argument_forms_and_determinism_asked_of_the_reward(renderer):
     assert CodePaintEnv("svg", reward=rewards.make_reward("gate")).reward_fn.id == "execution_gate"
     comp = CodePaintEnv("svg", reward=[("execution_gate", 0.5), ("visible_change", 0.0)]).reward_fn
     assert [n for n, _, _ in comp.components] == ["execution_gate", "visible_change"]
-    plain = gym.make("CodePaint/SVG-v3")
+    plain = gym.make("CodePaint/SVG-v4")
     assert not plain.spec.nondeterministic and plain.unwrapped.deterministic
     judge = rewards.make_reward("pointwise_vlm", temperature=0.7)  # a sampling judge
-    sampling = gym.make("CodePaint/SVG-v3", reward=judge)
+    sampling = gym.make("CodePaint/SVG-v4", reward=judge)
     assert not sampling.unwrapped.deterministic
     # the spec is Gymnasium's own (the registration's), not rewritten behind its back
-    assert sampling.spec.nondeterministic is False and sampling.spec.id == "CodePaint/SVG-v3"
+    assert sampling.spec.nondeterministic is False and sampling.spec.id == "CodePaint/SVG-v4"
 
 
 def test_timings_only_through_the_wrapper(renderer):
@@ -164,7 +164,7 @@ def test_code_text_space():
 
 def test_vector_envs_sync_and_async():
     for mode in ("sync", "async"):
-        envs = gym.make_vec("CodePaint/SVG-v3", reward="execution_gate", num_envs=2, vectorization_mode=mode,
+        envs = gym.make_vec("CodePaint/SVG-v4", reward="execution_gate", num_envs=2, vectorization_mode=mode,
                             size=48)
         obs, _ = envs.reset(seed=0)
         assert obs["image"].shape == (2, 48, 48, 3) and len(obs["prompt"]) == 2

@@ -21,7 +21,7 @@ TASKS = load_suite("shapes", split="eval", language="svg")
 
 
 def test_reset_with_a_shapes_task_and_step_its_reference(renderer):
-    env = gym.make("CodePaint/SVG-v3", tasks=TASKS, reward="visual_checks", renderer=renderer, size=160)
+    env = gym.make("CodePaint/SVG-v4", tasks=TASKS, reward="visual_checks", renderer=renderer, size=160)
     task, other = TASKS[0], next(t for t in TASKS if t.tags[1] != TASKS[0].tags[1])
     obs, info = env.reset(options={"task": task})
     assert info["task_id"] == task.id and obs["prompt"] == task.prompt

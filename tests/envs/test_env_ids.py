@@ -27,6 +27,7 @@ def test_an_id_resolves_to_what_gym_make_resolves(asked):
 
 @pytest.mark.parametrize(("asked", "ours", "theirs"), [
     ("CodePaint/SVG-v2", DeprecatedEnvironment, gym_error.DeprecatedEnv),
+    ("CodePaint/SVG-v3", DeprecatedEnvironment, gym_error.DeprecatedEnv),  # the checks' version 5 (issue 72)
     ("CodePaint/SVG-v9", UnknownEnvironment, gym_error.VersionNotFound),
     ("CodePaint/Nope-v0", UnknownEnvironment, gym_error.NameNotFound),
     ("CodePaint/Nope", UnknownEnvironment, gym_error.Error),
@@ -38,16 +39,16 @@ def test_an_id_gym_make_refuses_is_refused_with_the_id_to_use(asked, ours, their
         resolve_env_id(asked)
     assert isinstance(refused.value, ValueError)
     if ours is DeprecatedEnvironment or "SVG" in asked:
-        assert "use 'CodePaint/SVG-v3'" in str(refused.value)
+        assert "use 'CodePaint/SVG-v4'" in str(refused.value)
     else:
-        assert "known: CodePaint/HTML-v3, " in str(refused.value)
+        assert "known: CodePaint/HTML-v4, " in str(refused.value)
 
 
 def test_trls_door_takes_what_gym_make_takes():
     from codepaint_env.integrations.trl import CodePaintToolEnv
 
     assert CodePaintToolEnv("CodePaint/SVG", reward="execution_gate").language == "svg"
-    with pytest.raises(DeprecatedEnvironment, match="use 'CodePaint/SVG-v3' instead"):
+    with pytest.raises(DeprecatedEnvironment, match="use 'CodePaint/SVG-v4' instead"):
         CodePaintToolEnv("CodePaint/SVG-v2")
 
 
@@ -60,7 +61,7 @@ def test_trls_door_refuses_a_row_of_another_language_with_the_fix():
         env.reset(**row)
     said = str(refused.value)
     assert "give rows in svg (tasks_to_rows(load_suite(..., language='svg')))" in said
-    assert "make the environment for python (CodePaintToolEnv('CodePaint/Python-v3'))" in said
+    assert "make the environment for python (CodePaintToolEnv('CodePaint/Python-v4'))" in said
 
 
 def test_a_task_of_another_language_is_the_same_scene_in_the_envs(renderer):

@@ -20,7 +20,7 @@ def test_step_after_the_last_turn_raises_reset_needed_and_renders_nothing(render
     submit = renderer.submit
     monkeypatch.setattr(renderer, "submit",
                         lambda code, *a, **k: submitted.append(code) or submit(code, *a, **k))
-    env = gym.make("CodePaint/SVG-v3", size=32, renderer=renderer, max_turns=1, reward="execution_gate")
+    env = gym.make("CodePaint/SVG-v4", size=32, renderer=renderer, max_turns=1, reward="execution_gate")
     env.reset(seed=0)
     _, value, terminated, _, info = env.step(SVG)
     assert terminated and value == 1.0 and info["turn"] == 1
@@ -35,7 +35,7 @@ def test_step_after_the_last_turn_raises_reset_needed_and_renders_nothing(render
 
 
 def test_step_batch_refuses_before_any_render_when_one_env_ended(renderer):
-    envs = [gym.make("CodePaint/SVG-v3", size=32, renderer=renderer, max_turns=n,
+    envs = [gym.make("CodePaint/SVG-v4", size=32, renderer=renderer, max_turns=n,
                      reward="execution_gate").unwrapped for n in (2, 1)]
     for env in envs:
         env.reset(seed=0)
@@ -46,6 +46,6 @@ def test_step_batch_refuses_before_any_render_when_one_env_ended(renderer):
 
 
 def test_check_env_still_passes_with_one_turn_episodes(renderer):
-    env = gym.make("CodePaint/SVG-v3", size=32, renderer=renderer, max_turns=1)
+    env = gym.make("CodePaint/SVG-v4", size=32, renderer=renderer, max_turns=1)
     check_env(env.unwrapped, skip_render_check=True)
     env.close()

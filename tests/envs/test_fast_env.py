@@ -23,7 +23,7 @@ def svg_env(**kwargs) -> CodePaintEnv:
 
 def test_gym_make_takes_the_stub_and_check_env_passes():
     stub = StubDispatch({GOOD_SVG: drawing()}, default="syntax")  # check_env's random programs: syntax
-    env = gym.make("CodePaint/SVG-v3", size=48, renderer=Renderer(dispatch=stub), reward="execution_gate")
+    env = gym.make("CodePaint/SVG-v4", size=48, renderer=Renderer(dispatch=stub), reward="execution_gate")
     check_env(env.unwrapped, skip_render_check=True)
     assert stub.jobs  # it rendered through the stub, nothing else
     env.close()

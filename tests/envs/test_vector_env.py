@@ -90,10 +90,10 @@ def assert_same(a, b) -> None:
 @pytest.mark.parametrize("mode", [AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP])
 def test_answers_equal_the_sync_vector_env_through_autoresets(renderer, mode):
     kwargs = dict(size=64, max_turns=2, renderer=renderer, no_change_penalty=0.25, reward="execution_gate")
-    ours = gym.make_vec("CodePaint/SVG-v3", num_envs=N, vectorization_mode="vector_entry_point",
+    ours = gym.make_vec("CodePaint/SVG-v4", num_envs=N, vectorization_mode="vector_entry_point",
                         vector_kwargs={}, autoreset_mode=mode, **kwargs)
     assert isinstance(ours.unwrapped, CodePaintVectorEnv) and ours.metadata["autoreset_mode"] == mode
-    sync = gym.make_vec("CodePaint/SVG-v3", num_envs=N, vectorization_mode="sync",
+    sync = gym.make_vec("CodePaint/SVG-v4", num_envs=N, vectorization_mode="sync",
                         vector_kwargs={"autoreset_mode": mode}, **kwargs)
     a, b = run(ours, 5), run(sync, 5)
     assert_same(a, b)
@@ -109,7 +109,7 @@ def test_answers_equal_the_sync_vector_env_through_autoresets(renderer, mode):
 
 
 def test_spaces_seeding_reset_mask_and_junk_actions(renderer):
-    envs = gym.make_vec("CodePaint/SVG-v3", num_envs=N, vectorization_mode="vector_entry_point", size=48,
+    envs = gym.make_vec("CodePaint/SVG-v4", num_envs=N, vectorization_mode="vector_entry_point", size=48,
                         max_turns=3, renderer=renderer)
     obs, infos = envs.reset(seed=7)
     assert envs.observation_space.contains(obs) and len(infos["task_id"]) == N
@@ -123,7 +123,7 @@ def test_spaces_seeding_reset_mask_and_junk_actions(renderer):
     obs, _ = envs.reset(options={"reset_mask": mask})
     assert obs["turn"][0] == 0 and (obs["turn"][1:] == 1).all()
     envs.close()
-    disabled = gym.make_vec("CodePaint/SVG-v3", num_envs=2, vectorization_mode="vector_entry_point", size=48,
+    disabled = gym.make_vec("CodePaint/SVG-v4", num_envs=2, vectorization_mode="vector_entry_point", size=48,
                             renderer=renderer, autoreset_mode=AutoresetMode.DISABLED)
     disabled.reset(seed=0)
     disabled.step([SVG % 20, SVG % 30])  # max_turns=1: both ended

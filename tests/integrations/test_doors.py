@@ -97,7 +97,7 @@ BROKEN = {"svg": "<svg xmlns='http://www.w3.org/2000/svg'><circle r='5'",
           "p5": "function setup() {\n  createCanvas(256, 256\n}\n",
           "python": "def draw(:\n    pass\n"}
 FENCE = {"svg": "svg", "p5": "javascript", "python": "python"}
-ENV_IDS = {"svg": "CodePaint/SVG-v3", "p5": "CodePaint/P5-v3", "python": "CodePaint/Python-v3"}
+ENV_IDS = {"svg": "CodePaint/SVG-v4", "p5": "CodePaint/P5-v4", "python": "CodePaint/Python-v4"}
 PROGRAMS = ("reference", "broken", "empty")
 #: Every door but the reference (the gym env), as the test names them.
 DOORS = ("trl_reward_funcs", "trl_env", "verl_compute_score", "verl_agent_loop", "skyrl", "verifiers",

@@ -121,8 +121,8 @@ def test_calls_on_one_episode_take_their_turns_in_order() -> None:
 def test_the_trl_door_s_async_form_is_what_trl_awaits() -> None:
     stub = contract.stub_renderer()
     row = ROWS["search then draw"]
-    plain = CodePaintToolEnv("CodePaint/SVG-v3", reward="execution_gate", renderer=stub, tools=("search",))
-    env = CodePaintToolEnv("CodePaint/SVG-v3", reward="execution_gate", renderer=stub, tools=("search",),
+    plain = CodePaintToolEnv("CodePaint/SVG-v4", reward="execution_gate", renderer=stub, tools=("search",))
+    env = CodePaintToolEnv("CodePaint/SVG-v4", reward="execution_gate", renderer=stub, tools=("search",),
                            max_turns=1, asynchronous=True)
     # TRL reads the class: the tools and get_reward are coroutine functions, with the plain form's schemas
     for name in ("submit_code", "get_reward", "search"):

@@ -84,7 +84,7 @@ def door_answers() -> dict[str, list[tuple[float | None, bool, str | None]]]:
         _, value, _, _, info = env.step(program)
         answers["gym env"].append((value, info["judged"], info["render"]["error_kind"]))
 
-        tool_env = CodePaintToolEnv("CodePaint/SVG-v3", reward=SPEC, max_turns=1, size=512, renderer=stub())
+        tool_env = CodePaintToolEnv("CodePaint/SVG-v4", reward=SPEC, max_turns=1, size=512, renderer=stub())
         tool_env.reset(**ROW)
         tool_env.submit_code(program)
         record = tool_env.history[-1]

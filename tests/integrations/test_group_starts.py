@@ -53,7 +53,7 @@ def test_bad_groups_are_refused():
 
 def test_seeded_doors_group_the_samples_reset_with_one_seed():
     # Gym's vector env: one seed per sub-env; the same seed for a group's sub-envs gives them one task.
-    envs = gym.make_vec("CodePaint/SVG-v3", num_envs=4, vectorization_mode="vector_entry_point",
+    envs = gym.make_vec("CodePaint/SVG-v4", num_envs=4, vectorization_mode="vector_entry_point",
                         reward="execution_gate")
     try:
         envs.reset(seed=[5] * 4)

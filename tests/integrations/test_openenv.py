@@ -214,7 +214,7 @@ def _env() -> dict[str, str]:
 
 
 def _serve(log: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
-    return start(log, "--env", "CodePaint/SVG-v3", "--reward", "execution_gate", "--max-turns", "2",
+    return start(log, "--env", "CodePaint/SVG-v4", "--reward", "execution_gate", "--max-turns", "2",
                  "--size", "64", *extra)
 
 
@@ -246,7 +246,7 @@ def test_http_routes_and_schema(seen: dict[str, Any]) -> None:
     assert {"prompt", "feedback", "image", "reward_breakdown", "done", "turn"} <= observation
     # OpenEnv 0.3's /schema always describes its base State; ours adds fields (see /state, WS state)
     assert {"episode_id", "step_count"} <= set(seen["schema"]["state"])
-    assert seen["metadata"]["name"] == "CodePaint/SVG-v3"
+    assert seen["metadata"]["name"] == "CodePaint/SVG-v4"
     reset = seen["http_reset"]
     assert reset["status"] == 200 and reset["body"]["done"] is False
     assert reset["body"]["observation"]["task_id"] == seen["tasks"][0]
@@ -313,7 +313,7 @@ def test_the_token_guard_and_the_idle_reaper(seen: dict[str, Any]) -> None:
     assert "401" in g["ws_no_token"] and "401" in g["ws_wrong_token"]
     typed = g["typed"]
     assert typed["reset_type"] == "CodePaintObservation" and typed["turn"] == 1 and typed["value"] is not None
-    assert typed["state"]["step_count"] == 1 and typed["state"]["env_id"] == "CodePaint/SVG-v3"
+    assert typed["state"]["step_count"] == 1 and typed["state"]["env_id"] == "CodePaint/SVG-v4"
     refused = g["second_while_first"]
     assert refused.startswith("refused") and ("CAPACITY_REACHED" in refused or "ConnectionClosed" in refused)
     assert g["after_idle"] is not None, "the idle session was never reaped"

@@ -279,7 +279,7 @@ def test_the_gym_env_answers_a_search_in_the_observation(sweden) -> None:
     import gymnasium as gym
     from gymnasium.utils.env_checker import check_env
 
-    env = gym.make("CodePaint/SVG-v3", tasks=[sweden], reward=SPEC, tools="search", size=SIZE, max_turns=1)
+    env = gym.make("CodePaint/SVG-v4", tasks=[sweden], reward=SPEC, tools="search", size=SIZE, max_turns=1)
     _, info = env.reset(options={"task": sweden})
     assert "<search>a few words</search>" in info["tool_instruction"]
     obs, reward, terminated, truncated, info = env.step("<search>Swedish flag</search>")
@@ -289,7 +289,7 @@ def test_the_gym_env_answers_a_search_in_the_observation(sweden) -> None:
     obs, reward, terminated, _, info = env.step(sweden.reference_programs["svg"])
     assert reward == pytest.approx(1.0) and terminated and obs["turn"] == 1
     env.close()
-    check_env(gym.make("CodePaint/SVG-v3", tasks=[sweden], tools="search", size=64).unwrapped,
+    check_env(gym.make("CodePaint/SVG-v4", tasks=[sweden], tools="search", size=64).unwrapped,
               skip_render_check=True)
 
 
@@ -307,16 +307,16 @@ def test_trl_s_tool_env_offers_the_tools_as_methods(sweden) -> None:
         methods = inspect.getmembers(type(env), inspect.isfunction)
         return sorted(n for n, _ in methods if not n.startswith("_"))
 
-    plain = CodePaintToolEnv("CodePaint/SVG-v3", tools=())
-    env = CodePaintToolEnv("CodePaint/SVG-v3", reward=SPEC, max_turns=1, size=SIZE, tools=("search",),
+    plain = CodePaintToolEnv("CodePaint/SVG-v4", tools=())
+    env = CodePaintToolEnv("CodePaint/SVG-v4", reward=SPEC, max_turns=1, size=SIZE, tools=("search",),
                            max_tool_calls=1)
-    both = CodePaintToolEnv("CodePaint/SVG-v3", tools="search_references,search")
+    both = CodePaintToolEnv("CodePaint/SVG-v4", tools="search_references,search")
     assert tools_of(plain) == ["get_reward", "reset", "submit_code"]
     assert tools_of(env) == ["get_reward", "reset", "search", "submit_code"]
     assert tools_of(both) == ["get_reward", "reset", "search", "search_references", "submit_code"]
     # TRL's reward column names the class
     assert type(env).__name__ == "CodePaintToolEnv" and isinstance(env, CodePaintToolEnv)
-    assert type(env) is type(CodePaintToolEnv("CodePaint/SVG-v3", tools=("search",)))  # TRL compares types
+    assert type(env) is type(CodePaintToolEnv("CodePaint/SVG-v4", tools=("search",)))  # TRL compares types
     schema = get_json_schema(env.search)["function"]  # type: ignore[attr-defined]
     assert schema["name"] == "search" and schema["parameters"]["required"] == ["query"]
     copy = pickle.loads(pickle.dumps(env))

@@ -41,7 +41,7 @@ ROWS = tasks_to_rows(all_tasks(language="svg")[:2])
 
 def svg_env(renderer, **kwargs) -> CodePaintToolEnv:
     kwargs.setdefault("reward", "execution_gate")  # these tests read the gate's values
-    return CodePaintToolEnv("CodePaint/SVG-v3", size=64, renderer=renderer, **kwargs)
+    return CodePaintToolEnv("CodePaint/SVG-v4", size=64, renderer=renderer, **kwargs)
 
 
 class Unjudged(Reward):
@@ -108,7 +108,7 @@ def test_best_aggregation_single_turn_and_unjudged(renderer):
     assert down.get_reward() is None and down.history[0]["judged"] is False
 
     with pytest.raises(ValueError, match="reward_aggregation"):
-        CodePaintToolEnv("CodePaint/SVG-v3", reward_aggregation="median")
+        CodePaintToolEnv("CodePaint/SVG-v4", reward_aggregation="median")
 
 
 def test_reset_resolves_the_task(renderer):
@@ -147,7 +147,7 @@ def test_tool_surface_schema_and_pickle():
               if not n.startswith("_")}
     assert public == {"reset", "get_reward", "submit_code"}  # every other public function would be a tool
 
-    env = CodePaintToolEnv("CodePaint/SVG-v3", size=64)  # the class is a zero-arg factory too
+    env = CodePaintToolEnv("CodePaint/SVG-v4", size=64)  # the class is a zero-arg factory too
     schema = get_json_schema(env.submit_code)["function"]
     assert schema["name"] == "submit_code"
     assert schema["parameters"]["required"] == ["code"]
@@ -188,19 +188,19 @@ def test_images_true_returns_the_picture_next_to_the_feedback(renderer):
 
 
 def test_image_size_downscales_and_pickles(renderer):
-    env = CodePaintToolEnv("CodePaint/SVG-v3", size=(96, 48), renderer=renderer, images=True, image_size=32)
+    env = CodePaintToolEnv("CodePaint/SVG-v4", size=(96, 48), renderer=renderer, images=True, image_size=32)
     env.reset(**ROWS[0])
     picture = env.submit_code(GOOD_SVG)[0]["image"]
     assert picture.size == (32, 16)  # the longer side capped, the aspect ratio kept
-    small = CodePaintToolEnv("CodePaint/SVG-v3", size=64, renderer=renderer, images=True, image_size=512)
+    small = CodePaintToolEnv("CodePaint/SVG-v4", size=64, renderer=renderer, images=True, image_size=512)
     small.reset(**ROWS[0])
     assert small.submit_code(GOOD_SVG)[0]["image"].size == (64, 64)  # never upscaled
 
-    env = CodePaintToolEnv("CodePaint/SVG-v3", size=64, images=True, image_size=32)
+    env = CodePaintToolEnv("CodePaint/SVG-v4", size=64, images=True, image_size=32)
     copy = pickle.loads(pickle.dumps(env))
     assert copy.images and copy.resources.settings.image_size == 32
     with pytest.raises(ValueError, match="image_size"):
-        CodePaintToolEnv("CodePaint/SVG-v3", images=True, image_size=0)
+        CodePaintToolEnv("CodePaint/SVG-v4", images=True, image_size=0)
 
 
 # --- a real GRPOTrainer run --------------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def _run(trainer_cls, tool_tokenizer, renderer, output_dir, reward="execution_ga
     instances, resets, submissions = [], [], []
 
     def factory() -> CodePaintToolEnv:
-        env = CodePaintToolEnv("CodePaint/SVG-v3", size=64, max_turns=2, renderer=renderer, reward=reward)
+        env = CodePaintToolEnv("CodePaint/SVG-v4", size=64, max_turns=2, renderer=renderer, reward=reward)
         reset, submit, get_reward = env.reset, env.submit_code, env.get_reward
 
         def recording_reward():  # what TRL receives for each rollout, and whether it submitted

@@ -94,7 +94,7 @@ def test_tiny_vlm_loads_like_a_checkpoint(tiny_vlm, renderer):
     assert call["tool_calls"][0]["function"] == {"name": "submit_code", "arguments": {"code": GOOD_SVG}}
 
     # A tool message carrying the environment's picture becomes image tokens plus pixel values.
-    env = CodePaintToolEnv("CodePaint/SVG-v3", size=256, renderer=renderer, images=True,
+    env = CodePaintToolEnv("CodePaint/SVG-v4", size=256, renderer=renderer, images=True,
                            reward="execution_gate")
     env.reset(**ROWS[0])
     result = env.submit_code(GOOD_SVG)
@@ -143,7 +143,7 @@ def test_grpo_two_steps_with_pictures_in_the_tool_results(tiny_vlm, renderer, tm
     results = []
 
     def factory() -> CodePaintToolEnv:
-        env = CodePaintToolEnv("CodePaint/SVG-v3", size=64, max_turns=2, renderer=renderer, images=True,
+        env = CodePaintToolEnv("CodePaint/SVG-v4", size=64, max_turns=2, renderer=renderer, images=True,
                                reward="execution_gate")
         submit = env.submit_code
 
@@ -205,7 +205,7 @@ def _picture_of(part) -> np.ndarray:
 
 
 def test_chat_messages_wrapper_shows_the_last_picture(renderer):
-    base = gym.make("CodePaint/SVG-v3", size=64, max_turns=3, renderer=renderer)
+    base = gym.make("CodePaint/SVG-v4", size=64, max_turns=3, renderer=renderer)
     env = ChatMessages(base, system="Be brief.")
     obs, info = env.reset(options={"prompt": "A red dot on cream."})
     assert info["messages"] == [{"role": "system", "content": "Be brief."},
@@ -237,7 +237,7 @@ def test_a_vlm_endpoint_receives_the_picture(renderer):
     """The stand-in judge as the policy endpoint: it describes the images a request carries."""
     import openai
 
-    env = ChatMessages(gym.make("CodePaint/SVG-v3", size=64, max_turns=3, renderer=renderer))
+    env = ChatMessages(gym.make("CodePaint/SVG-v4", size=64, max_turns=3, renderer=renderer))
     env.reset(options={"prompt": "A red dot on cream."})
     obs, _, _, _, info = env.step(GOOD_SVG)
     with JudgeServer() as server:

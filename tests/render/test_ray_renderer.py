@@ -254,13 +254,13 @@ def test_identical_renders_share_one_render_in_flight_and_the_cache(rr):
 
 # ---------------------------------------------------------------------- env and rewards, unchanged
 def test_env_and_rewards_run_unchanged_and_render_each_completion_once(rr):
-    env = gym.make("CodePaint/SVG-v3", reward="execution_gate", renderer=rr, size=64)
+    env = gym.make("CodePaint/SVG-v4", reward="execution_gate", renderer=rr, size=64)
     obs, info = env.reset(seed=0)
     obs, reward, terminated, _, info = env.step(f"```svg\n{SVG % 21}\n```")
     assert reward == 1.0 and terminated and info["render"]["ok"] and obs["image"].shape == (64, 64, 3)
     env.close()
     # the batched vector env: a step's renders spread over the workers
-    envs = gym.make_vec("CodePaint/SVG-v3", num_envs=3, vectorization_mode="vector_entry_point", renderer=rr,
+    envs = gym.make_vec("CodePaint/SVG-v4", num_envs=3, vectorization_mode="vector_entry_point", renderer=rr,
                         size=64, reward="execution_gate")
     envs.reset(seed=0)
     _, step_rewards, *_ = envs.step([SVG % 25, SVG % 26, "<svg broken differently"])

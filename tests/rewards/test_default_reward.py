@@ -55,7 +55,7 @@ def test_every_door_pays_what_the_named_spec_pays(renderer, task, tmp_path):
     want = expected(renderer, task, PROGRAMS)
     assert want[0] > want[2] == -0.3  # the reference beats a broken program, which gets the minimum
 
-    env = gym.make("CodePaint/SVG-v3", tasks=[task], renderer=renderer, size=160)
+    env = gym.make("CodePaint/SVG-v4", tasks=[task], renderer=renderer, size=160)
     paid = []
     for program in PROGRAMS:
         env.reset(seed=0)

@@ -35,7 +35,7 @@ def test_the_warning_points_at_the_callers_line(door):
     doors = {
         "make_reward": lambda: rewards.make_reward("pairwise_vlm"),
         "env": lambda: CodePaintEnv("svg", reward="pairwise_vlm"),
-        "gym.make": lambda: gym.make("CodePaint/SVG-v3", reward="pairwise_vlm"),
+        "gym.make": lambda: gym.make("CodePaint/SVG-v4", reward="pairwise_vlm"),
     }
     said = the_warning(doors[door])
     assert said.category is UserWarning and said.filename == __file__

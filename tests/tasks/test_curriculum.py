@@ -99,7 +99,7 @@ def test_trls_feedback_function_moves_the_frontier_with_real_scores(renderer):
 @pytest.mark.browser
 def test_a_gym_episode_draws_from_the_curriculum_and_records_its_result(renderer):
     c = Curriculum(min_samples=3, levels=(0, 2), window=1)
-    env = gym.make("CodePaint/SVG-v3", tasks=[], reward="gate:0.2,checks:0.8", renderer=renderer, size=160)
+    env = gym.make("CodePaint/SVG-v4", tasks=[], reward="gate:0.2,checks:0.8", renderer=renderer, size=160)
     for _ in range(3):
         obs, _info = env.reset(options={"curriculum": c})
         task = env.unwrapped.task

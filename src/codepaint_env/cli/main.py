@@ -15,7 +15,7 @@
                    [--reward SPEC] [--prompt-style allowlist|reference|none] [--compare A,B]
     codepaint export pool|tasks --suite NAME|rollouts FILE --out DIR      (Hub dataset folders)
     codepaint export parquet [--suite NAME|--tasks FILE] [--split S] [--for verl|skyrl] --out F.parquet
-    codepaint openenv --env CodePaint/SVG-v3 [--port 8000] [--token-file F]   (needs openenv-core)
+    codepaint openenv --env CodePaint/SVG-v4 [--port 8000] [--token-file F]   (needs openenv-core)
 
 Every option that names a language is ``--language`` (``--lang`` is its alias).
 

@@ -1,7 +1,7 @@
 """``codepaint openenv``: serve one environment id with OpenEnv's own app (needs ``openenv-core``).
 
-    codepaint openenv --env CodePaint/SVG-v3 --port 8000
-    codepaint openenv --env CodePaint/SVG-v3 --host 0.0.0.0 --token-file /run/secrets/codepaint-token
+    codepaint openenv --env CodePaint/SVG-v4 --port 8000
+    codepaint openenv --env CodePaint/SVG-v4 --host 0.0.0.0 --token-file /run/secrets/codepaint-token
 
 Every option is the adapter's own (:func:`codepaint_env.integrations.openenv.main`: ``--env``,
 ``--host``, ``--port``, ``--token-file``, ``--reward``, ``--tasks``, ``--split``, ``--max-turns``,

@@ -71,7 +71,7 @@ class LanguageSpec:
             ``"document"`` (the program is the page).
         libraries: Pinned JS a sketch page loads after p5.js (``("p5.brush",)`` for p5brush). A
             sketch with none is rendered with p5.js 1.x when it uses API only 1.x has.
-        env_id: The Gymnasium id of its environment (``"CodePaint/SVG-v3"``), registered by
+        env_id: The Gymnasium id of its environment (``"CodePaint/SVG-v4"``), registered by
             ``import codepaint_env``; ``None``: no environment of its own.
         fence: The tag of the Markdown fence a reply is asked to use (```` ```js ````); one of
             ``fence_tags``. Defaults to the name when it is a fence tag.

@@ -1,6 +1,6 @@
 """The Gymnasium environments and what they are made of.
 
-* :mod:`.env`: :class:`CodePaintEnv` (``gym.make("CodePaint/SVG-v3")`` and the other ids);
+* :mod:`.env`: :class:`CodePaintEnv` (``gym.make("CodePaint/SVG-v4")`` and the other ids);
 * :mod:`.vector`: :class:`CodePaintVectorEnv`, N copies whose steps render and score as one batch;
 * :mod:`.spaces`: the ``CodeText`` action space;
 * :mod:`.wrappers`: ``RecordEpisode``, ``RenderTimings``, episode galleries;

@@ -39,8 +39,8 @@ class CodePaintEnv(gym.Env[dict, str]):
     errors, the judge's rationale, the reward breakdown, how much of the picture its last edit
     changed) and submits an edited program.
 
-    The ids ``CodePaint/P5Brush-v0``, ``P5-v3``, ``SVG-v3``, ``HTML-v3``, ``Python-v3`` and
-    ``TikZ-v3`` are presets of this class (``language=...``).
+    The ids ``CodePaint/P5Brush-v0``, ``P5-v4``, ``SVG-v4``, ``HTML-v4``, ``Python-v4`` and
+    ``TikZ-v4`` are presets of this class (``language=...``).
 
     ## Action Space
 
@@ -126,10 +126,15 @@ class CodePaintEnv(gym.Env[dict, str]):
     * The search step (``tools``) is an addition: an env without tools steps as before.
     * ``search_index`` (default ``auto``): a train task's ``search`` no longer returns eval cards.
 
-    * v3 (``P5``, ``SVG``, ``HTML``, ``Python``, ``TikZ``): the ``shapes`` suite's version 4, the
-      prompt as the contract (every stated word a stated check, ``only`` for nothing else, size words
-      said with their bounds, no hidden size or coverage rule). Their ``-v0``, ``-v1`` and ``-v2``
-      raise ``gymnasium.error.DeprecatedEnv`` naming ``-v3``.
+    * v4 (``P5``, ``SVG``, ``HTML``, ``Python``, ``TikZ``): the checks' version 5, credit that
+      follows the scene (``rewards.checks.graph``: an object's claims pay once it is found as its
+      stated kind, the page once some object is; ``only``, ``not_cut``, ``contrast`` and
+      ``no_image`` cost when broken and earn nothing), with the ``shapes`` suite's version 5 and the
+      ``knowledge`` suite's version 5. The same prompts and verdicts; the values changed. Their
+      ``-v0`` to ``-v3`` raise ``gymnasium.error.DeprecatedEnv`` naming ``-v4``.
+    * v3: the ``shapes`` suite's version 4, the prompt as the contract (every stated word a stated
+      check, ``only`` for nothing else, size words said with their bounds, no hidden size or coverage
+      rule).
     * v2: the ``shapes`` suite's version 3 (colour as presence, shapes measured in their own frame).
     * v1 (``P5``, ``SVG``, ``HTML``, ``Python``, ``TikZ``): their default tasks include the ``shapes``
       suite, whose version 2 judges colours by colour terms (``fill="navy"`` is navy) and defines

@@ -1,7 +1,7 @@
 """`CodePaintVectorEnv`: N environments stepped as one batch, through one renderer and one reward call.
 
     >>> import gymnasium as gym, codepaint_env
-    >>> envs = gym.make_vec("CodePaint/SVG-v3", num_envs=8, vectorization_mode="vector_entry_point",
+    >>> envs = gym.make_vec("CodePaint/SVG-v4", num_envs=8, vectorization_mode="vector_entry_point",
     ...                     reward="execution_gate", size=256)                       # doctest: +SKIP
     >>> obs, infos = envs.reset(seed=0)                                              # doctest: +SKIP
     >>> obs, rewards, terminated, truncated, infos = envs.step(programs)             # doctest: +SKIP

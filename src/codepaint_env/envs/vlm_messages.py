@@ -7,7 +7,7 @@ which every OpenAI-compatible server that serves a vision-language model accepts
 llama.cpp, Ollama, hosted APIs). :class:`ChatMessages` is a wrapper that puts those messages in ``info``
 after every ``reset`` and ``step``, so a loop over any VLM endpoint is::
 
-    env = ChatMessages(gym.make("CodePaint/SVG-v3", max_turns=3), system=system_prompt("svg"))
+    env = ChatMessages(gym.make("CodePaint/SVG-v4", max_turns=3), system=system_prompt("svg"))
     obs, info = env.reset(seed=0)
     done = False
     while not done:

@@ -11,7 +11,7 @@ rollout is complete::
     trainer = GRPOTrainer(
         model="Qwen/Qwen3-0.6B",
         train_dataset=Dataset.from_list(tasks_to_rows(load_suite("svg", split="train"))),
-        environment_factory=lambda: CodePaintToolEnv("CodePaint/SVG-v3", reward="execution_gate",
+        environment_factory=lambda: CodePaintToolEnv("CodePaint/SVG-v4", reward="execution_gate",
                                                      max_turns=3),
         args=GRPOConfig(max_tool_calling_iterations=3, ...),
     )
@@ -148,7 +148,7 @@ class CodePaintToolEnv(PicklesAsArguments):
     (``environment_factory=CodePaintToolEnv``); bind arguments with a lambda or ``functools.partial``.
 
     Args:
-        env_id: A CodePaint environment id (``"CodePaint/SVG-v3"``, or ``"CodePaint/SVG"``: the latest
+        env_id: A CodePaint environment id (``"CodePaint/SVG-v4"``, or ``"CodePaint/SVG"``: the latest
             version), read as ``gym.make`` reads it: its language.
         reward: The reward (an id, a spec, an object, or weighted components; see ``CodePaintEnv``).
             ``None``: ``CODEPAINT_REWARD``, else the one default of every door

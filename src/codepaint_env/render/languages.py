@@ -101,7 +101,7 @@ register_language(LanguageSpec(
     colour_names="css",
     scene_writer=f"{_WRITERS}:p5",
     raster_patterns=_P5_RASTER,
-    env_id="CodePaint/P5-v3",
+    env_id="CodePaint/P5-v4",
 ))
 register_language(LanguageSpec(
     name="svg",
@@ -124,7 +124,7 @@ register_language(LanguageSpec(
     scene_writer=f"{_WRITERS}:svg",
     markup="svg",
     raster_patterns=(r"<\s*image\b", r"<\s*foreignObject\b", r"<\s*feImage\b"),
-    env_id="CodePaint/SVG-v3",
+    env_id="CodePaint/SVG-v4",
 ))
 register_language(LanguageSpec(
     name="html",
@@ -149,7 +149,7 @@ register_language(LanguageSpec(
     raster_patterns=(r"<\s*image\b", r"<\s*img\b", r"<\s*picture\b", r"\bdrawImage\s*\(",
                      r"\bnew\s+Image\s*\(", r"\bcreateImageBitmap\s*\(", r"\burl\s*\(", r"<\s*object\b",
                      r"<\s*embed\b", r"<\s*iframe\b"),
-    env_id="CodePaint/HTML-v3",
+    env_id="CodePaint/HTML-v4",
 ))
 register_language(LanguageSpec(
     name="python",
@@ -170,7 +170,7 @@ register_language(LanguageSpec(
     scene_writer=f"{_WRITERS}:python",
     raster_patterns=(r"\bImage\.open\s*\(", r"\bimread\s*\(", r"\bb64decode\s*\(", r"\burlopen\s*\(",
                      r"\brequests\.", r"\bImage\.frombytes\s*\(", r"\bImage\.frombuffer\s*\("),
-    env_id="CodePaint/Python-v3",
+    env_id="CodePaint/Python-v4",
 ))
 register_language(LanguageSpec(
     name="tikz",
@@ -189,7 +189,7 @@ register_language(LanguageSpec(
     colour_names="xcolor",
     scene_writer=f"{_WRITERS}:tikz",
     raster_patterns=(r"\\includegraphics\b", r"\\pgfimage\b", r"\\pgfdeclareimage\b"),
-    env_id="CodePaint/TikZ-v3",
+    env_id="CodePaint/TikZ-v4",
 ))
 
 #: The built-in languages, in the table's order: what codepaint's own versioned files are written in

@@ -23,7 +23,7 @@ Example::
     path = build_tiny_vlm("/tmp/tiny-vlm")
     trainer_cls = scripted_tool_calls_trainer([qwen_tool_call("submit_code", {"code": svg})])
     trainer = trainer_cls(model=str(path), train_dataset=dataset, args=tiny_grpo_config("/tmp/run"),
-                          environment_factory=lambda: CodePaintToolEnv("CodePaint/SVG-v3", images=True))
+                          environment_factory=lambda: CodePaintToolEnv("CodePaint/SVG-v4", images=True))
     trainer.train()
 """
 

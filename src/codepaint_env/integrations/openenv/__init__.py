@@ -2,7 +2,7 @@ r"""OpenEnv: a codepaint ``Environment`` for ``openenv-core``, served by OpenEnv
 
 Serve one environment id (loopback by default; off loopback a token is required)::
 
-    codepaint openenv --env CodePaint/SVG-v3 --port 8000     # or python -m codepaint_env.integrations.openenv
+    codepaint openenv --env CodePaint/SVG-v4 --port 8000     # or python -m codepaint_env.integrations.openenv
 
 and use it with OpenEnv's own client (a WebSocket session: one environment per connection)::
 

@@ -149,7 +149,7 @@ class CodePaintState(State):
 
 
 # ---------------------------------------------------------------------- the shared resources
-def serve_resources(env_id: str = "CodePaint/SVG-v3", *, reward: str | None = None, tasks: str | None = None,
+def serve_resources(env_id: str = "CodePaint/SVG-v4", *, reward: str | None = None, tasks: str | None = None,
                     split: str | None = "train", renderer: Any = None, **settings: Any) -> EpisodeResources:
     """The episode resources every session of one server shares: one renderer, one reward, the tasks.
 

@@ -72,12 +72,12 @@ def build_app(resources: EpisodeResources, *, max_sessions: int = 8, idle_timeou
 def app_from_environ() -> Any:
     """The app for ``uvicorn --factory codepaint_env.integrations.openenv:app_from_environ``.
 
-    Reads ``CODEPAINT_OPENENV_ENV`` (default ``CodePaint/SVG-v3``), ``CODEPAINT_OPENENV_MAX_TURNS``
+    Reads ``CODEPAINT_OPENENV_ENV`` (default ``CodePaint/SVG-v4``), ``CODEPAINT_OPENENV_MAX_TURNS``
     (default 3), the trainer config's variables (``CODEPAINT_REWARD``...) and the token from
     ``CODEPAINT_TOKEN`` or ``CODEPAINT_TOKEN_FILE`` (:func:`~codepaint_env.core.auth.resolve_token`).
     Prefer the module's command, which also refuses a non-loopback address without a token.
     """
-    resources = serve_resources(os.environ.get("CODEPAINT_OPENENV_ENV", "CodePaint/SVG-v3"),
+    resources = serve_resources(os.environ.get("CODEPAINT_OPENENV_ENV", "CodePaint/SVG-v4"),
                                 max_turns=int(os.environ.get("CODEPAINT_OPENENV_MAX_TURNS", "3")))
     token = resolve_token(legacy_env=LEGACY_TOKEN_ENV, warn=lambda m: print(f"warning: {m}", file=sys.stderr))
     return build_app(resources, token=token)
@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="codepaint openenv",  # also python -m codepaint_env.integrations.openenv
                                 description="Serve a codepaint environment with OpenEnv's app "
                                             "(POST /reset, /step, GET /state, /schema, /health, WS /ws).")
-    p.add_argument("--env", default="CodePaint/SVG-v3", help="the environment id (default CodePaint/SVG-v3)")
+    p.add_argument("--env", default="CodePaint/SVG-v4", help="the environment id (default CodePaint/SVG-v4)")
     add_listen_arguments(p, port=8000)
     p.add_argument("--reward", default=None, help="reward spec (default: CODEPAINT_REWARD, else "
                    "codepaint_env.default_reward of the tasks: gate:0.3,checks:0.7 with checks, else "

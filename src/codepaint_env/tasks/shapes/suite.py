@@ -13,7 +13,8 @@ Two kinds of task come from here:
 
 * the fixed suite (:data:`SCENES` scenes from :data:`SEED`, shipped as ``suites/shapes.jsonl``,
   ``load_suite("shapes")``): the same scenes and prompts as ever, so past figures stay comparable;
-  version :data:`SUITE_VERSION` (4: the prompt is the contract, every stated word a check and no
+  version :data:`SUITE_VERSION` (5: the same scenes and checks, valued by the claim graph of the
+  checks' version 5, :mod:`rewards.checks.graph`; 4: the prompt is the contract, every stated word a check and no
   hidden size or coverage rule; 3: ``colour`` checks presence only, shapes are measured upright in
   their own frame, symmetry about the drawing's own middle, touching objects just touch; 2: colours
   are judged by colour terms);
@@ -48,7 +49,7 @@ from rewards.checks.colours import PALETTE
 #: about the drawing's own middle, and a "touching" pair just touches (it overlapped by a fifth);
 #: 2 since its checks judge colour terms (``fill="navy"`` is navy) and its prompts define the
 #: colours a language lacks (version 1: distance to hidden palette values).
-SUITE_VERSION = 4
+SUITE_VERSION = 5
 SUITE = "shapes"
 #: The languages the fixed suite asks in, from the table (:func:`suite_languages`: the built-ins the
 #: generator writes; a plugin's language is in the generated levels, not in this versioned file).
