@@ -6,11 +6,13 @@ on the stated background, kept colour, ``only``, ``not_cut``, contrast and the p
 credit follows the scene, as GenEval counts an object right only when its kind is, and as Arena-T2I
 Hard arranges a prompt's yes/no checks as a dependency graph (a failed parent zeroes its children):
 
-* **Roots: an object's kind.** For each colour the task names, its kind claims: its ``shape``
-  checks; a colour without one (a flag's band) is known by its ``aspect``, then by ``colour``
-  (present), then by ``count``. A root pays when it passes.
-* **Object claims** (``colour``, ``count``, ``size``, ``aspect``, ``position`` of that colour) pay
-  only when they pass and every root of their colour passes.
+* **Roots: an object's kind and count.** For each colour the task names, its kind claims: its
+  ``shape`` checks; a colour without one (a flag's band) is known by its ``aspect``, then by
+  ``colour`` (present); and its ``count`` checks, as GenEval counts "two cyan squares" right only
+  when there are two (one cyan square drawn for every prompt earned 0.75 on "two cyan squares" with
+  the kind alone). A root pays when it passes.
+* **Object claims** (``colour``, ``size``, ``aspect``, ``position`` of that colour) pay only when
+  they pass and every root of their colour passes.
 * **Relations** pay once both their colours' roots pass; **symmetry** once every colour's do.
 * **The page** (``background``, ``coverage``) pays once some colour's roots all pass: a page with
   nothing of the scene on it is not the scene.
@@ -43,8 +45,10 @@ GUARD_KINDS: frozenset[str] = frozenset({"only", "not_cut", "contrast", "no_imag
 OBJECT_KINDS: frozenset[str] = frozenset({"colour", "count", "size", "aspect", "position", "shape"})
 #: Claims about the page: paid once some object is found.
 PAGE_KINDS: frozenset[str] = frozenset({"background", "coverage"})
-#: The kinds that say what an object is, in the order a colour's root is chosen from.
-ROOT_ORDER: tuple[str, ...] = ("shape", "aspect", "colour", "count")
+#: The kinds that say what an object is, in the order a colour's kind claims are chosen from.
+KIND_ORDER: tuple[str, ...] = ("shape", "aspect", "colour")
+#: The kind that says how many: always part of a colour's root.
+COUNT = "count"
 
 
 @dataclass(frozen=True)
@@ -75,18 +79,25 @@ def _colour_of(check: Check) -> str | None:
 
 
 def roots(checks: Sequence[Check]) -> dict[str, tuple[str, ...]]:
-    """Each colour's kind claims (see the module docstring): colour name -> check names."""
+    """Each colour's root: its kind claims and its count claims (see the module docstring).
+
+    Returns:
+        Colour name -> the names of its root's checks.
+    """
     by_colour: dict[str, list[Check]] = {}
     for c in checks:
         if c.kind in OBJECT_KINDS and (name := _colour_of(c)) is not None:
             by_colour.setdefault(name, []).append(c)
     out: dict[str, tuple[str, ...]] = {}
     for colour, mine in by_colour.items():
-        for kind in ROOT_ORDER:
-            names = tuple(c.name for c in mine if c.kind == kind)
-            if names:
-                out[colour] = names
+        kind: tuple[str, ...] = ()
+        for name in KIND_ORDER:
+            kind = tuple(c.name for c in mine if c.kind == name)
+            if kind:
                 break
+        root = (*kind, *(c.name for c in mine if c.kind == COUNT))
+        if root:
+            out[colour] = root
     return out
 
 
