@@ -4,6 +4,7 @@
     codepaint check-reward my_pkg.rewards:Sharpness --examples 200 --seed 3 --json
     codepaint check-reward default --suite shapes --count 10 --card docs/reward-cards/default
     codepaint check-reward default --adversary 3 --evals-per-scene 500 --no-invariants --out runs/adv
+    codepaint check-reward checks --templates 250 --template-budget 300 --no-invariants --out runs/tpl
 
 Prints a table of invariants and their verdicts (passed, failed, skipped and why), and for a
 broken one hypothesis' shrunk counterexample and the file it was saved to. With ``--card DIR``, also
@@ -15,6 +16,14 @@ With ``--adversary N``, the adversary (:mod:`codepaint_env.scoring.adversary`) a
 scenes of each of ``--levels``: ``--evals-per-scene`` pictures scored a scene, searching for the
 best-paid picture the scene oracle says breaks a stated claim. It prints a table per level and
 writes ``report.json``, ``report.md`` and the pictures (SVG and PNG) under ``--out``.
+
+With ``--templates N``, the template adversary (:mod:`codepaint_env.scoring.templates`) searches
+for the one scene-blind SVG program (it reads only the prompt's colour words) paid most on average
+over N held-out scenes spread over ``--levels`` (``--suite knowledge``: N eval facts, fact-blind):
+``--template-budget`` template evaluations. It prints the best template's mean reward and checks
+share per level, and writes its report under ``--out`` (``--out``/templates with ``--adversary``).
+A measurement: it changes the exit code only with ``--template-max-share X`` (1 when the best
+template's mean checks share, or its mean reward where the tasks have no checks, is above X).
 
 Exit codes: 0 every invariant holds (and the adversary found no false full pass and no overpaid
 picture), 1 one breaks (or it found one), 2 usage error (an unknown reward, a bad flag). Needs
@@ -36,6 +45,7 @@ COUNT = 10  # the card's scenes per level (codepaint_env.scoring.reward_card.COU
 EVALS_PER_SCENE = 500  # the adversary's pictures scored a scene (--adversary)
 CARD_ADVERSARY = 100  # the card's adversary row: pictures scored a scene, on ...
 CARD_ADVERSARY_SCENES = 2  # ... the first scenes of each level (10 of 50: ~75 s a card on a quiet core)
+TEMPLATE_BUDGET = 300  # the template search's evaluations (--templates: N renders and a batch score each)
 
 #: Exit code when the reward breaks an invariant.
 EXIT_INVARIANT_BROKEN = EXIT_BROKEN
@@ -79,7 +89,9 @@ def add_parser(sub: Any) -> None:
                    help="also audit the reward on --suite's scenes (false fails of honest variants, false "
                    "passes of hack probes and of wrong-scene mutants that break a claim the prompt states) "
                    "and write DIR/card.md, card.json and example pictures (DIR/examples/ is written afresh)")
-    s.add_argument("--suite", default="shapes", help="the suite the --card audit draws scenes from (shapes)")
+    s.add_argument("--suite", default="shapes",
+                   help="the suite the --card audit and --templates draw from (shapes; --templates also "
+                   "knowledge: its eval facts, fact-blind templates)")
     s.add_argument("--count", type=int, default=COUNT, metavar="N",
                    help=f"the --card audit's scenes PER LEVEL: N held-out eval scenes of each of --levels "
                    f"(default {COUNT}: {COUNT * len(LEVELS)} scenes over levels 0-4); with --fixed-suite, N "
@@ -99,11 +111,23 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--evals-per-scene", type=int, default=EVALS_PER_SCENE, metavar="E",
                    help=f"the adversary's budget: pictures rendered and scored a scene (default "
                    f"{EVALS_PER_SCENE}; ~10-30 a second on one core)")
+    s.add_argument("--templates", type=int, default=0, metavar="N",
+                   help="search for the one scene-blind SVG template (kind, count, size, layout, page, "
+                   "frame, fill; only the prompt's colour words read) paid most over N held-out scenes IN "
+                   "ALL, spread over --levels; prints its mean reward and checks share per level; writes "
+                   "--out (0: off)")
+    s.add_argument("--template-budget", type=int, default=TEMPLATE_BUDGET, metavar="E",
+                   help=f"the template search's evaluations, each N renders and one batch score (default "
+                   f"{TEMPLATE_BUDGET})")
+    s.add_argument("--template-max-share", type=float, default=None, metavar="X",
+                   help="exit 1 when the best template's mean checks share is above X (default: the "
+                   "template search is a measurement and leaves the exit code alone)")
     s.add_argument("--out", default="codepaint-adversary", metavar="DIR",
                    help="where the adversary writes report.json, report.md and pictures/ (default "
                    "./codepaint-adversary)")
     s.add_argument("--no-invariants", action="store_true",
-                   help="skip the invariants: run only the audits asked for (--card, --adversary)")
+                   help="skip the invariants: run only the audits asked for (--card, --adversary, "
+                   "--templates)")
     s.add_argument("--json", action="store_true", help="print the report as JSON")
     s.set_defaults(run=run)
 
@@ -137,8 +161,12 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error(f"--examples must be at least 1, not {args.examples}")
     if args.adversary < 0 or args.evals_per_scene < 1 or args.card_adversary < 0:
         parser.error("--adversary and --card-adversary are counts (0: off) and --evals-per-scene at least 1")
-    if args.no_invariants and args.card is None and not args.adversary:
-        parser.error("--no-invariants leaves nothing to run: add --card DIR or --adversary N")
+    if args.templates < 0 or args.template_budget < 1:
+        parser.error("--templates is a count (0: off) and --template-budget at least 1")
+    if args.templates and args.suite not in ("shapes", "knowledge"):
+        parser.error(f"--templates runs on --suite shapes or knowledge, not {args.suite!r}")
+    if args.no_invariants and args.card is None and not args.adversary and not args.templates:
+        parser.error("--no-invariants leaves nothing to run: add --card DIR, --adversary N or --templates N")
     try:
         from rewards.testing import check_reward
     except ImportError as e:
@@ -173,17 +201,35 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                                   budget=args.evals_per_scene, levels=args.levels,
                                   progress=None if args.json else _progress)
         adversary.write(args.out)
-    broken = (report is not None and not report.ok) or (adversary is not None and adversary.found)
+    templates = None
+    templates_dir = Path(args.out) / "templates" if args.adversary else Path(args.out)  # not over --adversary
+    if args.templates:
+        from codepaint_env.scoring.templates import run_templates
+
+        try:
+            templates = run_templates(reward, spec=args.spec, count=args.templates, seed=args.seed,
+                                      budget=args.template_budget, suite=args.suite, levels=args.levels,
+                                      progress=None if args.json else _template_progress)
+        except ValueError as e:
+            parser.error(f"--templates: {e}")
+        templates.write(templates_dir)
+    broken = ((report is not None and not report.ok) or (adversary is not None and adversary.found)
+              or _over_share(templates, args.template_max_share))
     if args.json:
         print(json.dumps({"spec": args.spec, **(report.to_dict() if report is not None else {}),
                           "card": None if card_path is None else str(card_path),
                           "adversary": None if adversary is None else {
-                              "report": str(Path(args.out) / "report.json"), "levels": adversary.rows()}},
+                              "report": str(Path(args.out) / "report.json"), "levels": adversary.rows()},
+                          "templates": None if templates is None else {
+                              "report": str(templates_dir / "report.json"), "best": templates.best.describe(),
+                              "overall": templates.overall, "levels": templates.levels}},
                          indent=2))
         return EXIT_INVARIANT_BROKEN if broken else EXIT_OK
     if adversary is not None:
         print(f"\nadversary ({args.evals_per_scene} pictures scored a scene, seed {args.seed}):\n"
               f"{adversary.to_table()}\npictures and report: {Path(args.out) / 'report.md'}")
+    if templates is not None:
+        print(f"\n{templates.to_table()}\npictures and report: {templates_dir / 'report.md'}")
     if report is not None:
         print(report.to_table())
         for failure in report.failures[:1]:
@@ -219,6 +265,25 @@ def _card(reward: Any, args: argparse.Namespace, parser: argparse.ArgumentParser
         card.adversary = {**card_row(found.attacks, card.value_range[0]), "budget": args.card_adversary,
                           "scenes": [label for label, _ in firsts]}
     return card.write(args.card)
+
+
+def _over_share(templates: Any, limit: float | None) -> bool:
+    """Whether the best template's mean checks share (its mean reward without checks) is above ``limit``."""
+    if templates is None or limit is None:
+        return False
+    measured = templates.share if templates.share is not None else templates.value
+    return measured is not None and measured > limit
+
+
+def _template_progress(evaluations: int, value: float | None, best: float | None) -> None:
+    """One line every 10 template evaluations."""
+    if evaluations % 10 == 0:
+        print(f"  templates: {evaluations} evaluated, last {_val(value)}, best {_val(best)}",
+              file=sys.stderr, flush=True)
+
+
+def _val(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
 
 
 def _progress(attack: Any) -> None:

@@ -15,6 +15,9 @@
 * :func:`~rewards.testing.adversary.search` (:mod:`.adversary`): the best-paid wrong picture a search
   finds in a vocabulary of your own (``codepaint check-reward SPEC --adversary N`` runs it on the
   ``shapes`` scenes, with the scene oracle saying which pictures are wrong).
+* :func:`search_templates` (:mod:`.templates`): the one scene-blind SVG program (it reads only the
+  prompt's colour words) a collapsing policy would find, searched over many tasks at once
+  (``codepaint check-reward SPEC --templates N`` runs it on held-out ``shapes`` scenes).
 * :mod:`.honest`: an honest artist that reads a ``shapes`` prompt with its own grammar and draws it
   as a person might (any kind-faithful outline, size, place and small turn the words allow).
 
@@ -42,6 +45,7 @@ from rewards.testing.strategies import (
     scenes,
     tasks,
 )
+from rewards.testing.templates import TemplateReport, search_templates
 
 __all__ = [
     "FAILURE_KINDS",
@@ -53,11 +57,13 @@ __all__ = [
     "InvariantResult",
     "RewardInvariantError",
     "RewardReport",
+    "TemplateReport",
     "check_reward",
     "decorate",
     "pictures",
     "programs",
     "samples",
     "scenes",
+    "search_templates",
     "tasks",
 ]
