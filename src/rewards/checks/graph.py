@@ -6,15 +6,17 @@ on the stated background, kept colour, ``only``, ``not_cut``, contrast and the p
 credit follows the scene, as GenEval counts an object right only when its kind is, and as Arena-T2I
 Hard arranges a prompt's yes/no checks as a dependency graph (a failed parent zeroes its children):
 
-* **Roots: an object's kind and count.** For each colour the task names, its kind claims: its
-  ``shape`` checks; a colour without one (a flag's band) is known by its ``aspect``, then by
-  ``colour`` (present); and its ``count`` checks, as GenEval counts "two cyan squares" right only
-  when there are two (one cyan square drawn for every prompt earned 0.75 on "two cyan squares" with
-  the kind alone). A root pays when it passes.
+* **Roots: an object's kind.** For each colour the task names, its kind claims: its ``shape``
+  checks; a colour without one (a flag's band) is known by its ``aspect``, then by ``colour``
+  (present), then by its ``count``. A root pays when it passes.
+* **The count** pays once the kind is found; the object as stated is its kind and its count, as
+  GenEval counts "two cyan squares" right only as two (one cyan square drawn for every prompt earned
+  0.75 on "two cyan squares" with the kind alone; with the count a root of its own, one blob of the
+  colour earned every "a cyan stripe"'s count).
 * **Object claims** (``colour``, ``size``, ``aspect``, ``position`` of that colour) pay only when
-  they pass and every root of their colour passes.
-* **Relations** pay once both their colours' roots pass; **symmetry** once every colour's do.
-* **The page** (``background``, ``coverage``) pays once some colour's roots all pass: a page with
+  they pass and the object as stated is found (its kind and count pass).
+* **Relations** pay once both their objects are found as stated; **symmetry** once every object is.
+* **The page** (``background``, ``coverage``) pays once some object is found as stated: a page with
   nothing of the scene on it is not the scene.
 * **Guards** (``only``, ``not_cut``, ``contrast``, ``no_image``): what any honest picture keeps, so
   they earn nothing when kept; each one broken multiplies the value by :data:`GUARD_FACTOR`.
@@ -78,47 +80,62 @@ def _colour_of(check: Check) -> str | None:
     return None if colour is None else colour.name
 
 
-def roots(checks: Sequence[Check]) -> dict[str, tuple[str, ...]]:
-    """Each colour's root: its kind claims and its count claims (see the module docstring).
-
-    Returns:
-        Colour name -> the names of its root's checks.
-    """
+def _by_colour(checks: Sequence[Check]) -> dict[str, list[Check]]:
     by_colour: dict[str, list[Check]] = {}
     for c in checks:
         if c.kind in OBJECT_KINDS and (name := _colour_of(c)) is not None:
             by_colour.setdefault(name, []).append(c)
+    return by_colour
+
+
+def roots(checks: Sequence[Check]) -> dict[str, tuple[str, ...]]:
+    """Each colour's kind claims, the root of its object (see the module docstring).
+
+    A colour with no kind claim has its ``count`` claims as its root.
+
+    Returns:
+        Colour name -> the names of its root's checks.
+    """
     out: dict[str, tuple[str, ...]] = {}
-    for colour, mine in by_colour.items():
-        kind: tuple[str, ...] = ()
-        for name in KIND_ORDER:
-            kind = tuple(c.name for c in mine if c.kind == name)
-            if kind:
+    for colour, mine in _by_colour(checks).items():
+        for kind in (*KIND_ORDER, COUNT):
+            names = tuple(c.name for c in mine if c.kind == kind)
+            if names:
+                out[colour] = names
                 break
-        root = (*kind, *(c.name for c in mine if c.kind == COUNT))
-        if root:
-            out[colour] = root
     return out
+
+
+def objects(checks: Sequence[Check]) -> dict[str, tuple[str, ...]]:
+    """Each colour's object as stated: its kind claims and its count claims, which the rest waits on."""
+    kinds = roots(checks)
+    return {colour: tuple(dict.fromkeys([*kinds.get(colour, ()), *(c.name for c in mine if c.kind == COUNT)]))
+            for colour, mine in _by_colour(checks).items() if colour in kinds}
 
 
 def build(checks: Sequence[Check]) -> list[Node]:
     """Every check's node, in the checks' order."""
-    kinds = roots(checks)
-    every = tuple(dict.fromkeys(n for names in kinds.values() for n in names))
+    kinds, found = roots(checks), objects(checks)
+    every = tuple(dict.fromkeys(n for names in found.values() for n in names))
     nodes = []
     for c in checks:
         if c.kind in GUARD_KINDS:
             nodes.append(Node(c, guard=True))
         elif c.kind in OBJECT_KINDS and (colour := _colour_of(c)) in kinds:
-            own = kinds[colour]
-            nodes.append(Node(c, guard=False, needs_all=() if c.name in own else own))
+            if c.name in kinds[colour]:
+                needs: tuple[str, ...] = ()
+            elif c.kind == COUNT:
+                needs = kinds[colour]
+            else:
+                needs = found[colour]
+            nodes.append(Node(c, guard=False, needs_all=needs))
         elif c.kind == "relation":
-            needs = [*kinds.get(c.params["a"].name, ()), *kinds.get(c.params["b"].name, ())]
-            nodes.append(Node(c, guard=False, needs_all=tuple(dict.fromkeys(needs))))
+            both = [*found.get(c.params["a"].name, ()), *found.get(c.params["b"].name, ())]
+            nodes.append(Node(c, guard=False, needs_all=tuple(dict.fromkeys(both))))
         elif c.kind == "symmetry":
             nodes.append(Node(c, guard=False, needs_all=every))
         elif c.kind in PAGE_KINDS:
-            nodes.append(Node(c, guard=False, needs_any=tuple(kinds.values())))
+            nodes.append(Node(c, guard=False, needs_any=tuple(found.values())))
         else:
             nodes.append(Node(c, guard=False))
     return nodes
