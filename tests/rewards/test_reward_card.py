@@ -172,12 +172,14 @@ def test_card_figures_on_constructed_verdicts():
 def test_the_command_writes_the_card(tmp_path):
     done = subprocess.run([str(CODEPAINT), "check-reward", "execution_gate", "--examples", "3",
                            "--count", "1", "--levels", "1", "--card", str(tmp_path / "card"),
-                           "--save-dir", str(tmp_path / "saved")],
+                           "--card-templates", "4", "--save-dir", str(tmp_path / "saved")],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "reward card:" in done.stdout and (tmp_path / "card" / "card.md").is_file()
     data = json.loads((tmp_path / "card" / "card.json").read_text())
     assert list(data["scenes"]) == ["L1-01"]
+    assert data["templates"]["n"] == 1 and data["templates"]["budget"] == 4  # the template section (issue 72)
+    assert "## The template adversary" in (tmp_path / "card" / "card.md").read_text()
 
 
 def test_the_command_refuses_other_suites_and_unknown_levels(tmp_path):

@@ -10,7 +10,8 @@ Prints a table of invariants and their verdicts (passed, failed, skipped and why
 broken one hypothesis' shrunk counterexample and the file it was saved to. With ``--card DIR``, also
 the false-pass / false-fail audit (:mod:`codepaint_env.scoring.reward_card`) on ``--count`` held-out
 scenes per level (``--levels``, default 0-4), or ``--count`` scenes of the fixed suite in all with
-``--fixed-suite``; the card gains an adversary row (``--card-adversary`` evaluations a scene).
+``--fixed-suite``; the card gains an adversary row (``--card-adversary`` evaluations a scene) and a
+template section (``--card-templates`` evaluations, on all the card's scenes at once).
 
 With ``--adversary N``, the adversary (:mod:`codepaint_env.scoring.adversary`) attacks N held-out
 scenes of each of ``--levels``: ``--evals-per-scene`` pictures scored a scene, searching for the
@@ -43,6 +44,7 @@ from codepaint_env.cli.exit_codes import EXIT_BROKEN, EXIT_OK, EXIT_USAGE
 LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4)  # the shapes generator's levels (the card's default)
 COUNT = 10  # the card's scenes per level (codepaint_env.scoring.reward_card.COUNT)
 EVALS_PER_SCENE = 500  # the adversary's pictures scored a scene (--adversary)
+CARD_TEMPLATES = 100  # the card's template section: templates scored on all the card's scenes at once
 CARD_ADVERSARY = 100  # the card's adversary row: pictures scored a scene, on ...
 CARD_ADVERSARY_SCENES = 2  # ... the first scenes of each level (10 of 50: ~75 s a card on a quiet core)
 TEMPLATE_BUDGET = 300  # the template search's evaluations (--templates: N renders and a batch score each)
@@ -100,6 +102,9 @@ def add_parser(sub: Any) -> None:
                    help="the generator's levels --card and --adversary draw from (default 0,1,2,3,4)")
     s.add_argument("--fixed-suite", action="store_true",
                    help="audit --count scenes of the fixed 120-scene shapes suite instead of level scenes")
+    s.add_argument("--card-templates", type=int, default=CARD_TEMPLATES, metavar="E",
+                   help="the --card's template section: template evaluations, each on all the card's scenes "
+                   f"(default {CARD_TEMPLATES}; 0: no section)")
     s.add_argument("--card-adversary", type=int, default=CARD_ADVERSARY, metavar="E",
                    help=f"the --card's adversary row: pictures the adversary scores a scene, on the first "
                    f"{CARD_ADVERSARY_SCENES} of each level's scenes (default {CARD_ADVERSARY}; 0: no row)")
@@ -264,6 +269,13 @@ def _card(reward: Any, args: argparse.Namespace, parser: argparse.ArgumentParser
                               budget=args.card_adversary, levels=args.levels, scenes=firsts)
         card.adversary = {**card_row(found.attacks, card.value_range[0]), "budget": args.card_adversary,
                           "scenes": [label for label, _ in firsts]}
+    if args.card_templates > 0 and args.suite == "shapes" and not args.fixed_suite:
+        from codepaint_env.scoring.card_report import template_row
+        from codepaint_env.scoring.templates import run_templates
+
+        found_t = run_templates(reward, spec=args.spec, count=args.count * len(args.levels), seed=args.seed,
+                                budget=args.card_templates, levels=args.levels)
+        card.templates = template_row(found_t)
     return card.write(args.card)
 
 

@@ -103,6 +103,8 @@ class Card:
     pictures: dict[tuple[str, str], bytes] = field(default_factory=dict, repr=False)  # PNGs worth showing
     #: The adversary's row (:func:`codepaint_env.scoring.adversary.card_row` and its ``budget``), or ``None``.
     adversary: dict[str, Any] | None = None
+    #: The template adversary's row (:func:`template_row`), or ``None``.
+    templates: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ figures
     def _rows(self, expected: str, kind: str) -> list[Verdict]:
@@ -232,6 +234,7 @@ class Card:
                 "drop_apart": self.drops("apart"), "mutants": self.counted(),
                 "set_apart": self.apart_groups(), "by_level": self.by_level(), "command": self.command(),
                 "adversary": self.adversary,
+                "templates": self.templates,
                 "verdicts": [asdict(v) for v in self.verdicts]}
 
     def to_markdown(self) -> str:
@@ -246,6 +249,8 @@ class Card:
         lines += self._rate_section("bad", "False passes (known bad scored high)", "worth")
         if self.adversary is not None:
             lines += [_adversary_note(self.adversary), ""]
+        if self.templates is not None:
+            lines += _template_section(self.templates)
         lines += ["## Which mutants count", "",
                   "| mutant | made | count (break a stated claim) | share | set apart | "
                   "scenes it cannot change |",
@@ -342,6 +347,29 @@ def _adversary_row(a: dict[str, Any]) -> str:
     return (f"| adversary (best of {a['budget']} pictures scored a scene; not in **all**; "
             f"{a['false_full_passes']} false full passes) | {a['n']} | {a['wrong']} | {rate} | "
             f"{_num(a['mean_loss'])} | {_num(a['mean_worth'])} | {a['unjudged']} |")
+
+
+def template_row(report: Any) -> dict[str, Any]:
+    """The card's template row from a :class:`~rewards.testing.templates.TemplateReport`."""
+    return {"n": report.overall["tasks"], "budget": report.budget, "best": report.best.describe(),
+            "reward": report.value, "share": report.share,
+            "full_passes": report.overall.get("full_passes"),
+            "levels": {k: {"reward": v.get("reward"), "share": v.get("share")}
+                       for k, v in report.levels.items()}}
+
+
+def _template_section(t: dict[str, Any]) -> list[str]:
+    """The template adversary's section: the one program for every scene and what it is paid."""
+    lines = ["## The template adversary: one program for every scene", "",
+             f"The best of {t['budget']} scene-blind templates (programs that read the prompt's colour "
+             f"words and nothing of its kinds, counts, sizes or places), each scored on all {t['n']} scenes "
+             "at once "
+             "(`codepaint check-reward SPEC --templates N`): what a policy collapsing to one program "
+             f"finds. Best: {t['best']}.", "",
+             "| level | mean reward | checks share |", "| --- | --- | --- |"]
+    lines += [f"| {k} | {_num(v['reward'])} | {_num(v['share'])} |" for k, v in t["levels"].items()]
+    lines += [f"| **all** | {_num(t['reward'])} | {_num(t['share'])} |", ""]
+    return lines
 
 
 def _num(x: float | None) -> str:
