@@ -92,9 +92,31 @@ def _touching(pic: Picture, ra: list[Region], rb: list[Region], words: str, dist
     for r in rb:
         r.paint(mask_b)
     steps = max(1, round(distance * max(pic.width, pic.height)))
-    if (dilate(mask_a, steps) & mask_b).any():
-        return True, words
-    return False, f"expected {words}; they are more than {pct(distance)} of the canvas apart"
+    if not (dilate(mask_a, steps) & mask_b).any():
+        return False, f"expected {words}; they are more than {pct(distance)} of the canvas apart"
+    inner = _lying_inside(pic, ra, rb) or _lying_inside(pic, rb, ra)
+    if inner:
+        return False, f"expected {words}; one lies inside the other ({inner}), not beside it"
+    return True, words
+
+
+def _lying_inside(pic: Picture, ra: list[Region], rb: list[Region]) -> str:
+    """The words for a region of ``ra`` lying :data:`INSIDE_SHARE` inside ``rb``'s filled regions, or ``""``.
+
+    Touching objects meet at their edges; a square drawn within another square is inside it, not
+    touching it (the template adversary drew one colour's square inside the other's for every "a pink
+    square touching an orange square" and was paid in full, issue 72).
+    """
+    container = np.zeros((pic.height, pic.width), dtype=bool)
+    for r in rb:
+        r.paint(container, filled=True)
+    for r in ra:
+        mine = np.zeros_like(container)
+        r.paint(mine)
+        share = float((mine & container).sum()) / r.pixels
+        if share >= INSIDE_SHARE:
+            return f"{pct(share)} of one inside the other"
+    return ""
 
 
 #: A drawn part with this share of it in the border ring is a frame: the page's, not the scene's.
@@ -102,11 +124,14 @@ FRAME_SHARE = 0.5
 
 
 def symmetry_score(pic: Picture, p: dict[str, Any]) -> float | None:
-    """Mirror symmetry about the drawing's own axis: the middle of what is drawn, not of the canvas.
+    """Mirror symmetry about the drawing's own axis (the middle of what is drawn), or the canvas's.
 
     "A mirror-symmetric row" says the row mirrors itself, not that it sits in the canvas's middle
     (where it sits is a ``position`` claim): a symmetric drawing moved 4 % to the side is still
-    symmetric. The axis is the middle of the drawn pixels' extent along the flipped direction.
+    symmetric. The axis is the middle of the drawn pixels' extent along the flipped direction
+    (``about: "drawing"``, the default). With ``about: "canvas"`` it is the canvas's middle line:
+    what fills the canvas (a flag) is symmetric about the canvas's middle, and a band or an emblem
+    that is symmetric only about its own middle (one stripe of two, a disc near the hoist) is not.
     Read at the canvas's own resolution: at the analysis size, the anti-aliased rims of a thin ring
     drawn symmetric are up to a fifth of its pixels and disagree with their mirror images (honest
     drawings, issue 54: 8 of 1,000 level-4 rows read 79-85 %). Colours are colour terms, as
@@ -134,10 +159,12 @@ def symmetry_score(pic: Picture, p: dict[str, Any]) -> float | None:
     content &= ~frames(content, pic.border())
     if not content.any():
         return None
-    along = np.flatnonzero(content.any(axis=1 - flip))
     n = content.shape[flip]
-    # mirror index i -> lo + hi - i about the drawing's middle; outside the canvas counts as background
-    index = along[0] + along[-1] - np.arange(n)
+    if p.get("about", "drawing") == "canvas":  # mirror index i -> n - 1 - i about the canvas's middle
+        index = n - 1 - np.arange(n)
+    else:  # mirror index i -> lo + hi - i about the drawing's middle; off the canvas counts as background
+        along = np.flatnonzero(content.any(axis=1 - flip))
+        index = along[0] + along[-1] - np.arange(n)
     valid = (index >= 0) & (index < n)
     inside = valid if flip else valid[:, None]  # a mirror image off the canvas is background
     safe = np.clip(index, 0, n - 1)
@@ -170,14 +197,19 @@ def frames(content: np.ndarray, ring: np.ndarray) -> np.ndarray:
 
 
 def _symmetry(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
-    """Mirror symmetry about the drawing's own axis (:func:`symmetry_score`) of at least ``min``."""
+    """Mirror symmetry (:func:`symmetry_score`) of at least ``min``; a blank page has none to show.
+
+    A picture with nothing drawn fails: it holds no drawing to be symmetric (until checks version 5
+    it passed, so a blank page earned every symmetry claim of a card).
+    """
     words = "left-right" if p["axis"] == "vertical" else "top-bottom"
+    where = " about the canvas's middle" if p.get("about", "drawing") == "canvas" else ""
     score = symmetry_score(pic, p)
     if score is None:
-        return True, f"{words} mirror symmetry 100% (nothing drawn)"
+        return False, f"expected {words} mirror symmetry{where}, found nothing drawn"
     if score >= p["min"]:
-        return True, f"{words} mirror symmetry {pct(score)}"
-    return False, (f"expected {words} mirror symmetry (at least {pct(p['min'])} of the drawn pixels "
+        return True, f"{words} mirror symmetry{where} {pct(score)}"
+    return False, (f"expected {words} mirror symmetry{where} (at least {pct(p['min'])} of the drawn pixels "
                    f"matching their mirror image), found {pct(score)}")
 
 

@@ -297,6 +297,15 @@ def _union(raster: SceneRaster, objects: list[int]) -> np.ndarray:
     return np.isin(raster.owner, objects)
 
 
+def _inside_share(raster: SceneRaster, i: int, outer: list[int]) -> float:
+    """The share of object ``i``'s visible pixels inside the filled outlines of the ``outer`` objects."""
+    filled = np.zeros_like(raster.owner, dtype=bool)
+    for j in outer:
+        filled |= raster.scene.shapes[j].contains(raster.px, raster.py, filled=True)
+    mine = raster.owner == i
+    return float((filled & mine).sum()) / max(1.0, float(mine.sum()))
+
+
 def _relation(raster: SceneRaster, check: Check) -> Truth:
     p = check.params
     a = raster.objects(p["a"].name, p["min_area"])
@@ -310,12 +319,14 @@ def _relation(raster: SceneRaster, check: Check) -> Truth:
             filled |= raster.scene.shapes[i].contains(raster.px, raster.py, filled=True)
         shares = [float((filled & (raster.owner == i)).sum()) / float((raster.owner == i).sum()) for i in a]
         return Truth(min(shares) >= 0.9, any(_near(s, 0.9, 0.05) for s in shares))
-    if rel == "touching":
+    if rel == "touching":  # meeting at the edges, neither inside the other (the check's rule)
         mask_a, mask_b = _union(raster, a), _union(raster, b)
         g = raster.px.shape[0]
         near, wide = (bool((dilate(mask_a, max(1, round(d * g))) & mask_b).any()) for d in (0.01, 0.035))
         at = bool((dilate(mask_a, max(1, round(p.get("margin", 0.02) * g))) & mask_b).any())
-        return Truth(at, near != wide)
+        inner = [_inside_share(raster, i, outer) for i, outer in [*((i, b) for i in a), *((i, a) for i in b)]]
+        within = any(s >= 0.9 for s in inner)
+        return Truth(at and not within, near != wide or any(_near(s, 0.9, 0.05) for s in inner))
     weights = np.array([raster.area(i) for i in b])
     axis, sign = {"above": (1, -1), "below": (1, 1), "left_of": (0, -1), "right_of": (0, 1)}[rel]
     target = float((np.array([raster.centroid(i)[axis] for i in b]) * weights).sum() / weights.sum())
