@@ -9,10 +9,13 @@ An engine has ``kind``, ``tokenizer``, ``device``, ``compute_type``, ``end_ids``
 ``decode(rows) -> choices`` (:class:`Row` in, :class:`Choice` out), ``parameters()``,
 ``describe()`` and ``close()``:
 
-* :class:`TransformersEngine` (:mod:`.transformers_engine`): torch, its own batched loop; a row's
-  tokens depend only on its prompt, settings and seed.
+* :class:`TransformersEngine` (:mod:`.transformers_engine`): torch, its own batched loop (one forward
+  pass and one batched choice a step, on the model's device); a row's tokens depend only on its
+  prompt, settings and seed.
 * :class:`CT2Engine` (:mod:`.ct2_engine`): CTranslate2, int8 on the CPU by default; seeds per batch
-  (or per row, slower), see its docstring.
+  (or per row, slower), see its docstring. On a GPU only where its CUDA libraries load
+  (:func:`usable_on`): elsewhere :func:`engine_from_model` and :func:`engine_from_name` give a
+  :class:`TransformersEngine` instead, with a one-line warning.
 
 :mod:`.conversion` moves weights into CTranslate2 (a model in memory, a LoRA model merged into a copy,
 a folder, a known name), once per content. :func:`trl_rollout` shapes rows and choices for TRL's
@@ -29,17 +32,25 @@ from codepaint_env.policy.engines.conversion import (
     convert_model,
     convert_name,
     ct2_cache,
+    ct2_unusable,
     engine_from_model,
     engine_from_name,
     prune,
 )
-from codepaint_env.policy.engines.ct2_engine import COMPUTE_TYPES, CT2Engine, default_compute_type
+from codepaint_env.policy.engines.ct2_engine import (
+    COMPUTE_TYPES,
+    CT2Engine,
+    default_compute_type,
+    reset_probes,
+    usable_on,
+)
 from codepaint_env.policy.engines.rows import Choice, Row, row_seed, trl_rollout
 from codepaint_env.policy.engines.transformers_engine import TransformersEngine
 
 __all__ = ["COMPUTE_TYPES", "CT2Engine", "Choice", "Conversion", "Engine", "Row", "TransformersEngine",
-           "convert_folder", "convert_model", "convert_name", "ct2_cache", "default_compute_type",
-           "engine_from_model", "engine_from_name", "prune", "row_seed", "trl_rollout"]
+           "convert_folder", "convert_model", "convert_name", "ct2_cache", "ct2_unusable",
+           "default_compute_type", "engine_from_model", "engine_from_name", "prune", "reset_probes",
+           "row_seed", "trl_rollout", "usable_on"]
 
 
 class Engine(Protocol):

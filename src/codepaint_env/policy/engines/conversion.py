@@ -50,8 +50,11 @@ from codepaint_env.policy.engines.ct2_engine import (
     check_compute_type,
     ct2_device,
     default_compute_type,
+    fallback_warning,
     import_ct2,
+    usable_on,
 )
+from codepaint_env.policy.engines.transformers_engine import TransformersEngine
 from codepaint_env.policy.loading import (
     KNOWN_MODELS,
     cache_root,
@@ -62,7 +65,7 @@ from codepaint_env.policy.loading import (
 from codepaint_env.testing.build import build_atomically, read_marker
 
 __all__ = ["CONVERSION_FILE", "Conversion", "convert_folder", "convert_model", "convert_name", "ct2_cache",
-           "engine_from_model", "engine_from_name", "prune"]
+           "ct2_unusable", "engine_from_model", "engine_from_name", "prune"]
 
 #: The times and source of a conversion, beside the marker (which holds only what identifies it).
 CONVERSION_FILE = "codepaint_conversion.json"
@@ -393,13 +396,66 @@ def _resolve(device: str, compute_type: str | None) -> str:
     return chosen
 
 
+def ct2_unusable(device: str) -> str | None:
+    """Why the factories below give a transformers engine, not a ct2 one, on ``device`` (or ``None``).
+
+    Only a GPU gives way (``cuda[:N]``, or ``auto`` where CTranslate2 sees one): when CTranslate2 sees
+    no GPU, or its CUDA libraries do not load (:func:`~.ct2_engine.usable_on`), or, for ``cuda``, it
+    is not installed. On the CPU nothing changes: a missing CTranslate2 raises as it always did.
+    """
+    kind = device.partition(":")[0]
+    if kind not in ("auto", "cuda"):
+        return None
+    try:
+        import_ct2()
+    except Exception:
+        return None if kind == "auto" else usable_on(device)[1]
+    ok, reason = usable_on(device)
+    return None if ok else reason
+
+
+def _autocast_for(model: Any, compute_type: str | None) -> str | None:
+    """What a float32 model on a GPU decodes under when a 16-bit ct2 engine was asked for (or the default)."""
+    torch, _ = import_torch()
+    first = next(iter(model.parameters()))
+    if first.device.type != "cuda" or first.dtype != torch.float32 or compute_type == "float32":
+        return None
+    if compute_type == "float16":
+        return "float16"
+    return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+
+
+def _no_conversion(engine: TransformersEngine, reason: str, path: pathlib.Path, started: float) -> Conversion:
+    """What a factory returns beside a transformers engine it gave instead of a ct2 one: nothing converted."""
+    return Conversion(path=path, key="", cached=True, quantization=engine.compute_type,
+                      source={"kind": "none", "engine": "transformers", "reason": reason},
+                      seconds={"hash": 0.0, "merge": 0.0, "save": 0.0, "convert": 0.0,
+                               "load": time.perf_counter() - started},
+                      parameters=engine.parameters())
+
+
+def _model_instead(model: Any, tokenizer: Any, device: str, compute_type: str | None,
+                   reason: str) -> tuple[TransformersEngine, Conversion]:
+    """A transformers engine over ``model`` itself, where it lives (a LoRA model's adapter unmerged)."""
+    started = time.perf_counter()
+    engine = TransformersEngine(model, tokenizer, autocast=_autocast_for(model, compute_type))
+    fallback_warning(device, reason, f"the transformers engine on {engine.device}")
+    return engine, _no_conversion(engine, reason, pathlib.Path(), started)
+
+
 def engine_from_model(model: Any, tokenizer: Any, *, compute_type: str | None = None, device: str = "cpu",
                       threads: int | None = None, seeding: str = "batch",
                       cache_dir: str | os.PathLike[str] | None = None, keep: int = 3,
-                      prefix_reuse: bool = False, log: Log = None) -> tuple[CT2Engine, Conversion]:
+                      prefix_reuse: bool = False,
+                      log: Log = None) -> tuple[CT2Engine | TransformersEngine, Conversion]:
     """A CTranslate2 engine over a model in memory (a LoRA model merged into a copy), and what it took.
 
     Same weights, same engine folder: a second call converts nothing (``conversion.cached``).
+
+    On a GPU where the ct2 engine cannot run (:func:`ct2_unusable`; or its first one-token generate
+    fails, :meth:`CT2Engine.probe`), a :class:`TransformersEngine` over ``model`` itself instead, on
+    the model's device (a float32 model under bfloat16 autocast unless ``compute_type="float32"``), with
+    a one-line warning once a process; its conversion converted nothing (``source["kind"] == "none"``).
 
     Args:
         model: A transformers causal LM or a ``peft.PeftModel`` over one.
@@ -417,24 +473,72 @@ def engine_from_model(model: Any, tokenizer: Any, *, compute_type: str | None = 
         ``(engine, conversion)``; ``conversion.seconds`` has ``hash``, ``merge``, ``save``,
         ``convert`` and ``load``.
     """
+    reason = ct2_unusable(device)
+    if reason is not None:
+        return _model_instead(model, tokenizer, device, compute_type, reason)
     chosen = _resolve(device, compute_type)
     conversion = convert_model(model, tokenizer, quantization=chosen, cache_dir=cache_dir, keep=keep, log=log)
     started = time.perf_counter()
     engine = CT2Engine(conversion.path, tokenizer=tokenizer, device=device, compute_type=chosen,
                        threads=threads, seeding=seeding, prefix_reuse=prefix_reuse)
     conversion.seconds["load"] = time.perf_counter() - started
+    ok, why = engine.probe()
+    if not ok:
+        engine.close()
+        return _model_instead(model, tokenizer, device, compute_type, why)
     return engine, conversion
 
 
 def engine_from_name(name: str, *, compute_type: str | None = None, device: str = "auto",
                      threads: int | None = None, seeding: str = "batch",
                      cache_dir: str | os.PathLike[str] | None = None,
-                     log: Log = None) -> tuple[CT2Engine, Conversion]:
-    """A CTranslate2 engine for a known name, a folder or a Hub id, and what it took (see convert_name)."""
+                     log: Log = None) -> tuple[CT2Engine | TransformersEngine, Conversion]:
+    """A CTranslate2 engine for a known name, a folder or a Hub id, and what it took (see convert_name).
+
+    On a GPU where the ct2 engine cannot run, the model loaded by the transformers engine instead (as
+    :func:`engine_from_model` says; on the CPU when torch sees no GPU either).
+    """
+    reason = ct2_unusable(device)
+    if reason is not None:
+        return _name_instead(name, device, compute_type, threads, cache_dir, log, reason)
     chosen = _resolve(device, compute_type)
     conversion = convert_name(name, quantization=chosen, cache_dir=cache_dir, log=log)
     started = time.perf_counter()
     engine = CT2Engine(conversion.path, device=device, compute_type=chosen, threads=threads, seeding=seeding,
                        name=name)
     conversion.seconds["load"] = time.perf_counter() - started
+    ok, why = engine.probe()
+    if not ok:
+        engine.close()
+        return _name_instead(name, device, compute_type, threads, cache_dir, log, why)
     return engine, conversion
+
+
+def _name_instead(name: str, device: str, compute_type: str | None, threads: int | None,
+                  cache_dir: str | os.PathLike[str] | None, log: Log,
+                  reason: str) -> tuple[TransformersEngine, Conversion]:
+    """``name`` loaded as ``load_policy(engine="transformers")`` does, on the GPU torch sees, else the CPU."""
+    import re
+
+    torch, transformers = import_torch()
+    started = time.perf_counter()
+    if name in KNOWN_MODELS:
+        folder = str(convert_bundled(name, cache_dir=cache_dir, log=log))
+    elif pathlib.Path(name).expanduser().is_dir():
+        folder = str(pathlib.Path(name).expanduser().resolve())
+    elif re.match(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$", name):
+        folder = name  # a Hub id: transformers finds its snapshot
+    else:
+        raise UnknownModel(unknown_message(name))
+    if threads is not None:
+        torch.set_num_threads(threads)
+    where = (("cuda" if device == "auto" else device) if torch.cuda.is_available() else "cpu")
+    dtype: Any = (getattr(torch, compute_type) if compute_type in ("float32", "float16", "bfloat16")
+                  else torch.float32 if where == "cpu" or name in KNOWN_MODELS else "auto")
+    tokenizer = transformers.AutoTokenizer.from_pretrained(folder)
+    model = transformers.AutoModelForCausalLM.from_pretrained(folder, dtype=dtype).to(where).eval()
+    tokenizer.padding_side = "left"
+    engine = TransformersEngine(model, tokenizer, device=where, name=name,
+                                autocast=_autocast_for(model, compute_type))
+    fallback_warning(device, reason, f"the transformers engine on {engine.device}")
+    return engine, _no_conversion(engine, reason, pathlib.Path(folder), started)

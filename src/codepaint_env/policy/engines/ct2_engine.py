@@ -57,7 +57,18 @@ from codepaint_env.core.errors import DependencyNotInstalled
 from codepaint_env.policy.engines.rows import Choice, Row
 from codepaint_env.policy.engines.sampling import end_ids_of, make_choice, stop_tail, stopped
 
-__all__ = ["COMPUTE_TYPES", "CT2_INSTALL", "CT2Engine", "ct2_device", "default_compute_type", "import_ct2"]
+__all__ = [
+    "COMPUTE_TYPES",
+    "CT2_INSTALL",
+    "CT2Engine",
+    "ct2_device",
+    "default_compute_type",
+    "fallback_warning",
+    "import_ct2",
+    "missing_library",
+    "reset_probes",
+    "usable_on",
+]
 
 #: How to install the engine.
 CT2_INSTALL = "pip install 'ctranslate2>=4.8,<5' (or pip install 'codepaint[local-model]')"
@@ -98,6 +109,110 @@ def ct2_device(device: str = "auto") -> tuple[str, int]:
     if kind == "cuda" and ct2.get_cuda_device_count() == 0:
         raise ValueError(f"device {device!r}: CTranslate2 sees no CUDA GPU on this machine (use auto or cpu)")
     return kind, int(index or 0)
+
+
+#: What each device's probe found (:func:`usable_on`), for the life of the process.
+_PROBES: dict[str, tuple[bool, str]] = {}
+_PROBE_LOCK = threading.Lock()
+#: The CUDA major version each CTranslate2 major version's GPU build is linked against (its pip wheels).
+_CUDA_MAJOR = {3: 11, 4: 12}
+_NO_GPU = "CTranslate2 sees no CUDA GPU on this machine"
+
+
+def _cuda_libraries(version: str) -> tuple[str, ...]:
+    """The shared libraries CTranslate2's GPU build opens at its first generate (``()``: not known)."""
+    import sys
+
+    try:
+        major = _CUDA_MAJOR.get(int(version.split(".")[0]))
+    except ValueError:
+        major = None
+    if major is None or not sys.platform.startswith("linux"):
+        return ()
+    return (f"libcublas.so.{major}", f"libcublasLt.so.{major}")
+
+
+def usable_on(device: str = "auto") -> tuple[bool, str]:
+    """Whether the ct2 engine can run on ``device`` here, and why not (``(True, device)`` when it can).
+
+    The CPU always can, once CTranslate2 is installed. A GPU needs CTranslate2 to see one and the
+    CUDA libraries its build opens lazily (cuBLAS of its CUDA major version: ``libcublas.so.12`` for
+    4.x) to load: a CUDA 12 build on a machine with only CUDA 13's fails at its first generate with
+    "Library libcublas.so.12 is not found". Probed once a process (:func:`reset_probes` forgets);
+    :meth:`CT2Engine.probe` confirms with a one-token generate and records a failure here too.
+    Never raises.
+    """
+    try:
+        ct2 = import_ct2()
+    except DependencyNotInstalled as e:
+        return False, str(e)
+    kind, _, index = device.partition(":")
+    if kind not in ("auto", "cpu", "cuda") or (index and not index.isdigit()):
+        return False, f"the ct2 engine runs on cpu or cuda[:N], not {device!r}"
+    with _PROBE_LOCK:
+        if "cuda" not in _PROBES:
+            _PROBES["cuda"] = _probe_cuda(ct2)
+        gpu = _PROBES["cuda"]
+    if kind == "cpu" or (kind == "auto" and gpu[1] == _NO_GPU):
+        return True, "cpu"
+    return gpu
+
+
+def _probe_cuda(ct2: Any) -> tuple[bool, str]:
+    """``(True, "cuda")`` when CTranslate2 sees a GPU and its CUDA libraries load."""
+    try:
+        if ct2.get_cuda_device_count() < 1:
+            return False, _NO_GPU
+        ct2.get_supported_compute_types("cuda")
+    except Exception as e:  # a broken driver: CTranslate2 raises what CUDA said
+        return False, f"CTranslate2 could not query the GPU ({type(e).__name__}: {e})"
+    missing = missing_library(_cuda_libraries(ct2.__version__))
+    if missing is not None:
+        return False, (f"CTranslate2 {ct2.__version__} needs {missing}; a CTranslate2 build for this "
+                       f"machine's CUDA would run")
+    return True, "cuda"
+
+
+def missing_library(names: Sequence[str]) -> str | None:
+    """The first of these shared libraries that does not load here, and why (``None``: all load)."""
+    import ctypes
+
+    for name in names:
+        try:
+            ctypes.CDLL(name)
+        except OSError as e:
+            return f"{name}, which does not load here ({e})"
+    return None
+
+
+def _record_probe(ok: bool, reason: str) -> None:
+    with _PROBE_LOCK:
+        _PROBES["cuda"] = (ok, reason)
+        _PROBES["cuda-generate"] = (ok, reason)
+
+
+def reset_probes() -> None:
+    """Forget what :func:`usable_on` and :meth:`CT2Engine.probe` found, and the warnings given."""
+    with _PROBE_LOCK:
+        _PROBES.clear()
+        _WARNED.clear()
+
+
+#: The fallbacks warned about already (:func:`fallback_warning`): ``(device, reason)``.
+_WARNED: set[tuple[str, str]] = set()
+
+
+def fallback_warning(device: str, reason: str, instead: str = "the transformers engine") -> bool:
+    """Warn, once a process for each device and reason, that the ct2 engine gave way; whether it warned."""
+    with _PROBE_LOCK:
+        if (device, reason) in _WARNED:
+            return False
+        _WARNED.add((device, reason))
+    import warnings
+
+    message = f"ct2 engine unusable on {device} ({reason}): using {instead}"
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
+    return True
 
 
 def default_compute_type(device: str) -> str:
@@ -342,6 +457,30 @@ class CT2Engine:
         scaled = torch.from_numpy(np.asarray(steps, dtype=np.float32)) / temperature  # (steps, vocabulary)
         chosen = scaled.gather(1, torch.tensor(tokens, dtype=torch.long)[:, None])[:, 0]
         return (chosen.double() - torch.logsumexp(scaled, dim=-1).double()).tolist()
+
+    def probe(self) -> tuple[bool, str]:
+        """Whether this engine's device decodes: a one-token greedy generate, once a process per device kind.
+
+        On a GPU, CTranslate2 opens cuBLAS only at its first generate; a library that is not there
+        raises then. The answer is recorded for :func:`usable_on` (``(True, device)`` on the CPU,
+        which is not probed). Never raises.
+        """
+        if self.device != "cuda":
+            return True, self.device
+        with _PROBE_LOCK:
+            known = _PROBES.get("cuda-generate")
+        if known is not None:
+            return known
+        try:
+            self._loaded().generate_batch([self.tokenizer.convert_ids_to_tokens([min(self.end_ids)])],
+                                          max_length=1, sampling_topk=1, include_prompt_in_result=False)
+        except Exception as e:  # "Library libcublas.so.12 is not found", a CUDA error
+            result = (False, f"CTranslate2 {self.ct2.__version__} cannot generate on the GPU "
+                             f"({type(e).__name__}: {e})")
+        else:
+            result = (True, "cuda")
+        _record_probe(*result)
+        return result
 
     def close(self) -> None:
         """Release the generators (the engine cannot decode afterwards)."""

@@ -1,9 +1,10 @@
 """What both engines decide the same way: the end-of-turn tokens, stop strings, the choice, a token's logprob.
 
-The sampling itself (temperature, nucleus cut, one random generator per row) is
-:func:`sample_token` in the transformers engine; CTranslate2 samples in C++ with the same
-semantics (temperature divides the logits, the nucleus keeps the most probable tokens until their
-mass reaches ``top_p``, the first always kept: its ``TopPMask`` is the rule here). The logprob of a
+The sampling itself (temperature, nucleus cut, one uniform draw a step from each row's own
+generator) is the transformers engine's batched ``pick_tokens``; :func:`sample_token` is the same
+rule for one row. CTranslate2 samples in C++ with the same semantics (temperature divides the
+logits, the nucleus keeps the most probable tokens until their mass reaches ``top_p``, the first
+always kept: its ``TopPMask`` is the rule here), from its own random stream. The logprob of a
 sampled token is ``log_softmax(logits / temperature)[token]`` over the whole vocabulary, after the
 end-of-turn tokens are masked for ``min_tokens`` (the distribution the token was drawn from, before
 the nucleus cut): the quantity TRL's ``GRPOTrainer`` computes for the same tokens. Greedy decoding
@@ -65,18 +66,25 @@ def make_choice(tokenizer: Any, end_ids: frozenset[int], row: Row, tokens: list[
                   logprobs=None if logprobs is None else list(logprobs))
 
 
-def sample_token(torch: Any, logits: Any, temperature: float, top_p: float, generator: Any) -> int:
-    """One token: greedy at temperature 0, else from the (nucleus-cut) softmax with the row's generator."""
+def sample_token(torch: Any, logits: Any, temperature: float, top_p: float, uniform: float) -> int:
+    """One row's token: greedy at temperature 0, else where ``uniform`` (in ``[0, 1)``) falls.
+
+    It falls in the cumulative softmax (nucleus-cut, the most probable first, when ``top_p < 1``): the
+    rule the transformers engine applies to a whole batch at once (``transformers_engine.pick_tokens``).
+    """
     if temperature <= 0:
         return int(torch.argmax(logits))
-    probs = torch.softmax(logits / temperature, dim=-1)
+    probs = torch.softmax(logits.float() / temperature, dim=-1)
+    order = None
     if top_p < 1.0:
-        ordered, order = torch.sort(probs, descending=True)
-        keep = (torch.cumsum(ordered, dim=-1) - ordered) < top_p  # the first token is always kept
-        ordered = ordered * keep
-        pick = torch.multinomial(ordered / ordered.sum(), 1, generator=generator)
-        return int(order[pick])
-    return int(torch.multinomial(probs, 1, generator=generator))
+        probs, order = torch.sort(probs, descending=True)
+        probs = probs * ((torch.cumsum(probs, dim=-1) - probs) < top_p)  # the first token is always kept
+    cdf = torch.cumsum(probs, dim=-1, dtype=torch.float64)
+    total = cdf[-1]
+    index = int(torch.searchsorted(cdf, torch.tensor([uniform * float(total)], dtype=torch.float64),
+                                   right=True)[0])
+    index = min(index, int((cdf < total).sum()))
+    return index if order is None else int(order[index])
 
 
 def token_logprob(torch: Any, logits: Any, token: int, temperature: float) -> float:

@@ -80,8 +80,9 @@ def _engine_for(trainer: Any, tokenizer: Any, *, device: str, threads: int | Non
     from codepaint_env.policy.engines import engine_from_model
 
     started = time.perf_counter()
-    engine, conversion = engine_from_model(trainer.model, tokenizer, device=device, threads=threads,
-                                           compute_type="int8" if device == "cpu" else "float16")
+    # the device's own compute type (int8 on the CPU, float16 on a GPU; ``auto`` resolved first); on a
+    # GPU where CTranslate2 cannot run, the trainer's model itself through the transformers engine
+    engine, conversion = engine_from_model(trainer.model, tokenizer, device=device, threads=threads)
     converted = time.perf_counter()
 
     def done() -> Any:
@@ -106,7 +107,8 @@ def engine_rollouts(tokenizer: Any, *, temperature: float, max_tokens: int, seed
         seed: Seeds each step's rows (with the step and the row's index).
         threads: The engine's threads.
         batch: Rows decoded together.
-        device: Where the engine runs (``cpu``: int8; ``cuda``: float16).
+        device: Where the engine runs (``cpu``: int8; ``cuda``: float16, or the transformers engine
+            over the trainer's model where CTranslate2's CUDA libraries do not load).
     """
     from codepaint_env.policy.engines import Row, row_seed, trl_rollout
 

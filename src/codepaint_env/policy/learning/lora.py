@@ -6,7 +6,8 @@ state is the adapter's only, and a learning rate around 1e-4 ("LoRA Without Regr
 about ten times full fine-tuning's). :func:`sft_pass` trains on (prompt, completion) token ids,
 the loss on the completion's tokens only (the end-of-turn token included), averaged per token over
 a step of ``batch`` sequences split into ``micro`` at a time (the sequences of a micro-batch padded
-to the longest, padding masked). An example may carry a mask over its completion (1: trained, 0: not):
+to the longest, padding masked, moved to the device of the model's parameters). An example may carry
+a mask over its completion (1: trained, 0: not):
 a conversation with tools trains on the policy's replies, never on the tools' answers between them
 (:mod:`.searching`).
 """
@@ -94,7 +95,7 @@ def load_adapter(model: Any, checkpoint: str | Path) -> None:
     import peft
     from safetensors.torch import load_file
 
-    weights = load_file(str(Path(checkpoint) / "adapter_model.safetensors"))
+    weights = load_file(str(Path(checkpoint) / "adapter_model.safetensors"), device=str(model_device(model)))
     result = peft.set_peft_model_state_dict(model, weights)
     if result.unexpected_keys:
         raise RuntimeError(f"{checkpoint}: adapter weights the model has no place for: "
@@ -166,6 +167,7 @@ def sft_pass(model: Any, examples: Sequence[Example], *, lr: float = 1e-4,
         return PassResult(0, 0, 0, math.nan, math.nan, math.nan, 0.0)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
+    device = model_device(model)
     opt = optimizer or torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     order = list(range(len(examples)))
     rng = random.Random(seed)
@@ -178,9 +180,9 @@ def sft_pass(model: Any, examples: Sequence[Example], *, lr: float = 1e-4,
             chunk = [examples[i] for i in order[start:start + batch]]
             n_tokens = max(1, sum(trained_tokens(e) for e in chunk))
             opt.zero_grad(set_to_none=True)
-            step_loss = 0.0
+            sums = []  # each micro-batch's loss sum, read back once the step is taken
             for m in range(0, len(chunk), micro):
-                ids, labels, mask = _padded(torch, chunk[m:m + micro], pad_id)
+                ids, labels, mask = _padded(torch, chunk[m:m + micro], pad_id, device)
                 target = labels[:, 1:]
                 # logits only where a token is trained on: a vocabulary of 152k makes the logits of a
                 # 1,500-token conversation (a prompt, a card, a drawing) 0.9 GB a sequence, most of it
@@ -191,19 +193,34 @@ def sft_pass(model: Any, examples: Sequence[Example], *, lr: float = 1e-4,
                                                              target[:, keep].reshape(-1), ignore_index=-100,
                                                              reduction="sum")
                 (loss_sum / n_tokens).backward()
-                step_loss += float(loss_sum.detach()) / n_tokens
+                sums.append(loss_sum.detach())
             torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
             opt.step()
             steps += 1
             tokens_total += n_tokens
-            losses.append(step_loss)
+            losses.append(sum(v / n_tokens for v in torch.stack(sums).tolist()))  # one read back a step
     model.eval()
     return PassResult(len(examples) * epochs, tokens_total, steps, sum(losses) / len(losses), losses[0],
                       losses[-1], time.perf_counter() - started)
 
 
-def _padded(torch: Any, examples: Sequence[Example], pad_id: int) -> tuple[Any, ...]:
-    """Right-padded ids, labels (-100 on the prompt, masked-out tokens and padding), the attention mask."""
+def model_device(model: Any) -> Any:
+    """The device of ``model``'s parameters (its first trainable one's): where its batches are built."""
+    first = None
+    for p in model.parameters():
+        if p.requires_grad:
+            return p.device
+        first = first if first is not None else p
+    if first is None:
+        raise ValueError("the model has no parameters")
+    return first.device
+
+
+def _padded(torch: Any, examples: Sequence[Example], pad_id: int, device: Any = None) -> tuple[Any, ...]:
+    """Right-padded ids, labels (-100 on the prompt, masked-out tokens and padding), the attention mask.
+
+    Built on the CPU, then moved to ``device`` (the model's) in one copy each.
+    """
     width = max(len(e[0]) + len(e[1]) for e in examples)
     ids = torch.full((len(examples), width), pad_id, dtype=torch.long)
     labels = torch.full((len(examples), width), -100, dtype=torch.long)
@@ -216,4 +233,6 @@ def _padded(torch: Any, examples: Sequence[Example], pad_id: int) -> tuple[Any, 
         targets = [t if keep is None or keep[j] else -100 for j, t in enumerate(completion)]
         labels[i, len(prompt):len(seq)] = torch.tensor(targets, dtype=torch.long)
         mask[i, :len(seq)] = 1
-    return ids, labels, mask
+    if device is None:
+        return ids, labels, mask
+    return ids.to(device), labels.to(device), mask.to(device)

@@ -40,6 +40,7 @@ from codepaint_env.policy.learning.lora import (
     LoraSettings,
     bf16_autocast,
     fresh_adapter,
+    model_device,
     save_merged,
     sft_pass,
     trainable_parameters,
@@ -374,7 +375,7 @@ def train_round(config: RFTConfig, model: Any, tokenizer: Any, examples: list[Ex
     if config.rounds_from == "base":  # ReST-EM: a fresh adapter on the base, trained on all kept so far
         model = fresh_adapter(model, config.lora, seed=config.seed * 1000 + index)
     torch, _ = import_torch()
-    where = "cuda" if config.device.startswith("cuda") else "cpu"
+    where = model_device(model).type  # autocast where the model is (``auto`` may have put it on a GPU)
     precision = bf16_autocast(where) if config.bf16 else contextlib.nullcontext()
     with torch.random.fork_rng(), precision:  # dropout from the round's seed: a rebuild is the same pass
         torch.manual_seed(config.seed * 1000 + index)
