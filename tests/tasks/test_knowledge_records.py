@@ -10,7 +10,7 @@ import pytest
 
 from codepaint_env.tasks.knowledge import all_facts, load_cards
 from codepaint_env.tasks.knowledge.cards import card_of, cards_text, parse_cards
-from codepaint_env.tasks.knowledge.fact import DARK_BLUE, Source
+from codepaint_env.tasks.knowledge.fact import BALLS, DARK_BLUE, Source
 from codepaint_env.tasks.knowledge.records import (
     DATA_DIR,
     DATA_FILES,
@@ -103,7 +103,7 @@ def test_adding_a_flag_is_adding_one_record(tmp_path):
         _stated(kind="position", colour="green", area="top-row"),
         _stated(kind="position", colour="white", area="middle-row"),
         _stated(kind="position", colour="red", area="bottom-row"),
-        _stated(kind="symmetry", axis="vertical"),
+        _stated(kind="symmetry", axis="vertical", about="canvas"),  # a flag fills the canvas
         _stated(kind="only", colours=["green", "white", "red"], page=False),
     ]
     # and its reference picture passes the checks its record implies
@@ -153,6 +153,18 @@ def test_a_record_names_its_source_or_takes_it_from_the_sources_file():
         read_sources('{"id": "x"}\n', "sources.jsonl")
 
 
+def test_a_record_names_a_ball_of_colours_by_its_name():
+    """``lit-red`` (a lamp that shines), ``black-or-magenta``...: the ball's value and its tolerance."""
+    checks = [{"kind": "count", "colour": "lit-amber", "count": 0},
+              {"kind": "relation", "a": "lit-red", "relation": "inside", "b": "black"}]
+    fact = fact_of({**NEW_FLAG, "checks": checks})
+    amber, red = BALLS["lit-amber"], BALLS["lit-red"]
+    assert fact.checks[-3:-1] == (
+        _stated(kind="count", colour=amber[0], count=0, tolerance=amber[1]),
+        _stated(kind="relation", a=red[0], relation="inside", b="black", tolerance=red[1]),
+    )
+
+
 @pytest.mark.parametrize(
     ("record", "message"),
     [
@@ -163,6 +175,10 @@ def test_a_record_names_its_source_or_takes_it_from_the_sources_file():
         ({**NEW_FLAG, "emblem": [["disc", "red", 0.5]]}, "shape"),
         ({**NEW_FLAG, "auto": False, "checks": [{"colour": "red"}]}, "names its kind"),
         ({**NEW_FLAG, "checks": [{"kind": "count", "colour": "red", "weight": 1}]}, "no weight"),
+        ({**NEW_FLAG, "checks": [{"kind": "relation", "a": "lit-red", "relation": "above",
+                                  "b": "lit-green"}]}, "one ball"),
+        ({**NEW_FLAG, "checks": [{"kind": "count", "colour": "lit-red", "count": 1, "tolerance": 10}]},
+         "no tolerance"),
     ],
 )
 def test_a_bad_record_is_named(record, message):

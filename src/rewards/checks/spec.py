@@ -43,6 +43,9 @@ SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "star", "ring", "stri
 #: Relations between the regions of two colours.
 RELATIONS: tuple[str, ...] = ("above", "below", "left_of", "right_of", "inside", "touching")
 AXES: tuple[str, ...] = ("vertical", "horizontal")
+#: Where a ``symmetry`` check's mirror line runs: the middle of what is drawn (its own axis), or the
+#: canvas's middle line (a flag filling the canvas is symmetric about the canvas's middle).
+SYMMETRY_ABOUT: tuple[str, ...] = ("drawing", "canvas")
 DEFAULT_TOLERANCE = 20.0  # ΔE76: half the smallest distance between two palette colours
 DEFAULT_MIN_AREA = 0.0015  # regions smaller than this share of the canvas are specks, not objects
 _REQUIRED = object()
@@ -182,7 +185,7 @@ KIND_FIELDS: dict[str, dict[str, tuple[Callable[[Any], Any], Any]]] = {
     "coverage": {"min": (_SHARE, 0.0), "max": (_SHARE, 1.0), "background": (_COLOUR, None),
                  "tolerance": (_TOLERANCE, DEFAULT_TOLERANCE)},
     "symmetry": {"axis": (_choice(AXES), "vertical"), "min": (_SHARE, 0.85), "background": (_COLOUR, None),
-                 "tolerance": (_TOLERANCE, DEFAULT_TOLERANCE)},
+                 "tolerance": (_TOLERANCE, DEFAULT_TOLERANCE), "about": (_choice(SYMMETRY_ABOUT), "drawing")},
     "contrast": {"a": (_target, _REQUIRED), "b": (_target, "background"),
                  "min": (_number(1.0, 21.0), _REQUIRED),
                  "tolerance": (_TOLERANCE, DEFAULT_TOLERANCE), "min_area": (_SHARE, DEFAULT_MIN_AREA)},

@@ -32,6 +32,37 @@ STATED_WEIGHT = 2
 #: The colour terms split these blues between ``navy`` and ``blue`` by shade, so no term names them.
 DARK_BLUE = "#0f24a6"
 DARK_BLUE_TOLERANCE = 58.0
+#: Colours a record names by a ball around one value (``name -> (value, ΔE76 tolerance)``, the
+#: card writes the value and the tolerance), where no colour term says what the card says:
+#:
+#: * a traffic light's **lit** lamp: its dark lamps are dim ones of the same hue (``#500`` is ``red``
+#:   to the terms, ``#050`` ``green``), so "lit" holds the lit shades people write and none of the
+#:   dim ones: the lit reds (``red``, the palette's ``#e53935``, ``#c1272d``, ``crimson``, ``tomato``)
+#:   4.6-27.0 from the centre, the nearest dim one (``darkred``) 39.0; the lit greens (``green``
+#:   ``#008000`` the farthest, ``lime``, ``#43a047``, ``#0c0``) 11.3-45.7, the nearest dim one
+#:   (``#006600``) 57.1; amber as suite version 3 set it (``orange``, ``#ffbf00``, ``gold``, even
+#:   ``#ffff00``; the red lamp 70, the green 77);
+#: * a **dark** lamp: near black, the dim shades (``#000``-``#444``, ``#300``-``#700``, ``maroon``,
+#:   ``darkred``, ``#030``-``#060``, ``darkgreen``, ``#430``, ``#553300``) 60.6 from the centre at
+#:   most, every lit one 66.0 and more (``#388e3c``, ``#b71c1c``, ``#c1272d`` the nearest). A light's
+#:   ``only`` names it, so a second lamp that shines is an extra object: a guard broken, never a
+#:   claim that pays whenever a colour is absent;
+#: * the radiation trefoil, **black or** (in the United States) **magenta**: black 65.6 and
+#:   ``#ff00ff`` 64.8 from the centre (purples, greys and navy between), and no yellow (133 and
+#:   more), white (91), red (79) or orange (114); its ``only`` allows the card's terms alone;
+#: * a give way sign's inside, **white or** (in some countries) **yellow**: white 48.2, ``#ffff00``
+#:   48.8, the palette's yellow 34.0, and no red (88 and more), orange (52.4) or light grey (50.2);
+#: * the Olympic rings' **yellow**, the amber ball: their official ``#FCB131`` is ``orange`` to the
+#:   terms, the newer ``#F4C300`` ``yellow``.
+BALLS: dict[str, tuple[str, float]] = {
+    "lit-red": ("#ff1e2d", 33.0),
+    "lit-amber": ("#ffb800", 48.0),
+    "lit-green": ("#6eff7d", 51.0),
+    "dark-lamp": ("#211800", 63.0),
+    "black-or-magenta": ("#781e78", 70.0),
+    "white-or-yellow": ("#fff999", 50.0),
+    "yellow-or-gold": ("#ffb800", 48.0),
+}
 #: The colour terms an honest drawing of a colour may be called by where its shade varies: the dark
 #: blue of the Dutch flag is ``navy`` or ``blue`` to the checker (``#21468b`` navy, ``#1e4785``
 #: blue), Lithuania's golden yellow ``yellow`` or ``orange``. An ``only`` check allows them all (for

@@ -95,6 +95,120 @@ COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "brazil": ("Brasil",),
     "trinidad and tobago": ("Trinidad & Tobago",),
 }
+#: Words that say what kind of thing is meant, not which one: a query whose only words the cards hold
+#: are these (``flag``, ``mexican flag``) has found nothing (the search returns no hits); elsewhere
+#: they rank at :data:`GENERIC_WEIGHT` of a naming word, so "german flag colours" is about Germany and
+#: not about the rainbow cards (whose title is "Colours of the rainbow").
+GENERIC_WORDS = frozenset(
+    ["flag", "sign", "signs", "symbol", "symbols", "logo", "logos", "emblem", "icon", "colours", "colors",
+     "colour", "color", "national", "official", "shape"]
+)
+#: What a generic word (:data:`GENERIC_WORDS`) counts in the ranking, against 1 for any other word.
+GENERIC_WEIGHT = 0.3
+#: Everyday words for what a thing looks like -> the words the cards' texts use for it (matched at
+#: :data:`LOOSE_WEIGHT`, besides the word itself where the cards hold it): US spellings, and the
+#: plain words for the cards' terms (``disc``, ``centre``, ``pips``, ``bands``, ``rhombus``, ``trefoil``).
+DESCRIPTION_WORDS: dict[str, tuple[str, ...]] = {
+    "middle": ("centre",), "center": ("centre",), "centered": ("centre", "centred"),
+    "central": ("centre",), "centre": ("middle",),
+    "circle": ("disc", "ring"), "circles": ("discs", "rings"), "round": ("disc", "circle"),
+    "dot": ("disc", "pip"), "dots": ("pips", "discs"), "spot": ("pip", "disc", "dot"),
+    "spots": ("pips", "dots"), "ball": ("disc",), "disk": ("disc",), "disc": ("circle",),
+    "stripe": ("band",), "stripes": ("bands",), "striped": ("stripes", "bands"), "band": ("stripe",),
+    "bands": ("stripes",), "line": ("bar", "stripe", "band"), "lines": ("stripes", "bands"),
+    "bar": ("band", "stripe"), "bars": ("bands", "stripes"),
+    "halves": ("bicolour", "half"), "half": ("bicolour", "halves"), "tricolor": ("tricolour",),
+    "bicolor": ("bicolour",), "triband": ("tricolour",),
+    "gray": ("grey",), "colored": ("coloured",),
+    "diamond": ("rhombus",), "lozenge": ("rhombus", "diamond"), "rhombus": ("diamond",),
+    "clover": ("trefoil", "lobes"), "shamrock": ("trefoil",), "propeller": ("trefoil", "blades"),
+    "checkered": ("chessboard", "alternately"), "chequered": ("chessboard", "alternately"),
+    "checker": ("chessboard",), "checkers": ("chessboard",),
+    "plus": ("cross",), "x": ("saltire", "diagonal"), "saltire": ("diagonal",),
+    "inverted": ("down",), "upside": ("down",), "downward": ("down",), "upward": ("up",),
+    "lamp": ("light",), "lit": ("lamp", "shines"), "bulb": ("lamp",),
+    "corner": ("canton",), "canton": ("corner",),
+    "moon": ("crescent",), "sickle": ("crescent",),
+    "gold": ("yellow",), "golden": ("yellow", "gold"), "navy": ("blue",), "crimson": ("red",),
+    "scarlet": ("red",), "maroon": ("red",), "amber": ("orange", "yellow"), "saffron": ("orange",),
+    "sky": ("light",), "turquoise": ("aquamarine",), "aqua": ("aquamarine",),
+}
+#: English number words, read as their value when breaking ties (``die face five`` -> the die showing 5).
+NUMBER_WORDS: dict[str, int] = {
+    w: n for n, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+         "twelve"]
+    )
+} | {"single": 1, "double": 2, "pair": 2, "dozen": 12}
+#: The world's countries and some other places flags are asked for: ``names: demonyms`` (English,
+#: the common short forms). Not for matching cards (cards are matched by their own names), but to
+#: know a real name from a misspelling: a query word in it is never matched loosely (``australia``
+#: is not ``austria``, ``australian`` not ``austrian``), and a name of several words that no card of
+#: the index holds stands for none of its words (``south sudan flag`` finds no Sudan, ``saint vincent``
+#: no Saint Lucia). The train-only index holds fewer places (no eval flag): its queries for those
+#: find nothing.
+PLACES: tuple[str, ...] = (
+    "Afghanistan: Afghan", "Albania: Albanian", "Algeria: Algerian", "Andorra: Andorran", "Angola: Angolan",
+    "Antigua and Barbuda, Antigua: Antiguan", "Argentina: Argentine, Argentinian", "Armenia: Armenian",
+    "Australia: Australian, Aussie", "Austria: Austrian", "Azerbaijan: Azerbaijani, Azeri",
+    "Bahamas: Bahamian", "Bahrain: Bahraini", "Bangladesh: Bangladeshi", "Barbados: Barbadian, Bajan",
+    "Belarus: Belarusian", "Belgium: Belgian", "Belize: Belizean", "Benin: Beninese", "Bhutan: Bhutanese",
+    "Bolivia: Bolivian", "Bosnia and Herzegovina, Bosnia: Bosnian", "Botswana: Botswanan, Motswana",
+    "Brazil: Brazilian", "Brunei: Bruneian", "Bulgaria: Bulgarian", "Burkina Faso: Burkinabe",
+    "Burundi: Burundian", "Cambodia: Cambodian, Khmer", "Cameroon: Cameroonian", "Canada: Canadian",
+    "Cape Verde, Cabo Verde: Cape Verdean", "Central African Republic: Central African", "Chad: Chadian",
+    "Chile: Chilean", "China: Chinese", "Colombia: Colombian", "Comoros: Comorian",
+    "Republic of the Congo, Congo: Congolese", "Democratic Republic of the Congo, DR Congo: Congolese",
+    "Costa Rica: Costa Rican", "Croatia: Croatian, Croat", "Cuba: Cuban", "Cyprus: Cypriot",
+    "Czech Republic, Czechia: Czech", "Denmark: Danish, Dane", "Djibouti: Djiboutian",
+    "Dominica: Dominican", "Dominican Republic: Dominican", "East Timor, Timor-Leste: Timorese",
+    "Ecuador: Ecuadorian", "Egypt: Egyptian", "El Salvador: Salvadoran, Salvadorian",
+    "Equatorial Guinea: Equatoguinean", "Eritrea: Eritrean", "Eswatini, Swaziland: Swazi",
+    "Ethiopia: Ethiopian", "Fiji: Fijian", "Finland: Finnish, Finn", "France: French", "Gabon: Gabonese",
+    "Gambia: Gambian", "Georgia: Georgian", "Germany: German", "Ghana: Ghanaian", "Greece: Greek",
+    "Grenada: Grenadian", "Guatemala: Guatemalan", "Guinea: Guinean", "Guinea-Bissau: Bissau-Guinean",
+    "Guyana: Guyanese", "Haiti: Haitian", "Honduras: Honduran", "Hungary: Hungarian",
+    "Iceland: Icelandic", "India: Indian", "Indonesia: Indonesian", "Iran, Persia: Iranian, Persian",
+    "Iraq: Iraqi", "Ireland: Irish", "Israel: Israeli", "Italy: Italian", "Ivory Coast: Ivorian",
+    "Jamaica: Jamaican", "Japan: Japanese", "Jordan: Jordanian", "Kazakhstan: Kazakh, Kazakhstani",
+    "Kenya: Kenyan", "Kiribati", "Kosovo: Kosovar", "Kuwait: Kuwaiti", "Kyrgyzstan: Kyrgyz",
+    "Laos: Lao, Laotian", "Latvia: Latvian", "Lebanon: Lebanese", "Lesotho: Basotho, Mosotho",
+    "Liberia: Liberian", "Libya: Libyan", "Liechtenstein: Liechtensteiner", "Lithuania: Lithuanian",
+    "Luxembourg: Luxembourgish, Luxembourger", "Madagascar: Malagasy", "Malawi: Malawian",
+    "Malaysia: Malaysian", "Maldives: Maldivian", "Mali: Malian", "Malta: Maltese",
+    "Marshall Islands: Marshallese", "Mauritania: Mauritanian", "Mauritius: Mauritian", "Mexico: Mexican",
+    "Micronesia: Micronesian", "Moldova: Moldovan", "Monaco: Monegasque", "Mongolia: Mongolian",
+    "Montenegro: Montenegrin", "Morocco: Moroccan", "Mozambique: Mozambican", "Myanmar, Burma: Burmese",
+    "Namibia: Namibian", "Nauru: Nauruan", "Nepal: Nepali, Nepalese", "Netherlands, Holland: Dutch",
+    "New Zealand, Aotearoa: New Zealander, Kiwi", "Nicaragua: Nicaraguan", "Niger: Nigerien",
+    "Nigeria: Nigerian", "North Korea: North Korean", "North Macedonia, Macedonia: Macedonian",
+    "Norway: Norwegian", "Oman: Omani", "Pakistan: Pakistani", "Palau: Palauan", "Palestine: Palestinian",
+    "Panama: Panamanian", "Papua New Guinea: Papua New Guinean, Papuan", "Paraguay: Paraguayan",
+    "Peru: Peruvian", "Philippines: Filipino, Philippine", "Poland: Polish", "Portugal: Portuguese",
+    "Qatar: Qatari", "Romania: Romanian", "Russia: Russian", "Rwanda: Rwandan",
+    "Saint Kitts and Nevis, Saint Kitts, St Kitts: Kittitian", "Saint Lucia, St Lucia: Saint Lucian",
+    "Saint Vincent and the Grenadines, Saint Vincent, St Vincent: Vincentian", "Samoa: Samoan",
+    "San Marino: Sammarinese", "Sao Tome and Principe, Sao Tome: Santomean",
+    "Saudi Arabia: Saudi, Saudi Arabian", "Senegal: Senegalese", "Serbia: Serbian, Serb",
+    "Seychelles: Seychellois", "Sierra Leone: Sierra Leonean", "Singapore: Singaporean",
+    "Slovakia: Slovak, Slovakian", "Slovenia: Slovenian, Slovene", "Solomon Islands: Solomon Islander",
+    "Somalia: Somali, Somalian", "South Africa: South African", "South Korea, Korea: South Korean, Korean",
+    "South Sudan: South Sudanese", "Spain, Espana: Spanish", "Sri Lanka, Ceylon: Sri Lankan",
+    "Sudan: Sudanese", "Suriname: Surinamese", "Sweden: Swedish, Swede", "Switzerland: Swiss",
+    "Syria: Syrian", "Taiwan: Taiwanese", "Tajikistan: Tajik", "Tanzania: Tanzanian", "Thailand: Thai",
+    "Togo: Togolese", "Tonga: Tongan", "Trinidad and Tobago, Trinidad: Trinidadian", "Tunisia: Tunisian",
+    "Turkey: Turkish", "Turkmenistan: Turkmen", "Tuvalu: Tuvaluan", "Uganda: Ugandan",
+    "Ukraine: Ukrainian", "United Arab Emirates: Emirati", "United Kingdom, Britain: British",
+    "United States, America: American", "Uruguay: Uruguayan", "Uzbekistan: Uzbek",
+    "Vanuatu: Ni-Vanuatu", "Vatican City, Vatican", "Venezuela: Venezuelan", "Vietnam: Vietnamese",
+    "Yemen: Yemeni", "Zambia: Zambian", "Zimbabwe: Zimbabwean",
+    "England: English", "Scotland: Scottish, Scots", "Wales, Cymru: Welsh", "Northern Ireland",
+    "Faroe Islands: Faroese", "Aland", "Greenland: Greenlandic", "Hong Kong", "Macau, Macao",
+    "Puerto Rico: Puerto Rican", "Tibet: Tibetan", "Kurdistan: Kurdish", "Catalonia: Catalan",
+    "Basque Country: Basque", "Quebec: Quebecois", "Bermuda: Bermudian", "Gibraltar",
+    "Isle of Man: Manx", "Cornwall: Cornish", "Brittany: Breton", "Soviet Union, USSR: Soviet",
+    "Yugoslavia: Yugoslav", "Czechoslovakia: Czechoslovak", "European Union: European",
+)
 _WORD = re.compile(r"[a-z0-9]+")
 _DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")
 #: The shortest word matched loosely, and the shortest shared prefix that matches.
@@ -114,6 +228,10 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The folded words of ``text``, in order (stop words kept)."""
     return _WORD.findall(fold(text))
+
+
+#: Every word of :data:`PLACES` (names and demonyms): never matched loosely.
+PLACE_WORDS = frozenset(w for line in PLACES for w in words(line.replace(":", " ").replace(",", " ")))
 
 
 def extra_names(title: str, stop_words: Iterable[str]) -> tuple[str, ...]:
@@ -206,10 +324,14 @@ def near_words(word: str, vocab: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(prefixed))
 
 
-def loose_terms(
-    tokens: list[str], vocab: frozenset[str], names: frozenset[str] | None = None
-) -> dict[str, float]:
-    """The card words a query's tokens stand for, with their weights (1 exact, :data:`LOOSE_WEIGHT` loose).
+def token_terms(
+    tokens: list[str],
+    vocab: frozenset[str],
+    names: frozenset[str] | None = None,
+    *,
+    absent: frozenset[tuple[str, ...]] = frozenset(),
+) -> list[tuple[str, dict[str, float]]]:
+    """Each of a query's tokens with the card words it stands for (1 exact, :data:`LOOSE_WEIGHT` loose).
 
     Args:
         tokens: The query's words (folded, stop words dropped).
@@ -217,25 +339,45 @@ def loose_terms(
         names: The words of the cards' names, the only ones a token is matched loosely to (default:
             ``vocab``): people misspell what a thing is called, and a common word loosely matched
             to a description's word (``whole`` -> ``whose``) only adds noise.
+        absent: Place names (word tuples, :func:`place_phrases`) that no card of the index holds: a
+            query that names one stands for none of its words ("south sudan" is not Sudan).
 
     Returns:
-        Card word -> weight (the highest a word gets from any token).
+        ``(token, {card word: weight})`` for every token that names something (request words, other
+        languages' articles dropped; ``flag`` in other languages read as ``flag``), in order; the dict
+        is empty for a token that no card word matches. A place's name or demonym (:data:`PLACES`)
+        is never matched loosely: ``australia`` is spelled right, not a misspelling of ``austria``.
+        Description words also stand for the words the cards use for them (:data:`DESCRIPTION_WORDS`,
+        at :data:`LOOSE_WEIGHT`).
     """
     loose_vocab = vocab if names is None else names
-    terms: dict[str, float] = {}
-
-    def add(term: str, weight: float) -> None:
-        if term in vocab and weight > terms.get(term, 0.0):
-            terms[term] = weight
-
     dropped = REQUEST_WORDS | FOREIGN_FUNCTION_WORDS
     tokens = ["flag" if t in FLAG_WORDS else t for t in tokens if t not in dropped]
+    blocked = _absent_positions(tokens, absent)
+    out: list[tuple[str, dict[str, float]]] = []
     for n, token in enumerate(tokens):
-        if n + 1 < len(tokens) and token + tokens[n + 1] in loose_vocab:
+        terms: dict[str, float] = {}
+
+        def add(term: str, weight: float, terms: dict[str, float] = terms) -> None:
+            if term in vocab and weight > terms.get(term, 0.0):
+                terms[term] = weight
+
+        out.append((token, terms))
+        if n in blocked:
+            continue
+        if n + 1 < len(tokens) and n + 1 not in blocked and token + tokens[n + 1] in loose_vocab:
             add(token + tokens[n + 1], 1.0)
+        if n > 0 and n - 1 not in blocked and tokens[n - 1] + token in loose_vocab:
+            add(tokens[n - 1] + token, 1.0)
         if token in vocab:
             add(token, 1.0)
+        for word in DESCRIPTION_WORDS.get(token, ()):
+            add(word, LOOSE_WEIGHT)
         if token in vocab or token.isdigit():
+            continue
+        for plural in _plural_forms(token):
+            add(plural, LOOSE_WEIGHT)
+        if token in PLACE_WORDS:  # a real name, spelled right: not a misspelling of another one
             continue
         splits = [(token[:i], token[i:]) for i in range(3, len(token) - 2)]
         joined = [(a, b) for a, b in splits if a in loose_vocab and b in loose_vocab]
@@ -245,4 +387,85 @@ def loose_terms(
         if not joined:
             for near in near_words(token, loose_vocab):
                 add(near, LOOSE_WEIGHT)
+    return out
+
+
+def loose_terms(
+    tokens: list[str],
+    vocab: frozenset[str],
+    names: frozenset[str] | None = None,
+    *,
+    absent: frozenset[tuple[str, ...]] = frozenset(),
+) -> dict[str, float]:
+    """The card words a query's tokens stand for, with their weights (1 exact, :data:`LOOSE_WEIGHT` loose).
+
+    Args:
+        tokens: The query's words (folded, stop words dropped).
+        vocab: The cards' words (a token is matched exactly against these).
+        names: The words of the cards' names, the only ones a token is matched loosely to (default:
+            ``vocab``).
+        absent: Place names no card holds (:func:`token_terms`).
+
+    Returns:
+        Card word -> weight (the highest a word gets from any token: :func:`token_terms` merged).
+    """
+    terms: dict[str, float] = {}
+    for _, found in token_terms(tokens, vocab, names, absent=absent):
+        for term, weight in found.items():
+            if weight > terms.get(term, 0.0):
+                terms[term] = weight
     return terms
+
+
+def _plural_forms(token: str) -> tuple[str, ...]:
+    """The singular and plural of a word (``spots`` -> ``spot``; ``pip`` -> ``pips``), for words of 4+ letters."""
+    if len(token) < MIN_LOOSE:
+        return ()
+    if token.endswith("es") and len(token) > 4:
+        return (token[:-1], token[:-2])
+    if token.endswith("s"):
+        return (token[:-1],)
+    return (token + "s", token + "es")
+
+
+def _absent_positions(tokens: list[str], absent: frozenset[tuple[str, ...]]) -> set[int]:
+    """The positions of ``tokens`` inside a place name of ``absent`` (longest names first)."""
+    blocked: set[int] = set()
+    if not absent:
+        return blocked
+    longest = max(len(a) for a in absent)
+    for size in range(longest, 0, -1):
+        for start in range(len(tokens) - size + 1):
+            span = range(start, start + size)
+            if tuple(tokens[start : start + size]) in absent and not blocked.intersection(span):
+                blocked.update(span)
+    return blocked
+
+
+def place_phrases(stop_words: Iterable[str]) -> dict[tuple[str, ...], str]:
+    """Every place name and demonym of :data:`PLACES` as folded words (stop words dropped) -> the place's name.
+
+    Args:
+        stop_words: The search's stop words (dropped from the names, as from a query).
+    """
+    stop = frozenset(stop_words) | REQUEST_WORDS | FOREIGN_FUNCTION_WORDS
+    out: dict[tuple[str, ...], str] = {}
+    for line in PLACES:
+        head, _, demonyms = line.partition(":")
+        names = [n.strip() for n in head.split(",") if n.strip()]
+        for form in [*names, *(d.strip() for d in demonyms.split(",") if d.strip())]:
+            key = tuple(w for w in words(form) if w not in stop)
+            if key:
+                out.setdefault(key, names[0])
+    return out
+
+
+def number_values(tokens: Iterable[str]) -> frozenset[int]:
+    """The whole numbers ``tokens`` hold, as digits or English number words (``five``, ``5``)."""
+    out = set()
+    for token in tokens:
+        if token.isdigit() and len(token) <= 4:
+            out.add(int(token))
+        elif token in NUMBER_WORDS:
+            out.add(NUMBER_WORDS[token])
+    return frozenset(out)

@@ -35,8 +35,10 @@ honest picture may carry text. **Shapes** are ``[name, *arguments]``: a :mod:`.d
 :mod:`.patterns` (``["nordic", "blue", "yellow", null, [5, 2, 9], [4, 2, 4]]``), in drawing order; a
 number may be written as a fraction (``"1/3"``). **Checks** are written as the checks themselves, in
 the grammar of :mod:`rewards.checks.spec`, less their weight: every check a card implies is stated and
-weighs 2 (:func:`~.fact.stated`), and a check's ``navy`` is the card's dark blue
-(:data:`~.fact.DARK_BLUE`, with its tolerance). A flag's checks (and a scene's with ``"only": true``)
+weighs 2 (:func:`~.fact.stated`), a check's ``navy`` is the card's dark blue
+(:data:`~.fact.DARK_BLUE`, with its tolerance) and a ball's name its ball (``lit-red``, a traffic
+light's lit red lamp: :data:`~.fact.BALLS`). The ``symmetry`` of a thing that fills the canvas is read
+about the canvas's middle (:func:`about_canvas`). A flag's checks (and a scene's with ``"only": true``)
 end with :func:`~.fact.only` the scene's colours (and a scene's ``also``: colours its card allows).
 
 A record may name the public page its facts were checked against, ``"source": {"url": ...,
@@ -56,6 +58,7 @@ from typing import Any
 
 from codepaint_env.tasks.knowledge import draw, patterns
 from codepaint_env.tasks.knowledge.fact import (
+    BALLS,
     DARK_BLUE,
     Fact,
     Source,
@@ -257,12 +260,31 @@ def shapes_of(specs: Sequence[Sequence[Any]], where: str = "a record") -> list[S
 def check_of(literal: Mapping[str, Any], where: str = "a record") -> dict[str, Any]:
     """A record's check as the card states it (weight 2, ``stated``; ``navy``: the dark blue).
 
+    A colour named in :data:`~.fact.BALLS` (``lit-red``..., in ``colours`` too) is written as the
+    ball's value, with its tolerance.
+
     Raises:
-        ValueError: A check with no ``kind``, or one that sets its own weight.
+        ValueError: A check with no ``kind``, one that sets its own weight, or one that names two
+            balls (a check has one tolerance).
     """
     if "kind" not in literal or {"weight", "stated"} & set(literal):
         raise ValueError(f"{where}: a check names its kind and no weight: {dict(literal)!r}")
-    check = {k: DARK_BLUE if k in ("colour", "a", "b") and v == "navy" else v for k, v in literal.items()}
+    named = [v for k, v in literal.items() if k in ("colour", "a", "b")] + list(literal.get("colours", ()))
+    balls = {v for v in named if v in BALLS}
+    if len(balls) > 1 or (balls and "tolerance" in literal):
+        raise ValueError(f"{where}: a check names one ball of colours and no tolerance: {dict(literal)!r}")
+
+    def one(v: Any) -> Any:
+        return DARK_BLUE if v == "navy" else BALLS[v][0] if v in BALLS else v
+
+    def colour(k: str, v: Any) -> Any:
+        if k == "colours":
+            return [BALLS[c][0] if c in BALLS else c for c in v]
+        return one(v) if k in ("colour", "a", "b") else v
+
+    check = {k: colour(k, v) for k, v in literal.items()}
+    if balls:
+        check["tolerance"] = BALLS[balls.pop()][1]
     return stated(check)
 
 
@@ -316,6 +338,8 @@ def _fact(record: Mapping[str, Any], kind: str, where: str, source: Source | Non
         family, canvas, closed = "flag", "fill", True
         title = record.get("title") or f"Flag of {record['country']}"
         name = record.get("name") or f"the flag of {record['country']}"
+    if canvas == "fill":  # what fills the canvas is symmetric about the canvas's middle
+        checks = [about_canvas(c) for c in checks]
     if closed:
         colours = [*(s.colour for s in shapes), *record.get("also", ())]
         checks.append(only(colours, None if canvas == "fill" else canvas, loose=loose))
@@ -333,6 +357,19 @@ def _fact(record: Mapping[str, Any], kind: str, where: str, source: Source | Non
         allow_text=bool(record.get("allow_text", False)),
         source=source,
     )
+
+
+def about_canvas(check: dict[str, Any]) -> dict[str, Any]:
+    """A ``symmetry`` check of a thing that fills the canvas, read about the canvas's middle line.
+
+    A flag (or a die face, a sign that fills the canvas) is symmetric about the canvas's middle; read
+    about the drawing's own middle, one band of two or an emblem near the hoist is symmetric by
+    itself. A check that names its ``about`` keeps it; any other kind is returned as it is.
+    """
+    if check["kind"] != "symmetry" or "about" in check:
+        return check
+    head = {k: v for k, v in check.items() if k not in ("weight", "stated")}
+    return stated({**head, "about": "canvas"})
 
 
 def read_records(text: str, where: str) -> list[dict[str, Any]]:

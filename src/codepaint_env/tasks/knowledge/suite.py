@@ -10,7 +10,8 @@ of Sweden, filling the whole canvas, as an SVG image. No text."
 **Checks.** The checks the card implies (``stated``, weight 2: what the *card* says), the canvas the
 prompt names (a ``background`` check for "on a white background", stated, weight 2: the prompt says
 it) and ``no_image`` (weight 1). Every card's checks tell its picture from every other card's
-(``tests/tasks/test_knowledge_cross_cards.py``). **Split.** By fact, never by task: a fact is
+(``tests/tasks/test_knowledge_cross_cards.py``) and from pictures that draw no fact (:mod:`.blind`,
+``tests/tasks/test_knowledge_fact_blind.py``; version 5). **Split.** By fact, never by task: a fact is
 ``eval`` when the first 8 bytes of the SHA-256 of its id are 0 modulo 5 (:func:`.cards.split_of_card`;
 ``cards.MOVED`` overrides it for the one fact whose own facts are an eval fact's claims), in every
 language, so no eval fact is ever trained on; with tools, a train task searches the train cards
@@ -38,7 +39,7 @@ from codepaint_env.tasks.shapes.scenes import Scene
 from codepaint_env.tasks.task import Task
 
 SUITE = "knowledge"
-SUITE_VERSION = 4
+SUITE_VERSION = 5
 #: The languages the suite asks in, from the table (those of the ``shapes`` suite: its writers).
 SUITE_LANGUAGES: tuple[str, ...] = suite_languages()
 #: How a prompt places the thing: filling the canvas, or on a background of a named colour.
