@@ -18,8 +18,10 @@ Hard arranges a prompt's yes/no checks as a dependency graph (a failed parent ze
 * **Relations** pay once both their objects are found as stated; **symmetry** once every object is.
 * **The page** (``background``, ``coverage``) pays once some object is found as stated: a page with
   nothing of the scene on it is not the scene.
-* **Guards** (``only``, ``not_cut``, ``contrast``, ``no_image``): what any honest picture keeps, so
-  they earn nothing when kept; each one broken multiplies the value by :data:`GUARD_FACTOR`.
+* **Guards** (``only``, ``not_cut``, ``contrast``, ``no_image``, and a ``count`` of none): what any
+  honest picture keeps, so they earn nothing when kept; each one broken multiplies the value by
+  :data:`GUARD_FACTOR`. A ``contrast`` between named areas (a die's pip against its face) is a claim
+  about the picture, paid as the page is.
 * Any other claim (``svg_elements``, a program's) pays when it passes.
 
 The value is the paid claims' weight over the weight of every applied claim, times the guards'
@@ -75,6 +77,21 @@ class Node:
         return tuple(dict.fromkeys([*self.needs_all, *(n for g in self.needs_any for n in g)]))
 
 
+def is_guard(check: Check) -> bool:
+    """Whether a check is a guard: kept by any picture that draws nothing wrong, so no credit.
+
+    The guard kinds (:data:`GUARD_KINDS`), but a ``contrast`` between named areas (a die's pip against
+    its face) is a claim about the picture; and a ``count`` of none ("no red", a ``count`` or ``max``
+    of 0) is a guard: any picture without that colour keeps it, so as a root it paid a blue disc on a
+    stop light's card.
+    """
+    if check.kind == "contrast":
+        return not any(check.params[side][0] == "area" for side in ("a", "b"))
+    if check.kind == COUNT:
+        return check.params.get("count") == 0 or check.params.get("max") == 0
+    return check.kind in GUARD_KINDS
+
+
 def _colour_of(check: Check) -> str | None:
     colour = check.params.get("colour")
     return None if colour is None else colour.name
@@ -83,7 +100,7 @@ def _colour_of(check: Check) -> str | None:
 def _by_colour(checks: Sequence[Check]) -> dict[str, list[Check]]:
     by_colour: dict[str, list[Check]] = {}
     for c in checks:
-        if c.kind in OBJECT_KINDS and (name := _colour_of(c)) is not None:
+        if c.kind in OBJECT_KINDS and not is_guard(c) and (name := _colour_of(c)) is not None:
             by_colour.setdefault(name, []).append(c)
     return by_colour
 
@@ -119,7 +136,7 @@ def build(checks: Sequence[Check]) -> list[Node]:
     every = tuple(dict.fromkeys(n for names in found.values() for n in names))
     nodes = []
     for c in checks:
-        if c.kind in GUARD_KINDS:
+        if is_guard(c):
             nodes.append(Node(c, guard=True))
         elif c.kind in OBJECT_KINDS and (colour := _colour_of(c)) in kinds:
             if c.name in kinds[colour]:
@@ -134,7 +151,7 @@ def build(checks: Sequence[Check]) -> list[Node]:
             nodes.append(Node(c, guard=False, needs_all=tuple(dict.fromkeys(both))))
         elif c.kind == "symmetry":
             nodes.append(Node(c, guard=False, needs_all=every))
-        elif c.kind in PAGE_KINDS:
+        elif c.kind in PAGE_KINDS or c.kind == "contrast":  # a contrast between areas: of the picture
             nodes.append(Node(c, guard=False, needs_any=tuple(found.values())))
         else:
             nodes.append(Node(c, guard=False))

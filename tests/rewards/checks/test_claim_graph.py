@@ -135,3 +135,19 @@ def test_one_more_object_right_never_lowers_the_reward(fast, level, index, seed,
     assert wrong <= right + 1e-9, (task.prompt, sorted(broken), extra, right, wrong)
     if not broken:
         assert right == pytest.approx(1.0), task.prompt  # the honest drawing itself is paid in full
+
+
+def test_a_count_of_none_is_a_guard_and_an_area_contrast_a_claim():
+    checks = parse_checks([
+        {"kind": "count", "colour": "blue", "count": 0},
+        {"kind": "shape", "colour": "red", "shape": "circle"},
+        {"kind": "contrast", "a": "top-left", "b": "background", "min": 1.05},
+    ])
+    assert roots(checks) == {"red": ("shape:red",)}
+    nodes = {n.check.kind: n for n in build(checks)}
+    assert nodes["count"].guard and not nodes["contrast"].guard
+    # no blue, no red circle: the absence of blue earns nothing; the area contrast waits on an object
+    assert credit(checks, {"count:blue": True, "shape:red": False, "contrast:top-left/background": True}
+                  ).value == 0.0
+    assert credit(checks, {"count:blue": False, "shape:red": True, "contrast:top-left/background": True}
+                  ).value == GUARD_FACTOR

@@ -356,7 +356,7 @@ def _symmetry(raster: SceneRaster, axis: str, minimum: float, stated: str | None
     ring[k:-k, k:-k] = False
     content &= ~frames(content, ring)  # a frame is the page's, as the check reads it
     if not content.any():
-        return Truth(True)
+        return Truth(False)  # nothing drawn shows no symmetry (the check fails it too, version 5)
     along = np.flatnonzero(content.any(axis=1 - flip))
     n = content.shape[flip]
     index = along[0] + along[-1] - np.arange(n)
