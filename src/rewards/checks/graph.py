@@ -8,7 +8,8 @@ Hard arranges a prompt's yes/no checks as a dependency graph (a failed parent ze
 
 * **Roots: an object's kind.** For each colour the task names, its kind claims: its ``shape``
   checks; a colour without one (a flag's band) is known by its ``aspect``, then by ``colour``
-  (present), then by its ``count``. A root pays when it passes.
+  (present); a colour with none of these by all its claims together (a conjunction, as GenEval
+  counts an object: each of them pays only when all of them pass). A root pays when it passes.
 * **The count** pays once the kind is found; the object as stated is its kind and its count, as
   GenEval counts "two cyan squares" right only as two (one cyan square drawn for every prompt earned
   0.75 on "two cyan squares" with the kind alone; with the count a root of its own, one blob of the
@@ -108,18 +109,23 @@ def _by_colour(checks: Sequence[Check]) -> dict[str, list[Check]]:
 def roots(checks: Sequence[Check]) -> dict[str, tuple[str, ...]]:
     """Each colour's kind claims, the root of its object (see the module docstring).
 
-    A colour with no kind claim has its ``count`` claims as its root.
+    A colour with no kind claim (an emblem a card states only by its count, size and place) is known by
+    all its claims together: each alone paid a fact-blind picture that had the colour somewhere (a
+    yellow stripe earned Brazil's "one yellow region"; the template adversary, 0.089 of the knowledge
+    share from ``count`` alone).
 
     Returns:
         Colour name -> the names of its root's checks.
     """
     out: dict[str, tuple[str, ...]] = {}
     for colour, mine in _by_colour(checks).items():
-        for kind in (*KIND_ORDER, COUNT):
+        for kind in KIND_ORDER:
             names = tuple(c.name for c in mine if c.kind == kind)
             if names:
                 out[colour] = names
                 break
+        else:  # no claim says what it is: it is what all its claims say, together
+            out[colour] = tuple(c.name for c in mine)
     return out
 
 
@@ -133,14 +139,17 @@ def objects(checks: Sequence[Check]) -> dict[str, tuple[str, ...]]:
 def build(checks: Sequence[Check]) -> list[Node]:
     """Every check's node, in the checks' order."""
     kinds, found = roots(checks), objects(checks)
+    joint = {colour for colour, mine in _by_colour(checks).items()
+             if not any(c.kind in KIND_ORDER for c in mine)}  # known by all its claims together
     every = tuple(dict.fromkeys(n for names in found.values() for n in names))
     nodes = []
     for c in checks:
         if is_guard(c):
             nodes.append(Node(c, guard=True))
         elif c.kind in OBJECT_KINDS and (colour := _colour_of(c)) in kinds:
-            if c.name in kinds[colour]:
-                needs: tuple[str, ...] = ()
+            if c.name in kinds[colour]:  # a kind claim; in a conjunction, with the others
+                needs: tuple[str, ...] = (tuple(n for n in kinds[colour] if n != c.name)
+                                          if colour in joint else ())
             elif c.kind == COUNT:
                 needs = kinds[colour]
             else:

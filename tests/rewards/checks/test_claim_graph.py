@@ -151,3 +151,17 @@ def test_a_count_of_none_is_a_guard_and_an_area_contrast_a_claim():
                   ).value == 0.0
     assert credit(checks, {"count:blue": False, "shape:red": True, "contrast:top-left/background": True}
                   ).value == GUARD_FACTOR
+
+
+def test_an_object_no_claim_names_the_kind_of_is_known_by_all_its_claims_together():
+    # Brazil's yellow: one region, in the centre; a yellow stripe anywhere earned the count alone
+    checks = parse_checks([
+        {"kind": "count", "colour": "yellow", "count": 1},
+        {"kind": "position", "colour": "yellow", "area": "centre"},
+        {"kind": "background", "colour": "green"},
+    ])
+    assert roots(checks) == {"yellow": ("count:yellow", "position:yellow centre")}
+    assert credit(checks, {"count:yellow": True, "position:yellow centre": False, "background": True}
+                  ).value == 0.0
+    assert credit(checks, dict.fromkeys(("count:yellow", "position:yellow centre", "background"), True)
+                  ).value == 1.0
