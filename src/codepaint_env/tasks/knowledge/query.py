@@ -13,12 +13,20 @@ module supplies what exact words miss (issue 56 item 3, measured by
 * :data:`FLAG_WORDS`: "flag" in other languages (``drapeau``, ``bandera``, ``Flagge``), read as
   ``flag``; those languages' articles and prepositions (:data:`FOREIGN_FUNCTION_WORDS`) dropped.
   (Digits are not read as number words: ``five`` for ``5`` sent "Five-star Red Flag" to a die.)
-* :func:`loose_terms`: a query word the cards do not hold is matched to the card words with its
+* :func:`token_terms` (and :func:`loose_terms`, its words merged): a query word the cards do not hold
+  is matched to the card words with its
   first letter within a small edit distance (one edit up to seven letters, two from eight:
   ``swedn`` -> ``sweden``, ``columbia`` -> ``colombia``, ``olympics`` -> ``olympic``), to card
   words sharing a long prefix with it (``deutsche`` -> ``deutschland``), to the two card words it
   joins (``yinyang``) and, with its neighbour, to the card word they make together (``viet nam``
   -> ``vietnam``).
+* What a query says about how a thing looks, and what it cannot find (the 60-query set,
+  ``tests/tasks/data/knowledge-everyday-queries.jsonl``): :data:`DESCRIPTION_WORDS` (``middle`` ->
+  ``centre``, ``stripes`` -> ``bands``, ``dot`` -> ``disc``), a word's singular or plural,
+  :data:`GENERIC_WORDS` (``flag``, ``sign``, ``colours``: what kind, not which), :data:`PLACES` (the
+  world's countries and demonyms: a real name is never bent to another, ``australia`` is not
+  ``austria``; ``somalian`` reads as ``somalia``), :data:`HUES` (the order colours are listed in)
+  and :data:`NUMBER_WORDS` (ties among the dice).
 """
 
 from __future__ import annotations
@@ -32,6 +40,28 @@ from functools import lru_cache
 REQUEST_WORDS = frozenset(
     ["please", "show", "me", "what", "whats", "does", "look", "looks", "like", "how", "i", "you", "can",
      "could", "would", "want", "need", "some", "kind"]
+)
+#: Words of the suite's task prompts that say how to draw, not what ("... so that it covers the entire
+#: canvas, as an SVG image. No text."): a policy that pastes its prompt as the query searches for the
+#: thing it names, not for these (none names a card; they would count as words no card holds).
+PROMPT_WORDS = frozenset(
+    ["canvas", "svg", "html", "python", "p5", "js", "tikz", "tikzpicture", "page", "background", "text",
+     "covers", "cover", "entire", "filling", "fill", "fills", "whole", "plain", "program", "code", "render",
+     "rendered"]
+)
+#: The phrases of the suite's task prompts around the thing's name (``suite.FILL_PHRASES``,
+#: ``suite.ON_PHRASES``, "No text.", TikZ's "(one tikzpicture)"; a test keeps them equal): dropped
+#: from a query whole, with the description words they hold ("edge to edge" is not the no-stopping
+#: sign's "from edge to edge", nor "No text" a no-entry sign). ``{colour}`` stands for any one word.
+PROMPT_PHRASES: tuple[str, ...] = (
+    "filling the whole canvas",
+    "so that it covers the entire canvas",
+    "edge to edge across the whole canvas",
+    "in the middle of a plain {colour} background",
+    "centred on a {colour} background",
+    "on a {colour} page, in the centre",
+    "no text",
+    "one tikzpicture",
 )
 #: Articles and prepositions of the languages whose "flag" is read (``drapeau de la France``),
 #: dropped like stop words (not ``do`` or ``die``: English words a card's name holds).
@@ -124,14 +154,27 @@ DESCRIPTION_WORDS: dict[str, tuple[str, ...]] = {
     "clover": ("trefoil", "lobes"), "shamrock": ("trefoil",), "propeller": ("trefoil", "blades"),
     "checkered": ("chessboard", "alternately"), "chequered": ("chessboard", "alternately"),
     "checker": ("chessboard",), "checkers": ("chessboard",),
+    "prohibited": ("no",), "forbidden": ("no",), "banned": ("no",),
     "plus": ("cross",), "x": ("saltire", "diagonal"), "saltire": ("diagonal",),
     "inverted": ("down",), "upside": ("down",), "downward": ("down",), "upward": ("up",),
-    "lamp": ("light",), "lit": ("lamp", "shines"), "bulb": ("lamp",),
+    "lamp": ("light",), "lit": ("lamp", "shines"), "bulb": ("lamp",), "signal": ("light",),
+    "stoplight": ("traffic", "light"),
     "corner": ("canton",), "canton": ("corner",),
     "moon": ("crescent",), "sickle": ("crescent",),
     "gold": ("yellow",), "golden": ("yellow", "gold"), "navy": ("blue",), "crimson": ("red",),
     "scarlet": ("red",), "maroon": ("red",), "amber": ("orange", "yellow"), "saffron": ("orange",),
+    "big": ("large",), "huge": ("large",), "little": ("small",), "tiny": ("small",),
     "sky": ("light",), "turquoise": ("aquamarine",), "aqua": ("aquamarine",),
+}
+#: Colour words -> the hue they name, for the order a query lists colours in (``black red gold``:
+#: Germany's top-to-bottom order, not Belgium's black, yellow, red).
+HUES: dict[str, str] = {
+    "red": "red", "crimson": "red", "scarlet": "red", "maroon": "red", "carmine": "red",
+    "orange": "orange", "saffron": "orange", "amber": "orange", "apricot": "orange",
+    "yellow": "yellow", "gold": "yellow", "golden": "yellow",
+    "green": "green", "blue": "blue", "navy": "blue", "cobalt": "blue", "azure": "blue", "cerulean": "blue",
+    "indigo": "indigo", "violet": "violet", "purple": "violet", "pink": "pink",
+    "white": "white", "black": "black", "grey": "grey", "gray": "grey", "brown": "brown",
 }
 #: English number words, read as their value when breaking ties (``die face five`` -> the die showing 5).
 NUMBER_WORDS: dict[str, int] = {
@@ -216,6 +259,8 @@ MIN_LOOSE = 4
 MIN_PREFIX = 6
 #: A loose match counts this much of an exact one.
 LOOSE_WEIGHT = 0.8
+#: A description word's synonym (:data:`DESCRIPTION_WORDS`) counts this much of the word itself.
+SYNONYM_WEIGHT = 1.0
 
 
 def fold(text: str) -> str:
@@ -232,6 +277,24 @@ def words(text: str) -> list[str]:
 
 #: Every word of :data:`PLACES` (names and demonyms): never matched loosely.
 PLACE_WORDS = frozenset(w for line in PLACES for w in words(line.replace(":", " ").replace(",", " ")))
+
+
+def _place_names() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for line in PLACES:
+        head, _, demonyms = line.partition(":")
+        forms = [*head.split(","), *demonyms.split(",")]
+        name = tuple(w for w in words(forms[0]) if w not in ("and", "the", "of"))
+        for form in forms[1:]:
+            if len(found := words(form)) == 1:
+                out.setdefault(found[0], name)
+    return out
+
+
+#: A place's other one-word forms (its demonyms, other names) -> the words of its name: ``somalian`` ->
+#: ``somalia``, ``persian`` -> ``iran``; read as the name where the cards do not hold the word itself
+#: but hold every word of the name (and a card holds the whole name: ``ussr`` is not the Union Jack).
+PLACE_NAMES: dict[str, tuple[str, ...]] = _place_names()
 
 
 def extra_names(title: str, stop_words: Iterable[str]) -> tuple[str, ...]:
@@ -351,7 +414,7 @@ def token_terms(
         at :data:`LOOSE_WEIGHT`).
     """
     loose_vocab = vocab if names is None else names
-    dropped = REQUEST_WORDS | FOREIGN_FUNCTION_WORDS
+    dropped = REQUEST_WORDS | PROMPT_WORDS | FOREIGN_FUNCTION_WORDS
     tokens = ["flag" if t in FLAG_WORDS else t for t in tokens if t not in dropped]
     blocked = _absent_positions(tokens, absent)
     out: list[tuple[str, dict[str, float]]] = []
@@ -372,11 +435,15 @@ def token_terms(
         if token in vocab:
             add(token, 1.0)
         for word in DESCRIPTION_WORDS.get(token, ()):
-            add(word, LOOSE_WEIGHT)
+            add(word, SYNONYM_WEIGHT)
+        for other in _plural_forms(token):  # "dots" is also "dot" (a die's "dots", the yin-yang's "dot")
+            add(other, LOOSE_WEIGHT)
         if token in vocab or token.isdigit():
             continue
-        for plural in _plural_forms(token):
-            add(plural, LOOSE_WEIGHT)
+        place = PLACE_NAMES.get(token, ())
+        if place and all(w in vocab for w in place) and (len(place) == 1 or place not in absent):
+            for word in place:
+                add(word, 1.0)
         if token in PLACE_WORDS:  # a real name, spelled right: not a misspelling of another one
             continue
         splits = [(token[:i], token[i:]) for i in range(3, len(token) - 2)]
@@ -417,8 +484,26 @@ def loose_terms(
     return terms
 
 
+def drop_phrases(tokens: list[str], patterns: Iterable[tuple[str | None, ...]]) -> list[str]:
+    """``tokens`` without every run that matches one of ``patterns`` (``None`` matches any one word).
+
+    Args:
+        tokens: A query's words.
+        patterns: Word runs to drop (:data:`PROMPT_PHRASES`, tokenised), tried longest first.
+    """
+    out = list(tokens)
+    for pattern in sorted(patterns, key=len, reverse=True):
+        n, at = len(pattern), 0
+        while at + n <= len(out):
+            if all(p is None or p == w for p, w in zip(pattern, out[at : at + n], strict=True)):
+                del out[at : at + n]
+            else:
+                at += 1
+    return out
+
+
 def _plural_forms(token: str) -> tuple[str, ...]:
-    """The singular and plural of a word (``spots`` -> ``spot``; ``pip`` -> ``pips``), for words of 4+ letters."""
+    """A word's singular or plural (``spots`` -> ``spot``; ``pip`` -> ``pips``), for words of 4+ letters."""
     if len(token) < MIN_LOOSE:
         return ()
     if token.endswith("es") and len(token) > 4:
@@ -433,8 +518,7 @@ def _absent_positions(tokens: list[str], absent: frozenset[tuple[str, ...]]) -> 
     blocked: set[int] = set()
     if not absent:
         return blocked
-    longest = max(len(a) for a in absent)
-    for size in range(longest, 0, -1):
+    for size in range(_longest(absent), 0, -1):
         for start in range(len(tokens) - size + 1):
             span = range(start, start + size)
             if tuple(tokens[start : start + size]) in absent and not blocked.intersection(span):
@@ -442,8 +526,13 @@ def _absent_positions(tokens: list[str], absent: frozenset[tuple[str, ...]]) -> 
     return blocked
 
 
+@lru_cache(maxsize=8)
+def _longest(phrases: frozenset[tuple[str, ...]]) -> int:
+    return max(len(p) for p in phrases)
+
+
 def place_phrases(stop_words: Iterable[str]) -> dict[tuple[str, ...], str]:
-    """Every place name and demonym of :data:`PLACES` as folded words (stop words dropped) -> the place's name.
+    """Every place name and demonym of :data:`PLACES` as folded words (no stop words) -> the place's name.
 
     Args:
         stop_words: The search's stop words (dropped from the names, as from a query).
@@ -458,6 +547,33 @@ def place_phrases(stop_words: Iterable[str]) -> dict[tuple[str, ...], str]:
             if key:
                 out.setdefault(key, names[0])
     return out
+
+
+def hue_order(tokens: Iterable[str]) -> tuple[str, ...]:
+    """The hues of the longest run of colour words in ``tokens`` (:data:`HUES`), each once, in order.
+
+    A run is a list (``black red and gold``, stop words already dropped); colours apart
+    (``a red crescent on green and white``) describe parts, not an order.
+    """
+    runs: list[list[str]] = [[]]
+    for t in tokens:
+        if t in HUES:
+            runs[-1].append(HUES[t])
+        elif runs[-1]:
+            runs.append([])
+    return tuple(dict.fromkeys(max(runs, key=len)))
+
+
+def order_agreement(asked: tuple[str, ...], told: tuple[str, ...]) -> float:
+    """The share of the pairs of hues ``asked`` lists that ``told`` lists in the same order (0 with no pair).
+
+    Args:
+        asked: The query's hues in order (:func:`hue_order`).
+        told: A card's hues in the order its text names them.
+    """
+    where = {h: n for n, h in enumerate(told)}
+    pairs = [(a, b) for i, a in enumerate(asked) for b in asked[i + 1 :] if a in where and b in where]
+    return sum(where[a] < where[b] for a, b in pairs) / len(pairs) if pairs else 0.0
 
 
 def number_values(tokens: Iterable[str]) -> frozenset[int]:
