@@ -212,33 +212,6 @@ def band_checks(
     return checks
 
 
-def band_kinds(checks: Sequence[Mapping[str, Any]], colours: Sequence[str], vertical: bool,
-               loose: Iterable[str]) -> list[dict[str, Any]]:
-    """The proportions of each band colour a hand-written banded card counts but says no kind of.
-
-    A card that states a band only by its count ("one green region") paid any picture with one piece of
-    green: the template adversary's fact-blind stripes earned Kuwait's, Ghana's and Azerbaijan's counts
-    (issue 72). A band runs along the flag, so it is wider than tall (taller than wide when the bands
-    run down); "wider than tall", not the automatic cards' 1.33, since an emblem at the hoist may
-    shorten it (Benin's bands are 1.2 times as wide as tall). Read over the regions the count reads
-    (its ``min_area``: Argentina's sun leaves specks of white between its rays).
-    """
-    counted = {c.get("colour"): c for c in checks if c.get("kind") == "count"}
-    said = {(c.get("kind"), c.get("colour")) for c in checks}
-    free = set(loose)
-    out = []
-    for colour in dict.fromkeys(colours):
-        c = checked(colour)
-        if colour in free or c not in counted or ("aspect", c) in said or ("shape", c) in said:
-            continue
-        check = aspect(c, hi=1.0) if vertical else aspect(c, lo=1.0)
-        for key in ("min_area", "tolerance"):
-            if key in counted[c]:
-                check[key] = counted[c][key]
-        out.append(check)
-    return out
-
-
 def band_text(
     country: str, colours: Sequence[str], *, vertical: bool, ratios: Sequence[float] | None, note: str
 ) -> str:
@@ -350,9 +323,6 @@ def _fact(record: Mapping[str, Any], kind: str, where: str, source: Source | Non
             symmetric = not emblem if symmetric is None else symmetric
             checks = band_checks(colours, vertical=vertical, ratios=ratios, loose=loose, symmetric=symmetric)
             checks += [check_of(c, where) for c in record.get("checks", ())]
-        else:  # a band is a band: a colour a hand-written card only counts is also a band's proportions
-            in_emblem = {s.colour for s in emblem}  # a colour the emblem also draws is not only a band
-            checks += band_kinds(checks, [c for c in colours if c not in in_emblem], vertical, loose)
         shapes = [*patterns.bands(colours, vertical, ratios), *emblem]
         text = record.get("text") or band_text(
             record["country"], colours, vertical=vertical, ratios=ratios, note=record.get("note", "")
