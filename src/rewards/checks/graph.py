@@ -9,7 +9,10 @@ Hard arranges a prompt's yes/no checks as a dependency graph (a failed parent ze
 * **Roots: an object's kind.** For each colour the task names, its kind claims: its ``shape``
   checks; a colour without one (a flag's band) is known by its ``aspect``, then by ``colour``
   (present); a colour with none of these by all its claims together (a conjunction, as GenEval
-  counts an object: each of them pays only when all of them pass). A root pays when it passes.
+  counts an object: each of them pays only when all of them pass). A band known by its ``aspect``
+  is known by its ``position`` with it (a conjunction too): thin stripes in common flag colours are
+  horizontal bands, the right kind for every banded flag, and only where a band lies tells Hungary
+  from Bulgaria. A root pays when it passes.
 * **The count** pays once the kind is found; the object as stated is its kind and its count, as
   GenEval counts "two cyan squares" right only as two (one cyan square drawn for every prompt earned
   0.75 on "two cyan squares" with the kind alone; with the count a root of its own, one blob of the
@@ -122,6 +125,8 @@ def roots(checks: Sequence[Check]) -> dict[str, tuple[str, ...]]:
         for kind in KIND_ORDER:
             names = tuple(c.name for c in mine if c.kind == kind)
             if names:
+                if kind == "aspect":  # a band is known by its proportions and where it lies, together
+                    names = (*names, *(c.name for c in mine if c.kind == "position"))
                 out[colour] = names
                 break
         else:  # no claim says what it is: it is what all its claims say, together
@@ -139,8 +144,8 @@ def objects(checks: Sequence[Check]) -> dict[str, tuple[str, ...]]:
 def build(checks: Sequence[Check]) -> list[Node]:
     """Every check's node, in the checks' order."""
     kinds, found = roots(checks), objects(checks)
-    joint = {colour for colour, mine in _by_colour(checks).items()
-             if not any(c.kind in KIND_ORDER for c in mine)}  # known by all its claims together
+    joint = {colour for colour, mine in _by_colour(checks).items()  # known by several claims together
+             if not any(c.kind in ("shape", "colour") for c in mine)}
     every = tuple(dict.fromkeys(n for names in found.values() for n in names))
     nodes = []
     for c in checks:

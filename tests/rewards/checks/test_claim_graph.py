@@ -93,9 +93,12 @@ def test_a_band_is_known_by_its_proportions_where_no_shape_is_stated():
         {"kind": "count", "colour": "green", "count": 1}, {"kind": "aspect", "colour": "green", "max": 0.75},
         {"kind": "position", "colour": "green", "area": "left-column"},
     ])
-    assert roots(checks) == {"green": ("aspect:green",)}
+    assert roots(checks) == {"green": ("aspect:green", "position:green left-column")}
     assert credit(checks, {"count:green": True, "aspect:green": False,
                            "position:green left-column": True}).value == 0.0
+    # a green band in the wrong place is no band of this flag: nothing pays, its proportions included
+    assert credit(checks, {"count:green": True, "aspect:green": True,
+                           "position:green left-column": False}).value == 0.0
 
 
 # ---------------------------------------------------------------------- on pictures
