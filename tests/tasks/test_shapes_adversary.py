@@ -306,7 +306,8 @@ def test_default_is_priced_as_the_composite_it_picks_for_the_task():
     default = rewards.make_reward("default")
     assert checks_share(default, task.columns()) == pytest.approx(0.7)
     assert checks_share(rewards.make_reward("gate:0.3,checks:0.7"), task.columns()) == pytest.approx(0.7)
-    assert checks_share(default, {**task.columns(), "checks": None}) is None  # classic: the card's margin rule
+    # a task without checks: classic, held to the card's margin rule
+    assert checks_share(default, {**task.columns(), "checks": None}) is None
     found = attack_scene(default, level_scenes(0, 1, split="eval")[0], label="L0-01",
                          settings=SearchSettings(budget=20, seed=0))
     assert found.cost_rule == "checks"

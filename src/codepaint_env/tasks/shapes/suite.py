@@ -14,10 +14,10 @@ Two kinds of task come from here:
 * the fixed suite (:data:`SCENES` scenes from :data:`SEED`, shipped as ``suites/shapes.jsonl``,
   ``load_suite("shapes")``): the same scenes and prompts as ever, so past figures stay comparable;
   version :data:`SUITE_VERSION` (5: the same scenes and checks, valued by the claim graph of the
-  checks' version 5, :mod:`rewards.checks.graph`; 4: the prompt is the contract, every stated word a check and no
-  hidden size or coverage rule; 3: ``colour`` checks presence only, shapes are measured upright in
-  their own frame, symmetry about the drawing's own middle, touching objects just touch; 2: colours
-  are judged by colour terms);
+  checks' version 5, :mod:`rewards.checks.graph`; 4: the prompt is the contract, every stated word
+  a check and no hidden size or coverage rule; 3: ``colour`` checks presence only, shapes are
+  measured upright in their own frame, symmetry about the drawing's own middle, touching objects
+  just touch; 2: colours are judged by colour terms);
 * generated levels (:func:`level_tasks`, ``load_suite("shapes", level=N, count=K, seed=S)``):
   unlimited seeded scenes at difficulty 0-4 (:mod:`.levels`), split by a hash of the description.
 
