@@ -59,6 +59,9 @@ from rewards.checks.regions import Frame, Region
 _INF = float("inf")
 #: The most a square, stripe or wave may be turned from the axes (degrees; see the module docstring).
 MAX_TILT = 17.5
+#: A ``diamond`` is a square turned at least this far from the axes (a priority road sign stands on a
+#: corner, 45°; a square turned 25° already reads as a diamond to :func:`looks_like`).
+DIAMOND_TILT = 30.0
 _ROUND = (0.8, 1.25)  # the aspect of a shape as wide as it is tall
 _SOLID = (0.0, 0.25)  # holes: none to speak of (a small object inside a square leaves one)
 #: A disc has no hole; one whose hole is a tenth of it or more is a ring (the adversary of issue 54
@@ -195,6 +198,9 @@ def is_shape(region: Region, shape: str) -> bool:
     axis-aligned box like a disc (extent 0.8, corners 0.3-0.4), and only its upright frame tells it
     apart (found by the honest drawings of issue 54).
     """
+    if shape == "diamond":  # a square stood on a corner: a square's measures, turned well off the axes
+        m = measures(region)
+        return m["tilt"] >= DIAMOND_TILT and _fits(m, "square", ignore=("tilt",))
     fits = [_fits(measures(region, f), shape) for f in region.frames]
     smallest = region.frame
     if not all(lo <= getattr(smallest, key) <= hi for key, (lo, hi) in SMALLEST_FRAME.get(shape, {}).items()):

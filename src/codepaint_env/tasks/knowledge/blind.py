@@ -52,11 +52,6 @@ STRIPES: tuple[tuple[tuple[str, ...], bool], ...] = (
 #: ``(card, bank picture) -> why``: the fact-blind pictures a card's checks pass because no check
 #: kind reads what tells them apart. The tests hold the matrix to exactly this list.
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("sign-priority-road", "disc-yellow"): (
-        "a yellow disc on white: the sign is a yellow square turned 45 degrees, and no shape rule "
-        "names a diamond (`square` holds within 17.5 degrees of upright; a disc and a diamond are "
-        "both round, level and symmetric both ways)"
-    ),
     ("chessboard", "halves-white-black"): (
         "the canvas cut along its diagonal, black and white: a chessboard's dark squares touch at "
         "their corners, so at canvas size they are one region of half the canvas, as wide as it is "
