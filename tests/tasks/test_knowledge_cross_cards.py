@@ -22,9 +22,6 @@ lists, so a new look-alike fails it and so does a fixed one left on a list. ``do
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
 from codepaint_env.render import Renderer
@@ -34,7 +31,7 @@ from codepaint_env.tasks.knowledge.blind import KNOWN_GAPS, bank, other_hand
 from rewards.checks import parse_checks
 from rewards.checks.evaluate import evaluate
 from rewards.checks.picture import Picture
-from rewards.checks.spec import Check
+from support import card_passes
 
 TASKS = {t.facts[0]: t for t in load_suite("knowledge", language="svg")}
 FACTS = {f.id: f for f in all_facts()}
@@ -43,7 +40,6 @@ FACTS = {f.id: f for f in all_facts()}
 #: once ``shape`` learnt them (the ninths of the box), the spade and the club once it learnt a pointed
 #: top from a round lobe (``tip`` and ``lobes``, measured on six public designs: docs/suit-glyphs.md).
 ALIKE: dict[tuple[str, str], str] = {}
-_LAST = ("symmetry",)  # the costly kind: evaluated only when every other check passed
 
 
 def _programs() -> dict[str, str]:
@@ -69,33 +65,9 @@ def pictures() -> dict[str, Picture]:
     return {n: Picture(r.canvas_image) for n, r in zip(programs, results, strict=True)}
 
 
-def _stated(fact_id: str) -> list[Check]:
-    checks = [c for c in parse_checks(list(TASKS[fact_id].checks)) if c.stated]
-    return sorted(checks, key=lambda c: c.kind in _LAST)
-
-
-def _key(check: Check) -> str:
-    return json.dumps({k: v for k, v in check.source.items() if k not in ("weight", "name")}, sort_keys=True)
-
-
 def passing_pairs(pictures: dict[str, Picture]) -> set[tuple[str, str]]:
     """The pairs (A, picture) whose picture does not draw A and passes every stated check of A."""
-    seen: dict[tuple[str, str], Any] = {}
-
-    def passes(check: Check, name: str) -> bool:
-        key = (_key(check), name)
-        if key not in seen:
-            seen[key] = evaluate([check], pictures[name], "", "svg")[0].passed
-        return seen[key] is True
-
-    stated = {a: _stated(a) for a in TASKS}
-    assert all(stated.values()), "every task states at least one check"
-    return {
-        (a, name)
-        for a in TASKS
-        for name in pictures
-        if name.split(":", 1)[1] != a and all(passes(c, name) for c in stated[a])
-    }
+    return card_passes.full_passes(TASKS, TASKS, pictures, skip=lambda a, name: name.split(":", 1)[1] == a)
 
 
 def expected() -> set[tuple[str, str]]:

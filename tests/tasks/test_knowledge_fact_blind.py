@@ -23,7 +23,6 @@ rules: a blank page fails it, and ``about: "canvas"`` reads the canvas's middle 
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from typing import Any
 
@@ -38,10 +37,10 @@ from rewards.checks import parse_checks
 from rewards.checks.evaluate import evaluate
 from rewards.checks.picture import Picture
 from rewards.checks.spec import Check
+from support import card_passes
 
 TASKS = {t.facts[0]: t for t in load_suite("knowledge", language="svg")}
 BANK = bank()
-_LAST = ("symmetry",)  # the costly kind: evaluated only when every other check passed
 _SVG = 'xmlns="http://www.w3.org/2000/svg" width="512" height="512" viewBox="0 0 512 512"'
 
 
@@ -59,27 +58,12 @@ def render(programs: list[str], size: int = 160) -> list[Picture]:
 
 def stated(fact_id: str) -> list[Check]:
     """A task's stated checks (the card's and the canvas the prompt names), the costly kind last."""
-    checks = [c for c in parse_checks(list(TASKS[fact_id].checks)) if c.stated]
-    return sorted(checks, key=lambda c: c.kind in _LAST)
-
-
-def _key(check: Check) -> str:
-    return json.dumps({k: v for k, v in check.source.items() if k not in ("weight", "name")}, sort_keys=True)
+    return card_passes.stated(TASKS[fact_id])
 
 
 def full_passes(cards: list[str], pictures: dict[str, Picture]) -> set[tuple[str, str]]:
     """The pairs (card, picture) whose picture passes every stated check of the card."""
-    seen: dict[tuple[str, str], Any] = {}
-
-    def passes(check: Check, name: str) -> bool:
-        key = (_key(check), name)
-        if key not in seen:
-            seen[key] = evaluate([check], pictures[name], "", "svg")[0].passed
-        return seen[key] is True
-
-    checks = {a: stated(a) for a in cards}
-    assert all(checks.values()), "every task states at least one check"
-    return {(a, n) for a in cards for n in pictures if all(passes(c, n) for c in checks[a])}
+    return card_passes.full_passes(TASKS, cards, pictures)
 
 
 def failures(checks: list[dict[str, Any]], picture: Picture) -> list[str]:
