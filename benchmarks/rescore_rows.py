@@ -19,7 +19,6 @@ The rows: ``docs/learning-run-4/rows-*.jsonl.gz`` (levels 0-2, 48 eval scenes a 
 
 from __future__ import annotations
 
-import gzip
 import json
 import statistics
 import sys
@@ -34,19 +33,12 @@ RUNS = {"learning-run-4": "shapes", "search-learning": "knowledge"}
 
 
 def _tasks(suite: str) -> dict[str, Any]:
+    from codepaint_env.policy.learning.eval_rows import eval_tasks
     from codepaint_env.tasks import load_suite
 
     if suite == "shapes":
-        tasks = [t for level in (0, 1, 2)
-                 for t in load_suite("shapes", split="eval", language="svg", level=level, count=48)]
-    else:
-        tasks = load_suite("knowledge", split="eval", language="svg")
-    return {t.id: t for t in tasks}
-
-
-def _read(path: Path) -> list[dict[str, Any]]:
-    with gzip.open(path, "rt") as f:
-        return [json.loads(line) for line in f]
+        return eval_tasks((0, 1, 2), 48)
+    return {t.id: t for t in load_suite("knowledge", split="eval", language="svg")}
 
 
 def _old(row: dict[str, Any]) -> tuple[float | None, bool, bool]:
@@ -63,6 +55,7 @@ def _old(row: dict[str, Any]) -> tuple[float | None, bool, bool]:
 def rescore(run: str, suite: str) -> dict[str, Any]:
     """One run's models: old and new shares and full passes."""
     import rewards
+    from codepaint_env.policy.learning.eval_rows import read_rows
     from codepaint_env.render import default_renderer
     from rewards.base import Sample
 
@@ -72,7 +65,7 @@ def rescore(run: str, suite: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for path in sorted((DOCS / run).glob("rows-*.jsonl.gz")):
         model = path.name[len("rows-"):-len(".jsonl.gz")]
-        rows = [r for r in _read(path) if r["task_id"] in tasks]
+        rows = [r for r in read_rows(path) if r["task_id"] in tasks]
         codes = [r.get("code") or r.get("program") or "" for r in rows]
         renders = renderer.render_many(codes, "svg", size=512, renderer="fast")
         samples = [Sample(code=c, language="svg", render=x, meta=tasks[r["task_id"]].columns())
