@@ -44,6 +44,7 @@ import httpx
 from codepaint_env.core.auth import TOKEN_ENV
 from codepaint_env.core.errors import CodePaintError
 from codepaint_env.core.loop import after_fork
+from codepaint_env.render.load import CLIENT_MARGIN_S
 from rewards.base import TRAINER_KWARGS, Reward, RewardResult, Sample
 
 log = logging.getLogger("codepaint.rewards.remote")
@@ -53,6 +54,8 @@ URL_ENV = "CODEPAINT_SERVE_URL"
 LEGACY_TOKEN_ENV = "CODEPAINT_SERVE_TOKEN"
 #: The longest ``Retry-After`` a retry waits for (a larger one is waited this long).
 MAX_RETRY_WAIT_S = 30.0
+#: A request's read timeout when the server does not say how long its renders may take (an old server).
+FALLBACK_TIMEOUT_S = 600.0
 
 
 class RemoteRequestRejected(CodePaintError, ValueError):
@@ -72,8 +75,14 @@ class RemoteReward(Reward):
             ``None``: the server's own ``--reward``.
         token: The server's token (default ``$CODEPAINT_TOKEN``, the variable every codepaint
             server reads, or the older ``$CODEPAINT_SERVE_TOKEN``), sent as a bearer token.
-        timeout_s: How long one request may take before its items are ``None`` (rendering and
-            judging a batch included: give it room).
+        timeout_s: How long one request may take before its items are ``None``. ``None``
+            (default): as long as the server may take. Its ``/health`` says how long one render
+            may take there, owed time and a browser's start included (``render_answer_within_s``,
+            :func:`codepaint_env.render.load.answer_within_s`), and how many run at once; a
+            request of ``n`` completions waits that times ``ceil(n / at once)``, plus
+            :data:`CLIENT_MARGIN_S` for scoring (:data:`FALLBACK_TIMEOUT_S` when the server does not say).
+            A client that gave up sooner would call a render the server was still entitled to
+            finish ``None``.
         batch_size: Completions per request (keep it at or under the server's ``--max-batch``, and a
             multiple of the group size for group rewards).
         retries: How often a ``503`` (busy) is retried after its ``Retry-After``.
@@ -89,7 +98,7 @@ class RemoteReward(Reward):
     id = "remote"
 
     def __init__(self, url: str | None = None, *, reward: str | None = None, token: str | None = None,
-                 timeout_s: float = 600.0, batch_size: int = 256, retries: int = 2,
+                 timeout_s: float | None = None, batch_size: int = 256, retries: int = 2,
                  columns: Sequence[str] | None = None, **kwargs: Any) -> None:
         if "renderer" in kwargs:
             raise TypeError("RemoteReward renders nothing here: the server renders (no renderer argument)")
@@ -98,8 +107,8 @@ class RemoteReward(Reward):
         if not url:
             raise ValueError("RemoteReward needs the server's URL, e.g. 'http://127.0.0.1:8000' "
                              f"(or ${URL_ENV})")
-        if not timeout_s > 0:
-            raise ValueError("timeout_s must be positive")
+        if timeout_s is not None and not timeout_s > 0:
+            raise ValueError("timeout_s must be positive (or None: as long as the server may take)")
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if retries < 0:
@@ -108,7 +117,8 @@ class RemoteReward(Reward):
         self.reward = reward
         self.token = token if token is not None else (
             os.environ.get(TOKEN_ENV, "").strip() or os.environ.get(LEGACY_TOKEN_ENV, "").strip() or None)
-        self.timeout_s = float(timeout_s)
+        self.timeout_s = None if timeout_s is None else float(timeout_s)
+        self._server_bound: tuple[float, int] | None = None  # (one render's bound, renders at once)
         self.batch_size = int(batch_size)
         self.retries = int(retries)
         self.columns = None if columns is None else list(columns)
@@ -122,6 +132,7 @@ class RemoteReward(Reward):
 
     def _after_fork(self) -> None:
         self._client, self._lock = None, threading.Lock()  # the parent's connections are not ours
+        self._server_bound = None
 
     @property
     def client(self) -> httpx.Client:
@@ -129,8 +140,9 @@ class RemoteReward(Reward):
         with self._lock:
             if self._client is None:
                 headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-                self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(
-                    self.timeout_s, connect=min(10.0, self.timeout_s)))
+                read = self.timeout_s or FALLBACK_TIMEOUT_S
+                self._client = httpx.Client(headers=headers,
+                                            timeout=httpx.Timeout(read, connect=min(10.0, read)))
             return self._client
 
     def close(self) -> None:
@@ -218,15 +230,30 @@ class RemoteReward(Reward):
         out.setdefault("seed", self.seed)
         return out
 
+    def timeout_for(self, n: int) -> float:
+        """The read timeout of a request of ``n`` completions (see ``timeout_s``)."""
+        if self.timeout_s is not None:
+            return self.timeout_s
+        if self._server_bound is None:
+            try:
+                health = self.client.get(f"{self.url}/health", timeout=10.0).json()
+                self._server_bound = (float(health["render_answer_within_s"]),
+                                      max(1, int(health.get("renders_at_once", 1))))
+            except (httpx.HTTPError, ValueError, KeyError, TypeError):
+                return FALLBACK_TIMEOUT_S  # an old server, or none: asked again next time
+        one, at_once = self._server_bound
+        return one * math.ceil(n / at_once) + CLIENT_MARGIN_S
+
     def _post(self, body: dict[str, Any], n: int) -> list[RewardResult]:
         """One ``POST /score``: the results, ``None`` each on an infrastructure failure, 4xx raised."""
         url = f"{self.url}/score"
+        timeout = self.timeout_for(n)
         for attempt in range(self.retries + 1):
             try:
-                response = self.client.post(url, json=body)
+                response = self.client.post(url, json=body, timeout=httpx.Timeout(timeout, connect=10.0))
             except httpx.TimeoutException:
                 return _unjudged(f"infra: the codepaint server at {self.url} did not answer within "
-                                 f"{self.timeout_s:g} s", n)
+                                 f"{timeout:g} s", n)
             except httpx.HTTPError as e:
                 return _unjudged(f"infra: cannot reach the codepaint server at {self.url}: "
                                  f"{type(e).__name__}: {e}", n)

@@ -113,6 +113,7 @@ def test_demo_writes_galleries_and_episodes(tmp_path):
     assert first["turns"] == 5 and first["no_change_turns"] == [2, 3]
     assert first["values"][3] == -0.3 and first["values"][4] > first["values"][0]  # broken < good > draft
     assert "demonstration policy" in out.stdout and "NO CHANGE" in out.stdout and "look at:" in out.stdout
+    assert "renders tried again after an infra answer" in out.stdout  # what an answer on a busy machine cost
     # honest: each good edit paints its own task's colour, and the demo says the reward ignores the prompt
     from PIL import Image
 

@@ -11,6 +11,7 @@ import pytest
 from codepaint_env.cli.demo import DEMO_EPISODES, DemonstrationPolicy, demo_reward
 from codepaint_env.core.images import colour_family_of, measure_change
 from codepaint_env.render import Renderer
+from codepaint_env.render.retry import COMMAND_RETRIES
 from codepaint_env.tasks import all_tasks
 from rewards.base import Sample
 from rewards.pool import ReferencePool
@@ -23,9 +24,9 @@ SIZE = 128
 
 @pytest.fixture(scope="module")
 def renders():
-    """Each episode's draft and good edit, rendered once."""
+    """Each episode's draft and good edit, rendered once (an infra answer tried again, as the demo does)."""
     programs = [(ep, kind, ep.program(kind)) for ep in DEMO_EPISODES for kind in ("draft", "good")]
-    with Renderer() as r:
+    with Renderer(infra_retries=COMMAND_RETRIES) as r:
         results = r.render_many([code for _, _, code in programs], "p5brush", size=SIZE)
     return {(ep.task_id, kind): (code, res) for (ep, kind, code), res in zip(programs, results, strict=True)}
 

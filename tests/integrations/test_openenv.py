@@ -72,6 +72,10 @@ out["off_loopback_stderr"] = err.getvalue()
 wait_healthy(url)
 wait_healthy(guarded_url)
 marks["healthy"] = time.monotonic() - T0
+# every client here waits as long as the server says a step may take (a starved render's owed time
+# and the browser's start included), never a fixed guess: GET /deadline
+out["deadline"] = httpx.get(f"{url}/deadline", timeout=10).json()
+WAIT = out["deadline"]["client_timeout_s"]
 
 
 def status(resp):
@@ -79,7 +83,7 @@ def status(resp):
 
 
 # ---- plain HTTP: OpenEnv's stateless routes
-with httpx.Client(base_url=url, timeout=60) as http:
+with httpx.Client(base_url=url, timeout=WAIT) as http:
     out["health"] = status(http.get("/health"))
     schema = http.get("/schema").json()
     out["schema"] = {k: sorted(schema[k].get("properties", {})) for k in ("action", "observation", "state")}
@@ -110,7 +114,7 @@ def as_dict(result):
     return {"observation": result.observation, "reward": result.reward, "done": result.done}
 
 
-with GenericEnvClient(base_url=url).sync() as env:
+with GenericEnvClient(base_url=url, message_timeout_s=WAIT).sync() as env:
     first = env.reset(task_id=tasks[0], episode_id="ep-1")
     one = env.step({"code": good})
     state_one = env.state()
@@ -136,7 +140,7 @@ with GenericEnvClient(base_url=url).sync() as env:
 
 # ---- two sessions at once, each its own environment
 async def two_sessions():
-    a, b = GenericEnvClient(base_url=url), GenericEnvClient(base_url=url)
+    a, b = (GenericEnvClient(base_url=url, message_timeout_s=WAIT) for _ in range(2))
     async with a, b:
         ra, rb = await asyncio.gather(a.reset(task_id=tasks[0]), b.reset(task_id=tasks[1]))
         sa = await a.step({"code": good})
@@ -154,12 +158,13 @@ marks["sessions"] = time.monotonic() - T0
 # ---- the guarded server: the token, and the idle reaper (one session at most, 4 s idle)
 async def guarded():
     res = {}
-    with httpx.Client(base_url=guarded_url, timeout=30) as http:
+    with httpx.Client(base_url=guarded_url, timeout=WAIT) as http:
         res["health"] = http.get("/health").status_code
         res["schema_no_token"] = http.get("/schema").status_code
         res["schema_wrong"] = http.get("/schema", headers={"Authorization": "Bearer nope"}).status_code
         res["schema_token"] = http.get("/schema", headers={"Authorization": f"Bearer {token}"}).status_code
         res["reset_no_token"] = http.post("/reset", json={}).status_code
+        res["deadline_no_token"] = http.get("/deadline").status_code
         # warm the renderer (Chromium starts on the first render): OpenEnv counts a session as idle
         # while it steps, so a step slower than the idle timeout would see its session reaped
         res["warm"] = http.post("/step", json={"action": {"code": good}},
@@ -174,6 +179,7 @@ async def guarded():
             res[name] = str(e)
     first = CodePaintEnvClient(guarded_url, token=token)
     await first.connect()
+    res["typed_client_waits_s"] = first.message_timeout_s  # read from the guarded server's /deadline
     r = await first.reset(seed=1)
     s = await first.step(CodePaintAction(code=good))
     res["typed"] = {"reset_type": type(r.observation).__name__, "turn": s.observation.turn,
@@ -317,6 +323,19 @@ def test_the_token_guard_and_the_idle_reaper(seen: dict[str, Any]) -> None:
     refused = g["second_while_first"]
     assert refused.startswith("refused") and ("CAPACITY_REACHED" in refused or "ConnectionClosed" in refused)
     assert g["after_idle"] is not None, "the idle session was never reaped"
+
+
+def test_clients_wait_as_long_as_the_server_says_a_step_may_take(seen: dict[str, Any]) -> None:
+    # a starved render may run 3x its timeout (owed time) and the first waits for the browser: a
+    # client's fixed 60 s (OpenEnv's default) gave up on steps the server was still serving
+    from codepaint_env.render.load import CLIENT_MARGIN_S, answer_within_s
+
+    deadline = seen["deadline"]
+    assert deadline["step_within_s"] == answer_within_s(deadline["render_timeout_s"]) >= 3 * 20
+    assert deadline["client_timeout_s"] == deadline["step_within_s"] + CLIENT_MARGIN_S > 60
+    g = seen["guarded"]
+    assert g["typed_client_waits_s"] == deadline["client_timeout_s"]  # read through the token
+    assert g["deadline_no_token"] == 401
 
 
 def test_the_loopback_rule_is_codepaint_serves_and_off_loopback_needs_a_token(seen: dict[str, Any]) -> None:

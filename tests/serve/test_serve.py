@@ -11,6 +11,7 @@ import base64
 import concurrent.futures
 import io
 import json
+import math
 import os
 import pickle
 import secrets
@@ -27,6 +28,7 @@ from PIL import Image
 
 from codepaint_env.core.result import failed
 from codepaint_env.render import RenderResult
+from codepaint_env.render.load import CLIENT_MARGIN_S, answer_within_s
 from codepaint_env.testing.judge_server import JudgeServer
 from rewards.base import Sample
 from rewards.remote import RemoteRequestRejected, RemoteReward
@@ -86,7 +88,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, judge: JudgeServer) -> Iter
 
 @pytest.fixture
 def client(server: ServeProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, headers=AUTH, timeout=120) as c:
+    # wait as long as the server says its renders may take (the largest batch here is 8), as
+    # RemoteReward does: a fixed guess gives up on a busy machine while the server still serves
+    wait = RemoteReward(server.url, token=TOKEN).timeout_for(8)
+    with httpx.Client(base_url=server.url, headers=AUTH, timeout=wait) as c:
         yield c
 
 
@@ -286,6 +291,13 @@ def test_remote_reward_gives_the_servers_values(client: httpx.Client, server: Se
     expected = [r["value"] for r in served["results"]]
 
     reward = RemoteReward(server.url, token=TOKEN, language="svg", size=(96, 64), batch_size=2)
+    # its read timeout follows the server's bound on a render (owed time and a browser's start)
+    health = httpx.get(f"{server.url}/health", timeout=30).json()
+    one, at_once = health["render_answer_within_s"], health["renders_at_once"]
+    assert one == answer_within_s(20.0) and at_once >= 1
+    assert reward.timeout_for(2) == one * math.ceil(2 / at_once) + CLIENT_MARGIN_S
+    assert reward.timeout_for(9 * at_once) == 9 * one + CLIENT_MARGIN_S
+    assert RemoteReward(server.url, timeout_s=5.0).timeout_for(100) == 5.0  # the caller's own, kept
     metrics: dict[str, float] = {}
     values = reward(completions, prompts=prompts, log_metric=metrics.__setitem__, trainer_state=object())
     assert values == [pytest.approx(v) for v in expected] and values[1] == LOW

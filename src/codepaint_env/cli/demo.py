@@ -31,6 +31,7 @@ from typing import Any
 from codepaint_env.render import Renderer
 from codepaint_env.render.detect import language_from_path
 from codepaint_env.render.gallery import GalleryItem, format_table, write_gallery
+from codepaint_env.render.retry import COMMAND_RETRIES, describe_retries
 
 
 @dataclass(frozen=True)
@@ -182,13 +183,15 @@ def run_episodes(out_dir: str, size: int, renderer: Renderer) -> str:
 def run_demo(out_dir: str = "runs/demo", size: int = 384, renderer: Renderer | None = None) -> str:
     """Run both parts of the demo into ``out_dir``; returns the episodes gallery path."""
     own = renderer is None
-    r = renderer or Renderer()
+    r = renderer or Renderer(infra_retries=COMMAND_RETRIES)
     try:
         renders = render_examples(os.path.join(out_dir, "renders"), size, r)
         episodes = run_episodes(os.path.join(out_dir, "episodes"), size, r)
+        retried = r.stats()
     finally:
         if own:
             r.close()
+    print(f"\n{describe_retries(retried)}")
     print(f"\nlook at:\n  episodes gallery  {os.path.abspath(episodes)}\n"
           f"  renders gallery   {os.path.abspath(renders)}")
     return episodes

@@ -139,6 +139,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import rewards
     from codepaint_env.render import Renderer, parse_size
     from codepaint_env.render.detect import language_from_path
+    from codepaint_env.render.retry import COMMAND_RETRIES, describe_retries
     from rewards.base import RewardResult
 
     if args.list:
@@ -163,7 +164,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         codes.append(code)
         langs.append(args.language if args.language != "auto" else language_from_path(f, code))
     ids = args.reward or [DEFAULT_REWARD]
-    with Renderer(cache_size=len(codes) + 8) as renderer:
+    with Renderer(cache_size=len(codes) + 8, infra_retries=COMMAND_RETRIES) as renderer:
         built = []
         for rid in ids:
             try:
@@ -180,6 +181,9 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         scored: dict[str, list[RewardResult]] = {}
         for rid, reward in zip(ids, built, strict=True):
             scored[rid] = reward.score(samples)
+        retried = renderer.stats()
+    if retried["infra_retries"]:
+        print(f"codepaint score: {describe_retries(retried)}", file=sys.stderr)
     unjudged = False
     for i, (f, sample) in enumerate(zip(args.files, samples, strict=True)):
         results = {rid: scored[rid][i] for rid in ids}

@@ -443,6 +443,7 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
            if config.tools else "")
         + f": {len(done)} done already, {len(todo)} to do")
     failed = 0
+    retried: dict[str, Any] = {"infra_retries": 0, "infra_retry_s": 0.0}
     started = time.perf_counter()
     if todo:
         writer: LocalWriter | EndpointWriter
@@ -461,8 +462,9 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
         own_renderer = renderer is None
         if renderer is None:
             from codepaint_env.render import Renderer
+            from codepaint_env.render.retry import COMMAND_RETRIES
 
-            renderer = Renderer()
+            renderer = Renderer(infra_retries=COMMAND_RETRIES)
         try:
             reward = rewards.make_reward(spec, renderer=renderer)
             gate = reward if spec in (GATE_ID, "gate") else rewards.make_reward(GATE_ID, renderer=renderer)
@@ -486,6 +488,7 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
                             sink.write(json.dumps(row, allow_nan=False) + "\n")
                     sink.flush()
                     bar.update(len(chunk))
+            retried = _retries(renderer)
         finally:
             if own_renderer:
                 renderer.close()
@@ -502,7 +505,7 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
     if policy is not None:
         summary["engine"] = policy.describe()  # the compute type the engine chose, where it was left to it
     summary["this_run"] = {"generated": len(todo) - failed, "endpoint_failures": failed,
-                           "wall_seconds": round(time.perf_counter() - started, 2)}
+                           "wall_seconds": round(time.perf_counter() - started, 2), **retried}
     summary["provenance"] = record["provenance"]
     if config.tools:
         from codepaint_env.policy.tool_eval import tools_summary
@@ -512,9 +515,19 @@ def run_eval(config: EvalConfig, *, policy: LocalPolicy | None = None, renderer:
                             **tools_summary(all_rows)}
     (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     write_index(out / "index.html", all_rows, summary)
+    if retried["infra_retries"]:
+        from codepaint_env.render.retry import describe_retries
+
+        log(f"eval: {describe_retries(retried)}")
     if failed:
         log(f"eval: {failed} samples got no answer from the endpoint; run again with --resume to ask again")
     return summary
+
+
+def _retries(renderer: RenderService) -> dict[str, Any]:
+    """The renderer's ``infra_retries`` and ``infra_retry_s`` (zeros for a service that keeps none)."""
+    got = renderer.stats()
+    return {"infra_retries": got.get("infra_retries", 0), "infra_retry_s": got.get("infra_retry_s", 0.0)}
 
 
 def judge_programs(programs: Sequence[tuple[Task, str]], renderer: RenderService, reward: Any, gate: Any,

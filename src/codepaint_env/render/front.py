@@ -34,6 +34,7 @@ from codepaint_env.core.version import __version__
 from codepaint_env.render.detect import detect_language
 from codepaint_env.render.dispatch import Dispatch, Hook, Job, backend_class, done
 from codepaint_env.render.extract import extract_code
+from codepaint_env.render.retry import InfraRetries
 from codepaint_env.render.settings import RenderSettings
 
 Size = int | tuple[int, int] | str
@@ -88,6 +89,7 @@ class RenderFront:
         self._inflight: dict[concurrent.futures.Future, tuple[str, int]] = {}
         self._inflight_lock = threading.Lock()
         self._kinds: Counter[str] = Counter()
+        self._retries = InfraRetries(settings.infra_retries, settings.infra_retry_budget_s)
 
     def _after_fork(self) -> None:
         # In a forked child (a vector-env worker) the parent's threads, processes and renders in
@@ -95,6 +97,7 @@ class RenderFront:
         self._cache_lock = threading.Lock()
         self._inflight_lock = threading.Lock()
         self._inflight, self._flights = {}, {}
+        self._retries = InfraRetries(self.settings.infra_retries, self.settings.infra_retry_budget_s)
         self._transport.after_fork()
 
     # ------------------------------------------------------------------ the transport
@@ -139,6 +142,7 @@ class RenderFront:
 
         Safe to call twice; a renderer used again afterwards starts afresh.
         """
+        self._retries.close()
         self._transport.close()
         with self._inflight_lock:
             pending = list(self._inflight.items())
@@ -161,7 +165,9 @@ class RenderFront:
             cache or by sharing an identical render in flight), ``deduplicated`` (those that shared
             one in flight), ``cache_hit_rate``, and the transport's own counters: always
             ``browser_launches``, ``browser_retries``, ``slots_made`` (zero before a browser starts;
-            on Ray summed over the workers that answer), and Ray's own (see
+            on Ray summed over the workers that answer), ``infra_retries`` and ``infra_retry_s``
+            (renders started again after an ``infra`` answer, and the seconds that added:
+            ``Renderer(infra_retries=...)``), and Ray's own (see
             :meth:`RayTransport.stats <codepaint_env.render.ray.transport.RayTransport.stats>`).
             The keys never depend on timing.
 
@@ -174,7 +180,7 @@ class RenderFront:
         return {"renders": renders, "kinds": kinds, "cache_hits": self.cache_hits,
                 "deduplicated": self.deduplicated,
                 "cache_hit_rate": self.cache_hits / renders if renders else 0.0,
-                **self._transport.stats(**options)}
+                **self._retries.stats(), **self._transport.stats(**options)}
 
     # ------------------------------------------------------------------ rendering
     def render(self, code: Any, language: str = "auto", *, size: Size = 512, seed: int = 0,
@@ -232,8 +238,9 @@ class RenderFront:
             return self._guard(done(failed(lang, "unsupported", f"no renderer for {lang!r} is installed in "
                                            "this version of codepaint", seed=seed)), lang, seed)
         job = Job(lang, text, width, height, seed, float(timeout_s or self.settings.timeout_s), cls.name)
-        return self._guard(self._cached_or_started(self._cache_key(job), lambda: self.dispatch().start(job)),
-                           lang, seed)
+        started = self._cached_or_started(self._cache_key(job),
+                                          lambda: self._retries.start(lambda: self.dispatch().start(job)))
+        return self._guard(started, lang, seed)
 
     def render_many(self, codes: Iterable[Any], language: str | Sequence[str] = "auto", *, size: Size = 512,
                     seed: int = 0, timeout_s: float | None = None, extract: bool = False,

@@ -61,6 +61,10 @@ STALL_SHARES = {"cpu": 0.5, "memory": 0.25, "io": 0.25}
 GRACE_FACTOR = 3.0
 #: ...in steps of at least this share of the timeout, so a starved render is not polled in a tight loop.
 _STEP_SHARE = 0.25
+#: Seconds a render may wait for its browser to start (the launch's own bound, render.browser.launch).
+LAUNCH_ALLOWANCE_S = 60.0
+#: What a client of a server's renders waits on top of :func:`answer_within_s`: scoring, the network.
+CLIENT_MARGIN_S = 60.0
 #: What each resource is called in messages.
 _RESOURCE_NAMES = {"cpu": "CPU", "memory": "memory", "io": "I/O"}
 
@@ -77,6 +81,17 @@ class CpuTimes:
     def describe(self) -> str:
         """``"ran 1.2 s, waited 6.3 s for a CPU"``."""
         return f"ran {self.run_s:.1f} s, waited {self.wait_s:.1f} s for a CPU"
+
+
+def answer_within_s(timeout_s: float) -> float:
+    """The longest a render with this timeout may take, from its start to its answer.
+
+    A starved render waits on up to :data:`GRACE_FACTOR` times its timeout (owed time), and the
+    first render of a browser waits for it to start (:data:`LAUNCH_ALLOWANCE_S`). A client that
+    waits on a server's renders (OpenEnv's, ``codepaint serve``'s) waits this long plus
+    :data:`CLIENT_MARGIN_S`, or it gives up on an answer the server was still entitled to give.
+    """
+    return GRACE_FACTOR * float(timeout_s) + LAUNCH_ALLOWANCE_S
 
 
 def descendants(pids: Iterable[int]) -> set[int]:

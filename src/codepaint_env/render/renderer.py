@@ -69,6 +69,11 @@ class Renderer(RenderFront, PicklesAsArguments):
             the WebGL renderer string a probe page reports), else SwiftShader. ``"on"``: a
             hardware path or :class:`RendererUnavailable`. The path in use is in
             :meth:`gpu_info` and in every browser render's ``RenderResult.renderer``.
+        infra_retries: Start a render answered ``infra`` (the machine could not do it) again
+            this many times, with a doubling backoff (:mod:`codepaint_env.render.retry`). 0
+            (default) answers ``infra`` at once, as a trainer wants (its sample is ``None``); the
+            commands a person waits on (``codepaint demo``, ``score``, ``eval``) use 3.
+        infra_retry_budget_s: No retry starts later than this after the render's first try.
 
     Raises:
         ValueError: A bad setting (the message says which and how to fix it).
@@ -93,6 +98,8 @@ class Renderer(RenderFront, PicklesAsArguments):
         cache_size: int = 4096,
         cache_mb: float = 512.0,
         gpu: str = "off",
+        infra_retries: int = 0,
+        infra_retry_budget_s: float = 300.0,
     ) -> None:
         settings = RenderSettings(
             executable=executable, max_pages=max_pages or 0, recycle_every=recycle_every,
@@ -100,7 +107,8 @@ class Renderer(RenderFront, PicklesAsArguments):
             timeout_s=timeout_s,
             frames=frames, max_code_bytes=max_code_bytes, max_canvas=max_canvas,
             allowed_api=tuple(allowed_api) if allowed_api else None, max_messages=max_messages,
-            cache_size=cache_size, cache_mb=cache_mb, gpu=gpu)
+            cache_size=cache_size, cache_mb=cache_mb, gpu=gpu, infra_retries=infra_retries,
+            infra_retry_budget_s=infra_retry_budget_s)
         transport: Dispatch = dispatch if dispatch is not None else LocalDispatch(settings)
         bind = getattr(transport, "bind", None)
         if callable(bind):

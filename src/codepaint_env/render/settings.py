@@ -42,6 +42,11 @@ class RenderSettings:
     cache_size: int = field(default=4096, metadata={"help": "results kept in the render cache (0: off)"})
     cache_mb: float = field(default=512.0, metadata={"help": "bound on the PNG bytes the cache holds"})
     gpu: str = field(default="off", metadata={"help": "WebGL: off (SwiftShader), auto or on (a GPU)"})
+    infra_retries: int = field(default=0, metadata={
+        "help": "start a render answered infra again this many times (0: answer infra at once, as a "
+                "trainer wants; commands a person waits on use 3)"})
+    infra_retry_budget_s: float = field(default=300.0, metadata={
+        "help": "no retry of an infra render starts later than this after its first try"})
 
     def __post_init__(self) -> None:
         problems = []
@@ -56,6 +61,8 @@ class RenderSettings:
         for name in ("recycle_every", "slot_renders", "max_code_bytes", "max_canvas", "max_messages"):
             if getattr(self, name) < 1:
                 problems.append(f"{name} must be at least 1")
+        if self.infra_retries < 0 or self.infra_retry_budget_s < 0:
+            problems.append("infra_retries and infra_retry_budget_s must be 0 (no retries) or more")
         if self.cache_size < 0 or self.cache_mb < 0:
             problems.append("cache_size and cache_mb must be 0 (off) or more")
         if self.memory_limit_mb is not None and self.memory_limit_mb < 64:

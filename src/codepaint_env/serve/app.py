@@ -78,6 +78,7 @@ from codepaint_env.core.auth import TokenAuth
 from codepaint_env.core.errors import DependencyNotInstalled, RendererUnavailable
 from codepaint_env.core.version import __version__
 from codepaint_env.render.extract import END_TOKENS, completion_from_query
+from codepaint_env.render.load import answer_within_s
 from codepaint_env.render.service import RenderService
 from codepaint_env.scoring.openrlhf import openrlhf_answer
 from codepaint_env.serve.config import INSTALL, BadRequest, Limits, ServerFault
@@ -238,7 +239,11 @@ def create_app(
     @app.get("/health")
     async def health() -> dict[str, Any]:
         return {"status": "ok", "version": __version__, "in_flight": state.in_flight,
-                "max_in_flight": limits.max_in_flight}
+                "max_in_flight": limits.max_in_flight,
+                # how long one render may take here (owed time and a browser's start included), and how
+                # many run at once: a client's read timeout follows them (rewards.remote.RemoteReward)
+                "render_answer_within_s": answer_within_s(service.timeout_s),
+                "renders_at_once": getattr(service, "max_pages", 1)}
 
     @app.get("/stats")
     async def stats() -> dict[str, Any]:

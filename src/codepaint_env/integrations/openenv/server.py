@@ -20,6 +20,7 @@ from codepaint_env.integrations.openenv.environment import (
     CodePaintObservation,
     serve_resources,
 )
+from codepaint_env.render.load import CLIENT_MARGIN_S, answer_within_s
 
 try:
     from openenv.core.env_server.http_server import create_app  # pyright: ignore[reportMissingImports]
@@ -29,7 +30,7 @@ except ImportError as e:  # a broken installation: say how to fix it
         f"the OpenEnv server needs openenv-core ({e}): pip install openenv-core==0.3.0 beside codepaint"
     ) from e
 
-__all__ = ["LEGACY_TOKEN_ENV", "TOKEN_ENV", "app_from_environ", "build_app", "main"]
+__all__ = ["LEGACY_TOKEN_ENV", "TOKEN_ENV", "app_from_environ", "build_app", "main", "step_deadline"]
 
 #: The variable this server read its token from before ``CODEPAINT_TOKEN`` (still read, with a warning).
 LEGACY_TOKEN_ENV = "CODEPAINT_OPENENV_TOKEN"
@@ -65,8 +66,32 @@ def build_app(resources: EpisodeResources, *, max_sessions: int = 8, idle_timeou
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     app.add_exception_handler(BadRequest, bad_request)
+
+    @app.get("/deadline")
+    async def deadline() -> dict[str, float]:
+        """How long a step may take here, so a client's read timeout can follow it."""
+        return step_deadline(resources)
+
     app.state.codepaint = resources
     return guard(app, token=token, max_body_bytes=max_body_bytes)
+
+
+def step_deadline(resources: EpisodeResources) -> dict[str, float]:
+    """``GET /deadline``: how long one step's render may take here, and what a client should wait.
+
+    A step renders one program: on a starved machine its deadline grows by the time it is owed,
+    up to three times its timeout, and the first one waits for the browser to start
+    (:func:`~codepaint_env.render.load.answer_within_s`). A client that gave up sooner (OpenEnv's
+    own waits 60 s) would break a session the server was still serving.
+
+    Returns:
+        ``render_timeout_s``, ``step_within_s`` (the render's bound) and ``client_timeout_s``
+        (that plus :data:`~codepaint_env.render.load.CLIENT_MARGIN_S`: a client's read timeout).
+    """
+    timeout_s = float(resources.renderer.timeout_s)
+    within = answer_within_s(timeout_s)
+    return {"render_timeout_s": timeout_s, "step_within_s": within,
+            "client_timeout_s": within + CLIENT_MARGIN_S}
 
 
 def app_from_environ() -> Any:
@@ -86,7 +111,8 @@ def app_from_environ() -> Any:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="codepaint openenv",  # also python -m codepaint_env.integrations.openenv
                                 description="Serve a codepaint environment with OpenEnv's app "
-                                            "(POST /reset, /step, GET /state, /schema, /health, WS /ws).")
+                                            "(POST /reset, /step, GET /state, /schema, /health, WS /ws; "
+                                            "GET /deadline: how long a client should wait on a step).")
     p.add_argument("--env", default="CodePaint/SVG-v4", help="the environment id (default CodePaint/SVG-v4)")
     add_listen_arguments(p, port=8000)
     p.add_argument("--reward", default=None, help="reward spec (default: CODEPAINT_REWARD, else "

@@ -42,7 +42,7 @@ from codepaint_env.render.browser.slots import (
     first_line,
 )
 from codepaint_env.render.browser.webgl import GPU_BACKENDS, SOFTWARE_ARGS, WEBGL_PROBE, is_software_webgl
-from codepaint_env.render.load import Pressure
+from codepaint_env.render.load import LAUNCH_ALLOWANCE_S, Pressure
 
 log = logging.getLogger("codepaint.render")
 
@@ -67,8 +67,9 @@ CHROMIUM_ARGS = (
 #: Launch attempts in a row before the installation is declared broken.
 _LAUNCH_ATTEMPTS = 3
 #: Seconds a browser may take to start. One that times out on a machine stalled for CPU, memory or I/O
-#: (render/load.py's pressure rule) is `infra`; on a quiet machine, a broken installation.
-_LAUNCH_TIMEOUT_S = 60
+#: (render/load.py's pressure rule) is `infra`; on a quiet machine, a broken installation. A client
+#: waiting on a render allows for it (load.answer_within_s).
+_LAUNCH_TIMEOUT_S = LAUNCH_ALLOWANCE_S
 _CGROUP_SEQ = itertools.count(1)  # process-wide: see _launch_once
 #: Memory for the browser's own processes (browser, GPU, utilities) on top of its pages' limits.
 _BROWSER_OVERHEAD_MB = 1024
@@ -220,7 +221,7 @@ class BrowserLauncher:
                 # It did not fail: it did not finish, on a machine stalled for what it needs. That is the
                 # machine (infra: this render's answer, and the next render launches again), not the
                 # installation; a missing or crashing browser fails at once, whatever the load.
-                raise BrowserDied(f"the browser did not start in {_LAUNCH_TIMEOUT_S} s: the machine was "
+                raise BrowserDied(f"the browser did not start in {_LAUNCH_TIMEOUT_S:g} s: the machine was "
                                   f"overloaded ({stalls.describe()})") from e
             raise RendererUnavailable(
                 f"Chromium failed to start ({cfg.browser.path}): {e}\n"

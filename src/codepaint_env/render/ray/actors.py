@@ -62,7 +62,7 @@ class _RenderWorker:
     """
 
     def __init__(self, renderer_kwargs: dict[str, Any]) -> None:
-        self._renderer = Renderer(**{**renderer_kwargs, "cache_size": 0})
+        self._renderer = Renderer(**{**renderer_kwargs, "cache_size": 0, "infra_retries": 0})
         self._closing = False
 
     async def ready(self) -> dict[str, Any]:
