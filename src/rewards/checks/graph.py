@@ -19,6 +19,11 @@ Hard arranges a prompt's yes/no checks as a dependency graph (a failed parent ze
   colour earned every "a cyan stripe"'s count).
 * **Object claims** (``colour``, ``size``, ``aspect``, ``position`` of that colour) pay only when
   they pass and the object as stated is found (its kind and count pass).
+* **An object inside another** (a relation ``inside``: a flag's emblem on its field) is found only
+  with its container: every claim of the inner object waits on the container as stated too. A yellow
+  disc in the middle of a white page is not Argentina's sun unless the white band it sits on is
+  there; alone it paid the fact-blind picture on Argentina, Brazil and the caution light (issue 72).
+  An honest picture draws both, so it is paid as before.
 * **Relations** pay once both their objects are found as stated; **symmetry** once every object is.
 * **The page** (``background``, ``coverage``) pays once some object is found as stated: a page with
   nothing of the scene on it is not the scene.
@@ -141,9 +146,36 @@ def objects(checks: Sequence[Check]) -> dict[str, tuple[str, ...]]:
             for colour, mine in _by_colour(checks).items() if colour in kinds}
 
 
+def containers(checks: Sequence[Check]) -> dict[str, tuple[str, ...]]:
+    """Each colour's containers: the colours a relation ``inside`` puts it in, and theirs, and so on."""
+    direct: dict[str, list[str]] = {}
+    for c in checks:
+        if c.kind == "relation" and c.params.get("relation") == "inside":
+            direct.setdefault(c.params["a"].name, []).append(c.params["b"].name)
+    out: dict[str, tuple[str, ...]] = {}
+    for colour in direct:
+        seen: list[str] = []
+        todo = list(direct[colour])
+        while todo:
+            outer = todo.pop(0)
+            if outer != colour and outer not in seen:
+                seen.append(outer)
+                todo.extend(direct.get(outer, ()))
+        out[colour] = tuple(seen)
+    return out
+
+
+def _housed(found: Mapping[str, tuple[str, ...]], outer: Mapping[str, tuple[str, ...]]
+            ) -> dict[str, tuple[str, ...]]:
+    """What each colour's claims wait on beyond its own object: its containers' objects as stated."""
+    return {colour: tuple(dict.fromkeys(n for o in outer.get(colour, ()) for n in found.get(o, ())))
+            for colour in found}
+
+
 def build(checks: Sequence[Check]) -> list[Node]:
     """Every check's node, in the checks' order."""
     kinds, found = roots(checks), objects(checks)
+    housing = _housed(found, containers(checks))
     joint = {colour for colour, mine in _by_colour(checks).items()  # known by several claims together
              if not any(c.kind in ("shape", "colour") for c in mine)}
     every = tuple(dict.fromkeys(n for names in found.values() for n in names))
@@ -159,6 +191,7 @@ def build(checks: Sequence[Check]) -> list[Node]:
                 needs = kinds[colour]
             else:
                 needs = found[colour]
+            needs = tuple(dict.fromkeys([*needs, *housing.get(colour, ())]))
             nodes.append(Node(c, guard=False, needs_all=needs))
         elif c.kind == "relation":
             both = [*found.get(c.params["a"].name, ()), *found.get(c.params["b"].name, ())]
@@ -166,7 +199,8 @@ def build(checks: Sequence[Check]) -> list[Node]:
         elif c.kind == "symmetry":
             nodes.append(Node(c, guard=False, needs_all=every))
         elif c.kind in PAGE_KINDS or c.kind == "contrast":  # a contrast between areas: of the picture
-            nodes.append(Node(c, guard=False, needs_any=tuple(found.values())))
+            nodes.append(Node(c, guard=False, needs_any=tuple(tuple(dict.fromkeys([*names, *housing[colour]]))
+                                                               for colour, names in found.items())))
         else:
             nodes.append(Node(c, guard=False))
     return nodes

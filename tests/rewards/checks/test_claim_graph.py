@@ -21,7 +21,7 @@ import rewards
 from codepaint_env.render import Renderer
 from codepaint_env.tasks.shapes.suite import level_tasks
 from rewards.base import Sample
-from rewards.checks.graph import GUARD_FACTOR, build, credit, objects, roots
+from rewards.checks.graph import GUARD_FACTOR, build, containers, credit, objects, roots
 from rewards.checks.reward import parts_by_kind
 from rewards.checks.spec import parse_checks
 from rewards.testing.honest import draw, wrong_kind
@@ -168,3 +168,39 @@ def test_an_object_no_claim_names_the_kind_of_is_known_by_all_its_claims_togethe
                   ).value == 0.0
     assert credit(checks, dict.fromkeys(("count:yellow", "position:yellow centre", "background"), True)
                   ).value == 1.0
+
+
+def test_an_object_inside_another_is_found_only_with_its_container():
+    # Argentina: the sun (yellow, in the centre) inside the white band; a yellow disc in the middle of
+    # a white page was paid the sun's claims without the band it sits on (the fact-blind template)
+    checks = parse_checks([
+        {"kind": "count", "colour": "white", "count": 1},
+        {"kind": "position", "colour": "white", "area": "middle-row"},
+        {"kind": "count", "colour": "yellow", "count": 1},
+        {"kind": "position", "colour": "yellow", "area": "centre"},
+        {"kind": "relation", "a": "yellow", "relation": "inside", "b": "white"},
+    ])
+    band = ("count:white", "position:white middle-row")
+    sun = ("count:yellow", "position:yellow centre")
+    assert containers(checks) == {"yellow": ("white",)}
+    nodes = {n.check.name: n for n in build(checks)}
+    assert all(set(band) <= set(nodes[name].needs_all) for name in sun)
+    no_band = {**dict.fromkeys(sun, True), **dict.fromkeys(band, False),
+               "relation:yellow inside white": False}
+    assert credit(checks, no_band).value == 0.0 and set(credit(checks, no_band).unpaid) == set(sun)
+    # the band alone still pays its own claims; both drawn is the whole scene
+    assert credit(checks, {**no_band, **dict.fromkeys(band, True)}).value == pytest.approx(2 / 5 + 2 / 5)
+    assert credit(checks, dict.fromkeys(nodes, True)).value == 1.0
+
+
+def test_containment_follows_nested_containers_and_survives_a_cycle():
+    checks = parse_checks([
+        {"kind": "shape", "colour": "red", "shape": "circle"},
+        {"kind": "shape", "colour": "blue", "shape": "square"},
+        {"kind": "shape", "colour": "green", "shape": "square"},
+        {"kind": "relation", "a": "red", "relation": "inside", "b": "blue"},
+        {"kind": "relation", "a": "blue", "relation": "inside", "b": "green"},
+        {"kind": "relation", "a": "green", "relation": "inside", "b": "red"},  # impossible; must not loop
+    ])
+    assert containers(checks) == {"red": ("blue", "green"), "blue": ("green", "red"),
+                                  "green": ("red", "blue")}
