@@ -77,7 +77,8 @@ test: setup corpus trainer-venvs big-policy check
 	 [ $$one -eq 0 ] && [ $$two -eq 0 ] || { echo "make test FAILED: pass 1 exit $$one, pass 2 exit $$two (the failures are above)" >&2; exit 1; }
 
 # Every test that needs none of the marked needs (pyproject markers): no corpus, no trainer venvs, no torch
-# model, no Ray, and no browser (one would fail: the Chromium path points nowhere).
+# model, no Ray, and no browser. A test not marked browser cannot reach one in any run (tests/support/needs.py
+# points its Chromium nowhere and fails it, saying how to mark it); here the collection cannot either.
 FAST_MARKERS := not browser and not ray and not trainer_venv and not soak and not embed
 # Two passes as in make test: a test marked alone (an overloaded machine told from a slow program) never
 # runs beside another worker.

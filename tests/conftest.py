@@ -1,6 +1,8 @@
 """Shared fixtures: one real browser-backed Renderer for the session, a loopback canary server.
 
-Helpers live in tests/support/ (on the path: pyproject's pythonpath), markers in pyproject.
+Helpers live in tests/support/ (on the path: pyproject's pythonpath), markers in pyproject. Marks follow
+what a test uses (support/needs.py): a fixture that starts a browser, Ray, a trainer's venv or a torch
+model marks the tests that use it, and a test without the ``browser`` mark cannot reach a browser.
 """
 
 from __future__ import annotations
@@ -13,10 +15,14 @@ import pytest
 
 from codepaint_env.render import Renderer
 from support.canary import Canary
+from support.needs import needs
 from support.watchdog import watch
+
+pytest_plugins = ("support.needs",)
 
 
 @pytest.fixture(scope="session")
+@needs("browser")
 def renderer():
     """The renderer most tests share (real Chromium, netns + cgroup where permitted)."""
     r = Renderer(timeout_s=20, cache_size=0)
@@ -29,8 +35,6 @@ def canary():
     c = Canary()
     yield c
     c.close()
-
-
 
 
 #: The folders whose tests ``make test`` runs two at a time (``-n 2``, a module to a worker): most of
@@ -58,10 +62,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # After support.needs has marked each test by its fixtures (a Ray fixture makes a test alone).
     for item in items:
-        # A test that asks for the shared renderer is a browser test, whatever its module says.
-        if "renderer" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.browser)
         if _alone(item):
             item.add_marker(pytest.mark.alone)
 

@@ -38,6 +38,7 @@ from codepaint_env.core.auth import (
     resolve_token,
     token_from_args,
 )
+from support.needs import needs
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENENV_PYTHON = ROOT / ".venvs" / "openenv" / "bin" / "python"
@@ -184,6 +185,7 @@ def _url_in_log(log: Path, pattern: str, proc: subprocess.Popen[Any], timeout_s:
 
 
 @pytest.fixture(scope="module")
+@needs("trainer_venv", "embed")  # the OpenEnv server in .venvs/openenv, the policy server on a tiny model
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     assert OPENENV_PYTHON.exists(), "no .venvs/openenv: run scripts/install-trainer-venvs.sh (make test does)"
     from codepaint_env.testing import build_tiny_lm
@@ -230,8 +232,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
                 proc.kill()
 
 
-@pytest.mark.trainer_venv
-@pytest.mark.embed
 @pytest.mark.parametrize("server", list(PROTECTED))
 @pytest.mark.parametrize(("row", "header", "status"), ROWS, ids=ROW_IDS)
 def test_every_server_answers_each_row_alike_over_http(servers: dict[str, str], server: str, row: str,
@@ -245,8 +245,6 @@ def test_every_server_answers_each_row_alike_over_http(servers: dict[str, str], 
         assert r.headers["content-type"] == "application/json"
 
 
-@pytest.mark.trainer_venv
-@pytest.mark.embed
 def test_health_needs_no_token_and_a_url_with_user_info_is_basic(servers: dict[str, str]) -> None:
     for server, url in servers.items():
         assert httpx.get(f"{url}/health", timeout=30).status_code == 200, server
@@ -290,8 +288,6 @@ def websocket_answers(servers: dict[str, str], tmp_path_factory: pytest.TempPath
     return json.loads(proc.stdout)
 
 
-@pytest.mark.trainer_venv
-@pytest.mark.embed
 @pytest.mark.parametrize(("row", "header", "status"), ROWS, ids=ROW_IDS)
 def test_the_openenv_websocket_handshake_answers_each_row_alike(websocket_answers: dict[str, Any], row: str,
                                                                 header: str | None, status: int) -> None:
@@ -303,8 +299,6 @@ def test_the_openenv_websocket_handshake_answers_each_row_alike(websocket_answer
         assert seen["status"] == 101 and seen["reply"] == "observation" and seen["task_id"], seen
 
 
-@pytest.mark.trainer_venv
-@pytest.mark.embed
 def test_every_refusal_is_counted_and_no_server_minds(servers: dict[str, str]) -> None:
     # many refusals at once from several threads: each server keeps serving, /health at once
     errors: list[str] = []

@@ -34,6 +34,7 @@ import pytest
 import codepaint_env.render.renderer as renderer_module
 from codepaint_env.episode.messages import feedback_text
 from support import contract, openenv_server, watchdog
+from support.needs import needs
 
 ROOT = Path(__file__).resolve().parents[2]
 #: What the trainer venvs import: this checkout's codepaint and its tests' support modules.
@@ -227,6 +228,7 @@ def _venv_door(venv: str, door: str, work: Path, *args: str) -> list[dict[str, A
 
 
 @pytest.fixture(scope="module")
+@needs("browser", "trainer_venv", "embed")  # real renders, OpenEnv servers and the trainers' venvs, a tiny LM
 def real_table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
     from codepaint_env.testing import build_tiny_lm
 
@@ -266,8 +268,6 @@ def real_table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[
     return table
 
 
-@pytest.mark.browser
-@pytest.mark.trainer_venv
 @pytest.mark.parametrize("door", [d for d in contract.VENV_DOORS if d != "gym"]
                          + ["verl_agent_loop", "verifiers", "openenv"])
 def test_every_door_gives_the_gym_env_s_answers_with_real_renders(

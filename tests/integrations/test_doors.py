@@ -50,6 +50,7 @@ from codepaint_env.tasks import load_suite
 from codepaint_env.tasks.task import TASK_COLUMNS, Task
 from support import doors, openenv_server
 from support.column_probe import PROBE_FILE
+from support.needs import needs
 from support.serve_process import ServeProcess, serve_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,6 +159,7 @@ def _run(venv: str, door: str, cases: list[dict[str, Any]], work: Path, *args: s
 
 
 @pytest.fixture(scope="module")
+@needs("browser", "trainer_venv", "embed")  # real renders, the trainers' venvs (.venvs/), a tiny LM
 def answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Every door's answers to the contract cases then the probe case, and each door's probe file."""
     from codepaint_env.testing import build_tiny_lm
@@ -241,8 +243,6 @@ def _label(c: dict[str, Any], kind: int) -> str:
 
 
 # ---------------------------------------------------------------------- the contract
-@pytest.mark.browser
-@pytest.mark.trainer_venv
 def test_the_reference_door_pays_the_maximum_for_the_reference_and_the_minimum_for_failures(
         answers: dict[str, Any]) -> None:
     from rewards import make_reward
@@ -261,8 +261,6 @@ def test_the_reference_door_pays_the_maximum_for_the_reference_and_the_minimum_f
             assert got == {"value": low, "judged": True, "error_kind": want}, (_label(c, i), got)
 
 
-@pytest.mark.browser
-@pytest.mark.trainer_venv
 @pytest.mark.parametrize("door", DOORS)
 def test_every_door_gives_the_gym_envs_answer(answers: dict[str, Any], door: str) -> None:
     expected, got = answers["gym"][:-1], answers[door][:-1]
@@ -297,8 +295,6 @@ def test_the_probe_row_has_a_value_in_every_column() -> None:
     assert not empty, f"give the probe row (_probe_task) a value in the new column(s) {empty}"
 
 
-@pytest.mark.browser
-@pytest.mark.trainer_venv
 @pytest.mark.parametrize("door", ("gym", *DOORS))
 def test_every_column_reaches_every_door(answers: dict[str, Any], door: str) -> None:
     want = _normal(Task.from_row(answers["cases"][-1]["row"]).columns())

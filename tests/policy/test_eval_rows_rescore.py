@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from codepaint_env.policy.learning.eval_rows import eval_tasks, rescore, rows_of_folders, sample_row
+
+pytestmark = pytest.mark.browser  # rescore renders the rows' SVG programs in Chromium
 
 
 def _stale(task, code: str, sample: int) -> dict:

@@ -107,6 +107,7 @@ def test_a_written_call_names_the_scene_s_subject_and_finds_its_card(facts):
         assert task.facts[0] in episode.search_log.calls[0]["ids"][:3], task.id
 
 
+@pytest.mark.browser  # its Scorer renders the drawings (SVG in Chromium)
 def test_search_recall_is_paid_where_the_gate_passed_and_the_first_call_bonus_whatever_the_drawing(facts):
     task = facts[0]
     drawing = task.reference_programs["svg"]  # the fact's own reference drawing
@@ -123,6 +124,7 @@ def test_search_recall_is_paid_where_the_gate_passed_and_the_first_call_bonus_wh
         ToolScorer(Scorer(REWARD), call_bonus=-0.1)
 
 
+@pytest.mark.browser  # its Scorer renders the replies' programs (SVG in Chromium)
 def test_a_conversation_is_one_sequence_whose_tool_answers_are_masked_out(tiny, facts):
     policy = load_policy(str(tiny), "cpu", threads=1)
     engine, _ = engine_from_model(policy.model, policy.tokenizer, compute_type="int8", threads=1)
@@ -205,6 +207,7 @@ def test_the_loss_reads_logits_only_where_a_token_is_trained_and_equals_the_full
     assert done.first_loss == pytest.approx(float(full) / done.tokens, rel=1e-5)
 
 
+@pytest.mark.browser  # the round scores its samples: SVG rendered in Chromium
 def test_expert_iteration_on_the_facts_warm_starts_with_written_calls_then_samples_its_own(tiny, tmp_path):
     config = RFTConfig(model=str(tiny), reward=REWARD, suite="knowledge", tools="search", warm_start_rounds=1,
                        scenes=2, k=2, max_tokens=12, lora=LORA, threads=1, validation=2, validation_samples=1)
@@ -229,6 +232,7 @@ def test_expert_iteration_on_the_facts_warm_starts_with_written_calls_then_sampl
         RFTConfig(call_bonus=0.1)
 
 
+@pytest.mark.browser  # the step scores its rollouts: SVG rendered in Chromium
 def test_grpo_with_the_tool_scores_the_program_and_masks_the_cards(tiny, facts, tmp_path):
     import csv
     from collections import defaultdict

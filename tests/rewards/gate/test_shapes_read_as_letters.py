@@ -1,6 +1,6 @@
 """Rows of a picture's own shapes that OCR reads as a word are not text: two references it misread.
 
-Found by the issue 54 reference-validity run (benchmarks/reference_validity.py, p5, 4,258 tasks):
+Found by the issue 54 reference-validity run (benchmarks/validity/reference_validity.py, p5, 4,258 tasks):
 two generated p5 references failed their gate's no-text check, read by PP-OCR at 0.83 and 0.95.
 Real parts: the tasks' own p5 references, rendered in Chromium, read by the gate's OCR.
 """
@@ -32,6 +32,7 @@ def _reference(level: int, task_id: str):
     return task, render
 
 
+@pytest.mark.browser  # the references are rendered in Chromium (default_renderer)
 @pytest.mark.parametrize(("level", "task_id", "read"), [
     # blue rings on black are 29 grey levels from the page, the pink ring 207: grey's Otsu threshold
     # kept only the pink ring as ink, one letter, so the line was judged by the recogniser alone
