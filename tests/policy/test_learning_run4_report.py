@@ -200,6 +200,7 @@ def test_the_report_says_not_yet_evaluated_and_never_crashes_on_missing_models()
     assert data["goal"]["rft"]["criteria_1_4"] is False  # 6 tasks: no sign-flip p survives Holm over 20
 
 
+@pytest.mark.browser  # the pictures are the rows' SVG programs rendered in Chromium
 def test_the_pictures_are_drawn_from_the_rows_and_list_every_full_pass(tmp_path):
     from PIL import Image
 

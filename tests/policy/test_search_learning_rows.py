@@ -34,6 +34,7 @@ def _read(path: Path) -> list[dict]:
         return [json.loads(line) for line in f]
 
 
+@pytest.mark.browser  # the rows are scored again: their SVG programs rendered in Chromium
 def test_exported_rows_are_scored_at_this_commit_and_the_report_says_so(tmp_path, monkeypatch):
     monkeypatch.setattr(search_learning, "DOCS", tmp_path / "docs")
     (tmp_path / "docs").mkdir()
@@ -79,6 +80,7 @@ def test_training_and_the_evaluation_with_the_tool_call_it_in_one_form():
     assert "--tool-form" not in search_learning.eval_command("m", False, Path("out"))  # no tool, no form
 
 
+@pytest.mark.browser  # the pictures are the rows' SVG programs rendered in Chromium
 def test_pictures_draw_the_first_facts_before_and_after_and_list_the_trained_models_queries(tmp_path,
                                                                                             monkeypatch):
     """Item 7: the same held-out facts drawn by each evaluated model, and the trained model's searches."""
@@ -102,6 +104,7 @@ def test_pictures_draw_the_first_facts_before_and_after_and_list_the_trained_mod
     assert "## base" not in (tmp_path / "queries.md").read_text()  # the base never searched: no table
 
 
+@pytest.mark.browser  # the fact-blind pictures are rendered in Chromium and scored
 def test_the_floor_search_scores_fact_blind_pictures_on_every_held_out_fact(tmp_path, monkeypatch):
     """The best-paying picture that knows no fact: one program on every fact, scored by the checks."""
     monkeypatch.setattr(search_learning, "DOCS", tmp_path)
