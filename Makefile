@@ -104,15 +104,15 @@ check: lint
 	@echo "codepaint check: types clean (pyright)"
 
 bench: setup
-	@$(BIN)/python benchmarks/render_bench.py --quick
-	@$(BIN)/python benchmarks/judge_bench.py
-	@$(BIN)/python benchmarks/svg_bench.py
-	@$(BIN)/python benchmarks/env_bench.py
-	@$(BIN)/python benchmarks/embed_bench.py --quick
+	@$(BIN)/python benchmarks/speed/render_bench.py --quick
+	@$(BIN)/python benchmarks/speed/judge_bench.py
+	@$(BIN)/python benchmarks/speed/svg_bench.py
+	@$(BIN)/python benchmarks/speed/env_bench.py
+	@$(BIN)/python benchmarks/speed/embed_bench.py --quick
 
 # Every backend's speed on the real corpus, one report: docs/performance.json and docs/speed.md's tables.
 perf: setup corpus
-	@$(BIN)/python benchmarks/performance.py --quick
+	@$(BIN)/python benchmarks/speed/performance.py --quick
 
 # The reward cards of the built-in offline rewards (false fails / false passes): docs/reward-cards/,
 # on 10 held-out scenes of each shapes level 0-4 (50 scenes; --count is scenes per level).

@@ -50,7 +50,8 @@ search`` the tasks are the ``knowledge`` suite's (SVG) and the first scripted co
 call for the first task's subject instead (TRL calls the environment's method and appends its cards).
 
 Learning the scene (the ``shapes`` generator's difficulty levels, a curriculum, one advantage per check
-kind; CPU-sized with the bundled SmolLM2-135M; ``benchmarks/learning_run.py`` runs the whole recipe):
+kind; CPU-sized with the bundled SmolLM2-135M; ``benchmarks/learning/run.py`` with the plan
+``benchmarks/learning/plans/learning-run-2.toml`` runs the whole recipe):
 
     .venv/bin/python examples/grpo_trl.py --model smollm2-135m --language svg --levels 0,1,2,3,4 \
         --curriculum --split-checks --aggregation normalize_then_sum --rewards gate:0.2,checks:0.8 \

@@ -10,7 +10,7 @@ language) gets its id when it is registered.
 when it already is, else right after ``import gymnasium`` (:func:`codepaint_env.core.post_import.
 when_imported`). So ``import codepaint_env`` then ``import gymnasium`` (or the other way round) has
 the ids, while ``import rewards`` and ``import codepaint_env.render`` load neither Gymnasium nor
-this module (benchmarks/import_time.py measures it; tests/core/test_layout.py checks it).
+this module (benchmarks/speed/import_time.py measures it; tests/core/test_layout.py checks it).
 
 **One id rule** (:func:`resolve_env_id`): every door that takes an id (``gym.make``,
 TRL's ``CodePaintToolEnv``, the OpenEnv server) reads it as ``gym.make`` does. ``CodePaint/SVG``

@@ -1,6 +1,6 @@
 """Where the picture goes: real chat templates keep it in a user message, far fewer in a tool message.
 
-Runs ``benchmarks/image_placement.py``'s measurement over the templates saved in
+Runs ``benchmarks/validity/image_placement.py``'s measurement over the templates saved in
 ``benchmarks/data/chat_templates/`` (jinja only: no tokenizer, no model, no network), asserts the
 classification ``index.json`` records for each, checks that ``docs/image-placement.md`` is what the
 benchmark writes from this measurement (so the page cannot drift from the data), and that codepaint's
@@ -23,7 +23,7 @@ import pytest
 pytest.importorskip("transformers")  # its renderer (render_jinja_template) is what is measured
 
 ROOT = Path(__file__).resolve().parents[2]
-BENCH = ROOT / "benchmarks" / "image_placement.py"
+BENCH = ROOT / "benchmarks" / "validity" / "image_placement.py"
 INTEGRATIONS = ROOT / "src" / "codepaint_env" / "integrations"
 
 
@@ -91,7 +91,7 @@ def test_user_placement_works_with_most_templates(results):
 
 def test_the_doc_is_the_measurement(results):
     assert bench.DOC.read_text(encoding="utf-8") == bench.markdown(TEMPLATES, results), \
-        "docs/image-placement.md is stale: run .venv/bin/python benchmarks/image_placement.py"
+        "docs/image-placement.md is stale: run .venv/bin/python benchmarks/validity/image_placement.py"
 
 
 def test_the_tiny_vlm_uses_the_measured_qwen3_vl_template():

@@ -43,7 +43,8 @@ def test_self_refine_runs_on_the_local_model(tmp_path):
 
 
 def test_the_learning_recipe_runs_on_the_real_model(tmp_path):
-    # examples/grpo_trl.py as benchmarks/learning_run.py drives it, shrunk to one step of each stage:
+    # examples/grpo_trl.py as learning run 2's plan drives it (benchmarks/learning/plans/learning-run-2.toml),
+    # shrunk to one step of each stage:
     # a supervised warm start on 2 generated programs (8 took 94 s on 2 cores: ~3,200 tokens forward and
     # back through 135M parameters), then one GRPO step (2 tasks x 2 samples, 16 new
     # tokens, two completions a backward pass: --micro-batch, what lets Qwen-0.5B fit in 24 GB) with the

@@ -1,27 +1,28 @@
-"""Learning run 4's evaluation end to end on a tiny random model: the eval seed reaches ``codepaint eval``,
-every sample is exported as a committed row, and the report is made from those rows alone, naming
-the models not yet evaluated (benchmarks/learning4.py; issue 55)."""
+"""Learning run 4's evaluation end to end on a tiny random model, through its plan and the one runner: the
+eval seed reaches ``codepaint eval``, every sample is exported as a committed row, and the report is made
+from those rows alone, naming the models not yet evaluated (benchmarks/learning/plans/learning-run-4.toml;
+issues 55 and 73)."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.embed
+pytestmark = [pytest.mark.embed, pytest.mark.browser]  # codepaint eval in a subprocess renders
 
 if any(importlib.util.find_spec(m) is None for m in ("ctranslate2", "torch", "peft")):
     pytest.skip("needs the local-model and train extras: pip install 'codepaint[local-model,train]'",
                 allow_module_level=True)
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
 from codepaint_env.policy.learning.eval_rows import read_rows  # noqa: E402
+from codepaint_env.policy.learning.experiment.runner import main  # noqa: E402
 from codepaint_env.testing import build_tiny_lm  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAN = str(ROOT / "benchmarks" / "learning" / "plans" / "learning-run-4.toml")
 
 
 @pytest.fixture(scope="module")
@@ -31,17 +32,16 @@ def tiny(tmp_path_factory):
 
 def test_run_4_evaluates_with_its_seed_exports_every_sample_and_reports_from_the_rows(tiny, tmp_path,
                                                                                        monkeypatch):
-    import learning3
-    import learning4
-
     monkeypatch.setenv("CODEPAINT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(learning3, "RUN", learning3.RUN)  # learning4 points it at its run folder
     run, out = tmp_path / "run", tmp_path / "docs"
     (run / "rft-s0").mkdir(parents=True)  # a seed still training: not evaluated, and said so
     (run / "rft-s0" / "config.json").write_text(json.dumps({"cpu_budget_s": 7200.0}))
-    args = ["--run", str(run), "--out", str(out), "--model", str(tiny), "--big-model", str(tiny),
-            "--levels", "0", "--eval-tasks", "1", "--eval-samples", "2", "--max-tokens", "12"]
-    assert learning4.main(args) == 0
+    big = f"base-{Path(tiny).name}"
+    sets = [f'run="{run}"', f'out="{out}"', f'model.name="{tiny}"', f'model.bigger=["{tiny}"]',
+            f'comparisons.3.against="{big}"', "eval.levels=[0]", "eval.tasks=1", "eval.samples=2",
+            "eval.max_tokens=12", 'eval.folder="eval-1x2-seed5055"']
+    args = [PLAN, *(a for s in sets for a in ("--set", s))]
+    assert main([*args, "--stage", "eval"], root=ROOT) == 0
 
     root = run / "eval-1x2-seed5055"
     record = json.loads((root / "base" / "level-0" / "run.json").read_text())
@@ -52,7 +52,7 @@ def test_run_4_evaluates_with_its_seed_exports_every_sample_and_reports_from_the
     assert rows[0]["checks"] and all(v in (True, False, None) for v in rows[0]["checks"].values())
     # the control and the bigger base (here the tiny model again) sample what the base samples
     assert read_rows(out / "rows-control.jsonl.gz") == rows
-    assert read_rows(out / f"rows-{learning4.big_tag(str(tiny))}.jsonl.gz") == rows
+    assert read_rows(out / f"rows-{big}.jsonl.gz") == rows
     models = json.loads((out / "models.json").read_text())
     assert models["control"]["evaluated"].endswith("control/final") and models["base"]["samples"] == 2
     # every program scored again at this commit: one set of checks for every model
@@ -68,10 +68,11 @@ def test_run_4_evaluates_with_its_seed_exports_every_sample_and_reports_from_the
     assert {(r["stage"], r["run"]) for r in report["runs"]} == {("base", 4), ("control", 4)}
     text = (out / "report.md").read_text()
     assert "not yet evaluated (training not finished:" in text and "sampling seed 5055" in text
+    assert "benchmarks/learning/run.py benchmarks/learning/plans/learning-run-4.toml --stage report" in text
 
     # the report again from the rows alone: the same numbers, nothing evaluated
     (out / "report.json").unlink()
-    assert learning4.main([*args, "--no-eval"]) == 0
+    assert main([*args, "--stage", "report"], root=ROOT) == 0
     assert json.loads((out / "report.json").read_text()) == report
 
     # --only: one model's rows exported again, every other model's rows and description untouched
@@ -79,7 +80,7 @@ def test_run_4_evaluates_with_its_seed_exports_every_sample_and_reports_from_the
     base_file.write_bytes(base_file.read_bytes())  # the same bytes, a known modification time
     before_base, before_control = base_file.stat().st_mtime_ns, control_file.stat().st_mtime_ns
     control_file.unlink()
-    assert learning4.main([*args, "--export-only", "--only", "control"]) == 0
+    assert main([*args, "--stage", "export", "--only", "control"], root=ROOT) == 0
     assert base_file.stat().st_mtime_ns == before_base and control_file.stat().st_mtime_ns > before_control
     assert read_rows(control_file) == rows
     assert json.loads((out / "models.json").read_text())["base"] == models["base"]

@@ -5,7 +5,6 @@ The end-to-end run on the tiny model: tests/policy/test_learning4_eval.py."""
 from __future__ import annotations
 
 import itertools
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,7 @@ from codepaint_env.policy.learning.eval_rows import read_rows, sample_row, write
 from codepaint_env.policy.learning.stats import bootstrap, holm, paired
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+PLAN = ROOT / "benchmarks" / "learning" / "plans" / "learning-run-4.toml"
 
 
 def test_holm_multiplies_the_ranked_p_values_and_keeps_their_order():
@@ -172,7 +171,7 @@ def test_a_committed_row_keeps_each_verdict_the_gate_s_parts_and_the_program(tmp
 def test_merging_replaces_the_run_4_rows_and_keeps_every_other(tmp_path):
     import json
 
-    from learning4 import merge
+    from codepaint_env.policy.learning.experiment.rows import merge
 
     path = tmp_path / "learning-run.json"
     path.write_text(json.dumps({"runs": [{"stage": "rft", "seed": 0}, {"run": 4, "stage": "base"}],
@@ -183,18 +182,21 @@ def test_merging_replaces_the_run_4_rows_and_keeps_every_other(tmp_path):
 
 
 def test_the_report_says_not_yet_evaluated_and_never_crashes_on_missing_models():
-    from learning4_report import render, report_data
+    from codepaint_env.policy.learning.experiment import plan_from_text
+    from codepaint_env.policy.learning.experiment.rows_report import render, report_data
 
+    # run 4's plan with a bigger base named "big" (family 3 against base-big)
+    plan = plan_from_text(PLAN.read_text().replace("qwen2.5-coder-1.5b", "big"), root=ROOT)
     rows = {"base": _model(6, 0.5, 0.3), "control": [], "rft-s0": _model(6, 0.7, 0.7), "rft-s1": [],
             "grpo-s0": [], "grpo-s1": [], "base-big": _model(6, 0.6, 0.5)}
     settings_ = {"levels": [0], "eval_tasks": 6, "eval_samples": 2, "eval_seed": 4055, "max_tokens": 384,
                  "temperature": 0.7, "model": "small", "big_model": "big", "run": "runs/learning4"}
-    data = report_data(rows, {}, "base-big", settings_)
+    data = report_data(plan, rows, {}, settings_)
     assert {r["stage"] for r in data["runs"]} == {"base", "rft"} and all(r["run"] == 4 for r in data["runs"])
     assert {"stage", "seed", "level", "samples", "gate_pass", "checks_share_gated", "checks_share_all",
             "model"} <= set(data["runs"][0])
     assert {r["model"] for r in data["runs"]} == {"small", "big"}
-    text = render(data)
+    text = render(plan, data, "benchmarks/learning/run.py PLAN --stage report")
     assert "not yet evaluated" in text and "Preliminary" in text and "Family 3" in text
     assert data["goal"]["grpo"]["criteria_1_4"] is None  # neither seed evaluated: not yet known
     assert data["goal"]["rft"]["criteria_1_4"] is False  # 6 tasks: no sign-flip p survives Holm over 20
@@ -204,8 +206,8 @@ def test_the_report_says_not_yet_evaluated_and_never_crashes_on_missing_models()
 def test_the_pictures_are_drawn_from_the_rows_and_list_every_full_pass(tmp_path):
     from PIL import Image
 
-    import learning4_pictures
     from codepaint_env.policy.learning.eval_rows import eval_tasks
+    from codepaint_env.policy.learning.experiment import pictures as learning4_pictures
 
     tasks = eval_tasks([0], 2)
     (first, second) = sorted(tasks)

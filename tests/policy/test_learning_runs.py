@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-pytestmark = pytest.mark.embed
+pytestmark = [pytest.mark.embed, pytest.mark.browser]  # the learners score their samples: renders
 
 if any(importlib.util.find_spec(m) is None for m in ("ctranslate2", "torch", "peft", "trl")):
     pytest.skip("needs the local-model and train extras: pip install 'codepaint[local-model,train]'",
@@ -121,7 +121,8 @@ def test_a_run_4_round_tops_up_flat_groups_validates_keeps_its_buffer_and_choose
     # a random model passes no gate: every group is flat, starved and topped up to its cap (2 + 2)
     assert report["samples"] == 8 and report["top_up_samples"] == 4 and report["topped_up_groups"] == 2
     assert report["useful_groups_first"] == 0.0 and report["useful_groups"] == 0.0
-    assert report["replay"] == {"size": 0, "passed": {}} and report["trained_on"] == 0
+    assert report["replay"] == {"size": 0, "passed": {}, "white_background_passes": 0}
+    assert report["trained_on"] == 0
     lines = (rounds / "round-000" / "samples.jsonl").read_text().splitlines()
     groups = [json.loads(s)["group"] for s in lines]
     assert groups == sorted(groups) and groups.count(0) == 4  # each group's samples together
@@ -286,3 +287,65 @@ def test_the_fast_options_train_the_same_pass_in_bfloat16_and_sample_without_log
                         micro=2, steps=2, max_tokens=16, lora=LORA, threads=1, save_every=1, bf16=True)
     run_grpo(grpo, tmp_path / "grpo-bf16", stop_after=1, log=lambda _: None)  # TRL's CPU autocast
     assert json.loads((tmp_path / "grpo-bf16" / "trainer_state.json").read_text())["global_step"] == 1
+
+
+def test_grpo_validates_its_steps_chooses_one_by_its_plan_and_logs_issue_73_s_measures(tiny, tmp_path):
+    from codepaint_env.policy.learning.validation import evaluated
+
+    settings = GRPOSettings(model=str(tiny), levels=(0,), scenes_per_level=4, num_generations=2,
+                            scenes_per_step=1, micro=2, steps=3, max_tokens=16, lora=LORA, threads=1,
+                            save_every=1, validation=1, validation_samples=1, validate_every=2,
+                            gate_failure="zero")
+    out = tmp_path / "grpo5"
+    run_grpo(settings, out, log=lambda _: None)
+    records = json.loads((out / "validation" / "records.json").read_text())["records"]
+    assert [r["step"] for r in records] == [0, 2, 3]  # the base, every 2nd step and the last
+    assert all(r["samples"] == 1 for r in records)
+    plan = (out / "plan.md").read_text()
+    assert "a round is a validated step" in plan and "every 2 steps" in plan
+    chosen = json.loads((out / "chosen" / "codepaint-round.json").read_text())
+    assert (chosen["step"], chosen["last_step"], chosen["validated_steps"]) == (0, 3, [0, 2, 3])  # tie: base
+    assert evaluated(out) == (out / "chosen", "chosen")
+    rows = list(csv.DictReader((out / "curves.csv").read_text().splitlines()))
+    assert rows and all(float(r["codepaint/distinct_prompts"]) == 1.0 for r in rows)
+    assert all(float(r["codepaint/mixed_groups"]) == 0.0 for r in rows)  # a random model passes no gate
+    assert load_policy(str(out / "chosen"), "cpu", threads=1).model is not None
+
+
+def test_an_rft_round_records_the_ranking_the_time_split_the_prompts_and_the_pages(tiny, tmp_path):
+    config = RFTConfig(model=str(tiny), levels=(0,), scenes=2, k=2, max_tokens=16, lora=LORA, threads=1,
+                       gate_failure="zero", replay=8, replay_background="non-white", train_max=4)
+    out = tmp_path / "rft5"
+    run_rft(config, out, stop_after=1, log=lambda _: None)
+    report = json.loads((out / "rounds" / "round-000" / "report.json").read_text())
+    assert report["ranking"] == {"mixed_groups": 0, "passers_in_mixed_groups": 0,
+                                 "passers_below_failure_neutral": None, "passers_below_failure_zero": None}
+    split = report["time_split"]
+    assert split["sampling_s"] > 0 and 0 < split["sampling_share_run"] <= 1
+    assert (report["distinct_prompts"], report["samples_per_prompt"]) == (2, 2.0)
+    assert report["replay"]["white_background_passes"] == 0
+    rows = [json.loads(s) for s in (out / "rounds" / "round-000" / "samples.jsonl").read_text().splitlines()]
+    assert all(r["page"] for r in rows)  # every level-0 scene states its page
+
+
+def test_grpo_s_chosen_folder_merges_the_chosen_step_s_adapter(tiny, tmp_path):
+    import torch
+
+    from codepaint_env.policy.learning.validation import ValidatedSteps
+
+    policy = load_policy(str(tiny), "cpu", threads=1)
+    model = with_adapter(policy.model, LORA)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_B" in name:
+                p.fill_(0.05)  # a trained adapter: the merged weights differ from the base's
+    steps = ValidatedSteps(tmp_path)
+    steps.add(0, {"gate_pass": 0.1, "checks_share_gated": 0.2})
+    assert steps.add(4, {"gate_pass": 0.2, "checks_share_gated": 0.5}, model)
+    expected = {k: v.clone() for k, v in model.merge_and_unload().state_dict().items()}
+    folder = steps.save_chosen(load_policy(str(tiny), "cpu", threads=1).model, policy.tokenizer)
+    assert folder is not None and json.loads((folder / "codepaint-round.json").read_text())["step"] == 4
+    chosen = load_policy(str(folder), "cpu", threads=1).model.state_dict()
+    assert all(torch.allclose(chosen[k], v, atol=1e-5) for k, v in expected.items() if k in chosen)
+    base = load_policy(str(tiny), "cpu", threads=1).model.state_dict()
+    assert any(not torch.allclose(chosen[k], base[k]) for k in base if k in chosen)

@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import gzip
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+from codepaint_env.policy.learning.experiment import load_plan, search_report
+from codepaint_env.policy.learning.experiment import search as search_learning
+from codepaint_env.tasks import load_suite
 
-import search_learning  # noqa: E402
-from codepaint_env.tasks import load_suite  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+PLAN = ROOT / "benchmarks" / "learning" / "plans" / "search-learning.toml"
+COMMAND = "benchmarks/learning/run.py benchmarks/learning/plans/search-learning.toml"
+
+
+def _plan(out: Path):
+    """The search learner's plan, its rows and report in ``out``."""
+    return load_plan(PLAN, root=ROOT, overrides=[f'out="{out}"'])
 
 
 def _row(task, code: str, sample: int) -> dict:
@@ -37,8 +43,8 @@ def _read(path: Path) -> list[dict]:
 
 
 @pytest.mark.browser  # the rows are scored again: their SVG programs rendered in Chromium
-def test_exported_rows_are_scored_at_this_commit_and_the_report_says_so(tmp_path, monkeypatch):
-    monkeypatch.setattr(search_learning, "DOCS", tmp_path / "docs")
+def test_exported_rows_are_scored_at_this_commit_and_the_report_says_so(tmp_path):
+    plan = _plan(tmp_path / "docs")
     (tmp_path / "docs").mkdir()
     first, second = load_suite("knowledge", split="eval", language="svg")[:2]
     folder = tmp_path / "eval"
@@ -46,7 +52,7 @@ def test_exported_rows_are_scored_at_this_commit_and_the_report_says_so(tmp_path
     rows = [_row(first, first.reference_programs["svg"], 0), _row(second, "<svg xmlns='x'><broken", 0)]
     (folder / "rollouts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "docs" / "rows-base-search.jsonl.gz"
-    search_learning.export(folder, out)
+    search_learning.export(plan, folder, out)
     good, bad = _read(out)
     assert set(search_learning.KEPT) <= set(good) and "render" not in good  # no picture kept
     assert good["gate_pass"] and search_learning.share_all(good) == 1.0  # the fact's reference
@@ -54,18 +60,18 @@ def test_exported_rows_are_scored_at_this_commit_and_the_report_says_so(tmp_path
     assert good["reward_as_evaluated"] == -0.2 and abs(good["reward"] - 0.9) < 1e-9  # gate 0.2 + checks 0.7
     assert good["searches"] == rows[0]["searches"]  # what the policy searched is kept as sampled
     commit = good["scored"]["commit"]
-    assert good["scored"] == {"reward": search_learning.REWARD, "commit": commit} and len(commit) == 40
+    assert good["scored"] == {"reward": plan.evaluation.rescore, "commit": commit} and len(commit) == 40
 
-    assert search_learning.rescore_committed() == ["rows-base-search.jsonl.gz"]
+    assert search_learning.rescore_committed(plan) == ["rows-base-search.jsonl.gz"]
     again = _read(out)
     assert again[0]["reward_as_evaluated"] == -0.2 and again[0]["gate_pass"]  # the day's reward is not lost
-    data = search_learning.report()
+    data = search_report.report(plan, COMMAND)
     assert data["scored_at"] == [commit] and data["models"]["base-search"]["samples"] == 2
     constant = data["constant_picture"]  # a fact-blind picture runs everywhere and earns part of the share
     assert constant["gate_pass"] == 1.0 and 0 < constant["checks_share_all"] < 1
     base = data["models"]["base-search"]  # the reference passes every check; the broken one is no gate-passer
     assert base["checks_share_all"] == 0.5 and base["checks_share_gated"] == 1.0 and base["every_check"] == 1
-    floor = search_learning.per_fact(search_learning.fact_blind_rows(search_learning.CONSTANT))
+    floor = search_learning.per_fact(search_learning.fact_blind_rows(plan, search_learning.CONSTANT))
     # no floor.json here: the constant picture is the floor, paired on the two facts evaluated
     assert abs(base["over_floor"] - (0.5 - (floor[first.id] + floor[second.id]) / 2)) < 1e-4
     assert commit[:10] in (tmp_path / "docs" / "report.md").read_text()
@@ -73,21 +79,25 @@ def test_exported_rows_are_scored_at_this_commit_and_the_report_says_so(tmp_path
 
 def test_training_and_the_evaluation_with_the_tool_call_it_in_one_form():
     """Amendment 5: a model trained to write ``<search>`` is evaluated where ``<search>`` is parsed."""
+    from codepaint_env.policy.learning.experiment.commands import eval_command, learner_config
     from codepaint_env.policy.learning.searching import resolve_form
 
-    forms = {search_learning.config(arm, 0).sampling(warm=arm == "warm").form for arm in search_learning.ARMS}
-    assert forms == {search_learning.TOOL_FORM} and resolve_form(None, search_learning.TOOL_FORM) == "tag"
-    command = search_learning.eval_command("m", True, Path("out"))
-    assert command[command.index("--tool-form") + 1] == search_learning.TOOL_FORM
-    assert "--tool-form" not in search_learning.eval_command("m", False, Path("out"))  # no tool, no form
+    plan = load_plan(PLAN, root=ROOT)
+    form = plan.evaluation.tool_form
+    forms = {learner_config(plan, arm, 0).sampling(warm=arm.name == "warm").form for arm in plan.arms}
+    assert forms == {form} and resolve_form(None, form) == "tag"
+    command = eval_command(plan.evaluation, "m", Path("out"), tool="search")
+    assert command[command.index("--tool-form") + 1] == form
+    no_tool = eval_command(plan.evaluation, "m", Path("out"), tool="none")
+    assert "--tool-form" not in no_tool  # no tool offered, no form
 
 
 @pytest.mark.browser  # the pictures are the rows' SVG programs rendered in Chromium
 def test_pictures_draw_the_first_facts_before_and_after_and_list_the_trained_models_queries(tmp_path,
                                                                                             monkeypatch):
     """Item 7: the same held-out facts drawn by each evaluated model, and the trained model's searches."""
-    monkeypatch.setattr(search_learning, "DOCS", tmp_path)
-    monkeypatch.setattr(search_learning, "models", lambda: {"base": "m", "warm-s0": "chosen"})
+    plan = _plan(tmp_path)
+    monkeypatch.setattr(search_report, "models", lambda plan: {"base": "m", "warm-s0": "chosen"})
     tasks = sorted(load_suite("knowledge", split="eval", language="svg"), key=lambda t: t.id)
     first = tasks[0]
     base = [_row(t, t.reference_programs["svg"], 0) | {"searches": [], "searched": False} for t in tasks[:2]]
@@ -96,21 +106,20 @@ def test_pictures_draw_the_first_facts_before_and_after_and_list_the_trained_mod
                for t in tasks[:12] for s in (1, 0)]
     search_learning.write_rows(tmp_path / "rows-base-none.jsonl.gz", base)
     search_learning.write_rows(tmp_path / "rows-warm-s0-search.jsonl.gz", trained)
-    assert search_learning.pictures() == ["base-none", "warm-s0-search"]
+    assert search_report.pictures(plan, COMMAND) == ["base-none", "warm-s0-search"]
     assert (tmp_path / "before-after.png").stat().st_size > 1000
     table = (tmp_path / "queries.md").read_text().split("## warm-s0-search")[1].splitlines()
     rows = [line for line in table if line.startswith("| ") and not line.startswith("| fact")]
-    assert len(rows) == search_learning.QUERIES  # the first 20 of 24, by fact then sample
+    assert len(rows) == search_report.QUERIES  # the first 20 of 24, by fact then sample
     short = first.id.removeprefix("knowledge-").removesuffix("-svg")
     assert rows[0].startswith(f"| {short} | 0 | 1 | flag/{first.id} | {first.facts[0]}, x, y |")
     assert "## base" not in (tmp_path / "queries.md").read_text()  # the base never searched: no table
 
 
 @pytest.mark.browser  # the fact-blind pictures are rendered in Chromium and scored
-def test_the_floor_search_scores_fact_blind_pictures_on_every_held_out_fact(tmp_path, monkeypatch):
+def test_the_floor_search_scores_fact_blind_pictures_on_every_held_out_fact(tmp_path):
     """The best-paying picture that knows no fact: one program on every fact, scored by the checks."""
-    monkeypatch.setattr(search_learning, "DOCS", tmp_path)
-    out = search_learning.floor_search(candidates=2, seed=1)
+    out = search_learning.floor_search(_plan(tmp_path), candidates=2, seed=1)
     assert json.loads((tmp_path / "floor.json").read_text()) == out
     assert out["best"]["program"].startswith("<svg") and 0 <= out["best"]["checks_share_all"] < 1
     assert out["constant"]["gate_pass"] == 1.0  # the constant picture runs on every fact
@@ -138,12 +147,13 @@ def test_the_plan_carries_the_arm_with_the_higher_validation_share_of_its_finish
     _run(saved, "warm-s1", [0.25, 0.37], 1900.0, 1.0)  # chosen round 2: 0.37
     _run(saved, "bonus-s0", [0.17, 0.40], 1900.0, 0.0)  # chosen round 2: 0.40
     _run(saved, "bonus-s1", [0.90], 900.0, 0.0)  # still training: not counted
-    cold = search_learning.cold_starts(saved)
+    plan = load_plan(PLAN, root=ROOT)
+    cold = search_report.cold_starts(plan, saved)
     warm = cold["runs"]["warm-s0"]
     assert warm["chosen_round"] == 2 and warm["validation_share"][0] == 0.15 and warm["done"]
     assert not cold["runs"]["bonus-s1"]["done"] and cold["seeds_run"] == {"warm": [0, 1], "bonus": [0]}
     assert cold["arm_share"] == {"warm": 0.315, "bonus": 0.4} and cold["carried"] == "bonus"
-    lines = "\n".join(search_learning._cold_start_lines(cold))
+    lines = "\n".join(search_report._cold_start_lines(cold))
     assert "| bonus-s1 | 1 (training) |" in lines and "Carried to the goal: **bonus**" in lines
 
     def model(calls: float, recall: float) -> dict:
@@ -153,10 +163,10 @@ def test_the_plan_carries_the_arm_with_the_higher_validation_share_of_its_finish
                     "difference": diff, "goal_met": met}
                    for against, diff, met in (("base", 0.2, True), ("tool_off", 0.12, True))]
     table = {"warm-s0-search": model(1.0, 0.97), "warm-s1-search": model(0.9, 0.8)}
-    assert search_learning.verdict(table, comparisons, "bonus") == {"arm": "bonus", "evaluated": False}
-    goal = search_learning.verdict(table, comparisons, "warm")
+    assert search_report.verdict(plan, table, comparisons, "bonus") == {"arm": "bonus", "evaluated": False}
+    goal = search_report.verdict(plan, table, comparisons, "warm")
     assert goal["goals"]["call_rate"]["value"] == 0.9527 and goal["goals"]["recall_at_3"]["value"] == 0.885
     assert goal["met"]  # all four
     comparisons[1]["goal_met"] = False
-    goal = search_learning.verdict(table, comparisons, "warm")
-    assert not goal["met"] and "**Goal not reached.**" in search_learning._verdict_lines(goal)[1]
+    goal = search_report.verdict(plan, table, comparisons, "warm")
+    assert not goal["met"] and "**Goal not reached.**" in search_report._verdict_lines(goal)[1]

@@ -8,7 +8,7 @@
   passes every stated claim. Fixed seeds make the result a function of the prompts, the checks and
   the renderer: nothing is random at test time, so the test cannot be flaky, where a margin on a
   random sample would be (at a 99.5 % pass rate, 200 drawings all pass only 37 % of the time). The
-  1,000 drawings a level are benchmarks/honest_drawings.py's job; the cases it found the checks wrong
+  1,000 drawings a level are benchmarks/validity/honest_drawings.py's job; the cases it found the checks wrong
   on are the single-object tests below.
 * The wrong-kind probe (issue 54): an upright object of the wrong kind fails the ``shape`` claim, and
   so do the turned ones the probe found passing (a square as a circle, a straight band as a wave).

@@ -34,7 +34,7 @@ CARDS = load_cards()
 def test_each_cards_title_finds_it_first_and_its_aliases_almost_always():
     assert all(search(c.title, k=1).ids == (c.id,) for c in CARDS)
     alias_hits = sum(search(c.aliases[0], k=1).ids == (c.id,) for c in CARDS)
-    assert alias_hits / len(CARDS) >= 0.95  # measured: 102 of 103 (benchmarks/search_bench.py)
+    assert alias_hits / len(CARDS) >= 0.95  # measured: 102 of 103 (benchmarks/search/search_bench.py)
 
 
 def test_everyday_queries_find_their_card():
@@ -227,7 +227,7 @@ def test_the_everyday_set_is_pinned_and_kept_apart_from_the_index_query_set():
 def _made_up_queries() -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     import sys
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks" / "search"))
     import knowledge_queries
 
     return knowledge_queries.ABSENT_QUERIES, knowledge_queries.DEV_QUERIES

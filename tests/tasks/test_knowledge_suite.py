@@ -3,7 +3,7 @@
 What the reference tests cover: here (no browser) every fact's SVG reference through resvg
 (``renderer="fast"``) and every fact's Python reference run in-process (Pillow), at 160 px; in the
 ``browser`` test a fixed sample in the other languages: every eval fact as an HTML page, and one fact
-of each family in p5.js, Python (the sandbox) and TikZ. ``benchmarks/knowledge_references.py``
+of each family in p5.js, Python (the sandbox) and TikZ. ``benchmarks/validity/knowledge_references.py``
 renders all 765 references (every fact in every language).
 """
 

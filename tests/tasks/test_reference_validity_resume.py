@@ -1,4 +1,5 @@
-"""``benchmarks/reference_validity.py`` keeps its verdicts across calls, and scores again a row that has none.
+"""``benchmarks/validity/reference_validity.py`` keeps its verdicts across calls, and scores again a row
+that has none.
 
 A row whose render failed for the infrastructure's sake (``value`` None) is not a verdict on the
 reference: the next call drops it from the rows file and scores the task again, and the report
@@ -16,7 +17,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "benchmarks" / "validity"))
 
 import reference_validity  # noqa: E402
 from codepaint_env.tasks import load_suite  # noqa: E402

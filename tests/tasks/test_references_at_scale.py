@@ -9,7 +9,7 @@ shape claim. Here: 400 train and 100 held-out scenes a level (levels 0-4; level 
 and 95 eval descriptions in all), their SVG references rendered by resvg at 256 and 512 px (every
 other task) and scored in batches, as a trainer scores them. Every language:
 tests/tasks/test_levels.py renders a scene of every level and split in all five languages through
-the real renderers and scores it the same way, and ``benchmarks/reference_validity.py`` scores
+the real renderers and scores it the same way, and ``benchmarks/validity/reference_validity.py`` scores
 1,000 tasks a level (200 scenes, train and eval, in each of the five languages, real renderers:
 about 50 minutes on 2 cores; its report is docs/reference-validity.md).
 """

@@ -5,8 +5,8 @@ the real renderers at 160 px, every scene (120) in SVG (resvg, ``renderer="fast"
 scene (24) as an HTML page (Chromium), and one scene of each template (seven, eval ones first) in
 p5.js (Chromium), Python and TikZ (the sandbox): 120 + 24 + 3 x 7 renders.
 ``test_every_python_reference_passes_its_checks_at_two_sizes`` runs every scene's Python (Pillow)
-program here, at 160 px (the eval scenes at 512 px too). ``benchmarks/shapes_validity.py`` renders all
-600 references.
+program here, at 160 px (the eval scenes at 512 px too). ``benchmarks/validity/shapes_validity.py``
+renders all 600 references.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ Decisions:
   :func:`~rewards.guard.ascore_guarded`: a judge's own ``ascore`` with no thread). TRL awaits them on
   its event loop. TRL 1.16's ``GRPOTrainer`` still takes the rollouts one at a time (its tool loop
   awaits one rollout's calls before the next one's, and ``get_reward`` env by env), so a group's
-  renders do not overlap there and the async form gains nothing: ``benchmarks/trl_async_step.py``
+  renders do not overlap there and the async form gains nothing: ``benchmarks/speed/trl_async_step.py``
   measured a step with 8 rendered submissions at 9.5 s plain and 11.1 s async (2 busy cores). Use it
   where rollouts are awaited together: ``trl.experimental.async_grpo``'s rollout worker awaits each
   rollout's tools in its own task, so there the async form's turns overlap with no thread each (the

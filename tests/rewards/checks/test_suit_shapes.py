@@ -1,6 +1,6 @@
 """The ``spade`` and ``club`` shapes: a pointed top against a round lobe, drawn here by another hand.
 
-The rules were set on six public designs (benchmarks/suit_glyphs.py, docs/suit-glyphs.md); these
+The rules were set on six public designs (benchmarks/validity/suit_glyphs.py, docs/suit-glyphs.md); these
 drawings are neither those nor the knowledge suite's references: a spade from a polygon, a club from
 three discs of another size on a thin stem, each at several sizes and a small turn.
 """

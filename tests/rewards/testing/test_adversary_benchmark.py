@@ -1,4 +1,4 @@
-"""benchmarks/adversary.py: a run's rows resume, and its report keeps what was written by hand."""
+"""benchmarks/validity/adversary.py: a run's rows resume, and its report keeps what was written by hand."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "benchmarks" / "validity"))
 
 import adversary  # noqa: E402
 

@@ -38,7 +38,7 @@ samples of one prompt; every prompt's system message) pass them as CTranslate2's
 walked once for the call and copied to each row, instead of once a row. Only for calls that fetch
 no logits (the step logits would not cover the shared steps). The samples are drawn as without it,
 from the same stream, but the copied state is not bit-identical to the walked one, so a sample may
-differ; benchmarks/learner_speed.py measures what it gains.
+differ; benchmarks/speed/learner_speed.py measures what it gains.
 """
 
 from __future__ import annotations

@@ -9,13 +9,16 @@
 * :mod:`.explore`, :mod:`.replay`, :mod:`.graded`, :mod:`.validation`, :mod:`.control`: learning run 4's
   choices (dynamic sampling, a replay buffer balanced by check kind, graded claims, checkpoints chosen
   on validation scenes, the zero-step control);
-* :mod:`.options`: those choices as command-line options of ``benchmarks/learning_run.py``;
+* :mod:`.options`: those choices as command-line options;
 * :mod:`.stats` (paired sign-flip tests, bootstrap and Wilson intervals, Holm), :mod:`.eval_rows`
   (every evaluated sample as a committed row) and :mod:`.compare` (learning run 4's declared
-  comparisons and goal, from those rows alone): the reports' measures (``benchmarks/learning4.py``);
+  comparisons and goal, from those rows alone): the reports' measures;
 * :mod:`.curves`: a TRL callback that writes a run's learning curves and monitors to one CSV
   (``codepaint_env.integrations.trl_curves`` re-exports it for TRL users).
 
-``benchmarks/learning_run.py --algo rft|grpo`` runs them and reports (docs/learning-run.md,
-"Learning run 3"). Importing this package loads neither torch nor TRL.
+* :mod:`.experiment`: a learning run as a plan file, read by one runner that trains, evaluates and
+  reports (``benchmarks/learning/run.py PLAN``; the plans in ``benchmarks/learning/plans/``;
+  docs/experiments.md).
+
+Importing this package loads neither torch nor TRL.
 """

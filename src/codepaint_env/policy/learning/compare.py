@@ -12,7 +12,8 @@ random flips, seed :data:`SEED`; :func:`~.stats.paired`). The measures (:data:`M
 * ``d``: gate pass;
 * ``e``: background passes among gate-passers (tasks as in ``a``).
 
-The declared families (:func:`families`), each Holm-adjusted over the comparisons it declares (one
+The declared families (:func:`families`; a plan's own: :func:`declared`), each Holm-adjusted over the
+comparisons it declares (one
 not yet run counts as p = 1, so the adjustment is never milder than the plan's):
 family 1, each trained model against the base on ``a``-``e`` (20); family 2, the control against the
 base on ``a``-``d`` (4); family 3, each trained model against the bigger base on ``a`` and ``b`` (8).
@@ -152,20 +153,29 @@ def adjust(comparisons: Sequence[Comparison]) -> list[Comparison]:
     return list(comparisons)
 
 
+Declaration = tuple[str, Sequence[str], str, Sequence[str]]
+
+
+def declared(models: Mapping[str, Rows], declarations: Sequence[Declaration]) -> dict[str, list[Comparison]]:
+    """Families as a plan declares them: ``(family, models, against, measures)``, each Holm-adjusted.
+
+    A family's comparisons run model by model, measure by measure (``after`` each model, ``before``
+    ``against``); a model missing or empty is "not yet evaluated".
+    """
+    return {family: adjust([compare(family, m, against, k, models) for m in afters for k in measures])
+            for family, afters, against, measures in declarations}
+
+
 def families(models: Mapping[str, Rows], big: str | None = None) -> dict[str, list[Comparison]]:
-    """The three declared families, each Holm-adjusted (see the module docstring).
+    """Learning run 4's three declared families, each Holm-adjusted (see the module docstring).
 
     Args:
         models: Each model's rows by tag (``base``, ``control``, :data:`TRAINED`, ``big``); a model
             missing or empty is "not yet evaluated".
         big: The bigger base model's tag (family 3); ``None``: family 3 is not declared.
     """
-    one = [compare("1", m, "base", k, models) for m in TRAINED for k in "abcde"]
-    two = [compare("2", "control", "base", k, models) for k in "abcd"]
-    out = {"1": adjust(one), "2": adjust(two)}
-    if big is not None:
-        out["3"] = adjust([compare("3", m, big, k, models) for m in TRAINED for k in "ab"])
-    return out
+    plan = [("1", TRAINED, "base", "abcde"), ("2", ("control",), "base", "abcd")]
+    return declared(models, [*plan, *([("3", TRAINED, big, "ab")] if big is not None else [])])
 
 
 def exploratory(models: Mapping[str, Rows], skip: Sequence[str] = ("base",)) -> dict[str, list[Comparison]]:
@@ -207,14 +217,15 @@ class SeedVerdict:
         return all(values)
 
 
-def seed_verdict(tag: str, family_one: Sequence[Comparison], rows: Rows | None) -> SeedVerdict:
+def seed_verdict(tag: str, family_one: Sequence[Comparison], rows: Rows | None, *, rise: float = GOAL_RISE,
+                 background: float = GOAL_BACKGROUND, tolerance: float = GATE_TOLERANCE) -> SeedVerdict:
     """Criteria 1-4 of the goal for one trained model (criterion 5 is read by hand)."""
     by = {c.measure: c for c in family_one if c.after == tag}
     a, b, d = by.get("a"), by.get("b"), by.get("d")
     v = SeedVerdict(tag)
     if a is not None and a.run and a.before_mean is not None:
         v.a_rise, v.a_holm = a.diff, a.holm
-        v.a_needed = min(GOAL_RISE, (1.0 - a.before_mean) / 2)
+        v.a_needed = min(rise, (1.0 - a.before_mean) / 2)
     if b is not None and b.run:
         v.b_rise = b.diff
     if d is not None and d.run:
@@ -225,19 +236,25 @@ def seed_verdict(tag: str, family_one: Sequence[Comparison], rows: Rows | None) 
         "1": None if v.a_rise is None or v.a_needed is None
         else bool(v.a_rise >= v.a_needed and a is not None and a.significant and v.a_rise > 0),
         "2": None if v.a_rise is None or v.b_rise is None else bool(v.b_rise >= v.a_rise),
-        "3": None if v.background is None else bool(v.background >= GOAL_BACKGROUND),
+        "3": None if v.background is None else bool(v.background >= background),
         "4": None if v.gate_diff is None
-        else bool(v.gate_diff >= GATE_TOLERANCE and not fell),
+        else bool(v.gate_diff >= tolerance and not fell),
     }
     return v
 
 
 def goal(family_one: Sequence[Comparison], models: Mapping[str, Rows],
-         seeds: Sequence[int] = (0, 1)) -> dict[str, dict[str, Any]]:
-    """Per learner: each seed's verdict and whether criteria 1-4 hold in both (``None``: not yet known)."""
+         seeds: Sequence[int] = (0, 1), *, learners: Mapping[str, Sequence[int]] | None = None,
+         **thresholds: float) -> dict[str, dict[str, Any]]:
+    """Per learner: each seed's verdict and whether criteria 1-4 hold in all (``None``: not yet known).
+
+    ``learners``: each learner's seeds (default: :data:`LEARNERS`, each with ``seeds``); ``thresholds``:
+    ``rise``, ``background`` and ``tolerance`` for :func:`seed_verdict` (default: the plan's constants).
+    """
     out: dict[str, dict[str, Any]] = {}
-    for learner in LEARNERS:
-        verdicts = [seed_verdict(f"{learner}-s{s}", family_one, models.get(f"{learner}-s{s}")) for s in seeds]
+    for learner, mine in (learners or {name: seeds for name in LEARNERS}).items():
+        verdicts = [seed_verdict(f"{learner}-s{s}", family_one, models.get(f"{learner}-s{s}"), **thresholds)
+                    for s in mine]
         mets = [v.met for v in verdicts]
         reached = False if any(m is False for m in mets) else (None if any(m is None for m in mets) else True)
         out[learner] = {"seeds": verdicts, "criteria_1_4": reached}

@@ -15,9 +15,21 @@ Each round:
    the adapter carried over from round to round (RAFT, ``rounds_from="last"``), or a fresh adapter on
    the base trained on everything kept so far (ReST-EM, ``rounds_from="base"``); with ``replay``, kept
    programs of earlier rounds are reused from a buffer balanced by check kind (:mod:`.replay`);
+   ``train_max`` bounds the examples a round trains on (the round's own kept first);
 5. **save** the round: its adapter, its samples and its report (times split into generate, score,
-   train and convert; the process's CPU seconds); with ``validation``, the model's figures on held-out
-   train scenes, and ``chosen/``, the round a rule written in ``plan.md`` first picks (:mod:`.validation`).
+   train, convert and validate, and ``time_split``: the share of the seconds that made samples, the
+   round's and the run's so far; the process's CPU seconds); with ``validation``, the model's figures on
+   held-out train scenes, and ``chosen/``, the round a rule written in ``plan.md`` first picks
+   (:mod:`.validation`).
+
+Issue 73's measures are in each round's report too: ``ranking`` (how the round's gate-passers rank
+against their groups' failures under either ``gate_failure`` rule, :func:`~.rollouts.ranking`),
+``distinct_prompts`` and ``replay.white_background_passes``.
+
+Carrying the adapter over (``rounds_from="last"``, the default) trains each round on its own kept and
+at most ``replay_draw`` earlier ones for ``epochs`` passes: a bounded cost a round. ReST-EM's refit of
+the base on the whole buffer grows with it: in learning run 4, 72 % of rft seed 0's seconds went to
+it (6,370 s of training against 1,982 s of generating), so fewer scenes were seen.
 
 The run folder holds ``config.json`` and ``rounds/round-NNN/`` (``report.json``, ``samples.jsonl``,
 ``adapter/``); :func:`run_rft` resumes after the last round with a report, so a stopped run loses
@@ -30,7 +42,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,8 +59,15 @@ from codepaint_env.policy.learning.lora import (
     with_adapter,
 )
 from codepaint_env.policy.learning.memory import release_memory, resident_bytes
-from codepaint_env.policy.learning.replay import ReplayBuffer, entry_of
-from codepaint_env.policy.learning.rollouts import Rollout, RoundTimes, Scorer, checks_score, sample_groups
+from codepaint_env.policy.learning.replay import Entry, ReplayBuffer, entry_of, page_of
+from codepaint_env.policy.learning.rollouts import (
+    Rollout,
+    RoundTimes,
+    Scorer,
+    checks_score,
+    round_ranking,
+    sample_groups,
+)
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
 from codepaint_env.policy.loading import import_torch
 from codepaint_env.tasks.task import Task
@@ -91,11 +110,18 @@ class RFTConfig(LearnerSettings):
     call_bonus: float = 0.0  # cold start (b): a first search that finds the scene's card pays this
     warm_start_rounds: int = 0  # cold start (a): these first rounds' first replies are a written search,
     # and the drawing after the card opens with a written code fence (searching.DRAWING_OPENING)
+    replay_background: str = "any"  # "non-white": a background success only on a stated non-white page
+    train_max: int = 0  # the most examples a round trains on (0: no bound); see :func:`training_set`
 
     def __post_init__(self) -> None:
         from codepaint_env.policy.learning.explore import ZERO_VARIANCE
+        from codepaint_env.policy.learning.replay import BACKGROUND_SUCCESS
         from codepaint_env.policy.learning.validation import RULES
 
+        super().__post_init__()
+        if self.replay_background not in BACKGROUND_SUCCESS:
+            raise ValueError(f"replay_background must be one of {', '.join(BACKGROUND_SUCCESS)}, "
+                             f"not {self.replay_background!r}")
         if self.k < 2:
             raise ValueError(f"k must be at least 2 (a group of one has no advantage), not {self.k}")
         if self.zero_variance not in ZERO_VARIANCE:
@@ -105,8 +131,8 @@ class RFTConfig(LearnerSettings):
             raise ValueError(f"rounds_from must be 'last' or 'base', not {self.rounds_from!r}")
         if self.select not in RULES:
             raise ValueError(f"select must be one of {', '.join(RULES)}, not {self.select!r}")
-        if min(self.top_up_max, self.replay, self.replay_draw, self.validation) < 0:
-            raise ValueError("top_up_max, replay, replay_draw and validation must be 0 or more")
+        if min(self.top_up_max, self.replay, self.replay_draw, self.validation, self.train_max) < 0:
+            raise ValueError("top_up_max, replay, replay_draw, validation and train_max must be 0 or more")
         if self.validation_samples < 1:
             raise ValueError(f"validation_samples must be at least 1, not {self.validation_samples}")
         if self.suite not in ("shapes", "knowledge"):
@@ -128,7 +154,7 @@ class RFTConfig(LearnerSettings):
 
     def scorers(self) -> tuple[Any, Any]:
         """The scorer a round's samples are scored by, and the one validation reports verdicts with."""
-        scorer = Scorer(self.reward, graded=self.graded)
+        scorer = Scorer(self.reward, graded=self.graded, gate_failure=self.gate_failure)
         verdicts = Scorer(self.reward) if self.graded else scorer
         if not self.tools:
             return scorer, verdicts
@@ -139,6 +165,10 @@ class RFTConfig(LearnerSettings):
 
         tool_scorer = wrap(scorer)
         return tool_scorer, (tool_scorer if verdicts is scorer else wrap(verdicts))
+
+    def replay_buffer(self, rounds_dir: Path, done: int) -> ReplayBuffer:
+        """The replay buffer after the first ``done`` rounds (:meth:`.replay.ReplayBuffer.load`)."""
+        return ReplayBuffer.load(self.replay or None, rounds_dir, done, background=self.replay_background)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RFTConfig:
@@ -266,8 +296,8 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
         f"{len(done)} round(s) done, {cpu_before:.0f} CPU s of {config.cpu_budget_s:.0f}")
     curriculum = _curriculum(config, done) if config.curriculum else None
     scorer, verdicts = config.scorers()  # validation reports verdicts
-    buffer = (ReplayBuffer.load(config.replay or None, rounds_dir, len(done))
-              if config.replay or config.rounds_from == "base" else None)
+    buffered = config.replay or config.rounds_from == "base"
+    buffer = config.replay_buffer(rounds_dir, len(done)) if buffered else None
     held = (validation_tasks(config.levels, config.validation, config.language, suite=config.suite)
             if config.validation else [])
     checked = _sampler(config)  # validation: the model as it is, never a written call
@@ -299,6 +329,7 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
                                    times=times, sampler=_sampler(config, warm=warm))
         engine.close()
         released += release_memory() or 0
+        mark_pages(rollouts, tasks)
         if curriculum is not None:
             for r in rollouts:
                 curriculum.record(r.level, gate_passed=r.gate_passed, all_stated=r.all_stated)
@@ -322,32 +353,40 @@ def run_rft(config: RFTConfig, out: str | Path, *, stop_after: int | None = None
             buffer.save(folder)
         validation = None
         if held:
+            t = time.perf_counter()
             engine, _ = engine_from_model(model, tokenizer, **engine_args)  # the next round's, converted once
             validation = validate(engine, held, verdicts, samples=config.validation_samples,
                                   max_tokens=config.max_tokens, sampler=checked)
             engine.close()
             released += release_memory() or 0
+            times.validate += time.perf_counter() - t
         cpu = time.process_time() - cpu0
         report = {"round": index, **summary(rollouts), **_searches(config, rollouts, warm),
+                  "ranking": round_ranking(rollouts, scorer), **prompts_seen(tasks, rollouts),
                   "kept": len(chosen),
                   "kept_share": len(chosen) / len(rollouts) if rollouts else None, **groups.to_dict(),
                   "trained_on": len(examples), "replayed": replayed,
-                  "replay": None if buffer is None else {"size": len(buffer), "passed": buffer.counts()},
+                  "replay": None if buffer is None else {
+                      "size": len(buffer), "passed": buffer.counts(),
+                      "white_background_passes": buffer.white_background_passes()},
                   "validation": validation,
                   "loss": {"mean": trained.mean_loss, "first": trained.first_loss, "last": trained.last_loss},
                   "train_tokens": trained.tokens, "optimizer_steps": trained.steps,
-                  "seconds": times.to_dict(), "wall_s": round(time.perf_counter() - wall0, 1),
+                  "seconds": times.to_dict(), "time_split": time_split(times, reports),
+                  "wall_s": round(time.perf_counter() - wall0, 1),
                   "cpu_s": round(cpu, 1),
                   "memory": {"resident_gb": _gb(resident_bytes()), "released_gb": _gb(released)},
                   "conversion": {"cached": conversion.cached,
                                                          "seconds": conversion.seconds},
                   "curriculum": curriculum.state() if curriculum is not None else None}
         (folder / "report.json").write_text(json.dumps(report, indent=1) + "\n")
+        reports.append(report)
         cpu_before += cpu
         log(f"rft round {index}: reward {_f(report['reward'])}, gate {_f(report['gate_pass'])}, checks share "
             f"{_f(report['checks_share_gated'])}, useful groups {_f(report['useful_groups'])}, kept "
             f"{len(chosen)}/{len(rollouts)}, trained on {len(examples)}, loss {_f(trained.mean_loss)}; "
-            f"{report['seconds']} {cpu:.0f} CPU s (total {cpu_before:.0f}); resident "
+            f"{report['seconds']} {cpu:.0f} CPU s (total {cpu_before:.0f}), sampling "
+            f"{_f(report['time_split']['sampling_share_run'])} of the run's; resident "
             f"{report['memory']['resident_gb']} GB, {report['memory']['released_gb']} GB released"
             + _search_line(report))
         index += 1
@@ -369,7 +408,7 @@ def _gb(n: int | None) -> float | None:
     return None if n is None else round(n / 2**30, 2)
 
 
-def train_round(config: RFTConfig, model: Any, tokenizer: Any, examples: list[Example],
+def train_round(config: RFTConfig, model: Any, tokenizer: Any, examples: Sequence[Example],
                 index: int) -> tuple[Any, Any]:
     """Round ``index``'s training: ``(model, sft_pass's result)``; ReST-EM starts from a fresh adapter."""
     if config.rounds_from == "base":  # ReST-EM: a fresh adapter on the base, trained on all kept so far
@@ -405,8 +444,8 @@ def rebuild_adapter(config: RFTConfig, rounds_dir: Path, index: int, model: Any,
                          f"its replay.json can be trained again from its rows; resume the run where its "
                          f"weights are, or start it in a new folder")
     cpu0 = time.process_time()
-    buffer = ReplayBuffer.load(config.replay or None, rounds_dir, index + 1)
-    model, trained = train_round(config, model, tokenizer, [e.example for e in buffer.entries], index)
+    buffer = config.replay_buffer(rounds_dir, index + 1)
+    model, trained = train_round(config, model, tokenizer, [e.example for e in newest(buffer, config)], index)
     model.save_pretrained(str(folder / "adapter"))
     cpu = time.process_time() - cpu0
     (folder / "rebuilt.json").write_text(json.dumps({"cpu_s": round(cpu, 1), "examples": len(buffer),
@@ -420,22 +459,80 @@ def training_set(config: RFTConfig, rollouts: list[Rollout], chosen_ids: set[int
     """What round ``index`` trains on, and how many of those came from earlier rounds.
 
     No buffer: the round's kept programs. ``rounds_from="base"``: everything in the buffer once the
-    round's kept are added (every kept program so far, when ``replay`` sets no cap). Otherwise the
-    round's kept and up to ``replay_draw`` entries of earlier rounds, drawn kind by kind
-    (:meth:`.replay.ReplayBuffer.draw`). The round's kept are added to the buffer either way.
+    round's kept are added (every kept program so far, when ``replay`` sets no cap), the newest
+    ``train_max`` where that is set (:func:`newest`). Otherwise the round's kept and up to
+    ``replay_draw`` entries of earlier rounds, drawn kind by kind (:meth:`.replay.ReplayBuffer.draw`),
+    at most ``train_max`` in all, the round's own first (:func:`bounded`). The round's kept are added
+    to the buffer either way.
     """
-    mine = [(line, r) for line, r in enumerate(rollouts) if id(r) in chosen_ids]
-    if buffer is None:
-        return [r.example for _, r in mine], 0
     import random
 
-    drawn = [] if config.rounds_from == "base" else buffer.draw(
-        config.replay_draw, random.Random(config.seed * 1000 + index), before=index)
+    rng = random.Random(config.seed * 1000 + index)
+    mine = [(line, r) for line, r in enumerate(rollouts) if id(r) in chosen_ids]
+    if buffer is None:
+        return bounded([r.example for _, r in mine], [], config.train_max, rng), 0
+    drawn = [] if config.rounds_from == "base" else buffer.draw(config.replay_draw, rng, before=index)
     buffer.add(entry_of({**r.to_dict(tokens=True)}, index, line) for line, r in mine)
     if config.rounds_from == "base":
-        return [e.example for e in buffer.entries], sum(e.round < index for e in buffer.entries)
-    out: list[Example] = [r.example for _, r in mine]
-    return out + [e.example for e in drawn], len(drawn)
+        entries = newest(buffer, config)
+        return [e.example for e in entries], sum(e.round < index for e in entries)
+    own: list[Example] = [r.example for _, r in mine]
+    out = bounded(own, [e.example for e in drawn], config.train_max, rng)
+    return out, max(0, len(out) - len(own))
+
+
+def bounded(own: list[Example], earlier: list[Example], cap: int, rng: Any) -> list[Example]:
+    """``own + earlier``, at most ``cap`` (0: all): ``own`` first (a seeded sample of it if over ``cap``)."""
+    if not cap or len(own) + len(earlier) <= cap:
+        return own + earlier
+    if len(own) >= cap:
+        picked = sorted(rng.sample(range(len(own)), cap))
+        return [own[i] for i in picked]
+    return own + earlier[:cap - len(own)]
+
+
+def newest(buffer: ReplayBuffer, config: RFTConfig) -> list[Entry]:
+    """A ReST-EM round's training entries: the buffer's, the newest ``train_max`` of them where that is set.
+
+    The buffer keeps its entries oldest first, so a rebuild from the saved buffer takes the same ones.
+    """
+    entries = buffer.entries
+    return entries[-config.train_max:] if config.train_max else list(entries)
+
+
+def mark_pages(rollouts: list[Rollout], tasks: list[Task]) -> None:
+    """Record on each rollout the page colour its task states (:func:`.replay.page_of`)."""
+    pages = {t.id: page_of(t) for t in tasks}
+    for r in rollouts:
+        r.page = pages.get(r.task_id)
+
+
+def prompts_seen(tasks: list[Task], rollouts: list[Rollout]) -> dict[str, Any]:
+    """A round's distinct prompts (scenes) and its samples a prompt."""
+    distinct = len({t.id for t in tasks})
+    return {"distinct_prompts": distinct,
+            "samples_per_prompt": round(len(rollouts) / distinct, 2) if distinct else None}
+
+
+def time_split(times: RoundTimes, earlier: list[dict[str, Any]]) -> dict[str, Any]:
+    """Where the round's seconds went, and the run's so far: sampling (convert, generate, score) and training.
+
+    ``earlier``: the reports of the rounds before (their ``seconds``). ``sampling_share`` is sampling's
+    share of sampling and training (issue 73's goal: at least half); validation is apart.
+    """
+    def sampling_of(seconds: dict[str, float]) -> float:
+        return sum(seconds.get(k, 0.0) for k in ("convert", "generate", "score"))
+
+    sampling_run = times.sampling + sum(sampling_of(r.get("seconds") or {}) for r in earlier)
+    training_run = times.train + sum((r.get("seconds") or {}).get("train", 0.0) for r in earlier)
+
+    def share(a: float, b: float) -> float | None:
+        return round(a / (a + b), 4) if a + b > 0 else None
+
+    return {"sampling_s": round(times.sampling, 2), "training_s": round(times.train, 2),
+            "validation_s": round(times.validate, 2), "sampling_share": share(times.sampling, times.train),
+            "sampling_s_run": round(sampling_run, 2), "training_s_run": round(training_run, 2),
+            "sampling_share_run": share(sampling_run, training_run)}
 
 
 def first_turns(rollouts: list[Rollout]) -> list[Example]:

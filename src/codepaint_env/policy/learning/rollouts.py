@@ -10,6 +10,17 @@ mean taken away, divided by its standard deviation), then summed with the parts'
 that does not apply (``None``: a check kind the task lacks, a kind scored only where the gate
 passed) counts 0 in the sum, as TRL's ``nansum`` does.
 
+What a gate failure counts in a check part is :data:`GATE_FAILURE`'s choice. The scorer gives it
+``None`` on every check part (it drew nothing to check). ``neutral`` (learning runs 3 and 4) leaves it
+so: the failure stays out of each check part's statistics and gets 0 there, the same as a gate-passer
+at its group's mean, so a gate-passer that drew worse than its group can rank below it (in run 4's
+rft groups a third of the gate-passers ranked below their group's failures). ``zero`` (issue 73)
+counts it 0, the part's minimum, on every check part its group judged: a broken program gets the
+least, so no gate failure's advantage is above a gate-passer's of its group
+(:func:`failures_count_zero`). A ``None`` gate (the renderer could not judge: infrastructure) is never
+a failure and never a score: it stays out either way. :func:`ranking` measures both rules on the same
+samples.
+
 :func:`sample_groups` returns :class:`Rollout` records (prompt and completion token ids, the
 engine's log-probabilities, the reward, its parts, the advantage), what both learners consume: expert
 iteration keeps the gate-passers that beat their group (:mod:`.rft`), GRPO trains on all of them
@@ -30,6 +41,8 @@ from codepaint_env.tasks.task import Task
 
 #: The reward every learner here trains against (learning runs 1-3; the substrate table's).
 REWARD = "gate:0.2,checks:0.8"
+#: What a gate failure counts in each check part's advantage (see the module docstring).
+GATE_FAILURE = ("neutral", "zero")
 _EPS = 1e-4  # TRL's: the standard deviation's floor when normalising a group
 _NOT_KINDS = ("checks/share", "checks/all_stated")
 Parts = dict[str, float | None]
@@ -62,6 +75,8 @@ class Rollout:
         searches: With tools: each call the episode answered (tool, query, card ids, error).
         first_recall: With tools: the share of the task's facts among the first search's top 3 cards
             (``None``: the task names no facts).
+        page: The page (background) colour the task states, ``None`` where it states none or it was
+            not recorded (rows before issue 73); the replay buffer reads it (:mod:`.replay`).
     """
 
     task_id: str
@@ -83,6 +98,7 @@ class Rollout:
     replies: list[str] | None = None
     searches: list[dict[str, Any]] | None = None
     first_recall: float | None = None
+    page: str | None = None
 
     @property
     def key(self) -> tuple[str, str, tuple[str, ...]]:
@@ -111,15 +127,18 @@ class Scorer:
         kinds: The check kinds to give a part each (default: every kind).
         graded: A failed size, position or coverage claim's part earns partial credit by its distance
             from passing (:mod:`.graded`); the verdicts, ``kinds`` and ``all_stated`` stay as scored.
+        gate_failure: What a gate failure counts in a check part's advantage (:data:`GATE_FAILURE`);
+            the parts stay as scored (``None``), :func:`assign_advantages` reads it.
         **config: As :func:`rewards.make_reward` (``renderer``, ``size``...).
     """
 
     def __init__(self, spec: str = REWARD, kinds: Sequence[str] | None = None, *, graded: bool = False,
-                 **config: Any) -> None:
+                 gate_failure: str = "neutral", **config: Any) -> None:
         import rewards
 
         self.spec = spec
         self.graded = graded
+        self.gate_failure = check_gate_failure(gate_failure)
         self.funcs, self.weights = rewards.reward_funcs(spec, split_checks=list(kinds) if kinds else True,
                                                         async_judges=False, **config)
         if not all(hasattr(f, "shared") for f in self.funcs):
@@ -187,11 +206,54 @@ def checks_score(r: Rollout) -> float:
     return sum(v for k, v in r.parts.items() if k.startswith("checks/") and v is not None)
 
 
+def check_gate_failure(rule: str) -> str:
+    """``rule``, if it is one of :data:`GATE_FAILURE`.
+
+    Raises:
+        ValueError: it is not.
+    """
+    if rule not in GATE_FAILURE:
+        raise ValueError(f"gate_failure must be one of {', '.join(GATE_FAILURE)}, not {rule!r}")
+    return rule
+
+
+def failed_gate(parts: dict[str, float | None], gate: str) -> bool:
+    """Whether the gate judged the program and failed it (a ``None`` gate, not judged, is no failure)."""
+    value = parts.get(gate)
+    return value is not None and value <= 0
+
+
+def passed_gate(parts: dict[str, float | None], gate: str) -> bool:
+    """Whether the gate judged the program and passed it."""
+    return (parts.get(gate) or 0.0) > 0
+
+
+def failures_count_zero(group: Sequence[dict[str, float | None]], gate: str) -> list[dict[str, float | None]]:
+    """The group's parts, each gate failure's check parts 0 where the group judged that part.
+
+    A check part the group judged for no sample (a kind the task lacks, or a group with no
+    gate-passer) stays ``None``; a sample whose gate is ``None`` (infrastructure) is left as it is.
+    """
+    judged = {name for p in group for name, v in p.items() if name.startswith("checks/") and v is not None}
+    out = []
+    for p in group:
+        zeros = {name: 0.0 for name in judged if p.get(name) is None} if failed_gate(p, gate) else {}
+        out.append({**p, **zeros})
+    return out
+
+
 def advantages(groups: Sequence[Sequence[dict[str, float | None]]], names: Sequence[str],
-               weights: Sequence[float]) -> list[list[float]]:
-    """``normalize_then_sum`` advantages: each part standardised in its group, then weighted and summed."""
+               weights: Sequence[float], *, gate_failure: str = "neutral") -> list[list[float]]:
+    """``normalize_then_sum`` advantages: each part standardised in its group, then weighted and summed.
+
+    ``names[0]`` is the gate; ``gate_failure`` says what a failure counts in the check parts
+    (:data:`GATE_FAILURE`; ``zero``: :func:`failures_count_zero` first).
+    """
+    check_gate_failure(gate_failure)
     out = []
     for group in groups:
+        if gate_failure == "zero" and names:
+            group = failures_count_zero(group, names[0])
         total = [0.0] * len(group)
         for name, weight in zip(names, weights, strict=True):
             present = [(i, p[name]) for i, p in enumerate(group) if p.get(name) is not None]
@@ -206,6 +268,43 @@ def advantages(groups: Sequence[Sequence[dict[str, float | None]]], names: Seque
     return out
 
 
+def passers_below_failures(groups: Sequence[Sequence[dict[str, float | None]]],
+                           advantage: Sequence[Sequence[float]], gate: str) -> tuple[int, int]:
+    """``(gate-passers ranked below a failure of their group, gate-passers in groups with a failure)``.
+
+    A gate-passer ranks below when its advantage is less than some gate failure's in its group.
+    """
+    below = total = 0
+    for group, adv in zip(groups, advantage, strict=True):
+        failures = [a for p, a in zip(group, adv, strict=True) if failed_gate(p, gate)]
+        if not failures:
+            continue
+        passers = [a for p, a in zip(group, adv, strict=True) if passed_gate(p, gate)]
+        total += len(passers)
+        below += sum(a < max(failures) - 1e-9 for a in passers)
+    return below, total
+
+
+def ranking(groups: Sequence[Sequence[dict[str, float | None]]], names: Sequence[str],
+            weights: Sequence[float]) -> dict[str, Any]:
+    """How gate-passers rank against the gate failures of their groups under each :data:`GATE_FAILURE` rule.
+
+    The same samples' advantages computed both ways (issue 73's measure of the change):
+    ``passers_below_failure_<rule>`` is the share of the gate-passers in groups with a failure that
+    rank below one of them (``None``: no such passer); ``mixed_groups`` counts the groups with both a
+    passer and a failure, ``passers_in_mixed_groups`` their passers.
+    """
+    gate = names[0]
+    out: dict[str, Any] = {"mixed_groups": sum(
+        any(failed_gate(p, gate) for p in g) and any(passed_gate(p, gate) for p in g) for g in groups)}
+    for rule in GATE_FAILURE:
+        below, total = passers_below_failures(
+            groups, advantages(groups, names, weights, gate_failure=rule), gate)
+        out["passers_in_mixed_groups"] = total
+        out[f"passers_below_failure_{rule}"] = round(below / total, 4) if total else None
+    return out
+
+
 @dataclass
 class RoundTimes:
     """Where a round's seconds went."""
@@ -214,6 +313,12 @@ class RoundTimes:
     score: float = 0.0
     train: float = 0.0
     convert: float = 0.0
+    validate: float = 0.0
+
+    @property
+    def sampling(self) -> float:
+        """The seconds that made the round's samples: converting the weights, generating, scoring."""
+        return self.convert + self.generate + self.score
 
     def to_dict(self) -> dict[str, float]:
         """JSON-ready, rounded."""
@@ -274,13 +379,35 @@ def sample_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *,
     return rollouts
 
 
-def assign_advantages(rollouts: Sequence[Rollout], scorer: Weighted) -> None:
-    """Set each rollout's advantage within its group (:func:`advantages`; again after a group grows)."""
+def gate_failure_of(scorer: Any) -> str:
+    """The :data:`GATE_FAILURE` rule a scorer carries (a wrapping scorer's inner one's; else ``neutral``)."""
+    rule = getattr(scorer, "gate_failure", None)
+    if rule is None:
+        rule = getattr(getattr(scorer, "scorer", None), "gate_failure", None)
+    return str(rule or "neutral")
+
+
+def grouped_parts(rollouts: Sequence[Rollout]) -> tuple[list[list[int]], list[list[Parts]]]:
+    """Each group's rollout indices (in order) and their parts."""
     grouped: dict[int, list[int]] = {}
     for i, r in enumerate(rollouts):
         grouped.setdefault(r.group, []).append(i)
-    adv = advantages([[rollouts[i].parts for i in idx] for idx in grouped.values()], scorer.names,
-                     scorer.weights)
-    for idx, values in zip(grouped.values(), adv, strict=True):
+    indices = list(grouped.values())
+    return indices, [[rollouts[i].parts for i in idx] for idx in indices]
+
+
+def assign_advantages(rollouts: Sequence[Rollout], scorer: Weighted) -> None:
+    """Set each rollout's advantage within its group (:func:`advantages`; again after a group grows).
+
+    A gate failure counts as the scorer's ``gate_failure`` says (:func:`gate_failure_of`).
+    """
+    indices, parts = grouped_parts(rollouts)
+    adv = advantages(parts, scorer.names, scorer.weights, gate_failure=gate_failure_of(scorer))
+    for idx, values in zip(indices, adv, strict=True):
         for i, a in zip(idx, values, strict=True):
             rollouts[i].advantage = a
+
+
+def round_ranking(rollouts: Sequence[Rollout], scorer: Weighted) -> dict[str, Any]:
+    """:func:`ranking` of a round's groups."""
+    return ranking(grouped_parts(rollouts)[1], scorer.names, scorer.weights)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from codepaint_env.policy.learning.lora import LoraSettings
-from codepaint_env.policy.learning.rollouts import REWARD
+from codepaint_env.policy.learning.rollouts import REWARD, check_gate_failure
 
 
 @dataclass
@@ -40,6 +40,12 @@ class LearnerSettings:
     # the rollout engine walks the prompt tokens a call's rows share once (CT2Engine's prefix_reuse):
     # 1.38x tokens/s for a GRPO step's 16 rows (docs/learner-speed.json)
     prefix_reuse: bool = False
+    # what a gate failure counts in each check part's advantage (rollouts.GATE_FAILURE): ``neutral``
+    # (runs 3 and 4: left out of the part) or ``zero`` (issue 73: the part's minimum)
+    gate_failure: str = "neutral"
+
+    def __post_init__(self) -> None:
+        check_gate_failure(self.gate_failure)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (``levels`` as a list)."""

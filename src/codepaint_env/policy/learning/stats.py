@@ -1,7 +1,7 @@
 """The learning runs' statistics over tasks: paired sign-flip tests, bootstrap and Wilson intervals, Holm.
 
-One definition of each, shared by the learning-run reports (``benchmarks/learning_run.py``,
-``benchmarks/learning3.py``, learning run 4's :mod:`.compare`). A comparison is paired by task: each
+One definition of each, shared by the learning-run reports (:mod:`.experiment`'s, learning run 4's
+:mod:`.compare`). A comparison is paired by task: each
 model gives a task one value (the mean of its samples), and the test flips the sign of each task's
 difference at random.
 """

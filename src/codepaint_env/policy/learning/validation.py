@@ -10,7 +10,8 @@ temperature and with the same seeds every time, so rounds are compared on the sa
 The rule that picks the round (:data:`RULES`, ``select``) is written into the run folder's
 ``plan.md`` when the run starts, before the base is validated: what decides is fixed before anything
 is seen. :func:`choose` applies it; :func:`save_chosen` merges the chosen round's adapter into
-``chosen/`` beside ``final/`` (the last round).
+``chosen/`` beside ``final/`` (the last round). LoRA GRPO's steps are validated the same way every
+few steps (:class:`ValidatedSteps`; issue 73: run 4's GRPO kept its last step).
 """
 
 from __future__ import annotations
@@ -90,13 +91,17 @@ def validate(engine: Any, tasks: Sequence[Task], scorer: Any, *, samples: int, m
     return figures
 
 
-def write_plan(out: Path, select: str, tasks: Sequence[Task], samples: int) -> Path:
-    """Write ``out/plan.md`` (the rule and the scenes) unless it is there; a run resumed keeps its own."""
+def write_plan(out: Path, select: str, tasks: Sequence[Task], samples: int, note: str = "") -> Path:
+    """Write ``out/plan.md`` (the rule and the scenes) unless it is there; a run resumed keeps its own.
+
+    ``note``: a sentence after the rule (GRPO's: which steps are its rounds).
+    """
     plan = out / "plan.md"
     if not plan.exists():
         ids = "\n".join(f"* `{t.id}`" for t in tasks)
         plan.write_text(f"# Checkpoint selection, written before any evaluation\n\nRule (`select={select}`): "
-                        f"{RULES[select]}\n\nValidation: {len(tasks)} train scenes x {samples} samples, "
+                        f"{RULES[select]}{' ' + note if note else ''}\n\n"
+                        f"Validation: {len(tasks)} train scenes x {samples} samples, "
                         f"temperature {TEMPERATURE}, seed {VALIDATION_SEED} (never trained on, never the "
                         f"eval split):\n\n{ids}\n", encoding="utf-8")
     return plan
@@ -164,8 +169,8 @@ def save_chosen(model: str, out: Path, select: str) -> Path | None:
 def evaluated(out: Path) -> tuple[Path, str]:
     """The model a learner's run folder hands to the evaluation, and which it is.
 
-    ``chosen/`` (the round :func:`save_chosen` picked) where the run was validated, else ``final/``
-    (the last round or step: a run with no validation, such as LoRA GRPO's).
+    ``chosen/`` (the round or step the rule picked) where the run was validated, else ``final/``
+    (the last round or step: a run with no validation, such as learning run 4's LoRA GRPO).
 
     Returns:
         ``(folder, "chosen" | "final")``.
@@ -174,3 +179,91 @@ def evaluated(out: Path) -> tuple[Path, str]:
     if (chosen / "config.json").exists():
         return chosen, "chosen"
     return Path(out) / "final", "final"
+
+
+class ValidatedSteps:
+    """A GRPO run's validated steps: their records, the chosen step's adapter, and ``chosen/``.
+
+    GRPO has no rounds: its model is validated before the first step (step 0, the base), every
+    ``validate_every`` steps and at the step it stops on, on the same scenes and seeds each time
+    (:func:`validate`). The records are appended to ``validation/records.json`` (a resumed run adds to
+    them); the rule (:data:`RULES`) is applied over them as over rft's rounds (:func:`choose`), and
+    whenever it picks the newest record that step's adapter is saved to ``validation/chosen-adapter/``
+    (the one adapter kept). :meth:`save_chosen` merges it into ``chosen/``.
+
+    Args:
+        out: The run folder.
+        select: The rule.
+    """
+
+    def __init__(self, out: Path, select: str = "gated") -> None:
+        if select not in RULES:
+            raise ValueError(f"select must be one of {', '.join(RULES)}, not {select!r}")
+        self.out = Path(out)
+        self.select = select
+        self.folder = self.out / "validation"
+        self.path = self.folder / "records.json"
+        self.adapter = self.folder / "chosen-adapter"
+
+    def records(self) -> list[dict[str, Any]]:
+        """Every record so far (``step`` and :func:`measure`'s figures), the base's first."""
+        return json.loads(self.path.read_text())["records"] if self.path.exists() else []
+
+    def add(self, step: int, figures: dict[str, Any], model: Any = None) -> bool:
+        """Append step ``step``'s figures; save ``model``'s adapter if the rule now picks it (and say so)."""
+        records = [*self.records(), {"step": step, **figures}]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps({"select": self.select, "records": records}, indent=1) + "\n")
+        index = len(records) - 1
+        picked = choose(records, self.select) == index
+        if picked and index > 0 and model is not None:
+            model.save_pretrained(str(self.adapter))
+            stamp = {"index": index, "step": step}
+            (self.adapter / "codepaint-step.json").write_text(json.dumps(stamp) + "\n")
+        return picked
+
+    def chosen(self) -> tuple[int, dict[str, Any]] | None:
+        """``(index, record)`` of the record the rule picks (``None``: no records)."""
+        records = self.records()
+        if not records:
+            return None
+        index = choose(records, self.select)
+        return index, records[index]
+
+    def marker(self) -> dict[str, Any] | None:
+        """What ``chosen/codepaint-round.json`` records: the chosen step, the last, every step validated."""
+        records = self.records()
+        picked = self.chosen()
+        if picked is None:
+            return None
+        index, record = picked
+        return {"step": record["step"], "index": index, "last_step": records[-1]["step"],
+                "validated_steps": [r["step"] for r in records], "select": self.select,
+                "rule": RULES[self.select], "validation": record, "last_validation": records[-1]}
+
+    def save_chosen(self, base: Any, tokenizer: Any) -> Path | None:
+        """Merge the chosen step's adapter into ``base`` (the policy before training), into ``out/chosen/``.
+
+        Done once per choice; ``None`` when nothing was validated.
+
+        Raises:
+            RuntimeError: the adapter kept is not the chosen step's.
+        """
+        from codepaint_env.policy.learning.lora import save_merged, with_adapter
+
+        marker = self.marker()
+        if marker is None:
+            return None
+        folder = self.out / "chosen"
+        done = folder / "codepaint-round.json"
+        if done.exists() and json.loads(done.read_text()) == marker:
+            return folder
+        merged = base
+        if marker["index"] > 0:
+            kept = self.adapter / "codepaint-step.json"
+            if not kept.exists() or json.loads(kept.read_text())["index"] != marker["index"]:
+                raise RuntimeError(f"{self.adapter} does not hold the chosen step {marker['step']}'s adapter")
+            merged = with_adapter(base, adapter=self.adapter)
+        save_merged(merged, tokenizer, folder)
+        done.write_text(json.dumps(marker, indent=1) + "\n")
+        return folder

@@ -50,7 +50,7 @@ log = logging.getLogger("codepaint.render")
 #: WebGL's path is added per ``gpu`` mode (SOFTWARE_ARGS / GPU_BACKENDS below): ANGLE on Vulkan,
 #: on SwiftShader's Vulkan driver or the GPU's. Forcing ``--use-angle=swiftshader`` (ANGLE's old
 #: GL backend) measured ~30x slower here, and no rasterisation switch measured faster
-#: (benchmarks/render_bench.py). A slot's successive renders stay in one
+#: (benchmarks/speed/render_bench.py). A slot's successive renders stay in one
 #: renderer process without any switch: they are same-site navigations in one tab.
 CHROMIUM_ARGS = (
     "--disable-background-networking",

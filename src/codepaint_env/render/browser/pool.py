@@ -1,6 +1,6 @@
 """`BrowserPool`: one long-lived, contained Chromium that renders many programs at once.
 
-Isolation model (measured: see ``benchmarks/render_bench.py`` and the README): a browser context
+Isolation model (measured: see ``benchmarks/speed/render_bench.py`` and the README): a browser context
 per concurrent render, a fresh origin and a fresh document per successive render in a slot, slots
 and browsers recycled. The pieces, one module each:
 

@@ -1,6 +1,6 @@
 """The browser pool's parts: a launched browser, its slots, the render a slot runs, what it gives back.
 
-Isolation model (measured: see ``benchmarks/render_bench.py`` and the README):
+Isolation model (measured: see ``benchmarks/speed/render_bench.py`` and the README):
 
 * **Between concurrent renders: a browser context each.** The pool has ``max_pages`` *slots*
   (:class:`Slot`); a slot is one browser context (own cookies, storage, cache and renderer

@@ -12,7 +12,7 @@ plus ``too_large`` for documents over the caps below). Blocking and thread-safe:
 worker threads (up to ``max(2, min(8, cpus))`` renders run at once, one per worker process).
 
 **Rasteriser: resvg** (``resvg_py`` 0.5.0, resvg 0.48.1), measured against CairoSVG 2.9.1 on the
-18-file parity set at 256x256 (``benchmarks/svg_bench.py``; 2 cores shared, load ~5). Fidelity,
+18-file parity set at 256x256 (``benchmarks/speed/svg_bench.py``; 2 cores shared, load ~5). Fidelity,
 mean |difference| to Chromium: 0.61 over the set for resvg, 3.68 for CairoSVG; worst file 5.55 vs
 23.95. CairoSVG has no ``feGaussianBlur`` (12.3 on the filter file), ignores masks (16.7), tiles
 patterns wrongly (24.0) and sets text differently (8.5). Speed: CairoSVG is the faster one

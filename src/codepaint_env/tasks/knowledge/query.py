@@ -2,7 +2,7 @@
 
 :func:`~codepaint_env.tasks.knowledge.search.search` ranks cards by BM25 over exact words; this
 module supplies what exact words miss (issue 56 item 3, measured by
-``benchmarks/knowledge_queries.py`` on ``benchmarks/data/knowledge-queries.jsonl``):
+``benchmarks/search/knowledge_queries.py`` on ``benchmarks/data/knowledge-queries.jsonl``):
 
 * :data:`COUNTRY_NAMES`: for each country, the short forms in common English use (``USA``,
   ``UK``, ``Britain``) and its own name in its own language, in Latin script or its usual

@@ -7,7 +7,7 @@ that is not a string, is empty or is longer than :data:`MAX_QUERY_CHARS` gets a 
 not a whole number, or below 1, is an error too). Each card's text is cut at :data:`MAX_TEXT_CHARS`
 and each program at :data:`MAX_CODE_CHARS`, so a result's size is bounded whatever the corpus holds.
 
-Ranking is BM25 (``bm25s``, chosen over ``rank-bm25`` by ``benchmarks/search_bench.py``: see
+Ranking is BM25 (``bm25s``, chosen over ``rank-bm25`` by ``benchmarks/search/search_bench.py``: see
 ``docs/knowledge.md``), over lowercase words with accents folded and English stop words dropped.
 Cards are ranked by their whole text plus, again, by their names alone (title, aliases and the
 country's other names, :mod:`.query`; a name counts for the share of it the query names), so a query
@@ -21,7 +21,8 @@ them and for colours listed in the card's order. **No results** when the best ca
 "mexican flag" finds nothing, as no card is Mexico's); the result's ``note`` says what was not found.
 Near-equal scores are ties (:data:`TIE_TOLERANCE`), broken by the query's numbers, colour order and
 title words, then the card id, never by the cards' file order.
-Measured on 223 everyday queries and 60 descriptive and absent ones by ``benchmarks/knowledge_queries.py``
+Measured on 223 everyday queries and 60 descriptive and absent ones by
+``benchmarks/search/knowledge_queries.py``
 (``docs/knowledge-search.md``).
 A :class:`SearchLog` records every call and the card ids it returned, so an episode can hand them
 to the ``search_recall`` reward as its ``retrieved`` column. ``search(..., index="train")`` searches
@@ -82,7 +83,7 @@ TITLE_WEIGHT = 1.0
 EVIDENCE_POWER = 2.0
 #: The least evidence share the best card must have for a search to return anything (below it: no
 #: hits and a note). Chosen on the 223-query set and made-up queries for things no card shows
-#: (``benchmarks/knowledge_queries.py --threshold``; ``docs/knowledge-search.md``).
+#: (``benchmarks/search/knowledge_queries.py --threshold``; ``docs/knowledge-search.md``).
 MIN_EVIDENCE = 0.38
 #: What listing the query's colours in the card text's order adds to a card's score (a share of it for
 #: a share of the pairs): colours are named top to bottom or hoist to fly, so the order tells Germany's

@@ -1,4 +1,4 @@
-"""Scenes changed in one way, to measure what the checks notice (``benchmarks/shapes_validity.py``).
+"""Scenes changed in one way, to measure what the checks notice (``benchmarks/validity/shapes_validity.py``).
 
 Each mutation changes the scene, not a picture: the programs are written again from the mutant.
 ``recolour`` (one object another palette colour), ``move`` (one object to a free cell),

@@ -1,6 +1,6 @@
 """Ground truth: whether a check's assertion holds of a scene, decided from the scene itself.
 
-The benchmark of the checks (``benchmarks/shapes_validity.py``) mutates a scene (a colour
+The benchmark of the checks (``benchmarks/validity/shapes_validity.py``) mutates a scene (a colour
 changed, an object moved...) and asks, for every check of the original task, whether the
 mutation broke what it asserts. The answer comes from the scene's geometry, not from any
 render: :class:`SceneRaster` samples which shape covers each point of a fine grid (exact
@@ -42,7 +42,7 @@ _RELATIVE = 0.1  # a share within 10 % of a bound is ambiguous
 _VISIBLE = 0.75  # an object more hidden than this no longer looks like its shape
 #: A symmetry score this close to the check's minimum is no verdict: the checks read a 512 px render
 #: (anti-aliasing, a pixel's shift allowed), the oracle exact colours on its grid. Measured on 998
-#: pictures one to three changes from level-4 train scenes (benchmarks/symmetry_gap.py,
+#: pictures one to three changes from level-4 train scenes (benchmarks/validity/symmetry_gap.py,
 #: docs/symmetry-gap.json): the check's score exceeds the oracle's by at most 0.097 (99th percentile
 #: 0.057); 0.05 let 1 picture's verdicts differ outside it.
 SYMMETRY_MARGIN = 0.10

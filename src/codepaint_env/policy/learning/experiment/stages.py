@@ -1,0 +1,214 @@
+"""The stages every plan shares: train each arm and seed, say which models are ready, evaluate them.
+
+Each stage resumes: a learner continues its run folder (a round, or the last checkpoint), and an
+evaluation folder that ``codepaint eval`` finished with every sample judged is not run again
+(:func:`.measures.judged_in_full`); one that stopped is resumed (``--resume``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from codepaint_env.policy.learning.experiment.commands import (
+    Model,
+    evaluations,
+    learner_config,
+    models,
+)
+from codepaint_env.policy.learning.experiment.measures import judged_in_full
+from codepaint_env.policy.learning.experiment.plan import Arm, Plan, PlanError
+
+
+def refuse_draft(plan: Plan) -> None:
+    """A draft plan runs nothing: its placeholders are named."""
+    if plan.status == "draft":
+        raise PlanError(f"{plan.source} is a draft: decide these, then set status = \"final\":\n  "
+                        + ("\n  ".join(plan.placeholders) or "(nothing left)"))
+
+
+def train(plan: Plan, arm: Arm, seed: int, *, pieces: int | None = None) -> Path:
+    """Train (or resume) one arm's seed into ``<run>/<arm>-s<seed>``; the merged model's folder."""
+    from codepaint_env.policy.learning.provenance import record_commit
+
+    refuse_draft(plan)
+    if arm.start != "base":
+        raise PlanError(f"{plan.source}: arm {arm.name}: start = {arm.start!r} is declared but no learner "
+                        "takes it yet (a supervised start on reference programs)")
+    out = plan.path("run") / arm.tag(seed)
+    config = learner_config(plan, arm, seed)
+    record_commit(out, plan.root)  # the reward's code, each start and resume
+    if arm.learner == "rft":
+        from codepaint_env.policy.learning.rft import run_rft
+
+        return run_rft(config, out, stop_after=pieces, log=lambda line: print(line, flush=True))
+    from codepaint_env.policy.learning.grpo import run_grpo
+
+    return run_grpo(config, out, stop_after=pieces)
+
+
+def spent(arm: Arm, folder: Path, budget: float) -> bool:
+    """Whether a learner's run folder has spent its CPU budget (rft: its rounds; grpo: its steps)."""
+    from codepaint_env.policy.learning.options import budget_spent
+
+    return budget_spent(arm.learner, folder, budget)
+
+
+def finished(plan: Plan, arm: Arm, seed: int) -> bool:
+    """Whether one arm's seed has spent the budget its plan gives it."""
+    return spent(arm, plan.path("run") / arm.tag(seed), float(learner_config(plan, arm, seed).cpu_budget_s))
+
+
+def train_all(plan: Plan, *, arm: str | None = None, seed: int | None = None,
+              pieces: int | None = None) -> list[str]:
+    """Train every arm and seed (or the one named) whose budget is not spent; the tags trained."""
+    done = []
+    for a in plan.arms if arm is None else [plan.arm(arm)]:
+        for s in a.seeds if seed is None else [seed]:
+            if s not in a.seeds:
+                raise PlanError(f"{plan.source}: arm {a.name} has no seed {s} (seeds: {list(a.seeds)})")
+            if finished(plan, a, s):
+                continue
+            train(plan, a, s, pieces=pieces)
+            done.append(a.tag(s))
+    return done
+
+
+def round_marker(model: Path) -> dict[str, Any] | None:
+    """The round a merged model was taken from (``codepaint-round.json``), if it says."""
+    marker = model / "codepaint-round.json"
+    return json.loads(marker.read_text()) if marker.exists() else None
+
+
+def merged_after(folder: Path, rounds: int) -> Path:
+    """Expert iteration's model after its first ``rounds`` rounds: the base with that round's adapter merged.
+
+    One adapter is trained on through the rounds, so round ``rounds - 1``'s adapter is the model then.
+    Saved once into ``<run>/after-round-<rounds>/``.
+    """
+    from codepaint_env.policy import load_policy
+    from codepaint_env.policy.learning.lora import save_merged, with_adapter
+
+    adapter = folder / "rounds" / f"round-{rounds - 1:03d}" / "adapter"
+    out = folder / f"after-round-{rounds}"
+    if (out / "config.json").exists():
+        return out
+    if not adapter.exists():
+        raise SystemExit(f"{adapter} does not exist: {folder.name} has not finished {rounds} rounds")
+    policy = load_policy(json.loads((folder / "config.json").read_text())["model"])
+    return save_merged(with_adapter(policy.model, adapter=adapter), policy.tokenizer, out)
+
+
+def ready(plan: Plan, *, unfinished: bool = False) -> dict[str, dict[str, Any]]:
+    """Each declared model: its stage, seed, model and what to evaluate (``evaluate`` ``None``: ``why``).
+
+    A trained seed is ready once its budget is spent (or ``unfinished``, or the plan's
+    ``eval.unfinished``: as it stands); its ``chosen/`` model where it was validated, else ``final/``.
+    """
+    from codepaint_env.policy.learning.validation import evaluated
+
+    run, out = plan.path("run"), {}
+    unfinished = unfinished or plan.evaluation.unfinished
+    for m in models(plan):
+        if m.kind in ("base", "bigger"):
+            out[m.tag] = {"stage": "base", "seed": None, "model": m.name, "evaluate": m.name,
+                          "checkpoint": "base"}
+            continue
+        if m.kind == "control":
+            out[m.tag] = {"stage": "control", "seed": None, "model": plan.model, "evaluate": "control",
+                          "checkpoint": "base + untrained adapter"}
+            continue
+        assert m.arm is not None and m.seed is not None
+        folder = run / m.arm.tag(m.seed)
+        entry: dict[str, Any] = {"stage": m.arm.name, "seed": m.seed, "model": plan.model, "evaluate": None}
+        config = folder / "config.json"
+        if not config.exists():
+            entry["why"] = f"not trained ({_relative(plan, folder)} has no config.json)"
+        elif m.kind == "after-rounds":
+            entry.update(evaluate=f"after-round-{m.rounds}", checkpoint=f"after round {m.rounds}")
+        else:
+            budget = json.loads(config.read_text()).get("cpu_budget_s", 7200.0)
+            model, which = evaluated(folder)
+            if not spent(m.arm, folder, budget) and not unfinished:
+                entry["why"] = f"training not finished: its {budget:.0f} CPU s budget is not spent"
+            elif not (model / "config.json").exists():
+                entry["why"] = f"{model} holds no merged model (train with --pieces 0: it merges)"
+            else:
+                entry.update(evaluate=str(model), checkpoint=which, round=round_marker(model))
+        out[m.tag] = entry
+    return out
+
+
+def resolve(plan: Plan, tag: str, entry: dict[str, Any], *, device: str = "cpu") -> str:
+    """The model ``codepaint eval`` loads for a ready entry (the control and after-rounds made here)."""
+    model = entry["evaluate"]
+    if model == "control":
+        from codepaint_env.policy.learning.control import control_model
+
+        made = control_model(plan.model, plan.path("run") / "control", device=device)
+        entry["round"] = round_marker(Path(made))
+        return str(made)
+    if str(model).startswith("after-round-"):
+        return str(merged_after(plan.path("run") / tag.rpartition("-r")[0], int(str(model).split("-")[-1])))
+    return str(model)
+
+
+def run_command(label: str, command: list[str], root: Path, env: dict[str, str] | None = None) -> float:
+    """Run one command from the repository; its wall seconds (a failure stops the stage)."""
+    print(f"[{label}] {' '.join(command)}", flush=True)
+    started = time.monotonic()
+    environment = {**os.environ, "TRL_EXPERIMENTAL_SILENCE": "1", **(env or {})}
+    rc = subprocess.call(command, cwd=root, env=environment)
+    seconds = time.monotonic() - started
+    if rc != 0:
+        raise SystemExit(f"[{label}] failed (exit {rc})")
+    return seconds
+
+
+def evaluate_model(plan: Plan, tag: str, name: str) -> None:
+    """Every evaluation of one model (each level, each tool setting) not finished yet."""
+    model = next(m for m in models(plan) if m.tag == tag)
+    for label, command, folder in evaluations(plan, model, name):
+        if not judged_in_full(folder):  # done: codepaint eval refuses to add other scenes to it
+            run_command(label, command, plan.root, dict(plan.evaluation.env))
+
+
+def evaluate_ready(plan: Plan, entries: dict[str, dict[str, Any]], *, device: str = "cpu",
+                   keep_going: bool = True) -> None:
+    """Evaluate every ready model not evaluated yet (``keep_going``: a failure is recorded as its ``why``)."""
+    import traceback
+
+    for tag, entry in entries.items():
+        if entry.get("evaluate") is None or finished_eval(plan, tag):
+            continue
+        try:
+            evaluate_model(plan, tag, resolve(plan, tag, entry, device=device))
+        except (SystemExit, Exception) as e:  # one model's failure never stops the others
+            if not keep_going:
+                raise
+            entry["why"] = f"evaluation failed: {e}"
+            print(f"[{tag}] evaluation failed: {e}", flush=True)
+            if not isinstance(e, SystemExit):
+                traceback.print_exc()
+
+
+def finished_eval(plan: Plan, tag: str) -> bool:
+    """Whether every evaluation of one model (every level, every tool setting) is finished."""
+    model = Model(tag, "any")
+    return all(judged_in_full(folder) for _, _, folder in evaluations(plan, model, "-"))
+
+
+def _relative(plan: Plan, path: Path | str | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return str(Path(path).resolve().relative_to(plan.root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+relative = _relative
