@@ -10,7 +10,13 @@ random flips, seed :data:`SEED`; :func:`~.stats.paired`). The measures (:data:`M
 * ``b``: checks share with gate failures counted as 0;
 * ``c``: the all-stated-claims rate (a gate failure is not all stated);
 * ``d``: gate pass;
-* ``e``: background passes among gate-passers (tasks as in ``a``).
+* ``e``: background passes among gate-passers (tasks as in ``a``);
+* ``share``: the checks share a sample is paid (the reward's ``checks/share``: the claim graph's value
+  under the checks of version 5), a gate failure counting 0 (``b``'s value, by the name run 5 uses);
+* ``background_nonwhite``: on the scenes whose stated page is not white, whether the ``background``
+  check passed, a gate failure counting as not passed (a white or unstated page: the sample does not
+  count); ``background_nonwhite_gated``: the same among gate-passers only (issue 73's table). Both read
+  a row's ``page`` (the colour its task states), which :func:`with_pages` adds to rows that lack it.
 
 The declared families (:func:`families`; a plan's own: :func:`declared`), each Holm-adjusted over the
 comparisons it declares (one
@@ -28,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from codepaint_env.policy.learning.replay import non_white
 from codepaint_env.policy.learning.stats import bootstrap, holm, paired
 
 #: The sign-flip test's random flips and seed, and the bootstrap's resamples (the plan's).
@@ -42,7 +49,12 @@ MEASURES = {
     "c": "all stated claims pass",
     "d": "gate pass",
     "e": "background among gate-passers",
+    "share": "checks share paid, gate failures as 0",
+    "background_nonwhite": "background right on non-white pages, gate failures as not",
+    "background_nonwhite_gated": "background right on non-white pages, among gate-passers",
 }
+#: The measures that read a row's stated page (:func:`with_pages`).
+PAGE_MEASURES = ("background_nonwhite", "background_nonwhite_gated")
 #: The trained models of family 1, and the learners whose two seeds the goal asks for.
 TRAINED = ("rft-s0", "rft-s1", "grpo-s0", "grpo-s1")
 LEARNERS = ("rft", "grpo")
@@ -57,9 +69,11 @@ Rows = Sequence[Mapping[str, Any]]
 def _value(row: Mapping[str, Any], measure: str) -> float | None:
     """A sample's value for ``measure`` (``None``: the sample does not count for it)."""
     gate = bool(row.get("gate_pass"))
+    if measure in PAGE_MEASURES:
+        return _background_nonwhite(row, gate, gated=measure.endswith("_gated"))
     if measure == "d":
         return float(gate)
-    if measure == "b":
+    if measure in ("b", "share"):
         return float(row.get("share") or 0.0) if gate else 0.0
     if measure == "c":
         return float(row.get("all_stated") or 0.0) if gate else 0.0
@@ -71,6 +85,21 @@ def _value(row: Mapping[str, Any], measure: str) -> float | None:
     kind = "background" if measure == "e" else measure.removeprefix("kind:")
     value = (row.get("kinds") or {}).get(kind)
     return None if value is None else float(value)
+
+
+def _background_nonwhite(row: Mapping[str, Any], gate: bool, *, gated: bool) -> float | None:
+    """A sample's ``background_nonwhite`` value (``None``: a white or unstated page, or not counted)."""
+    if not non_white(row.get("page")):
+        return None
+    if not gate:
+        return None if gated else 0.0
+    value = (row.get("kinds") or {}).get("background")
+    return None if value is None else float(value)
+
+
+def with_pages(rows: Rows, pages: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    """The rows, each with ``page``: the page colour its task states (``pages``: by task id)."""
+    return [{**r, "page": r["page"] if "page" in r else pages.get(r["task_id"])} for r in rows]
 
 
 def task_values(rows: Rows, measure: str) -> dict[str, float]:
@@ -153,16 +182,21 @@ def adjust(comparisons: Sequence[Comparison]) -> list[Comparison]:
     return list(comparisons)
 
 
-Declaration = tuple[str, Sequence[str], str, Sequence[str]]
+Declaration = tuple[str, Sequence[str], "str | Mapping[str, str]", Sequence[str]]
 
 
 def declared(models: Mapping[str, Rows], declarations: Sequence[Declaration]) -> dict[str, list[Comparison]]:
     """Families as a plan declares them: ``(family, models, against, measures)``, each Holm-adjusted.
 
     A family's comparisons run model by model, measure by measure (``after`` each model, ``before``
-    ``against``); a model missing or empty is "not yet evaluated".
+    ``against``, or ``against[model]`` where it maps each model to its own: a trained model's start);
+    a model missing or empty is "not yet evaluated".
     """
-    return {family: adjust([compare(family, m, against, k, models) for m in afters for k in measures])
+    def before(against: str | Mapping[str, str], model: str) -> str:
+        return against if isinstance(against, str) else against[model]
+
+    return {family: adjust([compare(family, m, before(against, m), k, models)
+                            for m in afters for k in measures])
             for family, afters, against, measures in declarations}
 
 

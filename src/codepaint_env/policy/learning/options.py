@@ -36,14 +36,14 @@ RUN4_EVAL_SEED = 5055  # 4055 until amendment 1 of docs/learning-run-4-plan.md (
 #: only on a non-white page, and twice run 4's distinct scenes a round for the same samples (4 a scene,
 #: topped up to 8 where a stated kind has no success, against run 4's 8 topped up to 16).
 RUN5_RFT = ("--k 4 --zero-variance top-up --top-up-max 4 --replay 256 --replay-draw 16 --rounds-from last "
-            "--train-max 96 --validation 8 --validation-samples 2 --select gated --gate-failure zero "
+            "--train-max 96 --validation 8 --validation-samples 2 --select all --gate-failure zero "
             "--replay-background non-white")
 #: rft's distinct scenes a round in run 5 (``--scenes``; run 4 sampled 16).
 RUN5_RFT_SCENES = 32
 #: Issue 73's LoRA GRPO: a gate failure counts 0, the step chosen on validation, and 4 distinct prompts
 #: a step of 16 completions (run 4: 2 prompts x 8).
 RUN5_GRPO = ("--k 4 --scenes-per-step 4 --gate-failure zero --validation 8 --validation-samples 2 "
-             "--validate-every 5 --select gated")
+             "--validate-every 5 --select all")
 
 _RFT_ONLY = {"zero_variance": "keep", "replay": 0, "rounds_from": "last", "graded": False,
              "prefix_reuse": False, "replay_background": "any", "train_max": 0}

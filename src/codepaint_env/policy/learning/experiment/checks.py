@@ -15,6 +15,8 @@ from codepaint_env.policy.learning.experiment.plan import (
     FORMS,
     LEARNERS,
     PLACEHOLDER,
+    SFT_KEYS,
+    START,
     STARTS,
     Arm,
     Comparison,
@@ -46,7 +48,7 @@ COMPARISON: dict[str, Any] = {"family": str, "title": str, "models": [str], "aga
 METRICS: dict[str, Any] = {"primary": str, "secondary": [str]}
 #: The measures each form's report computes (``kind:<kind>``: a check kind among gate-passers).
 FORM_METRICS: dict[str, tuple[str, ...]] = {
-    "committed-rows": ("a", "b", "c", "d", "e"),
+    "committed-rows": ("a", "b", "c", "d", "e", "share", "background_nonwhite", "background_nonwhite_gated"),
     "eval-folders": ("checks_share_gated", "checks_share_all", "gate_pass", "all_checks_pass",
                      "draws_something"),
     "warm-start-grpo": ("checks_share_gated", "checks_share_all", "gate_pass", "all_checks_pass",
@@ -56,7 +58,8 @@ FORM_METRICS: dict[str, tuple[str, ...]] = {
 }
 #: The thresholds each form's report judges its goal by.
 FORM_GOALS: dict[str, tuple[str, ...]] = {
-    "committed-rows": ("rise", "background", "gate_tolerance"),
+    "committed-rows": ("rise", "background", "gate_tolerance", "full_pass", "rl_gain", "kind_gated",
+                       "background_nonwhite", "template_share", "template_share_start", "colour_entropy"),
     "eval-folders": ("rise",), "warm-start-grpo": ("rise",),
     "search": ("call_rate", "recall_at_3", "over_base", "over_tool_off"),
 }
@@ -253,17 +256,31 @@ def _arms(c: _Checker, raw: dict[str, Any], train: Mapping[str, Any], form: str)
             c.problem(f"{where}.start", f"one of {', '.join(STARTS)}, not {a['start']!r}")
         if name in (b.name for b in out):
             c.problem(f"{where}.name", f"two arms are named {name!r}")
+        given = dict(a.get("settings", {}))
+        sft = _sft_settings(c, {k: given.pop(k) for k in list(given) if k in SFT_KEYS},
+                            a.get("start", "base"), f"{where}.settings")
         if learner in LEARNERS:
             shared = c.settings(train, learner, f"train (for arm {name})")
-            own = c.settings(a.get("settings", {}), learner, f"{where}.settings")
+            own = c.settings(given, learner, f"{where}.settings")
         else:  # checked once the learner is chosen
-            shared, own = dict(train), dict(a.get("settings", {}))
-        out.append(Arm(name=name, learner=learner, seeds=tuple(seeds), settings={**shared, **own},
+            shared, own = dict(train), given
+        out.append(Arm(name=name, learner=learner, seeds=tuple(seeds), settings={**shared, **own, **sft},
                        after_rounds=tuple(a.get("after_rounds", ())), start=a.get("start", "base"),
                        evaluate=a.get("evaluate", True)))
     if isinstance(raw.get("train"), dict) and not out and raw["train"]:
         c.problem("train", "settings for no arm (the plan has none)")
     return out
+
+
+def _sft_settings(c: _Checker, raw: dict[str, Any], start: str, where: str) -> dict[str, Any]:
+    """An arm's ``sft_*`` settings: only with ``start = "sft"``, each typed like its default."""
+    from codepaint_env.policy.learning.sft import checked_settings
+
+    settings, problems = checked_settings({k: v for k, v in raw.items() if not _placeholder(v)}, start,
+                                          SFT_KEYS)
+    for key, what in problems:
+        c.problem(f"{where}.{key}", what)
+    return settings
 
 
 def _evaluation(c: _Checker, raw: Any, form: str) -> Evaluation:
@@ -293,10 +310,14 @@ def _with_comparisons(c: _Checker, raw: dict[str, Any], plan: Plan) -> Plan:
     for i, entry in enumerate(entries if isinstance(entries, list) else []):
         where = f"comparisons[{i}]"
         d = c.table(entry, COMPARISON, where, ("family", "models", "against", "measures"))
-        for m in [*d.get("models", []), *([d["against"]] if "against" in d else [])]:
+        for m in [*d.get("models", []), *([d["against"]] if d.get("against", START) != START else [])]:
             if m not in models and not _placeholder(m):
                 c.note(plan.status, where,
                        f"model {m!r} is not one the plan evaluates ({', '.join(plan.models)})")
+        if d.get("against") == START:  # each model against its own start: only a trained model has one
+            for m in d.get("models", []):
+                if m in models and plan.start_of(m) is None:
+                    c.problem(f"{where}.against", f"{m!r} is not a trained model: it has no start")
         for m in d.get("measures", []):
             if plan.form in FORMS and m not in known and not m.startswith("kind:") and not _placeholder(m):
                 c.problem(f"{where}.measures",

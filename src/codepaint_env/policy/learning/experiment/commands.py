@@ -56,17 +56,43 @@ def eval_folder(plan: Plan, tag: str, *, level: int | None = None, tool: str | N
 
 
 def learner_config(plan: Plan, arm: Arm, seed: int) -> Any:
-    """The learner's configuration of one arm and seed (``trl``: its settings as a dict)."""
+    """The learner's configuration of one arm and seed (``trl``: its settings as a dict).
+
+    After a supervised start (``start = "sft"``) the learner starts from the start's merged model, with
+    the arm's budget less the start's CPU seconds (its planned budget while it has not run).
+    """
+    import dataclasses
+
     settings = plan.settings(arm, seed)
     if arm.learner == "trl":
         return settings
     if arm.learner == "rft":
         from codepaint_env.policy.learning.rft import RFTConfig
 
-        return RFTConfig(**settings)
-    from codepaint_env.policy.learning.grpo import GRPOSettings
+        config: Any = RFTConfig(**settings)
+    else:
+        from codepaint_env.policy.learning.grpo import GRPOSettings
 
-    return GRPOSettings(**settings)
+        config = GRPOSettings(**settings)
+    if arm.start != "sft":
+        return config
+    from codepaint_env.policy.learning.sft import spent
+
+    start, planned = sft_folder(plan, arm, seed), sft_config(plan, arm, seed).cpu_budget_s
+    return dataclasses.replace(config, model=str(start / "final"),
+                               cpu_budget_s=max(0.0, float(config.cpu_budget_s) - spent(start, planned)))
+
+
+def sft_folder(plan: Plan, arm: Arm, seed: int) -> Path:
+    """Where one seed's supervised start is fitted: ``<run>/<arm>-sft-s<seed>``."""
+    return plan.path("run") / arm.sft_tag(seed)
+
+
+def sft_config(plan: Plan, arm: Arm, seed: int) -> Any:
+    """The :class:`~codepaint_env.policy.learning.sft.SFTConfig` of one seed's supervised start."""
+    from codepaint_env.policy.learning.sft import sft_config as config
+
+    return config(plan.settings(arm, seed), plan.sft_settings(arm))
 
 
 @dataclass(frozen=True)
@@ -74,7 +100,7 @@ class Model:
     """One model the evaluation holds: its tag, what it is, and where its run folder is (if trained)."""
 
     tag: str
-    kind: str  # base | control | trained | after-rounds | bigger
+    kind: str  # base | control | sft | trained | after-rounds | bigger
     arm: Arm | None = None
     seed: int | None = None
     rounds: int | None = None
@@ -88,6 +114,7 @@ def models(plan: Plan) -> list[Model]:
         out.append(Model("control", "control"))
     for arm in (a for a in plan.arms if a.evaluate):
         for seed in arm.seeds:
+            out += [Model(arm.sft_tag(seed), "sft", arm, seed)] if arm.start == "sft" else []
             out += [Model(f"{arm.tag(seed)}-r{n}", "after-rounds", arm, seed, n) for n in arm.after_rounds]
             out.append(Model(arm.tag(seed), "trained", arm, seed))
     out += [Model(plan.bigger_tag(m), "bigger", name=m) for m in plan.bigger]
@@ -101,6 +128,8 @@ def planned_model(plan: Plan, m: Model) -> str:
     run = plan.path("run")
     if m.kind == "control":
         return str(run / "control" / "final")
+    if m.kind == "sft":
+        return str(run / m.tag / "final")
     if m.kind == "after-rounds":
         return str(run / m.tag.rpartition("-r")[0] / f"after-round-{m.rounds}")
     from codepaint_env.policy.learning.validation import evaluated

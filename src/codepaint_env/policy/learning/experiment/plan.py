@@ -11,10 +11,12 @@ and reports; nothing about a run lives in a script of its own. A plan names:
 * ``[train]``: the learner settings every arm shares; ``[[arms]]``: ``name``, ``learner``
   (:data:`LEARNERS`), ``seeds``, ``settings`` (the learner's own fields: ``RFTConfig``'s for ``rft``,
   ``GRPOSettings``' for ``grpo``, :data:`TRL_SETTINGS` for ``trl``), ``after_rounds`` (rft: also
-  evaluated after these rounds), ``start`` (``base``, or ``sft``: a supervised start first) and
+  evaluated after these rounds), ``start`` (``base``, or ``sft``: a supervised start first, set by the
+  arm's ``sft_*`` settings, :data:`SFT_KEYS`; its model is evaluated as ``<arm>-sft-s<seed>``) and
   ``evaluate`` (false: trained, not evaluated);
-* ``[eval]`` (:class:`Evaluation`), ``[[comparisons]]`` (:class:`Comparison`), ``[metrics]``
-  (``primary``, ``secondary``) and ``[goal]`` (the form's thresholds).
+* ``[eval]`` (:class:`Evaluation`), ``[[comparisons]]`` (:class:`Comparison`; ``against = "start"``:
+  each model against its own start, the base or its supervised start), ``[metrics]`` (``primary``,
+  ``secondary``) and ``[goal]`` (the form's thresholds).
 
 :func:`.checks.load_plan` reads and checks it: an unknown key, a wrong type, a learner setting the learner
 does not have, an arm or model a comparison names that the plan does not make, each is named with
@@ -47,6 +49,12 @@ TRL_SETTINGS: dict[str, Any] = {
     "learning_rate": 1e-5, "aggregation": "normalize_then_sum", "band": [0.4, 0.75], "min_samples": 16,
     "micro_batch": 0, "threads": 0, "max_tokens": 384, "curriculum": False,
 }
+#: An arm's settings of its supervised start (``start = "sft"``), by the field of
+#: :class:`~codepaint_env.policy.learning.sft.SFTConfig` each sets; the learner never sees them.
+SFT_KEYS: dict[str, str] = {"sft_budget_s": "cpu_budget_s", "sft_lr": "lr", "sft_scenes": "scenes",
+                            "sft_epochs": "epochs", "sft_batch": "batch", "sft_micro": "micro"}
+#: A comparison's ``against`` that pairs each model with its own start (:meth:`Plan.start_of`).
+START = "start"
 #: The fields a plan sets outside ``settings`` (``[model]``, ``[scenes]``, the seed).
 _SET_ELSEWHERE = ("model", "levels", "language", "suite", "seed")
 PLACEHOLDER = "TBD"
@@ -71,6 +79,14 @@ class Arm:
     def tag(self, seed: int) -> str:
         """The run folder's and the evaluation's name of one seed."""
         return f"{self.name}-s{seed}"
+
+    def sft_tag(self, seed: int) -> str:
+        """The name of one seed's supervised start alone (its run folder's and its evaluation's)."""
+        return f"{self.name}-sft-s{seed}"
+
+    def start_tag(self, seed: int) -> str:
+        """The model one seed's learner starts from: ``base``, or its supervised start."""
+        return self.sft_tag(seed) if self.start == "sft" else "base"
 
 
 @dataclass(frozen=True)
@@ -175,13 +191,26 @@ class Plan:
     def models(self) -> tuple[str, ...]:
         """Every model the evaluation holds: base, control, trained (after rounds first), bigger bases."""
         trained = [t for arm in self.arms if arm.evaluate for s in arm.seeds
-                   for t in (*(f"{arm.tag(s)}-r{n}" for n in arm.after_rounds), arm.tag(s))]
+                   for t in (*((arm.sft_tag(s),) if arm.start == "sft" else ()),
+                             *(f"{arm.tag(s)}-r{n}" for n in arm.after_rounds), arm.tag(s))]
         return ("base", *(("control",) if self.evaluation.control else ()), *trained,
                 *(self.bigger_tag(m) for m in self.bigger))
 
+    def start_of(self, tag: str) -> str | None:
+        """The start of a trained model (``base``, or its arm's supervised start); ``None``: not trained."""
+        for arm in self.arms:
+            for seed in arm.seeds:
+                if arm.tag(seed) == tag:
+                    return arm.start_tag(seed)
+        return None
+
+    def sft_settings(self, arm: Arm) -> dict[str, Any]:
+        """An arm's supervised start's own settings (its ``sft_*`` keys, by the field each sets)."""
+        return {SFT_KEYS[k]: v for k, v in arm.settings.items() if k in SFT_KEYS}
+
     def settings(self, arm: Arm, seed: int) -> dict[str, Any]:
         """The learner's settings of one arm and seed: ``[train]``, then the arm's, then the plan's own."""
-        merged = {**self.train, **arm.settings}
+        merged = {k: v for k, v in {**self.train, **arm.settings}.items() if k not in SFT_KEYS}
         if arm.learner == "trl":
             return {**TRL_SETTINGS, **merged}
         return {**merged, "model": self.model, "levels": tuple(self.levels), "language": self.language,

@@ -96,8 +96,12 @@ def write_report(plan: Plan, command: str) -> dict[str, Any]:
     return data
 
 
-def merge(data: dict[str, Any], path: Path, run: int = 4) -> None:
-    """Replace docs/learning-run.json's ``run: <run>`` rows with the report's (every other row kept)."""
+def merge(data: dict[str, Any], path: Path, run: int | None = None) -> None:
+    """Replace docs/learning-run.json's ``run: <run>`` rows with the report's (every other row kept).
+
+    ``run``: default the report's own (``data["run"]``).
+    """
+    run = data.get("run", 4) if run is None else run
     whole: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {"runs": []}
     whole["runs"] = [r for r in whole.get("runs", []) if r.get("run") != run] + data["runs"]
     path.write_text(json.dumps(whole, indent=1) + "\n", encoding="utf-8")

@@ -26,7 +26,7 @@ from codepaint_env.policy.learning.compare import (
     level_record,
     monitors,
 )
-from codepaint_env.policy.learning.experiment.plan import Plan
+from codepaint_env.policy.learning.experiment.plan import START, Plan
 
 
 def thresholds(plan: Plan) -> dict[str, float]:
@@ -45,20 +45,28 @@ def describe(tag: str, meta: Mapping[str, Any], model: str, big: str | None) -> 
         return {"stage": tag, "seed": None, "model": model}
     if tag == big:
         return {"stage": "base", "seed": None, "model": tag.removeprefix("base-")}
-    algo, seed = tag.split("-s")
+    algo, _, seed = tag.rpartition("-s")
     return {"stage": algo, "seed": int(seed), "model": model}
 
 
 def report_data(plan: Plan, rows: Mapping[str, Sequence[Mapping[str, Any]]], meta: Mapping[str, Any],
                 settings: Mapping[str, Any]) -> dict[str, Any]:
     """Everything the report shows, as JSON (``runs``: the rows for docs/learning-run.json)."""
+    from codepaint_env.policy.learning.experiment import scene_report as scene
+
     big = plan.bigger_tag(plan.bigger[0]) if plan.bigger else None
-    fams = declared(rows, [(c.family, c.models, c.against, c.measures) for c in plan.comparisons])
+    run5 = scene.asks(plan)  # issue 73's measures and goal (run 4's plan asks for none: its report as it was)
+    tasks = scene.held_out(plan) if run5 else {}
+    rows = scene.annotate(rows, tasks) if run5 else rows
+    fams = declared(rows, [(c.family, c.models, _against(plan, c.against, c.models), c.measures)
+                           for c in plan.comparisons])
     limits = thresholds(plan)
     learners = {arm.name: arm.seeds for arm in plan.arms}
-    verdicts = goal(fams[plan.comparisons[0].family], rows, learners=learners, rise=limits["rise"],
-                    background=limits["background"], tolerance=limits["tolerance"])
+    verdicts = {} if run5 else goal(fams[plan.comparisons[0].family], rows, learners=learners,
+                                    rise=limits["rise"], background=limits["background"],
+                                    tolerance=limits["tolerance"])
     size = f"{settings['eval_tasks']}x{settings['eval_samples']}"
+    number = scene.run_number(plan)
     runs, pooled, mons, models = [], {}, {}, {}
     for tag, mine in rows.items():
         who = describe(tag, meta, settings["model"], big)
@@ -69,13 +77,15 @@ def report_data(plan: Plan, rows: Mapping[str, Sequence[Mapping[str, Any]]], met
             continue
         for level in sorted({r["level"] for r in mine}):
             at = [r for r in mine if r["level"] == level]
-            runs.append({"run": 4, **who, "level": level, "eval": size, "eval_seed": settings["eval_seed"],
-                         "checkpoint": info.get("checkpoint"), **level_record(at)})
+            runs.append({"run": number, **who, "level": level, "eval": size,
+                         "eval_seed": settings["eval_seed"], "checkpoint": info.get("checkpoint"),
+                         **level_record(at),
+                         **(_scene_record(scene.figures(at)) if run5 else {})})
         pooled[tag] = level_record(mine)
         mons[tag] = {**monitors(mine), "all_stated_samples": sum(
             1 for r in mine if r.get("gate_pass") and r.get("all_stated") == 1.0)}
-    return {
-        "run": 4, "settings": dict(settings), "models": models, "runs": runs, "pooled": pooled,
+    data: dict[str, Any] = {
+        "run": number, "settings": dict(settings), "models": models, "runs": runs, "pooled": pooled,
         "families": {k: [c.to_dict() for c in v] for k, v in fams.items()},
         "exploratory": {k: [c.to_dict() for c in v] for k, v in exploratory(rows, skip=("base",)).items()},
         "goal": {learner: {"criteria_1_4": g["criteria_1_4"],
@@ -86,6 +96,28 @@ def report_data(plan: Plan, rows: Mapping[str, Sequence[Mapping[str, Any]]], met
                        "goal_rise": limits["rise"], "goal_background": limits["background"],
                        "gate_tolerance": limits["tolerance"]},
     }
+    if run5:
+        collapsed = scene.monitor(plan, rows, tasks)
+        data["scene"] = {tag: scene.scene_levels(mine) for tag, mine in rows.items() if mine}
+        data["collapse"] = collapsed
+        data["goal"] = scene.judge(plan, fams, rows, collapsed)
+        data["statistics"] = {k: v for k, v in data["statistics"].items()  # run 4's goal: not this one's
+                              if not k.startswith(("goal_", "gate_"))}
+    return data
+
+
+def _against(plan: Plan, against: str, models: Sequence[str]) -> str | dict[str, str]:
+    """A family's ``against``: one model, or (``start``) each model's own start."""
+    if against != START:
+        return against
+    return {m: plan.start_of(m) or "base" for m in models}
+
+
+def _scene_record(f: Mapping[str, Any]) -> dict[str, Any]:
+    """The scene measures a ``runs`` row carries (docs/learning-run.json)."""
+    keys = ("full_pass", "full_passes", "kind_gated", "background_nonwhite", "background_nonwhite_gated",
+            "share")
+    return {k: f[k] for k in keys}
 
 
 def _num(v: float | None, signed: bool = False) -> str:
@@ -107,6 +139,7 @@ def comparison_table(comparisons: Sequence[Mapping[str, Any]], against: str) -> 
     out = [f"| model | measure | {against} | model | difference [95 % CI] | p (sign flip) | p (Holm) | "
            "tasks paired (left out) |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for c in comparisons:
+        c = {**c, "after": f"{c['after']} (from {c['before']})"} if against == START else c
         measure = MEASURES.get(c["measure"], c["measure"].removeprefix("kind:"))
         label = f"({c['measure']}) {measure}" if c["measure"] in MEASURES else measure
         if c["p"] is None:
@@ -143,10 +176,16 @@ def goal_lines(data: Mapping[str, Any]) -> list[str]:
 
 def render(plan: Plan, data: Mapping[str, Any], command: str) -> str:
     """The report as markdown (``command``: the runner's command that writes it again from the rows)."""
-    st, models, stats = data["settings"], data["models"], data["statistics"]
+    st, models = data["settings"], data["models"]
     titles = {c.family: c.title for c in plan.comparisons}
-    fall = -stats["gate_tolerance"]
-    against = {c.family: "bigger base" if c.against != "base" else "base" for c in plan.comparisons}
+    goal_text = _goal_text(plan, data)
+    scene_text = ""
+    if "scene" in data:
+        from codepaint_env.policy.learning.experiment.scene_report import tables
+
+        scene_text = "\n" + "\n".join(tables(data["scene"], data["collapse"])) + "\n"
+    against = {c.family: c.against if c.against in ("base", START) else "bigger base"
+               for c in plan.comparisons}
     levels = ", ".join(map(str, st["levels"]))
     model_lines = ["| model | stage | seed | policy | checkpoint evaluated | samples |",
                    "| --- | --- | --- | --- | --- | --- |"]
@@ -155,6 +194,8 @@ def render(plan: Plan, data: Mapping[str, Any], command: str) -> str:
         rnd = m.get("round") or {}
         if where == "chosen" and "rounds" in rnd:
             where = f"chosen: round {rnd['rounds']} of {rnd.get('of')} (rule `{rnd.get('select')}`)"
+        elif str(m.get("stage") or "").endswith("-sft"):
+            where = "final: the supervised start alone (the reference programs of train scenes)"
         elif where == "final" and m.get("stage") == "grpo":
             where = "final: GRPO's last step (GRPO is not validated)"
         elif where == "final":
@@ -207,16 +248,7 @@ as {plan.written} declares: held-out levels {levels} (`--split eval`), the first
 
 {chr(10).join(model_lines)}
 
-## The goal (issue 55, item 5), judged on family {plan.comparisons[0].family}
-
-A learner reaches the goal when both seeds meet: (1) (a) rises by at least min({stats['goal_rise']}, half of
-1 - the base's (a) over the paired tasks) and survives Holm; (2) (b) rises at least as much as (a);
-(3) background passes among its gate-passing samples reach {stats['goal_background']:.0%} (samples pooled);
-(4) gate pass (d) falls by no more than {fall:.2f} and does not fall significantly; (5) the
-hack monitors and the issue 54 adversary find nothing new (read by hand: the monitors below, and the
-adversary's oracle on every sample that passes all stated checks).
-
-{chr(10).join(goal_lines(data))}
+{goal_text}
 
 ## The declared comparisons
 
@@ -232,7 +264,7 @@ gate-passing sample (counted in brackets).
 Samples pooled within a level (and over levels 0-2).
 
 {chr(10).join(level_lines)}
-
+{scene_text}
 ## Exploratory: each other check kind among gate-passers (labelled so; none decides the goal)
 
 {chr(10).join(explore) or "(no model evaluated beside the base yet)"}
@@ -241,6 +273,32 @@ Samples pooled within a level (and over levels 0-2).
 
 {chr(10).join(mon_lines)}
 """
+
+
+def _run4_goal(plan: Plan, data: Mapping[str, Any]) -> str:
+    """Run 4's goal section (issue 55, item 5)."""
+    stats = data["statistics"]
+    fall = -stats["gate_tolerance"]
+    return f"""## The goal (issue 55, item 5), judged on family {plan.comparisons[0].family}
+
+A learner reaches the goal when both seeds meet: (1) (a) rises by at least min({stats['goal_rise']}, half of
+1 - the base's (a) over the paired tasks) and survives Holm; (2) (b) rises at least as much as (a);
+(3) background passes among its gate-passing samples reach {stats['goal_background']:.0%} (samples pooled);
+(4) gate pass (d) falls by no more than {fall:.2f} and does not fall significantly; (5) the
+hack monitors and the issue 54 adversary find nothing new (read by hand: the monitors below, and the
+adversary's oracle on every sample that passes all stated checks).
+
+{chr(10).join(goal_lines(data))}"""
+
+
+def _goal_text(plan: Plan, data: Mapping[str, Any]) -> str:
+    """The report's goal section: issue 73's (the plan asks for its measures) or run 4's."""
+    if "scene" not in data:
+        return _run4_goal(plan, data)
+    from codepaint_env.policy.learning.experiment.scene_report import goal_section
+
+    return "\n".join(["## The goal (issue 73, item 4): held-out levels pooled, each arm in both seeds", "",
+                      *goal_section(plan, data["goal"], _p)])
 
 
 def _tag(run: Mapping[str, Any], models: Mapping[str, Any]) -> str:

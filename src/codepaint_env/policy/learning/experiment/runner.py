@@ -229,6 +229,11 @@ def listing(plan: Plan) -> dict[str, Any]:
             config = learner_config(plan, arm, seed)
             train[arm.tag(seed)] = {"learner": arm.learner, "start": arm.start,
                                     "settings": config if isinstance(config, dict) else config.to_dict()}
+        for seed in arm.seeds if arm.start == "sft" else ():  # its supervised start: its own model, evaluated
+            from codepaint_env.policy.learning.experiment.commands import sft_config
+
+            train[arm.sft_tag(seed)] = {"learner": "sft", "start": "base",
+                                        "settings": sft_config(plan, arm, seed).to_dict()}
     evals = {label: command for m in models(plan) for label, command, _ in evaluations(plan, m)}
     evals.update({f"engine-check {label}": command for label, command, _ in engine_checks(plan)})
     return {"plan": plan.name, "form": plan.form, "status": plan.status, "train": train, "eval": evals,

@@ -19,6 +19,8 @@ from codepaint_env.policy.learning.experiment.commands import (
     evaluations,
     learner_config,
     models,
+    sft_config,
+    sft_folder,
 )
 from codepaint_env.policy.learning.experiment.measures import judged_in_full
 from codepaint_env.policy.learning.experiment.plan import Arm, Plan, PlanError
@@ -36,9 +38,11 @@ def train(plan: Plan, arm: Arm, seed: int, *, pieces: int | None = None) -> Path
     from codepaint_env.policy.learning.provenance import record_commit
 
     refuse_draft(plan)
-    if arm.start != "base":
-        raise PlanError(f"{plan.source}: arm {arm.name}: start = {arm.start!r} is declared but no learner "
-                        "takes it yet (a supervised start on reference programs)")
+    if arm.start == "sft":  # the supervised start first (skipped once done); the learner starts from it
+        from codepaint_env.policy.learning.sft import run_sft
+
+        run_sft(sft_config(plan, arm, seed), sft_folder(plan, arm, seed),
+                log=lambda line: print(line, flush=True))
     out = plan.path("run") / arm.tag(seed)
     config = learner_config(plan, arm, seed)
     record_commit(out, plan.root)  # the reward's code, each start and resume
@@ -59,7 +63,12 @@ def spent(arm: Arm, folder: Path, budget: float) -> bool:
 
 
 def finished(plan: Plan, arm: Arm, seed: int) -> bool:
-    """Whether one arm's seed has spent the budget its plan gives it."""
+    """Whether one arm's seed has spent the budget its plan gives it (its supervised start's too)."""
+    if arm.start == "sft":
+        from codepaint_env.policy.learning.sft import done
+
+        if not done(sft_folder(plan, arm, seed)):
+            return False
     return spent(arm, plan.path("run") / arm.tag(seed), float(learner_config(plan, arm, seed).cpu_budget_s))
 
 
@@ -123,6 +132,9 @@ def ready(plan: Plan, *, unfinished: bool = False) -> dict[str, dict[str, Any]]:
                           "checkpoint": "base + untrained adapter"}
             continue
         assert m.arm is not None and m.seed is not None
+        if m.kind == "sft":
+            out[m.tag] = sft_entry(plan, m)
+            continue
         folder = run / m.arm.tag(m.seed)
         entry: dict[str, Any] = {"stage": m.arm.name, "seed": m.seed, "model": plan.model, "evaluate": None}
         config = folder / "config.json"
@@ -141,6 +153,21 @@ def ready(plan: Plan, *, unfinished: bool = False) -> dict[str, dict[str, Any]]:
                 entry.update(evaluate=str(model), checkpoint=which, round=round_marker(model))
         out[m.tag] = entry
     return out
+
+
+def sft_entry(plan: Plan, m: Model) -> dict[str, Any]:
+    """A supervised start's entry in :func:`ready`: its merged model once it is done."""
+    from codepaint_env.policy.learning.sft import done
+
+    assert m.arm is not None and m.seed is not None
+    folder = sft_folder(plan, m.arm, m.seed)
+    entry: dict[str, Any] = {"stage": f"{m.arm.name}-sft", "seed": m.seed, "model": plan.model,
+                             "evaluate": None}
+    if done(folder):
+        entry.update(evaluate=str(folder / "final"), checkpoint="sft")
+    else:
+        entry["why"] = f"the supervised start is not done ({_relative(plan, folder)} has no report.json)"
+    return entry
 
 
 def resolve(plan: Plan, tag: str, entry: dict[str, Any], *, device: str = "cpu") -> str:

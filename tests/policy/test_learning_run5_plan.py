@@ -1,0 +1,110 @@
+"""Arm B's supervised start as the run-5 plan declares it (issue 73 item 3): its data are train scenes only,
+never an eval scene; its model is a tag of its own that a family compares against; its CPU comes out of its
+arm's budget; its settings are checked with the plan. No model is loaded here (the tiny model's end-to-end
+run: tests/policy/test_learning_run5_sft.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from codepaint_env.policy.learning.eval_rows import eval_tasks
+from codepaint_env.policy.learning.experiment import PlanError, load_plan, plan_from_text
+from codepaint_env.policy.learning.experiment.commands import learner_config, sft_config
+from codepaint_env.policy.learning.experiment.runner import listing
+from codepaint_env.policy.learning.sft import SFT_SEED, sft_tasks
+from codepaint_env.policy.learning.validation import validation_tasks
+from codepaint_env.tasks import load_suite
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAN5 = ROOT / "benchmarks" / "learning" / "plans" / "learning-run-5.toml"
+#: The run-5 draft with its decisions filled in (as the lead would), rft in both arms.
+FINAL = ['status="final"', 'written=""', 'train.reward="gate:0.2,checks:0.8"', "train.cpu_budget_s=7200",
+         'arms.A.learner="rft"', 'arms.B.learner="rft"', "arms.B.settings.sft_budget_s=1800",
+         "arms.B.settings.validation=8", "eval.seed=1234", 'eval.reward="gate:0.2,checks:0.8"',
+         'eval.folder="eval-48x2-seed1234"', 'eval.rescore="gate:0.2,checks:0.8"']
+
+
+def test_the_supervised_start_trains_on_train_scenes_only_never_an_eval_scene():
+    plan = load_plan(PLAN5, root=ROOT, overrides=FINAL)
+    arm = plan.arm("B")
+    config = sft_config(plan, arm, 0)
+    assert (config.scenes, config.validation, config.levels, config.max_tokens) == (400, 8, (0, 1, 2), 384)
+    tasks = sft_tasks(config)
+    assert len(tasks) > 1000 and {t.split for t in tasks} == {"train"}
+    assert all(t.reference_programs.get("svg") for t in tasks)  # one reference program a scene
+    ev = plan.evaluation
+    held_out = eval_tasks(ev.levels, ev.tasks or 0, ev.language)  # the scenes every model is evaluated on
+    pool = [t for level in ev.levels for t in load_suite("shapes", split="eval", level=level, count=90,
+                                                          language="svg")]  # and more of the eval split
+    assert len(held_out) == 144 and not {t.id for t in tasks} & ({*held_out, *(t.id for t in pool)})
+    assert not {t.prompt for t in tasks} & {t.prompt for t in [*held_out.values(), *pool]}
+    validation = validation_tasks(config.levels, 8, config.language)  # the learner's checkpoint scenes
+    assert not {t.id for t in tasks} & {t.id for t in validation}
+    few = [dataclasses.replace(sft_config(plan, arm, seed), scenes=10) for seed in (0, 1)]
+    assert {t.id for t in sft_tasks(few[0])} != {t.id for t in sft_tasks(few[1])}  # each seed its own draw
+    assert SFT_SEED == 9000  # under the start's own seed (the rounds', GRPO's, validation's are others)
+
+
+def test_the_sft_only_model_is_its_own_tag_and_family_2_pairs_each_seed_with_its_start(tmp_path):
+    plan = load_plan(PLAN5, root=ROOT, overrides=[*FINAL, f'run="{tmp_path}"'])
+    assert plan.models == ("base", "control", "A-s0", "A-s1", "B-sft-s0", "B-s0", "B-sft-s1", "B-s1",
+                           "base-qwen2.5-coder-1.5b")
+    starts = [plan.start_of(t) for t in ("A-s0", "B-s0", "B-s1", "B-sft-s0")]
+    assert starts == ["base", "B-sft-s0", "B-sft-s1", None]
+    two = next(c for c in plan.comparisons if c.family == "2")
+    assert two.against == "start" and two.models == ("B-s0", "B-s1")
+    assert plan.comparisons[0].measures == ("c", "kind:shape", "background_nonwhite")
+    assert plan.secondary == ("kind:shape", "background_nonwhite", "share")
+    arm = plan.arm("B")
+    assert "sft_budget_s" not in plan.settings(arm, 0) and plan.sft_settings(arm) == {"cpu_budget_s": 1800.0}
+    before = learner_config(plan, arm, 0)  # the start not run: its planned budget comes off the arm's
+    assert before.model == str(tmp_path / "B-sft-s0" / "final") and before.cpu_budget_s == 7200 - 1800
+    assert learner_config(plan, plan.arm("A"), 0).model == "qwen2.5-coder-0.5b"
+    (tmp_path / "B-sft-s0" / "final").mkdir(parents=True)  # the start done: what it spent comes off
+    (tmp_path / "B-sft-s0" / "final" / "config.json").write_text("{}")
+    (tmp_path / "B-sft-s0" / "report.json").write_text(json.dumps({"cpu_s": 1805.5}))
+    assert learner_config(plan, arm, 0).cpu_budget_s == pytest.approx(7200 - 1805.5)
+    listed = listing(plan)
+    assert listed["train"]["B-sft-s0"]["learner"] == "sft" and "B-sft-s0 L2" in listed["eval"]
+    assert listed["train"]["B-sft-s0"]["settings"]["cpu_budget_s"] == 1800.0
+
+
+def test_a_supervised_start_s_settings_are_checked_with_the_plan():
+    plan = """
+name = "x"
+form = "committed-rows"
+run = "runs/x"
+out = "docs/x"
+[model]
+name = "m"
+[eval]
+levels = [0]
+[[arms]]
+name = "B"
+learner = "rft"
+seeds = [0]
+start = "base"
+[arms.settings]
+sft_budget_s = 60
+sft_epochs = "two"
+[[comparisons]]
+family = "1"
+models = ["B-s0"]
+against = "start"
+measures = ["c", "background_nonwhite"]
+"""
+    with pytest.raises(PlanError, match=r"sft_budget_s: a supervised start.s setting: the arm needs start"):
+        plan_from_text(plan)
+    with pytest.raises(PlanError, match=r"sft_epochs: expected an integer"):
+        plan_from_text(plan.replace('start = "base"', 'start = "sft"'))
+    fine = plan_from_text(plan.replace('start = "base"', 'start = "sft"').replace('"two"', "2"))
+    assert fine.sft_settings(fine.arm("B")) == {"cpu_budget_s": 60.0, "epochs": 2}
+    assert fine.models == ("base", "B-sft-s0", "B-s0")
+    against_sft = plan.replace('start = "base"', 'start = "sft"').replace('"two"', "2").replace(
+        'models = ["B-s0"]', 'models = ["B-sft-s0"]')
+    with pytest.raises(PlanError, match=r"'B-sft-s0' is not a trained model: it has no start"):
+        plan_from_text(against_sft)
