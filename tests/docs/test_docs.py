@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -162,17 +163,39 @@ def _check(proc: subprocess.CompletedProcess[str], block: Block, what: str) -> N
                     pytrace=False)
 
 
+#: A loopback port a snippet names: ``--port 8900``, ``127.0.0.1:8900``, ``localhost:8900``, ``port=8900``.
+_PORT = re.compile(r"(?:--port[ =]|127\.0\.0\.1:|localhost:|\[::1\]:|port=)(\d{4,5})\b")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def with_free_ports(text: str) -> str:
+    """The snippet with each loopback port it names moved to a free one (the same one everywhere in it).
+
+    A page's ports are the reader's; two checkouts testing side by side (CI beside a developer's run)
+    would bind the same one, and a ``curl`` waiting on "its" server would get the other's answer.
+    """
+    for port in sorted(set(_PORT.findall(text)), key=len, reverse=True):
+        text = re.sub(rf"(?<!\d){port}(?!\d)", str(_free_port()), text)
+    return text
+
+
 @pytest.mark.parametrize("block", RUNNABLE, ids=[b.id for b in RUNNABLE])
 def test_snippet_runs(block: Block, workdirs: dict[Path, Path]) -> None:
     if block.marker == "not run":
         pytest.skip(f"not run: {block.reason}")
     cwd = workdirs[block.page]
     if block.lang == "python":
-        proc = watchdog.run([str(PYTHON), "-"], input=block.text, cwd=cwd, env=_env(), text=True,
+        code = with_free_ports(block.text)
+        proc = watchdog.run([str(PYTHON), "-"], input=code, cwd=cwd, env=_env(), text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, limit_s=TIMEOUT_S)
-        _check(proc, block, block.text)
+        _check(proc, block, code)
         return
-    cmds = _commands(block)
+    cmds = [with_free_ports(c) for c in _commands(block)]
     assert cmds, f"{block.id}: a {block.lang} block with no `$ ` command"
     if block.marker == "run with --help":
         cmds = [_with_help(c) for c in cmds]
@@ -181,6 +204,16 @@ def test_snippet_runs(block: Block, workdirs: dict[Path, Path]) -> None:
     proc = watchdog.run(["bash", "-c", script], cwd=cwd, env=_env(), text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, limit_s=TIMEOUT_S)
     _check(proc, block, script)
+
+
+def test_a_snippet_s_ports_move_to_free_ones_consistently() -> None:
+    text = ("codepaint serve --port 8765 &\ncurl http://127.0.0.1:8765/health\n"
+            "JudgeServer(port=8900); url = 'http://localhost:8900/v1'; n = 87650")
+    moved = with_free_ports(text)
+    ports = re.findall(r"\b\d{4,5}\b", moved)
+    assert "8765" not in ports and "8900" not in ports and "87650" in ports  # only the ports moved
+    first, second = ports[0], ports[2]
+    assert ports[1] == first and ports[3] == second and first != second
 
 
 def test_markers() -> None:
