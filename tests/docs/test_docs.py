@@ -173,14 +173,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def with_free_ports(text: str) -> str:
-    """The snippet with each loopback port it names moved to a free one (the same one everywhere in it).
+def free_port_map(text: str) -> dict[str, str]:
+    """Each loopback port the snippet names -> a free one.
 
     A page's ports are the reader's; two checkouts testing side by side (CI beside a developer's run)
     would bind the same one, and a ``curl`` waiting on "its" server would get the other's answer.
     """
-    for port in sorted(set(_PORT.findall(text)), key=len, reverse=True):
-        text = re.sub(rf"(?<!\d){port}(?!\d)", str(_free_port()), text)
+    return {port: str(_free_port()) for port in set(_PORT.findall(text))}
+
+
+def with_free_ports(text: str, ports: dict[str, str] | None = None) -> str:
+    """The text with each port of ``ports`` (default: :func:`free_port_map`'s) moved, everywhere in it."""
+    for port, free in (free_port_map(text) if ports is None else ports).items():
+        text = re.sub(rf"(?<!\d){port}(?!\d)", free, text)
     return text
 
 
@@ -195,7 +200,8 @@ def test_snippet_runs(block: Block, workdirs: dict[Path, Path]) -> None:
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, limit_s=TIMEOUT_S)
         _check(proc, block, code)
         return
-    cmds = [with_free_ports(c) for c in _commands(block)]
+    ports = free_port_map(block.text)  # one map for the whole block: a server and its client agree
+    cmds = [with_free_ports(c, ports) for c in _commands(block)]
     assert cmds, f"{block.id}: a {block.lang} block with no `$ ` command"
     if block.marker == "run with --help":
         cmds = [_with_help(c) for c in cmds]
