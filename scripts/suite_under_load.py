@@ -84,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--commit", default="HEAD", help="what to clone (default HEAD)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/suite-under-load"), help="where the clones go")
     ap.add_argument("--out", type=Path, required=True, help="the JSON report")
+    ap.add_argument("--note", default="", help="what else ran on the machine (kept in the report)")
     args = ap.parse_args(argv)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.commit], capture_output=True,
                             text=True, check=True).stdout.strip()
@@ -116,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     finished = time.time()
     stop.set()
     report = {"commit": commit, "clones": args.clones, "beside": args.beside, "beside_runs": beside_runs[0],
+              "note": args.note,
               "cpus": len(Path("/proc/cpuinfo").read_text().split("processor")) - 1,
               "minutes": round((finished - started) / 60, 1),
               "load": load_between(samples, started, finished), "runs": {}}
