@@ -78,6 +78,15 @@ def test_collapse_is_under_half_the_base_s_templates_or_under_the_colour_entropy
                        starts={"rl": "start"}, start_share=0.5)
     assert started["rl"]["template_collapse"] is False and started["rl"]["min_start_ratio"] == 1.0
     assert started["start"]["template_collapse"] is None  # no start of its own, and the base's bar is off
+    # a model RL started from the base is held against the base with the start's bar (arm A under a plan
+    # that declares only template_share_start); the supervised start itself is not judged on templates
+    from_base = collapse({"base": base, "sft": narrow, "A": narrow, "A-wide": base}, template_share=None,
+                         starts={"A": "base", "A-wide": "base"}, start_share=0.5)
+    assert from_base["A"]["template_collapse"] is True
+    assert from_base["A"]["min_start_ratio"] == round(1 / 6, 4)
+    assert from_base["A"]["why"] == ["level 0: 1 templates against its start base's 6"]
+    assert from_base["A-wide"]["template_collapse"] is False
+    assert from_base["sft"]["template_collapse"] is None
 
 
 def test_background_on_non_white_pages_counts_a_gate_failure_as_not_passed():

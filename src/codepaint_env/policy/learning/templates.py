@@ -208,11 +208,14 @@ def collapse(models: Mapping[str, Sequence[Mapping[str, Any]]], *, base: str = "
         base: The tag whose templates the others are held against.
         template_share: Collapse under this share of the base's templates at a level (``None``: not judged).
         colour_entropy: Collapse under this colour entropy (bits) at a level.
-        starts: Each trained model's start (``base``, or a supervised start): its ``start_ratio``.
+        starts: Each trained model's start (``base``, or a supervised start): its ``start_ratio``. A
+            model started from the base is held to ``start_share`` against the base's templates, so
+            that a plan declaring only ``start_share`` still judges arm A's templates.
         start_share: Collapse under this share of its start's templates (``None``: not judged).
 
     Returns:
-        Per tag: ``levels`` (each level's :func:`level_figures`, with ``base_templates``,
+        Per tag: ``start`` (its start's tag, ``None``: none given), ``levels`` (each level's
+        :func:`level_figures`, with ``base_templates``,
         ``template_ratio`` and, with a start, ``start_templates`` and ``start_ratio``),
         ``template_collapse`` (``True``: some level under a bar; ``None``: nothing to compare with),
         ``why`` (the levels and figures that collapsed), ``min_template_ratio``, ``min_start_ratio``
@@ -232,8 +235,7 @@ def collapse(models: Mapping[str, Sequence[Mapping[str, Any]]], *, base: str = "
 
     out: dict[str, dict[str, Any]] = {}
     for tag, levels in figures.items():
-        start = (starts or {}).get(tag)
-        start = None if start == base else start
+        start = (starts or {}).get(tag)  # the base itself, for a model RL started from the base (arm A)
         shown, why, ratios, start_ratios, entropies = {}, [], [], [], []
         for level in sorted(levels, key=lambda v: (v is None, v)):
             f = dict(levels[level])
@@ -258,7 +260,8 @@ def collapse(models: Mapping[str, Sequence[Mapping[str, Any]]], *, base: str = "
                     why.append(f"level {level}: colour entropy {f['colour_entropy']:.2f} bits")
             shown[str(level)] = f
         judged = bool(ratios and template_share is not None) or bool(start_ratios and start_share is not None)
-        out[tag] = {"levels": shown, "template_collapse": bool(why) if judged or why else None, "why": why,
+        out[tag] = {"start": start, "levels": shown,
+                    "template_collapse": bool(why) if judged or why else None, "why": why,
                     "min_template_ratio": min(ratios) if ratios else None,
                     "min_start_ratio": min(start_ratios) if start_ratios else None,
                     "min_colour_entropy": min(entropies) if entropies else None}

@@ -272,7 +272,7 @@ def tables(scene: Mapping[str, Mapping[str, Any]], collapsed: Mapping[str, Mappi
         verdict = "(calibration)" if tag == REFERENCES else _bool(m["template_collapse"])
         for level, f in m["levels"].items():
             known = "-" if f["base_templates"] is None else str(f["base_templates"])
-            if f.get("start_templates") is not None:
+            if f.get("start_templates") is not None and m.get("start") not in (None, "base"):
                 known += f"; {f['start_templates']}"
             out.append(f"| {tag} | {verdict} | {level} | {f['gate_passers']} | {f['templates']} ({known}) | "
                        f"{_pct(f['top_template_share'])} | {_num(f['colour_entropy'])} |")
