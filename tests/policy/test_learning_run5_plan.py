@@ -108,3 +108,44 @@ measures = ["c", "background_nonwhite"]
         'models = ["B-s0"]', 'models = ["B-sft-s0"]')
     with pytest.raises(PlanError, match=r"'B-sft-s0' is not a trained model: it has no start"):
         plan_from_text(against_sft)
+
+
+PILOT = ROOT / "benchmarks" / "learning" / "plans" / "learning-run-5-pilot.toml"
+
+
+def _record(share: float, step: int | None = None) -> dict:
+    out = {"samples": 48, "gate_pass": 0.7, "checks_share_gated": share * 1.2, "checks_share_all": share,
+           "all_stated_gated": 0.0}
+    return out if step is None else {"step": step, **out}
+
+
+def test_the_pilot_s_validation_stage_picks_the_arm_whose_chosen_checkpoint_validates_highest(tmp_path):
+    """The pilot decides by validation alone: each seed's rule applied to its records, the higher arm wins."""
+    from codepaint_env.policy.learning.experiment.runner import main
+    from codepaint_env.policy.learning.experiment.validation_report import decide
+
+    plan = load_plan(PILOT, root=ROOT, overrides=[f'run="{tmp_path / "run"}"', f'out="{tmp_path / "out"}"'])
+    rft, grpo = tmp_path / "run" / "rft-s0", tmp_path / "run" / "grpo-s0"
+    (rft / "rounds").mkdir(parents=True)
+    (rft / "rounds" / "validation-base.json").write_text(json.dumps(_record(0.02)))
+    for i, (share, cpu) in enumerate([(0.05, 700.0), (0.04, 700.0)]):  # round 1 is the best; 1,400 s spent
+        (rft / "rounds" / f"round-{i:03d}").mkdir()
+        (rft / "rounds" / f"round-{i:03d}" / "report.json").write_text(
+            json.dumps({"cpu_s": cpu, "validation": _record(share)}))
+    early = decide(plan)
+    assert early["arms"]["rft"][0]["chosen"] == 1 and early["arms"]["rft"][0]["value"] == 0.05
+    assert early["arms"]["rft"][0]["spent_s"] == 1400.0 and not early["arms"]["rft"][0]["done"]
+    assert early["best"] is None  # grpo not validated yet: no verdict
+    (grpo / "validation").mkdir(parents=True)
+    records = [_record(0.02, 0), _record(0.08, 5), _record(0.03, 10)]  # step 5 chosen, not the last
+    (grpo / "validation" / "records.json").write_text(json.dumps({"select": "all", "records": records}))
+    (grpo / "cpu_seconds.json").write_text(json.dumps({"cpu_s": 1850.0}))
+    decision = decide(plan)
+    assert decision["arms"]["grpo"][0]["chosen_step"] == 5 and decision["arms"]["grpo"][0]["done"]
+    assert decision["means"] == {"rft": 0.05, "grpo": 0.08} and decision["best"] == "grpo"
+    assert decision["done"] is False  # rft still has 400 s to spend
+    assert main([str(PILOT), "--stage", "validation", "--set", f'run="{tmp_path / "run"}"',
+                 "--set", f'out="{tmp_path / "out"}"'], root=ROOT) == 0
+    text = (tmp_path / "out" / "validation.md").read_text()
+    assert "**grpo** validates highest (some seed is still training)" in text and "| **1** | 5 |" in text
+    assert json.loads((tmp_path / "out" / "validation.json").read_text())["best"] == "grpo"

@@ -137,12 +137,15 @@ def grpo_fields(args: argparse.Namespace) -> dict[str, Any]:
             "scenes_per_step": args.scenes_per_step}
 
 
-def budget_spent(algo: str, folder: Path, budget: float) -> bool:
-    """Whether a learner's run folder has spent its CPU budget (rft: its rounds; grpo: its steps)."""
+def cpu_spent(algo: str, folder: Path) -> float:
+    """The process CPU seconds a learner's run folder has spent (rft: its rounds; grpo: its steps)."""
     if algo.startswith("rft"):
         reports = (folder / "rounds").glob("round-*/report.json")
-        spent = sum(json.loads(p.read_text())["cpu_s"] for p in reports)
-    else:
-        path = folder / "cpu_seconds.json"
-        spent = json.loads(path.read_text())["cpu_s"] if path.exists() else 0.0
-    return spent >= budget
+        return float(sum(json.loads(p.read_text())["cpu_s"] for p in reports))
+    path = folder / "cpu_seconds.json"
+    return float(json.loads(path.read_text())["cpu_s"]) if path.exists() else 0.0
+
+
+def budget_spent(algo: str, folder: Path, budget: float) -> bool:
+    """Whether a learner's run folder has spent its CPU budget (rft: its rounds; grpo: its steps)."""
+    return cpu_spent(algo, folder) >= budget

@@ -8,7 +8,9 @@
     .venv/bin/python benchmarks/learning/run.py PLAN --set eval.tasks=4 --set run=/tmp/x   # a key changed
 
 Stages (:data:`STAGES`; each skips what is done, so a stopped call resumes): ``train`` (each arm and
-seed to its CPU budget), ``eval`` (each model that is ready; the committed-rows and search forms then
+seed to its CPU budget), ``validation`` (each seed's validation records and chosen checkpoint, and
+the arm that validates best: a pilot's decision; :mod:`.validation_report`; committed rows),
+``eval`` (each model that is ready; the committed-rows and search forms then
 export every sample as committed rows and report), ``report``, and the form's own: ``export`` and
 ``pictures`` (committed rows), ``engine-check`` (run 3), ``rescore``, ``pictures`` and ``floor``
 (search). ``all`` (the default) runs train, eval and report; ``--no-eval`` leaves the evaluation out.
@@ -27,8 +29,8 @@ from codepaint_env.policy.learning.experiment.plan import Plan, PlanError
 #: Each form's stages beside ``all``, ``commands``, ``train``, ``eval`` and ``report``.
 FORM_STAGES = {"committed-rows": ("export", "pictures"), "eval-folders": ("engine-check",),
                "search": ("rescore", "pictures", "floor"), "warm-start-grpo": ()}
-STAGES = ("all", "commands", "train", "eval", "report", "export", "pictures", "engine-check", "rescore",
-          "floor")
+STAGES = ("all", "commands", "train", "validation", "eval", "report", "export", "pictures", "engine-check",
+          "rescore", "floor")
 
 
 def parser(prog: str) -> argparse.ArgumentParser:
@@ -67,9 +69,11 @@ def main(argv: list[str] | None = None, *, root: Path, prog: str = "benchmarks/l
         if args.device != "cpu" and plan.form != "warm-start-grpo":  # the learners' device too
             device = f'train.device="{args.device}"'
             plan = load_plan(args.plan, root=root, overrides=[*args.overrides, device])
-        if args.stage not in ("all", "commands", "train", "eval", "report", *FORM_STAGES[plan.form]):
-            ap.error(f"the {plan.form} form has no stage {args.stage!r} (it has: all, commands, train, eval, "
-                     f"report{''.join(', ' + s for s in FORM_STAGES[plan.form])})")
+        common = ("all", "commands", "train", "eval", "report")
+        own = (*(("validation",) if plan.form == "committed-rows" else ()), *FORM_STAGES[plan.form])
+        if args.stage not in (*common, *own):
+            ap.error(f"the {plan.form} form has no stage {args.stage!r} "
+                     f"(it has: {', '.join((*common, *own))})")
         if args.no_eval and args.stage not in ("all", "train"):
             ap.error("--no-eval goes with the default stage (all) or train")
         run(plan, args, f"{prog} {_relative(args.plan, root)}")
@@ -92,6 +96,11 @@ def run(plan: Plan, args: argparse.Namespace, command: str) -> None:
 
     if args.stage == "commands":
         print(json.dumps(listing(plan), indent=1))
+        return
+    if args.stage == "validation":  # reads the run folders; a draft's pilot is read before it is final
+        from codepaint_env.policy.learning.experiment.validation_report import render, write
+
+        print(render(write(plan, command), command))
         return
     stages.refuse_draft(plan)
     reports_itself = plan.form in ("committed-rows", "search")  # its eval stage ends with the report

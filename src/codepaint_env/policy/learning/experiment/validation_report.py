@@ -1,0 +1,110 @@
+"""Every trained seed's validation records and chosen checkpoint, and which arm validates best.
+
+    .venv/bin/python benchmarks/learning/run.py PILOT_PLAN --stage validation   # learning-run-5-pilot.toml
+
+A pilot (learning run 5's: rft against grpo) decides by validation alone, never an eval scene: the arm
+whose chosen checkpoint has the higher value under its rule (``select``: ``all`` reads
+``checks_share_all``, ``gated`` ``checks_share_gated``) is the one the run uses. This stage reads what
+each seed's run folder holds (rft: ``rounds/validation-base.json`` and each round's report; grpo:
+``validation/records.json``), applies the rule as the learner does (:func:`validation.choose`), and
+writes ``validation.json`` and ``validation.md`` into the plan's ``out`` folder. A seed still training
+is shown as it stands (``spent_s`` against its budget), and the verdict says whether every seed is done.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from codepaint_env.policy.learning.experiment.plan import Arm, Plan
+from codepaint_env.policy.learning.validation import RULES, ValidatedSteps, choose, records_of
+
+#: The record's key each rule ranks by.
+RULE_KEY = {"all": "checks_share_all", "gated": "checks_share_gated"}
+
+
+def seed_records(arm: Arm, folder: Path) -> list[dict[str, Any]]:
+    """One seed's validation records, the base's first (rft: a round each; grpo: a validated step each)."""
+    if arm.learner == "grpo":
+        return ValidatedSteps(folder).records()
+    return records_of(folder / "rounds")
+
+
+def seed_summary(plan: Plan, arm: Arm, seed: int) -> dict[str, Any]:
+    """A seed's records, the rule's pick and its value, and how much of its budget it has spent."""
+    from codepaint_env.policy.learning.experiment.commands import learner_config
+    from codepaint_env.policy.learning.experiment.stages import finished
+    from codepaint_env.policy.learning.options import cpu_spent
+
+    select = str(arm.settings.get("select", "gated"))
+    folder = plan.path("run") / arm.tag(seed)
+    records = seed_records(arm, folder)
+    key = RULE_KEY.get(select, "checks_share_gated")
+    budget = float(learner_config(plan, arm, seed).cpu_budget_s)
+    out: dict[str, Any] = {"tag": arm.tag(seed), "learner": arm.learner, "select": select, "key": key,
+                           "records": records, "spent_s": round(cpu_spent(arm.learner, folder), 1),
+                           "budget_s": budget, "done": finished(plan, arm, seed), "chosen": None,
+                           "value": None, "base_value": None}
+    if records:
+        index = choose(records, select)
+        out.update(chosen=index, value=records[index].get(key), base_value=records[0].get(key),
+                   chosen_step=records[index].get("step", index))
+    return out
+
+
+def decide(plan: Plan) -> dict[str, Any]:
+    """Each arm's seeds (:func:`seed_summary`), and the arm with the highest mean chosen value."""
+    arms = {arm.name: [seed_summary(plan, arm, s) for s in arm.seeds] for arm in plan.arms}
+    means = {}
+    for name, seeds in arms.items():
+        values = [s["value"] for s in seeds if s["value"] is not None]
+        means[name] = round(sum(values) / len(values), 4) if values and len(values) == len(seeds) else None
+    ranked = sorted((v, n) for n, v in means.items() if v is not None)
+    best = ranked[-1][1] if ranked and len(ranked) == len(means) else None  # every arm validated
+    tie = len(ranked) > 1 and ranked[-1][0] == ranked[-2][0]
+    done = all(s["done"] for seeds in arms.values() for s in seeds)
+    return {"plan": plan.name, "arms": arms, "means": means, "best": None if tie else best, "tie": tie,
+            "done": done, "rules": {k: RULES[k] for k in {s["select"] for v in arms.values() for s in v}
+                                    if k in RULES}}
+
+
+def _num(value: Any) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def render(decision: dict[str, Any], command: str) -> str:
+    """``validation.md``: each seed's records as a table, the chosen one in bold, and the verdict."""
+    lines = [f"# Validation of {decision['plan']}", "", f"Written by `{command} --stage validation` from "
+             "the run folders (validation scenes only; no eval scene is read).", ""]
+    for seeds in decision["arms"].values():
+        for s in seeds:
+            lines += [f"## {s['tag']} ({s['learner']}, rule `{s['select']}`: {s['key']})", "",
+                      f"CPU spent {s['spent_s']:.0f} s of {s['budget_s']:.0f} s"
+                      f"{'' if s['done'] else ' (still training: as it stands)'}.", "",
+                      "| record | step or round | samples | gate pass | share (all) | share (gate-passers) "
+                      "| full passes among gate-passers |", "| --- | --- | --- | --- | --- | --- | --- |"]
+            for i, r in enumerate(s["records"]):
+                mark = "**" if i == s["chosen"] else ""
+                lines.append(f"| {mark}{i}{mark} | {r.get('step', i)} | {r.get('samples', '-')} | "
+                             f"{_num(r.get('gate_pass'))} | {mark}{_num(r.get('checks_share_all'))}{mark} | "
+                             f"{_num(r.get('checks_share_gated'))} | {_num(r.get('all_stated_gated'))} |")
+            lines.append("")
+    means = ", ".join(f"{n} {_num(v)}" for n, v in decision["means"].items())
+    if decision["best"] is None:
+        verdict = "a tie: no arm validates higher" if decision["tie"] else "not every arm has been validated"
+    else:
+        verdict = f"**{decision['best']}** validates highest"
+    state = "every seed has spent its budget" if decision["done"] else "some seed is still training"
+    lines += ["## Verdict", "", f"Mean chosen value by arm: {means}. {verdict.capitalize()} ({state}).", ""]
+    return "\n".join(lines)
+
+
+def write(plan: Plan, command: str) -> dict[str, Any]:
+    """Decide, and write ``validation.json`` and ``validation.md`` into the plan's ``out`` folder."""
+    decision = decide(plan)
+    out = plan.path("out")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "validation.json").write_text(json.dumps(decision, indent=1) + "\n", encoding="utf-8")
+    (out / "validation.md").write_text(render(decision, command), encoding="utf-8")
+    return decision
