@@ -6,10 +6,11 @@
 The prompts are a learning run's: the 8 SVG scenes of ``load_suite("shapes", level=0, count=8,
 seed=0, split="train")``, each asked as the env asks it (the language's system prompt, then the task;
 :func:`codepaint_env.policy.evaluate.messages_for`), sampled at temperature 0.9 with up to 192 new
-tokens, the 8 rows decoded together in one ``generate_rows`` call, no logprobs asked (generation
+tokens, 16 rows (each scene twice, as a learner samples a group; ``--rows``) decoded together in one
+``generate_rows`` call, no logprobs asked (generation
 speed). For each model both engines are loaded first, then the rounds alternate engines
-(transformers, ct2, transformers, ct2...; with ``--extras``, ct2 with logprobs and ct2 seeding each
-row alone after them in each round), each round with its own seeds, the same for every engine, so a
+(transformers, ct2, transformers, ct2...; with ``--extras``, ct2 with prefix reuse, with logprobs and
+seeding each row alone after them in each round), each round with its own seeds, the same for every engine, so a
 machine busy with other work slows all alike.
 Each engine computes with the threads it runs best with on this busy 2-core machine (torch 1,
 CTranslate2 its default of one per core; the options say what the other settings gave).
@@ -56,6 +57,18 @@ def prompts() -> list[list[dict[str, str]]]:
     return [messages_for(t, "allowlist") for t in tasks]
 
 
+def grouped(ids: list[Any], rows: int) -> list[Any]:
+    """``rows`` prompts for one call, as a learner samples its group of one scene.
+
+    Each scene's prompt ``rows / 8`` times in a row (16: every scene twice); the first ``rows`` scenes
+    for fewer than 8.
+    """
+    if rows <= len(ids):
+        return ids[:rows]
+    each = -(-rows // len(ids))
+    return [p for p in ids for _ in range(each)][:rows]
+
+
 def cpu_name() -> str:
     try:
         for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
@@ -80,7 +93,8 @@ def warm_imports(folder: pathlib.Path) -> None:
 #: beside them, what the ct2 options cost (``--extras``): logprobs at the benchmark's temperature
 #: (CTranslate2's step logits fetched) and one seed per row (each row decoded alone).
 VARIANTS = {"transformers": ("transformers", False), "ct2": ("ct2", False),
-            "ct2+logprobs": ("ct2", True), "ct2 seeding=row": ("ct2_row", False)}
+            "ct2 prefix_reuse": ("ct2_prefix", False), "ct2+logprobs": ("ct2", True),
+            "ct2 seeding=row": ("ct2_row", False)}
 
 
 def load_engines(name: str, args: argparse.Namespace) -> tuple[dict[str, LocalPolicy], dict[str, Any]]:
@@ -100,6 +114,11 @@ def load_engines(name: str, args: argparse.Namespace) -> tuple[dict[str, LocalPo
     policies["ct2"] = load_policy(name, "cpu", engine="ct2", compute_type=args.compute_type,
                                   threads=args.ct2_threads, log=print)
     print(f"{name}: ct2 loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    if "ct2 prefix_reuse" in args.variants:  # the rows' shared prompt tokens walked once
+        source = policies["ct2"].source
+        engine = CT2Engine(source, device="cpu", compute_type=args.compute_type, threads=args.ct2_threads,
+                           prefix_reuse=True)
+        policies["ct2_prefix"] = LocalPolicy(engine, name=name)
     if "ct2 seeding=row" in args.variants:
         ct2 = policies["ct2"]
         policies["ct2_row"] = LocalPolicy(CT2Engine(ct2.source, device="cpu", compute_type=args.compute_type,
@@ -119,7 +138,7 @@ def run_model(name: str, chats: list[list[dict[str, str]]], args: argparse.Names
             key, logprobs = VARIANTS[variant]
             policy = policies[key]
             rows = [Row(p, temperature=args.temperature, top_p=1.0, max_tokens=args.max_tokens,
-                        seed=1000 * r + i, logprobs=logprobs) for i, p in enumerate(ids)]
+                        seed=1000 * r + i, logprobs=logprobs) for i, p in enumerate(grouped(ids, args.rows))]
             started = time.perf_counter()
             choices = policy.generate_rows(rows)
             seconds = time.perf_counter() - started
@@ -138,8 +157,11 @@ def run_model(name: str, chats: list[list[dict[str, str]]], args: argparse.Names
                   flush=True)
     rates = {v: round(t["tokens"] / t["seconds"], 2) for v, t in totals.items()}
     result = {e: {"tokens_per_s": rates[e], "conversion_s": conversion[e]} for e in ENGINES}
+    if "ct2 prefix_reuse" in rates:
+        result["ct2_prefix_reuse"] = {"tokens_per_s": rates["ct2 prefix_reuse"],
+                                      "conversion_s": conversion["ct2"]}
     loads = {}
-    for key in ("ct2", "ct2_row"):
+    for key in ("ct2", "ct2_prefix", "ct2_row"):
         engine = policies[key].engine if key in policies else None
         if isinstance(engine, CT2Engine):
             loads[key] = {"loads": engine.loads, "waited_s": round(engine.load_seconds, 2)}
@@ -151,7 +173,9 @@ def run_model(name: str, chats: list[list[dict[str, str]]], args: argparse.Names
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", nargs="+", default=list(MODELS), choices=sorted(KNOWN_MODELS))
-    ap.add_argument("--extras", nargs="*", default=["ct2+logprobs", "ct2 seeding=row"],
+    ap.add_argument("--rows", type=int, default=16,
+                    help="rows a generate call (default 16, a learner's: the 8 scenes twice; 8: one each)")
+    ap.add_argument("--extras", nargs="*", default=["ct2 prefix_reuse", "ct2+logprobs", "ct2 seeding=row"],
                     choices=[v for v in VARIANTS if v not in ENGINES],
                     help="what the ct2 options cost, measured beside the engines (default: both)")
     ap.add_argument("--rounds", type=int, default=2, help="rounds per engine (default 2)")
@@ -180,7 +204,7 @@ def main() -> int:
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "run": {"prompts": "8 SVG scenes of shapes level 0 (train, seed 0), system prompt + task",
                 "temperature": args.temperature, "top_p": 1.0, "max_tokens": args.max_tokens,
-                "rows_per_call": len(chats), "rounds": args.rounds,
+                "rows_per_call": args.rows, "rounds": args.rounds,
                 "threads": {"transformers": args.transformers_threads,
                             "ct2": args.ct2_threads or os.cpu_count()},
                 "ct2_compute_type": args.compute_type, "ct2_seeding": "batch", "logprobs": False,
@@ -198,6 +222,10 @@ def main() -> int:
             print(f"{name}: transformers {res['transformers']['tokens_per_s']} tokens/s, ct2 "
                   f"{res['ct2']['tokens_per_s']} tokens/s: ct2 is {ratio:.2f}x "
                   f"(conversion {res['ct2']['conversion_s']} s)")
+            if "ct2_prefix_reuse" in res:
+                reuse = res["ct2_prefix_reuse"]["tokens_per_s"] / res["transformers"]["tokens_per_s"]
+                print(f"{name}: ct2 with prefix reuse {res['ct2_prefix_reuse']['tokens_per_s']} tokens/s: "
+                      f"{reuse:.2f}x transformers")
     print(f"wrote {args.out}")
     return 0
 
