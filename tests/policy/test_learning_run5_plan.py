@@ -130,12 +130,24 @@ def test_the_pilot_s_validation_stage_picks_the_arm_whose_chosen_checkpoint_vali
     (rft / "rounds" / "validation-base.json").write_text(json.dumps(_record(0.02)))
     for i, (share, cpu) in enumerate([(0.05, 700.0), (0.04, 700.0)]):  # round 1 is the best; 1,400 s spent
         (rft / "rounds" / f"round-{i:03d}").mkdir()
-        (rft / "rounds" / f"round-{i:03d}" / "report.json").write_text(
-            json.dumps({"cpu_s": cpu, "validation": _record(share)}))
+        (rft / "rounds" / f"round-{i:03d}" / "report.json").write_text(json.dumps({
+            "round": i, "cpu_s": cpu, "validation": _record(share), "samples": 3, "kept": 1, "trained_on": 17,
+            "ranking": {"passers_below_failure_neutral": 0.33, "passers_below_failure_zero": 0.0},
+            "time_split": {"sampling_share": 0.6, "sampling_share_run": 0.55},
+            "replay": {"white_background_passes": 4}}))
+        samples = [{"page": "navy", "gate_passed": True, "kinds": {"background": 1.0}, "kept": True},
+                   {"page": "navy", "gate_passed": False, "kinds": {}, "kept": False},
+                   {"page": "white", "gate_passed": True, "kinds": {"background": 1.0}, "kept": False}]
+        (rft / "rounds" / f"round-{i:03d}" / "samples.jsonl").write_text(
+            "\n".join(json.dumps(r) for r in samples) + "\n")
     early = decide(plan)
     assert early["arms"]["rft"][0]["chosen"] == 1 and early["arms"]["rft"][0]["value"] == 0.05
     assert early["arms"]["rft"][0]["spent_s"] == 1400.0 and not early["arms"]["rft"][0]["done"]
     assert early["best"] is None  # grpo not validated yet: no verdict
+    first = early["arms"]["rft"][0]["rounds"][0]  # each change's effect, measured: not only its presence
+    got = (first["non_white_samples"], first["background_passes"], first["background_passes_kept"])
+    assert got == (2, 1, 1)
+    assert first["passers_below_failure_zero"] == 0.0 and first["sampling_share_run"] == 0.55
     (grpo / "validation").mkdir(parents=True)
     records = [_record(0.02, 0), _record(0.08, 5), _record(0.03, 10)]  # step 5 chosen, not the last
     (grpo / "validation" / "records.json").write_text(json.dumps({"select": "all", "records": records}))
@@ -148,4 +160,5 @@ def test_the_pilot_s_validation_stage_picks_the_arm_whose_chosen_checkpoint_vali
                  "--set", f'out="{tmp_path / "out"}"'], root=ROOT) == 0
     text = (tmp_path / "out" / "validation.md").read_text()
     assert "**grpo** validates highest (some seed is still training)" in text and "| **1** | 5 |" in text
+    assert "| 1 | 3 | None | - | 1 / 17 | 0.3300 → 0.0000 | 0.6000; 0.5500 | 1 (1) / 2 | 4 | 700.0 |" in text
     assert json.loads((tmp_path / "out" / "validation.json").read_text())["best"] == "grpo"

@@ -31,6 +31,51 @@ def seed_records(arm: Arm, folder: Path) -> list[dict[str, Any]]:
     return records_of(folder / "rounds")
 
 
+def _kept_background(folder: Path) -> dict[str, int]:
+    """A round's samples on stated non-white pages: how many, their background passes, and those kept."""
+    from codepaint_env.policy.learning.replay import non_white
+
+    out = {"non_white_samples": 0, "background_passes": 0, "background_passes_kept": 0}
+    path = folder / "samples.jsonl"
+    if not path.exists():
+        return out
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if not non_white(row.get("page")):
+            continue
+        out["non_white_samples"] += 1
+        passed = bool(row.get("gate_passed")) and (row.get("kinds") or {}).get("background") == 1.0
+        out["background_passes"] += passed
+        out["background_passes_kept"] += passed and bool(row.get("kept"))
+    return out
+
+
+def rft_rounds(folder: Path) -> list[dict[str, Any]]:
+    """Each finished rft round's measures of issue 73's learner changes, from its report and samples.
+
+    ``passers_below_failure_neutral`` / ``_zero``: the share of gate-passers in mixed groups ranked
+    below a failure of their group when a failure is neutral (run 4) and when it counts 0 (run 5), on
+    the same samples; ``sampling_share_run``: sampling's share of sampling and training CPU so far
+    (the goal: at least half); ``white_background_passes``: replay entries that ``background = "any"``
+    would count as background successes and ``non-white`` does not; ``distinct_prompts``: scenes a round.
+    """
+    out = []
+    for path in sorted((folder / "rounds").glob("round-*/report.json")):
+        r = json.loads(path.read_text())
+        ranking, split, replay = r.get("ranking") or {}, r.get("time_split") or {}, r.get("replay") or {}
+        out.append({"round": r.get("round"), "samples": r.get("samples"),
+                    "distinct_prompts": r.get("distinct_prompts"), "gate_pass": r.get("gate_pass"),
+                    "checks_share_gated": r.get("checks_share_gated"), "kept": r.get("kept"),
+                    "trained_on": r.get("trained_on"),
+                    "passers_below_failure_neutral": ranking.get("passers_below_failure_neutral"),
+                    "passers_below_failure_zero": ranking.get("passers_below_failure_zero"),
+                    "sampling_share": split.get("sampling_share"),
+                    "sampling_share_run": split.get("sampling_share_run"),
+                    "white_background_passes": replay.get("white_background_passes"),
+                    "cpu_s": r.get("cpu_s"), **_kept_background(path.parent)})
+    return out
+
+
 def seed_summary(plan: Plan, arm: Arm, seed: int) -> dict[str, Any]:
     """A seed's records, the rule's pick and its value, and how much of its budget it has spent."""
     from codepaint_env.policy.learning.experiment.commands import learner_config
@@ -45,7 +90,8 @@ def seed_summary(plan: Plan, arm: Arm, seed: int) -> dict[str, Any]:
     out: dict[str, Any] = {"tag": arm.tag(seed), "learner": arm.learner, "select": select, "key": key,
                            "records": records, "spent_s": round(cpu_spent(arm.learner, folder), 1),
                            "budget_s": budget, "done": finished(plan, arm, seed), "chosen": None,
-                           "value": None, "base_value": None}
+                           "value": None, "base_value": None,
+                           "rounds": rft_rounds(folder) if arm.learner == "rft" else []}
     if records:
         index = choose(records, select)
         out.update(chosen=index, value=records[index].get(key), base_value=records[0].get(key),
@@ -73,6 +119,30 @@ def _num(value: Any) -> str:
     return "-" if value is None else f"{value:.4f}"
 
 
+ROUNDS_INTRO = ("Each round's measures of the learner's changes (issue 73 item 2): gate-passers ranked "
+                "below a failure of their group with a failure neutral (run 4) and counted 0 (run 5), on "
+                "the same samples; sampling's share of sampling and training CPU, the round's and the "
+                "run's; background passes on stated non-white pages, and how many were kept; replay "
+                "entries a white page would have counted as background successes.")
+
+
+def rounds_table(rounds: list[dict[str, Any]]) -> list[str]:
+    """:func:`rft_rounds` as a Markdown table (nothing for a learner without rounds)."""
+    if not rounds:
+        return []
+    lines = [ROUNDS_INTRO, "", "| round | samples | scenes | gate pass | kept / trained on | passers below a "
+             "failure (neutral → 0) | sampling share (round; run) | non-white: background passes (kept) / "
+             "samples | white-page passes in replay | CPU s |", "|" + " --- |" * 10]
+    for r in rounds:
+        lines.append(f"| {r['round']} | {r['samples']} | {r['distinct_prompts']} | {_num(r['gate_pass'])} | "
+                     f"{r['kept']} / {r['trained_on']} | {_num(r['passers_below_failure_neutral'])} → "
+                     f"{_num(r['passers_below_failure_zero'])} | {_num(r['sampling_share'])}; "
+                     f"{_num(r['sampling_share_run'])} | {r['background_passes']} "
+                     f"({r['background_passes_kept']}) / {r['non_white_samples']} | "
+                     f"{r['white_background_passes']} | {r['cpu_s']} |")
+    return [*lines, ""]
+
+
 def render(decision: dict[str, Any], command: str) -> str:
     """``validation.md``: each seed's records as a table, the chosen one in bold, and the verdict."""
     lines = [f"# Validation of {decision['plan']}", "", f"Written by `{command} --stage validation` from "
@@ -89,7 +159,7 @@ def render(decision: dict[str, Any], command: str) -> str:
                 lines.append(f"| {mark}{i}{mark} | {r.get('step', i)} | {r.get('samples', '-')} | "
                              f"{_num(r.get('gate_pass'))} | {mark}{_num(r.get('checks_share_all'))}{mark} | "
                              f"{_num(r.get('checks_share_gated'))} | {_num(r.get('all_stated_gated'))} |")
-            lines.append("")
+            lines += ["", *rounds_table(s["rounds"])]
     means = ", ".join(f"{n} {_num(v)}" for n, v in decision["means"].items())
     if decision["best"] is None:
         verdict = "a tie: no arm validates higher" if decision["tie"] else "not every arm has been validated"
