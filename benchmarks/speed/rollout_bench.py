@@ -7,11 +7,10 @@ The prompts are a learning run's: the 8 SVG scenes of ``load_suite("shapes", lev
 seed=0, split="train")``, each asked as the env asks it (the language's system prompt, then the task;
 :func:`codepaint_env.policy.evaluate.messages_for`), sampled at temperature 0.9 with up to 192 new
 tokens, 16 rows (each scene twice, as a learner samples a group; ``--rows``) decoded together in one
-``generate_rows`` call, no logprobs asked (generation
-speed). For each model both engines are loaded first, then the rounds alternate engines
-(transformers, ct2, transformers, ct2...; with ``--extras``, ct2 with prefix reuse, with logprobs and
-seeding each row alone after them in each round), each round with its own seeds, the same for every engine, so a
-machine busy with other work slows all alike.
+``generate_rows`` call, no logprobs asked (generation speed). For each model both engines are loaded
+first, then the rounds alternate engines (transformers, ct2, transformers, ct2...; with ``--extras``,
+ct2 with prefix reuse, with logprobs and seeding each row alone after them in each round), each round
+with its own seeds, the same for every engine, so a machine busy with other work slows all alike.
 Each engine computes with the threads it runs best with on this busy 2-core machine (torch 1,
 CTranslate2 its default of one per core; the options say what the other settings gave).
 ``tokens_per_s`` is all rounds' sampled tokens over their decoding seconds. ``conversion_s`` is
