@@ -152,13 +152,23 @@ def test_the_pilot_s_validation_stage_picks_the_arm_whose_chosen_checkpoint_vali
     records = [_record(0.02, 0), _record(0.08, 5), _record(0.03, 10)]  # step 5 chosen, not the last
     (grpo / "validation" / "records.json").write_text(json.dumps({"select": "all", "records": records}))
     (grpo / "cpu_seconds.json").write_text(json.dumps({"cpu_s": 1850.0}))
+    for step in (5, 10):  # TRL keeps the newest two; the newest's log holds every step
+        (grpo / f"checkpoint-{step}").mkdir()
+        history = [{"step": i, "reward": 0.1 * i, "rewards/gate/mean": 0.5, "codepaint/distinct_prompts": 4.0,
+                    "codepaint/passers_below_failure_neutral": 0.3,
+                    "codepaint/passers_below_failure_zero": 0.0} for i in range(1, step + 1)]
+        (grpo / f"checkpoint-{step}" / "trainer_state.json").write_text(
+            json.dumps({"log_history": [*history, {"step": step, "train_runtime": 1.0}]}))
     decision = decide(plan)
     assert decision["arms"]["grpo"][0]["chosen_step"] == 5 and decision["arms"]["grpo"][0]["done"]
+    steps = decision["arms"]["grpo"][0]["steps"]
+    assert [r["step"] for r in steps] == list(range(1, 11)) and steps[-1]["gate"] == 0.5
     assert decision["means"] == {"rft": 0.05, "grpo": 0.08} and decision["best"] == "grpo"
     assert decision["done"] is False  # rft still has 400 s to spend
     assert main([str(PILOT), "--stage", "validation", "--set", f'run="{tmp_path / "run"}"',
                  "--set", f'out="{tmp_path / "out"}"'], root=ROOT) == 0
     text = (tmp_path / "out" / "validation.md").read_text()
     assert "**grpo** validates highest (some seed is still training)" in text and "| **1** | 5 |" in text
+    assert "| 10 | 1.0000 | 0.5000 | - | 0.3000 → 0.0000 | 4.0 | - |" in text
     assert "| 1 | 3 | None | - | 1 / 17 | 0.3300 → 0.0000 | 0.6000; 0.5500 | 1 (1) / 2 | 4 | 700.0 |" in text
     assert json.loads((tmp_path / "out" / "validation.json").read_text())["best"] == "grpo"

@@ -76,6 +76,35 @@ def rft_rounds(folder: Path) -> list[dict[str, Any]]:
     return out
 
 
+#: The per-step figures a GRPO run's metrics give (TRL's ``log_history``; ``codepaint/`` ones are ours).
+GRPO_STEP_KEYS = {"reward": "reward", "useful_groups": "codepaint/useful_groups",
+                  "passers_below_failure_neutral": "codepaint/passers_below_failure_neutral",
+                  "passers_below_failure_zero": "codepaint/passers_below_failure_zero",
+                  "distinct_prompts": "codepaint/distinct_prompts",
+                  "colour_entropy": "codepaint/colour_entropy"}
+
+
+def grpo_steps(folder: Path) -> list[dict[str, Any]]:
+    """Each logged GRPO step's figures (:data:`GRPO_STEP_KEYS`; ``gate``: the gate part's mean).
+
+    Read from the newest ``checkpoint-*/trainer_state.json``, whose ``log_history`` holds every step
+    up to it (steps after the last checkpoint are not there yet).
+    """
+    states = sorted(folder.glob("checkpoint-*/trainer_state.json"),
+                    key=lambda p: int(p.parent.name.split("-")[1]))
+    if not states:
+        return []
+    out = []
+    for log in json.loads(states[-1].read_text()).get("log_history", []):
+        if "reward" not in log:
+            continue
+        gate = next((v for k, v in log.items() if k.startswith("rewards/") and "gate" in k
+                     and k.endswith("/mean")), None)
+        out.append({"step": log.get("step"), "gate": gate,
+                    **{name: log.get(key) for name, key in GRPO_STEP_KEYS.items()}})
+    return out
+
+
 def seed_summary(plan: Plan, arm: Arm, seed: int) -> dict[str, Any]:
     """A seed's records, the rule's pick and its value, and how much of its budget it has spent."""
     from codepaint_env.policy.learning.experiment.commands import learner_config
@@ -91,7 +120,8 @@ def seed_summary(plan: Plan, arm: Arm, seed: int) -> dict[str, Any]:
                            "records": records, "spent_s": round(cpu_spent(arm.learner, folder), 1),
                            "budget_s": budget, "done": finished(plan, arm, seed), "chosen": None,
                            "value": None, "base_value": None,
-                           "rounds": rft_rounds(folder) if arm.learner == "rft" else []}
+                           "rounds": rft_rounds(folder) if arm.learner == "rft" else [],
+                           "steps": grpo_steps(folder) if arm.learner == "grpo" else []}
     if records:
         index = choose(records, select)
         out.update(chosen=index, value=records[index].get(key), base_value=records[0].get(key),
@@ -143,6 +173,23 @@ def rounds_table(rounds: list[dict[str, Any]]) -> list[str]:
     return [*lines, ""]
 
 
+def steps_table(steps: list[dict[str, Any]]) -> list[str]:
+    """:func:`grpo_steps` as a Markdown table (nothing for a learner without logged steps)."""
+    if not steps:
+        return []
+    lines = ["Each logged step's figures (TRL's log): the reward, the gate part's mean, groups whose samples "
+             "differ, gate-passers ranked below a failure of their group (neutral → 0, the same samples), "
+             "distinct prompts, and the colour entropy of the step's pictures.", "",
+             "| step | reward | gate | useful groups | passers below a failure (neutral → 0) | prompts | "
+             "colour entropy |", "|" + " --- |" * 7]
+    for r in steps:
+        prompts = "-" if r["distinct_prompts"] is None else r["distinct_prompts"]
+        lines.append(f"| {r['step']} | {_num(r['reward'])} | {_num(r['gate'])} | "
+                     f"{_num(r['useful_groups'])} | {_num(r['passers_below_failure_neutral'])} → "
+                     f"{_num(r['passers_below_failure_zero'])} | {prompts} | {_num(r['colour_entropy'])} |")
+    return [*lines, ""]
+
+
 def render(decision: dict[str, Any], command: str) -> str:
     """``validation.md``: each seed's records as a table, the chosen one in bold, and the verdict."""
     lines = [f"# Validation of {decision['plan']}", "", f"Written by `{command} --stage validation` from "
@@ -159,7 +206,7 @@ def render(decision: dict[str, Any], command: str) -> str:
                 lines.append(f"| {mark}{i}{mark} | {r.get('step', i)} | {r.get('samples', '-')} | "
                              f"{_num(r.get('gate_pass'))} | {mark}{_num(r.get('checks_share_all'))}{mark} | "
                              f"{_num(r.get('checks_share_gated'))} | {_num(r.get('all_stated_gated'))} |")
-            lines += ["", *rounds_table(s["rounds"])]
+            lines += ["", *rounds_table(s["rounds"]), *steps_table(s["steps"])]
     means = ", ".join(f"{n} {_num(v)}" for n, v in decision["means"].items())
     if decision["best"] is None:
         verdict = "a tie: no arm validates higher" if decision["tie"] else "not every arm has been validated"
