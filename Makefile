@@ -69,12 +69,19 @@ trainer-venvs: $(DEPS)
 # of their own, two at a time; then the tests that need the machine to themselves (``alone``: renders
 # whose time-outs are told from an overloaded machine, Ray, soaks), one at a time. Both passes always
 # run; each test's seconds: .test-durations.json.
+PASS_ONE := $(BIN)/python -m pytest -q -m "not alone" -n 2 --dist loadfile -p support.durations --durations=15
+PASS_TWO := $(BIN)/python -m pytest -q -m alone -p support.durations --durations-append --durations=30
 test: setup corpus trainer-venvs big-policy check
 	@echo "codepaint test: pass 1 of 2, two at a time (-n 2): every test not marked alone"
-	@$(BIN)/python -m pytest -q -m "not alone" -n 2 --dist loadfile -p support.durations --durations=15; one=$$?; \
+	@$(PASS_ONE); one=$$?; \
 	 echo "codepaint test: pass 2 of 2, one at a time: the tests marked alone"; \
-	 $(BIN)/python -m pytest -q -m alone -p support.durations --durations-append --durations=30; two=$$?; \
+	 $(PASS_TWO); two=$$?; \
 	 [ $$one -eq 0 ] && [ $$two -eq 0 ] || { echo "make test FAILED: pass 1 exit $$one, pass 2 exit $$two (the failures are above)" >&2; exit 1; }
+
+# make test's second pass by itself, after the same set-up: the tests that need the machine to themselves.
+test-alone: setup corpus trainer-venvs big-policy check
+	@echo "codepaint test: pass 2 of 2, one at a time: the tests marked alone"
+	@$(PASS_TWO)
 
 # Every test that needs none of the marked needs (pyproject markers): no corpus, no trainer venvs, no torch
 # model, no Ray, and no browser. A test not marked browser cannot reach one in any run (tests/support/needs.py

@@ -3,13 +3,15 @@
     .venv/bin/python scripts/suite_under_load.py --clones 2 --out docs/suite-under-load/beside-a-clone.json
     .venv/bin/python scripts/suite_under_load.py --beside "make bench" --out docs/suite-under-load/bench.json
     .venv/bin/python scripts/suite_under_load.py --out docs/suite-under-load/quiet.json
+    .venv/bin/python scripts/suite_under_load.py --target test-alone --beside "..." --out ...  # pass 2 only
 
 Each clone is a ``git clone`` of this checkout at ``--commit`` (default: HEAD) in a folder of its own,
 so it sets itself up as CI's fresh clone does (``make test`` runs ``make setup``). ``--beside`` runs a
 shell command over and over in this checkout until every clone is done (the load). The 1-minute load
 average is read every 10 s. For each clone and each of ``make test``'s two passes it reports the
 wall time, pytest's counts and the load (median and maximum) while the pass ran; the JSON keeps the
-load samples and each clone's log tail.
+load samples and each clone's log tail. ``--target test-alone`` runs pass 2 by itself after the same
+set-up (to measure that pass again without pass 1).
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ def sample_load(samples: list[tuple[float, float]], stop: threading.Event, every
         stop.wait(every_s)
 
 
-def run_clone(name: str, commit: str, work: Path, events: dict[str, list]) -> int:
-    """Clone at ``commit`` into ``work/name`` and run ``make test`` there; its lines timed in ``events``."""
+def run_clone(name: str, commit: str, work: Path, events: dict[str, list], target: str = "test") -> int:
+    """Clone at ``commit`` into ``work/name`` and run ``make target`` there; its lines timed in ``events``."""
     folder = work / name
     if folder.exists():
         subprocess.run(["rm", "-rf", str(folder)], check=True)
@@ -46,7 +48,7 @@ def run_clone(name: str, commit: str, work: Path, events: dict[str, list]) -> in
     subprocess.run(["git", "-C", str(folder), "checkout", "-q", commit], check=True)
     lines = events[name]
     with (work / f"{name}.log").open("w") as log:
-        proc = subprocess.Popen(["make", "test"], cwd=folder, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(["make", target], cwd=folder, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, bufsize=1)
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -85,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/suite-under-load"), help="where the clones go")
     ap.add_argument("--out", type=Path, required=True, help="the JSON report")
     ap.add_argument("--note", default="", help="what else ran on the machine (kept in the report)")
+    ap.add_argument("--target", default="test", choices=["test", "test-alone"],
+                    help="the make target each clone runs (test-alone: pass 2 by itself, after the set-up)")
     args = ap.parse_args(argv)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", args.commit], capture_output=True,
                             text=True, check=True).stdout.strip()
@@ -107,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     codes: dict[str, int] = {}
     started = time.time()
     def one(name: str) -> None:
-        codes[name] = run_clone(name, commit, args.work, events)
+        codes[name] = run_clone(name, commit, args.work, events, args.target)
 
     threads = [threading.Thread(target=one, args=(n,)) for n in names]
     for t in threads:
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     finished = time.time()
     stop.set()
     report = {"commit": commit, "clones": args.clones, "beside": args.beside, "beside_runs": beside_runs[0],
-              "note": args.note,
+              "note": args.note, "target": args.target,
               "cpus": len(Path("/proc/cpuinfo").read_text().split("processor")) - 1,
               "minutes": round((finished - started) / 60, 1),
               "load": load_between(samples, started, finished), "runs": {}}
@@ -134,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, run in report["runs"].items():
         for p in run["passes"]:
             print(f"{name} pass {p['pass']}: {p['minutes']} min, {p['summary']}, load {p['load']}")
-        print(f"{name}: make test exit {run['exit']}")
+        print(f"{name}: make {args.target} exit {run['exit']}")
     return 0 if all(c == 0 for c in codes.values()) else 1
 
 
