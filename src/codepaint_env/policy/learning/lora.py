@@ -161,6 +161,8 @@ def sft_pass(model: Any, examples: Sequence[Example], *, lr: float = 1e-4,
     """
     import time
 
+    from tqdm import tqdm
+
     torch, _ = import_torch()
     started = time.perf_counter()
     if not examples:
@@ -174,6 +176,7 @@ def sft_pass(model: Any, examples: Sequence[Example], *, lr: float = 1e-4,
     losses: list[float] = []
     tokens_total = 0
     steps = 0
+    bar = tqdm(total=epochs * math.ceil(len(order) / batch), desc="LoRA pass", unit="step", mininterval=30)
     for _ in range(epochs):
         rng.shuffle(order)
         for start in range(0, len(order), batch):
@@ -197,8 +200,10 @@ def sft_pass(model: Any, examples: Sequence[Example], *, lr: float = 1e-4,
             torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
             opt.step()
             steps += 1
+            bar.update()
             tokens_total += n_tokens
             losses.append(sum(v / n_tokens for v in torch.stack(sums).tolist()))  # one read back a step
+    bar.close()
     model.eval()
     return PassResult(len(examples) * epochs, tokens_total, steps, sum(losses) / len(losses), losses[0],
                       losses[-1], time.perf_counter() - started)

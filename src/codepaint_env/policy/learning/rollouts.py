@@ -35,6 +35,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from tqdm import tqdm
+
 from codepaint_env.policy.engines import Row
 from codepaint_env.policy.evaluate import messages_for, sample_seed
 from codepaint_env.tasks.task import Task
@@ -362,8 +364,10 @@ def sample_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: Scorer, *,
                             seed=sample_seed(seed, task.id, i), logprobs=logprobs))
             owners.append((g, task))
     choices = []
-    for start in range(0, len(rows), batch):
-        choices += engine.decode(rows[start:start + batch])
+    with tqdm(total=len(rows), desc="sampling", unit="row", mininterval=30) as bar:
+        for start in range(0, len(rows), batch):
+            choices += engine.decode(rows[start:start + batch])
+            bar.update(len(rows[start:start + batch]))
     generated = time.perf_counter()
     scored = scorer.score([t for _, t in owners], [c.text for c in choices])
     rollouts = [Rollout(task_id=task.id, level=task.level, group=g, prompt_ids=list(row.prompt_ids),
