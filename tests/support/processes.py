@@ -133,16 +133,22 @@ def children_pinned(cpus: set[int], *, every_s: float = 0.005) -> Iterator[None]
 
 @contextlib.contextmanager
 def _each_new_child(apply: Callable[[set[int]], None], seen: set[int], every_s: float) -> Iterator[None]:
-    """While inside, a watcher calls ``apply`` with the descendants of this process not yet ``seen``."""
+    """While inside, a watcher calls ``apply`` with the descendants of this process not yet ``seen``,
+    and again with each one seen since in another session.
+
+    A new session is a new autogroup at nice 0 (``start_new_session=True``: the sandbox's program).
+    A child seen between its fork and its ``setsid`` (slow when it is starved) was raised in the old
+    group, so it is raised again in its own.
+    """
     me = os.getpid()
     done = threading.Event()
-    seen = set(seen)
+    known = {(pid, _session(pid)) for pid in seen}
 
     def watch() -> None:
         while not done.is_set():
-            new = descendants([me]) - {me} - seen
-            apply(new)
-            seen.update(new)
+            now = {(pid, _session(pid)) for pid in descendants([me]) - {me}}
+            apply({pid for pid, _ in now - known})
+            known.update(now)
             done.wait(every_s)
 
     thread = threading.Thread(target=watch, daemon=True)
@@ -188,6 +194,14 @@ def children_first(*, every_s: float = 0.005) -> Iterator[None]:
                     os.setpriority(os.PRIO_PROCESS, tid, nice)
             with contextlib.suppress(OSError), open(f"/proc/{pid}/autogroup", "w") as fh:
                 fh.write(str(group_nice))
+
+
+def _session(pid: int) -> int | None:
+    """A process's session (``None`` once it is gone)."""
+    try:
+        return os.getsid(pid)
+    except OSError:
+        return None
 
 
 def _priority(pid: int, fallback: tuple[int, int]) -> tuple[int, int]:
