@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 from codepaint_env.render.load import descendants
@@ -161,7 +162,7 @@ def _each_new_child(apply: Callable[[set[int]], None], seen: set[int], every_s: 
 
 
 @contextlib.contextmanager
-def children_first(*, every_s: float = 0.005) -> Iterator[None]:
+def children_first(*, every_s: float = 0.005) -> Iterator[list[str]]:
     """While inside, every process below this one runs at the highest priority (and its autogroup).
 
     For a test that asserts what a program does *given the CPU* on a machine that others load
@@ -169,24 +170,38 @@ def children_first(*, every_s: float = 0.005) -> Iterator[None]:
     so a busy loop is the program's ``timeout`` only when it got its CPU. The processes already
     running (a browser, a resvg worker) are raised at once, the ones started inside as soon as a
     watcher sees them; on leaving, each gets back its priority (a new one: this process's nice,
-    its autogroup's default). Needs root (negative nice).
+    its autogroup's default), and this process's autogroup its own (a child raised before its
+    ``setsid`` raised it). Needs root (negative nice).
+
+    Yields:
+        A log, one line per raise: when (s since entering), the process, its session, and its
+        nice and autogroup as read back after the raise (or the error). A test puts it in its
+        failure message, so that a program that did not get its priority shows why.
     """
     me = os.getpid()
+    t0 = time.monotonic()
     fallback = (os.getpriority(os.PRIO_PROCESS, 0), 0)
     before = descendants([me]) - {me}
     saved: dict[int, tuple[int, int]] = {pid: _priority(pid, fallback) for pid in before}
+    own_group = _priority(me, fallback)[1]  # raised with a child still in this session: given back
+    log: list[str] = []
 
     def raise_all(pids: set[int]) -> None:
         for pid in pids:
             saved.setdefault(pid, fallback)
+            errors = set()
             for tid in _threads(pid):
-                with contextlib.suppress(OSError):  # gone already
+                try:
                     _top_priority(tid)
+                except OSError as e:  # gone already, or refused: the log says which
+                    errors.add(type(e).__name__)
+            refused = f" {sorted(errors)}" if errors else ""
+            log.append(f"{time.monotonic() - t0:.3f}s {_describe(pid)}{refused}")
 
     raise_all(before)
     try:
         with _each_new_child(raise_all, before, every_s):
-            yield
+            yield log
     finally:
         for pid, (nice, group_nice) in saved.items():
             for tid in _threads(pid):
@@ -194,6 +209,20 @@ def children_first(*, every_s: float = 0.005) -> Iterator[None]:
                     os.setpriority(os.PRIO_PROCESS, tid, nice)
             with contextlib.suppress(OSError), open(f"/proc/{pid}/autogroup", "w") as fh:
                 fh.write(str(group_nice))
+        with contextlib.suppress(OSError), open(f"/proc/{me}/autogroup", "w") as fh:
+            fh.write(str(own_group))
+
+
+def _describe(pid: int) -> str:
+    """A process's name, session, nice and autogroup, read now (for a log)."""
+    try:
+        with open(f"/proc/{pid}/comm") as fh:
+            name = fh.read().strip()
+        with open(f"/proc/{pid}/autogroup") as fh:
+            group = fh.read().strip()
+        return f"pid {pid} {name} sid {os.getsid(pid)} nice {os.getpriority(os.PRIO_PROCESS, pid)} {group}"
+    except OSError:
+        return f"pid {pid} (gone)"
 
 
 def _session(pid: int) -> int | None:

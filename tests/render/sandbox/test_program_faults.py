@@ -136,13 +136,14 @@ def test_a_program_held_back_for_a_while_is_given_its_time_and_renders():
     with threads_kept_off({cpu}):
         hogs = overload(seconds=4, cpus={cpu})
         try:
-            with children_pinned({cpu}), children_first():
+            with children_pinned({cpu}), children_first() as raised:
                 res = render_python(heavy, 64, 64, timeout_s=3)
+            hogs_left = [h.pid for h in hogs if h.poll() is None]  # each ends itself after 4 s
         finally:
             for h in hogs:
                 h.kill()
                 h.wait()
-    assert res.ok, (res.error_kind, res.messages)
+    assert res.ok, (res.error_kind, res.messages, res.timings_ms, f"hogs left: {hogs_left}", raised)
     assert res.timings_ms["total"] > 3000, res.timings_ms  # it ran past its timeout
 
 
