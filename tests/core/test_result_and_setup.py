@@ -73,6 +73,17 @@ def test_no_browser_found_says_how_to_fix(monkeypatch):
         chromium.find_browser()
 
 
+def test_a_launcher_script_removes_itself_as_it_starts_what_it_starts():
+    # so a renderer killed before its close() leaves no script in /tmp
+    import os
+    import subprocess
+
+    path = chromium.write_launcher("/bin/echo", netns=None, cgroup=None)
+    out = subprocess.run([path, "drawn"], capture_output=True, text=True, timeout=30)
+    assert (out.returncode, out.stdout) == (0, "drawn\n"), out.stderr
+    assert not os.path.exists(path)
+
+
 def test_launcher_script_joins_netns(tmp_path):
     path = chromium.write_launcher("/bin/true", netns=("/usr/bin/unshare", "-n"), cgroup=None)
     try:
