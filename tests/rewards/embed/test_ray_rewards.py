@@ -221,11 +221,28 @@ def test_a_killed_actor_gives_none_with_the_reason_then_a_new_actor(cluster, mod
     assert again["pid"] != first["pid"] and again["builds"] == 1 and again["requests"] == 1
     assert close(values(asyncio.run(reward.ascore(samples))), expected)
 
-    ray.kill(reward.actor)  # between calls: the next call finds its actor dead
+    killed(reward.actor)  # between calls: the next call finds its actor dead
     dead = asyncio.run(reward.ascore(samples))
     assert [r.value for r in dead] == [None, None] and "infra: the reward actor died" in dead[0].reason
     assert close(values(reward.score(samples)), expected)
     assert reward.stats()["pid"] not in (first["pid"], again["pid"])
+
+
+def killed(actor) -> None:
+    """``ray.kill``, then wait until the actor is dead.
+
+    The kill is asynchronous (it goes through the GCS to the actor's node), and a call sent at once
+    travels straight to the actor: it can get there first and be answered. Beside a render benchmark
+    and a model training one was (the reward rightly returned its scores), so a test of "the next
+    call finds its actor dead" waits for the death first.
+    """
+    ray.kill(actor)
+    while True:
+        try:
+            ray.get(actor.__ray_ready__.remote())
+        except ray.exceptions.RayActorError:
+            return
+        time.sleep(0.05)
 
 
 class Picky(Reward):
