@@ -104,8 +104,11 @@ def test_a_padded_batch_is_made_on_the_device_it_is_given():
 
 
 @pytest.mark.parametrize("device", DEVICES)
-def test_a_rounds_training_runs_its_autocast_where_the_model_is(tiny, device):
+def test_a_rounds_training_runs_its_autocast_where_the_model_is(tiny, device, monkeypatch):
+    from codepaint_env.policy.learning import lora
     from codepaint_env.policy.learning.rft import RFTConfig, train_round
+
+    monkeypatch.setattr(lora, "_cpu_has_native_bf16", lambda: True)  # the autocast path, whatever the CPU
 
     tokenizer = transformers.AutoTokenizer.from_pretrained(tiny)
     model = lora_model(tiny, device)

@@ -13,6 +13,7 @@ import csv
 import dataclasses
 import importlib.util
 import json
+import warnings
 
 import pytest
 
@@ -252,11 +253,16 @@ def test_a_run_that_has_spent_its_budget_merges_its_last_checkpoint_not_a_fresh_
     assert changed and {k.removesuffix(".weight") for k in changed} == targets
 
 
-def test_the_fast_options_train_the_same_pass_in_bfloat16_and_sample_without_logprobs(tiny, tmp_path):
+def test_the_fast_options_train_the_same_pass_in_bfloat16_and_sample_without_logprobs(
+        tiny, tmp_path, monkeypatch):
     """--bf16: the same examples' loss within 2 % of float32's, not bit-equal (autocast ran);
     --prefix-reuse: a round's rollouts ask no logprobs and the run goes on as without it."""
     import torch
 
+    from codepaint_env.policy.learning import lora
+
+    # the autocast path, whatever this CPU's bfloat16 (where it is not native, bf16 falls back: below)
+    monkeypatch.setattr(lora, "_cpu_has_native_bf16", lambda: True)
     from codepaint_env.policy.learning.rft import _sampler, train_round
 
     tokenizer = load_policy(str(tiny), "cpu", threads=1).tokenizer
@@ -287,6 +293,35 @@ def test_the_fast_options_train_the_same_pass_in_bfloat16_and_sample_without_log
                         micro=2, steps=2, max_tokens=16, lora=LORA, threads=1, save_every=1, bf16=True)
     run_grpo(grpo, tmp_path / "grpo-bf16", stop_after=1, log=lambda _: None)  # TRL's CPU autocast
     assert json.loads((tmp_path / "grpo-bf16" / "trainer_state.json").read_text())["global_step"] == 1
+
+
+def test_bf16_asked_on_a_cpu_without_native_bfloat16_trains_in_float32_and_says_so(tiny, monkeypatch):
+    # bfloat16 without AVX512-BF16 or AMX falls back to a reference matmul (37x slower here): the
+    # pass runs in float32 (the same adapter, bit for bit), with a warning that says why
+    import torch
+
+    from codepaint_env.policy.learning import lora
+    from codepaint_env.policy.learning.rft import train_round
+
+    monkeypatch.setattr(lora, "_cpu_has_native_bf16", lambda: False)
+    monkeypatch.setattr(lora, "_WARNED", set())
+    tokenizer = load_policy(str(tiny), "cpu", threads=1).tokenizer
+    examples = [([1, 2, 3], [4, 5, 6, 7]), ([2, 3], [9, 8, 7])]
+    adapters = {}
+    for bf16 in (False, True):
+        config = RFTConfig(model=str(tiny), lora=LORA, rounds_from="base", seed=3, bf16=bf16, batch=2,
+                           epochs=2)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            base = load_policy(str(tiny), "cpu", threads=1).model
+            model, _ = train_round(config, base, tokenizer, examples, 0)
+        adapters[bf16] = {k: v.clone() for k, v in model.state_dict().items() if "lora_B" in k}
+        said = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+        assert bool([m for m in said if "bf16 asked" in m and "float32" in m]) == bf16, said
+    assert all(torch.equal(v, adapters[True][k]) for k, v in adapters[False].items())
+    assert not lora.bf16_in_force(True, "cpu") and not lora.bf16_in_force(False, "cpu")
+    monkeypatch.setattr(lora, "_cpu_has_native_bf16", lambda: True)
+    assert lora.bf16_in_force(True, "cpu") and not lora.bf16_in_force(False, "cpu")
 
 
 def test_grpo_validates_its_steps_chooses_one_by_its_plan_and_logs_issue_73_s_measures(tiny, tmp_path):

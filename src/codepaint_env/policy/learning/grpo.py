@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from codepaint_env.policy.learning.explore import UsefulGroups
-from codepaint_env.policy.learning.lora import load_adapter, save_merged
+from codepaint_env.policy.learning.lora import bf16_in_force, load_adapter, save_merged
 from codepaint_env.policy.learning.memory import release_memory
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
 
@@ -534,7 +534,7 @@ def run_grpo(settings: GRPOSettings, out: str | Path, *, stop_after: int | None 
         gradient_accumulation_steps=settings.generations // settings.micro,
         reward_weights=weights, multi_objective_aggregation="normalize_then_sum",
         temperature=settings.temperature, logging_steps=1, use_cpu=settings.device == "cpu",
-        bf16=settings.bf16,
+        bf16=bf16_in_force(settings.bf16, settings.device),  # float32 where bfloat16 is slower
         gradient_checkpointing=False, seed=settings.seed, save_strategy="steps",
         save_steps=settings.save_every, save_total_limit=2, report_to="none",
         shuffle_dataset=curriculum is None)

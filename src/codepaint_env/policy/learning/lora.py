@@ -63,13 +63,63 @@ def with_adapter(model: Any, settings: LoraSettings | None = None, adapter: str 
     return peft.get_peft_model(model, config)
 
 
+def native_bf16(device: str = "cpu") -> bool:
+    """Whether ``device`` (``cpu`` or ``cuda``) multiplies bfloat16 matrices natively, so autocast pays.
+
+    A CPU without it (AVX2 only: no AVX512-BF16, AVX512 or AMX, as oneDNN reports) falls back to
+    torch's reference matmul: a 512 x 896 by 896 x 4,864 product took 2.43 s in bfloat16 against
+    0.066 s in float32 on such a CPU (37x slower; docs/speed.md), where it was 1.9x faster on one
+    with AVX512-BF16.
+    """
+    torch, _ = import_torch()
+    if device == "cuda":
+        return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+    return _cpu_has_native_bf16()
+
+
+def _cpu_has_native_bf16() -> bool:
+    torch, _ = import_torch()
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+_WARNED: set[str] = set()
+
+
+def bf16_in_force(asked: bool, device: str = "cpu") -> bool:
+    """Whether a learner asked for bfloat16 (``asked``) trains in it on ``device``: only where it is native.
+
+    Asked for where it is not (:func:`native_bf16`), the answer is ``False``, with a warning once a
+    process: asked-for bfloat16 must not make a run 37x slower.
+    """
+    import warnings
+
+    if not asked:
+        return False
+    if native_bf16(device):
+        return True
+    if device not in _WARNED:
+        _WARNED.add(device)
+        warnings.warn(f"bf16 asked, but this {device} has no native bfloat16 matmul (oneDNN: no "
+                      "AVX512-BF16, AVX512 or AMX): the LoRA passes run in float32, faster here "
+                      "(bfloat16 falls back to a reference matmul, 37x slower)", RuntimeWarning, stacklevel=2)
+    return False
+
+
 def bf16_autocast(device: str = "cpu") -> Any:
     """A LoRA pass's bfloat16 autocast on ``device`` (``cpu`` or ``cuda``), without the weight cache.
 
     Autocast keeps a leaf parameter's bfloat16 cast for as long as its context is open: with the
     cache, a pass run in one context takes every step's gradient at the adapter it began with.
+    Where the device has no native bfloat16 (:func:`bf16_in_force`), no autocast: float32.
     """
+    import contextlib
+
     torch, _ = import_torch()
+    if not bf16_in_force(True, device):
+        return contextlib.nullcontext()
     return torch.autocast(device, dtype=torch.bfloat16, cache_enabled=False)
 
 

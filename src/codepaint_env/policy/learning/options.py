@@ -77,7 +77,8 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     s = ap.add_argument_group("speed (issue 55 item 8; benchmarks/speed/learner_speed.py measured both)")
     s.add_argument("--bf16", action="store_true",
                    help="LoRA passes under bfloat16 autocast (the adapter and optimiser stay float32): 1.9x "
-                        "on a CPU with AVX512-BF16 (rft and grpo)")
+                        "on a CPU with AVX512-BF16 (rft and grpo); float32, with a warning, where bfloat16 "
+                        "is not native (an AVX2-only CPU: 37x slower)")
     s.add_argument("--prefix-reuse", action="store_true",
                    help="rollouts (replies or conversations) walk the prompt tokens a call's rows share "
                         "once, and ask no logprobs (expert iteration reads none): 1.38x tokens/s (rft only)")

@@ -34,8 +34,9 @@ class LearnerSettings:
     seed: int = 0
     threads: int | None = None
     device: str = "cpu"  # ``cuda``: the policy, its training and its engine on the GPU
-    # the LoRA passes under bfloat16 autocast (the adapter and optimiser stay float32): 1.9x on this
-    # CPU's AVX512-BF16, the same loss to 0.3 % (docs/learner-speed.json)
+    # the LoRA passes under bfloat16 autocast (the adapter and optimiser stay float32): 1.9x on a
+    # CPU with AVX512-BF16, the same loss to 0.3 % (docs/learner-speed.json); float32 where bfloat16
+    # is not native (37x slower on an AVX2-only CPU: lora.bf16_in_force)
     bf16: bool = False
     # the rollout engine walks the prompt tokens a call's rows share once (CT2Engine's prefix_reuse):
     # 1.38x tokens/s for a GRPO step's 16 rows (docs/learner-speed.json)
