@@ -14,8 +14,10 @@ a conversation with tools trains on the policy's replies, never on the tools' an
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,8 +96,6 @@ def bf16_in_force(asked: bool, device: str = "cpu") -> bool:
     Asked for where it is not (:func:`native_bf16`), the answer is ``False``, with a warning once a
     process: asked-for bfloat16 must not make a run 37x slower.
     """
-    import warnings
-
     if not asked:
         return False
     if native_bf16(device):
@@ -115,8 +115,6 @@ def bf16_autocast(device: str = "cpu") -> Any:
     cache, a pass run in one context takes every step's gradient at the adapter it began with.
     Where the device has no native bfloat16 (:func:`bf16_in_force`), no autocast: float32.
     """
-    import contextlib
-
     torch, _ = import_torch()
     if not bf16_in_force(True, device):
         return contextlib.nullcontext()
