@@ -170,3 +170,48 @@ def test_the_plan_carries_the_arm_with_the_higher_validation_share_of_its_finish
     comparisons[1]["goal_met"] = False
     goal = search_report.verdict(plan, table, comparisons, "warm")
     assert not goal["met"] and "**Goal not reached.**" in search_report._verdict_lines(goal)[1]
+
+
+def test_above_the_floor_credits_only_what_each_fact_earns_over_the_fact_blind_picture():
+    """Issue 73 item 5: a fact below the floor counts 0, and the floor does not cancel in the pair."""
+    floor = {"a": 0.4, "b": 0.4, "c": 0.2}
+    model = {"a": 0.9, "b": 0.1, "c": 0.3}  # above on a and c; far below on b
+    base = {"a": 0.4, "b": 0.6, "c": 0.0}  # above only on b
+    gain = search_report.above_floor(floor, model, base)
+    assert gain["facts"] == 3 and gain["facts_over"] == 2 and gain["facts_over_share"] == 0.6667
+    assert gain["over_floor"] == round((0.5 + 0 + 0.1) / 3, 4)  # b's -0.3 is not counted against it
+    assert gain["base_over_floor"] == round(0.2 / 3, 4)
+    assert abs(gain["difference"] - (0.6 - 0.2) / 3) < 1e-4
+    # the shares' plain difference: (0.5 - 0.5 + 0.3) / 3 = 0.1, not what this measures
+    assert abs(gain["difference"] - 0.1) > 0.03
+    assert gain["per_fact"]["b"] == {"floor": 0.4, "model": 0.1, "base": 0.6}
+    # only the facts all three hold are paired
+    assert search_report.above_floor(floor, {"a": 1.0}, base)["facts"] == 1
+    assert search_report.above_floor(floor, {"z": 1.0}, base)["facts_over_share"] is None
+
+
+def test_the_floor_goals_are_judged_for_the_carried_arm_and_declared_together(tmp_path):
+    from codepaint_env.policy.learning.experiment.plan import PlanError
+
+    plan = load_plan(ROOT / "benchmarks/learning/plans/search-learning-2.toml", root=ROOT)
+    assert plan.goal["facts_over_floor"] == 0.667 and [a.name for a in plan.arms] == ["warm"]
+
+    def model(calls: float, recall: float) -> dict:
+        return {"samples": 74, "calls": round(calls * 74), "call_rate": calls, "recall_at_3": recall}
+
+    table = {"warm-s0-search": model(1.0, 0.97), "warm-s1-search": model(1.0, 0.97)}
+    comparisons = [{"comparison": against, "arm": "warm", "against": against, "difference": 0.2,
+                    "goal_met": True} for against in ("base", "tool_off", "floor")]
+    floors = {"warm": {"facts": 37, "facts_over": 24, "facts_over_share": round(24 / 37, 4)}}
+    goal = search_report.verdict(plan, table, comparisons, "warm", floors)
+    assert goal["goals"]["facts_over_floor"]["value"] == 0.6486 and not goal["met"]  # 24 of 37 < 2/3
+    assert "above the fact-blind floor on 24 of 37 facts" in search_report._verdict_lines(goal)[1]
+    floors["warm"].update(facts_over=25, facts_over_share=round(25 / 37, 4))
+    assert search_report.verdict(plan, table, comparisons, "warm", floors)["met"]
+    comparisons[2]["goal_met"] = False  # the clipped gain over the base short of +0.15
+    assert not search_report.verdict(plan, table, comparisons, "warm", floors)["met"]
+    one = tmp_path / "search-learning-2.toml"  # the plan with only one of the two
+    one.write_text("\n".join(line for line in (ROOT / "benchmarks/learning/plans/search-learning-2.toml")
+                             .read_text().splitlines() if not line.startswith("over_floor_base")))
+    with pytest.raises(PlanError, match="declared together"):
+        load_plan(one, root=ROOT)

@@ -61,8 +61,11 @@ FORM_GOALS: dict[str, tuple[str, ...]] = {
     "committed-rows": ("rise", "background", "gate_tolerance", "full_pass", "rl_gain", "kind_gated",
                        "background_nonwhite", "template_share", "template_share_start", "colour_entropy"),
     "eval-folders": ("rise",), "warm-start-grpo": ("rise",),
-    "search": ("call_rate", "recall_at_3", "over_base", "over_tool_off"),
+    "search": ("call_rate", "recall_at_3", "over_base", "over_tool_off", "facts_over_floor",
+               "over_floor_base"),
 }
+#: Thresholds a report judges only together (the floor's two goals: facts above it, the clipped gain).
+GOAL_PAIRS: tuple[tuple[str, str], ...] = (("facts_over_floor", "over_floor_base"),)
 TOOLS = ("search", "none")
 
 
@@ -208,6 +211,10 @@ def check_plan(raw: dict[str, Any], *, source: str, root: Path) -> Plan:
                                           f"{', '.join(FORM_GOALS.get(form, ()))})")
         elif not _placeholder(value) and not _is(value, float):
             c.problem(f"goal.{key}", f"expected a number, not {value!r}")
+    for pair in GOAL_PAIRS:
+        if len(set(pair) & set(goal)) == 1:
+            c.problem(f"goal.{' and goal.'.join(pair)}", "declared together or not at all (the report judges "
+                                                          "them as one measure, above the floor)")
     held = placeholders(raw)
     if held and status != "draft":
         c.problem(", ".join(held), "a placeholder (TBD) in a final plan: fill it in, or mark the plan a "

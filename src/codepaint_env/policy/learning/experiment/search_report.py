@@ -72,8 +72,13 @@ def cold_starts(plan: Plan, saved: Path | None = None) -> dict[str, Any]:
 
 
 def verdict(plan: Plan, table: dict[str, Any], comparisons: list[dict[str, Any]],
-            carried: str | None) -> dict[str, Any]:
-    """The four declared goals for the carried arm, its seeds pooled (``None``: not all evaluated yet)."""
+            carried: str | None, floors: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The declared goals for the carried arm, its seeds pooled (``evaluated`` False: not all evaluated yet).
+
+    Four always (call rate, recall@3, over the base, over itself without the tool); where the plan's goal
+    has ``facts_over_floor`` and ``over_floor_base`` (issue 73 item 5), two more from ``floors``
+    (:func:`above_floor`, per arm): the share of facts above the floor, and the clipped gain over the base.
+    """
     from codepaint_env.policy.learning.stats import wilson
 
     seeds = plan.arm(carried).seeds if carried is not None else ()
@@ -89,8 +94,40 @@ def verdict(plan: Plan, table: dict[str, Any], comparisons: list[dict[str, Any]]
                            "goal": call_goal, "met": calls / samples >= call_goal},
              "recall_at_3": {"value": round(recall, 4), "goal": recall_goal, "met": recall >= recall_goal},
              "over_base": mine["base"], "over_tool_off": mine["tool_off"]}
+    if "facts_over_floor" in plan.goal and carried in (floors or {}):
+        gain = (floors or {})[carried]
+        share, bar = gain["facts_over_share"], plan.goal["facts_over_floor"]
+        goals["facts_over_floor"] = {"value": share, "facts_over": gain["facts_over"], "facts": gain["facts"],
+                                     "goal": bar, "met": share is not None and share >= bar}
+        goals["over_floor_base"] = mine["floor"]
     return {"arm": carried, "evaluated": True, "goals": goals,
             "met": all(g.get("met", g.get("goal_met")) for g in goals.values())}
+
+
+def above_floor(floor: dict[str, float], model: dict[str, float], base: dict[str, float]) -> dict[str, Any]:
+    """A model's share above the fact-blind floor, fact by fact, against the base's (issue 73 item 5).
+
+    Each fact's gain is the model's mean share there minus the floor picture's. ``facts_over``: the facts
+    whose gain is above 0; ``over_floor``: the mean gain clipped at 0 (only what is above the floor is
+    credited: a fact below it counts 0, not less), for the model and for ``base``; ``difference``, ``p``:
+    model minus base on those clipped gains, paired over the facts all three hold (sign-flip).
+    """
+    from codepaint_env.policy.learning.stats import paired
+
+    facts = sorted(set(floor) & set(model) & set(base))
+    if not facts:
+        return {"facts": 0, "facts_over": 0, "facts_over_share": None, "over_floor": None,
+                "base_over_floor": None, "difference": None, "p": None}
+    mine = {f: max(0.0, model[f] - floor[f]) for f in facts}
+    theirs = {f: max(0.0, base[f] - floor[f]) for f in facts}
+    diff, p, _ = paired(theirs, mine)
+    over = sum(model[f] > floor[f] for f in facts)
+    return {"facts": len(facts), "facts_over": over, "facts_over_share": round(over / len(facts), 4),
+            "over_floor": round(statistics.fmean(mine.values()), 4),
+            "base_over_floor": round(statistics.fmean(theirs.values()), 4),
+            "difference": round(diff, 4), "p": p,
+            "per_fact": {f: {"floor": round(floor[f], 4), "model": round(model[f], 4),
+                             "base": round(base[f], 4)} for f in facts}}
 
 
 def report(plan: Plan, command: str) -> dict[str, Any]:
@@ -126,7 +163,8 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
                 "every_check": sum(share_all(r) >= 1.0 for r in rows),
                 # exploratory: the share above the best fact-blind picture's on the same facts, paired
                 "over_floor": round(paired(floor, per_fact(rows))[0], 4)}
-    comparisons = []
+    comparisons: list[dict[str, Any]] = []
+    floors: dict[str, dict[str, Any]] = {}
     for a in plan.arms:
         arm, seeds = a.name, a.seeds
         pooled = {k: [v for s in seeds for v in (read(plan, f"{arm}-s{s}-{k}") or [])]
@@ -141,6 +179,13 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
             diff, p, n = paired(per_fact(against), per_fact(pooled["search"]))
             comparisons.append({"comparison": label, "arm": arm, "against": key, "difference": round(diff, 4),
                                 "p": p, "facts": n, "margin": margin})
+        if "over_floor_base" in goals:  # issue 73 item 5: credit only above the fact-blind floor
+            gain = above_floor(floor, per_fact(pooled["search"]), per_fact(base))
+            floors[arm] = gain
+            comparisons.append({"comparison": f"{arm} with the tool - base without it, above the floor "
+                                              "(each fact's gain over the floor picture, clipped at 0)",
+                                "arm": arm, "against": "floor", "difference": gain["difference"],
+                                "p": gain["p"], "facts": gain["facts"], "margin": goals["over_floor_base"]})
     for c, adjusted in zip(comparisons, holm([c["p"] for c in comparisons]), strict=True):
         c["p_holm"] = adjusted
         c["goal_met"] = adjusted < 0.05 and c["difference"] >= c["margin"]
@@ -148,18 +193,17 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
                       for name in table for r in read(plan, name) or []})
     constant = constant_picture(plan)
     cold = cold_starts(plan)
-    goal = verdict(plan, table, comparisons, cold["carried"])
+    goal = verdict(plan, table, comparisons, cold["carried"], floors)
     data = {"plan": plan.written, "models": table, "comparisons": comparisons,
             "cold_starts": cold, "verdict": goal, "constant_picture": constant,
             "floor_picture": floor_program,
-            "scored_at": commits,
-            "goals": {"call_rate": goals["call_rate"], "recall_at_3": goals["recall_at_3"],
-                      "over_base": goals["over_base"], "over_tool_off": goals["over_tool_off"]}}
+            "above_floor": floors, "scored_at": commits, "goals": dict(goals)}
     docs.mkdir(parents=True, exist_ok=True)
     (docs / "report.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    lines = ["# Search before drawing, learned: held-out facts (issue 56)", "",
+    written = Path(plan.written).name
+    lines = [f"# {plan.title}", "",
              f"Written by `{command} --stage report` from the rows beside it; the plan, "
-             "declared before any run: [search-learning-plan.md](../search-learning-plan.md). Every row "
+             f"declared before any run: [{written}](../{written}). Every row "
              f"scored at commit {', '.join(c[:10] for c in commits) or '(none yet)'}"
              + (" (**more than one: run `--stage rescore`**)" if len(commits) > 1 else "") + ".", "",
              "| model | tool | samples | call rate | recall@3 | gate pass | checks share (gate fails 0) | "
@@ -180,7 +224,7 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
                      f"{'met' if c['goal_met'] else 'not met'} (+{c['margin']:.2f}) |")
     if not comparisons:
         lines.append("| (not evaluated yet) | | | | |")
-    lines += _cold_start_lines(cold) + _verdict_lines(goal)
+    lines += _cold_start_lines(cold, plan.path("run").name) + _floor_lines(floors) + _verdict_lines(goal)
     lines += ["", "Exploratory, the floor: one fact-blind constant picture (a red square in the top left of "
               f"a white page) on every held-out fact passes the gate {constant['gate_pass']:.0%} and earns "
               f"a checks share (gate failures as 0) of **{constant['checks_share_all']:.3f}**; {floor_name} "
@@ -191,13 +235,32 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
     return data
 
 
-def _cold_start_lines(cold: dict[str, Any]) -> list[str]:
+def _floor_lines(floors: dict[str, dict[str, Any]]) -> list[str]:
+    """Each arm's gain over the fact-blind floor, fact by fact (seeds pooled, with the tool)."""
+    lines: list[str] = []
+    for arm, gain in floors.items():
+        if not gain["facts"]:
+            continue
+        lines += ["", f"{arm} with the tool (seeds pooled) against the fact-blind floor, fact by fact: "
+                  f"above it on **{gain['facts_over']} of {gain['facts']}** facts; its share above the floor "
+                  f"(clipped at 0) {gain['over_floor']:.3f} against the base's without the tool "
+                  f"{gain['base_over_floor']:.3f}.", "",
+                  "| fact | floor picture | base, no tool | gain | "
+                  f"{arm}, tool | gain |", "|---|---|---|---|---|---|"]
+        for fact, v in gain["per_fact"].items():
+            name = fact.removeprefix("knowledge-").removesuffix("-svg")
+            lines.append(f"| {name} | {v['floor']:.3f} | {v['base']:.3f} | {v['base'] - v['floor']:+.3f} | "
+                         f"{v['model']:.3f} | {v['model'] - v['floor']:+.3f} |")
+    return lines
+
+
+def _cold_start_lines(cold: dict[str, Any], run: str = "search-learning") -> list[str]:
     """The report's table of the cold starts' validation records and the arm the plan carries."""
     def numbers(values: list[float | None]) -> str:
         return ", ".join("-" if v is None else f"{v:.2f}" for v in values)
 
     lines = ["", "The cold starts on their 8 validation facts (the plan's choice of arm; rounds' records "
-             "committed in runs-saved/search-learning/):", "",
+             f"committed in runs-saved/{run}/):", "",
              "| run | rounds | CPU s | first-search rate, rounds 1.. | validation share after"
              " 0 (base), 1, .. rounds | chosen round | its share |", "|---|---|---|---|---|---|---|"]
     for name, r in cold["runs"].items():
@@ -227,8 +290,13 @@ def _verdict_lines(goal: dict[str, Any]) -> list[str]:
             f"{met(calls['met'])}; (2) recall@3 {recall['value']:.2f} >= {recall['goal']:.2f}: "
             f"{met(recall['met'])}; (3) over the base without the tool "
             f"{base['difference']:+.3f}: {met(base['goal_met'])}; (4) over itself with the "
-            f"tool disabled {off['difference']:+.3f}: {met(off['goal_met'])}. "
-            f"**Goal {'reached' if goal['met'] else 'not reached'}.**"]
+            f"tool disabled {off['difference']:+.3f}: {met(off['goal_met'])}"
+            + (f"; (5) above the fact-blind floor on {g['facts_over_floor']['facts_over']} of "
+               f"{g['facts_over_floor']['facts']} facts ({g['facts_over_floor']['value']:.2f} >= "
+               f"{g['facts_over_floor']['goal']:.2f}): {met(g['facts_over_floor']['met'])}; (6) its share "
+               f"above the floor over the base's without the tool {g['over_floor_base']['difference']:+.3f}: "
+               f"{met(g['over_floor_base']['goal_met'])}" if "facts_over_floor" in g else "")
+            + f". **Goal {'reached' if goal['met'] else 'not reached'}.**"]
 
 
 #: Item 7's held-out facts drawn before and after: the first ``SHOWN`` eval facts by id (chosen before
