@@ -123,6 +123,19 @@ def test_the_floor_search_scores_fact_blind_pictures_on_every_held_out_fact(tmp_
     assert json.loads((tmp_path / "floor.json").read_text()) == out
     assert out["best"]["program"].startswith("<svg") and 0 <= out["best"]["checks_share_all"] < 1
     assert out["constant"]["gate_pass"] == 1.0  # the constant picture runs on every fact
+    assert "adversary" not in out  # no template search asked
+
+
+@pytest.mark.browser  # the adversary's picture is scored as the models' rows are: rendered in Chromium
+def test_the_floor_takes_the_template_adversarys_fact_blind_picture_when_it_pays_more(tmp_path):
+    """Issue 73 item 5: the floor is the better of the random pictures and the template adversary's."""
+    out = search_learning.floor_search(_plan(tmp_path), candidates=1, seed=3, templates=3)
+    adversary = out["adversary"]
+    assert out["templates"] == 3 and adversary["program"].startswith("<svg") and adversary["template"]
+    # the adversary's program reads no fact: one picture, scored on every held-out fact
+    rows = search_learning.fact_blind_rows(_plan(tmp_path), adversary["program"])
+    assert len(rows) == len(search_learning.eval_tasks(_plan(tmp_path)))
+    assert out["best"] == max(out["random"], adversary, key=lambda b: b["checks_share_all"])
 
 
 def _write_gz(path: Path, data: dict) -> None:

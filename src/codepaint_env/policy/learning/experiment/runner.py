@@ -56,7 +56,10 @@ def parser(prog: str) -> argparse.ArgumentParser:
                     help="report (committed rows): put its rows into docs/learning-run.json")
     ap.add_argument("--device", default="cpu",
                     help="where the learners train and the control is merged (cuda: a GPU)")
-    ap.add_argument("--candidates", type=int, default=60, help="floor: fact-blind pictures tried")
+    ap.add_argument("--candidates", type=int, default=60, help="floor: random fact-blind pictures tried")
+    ap.add_argument("--templates", type=int, default=0,
+                    help="floor: also the template adversary's fact-blind search, this many evaluations "
+                         "(rewards.testing.search_templates; 0: none)")
     return ap
 
 
@@ -208,7 +211,7 @@ def form_stage(plan: Plan, args: argparse.Namespace, command: str) -> None:
     elif args.stage == "floor":
         from codepaint_env.policy.learning.experiment.search import floor_search
 
-        print(json.dumps(floor_search(plan, args.candidates), indent=1))
+        print(json.dumps(floor_search(plan, args.candidates, templates=args.templates), indent=1))
 
 
 def listing(plan: Plan) -> dict[str, Any]:

@@ -168,12 +168,15 @@ def constant_picture(plan: Plan) -> dict[str, float]:
 FLOOR_COLOURS = ("white", "black", "red", "blue", "navy", "green", "yellow", "orange", "lightblue")
 
 
-def floor_search(plan: Plan, candidates: int = 60, seed: int = 56) -> dict[str, Any]:
-    """The best-paying fact-blind picture a seeded random search finds (docs/search-learning/floor.json).
+def floor_search(plan: Plan, candidates: int = 60, seed: int = 56, templates: int = 0) -> dict[str, Any]:
+    """The best-paying fact-blind picture found (docs/search-learning/floor.json).
 
-    Each candidate is one SVG drawn the same on every held-out fact (a page colour and one or two
+    Each random candidate is one SVG drawn the same on every held-out fact (a page colour and one or two
     rectangles of random colour, place and size), scored by the same checks as the models; the best
-    mean checks share (gate failures as 0) is what the measure pays a drawing that knows no fact.
+    mean checks share (gate failures as 0) is what the measure pays a drawing that knows no fact. With
+    ``templates``, the template adversary's fact-blind search (:func:`rewards.testing.search_templates`,
+    that many evaluations, hill-climbing kinds, layouts, sizes and colours under the plan's rescore
+    reward) proposes one more candidate, scored the same way; the better of the two is the floor.
     """
     import random
 
@@ -194,7 +197,18 @@ def floor_search(plan: Plan, candidates: int = 60, seed: int = 56) -> dict[str, 
         share = fact_blind(plan, program)["checks_share_all"]
         if share > best["checks_share_all"]:
             best = {"checks_share_all": share, "program": program}
-    out = {"candidates": candidates, "seed": seed, "best": best, "constant": constant_picture(plan)}
+    out: dict[str, Any] = {"candidates": candidates, "seed": seed}
+    if templates:
+        import rewards
+        from rewards.testing import search_templates
+
+        reward, tasks = rewards.make_reward(plan.evaluation.rescore), list(eval_tasks(plan).values())
+        found = search_templates(reward, tasks, budget=templates, seed=seed, fact_blind=True)
+        adversary = {"checks_share_all": fact_blind(plan, found.example_program)["checks_share_all"],
+                     "program": found.example_program, "template": found.best.describe()}
+        out.update(templates=templates, adversary=adversary, random=best)
+        best = max(best, adversary, key=lambda b: b["checks_share_all"])
+    out.update(best=best, constant=constant_picture(plan))
     plan.path("out").mkdir(parents=True, exist_ok=True)
     (plan.path("out") / "floor.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     return out
