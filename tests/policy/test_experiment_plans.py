@@ -275,17 +275,24 @@ def test_overrides_change_a_key_before_the_check():
         load_plan(PLANS / "learning-run-4.toml", root=ROOT, overrides=["arms.rft.seeds=[0]"])
 
 
-def test_a_draft_lists_what_is_left_to_decide_and_runs_nothing(capsys):
-    plan = load_plan(PLANS / "learning-run-5.toml", root=ROOT)
+def test_a_draft_lists_what_is_left_to_decide_and_runs_nothing(capsys, tmp_path):
+    final = load_plan(PLANS / "learning-run-5.toml", root=ROOT)  # the pilot decided: final, grpo in both arms
+    assert final.status == "final" and not final.placeholders
+    assert [(a.name, a.learner) for a in final.arms] == [("A", "grpo"), ("B", "grpo")]
+    draft = tmp_path / "learning-run-5.toml"  # run 5's plan as it was before the pilot decided
+    draft.write_text((PLANS / "learning-run-5.toml").read_text().replace('status = "final"', 'status = "draft"')
+                     .replace('learner = "grpo"', 'learner = "TBD: the pilot\'s winner"'))
+    plan = load_plan(draft, root=ROOT)
     assert plan.status == "draft" and [a.name for a in plan.arms] == ["A", "B"]
     assert set(plan.placeholders) == {"arms[0].learner", "arms[1].learner"}  # the pilot decides the learner
     assert not any(p.startswith(("goal.", "metrics.", "comparisons")) for p in plan.placeholders)  # judged
-    draft = str(PLANS / "learning-run-5.toml")
-    assert main([draft, "--stage", "commands"], root=ROOT) == 0
+    assert main([str(draft), "--stage", "commands"], root=ROOT) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "draft"
-    assert main([draft, "--stage", "train"], root=ROOT) == 2
+    assert main([str(draft), "--stage", "train"], root=ROOT) == 2
     said = capsys.readouterr().out
     assert "is a draft: decide these" in said and "arms[0].learner" in said
+    with pytest.raises(PlanError, match="placeholder"):  # a final plan may hold none
+        load_plan(PLANS / "learning-run-5.toml", root=ROOT, overrides=['arms.A.learner="TBD: x"'])
 
 
 def test_every_committed_plan_loads_and_a_stage_its_form_lacks_is_refused(capsys):

@@ -21,9 +21,9 @@ from codepaint_env.tasks import load_suite
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN5 = ROOT / "benchmarks" / "learning" / "plans" / "learning-run-5.toml"
-#: The run-5 draft with its decisions filled in (as the lead would), rft in both arms.
-FINAL = ['status="final"', 'written=""', 'train.reward="gate:0.2,checks:0.8"', "train.cpu_budget_s=7200",
-         'arms.A.learner="rft"', 'arms.B.learner="rft"', "arms.B.settings.sft_budget_s=1800",
+#: Run 5's plan (grpo in both arms, as the pilot decided) with a few of its values changed.
+FINAL = ['written=""', 'train.reward="gate:0.2,checks:0.8"', "train.cpu_budget_s=7200",
+         "arms.B.settings.sft_budget_s=1800",
          "arms.B.settings.validation=8", "eval.seed=1234", 'eval.reward="gate:0.2,checks:0.8"',
          'eval.folder="eval-48x2-seed1234"', 'eval.rescore="gate:0.2,checks:0.8"']
 

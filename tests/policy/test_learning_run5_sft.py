@@ -31,13 +31,22 @@ def tiny(tmp_path_factory):
     return build_tiny_lm(tmp_path_factory.mktemp("tiny") / "lm", init_std=0.5)
 
 
+def _with_rft(folder: Path) -> str:
+    """Run 5's plan with rft in both arms: the supervised start comes first, whichever learner follows."""
+    text = Path(PLAN).read_text().replace('learner = "grpo"', 'learner = "rft"')
+    grpo_only = ("num_generations", "scenes_per_step", "validate_every")
+    path = folder / "learning-run-5.toml"
+    path.write_text("\n".join(line for line in text.splitlines() if not line.startswith(grpo_only)) + "\n")
+    return str(path)
+
+
 def test_arm_b_fits_its_start_trains_from_it_and_is_compared_with_it(tiny, tmp_path, monkeypatch):
     monkeypatch.setenv("CODEPAINT_CACHE_DIR", str(tmp_path / "cache"))
     run, out = tmp_path / "run", tmp_path / "docs"
     sets = [f'run="{run}"', f'out="{out}"', 'status="final"', 'written=""', f'model.name="{tiny}"',
             "model.bigger=[]", "eval.control=false", 'comparisons.3.against="base"',
             'train.reward="gate:0.2,checks:0.8"', "train.cpu_budget_s=3600", "train.max_tokens=400",
-            "train.threads=1", "train.lora={rank=4, alpha=8}", 'arms.A.learner="rft"', 'arms.B.learner="rft"',
+            "train.threads=1", "train.lora={rank=4, alpha=8}",
             "arms.A.seeds=[0]", "arms.B.seeds=[0]", 'comparisons.1.models=["A-s0", "B-s0"]',
             'comparisons.2.models=["B-s0"]', 'comparisons.3.models=["A-s0", "B-s0"]',
             "arms.B.settings.sft_budget_s=120", "arms.B.settings.sft_scenes=3",
@@ -46,7 +55,7 @@ def test_arm_b_fits_its_start_trains_from_it_and_is_compared_with_it(tiny, tmp_p
             'eval.reward="gate:0.2,checks:0.8"', 'eval.folder="eval-1x2-seed7"',
             'eval.rescore="gate:0.2,checks:0.8"', "eval.levels=[0]",
             "eval.tasks=1", "eval.samples=2", "eval.max_tokens=12"]
-    args = [PLAN, *(a for s in sets for a in ("--set", s))]
+    args = [_with_rft(tmp_path), *(a for s in sets for a in ("--set", s))]
     assert main([*args, "--stage", "train", "--arm", "B", "--seed", "0", "--pieces", "1"], root=ROOT) == 0
 
     start = run / "B-sft-s0"
