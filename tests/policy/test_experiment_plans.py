@@ -280,7 +280,8 @@ def test_a_draft_lists_what_is_left_to_decide_and_runs_nothing(capsys, tmp_path)
     assert final.status == "final" and not final.placeholders
     assert [(a.name, a.learner) for a in final.arms] == [("A", "grpo"), ("B", "grpo")]
     draft = tmp_path / "learning-run-5.toml"  # run 5's plan as it was before the pilot decided
-    draft.write_text((PLANS / "learning-run-5.toml").read_text().replace('status = "final"', 'status = "draft"')
+    text = (PLANS / "learning-run-5.toml").read_text()
+    draft.write_text(text.replace('status = "final"', 'status = "draft"')
                      .replace('learner = "grpo"', 'learner = "TBD: the pilot\'s winner"'))
     plan = load_plan(draft, root=ROOT)
     assert plan.status == "draft" and [a.name for a in plan.arms] == ["A", "B"]
