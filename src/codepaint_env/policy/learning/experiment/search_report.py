@@ -94,8 +94,9 @@ def verdict(plan: Plan, table: dict[str, Any], comparisons: list[dict[str, Any]]
                            "goal": call_goal, "met": calls / samples >= call_goal},
              "recall_at_3": {"value": round(recall, 4), "goal": recall_goal, "met": recall >= recall_goal},
              "over_base": mine["base"], "over_tool_off": mine["tool_off"]}
-    if "facts_over_floor" in plan.goal and carried in (floors or {}):
-        gain = (floors or {})[carried]
+    floors = floors or {}
+    if "facts_over_floor" in plan.goal and "floor" in mine:  # judged once some fact is paired
+        gain = floors[carried]
         share, bar = gain["facts_over_share"], plan.goal["facts_over_floor"]
         goals["facts_over_floor"] = {"value": share, "facts_over": gain["facts_over"], "facts": gain["facts"],
                                      "goal": bar, "met": share is not None and share >= bar}
@@ -131,7 +132,7 @@ def above_floor(floor: dict[str, float], model: dict[str, float], base: dict[str
 
 
 def report(plan: Plan, command: str) -> dict[str, Any]:
-    """docs/search-learning/report.{md,json} from the committed rows (see the plan for every figure)."""
+    """``<out>/report.{md,json}`` from the committed rows (see the plan for every figure)."""
     from codepaint_env.policy.learning.stats import bootstrap, holm, paired, wilson
 
     docs, goals = plan.path("out"), plan.goal
@@ -180,12 +181,13 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
             comparisons.append({"comparison": label, "arm": arm, "against": key, "difference": round(diff, 4),
                                 "p": p, "facts": n, "margin": margin})
         if "over_floor_base" in goals:  # issue 73 item 5: credit only above the fact-blind floor
-            gain = above_floor(floor, per_fact(pooled["search"]), per_fact(base))
-            floors[arm] = gain
-            comparisons.append({"comparison": f"{arm} with the tool - base without it, above the floor "
-                                              "(each fact's gain over the floor picture, clipped at 0)",
-                                "arm": arm, "against": "floor", "difference": gain["difference"],
-                                "p": gain["p"], "facts": gain["facts"], "margin": goals["over_floor_base"]})
+            gain = floors[arm] = above_floor(floor, per_fact(pooled["search"]), per_fact(base))
+            if gain["facts"]:  # no fact in common: nothing to compare (a p of None cannot enter Holm)
+                comparisons.append({"comparison": f"{arm} with the tool - base without it, above the floor "
+                                                  "(each fact's gain over the floor picture, clipped at 0)",
+                                    "arm": arm, "against": "floor", "difference": gain["difference"],
+                                    "p": gain["p"], "facts": gain["facts"],
+                                    "margin": goals["over_floor_base"]})
     for c, adjusted in zip(comparisons, holm([c["p"] for c in comparisons]), strict=True):
         c["p_holm"] = adjusted
         c["goal_met"] = adjusted < 0.05 and c["difference"] >= c["margin"]
