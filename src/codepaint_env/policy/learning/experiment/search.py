@@ -191,8 +191,10 @@ def floor_search(plan: Plan, candidates: int = 60, seed: int = 56, templates: in
             parts.append(f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}"/>')
         return '<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512">' + "".join(parts) + "</svg>"
 
+    from tqdm import tqdm
+
     best = {"checks_share_all": -1.0}
-    for _ in range(candidates):
+    for _ in tqdm(range(candidates), desc="floor: random pictures", unit="picture", mininterval=30):
         program = candidate()
         share = fact_blind(plan, program)["checks_share_all"]
         if share > best["checks_share_all"]:
@@ -203,7 +205,14 @@ def floor_search(plan: Plan, candidates: int = 60, seed: int = 56, templates: in
         from rewards.testing import search_templates
 
         reward, tasks = rewards.make_reward(plan.evaluation.rescore), list(eval_tasks(plan).values())
-        found = search_templates(reward, tasks, budget=templates, seed=seed, fact_blind=True)
+        with tqdm(total=templates, desc="floor: templates", unit="evaluation", mininterval=30) as bar:
+
+            def progress(done: int, _value: float | None, best: float | None) -> None:
+                bar.update(done - bar.n)
+                bar.set_postfix(best=best, refresh=False)
+
+            found = search_templates(reward, tasks, budget=templates, seed=seed, fact_blind=True,
+                                     progress=progress)
         adversary = {"checks_share_all": fact_blind(plan, found.example_program)["checks_share_all"],
                      "program": found.example_program, "template": found.best.describe()}
         out.update(templates=templates, adversary=adversary, random=best)
