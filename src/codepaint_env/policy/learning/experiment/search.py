@@ -207,9 +207,9 @@ def floor_search(plan: Plan, candidates: int = 60, seed: int = 56, templates: in
         reward, tasks = rewards.make_reward(plan.evaluation.rescore), list(eval_tasks(plan).values())
         with tqdm(total=templates, desc="floor: templates", unit="evaluation", mininterval=30) as bar:
 
-            def progress(done: int, _value: float | None, best: float | None) -> None:
+            def progress(done: int, _value: float | None, best_so_far: float | None) -> None:
                 bar.update(done - bar.n)
-                bar.set_postfix(best=best, refresh=False)
+                bar.set_postfix(best=best_so_far, refresh=False)
 
             found = search_templates(reward, tasks, budget=templates, seed=seed, fact_blind=True,
                                      progress=progress)
