@@ -10,7 +10,9 @@ copies the rows (not model weights, pictures or converted engines) to ``runs-sav
 ``restore`` writes each back unless ``runs/`` already holds a copy at least as long (a run that went on
 since the save keeps its rows). What is saved: JSON, JSON Lines, Markdown, text and CSV files of
 at most 16 MB, outside the folders that hold models (``adapter/``, ``final/``, ``chosen/``, any
-folder with a weights file) and pictures.
+folder with a weights file) and pictures; but a trainer's ``trainer_state.json`` (its step log: what
+the validation stage reads of a GRPO seed) is kept from the checkpoint folder beside its weights.
+Save after each finished seed or evaluation and commit: a machine can be replaced between sessions.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ SUFFIXES = {".json", ".jsonl", ".md", ".txt", ".csv"}
 SKIPPED_FOLDERS = {"adapter", "final", "chosen", "pictures", "engines", "ct2", "merged"}
 WEIGHTS = ("*.safetensors", "*.bin", "*.gguf", "*.pt", "*.ckpt")
 LARGEST = 16 * 1024 * 1024
+#: Records kept even from a folder that holds weights (a trainer's step log is not a model).
+RECORDS = {"trainer_state.json"}
 
 
 def _holds_weights(folder: Path) -> bool:
@@ -42,7 +46,8 @@ def rows(runs: Path = RUNS) -> Iterator[Path]:
         folders = path.relative_to(runs).parts[:-1]
         if any(f in SKIPPED_FOLDERS for f in folders):
             continue
-        if any(_holds_weights(runs.joinpath(*folders[:i + 1])) for i in range(len(folders))):
+        if path.name not in RECORDS and any(_holds_weights(runs.joinpath(*folders[:i + 1]))
+                                            for i in range(len(folders))):
             continue
         yield path
 

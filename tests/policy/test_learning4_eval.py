@@ -41,7 +41,10 @@ def test_run_4_evaluates_with_its_seed_exports_every_sample_and_reports_from_the
             f'comparisons.3.against="{big}"', "eval.levels=[0]", "eval.tasks=1", "eval.samples=2",
             "eval.max_tokens=12", 'eval.folder="eval-1x2-seed5055"']
     args = [PLAN, *(a for s in sets for a in ("--set", s))]
-    assert main([*args, "--stage", "eval"], root=ROOT) == 0
+    assert main([*args, "--stage", "eval", "--only", "base"], root=ROOT) == 0  # what one session trained
+    assert (out / "rows-base.jsonl.gz").exists() and not (out / "rows-control.jsonl.gz").exists()
+    assert not (run / "eval-1x2-seed5055" / "control").exists()
+    assert main([*args, "--stage", "eval"], root=ROOT) == 0  # the rest; the base is not sampled again
 
     root = run / "eval-1x2-seed5055"
     record = json.loads((root / "base" / "level-0" / "run.json").read_text())

@@ -26,22 +26,28 @@ def _run_folder(runs: Path) -> None:
     (runs / "learn" / "engine").mkdir()
     (runs / "learn" / "engine" / "model.bin").write_bytes(b"\0" * 64)
     (runs / "learn" / "engine" / "config.json").write_text("{}")
+    checkpoint = runs / "grpo" / "checkpoint-5"  # a GRPO checkpoint: weights beside its step log
+    checkpoint.mkdir(parents=True)
+    (checkpoint / "adapter_model.safetensors").write_bytes(b"\0" * 64)
+    (checkpoint / "adapter_config.json").write_text("{}")
+    (checkpoint / "trainer_state.json").write_text('{"log_history": []}')
 
 
 def test_save_keeps_rows_and_reports_but_no_model_or_picture(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     _run_folder(runs)
     kept = sorted(str(p.relative_to(runs)) for p in save_runs.rows(runs))
-    assert kept == ["adversary/rows.jsonl", "learn/rounds/round-000/report.json"]
+    assert kept == ["adversary/rows.jsonl", "grpo/checkpoint-5/trainer_state.json",
+                    "learn/rounds/round-000/report.json"]
 
 
 def test_a_fresh_checkout_gets_the_rows_back_and_a_longer_copy_is_not_cut(tmp_path: Path) -> None:
     runs, saved = tmp_path / "runs", tmp_path / "saved"
     _run_folder(runs)
-    assert save_runs.save(runs, saved) == 2
+    assert save_runs.save(runs, saved) == 3
     assert save_runs.save(runs, saved) == 0  # unchanged files give the same bytes: nothing to commit
     fresh = tmp_path / "fresh"
-    assert save_runs.restore(fresh, saved) == 2
+    assert save_runs.restore(fresh, saved) == 3
     assert (fresh / "adversary" / "rows.jsonl").read_text() == (runs / "adversary" / "rows.jsonl").read_text()
     longer = '{"label": "L0-01"}\n{"label": "L1-01"}\n{"label": "L2-01"}\n'
     (fresh / "adversary" / "rows.jsonl").write_text(longer)  # the run went on after the save

@@ -110,11 +110,14 @@ def merge(data: dict[str, Any], path: Path, run: int | None = None) -> None:
 def run_stage(plan: Plan, stage: str, *, command: str, evaluate: bool = True, unfinished: bool = False,
               only: list[str] | None = None, as_evaluated: bool = False, merge_into: Path | None = None,
               device: str = "cpu") -> None:
-    """``eval`` (evaluate what is missing, export, report), ``export`` (export, report) or ``report``."""
+    """``eval`` (evaluate what is missing, export, report), ``export`` (export, report) or ``report``.
+
+    ``only``: evaluate and export just these tags (the others' rows stay as exported before).
+    """
     if stage in ("eval", "export") and evaluate:
         models = ready(plan, unfinished=unfinished)
-        if stage == "eval":
-            evaluate_ready(plan, models, device=device)
+        if stage == "eval":  # ``only``: just these models (a session evaluates what it trained)
+            evaluate_ready(plan, {t: e for t, e in models.items() if not only or t in only}, device=device)
         export(plan, models, only=only, as_evaluated=as_evaluated)
     data = write_report(plan, command)
     if merge_into is not None:

@@ -49,7 +49,8 @@ def parser(prog: str) -> argparse.ArgumentParser:
     ap.add_argument("--unfinished", action="store_true",
                     help="eval: also a seed whose CPU budget is not spent (as it stands; the report says so)")
     ap.add_argument("--only", action="append", default=[], metavar="TAG",
-                    help="export: only this model's rows (repeatable; the others stay as exported)")
+                    help="eval, export (committed rows): only this model (repeatable; the others' rows stay "
+                         "as exported)")
     ap.add_argument("--as-evaluated", action="store_true",
                     help="export: each evaluation's own verdicts (default: every program scored again now)")
     ap.add_argument("--merge", action="store_true",
@@ -135,7 +136,7 @@ def evaluate(plan: Plan, args: argparse.Namespace, command: str) -> None:
         from codepaint_env.policy.learning.experiment.rows import run_stage
 
         run_stage(plan, "eval", command=f"{command} --stage report", unfinished=args.unfinished,
-                  device=args.device, merge_into=_merge(plan, args))
+                  device=args.device, merge_into=_merge(plan, args), only=args.only)
     elif plan.form == "search":
         from codepaint_env.policy.learning.experiment.search import evaluate as search_evaluate
 
