@@ -8,7 +8,11 @@ time, and 15 tests of a fresh clone failed on such limits alone (issue 57, item 
 So a limit here is counted on a :class:`FairClock`: each wall second counts as the share of a CPU
 that one runnable task would get on this machine at that moment, ``min(1, CPUs / runnable tasks)``
 (``procs_running`` of ``/proc/stat``, read every :data:`POLL_S`; the reader itself not counted). On a
-quiet machine that is the wall clock; at load 10 on 2 cores a second counts as 0.2 s. A test that hangs
+quiet machine that is the wall clock; at load 10 on 2 cores a second counts as 0.2 s. A test run under
+``nice`` gets less than that beside tasks at a higher priority (at nice 19 beside two busy tasks at 0,
+1.5 % of a CPU, not 100 %): there each runnable task is read from ``/proc/*/task/*/stat`` and counted by
+the scheduler's weight of its nice value (:func:`weighted_share`; exact where the tasks share one
+autogroup, as a shell's jobs do). A test that hangs
 (a deadlock, a child that never answers) is still caught, after the same fair seconds as before: on a
 quiet machine in the same wall time. The limits keep their values; only the unit changed.
 
@@ -31,6 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,6 +65,35 @@ def fair_share(cpus: int, runnable: int) -> float:
     return min(1.0, cpus / max(1, runnable))
 
 
+def nice_weight(nice: int) -> float:
+    """The Linux scheduler's weight of a task at ``nice``: 1024 at 0, 1.25 times less a step up."""
+    return 1024.0 / 1.25**nice
+
+
+def weighted_share(cpus: int, own_nice: int, runnable_nices: Sequence[int]) -> float:
+    """The share of a CPU a task at ``own_nice`` gets beside runnable tasks at ``runnable_nices`` (at most 1).
+
+    The task itself is counted once, whether or not it is among ``runnable_nices`` at the moment.
+    """
+    own = nice_weight(own_nice)
+    total = max(own, sum(nice_weight(n) for n in runnable_nices))
+    return min(1.0, cpus * own / total)
+
+
+def runnable_nices(exclude_tid: int | None = None) -> list[int]:
+    """The nice value of each task running or waiting for a CPU now (``R`` in its ``stat``)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/task/[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the task ended while we read
+            continue
+        fields = text[text.rfind(")") + 2:].split()
+        if fields and fields[0] == "R" and int(stat.parent.name) != exclude_tid:
+            out.append(int(fields[16]))
+    return out
+
+
 class FairClock:
     """Seconds counted in the CPU share a task got (see the module docstring); reads ``/proc`` in a thread.
 
@@ -69,6 +103,7 @@ class FairClock:
 
     def __init__(self, *, poll_s: float = POLL_S) -> None:
         self.cpus = len(os.sched_getaffinity(0))
+        self.nice = os.getpriority(os.PRIO_PROCESS, 0)
         self.poll_s = poll_s
         self._elapsed = 0.0
         self._last = time.monotonic()
@@ -78,7 +113,10 @@ class FairClock:
         self._thread.start()
 
     def _advance(self) -> None:
-        share = fair_share(self.cpus, runnable_tasks())
+        if self.nice > 0:  # run under nice: count every runnable task by its scheduler weight
+            share = weighted_share(self.cpus, self.nice, runnable_nices(threading.get_native_id()))
+        else:
+            share = fair_share(self.cpus, runnable_tasks())
         with self._lock:
             now = time.monotonic()
             self._elapsed += (now - self._last) * share

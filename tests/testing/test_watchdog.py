@@ -9,7 +9,7 @@ import time
 import pytest
 
 from support.processes import HOG
-from support.watchdog import FairClock, Hung, fair_share, run, watch
+from support.watchdog import FairClock, Hung, fair_share, nice_weight, run, watch, weighted_share
 
 
 def test_a_second_counts_as_the_cpu_share_one_task_gets():
@@ -17,6 +17,47 @@ def test_a_second_counts_as_the_cpu_share_one_task_gets():
     assert fair_share(2, 2) == 1.0
     assert fair_share(2, 10) == pytest.approx(0.2)
     assert fair_share(2, 0) == 1.0  # the reader alone: a whole second
+
+
+def test_under_nice_a_task_counts_by_the_scheduler_s_weight():
+    assert nice_weight(0) == 1024.0 and nice_weight(19) == pytest.approx(14.8, abs=0.5)  # the kernel's 15
+    assert weighted_share(2, 0, [0, 0, 0, 0]) == pytest.approx(fair_share(2, 4))  # all at one priority
+    assert weighted_share(2, 19, [0, 0]) == pytest.approx(2 * 14.8 / (2048 + 14.8), rel=0.05)  # 1.5 %
+    assert weighted_share(2, 19, []) == 1.0  # alone: a whole second
+    assert weighted_share(2, 10, [10]) == 1.0
+
+
+NICED_CLOCK = """
+import sys, time
+sys.path.insert(0, {tests!r})
+from support.watchdog import FairClock
+clock = FairClock(poll_s=0.2)
+start = time.monotonic()
+time.sleep(3.0)
+print(clock.elapsed() / (time.monotonic() - start))
+"""
+
+
+def test_a_clock_run_under_nice_slows_beside_busy_tasks_at_a_higher_priority():
+    # as `nice make test` beside a training run: two busy tasks a CPU at nice 0, the clock's process at 19
+    import os
+    from pathlib import Path
+
+    cpus = len(os.sched_getaffinity(0))
+    hogs = [subprocess.Popen([sys.executable, "-c", HOG.format(secs=30)], stdout=subprocess.PIPE)
+            for _ in range(cpus)]
+    try:
+        for h in hogs:
+            assert h.stdout is not None and h.stdout.readline() == b"up\n"
+        code = NICED_CLOCK.format(tests=str(Path(__file__).resolve().parents[1]))
+        out = subprocess.run(["nice", "-n", "19", sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, timeout=120)
+    finally:
+        for h in hogs:
+            h.kill()
+            h.wait()
+    share = float(out.stdout.strip())
+    assert 0.0 < share < 0.2, share  # counted by the plain run queue it would be about cpus / (cpus + 1)
 
 
 def test_the_clock_slows_while_the_machine_is_overloaded():
