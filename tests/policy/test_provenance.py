@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from codepaint_env.policy.learning.provenance import record_commit
+from codepaint_env.policy.learning.provenance import machine, record_commit, record_machine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,3 +23,25 @@ def test_each_start_appends_the_commit(tmp_path):
 
 def test_outside_git_it_says_unknown(tmp_path):
     assert record_commit(tmp_path / "out", tmp_path) == "unknown"
+
+
+CPUINFO = """processor\t: 0
+model name\t: Intel(R) Xeon(R) Processor
+flags\t\t: fpu sse avx2 avx512f avx512_bf16 amx_bf16 amx_tile
+processor\t: 1
+model name\t: Intel(R) Xeon(R) Processor
+flags\t\t: fpu sse avx2 avx512f avx512_bf16 amx_bf16 amx_tile
+"""
+
+
+def test_each_start_records_the_cpu_a_cpu_second_was_spent_on(tmp_path):
+    said = machine(CPUINFO)
+    assert said.startswith('cpu="Intel(R) Xeon(R) Processor" cpus=')
+    assert said.endswith(" flags=avx2,avx512f,avx512_bf16,amx_bf16")
+    assert machine("model name : Old\nflags : fpu avx2\n").endswith("flags=avx2")
+    assert machine("").startswith('cpu="unknown"') and machine("").endswith("flags=-")
+    record_machine(tmp_path / "grpo-s0")
+    record_machine(tmp_path / "grpo-s0")  # a resume, maybe on another machine
+    lines = (tmp_path / "grpo-s0" / "machines.txt").read_text().splitlines()
+    assert len(lines) == 2 and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d cpu=.* cpus=\d+ flags=.*", x)
+                                   for x in lines)

@@ -35,7 +35,7 @@ def refuse_draft(plan: Plan) -> None:
 
 def train(plan: Plan, arm: Arm, seed: int, *, pieces: int | None = None) -> Path:
     """Train (or resume) one arm's seed into ``<run>/<arm>-s<seed>``; the merged model's folder."""
-    from codepaint_env.policy.learning.provenance import record_commit
+    from codepaint_env.policy.learning.provenance import record_commit, record_machine
 
     refuse_draft(plan)
     if arm.start == "sft":  # the supervised start first (skipped once done); the learner starts from it
@@ -46,6 +46,7 @@ def train(plan: Plan, arm: Arm, seed: int, *, pieces: int | None = None) -> Path
     out = plan.path("run") / arm.tag(seed)
     config = learner_config(plan, arm, seed)
     record_commit(out, plan.root)  # the reward's code, each start and resume
+    record_machine(out)  # and the CPU: what a CPU second of the budget buys
     if arm.learner == "rft":
         from codepaint_env.policy.learning.rft import run_rft
 
