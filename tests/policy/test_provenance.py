@@ -45,3 +45,14 @@ def test_each_start_records_the_cpu_a_cpu_second_was_spent_on(tmp_path):
     lines = (tmp_path / "grpo-s0" / "machines.txt").read_text().splitlines()
     assert len(lines) == 2 and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d cpu=.* cpus=\d+ flags=.*", x)
                                    for x in lines)
+
+
+def test_the_report_says_which_cpu_each_trained_model_spent_its_budget_on():
+    from codepaint_env.policy.learning.experiment.rows_report import machines_text
+
+    fast = 'cpu="Xeon" cpus=2 flags=avx2,avx512f,avx512_bf16,amx_bf16'
+    slow = 'cpu="Xeon" cpus=2 flags=avx2'
+    text = machines_text({"base": {"stage": "base"}, "A-s0": {"machine": fast}, "A-s1": {"machine": fast},
+                          "B-s0": {"machine": slow}})
+    assert f"- A-s0, A-s1: {fast}" in text and f"- B-s0: {slow}" in text
+    assert machines_text({"base": {"stage": "base"}}) == ""  # run 4's models name no machine: no line

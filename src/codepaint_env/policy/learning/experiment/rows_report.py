@@ -120,6 +120,22 @@ def _scene_record(f: Mapping[str, Any]) -> dict[str, Any]:
     return {k: f[k] for k in keys}
 
 
+def machines_text(models: Mapping[str, Mapping[str, Any]]) -> str:
+    """Which CPU each trained model spent its budget on (``machine`` in ``models.json``), or nothing.
+
+    A budget in CPU seconds buys several times the steps where bfloat16 is native (AVX512-BF16, AMX).
+    """
+    by_machine: dict[str, list[str]] = {}
+    for tag, m in models.items():
+        if m.get("machine"):
+            by_machine.setdefault(str(m["machine"]), []).append(tag)
+    if not by_machine:
+        return ""
+    lines = [f"- {', '.join(tags)}: {machine}" for machine, tags in by_machine.items()]
+    return ("\nTrained on (each seed's `machines.txt`; bfloat16 is native with `avx512_bf16` or `amx_bf16`, "
+            "and a CPU second buys several times the steps there):\n\n" + "\n".join(lines) + "\n")
+
+
 def _num(v: float | None, signed: bool = False) -> str:
     return "-" if v is None else (f"{v:+.3f}" if signed else f"{v:.3f}")
 
@@ -194,6 +210,8 @@ def render(plan: Plan, data: Mapping[str, Any], command: str) -> str:
         rnd = m.get("round") or {}
         if where == "chosen" and "rounds" in rnd:
             where = f"chosen: round {rnd['rounds']} of {rnd.get('of')} (rule `{rnd.get('select')}`)"
+        elif where == "chosen" and "step" in rnd:
+            where = f"chosen: step {rnd['step']} of {rnd.get('last_step')} (rule `{rnd.get('select')}`)"
         elif str(m.get("stage") or "").endswith("-sft"):
             where = "final: the supervised start alone (the reference programs of train scenes)"
         elif where == "final" and m.get("stage") == "grpo":
@@ -247,7 +265,7 @@ as {plan.written} declares: held-out levels {levels} (`--split eval`), the first
 ## Models
 
 {chr(10).join(model_lines)}
-
+{machines_text(models)}
 {goal_text}
 
 ## The declared comparisons

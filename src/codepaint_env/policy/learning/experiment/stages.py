@@ -39,8 +39,10 @@ def train(plan: Plan, arm: Arm, seed: int, *, pieces: int | None = None) -> Path
 
     refuse_draft(plan)
     if arm.start == "sft":  # the supervised start first (skipped once done); the learner starts from it
-        from codepaint_env.policy.learning.sft import run_sft
+        from codepaint_env.policy.learning.sft import done, run_sft
 
+        if not done(sft_folder(plan, arm, seed)):
+            record_machine(sft_folder(plan, arm, seed))
         run_sft(sft_config(plan, arm, seed), sft_folder(plan, arm, seed),
                 log=lambda line: print(line, flush=True))
     out = plan.path("run") / arm.tag(seed)
