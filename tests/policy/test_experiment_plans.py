@@ -78,6 +78,22 @@ def test_run_4_plan_trains_each_seed_as_its_committed_config_says():
             assert saved["seed"] == seed
 
 
+def test_run_5_plan_trains_each_saved_seed_as_its_saved_config_says():
+    """Run 5's seeds trained so far (amendment 6: saved after each session) match the plan as it stands."""
+    plan = load_plan(PLANS / "learning-run-5.toml", root=ROOT)
+    checked = []
+    for arm in plan.arms:
+        for seed in arm.seeds:
+            path = SAVED / "learning5" / arm.tag(seed) / "config.json.gz"
+            if arm.start == "sft" or not path.exists():  # arm B's budget depends on its start's spend
+                continue
+            saved = _json_gz(path)
+            assert same_settings(learner_config(plan, arm, seed), saved) == [], arm.tag(seed)
+            assert saved["seed"] == seed and saved["cpu_budget_s"] == 3600
+            checked.append(arm.tag(seed))
+    assert checked == ["A-s0", "A-s1"]
+
+
 def test_run_4_plan_evaluates_each_model_as_its_committed_evaluation_ran():
     plan = load_plan(PLANS / "learning-run-4.toml", root=ROOT)
     committed = json.loads((ROOT / "docs/learning-run-4/models.json").read_text())
