@@ -69,13 +69,9 @@ def grouped(ids: list[Any], rows: int) -> list[Any]:
 
 
 def cpu_name() -> str:
-    try:
-        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
+    from codepaint_env.policy.learning.provenance import cpu_fields
+
+    return cpu_fields().get("model name") or platform.processor() or "unknown"
 
 
 def warm_imports(folder: pathlib.Path) -> None:

@@ -33,8 +33,8 @@ def record_commit(out: Path, root: Path) -> str:
 SPEED_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_int8", "avx512_vnni")
 
 
-def machine(cpuinfo: str | None = None) -> str:
-    """One line saying the CPU: its model, how many this process may use, and its :data:`SPEED_FLAGS`."""
+def cpu_fields(cpuinfo: str | None = None) -> dict[str, str]:
+    """The first CPU's fields of ``/proc/cpuinfo`` (or of ``cpuinfo``): ``model name``, ``flags``..."""
     if cpuinfo is None:
         try:
             cpuinfo = Path("/proc/cpuinfo").read_text()
@@ -44,6 +44,12 @@ def machine(cpuinfo: str | None = None) -> str:
     for line in cpuinfo.splitlines():
         key, _, value = line.partition(":")
         fields.setdefault(key.strip(), value.strip())
+    return fields
+
+
+def machine(cpuinfo: str | None = None) -> str:
+    """One line saying the CPU: its model, how many this process may use, and its :data:`SPEED_FLAGS`."""
+    fields = cpu_fields(cpuinfo)
     flags = set(fields.get("flags", "").split())
     model = fields.get("model name", "unknown")
     return (f'cpu="{model}" cpus={len(os.sched_getaffinity(0))} '

@@ -69,8 +69,9 @@ def export(plan: Plan, models: dict[str, dict[str, Any]], *, only: list[str] | N
             kept[tag]["checkpoint"] = Path(str(model)).name
             kept[tag]["round"] = round_marker(Path(str(model)))
             machines = plan.path("run") / tag / "machines.txt"  # the CPU its budget was spent on
-            if machines.exists() and machines.read_text().strip():
-                kept[tag]["machine"] = machines.read_text().strip().splitlines()[-1].partition(" ")[2]
+            said = machines.read_text().strip().splitlines() if machines.exists() else []
+            if said:
+                kept[tag]["machine"] = said[-1].partition(" ")[2]
     kept_path.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
