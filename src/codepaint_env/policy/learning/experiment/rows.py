@@ -43,14 +43,13 @@ def export(plan: Plan, models: dict[str, dict[str, Any]], *, only: list[str] | N
     ev, out = plan.evaluation, plan.path("out")
     tasks = eval_tasks(ev.levels, ev.tasks or 0, ev.language)
     out.mkdir(parents=True, exist_ok=True)
-    kept_path = out / "models.json"
-    kept = json.loads(kept_path.read_text()) if kept_path.exists() else {}
+    described: dict[str, dict[str, Any]] = {}  # not evaluated yet: described unless rows were exported
+    kept: dict[str, dict[str, Any]] = {}  # exported now
     for tag, entry in models.items():
         if only and tag not in only:  # its rows and description stay as exported before
             continue
         if not finished_eval(plan, tag):
-            if "rows" not in kept.get(tag, {}):  # rows exported earlier stay described
-                kept[tag] = {k: v for k, v in entry.items() if k != "evaluate"}
+            described[tag] = {k: v for k, v in entry.items() if k != "evaluate"}
             continue
         levels = [eval_folder(plan, tag, level=level) for level in ev.levels]
         record = json.loads((levels[0] / "run.json").read_text())
@@ -72,7 +71,28 @@ def export(plan: Plan, models: dict[str, dict[str, Any]], *, only: list[str] | N
             said = machines.read_text().strip().splitlines() if machines.exists() else []
             if said:
                 kept[tag]["machine"] = said[-1].partition(" ")[2]
-    kept_path.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    update_models(out / "models.json", kept, described)
+
+
+def update_models(path: Path, exported: dict[str, dict[str, Any]],
+                  described: dict[str, dict[str, Any]]) -> None:
+    """Write ``exported`` tags' entries into ``models.json``, and ``described`` where no rows were exported.
+
+    Read, changed and replaced under an exclusive lock, so two evaluations exporting at once (one a
+    seed, on two cores) each keep the other's entries.
+    """
+    import fcntl
+
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        kept = json.loads(path.read_text()) if path.exists() else {}
+        for tag, entry in described.items():
+            if "rows" not in kept.get(tag, {}):  # rows exported earlier stay described
+                kept[tag] = entry
+        kept.update(exported)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        partial.replace(path)
 
 
 def settings(plan: Plan) -> dict[str, Any]:
