@@ -200,11 +200,81 @@ def run_command(label: str, command: list[str], root: Path, env: dict[str, str] 
 
 
 def evaluate_model(plan: Plan, tag: str, name: str) -> None:
-    """Every evaluation of one model (each level, each tool setting) not finished yet."""
+    """Every evaluation of one model (each level, each tool setting) not finished yet.
+
+    A model whose files are byte for byte another's that is evaluated already (a checkpoint chosen at
+    step 0 is its start) takes that evaluation (:func:`same_model_evaluated`): the same weights, prompts
+    and seed sample the same programs, so running it again spends CPU on a copy.
+    """
     model = next(m for m in models(plan) if m.tag == tag)
+    same = same_model_evaluated(plan, tag, name)
+    if same is not None:
+        take_evaluation(plan, same, model, name)
+        return
     for label, command, folder in evaluations(plan, model, name):
         if not judged_in_full(folder):  # done: codepaint eval refuses to add other scenes to it
             run_command(label, command, plan.root, dict(plan.evaluation.env))
+
+
+#: Written beside a model's weights by its learner, not part of the model (which round it was taken from).
+NOT_THE_MODEL = frozenset({"codepaint-round.json", "README.md"})
+
+
+def model_fingerprint(folder: Path) -> str:
+    """sha256 over a model folder's files (names and bytes), the learner's own notes left out."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name not in NOT_THE_MODEL):
+        digest.update(path.name.encode() + b"\0")
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 24), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def evaluated_model(plan: Plan, tag: str) -> Path | None:
+    """The model folder a finished evaluation of ``tag`` loaded (its first ``run.json``), if a folder."""
+    if not finished_eval(plan, tag):
+        return None
+    folder = evaluations(plan, Model(tag, "any"), "-")[0][2]
+    loaded = Path(str(json.loads((folder / "run.json").read_text()).get("model")))
+    return loaded if loaded.is_dir() else None
+
+
+def same_model_evaluated(plan: Plan, tag: str, name: str) -> str | None:
+    """Another model of the plan, evaluated in full, whose files are byte-identical to ``name``'s."""
+    path = Path(name)
+    if not path.is_dir():
+        return None
+    size = sum(p.stat().st_size for p in path.iterdir() if p.is_file() and p.name not in NOT_THE_MODEL)
+    mine: str | None = None
+    for other in models(plan):
+        loaded = None if other.tag == tag else evaluated_model(plan, other.tag)
+        if loaded is None or loaded.resolve() == path.resolve() or size != sum(
+                p.stat().st_size for p in loaded.iterdir() if p.is_file() and p.name not in NOT_THE_MODEL):
+            continue
+        mine = mine or model_fingerprint(path)
+        if model_fingerprint(loaded) == mine:
+            return other.tag
+    return None
+
+
+def take_evaluation(plan: Plan, source: str, model: Model, name: str) -> None:
+    """Copy ``source``'s finished evaluation folders to ``model``'s; each ``run.json`` names both."""
+    import shutil
+
+    theirs = evaluations(plan, Model(source, "any"), "-")
+    for (label, _, folder), (_, _, from_folder) in zip(evaluations(plan, model, name), theirs, strict=True):
+        if folder.exists():
+            shutil.rmtree(folder)
+        shutil.copytree(from_folder, folder)
+        record = json.loads((folder / "run.json").read_text())
+        record["same_model_as"] = {"tag": source, "model": record.get("model"), "folder": str(from_folder)}
+        record["model"] = name
+        (folder / "run.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        print(f"[{label}] the same files as {source}'s model (sha256): its evaluation taken, not run again",
+              flush=True)
 
 
 def evaluate_ready(plan: Plan, entries: dict[str, dict[str, Any]], *, device: str = "cpu",
