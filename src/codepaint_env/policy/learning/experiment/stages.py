@@ -220,17 +220,16 @@ def evaluate_model(plan: Plan, tag: str, name: str) -> None:
 NOT_THE_MODEL = frozenset({"codepaint-round.json", "README.md"})
 
 
-def model_fingerprint(folder: Path) -> str:
-    """sha256 over a model folder's files (names and bytes), the learner's own notes left out."""
-    import hashlib
+def model_files(folder: Path) -> list[tuple[str, Path]]:
+    """A model folder's files as ``(name, path)``, the learner's own notes left out."""
+    return [(p.name, p) for p in sorted(folder.iterdir()) if p.is_file() and p.name not in NOT_THE_MODEL]
 
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and p.name not in NOT_THE_MODEL):
-        digest.update(path.name.encode() + b"\0")
-        with path.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 24), b""):
-                digest.update(block)
-    return digest.hexdigest()
+
+def model_fingerprint(folder: Path) -> str:
+    """sha256 over a model folder's files (names and bytes; :func:`..hashing.files_sha256`, remembered)."""
+    from codepaint_env.policy.hashing import files_sha256
+
+    return files_sha256(model_files(folder))[0]
 
 
 def evaluated_model(plan: Plan, tag: str) -> Path | None:
@@ -247,12 +246,13 @@ def same_model_evaluated(plan: Plan, tag: str, name: str) -> str | None:
     path = Path(name)
     if not path.is_dir():
         return None
-    size = sum(p.stat().st_size for p in path.iterdir() if p.is_file() and p.name not in NOT_THE_MODEL)
+    def sizes(folder: Path) -> list[tuple[str, int]]:  # a cheap filter before reading gigabytes
+        return [(name, f.stat().st_size) for name, f in model_files(folder)]
+
     mine: str | None = None
     for other in models(plan):
         loaded = None if other.tag == tag else evaluated_model(plan, other.tag)
-        if loaded is None or loaded.resolve() == path.resolve() or size != sum(
-                p.stat().st_size for p in loaded.iterdir() if p.is_file() and p.name not in NOT_THE_MODEL):
+        if loaded is None or loaded.resolve() == path.resolve() or sizes(loaded) != sizes(path):
             continue
         mine = mine or model_fingerprint(path)
         if model_fingerprint(loaded) == mine:
