@@ -31,6 +31,8 @@ NICED_CLOCK = """
 import sys, time
 sys.path.insert(0, {tests!r})
 from support.watchdog import FairClock
+print("ready", flush=True)
+sys.stdin.readline()  # "go": the busy tasks are up
 clock = FairClock(poll_s=0.2)
 start = time.monotonic()
 time.sleep(3.0)
@@ -39,24 +41,34 @@ print(clock.elapsed() / (time.monotonic() - start))
 
 
 def test_a_clock_run_under_nice_slows_beside_busy_tasks_at_a_higher_priority():
-    # as `nice make test` beside a training run: two busy tasks a CPU at nice 0, the clock's process at 19
+    # as `nice make test` beside a training run: two busy tasks a CPU at nice 0, the clock's process at 19.
+    # The clock's process starts (imports and all) before the busy tasks do: at nice 19 beside them its
+    # start-up got 1.5 % of a CPU and could outlast them (on CI it took past the busy tasks' 30 s alarm, and
+    # the clock then measured a quiet machine: 0.86). The busy tasks must still be up when it has measured.
     import os
     from pathlib import Path
 
     cpus = len(os.sched_getaffinity(0))
-    hogs = [subprocess.Popen([sys.executable, "-c", HOG.format(secs=30)], stdout=subprocess.PIPE)
-            for _ in range(cpus)]
+    code = NICED_CLOCK.format(tests=str(Path(__file__).resolve().parents[1]))
+    clock = subprocess.Popen(["nice", "-n", "19", sys.executable, "-c", code], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    hogs: list[subprocess.Popen[bytes]] = []
     try:
+        assert clock.stdout is not None and clock.stdout.readline() == "ready\n"
+        hogs = [subprocess.Popen([sys.executable, "-c", HOG.format(secs=600)], stdout=subprocess.PIPE)
+                for _ in range(cpus)]
         for h in hogs:
             assert h.stdout is not None and h.stdout.readline() == b"up\n"
-        code = NICED_CLOCK.format(tests=str(Path(__file__).resolve().parents[1]))
-        out = subprocess.run(["nice", "-n", "19", sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True, timeout=120)
+        out, _ = clock.communicate("go\n", timeout=120)
+        assert clock.returncode == 0
+        assert all(h.poll() is None for h in hogs)  # measured beside them, not after them
     finally:
+        clock.kill()
+        clock.wait()
         for h in hogs:
             h.kill()
             h.wait()
-    share = float(out.stdout.strip())
+    share = float(out.strip())
     assert 0.0 < share < 0.2, share  # counted by the plain run queue it would be about cpus / (cpus + 1)
 
 
