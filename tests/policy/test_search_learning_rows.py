@@ -228,3 +228,16 @@ def test_the_floor_goals_are_judged_for_the_carried_arm_and_declared_together(tm
                              .read_text().splitlines() if not line.startswith("over_floor_base")))
     with pytest.raises(PlanError, match="declared together"):
         load_plan(one, root=ROOT)
+
+
+def test_only_names_a_model_or_one_of_its_evaluations(tmp_path):
+    # two processes each given one evaluation must not both evaluate the same model into one folder
+    plan = load_plan(PLAN, root=ROOT, overrides=[f'out="{tmp_path / "docs"}"', f'run="{tmp_path / "runs"}"'])
+    every = [name for name, *_ in search_learning.pending(plan)]
+    assert every == ["base-search", "base-none"]  # the learners' runs are not here: not ready
+    assert [n for n, *_ in search_learning.pending(plan, only=["base-none"])] == ["base-none"]
+    assert [n for n, *_ in search_learning.pending(plan, only=["base"])] == every
+    assert search_learning.pending(plan, only=["bonus-s0-search"]) == []
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "rows-base-search.jsonl.gz").write_bytes(b"")  # exported: not evaluated again
+    assert [n for n, *_ in search_learning.pending(plan, only=["base"])] == ["base-none"]

@@ -50,7 +50,7 @@ def parser(prog: str) -> argparse.ArgumentParser:
                     help="eval: also a seed whose CPU budget is not spent (as it stands; the report says so)")
     ap.add_argument("--only", action="append", default=[], metavar="TAG",
                     help="eval, export (committed rows): only this model (repeatable; the others' rows stay "
-                         "as exported)")
+                         "as exported); search plans: a model (warm-s1) or one of its evals (warm-s1-none)")
     ap.add_argument("--as-evaluated", action="store_true",
                     help="export: each evaluation's own verdicts (default: every program scored again now)")
     ap.add_argument("--merge", action="store_true",
@@ -140,7 +140,7 @@ def evaluate(plan: Plan, args: argparse.Namespace, command: str) -> None:
     elif plan.form == "search":
         from codepaint_env.policy.learning.experiment.search import evaluate as search_evaluate
 
-        search_evaluate(plan)
+        search_evaluate(plan, only=args.only)
         report(plan, args, command)
     elif plan.form == "warm-start-grpo":
         from codepaint_env.policy.learning.experiment.warm_start import namespace, run_stages

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import statistics
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,21 +29,38 @@ def models(plan: Plan) -> dict[str, str | None]:
     return {tag: entry.get("evaluate") for tag, entry in entries.items()}
 
 
-def evaluate(plan: Plan) -> None:
-    """Every declared eval whose model is ready and whose rows are not exported yet."""
-    docs = plan.path("out")
-    docs.mkdir(parents=True, exist_ok=True)
+def pending(plan: Plan, only: Sequence[str] | None = None) -> list[tuple[str, str, str, str]]:
+    """The declared evals whose model is ready and whose rows are not exported yet.
+
+    Args:
+        plan: The search plan.
+        only: Just these evaluations (``warm-s1-search``) or models (``warm-s1``: with and without the
+            tool); two processes may then evaluate two of them at once, each into its own folder.
+
+    Returns:
+        ``(name, tag, tool, model)`` for each, in the plan's order.
+    """
+    out = []
     for tag, model in models(plan).items():
         for tool in plan.evaluation.tools:
             name = f"{tag}-{tool}"
-            rows_file = docs / f"rows-{name}.jsonl.gz"
-            if model is None or rows_file.exists():
+            if model is None or (plan.path("out") / f"rows-{name}.jsonl.gz").exists():
                 continue
-            out = eval_folder(plan, tag, tool=tool)
-            command = eval_command(plan.evaluation, model, out, tool=tool)
-            seconds = run_command(name, command, plan.root, dict(plan.evaluation.env))
-            print(f"[{name}] {seconds:.0f} s", flush=True)
-            export(plan, out, rows_file)
+            if not only or name in only or tag in only:
+                out.append((name, tag, tool, model))
+    return out
+
+
+def evaluate(plan: Plan, only: Sequence[str] | None = None) -> None:
+    """Each of :func:`pending`'s evals run, then exported as committed rows."""
+    docs = plan.path("out")
+    docs.mkdir(parents=True, exist_ok=True)
+    for name, tag, tool, model in pending(plan, only):
+        out = eval_folder(plan, tag, tool=tool)
+        command = eval_command(plan.evaluation, model, out, tool=tool)
+        seconds = run_command(name, command, plan.root, dict(plan.evaluation.env))
+        print(f"[{name}] {seconds:.0f} s", flush=True)
+        export(plan, out, docs / f"rows-{name}.jsonl.gz")
 
 
 #: What a committed row keeps of an eval's rollout (no pictures, no token ids).
