@@ -62,7 +62,8 @@ from codepaint_env.scoring.trainer import TrainerConfig
 from codepaint_env.tasks.task import Task
 
 __all__ = ["RECALL_AT", "Conversation", "ToolSampling", "ToolScorer", "bridge_ids", "converse",
-           "converse_groups", "forced_call", "resolve_form", "subject_query", "tool_summary"]
+           "converse_groups", "forced_call", "resolve_form", "subject_query", "tool_summary",
+           "written_conversation"]
 
 #: How many of the first search's cards count for ``search_recall`` (recall@3: issue 56's goal).
 RECALL_AT = 3
@@ -301,6 +302,39 @@ def converse(engine: Any, tasks: Sequence[Task], seeds: Sequence[int], sampling:
             else:
                 chat.final, chat.finish_reason = text, finish
     return chats
+
+
+def written_conversation(tokenizer: Any, task: Task, sampling: ToolSampling, drawing: str, *,
+                         prompt_style: str = "allowlist", end: int | None = None) -> Conversation:
+    """A conversation whose replies are written, not sampled: the supervised start's data.
+
+    The opening and the token layout are :func:`converse`'s (so what is taught is what a rollout looks
+    like): the first reply is :func:`forced_call` (one search for the scene's subject), the episode
+    answers it from ``sampling.search_index``, and the second reply is ``drawing`` (the reference
+    program in its fence), followed by ``end`` (the end-of-turn token) when given. The mask is 1 on
+    both replies, 0 on the bridge (the tool's answer).
+    """
+    form = resolve_form(tokenizer, sampling.form)
+    offered = schemas(sampling.tools) if form == "call" else None
+    settings = EpisodeSettings.from_config(TrainerConfig(), max_turns=1, tools=sampling.tools,
+                                           max_tool_calls=sampling.max_tool_calls,
+                                           search_index=sampling.search_index)
+    episode = EpisodeResources(settings).episode(task, render_seed=0)
+    opening = episode.opening(messages_for(task, prompt_style), tool_form=form)
+    text = tokenizer.apply_chat_template(opening, tools=offered, tokenize=False, add_generation_prompt=True)
+    prompt_ids = list(tokenizer(text, add_special_tokens=False)["input_ids"])
+    chat = Conversation(task, 0, episode, opening, prompt_ids)
+    call = forced_call(task, form)
+    chat.add(tokenizer(call, add_special_tokens=False)["input_ids"], None, policy=True)
+    chat.replies.append(call)
+    step = episode.call_tools(text_calls(call))
+    chat.add(bridge_ids(tokenizer, chat.messages, call, step.messages, tools=offered), None, policy=False)
+    chat.messages += [{"role": "assistant", "content": call}, *step.messages]
+    ids = list(tokenizer(drawing, add_special_tokens=False)["input_ids"])
+    chat.add([*ids, *([] if end is None else [end])], None, policy=True)
+    chat.replies.append(drawing)
+    chat.final = drawing
+    return chat
 
 
 def converse_groups(engine: Any, tasks: Sequence[Task], k: int, scorer: ToolScorer, *, sampling: ToolSampling,

@@ -14,6 +14,15 @@ the learner's ``max_tokens`` is left out too (the model could never finish it). 
 choose their eval scenes by a hash and never make them for train, so no eval scene is among them;
 ``data.json`` records every task id trained on, and the tests hold them against the eval scenes.
 
+**With the search tool** (``suite = "knowledge"``, ``tools = "search"``: the search learner's
+supervised start, issue 73 item 5): the train facts of the knowledge suite (the learner's validation
+facts left out), each taught as the whole conversation a rollout with the tool is
+(:func:`~.searching.written_conversation`): one search for the fact's subject, the card the train
+index answers with (masked out of the loss), then the fact's reference program. A fact whose card is not
+among the search's top :data:`~.searching.RECALL_AT` is left out (its program would not follow from
+what the model read); ``data.json`` names those. The knowledge suite holds its eval facts apart by a
+hash of the fact (never a train row), and the train index holds no eval card.
+
 The run folder (``<run>/<arm>-sft-s<seed>``) holds ``config.json``, ``data.json``, ``adapter/``,
 ``final/`` (the base with the adapter merged: what the arm's learner starts from, and what is evaluated
 as the supervised start alone) and ``report.json`` (written last: its presence is "done"). A finished
@@ -40,6 +49,8 @@ SFT_SEED = 9000
 PROMPT_STYLE = "allowlist"
 
 Log = Callable[[str], None]
+#: ``data.json``'s key for the tasks left out, without and with the tool.
+SKIPPED_KEY = {False: "skipped_longer_than_max_tokens", True: "skipped_too_long_or_card_not_found"}
 
 
 @dataclass
@@ -57,11 +68,16 @@ class SFTConfig(LearnerSettings):
     micro: int = 2
     validation: int = 0
     suite: str = "shapes"
+    tools: str = ""
+    tool_form: str = "auto"
+    max_tool_calls: int = 2
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.suite != "shapes":
-            raise ValueError(f"a supervised start draws the shapes generator's scenes, not {self.suite!r}")
+        if (self.suite, self.tools) not in (("shapes", ""), ("knowledge", "search")):
+            raise ValueError("a supervised start teaches the shapes generator's scenes (no tools) or the "
+                             f"knowledge suite's facts with tools='search', not suite={self.suite!r} "
+                             f"with tools={self.tools!r}")
         if min(self.scenes, self.epochs, self.batch, self.micro) < 1:
             raise ValueError("scenes, epochs, batch and micro must be at least 1")
 
@@ -93,7 +109,8 @@ def checked_settings(raw: Mapping[str, Any], start: str,
 
 def sft_config(learner: Mapping[str, Any], own: Mapping[str, Any]) -> SFTConfig:
     """The start's configuration: the learner's shared fields (model, LoRA, levels...) and its own."""
-    shared = {f.name for f in fields(LearnerSettings)} | {"validation", "suite"}
+    shared = {f.name for f in fields(LearnerSettings)} | {"validation", "suite", "tools", "tool_form",
+                                                          "max_tool_calls"}
     base = {k: v for k, v in learner.items()  # a draft's placeholders (TBD) left to the defaults
             if k in shared and k != "cpu_budget_s" and not (isinstance(v, str) and v.startswith("TBD"))}
     return SFTConfig(**{**base, **own})
@@ -104,8 +121,12 @@ def sft_tasks(config: SFTConfig) -> list[Any]:
     from codepaint_env.policy.learning.validation import validation_tasks
     from codepaint_env.tasks import load_suite
 
-    held = validation_tasks(config.levels, config.validation, config.language) if config.validation else []
+    held = (validation_tasks(config.levels, config.validation, config.language, suite=config.suite)
+            if config.validation else [])
     ids, prompts = {t.id for t in held}, {t.prompt for t in held}
+    if config.suite == "knowledge":  # every train fact (they have no levels), sorted by id
+        facts = load_suite("knowledge", split="train", language=config.language)
+        return sorted((t for t in facts if t.id not in ids), key=lambda t: t.id)[:config.scenes]
     return [t for level in config.levels
             for t in load_suite("shapes", level=level, count=config.scenes, seed=SFT_SEED + config.seed,
                                 split="train", language=config.language)
@@ -130,13 +151,18 @@ def reply_of(task: Any) -> str:
     return f"```{language(task.language).fence}\n{program.strip()}\n```"
 
 
-def sft_examples(tokenizer: Any, tasks: Sequence[Any], max_tokens: int) -> tuple[list[Any], list[str]]:
+def sft_examples(tokenizer: Any, tasks: Sequence[Any], max_tokens: int,
+                 sampling: Any = None) -> tuple[list[Any], list[str]]:
     """``(examples, skipped task ids)``: each task's prompt ids and reply ids.
 
     A reply over ``max_tokens`` tokens (its end of turn included) is skipped: the model could not finish it.
+    With ``sampling`` (a :class:`~.searching.ToolSampling`): each example is ``(prompt ids, the
+    conversation's ids, its mask)`` (:func:`search_examples`).
     """
     from codepaint_env.policy.evaluate import messages_for
 
+    if sampling is not None:
+        return search_examples(tokenizer, tasks, max_tokens, sampling)
     end = end_of_turn(tokenizer)
     examples, skipped = [], []
     for task in tasks:
@@ -149,6 +175,41 @@ def sft_examples(tokenizer: Any, tasks: Sequence[Any], max_tokens: int) -> tuple
             continue
         examples.append((prompt, reply))
     return examples, skipped
+
+
+def search_examples(tokenizer: Any, tasks: Sequence[Any], max_tokens: int,
+                    sampling: Any) -> tuple[list[Any], list[str]]:
+    """The conversations with the tool taught (see the module docstring): ``(examples, skipped ids)``.
+
+    Skipped: a program over ``max_tokens`` tokens, or a fact whose card the written search does not
+    find in its top :data:`~.searching.RECALL_AT`.
+    """
+    from codepaint_env.policy.learning.searching import RECALL_AT, written_conversation
+
+    end = end_of_turn(tokenizer)
+    examples, skipped = [], []
+    for task in tasks:
+        drawing = reply_of(task)
+        if len(tokenizer(drawing, add_special_tokens=False)["input_ids"]) + 1 > max_tokens:
+            skipped.append(task.id)
+            continue
+        chat = written_conversation(tokenizer, task, sampling, drawing, prompt_style=PROMPT_STYLE, end=end)
+        found = chat.searches()[0]["ids"][:RECALL_AT] if chat.searches() else []
+        if not set(task.facts) <= set(found):
+            skipped.append(task.id)
+            continue
+        examples.append((chat.prompt_ids, chat.completion_ids, chat.mask))
+    return examples, skipped
+
+
+def tool_sampling(config: SFTConfig) -> Any:
+    """How the start's conversations use the tool (``None``: no tool, the prompt and its program)."""
+    if not config.tools:
+        return None
+    from codepaint_env.policy.learning.searching import ToolSampling
+
+    return ToolSampling(tools=(config.tools,), max_tool_calls=config.max_tool_calls, form=config.tool_form,
+                        search_index="train", forced_call=True)
 
 
 def done(folder: Path) -> bool:
@@ -185,7 +246,7 @@ def run_sft(config: SFTConfig, out: str | Path, *, log: Log = print) -> Path:
     policy = load_policy(config.model, device=config.device, threads=config.threads)
     tokenizer = policy.tokenizer
     tasks = sft_tasks(config)
-    examples, skipped = sft_examples(tokenizer, tasks, config.max_tokens)
+    examples, skipped = sft_examples(tokenizer, tasks, config.max_tokens, tool_sampling(config))
     kept = [t for t in tasks if t.id not in set(skipped)]
     (out / "data.json").write_text(json.dumps({
         "split": "train", "seed": SFT_SEED + config.seed, "levels": list(config.levels),
@@ -227,7 +288,8 @@ def run_sft(config: SFTConfig, out: str | Path, *, log: Log = print) -> Path:
               "wall_s": round(time.perf_counter() - wall0, 1), "cpu_s": round(time.process_time() - cpu0, 1),
               "cpu_budget_s": config.cpu_budget_s}
     (out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
-    log(f"sft: {len(examples)} reference programs of {len(tasks)} train scenes ({len(skipped)} longer than "
-        f"{config.max_tokens} tokens left out), {seen} sequences in {steps} steps ({stopped}), loss "
+    why = "too long or card not found" if config.tools else f"longer than {config.max_tokens} tokens"
+    log(f"sft: {len(examples)} reference programs of {len(tasks)} train scenes ({len(skipped)} {why}: "
+        f"left out), {seen} sequences in {steps} steps ({stopped}), loss "
         f"{report['loss']['first']} -> {report['loss']['last']}; {report['cpu_s']} CPU s")
     return final

@@ -71,17 +71,36 @@ def cold_starts(plan: Plan, saved: Path | None = None) -> dict[str, Any]:
                           for arm in names}}
 
 
-def verdict(plan: Plan, table: dict[str, Any], comparisons: list[dict[str, Any]],
-            carried: str | None, floors: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The declared goals for the carried arm, its seeds pooled (``evaluated`` False: not all evaluated yet).
+def groups(plan: Plan) -> list[tuple[str, Any]]:
+    """The model groups the report compares, each with its arm: ``(group, arm)``.
 
-    Four always (call rate, recall@3, over the base, over itself without the tool); where the plan's goal
-    has ``facts_over_floor`` and ``over_floor_base`` (issue 73 item 5), two more from ``floors``
-    (:func:`above_floor`, per arm): the share of facts above the floor, and the clipped gain over the base.
+    A group's models are ``<group>-s<seed>`` for the arm's seeds: the arm's trained models (group: the
+    arm's name) and, for an arm with a supervised start, the start's models alone first (group
+    ``<arm>-sft``: its ``<arm>-sft-s<seed>``). Each group is its own family of comparisons (Holm within
+    it) and gets its own verdict.
+    """
+    out: list[tuple[str, Any]] = []
+    for a in plan.arms:
+        out += [(f"{a.name}-sft", a)] if a.start == "sft" else []
+        out.append((a.name, a))
+    return out
+
+
+def verdict(plan: Plan, table: dict[str, Any], comparisons: list[dict[str, Any]],
+            carried: str | None, floors: dict[str, dict[str, Any]] | None = None,
+            seeds: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """The declared goals for a group, its seeds pooled (``evaluated`` False: not all evaluated yet).
+
+    ``carried``: the group (the arm validation carried, or a supervised start's group, ``<arm>-sft``,
+    with its ``seeds``). Four always (call rate, recall@3, over the base, over itself without the tool);
+    where the plan's goal has ``facts_over_floor`` and ``over_floor_base`` (issue 73 item 5), two more
+    from ``floors`` (:func:`above_floor`, per group): the share of facts above the floor, and the clipped
+    gain over the base.
     """
     from codepaint_env.policy.learning.stats import wilson
 
-    seeds = plan.arm(carried).seeds if carried is not None else ()
+    if seeds is None:
+        seeds = plan.arm(carried).seeds if carried is not None else ()
     if carried is None or not all(f"{carried}-s{s}-search" in table for s in seeds):
         return {"arm": carried, "evaluated": False}
     pooled = [table[f"{carried}-s{s}-search"] for s in seeds]
@@ -166,17 +185,20 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
                 "over_floor": round(paired(floor, per_fact(rows))[0], 4)}
     comparisons: list[dict[str, Any]] = []
     floors: dict[str, dict[str, Any]] = {}
-    for a in plan.arms:
-        arm, seeds = a.name, a.seeds
+    for arm, a in groups(plan):
+        seeds = a.seeds
         pooled = {k: [v for s in seeds for v in (read(plan, f"{arm}-s{s}-{k}") or [])]
                   for k in ("search", "none")}
         base = read(plan, "base-none")
         if not pooled["search"] or base is None or not all(read(plan, f"{arm}-s{s}-search") for s in seeds):
             continue
+        start = [v for s in seeds for v in (read(plan, f"{a.sft_tag(s)}-search") or [])]
         for key, label, against, margin in (
                 ("base", f"{arm} with the tool - base without it", base, goals["over_base"]),
                 ("tool_off", f"{arm} with the tool - {arm} with it disabled", pooled["none"],
-                 goals["over_tool_off"])):
+                 goals["over_tool_off"]),
+                *([("start", f"{arm} with the tool - its supervised start ({a.name}-sft) with it", start,
+                    0.0)] if arm == a.name and start else [])):  # exploratory: the rounds' own gain
             diff, p, n = paired(per_fact(against), per_fact(pooled["search"]))
             comparisons.append({"comparison": label, "arm": arm, "against": key, "difference": round(diff, 4),
                                 "p": p, "facts": n, "margin": margin})
@@ -188,16 +210,21 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
                                     "arm": arm, "against": "floor", "difference": gain["difference"],
                                     "p": gain["p"], "facts": gain["facts"],
                                     "margin": goals["over_floor_base"]})
-    for c, adjusted in zip(comparisons, holm([c["p"] for c in comparisons]), strict=True):
-        c["p_holm"] = adjusted
-        c["goal_met"] = adjusted < 0.05 and c["difference"] >= c["margin"]
+    for arm in {c["arm"] for c in comparisons}:  # Holm within each group's family
+        family = [c for c in comparisons if c["arm"] == arm]
+        for c, adjusted in zip(family, holm([c["p"] for c in family]), strict=True):
+            c["p_holm"] = adjusted
+            c["goal_met"] = adjusted < 0.05 and c["difference"] >= c["margin"]
     commits = sorted({(r.get("scored") or {}).get("commit") or "as evaluated"
                       for name in table for r in read(plan, name) or []})
     constant = constant_picture(plan)
     cold = cold_starts(plan)
     goal = verdict(plan, table, comparisons, cold["carried"], floors)
+    starts = {arm: verdict(plan, table, comparisons, arm, floors, a.seeds)
+              for arm, a in groups(plan) if arm != a.name}  # each supervised start alone
     data = {"plan": plan.written, "models": table, "comparisons": comparisons,
-            "cold_starts": cold, "verdict": goal, "constant_picture": constant,
+            "cold_starts": cold, "verdict": goal, "verdicts_supervised_start": starts,
+            "constant_picture": constant,
             "floor_picture": floor_program,
             "above_floor": floors, "scored_at": commits, "goals": dict(goals)}
     docs.mkdir(parents=True, exist_ok=True)
@@ -226,7 +253,10 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
                      f"{'met' if c['goal_met'] else 'not met'} (+{c['margin']:.2f}) |")
     if not comparisons:
         lines.append("| (not evaluated yet) | | | | |")
-    lines += _cold_start_lines(cold, plan.path("run").name) + _floor_lines(floors) + _verdict_lines(goal)
+    lines += _cold_start_lines(cold, plan.path("run").name) + _floor_lines(floors)
+    for arm, start in starts.items():
+        lines += _verdict_lines(start, f"the supervised start alone ({arm})")
+    lines += _verdict_lines(goal)
     lines += ["", "Exploratory, the floor: one fact-blind constant picture (a red square in the top left of "
               f"a white page) on every held-out fact passes the gate {constant['gate_pass']:.0%} and earns "
               f"a checks share (gate failures as 0) of **{constant['checks_share_all']:.3f}**; {floor_name} "
@@ -276,10 +306,11 @@ def _cold_start_lines(cold: dict[str, Any], run: str = "search-learning") -> lis
     return lines
 
 
-def _verdict_lines(goal: dict[str, Any]) -> list[str]:
-    """The report's lines on the four declared goals for the carried arm."""
+def _verdict_lines(goal: dict[str, Any], who: str = "") -> list[str]:
+    """The report's lines on the declared goals for the carried arm (or ``who``: another group)."""
+    who = who or f"the carried arm ({goal['arm']})"
     if not goal["evaluated"]:
-        return ["", f"Goal: not judged yet (the carried arm, {goal['arm']}, is not evaluated on both seeds)."]
+        return ["", f"Goal: not judged yet ({who} is not evaluated on both seeds)."]
     g = goal["goals"]
     ci = g["call_rate"]["ci"]
 
@@ -287,7 +318,7 @@ def _verdict_lines(goal: dict[str, Any]) -> list[str]:
         return "met" if flag else "**not met**"
 
     calls, recall, base, off = g["call_rate"], g["recall_at_3"], g["over_base"], g["over_tool_off"]
-    return ["", f"Goal, the carried arm ({goal['arm']}), seeds pooled: "
+    return ["", f"Goal, {who}, seeds pooled: "
             f"(1) call rate {calls['value']:.2f} [{ci[0]:.2f}, {ci[1]:.2f}] >= {calls['goal']:.2f}: "
             f"{met(calls['met'])}; (2) recall@3 {recall['value']:.2f} >= {recall['goal']:.2f}: "
             f"{met(recall['met'])}; (3) over the base without the tool "
