@@ -22,7 +22,6 @@ if any(importlib.util.find_spec(m) is None for m in ("ctranslate2", "torch", "pe
     pytest.skip("needs the local-model and train extras: pip install 'codepaint[local-model,train]'",
                 allow_module_level=True)
 
-from codepaint_env.policy.evaluate import messages_for  # noqa: E402
 from codepaint_env.policy.learning.experiment import load_plan, search_report  # noqa: E402
 from codepaint_env.policy.learning.searching import (  # noqa: E402
     ToolSampling,
@@ -42,7 +41,8 @@ from codepaint_env.testing import build_tiny_lm  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN = ROOT / "benchmarks" / "learning" / "plans" / "search-learning-3.toml"
-TAUGHT = SFTConfig(suite="knowledge", tools="search", tool_form="tag", validation=8, max_tokens=384, scenes=200)
+TAUGHT = SFTConfig(suite="knowledge", tools="search", tool_form="tag", validation=8, max_tokens=384,
+                   scenes=200)
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +99,9 @@ def test_the_plan_fits_the_start_with_the_tool_and_skips_it_once_done(tmp_path, 
     tiny = build_tiny_lm(tmp_path / "lm", init_std=0.5)
     monkeypatch.setenv("CODEPAINT_CACHE_DIR", str(tmp_path / "cache"))
     run = tmp_path / "run"
-    sets = [f'run="{run}"', f'out="{tmp_path / "docs"}"', f'model.name="{tiny}"', "train.lora={rank=4, alpha=8}",
-            "arms.taught.seeds=[0]", "arms.taught.settings.sft_budget_s=60", "arms.taught.settings.sft_scenes=3",
+    sets = [f'run="{run}"', f'out="{tmp_path / "docs"}"', f'model.name="{tiny}"',
+            "train.lora={rank=4, alpha=8}", "arms.taught.seeds=[0]", "arms.taught.settings.sft_budget_s=60",
+            "arms.taught.settings.sft_scenes=3",
             "arms.taught.settings.sft_epochs=2", "arms.taught.settings.sft_batch=2",
             "arms.taught.settings.sft_lr=0.01", "train.max_tokens=2000"]
     args = [str(PLAN), *(a for s in sets for a in ("--set", s))]
@@ -132,7 +133,8 @@ def test_the_report_judges_the_start_alone_and_after_the_rounds_each_as_its_own_
     assert [g for g, _ in search_report.groups(plan)] == ["taught-sft", "taught"]
     facts = sorted(t.id for t in load_suite("knowledge", split="eval", language="svg"))
     files = {"base-none": _rows(facts, 0.0, False)}
-    for tag, share in (("taught-sft-s0", 0.5), ("taught-sft-s1", 0.5), ("taught-s0", 0.6), ("taught-s1", 0.6)):
+    shares = {"taught-sft-s0": 0.5, "taught-sft-s1": 0.5, "taught-s0": 0.6, "taught-s1": 0.6}
+    for tag, share in shares.items():
         files[f"{tag}-search"], files[f"{tag}-none"] = _rows(facts, share, True), _rows(facts, 0.1, False)
     for name, rows in files.items():
         with gzip.open(tmp_path / f"rows-{name}.jsonl.gz", "wt") as f:
@@ -149,4 +151,5 @@ def test_the_report_judges_the_start_alone_and_after_the_rounds_each_as_its_own_
         assert [c["p_holm"] for c in family] == holm([c["p"] for c in family])
     start = data["verdicts_supervised_start"]["taught-sft"]
     assert start["evaluated"] and start["goals"]["over_base"]["difference"] == pytest.approx(0.5)
-    assert "Goal, the supervised start alone (taught-sft), seeds pooled" in (tmp_path / "report.md").read_text()
+    said = (tmp_path / "report.md").read_text()
+    assert "Goal, the supervised start alone (taught-sft), seeds pooled" in said
