@@ -19,8 +19,9 @@ supervised start, issue 73 item 5): the train facts of the knowledge suite (the 
 facts left out), each taught as the whole conversation a rollout with the tool is
 (:func:`~.searching.written_conversation`): one search for the fact's subject, the card the train
 index answers with (masked out of the loss), then the fact's reference program. A fact whose card is not
-among the search's top :data:`~.searching.RECALL_AT` is left out (its program would not follow from
-what the model read); ``data.json`` names those. The knowledge suite holds its eval facts apart by a
+among the search's top :data:`~.searching.RECALL_AT` stops the start (its program would not follow
+from what the model read: the index or the written query is broken; every train fact's is found,
+``tests/policy/test_learning_search.py``). The knowledge suite holds its eval facts apart by a
 hash of the fact (never a train row), and the train index holds no eval card.
 
 The run folder (``<run>/<arm>-sft-s<seed>``) holds ``config.json``, ``data.json``, ``adapter/``,
@@ -49,8 +50,6 @@ SFT_SEED = 9000
 PROMPT_STYLE = "allowlist"
 
 Log = Callable[[str], None]
-#: ``data.json``'s key for the tasks left out, without and with the tool.
-SKIPPED_KEY = {False: "skipped_longer_than_max_tokens", True: "skipped_too_long_or_card_not_found"}
 
 
 @dataclass
@@ -181,8 +180,11 @@ def search_examples(tokenizer: Any, tasks: Sequence[Any], max_tokens: int,
                     sampling: Any) -> tuple[list[Any], list[str]]:
     """The conversations with the tool taught (see the module docstring): ``(examples, skipped ids)``.
 
-    Skipped: a program over ``max_tokens`` tokens, or a fact whose card the written search does not
-    find in its top :data:`~.searching.RECALL_AT`.
+    Skipped: a program over ``max_tokens`` tokens.
+
+    Raises:
+        ValueError: The written search does not find a fact's card in its top
+            :data:`~.searching.RECALL_AT` (the program would not follow from what the model read).
     """
     from codepaint_env.policy.learning.searching import RECALL_AT, written_conversation
 
@@ -196,8 +198,8 @@ def search_examples(tokenizer: Any, tasks: Sequence[Any], max_tokens: int,
         chat = written_conversation(tokenizer, task, sampling, drawing, prompt_style=PROMPT_STYLE, end=end)
         found = chat.searches()[0]["ids"][:RECALL_AT] if chat.searches() else []
         if not set(task.facts) <= set(found):
-            skipped.append(task.id)
-            continue
+            raise ValueError(f"{task.id}: the written search {chat.replies[0]!r} does not find its card "
+                             f"({', '.join(task.facts)}) in its top {RECALL_AT}: {found}")
         examples.append((chat.prompt_ids, chat.completion_ids, chat.mask))
     return examples, skipped
 
@@ -288,8 +290,7 @@ def run_sft(config: SFTConfig, out: str | Path, *, log: Log = print) -> Path:
               "wall_s": round(time.perf_counter() - wall0, 1), "cpu_s": round(time.process_time() - cpu0, 1),
               "cpu_budget_s": config.cpu_budget_s}
     (out / "report.json").write_text(json.dumps(report, indent=1) + "\n")
-    why = "too long or card not found" if config.tools else f"longer than {config.max_tokens} tokens"
-    log(f"sft: {len(examples)} reference programs of {len(tasks)} train scenes ({len(skipped)} {why}: "
-        f"left out), {seen} sequences in {steps} steps ({stopped}), loss "
+    log(f"sft: {len(examples)} reference programs of {len(tasks)} train scenes ({len(skipped)} longer than "
+        f"{config.max_tokens} tokens left out), {seen} sequences in {steps} steps ({stopped}), loss "
         f"{report['loss']['first']} -> {report['loss']['last']}; {report['cpu_s']} CPU s")
     return final
