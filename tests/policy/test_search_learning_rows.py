@@ -185,6 +185,19 @@ def test_the_plan_carries_the_arm_with_the_higher_validation_share_of_its_finish
     assert not goal["met"] and "**Goal not reached.**" in search_report._verdict_lines(goal)[1]
 
 
+def test_after_a_supervised_start_a_seed_is_done_at_its_learner_s_own_budget(tmp_path):
+    # search-learning-3: the arm's 3,600 CPU s include the start's; its learner was given the rest
+    saved = tmp_path / "saved"
+    _run(saved, "taught-s0", [0.25, 0.11], 1010.0, 1.0)  # 2,020 CPU s of its learner's 1,800.2
+    _run(saved, "taught-s1", [0.21], 900.0, 1.0)  # 900 of 1,795.2: still training
+    _write_gz(saved / "taught-s0" / "config.json.gz", {"cpu_budget_s": 1800.2})
+    _write_gz(saved / "taught-s1" / "config.json.gz", {"cpu_budget_s": 1795.2})
+    plan = load_plan(ROOT / "benchmarks/learning/plans/search-learning-3.toml", root=ROOT)
+    cold = search_report.cold_starts(plan, saved)
+    assert cold["runs"]["taught-s0"]["done"] and not cold["runs"]["taught-s1"]["done"]
+    assert cold["seeds_run"] == {"taught": [0]} and cold["carried"] == "taught"
+
+
 def test_above_the_floor_credits_only_what_each_fact_earns_over_the_fact_blind_picture():
     """Issue 73 item 5: a fact below the floor counts 0, and the floor does not cancel in the pair."""
     floor = {"a": 0.4, "b": 0.4, "c": 0.2}

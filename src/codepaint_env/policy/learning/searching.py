@@ -61,9 +61,9 @@ from codepaint_env.policy.tool_eval import STOPS, close_open_call, recall_of, te
 from codepaint_env.scoring.trainer import TrainerConfig
 from codepaint_env.tasks.task import Task
 
-__all__ = ["RECALL_AT", "Conversation", "ToolSampling", "ToolScorer", "bridge_ids", "converse",
-           "converse_groups", "forced_call", "resolve_form", "subject_query", "tool_summary",
-           "written_conversation"]
+__all__ = ["RECALL_AT", "Conversation", "ToolSampling", "ToolScorer", "answer", "bridge_ids", "converse",
+           "converse_groups", "forced_call", "opened", "resolve_form", "subject_query", "tool_resources",
+           "tool_summary", "written_conversation"]
 
 #: How many of the first search's cards count for ``search_recall`` (recall@3: issue 56's goal).
 RECALL_AT = 3
@@ -229,6 +229,31 @@ class Conversation:
         return recall_of(self.task.facts, [] if first is None else first["ids"][:RECALL_AT])
 
 
+def tool_resources(sampling: ToolSampling) -> EpisodeResources:
+    """The episode resources that answer ``sampling``'s tools (its reward and renderer are never built)."""
+    settings = EpisodeSettings.from_config(TrainerConfig(), max_turns=1, tools=sampling.tools,
+                                           max_tool_calls=sampling.max_tool_calls,
+                                           search_index=sampling.search_index)
+    return EpisodeResources(settings)
+
+
+def opened(resources: EpisodeResources, template: Any, task: Task, seed: int, asked: list[dict[str, Any]], *,
+           form: str, offered: Any) -> Conversation:
+    """A conversation's start: its episode, the opening with the tools' instruction, the templated ids."""
+    episode = resources.episode(task, render_seed=0)
+    opening = episode.opening(asked, tool_form=form)
+    text = template.apply_chat_template(opening, tools=offered, tokenize=False, add_generation_prompt=True)
+    ids = list(template(text, add_special_tokens=False)["input_ids"])
+    return Conversation(task, seed, episode, opening, ids)
+
+
+def answer(chat: Conversation, template: Any, reply: str, calls: Any, offered: Any) -> None:
+    """The episode answers a reply's tool calls: the bridge (mask 0) appended, the messages extended."""
+    step = chat.episode.call_tools(calls)
+    chat.add(bridge_ids(template, chat.messages, reply, step.messages, tools=offered), None, policy=False)
+    chat.messages += [{"role": "assistant", "content": reply}, *step.messages]
+
+
 def converse(engine: Any, tasks: Sequence[Task], seeds: Sequence[int], sampling: ToolSampling, *,
              openings: Sequence[Sequence[dict[str, Any]]] | None = None, prompt_style: str = "allowlist",
              temperature: float = 0.9, top_p: float = 1.0, max_tokens: int = 320,
@@ -255,19 +280,11 @@ def converse(engine: Any, tasks: Sequence[Task], seeds: Sequence[int], sampling:
     template = engine.tokenizer
     form = resolve_form(template, sampling.form)
     offered = schemas(sampling.tools) if form == "call" else None
-    settings = EpisodeSettings.from_config(TrainerConfig(), max_turns=1, tools=sampling.tools,
-                                           max_tool_calls=sampling.max_tool_calls,
-                                           search_index=sampling.search_index)
-    resources = EpisodeResources(settings)  # answers tools only: its reward and renderer are never built
-    chats: list[Conversation] = []
-    for i, (task, seed) in enumerate(zip(tasks, seeds, strict=True)):
-        episode = resources.episode(task, render_seed=0)
-        asked = messages_for(task, prompt_style) if openings is None else [dict(m) for m in openings[i]]
-        opening = episode.opening(asked, tool_form=form)
-        text = template.apply_chat_template(opening, tools=offered, tokenize=False,
-                                            add_generation_prompt=True)
-        chats.append(Conversation(task, seed, episode, opening,
-                                  list(template(text, add_special_tokens=False)["input_ids"])))
+    resources = tool_resources(sampling)
+    chats = [opened(resources, template, task, seed,
+                    messages_for(task, prompt_style) if openings is None else [dict(m) for m in openings[i]],
+                    form=form, offered=offered)
+             for i, (task, seed) in enumerate(zip(tasks, seeds, strict=True))]
     for round_ in range(sampling.max_tool_calls + 1):
         live = [c for c in chats if c.final is None]
         if not live:
@@ -295,41 +312,32 @@ def converse(engine: Any, tasks: Sequence[Task], seeds: Sequence[int], sampling:
             calls = text_calls(text)
             answered = round_ < sampling.max_tool_calls and chat.episode.tool_calls_left > 0
             if calls and finish == "stop" and answered:
-                step = chat.episode.call_tools(calls)
-                chat.add(bridge_ids(template, chat.messages, text, step.messages, tools=offered), None,
-                         policy=False)
-                chat.messages += [{"role": "assistant", "content": text}, *step.messages]
+                answer(chat, template, text, calls, offered)
             else:
                 chat.final, chat.finish_reason = text, finish
     return chats
 
 
 def written_conversation(tokenizer: Any, task: Task, sampling: ToolSampling, drawing: str, *,
-                         prompt_style: str = "allowlist", end: int | None = None) -> Conversation:
+                         prompt_style: str = "allowlist", end: int | None = None,
+                         resources: EpisodeResources | None = None) -> Conversation:
     """A conversation whose replies are written, not sampled: the supervised start's data.
 
     The opening and the token layout are :func:`converse`'s (so what is taught is what a rollout looks
     like): the first reply is :func:`forced_call` (one search for the scene's subject), the episode
     answers it from ``sampling.search_index``, and the second reply is ``drawing`` (the reference
     program in its fence), followed by ``end`` (the end-of-turn token) when given. The mask is 1 on
-    both replies, 0 on the bridge (the tool's answer).
+    both replies, 0 on the bridge (the tool's answer). ``resources``: :func:`tool_resources`, shared
+    by a batch of conversations (default: made for this one).
     """
     form = resolve_form(tokenizer, sampling.form)
     offered = schemas(sampling.tools) if form == "call" else None
-    settings = EpisodeSettings.from_config(TrainerConfig(), max_turns=1, tools=sampling.tools,
-                                           max_tool_calls=sampling.max_tool_calls,
-                                           search_index=sampling.search_index)
-    episode = EpisodeResources(settings).episode(task, render_seed=0)
-    opening = episode.opening(messages_for(task, prompt_style), tool_form=form)
-    text = tokenizer.apply_chat_template(opening, tools=offered, tokenize=False, add_generation_prompt=True)
-    prompt_ids = list(tokenizer(text, add_special_tokens=False)["input_ids"])
-    chat = Conversation(task, 0, episode, opening, prompt_ids)
+    resources = tool_resources(sampling) if resources is None else resources
+    chat = opened(resources, tokenizer, task, 0, messages_for(task, prompt_style), form=form, offered=offered)
     call = forced_call(task, form)
     chat.add(tokenizer(call, add_special_tokens=False)["input_ids"], None, policy=True)
     chat.replies.append(call)
-    step = episode.call_tools(text_calls(call))
-    chat.add(bridge_ids(tokenizer, chat.messages, call, step.messages, tools=offered), None, policy=False)
-    chat.messages += [{"role": "assistant", "content": call}, *step.messages]
+    answer(chat, tokenizer, call, text_calls(call), offered)
     ids = list(tokenizer(drawing, add_special_tokens=False)["input_ids"])
     chat.add([*ids, *([] if end is None else [end])], None, policy=True)
     chat.replies.append(drawing)

@@ -186,16 +186,17 @@ def search_examples(tokenizer: Any, tasks: Sequence[Any], max_tokens: int,
         ValueError: The written search does not find a fact's card in its top
             :data:`~.searching.RECALL_AT` (the program would not follow from what the model read).
     """
-    from codepaint_env.policy.learning.searching import RECALL_AT, written_conversation
+    from codepaint_env.policy.learning.searching import RECALL_AT, tool_resources, written_conversation
 
-    end = end_of_turn(tokenizer)
+    end, resources = end_of_turn(tokenizer), tool_resources(sampling)
     examples, skipped = [], []
     for task in tasks:
         drawing = reply_of(task)
         if len(tokenizer(drawing, add_special_tokens=False)["input_ids"]) + 1 > max_tokens:
             skipped.append(task.id)
             continue
-        chat = written_conversation(tokenizer, task, sampling, drawing, prompt_style=PROMPT_STYLE, end=end)
+        chat = written_conversation(tokenizer, task, sampling, drawing, prompt_style=PROMPT_STYLE, end=end,
+                                    resources=resources)
         found = chat.searches()[0]["ids"][:RECALL_AT] if chat.searches() else []
         if not set(task.facts) <= set(found):
             raise ValueError(f"{task.id}: the written search {chat.replies[0]!r} does not find its card "

@@ -8,6 +8,7 @@ lists what the trained models searched for.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import statistics
@@ -38,8 +39,10 @@ def cold_starts(plan: Plan, saved: Path | None = None) -> dict[str, Any]:
 
     Per run: its rounds, CPU seconds, first-search rate per round, validation checks share (gate
     failures as 0) after 0 (the base), 1, 2, ... rounds, and the round the ``all`` rule picks. Per arm:
-    the chosen rounds' share averaged over the seeds whose run spent its budget. ``carried``: the arm
-    with the higher average (ties to the first declared), ``None`` before any run is done. ``saved``: the
+    the chosen rounds' share averaged over the seeds whose run spent its budget (the budget its learner
+    was given, its committed ``config.json``: after a supervised start, the arm's less the start's).
+    ``carried``: the arm with the higher average (ties to the first declared), ``None`` before any run
+    is done. ``saved``: the
     runs' committed rows (default ``runs-saved/<the run folder's name>``, ``scripts/save_runs.py``'s).
     """
     from codepaint_env.policy.learning.validation import choose
@@ -48,11 +51,13 @@ def cold_starts(plan: Plan, saved: Path | None = None) -> dict[str, Any]:
     runs: dict[str, Any] = {}
     names = [a.name for a in plan.arms]
     for a in plan.arms:
-        arm, budget = a.name, float(plan.settings(a, a.seeds[0]).get("cpu_budget_s", 0.0))
+        arm, planned = a.name, float(plan.settings(a, a.seeds[0]).get("cpu_budget_s", 0.0))
         for seed in a.seeds:
             rounds_dir = saved / f"{arm}-s{seed}" / "rounds"
             if not (rounds_dir / "validation-base.json.gz").exists():
                 continue
+            config = saved / f"{arm}-s{seed}" / "config.json.gz"  # the learner's own budget
+            budget = float(_json_gz(config)["cpu_budget_s"]) if config.exists() else planned
             reports = [_json_gz(p) for p in sorted(rounds_dir.glob("round-*/report.json.gz"))]
             records = [_json_gz(rounds_dir / "validation-base.json.gz")]
             records += [r["validation"] for r in reports if r.get("validation")]
@@ -162,10 +167,11 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
     floor_name = ("the best fact-blind picture `--stage floor` found" if floor_file.exists()
                   else "the constant picture (no `--stage floor` run yet)")
     floor = per_fact(fact_blind_rows(plan, floor_program))
+    rows_of = functools.cache(lambda name: read(plan, name))  # each committed file read once
     table: dict[str, Any] = {}
     for tag in models(plan):
         for arm in ("search", "none"):
-            rows = read(plan, f"{tag}-{arm}")
+            rows = rows_of(f"{tag}-{arm}")
             if rows is None:
                 continue
             calls = sum(bool(r.get("searched")) for r in rows)
@@ -185,20 +191,21 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
                 "over_floor": round(paired(floor, per_fact(rows))[0], 4)}
     comparisons: list[dict[str, Any]] = []
     floors: dict[str, dict[str, Any]] = {}
+    base = rows_of("base-none")
     for arm, a in groups(plan):
         seeds = a.seeds
-        pooled = {k: [v for s in seeds for v in (read(plan, f"{arm}-s{s}-{k}") or [])]
+        pooled = {k: [v for s in seeds for v in (rows_of(f"{arm}-s{s}-{k}") or [])]
                   for k in ("search", "none")}
-        base = read(plan, "base-none")
-        if not pooled["search"] or base is None or not all(read(plan, f"{arm}-s{s}-search") for s in seeds):
+        if not pooled["search"] or base is None or not all(rows_of(f"{arm}-s{s}-search") for s in seeds):
             continue
-        start = [v for s in seeds for v in (read(plan, f"{a.sft_tag(s)}-search") or [])]
+        start = ([v for s in seeds for v in (rows_of(f"{a.sft_tag(s)}-search") or [])]
+                 if arm == a.name and a.start == "sft" else [])
         for key, label, against, margin in (
                 ("base", f"{arm} with the tool - base without it", base, goals["over_base"]),
                 ("tool_off", f"{arm} with the tool - {arm} with it disabled", pooled["none"],
                  goals["over_tool_off"]),
                 *([("start", f"{arm} with the tool - its supervised start ({a.name}-sft) with it", start,
-                    0.0)] if arm == a.name and start else [])):  # exploratory: the rounds' own gain
+                    0.0)] if start else [])):  # exploratory: the rounds' own gain
             diff, p, n = paired(per_fact(against), per_fact(pooled["search"]))
             comparisons.append({"comparison": label, "arm": arm, "against": key, "difference": round(diff, 4),
                                 "p": p, "facts": n, "margin": margin})
@@ -216,7 +223,7 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
             c["p_holm"] = adjusted
             c["goal_met"] = adjusted < 0.05 and c["difference"] >= c["margin"]
     commits = sorted({(r.get("scored") or {}).get("commit") or "as evaluated"
-                      for name in table for r in read(plan, name) or []})
+                      for name in table for r in rows_of(name) or []})
     constant = constant_picture(plan)
     cold = cold_starts(plan)
     goal = verdict(plan, table, comparisons, cold["carried"], floors)
