@@ -67,6 +67,18 @@ def test_keeping_by_the_checks_uses_the_gate_as_a_filter_and_beats_the_groups_pa
         kept(rs, "reward")
 
 
+def test_keeping_full_passes_keeps_every_stated_check_passed_whatever_its_group():
+    rs = [_scored("a", 0, 1.0, advantage=-0.2), _scored("b", 0, 0.9), _scored("a", 1, 1.0),
+          _scored("c", 1, None), _scored("d", 2, 1.0)]
+    rs[0].all_stated, rs[1].all_stated, rs[2].all_stated, rs[4].all_stated = True, False, True, True
+    rs[4].dropped = True
+    # a full pass below its group's mean advantage is kept; a near-miss is not; one copy of each text and
+    # task; a gate failure (all_stated None) and a dropped group never
+    assert [r.text for r in kept(rs, "full")] == ["a"]
+    rs[2].task_id = "u"
+    assert [(r.task_id, r.text) for r in kept(rs, "full")] == [("t", "a"), ("u", "a")]
+
+
 def test_a_run_s_settings_round_trip_through_its_config_json():
     config = RFTConfig(levels=(0, 2), scenes=12, k=4, cpu_budget_s=2400)
     assert RFTConfig.from_dict(config.to_dict()) == config

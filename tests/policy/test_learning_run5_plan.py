@@ -172,3 +172,22 @@ def test_the_pilot_s_validation_stage_picks_the_arm_whose_chosen_checkpoint_vali
     assert "| 10 | 1.0000 | 0.5000 | - | 0.3000 → 0.0000 | 4.0 | - |" in text
     assert "| 1 | 3 | None | - | 1 / 17 | 0.3300 → 0.0000 | 0.6000; 0.5500 | 1 (1) / 2 | 4 | 700.0 |" in text
     assert json.loads((tmp_path / "out" / "validation.json").read_text())["best"] == "grpo"
+
+
+def test_arm_c_starts_from_arm_b_s_supervised_start_and_is_evaluated_as_run_5_was(tmp_path):
+    """Arm C (learning-run-5-rft.toml) copies B's starts and their evaluations rather than fitting and
+    sampling them again: valid only while its start's settings and its evaluation commands are B's."""
+    five = load_plan(PLAN5, root=ROOT)
+    arm_c = load_plan(PLAN5.with_name("learning-run-5-rft.toml"), root=ROOT, overrides=[f'run="{tmp_path}"'])
+    c, b = arm_c.arm("C"), five.arm("B")
+    for seed in (0, 1):
+        mine, theirs = sft_config(arm_c, c, seed).to_dict(), sft_config(five, b, seed).to_dict()
+        # prefix_reuse is a rollout setting the supervised fit never reads
+        assert {k for k in {*mine, *theirs} if mine.get(k) != theirs.get(k)} <= {"prefix_reuse"}
+        config = learner_config(arm_c, c, seed)
+        assert (config.keep, config.rounds_from, config.gate_failure, config.select) == (
+            "full", "last", "zero", "all")
+        assert config.model == str(tmp_path / f"C-sft-s{seed}" / "final")
+    assert [c.against for c in arm_c.comparisons] == ["start", "base", "base-qwen2.5-coder-1.5b"]
+    assert arm_c.evaluation.seed == five.evaluation.seed == 7373
+    assert dataclasses.replace(arm_c.evaluation, control=True) == five.evaluation

@@ -89,7 +89,7 @@ class RFTConfig(LearnerSettings):
     scenes: int = 16
     k: int = 4
     rounds: int = 50
-    keep: str = "advantage"  # or "checks": see :func:`kept`
+    keep: str = "advantage"  # or "checks", "full": see :func:`kept`
     epochs: int = 2
     batch: int = 8
     micro: int = 2
@@ -210,6 +210,10 @@ def round_tasks(config: RFTConfig, index: int, curriculum: Any = None,
                                             split="train", language=config.language) if t.id not in held][:n]]
 
 
+#: What a round keeps (:func:`kept`).
+KEEP = ("advantage", "checks", "full")
+
+
 def kept(rollouts: list[Rollout], how: str = "advantage") -> list[Rollout]:
     """The completions a round trains on, one of each distinct completion.
 
@@ -217,10 +221,11 @@ def kept(rollouts: list[Rollout], how: str = "advantage") -> list[Rollout]:
     of it, so while gate failures are common, passing the gate is most of what is kept).
     ``checks``: the gate is a filter, not a part: the gate-passers whose checks score beats the mean of
     their group's gate-passers (a lone passer: the mean of every passer in the round).
+    ``full``: ReST-EM's binary filter: the full passes (the gate and every check the prompt states).
     A rollout of a dropped group (:mod:`.explore`) is never kept.
     """
-    if how not in ("advantage", "checks"):
-        raise ValueError(f"keep must be 'advantage' or 'checks', not {how!r}")
+    if how not in KEEP:
+        raise ValueError(f"keep must be one of {', '.join(KEEP)}, not {how!r}")
     passers = [r for r in rollouts if r.gate_passed]
     by_group: dict[int, list[float]] = {}
     for r in passers:
@@ -233,6 +238,8 @@ def kept(rollouts: list[Rollout], how: str = "advantage") -> list[Rollout]:
             continue
         if how == "advantage":
             good = r.advantage > 0
+        elif how == "full":
+            good = r.all_stated is True
         else:
             group = by_group[r.group]
             bar = everyone if len(group) == 1 else sum(group) / len(group)
