@@ -144,6 +144,8 @@ def test_the_report_judges_the_start_alone_and_after_the_rounds_each_as_its_own_
     assert set(by) == {(g, k) for g in ("taught-sft", "taught") for k in ("base", "tool_off", "floor")} | {
         ("taught", "start")}
     assert by[("taught", "start")]["difference"] == pytest.approx(0.1)  # the rounds' own gain, exploratory
+    assert by[("taught", "start")]["goal_met"] is None  # no goal: reported, never met or not met
+    assert all(c["goal_met"] is not None for c in data["comparisons"] if c["against"] != "start")
     from codepaint_env.policy.learning.stats import holm
 
     for group in ("taught-sft", "taught"):  # Holm within the group's family only
@@ -153,3 +155,5 @@ def test_the_report_judges_the_start_alone_and_after_the_rounds_each_as_its_own_
     assert start["evaluated"] and start["goals"]["over_base"]["difference"] == pytest.approx(0.5)
     said = (tmp_path / "report.md").read_text()
     assert "Goal, the supervised start alone (taught-sft), seeds pooled" in said
+    assert "| taught with the tool - its supervised start (taught-sft) with it | +0.100 |" in said
+    assert said.count("exploratory (no goal) |") == 1

@@ -208,7 +208,7 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
                     0.0)] if start else [])):  # exploratory: the rounds' own gain
             diff, p, n = paired(per_fact(against), per_fact(pooled["search"]))
             comparisons.append({"comparison": label, "arm": arm, "against": key, "difference": round(diff, 4),
-                                "p": p, "facts": n, "margin": margin})
+                                "p": p, "facts": n, "margin": margin, "exploratory": key == "start"})
         if "over_floor_base" in goals:  # issue 73 item 5: credit only above the fact-blind floor
             gain = floors[arm] = above_floor(floor, per_fact(pooled["search"]), per_fact(base))
             if gain["facts"]:  # no fact in common: nothing to compare (a p of None cannot enter Holm)
@@ -221,7 +221,8 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
         family = [c for c in comparisons if c["arm"] == arm]
         for c, adjusted in zip(family, holm([c["p"] for c in family]), strict=True):
             c["p_holm"] = adjusted
-            c["goal_met"] = adjusted < 0.05 and c["difference"] >= c["margin"]
+            c["goal_met"] = (None if c.get("exploratory") else
+                             adjusted < 0.05 and c["difference"] >= c["margin"])  # no goal: reported only
     commits = sorted({(r.get("scored") or {}).get("commit") or "as evaluated"
                       for name in table for r in rows_of(name) or []})
     constant = constant_picture(plan)
@@ -257,7 +258,8 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
               "|---|---|---|---|---|"]
     for c in comparisons:
         lines.append(f"| {c['comparison']} | {c['difference']:+.3f} | {c['p']:.4f} | {c['p_holm']:.4f} | "
-                     f"{'met' if c['goal_met'] else 'not met'} (+{c['margin']:.2f}) |")
+                     + ("exploratory (no goal) |" if c["goal_met"] is None else
+                        f"{'met' if c['goal_met'] else 'not met'} (+{c['margin']:.2f}) |"))
     if not comparisons:
         lines.append("| (not evaluated yet) | | | | |")
     lines += _cold_start_lines(cold, plan.path("run").name) + _floor_lines(floors)
