@@ -168,17 +168,26 @@ def test_a_committed_row_keeps_each_verdict_the_gate_s_parts_and_the_program(tmp
     assert read_rows(tmp_path / "missing.jsonl.gz") == []
 
 
-def test_merging_replaces_the_run_4_rows_and_keeps_every_other(tmp_path):
+def test_merging_replaces_the_run_s_rows_of_the_report_s_models_and_keeps_every_other(tmp_path):
     import json
 
+    from types import SimpleNamespace
+
     from codepaint_env.policy.learning.experiment.rows import merge
+    from codepaint_env.policy.learning.experiment.scene_report import run_number
 
     path = tmp_path / "learning-run.json"
-    path.write_text(json.dumps({"runs": [{"stage": "rft", "seed": 0}, {"run": 4, "stage": "base"}],
-                                "run3": {}}))
-    merge({"runs": [{"run": 4, "stage": "control"}]}, path)
+    path.write_text(json.dumps({"runs": [{"stage": "rft", "seed": 0}, {"run": 4, "stage": "base", "v": 1},
+                                         {"run": 5, "stage": "B", "level": 0}], "run3": {}}))
+    merge({"run": 4, "runs": [{"run": 4, "stage": "control"}, {"run": 4, "stage": "base", "v": 2}]}, path)
     data = json.loads(path.read_text())
-    assert data["runs"] == [{"stage": "rft", "seed": 0}, {"run": 4, "stage": "control"}] and "run3" in data
+    assert data["runs"] == [{"stage": "rft", "seed": 0}, {"run": 5, "stage": "B", "level": 0},
+                            {"run": 4, "stage": "control"}, {"run": 4, "stage": "base", "v": 2}]
+    assert "run3" in data
+    merge({"run": 5, "runs": [{"run": 5, "stage": "C", "level": 0}]}, path)  # arm C's plan: B's rows stay
+    assert [r.get("stage") for r in json.loads(path.read_text())["runs"] if r.get("run") == 5] == ["B", "C"]
+    assert [run_number(SimpleNamespace(name=n)) for n in ("learning-run-5", "learning-run-5-rft", "learning-run-4",
+                                               "search-learning-2")] == [5, 5, 4, 2]
 
 
 def test_the_report_says_not_yet_evaluated_and_never_crashes_on_missing_models():
