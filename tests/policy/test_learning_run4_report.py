@@ -170,7 +170,6 @@ def test_a_committed_row_keeps_each_verdict_the_gate_s_parts_and_the_program(tmp
 
 def test_merging_replaces_the_run_s_rows_of_the_report_s_models_and_keeps_every_other(tmp_path):
     import json
-
     from types import SimpleNamespace
 
     from codepaint_env.policy.learning.experiment.rows import merge
@@ -186,8 +185,8 @@ def test_merging_replaces_the_run_s_rows_of_the_report_s_models_and_keeps_every_
     assert "run3" in data
     merge({"run": 5, "runs": [{"run": 5, "stage": "C", "level": 0}]}, path)  # arm C's plan: B's rows stay
     assert [r.get("stage") for r in json.loads(path.read_text())["runs"] if r.get("run") == 5] == ["B", "C"]
-    assert [run_number(SimpleNamespace(name=n)) for n in ("learning-run-5", "learning-run-5-rft", "learning-run-4",
-                                               "search-learning-2")] == [5, 5, 4, 2]
+    names = ("learning-run-5", "learning-run-5-rft", "learning-run-4", "search-learning-2")
+    assert [run_number(SimpleNamespace(name=n)) for n in names] == [5, 5, 4, 2]
 
 
 def test_the_report_says_not_yet_evaluated_and_never_crashes_on_missing_models():

@@ -35,8 +35,7 @@ Rows = Sequence[Mapping[str, Any]]
 
 
 def run_number(plan: Plan) -> int:
-    """The run a plan is (``learning-run-5`` and its arm C's ``learning-run-5-rft`` -> 5; 4 where its name
-    says none)."""
+    """The run a plan is: ``learning-run-5`` and its arm C's ``learning-run-5-rft`` -> 5; 4 where none."""
     found = re.search(r"learning-run-(\d+)", plan.name) or re.search(r"(\d+)$", plan.name)
     return int(found.group(1)) if found else 4
 
