@@ -208,7 +208,7 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
                     0.0)] if start else [])):  # exploratory: the rounds' own gain
             diff, p, n = paired(per_fact(against), per_fact(pooled["search"]))
             comparisons.append({"comparison": label, "arm": arm, "against": key, "difference": round(diff, 4),
-                                "p": p, "facts": n, "margin": margin, "exploratory": key == "start"})
+                                "p": p, "facts": n, "margin": margin})
         if "over_floor_base" in goals:  # issue 73 item 5: credit only above the fact-blind floor
             gain = floors[arm] = above_floor(floor, per_fact(pooled["search"]), per_fact(base))
             if gain["facts"]:  # no fact in common: nothing to compare (a p of None cannot enter Holm)
@@ -221,8 +221,8 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
         family = [c for c in comparisons if c["arm"] == arm]
         for c, adjusted in zip(family, holm([c["p"] for c in family]), strict=True):
             c["p_holm"] = adjusted
-            c["goal_met"] = (None if c.get("exploratory") else
-                             adjusted < 0.05 and c["difference"] >= c["margin"])  # no goal: reported only
+            c["goal_met"] = (None if c["against"] == "start" else  # exploratory: no goal, reported only
+                             adjusted < 0.05 and c["difference"] >= c["margin"])
     commits = sorted({(r.get("scored") or {}).get("commit") or "as evaluated"
                       for name in table for r in rows_of(name) or []})
     constant = constant_picture(plan)
