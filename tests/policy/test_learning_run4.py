@@ -99,6 +99,11 @@ def test_the_checkpoint_rule_picks_the_best_round_that_keeps_the_gate_and_the_ea
     assert choose(records, "gated") == 1
     assert choose(records, "all") == 1
     assert choose(records[:1]) == 0
+    full = [{"gate_pass": 0.9, "all_stated_all": 0.30}, {"gate_pass": 1.0, "all_stated_all": 0.40},
+            {"gate_pass": 1.0, "all_stated_all": 0.40},  # a tie: the earlier round
+            {"gate_pass": 0.5, "all_stated_gated": 0.70}]  # a record from before the key: 0.35
+    assert choose(full, "full") == 1
+    assert choose([*full[:1], {"gate_pass": 0.8, "all_stated_gated": 0.5}], "full") == 1  # 0.40 > 0.30
     with pytest.raises(ValueError, match="select must be one of"):
         choose(records, "last")
     tasks = load_suite("shapes", level=0, count=2, seed=1, split="train", language="svg")

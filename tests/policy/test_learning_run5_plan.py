@@ -191,3 +191,24 @@ def test_arm_c_starts_from_arm_b_s_supervised_start_and_is_evaluated_as_run_5_wa
     assert [c.against for c in arm_c.comparisons] == ["start", "base", "base-qwen2.5-coder-1.5b"]
     assert arm_c.evaluation.seed == five.evaluation.seed == 7373
     assert dataclasses.replace(arm_c.evaluation, control=True) == five.evaluation
+
+
+def test_arm_d_is_arm_c_s_learner_on_fresh_seeds_with_a_larger_validation_chosen_on_full_passes(tmp_path):
+    """Arm D (learning-run-5-d.toml) declares one change from arm C, the validation (16 scenes a level,
+    rule ``full``), on fresh seeds whose supervised starts are fitted with arm B's settings; the
+    evaluation stays run 5's, so the base's and the 1.5B's rows can be copied."""
+    arm_c = load_plan(PLAN5.with_name("learning-run-5-rft.toml"), root=ROOT, overrides=[f'run="{tmp_path}"'])
+    arm_d = load_plan(PLAN5.with_name("learning-run-5-d.toml"), root=ROOT, overrides=[f'run="{tmp_path}"'])
+    c, d = arm_c.arm("C"), arm_d.arm("D")
+    assert d.seeds == (2, 3) and not set(d.seeds) & set(c.seeds)
+    for seed in d.seeds:
+        mine, theirs = learner_config(arm_d, d, seed).to_dict(), learner_config(arm_c, c, 0).to_dict()
+        changed = {k for k in {*mine, *theirs} if mine.get(k) != theirs.get(k)}
+        assert changed == {"model", "seed", "validation", "select"}
+        assert (mine["validation"], mine["select"], mine["model"]) == (
+            16, "full", str(tmp_path / f"D-sft-s{seed}" / "final"))
+        start, b_start = sft_config(arm_d, d, seed).to_dict(), sft_config(arm_c, c, 0).to_dict()
+        # the start leaves out the validation scenes it is chosen on: 16 a level now
+        assert {k for k in {*start, *b_start} if start.get(k) != b_start.get(k)} == {"seed", "validation"}
+    assert arm_d.evaluation == arm_c.evaluation
+    assert [x.against for x in arm_d.comparisons] == ["start", "base", "base-qwen2.5-coder-1.5b"]

@@ -37,6 +37,9 @@ RULES = {
     "all": ("The checkpoint is the round (0: the base, N: after N rounds) whose model has the highest "
             "checks share on the validation scenes with gate failures counted as 0; ties go to the "
             "earlier round."),
+    "full": ("The checkpoint is the round (0: the base, N: after N rounds) whose model has the highest "
+             "share of full passes (the gate and every stated check) over all validation samples, gate "
+             "failures counted as not passing; ties go to the earlier round."),
 }
 
 
@@ -59,7 +62,7 @@ def validation_tasks(levels: Sequence[int], per_level: int, language: str = "svg
 
 
 def measure(rollouts: Sequence[Rollout]) -> dict[str, Any]:
-    """Gate pass, checks share among gate-passers and over all samples, all-stated among gate-passers."""
+    """Gate pass, checks share and all-stated (full passes) among gate-passers and over all samples."""
     n = len(rollouts)
     passers = [r for r in rollouts if r.gate_passed]
     shares = [checks_score(r) for r in passers]
@@ -70,7 +73,7 @@ def measure(rollouts: Sequence[Rollout]) -> dict[str, Any]:
 
     return {"samples": n, "gate_pass": round(len(passers) / n, 4) if n else None,
             "checks_share_gated": mean(shares), "checks_share_all": round(sum(shares) / n, 4) if n else None,
-            "all_stated_gated": mean(stated)}
+            "all_stated_gated": mean(stated), "all_stated_all": round(sum(stated) / n, 4) if n else None}
 
 
 def validate(engine: Any, tasks: Sequence[Task], scorer: Any, *, samples: int, max_tokens: int,
@@ -113,13 +116,15 @@ def choose(records: Sequence[dict[str, Any]], select: str = "gated") -> int:
         raise ValueError(f"select must be one of {', '.join(RULES)}, not {select!r}")
     if not records:
         raise ValueError("no validation records to choose from")
-    key = "checks_share_gated" if select == "gated" else "checks_share_all"
+    key = {"gated": "checks_share_gated", "all": "checks_share_all", "full": "all_stated_all"}[select]
     floor = records[0].get("gate_pass") or 0.0
     best, best_value = 0, -1.0
     for i, r in enumerate(records):
         if select == "gated" and (r.get("gate_pass") or 0.0) < floor:
             continue
         value = r.get(key)
+        if value is None and key == "all_stated_all" and r.get("all_stated_gated") is not None:
+            value = (r.get("gate_pass") or 0.0) * r["all_stated_gated"]  # a record from before the key
         if value is not None and value > best_value:
             best, best_value = i, value
     return best
