@@ -20,7 +20,14 @@ import openai
 import pytest
 from PIL import Image, ImageDraw
 
-from codepaint_env.testing.judge_server import FAULT_KINDS, JudgeServer, image_quality, image_stats, serve
+from codepaint_env.testing.judge_server import (
+    FAULT_KINDS,
+    JudgeServer,
+    StopSignals,
+    image_quality,
+    image_stats,
+    serve,
+)
 
 PAIRWISE = "Compare image A and image B. Answer as JSON with keys winner (A, B or tie) and reason."
 POINTWISE = "Score the image. Answer as JSON with keys alignment, aesthetics, structure (0-100) and reason."
@@ -365,6 +372,40 @@ def test_serve_runs_until_ctrl_c(sig, inherited):
         assert verdict(c, BLANK, COLOURFUL) == "A"  # --bias first
         p.send_signal(sig)
         assert p.wait(timeout=5) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+        p.stdout.close()
+
+
+def test_a_burst_of_sigterms_stops_the_server_once_and_never_wedges_it():
+    """A shell's ``kill %1`` then its exit trap's ``kill`` send two SIGTERMs a moment apart: the handler ran
+    inside ``Event.wait`` holding the event's lock and waited on it forever (a server outlived its test)."""
+    before = signal.getsignal(signal.SIGTERM)
+    signals = StopSignals(poll_s=0.05)
+    me = os.getpid()
+
+    def burst() -> None:
+        for _ in range(200):
+            os.kill(me, signal.SIGTERM)
+
+    thread = threading.Thread(target=burst)
+    try:
+        thread.start()
+        assert signals.wait() == signal.SIGTERM
+        thread.join(timeout=10)
+        assert not thread.is_alive() and len(signals.received) >= 1
+    finally:
+        signals.restore()
+    assert signal.getsignal(signal.SIGTERM) == before
+    code = "from codepaint_env.testing.judge_server import serve; raise SystemExit(serve())"
+    p = subprocess.Popen([sys.executable, "-c", code, "--port", "0"], stdout=subprocess.PIPE, text=True,
+                         env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        assert p.stdout.readline().startswith("codepaint stand-in judge on")
+        for _ in range(20):
+            p.send_signal(signal.SIGTERM)
+        assert p.wait(timeout=15) == 0
     finally:
         if p.poll() is None:
             p.kill()
