@@ -26,7 +26,7 @@ $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "codepaint setup FAILED: could not create $(VENV) with $(PYTHON) -m venv. Install Python >= 3.10 with venv (Debian: apt-get install python3-venv)." >&2; exit 1; }
 
 $(DEPS): pyproject.toml constraints.txt | $(BIN)/python
-	@$(PYTHON) scripts/check_disk.py 8
+	@$(PYTHON) scripts/check_disk.py 10
 	@echo "codepaint setup: installing Python packages (.[all]) into $(VENV)..."
 	@$(BIN)/python -m pip install -q --upgrade pip >/dev/null
 	@$(BIN)/python -m pip install -q -c constraints.txt -e ".[all]" || { echo "codepaint setup FAILED: pip could not install .[all]; see the pip output above (network to PyPI and free disk space needed)." >&2; exit 1; }
