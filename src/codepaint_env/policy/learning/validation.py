@@ -17,6 +17,7 @@ few steps (:class:`ValidatedSteps`; issue 73: run 4's GRPO kept its last step).
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -163,12 +164,35 @@ def save_chosen(model: str, out: Path, select: str) -> Path | None:
     done = folder / "codepaint-round.json"
     if done.exists() and json.loads(done.read_text()) == marker:
         return folder
-    policy = load_policy(model, device="cpu")
-    merged = policy.model if rounds == 0 else with_adapter(
-        policy.model, adapter=rounds_dir / f"round-{rounds - 1:03d}" / "adapter")
-    save_merged(merged, policy.tokenizer, folder)
+    if not _link_final(out / "final", folder, rounds):
+        policy = load_policy(model, device="cpu")
+        merged = policy.model if rounds == 0 else with_adapter(
+            policy.model, adapter=rounds_dir / f"round-{rounds - 1:03d}" / "adapter")
+        save_merged(merged, policy.tokenizer, folder)
     done.write_text(json.dumps(marker, indent=1) + "\n")
     return folder
+
+
+def _link_final(final: Path, folder: Path, rounds: int) -> bool:
+    """Fill ``folder`` with hard links to ``final/``'s files when ``final`` is the chosen round's model.
+
+    The rule often picks the last round, whose merged model ``final/`` already holds (2.4 GB for the
+    0.5B): a second merge would write the same bytes again. Links cost no disk; where the file system
+    cannot link, the files are copied. ``False`` (nothing done) when ``final/`` is another round's.
+    """
+    marker = final / "codepaint-round.json"
+    if not (final / "config.json").exists() or not marker.exists() \
+            or json.loads(marker.read_text()).get("rounds") != rounds:
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for file in final.iterdir():
+        if file.is_file() and file.name != marker.name:
+            try:
+                (folder / file.name).hardlink_to(file)
+            except OSError:
+                shutil.copy2(file, folder / file.name)
+    return True
 
 
 def evaluated(out: Path) -> tuple[Path, str]:
