@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -54,6 +55,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 _REACHED = pytest.StashKey[list[str]]()
 #: The test running now (the guard's refusals are counted against it).
 _current: list[pytest.Item] = []
+#: The threads alive when it started (a refusal from one of them names an earlier test's leftover).
+_threads_before: set[int] = set()
 
 
 def needs(*marks: str) -> Callable[[F], F]:
@@ -119,10 +122,23 @@ def refusal(nodeid: str, what: str = "the browser") -> str:
 
 def _refuse(what: str) -> Any:
     item = _current[-1] if _current else None
-    message = refusal(item.nodeid if item is not None else "a test", what)
+    message = refusal(item.nodeid if item is not None else "a test", what) + _which_thread()
     if item is not None:
         item.stash.setdefault(_REACHED, []).append(message)
     return message
+
+
+def _which_thread() -> str:
+    """Where a refusal came from, when not the test's own thread: a refusal is charged to the test running
+    now, so a thread that an earlier test left running is named as such (a pure test failing only beside
+    others then says why)."""
+    thread = threading.current_thread()
+    if thread is threading.main_thread():
+        return ""
+    if thread.ident in _threads_before:
+        return (f" (It came from thread {thread.name!r}, which was running before this test started:"
+                " a thread an earlier test in this process left running, not this test.)")
+    return f" (It came from thread {thread.name!r}, started during this test.)"
 
 
 @contextlib.contextmanager
@@ -171,6 +187,8 @@ def _no_ray() -> Iterator[None]:
 def guarded(item: pytest.Item) -> Iterator[None]:
     """Run a test closed to the resources it is not marked for (the browser; Ray where imported)."""
     with contextlib.ExitStack() as stack:
+        _threads_before.clear()
+        _threads_before.update(t.ident for t in threading.enumerate() if t.ident is not None)
         _current.append(item)
         stack.callback(_current.pop)
         if item.get_closest_marker("browser") is None:

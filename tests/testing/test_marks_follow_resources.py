@@ -27,9 +27,11 @@ ROOT = TESTS.parent
 RAY = importlib.util.find_spec("ray") is not None
 
 TREE = '''
+import contextlib
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -81,6 +83,27 @@ def test_a_marked_test():
 
 def test_through_a_fixture(page):
     browser_is_open()
+
+
+_go = threading.Event()
+_left = []
+
+
+def _reach_the_browser_when_told():
+    _go.wait(60)
+    with contextlib.suppress(RendererUnavailable):
+        Renderer(cache_size=0).render(P5, "p5", size=8)
+
+
+@pytest.mark.browser
+def test_a_marked_test_that_leaves_a_thread():
+    _left.append(threading.Thread(target=_reach_the_browser_when_told, name="left-behind", daemon=True))
+    _left[0].start()
+
+
+def test_a_pure_test_after_it():
+    _go.set()
+    _left[0].join(60)
 '''
 
 RAY_TREE = '''
@@ -150,6 +173,15 @@ def test_a_child_process_of_an_unmarked_test_is_pointed_at_no_browser(outcomes):
     # the child's own error names the fix: the path it was given says it
     assert outcomes["test_an_unmarked_child_process"] == "passed"
     assert "not-marked-browser" in NO_BROWSER and not Path(NO_BROWSER).exists()
+
+
+def test_a_refusal_from_a_thread_an_earlier_test_left_says_so(outcomes):
+    # the guard charges a refusal to the test running now; a pure test failing only beside others
+    # then names the thread and that it was running before the test began
+    message = outcomes["test_a_pure_test_after_it"]
+    assert "reached the browser but is not marked browser" in message, message
+    assert "thread 'left-behind', which was running before this test started" in message, message
+    assert outcomes["test_a_marked_test_that_leaves_a_thread"] == "passed"
 
 
 def test_a_test_marked_or_given_the_browser_by_a_fixture_reaches_it(outcomes):
