@@ -56,7 +56,7 @@ _REACHED = pytest.StashKey[list[str]]()
 #: The test running now (the guard's refusals are counted against it).
 _current: list[pytest.Item] = []
 #: The threads alive when it started (a refusal from one of them names an earlier test's leftover).
-_threads_before: set[int] = set()
+_threads_before: set[threading.Thread] = set()
 
 
 def needs(*marks: str) -> Callable[[F], F]:
@@ -135,7 +135,7 @@ def _which_thread() -> str:
     thread = threading.current_thread()
     if thread is threading.main_thread():
         return ""
-    if thread.ident in _threads_before:
+    if thread in _threads_before:  # the objects, not their idents (an ident is reused)
         return (f" (It came from thread {thread.name!r}, which was running before this test started:"
                 " a thread an earlier test in this process left running, not this test.)")
     return f" (It came from thread {thread.name!r}, started during this test.)"
@@ -188,7 +188,7 @@ def guarded(item: pytest.Item) -> Iterator[None]:
     """Run a test closed to the resources it is not marked for (the browser; Ray where imported)."""
     with contextlib.ExitStack() as stack:
         _threads_before.clear()
-        _threads_before.update(t.ident for t in threading.enumerate() if t.ident is not None)
+        _threads_before.update(threading.enumerate())
         _current.append(item)
         stack.callback(_current.pop)
         if item.get_closest_marker("browser") is None:
