@@ -59,7 +59,8 @@ FORM_METRICS: dict[str, tuple[str, ...]] = {
 #: The thresholds each form's report judges its goal by.
 FORM_GOALS: dict[str, tuple[str, ...]] = {
     "committed-rows": ("rise", "background", "gate_tolerance", "full_pass", "rl_gain", "kind_gated",
-                       "background_nonwhite", "template_share", "template_share_start", "colour_entropy"),
+                       "background_nonwhite", "template_share", "template_share_start", "colour_entropy",
+                       "alpha"),
     "eval-folders": ("rise",), "warm-start-grpo": ("rise",),
     "search": ("call_rate", "recall_at_3", "over_base", "over_tool_off", "facts_over_floor",
                "over_floor_base"),

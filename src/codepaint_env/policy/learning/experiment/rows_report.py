@@ -92,7 +92,8 @@ def report_data(plan: Plan, rows: Mapping[str, Sequence[Mapping[str, Any]]], met
                            "seeds": [{**vars(v), "met": v.met} for v in g["seeds"]]}
                  for learner, g in verdicts.items()},
         "monitors": mons,
-        "statistics": {"flips": FLIPS, "seed": SEED, "ci_resamples": CI_RESAMPLES, "alpha": ALPHA,
+        "statistics": {"flips": FLIPS, "seed": SEED, "ci_resamples": CI_RESAMPLES,
+                       "alpha": scene.alpha(plan),
                        "goal_rise": limits["rise"], "goal_background": limits["background"],
                        "gate_tolerance": limits["tolerance"]},
     }
@@ -150,8 +151,9 @@ def _p(v: float | None) -> str:
     return f"< {1 / FLIPS:.5f}" if v < 1 / FLIPS else f"{v:.4f}"  # no flip as far: below the test's grain
 
 
-def comparison_table(comparisons: Sequence[Mapping[str, Any]], against: str) -> list[str]:
-    """Markdown: one comparison a row (a comparison not run: why)."""
+def comparison_table(comparisons: Sequence[Mapping[str, Any]], against: str,
+                     alpha: float = ALPHA) -> list[str]:
+    """Markdown: one comparison a row (a comparison not run: why); bold where Holm's p is under ``alpha``."""
     out = [f"| model | measure | {against} | model | difference [95 % CI] | p (sign flip) | p (Holm) | "
            "tasks paired (left out) |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for c in comparisons:
@@ -162,7 +164,7 @@ def comparison_table(comparisons: Sequence[Mapping[str, Any]], against: str) -> 
             out.append(f"| {c['after']} | {label} | - | - | {c['note']} | - | - | - |")
             continue
         ci = f" [{c['ci'][0]:+.3f}, {c['ci'][1]:+.3f}]" if c["ci"] else ""
-        mark = " **" if c["holm"] is not None and c["holm"] < ALPHA else " "
+        mark = " **" if c["holm"] is not None and c["holm"] < alpha else " "
         out.append(f"| {c['after']} | {label} | {_num(c['before_mean'])} | {_num(c['after_mean'])} |"
                    f"{mark}{_num(c['diff'], True)}{ci}{mark.strip()} | {_p(c['p'])} | {_p(c['holm'])} | "
                    f"{c['tasks']} ({c['excluded']}) |")
@@ -193,6 +195,7 @@ def goal_lines(data: Mapping[str, Any]) -> list[str]:
 def render(plan: Plan, data: Mapping[str, Any], command: str) -> str:
     """The report as markdown (``command``: the runner's command that writes it again from the rows)."""
     st, models = data["settings"], data["models"]
+    level = data["statistics"]["alpha"]
     titles = {c.family: c.title for c in plan.comparisons}
     goal_text = _goal_text(plan, data)
     scene_text = ""
@@ -241,12 +244,12 @@ def render(plan: Plan, data: Mapping[str, Any], command: str) -> str:
                          f"{_pct(m['invented_api'])} | {m['all_stated_samples']} |")
     sections = []
     for key, comparisons in data["families"].items():
-        sections += [f"### {titles[key]}", "", *comparison_table(comparisons, against[key]), ""]
+        sections += [f"### {titles[key]}", "", *comparison_table(comparisons, against[key], level), ""]
     explore = []
     for tag, comparisons in data["exploratory"].items():
         kinds = f"{len(comparisons)} kind{'s' if len(comparisons) != 1 else ''}"
         explore += [f"**{tag}** (Holm over its {kinds}):", "",
-                    *comparison_table(comparisons, "base"), ""]
+                    *comparison_table(comparisons, "base", level), ""]
     trained_missing = [t for t in plan.trained if not models.get(t, {}).get("evaluated")]
     caveat = (f"\n**Preliminary:** {', '.join(trained_missing)} not yet evaluated; their comparisons count "
               "as p = 1 in Holm, and the goal is not yet judged.\n" if trained_missing else "")
@@ -272,7 +275,7 @@ as {plan.written} declares: held-out levels {levels} (`--split eval`), the first
 
 Paired by task (a task's value: the mean of its samples), after minus before; two-sided sign-flip
 test over tasks ({FLIPS:,} random flips, seed {SEED}); the difference's 95 % bootstrap interval over
-tasks ({CI_RESAMPLES:,} resamples, seed {SEED}); Holm within each family at α = {ALPHA};
+tasks ({CI_RESAMPLES:,} resamples, seed {SEED}); Holm within each family at α = {level};
 **bold**: significant after Holm. (a) and (e) leave out the tasks where either model has no
 gate-passing sample (counted in brackets).
 

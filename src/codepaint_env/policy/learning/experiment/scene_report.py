@@ -111,6 +111,15 @@ def thresholds(plan: Plan) -> dict[str, float | None]:
     return {"template_share_start": None, "colour_entropy": COLOUR_ENTROPY, **out}
 
 
+def alpha(plan: Plan) -> float:
+    """The level a Holm-adjusted p must be under: the plan's ``goal.alpha``, else :data:`ALPHA` (0.05).
+
+    A plan that looks again at models already judged (a second, larger evaluation) declares a smaller
+    one, so that its looks together keep the false-positive rate it states.
+    """
+    return float(plan.goal.get("alpha", ALPHA))
+
+
 def monitor(plan: Plan, rows: Mapping[str, Rows], tasks: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The template-collapse monitor of every evaluated model, against the base (and its start).
 
@@ -155,7 +164,7 @@ def seed_goal(plan: Plan, tag: str, start: str, families: Mapping[str, Sequence[
         if key in plan.goal:
             criteria[key] = None if out[key] is None else bool(out[key] >= float(plan.goal[key]))
     if "rl_gain" in plan.goal:
-        significant = gain is not None and gain.holm is not None and gain.holm < ALPHA
+        significant = gain is not None and gain.holm is not None and gain.holm < alpha(plan)
         criteria["rl_gain"] = (None if gain is None or gain.diff is None else
                                bool(gain.diff >= float(plan.goal["rl_gain"]) and significant))
     criteria["no_collapse"] = None if out["template_collapse"] is None else not out["template_collapse"]
@@ -198,7 +207,7 @@ def goal_section(plan: Plan, goal: Mapping[str, Any], p_text: Any) -> list[str]:
         ("full_pass", f"full passes (every stated check, `c`) at least {_pct(t.get('full_pass', 0), 0)}"),
         ("rl_gain", f"RL's own gain in full passes over the model it started from (the base, or its "
                     f"supervised start) at least {t.get('rl_gain', 0):+.2f}, significant after Holm in its "
-                    "declared family"),
+                    "declared family" + ("" if alpha(plan) == ALPHA else f" at α = {alpha(plan)}")),
         ("kind_gated", f"kind right among gate-passers (`{KIND}`) at least {t.get('kind_gated', 0):.2f}"),
         ("background_nonwhite", f"background right on non-white pages (`background_nonwhite`, gate "
                                 f"failures as not) at least {_pct(t.get('background_nonwhite', 0), 0)}"))
