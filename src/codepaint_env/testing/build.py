@@ -70,6 +70,17 @@ def read_marker(path: pathlib.Path, marker_file: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def save_quietly(transformers: Any, model: Any, out: pathlib.Path) -> None:
+    """``model.save_pretrained(out)`` without transformers' progress bars (restored as they were)."""
+    bars = transformers.utils.logging.is_progress_bar_enabled()
+    transformers.utils.logging.disable_progress_bar()
+    try:
+        model.save_pretrained(out)
+    finally:
+        if bars:
+            transformers.utils.logging.enable_progress_bar()
+
+
 def build_atomically(path: str | os.PathLike, marker: dict[str, Any], marker_file: str, *, overwrite: bool,
                      build_into: Callable[[pathlib.Path], None]) -> pathlib.Path:
     """The idempotent, atomic build both tiny models share (see :func:`~.tiny_lm.build_tiny_lm`).

@@ -28,7 +28,13 @@ import pathlib
 from typing import TYPE_CHECKING, Any
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.testing.build import build_atomically, dependency_hint, import_deps, train_byte_bpe
+from codepaint_env.testing.build import (
+    build_atomically,
+    dependency_hint,
+    import_deps,
+    save_quietly,
+    train_byte_bpe,
+)
 
 if TYPE_CHECKING:
     import trl
@@ -128,13 +134,7 @@ def _build_into(
         eos_token_id=[eos_id, im_end_id],
         pad_token_id=pad_id,
     )
-    bars = transformers.utils.logging.is_progress_bar_enabled()
-    transformers.utils.logging.disable_progress_bar()
-    try:
-        model.save_pretrained(out)
-    finally:
-        if bars:
-            transformers.utils.logging.enable_progress_bar()
+    save_quietly(transformers, model, out)
     tokenizer.save_pretrained(out)
     (out / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
 

@@ -36,7 +36,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from codepaint_env.core.errors import DependencyNotInstalled
-from codepaint_env.testing.build import INSTALL_HINT, build_atomically, import_deps, train_byte_bpe
+from codepaint_env.testing.build import (
+    INSTALL_HINT,
+    build_atomically,
+    import_deps,
+    save_quietly,
+    train_byte_bpe,
+)
 
 if TYPE_CHECKING:
     import trl
@@ -161,13 +167,7 @@ def _build_into(out: pathlib.Path, *, seed: int, hidden_size: int, num_layers: i
     model.generation_config = transformers.GenerationConfig(
         eos_token_id=[ids[_IM_END], ids[_ENDOFTEXT]], pad_token_id=ids[_ENDOFTEXT],
     )
-    bars = transformers.utils.logging.is_progress_bar_enabled()
-    transformers.utils.logging.disable_progress_bar()
-    try:
-        model.save_pretrained(out)
-    finally:
-        if bars:
-            transformers.utils.logging.enable_progress_bar()
+    save_quietly(transformers, model, out)
     processor.save_pretrained(out)
     (out / VLM_MARKER_FILE).write_text(json.dumps(dict(marker), indent=2) + "\n", encoding="utf-8")
 
