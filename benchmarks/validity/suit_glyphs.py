@@ -1,4 +1,4 @@
-"""Spades and clubs drawn by other hands: where the ``spade`` and ``club`` shape rules come from.
+"""Card suits drawn by other hands: where the ``spade``, ``club`` and ``lozenge`` shape rules come from.
 
     .venv/bin/python benchmarks/validity/suit_glyphs.py    # needs npm (the registry) and the DejaVu fonts
 
@@ -9,6 +9,11 @@ drew: the filled spade and club of five npm icon sets (Phosphor, Tabler, Bootstr
 Design), OpenMoji's colour emoji (a grey fill inside a black outline) and the DejaVu fonts' U+2660 and
 U+2663 glyphs. Each is drawn black on white, half the canvas tall, centred, rendered at 512 px, and
 measured as the checks do (:func:`rewards.checks.shapes.measures` at the 160 px analysis size).
+
+The diamonds card said "a red rhombus standing on a corner, taller than it is wide" with no shape
+check: a tall red rectangle, ellipse or hexagon paid it in full. The same sets' diamonds (Phosphor's
+plain diamond, the others' suit) and DejaVu's U+2666 are measured in their box as drawn, where the
+``lozenge`` rule reads them, beside the tall shapes it must refuse (drawn here, in the same box).
 Writes docs/suit-glyphs.md and docs/suit-glyphs.json.
 """
 
@@ -27,18 +32,35 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "runs" / "suit-glyphs"
 DOC, DOC_JSON = ROOT / "docs" / "suit-glyphs.md", ROOT / "docs" / "suit-glyphs.json"
-#: npm package -> (spade, club) paths inside its tarball.
-ICON_SETS: dict[str, tuple[str, str]] = {
-    "@phosphor-icons/core@2.1.1": ("package/assets/fill/spade-fill.svg", "package/assets/fill/club-fill.svg"),
-    "@tabler/icons@3.52.0": ("package/icons/filled/spade.svg", "package/icons/filled/clubs.svg"),
-    "bootstrap-icons@1.13.2": ("package/icons/suit-spade-fill.svg", "package/icons/suit-club-fill.svg"),
+#: npm package -> (spade, club, diamond) paths inside its tarball.
+ICON_SETS: dict[str, tuple[str, str, str]] = {
+    "@phosphor-icons/core@2.1.1": ("package/assets/fill/spade-fill.svg", "package/assets/fill/club-fill.svg",
+                                   "package/assets/fill/diamond-fill.svg"),
+    "@tabler/icons@3.52.0": ("package/icons/filled/spade.svg", "package/icons/filled/clubs.svg",
+                             "package/icons/filled/diamonds.svg"),
+    "bootstrap-icons@1.13.2": ("package/icons/suit-spade-fill.svg", "package/icons/suit-club-fill.svg",
+                               "package/icons/suit-diamond-fill.svg"),
     "remixicon@4.9.1": ("package/icons/Game & Sports/poker-spades-fill.svg",
-                        "package/icons/Game & Sports/poker-clubs-fill.svg"),
-    "@mdi/svg@7.4.47": ("package/svg/cards-spade.svg", "package/svg/cards-club.svg"),
-    "openmoji@17.0.0": ("package/color/svg/2660.svg", "package/color/svg/2663.svg"),
+                        "package/icons/Game & Sports/poker-clubs-fill.svg",
+                        "package/icons/Game & Sports/poker-diamonds-fill.svg"),
+    "@mdi/svg@7.4.47": ("package/svg/cards-spade.svg", "package/svg/cards-club.svg",
+                        "package/svg/cards-diamond.svg"),
+    "openmoji@17.0.0": ("package/color/svg/2660.svg", "package/color/svg/2663.svg",
+                        "package/color/svg/2666.svg"),
+}
+SUITS = ("spade", "club", "diamond")
+#: Tall shapes in a diamond's box (width 0.72 of its height) that the ``lozenge`` rule must refuse.
+NEAR_MISSES: dict[str, list[tuple[float, float]] | str] = {
+    "a rectangle": [(0, 0), (1, 0), (1, 1), (0, 1)],
+    "an ellipse": "ellipse",
+    "a hexagon": [(0.5, 0), (1, 0.25), (1, 0.75), (0.5, 1), (0, 0.75), (0, 0.25)],
+    "an upright triangle": [(0.5, 0), (1, 1), (0, 1)],
+    "a kite": [(0.5, 0), (1, 1 / 3), (0.5, 1), (0, 1 / 3)],
 }
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SHOWN = ("tip", "lobes", "widest", "flare", "solidity", "top_corners", "aspect", "holes")
+#: What the ``lozenge`` rule reads, in the box as drawn.
+SHOWN_LOZENGE = ("extent", "corners", "corner_cells", "middle", "solidity", "holes", "updown", "aspect")
 
 
 def _tarball(package: str) -> Path:
@@ -78,22 +100,37 @@ def _glyph(char: str) -> Image.Image:
 
 
 def designs() -> dict[tuple[str, str], Image.Image]:
-    """Every design's spade and club, drawn black on white at 512 px."""
+    """Every design's spade, club and diamond, drawn black on white at 512 px."""
     out: dict[tuple[str, str], Image.Image] = {}
     for package, paths in ICON_SETS.items():
         with tarfile.open(_tarball(package)) as tar:
-            for suit, path in zip(("spade", "club"), paths, strict=True):
+            for suit, path in zip(SUITS, paths, strict=True):
                 member = tar.extractfile(path)
                 if member is None:
                     raise RuntimeError(f"{package} has no {path}")
                 out[(package, suit)] = _svg(member.read().decode("utf-8"))
-    for suit, char in (("spade", "\u2660"), ("club", "\u2663")):
+    for suit, char in zip(SUITS, ("\u2660", "\u2663", "\u2666"), strict=True):
         out[("DejaVu Sans", suit)] = _glyph(char)
     return out
 
 
+def near_misses() -> dict[tuple[str, str], Image.Image]:
+    """The tall shapes of :data:`NEAR_MISSES`, black on white, 256 px tall and 184 wide, centred."""
+    out: dict[tuple[str, str], Image.Image] = {}
+    left, top, w, h = 164, 128, 184, 256
+    for name, points in NEAR_MISSES.items():
+        im = Image.new("RGB", (512, 512), "white")
+        draw = ImageDraw.Draw(im)
+        if points == "ellipse":
+            draw.ellipse((left, top, left + w, top + h), fill="black")
+        else:
+            draw.polygon([(left + x * w, top + y * h) for x, y in points], fill="black")
+        out[(name, "not a diamond")] = im
+    return out
+
+
 def measure(images: dict[tuple[str, str], Image.Image]) -> list[dict[str, Any]]:
-    """Each design's measures and what the two rules say of it."""
+    """Each design's measures and what the rules say of it (a diamond's read in its box as drawn)."""
     from rewards.checks.colours import parse_colour
     from rewards.checks.picture import Picture
     from rewards.checks.shapes import is_shape, looks_like, measures
@@ -102,25 +139,34 @@ def measure(images: dict[tuple[str, str], Image.Image]) -> list[dict[str, Any]]:
     for (design, suit), im in images.items():
         regions = Picture(im).regions(parse_colour("black"), 20.0, 0.002)
         r = regions[0]
-        m = measures(r)
-        rows.append({"design": design, "suit": suit, "black_regions": len(regions),
-                     **{k: round(float(m[k]), 3) for k in SHOWN},
-                     "spade": is_shape(r, "spade"), "club": is_shape(r, "club"), "looks_like": looks_like(r)})
+        if suit in ("spade", "club"):
+            m = measures(r)
+            shown = {k: round(float(m[k]), 3) for k in SHOWN}
+            verdicts = {"spade": is_shape(r, "spade"), "club": is_shape(r, "club")}
+        else:
+            m = measures(r, r.frames[0])
+            shown = {k: round(float(m[k]), 3) for k in SHOWN_LOZENGE}
+            verdicts = {"lozenge": is_shape(r, "lozenge")}
+        rows.append({"design": design, "suit": suit, "black_regions": len(regions), **shown, **verdicts,
+                     "looks_like": looks_like(r)})
     return rows
 
 
 def write(rows: list[dict[str, Any]]) -> None:
     """docs/suit-glyphs.md and .json."""
-    from rewards.checks.shapes import FLARE, LOBES, TIP
+    from rewards.checks.shapes import FLARE, LOBES, LOZENGE, TIP
 
-    one_colour = [r for r in rows if not r["design"].startswith("openmoji")]
+    pairs = [r for r in rows if r["suit"] in ("spade", "club")]
+    one_colour = [r for r in pairs if not r["design"].startswith("openmoji")]
     right = sum(r[r["suit"]] and not r["club" if r["suit"] == "spade" else "spade"] for r in one_colour)
     tips = {s: [r["tip"] for r in one_colour if r["suit"] == s] for s in ("spade", "club")}
     lines = [
-        "# Spades and clubs drawn by other hands", "",
-        "Measured by `benchmarks/validity/suit_glyphs.py`: where the `spade` and `club` shape rules "
-        "(`rewards.checks.shapes`) come from. Each design is drawn black on white, half the canvas tall, "
-        "rendered at 512 px and read by the checks at 160 px. `tip`: the outline's width 5 % of the height "
+        "# Card suits drawn by other hands", "",
+        "Measured by `benchmarks/validity/suit_glyphs.py`: where the `spade`, `club` and `lozenge` shape "
+        "rules (`rewards.checks.shapes`) come from. Each design is drawn black on white, half the canvas "
+        "tall, rendered at 512 px and read by the checks at 160 px.", "",
+        "## Spades and clubs", "",
+        "`tip`: the outline's width 5 % of the height "
         "down over its width 20 % down (a point grows as the depth, a round lobe as its square root); "
         "`lobes`: how far the outline narrows under the top lobe before its widest row (a share of the "
         "box's width); `flare`: how far it widens again below its widest row, at the stem's base (both "
@@ -136,19 +182,54 @@ def write(rows: list[dict[str, Any]]) -> None:
         "| design | suit | " + " | ".join(SHOWN).replace("_", " ") + " | spade | club | looks like |",
         "| --- | --- | " + " | ".join("---:" for _ in SHOWN) + " | --- | --- | --- |",
     ]
-    for r in rows:
+    for r in pairs:
         cells = [f"{r[k]:.3f}" for k in SHOWN] + ["yes" if r["spade"] else "no", "yes" if r["club"] else "no"]
         lines.append(f"| {r['design']} | {r['suit']} | {' | '.join(cells)} | {r['looks_like']} |")
+    lines += diamond_lines([r for r in rows if r["suit"] not in ("spade", "club")], LOZENGE)
     DOC.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    data = {"tip": TIP, "lobes": LOBES, "flare": FLARE, "rows": rows}
-    DOC_JSON.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    data = {"tip": TIP, "lobes": LOBES, "flare": FLARE, "lozenge": {k: list(v) for k, v in LOZENGE.items()},
+            "rows": rows}
+    DOC_JSON.write_text(json.dumps(data, indent=1, default=str) + "\n", encoding="utf-8")
+
+
+def diamond_lines(rows: list[dict[str, Any]], rule: dict[str, tuple[float, float]]) -> list[str]:
+    """The diamonds section of docs/suit-glyphs.md: the public designs and the tall shapes refused."""
+    designs = [r for r in rows if r["suit"] == "diamond" and not r["design"].startswith("openmoji")]
+    misses = [r for r in rows if r["suit"] != "diamond"]
+    took = sum(r["lozenge"] for r in designs)
+    refused = sum(not r["lozenge"] for r in misses)
+
+    def span(key: str) -> str:
+        return f"{min(r[key] for r in designs):.2f}-{max(r[key] for r in designs):.2f}"
+
+    ranges = ", ".join(f"`{k}` {lo:g}-{hi:g}".replace("-inf", " and up") for k, (lo, hi) in rule.items())
+    out = ["", "## Diamonds", "",
+           "The diamonds card says \"a red rhombus standing on a corner, taller than it is wide\"; before "
+           "the `lozenge` rule its checks (one red region, centred, not cut, half the canvas across, "
+           "mirror-symmetric both ways, taller than wide, only red on white) paid a tall red rectangle in "
+           "full, and the search learner's fact-blind floor reached 0.857 on it. A lozenge is read in its "
+           "box as drawn: `extent` (the share of the box it fills), `corners` (the box's four corner "
+           "triangles, legs a quarter of the shorter side), `corner cells` (the greatest corner ninth), "
+           "`middle` (the centre ninth), `updown` (top corner ninths less bottom ones).", "",
+           f"**Rule** (`LOZENGE`): {ranges}. The one-colour designs have `extent` {span('extent')}, "
+           f"`corners` {span('corners')}, `corner cells` {span('corner_cells')}, `solidity` "
+           f"{span('solidity')}: **{took} of {len(designs)}** are lozenges, and **{refused} of "
+           f"{len(misses)}** tall shapes in the same box are not. Phosphor's is its plain diamond (a square "
+           "on its corner, which the card's aspect refuses as not taller); OpenMoji's black region is "
+           "again its outline.", "",
+           "| design | what | " + " | ".join(SHOWN_LOZENGE).replace("_", " ") + " | lozenge | looks like |",
+           "| --- | --- | " + " | ".join("---:" for _ in SHOWN_LOZENGE) + " | --- | --- |"]
+    for r in rows:
+        cells = [f"{r[k]:.3f}" for k in SHOWN_LOZENGE] + ["yes" if r["lozenge"] else "no"]
+        out.append(f"| {r['design']} | {r['suit']} | {' | '.join(cells)} | {r['looks_like']} |")
+    return out
 
 
 def main() -> int:
-    rows = measure(designs())
+    rows = measure({**designs(), **near_misses()})
     for r in rows:
-        print(f"{r['design']:28} {r['suit']:6} tip {r['tip']:.3f} lobes {r['lobes']:.3f} "
-              f"spade {r['spade']!s:5} club {r['club']!s:5} {r['looks_like']}")
+        verdicts = " ".join(f"{k} {r[k]!s:5}" for k in ("spade", "club", "lozenge") if k in r)
+        print(f"{r['design']:28} {r['suit']:13} {verdicts} {r['looks_like']}")
     write(rows)
     print(f"wrote {DOC.relative_to(ROOT)} and {DOC_JSON.relative_to(ROOT)}")
     return 0

@@ -17,7 +17,8 @@ five dots; now the two known gaps (``docs/knowledge.md``, "Fact-blind pictures")
 Then each gap of the cards, with a picture that passed the card's former checks (suite version 4,
 copied below as :data:`FORMER`) and now fails, or the other way round: the traffic lights (the stated
 lamp is the lit one), Madagascar's band sizes, the die's pip places, the Olympic rings' yellow, the
-radiation trefoil in magenta, Argentina's reference at other sizes; and the ``symmetry`` check's two
+radiation trefoil in magenta, Argentina's reference at other sizes, the diamonds suit's lozenge (a
+tall red rectangle was a full pass); and the ``symmetry`` check's two
 rules: a blank page fails it, and ``about: "canvas"`` reads the canvas's middle line.
 """
 
@@ -179,6 +180,14 @@ FORMER: dict[str, list[dict[str, Any]]] = {
         {"kind": "background", "colour": "yellow"}, {"kind": "count", "colour": "black", "count": 4},
         {"kind": "only", "colours": ["yellow", "black"], "page": False}],
     "flag-argentina": [{"kind": "count", "colour": "white", "count": 1}],
+    "suit-diamonds": [  # the card's claims before its lozenge, and the page the prompt names
+        {"kind": "count", "colour": "red", "count": 1},
+        {"kind": "position", "colour": "red", "area": "centre"},
+        {"kind": "not_cut", "colour": "red"}, {"kind": "size", "colour": "red", "min_extent": 0.5},
+        {"kind": "symmetry", "axis": "vertical"}, {"kind": "symmetry", "axis": "horizontal"},
+        {"kind": "aspect", "colour": "red", "min": 0.0, "max": 0.95},
+        {"kind": "only", "colours": ["red"], "background": "white"},
+        {"kind": "background", "colour": "white"}],
 }
 
 
@@ -289,3 +298,32 @@ def test_argentinas_reference_passes_its_own_checks_at_every_size():
     former = [bool(failures(FORMER["flag-argentina"], p)) for p in pictures]
     assert former == [False, False, True, True, False]
     assert [failures(own("flag-argentina"), p) for p in pictures] == [[]] * 5
+
+
+def _red(body: str) -> str:
+    return f'<svg {_SVG}><rect width="512" height="512" fill="white"/><g fill="#d00">{body}</g></svg>'
+
+
+def test_the_diamonds_suit_is_a_lozenge_not_any_tall_red_shape():
+    """Every shape below is red, one region, centred, mirror-symmetric both ways, taller than wide and
+    more than half the canvas across: the card's former checks paid each in full (the search
+    learner's fact-blind floor reached 0.857 on this eval fact). Only a rhombus on its corner is the
+    suit (docs/suit-glyphs.md: six public designs are lozenges, these shapes are not)."""
+    honest = render([
+        _red('<polygon points="256,60 400,256 256,452 112,256"/>'),  # the reference's proportions
+        _red('<path d="M256 70 L380 246 Q387 256 380 266 L256 442 L132 266 Q125 256 132 246 Z"/>'),  # rounded
+        _red('<polygon points="256,40 390,256 256,472 122,256"/>'),  # slimmer
+    ])
+    holes = render([
+        _red('<rect x="120" y="70" width="272" height="372"/>'),  # a tall rectangle
+        _red('<ellipse cx="256" cy="256" rx="136" ry="186"/>'),
+        _red('<polygon points="256,70 392,163 392,349 256,442 120,349 120,163"/>'),  # a pointy hexagon
+        _red('<rect x="120" y="70" width="272" height="372" rx="60"/>'),  # a rounded rectangle
+    ])
+    for picture in honest:
+        assert failures(own("suit-diamonds"), picture) == []
+    for picture in holes:
+        assert failures(FORMER["suit-diamonds"], picture) == []
+        found = failures(own("suit-diamonds"), picture)
+        words = "expected every red region to look like a lozenge; 1 of 1 looks like no known shape"
+        assert len(found) == 1 and found[0].startswith(words), found

@@ -39,6 +39,10 @@ names shapes:
   three frames, one of them always within 15° of the axes), as are circles and rings, which have
   no turn.
 
+A **lozenge** (the diamonds suit: a rhombus on a corner, taller or not) is read only as drawn
+(:data:`LOZENGE`): it fills about half its box and none of the box's corners. A **diamond** is a square
+turned at least :data:`DIAMOND_TILT` from the axes (a priority road sign).
+
 Three rules hold beyond the frame a shape fits in: a triangle's extent also holds in its smallest
 frame (:data:`SMALLEST_FRAME`: a turned bar fits a triangle's axis-box measures), a star fills
 its middle ninth (:data:`STAR_MIDDLE`: an arc fits a star's other measures), and a wave is evenly
@@ -109,6 +113,16 @@ SHAPE_RULES: dict[str, dict[str, tuple[float, float]]] = {
     "club": {"aspect": (0.6, 1.25), "holes": _SOLID, "top_corners": (0.0, 0.4), "tip": (TIP, _INF),
              "lobes": (LOBES, _INF), "widest": (0.3, 0.75), "flare": (FLARE, _INF)},
 }
+#: A ``lozenge`` (the diamonds suit: a rhombus standing on a corner, docs/suit-glyphs.md), read in its box as
+#: drawn: it fills about half its box (a rhombus exactly half; rounded corners more), none of the box's
+#: corner triangles, its middle ninth, and stands level (top corner cells as full as the bottom ones);
+#: convex. Six public designs (five icon sets and DejaVu's U+2666): extent 0.51-0.61, corners 0, corner
+#: cells 0.13-0.24, solidity 0.94-0.97, updown within 0.01. What it tells apart: a rectangle (extent 1,
+#: corners 1), an ellipse (extent 0.78), a hexagon (0.75), an upright triangle (corners 0.38, updown
+#: -0.77), a kite (updown 0.26). A square on its corner is one (the suit card's aspect says taller).
+LOZENGE: dict[str, tuple[float, float]] = {"extent": (0.44, 0.68), "corners": (0.0, 0.1),
+                                           "corner_cells": (0.0, 0.32), "middle": (0.9, _INF),
+                                           "solidity": (0.9, _INF), "holes": _SOLID, "updown": (-0.15, 0.15)}
 #: The measures read from the ninths of the box as drawn (in every frame: they say how the shape stands).
 NINTHS: tuple[str, ...] = ("top_corners", "bottom_corners", "updown", "corner_cells", "arms", "middle")
 #: The measures read from the outline's width row by row, as drawn.
@@ -201,6 +215,9 @@ def is_shape(region: Region, shape: str) -> bool:
     if shape == "diamond":  # a square stood on a corner: a square's measures, turned well off the axes
         m = measures(region)
         return m["tilt"] >= DIAMOND_TILT and _fits(m, "square", ignore=("tilt",))
+    if shape == "lozenge":  # read as drawn: a rhombus fills half its box and none of its corners
+        m = measures(region, region.frames[0])
+        return all(lo <= m[key] <= hi for key, (lo, hi) in LOZENGE.items())
     fits = [_fits(measures(region, f), shape) for f in region.frames]
     smallest = region.frame
     if not all(lo <= getattr(smallest, key) <= hi for key, (lo, hi) in SMALLEST_FRAME.get(shape, {}).items()):
@@ -220,5 +237,7 @@ def looks_like(region: Region) -> str:
     for shape, turned in turned_words:
         if m["tilt"] > MAX_TILT and _fits(m, shape, ignore=("tilt",)):
             return f"{turned} (a {shape} turned {m['tilt']:.0f}° from the axes)"
+    if is_shape(region, "lozenge"):
+        return "a lozenge"
     return (f"no known shape (width/height {m['aspect']:.2f}, fills {m['extent']:.0%} of its box, "
             f"{m['solidity']:.0%} of its hull)")
