@@ -327,3 +327,45 @@ def test_the_diamonds_suit_is_a_lozenge_not_any_tall_red_shape():
         found = failures(own("suit-diamonds"), picture)
         words = "expected every red region to look like a lozenge; 1 of 1 looks like no known shape"
         assert len(found) == 1 and found[0].startswith(words), found
+
+
+#: The claims the flags' cards added after the search learner's full passes were read by hand
+#: (docs/knowledge-search.md): Canada's white band is upright, Malawi's red band carries its rising sun
+#: (its reference's red region 1.78-1.93 wide over tall at 160 and 512 px, by another hand too; a band 3).
+ADDED = {"flag-canada": {"kind": "aspect", "colour": "white", "min": 0.0, "max": 0.8, "weight": 2,
+                         "stated": True},
+         "flag-malawi": {"kind": "aspect", "colour": "red", "min": 0.0, "max": 2.5, "weight": 2,
+                         "stated": True}}
+
+
+def _before(fact_id: str) -> list[dict[str, Any]]:
+    """A flag's checks without the claim :data:`ADDED` gave it."""
+    checks = own(fact_id)
+    assert ADDED[fact_id] in checks
+    return [c for c in checks if c != ADDED[fact_id]]
+
+
+def test_canadas_white_band_stands_upright():
+    leaf = ('<polygon points="256,170 290,250 340,240 300,300 320,350 256,320 192,350 212,300 172,240 '
+            '222,250"/>')
+    upright, lying = render([
+        f'<svg {_SVG}><rect width="512" height="512" fill="#d00"/><rect x="128" width="256" height="512" '
+        f'fill="white"/><g fill="#d00">{leaf}</g></svg>',
+        f'<svg {_SVG}><rect width="512" height="512" fill="#d00"/><rect y="128" width="512" height="256" '
+        f'fill="white"/><g fill="#d00">{leaf}</g></svg>',  # red, white and red bands lying down
+    ])
+    assert failures(own("flag-canada"), upright) == []
+    assert failures(_before("flag-canada"), lying) == []
+    found = failures(own("flag-canada"), lying)
+    assert found == ["expected each white region's width/height in 0-0.8; 1 of 1 is 2.00"]
+
+
+def test_malawis_red_band_carries_its_rising_sun():
+    bands = ('<rect width="512" height="171" fill="black"/><rect y="171" width="512" height="170" '
+             'fill="#d00"/><rect y="341" width="512" height="171" fill="green"/>')
+    sun, no_sun = render([f'<svg {_SVG}>{bands}<circle cx="256" cy="171" r="70" fill="#d00"/></svg>',
+                          f'<svg {_SVG}>{bands}</svg>'])
+    assert failures(own("flag-malawi"), sun) == []
+    assert failures(_before("flag-malawi"), no_sun) == []
+    found = failures(own("flag-malawi"), no_sun)
+    assert found == ["expected each red region's width/height in 0-2.5; 1 of 1 is 3.02"]
