@@ -40,3 +40,19 @@ def test_the_comparison_table_bolds_at_the_level_it_is_given():
     row = _gain(0.03)["1"][0].to_dict()
     assert "**" in comparison_table([row], "start")[-1]
     assert "**" not in comparison_table([row], "start", 0.025)[-1]
+
+
+def test_a_second_look_s_rows_merge_beside_the_first_look_s(tmp_path):
+    import json
+
+    from codepaint_env.policy.learning.experiment.rows import merge
+
+    first = [{"run": 5, "stage": "D", "level": 0, "eval": "48x2", "eval_seed": 7373, "v": 1}]
+    path = tmp_path / "learning-run.json"
+    path.write_text(json.dumps({"runs": first}))
+    second = [{"run": 5, "stage": "D", "level": 0, "eval": "95x2", "eval_seed": 8484, "v": 2}]
+    merge({"run": 5, "runs": second}, path)
+    assert json.loads(path.read_text())["runs"] == first + second
+    again = [{**second[0], "v": 3}]  # the same evaluation reported again: replaced
+    merge({"run": 5, "runs": again}, path)
+    assert json.loads(path.read_text())["runs"] == first + again

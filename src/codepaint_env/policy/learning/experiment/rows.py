@@ -123,14 +123,20 @@ def write_report(plan: Plan, command: str) -> dict[str, Any]:
 def merge(data: dict[str, Any], path: Path, run: int | None = None) -> None:
     """Replace docs/learning-run.json's ``run: <run>`` rows of the report's models with the report's.
 
-    Every other row is kept: other runs', and this run's models that another plan reports (learning run
-    5's arm C is a plan of its own beside arms A and B). ``run``: default the report's own (``data["run"]``).
+    Every other row is kept: other runs', this run's models that another plan reports (learning run 5's
+    arm C is a plan of its own beside arms A and B), and the same models' rows of another evaluation
+    (``eval`` size or ``eval_seed``: arm D's second look beside its first). ``run``: default the report's
+    own (``data["run"]``).
     """
     run = data.get("run", 4) if run is None else run
-    stages = {r.get("stage") for r in data["runs"]}
+
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        return r.get("stage"), r.get("eval"), r.get("eval_seed")
+
+    ours = {key(r) for r in data["runs"]}
     whole: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {"runs": []}
     whole["runs"] = [r for r in whole.get("runs", [])
-                     if r.get("run") != run or r.get("stage") not in stages] + data["runs"]
+                     if r.get("run") != run or key(r) not in ours] + data["runs"]
     path.write_text(json.dumps(whole, indent=1) + "\n", encoding="utf-8")
 
 
