@@ -274,6 +274,8 @@ def test_a_plan_with_a_typo_a_missing_key_or_a_placeholder_says_so():
     assert "bad.toml: arms[0] (rft).learner: one of rft, grpo, trl, not 'ppo'" in _problems(
         GOOD.replace('learner = "rft"', 'learner = "ppo"'))
     assert "rft_checks" in _problems(GOOD, overrides=["arms.rft_checks.seeds=[0]"])  # no such arm
+    assert "arms[0] (rft).rounds: false only with a supervised start" in _problems(
+        GOOD.replace('learner = "rft"', 'learner = "rft"\nrounds = false', 1))
     with pytest.raises(PlanError, match=r"nowhere\.toml: no such plan file"):
         load_plan(PLANS / "nowhere.toml")
 

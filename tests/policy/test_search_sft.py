@@ -157,3 +157,40 @@ def test_the_report_judges_the_start_alone_and_after_the_rounds_each_as_its_own_
     assert "Goal, the supervised start alone (taught-sft), seeds pooled" in said
     assert "| taught with the tool - its supervised start (taught-sft) with it | +0.100 |" in said
     assert said.count("exploratory (no goal) |") == 1
+
+
+PLAN_4 = ROOT / "benchmarks" / "learning" / "plans" / "search-learning-4.toml"
+
+
+@pytest.mark.browser  # the runner trains the start for real (a tiny model); the floor picture is rendered
+def test_a_plan_of_starts_alone_trains_evaluates_and_judges_only_the_starts(tmp_path, monkeypatch):
+    """search-learning-4 (``rounds = false``): the supervised starts are the plan's models; no learner runs
+    after them, nothing of one is evaluated, and the report judges the starts without a rounds table."""
+    from codepaint_env.policy.learning.experiment.runner import main
+    from codepaint_env.policy.learning.experiment.search import models
+
+    tiny = build_tiny_lm(tmp_path / "lm", init_std=0.5)
+    monkeypatch.setenv("CODEPAINT_CACHE_DIR", str(tmp_path / "cache"))
+    run, docs = tmp_path / "run", tmp_path / "docs"
+    sets = [f'run="{run}"', f'out="{docs}"', f'model.name="{tiny}"', "train.lora={rank=4, alpha=8}",
+            "arms.whole.seeds=[2]", "arms.whole.settings.sft_budget_s=60", "arms.whole.settings.sft_scenes=2",
+            "arms.whole.settings.sft_epochs=1", "arms.whole.settings.sft_batch=2", "train.max_tokens=2000"]
+    plan = load_plan(PLAN_4, root=ROOT, overrides=sets)
+    assert plan.models == ("base", "whole-sft-s2")
+    assert [g for g, _ in search_report.groups(plan)] == ["whole-sft"]
+    assert main([str(PLAN_4), *(a for s in sets for a in ("--set", s)), "--stage", "train"], root=ROOT) == 0
+    assert sorted(p.name for p in run.iterdir()) == ["whole-sft-s2"]  # no learner's folder
+    assert set(models(plan)) == {"base", "whole-sft-s2"} and models(plan)["whole-sft-s2"] == str(
+        run / "whole-sft-s2" / "final")
+    facts = sorted(t.id for t in load_suite("knowledge", split="eval", language="svg"))
+    docs.mkdir()
+    for name, rows in {"base-none": _rows(facts, 0.0, False), "whole-sft-s2-search": _rows(facts, 0.5, True),
+                       "whole-sft-s2-none": _rows(facts, 0.1, False)}.items():
+        with gzip.open(docs / f"rows-{name}.jsonl.gz", "wt") as f:
+            f.writelines(json.dumps(r) + "\n" for r in rows)
+    data = search_report.report(plan, "run.py")
+    assert {c["arm"] for c in data["comparisons"]} == {"whole-sft"}
+    assert data["verdicts_supervised_start"]["whole-sft"]["evaluated"]
+    said = (docs / "report.md").read_text()
+    assert "Goal, the supervised start alone (whole-sft), seeds pooled" in said
+    assert "validation facts" not in said and "carried arm" not in said  # no rounds: no rounds table

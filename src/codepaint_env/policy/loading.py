@@ -52,7 +52,7 @@ from typing import Any
 
 from codepaint_env.core.errors import DependencyNotInstalled, ModelFileInvalid, UnknownModel
 from codepaint_env.policy.hashing import file_sha256, remember
-from codepaint_env.testing.build import build_atomically, read_marker
+from codepaint_env.testing.build import build_atomically, build_lock, read_marker
 
 __all__ = ["INSTALL", "KNOWN_MODELS", "BundledModel", "ModelPart", "bundled_gguf", "cache_root", "check_gguf",
            "convert_bundled", "find_parts", "import_torch", "installed_status", "resolve_device"]
@@ -536,6 +536,15 @@ def convert_bundled(name: str, *, cache_dir: str | os.PathLike | None = None,
     root = pathlib.Path(cache_dir) if cache_dir is not None else cache_root()
     target = root / name
     marker = _marker(name)
+    if read_marker(target, MARKER_FILE) == marker:
+        return target
+    with build_lock(target):  # a second process converting at once waits, then finds the first's folder
+        return _convert(name, root, target, marker, search_path, log)
+
+
+def _convert(name: str, root: pathlib.Path, target: pathlib.Path, marker: dict[str, Any],
+             search_path: SearchPath | None, log: Any) -> pathlib.Path:
+    """:func:`convert_bundled`'s conversion, under its lock (the marker read again first)."""
     if read_marker(target, MARKER_FILE) == marker:
         return target
     torch, transformers = import_torch()

@@ -9,20 +9,22 @@ creative-code snippets and prompts (:func:`train_byte_bpe`; the corpus is packag
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import json
 import os
 import pathlib
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from typing import Any
 
 from codepaint_env.core.errors import DependencyNotInstalled
 
-__all__ = ["INSTALL_HINT", "build_atomically", "corpus", "dependency_hint", "import_deps", "read_marker",
-           "train_byte_bpe"]
+__all__ = ["INSTALL_HINT", "build_atomically", "build_lock", "corpus", "dependency_hint", "import_deps",
+           "read_marker", "train_byte_bpe"]
 
 INSTALL_HINT = "pip install 'codepaint[train]'"
 
@@ -79,6 +81,25 @@ def save_quietly(transformers: Any, model: Any, out: pathlib.Path) -> None:
     finally:
         if bars:
             transformers.utils.logging.enable_progress_bar()
+
+
+@contextlib.contextmanager
+def build_lock(path: str | os.PathLike) -> Iterator[None]:
+    """Hold an exclusive lock on building ``path`` (a ``.<name>.lock`` file beside it) until the block ends.
+
+    Two processes that find a shared cache folder unbuilt at once (two seeds' learners started
+    together) would otherwise both build it, and the second's rename would delete the first's folder
+    while the first was loading from it. Check the folder's marker inside the lock: the second process
+    waits for the first's build, then finds it done.
+    """
+    target = pathlib.Path(path).expanduser().resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.parent / f".{target.name}.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def build_atomically(path: str | os.PathLike, marker: dict[str, Any], marker_file: str, *, overwrite: bool,

@@ -16,7 +16,7 @@ import numpy as np
 from rewards.checks.colours import Colour
 from rewards.checks.picture import Picture
 from rewards.checks.regions import Region, dilate
-from rewards.checks.shapes import is_shape, looks_like
+from rewards.checks.shapes import AT_EDGE, is_shape, looks_like
 from rewards.checks.spec import AREAS
 from rewards.checks.words import cell_of, pct, regions_word, share_range
 
@@ -206,6 +206,7 @@ def _shape(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
     # An object cut by the canvas edge does not show its kind (a square cut by the bottom edge shows a
     # rectangle, within the square's aspect); stripes and waves span the canvas and may reach it.
     whole = shape in BANDS
+    at_edge = whole or shape in AT_EDGE  # drawn against the canvas's edge: read whole where it meets it
 
     def reach(r: Region) -> float:
         left, top, right, bottom = r.box
@@ -215,13 +216,13 @@ def _shape(pic: Picture, p: dict[str, Any]) -> tuple[bool, str]:
         return not whole or reach(r) >= BAND_SPAN
 
     def describe(r: Region) -> str:
-        edges = [] if whole else cut_by(r)
+        edges = [] if at_edge else cut_by(r)
         cut = f", cut by the {' and '.join(edges)} edge" if edges else ""
         short = "" if spans(r) else f", across only {pct(reach(r))} of the canvas"
         return f"looks like {looks_like(seen(r))}{cut}{short}"
 
     return each_region(regions_for(pic, p), p["colour"],
-                 lambda r: (whole or not cut_by(r)) and spans(r) and is_shape(seen(r), shape),
+                 lambda r: (at_edge or not cut_by(r)) and spans(r) and is_shape(seen(r), shape),
                  f"every {p['colour'].name} region to look like a {shape}", describe)
 
 

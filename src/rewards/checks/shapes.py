@@ -41,7 +41,8 @@ names shapes:
 
 A **lozenge** (the diamonds suit: a rhombus on a corner, taller or not) is read only as drawn
 (:data:`LOZENGE`): it fills about half its box and none of the box's corners. A **diamond** is a square
-turned at least :data:`DIAMOND_TILT` from the axes (a priority road sign).
+turned at least :data:`DIAMOND_TILT` from the axes (a priority road sign). A **trapezium** (Kuwait's at
+the hoist, :data:`TRAPEZIUM`) is read as drawn too, and may meet the canvas's edge (:data:`AT_EDGE`).
 
 Three rules hold beyond the frame a shape fits in: a triangle's extent also holds in its smallest
 frame (:data:`SMALLEST_FRAME`: a turned bar fits a triangle's axis-box measures), a star fills
@@ -123,8 +124,24 @@ SHAPE_RULES: dict[str, dict[str, tuple[float, float]]] = {
 LOZENGE: dict[str, tuple[float, float]] = {"extent": (0.44, 0.68), "corners": (0.0, 0.1),
                                            "corner_cells": (0.0, 0.32), "middle": (0.9, _INF),
                                            "solidity": (0.9, _INF), "holes": _SOLID, "updown": (-0.15, 0.15)}
+#: A ``trapezium`` (Kuwait's at the hoist: one side of its box whole, the opposite side shorter), read in
+#: its box as drawn. Its extent is (1 + s) / 2 for a short side s of the long one, whatever its depth:
+#: Kuwait's (s = 1/3) 0.67. Measured at 160 and 512 px (tests/rewards/checks/test_trapezium.py): Kuwait's
+#: reference and trapezia by another hand (s 1/4 to 1/2, 1/5 to 1/3 of the flag deep) extent 0.63-0.75,
+#: side corners (the fuller side's emptier corner cell) 0.83-0.88, far corners (the opposite side's
+#: fuller one) 0.10-0.38; a band extent 1.00, a rounded band 0.95, a triangle 0.52, a half disc or half
+#: ellipse at the hoist 0.78-0.79. So extent 0.58-0.76 tells it apart (s from 0.16 to 0.52). Still
+#: passes: a segment of a disc cut by the hoist narrower than a half (noted in docs/knowledge.md).
+TRAPEZIUM: dict[str, tuple[float, float]] = {"extent": (0.58, 0.76), "side_corners": (0.7, _INF),
+                                             "far_corners": (0.0, 0.5), "solidity": (0.9, _INF),
+                                             "holes": _SOLID}
+#: The shapes read only in their box as drawn, each with its rule.
+AS_DRAWN: dict[str, dict[str, tuple[float, float]]] = {"lozenge": LOZENGE, "trapezium": TRAPEZIUM}
+#: Shapes drawn against the canvas's edge (a flag's hoist trapezium): read whole where they meet it.
+AT_EDGE: tuple[str, ...] = ("trapezium",)
 #: The measures read from the ninths of the box as drawn (in every frame: they say how the shape stands).
-NINTHS: tuple[str, ...] = ("top_corners", "bottom_corners", "updown", "corner_cells", "arms", "middle")
+NINTHS: tuple[str, ...] = ("top_corners", "bottom_corners", "updown", "corner_cells", "arms", "middle",
+                          "side_corners", "far_corners")
 #: The measures read from the outline's width row by row, as drawn.
 OUTLINE: tuple[str, ...] = ("tip", "lobes", "widest", "flare")
 
@@ -162,9 +179,15 @@ def ninths(mask: np.ndarray) -> dict[str, float]:
                       else 0.0 for j in range(3)] for i in range(3)])
     corners = [cell[0, 0], cell[0, 2], cell[2, 0], cell[2, 2]]
     top, bottom = float(min(cell[0, 0], cell[0, 2])), float(max(cell[2, 0], cell[2, 2]))
+    # each side's two corner cells, and the opposite side's: (left, right), (right, left), (top, bottom), ...
+    sides = [((cell[0, 0], cell[2, 0]), (cell[0, 2], cell[2, 2])),
+             ((cell[0, 0], cell[0, 2]), (cell[2, 0], cell[2, 2]))]
+    pairs = [(near, far) for a, b in sides for near, far in ((a, b), (b, a))]
+    near, far = max(pairs, key=lambda pair: min(pair[0]))
     return {"top_corners": top, "bottom_corners": bottom, "updown": top - bottom,
             "corner_cells": float(max(corners)),
-            "arms": float(min(cell[0, 1], cell[1, 0], cell[1, 2], cell[2, 1])), "middle": float(cell[1, 1])}
+            "arms": float(min(cell[0, 1], cell[1, 0], cell[1, 2], cell[2, 1])), "middle": float(cell[1, 1]),
+            "side_corners": float(min(near)), "far_corners": float(max(far))}
 
 
 def measures(region: Region, frame: Frame | None = None) -> dict[str, float]:
@@ -215,9 +238,9 @@ def is_shape(region: Region, shape: str) -> bool:
     if shape == "diamond":  # a square stood on a corner: a square's measures, turned well off the axes
         m = measures(region)
         return m["tilt"] >= DIAMOND_TILT and _fits(m, "square", ignore=("tilt",))
-    if shape == "lozenge":  # read as drawn: a rhombus fills half its box and none of its corners
+    if shape in AS_DRAWN:  # read in its box as drawn (a lozenge, a trapezium)
         m = measures(region, region.frames[0])
-        return all(lo <= m[key] <= hi for key, (lo, hi) in LOZENGE.items())
+        return all(lo <= m[key] <= hi for key, (lo, hi) in AS_DRAWN[shape].items())
     fits = [_fits(measures(region, f), shape) for f in region.frames]
     smallest = region.frame
     if not all(lo <= getattr(smallest, key) <= hi for key, (lo, hi) in SMALLEST_FRAME.get(shape, {}).items()):
@@ -237,7 +260,8 @@ def looks_like(region: Region) -> str:
     for shape, turned in turned_words:
         if m["tilt"] > MAX_TILT and _fits(m, shape, ignore=("tilt",)):
             return f"{turned} (a {shape} turned {m['tilt']:.0f}° from the axes)"
-    if is_shape(region, "lozenge"):
-        return "a lozenge"
+    for shape in AS_DRAWN:
+        if is_shape(region, shape):
+            return f"a {shape}"
     return (f"no known shape (width/height {m['aspect']:.2f}, fills {m['extent']:.0%} of its box, "
             f"{m['solidity']:.0%} of its hull)")

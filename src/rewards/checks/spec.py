@@ -39,7 +39,7 @@ AREAS: dict[str, tuple[float, float, float, float]] = {
 _AREA_ALIASES = {"center": "centre", "center-column": "centre-column"}
 #: The shapes a ``shape`` check recognises (axis-aligned squares; upright triangles and stars).
 SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "star", "ring", "stripe", "wave", "cross", "heart",
-                           "spade", "club", "diamond", "lozenge")
+                           "spade", "club", "diamond", "lozenge", "trapezium")
 #: Relations between the regions of two colours.
 RELATIONS: tuple[str, ...] = ("above", "below", "left_of", "right_of", "inside", "touching")
 AXES: tuple[str, ...] = ("vertical", "horizontal")

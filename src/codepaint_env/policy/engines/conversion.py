@@ -20,11 +20,11 @@ the CTranslate2 version. A converted folder, ``<model cache>/ct2/<key>/``, is bu
 and renamed into it (:func:`~codepaint_env.testing.build.build_atomically`); it holds CTranslate2's
 files, ``hf/`` (the tokenizer, the model's config and ``generation_config.json``: the end-of-turn
 ids), ``codepaint_ct2.json``
-(what it came from, its parameter count) and ``codepaint_conversion.json`` (the times). The same
-content is never converted twice; conversions of in-memory models beyond the ``keep`` most
-recently used are removed (a training run makes one per round).
-
-CTranslate2's converter runs with :func:`.converter.run_converter` (the same output, faster).
+(what it came from, its parameter count) and ``codepaint_conversion.json`` (the times). The same content
+is never converted twice, not even by two processes at once (the second waits on a lock beside the folder,
+:func:`~codepaint_env.testing.build.build_lock`, and finds the first's); conversions of in-memory models
+beyond the ``keep`` most recently used are removed (a training run makes one per round). CTranslate2's
+converter runs with :func:`.converter.run_converter` (the same output, faster).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ from codepaint_env.policy.loading import (
     import_torch,
     unknown_message,
 )
-from codepaint_env.testing.build import build_atomically, read_marker
+from codepaint_env.testing.build import build_atomically, build_lock, read_marker
 
 __all__ = ["CONVERSION_FILE", "Conversion", "convert_folder", "convert_model", "convert_name", "ct2_cache",
            "ct2_unusable", "engine_from_model", "engine_from_name", "prune"]
@@ -262,7 +262,10 @@ def convert_model(model: Any, tokenizer: Any, *, quantization: str = "int8",
                 getattr(merged, "generation_config", None), merged.config)
         seconds["save"] += time.perf_counter() - t0
 
-    build_atomically(target, {"key": key}, MARKER_FILE, overwrite=True, build_into=build_into)
+    with build_lock(target):  # another process converting the same model at once: theirs is kept
+        if _cached(target, key):
+            return _conversion_of(target, key, quantization, source, seconds, cached=True)
+        build_atomically(target, {"key": key}, MARKER_FILE, overwrite=True, build_into=build_into)
     if log is not None:
         parts = ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items())
         log(f"converted in {sum(seconds.values()):.1f} s ({parts})")
@@ -308,6 +311,16 @@ def convert_folder(folder: str | os.PathLike[str], *, quantization: str = "int8"
     target = ct2_cache(cache_dir) / key[:24]
     if _cached(target, key):
         return _conversion_of(target, key, quantization, source, seconds, cached=True)
+    with build_lock(target):  # another process converting the same content at once: theirs is kept
+        if _cached(target, key):
+            return _conversion_of(target, key, quantization, source, seconds, cached=True)
+        return _convert_folder_into(folder, target, key, quantization, source, seconds, log)
+
+
+def _convert_folder_into(folder: pathlib.Path, target: pathlib.Path, key: str, quantization: str,
+                         source: dict[str, Any], seconds: dict[str, float], log: Log) -> Conversion:
+    """:func:`convert_folder`'s conversion, under its lock."""
+    _, transformers = import_torch()
     if log is not None:
         log(f"converting {folder} to CTranslate2 {quantization} into {target} (once)")
 

@@ -37,7 +37,7 @@ REQUIRED = ("name", "form", "run", "out", "model")
 MODEL: dict[str, Any] = {"name": str, "bigger": [str]}
 SCENES: dict[str, Any] = {"suite": str, "language": str, "levels": [int]}
 ARM: dict[str, Any] = {"name": str, "learner": str, "seeds": [int], "settings": dict, "after_rounds": [int],
-                       "start": str, "evaluate": bool}
+                       "start": str, "evaluate": bool, "rounds": bool}
 EVAL: dict[str, Any] = {"suite": str, "language": str, "split": str, "levels": [int], "tasks": int,
                         "samples": int, "seed": int, "temperature": float, "max_tokens": int, "engine": str,
                         "reward": str, "batch_size": int, "threads": int, "folder": str, "control": bool,
@@ -260,6 +260,9 @@ def _arms(c: _Checker, raw: dict[str, Any], train: Mapping[str, Any], form: str)
             c.problem(f"{where}.seeds", "one seed or more, each once")
         if a.get("after_rounds") and learner != "rft":
             c.problem(f"{where}.after_rounds", "only expert iteration (rft) has rounds to evaluate after")
+        if a.get("rounds") is False and a.get("start", "base") != "sft":
+            c.problem(f"{where}.rounds", 'false only with a supervised start (start = "sft"): else nothing '
+                      "trains")
         if a.get("start", "base") not in STARTS:
             c.problem(f"{where}.start", f"one of {', '.join(STARTS)}, not {a['start']!r}")
         if name in (b.name for b in out):
@@ -274,7 +277,7 @@ def _arms(c: _Checker, raw: dict[str, Any], train: Mapping[str, Any], form: str)
             shared, own = dict(train), given
         out.append(Arm(name=name, learner=learner, seeds=tuple(seeds), settings={**shared, **own, **sft},
                        after_rounds=tuple(a.get("after_rounds", ())), start=a.get("start", "base"),
-                       evaluate=a.get("evaluate", True)))
+                       evaluate=a.get("evaluate", True), rounds=a.get("rounds", True)))
     if isinstance(raw.get("train"), dict) and not out and raw["train"]:
         c.problem("train", "settings for no arm (the plan has none)")
     return out

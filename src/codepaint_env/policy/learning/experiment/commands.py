@@ -115,8 +115,10 @@ def models(plan: Plan) -> list[Model]:
     for arm in (a for a in plan.arms if a.evaluate):
         for seed in arm.seeds:
             out += [Model(arm.sft_tag(seed), "sft", arm, seed)] if arm.start == "sft" else []
-            out += [Model(f"{arm.tag(seed)}-r{n}", "after-rounds", arm, seed, n) for n in arm.after_rounds]
-            out.append(Model(arm.tag(seed), "trained", arm, seed))
+            if arm.learns:
+                out += [Model(f"{arm.tag(seed)}-r{n}", "after-rounds", arm, seed, n)
+                        for n in arm.after_rounds]
+                out.append(Model(arm.tag(seed), "trained", arm, seed))
     out += [Model(plan.bigger_tag(m), "bigger", name=m) for m in plan.bigger]
     return out
 

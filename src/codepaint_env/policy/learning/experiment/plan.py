@@ -12,7 +12,8 @@ and reports; nothing about a run lives in a script of its own. A plan names:
   (:data:`LEARNERS`), ``seeds``, ``settings`` (the learner's own fields: ``RFTConfig``'s for ``rft``,
   ``GRPOSettings``' for ``grpo``, :data:`TRL_SETTINGS` for ``trl``), ``after_rounds`` (rft: also
   evaluated after these rounds), ``start`` (``base``, or ``sft``: a supervised start first, set by the
-  arm's ``sft_*`` settings, :data:`SFT_KEYS`; its model is evaluated as ``<arm>-sft-s<seed>``) and
+  arm's ``sft_*`` settings, :data:`SFT_KEYS`; its model is evaluated as ``<arm>-sft-s<seed>``),
+  ``rounds`` (false: the supervised start alone is trained and evaluated, no learner after it) and
   ``evaluate`` (false: trained, not evaluated);
 * ``[eval]`` (:class:`Evaluation`), ``[[comparisons]]`` (:class:`Comparison`; ``against = "start"``:
   each model against its own start, the base or its supervised start), ``[metrics]`` (``primary``,
@@ -75,6 +76,12 @@ class Arm:
     after_rounds: tuple[int, ...] = ()
     start: str = "base"
     evaluate: bool = True  # false: trained, not evaluated (run 3's rft_checks)
+    rounds: bool = True  # false: the supervised start alone (``start = "sft"``), no learner after it
+
+    @property
+    def learns(self) -> bool:
+        """Whether a learner runs (its model ``<name>-s<seed>``), not only the supervised start."""
+        return self.rounds or self.start != "sft"
 
     def tag(self, seed: int) -> str:
         """The run folder's and the evaluation's name of one seed."""
@@ -192,7 +199,8 @@ class Plan:
         """Every model the evaluation holds: base, control, trained (after rounds first), bigger bases."""
         trained = [t for arm in self.arms if arm.evaluate for s in arm.seeds
                    for t in (*((arm.sft_tag(s),) if arm.start == "sft" else ()),
-                             *(f"{arm.tag(s)}-r{n}" for n in arm.after_rounds), arm.tag(s))]
+                             *((*(f"{arm.tag(s)}-r{n}" for n in arm.after_rounds), arm.tag(s))
+                               if arm.learns else ()))]
         return ("base", *(("control",) if self.evaluation.control else ()), *trained,
                 *(self.bigger_tag(m) for m in self.bigger))
 

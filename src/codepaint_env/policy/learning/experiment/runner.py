@@ -234,7 +234,7 @@ def listing(plan: Plan) -> dict[str, Any]:
                 "placeholders": list(plan.placeholders)}
     train = {}
     for arm in plan.arms:
-        for seed in arm.seeds:
+        for seed in arm.seeds if arm.learns else ():  # ``rounds = false``: the supervised start alone
             if arm.learner not in ("rft", "grpo", "trl"):  # a draft's learner, not chosen yet
                 train[arm.tag(seed)] = {"learner": arm.learner, "start": arm.start,
                                         "settings": {**plan.settings(arm, seed), "levels": list(plan.levels)}}

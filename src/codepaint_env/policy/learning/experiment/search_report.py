@@ -49,8 +49,8 @@ def cold_starts(plan: Plan, saved: Path | None = None) -> dict[str, Any]:
 
     saved = plan.root / "runs-saved" / plan.path("run").name if saved is None else saved
     runs: dict[str, Any] = {}
-    names = [a.name for a in plan.arms]
-    for a in plan.arms:
+    names = [a.name for a in plan.arms if a.learns]  # an arm of supervised starts alone has no rounds
+    for a in (a for a in plan.arms if a.learns):
         arm, planned = a.name, float(plan.settings(a, a.seeds[0]).get("cpu_budget_s", 0.0))
         for seed in a.seeds:
             rounds_dir = saved / f"{arm}-s{seed}" / "rounds"
@@ -87,7 +87,7 @@ def groups(plan: Plan) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
     for a in plan.arms:
         out += [(f"{a.name}-sft", a)] if a.start == "sft" else []
-        out.append((a.name, a))
+        out += [(a.name, a)] if a.learns else []  # ``rounds = false``: the supervised start alone
     return out
 
 
@@ -262,10 +262,11 @@ def report(plan: Plan, command: str) -> dict[str, Any]:
                         f"{'met' if c['goal_met'] else 'not met'} (+{c['margin']:.2f}) |"))
     if not comparisons:
         lines.append("| (not evaluated yet) | | | | |")
-    lines += _cold_start_lines(cold, plan.path("run").name) + _floor_lines(floors)
+    learners = any(a.learns for a in plan.arms)  # else no rounds: the supervised starts are judged alone
+    lines += (_cold_start_lines(cold, plan.path("run").name) if learners else []) + _floor_lines(floors)
     for arm, start in starts.items():
         lines += _verdict_lines(start, f"the supervised start alone ({arm})")
-    lines += _verdict_lines(goal)
+    lines += _verdict_lines(goal) if learners else []
     lines += ["", "Exploratory, the floor: one fact-blind constant picture (a red square in the top left of "
               f"a white page) on every held-out fact passes the gate {constant['gate_pass']:.0%} and earns "
               f"a checks share (gate failures as 0) of **{constant['checks_share_all']:.3f}**; {floor_name} "

@@ -43,8 +43,10 @@ def train(plan: Plan, arm: Arm, seed: int, *, pieces: int | None = None) -> Path
 
         if not done(sft_folder(plan, arm, seed)):
             record_machine(sft_folder(plan, arm, seed))
-        run_sft(sft_config(plan, arm, seed), sft_folder(plan, arm, seed),
-                log=lambda line: print(line, flush=True))
+        start = run_sft(sft_config(plan, arm, seed), sft_folder(plan, arm, seed),
+                        log=lambda line: print(line, flush=True))
+        if not arm.learns:  # the supervised start alone
+            return start
     out = plan.path("run") / arm.tag(seed)
     config = learner_config(plan, arm, seed)
     record_commit(out, plan.root)  # the reward's code, each start and resume
@@ -70,8 +72,8 @@ def finished(plan: Plan, arm: Arm, seed: int) -> bool:
     if arm.start == "sft":
         from codepaint_env.policy.learning.sft import done
 
-        if not done(sft_folder(plan, arm, seed)):
-            return False
+        if not done(sft_folder(plan, arm, seed)) or not arm.learns:
+            return done(sft_folder(plan, arm, seed))
     return spent(arm, plan.path("run") / arm.tag(seed), float(learner_config(plan, arm, seed).cpu_budget_s))
 
 
