@@ -35,8 +35,10 @@ FEEDBACK: tuple[str, ...] = ("short", "full")
 #: Where the feedback (and the picture) goes: a user message, or the answer to a ``submit_code`` call.
 PLACEMENTS: tuple[str, ...] = ("user", "tool")
 #: Which cards ``search`` looks in: ``auto`` (a train task's episode: the train facts' cards only; any
-#: other: every card), ``train`` or ``all`` (docs/knowledge-search.md, "The honest split").
-SEARCH_INDEXES: tuple[str, ...] = ("auto", "train", "all")
+#: other: every card), ``train``, ``all`` (docs/knowledge-search.md, "The honest split") or
+#: ``practice`` (the train cards and the practice flags': a supervised start's,
+#: :mod:`~codepaint_env.tasks.knowledge.practice`).
+SEARCH_INDEXES: tuple[str, ...] = ("auto", "train", "all", "practice")
 
 
 @dataclass(frozen=True)

@@ -114,10 +114,14 @@ def resolve_form(tokenizer: Any, form: str = "auto") -> str:
 
 
 def subject_query(task: Task) -> str:
-    """The scene's subject as a query: its first fact card's title ("flag of France"), else its prompt."""
-    from codepaint_env.tasks.knowledge.cards import load_cards
+    """The scene's subject as a query: its first fact card's title ("flag of France"), else its prompt.
 
-    cards = {c.id: c for c in load_cards()}
+    A practice flag's card (:mod:`codepaint_env.tasks.knowledge.practice`) is one too.
+    """
+    from codepaint_env.tasks.knowledge.cards import load_cards
+    from codepaint_env.tasks.knowledge.practice import practice_cards
+
+    cards = {c.id: c for c in (*load_cards(), *practice_cards())}
     card = cards.get(task.facts[0]) if task.facts else None
     if card is None:
         return task.prompt[:80]

@@ -22,7 +22,10 @@ index answers with (masked out of the loss), then the fact's reference program. 
 among the search's top :data:`~.searching.RECALL_AT` stops the start (its program would not follow
 from what the model read: the index or the written query is broken; every train fact's is found,
 ``tests/policy/test_learning_search.py``). The knowledge suite holds its eval facts apart by a
-hash of the fact (never a train row), and the train index holds no eval card.
+hash of the fact (never a train row), and the train index holds no eval card. ``practice`` (the plan's
+``sft_practice``) adds that many made-up flags (:mod:`codepaint_env.tasks.knowledge.practice`), each
+taught the same way, searched in the ``practice`` index (the train cards and theirs): a card the model
+cannot have memorised, so the drawing follows only from reading it.
 
 The run folder (``<run>/<arm>-sft-s<seed>``) holds ``config.json``, ``data.json``, ``adapter/``,
 ``final/`` (the base with the adapter merged: what the arm's learner starts from, and what is evaluated
@@ -42,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from codepaint_env.policy.learning.settings import LearnerSettings, check_resume
+from codepaint_env.tasks.knowledge.practice import PRACTICE_CARDS
 
 #: The seed the supervised start's scenes are drawn under (plus the run's seed): its own, not the
 #: rounds', GRPO's (5000) or validation's.
@@ -57,7 +61,8 @@ class SFTConfig(LearnerSettings):
     """A supervised start (see the module docstring; the shared fields: :class:`LearnerSettings`).
 
     ``cpu_budget_s`` is the start's own budget (inside its arm's); ``validation``: the learner's
-    validation scenes a level, left out of the data.
+    validation scenes a level, left out of the data; ``practice``: made-up flags taught beside the
+    knowledge suite's train facts (see the module docstring; 0: none).
     """
 
     cpu_budget_s: float = 1800.0
@@ -70,9 +75,15 @@ class SFTConfig(LearnerSettings):
     tools: str = ""
     tool_form: str = "auto"
     max_tool_calls: int = 2
+    practice: int = 0
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        if self.practice and not (self.suite == "knowledge" and self.tools == "search"):
+            raise ValueError("practice flags are taught with the search tool, on the knowledge suite")
+        if not 0 <= self.practice <= PRACTICE_CARDS:
+            raise ValueError(f"practice must be 0 to {PRACTICE_CARDS} (the practice index's), "
+                             f"not {self.practice}")
         if (self.suite, self.tools) not in (("shapes", ""), ("knowledge", "search")):
             raise ValueError("a supervised start teaches the shapes generator's scenes (no tools) or the "
                              f"knowledge suite's facts with tools='search', not suite={self.suite!r} "
@@ -125,11 +136,23 @@ def sft_tasks(config: SFTConfig) -> list[Any]:
     ids, prompts = {t.id for t in held}, {t.prompt for t in held}
     if config.suite == "knowledge":  # every train fact (they have no levels), sorted by id
         facts = load_suite("knowledge", split="train", language=config.language)
-        return sorted((t for t in facts if t.id not in ids), key=lambda t: t.id)[:config.scenes]
+        taught = sorted((t for t in facts if t.id not in ids), key=lambda t: t.id)[:config.scenes]
+        return taught + practice_tasks(config.practice, config.language)
     return [t for level in config.levels
             for t in load_suite("shapes", level=level, count=config.scenes, seed=SFT_SEED + config.seed,
                                 split="train", language=config.language)
             if t.id not in ids and t.prompt not in prompts]
+
+
+def practice_tasks(n: int, language: str) -> list[Any]:
+    """The first ``n`` practice flags' tasks in ``language`` (train tasks, searched in ``practice``)."""
+    import dataclasses
+
+    from codepaint_env.tasks.knowledge.practice import practice_facts
+    from codepaint_env.tasks.knowledge.suite import fact_tasks
+
+    return [dataclasses.replace(t, split="train")
+            for f in practice_facts(PRACTICE_CARDS)[:n] for t in fact_tasks(f, (language,))]
 
 
 def end_of_turn(tokenizer: Any) -> int:
@@ -212,7 +235,7 @@ def tool_sampling(config: SFTConfig) -> Any:
     from codepaint_env.policy.learning.searching import ToolSampling
 
     return ToolSampling(tools=(config.tools,), max_tool_calls=config.max_tool_calls, form=config.tool_form,
-                        search_index="train", forced_call=True)
+                        search_index="practice" if config.practice else "train", forced_call=True)
 
 
 def done(folder: Path) -> bool:

@@ -634,9 +634,11 @@ def _capped(k: Any) -> str | None:
     )
 
 
-#: Which cards a search index holds: ``all`` (every card: evaluation) or ``train`` (the cards of
-#: train facts only: what a policy searches while it trains, so no eval fact reaches training).
-INDEXES: tuple[str, ...] = ("all", "train")
+#: Which cards a search index holds: ``all`` (every card: evaluation), ``train`` (the cards of
+#: train facts only: what a policy searches while it trains, so no eval fact reaches training) or
+#: ``practice`` (the train cards and :data:`~.practice.PRACTICE_CARDS` made-up flags, :mod:`.practice`: what a
+#: supervised start with practice flags searches).
+INDEXES: tuple[str, ...] = ("all", "train", "practice")
 
 
 def check_index(which: Any) -> str:
@@ -658,15 +660,20 @@ def card_index(which: str | None = None) -> tuple[tuple[Card, ...], CardIndex]:
 
     Args:
         which: ``None`` or ``all``: every card; ``train``: the cards of train facts only
-            (:func:`~codepaint_env.tasks.knowledge.cards.split_of_card`).
+            (:func:`~codepaint_env.tasks.knowledge.cards.split_of_card`); ``practice``: those and the
+            practice flags' (:data:`~.practice.PRACTICE_CARDS`).
 
     Raises:
         ValueError: Another ``which``.
     """
     which = check_index(which)
     cards = load_cards()
-    if which == "train":
+    if which in ("train", "practice"):
         cards = tuple(c for c in cards if split_of_card(c.id) == "train")
+    if which == "practice":
+        from codepaint_env.tasks.knowledge.practice import practice_cards
+
+        cards += practice_cards()
     index = CardIndex(cards)
     return index.cards, index
 

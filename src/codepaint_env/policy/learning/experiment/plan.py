@@ -53,7 +53,8 @@ TRL_SETTINGS: dict[str, Any] = {
 #: An arm's settings of its supervised start (``start = "sft"``), by the field of
 #: :class:`~codepaint_env.policy.learning.sft.SFTConfig` each sets; the learner never sees them.
 SFT_KEYS: dict[str, str] = {"sft_budget_s": "cpu_budget_s", "sft_lr": "lr", "sft_scenes": "scenes",
-                            "sft_epochs": "epochs", "sft_batch": "batch", "sft_micro": "micro"}
+                            "sft_epochs": "epochs", "sft_batch": "batch", "sft_micro": "micro",
+                            "sft_practice": "practice"}
 #: A comparison's ``against`` that pairs each model with its own start (:meth:`Plan.start_of`).
 START = "start"
 #: The fields a plan sets outside ``settings`` (``[model]``, ``[scenes]``, the seed).
