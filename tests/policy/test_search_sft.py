@@ -184,10 +184,14 @@ def test_a_plan_of_starts_alone_trains_evaluates_and_judges_only_the_starts(tmp_
         run / "whole-sft-s2" / "final")
     facts = sorted(t.id for t in load_suite("knowledge", split="eval", language="svg"))
     docs.mkdir()
-    for name, rows in {"base-none": _rows(facts, 0.0, False), "whole-sft-s2-search": _rows(facts, 0.5, True),
-                       "whole-sft-s2-none": _rows(facts, 0.1, False)}.items():
+    written = {"whole-sft-s2-search": _rows(facts, 0.5, True), "whole-sft-s2-none": _rows(facts, 0.1, False),
+               "base-none": _rows(facts, 0.0, False)}
+    for name, rows in written.items():
         with gzip.open(docs / f"rows-{name}.jsonl.gz", "wt") as f:
             f.writelines(json.dumps(r) + "\n" for r in rows)
+        if name == "whole-sft-s2-none":  # the models' rows before the base's: not judged yet, no error
+            early = search_report.report(plan, "run.py")["verdicts_supervised_start"]["whole-sft"]
+            assert early["evaluated"] is False and "base" in early["missing"]
     data = search_report.report(plan, "run.py")
     assert {c["arm"] for c in data["comparisons"]} == {"whole-sft"}
     assert data["verdicts_supervised_start"]["whole-sft"]["evaluated"]

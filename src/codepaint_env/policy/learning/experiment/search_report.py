@@ -114,6 +114,9 @@ def verdict(plan: Plan, table: dict[str, Any], comparisons: list[dict[str, Any]]
     calls = sum(m["calls"] for m in pooled)
     recall = sum(m["recall_at_3"] * m["samples"] for m in pooled) / samples
     mine = {c["against"]: c for c in comparisons if c["arm"] == carried}
+    missing = [k for k in ("base", "tool_off") if k not in mine]
+    if missing:  # the base's rows (or the tool-off ones) not exported yet: nothing to pair with
+        return {"arm": carried, "evaluated": False, "missing": missing}
     goals = {"call_rate": {"value": round(calls / samples, 4), "ci": wilson(calls, samples),
                            "goal": call_goal, "met": calls / samples >= call_goal},
              "recall_at_3": {"value": round(recall, 4), "goal": recall_goal, "met": recall >= recall_goal},
