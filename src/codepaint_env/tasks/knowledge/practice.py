@@ -19,9 +19,9 @@ Its checks are the bands' where no emblem cuts them, and the colours it may use 
 same order, the same way, with or without an emblem; :data:`SAME_TO_CHECKS`) is not written, nor one of
 :data:`REAL_LOOKS` (real flags drawn by hand that a practice flag could match, such as Czechia's
 triangle), nor one whose emblem another real card pays for (:data:`LIKE_OTHER_CARDS`). The test
-``tests/tasks/test_knowledge_practice.py`` renders every practice flag of the search learner's plan and
-holds it against every real card's stated checks: none passes all of them, so nothing of an eval fact
-is taught. Practice cards are searched only in the ``practice`` index (the train cards and these), never
+``tests/tasks/test_knowledge_practice.py`` renders all :data:`PRACTICE_CARDS` practice flags and holds
+each against every real card's stated checks: none passes all of any card's, so nothing of an eval fact
+is taught (search-learning-5 taught the first 50: docs/search-learning-5-plan.md). Practice cards are searched only in the ``practice`` index (the train cards and these), never
 in evaluation's.
 """
 
