@@ -21,8 +21,8 @@ same order, the same way, with or without an emblem; :data:`SAME_TO_CHECKS`) is 
 triangle), nor one whose emblem another real card pays for (:data:`LIKE_OTHER_CARDS`). The test
 ``tests/tasks/test_knowledge_practice.py`` renders all :data:`PRACTICE_CARDS` practice flags and holds
 each against every real card's stated checks: none passes all of any card's, so nothing of an eval fact
-is taught (search-learning-5 taught the first 50: docs/search-learning-5-plan.md). Practice cards are searched only in the ``practice`` index (the train cards and these), never
-in evaluation's.
+is taught (search-learning-5 taught the first 50: docs/search-learning-5-plan.md). Practice cards are
+searched only in the ``practice`` index (the train cards and these), never in evaluation's.
 """
 
 from __future__ import annotations
