@@ -194,7 +194,7 @@ def answer_call(call: ToolCall, offered: Sequence[str], log: SearchLog, *, left:
         language: The episode's language (``search_references`` prefers it).
         pictures: Load the references' pictures.
         max_side: Their longest side (default :data:`REFERENCE_PICTURE_SIDE`).
-        index: The cards ``search`` looks in: ``all`` or ``train``
+        index: The cards ``search`` looks in: ``all``, ``train`` or ``practice``
             (:data:`~codepaint_env.tasks.knowledge.search.INDEXES`).
     """
     from codepaint_env.tasks.knowledge.search import SearchResult, search, search_references
