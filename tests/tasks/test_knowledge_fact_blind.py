@@ -354,6 +354,12 @@ def _closed(fact_id: str, honest: Picture, hole: Picture) -> list[str]:
     return failures(own(fact_id), hole)
 
 
+def _three_bands(top: str, middle: str, bottom: str) -> str:
+    """Three equal horizontal bands filling the 512 px canvas, as SVG elements."""
+    return (f'<rect width="512" height="171" fill="{top}"/><rect y="171" width="512" height="170" '
+            f'fill="{middle}"/><rect y="341" width="512" height="171" fill="{bottom}"/>')
+
+
 def test_canadas_white_band_stands_upright():
     leaf = ('<polygon points="256,170 290,250 340,240 300,300 320,350 256,320 192,350 212,300 172,240 '
             '222,250"/>')
@@ -368,8 +374,7 @@ def test_canadas_white_band_stands_upright():
 
 
 def test_malawis_red_band_carries_its_rising_sun():
-    bands = ('<rect width="512" height="171" fill="black"/><rect y="171" width="512" height="170" '
-             'fill="#d00"/><rect y="341" width="512" height="171" fill="green"/>')
+    bands = _three_bands("black", "#d00", "green")
     sun, no_sun = render([f'<svg {_SVG}>{bands}<circle cx="256" cy="171" r="70" fill="#d00"/></svg>',
                           f'<svg {_SVG}>{bands}</svg>'])
     found = _closed("flag-malawi", sun, no_sun)
@@ -378,8 +383,7 @@ def test_malawis_red_band_carries_its_rising_sun():
 
 def test_kuwaits_black_trapezium_is_not_a_band():
     """A black band at the hoist passed Kuwait's former checks (docs/knowledge.md listed it as loose)."""
-    bands = ('<rect width="512" height="171" fill="#007a3d"/><rect y="171" width="512" height="170" '
-             'fill="white"/><rect y="341" width="512" height="171" fill="#ce1126"/>')
+    bands = _three_bands("#007a3d", "white", "#ce1126")
     trapezium, band = render([f'<svg {_SVG}>{bands}<polygon points="0,0 128,171 128,341 0,512"/></svg>',
                               f'<svg {_SVG}>{bands}<rect width="128" height="512"/></svg>'])
     found = _closed("flag-kuwait", trapezium, band)

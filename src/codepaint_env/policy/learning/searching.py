@@ -39,6 +39,7 @@ included, so the model learns the call's format and that a drawing follows the a
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Sequence
@@ -113,16 +114,21 @@ def resolve_form(tokenizer: Any, form: str = "auto") -> str:
     return form
 
 
+@functools.cache
+def _cards_by_id() -> dict[str, Any]:
+    """Every card a written search may name, the real ones and the practice flags', by id (built once)."""
+    from codepaint_env.tasks.knowledge.cards import load_cards
+    from codepaint_env.tasks.knowledge.practice import practice_cards
+
+    return {c.id: c for c in (*load_cards(), *practice_cards())}
+
+
 def subject_query(task: Task) -> str:
     """The scene's subject as a query: its first fact card's title ("flag of France"), else its prompt.
 
     A practice flag's card (:mod:`codepaint_env.tasks.knowledge.practice`) is one too.
     """
-    from codepaint_env.tasks.knowledge.cards import load_cards
-    from codepaint_env.tasks.knowledge.practice import practice_cards
-
-    cards = {c.id: c for c in (*load_cards(), *practice_cards())}
-    card = cards.get(task.facts[0]) if task.facts else None
+    card = _cards_by_id().get(task.facts[0]) if task.facts else None
     if card is None:
         return task.prompt[:80]
     title = card.title

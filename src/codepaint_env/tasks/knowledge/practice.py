@@ -34,7 +34,7 @@ from typing import Any
 from codepaint_env.tasks.knowledge.cards import Card, card_of
 from codepaint_env.tasks.knowledge.catalogue import all_facts
 from codepaint_env.tasks.knowledge.fact import Fact
-from codepaint_env.tasks.knowledge.records import fact_of, read_records, word
+from codepaint_env.tasks.knowledge.records import fact_of, load_records, word
 
 #: The practice flags the ``practice`` search index holds (:func:`practice_facts` under seed 0); a
 #: supervised start teaches the first ones.
@@ -110,13 +110,8 @@ def _taken(name: str, names: set[str]) -> bool:
 
 
 def _real_bands() -> set[tuple[tuple[str, ...], bool]]:
-    from importlib import resources
-
-    from codepaint_env.tasks.knowledge.records import DATA_DIR
-
-    text = (resources.files("codepaint_env.tasks.knowledge") / DATA_DIR / "flags.json").read_text("utf-8")
     return {(tuple(SAME_TO_CHECKS.get(str(c), str(c)) for c in r["colours"]), bool(r["vertical"]))
-            for r in read_records(text, "flags.json") if r.get("draw") == "banded"}
+            for r in load_records("flags.json") if r.get("draw") == "banded"}
 
 
 @cache

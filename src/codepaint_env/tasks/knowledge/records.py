@@ -414,14 +414,15 @@ def facts_from(
 
 
 @cache
+def load_records(name: str) -> tuple[dict[str, Any], ...]:
+    """The records of one of the package's data files (``flags.json``...; read once)."""
+    package = resources.files("codepaint_env.tasks.knowledge")
+    return tuple(read_records((package / DATA_DIR / name).read_text(encoding="utf-8"), f"{DATA_DIR}/{name}"))
+
+
+@cache
 def load_facts() -> tuple[Fact, ...]:
     """The facts of the package's data files, in :data:`DATA_FILES` order (read once)."""
-    package = resources.files("codepaint_env.tasks.knowledge")
-    extra = package / SOURCES_FILE
+    extra = resources.files("codepaint_env.tasks.knowledge") / SOURCES_FILE
     sources = read_sources(extra.read_text(encoding="utf-8"), SOURCES_FILE) if extra.is_file() else {}
-    records = [
-        r
-        for name in DATA_FILES
-        for r in read_records((package / DATA_DIR / name).read_text(encoding="utf-8"), f"{DATA_DIR}/{name}")
-    ]
-    return tuple(facts_from(records, sources))
+    return tuple(facts_from([r for name in DATA_FILES for r in load_records(name)], sources))
