@@ -68,13 +68,25 @@ def spent(arm: Arm, folder: Path, budget: float) -> bool:
 
 
 def finished(plan: Plan, arm: Arm, seed: int) -> bool:
-    """Whether one arm's seed has spent the budget its plan gives it (its supervised start's too)."""
+    """Whether one arm's seed has spent the budget its plan gives it (its supervised start's too).
+
+    The budget is CPU seconds, and for rft also its ``rounds``: a seed that has run them all is finished
+    with CPU left (learning run 5's arm E: five rounds, the last kept).
+    """
     if arm.start == "sft":
         from codepaint_env.policy.learning.sft import done
 
         if not done(sft_folder(plan, arm, seed)) or not arm.learns:
             return done(sft_folder(plan, arm, seed))
-    return spent(arm, plan.path("run") / arm.tag(seed), float(learner_config(plan, arm, seed).cpu_budget_s))
+    config, folder = learner_config(plan, arm, seed), plan.path("run") / arm.tag(seed)
+    if arm.learner == "rft" and rounds_done(folder) >= config.rounds:
+        return True
+    return spent(arm, folder, float(config.cpu_budget_s))
+
+
+def rounds_done(folder: Path) -> int:
+    """How many rounds an rft run folder has finished (each round's ``report.json`` written)."""
+    return len(list((Path(folder) / "rounds").glob("round-*/report.json")))
 
 
 def train_all(plan: Plan, *, arm: str | None = None, seed: int | None = None,
