@@ -212,3 +212,36 @@ def test_arm_d_is_arm_c_s_learner_on_fresh_seeds_with_a_larger_validation_chosen
         assert {k for k in {*start, *b_start} if start.get(k) != b_start.get(k)} == {"seed", "validation"}
     assert arm_d.evaluation == arm_c.evaluation
     assert [x.against for x in arm_d.comparisons] == ["start", "base", "base-qwen2.5-coder-1.5b"]
+
+
+def test_arm_e_is_arm_d_s_learner_on_fresh_seeds_with_five_rounds_and_the_last_kept(tmp_path):
+    """Arm E (learning-run-5-e.toml) declares one change from arm D: its rounds are the budget (5, no
+    validation, the last round evaluated), on fresh seeds; a seed that has run its 5 rounds is finished
+    with CPU left, so the runner evaluates it rather than training it again."""
+    from codepaint_env.policy.learning.experiment.stages import finished
+
+    arm_d = load_plan(PLAN5.with_name("learning-run-5-d.toml"), root=ROOT, overrides=[f'run="{tmp_path}"'])
+    arm_e = load_plan(PLAN5.with_name("learning-run-5-e.toml"), root=ROOT, overrides=[f'run="{tmp_path}"'])
+    d, e = arm_d.arm("D"), arm_e.arm("E")
+    assert e.seeds == (6, 7) and not set(e.seeds) & {0, 1, 2, 3, 4, 5}
+    for seed in e.seeds:
+        mine, theirs = learner_config(arm_e, e, seed).to_dict(), learner_config(arm_d, d, 2).to_dict()
+        changed = {k for k in {*mine, *theirs} if mine.get(k) != theirs.get(k)}
+        assert changed == {"model", "seed", "validation", "select", "rounds"}
+        assert (mine["rounds"], mine["validation"], theirs["rounds"]) == (5, 0, 50)
+        start, d_start = sft_config(arm_e, e, seed).to_dict(), sft_config(arm_d, d, 2).to_dict()
+        # no validation scenes to leave out of the start now
+        assert {k for k in {*start, *d_start} if start.get(k) != d_start.get(k)} == {"seed", "validation"}
+    assert arm_e.evaluation == arm_d.evaluation
+    assert [x.against for x in arm_e.comparisons] == ["start", "base", "base-qwen2.5-coder-1.5b"]
+
+    start = tmp_path / "E-sft-s6"  # a finished start (its marker), then rounds of 1 CPU s each
+    (start / "final").mkdir(parents=True)
+    (start / "final" / "config.json").write_text("{}")
+    (start / "report.json").write_text(json.dumps({"cpu_s": 900.0}))
+    rounds = tmp_path / "E-s6" / "rounds"
+    for index in range(5):
+        assert not finished(arm_e, e, 6)
+        (rounds / f"round-{index:03d}").mkdir(parents=True)
+        (rounds / f"round-{index:03d}" / "report.json").write_text(json.dumps({"round": index, "cpu_s": 1.0}))
+    assert finished(arm_e, e, 6)  # 5 rounds in 5 CPU s of 2,700: finished by its rounds
