@@ -218,7 +218,7 @@ def test_arm_e_is_arm_d_s_learner_on_fresh_seeds_with_five_rounds_and_the_last_k
     """Arm E (learning-run-5-e.toml) declares one change from arm D: its rounds are the budget (5, no
     validation, the last round evaluated), on fresh seeds; a seed that has run its 5 rounds is finished
     with CPU left, so the runner evaluates it rather than training it again."""
-    from codepaint_env.policy.learning.experiment.stages import finished
+    from codepaint_env.policy.learning.experiment.stages import finished, ready
 
     arm_d = load_plan(PLAN5.with_name("learning-run-5-d.toml"), root=ROOT, overrides=[f'run="{tmp_path}"'])
     arm_e = load_plan(PLAN5.with_name("learning-run-5-e.toml"), root=ROOT, overrides=[f'run="{tmp_path}"'])
@@ -245,3 +245,10 @@ def test_arm_e_is_arm_d_s_learner_on_fresh_seeds_with_five_rounds_and_the_last_k
         (rounds / f"round-{index:03d}").mkdir(parents=True)
         (rounds / f"round-{index:03d}" / "report.json").write_text(json.dumps({"round": index, "cpu_s": 1.0}))
     assert finished(arm_e, e, 6)  # 5 rounds in 5 CPU s of 2,700: finished by its rounds
+    # and the evaluation takes its last round (final/) rather than waiting for the CPU budget
+    (tmp_path / "E-s6" / "config.json").write_text(json.dumps(learner_config(arm_e, e, 6).to_dict()))
+    (tmp_path / "E-s6" / "final").mkdir()
+    (tmp_path / "E-s6" / "final" / "config.json").write_text("{}")
+    entries = ready(arm_e)
+    assert entries["E-s6"]["evaluate"] == str(tmp_path / "E-s6" / "final"), entries["E-s6"]
+    assert entries["E-s6"]["checkpoint"] == "final"

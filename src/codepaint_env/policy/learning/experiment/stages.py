@@ -78,10 +78,16 @@ def finished(plan: Plan, arm: Arm, seed: int) -> bool:
 
         if not done(sft_folder(plan, arm, seed)) or not arm.learns:
             return done(sft_folder(plan, arm, seed))
-    config, folder = learner_config(plan, arm, seed), plan.path("run") / arm.tag(seed)
-    if arm.learner == "rft" and rounds_done(folder) >= config.rounds:
+    config = learner_config(plan, arm, seed)
+    return ran_out(arm, plan.path("run") / arm.tag(seed), float(config.cpu_budget_s),
+                   getattr(config, "rounds", None))
+
+
+def ran_out(arm: Arm, folder: Path, budget: float, rounds: int | None) -> bool:
+    """Whether a learner's run folder has run its budget: its CPU seconds, or (rft) all its ``rounds``."""
+    if arm.learner == "rft" and rounds is not None and rounds_done(folder) >= rounds:
         return True
-    return spent(arm, folder, float(config.cpu_budget_s))
+    return spent(arm, folder, budget)
 
 
 def rounds_done(folder: Path) -> int:
@@ -160,10 +166,12 @@ def ready(plan: Plan, *, unfinished: bool = False) -> dict[str, dict[str, Any]]:
         elif m.kind == "after-rounds":
             entry.update(evaluate=f"after-round-{m.rounds}", checkpoint=f"after round {m.rounds}")
         else:
-            budget = json.loads(config.read_text()).get("cpu_budget_s", 7200.0)
+            saved = json.loads(config.read_text())
+            budget, rounds = saved.get("cpu_budget_s", 7200.0), saved.get("rounds")
             model, which = evaluated(folder)
-            if not spent(m.arm, folder, budget) and not unfinished:
-                entry["why"] = f"training not finished: its {budget:.0f} CPU s budget is not spent"
+            if not ran_out(m.arm, folder, budget, rounds) and not unfinished:
+                entry["why"] = (f"training not finished: its {budget:.0f} CPU s budget is not spent"
+                                + (f" and its {rounds} rounds not run" if m.arm.learner == "rft" else ""))
             elif not (model / "config.json").exists():
                 entry["why"] = f"{model} holds no merged model (train with --pieces 0: it merges)"
             else:
