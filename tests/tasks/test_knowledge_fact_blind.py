@@ -24,7 +24,6 @@ rules: a blank page fails it, and ``about: "canvas"`` reads the canvas's middle 
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
 import pytest
@@ -33,7 +32,7 @@ from codepaint_env.render import Renderer
 from codepaint_env.tasks import load_suite
 from codepaint_env.tasks.knowledge import all_facts
 from codepaint_env.tasks.knowledge.blind import KNOWN_GAPS, STRIPES, bank
-from codepaint_env.tasks.knowledge.records import DATA_DIR, DATA_FILES, read_records
+from codepaint_env.tasks.knowledge.records import DATA_FILES, load_records
 from rewards.checks import parse_checks
 from rewards.checks.evaluate import evaluate
 from rewards.checks.picture import Picture
@@ -80,9 +79,7 @@ def own(fact_id: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------- the bank
 def test_the_bank_draws_no_striped_flag():
     """No stripes picture of the bank is a striped flag of the suite (its colours, order and way)."""
-    package = resources.files("codepaint_env.tasks.knowledge")
-    records = [r for name in DATA_FILES
-               for r in read_records((package / DATA_DIR / name).read_text(encoding="utf-8"), name)]
+    records = [r for name in DATA_FILES for r in load_records(name)]
     plain = {(tuple("blue" if c == "navy" else c for c in r["colours"]), r["vertical"]) for r in records
              if r["draw"] == "banded" and not r.get("emblem") and len(set(r.get("ratios") or [1])) == 1}
     assert (("red", "white", "green"), False) in plain and (("blue", "white", "red"), True) in plain

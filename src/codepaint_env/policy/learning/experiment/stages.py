@@ -170,8 +170,8 @@ def ready(plan: Plan, *, unfinished: bool = False) -> dict[str, dict[str, Any]]:
             budget, rounds = saved.get("cpu_budget_s", 7200.0), saved.get("rounds")
             model, which = evaluated(folder)
             if not ran_out(m.arm, folder, budget, rounds) and not unfinished:
-                entry["why"] = (f"training not finished: its {budget:.0f} CPU s budget is not spent"
-                                + (f" and its {rounds} rounds not run" if m.arm.learner == "rft" else ""))
+                left = f" and its {rounds} rounds not run" if m.arm.learner == "rft" and rounds else ""
+                entry["why"] = f"training not finished: its {budget:.0f} CPU s budget is not spent{left}"
             elif not (model / "config.json").exists():
                 entry["why"] = f"{model} holds no merged model (train with --pieces 0: it merges)"
             else:
