@@ -252,3 +252,41 @@ def test_arm_e_is_arm_d_s_learner_on_fresh_seeds_with_five_rounds_and_the_last_k
     entries = ready(arm_e)
     assert entries["E-s6"]["evaluate"] == str(tmp_path / "E-s6" / "final"), entries["E-s6"]
     assert entries["E-s6"]["checkpoint"] == "final"
+
+
+def test_arm_f_is_arm_e_s_learner_to_its_cpu_budget_on_fresh_seeds_evaluated_on_95_scenes_a_level(tmp_path):
+    """Arm F (learning-run-5-f.toml) declares one change from arm E's learner: as many rounds as the CPU
+    budget allows (a bound of 12 no seed reaches), on fresh seeds; its only look is the second looks'
+    larger evaluation under a fresh sampling seed. A seed is finished when its budget is spent, not after
+    5 rounds, so the runner trains it on."""
+    from codepaint_env.policy.learning.experiment.stages import finished
+
+    arm_e = load_plan(PLAN5.with_name("learning-run-5-e.toml"), root=ROOT, overrides=[f'run="{tmp_path}"'])
+    arm_f = load_plan(PLAN5.with_name("learning-run-5-f.toml"), root=ROOT, overrides=[f'run="{tmp_path}"'])
+    second_look = load_plan(PLAN5.with_name("learning-run-5-e-confirm.toml"), root=ROOT)
+    e, f = arm_e.arm("E"), arm_f.arm("F")
+    assert f.seeds == (8, 9) and not set(f.seeds) & set(range(8))
+    for seed in f.seeds:
+        mine, theirs = learner_config(arm_f, f, seed).to_dict(), learner_config(arm_e, e, 6).to_dict()
+        assert {k for k in {*mine, *theirs} if mine.get(k) != theirs.get(k)} == {"model", "seed", "rounds"}
+        assert (mine["rounds"], mine["validation"], theirs["rounds"]) == (12, 0, 5)
+        start, e_start = sft_config(arm_f, f, seed).to_dict(), sft_config(arm_e, e, 6).to_dict()
+        assert {k for k in {*start, *e_start} if start.get(k) != e_start.get(k)} == {"seed"}
+    ours, theirs = arm_f.evaluation, second_look.evaluation
+    assert (ours.tasks, ours.samples, ours.levels) == (theirs.tasks, theirs.samples, theirs.levels)
+    assert (ours.tasks, ours.samples, ours.levels) == (95, 2, (0, 1, 2))
+    assert ours.seed not in (7373, 8484, 9696, 5055, 0) and ours.seed == 1212
+    assert [x.against for x in arm_f.comparisons] == ["start"]
+
+    start = tmp_path / "F-sft-s8"  # a finished start (its marker), then rounds of 1 CPU s each
+    (start / "final").mkdir(parents=True)
+    (start / "final" / "config.json").write_text("{}")
+    (start / "report.json").write_text(json.dumps({"cpu_s": 900.0}))
+    rounds = tmp_path / "F-s8" / "rounds"
+    for index in range(6):
+        (rounds / f"round-{index:03d}").mkdir(parents=True)
+        (rounds / f"round-{index:03d}" / "report.json").write_text(json.dumps({"round": index, "cpu_s": 1.0}))
+    assert not finished(arm_f, f, 8)  # 6 rounds and CPU left: trained on (arm E stopped here at 5)
+    (rounds / "round-006").mkdir()
+    (rounds / "round-006" / "report.json").write_text(json.dumps({"round": 6, "cpu_s": 2_700.0}))
+    assert finished(arm_f, f, 8)  # the budget spent
