@@ -235,15 +235,10 @@ def test_arm_e_is_arm_d_s_learner_on_fresh_seeds_with_five_rounds_and_the_last_k
     assert arm_e.evaluation == arm_d.evaluation
     assert [x.against for x in arm_e.comparisons] == ["start", "base", "base-qwen2.5-coder-1.5b"]
 
-    start = tmp_path / "E-sft-s6"  # a finished start (its marker), then rounds of 1 CPU s each
-    (start / "final").mkdir(parents=True)
-    (start / "final" / "config.json").write_text("{}")
-    (start / "report.json").write_text(json.dumps({"cpu_s": 900.0}))
-    rounds = tmp_path / "E-s6" / "rounds"
+    _finished_start(tmp_path / "E-sft-s6")  # then rounds of 1 CPU s each
     for index in range(5):
         assert not finished(arm_e, e, 6)
-        (rounds / f"round-{index:03d}").mkdir(parents=True)
-        (rounds / f"round-{index:03d}" / "report.json").write_text(json.dumps({"round": index, "cpu_s": 1.0}))
+        _round(tmp_path / "E-s6", index, cpu_s=1.0)
     assert finished(arm_e, e, 6)  # 5 rounds in 5 CPU s of 2,700: finished by its rounds
     # and the evaluation takes its last round (final/) rather than waiting for the CPU budget
     (tmp_path / "E-s6" / "config.json").write_text(json.dumps(learner_config(arm_e, e, 6).to_dict()))
@@ -278,15 +273,23 @@ def test_arm_f_is_arm_e_s_learner_to_its_cpu_budget_on_fresh_seeds_evaluated_on_
     assert ours.seed not in (7373, 8484, 9696, 5055, 0) and ours.seed == 1212
     assert [x.against for x in arm_f.comparisons] == ["start"]
 
-    start = tmp_path / "F-sft-s8"  # a finished start (its marker), then rounds of 1 CPU s each
-    (start / "final").mkdir(parents=True)
-    (start / "final" / "config.json").write_text("{}")
-    (start / "report.json").write_text(json.dumps({"cpu_s": 900.0}))
-    rounds = tmp_path / "F-s8" / "rounds"
+    _finished_start(tmp_path / "F-sft-s8")  # then rounds of 1 CPU s each
     for index in range(6):
-        (rounds / f"round-{index:03d}").mkdir(parents=True)
-        (rounds / f"round-{index:03d}" / "report.json").write_text(json.dumps({"round": index, "cpu_s": 1.0}))
+        _round(tmp_path / "F-s8", index, cpu_s=1.0)
     assert not finished(arm_f, f, 8)  # 6 rounds and CPU left: trained on (arm E stopped here at 5)
-    (rounds / "round-006").mkdir()
-    (rounds / "round-006" / "report.json").write_text(json.dumps({"round": 6, "cpu_s": 2_700.0}))
+    _round(tmp_path / "F-s8", 6, cpu_s=2_700.0)
     assert finished(arm_f, f, 8)  # the budget spent
+
+
+def _finished_start(folder: Path) -> None:
+    """A supervised start as the runner leaves it when finished: its model's marker and its CPU seconds."""
+    (folder / "final").mkdir(parents=True)
+    (folder / "final" / "config.json").write_text("{}")
+    (folder / "report.json").write_text(json.dumps({"cpu_s": 900.0}))
+
+
+def _round(run: Path, index: int, *, cpu_s: float) -> None:
+    """One finished rft round of ``run``: its ``report.json``."""
+    folder = run / "rounds" / f"round-{index:03d}"
+    folder.mkdir(parents=True)
+    (folder / "report.json").write_text(json.dumps({"round": index, "cpu_s": cpu_s}))
