@@ -250,6 +250,8 @@ def render(plan: Plan, data: Mapping[str, Any], command: str) -> str:
         kinds = f"{len(comparisons)} kind{'s' if len(comparisons) != 1 else ''}"
         explore += [f"**{tag}** (Holm over its {kinds}):", "",
                     *comparison_table(comparisons, "base", level), ""]
+    no_explore = ("(no model evaluated beside the base yet)" if models.get("base", {}).get("evaluated") else
+                  "(the base has no rows on this evaluation: no model to hold each kind against)")
     trained_missing = [t for t in plan.trained if not models.get(t, {}).get("evaluated")]
     caveat = (f"\n**Preliminary:** {', '.join(trained_missing)} not yet evaluated; their comparisons count "
               "as p = 1 in Holm, and the goal is not yet judged.\n" if trained_missing else "")
@@ -288,7 +290,7 @@ Samples pooled within a level (and over levels 0-2).
 {scene_text}
 ## Exploratory: each other check kind among gate-passers (labelled so; none decides the goal)
 
-{chr(10).join(explore) or "(no model evaluated beside the base yet)"}
+{chr(10).join(explore) or no_explore}
 
 ## Hack monitors (the gate's sub-checks at 0, share of samples)
 
