@@ -297,16 +297,12 @@ def _round(run: Path, index: int, *, cpu_s: float) -> None:
 
 def test_arm_f_s_report_says_its_base_has_no_rows_rather_than_that_it_is_pending():
     """Arm F's plan evaluates no base: its exploratory section says so, from the committed rows alone."""
-    from codepaint_env.policy.learning.eval_rows import read_rows
-    from codepaint_env.policy.learning.experiment.rows import settings
-    from codepaint_env.policy.learning.experiment.rows_report import render, report_data
+    from codepaint_env.policy.learning.experiment.rows import compute_report
 
-    plan = load_plan(ROOT / "benchmarks" / "learning" / "plans" / "learning-run-5-f.toml", root=ROOT)
-    out = plan.path("out")
-    rows = {tag: read_rows(out / f"rows-{tag}.jsonl.gz") for tag in plan.models}
-    assert not rows["base"] and all(rows[tag] for tag in plan.models if tag != "base")
-    data = report_data(plan, rows, json.loads((out / "models.json").read_text()), settings(plan))
-    text = render(plan, data, "run.py")
+    plan = load_plan(PLAN5.with_name("learning-run-5-f.toml"), root=ROOT)
+    data, text = compute_report(plan, "run.py")
+    assert not data["models"]["base"]["evaluated"]
+    assert all(data["models"][tag]["evaluated"] for tag in plan.models if tag != "base")
     assert "the base has no rows on this evaluation" in text
     assert "no model evaluated beside the base yet" not in text
     assert data["goal"]["reached"] is True  # the committed verdict, recomputed from the rows

@@ -104,8 +104,8 @@ def settings(plan: Plan) -> dict[str, Any]:
             "run": relative(plan, plan.path("run"))}
 
 
-def write_report(plan: Plan, command: str) -> dict[str, Any]:
-    """The report from the rows under the plan's ``out`` alone: ``report.md``, ``report.json``; the data."""
+def compute_report(plan: Plan, command: str) -> tuple[dict[str, Any], str]:
+    """The report from the rows under the plan's ``out`` alone, written nowhere: its data and its text."""
     from codepaint_env.policy.learning.eval_rows import read_rows
     from codepaint_env.policy.learning.experiment.rows_report import render, report_data
 
@@ -114,9 +114,16 @@ def write_report(plan: Plan, command: str) -> dict[str, Any]:
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     rows = {tag: read_rows(out / f"rows-{tag}.jsonl.gz") for tag in plan.models}
     data = report_data(plan, rows, meta, settings(plan))
+    return data, render(plan, data, command)
+
+
+def write_report(plan: Plan, command: str) -> dict[str, Any]:
+    """The report from the rows under the plan's ``out`` alone: ``report.md``, ``report.json``; the data."""
+    data, text = compute_report(plan, command)
+    out = plan.path("out")
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    (out / "report.md").write_text(render(plan, data, command), encoding="utf-8")
+    (out / "report.md").write_text(text, encoding="utf-8")
     return data
 
 
